@@ -1,0 +1,18 @@
+// `npm run bench`: runs every benchmark suite and prints its figures. A suite measures its own
+// baseline in the same run and prints ratios against it; nothing here passes or fails on time.
+
+import { suites } from './suites';
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  for (const suite of suites) {
+    if (only.length && !only.includes(suite.name)) continue;
+    console.log(`\n## ${suite.name}: ${suite.title}\n`);
+    await suite.run();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

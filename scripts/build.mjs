@@ -1,0 +1,59 @@
+// Bundles every shipped program with esbuild. The entry points below are stable paths that the
+// extension manifest, the tests and other DAP/LSP clients rely on; add to the list, never rename.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, cpSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'info',
+};
+
+/** Node programs: [entry, output]. */
+const nodePrograms = [
+  ['src/extension/main.ts', 'dist/extension.js'],
+  ['src/debugger/main.ts', 'dist/debugAdapter.js'],
+  ['src/language/main.ts', 'dist/server.js'],
+  ['src/cli/main.ts', 'dist/cli.js'],
+].filter(([entry]) => existsSync(entry));
+
+/** Webview scripts run in the browser inside VS Code's webview iframe. */
+const browserScripts = [
+  ['media/src/vramView.ts', 'dist/media/vramView.js'],
+].filter(([entry]) => existsSync(entry));
+
+const configs = [
+  ...nodePrograms.map(([entry, outfile]) => ({
+    ...node,
+    entryPoints: [entry],
+    outfile,
+    external: ['vscode', 'esbuild-wasm'],
+    banner: outfile === 'dist/cli.js' ? { js: '#!/usr/bin/env node' } : undefined,
+  })),
+  ...browserScripts.map(([entry, outfile]) => ({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: 'linked',
+    logLevel: 'info',
+    entryPoints: [entry],
+    outfile,
+  })),
+];
+
+mkdirSync('dist', { recursive: true });
+if (existsSync('media/vramView.css')) cpSync('media/vramView.css', 'dist/media/vramView.css');
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${configs.length} bundles`);
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+}

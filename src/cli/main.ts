@@ -1,0 +1,45 @@
+// The `paging-lab` command line: one subcommand per file in ./commands, dispatched by name.
+// Every command returns an exit status instead of calling process.exit, so tests can run them
+// in-process, and prints errors as one readable line rather than a stack trace.
+
+import { commands } from './registry';
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`paging-lab: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    process.stderr.write(`paging-lab ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.synopsis.length));
+  return (
+    'usage: paging-lab <command> [options]\n\n' +
+    commands.map((c) => `  ${c.synopsis.padEnd(width)}  ${c.summary}`).join('\n') +
+    '\n'
+  );
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`paging-lab: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,6 @@
+// The subcommands, in the order the usage text lists them. Add a command by adding its file
+// under ./commands and one line here.
+
+import type { Command } from './command';
+
+export const commands: Command[] = [];

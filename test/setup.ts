@@ -1,0 +1,16 @@
+// Runs before every mocha test file. Tests that drive the shipped programs (dist/*.js) check for
+// them here, so a missing build says what to do instead of failing obscurely.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+
+/** Absolute path of a bundle under dist/, or an error telling the reader to build. */
+export function distFile(name: string): string {
+  const p = join(ROOT, 'dist', name);
+  if (!existsSync(p)) {
+    throw new Error(`dist/${name} is missing: run \`npm run build\` first (npm test does it for you).`);
+  }
+  return p;
+}

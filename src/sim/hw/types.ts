@@ -118,3 +118,16 @@ export interface EngineView {
   /** Virtual time at which the engine will have finished its current instruction. */
   busyUntil: number;
 }
+
+/**
+ * The debug address space: one flat space over everything a debugger may look at, so DAP
+ * readMemory, writeMemory, disassemble and instruction breakpoints take plain addresses.
+ *   [0, systemMemoryBytes)             system physical memory (DMA and paging buffers live here)
+ *   segmentId * 2^40 + segment offset  each segment, as the GPU sees it (aperture segments
+ *                                      translate through the GART; unmapped pages read the dummy page)
+ */
+export const DEBUG_SEGMENT_STRIDE = 2 ** 40;
+
+export function debugAddressOfSegment(segmentId: number, offset = 0): number {
+  return segmentId * DEBUG_SEGMENT_STRIDE + offset;
+}

@@ -1,0 +1,134 @@
+// What a user does in the VS Code workbench, as Playwright steps: run a command from the palette,
+// open a file, read the status bar, read the rendered tokens of the editor, look inside a webview,
+// take a screenshot. Selectors are VS Code 1.100's DOM; keep them here so tests read as user steps.
+
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+/** One rendered token of an editor line. */
+export interface RenderedToken {
+  text: string;
+  /** Monaco's token class, e.g. `mtk5` (one class per distinct colour/style of the theme). */
+  className: string;
+  /** The computed CSS colour. */
+  color: string;
+}
+
+export class Workbench {
+  private shotCount = 0;
+
+  constructor(
+    readonly page: Page,
+    /** Folder for this session's screenshots. */
+    readonly shotsDir: string,
+  ) {
+    mkdirSync(shotsDir, { recursive: true });
+  }
+
+  /** Waits until the workbench and the explorer of the opened folder are shown. */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Saves a numbered screenshot of the whole page; returns its path. */
+  async screenshot(name: string): Promise<string> {
+    this.shotCount++;
+    const file = join(this.shotsDir, `${String(this.shotCount).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Opens the quick input with `key` and waits for its text box; typing earlier loses characters. */
+  private async openQuickInput(key: string): Promise<Locator> {
+    const input = this.page.locator('.quick-input-widget input');
+    // The workbench takes keys only once focus is inside it.
+    await this.page.locator('.monaco-workbench').focus();
+    await this.page.keyboard.press(key);
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    return input;
+  }
+
+  /** Runs a command by its title ("Category: Title") through the command palette (F1). */
+  async runCommand(title: string): Promise<void> {
+    const input = await this.openQuickInput('F1');
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
+      const shown = await this.page.locator('.quick-input-list .monaco-list-row').allTextContents();
+      throw new Error(`command "${title}" is not in the command palette; it shows: ${shown.join(' | ') || '(nothing)'}`);
+    });
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor. */
+  async openFile(relativePath: string): Promise<Locator> {
+    const name = basename(relativePath);
+    const input = await this.openQuickInput('Control+P');
+    await input.fill(relativePath);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+    const tab = this.page.locator('.tabs-container .tab.active', { hasText: name });
+    await tab.waitFor({ state: 'visible', timeout: 15_000 });
+    const editor = this.activeEditor();
+    await editor.locator('.view-lines .view-line').first().waitFor({ state: 'visible', timeout: 15_000 });
+    return editor;
+  }
+
+  /** The text editor that has focus (the active editor group's editor). */
+  activeEditor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  /** A status bar item by its id (e.g. `status.editor.mode` for the language mode). */
+  statusBarItem(id: string): Locator {
+    return this.page.locator(`.statusbar-item[id="${id}"]`);
+  }
+
+  /** The language mode the status bar shows for the active editor. */
+  async languageMode(): Promise<string> {
+    const item = this.statusBarItem('status.editor.mode');
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    return (await item.innerText()).trim();
+  }
+
+  /**
+   * The tokens of the active editor's rendered lines, as the user sees them: each span of each
+   * visible line with its text, Monaco token class and computed colour.
+   */
+  async renderedTokens(): Promise<RenderedToken[]> {
+    return this.activeEditor().locator('.view-lines .view-line > span > span').evaluateAll((spans) =>
+      spans.map((s) => ({
+        // Monaco renders spaces as no-break spaces.
+        text: (s.textContent ?? '').replace(/\u00a0/g, ' '),
+        className: Array.from(s.classList).find((c) => /^mtk\d+$/.test(c)) ?? '',
+        color: getComputedStyle(s).color,
+      })),
+    );
+  }
+
+  /** Waits until the editor's tokens are coloured by a grammar (more than one token class shown). */
+  async waitForColouredTokens(timeoutMs = 15_000): Promise<RenderedToken[]> {
+    const deadline = Date.now() + timeoutMs;
+    let tokens: RenderedToken[] = [];
+    while (Date.now() < deadline) {
+      tokens = await this.renderedTokens();
+      if (new Set(tokens.map((t) => t.className)).size > 1) return tokens;
+      await this.page.waitForTimeout(250);
+    }
+    return tokens;
+  }
+
+  /** The content of the active webview (e.g. a Markdown preview), two iframes deep. */
+  activeWebview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+
+  /** Texts of the notification toasts on screen (errors from extensions show here). */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  }
+}

@@ -2,17 +2,32 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Plain JavaScript (the build and test scripts) runs on Node: every global that Node itself defines
+// (fetch, URL, timers, TextDecoder...), plus CommonJS's module variables. TypeScript files are
+// checked for undefined names by the compiler, so `no-undef` does not apply to them.
+const nodeGlobals = Object.fromEntries(
+  [...Object.getOwnPropertyNames(globalThis), 'require', 'module', 'exports', '__dirname', '__filename'].map((n) => [n, 'readonly']),
+);
+// Scripts that run in a browser (webviews) when written in plain JavaScript.
+const browserGlobals = Object.fromEntries(
+  ['window', 'document', 'navigator', 'acquireVsCodeApi', 'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame',
+    'HTMLElement', 'HTMLCanvasElement', 'KeyboardEvent', 'MouseEvent', 'ResizeObserver', 'MessageEvent']
+    .map((n) => [n, 'readonly']),
+);
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.e2e-cache/**', 'out/**', 'test-results/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: {
-      globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly' },
-    },
+    languageOptions: { globals: nodeGlobals },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    files: ['media/**/*.js', 'media/**/*.mjs'],
+    languageOptions: { globals: browserGlobals },
   },
 );

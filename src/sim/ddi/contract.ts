@@ -1,0 +1,596 @@
+// The DDI contract between the simulated Dxgkrnl (VidMm, VidSch) and a display miniport driver
+// written in TypeScript. Names and shapes follow d3dkmddi.h / ntstatus.h so that what a driver
+// author learns here carries over to a real driver; where TypeScript has no pointers, a pointer
+// becomes an object the callee mutates (documented at each such member).
+//
+// This file is self-contained (no imports) on purpose: it is injected at run time as the module
+// `paging-lab/ddi` that a user's driver imports, and `types/paging-lab-ddi.d.ts` is generated from
+// it (`node scripts/gen-ddi-types.mjs`), so the shipped typings can never drift from what runs.
+
+// ---------------------------------------------------------------------------------------------
+// NTSTATUS (ntstatus.h). Values are the unsigned 32-bit patterns as written in the header.
+// ---------------------------------------------------------------------------------------------
+
+export type NTSTATUS = number;
+
+export const STATUS_SUCCESS = 0x00000000;
+export const STATUS_UNSUCCESSFUL = 0xc0000001;
+export const STATUS_INVALID_PARAMETER = 0xc000000d;
+export const STATUS_NO_MEMORY = 0xc0000017;
+export const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
+export const STATUS_NOT_SUPPORTED = 0xc00000bb;
+export const STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER = 0xc01e0001;
+export const STATUS_GRAPHICS_NO_VIDEO_MEMORY = 0xc01e0100;
+export const STATUS_GRAPHICS_CANT_LOCK_MEMORY = 0xc01e0101;
+export const STATUS_GRAPHICS_ALLOCATION_BUSY = 0xc01e0102;
+export const STATUS_GRAPHICS_TOO_MANY_REFERENCES = 0xc01e0103;
+export const STATUS_GRAPHICS_TRY_AGAIN_LATER = 0xc01e0104;
+export const STATUS_GRAPHICS_TRY_AGAIN_NOW = 0xc01e0105;
+export const STATUS_GRAPHICS_ALLOCATION_INVALID = 0xc01e0106;
+
+/** NT_SUCCESS: success and informational codes have the top bit clear. */
+export function NT_SUCCESS(status: NTSTATUS): boolean {
+  return (status | 0) >= 0;
+}
+
+/** The name of a status this module knows (`STATUS_GRAPHICS_ALLOCATION_BUSY`), else its hex form. */
+export function statusName(status: NTSTATUS): string {
+  for (const [name, value] of Object.entries(STATUS_NAMES)) if (value === status >>> 0) return name;
+  return `0x${(status >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+const STATUS_NAMES: Record<string, number> = {
+  STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
+  STATUS_INVALID_PARAMETER,
+  STATUS_NO_MEMORY,
+  STATUS_INSUFFICIENT_RESOURCES,
+  STATUS_NOT_SUPPORTED,
+  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
+  STATUS_GRAPHICS_NO_VIDEO_MEMORY,
+  STATUS_GRAPHICS_CANT_LOCK_MEMORY,
+  STATUS_GRAPHICS_ALLOCATION_BUSY,
+  STATUS_GRAPHICS_TOO_MANY_REFERENCES,
+  STATUS_GRAPHICS_TRY_AGAIN_LATER,
+  STATUS_GRAPHICS_TRY_AGAIN_NOW,
+  STATUS_GRAPHICS_ALLOCATION_INVALID,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Basic types
+// ---------------------------------------------------------------------------------------------
+
+/** An opaque handle. The driver's own objects (its device context, its allocation records) serve as handles. */
+export type HANDLE = unknown;
+
+export const PAGE_SIZE = 4096;
+
+/**
+ * A memory descriptor list: the system pages behind a buffer. `PfnArray` holds page frame numbers
+ * (physical address / PAGE_SIZE), as MmGetMdlPfnArray returns them. The kernel also keeps the PFN
+ * array in system memory in the layout the paging engine reads (u32 count, u32 0, u64 physical
+ * address per page) at `PageListPhysicalAddress`, so a driver can point a `copy` at it.
+ */
+export interface MDL {
+  readonly ByteCount: number;
+  readonly ByteOffset: number;
+  readonly PfnArray: readonly number[];
+  readonly PageListPhysicalAddress: number;
+}
+
+/**
+ * What `pDmaBuffer` points at. In C it is a `VOID*` the driver writes through and advances; here it
+ * is a cursor over the DMA buffer's bytes (the common-buffer memory the GPU fetches from). Write at
+ * `Bytes[Offset...]` and advance `Offset` past the last byte written. `PhysicalAddress` is the bus
+ * address of `Bytes[0]`, so `PhysicalAddress + Offset` is where the GPU sees the current position.
+ */
+export interface DMA_BUFFER_POINTER {
+  readonly Bytes: Uint8Array;
+  Offset: number;
+  readonly PhysicalAddress: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DxgkDdiBuildPagingBuffer
+// ---------------------------------------------------------------------------------------------
+
+export const DXGK_OPERATION_TRANSFER = 0;
+export const DXGK_OPERATION_FILL = 1;
+export const DXGK_OPERATION_DISCARD_CONTENT = 2;
+export const DXGK_OPERATION_READ_PHYSICAL = 3;
+export const DXGK_OPERATION_WRITE_PHYSICAL = 4;
+export const DXGK_OPERATION_MAP_APERTURE_SEGMENT = 5;
+export const DXGK_OPERATION_UNMAP_APERTURE_SEGMENT = 6;
+export const DXGK_OPERATION_SPECIAL_LOCK_TRANSFER = 7;
+export const DXGK_OPERATION_UPDATE_PAGE_TABLE = 11;
+export const DXGK_OPERATION_FLUSH_TLB = 12;
+
+export type DXGK_BUILDPAGINGBUFFER_OPERATION =
+  | typeof DXGK_OPERATION_TRANSFER
+  | typeof DXGK_OPERATION_FILL
+  | typeof DXGK_OPERATION_DISCARD_CONTENT
+  | typeof DXGK_OPERATION_READ_PHYSICAL
+  | typeof DXGK_OPERATION_WRITE_PHYSICAL
+  | typeof DXGK_OPERATION_MAP_APERTURE_SEGMENT
+  | typeof DXGK_OPERATION_UNMAP_APERTURE_SEGMENT
+  | typeof DXGK_OPERATION_SPECIAL_LOCK_TRANSFER
+  | typeof DXGK_OPERATION_UPDATE_PAGE_TABLE
+  | typeof DXGK_OPERATION_FLUSH_TLB;
+
+/** Operation values by their short names (`Transfer`, `Fill`, ...), for traces and debugger conditions. */
+export const DXGK_OPERATION_NAMES: Readonly<Record<number, string>> = {
+  [DXGK_OPERATION_TRANSFER]: 'Transfer',
+  [DXGK_OPERATION_FILL]: 'Fill',
+  [DXGK_OPERATION_DISCARD_CONTENT]: 'DiscardContent',
+  [DXGK_OPERATION_READ_PHYSICAL]: 'ReadPhysical',
+  [DXGK_OPERATION_WRITE_PHYSICAL]: 'WritePhysical',
+  [DXGK_OPERATION_MAP_APERTURE_SEGMENT]: 'MapApertureSegment',
+  [DXGK_OPERATION_UNMAP_APERTURE_SEGMENT]: 'UnmapApertureSegment',
+  [DXGK_OPERATION_SPECIAL_LOCK_TRANSFER]: 'SpecialLockTransfer',
+  [DXGK_OPERATION_UPDATE_PAGE_TABLE]: 'UpdatePageTable',
+  [DXGK_OPERATION_FLUSH_TLB]: 'FlushTlb',
+};
+
+/** DXGK_TRANSFERFLAGS. Bit values of `Value`: Swizzle 0x1, Unswizzle 0x2, AllocationIsIdle 0x4, TransferStart 0x8, TransferEnd 0x10. */
+export interface DXGK_TRANSFERFLAGS {
+  Swizzle: boolean;
+  Unswizzle: boolean;
+  AllocationIsIdle: boolean;
+  TransferStart: boolean;
+  TransferEnd: boolean;
+}
+
+/** The 32-bit `Value` of a DXGK_TRANSFERFLAGS. */
+export function transferFlagsValue(f: DXGK_TRANSFERFLAGS): number {
+  return (
+    (f.Swizzle ? 0x1 : 0) |
+    (f.Unswizzle ? 0x2 : 0) |
+    (f.AllocationIsIdle ? 0x4 : 0) |
+    (f.TransferStart ? 0x8 : 0) |
+    (f.TransferEnd ? 0x10 : 0)
+  );
+}
+
+/** DXGK_DISCARDCONTENTFLAGS. */
+export interface DXGK_DISCARDCONTENTFLAGS {
+  AllocationIsIdle: boolean;
+}
+
+/** DXGK_MAPAPERTUREFLAGS. */
+export interface DXGK_MAPAPERTUREFLAGS {
+  CacheCoherent: boolean;
+}
+
+/**
+ * One side of a transfer. `SegmentId` 0 means system memory described by `pMdl`; otherwise the
+ * location is `SegmentAddress` in that segment (the allocation's start: add `TransferOffset`). In C
+ * `SegmentAddress` and `pMdl` share a union; here the unused one is 0 / null.
+ */
+export interface DXGK_TRANSFER_LOCATION {
+  SegmentId: number;
+  SegmentAddress: number;
+  pMdl: MDL | null;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_TRANSFER {
+  hAllocation: HANDLE;
+  /** Offset in bytes from the start of the allocation to the start of this (sub-)transfer. */
+  TransferOffset: number;
+  /** Bytes to move in this (sub-)transfer. */
+  TransferSize: number;
+  Source: DXGK_TRANSFER_LOCATION;
+  Destination: DXGK_TRANSFER_LOCATION;
+  Flags: DXGK_TRANSFERFLAGS;
+  /** Offset in pages into the MDL side's `pMdl` where this (sub-)transfer starts. */
+  MdlOffset: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_FILL {
+  hAllocation: HANDLE;
+  FillSize: number;
+  FillPattern: number;
+  Destination: { SegmentId: number; SegmentAddress: number };
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_DISCARDCONTENT {
+  hAllocation: HANDLE;
+  Flags: DXGK_DISCARDCONTENTFLAGS;
+  SegmentId: number;
+  SegmentAddress: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_READPHYSICAL {
+  SegmentId: number;
+  PhysicalAddress: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_WRITEPHYSICAL {
+  SegmentId: number;
+  PhysicalAddress: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_MAPAPERTURESEGMENT {
+  hDevice: HANDLE;
+  hAllocation: HANDLE;
+  SegmentId: number;
+  OffsetInPages: number;
+  NumberOfPages: number;
+  pMdl: MDL;
+  Flags: DXGK_MAPAPERTUREFLAGS;
+  MdlOffset: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_UNMAPAPERTURESEGMENT {
+  hDevice: HANDLE;
+  hAllocation: HANDLE;
+  SegmentId: number;
+  OffsetInPages: number;
+  NumberOfPages: number;
+  /** Physical address of the dummy page the unmapped range must point at. */
+  DummyPage: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_SPECIALLOCKTRANSFER {
+  hAllocation: HANDLE;
+  TransferOffset: number;
+  TransferSize: number;
+  Source: DXGK_TRANSFER_LOCATION;
+  Destination: DXGK_TRANSFER_LOCATION;
+  Flags: DXGK_TRANSFERFLAGS;
+  SwizzlingRangeId: number;
+  SwizzlingRangeData: number;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_UPDATEPAGETABLE {
+  /** First GPU virtual address and number of 4 KiB pages to (re)map. */
+  VirtualAddress: number;
+  NumberOfPages: number;
+  /** Target segment (0: system memory) and its first physical page, or `Invalid` to unmap. */
+  SegmentId: number;
+  PhysicalAddress: number;
+  Invalid: boolean;
+}
+
+export interface DXGK_BUILDPAGINGBUFFER_FLUSHTLB {
+  VirtualAddress: number;
+  NumberOfPages: number;
+}
+
+interface DXGKARG_BUILDPAGINGBUFFER_COMMON {
+  /** Where to write: advance `pDmaBuffer.Offset` past the last byte written. */
+  pDmaBuffer: DMA_BUFFER_POINTER;
+  /** Bytes left in the paging buffer from `pDmaBuffer.Offset` (the driver may decrement it as it writes). */
+  DmaSize: number;
+  pDmaBufferPrivateData: Uint8Array | null;
+  DmaBufferPrivateDataSize: number;
+  /** Zeroed by VidMm before the first call for an operation and never touched between calls. */
+  MultipassOffset: number;
+  hSystemContext: HANDLE;
+}
+
+/** DXGKARG_BUILDPAGINGBUFFER: the C union becomes a union discriminated by `Operation`. */
+export type DXGKARG_BUILDPAGINGBUFFER = DXGKARG_BUILDPAGINGBUFFER_COMMON &
+  (
+    | { Operation: typeof DXGK_OPERATION_TRANSFER; Transfer: DXGK_BUILDPAGINGBUFFER_TRANSFER }
+    | { Operation: typeof DXGK_OPERATION_FILL; Fill: DXGK_BUILDPAGINGBUFFER_FILL }
+    | { Operation: typeof DXGK_OPERATION_DISCARD_CONTENT; DiscardContent: DXGK_BUILDPAGINGBUFFER_DISCARDCONTENT }
+    | { Operation: typeof DXGK_OPERATION_READ_PHYSICAL; ReadPhysical: DXGK_BUILDPAGINGBUFFER_READPHYSICAL }
+    | { Operation: typeof DXGK_OPERATION_WRITE_PHYSICAL; WritePhysical: DXGK_BUILDPAGINGBUFFER_WRITEPHYSICAL }
+    | { Operation: typeof DXGK_OPERATION_MAP_APERTURE_SEGMENT; MapApertureSegment: DXGK_BUILDPAGINGBUFFER_MAPAPERTURESEGMENT }
+    | {
+        Operation: typeof DXGK_OPERATION_UNMAP_APERTURE_SEGMENT;
+        UnmapApertureSegment: DXGK_BUILDPAGINGBUFFER_UNMAPAPERTURESEGMENT;
+      }
+    | {
+        Operation: typeof DXGK_OPERATION_SPECIAL_LOCK_TRANSFER;
+        SpecialLockTransfer: DXGK_BUILDPAGINGBUFFER_SPECIALLOCKTRANSFER;
+      }
+    | { Operation: typeof DXGK_OPERATION_UPDATE_PAGE_TABLE; UpdatePageTable: DXGK_BUILDPAGINGBUFFER_UPDATEPAGETABLE }
+    | { Operation: typeof DXGK_OPERATION_FLUSH_TLB; FlushTlb: DXGK_BUILDPAGINGBUFFER_FLUSHTLB }
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Segments and DxgkDdiQueryAdapterInfo
+// ---------------------------------------------------------------------------------------------
+
+/** DXGK_SEGMENTFLAGS (the members this simulator acts on). */
+export interface DXGK_SEGMENTFLAGS {
+  Aperture: boolean;
+  Agp: boolean;
+  CpuVisible: boolean;
+  UseBanking: boolean;
+  CacheCoherent: boolean;
+  PopulatedFromSystemMemory: boolean;
+}
+
+/** DXGK_SEGMENTDESCRIPTOR. Segment ids are 1-based positions in the descriptor array. */
+export interface DXGK_SEGMENTDESCRIPTOR {
+  /** GPU address of the segment's start. */
+  BaseAddress: number;
+  /** For CPU-visible segments, the bus address of the segment in the PCI aperture (BAR). */
+  CpuTranslatedAddress: number;
+  Size: number;
+  NbOfBanks: number;
+  CommitLimit: number;
+  Flags: DXGK_SEGMENTFLAGS;
+}
+
+export const DXGKQAITYPE_DRIVERCAPS = 0;
+export const DXGKQAITYPE_QUERYSEGMENT = 1;
+
+/** DXGK_QUERYSEGMENTOUT. */
+export interface DXGK_QUERYSEGMENTOUT {
+  NbSegment: number;
+  /** Null on the first call (report NbSegment); an array of NbSegment descriptors to fill on the second. */
+  pSegmentDescriptor: DXGK_SEGMENTDESCRIPTOR[] | null;
+  PagingBufferSegmentId: number;
+  /** Bytes of each paging buffer VidMm hands to DxgkDdiBuildPagingBuffer. */
+  PagingBufferSize: number;
+  PagingBufferPrivateDataSize: number;
+}
+
+/** DXGK_DRIVERCAPS (the members this simulator acts on). */
+export interface DXGK_DRIVERCAPS {
+  HighestAcceptableAddress: number;
+  MaxAllocationListSlotId: number;
+  ApertureSegmentCommitLimit: number;
+  /** Bytes of each render DMA buffer (DXGK_CONTEXTINFO.DmaBufferSize in a real driver). */
+  DmaBufferSize: number;
+  /** Number of nodes/engines the driver exposes to the scheduler. */
+  NodeCount: number;
+}
+
+export type DXGKARG_QUERYADAPTERINFO =
+  | { Type: typeof DXGKQAITYPE_DRIVERCAPS; pOutputData: DXGK_DRIVERCAPS }
+  | { Type: typeof DXGKQAITYPE_QUERYSEGMENT; pOutputData: DXGK_QUERYSEGMENTOUT };
+
+// ---------------------------------------------------------------------------------------------
+// Allocations
+// ---------------------------------------------------------------------------------------------
+
+/** DXGK_SEGMENTPREFERENCE: up to five segment ids in order of preference (0 ends the list). */
+export interface DXGK_SEGMENTPREFERENCE {
+  SegmentId0: number;
+  SegmentId1: number;
+  SegmentId2: number;
+  SegmentId3: number;
+  SegmentId4: number;
+}
+
+/** DXGK_ALLOCATIONINFOFLAGS (the members this simulator acts on). */
+export interface DXGK_ALLOCATIONINFOFLAGS {
+  CpuVisible: boolean;
+  Swizzled: boolean;
+  Cached: boolean;
+  PermanentSysMem: boolean;
+  SynchronousPaging: boolean;
+  UseAlternateVA: boolean;
+}
+
+/**
+ * DXGK_ALLOCATIONINFO: the driver fills it in DxgkDdiCreateAllocation. Segment sets are bit masks,
+ * bit (id - 1) for segment id.
+ */
+export interface DXGK_ALLOCATIONINFO {
+  /** In: the user-mode driver's private data describing the allocation (here: what the scenario asked for). */
+  pPrivateDriverData: Readonly<Record<string, unknown>>;
+  PrivateDriverDataSize: number;
+  Alignment: number;
+  Size: number;
+  PitchAlignedSize: number;
+  PreferredSegment: DXGK_SEGMENTPREFERENCE;
+  SupportedReadSegmentSet: number;
+  SupportedWriteSegmentSet: number;
+  EvictionSegmentSet: number;
+  /** Out: the driver's handle for the allocation, handed back in every later DDI. */
+  hAllocation: HANDLE;
+  Flags: DXGK_ALLOCATIONINFOFLAGS;
+  AllocationPriority: number;
+}
+
+export interface DXGKARG_CREATEALLOCATION {
+  pPrivateDriverData: Readonly<Record<string, unknown>> | null;
+  PrivateDriverDataSize: number;
+  NumAllocations: number;
+  pAllocationInfo: DXGK_ALLOCATIONINFO[];
+  hResource: HANDLE;
+  Flags: { Resource: boolean };
+}
+
+export interface DXGKARG_DESTROYALLOCATION {
+  NumAllocations: number;
+  pAllocationList: HANDLE[];
+  hResource: HANDLE;
+  Flags: { DestroyResource: boolean };
+}
+
+// ---------------------------------------------------------------------------------------------
+// DxgkDdiPatch and DxgkDdiSubmitCommand
+// ---------------------------------------------------------------------------------------------
+
+/** DXGK_ALLOCATIONLIST: where each allocation a DMA buffer references is now. */
+export interface DXGK_ALLOCATIONLIST {
+  hDeviceSpecificAllocation: HANDLE;
+  WriteOperation: boolean;
+  SegmentId: number;
+  PhysicalAddress: number;
+}
+
+/** D3DDDI_PATCHLOCATIONLIST: a place in the DMA buffer that needs an allocation's address. */
+export interface D3DDDI_PATCHLOCATIONLIST {
+  AllocationIndex: number;
+  SlotId: number;
+  DriverId: number;
+  AllocationOffset: number;
+  /** Byte offset in the DMA buffer of the location to patch. */
+  PatchOffset: number;
+  SplitOffset: number;
+}
+
+export interface DXGK_PATCHFLAGS {
+  Paging: boolean;
+  Present: boolean;
+}
+
+export interface DXGKARG_PATCH {
+  hDevice: HANDLE;
+  hContext: HANDLE;
+  DmaBufferSegmentId: number;
+  DmaBufferSegmentAddress: number;
+  /** The whole DMA buffer's bytes; the submitted range is [DmaBufferSubmissionStartOffset, DmaBufferSubmissionEndOffset). */
+  pDmaBuffer: Uint8Array;
+  DmaBufferSize: number;
+  DmaBufferSubmissionStartOffset: number;
+  DmaBufferSubmissionEndOffset: number;
+  pDmaBufferPrivateData: Uint8Array | null;
+  DmaBufferPrivateDataSize: number;
+  pAllocationList: DXGK_ALLOCATIONLIST[] | null;
+  AllocationListSize: number;
+  /** Null for paging buffers: VidMm gives no patch-location list for them. */
+  pPatchLocationList: D3DDDI_PATCHLOCATIONLIST[] | null;
+  PatchLocationListSize: number;
+  PatchLocationListSubmissionStart: number;
+  PatchLocationListSubmissionLength: number;
+  SubmissionFenceId: number;
+  Flags: DXGK_PATCHFLAGS;
+  EngineOrdinal: number;
+}
+
+export interface DXGK_SUBMITCOMMANDFLAGS {
+  Paging: boolean;
+  Present: boolean;
+  NullRendering: boolean;
+}
+
+export interface DXGKARG_SUBMITCOMMAND {
+  hContext: HANDLE;
+  DmaBufferSegmentId: number;
+  /** Bus address of the DMA buffer's first byte. */
+  DmaBufferPhysicalAddress: number;
+  DmaBufferSize: number;
+  DmaBufferSubmissionStartOffset: number;
+  DmaBufferSubmissionEndOffset: number;
+  DmaBufferPrivateDataSubmissionStartOffset: number;
+  DmaBufferPrivateDataSubmissionEndOffset: number;
+  /** The fence id the driver reports back through DxgkCbNotifyInterrupt when this buffer is done. */
+  SubmissionFenceId: number;
+  Flags: DXGK_SUBMITCOMMANDFLAGS;
+  EngineOrdinal: number;
+  NodeOrdinal: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interrupts, DPCs and the callbacks the kernel offers (DXGKRNL_INTERFACE)
+// ---------------------------------------------------------------------------------------------
+
+export const DXGK_INTERRUPT_DMA_COMPLETED = 1;
+export const DXGK_INTERRUPT_DMA_PREEMPTED = 2;
+export const DXGK_INTERRUPT_DMA_FAULTED = 4;
+
+export type DXGKARGCB_NOTIFY_INTERRUPT_DATA =
+  | {
+      InterruptType: typeof DXGK_INTERRUPT_DMA_COMPLETED;
+      DmaCompleted: { SubmissionFenceId: number; NodeOrdinal: number; EngineOrdinal: number };
+    }
+  | {
+      InterruptType: typeof DXGK_INTERRUPT_DMA_FAULTED;
+      DmaFaulted: { FaultedFenceId: number; Status: NTSTATUS; NodeOrdinal: number; EngineOrdinal: number };
+    };
+
+/** A contiguous block of common-buffer memory, shared by the CPU (`pVirtualAddress`) and the GPU (`PhysicalAddress`). */
+export interface DXGKARGCB_ALLOCATECONTIGUOUSMEMORY {
+  NumberOfBytes: number;
+  pVirtualAddress: Uint8Array | null;
+  PhysicalAddress: number;
+}
+
+/** One hardware segment as the bus reports it (for DxgkDdiQueryAdapterInfo). */
+export interface HARDWARE_SEGMENT {
+  Id: number;
+  Name: string;
+  Kind: 'memory' | 'aperture';
+  Size: number;
+  GpuBaseAddress: number;
+  CpuVisible: boolean;
+  BarBaseAddress: number;
+  CacheCoherent: boolean;
+}
+
+/**
+ * The simulated device's registers, as DxgkCbGetDeviceInformation hands them out (a real driver
+ * maps its BARs and reads its hardware's documentation; this is that documentation).
+ */
+export interface DEVICE_REGISTERS {
+  readonly EngineCount: number;
+  readonly Segments: readonly HARDWARE_SEGMENT[];
+  /** Queue `Length` bytes of instructions at bus address `PhysicalAddress` on an engine's ring. */
+  SubmitDmaBuffer(EngineOrdinal: number, PhysicalAddress: number, Length: number, SubmissionFenceId: number): void;
+  /** The engine's paging fence register: the last value a `fence` instruction wrote to it. */
+  ReadPagingFence(EngineOrdinal: number): number;
+}
+
+export interface DXGK_DEVICE_INFO {
+  /** Bytes of system memory the device can address. */
+  SystemMemorySize: number;
+  Registers: DEVICE_REGISTERS;
+}
+
+/** DXGKRNL_INTERFACE: what the kernel offers the driver (passed to DxgkDdiStartDevice). */
+export interface DXGKRNL_INTERFACE {
+  DeviceHandle: HANDLE;
+  DxgkCbGetDeviceInformation(DeviceHandle: HANDLE): DXGK_DEVICE_INFO;
+  DxgkCbNotifyInterrupt(DeviceHandle: HANDLE, data: DXGKARGCB_NOTIFY_INTERRUPT_DATA): void;
+  DxgkCbQueueDpc(DeviceHandle: HANDLE): boolean;
+  DxgkCbNotifyDpc(DeviceHandle: HANDLE): void;
+  DxgkCbAllocateContiguousMemory(DeviceHandle: HANDLE, args: DXGKARGCB_ALLOCATECONTIGUOUSMEMORY): NTSTATUS;
+  /** Debug output, shown in the trace (DbgPrintEx in a real driver). */
+  DbgPrint(message: string): void;
+}
+
+export interface DXGK_START_INFO {
+  RequiredDxgkInterfaceVersion: number;
+  AdapterGuid: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver's entry points (DRIVER_INITIALIZATION_DATA) and DxgkInitialize
+// ---------------------------------------------------------------------------------------------
+
+/** A by-reference out parameter. */
+export interface OUT<T> {
+  value: T;
+}
+
+export interface DRIVER_INITIALIZATION_DATA {
+  Version: number;
+  DxgkDdiAddDevice(PhysicalDeviceObject: HANDLE, MiniportDeviceContext: OUT<HANDLE>): NTSTATUS;
+  DxgkDdiStartDevice(MiniportDeviceContext: HANDLE, DxgkStartInfo: DXGK_START_INFO, DxgkInterface: DXGKRNL_INTERFACE): NTSTATUS;
+  DxgkDdiStopDevice?(MiniportDeviceContext: HANDLE): NTSTATUS;
+  DxgkDdiQueryAdapterInfo(hAdapter: HANDLE, pQueryAdapterInfo: DXGKARG_QUERYADAPTERINFO): NTSTATUS;
+  DxgkDdiCreateAllocation(hAdapter: HANDLE, pCreateAllocation: DXGKARG_CREATEALLOCATION): NTSTATUS;
+  DxgkDdiDestroyAllocation(hAdapter: HANDLE, pDestroyAllocation: DXGKARG_DESTROYALLOCATION): NTSTATUS;
+  DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS;
+  DxgkDdiPatch(hAdapter: HANDLE, pPatch: DXGKARG_PATCH): NTSTATUS;
+  DxgkDdiSubmitCommand(hAdapter: HANDLE, pSubmitCommand: DXGKARG_SUBMITCOMMAND): NTSTATUS;
+  DxgkDdiInterruptRoutine(MiniportDeviceContext: HANDLE, MessageNumber: number): boolean;
+  DxgkDdiDpcRoutine(MiniportDeviceContext: HANDLE): void;
+}
+
+export const DXGKDDI_INTERFACE_VERSION_WDDM1_3 = 0x4002;
+
+/** The driver object the kernel passes to DriverEntry; DxgkInitialize records the entry points in it. */
+export interface DRIVER_OBJECT {
+  DriverName: string;
+  DriverInitializationData: DRIVER_INITIALIZATION_DATA | null;
+}
+
+/** Called by the driver's DriverEntry to register its DDIs with the port driver. */
+export function DxgkInitialize(DriverObject: DRIVER_OBJECT, RegistryPath: string, InitializationData: DRIVER_INITIALIZATION_DATA): NTSTATUS {
+  void RegistryPath;
+  if (!InitializationData || typeof InitializationData !== 'object') return STATUS_INVALID_PARAMETER;
+  DriverObject.DriverInitializationData = InitializationData;
+  return STATUS_SUCCESS;
+}
+
+/** The names of the DDIs, for traces, breakpoints and error reports. */
+export type DdiName = Exclude<keyof DRIVER_INITIALIZATION_DATA, 'Version'> | 'DriverEntry';

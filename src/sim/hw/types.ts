@@ -87,12 +87,42 @@ export interface FaultRecord {
 
 /** What the hardware reports. Listeners are optional; with none, nothing is built. */
 export type HwEvent =
-  | { kind: 'instruction'; engine: number; address: number; offset: number; code: number; time: number }
-  | { kind: 'write'; engine: number; target: 'vram' | 'system'; address: number; length: number; time: number }
+  | {
+      kind: 'instruction';
+      engine: number;
+      address: number;
+      offset: number;
+      code: number;
+      /** When the instruction started; it completed at `end` (its effects are dated `end`). */
+      time: number;
+      end: number;
+      size: number;
+    }
+  | {
+      kind: 'write';
+      /** The engine that wrote, or HOST_ENGINE for the CPU / bus-master DMA. */
+      engine: number;
+      target: 'vram' | 'system';
+      /** VRAM address or system physical address. */
+      address: number;
+      length: number;
+      /** The same range in the debug address space (a segment range when written through one). */
+      debugAddress: number;
+      time: number;
+    }
   | { kind: 'fence'; engine: number; value: bigint; monitored: boolean; address?: number; time: number }
-  | { kind: 'interrupt'; engine: number; code: number; fenceValue?: bigint; time: number }
+  | {
+      kind: 'interrupt';
+      engine: number;
+      /** `dma-completed` from a `fence ..., irq`; `instruction` from the `interrupt` opcode. */
+      reason: 'dma-completed' | 'instruction';
+      code: number;
+      fenceValue?: bigint;
+      time: number;
+    }
   | { kind: 'fault'; fault: FaultRecord }
   | { kind: 'dummy-page-access'; engine: number; segment: number; page: number; write: boolean; time: number }
+  | { kind: 'wait'; engine: number; satisfied: boolean; time: number }
   | { kind: 'buffer-complete'; engine: number; submissionId: number; time: number };
 
 export interface Submission {
@@ -130,4 +160,137 @@ export const DEBUG_SEGMENT_STRIDE = 2 ** 40;
 
 export function debugAddressOfSegment(segmentId: number, offset = 0): number {
   return segmentId * DEBUG_SEGMENT_STRIDE + offset;
+}
+
+/** `engine` of events caused by the host (CPU writes, bus-master scatter/gather DMA), not a paging engine. */
+export const HOST_ENGINE = -1;
+
+/** What `step` did: ran one instruction, found the engine waiting or faulted, or had nothing to run. */
+export type StepOutcome = 'executed' | 'waiting' | 'faulted' | 'idle';
+
+/** One GART entry of an aperture segment. */
+export interface GartEntry {
+  /** `invalid`: never mapped since reset (GPU accesses fault); `dummy`: pointed at the dummy page. */
+  state: 'invalid' | 'mapped' | 'dummy';
+  physical: number;
+  coherent: boolean;
+}
+
+export interface DummyPageAccess {
+  engine: number;
+  segment: number;
+  page: number;
+  write: boolean;
+  time: number;
+}
+
+export interface AddressRange {
+  address: number;
+  length: number;
+}
+
+export interface DebugReadResult {
+  /** `length` bytes; unreadable parts read as zero. */
+  bytes: Uint8Array;
+  /** Ranges (in the debug address space) that could not be read. */
+  unreadable: AddressRange[];
+}
+
+export interface DebugWriteResult {
+  written: number;
+  unwritable: AddressRange[];
+}
+
+export interface SwizzlingRange {
+  handle: number;
+  segmentId: number;
+  offset: number;
+  size: number;
+  pitch: number;
+}
+
+export interface PageTableEntryView {
+  va: number;
+  present: boolean;
+  readOnly: boolean;
+  /** Segment id, or 0 for a system physical address. */
+  segmentId: number;
+  /** Segment offset or physical address of the page. */
+  target: number;
+}
+
+export interface Random {
+  readonly seed: number;
+  /** Next 32-bit unsigned integer. */
+  nextU32(): number;
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+}
+
+/**
+ * The simulated GPU and the platform around it (system memory, bus-master DMA). Host-side calls
+ * given bad arguments throw an Error that says what is wrong; the paging engines never throw, they
+ * fault. Everything is deterministic: one virtual clock (`now`, ns) and a seeded `random`.
+ */
+export interface Gpu {
+  readonly config: Readonly<GpuConfig>;
+  /** The segments with vramBase/barBase filled in. */
+  readonly segments: readonly SegmentDescriptor[];
+  /** Virtual time in nanoseconds. */
+  readonly now: number;
+  readonly random: Random;
+
+  // System memory and bus-master DMA
+  allocatePages(count: number): number[];
+  freePages(pages: readonly number[]): void;
+  readPhysical(address: number, length: number): Uint8Array;
+  writePhysical(address: number, bytes: Uint8Array): void;
+  createMdl(pages: readonly number[], byteOffset: number, byteCount: number): Mdl;
+  /** Writes a page list (the layout `mdl(...)` locations read) at `physical`; returns its size in bytes. */
+  writePageList(physical: number, pages: readonly number[]): number;
+  /** Undefined when the budget cannot cover `size`. */
+  allocateCommonBuffer(size: number): CommonBuffer | undefined;
+  freeCommonBuffer(buffer: CommonBuffer): void;
+  commonBufferUsage(): { used: number; budget: number; buffers: number };
+  /** Packet-based DMA between an MDL and a segment; applied now, the channel is busy until `completesAt`. */
+  scatterGather(
+    mdl: Mdl,
+    segmentId: number,
+    segmentOffset: number,
+    direction: 'to-device' | 'from-device',
+  ): { bytes: number; completesAt: number };
+
+  // Segments, GART, CPU aperture
+  readSegment(segmentId: number, offset: number, length: number): Uint8Array;
+  writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void;
+  gartEntry(segmentId: number, page: number): GartEntry;
+  dummyPageAccesses(): { count: number; recent: DummyPageAccess[] };
+  cpuRead(barOffset: number, length: number): Uint8Array;
+  cpuWrite(barOffset: number, bytes: Uint8Array): void;
+  /** Undefined when every swizzling range is in use. */
+  acquireSwizzlingRange(segmentId: number, offset: number, size: number, pitch: number): SwizzlingRange | undefined;
+  releaseSwizzlingRange(handle: number): void;
+  swizzlingRanges(): SwizzlingRange[];
+  pageTableEntry(va: number): PageTableEntryView;
+
+  // Paging engines
+  submit(engine: number, submission: Submission): void;
+  step(engine: number): StepOutcome;
+  /** Runs every engine until nothing can run; returns the number of instructions executed. */
+  runUntilIdle(): number;
+  /** Runs what completes by `time`, then sets the clock to it; returns instructions executed. */
+  advance(time: number): number;
+  engineView(engine: number): EngineView;
+  /** Clears a fault and drops the engine's current and queued buffers (an engine reset after a TDR). */
+  resetEngine(engine: number): void;
+
+  // Observability
+  /** Returns a function that removes the listener. */
+  onEvent(listener: (event: HwEvent) => void): () => void;
+  debugRead(address: number, length: number): DebugReadResult;
+  debugWrite(address: number, bytes: Uint8Array): DebugWriteResult;
+  /** Bytes of VRAM and system memory actually materialised. */
+  residentBytes(): { vram: number; system: number };
 }

@@ -1,0 +1,47 @@
+// Text for instructions in fault records and the `exec` trace: one pgasm-like line per
+// instruction, built from the opcode table via `decode`. Only used off the hot path.
+
+import { decode, OperandValue } from '../../isa/encoding';
+import { Location, LocationSpace, OpcodeInfo, PageListBase } from '../../isa/opcodes';
+
+const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();
+
+export function formatLocation(loc: Location, segmentName: (id: number) => string | undefined): string {
+  switch (loc.space) {
+    case LocationSpace.Segment:
+      return `${segmentName(loc.sub) ?? `seg${loc.sub}`}:${hex(loc.address)}`;
+    case LocationSpace.Mdl: {
+      const list = loc.sub === PageListBase.DmaBuffer ? `dma+${hex(loc.address)}` : `phys:${hex(loc.address)}`;
+      return `mdl(${list})+${hex(loc.aux)}`;
+    }
+    case LocationSpace.Physical:
+      return `phys:${hex(loc.address)}`;
+    case LocationSpace.GpuVirtual:
+      return `va:${hex(loc.address)}`;
+    default:
+      return `<space ${loc.space}>:${hex(loc.address)}`;
+  }
+}
+
+function formatOperand(op: OpcodeInfo, i: number, v: OperandValue, segmentName: (id: number) => string | undefined): string {
+  const kind = op.operands[i].kind;
+  if (typeof v === 'object') return formatLocation(v, segmentName);
+  if (typeof v === 'bigint') return '0x' + v.toString(16).toUpperCase();
+  if (kind === 'seg') return segmentName(v) ?? String(v);
+  return v >= 16 ? hex(v) : String(v);
+}
+
+/** The instruction at `offset` of `bytes[0, limit)` as text, or `(invalid: reason)`. */
+export function formatInstructionAt(
+  bytes: Uint8Array,
+  offset: number,
+  limit: number,
+  segmentName: (id: number) => string | undefined = () => undefined,
+): string {
+  const r = decode(bytes, offset, limit);
+  if (!r.ok) return `(invalid: ${r.reason})`;
+  const { op, flags, operands } = r.instr;
+  const parts = operands.map((v, i) => formatOperand(op, i, v, segmentName));
+  for (const f of op.flags) if (flags & (1 << f.bit)) parts.push(f.name);
+  return parts.length ? `${op.mnemonic} ${parts.join(', ')}` : op.mnemonic;
+}

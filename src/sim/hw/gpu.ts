@@ -1,0 +1,1437 @@
+// The simulated GPU: sparse VRAM, system memory with bus-master DMA, segments (memory and GART
+// aperture), the CPU aperture (BAR) with swizzling ranges, GPU virtual addresses with a TLB, and the
+// paging engines that execute paging opcodes from DMA buffers in virtual time.
+//
+// Hot paths (bulk copies and fills, small instructions) go through `resolve*`, which map one
+// position of a location to a run of bytes inside one backing chunk (fields rArr/rOff/rLen) without
+// allocating, so a 64 MiB copy is about a thousand typed-array `set` calls. Faults are numbers on
+// the hot path and become FaultRecords only when they happen. Events are built only when someone
+// listens.
+
+import { decode, decodeInto, DecodedSlots } from '../../isa/encoding';
+import {
+  FenceFlags,
+  LocationSpace,
+  MapApertureFlags,
+  OPCODE_BY_CODE,
+  Op,
+  PAGE_LIST_HEADER_BYTES,
+  PageListBase,
+  PageTableFlags,
+} from '../../isa/opcodes';
+import { layoutSegments } from './config';
+import { formatInstructionAt } from './format';
+import { CHUNK_BYTES, SparseMemory } from './memory';
+import { PageAllocator } from './pageAllocator';
+import { createRandom } from './random';
+import { retileBand, tiledOffset, tilingProblem, TILE_BYTES } from './tiling';
+import {
+  CommonBuffer,
+  DEBUG_SEGMENT_STRIDE,
+  DebugReadResult,
+  DebugWriteResult,
+  DummyPageAccess,
+  EngineState,
+  EngineView,
+  FaultCause,
+  FaultRecord,
+  GartEntry,
+  Gpu,
+  GpuConfig,
+  HOST_ENGINE,
+  HwEvent,
+  Mdl,
+  PAGE_SIZE,
+  PageTableEntryView,
+  Random,
+  SegmentDescriptor,
+  StepOutcome,
+  Submission,
+  SwizzlingRange,
+  AddressRange,
+} from './types';
+import { OPERAND_CHECKS, FIXED_NS } from './operandChecks';
+
+// Fault codes on the hot path (0 = none).
+const F_INVALID = 1;
+const F_OUTSIDE = 2;
+const F_UNMAPPED = 3;
+const F_MISALIGNED = 4;
+const F_BADLOC = 5;
+const F_PAGEFAULT = 6;
+const F_OVERLAP = 7;
+const F_PHYSICAL = 8;
+const CAUSES: FaultCause[] = [
+  'invalid-instruction',
+  'invalid-instruction',
+  'outside-segment',
+  'unmapped-aperture-page',
+  'misaligned-operand',
+  'bad-location',
+  'page-fault',
+  'overlap',
+  'physical-address',
+];
+
+// Engine states and execOne results.
+const S_IDLE = 0;
+const S_READY = 1;
+const S_WAITING = 2;
+const S_FAULTED = 3;
+const STATE_NAMES: EngineState[] = ['idle', 'ready', 'waiting', 'faulted'];
+const R_EXECUTED = 0;
+const R_WAITING = 1;
+const R_FAULTED = 2;
+const R_IDLE = 3;
+const R_LIMIT = 4;
+
+const GART_VALID = 1;
+const GART_DUMMY = 2;
+const GART_COHERENT = 4;
+
+/** GPU virtual addresses are 48 bits. */
+export const GPU_VA_LIMIT = 2 ** 48;
+const TLB_ENTRIES = 64;
+const DUMMY_LOG = 256;
+/** Fixed cost of a bus-master scatter/gather transfer and of each of its packets (pages). */
+const SG_SETUP_NS = 500;
+const SG_PACKET_NS = 10;
+
+const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();
+
+class Segment {
+  readonly id: number;
+  readonly name: string;
+  readonly memory: boolean;
+  readonly size: number;
+  readonly pages: number;
+  readonly vramBase: number;
+  readonly barBase: number;
+  readonly gartPhys: Float64Array;
+  readonly gartFlags: Uint8Array;
+  constructor(readonly desc: SegmentDescriptor) {
+    this.id = desc.id;
+    this.name = desc.name;
+    this.memory = desc.kind === 'memory';
+    this.size = desc.size;
+    this.pages = desc.size / PAGE_SIZE;
+    this.vramBase = desc.vramBase ?? 0;
+    this.barBase = desc.cpuVisible ? desc.barBase! : -1;
+    this.gartPhys = new Float64Array(this.memory ? 0 : this.pages);
+    this.gartFlags = new Uint8Array(this.memory ? 0 : this.pages);
+  }
+}
+
+/** A decoded `loc` operand, prepared for an instruction (page list located, bounds checked). */
+class Loc {
+  space = 0;
+  sub = 0;
+  aux = 0;
+  address = 0;
+  listBase = 0;
+  listCount = 0;
+}
+
+interface PtEntry {
+  segmentId: number;
+  target: number;
+  readOnly: boolean;
+}
+
+class EngineRec {
+  state = S_IDLE;
+  queue: Submission[] = [];
+  qHead = 0;
+  cur: Submission | undefined = undefined;
+  pc = 0;
+  buf: Uint8Array | undefined = undefined;
+  dv: DataView | undefined = undefined;
+  busyUntil = 0;
+  fenceLo = 0;
+  fenceHi = 0;
+  fault: FaultRecord | undefined = undefined;
+  recheck = false;
+  waitEpoch = -1;
+  constructor(readonly index: number) {}
+}
+
+class ListenerError extends Error {
+  constructor(readonly inner: unknown) {
+    super('event listener threw');
+  }
+}
+
+export class SimGpu implements Gpu {
+  readonly config: Readonly<GpuConfig>;
+  readonly segments: readonly SegmentDescriptor[];
+  readonly random: Random;
+  private clock = 0;
+  private readonly vram: SparseMemory;
+  private readonly sys: SparseMemory;
+  private readonly sysBytes: number;
+  private readonly segById: (Segment | undefined)[] = [];
+  private readonly segList: Segment[] = [];
+  private readonly barSegs: Segment[];
+  private readonly pages: PageAllocator;
+  private readonly commonBuffers = new Map<number, { size: number; charged: number; span: number }>();
+  private commonUsed = 0;
+  private dmaBusyUntil = 0;
+  private readonly swizzle: SwizzlingRange[] = [];
+  private nextSwizzleHandle = 1;
+  private readonly pageTable = new Map<number, PtEntry>();
+  private readonly tlb = new Map<number, PtEntry>();
+  private readonly engines: EngineRec[];
+  private readonly listeners: ((e: HwEvent) => void)[] = [];
+  private listening = false;
+  private running = false;
+  private epoch = 0;
+  private dummyCount = 0;
+  private readonly dummyLog: DummyPageAccess[] = [];
+
+  // Decoder state and scratch, reused.
+  private readonly slots = new DecodedSlots();
+  private readonly fetchBuf = new Uint8Array(64);
+  private readonly fetchView = new DataView(this.fetchBuf.buffer);
+  private readonly small = new Uint8Array(8);
+  private readonly locA = new Loc();
+  private readonly locB = new Loc();
+
+  // Result of the last resolve: a run of bytes in one backing chunk.
+  private rArr: Uint8Array = new Uint8Array(0);
+  private rOff = 0;
+  private rLen = 0;
+  private rVram = false;
+  private rAddr = 0;
+  private rDebug = 0;
+  private fmsg = '';
+
+  // What is executing (for events raised deep inside resolution).
+  private curEngine = HOST_ENGINE;
+  private t = 0;
+
+  // Pending coalesced write event.
+  private wLen = 0;
+  private wVram = false;
+  private wAddr = 0;
+  private wDebug = 0;
+
+  constructor(config: GpuConfig) {
+    const segments = layoutSegments(config);
+    this.config = Object.freeze({ ...config, segments });
+    this.segments = segments;
+    this.random = createRandom(config.seed ?? 1);
+    this.vram = new SparseMemory(config.vramBytes);
+    this.sys = new SparseMemory(config.systemMemoryBytes);
+    this.sysBytes = config.systemMemoryBytes;
+    for (const d of segments) {
+      const s = new Segment(d);
+      this.segById[d.id] = s;
+      this.segList.push(s);
+    }
+    this.barSegs = this.segList.filter((s) => s.barBase >= 0).sort((a, b) => a.barBase - b.barBase);
+    // Page 0 stays unallocated so that physical address 0 is never a valid buffer.
+    this.pages = new PageAllocator(config.systemMemoryBytes / PAGE_SIZE, 1);
+    this.engines = Array.from({ length: config.engines }, (_, i) => new EngineRec(i));
+  }
+
+  get now(): number {
+    return this.clock;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  onEvent(listener: (event: HwEvent) => void): () => void {
+    this.listeners.push(listener);
+    this.listening = true;
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+      this.listening = this.listeners.length > 0;
+    };
+  }
+
+  private emit(ev: HwEvent): void {
+    for (const l of this.listeners.slice()) {
+      try {
+        l(ev);
+      } catch (e) {
+        throw new ListenerError(e);
+      }
+    }
+  }
+
+  private noteWrite(n: number): void {
+    if (this.wLen > 0 && this.wVram === this.rVram && this.wAddr + this.wLen === this.rAddr && this.wDebug + this.wLen === this.rDebug) {
+      this.wLen += n;
+      return;
+    }
+    this.flushWrite();
+    this.wVram = this.rVram;
+    this.wAddr = this.rAddr;
+    this.wDebug = this.rDebug;
+    this.wLen = n;
+  }
+
+  private flushWrite(): void {
+    if (this.wLen === 0) return;
+    const ev: HwEvent = {
+      kind: 'write',
+      engine: this.curEngine,
+      target: this.wVram ? 'vram' : 'system',
+      address: this.wAddr,
+      length: this.wLen,
+      debugAddress: this.wDebug,
+      time: this.t,
+    };
+    this.wLen = 0;
+    this.emit(ev);
+  }
+
+  private recordDummy(seg: Segment, page: number, write: boolean): void {
+    this.dummyCount++;
+    const a: DummyPageAccess = { engine: this.curEngine, segment: seg.id, page, write, time: this.t };
+    if (this.dummyLog.length >= DUMMY_LOG) this.dummyLog.shift();
+    this.dummyLog.push(a);
+    if (this.listening) this.emit({ kind: 'dummy-page-access', ...a });
+  }
+
+  dummyPageAccesses(): { count: number; recent: DummyPageAccess[] } {
+    return { count: this.dummyCount, recent: this.dummyLog.slice() };
+  }
+
+  // ---------------------------------------------------------------- resolution (hot)
+
+  private resolvePhys(addr: number, write: boolean, maxLen: number): number {
+    if (addr >= this.sysBytes || addr < 0) {
+      this.fmsg = `physical address ${hex(addr)} is outside system memory (${hex(this.sysBytes)} bytes)`;
+      return F_PHYSICAL;
+    }
+    const ci = Math.floor(addr / CHUNK_BYTES);
+    const co = addr - ci * CHUNK_BYTES;
+    this.rArr = write ? this.sys.chunkForWrite(ci) : this.sys.chunkForRead(ci);
+    this.rOff = co;
+    this.rLen = Math.min(CHUNK_BYTES - co, this.sysBytes - addr, maxLen);
+    this.rVram = false;
+    this.rAddr = addr;
+    this.rDebug = addr;
+    return 0;
+  }
+
+  private resolveSeg(seg: Segment, off: number, write: boolean, maxLen: number): number {
+    if (seg.memory) {
+      const va = seg.vramBase + off;
+      const ci = Math.floor(va / CHUNK_BYTES);
+      const co = va - ci * CHUNK_BYTES;
+      this.rArr = write ? this.vram.chunkForWrite(ci) : this.vram.chunkForRead(ci);
+      this.rOff = co;
+      this.rLen = Math.min(CHUNK_BYTES - co, seg.size - off, maxLen);
+      this.rVram = true;
+      this.rAddr = va;
+      this.rDebug = seg.id * DEBUG_SEGMENT_STRIDE + off;
+      return 0;
+    }
+    const page = Math.floor(off / PAGE_SIZE);
+    const po = off - page * PAGE_SIZE;
+    const fl = seg.gartFlags[page];
+    if ((fl & GART_VALID) === 0) {
+      this.fmsg = `page ${page} (offset ${hex(page * PAGE_SIZE)}) of aperture segment ${seg.id} (${seg.name}) has no GART mapping`;
+      return F_UNMAPPED;
+    }
+    const base = seg.gartPhys[page];
+    let len = PAGE_SIZE - po;
+    if (fl & GART_DUMMY) {
+      this.recordDummy(seg, page, write);
+    } else {
+      // Physically contiguous GART pages form one run (up to a chunk), so aperture copies stay bulk.
+      for (let p = page + 1; p < seg.pages && len < maxLen && len < CHUNK_BYTES; p++) {
+        if (seg.gartFlags[p] !== fl || seg.gartPhys[p] !== base + (p - page) * PAGE_SIZE) break;
+        len += PAGE_SIZE;
+      }
+    }
+    const f = this.resolvePhys(base + po, write, Math.min(len, seg.size - off, maxLen));
+    this.rDebug = seg.id * DEBUG_SEGMENT_STRIDE + off;
+    return f;
+  }
+
+  private translate(vpn: number): PtEntry | undefined {
+    let e = this.tlb.get(vpn);
+    if (e !== undefined) return e;
+    e = this.pageTable.get(vpn);
+    if (e !== undefined) {
+      if (this.tlb.size >= TLB_ENTRIES) this.tlb.delete(this.tlb.keys().next().value!);
+      this.tlb.set(vpn, e);
+    }
+    return e;
+  }
+
+  private resolveLoc(loc: Loc, pos: number, write: boolean): number {
+    switch (loc.space) {
+      case LocationSpace.Segment:
+        return this.resolveSeg(this.segById[loc.sub]!, loc.address + pos, write, Infinity);
+      case LocationSpace.Physical:
+        return this.resolvePhys(loc.address + pos, write, Infinity);
+      case LocationSpace.Mdl: {
+        const p = loc.aux + pos;
+        const idx = Math.floor(p / PAGE_SIZE);
+        const po = p - idx * PAGE_SIZE;
+        const entries = loc.listBase + PAGE_LIST_HEADER_BYTES;
+        const base = this.sys.readU64(entries + idx * 8);
+        if (base % PAGE_SIZE !== 0 || base + PAGE_SIZE > this.sysBytes) {
+          this.fmsg = `page list entry ${idx} (${hex(base)}) is not a 4 KiB page of system memory`;
+          return F_PHYSICAL;
+        }
+        let len = PAGE_SIZE - po;
+        for (let k = idx + 1; k < loc.listCount && len < CHUNK_BYTES; k++) {
+          if (this.sys.readU64(entries + k * 8) !== base + (k - idx) * PAGE_SIZE) break;
+          len += PAGE_SIZE;
+        }
+        return this.resolvePhys(base + po, write, len);
+      }
+      case LocationSpace.GpuVirtual: {
+        const va = loc.address + pos;
+        const vpn = Math.floor(va / PAGE_SIZE);
+        const po = va - vpn * PAGE_SIZE;
+        const e = this.translate(vpn);
+        if (e === undefined) {
+          this.fmsg = `GPU virtual address ${hex(va)} is not mapped`;
+          return F_PAGEFAULT;
+        }
+        if (write && e.readOnly) {
+          this.fmsg = `GPU virtual address ${hex(va)} is mapped read-only`;
+          return F_PAGEFAULT;
+        }
+        if (e.segmentId === 0) return this.resolvePhys(e.target + po, write, PAGE_SIZE - po);
+        const seg = this.segById[e.segmentId];
+        if (seg === undefined || e.target + po >= seg.size) {
+          this.fmsg = `GPU virtual address ${hex(va)} maps outside segment ${e.segmentId}`;
+          return F_OUTSIDE;
+        }
+        return this.resolveSeg(seg, e.target + po, write, PAGE_SIZE - po);
+      }
+    }
+    this.fmsg = `location space ${loc.space} is not a memory space`;
+    return F_BADLOC;
+  }
+
+  /** Loads slots[at..at+3] into `loc` and checks that `size` bytes from it exist. */
+  private prepare(loc: Loc, at: number, size: number, dmaBase: number, dmaLength: number): number {
+    const s = this.slots.slot;
+    loc.space = s[at];
+    loc.sub = s[at + 1];
+    loc.aux = s[at + 2];
+    loc.address = s[at + 3];
+    switch (loc.space) {
+      case LocationSpace.Segment: {
+        const seg = this.segById[loc.sub];
+        if (seg === undefined) {
+          this.fmsg = `there is no segment ${loc.sub}`;
+          return F_BADLOC;
+        }
+        if (loc.address + size > seg.size) {
+          this.fmsg = `${hex(loc.address)}+${hex(size)} is outside segment ${seg.id} (${seg.name}, ${hex(seg.size)} bytes)`;
+          return F_OUTSIDE;
+        }
+        return 0;
+      }
+      case LocationSpace.Physical:
+        if (loc.address + size > this.sysBytes) {
+          this.fmsg = `physical range ${hex(loc.address)}+${hex(size)} is outside system memory (${hex(this.sysBytes)} bytes)`;
+          return F_PHYSICAL;
+        }
+        return 0;
+      case LocationSpace.Mdl: {
+        if (loc.sub === PageListBase.DmaBuffer) {
+          if (loc.address + PAGE_LIST_HEADER_BYTES > dmaLength) {
+            this.fmsg = `the page list at DMA buffer offset ${hex(loc.address)} is outside the buffer (${hex(dmaLength)} bytes)`;
+            return F_BADLOC;
+          }
+          loc.listBase = dmaBase + loc.address;
+        } else if (loc.sub === PageListBase.Physical) {
+          loc.listBase = loc.address;
+        } else {
+          this.fmsg = `page-list base ${loc.sub} is neither the DMA buffer (0) nor physical (1)`;
+          return F_BADLOC;
+        }
+        if (loc.listBase + PAGE_LIST_HEADER_BYTES > this.sysBytes) {
+          this.fmsg = `the page list at ${hex(loc.listBase)} is outside system memory`;
+          return F_PHYSICAL;
+        }
+        loc.listCount = this.sys.readU32(loc.listBase);
+        if (loc.listBase + PAGE_LIST_HEADER_BYTES + loc.listCount * 8 > this.sysBytes) {
+          this.fmsg = `the page list at ${hex(loc.listBase)} (${loc.listCount} pages) runs past system memory`;
+          return F_PHYSICAL;
+        }
+        if (loc.aux + size > loc.listCount * PAGE_SIZE) {
+          this.fmsg = `the page list describes ${loc.listCount} pages (${hex(loc.listCount * PAGE_SIZE)} bytes) but ${hex(loc.aux)}+${hex(size)} is needed`;
+          return F_BADLOC;
+        }
+        return 0;
+      }
+      case LocationSpace.GpuVirtual:
+        if (loc.address + size > GPU_VA_LIMIT) {
+          this.fmsg = `GPU virtual range ${hex(loc.address)}+${hex(size)} is beyond the 48-bit address space`;
+          return F_PAGEFAULT;
+        }
+        return 0;
+    }
+    this.fmsg = `location space ${loc.space} is not a memory space`;
+    return F_BADLOC;
+  }
+
+  /** Whether a prepared location is (or starts in) system memory, for choosing a bandwidth. */
+  private isSystem(loc: Loc): boolean {
+    if (loc.space === LocationSpace.Segment) return !this.segById[loc.sub]!.memory;
+    if (loc.space === LocationSpace.GpuVirtual) {
+      const e = this.pageTable.get(Math.floor(loc.address / PAGE_SIZE));
+      return e !== undefined && (e.segmentId === 0 || !this.segById[e.segmentId]?.memory);
+    }
+    return true;
+  }
+
+  /** The VRAM or system range a prepared location covers, if it is one flat range (for overlap checks). */
+  private flatRange(loc: Loc): number {
+    if (loc.space === LocationSpace.Physical) return loc.address;
+    if (loc.space === LocationSpace.Segment) {
+      const seg = this.segById[loc.sub]!;
+      return seg.memory ? -1 - (seg.vramBase + loc.address) : NaN;
+    }
+    return NaN;
+  }
+
+  private overlaps(a: Loc, b: Loc, size: number): boolean {
+    const x = this.flatRange(a);
+    const y = this.flatRange(b);
+    if (Number.isNaN(x) || Number.isNaN(y) || (x < 0) !== (y < 0)) {
+      return a.space === LocationSpace.Segment && b.space === LocationSpace.Segment && a.sub === b.sub &&
+        a.address < b.address + size && b.address < a.address + size;
+    }
+    const xa = x < 0 ? -1 - x : x;
+    const ya = y < 0 ? -1 - y : y;
+    return xa < ya + size && ya < xa + size;
+  }
+
+  private copyLoop(dst: Loc, src: Loc, size: number): number {
+    const ev = this.listening;
+    for (let pos = 0; pos < size; ) {
+      let f = this.resolveLoc(src, pos, false);
+      if (f) return f;
+      const sa = this.rArr;
+      const so = this.rOff;
+      const sl = this.rLen;
+      f = this.resolveLoc(dst, pos, true);
+      if (f) return f;
+      const n = Math.min(size - pos, sl, this.rLen);
+      if (n <= 16) {
+        const da = this.rArr;
+        const d0 = this.rOff;
+        for (let i = 0; i < n; i++) da[d0 + i] = sa[so + i];
+      } else {
+        this.rArr.set(sa.subarray(so, so + n), this.rOff);
+      }
+      if (ev) this.noteWrite(n);
+      pos += n;
+    }
+    this.epoch++;
+    return 0;
+  }
+
+  private fillLoop(dst: Loc, size: number, pattern: number): number {
+    const ev = this.listening;
+    for (let pos = 0; pos < size; ) {
+      const f = this.resolveLoc(dst, pos, true);
+      if (f) return f;
+      const n = Math.min(size - pos, this.rLen);
+      const a = this.rArr;
+      new Uint32Array(a.buffer, a.byteOffset + this.rOff, n >>> 2).fill(pattern);
+      if (ev) this.noteWrite(n);
+      pos += n;
+    }
+    this.epoch++;
+    return 0;
+  }
+
+  /** Reads `n` bytes from a prepared location into out[o..]. */
+  private readLoc(loc: Loc, pos: number, out: Uint8Array, o: number, n: number): number {
+    while (n > 0) {
+      const f = this.resolveLoc(loc, pos, false);
+      if (f) return f;
+      const k = Math.min(n, this.rLen);
+      if (k <= 16) for (let i = 0; i < k; i++) out[o + i] = this.rArr[this.rOff + i];
+      else out.set(this.rArr.subarray(this.rOff, this.rOff + k), o);
+      pos += k;
+      o += k;
+      n -= k;
+    }
+    return 0;
+  }
+
+  private writeLoc(loc: Loc, pos: number, src: Uint8Array, o: number, n: number): number {
+    const ev = this.listening;
+    while (n > 0) {
+      const f = this.resolveLoc(loc, pos, true);
+      if (f) return f;
+      const k = Math.min(n, this.rLen);
+      if (k <= 16) for (let i = 0; i < k; i++) this.rArr[this.rOff + i] = src[o + i];
+      else this.rArr.set(src.subarray(o, o + k), this.rOff);
+      if (ev) this.noteWrite(k);
+      pos += k;
+      o += k;
+      n -= k;
+    }
+    this.epoch++;
+    return 0;
+  }
+
+  private retile(dst: Loc, src: Loc, size: number, pitch: number, toTiled: boolean): number {
+    const band = pitch * (TILE_BYTES / 64);
+    const a = new Uint8Array(band);
+    const b = new Uint8Array(band);
+    for (let pos = 0; pos < size; pos += band) {
+      let f = this.readLoc(src, pos, a, 0, band);
+      if (f) return f;
+      retileBand(a, b, pitch, toTiled);
+      f = this.writeLoc(dst, pos, b, 0, band);
+      if (f) return f;
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- the paging engine
+
+  submit(engine: number, submission: Submission): void {
+    const e = this.engineRec(engine);
+    const { physical, length, submissionId } = submission ?? ({} as Submission);
+    if (!Number.isSafeInteger(physical) || physical < 0) throw new Error(`submit: physical must be a non-negative integer, got ${physical}`);
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`submit: length must be a non-negative integer, got ${length}`);
+    if (!Number.isSafeInteger(submissionId)) throw new Error(`submit: submissionId must be an integer, got ${submissionId}`);
+    e.queue.push({ physical, length, submissionId });
+    if (e.state === S_IDLE) e.state = S_READY;
+  }
+
+  private engineRec(i: number): EngineRec {
+    const e = this.engines[i];
+    if (e === undefined) throw new Error(`engine ${i} does not exist (the adapter has ${this.engines.length})`);
+    return e;
+  }
+
+  private startNext(e: EngineRec): Submission {
+    const s = e.queue[e.qHead++];
+    if (e.qHead > 64 && e.qHead * 2 > e.queue.length) {
+      e.queue.splice(0, e.qHead);
+      e.qHead = 0;
+    }
+    e.cur = s;
+    e.pc = 0;
+    const view = s.physical + s.length <= this.sysBytes ? this.sys.contiguousView(s.physical, s.length) : undefined;
+    e.buf = view;
+    e.dv = view ? new DataView(view.buffer, view.byteOffset, view.byteLength) : undefined;
+    e.state = S_READY;
+    return s;
+  }
+
+  private completeBuffer(e: EngineRec, time: number): void {
+    const s = e.cur!;
+    e.cur = undefined;
+    e.buf = undefined;
+    e.dv = undefined;
+    e.pc = 0;
+    e.state = e.qHead < e.queue.length ? S_READY : S_IDLE;
+    if (this.listening) this.emit({ kind: 'buffer-complete', engine: e.index, submissionId: s.submissionId, time });
+  }
+
+  private segName = (id: number): string | undefined => this.segById[id]?.name;
+
+  private raiseFault(e: EngineRec, code: number, message: string, bytes: Uint8Array, off: number, lim: number, time: number): number {
+    if (this.listening) this.flushWrite();
+    const cur = e.cur!;
+    let text: string;
+    try {
+      text = formatInstructionAt(bytes, off, lim, this.segName);
+    } catch {
+      text = '(unreadable)';
+    }
+    const fault: FaultRecord = {
+      engine: e.index,
+      address: cur.physical + e.pc,
+      offset: e.pc,
+      instruction: text,
+      cause: CAUSES[code],
+      message,
+      time,
+    };
+    e.fault = fault;
+    e.state = S_FAULTED;
+    if (this.listening) this.emit({ kind: 'fault', fault });
+    return R_FAULTED;
+  }
+
+  /**
+   * Executes the next instruction of `e` if it completes by `limit`. Effects happen at once; they
+   * are dated at the instruction's completion time.
+   */
+  private execOne(e: EngineRec, limit: number): number {
+    let cur: Submission;
+    for (;;) {
+      if (e.state === S_FAULTED) return R_FAULTED;
+      if (e.cur === undefined) {
+        if (e.qHead >= e.queue.length) {
+          e.state = S_IDLE;
+          return R_IDLE;
+        }
+        this.startNext(e);
+      }
+      cur = e.cur!;
+      if (e.pc < cur.length) break;
+      this.completeBuffer(e, Math.max(this.clock, e.busyUntil));
+    }
+    const start = e.busyUntil > this.clock ? e.busyUntil : this.clock;
+    let bytes: Uint8Array;
+    let view: DataView;
+    let off: number;
+    let lim: number;
+    if (e.buf !== undefined) {
+      bytes = e.buf;
+      view = e.dv!;
+      off = e.pc;
+      lim = cur.length;
+    } else {
+      const n = Math.min(64, cur.length - e.pc);
+      const phys = cur.physical + e.pc;
+      bytes = this.fetchBuf;
+      view = this.fetchView;
+      off = 0;
+      lim = n;
+      if (phys + n > this.sysBytes) {
+        bytes.fill(0);
+        return this.raiseFault(e, F_PHYSICAL, `the DMA buffer at ${hex(cur.physical)}+${hex(cur.length)} runs past system memory`, bytes, 0, 0, start);
+      }
+      this.sys.read(phys, bytes, 0, n);
+    }
+    const slots = this.slots;
+    const size = decodeInto(bytes, view, off, lim, slots);
+    if (size < 0) {
+      const r = decode(bytes, off, lim);
+      const reason = r.ok ? 'an operand is not valid' : r.reason;
+      return this.raiseFault(e, F_INVALID, `invalid instruction: ${reason}`, bytes, off, lim, start);
+    }
+    const code = slots.code;
+    const flags = slots.flags;
+    const s = slots.slot;
+    const checks = OPERAND_CHECKS[code];
+    if (checks !== undefined && !(code === Op.Fence && (flags & FenceFlags.Monitored) === 0)) {
+      const problem = checks(s);
+      if (problem !== null) {
+        return this.raiseFault(e, problem.misaligned ? F_MISALIGNED : problem.badLocation ? F_BADLOC : F_INVALID, problem.message, bytes, off, lim, start);
+      }
+    }
+
+    // Phase 1: operands, bounds and cost. Nothing changes yet.
+    this.curEngine = e.index;
+    this.t = start;
+    const bw = this.config.bandwidths;
+    let cost = FIXED_NS[code];
+    let f = 0;
+    const A = this.locA;
+    const B = this.locB;
+    const dmaBase = cur.physical;
+    const dmaLen = cur.length;
+    switch (code) {
+      case Op.Copy: {
+        const size = s[8];
+        f = this.prepare(A, 0, size, dmaBase, dmaLen) || this.prepare(B, 4, size, dmaBase, dmaLen);
+        if (f === 0 && this.overlaps(A, B, size)) {
+          f = F_OVERLAP;
+          this.fmsg = `source and destination overlap (${hex(size)} bytes)`;
+        }
+        if (f === 0) cost += Math.ceil(size / (this.isSystem(A) || this.isSystem(B) ? bw.systemToVram : bw.vramToVram));
+        break;
+      }
+      case Op.Fill: {
+        const size = s[4];
+        f = this.prepare(A, 0, size, dmaBase, dmaLen);
+        if (f === 0) cost += Math.ceil(size / (this.isSystem(A) ? bw.systemToVram : bw.fill));
+        break;
+      }
+      case Op.Discard:
+        f = this.prepare(A, 0, s[4], dmaBase, dmaLen);
+        break;
+      case Op.Swizzle:
+      case Op.Unswizzle: {
+        const size = s[8];
+        const problem = tilingProblem(size, s[9]);
+        if (problem !== null) {
+          this.fmsg = problem;
+          f = F_MISALIGNED;
+          break;
+        }
+        f = this.prepare(A, 0, size, dmaBase, dmaLen) || this.prepare(B, 4, size, dmaBase, dmaLen);
+        if (f === 0 && this.overlaps(A, B, size)) {
+          f = F_OVERLAP;
+          this.fmsg = `source and destination overlap (${hex(size)} bytes)`;
+        }
+        if (f === 0) cost += Math.ceil(size / (this.isSystem(A) || this.isSystem(B) ? bw.systemToVram : bw.vramToVram));
+        break;
+      }
+      case Op.ReadPhysical:
+        f = this.prepare(A, 0, s[4], dmaBase, dmaLen);
+        break;
+      case Op.WritePhysical:
+        f = this.prepare(A, 0, s[4], dmaBase, dmaLen);
+        break;
+      case Op.MapAperture:
+      case Op.UnmapAperture: {
+        const seg = this.segById[s[0]];
+        const page = s[1];
+        const count = s[2];
+        if (seg === undefined || seg.memory) {
+          this.fmsg = seg === undefined ? `there is no segment ${s[0]}` : `segment ${seg.id} (${seg.name}) is not an aperture segment`;
+          f = F_BADLOC;
+        } else if (page + count > seg.pages) {
+          this.fmsg = `pages ${page}..${page + count - 1} are outside aperture segment ${seg.id} (${seg.name}, ${seg.pages} pages)`;
+          f = F_OUTSIDE;
+        } else if (code === Op.MapAperture) {
+          f = this.prepare(A, 3, count * PAGE_SIZE, dmaBase, dmaLen);
+          if (f === 0) f = this.checkPageList(A, count);
+        } else if (s[3] + PAGE_SIZE > this.sysBytes) {
+          this.fmsg = `dummy page ${hex(s[3])} is outside system memory`;
+          f = F_PHYSICAL;
+        }
+        cost += Math.ceil((count * 8) / bw.vramToVram);
+        break;
+      }
+      case Op.Fence:
+        if (flags & FenceFlags.Monitored) f = this.prepare(A, 0, 8, dmaBase, dmaLen);
+        break;
+      case Op.Wait: {
+        f = this.prepare(A, 0, 8, dmaBase, dmaLen);
+        if (f === 0) f = this.readLoc(A, 0, this.small, 0, 8);
+        if (f !== 0) break;
+        const sm = this.small;
+        const lo = (sm[0] | (sm[1] << 8) | (sm[2] << 16) | (sm[3] << 24)) >>> 0;
+        const hi = (sm[4] | (sm[5] << 8) | (sm[6] << 16) | (sm[7] << 24)) >>> 0;
+        if (hi < s[5] || (hi === s[5] && lo < s[4])) {
+          if (e.state !== S_WAITING) {
+            e.state = S_WAITING;
+            if (this.listening) this.emit({ kind: 'wait', engine: e.index, satisfied: false, time: start });
+          }
+          e.recheck = false;
+          e.waitEpoch = this.epoch;
+          return R_WAITING;
+        }
+        break;
+      }
+      case Op.PageTableUpdate: {
+        const va = s[0];
+        const count = s[1];
+        if (va + count * PAGE_SIZE > GPU_VA_LIMIT) {
+          this.fmsg = `GPU virtual range ${hex(va)}+${count} pages is beyond the 48-bit address space`;
+          f = F_BADLOC;
+        } else if ((flags & PageTableFlags.Invalid) === 0) {
+          f = this.prepare(A, 2, count * PAGE_SIZE, dmaBase, dmaLen);
+        }
+        cost += Math.ceil((count * 8) / bw.vramToVram);
+        break;
+      }
+    }
+    if (f !== 0) return this.raiseFault(e, f, this.fmsg, bytes, off, lim, start);
+    const end = start + cost;
+    if (end > limit) return R_LIMIT;
+
+    // Phase 2: effects, dated `end`.
+    this.curEngine = e.index;
+    this.t = end;
+    const ev = this.listening;
+    if (ev) {
+      this.emit({ kind: 'instruction', engine: e.index, address: cur.physical + e.pc, offset: e.pc, code, time: start, end, size });
+      if (e.state === S_WAITING) this.emit({ kind: 'wait', engine: e.index, satisfied: true, time: end });
+    }
+    e.state = S_READY;
+    switch (code) {
+      case Op.Copy:
+        f = this.copyLoop(A, B, s[8]);
+        break;
+      case Op.Fill:
+        f = this.fillLoop(A, s[4], s[5]);
+        break;
+      case Op.Swizzle:
+        f = this.retile(A, B, s[8], s[9], true);
+        break;
+      case Op.Unswizzle:
+        f = this.retile(A, B, s[8], s[9], false);
+        break;
+      case Op.ReadPhysical:
+        f = this.readLoc(A, 0, this.small, 0, s[4]);
+        break;
+      case Op.WritePhysical: {
+        const sm = this.small;
+        const lo = s[5];
+        const hi = s[6];
+        sm[0] = lo & 0xff;
+        sm[1] = (lo >>> 8) & 0xff;
+        sm[2] = (lo >>> 16) & 0xff;
+        sm[3] = lo >>> 24;
+        sm[4] = hi & 0xff;
+        sm[5] = (hi >>> 8) & 0xff;
+        sm[6] = (hi >>> 16) & 0xff;
+        sm[7] = hi >>> 24;
+        f = this.writeLoc(A, 0, sm, 0, s[4]);
+        break;
+      }
+      case Op.MapAperture: {
+        const seg = this.segById[s[0]]!;
+        const first = A.aux / PAGE_SIZE;
+        const entries = A.listBase + PAGE_LIST_HEADER_BYTES;
+        const fl = GART_VALID | (flags & MapApertureFlags.CacheCoherent ? GART_COHERENT : 0);
+        for (let k = 0; k < s[2]; k++) {
+          seg.gartPhys[s[1] + k] = this.sys.readU64(entries + (first + k) * 8);
+          seg.gartFlags[s[1] + k] = fl;
+        }
+        break;
+      }
+      case Op.UnmapAperture: {
+        const seg = this.segById[s[0]]!;
+        seg.gartPhys.fill(s[3], s[1], s[1] + s[2]);
+        seg.gartFlags.fill(GART_VALID | GART_DUMMY, s[1], s[1] + s[2]);
+        break;
+      }
+      case Op.Fence: {
+        const lo = s[4];
+        const hi = s[5];
+        if (flags & FenceFlags.Monitored) {
+          const sm = this.small;
+          sm[0] = lo & 0xff;
+          sm[1] = (lo >>> 8) & 0xff;
+          sm[2] = (lo >>> 16) & 0xff;
+          sm[3] = lo >>> 24;
+          sm[4] = hi & 0xff;
+          sm[5] = (hi >>> 8) & 0xff;
+          sm[6] = (hi >>> 16) & 0xff;
+          sm[7] = hi >>> 24;
+          f = this.writeLoc(A, 0, sm, 0, 8);
+          if (f !== 0) break;
+        } else {
+          e.fenceLo = lo;
+          e.fenceHi = hi;
+        }
+        if (ev) {
+          this.flushWrite();
+          const value = (BigInt(hi) << 32n) | BigInt(lo);
+          const monitored = (flags & FenceFlags.Monitored) !== 0;
+          this.emit(
+            monitored
+              ? { kind: 'fence', engine: e.index, value, monitored, address: this.rDebug, time: end }
+              : { kind: 'fence', engine: e.index, value, monitored, time: end },
+          );
+          if (flags & FenceFlags.Irq) {
+            this.emit({ kind: 'interrupt', engine: e.index, reason: 'dma-completed', code: 0, fenceValue: value, time: end });
+          }
+        }
+        break;
+      }
+      case Op.Interrupt:
+        if (ev) this.emit({ kind: 'interrupt', engine: e.index, reason: 'instruction', code: s[0], time: end });
+        break;
+      case Op.PageTableUpdate: {
+        const first = s[0] / PAGE_SIZE;
+        const count = s[1];
+        if (flags & PageTableFlags.Invalid) {
+          for (let k = 0; k < count; k++) this.pageTable.delete(first + k);
+        } else {
+          const segmentId = A.space === LocationSpace.Segment ? A.sub : 0;
+          const readOnly = (flags & PageTableFlags.ReadOnly) !== 0;
+          for (let k = 0; k < count; k++) {
+            this.pageTable.set(first + k, { segmentId, target: A.address + k * PAGE_SIZE, readOnly });
+          }
+        }
+        break;
+      }
+      case Op.TlbFlush: {
+        const count = s[1];
+        if (count === 0) this.tlb.clear();
+        else {
+          const first = s[0] / PAGE_SIZE;
+          if (count < this.tlb.size) for (let k = 0; k < count; k++) this.tlb.delete(first + k);
+          else for (const vpn of [...this.tlb.keys()]) if (vpn >= first && vpn < first + count) this.tlb.delete(vpn);
+        }
+        break;
+      }
+    }
+    if (ev) this.flushWrite();
+    if (f !== 0) return this.raiseFault(e, f, this.fmsg, bytes, off, lim, end);
+    e.pc += size;
+    e.busyUntil = end;
+    if (e.pc >= cur.length) this.completeBuffer(e, end);
+    return R_EXECUTED;
+  }
+
+  private checkPageList(loc: Loc, count: number): number {
+    const first = loc.aux / PAGE_SIZE;
+    const entries = loc.listBase + PAGE_LIST_HEADER_BYTES;
+    for (let k = 0; k < count; k++) {
+      const p = this.sys.readU64(entries + (first + k) * 8);
+      if (p % PAGE_SIZE !== 0 || p + PAGE_SIZE > this.sysBytes) {
+        this.fmsg = `page list entry ${first + k} (${hex(p)}) is not a 4 KiB page of system memory`;
+        return F_PHYSICAL;
+      }
+    }
+    return 0;
+  }
+
+  /** Runs execOne, turning internal errors into faults and passing listener errors on. */
+  private guarded(e: EngineRec, limit: number): number {
+    try {
+      return this.execOne(e, limit);
+    } catch (err) {
+      if (err instanceof ListenerError) throw err.inner;
+      const cur = e.cur;
+      const fault: FaultRecord = {
+        engine: e.index,
+        address: cur ? cur.physical + e.pc : 0,
+        offset: e.pc,
+        instruction: '(unknown)',
+        cause: 'invalid-instruction',
+        message: `internal error: ${err instanceof Error ? err.message : String(err)}`,
+        time: this.clock,
+      };
+      e.fault = fault;
+      e.state = S_FAULTED;
+      return R_FAULTED;
+    }
+  }
+
+  private enter(): void {
+    if (this.running) throw new Error('the GPU is already running (step/advance/runUntilIdle called from an event listener)');
+    this.running = true;
+    for (const e of this.engines) if (e.state === S_WAITING) e.recheck = true;
+  }
+
+  step(engine: number): StepOutcome {
+    const e = this.engineRec(engine);
+    this.enter();
+    try {
+      const r = this.guarded(e, Infinity);
+      if (r === R_EXECUTED && e.busyUntil > this.clock) this.clock = e.busyUntil;
+      return r === R_EXECUTED ? 'executed' : r === R_WAITING ? 'waiting' : r === R_FAULTED ? 'faulted' : 'idle';
+    } finally {
+      this.running = false;
+    }
+  }
+
+  advance(time: number): number {
+    if (typeof time !== 'number' || Number.isNaN(time)) throw new Error(`advance: time must be a number, got ${time}`);
+    this.enter();
+    let n = 0;
+    try {
+      if (this.engines.length === 1) {
+        const e = this.engines[0];
+        while (this.guarded(e, time) === R_EXECUTED) n++;
+      } else {
+        n = this.runMany(time);
+      }
+    } finally {
+      this.running = false;
+    }
+    if (time !== Infinity && time > this.clock) this.clock = time;
+    return n;
+  }
+
+  runUntilIdle(): number {
+    const n = this.advance(Infinity);
+    for (const e of this.engines) if (e.busyUntil > this.clock) this.clock = e.busyUntil;
+    return n;
+  }
+
+  /** Several engines: always run the one whose next instruction starts first (lowest index on ties). */
+  private runMany(limit: number): number {
+    const blocked = new Set<EngineRec>();
+    let n = 0;
+    for (;;) {
+      let best: EngineRec | undefined;
+      let bestStart = Infinity;
+      for (const e of this.engines) {
+        if (blocked.has(e) || e.state === S_FAULTED || e.state === S_IDLE) continue;
+        if (e.state === S_WAITING && !e.recheck && e.waitEpoch === this.epoch) continue;
+        const st = Math.max(this.clock, e.busyUntil);
+        if (st < bestStart) {
+          best = e;
+          bestStart = st;
+        }
+      }
+      if (best === undefined) return n;
+      const r = this.guarded(best, limit);
+      if (r === R_EXECUTED) n++;
+      else if (r === R_LIMIT || r === R_FAULTED || r === R_IDLE) blocked.add(best);
+    }
+  }
+
+  engineView(engine: number): EngineView {
+    const e = this.engineRec(engine);
+    return {
+      index: e.index,
+      state: STATE_NAMES[e.state],
+      current: e.cur ? { ...e.cur } : undefined,
+      pc: e.pc,
+      queued: e.queue.length - e.qHead,
+      pagingFence: (BigInt(e.fenceHi) << 32n) | BigInt(e.fenceLo),
+      fault: e.fault,
+      busyUntil: e.busyUntil,
+    };
+  }
+
+  resetEngine(engine: number): void {
+    const e = this.engineRec(engine);
+    e.queue = [];
+    e.qHead = 0;
+    e.cur = undefined;
+    e.buf = undefined;
+    e.dv = undefined;
+    e.pc = 0;
+    e.fault = undefined;
+    e.state = S_IDLE;
+  }
+
+  // ---------------------------------------------------------------- host access
+
+  private checkRange(what: string, address: number, length: number, limit: number): void {
+    if (!Number.isSafeInteger(address) || address < 0) throw new Error(`${what}: address must be a non-negative integer, got ${address}`);
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${what}: length must be a non-negative integer, got ${length}`);
+    if (address + length > limit) throw new Error(`${what}: ${hex(address)}+${hex(length)} is outside the range (${hex(limit)} bytes)`);
+  }
+
+  private hostBegin(): void {
+    this.curEngine = HOST_ENGINE;
+    this.t = this.clock;
+  }
+
+  readPhysical(address: number, length: number): Uint8Array {
+    this.checkRange('readPhysical', address, length, this.sysBytes);
+    const out = new Uint8Array(length);
+    this.sys.read(address, out, 0, length);
+    return out;
+  }
+
+  writePhysical(address: number, bytes: Uint8Array): void {
+    this.checkRange('writePhysical', address, bytes?.length, this.sysBytes);
+    this.sys.write(address, bytes, 0, bytes.length);
+    this.epoch++;
+    if (this.listening && bytes.length > 0) {
+      this.hostBegin();
+      this.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length: bytes.length, debugAddress: address, time: this.clock });
+    }
+  }
+
+  private segment(id: number, what: string): Segment {
+    const s = this.segById[id];
+    if (s === undefined) throw new Error(`${what}: there is no segment ${id}`);
+    return s;
+  }
+
+  /** Host access to a segment range (the GPU's view). Throws on unmapped aperture pages. */
+  private segAccess(seg: Segment, offset: number, buf: Uint8Array, bo: number, n: number, write: boolean): void {
+    const ev = write && this.listening;
+    this.hostBegin();
+    while (n > 0) {
+      const f = this.resolveSeg(seg, offset, write, n);
+      if (f) throw new Error(this.fmsg);
+      const k = Math.min(n, this.rLen);
+      if (write) this.rArr.set(buf.subarray(bo, bo + k), this.rOff);
+      else buf.set(this.rArr.subarray(this.rOff, this.rOff + k), bo);
+      if (ev) this.noteWrite(k);
+      offset += k;
+      bo += k;
+      n -= k;
+    }
+    if (write) this.epoch++;
+    if (ev) this.flushWrite();
+  }
+
+  readSegment(segmentId: number, offset: number, length: number): Uint8Array {
+    const seg = this.segment(segmentId, 'readSegment');
+    this.checkRange(`readSegment ${seg.name}`, offset, length, seg.size);
+    const out = new Uint8Array(length);
+    this.segAccess(seg, offset, out, 0, length, false);
+    return out;
+  }
+
+  writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void {
+    const seg = this.segment(segmentId, 'writeSegment');
+    this.checkRange(`writeSegment ${seg.name}`, offset, bytes?.length, seg.size);
+    this.segAccess(seg, offset, bytes, 0, bytes.length, true);
+  }
+
+  gartEntry(segmentId: number, page: number): GartEntry {
+    const seg = this.segment(segmentId, 'gartEntry');
+    if (seg.memory) throw new Error(`gartEntry: segment ${seg.id} (${seg.name}) is not an aperture segment`);
+    if (!Number.isInteger(page) || page < 0 || page >= seg.pages) throw new Error(`gartEntry: page ${page} is outside segment ${seg.id} (${seg.pages} pages)`);
+    const fl = seg.gartFlags[page];
+    return {
+      state: (fl & GART_VALID) === 0 ? 'invalid' : fl & GART_DUMMY ? 'dummy' : 'mapped',
+      physical: seg.gartPhys[page],
+      coherent: (fl & GART_COHERENT) !== 0,
+    };
+  }
+
+  pageTableEntry(va: number): PageTableEntryView {
+    const vpn = Math.floor(va / PAGE_SIZE);
+    const e = this.pageTable.get(vpn);
+    return e
+      ? { va: vpn * PAGE_SIZE, present: true, readOnly: e.readOnly, segmentId: e.segmentId, target: e.target }
+      : { va: vpn * PAGE_SIZE, present: false, readOnly: false, segmentId: 0, target: 0 };
+  }
+
+  // ---------------------------------------------------------------- CPU aperture (BAR)
+
+  private barSegment(barOffset: number): Segment {
+    for (const s of this.barSegs) if (barOffset >= s.barBase && barOffset < s.barBase + s.size) return s;
+    throw new Error(`CPU aperture offset ${hex(barOffset)} is not inside a CPU-visible segment`);
+  }
+
+  private barAccess(barOffset: number, buf: Uint8Array, write: boolean): void {
+    const what = write ? 'cpuWrite' : 'cpuRead';
+    if (!Number.isSafeInteger(barOffset) || barOffset < 0) throw new Error(`${what}: offset must be a non-negative integer, got ${barOffset}`);
+    let pos = 0;
+    while (pos < buf.length) {
+      const seg = this.barSegment(barOffset + pos);
+      const off = barOffset + pos - seg.barBase;
+      let n = Math.min(buf.length - pos, seg.size - off);
+      let target = off;
+      for (const r of this.swizzle) {
+        if (r.segmentId !== seg.id) continue;
+        if (off >= r.offset && off < r.offset + r.size) {
+          const lin = off - r.offset;
+          target = r.offset + tiledOffset(lin, r.pitch);
+          n = Math.min(n, 64 - (lin % 64));
+        } else if (r.offset > off) {
+          n = Math.min(n, r.offset - off);
+        }
+      }
+      this.segAccess(seg, target, buf, pos, n, write);
+      pos += n;
+    }
+  }
+
+  cpuRead(barOffset: number, length: number): Uint8Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`cpuRead: length must be a non-negative integer, got ${length}`);
+    const out = new Uint8Array(length);
+    this.barAccess(barOffset, out, false);
+    return out;
+  }
+
+  cpuWrite(barOffset: number, bytes: Uint8Array): void {
+    this.barAccess(barOffset, bytes, true);
+  }
+
+  acquireSwizzlingRange(segmentId: number, offset: number, size: number, pitch: number): SwizzlingRange | undefined {
+    const seg = this.segment(segmentId, 'acquireSwizzlingRange');
+    if (seg.barBase < 0) throw new Error(`acquireSwizzlingRange: segment ${seg.id} (${seg.name}) is not CPU-visible`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) throw new Error(`acquireSwizzlingRange: offset ${offset} must be 4 KiB aligned`);
+    const problem = tilingProblem(size, pitch);
+    if (problem) throw new Error(`acquireSwizzlingRange: ${problem}`);
+    if (offset + size > seg.size) throw new Error(`acquireSwizzlingRange: ${hex(offset)}+${hex(size)} is outside segment ${seg.id}`);
+    for (const r of this.swizzle) {
+      if (r.segmentId === segmentId && offset < r.offset + r.size && r.offset < offset + size) {
+        throw new Error(`acquireSwizzlingRange: overlaps swizzling range ${r.handle}`);
+      }
+    }
+    if (this.swizzle.length >= this.config.swizzlingRanges) return undefined;
+    const r: SwizzlingRange = { handle: this.nextSwizzleHandle++, segmentId, offset, size, pitch };
+    this.swizzle.push(r);
+    this.swizzle.sort((a, b) => a.segmentId - b.segmentId || a.offset - b.offset);
+    return { ...r };
+  }
+
+  releaseSwizzlingRange(handle: number): void {
+    const i = this.swizzle.findIndex((r) => r.handle === handle);
+    if (i < 0) throw new Error(`releaseSwizzlingRange: no swizzling range ${handle} is held`);
+    this.swizzle.splice(i, 1);
+  }
+
+  swizzlingRanges(): SwizzlingRange[] {
+    return this.swizzle.map((r) => ({ ...r }));
+  }
+
+  // ---------------------------------------------------------------- system pages, MDLs, DMA
+
+  allocatePages(count: number): number[] {
+    return this.pages.allocate(count);
+  }
+
+  freePages(pages: readonly number[]): void {
+    for (const p of pages) {
+      if (!Number.isSafeInteger(p) || p % PAGE_SIZE !== 0 || p >= this.sysBytes) throw new Error(`freePages: ${p} is not a page address`);
+    }
+    this.pages.release(pages);
+  }
+
+  createMdl(pages: readonly number[], byteOffset: number, byteCount: number): Mdl {
+    if (!Array.isArray(pages) || pages.length === 0) throw new Error('createMdl: pages must be a non-empty array of page addresses');
+    for (const p of pages) {
+      if (!Number.isSafeInteger(p) || p % PAGE_SIZE !== 0 || p < 0 || p + PAGE_SIZE > this.sysBytes) {
+        throw new Error(`createMdl: ${p} is not a 4 KiB page of system memory`);
+      }
+    }
+    if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset >= PAGE_SIZE) throw new Error(`createMdl: byteOffset ${byteOffset} must be in 0..4095`);
+    if (!Number.isInteger(byteCount) || byteCount < 0 || byteOffset + byteCount > pages.length * PAGE_SIZE) {
+      throw new Error(`createMdl: byteOffset + byteCount (${byteOffset + byteCount}) exceeds the ${pages.length} pages`);
+    }
+    return { pages: pages.slice(), byteOffset, byteCount };
+  }
+
+  writePageList(physical: number, pages: readonly number[]): number {
+    const size = PAGE_LIST_HEADER_BYTES + pages.length * 8;
+    this.checkRange('writePageList', physical, size, this.sysBytes);
+    const b = new Uint8Array(size);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, pages.length, true);
+    pages.forEach((p, i) => {
+      v.setUint32(8 + i * 8, p % 0x100000000, true);
+      v.setUint32(12 + i * 8, Math.floor(p / 0x100000000), true);
+    });
+    this.writePhysical(physical, b);
+    return size;
+  }
+
+  allocateCommonBuffer(size: number): CommonBuffer | undefined {
+    if (!Number.isSafeInteger(size) || size <= 0) throw new Error(`allocateCommonBuffer: size must be a positive integer, got ${size}`);
+    const charged = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    if (this.commonUsed + charged > this.config.commonBufferBudget) return undefined;
+    // Common buffers take whole chunks so that their host view is one ArrayBuffer.
+    const span = Math.ceil(size / CHUNK_BYTES) * CHUNK_BYTES;
+    const physical = this.pages.allocateContiguous(span / PAGE_SIZE, CHUNK_BYTES / PAGE_SIZE);
+    if (physical === undefined) return undefined;
+    const ab = new ArrayBuffer(span);
+    this.sys.install(physical, ab);
+    this.commonUsed += charged;
+    this.commonBuffers.set(physical, { size, charged, span });
+    return { physical, size, bytes: new Uint8Array(ab, 0, size) };
+  }
+
+  freeCommonBuffer(buffer: CommonBuffer): void {
+    const rec = buffer && this.commonBuffers.get(buffer.physical);
+    if (!rec) throw new Error(`freeCommonBuffer: no common buffer at ${hex(buffer?.physical)}`);
+    this.commonBuffers.delete(buffer.physical);
+    this.commonUsed -= rec.charged;
+    this.sys.release(buffer.physical, rec.span);
+    this.pages.releaseRun(buffer.physical / PAGE_SIZE, rec.span / PAGE_SIZE);
+  }
+
+  commonBufferUsage(): { used: number; budget: number; buffers: number } {
+    return { used: this.commonUsed, budget: this.config.commonBufferBudget, buffers: this.commonBuffers.size };
+  }
+
+  scatterGather(mdl: Mdl, segmentId: number, segmentOffset: number, direction: 'to-device' | 'from-device'): { bytes: number; completesAt: number } {
+    const m = this.createMdl(mdl?.pages, mdl?.byteOffset, mdl?.byteCount);
+    const seg = this.segment(segmentId, 'scatterGather');
+    this.checkRange(`scatterGather ${seg.name}`, segmentOffset, m.byteCount, seg.size);
+    if (direction !== 'to-device' && direction !== 'from-device') throw new Error(`scatterGather: direction must be 'to-device' or 'from-device'`);
+    let done = 0;
+    let packets = 0;
+    while (done < m.byteCount) {
+      const p = m.byteOffset + done;
+      const idx = Math.floor(p / PAGE_SIZE);
+      const po = p - idx * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, m.byteCount - done);
+      const phys = m.pages[idx] + po;
+      if (direction === 'to-device') {
+        const chunk = new Uint8Array(n);
+        this.sys.read(phys, chunk, 0, n);
+        this.segAccess(seg, segmentOffset + done, chunk, 0, n, true);
+      } else {
+        const chunk = new Uint8Array(n);
+        this.segAccess(seg, segmentOffset + done, chunk, 0, n, false);
+        this.writePhysical(phys, chunk);
+      }
+      done += n;
+      packets++;
+    }
+    const start = Math.max(this.clock, this.dmaBusyUntil);
+    this.dmaBusyUntil = start + SG_SETUP_NS + packets * SG_PACKET_NS + Math.ceil(m.byteCount / this.config.bandwidths.systemToVram);
+    return { bytes: m.byteCount, completesAt: this.dmaBusyUntil };
+  }
+
+  // ---------------------------------------------------------------- the debug address space
+
+  /** Calls `fn(kind, seg, off, n)` for the pieces of a debug-space range; kind 0 unreadable, 1 system, 2 segment. */
+  private debugPieces(address: number, length: number, fn: (kind: number, seg: Segment | undefined, off: number, at: number, n: number) => void): void {
+    let at = 0;
+    while (at < length) {
+      const a = address + at;
+      let n = length - at;
+      if (a < this.sysBytes) {
+        n = Math.min(n, this.sysBytes - a);
+        fn(1, undefined, a, at, n);
+      } else {
+        const id = Math.floor(a / DEBUG_SEGMENT_STRIDE);
+        const off = a - id * DEBUG_SEGMENT_STRIDE;
+        const seg = this.segById[id];
+        if (seg === undefined || off >= seg.size) {
+          const nextStart = seg === undefined ? (id + 1) * DEBUG_SEGMENT_STRIDE : (id + 1) * DEBUG_SEGMENT_STRIDE;
+          n = Math.min(n, Math.max(1, nextStart - a));
+          fn(0, undefined, a, at, n);
+        } else if (seg.memory) {
+          n = Math.min(n, seg.size - off);
+          fn(2, seg, off, at, n);
+        } else {
+          n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+          const fl = seg.gartFlags[Math.floor(off / PAGE_SIZE)];
+          fn((fl & GART_VALID) === 0 ? 0 : 2, seg, off, at, n);
+        }
+      }
+      at += n;
+    }
+  }
+
+  debugRead(address: number, length: number): DebugReadResult {
+    if (!Number.isSafeInteger(address) || address < 0) throw new Error(`debugRead: address must be a non-negative integer, got ${address}`);
+    if (!Number.isSafeInteger(length) || length < 0 || length > 256 * 1024 * 1024) throw new Error(`debugRead: length ${length} is not in 0..256 MiB`);
+    const bytes = new Uint8Array(length);
+    const unreadable: AddressRange[] = [];
+    this.debugPieces(address, length, (kind, seg, off, at, n) => {
+      if (kind === 0) pushRange(unreadable, address + at, n);
+      else if (kind === 1) this.sys.read(off, bytes, at, n);
+      else this.quietSegRead(seg!, off, bytes, at, n);
+    });
+    return { bytes, unreadable };
+  }
+
+  /** A debugger's read: no dummy-page accesses recorded. */
+  private quietSegRead(seg: Segment, off: number, out: Uint8Array, at: number, n: number): void {
+    if (seg.memory) {
+      this.vram.read(seg.vramBase + off, out, at, n);
+      return;
+    }
+    const page = Math.floor(off / PAGE_SIZE);
+    this.sys.read(seg.gartPhys[page] + (off % PAGE_SIZE), out, at, n);
+  }
+
+  debugWrite(address: number, bytes: Uint8Array): DebugWriteResult {
+    if (!Number.isSafeInteger(address) || address < 0) throw new Error(`debugWrite: address must be a non-negative integer, got ${address}`);
+    const unwritable: AddressRange[] = [];
+    let written = 0;
+    this.debugPieces(address, bytes.length, (kind, seg, off, at, n) => {
+      if (kind === 0) {
+        pushRange(unwritable, address + at, n);
+        return;
+      }
+      if (kind === 1) this.writePhysical(off, bytes.subarray(at, at + n));
+      else this.segAccess(seg!, off, bytes.subarray(at, at + n), 0, n, true);
+      written += n;
+    });
+    return { written, unwritable };
+  }
+
+  residentBytes(): { vram: number; system: number } {
+    return { vram: this.vram.residentBytes(), system: this.sys.residentBytes() };
+  }
+}
+
+function pushRange(list: AddressRange[], address: number, length: number): void {
+  const last = list[list.length - 1];
+  if (last && last.address + last.length === address) last.length += length;
+  else list.push({ address, length });
+}
+
+/** The opcode's table entry, for callers formatting codes from events. */
+export function mnemonicOf(code: number): string {
+  return OPCODE_BY_CODE[code]?.mnemonic ?? `0x${code.toString(16)}`;
+}

@@ -12,7 +12,8 @@ import { step, run, cleanEnv, StepError } from './steps.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CACHE = join(ROOT, '.e2e-cache');
+// PAGING_LAB_E2E_CACHE moves the cache, e.g. to a folder a CI system keeps between runs.
+export const CACHE = process.env.PAGING_LAB_E2E_CACHE ? resolve(process.env.PAGING_LAB_E2E_CACHE) : join(ROOT, '.e2e-cache');
 
 /** Debian packages: the browser, ripgrep for VS Code's search, a C++ toolchain and the headers of
  * VS Code's native modules. */

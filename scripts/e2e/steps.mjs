@@ -33,12 +33,13 @@ export async function step(name, hint, fn) {
   }
 }
 
-/** The environment for child npm processes: without the npm_* variables that `npm run` sets, so an
- * install in the cache folder cannot be taken for an install in the project. */
+/** The environment for child npm processes: without the variables by which `npm run` tells a script
+ * which project it runs in, so an install in the cache folder cannot be taken for one in the
+ * project. The user's npm settings (registry, proxy, cache...) pass through. */
 export function cleanEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.toLowerCase().startsWith('npm_')) env[k] = v;
+    if (!/^npm_(package_|lifecycle_|command$|config_local_prefix$)/i.test(k)) env[k] = v;
   }
   return { ...env, ...extra };
 }

@@ -45,6 +45,8 @@ export interface AsmSymbol {
   value: bigint;
   definition: Range;
   references: Range[];
+  /** Set for a segment that comes from the adapter profile rather than a `.segment` line (its `definition` is then an empty range at 0:0). */
+  builtin?: boolean;
 }
 
 /** A segment as a `.segment` directive (or an adapter profile) declares it. */

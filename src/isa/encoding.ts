@@ -9,8 +9,10 @@ import {
   Location,
   LocationSpace,
   OPCODE_BY_CODE,
+  OPERAND_BYTES,
   OpcodeInfo,
   OperandInfo,
+  PageListBase,
   SIZE_BY_CODE,
 } from './opcodes';
 
@@ -46,14 +48,30 @@ function writeAddr(view: DataView, at: number, v: number): void {
 /** Encodes one instruction into `out` at `offset`; returns the bytes written. */
 export function encodeInto(instr: Instruction, out: Uint8Array, offset: number): number {
   const { op } = instr;
-  if (offset + op.size > out.length) throw new EncodeError(`no room for ${op.mnemonic} at ${offset}`);
+  if (offset < 0 || offset + op.size > out.length) throw new EncodeError(`no room for ${op.mnemonic} at ${offset}`);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  writeInstruction(out, view, offset, op, instr.flags, instr.operands);
+  return op.size;
+}
+
+/**
+ * Writes an instruction with a caller-supplied view over `out` (the assembler reuses one view for a
+ * whole program instead of creating one per instruction). Does not check values against the table.
+ */
+export function writeInstruction(
+  out: Uint8Array,
+  view: DataView,
+  offset: number,
+  op: OpcodeInfo,
+  flags: number,
+  operands: readonly (OperandValue | undefined)[],
+): void {
   out.fill(0, offset, offset + op.size);
   out[offset] = op.code;
-  out[offset + 1] = instr.flags & 0xff;
+  out[offset + 1] = flags & 0xff;
   out[offset + 2] = op.size >> 2;
-  op.operands.forEach((o, i) => writeOperand(view, offset + o.offset, o, instr.operands[i]));
-  return op.size;
+  const infos = op.operands;
+  for (let i = 0; i < infos.length; i++) writeOperand(view, offset + infos[i].offset, infos[i], operands[i]);
 }
 
 /** Encodes one instruction to a new byte array. */
@@ -114,21 +132,170 @@ function invalidLength(offset: number, limit: number): number {
   return Math.max(1, Math.min(next, limit) - offset);
 }
 
+// What makes an instruction's body valid, compiled once per opcode from the table so that both
+// decoders check exactly the same rules: every byte that no operand uses is zero, flag bits are
+// defined ones, integers are within the table's range and alignment, and a location's space is
+// one the operand accepts with `sub`/`aux` meaningful for that space. Together these make
+// decode∘encode the identity on valid streams, so any valid stream has exactly one text form.
+
+const K_LOC = 0;
+const K_U64 = 1;
+const K_ADDR = 2;
+const K_U32 = 3;
+const K_U16 = 4;
+const K_U8 = 5;
+const KIND_CODE: Record<OperandInfo['kind'], number> = { loc: K_LOC, u64: K_U64, addr: K_ADDR, u32: K_U32, u16: K_U16, seg: K_U16, u8: K_U8 };
+
+interface DecodePlan {
+  /** Per dword of the instruction, the bits that must be zero (undefined flags, padding, reserved). */
+  zero: Uint32Array;
+  kind: Int32Array;
+  at: Int32Array;
+  min: Float64Array;
+  max: Float64Array;
+  /** align - 1 (0 when unaligned). */
+  alignMask: Int32Array;
+  /** Bit s set when location space s is accepted. */
+  spaces: Int32Array;
+}
+
+const SPACE_NAMES: Record<number, string> = {
+  [LocationSpace.Segment]: 'segment',
+  [LocationSpace.Mdl]: 'mdl',
+  [LocationSpace.Physical]: 'phys',
+  [LocationSpace.GpuVirtual]: 'va',
+};
+
+function kindMax(kind: OperandInfo['kind']): number {
+  switch (kind) {
+    case 'u8':
+      return 0xff;
+    case 'u16':
+    case 'seg':
+      return 0xffff;
+    case 'u32':
+      return 0xffffffff;
+    default:
+      return Number.MAX_SAFE_INTEGER;
+  }
+}
+
+function buildPlan(op: OpcodeInfo): DecodePlan {
+  const used = new Uint8Array(op.size);
+  used.fill(1, 0, HEADER_BYTES);
+  for (const o of op.operands) used.fill(1, o.offset, o.offset + OPERAND_BYTES[o.kind]);
+  const zero = new Uint32Array(op.size >> 2);
+  let definedFlags = 0;
+  for (const f of op.flags) definedFlags |= 1 << f.bit;
+  zero[0] = ((~definedFlags & 0xff) << 8) >>> 0;
+  for (let b = HEADER_BYTES; b < op.size; b++) if (!used[b]) zero[b >> 2] |= 0xff << ((b & 3) * 8);
+  for (const o of op.operands) if (o.kind === 'loc') zero[(o.offset + 1) >> 2] |= 0xff << (((o.offset + 1) & 3) * 8);
+  for (let i = 0; i < zero.length; i++) zero[i] >>>= 0;
+  const n = op.operands.length;
+  const plan: DecodePlan = {
+    zero,
+    kind: new Int32Array(n),
+    at: new Int32Array(n),
+    min: new Float64Array(n),
+    max: new Float64Array(n),
+    alignMask: new Int32Array(n),
+    spaces: new Int32Array(n),
+  };
+  op.operands.forEach((o, i) => {
+    plan.kind[i] = KIND_CODE[o.kind];
+    plan.at[i] = o.offset;
+    plan.min[i] = o.min ?? 0;
+    plan.max[i] = o.max ?? kindMax(o.kind);
+    plan.alignMask[i] = o.align ? o.align - 1 : 0;
+    let mask = 0;
+    for (const s of o.spaces ?? []) mask |= 1 << s;
+    plan.spaces[i] = mask;
+  });
+  return plan;
+}
+
+const PLANS: readonly (DecodePlan | undefined)[] = OPCODE_BY_CODE.map((op) => (op ? buildPlan(op) : undefined));
+
+function hexByte(n: number): string {
+  return '0x' + n.toString(16).padStart(2, '0');
+}
+
+/**
+ * Why the body of the instruction at `offset` (whose header is valid) is not valid, or null.
+ * Mirrors the checks of `decodeInto`, with words.
+ */
+export function bodyProblem(bytes: Uint8Array, view: DataView, offset: number): string | null {
+  const op = OPCODE_BY_CODE[bytes[offset]]!;
+  const p = PLANS[op.code]!;
+  const flags = bytes[offset + 1];
+  if ((flags << 8) & p.zero[0]) return `flags ${hexByte(flags)} set a bit ${op.mnemonic} does not define`;
+  for (let b = HEADER_BYTES; b < op.size; b++) {
+    if (bytes[offset + b] !== 0 && (p.zero[b >> 2] >>> ((b & 3) * 8)) & 0xff) {
+      return `byte ${b} of ${op.mnemonic} is reserved and must be zero (it is ${hexByte(bytes[offset + b])})`;
+    }
+  }
+  for (let i = 0; i < op.operands.length; i++) {
+    const o = op.operands[i];
+    const at = offset + p.at[i];
+    switch (p.kind[i]) {
+      case K_LOC: {
+        const space = bytes[at];
+        const sub = view.getUint16(at + 2, true);
+        const aux = view.getUint32(at + 4, true);
+        const hi = view.getUint32(at + 12, true);
+        const lo = view.getUint32(at + 8, true);
+        if (!((p.spaces[i] >> space) & 1) || space > 7) {
+          const name = SPACE_NAMES[space];
+          return name
+            ? `${op.mnemonic} ${o.name} does not accept a ${name} location`
+            : `${op.mnemonic} ${o.name} has location space ${space}, which does not exist`;
+        }
+        if (hi > MAX_SAFE_HI) return `${op.mnemonic} ${o.name} address is above 2^53`;
+        if (space === LocationSpace.Segment && (sub === 0 || aux !== 0)) {
+          return sub === 0 ? `${op.mnemonic} ${o.name} names segment 0, which does not exist` : `${op.mnemonic} ${o.name} has a non-zero aux field for a segment location`;
+        }
+        if (space === LocationSpace.Mdl && sub > PageListBase.Physical) return `${op.mnemonic} ${o.name} has page-list base ${sub}, which does not exist`;
+        if ((space === LocationSpace.Physical || space === LocationSpace.GpuVirtual) && (sub !== 0 || aux !== 0)) {
+          return `${op.mnemonic} ${o.name} has non-zero sub/aux fields for a ${SPACE_NAMES[space]} location`;
+        }
+        const aligned = space === LocationSpace.Mdl ? aux : lo;
+        if (aligned & p.alignMask[i]) {
+          return `${op.mnemonic} ${o.name} ${space === LocationSpace.Mdl ? 'page-list offset' : 'address'} is not ${p.alignMask[i] + 1}-byte aligned`;
+        }
+        break;
+      }
+      case K_U64:
+        break;
+      default: {
+        let v: number;
+        if (p.kind[i] === K_ADDR) {
+          const hi = view.getUint32(at + 4, true);
+          if (hi > MAX_SAFE_HI) return `${op.mnemonic} ${o.name} is above 2^53`;
+          v = hi * 0x100000000 + view.getUint32(at, true);
+        } else v = p.kind[i] === K_U32 ? view.getUint32(at, true) : p.kind[i] === K_U16 ? view.getUint16(at, true) : bytes[at];
+        if (v < p.min[i] || v > p.max[i]) return `${op.mnemonic} ${o.name} is ${v}, outside ${p.min[i]}..${p.max[i]}`;
+        if (v % (p.alignMask[i] + 1) !== 0) return `${op.mnemonic} ${o.name} (${v}) is not a multiple of ${p.alignMask[i] + 1}`;
+      }
+    }
+  }
+  return null;
+}
+
 /** Decodes the instruction at `offset` (an instruction boundary) of `bytes[0, limit)`. */
 export function decode(bytes: Uint8Array, offset: number, limit = bytes.length): DecodeResult {
+  if (limit > bytes.length) limit = bytes.length;
   if (offset >= limit) return { ok: false, offset, length: 0, reason: 'end of buffer' };
   const problem = headerProblem(bytes, offset, limit);
   if (problem) return { ok: false, offset, length: invalidLength(offset, limit), reason: problem };
   const op = OPCODE_BY_CODE[bytes[offset]]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = bodyProblem(bytes, view, offset);
+  if (bad) return { ok: false, offset, length: op.size, reason: bad };
   const operands: OperandValue[] = [];
   for (const o of op.operands) {
     const at = offset + o.offset;
     switch (o.kind) {
       case 'loc':
-        if (view.getUint8(at + 1) !== 0 || view.getUint32(at + 12, true) > MAX_SAFE_HI) {
-          return { ok: false, offset, length: op.size, reason: `operand ${o.name} is not a valid location` };
-        }
         operands.push({
           space: view.getUint8(at) as LocationSpace,
           sub: view.getUint16(at + 2, true),
@@ -140,9 +307,6 @@ export function decode(bytes: Uint8Array, offset: number, limit = bytes.length):
         operands.push(view.getBigUint64(at, true));
         break;
       case 'addr':
-        if (view.getUint32(at + 4, true) > MAX_SAFE_HI) {
-          return { ok: false, offset, length: op.size, reason: `operand ${o.name} is out of range` };
-        }
         operands.push(readAddr(view, at));
         break;
       case 'u32':
@@ -208,7 +372,8 @@ export function slotIndex(op: OpcodeInfo, operand: string): number {
 
 /**
  * Decodes into `out` without allocating. Returns the instruction's size in bytes, or the negative
- * length of the invalid run at `offset` (call `decode` there for the reason).
+ * length of the invalid run at `offset` (call `decode` there for the reason). A bad header gives a
+ * run up to the next dword boundary; a recognisable instruction with a bad body gives its size.
  */
 export function decodeInto(bytes: Uint8Array, view: DataView, offset: number, limit: number, out: DecodedSlots): number {
   if (offset + HEADER_BYTES > limit) return -Math.max(1, limit - offset);
@@ -217,50 +382,62 @@ export function decodeInto(bytes: Uint8Array, view: DataView, offset: number, li
   if (size === 0 || bytes[offset + 2] !== size >> 2 || bytes[offset + 3] !== 0 || offset + size > limit) {
     return -invalidLength(offset, limit);
   }
-  const op = OPCODE_BY_CODE[code]!;
-  out.code = code;
-  out.flags = bytes[offset + 1];
-  out.size = size;
+  const p = PLANS[code]!;
+  const zero = p.zero;
+  for (let i = 0; i < zero.length; i++) {
+    const m = zero[i];
+    if (m !== 0 && (view.getUint32(offset + (i << 2), true) & m) !== 0) return -size;
+  }
   const slot = out.slot;
+  const kind = p.kind;
   let s = 0;
-  const operands = op.operands;
-  for (let i = 0; i < operands.length; i++) {
-    const o = operands[i];
-    const at = offset + o.offset;
-    switch (o.kind) {
-      case 'loc': {
+  for (let i = 0; i < kind.length; i++) {
+    const at = offset + p.at[i];
+    switch (kind[i]) {
+      case K_LOC: {
+        const space = bytes[at];
+        const sub = view.getUint16(at + 2, true);
+        const aux = view.getUint32(at + 4, true);
+        const lo = view.getUint32(at + 8, true);
         const hi = view.getUint32(at + 12, true);
-        if (bytes[at + 1] !== 0 || hi > MAX_SAFE_HI) return -size;
-        slot[s] = bytes[at];
-        slot[s + 1] = view.getUint16(at + 2, true);
-        slot[s + 2] = view.getUint32(at + 4, true);
-        slot[s + 3] = hi * 0x100000000 + view.getUint32(at + 8, true);
+        if (((p.spaces[i] >> space) & 1) === 0 || space > 7 || hi > MAX_SAFE_HI) return -size;
+        if (space === LocationSpace.Segment) {
+          if (sub === 0 || aux !== 0 || (lo & p.alignMask[i]) !== 0) return -size;
+        } else if (space === LocationSpace.Mdl) {
+          if (sub > 1 || (aux & p.alignMask[i]) !== 0) return -size;
+        } else if (sub !== 0 || aux !== 0 || (lo & p.alignMask[i]) !== 0) return -size;
+        slot[s] = space;
+        slot[s + 1] = sub;
+        slot[s + 2] = aux;
+        slot[s + 3] = hi * 0x100000000 + lo;
         s += 4;
         break;
       }
-      case 'u64':
+      case K_U64:
         slot[s] = view.getUint32(at, true);
         slot[s + 1] = view.getUint32(at + 4, true);
         s += 2;
         break;
-      case 'addr': {
+      case K_ADDR: {
+        const lo = view.getUint32(at, true);
         const hi = view.getUint32(at + 4, true);
         if (hi > MAX_SAFE_HI) return -size;
-        slot[s++] = hi * 0x100000000 + view.getUint32(at, true);
+        const v = hi * 0x100000000 + lo;
+        if (v < p.min[i] || v > p.max[i] || (lo & p.alignMask[i]) !== 0) return -size;
+        slot[s++] = v;
         break;
       }
-      case 'u32':
-        slot[s++] = view.getUint32(at, true);
-        break;
-      case 'u16':
-      case 'seg':
-        slot[s++] = view.getUint16(at, true);
-        break;
-      case 'u8':
-        slot[s++] = bytes[at];
-        break;
+      default: {
+        const k = kind[i];
+        const v = k === K_U32 ? view.getUint32(at, true) : k === K_U16 ? view.getUint16(at, true) : bytes[at];
+        if (v < p.min[i] || v > p.max[i] || (v & p.alignMask[i]) !== 0) return -size;
+        slot[s++] = v;
+      }
     }
   }
+  out.code = code;
+  out.flags = bytes[offset + 1];
+  out.size = size;
   return size;
 }
 

@@ -1,0 +1,1075 @@
+// The pgasm assembler: text to bytes, with a line map, symbols, per-line statements and lexical
+// tokens for the editor, and every problem as a diagnostic (it never throws and never stops early).
+//
+// Two passes. Instruction sizes come from the table alone, so the first pass lexes and parses every
+// line, lays out offsets and defines labels; the second resolves names, evaluates expressions
+// (bigint, so nothing silently wraps), checks values against the table and the segments, and writes
+// the bytes. Only `.align` needs a value during the first pass, so only it forbids forward references.
+
+import type {
+  AsmDiagnostic,
+  AsmSymbol,
+  AssembleOptions,
+  AssembleResult,
+  LineMapEntry,
+  Range,
+  SegmentDecl,
+  Severity,
+  Statement,
+  Token,
+  TokenClass,
+} from './asmTypes';
+import { formatSize, hex, profileProblems } from './checks';
+import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
+import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
+import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
+import { Lexemes, lexLine, Lx, P } from './lexer';
+import {
+  Location,
+  LocationSpace,
+  OPCODE_BY_MNEMONIC,
+  OPCODES,
+  OpcodeInfo,
+  OperandInfo,
+  PAGE_LIST_HEADER_BYTES,
+  PAGE_SIZE,
+  PageListBase,
+} from './opcodes';
+import { binary, Expr, ExprOperand, LocOperand, Operand, OperandParser, ParseSink, SymRef } from './parser';
+import { DEFAULT_DMA_SIZE, DEFAULT_SEGMENTS } from './profile';
+import { closest } from './suggest';
+
+export { DIAGNOSTIC_CODES } from './diagnosticCodes';
+export { DIRECTIVES } from './directives';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const U32_MAX = 0xffffffffn;
+const U64_MAX = (1n << 64n) - 1n;
+const MAX_ALIGN = 65536n;
+const RESERVED = new Set(['mdl', 'phys', 'va']);
+const SPACE_NAME: Record<number, string> = {
+  [LocationSpace.Segment]: 'segment',
+  [LocationSpace.Mdl]: 'mdl',
+  [LocationSpace.Physical]: 'phys',
+  [LocationSpace.GpuVirtual]: 'va',
+};
+const SPACE_SYNTAX: Record<number, string> = {
+  [LocationSpace.Segment]: 'SEGMENT:offset',
+  [LocationSpace.Mdl]: 'mdl(page_list)+offset',
+  [LocationSpace.Physical]: 'phys:address',
+  [LocationSpace.GpuVirtual]: 'va:address',
+};
+const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+interface PendingInstr {
+  op: OpcodeInfo;
+  line: number;
+  offset: number;
+  operands: (Operand | undefined)[];
+  flags: number;
+  ok: boolean;
+  headS: number;
+  headE: number;
+}
+
+interface PendingData {
+  /** Bytes per value, or 0 for `.pages`. */
+  width: number;
+  line: number;
+  offset: number;
+  values: ExprOperand[];
+  ok: boolean;
+}
+
+interface ConstDef {
+  sym: AsmSymbol;
+  expr: Expr | undefined;
+  state: 0 | 1 | 2;
+  value: bigint | undefined;
+  cycleReported: boolean;
+}
+
+interface SegDef {
+  sym: AsmSymbol;
+  line: number;
+  id: ExprOperand | undefined;
+  size: ExprOperand | undefined;
+  kind: 'memory' | 'aperture' | undefined;
+  cpuVisible: boolean;
+}
+
+interface Fill {
+  offset: number;
+  length: number;
+}
+
+function range(line: number, s: number, e: number): Range {
+  return { start: { line, character: s }, end: { line, character: e } };
+}
+
+function fmt(v: bigint): string {
+  return v >= -65536n && v <= 65536n ? v.toString() : (v < 0n ? '-0x' + (-v).toString(16).toUpperCase() : hex(v));
+}
+
+function kindMax(o: OperandInfo): bigint {
+  switch (o.kind) {
+    case 'u8':
+      return 0xffn;
+    case 'u16':
+    case 'seg':
+      return 0xffffn;
+    case 'u32':
+      return U32_MAX;
+    case 'u64':
+      return U64_MAX;
+    default:
+      return MAX_SAFE;
+  }
+}
+
+class Assembler implements ParseSink {
+  private readonly diagnostics: AsmDiagnostic[] = [];
+  private readonly tokens: Token[] = [];
+  private readonly deadTokens = new Set<Token>();
+  private readonly symbols = new Map<string, AsmSymbol>();
+  private readonly statements: Statement[] = [];
+  private readonly lines: LineMapEntry[] = [];
+  private readonly refs: { r: SymRef; segment: boolean }[] = [];
+  private readonly instrs: PendingInstr[] = [];
+  private readonly data: PendingData[] = [];
+  private readonly fills: Fill[] = [];
+  private readonly consts = new Map<string, ConstDef>();
+  private readonly segDefs: SegDef[] = [];
+  /** Page lists emitted by `.pages`: offset → page count. */
+  private readonly pageLists = new Map<number, number>();
+  /** Names a `.align` needed before their definition: reported once pass 1 knows all names. */
+  private readonly earlyMisses: { name: string; line: number; s: number; e: number }[] = [];
+  private readonly lx = new Lexemes();
+  private readonly parser: OperandParser;
+  private baseSegments: readonly SegmentDecl[];
+  private segById = new Map<number, SegmentDecl>();
+  private segByName = new Map<string, SegmentDecl>();
+  private dmaSizeDef: { op: ExprOperand; line: number } | undefined;
+  private dmaSize: number | undefined;
+  private offset = 0;
+  private bytes = new Uint8Array(0);
+  private view = new DataView(this.bytes.buffer);
+  /** Whether pass 1 may evaluate only names defined so far (for `.align`). */
+  private early = false;
+  private earlyMiss: string | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly options: AssembleOptions,
+  ) {
+    this.parser = new OperandParser(this);
+    this.parser.text = text;
+    this.parser.lx = this.lx;
+    this.baseSegments = options.segments ?? DEFAULT_SEGMENTS;
+  }
+
+  // --- ParseSink ---------------------------------------------------------------------------
+
+  diag(code: string, message: string, line: number, s: number, e: number, topic?: string, data?: AsmDiagnostic['data']): void {
+    const info = DIAGNOSTIC_CODES[code as DiagnosticCode];
+    const d: AsmDiagnostic = { code, severity: info.severity as Severity, message, range: range(line, s, e) };
+    if (topic) d.topic = topic;
+    if (data) d.data = data;
+    this.diagnostics.push(d);
+  }
+
+  token(line: number, s: number, e: number, cls: TokenClass): Token {
+    const t: Token = { line, start: s, length: e - s, cls };
+    this.tokens.push(t);
+    return t;
+  }
+
+  ref(r: SymRef, segment: boolean): void {
+    this.refs.push({ r, segment });
+  }
+
+  // --- driver ------------------------------------------------------------------------------
+
+  run(): AssembleResult {
+    for (const seg of this.baseSegments) {
+      this.symbols.set(seg.name, {
+        name: seg.name,
+        kind: 'segment',
+        value: BigInt(seg.id),
+        definition: ZERO_RANGE,
+        references: [],
+        builtin: true,
+      });
+    }
+    const text = this.text;
+    let line = 0;
+    let from = 0;
+    for (;;) {
+      let to = text.indexOf('\n', from);
+      const last = to < 0;
+      if (last) to = text.length;
+      const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
+      this.parseLine(line, from, end);
+      if (last) break;
+      from = to + 1;
+      line++;
+    }
+    this.resolveRefs();
+    this.buildSegments();
+    for (const c of this.consts.values()) this.constValue(c);
+    if (this.dmaSizeDef) {
+      const { op, line: l } = this.dmaSizeDef;
+      const v = this.evalOperand(op);
+      if (v !== undefined && this.checkRange(v, 4n, U32_MAX, '.dmasize', l, op.s, op.e, '.dmasize')) {
+        if (v % 4n !== 0n) this.diag('PGA007', `.dmasize ${fmt(v)} is not a multiple of 4`, l, op.s, op.e, '.dmasize');
+        else this.dmaSize = Number(v);
+      }
+    }
+    this.bytes = new Uint8Array(this.offset);
+    this.view = new DataView(this.bytes.buffer);
+    for (const f of this.fills) this.writeFill(f);
+    for (const ins of this.instrs) this.emitInstruction(ins);
+    for (const d of this.data) this.emitData(d);
+    this.checkDmaSize();
+    this.checkReachability();
+    return this.result();
+  }
+
+  private result(): AssembleResult {
+    const diags = this.diagnostics;
+    diags.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    const max = this.options.maxDiagnostics;
+    if (max !== undefined && max >= 0 && diags.length > max) {
+      const rest = diags.length - max;
+      const lastRange = diags[max].range;
+      diags.length = max;
+      const info = DIAGNOSTIC_CODES.PGA099;
+      diags.push({ code: 'PGA099', severity: info.severity, message: `${rest} more diagnostic${rest === 1 ? '' : 's'} not shown`, range: lastRange });
+    }
+    const tokens = this.deadTokens.size ? this.tokens.filter((t) => !this.deadTokens.has(t)) : this.tokens;
+    const segments = [...this.segById.values()].sort((a, b) => a.id - b.id);
+    const out: AssembleResult = {
+      bytes: this.bytes,
+      diagnostics: diags,
+      lines: this.lines,
+      symbols: this.symbols,
+      segments,
+      statements: this.statements,
+      tokens,
+    };
+    if (this.dmaSize !== undefined) out.dmaSize = this.dmaSize;
+    return out;
+  }
+
+  // --- pass 1 ------------------------------------------------------------------------------
+
+  private parseLine(line: number, from: number, to: number): void {
+    const lx = this.lx;
+    const text = this.text;
+    lexLine(text, from, to, lx);
+    const stmt: Statement = { line, operands: [] };
+    this.statements.push(stmt);
+    const n = lx.count;
+    if (n === 0) return;
+    let end = n;
+    if (lx.kind[n - 1] === Lx.Comment) {
+      end = n - 1;
+      const s = lx.start[end] - from;
+      const e = lx.end[end] - from;
+      stmt.comment = { text: text.slice(lx.start[end], lx.end[end]), range: range(line, s, e) };
+    }
+    const parser = this.parser;
+    parser.ls = from;
+    parser.line = line;
+    let i = 0;
+    if (end >= 2 && lx.kind[0] === Lx.Ident && lx.kind[1] === Lx.Punct && lx.op[1] === P.Colon && text.charCodeAt(lx.start[0]) !== 46) {
+      const s = lx.start[0] - from;
+      const e = lx.end[0] - from;
+      const name = text.slice(lx.start[0], lx.end[0]);
+      const r = range(line, s, e);
+      stmt.label = { name, range: r };
+      this.token(line, s, e, 'label');
+      if (this.checkNewName(name, line, s, e)) {
+        this.symbols.set(name, { name, kind: 'label', value: BigInt(this.offset), definition: r, references: [] });
+      }
+      i = 2;
+    }
+    if (i >= end) {
+      if (stmt.comment) this.token(line, stmt.comment.range.start.character, stmt.comment.range.end.character, 'comment');
+      return;
+    }
+    if (lx.kind[i] !== Lx.Ident) {
+      const s = lx.start[i] - from;
+      this.diag('PGA001', `expected a mnemonic or directive, found '${parser.lexText(i)}'`, line, s, lx.end[i] - from);
+      if (stmt.comment) this.token(line, stmt.comment.range.start.character, stmt.comment.range.end.character, 'comment');
+      return;
+    }
+    const headText = text.slice(lx.start[i], lx.end[i]);
+    const head = headText.toLowerCase();
+    const hs = lx.start[i] - from;
+    const he = lx.end[i] - from;
+    const directive = head.charCodeAt(0) === 46;
+    stmt.head = { name: head, range: range(line, hs, he), directive };
+    // Operand spans: lexeme ranges split at top-level commas.
+    const spans: number[] = [];
+    let depth = 0;
+    let spanStart = i + 1;
+    let syntaxOk = true;
+    for (let k = i + 1; k <= end; k++) {
+      if (k < end && lx.kind[k] === Lx.Punct) {
+        const op = lx.op[k];
+        if (op === P.LParen) depth++;
+        else if (op === P.RParen) depth--;
+        if (!(op === P.Comma && depth <= 0)) continue;
+      } else if (k < end) continue;
+      if (k === spanStart) {
+        if (k < end || spanStart > i + 1) {
+          // An empty operand: `a,,b`, `,a` or a trailing comma.
+          const at = k < end ? k : k - 1;
+          this.diag('PGA001', k < end ? "missing operand before ','" : "missing operand after ','", line, lx.start[at] - from, lx.end[at] - from);
+          syntaxOk = false;
+        }
+      } else {
+        spans.push(spanStart, k);
+        const s = lx.start[spanStart] - from;
+        const e = lx.end[k - 1] - from;
+        stmt.operands.push({ text: text.slice(lx.start[spanStart], lx.end[k - 1]), range: range(line, s, e) });
+      }
+      spanStart = k + 1;
+      depth = 0;
+    }
+    if (directive) {
+      this.token(line, hs, he, 'directive');
+      this.directive(stmt, head, headText, spans, from, syntaxOk);
+    } else {
+      const op = OPCODE_BY_MNEMONIC.get(head);
+      if (!op) {
+        const guess = closest(head, OPCODE_BY_MNEMONIC.keys());
+        this.diag(
+          'PGA002',
+          `unknown mnemonic '${headText}'${guess ? ` (did you mean '${guess}'?)` : ''}`,
+          line,
+          hs,
+          he,
+          undefined,
+          guess ? { replacement: guess } : undefined,
+        );
+        for (let k = 0; k < spans.length; k += 2) parser.parseOperand(spans[k], spans[k + 1]);
+      } else {
+        this.token(line, hs, he, 'mnemonic');
+        this.instruction(stmt, op, spans, from, syntaxOk);
+      }
+    }
+    if (stmt.comment) this.token(line, stmt.comment.range.start.character, stmt.comment.range.end.character, 'comment');
+  }
+
+  /** Whether `name` may be defined now; reports why not. */
+  private checkNewName(name: string, line: number, s: number, e: number): boolean {
+    if (RESERVED.has(name.toLowerCase()) || NUMBERED_SEGMENT.test(name)) {
+      this.diag('PGA028', `'${name}' is reserved (${RESERVED.has(name.toLowerCase()) ? 'a location space' : 'it names a segment by number'}) and cannot be defined`, line, s, e);
+      return false;
+    }
+    const prev = this.symbols.get(name);
+    if (prev) {
+      const where = prev.builtin ? 'as a segment of the adapter profile' : `as a ${prev.kind} on line ${prev.definition.start.line + 1}`;
+      this.diag('PGA011', `'${name}' is already defined ${where}`, line, s, e, undefined, { previous: prev.definition });
+      return false;
+    }
+    return true;
+  }
+
+  private isBareIdent(spans: number[], k: number): boolean {
+    return spans[k + 1] - spans[k] === 1 && this.lx.kind[spans[k]] === Lx.Ident;
+  }
+
+  private instruction(stmt: Statement, op: OpcodeInfo, spans: number[], from: number, syntaxOk: boolean): void {
+    const lx = this.lx;
+    const line = stmt.line;
+    const parser = this.parser;
+    // Trailing flag keywords.
+    let n = spans.length >> 1;
+    let flags = 0;
+    let flagsFrom = n;
+    if (op.flags.length) {
+      while (n > 0 && this.isBareIdent(spans, (n - 1) * 2)) {
+        const word = parser.lexText(spans[(n - 1) * 2]).toLowerCase();
+        if (!op.flags.some((f) => f.name === word)) break;
+        n--;
+      }
+      flagsFrom = n;
+    }
+    const want = op.operands.length;
+    const ins: PendingInstr = {
+      op,
+      line,
+      offset: this.offset,
+      operands: new Array(want),
+      flags: 0,
+      ok: syntaxOk,
+      headS: stmt.head!.range.start.character,
+      headE: stmt.head!.range.end.character,
+    };
+    for (let k = 0; k < Math.min(n, want); k++) {
+      const o = op.operands[k];
+      const parsed = parser.parseOperand(spans[2 * k], spans[2 * k + 1]);
+      if (!parsed) {
+        ins.ok = false;
+        continue;
+      }
+      if (!this.checkKind(op, o, parsed, line)) ins.ok = false;
+      else ins.operands[k] = parsed;
+    }
+    if (n < want) {
+      ins.ok = false;
+      const names = op.operands.map((o) => o.name).join(', ');
+      this.diag('PGA004', `${op.mnemonic} takes ${want} operand${want === 1 ? '' : 's'} (${names}), found ${n}`, line, ins.headS, ins.headE, op.mnemonic);
+    } else if (n > want) {
+      ins.ok = false;
+      let k = want;
+      if (op.flags.length) {
+        // Extra bare words where flags go are most likely misspelt flags.
+        for (; k < n && this.isBareIdent(spans, 2 * k); k++) {
+          const word = parser.lexText(spans[2 * k]);
+          const guess = closest(word, op.flags.map((f) => f.name));
+          this.diag(
+            'PGA014',
+            `${op.mnemonic} has no flag '${word}' (its flags: ${op.flags.map((f) => f.name).join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
+            line,
+            lx.start[spans[2 * k]] - from,
+            lx.end[spans[2 * k]] - from,
+            op.mnemonic,
+            guess ? { replacement: guess } : undefined,
+          );
+        }
+      }
+      if (k < n) {
+        const s = lx.start[spans[2 * k]] - from;
+        const e = lx.end[spans[2 * n - 1] - 1] - from;
+        const what = want === 0 ? `${op.mnemonic} takes no operands` : `${op.mnemonic} takes ${want} operand${want === 1 ? '' : 's'} (${op.operands.map((o) => o.name).join(', ')})`;
+        const flagNote = op.flags.length ? ` plus flags (${op.flags.map((f) => f.name).join(', ')})` : '';
+        this.diag('PGA004', `${what}${flagNote}, found ${n}`, line, s, e, op.mnemonic);
+      }
+    }
+    for (let k = flagsFrom; k < spans.length >> 1; k++) {
+      const i = spans[2 * k];
+      const word = parser.lexText(i).toLowerCase();
+      const f = op.flags.find((x) => x.name === word)!;
+      const s = lx.start[i] - from;
+      const e = lx.end[i] - from;
+      this.token(line, s, e, 'flag');
+      if (flags & (1 << f.bit)) this.diag('PGA021', `flag '${f.name}' is given more than once`, line, s, e, op.mnemonic);
+      flags |= 1 << f.bit;
+    }
+    ins.flags = flags;
+    this.instrs.push(ins);
+    stmt.offset = this.offset;
+    stmt.size = op.size;
+    this.lines.push({ line, offset: this.offset, length: op.size, instruction: true });
+    this.offset += op.size;
+  }
+
+  private checkKind(op: OpcodeInfo, o: OperandInfo, parsed: Operand, line: number): boolean {
+    if (o.kind === 'loc') {
+      if (parsed.t !== 'loc') {
+        const forms = (o.spaces ?? []).map((s) => SPACE_SYNTAX[s]).join(', ');
+        this.diag('PGA005', `${op.mnemonic} ${o.name} must be a location (${forms}), not a number`, line, parsed.s, parsed.e, op.mnemonic);
+        return false;
+      }
+      if (!(o.spaces ?? []).includes(parsed.space)) {
+        const allowed = (o.spaces ?? []).map((s) => SPACE_NAME[s]).join(', ');
+        this.diag(
+          'PGA009',
+          `${op.mnemonic} ${o.name} cannot be a ${SPACE_NAME[parsed.space]} location (it accepts: ${allowed})`,
+          line,
+          parsed.s,
+          parsed.e,
+          op.mnemonic,
+        );
+        return false;
+      }
+      return true;
+    }
+    if (parsed.t === 'loc') {
+      this.diag('PGA005', `${op.mnemonic} ${o.name} must be ${o.kind === 'seg' ? 'a segment' : 'a number'}, not a location`, line, parsed.s, parsed.e, op.mnemonic);
+      return false;
+    }
+    return true;
+  }
+
+  private directive(stmt: Statement, name: string, written: string, spans: number[], from: number, syntaxOk: boolean): void {
+    const line = stmt.line;
+    const lx = this.lx;
+    const parser = this.parser;
+    const hs = stmt.head!.range.start.character;
+    const he = stmt.head!.range.end.character;
+    const info = DIRECTIVE_BY_NAME.get(name);
+    const count = spans.length >> 1;
+    if (!info) {
+      const guess = closest(name, DIRECTIVES.map((d) => d.name));
+      this.diag('PGA003', `unknown directive '${written}'${guess ? ` (did you mean '${guess}'?)` : ''}`, line, hs, he, undefined, guess ? { replacement: guess } : undefined);
+      for (let k = 0; k < spans.length; k += 2) parser.parseOperand(spans[k], spans[k + 1]);
+      return;
+    }
+    const wrongCount = (expected: string): void => {
+      this.diag('PGA004', `${name} takes ${expected} (${info.syntax}), found ${count}`, line, hs, he, name);
+    };
+    const exprAt = (k: number): ExprOperand | undefined => {
+      const p = parser.parseOperand(spans[2 * k], spans[2 * k + 1]);
+      if (!p) return undefined;
+      if (p.t === 'loc') {
+        this.diag('PGA005', `${name} needs a number here, not a location`, line, p.s, p.e, name);
+        return undefined;
+      }
+      return p;
+    };
+    const nameAt = (k: number, cls: TokenClass): { name: string; s: number; e: number } | undefined => {
+      const i = spans[2 * k];
+      const s = lx.start[i] - from;
+      if (!this.isBareIdent(spans, 2 * k) || parser.lexText(i).charCodeAt(0) === 46) {
+        this.diag('PGA001', `${name} expects a name here (${info.syntax})`, line, s, lx.end[spans[2 * k + 1] - 1] - from, name);
+        return undefined;
+      }
+      const e = lx.end[i] - from;
+      this.token(line, s, e, cls);
+      return { name: parser.lexText(i), s, e };
+    };
+    switch (name) {
+      case '.equ': {
+        if (count !== 2) {
+          wrongCount('2 operands');
+          return;
+        }
+        const id = nameAt(0, 'constant');
+        const expr = exprAt(1);
+        if (!id || !this.checkNewName(id.name, line, id.s, id.e)) return;
+        const sym: AsmSymbol = { name: id.name, kind: 'constant', value: 0n, definition: range(line, id.s, id.e), references: [] };
+        this.symbols.set(id.name, sym);
+        this.consts.set(id.name, { sym, expr: expr?.expr, state: 0, value: undefined, cycleReported: false });
+        return;
+      }
+      case '.dmasize': {
+        if (count !== 1) {
+          wrongCount('1 operand');
+          return;
+        }
+        const op = exprAt(0);
+        if (!op) return;
+        if (this.dmaSizeDef) {
+          this.diag('PGA027', `.dmasize is already given on line ${this.dmaSizeDef.line + 1}`, line, hs, he, name);
+          return;
+        }
+        this.dmaSizeDef = { op, line };
+        return;
+      }
+      case '.segment': {
+        if (count !== 4 && count !== 5) {
+          wrongCount('4 or 5 operands');
+          return;
+        }
+        const id = nameAt(0, 'segment');
+        const idOp = exprAt(1);
+        let kind: 'memory' | 'aperture' | undefined;
+        const kindWord = this.isBareIdent(spans, 4) ? parser.lexText(spans[4]).toLowerCase() : '';
+        const ks = lx.start[spans[4]] - from;
+        const ke = lx.end[spans[5] - 1] - from;
+        if (kindWord === 'memory' || kindWord === 'aperture') {
+          kind = kindWord;
+          this.token(line, ks, ke, 'flag');
+        } else {
+          this.diag('PGA025', `segment kind must be 'memory' or 'aperture', found '${this.text.slice(ks + from, ke + from)}'`, line, ks, ke, name);
+        }
+        const sizeOp = exprAt(3);
+        let cpuVisible = false;
+        if (count === 5) {
+          const s = lx.start[spans[8]] - from;
+          const e = lx.end[spans[9] - 1] - from;
+          if (this.isBareIdent(spans, 8) && parser.lexText(spans[8]).toLowerCase() === 'cpuvisible') {
+            cpuVisible = true;
+            this.token(line, s, e, 'flag');
+          } else {
+            this.diag('PGA025', `the last operand of .segment can only be 'cpuvisible', found '${this.text.slice(s + from, e + from)}'`, line, s, e, name);
+          }
+        }
+        if (!id) return;
+        const prev = this.symbols.get(id.name);
+        const def = range(line, id.s, id.e);
+        if (prev?.builtin) {
+          // Redeclaring a profile segment replaces it.
+          prev.builtin = undefined;
+          prev.definition = def;
+          this.segDefs.push({ sym: prev, line, id: idOp, size: sizeOp, kind, cpuVisible });
+          return;
+        }
+        if (!this.checkNewName(id.name, line, id.s, id.e)) return;
+        const sym: AsmSymbol = { name: id.name, kind: 'segment', value: 0n, definition: def, references: [] };
+        this.symbols.set(id.name, sym);
+        this.segDefs.push({ sym, line, id: idOp, size: sizeOp, kind, cpuVisible });
+        return;
+      }
+      case '.align': {
+        if (count !== 1) {
+          wrongCount('1 operand');
+          return;
+        }
+        const op = exprAt(0);
+        if (!op) return;
+        this.early = true;
+        this.earlyMiss = undefined;
+        const v = this.evalExpr(op.expr);
+        this.early = false;
+        if (v === undefined) {
+          if (this.earlyMiss !== undefined) this.earlyMisses.push({ name: this.earlyMiss, line, s: op.s, e: op.e });
+          return;
+        }
+        if (!this.checkRange(v, 1n, MAX_ALIGN, '.align', line, op.s, op.e, name)) return;
+        if ((v & (v - 1n)) !== 0n) {
+          this.diag('PGA006', `.align ${fmt(v)} is not a power of two`, line, op.s, op.e, name);
+          return;
+        }
+        const a = Number(v);
+        const pad = (a - (this.offset % a)) % a;
+        if (pad > 0) {
+          this.fills.push({ offset: this.offset, length: pad });
+          stmt.offset = this.offset;
+          stmt.size = pad;
+          this.lines.push({ line, offset: this.offset, length: pad, instruction: false });
+          this.offset += pad;
+        }
+        return;
+      }
+      case '.pages':
+      case '.u8':
+      case '.u16':
+      case '.u32':
+      case '.u64': {
+        if (count === 0) {
+          wrongCount('at least 1 operand');
+          return;
+        }
+        const values: ExprOperand[] = [];
+        let ok = syntaxOk;
+        for (let k = 0; k < count; k++) {
+          const v = exprAt(k);
+          if (v) values.push(v);
+          else ok = false;
+        }
+        const width = name === '.pages' ? 0 : name === '.u8' ? 1 : name === '.u16' ? 2 : name === '.u32' ? 4 : 8;
+        const size = width === 0 ? PAGE_LIST_HEADER_BYTES + 8 * count : width * count;
+        if (width === 0) this.pageLists.set(this.offset, count);
+        this.data.push({ width, line, offset: this.offset, values, ok });
+        stmt.offset = this.offset;
+        stmt.size = size;
+        this.lines.push({ line, offset: this.offset, length: size, instruction: false });
+        this.offset += size;
+        return;
+      }
+    }
+  }
+
+  // --- names -------------------------------------------------------------------------------
+
+  private resolveRefs(): void {
+    for (const { r, segment } of this.refs) {
+      const sym = this.symbols.get(r.name);
+      if (!sym) {
+        if (NUMBERED_SEGMENT.test(r.name)) {
+          r.token.cls = 'segment';
+          continue;
+        }
+        this.deadTokens.add(r.token);
+        if (segment) {
+          const names = [...this.symbols.values()].filter((s) => s.kind === 'segment').map((s) => s.name);
+          const guess = closest(r.name, [...names, 'phys', 'va']);
+          this.diag(
+            'PGA015',
+            `unknown segment or location space '${r.name}' (known: ${[...names, 'phys', 'va', 'mdl(...)'].join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
+            r.line,
+            r.s,
+            r.e,
+            undefined,
+            guess ? { replacement: guess } : undefined,
+          );
+        } else {
+          const guess = closest(r.name, this.symbols.keys());
+          this.diag('PGA012', `undefined symbol '${r.name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, r.line, r.s, r.e, undefined, guess ? { replacement: guess } : undefined);
+        }
+        continue;
+      }
+      if (segment && sym.kind !== 'segment') {
+        this.deadTokens.add(r.token);
+        this.diag('PGA015', `'${r.name}' is a ${sym.kind}, not a segment`, r.line, r.s, r.e);
+        continue;
+      }
+      r.token.cls = sym.kind === 'label' ? 'label' : sym.kind === 'constant' ? 'constant' : 'segment';
+      sym.references.push(range(r.line, r.s, r.e));
+    }
+    for (const m of this.earlyMisses) {
+      if (this.symbols.has(m.name)) {
+        this.diag('PGA019', `.align needs its value here, but '${m.name}' is defined after this line`, m.line, m.s, m.e, '.align');
+      }
+    }
+  }
+
+  private buildSegments(): void {
+    const declared: SegmentDecl[] = [];
+    const idLine = new Map<number, number>();
+    for (const d of this.segDefs) {
+      const id = d.id ? this.evalOperand(d.id) : undefined;
+      const size = d.size ? this.evalOperand(d.size) : undefined;
+      let ok = d.kind !== undefined;
+      if (id === undefined || !this.checkRange(id, 1n, 0xffffn, 'segment id', d.line, d.id!.s, d.id!.e, '.segment')) ok = false;
+      if (size === undefined || !this.checkRange(size, 1n, MAX_SAFE, 'segment size', d.line, d.size!.s, d.size!.e, '.segment')) ok = false;
+      if (!ok) continue;
+      const n = Number(id);
+      const prev = idLine.get(n);
+      if (prev !== undefined) {
+        this.diag('PGA026', `segment id ${n} is already declared on line ${prev + 1}`, d.line, d.id!.s, d.id!.e, '.segment');
+        continue;
+      }
+      idLine.set(n, d.line);
+      d.sym.value = id!;
+      declared.push({ name: d.sym.name, id: n, kind: d.kind!, size: Number(size), cpuVisible: d.cpuVisible });
+    }
+    const byId = new Map<number, SegmentDecl>();
+    for (const s of this.baseSegments) {
+      if (declared.some((d) => d.id === s.id || d.name === s.name)) {
+        // Replaced by a declaration: a base segment whose id was taken loses its name too.
+        const sym = this.symbols.get(s.name);
+        if (sym?.builtin) this.symbols.delete(s.name);
+        continue;
+      }
+      byId.set(s.id, s);
+    }
+    for (const d of declared) byId.set(d.id, d);
+    this.segById = byId;
+    for (const s of byId.values()) this.segByName.set(s.name, s);
+  }
+
+  // --- evaluation --------------------------------------------------------------------------
+
+  private constValue(c: ConstDef): bigint | undefined {
+    if (c.state === 2) return c.value;
+    if (c.state === 1) {
+      if (!c.cycleReported) {
+        c.cycleReported = true;
+        const d = c.sym.definition;
+        this.diag('PGA017', `constant '${c.sym.name}' is defined in terms of itself`, d.start.line, d.start.character, d.end.character, '.equ');
+      }
+      return undefined;
+    }
+    if (c.expr === undefined) {
+      c.state = 2;
+      return undefined;
+    }
+    c.state = 1;
+    const v = this.evalExpr(c.expr);
+    if (this.early) {
+      // Values seen by `.align` in pass 1 may miss labels defined later: never cache them.
+      c.state = 0;
+      return v;
+    }
+    c.state = 2;
+    c.value = v;
+    if (v !== undefined) c.sym.value = v;
+    return v;
+  }
+
+  private evalOperand(op: ExprOperand): bigint | undefined {
+    return this.evalExpr(op.expr);
+  }
+
+  private evalExpr(e: Expr): bigint | undefined {
+    if (typeof e === 'bigint') return e;
+    switch (e.t) {
+      case 0: {
+        const sym = this.symbols.get(e.name);
+        if (!sym) {
+          const m = NUMBERED_SEGMENT.exec(e.name);
+          if (m) return BigInt(m[1]);
+          if (this.early) this.earlyMiss ??= e.name;
+          return undefined;
+        }
+        if (sym.kind === 'constant') {
+          const c = this.consts.get(e.name)!;
+          return this.constValue(c);
+        }
+        if (sym.kind === 'segment' && this.early) {
+          const def = this.segDefs.find((d) => d.sym === sym);
+          return def?.id ? this.evalOperand(def.id) : sym.value;
+        }
+        return sym.value;
+      }
+      case 1: {
+        const a = this.evalExpr(e.a);
+        const b = this.evalExpr(e.b);
+        if (a === undefined || b === undefined) return undefined;
+        const r = binary(e.op, a, b);
+        if (typeof r === 'bigint') return r;
+        if (!this.early || this.earlyMiss === undefined) {
+          this.diag(r === 'division by zero' ? 'PGA016' : 'PGA006', r, e.line, e.s, e.e);
+        }
+        return undefined;
+      }
+      case 2: {
+        const a = this.evalExpr(e.a);
+        if (a === undefined) return undefined;
+        return e.op === P.Minus ? -a : ~a;
+      }
+    }
+  }
+
+  private checkRange(v: bigint, min: bigint, max: bigint, what: string, line: number, s: number, e: number, topic?: string): boolean {
+    if (v >= min && v <= max) return true;
+    this.diag('PGA006', `${what} ${fmt(v)} is out of range ${fmt(min)}..${fmt(max)}`, line, s, e, topic);
+    return false;
+  }
+
+  // --- pass 2 ------------------------------------------------------------------------------
+
+  private writeFill(f: Fill): void {
+    const b = this.bytes;
+    let at = f.offset;
+    let left = f.length;
+    // Whole dwords at dword boundaries become `nop`s, so the engine runs through the padding.
+    while (at % 4 !== 0 && left > 0) {
+      at++;
+      left--;
+    }
+    while (left >= 4) {
+      b[at] = 0x01;
+      b[at + 2] = 1;
+      at += 4;
+      left -= 4;
+    }
+  }
+
+  private emitInstruction(ins: PendingInstr): void {
+    const { op, line } = ins;
+    const values: OperandValue[] = new Array(op.operands.length);
+    let ok = ins.ok;
+    for (let k = 0; k < op.operands.length; k++) {
+      const parsed = ins.operands[k];
+      if (!parsed) {
+        ok = false;
+        continue;
+      }
+      const o = op.operands[k];
+      const v = parsed.t === 'loc' ? this.location(op, o, parsed, line) : this.integer(op, o, parsed, line);
+      if (v === undefined) ok = false;
+      else values[k] = v;
+    }
+    if (!ok) return;
+    const problems = profileProblems(op, ins.flags, values, this.segById);
+    for (const p of problems) {
+      const parsed = ins.operands[p.operand]!;
+      const s = parsed.t === 'loc' && parsed.seg ? parsed.seg.s : parsed.s;
+      this.diag(p.code, p.message, line, s, parsed.e, op.mnemonic);
+    }
+    this.checkPageLists(op, values, ins);
+    writeInstruction(this.bytes, this.view, ins.offset, op, ins.flags, values);
+  }
+
+  private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number): number | bigint | undefined {
+    const v = this.evalExpr(p.expr);
+    if (v === undefined) return undefined;
+    const min = o.min !== undefined ? BigInt(o.min) : 0n;
+    const max = o.max !== undefined ? BigInt(o.max) : kindMax(o);
+    if (!this.checkRange(v, min, max, `${op.mnemonic} ${o.name}`, line, p.s, p.e, op.mnemonic)) return undefined;
+    if (o.align && v % BigInt(o.align) !== 0n) {
+      this.diag('PGA007', `${op.mnemonic} ${o.name} ${fmt(v)} must be a multiple of ${o.align}`, line, p.s, p.e, op.mnemonic);
+      return undefined;
+    }
+    return o.kind === 'u64' ? v : Number(v);
+  }
+
+  private location(op: OpcodeInfo, o: OperandInfo, p: LocOperand, line: number): Location | undefined {
+    const addr = this.evalExpr(p.addr);
+    if (addr === undefined) return undefined;
+    const what = p.space === LocationSpace.Mdl ? `${op.mnemonic} ${o.name} page list address` : `${op.mnemonic} ${o.name} address`;
+    if (!this.checkRange(addr, 0n, MAX_SAFE, what, line, p.addrS, p.addrE, op.mnemonic)) return undefined;
+    let sub = 0;
+    let aux = 0;
+    if (p.space === LocationSpace.Segment) {
+      const segName = p.seg!.name;
+      const sym = this.symbols.get(segName);
+      const seg = sym?.kind === 'segment' ? this.segByName.get(segName) : undefined;
+      if (seg) sub = seg.id;
+      else {
+        const m = NUMBERED_SEGMENT.exec(segName);
+        if (!m) return undefined; // reported by resolveRefs
+        const id = BigInt(m[1]);
+        if (!this.checkRange(id, 1n, 0xffffn, 'segment number', line, p.seg!.s, p.seg!.e, op.mnemonic)) return undefined;
+        sub = Number(id);
+      }
+    } else if (p.space === LocationSpace.Mdl) {
+      sub = p.base;
+      const off = this.evalExpr(p.off);
+      if (off === undefined) return undefined;
+      if (!this.checkRange(off, 0n, U32_MAX, `${op.mnemonic} ${o.name} page-list offset`, line, p.offS, p.offE, op.mnemonic)) return undefined;
+      aux = Number(off);
+      if (o.align && aux % o.align !== 0) {
+        this.diag('PGA007', `${op.mnemonic} ${o.name} page-list offset ${fmt(off)} must be a multiple of ${o.align}`, line, p.offS, p.offE, op.mnemonic);
+        return undefined;
+      }
+    }
+    const address = Number(addr);
+    if (p.space !== LocationSpace.Mdl && o.align && address % o.align !== 0) {
+      this.diag('PGA007', `${op.mnemonic} ${o.name} address ${fmt(addr)} must be a multiple of ${o.align}`, line, p.addrS, p.addrE, op.mnemonic);
+      return undefined;
+    }
+    return { space: p.space, sub, aux, address };
+  }
+
+  /** mdl(...) of the DMA buffer should point at a `.pages` list and stay within its pages. */
+  private checkPageLists(op: OpcodeInfo, values: OperandValue[], ins: PendingInstr): void {
+    for (let k = 0; k < op.operands.length; k++) {
+      if (op.operands[k].kind !== 'loc') continue;
+      const loc = values[k] as Location;
+      if (loc.space !== LocationSpace.Mdl || loc.sub !== PageListBase.DmaBuffer) continue;
+      const p = ins.operands[k] as LocOperand;
+      const pages = this.pageLists.get(loc.address);
+      if (pages === undefined) {
+        this.diag('PGA023', `mdl(${hex(loc.address)}) does not point at a .pages list of this file`, ins.line, p.addrS, p.addrE, '.pages');
+        continue;
+      }
+      const sizeIdx = op.operands.findIndex((o) => o.name === 'size' || o.name === 'count');
+      let extent = 1;
+      if (sizeIdx >= 0) {
+        const v = Number(values[sizeIdx]);
+        extent = op.operands[sizeIdx].kind === 'u32' && op.operands[sizeIdx].name === 'count' && op.cost.bytesPerUnit ? v * PAGE_SIZE : v;
+      }
+      if (loc.aux + extent > pages * PAGE_SIZE) {
+        this.diag(
+          'PGA024',
+          `${op.mnemonic} ${op.operands[k].name} reaches byte ${hex(loc.aux + extent)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
+          ins.line,
+          p.s,
+          p.e,
+          op.mnemonic,
+        );
+      }
+    }
+  }
+
+  private emitData(d: PendingData): void {
+    if (!d.ok) {
+      for (const v of d.values) this.evalOperand(v);
+      return;
+    }
+    const view = this.view;
+    let at = d.offset;
+    if (d.width === 0) {
+      view.setUint32(at, d.values.length, true);
+      at += PAGE_LIST_HEADER_BYTES;
+      for (const op of d.values) {
+        const v = this.evalOperand(op);
+        if (v !== undefined && this.checkRange(v, 0n, MAX_SAFE, 'page address', d.line, op.s, op.e, '.pages')) {
+          if (v % BigInt(PAGE_SIZE) !== 0n) this.diag('PGA007', `page address ${fmt(v)} must be a multiple of ${PAGE_SIZE}`, d.line, op.s, op.e, '.pages');
+          else view.setBigUint64(at, v, true);
+        }
+        at += 8;
+      }
+      return;
+    }
+    const bits = BigInt(d.width * 8);
+    const max = (1n << bits) - 1n;
+    const min = -(1n << (bits - 1n));
+    const name = `.u${d.width * 8}`;
+    for (const op of d.values) {
+      const v = this.evalOperand(op);
+      if (v !== undefined && this.checkRange(v, min, max, `${name} value`, d.line, op.s, op.e, name)) {
+        const u = BigInt.asUintN(Number(bits), v);
+        if (d.width === 1) view.setUint8(at, Number(u));
+        else if (d.width === 2) view.setUint16(at, Number(u), true);
+        else if (d.width === 4) view.setUint32(at, Number(u), true);
+        else view.setBigUint64(at, u, true);
+      }
+      at += d.width;
+    }
+  }
+
+  private checkDmaSize(): void {
+    const limit = this.dmaSize ?? DEFAULT_DMA_SIZE;
+    if (this.offset <= limit) return;
+    const entry = this.lines.find((l) => l.offset + l.length > limit)!;
+    const stmt = this.statements[entry.line];
+    const r = stmt.head!.range;
+    const declared = this.dmaSize !== undefined;
+    this.diag(
+      'PGA010',
+      `the program needs ${this.offset} bytes but the DMA buffer holds ${limit} (${declared ? '.dmasize' : 'the default; declare a larger one with .dmasize'}); this line is the first that does not fit`,
+      entry.line,
+      r.start.character,
+      r.end.character,
+      '.dmasize',
+      { size: this.offset, limit },
+    );
+  }
+
+  /**
+   * The engine runs instructions in order and stops at the first bytes that are not a valid
+   * instruction. Data (page lists, `.u32`...) followed by an instruction therefore makes that
+   * instruction unreachable, unless the data happens to decode as valid instructions.
+   */
+  private checkReachability(): void {
+    let dataStart = -1;
+    let dataLine = -1;
+    const slots = new DecodedSlots();
+    for (const l of this.lines) {
+      if (!l.instruction) {
+        if (dataStart < 0) {
+          dataStart = l.offset;
+          dataLine = l.line;
+        }
+        continue;
+      }
+      if (dataStart < 0) continue;
+      let at = dataStart;
+      while (at < l.offset) {
+        const n = decodeInto(this.bytes, this.view, at, l.offset, slots);
+        if (n <= 0) break;
+        at += n;
+      }
+      if (at === l.offset) {
+        dataStart = -1;
+        continue;
+      }
+      const r = this.statements[l.line].head!.range;
+      this.diag(
+        'PGA013',
+        `unreachable: the engine stops at the data on line ${dataLine + 1}, which is not an instruction; put data after the last instruction`,
+        l.line,
+        r.start.character,
+        r.end.character,
+      );
+      return;
+    }
+  }
+}
+
+/** Assembles pgasm text. Never throws: problems, even internal ones, come back as diagnostics. */
+export function assemble(text: string, options: AssembleOptions = {}): AssembleResult {
+  try {
+    return new Assembler(String(text), options).run();
+  } catch (e) {
+    return {
+      bytes: new Uint8Array(0),
+      diagnostics: [
+        {
+          code: 'PGA000',
+          severity: 'error',
+          message: `internal assembler error: ${e instanceof Error ? e.message : String(e)}`,
+          range: ZERO_RANGE,
+        },
+      ],
+      lines: [],
+      symbols: new Map(),
+      segments: [...DEFAULT_SEGMENTS],
+      statements: [],
+      tokens: [],
+    };
+  }
+}
+
+/** The mnemonics and directives the assembler knows, for completion and the grammar test. */
+export const MNEMONICS: readonly string[] = OPCODES.map((o) => o.mnemonic);

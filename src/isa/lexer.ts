@@ -1,0 +1,187 @@
+// The pgasm lexer: splits one source line into lexemes stored in reusable typed arrays, so that
+// assembling a large file allocates nothing per lexeme. The parser reads them by index.
+
+export const enum Lx {
+  Ident = 1,
+  Number = 2,
+  Punct = 3,
+  Comment = 4,
+  /** A character that starts no lexeme. */
+  Bad = 5,
+}
+
+/** Punctuation codes (Punct lexemes keep one of these in `op`). */
+export const enum P {
+  Plus = 1,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Shl,
+  Shr,
+  Amp,
+  Pipe,
+  Caret,
+  Tilde,
+  LParen,
+  RParen,
+  Comma,
+  Colon,
+}
+
+export const PUNCT_TEXT: readonly string[] = ['', '+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '~', '(', ')', ',', ':'];
+
+export class Lexemes {
+  count = 0;
+  kind = new Uint8Array(64);
+  op = new Uint8Array(64);
+  /** Start and end (exclusive) as offsets into the whole text. */
+  start = new Int32Array(64);
+  end = new Int32Array(64);
+
+  push(kind: number, op: number, start: number, end: number): void {
+    if (this.count === this.kind.length) this.grow();
+    const i = this.count++;
+    this.kind[i] = kind;
+    this.op[i] = op;
+    this.start[i] = start;
+    this.end[i] = end;
+  }
+
+  private grow(): void {
+    const n = this.kind.length * 2;
+    const k = new Uint8Array(n);
+    k.set(this.kind);
+    this.kind = k;
+    const o = new Uint8Array(n);
+    o.set(this.op);
+    this.op = o;
+    const s = new Int32Array(n);
+    s.set(this.start);
+    this.start = s;
+    const e = new Int32Array(n);
+    e.set(this.end);
+    this.end = e;
+  }
+}
+
+/** Identifier characters: letters, digits, `_` and `.` (a leading `.` makes a directive). */
+export function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46;
+}
+
+/** Lexes `text[from, to)` (one line without its line break) into `out`. */
+export function lexLine(text: string, from: number, to: number, out: Lexemes): void {
+  out.count = 0;
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    if (c === 59) {
+      out.push(Lx.Comment, 0, i, to);
+      return;
+    }
+    const s = i;
+    if (isIdentStart(c)) {
+      i++;
+      while (i < to && isIdentChar(text.charCodeAt(i))) i++;
+      out.push(Lx.Ident, 0, s, i);
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      // A number runs over every identifier character, so `12ab` is one (bad) literal, not two lexemes.
+      i++;
+      while (i < to && isIdentChar(text.charCodeAt(i)) && text.charCodeAt(i) !== 46) i++;
+      out.push(Lx.Number, 0, s, i);
+      continue;
+    }
+    let p = 0;
+    switch (c) {
+      case 43: p = P.Plus; break;
+      case 45: p = P.Minus; break;
+      case 42: p = P.Star; break;
+      case 47: p = P.Slash; break;
+      case 37: p = P.Percent; break;
+      case 38: p = P.Amp; break;
+      case 124: p = P.Pipe; break;
+      case 94: p = P.Caret; break;
+      case 126: p = P.Tilde; break;
+      case 40: p = P.LParen; break;
+      case 41: p = P.RParen; break;
+      case 44: p = P.Comma; break;
+      case 58: p = P.Colon; break;
+      case 60:
+        if (text.charCodeAt(i + 1) === 60 && i + 1 < to) p = P.Shl;
+        break;
+      case 62:
+        if (text.charCodeAt(i + 1) === 62 && i + 1 < to) p = P.Shr;
+        break;
+    }
+    if (p === 0) {
+      // One bad lexeme per character (a surrogate pair counts as one), so ranges stay exact.
+      const w = c >= 0xd800 && c <= 0xdbff && i + 1 < to ? 2 : 1;
+      out.push(Lx.Bad, 0, i, i + w);
+      i += w;
+      continue;
+    }
+    const w = p === P.Shl || p === P.Shr ? 2 : 1;
+    out.push(Lx.Punct, p, i, i + w);
+    i += w;
+  }
+}
+
+/**
+ * The value of a numeric literal: decimal, `0x` hex or `0b` binary digits with optional `_`
+ * separators, and an optional size suffix K, M or G (×2^10, 2^20, 2^30). Returns undefined when the
+ * text is not a valid literal.
+ */
+export function parseNumber(text: string, s: number, e: number): bigint | undefined {
+  let mult = 0n;
+  const last = text.charCodeAt(e - 1) | 0x20;
+  if (last === 107) mult = 1024n;
+  else if (last === 109) mult = 1048576n;
+  else if (last === 103) mult = 1073741824n;
+  if (mult !== 0n) e--;
+  let base = 10;
+  if (e - s > 2 && text.charCodeAt(s) === 48) {
+    const x = text.charCodeAt(s + 1) | 0x20;
+    if (x === 120) base = 16;
+    else if (x === 98) base = 2;
+    if (base !== 10) s += 2;
+  }
+  if (s >= e) return undefined;
+  // Fast path: short literals fit a double exactly.
+  let v = 0;
+  let prevUnderscore = true;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    let d: number;
+    if (c === 95) {
+      if (prevUnderscore) return undefined;
+      prevUnderscore = true;
+      continue;
+    }
+    prevUnderscore = false;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else if (c >= 65 && c <= 70) d = c - 55;
+    else return undefined;
+    if (d >= base) return undefined;
+    v = v * base + d;
+  }
+  if (prevUnderscore) return undefined;
+  let big: bigint;
+  if (v <= Number.MAX_SAFE_INTEGER) big = BigInt(v);
+  else {
+    const body = text.slice(s, e).replace(/_/g, '');
+    big = BigInt((base === 16 ? '0x' : base === 2 ? '0b' : '') + body);
+  }
+  return mult !== 0n ? big * mult : big;
+}

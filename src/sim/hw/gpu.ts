@@ -8,26 +8,26 @@
 // the hot path and become FaultRecords only when they happen. Events are built only when someone
 // listens.
 
-import { decode, decodeInto, DecodedSlots } from '../../isa/encoding';
+import { decode, decodeInto as decodeInto_, DecodedSlots } from '../../isa/encoding';
 import {
   FenceFlags,
   LocationSpace,
   MapApertureFlags,
   OPCODE_BY_CODE,
   Op,
-  PAGE_LIST_HEADER_BYTES,
+  PAGE_LIST_HEADER_BYTES as PAGE_LIST_HEADER_BYTES_,
   PageListBase,
   PageTableFlags,
 } from '../../isa/opcodes';
 import { layoutSegments } from './config';
 import { formatInstructionAt } from './format';
-import { CHUNK_BYTES, SparseMemory } from './memory';
+import { CHUNK_BYTES as CHUNK_BYTES_, SparseMemory } from './memory';
 import { PageAllocator } from './pageAllocator';
 import { createRandom } from './random';
 import { retileBand, tiledOffset, tilingProblem, TILE_BYTES } from './tiling';
 import {
   CommonBuffer,
-  DEBUG_SEGMENT_STRIDE,
+  DEBUG_SEGMENT_STRIDE as DEBUG_SEGMENT_STRIDE_,
   DebugReadResult,
   DebugWriteResult,
   DummyPageAccess,
@@ -38,10 +38,10 @@ import {
   GartEntry,
   Gpu,
   GpuConfig,
-  HOST_ENGINE,
+  HOST_ENGINE as HOST_ENGINE_,
   HwEvent,
   Mdl,
-  PAGE_SIZE,
+  PAGE_SIZE as PAGE_SIZE_,
   PageTableEntryView,
   Random,
   SegmentDescriptor,
@@ -50,7 +50,44 @@ import {
   SwizzlingRange,
   AddressRange,
 } from './types';
-import { OPERAND_CHECKS, FIXED_NS } from './operandChecks';
+import { classifyRejected, FIXED_NS as FIXED_NS_ } from './operandChecks';
+
+
+// Imported values copied into module constants: reading them through a module namespace on
+// every instruction (as CommonJS interop does) would dominate the cost of small instructions.
+const OP_NOP = Op.Nop;
+const OP_COPY = Op.Copy;
+const OP_DISCARD = Op.Discard;
+const OP_FENCE = Op.Fence;
+const OP_FILL = Op.Fill;
+const OP_INTERRUPT = Op.Interrupt;
+const OP_MAP_APERTURE = Op.MapAperture;
+const OP_PAGE_TABLE_UPDATE = Op.PageTableUpdate;
+const OP_READ_PHYSICAL = Op.ReadPhysical;
+const OP_SWIZZLE = Op.Swizzle;
+const OP_TLB_FLUSH = Op.TlbFlush;
+const OP_UNMAP_APERTURE = Op.UnmapAperture;
+const OP_UNSWIZZLE = Op.Unswizzle;
+const OP_WAIT = Op.Wait;
+const OP_WRITE_PHYSICAL = Op.WritePhysical;
+const SPACE_GPU_VIRTUAL = LocationSpace.GpuVirtual;
+const SPACE_MDL = LocationSpace.Mdl;
+const SPACE_PHYSICAL = LocationSpace.Physical;
+const SPACE_SEGMENT = LocationSpace.Segment;
+const FENCE_IRQ = FenceFlags.Irq;
+const FENCE_MONITORED = FenceFlags.Monitored;
+const PT_INVALID = PageTableFlags.Invalid;
+const PT_READ_ONLY = PageTableFlags.ReadOnly;
+const MAP_CACHE_COHERENT = MapApertureFlags.CacheCoherent;
+const LIST_DMA_BUFFER = PageListBase.DmaBuffer;
+const LIST_PHYSICAL = PageListBase.Physical;
+const PAGE_SIZE = PAGE_SIZE_;
+const PAGE_LIST_HEADER_BYTES = PAGE_LIST_HEADER_BYTES_;
+const DEBUG_SEGMENT_STRIDE = DEBUG_SEGMENT_STRIDE_;
+const CHUNK_BYTES = CHUNK_BYTES_;
+const HOST_ENGINE = HOST_ENGINE_;
+const FIXED_NS = FIXED_NS_;
+const decodeInto = decodeInto_;
 
 // Fault codes on the hot path (0 = none).
 const F_INVALID = 1;
@@ -366,11 +403,11 @@ export class SimGpu implements Gpu {
 
   private resolveLoc(loc: Loc, pos: number, write: boolean): number {
     switch (loc.space) {
-      case LocationSpace.Segment:
+      case SPACE_SEGMENT:
         return this.resolveSeg(this.segById[loc.sub]!, loc.address + pos, write, Infinity);
-      case LocationSpace.Physical:
+      case SPACE_PHYSICAL:
         return this.resolvePhys(loc.address + pos, write, Infinity);
-      case LocationSpace.Mdl: {
+      case SPACE_MDL: {
         const p = loc.aux + pos;
         const idx = Math.floor(p / PAGE_SIZE);
         const po = p - idx * PAGE_SIZE;
@@ -387,7 +424,7 @@ export class SimGpu implements Gpu {
         }
         return this.resolvePhys(base + po, write, len);
       }
-      case LocationSpace.GpuVirtual: {
+      case SPACE_GPU_VIRTUAL: {
         const va = loc.address + pos;
         const vpn = Math.floor(va / PAGE_SIZE);
         const po = va - vpn * PAGE_SIZE;
@@ -414,14 +451,14 @@ export class SimGpu implements Gpu {
   }
 
   /** Loads slots[at..at+3] into `loc` and checks that `size` bytes from it exist. */
-  private prepare(loc: Loc, at: number, size: number, dmaBase: number, dmaLength: number): number {
+  private prepare(loc: Loc, at: number, size: number, dmaBase: number): number {
     const s = this.slots.slot;
     loc.space = s[at];
     loc.sub = s[at + 1];
     loc.aux = s[at + 2];
     loc.address = s[at + 3];
     switch (loc.space) {
-      case LocationSpace.Segment: {
+      case SPACE_SEGMENT: {
         const seg = this.segById[loc.sub];
         if (seg === undefined) {
           this.fmsg = `there is no segment ${loc.sub}`;
@@ -433,20 +470,18 @@ export class SimGpu implements Gpu {
         }
         return 0;
       }
-      case LocationSpace.Physical:
+      case SPACE_PHYSICAL:
         if (loc.address + size > this.sysBytes) {
           this.fmsg = `physical range ${hex(loc.address)}+${hex(size)} is outside system memory (${hex(this.sysBytes)} bytes)`;
           return F_PHYSICAL;
         }
         return 0;
-      case LocationSpace.Mdl: {
-        if (loc.sub === PageListBase.DmaBuffer) {
-          if (loc.address + PAGE_LIST_HEADER_BYTES > dmaLength) {
-            this.fmsg = `the page list at DMA buffer offset ${hex(loc.address)} is outside the buffer (${hex(dmaLength)} bytes)`;
-            return F_BADLOC;
-          }
+      case SPACE_MDL: {
+        if (loc.sub === LIST_DMA_BUFFER) {
+          // The list may sit past the submitted length (data after the instructions), so only
+          // system-memory bounds apply.
           loc.listBase = dmaBase + loc.address;
-        } else if (loc.sub === PageListBase.Physical) {
+        } else if (loc.sub === LIST_PHYSICAL) {
           loc.listBase = loc.address;
         } else {
           this.fmsg = `page-list base ${loc.sub} is neither the DMA buffer (0) nor physical (1)`;
@@ -467,7 +502,7 @@ export class SimGpu implements Gpu {
         }
         return 0;
       }
-      case LocationSpace.GpuVirtual:
+      case SPACE_GPU_VIRTUAL:
         if (loc.address + size > GPU_VA_LIMIT) {
           this.fmsg = `GPU virtual range ${hex(loc.address)}+${hex(size)} is beyond the 48-bit address space`;
           return F_PAGEFAULT;
@@ -480,8 +515,8 @@ export class SimGpu implements Gpu {
 
   /** Whether a prepared location is (or starts in) system memory, for choosing a bandwidth. */
   private isSystem(loc: Loc): boolean {
-    if (loc.space === LocationSpace.Segment) return !this.segById[loc.sub]!.memory;
-    if (loc.space === LocationSpace.GpuVirtual) {
+    if (loc.space === SPACE_SEGMENT) return !this.segById[loc.sub]!.memory;
+    if (loc.space === SPACE_GPU_VIRTUAL) {
       const e = this.pageTable.get(Math.floor(loc.address / PAGE_SIZE));
       return e !== undefined && (e.segmentId === 0 || !this.segById[e.segmentId]?.memory);
     }
@@ -490,8 +525,8 @@ export class SimGpu implements Gpu {
 
   /** The VRAM or system range a prepared location covers, if it is one flat range (for overlap checks). */
   private flatRange(loc: Loc): number {
-    if (loc.space === LocationSpace.Physical) return loc.address;
-    if (loc.space === LocationSpace.Segment) {
+    if (loc.space === SPACE_PHYSICAL) return loc.address;
+    if (loc.space === SPACE_SEGMENT) {
       const seg = this.segById[loc.sub]!;
       return seg.memory ? -1 - (seg.vramBase + loc.address) : NaN;
     }
@@ -502,7 +537,7 @@ export class SimGpu implements Gpu {
     const x = this.flatRange(a);
     const y = this.flatRange(b);
     if (Number.isNaN(x) || Number.isNaN(y) || (x < 0) !== (y < 0)) {
-      return a.space === LocationSpace.Segment && b.space === LocationSpace.Segment && a.sub === b.sub &&
+      return a.space === SPACE_SEGMENT && b.space === SPACE_SEGMENT && a.sub === b.sub &&
         a.address < b.address + size && b.address < a.address + size;
     }
     const xa = x < 0 ? -1 - x : x;
@@ -712,18 +747,13 @@ export class SimGpu implements Gpu {
     if (size < 0) {
       const r = decode(bytes, off, lim);
       const reason = r.ok ? 'an operand is not valid' : r.reason;
-      return this.raiseFault(e, F_INVALID, `invalid instruction: ${reason}`, bytes, off, lim, start);
+      const kind = classifyRejected(bytes, off, lim);
+      const fcode = kind === 'misaligned' ? F_MISALIGNED : kind === 'bad-location' ? F_BADLOC : F_INVALID;
+      return this.raiseFault(e, fcode, `invalid instruction: ${reason}`, bytes, off, lim, start);
     }
     const code = slots.code;
     const flags = slots.flags;
     const s = slots.slot;
-    const checks = OPERAND_CHECKS[code];
-    if (checks !== undefined && !(code === Op.Fence && (flags & FenceFlags.Monitored) === 0)) {
-      const problem = checks(s);
-      if (problem !== null) {
-        return this.raiseFault(e, problem.misaligned ? F_MISALIGNED : problem.badLocation ? F_BADLOC : F_INVALID, problem.message, bytes, off, lim, start);
-      }
-    }
 
     // Phase 1: operands, bounds and cost. Nothing changes yet.
     this.curEngine = e.index;
@@ -734,11 +764,10 @@ export class SimGpu implements Gpu {
     const A = this.locA;
     const B = this.locB;
     const dmaBase = cur.physical;
-    const dmaLen = cur.length;
     switch (code) {
-      case Op.Copy: {
+      case OP_COPY: {
         const size = s[8];
-        f = this.prepare(A, 0, size, dmaBase, dmaLen) || this.prepare(B, 4, size, dmaBase, dmaLen);
+        f = this.prepare(A, 0, size, dmaBase) || this.prepare(B, 4, size, dmaBase);
         if (f === 0 && this.overlaps(A, B, size)) {
           f = F_OVERLAP;
           this.fmsg = `source and destination overlap (${hex(size)} bytes)`;
@@ -746,17 +775,17 @@ export class SimGpu implements Gpu {
         if (f === 0) cost += Math.ceil(size / (this.isSystem(A) || this.isSystem(B) ? bw.systemToVram : bw.vramToVram));
         break;
       }
-      case Op.Fill: {
+      case OP_FILL: {
         const size = s[4];
-        f = this.prepare(A, 0, size, dmaBase, dmaLen);
+        f = this.prepare(A, 0, size, dmaBase);
         if (f === 0) cost += Math.ceil(size / (this.isSystem(A) ? bw.systemToVram : bw.fill));
         break;
       }
-      case Op.Discard:
-        f = this.prepare(A, 0, s[4], dmaBase, dmaLen);
+      case OP_DISCARD:
+        f = this.prepare(A, 0, s[4], dmaBase);
         break;
-      case Op.Swizzle:
-      case Op.Unswizzle: {
+      case OP_SWIZZLE:
+      case OP_UNSWIZZLE: {
         const size = s[8];
         const problem = tilingProblem(size, s[9]);
         if (problem !== null) {
@@ -764,7 +793,7 @@ export class SimGpu implements Gpu {
           f = F_MISALIGNED;
           break;
         }
-        f = this.prepare(A, 0, size, dmaBase, dmaLen) || this.prepare(B, 4, size, dmaBase, dmaLen);
+        f = this.prepare(A, 0, size, dmaBase) || this.prepare(B, 4, size, dmaBase);
         if (f === 0 && this.overlaps(A, B, size)) {
           f = F_OVERLAP;
           this.fmsg = `source and destination overlap (${hex(size)} bytes)`;
@@ -772,14 +801,14 @@ export class SimGpu implements Gpu {
         if (f === 0) cost += Math.ceil(size / (this.isSystem(A) || this.isSystem(B) ? bw.systemToVram : bw.vramToVram));
         break;
       }
-      case Op.ReadPhysical:
-        f = this.prepare(A, 0, s[4], dmaBase, dmaLen);
+      case OP_READ_PHYSICAL:
+        f = this.prepare(A, 0, s[4], dmaBase);
         break;
-      case Op.WritePhysical:
-        f = this.prepare(A, 0, s[4], dmaBase, dmaLen);
+      case OP_WRITE_PHYSICAL:
+        f = this.prepare(A, 0, s[4], dmaBase);
         break;
-      case Op.MapAperture:
-      case Op.UnmapAperture: {
+      case OP_MAP_APERTURE:
+      case OP_UNMAP_APERTURE: {
         const seg = this.segById[s[0]];
         const page = s[1];
         const count = s[2];
@@ -789,8 +818,8 @@ export class SimGpu implements Gpu {
         } else if (page + count > seg.pages) {
           this.fmsg = `pages ${page}..${page + count - 1} are outside aperture segment ${seg.id} (${seg.name}, ${seg.pages} pages)`;
           f = F_OUTSIDE;
-        } else if (code === Op.MapAperture) {
-          f = this.prepare(A, 3, count * PAGE_SIZE, dmaBase, dmaLen);
+        } else if (code === OP_MAP_APERTURE) {
+          f = this.prepare(A, 3, count * PAGE_SIZE, dmaBase);
           if (f === 0) f = this.checkPageList(A, count);
         } else if (s[3] + PAGE_SIZE > this.sysBytes) {
           this.fmsg = `dummy page ${hex(s[3])} is outside system memory`;
@@ -799,11 +828,11 @@ export class SimGpu implements Gpu {
         cost += Math.ceil((count * 8) / bw.vramToVram);
         break;
       }
-      case Op.Fence:
-        if (flags & FenceFlags.Monitored) f = this.prepare(A, 0, 8, dmaBase, dmaLen);
+      case OP_FENCE:
+        if (flags & FENCE_MONITORED) f = this.prepare(A, 0, 8, dmaBase);
         break;
-      case Op.Wait: {
-        f = this.prepare(A, 0, 8, dmaBase, dmaLen);
+      case OP_WAIT: {
+        f = this.prepare(A, 0, 8, dmaBase);
         if (f === 0) f = this.readLoc(A, 0, this.small, 0, 8);
         if (f !== 0) break;
         const sm = this.small;
@@ -820,14 +849,14 @@ export class SimGpu implements Gpu {
         }
         break;
       }
-      case Op.PageTableUpdate: {
+      case OP_PAGE_TABLE_UPDATE: {
         const va = s[0];
         const count = s[1];
         if (va + count * PAGE_SIZE > GPU_VA_LIMIT) {
           this.fmsg = `GPU virtual range ${hex(va)}+${count} pages is beyond the 48-bit address space`;
           f = F_BADLOC;
-        } else if ((flags & PageTableFlags.Invalid) === 0) {
-          f = this.prepare(A, 2, count * PAGE_SIZE, dmaBase, dmaLen);
+        } else if ((flags & PT_INVALID) === 0) {
+          f = this.prepare(A, 2, count * PAGE_SIZE, dmaBase);
         }
         cost += Math.ceil((count * 8) / bw.vramToVram);
         break;
@@ -847,22 +876,22 @@ export class SimGpu implements Gpu {
     }
     e.state = S_READY;
     switch (code) {
-      case Op.Copy:
+      case OP_COPY:
         f = this.copyLoop(A, B, s[8]);
         break;
-      case Op.Fill:
+      case OP_FILL:
         f = this.fillLoop(A, s[4], s[5]);
         break;
-      case Op.Swizzle:
+      case OP_SWIZZLE:
         f = this.retile(A, B, s[8], s[9], true);
         break;
-      case Op.Unswizzle:
+      case OP_UNSWIZZLE:
         f = this.retile(A, B, s[8], s[9], false);
         break;
-      case Op.ReadPhysical:
+      case OP_READ_PHYSICAL:
         f = this.readLoc(A, 0, this.small, 0, s[4]);
         break;
-      case Op.WritePhysical: {
+      case OP_WRITE_PHYSICAL: {
         const sm = this.small;
         const lo = s[5];
         const hi = s[6];
@@ -877,27 +906,27 @@ export class SimGpu implements Gpu {
         f = this.writeLoc(A, 0, sm, 0, s[4]);
         break;
       }
-      case Op.MapAperture: {
+      case OP_MAP_APERTURE: {
         const seg = this.segById[s[0]]!;
         const first = A.aux / PAGE_SIZE;
         const entries = A.listBase + PAGE_LIST_HEADER_BYTES;
-        const fl = GART_VALID | (flags & MapApertureFlags.CacheCoherent ? GART_COHERENT : 0);
+        const fl = GART_VALID | (flags & MAP_CACHE_COHERENT ? GART_COHERENT : 0);
         for (let k = 0; k < s[2]; k++) {
           seg.gartPhys[s[1] + k] = this.sys.readU64(entries + (first + k) * 8);
           seg.gartFlags[s[1] + k] = fl;
         }
         break;
       }
-      case Op.UnmapAperture: {
+      case OP_UNMAP_APERTURE: {
         const seg = this.segById[s[0]]!;
         seg.gartPhys.fill(s[3], s[1], s[1] + s[2]);
         seg.gartFlags.fill(GART_VALID | GART_DUMMY, s[1], s[1] + s[2]);
         break;
       }
-      case Op.Fence: {
+      case OP_FENCE: {
         const lo = s[4];
         const hi = s[5];
-        if (flags & FenceFlags.Monitored) {
+        if (flags & FENCE_MONITORED) {
           const sm = this.small;
           sm[0] = lo & 0xff;
           sm[1] = (lo >>> 8) & 0xff;
@@ -916,36 +945,36 @@ export class SimGpu implements Gpu {
         if (ev) {
           this.flushWrite();
           const value = (BigInt(hi) << 32n) | BigInt(lo);
-          const monitored = (flags & FenceFlags.Monitored) !== 0;
+          const monitored = (flags & FENCE_MONITORED) !== 0;
           this.emit(
             monitored
               ? { kind: 'fence', engine: e.index, value, monitored, address: this.rDebug, time: end }
               : { kind: 'fence', engine: e.index, value, monitored, time: end },
           );
-          if (flags & FenceFlags.Irq) {
+          if (flags & FENCE_IRQ) {
             this.emit({ kind: 'interrupt', engine: e.index, reason: 'dma-completed', code: 0, fenceValue: value, time: end });
           }
         }
         break;
       }
-      case Op.Interrupt:
+      case OP_INTERRUPT:
         if (ev) this.emit({ kind: 'interrupt', engine: e.index, reason: 'instruction', code: s[0], time: end });
         break;
-      case Op.PageTableUpdate: {
+      case OP_PAGE_TABLE_UPDATE: {
         const first = s[0] / PAGE_SIZE;
         const count = s[1];
-        if (flags & PageTableFlags.Invalid) {
+        if (flags & PT_INVALID) {
           for (let k = 0; k < count; k++) this.pageTable.delete(first + k);
         } else {
-          const segmentId = A.space === LocationSpace.Segment ? A.sub : 0;
-          const readOnly = (flags & PageTableFlags.ReadOnly) !== 0;
+          const segmentId = A.space === SPACE_SEGMENT ? A.sub : 0;
+          const readOnly = (flags & PT_READ_ONLY) !== 0;
           for (let k = 0; k < count; k++) {
             this.pageTable.set(first + k, { segmentId, target: A.address + k * PAGE_SIZE, readOnly });
           }
         }
         break;
       }
-      case Op.TlbFlush: {
+      case OP_TLB_FLUSH: {
         const count = s[1];
         if (count === 0) this.tlb.clear();
         else {
@@ -982,20 +1011,93 @@ export class SimGpu implements Gpu {
     try {
       return this.execOne(e, limit);
     } catch (err) {
-      if (err instanceof ListenerError) throw err.inner;
-      const cur = e.cur;
-      const fault: FaultRecord = {
-        engine: e.index,
-        address: cur ? cur.physical + e.pc : 0,
-        offset: e.pc,
-        instruction: '(unknown)',
-        cause: 'invalid-instruction',
-        message: `internal error: ${err instanceof Error ? err.message : String(err)}`,
-        time: this.clock,
-      };
-      e.fault = fault;
-      e.state = S_FAULTED;
-      return R_FAULTED;
+      return this.internalFault(e, err);
+    }
+  }
+
+  private internalFault(e: EngineRec, err: unknown): number {
+    if (err instanceof ListenerError) throw err.inner;
+    const cur = e.cur;
+    const fault: FaultRecord = {
+      engine: e.index,
+      address: cur ? cur.physical + e.pc : 0,
+      offset: e.pc,
+      instruction: '(unknown)',
+      cause: 'invalid-instruction',
+      message: `internal error: ${err instanceof Error ? err.message : String(err)}`,
+      time: this.clock,
+    };
+    e.fault = fault;
+    e.state = S_FAULTED;
+    return R_FAULTED;
+  }
+
+  /**
+   * Runs one engine until it stops or its next instruction would end after `limit`. While nobody
+   * listens, runs of the smallest instructions (nop, paging fence, a physical write within one
+   * chunk) are executed inline here; anything else, and any problem, goes through execOne, which
+   * has the whole semantics (the fast path only ever does a subset of what execOne would do).
+   */
+  private runEngine(e: EngineRec, limit: number): number {
+    let n = 0;
+    try {
+      for (;;) {
+        const buf = e.buf;
+        if (buf !== undefined && !this.listening && e.state === S_READY) {
+          const cur = e.cur!;
+          const len = cur.length;
+          const dv = e.dv!;
+          const slots = this.slots;
+          const s = slots.slot;
+          const sysBytes = this.sysBytes;
+          const startPc = e.pc;
+          let pc = startPc;
+          let t = e.busyUntil > this.clock ? e.busyUntil : this.clock;
+          while (pc < len) {
+            const size = decodeInto(buf, dv, pc, len, slots);
+            if (size < 0) break;
+            const code = slots.code;
+            const end = t + FIXED_NS[code];
+            if (end > limit) break;
+            if (code === OP_NOP) {
+              // nothing
+            } else if (code === OP_FENCE && (slots.flags & FENCE_MONITORED) === 0) {
+              // An irq is only observable as an event, and nobody listens.
+              e.fenceLo = s[4];
+              e.fenceHi = s[5];
+            } else if (code === OP_WRITE_PHYSICAL && s[0] === SPACE_PHYSICAL) {
+              const addr = s[3];
+              const count = s[4];
+              if (addr + count > sysBytes) break;
+              const ci = Math.floor(addr / CHUNK_BYTES);
+              const co = addr - ci * CHUNK_BYTES;
+              if (co + count > CHUNK_BYTES) break;
+              const c = this.sys.chunkForWrite(ci);
+              const lo = s[5];
+              const hi = s[6];
+              for (let i = 0; i < count; i++) c[co + i] = i < 4 ? (lo >>> (i * 8)) & 0xff : (hi >>> ((i - 4) * 8)) & 0xff;
+              this.epoch++;
+            } else break;
+            pc += size;
+            t = end;
+            n++;
+          }
+          if (pc !== startPc) {
+            e.busyUntil = t;
+            e.pc = pc;
+            if (pc >= len) {
+              this.completeBuffer(e, t);
+              continue;
+            }
+          }
+        }
+        const r = this.execOne(e, limit);
+        if (r !== R_EXECUTED) return n;
+        n++;
+      }
+    } catch (err) {
+      this.internalFault(e, err);
+      return n;
     }
   }
 
@@ -1023,8 +1125,7 @@ export class SimGpu implements Gpu {
     let n = 0;
     try {
       if (this.engines.length === 1) {
-        const e = this.engines[0];
-        while (this.guarded(e, time) === R_EXECUTED) n++;
+        n = this.runEngine(this.engines[0], time);
       } else {
         n = this.runMany(time);
       }

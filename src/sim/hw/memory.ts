@@ -8,11 +8,15 @@ export const CHUNK_SHIFT = 16;
 export const CHUNK_BYTES = 1 << CHUNK_SHIFT;
 
 /** Shared read-only zeros for untouched chunks. Never written: writers materialise a chunk first. */
+const SLAB_BYTES = 64 * CHUNK_BYTES;
+
 export const ZERO_CHUNK = new Uint8Array(CHUNK_BYTES);
 
 export class SparseMemory {
   readonly chunks: (Uint8Array | undefined)[];
   private materialised = 0;
+  private slab: ArrayBuffer | undefined = undefined;
+  private slabNext = 0;
 
   constructor(readonly size: number) {
     this.chunks = new Array<Uint8Array | undefined>(Math.ceil(size / CHUNK_BYTES)).fill(undefined);
@@ -21,10 +25,25 @@ export class SparseMemory {
   chunkForWrite(index: number): Uint8Array {
     let c = this.chunks[index];
     if (c === undefined) {
-      c = new Uint8Array(CHUNK_BYTES);
+      c = this.newChunk();
       this.chunks[index] = c;
       this.materialised++;
     }
+    return c;
+  }
+
+  /**
+   * Chunks are carved out of 4 MiB slabs in the order they are first written: copying between
+   * many small separately allocated buffers is measurably slower than within large ones, and
+   * untouched parts of a slab are not resident (the OS maps zero pages lazily).
+   */
+  private newChunk(): Uint8Array {
+    if (this.slab === undefined || this.slabNext === SLAB_BYTES) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabNext = 0;
+    }
+    const c = new Uint8Array(this.slab, this.slabNext, CHUNK_BYTES);
+    this.slabNext += CHUNK_BYTES;
     return c;
   }
 

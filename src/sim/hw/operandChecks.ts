@@ -1,9 +1,11 @@
-// Per-opcode operand checks derived from the opcode table (ranges, alignment, accepted location
-// spaces), compiled once into small closures over decoded slots so the engine validates an
-// instruction without searching the table or allocating (a problem object is built only on failure).
+// Why an instruction the decoder rejected is wrong, sorted into the engine's fault causes. The
+// decoder (`decodeInto`) already enforces the opcode table's rules on the hot path; when it says
+// no, the engine reads the operands leniently here and checks them against the table (ranges,
+// alignment, accepted location spaces) to tell a misaligned operand or a bad location from any
+// other invalid encoding. Also the fixed cost table.
 
 import { SLOT_LAYOUT } from '../../isa/encoding';
-import { LocationSpace, OPCODES } from '../../isa/opcodes';
+import { LocationSpace, OPCODE_BY_CODE, OPCODES, SIZE_BY_CODE } from '../../isa/opcodes';
 
 export interface OperandProblem {
   message: string;
@@ -85,3 +87,56 @@ export const FIXED_NS: Float64Array = (() => {
   for (const op of OPCODES) t[op.code] = op.cost.fixedNs;
   return t;
 })();
+
+/**
+ * Reads the operands of the instruction at `offset` into `slots` without validating them (the
+ * header must be valid). Off the hot path: only after the decoder rejected an instruction.
+ */
+function readSlotsLeniently(view: DataView, offset: number, slots: Float64Array): void {
+  const op = OPCODE_BY_CODE[view.getUint8(offset)]!;
+  let s = 0;
+  for (const o of op.operands) {
+    const at = offset + o.offset;
+    switch (o.kind) {
+      case 'loc':
+        slots[s] = view.getUint8(at);
+        slots[s + 1] = view.getUint16(at + 2, true);
+        slots[s + 2] = view.getUint32(at + 4, true);
+        slots[s + 3] = view.getUint32(at + 12, true) * 0x100000000 + view.getUint32(at + 8, true);
+        s += 4;
+        break;
+      case 'u64':
+        slots[s] = view.getUint32(at, true);
+        slots[s + 1] = view.getUint32(at + 4, true);
+        s += 2;
+        break;
+      case 'addr':
+        slots[s++] = view.getUint32(at + 4, true) * 0x100000000 + view.getUint32(at, true);
+        break;
+      case 'u32':
+        slots[s++] = view.getUint32(at, true);
+        break;
+      case 'u16':
+      case 'seg':
+        slots[s++] = view.getUint16(at, true);
+        break;
+      case 'u8':
+        slots[s++] = view.getUint8(at);
+        break;
+    }
+  }
+}
+
+export type InvalidKind = 'misaligned' | 'bad-location' | 'invalid';
+
+/** Sorts a rejected instruction (with a valid header and room for its body) into a fault kind. */
+export function classifyRejected(bytes: Uint8Array, offset: number, limit: number): InvalidKind {
+  const code = bytes[offset];
+  const size = SIZE_BY_CODE[code];
+  if (size === 0 || offset + size > limit || bytes[offset + 2] !== size >> 2) return 'invalid';
+  const slots = new Float64Array(16);
+  readSlotsLeniently(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset, slots);
+  const problem = OPERAND_CHECKS[code]?.(slots) ?? null;
+  if (problem === null) return 'invalid';
+  return problem.misaligned ? 'misaligned' : problem.badLocation ? 'bad-location' : 'invalid';
+}

@@ -17,13 +17,13 @@ import type {
   Severity,
   Statement,
   Token,
-  TokenClass,
 } from './asmTypes';
 import { formatSize, hex, profileProblems } from './checks';
 import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
 import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
 import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
 import { Lexemes, lexLine, Lx, P } from './lexer';
+import { CLS, CLS_NONE, LineTable, TokenTable } from './lineTable';
 import {
   Location,
   LocationSpace,
@@ -39,6 +39,29 @@ import { binary, Expr, ExprOperand, LocOperand, Operand, OperandParser, ParseSin
 import { DEFAULT_DMA_SIZE, DEFAULT_SEGMENTS } from './profile';
 import { closest } from './suggest';
 
+// Enum members copied to module constants: hot loops then read a local instead of a property of
+// an imported binding.
+const CLS_LABEL = CLS.label;
+const CLS_COMMENT = CLS.comment;
+const CLS_DIRECTIVE = CLS.directive;
+const CLS_MNEMONIC = CLS.mnemonic;
+const CLS_FLAG = CLS.flag;
+const CLS_CONSTANT = CLS.constant;
+const CLS_SEGMENT = CLS.segment;
+const SPACE_GPUVIRTUAL = LocationSpace.GpuVirtual;
+const SPACE_MDL = LocationSpace.Mdl;
+const SPACE_PHYSICAL = LocationSpace.Physical;
+const SPACE_SEGMENT = LocationSpace.Segment;
+const LX_COMMENT = Lx.Comment;
+const LX_IDENT = Lx.Ident;
+const LX_PUNCT = Lx.Punct;
+const P_COLON = P.Colon;
+const P_COMMA = P.Comma;
+const P_LPAREN = P.LParen;
+const P_MINUS = P.Minus;
+const P_RPAREN = P.RParen;
+const BASE_DMABUFFER = PageListBase.DmaBuffer;
+
 export { DIAGNOSTIC_CODES } from './diagnosticCodes';
 export { DIRECTIVES } from './directives';
 
@@ -48,16 +71,16 @@ const U64_MAX = (1n << 64n) - 1n;
 const MAX_ALIGN = 65536n;
 const RESERVED = new Set(['mdl', 'phys', 'va']);
 const SPACE_NAME: Record<number, string> = {
-  [LocationSpace.Segment]: 'segment',
-  [LocationSpace.Mdl]: 'mdl',
-  [LocationSpace.Physical]: 'phys',
-  [LocationSpace.GpuVirtual]: 'va',
+  [SPACE_SEGMENT]: 'segment',
+  [SPACE_MDL]: 'mdl',
+  [SPACE_PHYSICAL]: 'phys',
+  [SPACE_GPUVIRTUAL]: 'va',
 };
 const SPACE_SYNTAX: Record<number, string> = {
-  [LocationSpace.Segment]: 'SEGMENT:offset',
-  [LocationSpace.Mdl]: 'mdl(page_list)+offset',
-  [LocationSpace.Physical]: 'phys:address',
-  [LocationSpace.GpuVirtual]: 'va:address',
+  [SPACE_SEGMENT]: 'SEGMENT:offset',
+  [SPACE_MDL]: 'mdl(page_list)+offset',
+  [SPACE_PHYSICAL]: 'phys:address',
+  [SPACE_GPUVIRTUAL]: 'va:address',
 };
 const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -82,7 +105,7 @@ interface PendingData {
 }
 
 interface ConstDef {
-  sym: AsmSymbol;
+  sym: Sym;
   expr: Expr | undefined;
   state: 0 | 1 | 2;
   value: bigint | undefined;
@@ -90,7 +113,7 @@ interface ConstDef {
 }
 
 interface SegDef {
-  sym: AsmSymbol;
+  sym: Sym;
   line: number;
   id: ExprOperand | undefined;
   size: ExprOperand | undefined;
@@ -101,6 +124,37 @@ interface SegDef {
 interface Fill {
   offset: number;
   length: number;
+}
+
+/** A symbol whose reference ranges are stored packed and built into Range objects on first read. */
+class Sym implements AsmSymbol {
+  builtin?: boolean;
+  private packed: number[] = [];
+  private built: Range[] | undefined;
+  constructor(
+    public name: string,
+    public kind: AsmSymbol['kind'],
+    public value: bigint,
+    public definition: Range,
+  ) {}
+  addReference(line: number, s: number, e: number): void {
+    this.packed.push(line, s, e);
+    this.built = undefined;
+  }
+  get references(): Range[] {
+    if (!this.built) {
+      const p = this.packed;
+      const out: Range[] = new Array(p.length / 3);
+      for (let i = 0; i < p.length; i += 3) out[i / 3] = range(p[i], p[i + 1], p[i + 2]);
+      this.built = out;
+    }
+    return this.built;
+  }
+  set references(v: Range[]) {
+    this.packed = [];
+    for (const r of v) this.packed.push(r.start.line, r.start.character, r.end.character);
+    this.built = undefined;
+  }
 }
 
 function range(line: number, s: number, e: number): Range {
@@ -129,12 +183,11 @@ function kindMax(o: OperandInfo): bigint {
 
 class Assembler implements ParseSink {
   private readonly diagnostics: AsmDiagnostic[] = [];
-  private readonly tokens: Token[] = [];
-  private readonly deadTokens = new Set<Token>();
-  private readonly symbols = new Map<string, AsmSymbol>();
-  private readonly statements: Statement[] = [];
+  private readonly tokenTable = new TokenTable();
+  private readonly symbols = new Map<string, Sym>();
+  private readonly lineTable = new LineTable();
   private readonly lines: LineMapEntry[] = [];
-  private readonly refs: { r: SymRef; segment: boolean }[] = [];
+  private readonly refs: SymRef[] = [];
   private readonly instrs: PendingInstr[] = [];
   private readonly data: PendingData[] = [];
   private readonly fills: Fill[] = [];
@@ -156,6 +209,10 @@ class Assembler implements ParseSink {
   private view = new DataView(this.bytes.buffer);
   /** Whether pass 1 may evaluate only names defined so far (for `.align`). */
   private early = false;
+  /** Whether the file has `.segment` lines (then segment names resolve only after pass 1). */
+  private readonly declaresSegments: boolean;
+  /** mdl() operands pointing into the buffer, checked against `.pages` lists at the end. */
+  private readonly mdlRefs: { line: number; address: number; aux: number; extent: number; s: number; e: number; addrS: number; addrE: number; what: string }[] = [];
   private earlyMiss: string | undefined;
 
   constructor(
@@ -166,6 +223,11 @@ class Assembler implements ParseSink {
     this.parser.text = text;
     this.parser.lx = this.lx;
     this.baseSegments = options.segments ?? DEFAULT_SEGMENTS;
+    this.declaresSegments = /\.segment/i.test(text);
+    for (const seg of this.baseSegments) {
+      this.segById.set(seg.id, seg);
+      this.segByName.set(seg.name, seg);
+    }
   }
 
   // --- ParseSink ---------------------------------------------------------------------------
@@ -178,28 +240,21 @@ class Assembler implements ParseSink {
     this.diagnostics.push(d);
   }
 
-  token(line: number, s: number, e: number, cls: TokenClass): Token {
-    const t: Token = { line, start: s, length: e - s, cls };
-    this.tokens.push(t);
-    return t;
+  token(line: number, s: number, e: number, cls: number): number {
+    return this.tokenTable.add(line, s, e - s, cls);
   }
 
-  ref(r: SymRef, segment: boolean): void {
-    this.refs.push({ r, segment });
+  ref(r: SymRef): void {
+    if (!this.resolveRef(r, false)) this.refs.push(r);
   }
 
   // --- driver ------------------------------------------------------------------------------
 
   run(): AssembleResult {
     for (const seg of this.baseSegments) {
-      this.symbols.set(seg.name, {
-        name: seg.name,
-        kind: 'segment',
-        value: BigInt(seg.id),
-        definition: ZERO_RANGE,
-        references: [],
-        builtin: true,
-      });
+      const sym = new Sym(seg.name, 'segment', BigInt(seg.id), ZERO_RANGE);
+      sym.builtin = true;
+      this.symbols.set(seg.name, sym);
     }
     const text = this.text;
     let line = 0;
@@ -225,11 +280,13 @@ class Assembler implements ParseSink {
         else this.dmaSize = Number(v);
       }
     }
-    this.bytes = new Uint8Array(this.offset);
-    this.view = new DataView(this.bytes.buffer);
+    this.reserve(this.offset);
     for (const f of this.fills) this.writeFill(f);
     for (const ins of this.instrs) this.emitInstruction(ins);
     for (const d of this.data) this.emitData(d);
+    this.bytes = this.bytes.slice(0, this.offset);
+    this.view = new DataView(this.bytes.buffer);
+    this.checkPageLists();
     this.checkDmaSize();
     this.checkReachability();
     return this.result();
@@ -246,16 +303,29 @@ class Assembler implements ParseSink {
       const info = DIAGNOSTIC_CODES.PGA099;
       diags.push({ code: 'PGA099', severity: info.severity, message: `${rest} more diagnostic${rest === 1 ? '' : 's'} not shown`, range: lastRange });
     }
-    const tokens = this.deadTokens.size ? this.tokens.filter((t) => !this.deadTokens.has(t)) : this.tokens;
     const segments = [...this.segById.values()].sort((a, b) => a.id - b.id);
+    // Statements and tokens are built on first read (see lineTable.ts), then kept.
+    const { text, lineTable, tokenTable } = this;
+    let statements: Statement[] | undefined;
+    let tokens: Token[] | undefined;
     const out: AssembleResult = {
       bytes: this.bytes,
       diagnostics: diags,
       lines: this.lines,
       symbols: this.symbols,
       segments,
-      statements: this.statements,
-      tokens,
+      get statements(): Statement[] {
+        return (statements ??= lineTable.statements(text));
+      },
+      set statements(v: Statement[]) {
+        statements = v;
+      },
+      get tokens(): Token[] {
+        return (tokens ??= tokenTable.tokens());
+      },
+      set tokens(v: Token[]) {
+        tokens = v;
+      },
     };
     if (this.dmaSize !== undefined) out.dmaSize = this.dmaSize;
     return out;
@@ -267,60 +337,63 @@ class Assembler implements ParseSink {
     const lx = this.lx;
     const text = this.text;
     lexLine(text, from, to, lx);
-    const stmt: Statement = { line, operands: [] };
-    this.statements.push(stmt);
+    const table = this.lineTable;
+    table.add(from);
     const n = lx.count;
     if (n === 0) return;
     let end = n;
-    if (lx.kind[n - 1] === Lx.Comment) {
+    let cs = -1;
+    let ce = -1;
+    if (lx.kind[n - 1] === LX_COMMENT) {
       end = n - 1;
-      const s = lx.start[end] - from;
-      const e = lx.end[end] - from;
-      stmt.comment = { text: text.slice(lx.start[end], lx.end[end]), range: range(line, s, e) };
+      cs = lx.start[end] - from;
+      ce = lx.end[end] - from;
+      table.setComment(line, cs, ce);
     }
     const parser = this.parser;
     parser.ls = from;
     parser.line = line;
     let i = 0;
-    if (end >= 2 && lx.kind[0] === Lx.Ident && lx.kind[1] === Lx.Punct && lx.op[1] === P.Colon && text.charCodeAt(lx.start[0]) !== 46) {
+    if (end >= 2 && lx.kind[0] === LX_IDENT && lx.kind[1] === LX_PUNCT && lx.op[1] === P_COLON && text.charCodeAt(lx.start[0]) !== 46) {
       const s = lx.start[0] - from;
       const e = lx.end[0] - from;
       const name = text.slice(lx.start[0], lx.end[0]);
       const r = range(line, s, e);
-      stmt.label = { name, range: r };
-      this.token(line, s, e, 'label');
+      table.setLabel(line, s, e);
+      this.token(line, s, e, CLS_LABEL);
       if (this.checkNewName(name, line, s, e)) {
-        this.symbols.set(name, { name, kind: 'label', value: BigInt(this.offset), definition: r, references: [] });
+        this.symbols.set(name, new Sym(name, 'label', BigInt(this.offset), r));
       }
       i = 2;
     }
     if (i >= end) {
-      if (stmt.comment) this.token(line, stmt.comment.range.start.character, stmt.comment.range.end.character, 'comment');
+      if (cs >= 0) this.token(line, cs, ce, CLS_COMMENT);
       return;
     }
-    if (lx.kind[i] !== Lx.Ident) {
+    if (lx.kind[i] !== LX_IDENT) {
       const s = lx.start[i] - from;
       this.diag('PGA001', `expected a mnemonic or directive, found '${parser.lexText(i)}'`, line, s, lx.end[i] - from);
-      if (stmt.comment) this.token(line, stmt.comment.range.start.character, stmt.comment.range.end.character, 'comment');
+      if (cs >= 0) this.token(line, cs, ce, CLS_COMMENT);
       return;
     }
     const headText = text.slice(lx.start[i], lx.end[i]);
-    const head = headText.toLowerCase();
+    // Mnemonics are usually written in lower case already: skip the copy then.
+    const head = OPCODE_BY_MNEMONIC.has(headText) ? headText : headText.toLowerCase();
     const hs = lx.start[i] - from;
     const he = lx.end[i] - from;
     const directive = head.charCodeAt(0) === 46;
-    stmt.head = { name: head, range: range(line, hs, he), directive };
+    table.setHead(line, hs, he, directive);
     // Operand spans: lexeme ranges split at top-level commas.
     const spans: number[] = [];
     let depth = 0;
     let spanStart = i + 1;
     let syntaxOk = true;
     for (let k = i + 1; k <= end; k++) {
-      if (k < end && lx.kind[k] === Lx.Punct) {
+      if (k < end && lx.kind[k] === LX_PUNCT) {
         const op = lx.op[k];
-        if (op === P.LParen) depth++;
-        else if (op === P.RParen) depth--;
-        if (!(op === P.Comma && depth <= 0)) continue;
+        if (op === P_LPAREN) depth++;
+        else if (op === P_RPAREN) depth--;
+        if (!(op === P_COMMA && depth <= 0)) continue;
       } else if (k < end) continue;
       if (k === spanStart) {
         if (k < end || spanStart > i + 1) {
@@ -333,14 +406,14 @@ class Assembler implements ParseSink {
         spans.push(spanStart, k);
         const s = lx.start[spanStart] - from;
         const e = lx.end[k - 1] - from;
-        stmt.operands.push({ text: text.slice(lx.start[spanStart], lx.end[k - 1]), range: range(line, s, e) });
+        table.addOperand(s, e);
       }
       spanStart = k + 1;
       depth = 0;
     }
     if (directive) {
-      this.token(line, hs, he, 'directive');
-      this.directive(stmt, head, headText, spans, from, syntaxOk);
+      this.token(line, hs, he, CLS_DIRECTIVE);
+      this.directive(line, hs, he, head, headText, spans, from, syntaxOk);
     } else {
       const op = OPCODE_BY_MNEMONIC.get(head);
       if (!op) {
@@ -356,11 +429,11 @@ class Assembler implements ParseSink {
         );
         for (let k = 0; k < spans.length; k += 2) parser.parseOperand(spans[k], spans[k + 1]);
       } else {
-        this.token(line, hs, he, 'mnemonic');
-        this.instruction(stmt, op, spans, from, syntaxOk);
+        this.token(line, hs, he, CLS_MNEMONIC);
+        this.instruction(line, hs, he, op, spans, from, syntaxOk);
       }
     }
-    if (stmt.comment) this.token(line, stmt.comment.range.start.character, stmt.comment.range.end.character, 'comment');
+    if (cs >= 0) this.token(line, cs, ce, CLS_COMMENT);
   }
 
   /** Whether `name` may be defined now; reports why not. */
@@ -379,12 +452,11 @@ class Assembler implements ParseSink {
   }
 
   private isBareIdent(spans: number[], k: number): boolean {
-    return spans[k + 1] - spans[k] === 1 && this.lx.kind[spans[k]] === Lx.Ident;
+    return spans[k + 1] - spans[k] === 1 && this.lx.kind[spans[k]] === LX_IDENT;
   }
 
-  private instruction(stmt: Statement, op: OpcodeInfo, spans: number[], from: number, syntaxOk: boolean): void {
+  private instruction(line: number, hs: number, he: number, op: OpcodeInfo, spans: number[], from: number, syntaxOk: boolean): void {
     const lx = this.lx;
-    const line = stmt.line;
     const parser = this.parser;
     // Trailing flag keywords.
     let n = spans.length >> 1;
@@ -406,8 +478,8 @@ class Assembler implements ParseSink {
       operands: new Array(want),
       flags: 0,
       ok: syntaxOk,
-      headS: stmt.head!.range.start.character,
-      headE: stmt.head!.range.end.character,
+      headS: hs,
+      headE: he,
     };
     for (let k = 0; k < Math.min(n, want); k++) {
       const o = op.operands[k];
@@ -456,14 +528,25 @@ class Assembler implements ParseSink {
       const f = op.flags.find((x) => x.name === word)!;
       const s = lx.start[i] - from;
       const e = lx.end[i] - from;
-      this.token(line, s, e, 'flag');
+      this.token(line, s, e, CLS_FLAG);
       if (flags & (1 << f.bit)) this.diag('PGA021', `flag '${f.name}' is given more than once`, line, s, e, op.mnemonic);
       flags |= 1 << f.bit;
     }
     ins.flags = flags;
-    this.instrs.push(ins);
-    stmt.offset = this.offset;
-    stmt.size = op.size;
+    if (ins.ok) {
+      // Most instructions use only names defined above (or none): encode them now and keep nothing.
+      const mark = this.diagnostics.length;
+      this.early = true;
+      this.earlyMiss = undefined;
+      this.emitInstruction(ins);
+      this.early = false;
+      if (this.earlyMiss !== undefined) {
+        this.diagnostics.length = mark;
+        this.earlyMiss = undefined;
+        this.instrs.push(ins);
+      }
+    }
+    this.lineTable.setBytes(line, this.offset, op.size);
     this.lines.push({ line, offset: this.offset, length: op.size, instruction: true });
     this.offset += op.size;
   }
@@ -496,12 +579,9 @@ class Assembler implements ParseSink {
     return true;
   }
 
-  private directive(stmt: Statement, name: string, written: string, spans: number[], from: number, syntaxOk: boolean): void {
-    const line = stmt.line;
+  private directive(line: number, hs: number, he: number, name: string, written: string, spans: number[], from: number, syntaxOk: boolean): void {
     const lx = this.lx;
     const parser = this.parser;
-    const hs = stmt.head!.range.start.character;
-    const he = stmt.head!.range.end.character;
     const info = DIRECTIVE_BY_NAME.get(name);
     const count = spans.length >> 1;
     if (!info) {
@@ -522,7 +602,7 @@ class Assembler implements ParseSink {
       }
       return p;
     };
-    const nameAt = (k: number, cls: TokenClass): { name: string; s: number; e: number } | undefined => {
+    const nameAt = (k: number, cls: number): { name: string; s: number; e: number } | undefined => {
       const i = spans[2 * k];
       const s = lx.start[i] - from;
       if (!this.isBareIdent(spans, 2 * k) || parser.lexText(i).charCodeAt(0) === 46) {
@@ -539,10 +619,10 @@ class Assembler implements ParseSink {
           wrongCount('2 operands');
           return;
         }
-        const id = nameAt(0, 'constant');
+        const id = nameAt(0, CLS_CONSTANT);
         const expr = exprAt(1);
         if (!id || !this.checkNewName(id.name, line, id.s, id.e)) return;
-        const sym: AsmSymbol = { name: id.name, kind: 'constant', value: 0n, definition: range(line, id.s, id.e), references: [] };
+        const sym = new Sym(id.name, 'constant', 0n, range(line, id.s, id.e));
         this.symbols.set(id.name, sym);
         this.consts.set(id.name, { sym, expr: expr?.expr, state: 0, value: undefined, cycleReported: false });
         return;
@@ -566,7 +646,7 @@ class Assembler implements ParseSink {
           wrongCount('4 or 5 operands');
           return;
         }
-        const id = nameAt(0, 'segment');
+        const id = nameAt(0, CLS_SEGMENT);
         const idOp = exprAt(1);
         let kind: 'memory' | 'aperture' | undefined;
         const kindWord = this.isBareIdent(spans, 4) ? parser.lexText(spans[4]).toLowerCase() : '';
@@ -574,7 +654,7 @@ class Assembler implements ParseSink {
         const ke = lx.end[spans[5] - 1] - from;
         if (kindWord === 'memory' || kindWord === 'aperture') {
           kind = kindWord;
-          this.token(line, ks, ke, 'flag');
+          this.token(line, ks, ke, CLS_FLAG);
         } else {
           this.diag('PGA025', `segment kind must be 'memory' or 'aperture', found '${this.text.slice(ks + from, ke + from)}'`, line, ks, ke, name);
         }
@@ -585,7 +665,7 @@ class Assembler implements ParseSink {
           const e = lx.end[spans[9] - 1] - from;
           if (this.isBareIdent(spans, 8) && parser.lexText(spans[8]).toLowerCase() === 'cpuvisible') {
             cpuVisible = true;
-            this.token(line, s, e, 'flag');
+            this.token(line, s, e, CLS_FLAG);
           } else {
             this.diag('PGA025', `the last operand of .segment can only be 'cpuvisible', found '${this.text.slice(s + from, e + from)}'`, line, s, e, name);
           }
@@ -601,7 +681,7 @@ class Assembler implements ParseSink {
           return;
         }
         if (!this.checkNewName(id.name, line, id.s, id.e)) return;
-        const sym: AsmSymbol = { name: id.name, kind: 'segment', value: 0n, definition: def, references: [] };
+        const sym = new Sym(id.name, 'segment', 0n, def);
         this.symbols.set(id.name, sym);
         this.segDefs.push({ sym, line, id: idOp, size: sizeOp, kind, cpuVisible });
         return;
@@ -630,8 +710,7 @@ class Assembler implements ParseSink {
         const pad = (a - (this.offset % a)) % a;
         if (pad > 0) {
           this.fills.push({ offset: this.offset, length: pad });
-          stmt.offset = this.offset;
-          stmt.size = pad;
+          this.lineTable.setBytes(line, this.offset, pad);
           this.lines.push({ line, offset: this.offset, length: pad, instruction: false });
           this.offset += pad;
         }
@@ -657,8 +736,7 @@ class Assembler implements ParseSink {
         const size = width === 0 ? PAGE_LIST_HEADER_BYTES + 8 * count : width * count;
         if (width === 0) this.pageLists.set(this.offset, count);
         this.data.push({ width, line, offset: this.offset, values, ok });
-        stmt.offset = this.offset;
-        stmt.size = size;
+        this.lineTable.setBytes(line, this.offset, size);
         this.lines.push({ line, offset: this.offset, length: size, instruction: false });
         this.offset += size;
         return;
@@ -668,41 +746,51 @@ class Assembler implements ParseSink {
 
   // --- names -------------------------------------------------------------------------------
 
-  private resolveRefs(): void {
-    for (const { r, segment } of this.refs) {
-      const sym = this.symbols.get(r.name);
-      if (!sym) {
-        if (NUMBERED_SEGMENT.test(r.name)) {
-          r.token.cls = 'segment';
-          continue;
-        }
-        this.deadTokens.add(r.token);
-        if (segment) {
-          const names = [...this.symbols.values()].filter((s) => s.kind === 'segment').map((s) => s.name);
-          const guess = closest(r.name, [...names, 'phys', 'va']);
-          this.diag(
-            'PGA015',
-            `unknown segment or location space '${r.name}' (known: ${[...names, 'phys', 'va', 'mdl(...)'].join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
-            r.line,
-            r.s,
-            r.e,
-            undefined,
-            guess ? { replacement: guess } : undefined,
-          );
-        } else {
-          const guess = closest(r.name, this.symbols.keys());
-          this.diag('PGA012', `undefined symbol '${r.name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, r.line, r.s, r.e, undefined, guess ? { replacement: guess } : undefined);
-        }
-        continue;
+  /**
+   * Resolves a name reference: sets its token's class and records the reference, or reports it.
+   * During pass 1 (`final` false) a name not defined yet is left for later (returns false); so is a
+   * segment name when the file declares segments, since a declaration may still replace it.
+   */
+  private resolveRef(r: SymRef, final: boolean): boolean {
+    const segment = r.seg;
+    const sym = this.symbols.get(r.name);
+    if (!final && (!sym || (sym.kind === 'segment' && this.declaresSegments))) return false;
+    if (!sym) {
+      if (NUMBERED_SEGMENT.test(r.name)) {
+        this.tokenTable.cls[r.token] = CLS_SEGMENT;
+        return true;
       }
-      if (segment && sym.kind !== 'segment') {
-        this.deadTokens.add(r.token);
-        this.diag('PGA015', `'${r.name}' is a ${sym.kind}, not a segment`, r.line, r.s, r.e);
-        continue;
+      this.tokenTable.cls[r.token] = CLS_NONE;
+      if (segment) {
+        const names = [...this.symbols.values()].filter((s) => s.kind === 'segment').map((s) => s.name);
+        const guess = closest(r.name, [...names, 'phys', 'va']);
+        this.diag(
+          'PGA015',
+          `unknown segment or location space '${r.name}' (known: ${[...names, 'phys', 'va', 'mdl(...)'].join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
+          r.line,
+          r.s,
+          r.e,
+          undefined,
+          guess ? { replacement: guess } : undefined,
+        );
+      } else {
+        const guess = closest(r.name, this.symbols.keys());
+        this.diag('PGA012', `undefined symbol '${r.name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, r.line, r.s, r.e, undefined, guess ? { replacement: guess } : undefined);
       }
-      r.token.cls = sym.kind === 'label' ? 'label' : sym.kind === 'constant' ? 'constant' : 'segment';
-      sym.references.push(range(r.line, r.s, r.e));
+      return true;
     }
+    if (segment && sym.kind !== 'segment') {
+      this.tokenTable.cls[r.token] = CLS_NONE;
+      this.diag('PGA015', `'${r.name}' is a ${sym.kind}, not a segment`, r.line, r.s, r.e);
+      return true;
+    }
+    this.tokenTable.cls[r.token] = sym.kind === 'label' ? CLS_LABEL : sym.kind === 'constant' ? CLS_CONSTANT : CLS_SEGMENT;
+    sym.addReference(r.line, r.s, r.e);
+    return true;
+  }
+
+  private resolveRefs(): void {
+    for (const r of this.refs) this.resolveRef(r, true);
     for (const m of this.earlyMisses) {
       if (this.symbols.has(m.name)) {
         this.diag('PGA019', `.align needs its value here, but '${m.name}' is defined after this line`, m.line, m.s, m.e, '.align');
@@ -742,6 +830,7 @@ class Assembler implements ParseSink {
     }
     for (const d of declared) byId.set(d.id, d);
     this.segById = byId;
+    this.segByName = new Map();
     for (const s of byId.values()) this.segByName.set(s.name, s);
   }
 
@@ -790,12 +879,17 @@ class Assembler implements ParseSink {
           return undefined;
         }
         if (sym.kind === 'constant') {
-          const c = this.consts.get(e.name)!;
-          return this.constValue(c);
+          const v = this.constValue(this.consts.get(e.name)!);
+          if (v === undefined && this.early) this.earlyMiss ??= e.name;
+          return v;
         }
-        if (sym.kind === 'segment' && this.early) {
+        if (sym.kind === 'segment' && this.early && this.declaresSegments) {
           const def = this.segDefs.find((d) => d.sym === sym);
-          return def?.id ? this.evalOperand(def.id) : sym.value;
+          if (!def?.id) {
+            this.earlyMiss ??= e.name;
+            return undefined;
+          }
+          return this.evalOperand(def.id);
         }
         return sym.value;
       }
@@ -813,7 +907,7 @@ class Assembler implements ParseSink {
       case 2: {
         const a = this.evalExpr(e.a);
         if (a === undefined) return undefined;
-        return e.op === P.Minus ? -a : ~a;
+        return e.op === P_MINUS ? -a : ~a;
       }
     }
   }
@@ -843,6 +937,7 @@ class Assembler implements ParseSink {
     }
   }
 
+  /** Evaluates, checks and writes an instruction; in early mode, gives up quietly on a name not yet known. */
   private emitInstruction(ins: PendingInstr): void {
     const { op, line } = ins;
     const values: OperandValue[] = new Array(op.operands.length);
@@ -858,15 +953,25 @@ class Assembler implements ParseSink {
       if (v === undefined) ok = false;
       else values[k] = v;
     }
-    if (!ok) return;
+    if (!ok || this.earlyMiss !== undefined) return;
     const problems = profileProblems(op, ins.flags, values, this.segById);
     for (const p of problems) {
       const parsed = ins.operands[p.operand]!;
       const s = parsed.t === 'loc' && parsed.seg ? parsed.seg.s : parsed.s;
       this.diag(p.code, p.message, line, s, parsed.e, op.mnemonic);
     }
-    this.checkPageLists(op, values, ins);
+    this.recordPageListUses(op, values, ins);
+    this.reserve(ins.offset + op.size);
     writeInstruction(this.bytes, this.view, ins.offset, op, ins.flags, values);
+  }
+
+  /** Grows the output buffer (pass 1 writes instructions before the total size is known). */
+  private reserve(size: number): void {
+    if (size <= this.bytes.length) return;
+    const b = new Uint8Array(Math.max(size, this.bytes.length * 2, 4096));
+    b.set(this.bytes);
+    this.bytes = b;
+    this.view = new DataView(b.buffer);
   }
 
   private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number): number | bigint | undefined {
@@ -885,12 +990,16 @@ class Assembler implements ParseSink {
   private location(op: OpcodeInfo, o: OperandInfo, p: LocOperand, line: number): Location | undefined {
     const addr = this.evalExpr(p.addr);
     if (addr === undefined) return undefined;
-    const what = p.space === LocationSpace.Mdl ? `${op.mnemonic} ${o.name} page list address` : `${op.mnemonic} ${o.name} address`;
+    const what = p.space === SPACE_MDL ? `${op.mnemonic} ${o.name} page list address` : `${op.mnemonic} ${o.name} address`;
     if (!this.checkRange(addr, 0n, MAX_SAFE, what, line, p.addrS, p.addrE, op.mnemonic)) return undefined;
     let sub = 0;
     let aux = 0;
-    if (p.space === LocationSpace.Segment) {
+    if (p.space === SPACE_SEGMENT) {
       const segName = p.seg!.name;
+      if (this.early && this.declaresSegments) {
+        this.earlyMiss ??= segName;
+        return undefined;
+      }
       const sym = this.symbols.get(segName);
       const seg = sym?.kind === 'segment' ? this.segByName.get(segName) : undefined;
       if (seg) sub = seg.id;
@@ -901,7 +1010,7 @@ class Assembler implements ParseSink {
         if (!this.checkRange(id, 1n, 0xffffn, 'segment number', line, p.seg!.s, p.seg!.e, op.mnemonic)) return undefined;
         sub = Number(id);
       }
-    } else if (p.space === LocationSpace.Mdl) {
+    } else if (p.space === SPACE_MDL) {
       sub = p.base;
       const off = this.evalExpr(p.off);
       if (off === undefined) return undefined;
@@ -913,39 +1022,46 @@ class Assembler implements ParseSink {
       }
     }
     const address = Number(addr);
-    if (p.space !== LocationSpace.Mdl && o.align && address % o.align !== 0) {
+    if (p.space !== SPACE_MDL && o.align && address % o.align !== 0) {
       this.diag('PGA007', `${op.mnemonic} ${o.name} address ${fmt(addr)} must be a multiple of ${o.align}`, line, p.addrS, p.addrE, op.mnemonic);
       return undefined;
     }
     return { space: p.space, sub, aux, address };
   }
 
-  /** mdl(...) of the DMA buffer should point at a `.pages` list and stay within its pages. */
-  private checkPageLists(op: OpcodeInfo, values: OperandValue[], ins: PendingInstr): void {
+  /** Notes mdl() operands that point into the buffer; checkPageLists checks them once every `.pages` is known. */
+  private recordPageListUses(op: OpcodeInfo, values: OperandValue[], ins: PendingInstr): void {
     for (let k = 0; k < op.operands.length; k++) {
       if (op.operands[k].kind !== 'loc') continue;
       const loc = values[k] as Location;
-      if (loc.space !== LocationSpace.Mdl || loc.sub !== PageListBase.DmaBuffer) continue;
+      if (loc.space !== SPACE_MDL || loc.sub !== BASE_DMABUFFER) continue;
       const p = ins.operands[k] as LocOperand;
-      const pages = this.pageLists.get(loc.address);
+      let extent = 1;
+      for (let j = 0; j < op.operands.length; j++) {
+        const o = op.operands[j];
+        if (o.name === 'size') extent = Number(values[j]);
+        else if (o.name === 'count') extent = op.cost.bytesPerUnit ? Number(values[j]) * PAGE_SIZE : Number(values[j]);
+      }
+      this.mdlRefs.push({ line: ins.line, address: loc.address, aux: loc.aux, extent, s: p.s, e: p.e, addrS: p.addrS, addrE: p.addrE, what: `${op.mnemonic} ${op.operands[k].name}` });
+    }
+  }
+
+  /** mdl(...) of the DMA buffer should point at a `.pages` list and stay within its pages. */
+  private checkPageLists(): void {
+    for (const m of this.mdlRefs) {
+      const pages = this.pageLists.get(m.address);
       if (pages === undefined) {
-        this.diag('PGA023', `mdl(${hex(loc.address)}) does not point at a .pages list of this file`, ins.line, p.addrS, p.addrE, '.pages');
+        this.diag('PGA023', `mdl(${hex(m.address)}) does not point at a .pages list of this file`, m.line, m.addrS, m.addrE, '.pages');
         continue;
       }
-      const sizeIdx = op.operands.findIndex((o) => o.name === 'size' || o.name === 'count');
-      let extent = 1;
-      if (sizeIdx >= 0) {
-        const v = Number(values[sizeIdx]);
-        extent = op.operands[sizeIdx].kind === 'u32' && op.operands[sizeIdx].name === 'count' && op.cost.bytesPerUnit ? v * PAGE_SIZE : v;
-      }
-      if (loc.aux + extent > pages * PAGE_SIZE) {
+      if (m.aux + m.extent > pages * PAGE_SIZE) {
         this.diag(
           'PGA024',
-          `${op.mnemonic} ${op.operands[k].name} reaches byte ${hex(loc.aux + extent)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
-          ins.line,
-          p.s,
-          p.e,
-          op.mnemonic,
+          `${m.what} reaches byte ${hex(m.aux + m.extent)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
+          m.line,
+          m.s,
+          m.e,
+          '.pages',
         );
       }
     }
@@ -992,8 +1108,7 @@ class Assembler implements ParseSink {
     const limit = this.dmaSize ?? DEFAULT_DMA_SIZE;
     if (this.offset <= limit) return;
     const entry = this.lines.find((l) => l.offset + l.length > limit)!;
-    const stmt = this.statements[entry.line];
-    const r = stmt.head!.range;
+    const r = this.lineTable.headRange(entry.line);
     const declared = this.dmaSize !== undefined;
     this.diag(
       'PGA010',
@@ -1034,7 +1149,7 @@ class Assembler implements ParseSink {
         dataStart = -1;
         continue;
       }
-      const r = this.statements[l.line].head!.range;
+      const r = this.lineTable.headRange(l.line);
       this.diag(
         'PGA013',
         `unreachable: the engine stops at the data on line ${dataLine + 1}, which is not an instruction; put data after the last instruction`,

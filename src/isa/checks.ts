@@ -16,28 +16,29 @@ export interface ProfileProblem {
 
 /** How many bytes an instruction touches at its location operands, for bounds checks. */
 export function accessBytes(op: OpcodeInfo, operands: readonly OperandValue[]): number {
-  const value = (name: string): number => {
-    const i = op.operands.findIndex((o) => o.name === name);
-    return i < 0 ? 0 : Number(operands[i] as number);
-  };
   switch (op.code) {
     case Op.Copy:
     case Op.Fill:
     case Op.Discard:
     case Op.Swizzle:
     case Op.Unswizzle:
-      return value('size');
+      return operandNumber(op, operands, 'size');
     case Op.ReadPhysical:
     case Op.WritePhysical:
-      return value('count');
+      return operandNumber(op, operands, 'count');
     case Op.Fence:
     case Op.Wait:
       return 8;
     case Op.PageTableUpdate:
-      return value('count') * PAGE_SIZE;
+      return operandNumber(op, operands, 'count') * PAGE_SIZE;
     default:
       return 1;
   }
+}
+
+function operandNumber(op: OpcodeInfo, operands: readonly OperandValue[], name: string): number {
+  for (let i = 0; i < op.operands.length; i++) if (op.operands[i].name === name) return Number(operands[i] as number);
+  return 0;
 }
 
 export function formatSize(n: number): string {
@@ -58,22 +59,23 @@ export function profileProblems(
   operands: readonly OperandValue[],
   segments: ReadonlyMap<number, SegmentDecl>,
 ): ProfileProblem[] {
-  const out: ProfileProblem[] = [];
+  let out: ProfileProblem[] = NO_PROBLEMS;
   let extent = -1;
-  op.operands.forEach((o, i) => {
+  for (let i = 0; i < op.operands.length; i++) {
+    const o = op.operands[i];
     const v = operands[i];
     if (o.kind === 'loc') {
       const loc = v as Location;
-      if (loc.space !== LocationSpace.Segment) return;
-      if (op.code === Op.PageTableUpdate && flags & PageTableFlags.Invalid) return;
+      if (loc.space !== LocationSpace.Segment) continue;
+      if (op.code === Op.PageTableUpdate && flags & PageTableFlags.Invalid) continue;
       const seg = segments.get(loc.sub);
       if (!seg) {
-        out.push({ code: 'PGA020', operand: i, message: `segment ${loc.sub} is not declared, so ${op.mnemonic} ${o.name} is not bounds-checked (declare it with .segment)` });
-        return;
+        (out === NO_PROBLEMS ? (out = []) : out).push({ code: 'PGA020', operand: i, message: `segment ${loc.sub} is not declared, so ${op.mnemonic} ${o.name} is not bounds-checked (declare it with .segment)` });
+        continue;
       }
       if (extent < 0) extent = accessBytes(op, operands);
       if (loc.address + extent > seg.size) {
-        out.push({
+        (out === NO_PROBLEMS ? (out = []) : out).push({
           code: 'PGA008',
           operand: i,
           message: `${op.mnemonic} ${o.name} ${seg.name}:${hex(loc.address)} + ${hex(extent)} bytes runs past the end of segment ${seg.name} (${formatSize(seg.size)})`,
@@ -83,24 +85,26 @@ export function profileProblems(
       const id = v as number;
       const seg = segments.get(id);
       if (!seg) {
-        out.push({ code: 'PGA020', operand: i, message: `segment ${id} is not declared, so ${op.mnemonic} is not checked against it (declare it with .segment)` });
-        return;
+        (out === NO_PROBLEMS ? (out = []) : out).push({ code: 'PGA020', operand: i, message: `segment ${id} is not declared, so ${op.mnemonic} is not checked against it (declare it with .segment)` });
+        continue;
       }
       if (seg.kind !== 'aperture') {
-        out.push({ code: 'PGA022', operand: i, message: `${op.mnemonic} needs an aperture segment, but ${seg.name} is a memory segment` });
-        return;
+        (out === NO_PROBLEMS ? (out = []) : out).push({ code: 'PGA022', operand: i, message: `${op.mnemonic} needs an aperture segment, but ${seg.name} is a memory segment` });
+        continue;
       }
-      const page = Number(operands[op.operands.findIndex((x) => x.name === 'page')] ?? 0);
-      const count = Number(operands[op.operands.findIndex((x) => x.name === 'count')] ?? 0);
+      const page = operandNumber(op, operands, 'page');
+      const count = operandNumber(op, operands, 'count');
       const pages = Math.floor(seg.size / PAGE_SIZE);
       if (page + count > pages) {
-        out.push({
+        (out === NO_PROBLEMS ? (out = []) : out).push({
           code: 'PGA008',
           operand: i,
           message: `${op.mnemonic} pages ${page}..${page + count - 1} run past the end of aperture ${seg.name} (${pages} pages)`,
         });
       }
     }
-  });
+  }
   return out;
 }
+
+const NO_PROBLEMS: ProfileProblem[] = [];

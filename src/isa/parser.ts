@@ -3,9 +3,40 @@
 // assembler resolves and evaluates them in its second pass. Literal-only subexpressions are folded
 // here, so a typical operand costs nothing to evaluate.
 
-import type { Token, TokenClass } from './asmTypes';
 import { Lexemes, Lx, P, PUNCT_TEXT, parseNumber } from './lexer';
+import { CLS } from './lineTable';
 import { LocationSpace, PageListBase } from './opcodes';
+
+// Enum members copied to module constants: hot loops then read a local instead of a property of
+// an imported binding.
+const CLS_SEGMENT = CLS.segment;
+const CLS_SPACE = CLS.space;
+const CLS_OPERATOR = CLS.operator;
+const CLS_NUMBER = CLS.number;
+const CLS_CONSTANT = CLS.constant;
+const SPACE_GPUVIRTUAL = LocationSpace.GpuVirtual;
+const SPACE_MDL = LocationSpace.Mdl;
+const SPACE_PHYSICAL = LocationSpace.Physical;
+const SPACE_SEGMENT = LocationSpace.Segment;
+const LX_IDENT = Lx.Ident;
+const LX_NUMBER = Lx.Number;
+const LX_PUNCT = Lx.Punct;
+const P_AMP = P.Amp;
+const P_CARET = P.Caret;
+const P_COLON = P.Colon;
+const P_LPAREN = P.LParen;
+const P_MINUS = P.Minus;
+const P_PERCENT = P.Percent;
+const P_PIPE = P.Pipe;
+const P_PLUS = P.Plus;
+const P_RPAREN = P.RParen;
+const P_SHL = P.Shl;
+const P_SHR = P.Shr;
+const P_SLASH = P.Slash;
+const P_STAR = P.Star;
+const P_TILDE = P.Tilde;
+const BASE_DMABUFFER = PageListBase.DmaBuffer;
+const BASE_PHYSICAL = PageListBase.Physical;
 
 /** A reference to a name, resolved after the first pass. Positions are characters in `line`. */
 export interface SymRef {
@@ -14,7 +45,10 @@ export interface SymRef {
   line: number;
   s: number;
   e: number;
-  token: Token;
+  /** Index of its token, whose class is set once the name is resolved. */
+  token: number;
+  /** Whether it stands before `:` in a location and so must name a segment. */
+  seg: boolean;
 }
 
 export interface BinExpr {
@@ -67,22 +101,23 @@ export type Operand = ExprOperand | LocOperand;
 /** What the parser reports to the assembler. */
 export interface ParseSink {
   diag(code: string, message: string, line: number, s: number, e: number, topic?: string): void;
-  token(line: number, s: number, e: number, cls: TokenClass): Token;
-  /** A name reference; `segment` when it stands before `:` and must name a segment. */
-  ref(r: SymRef, segment: boolean): void;
+  /** Records a token (class from CLS); returns its index. */
+  token(line: number, s: number, e: number, cls: number): number;
+  /** A name reference, resolved once every name is defined. */
+  ref(r: SymRef): void;
 }
 
 const PRECEDENCE = new Uint8Array(16);
-PRECEDENCE[P.Pipe] = 1;
-PRECEDENCE[P.Caret] = 2;
-PRECEDENCE[P.Amp] = 3;
-PRECEDENCE[P.Shl] = 4;
-PRECEDENCE[P.Shr] = 4;
-PRECEDENCE[P.Plus] = 5;
-PRECEDENCE[P.Minus] = 5;
-PRECEDENCE[P.Star] = 6;
-PRECEDENCE[P.Slash] = 6;
-PRECEDENCE[P.Percent] = 6;
+PRECEDENCE[P_PIPE] = 1;
+PRECEDENCE[P_CARET] = 2;
+PRECEDENCE[P_AMP] = 3;
+PRECEDENCE[P_SHL] = 4;
+PRECEDENCE[P_SHR] = 4;
+PRECEDENCE[P_PLUS] = 5;
+PRECEDENCE[P_MINUS] = 5;
+PRECEDENCE[P_STAR] = 6;
+PRECEDENCE[P_SLASH] = 6;
+PRECEDENCE[P_PERCENT] = 6;
 
 /** Largest shift amount an expression may use; keeps hostile input from building huge integers. */
 export const MAX_SHIFT = 256n;
@@ -110,7 +145,7 @@ export class OperandParser {
     return this.text.slice(this.lx.start[i], this.lx.end[i]);
   }
   private isPunct(i: number, p: number): boolean {
-    return i < this.end && this.lx.kind[i] === Lx.Punct && this.lx.op[i] === p;
+    return i < this.end && this.lx.kind[i] === LX_PUNCT && this.lx.op[i] === p;
   }
 
   /** Parses lexemes [i, end) as one operand; undefined after reporting a syntax error. */
@@ -118,24 +153,24 @@ export class OperandParser {
     this.end = end;
     this.failed = false;
     const lx = this.lx;
-    if (lx.kind[i] === Lx.Ident) {
+    if (lx.kind[i] === LX_IDENT) {
       const name = this.lexText(i);
       const lower = name.toLowerCase();
-      if (lower === 'mdl' && this.isPunct(i + 1, P.LParen)) return this.parseMdl(i, end);
-      if (this.isPunct(i + 1, P.Colon)) {
-        let space: LocationSpace = LocationSpace.Segment;
+      if (lower === 'mdl' && this.isPunct(i + 1, P_LPAREN)) return this.parseMdl(i, end);
+      if (this.isPunct(i + 1, P_COLON)) {
+        let space: LocationSpace = SPACE_SEGMENT;
         let seg: SymRef | undefined;
-        if (lower === 'phys') space = LocationSpace.Physical;
-        else if (lower === 'va') space = LocationSpace.GpuVirtual;
+        if (lower === 'phys') space = SPACE_PHYSICAL;
+        else if (lower === 'va') space = SPACE_GPUVIRTUAL;
         else if (lower === 'mdl') {
           this.error('PGA001', 'an mdl location is written mdl(page_list)+offset', i, i + 1);
           return undefined;
         }
-        if (space === LocationSpace.Segment) {
-          const token = this.sink.token(this.line, this.s(i), this.e(i), 'segment');
-          seg = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token };
-          this.sink.ref(seg, true);
-        } else this.sink.token(this.line, this.s(i), this.e(i), 'space');
+        if (space === SPACE_SEGMENT) {
+          const token = this.sink.token(this.line, this.s(i), this.e(i), CLS_SEGMENT);
+          seg = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: true };
+          this.sink.ref(seg);
+        } else this.sink.token(this.line, this.s(i), this.e(i), CLS_SPACE);
         if (i + 2 >= end) {
           this.error('PGA001', `expected an address after '${name}:'`, i + 1, i + 2);
           return undefined;
@@ -146,7 +181,7 @@ export class OperandParser {
           t: 'loc',
           space,
           seg,
-          base: PageListBase.DmaBuffer,
+          base: BASE_DMABUFFER,
           addr,
           addrS: this.s(i + 2),
           addrE: this.e(end - 1),
@@ -165,13 +200,13 @@ export class OperandParser {
 
   private parseMdl(i: number, end: number): Operand | undefined {
     const lx = this.lx;
-    this.sink.token(this.line, this.s(i), this.e(i), 'space');
+    this.sink.token(this.line, this.s(i), this.e(i), CLS_SPACE);
     let depth = 0;
     let close = -1;
     for (let k = i + 1; k < end; k++) {
-      if (lx.kind[k] !== Lx.Punct) continue;
-      if (lx.op[k] === P.LParen) depth++;
-      else if (lx.op[k] === P.RParen && --depth === 0) {
+      if (lx.kind[k] !== LX_PUNCT) continue;
+      if (lx.op[k] === P_LPAREN) depth++;
+      else if (lx.op[k] === P_RPAREN && --depth === 0) {
         close = k;
         break;
       }
@@ -180,11 +215,11 @@ export class OperandParser {
       this.error('PGA001', "missing ')' after mdl(", i + 1, i + 2);
       return undefined;
     }
-    let base = PageListBase.DmaBuffer;
+    let base = BASE_DMABUFFER;
     let from = i + 2;
-    if (lx.kind[from] === Lx.Ident && this.isPunct(from + 1, P.Colon) && this.lexText(from).toLowerCase() === 'phys') {
-      this.sink.token(this.line, this.s(from), this.e(from), 'space');
-      base = PageListBase.Physical;
+    if (lx.kind[from] === LX_IDENT && this.isPunct(from + 1, P_COLON) && this.lexText(from).toLowerCase() === 'phys') {
+      this.sink.token(this.line, this.s(from), this.e(from), CLS_SPACE);
+      base = BASE_PHYSICAL;
       from += 2;
     }
     if (from >= close) {
@@ -198,11 +233,11 @@ export class OperandParser {
     let offE = offS;
     if (close + 1 < end) {
       this.end = end;
-      if (!this.isPunct(close + 1, P.Plus)) {
+      if (!this.isPunct(close + 1, P_PLUS)) {
         this.error('PGA001', `expected '+offset' after mdl(...), found '${this.lexText(close + 1)}'`, close + 1, close + 2);
         return undefined;
       }
-      this.sink.token(this.line, this.s(close + 1), this.e(close + 1), 'operator');
+      this.sink.token(this.line, this.s(close + 1), this.e(close + 1), CLS_OPERATOR);
       if (close + 2 >= end) {
         this.error('PGA001', "expected an offset after '+'", close + 1, close + 2);
         return undefined;
@@ -215,7 +250,7 @@ export class OperandParser {
     }
     return {
       t: 'loc',
-      space: LocationSpace.Mdl,
+      space: SPACE_MDL,
       base,
       addr,
       addrS: this.s(from),
@@ -253,12 +288,12 @@ export class OperandParser {
     let left = this.parseUnary();
     if (left === undefined) return undefined;
     const lx = this.lx;
-    while (this.pos < this.end && lx.kind[this.pos] === Lx.Punct) {
+    while (this.pos < this.end && lx.kind[this.pos] === LX_PUNCT) {
       const op = lx.op[this.pos];
       const prec = PRECEDENCE[op];
       if (prec === 0 || prec < minPrec) break;
       const at = this.pos++;
-      this.sink.token(this.line, this.s(at), this.e(at), 'operator');
+      this.sink.token(this.line, this.s(at), this.e(at), CLS_OPERATOR);
       const right = this.parseBinary(prec + 1);
       if (right === undefined) return undefined;
       left = fold({ t: 1, op, a: left, b: right, line: this.line, s: this.s(at), e: this.e(at) });
@@ -276,9 +311,9 @@ export class OperandParser {
       return undefined;
     }
     const kind = lx.kind[i];
-    if (kind === Lx.Number) {
+    if (kind === LX_NUMBER) {
       this.pos++;
-      this.sink.token(this.line, this.s(i), this.e(i), 'number');
+      this.sink.token(this.line, this.s(i), this.e(i), CLS_NUMBER);
       const v = parseNumber(this.text, lx.start[i], lx.end[i]);
       if (v === undefined) {
         this.error('PGA018', `'${this.lexText(i)}' is not a number (decimal, 0x hex or 0b binary, optional _ separators and K/M/G suffix)`, i, i + 1);
@@ -286,41 +321,41 @@ export class OperandParser {
       }
       return v;
     }
-    if (kind === Lx.Ident) {
+    if (kind === LX_IDENT) {
       this.pos++;
       const name = this.lexText(i);
       if (name.charCodeAt(0) === 46) {
         this.error('PGA001', `unexpected directive '${name}' in an operand`, i, i + 1);
         return undefined;
       }
-      if (this.isPunct(i + 1, P.Colon)) {
+      if (this.isPunct(i + 1, P_COLON)) {
         this.error('PGA005', `a location ('${name}:...') cannot be part of an expression`, i, i + 2);
         return undefined;
       }
-      const token = this.sink.token(this.line, this.s(i), this.e(i), 'constant');
-      const r: SymRef = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token };
-      this.sink.ref(r, false);
+      const token = this.sink.token(this.line, this.s(i), this.e(i), CLS_CONSTANT);
+      const r: SymRef = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: false };
+      this.sink.ref(r);
       return r;
     }
-    if (kind === Lx.Punct) {
+    if (kind === LX_PUNCT) {
       const op = lx.op[i];
-      if (op === P.LParen) {
+      if (op === P_LPAREN) {
         this.pos++;
         const inner = this.parseBinary(1);
         if (inner === undefined) return undefined;
-        if (!this.isPunct(this.pos, P.RParen)) {
+        if (!this.isPunct(this.pos, P_RPAREN)) {
           this.error('PGA001', "missing ')'", i, i + 1);
           return undefined;
         }
         this.pos++;
         return inner;
       }
-      if (op === P.Minus || op === P.Tilde || op === P.Plus) {
+      if (op === P_MINUS || op === P_TILDE || op === P_PLUS) {
         this.pos++;
-        this.sink.token(this.line, this.s(i), this.e(i), 'operator');
+        this.sink.token(this.line, this.s(i), this.e(i), CLS_OPERATOR);
         const a = this.parseUnary();
         if (a === undefined) return undefined;
-        if (op === P.Plus) return a;
+        if (op === P_PLUS) return a;
         return fold({ t: 2, op, a });
       }
       this.error('PGA001', `expected a value, found '${PUNCT_TEXT[op]}'`, i, i + 1);
@@ -335,7 +370,7 @@ export class OperandParser {
 function fold(e: BinExpr | UnExpr): Expr {
   if (e.t === 2) {
     if (typeof e.a !== 'bigint') return e;
-    return e.op === P.Minus ? -e.a : ~e.a;
+    return e.op === P_MINUS ? -e.a : ~e.a;
   }
   const a = e.a;
   const b = e.b;
@@ -347,25 +382,25 @@ function fold(e: BinExpr | UnExpr): Expr {
 /** Applies a binary operator; a string says why it cannot. C semantics: / and % truncate toward zero. */
 export function binary(op: number, a: bigint, b: bigint): bigint | string {
   switch (op) {
-    case P.Plus:
+    case P_PLUS:
       return a + b;
-    case P.Minus:
+    case P_MINUS:
       return a - b;
-    case P.Star:
+    case P_STAR:
       return a * b;
-    case P.Slash:
+    case P_SLASH:
       return b === 0n ? 'division by zero' : a / b;
-    case P.Percent:
+    case P_PERCENT:
       return b === 0n ? 'division by zero' : a % b;
-    case P.Shl:
+    case P_SHL:
       return b < 0n || b > MAX_SHIFT ? `shift amount ${b} is outside 0..${MAX_SHIFT}` : a << b;
-    case P.Shr:
+    case P_SHR:
       return b < 0n || b > MAX_SHIFT ? `shift amount ${b} is outside 0..${MAX_SHIFT}` : a >> b;
-    case P.Amp:
+    case P_AMP:
       return a & b;
-    case P.Pipe:
+    case P_PIPE:
       return a | b;
-    case P.Caret:
+    case P_CARET:
       return a ^ b;
   }
   return `unknown operator ${op}`;

@@ -1,0 +1,176 @@
+// Compact per-line and per-token records the assembler fills while it parses, turned into the
+// `Statement` and `Token` objects of AssembleResult only when someone reads them. A large file then
+// costs a few typed arrays instead of millions of small objects, and the command line, which never
+// looks at statements or tokens, does not pay for them at all.
+
+import type { Range, Statement, Token, TokenClass } from './asmTypes';
+
+const F_LABEL_S = 0;
+const F_LABEL_E = 1;
+const F_HEAD_S = 2;
+const F_HEAD_E = 3;
+const F_DIRECTIVE = 4;
+const F_COMMENT_S = 5;
+const F_COMMENT_E = 6;
+const F_OP_FIRST = 7;
+const F_OP_COUNT = 8;
+const F_OFFSET = 9;
+const F_SIZE = 10;
+const F_LINE_START = 11;
+const STRIDE = 12;
+
+function range(line: number, s: number, e: number): Range {
+  return { start: { line, character: s }, end: { line, character: e } };
+}
+
+export class LineTable {
+  count = 0;
+  private data = new Int32Array(STRIDE * 256);
+  private ops = new Int32Array(512);
+  private opCount = 0;
+
+  /** Starts a new line whose text begins at `lineStart` in the source; returns its number. */
+  add(lineStart: number): number {
+    if ((this.count + 1) * STRIDE > this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    const d = this.data;
+    const base = this.count * STRIDE;
+    d[base + F_LABEL_S] = -1;
+    d[base + F_LABEL_E] = -1;
+    d[base + F_HEAD_S] = -1;
+    d[base + F_HEAD_E] = -1;
+    d[base + F_DIRECTIVE] = 0;
+    d[base + F_COMMENT_S] = -1;
+    d[base + F_COMMENT_E] = -1;
+    d[base + F_OP_FIRST] = this.opCount;
+    d[base + F_OP_COUNT] = 0;
+    d[base + F_OFFSET] = -1;
+    d[base + F_SIZE] = -1;
+    d[base + F_LINE_START] = lineStart;
+    return this.count++;
+  }
+
+  setLabel(line: number, s: number, e: number): void {
+    this.data[line * STRIDE + F_LABEL_S] = s;
+    this.data[line * STRIDE + F_LABEL_E] = e;
+  }
+  setHead(line: number, s: number, e: number, directive: boolean): void {
+    this.data[line * STRIDE + F_HEAD_S] = s;
+    this.data[line * STRIDE + F_HEAD_E] = e;
+    this.data[line * STRIDE + F_DIRECTIVE] = directive ? 1 : 0;
+  }
+  setComment(line: number, s: number, e: number): void {
+    this.data[line * STRIDE + F_COMMENT_S] = s;
+    this.data[line * STRIDE + F_COMMENT_E] = e;
+  }
+  setBytes(line: number, offset: number, size: number): void {
+    this.data[line * STRIDE + F_OFFSET] = offset;
+    this.data[line * STRIDE + F_SIZE] = size;
+  }
+  /** Adds an operand (characters s..e) to the last line added. */
+  addOperand(s: number, e: number): void {
+    if (this.opCount * 2 + 2 > this.ops.length) {
+      const o = new Int32Array(this.ops.length * 2);
+      o.set(this.ops);
+      this.ops = o;
+    }
+    this.ops[this.opCount * 2] = s;
+    this.ops[this.opCount * 2 + 1] = e;
+    this.opCount++;
+    this.data[(this.count - 1) * STRIDE + F_OP_COUNT]++;
+  }
+  headRange(line: number): Range {
+    const b = line * STRIDE;
+    return range(line, this.data[b + F_HEAD_S], this.data[b + F_HEAD_E]);
+  }
+
+  statement(text: string, line: number): Statement {
+    const d = this.data;
+    const b = line * STRIDE;
+    const ls = d[b + F_LINE_START];
+    const st: Statement = { line, operands: [] };
+    if (d[b + F_LABEL_S] >= 0) {
+      st.label = { name: text.slice(ls + d[b + F_LABEL_S], ls + d[b + F_LABEL_E]), range: range(line, d[b + F_LABEL_S], d[b + F_LABEL_E]) };
+    }
+    if (d[b + F_HEAD_S] >= 0) {
+      st.head = {
+        name: text.slice(ls + d[b + F_HEAD_S], ls + d[b + F_HEAD_E]).toLowerCase(),
+        range: range(line, d[b + F_HEAD_S], d[b + F_HEAD_E]),
+        directive: d[b + F_DIRECTIVE] === 1,
+      };
+    }
+    for (let k = 0; k < d[b + F_OP_COUNT]; k++) {
+      const i = (d[b + F_OP_FIRST] + k) * 2;
+      const s = this.ops[i];
+      const e = this.ops[i + 1];
+      st.operands.push({ text: text.slice(ls + s, ls + e), range: range(line, s, e) });
+    }
+    if (d[b + F_COMMENT_S] >= 0) {
+      st.comment = { text: text.slice(ls + d[b + F_COMMENT_S], ls + d[b + F_COMMENT_E]), range: range(line, d[b + F_COMMENT_S], d[b + F_COMMENT_E]) };
+    }
+    if (d[b + F_OFFSET] >= 0) {
+      st.offset = d[b + F_OFFSET];
+      st.size = d[b + F_SIZE];
+    }
+    return st;
+  }
+
+  statements(text: string): Statement[] {
+    const out = new Array<Statement>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.statement(text, i);
+    return out;
+  }
+}
+
+/** Token classes by index, as stored in TokenTable.cls. */
+export const TOKEN_CLASSES: readonly TokenClass[] = [
+  'mnemonic',
+  'directive',
+  'label',
+  'constant',
+  'segment',
+  'space',
+  'flag',
+  'number',
+  'operator',
+  'comment',
+  'string',
+];
+export const CLS: Record<TokenClass, number> = Object.fromEntries(TOKEN_CLASSES.map((c, i) => [c, i])) as Record<TokenClass, number>;
+/** A token that turned out to mean nothing (an undefined name): left out of the result. */
+export const CLS_NONE = 255;
+
+export class TokenTable {
+  count = 0;
+  private pos = new Int32Array(3 * 1024);
+  cls = new Uint8Array(1024);
+
+  add(line: number, start: number, length: number, cls: number): number {
+    if (this.count === this.cls.length) {
+      const c = new Uint8Array(this.cls.length * 2);
+      c.set(this.cls);
+      this.cls = c;
+      const p = new Int32Array(this.pos.length * 2);
+      p.set(this.pos);
+      this.pos = p;
+    }
+    const i = this.count++;
+    this.pos[3 * i] = line;
+    this.pos[3 * i + 1] = start;
+    this.pos[3 * i + 2] = length;
+    this.cls[i] = cls;
+    return i;
+  }
+
+  tokens(): Token[] {
+    const out: Token[] = [];
+    for (let i = 0; i < this.count; i++) {
+      if (this.cls[i] === CLS_NONE) continue;
+      out.push({ line: this.pos[3 * i], start: this.pos[3 * i + 1], length: this.pos[3 * i + 2], cls: TOKEN_CLASSES[this.cls[i]] });
+    }
+    return out;
+  }
+}

@@ -693,6 +693,8 @@ declare module "paging-lab/internal/sim/ddi/gpu" {
     export function mdlLocation(pageListAddress: number, byteOffset: number): Location;
     /** A system physical address operand. */
     export function physicalLocation(address: number): Location;
+    /** Writes a 16-byte location operand at `bytes[offset]` (what DxgkDdiPatch does to a patch location). */
+    export function writeLocation(bytes: Uint8Array, offset: number, loc: Location): void;
 }
 
 declare module "paging-lab/ddi" {

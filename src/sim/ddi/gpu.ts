@@ -64,3 +64,14 @@ export function mdlLocation(pageListAddress: number, byteOffset: number): Locati
 export function physicalLocation(address: number): Location {
   return { space: LocationSpace.Physical, sub: 0, aux: 0, address };
 }
+
+/** Writes a 16-byte location operand at `bytes[offset]` (what DxgkDdiPatch does to a patch location). */
+export function writeLocation(bytes: Uint8Array, offset: number, loc: Location): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  v.setUint8(offset, loc.space);
+  v.setUint8(offset + 1, 0);
+  v.setUint16(offset + 2, loc.sub, true);
+  v.setUint32(offset + 4, loc.aux >>> 0, true);
+  v.setUint32(offset + 8, loc.address % 0x100000000, true);
+  v.setUint32(offset + 12, Math.floor(loc.address / 0x100000000), true);
+}

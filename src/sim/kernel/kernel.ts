@@ -1,0 +1,805 @@
+// The simulated Dxgkrnl: starts the driver (DriverEntry, DxgkDdiAddDevice, DxgkDdiStartDevice,
+// DxgkDdiQueryAdapterInfo), offers it the DXGKRNL_INTERFACE callbacks, runs a scenario's workload
+// through VidMm and VidSch, and drives the GPU's engines whenever it has to wait, delivering
+// DMA-completed interrupts to the driver's DxgkDdiInterruptRoutine and DxgkDdiDpcRoutine.
+//
+// Everything is a generator: each point a host may stop at is a `yield` of a MachineEvent, so the
+// machine (../machine.ts) can run it event by event in virtual time.
+
+import {
+  type D3DDDI_PATCHLOCATIONLIST,
+  type DXGK_ALLOCATIONINFO,
+  type DXGK_ALLOCATIONLIST,
+  type DXGK_DRIVERCAPS,
+  type DXGK_QUERYSEGMENTOUT,
+  type DXGK_SEGMENTDESCRIPTOR,
+  type DXGKARG_CREATEALLOCATION,
+  type DXGKARG_DESTROYALLOCATION,
+  type DXGKARG_PATCH,
+  type DXGKARG_QUERYADAPTERINFO,
+  type DXGKARGCB_NOTIFY_INTERRUPT_DATA,
+  type DXGKRNL_INTERFACE,
+  type DRIVER_INITIALIZATION_DATA,
+  type DRIVER_OBJECT,
+  type HANDLE,
+  type OUT,
+  DXGK_INTERRUPT_DMA_COMPLETED,
+  DXGK_INTERRUPT_DMA_FAULTED,
+  DXGKQAITYPE_DRIVERCAPS,
+  DXGKQAITYPE_QUERYSEGMENT,
+  DXGKDDI_INTERFACE_VERSION_WDDM1_3,
+  NT_SUCCESS,
+  PAGE_SIZE,
+  STATUS_NO_MEMORY,
+  STATUS_SUCCESS,
+  statusName,
+} from '../ddi/contract';
+import { DriverError } from '../driver/errors';
+import type { DriverEntryFunction } from '../driver/loader';
+import { createRandom } from '../hw/random';
+import type { Gpu, HwEvent } from '../hw/types';
+import { encodeInto } from '../../isa/encoding';
+import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
+import type { Scenario, Step } from '../scenario/types';
+import { DdiCaller } from './ddiCaller';
+import { describeValue } from './describe';
+import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
+import { KernelError } from './kernelError';
+import { PageListArena } from './pageLists';
+import { DeviceRegisters } from './registers';
+import { type Allocation, VidMm } from './vidmm';
+import { VidSch } from './vidsch';
+
+export interface KernelOptions {
+  /** Keep a copy of what the workload wrote and check it at `verify` steps and at the end (default true). */
+  shadow?: boolean;
+}
+
+export interface KernelTiming {
+  /** Wall-clock milliseconds in the driver, in the GPU engines, and in total (the rest is the kernel). */
+  driverMs: number;
+  engineMs: number;
+  totalMs: number;
+}
+
+const FILL_TILE = 4096;
+
+export class Kernel {
+  readonly ddi: DdiCaller;
+  readonly registers: DeviceRegisters;
+  readonly vidsch: VidSch;
+  vidmm!: VidMm;
+  readonly pageLists: PageListArena;
+  /** What the kernel is doing, outermost first (shown as stack frames by the debugger). */
+  readonly frames: string[] = [];
+  /** Allocations by scenario name. */
+  readonly byName = new Map<string, Allocation>();
+  readonly shadow = new Map<Allocation, Uint8Array>();
+  currentStep: { index: number; step: Step } | undefined;
+  init: DRIVER_INITIALIZATION_DATA | undefined;
+  ctx: HANDLE;
+  caps: DXGK_DRIVERCAPS | undefined;
+  readonly driverPrints: string[] = [];
+  instructions = 0;
+  engineMs = 0;
+  renders = 0;
+  private readonly hwEvents: HwEvent[] = [];
+  private readonly notified: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
+  private readonly deliverable: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
+  private dpcQueued = false;
+  private readonly renderBuffers: { physical: number; bytes: Uint8Array; size: number; free: boolean }[] = [];
+  readonly renderEngine: number;
+  readonly pagingEngine = 0;
+  private readonly shadowOn: boolean;
+
+  constructor(
+    readonly gpu: Gpu,
+    readonly DriverEntry: DriverEntryFunction,
+    readonly driverFiles: readonly string[],
+    readonly scenario: Scenario,
+    options: KernelOptions = {},
+  ) {
+    this.shadowOn = options.shadow ?? true;
+    this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => this.frames.slice());
+    this.registers = new DeviceRegisters(gpu);
+    this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
+    this.pageLists = new PageListArena(gpu);
+    this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
+    gpu.onEvent((e) => {
+      if (e.kind === 'interrupt' || e.kind === 'fault' || e.kind === 'buffer-complete') this.hwEvents.push(e);
+    });
+  }
+
+  driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE } {
+    if (!this.init) throw new KernelError('internal', 'the driver is not started');
+    return { init: this.init, ctx: this.ctx };
+  }
+
+  event(what: KernelEventKind, message: string, data: Record<string, unknown> = {}): KernelEvent {
+    return { kind: 'kernel', time: this.gpu.now, what, message, data };
+  }
+
+  /** Runs `body` with `label` on the kernel's frame stack. */
+  *frame<R>(label: string, body: Gen<R>): Gen<R> {
+    this.frames.push(label);
+    try {
+      return yield* body;
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  // ------------------------------------------------------------------ the whole run
+
+  *run(): Gen {
+    yield* this.frame('start the adapter', this.start());
+    const steps = this.scenario.steps;
+    for (let i = 0; i < steps.length; i++) {
+      this.currentStep = { index: i, step: steps[i] };
+      yield { kind: 'scenario-step', time: this.gpu.now, index: i, step: steps[i] };
+      try {
+        yield* this.frame(`step ${i + 1}: ${steps[i].op} (${this.scenario.source}#${steps[i].path})`, this.runStep(steps[i]));
+      } catch (e) {
+        if (e instanceof KernelError && e.category === 'scenario' && !e.path) throw new KernelError(e.category, e.message, steps[i].path);
+        throw e;
+      }
+    }
+    this.currentStep = undefined;
+    yield* this.frame('finish: wait for the GPU', this.drain());
+    if (this.shadowOn) yield* this.frame('finish: verify every allocation', this.verify(undefined));
+  }
+
+  private *start(): Gen {
+    const DriverObject: DRIVER_OBJECT = { DriverName: '\\Driver\\PagingLabMiniport', DriverInitializationData: null };
+    const RegistryPath = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\PagingLabMiniport';
+    const entry = this.DriverEntry;
+    const st = yield* this.ddi.call('DriverEntry', { DriverObject, RegistryPath }, () => entry(DriverObject, RegistryPath), 'status', { fn: entry });
+    if (!NT_SUCCESS(st)) throw this.ddi.statusError('DriverEntry', {}, entry, `DriverEntry failed with ${statusName(st)}`);
+    const init = DriverObject.DriverInitializationData;
+    if (!init) {
+      throw this.ddi.statusError('DriverEntry', {}, entry, 'DriverEntry returned success without calling DxgkInitialize(DriverObject, RegistryPath, InitializationData)');
+    }
+    const required: (keyof DRIVER_INITIALIZATION_DATA)[] = [
+      'DxgkDdiAddDevice',
+      'DxgkDdiStartDevice',
+      'DxgkDdiQueryAdapterInfo',
+      'DxgkDdiCreateAllocation',
+      'DxgkDdiDestroyAllocation',
+      'DxgkDdiBuildPagingBuffer',
+      'DxgkDdiPatch',
+      'DxgkDdiSubmitCommand',
+      'DxgkDdiInterruptRoutine',
+      'DxgkDdiDpcRoutine',
+    ];
+    const missing = required.filter((k) => typeof init[k] !== 'function');
+    if (missing.length) {
+      throw this.ddi.statusError('DriverEntry', {}, entry, `the DRIVER_INITIALIZATION_DATA given to DxgkInitialize lacks ${missing.join(', ')}`);
+    }
+    this.init = init;
+
+    const out: OUT<HANDLE> = { value: undefined };
+    const pdo = { name: 'PhysicalDeviceObject' };
+    const s1 = yield* this.ddi.call('DxgkDdiAddDevice', { PhysicalDeviceObject: pdo, MiniportDeviceContext: out }, () => init.DxgkDdiAddDevice(pdo, out), 'status', {
+      fn: init.DxgkDdiAddDevice,
+    });
+    if (!NT_SUCCESS(s1)) throw this.ddi.statusError('DxgkDdiAddDevice', out, init.DxgkDdiAddDevice, `DxgkDdiAddDevice failed with ${statusName(s1)}`);
+    this.ctx = out.value;
+
+    const iface = this.callbacks();
+    const startInfo = { RequiredDxgkInterfaceVersion: DXGKDDI_INTERFACE_VERSION_WDDM1_3, AdapterGuid: '{5041474c-4142-0000-0000-000000000001}' };
+    const ctx = this.ctx;
+    const s2 = yield* this.ddi.call(
+      'DxgkDdiStartDevice',
+      { MiniportDeviceContext: ctx, DxgkStartInfo: startInfo, DxgkInterface: iface },
+      () => init.DxgkDdiStartDevice(ctx, startInfo, iface),
+      'status',
+      { fn: init.DxgkDdiStartDevice },
+    );
+    if (!NT_SUCCESS(s2)) throw this.ddi.statusError('DxgkDdiStartDevice', {}, init.DxgkDdiStartDevice, `DxgkDdiStartDevice failed with ${statusName(s2)}`);
+
+    // DXGKQAITYPE_DRIVERCAPS
+    const caps: DXGK_DRIVERCAPS = { HighestAcceptableAddress: 0, MaxAllocationListSlotId: 0, ApertureSegmentCommitLimit: 0, DmaBufferSize: 0, NodeCount: 0 };
+    yield* this.query({ Type: DXGKQAITYPE_DRIVERCAPS, pOutputData: caps });
+    if (!(caps.DmaBufferSize >= 256)) {
+      throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', caps, init.DxgkDdiQueryAdapterInfo, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
+    }
+    this.caps = caps;
+
+    // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.
+    const q1: DXGK_QUERYSEGMENTOUT = { NbSegment: 0, pSegmentDescriptor: null, PagingBufferSegmentId: 0, PagingBufferSize: 0, PagingBufferPrivateDataSize: 0 };
+    yield* this.query({ Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q1 });
+    const n = q1.NbSegment;
+    if (!Number.isInteger(n) || n < 1 || n > this.gpu.segments.length) {
+      throw this.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        q1,
+        init.DxgkDdiQueryAdapterInfo,
+        `DXGK_QUERYSEGMENTOUT.NbSegment is ${n}; the hardware has ${this.gpu.segments.length} segments`,
+      );
+    }
+    const blank = (): DXGK_SEGMENTDESCRIPTOR => ({
+      BaseAddress: 0,
+      CpuTranslatedAddress: 0,
+      Size: 0,
+      NbOfBanks: 0,
+      CommitLimit: 0,
+      Flags: { Aperture: false, Agp: false, CpuVisible: false, UseBanking: false, CacheCoherent: false, PopulatedFromSystemMemory: false },
+    });
+    const q2: DXGK_QUERYSEGMENTOUT = { ...q1, pSegmentDescriptor: Array.from({ length: n }, blank) };
+    yield* this.query({ Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q2 });
+    if (!(q2.PagingBufferSize >= 64)) {
+      throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', q2, init.DxgkDdiQueryAdapterInfo, `DXGK_QUERYSEGMENTOUT.PagingBufferSize must be at least 64 bytes, got ${q2.PagingBufferSize}`);
+    }
+    const policy = this.scenario.kernel;
+    this.vidmm = new VidMm(
+      {
+        gpu: this.gpu,
+        ddi: this.ddi,
+        vidsch: this.vidsch,
+        pageLists: this.pageLists,
+        driver: () => this.driver(),
+        waitUntil: (c, r) => this.waitUntil(c, r),
+        event: (w, m, d) => this.event(w, m, d),
+        frame: (l, b) => this.frame(l, b),
+      },
+      {
+        pagingBufferSize: Math.min(q2.PagingBufferSize, policy.pagingBufferSize ?? Infinity),
+        maxTransferSize: policy.maxTransferSize ?? Infinity,
+        pagingBuffers: policy.pagingBuffers,
+        pagingEngine: this.pagingEngine,
+        renderEngine: this.renderEngine,
+      },
+    );
+    q2.pSegmentDescriptor!.forEach((d, i) => {
+      const hw = this.gpu.segments[i];
+      const id = i + 1;
+      if (!(d.Size > 0) || d.Size % PAGE_SIZE !== 0 || d.Size > hw.size) {
+        throw this.ddi.statusError(
+          'DxgkDdiQueryAdapterInfo',
+          d,
+          init.DxgkDdiQueryAdapterInfo,
+          `segment ${id}: DXGK_SEGMENTDESCRIPTOR.Size ${d.Size} must be a multiple of 4 KiB and at most the hardware segment's ${hw.size} bytes`,
+        );
+      }
+      if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
+        throw this.ddi.statusError(
+          'DxgkDdiQueryAdapterInfo',
+          d,
+          init.DxgkDdiQueryAdapterInfo,
+          `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`,
+        );
+      }
+      this.vidmm.addSegment(id, hw.name, d);
+    });
+    yield this.event(
+      'adapter-started',
+      `adapter started: ${this.vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.size >> 10} KiB${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${this.vidmm.policy.pagingBufferSize} bytes`,
+      { segments: this.vidmm.segments.map((s) => ({ id: s.id, name: s.name, size: s.size })), pagingBufferSize: this.vidmm.policy.pagingBufferSize },
+    );
+  }
+
+  private *query(q: DXGKARG_QUERYADAPTERINFO): Gen {
+    const { init, ctx } = this.driver();
+    const st = yield* this.ddi.call('DxgkDdiQueryAdapterInfo', q as unknown as Record<string, unknown>, () => init.DxgkDdiQueryAdapterInfo(ctx, q), 'status', {
+      fn: init.DxgkDdiQueryAdapterInfo,
+    });
+    if (!NT_SUCCESS(st)) {
+      throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', q, init.DxgkDdiQueryAdapterInfo, `DxgkDdiQueryAdapterInfo(Type ${q.Type}) failed with ${statusName(st)}`);
+    }
+  }
+
+  /** DXGKRNL_INTERFACE: what the driver may call back. */
+  private callbacks(): DXGKRNL_INTERFACE {
+    const handle = { name: 'DxgkrnlDeviceHandle' };
+    const check = (h: HANDLE, cb: string): void => {
+      if (h !== handle) throw new DriverError('contract', `${cb} was called with a DeviceHandle that is not DxgkInterface.DeviceHandle`);
+    };
+    return {
+      DeviceHandle: handle,
+      DxgkCbGetDeviceInformation: (h) => {
+        check(h, 'DxgkCbGetDeviceInformation');
+        return { SystemMemorySize: this.gpu.config.systemMemoryBytes, Registers: this.registers };
+      },
+      DxgkCbNotifyInterrupt: (h, data) => {
+        check(h, 'DxgkCbNotifyInterrupt');
+        if (!data || (data.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED && data.InterruptType !== DXGK_INTERRUPT_DMA_FAULTED)) {
+          throw new DriverError('contract', `DxgkCbNotifyInterrupt: unsupported InterruptType ${describeValue((data as { InterruptType?: unknown } | undefined)?.InterruptType)}`);
+        }
+        this.notified.push(structuredClone(data));
+      },
+      DxgkCbQueueDpc: (h) => {
+        check(h, 'DxgkCbQueueDpc');
+        this.dpcQueued = true;
+        return true;
+      },
+      DxgkCbNotifyDpc: (h) => {
+        check(h, 'DxgkCbNotifyDpc');
+        this.deliverable.push(...this.notified.splice(0));
+      },
+      DxgkCbAllocateContiguousMemory: (h, args) => {
+        check(h, 'DxgkCbAllocateContiguousMemory');
+        const b = this.gpu.allocateCommonBuffer(args.NumberOfBytes);
+        if (!b) return STATUS_NO_MEMORY;
+        args.pVirtualAddress = b.bytes;
+        args.PhysicalAddress = b.physical;
+        return STATUS_SUCCESS;
+      },
+      DbgPrint: (message) => {
+        const text = String(message);
+        this.driverPrints.push(text);
+        this.ddi.pending.push(this.event('driver-print', `driver: ${text}`, { message: text }));
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ the GPU side
+
+  /** Runs the GPU until `cond` holds; a GPU with nothing left to run before then is a hang. */
+  *waitUntil(cond: () => boolean, reason: string): Gen {
+    if (cond()) return;
+    yield this.event('wait', `waiting for ${reason}`, { reason });
+    while (!cond()) {
+      const engine = this.pickEngine();
+      if (engine < 0) throw this.hangError(reason);
+      yield* this.stepEngine(engine);
+    }
+  }
+
+  private hangError(reason: string): Error {
+    const pending = this.vidsch.engines.filter((q) => q.queue.length);
+    if (pending.length) {
+      const q = pending[0];
+      return new DriverError(
+        'contract',
+        `the GPU is idle but engine ${q.engine} never reported fence ${q.queue[0].fenceId} complete (last reported: ${q.lastCompleted}) while the kernel waited for ${reason}. ` +
+          `After each DMA buffer the driver must make the GPU signal SubmissionFenceId with an interrupt (DxgkDdiSubmitCommand), report it with DxgkCbNotifyInterrupt and DxgkCbQueueDpc (DxgkDdiInterruptRoutine), and call DxgkCbNotifyDpc (DxgkDdiDpcRoutine)`,
+        { ddi: 'DxgkDdiSubmitCommand' },
+      );
+    }
+    return new KernelError('internal', `nothing left to run while waiting for ${reason}`);
+  }
+
+  /** The engine whose next instruction starts first, or -1 if none can run. */
+  private pickEngine(): number {
+    let best = -1;
+    let bestStart = Infinity;
+    for (let i = 0; i < this.registers.EngineCount; i++) {
+      const v = this.gpu.engineView(i);
+      if (v.state === 'faulted' || v.state === 'idle') continue;
+      if (v.state === 'waiting') continue;
+      const start = Math.max(this.gpu.now, v.busyUntil);
+      if (start < bestStart) {
+        best = i;
+        bestStart = start;
+      }
+    }
+    return best;
+  }
+
+  *stepEngine(engine: number): Gen {
+    const next = this.registers.nextInstruction(engine);
+    if (next) yield { kind: 'instruction', time: this.gpu.now, engine, ...next };
+    const t0 = performance.now();
+    const outcome = this.gpu.step(engine);
+    this.engineMs += performance.now() - t0;
+    if (outcome === 'executed') this.instructions++;
+    yield* this.processHardwareEvents();
+  }
+
+  private *processHardwareEvents(): Gen {
+    while (this.hwEvents.length) {
+      const e = this.hwEvents.shift()!;
+      if (e.kind === 'buffer-complete') this.registers.completed(e.engine);
+      else if (e.kind === 'fault') {
+        const f = e.fault;
+        const buf = this.vidsch.engines[f.engine]?.queue.find((b) => f.address >= b.physical + b.start && f.address < b.physical + b.end);
+        throw new KernelError(
+          'gpu',
+          `engine ${f.engine} faulted (${f.cause}) at 0x${f.address.toString(16)}: ${f.instruction}: ${f.message}` +
+            (buf ? `\n  in the ${buf.kind} buffer with fence ${buf.fenceId}: ${buf.label}` : ''),
+        );
+      } else if (e.kind === 'interrupt') {
+        yield* this.frame(`interrupt from engine ${e.engine}`, this.interrupt(e));
+      }
+    }
+  }
+
+  private *interrupt(e: Extract<HwEvent, { kind: 'interrupt' }>): Gen {
+    yield this.event('interrupt', `interrupt from engine ${e.engine}${e.fenceValue !== undefined ? ` (fence ${e.fenceValue})` : ''}`, {
+      engine: e.engine,
+      fenceValue: e.fenceValue === undefined ? undefined : Number(e.fenceValue),
+    });
+    const { init, ctx } = this.driver();
+    yield* this.ddi.call('DxgkDdiInterruptRoutine', { MiniportDeviceContext: ctx, MessageNumber: 0 }, () => init.DxgkDdiInterruptRoutine(ctx, 0), 'boolean');
+    if (this.dpcQueued) {
+      this.dpcQueued = false;
+      yield* this.ddi.call('DxgkDdiDpcRoutine', { MiniportDeviceContext: ctx }, () => init.DxgkDdiDpcRoutine(ctx), 'void');
+    }
+    while (this.deliverable.length) {
+      const d = this.deliverable.shift()!;
+      if (d.InterruptType === DXGK_INTERRUPT_DMA_FAULTED) {
+        throw new KernelError('gpu', `the driver reported a DMA fault on engine ${d.DmaFaulted.EngineOrdinal} (fence ${d.DmaFaulted.FaultedFenceId}, ${statusName(d.DmaFaulted.Status)})`);
+      }
+      const { EngineOrdinal, SubmissionFenceId } = d.DmaCompleted;
+      for (const b of this.vidsch.complete(EngineOrdinal, SubmissionFenceId)) {
+        yield this.event('fence-completed', `fence ${b.fenceId} completed on engine ${b.engine} (${b.kind}: ${b.label})`, {
+          engine: b.engine,
+          fenceId: b.fenceId,
+          kind: b.kind,
+          submittedAt: b.submittedAt,
+          label: b.label,
+        });
+      }
+    }
+  }
+
+  /** Submits pending paging work and runs the GPU until every submitted buffer is complete. */
+  *drain(): Gen {
+    yield* this.vidmm.submitCurrent();
+    yield* this.waitUntil(() => this.vidsch.idle, 'the GPU to finish all submitted work');
+  }
+
+  // ------------------------------------------------------------------ workload steps
+
+  private alloc(id: string): Allocation {
+    const a = this.byName.get(id);
+    if (!a) throw new KernelError('scenario', `allocation '${id}' does not exist`);
+    return a;
+  }
+
+  private *runStep(s: Step): Gen {
+    switch (s.op) {
+      case 'create':
+        return yield* this.create(s);
+      case 'destroy':
+        return yield* this.destroy(this.alloc(s.id));
+      case 'lock':
+        return yield* this.lock(this.alloc(s.id));
+      case 'unlock': {
+        const a = this.alloc(s.id);
+        if (!a.locked) throw new KernelError('scenario', `'${s.id}' is not locked`);
+        a.locked = false;
+        yield this.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
+        return;
+      }
+      case 'write':
+        return yield* this.write(s);
+      case 'render':
+        return yield* this.render(s);
+      case 'pressure': {
+        const n = yield* this.vidmm.trim(s.bytes);
+        yield* this.vidmm.submitCurrent();
+        yield this.event('pressure', `memory pressure: ${n} allocations evicted to free ${s.bytes} bytes`, { bytes: s.bytes, evicted: n });
+        return;
+      }
+      case 'wait':
+        yield* this.vidmm.submitCurrent();
+        if (s.ns === undefined) return yield* this.waitUntil(() => this.vidsch.idle, 'the GPU to go idle');
+        return yield* this.runFor(s.ns);
+      case 'verify':
+        return yield* this.verify(s.ids);
+    }
+  }
+
+  private *runFor(ns: number): Gen {
+    const until = this.gpu.now + ns;
+    for (;;) {
+      const e = this.pickEngine();
+      if (e < 0 || Math.max(this.gpu.now, this.gpu.engineView(e).busyUntil) >= until) break;
+      yield* this.stepEngine(e);
+    }
+    if (this.gpu.now < until) this.gpu.advance(until);
+    yield* this.processHardwareEvents();
+  }
+
+  private *create(s: Extract<Step, { op: 'create' }>): Gen {
+    const { init, ctx } = this.driver();
+    const privateData = { size: s.size, cpuVisible: s.cpuVisible, ...s.privateData };
+    const info: DXGK_ALLOCATIONINFO = {
+      pPrivateDriverData: privateData,
+      PrivateDriverDataSize: JSON.stringify(privateData).length,
+      Alignment: 0,
+      Size: 0,
+      PitchAlignedSize: 0,
+      PreferredSegment: { SegmentId0: 0, SegmentId1: 0, SegmentId2: 0, SegmentId3: 0, SegmentId4: 0 },
+      SupportedReadSegmentSet: 0,
+      SupportedWriteSegmentSet: 0,
+      EvictionSegmentSet: 0,
+      hAllocation: null,
+      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, SynchronousPaging: false, UseAlternateVA: false },
+      AllocationPriority: 0,
+    };
+    const args: DXGKARG_CREATEALLOCATION = {
+      pPrivateDriverData: null,
+      PrivateDriverDataSize: 0,
+      NumAllocations: 1,
+      pAllocationInfo: [info],
+      hResource: null,
+      Flags: { Resource: false },
+    };
+    const st = yield* this.ddi.call('DxgkDdiCreateAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiCreateAllocation(ctx, args), 'status', {
+      fn: init.DxgkDdiCreateAllocation,
+    });
+    if (!NT_SUCCESS(st)) throw new KernelError('scenario', `the driver refused to create '${s.id}' (${s.size} bytes): ${statusName(st)}`);
+    const bad = (why: string): never => {
+      throw this.ddi.statusError('DxgkDdiCreateAllocation', args, init.DxgkDdiCreateAllocation, `DxgkDdiCreateAllocation for '${s.id}': ${why}`);
+    };
+    if (!(info.Size >= s.size)) bad(`DXGK_ALLOCATIONINFO.Size is ${info.Size}, less than the ${s.size} bytes asked for`);
+    if (info.hAllocation === null || info.hAllocation === undefined) bad('DXGK_ALLOCATIONINFO.hAllocation was not set');
+    const size = Math.ceil(info.Size / PAGE_SIZE) * PAGE_SIZE;
+    const candidates = this.vidmm.candidatesFor(info);
+    if (!candidates.length) {
+      bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);
+    }
+    const largest = Math.max(...candidates.map((id) => this.vidmm.segment(id)!.size));
+    if (size > largest) {
+      throw new KernelError(
+        'scenario',
+        `'${s.id}' needs ${size} bytes but the largest segment it may use (${candidates.map((id) => this.vidmm.segment(id)!.name).join(', ')}) holds ${largest}: it can never be resident`,
+      );
+    }
+    let pages: number[];
+    try {
+      pages = this.gpu.allocatePages(size / PAGE_SIZE);
+    } catch (e) {
+      throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${(e as Error).message}; raise adapter.systemMemory`);
+    }
+    const list = this.pageLists.store(pages);
+    if (!list) throw new KernelError('scenario', `the common-buffer budget cannot hold the page list of '${s.id}': raise adapter.commonBufferBudget`);
+    const a: Allocation = {
+      handle: this.vidmm.newHandle(),
+      name: s.id,
+      size,
+      alignment: Math.max(info.Alignment || PAGE_SIZE, s.alignment),
+      info,
+      hAllocation: info.hAllocation,
+      candidates,
+      cpuVisible: info.Flags.CpuVisible,
+      fillPattern: s.fill >>> 0,
+      content: 'fresh',
+      residency: 'system',
+      segmentId: 0,
+      offset: 0,
+      pages,
+      mdl: { ByteCount: size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical },
+      pageListSize: list.size,
+      locked: false,
+      busy: new Map(),
+      destroyed: false,
+    };
+    this.vidmm.register(a);
+    this.byName.set(s.id, a);
+    if (this.shadowOn) this.shadow.set(a, patternBytes(size, a.fillPattern));
+    yield this.event('allocation-created', `create '${a.name}' (${size} bytes, segments ${candidates.map((id) => this.vidmm.segment(id)!.name).join(' > ')})`, {
+      allocation: a.name,
+      handle: a.handle,
+      size,
+      candidates,
+    });
+  }
+
+  private *destroy(a: Allocation): Gen {
+    yield* this.vidmm.submitCurrent();
+    // Its memory may be reused only once the GPU no longer touches it.
+    yield* this.waitUntil(() => !this.vidmm.isBusy(a) && this.vidmm.pagingDone(a), `'${a.name}' to be idle before it is destroyed`);
+    this.vidmm.release(a);
+    const { init, ctx } = this.driver();
+    const args: DXGKARG_DESTROYALLOCATION = { NumAllocations: 1, pAllocationList: [a.hAllocation], hResource: null, Flags: { DestroyResource: false } };
+    yield* this.ddi.call('DxgkDdiDestroyAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiDestroyAllocation(ctx, args), 'status', {
+      fn: init.DxgkDdiDestroyAllocation,
+    });
+    this.gpu.freePages(a.pages);
+    this.pageLists.release(a.mdl.PageListPhysicalAddress, a.pageListSize);
+    a.destroyed = true;
+    this.vidmm.allocations.delete(a.handle);
+    this.byName.delete(a.name);
+    this.shadow.delete(a);
+    yield this.event('allocation-destroyed', `destroy '${a.name}'`, { allocation: a.name, handle: a.handle });
+  }
+
+  /** pfnLockCb: the content must be in system memory, where the CPU writes it. */
+  private *lock(a: Allocation): Gen {
+    if (a.locked) throw new KernelError('scenario', `'${a.name}' is already locked`);
+    if (a.residency === 'resident') {
+      yield* this.frame(`evict '${a.name}' for a CPU lock`, this.vidmm.evict(a, { keepContent: true }));
+    }
+    yield* this.vidmm.submitCurrent();
+    yield* this.waitUntil(() => this.vidmm.pagingDone(a) && !this.vidmm.isBusy(a), `'${a.name}' to reach system memory for a CPU lock`);
+    if (a.content === 'fresh') {
+      // Never written and never resident: the CPU sees the initial content.
+      this.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+      a.content = 'valid';
+    }
+    a.locked = true;
+    yield this.event('lock', `lock '${a.name}' (in system memory)`, { allocation: a.name });
+  }
+
+  private *write(s: Extract<Step, { op: 'write' }>): Gen {
+    const a = this.alloc(s.id);
+    const length = s.length ?? a.size - s.offset;
+    if (s.offset + length > a.size) throw new KernelError('scenario', `write of [${s.offset}, ${s.offset + length}) is outside '${a.name}' (${a.size} bytes)`);
+    const implicit = !a.locked;
+    if (implicit) yield* this.lock(a);
+    const bytes = randomBytes(length, s.seed);
+    this.writePages(a, s.offset, bytes);
+    this.shadow.get(a)?.set(bytes, s.offset);
+    yield this.event('cpu-write', `CPU writes ${length} bytes to '${a.name}' at +${s.offset}`, { allocation: a.name, offset: s.offset, length });
+    if (implicit) {
+      a.locked = false;
+      yield this.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
+    }
+  }
+
+  private writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const at = offset + done;
+      const page = Math.floor(at / PAGE_SIZE);
+      const within = at - page * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - within, bytes.length - done);
+      this.gpu.writePhysical(a.pages[page] + within, bytes.subarray(done, done + n));
+      done += n;
+    }
+  }
+
+  /** The allocation's current content, from its segment or its system pages (after the GPU is idle). */
+  readContent(a: Allocation): Uint8Array {
+    if (a.residency === 'resident') return this.gpu.readSegment(a.segmentId, a.offset, a.size);
+    // Never written and never placed: nothing holds it yet, it reads as its fill pattern.
+    if (a.content === 'fresh') return patternBytes(a.size, a.fillPattern);
+    const out = new Uint8Array(a.size);
+    for (let i = 0; i < a.pages.length; i++) out.set(this.gpu.readPhysical(a.pages[i], PAGE_SIZE), i * PAGE_SIZE);
+    return out;
+  }
+
+  private *render(s: Extract<Step, { op: 'render' }>): Gen {
+    const list = s.allocations.map((id) => this.alloc(id));
+    for (const a of list) if (a.locked) throw new KernelError('scenario', `'${a.name}' is locked by the CPU: unlock it before a render references it`);
+    const capacity = new Set(list.flatMap((a) => a.candidates));
+    const room = [...capacity].reduce((n, id) => n + this.vidmm.segment(id)!.size, 0);
+    const need = list.reduce((n, a) => n + a.size, 0);
+    if (need > room) {
+      throw new KernelError('scenario', `the render references ${need} bytes of allocations but the segments they may use hold ${room} bytes in all: it can never be made resident`);
+    }
+    this.renders++;
+    yield* this.frame('make the allocation list resident', this.vidmm.makeResident(list, `render ${this.renders}`));
+    yield* this.vidmm.submitCurrent();
+    if (this.renderEngine !== this.pagingEngine) {
+      yield* this.waitUntil(() => list.every((a) => this.vidmm.pagingDone(a)), 'the paging buffers this render depends on');
+    }
+    yield* this.frame(`submit render ${this.renders}`, this.submitRender(list, new Set(s.write.map((id) => this.alloc(id)))));
+  }
+
+  private renderBuffer(): { physical: number; bytes: Uint8Array; size: number; free: boolean } | undefined {
+    let b = this.renderBuffers.find((x) => x.free);
+    if (!b) {
+      const cb = this.gpu.allocateCommonBuffer(this.caps!.DmaBufferSize);
+      if (!cb) return undefined;
+      b = { physical: cb.physical, bytes: cb.bytes, size: cb.size, free: true };
+      this.renderBuffers.push(b);
+    }
+    return b;
+  }
+
+  /** Builds the render DMA buffer (a read or a 4 KiB-tile fill per allocation, addresses left for DxgkDdiPatch), patches and submits it. */
+  private *submitRender(list: Allocation[], writes: Set<Allocation>): Gen {
+    let buf = this.renderBuffer();
+    if (!buf) {
+      yield* this.waitUntil(() => this.renderBuffers.some((b) => b.free), 'a render DMA buffer to complete');
+      buf = this.renderBuffer()!;
+    }
+    buf.free = false;
+    const pread = OPCODE_BY_MNEMONIC.get('pread')!;
+    const fill = OPCODE_BY_MNEMONIC.get('fill')!;
+    const placeholder = { space: LocationSpace.Segment, sub: 0, aux: 0, address: 0 };
+    const patches: D3DDDI_PATCHLOCATIONLIST[] = [];
+    const allocationList: DXGK_ALLOCATIONLIST[] = [];
+    const tiles: { a: Allocation; offset: number; pattern: number }[] = [];
+    let at = 0;
+    const rnd = createRandom((this.scenario.seed * 7919 + this.renders) >>> 0);
+    list.forEach((a, index) => {
+      const write = writes.has(a);
+      allocationList.push({ hDeviceSpecificAllocation: a.hAllocation, WriteOperation: write, SegmentId: a.segmentId, PhysicalAddress: a.offset });
+      const tileOffset = write ? rnd.int(Math.max(1, a.size / FILL_TILE)) * FILL_TILE : 0;
+      const size = Math.min(FILL_TILE, a.size - tileOffset);
+      const pattern = rnd.nextU32();
+      const op = write ? fill : pread;
+      if (at + op.size > buf!.size) throw new KernelError('scenario', `the render's allocation list does not fit a ${buf!.size}-byte DMA buffer`);
+      encodeInto({ op, flags: 0, operands: write ? [placeholder, size, pattern] : [placeholder, 4] }, buf!.bytes, at);
+      patches.push({ AllocationIndex: index, SlotId: index, DriverId: 0, AllocationOffset: tileOffset, PatchOffset: at + 4, SplitOffset: 0 });
+      if (write) tiles.push({ a, offset: tileOffset, pattern });
+      at += op.size;
+    });
+    const { init, ctx } = this.driver();
+    const engine = this.renderEngine;
+    const fenceId = this.vidsch.nextFenceId(engine);
+    const patch: DXGKARG_PATCH = {
+      hDevice: null,
+      hContext: null,
+      DmaBufferSegmentId: 0,
+      DmaBufferSegmentAddress: buf.physical,
+      pDmaBuffer: buf.bytes,
+      DmaBufferSize: buf.size,
+      DmaBufferSubmissionStartOffset: 0,
+      DmaBufferSubmissionEndOffset: at,
+      pDmaBufferPrivateData: null,
+      DmaBufferPrivateDataSize: 0,
+      pAllocationList: allocationList,
+      AllocationListSize: allocationList.length,
+      pPatchLocationList: patches,
+      PatchLocationListSize: patches.length,
+      PatchLocationListSubmissionStart: 0,
+      PatchLocationListSubmissionLength: patches.length,
+      SubmissionFenceId: fenceId,
+      Flags: { Paging: false, Present: false },
+      EngineOrdinal: engine,
+    };
+    yield* this.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
+    const b = buf;
+    const entry = yield* this.vidsch.submit(
+      { engine, kind: 'render', physical: buf.physical, start: 0, end: at, size: buf.size, label: `render ${this.renders} [${list.map((a) => a.name).join(', ')}]` },
+      () => {
+        b.free = true;
+      },
+    );
+    for (const a of list) a.busy.set(engine, entry.fenceId);
+    for (const t of tiles) {
+      t.a.content = 'valid';
+      this.shadow.get(t.a)?.set(patternBytes(Math.min(FILL_TILE, t.a.size - t.offset), t.pattern), t.offset);
+    }
+    yield this.event('render', `render ${this.renders} submitted to engine ${engine} with fence ${entry.fenceId}: ${list.map((a) => `${a.name}${writes.has(a) ? ' (write)' : ''}`).join(', ')}`, {
+      engine,
+      fenceId: entry.fenceId,
+      allocations: list.map((a) => a.name),
+      writes: [...writes].map((a) => a.name),
+    });
+  }
+
+  /** Checks that each allocation holds what the workload last wrote. */
+  private *verify(ids: string[] | undefined): Gen {
+    if (!this.shadowOn) return;
+    yield* this.drain();
+    const list = ids ? ids.map((id) => this.alloc(id)) : [...this.byName.values()];
+    for (const a of list) {
+      const expected = this.shadow.get(a)!;
+      const actual = this.readContent(a);
+      const at = firstDifference(expected, actual);
+      if (at >= 0) {
+        throw new KernelError(
+          'verify',
+          `content of '${a.name}' is wrong at byte ${at} (expected 0x${expected[at].toString(16)}, found 0x${actual[at].toString(16)}); it is ${a.residency === 'resident' ? `resident in segment ${a.segmentId} at 0x${a.offset.toString(16)}` : 'in system memory'}, last paging operation: ${a.lastPagingOperation ?? 'none'}`,
+        );
+      }
+    }
+    yield this.event('verify', `verified ${list.length} allocations: content matches what the workload last wrote`, { count: list.length });
+  }
+}
+
+export function patternBytes(size: number, pattern: number): Uint8Array {
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i + 4 <= size; i += 4) v.setUint32(i, pattern >>> 0, true);
+  for (let i = size & ~3; i < size; i++) out[i] = (pattern >>> ((i & 3) * 8)) & 0xff;
+  return out;
+}
+
+export function randomBytes(length: number, seed: number): Uint8Array {
+  const r = createRandom(seed >>> 0);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i += 4) {
+    const x = r.nextU32();
+    out[i] = x & 0xff;
+    if (i + 1 < length) out[i + 1] = (x >>> 8) & 0xff;
+    if (i + 2 < length) out[i + 2] = (x >>> 16) & 0xff;
+    if (i + 3 < length) out[i + 3] = x >>> 24;
+  }
+  return out;
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+export type { MachineEvent };

@@ -1,0 +1,304 @@
+// The machine a host drives: the simulated kernel (VidMm, VidSch), the driver it calls and the GPU
+// engines, run as one steppable machine in virtual time. It knows nothing of its host (the command
+// line, the debugger, a test): a host pulls events one at a time and may read every piece of state
+// between two events.
+//
+//   const m = await createMachine({ driver: 'driver.ts', scenario });   // or driver: DriverEntry function
+//   m.next()                       -> the next MachineEvent, or undefined once finished
+//   m.runUntil(e => e.kind === 'ddi-entry' && e.call.ddi === 'DxgkDdiBuildPagingBuffer')
+//   m.run(onEvent?)                -> runs to the end; returns the MachineResult
+//   m.state()                      -> a plain-data snapshot (allocations, segments, engines, queues,
+//                                     fences, paging buffers, the current DDI call, the scenario step)
+//   m.stop()                       -> ends the run (the generator is closed; `finished` becomes true)
+//
+// Events (src/sim/kernel/events.ts): `scenario-step`; `ddi-entry` (before the driver runs, with the
+// live arguments) and `ddi-return` (status and arguments after the call); `kernel` (eviction,
+// page-in, paging-buffer-submitted, submission, fence-completed, interrupt, allocation-busy, wait,
+// lock, render, ...); `instruction` (before a GPU instruction executes); `error` (the run failed:
+// driver bug with file and line, bad or impossible scenario, GPU fault, lost content); `done`.
+// After `error` or `done`, `next()` returns undefined. A verifier can hook DDI entry/return events.
+// This API is stable: add to it, do not change what is here.
+
+import type { DriverEntryFunction } from './driver/loader';
+import { loadDriver } from './driver/loader';
+import { DriverError } from './driver/errors';
+import { createGpu } from './hw';
+import type { Gpu } from './hw/types';
+import type { DdiCall, MachineError, MachineEvent } from './kernel/events';
+import { Kernel } from './kernel/kernel';
+import { KernelError } from './kernel/kernelError';
+import type { PagingStats } from './kernel/vidmm';
+import { scenarioGpuConfig } from './scenario/gpuConfig';
+import type { Scenario, Step } from './scenario/types';
+
+export type { MachineEvent, MachineError, DdiCall } from './kernel/events';
+
+export interface MachineOptions {
+  /** A driver .ts file (compiled by the loader), or a DriverEntry function (tests). */
+  driver: string | DriverEntryFunction;
+  scenario: Scenario;
+  /** Keep copies of what the workload wrote and verify content (default true). */
+  shadow?: boolean;
+}
+
+export interface MachineStats extends PagingStats {
+  ddiCalls: number;
+  instructions: number;
+  renders: number;
+  allocations: number;
+  /** Virtual time at the end, in nanoseconds. */
+  time: number;
+}
+
+export interface MachineResult {
+  ok: boolean;
+  error?: MachineError;
+  stats: MachineStats;
+  timing: { driverMs: number; engineMs: number; totalMs: number };
+}
+
+export interface AllocationView {
+  handle: number;
+  name: string;
+  size: number;
+  residency: 'system' | 'resident';
+  segmentId?: number;
+  offset?: number;
+  locked: boolean;
+  content: 'fresh' | 'valid';
+  busy: boolean;
+  lastPagingOperation?: string;
+}
+
+export interface MachineState {
+  time: number;
+  finished: boolean;
+  error?: MachineError;
+  step?: { index: number; op: Step['op']; path: string };
+  /** What the kernel is doing, outermost first. */
+  frames: string[];
+  currentDdi?: DdiCall;
+  segments: { id: number; name: string; kind: 'memory' | 'aperture'; size: number; used: number; cpuVisible: boolean; resident: number }[];
+  allocations: AllocationView[];
+  engines: {
+    engine: number;
+    state: string;
+    pc: number;
+    queued: number;
+    busyUntil: number;
+    pagingFence: number;
+    lastSubmittedFence: number;
+    lastCompletedFence: number;
+    queue: { fenceId: number; kind: 'paging' | 'render'; label: string }[];
+  }[];
+  pagingBuffers: { physical: number; state: string; start: number; write: number; limit: number }[];
+}
+
+export class Machine {
+  private readonly gen: Generator<MachineEvent, void, void>;
+  private done = false;
+  private failure: MachineError | undefined;
+  private readonly started = performance.now();
+  private endedMs: number | undefined;
+  private emitted = 0;
+
+  constructor(
+    readonly gpu: Gpu,
+    readonly kernel: Kernel,
+  ) {
+    this.gen = kernel.run();
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  get error(): MachineError | undefined {
+    return this.failure;
+  }
+
+  /** Events produced so far. */
+  get eventCount(): number {
+    return this.emitted;
+  }
+
+  /** Advances to the next event; undefined once the run has finished (after `done` or `error`). */
+  next(): MachineEvent | undefined {
+    if (this.done) return undefined;
+    let r: IteratorResult<MachineEvent, void>;
+    try {
+      r = this.gen.next();
+    } catch (e) {
+      this.finish();
+      this.failure = toMachineError(e);
+      this.emitted++;
+      return { kind: 'error', time: this.gpu.now, error: this.failure };
+    }
+    if (r.done) {
+      this.finish();
+      this.emitted++;
+      return { kind: 'done', time: this.gpu.now };
+    }
+    this.emitted++;
+    return r.value;
+  }
+
+  /** Runs until an event satisfies `predicate` (returned) or the run finishes (undefined, or the error/done event). */
+  runUntil(predicate: (e: MachineEvent) => boolean, maxEvents = Infinity): MachineEvent | undefined {
+    for (let n = 0; n < maxEvents; n++) {
+      const e = this.next();
+      if (!e) return undefined;
+      if (predicate(e) || e.kind === 'done' || e.kind === 'error') return e;
+    }
+    return undefined;
+  }
+
+  /** Runs to the end, passing every event to `onEvent`. */
+  run(onEvent?: (e: MachineEvent) => void): MachineResult {
+    for (let e = this.next(); e; e = this.next()) onEvent?.(e);
+    return this.result();
+  }
+
+  /** Ends the run now. */
+  stop(): void {
+    if (this.done) return;
+    this.finish();
+    try {
+      this.gen.return(undefined);
+    } catch {
+      // A generator closed mid-way may throw from a finally block; the run is over either way.
+    }
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.endedMs ??= performance.now();
+  }
+
+  result(): MachineResult {
+    const k = this.kernel;
+    const totalMs = (this.endedMs ?? performance.now()) - this.started;
+    return {
+      ok: this.done && !this.failure,
+      error: this.failure,
+      stats: {
+        ...(k.vidmm?.stats ?? emptyStats()),
+        ddiCalls: k.ddi.calls,
+        instructions: k.instructions,
+        renders: k.renders,
+        allocations: k.vidmm?.allocations.size ?? 0,
+        time: this.gpu.now,
+      },
+      timing: { driverMs: k.ddi.driverMs, engineMs: k.engineMs, totalMs },
+    };
+  }
+
+  state(): MachineState {
+    const k = this.kernel;
+    const vm = k.vidmm;
+    return {
+      time: this.gpu.now,
+      finished: this.done,
+      error: this.failure,
+      step: k.currentStep && { index: k.currentStep.index, op: k.currentStep.step.op, path: k.currentStep.step.path },
+      frames: k.frames.slice(),
+      currentDdi: k.ddi.current,
+      segments: (vm?.segments ?? []).map((s) => ({
+        id: s.id,
+        name: s.name,
+        kind: s.kind,
+        size: s.size,
+        used: s.ranges.used,
+        cpuVisible: s.cpuVisible,
+        resident: s.resident.size,
+      })),
+      allocations: [...(vm?.allocations.values() ?? [])].map((a) => ({
+        handle: a.handle,
+        name: a.name,
+        size: a.size,
+        residency: a.residency,
+        segmentId: a.residency === 'resident' ? a.segmentId : undefined,
+        offset: a.residency === 'resident' ? a.offset : undefined,
+        locked: a.locked,
+        content: a.content,
+        busy: vm.isBusy(a),
+        lastPagingOperation: a.lastPagingOperation,
+      })),
+      engines: k.vidsch.engines.map((q) => {
+        const v = this.gpu.engineView(q.engine);
+        return {
+          engine: q.engine,
+          state: v.state,
+          pc: v.pc,
+          queued: v.queued,
+          busyUntil: v.busyUntil,
+          pagingFence: Number(v.pagingFence),
+          lastSubmittedFence: q.lastSubmitted,
+          lastCompletedFence: q.lastCompleted,
+          queue: q.queue.map((b) => ({ fenceId: b.fenceId, kind: b.kind, label: b.label })),
+        };
+      }),
+      pagingBuffers: (vm?.pagingBuffers() ?? []).map((b) => ({
+        physical: b.buffer.physical,
+        state: b.state,
+        start: b.start,
+        write: b.write,
+        limit: b.limit,
+      })),
+    };
+  }
+}
+
+function emptyStats(): PagingStats {
+  return {
+    evictions: 0,
+    pageIns: 0,
+    transfers: 0,
+    subTransfers: 0,
+    fills: 0,
+    discards: 0,
+    buildCalls: 0,
+    insufficientDmaBuffer: 0,
+    allocationBusy: 0,
+    pagingBuffersSubmitted: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
+export function toMachineError(e: unknown): MachineError {
+  if (e instanceof DriverError) {
+    return {
+      category: 'driver',
+      message: e.message,
+      ddi: e.ddi,
+      location: e.location && { file: e.location.file, line: e.location.line, column: e.location.column },
+    };
+  }
+  if (e instanceof KernelError) return { category: e.category, message: e.message, path: e.path };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { category: 'internal', message: `internal error: ${err.stack ?? err.message}` };
+}
+
+/**
+ * Builds a machine: loads (compiles) the driver if given a file, creates the GPU from the scenario's
+ * adapter profile, and the kernel. Throws DriverError when the driver does not compile or load.
+ */
+export async function createMachine(opts: MachineOptions): Promise<Machine> {
+  let entry: DriverEntryFunction;
+  let files: string[] = [];
+  if (typeof opts.driver === 'string') {
+    const d = await loadDriver(opts.driver);
+    entry = d.DriverEntry;
+    files = d.inputs;
+  } else {
+    entry = opts.driver;
+  }
+  let gpu: Gpu;
+  try {
+    gpu = createGpu(scenarioGpuConfig(opts.scenario));
+  } catch (e) {
+    throw new KernelError('scenario', `${opts.scenario.source}: the adapter profile is not usable: ${(e as Error).message}`, '/adapter');
+  }
+  return new Machine(gpu, new Kernel(gpu, entry, files, opts.scenario, { shadow: opts.shadow }));
+}

@@ -1,0 +1,162 @@
+// The scenario format: an adapter profile (the simulated hardware), the kernel's paging policy, and
+// a workload (what applications do: create, lock/write/unlock, render, destroy, apply memory
+// pressure, wait). `schemas/scenario.schema.json` is the same format as a JSON schema, so VS Code
+// validates a scenario as the user types; docs/scenarios.md describes it with examples.
+
+/** A byte count: a number, or a string such as "64KiB", "8MiB", "1GiB", "0x10000". */
+export type Size = number | string;
+
+export interface ScenarioFile {
+  $schema?: string;
+  name?: string;
+  description?: string;
+  /** Seed of the GPU's random source and of the workload generator (the command line's --seed wins). */
+  seed?: number;
+  adapter?: AdapterProfile;
+  kernel?: KernelPolicy;
+  workload?: WorkloadStep[];
+  /** A seeded random workload appended after `workload`. */
+  generate?: GeneratorOptions;
+}
+
+export interface SegmentProfile {
+  name: string;
+  kind: 'memory' | 'aperture';
+  size: Size;
+  cpuVisible?: boolean;
+}
+
+export interface AdapterProfile {
+  segments?: SegmentProfile[];
+  systemMemory?: Size;
+  commonBufferBudget?: Size;
+  engines?: number;
+  /** Bytes per nanosecond (GB/s). */
+  bandwidths?: { vramToVram?: number; systemToVram?: number; fill?: number };
+}
+
+export interface KernelPolicy {
+  /** Upper bound on the bytes of each paging buffer VidMm hands the driver (below the driver's PagingBufferSize). */
+  pagingBufferSize?: Size;
+  /** VidMm splits transfers larger than this into sub-transfers (TransferStart ... TransferEnd). */
+  maxTransferSize?: Size;
+  /** How many paging buffers VidMm keeps; building waits for one to complete when all are in flight. */
+  pagingBuffers?: number;
+}
+
+export type WorkloadStep =
+  | CreateStep
+  | DestroyStep
+  | LockStep
+  | UnlockStep
+  | WriteStep
+  | RenderStep
+  | PressureStep
+  | WaitStep
+  | VerifyStep
+  | RepeatStep;
+
+export interface CreateStep {
+  op: 'create';
+  id: string;
+  size: Size;
+  alignment?: Size;
+  /** The allocation must be reachable by the CPU through the aperture. */
+  cpuVisible?: boolean;
+  /** The 32-bit pattern of the allocation's initial content (DXGK_OPERATION_FILL). Default 0. */
+  fill?: number;
+  /** Passed to DxgkDdiCreateAllocation as the user-mode driver's private data. */
+  privateData?: Record<string, unknown>;
+}
+export interface DestroyStep {
+  op: 'destroy';
+  id: string;
+}
+export interface LockStep {
+  op: 'lock';
+  id: string;
+}
+export interface UnlockStep {
+  op: 'unlock';
+  id: string;
+}
+export interface WriteStep {
+  op: 'write';
+  id: string;
+  offset?: Size;
+  length?: Size;
+  /** Seed of the pseudo-random bytes written (default: derived from the step's position). */
+  seed?: number;
+}
+export interface RenderStep {
+  op: 'render';
+  /** The DMA buffer's allocation list: all must be resident before it is submitted. */
+  allocations: string[];
+  /** The allocations the GPU writes (a 4 KiB tile each); the rest are read. */
+  write?: string[];
+}
+export interface PressureStep {
+  op: 'pressure';
+  /** Bytes of memory segments VidMm must free, evicting the least recently used allocations. */
+  bytes: Size;
+}
+export interface WaitStep {
+  op: 'wait';
+  /** Let the GPU run this many nanoseconds of virtual time; without it, wait until the GPU is idle. */
+  ns?: number;
+}
+export interface VerifyStep {
+  op: 'verify';
+  /** Allocations whose content must match what the workload last wrote (default: all). */
+  ids?: string[];
+}
+export interface RepeatStep {
+  op: 'repeat';
+  times: number;
+  steps: WorkloadStep[];
+}
+
+export interface GeneratorOptions {
+  seed?: number;
+  /** How many allocations the workload keeps alive. */
+  allocations: number;
+  /** How many steps to generate. */
+  steps: number;
+  minSize?: Size;
+  maxSize?: Size;
+  /** Allocations per render submission (default 4). */
+  allocationsPerRender?: number;
+  /** Relative weights of the step kinds. */
+  weights?: { render?: number; write?: number; recreate?: number; pressure?: number; wait?: number };
+  /** Add a `verify` step at the end (default true). */
+  verify?: boolean;
+}
+
+/** A step ready to run: repeats expanded, sizes parsed, with its JSON path for error messages. */
+export type Step =
+  | { op: 'create'; path: string; id: string; size: number; alignment: number; cpuVisible: boolean; fill: number; privateData: Record<string, unknown> }
+  | { op: 'destroy'; path: string; id: string }
+  | { op: 'lock'; path: string; id: string }
+  | { op: 'unlock'; path: string; id: string }
+  | { op: 'write'; path: string; id: string; offset: number; length: number | undefined; seed: number }
+  | { op: 'render'; path: string; allocations: string[]; write: string[] }
+  | { op: 'pressure'; path: string; bytes: number }
+  | { op: 'wait'; path: string; ns: number | undefined }
+  | { op: 'verify'; path: string; ids: string[] | undefined };
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Where it came from (a file path), for messages. */
+  source: string;
+  seed: number;
+  adapter: {
+    segments: { name: string; kind: 'memory' | 'aperture'; size: number; cpuVisible: boolean }[];
+    systemMemory: number;
+    commonBufferBudget: number;
+    engines: number;
+    bandwidths: { vramToVram: number; systemToVram: number; fill: number };
+  };
+  kernel: { pagingBufferSize: number | undefined; maxTransferSize: number | undefined; pagingBuffers: number };
+  steps: Step[];
+}

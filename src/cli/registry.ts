@@ -2,5 +2,7 @@
 // under ./commands and one line here.
 
 import type { Command } from './command';
+import { asmCommand } from './commands/asm';
+import { disasmCommand } from './commands/disasm';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [asmCommand, disasmCommand];

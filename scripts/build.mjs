@@ -49,6 +49,12 @@ const configs = [
 
 mkdirSync('dist', { recursive: true });
 if (existsSync('media/vramView.css')) cpSync('media/vramView.css', 'dist/media/vramView.css');
+// Drivers are compiled at run time by esbuild's WebAssembly build, run in-process from its browser
+// entry (src/sim/driver/esbuildWasm.ts); it stays external to the bundles, so ship its two files.
+mkdirSync('dist/esbuild-wasm', { recursive: true });
+cpSync('node_modules/esbuild-wasm/lib/browser.js', 'dist/esbuild-wasm/browser.js');
+cpSync('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild-wasm/esbuild.wasm');
+cpSync('node_modules/esbuild-wasm/LICENSE.md', 'dist/esbuild-wasm/LICENSE.md');
 
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));

@@ -4,5 +4,6 @@
 import type { Command } from './command';
 import { asmCommand } from './commands/asm';
 import { disasmCommand } from './commands/disasm';
+import { runCommand } from './commands/run';
 
-export const commands: Command[] = [asmCommand, disasmCommand];
+export const commands: Command[] = [runCommand, asmCommand, disasmCommand];

@@ -64,6 +64,15 @@ export interface KernelTiming {
 
 const FILL_TILE = 4096;
 
+export interface RetiredInstruction {
+  engine: number;
+  address: number;
+  submissionId: number;
+  /** Virtual time (ns) the instruction started and completed. */
+  start: number;
+  end: number;
+}
+
 export class Kernel {
   readonly ddi: DdiCaller;
   readonly registers: DeviceRegisters;
@@ -80,6 +89,8 @@ export class Kernel {
   ctx: HANDLE;
   caps: DXGK_DRIVERCAPS | undefined;
   readonly driverPrints: string[] = [];
+  /** Called after each GPU instruction with its engine, address and virtual start/end times (traces). */
+  onRetired: ((r: RetiredInstruction) => void) | undefined;
   instructions = 0;
   engineMs = 0;
   renders = 0;
@@ -379,10 +390,16 @@ export class Kernel {
   *stepEngine(engine: number): Gen {
     const next = this.registers.nextInstruction(engine);
     if (next) yield { kind: 'instruction', time: this.gpu.now, engine, ...next };
+    const startAt = this.onRetired ? Math.max(this.gpu.now, this.gpu.engineView(engine).busyUntil) : 0;
     const t0 = performance.now();
     const outcome = this.gpu.step(engine);
     this.engineMs += performance.now() - t0;
-    if (outcome === 'executed') this.instructions++;
+    if (outcome === 'executed') {
+      this.instructions++;
+      if (this.onRetired && next) {
+        this.onRetired({ engine, address: next.address, submissionId: next.submissionId, start: startAt, end: this.gpu.engineView(engine).busyUntil });
+      }
+    }
     yield* this.processHardwareEvents();
   }
 
@@ -750,6 +767,8 @@ export class Kernel {
     yield this.event('render', `render ${this.renders} submitted to engine ${engine} with fence ${entry.fenceId}: ${list.map((a) => `${a.name}${writes.has(a) ? ' (write)' : ''}`).join(', ')}`, {
       engine,
       fenceId: entry.fenceId,
+      physical: buf.physical,
+      length: at,
       allocations: list.map((a) => a.name),
       writes: [...writes].map((a) => a.name),
     });
@@ -775,31 +794,32 @@ export class Kernel {
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** `size` bytes of the 32-bit little-endian `pattern` repeated (what a `fill` writes). */
 export function patternBytes(size: number, pattern: number): Uint8Array {
   const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  for (let i = 0; i + 4 <= size; i += 4) v.setUint32(i, pattern >>> 0, true);
-  for (let i = size & ~3; i < size; i++) out[i] = (pattern >>> ((i & 3) * 8)) & 0xff;
+  const words = size >> 2;
+  if (LITTLE_ENDIAN) new Uint32Array(out.buffer, 0, words).fill(pattern >>> 0);
+  else for (let i = 0; i < words; i++) out.set([pattern & 0xff, (pattern >>> 8) & 0xff, (pattern >>> 16) & 0xff, pattern >>> 24], i * 4);
+  for (let i = words * 4; i < size; i++) out[i] = (pattern >>> ((i & 3) * 8)) & 0xff;
   return out;
 }
 
+/** `length` pseudo-random bytes from `seed` (what a workload `write` step writes). */
 export function randomBytes(length: number, seed: number): Uint8Array {
   const r = createRandom(seed >>> 0);
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i += 4) {
-    const x = r.nextU32();
-    out[i] = x & 0xff;
-    if (i + 1 < length) out[i + 1] = (x >>> 8) & 0xff;
-    if (i + 2 < length) out[i + 2] = (x >>> 16) & 0xff;
-    if (i + 3 < length) out[i + 3] = x >>> 24;
-  }
-  return out;
+  const words = new Uint32Array(Math.ceil(length / 4));
+  for (let i = 0; i < words.length; i++) words[i] = r.nextU32();
+  if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = ((words[i] & 0xff) << 24) | ((words[i] & 0xff00) << 8) | ((words[i] >>> 8) & 0xff00) | (words[i] >>> 24);
+  return new Uint8Array(words.buffer, 0, length);
 }
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))) return -1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
+  return n;
 }
 
 export type { MachineEvent };

@@ -90,8 +90,8 @@ export interface PagingBuffer {
   write: number;
   state: 'free' | 'building' | 'submitted';
   touched: Set<Allocation>;
-  /** Operations written into the unsubmitted part, for error reports and traces. */
-  operations: string[];
+  /** Operations written into the unsubmitted part ([begin, end) byte offsets), for error reports and traces. */
+  operations: { label: string; begin: number; end: number }[];
 }
 
 export interface VidMmPolicy {
@@ -417,7 +417,7 @@ export class VidMm {
       }
       buf.write = end;
       if (end > begin) {
-        buf.operations.push(label);
+        buf.operations.push({ label, begin, end });
         if (a) buf.touched.add(a);
       }
       if (status === STATUS_SUCCESS) {
@@ -541,7 +541,8 @@ export class VidMm {
       );
     }
     void before;
-    const ops = buf.operations.slice();
+    const ops = buf.operations.map((o) => o.label);
+    const ranges = buf.operations.map((o) => ({ label: o.label, physical: buf.buffer.physical + o.begin, length: o.end - o.begin }));
     buf.state = 'submitted';
     const submitted = yield* this.host.vidsch.submit(
       {
@@ -562,7 +563,7 @@ export class VidMm {
     yield this.host.event(
       'paging-buffer-submitted',
       `paging buffer 0x${buf.buffer.physical.toString(16)} [${buf.start}, ${buf.write}) submitted to engine ${engine} with fence ${submitted.fenceId}: ${ops.join('; ')}`,
-      { engine, fenceId: submitted.fenceId, physical: buf.buffer.physical, start: buf.start, end: buf.write, operations: ops },
+      { engine, fenceId: submitted.fenceId, physical: buf.buffer.physical, start: buf.start, end: buf.write, operations: ranges },
     );
   }
 

@@ -1,0 +1,275 @@
+// `paging-lab run [--driver FILE.ts] [--scenario FILE.json] [--seed N] [--trace FILE]`: runs a driver
+// against the simulated adapter on a scenario, printing a readable trace of DDI calls, paging
+// operations, evictions and fences as they happen, then a summary. With no arguments it runs the
+// bundled reference driver on the default scenario. Exit status 0 on success, 1 on any failure
+// (driver bug, bad scenario, GPU fault, lost content), 2 on bad usage.
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ChromeTrace } from '../chromeTrace';
+import type { Command } from '../command';
+import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
+import { DriverError } from '../../sim/driver/errors';
+import { formatInstructionAt } from '../../sim/hw';
+import { KernelError } from '../../sim/kernel/kernelError';
+import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
+import { parseScenario, ScenarioError } from '../../sim/scenario';
+
+const USAGE =
+  'usage: paging-lab run [--driver FILE.ts] [--scenario FILE.json] [--seed N] [--trace FILE.json] [--quiet] [--instructions]\n' +
+  '  --driver FILE.ts       the miniport driver (default: the bundled reference driver)\n' +
+  '  --scenario FILE.json   adapter profile and workload (default: the bundled default scenario)\n' +
+  '  --seed N               seed of the GPU random source and the workload generator\n' +
+  '  --trace FILE.json      write a Chrome trace-event file (open it in Perfetto or chrome://tracing)\n' +
+  '  --quiet                print only the summary\n' +
+  '  --instructions         also print every GPU instruction as it executes\n';
+
+/** A file shipped with the extension (samples/...), found relative to this bundle or the sources. */
+export function bundledFile(relative: string): string {
+  const candidates = [join(__dirname, '..', relative), join(__dirname, '..', '..', '..', relative), join(process.cwd(), relative)];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+interface Options {
+  driver: string;
+  scenario: string;
+  seed?: number;
+  trace?: string;
+  quiet: boolean;
+  instructions: boolean;
+}
+
+function parseArgs(args: string[]): Options | string {
+  const o: Options = {
+    driver: bundledFile('samples/drivers/reference/driver.ts'),
+    scenario: bundledFile('samples/scenarios/default.json'),
+    quiet: false,
+    instructions: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string | undefined => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      return args[++i];
+    };
+    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    switch (name) {
+      case '--driver': {
+        const v = value();
+        if (!v) return '--driver needs a file';
+        o.driver = resolve(v);
+        break;
+      }
+      case '--scenario': {
+        const v = value();
+        if (!v) return '--scenario needs a file';
+        o.scenario = resolve(v);
+        break;
+      }
+      case '--seed': {
+        const v = value();
+        const n = Number(v);
+        if (!v || !Number.isSafeInteger(n) || n < 0) return `--seed needs a non-negative integer, got '${v ?? ''}'`;
+        o.seed = n;
+        break;
+      }
+      case '--trace': {
+        const v = value();
+        if (!v) return '--trace needs a file';
+        o.trace = resolve(v);
+        break;
+      }
+      case '--quiet':
+      case '-q':
+        o.quiet = true;
+        break;
+      case '--instructions':
+        o.instructions = true;
+        break;
+      case '--help':
+      case '-h':
+        return '';
+      default:
+        return `unknown option '${a}'`;
+    }
+  }
+  return o;
+}
+
+const us = (ns: number): string => (ns / 1000).toFixed(3).padStart(11);
+
+function bytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** One line for a DDI call that returned, with what matters about it. */
+function describeCall(e: Extract<MachineEvent, { kind: 'ddi-return' }>, entry: { multipass: number; dmaSize: number; offset: number } | undefined): string | undefined {
+  const { call } = e;
+  const status = call.status === undefined ? '' : ` -> ${statusName(call.status)}`;
+  const a = call.args as Record<string, unknown>;
+  switch (call.ddi) {
+    case 'DxgkDdiBuildPagingBuffer': {
+      const op = DXGK_OPERATION_NAMES[a.Operation as number] ?? String(a.Operation);
+      const m = a[op] as Record<string, unknown> | undefined;
+      const flags = m?.Flags as Record<string, boolean> | undefined;
+      const set = flags ? Object.entries(flags).filter(([, v]) => v).map(([k]) => k) : [];
+      let detail = '';
+      if (op === 'Transfer' && m) {
+        const side = (s: Record<string, unknown>): string => (s.SegmentId === 0 ? 'MDL' : `seg${s.SegmentId}+0x${(s.SegmentAddress as number).toString(16)}`);
+        detail = ` [${m.TransferOffset}, ${(m.TransferOffset as number) + (m.TransferSize as number)}) ${side(m.Source as Record<string, unknown>)} -> ${side(m.Destination as Record<string, unknown>)} MdlOffset=${m.MdlOffset}`;
+      } else if (op === 'Fill' && m) {
+        detail = ` ${m.FillSize} bytes of 0x${(m.FillPattern as number).toString(16)}`;
+      }
+      const written = entry ? ((a.pDmaBuffer as { Offset: number }).Offset - entry.offset) : 0;
+      const mp = entry ? ` MultipassOffset=${entry.multipass}->${a.MultipassOffset as number}` : '';
+      return `DxgkDdiBuildPagingBuffer ${op}${detail}${set.length ? ` {${set.join(', ')}}` : ''} DmaSize=${entry?.dmaSize ?? '?'}${mp}${status} (wrote ${written} bytes)`;
+    }
+    case 'DxgkDdiPatch':
+      return `DxgkDdiPatch fence ${a.SubmissionFenceId} [${a.DmaBufferSubmissionStartOffset}, ${a.DmaBufferSubmissionEndOffset}) ${a.pPatchLocationList ? `${(a.pPatchLocationList as unknown[]).length} patch locations` : 'paging buffer, no patch-location list'}${status}`;
+    case 'DxgkDdiSubmitCommand':
+      return `DxgkDdiSubmitCommand engine ${a.EngineOrdinal} fence ${a.SubmissionFenceId}${(a.Flags as { Paging: boolean }).Paging ? ' (paging)' : ''} [${a.DmaBufferSubmissionStartOffset}, ${a.DmaBufferSubmissionEndOffset})${status}`;
+    case 'DxgkDdiInterruptRoutine':
+      return `DxgkDdiInterruptRoutine -> ${String(call.result)}`;
+    case 'DxgkDdiDpcRoutine':
+      return 'DxgkDdiDpcRoutine';
+    default:
+      return `${call.ddi}${status}`;
+  }
+}
+
+export function formatError(err: MachineError): string {
+  const where = err.location ? `\n  at ${err.location.file}:${err.location.line}:${err.location.column}` : '';
+  const path = err.path ? `\n  scenario step: ${err.path}` : '';
+  return `error (${err.category}): ${err.message}${err.message.includes('\n  at ') ? '' : where}${path}`;
+}
+
+function summary(r: MachineResult, o: Options, scenarioName: string, steps: number, seed: number): string {
+  const s = r.stats;
+  const t = r.timing;
+  const kernelMs = Math.max(0, t.totalMs - t.driverMs - t.engineMs);
+  return [
+    '',
+    `summary: ${r.ok ? 'ok' : 'FAILED'}`,
+    `  scenario      ${scenarioName} (${steps} steps), seed ${seed}`,
+    `  driver        ${o.driver}`,
+    `  virtual time  ${(s.time / 1000).toFixed(3)} us; ${s.ddiCalls} DDI calls; ${s.instructions} GPU instructions; ${s.renders} renders`,
+    `  paging        ${s.pageIns} page-ins, ${s.evictions} evictions; ${s.transfers} transfers in ${s.subTransfers} sub-transfers, ${s.fills} fills, ${s.discards} discards; ${bytes(s.bytesIn)} in, ${bytes(s.bytesOut)} out`,
+    `  build loop    ${s.buildCalls} DxgkDdiBuildPagingBuffer calls, ${s.insufficientDmaBuffer} x INSUFFICIENT_DMA_BUFFER, ${s.allocationBusy} x ALLOCATION_BUSY; ${s.pagingBuffersSubmitted} paging buffers submitted`,
+    `  wall time     ${t.totalMs.toFixed(1)} ms (driver ${t.driverMs.toFixed(1)} ms, GPU engines ${t.engineMs.toFixed(1)} ms, kernel ${kernelMs.toFixed(1)} ms)`,
+    ...(r.error ? ['', formatError(r.error)] : []),
+    '',
+  ].join('\n');
+}
+
+async function run(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (typeof parsed === 'string') {
+    if (parsed) process.stderr.write(`paging-lab run: ${parsed}\n\n`);
+    (parsed ? process.stderr : process.stdout).write(USAGE);
+    return parsed ? 2 : 0;
+  }
+  const o = parsed;
+  const out = process.stdout;
+  let scenario;
+  try {
+    if (!existsSync(o.scenario)) throw new Error(`scenario file not found: ${o.scenario}`);
+    scenario = parseScenario(readFileSync(o.scenario, 'utf8'), o.scenario, o.seed);
+  } catch (e) {
+    process.stderr.write(`paging-lab run: ${e instanceof ScenarioError ? e.message : (e as Error).message}\n`);
+    return 1;
+  }
+  let machine;
+  try {
+    machine = await createMachine({ driver: o.driver, scenario });
+  } catch (e) {
+    if (e instanceof DriverError || e instanceof KernelError) {
+      const err: MachineError =
+        e instanceof DriverError
+          ? { category: 'driver', message: e.message, location: e.location }
+          : { category: e.category, message: e.message, path: e.path };
+      process.stderr.write(`paging-lab run: ${formatError(err)}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const trace = o.trace ? new ChromeTrace((addr) => machine.gpu.readPhysical(addr, 1)[0]) : undefined;
+  if (trace) machine.kernel.onRetired = (r) => trace.onRetired(r);
+  const segments = (): { name: string; used: number }[] => machine.kernel.vidmm?.segments.map((s) => ({ name: s.name, used: s.ranges.used })) ?? [];
+  const tty = out.isTTY === true;
+  let progressShown = false;
+  let lastProgress = 0;
+  const print = (line: string): void => {
+    if (o.quiet) return;
+    if (progressShown) {
+      out.write('\r\x1b[K');
+      progressShown = false;
+    }
+    out.write(line + '\n');
+  };
+  const entries = new Map<number, { multipass: number; dmaSize: number; offset: number }>();
+  const steps = scenario.steps.length;
+  let depth = 0;
+  const result = machine.run((e) => {
+    trace?.onEvent(e, segments);
+    switch (e.kind) {
+      case 'scenario-step': {
+        const s = e.step;
+        const detail =
+          s.op === 'render' ? ` [${s.allocations.join(', ')}]${s.write.length ? ` writes [${s.write.join(', ')}]` : ''}` : 'id' in s ? ` '${s.id}'` : s.op === 'pressure' ? ` ${s.bytes} bytes` : '';
+        print(`${us(e.time)}  step ${e.index + 1}/${steps}: ${s.op}${detail}  (${s.path})`);
+        depth = 1;
+        break;
+      }
+      case 'ddi-entry': {
+        const a = e.call.args as { MultipassOffset?: number; DmaSize?: number; pDmaBuffer?: { Offset: number } };
+        if (e.call.ddi === 'DxgkDdiBuildPagingBuffer') {
+          entries.set(e.call.id, { multipass: a.MultipassOffset ?? 0, dmaSize: a.DmaSize ?? 0, offset: a.pDmaBuffer?.Offset ?? 0 });
+        }
+        break;
+      }
+      case 'ddi-return': {
+        const line = describeCall(e, entries.get(e.call.id));
+        entries.delete(e.call.id);
+        if (line) print(`${us(e.time)}  ${'  '.repeat(depth)}${line}`);
+        break;
+      }
+      case 'kernel':
+        if (e.what !== 'paging-buffer-submitted' || !o.quiet) print(`${us(e.time)}  ${'  '.repeat(depth)}${e.what}: ${e.message}`);
+        break;
+      case 'instruction':
+        if (o.instructions) {
+          const bytesAt = machine.gpu.readPhysical(e.address, 64);
+          print(`${us(e.time)}      engine ${e.engine} +${e.offset}: ${formatInstructionAt(bytesAt, 0, 64, (id) => machine.gpu.segments.find((s) => s.id === id)?.name)}`);
+        }
+        break;
+      default:
+        break;
+    }
+    if (tty && (o.quiet || steps > 200)) {
+      const now = Date.now();
+      if (now - lastProgress > 100) {
+        lastProgress = now;
+        const st = machine.kernel.currentStep?.index ?? steps;
+        out.write(`\r\x1b[K  step ${st}/${steps}  virtual ${(machine.gpu.now / 1000).toFixed(0)} us  evictions ${machine.kernel.vidmm?.stats.evictions ?? 0}`);
+        progressShown = true;
+      }
+    }
+  });
+  if (progressShown) out.write('\r\x1b[K');
+  out.write(summary(result, o, scenario.name, steps, scenario.seed));
+  if (trace && o.trace) {
+    writeFileSync(o.trace, trace.json());
+    out.write(`trace written to ${o.trace} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  synopsis: 'run [--driver F.ts] [--scenario F.json] [--seed N] [--trace F.json]',
+  summary: 'Run a driver against the simulated adapter on a scenario; print a trace and a summary.',
+  run,
+};

@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // A driver project references the shipped DDI typings file the way a user's own project would.
+    files: ['samples/**/*.ts'],
+    rules: { '@typescript-eslint/triple-slash-reference': ['error', { path: 'always', types: 'prefer-import', lib: 'always' }] },
+  },
+  {
     files: ['media/**/*.js', 'media/**/*.mjs'],
     languageOptions: { globals: browserGlobals },
   },

@@ -40,6 +40,35 @@ export class Workbench {
     return file;
   }
 
+  /**
+   * Waits for a selector (or locator) to be visible; on time-out, saves a screenshot and throws an
+   * error that names `what` the user should have seen.
+   */
+  async waitFor(target: string | Locator, what: string, timeoutMs = 15_000): Promise<Locator> {
+    const loc = (typeof target === 'string' ? this.page.locator(target) : target).first();
+    try {
+      await loc.waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      const shot = await this.screenshot(`missing-${what}`).catch(() => '(no screenshot)');
+      throw new Error(`${what} did not appear within ${timeoutMs} ms (${typeof target === 'string' ? target : 'locator'}); screenshot: ${shot}`);
+    }
+    return loc;
+  }
+
+  /**
+   * Reads `probe` every `intervalMs` until `done` holds or `timeoutMs` passes, and returns the last
+   * value either way, so the test's assertion can show what was on screen.
+   */
+  async poll<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, intervalMs = 250): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let value = await probe();
+    while (!done(value) && Date.now() < deadline) {
+      await this.page.waitForTimeout(intervalMs);
+      value = await probe();
+    }
+    return value;
+  }
+
   /** Opens the quick input with `key` and waits for its text box; typing earlier loses characters. */
   private async openQuickInput(key: string): Promise<Locator> {
     const input = this.page.locator('.quick-input-widget input');
@@ -112,14 +141,7 @@ export class Workbench {
 
   /** Waits until the editor's tokens are coloured by a grammar (more than one token class shown). */
   async waitForColouredTokens(timeoutMs = 15_000): Promise<RenderedToken[]> {
-    const deadline = Date.now() + timeoutMs;
-    let tokens: RenderedToken[] = [];
-    while (Date.now() < deadline) {
-      tokens = await this.renderedTokens();
-      if (new Set(tokens.map((t) => t.className)).size > 1) return tokens;
-      await this.page.waitForTimeout(250);
-    }
-    return tokens;
+    return this.poll(() => this.renderedTokens(), (tokens) => new Set(tokens.map((t) => t.className)).size > 1, timeoutMs);
   }
 
   /** The content of the active webview (e.g. a Markdown preview), two iframes deep. */

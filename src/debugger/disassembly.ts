@@ -1,0 +1,145 @@
+// DAP `disassemble` over the debug address space. Always returns exactly `count` instructions,
+// for negative instruction offsets too: outside readable memory the entries are `??`, and bytes
+// that are not an instruction decode as an explicit invalid entry (as the isa decoder does).
+// Inside a known code region (a submitted DMA buffer) decoding starts at the region's first byte,
+// so the boundaries shown are the ones the engine executes.
+
+import { decode } from '../isa/encoding';
+import { OPCODES } from '../isa/opcodes';
+import { formatInstructionAt } from '../sim/hw/format';
+import type { DisassembledInstruction, SourceRef } from './runtime/protocol';
+import { formatAddress } from './memoryReference';
+
+export const MAX_INSTRUCTION_BYTES = Math.max(...OPCODES.map((o) => o.size));
+
+export interface CodeRegion {
+  start: number;
+  /** Bytes of instructions (the submitted length). */
+  length: number;
+  name: string;
+}
+
+export interface DisassemblyContext {
+  /** Reads `length` bytes; `readable(i)` says whether byte i of the result was readable. */
+  read(address: number, length: number): { bytes: Uint8Array; readable(i: number): boolean };
+  regions: readonly CodeRegion[];
+  segmentName(id: number): string | undefined;
+  /** Symbol for an address (a label, an allocation); undefined: none. */
+  symbolAt?(address: number): string | undefined;
+  sourceAt?(address: number): { source: SourceRef; line: number } | undefined;
+  /** Highest address + 1 of the debug address space a client may ask for. */
+  addressLimit: number;
+}
+
+interface Entry {
+  address: number;
+  length: number;
+  text: string;
+  invalid: boolean;
+  bytes?: Uint8Array;
+}
+
+function regionAt(ctx: DisassemblyContext, p: number): CodeRegion | undefined {
+  for (const r of ctx.regions) if (p >= r.start && p < r.start + r.length) return r;
+  return undefined;
+}
+
+/** Decodes forward from `from` until `n` entries or `stopBefore` is reached. */
+function decodeForward(ctx: DisassemblyContext, from: number, n: number, stopBefore = Infinity): Entry[] {
+  const out: Entry[] = [];
+  if (n <= 0) return out;
+  const windowEnd = Math.min(from + n * MAX_INSTRUCTION_BYTES + MAX_INSTRUCTION_BYTES, stopBefore === Infinity ? Infinity : stopBefore + MAX_INSTRUCTION_BYTES);
+  const readEnd = Math.min(windowEnd, ctx.addressLimit);
+  const win = readEnd > from ? ctx.read(from, readEnd - from) : { bytes: new Uint8Array(0), readable: () => false };
+  let p = from;
+  while (out.length < n && p < stopBefore) {
+    const i = p - from;
+    if (p >= ctx.addressLimit || i >= win.bytes.length || !win.readable(i)) {
+      const len = 4 - (p & 3);
+      out.push({ address: p, length: len, text: '??', invalid: true });
+      p += len;
+      continue;
+    }
+    const region = regionAt(ctx, p);
+    let limit = region ? region.start + region.length - from : win.bytes.length;
+    // Do not decode across unreadable bytes.
+    for (let j = i; j < Math.min(limit, i + MAX_INSTRUCTION_BYTES); j++) {
+      if (!win.readable(j)) {
+        limit = j;
+        break;
+      }
+    }
+    const r = decode(win.bytes, i, limit);
+    const length = Math.max(1, r.length);
+    const text = r.ok ? formatInstructionAt(win.bytes, i, limit, ctx.segmentName) : `(invalid: ${r.reason})`;
+    out.push({ address: p, length, text, invalid: !r.ok, bytes: win.bytes.subarray(i, i + length) });
+    p += length;
+  }
+  return out;
+}
+
+/** The `k` entries that end at or straddle `before` (fewer only when address 0 is reached). */
+function decodeBackward(ctx: DisassemblyContext, before: number, k: number): Entry[] {
+  if (k <= 0 || before <= 0) return [];
+  const region = regionAt(ctx, before - 1);
+  let collected: Entry[] = [];
+  let regionStart = before;
+  if (region) {
+    // Instruction boundaries inside a DMA buffer are known from its start.
+    collected = decodeForward(ctx, region.start, Number.MAX_SAFE_INTEGER, before);
+    regionStart = region.start;
+    if (collected.length >= k) return collected.slice(collected.length - k);
+  }
+  const missing = k - collected.length;
+  const anchor = Math.max(0, (regionStart - missing * MAX_INSTRUCTION_BYTES) & ~3);
+  const earlier = anchor < regionStart ? decodeForward(ctx, anchor, Number.MAX_SAFE_INTEGER, regionStart) : [];
+  const all = [...earlier, ...collected];
+  return all.slice(Math.max(0, all.length - k));
+}
+
+function hexBytes(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (i ? ' ' : '') + (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return s;
+}
+
+export function disassemble(
+  ctx: DisassemblyContext,
+  address: number,
+  instructionOffset: number,
+  count: number,
+  resolveSymbols = true,
+): DisassembledInstruction[] {
+  if (count <= 0) return [];
+  let entries: Entry[] = [];
+  if (instructionOffset < 0) {
+    const k = -instructionOffset;
+    const before = decodeBackward(ctx, address, k);
+    // Before address 0 there is nothing: pad at the start.
+    const pads: Entry[] = [];
+    for (let i = before.length; i < k; i++) pads.push({ address: 0, length: 0, text: '??', invalid: true });
+    entries = [...pads, ...before];
+    if (entries.length > count) entries = entries.slice(0, count);
+    if (entries.length < count) entries.push(...decodeForward(ctx, address, count - entries.length));
+  } else {
+    const all = decodeForward(ctx, address, instructionOffset + count);
+    entries = all.slice(instructionOffset);
+  }
+  let lastSymbol: string | undefined;
+  return entries.map((e) => {
+    const d: DisassembledInstruction = { address: formatAddress(e.address), instruction: e.text };
+    if (e.bytes?.length) d.instructionBytes = hexBytes(e.bytes);
+    if (e.invalid) d.presentationHint = 'invalid';
+    if (resolveSymbols && e.length > 0) {
+      const sym = ctx.symbolAt?.(e.address);
+      if (sym && sym !== lastSymbol) d.symbol = sym;
+      lastSymbol = sym;
+      const src = ctx.sourceAt?.(e.address);
+      if (src) {
+        d.location = src.source;
+        d.line = src.line;
+      }
+    }
+    return d;
+  });
+}

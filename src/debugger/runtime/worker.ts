@@ -1,0 +1,100 @@
+// The runtime worker: hosts the simulator off the session's thread and answers the session's calls
+// (protocol.ts). A driver exception inside a call becomes an error answer or a stop, never a dead
+// worker; a hang is the host's watchdog's business (this thread cannot notice its own loop).
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { CONTROL, WorkerMessage, WorkerRequest } from './protocol';
+import type { RunControl, Target } from '../targets/target';
+import { createTarget } from '../targets/create';
+
+export function isRuntimeWorker(): boolean {
+  return !!parentPort && !!(workerData as { pagingLabRuntime?: boolean } | undefined)?.pagingLabRuntime;
+}
+
+export function startWorker(): void {
+  const port = parentPort!;
+  const control = (workerData as { control: Int32Array }).control;
+  let target: Target | undefined;
+
+  const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
+  const ctl: RunControl = {
+    pauseRequested: () => Atomics.load(control, CONTROL.pause) !== 0,
+    beat: () => {
+      control[CONTROL.heartbeat] = (control[CONTROL.heartbeat] + 1) | 0;
+    },
+    output: (category, output) => post({ event: 'output', category, output }),
+  };
+
+  const need = (): Target => {
+    if (!target) throw new Error('no program is loaded: send launch first');
+    return target;
+  };
+
+  const handle = async (req: WorkerRequest): Promise<unknown> => {
+    switch (req.op) {
+      case 'launch':
+        target = await createTarget(req.config, ctl);
+        return { threads: target.threads(), functionNames: target.functionNames() };
+      case 'start':
+        Atomics.store(control, CONTROL.pause, 0);
+        return need().start(ctl);
+      case 'run':
+        Atomics.store(control, CONTROL.pause, 0);
+        return need().run(req.step, req.threadId, ctl);
+      case 'setSourceBreakpoints':
+        return need().setSourceBreakpoints(req.path, req.breakpoints);
+      case 'breakpointLines':
+        return need().breakpointLines(req.path, req.line, req.endLine);
+      case 'setFunctionBreakpoints':
+        return need().setFunctionBreakpoints(req.breakpoints);
+      case 'setInstructionBreakpoints':
+        return need().setInstructionBreakpoints(req.breakpoints);
+      case 'setExceptionFilters':
+        need().setExceptionFilters(req.filters);
+        return null;
+      case 'functionNames':
+        return need().functionNames();
+      case 'vars':
+        return need().vars(req.key);
+      case 'setVariable':
+        return need().setVariable(req.key, req.value);
+      case 'readMemory': {
+        const r = need().readMemory(req.address, req.count);
+        return { address: req.address, bytes: r.bytes, unreadable: r.unreadable };
+      }
+      case 'writeMemory':
+        return { written: need().writeMemory(req.address, req.data) };
+      case 'disassemble':
+        return need().disassemble(req.address, req.instructionOffset, req.count, req.resolveSymbols);
+      case 'evaluate':
+        return need().evaluate(req.expression, req.context, req.frameThread);
+      case 'completions':
+        return need().completions(req.text, req.column);
+      case 'adapterState':
+        return need().adapterState();
+    }
+  };
+
+  port.on('message', (req: WorkerRequest) => {
+    ctl.beat();
+    Atomics.store(control, CONTROL.busy, 1);
+    handle(req).then(
+      (result) => {
+        Atomics.store(control, CONTROL.busy, 0);
+        const transfer =
+          req.op === 'readMemory' && result && (result as { bytes: Uint8Array }).bytes.byteLength === (result as { bytes: Uint8Array }).bytes.buffer.byteLength
+            ? [(result as { bytes: Uint8Array }).bytes.buffer as ArrayBuffer]
+            : undefined;
+        try {
+          post({ id: req.id, ok: true, result }, transfer);
+        } catch (e) {
+          post({ id: req.id, ok: false, error: `could not send the answer: ${(e as Error).message}` });
+        }
+      },
+      (e: unknown) => {
+        Atomics.store(control, CONTROL.busy, 0);
+        post({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      },
+    );
+  });
+}

@@ -1,0 +1,735 @@
+// The DAP session: speaks the protocol, validates every request's arguments, and maps requests to
+// calls on the runtime worker (runtime/host.ts). Nothing here simulates anything. What a stop
+// needs arrives with the stop and is cached until the next resume, so a client's refresh after a
+// step is answered from memory.
+
+import { DebugSession, Event, OutputEvent, Response } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { LaunchError, ResolvedLaunch, resolveLaunch } from './launch';
+import { RuntimeGone, RuntimeHost } from './runtime/host';
+import type {
+  BreakpointResult,
+  FrameInfo,
+  FunctionBreakpointSpec,
+  InstructionBreakpointSpec,
+  RunResult,
+  SourceBreakpointSpec,
+  StepKind,
+  StopInfo,
+  ThreadInfo,
+  VarNode,
+} from './runtime/protocol';
+import { EXCEPTION_FILTERS } from './targets/target';
+import { ADAPTER_STATE_REQUEST } from './customRequests';
+import { formatAddress, parseAddress } from './memoryReference';
+
+/** A request the client got wrong; answered with an error response that says what to fix. */
+class RequestError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+const E_ARGS = 1004;
+const E_STATE = 1003;
+const E_LAUNCH = 1001;
+const E_GONE = 1005;
+const E_RUNTIME = 1006;
+const E_UNKNOWN = 1014;
+
+const MAX_READ = 64 * 1024 * 1024;
+const MAX_DISASSEMBLE = 100000;
+
+type Args = Record<string, unknown>;
+type Handler = (response: DebugProtocol.Response, args: Args) => Promise<void> | void;
+
+function argInt(args: Args, name: string, opts: { optional?: boolean; min?: number; max?: number } = {}): number {
+  const v = args[name];
+  if (v === undefined && opts.optional) return NaN;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new RequestError(E_ARGS, `'${name}' must be an integer, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
+    throw new RequestError(E_ARGS, `'${name}' must be from ${opts.min ?? '-∞'} to ${opts.max ?? '∞'}, got ${v}`);
+  }
+  return v;
+}
+
+function argString(args: Args, name: string, optional = false): string {
+  const v = args[name];
+  if (v === undefined && optional) return '';
+  if (typeof v !== 'string') throw new RequestError(E_ARGS, `'${name}' must be a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return v;
+}
+
+function argArray(args: Args, name: string, optional = false): unknown[] {
+  const v = args[name];
+  if (v === undefined && optional) return [];
+  if (!Array.isArray(v)) throw new RequestError(E_ARGS, `'${name}' must be an array, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return v;
+}
+
+function optString(o: Args, name: string): string | undefined {
+  const v = o[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new RequestError(E_ARGS, `'${name}' must be a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function asObject(v: unknown, what: string): Args {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RequestError(E_ARGS, `${what} must be an object`);
+  return v as Args;
+}
+
+export interface SessionOptions {
+  /** The script the runtime worker runs: the adapter bundle itself. */
+  workerScript: string;
+}
+
+export class PagingLabSession extends DebugSession {
+  private host: RuntimeHost | undefined;
+  private config: ResolvedLaunch | undefined;
+  private launchArgs: unknown;
+  private threadList: ThreadInfo[] = [];
+  private functionNames: string[] = [];
+  private running = false;
+  private terminated = false;
+  private stopInfo: StopInfo | undefined;
+  private configurationDone: Promise<void> = Promise.resolve();
+  private resolveConfigurationDone: () => void = () => undefined;
+  private linesStartAt1 = true;
+  private supportsMemoryEvent = false;
+  private supportsVariableType = false;
+
+  // Breakpoints as the client last set them, re-applied on restart.
+  private sourceBps = new Map<string, SourceBreakpointSpec[]>();
+  private functionBps: FunctionBreakpointSpec[] = [];
+  private instructionBps: InstructionBreakpointSpec[] = [];
+  private exceptionFilters: string[] = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
+  private nextBreakpointId = 1;
+
+  // Per-stop caches, dropped on resume.
+  private refs = new Map<number, { nodes?: VarNode[]; lazy?: string; dap?: DebugProtocol.Variable[] }>();
+  private nextRef = 1;
+  private stackCache = new Map<number, DebugProtocol.StackFrame[]>();
+  private scopesCache = new Map<number, DebugProtocol.Scope[]>();
+  private threadsBody: { threads: DebugProtocol.Thread[] } = { threads: [] };
+
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    this.handlers = {
+      initialize: (r, a) => this.onInitialize(r as DebugProtocol.InitializeResponse, a),
+      launch: (r, a) => this.onLaunch(r, a),
+      attach: () => {
+        throw new RequestError(E_ARGS, "the wddm debugger only launches; use \"request\": \"launch\"");
+      },
+      configurationDone: (r) => {
+        this.resolveConfigurationDone();
+        this.sendResponse(r);
+      },
+      setBreakpoints: (r, a) => this.onSetBreakpoints(r as DebugProtocol.SetBreakpointsResponse, a),
+      breakpointLocations: (r, a) => this.onBreakpointLocations(r as DebugProtocol.BreakpointLocationsResponse, a),
+      setFunctionBreakpoints: (r, a) => this.onSetFunctionBreakpoints(r as DebugProtocol.SetFunctionBreakpointsResponse, a),
+      setExceptionBreakpoints: (r, a) => this.onSetExceptionBreakpoints(r as DebugProtocol.SetExceptionBreakpointsResponse, a),
+      setInstructionBreakpoints: (r, a) => this.onSetInstructionBreakpoints(r as DebugProtocol.SetInstructionBreakpointsResponse, a),
+      threads: (r) => {
+        (r as DebugProtocol.ThreadsResponse).body = this.threadsBody;
+        this.sendResponse(r);
+      },
+      stackTrace: (r, a) => this.onStackTrace(r as DebugProtocol.StackTraceResponse, a),
+      scopes: (r, a) => this.onScopes(r as DebugProtocol.ScopesResponse, a),
+      variables: (r, a) => this.onVariables(r as DebugProtocol.VariablesResponse, a),
+      setVariable: (r, a) => this.onSetVariable(r as DebugProtocol.SetVariableResponse, a),
+      continue: (r, a) => this.onResume(r, a, 'continue'),
+      next: (r, a) => this.onResume(r, a, 'next'),
+      stepIn: (r, a) => this.onResume(r, a, 'stepIn'),
+      stepOut: (r, a) => this.onResume(r, a, 'stepOut'),
+      pause: (r, a) => this.onPause(r, a),
+      restart: (r, a) => this.onRestart(r, a),
+      terminate: (r) => this.onTerminate(r),
+      disconnect: (r) => this.onDisconnect(r),
+      exceptionInfo: (r, a) => this.onExceptionInfo(r as DebugProtocol.ExceptionInfoResponse, a),
+      readMemory: (r, a) => this.onReadMemory(r as DebugProtocol.ReadMemoryResponse, a),
+      writeMemory: (r, a) => this.onWriteMemory(r as DebugProtocol.WriteMemoryResponse, a),
+      disassemble: (r, a) => this.onDisassemble(r as DebugProtocol.DisassembleResponse, a),
+      evaluate: (r, a) => this.onEvaluate(r as DebugProtocol.EvaluateResponse, a),
+      completions: (r, a) => this.onCompletions(r as DebugProtocol.CompletionsResponse, a),
+      [ADAPTER_STATE_REQUEST]: async (r) => {
+        r.body = await this.need().call({ op: 'adapterState' });
+        this.sendResponse(r);
+      },
+    };
+  }
+
+  // ---- dispatch: every request gets exactly one response, whatever it contains ----
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const req = request as unknown as Args;
+    if (typeof req.command !== 'string' || typeof req.seq !== 'number') {
+      const response = new Response({ seq: typeof req.seq === 'number' ? req.seq : 0, command: typeof req.command === 'string' ? req.command : 'unknown', type: 'request' } as DebugProtocol.Request);
+      this.fail(response, new RequestError(E_ARGS, "a request needs a numeric 'seq' and a string 'command'"));
+      return;
+    }
+    const response = new Response(request);
+    let args: Args;
+    try {
+      args = request.arguments === undefined ? {} : asObject(request.arguments, `the arguments of '${request.command}'`);
+    } catch (e) {
+      this.fail(response, e);
+      return;
+    }
+    const handler = Object.prototype.hasOwnProperty.call(this.handlers, request.command) ? this.handlers[request.command] : undefined;
+    if (!handler) {
+      this.fail(response, new RequestError(E_UNKNOWN, `unrecognized request '${request.command}'`));
+      return;
+    }
+    try {
+      const p = handler(response, args);
+      if (p) p.catch((e: unknown) => this.fail(response, e));
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  private fail(response: DebugProtocol.Response, e: unknown): void {
+    const code = e instanceof RequestError ? e.code : e instanceof LaunchError ? E_LAUNCH : e instanceof RuntimeGone ? E_GONE : E_RUNTIME;
+    const message = e instanceof Error ? e.message : String(e);
+    response.success = false;
+    response.body = undefined;
+    this.sendErrorResponse(response, { id: code, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: code === E_LAUNCH || code === E_GONE });
+  }
+
+  private need(): RuntimeHost {
+    if (this.terminated) throw new RequestError(E_STATE, 'the debug session has ended');
+    if (!this.host) throw new RequestError(E_STATE, 'nothing is running yet: send launch first');
+    return this.host;
+  }
+
+  private needStopped(): StopInfo {
+    this.need();
+    if (this.running || !this.stopInfo) throw new RequestError(E_STATE, 'the target is running; pause it first');
+    return this.stopInfo;
+  }
+
+  private clientLine(line: number): number {
+    return this.linesStartAt1 ? line : line - 1;
+  }
+
+  private debuggerLine(line: number): number {
+    return this.linesStartAt1 ? line : line + 1;
+  }
+
+  // ---- initialize and launch ----
+
+  private onInitialize(response: DebugProtocol.InitializeResponse, args: Args): void {
+    if (typeof args.linesStartAt1 === 'boolean') this.linesStartAt1 = args.linesStartAt1;
+    this.supportsMemoryEvent = args.supportsMemoryEvent === true;
+    this.supportsVariableType = args.supportsVariableType === true;
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsSetVariable: true,
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsInstructionBreakpoints: true,
+      supportsSteppingGranularity: true,
+      supportsCompletionsRequest: true,
+      supportsBreakpointLocationsRequest: true,
+      completionTriggerCharacters: ['!', '.'],
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
+    };
+    this.sendResponse(response);
+  }
+
+  private async onLaunch(response: DebugProtocol.Response, args: Args): Promise<void> {
+    if (this.host || this.terminated) throw new RequestError(E_STATE, 'this session has already launched; start a new session to launch again');
+    const config = resolveLaunch(args);
+    this.launchArgs = args;
+    this.configurationDone = new Promise((resolve) => (this.resolveConfigurationDone = resolve));
+    await this.load(config);
+    this.sendEvent(new Event('initialized'));
+    // Clients send configurationDone after the breakpoints; do not wait forever on one that does not.
+    await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 5000).unref())]);
+    this.sendResponse(response);
+    await this.begin();
+  }
+
+  /** Starts a worker and loads the target; breakpoints set so far are applied. */
+  private async load(config: ResolvedLaunch): Promise<void> {
+    this.config = config;
+    const host = new RuntimeHost({
+      script: this.options.workerScript,
+      tdrDelayMs: config.tdrDelayMs,
+      onOutput: (category, text) => this.sendEvent(new OutputEvent(text.endsWith('\n') ? text : text + '\n', category)),
+      onDeath: (message) => {
+        if (this.host !== host) return;
+        this.endWith(message, 1);
+      },
+    });
+    this.host = host;
+    this.terminated = false;
+    let info;
+    try {
+      info = await host.call({ op: 'launch', config });
+    } catch (e) {
+      this.host = undefined;
+      await host.dispose();
+      const attr = config.mode === 'program' ? 'program' : config.driver ? 'driver' : 'scenario';
+      const msg = e instanceof Error ? e.message : String(e);
+      throw /^'\w+':/.test(msg) ? new RequestError(E_LAUNCH, msg) : new LaunchError(attr, msg);
+    }
+    this.threadList = info.threads;
+    this.threadsBody = { threads: info.threads.map((t) => ({ id: t.id, name: t.name })) };
+    this.functionNames = info.functionNames;
+    for (const [path, bps] of this.sourceBps) await host.call({ op: 'setSourceBreakpoints', path, breakpoints: bps });
+    await host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
+    await host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
+    await host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
+  }
+
+  private async begin(): Promise<void> {
+    const host = this.host;
+    if (!host) return;
+    this.resumed();
+    try {
+      this.onRunResult(await host.call({ op: 'start' }), host);
+    } catch (e) {
+      if (!(e instanceof RuntimeGone)) this.endWith(`The simulation failed to start: ${(e as Error).message}`, 1);
+    }
+  }
+
+  // ---- running and stopping ----
+
+  private resumed(): void {
+    this.running = true;
+    this.stopInfo = undefined;
+    this.refs.clear();
+    this.stackCache.clear();
+    this.scopesCache.clear();
+  }
+
+  private onRunResult(result: RunResult, host: RuntimeHost): void {
+    if (this.host !== host) return;
+    if (result.kind === 'terminated') {
+      this.endWith(result.message, result.exitCode, result.category);
+      return;
+    }
+    const stop = result.stop;
+    this.running = false;
+    this.stopInfo = stop;
+    if (stop.snapshot.threads.length) {
+      this.threadList = stop.snapshot.threads;
+      this.threadsBody = { threads: stop.snapshot.threads.map((t) => ({ id: t.id, name: t.name })) };
+    }
+    const body: DebugProtocol.StoppedEvent['body'] = { reason: stop.reason, threadId: stop.threadId, allThreadsStopped: true };
+    if (stop.description) body.description = stop.description;
+    if (stop.text) body.text = stop.text;
+    if (stop.hitBreakpointIds?.length) body.hitBreakpointIds = stop.hitBreakpointIds;
+    const ev = new Event('stopped', body);
+    this.sendEvent(ev);
+    if (this.supportsMemoryEvent && stop.memoryChanged) {
+      for (const m of stop.memoryChanged) this.sendEvent(new Event('memory', m));
+    }
+  }
+
+  private endWith(message: string | undefined, exitCode: number, category: OutputEvent['body']['category'] = 'important'): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.running = false;
+    this.stopInfo = undefined;
+    if (message) this.sendEvent(new OutputEvent(message.endsWith('\n') ? message : message + '\n', category));
+    this.sendEvent(new Event('exited', { exitCode }));
+    this.sendEvent(new Event('terminated'));
+    const host = this.host;
+    if (host) void host.dispose();
+  }
+
+  private onResume(response: DebugProtocol.Response, args: Args, step: StepKind): void {
+    const host = this.need();
+    const threadId = argInt(args, 'threadId');
+    if (!this.threadList.some((t) => t.id === threadId)) throw new RequestError(E_ARGS, `there is no thread ${threadId}`);
+    if (this.running) throw new RequestError(E_STATE, 'the target is already running');
+    if (args.granularity !== undefined && !['statement', 'line', 'instruction'].includes(args.granularity as string)) {
+      throw new RequestError(E_ARGS, `'granularity' must be statement, line or instruction`);
+    }
+    this.resumed();
+    if (step === 'continue') (response as DebugProtocol.ContinueResponse).body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    host.call({ op: 'run', step, threadId }).then(
+      (r) => this.onRunResult(r, host),
+      (e: unknown) => {
+        if (e instanceof RuntimeGone || this.host !== host) return;
+        this.endWith(`The simulation failed: ${(e as Error).message}`, 1);
+      },
+    );
+  }
+
+  private onPause(response: DebugProtocol.Response, args: Args): void {
+    const host = this.need();
+    argInt(args, 'threadId');
+    if (this.running) host.requestPause();
+    this.sendResponse(response);
+  }
+
+  private async onRestart(response: DebugProtocol.Response, args: Args): Promise<void> {
+    if (!this.host && !this.terminated) throw new RequestError(E_STATE, 'nothing to restart: send launch first');
+    const newArgs = args.arguments !== undefined ? args.arguments : this.launchArgs;
+    const config = resolveLaunch(newArgs);
+    const old = this.host;
+    this.host = undefined;
+    if (old) await old.dispose();
+    this.terminated = false;
+    this.launchArgs = newArgs;
+    await this.load(config);
+    this.sendResponse(response);
+    await this.begin();
+  }
+
+  private async onTerminate(response: DebugProtocol.Response): Promise<void> {
+    const host = this.host;
+    this.sendResponse(response);
+    if (host && !this.terminated) this.endWith('The debug session was terminated.', 0, 'console');
+  }
+
+  private async onDisconnect(response: DebugProtocol.Response): Promise<void> {
+    const host = this.host;
+    this.terminated = true;
+    this.host = undefined;
+    if (host) await host.dispose();
+    this.sendResponse(response);
+  }
+
+  // ---- breakpoints ----
+
+  private breakpointFields(o: Args): { condition?: string; hitCondition?: string; logMessage?: string } {
+    return { condition: optString(o, 'condition'), hitCondition: optString(o, 'hitCondition'), logMessage: optString(o, 'logMessage') };
+  }
+
+  private toDapBreakpoint(r: BreakpointResult): DebugProtocol.Breakpoint {
+    const bp: DebugProtocol.Breakpoint = { id: r.id, verified: r.verified };
+    if (r.message) bp.message = r.message;
+    if (r.line !== undefined) bp.line = this.clientLine(r.line);
+    if (r.source) bp.source = { ...r.source };
+    if (r.instructionReference) bp.instructionReference = r.instructionReference;
+    return bp;
+  }
+
+  private async onSetBreakpoints(response: DebugProtocol.SetBreakpointsResponse, args: Args): Promise<void> {
+    const source = asObject(args.source, "'source'");
+    const path = optString(source, 'path');
+    if (!path) throw new RequestError(E_ARGS, "'source.path' is required: breakpoints go in files (.pgasm, the driver's .ts)");
+    const list = args.breakpoints !== undefined ? argArray(args, 'breakpoints') : argArray(args, 'lines', true).map((l) => ({ line: l }));
+    const specs: SourceBreakpointSpec[] = list.map((b, i) => {
+      const o = asObject(b, `breakpoints[${i}]`);
+      const line = argInt(o, 'line', { min: this.linesStartAt1 ? 1 : 0 });
+      return { id: this.nextBreakpointId++, line: this.debuggerLine(line), ...this.breakpointFields(o) };
+    });
+    this.sourceBps.set(path, specs);
+    let results: BreakpointResult[];
+    if (this.host && !this.terminated) results = await this.host.call({ op: 'setSourceBreakpoints', path, breakpoints: specs });
+    else results = specs.map((s) => ({ id: s.id, verified: false, line: s.line, message: 'The breakpoint is checked when the session launches.' }));
+    response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
+    this.sendResponse(response);
+  }
+
+  private async onBreakpointLocations(response: DebugProtocol.BreakpointLocationsResponse, args: Args): Promise<void> {
+    const source = asObject(args.source, "'source'");
+    const path = optString(source, 'path');
+    const line = this.debuggerLine(argInt(args, 'line', { min: 0 }));
+    const endLine = args.endLine === undefined ? undefined : this.debuggerLine(argInt(args, 'endLine', { min: 0 }));
+    let lines: number[] = [];
+    if (path && this.host && !this.terminated) lines = await this.host.call({ op: 'breakpointLines', path, line, endLine });
+    response.body = { breakpoints: lines.map((l) => ({ line: this.clientLine(l) })) };
+    this.sendResponse(response);
+  }
+
+  private async onSetFunctionBreakpoints(response: DebugProtocol.SetFunctionBreakpointsResponse, args: Args): Promise<void> {
+    const list = argArray(args, 'breakpoints');
+    this.functionBps = list.map((b, i) => {
+      const o = asObject(b, `breakpoints[${i}]`);
+      return { id: this.nextBreakpointId++, name: argString(o, 'name'), ...this.breakpointFields(o) };
+    });
+    let results: BreakpointResult[];
+    if (this.host && !this.terminated) results = await this.host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
+    else results = this.functionBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
+    response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
+    this.sendResponse(response);
+  }
+
+  private async onSetInstructionBreakpoints(response: DebugProtocol.SetInstructionBreakpointsResponse, args: Args): Promise<void> {
+    const list = argArray(args, 'breakpoints');
+    this.instructionBps = list.map((b, i) => {
+      const o = asObject(b, `breakpoints[${i}]`);
+      const ref = argString(o, 'instructionReference');
+      const base = parseAddress(ref);
+      if (base === undefined) throw new RequestError(E_ARGS, `breakpoints[${i}].instructionReference must be an address such as 0x1000, got ${JSON.stringify(ref)}`);
+      const offset = o.offset === undefined ? 0 : argInt(o, 'offset');
+      return { id: this.nextBreakpointId++, address: base + offset, condition: optString(o, 'condition'), hitCondition: optString(o, 'hitCondition') };
+    });
+    let results: BreakpointResult[];
+    if (this.host && !this.terminated) results = await this.host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
+    else results = this.instructionBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
+    response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
+    this.sendResponse(response);
+  }
+
+  private async onSetExceptionBreakpoints(response: DebugProtocol.SetExceptionBreakpointsResponse, args: Args): Promise<void> {
+    const filters = argArray(args, 'filters').map((f, i) => {
+      if (typeof f !== 'string') throw new RequestError(E_ARGS, `filters[${i}] must be a string`);
+      return f;
+    });
+    const options = argArray(args, 'filterOptions', true).map((f, i) => argString(asObject(f, `filterOptions[${i}]`), 'filterId'));
+    const all = [...filters, ...options];
+    const known = new Set<string>(EXCEPTION_FILTERS.map((f) => f.filter));
+    this.exceptionFilters = all.filter((f) => known.has(f));
+    if (this.host && !this.terminated) await this.host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
+    response.body = {
+      breakpoints: all.map((f) =>
+        known.has(f) ? { verified: true } : { verified: false, message: `unknown filter '${f}'; the filters are ${[...known].join(', ')}` },
+      ),
+    };
+    this.sendResponse(response);
+  }
+
+  // ---- stack, scopes, variables ----
+
+  private frameId(threadId: number, index: number): number {
+    return threadId * 1024 + index + 1;
+  }
+
+  private frameOf(frameId: number): FrameInfo {
+    const stop = this.needStopped();
+    const threadId = Math.floor((frameId - 1) / 1024);
+    const index = (frameId - 1) % 1024;
+    const f = stop.snapshot.frames[threadId]?.[index];
+    if (!f) throw new RequestError(E_ARGS, `there is no frame ${frameId} at this stop`);
+    return f;
+  }
+
+  private onStackTrace(response: DebugProtocol.StackTraceResponse, args: Args): void {
+    const stop = this.needStopped();
+    const threadId = argInt(args, 'threadId');
+    if (!this.threadList.some((t) => t.id === threadId)) throw new RequestError(E_ARGS, `there is no thread ${threadId}`);
+    let frames = this.stackCache.get(threadId);
+    if (!frames) {
+      frames = (stop.snapshot.frames[threadId] ?? []).map((f, i) => {
+        const sf: DebugProtocol.StackFrame = { id: this.frameId(threadId, i), name: f.name, line: f.source ? this.clientLine(f.line) : 0, column: f.source ? f.column : 0 };
+        if (f.source) sf.source = { ...f.source };
+        if (f.instructionPointerReference) sf.instructionPointerReference = f.instructionPointerReference;
+        if (f.presentationHint) sf.presentationHint = f.presentationHint;
+        return sf;
+      });
+      this.stackCache.set(threadId, frames);
+    }
+    const start = args.startFrame === undefined ? 0 : argInt(args, 'startFrame', { min: 0 });
+    const levels = args.levels === undefined ? 0 : argInt(args, 'levels', { min: 0 });
+    const slice = start === 0 && (levels === 0 || levels >= frames.length) ? frames : frames.slice(start, levels ? start + levels : undefined);
+    response.body = { stackFrames: slice, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  private newRef(entry: { nodes?: VarNode[]; lazy?: string }): number {
+    const ref = this.nextRef++;
+    this.refs.set(ref, entry);
+    return ref;
+  }
+
+  private onScopes(response: DebugProtocol.ScopesResponse, args: Args): void {
+    const frameId = argInt(args, 'frameId');
+    let scopes = this.scopesCache.get(frameId);
+    if (!scopes) {
+      const frame = this.frameOf(frameId);
+      scopes = frame.scopes.map((s) => {
+        const sc: DebugProtocol.Scope = { name: s.name, variablesReference: this.newRef({ nodes: s.vars, lazy: s.lazy }), expensive: s.expensive };
+        if (s.presentationHint) sc.presentationHint = s.presentationHint;
+        if (s.vars) sc.namedVariables = s.vars.length;
+        return sc;
+      });
+      this.scopesCache.set(frameId, scopes);
+    }
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  private toDapVariable(n: VarNode): DebugProtocol.Variable {
+    const v: DebugProtocol.Variable = {
+      name: n.name,
+      value: n.value,
+      variablesReference: n.children?.length || n.lazy ? this.newRef({ nodes: n.children, lazy: n.lazy }) : 0,
+    };
+    if (n.type && this.supportsVariableType) v.type = n.type;
+    if (n.memoryReference) v.memoryReference = n.memoryReference;
+    if (n.evaluateName) v.evaluateName = n.evaluateName;
+    if (n.count !== undefined) v.indexedVariables = n.count;
+    if (!n.settable || n.readOnly) v.presentationHint = { attributes: ['readOnly'] };
+    return v;
+  }
+
+  private async onVariables(response: DebugProtocol.VariablesResponse, args: Args): Promise<void> {
+    this.needStopped();
+    const ref = argInt(args, 'variablesReference');
+    const entry = this.refs.get(ref);
+    if (!entry) throw new RequestError(E_ARGS, `variablesReference ${ref} is not valid at this stop`);
+    if (!entry.dap) {
+      if (!entry.nodes && entry.lazy) {
+        const host = this.need();
+        const stopAtCall = this.stopInfo;
+        const nodes = await host.call({ op: 'vars', key: entry.lazy });
+        if (this.stopInfo !== stopAtCall) throw new RequestError(E_STATE, 'the target resumed while the variables were read');
+        entry.nodes = nodes;
+      }
+      entry.dap = (entry.nodes ?? []).map((n) => this.toDapVariable(n));
+    }
+    let vars = entry.dap;
+    if (args.start !== undefined || args.count !== undefined) {
+      const start = args.start === undefined ? 0 : argInt(args, 'start', { min: 0 });
+      const count = args.count === undefined ? 0 : argInt(args, 'count', { min: 0 });
+      vars = vars.slice(start, count ? start + count : undefined);
+    }
+    response.body = { variables: vars };
+    this.sendResponse(response);
+  }
+
+  private async onSetVariable(response: DebugProtocol.SetVariableResponse, args: Args): Promise<void> {
+    this.needStopped();
+    const ref = argInt(args, 'variablesReference');
+    const name = argString(args, 'name');
+    const value = argString(args, 'value');
+    const entry = this.refs.get(ref);
+    if (!entry) throw new RequestError(E_ARGS, `variablesReference ${ref} is not valid at this stop`);
+    const node = entry.nodes?.find((n) => n.name === name);
+    if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
+    if (!node.settable || node.readOnly) throw new RequestError(E_ARGS, `'${name}' cannot be changed`);
+    const r = await this.need().call({ op: 'setVariable', key: node.settable, value });
+    node.value = r.value;
+    const dv = entry.dap?.find((v) => v.name === name);
+    if (dv) dv.value = r.value;
+    response.body = { value: r.value };
+    this.sendResponse(response);
+    if (r.memoryChanged && this.supportsMemoryEvent && node.memoryReference) {
+      this.sendEvent(new Event('memory', { memoryReference: node.memoryReference, offset: 0, count: 8 }));
+    }
+  }
+
+  private onExceptionInfo(response: DebugProtocol.ExceptionInfoResponse, args: Args): void {
+    const stop = this.needStopped();
+    const threadId = argInt(args, 'threadId');
+    if (!stop.exception || stop.threadId !== threadId) throw new RequestError(E_STATE, `thread ${threadId} did not stop on an exception`);
+    response.body = { ...stop.exception };
+    this.sendResponse(response);
+  }
+
+  // ---- memory ----
+
+  private async onReadMemory(response: DebugProtocol.ReadMemoryResponse, args: Args): Promise<void> {
+    const host = this.need();
+    const base = parseAddress(argString(args, 'memoryReference'));
+    if (base === undefined) throw new RequestError(E_ARGS, `'memoryReference' must be an address such as 0x1000, got ${JSON.stringify(args.memoryReference)}`);
+    const offset = args.offset === undefined ? 0 : argInt(args, 'offset');
+    const count = argInt(args, 'count', { min: 0, max: MAX_READ });
+    const address = base + offset;
+    if (address < 0 || !Number.isSafeInteger(address)) throw new RequestError(E_ARGS, `address ${address} is outside the debug address space`);
+    const r = await host.call({ op: 'readMemory', address, count });
+    response.body = { address: formatAddress(address) };
+    if (r.bytes.length) response.body.data = Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).toString('base64');
+    if (r.unreadable) response.body.unreadableBytes = r.unreadable;
+    this.sendResponse(response);
+  }
+
+  private async onWriteMemory(response: DebugProtocol.WriteMemoryResponse, args: Args): Promise<void> {
+    const host = this.need();
+    if (this.running) throw new RequestError(E_STATE, 'the target is running; pause it before writing memory');
+    const base = parseAddress(argString(args, 'memoryReference'));
+    if (base === undefined) throw new RequestError(E_ARGS, `'memoryReference' must be an address such as 0x1000`);
+    const offset = args.offset === undefined ? 0 : argInt(args, 'offset');
+    const text = argString(args, 'data');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new RequestError(E_ARGS, "'data' must be base64");
+    const data = new Uint8Array(Buffer.from(text, 'base64'));
+    const address = base + offset;
+    if (address < 0) throw new RequestError(E_ARGS, `address ${address} is outside the debug address space`);
+    const r = await host.call({ op: 'writeMemory', address, data }, [data.buffer]);
+    response.body = { bytesWritten: r.written };
+    this.sendResponse(response);
+    if (this.supportsMemoryEvent && r.written > 0) {
+      this.sendEvent(new Event('memory', { memoryReference: formatAddress(address), offset: 0, count: r.written }));
+    }
+  }
+
+  private async onDisassemble(response: DebugProtocol.DisassembleResponse, args: Args): Promise<void> {
+    const host = this.need();
+    const base = parseAddress(argString(args, 'memoryReference'));
+    if (base === undefined) throw new RequestError(E_ARGS, `'memoryReference' must be an address such as 0x1000`);
+    const offset = args.offset === undefined ? 0 : argInt(args, 'offset');
+    const instructionOffset = args.instructionOffset === undefined ? 0 : argInt(args, 'instructionOffset', { min: -MAX_DISASSEMBLE, max: MAX_DISASSEMBLE });
+    const count = argInt(args, 'instructionCount', { min: 0, max: MAX_DISASSEMBLE });
+    const instrs = await host.call({
+      op: 'disassemble',
+      address: Math.max(0, base + offset),
+      instructionOffset,
+      count,
+      resolveSymbols: args.resolveSymbols !== false,
+    });
+    response.body = {
+      instructions: instrs.map((i) => {
+        const d: DebugProtocol.DisassembledInstruction = { address: i.address, instruction: i.instruction };
+        if (i.instructionBytes) d.instructionBytes = i.instructionBytes;
+        if (i.symbol) d.symbol = i.symbol;
+        if (i.location) d.location = { ...i.location };
+        if (i.line !== undefined) d.line = this.clientLine(i.line);
+        if (i.presentationHint) d.presentationHint = i.presentationHint;
+        return d;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  // ---- evaluate and completions ----
+
+  private async onEvaluate(response: DebugProtocol.EvaluateResponse, args: Args): Promise<void> {
+    const expression = argString(args, 'expression');
+    const context = optString(args, 'context');
+    let threadId: number | undefined;
+    if (args.frameId !== undefined) {
+      const frameId = argInt(args, 'frameId');
+      threadId = Math.floor((frameId - 1) / 1024);
+    }
+    const host = this.need();
+    if (this.running && !expression.trim().startsWith('!')) throw new RequestError(E_STATE, 'the target is running; pause it to evaluate expressions');
+    const r = await host.call({ op: 'evaluate', expression, context, frameThread: threadId });
+    let variablesReference = 0;
+    if (r.node && (r.node.children?.length || r.node.lazy) && this.stopInfo) {
+      variablesReference = this.newRef({ nodes: r.node.children, lazy: r.node.lazy });
+    }
+    response.body = { result: r.result, variablesReference };
+    if (r.type && this.supportsVariableType) response.body.type = r.type;
+    if (r.memoryReference) response.body.memoryReference = r.memoryReference;
+    this.sendResponse(response);
+  }
+
+  private async onCompletions(response: DebugProtocol.CompletionsResponse, args: Args): Promise<void> {
+    const text = argString(args, 'text');
+    const column = argInt(args, 'column', { min: 0 });
+    const host = this.need();
+    const items = await host.call({ op: 'completions', text, column });
+    response.body = {
+      targets: items.map((i) => {
+        const t: DebugProtocol.CompletionItem = { label: i.label };
+        if (i.type) t.type = i.type as DebugProtocol.CompletionItemType;
+        if (i.start !== undefined) t.start = i.start;
+        if (i.length !== undefined) t.length = i.length;
+        return t;
+      }),
+    };
+    this.sendResponse(response);
+  }
+}

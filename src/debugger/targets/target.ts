@@ -1,0 +1,62 @@
+// What the runtime worker drives: a debug target (a `.pgasm` program on the GPU engine, or a driver
+// running on the simulated kernel). The worker owns the message loop; a target only answers.
+
+import type { AdapterStateResponse } from '../customRequests';
+import type {
+  BreakpointResult,
+  DisassembledInstruction,
+  FunctionBreakpointSpec,
+  InstructionBreakpointSpec,
+  RunResult,
+  SourceBreakpointSpec,
+  StepKind,
+  ThreadInfo,
+  VarNode,
+  WorkerResults,
+} from '../runtime/protocol';
+
+/** What a target may ask of the worker while it runs. */
+export interface RunControl {
+  /** True once the session asked for a pause; the target stops with reason `pause`. */
+  pauseRequested(): boolean;
+  /** Call often while making progress, so the hang watchdog knows the target is alive. */
+  beat(): void;
+  output(category: 'stdout' | 'stderr' | 'console' | 'important', text: string): void;
+}
+
+export interface Target {
+  threads(): ThreadInfo[];
+  /** Names function breakpoints accept (DDI names). */
+  functionNames(): string[];
+  /** Runs to the first stop (entry, a breakpoint) or the end. */
+  start(ctl: RunControl): RunResult;
+  run(step: StepKind, threadId: number, ctl: RunControl): RunResult;
+  setSourceBreakpoints(path: string, bps: SourceBreakpointSpec[]): BreakpointResult[];
+  breakpointLines(path: string, line: number, endLine?: number): number[];
+  setFunctionBreakpoints(bps: FunctionBreakpointSpec[]): BreakpointResult[];
+  setInstructionBreakpoints(bps: InstructionBreakpointSpec[]): BreakpointResult[];
+  setExceptionFilters(filters: string[]): void;
+  vars(key: string): VarNode[];
+  setVariable(key: string, value: string): WorkerResults['setVariable'];
+  readMemory(address: number, count: number): { bytes: Uint8Array; unreadable: number };
+  writeMemory(address: number, data: Uint8Array): number;
+  disassemble(address: number, instructionOffset: number, count: number, resolveSymbols: boolean): DisassembledInstruction[];
+  evaluate(expression: string, context: string | undefined, threadId: number | undefined): WorkerResults['evaluate'];
+  completions(text: string, column: number): WorkerResults['completions'];
+  adapterState(): AdapterStateResponse;
+}
+
+/** Exception breakpoint filters the adapter offers (ids are stable: clients persist them). */
+export const EXCEPTION_FILTERS = [
+  { filter: 'driverFailure', label: 'Driver failure statuses', description: 'A DDI returned a failure NTSTATUS.', default: false },
+  { filter: 'verifier', label: 'Verifier violations', description: 'The driver broke a rule the verifier checks.', default: true },
+  { filter: 'driverException', label: 'Driver exceptions', description: 'The driver threw.', default: true },
+  { filter: 'gpuFault', label: 'GPU faults', description: 'The paging engine faulted on an instruction.', default: true },
+  { filter: 'tdr', label: 'TDRs', description: 'A GPU engine or the driver stopped making progress (timeout detection and recovery).', default: true },
+] as const;
+
+export type ExceptionFilterId = (typeof EXCEPTION_FILTERS)[number]['filter'];
+
+export const KERNEL_THREAD_ID = 1;
+/** GPU engine N is thread GPU_THREAD_BASE + N. */
+export const GPU_THREAD_BASE = 100;

@@ -1,5 +1,7 @@
 // The benchmark suites `npm run bench` runs, in order. Each layer adds its own file.
 
 import type { Suite } from './suite';
+import { languageSuite } from './language.bench';
+import { gpuSuite } from './gpu.bench';
 
-export const suites: Suite[] = [];
+export const suites: Suite[] = [languageSuite, gpuSuite];

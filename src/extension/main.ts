@@ -3,9 +3,11 @@
 
 import * as vscode from 'vscode';
 import { registerOpcodeReference } from './opcodeReference';
+import { registerLanguageClient } from './languageClient';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerOpcodeReference(context);
+  registerLanguageClient(context);
 }
 
 export function deactivate(): void {

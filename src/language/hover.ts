@@ -1,0 +1,100 @@
+// Hover: an opcode's documentation (from the reference renderer) with the instruction's offset and
+// encoded bytes, an operand's meaning, a flag, a directive, or a label's / constant's value.
+
+import { Hover, MarkupKind, Position } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AsmSymbol, Statement } from '../isa/asmTypes';
+import { opcodeMarkdown } from '../isa/reference';
+import { Analysis, contains } from './analysis';
+import { directiveOf, opcodeOf, operandMarkdown } from './syntax';
+
+export function hex(n: number | bigint, width = 0): string {
+  return '0x' + n.toString(16).toUpperCase().padStart(width, '0');
+}
+
+/** Bytes as hex, one group of four per dword: `10 00 0B 00  01 00 …`. */
+export function encodedBytes(bytes: Uint8Array, offset: number, size: number): string {
+  const groups: string[] = [];
+  for (let i = offset; i < offset + size && i < bytes.length; i += 4) {
+    const g: string[] = [];
+    for (let j = i; j < Math.min(i + 4, offset + size, bytes.length); j++) g.push(bytes[j].toString(16).toUpperCase().padStart(2, '0'));
+    groups.push(g.join(' '));
+  }
+  return groups.join('  ');
+}
+
+export function placement(a: Analysis, s: Statement): string | undefined {
+  if (s.offset === undefined || !s.size) return undefined;
+  const bytes = encodedBytes(a.result.bytes, s.offset, s.size);
+  return `Offset ${hex(s.offset, 4)} (${s.offset}), ${s.size} bytes${bytes ? `:\n\n\`\`\`\n${bytes}\n\`\`\`` : ''}`;
+}
+
+function symbolMarkdown(sym: AsmSymbol): string {
+  switch (sym.kind) {
+    case 'label':
+      return `label \`${sym.name}\`: offset ${hex(sym.value, 4)} (${sym.value})`;
+    case 'constant':
+      return `constant \`${sym.name}\` = ${sym.value} (${hex(sym.value)})`;
+    case 'segment':
+      return `segment \`${sym.name}\`: id ${sym.value}`;
+  }
+}
+
+function segmentMarkdown(a: Analysis, name: string): string | undefined {
+  const seg = a.result.segments.find((s) => s.name === name);
+  if (!seg) return undefined;
+  const size = seg.size % (1024 * 1024) === 0 ? `${seg.size / (1024 * 1024)} MiB` : `${seg.size} bytes`;
+  return `segment \`${seg.name}\`: id ${seg.id}, ${seg.kind}, ${size}${seg.cpuVisible ? ', CPU-visible' : ''}`;
+}
+
+export function hover(a: Analysis, doc: TextDocument, pos: Position): Hover | null {
+  const s = a.statementAt(pos.line);
+  const occ = a.occurrenceAt(pos.line, pos.character);
+  const parts: string[] = [];
+  let range = occ?.range;
+
+  if (s?.head && contains(s.head.range, pos.line, pos.character)) {
+    range = s.head.range;
+    const op = opcodeOf(s.head.name);
+    const dir = s.head.directive ? directiveOf(s.head.name) : undefined;
+    if (op && !s.head.directive) {
+      parts.push(opcodeMarkdown(op).trimEnd());
+    } else if (dir) {
+      parts.push(`### \`${dir.name}\`\n\n\`${dir.syntax}\`\n\n${dir.doc}\n\nExample: \`${dir.example}\``);
+    } else {
+      return null;
+    }
+    const where = placement(a, s);
+    if (where) parts.push(where);
+  } else if (s) {
+    const i = s.operands.findIndex((o) => contains(o.range, pos.line, pos.character));
+    if (i >= 0) {
+      const operand = s.operands[i];
+      const op = s.head && !s.head.directive ? opcodeOf(s.head.name) : undefined;
+      const dir = s.head?.directive ? directiveOf(s.head.name) : undefined;
+      range = range ?? operand.range;
+      const flag = op?.flags.find((f) => f.name === operand.text.trim().toLowerCase());
+      if (flag) parts.push(`flag **${flag.name}** (bit ${flag.bit} of \`${op!.mnemonic}\`): ${flag.doc}`);
+      else if (op && i < op.operands.length) parts.push(operandMarkdown(op.operands[i]));
+      else if (dir) {
+        const names = dir.operands.filter((o) => o !== '...');
+        const name = names[Math.min(i, names.length - 1)];
+        if (name) parts.push(`**${name}** of \`${dir.syntax}\``);
+      }
+    }
+  }
+
+  if (occ) {
+    parts.push(symbolMarkdown(occ.symbol));
+    if (occ.symbol.kind === 'segment') {
+      const seg = segmentMarkdown(a, occ.symbol.name);
+      if (seg) parts[parts.length - 1] = seg;
+    }
+  } else if (s?.label && contains(s.label.range, pos.line, pos.character)) {
+    range = s.label.range;
+    const sym = a.result.symbols.get(s.label.name);
+    parts.push(sym ? symbolMarkdown(sym) : `label \`${s.label.name}\``);
+  }
+  if (!parts.length) return null;
+  return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range };
+}

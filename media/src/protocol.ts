@@ -22,6 +22,7 @@ export interface ViewState {
 
 export type HostToView =
   | { type: 'init'; target: ViewTarget; bytesPerRow: number; state: ViewState; running: boolean }
+  /** Bytes read for request `id`; `address` is where `base64` starts (bytes before it are unreadable). */
   | { type: 'data'; id: number; address: number; count: number; base64?: string; error?: string }
   | { type: 'stopped'; state: ViewState }
   | { type: 'continued' }

@@ -4,10 +4,28 @@
 import * as vscode from 'vscode';
 import { registerOpcodeReference } from './opcodeReference';
 import { registerLanguageClient } from './languageClient';
+import { registerDebugAdapter } from './debugAdapter';
+import { registerDebugConfiguration } from './debugConfiguration';
+import { registerDebugEvents } from './debugEvents';
+import { registerAdapterState } from './adapterState';
+import { registerAdapterViews } from './adapterViews';
+import { registerOccupancyView } from './occupancyView';
+import { registerVramCommands } from './vramCommands';
+import { registerPagingBufferCommand } from './pagingBufferCommand';
+import { registerProjectCommands } from './projectCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerOpcodeReference(context);
   registerLanguageClient(context);
+  registerDebugAdapter(context);
+  registerDebugConfiguration(context);
+  registerDebugEvents(context);
+  registerAdapterState(context);
+  registerAdapterViews(context);
+  registerOccupancyView(context);
+  registerVramCommands(context);
+  registerPagingBufferCommand(context);
+  registerProjectCommands(context);
 }
 
 export function deactivate(): void {

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { occupancySvg } from '../../src/extension/occupancySvg';
+import { pgasmListing, validRun } from '../../src/extension/pgasmListing';
+import { scaffoldFiles } from '../../src/extension/scaffold';
+import { contentSecurityPolicy, vramViewHtml } from '../../src/extension/webviewHtml';
+import { formatBytes } from '../../src/extension/format';
+import type { AdapterStateResponse } from '../../src/debugger/customRequests';
+
+describe('segment occupancy map', () => {
+  const state: AdapterStateResponse = {
+    time: 0,
+    segments: [{ id: 1, name: 'vram<1>', kind: 'memory', size: 1000, used: 300, cpuVisible: true, allocations: 2, resident: 2, memoryReference: '0x1' }],
+    allocations: [
+      { handle: 1, name: 'A', size: 250, state: 'resident', segmentId: 1, offset: 500, locked: false },
+      { handle: 2, name: 'Tiny', size: 1, state: 'resident', segmentId: 1, offset: 0, locked: true },
+      { handle: 3, name: 'Gone', size: 100, state: 'evicted', locked: false },
+    ],
+    fences: [],
+    pagingQueue: [],
+  };
+  it('draws each resident allocation at its offset, scaled to the bar', () => {
+    const svg = occupancySvg(state);
+    assert.match(svg, /^<svg /);
+    assert.match(svg, /vram&lt;1&gt; — 300 B \/ 1000 B \(30%\)/);
+    assert.match(svg, /<rect class="alloc" x="150\.00" y="16" width="75\.00"/);
+    assert.match(svg, /<rect class="alloc locked" x="0\.00" y="16" width="1\.00"/, 'a 1-byte allocation stays a visible pixel');
+    assert.doesNotMatch(svg, /Gone/);
+  });
+});
+
+describe('paging buffer listing', () => {
+  const list = [
+    { address: '0x0', instruction: '??', presentationHint: 'invalid' as const },
+    { address: '0x1000', instruction: 'fill vram:0x0, 0x1000, 0' },
+    { address: '0x1010', instruction: 'copy vram:0x0, local:0x0, 0x100', instructionBytes: '05 00' },
+    { address: '0x1030', instruction: 'signal 3' },
+    { address: '0x1038', instruction: '(invalid: unknown opcode 0x00)', presentationHint: 'invalid' as const },
+  ];
+  it('lists the valid run around the instruction pointer', () => {
+    assert.deepEqual(validRun(list, 2), [1, 3]);
+    const text = pgasmListing(list, 2, 'paging buffer');
+    const lines = text.trim().split('\n');
+    assert.equal(lines.length, 5);
+    assert.match(lines[1], /3 instructions from 0x1000/);
+    assert.match(lines[3], /copy vram:0x0, local:0x0, 0x100 +; 0x1010 +\[05 00\] +<- next/);
+    assert.throws(() => pgasmListing(list, 0, 'x'), /no valid instruction/);
+  });
+});
+
+describe('new driver project', () => {
+  it('plans the driver with a reference to the typings, a scenario, tsconfig and launch.json', () => {
+    const files = scaffoldFiles({ ddiTypings: 'declare module "paging-lab/ddi" {}', driver: 'export const x = 1;\n', scenario: '{"steps": []}' });
+    const by = new Map(files.map((f) => [f.path, f.content]));
+    assert.match(by.get('driver.ts') ?? '', /^\/\/\/ <reference path="\.\/paging-lab-ddi\.d\.ts" \/>\nexport const x/);
+    assert.equal(by.get('paging-lab-ddi.d.ts'), 'declare module "paging-lab/ddi" {}');
+    const launch = JSON.parse(by.get('.vscode/launch.json') ?? '');
+    assert.equal(launch.configurations[0].type, 'wddm');
+    assert.equal(launch.configurations[0].driver, '${workspaceFolder}/driver.ts');
+    assert.deepEqual(JSON.parse(by.get('tsconfig.json') ?? '').files, ['paging-lab-ddi.d.ts', 'driver.ts']);
+    const already = scaffoldFiles({ ddiTypings: '', driver: '/// <reference path="paging-lab-ddi.d.ts" />\n', scenario: '{}' });
+    assert.equal(already[0].content.match(/reference/g)?.length, 1);
+    assert.throws(() => scaffoldFiles({ ddiTypings: '', driver: '', scenario: '{oops' }), /bundled scenario is not valid JSON/);
+  });
+});
+
+describe('webview content security', () => {
+  it('allows nothing by default, scripts only with the nonce, no remote origins', () => {
+    const csp = contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', 'abc', { scripts: true });
+    assert.match(csp, /^default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-abc'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|http:/);
+    assert.doesNotMatch(contentSecurityPolicy('x', 'n', { scripts: false }), /script-src/);
+    const html = vramViewHtml({ cspSource: 'vscode-src', scriptUri: 'vscode-src/vramView.js', styleUri: 'vscode-src/vramView.css', nonce: 'N0' });
+    assert.match(html, /<script nonce="N0" src="vscode-src\/vramView\.js"><\/script>/);
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
+    assert.doesNotMatch(html, /https?:\/\//);
+    for (const id of ['scroller', 'spacer', 'rows', 'goto', 'status', 'title', 'inspector-body', 'endian', 'cursor-info']) {
+      assert.match(html, new RegExp(`id="${id}"`), `the script needs #${id}`);
+    }
+  });
+
+  it('formats sizes', () => {
+    assert.equal(formatBytes(512), '512 B');
+    assert.equal(formatBytes(256 * 2 ** 20), '256 MiB');
+    assert.equal(formatBytes(1536), '1.5 KiB');
+  });
+});

@@ -3,5 +3,6 @@
 import type { Suite } from './suite';
 import { languageSuite } from './language.bench';
 import { gpuSuite } from './gpu.bench';
+import { extensionSuite } from './extension.bench';
 
-export const suites: Suite[] = [languageSuite, gpuSuite];
+export const suites: Suite[] = [languageSuite, gpuSuite, extensionSuite];

@@ -23,7 +23,7 @@ export function bundledSamples(extensionUri: vscode.Uri): { driver?: string; sce
   };
   return {
     driver: first('drivers/reference', (n) => n === 'driver.ts' || n.endsWith('.driver.ts'), ['driver.ts']),
-    scenario: first('scenarios', (n) => n === 'scenario.json' || n.endsWith('.scenario.json'), ['default.scenario.json', 'scenario.json']),
+    scenario: first('scenarios', (n) => n.endsWith('.json') && !n.endsWith('.schema.json'), ['default.json', 'default.scenario.json', 'scenario.json']),
   };
 }
 

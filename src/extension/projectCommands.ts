@@ -83,7 +83,7 @@ async function runHeadless(context: vscode.ExtensionContext, arg?: unknown): Pro
     name: 'Paging Lab: run',
     // Node itself runs in the terminal (no shell), so paths with spaces or quotes need no escaping.
     shellPath: process.execPath,
-    shellArgs: [cli, 'run', '--driver', driver, '--scenario', scenario],
+    shellArgs: [cli, 'run', '--driver', driver, '--scenario', scenario, '--seed', String(settings.seed)],
     env: { ELECTRON_RUN_AS_NODE: '1' },
     cwd: folder,
     isTransient: true,

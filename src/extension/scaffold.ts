@@ -3,6 +3,8 @@
 // No `vscode` here, so the plan is unit-tested; the command copies the extension's own files in.
 
 export const DDI_TYPINGS = 'paging-lab-ddi.d.ts';
+/** Named so the extension's scenario schema (jsonValidation on *.scenario.json) applies. */
+export const SCENARIO_FILE = 'default.scenario.json';
 
 export interface ScaffoldSources {
   /** Contents of the extension's types/paging-lab-ddi.d.ts. */
@@ -20,12 +22,17 @@ export interface ScaffoldFile {
 
 export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
   const reference = `/// <reference path="./${DDI_TYPINGS}" />`;
-  const driver = src.driver.includes(DDI_TYPINGS) ? src.driver : `${reference}\n${src.driver}`;
+  // The sample points at the typings inside the extension's tree; the project has its own copy.
+  const pattern = /^\/\/\/\s*<reference\s+path="[^"]*paging-lab-ddi\.d\.ts"\s*\/>/m;
+  const driver = pattern.test(src.driver) ? src.driver.replace(pattern, reference) : `${reference}\n${src.driver}`;
+  let scenario: Record<string, unknown>;
   try {
-    JSON.parse(src.scenario);
+    scenario = JSON.parse(src.scenario);
   } catch (e) {
     throw new Error(`The bundled scenario is not valid JSON (${e instanceof Error ? e.message : String(e)}); reinstall the extension.`);
   }
+  // Its $schema is relative to the extension's tree; the extension validates *.scenario.json itself.
+  delete scenario.$schema;
   const tsconfig = {
     compilerOptions: { target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: true },
     files: [DDI_TYPINGS, 'driver.ts'],
@@ -38,7 +45,7 @@ export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
         request: 'launch',
         name: 'Debug driver (Paging Lab)',
         driver: '${workspaceFolder}/driver.ts',
-        scenario: '${workspaceFolder}/scenario.json',
+        scenario: `\${workspaceFolder}/${SCENARIO_FILE}`,
         stopOnEntry: false,
       },
     ],
@@ -46,7 +53,7 @@ export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
   return [
     { path: 'driver.ts', content: driver },
     { path: DDI_TYPINGS, content: src.ddiTypings },
-    { path: 'scenario.json', content: src.scenario },
+    { path: SCENARIO_FILE, content: JSON.stringify(scenario, null, 2) + '\n' },
     { path: 'tsconfig.json', content: JSON.stringify(tsconfig, null, 2) + '\n' },
     { path: '.vscode/launch.json', content: JSON.stringify(launch, null, 2) + '\n' },
   ];

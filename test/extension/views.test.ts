@@ -49,16 +49,18 @@ describe('paging buffer listing', () => {
 
 describe('new driver project', () => {
   it('plans the driver with a reference to the typings, a scenario, tsconfig and launch.json', () => {
-    const files = scaffoldFiles({ ddiTypings: 'declare module "paging-lab/ddi" {}', driver: 'export const x = 1;\n', scenario: '{"steps": []}' });
+    const files = scaffoldFiles({ ddiTypings: 'declare module "paging-lab/ddi" {}', driver: 'export const x = 1;\n', scenario: '{"$schema": "../../schemas/scenario.schema.json", "steps": []}' });
     const by = new Map(files.map((f) => [f.path, f.content]));
     assert.match(by.get('driver.ts') ?? '', /^\/\/\/ <reference path="\.\/paging-lab-ddi\.d\.ts" \/>\nexport const x/);
     assert.equal(by.get('paging-lab-ddi.d.ts'), 'declare module "paging-lab/ddi" {}');
     const launch = JSON.parse(by.get('.vscode/launch.json') ?? '');
     assert.equal(launch.configurations[0].type, 'wddm');
     assert.equal(launch.configurations[0].driver, '${workspaceFolder}/driver.ts');
+    assert.equal(launch.configurations[0].scenario, '${workspaceFolder}/default.scenario.json');
+    assert.deepEqual(JSON.parse(by.get('default.scenario.json') ?? ''), { steps: [] }, 'the relative $schema is dropped');
     assert.deepEqual(JSON.parse(by.get('tsconfig.json') ?? '').files, ['paging-lab-ddi.d.ts', 'driver.ts']);
-    const already = scaffoldFiles({ ddiTypings: '', driver: '/// <reference path="paging-lab-ddi.d.ts" />\n', scenario: '{}' });
-    assert.equal(already[0].content.match(/reference/g)?.length, 1);
+    const sample = scaffoldFiles({ ddiTypings: '', driver: '/// <reference path="../../../types/paging-lab-ddi.d.ts" />\n// the driver\n', scenario: '{}' });
+    assert.equal(sample[0].content, '/// <reference path="./paging-lab-ddi.d.ts" />\n// the driver\n', 'the sample\'s path is rewritten to the project\'s copy');
     assert.throws(() => scaffoldFiles({ ddiTypings: '', driver: '', scenario: '{oops' }), /bundled scenario is not valid JSON/);
   });
 });

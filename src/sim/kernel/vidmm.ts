@@ -215,8 +215,13 @@ export class VidMm {
   /** Makes every allocation in `list` resident (evicting others as needed), as a render submission requires. */
   *makeResident(list: Allocation[], why: string): Gen {
     const pinned = new Set(list);
-    for (const a of list) {
-      if (a.residency !== 'resident') yield* this.host.frame(`page in '${a.name}' (${why})`, this.pageIn(a, pinned));
+    // Placing one allocation may have to evict another of the same list when the segments are too
+    // fragmented (see findSpace); a few passes settle it.
+    for (let pass = 0; list.some((a) => a.residency !== 'resident'); pass++) {
+      if (pass === 4) throw new KernelError('scenario', `cannot make the ${list.length} allocations of ${why} resident together: the segments are too small or too fragmented`);
+      for (const a of list) {
+        if (a.residency !== 'resident') yield* this.host.frame(`page in '${a.name}' (${why})`, this.pageIn(a, pinned));
+      }
     }
     for (const a of list) this.touch(a);
   }
@@ -245,7 +250,10 @@ export class VidMm {
         const offset = s.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
         if (offset >= 0) return { segment: s, offset };
       }
-      const victim = this.lruVictim(segs, pinned);
+      let victim = this.lruVictim(segs, pinned);
+      // Only allocations of the same submission are left and no hole is large enough: the free
+      // space is fragmented around them. Evict one of them too; makeResident pages it back in.
+      victim ??= [...pinned].find((p) => p !== a && p.residency === 'resident' && segs.some((s) => s.id === p.segmentId));
       if (!victim) {
         const pinnedBytes = [...pinned].filter((p) => p.residency === 'resident').reduce((n, p) => n + p.size, 0);
         throw new KernelError(

@@ -109,12 +109,22 @@ async function compile(entry: string): Promise<Compiled> {
     });
   } catch (e) {
     const errors = (e as { errors?: EsbuildMessage[] }).errors ?? [];
-    throw compileError(entry, errors, e);
+    throw compileError(entry, absolute(errors, inputs), e);
   }
-  if (result.errors.length) throw compileError(entry, result.errors);
+  if (result.errors.length) throw compileError(entry, absolute(result.errors, inputs));
   const code = result.outputFiles?.[0]?.text ?? '';
   const hash = sha([...inputs].map(([p, h]) => `${p}\0${h}`).join('\n'));
   return { code, inputs, hash };
+}
+
+/** esbuild-wasm names files relative to its own working directory: map them back to the inputs. */
+function absolute(errors: EsbuildMessage[], inputs: Map<string, string>): EsbuildMessage[] {
+  return errors.map((m) => {
+    if (!m.location || isAbsolute(m.location.file)) return m;
+    const rel = m.location.file.replace(/\\/g, '/').replace(/^(\.\.\/)+/, '');
+    const file = [...inputs.keys()].find((p) => p.replace(/\\/g, '/').endsWith('/' + rel)) ?? resolve('/', rel);
+    return { ...m, location: { ...m.location, file } };
+  });
 }
 
 function compileError(entry: string, errors: EsbuildMessage[], cause?: unknown): DriverError {

@@ -14,15 +14,19 @@ import { Suite, row } from './suite';
 const SERVER = join(ROOT, 'dist', 'server.js');
 const JSON_SERVER = join(ROOT, 'node_modules', 'vscode-langservers-extracted', 'bin', 'vscode-json-language-server');
 
-/** A realistic paging program of `lines` lines: sections of labels, constants, copies, fills, fences. */
+/**
+ * A realistic paging program of `lines` lines: sections with a label, a constant, a page-in copy,
+ * a fill, a physical write and a fence; the page lists (data) after the last instruction.
+ */
 export function pgasmProgram(lines: number): string {
-  const out = ['; generated benchmark program', '.dmasize 64M', ''];
-  let i = 0;
-  while (out.length < lines) {
-    out.push(
+  const head = ['; generated benchmark program', '.dmasize 64M', ''];
+  const sections = Math.max(1, Math.floor((lines - head.length) / 10));
+  const code: string[] = [];
+  const data: string[] = [];
+  for (let i = 0; i < sections; i++) {
+    code.push(
       `; section ${i}: page in and clear`,
-      `.equ SIZE${i}, ${(i % 16) + 1}K`,
-      `pages${i}: .pages 0x${(0x100000 + i * 0x1000).toString(16)}, 0x${(0x200000 + i * 0x1000).toString(16)}`,
+      `.equ SIZE${i}, ${(i % 2) + 1}K`,
       `section${i}:`,
       `    copy vram:0x${((i * 0x10000) % 0x8000000).toString(16)}, mdl(pages${i})+0, SIZE${i}   ; page-in`,
       `    fill local:0x${((i * 0x2000) % 0x8000000).toString(16)}, 4K, 0xDEADBEEF`,
@@ -31,8 +35,10 @@ export function pgasmProgram(lines: number): string {
       `    nop`,
       '',
     );
-    i++;
+    data.push(`pages${i}: .pages 0x${(0x100000 + i * 0x2000).toString(16)}, 0x${(0x101000 + i * 0x2000).toString(16)}`);
   }
+  const out = [...head, ...code, ...data];
+  while (out.length < lines) out.push('');
   return out.slice(0, lines).join('\n') + '\n';
 }
 
@@ -87,12 +93,14 @@ async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number
     await client.open(uri, text);
     await client.waitForDiagnostics(uri, 1, 120_000);
     const openMs = now() - t0;
-    // Edit inside a comment in the middle of the file (the program stays valid either way).
-    const mid = Math.floor(lines / 2);
-    const line = text.split('\n').findIndex((l, i) => i >= mid && l.startsWith('; section'));
-    const edit = await timeEdits(client, uri, { line, character: 2 }, 'x', runs, (v) => client.waitForDiagnostics(uri, v, 120_000));
+    // Type a digit into an operand in the middle of the file, then delete it (valid either way).
+    const all = text.split('\n');
+    const line = all.findIndex((l, i) => i >= lines / 2 && l.startsWith('    pwrite'));
+    const edit = await timeEdits(client, uri, { line, character: all[line].lastIndexOf(' ') + 1 }, '1', runs, (v) => client.waitForDiagnostics(uri, v, 120_000));
+    const published = client.diagnostics.get(uri)!;
+    if (published.diagnostics.length) throw new Error(`the benchmark program has diagnostics: ${published.diagnostics[0].message}`);
     // Completion in operand position of a copy (segments, location forms, constants).
-    const copyLine = line + 4;
+    const copyLine = line - 2;
     const completions: number[] = [];
     for (let i = 0; i < runs; i++) {
       const s = now();

@@ -19,7 +19,8 @@ export interface DiagnosticData {
 }
 
 export function toLspDiagnostic(d: AsmDiagnostic, links: DocsLinks, uri: string): Diagnostic {
-  const href = links.href(d.topic, d.code);
+  // An unknown mnemonic has no topic of its own: its link is the list of opcodes.
+  const href = links.href([d.topic, d.code], d.code === 'PGA002' ? 'opcodes' : 'diagnostic');
   const out: Diagnostic = {
     range: d.range,
     severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { opcodeReferenceMarkdown } from '../isa/reference';
 
 /** GitHub-style heading anchor, which VS Code's Markdown preview also uses. */
 export function slugify(heading: string): string {
@@ -17,20 +18,25 @@ export function slugify(heading: string): string {
 
 export class DocsLinks {
   private readonly anchors = new Map<string, string>();
+  /** Plain headings by their lower-case text, for section-level links. */
+  private readonly sections: [string, string][] = [];
 
-  /** `docsUri`: where docs/pgasm.md is; found next to the server (dist/.. or src/language/../..) if not given. */
+  /** `docsUri`: where docs/pgasm.md is; by default in the package the server runs from. */
   constructor(readonly docsUri: string | undefined = findDocs()) {
     if (!docsUri) return;
-    let text = '';
+    // docs/pgasm.md renders its opcode section with the same function, so without the file
+    // (a checkout that has not generated it yet) the opcode headings are still known.
+    let text = opcodeReferenceMarkdown();
     try {
       if (docsUri.startsWith('file:')) text = readFileSync(fileURLToPath(docsUri), 'utf8');
     } catch {
-      text = '';
+      // Keep the rendered reference.
     }
     for (const line of text.split(/\r?\n/)) {
       const m = /^#{1,6}\s+(.*)$/.exec(line);
       if (!m) continue;
       const slug = slugify(m[1]);
+      this.sections.push([m[1].toLowerCase(), slug]);
       // The first backquoted word of a heading names its topic (`copy`, `.equ`, `PGA001`).
       for (const t of m[1].matchAll(/`([^`]+)`/g)) {
         const key = t[1].trim().split(/\s+/)[0].toLowerCase();
@@ -39,24 +45,27 @@ export class DocsLinks {
     }
   }
 
-  /** The link for a topic (mnemonic, directive or diagnostic code), or the document itself. */
-  href(...topics: (string | undefined)[]): string | undefined {
+  /**
+   * The link for the first topic (mnemonic, directive or diagnostic code) with a heading; failing
+   * that, the first section whose heading contains `section`; failing that, the document itself.
+   */
+  href(topics: (string | undefined)[], section?: string): string | undefined {
     if (!this.docsUri) return undefined;
     for (const t of topics) {
       const slug = t && this.anchors.get(t.toLowerCase());
       if (slug) return `${this.docsUri}#${slug}`;
     }
-    return this.docsUri;
+    const s = section && this.sections.find(([text]) => text.includes(section));
+    return s ? `${this.docsUri}#${s[1]}` : this.docsUri;
   }
 }
 
+/** docs/pgasm.md of the package this file is part of (dist/.. or src/language/../..). */
 function findDocs(): string | undefined {
   let dir = __dirname;
   for (let i = 0; i < 4; i++) {
-    const p = join(dir, 'docs', 'pgasm.md');
-    if (existsSync(p)) return pathToFileURL(p).toString();
+    if (existsSync(join(dir, 'package.json'))) return pathToFileURL(join(dir, 'docs', 'pgasm.md')).toString();
     dir = dirname(dir);
   }
-  // Not shipped (yet): link to where it will be, next to the package root.
   return undefined;
 }

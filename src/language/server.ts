@@ -89,13 +89,33 @@ export function startServer(connection: Connection): void {
     }
   }
 
+  /**
+   * The connection handles one queued message per event-loop turn, so an edit that has already
+   * arrived may still be waiting behind the validation. The validation therefore waits one more
+   * turn for as long as edits keep coming in, and assembles only the version it ends up with.
+   */
+  let changes = 0;
+  let changesAtLastTurn = -1;
+  function validateWhenQuiet(): void {
+    immediate = undefined;
+    if (changes !== changesAtLastTurn) {
+      changesAtLastTurn = changes;
+      immediate = setImmediate(validateWhenQuiet);
+      return;
+    }
+    validatePending();
+  }
+
   function schedule(uri: string): void {
     pending.add(uri);
+    changes++;
     if (debounceMs > 0) {
       if (timer) clearTimeout(timer);
       timer = setTimeout(validatePending, debounceMs);
     } else if (!immediate) {
-      immediate = setImmediate(validatePending);
+      // The first turn always waits: the next queued message is handled after it.
+      changesAtLastTurn = -1;
+      immediate = setImmediate(validateWhenQuiet);
     }
   }
 
@@ -113,6 +133,9 @@ export function startServer(connection: Connection): void {
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       const doc = documents.get(params.textDocument.uri);
       if (!doc) return fallback;
+      // A position outside the document (a stale request after an edit) has nothing to answer.
+      const position = (params as { position?: { line: number; character: number } }).position;
+      if (position && (position.line < 0 || position.line >= doc.lineCount || position.character < 0)) return fallback;
       try {
         const result = fn(doc, analysisOf(doc), params, token);
         if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);

@@ -2,14 +2,17 @@
 // the pgasm server, either in-process over a stream pair (the server's own createConnection on the
 // other end) or to a child process over stdio (dist/server.js, or any other server).
 
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from '../../src/language/server';
 import { PassThrough } from 'node:stream';
 import {
+  CancellationToken,
   MessageConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  IPCMessageReader,
+  IPCMessageWriter,
   createMessageConnection,
 } from 'vscode-jsonrpc/node';
 import {
@@ -26,10 +29,27 @@ import {
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol';
 
+/** Waits for a child to exit after `exit`; kills it if it has not within 2 s. */
+function waitForExit(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => {
+      child.kill();
+      resolve();
+    }, 2000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 type Waiter = { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void };
 
 export class LspClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every version each document's diagnostics were published for, in order. */
+  readonly publishedVersions = new Map<string, (number | undefined)[]>();
   readonly logs: string[] = [];
   private waiters: Waiter[] = [];
   private versions = new Map<string, number>();
@@ -42,6 +62,9 @@ export class LspClient {
   ) {
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.diagnostics.set(p.uri, p);
+      const list = this.publishedVersions.get(p.uri) ?? [];
+      list.push(p.version);
+      this.publishedVersions.set(p.uri, list);
       this.waiters = this.waiters.filter((w) => {
         if (w.uri !== p.uri || (w.version !== undefined && p.version !== undefined && p.version < w.version)) return true;
         w.resolve(p);
@@ -75,6 +98,28 @@ export class LspClient {
     return client;
   }
 
+  /** A server as a child process over node IPC, the transport the extension uses. */
+  static async fork(modulePath: string, initializationOptions: object = {}): Promise<LspClient> {
+    const child = fork(modulePath, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    const client = new LspClient(
+      connection,
+      async () => {
+        try {
+          await connection.sendRequest(ShutdownRequest.type);
+          await connection.sendNotification('exit');
+        } catch {
+          // Already gone.
+        }
+        connection.dispose();
+        await waitForExit(child);
+      },
+      child,
+    );
+    await client.initialize(initializationOptions);
+    return client;
+  }
+
   /** A server as a child process over stdio (`node dist/server.js --stdio`, or another server). */
   static async spawn(command: string, args: string[], initializationOptions: object = {}, capabilities: object = {}): Promise<LspClient> {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -90,17 +135,7 @@ export class LspClient {
           // Already gone.
         }
         connection.dispose();
-        await new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          const t = setTimeout(() => {
-            child.kill();
-            resolve();
-          }, 2000);
-          child.once('exit', () => {
-            clearTimeout(t);
-            resolve();
-          });
-        });
+        await waitForExit(child);
       },
       child,
     );
@@ -168,8 +203,8 @@ export class LspClient {
     this.diagnostics.delete(uri);
   }
 
-  request<R>(method: string, params: unknown): Promise<R> {
-    return this.connection.sendRequest(method, params) as Promise<R>;
+  request<R>(method: string, params: unknown, token?: CancellationToken): Promise<R> {
+    return (token ? this.connection.sendRequest(method, params, token) : this.connection.sendRequest(method, params)) as Promise<R>;
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,8 @@ export type RowBytes = ReadonlyArray<number | null>;
 export class ChangeTracker {
   private baseline = new Map<number, RowBytes>();
   private current = new Map<number, RowBytes>();
+  /** Rows whose current value may be out of date (a memory event): read again, but kept as the baseline-to-be. */
+  private readonly stale = new Set<number>();
   private epochNumber = 0;
 
   constructor(private readonly maxRows = 65536) {}
@@ -25,6 +27,7 @@ export class ChangeTracker {
     // only if nothing newer exists; carrying them over would report changes from two stops ago.
     this.baseline = this.current;
     this.current = new Map();
+    this.stale.clear();
     this.epochNumber++;
   }
 
@@ -32,16 +35,19 @@ export class ChangeTracker {
   reset(): void {
     this.baseline = new Map();
     this.current = new Map();
+    this.stale.clear();
     this.epochNumber = 0;
   }
 
   /** Records the bytes of a row (keyed by its address) as read now. */
   record(rowAddress: number, bytes: RowBytes): void {
+    this.stale.delete(rowAddress);
     if (this.current.has(rowAddress)) this.current.delete(rowAddress);
     this.current.set(rowAddress, bytes);
     if (this.current.size > this.maxRows) {
       const oldest = this.current.keys().next().value as number;
       this.current.delete(oldest);
+      this.stale.delete(oldest);
     }
   }
 
@@ -71,23 +77,27 @@ export class ChangeTracker {
     return out;
   }
 
-  /** True when the row was read during the current stop (so it need not be read again). */
+  /** True when the row was read during the current stop and not invalidated since (no need to read it again). */
   hasCurrent(rowAddress: number): boolean {
-    return this.current.has(rowAddress);
+    return this.current.has(rowAddress) && !this.stale.has(rowAddress);
   }
 
   currentRow(rowAddress: number): RowBytes | undefined {
     return this.current.get(rowAddress);
   }
 
-  /** Drops current rows overlapping [address, address + length) so they are read again (a memory event). */
+  /**
+   * Marks rows overlapping [address, address + length) to be read again (a memory event). Their
+   * last values stay: memory events also arrive while the debuggee runs, and the values seen at
+   * the stop are what the next stop must compare with.
+   */
   invalidate(address: number, length: number, bytesPerRow: number): void {
     const first = Math.floor(address / bytesPerRow) * bytesPerRow;
     const end = address + length;
     if (length / bytesPerRow > this.current.size) {
-      for (const row of [...this.current.keys()]) if (row + bytesPerRow > address && row < end) this.current.delete(row);
+      for (const row of this.current.keys()) if (row + bytesPerRow > address && row < end) this.stale.add(row);
       return;
     }
-    for (let row = first; row < end; row += bytesPerRow) this.current.delete(row);
+    for (let row = first; row < end; row += bytesPerRow) if (this.current.has(row)) this.stale.add(row);
   }
 }

@@ -77,7 +77,9 @@ function draw(): void {
 
 /** Reads the visible rows not yet read during this stop, as one request per contiguous run. */
 function requestMissing(first: number, count: number): void {
-  if (!target || ended) return;
+  // Nothing is read while the debuggee runs: what the view holds stays the values of the last
+  // stop, which the next stop compares with.
+  if (!target || ended || running) return;
   let runStart = -1;
   const flush = (endRow: number) => {
     if (runStart < 0 || !target) return;

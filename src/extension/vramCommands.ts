@@ -68,7 +68,33 @@ async function askForTarget(): Promise<ViewTarget | undefined> {
     items.push({ label: 'Allocations', kind: vscode.QuickPickItemKind.Separator });
     for (const a of resident) items.push({ label: `$(symbol-variable) ${allocationLabel(a)}`, description: a.lastPagingOperation, target: async () => targetForAllocation(a, state) });
   }
-  const choice = await vscode.window.showQuickPick(items, { title: 'Open VRAM View', placeHolder: 'A segment, an allocation, the current DMA buffer or an address' });
+  // Typing an address in the picker offers it directly, so one box serves both ways of choosing.
+  const ctx = { segments: segmentRegions(state), allocations: overlaysOf(state) };
+  const qp = vscode.window.createQuickPick<Pick>();
+  qp.title = 'Open VRAM View';
+  qp.placeholder = 'A segment, an allocation, the current DMA buffer, or type an address (vram:0x1000, 0x10000001000)';
+  qp.items = items;
+  qp.onDidChangeValue((value) => {
+    const r = value.trim() ? parseAddress(value, ctx) : undefined;
+    const typed: Pick[] = [];
+    if (r?.ok) {
+      let detail: string;
+      try {
+        const t = targetForAddress(r.address, state);
+        detail = `${t.title} at 0x${r.address.toString(16)}`;
+        typed.push({ label: `$(arrow-right) Go to ${value.trim()}`, description: detail, alwaysShow: true, target: async () => t });
+      } catch (e) {
+        typed.push({ label: `$(error) ${value.trim()}`, description: e instanceof Error ? e.message : String(e), alwaysShow: true });
+      }
+    }
+    qp.items = [...typed, ...items];
+  });
+  const choice = await new Promise<Pick | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
   return choice?.target?.();
 }
 

@@ -35,21 +35,32 @@ describe('VRAM view change highlighting', () => {
     assert.deepEqual(t.changedBytes(0), [0]);
   });
 
-  it('invalidates rows touched by a memory event so they are read again, keeping the baseline', () => {
+  it('re-reads rows touched by a memory event, keeping their values as the next baseline', () => {
     const t = new ChangeTracker();
-    t.record(0, [0, 0, 0, 0]);
-    t.record(4, [0, 0, 0, 0]);
-    t.record(8, [0, 0, 0, 0]);
+    for (const row of [0, 4, 8]) t.record(row, [0, 0, 0, 0]);
     t.newStop();
-    t.record(0, [0, 0, 0, 0]);
-    t.record(4, [0, 0, 0, 0]);
-    t.record(8, [0, 0, 0, 0]);
+    for (const row of [0, 4, 8]) t.record(row, [0, 0, 0, 0]);
     t.invalidate(5, 2, 4);
     assert.equal(t.hasCurrent(0), true);
-    assert.equal(t.hasCurrent(4), false);
+    assert.equal(t.hasCurrent(4), false, 'to be read again');
+    assert.deepEqual(t.currentRow(4), [0, 0, 0, 0], 'still drawn until then');
     assert.equal(t.hasCurrent(8), true);
     t.record(4, [0, 7, 7, 0]); // the user's write, re-read
+    assert.equal(t.hasCurrent(4), true);
     assert.deepEqual(t.changedBytes(4), [1, 2]);
+  });
+
+  it('highlights a step\'s writes even when the memory event comes before the stop', () => {
+    const t = new ChangeTracker();
+    t.record(0x10, [1, 1, 1, 1]);
+    // Running: the GPU writes, the adapter sends a memory event; nothing is read while running.
+    t.invalidate(0x10, 4, 4);
+    t.newStop();
+    assert.equal(t.hasCurrent(0x10), false);
+    t.record(0x10, [1, 2, 2, 1]);
+    assert.deepEqual(t.changedBytes(0x10), [1, 2]);
+    t.invalidate(0, 1 << 20, 4); // a large range
+    assert.equal(t.hasCurrent(0x10), false);
   });
 
   it('keeps at most maxRows rows per stop', () => {

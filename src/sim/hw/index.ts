@@ -18,3 +18,5 @@ export type { TraceRecorder } from './trace';
 export function createGpu(config: GpuConfig): Gpu {
   return new SimGpu(config);
 }
+export { loadProgram, instructionLength } from './program';
+export type { LoadedProgram } from './program';

@@ -3,7 +3,8 @@
 
 import { encode, OperandValue } from '../../../src/isa/encoding';
 import { Location, LocationSpace, OPCODE_BY_MNEMONIC, PageListBase } from '../../../src/isa/opcodes';
-import { CommonBuffer, Gpu, HwEvent } from '../../../src/sim/hw';
+import { assemble } from '../../../src/isa/assembler';
+import { CommonBuffer, EngineView, Gpu, HwEvent, loadProgram, LoadedProgram } from '../../../src/sim/hw';
 
 export const seg = (id: number, address: number): Location => ({ space: LocationSpace.Segment, sub: id, aux: 0, address });
 export const phys = (address: number): Location => ({ space: LocationSpace.Physical, sub: 0, aux: 0, address });
@@ -65,4 +66,19 @@ export function pattern(length: number, seed: number): Uint8Array {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/** Assembles `text` (failing the test on any error) and submits it to engine 0. */
+export function submitAsm(gpu: Gpu, text: string, submissionId = 1): LoadedProgram {
+  const asm = assemble(text);
+  const errors = asm.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(errors.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`).join('\n'));
+  return loadProgram(gpu, asm, { submissionId });
+}
+
+/** Assembles, submits and runs until idle; returns the engine's final view. */
+export function runAsm(gpu: Gpu, text: string): EngineView {
+  submitAsm(gpu, text);
+  gpu.runUntilIdle();
+  return gpu.engineView(0);
 }

@@ -27,6 +27,7 @@ export function generate() {
       skipLibCheck: true,
       rootDir: join(root, 'src'),
       types: [],
+      lib: ['lib.es2022.d.ts'],
       removeComments: false,
     });
     const result = program.emit();

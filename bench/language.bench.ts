@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { ROOT } from '../test/setup';
 import { LspClient } from '../test/language/lspClient';
+import { SERVER_EXEC_ARGV } from '../src/language/serverProcess';
 import { Suite, row } from './suite';
 
 const SERVER = join(ROOT, 'dist', 'server.js');
@@ -85,7 +86,8 @@ async function timeEdits(
 }
 
 async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number; completion: number; tokens: number; openMs: number }> {
-  const client = await LspClient.spawn(process.execPath, [SERVER, '--stdio']);
+  // Started with the Node options the extension uses.
+  const client = await LspClient.spawn(process.execPath, [...SERVER_EXEC_ARGV, SERVER, '--stdio']);
   try {
     const uri = `file:///bench/program${lines}.pgasm`;
     const text = pgasmProgram(lines);

@@ -269,8 +269,8 @@ class Assembler implements ParseSink {
       from = to + 1;
       line++;
     }
-    this.resolveRefs();
     this.buildSegments();
+    this.resolveRefs();
     for (const c of this.consts.values()) this.constValue(c);
     if (this.dmaSizeDef) {
       const { op, line: l } = this.dmaSizeDef;
@@ -1127,6 +1127,8 @@ class Assembler implements ParseSink {
    * instruction unreachable, unless the data happens to decode as valid instructions.
    */
   private checkReachability(): void {
+    // With errors the bytes are not the program yet; the errors matter more than reachability.
+    if (this.diagnostics.some((d) => d.severity === 'error')) return;
     let dataStart = -1;
     let dataLine = -1;
     const slots = new DecodedSlots();

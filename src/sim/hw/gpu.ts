@@ -222,6 +222,8 @@ export class SimGpu implements Gpu {
   private listening = false;
   private running = false;
   private epoch = 0;
+  /** Latest time at which memory was written, so a wait satisfied by a write cannot end before it. */
+  private memTime = 0;
   private dummyCount = 0;
   private readonly dummyLog: DummyPageAccess[] = [];
 
@@ -566,8 +568,13 @@ export class SimGpu implements Gpu {
       if (ev) this.noteWrite(n);
       pos += n;
     }
-    this.epoch++;
+    this.wrote();
     return 0;
+  }
+
+  private wrote(): void {
+    this.epoch++;
+    if (this.t > this.memTime) this.memTime = this.t;
   }
 
   private fillLoop(dst: Loc, size: number, pattern: number): number {
@@ -581,7 +588,7 @@ export class SimGpu implements Gpu {
       if (ev) this.noteWrite(n);
       pos += n;
     }
-    this.epoch++;
+    this.wrote();
     return 0;
   }
 
@@ -613,7 +620,7 @@ export class SimGpu implements Gpu {
       o += k;
       n -= k;
     }
-    this.epoch++;
+    this.wrote();
     return 0;
   }
 
@@ -719,7 +726,7 @@ export class SimGpu implements Gpu {
       if (e.pc < cur.length) break;
       this.completeBuffer(e, Math.max(this.clock, e.busyUntil));
     }
-    const start = e.busyUntil > this.clock ? e.busyUntil : this.clock;
+    let start = e.busyUntil > this.clock ? e.busyUntil : this.clock;
     let bytes: Uint8Array;
     let view: DataView;
     let off: number;
@@ -847,6 +854,8 @@ export class SimGpu implements Gpu {
           e.waitEpoch = this.epoch;
           return R_WAITING;
         }
+        // Satisfied after stalling: by a write that happened at memTime at the earliest.
+        if (e.state === S_WAITING && this.memTime > start) start = this.memTime;
         break;
       }
       case OP_PAGE_TABLE_UPDATE: {
@@ -986,7 +995,8 @@ export class SimGpu implements Gpu {
       }
     }
     if (ev) this.flushWrite();
-    if (f !== 0) return this.raiseFault(e, f, this.fmsg, bytes, off, lim, end);
+    // A fault part-way (after some bytes moved) is dated, like any fault, when the engine reached the instruction.
+    if (f !== 0) return this.raiseFault(e, f, this.fmsg, bytes, off, lim, start);
     e.pc += size;
     e.busyUntil = end;
     if (e.pc >= cur.length) this.completeBuffer(e, end);
@@ -1077,6 +1087,7 @@ export class SimGpu implements Gpu {
               const hi = s[6];
               for (let i = 0; i < count; i++) c[co + i] = i < 4 ? (lo >>> (i * 8)) & 0xff : (hi >>> ((i - 4) * 8)) & 0xff;
               this.epoch++;
+              if (end > this.memTime) this.memTime = end;
             } else break;
             pc += size;
             t = end;
@@ -1214,7 +1225,8 @@ export class SimGpu implements Gpu {
   writePhysical(address: number, bytes: Uint8Array): void {
     this.checkRange('writePhysical', address, bytes?.length, this.sysBytes);
     this.sys.write(address, bytes, 0, bytes.length);
-    this.epoch++;
+    this.hostBegin();
+    this.wrote();
     if (this.listening && bytes.length > 0) {
       this.hostBegin();
       this.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length: bytes.length, debugAddress: address, time: this.clock });
@@ -1242,7 +1254,7 @@ export class SimGpu implements Gpu {
       bo += k;
       n -= k;
     }
-    if (write) this.epoch++;
+    if (write) this.wrote();
     if (ev) this.flushWrite();
   }
 

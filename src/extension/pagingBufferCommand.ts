@@ -1,6 +1,7 @@
 // "Paging Lab: Open Current Paging Buffer as pgasm": the DMA buffer the GPU engine is executing,
-// as an untitled .pgasm document. Asks the adapter's `!pgasm` console command first, and falls back
-// to disassembling around the top GPU frame's instruction pointer.
+// as an untitled .pgasm document, from the adapter's `disassemble` around the top GPU frame's
+// instruction pointer. (The console's `!pgasm ADDR` prints a listing with addresses and bytes in
+// front of each line, which is not pgasm source, so it is not used here.)
 
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -12,16 +13,6 @@ export const CMD_OPEN_PAGING_BUFFER = 'pagingLab.openPagingBufferAsPgasm';
 
 const BEFORE = 256;
 const AFTER = 512;
-
-async function fromConsole(session: vscode.DebugSession): Promise<string | undefined> {
-  try {
-    const r = (await session.customRequest('evaluate', { expression: '!pgasm', context: 'repl' })) as DebugProtocol.EvaluateResponse['body'];
-    // Only a multi-line listing is a buffer; anything else is a message (e.g. "unknown command").
-    return r.result.includes('\n') ? r.result : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 async function fromDisassembly(session: vscode.DebugSession): Promise<string> {
   const gpu = await findGpuFrame(session);
@@ -41,7 +32,7 @@ export function registerPagingBufferCommand(context: vscode.ExtensionContext): v
       const session = debugEvents.currentSession();
       if (!session) return void vscode.window.showErrorMessage('Open Current Paging Buffer needs a Paging Lab debug session that is stopped: start one with F5.');
       try {
-        const content = (await fromConsole(session)) ?? (await fromDisassembly(session));
+        const content = await fromDisassembly(session);
         const doc = await vscode.workspace.openTextDocument({ language: 'pgasm', content });
         await vscode.window.showTextDocument(doc, { preview: false });
       } catch (e) {

@@ -100,4 +100,41 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     const u32 = await view.locator('#inspector-body tr', { hasText: 'u32' }).innerText();
     assert.match(u32, /3735928559/, `u32 at the cursor is 0xDEADBEEF: ${u32}`);
   });
+
+  it('draws the segment occupancy map in Run and Debug', async function () {
+    const wb = session!.workbench;
+    const header = await wb.waitFor(wb.page.locator('.pane-header', { hasText: 'Segment Occupancy' }), 'the Segment Occupancy view');
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    // The side bar's webview view: the frame whose document has the map's SVG.
+    const count = await wb.poll(
+      async () => {
+        let bars = 0;
+        const frames = await wb.page.locator('iframe.webview.ready').count();
+        for (let i = 0; i < frames; i++) {
+          const doc = wb.page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
+          bars = Math.max(bars, await doc.locator('svg rect.segment').count().catch(() => 0));
+        }
+        return bars;
+      },
+      (n) => n >= 3,
+    );
+    await session!.screenshot('occupancy-map');
+    assert.equal(count, 3, 'one bar per segment (vram, local, gart)');
+  });
+
+  it('opens the current paging buffer as a pgasm document', async function () {
+    const wb = session!.workbench;
+    await wb.runCommand('Paging Lab: Open Current Paging Buffer as pgasm');
+    const lines = await wb.poll(
+      () => wb.activeEditor().locator('.view-lines .view-line').allInnerTexts(),
+      (l) => l.some((t) => t.replace(/\u00a0/g, ' ').includes('<- next')),
+    );
+    await session!.screenshot('paging-buffer-as-pgasm');
+    const text = lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
+    assert.match(text, /fill vram:0x1000, 0x40, 0xDEADBEEF/);
+    // (The language server's inlay hints may sit between the instruction and its comment.)
+    assert.match(text, /nop\b.*; 0x[0-9a-f]+.*<- next/, 'the next instruction (after the step) is marked');
+    assert.doesNotMatch(text, /fill vram:0x1000.*<- next/);
+    assert.equal(await wb.languageMode(), 'Paging Assembly');
+  });
 });

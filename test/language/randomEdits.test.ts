@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
+import { assemble } from '../../src/isa/assembler';
+import { DEFAULT_SEGMENTS } from '../../src/isa/profile';
 import { LspClient } from './lspClient';
 import { ERRORS, GRAMMAR_SAMPLE, PROGRAM } from './fixtures';
 
@@ -116,6 +118,10 @@ describe('language: random edits', function () {
     assert.equal(published.version, mirror.version);
     const symbols = await client.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri } });
     assert.ok(Array.isArray(symbols));
+    // The server's copy of the text, after thousands of incremental changes, is the client's: its
+    // diagnostics are exactly those of assembling the client's text.
+    const expected = assemble(mirror.getText(), { segments: [...DEFAULT_SEGMENTS], maxDiagnostics: 1000 }).diagnostics;
+    assert.deepEqual(published.diagnostics.map((d) => [d.code, d.range, d.message]), expected.map((d) => [d.code, d.range, d.message]));
     assert.ok(answered > EDITS / 2, `answered ${answered} requests`);
     assert.ok(!client.logs.some((l) => /failed|uncaught/.test(l)), `the server logged failures:\n${client.logs.join('\n')}`);
     this.test!.title += ` [${answered} answered, ${rejectedRenames} renames refused]`;

@@ -4,5 +4,6 @@ import type { Suite } from './suite';
 import { languageSuite } from './language.bench';
 import { gpuSuite } from './gpu.bench';
 import { extensionSuite } from './extension.bench';
+import { kernelSuite } from './kernel.bench';
 
-export const suites: Suite[] = [languageSuite, gpuSuite, extensionSuite];
+export const suites: Suite[] = [languageSuite, gpuSuite, kernelSuite, extensionSuite];

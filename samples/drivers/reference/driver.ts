@@ -432,6 +432,7 @@ function DxgkDdiSubmitCommand(hAdapter: HANDLE, pSubmitCommand: DXGKARG_SUBMITCO
 // ------------------------------------------------------------------------------------------------
 
 function DxgkDdiInterruptRoutine(MiniportDeviceContext: HANDLE, MessageNumber: number): boolean {
+  void MessageNumber; // one interrupt line: every message is ours to check
   const adapter = MiniportDeviceContext as Adapter;
   const dxgk = adapter.dxgk!;
   const registers = adapter.registers!;

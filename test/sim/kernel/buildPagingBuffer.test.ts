@@ -126,15 +126,15 @@ describe('kernel: the DxgkDdiBuildPagingBuffer loop', () => {
     const seen: Seen[] = [];
     let fenceAtRetry: { completed: number; render: number } | undefined;
     let renderFence = 0;
+    const ref: { machine?: Machine } = {};
     const driver = await recording(seen, (args) => {
       if (args.Operation === DXGK_OPERATION_TRANSFER && args.Transfer.Destination.SegmentId === 0) {
         if (!args.Transfer.Flags.AllocationIsIdle) return STATUS_GRAPHICS_ALLOCATION_BUSY;
-        fenceAtRetry = { completed: machineRef!.state().engines[0].lastCompletedFence, render: renderFence };
+        fenceAtRetry = { completed: ref.machine!.state().engines[0].lastCompletedFence, render: renderFence };
       }
       return undefined;
     });
-    let machineRef: Machine | undefined;
-    machineRef = await createMachine({
+    ref.machine = await createMachine({
       driver,
       scenario: scenario({
         workload: [
@@ -146,7 +146,7 @@ describe('kernel: the DxgkDdiBuildPagingBuffer loop', () => {
         ],
       }),
     });
-    const result = machineRef.run((e) => {
+    const result = ref.machine.run((e) => {
       if (e.kind === 'kernel' && e.what === 'render') renderFence = e.data.fenceId as number;
     });
     assert.equal(result.ok, true, result.error?.message);

@@ -55,7 +55,7 @@ describe('kernel: integrity and determinism', function () {
     assert.ok(run.result.stats.evictions >= 2000, `only ${run.result.stats.evictions} evictions`);
     assert.ok(run.result.stats.insufficientDmaBuffer > 0 && run.result.stats.subTransfers > run.result.stats.transfers);
     // The generated workload ends with a verify step, and the run verifies again at the end.
-    const verified = run.events.map((e) => (e as { data: { count: number } }).data.count);
+    const verified = run.events.map((e) => (e as unknown as { data: { count: number } }).data.count);
     assert.equal(verified.length, 2);
     assert.equal(verified[0], 48);
   });

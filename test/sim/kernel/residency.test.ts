@@ -10,25 +10,25 @@ import { runScenario, scenario, testDriver, referenceDriver } from './helpers';
 describe('kernel: residency and scheduling', () => {
   it('a render DMA buffer is submitted only when every allocation in its list is resident', async () => {
     const checks: boolean[] = [];
-    let machine: Awaited<ReturnType<typeof createMachine>> | undefined;
+    const ref: { machine?: Awaited<ReturnType<typeof createMachine>> } = {};
     const driver = await testDriver((init) => ({
       DxgkDdiSubmitCommand(h, s: DXGKARG_SUBMITCOMMAND) {
         if (!s.Flags.Paging) {
-          const render = machine!.kernel.currentStep!.step;
+          const render = ref.machine!.kernel.currentStep!.step;
           if (render.op === 'render') {
-            const state = machine!.state();
+            const state = ref.machine!.state();
             checks.push(render.allocations.every((id) => state.allocations.find((a) => a.name === id)?.residency === 'resident'));
           }
         }
         return init.DxgkDdiSubmitCommand(h, s);
       },
     }));
-    machine = await createMachine({
+    const machine = (ref.machine = await createMachine({
       driver,
       scenario: scenario({
         generate: { seed: 4, allocations: 12, steps: 60, minSize: '16KiB', maxSize: '192KiB', allocationsPerRender: 3 },
       }),
-    });
+    }));
     const result = machine.run();
     assert.equal(result.ok, true, result.error?.message);
     assert.ok(checks.length > 10);
@@ -57,7 +57,7 @@ describe('kernel: residency and scheduling', () => {
       }),
     );
     assert.equal(run.result.ok, true, run.result.error?.message);
-    const evicted = run.events.filter((e) => e.kind === 'kernel' && e.what === 'eviction').map((e) => (e as { data: { allocation: string } }).data.allocation);
+    const evicted = run.events.filter((e) => e.kind === 'kernel' && e.what === 'eviction').map((e) => (e as unknown as { data: { allocation: string } }).data.allocation);
     assert.deepEqual(evicted, ['b'], 'a was used again after b, so b is the least recently used');
   });
 
@@ -101,7 +101,7 @@ describe('kernel: residency and scheduling', () => {
       }),
     );
     assert.equal(run.result.ok, true, run.result.error?.message);
-    const engines = new Set(run.events.filter((e) => e.kind === 'kernel' && e.what === 'fence-completed').map((e) => (e as { data: { engine: number } }).data.engine));
+    const engines = new Set(run.events.filter((e) => e.kind === 'kernel' && e.what === 'fence-completed').map((e) => (e as unknown as { data: { engine: number } }).data.engine));
     assert.deepEqual([...engines].sort(), [0, 1]);
   });
 

@@ -181,6 +181,8 @@ function kindMax(o: OperandInfo): bigint {
   }
 }
 
+const SHARED_LEXEMES = new Lexemes();
+
 class Assembler implements ParseSink {
   private readonly diagnostics: AsmDiagnostic[] = [];
   private readonly tokenTable = new TokenTable();
@@ -197,7 +199,8 @@ class Assembler implements ParseSink {
   private readonly pageLists = new Map<number, number>();
   /** Names a `.align` needed before their definition: reported once pass 1 knows all names. */
   private readonly earlyMisses: { name: string; line: number; s: number; e: number }[] = [];
-  private readonly lx = new Lexemes();
+  // One lexeme buffer for every run: assembling is synchronous, so runs never overlap.
+  private readonly lx = SHARED_LEXEMES;
   private readonly parser: OperandParser;
   private baseSegments: readonly SegmentDecl[];
   private segById = new Map<number, SegmentDecl>();

@@ -25,8 +25,8 @@ function range(line: number, s: number, e: number): Range {
 
 export class LineTable {
   count = 0;
-  private data = new Int32Array(STRIDE * 256);
-  private ops = new Int32Array(512);
+  private data = new Int32Array(STRIDE * 16);
+  private ops = new Int32Array(32);
   private opCount = 0;
 
   /** Starts a new line whose text begins at `lineStart` in the source; returns its number. */
@@ -145,8 +145,8 @@ export const CLS_NONE = 255;
 
 export class TokenTable {
   count = 0;
-  private pos = new Int32Array(3 * 1024);
-  cls = new Uint8Array(1024);
+  private pos = new Int32Array(3 * 64);
+  cls = new Uint8Array(64);
 
   add(line: number, start: number, length: number, cls: number): number {
     if (this.count === this.cls.length) {

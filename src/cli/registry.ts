@@ -4,6 +4,7 @@
 import type { Command } from './command';
 import { asmCommand } from './commands/asm';
 import { disasmCommand } from './commands/disasm';
+import { execCommand } from './commands/exec';
 import { runCommand } from './commands/run';
 
-export const commands: Command[] = [runCommand, asmCommand, disasmCommand];
+export const commands: Command[] = [runCommand, asmCommand, disasmCommand, execCommand];

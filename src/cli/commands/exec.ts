@@ -1,0 +1,150 @@
+// `paging-lab exec FILE.pgasm [--trace]`: assembles a paging program, loads it into a common buffer
+// of a default adapter and runs it on paging engine 0, printing each executed instruction with its
+// source line, the ranges it wrote and the fences it signalled. `--trace` prints every hardware
+// event with its virtual time instead. Exit status: 0 when the program ran to its end, 1 for
+// assembly or file errors (printed as `file:line:col: error CODE: message`), 2 for usage errors,
+// 3 when the engine faulted or stalled on a wait nothing can satisfy.
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { AssembleResult } from '../../isa/asmTypes';
+import { assemble } from '../../isa/assembler';
+import {
+  createGpu,
+  DEBUG_SEGMENT_STRIDE,
+  defaultGpuConfig,
+  formatEvent,
+  formatInstructionAt,
+  GpuConfig,
+  HwEvent,
+  loadProgram,
+} from '../../sim/hw';
+import type { Command } from '../command';
+import { formatDiagnostic } from './asm';
+
+const USAGE = 'usage: paging-lab exec FILE.pgasm [--trace]';
+const hex = (n: number | bigint): string => '0x' + n.toString(16).toUpperCase();
+
+/** The adapter a program runs on: the default one, with the program's own `.segment` declarations. */
+export function configFor(asm: AssembleResult): GpuConfig {
+  const config = defaultGpuConfig();
+  if (asm.segments.length) {
+    config.segments = asm.segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind, size: s.size, cpuVisible: s.cpuVisible }));
+    config.vramBytes = Math.max(4096, asm.segments.filter((s) => s.kind === 'memory').reduce((a, s) => a + s.size, 0));
+  }
+  return config;
+}
+
+export const execCommand: Command = {
+  name: 'exec',
+  synopsis: 'exec FILE.pgasm [--trace]',
+  summary: 'Run a paging program on the simulated GPU and print what each instruction did.',
+  async run(args: string[]): Promise<number> {
+    let input: string | undefined;
+    let trace = false;
+    for (const a of args) {
+      if (a === '--trace') trace = true;
+      else if (a === '-h' || a === '--help') {
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      } else if (a.startsWith('-')) {
+        process.stderr.write(`paging-lab exec: unknown option '${a}'\n${USAGE}\n`);
+        return 2;
+      } else if (input === undefined) input = a;
+      else {
+        process.stderr.write(`paging-lab exec: one program only ('${input}' and '${a}' given)\n${USAGE}\n`);
+        return 2;
+      }
+    }
+    if (input === undefined) {
+      process.stderr.write(`paging-lab exec: no program given\n${USAGE}\n`);
+      return 2;
+    }
+    let text: string;
+    try {
+      text = readFileSync(input, 'utf8');
+    } catch (e) {
+      process.stderr.write(`paging-lab exec: cannot read ${input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return 1;
+    }
+    const asm = assemble(text);
+    let errors = 0;
+    for (const d of asm.diagnostics) {
+      if (d.severity === 'error') errors++;
+      process.stderr.write(formatDiagnostic(input, d) + '\n');
+    }
+    if (errors) {
+      process.stderr.write(`paging-lab exec: ${errors} assembly error${errors === 1 ? '' : 's'}; nothing run\n`);
+      return 1;
+    }
+    return execute(input, asm, trace);
+  },
+};
+
+function execute(file: string, asm: AssembleResult, trace: boolean): number {
+  const out = (s: string): boolean => process.stdout.write(s + '\n');
+  const gpu = createGpu(configFor(asm));
+  const { buffer, submission } = loadProgram(gpu, asm);
+  const name = basename(file);
+  const lineAt = new Map<number, number>();
+  for (const l of asm.lines) if (l.instruction) lineAt.set(l.offset, l.line + 1);
+  const segName = (id: number): string | undefined => gpu.segments.find((s) => s.id === id)?.name;
+  const at = (debugAddress: number): string => {
+    if (debugAddress < gpu.config.systemMemoryBytes) return `phys:${hex(debugAddress)}`;
+    const id = Math.floor(debugAddress / DEBUG_SEGMENT_STRIDE);
+    return `${segName(id) ?? `seg${id}`}:${hex(debugAddress - id * DEBUG_SEGMENT_STRIDE)}`;
+  };
+  const where = (debugAddress: number, length: number): string => `${at(debugAddress)}+${hex(length)}`;
+  const count = asm.lines.filter((l) => l.instruction).length;
+  out(`${name}: ${count} instruction${count === 1 ? '' : 's'}, ${submission.length} bytes in a DMA buffer at phys:${hex(buffer.physical)}`);
+
+  gpu.onEvent((ev: HwEvent) => {
+    if (trace) {
+      out(formatEvent(ev));
+      return;
+    }
+    switch (ev.kind) {
+      case 'instruction': {
+        const text = formatInstructionAt(buffer.bytes, ev.offset, submission.length, segName);
+        const line = lineAt.get(ev.offset);
+        out(`  +${hex(ev.offset).padEnd(8)}${text.padEnd(48)} ${line ? `${name}:${line}` : ''}`);
+        break;
+      }
+      case 'write':
+        out(`      wrote ${where(ev.debugAddress, ev.length)}`);
+        break;
+      case 'fence':
+        out(ev.monitored ? `      monitored fence ${at(ev.address ?? 0)} = ${ev.value}` : `      paging fence = ${ev.value}`);
+        break;
+      case 'interrupt':
+        out(`      interrupt ${ev.reason}${ev.reason === 'instruction' ? ` code ${ev.code}` : ''}`);
+        break;
+      case 'dummy-page-access':
+        out(`      ${ev.write ? 'wrote' : 'read'} the dummy page through ${segName(ev.segment) ?? ev.segment} page ${ev.page}`);
+        break;
+      default:
+        break;
+    }
+  });
+
+  const executed = gpu.runUntilIdle();
+  const view = gpu.engineView(0);
+  if (view.state === 'faulted' && view.fault) {
+    const f = view.fault;
+    const line = lineAt.get(f.offset);
+    process.stderr.write(
+      `${line ? `${file}:${line}: ` : ''}fault ${f.cause} at phys:${hex(f.address)} (+${hex(f.offset)}) after ${executed} instruction${executed === 1 ? '' : 's'}, t=${f.time} ns\n` +
+        `  instruction: ${f.instruction}\n  ${f.message}\n`,
+    );
+    return 3;
+  }
+  if (view.state === 'waiting') {
+    const line = lineAt.get(view.pc);
+    process.stderr.write(
+      `${line ? `${file}:${line}: ` : ''}the engine is stalled on a wait at +${hex(view.pc)} that nothing can satisfy (${executed} instructions ran)\n`,
+    );
+    return 3;
+  }
+  out(`done: ${executed} instruction${executed === 1 ? '' : 's'} in ${gpu.now} ns; paging fence = ${view.pagingFence}`);
+  return 0;
+}

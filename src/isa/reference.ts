@@ -1,7 +1,14 @@
 // Renders the opcode table as Markdown: the opcode section of docs/pgasm.md and the
 // "Show Paging Opcode Reference" command both come from here, so the docs cannot drift from the table.
 
-import { OPCODES, OpcodeInfo, OPERAND_BYTES } from './opcodes';
+import { LocationSpace, OPCODES, OpcodeInfo, OPERAND_BYTES } from './opcodes';
+
+const SPACE_FORMS: Record<LocationSpace, string> = {
+  [LocationSpace.Segment]: '`SEGMENT:offset`',
+  [LocationSpace.Mdl]: '`mdl(list)+offset`',
+  [LocationSpace.Physical]: '`phys:address`',
+  [LocationSpace.GpuVirtual]: '`va:address`',
+};
 
 function hex(n: number, width = 2): string {
   return '0x' + n.toString(16).toUpperCase().padStart(width, '0');
@@ -21,7 +28,9 @@ export function opcodeMarkdown(op: OpcodeInfo): string {
       (o) =>
         `| ${o.offset}..${o.offset + OPERAND_BYTES[o.kind] - 1} | ${o.name} | ${o.kind} | ${o.doc}${
           o.min !== undefined ? ` Range ${o.min}..${o.max}.` : ''
-        }${o.align ? ` Aligned to ${o.align}.` : ''} |`,
+        }${o.align ? ` Aligned to ${o.align}${o.kind === 'loc' ? ' (the byte offset, for an mdl location)' : ''}.` : ''}${
+          o.spaces ? ` Accepts: ${o.spaces.map((sp) => SPACE_FORMS[sp]).join(', ')}.` : ''
+        } |`,
     ),
   ];
   return [
@@ -42,6 +51,14 @@ export function opcodeMarkdown(op: OpcodeInfo): string {
     op.example,
     '```',
     '',
+    ...(op.operands.some((o) => o.kind === 'loc')
+      ? [
+          'A `loc` operand is 16 bytes: +0 u8 space (1 segment, 2 mdl, 3 phys, 4 va), +1 u8 0, +2 u16 sub ' +
+            '(segment id; for mdl 0 = page list in the DMA buffer, 1 = at a physical address), +4 u32 aux ' +
+            '(byte offset into the pages, mdl only), +8 u64 address.',
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 

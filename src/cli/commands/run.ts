@@ -237,7 +237,8 @@ async function run(args: string[]): Promise<number> {
         break;
       }
       case 'kernel':
-        if (e.what !== 'paging-buffer-submitted' || !o.quiet) print(`${us(e.time)}  ${'  '.repeat(depth)}${e.what}: ${e.message}`);
+        // 'submission' repeats what the paging-buffer-submitted and render lines say.
+        if (e.what !== 'submission') print(`${us(e.time)}  ${'  '.repeat(depth)}${e.what}: ${e.message}`);
         break;
       case 'instruction':
         if (o.instructions) {

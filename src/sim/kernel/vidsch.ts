@@ -76,6 +76,13 @@ export class VidSch {
     yield* this.ddi.call('DxgkDdiSubmitCommand', args as unknown as Record<string, unknown>, () => init.DxgkDdiSubmitCommand(ctx, args), 'status', {
       fn: init.DxgkDdiSubmitCommand,
     });
+    yield {
+      kind: 'kernel',
+      time: this.now(),
+      what: 'submission',
+      message: `${b.kind} buffer queued on engine ${b.engine} with fence ${entry.fenceId}`,
+      data: { engine: b.engine, fenceId: entry.fenceId, kind: b.kind, physical: b.physical, start: b.start, end: b.end, label: b.label },
+    };
     return entry;
   }
 

@@ -87,7 +87,7 @@ async function timeEdits(
   return median(times);
 }
 
-async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number; completion: number; tokens: number; openMs: number }> {
+async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number; completion: number; tokens: number; delta: number; openMs: number }> {
   // Started with the Node options the extension uses.
   const client = await LspClient.spawn(process.execPath, [...SERVER_EXEC_ARGV, SERVER, '--stdio']);
   try {
@@ -117,7 +117,18 @@ async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number
       await client.request('textDocument/semanticTokens/full', { textDocument: { uri } });
       tokens.push(now() - s);
     }
-    return { edit, completion: median(completions), tokens: median(tokens), openMs };
+    // Semantic tokens after a one-character edit, as an editor asks for them: a delta on the last result.
+    const deltas: number[] = [];
+    let previous = (await client.request<{ resultId?: string }>('textDocument/semanticTokens/full', { textDocument: { uri } })).resultId;
+    const at = { line, character: all[line].lastIndexOf(' ') + 1 };
+    for (let i = 0; i < Math.max(3, runs >> 1); i++) {
+      await client.change(uri, [i % 2 === 0 ? { range: { start: at, end: at }, text: '2' } : { range: { start: at, end: { line, character: at.character + 1 } }, text: '' }]);
+      const s = now();
+      const d = await client.request<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: previous });
+      deltas.push(now() - s);
+      previous = d.resultId;
+    }
+    return { edit, completion: median(completions), tokens: median(tokens), delta: median(deltas), openMs };
   } finally {
     await client.stop();
   }
@@ -175,6 +186,7 @@ export const languageSuite: Suite = {
       row('json:  one-char edit -> pushed diagnostics (median)', `${j.push.toFixed(1)} ms`, `pgasm/json ${(p.edit / j.push).toFixed(2)}x (json debounces 500 ms)`);
       row('pgasm: completion in an operand (median)', `${p.completion.toFixed(2)} ms`);
       row('pgasm: semantic tokens, full document (median)', `${p.tokens.toFixed(1)} ms`);
+      row('pgasm: semantic tokens delta after an edit (median)', `${p.delta.toFixed(1)} ms`, 'includes assembling the new version');
     }
   },
 };

@@ -35,7 +35,7 @@ import {
   references,
   rename,
 } from './navigation';
-import { SEMANTIC_LEGEND, semanticTokens } from './semanticTokens';
+import { SEMANTIC_LEGEND, SemanticTokensCache, semanticTokens } from './semanticTokens';
 import { signatureHelp } from './signature';
 
 export interface ServerSettings {
@@ -55,6 +55,7 @@ export function startServer(connection: Connection): void {
   let immediate: NodeJS.Immediate | undefined;
   let debounceMs = 0;
   let links = new DocsLinks();
+  const tokensCache = new SemanticTokensCache();
 
   const log = (msg: string) => {
     try {
@@ -168,7 +169,7 @@ export function startServer(connection: Connection): void {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         inlayHintProvider: true,
         foldingRangeProvider: true,
-        semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true, range: true },
+        semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: { delta: true }, range: true },
       },
       serverInfo: { name: 'pgasm-language-server', version: '0.1.0' },
     };
@@ -178,6 +179,7 @@ export function startServer(connection: Connection): void {
   documents.onDidClose((e) => {
     cache.delete(e.document.uri);
     pending.delete(e.document.uri);
+    tokensCache.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -212,8 +214,9 @@ export function startServer(connection: Connection): void {
   connection.onCodeAction(guard('codeAction', [], (doc, a, p) => codeActions(a, doc, p)));
   connection.languages.inlayHint.on(guard('inlayHint', [], (doc, a, p) => inlayHints(a, p.range)));
   connection.onFoldingRanges(guard('foldingRange', [], (doc, a) => foldingRanges(a, doc)));
-  connection.languages.semanticTokens.on(
-    guard('semanticTokens', { data: [] }, (doc, a) => semanticTokens(a)),
+  connection.languages.semanticTokens.on(guard('semanticTokens', { data: [] }, (doc, a) => tokensCache.full(a)));
+  connection.languages.semanticTokens.onDelta(
+    guard('semanticTokensDelta', { data: [] }, (doc, a, p) => tokensCache.delta(a, p.previousResultId)),
   );
   connection.languages.semanticTokens.onRange(
     guard('semanticTokensRange', { data: [] }, (doc, a, p) => semanticTokens(a, p.range)),

@@ -34,6 +34,7 @@ const REQUESTS = [
   'textDocument/references', 'textDocument/documentHighlight', 'textDocument/prepareRename', 'textDocument/rename',
   'textDocument/documentSymbol', 'textDocument/formatting', 'textDocument/rangeFormatting', 'textDocument/codeAction',
   'textDocument/inlayHint', 'textDocument/foldingRange', 'textDocument/semanticTokens/full', 'textDocument/semanticTokens/range',
+  'textDocument/semanticTokens/full/delta',
 ];
 
 describe('language: random edits', function () {
@@ -91,6 +92,7 @@ describe('language: random edits', function () {
         const params: Record<string, unknown> = { textDocument: { uri }, position, range, options: { tabSize: 4, insertSpaces: true } };
         if (method.endsWith('references')) params.context = { includeDeclaration: random() < 0.5 };
         if (method.endsWith('rename')) params.newName = pick(['renamed', 'x1', '', 'copy', '9bad', 'start']);
+        if (method.endsWith('delta')) params.previousResultId = String(Math.floor(random() * step));
         if (method.endsWith('codeAction')) params.context = { diagnostics: client.diagnostics.get(uri)?.diagnostics.slice(0, 5) ?? [] };
         const label = `step ${step} (seed ${SEED}): ${method} at ${JSON.stringify(position)}`;
         pendingRequests.push(

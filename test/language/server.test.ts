@@ -17,6 +17,7 @@ import {
   InlayHint,
   Location,
   SemanticTokens,
+  SemanticTokensDelta,
   SemanticTokensLegend,
   SignatureHelp,
   TextEdit,
@@ -80,7 +81,7 @@ describe('language server over LSP', function () {
       }
       assert.deepEqual(c.renameProvider, { prepareProvider: true });
       assert.deepEqual(c.codeActionProvider, { codeActionKinds: ['quickfix'] });
-      assert.equal(c.semanticTokensProvider?.full, true);
+      assert.deepEqual(c.semanticTokensProvider?.full, { delta: true });
       assert.equal(c.semanticTokensProvider?.range, true);
     });
   });
@@ -294,6 +295,31 @@ describe('language server over LSP', function () {
       const legend = client.initializeResult.capabilities.semanticTokensProvider!.legend;
       const full = await client.request<SemanticTokens>('textDocument/semanticTokens/full', td(uri));
       assert.deepEqual(decode(full, legend), EXPECTED);
+    });
+
+    it('answers a delta request with only the tokens that changed', async function () {
+      const { uri } = await open(PROGRAM);
+      const full = await client.request<SemanticTokens>('textDocument/semanticTokens/full', td(uri));
+      assert.ok(full.resultId);
+      // Rename the constant's use on line 7 by hand: one token changes length.
+      const v = await client.change(uri, [{ range: r(7, 20, 7, 24), text: 'SIZE + 4' }]);
+      await client.waitForDiagnostics(uri, v);
+      const delta = await client.request<SemanticTokensDelta>('textDocument/semanticTokens/full/delta', { ...td(uri), previousResultId: full.resultId });
+      const after = await client.request<SemanticTokens>('textDocument/semanticTokens/full', td(uri));
+      assert.ok(delta.edits.length === 1 && delta.edits[0].deleteCount < 10, JSON.stringify(delta.edits));
+      const patched = [...full.data];
+      for (const e of delta.edits) patched.splice(e.start, e.deleteCount, ...(e.data ?? []));
+      assert.deepEqual(patched, after.data);
+      // `SIZE + 4`: the constant, the operator, the number.
+      const legend = client.initializeResult.capabilities.semanticTokensProvider!.legend;
+      assert.deepEqual(decode(after, legend).filter(([l]) => l === 7).slice(3, 6), [
+        [7, 20, 4, 'variable', ['readonly']],
+        [7, 25, 1, 'operator', []],
+        [7, 27, 1, 'number', []],
+      ]);
+      // An unknown previous result gets the whole document.
+      const whole = await client.request<SemanticTokens>('textDocument/semanticTokens/full/delta', { ...td(uri), previousResultId: 'nope' });
+      assert.deepEqual(whole.data, after.data);
     });
 
     it('returns the tokens of a range of lines', async function () {

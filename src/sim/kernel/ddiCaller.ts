@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type DdiName, statusName } from '../ddi/contract';
 import { allowedStatuses, isAllowedStatus } from '../ddi/statusRules';
-import { DriverError, type SourceLocation } from '../driver/errors';
+import { DriverError, locateInFiles, type SourceLocation } from '../driver/errors';
 import { describeValue } from './describe';
 import type { DdiCall, Gen, MachineEvent } from './events';
 
@@ -46,7 +46,13 @@ export class DdiCaller {
     try {
       result = invoke();
     } catch (e) {
-      if (e instanceof DriverError) throw e;
+      if (e instanceof DriverError) {
+        // A kernel callback refused what the driver passed: point at the driver's line that called it.
+        if (e.location) throw e;
+        const location = locateInFiles(e.stack ?? '', this.files);
+        const where = location ? `\n  at ${location.file}:${location.line}:${location.column}` : '';
+        throw new DriverError(e.kind, `${e.message} (during ${ddi})${where}`, { location, ddi, args, driverStack: e.stack });
+      }
       throw DriverError.fromThrow('throw', e, this.files, `${ddi} threw`, ddi, args);
     } finally {
       this.driverMs += performance.now() - t0;

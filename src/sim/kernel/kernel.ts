@@ -357,6 +357,15 @@ export class Kernel {
   }
 
   private hangError(reason: string): Error {
+    for (let i = 0; i < this.registers.EngineCount; i++) {
+      const v = this.gpu.engineView(i);
+      if (v.state === 'waiting') {
+        return new KernelError(
+          'gpu',
+          `engine ${i} is stalled on a wait instruction that nothing will satisfy (at +${v.pc} of submission ${v.current?.submissionId}) while the kernel waited for ${reason}: on real hardware, a timeout detection and recovery`,
+        );
+      }
+    }
     const pending = this.vidsch.engines.filter((q) => q.queue.length);
     if (pending.length) {
       const q = pending[0];

@@ -81,6 +81,19 @@ describe('kernel: bad input', () => {
     void STATUS_NO_MEMORY;
   });
 
+  it('a driver that passes a kernel callback something it refuses: the error names the callback, the DDI and the calling line', async () => {
+    const path = driverFile('callback.ts', (s) =>
+      s.replace('      InterruptType: DXGK_INTERRUPT_DMA_COMPLETED,', '      InterruptType: 3 as typeof DXGK_INTERRUPT_DMA_COMPLETED,'),
+    );
+    const run = await runScenario(path, simple());
+    assert.equal(run.result.ok, false);
+    const err = run.result.error!;
+    assert.equal(err.ddi, 'DxgkDdiInterruptRoutine');
+    assert.match(err.message, /DxgkCbNotifyInterrupt: unsupported InterruptType 3 \(during DxgkDdiInterruptRoutine\)/);
+    assert.equal(err.location?.file, path);
+    assert.equal(err.location?.line, lineOf(path, 'dxgk.DxgkCbNotifyInterrupt(dxgk.DeviceHandle, {'));
+  });
+
   it('STATUS_GRAPHICS_ALLOCATION_BUSY for a Fill is a bad status (only Transfer, DiscardContent and SpecialLockTransfer may return it)', async () => {
     const driver = await testDriver((init) => ({
       DxgkDdiBuildPagingBuffer: (h, a) => (a.Operation === 1 ? 0xc01e0102 : init.DxgkDdiBuildPagingBuffer(h, a)),

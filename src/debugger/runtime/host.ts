@@ -8,7 +8,7 @@ import { CONTROL, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
 
 export class RuntimeGone extends Error {}
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; watched: boolean };
 
 export interface HostOptions {
   /** Script the worker runs (the bundle itself, which starts the worker side off the main thread). */
@@ -54,15 +54,20 @@ export class RuntimeHost {
     Atomics.store(this.control, CONTROL.pause, 1);
   }
 
+  /**
+   * Sends a call. Calls are watched for hangs, except a launch: compiling a driver takes its time,
+   * and no driver code runs before the machine starts.
+   */
   call<K extends WorkerCall['op']>(call: Extract<WorkerCall, { op: K }>, transfer?: ArrayBuffer[]): Promise<WorkerResults[K]> {
     if (this.dead !== undefined) return Promise.reject(new RuntimeGone(this.dead));
     const id = this.nextId++;
-    if (this.pending.size === 0) {
+    const watched = call.op !== 'launch';
+    if (![...this.pending.values()].some((p) => p.watched)) {
       this.lastBeat = Atomics.load(this.control, CONTROL.heartbeat);
       this.lastBeatAt = Date.now();
     }
     return new Promise<WorkerResults[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, watched });
       this.worker.postMessage({ ...call, id }, transfer ?? []);
     });
   }
@@ -80,7 +85,10 @@ export class RuntimeHost {
   }
 
   private checkProgress(): void {
-    if (this.dead !== undefined || this.pending.size === 0) return;
+    if (this.dead !== undefined) return;
+    let watched = false;
+    for (const p of this.pending.values()) watched ||= p.watched;
+    if (!watched) return;
     const beat = Atomics.load(this.control, CONTROL.heartbeat);
     const now = Date.now();
     if (beat !== this.lastBeat) {

@@ -4,8 +4,9 @@
 import type { ResolvedLaunch } from '../launch';
 import type { RunControl, Target } from './target';
 import { ProgramTarget } from './program';
+import { DriverTarget } from './driver';
 
 export async function createTarget(config: ResolvedLaunch, ctl: RunControl): Promise<Target> {
   if (config.mode === 'program') return ProgramTarget.load(config, ctl);
-  throw new Error("'driver': running a driver needs the simulated kernel, which this build does not include yet; launch a .pgasm 'program' instead");
+  return DriverTarget.load(config);
 }

@@ -1,0 +1,233 @@
+// Acceptance scenario 1 over the real adapter: the bundled reference driver on the default scenario,
+// stopped at DxgkDdiBuildPagingBuffer by a conditional function breakpoint, the whole
+// DXGKARG_BUILDPAGINGBUFFER in Variables, step out, the bytes the driver wrote in memory and as
+// disassembly, then the GPU thread steps one opcode and the destination range changes. Also: faults
+// in the driver end in a stop or a terminated event, never a dead adapter.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { ROOT } from '../setup';
+import { AdapterClient, decodeBase64, expectEvent, initialize } from './harness';
+
+const KERNEL = 1;
+const GPU = 100;
+const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
+const SCENARIO = join(ROOT, 'samples', 'scenarios', 'default.json');
+const hexAddr = (n: number): string => '0x' + n.toString(16);
+const LAUNCH_TIMEOUT = 30000;
+
+/** The line of `function NAME(` in a file (1-based). */
+function lineOf(file: string, name: string): number {
+  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`function ${name}(`)) + 1;
+}
+
+async function start(dc: AdapterClient, args: Record<string, unknown>, configure: () => Promise<void>): Promise<DebugProtocol.Event> {
+  await initialize(dc);
+  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+  const launched = dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+  launched.catch(() => undefined);
+  await initialized;
+  await configure();
+  const first = Promise.race([dc.waitForEvent('stopped', LAUNCH_TIMEOUT), dc.waitForEvent('terminated', LAUNCH_TIMEOUT)]);
+  await dc.configurationDoneRequest();
+  await launched;
+  return first;
+}
+
+async function vars(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
+  const r = await dc.variablesRequest({ variablesReference: ref });
+  return new Map(r.body.variables.map((v) => [v.name, v]));
+}
+
+async function read(dc: AdapterClient, address: number, count: number): Promise<Buffer> {
+  const r = (await dc.request('readMemory', { memoryReference: hexAddr(address), count })) as DebugProtocol.ReadMemoryResponse;
+  assert.ok(r.success, r.message);
+  return decodeBase64(r.body?.data);
+}
+
+describe('debug adapter: a driver on the simulated kernel (scenario 1)', function () {
+  this.timeout(60000);
+  let dc: AdapterClient;
+
+  beforeEach(async () => {
+    dc = new AdapterClient();
+    await dc.start();
+  });
+
+  afterEach(async () => {
+    const violations = dc.violations.slice();
+    await dc.close();
+    assert.deepEqual(violations, [], 'every message the adapter sent validates against the DAP schema');
+  });
+
+  it('debugs a paging path: conditional DDI breakpoint, the arguments, step out, DMA bytes, one GPU opcode', async () => {
+    let bps: DebugProtocol.SetFunctionBreakpointsResponse | undefined;
+    const stop = (await start(dc, {}, async () => {
+      bps = await dc.setFunctionBreakpointsRequest({
+        breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', condition: 'Operation == "Transfer" && Transfer.TransferSize > 0x10000' }, { name: 'DxgkDdiBuildPagingBufer' }],
+      });
+    })) as DebugProtocol.StoppedEvent;
+    // The breakpoint on the real DDI is verified at the driver's implementation; the misspelt one says what is valid.
+    assert.equal(bps!.body.breakpoints[0].verified, true);
+    assert.equal(bps!.body.breakpoints[0].line, lineOf(REFERENCE, 'DxgkDdiBuildPagingBuffer'));
+    assert.equal(bps!.body.breakpoints[1].verified, false);
+    assert.match(bps!.body.breakpoints[1].message!, /^'DxgkDdiBuildPagingBufer' is not a DDI\. Function breakpoints take one of: DriverEntry, .*DxgkDdiBuildPagingBuffer/);
+
+    assert.equal(stop.event, 'stopped');
+    assert.equal(stop.body.reason, 'function breakpoint');
+    assert.equal(stop.body.threadId, KERNEL);
+    assert.deepEqual(stop.body.hitBreakpointIds, [bps!.body.breakpoints[0].id]);
+
+    const threads = (await dc.threadsRequest()).body.threads;
+    assert.deepEqual(threads, [{ id: KERNEL, name: 'Kernel → driver.ts (DDI calls)' }, { id: GPU, name: 'GPU paging engine 0' }]);
+
+    // Frames: the DDI in the driver's source, what VidMm was doing, the scenario step in the scenario file.
+    const stack = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames;
+    assert.equal(stack[0].name, 'DxgkDdiBuildPagingBuffer(Transfer)');
+    assert.equal(stack[0].source?.path, REFERENCE);
+    assert.equal(stack[0].line, lineOf(REFERENCE, 'DxgkDdiBuildPagingBuffer'));
+    assert.match(stack[1].name, /^page in 'texture'/);
+    const step = stack.at(-1)!;
+    assert.match(step.name, /^step \d+: render /);
+    assert.equal(step.source?.path, SCENARIO);
+    assert.ok(step.line > 1);
+
+    // The whole DXGKARG_BUILDPAGINGBUFFER, decoded.
+    const scopes = (await dc.scopesRequest({ frameId: stack[0].id })).body.scopes;
+    assert.deepEqual(scopes.map((s) => s.name), ['Arguments (DxgkDdiBuildPagingBuffer)', 'Adapter']);
+    const args = await vars(dc, scopes[0].variablesReference);
+    assert.equal(args.get('Operation')?.value, 'Transfer (0)');
+    assert.equal(args.get('MultipassOffset')?.value, '0x0');
+    assert.equal(args.get('DmaSize')?.value, '0x100');
+    const p = args.get('pDmaBuffer')!;
+    assert.match(p.value, /^0x[0-9a-f]+ \(\+0x0\)$/);
+    const dmaStart = Number(p.memoryReference);
+    assert.ok(dmaStart > 0);
+    const pFields = await vars(dc, p.variablesReference);
+    assert.equal(pFields.get('Offset')?.value, '0x0');
+    assert.equal(Number(pFields.get('PhysicalAddress')?.value), dmaStart);
+    const transfer = await vars(dc, args.get('Transfer')!.variablesReference);
+    assert.equal(transfer.get('TransferSize')?.value, '0x40000');
+    assert.equal(transfer.get('TransferOffset')?.value, '0x0');
+    assert.equal(transfer.get('Flags')?.value, 'AllocationIsIdle | TransferStart');
+    const flags = await vars(dc, transfer.get('Flags')!.variablesReference);
+    assert.equal(flags.get('TransferStart')?.value, 'true');
+    assert.equal(flags.get('TransferEnd')?.value, 'false');
+    assert.equal(flags.get('AllocationIsIdle')?.value, 'true');
+    const src = await vars(dc, transfer.get('Source')!.variablesReference);
+    assert.equal(src.get('SegmentId')?.value, '0x0');
+    assert.match(src.get('pMdl')!.value, /^MDL\(0x80000 bytes, 128 pages\)$/);
+    const dst = await vars(dc, transfer.get('Destination')!.variablesReference);
+    const dstSegment = Number(dst.get('SegmentId')!.value);
+    assert.ok(dstSegment > 0);
+    const dstAddress = Number(dst.get('SegmentAddress')!.memoryReference);
+    assert.equal(dstAddress, dstSegment * 2 ** 40 + Number(dst.get('SegmentAddress')!.value));
+    const cond = await dc.evaluateRequest({ expression: 'Transfer.Flags.TransferStart && Operation == DXGK_OPERATION_TRANSFER', frameId: stack[0].id, context: 'watch' });
+    assert.equal(cond.body.result, 'true');
+
+    // Step out: the DDI returns, the driver's instructions are in the DMA buffer.
+    const before = await read(dc, dmaStart, 0x100);
+    const memoryEvent = dc.waitForEvent('memory');
+    const out = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.stepOutRequest({ threadId: KERNEL }));
+    assert.equal(out.body.reason, 'step');
+    const outStack = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames;
+    assert.equal(outStack[0].name, 'DxgkDdiBuildPagingBuffer(Transfer) → STATUS_SUCCESS');
+    const outScopes = (await dc.scopesRequest({ frameId: outStack[0].id })).body.scopes;
+    const ret = await vars(dc, outScopes.find((s) => s.name === 'Return value')!.variablesReference);
+    assert.equal(ret.get('status')?.value, 'STATUS_SUCCESS (0x0)');
+    const outArgs = await vars(dc, outScopes[0].variablesReference);
+    const written = Number((await vars(dc, outArgs.get('pDmaBuffer')!.variablesReference)).get('Offset')!.value);
+    assert.ok(written > 0, 'the driver advanced pDmaBuffer');
+    const mem = (await memoryEvent) as DebugProtocol.MemoryEvent;
+    assert.equal(Number(mem.body.memoryReference), dmaStart);
+    assert.equal(mem.body.count, written);
+    const after = await read(dc, dmaStart, 0x100);
+    assert.notDeepEqual(after.subarray(0, written), before.subarray(0, written), 'the DMA buffer holds new bytes');
+    assert.equal(after[0], 0x10, 'the first instruction is a copy (opcode 0x10)');
+    const dis = (await dc.disassembleRequest({ memoryReference: hexAddr(dmaStart), instructionCount: 4, resolveSymbols: true })).body!.instructions;
+    assert.equal(dis.length, 4);
+    assert.match(dis[0].instruction, /^copy [a-z]+:0x[0-9A-F]+, mdl\(phys:0x[0-9A-F]+\)\+0x0, 0x[0-9A-F]+$/);
+    assert.equal(Number(dis[0].address), dmaStart);
+    assert.match(dis[0].symbol ?? '', /paging buffer|submission/);
+
+    // The GPU thread: stop before the first instruction the driver wrote executes, then step one opcode.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const ib = (await dc.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: hexAddr(dmaStart) }] })) as DebugProtocol.SetInstructionBreakpointsResponse;
+    assert.equal(ib.body.breakpoints[0].verified, true);
+    const atGpu = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    assert.equal(atGpu.body.reason, 'instruction breakpoint');
+    assert.equal(atGpu.body.threadId, GPU);
+    const gpuStack = (await dc.stackTraceRequest({ threadId: GPU })).body.stackFrames;
+    assert.equal(Number(gpuStack[0].instructionPointerReference), dmaStart);
+    assert.equal(gpuStack[0].name.split('  [')[0], dis[0].instruction);
+    const regs = await vars(dc, (await dc.scopesRequest({ frameId: gpuStack[0].id })).body.scopes[0].variablesReference);
+    assert.equal(regs.get('pc')?.value, '0x0');
+    assert.equal(regs.get('state')?.value, 'ready');
+
+    const dstBefore = await read(dc, dstAddress, 0x1000);
+    await dc.request('setInstructionBreakpoints', { breakpoints: [] });
+    const stepped = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: GPU }));
+    assert.equal(stepped.body.reason, 'step');
+    assert.equal(stepped.body.threadId, GPU);
+    const next = (await dc.stackTraceRequest({ threadId: GPU })).body.stackFrames[0];
+    assert.equal(Number(next.instructionPointerReference), Number(dis[1].address), 'one opcode executed');
+    const dstAfter = await read(dc, dstAddress, 0x1000);
+    assert.notDeepEqual(dstAfter, dstBefore, 'the destination range changed');
+    assert.ok(dstAfter.some((b) => b !== 0));
+  });
+
+  it('stops at a DDI entry from a breakpoint on the first line of the DDI in the driver source', async () => {
+    const line = lineOf(REFERENCE, 'DxgkDdiCreateAllocation');
+    let set: DebugProtocol.SetBreakpointsResponse | undefined;
+    const stop = (await start(dc, { driver: REFERENCE, scenario: SCENARIO, seed: 3 }, async () => {
+      set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }, { line: 1 }] });
+    })) as DebugProtocol.StoppedEvent;
+    assert.deepEqual(set!.body.breakpoints.map((b) => b.verified), [true, false]);
+    assert.match(set!.body.breakpoints[1].message!, /first line of a DDI/);
+    assert.equal(stop.body.reason, 'breakpoint');
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(top.name, 'DxgkDdiCreateAllocation()');
+    assert.equal(top.line, line);
+    // next: to the next DDI call or kernel event.
+    const n = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: KERNEL }));
+    assert.equal(n.body.reason, 'step');
+    const segs = await dc.evaluateRequest({ expression: '!segments', context: 'repl' });
+    assert.match(segs.body.result, / 1 vram +memory /);
+    const alloc = await dc.evaluateRequest({ expression: '!alloc', context: 'repl' });
+    assert.match(alloc.body.result, /^#1 texture: 0x80000 bytes/);
+    const state = await dc.customRequest('pagingLab.adapterState');
+    assert.deepEqual(((state.body as { segments: { name: string }[] }).segments).map((s) => s.name), ['vram', 'local', 'gart']);
+  });
+
+  it('a driver that throws stops on a driver exception with exceptionInfo, then ends', async () => {
+    const driver = join(__dirname, 'fixtures', 'drivers', 'throws.ts');
+    const stop = (await start(dc, { driver }, async () => undefined)) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.event, 'stopped');
+    assert.equal(stop.body.reason, 'exception');
+    const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.match(info.body.exceptionId, /^driverException/);
+    assert.match(info.body.description ?? '', /DxgkDdiAddDevice threw/);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(top.source?.path, driver);
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: KERNEL });
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+    assert.ok(dc.alive, 'the adapter process is still running');
+  });
+
+  it('a driver that hangs is stopped by the TDR watchdog; the adapter keeps answering', async () => {
+    const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
+    const ended = (await start(dc, { driver, tdrDelayMs: 300 }, async () => undefined)) as DebugProtocol.TerminatedEvent;
+    assert.equal(ended.event, 'terminated');
+    const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
+    assert.match(out, /Timeout detection and recovery \(TDR\): the driver made no progress for \d+ ms \(tdrDelayMs is 300\)/);
+    assert.ok(dc.alive);
+    const threads = await dc.threadsRequest();
+    assert.ok(threads.success, 'requests are still answered');
+    const after = (await dc.request('stackTrace', { threadId: KERNEL })) as DebugProtocol.Response;
+    assert.equal(after.success, false);
+    assert.match(after.message ?? '', /ended/);
+  });
+});

@@ -2,7 +2,7 @@
 // The assembler runs once per document version; every request for that version reuses the result.
 
 import { assemble } from '../isa/assembler';
-import type { AsmSymbol, AssembleResult, Range, Statement } from '../isa/asmTypes';
+import type { AsmSymbol, AssembleResult, Range, Statement, Token } from '../isa/asmTypes';
 import { DEFAULT_SEGMENTS } from '../isa/profile';
 
 export interface SymbolOccurrence {
@@ -19,6 +19,8 @@ export interface Analysis {
   statementAt(line: number): Statement | undefined;
   /** The label or constant (or segment) name under a position, definition or reference. */
   occurrenceAt(line: number, character: number): SymbolOccurrence | undefined;
+  /** The lexical tokens of a line. */
+  tokensOn(line: number): readonly Token[];
   /** Set when the assembler itself failed: the features then work on an empty result. */
   internalError?: string;
 }
@@ -66,6 +68,19 @@ export function analyze(uri: string, version: number, text: string, log?: (msg: 
     return byLine[line];
   };
 
+  let tokensByLine: Map<number, Token[]> | undefined;
+  const tokensOn = (line: number): readonly Token[] => {
+    if (!tokensByLine) {
+      tokensByLine = new Map();
+      for (const t of result.tokens) {
+        const list = tokensByLine.get(t.line);
+        if (list) list.push(t);
+        else tokensByLine.set(t.line, [t]);
+      }
+    }
+    return tokensByLine.get(line) ?? [];
+  };
+
   const occurrenceAt = (line: number, character: number): SymbolOccurrence | undefined => {
     if (!occurrences) {
       occurrences = new Map();
@@ -83,7 +98,7 @@ export function analyze(uri: string, version: number, text: string, log?: (msg: 
     return occurrences.get(line)?.find((o) => contains(o.range, line, character));
   };
 
-  return { uri, version, result, statementAt, occurrenceAt, internalError };
+  return { uri, version, result, statementAt, occurrenceAt, tokensOn, internalError };
 }
 
 /** Symbols that come from the adapter profile (default segments) have no place in the text. */

@@ -4,6 +4,7 @@
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AsmSymbol, Statement } from '../isa/asmTypes';
+import { parseNumber } from '../isa/lexer';
 import { opcodeMarkdown } from '../isa/reference';
 import { Analysis, contains } from './analysis';
 import { directiveOf, opcodeOf, operandMarkdown } from './syntax';
@@ -94,6 +95,17 @@ export function hover(a: Analysis, doc: TextDocument, pos: Position): Hover | nu
     range = s.label.range;
     const sym = a.result.symbols.get(s.label.name);
     parts.push(sym ? symbolMarkdown(sym) : `label \`${s.label.name}\``);
+  }
+  // A number literal: its value, whatever the notation (`4K`, `0x1000`, `0b1_0000`).
+  const num = a.tokensOn(pos.line).find((t) => t.cls === 'number' && t.start <= pos.character && pos.character <= t.start + t.length);
+  if (num) {
+    const line = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } });
+    const literal = line.slice(num.start, num.start + num.length);
+    const value = parseNumber(literal, 0, literal.length);
+    if (value !== undefined) {
+      parts.push(`\`${literal}\` = ${value} (${hex(value)})`);
+      range = range ?? { start: { line: pos.line, character: num.start }, end: { line: pos.line, character: num.start + num.length } };
+    }
   }
   if (!parts.length) return null;
   return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range };

@@ -177,7 +177,7 @@ describe('language server over LSP', function () {
       assert.deepEqual(h?.range, r(6, 37, 6, 41));
       assert.equal(text(h), '**size** (`addr`, 8 bytes at +36; range 1..9007199254740991): Number of bytes to copy.\n\n---\n\nconstant `SIZE` = 8192 (0x2000)');
       const dst = await hover(6, 16);
-      assert.equal(text(dst), '**dst** (`loc`, 16 bytes at +4): Destination location.');
+      assert.equal(text(dst), '**dst** (`loc`, 16 bytes at +4): Destination location.\n\n---\n\n`0x10000` = 65536 (0x10000)');
     });
 
     it('shows a flag, a label reference, a segment and a directive', async function () {
@@ -189,6 +189,14 @@ describe('language server over LSP', function () {
       const equ = DIRECTIVES.find((d) => d.name === '.equ')!;
       assert.equal(text(await hover(3, 1)), `### \`.equ\`\n\n\`${equ.syntax}\`\n\n${equ.doc}\n\nExample: \`${equ.example}\``);
       assert.equal(text(await hover(9, 1)), 'label `done`: offset 0x004C (76)');
+    });
+
+    it('shows the value of a number literal', async function () {
+      assert.equal(text(await hover(3, 12)), '**expr** of `.equ NAME, expr`\n\n---\n\n`8K` = 8192 (0x2000)');
+      assert.equal(
+        text(await hover(7, 30)),
+        '**pattern** (`u32`, 4 bytes at +28; range 0..4294967295): The 32-bit fill pattern.\n\n---\n\n`0xDEADBEEF` = 3735928559 (0xDEADBEEF)',
+      );
     });
 
     it('answers null on blank lines, in comments and past the end', async function () {

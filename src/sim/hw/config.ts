@@ -27,6 +27,7 @@ export function defaultGpuConfig(overrides: Partial<GpuConfig> = {}): GpuConfig 
     bandwidths: { vramToVram: 400, systemToVram: 16, fill: 800 },
     engines: 1,
     seed: 1,
+    gartResetDummyPage: 0,
     ...overrides,
   };
 }
@@ -50,6 +51,10 @@ export function layoutSegments(config: GpuConfig): SegmentDescriptor[] {
     throw new Error(`GpuConfig.commonBufferBudget must be a non-negative integer, got ${config.commonBufferBudget}`);
   }
   if (config.systemMemoryBytes % PAGE_SIZE !== 0) throw new Error('GpuConfig.systemMemoryBytes must be a multiple of 4 KiB');
+  const reset = config.gartResetDummyPage;
+  if (reset !== undefined && (!Number.isSafeInteger(reset) || reset < 0 || reset % PAGE_SIZE !== 0 || reset + PAGE_SIZE > config.systemMemoryBytes)) {
+    throw new Error(`GpuConfig.gartResetDummyPage must be the address of a 4 KiB page of system memory, got ${reset}`);
+  }
   for (const k of ['vramToVram', 'systemToVram', 'fill'] as const) {
     const b = config.bandwidths?.[k];
     if (typeof b !== 'number' || !(b > 0)) throw new Error(`GpuConfig.bandwidths.${k} must be a positive number of bytes per ns`);

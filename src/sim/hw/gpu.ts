@@ -167,6 +167,8 @@ class Loc {
   address = 0;
   listBase = 0;
   listCount = 0;
+  /** The page list's bytes when one buffer holds them (a common buffer), for fast entry reads. */
+  list: DataView | undefined = undefined;
 }
 
 interface PtEntry {
@@ -266,6 +268,12 @@ export class SimGpu implements Gpu {
       const s = new Segment(d);
       this.segById[d.id] = s;
       this.segList.push(s);
+    }
+    if (config.gartResetDummyPage !== undefined) {
+      for (const s of this.segList) {
+        s.gartPhys.fill(config.gartResetDummyPage);
+        s.gartFlags.fill(GART_VALID | GART_DUMMY);
+      }
     }
     this.barSegs = this.segList.filter((s) => s.barBase >= 0).sort((a, b) => a.barBase - b.barBase);
     // Page 0 stays unallocated so that physical address 0 is never a valid buffer.
@@ -413,15 +421,14 @@ export class SimGpu implements Gpu {
         const p = loc.aux + pos;
         const idx = Math.floor(p / PAGE_SIZE);
         const po = p - idx * PAGE_SIZE;
-        const entries = loc.listBase + PAGE_LIST_HEADER_BYTES;
-        const base = this.sys.readU64(entries + idx * 8);
+        const base = this.listEntry(loc, idx);
         if (base % PAGE_SIZE !== 0 || base + PAGE_SIZE > this.sysBytes) {
           this.fmsg = `page list entry ${idx} (${hex(base)}) is not a 4 KiB page of system memory`;
           return F_PHYSICAL;
         }
         let len = PAGE_SIZE - po;
         for (let k = idx + 1; k < loc.listCount && len < CHUNK_BYTES; k++) {
-          if (this.sys.readU64(entries + k * 8) !== base + (k - idx) * PAGE_SIZE) break;
+          if (this.listEntry(loc, k) !== base + (k - idx) * PAGE_SIZE) break;
           len += PAGE_SIZE;
         }
         return this.resolvePhys(base + po, write, len);
@@ -450,6 +457,15 @@ export class SimGpu implements Gpu {
     }
     this.fmsg = `location space ${loc.space} is not a memory space`;
     return F_BADLOC;
+  }
+
+  private listEntry(loc: Loc, index: number): number {
+    const v = loc.list;
+    if (v !== undefined) {
+      const at = PAGE_LIST_HEADER_BYTES + index * 8;
+      return v.getUint32(at + 4, true) * 0x100000000 + v.getUint32(at, true);
+    }
+    return this.sys.readU64(loc.listBase + PAGE_LIST_HEADER_BYTES + index * 8);
   }
 
   /** Loads slots[at..at+3] into `loc` and checks that `size` bytes from it exist. */
@@ -498,6 +514,8 @@ export class SimGpu implements Gpu {
           this.fmsg = `the page list at ${hex(loc.listBase)} (${loc.listCount} pages) runs past system memory`;
           return F_PHYSICAL;
         }
+        const view = this.sys.contiguousView(loc.listBase, PAGE_LIST_HEADER_BYTES + loc.listCount * 8);
+        loc.list = view ? new DataView(view.buffer, view.byteOffset, view.byteLength) : undefined;
         if (loc.aux + size > loc.listCount * PAGE_SIZE) {
           this.fmsg = `the page list describes ${loc.listCount} pages (${hex(loc.listCount * PAGE_SIZE)} bytes) but ${hex(loc.aux)}+${hex(size)} is needed`;
           return F_BADLOC;

@@ -44,6 +44,13 @@ export interface GpuConfig {
   /** Number of paging engines (GPU threads in the debugger); usually 1. */
   engines: number;
   seed: number;
+  /**
+   * Physical page every GART entry points at after reset, as a dummy page (accesses through it
+   * are recorded), as if the aperture had been unmapped at adapter start. Omitted: entries start
+   * invalid and GPU accesses through them fault with `unmapped-aperture-page`. The default
+   * adapter uses page 0, which is never handed out by `allocatePages` or as a common buffer.
+   */
+  gartResetDummyPage?: number;
 }
 
 export interface Mdl {

@@ -9,9 +9,19 @@ const MiB = 1024 * 1024;
 const GART = 3;
 
 describe('sim/hw GART aperture', () => {
-  it('starts with every entry invalid, maps pages from a page list and reads them through the segment', () => {
+  it('starts with every entry on the reset dummy page, or invalid when the adapter has none', () => {
     const gpu = createGpu(defaultGpuConfig());
-    assert.equal(gpu.gartEntry(GART, 0).state, 'invalid');
+    assert.deepEqual(gpu.gartEntry(GART, 0), { state: 'dummy', physical: 0, coherent: false });
+    runAsm(gpu, 'pread gart:0x3000, 8');
+    assert.deepEqual(gpu.dummyPageAccesses().recent.map((a) => [a.segment, a.page, a.write]), [[GART, 3, false]]);
+    const bare = createGpu(defaultGpuConfig({ gartResetDummyPage: undefined }));
+    assert.equal(bare.gartEntry(GART, 0).state, 'invalid');
+    assert.equal(runAsm(bare, 'pread gart:0x3000, 8').fault?.cause, 'unmapped-aperture-page');
+    assert.throws(() => createGpu(defaultGpuConfig({ gartResetDummyPage: 5 })), /gartResetDummyPage/);
+  });
+
+  it('maps pages from a page list and reads them through the segment', () => {
+    const gpu = createGpu(defaultGpuConfig());
     const data = pattern(2 * PAGE_SIZE, 5);
     gpu.writePhysical(0x201000, data.subarray(0, PAGE_SIZE));
     gpu.writePhysical(0x200000, data.subarray(PAGE_SIZE));

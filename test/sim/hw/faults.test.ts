@@ -117,7 +117,8 @@ const cases: { cause: FaultCause; name: string; program: () => Uint8Array[]; tex
 describe('sim/hw paging engine faults', () => {
   for (const c of cases) {
     it(`${c.cause}: ${c.name}`, () => {
-      const gpu = createGpu(defaultGpuConfig());
+      // No reset dummy page, so that never-mapped GART entries are invalid.
+      const gpu = createGpu(defaultGpuConfig({ gartResetDummyPage: undefined }));
       const events = collect(gpu);
       const program = c.program();
       const { fault, physical } = runFaulting(program, gpu);
@@ -156,7 +157,7 @@ describe('sim/hw paging engine faults', () => {
   });
 
   it('rejects bad host calls with a clear error instead of faulting', () => {
-    const gpu = createGpu(defaultGpuConfig());
+    const gpu = createGpu(defaultGpuConfig({ gartResetDummyPage: undefined }));
     assert.throws(() => gpu.submit(3, { physical: 0, length: 4, submissionId: 1 }), /engine 3 does not exist/);
     assert.throws(() => gpu.submit(0, { physical: -1, length: 4, submissionId: 1 }), /physical/);
     assert.throws(() => gpu.readSegment(3, 0, 4), /no GART mapping/);

@@ -69,6 +69,9 @@ export function startServer(connection: Connection): void {
   function analysisOf(doc: TextDocument): Analysis {
     const cached = cache.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
+    // Let the previous version's result go before building the next: on a large file both at once
+    // would double the heap the collector has to walk.
+    cache.delete(doc.uri);
     const a = analyze(doc.uri, doc.version, doc.getText(), log);
     cache.set(doc.uri, a);
     return a;

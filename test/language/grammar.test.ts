@@ -3,7 +3,7 @@
 // class, they must give the same one, so colours do not flicker when semantic tokens arrive.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
 import * as vsctm from 'vscode-textmate';
@@ -120,6 +120,13 @@ describe('language: TextMate grammar and semantic tokens agree', function () {
   it('agrees on the examples of the opcode table', function () {
     const text = ['pages: .pages 0x100000', ...OPCODES.map((o) => o.example), ...DIRECTIVES.map((d) => d.example)].join('\n');
     assert.deepEqual(mismatches(grammar, text), []);
+  });
+
+  it('agrees on every sample program', function () {
+    const dir = join(ROOT, 'samples', 'pgasm');
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pgasm')) : [];
+    assert.ok(files.length > 0, 'samples/pgasm has programs');
+    for (const f of files) assert.deepEqual(mismatches(grammar, readFileSync(join(dir, f), 'utf8')), [], f);
   });
 
   it('differs only in the two reported cases: binary literals, and a label glued to its mnemonic', function () {

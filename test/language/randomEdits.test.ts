@@ -3,10 +3,13 @@
 // for the latest version, and stay alive. A failure prints the seed and the step to replay.
 
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import { assemble } from '../../src/isa/assembler';
 import { DEFAULT_SEGMENTS } from '../../src/isa/profile';
+import { ROOT } from '../setup';
 import { LspClient } from './lspClient';
 import { ERRORS, GRAMMAR_SAMPLE, PROGRAM } from './fixtures';
 
@@ -54,7 +57,10 @@ describe('language: random edits', function () {
     const random = rng(SEED);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
     const uri = 'file:///fuzz/random.pgasm';
-    let mirror = TextDocument.create(uri, 'pgasm', 1, PROGRAM + GRAMMAR_SAMPLE + ERRORS);
+    // Start from real programs: the fixtures and the biggest sample, a whole paging buffer.
+    const sample = join(ROOT, 'samples', 'pgasm', 'paging-buffer.pgasm');
+    const start = PROGRAM + GRAMMAR_SAMPLE + ERRORS + (existsSync(sample) ? readFileSync(sample, 'utf8') : '');
+    let mirror = TextDocument.create(uri, 'pgasm', 1, start);
     await client.open(uri, mirror.getText());
     let answered = 0;
     let rejectedRenames = 0;

@@ -5,5 +5,6 @@ import { languageSuite } from './language.bench';
 import { gpuSuite } from './gpu.bench';
 import { extensionSuite } from './extension.bench';
 import { kernelSuite } from './kernel.bench';
+import { isaSuite } from './isa.bench';
 
-export const suites: Suite[] = [languageSuite, gpuSuite, kernelSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, extensionSuite];

@@ -3,7 +3,7 @@
 // expected results; then the shipped dist/server.js over stdio and over node IPC.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc';
@@ -24,7 +24,9 @@ import {
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { assemble } from '../../src/isa/assembler';
 import { DIRECTIVES } from '../../src/isa/directives';
+import { DEFAULT_SEGMENTS } from '../../src/isa/profile';
 import { encode, encodedHex } from './encodingHelpers';
 import { LocationSpace, OPCODES, OPCODE_BY_MNEMONIC } from '../../src/isa/opcodes';
 import { opcodeMarkdown, opcodeReferenceMarkdown } from '../../src/isa/reference';
@@ -433,6 +435,23 @@ describe('language server over LSP', function () {
     it('is idempotent', async function () {
       const { uri } = await open(FORMATTED);
       assert.deepEqual(await client.request('textDocument/formatting', { ...td(uri), options }), []);
+    });
+
+    it('never changes what a sample program assembles to, and formats its own output to itself', async function () {
+      const dir = join(ROOT, 'samples', 'pgasm');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.pgasm'));
+      assert.ok(files.length > 0);
+      for (const f of [...files, '(fixtures)']) {
+        const original = f === '(fixtures)' ? PROGRAM + ERRORS + MESSY : readFileSync(join(dir, f), 'utf8');
+        const { uri } = await open(original);
+        const formatted = applyEdits(original, await client.request<TextEdit[]>('textDocument/formatting', { ...td(uri), options }));
+        const before = assemble(original, { segments: [...DEFAULT_SEGMENTS] });
+        const after = assemble(formatted, { segments: [...DEFAULT_SEGMENTS] });
+        assert.deepEqual(after.bytes, before.bytes, f);
+        assert.deepEqual(after.diagnostics.map((d) => d.code), before.diagnostics.map((d) => d.code), f);
+        const again = await open(formatted);
+        assert.deepEqual(await client.request('textDocument/formatting', { ...td(again.uri), options }), [], `${f} formats to itself`);
+      }
     });
 
     it('formats only the lines of a range', async function () {

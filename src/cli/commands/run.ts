@@ -212,10 +212,12 @@ async function run(args: string[]): Promise<number> {
   const entries = new Map<number, { multipass: number; dmaSize: number; offset: number }>();
   const steps = scenario.steps.length;
   let depth = 0;
+  let stepsStarted = 0;
   const result = machine.run((e) => {
     trace?.onEvent(e, segments);
     switch (e.kind) {
       case 'scenario-step': {
+        stepsStarted = e.index + 1;
         const s = e.step;
         const detail =
           s.op === 'render' ? ` [${s.allocations.join(', ')}]${s.write.length ? ` writes [${s.write.join(', ')}]` : ''}` : 'id' in s ? ` '${s.id}'` : s.op === 'pressure' ? ` ${s.bytes} bytes` : '';
@@ -253,8 +255,7 @@ async function run(args: string[]): Promise<number> {
       const now = Date.now();
       if (now - lastProgress > 100) {
         lastProgress = now;
-        const st = machine.kernel.currentStep?.index ?? steps;
-        out.write(`\r\x1b[K  step ${st}/${steps}  virtual ${(machine.gpu.now / 1000).toFixed(0)} us  evictions ${machine.kernel.vidmm?.stats.evictions ?? 0}`);
+        out.write(`\r\x1b[K  step ${stepsStarted}/${steps}  virtual ${(machine.gpu.now / 1000).toFixed(0)} us  evictions ${machine.kernel.vidmm?.stats.evictions ?? 0}`);
         progressShown = true;
       }
     }

@@ -100,13 +100,17 @@ export function startServer(connection: Connection): void {
    */
   let changes = 0;
   let changesAtLastTurn = -1;
+  let turnsWaited = 0;
+  /** Even under a continuous stream of edits, diagnostics are not held back longer than this. */
+  const MAX_TURNS = 100;
   function validateWhenQuiet(): void {
     immediate = undefined;
-    if (changes !== changesAtLastTurn) {
+    if (changes !== changesAtLastTurn && turnsWaited++ < MAX_TURNS) {
       changesAtLastTurn = changes;
       immediate = setImmediate(validateWhenQuiet);
       return;
     }
+    turnsWaited = 0;
     validatePending();
   }
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { distFile } from '../setup';
@@ -27,6 +27,18 @@ describe('cli: paging-lab run', function () {
     assert.match(r.stdout, /fence-completed: fence \d+ completed on engine 0/);
     assert.match(r.stdout, /summary: ok/);
     assert.match(r.stdout, /samples\/drivers\/reference\/driver\.ts/);
+  });
+
+  it('works as packaged: dist/cli.js with dist/esbuild-wasm and samples/, no node_modules anywhere', () => {
+    const pkg = mkdtempSync(join(tmpdir(), 'paging-lab-pkg-'));
+    const root = join(distFile('cli.js'), '..', '..');
+    cpSync(join(root, 'dist', 'cli.js'), join(pkg, 'dist', 'cli.js'));
+    cpSync(join(root, 'dist', 'esbuild-wasm'), join(pkg, 'dist', 'esbuild-wasm'), { recursive: true });
+    cpSync(join(root, 'samples'), join(pkg, 'samples'), { recursive: true });
+    const r = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), 'run', '--quiet'], { cwd: pkg, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /summary: ok/);
+    assert.ok(r.stdout.includes(join(pkg, 'samples', 'drivers', 'reference', 'driver.ts')));
   });
 
   it('--trace writes Chrome trace-event JSON with a timeline per engine and paging operations as slices', () => {

@@ -23,10 +23,11 @@ import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
 import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
 import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
 import { Lexemes, lexLine, Lx, P } from './lexer';
-import { CLS, CLS_NONE, LineTable, TokenTable } from './lineTable';
+import { CLS, CLS_NONE, CLS_PENDING, LineTable, TokenTable } from './lineTable';
 import {
   Location,
   LocationSpace,
+  OPCODE_BY_CODE,
   OPCODE_BY_MNEMONIC,
   OPCODES,
   OpcodeInfo,
@@ -157,6 +158,12 @@ class Sym implements AsmSymbol {
   }
 }
 
+function materializeLines(m: number[]): LineMapEntry[] {
+  const out: LineMapEntry[] = new Array(m.length / 4);
+  for (let k = 0; k < m.length; k += 4) out[k / 4] = { line: m[k], offset: m[k + 1], length: m[k + 2], instruction: m[k + 3] === 1 };
+  return out;
+}
+
 function range(line: number, s: number, e: number): Range {
   return { start: { line, character: s }, end: { line, character: e } };
 }
@@ -188,9 +195,20 @@ class Assembler implements ParseSink {
   private readonly tokenTable = new TokenTable();
   private readonly symbols = new Map<string, Sym>();
   private readonly lineTable = new LineTable();
-  private readonly lines: LineMapEntry[] = [];
+  /** The line map, flat: line, offset, length, 1 for an instruction (built into objects on read). */
+  private readonly lineMap: number[] = [];
+  /**
+   * Instructions that use a name defined further down, flat: line, line start, line end, index of
+   * the line's first token, byte offset. Pass 2 parses these lines again rather than keeping their
+   * parsed operands alive through pass 1, which is what keeps large files cheap.
+   */
+  private readonly deferred: number[] = [];
+  private replaying = false;
+  private replayToken = 0;
+  private replayOffset = 0;
+  private lineEnd = 0;
+  private lineFirstToken = 0;
   private readonly refs: SymRef[] = [];
-  private readonly instrs: PendingInstr[] = [];
   private readonly data: PendingData[] = [];
   private readonly fills: Fill[] = [];
   private readonly consts = new Map<string, ConstDef>();
@@ -215,7 +233,8 @@ class Assembler implements ParseSink {
   /** Whether the file has `.segment` lines (then segment names resolve only after pass 1). */
   private readonly declaresSegments: boolean;
   /** mdl() operands pointing into the buffer, checked against `.pages` lists at the end. */
-  private readonly mdlRefs: { line: number; address: number; aux: number; extent: number; s: number; e: number; addrS: number; addrE: number; what: string }[] = [];
+  /** mdl() operands into the buffer, flat: line, address, aux, extent, s, e, addrS, addrE, opcode, operand. */
+  private readonly mdlRefs: number[] = [];
   private earlyMiss: string | undefined;
 
   constructor(
@@ -244,10 +263,16 @@ class Assembler implements ParseSink {
   }
 
   token(line: number, s: number, e: number, cls: number): number {
+    // A replayed line produces its tokens again, in the same order: hand back the same indices.
+    if (this.replaying) return this.replayToken++;
     return this.tokenTable.add(line, s, e - s, cls);
   }
 
   ref(r: SymRef): void {
+    if (this.replaying) {
+      if (this.tokenTable.cls[r.token] === CLS_PENDING) this.resolveRef(r, true);
+      return;
+    }
     if (!this.resolveRef(r, false)) this.refs.push(r);
   }
 
@@ -285,7 +310,14 @@ class Assembler implements ParseSink {
     }
     this.reserve(this.offset);
     for (const f of this.fills) this.writeFill(f);
-    for (const ins of this.instrs) this.emitInstruction(ins);
+    const d = this.deferred;
+    this.replaying = true;
+    for (let k = 0; k < d.length; k += 5) {
+      this.replayToken = d[k + 3];
+      this.replayOffset = d[k + 4];
+      this.parseLine(d[k], d[k + 1], d[k + 2]);
+    }
+    this.replaying = false;
     for (const d of this.data) this.emitData(d);
     this.bytes = this.bytes.slice(0, this.offset);
     this.view = new DataView(this.bytes.buffer);
@@ -308,13 +340,19 @@ class Assembler implements ParseSink {
     }
     const segments = [...this.segById.values()].sort((a, b) => a.id - b.id);
     // Statements and tokens are built on first read (see lineTable.ts), then kept.
-    const { text, lineTable, tokenTable } = this;
+    const { text, lineTable, tokenTable, lineMap } = this;
+    let lines: LineMapEntry[] | undefined;
     let statements: Statement[] | undefined;
     let tokens: Token[] | undefined;
     const out: AssembleResult = {
       bytes: this.bytes,
       diagnostics: diags,
-      lines: this.lines,
+      get lines(): LineMapEntry[] {
+        return (lines ??= materializeLines(lineMap));
+      },
+      set lines(v: LineMapEntry[]) {
+        lines = v;
+      },
       symbols: this.symbols,
       segments,
       get statements(): Statement[] {
@@ -341,7 +379,12 @@ class Assembler implements ParseSink {
     const text = this.text;
     lexLine(text, from, to, lx);
     const table = this.lineTable;
-    table.add(from);
+    const replay = this.replaying;
+    if (!replay) {
+      table.add(from);
+      this.lineFirstToken = this.tokenTable.count;
+    }
+    this.lineEnd = to;
     const n = lx.count;
     if (n === 0) return;
     let end = n;
@@ -351,7 +394,7 @@ class Assembler implements ParseSink {
       end = n - 1;
       cs = lx.start[end] - from;
       ce = lx.end[end] - from;
-      table.setComment(line, cs, ce);
+      if (!replay) table.setComment(line, cs, ce);
     }
     const parser = this.parser;
     parser.ls = from;
@@ -362,9 +405,8 @@ class Assembler implements ParseSink {
       const e = lx.end[0] - from;
       const name = text.slice(lx.start[0], lx.end[0]);
       const r = range(line, s, e);
-      table.setLabel(line, s, e);
       this.token(line, s, e, CLS_LABEL);
-      if (this.checkNewName(name, line, s, e)) {
+      if (!replay && (table.setLabel(line, s, e), this.checkNewName(name, line, s, e))) {
         this.symbols.set(name, new Sym(name, 'label', BigInt(this.offset), r));
       }
       i = 2;
@@ -385,7 +427,7 @@ class Assembler implements ParseSink {
     const hs = lx.start[i] - from;
     const he = lx.end[i] - from;
     const directive = head.charCodeAt(0) === 46;
-    table.setHead(line, hs, he, directive);
+    if (!replay) table.setHead(line, hs, he, directive);
     // Operand spans: lexeme ranges split at top-level commas.
     const spans: number[] = [];
     let depth = 0;
@@ -409,7 +451,7 @@ class Assembler implements ParseSink {
         spans.push(spanStart, k);
         const s = lx.start[spanStart] - from;
         const e = lx.end[k - 1] - from;
-        table.addOperand(s, e);
+        if (!replay) table.addOperand(s, e);
       }
       spanStart = k + 1;
       depth = 0;
@@ -474,10 +516,12 @@ class Assembler implements ParseSink {
       flagsFrom = n;
     }
     const want = op.operands.length;
+    const replay = this.replaying;
+    const refsMark = this.refs.length;
     const ins: PendingInstr = {
       op,
       line,
-      offset: this.offset,
+      offset: replay ? this.replayOffset : this.offset,
       operands: new Array(want),
       flags: 0,
       ok: syntaxOk,
@@ -532,10 +576,14 @@ class Assembler implements ParseSink {
       const s = lx.start[i] - from;
       const e = lx.end[i] - from;
       this.token(line, s, e, CLS_FLAG);
-      if (flags & (1 << f.bit)) this.diag('PGA021', `flag '${f.name}' is given more than once`, line, s, e, op.mnemonic);
+      if (flags & (1 << f.bit) && !replay) this.diag('PGA021', `flag '${f.name}' is given more than once`, line, s, e, op.mnemonic);
       flags |= 1 << f.bit;
     }
     ins.flags = flags;
+    if (replay) {
+      this.emitInstruction(ins);
+      return;
+    }
     if (ins.ok) {
       // Most instructions use only names defined above (or none): encode them now and keep nothing.
       const mark = this.diagnostics.length;
@@ -546,11 +594,14 @@ class Assembler implements ParseSink {
       if (this.earlyMiss !== undefined) {
         this.diagnostics.length = mark;
         this.earlyMiss = undefined;
-        this.instrs.push(ins);
+        // Its unresolved names are resolved when the line is replayed in pass 2.
+        for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
+        this.refs.length = refsMark;
+        this.deferred.push(line, this.parser.ls, this.lineEnd, this.lineFirstToken, ins.offset);
       }
     }
     this.lineTable.setBytes(line, this.offset, op.size);
-    this.lines.push({ line, offset: this.offset, length: op.size, instruction: true });
+    this.lineMap.push(line, this.offset, op.size, 1);
     this.offset += op.size;
   }
 
@@ -714,7 +765,7 @@ class Assembler implements ParseSink {
         if (pad > 0) {
           this.fills.push({ offset: this.offset, length: pad });
           this.lineTable.setBytes(line, this.offset, pad);
-          this.lines.push({ line, offset: this.offset, length: pad, instruction: false });
+          this.lineMap.push(line, this.offset, pad, 0);
           this.offset += pad;
         }
         return;
@@ -740,7 +791,7 @@ class Assembler implements ParseSink {
         if (width === 0) this.pageLists.set(this.offset, count);
         this.data.push({ width, line, offset: this.offset, values, ok });
         this.lineTable.setBytes(line, this.offset, size);
-        this.lines.push({ line, offset: this.offset, length: size, instruction: false });
+        this.lineMap.push(line, this.offset, size, 0);
         this.offset += size;
         return;
       }
@@ -1045,25 +1096,28 @@ class Assembler implements ParseSink {
         if (o.name === 'size') extent = Number(values[j]);
         else if (o.name === 'count') extent = op.cost.bytesPerUnit ? Number(values[j]) * PAGE_SIZE : Number(values[j]);
       }
-      this.mdlRefs.push({ line: ins.line, address: loc.address, aux: loc.aux, extent, s: p.s, e: p.e, addrS: p.addrS, addrE: p.addrE, what: `${op.mnemonic} ${op.operands[k].name}` });
+      this.mdlRefs.push(ins.line, loc.address, loc.aux, extent, p.s, p.e, p.addrS, p.addrE, op.code, k);
     }
   }
 
   /** mdl(...) of the DMA buffer should point at a `.pages` list and stay within its pages. */
   private checkPageLists(): void {
-    for (const m of this.mdlRefs) {
-      const pages = this.pageLists.get(m.address);
+    const m = this.mdlRefs;
+    for (let k = 0; k < m.length; k += 10) {
+      const [line, address, aux, extent, s, e, addrS, addrE, code, operand] = m.slice(k, k + 10);
+      const pages = this.pageLists.get(address);
       if (pages === undefined) {
-        this.diag('PGA023', `mdl(${hex(m.address)}) does not point at a .pages list of this file`, m.line, m.addrS, m.addrE, '.pages');
+        this.diag('PGA023', `mdl(${hex(address)}) does not point at a .pages list of this file`, line, addrS, addrE, '.pages');
         continue;
       }
-      if (m.aux + m.extent > pages * PAGE_SIZE) {
+      if (aux + extent > pages * PAGE_SIZE) {
+        const op = OPCODE_BY_CODE[code]!;
         this.diag(
           'PGA024',
-          `${m.what} reaches byte ${hex(m.aux + m.extent)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
-          m.line,
-          m.s,
-          m.e,
+          `${op.mnemonic} ${op.operands[operand].name} reaches byte ${hex(aux + extent)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
+          line,
+          s,
+          e,
           '.pages',
         );
       }
@@ -1110,7 +1164,10 @@ class Assembler implements ParseSink {
   private checkDmaSize(): void {
     const limit = this.dmaSize ?? DEFAULT_DMA_SIZE;
     if (this.offset <= limit) return;
-    const entry = this.lines.find((l) => l.offset + l.length > limit)!;
+    const m = this.lineMap;
+    let k = 0;
+    while (m[k + 1] + m[k + 2] <= limit) k += 4;
+    const entry = { line: m[k] };
     const r = this.lineTable.headRange(entry.line);
     const declared = this.dmaSize !== undefined;
     this.diag(
@@ -1135,7 +1192,9 @@ class Assembler implements ParseSink {
     let dataStart = -1;
     let dataLine = -1;
     const slots = new DecodedSlots();
-    for (const l of this.lines) {
+    const m = this.lineMap;
+    for (let k = 0; k < m.length; k += 4) {
+      const l = { line: m[k], offset: m[k + 1], instruction: m[k + 3] === 1 };
       if (!l.instruction) {
         if (dataStart < 0) {
           dataStart = l.offset;

@@ -142,6 +142,8 @@ export const TOKEN_CLASSES: readonly TokenClass[] = [
 export const CLS: Record<TokenClass, number> = Object.fromEntries(TOKEN_CLASSES.map((c, i) => [c, i])) as Record<TokenClass, number>;
 /** A token that turned out to mean nothing (an undefined name): left out of the result. */
 export const CLS_NONE = 255;
+/** A name reference whose line pass 2 parses again; it gets its class then. */
+export const CLS_PENDING = 254;
 
 export class TokenTable {
   count = 0;
@@ -168,7 +170,7 @@ export class TokenTable {
   tokens(): Token[] {
     const out: Token[] = [];
     for (let i = 0; i < this.count; i++) {
-      if (this.cls[i] === CLS_NONE) continue;
+      if (this.cls[i] >= TOKEN_CLASSES.length) continue;
       out.push({ line: this.pos[3 * i], start: this.pos[3 * i + 1], length: this.pos[3 * i + 2], cls: TOKEN_CLASSES[this.cls[i]] });
     }
     return out;

@@ -92,6 +92,7 @@ function check(text: string, roundTrip: boolean): void {
   for (const t of r.tokens) {
     const key = t.line * 1e6 + t.start;
     assert.ok(key >= prev, 'tokens in document order');
+    assert.ok(t.cls, 'every token has a class');
     prev = key;
     checkRange({ start: { line: t.line, character: t.start }, end: { line: t.line, character: t.start + t.length } }, lines, `token ${t.cls}`);
   }

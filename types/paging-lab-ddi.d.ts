@@ -379,6 +379,72 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         EngineOrdinal: number;
         NodeOrdinal: number;
     }
+    /**
+     * DXGKARG_ACQUIRESWIZZLINGRANGE. VidMm calls DxgkDdiAcquireSwizzlingRange before it maps a CPU
+     * virtual address to an allocation in a CPU-visible segment, so the driver can set up the aperture
+     * through which the CPU sees the (possibly swizzled) bits linearly. The allocation's offset in the
+     * PCI aperture and its size there are fixed: the driver can change neither. A failure status makes
+     * VidMm evict the allocation to system memory and let the application access it there.
+     */
+    export interface DXGKARG_ACQUIRESWIZZLINGRANGE {
+        hAllocation: HANDLE;
+        PrivateDriverData: number;
+        /** The CPU-visible segment the allocation is in, and its offset there (linear: also its offset in the segment's aperture range). */
+        SegmentId: number;
+        SegmentAddress: number;
+        /** Bytes of the allocation visible through the aperture. */
+        Size: number;
+        /** VidMm's id for the range (the driver may use it to index its own table). */
+        SwizzlingRangeId: number;
+        /** Bus address of the allocation in the PCI aperture (BAR): the segment's CpuTranslatedAddress + SegmentAddress. */
+        CPUTranslatedAddress: number;
+        /** Out: the driver's data about the range, handed back in DxgkDdiReleaseSwizzlingRange. */
+        SwizzlingRangeData: number;
+    }
+    /** DXGKARG_RELEASESWIZZLINGRANGE: VidMm no longer maps the CPU to the allocation through the aperture. */
+    export interface DXGKARG_RELEASESWIZZLINGRANGE {
+        hAllocation: HANDLE;
+        PrivateDriverData: number;
+        SwizzlingRangeId: number;
+        SwizzlingRangeData: number;
+    }
+    /** A common buffer: contiguous, shared by the host (`VirtualAddress`) and the device (`LogicalAddress`). */
+    export interface VP_COMMON_BUFFER {
+        readonly VirtualAddress: Uint8Array;
+        readonly LogicalAddress: number;
+        readonly Length: number;
+    }
+    /** VP_DEVICE_DESCRIPTION: what the device can do (VideoPortGetDmaAdapter's input). */
+    export interface VP_DEVICE_DESCRIPTION {
+        ScatterGather: boolean;
+        Dma32BitAddresses: boolean;
+        Dma64BitAddresses: boolean;
+        MaximumLength: number;
+    }
+    /**
+     * VP_DMA_ADAPTER with its helpers. Common-buffer DMA: AllocateCommonBuffer / FreeCommonBuffer (the
+     * common buffer is a precious system resource, budgeted by the adapter profile). Packet-based DMA:
+     * StartDma moves an MDL's pages to or from a segment with the hardware's scatter/gather, one packet
+     * per page, and returns when the transfer is queued on the DMA channel.
+     */
+    export interface VP_DMA_ADAPTER {
+        AllocateCommonBuffer(Length: number): VP_COMMON_BUFFER | null;
+        FreeCommonBuffer(Buffer: VP_COMMON_BUFFER): void;
+        StartDma(pMdl: MDL, SegmentId: number, SegmentAddress: number, Length: number, WriteToDevice: boolean): NTSTATUS;
+    }
+    /**
+     * DXGKARG_BUSMASTERTRANSFER (a Paging Lab DDI: the WDK has no DXGK DDI for it; it models a video
+     * miniport's packet-based DMA request): move `Length` bytes between the allocation's system pages
+     * (`pMdl`) and its place in a segment with the DMA adapter, `WriteToDevice` saying which way.
+     */
+    export interface DXGKARG_BUSMASTERTRANSFER {
+        hAllocation: HANDLE;
+        pMdl: MDL;
+        SegmentId: number;
+        SegmentAddress: number;
+        Length: number;
+        WriteToDevice: boolean;
+    }
     export const DXGK_INTERRUPT_DMA_COMPLETED = 1;
     export const DXGK_INTERRUPT_DMA_PREEMPTED = 2;
     export const DXGK_INTERRUPT_DMA_FAULTED = 4;
@@ -426,6 +492,14 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         SubmitDmaBuffer(EngineOrdinal: number, PhysicalAddress: number, Length: number, SubmissionFenceId: number): void;
         /** The engine's paging fence register: the last value a `fence` instruction wrote to it. */
         ReadPagingFence(EngineOrdinal: number): number;
+        /**
+         * Programs one of the aperture's unswizzling ranges: CPU accesses to [SegmentAddress, +Size) of a
+         * CPU-visible segment see the tiled surface (rows of `Pitch` bytes) linearly. Returns the range's
+         * handle, or -1 when every range is in use.
+         */
+        ProgramSwizzlingRange?(SegmentId: number, SegmentAddress: number, Size: number, Pitch: number): number;
+        /** Frees a range ProgramSwizzlingRange returned. */
+        ClearSwizzlingRange?(Handle: number): void;
     }
     export interface DXGK_DEVICE_INFO {
         /** Bytes of system memory the device can address. */
@@ -442,6 +516,10 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         DxgkCbAllocateContiguousMemory(DeviceHandle: HANDLE, args: DXGKARGCB_ALLOCATECONTIGUOUSMEMORY): NTSTATUS;
         /** Debug output, shown in the trace (DbgPrintEx in a real driver). */
         DbgPrint(message: string): void;
+        /** VideoPortGetDmaAdapter: the bus-master DMA adapter, or null if the device cannot have one. */
+        DxgkCbGetDmaAdapter?(DeviceHandle: HANDLE, DeviceDescription: VP_DEVICE_DESCRIPTION): VP_DMA_ADAPTER | null;
+        /** VideoPortPutDmaAdapter: gives the adapter back when no more DMA is needed (free its common buffers first). */
+        DxgkCbPutDmaAdapter?(DeviceHandle: HANDLE, DmaAdapter: VP_DMA_ADAPTER): void;
     }
     export interface DXGK_START_INFO {
         RequiredDxgkInterfaceVersion: number;
@@ -464,6 +542,9 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         DxgkDdiSubmitCommand(hAdapter: HANDLE, pSubmitCommand: DXGKARG_SUBMITCOMMAND): NTSTATUS;
         DxgkDdiInterruptRoutine(MiniportDeviceContext: HANDLE, MessageNumber: number): boolean;
         DxgkDdiDpcRoutine(MiniportDeviceContext: HANDLE): void;
+        DxgkDdiAcquireSwizzlingRange?(hAdapter: HANDLE, pAcquireSwizzlingRange: DXGKARG_ACQUIRESWIZZLINGRANGE): NTSTATUS;
+        DxgkDdiReleaseSwizzlingRange?(hAdapter: HANDLE, pReleaseSwizzlingRange: DXGKARG_RELEASESWIZZLINGRANGE): NTSTATUS;
+        DxgkDdiBusMasterTransfer?(hAdapter: HANDLE, pTransfer: DXGKARG_BUSMASTERTRANSFER): NTSTATUS;
     }
     export const DXGKDDI_INTERFACE_VERSION_WDDM1_3 = 16386;
     /** The driver object the kernel passes to DriverEntry; DxgkInitialize records the entry points in it. */

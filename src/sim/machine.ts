@@ -27,6 +27,8 @@ import type { Gpu } from './hw/types';
 import type { DdiCall, MachineError, MachineEvent } from './kernel/events';
 import { Kernel } from './kernel/kernel';
 import { KernelError } from './kernel/kernelError';
+import { WdkKernel } from './kernel/wdk';
+import { VerifierViolation } from './verifier/violation';
 import type { PagingStats } from './kernel/vidmm';
 import { scenarioGpuConfig } from './scenario/gpuConfig';
 import type { Scenario, Step } from './scenario/types';
@@ -39,6 +41,8 @@ export interface MachineOptions {
   scenario: Scenario;
   /** Keep copies of what the workload wrote and verify content (default true). */
   shadow?: boolean;
+  /** Check the driver against the DDI rules (src/sim/verifier; default: `shadow`, else true). */
+  verifier?: boolean;
 }
 
 export interface MachineStats extends PagingStats {
@@ -108,8 +112,10 @@ export class Machine {
   constructor(
     readonly gpu: Gpu,
     readonly kernel: Kernel,
+    /** The run to drive, when not the kernel's own (createMachine passes the WDK extension's, which wraps it). */
+    run?: Generator<MachineEvent, void, void>,
   ) {
-    this.gen = kernel.run();
+    this.gen = run ?? kernel.run();
   }
 
   get finished(): boolean {
@@ -281,6 +287,7 @@ export function toMachineError(e: unknown): MachineError {
       message: e.message,
       ddi: e.ddi,
       location: e.location && { file: e.location.file, line: e.location.line, column: e.location.column },
+      ...(e instanceof VerifierViolation ? { rule: e.rule } : {}),
     };
   }
   if (e instanceof KernelError) return { category: e.category, message: e.message, path: e.path };
@@ -308,5 +315,7 @@ export async function createMachine(opts: MachineOptions): Promise<Machine> {
   } catch (e) {
     throw new KernelError('scenario', `${opts.scenario.source}: the adapter profile is not usable: ${(e as Error).message}`, '/adapter');
   }
-  return new Machine(gpu, new Kernel(gpu, entry, files, opts.scenario, { shadow: opts.shadow }));
+  const kernel = new Kernel(gpu, entry, files, opts.scenario, { shadow: opts.shadow });
+  const wdk = new WdkKernel(kernel, { verifier: opts.verifier ?? opts.shadow ?? true });
+  return new Machine(gpu, kernel, wdk.run());
 }

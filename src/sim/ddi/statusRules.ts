@@ -28,6 +28,9 @@ const RULES: Partial<Record<DdiName, readonly number[]>> = {
   DxgkDdiBuildPagingBuffer: [STATUS_SUCCESS, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_GRAPHICS_ALLOCATION_BUSY],
   DxgkDdiPatch: [STATUS_SUCCESS],
   DxgkDdiSubmitCommand: [STATUS_SUCCESS],
+  DxgkDdiAcquireSwizzlingRange: [STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES, STATUS_NO_MEMORY, STATUS_UNSUCCESSFUL],
+  DxgkDdiReleaseSwizzlingRange: [STATUS_SUCCESS],
+  DxgkDdiBusMasterTransfer: [STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES],
 };
 
 export function allowedStatuses(ddi: DdiName): readonly number[] {

@@ -12,6 +12,13 @@ import type { DdiCall, Gen, MachineEvent } from './events';
 
 export type ReturnKind = 'status' | 'boolean' | 'void';
 
+/** Sees each DDI call around the driver's code; may throw a DriverError (a verifier violation) to end the run. */
+export interface DdiHook {
+  before?(call: DdiCall, opts: { operation?: number; fn?: unknown }): void;
+  after?(call: DdiCall, result: unknown, opts: { operation?: number; fn?: unknown }): void;
+  threw?(call: DdiCall, error: unknown, opts: { operation?: number; fn?: unknown }): void;
+}
+
 export class DdiCaller {
   private nextId = 0;
   /** The call in progress (between its entry and return events), for hosts. */
@@ -22,6 +29,8 @@ export class DdiCaller {
   /** Events raised by kernel callbacks during the call in progress (DbgPrint...), yielded before its return. */
   readonly pending: MachineEvent[] = [];
   private readonly definitions = new Map<string, SourceLocation | undefined>();
+  /** Observers of every call (the verifier): before the driver runs, and right after it returns or throws, before the kernel's own checks. */
+  readonly hooks: DdiHook[] = [];
 
   constructor(
     /** The driver's source files, to locate errors. Empty for drivers given as functions. */
@@ -42,6 +51,7 @@ export class DdiCaller {
     this.calls++;
     yield { kind: 'ddi-entry', time: this.now(), call };
     let result: R;
+    for (const h of this.hooks) h.before?.(call, opts);
     const t0 = performance.now();
     try {
       result = invoke();
@@ -53,10 +63,12 @@ export class DdiCaller {
         const where = location ? `\n  at ${location.file}:${location.line}:${location.column}` : '';
         throw new DriverError(e.kind, `${e.message} (during ${ddi})${where}`, { location, ddi, args, driverStack: e.stack });
       }
+      for (const h of this.hooks) h.threw?.(call, e, opts);
       throw DriverError.fromThrow('throw', e, this.files, `${ddi} threw`, ddi, args);
     } finally {
       this.driverMs += performance.now() - t0;
     }
+    for (const h of this.hooks) h.after?.(call, result, opts);
     while (this.pending.length) yield this.pending.shift()!;
     if (kind === 'status') {
       if (typeof result !== 'number' || !Number.isInteger(result)) {

@@ -37,7 +37,14 @@ export type KernelEventKind =
   | 'render'
   | 'pressure'
   | 'verify'
-  | 'driver-print';
+  | 'driver-print'
+  | 'aperture-map'
+  | 'aperture-unmap'
+  | 'physical'
+  | 'swizzling-range'
+  | 'paging-queue'
+  | 'paging-fence'
+  | 'bus-master-dma';
 
 export interface KernelEvent {
   kind: 'kernel';
@@ -79,6 +86,8 @@ export interface MachineError {
   location?: { file: string; line: number; column: number };
   /** JSON path into the scenario, when the problem is a scenario step. */
   path?: string;
+  /** The verifier rule broken (src/sim/verifier/rules.ts), when the verifier stopped the run. */
+  rule?: string;
 }
 
 export type Gen<R = void> = Generator<MachineEvent, R, void>;

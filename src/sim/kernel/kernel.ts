@@ -46,6 +46,7 @@ import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
 import { PageListArena } from './pageLists';
+import type { KernelExtension } from './extension';
 import { DeviceRegisters } from './registers';
 import { type Allocation, VidMm } from './vidmm';
 import { VidSch } from './vidsch';
@@ -91,6 +92,8 @@ export class Kernel {
   readonly driverPrints: string[] = [];
   /** Called after each GPU instruction with its engine, address and virtual start/end times (traces). */
   onRetired: ((r: RetiredInstruction) => void) | undefined;
+  /** CPU access, aperture segments, paging queues and bus-master DMA (./wdk.ts), when attached. */
+  extension: KernelExtension | undefined;
   instructions = 0;
   engineMs = 0;
   renders = 0;
@@ -480,10 +483,12 @@ export class Kernel {
       case 'destroy':
         return yield* this.destroy(this.alloc(s.id));
       case 'lock':
+        if (s.mode && s.mode !== 'system' && this.extension) return yield* this.extension.lock(this.alloc(s.id), s);
         return yield* this.lock(this.alloc(s.id));
       case 'unlock': {
         const a = this.alloc(s.id);
         if (!a.locked) throw new KernelError('scenario', `'${s.id}' is not locked`);
+        if (this.extension) yield* this.extension.unlock(a);
         a.locked = false;
         yield this.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
         return;
@@ -504,6 +509,9 @@ export class Kernel {
         return yield* this.runFor(s.ns);
       case 'verify':
         return yield* this.verify(s.ids);
+      default:
+        if (this.extension) return yield* this.extension.runStep(s);
+        throw new KernelError('scenario', `step '${s.op}' needs the WDK extension (createMachine attaches it)`);
     }
   }
 
@@ -657,6 +665,7 @@ export class Kernel {
   }
 
   private writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
+    if (this.extension?.cpuWrite(a, offset, bytes)) return;
     let done = 0;
     while (done < bytes.length) {
       const at = offset + done;

@@ -47,6 +47,22 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
     return Number(this.gpu.engineView(EngineOrdinal).pagingFence);
   }
 
+  ProgramSwizzlingRange(SegmentId: number, SegmentAddress: number, Size: number, Pitch: number): number {
+    try {
+      return this.gpu.acquireSwizzlingRange(SegmentId, SegmentAddress, Size, Pitch)?.handle ?? -1;
+    } catch (e) {
+      throw new DriverError('contract', `ProgramSwizzlingRange rejected by the hardware: ${(e as Error).message}`);
+    }
+  }
+
+  ClearSwizzlingRange(Handle: number): void {
+    try {
+      this.gpu.releaseSwizzlingRange(Handle);
+    } catch (e) {
+      throw new DriverError('contract', `ClearSwizzlingRange rejected by the hardware: ${(e as Error).message}`);
+    }
+  }
+
   /** The hardware finished a submission on `engine`. */
   completed(engine: number): void {
     this.hwQueues[engine].shift();

@@ -380,8 +380,8 @@ export class VidMm {
     a.lastPagingOperation = 'DiscardContent';
   }
 
-  /** The DxgkDdiBuildPagingBuffer loop for one operation (one sub-transfer for transfers). */
-  private *build(
+  /** The DxgkDdiBuildPagingBuffer loop for one operation (one sub-transfer for transfers). Also used by ./wdk.ts for the aperture, physical and page-table operations. */
+  *build(
     op: { Operation: number } & Record<string, unknown>,
     a: Allocation | undefined,
     label: string,

@@ -7,6 +7,7 @@ import schema from '../../../schemas/scenario.schema.json';
 import { defaultGpuConfig } from '../hw/config';
 import { generateWorkload } from './generate';
 import type { Scenario, ScenarioFile, Size, Step, WorkloadStep } from './types';
+import { expandWdkStep } from './wdkSteps';
 
 export interface ScenarioProblem {
   /** JSON pointer of the offending value, e.g. `/workload/3/size`. */
@@ -154,7 +155,7 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
         case 'lock':
         case 'unlock':
           known(s.id, `${path}/id`);
-          steps.push({ op: s.op, path, id: s.id });
+          steps.push(s.op === 'lock' && s.mode ? { op: s.op, path, id: s.id, mode: s.mode } : { op: s.op, path, id: s.id });
           break;
         case 'write':
           known(s.id, `${path}/id`);
@@ -187,6 +188,8 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
         case 'repeat':
           for (let t = 0; t < s.times; t++) expand(s.steps, `${path}/steps`);
           break;
+        default:
+          steps.push(expandWdkStep(s, path, { known, size, problem: (p, message) => problems.push({ path: p, message }) }));
       }
     });
   };

@@ -3,6 +3,8 @@
 // pressure, wait). `schemas/scenario.schema.json` is the same format as a JSON schema, so VS Code
 // validates a scenario as the user types; docs/scenarios.md describes it with examples.
 
+import type { LockMode, WdkStep, WdkWorkloadStep } from './wdkSteps';
+
 /** A byte count: a number, or a string such as "64KiB", "8MiB", "1GiB", "0x10000". */
 export type Size = number | string;
 
@@ -54,7 +56,8 @@ export type WorkloadStep =
   | PressureStep
   | WaitStep
   | VerifyStep
-  | RepeatStep;
+  | RepeatStep
+  | WdkWorkloadStep;
 
 export interface CreateStep {
   op: 'create';
@@ -75,6 +78,8 @@ export interface DestroyStep {
 export interface LockStep {
   op: 'lock';
   id: string;
+  /** `system` (default): the content is moved to system memory; `aperture`: mapped through the PCI aperture (CPU-visible allocations). */
+  mode?: LockMode;
 }
 export interface UnlockStep {
   op: 'unlock';
@@ -136,13 +141,14 @@ export interface GeneratorOptions {
 export type Step =
   | { op: 'create'; path: string; id: string; size: number; alignment: number; cpuVisible: boolean; fill: number; privateData: Record<string, unknown> }
   | { op: 'destroy'; path: string; id: string }
-  | { op: 'lock'; path: string; id: string }
+  | { op: 'lock'; path: string; id: string; mode?: LockMode }
   | { op: 'unlock'; path: string; id: string }
   | { op: 'write'; path: string; id: string; offset: number; length: number | undefined; seed: number }
   | { op: 'render'; path: string; allocations: string[]; write: string[] }
   | { op: 'pressure'; path: string; bytes: number }
   | { op: 'wait'; path: string; ns: number | undefined }
-  | { op: 'verify'; path: string; ids: string[] | undefined };
+  | { op: 'verify'; path: string; ids: string[] | undefined }
+  | WdkStep;
 
 export interface Scenario {
   name: string;

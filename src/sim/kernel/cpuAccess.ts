@@ -1,0 +1,175 @@
+// CPU access to allocations, as "Mapping Virtual Addresses to a Memory Segment" describes it.
+// pfnLockCb with mode 'aperture' on a CPU-visible allocation: VidMm makes it resident, calls
+// DxgkDdiAcquireSwizzlingRange so the driver can set up the aperture for its (possibly swizzled)
+// bits, and maps the CPU linearly through the PCI aperture (the allocation's offset in the segment
+// is its offset in the BAR). If the driver cannot make it CPU-accessible, VidMm evicts it and the
+// CPU uses system memory. If a locked allocation is evicted, DxgkDdiReleaseSwizzlingRange is called,
+// the transfer is completed at once and the same CPU virtual address now reaches system memory,
+// which must hold exactly the bytes the application saw through the aperture (unswizzled).
+
+import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, NT_SUCCESS, statusName } from '../ddi/contract';
+import type { Step } from '../scenario/types';
+import type { Gen, MachineEvent } from './events';
+import { patternBytes } from './kernel';
+import { KernelError } from './kernelError';
+import type { Allocation } from './vidmm';
+import { type WdkContext, firstDifference } from './wdkContext';
+
+interface CpuMapping {
+  kind: 'aperture' | 'system';
+  /** The CPU virtual address the application got (stays the same across an eviction). */
+  va: number;
+  barOffset: number;
+  swizzle?: { id: number; data: number };
+  /** What the application has seen and written: the bytes its next read must return. */
+  view: Uint8Array;
+}
+
+const USER_VA_BASE = 0x7ff0_0000_0000;
+
+export class CpuAccess {
+  private readonly mappings = new Map<Allocation, CpuMapping>();
+  private nextRangeId = 1;
+  private nextVa = USER_VA_BASE;
+  /** Lock counts for the summary and tests. */
+  readonly stats = { apertureLocks: 0, systemFallbacks: 0, evictedWhileLocked: 0 };
+
+  constructor(private readonly w: WdkContext) {}
+
+  mapping(a: Allocation): Readonly<CpuMapping> | undefined {
+    return this.mappings.get(a);
+  }
+
+  /** What the application reads at its CPU address now. */
+  read(a: Allocation, offset: number, length: number): Uint8Array {
+    const m = this.mappings.get(a);
+    if (!m) throw new KernelError('scenario', `'${a.name}' is not locked for direct CPU access`);
+    if (m.kind === 'aperture') return this.w.gpu.cpuRead(m.barOffset + offset, length);
+    return this.w.readPages(a).slice(offset, offset + length);
+  }
+
+  *lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen {
+    const k = this.w.kernel;
+    const vidmm = this.w.vidmm;
+    if (a.locked) throw new KernelError('scenario', `'${a.name}' is already locked`);
+    if (!a.cpuVisible) throw new KernelError('scenario', `'${a.name}' is not CPU-visible (create it with "cpuVisible": true) and cannot be locked with mode '${step.mode}'`);
+    if (a.residency !== 'resident') yield* k.frame(`page in '${a.name}' for a CPU lock`, vidmm.makeResident([a], `CPU lock of '${a.name}'`));
+    yield* this.w.settle(a, 'to be idle for a CPU lock');
+    const seg = vidmm.segment(a.segmentId)!;
+    const hw = this.w.gpu.segments.find((s) => s.id === seg.id)!;
+    const va = this.nextVa;
+    this.nextVa += Math.ceil(a.size / 0x10000) * 0x10000;
+    if (!seg.cpuVisible || hw.barBase === undefined) {
+      throw new KernelError('scenario', `'${a.name}' is in segment ${seg.name}, which is not CPU-visible: the driver's segment preferences for a CPU-visible allocation must name CPU-visible segments`);
+    }
+    const { init, ctx } = k.driver();
+    let swizzle: CpuMapping['swizzle'];
+    if (init.DxgkDdiAcquireSwizzlingRange) {
+      const acquire = init.DxgkDdiAcquireSwizzlingRange;
+      const args: DXGKARG_ACQUIRESWIZZLINGRANGE = {
+        hAllocation: a.hAllocation,
+        PrivateDriverData: 0,
+        SegmentId: seg.id,
+        SegmentAddress: a.offset,
+        Size: a.size,
+        SwizzlingRangeId: this.nextRangeId++,
+        CPUTranslatedAddress: seg.descriptor.CpuTranslatedAddress + a.offset,
+        SwizzlingRangeData: 0,
+      };
+      const st = yield* k.ddi.call('DxgkDdiAcquireSwizzlingRange', args as unknown as Record<string, unknown>, () => acquire(ctx, args), 'status', { fn: acquire });
+      if (!NT_SUCCESS(st)) {
+        // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use system memory.
+        this.stats.systemFallbacks++;
+        yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(st)}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: st });
+        yield* k.frame(`evict '${a.name}' (no swizzling range)`, vidmm.evict(a, { keepContent: true }));
+        yield* this.w.settle(a, 'to reach system memory for a CPU lock');
+        if (a.content === 'fresh') {
+          this.w.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+          a.content = 'valid';
+        }
+        this.mappings.set(a, { kind: 'system', va, barOffset: -1, view: this.w.readPages(a) });
+        a.locked = true;
+        yield k.event('lock', `lock '${a.name}' (mode aperture, in system memory after the driver refused a swizzling range) at CPU address 0x${va.toString(16)}`, { allocation: a.name, mode: 'system', va });
+        return;
+      }
+      swizzle = { id: args.SwizzlingRangeId, data: args.SwizzlingRangeData };
+    }
+    const barOffset = hw.barBase + a.offset;
+    const view = this.w.gpu.cpuRead(barOffset, a.size);
+    this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, view });
+    a.locked = true;
+    this.stats.apertureLocks++;
+    yield k.event('lock', `lock '${a.name}' through the PCI aperture: CPU address 0x${va.toString(16)} -> BAR +0x${barOffset.toString(16)} (${seg.name}+0x${a.offset.toString(16)})${swizzle ? `, swizzling range ${swizzle.id}` : ''}`, {
+      allocation: a.name,
+      mode: 'aperture',
+      va,
+      barOffset,
+      segmentId: seg.id,
+      offset: a.offset,
+    });
+  }
+
+  *unlock(a: Allocation): Gen {
+    const m = this.mappings.get(a);
+    if (!m) return;
+    this.mappings.delete(a);
+    if (m.kind === 'aperture' && m.swizzle) yield* this.release(a, m);
+  }
+
+  cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean {
+    const m = this.mappings.get(a);
+    if (!m) return false;
+    if (m.kind === 'aperture') this.w.gpu.cpuWrite(m.barOffset + offset, bytes);
+    else this.w.writePages(a, offset, bytes);
+    m.view.set(bytes, offset);
+    a.content = 'valid';
+    return true;
+  }
+
+  private *release(a: Allocation, m: CpuMapping): Gen {
+    const k = this.w.kernel;
+    const { init, ctx } = k.driver();
+    const release = init.DxgkDdiReleaseSwizzlingRange;
+    if (!release || !m.swizzle) return;
+    const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: 0, SwizzlingRangeId: m.swizzle.id, SwizzlingRangeData: m.swizzle.data };
+    m.swizzle = undefined;
+    yield* k.ddi.call('DxgkDdiReleaseSwizzlingRange', args as unknown as Record<string, unknown>, () => release(ctx, args), 'status', { fn: release });
+  }
+
+  /** After each machine event: a locked allocation evicted under the application moves to system memory. */
+  *onEvent(e: MachineEvent): Gen {
+    if (e.kind !== 'kernel' || e.what !== 'eviction') return;
+    const a = this.w.vidmm.allocations.get(e.data.handle as number);
+    const m = a && this.mappings.get(a);
+    if (!a || !m || m.kind !== 'aperture') return;
+    const k = this.w.kernel;
+    this.stats.evictedWhileLocked++;
+    yield* this.release(a, m);
+    // The application may touch the memory at any moment: finish the transfer now.
+    yield* this.w.settle(a, 'to reach system memory (evicted while locked)');
+    m.kind = 'system';
+    m.barOffset = -1;
+    const now = this.w.readPages(a);
+    const at = firstDifference(m.view, now);
+    yield k.event('lock', `'${a.name}' was evicted while locked: CPU address 0x${m.va.toString(16)} now reaches system memory${at >= 0 ? ` (byte ${at} differs from what the application saw)` : ' with the same bytes'}`, {
+      allocation: a.name,
+      mode: 'system',
+      va: m.va,
+      differsAt: at,
+    });
+    if (at >= 0) {
+      this.w.report(
+        'cpu-view-changed-on-eviction',
+        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${m.view[at].toString(16)}, in system memory after the eviction it reads 0x${now[at].toString(16)} (${countDiff(m.view, now)} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
+        { ddi: 'DxgkDdiBuildPagingBuffer' },
+      );
+      m.view = now;
+    }
+  }
+}
+
+function countDiff(a: Uint8Array, b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}

@@ -1,0 +1,18 @@
+// The seam between the kernel's workload loop (kernel.ts) and the WDK behaviours built beside it
+// (CPU access through the aperture, aperture segments, device paging queues, bus-master DMA, in
+// wdk.ts and the files it names). The kernel calls these at a few points and knows nothing else.
+
+import type { Step } from '../scenario/types';
+import type { Gen } from './events';
+import type { Allocation } from './vidmm';
+
+export interface KernelExtension {
+  /** A workload step the kernel itself does not know. */
+  runStep(step: Step): Gen;
+  /** pfnLockCb with a mode other than the kernel's own (content in system memory). */
+  lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen;
+  /** pfnUnlockCb: before the kernel marks the allocation unlocked. */
+  unlock(a: Allocation): Gen;
+  /** A CPU write to a locked allocation; true when the extension did it (through its CPU mapping). */
+  cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean;
+}

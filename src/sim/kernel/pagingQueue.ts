@@ -1,0 +1,182 @@
+// The device paging queue ("Device Paging Queues"): VidMm services make-resident, reserve-GPU-VA,
+// map-GPU-VA and page-table updates asynchronously. Each queued operation gets the next value of the
+// device's monitored paging fence, signaled when the paging buffer that carries it completes; one
+// done at once returns 0. Waits are on the CPU (the kernel runs the GPU until the fence reaches the
+// value) or on the GPU: a `wait` on the fence queued into a context before the work that depends on
+// the operation (here a copy through the GPU virtual address, translated by the page tables the
+// paging engine wrote with `ptupdate` and `tlbflush`).
+
+import { DXGK_OPERATION_FLUSH_TLB, DXGK_OPERATION_UPDATE_PAGE_TABLE, PAGE_SIZE } from '../ddi/contract';
+import type { CommonBuffer } from '../hw/types';
+import { encodeInto } from '../../isa/encoding';
+import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
+import type { WdkStep } from '../scenario/wdkSteps';
+import type { Gen } from './events';
+import { KernelError } from './kernelError';
+import type { WdkContext } from './wdkContext';
+
+export interface PagingQueueOperation {
+  action: string;
+  fenceValue: number;
+  /** Virtual time it was queued and signaled (undefined while pending). */
+  queuedAt: number;
+  signaledAt?: number;
+}
+
+export class DevicePagingQueue {
+  /** The monitored fence: 8 bytes of common-buffer memory the GPU can read (and a context buffer next to it). */
+  private memory: CommonBuffer | undefined;
+  private lastValue = 0;
+  private signaled = 0;
+  readonly operations: PagingQueueOperation[] = [];
+  /** The value the last queued operation got (what a wait without a value waits for). */
+  lastFence = 0;
+
+  constructor(private readonly w: WdkContext) {}
+
+  private fence(): CommonBuffer {
+    this.memory ??= this.w.gpu.allocateCommonBuffer(PAGE_SIZE);
+    if (!this.memory) throw new KernelError('scenario', 'the common-buffer budget cannot hold the device paging fence: raise adapter.commonBufferBudget');
+    return this.memory;
+  }
+
+  /** The paging fence's bus address (a GPU `wait` polls it). */
+  fenceAddress(): number {
+    return this.fence().physical;
+  }
+
+  /** The fence value in memory, as a CPU or GPU waiter sees it. */
+  value(): number {
+    const b = this.fence().bytes;
+    return Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
+  }
+
+  private signal(op: PagingQueueOperation): void {
+    if (op.fenceValue <= this.signaled) return;
+    this.signaled = op.fenceValue;
+    op.signaledAt = this.w.gpu.now;
+    const b = this.fence().bytes;
+    new DataView(b.buffer, b.byteOffset).setBigUint64(0, BigInt(op.fenceValue), true);
+  }
+
+  *queue(step: Extract<WdkStep, { op: 'paging-queue' }>): Gen {
+    const k = this.w.kernel;
+    const vidmm = this.w.vidmm;
+    this.fence();
+    const a = step.id === undefined ? undefined : this.w.alloc(step.id);
+    let work = false;
+    if (step.action === 'make-resident') {
+      if (a!.residency !== 'resident') {
+        yield* k.frame(`paging queue: make '${a!.name}' resident`, vidmm.makeResident([a!], 'the device paging queue'));
+        work = true;
+      }
+    } else {
+      const va = step.va!;
+      let pages = step.pages;
+      let target: { SegmentId: number; PhysicalAddress: number; Invalid: boolean } = { SegmentId: 0, PhysicalAddress: 0, Invalid: true };
+      if (step.action === 'map-va' || (step.action === 'update-page-table' && a)) {
+        if (a!.residency !== 'resident') yield* k.frame(`paging queue: make '${a!.name}' resident to map it`, vidmm.makeResident([a!], 'the device paging queue'));
+        pages = a!.size / PAGE_SIZE;
+        target = { SegmentId: a!.segmentId, PhysicalAddress: a!.offset, Invalid: false };
+      }
+      yield* vidmm.build(
+        { Operation: DXGK_OPERATION_UPDATE_PAGE_TABLE, UpdatePageTable: { VirtualAddress: va, NumberOfPages: pages, ...target } },
+        a,
+        `UpdatePageTable 0x${va.toString(16)} (${pages} pages) ${target.Invalid ? 'not present' : `-> segment ${target.SegmentId}+0x${target.PhysicalAddress.toString(16)}`}`,
+      );
+      yield* vidmm.build({ Operation: DXGK_OPERATION_FLUSH_TLB, FlushTlb: { VirtualAddress: va, NumberOfPages: pages } }, a, `FlushTlb 0x${va.toString(16)} (${pages} pages)`);
+      work = true;
+    }
+    const op: PagingQueueOperation = { action: step.action, fenceValue: 0, queuedAt: this.w.gpu.now };
+    if (work) {
+      op.fenceValue = ++this.lastValue;
+      const engine = vidmm.policy.pagingEngine;
+      const before = k.vidsch.engines[engine].lastSubmitted;
+      yield* vidmm.submitCurrent();
+      const q = k.vidsch.engines[engine];
+      const entry = q.lastSubmitted > before ? q.queue.find((b) => b.fenceId === q.lastSubmitted) : undefined;
+      if (entry) entry.onComplete.push(() => this.signal(op));
+      else this.signal(op);
+    }
+    this.operations.push(op);
+    this.lastFence = op.fenceValue || this.lastFence;
+    yield k.event(
+      'paging-queue',
+      `paging queue: ${step.action}${a ? ` '${a.name}'` : ''}${step.va !== undefined ? ` va 0x${step.va.toString(16)}` : ''} -> paging fence value ${op.fenceValue}${op.fenceValue === 0 ? ' (done at once)' : ''}`,
+      { action: step.action, allocation: a?.name, va: step.va, fenceValue: op.fenceValue },
+    );
+  }
+
+  *wait(step: Extract<WdkStep, { op: 'wait-paging-fence' }>): Gen {
+    const k = this.w.kernel;
+    const value = step.value ?? this.lastFence;
+    if (value > this.lastValue) throw new KernelError('scenario', `paging fence value ${value} was never handed out (the last is ${this.lastValue})`);
+    if (step.on === 'cpu') {
+      yield* this.w.vidmm.submitCurrent();
+      yield* k.waitUntil(() => this.value() >= value, `the device paging fence to reach ${value}`);
+      yield k.event('paging-fence', `CPU wait: device paging fence reached ${this.value()} (waited for ${value})`, { on: 'cpu', value, fence: this.value() });
+      return;
+    }
+    // A GPU wait queued into a context, then the work that depends on the paging operation.
+    const mem = this.fence();
+    const at = 256;
+    const result = mem.physical + 128;
+    const wait = OPCODE_BY_MNEMONIC.get('wait')!;
+    const copy = OPCODE_BY_MNEMONIC.get('copy')!;
+    let n = encodeInto({ op: wait, flags: 0, operands: [{ space: LocationSpace.Physical, sub: 0, aux: 0, address: mem.physical }, BigInt(value)] }, mem.bytes, at);
+    n += encodeInto(
+      {
+        op: copy,
+        flags: 0,
+        operands: [
+          { space: LocationSpace.Physical, sub: 0, aux: 0, address: result },
+          { space: LocationSpace.GpuVirtual, sub: 0, aux: 0, address: step.va! },
+          4,
+        ],
+      },
+      mem.bytes,
+      at + n,
+    );
+    const engine = k.renderEngine;
+    const entry = yield* k.vidsch.submit({ engine, kind: 'render', physical: mem.physical, start: at, end: at + n, size: mem.size, label: `context: wait for paging fence ${value}, then read GPU VA 0x${step.va!.toString(16)}` });
+    yield* this.w.vidmm.submitCurrent();
+    const waitedBefore = this.value() < value;
+    yield* this.runUntil(() => k.vidsch.isComplete(engine, entry.fenceId), `the context that waits for paging fence ${value}`);
+    const bytes = this.w.gpu.readPhysical(result, 4);
+    const read = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+    yield k.event('paging-fence', `GPU wait on engine ${engine}: ${waitedBefore ? 'stalled until' : 'found'} paging fence ${value}, then read 0x${read.toString(16)} through GPU VA 0x${step.va!.toString(16)}`, {
+      on: 'gpu',
+      value,
+      stalled: waitedBefore,
+      read,
+    });
+    if (step.expect !== undefined && read !== step.expect) {
+      throw new KernelError('verify', `the context read 0x${read.toString(16)} through GPU VA 0x${step.va!.toString(16)}, expected 0x${step.expect.toString(16)}`);
+    }
+  }
+
+  /** Runs the GPU until `cond`, also stepping engines that wait on memory (the kernel's own loop leaves those alone). */
+  private *runUntil(cond: () => boolean, reason: string): Gen {
+    const k = this.w.kernel;
+    yield k.event('wait', `waiting for ${reason}`, { reason });
+    let stalls = 0;
+    while (!cond()) {
+      let stepped = false;
+      for (let e = 0; e < k.registers.EngineCount && !stepped; e++) {
+        const v = this.w.gpu.engineView(e);
+        if (v.state === 'ready') {
+          yield* k.stepEngine(e);
+          stepped = true;
+        }
+      }
+      for (let e = 0; e < k.registers.EngineCount && !stepped; e++) {
+        if (this.w.gpu.engineView(e).state === 'waiting') {
+          yield* k.stepEngine(e);
+          stepped = this.w.gpu.engineView(e).state !== 'waiting';
+        }
+      }
+      if (stepped) stalls = 0;
+      else if (++stalls > 2) throw new KernelError('scenario', `nothing can run while waiting for ${reason}: the GPU waits on a paging fence value that is never signaled`);
+    }
+  }
+}

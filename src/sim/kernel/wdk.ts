@@ -1,0 +1,129 @@
+// The WDK behaviours built beside the kernel: CPU access through the aperture (cpuAccess.ts),
+// aperture segments and physical reads/writes (aperture.ts), the device paging queue
+// (pagingQueue.ts), bus-master DMA (busMasterDma.ts), and the verifier (../verifier). `run()` wraps
+// the kernel's own run: every event passes through, the modules and the verifier react between
+// two events, and once the workload is done the device is stopped (DxgkDdiStopDevice) and what the
+// driver still holds is checked.
+
+import type { DXGKRNL_INTERFACE } from '../ddi/contract';
+import type { Step } from '../scenario/types';
+import type { WdkStep } from '../scenario/wdkSteps';
+import { Verifier } from '../verifier/verifier';
+import { ApertureSegments } from './aperture';
+import { BusMasterDma } from './busMasterDma';
+import { CpuAccess } from './cpuAccess';
+import type { Gen } from './events';
+import type { KernelExtension } from './extension';
+import type { Kernel } from './kernel';
+import { KernelError } from './kernelError';
+import { DevicePagingQueue } from './pagingQueue';
+import type { Allocation } from './vidmm';
+import { WdkContext } from './wdkContext';
+
+export interface WdkOptions {
+  /** Check the driver against the DDI rules (default true). */
+  verifier?: boolean;
+}
+
+export class WdkKernel implements KernelExtension {
+  readonly context: WdkContext;
+  readonly verifier: Verifier | undefined;
+  readonly cpu: CpuAccess;
+  readonly aperture: ApertureSegments;
+  readonly pagingQueue: DevicePagingQueue;
+  readonly dma: BusMasterDma;
+  stopped = false;
+
+  constructor(
+    readonly kernel: Kernel,
+    options: WdkOptions = {},
+  ) {
+    this.verifier = options.verifier === false ? undefined : new Verifier(kernel);
+    this.context = new WdkContext(kernel, this.verifier);
+    this.cpu = new CpuAccess(this.context);
+    this.aperture = new ApertureSegments(this.context);
+    this.pagingQueue = new DevicePagingQueue(this.context);
+    this.dma = new BusMasterDma(this.context);
+    kernel.extension = this;
+    kernel.ddi.hooks.push({
+      before: (call) => {
+        if (call.ddi === 'DxgkDdiStartDevice') this.dma.offer(call.args.DxgkInterface as DXGKRNL_INTERFACE);
+      },
+    });
+  }
+
+  *run(): Gen {
+    const inner = this.kernel.run();
+    let finished = false;
+    try {
+      for (;;) {
+        const r = inner.next();
+        if (r.done) {
+          finished = true;
+          break;
+        }
+        yield r.value;
+        yield* this.cpu.onEvent(r.value);
+        this.verifier?.observe();
+      }
+      yield* this.kernel.frame('finish: stop the device', this.finish());
+    } finally {
+      if (!finished) inner.return(undefined);
+    }
+  }
+
+  private *finish(): Gen {
+    const k = this.kernel;
+    const { init, ctx } = k.driver();
+    const stop = init.DxgkDdiStopDevice;
+    if (stop) {
+      yield* k.ddi.call('DxgkDdiStopDevice', { MiniportDeviceContext: ctx }, () => stop.call(init, ctx), 'status', { fn: stop });
+      this.stopped = true;
+    }
+    const leaks = this.dma.leaks();
+    if (leaks.length) {
+      const c = this.context;
+      const location = c.verifier?.context.locateStack(leaks[0].stack) ?? c.verifier?.context.locate(stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice');
+      c.report(
+        'common-buffer-leak',
+        `when the device stopped${stop ? '' : ' (the driver has no DxgkDdiStopDevice to give them back in)'}: ${leaks.map((l) => l.what).join('; ')}`,
+        { location },
+      );
+    }
+    this.verifier?.finish();
+  }
+
+  *runStep(step: Step): Gen {
+    const s = step as WdkStep;
+    switch (s.op) {
+      case 'map-aperture':
+        return yield* this.aperture.map(s);
+      case 'unmap-aperture':
+        return yield* this.aperture.unmap(s);
+      case 'gpu-write-physical':
+        return yield* this.aperture.gpuWrite(s);
+      case 'cpu-read':
+        return yield* this.aperture.cpuRead(s);
+      case 'paging-queue':
+        return yield* this.pagingQueue.queue(s);
+      case 'wait-paging-fence':
+        return yield* this.pagingQueue.wait(s);
+      case 'dma-transfer':
+        return yield* this.dma.transfer(s);
+      default:
+        throw new KernelError('scenario', `unknown step '${(step as { op: string }).op}'`);
+    }
+  }
+
+  lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen {
+    return this.cpu.lock(a, step);
+  }
+
+  unlock(a: Allocation): Gen {
+    return this.cpu.unlock(a);
+  }
+
+  cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean {
+    return this.cpu.cpuWrite(a, offset, bytes);
+  }
+}

@@ -1,0 +1,76 @@
+// What the WDK modules beside the kernel (cpuAccess, aperture, pagingQueue, busMasterDma) share:
+// the kernel, a way to report a verifier rule (a no-op with the verifier off), and small helpers.
+
+import { PAGE_SIZE } from '../ddi/contract';
+import type { SourceLocation } from '../driver/errors';
+import type { RuleId } from '../verifier/rules';
+import type { Verifier } from '../verifier/verifier';
+import type { Gen } from './events';
+import type { Kernel } from './kernel';
+import { KernelError } from './kernelError';
+import type { Allocation } from './vidmm';
+
+export class WdkContext {
+  constructor(
+    readonly kernel: Kernel,
+    readonly verifier: Verifier | undefined,
+  ) {}
+
+  get vidmm() {
+    return this.kernel.vidmm;
+  }
+
+  get gpu() {
+    return this.kernel.gpu;
+  }
+
+  /** Throws the violation of `rule` when the verifier is on; otherwise the run goes on. */
+  report(rule: RuleId, what: string, opts: { ddi?: string; location?: SourceLocation; args?: unknown } = {}): void {
+    if (!this.verifier) return;
+    const c = this.verifier.context;
+    throw c.violation(rule, undefined, what, { location: opts.location ?? (opts.ddi ? c.locate(opts.ddi) : undefined), args: opts.args });
+  }
+
+  alloc(id: string): Allocation {
+    const a = this.kernel.byName.get(id);
+    if (!a) throw new KernelError('scenario', `allocation '${id}' does not exist`);
+    return a;
+  }
+
+  /** Submits what VidMm has built and runs the GPU until `a`'s paging work and rendering are done. */
+  *settle(a: Allocation, why: string): Gen {
+    yield* this.vidmm.submitCurrent();
+    yield* this.kernel.waitUntil(() => this.vidmm.pagingDone(a) && !this.vidmm.isBusy(a), `'${a.name}' ${why}`);
+  }
+
+  /** Submits what VidMm has built and runs the GPU until every paging buffer is done. */
+  *settleAll(why: string): Gen {
+    yield* this.vidmm.submitCurrent();
+    yield* this.kernel.waitUntil(() => this.kernel.vidsch.idle, why);
+  }
+
+  /** The allocation's bytes in its system pages. */
+  readPages(a: Allocation): Uint8Array {
+    const out = new Uint8Array(a.size);
+    for (let i = 0; i < a.pages.length; i++) out.set(this.gpu.readPhysical(a.pages[i], PAGE_SIZE), i * PAGE_SIZE);
+    return out;
+  }
+
+  writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const at = offset + done;
+      const page = Math.floor(at / PAGE_SIZE);
+      const within = at - page * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - within, bytes.length - done);
+      this.gpu.writePhysical(a.pages[page] + within, bytes.subarray(done, done + n));
+      done += n;
+    }
+  }
+}
+
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}

@@ -1,0 +1,76 @@
+// Workload steps for the WDK paths beyond plain residency: aperture segments (map, unmap, GPU writes
+// and CPU reads of aperture memory with a physical read for coherency), device paging queues (fence
+// values, CPU and GPU waits, GPU virtual addresses), and bus-master DMA. The kernel side is
+// src/sim/kernel/wdk.ts. The file format (WdkWorkloadStep) and the normalized form (WdkStep).
+
+import type { Size } from './types';
+
+/** How pfnLockCb gives the CPU the content: in system memory (the kernel's default) or mapped through the PCI aperture. */
+export type LockMode = 'system' | 'aperture';
+
+export type PagingQueueAction = 'make-resident' | 'reserve-va' | 'map-va' | 'update-page-table';
+
+export type WdkWorkloadStep =
+  | { op: 'map-aperture'; id: string; segment?: string; cached?: boolean }
+  | { op: 'unmap-aperture'; id: string }
+  | { op: 'gpu-write-physical'; id: string; offset?: Size; value: number }
+  | { op: 'cpu-read'; id: string; offset?: Size; expect?: number }
+  | { op: 'paging-queue'; action: PagingQueueAction; id?: string; va?: Size; pages?: number }
+  | { op: 'wait-paging-fence'; on: 'cpu' | 'gpu'; value?: number; va?: Size; expect?: number }
+  | { op: 'dma-transfer'; id: string; direction: 'to-device' | 'from-device' };
+
+export type WdkStep =
+  | { op: 'map-aperture'; path: string; id: string; segment: string | undefined; cached: boolean }
+  | { op: 'unmap-aperture'; path: string; id: string }
+  | { op: 'gpu-write-physical'; path: string; id: string; offset: number; value: number }
+  | { op: 'cpu-read'; path: string; id: string; offset: number; expect: number | undefined }
+  | { op: 'paging-queue'; path: string; action: PagingQueueAction; id: string | undefined; va: number | undefined; pages: number }
+  | { op: 'wait-paging-fence'; path: string; on: 'cpu' | 'gpu'; value: number | undefined; va: number | undefined; expect: number | undefined }
+  | { op: 'dma-transfer'; path: string; id: string; direction: 'to-device' | 'from-device' };
+
+export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer'];
+
+export interface ExpandHelpers {
+  known(id: string, path: string): void;
+  size(v: Size | undefined, path: string, fallback: number, opts?: { page?: boolean; min?: number }): number;
+  problem(path: string, message: string): void;
+}
+
+/** Normalizes one WDK step (the schema has already checked its shape). */
+export function expandWdkStep(s: WdkWorkloadStep, path: string, h: ExpandHelpers): WdkStep {
+  switch (s.op) {
+    case 'map-aperture':
+      h.known(s.id, `${path}/id`);
+      return { op: s.op, path, id: s.id, segment: s.segment, cached: s.cached ?? false };
+    case 'unmap-aperture':
+      h.known(s.id, `${path}/id`);
+      return { op: s.op, path, id: s.id };
+    case 'gpu-write-physical': {
+      h.known(s.id, `${path}/id`);
+      const offset = h.size(s.offset, `${path}/offset`, 0);
+      if (offset % 4) h.problem(`${path}/offset`, 'must be a multiple of 4');
+      return { op: s.op, path, id: s.id, offset, value: s.value >>> 0 };
+    }
+    case 'cpu-read': {
+      h.known(s.id, `${path}/id`);
+      const offset = h.size(s.offset, `${path}/offset`, 0);
+      if (offset % 4) h.problem(`${path}/offset`, 'must be a multiple of 4');
+      return { op: s.op, path, id: s.id, offset, expect: s.expect === undefined ? undefined : s.expect >>> 0 };
+    }
+    case 'paging-queue': {
+      if (s.id !== undefined) h.known(s.id, `${path}/id`);
+      if ((s.action === 'make-resident' || s.action === 'map-va') && s.id === undefined) h.problem(path, `'${s.action}' needs the allocation's 'id'`);
+      if (s.action !== 'make-resident' && s.va === undefined) h.problem(path, `'${s.action}' needs a GPU virtual address 'va'`);
+      const va = s.va === undefined ? undefined : h.size(s.va, `${path}/va`, 0, { page: true });
+      return { op: s.op, path, action: s.action, id: s.id, va, pages: s.pages ?? 1 };
+    }
+    case 'wait-paging-fence': {
+      if (s.on === 'gpu' && s.va === undefined) h.problem(path, "a GPU wait needs the GPU virtual address 'va' the context then reads");
+      const va = s.va === undefined ? undefined : h.size(s.va, `${path}/va`, 0);
+      return { op: s.op, path, on: s.on, value: s.value, va, expect: s.expect === undefined ? undefined : s.expect >>> 0 };
+    }
+    case 'dma-transfer':
+      h.known(s.id, `${path}/id`);
+      return { op: s.op, path, id: s.id, direction: s.direction };
+  }
+}

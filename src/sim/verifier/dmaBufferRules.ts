@@ -1,0 +1,135 @@
+// The paging-buffer rules of DxgkDdiBuildPagingBuffer:
+//   dma-buffer-overrun        bytes written outside [pDmaBuffer, pDmaBuffer + DmaSize)
+//   dma-pointer-past-end      pDmaBuffer left outside [pDmaBuffer, pDmaBuffer + DmaSize]
+//   dma-pointer-not-advanced  STATUS_SUCCESS with nothing written (DiscardContent may write nothing)
+//   fill-aperture-segment     a `fill` aimed at an aperture segment
+// Overruns are caught like a special pool does: for the call, the driver writes into a copy of the
+// paging buffer followed by guard bytes; on return the copy goes back and the guard is checked.
+
+import {
+  type DMA_BUFFER_POINTER,
+  type DXGKARG_BUILDPAGINGBUFFER,
+  DXGK_OPERATION_DISCARD_CONTENT,
+  DXGK_OPERATION_NAMES,
+  STATUS_SUCCESS,
+} from '../ddi/contract';
+import type { DdiCall } from '../kernel/events';
+import { decodeAll } from '../../isa/encoding';
+import { LocationSpace, Op, type Location } from '../../isa/opcodes';
+import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
+
+const GUARD_BYTES = 4096;
+const GUARD = 0xa5;
+
+interface Open {
+  real: DMA_BUFFER_POINTER;
+  copy: Uint8Array;
+  begin: number;
+  dmaSize: number;
+}
+
+export function dmaBufferRules(ctx: RuleContext): RuleFamily {
+  const open = new Map<number, Open>();
+  return {
+    before(call: DdiCall) {
+      if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
+      const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER;
+      const real = args.pDmaBuffer;
+      if (!real || !(real.Bytes instanceof Uint8Array)) return;
+      const limit = Math.min(real.Bytes.length, real.Offset + args.DmaSize);
+      const copy = new Uint8Array(limit + GUARD_BYTES);
+      copy.set(real.Bytes.subarray(0, limit));
+      copy.fill(GUARD, limit);
+      open.set(call.id, { real, copy, begin: real.Offset, dmaSize: limit - real.Offset });
+      args.pDmaBuffer = { Bytes: copy, Offset: real.Offset, PhysicalAddress: real.PhysicalAddress };
+    },
+    threw(call: DdiCall) {
+      restore(call);
+    },
+    after(call: DdiCall, result: unknown, opts: DdiCallOptions) {
+      if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
+      const o = restore(call);
+      if (!o) return;
+      const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER;
+      const name = DXGK_OPERATION_NAMES[args.Operation] ?? String(args.Operation);
+      const limit = o.begin + o.dmaSize;
+      // Bytes outside the space given: before pDmaBuffer (earlier operations) or past DmaSize.
+      let before = -1;
+      for (let i = 0; i < o.begin; i++) {
+        if (o.copy[i] !== o.real.Bytes[i]) {
+          before = i;
+          break;
+        }
+      }
+      let past = 0;
+      let firstPast = -1;
+      for (let i = limit; i < o.copy.length; i++) {
+        if (o.copy[i] !== GUARD) {
+          past = i - limit + 1;
+          if (firstPast < 0) firstPast = i;
+        }
+      }
+      const where = `pDmaBuffer was at offset ${o.begin} with DmaSize ${o.dmaSize}, so the space given was [${o.begin}, ${limit})`;
+      if (firstPast >= 0) {
+        throw ctx.violation(
+          'dma-buffer-overrun',
+          call,
+          `DxgkDdiBuildPagingBuffer (${name}) wrote past DmaSize: bytes [${firstPast}, ${limit + past}) of the paging buffer changed; ${where}. It must check DmaSize before writing and return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER when an instruction does not fit`,
+          opts,
+        );
+      }
+      if (before >= 0) {
+        throw ctx.violation('dma-buffer-overrun', call, `DxgkDdiBuildPagingBuffer (${name}) wrote at offset ${before}, before pDmaBuffer, over operations already in the paging buffer; ${where}`, opts);
+      }
+      const end = (args.pDmaBuffer as { Offset?: unknown } | undefined)?.Offset;
+      if (typeof end !== 'number' || !Number.isInteger(end) || end < o.begin || end > limit) {
+        throw ctx.violation(
+          'dma-pointer-past-end',
+          call,
+          `DxgkDdiBuildPagingBuffer (${name}) left pDmaBuffer.Offset at ${String(end)}, outside the space it was given [${o.begin}, ${limit}] (DmaSize was ${o.dmaSize})`,
+          opts,
+        );
+      }
+      if (result === STATUS_SUCCESS && end === o.begin && args.Operation !== DXGK_OPERATION_DISCARD_CONTENT) {
+        throw ctx.violation(
+          'dma-pointer-not-advanced',
+          call,
+          `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} without writing anything (pDmaBuffer.Offset did not advance from ${o.begin}): the operation would silently not happen`,
+          opts,
+        );
+      }
+      if (end > o.begin) checkFills(call, o.real.Bytes, o.begin, end, opts);
+    },
+  };
+
+  function restore(call: DdiCall): Open | undefined {
+    const o = open.get(call.id);
+    if (!o) return undefined;
+    open.delete(call.id);
+    const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER;
+    const now = args.pDmaBuffer as DMA_BUFFER_POINTER | undefined;
+    o.real.Bytes.set(o.copy.subarray(o.begin, o.begin + o.dmaSize), o.begin);
+    // The kernel reads the driver's Offset from the real pointer object it handed out.
+    o.real.Offset = now && typeof now === 'object' ? (now.Offset as number) : (now as unknown as number);
+    args.pDmaBuffer = o.real;
+    return o;
+  }
+
+  function checkFills(call: DdiCall, bytes: Uint8Array, begin: number, end: number, opts: DdiCallOptions): void {
+    const segments = ctx.kernel.gpu.segments;
+    for (const d of decodeAll(bytes, begin, end)) {
+      if (!d.ok || d.instr.op.code !== Op.Fill) continue;
+      const dst = d.instr.operands[0] as Location;
+      if (dst.space !== LocationSpace.Segment) continue;
+      const seg = segments.find((s) => s.id === dst.sub);
+      if (seg?.kind === 'aperture') {
+        throw ctx.violation(
+          'fill-aperture-segment',
+          call,
+          `DxgkDdiBuildPagingBuffer (${DXGK_OPERATION_NAMES[(call.args as { Operation: number }).Operation]}) wrote \`fill\` at offset ${d.offset} of the paging buffer aimed at segment ${seg.id} (${seg.name}), an aperture segment: the pages behind an aperture are system memory the application may own`,
+          opts,
+        );
+      }
+    }
+  }
+}

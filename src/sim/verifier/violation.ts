@@ -1,0 +1,35 @@
+// A verifier violation: a DriverError (so every host already reports it with the DDI, arguments and
+// the driver's file and line) that also names the rule broken. The message says what happened,
+// then the rule and the WDK's words, then where.
+
+import { DriverError, type SourceLocation } from '../driver/errors';
+import { describeValue } from '../kernel/describe';
+import { RULES, type RuleId } from './rules';
+
+export class VerifierViolation extends DriverError {
+  readonly rule: RuleId;
+
+  constructor(rule: RuleId, what: string, extra: { ddi?: string; args?: unknown; location?: SourceLocation; where?: string } = {}) {
+    const where = extra.where ?? (extra.location ? `${extra.location.file}:${extra.location.line}:${extra.location.column}` : undefined);
+    const args = extra.args === undefined ? '' : `\n  arguments: ${describeValue(extra.args)}`;
+    super('contract', formatViolation(rule, what + args, where), {
+      ddi: extra.ddi,
+      args: extra.args,
+      location: extra.location,
+    });
+    this.name = 'VerifierViolation';
+    this.rule = rule;
+  }
+}
+
+export function formatViolation(rule: RuleId, what: string, where: string | undefined): string {
+  const r = RULES[rule];
+  return `verifier: ${rule}: ${what}\n  rule: ${r.rule}\n  WDK (${r.source}): "${r.seed}"${where ? `\n  at ${where}` : ''}`;
+}
+
+/** The rule id of an error, if it is a verifier violation (also across a worker boundary, by message). */
+export function ruleOf(e: unknown): RuleId | undefined {
+  if (e instanceof VerifierViolation) return e.rule;
+  const m = /^verifier: ([a-z-]+):/.exec(e instanceof Error ? e.message : typeof e === 'string' ? e : '');
+  return m && m[1] in RULES ? (m[1] as RuleId) : undefined;
+}

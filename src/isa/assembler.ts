@@ -172,6 +172,17 @@ function fmt(v: bigint): string {
   return v >= -65536n && v <= 65536n ? v.toString() : (v < 0n ? '-0x' + (-v).toString(16).toUpperCase() : hex(v));
 }
 
+/** An operand's range and alignment as bigints, computed once per operand of the table. */
+const LIMITS = new Map<OperandInfo, { min: bigint; max: bigint; align: bigint }>();
+function limitsOf(o: OperandInfo): { min: bigint; max: bigint; align: bigint } {
+  let l = LIMITS.get(o);
+  if (!l) {
+    l = { min: o.min !== undefined ? BigInt(o.min) : 0n, max: o.max !== undefined ? BigInt(o.max) : kindMax(o), align: BigInt(o.align ?? 1) };
+    LIMITS.set(o, l);
+  }
+  return l;
+}
+
 function kindMax(o: OperandInfo): bigint {
   switch (o.kind) {
     case 'u8':
@@ -423,7 +434,9 @@ class Assembler implements ParseSink {
     }
     const headText = text.slice(lx.start[i], lx.end[i]);
     // Mnemonics are usually written in lower case already: skip the copy then.
-    const head = OPCODE_BY_MNEMONIC.has(headText) ? headText : headText.toLowerCase();
+    let headOp = OPCODE_BY_MNEMONIC.get(headText);
+    const head = headOp ? headText : headText.toLowerCase();
+    if (!headOp && head !== headText) headOp = OPCODE_BY_MNEMONIC.get(head);
     const hs = lx.start[i] - from;
     const he = lx.end[i] - from;
     const directive = head.charCodeAt(0) === 46;
@@ -460,7 +473,7 @@ class Assembler implements ParseSink {
       this.token(line, hs, he, CLS_DIRECTIVE);
       this.directive(line, hs, he, head, headText, spans, from, syntaxOk);
     } else {
-      const op = OPCODE_BY_MNEMONIC.get(head);
+      const op = headOp;
       if (!op) {
         const guess = closest(head, OPCODE_BY_MNEMONIC.keys());
         this.diag(
@@ -510,7 +523,9 @@ class Assembler implements ParseSink {
     if (op.flags.length) {
       while (n > 0 && this.isBareIdent(spans, (n - 1) * 2)) {
         const word = parser.lexText(spans[(n - 1) * 2]).toLowerCase();
-        if (!op.flags.some((f) => f.name === word)) break;
+        let known = false;
+        for (const f of op.flags) if (f.name === word) known = true;
+        if (!known) break;
         n--;
       }
       flagsFrom = n;
@@ -1016,7 +1031,8 @@ class Assembler implements ParseSink {
     }
     this.recordPageListUses(op, values, ins);
     this.reserve(ins.offset + op.size);
-    writeInstruction(this.bytes, this.view, ins.offset, op, ins.flags, values);
+    // The buffer is zero where nothing was written yet, so no clearing is needed.
+    writeInstruction(this.bytes, this.view, ins.offset, op, ins.flags, values, false);
   }
 
   /** Grows the output buffer (pass 1 writes instructions before the total size is known). */
@@ -1031,10 +1047,12 @@ class Assembler implements ParseSink {
   private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number): number | bigint | undefined {
     const v = this.evalExpr(p.expr);
     if (v === undefined) return undefined;
-    const min = o.min !== undefined ? BigInt(o.min) : 0n;
-    const max = o.max !== undefined ? BigInt(o.max) : kindMax(o);
-    if (!this.checkRange(v, min, max, `${op.mnemonic} ${o.name}`, line, p.s, p.e, op.mnemonic)) return undefined;
-    if (o.align && v % BigInt(o.align) !== 0n) {
+    const lim = limitsOf(o);
+    if (v < lim.min || v > lim.max) {
+      this.checkRange(v, lim.min, lim.max, `${op.mnemonic} ${o.name}`, line, p.s, p.e, op.mnemonic);
+      return undefined;
+    }
+    if (o.align && v % lim.align !== 0n) {
       this.diag('PGA007', `${op.mnemonic} ${o.name} ${fmt(v)} must be a multiple of ${o.align}`, line, p.s, p.e, op.mnemonic);
       return undefined;
     }

@@ -65,8 +65,9 @@ export function writeInstruction(
   op: OpcodeInfo,
   flags: number,
   operands: readonly (OperandValue | undefined)[],
+  clear = true,
 ): void {
-  out.fill(0, offset, offset + op.size);
+  if (clear) out.fill(0, offset, offset + op.size);
   out[offset] = op.code;
   out[offset + 1] = flags & 0xff;
   out[offset + 2] = op.size >> 2;

@@ -4,13 +4,15 @@
 // scripts/build.mjs writes and that exists after the build.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, distFile } from '../setup';
 
 interface Manifest {
   main: string;
+  scripts: Record<string, string>;
   bin: Record<string, string>;
   engines: { vscode: string };
   devDependencies: Record<string, string>;
@@ -143,5 +145,23 @@ describe('extension manifest (package.json)', () => {
     for (const f of needed) assert.ok(files.has(f), `the .vsix holds ${f}`);
     const leaked = listed.filter((f) => /^(src|test|scripts|node_modules|\.e2e-cache|test-results|bench)\//.test(f) || f.endsWith('.vsix'));
     assert.deepEqual(leaked, [], 'no sources, tests, caches or packages in the .vsix');
+  });
+
+  it('packages into a .vsix with the options of `npm run package`', function () {
+    this.timeout(120_000);
+    // vsce refuses what the Marketplace would (README links it cannot resolve, a missing LICENSE...).
+    const script = /vsce package (.*)$/.exec(pkg.scripts.package);
+    assert.ok(script, `the package script runs vsce package: ${pkg.scripts.package}`);
+    const options = script[1].replace(/--out \S+/, '').split(/\s+/).filter(Boolean);
+    const dir = mkdtempSync(join(tmpdir(), 'paging-lab-vsix-'));
+    try {
+      const out = join(dir, 'paging-lab.vsix');
+      const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+      const r = spawnSync(process.execPath, [vsce, 'package', ...options, '--out', out], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 0, `vsce package failed:\n${r.stdout}\n${r.stderr}`);
+      assert.ok(statSync(out).size > 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -63,7 +63,7 @@ export class ChromeTrace {
       }
       if (e.what === 'driver-print' || e.what === 'wait') return;
       this.events.push({ name: e.what, ph: 'i', s: 't', ts, pid: KERNEL, tid: 1, cat: 'kernel', args: { message: e.message } });
-      if (e.what === 'eviction' || e.what === 'page-in' || e.what === 'adapter-started') {
+      if (e.what === 'eviction' || e.what === 'page-in' || e.what === 'relocation' || e.what === 'adapter-started') {
         const args: Record<string, number> = {};
         for (const s of segments()) args[s.name] = s.used;
         this.events.push({ name: 'segment bytes used', ph: 'C', ts, pid: GPU, tid: 0, args });

@@ -266,6 +266,7 @@ export class Machine {
 function emptyStats(): PagingStats {
   return {
     evictions: 0,
+    relocations: 0,
     pageIns: 0,
     transfers: 0,
     subTransfers: 0,

@@ -24,6 +24,7 @@ export type KernelEventKind =
   | 'allocation-created'
   | 'allocation-destroyed'
   | 'eviction'
+  | 'relocation'
   | 'page-in'
   | 'paging-buffer-submitted'
   | 'submission'

@@ -115,6 +115,8 @@ export interface VidMmHost {
 
 export interface PagingStats {
   evictions: number;
+  /** Moves of resident allocations to their preferred segment. */
+  relocations: number;
   pageIns: number;
   transfers: number;
   subTransfers: number;
@@ -138,6 +140,7 @@ export class VidMm {
   private nextHandle = 1;
   readonly stats: PagingStats = {
     evictions: 0,
+    relocations: 0,
     pageIns: 0,
     transfers: 0,
     subTransfers: 0,
@@ -215,6 +218,9 @@ export class VidMm {
   /** Makes every allocation in `list` resident (evicting others as needed), as a render submission requires. */
   *makeResident(list: Allocation[], why: string): Gen {
     const pinned = new Set(list);
+    for (const a of list) {
+      if (a.residency === 'resident' && a.segmentId !== a.candidates[0]) yield* this.host.frame(`move '${a.name}' to its preferred segment`, this.promote(a));
+    }
     // Placing one allocation may have to evict another of the same list when the segments are too
     // fragmented (see findSpace); a few passes settle it.
     for (let pass = 0; list.some((a) => a.residency !== 'resident'); pass++) {
@@ -240,6 +246,35 @@ export class VidMm {
       'page-in',
       `page-in '${a.name}' (${a.size} bytes) -> ${place.segment.name}+0x${a.offset.toString(16)} by ${a.content === 'valid' ? 'Transfer from MDL' : 'Fill'}`,
       { allocation: a.name, handle: a.handle, segmentId: a.segmentId, offset: a.offset, size: a.size, by: a.content === 'valid' ? 'transfer' : 'fill' },
+    );
+  }
+
+  /**
+   * An allocation placed in a less preferred segment moves to its preferred one when that has room
+   * now (no eviction for it): a Transfer between segments, or a Fill there if its content was never
+   * written.
+   */
+  private *promote(a: Allocation): Gen {
+    const target = this.segment(a.candidates[0])!;
+    const offset = target.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
+    if (offset < 0) return;
+    if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) {
+      yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before it moves`);
+    }
+    const from = this.segment(a.segmentId)!;
+    const fromOffset = a.offset;
+    if (a.content === 'valid') yield* this.transfer(a, 'move', { segmentId: target.id, offset });
+    from.ranges.release(fromOffset, a.size);
+    from.resident.delete(a);
+    a.segmentId = target.id;
+    a.offset = offset;
+    target.resident.add(a);
+    if (a.content !== 'valid') yield* this.fill(a);
+    this.stats.relocations++;
+    yield this.host.event(
+      'relocation',
+      `relocation '${a.name}' (${a.size} bytes) ${from.name}+0x${fromOffset.toString(16)} -> ${target.name}+0x${offset.toString(16)} by ${a.content === 'valid' ? 'Transfer between segments' : 'Fill'}`,
+      { allocation: a.name, handle: a.handle, from: from.id, fromOffset, segmentId: target.id, offset, size: a.size },
     );
   }
 
@@ -324,14 +359,18 @@ export class VidMm {
 
   // ------------------------------------------------------------------ paging operations
 
-  private *transfer(a: Allocation, direction: 'in' | 'out'): Gen {
+  /**
+   * Moves `a`'s content: from its MDL into its segment range (`in`), from its segment range to its
+   * MDL (`out`), or from its segment range to another segment range `to` (`move`).
+   */
+  private *transfer(a: Allocation, direction: 'in' | 'out' | 'move', to?: { segmentId: number; offset: number }): Gen {
     const seg = { SegmentId: a.segmentId, SegmentAddress: a.offset, pMdl: null };
-    const mdl = { SegmentId: 0, SegmentAddress: 0, pMdl: a.mdl };
+    const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: to!.offset, pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: a.mdl };
     const chunk = Math.min(this.policy.maxTransferSize, a.size);
     const parts = Math.ceil(a.size / chunk);
     this.stats.transfers++;
     if (direction === 'in') this.stats.bytesIn += a.size;
-    else this.stats.bytesOut += a.size;
+    else if (direction === 'out') this.stats.bytesOut += a.size;
     for (let i = 0; i < parts; i++) {
       const offset = i * chunk;
       const size = Math.min(chunk, a.size - offset);
@@ -345,13 +384,14 @@ export class VidMm {
           Source: direction === 'in' ? { ...mdl } : { ...seg },
           Destination: direction === 'in' ? { ...seg } : { ...mdl },
           Flags: { Swizzle: false, Unswizzle: false, AllocationIsIdle: false, TransferStart: i === 0, TransferEnd: i === parts - 1 },
-          MdlOffset: offset / PAGE_SIZE,
+          MdlOffset: direction === 'move' ? 0 : offset / PAGE_SIZE,
         },
       } as const;
-      const label = `Transfer '${a.name}' ${direction === 'in' ? 'MDL -> segment' : 'segment -> MDL'} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
+      const what = direction === 'in' ? 'MDL -> segment' : direction === 'out' ? 'segment -> MDL' : 'segment -> segment';
+      const label = `Transfer '${a.name}' ${what} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
       yield* this.build(args, a, label);
     }
-    a.lastPagingOperation = direction === 'in' ? 'Transfer (page-in)' : 'Transfer (eviction)';
+    a.lastPagingOperation = direction === 'in' ? 'Transfer (page-in)' : direction === 'out' ? 'Transfer (eviction)' : 'Transfer (relocation)';
   }
 
   private *fill(a: Allocation): Gen {

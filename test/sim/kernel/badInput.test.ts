@@ -4,9 +4,9 @@
 // workload that asks for more memory than the adapter can ever hold.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { STATUS_NO_MEMORY } from '../../../src/sim/ddi/contract';
 import { DriverError } from '../../../src/sim/driver/errors';
 import { createMachine } from '../../../src/sim/machine';
@@ -16,10 +16,14 @@ import { readFileSync } from 'node:fs';
 
 const dir = mkdtempSync(join(tmpdir(), 'paging-lab-bad-'));
 
-/** A driver file: the reference driver with one line replaced. */
+/** A driver file: a copy of the reference driver's folder with one line of driver.ts replaced, saved as `name`. */
 function driverFile(name: string, edit: (source: string) => string): string {
-  const path = join(dir, name);
-  writeFileSync(path, edit(readFileSync(REFERENCE_DRIVER, 'utf8')).replace(/\/\/\/ <reference path="[^"]+" \/>\n/, ''));
+  const folder = mkdtempSync(join(dir, 'driver-'));
+  cpSync(dirname(REFERENCE_DRIVER), folder, { recursive: true });
+  const path = join(folder, name);
+  const source = edit(readFileSync(REFERENCE_DRIVER, 'utf8')).replace(/\/\/\/ <reference path="[^"]+" \/>\n/, '');
+  rmSync(join(folder, 'driver.ts'));
+  writeFileSync(path, source);
   return path;
 }
 

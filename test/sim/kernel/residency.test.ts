@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { DXGKARG_SUBMITCOMMAND } from '../../../src/sim/ddi/contract';
 import { createMachine } from '../../../src/sim/machine';
-import { runScenario, scenario, testDriver, referenceDriver } from './helpers';
+import { ddiReturns, runScenario, scenario, testDriver, referenceDriver } from './helpers';
 
 describe('kernel: residency and scheduling', () => {
   it('a render DMA buffer is submitted only when every allocation in its list is resident', async () => {
@@ -77,6 +77,34 @@ describe('kernel: residency and scheduling', () => {
     const seg = (name: string): string => state.segments.find((s) => s.id === state.allocations.find((a) => a.name === name)!.segmentId)!.name;
     assert.equal(seg('visible'), 'vram');
     assert.equal(seg('hidden'), 'local');
+  });
+
+  it('moves an allocation to its preferred segment when that has room again: a Transfer between segments', async () => {
+    const run = await runScenario(
+      await referenceDriver(),
+      scenario({
+        workload: [
+          { op: 'create', id: 'big', size: '480KiB' },
+          { op: 'render', allocations: ['big'] },
+          { op: 'create', id: 'a', size: '64KiB' },
+          { op: 'write', id: 'a', seed: 2 },
+          { op: 'render', allocations: ['a', 'big'], write: ['a'] },
+          { op: 'destroy', id: 'big' },
+          { op: 'render', allocations: ['a'] },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const moves = ddiReturns(run.events, 'DxgkDdiBuildPagingBuffer').filter((e) => {
+      const t = (e.call.args as { Transfer?: { Source: { SegmentId: number }; Destination: { SegmentId: number } } }).Transfer;
+      return t && t.Source.SegmentId !== 0 && t.Destination.SegmentId !== 0;
+    });
+    assert.equal(moves.length, 1);
+    const t = (moves[0].call.args as { Transfer: { Source: { SegmentId: number }; Destination: { SegmentId: number } } }).Transfer;
+    assert.deepEqual([t.Source.SegmentId, t.Destination.SegmentId], [1, 2], 'from vram (segment 1) to local (segment 2)');
+    assert.equal(run.result.stats.relocations, 1);
+    assert.equal(run.machine.state().allocations.find((x) => x.name === 'a')!.segmentId, 2);
   });
 
   it('completes fences only through DxgkDdiInterruptRoutine and DxgkDdiDpcRoutine; a DPC that never calls DxgkCbNotifyDpc is reported, not hung', async () => {

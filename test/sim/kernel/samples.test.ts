@@ -1,4 +1,5 @@
-// Every sample scenario runs clean with the reference driver and exercises the path it is about.
+// Every sample scenario runs clean with the reference driver; those about a path of the paging loop
+// also show that they exercise it.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,8 +27,8 @@ describe('samples: scenarios', function () {
   this.timeout(30000);
   const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.json'));
 
-  it('every sample scenario has an expectation here', () => {
-    assert.deepEqual(files.slice().sort(), Object.keys(expectations).sort());
+  it('the samples for each path of the paging loop are there', () => {
+    for (const f of Object.keys(expectations)) assert.ok(files.includes(f), `samples/scenarios/${f} is missing`);
   });
 
   for (const file of files) {

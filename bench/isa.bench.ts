@@ -19,7 +19,6 @@ export const isaSuite: Suite = {
     try {
       const workload = join(dir, 'isaWorkload.js');
       await esbuild.build({ entryPoints: [join(__dirname, 'isaWorkload.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: workload, logLevel: 'error' });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       (require(workload) as typeof import('./isaWorkload')).runIsaBenchmarks();
     } finally {
       rmSync(dir, { recursive: true, force: true });

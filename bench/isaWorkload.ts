@@ -6,6 +6,23 @@ import { decodeInto, DecodedSlots } from '../src/isa/encoding';
 import { OPCODES } from '../src/isa/opcodes';
 import { medianMs, row } from './suite';
 
+/**
+ * Median CPU time (user + system, ms) of `runs` calls after a warm-up. On a shared machine the
+ * wall-clock figure includes time spent waiting for a core; this one does not, so both are printed.
+ */
+function medianCpuMs(runs: number, fn: () => void): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
+    fn();
+    const u = process.cpuUsage(c);
+    t.push((u.user + u.system) / 1000);
+  }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}
+
 /** A generated program of `lines` lines: every opcode, labels, constants, expressions, comments. */
 export function generateProgram(lines: number): string {
   const out: string[] = ['.dmasize 16M', '.equ PAGE, 4K', '.equ PATTERN, 0xDEADBEEF'];
@@ -48,11 +65,12 @@ function benchAssembler(): void {
     if (n < 0) throw new Error('unreachable');
   });
   const bytesOnly = medianMs(9, () => void assemble(text));
+  const bytesOnlyCpu = medianCpuMs(9, () => void assemble(text));
   const editor = medianMs(9, () => {
     const r = assemble(text);
     if (r.statements.length !== lines || r.tokens.length === 0) throw new Error('editor data missing');
   });
-  row(`assemble ${lines.toLocaleString('en-US')} lines (${(first.bytes.length / 1048576).toFixed(1)} MiB)`, `${bytesOnly.toFixed(1)} ms`, 'target < 150 ms');
+  row(`assemble ${lines.toLocaleString('en-US')} lines (${(first.bytes.length / 1048576).toFixed(1)} MiB)`, `${bytesOnly.toFixed(1)} ms`, `target < 150 ms; CPU time ${bytesOnlyCpu.toFixed(1)} ms`);
   row('  ... and read statements + tokens (editor path)', `${editor.toFixed(1)} ms`);
   row('  baseline: split the text into lines', `${baseline.toFixed(1)} ms`, `assemble is ${(bytesOnly / baseline).toFixed(1)}x the baseline`);
   row('  lines per second', `${((lines / bytesOnly) * 1000 / 1e6).toFixed(2)} M/s`);
@@ -81,16 +99,26 @@ function benchDecoder(): void {
       count++;
     }
   });
+  const decodeCpu = medianCpuMs(5, () => {
+    for (let at = 0; at < bytes.length; ) at += decodeInto(bytes, view, at, bytes.length, out);
+  });
   let sink = 0;
   const scanMs = medianMs(5, () => {
     let s = 0;
     for (let i = 0; i < words.length; i++) s = (s + words[i]) | 0;
     sink ^= s;
   });
+  const scanCpu = medianCpuMs(5, () => {
+    let s = 0;
+    for (let i = 0; i < words.length; i++) s = (s + words[i]) | 0;
+    sink ^= s;
+  });
   const perSecond = count / (decodeMs / 1000);
   row(`decodeInto ${(bytes.length / 1048576).toFixed(0)} MiB (${(count / 1e6).toFixed(2)} M instructions)`, `${decodeMs.toFixed(1)} ms`);
-  row('  instructions per second', `${(perSecond / 1e6).toFixed(1)} M/s`, 'target >= 50 M/s');
-  row('  baseline: Uint32Array scan of the same bytes', `${scanMs.toFixed(1)} ms`, `decode is ${(decodeMs / scanMs).toFixed(2)}x the scan${sink === 0.5 ? '' : ''}`);
+  row('  instructions per second', `${(perSecond / 1e6).toFixed(1)} M/s`, `target >= 50 M/s; by CPU time ${(count / decodeCpu / 1000).toFixed(1)} M/s`);
+  row('  baseline: Uint32Array scan of the same bytes', `${scanMs.toFixed(1)} ms`, `decode is ${(decodeMs / scanMs).toFixed(2)}x the scan (CPU time: ${scanCpu.toFixed(1)} ms, ${(decodeCpu / scanCpu).toFixed(2)}x)`);
+  // The scan's sum is used, so the scan cannot be optimised away.
+  if (sink === 0.5) console.log(sink);
 }
 
 export function runIsaBenchmarks(): void {

@@ -117,7 +117,6 @@ export interface OpcodeInfo {
   example: string;
 }
 
-const SEGMENT_OR_MDL = [LocationSpace.Segment, LocationSpace.Mdl] as const;
 const ANY_MEMORY = [
   LocationSpace.Segment,
   LocationSpace.Mdl,

@@ -1,6 +1,8 @@
 // Links from diagnostics (codeDescription) to the pgasm documentation: docs/pgasm.md, at the heading
 // of the opcode or directive the rule belongs to. The headings are read from the file itself, so a
-// reworded heading moves the link instead of breaking it.
+// reworded heading moves the link instead of breaking it. A link into the file names the heading's
+// line (`#L256`), which is what VS Code's editor jumps to when it opens a file link; heading slugs
+// are used only when the file cannot be read and the rendered reference stands in for it.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,15 +29,20 @@ export class DocsLinks {
     // docs/pgasm.md renders its opcode section with the same function, so without the file
     // (a checkout that has not generated it yet) the opcode headings are still known.
     let text = opcodeReferenceMarkdown();
+    let fromFile = false;
     try {
-      if (docsUri.startsWith('file:')) text = readFileSync(fileURLToPath(docsUri), 'utf8');
+      if (docsUri.startsWith('file:')) {
+        text = readFileSync(fileURLToPath(docsUri), 'utf8');
+        fromFile = true;
+      }
     } catch {
       // Keep the rendered reference.
     }
-    for (const line of text.split(/\r?\n/)) {
-      const m = /^#{1,6}\s+(.*)$/.exec(line);
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^#{1,6}\s+(.*)$/.exec(lines[i]);
       if (!m) continue;
-      const slug = slugify(m[1]);
+      const slug = fromFile ? `L${i + 1}` : slugify(m[1]);
       this.sections.push([m[1].toLowerCase(), slug]);
       // The first backquoted word of a heading names its topic (`copy`, `.equ`, `PGA001`).
       for (const t of m[1].matchAll(/`([^`]+)`/g)) {

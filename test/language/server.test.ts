@@ -37,14 +37,27 @@ import { LspClient } from './lspClient';
 const r = (sl: number, sc: number, el: number, ec: number) => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });
 const pos = (line: number, character: number) => ({ line, character });
 
-/** What docs/pgasm.md's heading for a topic slugs to, from the file or (before it exists) the rendered reference. */
+/**
+ * Where a diagnostic about `topic` should link: the line of its heading in docs/pgasm.md (`#L<n>`,
+ * which VS Code opens at that line), or before the file exists, the heading's slug in the rendered
+ * opcode reference.
+ */
 function docsHref(topic: string): string {
   const path = join(ROOT, 'docs', 'pgasm.md');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : opcodeReferenceMarkdown();
-  const heading = text.split('\n').find((l) => /^#+\s/.test(l) && l.includes('`' + topic));
-  assert.ok(heading, `docs have a heading for ${topic}`);
-  const slug = heading.replace(/^#+\s+/, '').trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
-  return `${pathToFileURL(path)}#${slug}`;
+  const exists = existsSync(path);
+  const lines = (exists ? readFileSync(path, 'utf8') : opcodeReferenceMarkdown()).split('\n');
+  const at = lines.findIndex((l) => /^#+\s/.test(l) && l.includes('`' + topic + '`'));
+  assert.ok(at >= 0, `docs have a heading for ${topic}`);
+  const slug = lines[at].replace(/^#+\s+/, '').trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return `${pathToFileURL(path)}#${exists ? `L${at + 1}` : slug}`;
+}
+
+/** The link to a `## Section` of docs/pgasm.md. */
+function docsSectionHref(section: string): string {
+  const path = join(ROOT, 'docs', 'pgasm.md');
+  const at = readFileSync(path, 'utf8').split('\n').findIndex((l) => l === `## ${section}`);
+  assert.ok(at >= 0, `docs/pgasm.md has a section ${section}`);
+  return `${pathToFileURL(path)}#L${at + 1}`;
 }
 
 function applyEdits(text: string, edits: TextEdit[]): string {
@@ -113,6 +126,8 @@ describe('language server over LSP', function () {
       assert.equal(diagnostics[2].codeDescription?.href, docsHref('pread'));
       assert.equal(diagnostics[5].codeDescription?.href, docsHref('fence'));
       for (const d of diagnostics) assert.match(d.codeDescription?.href ?? '', /^file:.*\/docs\/pgasm\.md(#[\w-]+)?$/, `${d.code} has a link`);
+      // Without an opcode of its own, an unknown mnemonic links to the list of opcodes.
+      assert.equal(diagnostics[0].codeDescription?.href, docsSectionHref('Opcodes'));
       // A name defined twice points at the first definition.
       assert.deepEqual(diagnostics[4].relatedInformation, [
         { location: { uri: client.diagnostics.get(`file:///test/doc${n}.pgasm`)!.uri, range: r(0, 0, 0, 5) }, message: 'first defined here' },

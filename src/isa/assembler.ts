@@ -70,6 +70,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const U32_MAX = 0xffffffffn;
 const U64_MAX = (1n << 64n) - 1n;
 const MAX_ALIGN = 65536n;
+const MAX_CONSTANT_DEPTH = 400;
 const RESERVED = new Set(['mdl', 'phys', 'va']);
 const SPACE_NAME: Record<number, string> = {
   [SPACE_SEGMENT]: 'segment',
@@ -241,6 +242,7 @@ class Assembler implements ParseSink {
   private view = new DataView(this.bytes.buffer);
   /** Whether pass 1 may evaluate only names defined so far (for `.align`). */
   private early = false;
+  private constDepth = 0;
   /** Whether the file has `.segment` lines (then segment names resolve only after pass 1). */
   private readonly declaresSegments: boolean;
   /** mdl() operands pointing into the buffer, checked against `.pages` lists at the end. */
@@ -907,6 +909,13 @@ class Assembler implements ParseSink {
 
   private constValue(c: ConstDef): bigint | undefined {
     if (c.state === 2) return c.value;
+    if (c.state === 0 && this.constDepth >= MAX_CONSTANT_DEPTH) {
+      // Evaluation recurses through constants; a chain this long would exhaust the stack.
+      c.state = 2;
+      const d = c.sym.definition;
+      this.diag('PGA029', `constant '${c.sym.name}' is reached through more than ${MAX_CONSTANT_DEPTH} other constants`, d.start.line, d.start.character, d.end.character, '.equ');
+      return undefined;
+    }
     if (c.state === 1) {
       if (!c.cycleReported) {
         c.cycleReported = true;
@@ -920,7 +929,9 @@ class Assembler implements ParseSink {
       return undefined;
     }
     c.state = 1;
+    this.constDepth++;
     const v = this.evalExpr(c.expr);
+    this.constDepth--;
     if (this.early) {
       // Values seen by `.align` in pass 1 may miss labels defined later: never cache them.
       c.state = 0;

@@ -39,6 +39,7 @@ export const DIAGNOSTIC_CODES = {
   PGA026: { severity: 'error', title: 'Segment id declared twice.' },
   PGA027: { severity: 'error', title: '.dmasize given more than once.' },
   PGA028: { severity: 'error', title: 'Reserved word used as a name.' },
+  PGA029: { severity: 'error', title: 'Constant reached through too long a chain of other constants.' },
   PGA099: { severity: 'information', title: 'More diagnostics than the limit; the rest are not shown.' },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 

@@ -121,6 +121,9 @@ PRECEDENCE[P_PERCENT] = 6;
 
 /** Largest shift amount an expression may use; keeps hostile input from building huge integers. */
 export const MAX_SHIFT = 256n;
+/** Limits that keep evaluation (which recurses over the tree) far from the stack's end. */
+export const MAX_NESTING = 200;
+export const MAX_OPERATORS = 2000;
 
 export class OperandParser {
   text = '';
@@ -131,6 +134,8 @@ export class OperandParser {
   private pos = 0;
   private end = 0;
   private failed = false;
+  private depth = 0;
+  private operators = 0;
 
   constructor(private readonly sink: ParseSink) {}
 
@@ -268,6 +273,8 @@ export class OperandParser {
     this.pos = i;
     this.end = end;
     this.failed = false;
+    this.depth = 0;
+    this.operators = 0;
     const e = this.parseBinary(1);
     if (this.failed || e === undefined) return undefined;
     if (this.pos < end) {
@@ -294,6 +301,10 @@ export class OperandParser {
       if (prec === 0 || prec < minPrec) break;
       const at = this.pos++;
       this.sink.token(this.line, this.s(at), this.e(at), CLS_OPERATOR);
+      if (++this.operators > MAX_OPERATORS) {
+        this.error('PGA001', `expression too long (more than ${MAX_OPERATORS} operators)`, at, at + 1);
+        return undefined;
+      }
       const right = this.parseBinary(prec + 1);
       if (right === undefined) return undefined;
       left = fold({ t: 1, op, a: left, b: right, line: this.line, s: this.s(at), e: this.e(at) });
@@ -304,6 +315,10 @@ export class OperandParser {
   private parseUnary(): Expr | undefined {
     const lx = this.lx;
     const i = this.pos;
+    if (this.depth > MAX_NESTING) {
+      this.error('PGA001', `expression nested too deeply (more than ${MAX_NESTING} levels)`, i, i + 1);
+      return undefined;
+    }
     if (i >= this.end) {
       // Point at what came last (an operator or a comma), which is what needs a value after it.
       const k = Math.max(0, i - 1);
@@ -341,7 +356,9 @@ export class OperandParser {
       const op = lx.op[i];
       if (op === P_LPAREN) {
         this.pos++;
+        this.depth++;
         const inner = this.parseBinary(1);
+        this.depth--;
         if (inner === undefined) return undefined;
         if (!this.isPunct(this.pos, P_RPAREN)) {
           this.error('PGA001', "missing ')'", i, i + 1);
@@ -353,7 +370,9 @@ export class OperandParser {
       if (op === P_MINUS || op === P_TILDE || op === P_PLUS) {
         this.pos++;
         this.sink.token(this.line, this.s(i), this.e(i), CLS_OPERATOR);
+        this.depth++;
         const a = this.parseUnary();
+        this.depth--;
         if (a === undefined) return undefined;
         if (op === P_PLUS) return a;
         return fold({ t: 2, op, a });

@@ -62,6 +62,14 @@ const CASES: Case[] = [
   { code: 'PGA027', src: '.dmasize 4K\n.dmasize 8K', message: '.dmasize is already given on line 1', range: [1, 0, 8] },
   { code: 'PGA028', src: 'phys: nop', message: "'phys' is reserved (a location space) and cannot be defined", range: [0, 0, 4] },
   { code: 'PGA028', src: '.equ seg2, 1', message: "'seg2' is reserved (it names a segment by number) and cannot be defined", range: [0, 5, 9] },
+  {
+    code: 'PGA029',
+    src: Array.from({ length: 500 }, (_, i) => `.equ c${i}, c${i + 1} + 1`).join('\n') + '\n.equ c500, 1',
+    message: "constant 'c400' is reached through more than 400 other constants",
+    range: [400, 5, 9],
+  },
+  { code: 'PGA001', src: 'interrupt ' + '('.repeat(300) + '1' + ')'.repeat(300), message: 'expression nested too deeply (more than 200 levels)', range: [0, 211, 212] },
+  { code: 'PGA001', src: '.equ x, 1\ninterrupt ' + Array(2100).fill('x').join('+'), message: 'expression too long (more than 2000 operators)', range: [1, 4011, 4012] },
   { code: 'PGA099', src: 'x1\nx2\nx3', message: '2 more diagnostics not shown', range: [1, 0, 2], options: { maxDiagnostics: 1 } },
 ];
 

@@ -27,7 +27,6 @@ export function defaultGpuConfig(overrides: Partial<GpuConfig> = {}): GpuConfig 
     bandwidths: { vramToVram: 400, systemToVram: 16, fill: 800 },
     engines: 1,
     seed: 1,
-    gartResetDummyPage: 0,
     ...overrides,
   };
 }

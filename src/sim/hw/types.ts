@@ -47,8 +47,9 @@ export interface GpuConfig {
   /**
    * Physical page every GART entry points at after reset, as a dummy page (accesses through it
    * are recorded), as if the aperture had been unmapped at adapter start. Omitted: entries start
-   * invalid and GPU accesses through them fault with `unmapped-aperture-page`. The default
-   * adapter uses page 0, which is never handed out by `allocatePages` or as a common buffer.
+   * invalid and GPU accesses through them fault with `unmapped-aperture-page` (the default: the
+   * kernel is expected to unmap the aperture to its dummy page at start). Page 0 is a good choice:
+   * `allocatePages` and common buffers never hand it out.
    */
   gartResetDummyPage?: number;
 }
@@ -117,7 +118,15 @@ export type HwEvent =
       debugAddress: number;
       time: number;
     }
-  | { kind: 'fence'; engine: number; value: bigint; monitored: boolean; address?: number; time: number }
+  | {
+      kind: 'fence';
+      engine: number;
+      value: bigint;
+      monitored: boolean;
+      /** For a monitored fence: where it was written, in the debug address space. */
+      address?: number;
+      time: number;
+    }
   | {
       kind: 'interrupt';
       engine: number;
@@ -294,7 +303,10 @@ export interface Gpu {
   resetEngine(engine: number): void;
 
   // Observability
-  /** Returns a function that removes the listener. */
+  /**
+   * Returns a function that removes the listener. Listeners run synchronously while the engine
+   * executes; an exception thrown by one propagates to the caller of step/advance/runUntilIdle.
+   */
   onEvent(listener: (event: HwEvent) => void): () => void;
   debugRead(address: number, length: number): DebugReadResult;
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult;

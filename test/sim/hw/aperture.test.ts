@@ -9,12 +9,12 @@ const MiB = 1024 * 1024;
 const GART = 3;
 
 describe('sim/hw GART aperture', () => {
-  it('starts with every entry on the reset dummy page, or invalid when the adapter has none', () => {
-    const gpu = createGpu(defaultGpuConfig());
+  it('starts with every entry invalid, or on a reset dummy page when the adapter has one', () => {
+    const gpu = createGpu(defaultGpuConfig({ gartResetDummyPage: 0 }));
     assert.deepEqual(gpu.gartEntry(GART, 0), { state: 'dummy', physical: 0, coherent: false });
     runAsm(gpu, 'pread gart:0x3000, 8');
     assert.deepEqual(gpu.dummyPageAccesses().recent.map((a) => [a.segment, a.page, a.write]), [[GART, 3, false]]);
-    const bare = createGpu(defaultGpuConfig({ gartResetDummyPage: undefined }));
+    const bare = createGpu(defaultGpuConfig());
     assert.equal(bare.gartEntry(GART, 0).state, 'invalid');
     assert.equal(runAsm(bare, 'pread gart:0x3000, 8').fault?.cause, 'unmapped-aperture-page');
     assert.throws(() => createGpu(defaultGpuConfig({ gartResetDummyPage: 5 })), /gartResetDummyPage/);

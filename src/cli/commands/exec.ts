@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { AssembleResult } from '../../isa/asmTypes';
 import { assemble } from '../../isa/assembler';
+import { disassembleOne, effectiveSegments, NameContext } from '../../isa/disassembler';
 import {
   createGpu,
   DEBUG_SEGMENT_STRIDE,
   defaultGpuConfig,
   formatEvent,
-  formatInstructionAt,
   GpuConfig,
   HwEvent,
   loadProgram,
@@ -88,6 +88,10 @@ function execute(file: string, asm: AssembleResult, trace: boolean): number {
   const name = basename(file);
   const lineAt = new Map<number, number>();
   for (const l of asm.lines) if (l.instruction) lineAt.set(l.offset, l.line + 1);
+  const labels = new Map<number, string>();
+  for (const sym of asm.symbols.values()) if (sym.kind === 'label' && !labels.has(Number(sym.value))) labels.set(Number(sym.value), sym.name);
+  // Instructions are printed as the disassembler writes them, with the program's own label names.
+  const names: NameContext = { segments: effectiveSegments(asm.segments), labels };
   const segName = (id: number): string | undefined => gpu.segments.find((s) => s.id === id)?.name;
   const at = (debugAddress: number): string => {
     if (debugAddress < gpu.config.systemMemoryBytes) return `phys:${hex(debugAddress)}`;
@@ -105,9 +109,11 @@ function execute(file: string, asm: AssembleResult, trace: boolean): number {
     }
     switch (ev.kind) {
       case 'instruction': {
-        const text = formatInstructionAt(buffer.bytes, ev.offset, submission.length, segName);
+        const text = disassembleOne(buffer.bytes, ev.offset, submission.length, names).text;
         const line = lineAt.get(ev.offset);
-        out(`  +${hex(ev.offset).padEnd(8)}${text.padEnd(48)} ${line ? `${name}:${line}` : ''}`);
+        const label = labels.get(ev.offset);
+        if (label) out(`${label}:`);
+        out(`  +${hex(ev.offset).padEnd(8)}${text.padEnd(56)} ${line ? `${name}:${line}` : ''}`);
         break;
       }
       case 'write':

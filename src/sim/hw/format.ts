@@ -11,7 +11,8 @@ export function formatLocation(loc: Location, segmentName: (id: number) => strin
     case LocationSpace.Segment:
       return `${segmentName(loc.sub) ?? `seg${loc.sub}`}:${hex(loc.address)}`;
     case LocationSpace.Mdl: {
-      const list = loc.sub === PageListBase.DmaBuffer ? `dma+${hex(loc.address)}` : `phys:${hex(loc.address)}`;
+      // As pgasm writes them: a page list in the DMA buffer by its offset, elsewhere by `phys:`.
+      const list = loc.sub === PageListBase.DmaBuffer ? hex(loc.address) : `phys:${hex(loc.address)}`;
       return `mdl(${list})+${hex(loc.aux)}`;
     }
     case LocationSpace.Physical:

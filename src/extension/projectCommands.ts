@@ -3,7 +3,8 @@
 // the extension's own files, checked when the command runs.
 
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bundledSamples, findWorkspaceLaunchFiles } from './debugConfiguration';
 import { pickFile, UNTRUSTED_MESSAGE } from './launchConfig';
 import { scaffoldFiles } from './scaffold';
@@ -23,9 +24,14 @@ async function newDriverProject(context: vscode.ExtensionContext): Promise<void>
   const root = context.extensionUri;
   const samples = bundledSamples(root);
   const typings = vscode.Uri.joinPath(root, 'types', 'paging-lab-ddi.d.ts').fsPath;
+  const referenceDir = vscode.Uri.joinPath(root, 'samples', 'drivers', 'reference').fsPath;
+  readBundled('reference driver', samples.driver, referenceDir);
   const files = scaffoldFiles({
     ddiTypings: readBundled('DDI typings file', typings, typings),
-    driver: readBundled('reference driver', samples.driver, vscode.Uri.joinPath(root, 'samples', 'drivers', 'reference').fsPath),
+    // driver.ts and the modules beside it that it imports.
+    driverFiles: readdirSync(referenceDir)
+      .filter((n) => n.endsWith('.ts') && !n.endsWith('.d.ts'))
+      .map((n) => ({ path: n, content: readFileSync(join(referenceDir, n), 'utf8') })),
     scenario: readBundled('default scenario', samples.scenario, vscode.Uri.joinPath(root, 'samples', 'scenarios').fsPath),
   });
   const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Create Driver Project Here', title: 'New Paging Lab Driver Project' });

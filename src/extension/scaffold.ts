@@ -1,5 +1,6 @@
-// The files "New Driver Project" writes: a driver that references the DDI typings, the typings
-// themselves, a scenario, a tsconfig.json for the editor, and a launch configuration for F5.
+// The files "New Driver Project" writes: the reference driver's modules (driver.ts referencing
+// the DDI typings), the typings themselves, a scenario, a tsconfig.json for the editor, and a
+// launch configuration for F5.
 // No `vscode` here, so the plan is unit-tested; the command copies the extension's own files in.
 
 export const DDI_TYPINGS = 'paging-lab-ddi.d.ts';
@@ -9,8 +10,8 @@ export const SCENARIO_FILE = 'default.scenario.json';
 export interface ScaffoldSources {
   /** Contents of the extension's types/paging-lab-ddi.d.ts. */
   ddiTypings: string;
-  /** Contents of the bundled reference driver. */
-  driver: string;
+  /** The bundled reference driver's modules (driver.ts and the files it imports), by file name. */
+  driverFiles: readonly ScaffoldFile[];
   /** Contents of the bundled default scenario. */
   scenario: string;
 }
@@ -24,7 +25,12 @@ export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
   const reference = `/// <reference path="./${DDI_TYPINGS}" />`;
   // The sample points at the typings inside the extension's tree; the project has its own copy.
   const pattern = /^\/\/\/\s*<reference\s+path="[^"]*paging-lab-ddi\.d\.ts"\s*\/>/m;
-  const driver = pattern.test(src.driver) ? src.driver.replace(pattern, reference) : `${reference}\n${src.driver}`;
+  if (!src.driverFiles.some((f) => f.path === 'driver.ts')) throw new Error('The bundled reference driver has no driver.ts; reinstall the extension.');
+  const driverFiles = src.driverFiles.map((f) => {
+    if (f.path.includes('/') || !f.path.endsWith('.ts')) throw new Error(`Unexpected file in the reference driver: ${f.path}`);
+    const content = pattern.test(f.content) ? f.content.replace(pattern, reference) : f.path === 'driver.ts' ? `${reference}\n${f.content}` : f.content;
+    return { path: f.path, content };
+  });
   let scenario: Record<string, unknown>;
   try {
     scenario = JSON.parse(src.scenario);
@@ -35,7 +41,7 @@ export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
   delete scenario.$schema;
   const tsconfig = {
     compilerOptions: { target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: true },
-    files: [DDI_TYPINGS, 'driver.ts'],
+    include: ['*.ts'],
   };
   const launch = {
     version: '0.2.0',
@@ -51,7 +57,7 @@ export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
     ],
   };
   return [
-    { path: 'driver.ts', content: driver },
+    ...driverFiles,
     { path: DDI_TYPINGS, content: src.ddiTypings },
     { path: SCENARIO_FILE, content: JSON.stringify(scenario, null, 2) + '\n' },
     { path: 'tsconfig.json', content: JSON.stringify(tsconfig, null, 2) + '\n' },

@@ -3,18 +3,22 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../setup';
 import { scaffoldFiles } from '../../src/extension/scaffold';
+
+const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference');
 
 describe('new driver project from the bundled files', () => {
   it('type-checks the scaffolded driver against its own copy of the DDI typings', function () {
     this.timeout(60_000);
     const files = scaffoldFiles({
       ddiTypings: readFileSync(join(ROOT, 'types', 'paging-lab-ddi.d.ts'), 'utf8'),
-      driver: readFileSync(join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts'), 'utf8'),
+      driverFiles: readdirSync(REFERENCE)
+        .filter((n) => n.endsWith('.ts'))
+        .map((n) => ({ path: n, content: readFileSync(join(REFERENCE, n), 'utf8') })),
       scenario: readFileSync(join(ROOT, 'samples', 'scenarios', 'default.json'), 'utf8'),
     });
     const dir = mkdtempSync(join(tmpdir(), 'paging-lab-scaffold-'));

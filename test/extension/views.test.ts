@@ -49,7 +49,11 @@ describe('paging buffer listing', () => {
 
 describe('new driver project', () => {
   it('plans the driver with a reference to the typings, a scenario, tsconfig and launch.json', () => {
-    const files = scaffoldFiles({ ddiTypings: 'declare module "paging-lab/ddi" {}', driver: 'export const x = 1;\n', scenario: '{"$schema": "../../schemas/scenario.schema.json", "steps": []}' });
+    const files = scaffoldFiles({
+      ddiTypings: 'declare module "paging-lab/ddi" {}',
+      driverFiles: [{ path: 'driver.ts', content: 'export const x = 1;\n' }, { path: 'helper.ts', content: 'export const y = 2;\n' }],
+      scenario: '{"$schema": "../../schemas/scenario.schema.json", "steps": []}',
+    });
     const by = new Map(files.map((f) => [f.path, f.content]));
     assert.match(by.get('driver.ts') ?? '', /^\/\/\/ <reference path="\.\/paging-lab-ddi\.d\.ts" \/>\nexport const x/);
     assert.equal(by.get('paging-lab-ddi.d.ts'), 'declare module "paging-lab/ddi" {}');
@@ -58,10 +62,12 @@ describe('new driver project', () => {
     assert.equal(launch.configurations[0].driver, '${workspaceFolder}/driver.ts');
     assert.equal(launch.configurations[0].scenario, '${workspaceFolder}/default.scenario.json');
     assert.deepEqual(JSON.parse(by.get('default.scenario.json') ?? ''), { steps: [] }, 'the relative $schema is dropped');
-    assert.deepEqual(JSON.parse(by.get('tsconfig.json') ?? '').files, ['paging-lab-ddi.d.ts', 'driver.ts']);
-    const sample = scaffoldFiles({ ddiTypings: '', driver: '/// <reference path="../../../types/paging-lab-ddi.d.ts" />\n// the driver\n', scenario: '{}' });
+    assert.equal(by.get('helper.ts'), 'export const y = 2;\n', 'the modules the driver imports come along, unchanged');
+    assert.deepEqual(JSON.parse(by.get('tsconfig.json') ?? '').include, ['*.ts']);
+    const sample = scaffoldFiles({ ddiTypings: '', driverFiles: [{ path: 'driver.ts', content: '/// <reference path="../../../types/paging-lab-ddi.d.ts" />\n// the driver\n' }], scenario: '{}' });
     assert.equal(sample[0].content, '/// <reference path="./paging-lab-ddi.d.ts" />\n// the driver\n', 'the sample\'s path is rewritten to the project\'s copy');
-    assert.throws(() => scaffoldFiles({ ddiTypings: '', driver: '', scenario: '{oops' }), /bundled scenario is not valid JSON/);
+    assert.throws(() => scaffoldFiles({ ddiTypings: '', driverFiles: [{ path: 'driver.ts', content: '' }], scenario: '{oops' }), /bundled scenario is not valid JSON/);
+    assert.throws(() => scaffoldFiles({ ddiTypings: '', driverFiles: [{ path: 'x.ts', content: '' }], scenario: '{}' }), /no driver\.ts/);
   });
 });
 

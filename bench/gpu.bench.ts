@@ -27,7 +27,6 @@ export const gpuSuite: Suite = {
       const probe = join(dir, 'gpuMemoryProbe.js');
       await bundle('gpuWorkload.ts', workload);
       await bundle('gpuMemoryProbe.ts', probe);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       (require(workload) as typeof import('./gpuWorkload')).runGpuBenchmarks(probe);
     } finally {
       rmSync(dir, { recursive: true, force: true });

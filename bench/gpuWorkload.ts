@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { decodeInto, DecodedSlots, encode } from '../src/isa/encoding';
 import { Location, LocationSpace, OPCODE_BY_MNEMONIC, PageListBase } from '../src/isa/opcodes';
 import { createGpu, defaultGpuConfig, Gpu } from '../src/sim/hw';
-import { medianMs, row } from './suite';
+import { row } from './suite';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
@@ -98,7 +98,12 @@ function smallInstructions(): void {
   const per = fence.length + nop.length + pwrite.length;
   const groups = Math.floor((4 * MiB) / per);
   const bytes = new Uint8Array(groups * per);
-  for (let g = 0, o = 0; g < groups; g++) for (const i of group) (bytes.set(i, o), (o += i.length));
+  for (let g = 0, o = 0; g < groups; g++) {
+    for (const i of group) {
+      bytes.set(i, o);
+      o += i.length;
+    }
+  }
   const count = groups * 3;
   const p = program(gpu, bytes);
   // Baseline: the allocation-free decoder alone over the same bytes (the floor for the engine).

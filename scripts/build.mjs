@@ -1,7 +1,7 @@
 // Bundles every shipped program with esbuild. The entry points below are stable paths that the
 // extension manifest, the tests and other DAP/LSP clients rely on; add to the list, never rename.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 
@@ -55,6 +55,19 @@ mkdirSync('dist/esbuild-wasm', { recursive: true });
 cpSync('node_modules/esbuild-wasm/lib/browser.js', 'dist/esbuild-wasm/browser.js');
 cpSync('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild-wasm/esbuild.wasm');
 cpSync('node_modules/esbuild-wasm/LICENSE.md', 'dist/esbuild-wasm/LICENSE.md');
+// The driver typings are generated from the DDI contract and the opcode table: refresh them when
+// either changed (a test checks they are current).
+{
+  const typings = 'types/paging-lab-ddi.d.ts';
+  const sources = ['src/sim/ddi', 'src/isa'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`));
+  const stamp = existsSync(typings) ? statSync(typings).mtimeMs : 0;
+  if (sources.some((f) => statSync(f).mtimeMs > stamp)) {
+    const { generate } = await import('./gen-ddi-types.mjs');
+    const text = generate();
+    if (!existsSync(typings) || readFileSync(typings, 'utf8') !== text) writeFileSync(typings, text);
+    else utimesSync(typings, new Date(), new Date());
+  }
+}
 
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));

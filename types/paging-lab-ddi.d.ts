@@ -714,7 +714,7 @@ declare module "paging-lab/internal/isa/encoding" {
      * Writes an instruction with a caller-supplied view over `out` (the assembler reuses one view for a
      * whole program instead of creating one per instruction). Does not check values against the table.
      */
-    export function writeInstruction(out: Uint8Array, view: DataView, offset: number, op: OpcodeInfo, flags: number, operands: readonly (OperandValue | undefined)[]): void;
+    export function writeInstruction(out: Uint8Array, view: DataView, offset: number, op: OpcodeInfo, flags: number, operands: readonly (OperandValue | undefined)[], clear?: boolean): void;
     /** Encodes one instruction to a new byte array. */
     export function encode(instr: Instruction): Uint8Array;
     /**

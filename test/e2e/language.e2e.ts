@@ -41,9 +41,34 @@ describe('pgasm language server in VS Code (code-server)', function () {
     assert.match(all, /errors\.pgasm/, `the problems are grouped under the file; it shows: ${all}`);
   });
 
+  it("opens the opcode's section of docs/pgasm.md from a diagnostic's code link", async function () {
+    const page = session!.page;
+    const link = page.locator('.markers-panel .monaco-list-row', { hasText: 'PGA006' }).locator('a, .monaco-link', { hasText: 'PGA006' }).first();
+    await link.waitFor({ state: 'visible', timeout: 15_000 });
+    await link.click();
+    const tab = page.locator('.tabs-container .tab.active', { hasText: 'pgasm.md' });
+    await tab.waitFor({ state: 'visible', timeout: 15_000 }).catch(async (err: Error) => {
+      throw new Error(`docs/pgasm.md did not open from the PGA006 link: ${err.message}`);
+    });
+    // The editor opens at the heading of the rule's opcode (pread), not at the top of the file.
+    const editor = session!.workbench.activeEditor();
+    const deadline = Date.now() + 10_000;
+    let lines: string[] = [];
+    while (Date.now() < deadline) {
+      // Monaco renders spaces as no-break spaces.
+      lines = (await editor.locator('.view-lines .view-line').allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' '));
+      if (lines.some((l) => l.includes('### `pread`'))) break;
+      await page.waitForTimeout(250);
+    }
+    await session!.screenshot('docs-link');
+    assert.ok(lines.some((l) => l.includes('### `pread`')), `the pread heading is on screen; lines: ${JSON.stringify(lines.slice(0, 8))}`);
+  });
+
   it('shows the opcode documentation when hovering a mnemonic', async function () {
     const wb = session!.workbench;
     const page = session!.page;
+    // Back to the program (an earlier test may have opened another editor).
+    await page.locator('.tabs-container .tab', { hasText: 'errors.pgasm' }).first().click();
     const editor = wb.activeEditor();
     const fill = editor.locator('.view-lines .view-line span span', { hasText: /^fill$/ }).first();
     await fill.waitFor({ state: 'visible', timeout: 15_000 });

@@ -1,9 +1,14 @@
-// The extension's debugging experience in a real VS Code, as a user drives it: F5 on a .pgasm file
-// with no launch.json (the configuration provider fills it in), the stop, the Paging Lab views in
-// Run and Debug, the VRAM hex view opened from the command palette on a typed address, one GPU
-// step, and the bytes the step wrote highlighted. Screenshots of each step go to
-// test-results/e2e/debug-pgasm/. Prints the time from F5 to the stop and from the step to the
-// highlighted bytes, as seen on screen.
+// The extension's debugging experience in a real VS Code, as a user drives it. Screenshots of each
+// step go to test-results/e2e/debug-pgasm/ and test-results/e2e/debug-driver/.
+//
+// A .pgasm program: F5 with no launch.json (the configuration provider fills it in), the stop, the
+// Paging Lab views in Run and Debug, the VRAM hex view opened on a typed address, one GPU step and
+// the bytes it wrote highlighted, the occupancy map, the paging buffer as a pgasm document.
+//
+// The sample driver: "New Driver Project..." into an empty folder, a function breakpoint on
+// DxgkDdiBuildPagingBuffer, F5, the arguments in the Variables view, the Disassembly view on the
+// paging buffer, the GPU thread stepped one opcode, and the written bytes highlighted in the VRAM
+// view. Prints the times from F5 to the stop and from a step to the highlighted bytes, on screen.
 
 import assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
@@ -14,6 +19,27 @@ async function rowCells(view: FrameLocator, address: string): Promise<{ text: st
   const row = view.locator('#rows .row', { has: view.locator('.addr', { hasText: address }) }).first();
   if (!(await row.count())) return [];
   return row.locator('.hex .b').evaluateAll((cells) => cells.map((c) => ({ text: c.textContent ?? '', changed: c.classList.contains('c') })));
+}
+
+/**
+ * Runs a command from the palette and leaves whatever it opens (its own picker) on screen. Retries
+ * while the workbench has not yet listed the extension's contributions (just after it loads).
+ */
+async function startCommand(session: Session, title: string): Promise<void> {
+  const page = session.workbench.page;
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await page.locator('.monaco-workbench').focus();
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) break;
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the command palette`);
+  }
+  await page.keyboard.press('Enter');
 }
 
 describe('Paging Lab debugging in VS Code (code-server)', function () {
@@ -64,13 +90,8 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
   it('opens the VRAM view at a typed address, then highlights the bytes one GPU step wrote', async function () {
     const wb = session!.workbench;
     const page = wb.page;
-    await page.locator('.monaco-workbench').focus();
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('>Paging Lab: Open VRAM View');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open VRAM View' }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
+    await startCommand(session!, 'Paging Lab: Open VRAM View');
     // The command's own picker: type an address and take the offered "Go to" entry.
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open VRAM View' }).waitFor({ state: 'visible' });
     await input.fill('vram:0x1000');
@@ -136,5 +157,172 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     assert.match(text, /nop\b.*; 0x[0-9a-f]+.*<- next/, 'the next instruction (after the step) is marked');
     assert.doesNotMatch(text, /fill vram:0x1000.*<- next/);
     assert.equal(await wb.languageMode(), 'Paging Assembly');
+  });
+});
+
+describe('Debugging the sample driver in VS Code (code-server)', function () {
+  let session: Session | undefined;
+  /** The GPU frame's text once the engine stops in the paging buffer. */
+  let nextInstruction = '';
+
+  before(async function () {
+    session = await openSession({ fixture: 'debug-driver', name: 'debug-driver' });
+  });
+
+  after(async function () {
+    await session?.close();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  it('creates the sample driver project with "New Driver Project..."', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const input = page.locator('.quick-input-widget input');
+    await startCommand(session!, 'Paging Lab: New Driver Project');
+    // VS Code's folder picker (the simple dialog in the browser): the workspace folder, accepted.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Paging Lab Driver Project' }).waitFor({ state: 'visible' });
+    await input.fill(session!.workspace + '/');
+    await session!.screenshot('new-project-folder');
+    await page.locator('.quick-input-widget .quick-input-action, .quick-input-widget .monaco-button', { hasText: /Create Driver Project Here|OK/ }).first().click();
+    await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'driver.ts' }), 'driver.ts opened in an editor', 30_000);
+    const files = await wb.poll(
+      () => page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts(),
+      (rows) => ['driver.ts', 'default.scenario.json', 'paging-lab-ddi.d.ts', '.vscode'].every((f) => rows.some((r) => r.includes(f))),
+    );
+    await session!.screenshot('new-project-created');
+    for (const f of ['driver.ts', 'default.scenario.json', 'paging-lab-ddi.d.ts', 'tsconfig.json', '.vscode']) {
+      assert.ok(files.some((r) => r.includes(f)), `${f} in the Explorer: ${JSON.stringify(files)}`);
+    }
+  });
+
+  it('stops at DxgkDdiBuildPagingBuffer through a function breakpoint after F5', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    await wb.runCommand('Add Function Breakpoint');
+    const bpInput = await wb.waitFor('.debug-breakpoints .monaco-inputbox input', 'the function breakpoint name box');
+    await bpInput.fill('DxgkDdiBuildPagingBuffer');
+    await page.keyboard.press('Enter');
+    await wb.waitFor(page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }), 'the function breakpoint in the Breakpoints view');
+    await session!.screenshot('function-breakpoint');
+    await wb.activeEditor().click();
+    const t0 = Date.now();
+    await page.keyboard.press('F5');
+    await wb.waitFor(page.locator('.debug-call-stack .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }), 'the DxgkDdiBuildPagingBuffer frame in the Call Stack', 60_000);
+    console.log(`      F5 to the breakpoint on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('stopped-at-build-paging-buffer');
+    assert.deepEqual(await wb.notifications(), [], 'no error notifications');
+  });
+
+  it('shows DXGKARG_BUILDPAGINGBUFFER in the Variables view', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // Room for the arguments: fold the Watch view, as a user with a small screen would.
+    const watch = page.locator('.pane-header', { hasText: /^Watch/i });
+    if ((await watch.getAttribute('aria-expanded')) === 'true') await watch.click();
+    const rows = page.locator('.debug-variables .monaco-list-row');
+    await wb.waitFor(rows.filter({ hasText: 'DmaSize' }), 'the DmaSize argument', 30_000);
+    // The list only renders the rows in view: walk it with the keyboard and collect what it shows.
+    const seen = new Set<string>();
+    // Click a leaf (a scope's header would fold), then walk from the top.
+    await rows.filter({ hasText: 'DmaSize' }).first().click();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 40; i++) {
+      for (const t of await rows.allInnerTexts()) seen.add(t.replace(/\u00a0/g, ' ').trim());
+      if (i === 0) await session!.screenshot('variables-build-paging-buffer');
+      await page.keyboard.press('ArrowDown');
+    }
+    const all = [...seen];
+    for (const name of ['Operation', 'DmaSize', 'pDmaBuffer', 'MultipassOffset']) {
+      assert.ok(all.some((r) => r.startsWith(name)), `${name} in the Variables view: ${JSON.stringify(all)}`);
+    }
+    console.log(`      variables: ${all.slice(0, 30).join(' | ')}`);
+  });
+
+  it('opens the VRAM view on the allocation being paged in, from the Allocations view', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const header = page.locator('.pane-header', { hasText: 'Allocations' });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const pane = page.locator('.pane', { has: header });
+    // The allocation the stopped Transfer pages in ("page in 'texture'" in the Call Stack).
+    const row = await wb.waitFor(pane.locator('.monaco-list-row', { hasText: 'texture' }), 'the texture allocation in the Allocations view');
+    await row.hover();
+    await row.locator('.action-label[aria-label="Open VRAM View"]').click();
+    const view = wb.activeWebview();
+    await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const title = await view.locator('#title').innerText();
+    await session!.screenshot('vram-view-on-texture');
+    assert.match(title, /texture/);
+    // The allocation's name is drawn at its first byte.
+    assert.ok((await view.locator('#rows .labels', { hasText: 'texture' }).count()) > 0, 'the allocation is labelled over the bytes');
+  });
+
+  it('switches to the GPU thread and shows the paging buffer in the Disassembly view', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // Let the kernel submit the paging buffer: disable the function breakpoint, then step the GPU
+    // thread, which stops before the first opcode the engine executes.
+    const bp = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' });
+    await bp.locator('input[type="checkbox"]').uncheck();
+    const gpu = page.locator('.debug-call-stack .monaco-list-row', { hasText: 'GPU paging engine' });
+    await gpu.click();
+    await gpu.hover();
+    await gpu.locator('.codicon-debug-step-over').click();
+    const frameRow = page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' });
+    if (!(await frameRow.first().waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) {
+      await gpu.locator('.monaco-tl-twistie').click(); // expand the GPU thread
+    }
+    const frame = await wb.waitFor(frameRow, 'the GPU frame in the paging buffer', 20_000);
+    await frame.click();
+    nextInstruction = (await frame.innerText()).split('\n')[0].replace(/\u00a0/g, ' ');
+    await session!.screenshot('gpu-thread-in-paging-buffer');
+    await wb.runCommand('Open Disassembly View');
+    const rows = await wb.poll(
+      () => page.locator('.disassembly-view .monaco-list-row').allInnerTexts(),
+      (r) => r.some((t) => /\bcopy\b/.test(t)),
+      20_000,
+    );
+    await session!.screenshot('disassembly-view');
+    const instruction = nextInstruction.replace(/\s+\[buffer.*$/, '');
+    assert.ok(rows.some((t) => t.replace(/\s+/g, ' ').includes(instruction)), `"${instruction}" in the Disassembly view: ${JSON.stringify(rows.slice(0, 12))}`);
+    console.log(`      GPU stopped before: ${nextInstruction}`);
+  });
+
+  it('steps one opcode on the GPU thread and highlights the written bytes in the VRAM view', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // The opcode's destination, as the user reads it in the frame: "copy local:0x0, mdl(...), 0x10000".
+    const dest = /^\w+ ([a-z]+:0x[0-9a-f]+),/i.exec(nextInstruction)?.[1];
+    assert.ok(dest, `the next GPU instruction writes a segment: ${nextInstruction}`);
+    const input = page.locator('.quick-input-widget input');
+    await startCommand(session!, 'Paging Lab: Open VRAM View');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open VRAM View' }).waitFor({ state: 'visible' });
+    await input.fill(dest);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `Go to ${dest}` }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    const view = wb.activeWebview();
+    await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const cursorRow = async () => {
+      const rowEl = view.locator('#rows .row', { has: view.locator('.b.cur') }).first();
+      return rowEl.locator('.hex .b').evaluateAll((cells) => cells.map((c) => ({ text: c.textContent ?? '', changed: c.classList.contains('c') })));
+    };
+    const before = await wb.poll(cursorRow, (cells) => cells.length > 0 && cells.every((c) => c.text.trim() !== ''));
+    await session!.screenshot('vram-view-before-gpu-step');
+    assert.ok(before.every((c) => !c.changed), 'nothing highlighted before the step');
+
+    const t0 = Date.now();
+    await page.locator('.debug-toolbar .codicon-debug-step-over').click();
+    const after = await wb.poll(cursorRow, (cells) => cells.some((c) => c.changed), 15_000, 100);
+    console.log(`      GPU step to highlighted bytes on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('vram-view-after-gpu-step');
+    const changed = after.filter((c) => c.changed);
+    assert.ok(changed.length > 0, `the bytes "${nextInstruction}" wrote at ${dest} are highlighted: ${JSON.stringify(after)}`);
+    // A highlighted byte is one whose value differs from before the step.
+    after.forEach((c, i) => assert.equal(c.changed, c.text !== before[i].text, `byte ${i}: ${before[i].text} -> ${c.text}`));
+    const next = (await page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first().innerText()).split('\n')[0];
+    assert.notEqual(next, nextInstruction, 'the GPU moved to the next opcode');
   });
 });

@@ -208,7 +208,9 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
       onData(m);
       break;
     case 'stopped':
+      // Also the first stop of a new session after the previous one ended.
       running = false;
+      ended = false;
       segments = m.state.segments;
       overlays = sortOverlays(m.state.overlays);
       tracker.newStop();
@@ -218,6 +220,7 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
       break;
     case 'continued':
       running = true;
+      ended = false;
       schedule();
       break;
     case 'memory':

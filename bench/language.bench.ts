@@ -6,6 +6,7 @@
 // The JSON server debounces pushed diagnostics by a fixed 500 ms, so it is measured both ways:
 // pushed (what an editor sees) and pulled with textDocument/diagnostic (its validation cost alone).
 
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/setup';
 import { LspClient } from '../test/language/lspClient';
@@ -171,6 +172,8 @@ export const languageSuite: Suite = {
   name: 'language',
   title: 'pgasm language server over LSP (stdio) vs vscode-json-language-server',
   async run() {
+    // Latencies are wall-clock times over pipes: on a shared machine they move with its load.
+    row('machine load (1-minute average) / cores', `${loadavg()[0].toFixed(1)} / ${cpus().length}`);
     for (const lines of [5_000, 50_000]) {
       const runs = lines > 10_000 ? 10 : 20;
       const p = await pgasmFigures(lines, runs);

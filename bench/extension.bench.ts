@@ -131,7 +131,14 @@ function activation(): void {
     for (let i = 0; i < calls; i++) reg.registerCommand(`x${i}`, () => {});
   });
   const top = [...(lastFake?.byName ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  // For scale: the language client library alone (bundled into dist/extension.js and started at activation).
+  const lcDir = join(ROOT, 'node_modules', 'vscode-languageclient');
+  const lc = medianMs(9, () => {
+    for (const k of Object.keys(require.cache)) if (k.startsWith(lcDir) || k.includes('vscode-jsonrpc') || k.includes('vscode-languageserver-protocol')) delete require.cache[k];
+    withFakeVscode(fakeVscode(), () => require('vscode-languageclient/node'));
+  });
   row('load dist/extension.js (require, fake vscode)', `${load.toFixed(2)} ms`);
+  row('  for scale: vscode-languageclient/node alone', `${lc.toFixed(2)} ms`);
   row('activate()', `${act.toFixed(3)} ms`, `${calls} vscode API calls, ${subscriptions} disposables`);
   row('baseline: the same number of bare registerCommand calls', `${baseline.toFixed(3)} ms`, `ratio ${(act / Math.max(baseline, 1e-6)).toFixed(1)}x`);
   breakdown();

@@ -158,6 +158,18 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     assert.doesNotMatch(text, /fill vram:0x1000.*<- next/);
     assert.equal(await wb.languageMode(), 'Paging Assembly');
   });
+
+  it('activated on demand, in a time VS Code reports', async function () {
+    const wb = session!.workbench;
+    await wb.runCommand('Developer: Show Running Extensions');
+    const row = await wb.waitFor(wb.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'Paging Lab' }), 'Paging Lab among the running extensions');
+    const text = (await row.innerText()).replace(/\s+/g, ' ');
+    await session!.screenshot('running-extensions');
+    const m = /(Startup )?Activation: (\d+)\s*ms/i.exec(text) ?? /(\d+)\s*ms/.exec(text);
+    console.log(`      activation as VS Code reports it: ${m ? m[0] : text}`);
+    assert.ok(m, `an activation time for Paging Lab: ${text}`);
+    assert.doesNotMatch(text, /Startup Activation/i, 'not activated at startup (on demand only)');
+  });
 });
 
 describe('Debugging the sample driver in VS Code (code-server)', function () {

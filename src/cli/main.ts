@@ -2,6 +2,7 @@
 // Every command returns an exit status instead of calling process.exit, so tests can run them
 // in-process, and prints errors as one readable line rather than a stack trace.
 
+import { isWatchedWorker, jobData, runWatchedJob } from '../sim/runtime/watchedWorker';
 import { commands } from './registry';
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,7 +33,10 @@ function usage(): string {
   );
 }
 
-if (require.main === module) {
+if (isWatchedWorker()) {
+  // `paging-lab run` runs the machine here, off the main thread (./runWorker.ts).
+  runWatchedJob(() => main(jobData<{ argv: string[] }>().argv));
+} else if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -16,6 +16,10 @@
 //   DxgkDdiSubmitCommand        queues a DMA buffer and a fence that raises an interrupt
 //   DxgkDdiInterruptRoutine     reads the fence registers and reports DMA completion
 //   DxgkDdiDpcRoutine           tells the kernel the DPC ran
+//   DxgkDdiStopDevice           gives back the bus-master DMA resources
+//   DxgkDdiAcquireSwizzlingRange / DxgkDdiReleaseSwizzlingRange
+//                               let the CPU see a swizzled allocation linearly (swizzling.ts)
+//   DxgkDdiBusMasterTransfer    packet-based bus-master DMA (busMaster.ts)
 //
 // The GPU's instructions and their encoding come from `paging-lab/gpu` (the pgasm reference lists
 // them); the DDI types and status codes from `paging-lab/ddi`.
@@ -71,6 +75,8 @@ import {
   writeInstruction,
   writeLocation,
 } from 'paging-lab/gpu';
+import { type BusMaster, busMasterTransfer, startBusMaster, stopBusMaster } from './busMaster';
+import { acquireSwizzlingRange, crossesToSystem, releaseSwizzlingRange, writeSwizzledTransfer } from './swizzling';
 
 /** Bytes of each paging buffer we ask VidMm for. */
 const PAGING_BUFFER_SIZE = 16 * 1024;
@@ -93,6 +99,7 @@ interface Adapter {
   lastFence: number[];
   /** Tiling units: a tiled allocation holds one while it is in a segment. */
   surfaceRegisters: (Allocation | null)[];
+  busMaster: BusMaster | null;
 }
 
 /** Our record of an allocation (its hAllocation). */
@@ -102,6 +109,10 @@ interface Allocation {
   /** The surface is tiled: while resident it needs one of the hardware's surface registers. */
   tiled: boolean;
   surfaceRegister: number;
+  /** Swizzled in its segment, seen linearly by the CPU through an unswizzling range (swizzling.ts). */
+  swizzled: boolean;
+  pitch: number;
+  swizzleHandle: number;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -121,11 +132,21 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
     DxgkDdiSubmitCommand,
     DxgkDdiInterruptRoutine,
     DxgkDdiDpcRoutine,
+    DxgkDdiStopDevice,
+    DxgkDdiAcquireSwizzlingRange: (hAdapter, args) => acquireSwizzlingRange((hAdapter as Adapter).registers!, args.hAllocation as Allocation, args),
+    DxgkDdiReleaseSwizzlingRange: (hAdapter, args) => releaseSwizzlingRange((hAdapter as Adapter).registers!, args.hAllocation as Allocation, args),
+    DxgkDdiBusMasterTransfer: (hAdapter, args) => busMasterTransfer((hAdapter as Adapter).busMaster!, args),
   });
 }
 
+function DxgkDdiStopDevice(MiniportDeviceContext: HANDLE): NTSTATUS {
+  const adapter = MiniportDeviceContext as Adapter;
+  if (adapter.busMaster) stopBusMaster(adapter.dxgk!, adapter.busMaster);
+  return STATUS_SUCCESS;
+}
+
 function DxgkDdiAddDevice(PhysicalDeviceObject: HANDLE, MiniportDeviceContext: OUT<HANDLE>): NTSTATUS {
-  const adapter: Adapter = { dxgk: null, registers: null, fenceRing: null, lastFence: [], surfaceRegisters: [null, null, null, null] };
+  const adapter: Adapter = { dxgk: null, registers: null, fenceRing: null, lastFence: [], surfaceRegisters: [null, null, null, null], busMaster: null };
   MiniportDeviceContext.value = adapter;
   return STATUS_SUCCESS;
 }
@@ -142,6 +163,7 @@ function DxgkDdiStartDevice(MiniportDeviceContext: HANDLE, DxgkStartInfo: DXGK_S
     return STATUS_NO_MEMORY;
   }
   adapter.fenceRing = { bytes: ring.pVirtualAddress, physical: ring.PhysicalAddress, next: 0 };
+  adapter.busMaster = startBusMaster(DxgkInterface);
   return STATUS_SUCCESS;
 }
 
@@ -208,7 +230,12 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
     cpuVisible: requested.cpuVisible === true,
     tiled: requested.tiled === true,
     surfaceRegister: -1,
+    swizzled: requested.swizzled === true,
+    pitch: Number(requested.pitch ?? 1024),
+    swizzleHandle: -1,
   };
+  // A swizzled surface is cut in tiles of 64 rows: its size must be whole rows of tiles.
+  if (record.swizzled && (record.pitch % 64 !== 0 || record.size % (record.pitch * 64) !== 0)) return STATUS_INVALID_PARAMETER;
   const memory = adapter.registers!.Segments.filter((s) => s.Kind === 'memory');
   const visible = memory.filter((s) => s.CpuVisible).map((s) => s.Id);
   const hidden = memory.filter((s) => !s.CpuVisible).map((s) => s.Id);
@@ -226,6 +253,7 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   info.SupportedWriteSegmentSet = mask;
   info.EvictionSegmentSet = 0; // evict to system memory
   info.Flags.CpuVisible = record.cpuVisible;
+  info.Flags.Swizzled = record.swizzled;
   info.hAllocation = record;
   return STATUS_SUCCESS;
 }
@@ -258,6 +286,9 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
           acquireSurfaceRegister(adapter, allocation);
         }
       }
+      // Between a segment and system memory a swizzled surface changes layout, so system memory
+      // holds exactly the linear bytes the CPU saw through the aperture.
+      if (crossesToSystem(allocation, t)) return writeSwizzledTransfer(args, allocation!, t);
       return writeCopies(args, t.Source, t.Destination, t.TransferOffset, t.TransferSize, t.MdlOffset);
     }
     case DXGK_OPERATION_FILL: {

@@ -14,6 +14,8 @@ import { formatInstructionAt } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
 import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
+import { DEFAULT_TDR_DELAY_MS } from '../../sim/runtime/watchedWorker';
+import { runInWorker } from '../runWorker';
 
 const USAGE =
   'usage: paging-lab run [--driver FILE.ts] [--scenario FILE.json] [--seed N] [--trace FILE.json] [--quiet] [--instructions]\n' +
@@ -22,7 +24,10 @@ const USAGE =
   '  --seed N               seed of the GPU random source and the workload generator\n' +
   '  --trace FILE.json      write a Chrome trace-event file (open it in Perfetto or chrome://tracing)\n' +
   '  --quiet                print only the summary\n' +
-  '  --instructions         also print every GPU instruction as it executes\n';
+  '  --instructions         also print every GPU instruction as it executes\n' +
+  '  --no-verifier          do not check the driver against the DDI rules (the scenario may also say "verifier": false)\n' +
+  '  --tdr-delay-ms MS      a DDI that runs longer is a timeout (TDR); default: the scenario\'s tdrDelayMs, else 2000\n' +
+  '  --in-process           run the machine on this thread (no TDR watchdog: a hung driver hangs the command)\n';
 
 /** A file shipped with the extension (samples/...), found relative to this bundle or the sources. */
 export function bundledFile(relative: string): string {
@@ -37,6 +42,9 @@ interface Options {
   trace?: string;
   quiet: boolean;
   instructions: boolean;
+  verifier?: boolean;
+  tdrDelayMs?: number;
+  inProcess: boolean;
 }
 
 function parseArgs(args: string[]): Options | string {
@@ -45,6 +53,7 @@ function parseArgs(args: string[]): Options | string {
     scenario: bundledFile('samples/scenarios/default.json'),
     quiet: false,
     instructions: false,
+    inProcess: false,
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -86,6 +95,19 @@ function parseArgs(args: string[]): Options | string {
         break;
       case '--instructions':
         o.instructions = true;
+        break;
+      case '--no-verifier':
+        o.verifier = false;
+        break;
+      case '--tdr-delay-ms': {
+        const v = value();
+        const n = Number(v);
+        if (!v || !Number.isFinite(n) || n < 10 || n > 600000) return `--tdr-delay-ms needs a number of milliseconds from 10 to 600000, got '${v ?? ''}'`;
+        o.tdrDelayMs = n;
+        break;
+      }
+      case '--in-process':
+        o.inProcess = true;
         break;
       case '--help':
       case '-h':
@@ -181,9 +203,11 @@ async function run(args: string[]): Promise<number> {
     process.stderr.write(`paging-lab run: ${e instanceof ScenarioError ? e.message : (e as Error).message}\n`);
     return 1;
   }
+  // The machine runs in a watched worker, so a driver stuck in a DDI cannot hang this process (TDR).
+  if (!o.inProcess) return runInWorker(args, o.tdrDelayMs ?? scenario.tdrDelayMs ?? DEFAULT_TDR_DELAY_MS, o.driver);
   let machine;
   try {
-    machine = await createMachine({ driver: o.driver, scenario });
+    machine = await createMachine({ driver: o.driver, scenario, verifier: o.verifier ?? scenario.verifier });
   } catch (e) {
     if (e instanceof DriverError || e instanceof KernelError) {
       const err: MachineError =

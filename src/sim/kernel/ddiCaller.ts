@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type DdiName, statusName } from '../ddi/contract';
 import { allowedStatuses, isAllowedStatus } from '../ddi/statusRules';
 import { DriverError, locateInFiles, type SourceLocation } from '../driver/errors';
+import { ambientDdiHooks } from '../runtime/ddiWatch';
 import { describeValue } from './describe';
 import type { DdiCall, Gen, MachineEvent } from './events';
 
@@ -30,7 +31,7 @@ export class DdiCaller {
   readonly pending: MachineEvent[] = [];
   private readonly definitions = new Map<string, SourceLocation | undefined>();
   /** Observers of every call (the verifier): before the driver runs, and right after it returns or throws, before the kernel's own checks. */
-  readonly hooks: DdiHook[] = [];
+  readonly hooks: DdiHook[] = [...ambientDdiHooks];
 
   constructor(
     /** The driver's source files, to locate errors. Empty for drivers given as functions. */

@@ -83,11 +83,12 @@ export class WdkKernel implements KernelExtension {
     const leaks = this.dma.leaks();
     if (leaks.length) {
       const c = this.context;
-      const location = c.verifier?.context.locateStack(leaks[0].stack) ?? c.verifier?.context.locate(stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice');
+      const v = c.verifier?.context;
+      const taken = v?.locateStack(leaks[0].stack);
       c.report(
         'common-buffer-leak',
-        `when the device stopped${stop ? '' : ' (the driver has no DxgkDdiStopDevice to give them back in)'}: ${leaks.map((l) => l.what).join('; ')}`,
-        { location },
+        `when the device stopped${stop ? ' (after DxgkDdiStopDevice returned)' : ' (the driver has no DxgkDdiStopDevice to give them back in)'}: ${leaks.map((l) => l.what).join('; ')}${taken ? `; taken at ${taken.file}:${taken.line}:${taken.column}` : ''}`,
+        { location: v?.locate(stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice', stop) ?? taken, ddi: stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice' },
       );
     }
     this.verifier?.finish();

@@ -28,7 +28,8 @@ export class WdkContext {
   report(rule: RuleId, what: string, opts: { ddi?: string; location?: SourceLocation; args?: unknown } = {}): void {
     if (!this.verifier) return;
     const c = this.verifier.context;
-    throw c.violation(rule, undefined, what, { location: opts.location ?? (opts.ddi ? c.locate(opts.ddi) : undefined), args: opts.args });
+    const v = c.violation(rule, undefined, what, { location: opts.location ?? (opts.ddi ? c.locate(opts.ddi) : undefined), args: opts.args });
+    throw opts.ddi ? Object.assign(v, { ddi: opts.ddi }) : v;
   }
 
   alloc(id: string): Allocation {

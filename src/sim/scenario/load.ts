@@ -218,5 +218,7 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
     adapter,
     kernel,
     steps,
+    ...(file.verifier !== undefined ? { verifier: file.verifier } : {}),
+    ...(file.tdrDelayMs !== undefined ? { tdrDelayMs: file.tdrDelayMs } : {}),
   };
 }

@@ -19,6 +19,10 @@ export interface ScenarioFile {
   workload?: WorkloadStep[];
   /** A seeded random workload appended after `workload`. */
   generate?: GeneratorOptions;
+  /** Check the driver against the DDI rules (default true). */
+  verifier?: boolean;
+  /** A DDI that runs longer than this many milliseconds is a timeout (TDR); default 2000. */
+  tdrDelayMs?: number;
 }
 
 export interface SegmentProfile {
@@ -165,4 +169,7 @@ export interface Scenario {
   };
   kernel: { pagingBufferSize: number | undefined; maxTransferSize: number | undefined; pagingBuffers: number };
   steps: Step[];
+  /** As the file says; undefined when it does not (hosts apply their defaults). */
+  verifier?: boolean;
+  tdrDelayMs?: number;
 }

@@ -29,7 +29,7 @@ export function apertureRules(ctx: RuleContext): RuleFamily {
   let pending: Expectation[] = [];
   const k = ctx.kernel;
 
-  const pagingIdle = (): boolean => k.vidsch.idle && !(k.vidmm?.pagingBuffers() ?? []).some((b) => b.state !== 'free' && b.write > b.start);
+  const pagingIdle = (): boolean => !k.ddi.current && k.vidsch.idle && !(k.vidmm?.pagingBuffers() ?? []).some((b) => b.state !== 'free' && b.write > b.start);
 
   const check = (e: Expectation): void => {
     for (let p = e.page; p < e.page + e.count; p++) {

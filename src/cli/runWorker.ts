@@ -1,0 +1,48 @@
+// `paging-lab run` runs the machine (driver included) in a worker thread watched for timeouts: a DDI
+// that does not return within the TDR delay gets the worker terminated and the verifier's `tdr`
+// rule reported, and the command exits non-zero instead of hanging. The worker runs this same
+// command with --in-process.
+
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DdiCaller } from '../sim/kernel/ddiCaller';
+import { runWatched } from '../sim/runtime/watchedWorker';
+import { formatViolation } from '../sim/verifier/violation';
+
+/** The script a worker runs: this bundle (dist/cli.js), or the sources' entry under tsx. */
+function cliScript(): string {
+  return __filename.endsWith('.ts') ? join(__dirname, 'main.ts') : __filename;
+}
+
+export async function runInWorker(args: string[], tdrDelayMs: number, driver: string): Promise<number> {
+  const r = await runWatched({
+    script: cliScript(),
+    data: { argv: ['run', ...args, '--in-process'] },
+    tdrDelayMs,
+    stdout: (d) => process.stdout.write(d),
+    stderr: (d) => process.stderr.write(d),
+  });
+  if (r.kind === 'done') return typeof r.result === 'number' ? r.result : 1;
+  if (r.kind === 'crash') {
+    process.stderr.write(`paging-lab run: the simulator stopped unexpectedly: ${r.message}\n`);
+    return 1;
+  }
+  const location = locateDdi(driver, r.ddi);
+  const what =
+    `${r.ddi} did not return within the TDR delay of ${tdrDelayMs} ms (it ran for ${r.ms} ms); ` +
+    'the machine running the driver was stopped, as Windows would reset the adapter. A DDI that loops forever, or waits for something only the GPU or another DDI can do, causes this';
+  process.stdout.write(`\nsummary: FAILED\n\nerror (driver): ${formatViolation('tdr', what, location)}\n`);
+  return 1;
+}
+
+/** Where the driver (its entry file's folder) defines `ddi`, as file:line:column. */
+function locateDdi(driver: string, ddi: string): string | undefined {
+  let files: string[] = [driver];
+  try {
+    files = [driver, ...readdirSync(dirname(driver)).filter((f) => f.endsWith('.ts')).map((f) => join(dirname(driver), f))];
+  } catch {
+    // The entry file alone.
+  }
+  const l = new DdiCaller(files, () => 0, () => []).definitionOf(ddi);
+  return l && `${l.file}:${l.line}:${l.column}`;
+}

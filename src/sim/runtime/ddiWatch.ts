@@ -1,0 +1,54 @@
+// Lets a thread that runs machines say, through shared memory, which DDI call is in progress, so
+// another thread can notice a call that never returns (a TDR) even while this one is stuck inside
+// the driver. Every DdiCaller created in this thread reports here once `watchDdiCalls` is set up.
+
+import type { DdiName } from '../ddi/contract';
+import type { DdiHook } from '../kernel/ddiCaller';
+
+/** Shared layout (Int32 slots). */
+export const WATCH = {
+  /** 1 while the driver runs a DDI, 0 otherwise. */
+  inDdi: 0,
+  /** Incremented at every DDI entry, so a watcher can tell one long call from many short ones. */
+  calls: 1,
+  /** Index of the DDI in `WATCHED_DDIS`. */
+  ddi: 2,
+  size: 4,
+} as const;
+
+export const WATCHED_DDIS: readonly DdiName[] = [
+  'DriverEntry',
+  'DxgkDdiAddDevice',
+  'DxgkDdiStartDevice',
+  'DxgkDdiStopDevice',
+  'DxgkDdiQueryAdapterInfo',
+  'DxgkDdiCreateAllocation',
+  'DxgkDdiDestroyAllocation',
+  'DxgkDdiBuildPagingBuffer',
+  'DxgkDdiPatch',
+  'DxgkDdiSubmitCommand',
+  'DxgkDdiInterruptRoutine',
+  'DxgkDdiDpcRoutine',
+  'DxgkDdiAcquireSwizzlingRange',
+  'DxgkDdiReleaseSwizzlingRange',
+  'DxgkDdiBusMasterTransfer',
+];
+
+/** Hooks every DdiCaller created from now on in this thread adds to itself. */
+export const ambientDdiHooks: DdiHook[] = [];
+
+export function watchDdiCalls(control: Int32Array): void {
+  ambientDdiHooks.push({
+    before(call) {
+      Atomics.store(control, WATCH.ddi, Math.max(0, WATCHED_DDIS.indexOf(call.ddi)));
+      Atomics.add(control, WATCH.calls, 1);
+      Atomics.store(control, WATCH.inDdi, 1);
+    },
+    after() {
+      Atomics.store(control, WATCH.inDdi, 0);
+    },
+    threw() {
+      Atomics.store(control, WATCH.inDdi, 0);
+    },
+  });
+}

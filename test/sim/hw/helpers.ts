@@ -38,15 +38,13 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-let nextId = 1;
-
-/** Copies `program` into a fresh common buffer and submits it to engine 0. */
-export function submitProgram(gpu: Gpu, program: Uint8Array | Uint8Array[], engine = 0): CommonBuffer {
+/** Copies `program` into a fresh common buffer and submits it to an engine (0 unless given). */
+export function submitProgram(gpu: Gpu, program: Uint8Array | Uint8Array[], engine = 0, submissionId = 1): CommonBuffer {
   const bytes = Array.isArray(program) ? concat(program) : program;
   const cb = gpu.allocateCommonBuffer(Math.max(bytes.length, 4096));
   if (!cb) throw new Error('common buffer budget exhausted');
   cb.bytes.set(bytes);
-  gpu.submit(engine, { physical: cb.physical, length: bytes.length, submissionId: nextId++ });
+  gpu.submit(engine, { physical: cb.physical, length: bytes.length, submissionId });
   return cb;
 }
 

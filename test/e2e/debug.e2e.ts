@@ -122,6 +122,31 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     assert.match(u32, /3735928559/, `u32 at the cursor is 0xDEADBEEF: ${u32}`);
   });
 
+  it('edits memory by typing hex digits in the VRAM view (writeMemory), moving with the keyboard', async function () {
+    const wb = session!.workbench;
+    const view = wb.activeWebview();
+    // The first byte after the fill: click it, type "a5", then the cursor is on the next byte.
+    const row = view.locator('#rows .row', { has: view.locator('.addr', { hasText: '10000001040' }) }).first();
+    await row.locator('.b[data-o="0"]').click();
+    await wb.page.keyboard.type('a5');
+    const cells = await wb.poll(() => rowCells(view, '10000001040'), (c) => c[0]?.text === 'a5' && c[0].changed);
+    await wb.page.keyboard.press('ArrowDown');
+    const cursor = await view.locator('#cursor-info').innerText();
+    await session!.screenshot('vram-view-edited');
+    assert.equal(cells[0].text, 'a5', 'the byte read back from the debuggee is the typed value');
+    assert.ok(cells[0].changed, 'an edited byte counts as changed since the stop');
+    assert.equal(cells[1].text, '00');
+    assert.match(cursor, /vram:0x1051\b/, `two digits then ArrowDown: the cursor is one byte right, one row down (${cursor})`);
+    // The debuggee's memory has the byte: ask the adapter's console for a dump.
+    const page = wb.page;
+    await page.locator('.repl .repl-input-wrapper .monaco-editor').click();
+    await page.keyboard.type('!db 0x10000001040 4');
+    await page.keyboard.press('Enter');
+    const out = await wb.poll(() => page.locator('.repl .monaco-list-row').allInnerTexts(), (rows) => rows.some((r) => /a5 00 00 00/i.test(r)));
+    await session!.screenshot('debug-console-dump');
+    assert.ok(out.some((r) => /a5 00 00 00/i.test(r)), `!db shows the written byte: ${JSON.stringify(out.slice(-3))}`);
+  });
+
   it('draws the segment occupancy map in Run and Debug', async function () {
     const wb = session!.workbench;
     const header = await wb.waitFor(wb.page.locator('.pane-header', { hasText: 'Segment Occupancy' }), 'the Segment Occupancy view');

@@ -23,7 +23,7 @@ import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
 import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
 import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
 import { Lexemes, lexLine, Lx, P } from './lexer';
-import { CLS, CLS_NONE, CLS_PENDING, LineTable, TokenTable } from './lineTable';
+import { CLS, CLS_NONE, CLS_PENDING, LineTable, NumberList, TokenTable } from './lineTable';
 import {
   Location,
   LocationSpace,
@@ -131,7 +131,7 @@ interface Fill {
 /** A symbol whose reference ranges are stored packed and built into Range objects on first read. */
 class Sym implements AsmSymbol {
   builtin?: boolean;
-  private packed: number[] = [];
+  private packed = new NumberList(6);
   private built: Range[] | undefined;
   constructor(
     public name: string,
@@ -140,28 +140,29 @@ class Sym implements AsmSymbol {
     public definition: Range,
   ) {}
   addReference(line: number, s: number, e: number): void {
-    this.packed.push(line, s, e);
+    this.packed.push3(line, s, e);
     this.built = undefined;
   }
   get references(): Range[] {
     if (!this.built) {
-      const p = this.packed;
-      const out: Range[] = new Array(p.length / 3);
-      for (let i = 0; i < p.length; i += 3) out[i / 3] = range(p[i], p[i + 1], p[i + 2]);
+      const p = this.packed.data;
+      const out: Range[] = new Array(this.packed.length / 3);
+      for (let i = 0; i < this.packed.length; i += 3) out[i / 3] = range(p[i], p[i + 1], p[i + 2]);
       this.built = out;
     }
     return this.built;
   }
   set references(v: Range[]) {
-    this.packed = [];
-    for (const r of v) this.packed.push(r.start.line, r.start.character, r.end.character);
+    this.packed = new NumberList(6);
+    for (const r of v) this.packed.push3(r.start.line, r.start.character, r.end.character);
     this.built = undefined;
   }
 }
 
-function materializeLines(m: number[]): LineMapEntry[] {
-  const out: LineMapEntry[] = new Array(m.length / 4);
-  for (let k = 0; k < m.length; k += 4) out[k / 4] = { line: m[k], offset: m[k + 1], length: m[k + 2], instruction: m[k + 3] === 1 };
+function materializeLines(list: NumberList): LineMapEntry[] {
+  const m = list.data;
+  const out: LineMapEntry[] = new Array(list.length / 4);
+  for (let k = 0; k < list.length; k += 4) out[k / 4] = { line: m[k], offset: m[k + 1], length: m[k + 2], instruction: m[k + 3] === 1 };
   return out;
 }
 
@@ -173,15 +174,23 @@ function fmt(v: bigint): string {
   return v >= -65536n && v <= 65536n ? v.toString() : (v < 0n ? '-0x' + (-v).toString(16).toUpperCase() : hex(v));
 }
 
-/** An operand's range and alignment as bigints, computed once per operand of the table. */
-const LIMITS = new Map<OperandInfo, { min: bigint; max: bigint; align: bigint }>();
-function limitsOf(o: OperandInfo): { min: bigint; max: bigint; align: bigint } {
-  let l = LIMITS.get(o);
-  if (!l) {
-    l = { min: o.min !== undefined ? BigInt(o.min) : 0n, max: o.max !== undefined ? BigInt(o.max) : kindMax(o), align: BigInt(o.align ?? 1) };
-    LIMITS.set(o, l);
-  }
-  return l;
+/** Each operand's range and alignment as bigints, by opcode byte and operand index. */
+const LIMITS: readonly ({ min: bigint; max: bigint; align: bigint }[] | undefined)[] = OPCODE_BY_CODE.map((op) =>
+  op?.operands.map((o) => ({ min: o.min !== undefined ? BigInt(o.min) : 0n, max: o.max !== undefined ? BigInt(o.max) : kindMax(o), align: BigInt(o.align ?? 1) })),
+);
+
+/** Mnemonics by length, to find one in the text without cutting a string out of it. */
+const MNEMONICS_BY_LENGTH: readonly OpcodeInfo[][] = (() => {
+  const t: OpcodeInfo[][] = [];
+  for (const o of OPCODES) (t[o.mnemonic.length] ??= []).push(o);
+  return t;
+})();
+
+/** The opcode whose (lower-case) mnemonic is exactly text[s, e), if any. */
+function mnemonicAt(text: string, s: number, e: number): OpcodeInfo | undefined {
+  const candidates = MNEMONICS_BY_LENGTH[e - s];
+  if (candidates) for (const o of candidates) if (text.startsWith(o.mnemonic, s)) return o;
+  return undefined;
 }
 
 function kindMax(o: OperandInfo): bigint {
@@ -204,17 +213,17 @@ const SHARED_LEXEMES = new Lexemes();
 
 class Assembler implements ParseSink {
   private readonly diagnostics: AsmDiagnostic[] = [];
-  private readonly tokenTable = new TokenTable();
+  private readonly tokenTable: TokenTable;
   private readonly symbols = new Map<string, Sym>();
-  private readonly lineTable = new LineTable();
+  private readonly lineTable: LineTable;
   /** The line map, flat: line, offset, length, 1 for an instruction (built into objects on read). */
-  private readonly lineMap: number[] = [];
+  private readonly lineMap = new NumberList(256);
   /**
    * Instructions that use a name defined further down, flat: line, line start, line end, index of
    * the line's first token, byte offset. Pass 2 parses these lines again rather than keeping their
    * parsed operands alive through pass 1, which is what keeps large files cheap.
    */
-  private readonly deferred: number[] = [];
+  private readonly deferred = new NumberList(64);
   private replaying = false;
   private replayToken = 0;
   private replayOffset = 0;
@@ -247,13 +256,16 @@ class Assembler implements ParseSink {
   private readonly declaresSegments: boolean;
   /** mdl() operands pointing into the buffer, checked against `.pages` lists at the end. */
   /** mdl() operands into the buffer, flat: line, address, aux, extent, s, e, addrS, addrE, opcode, operand. */
-  private readonly mdlRefs: number[] = [];
+  private readonly mdlRefs = new NumberList(64);
   private earlyMiss: string | undefined;
 
   constructor(
     private readonly text: string,
     private readonly options: AssembleOptions,
   ) {
+    // Typical pgasm has a line per 30 characters and a token per 5: size the tables once.
+    this.lineTable = new LineTable(text.length >> 5);
+    this.tokenTable = new TokenTable(text.length >> 2);
     this.parser = new OperandParser(this);
     this.parser.text = text;
     this.parser.lx = this.lx;
@@ -323,9 +335,9 @@ class Assembler implements ParseSink {
     }
     this.reserve(this.offset);
     for (const f of this.fills) this.writeFill(f);
-    const d = this.deferred;
+    const d = this.deferred.data;
     this.replaying = true;
-    for (let k = 0; k < d.length; k += 5) {
+    for (let k = 0; k < this.deferred.length; k += 8) {
       this.replayToken = d[k + 3];
       this.replayOffset = d[k + 4];
       this.parseLine(d[k], d[k + 1], d[k + 2]);
@@ -436,7 +448,7 @@ class Assembler implements ParseSink {
     }
     const headText = text.slice(lx.start[i], lx.end[i]);
     // Mnemonics are usually written in lower case already: skip the copy then.
-    let headOp = OPCODE_BY_MNEMONIC.get(headText);
+    let headOp = mnemonicAt(text, lx.start[i], lx.end[i]);
     const head = headOp ? headText : headText.toLowerCase();
     if (!headOp && head !== headText) headOp = OPCODE_BY_MNEMONIC.get(head);
     const hs = lx.start[i] - from;
@@ -614,11 +626,12 @@ class Assembler implements ParseSink {
         // Its unresolved names are resolved when the line is replayed in pass 2.
         for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
         this.refs.length = refsMark;
-        this.deferred.push(line, this.parser.ls, this.lineEnd, this.lineFirstToken, ins.offset);
+        this.deferred.push4(line, this.parser.ls, this.lineEnd, this.lineFirstToken);
+        this.deferred.push4(ins.offset, 0, 0, 0);
       }
     }
     this.lineTable.setBytes(line, this.offset, op.size);
-    this.lineMap.push(line, this.offset, op.size, 1);
+    this.lineMap.push4(line, this.offset, op.size, 1);
     this.offset += op.size;
   }
 
@@ -782,7 +795,7 @@ class Assembler implements ParseSink {
         if (pad > 0) {
           this.fills.push({ offset: this.offset, length: pad });
           this.lineTable.setBytes(line, this.offset, pad);
-          this.lineMap.push(line, this.offset, pad, 0);
+          this.lineMap.push4(line, this.offset, pad, 0);
           this.offset += pad;
         }
         return;
@@ -808,7 +821,7 @@ class Assembler implements ParseSink {
         if (width === 0) this.pageLists.set(this.offset, count);
         this.data.push({ width, line, offset: this.offset, values, ok });
         this.lineTable.setBytes(line, this.offset, size);
-        this.lineMap.push(line, this.offset, size, 0);
+        this.lineMap.push4(line, this.offset, size, 0);
         this.offset += size;
         return;
       }
@@ -1058,7 +1071,7 @@ class Assembler implements ParseSink {
   private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number): number | bigint | undefined {
     const v = this.evalExpr(p.expr);
     if (v === undefined) return undefined;
-    const lim = limitsOf(o);
+    const lim = LIMITS[op.code]![op.operands.indexOf(o)];
     if (v < lim.min || v > lim.max) {
       this.checkRange(v, lim.min, lim.max, `${op.mnemonic} ${o.name}`, line, p.s, p.e, op.mnemonic);
       return undefined;
@@ -1073,8 +1086,11 @@ class Assembler implements ParseSink {
   private location(op: OpcodeInfo, o: OperandInfo, p: LocOperand, line: number): Location | undefined {
     const addr = this.evalExpr(p.addr);
     if (addr === undefined) return undefined;
-    const what = p.space === SPACE_MDL ? `${op.mnemonic} ${o.name} page list address` : `${op.mnemonic} ${o.name} address`;
-    if (!this.checkRange(addr, 0n, MAX_SAFE, what, line, p.addrS, p.addrE, op.mnemonic)) return undefined;
+    if (addr < 0n || addr > MAX_SAFE) {
+      const what = p.space === SPACE_MDL ? `${op.mnemonic} ${o.name} page list address` : `${op.mnemonic} ${o.name} address`;
+      this.checkRange(addr, 0n, MAX_SAFE, what, line, p.addrS, p.addrE, op.mnemonic);
+      return undefined;
+    }
     let sub = 0;
     let aux = 0;
     if (p.space === SPACE_SEGMENT) {
@@ -1125,15 +1141,26 @@ class Assembler implements ParseSink {
         if (o.name === 'size') extent = Number(values[j]);
         else if (o.name === 'count') extent = op.cost.bytesPerUnit ? Number(values[j]) * PAGE_SIZE : Number(values[j]);
       }
-      this.mdlRefs.push(ins.line, loc.address, loc.aux, extent, p.s, p.e, p.addrS, p.addrE, op.code, k);
+      this.mdlRefs.push4(ins.line, loc.address, loc.aux, extent);
+      this.mdlRefs.push4(p.s, p.e, p.addrS, p.addrE);
+      this.mdlRefs.push4(op.code, k, 0, 0);
     }
   }
 
   /** mdl(...) of the DMA buffer should point at a `.pages` list and stay within its pages. */
   private checkPageLists(): void {
-    const m = this.mdlRefs;
-    for (let k = 0; k < m.length; k += 10) {
-      const [line, address, aux, extent, s, e, addrS, addrE, code, operand] = m.slice(k, k + 10);
+    const m = this.mdlRefs.data;
+    for (let k = 0; k < this.mdlRefs.length; k += 12) {
+      const line = m[k];
+      const address = m[k + 1];
+      const aux = m[k + 2];
+      const extent = m[k + 3];
+      const s = m[k + 4];
+      const e = m[k + 5];
+      const addrS = m[k + 6];
+      const addrE = m[k + 7];
+      const code = m[k + 8];
+      const operand = m[k + 9];
       const pages = this.pageLists.get(address);
       if (pages === undefined) {
         this.diag('PGA023', `mdl(${hex(address)}) does not point at a .pages list of this file`, line, addrS, addrE, '.pages');
@@ -1193,7 +1220,7 @@ class Assembler implements ParseSink {
   private checkDmaSize(): void {
     const limit = this.dmaSize ?? DEFAULT_DMA_SIZE;
     if (this.offset <= limit) return;
-    const m = this.lineMap;
+    const m = this.lineMap.data;
     let k = 0;
     while (m[k + 1] + m[k + 2] <= limit) k += 4;
     const entry = { line: m[k] };
@@ -1221,8 +1248,8 @@ class Assembler implements ParseSink {
     let dataStart = -1;
     let dataLine = -1;
     const slots = new DecodedSlots();
-    const m = this.lineMap;
-    for (let k = 0; k < m.length; k += 4) {
+    const m = this.lineMap.data;
+    for (let k = 0; k < this.lineMap.length; k += 4) {
       const l = { line: m[k], offset: m[k + 1], instruction: m[k + 3] === 1 };
       if (!l.instruction) {
         if (dataStart < 0) {

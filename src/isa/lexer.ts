@@ -137,6 +137,9 @@ export function lexLine(text: string, from: number, to: number, out: Lexemes): v
   }
 }
 
+/** Small literal values, made once: most literals in a program are small. */
+const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+
 /**
  * The value of a numeric literal: decimal, `0x` hex or `0b` binary digits with optional `_`
  * separators, and an optional size suffix K, M or G (×2^10, 2^20, 2^30). Returns undefined when the
@@ -178,7 +181,8 @@ export function parseNumber(text: string, s: number, e: number): bigint | undefi
   }
   if (prevUnderscore) return undefined;
   let big: bigint;
-  if (v <= Number.MAX_SAFE_INTEGER) big = BigInt(v);
+  if (v < SMALL.length) big = SMALL[v];
+  else if (v <= Number.MAX_SAFE_INTEGER) big = BigInt(v);
   else {
     const body = text.slice(s, e).replace(/_/g, '');
     big = BigInt((base === 16 ? '0x' : base === 2 ? '0b' : '') + body);

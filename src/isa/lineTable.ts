@@ -25,8 +25,14 @@ function range(line: number, s: number, e: number): Range {
 
 export class LineTable {
   count = 0;
-  private data = new Int32Array(STRIDE * 16);
-  private ops = new Int32Array(32);
+  private data: Int32Array;
+  private ops: Int32Array;
+
+  /** `lines`: the expected number of lines (a guess; the table grows as needed). */
+  constructor(lines = 16) {
+    this.data = new Int32Array(STRIDE * Math.max(16, lines));
+    this.ops = new Int32Array(Math.max(32, lines * 4));
+  }
   private opCount = 0;
 
   /** Starts a new line whose text begins at `lineStart` in the source; returns its number. */
@@ -147,8 +153,15 @@ export const CLS_PENDING = 254;
 
 export class TokenTable {
   count = 0;
-  private pos = new Int32Array(3 * 64);
-  cls = new Uint8Array(64);
+  private pos: Int32Array;
+  cls: Uint8Array;
+
+  /** `capacity`: the expected number of tokens (a guess; the table grows as needed). */
+  constructor(capacity = 64) {
+    const n = Math.max(64, capacity);
+    this.pos = new Int32Array(3 * n);
+    this.cls = new Uint8Array(n);
+  }
 
   add(line: number, start: number, length: number, cls: number): number {
     if (this.count === this.cls.length) {
@@ -174,5 +187,43 @@ export class TokenTable {
       out.push({ line: this.pos[3 * i], start: this.pos[3 * i + 1], length: this.pos[3 * i + 2], cls: TOKEN_CLASSES[this.cls[i]] });
     }
     return out;
+  }
+}
+
+/** A growable list of numbers in one typed array: records of a few numbers each, without objects. */
+export class NumberList {
+  length = 0;
+  data: Float64Array;
+  constructor(capacity = 64) {
+    this.data = new Float64Array(capacity);
+  }
+  private grow(need: number): void {
+    const d = new Float64Array(Math.max(need, this.data.length * 2));
+    d.set(this.data);
+    this.data = d;
+  }
+  push3(a: number, b: number, c: number): void {
+    if (this.length + 3 > this.data.length) this.grow(this.length + 3);
+    const d = this.data;
+    const n = this.length;
+    d[n] = a;
+    d[n + 1] = b;
+    d[n + 2] = c;
+    this.length = n + 3;
+  }
+  push4(a: number, b: number, c: number, e: number): void {
+    if (this.length + 4 > this.data.length) this.grow(this.length + 4);
+    const d = this.data;
+    const n = this.length;
+    d[n] = a;
+    d[n + 1] = b;
+    d[n + 2] = c;
+    d[n + 3] = e;
+    this.length = n + 4;
+  }
+  push(...values: number[]): void {
+    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
+    this.data.set(values, this.length);
+    this.length += values.length;
   }
 }

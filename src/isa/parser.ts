@@ -307,7 +307,15 @@ export class OperandParser {
       }
       const right = this.parseBinary(prec + 1);
       if (right === undefined) return undefined;
-      left = fold({ t: 1, op, a: left, b: right, line: this.line, s: this.s(at), e: this.e(at) });
+      if (typeof left === 'bigint' && typeof right === 'bigint') {
+        // Literals fold at once; what cannot (÷0, huge shifts) is kept for evaluation to report.
+        const r = binary(op, left, right);
+        if (typeof r === 'bigint') {
+          left = r;
+          continue;
+        }
+      }
+      left = { t: 1, op, a: left, b: right, line: this.line, s: this.s(at), e: this.e(at) };
     }
     return left;
   }
@@ -375,7 +383,8 @@ export class OperandParser {
         this.depth--;
         if (a === undefined) return undefined;
         if (op === P_PLUS) return a;
-        return fold({ t: 2, op, a });
+        if (typeof a === 'bigint') return op === P_MINUS ? -a : ~a;
+        return { t: 2, op, a };
       }
       this.error('PGA001', `expected a value, found '${PUNCT_TEXT[op]}'`, i, i + 1);
       return undefined;
@@ -383,19 +392,6 @@ export class OperandParser {
     this.error('PGA001', `unexpected character '${this.lexText(i)}'`, i, i + 1);
     return undefined;
   }
-}
-
-/** Folds an operation on literals; leaves anything that could fail (÷0, big shifts) for evaluation. */
-function fold(e: BinExpr | UnExpr): Expr {
-  if (e.t === 2) {
-    if (typeof e.a !== 'bigint') return e;
-    return e.op === P_MINUS ? -e.a : ~e.a;
-  }
-  const a = e.a;
-  const b = e.b;
-  if (typeof a !== 'bigint' || typeof b !== 'bigint') return e;
-  const r = binary(e.op, a, b);
-  return typeof r === 'bigint' ? r : e;
 }
 
 /** Applies a binary operator; a string says why it cannot. C semantics: / and % truncate toward zero. */

@@ -453,7 +453,54 @@ function compileBodyDecoder(): BodyDecoder {
   return new Function('bytes', 'view', 'o', 'slot', 'code', source) as BodyDecoder;
 }
 
-const decodeBody = compileBodyDecoder();
+/** The same as the compiled decoder, generically: for hosts that forbid code generation from strings. */
+function genericBodyDecoder(bytes: Uint8Array, view: DataView, o: number, slot: Float64Array, code: number): boolean {
+  if (bodyProblem(bytes, view, o) !== null) return false;
+  const op = OPCODE_BY_CODE[code]!;
+  let s = 0;
+  for (const info of op.operands) {
+    const at = o + info.offset;
+    switch (info.kind) {
+      case 'loc':
+        slot[s] = bytes[at];
+        slot[s + 1] = view.getUint16(at + 2, true);
+        slot[s + 2] = view.getUint32(at + 4, true);
+        slot[s + 3] = readAddr(view, at + 8);
+        s += 4;
+        break;
+      case 'u64':
+        slot[s] = view.getUint32(at, true);
+        slot[s + 1] = view.getUint32(at + 4, true);
+        s += 2;
+        break;
+      case 'addr':
+        slot[s++] = readAddr(view, at);
+        break;
+      case 'u32':
+        slot[s++] = view.getUint32(at, true);
+        break;
+      case 'u16':
+      case 'seg':
+        slot[s++] = view.getUint16(at, true);
+        break;
+      case 'u8':
+        slot[s++] = bytes[at];
+        break;
+    }
+  }
+  return true;
+}
+
+const decodeBody: BodyDecoder = (() => {
+  try {
+    return compileBodyDecoder();
+  } catch {
+    return genericBodyDecoder;
+  }
+})();
+
+/** Which body decoder is in use (the generic one only where code generation is forbidden). */
+export const DECODER_KIND: 'compiled' | 'generic' = decodeBody === genericBodyDecoder ? 'generic' : 'compiled';
 
 /**
  * Decodes into `out` without allocating. Returns the instruction's size in bytes, or the negative

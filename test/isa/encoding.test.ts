@@ -3,7 +3,9 @@
 // instruction or decodes as invalid with a length.
 
 import assert from 'node:assert/strict';
-import { decode, decodeInto, DecodedSlots, encode, SLOT_LAYOUT, slotIndex } from '../../src/isa/encoding';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { decode, DECODER_KIND, decodeInto, DecodedSlots, encode, SLOT_LAYOUT, slotIndex } from '../../src/isa/encoding';
 import { LocationSpace, OPCODES, Op } from '../../src/isa/opcodes';
 import { int, randomInstruction, randomStream, rng } from './generate';
 
@@ -98,5 +100,28 @@ describe('isa: encoding', () => {
       const n = decodeInto(bytes, view, offsets[i], bytes.length, out);
       assert.equal(offsets[i] + n, i + 1 < offsets.length ? offsets[i + 1] : bytes.length);
     }
+  });
+});
+
+describe('isa: decodeInto without code generation', () => {
+  it('falls back to the generic decoder, which agrees with decode', () => {
+    const root = join(__dirname, '..', '..');
+    const script = `
+      const { decode, decodeInto, DecodedSlots, encode, DECODER_KIND } = require('./src/isa/encoding');
+      const { OPCODES } = require('./src/isa/opcodes');
+      const { randomInstruction, rng } = require('./test/isa/generate');
+      const r = rng(5); const out = new DecodedSlots(); let checked = 0;
+      for (let k = 0; k < 3000; k++) {
+        const b = encode(randomInstruction(r));
+        if (k % 2) b[Math.floor(r() * b.length)] = Math.floor(r() * 256);
+        const d = decode(b, 0);
+        const n = decodeInto(b, new DataView(b.buffer), 0, b.length, out);
+        if (d.ok !== n > 0) throw new Error('disagree at ' + k);
+        checked++;
+      }
+      console.log(DECODER_KIND, checked);`;
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-r', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' });
+    assert.equal(out.trim(), 'generic 3000');
+    assert.equal(DECODER_KIND, 'compiled');
   });
 });

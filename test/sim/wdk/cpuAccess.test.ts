@@ -1,0 +1,96 @@
+// "Mapping Virtual Addresses to a Memory Segment": locking a CPU-visible allocation through the
+// PCI aperture (samples/scenarios/cpu-access.json with the reference driver).
+
+import assert from 'node:assert/strict';
+import type { DXGKARG_ACQUIRESWIZZLINGRANGE } from '../../../src/sim/ddi/contract';
+import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
+import type { MachineEvent } from '../../../src/sim/machine';
+import type { WdkKernel } from '../../../src/sim/kernel/wdk';
+import { REFERENCE, sampleScenario } from '../verifier/helpers';
+import { createMachine } from '../../../src/sim/machine';
+
+type KernelEvent = Extract<MachineEvent, { kind: 'kernel' }>;
+
+async function start() {
+  const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('cpu-access') });
+  const wdk = machine.kernel.extension as WdkKernel;
+  const events: MachineEvent[] = [];
+  const until = (p: (e: MachineEvent) => boolean): MachineEvent => {
+    for (let e = machine.next(); e; e = machine.next()) {
+      if (e.kind !== 'instruction') events.push(e);
+      assert.notEqual(e.kind, 'error', e.kind === 'error' ? e.error.message : '');
+      if (p(e)) return e;
+    }
+    assert.fail('the run ended first');
+  };
+  return { machine, wdk, events, until };
+}
+
+const isLock = (name: string, mode?: string) => (e: MachineEvent) =>
+  e.kind === 'kernel' && e.what === 'lock' && e.data.allocation === name && (mode === undefined || e.data.mode === mode);
+
+describe('CPU access through the PCI aperture', () => {
+  it('DxgkDdiAcquireSwizzlingRange comes before the mapping, at the allocation\'s fixed place in the aperture; the CPU sees the swizzled surface linearly', async () => {
+    const { machine, wdk, events, until } = await start();
+    const lock = until(isLock('surface', 'aperture')) as KernelEvent;
+    const a = machine.kernel.byName.get('surface')!;
+    const acquire = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').pop();
+    assert.ok(acquire && acquire.kind === 'ddi-return' && events.indexOf(acquire) < events.indexOf(lock));
+    const args = acquire.call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE;
+    assert.equal(acquire.call.status, STATUS_SUCCESS);
+    assert.equal(args.SegmentId, a.segmentId);
+    assert.equal(args.SegmentAddress, a.offset);
+    assert.equal(args.Size, a.size);
+    // Linear access: the allocation's offset in the segment is its offset in the BAR.
+    const bar = machine.gpu.segments.find((s) => s.id === a.segmentId)!.barBase!;
+    assert.equal(lock.data.barOffset, bar + a.offset);
+    assert.equal(machine.gpu.swizzlingRanges().length, 1);
+    // Through the aperture the application sees what it wrote; in the segment the bits are tiled.
+    const expected = machine.kernel.shadow.get(a)!;
+    assert.deepEqual(wdk.cpu.read(a, 0, a.size), expected);
+    assert.notDeepEqual(machine.gpu.readSegment(a.segmentId, a.offset, a.size), expected);
+  });
+
+  it('an eviction under the lock is invisible: same CPU address, same bytes, now in system memory; ReleaseSwizzlingRange is called', async () => {
+    const { machine, wdk, events, until } = await start();
+    const first = until(isLock('surface', 'aperture')) as KernelEvent;
+    until((e) => e.kind === 'scenario-step' && e.step.op === 'write');
+    until(isLock('linear', 'aperture'));
+    const a = machine.kernel.byName.get('surface')!;
+    const before = wdk.cpu.read(a, 0, a.size);
+    const moved = until(isLock('surface', 'system')) as KernelEvent;
+    assert.equal(moved.data.va, first.data.va, 'the same CPU virtual address');
+    assert.equal(moved.data.differsAt, -1);
+    assert.equal(a.residency, 'system');
+    assert.deepEqual(wdk.cpu.read(a, 0, a.size), before);
+    assert.ok(events.some((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiReleaseSwizzlingRange'));
+    // The reference driver unswizzled on the way out.
+    const out = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiBuildPagingBuffer').pop();
+    assert.ok(out && out.kind === 'ddi-return');
+    const bytes = machine.gpu.readPhysical((out.call.args as { pDmaBuffer: { PhysicalAddress: number } }).pDmaBuffer.PhysicalAddress, 1);
+    assert.equal(bytes[0], 0x14, 'the eviction is an `unswizzle` (opcode 0x14), not a plain copy');
+    // Later CPU writes go to system memory at the same address.
+    until((e) => e.kind === 'kernel' && e.what === 'cpu-write' && e.data.allocation === 'surface' && e.data.offset === 8192);
+    assert.deepEqual(wdk.cpu.read(a, 8192, 100), machine.kernel.shadow.get(a)!.slice(8192, 8292));
+    assert.equal(wdk.cpu.stats.evictedWhileLocked, 2);
+    machine.run();
+    assert.equal(machine.result().ok, true, machine.result().error?.message);
+  });
+
+  it('with every unswizzling range taken the driver refuses, and VidMm evicts the allocation so the application uses system memory', async () => {
+    const { machine, events, until } = await start();
+    for (const s of ['s1', 's2', 's3', 's4']) until(isLock(s, 'aperture'));
+    assert.equal(machine.gpu.swizzlingRanges().length, 4);
+    const fallback = until(isLock('surface')) as KernelEvent;
+    assert.equal(fallback.data.mode, 'system');
+    const refused = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').pop()!;
+    assert.ok(refused.kind === 'ddi-return');
+    assert.equal(refused.call.status, STATUS_INSUFFICIENT_RESOURCES);
+    const evicted = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'eviction').pop()!;
+    assert.equal(evicted.data.allocation, 'surface');
+    assert.equal(machine.kernel.byName.get('surface')!.residency, 'system');
+    machine.run();
+    assert.equal(machine.result().ok, true, machine.result().error?.message);
+    assert.equal(machine.gpu.swizzlingRanges().length, 0, 'every range released at unlock');
+  });
+});

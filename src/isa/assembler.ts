@@ -615,14 +615,21 @@ class Assembler implements ParseSink {
     }
     if (ins.ok) {
       // Most instructions use only names defined above (or none): encode them now and keep nothing.
-      const mark = this.diagnostics.length;
-      this.early = true;
-      this.earlyMiss = undefined;
-      this.emitInstruction(ins);
-      this.early = false;
-      if (this.earlyMiss !== undefined) {
-        this.diagnostics.length = mark;
+      // One that names something not defined yet waits for pass 2 without trying.
+      let defer = this.refs.length > refsMark;
+      if (!defer) {
+        const mark = this.diagnostics.length;
+        this.early = true;
         this.earlyMiss = undefined;
+        this.emitInstruction(ins);
+        this.early = false;
+        if (this.earlyMiss !== undefined) {
+          this.diagnostics.length = mark;
+          this.earlyMiss = undefined;
+          defer = true;
+        }
+      }
+      if (defer) {
         // Its unresolved names are resolved when the line is replayed in pass 2.
         for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
         this.refs.length = refsMark;

@@ -254,6 +254,8 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   info.EvictionSegmentSet = 0; // evict to system memory
   info.Flags.CpuVisible = record.cpuVisible;
   info.Flags.Swizzled = record.swizzled;
+  // We can move a locked allocation to and from an alternate virtual address (SpecialLockTransfer).
+  info.Flags.UseAlternateVA = requested.alternateVA === true && !record.swizzled;
   info.hAllocation = record;
   return STATUS_SUCCESS;
 }

@@ -7,7 +7,7 @@
 // the transfer is completed at once and the same CPU virtual address now reaches system memory,
 // which must hold exactly the bytes the application saw through the aperture (unswizzled).
 
-import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, NT_SUCCESS, statusName } from '../ddi/contract';
+import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, statusName } from '../ddi/contract';
 import type { Step } from '../scenario/types';
 import type { Gen, MachineEvent } from './events';
 import { patternBytes } from './kernel';
@@ -23,6 +23,8 @@ interface CpuMapping {
   swizzle?: { id: number; data: number };
   /** What the application has seen and written: the bytes its next read must return. */
   view: Uint8Array;
+  /** UseAlternateVA: the alternate virtual address's own pages, where evictions under the lock go. */
+  alternate?: { pages: number[]; mdl: MDL; listSize: number };
 }
 
 const USER_VA_BASE = 0x7ff0_0000_0000;
@@ -45,7 +47,7 @@ export class CpuAccess {
     const m = this.mappings.get(a);
     if (!m) throw new KernelError('scenario', `'${a.name}' is not locked for direct CPU access`);
     if (m.kind === 'aperture') return this.w.gpu.cpuRead(m.barOffset + offset, length);
-    return this.w.readPages(a).slice(offset, offset + length);
+    return this.systemBytes(a, m).slice(offset, offset + length);
   }
 
   *lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen {
@@ -53,6 +55,10 @@ export class CpuAccess {
     const vidmm = this.w.vidmm;
     if (a.locked) throw new KernelError('scenario', `'${a.name}' is already locked`);
     if (!a.cpuVisible) throw new KernelError('scenario', `'${a.name}' is not CPU-visible (create it with "cpuVisible": true) and cannot be locked with mode '${step.mode}'`);
+    const alternateVA = step.mode === 'alternate-va';
+    if (alternateVA && !a.info.Flags.UseAlternateVA) {
+      throw new KernelError('scenario', `the driver does not support UseAlternateVA for '${a.name}' (it did not set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA in DxgkDdiCreateAllocation)`);
+    }
     if (a.residency !== 'resident') yield* k.frame(`page in '${a.name}' for a CPU lock`, vidmm.makeResident([a], `CPU lock of '${a.name}'`));
     yield* this.w.settle(a, 'to be idle for a CPU lock');
     const seg = vidmm.segment(a.segmentId)!;
@@ -96,7 +102,7 @@ export class CpuAccess {
     }
     const barOffset = hw.barBase + a.offset;
     const view = this.w.gpu.cpuRead(barOffset, a.size);
-    this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, view });
+    this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, view, alternate: alternateVA ? this.alternatePages(a) : undefined });
     a.locked = true;
     this.stats.apertureLocks++;
     yield k.event('lock', `lock '${a.name}' through the PCI aperture: CPU address 0x${va.toString(16)} -> BAR +0x${barOffset.toString(16)} (${seg.name}+0x${a.offset.toString(16)})${swizzle ? `, swizzling range ${swizzle.id}` : ''}`, {
@@ -112,15 +118,50 @@ export class CpuAccess {
   *unlock(a: Allocation): Gen {
     const m = this.mappings.get(a);
     if (!m) return;
-    this.mappings.delete(a);
     if (m.kind === 'aperture' && m.swizzle) yield* this.release(a, m);
+    if (m.alternate) {
+      // Evicted under the lock: its content is at the alternate VA; page it back in from there
+      // (a special-lock transfer) before the alternate VA goes away.
+      if (a.residency !== 'resident') {
+        yield* this.w.kernel.frame(`page in '${a.name}' from its alternate VA`, this.w.vidmm.makeResident([a], `unlock of '${a.name}'`));
+        yield* this.w.settle(a, 'to be back from its alternate VA');
+      }
+      this.w.gpu.freePages(m.alternate.pages);
+      this.w.kernel.pageLists.release(m.alternate.mdl.PageListPhysicalAddress, m.alternate.listSize);
+    }
+    this.mappings.delete(a);
+  }
+
+  /** Pages for an alternate virtual address, and their MDL (VidMm's special-lock transfers use it). */
+  private alternatePages(a: Allocation): NonNullable<CpuMapping['alternate']> {
+    const gpu = this.w.gpu;
+    const pages = gpu.allocatePages(a.size / PAGE_SIZE);
+    const list = this.w.kernel.pageLists.store(pages);
+    if (!list) throw new KernelError('scenario', `the common-buffer budget cannot hold the page list of '${a.name}''s alternate VA: raise adapter.commonBufferBudget`);
+    this.w.vidmm.alternateMdl ??= (x) => this.mappings.get(x)?.alternate?.mdl;
+    return { pages, listSize: list.size, mdl: { ByteCount: a.size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical } };
+  }
+
+  /** The system memory behind the application's address: the alternate VA's pages, else the allocation's own. */
+  private systemBytes(a: Allocation, m: CpuMapping): Uint8Array {
+    if (!m.alternate) return this.w.readPages(a);
+    const out = new Uint8Array(a.size);
+    m.alternate.pages.forEach((p, i) => out.set(this.w.gpu.readPhysical(p, PAGE_SIZE), i * PAGE_SIZE));
+    return out;
   }
 
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean {
     const m = this.mappings.get(a);
     if (!m) return false;
     if (m.kind === 'aperture') this.w.gpu.cpuWrite(m.barOffset + offset, bytes);
-    else this.w.writePages(a, offset, bytes);
+    else if (m.alternate) {
+      for (let done = 0; done < bytes.length; ) {
+        const at = offset + done;
+        const n = Math.min(PAGE_SIZE - (at % PAGE_SIZE), bytes.length - done);
+        this.w.gpu.writePhysical(m.alternate.pages[Math.floor(at / PAGE_SIZE)] + (at % PAGE_SIZE), bytes.subarray(done, done + n));
+        done += n;
+      }
+    } else this.w.writePages(a, offset, bytes);
     m.view.set(bytes, offset);
     a.content = 'valid';
     return true;
@@ -149,9 +190,9 @@ export class CpuAccess {
     yield* this.w.settle(a, 'to reach system memory (evicted while locked)');
     m.kind = 'system';
     m.barOffset = -1;
-    const now = this.w.readPages(a);
+    const now = this.systemBytes(a, m);
     const at = firstDifference(m.view, now);
-    yield k.event('lock', `'${a.name}' was evicted while locked: CPU address 0x${m.va.toString(16)} now reaches system memory${at >= 0 ? ` (byte ${at} differs from what the application saw)` : ' with the same bytes'}`, {
+    yield k.event('lock', `'${a.name}' was evicted while locked: CPU address 0x${m.va.toString(16)} now reaches system memory${m.alternate ? ' (the alternate VA, filled by a special-lock transfer)' : ''}${at >= 0 ? ` (byte ${at} differs from what the application saw)` : ' with the same bytes'}`, {
       allocation: a.name,
       mode: 'system',
       va: m.va,

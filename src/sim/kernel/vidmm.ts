@@ -22,6 +22,7 @@ import {
   type MDL,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
+  DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
   DXGK_OPERATION_TRANSFER,
   DXGK_OPERATION_NAMES,
   PAGE_SIZE,
@@ -138,6 +139,8 @@ export class VidMm {
   private readonly buffers: PagingBuffer[] = [];
   private current: PagingBuffer | undefined;
   private nextHandle = 1;
+  /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./wdk.ts). */
+  alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
   readonly stats: PagingStats = {
     evictions: 0,
     relocations: 0,
@@ -365,7 +368,9 @@ export class VidMm {
    */
   private *transfer(a: Allocation, direction: 'in' | 'out' | 'move', to?: { segmentId: number; offset: number }): Gen {
     const seg = { SegmentId: a.segmentId, SegmentAddress: a.offset, pMdl: null };
-    const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: to!.offset, pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: a.mdl };
+    // Locked with UseAlternateVA: the content moves to and from the alternate VA's pages (./cpuAccess.ts).
+    const alternate = direction === 'move' ? undefined : this.alternateMdl?.(a);
+    const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: to!.offset, pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: alternate ?? a.mdl };
     const chunk = Math.min(this.policy.maxTransferSize, a.size);
     const parts = Math.ceil(a.size / chunk);
     this.stats.transfers++;
@@ -388,10 +393,16 @@ export class VidMm {
         },
       } as const;
       const what = direction === 'in' ? 'MDL -> segment' : direction === 'out' ? 'segment -> MDL' : 'segment -> segment';
-      const label = `Transfer '${a.name}' ${what} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
+      const label = `${alternate ? 'SpecialLockTransfer' : 'Transfer'} '${a.name}' ${alternate ? what.replace('MDL', 'alternate VA') : what} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
+      if (alternate) {
+        const { MdlOffset, ...t } = args.Transfer;
+        void MdlOffset;
+        yield* this.build({ Operation: DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, SpecialLockTransfer: { ...t, SwizzlingRangeId: 0, SwizzlingRangeData: 0 } }, a, label);
+        continue;
+      }
       yield* this.build(args, a, label);
     }
-    a.lastPagingOperation = direction === 'in' ? 'Transfer (page-in)' : direction === 'out' ? 'Transfer (eviction)' : 'Transfer (relocation)';
+    a.lastPagingOperation = `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? 'eviction' : 'relocation'})`;
   }
 
   private *fill(a: Allocation): Gen {

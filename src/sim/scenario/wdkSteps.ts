@@ -5,8 +5,12 @@
 
 import type { Size } from './types';
 
-/** How pfnLockCb gives the CPU the content: in system memory (the kernel's default) or mapped through the PCI aperture. */
-export type LockMode = 'system' | 'aperture';
+/**
+ * How pfnLockCb gives the CPU the content: in system memory (the kernel's default), mapped through
+ * the PCI aperture, or through the PCI aperture at an alternate virtual address (UseAlternateVA),
+ * which evictions and page-ins under the lock reach with special-lock transfers.
+ */
+export type LockMode = 'system' | 'aperture' | 'alternate-va';
 
 export type PagingQueueAction = 'make-resident' | 'reserve-va' | 'map-va' | 'update-page-table';
 

@@ -94,3 +94,34 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(machine.gpu.swizzlingRanges().length, 0, 'every range released at unlock');
   });
 });
+
+describe('special-lock transfers (UseAlternateVA)', () => {
+  it('an eviction under an alternate-VA lock goes to the alternate VA by SpecialLockTransfer, and the unlock pages it back from there', async () => {
+    const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('special-lock') });
+    const events: MachineEvent[] = [];
+    const r = machine.run((e) => e.kind !== 'instruction' && events.push(e));
+    assert.equal(r.ok, true, r.error?.message);
+    const a = machine.kernel.byName.get('staging')!;
+    const special = events
+      .filter((e): e is Extract<MachineEvent, { kind: 'ddi-return' }> => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiBuildPagingBuffer' && (e.call.args as { Operation: number }).Operation === 7)
+      .map((e) => (e.call.args as unknown as { SpecialLockTransfer: { Source: { SegmentId: number; pMdl: unknown }; Destination: { SegmentId: number; pMdl: unknown }; TransferSize: number } }).SpecialLockTransfer);
+    assert.equal(special.length, 2);
+    assert.equal(special[0].Destination.SegmentId, 0, 'out to system memory');
+    assert.ok(special[0].Destination.pMdl && special[0].Destination.pMdl !== a.mdl, 'to the alternate VA, not the backing store');
+    assert.equal(special[1].Source.SegmentId, 0, 'back in from system memory');
+    assert.equal(special[1].Source.pMdl, special[0].Destination.pMdl, 'from the same alternate VA');
+    const moved = events.find((e) => e.kind === 'kernel' && e.what === 'lock' && e.data.mode === 'system');
+    assert.ok(moved && moved.kind === 'kernel' && moved.data.differsAt === -1, 'the application saw the same bytes');
+  });
+
+  it('a driver that did not opt in to UseAlternateVA is never asked for one', async () => {
+    const s = sampleScenario('special-lock');
+    const create = s.steps[0] as Extract<(typeof s.steps)[number], { op: 'create' }>;
+    create.privateData = {};
+    const machine = await createMachine({ driver: REFERENCE, scenario: s });
+    const r = machine.run();
+    assert.equal(r.ok, false);
+    assert.match(r.error!.message, /does not support UseAlternateVA for 'staging'/);
+    assert.equal(r.error!.category, 'scenario');
+  });
+});

@@ -21,7 +21,7 @@ import {
 } from '../../isa/opcodes';
 import { layoutSegments } from './config';
 import { formatInstructionAt } from './format';
-import { CHUNK_BYTES as CHUNK_BYTES_, SparseMemory } from './memory';
+import { CHUNK_BYTES as CHUNK_BYTES_, SparseMemory, ZERO_CHUNK as ZERO_CHUNK_ } from './memory';
 import { PageAllocator } from './pageAllocator';
 import { createRandom } from './random';
 import { retileBand, tiledOffset, tilingProblem, TILE_BYTES } from './tiling';
@@ -85,6 +85,7 @@ const PAGE_SIZE = PAGE_SIZE_;
 const PAGE_LIST_HEADER_BYTES = PAGE_LIST_HEADER_BYTES_;
 const DEBUG_SEGMENT_STRIDE = DEBUG_SEGMENT_STRIDE_;
 const CHUNK_BYTES = CHUNK_BYTES_;
+const ZERO_CHUNK = ZERO_CHUNK_;
 const HOST_ENGINE = HOST_ENGINE_;
 const FIXED_NS = FIXED_NS_;
 const decodeInto = decodeInto_;
@@ -129,6 +130,8 @@ const GART_COHERENT = 4;
 /** GPU virtual addresses are 48 bits. */
 export const GPU_VA_LIMIT = 2 ** 48;
 const TLB_ENTRIES = 64;
+/** Longest run one resolution returns (bounded so a run never spans more than a slab anyway). */
+const MAX_RUN_BYTES = 4 * 1024 * 1024;
 const DUMMY_LOG = 256;
 /** Fixed cost of a bus-master scatter/gather transfer and of each of its packets (pages). */
 const SG_SETUP_NS = 500;
@@ -369,9 +372,29 @@ export class SimGpu implements Gpu {
       const va = seg.vramBase + off;
       const ci = Math.floor(va / CHUNK_BYTES);
       const co = va - ci * CHUNK_BYTES;
-      this.rArr = write ? this.vram.chunkForWrite(ci) : this.vram.chunkForRead(ci);
-      this.rOff = co;
-      this.rLen = Math.min(CHUNK_BYTES - co, seg.size - off, maxLen);
+      const arr = write ? this.vram.chunkForWrite(ci) : this.vram.chunkForRead(ci);
+      const want = Math.min(seg.size - off, maxLen);
+      let len = CHUNK_BYTES - co;
+      if (len < want && arr !== ZERO_CHUNK) {
+        // Chunks materialised one after another sit side by side in a slab: take them as one run,
+        // so a bulk copy is a few large `set` calls rather than one per 64 KiB.
+        const chunks = this.vram.chunks;
+        const buf = arr.buffer;
+        let next = arr.byteOffset + CHUNK_BYTES;
+        for (let k = ci + 1; len < want && len < MAX_RUN_BYTES; k++, next += CHUNK_BYTES) {
+          const c = chunks[k];
+          if (c === undefined || c.buffer !== buf || c.byteOffset !== next) break;
+          len += CHUNK_BYTES;
+        }
+      }
+      if (len > CHUNK_BYTES - co) {
+        this.rArr = new Uint8Array(arr.buffer, arr.byteOffset + co, len);
+        this.rOff = 0;
+      } else {
+        this.rArr = arr;
+        this.rOff = co;
+      }
+      this.rLen = Math.min(len, want);
       this.rVram = true;
       this.rAddr = va;
       this.rDebug = seg.id * DEBUG_SEGMENT_STRIDE + off;

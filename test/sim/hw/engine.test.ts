@@ -77,13 +77,30 @@ pages: .pages 0x402000, 0x400000`,
     assert.deepEqual(gpu.readPhysical(0x500000, 5000), data);
   });
 
-  it('copies large ranges between segments exactly', () => {
+  it('copies and fills large ranges exactly, into fresh and into already materialised memory', () => {
     const gpu = createGpu(defaultGpuConfig());
-    const data = pattern(3 * 65536 + 999, 8);
-    gpu.writeSegment(1, 0x3333, data);
-    runAsm(gpu, `copy local:0x1FFFF, vram:0x3333, ${data.length}`);
+    for (const seed of [8, 9]) {
+      // The second round finds every chunk materialised (runs of several chunks at once).
+      const data = pattern(3 * 65536 + 999, seed);
+      gpu.writeSegment(1, 0x3333, data);
+      runAsm(gpu, `copy local:0x1FFFF, vram:0x3333, ${data.length}`);
+      idle(gpu);
+      assert.deepEqual(gpu.readSegment(2, 0x1ffff, data.length), data);
+      assert.deepEqual(gpu.readSegment(2, 0x1fffe, 1), new Uint8Array(1));
+      assert.deepEqual(gpu.readSegment(2, 0x1ffff + data.length, 1), new Uint8Array(1));
+    }
+    // The last bytes of one segment and the first of the next are neighbours in VRAM: a copy at
+    // the end of vram must stop there.
+    const end = 256 * 1024 * 1024;
+    gpu.writeSegment(2, 0, new Uint8Array([0x55]));
+    runAsm(gpu, `fill vram:${end - 0x30000}, 0x30000, 0x11223344`);
     idle(gpu);
-    assert.deepEqual(gpu.readSegment(2, 0x1ffff, data.length), data);
+    const tail = gpu.readSegment(1, end - 0x30000, 0x30000);
+    for (let i = 0; i < tail.length; i += 4) if (tail[i] !== 0x44 || tail[i + 3] !== 0x11) assert.fail(`fill byte ${i}`);
+    assert.deepEqual([...gpu.readSegment(2, 0, 1)], [0x55], 'the next segment is untouched');
+    runAsm(gpu, `fill vram:${end - 0x30000}, 0x30000, 0xAABBCCDD`);
+    assert.deepEqual([...gpu.readSegment(1, end - 4, 4)], [0xdd, 0xcc, 0xbb, 0xaa]);
+    assert.deepEqual([...gpu.readSegment(2, 0, 1)], [0x55]);
   });
 
   it('fills with a little-endian 32-bit pattern and moves no data on discard', () => {

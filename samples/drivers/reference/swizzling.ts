@@ -9,6 +9,13 @@
 // Because system memory has no unswizzling range, the bits there must be linear: an eviction
 // unswizzles (segment -> MDL) and a page-in swizzles (MDL -> segment). Then an application that had
 // the allocation locked sees the same bytes at the same address after an eviction.
+//
+// A surface the GPU wants swizzled in an aperture-space segment cannot be CPU-accessible there, so it
+// is two allocations (samples/scenarios/two-allocation-lock.json): the user-mode driver asks for one
+// with private data {swizzled: true} (for the GPU) and one linear and CPU-visible (for the
+// application). describeAllocation reads that private data; a Lock of the surface submits an
+// `unswizzle` from the first into the second, which DxgkDdiPatch gives its segment addresses, then
+// maps the linear allocation.
 
 import {
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,

@@ -9,6 +9,11 @@
 
 import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, statusName } from '../ddi/contract';
 import type { Step } from '../scenario/types';
+import type { WdkStep } from '../scenario/wdkSteps';
+import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST, type DXGKARG_PATCH } from '../ddi/contract';
+import type { CommonBuffer } from '../hw/types';
+import { encodeInto } from '../../isa/encoding';
+import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
 import { patternBytes } from './kernel';
 import { KernelError } from './kernelError';
@@ -33,6 +38,7 @@ export class CpuAccess {
   private readonly mappings = new Map<Allocation, CpuMapping>();
   private nextRangeId = 1;
   private nextVa = USER_VA_BASE;
+  private commandBuffer: CommonBuffer | undefined;
   /** Lock counts for the summary and tests. */
   readonly stats = { apertureLocks: 0, systemFallbacks: 0, evictedWhileLocked: 0 };
 
@@ -130,6 +136,77 @@ export class CpuAccess {
       this.w.kernel.pageLists.release(m.alternate.mdl.PageListPhysicalAddress, m.alternate.listSize);
     }
     this.mappings.delete(a);
+  }
+
+  /**
+   * The two-allocation pattern for a surface the application accesses directly but the GPU uses
+   * swizzled: Lock submits a command buffer that unswizzles the GPU's allocation into the linear one
+   * (pfnRenderCb: DxgkDdiPatch then DxgkDdiSubmitCommand), pfnLockCb waits for it (no
+   * D3DDDILOCKCB_DONOTWAIT) and maps the linear allocation for the application.
+   */
+  *lockSurface(step: Extract<WdkStep, { op: 'lock-surface' }>): Gen {
+    const k = this.w.kernel;
+    const vidmm = this.w.vidmm;
+    const swizzled = this.w.alloc(step.id);
+    const linear = this.w.alloc(step.linear);
+    if (!swizzled.info.Flags.Swizzled) throw new KernelError('scenario', `'${swizzled.name}' is not swizzled (the driver did not set DXGK_ALLOCATIONINFOFLAGS.Swizzled)`);
+    if (linear.info.Flags.Swizzled || !linear.cpuVisible) throw new KernelError('scenario', `'${linear.name}' must be a linear, CPU-visible allocation`);
+    if (linear.size < swizzled.size) throw new KernelError('scenario', `'${linear.name}' (${linear.size} bytes) is smaller than '${swizzled.name}' (${swizzled.size} bytes)`);
+    if (swizzled.locked || linear.locked) throw new KernelError('scenario', `'${swizzled.locked ? swizzled.name : linear.name}' is already locked`);
+    yield* k.frame(`make '${swizzled.name}' and '${linear.name}' resident for the unswizzle`, vidmm.makeResident([swizzled, linear], `lock of '${swizzled.name}'`));
+    yield* this.w.settle(swizzled, 'to be resident for the unswizzle');
+    yield* this.w.settle(linear, 'to be resident for the unswizzle');
+    // 1. The user-mode driver's command buffer: unswizzle, with both addresses left for DxgkDdiPatch.
+    this.commandBuffer ??= this.w.gpu.allocateCommonBuffer(PAGE_SIZE);
+    const buf = this.commandBuffer;
+    if (!buf) throw new KernelError('scenario', 'the common-buffer budget cannot hold a command buffer: raise adapter.commonBufferBudget');
+    const op = OPCODE_BY_MNEMONIC.get('unswizzle')!;
+    const placeholder = { space: LocationSpace.Segment, sub: 0, aux: 0, address: 0 };
+    const pitch = Number(swizzled.info.pPrivateDriverData.pitch ?? 1024);
+    const end = encodeInto({ op, flags: 0, operands: [placeholder, placeholder, swizzled.size, pitch] }, buf.bytes, 0);
+    const engine = k.renderEngine;
+    const { init, ctx } = k.driver();
+    const allocations: DXGK_ALLOCATIONLIST[] = [
+      { hDeviceSpecificAllocation: linear.hAllocation, WriteOperation: true, SegmentId: linear.segmentId, PhysicalAddress: linear.offset },
+      { hDeviceSpecificAllocation: swizzled.hAllocation, WriteOperation: false, SegmentId: swizzled.segmentId, PhysicalAddress: swizzled.offset },
+    ];
+    const patches: D3DDDI_PATCHLOCATIONLIST[] = [
+      { AllocationIndex: 0, SlotId: 0, DriverId: 0, AllocationOffset: 0, PatchOffset: 4, SplitOffset: 0 },
+      { AllocationIndex: 1, SlotId: 1, DriverId: 0, AllocationOffset: 0, PatchOffset: 20, SplitOffset: 0 },
+    ];
+    const patch: DXGKARG_PATCH = {
+      hDevice: null,
+      hContext: null,
+      DmaBufferSegmentId: 0,
+      DmaBufferSegmentAddress: buf.physical,
+      pDmaBuffer: buf.bytes,
+      DmaBufferSize: buf.size,
+      DmaBufferSubmissionStartOffset: 0,
+      DmaBufferSubmissionEndOffset: end,
+      pDmaBufferPrivateData: null,
+      DmaBufferPrivateDataSize: 0,
+      pAllocationList: allocations,
+      AllocationListSize: 2,
+      pPatchLocationList: patches,
+      PatchLocationListSize: 2,
+      PatchLocationListSubmissionStart: 0,
+      PatchLocationListSubmissionLength: 2,
+      SubmissionFenceId: k.vidsch.nextFenceId(engine),
+      Flags: { Paging: false, Present: false },
+      EngineOrdinal: engine,
+    };
+    yield* k.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
+    const entry = yield* k.vidsch.submit({ engine, kind: 'render', physical: buf.physical, start: 0, end, size: buf.size, label: `unswizzle '${swizzled.name}' -> '${linear.name}' for a lock` });
+    swizzled.busy.set(engine, entry.fenceId);
+    linear.busy.set(engine, entry.fenceId);
+    // 2-3. pfnLockCb on the linear allocation waits until the unswizzle is done.
+    yield* this.w.settle(linear, 'unswizzled for the lock');
+    linear.content = 'valid';
+    const shadow = k.shadow.get(linear);
+    const source = k.shadow.get(swizzled);
+    if (shadow && source) shadow.set(source);
+    // 4. A virtual address for the linear allocation.
+    yield* this.lock(linear, { op: 'lock', path: step.path, id: linear.name, mode: 'aperture' });
   }
 
   /** Pages for an alternate virtual address, and their MDL (VidMm's special-lock transfers use it). */

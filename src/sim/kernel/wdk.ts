@@ -111,6 +111,8 @@ export class WdkKernel implements KernelExtension {
         return yield* this.pagingQueue.wait(s);
       case 'dma-transfer':
         return yield* this.dma.transfer(s);
+      case 'lock-surface':
+        return yield* this.cpu.lockSurface(s);
       default:
         throw new KernelError('scenario', `unknown step '${(step as { op: string }).op}'`);
     }

@@ -21,7 +21,8 @@ export type WdkWorkloadStep =
   | { op: 'cpu-read'; id: string; offset?: Size; expect?: number }
   | { op: 'paging-queue'; action: PagingQueueAction; id?: string; va?: Size; pages?: number }
   | { op: 'wait-paging-fence'; on: 'cpu' | 'gpu'; value?: number; va?: Size; expect?: number }
-  | { op: 'dma-transfer'; id: string; direction: 'to-device' | 'from-device' };
+  | { op: 'dma-transfer'; id: string; direction: 'to-device' | 'from-device' }
+  | { op: 'lock-surface'; id: string; linear: string };
 
 export type WdkStep =
   | { op: 'map-aperture'; path: string; id: string; segment: string | undefined; cached: boolean }
@@ -30,9 +31,10 @@ export type WdkStep =
   | { op: 'cpu-read'; path: string; id: string; offset: number; expect: number | undefined }
   | { op: 'paging-queue'; path: string; action: PagingQueueAction; id: string | undefined; va: number | undefined; pages: number }
   | { op: 'wait-paging-fence'; path: string; on: 'cpu' | 'gpu'; value: number | undefined; va: number | undefined; expect: number | undefined }
-  | { op: 'dma-transfer'; path: string; id: string; direction: 'to-device' | 'from-device' };
+  | { op: 'dma-transfer'; path: string; id: string; direction: 'to-device' | 'from-device' }
+  | { op: 'lock-surface'; path: string; id: string; linear: string };
 
-export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer'];
+export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer', 'lock-surface'];
 
 export interface ExpandHelpers {
   known(id: string, path: string): void;
@@ -76,5 +78,10 @@ export function expandWdkStep(s: WdkWorkloadStep, path: string, h: ExpandHelpers
     case 'dma-transfer':
       h.known(s.id, `${path}/id`);
       return { op: s.op, path, id: s.id, direction: s.direction };
+    case 'lock-surface':
+      h.known(s.id, `${path}/id`);
+      h.known(s.linear, `${path}/linear`);
+      if (s.id === s.linear) h.problem(`${path}/linear`, 'the linear allocation must be a second allocation');
+      return { op: s.op, path, id: s.id, linear: s.linear };
   }
 }

@@ -125,3 +125,26 @@ describe('special-lock transfers (UseAlternateVA)', () => {
     assert.equal(r.error!.category, 'scenario');
   });
 });
+
+describe('a surface as two allocations (swizzled for the GPU, linear for the application)', () => {
+  it('Lock unswizzles into the linear allocation through a patched command buffer, waits for it, and maps the linear one', async () => {
+    const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('two-allocation-lock') });
+    const wdk = machine.kernel.extension as WdkKernel;
+    const events: MachineEvent[] = [];
+    let e: MachineEvent | undefined;
+    for (e = machine.next(); e && !isLock('texture-linear', 'aperture')(e); e = machine.next()) if (e.kind !== 'instruction') events.push(e);
+    assert.ok(e, 'the linear allocation was locked');
+    const texture = machine.kernel.byName.get('texture')!;
+    const linear = machine.kernel.byName.get('texture-linear')!;
+    const written = machine.kernel.shadow.get(texture)!;
+    assert.deepEqual(wdk.cpu.read(linear, 0, linear.size), written, 'the application sees what it wrote, linearly');
+    assert.notDeepEqual(machine.gpu.readSegment(texture.segmentId, texture.offset, texture.size), written, 'the GPU\'s copy is swizzled');
+    const patch = events.filter((x) => x.kind === 'ddi-return' && x.call.ddi === 'DxgkDdiPatch').pop()!;
+    assert.ok(patch.kind === 'ddi-return');
+    assert.equal((patch.call.args as { PatchLocationListSize: number }).PatchLocationListSize, 2);
+    const done = events.filter((x): x is Extract<MachineEvent, { kind: 'kernel' }> => x.kind === 'kernel' && x.what === 'fence-completed').pop()!;
+    assert.match(String(done.data.label), /unswizzle 'texture' -> 'texture-linear'/);
+    machine.run();
+    assert.equal(machine.result().ok, true, machine.result().error?.message);
+  });
+});

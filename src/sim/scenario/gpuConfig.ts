@@ -10,7 +10,7 @@ export function scenarioGpuConfig(s: Scenario): GpuConfig {
     kind: seg.kind,
     size: seg.size,
     cpuVisible: seg.cpuVisible,
-    cacheCoherent: seg.kind === 'aperture' ? true : undefined,
+    cacheCoherent: seg.kind === 'aperture' ? (seg.cacheCoherent ?? true) : undefined,
   }));
   return {
     vramBytes: segments.filter((x) => x.kind === 'memory').reduce((a, x) => a + x.size, 0),

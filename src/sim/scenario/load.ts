@@ -100,6 +100,7 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
       kind: s.kind,
       size: size(s.size, `/adapter/segments/${i}/size`, 0, { page: true, min: PAGE }),
       cpuVisible: s.cpuVisible ?? false,
+      ...('cacheCoherent' in s && s.cacheCoherent !== undefined ? { cacheCoherent: s.cacheCoherent } : {}),
     }),
   );
   if (!segments.some((s) => s.kind === 'memory')) problems.push({ path: '/adapter/segments', message: 'needs at least one memory segment' });

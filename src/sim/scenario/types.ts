@@ -30,6 +30,8 @@ export interface SegmentProfile {
   kind: 'memory' | 'aperture';
   size: Size;
   cpuVisible?: boolean;
+  /** Aperture segments: cache coherent (default true). */
+  cacheCoherent?: boolean;
 }
 
 export interface AdapterProfile {
@@ -161,7 +163,7 @@ export interface Scenario {
   source: string;
   seed: number;
   adapter: {
-    segments: { name: string; kind: 'memory' | 'aperture'; size: number; cpuVisible: boolean }[];
+    segments: { name: string; kind: 'memory' | 'aperture'; size: number; cpuVisible: boolean; cacheCoherent?: boolean }[];
     systemMemory: number;
     commonBufferBudget: number;
     engines: number;

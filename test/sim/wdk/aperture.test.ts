@@ -100,3 +100,18 @@ describe('aperture segments', () => {
     assert.ok(events.some((e) => e.kind === 'kernel' && e.what === 'verify'), 'the final verify ran and matched');
   });
 });
+
+describe('aperture segments that are not cache coherent', () => {
+  it('CacheCoherent is never set on a non-cache-coherent aperture segment, even for cacheable memory', async () => {
+    const s = sampleScenario('aperture');
+    const gart = s.adapter.segments.find((x) => x.kind === 'aperture')!;
+    gart.cacheCoherent = false;
+    const machine = await createMachine({ driver: REFERENCE, scenario: s });
+    const events: MachineEvent[] = [];
+    const r = machine.run((e) => e.kind !== 'instruction' && events.push(e));
+    assert.equal(r.ok, true, r.error?.message);
+    const maps = builds(events, DXGK_OPERATION_MAP_APERTURE_SEGMENT).map((b) => (b as Extract<DXGKARG_BUILDPAGINGBUFFER, { Operation: 5 }>).MapApertureSegment);
+    assert.equal(maps.length, 2);
+    for (const m of maps) assert.equal(m.Flags.CacheCoherent, false);
+  });
+});

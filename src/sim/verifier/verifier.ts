@@ -11,7 +11,6 @@ import { apertureRules } from './apertureRules';
 import { RuleContext, type RuleFamily } from './context';
 import { dmaBufferRules } from './dmaBufferRules';
 import { patchRule } from './patchRule';
-import type { RuleId } from './rules';
 import { statusRule } from './statusRule';
 
 export class Verifier {

@@ -278,6 +278,29 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     console.log(`      variables: ${all.slice(0, 30).join(' | ')}`);
   });
 
+  it('opens the VRAM view on pDmaBuffer from the Variables view\'s context menu', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // Back to the top of the Variables list (the previous step walked it with the keyboard).
+    await page.keyboard.press('Home');
+    const variable = page.locator('.debug-variables .monaco-list-row[aria-label^="pDmaBuffer,"]').first();
+    await variable.click({ button: 'right' });
+    await wb.waitFor(page.locator('.context-view .action-label', { hasText: 'Open VRAM View' }), 'Open VRAM View in the variable\'s context menu');
+    // Monaco's menus act on the focused item: point at it and press Enter.
+    await page.locator('.context-view .action-label', { hasText: 'Open VRAM View' }).first().hover();
+    await page.keyboard.press('Enter');
+    const view = wb.activeWebview();
+    await wb.poll(() => view.locator('#title').innerText().catch(() => ''), (t) => t === 'pDmaBuffer');
+    await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const cursor = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => /0x[0-9a-f]+/.test(t));
+    await session!.screenshot('vram-view-on-dma-buffer');
+    assert.equal(await view.locator('#title').innerText(), 'pDmaBuffer');
+    // The DMA buffer is in system memory (below the first segment), at the address the variable shows.
+    const shown = /pDmaBuffer\s*=\s*(0x[0-9a-f]+)/i.exec((await variable.innerText()).replace(/\s+/g, ' '))?.[1];
+    assert.ok(shown, 'the variable shows an address');
+    assert.match(cursor, new RegExp(`\\(${shown}\\)|^${shown}\\b`), `the cursor is at pDmaBuffer ${shown}: ${cursor}`);
+  });
+
   it('opens the VRAM view on the allocation being paged in, from the Allocations view', async function () {
     const wb = session!.workbench;
     const page = wb.page;
@@ -290,7 +313,8 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     await row.locator('.action-label[aria-label="Open VRAM View"]').click();
     const view = wb.activeWebview();
     await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
-    const title = await view.locator('#title').innerText();
+    // The one VRAM panel is retargeted: wait for the new target's title.
+    const title = await wb.poll(() => view.locator('#title').innerText(), (t) => /texture/.test(t));
     await session!.screenshot('vram-view-on-texture');
     assert.match(title, /texture/);
     // The allocation's name is drawn at its first byte.

@@ -11,7 +11,6 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/setup';
 import { LspClient } from '../test/language/lspClient';
-import { SERVER_EXEC_ARGV } from '../src/language/serverProcess';
 import { assemble } from '../src/isa/assembler';
 import { DEFAULT_SEGMENTS } from '../src/isa/profile';
 import { Suite, medianMs, row } from './suite';
@@ -99,8 +98,8 @@ async function timeEdits(
 }
 
 async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number; editCpu?: number; completion: number; tokens: number; delta: number; openMs: number }> {
-  // Started with the Node options the extension uses.
-  const client = await LspClient.spawn(process.execPath, [...SERVER_EXEC_ARGV, SERVER, '--stdio']);
+  // Started as the extension starts it: plain Node, no extra options.
+  const client = await LspClient.spawn(process.execPath, [SERVER, '--stdio']);
   try {
     const uri = `file:///bench/program${lines}.pgasm`;
     const text = pgasmProgram(lines);

@@ -184,6 +184,26 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     assert.equal(await wb.languageMode(), 'Paging Assembly');
   });
 
+  it('offers the first-run walkthrough with its steps', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const input = page.locator('.quick-input-widget input');
+    await startCommand(session!, 'Welcome: Open Walkthrough');
+    await input.fill('Debug your first paging buffer');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug your first paging buffer' }).first().click();
+    const steps = await wb.poll(
+      () => page.locator('.gettingStartedContainer .getting-started-step .step-title').allInnerTexts(),
+      (t) => t.length >= 4,
+    );
+    await session!.screenshot('walkthrough');
+    assert.deepEqual(steps.map((t) => t.trim()), [
+      'Create a driver project from the sample',
+      'Break in DxgkDdiBuildPagingBuffer',
+      'Press F5',
+      'Open the VRAM view',
+    ]);
+  });
+
   it('activated on demand, in a time VS Code reports', async function () {
     const wb = session!.workbench;
     await wb.runCommand('Developer: Show Running Extensions');

@@ -16,6 +16,7 @@ import { createMachine, type MachineError, type MachineEvent, type MachineResult
 import { parseScenario, ScenarioError } from '../../sim/scenario';
 import { DEFAULT_TDR_DELAY_MS } from '../../sim/runtime/watchedWorker';
 import { runInWorker } from '../runWorker';
+import { wdkSummary } from '../wdkSummary';
 
 const USAGE =
   'usage: paging-lab run [--driver FILE.ts] [--scenario FILE.json] [--seed N] [--trace FILE.json] [--quiet] [--instructions]\n' +
@@ -168,7 +169,7 @@ export function formatError(err: MachineError): string {
   return `error (${err.category}): ${err.message}${err.message.includes('\n  at ') ? '' : where}${path}`;
 }
 
-function summary(r: MachineResult, o: Options, scenarioName: string, steps: number, seed: number): string {
+function summary(r: MachineResult, o: Options, scenarioName: string, steps: number, seed: number, extra: string[] = []): string {
   const s = r.stats;
   const t = r.timing;
   const kernelMs = Math.max(0, t.totalMs - t.driverMs - t.engineMs - t.hostMs);
@@ -180,6 +181,7 @@ function summary(r: MachineResult, o: Options, scenarioName: string, steps: numb
     `  virtual time  ${(s.time / 1000).toFixed(3)} us; ${s.ddiCalls} DDI calls; ${s.instructions} GPU instructions; ${s.renders} renders`,
     `  paging        ${s.pageIns} page-ins, ${s.evictions} evictions, ${s.relocations} relocations; ${s.transfers} transfers in ${s.subTransfers} sub-transfers, ${s.fills} fills, ${s.discards} discards; ${bytes(s.bytesIn)} in, ${bytes(s.bytesOut)} out`,
     `  build loop    ${s.buildCalls} DxgkDdiBuildPagingBuffer calls, ${s.insufficientDmaBuffer} x INSUFFICIENT_DMA_BUFFER, ${s.allocationBusy} x ALLOCATION_BUSY; ${s.pagingBuffersSubmitted} paging buffers submitted`,
+    ...extra,
     `  wall time     ${t.totalMs.toFixed(1)} ms (driver ${t.driverMs.toFixed(1)} ms, GPU engines ${t.engineMs.toFixed(1)} ms, kernel ${kernelMs.toFixed(1)} ms, trace output ${t.hostMs.toFixed(1)} ms)`,
     ...(r.error ? ['', formatError(r.error)] : []),
     '',
@@ -285,7 +287,7 @@ async function run(args: string[]): Promise<number> {
     }
   });
   if (progressShown) out.write('\r\x1b[K');
-  out.write(summary(result, o, scenario.name, steps, scenario.seed));
+  out.write(summary(result, o, scenario.name, steps, scenario.seed, wdkSummary(machine)));
   if (trace && o.trace) {
     writeFileSync(o.trace, trace.json());
     out.write(`trace written to ${o.trace} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);

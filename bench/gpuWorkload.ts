@@ -43,7 +43,7 @@ function copies(): void {
   const dst = Buffer.alloc(SIZE, 2);
   gpu.writeSegment(1, 0, src);
   const s2s = program(gpu, ins('copy', [seg(2, 0), seg(1, 0), SIZE]));
-  const [base, t1] = paired(9, () => src.copy(dst), s2s.run);
+  const [base, t1] = paired(15, () => src.copy(dst), s2s.run);
   row('Buffer.copy 64 MiB (baseline)', `${base.toFixed(2)} ms`);
   row('engine copy vram -> local 64 MiB', `${t1.toFixed(2)} ms`, `ratio ${ratio(base, t1)} (target >= 0.8)`);
 
@@ -68,7 +68,7 @@ function copies(): void {
   cb.bytes.set(bytes);
   let id = 1000;
   const [base2, t2] = paired(
-    9,
+    15,
     () => src.copy(dst),
     () => {
       gpu.submit(0, { physical: cb.physical, length: 64, submissionId: id++ });
@@ -84,7 +84,7 @@ function fills(): void {
   const gpu = createGpu(defaultGpuConfig());
   const a = new Uint32Array(SIZE / 4);
   const p = program(gpu, ins('fill', [seg(1, 0), SIZE, 0xdeadbeef]));
-  const [base, t] = paired(9, () => a.fill(0xdeadbeef), p.run);
+  const [base, t] = paired(15, () => a.fill(0xdeadbeef), p.run);
   row('Uint32Array.fill 64 MiB (baseline)', `${base.toFixed(2)} ms`);
   row('engine fill vram 64 MiB', `${t.toFixed(2)} ms`, `ratio ${ratio(base, t)} (target >= 0.7)`);
 }

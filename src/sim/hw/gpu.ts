@@ -3,8 +3,8 @@
 // paging engines that execute paging opcodes from DMA buffers in virtual time.
 //
 // Hot paths (bulk copies and fills, small instructions) go through `resolve*`, which map one
-// position of a location to a run of bytes inside one backing chunk (fields rArr/rOff/rLen) without
-// allocating, so a 64 MiB copy is about a thousand typed-array `set` calls. Faults are numbers on
+// position of a location to a run of contiguous backing bytes (fields rArr/rOff/rLen), so a 64 MiB
+// copy is a handful of typed-array `set` calls. Faults are numbers on
 // the hot path and become FaultRecords only when they happen. Events are built only when someone
 // listens.
 
@@ -131,7 +131,7 @@ const GART_COHERENT = 4;
 export const GPU_VA_LIMIT = 2 ** 48;
 const TLB_ENTRIES = 64;
 /** Longest run one resolution returns (bounded so a run never spans more than a slab anyway). */
-const MAX_RUN_BYTES = 4 * 1024 * 1024;
+const MAX_RUN_BYTES = 16 * 1024 * 1024;
 const DUMMY_LOG = 256;
 /** Fixed cost of a bus-master scatter/gather transfer and of each of its packets (pages). */
 const SG_SETUP_NS = 500;
@@ -351,16 +351,43 @@ export class SimGpu implements Gpu {
 
   // ---------------------------------------------------------------- resolution (hot)
 
+  /**
+   * Points rArr/rOff/rLen at the bytes from `addr` of `mem`: its chunk, extended over following
+   * chunks that sit side by side in the same buffer (chunks materialised one after another share
+   * a slab, a common buffer is one buffer), up to `want` bytes. Bulk copies and fills then make a
+   * few large typed-array calls rather than one per 64 KiB.
+   */
+  private run(mem: SparseMemory, addr: number, write: boolean, want: number): void {
+    const ci = Math.floor(addr / CHUNK_BYTES);
+    const co = addr - ci * CHUNK_BYTES;
+    const arr = write ? mem.chunkForWrite(ci) : mem.chunkForRead(ci);
+    let len = CHUNK_BYTES - co;
+    if (len < want && arr !== ZERO_CHUNK) {
+      const chunks = mem.chunks;
+      const buf = arr.buffer;
+      let next = arr.byteOffset + CHUNK_BYTES;
+      for (let k = ci + 1; len < want && len < MAX_RUN_BYTES; k++, next += CHUNK_BYTES) {
+        const c = chunks[k];
+        if (c === undefined || c.buffer !== buf || c.byteOffset !== next) break;
+        len += CHUNK_BYTES;
+      }
+    }
+    if (len > CHUNK_BYTES - co) {
+      this.rArr = new Uint8Array(arr.buffer, arr.byteOffset + co, len);
+      this.rOff = 0;
+    } else {
+      this.rArr = arr;
+      this.rOff = co;
+    }
+    this.rLen = len < want ? len : want;
+  }
+
   private resolvePhys(addr: number, write: boolean, maxLen: number): number {
     if (addr >= this.sysBytes || addr < 0) {
       this.fmsg = `physical address ${hex(addr)} is outside system memory (${hex(this.sysBytes)} bytes)`;
       return F_PHYSICAL;
     }
-    const ci = Math.floor(addr / CHUNK_BYTES);
-    const co = addr - ci * CHUNK_BYTES;
-    this.rArr = write ? this.sys.chunkForWrite(ci) : this.sys.chunkForRead(ci);
-    this.rOff = co;
-    this.rLen = Math.min(CHUNK_BYTES - co, this.sysBytes - addr, maxLen);
+    this.run(this.sys, addr, write, Math.min(this.sysBytes - addr, maxLen));
     this.rVram = false;
     this.rAddr = addr;
     this.rDebug = addr;
@@ -370,31 +397,7 @@ export class SimGpu implements Gpu {
   private resolveSeg(seg: Segment, off: number, write: boolean, maxLen: number): number {
     if (seg.memory) {
       const va = seg.vramBase + off;
-      const ci = Math.floor(va / CHUNK_BYTES);
-      const co = va - ci * CHUNK_BYTES;
-      const arr = write ? this.vram.chunkForWrite(ci) : this.vram.chunkForRead(ci);
-      const want = Math.min(seg.size - off, maxLen);
-      let len = CHUNK_BYTES - co;
-      if (len < want && arr !== ZERO_CHUNK) {
-        // Chunks materialised one after another sit side by side in a slab: take them as one run,
-        // so a bulk copy is a few large `set` calls rather than one per 64 KiB.
-        const chunks = this.vram.chunks;
-        const buf = arr.buffer;
-        let next = arr.byteOffset + CHUNK_BYTES;
-        for (let k = ci + 1; len < want && len < MAX_RUN_BYTES; k++, next += CHUNK_BYTES) {
-          const c = chunks[k];
-          if (c === undefined || c.buffer !== buf || c.byteOffset !== next) break;
-          len += CHUNK_BYTES;
-        }
-      }
-      if (len > CHUNK_BYTES - co) {
-        this.rArr = new Uint8Array(arr.buffer, arr.byteOffset + co, len);
-        this.rOff = 0;
-      } else {
-        this.rArr = arr;
-        this.rOff = co;
-      }
-      this.rLen = Math.min(len, want);
+      this.run(this.vram, va, write, Math.min(seg.size - off, maxLen));
       this.rVram = true;
       this.rAddr = va;
       this.rDebug = seg.id * DEBUG_SEGMENT_STRIDE + off;
@@ -412,8 +415,8 @@ export class SimGpu implements Gpu {
     if (fl & GART_DUMMY) {
       this.recordDummy(seg, page, write);
     } else {
-      // Physically contiguous GART pages form one run (up to a chunk), so aperture copies stay bulk.
-      for (let p = page + 1; p < seg.pages && len < maxLen && len < CHUNK_BYTES; p++) {
+      // Physically contiguous GART pages form one run, so aperture copies stay bulk.
+      for (let p = page + 1; p < seg.pages && len < maxLen && len < MAX_RUN_BYTES; p++) {
         if (seg.gartFlags[p] !== fl || seg.gartPhys[p] !== base + (p - page) * PAGE_SIZE) break;
         len += PAGE_SIZE;
       }
@@ -434,12 +437,13 @@ export class SimGpu implements Gpu {
     return e;
   }
 
-  private resolveLoc(loc: Loc, pos: number, write: boolean): number {
+  /** Resolves position `pos` of a prepared location to a run of at most `maxLen` bytes. */
+  private resolveLoc(loc: Loc, pos: number, write: boolean, maxLen: number): number {
     switch (loc.space) {
       case SPACE_SEGMENT:
-        return this.resolveSeg(this.segById[loc.sub]!, loc.address + pos, write, Infinity);
+        return this.resolveSeg(this.segById[loc.sub]!, loc.address + pos, write, maxLen);
       case SPACE_PHYSICAL:
-        return this.resolvePhys(loc.address + pos, write, Infinity);
+        return this.resolvePhys(loc.address + pos, write, maxLen);
       case SPACE_MDL: {
         const p = loc.aux + pos;
         const idx = Math.floor(p / PAGE_SIZE);
@@ -450,11 +454,11 @@ export class SimGpu implements Gpu {
           return F_PHYSICAL;
         }
         let len = PAGE_SIZE - po;
-        for (let k = idx + 1; k < loc.listCount && len < CHUNK_BYTES; k++) {
+        for (let k = idx + 1; k < loc.listCount && len < maxLen && len < MAX_RUN_BYTES; k++) {
           if (this.listEntry(loc, k) !== base + (k - idx) * PAGE_SIZE) break;
           len += PAGE_SIZE;
         }
-        return this.resolvePhys(base + po, write, len);
+        return this.resolvePhys(base + po, write, Math.min(len, maxLen));
       }
       case SPACE_GPU_VIRTUAL: {
         const va = loc.address + pos;
@@ -469,13 +473,13 @@ export class SimGpu implements Gpu {
           this.fmsg = `GPU virtual address ${hex(va)} is mapped read-only`;
           return F_PAGEFAULT;
         }
-        if (e.segmentId === 0) return this.resolvePhys(e.target + po, write, PAGE_SIZE - po);
+        if (e.segmentId === 0) return this.resolvePhys(e.target + po, write, Math.min(PAGE_SIZE - po, maxLen));
         const seg = this.segById[e.segmentId];
         if (seg === undefined || e.target + po >= seg.size) {
           this.fmsg = `GPU virtual address ${hex(va)} maps outside segment ${e.segmentId}`;
           return F_OUTSIDE;
         }
-        return this.resolveSeg(seg, e.target + po, write, PAGE_SIZE - po);
+        return this.resolveSeg(seg, e.target + po, write, Math.min(PAGE_SIZE - po, maxLen));
       }
     }
     this.fmsg = `location space ${loc.space} is not a memory space`;
@@ -591,12 +595,12 @@ export class SimGpu implements Gpu {
   private copyLoop(dst: Loc, src: Loc, size: number): number {
     const ev = this.listening;
     for (let pos = 0; pos < size; ) {
-      let f = this.resolveLoc(src, pos, false);
+      let f = this.resolveLoc(src, pos, false, size - pos);
       if (f) return f;
       const sa = this.rArr;
       const so = this.rOff;
       const sl = this.rLen;
-      f = this.resolveLoc(dst, pos, true);
+      f = this.resolveLoc(dst, pos, true, sl);
       if (f) return f;
       const n = Math.min(size - pos, sl, this.rLen);
       if (n <= 16) {
@@ -621,7 +625,7 @@ export class SimGpu implements Gpu {
   private fillLoop(dst: Loc, size: number, pattern: number): number {
     const ev = this.listening;
     for (let pos = 0; pos < size; ) {
-      const f = this.resolveLoc(dst, pos, true);
+      const f = this.resolveLoc(dst, pos, true, size - pos);
       if (f) return f;
       const n = Math.min(size - pos, this.rLen);
       const a = this.rArr;
@@ -636,7 +640,7 @@ export class SimGpu implements Gpu {
   /** Reads `n` bytes from a prepared location into out[o..]. */
   private readLoc(loc: Loc, pos: number, out: Uint8Array, o: number, n: number): number {
     while (n > 0) {
-      const f = this.resolveLoc(loc, pos, false);
+      const f = this.resolveLoc(loc, pos, false, n);
       if (f) return f;
       const k = Math.min(n, this.rLen);
       if (k <= 16) for (let i = 0; i < k; i++) out[o + i] = this.rArr[this.rOff + i];
@@ -651,7 +655,7 @@ export class SimGpu implements Gpu {
   private writeLoc(loc: Loc, pos: number, src: Uint8Array, o: number, n: number): number {
     const ev = this.listening;
     while (n > 0) {
-      const f = this.resolveLoc(loc, pos, true);
+      const f = this.resolveLoc(loc, pos, true, n);
       if (f) return f;
       const k = Math.min(n, this.rLen);
       if (k <= 16) for (let i = 0; i < k; i++) this.rArr[this.rOff + i] = src[o + i];

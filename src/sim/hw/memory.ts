@@ -7,9 +7,14 @@
 export const CHUNK_SHIFT = 16;
 export const CHUNK_BYTES = 1 << CHUNK_SHIFT;
 
-/** Shared read-only zeros for untouched chunks. Never written: writers materialise a chunk first. */
-const SLAB_BYTES = 64 * CHUNK_BYTES;
+/**
+ * Chunks are carved out of 16 MiB slabs. Copies of a few MiB or more run much faster as one
+ * memcpy than as many (large copies use non-temporal stores), and the OS maps the untouched
+ * parts of a slab lazily, so a slab costs only what is written.
+ */
+const SLAB_BYTES = 256 * CHUNK_BYTES;
 
+/** Shared read-only zeros for untouched chunks. Never written: writers materialise a chunk first. */
 export const ZERO_CHUNK = new Uint8Array(CHUNK_BYTES);
 
 export class SparseMemory {
@@ -33,9 +38,8 @@ export class SparseMemory {
   }
 
   /**
-   * Chunks are carved out of 4 MiB slabs in the order they are first written: copying between
-   * many small separately allocated buffers is measurably slower than within large ones, and
-   * untouched parts of a slab are not resident (the OS maps zero pages lazily).
+   * Chunks are carved out of slabs in the order they are first written, so chunks written one
+   * after another sit side by side and a bulk access can take them as one run.
    */
   private newChunk(): Uint8Array {
     if (this.slab === undefined || this.slabNext === SLAB_BYTES) {

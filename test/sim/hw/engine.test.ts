@@ -60,6 +60,35 @@ describe('sim/hw paging engine: copies', () => {
     assert.deepEqual(gpu.readSegment(1, 0x10ff0 + size, 16), new Uint8Array(16), 'nothing past the end');
   });
 
+  it('copies long MDLs whose pages are partly contiguous, across chunk boundaries, both ways', () => {
+    const gpu = createGpu(defaultGpuConfig());
+    const pages = gpu.allocatePages(40); // contiguous: runs span several 64 KiB chunks
+    const back = gpu.allocatePages(40).reverse(); // every page on its own
+    const mixed = [...pages.slice(0, 20), ...back.slice(0, 20)];
+    const lists = gpu.allocatePages(3);
+    gpu.writePageList(lists[0], pages);
+    gpu.writePageList(lists[1], back);
+    gpu.writePageList(lists[2], mixed);
+    const size = 40 * PAGE_SIZE - 0x777;
+    const data = pattern(size, 31);
+    writeThroughMdl(gpu, pages, 0x321, data);
+    submitProgram(gpu, [
+      ins('copy', [seg(1, 0x1f00d), mdlAt(lists[0], 0x321), size]),
+      ins('copy', [mdlAt(lists[1], 0x10), seg(1, 0x1f00d), size]),
+      ins('copy', [seg(2, 0x30000), mdlAt(lists[1], 0x10), size]),
+    ]);
+    gpu.runUntilIdle();
+    idle(gpu);
+    assert.deepEqual(gpu.readSegment(1, 0x1f00d, size), data);
+    assert.deepEqual(readThroughMdl(gpu, back, 0x10, size), data);
+    assert.deepEqual(gpu.readSegment(2, 0x30000, size), data);
+    // Half contiguous, half scattered, read from the middle of a page.
+    submitProgram(gpu, [ins('copy', [mdlAt(lists[2], 0x9), seg(2, 0x30000), 30 * PAGE_SIZE])]);
+    gpu.runUntilIdle();
+    idle(gpu);
+    assert.deepEqual(readThroughMdl(gpu, mixed, 0x9, 30 * PAGE_SIZE), data.subarray(0, 30 * PAGE_SIZE));
+  });
+
   it('copies a page list held in the DMA buffer, and between physical ranges and segments', () => {
     const gpu = createGpu(defaultGpuConfig());
     const data = pattern(5000, 4);

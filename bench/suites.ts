@@ -6,5 +6,6 @@ import { gpuSuite } from './gpu.bench';
 import { extensionSuite } from './extension.bench';
 import { kernelSuite } from './kernel.bench';
 import { isaSuite } from './isa.bench';
+import { verifierSuite } from './verifier.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, extensionSuite];

@@ -20,6 +20,12 @@ import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 
 const GUARD_BYTES = 4096;
 const GUARD = 0xa5;
+const GUARD_PATTERN = Buffer.alloc(GUARD_BYTES, GUARD);
+
+/** A Buffer view of bytes [start, end) (for fast comparisons). */
+function bytesOf(b: Uint8Array, start: number, end: number): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start);
+}
 
 interface Open {
   real: DMA_BUFFER_POINTER;
@@ -55,18 +61,17 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
       const limit = o.begin + o.dmaSize;
       // Bytes outside the space given: before pDmaBuffer (earlier operations) or past DmaSize.
       let before = -1;
-      for (let i = 0; i < o.begin; i++) {
-        if (o.copy[i] !== o.real.Bytes[i]) {
-          before = i;
-          break;
-        }
+      if (!bytesOf(o.copy, 0, o.begin).equals(bytesOf(o.real.Bytes, 0, o.begin))) {
+        for (let i = 0; i < o.begin && before < 0; i++) if (o.copy[i] !== o.real.Bytes[i]) before = i;
       }
       let past = 0;
       let firstPast = -1;
-      for (let i = limit; i < o.copy.length; i++) {
-        if (o.copy[i] !== GUARD) {
-          past = i - limit + 1;
-          if (firstPast < 0) firstPast = i;
+      if (!bytesOf(o.copy, limit, o.copy.length).equals(GUARD_PATTERN)) {
+        for (let i = limit; i < o.copy.length; i++) {
+          if (o.copy[i] !== GUARD) {
+            past = i - limit + 1;
+            if (firstPast < 0) firstPast = i;
+          }
         }
       }
       const where = `pDmaBuffer was at offset ${o.begin} with DmaSize ${o.dmaSize}, so the space given was [${o.begin}, ${limit})`;

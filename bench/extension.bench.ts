@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { ROOT } from '../test/setup';
 import { Suite, medianMs, row } from './suite';
-import { scrollModel, rowCountFor, scrollTopForRow, visibleWindow } from '../media/src/virtualScroll';
+import { scrollModel, rowCountFor, windowAtRow } from '../media/src/virtualScroll';
 import { ChangeTracker, type RowBytes } from '../media/src/changes';
 import { renderRows, sortOverlays, type Overlay } from '../media/src/rows';
 
@@ -221,12 +221,12 @@ function vramView(): void {
 
   const show = () => {
     tracker = new ChangeTracker();
-    const w = visibleWindow(model, scrollTopForRow(model, row0));
+    const w = windowAtRow(model, row0);
     recordRead(tracker, SEG_BASE + w.firstRow * BYTES_PER_ROW, w.rowCount * BYTES_PER_ROW);
     html = renderRows({ firstRow: w.firstRow, rowCount: w.rowCount, regionBase: SEG_BASE, regionSize: GiB, bytesPerRow: BYTES_PER_ROW, rowBytes: (a) => tracker.currentRow(a), changed: (a) => tracker.changedBytes(a), overlays, cursor: SEG_BASE + row0 * 16 });
   };
   const tShow = medianMs(51, show);
-  const w = visibleWindow(model, scrollTopForRow(model, row0));
+  const w = windowAtRow(model, row0);
   const rowsShown = (html.match(/class="row"/g) ?? []).length;
 
   // A step: the GPU wrote 200 bytes in view; the view re-reads the visible rows and diffs.

@@ -81,12 +81,23 @@ export function scrollTopForRow(m: ScrollModel, row: number): number {
 }
 
 /**
- * The scroll position that keeps `row` visible, moving as little as possible from `firstRow`
- * (what a keyboard cursor needs), or undefined when the row is already fully visible.
+ * The first row that keeps `row` visible, moving as little as possible from `firstRow` (what a
+ * keyboard cursor needs), or undefined when the row is already fully visible.
  */
-export function scrollToReveal(m: ScrollModel, firstRow: number, row: number): number | undefined {
+export function firstRowToReveal(m: ScrollModel, firstRow: number, row: number): number | undefined {
   const page = rowsPerPage(m);
-  if (row < firstRow) return scrollTopForRow(m, row);
-  if (row >= firstRow + page) return scrollTopForRow(m, row - page + 1);
+  if (row < firstRow) return Math.max(0, row);
+  if (row >= firstRow + page) return Math.min(row - page + 1, maxFirstRow(m));
   return undefined;
+}
+
+/**
+ * The rows to draw with `firstRow` at the top. In scaled mode one pixel of scrolling spans many
+ * rows and the browser rounds scrollTop to whole pixels, so a position set by the program (go to
+ * an address, the keyboard cursor) is kept as a row, not re-derived from the rounded scrollTop.
+ */
+export function windowAtRow(m: ScrollModel, firstRow: number): VisibleWindow {
+  const first = Math.min(Math.max(0, Math.floor(firstRow)), maxFirstRow(m));
+  const wanted = Math.ceil(m.viewportHeight / m.rowHeight) + 1;
+  return { firstRow: first, rowCount: Math.max(0, Math.min(wanted, m.totalRows - first)), offsetPx: 0 };
 }

@@ -6,7 +6,7 @@ import { ChangeTracker } from './changes';
 import { inspect } from './dataInspector';
 import { parseAddress, describeAddress, SEGMENT_STRIDE, type NamedRegion } from './address';
 import { renderRows, sortOverlays, type Overlay } from './rows';
-import { rowCountFor, scrollModel, visibleWindow, scrollToReveal, scrollTopForRow, rowsPerPage, type ScrollModel } from './virtualScroll';
+import { rowCountFor, scrollModel, visibleWindow, firstRowToReveal, scrollTopForRow, rowsPerPage, windowAtRow, type ScrollModel } from './virtualScroll';
 import { moveCursor, typeHexDigit, type NavKey, type EditState } from './editing';
 import { base64ToBytes, bytesToBase64, type HostToView, type ViewToHost, type ViewTarget } from './protocol';
 
@@ -34,6 +34,8 @@ let running = false;
 let ended = false;
 let model: ScrollModel = scrollModel(0, ROW_HEIGHT, 1);
 let firstRow = 0;
+/** A first row the program scrolled to, kept while scrollTop stays where that put it. */
+let pinned: { scrollTop: number; firstRow: number } | undefined;
 let edit: EditState = { cursor: 0, nibble: 0 };
 const tracker = new ChangeTracker();
 const pending = new Map<number, { address: number; count: number }>();
@@ -57,7 +59,8 @@ function schedule(): void {
 function draw(): void {
   frame = 0;
   if (!target) return;
-  const w = visibleWindow(model, scroller.scrollTop);
+  const w = pinned && Math.abs(scroller.scrollTop - pinned.scrollTop) < 1 ? windowAtRow(model, pinned.firstRow) : visibleWindow(model, scroller.scrollTop);
+  if (pinned && w.firstRow !== pinned.firstRow) pinned = undefined;
   firstRow = w.firstRow;
   requestMissing(w.firstRow, w.rowCount);
   rowsEl.innerHTML = renderRows({
@@ -149,13 +152,21 @@ function setMessage(text: string): void {
   drawInspector();
 }
 
+/** Puts `row` at the top of the viewport, exactly even where a pixel spans many rows. */
+function scrollToRow(row: number): void {
+  scroller.scrollTop = scrollTopForRow(model, row);
+  pinned = { scrollTop: scroller.scrollTop, firstRow: windowAtRow(model, row).firstRow };
+  firstRow = pinned.firstRow;
+  schedule();
+}
+
 function setCursor(address: number, reveal = true): void {
   if (!target) return;
   edit = { cursor: Math.min(Math.max(address, target.base), target.base + target.size - 1), nibble: 0 };
   if (reveal) {
     const row = Math.floor((edit.cursor - target.base) / bytesPerRow);
-    const top = scrollToReveal(model, firstRow, row);
-    if (top !== undefined) scroller.scrollTop = top;
+    const top = firstRowToReveal(model, firstRow, row);
+    if (top !== undefined) scrollToRow(top);
   }
   schedule();
 }
@@ -168,7 +179,7 @@ function retarget(t: ViewTarget): void {
   pendingRows.clear();
   layout();
   const row = Math.floor((t.cursor - t.base) / bytesPerRow);
-  scroller.scrollTop = scrollTopForRow(model, Math.max(0, row - 2));
+  scrollToRow(Math.max(0, row - 2));
   setCursor(t.cursor, false);
 }
 
@@ -186,7 +197,7 @@ function goTo(address: number): void {
     retarget({ ...region, cursor: address });
   } else {
     const row = Math.floor((address - target.base) / bytesPerRow);
-    scroller.scrollTop = scrollTopForRow(model, Math.max(0, row - 2));
+    scrollToRow(Math.max(0, row - 2));
     setCursor(address, false);
   }
   setMessage('');

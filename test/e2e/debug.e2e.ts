@@ -131,12 +131,23 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     await wb.page.keyboard.type('a5');
     const cells = await wb.poll(() => rowCells(view, '10000001040'), (c) => c[0]?.text === 'a5' && c[0].changed);
     await wb.page.keyboard.press('ArrowDown');
-    const cursor = await view.locator('#cursor-info').innerText();
+    // The view redraws on the next animation frame.
+    const cursor = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => /vram:0x1051\b/.test(t), 5_000, 50);
     await session!.screenshot('vram-view-edited');
     assert.equal(cells[0].text, 'a5', 'the byte read back from the debuggee is the typed value');
     assert.ok(cells[0].changed, 'an edited byte counts as changed since the stop');
     assert.equal(cells[1].text, '00');
     assert.match(cursor, /vram:0x1051\b/, `two digits then ArrowDown: the cursor is one byte right, one row down (${cursor})`);
+    // Page Down past the viewport of a 256 MiB segment (a pixel there spans many rows): the
+    // cursor's row is still drawn.
+    for (let i = 0; i < 3; i++) await wb.page.keyboard.press('PageDown');
+    await view.locator('#rows .b.cur').waitFor({ state: 'visible', timeout: 5_000 });
+    const paged = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => !/vram:0x1051\b/.test(t), 5_000, 50);
+    assert.ok(/vram:0x([0-9a-f]+)/.test(paged) && parseInt(/vram:0x([0-9a-f]+)/.exec(paged)![1], 16) > 0x1051 + 3 * 16 * 10, `the cursor moved down pages: ${paged}`);
+    await wb.page.keyboard.press('Control+Home');
+    await view.locator('#rows .row .b.cur').waitFor({ state: 'visible', timeout: 5_000 });
+    const home = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => /vram:0x0\b/.test(t), 5_000, 50);
+    assert.match(home, /vram:0x0\b/, 'Ctrl+Home goes to the segment start');
     // The debuggee's memory has the byte: ask the adapter's console for a dump.
     const page = wb.page;
     await page.locator('.repl .repl-input-wrapper .monaco-editor').click();

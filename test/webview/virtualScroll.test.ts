@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rowCountFor, scrollModel, visibleWindow, scrollTopForRow, scrollToReveal, maxFirstRow, MAX_SPACER_PX } from '../../media/src/virtualScroll';
+import { rowCountFor, scrollModel, visibleWindow, scrollTopForRow, firstRowToReveal, windowAtRow, maxFirstRow, MAX_SPACER_PX } from '../../media/src/virtualScroll';
 
 describe('VRAM view virtual scrolling', () => {
   it('counts rows, including a partial last row', () => {
@@ -39,9 +39,23 @@ describe('VRAM view virtual scrolling', () => {
 
   it('reveals a row only when it is outside the page', () => {
     const m = scrollModel(1000, 20, 200); // 10 rows per page
-    assert.equal(scrollToReveal(m, 100, 105), undefined);
-    assert.equal(scrollToReveal(m, 100, 99), 99 * 20);
-    assert.equal(scrollToReveal(m, 100, 110), 101 * 20);
+    assert.equal(firstRowToReveal(m, 100, 105), undefined);
+    assert.equal(firstRowToReveal(m, 100, 99), 99);
+    assert.equal(firstRowToReveal(m, 100, 110), 101);
+    assert.equal(firstRowToReveal(m, 990, 999), undefined);
+  });
+
+  it('keeps a row set by the program exact where a pixel spans many rows', () => {
+    const rows = rowCountFor(2 ** 30, 16);
+    const m = scrollModel(rows, 20, 600);
+    const row = 41_234_567;
+    // The browser keeps whole pixels: deriving the row back from a rounded scrollTop misses it.
+    const rounded = Math.round(scrollTopForRow(m, row));
+    assert.notEqual(visibleWindow(m, rounded).firstRow, row, 'one pixel is several rows here');
+    assert.deepEqual(windowAtRow(m, row), { firstRow: row, rowCount: 31, offsetPx: 0 });
+    // The cursor moving one row past the page moves the window by exactly one row.
+    assert.equal(firstRowToReveal(m, row, row + 30), row + 1);
+    assert.equal(windowAtRow(m, rows + 5).firstRow, maxFirstRow(m));
   });
 
   it('handles an empty region and a viewport taller than the content', () => {

@@ -27,7 +27,7 @@ export async function runInWorker(args: string[], tdrDelayMs: number, driver: st
     process.stderr.write(`paging-lab run: the simulator stopped unexpectedly: ${r.message}\n`);
     return 1;
   }
-  const location = locateDdi(driver, r.ddi);
+  const location = locateDdi(driver, r.ddi) ?? driver;
   const what =
     `${r.ddi} did not return within the TDR delay of ${tdrDelayMs} ms (it ran for ${r.ms} ms); ` +
     'the machine running the driver was stopped, as Windows would reset the adapter. A DDI that loops forever, or waits for something only the GPU or another DDI can do, causes this';

@@ -12,6 +12,7 @@ import * as ddi from '../ddi/contract';
 import * as gpu from '../ddi/gpu';
 import { esbuild, type EsbuildMessage } from './esbuildWasm';
 import { DriverError, type SourceLocation } from './errors';
+import { enterDriverCode, leaveDriverCode } from '../runtime/ddiWatch';
 
 /** The modules a driver may import besides its own files. */
 const PROVIDED: Record<string, unknown> = { 'paging-lab/ddi': ddi, 'paging-lab/gpu': gpu };
@@ -172,9 +173,12 @@ export async function loadDriver(file: string): Promise<LoadedDriver> {
   const inputs = [...compiled.inputs.keys()];
   let exports: Record<string, unknown>;
   try {
+    enterDriverCode('DriverEntry'); // the module's top level runs driver code: watched for a TDR like a DDI
     exports = evaluate(compiled.code, entry);
   } catch (e) {
     throw DriverError.fromThrow('load', e, inputs, 'the driver threw while loading');
+  } finally {
+    leaveDriverCode();
   }
   const DriverEntry = exports.DriverEntry ?? (exports.default as Record<string, unknown> | undefined)?.DriverEntry;
   if (typeof DriverEntry !== 'function') {

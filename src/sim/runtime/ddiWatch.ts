@@ -37,18 +37,25 @@ export const WATCHED_DDIS: readonly DdiName[] = [
 /** Hooks every DdiCaller created from now on in this thread adds to itself. */
 export const ambientDdiHooks: DdiHook[] = [];
 
+let watched: Int32Array | undefined;
+
+/** The driver's code starts running `ddi` (also its module's top level, reported as DriverEntry). */
+export function enterDriverCode(ddi: DdiName): void {
+  if (!watched) return;
+  Atomics.store(watched, WATCH.ddi, Math.max(0, WATCHED_DDIS.indexOf(ddi)));
+  Atomics.add(watched, WATCH.calls, 1);
+  Atomics.store(watched, WATCH.inDdi, 1);
+}
+
+export function leaveDriverCode(): void {
+  if (watched) Atomics.store(watched, WATCH.inDdi, 0);
+}
+
 export function watchDdiCalls(control: Int32Array): void {
+  watched = control;
   ambientDdiHooks.push({
-    before(call) {
-      Atomics.store(control, WATCH.ddi, Math.max(0, WATCHED_DDIS.indexOf(call.ddi)));
-      Atomics.add(control, WATCH.calls, 1);
-      Atomics.store(control, WATCH.inDdi, 1);
-    },
-    after() {
-      Atomics.store(control, WATCH.inDdi, 0);
-    },
-    threw() {
-      Atomics.store(control, WATCH.inDdi, 0);
-    },
+    before: (call) => enterDriverCode(call.ddi),
+    after: leaveDriverCode,
+    threw: leaveDriverCode,
   });
 }

@@ -19,8 +19,8 @@ export interface Rule {
   id: RuleId;
   /** One line: what the rule requires. */
   rule: string;
-  /** The WDK's own words, where they help. */
-  seed: string;
+  /** The WDK's own words, where the pages say it (verbatim; absent when no page states the rule). */
+  seed?: string;
   /** Which WDK page says it. */
   source: string;
 }
@@ -73,7 +73,7 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
   'cache-coherent-mismatch': {
     id: 'cache-coherent-mismatch',
     rule: 'pages mapped by MapApertureSegment are cache coherent exactly when Flags.CacheCoherent is set',
-    seed: 'If the CacheCoherent bit-field flag is set in the Flags member of the MapApertureSegment member of the DXGKARG_BUILDPAGINGBUFFER structure, the driver must ensure that cache coherency is enforced on the pages that are mapped; otherwise, cache coherency is not required for the pages that are mapped. The CacheCoherent bit-field flag is set only when cacheable memory is being mapped into a cache-coherent aperture segment.',
+    seed: 'If the CacheCoherent bit-field flag is set in the Flags member of the MapApertureSegment member of the DXGKARG_BUILDPAGINGBUFFER structure, the driver must ensure that cache coherency is enforced on the pages that are mapped; otherwise, cache coherency is not required for the pages that are mapped. [...] The CacheCoherent bit-field flag is set only when cacheable memory is being mapped into a cache-coherent aperture segment and is never set on a non-cache-coherent aperture segment or on a write-combined allocation that is mapped into a cache-coherent segment.',
     source: BUILD,
   },
   'cpu-view-changed-on-eviction': {
@@ -90,9 +90,8 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
   },
   tdr: {
     id: 'tdr',
-    rule: 'every DDI returns within the timeout detection and recovery (TDR) delay',
-    seed: 'DxgkDdiBuildPagingBuffer should be made pageable. (A DDI runs at PASSIVE_LEVEL on a kernel thread; one that never returns stalls the GPU scheduler and the whole display stack until Windows resets the adapter.)',
-    source: BUILD,
+    rule: 'every DDI returns within the timeout detection and recovery (TDR) delay: a DDI runs on a kernel thread that VidMm and the GPU scheduler wait on, and one that never returns stalls the display stack until Windows resets the adapter',
+    source: 'Windows timeout detection and recovery',
   },
 };
 

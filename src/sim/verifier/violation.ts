@@ -24,7 +24,8 @@ export class VerifierViolation extends DriverError {
 
 export function formatViolation(rule: RuleId, what: string, where: string | undefined): string {
   const r = RULES[rule];
-  return `verifier: ${rule}: ${what}\n  rule: ${r.rule}\n  WDK (${r.source}): "${r.seed}"${where ? `\n  at ${where}` : ''}`;
+  const wdk = r.seed ? `\n  WDK (${r.source}): "${r.seed}"` : '';
+  return `verifier: ${rule}: ${what}\n  rule: ${r.rule}${wdk}${where ? `\n  at ${where}` : ''}`;
 }
 
 /** The rule id of an error, if it is a verifier violation (also across a worker boundary, by message). */

@@ -298,7 +298,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     await rows.filter({ hasText: 'DmaSize' }).first().click();
     await page.keyboard.press('Home');
     for (let i = 0; i < 40; i++) {
-      for (const t of await rows.allInnerTexts()) seen.add(t.replace(/\u00a0/g, ' ').trim());
+      for (const t of await rows.allInnerTexts()) seen.add(t.replace(/\s+/g, ' ').trim());
       if (i === 0) await session!.screenshot('variables-build-paging-buffer');
       await page.keyboard.press('ArrowDown');
     }
@@ -364,7 +364,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     await gpu.hover();
     await gpu.locator('.codicon-debug-step-over').click();
     const frameRow = page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' });
-    if (!(await frameRow.first().waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) {
+    if (!(await frameRow.first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false))) {
       await gpu.locator('.monaco-tl-twistie').click(); // expand the GPU thread
     }
     const frame = await wb.waitFor(frameRow, 'the GPU frame in the paging buffer', 20_000);

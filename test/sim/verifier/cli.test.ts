@@ -9,6 +9,8 @@ import { distFile } from '../../setup';
 import { RULES, RULE_IDS, type RuleId } from '../../../src/sim/verifier/rules';
 import { main } from '../../../src/cli/main';
 import { BUGGY, buggyDriver, SCENARIOS } from './helpers';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Exit {
@@ -78,6 +80,19 @@ describe('paging-lab run: buggy sample drivers', function () {
     assert.ok(r.stdout.includes(`rule: ${RULES.tdr.rule}`));
     assert.match(r.stdout, /at .*buggy[\\/]tdr\.ts:\d+:\d+/);
     assert.ok(r.ms < 20000, `took ${r.ms} ms`);
+  });
+
+  it('tdr: a driver whose module loops while loading is stopped too (reported as DriverEntry)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paging-lab-tdr-'));
+    try {
+      const file = join(dir, 'driver.ts');
+      writeFileSync(file, 'for (;;) {\n  // never ends\n}\nexport function DriverEntry(): number {\n  return 0;\n}\n');
+      const r = await cli(['run', '--driver', file, '--quiet', '--tdr-delay-ms', '300']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.ok(r.stdout.includes('verifier: tdr: DriverEntry did not return within the TDR delay of 300 ms'), r.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--no-verifier: a leak the verifier would report is not an error', async () => {

@@ -62,8 +62,11 @@ export class WdkKernel implements KernelExtension {
           finished = true;
           break;
         }
-        yield r.value;
-        yield* this.cpu.onEvent(r.value);
+        const e = r.value;
+        yield e;
+        // GPU instruction events are the hot path: nothing here reacts to them.
+        if (e.kind === 'instruction') continue;
+        if (e.kind === 'kernel' && e.what === 'eviction') yield* this.cpu.onEvent(e);
         this.verifier?.observe();
       }
       yield* this.kernel.frame('finish: stop the device', this.finish());

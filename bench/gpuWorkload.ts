@@ -45,7 +45,7 @@ function copies(): void {
   const s2s = program(gpu, ins('copy', [seg(2, 0), seg(1, 0), SIZE]));
   const [base, t1] = paired(15, () => src.copy(dst), s2s.run);
   row('Buffer.copy 64 MiB (baseline)', `${base.toFixed(2)} ms`);
-  row('engine copy vram -> local 64 MiB', `${t1.toFixed(2)} ms`, `ratio ${ratio(base, t1)} (target >= 0.8)`);
+  row('engine copy vram -> local 64 MiB', `${t1.toFixed(2)} ms`, ratioNote(base, t1, '0.8'));
 
   // MDL -> segment: 16384 system pages, their page list inside the DMA buffer after the instruction.
   const pages = gpu.allocatePages(SIZE / 4096);
@@ -77,7 +77,7 @@ function copies(): void {
     },
   );
   row('Buffer.copy 64 MiB (baseline, again)', `${base2.toFixed(2)} ms`);
-  row('engine copy MDL -> vram 64 MiB (16384 pages)', `${t2.toFixed(2)} ms`, `ratio ${ratio(base2, t2)} (target >= 0.8)`);
+  row('engine copy MDL -> vram 64 MiB (16384 pages)', `${t2.toFixed(2)} ms`, ratioNote(base2, t2, '0.8'));
 }
 
 function fills(): void {
@@ -86,7 +86,7 @@ function fills(): void {
   const p = program(gpu, ins('fill', [seg(1, 0), SIZE, 0xdeadbeef]));
   const [base, t] = paired(15, () => a.fill(0xdeadbeef), p.run);
   row('Uint32Array.fill 64 MiB (baseline)', `${base.toFixed(2)} ms`);
-  row('engine fill vram 64 MiB', `${t.toFixed(2)} ms`, `ratio ${ratio(base, t)} (target >= 0.7)`);
+  row('engine fill vram 64 MiB', `${t.toFixed(2)} ms`, ratioNote(base, t, '0.7'));
 }
 
 function smallInstructions(): void {
@@ -118,7 +118,12 @@ function smallInstructions(): void {
   );
   const perSecond = count / (t / 1000);
   row(`decodeInto alone, same ${count} instructions (baseline)`, `${(count / tDecode / 1000).toFixed(1)} M/s`);
-  row(`engine fence/nop/pwrite x${count}`, `${(perSecond / 1e6).toFixed(1)} M/s`, `${((t * 1e6) / count).toFixed(1)} ns each, ratio ${(tDecode / t).toFixed(2)} of decode (target >= 20 M/s)`);
+  const best = count / (lastBest[1] / 1000);
+  row(
+    `engine fence/nop/pwrite x${count}`,
+    `${(perSecond / 1e6).toFixed(1)} M/s`,
+    `${((t * 1e6) / count).toFixed(1)} ns each, ratio ${(tDecode / t).toFixed(2)} of decode, best-of-runs ${(best / 1e6).toFixed(1)} M/s (target >= 20 M/s)`,
+  );
 }
 
 function residentMemory(probe: string): void {
@@ -146,7 +151,18 @@ function paired(runs: number, a: () => void, b: () => void): [number, number] {
     tb.push(time(b));
   }
   const med = (t: number[]): number => t.sort((x, y) => x - y)[t.length >> 1];
-  return [med(ta), med(tb)];
+  const m = [med(ta), med(tb)] as [number, number];
+  // Sorted by med(): the fastest runs, what each side does when nothing else competes for memory.
+  lastBest = [ta[0], tb[0]];
+  return m;
+}
+
+/** The fastest baseline and measured run of the last `paired` call. */
+let lastBest: [number, number] = [0, 0];
+
+/** `ratio X (target)` with the best-of-runs ratio beside the median one, for busy machines. */
+function ratioNote(base: number, measured: number, target: string): string {
+  return `ratio ${ratio(base, measured)}, best-of-runs ${ratio(lastBest[0], lastBest[1])} (target >= ${target})`;
 }
 
 export function runGpuBenchmarks(probe: string): void {

@@ -37,6 +37,9 @@ export class VramPanel {
     this.panel = vscode.window.createWebviewPanel(VRAM_VIEW_TYPE, `VRAM: ${target.title}`, vscode.ViewColumn.Beside, {
       enableScripts: true,
       localResourceRoots: [media],
+      // The view holds the bytes seen at the previous stop (the baseline of the highlighting);
+      // reloading it whenever its tab is hidden would lose them.
+      retainContextWhenHidden: true,
     });
     const webview = this.panel.webview;
     webview.html = vramViewHtml({

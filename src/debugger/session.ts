@@ -37,7 +37,7 @@ const E_GONE = 1005;
 const E_RUNTIME = 1006;
 const E_UNKNOWN = 1014;
 
-const MAX_READ = 64 * 1024 * 1024;
+const MAX_READ = 16 * 1024 * 1024;
 const MAX_DISASSEMBLE = 100000;
 
 type Args = Record<string, unknown>;
@@ -117,6 +117,13 @@ export class PagingLabSession extends DebugSession {
 
   constructor(private readonly options: SessionOptions) {
     super();
+    // The library shuts the process down on any 'error', and it raises one for a message that is not
+    // JSON. Bad input must not end the session: report it and keep serving. Closing the input still ends it.
+    this.removeAllListeners('error');
+    this.on('error', (e: unknown) => {
+      const text = e && typeof e === 'object' && 'body' in e ? String((e as { body: unknown }).body) : String(e);
+      this.sendEvent(new OutputEvent(`Ignored a message that could not be read: ${text}\n`, 'stderr'));
+    });
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.handlers = {

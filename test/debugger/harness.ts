@@ -21,24 +21,45 @@ export interface SentMessage {
 
 export class AdapterClient extends DebugClient {
   readonly messages: SentMessage[] = [];
-  readonly violations: string[] = [];
+  private readonly found: string[] = [];
+  private checked = 0;
+  private validator: ((m: unknown) => string | null) | undefined;
   readonly stderr: string[] = [];
   private proc: ChildProcess | undefined;
-  private raw = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need = -1;
   exitCode: number | null | undefined;
 
   constructor() {
     super('node', distFile('debugAdapter.js'), 'wddm');
     this.defaultTimeout = 8000;
+    // The adapter library reports unparsable input as an `error` event; an EventEmitter without an
+    // `error` listener would throw it into the test's stream handling and stall the reading.
+    this.on('error', () => undefined);
+  }
+
+  /**
+   * Messages that failed the schema. Checked when asked (not as they arrive), so that validating
+   * never slows the reading of a fast adapter.
+   */
+  get violations(): string[] {
+    const problems = (this.validator ??= protocolValidator().problems.bind(protocolValidator()));
+    for (; this.checked < this.messages.length; this.checked++) {
+      const msg = this.messages[this.checked];
+      const p = problems(msg);
+      if (p) this.found.push(`${p}\n    in ${JSON.stringify(msg).slice(0, 400)}`);
+    }
+    return this.found;
   }
 
   override start(): Promise<void> {
-    const validator = protocolValidator();
+    protocolValidator();
     const proc = spawn(process.execPath, [distFile('debugAdapter.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc = proc;
     const tee = new PassThrough();
     proc.stdout!.on('data', (chunk: Buffer) => {
-      this.scan(chunk, validator.problems.bind(validator));
+      this.scan(chunk);
       tee.write(chunk);
     });
     proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
@@ -53,31 +74,41 @@ export class AdapterClient extends DebugClient {
     return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  private scan(chunk: Buffer, problems: (m: unknown) => string | null): void {
-    this.raw = Buffer.concat([this.raw, chunk]);
+  /** Frames the adapter's output into messages; chunks are joined only once a message is complete. */
+  private scan(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     for (;;) {
-      const head = this.raw.indexOf('\r\n\r\n');
-      if (head < 0) return;
-      const m = /Content-Length: *(\d+)/i.exec(this.raw.subarray(0, head).toString());
-      if (!m) {
-        this.violations.push(`bad header: ${this.raw.subarray(0, head).toString()}`);
-        this.raw = this.raw.subarray(head + 4);
-        continue;
+      if (this.need < 0) {
+        const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+        this.chunks = [all];
+        const head = all.indexOf('\r\n\r\n');
+        if (head < 0) return;
+        const m = /Content-Length: *(\d+)/i.exec(all.subarray(0, head).toString());
+        const rest = all.subarray(head + 4);
+        this.chunks = [rest];
+        this.buffered = rest.length;
+        if (!m) {
+          this.found.push(`bad header: ${all.subarray(0, head).toString()}`);
+          continue;
+        }
+        this.need = Number(m[1]);
       }
-      const len = Number(m[1]);
-      if (this.raw.length < head + 4 + len) return;
-      const text = this.raw.subarray(head + 4, head + 4 + len).toString('utf8');
-      this.raw = this.raw.subarray(head + 4 + len);
+      if (this.buffered < this.need) return;
+      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      const text = all.subarray(0, this.need).toString('utf8');
+      const rest = all.subarray(this.need);
+      this.chunks = [rest];
+      this.buffered = rest.length;
+      this.need = -1;
       let msg: SentMessage;
       try {
         msg = JSON.parse(text) as SentMessage;
       } catch {
-        this.violations.push(`not JSON: ${text.slice(0, 200)}`);
+        this.found.push(`not JSON: ${text.slice(0, 200)}`);
         continue;
       }
       this.messages.push(msg);
-      const p = problems(msg);
-      if (p) this.violations.push(`${p}\n    in ${text.slice(0, 400)}`);
     }
   }
 
@@ -130,4 +161,100 @@ export async function expectEvent<T extends DebugProtocol.Event>(dc: AdapterClie
 
 export function decodeBase64(data: string | undefined): Buffer {
   return Buffer.from(data ?? '', 'base64');
+}
+
+/**
+ * The adapter over a raw stream with no client library in between: for floods of generated and
+ * malformed input, where a client library's own bookkeeping would be what is tested.
+ */
+export class RawAdapter {
+  readonly messages: SentMessage[] = [];
+  readonly stderr: string[] = [];
+  private readonly proc: ChildProcess;
+  private readonly log = new AdapterClientLog();
+
+  constructor() {
+    this.proc = spawn(process.execPath, [distFile('debugAdapter.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stdout!.on('data', (chunk: Buffer) => this.log.scan(chunk, this.messages));
+    this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
+    this.proc.stdin!.on('error', () => undefined);
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** How the process ended, if it did. */
+  get ended(): string | undefined {
+    return this.alive ? undefined : `exit code ${this.proc.exitCode}, signal ${this.proc.signalCode}`;
+  }
+
+  get violations(): string[] {
+    return this.log.validate(this.messages);
+  }
+
+  send(message: unknown): void {
+    const json = JSON.stringify(message);
+    this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
+  }
+
+  writeRaw(data: string): void {
+    this.proc.stdin!.write(data);
+  }
+
+  close(): void {
+    if (this.alive) this.proc.kill();
+  }
+}
+
+/** Framing and lazy schema validation of what an adapter writes. */
+class AdapterClientLog {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need = -1;
+  private checked = 0;
+  private readonly found: string[] = [];
+
+  scan(chunk: Buffer, out: SentMessage[]): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.need < 0) {
+        const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+        this.chunks = [all];
+        const head = all.indexOf('\r\n\r\n');
+        if (head < 0) return;
+        const m = /Content-Length: *(\d+)/i.exec(all.subarray(0, head).toString());
+        const rest = all.subarray(head + 4);
+        this.chunks = [rest];
+        this.buffered = rest.length;
+        if (!m) {
+          this.found.push(`bad header: ${all.subarray(0, head).toString()}`);
+          continue;
+        }
+        this.need = Number(m[1]);
+      }
+      if (this.buffered < this.need) return;
+      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      const text = all.subarray(0, this.need).toString('utf8');
+      const rest = all.subarray(this.need);
+      this.chunks = [rest];
+      this.buffered = rest.length;
+      this.need = -1;
+      try {
+        out.push(JSON.parse(text) as SentMessage);
+      } catch {
+        this.found.push(`not JSON: ${text.slice(0, 200)}`);
+      }
+    }
+  }
+
+  validate(messages: readonly SentMessage[]): string[] {
+    const v = protocolValidator();
+    for (; this.checked < messages.length; this.checked++) {
+      const p = v.problems(messages[this.checked]);
+      if (p) this.found.push(`${p}\n    in ${JSON.stringify(messages[this.checked]).slice(0, 400)}`);
+    }
+    return this.found;
+  }
 }

@@ -110,7 +110,7 @@ export class RuntimeHost {
     if (this.dead !== undefined) return;
     this.dead = message;
     clearInterval(this.watchdog);
-    void this.worker.terminate().catch(() => undefined);
+    void this.terminateWorker();
     const err = new RuntimeGone(message);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -127,6 +127,20 @@ export class RuntimeHost {
     this.worker.removeAllListeners('exit');
     this.worker.removeAllListeners('error');
     this.worker.on('error', () => undefined);
-    await this.worker.terminate().catch(() => undefined);
+    await this.terminateWorker();
+  }
+
+  private terminating: Promise<void> | undefined;
+
+  /** Terminates the worker once; later callers share the same wait, bounded so nothing hangs on it. */
+  private terminateWorker(): Promise<void> {
+    this.terminating ??= Promise.race([
+      this.worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((r) => setTimeout(r, 1000).unref()),
+    ]);
+    return this.terminating;
   }
 }

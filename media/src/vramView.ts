@@ -173,6 +173,8 @@ function setCursor(address: number, reveal = true): void {
 
 function retarget(t: ViewTarget): void {
   target = t;
+  // Saved so VS Code can restore the view on this target after a window reload.
+  vscode.setState({ target: t });
   titleEl.textContent = t.title;
   tracker.reset();
   pending.clear();

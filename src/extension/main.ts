@@ -11,6 +11,7 @@ import { registerAdapterState } from './adapterState';
 import { registerAdapterViews } from './adapterViews';
 import { registerOccupancyView } from './occupancyView';
 import { registerVramCommands } from './vramCommands';
+import { registerVramPanelSerializer } from './vramPanel';
 import { registerPagingBufferCommand } from './pagingBufferCommand';
 import { registerProjectCommands } from './projectCommands';
 
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerAdapterViews(context);
   registerOccupancyView(context);
   registerVramCommands(context);
+  registerVramPanelSerializer(context);
   registerPagingBufferCommand(context);
   registerProjectCommands(context);
 }

@@ -25,22 +25,27 @@ export class VramPanel {
       current.sendInit();
       return current;
     }
-    current = new VramPanel(context, target);
+    const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
+    const panel = vscode.window.createWebviewPanel(VRAM_VIEW_TYPE, `VRAM: ${target.title}`, vscode.ViewColumn.Beside, panelOptions(media));
+    current = new VramPanel(media, panel, target);
     return current;
   }
 
+  /** A panel VS Code restores after a reload, with the target the page saved in its state. */
+  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, state: unknown): void {
+    const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
+    panel.webview.options = panelOptions(media);
+    const saved = (state as { target?: ViewTarget } | undefined)?.target;
+    const target = isTarget(saved) ? saved : { title: 'vram', base: 2 ** 40, size: 256 * 2 ** 20, cursor: 2 ** 40 };
+    current?.panel.dispose();
+    current = new VramPanel(media, panel, target);
+  }
+
   private constructor(
-    context: vscode.ExtensionContext,
+    media: vscode.Uri,
+    readonly panel: vscode.WebviewPanel,
     private target: ViewTarget,
   ) {
-    const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
-    this.panel = vscode.window.createWebviewPanel(VRAM_VIEW_TYPE, `VRAM: ${target.title}`, vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      localResourceRoots: [media],
-      // The view holds the bytes seen at the previous stop (the baseline of the highlighting);
-      // reloading it whenever its tab is hidden would lose them.
-      retainContextWhenHidden: true,
-    });
     const webview = this.panel.webview;
     webview.html = vramViewHtml({
       cspSource: webview.cspSource,
@@ -63,8 +68,6 @@ export class VramPanel {
     );
     this.panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
   }
-
-  readonly panel: vscode.WebviewPanel;
 
   private post(m: HostToView): void {
     void this.panel.webview.postMessage(m);
@@ -125,6 +128,30 @@ export class VramPanel {
     if (current === this) current = undefined;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function panelOptions(media: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [media],
+    // The view holds the bytes seen at the previous stop (the baseline of the highlighting);
+    // reloading it whenever its tab is hidden would lose them.
+    retainContextWhenHidden: true,
+  };
+}
+
+function isTarget(t: unknown): t is ViewTarget {
+  const o = t as Partial<ViewTarget> | undefined;
+  return !!o && typeof o.title === 'string' && [o.base, o.size, o.cursor].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+}
+
+/** Restores the VRAM view after a window reload (its target comes from the page's saved state). */
+export function registerVramPanelSerializer(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VRAM_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => VramPanel.revive(context, panel, state),
+    }),
+  );
 }
 
 function message(e: unknown): string {

@@ -207,6 +207,8 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
       (t) => t.length >= 4,
     );
     await session!.screenshot('walkthrough');
+    // Close it, so the walkthrough page does not keep the keyboard.
+    await page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough' }).locator('.codicon-close').click();
     assert.deepEqual(steps.map((t) => t.trim()), [
       'Create a driver project from the sample',
       'Break in DxgkDdiBuildPagingBuffer',
@@ -225,6 +227,21 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     console.log(`      activation as VS Code reports it: ${m ? m[0] : text}`);
     assert.ok(m, `an activation time for Paging Lab: ${text}`);
     assert.doesNotMatch(text, /Startup Activation/i, 'not activated at startup (on demand only)');
+  });
+
+  it('restores the VRAM view on the same place after the window reloads', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    await page.reload();
+    await wb.waitFor('.monaco-workbench', 'the workbench after the reload', 60_000);
+    const tab = await wb.waitFor(page.locator('.tabs-container .tab', { hasText: 'VRAM: vram' }), 'the VRAM view\'s tab after the reload', 30_000);
+    await tab.click();
+    const view = wb.activeWebview();
+    const title = await wb.poll(() => view.locator('#title').innerText().catch(() => ''), (t) => t === 'vram', 20_000);
+    const cursor = await wb.poll(() => view.locator('#cursor-info').innerText().catch(() => ''), (t) => t.includes('vram:'), 10_000);
+    await session!.screenshot('vram-view-restored');
+    assert.equal(title, 'vram');
+    assert.match(cursor, /^vram:0x[0-9a-f]+/, `the cursor in the restored view: ${cursor}`);
   });
 });
 

@@ -317,6 +317,7 @@ export async function createMachine(opts: MachineOptions): Promise<Machine> {
     throw new KernelError('scenario', `${opts.scenario.source}: the adapter profile is not usable: ${(e as Error).message}`, '/adapter');
   }
   const kernel = new Kernel(gpu, entry, files, opts.scenario, { shadow: opts.shadow });
-  const wdk = new WdkKernel(kernel, { verifier: opts.verifier ?? opts.shadow ?? true });
+  // Off when any of the host's option, its shadow setting (the debugger's launch `verifier`) or the scenario says so.
+  const wdk = new WdkKernel(kernel, { verifier: (opts.verifier ?? opts.shadow ?? true) && opts.scenario.verifier !== false });
   return new Machine(gpu, kernel, wdk.run());
 }

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { RULES, RULE_IDS, type RuleId } from '../../../src/sim/verifier/rules';
-import { BUGGY, buggyDriver, REFERENCE, runSample, SCENARIOS } from './helpers';
+import { createMachine } from '../../../src/sim/machine';
+import { BUGGY, buggyDriver, REFERENCE, runSample, sampleScenario, SCENARIOS } from './helpers';
 
 describe('verifier: each rule catches its buggy sample driver', () => {
   const rules = RULE_IDS.filter((r) => r !== 'tdr'); // tdr needs a worker: cli.test.ts
@@ -67,5 +68,18 @@ describe('verifier: the rule catalogue', () => {
       // Every rule but the TDR comes from a sentence of the WDK pages, quoted.
       if (id !== 'tdr') assert.ok(r.seed && r.seed.length > 40, id);
     }
+  });
+});
+
+describe('verifier: turning it off', () => {
+  it('a scenario saying "verifier": false turns it off even when the host asks for it', async () => {
+    const s = sampleScenario('bus-master-dma');
+    s.verifier = false;
+    const machine = await createMachine({ driver: buggyDriver('common-buffer-leak'), scenario: s, verifier: true });
+    const r = machine.run();
+    assert.equal(r.ok, true, r.error?.message);
+    s.verifier = undefined;
+    const on = (await createMachine({ driver: buggyDriver('common-buffer-leak'), scenario: s })).run();
+    assert.equal(on.error?.rule, 'common-buffer-leak');
   });
 });

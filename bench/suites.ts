@@ -7,5 +7,6 @@ import { extensionSuite } from './extension.bench';
 import { kernelSuite } from './kernel.bench';
 import { isaSuite } from './isa.bench';
 import { verifierSuite } from './verifier.bench';
+import { debuggerSuite } from './debugger.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, extensionSuite];

@@ -21,7 +21,7 @@ export interface CodeRegion {
 
 export interface DisassemblyContext {
   /** Reads `length` bytes; `readable(i)` says whether byte i of the result was readable. */
-  read(address: number, length: number): { bytes: Uint8Array; readable(i: number): boolean };
+  read(address: number, length: number): { bytes: Uint8Array; readable(i: number): boolean; allReadable: boolean };
   regions: readonly CodeRegion[];
   segmentName(id: number): string | undefined;
   /** Symbol for an address (a label, an allocation); undefined: none. */
@@ -50,7 +50,7 @@ function decodeForward(ctx: DisassemblyContext, from: number, n: number, stopBef
   if (n <= 0) return out;
   const windowEnd = Math.min(from + n * MAX_INSTRUCTION_BYTES + MAX_INSTRUCTION_BYTES, stopBefore === Infinity ? Infinity : stopBefore + MAX_INSTRUCTION_BYTES);
   const readEnd = Math.min(windowEnd, ctx.addressLimit);
-  const win = readEnd > from ? ctx.read(from, readEnd - from) : { bytes: new Uint8Array(0), readable: () => false };
+  const win = readEnd > from ? ctx.read(from, readEnd - from) : { bytes: new Uint8Array(0), readable: () => false, allReadable: false };
   let p = from;
   while (out.length < n && p < stopBefore) {
     const i = p - from;
@@ -63,10 +63,12 @@ function decodeForward(ctx: DisassemblyContext, from: number, n: number, stopBef
     const region = regionAt(ctx, p);
     let limit = region ? region.start + region.length - from : win.bytes.length;
     // Do not decode across unreadable bytes.
-    for (let j = i; j < Math.min(limit, i + MAX_INSTRUCTION_BYTES); j++) {
-      if (!win.readable(j)) {
-        limit = j;
-        break;
+    if (!win.allReadable) {
+      for (let j = i; j < Math.min(limit, i + MAX_INSTRUCTION_BYTES); j++) {
+        if (!win.readable(j)) {
+          limit = j;
+          break;
+        }
       }
     }
     const r = decode(win.bytes, i, limit);
@@ -126,6 +128,7 @@ export function disassemble(
     entries = all.slice(instructionOffset);
   }
   let lastSymbol: string | undefined;
+  let lastPath: string | undefined;
   return entries.map((e) => {
     const d: DisassembledInstruction = { address: formatAddress(e.address), instruction: e.text };
     if (e.bytes?.length) d.instructionBytes = hexBytes(e.bytes);
@@ -136,9 +139,11 @@ export function disassemble(
       lastSymbol = sym;
       const src = ctx.sourceAt?.(e.address);
       if (src) {
-        d.location = src.source;
+        // DAP lets a location be left out when it is the previous instruction's file: responses stay small.
+        if (src.source.path !== lastPath || !src.source.path) d.location = src.source;
+        lastPath = src.source.path;
         d.line = src.line;
-      }
+      } else lastPath = undefined;
     }
     return d;
   });

@@ -657,7 +657,7 @@ export class DriverTarget implements Target {
       read: (address, length) => {
         const r = this.gpu.debugRead(address, length);
         const bad = r.unreadable.map((u) => [u.address - address, u.address - address + u.length]);
-        return { bytes: r.bytes, readable: (i) => !bad.some(([a, b]) => i >= a && i < b) };
+        return { bytes: r.bytes, readable: (i) => !bad.some(([a, b]) => i >= a && i < b), allReadable: bad.length === 0 };
       },
       regions,
       segmentName: (id) => this.gpu.segments.find((s) => s.id === id)?.name,

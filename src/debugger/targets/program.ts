@@ -327,7 +327,19 @@ export class ProgramTarget implements Target {
     return line === undefined ? `${this.name}+${hex(offset)}` : `${this.name}:${line + 1}`;
   }
 
+  private textCache = { offset: -1, executed: -1, text: '' };
+
+  /** The instruction at `offset` as text; cached until the engine executes again (a stop asks twice). */
   private instructionText(offset: number): string {
+    const c = this.textCache;
+    if (c.offset === offset && c.executed === this.executed) return c.text;
+    c.offset = offset;
+    c.executed = this.executed;
+    c.text = this.formatAt(offset);
+    return c.text;
+  }
+
+  private formatAt(offset: number): string {
     return formatInstructionAt(this.buffer.bytes, offset, this.length, (id) => this.segmentName(id));
   }
 
@@ -523,6 +535,7 @@ export class ProgramTarget implements Target {
     }
     const bytes = encode({ op: r.instr.op, flags: r.instr.flags, operands });
     this.gpu.writePhysical(this.buffer.physical + pc, bytes);
+    this.textCache.offset = -1;
     return { value: m[1] === 'loc' ? hex(Number(n)) : typeof n === 'bigint' ? hex(n) : hex(n), memoryChanged: true };
   }
 
@@ -536,6 +549,7 @@ export class ProgramTarget implements Target {
   }
 
   writeMemory(address: number, data: Uint8Array): number {
+    this.textCache.offset = -1;
     const r = this.gpu.debugWrite(address, data);
     if (r.written === 0 && data.length) throw new Error(`${hex(address)} is not writable memory in the debug address space`);
     return r.written;
@@ -547,7 +561,7 @@ export class ProgramTarget implements Target {
       read: (address, length) => {
         const r = this.gpu.debugRead(address, length);
         const bad = r.unreadable.map((u) => [u.address - address, u.address - address + u.length]);
-        return { bytes: r.bytes, readable: (i) => !bad.some(([a, b]) => i >= a && i < b) };
+        return { bytes: r.bytes, readable: (i) => !bad.some(([a, b]) => i >= a && i < b), allReadable: bad.length === 0 };
       },
       regions: [{ start: this.buffer.physical, length: this.length, name: this.name }],
       segmentName: (id) => this.segmentName(id),

@@ -27,7 +27,7 @@ import type { Gpu } from './hw/types';
 import type { DdiCall, MachineError, MachineEvent } from './kernel/events';
 import { Kernel } from './kernel/kernel';
 import { KernelError } from './kernel/kernelError';
-import { WdkKernel } from './kernel/wdk';
+import { WdkKernel, type WdkState } from './kernel/wdk';
 import { VerifierViolation } from './verifier/violation';
 import type { PagingStats } from './kernel/vidmm';
 import { scenarioGpuConfig } from './scenario/gpuConfig';
@@ -97,6 +97,8 @@ export interface MachineState {
     queue: { fenceId: number; kind: 'paging' | 'render'; label: string }[];
   }[];
   pagingBuffers: { physical: number; state: string; start: number; write: number; limit: number }[];
+  /** CPU mappings, aperture mappings, the device paging fence, bus-master DMA and common buffers (src/sim/kernel/wdk.ts). */
+  wdk?: WdkState;
 }
 
 export class Machine {
@@ -259,6 +261,7 @@ export class Machine {
         write: b.write,
         limit: b.limit,
       })),
+      wdk: k.extension instanceof WdkKernel ? k.extension.state() : undefined,
     };
   }
 }

@@ -10,7 +10,7 @@ import type { Step } from '../scenario/types';
 import type { WdkStep } from '../scenario/wdkSteps';
 import { Verifier } from '../verifier/verifier';
 import { ApertureSegments } from './aperture';
-import { BusMasterDma } from './busMasterDma';
+import { BusMasterDma, type BusMasterStats } from './busMasterDma';
 import { CpuAccess } from './cpuAccess';
 import type { Gen } from './events';
 import type { KernelExtension } from './extension';
@@ -19,6 +19,16 @@ import { KernelError } from './kernelError';
 import { DevicePagingQueue } from './pagingQueue';
 import type { Allocation } from './vidmm';
 import { WdkContext } from './wdkContext';
+
+export interface WdkState {
+  verifier: boolean;
+  cpuMappings: { allocation: string; va: number; through: 'aperture' | 'system'; barOffset?: number; alternateVA: boolean }[];
+  apertureMappings: { allocation: string; segmentId: number; offset: number; cacheCoherent: boolean }[];
+  swizzlingRanges: number;
+  pagingFence: { value: number; lastQueued: number; operations: number };
+  dma: BusMasterStats;
+  commonBuffers: { used: number; budget: number; buffers: number };
+}
 
 export interface WdkOptions {
   /** Check the driver against the DDI rules (default true). */
@@ -50,6 +60,28 @@ export class WdkKernel implements KernelExtension {
         if (call.ddi === 'DxgkDdiStartDevice') this.dma.offer(call.args.DxgkInterface as DXGKRNL_INTERFACE);
       },
     });
+  }
+
+  /** Plain-data view for hosts: CPU mappings, aperture mappings, the paging fence, DMA and common-buffer use. */
+  state(): WdkState {
+    const k = this.kernel;
+    const allocs = [...(k.vidmm?.allocations.values() ?? [])];
+    const usage = k.gpu.commonBufferUsage();
+    return {
+      verifier: this.verifier !== undefined,
+      cpuMappings: allocs.flatMap((a) => {
+        const m = this.cpu.mapping(a);
+        return m ? [{ allocation: a.name, va: m.va, through: m.kind, barOffset: m.barOffset >= 0 ? m.barOffset : undefined, alternateVA: !!m.alternate }] : [];
+      }),
+      apertureMappings: allocs.flatMap((a) => {
+        const m = this.aperture.mapping(a);
+        return m ? [{ allocation: a.name, segmentId: m.segment.id, offset: m.offset, cacheCoherent: m.cacheCoherent }] : [];
+      }),
+      swizzlingRanges: k.gpu.swizzlingRanges().length,
+      pagingFence: { value: this.pagingQueue.lastFence ? this.pagingQueue.value() : 0, lastQueued: this.pagingQueue.lastFence, operations: this.pagingQueue.operations.length },
+      dma: { ...this.dma.stats },
+      commonBuffers: usage,
+    };
   }
 
   *run(): Gen {

@@ -61,3 +61,17 @@ describe('bus-master DMA', () => {
     assert.equal(r.ok, true, r.error?.message);
   });
 });
+
+describe('the machine state shows the WDK paths', () => {
+  it('CPU mappings, swizzling ranges, common-buffer use and DMA figures, as plain data', async () => {
+    const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('cpu-access') });
+    for (let e = machine.next(); e; e = machine.next()) if (e.kind === 'kernel' && e.what === 'lock' && e.data.allocation === 'linear') break;
+    const w = machine.state().wdk!;
+    assert.equal(w.verifier, true);
+    assert.deepEqual(w.cpuMappings.map((m) => [m.allocation, m.through]), [['surface', 'aperture'], ['linear', 'aperture']]);
+    assert.equal(w.swizzlingRanges, 1);
+    assert.equal(w.dma.adapters, 1);
+    assert.ok(w.commonBuffers.used > 0 && w.commonBuffers.used <= w.commonBuffers.budget);
+    assert.doesNotThrow(() => structuredClone(w));
+  });
+});

@@ -286,6 +286,7 @@ function describe(v: Value): string {
 }
 
 function arith(op: string, a: Value, b: Value): Value {
+  if (isStructure(a) || isStructure(b)) throw new ExpressionError(`'${op}' needs numbers, got ${describe(a)} and ${describe(b)}`);
   const pa = prim(a);
   const pb = prim(b);
   if (op === '+' && (typeof pa === 'string' || typeof pb === 'string')) return String(pa) + String(pb);
@@ -319,7 +320,12 @@ function arith(op: string, a: Value, b: Value): Value {
   throw new ExpressionError(`unknown operator '${op}'`);
 }
 
+function isStructure(v: Value): boolean {
+  return typeof v === 'object' && v !== null && !isNamed(v);
+}
+
 function compare(op: string, a: Value, b: Value): boolean {
+  if (isStructure(a) || isStructure(b)) throw new ExpressionError(`'${op}' needs numbers or strings, got ${describe(a)} and ${describe(b)}`);
   const pa = prim(a);
   const pb = prim(b);
   if (typeof pa === 'string' && typeof pb === 'string') {

@@ -318,4 +318,19 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     assert.equal(hit.body.reason, 'instruction breakpoint');
     assert.equal((await topFrame(dc)).name, 'nop  [dma+0x4c]');
   });
+  it('restarts from the first instruction, and terminates on request', async () => {
+    await launchProgram(dc, { program: PROGRAM, stopOnEntry: true });
+    await expectEvent(dc, 'stopped', () => dc.nextRequest({ threadId: GPU }));
+    assert.equal((await topFrame(dc)).line, 6);
+    const again = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.restartRequest({}));
+    assert.equal(again.body.reason, 'entry');
+    assert.equal((await topFrame(dc)).line, 5);
+    assert.deepEqual(await read(dc, VRAM + 0x1000, 4), Buffer.alloc(4), 'a fresh GPU: the fill has not run');
+    const exited = dc.waitForEvent('exited');
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest({}));
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+    const late = (await dc.request('next', { threadId: GPU })) as DebugProtocol.Response;
+    assert.equal(late.success, false);
+    assert.match(late.message ?? '', /the debug session has ended/);
+  });
 });

@@ -333,4 +333,19 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     assert.equal(late.success, false);
     assert.match(late.message ?? '', /the debug session has ended/);
   });
+  it('sends memory events only to a client that said it supports them', async () => {
+    await dc.initializeRequest({ adapterID: 'wddm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launchRequest({ program: PROGRAM } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: 6 }] });
+    const stopped = dc.waitForEvent('stopped');
+    await dc.configurationDoneRequest();
+    await launched;
+    await stopped;
+    await expectEvent(dc, 'stopped', () => dc.nextRequest({ threadId: GPU }));
+    await dc.request('writeMemory', { memoryReference: hexAddr(VRAM), data: 'AQID' });
+    assert.deepEqual(await read(dc, VRAM, 3), Buffer.from([1, 2, 3]));
+    assert.equal(dc.messages.filter((m) => m.event === 'memory').length, 0);
+  });
 });

@@ -193,6 +193,15 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     // next: to the next DDI call or kernel event.
     const n = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: KERNEL }));
     assert.equal(n.body.reason, 'step');
+    // The adapter's state: segments, allocations with residency and location, fences, the paging queue.
+    const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    const adapterScope = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'Adapter')!;
+    const adapter = await vars(dc, adapterScope.variablesReference);
+    assert.deepEqual([...adapter.keys()], ['time', 'segments', 'allocations', 'fences', 'pagingQueue', 'pagingBuffers']);
+    const segments = await vars(dc, adapter.get('segments')!.variablesReference);
+    assert.equal(Number(segments.get('1 vram')?.memoryReference), 2 ** 40);
+    const allocations = await vars(dc, adapter.get('allocations')!.variablesReference);
+    assert.match(allocations.get('#1 texture')?.value ?? '', /^0x80000 bytes, (system in system memory|resident in \w+\+0x[0-9a-f]+)/);
     const segs = await dc.evaluateRequest({ expression: '!segments', context: 'repl' });
     assert.match(segs.body.result, / 1 vram +memory /);
     const alloc = await dc.evaluateRequest({ expression: '!alloc', context: 'repl' });

@@ -226,6 +226,28 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.ok(dc.alive, 'the adapter process is still running');
   });
 
+  it('a verifier violation stops the session with the rule and the driver line', async () => {
+    const driver = join(ROOT, 'samples', 'drivers', 'buggy', 'dma-buffer-overrun.ts');
+    const stop = (await start(dc, { driver }, async () => undefined)) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'exception');
+    assert.match(stop.body.text ?? '', /^verifier: dma-buffer-overrun: DxgkDdiBuildPagingBuffer \(Transfer\) wrote past DmaSize/);
+    const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.equal(info.body.exceptionId, 'verifier.dma-buffer-overrun');
+    assert.match(info.body.description ?? '', /It must check DmaSize before writing and return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER/);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(top.source?.path, driver);
+    assert.ok(top.line > 1);
+  });
+
+  it('with the verifier off, the same driver is not stopped by the verifier', async () => {
+    const driver = join(ROOT, 'samples', 'drivers', 'buggy', 'dma-buffer-overrun.ts');
+    const first = await start(dc, { driver, verifier: false }, async () => undefined);
+    if (first.event === 'stopped') {
+      const info = await dc.exceptionInfoRequest({ threadId: (first as DebugProtocol.StoppedEvent).body.threadId }).catch(() => undefined);
+      assert.ok(!info || !info.body.exceptionId.startsWith('verifier'), `stopped on ${info?.body.exceptionId}`);
+    }
+  });
+
   it('a driver that hangs is stopped by the TDR watchdog; the adapter keeps answering', async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
     const ended = (await start(dc, { driver, tdrDelayMs: 300 }, async () => undefined)) as DebugProtocol.TerminatedEvent;

@@ -113,7 +113,7 @@ export class DriverTarget implements Target {
     }
     let machine: Machine;
     try {
-      machine = await createMachine({ driver, scenario, shadow: config.verifier });
+      machine = await createMachine({ driver, scenario, shadow: config.verifier, verifier: config.verifier });
     } catch (e) {
       const attr = e instanceof KernelError && e.category === 'scenario' ? 'scenario' : 'driver';
       throw new Error(`'${attr}': ${e instanceof DriverError || e instanceof Error ? e.message : String(e)}`);
@@ -338,11 +338,12 @@ export class DriverTarget implements Target {
         return undefined;
       case 'error': {
         const err = e.error;
-        const filter = err.category === 'driver' ? 'driverException' : err.category === 'verify' ? 'verifier' : err.category === 'gpu' ? 'gpuFault' : undefined;
+        const filter =
+          err.category === 'driver' ? (err.rule ? 'verifier' : 'driverException') : err.category === 'verify' ? 'verifier' : err.category === 'gpu' ? 'gpuFault' : undefined;
         const where = err.location ? `\n  at ${err.location.file}:${err.location.line}:${err.location.column}` : '';
         if (filter && this.filters.has(filter)) {
           return this.stopAt(e, 'exception', err.message.split('\n')[0], {
-            exceptionId: `${filter}${err.ddi ? '.' + err.ddi : ''}`,
+            exceptionId: `${filter}${err.rule ? '.' + err.rule : err.ddi ? '.' + err.ddi : ''}`,
             description: err.message,
             breakMode: 'always',
             details: { message: err.message, typeName: `${err.category} error`, stackTrace: `${err.ddi ?? ''}${where}` },

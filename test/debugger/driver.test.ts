@@ -243,7 +243,8 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     const driver = join(ROOT, 'samples', 'drivers', 'buggy', 'dma-buffer-overrun.ts');
     const first = await start(dc, { driver, verifier: false }, async () => undefined);
     if (first.event === 'stopped') {
-      const info = await dc.exceptionInfoRequest({ threadId: (first as DebugProtocol.StoppedEvent).body.threadId }).catch(() => undefined);
+      const threadId = (first as DebugProtocol.StoppedEvent).body.threadId ?? KERNEL;
+      const info = await dc.exceptionInfoRequest({ threadId }).catch(() => undefined);
       assert.ok(!info || !info.body.exceptionId.startsWith('verifier'), `stopped on ${info?.body.exceptionId}`);
     }
   });

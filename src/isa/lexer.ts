@@ -48,7 +48,8 @@ export class Lexemes {
     this.end[i] = end;
   }
 
-  private grow(): void {
+  /** Doubles the capacity (keeping the contents). */
+  grow(): void {
     const n = this.kind.length * 2;
     const k = new Uint8Array(n);
     k.set(this.kind);
@@ -67,74 +68,112 @@ export class Lexemes {
 
 /** Identifier characters: letters, digits, `_` and `.` (a leading `.` makes a directive). */
 export function isIdentChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46;
+  return c < 128 && (CHAR_CLASS[c] & C_IDENT) !== 0;
 }
 
-function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46;
+// Character classes of ASCII, so the lexer's inner loops test one table entry per character.
+const C_IDENT = 1;
+const C_IDENT_START = 2;
+const C_DIGIT = 4;
+const C_SPACE = 8;
+const CHAR_CLASS = new Uint8Array(128);
+/** Punctuation code of each single-character punctuator (0 for none; `<` and `>` pair up). */
+const PUNCT_OF = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46;
+  const digit = c >= 48 && c <= 57;
+  CHAR_CLASS[c] = (letter || digit ? C_IDENT : 0) | (letter ? C_IDENT_START : 0) | (digit ? C_DIGIT : 0) | (c === 32 || c === 9 || c === 13 || c === 12 || c === 11 ? C_SPACE : 0);
 }
+PUNCT_OF[43] = P.Plus;
+PUNCT_OF[45] = P.Minus;
+PUNCT_OF[42] = P.Star;
+PUNCT_OF[47] = P.Slash;
+PUNCT_OF[37] = P.Percent;
+PUNCT_OF[38] = P.Amp;
+PUNCT_OF[124] = P.Pipe;
+PUNCT_OF[94] = P.Caret;
+PUNCT_OF[126] = P.Tilde;
+PUNCT_OF[40] = P.LParen;
+PUNCT_OF[41] = P.RParen;
+PUNCT_OF[44] = P.Comma;
+PUNCT_OF[58] = P.Colon;
 
 /** Lexes `text[from, to)` (one line without its line break) into `out`. */
 export function lexLine(text: string, from: number, to: number, out: Lexemes): void {
-  out.count = 0;
+  // A line has at most one lexeme per character: make room once, then store without checks.
+  while (out.kind.length < to - from) out.grow();
+  const kind = out.kind;
+  const opc = out.op;
+  const start = out.start;
+  const end = out.end;
+  let n = 0;
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+    const cls = c < 128 ? CHAR_CLASS[c] : 0;
+    if (cls & C_SPACE) {
       i++;
       continue;
     }
     if (c === 59) {
-      out.push(Lx.Comment, 0, i, to);
-      return;
+      kind[n] = Lx.Comment;
+      opc[n] = 0;
+      start[n] = i;
+      end[n++] = to;
+      break;
     }
     const s = i;
-    if (isIdentStart(c)) {
+    if (cls & C_IDENT_START) {
       i++;
-      while (i < to && isIdentChar(text.charCodeAt(i))) i++;
-      out.push(Lx.Ident, 0, s, i);
+      while (i < to) {
+        const d = text.charCodeAt(i);
+        if (d >= 128 || (CHAR_CLASS[d] & C_IDENT) === 0) break;
+        i++;
+      }
+      kind[n] = Lx.Ident;
+      opc[n] = 0;
+      start[n] = s;
+      end[n++] = i;
       continue;
     }
-    if (c >= 48 && c <= 57) {
+    if (cls & C_DIGIT) {
       // A number runs over every identifier character, so `12ab` is one (bad) literal, not two lexemes.
       i++;
-      while (i < to && isIdentChar(text.charCodeAt(i)) && text.charCodeAt(i) !== 46) i++;
-      out.push(Lx.Number, 0, s, i);
+      while (i < to) {
+        const d = text.charCodeAt(i);
+        if (d >= 128 || (CHAR_CLASS[d] & C_IDENT) === 0 || d === 46) break;
+        i++;
+      }
+      kind[n] = Lx.Number;
+      opc[n] = 0;
+      start[n] = s;
+      end[n++] = i;
       continue;
     }
-    let p = 0;
-    switch (c) {
-      case 43: p = P.Plus; break;
-      case 45: p = P.Minus; break;
-      case 42: p = P.Star; break;
-      case 47: p = P.Slash; break;
-      case 37: p = P.Percent; break;
-      case 38: p = P.Amp; break;
-      case 124: p = P.Pipe; break;
-      case 94: p = P.Caret; break;
-      case 126: p = P.Tilde; break;
-      case 40: p = P.LParen; break;
-      case 41: p = P.RParen; break;
-      case 44: p = P.Comma; break;
-      case 58: p = P.Colon; break;
-      case 60:
-        if (text.charCodeAt(i + 1) === 60 && i + 1 < to) p = P.Shl;
-        break;
-      case 62:
-        if (text.charCodeAt(i + 1) === 62 && i + 1 < to) p = P.Shr;
-        break;
+    let p = c < 128 ? PUNCT_OF[c] : 0;
+    if (c === 60) {
+      if (text.charCodeAt(i + 1) === 60 && i + 1 < to) p = P.Shl;
+    } else if (c === 62) {
+      if (text.charCodeAt(i + 1) === 62 && i + 1 < to) p = P.Shr;
     }
     if (p === 0) {
       // One bad lexeme per character (a surrogate pair counts as one), so ranges stay exact.
       const w = c >= 0xd800 && c <= 0xdbff && i + 1 < to ? 2 : 1;
-      out.push(Lx.Bad, 0, i, i + w);
+      kind[n] = Lx.Bad;
+      opc[n] = 0;
+      start[n] = i;
+      end[n++] = i + w;
       i += w;
       continue;
     }
     const w = p === P.Shl || p === P.Shr ? 2 : 1;
-    out.push(Lx.Punct, p, i, i + w);
+    kind[n] = Lx.Punct;
+    opc[n] = p;
+    start[n] = i;
+    end[n++] = i + w;
     i += w;
   }
+  out.count = n;
 }
 
 /** Small literal values, made once: most literals in a program are small. */

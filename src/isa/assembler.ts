@@ -219,16 +219,12 @@ class Assembler implements ParseSink {
   /** The line map, flat: line, offset, length, 1 for an instruction (built into objects on read). */
   private readonly lineMap = new NumberList(256);
   /**
-   * Instructions that use a name defined further down, flat: line, line start, line end, index of
-   * the line's first token, byte offset. Pass 2 parses these lines again rather than keeping their
-   * parsed operands alive through pass 1, which is what keeps large files cheap.
+   * Instructions that use a name defined further down, kept parsed for pass 2, with (at the same
+   * index) the references pass 1 could not resolve. Only these keep their operands: an instruction
+   * that names only what is defined above it is encoded at once and keeps nothing.
    */
-  private readonly deferred = new NumberList(64);
-  private replaying = false;
-  private replayToken = 0;
-  private replayOffset = 0;
-  private lineEnd = 0;
-  private lineFirstToken = 0;
+  private readonly deferred: PendingInstr[] = [];
+  private readonly deferredRefs: SymRef[][] = [];
   private readonly refs: SymRef[] = [];
   private readonly data: PendingData[] = [];
   private readonly fills: Fill[] = [];
@@ -288,16 +284,10 @@ class Assembler implements ParseSink {
   }
 
   token(line: number, s: number, e: number, cls: number): number {
-    // A replayed line produces its tokens again, in the same order: hand back the same indices.
-    if (this.replaying) return this.replayToken++;
     return this.tokenTable.add(line, s, e - s, cls);
   }
 
   ref(r: SymRef): void {
-    if (this.replaying) {
-      if (this.tokenTable.cls[r.token] === CLS_PENDING) this.resolveRef(r, true);
-      return;
-    }
     if (!this.resolveRef(r, false)) this.refs.push(r);
   }
 
@@ -335,14 +325,11 @@ class Assembler implements ParseSink {
     }
     this.reserve(this.offset);
     for (const f of this.fills) this.writeFill(f);
-    const d = this.deferred.data;
-    this.replaying = true;
-    for (let k = 0; k < this.deferred.length; k += 8) {
-      this.replayToken = d[k + 3];
-      this.replayOffset = d[k + 4];
-      this.parseLine(d[k], d[k + 1], d[k + 2]);
+    const cls = this.tokenTable.cls;
+    for (let k = 0; k < this.deferred.length; k++) {
+      for (const r of this.deferredRefs[k]) if (cls[r.token] === CLS_PENDING) this.resolveRef(r, true);
+      this.emitInstruction(this.deferred[k]);
     }
-    this.replaying = false;
     for (const d of this.data) this.emitData(d);
     this.bytes = this.bytes.slice(0, this.offset);
     this.view = new DataView(this.bytes.buffer);
@@ -404,12 +391,7 @@ class Assembler implements ParseSink {
     const text = this.text;
     lexLine(text, from, to, lx);
     const table = this.lineTable;
-    const replay = this.replaying;
-    if (!replay) {
-      table.add(from);
-      this.lineFirstToken = this.tokenTable.count;
-    }
-    this.lineEnd = to;
+    table.add(from);
     const n = lx.count;
     if (n === 0) return;
     let end = n;
@@ -419,7 +401,7 @@ class Assembler implements ParseSink {
       end = n - 1;
       cs = lx.start[end] - from;
       ce = lx.end[end] - from;
-      if (!replay) table.setComment(line, cs, ce);
+      table.setComment(line, cs, ce);
     }
     const parser = this.parser;
     parser.ls = from;
@@ -431,7 +413,8 @@ class Assembler implements ParseSink {
       const name = text.slice(lx.start[0], lx.end[0]);
       const r = range(line, s, e);
       this.token(line, s, e, CLS_LABEL);
-      if (!replay && (table.setLabel(line, s, e), this.checkNewName(name, line, s, e))) {
+      table.setLabel(line, s, e);
+      if (this.checkNewName(name, line, s, e)) {
         this.symbols.set(name, new Sym(name, 'label', BigInt(this.offset), r));
       }
       i = 2;
@@ -454,7 +437,7 @@ class Assembler implements ParseSink {
     const hs = lx.start[i] - from;
     const he = lx.end[i] - from;
     const directive = head.charCodeAt(0) === 46;
-    if (!replay) table.setHead(line, hs, he, directive);
+    table.setHead(line, hs, he, directive);
     // Operand spans: lexeme ranges split at top-level commas.
     const spans: number[] = [];
     let depth = 0;
@@ -478,7 +461,7 @@ class Assembler implements ParseSink {
         spans.push(spanStart, k);
         const s = lx.start[spanStart] - from;
         const e = lx.end[k - 1] - from;
-        if (!replay) table.addOperand(s, e);
+        table.addOperand(s, e);
       }
       spanStart = k + 1;
       depth = 0;
@@ -545,12 +528,11 @@ class Assembler implements ParseSink {
       flagsFrom = n;
     }
     const want = op.operands.length;
-    const replay = this.replaying;
     const refsMark = this.refs.length;
     const ins: PendingInstr = {
       op,
       line,
-      offset: replay ? this.replayOffset : this.offset,
+      offset: this.offset,
       operands: new Array(want),
       flags: 0,
       ok: syntaxOk,
@@ -605,14 +587,10 @@ class Assembler implements ParseSink {
       const s = lx.start[i] - from;
       const e = lx.end[i] - from;
       this.token(line, s, e, CLS_FLAG);
-      if (flags & (1 << f.bit) && !replay) this.diag('PGA021', `flag '${f.name}' is given more than once`, line, s, e, op.mnemonic);
+      if (flags & (1 << f.bit)) this.diag('PGA021', `flag '${f.name}' is given more than once`, line, s, e, op.mnemonic);
       flags |= 1 << f.bit;
     }
     ins.flags = flags;
-    if (replay) {
-      this.emitInstruction(ins);
-      return;
-    }
     if (ins.ok) {
       // Most instructions use only names defined above (or none): encode them now and keep nothing.
       // One that names something not defined yet waits for pass 2 without trying.
@@ -630,11 +608,11 @@ class Assembler implements ParseSink {
         }
       }
       if (defer) {
-        // Its unresolved names are resolved when the line is replayed in pass 2.
+        // Its unresolved names are resolved just before pass 2 encodes it.
         for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
+        this.deferred.push(ins);
+        this.deferredRefs.push(this.refs.slice(refsMark));
         this.refs.length = refsMark;
-        this.deferred.push4(line, this.parser.ls, this.lineEnd, this.lineFirstToken);
-        this.deferred.push4(ins.offset, 0, 0, 0);
       }
     }
     this.lineTable.setBytes(line, this.offset, op.size);

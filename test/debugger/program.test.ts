@@ -175,6 +175,22 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     assert.match(summary, /copy\.pgasm finished: 4 instructions in \d+ ns of GPU time; paging fence 0x7\./);
   });
 
+  it('runs a sample whose page list follows the code to the end, executing only the instructions', async () => {
+    // samples/pgasm/copy.pgasm keeps its MDL page lists after the last instruction: they are data
+    // the copy reads, and must never be fetched as instructions.
+    const sample = join(__dirname, '..', '..', 'samples', 'pgasm', 'copy.pgasm');
+    const stop = (await launchProgram(dc, { program: sample, stopOnEntry: true })) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'entry');
+    const exceptions: DebugProtocol.StoppedEvent[] = [];
+    dc.on('stopped', (e: DebugProtocol.StoppedEvent) => {
+      if (e.body.reason === 'exception') exceptions.push(e);
+    });
+    const exited = dc.waitForEvent('exited');
+    await expectEvent(dc, 'terminated', () => dc.continueRequest({ threadId: GPU }));
+    assert.deepEqual(exceptions, [], 'no GPU fault on the page list');
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+  });
+
   it('reads and writes memory, pads disassembly outside the buffer and at negative offsets', async () => {
     await launchProgram(dc, { program: PROGRAM, stopOnEntry: true });
     const ip = Number((await topFrame(dc)).instructionPointerReference);

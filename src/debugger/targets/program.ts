@@ -19,6 +19,7 @@ import {
   Gpu,
   GpuConfig,
   HwEvent,
+  instructionLength,
 } from '../../sim/hw';
 import type { AdapterStateResponse } from '../customRequests';
 import { check, makeRule, BreakpointRule } from '../breakpoints';
@@ -87,7 +88,7 @@ export class ProgramTarget implements Target {
         `'program': ${basename(path)} has ${errors.length} assembly error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} first:\n${shown.join('\n')}${errors.length > 10 ? '\n  …' : ''}`,
       );
     }
-    if (asm.bytes.length === 0) throw new Error(`'program': ${basename(path)} has no instructions to run`);
+    if (instructionLength(asm.bytes, asm.lines) === 0) throw new Error(`'program': ${basename(path)} has no instructions to run`);
     for (const d of asm.diagnostics.filter((x) => x.severity === 'warning')) {
       ctl.output('console', `${basename(path)}:${d.range.start.line + 1}: warning ${d.code}: ${d.message}`);
     }
@@ -103,15 +104,16 @@ export class ProgramTarget implements Target {
     }
     this.gpu = createGpu(gpuConfig);
     this.name = basename(path);
-    this.length = asm.bytes.length;
+    // Data after the last instruction (page lists, .u32 tables) is loaded but never executed.
+    this.length = instructionLength(asm.bytes, asm.lines);
     const size = Math.max(asm.dmaSize ?? DEFAULT_DMA_SIZE, asm.bytes.length);
     const buffer = this.gpu.allocateCommonBuffer(size);
     if (!buffer) throw new Error(`'program': a ${size}-byte DMA buffer does not fit the adapter's common-buffer budget`);
     this.buffer = buffer;
     buffer.bytes.set(asm.bytes);
-    this.gpu.submit(0, { physical: buffer.physical, length: asm.bytes.length, submissionId: 1 });
+    this.gpu.submit(0, { physical: buffer.physical, length: this.length, submissionId: 1 });
     for (const l of asm.lines) if (l.instruction) this.lineOf.set(l.offset, l.line);
-    this.starts = new Set(decodeAll(asm.bytes).map((r) => r.offset));
+    this.starts = new Set(decodeAll(asm.bytes, 0, this.length).map((r) => r.offset));
     this.labels = [...asm.symbols.values()]
       .filter((s) => s.kind === 'label')
       .map((s) => ({ name: s.name, offset: Number(s.value) }))

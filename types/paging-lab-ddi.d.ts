@@ -746,6 +746,8 @@ declare module "paging-lab/internal/isa/encoding" {
     /** Slot offsets per opcode byte, so the engine can read operands by index without searching. */
     export const SLOT_LAYOUT: readonly (readonly number[] | undefined)[];
     export function slotIndex(op: OpcodeInfo, operand: string): number;
+    /** Which body decoder is in use (the generic one only where code generation is forbidden). */
+    export const DECODER_KIND: 'compiled' | 'generic';
     /**
      * Decodes into `out` without allocating. Returns the instruction's size in bytes, or the negative
      * length of the invalid run at `offset` (call `decode` there for the reason). A bad header gives a

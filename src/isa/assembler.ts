@@ -193,6 +193,17 @@ function mnemonicAt(text: string, s: number, e: number): OpcodeInfo | undefined 
   return undefined;
 }
 
+/** Whether the identifier lexeme text[s, e) is `lower` in any case (identifiers are ASCII). */
+function identIs(text: string, s: number, e: number, lower: string): boolean {
+  if (e - s !== lower.length) return false;
+  for (let i = s; i < e; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i - s)) return false;
+  }
+  return true;
+}
+
 function kindMax(o: OperandInfo): bigint {
   switch (o.kind) {
     case 'u8':
@@ -210,6 +221,14 @@ function kindMax(o: OperandInfo): bigint {
 }
 
 const SHARED_LEXEMES = new Lexemes();
+// Scratch space of emitInstruction, which is never re-entered and whose callees (profile checks,
+// page-list notes, the encoder) read the values without keeping them.
+// Fixed lengths (more than any opcode's operand count): changing an array's length is a slow path.
+const MAX_OPERANDS = Math.max(...OPCODES.map((o) => o.operands.length));
+const SCRATCH_VALUES: OperandValue[] = new Array<OperandValue>(MAX_OPERANDS).fill(0);
+const SCRATCH_LOCATIONS: Location[] = [];
+/** The instruction being parsed; copied only if it has to wait for pass 2. */
+const SCRATCH_INSTR: PendingInstr = { op: OPCODES[0], line: 0, offset: 0, operands: new Array<Operand | undefined>(MAX_OPERANDS).fill(undefined), flags: 0, ok: true, headS: 0, headE: 0 };
 
 class Assembler implements ParseSink {
   private readonly diagnostics: AsmDiagnostic[] = [];
@@ -429,9 +448,9 @@ class Assembler implements ParseSink {
       if (cs >= 0) this.token(line, cs, ce, CLS_COMMENT);
       return;
     }
-    const headText = text.slice(lx.start[i], lx.end[i]);
-    // Mnemonics are usually written in lower case already: skip the copy then.
+    // Mnemonics are usually written in lower case already: then the table's string is the text.
     let headOp = mnemonicAt(text, lx.start[i], lx.end[i]);
+    const headText = headOp ? headOp.mnemonic : text.slice(lx.start[i], lx.end[i]);
     const head = headOp ? headText : headText.toLowerCase();
     if (!headOp && head !== headText) headOp = OPCODE_BY_MNEMONIC.get(head);
     const hs = lx.start[i] - from;
@@ -519,9 +538,9 @@ class Assembler implements ParseSink {
     let flagsFrom = n;
     if (op.flags.length) {
       while (n > 0 && this.isBareIdent(spans, (n - 1) * 2)) {
-        const word = parser.lexText(spans[(n - 1) * 2]).toLowerCase();
+        const i = spans[(n - 1) * 2];
         let known = false;
-        for (const f of op.flags) if (f.name === word) known = true;
+        for (const f of op.flags) if (identIs(this.text, lx.start[i], lx.end[i], f.name)) known = true;
         if (!known) break;
         n--;
       }
@@ -529,16 +548,15 @@ class Assembler implements ParseSink {
     }
     const want = op.operands.length;
     const refsMark = this.refs.length;
-    const ins: PendingInstr = {
-      op,
-      line,
-      offset: this.offset,
-      operands: new Array(want),
-      flags: 0,
-      ok: syntaxOk,
-      headS: hs,
-      headE: he,
-    };
+    const ins = SCRATCH_INSTR;
+    ins.op = op;
+    ins.line = line;
+    ins.offset = this.offset;
+    for (let k = 0; k < want; k++) ins.operands[k] = undefined;
+    ins.flags = 0;
+    ins.ok = syntaxOk;
+    ins.headS = hs;
+    ins.headE = he;
     for (let k = 0; k < Math.min(n, want); k++) {
       const o = op.operands[k];
       const parsed = parser.parseOperand(spans[2 * k], spans[2 * k + 1]);
@@ -582,8 +600,8 @@ class Assembler implements ParseSink {
     }
     for (let k = flagsFrom; k < spans.length >> 1; k++) {
       const i = spans[2 * k];
-      const word = parser.lexText(i).toLowerCase();
-      const f = op.flags.find((x) => x.name === word)!;
+      let f = op.flags[0];
+      for (const x of op.flags) if (identIs(this.text, lx.start[i], lx.end[i], x.name)) f = x;
       const s = lx.start[i] - from;
       const e = lx.end[i] - from;
       this.token(line, s, e, CLS_FLAG);
@@ -610,7 +628,7 @@ class Assembler implements ParseSink {
       if (defer) {
         // Its unresolved names are resolved just before pass 2 encodes it.
         for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
-        this.deferred.push(ins);
+        this.deferred.push({ op, line, offset: ins.offset, operands: ins.operands.slice(0, want), flags: ins.flags, ok: ins.ok, headS: hs, headE: he });
         this.deferredRefs.push(this.refs.slice(refsMark));
         this.refs.length = refsMark;
       }
@@ -1018,7 +1036,7 @@ class Assembler implements ParseSink {
   /** Evaluates, checks and writes an instruction; in early mode, gives up quietly on a name not yet known. */
   private emitInstruction(ins: PendingInstr): void {
     const { op, line } = ins;
-    const values: OperandValue[] = new Array(op.operands.length);
+    const values = SCRATCH_VALUES;
     let ok = ins.ok;
     for (let k = 0; k < op.operands.length; k++) {
       const parsed = ins.operands[k];
@@ -1027,7 +1045,7 @@ class Assembler implements ParseSink {
         continue;
       }
       const o = op.operands[k];
-      const v = parsed.t === 'loc' ? this.location(op, o, parsed, line) : this.integer(op, o, parsed, line);
+      const v = parsed.t === 'loc' ? this.location(op, o, parsed, line, k) : this.integer(op, o, parsed, line, k);
       if (v === undefined) ok = false;
       else values[k] = v;
     }
@@ -1053,10 +1071,11 @@ class Assembler implements ParseSink {
     this.view = new DataView(b.buffer);
   }
 
-  private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number): number | bigint | undefined {
+  /** The value of integer operand `index` (`o`) of `op`, checked against the table. */
+  private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number, index: number): number | bigint | undefined {
     const v = this.evalExpr(p.expr);
     if (v === undefined) return undefined;
-    const lim = LIMITS[op.code]![op.operands.indexOf(o)];
+    const lim = LIMITS[op.code]![index];
     if (v < lim.min || v > lim.max) {
       this.checkRange(v, lim.min, lim.max, `${op.mnemonic} ${o.name}`, line, p.s, p.e, op.mnemonic);
       return undefined;
@@ -1068,7 +1087,8 @@ class Assembler implements ParseSink {
     return o.kind === 'u64' ? v : Number(v);
   }
 
-  private location(op: OpcodeInfo, o: OperandInfo, p: LocOperand, line: number): Location | undefined {
+  /** The value of location operand `index` (`o`) of `op`, in a scratch object reused per operand index. */
+  private location(op: OpcodeInfo, o: OperandInfo, p: LocOperand, line: number, index: number): Location | undefined {
     const addr = this.evalExpr(p.addr);
     if (addr === undefined) return undefined;
     if (addr < 0n || addr > MAX_SAFE) {
@@ -1110,7 +1130,12 @@ class Assembler implements ParseSink {
       this.diag('PGA007', `${op.mnemonic} ${o.name} address ${fmt(addr)} must be a multiple of ${o.align}`, line, p.addrS, p.addrE, op.mnemonic);
       return undefined;
     }
-    return { space: p.space, sub, aux, address };
+    const loc = (SCRATCH_LOCATIONS[index] ??= { space: SPACE_SEGMENT, sub: 0, aux: 0, address: 0 });
+    loc.space = p.space;
+    loc.sub = sub;
+    loc.aux = aux;
+    loc.address = address;
+    return loc;
   }
 
   /** Notes mdl() operands that point into the buffer; checkPageLists checks them once every `.pages` is known. */

@@ -227,6 +227,23 @@ const SHARED_LEXEMES = new Lexemes();
 const MAX_OPERANDS = Math.max(...OPCODES.map((o) => o.operands.length));
 const SCRATCH_VALUES: OperandValue[] = new Array<OperandValue>(MAX_OPERANDS).fill(0);
 const SCRATCH_LOCATIONS: Location[] = [];
+/** Operand spans of a line: first and end lexeme of each operand, two numbers per operand. */
+class Spans {
+  n = 0;
+  d = new Int32Array(32);
+  push2(a: number, b: number): void {
+    if (this.n + 2 > this.d.length) {
+      const d = new Int32Array(this.d.length * 2);
+      d.set(this.d);
+      this.d = d;
+    }
+    this.d[this.n] = a;
+    this.d[this.n + 1] = b;
+    this.n += 2;
+  }
+}
+/** The spans of the line being parsed (lines are parsed one at a time, never re-entered). */
+const SCRATCH_SPANS = new Spans();
 /** The instruction being parsed; copied only if it has to wait for pass 2. */
 const SCRATCH_INSTR: PendingInstr = { op: OPCODES[0], line: 0, offset: 0, operands: new Array<Operand | undefined>(MAX_OPERANDS).fill(undefined), flags: 0, ok: true, headS: 0, headE: 0 };
 
@@ -458,7 +475,8 @@ class Assembler implements ParseSink {
     const directive = head.charCodeAt(0) === 46;
     table.setHead(line, hs, he, directive);
     // Operand spans: lexeme ranges split at top-level commas.
-    const spans: number[] = [];
+    const spans = SCRATCH_SPANS;
+    spans.n = 0;
     let depth = 0;
     let spanStart = i + 1;
     let syntaxOk = true;
@@ -477,7 +495,7 @@ class Assembler implements ParseSink {
           syntaxOk = false;
         }
       } else {
-        spans.push(spanStart, k);
+        spans.push2(spanStart, k);
         const s = lx.start[spanStart] - from;
         const e = lx.end[k - 1] - from;
         table.addOperand(s, e);
@@ -501,7 +519,7 @@ class Assembler implements ParseSink {
           undefined,
           guess ? { replacement: guess } : undefined,
         );
-        for (let k = 0; k < spans.length; k += 2) parser.parseOperand(spans[k], spans[k + 1]);
+        for (let k = 0; k < spans.n; k += 2) parser.parseOperand(spans.d[k], spans.d[k + 1]);
       } else {
         this.token(line, hs, he, CLS_MNEMONIC);
         this.instruction(line, hs, he, op, spans, from, syntaxOk);
@@ -525,20 +543,20 @@ class Assembler implements ParseSink {
     return true;
   }
 
-  private isBareIdent(spans: number[], k: number): boolean {
-    return spans[k + 1] - spans[k] === 1 && this.lx.kind[spans[k]] === LX_IDENT;
+  private isBareIdent(spans: Spans, k: number): boolean {
+    return spans.d[k + 1] - spans.d[k] === 1 && this.lx.kind[spans.d[k]] === LX_IDENT;
   }
 
-  private instruction(line: number, hs: number, he: number, op: OpcodeInfo, spans: number[], from: number, syntaxOk: boolean): void {
+  private instruction(line: number, hs: number, he: number, op: OpcodeInfo, spans: Spans, from: number, syntaxOk: boolean): void {
     const lx = this.lx;
     const parser = this.parser;
     // Trailing flag keywords.
-    let n = spans.length >> 1;
+    let n = spans.n >> 1;
     let flags = 0;
     let flagsFrom = n;
     if (op.flags.length) {
       while (n > 0 && this.isBareIdent(spans, (n - 1) * 2)) {
-        const i = spans[(n - 1) * 2];
+        const i = spans.d[(n - 1) * 2];
         let known = false;
         for (const f of op.flags) if (identIs(this.text, lx.start[i], lx.end[i], f.name)) known = true;
         if (!known) break;
@@ -559,7 +577,7 @@ class Assembler implements ParseSink {
     ins.headE = he;
     for (let k = 0; k < Math.min(n, want); k++) {
       const o = op.operands[k];
-      const parsed = parser.parseOperand(spans[2 * k], spans[2 * k + 1]);
+      const parsed = parser.parseOperand(spans.d[2 * k], spans.d[2 * k + 1]);
       if (!parsed) {
         ins.ok = false;
         continue;
@@ -577,29 +595,29 @@ class Assembler implements ParseSink {
       if (op.flags.length) {
         // Extra bare words where flags go are most likely misspelt flags.
         for (; k < n && this.isBareIdent(spans, 2 * k); k++) {
-          const word = parser.lexText(spans[2 * k]);
+          const word = parser.lexText(spans.d[2 * k]);
           const guess = closest(word, op.flags.map((f) => f.name));
           this.diag(
             'PGA014',
             `${op.mnemonic} has no flag '${word}' (its flags: ${op.flags.map((f) => f.name).join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
             line,
-            lx.start[spans[2 * k]] - from,
-            lx.end[spans[2 * k]] - from,
+            lx.start[spans.d[2 * k]] - from,
+            lx.end[spans.d[2 * k]] - from,
             op.mnemonic,
             guess ? { replacement: guess } : undefined,
           );
         }
       }
       if (k < n) {
-        const s = lx.start[spans[2 * k]] - from;
-        const e = lx.end[spans[2 * n - 1] - 1] - from;
+        const s = lx.start[spans.d[2 * k]] - from;
+        const e = lx.end[spans.d[2 * n - 1] - 1] - from;
         const what = want === 0 ? `${op.mnemonic} takes no operands` : `${op.mnemonic} takes ${want} operand${want === 1 ? '' : 's'} (${op.operands.map((o) => o.name).join(', ')})`;
         const flagNote = op.flags.length ? ` plus flags (${op.flags.map((f) => f.name).join(', ')})` : '';
         this.diag('PGA004', `${what}${flagNote}, found ${n}`, line, s, e, op.mnemonic);
       }
     }
-    for (let k = flagsFrom; k < spans.length >> 1; k++) {
-      const i = spans[2 * k];
+    for (let k = flagsFrom; k < spans.n >> 1; k++) {
+      const i = spans.d[2 * k];
       let f = op.flags[0];
       for (const x of op.flags) if (identIs(this.text, lx.start[i], lx.end[i], x.name)) f = x;
       const s = lx.start[i] - from;
@@ -666,22 +684,22 @@ class Assembler implements ParseSink {
     return true;
   }
 
-  private directive(line: number, hs: number, he: number, name: string, written: string, spans: number[], from: number, syntaxOk: boolean): void {
+  private directive(line: number, hs: number, he: number, name: string, written: string, spans: Spans, from: number, syntaxOk: boolean): void {
     const lx = this.lx;
     const parser = this.parser;
     const info = DIRECTIVE_BY_NAME.get(name);
-    const count = spans.length >> 1;
+    const count = spans.n >> 1;
     if (!info) {
       const guess = closest(name, DIRECTIVES.map((d) => d.name));
       this.diag('PGA003', `unknown directive '${written}'${guess ? ` (did you mean '${guess}'?)` : ''}`, line, hs, he, undefined, guess ? { replacement: guess } : undefined);
-      for (let k = 0; k < spans.length; k += 2) parser.parseOperand(spans[k], spans[k + 1]);
+      for (let k = 0; k < spans.n; k += 2) parser.parseOperand(spans.d[k], spans.d[k + 1]);
       return;
     }
     const wrongCount = (expected: string): void => {
       this.diag('PGA004', `${name} takes ${expected} (${info.syntax}), found ${count}`, line, hs, he, name);
     };
     const exprAt = (k: number): ExprOperand | undefined => {
-      const p = parser.parseOperand(spans[2 * k], spans[2 * k + 1]);
+      const p = parser.parseOperand(spans.d[2 * k], spans.d[2 * k + 1]);
       if (!p) return undefined;
       if (p.t === 'loc') {
         this.diag('PGA005', `${name} needs a number here, not a location`, line, p.s, p.e, name);
@@ -690,10 +708,10 @@ class Assembler implements ParseSink {
       return p;
     };
     const nameAt = (k: number, cls: number): { name: string; s: number; e: number } | undefined => {
-      const i = spans[2 * k];
+      const i = spans.d[2 * k];
       const s = lx.start[i] - from;
       if (!this.isBareIdent(spans, 2 * k) || parser.lexText(i).charCodeAt(0) === 46) {
-        this.diag('PGA001', `${name} expects a name here (${info.syntax})`, line, s, lx.end[spans[2 * k + 1] - 1] - from, name);
+        this.diag('PGA001', `${name} expects a name here (${info.syntax})`, line, s, lx.end[spans.d[2 * k + 1] - 1] - from, name);
         return undefined;
       }
       const e = lx.end[i] - from;
@@ -736,9 +754,9 @@ class Assembler implements ParseSink {
         const id = nameAt(0, CLS_SEGMENT);
         const idOp = exprAt(1);
         let kind: 'memory' | 'aperture' | undefined;
-        const kindWord = this.isBareIdent(spans, 4) ? parser.lexText(spans[4]).toLowerCase() : '';
-        const ks = lx.start[spans[4]] - from;
-        const ke = lx.end[spans[5] - 1] - from;
+        const kindWord = this.isBareIdent(spans, 4) ? parser.lexText(spans.d[4]).toLowerCase() : '';
+        const ks = lx.start[spans.d[4]] - from;
+        const ke = lx.end[spans.d[5] - 1] - from;
         if (kindWord === 'memory' || kindWord === 'aperture') {
           kind = kindWord;
           this.token(line, ks, ke, CLS_FLAG);
@@ -748,9 +766,9 @@ class Assembler implements ParseSink {
         const sizeOp = exprAt(3);
         let cpuVisible = false;
         if (count === 5) {
-          const s = lx.start[spans[8]] - from;
-          const e = lx.end[spans[9] - 1] - from;
-          if (this.isBareIdent(spans, 8) && parser.lexText(spans[8]).toLowerCase() === 'cpuvisible') {
+          const s = lx.start[spans.d[8]] - from;
+          const e = lx.end[spans.d[9] - 1] - from;
+          if (this.isBareIdent(spans, 8) && parser.lexText(spans.d[8]).toLowerCase() === 'cpuvisible') {
             cpuVisible = true;
             this.token(line, s, e, CLS_FLAG);
           } else {

@@ -22,7 +22,7 @@ import { formatSize, hex, profileProblems } from './checks';
 import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
 import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
 import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
-import { Lexemes, lexLine, Lx, P } from './lexer';
+import { Lexemes, lexLine, Lx, P, toBigInt } from './lexer';
 import { CLS, CLS_NONE, CLS_PENDING, LineTable, NumberList, TokenTable } from './lineTable';
 import {
   Location,
@@ -175,8 +175,14 @@ function fmt(v: bigint): string {
 }
 
 /** Each operand's range and alignment as bigints, by opcode byte and operand index. */
-const LIMITS: readonly ({ min: bigint; max: bigint; align: bigint }[] | undefined)[] = OPCODE_BY_CODE.map((op) =>
-  op?.operands.map((o) => ({ min: o.min !== undefined ? BigInt(o.min) : 0n, max: o.max !== undefined ? BigInt(o.max) : kindMax(o), align: BigInt(o.align ?? 1) })),
+const LIMITS: readonly ({ min: bigint; max: bigint; align: bigint; minN: number; maxN: number }[] | undefined)[] = OPCODE_BY_CODE.map((op) =>
+  op?.operands.map((o) => {
+    const min = o.min !== undefined ? BigInt(o.min) : 0n;
+    const max = o.max !== undefined ? BigInt(o.max) : kindMax(o);
+    // As doubles, for literal operands (safe integers): a limit beyond 2^53 may round, but every
+    // safe integer still compares with it as with the exact limit.
+    return { min, max, align: BigInt(o.align ?? 1), minN: Number(min), maxN: Number(max) };
+  }),
 );
 
 /** Mnemonics by length, to find one in the text without cutting a string out of it. */
@@ -982,6 +988,7 @@ class Assembler implements ParseSink {
   }
 
   private evalExpr(e: Expr): bigint | undefined {
+    if (typeof e === 'number') return toBigInt(e);
     if (typeof e === 'bigint') return e;
     switch (e.t) {
       case 0: {
@@ -1091,9 +1098,12 @@ class Assembler implements ParseSink {
 
   /** The value of integer operand `index` (`o`) of `op`, checked against the table. */
   private integer(op: OpcodeInfo, o: OperandInfo, p: ExprOperand, line: number, index: number): number | bigint | undefined {
-    const v = this.evalExpr(p.expr);
-    if (v === undefined) return undefined;
     const lim = LIMITS[op.code]![index];
+    const x = p.expr;
+    // A literal within range and aligned needs no bigint; anything else takes the exact path below.
+    if (typeof x === 'number' && x >= lim.minN && x <= lim.maxN && (!o.align || x % o.align === 0)) return o.kind === 'u64' ? toBigInt(x) : x;
+    const v = this.evalExpr(x);
+    if (v === undefined) return undefined;
     if (v < lim.min || v > lim.max) {
       this.checkRange(v, lim.min, lim.max, `${op.mnemonic} ${o.name}`, line, p.s, p.e, op.mnemonic);
       return undefined;
@@ -1107,9 +1117,11 @@ class Assembler implements ParseSink {
 
   /** The value of location operand `index` (`o`) of `op`, in a scratch object reused per operand index. */
   private location(op: OpcodeInfo, o: OperandInfo, p: LocOperand, line: number, index: number): Location | undefined {
-    const addr = this.evalExpr(p.addr);
+    // A literal address (a safe integer) needs no bigint unless it is negative.
+    const a = p.addr;
+    const addr = typeof a === 'number' && a >= 0 ? a : this.evalExpr(a);
     if (addr === undefined) return undefined;
-    if (addr < 0n || addr > MAX_SAFE) {
+    if (typeof addr === 'bigint' && (addr < 0n || addr > MAX_SAFE)) {
       const what = p.space === SPACE_MDL ? `${op.mnemonic} ${o.name} page list address` : `${op.mnemonic} ${o.name} address`;
       this.checkRange(addr, 0n, MAX_SAFE, what, line, p.addrS, p.addrE, op.mnemonic);
       return undefined;
@@ -1134,18 +1146,22 @@ class Assembler implements ParseSink {
       }
     } else if (p.space === SPACE_MDL) {
       sub = p.base;
-      const off = this.evalExpr(p.off);
-      if (off === undefined) return undefined;
-      if (!this.checkRange(off, 0n, U32_MAX, `${op.mnemonic} ${o.name} page-list offset`, line, p.offS, p.offE, op.mnemonic)) return undefined;
-      aux = Number(off);
+      const x = p.off;
+      if (typeof x === 'number' && x >= 0 && x <= 0xffffffff) aux = x;
+      else {
+        const off = this.evalExpr(x);
+        if (off === undefined) return undefined;
+        if (!this.checkRange(off, 0n, U32_MAX, `${op.mnemonic} ${o.name} page-list offset`, line, p.offS, p.offE, op.mnemonic)) return undefined;
+        aux = Number(off);
+      }
       if (o.align && aux % o.align !== 0) {
-        this.diag('PGA007', `${op.mnemonic} ${o.name} page-list offset ${fmt(off)} must be a multiple of ${o.align}`, line, p.offS, p.offE, op.mnemonic);
+        this.diag('PGA007', `${op.mnemonic} ${o.name} page-list offset ${fmt(toBigInt(aux))} must be a multiple of ${o.align}`, line, p.offS, p.offE, op.mnemonic);
         return undefined;
       }
     }
     const address = Number(addr);
     if (p.space !== SPACE_MDL && o.align && address % o.align !== 0) {
-      this.diag('PGA007', `${op.mnemonic} ${o.name} address ${fmt(addr)} must be a multiple of ${o.align}`, line, p.addrS, p.addrE, op.mnemonic);
+      this.diag('PGA007', `${op.mnemonic} ${o.name} address ${fmt(toBigInt(address))} must be a multiple of ${o.align}`, line, p.addrS, p.addrE, op.mnemonic);
       return undefined;
     }
     const loc = (SCRATCH_LOCATIONS[index] ??= { space: SPACE_SEGMENT, sub: 0, aux: 0, address: 0 });

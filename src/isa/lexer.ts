@@ -176,21 +176,27 @@ export function lexLine(text: string, from: number, to: number, out: Lexemes): v
   out.count = n;
 }
 
-/** Small literal values, made once: most literals in a program are small. */
-const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+/** Small values as bigints, made once: most values in a program are small. */
+export const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+
+/** `v` as a bigint, without allocating for small values. */
+export function toBigInt(v: number): bigint {
+  return v >= 0 && v < 4096 ? SMALL_BIGINTS[v] : BigInt(v);
+}
 
 /**
  * The value of a numeric literal: decimal, `0x` hex or `0b` binary digits with optional `_`
  * separators, and an optional size suffix K, M or G (×2^10, 2^20, 2^30). Returns undefined when the
- * text is not a valid literal.
+ * text is not a valid literal. A value up to 2^53 - 1 comes back as a number (exact in a double),
+ * a larger one as a bigint: the assembler's arithmetic only needs bigints for values that large.
  */
-export function parseNumber(text: string, s: number, e: number): bigint | undefined {
-  let mult = 0n;
+export function parseNumber(text: string, s: number, e: number): number | bigint | undefined {
+  let mult = 0;
   const last = text.charCodeAt(e - 1) | 0x20;
-  if (last === 107) mult = 1024n;
-  else if (last === 109) mult = 1048576n;
-  else if (last === 103) mult = 1073741824n;
-  if (mult !== 0n) e--;
+  if (last === 107) mult = 1024;
+  else if (last === 109) mult = 1048576;
+  else if (last === 103) mult = 1073741824;
+  if (mult !== 0) e--;
   let base = 10;
   if (e - s > 2 && text.charCodeAt(s) === 48) {
     const x = text.charCodeAt(s + 1) | 0x20;
@@ -199,7 +205,8 @@ export function parseNumber(text: string, s: number, e: number): bigint | undefi
     if (base !== 10) s += 2;
   }
   if (s >= e) return undefined;
-  // Fast path: short literals fit a double exactly.
+  // Digits accumulate in a double: exact while the value stays below 2^53, and once it is larger the
+  // rounded value is larger too, so the check below sends it to the exact bigint path.
   let v = 0;
   let prevUnderscore = true;
   for (let i = s; i < e; i++) {
@@ -219,12 +226,14 @@ export function parseNumber(text: string, s: number, e: number): bigint | undefi
     v = v * base + d;
   }
   if (prevUnderscore) return undefined;
+  if (mult === 0) {
+    if (v <= Number.MAX_SAFE_INTEGER) return v;
+  } else if (v * mult <= Number.MAX_SAFE_INTEGER) return v * mult;
   let big: bigint;
-  if (v < SMALL.length) big = SMALL[v];
-  else if (v <= Number.MAX_SAFE_INTEGER) big = BigInt(v);
+  if (v <= Number.MAX_SAFE_INTEGER) big = BigInt(v);
   else {
     const body = text.slice(s, e).replace(/_/g, '');
     big = BigInt((base === 16 ? '0x' : base === 2 ? '0b' : '') + body);
   }
-  return mult !== 0n ? big * mult : big;
+  return mult !== 0 ? big * BigInt(mult) : big;
 }

@@ -68,8 +68,43 @@ export interface UnExpr {
   a: Expr;
 }
 
-/** A literal value is stored as the bigint itself, so a plain number operand allocates no node. */
-export type Expr = bigint | SymRef | BinExpr | UnExpr;
+/**
+ * A literal value is stored as the value itself, so a plain number operand allocates no node: a
+ * number when it is a safe integer (|v| < 2^53), a bigint only when it is larger. Keeping that one
+ * form per value lets the assembler check and encode literal operands without bigint arithmetic.
+ */
+export type Literal = number | bigint;
+export type Expr = Literal | SymRef | BinExpr | UnExpr;
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A bigint value in the literal form: a number if it is a safe integer. */
+export function literal(v: bigint): Literal {
+  return v >= -MAX_SAFE_BIG && v <= MAX_SAFE_BIG ? Number(v) : v;
+}
+
+/** Whether an expression is a literal value (rather than a node). */
+export function isLiteral(e: Expr): e is Literal {
+  return typeof e !== 'object';
+}
+
+/**
+ * Folds a binary operator over two literals, exactly as `binary` does over bigints; a string says
+ * why it cannot. Sums, differences and products of numbers stay in doubles when the result is still
+ * a safe integer (a double result beyond 2^53 may be rounded, but is then beyond 2^53 too).
+ */
+export function foldBinary(op: number, a: Literal, b: Literal): Literal | string {
+  if (typeof a === 'number' && typeof b === 'number') {
+    let r = NaN;
+    if (op === P_PLUS) r = a + b;
+    else if (op === P_MINUS) r = a - b;
+    else if (op === P_STAR) r = a * b;
+    // `+ 0` turns a product's -0 into the 0 that bigints have.
+    if (Number.isSafeInteger(r)) return r + 0;
+  }
+  const r = binary(op, typeof a === 'number' ? BigInt(a) : a, typeof b === 'number' ? BigInt(b) : b);
+  return typeof r === 'bigint' ? literal(r) : r;
+}
 
 export interface ExprOperand {
   t: 'expr';
@@ -125,6 +160,9 @@ export const MAX_SHIFT = 256n;
 export const MAX_NESTING = 200;
 export const MAX_OPERATORS = 2000;
 
+/** Slots of the parser's name cache (a power of two). */
+const NAME_SLOTS = 1024;
+
 export class OperandParser {
   text = '';
   lx!: Lexemes;
@@ -149,6 +187,23 @@ export class OperandParser {
   lexText(i: number): string {
     return this.text.slice(this.lx.start[i], this.lx.end[i]);
   }
+  /**
+   * The text of identifier lexeme `i`, as the same string object each time the same name comes
+   * back: a program names the same few segments and constants on most lines, so this saves a copy
+   * per use, and the symbol table's lookups reuse the string's cached hash.
+   */
+  private name(i: number): string {
+    const text = this.text;
+    const s = this.lx.start[i];
+    const e = this.lx.end[i];
+    let h = e - s;
+    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+    const slot = h & (NAME_SLOTS - 1);
+    const known = this.names[slot];
+    if (known.length === e - s && text.startsWith(known, s)) return known;
+    return (this.names[slot] = text.slice(s, e));
+  }
+  private readonly names: string[] = new Array<string>(NAME_SLOTS).fill('');
   private isPunct(i: number, p: number): boolean {
     return i < this.end && this.lx.kind[i] === LX_PUNCT && this.lx.op[i] === p;
   }
@@ -159,7 +214,7 @@ export class OperandParser {
     this.failed = false;
     const lx = this.lx;
     if (lx.kind[i] === LX_IDENT) {
-      const name = this.lexText(i);
+      const name = this.name(i);
       const lower = name.toLowerCase();
       if (lower === 'mdl' && this.isPunct(i + 1, P_LPAREN)) return this.parseMdl(i, end);
       if (this.isPunct(i + 1, P_COLON)) {
@@ -190,7 +245,7 @@ export class OperandParser {
           addr,
           addrS: this.s(i + 2),
           addrE: this.e(end - 1),
-          off: 0n,
+          off: 0,
           offS: this.e(end - 1),
           offE: this.e(end - 1),
           s: this.s(i),
@@ -233,7 +288,7 @@ export class OperandParser {
     }
     const addr = this.parseRange(from, close);
     if (addr === undefined) return undefined;
-    let off: Expr = 0n;
+    let off: Expr = 0;
     let offS = this.e(close);
     let offE = offS;
     if (close + 1 < end) {
@@ -307,10 +362,10 @@ export class OperandParser {
       }
       const right = this.parseBinary(prec + 1);
       if (right === undefined) return undefined;
-      if (typeof left === 'bigint' && typeof right === 'bigint') {
+      if (isLiteral(left) && isLiteral(right)) {
         // Literals fold at once; what cannot (÷0, huge shifts) is kept for evaluation to report.
-        const r = binary(op, left, right);
-        if (typeof r === 'bigint') {
+        const r = foldBinary(op, left, right);
+        if (typeof r !== 'string') {
           left = r;
           continue;
         }
@@ -346,7 +401,7 @@ export class OperandParser {
     }
     if (kind === LX_IDENT) {
       this.pos++;
-      const name = this.lexText(i);
+      const name = this.name(i);
       if (name.charCodeAt(0) === 46) {
         this.error('PGA001', `unexpected directive '${name}' in an operand`, i, i + 1);
         return undefined;
@@ -383,7 +438,11 @@ export class OperandParser {
         this.depth--;
         if (a === undefined) return undefined;
         if (op === P_PLUS) return a;
-        if (typeof a === 'bigint') return op === P_MINUS ? -a : ~a;
+        if (typeof a === 'number' && op === P_MINUS) return a === 0 ? 0 : -a;
+        if (isLiteral(a)) {
+          const v = typeof a === 'number' ? BigInt(a) : a;
+          return literal(op === P_MINUS ? -v : ~v);
+        }
         return { t: 2, op, a };
       }
       this.error('PGA001', `expected a value, found '${PUNCT_TEXT[op]}'`, i, i + 1);

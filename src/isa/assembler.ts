@@ -36,7 +36,7 @@ import {
   PAGE_SIZE,
   PageListBase,
 } from './opcodes';
-import { binary, Expr, ExprOperand, LocOperand, Operand, OperandParser, ParseSink, SymRef } from './parser';
+import { binary, cloneOperand, Expr, ExprOperand, LocOperand, Operand, OperandParser, ParseSink, SymRef } from './parser';
 import { DEFAULT_DMA_SIZE, DEFAULT_SEGMENTS } from './profile';
 import { closest } from './suggest';
 
@@ -131,7 +131,8 @@ interface Fill {
 /** A symbol whose reference ranges are stored packed and built into Range objects on first read. */
 class Sym implements AsmSymbol {
   builtin?: boolean;
-  private packed = new NumberList(6);
+  /** line, start, end per reference; made on the first one (most labels are never referenced). */
+  private packed: NumberList | undefined;
   private built: Range[] | undefined;
   constructor(
     public name: string,
@@ -140,14 +141,14 @@ class Sym implements AsmSymbol {
     public definition: Range,
   ) {}
   addReference(line: number, s: number, e: number): void {
-    this.packed.push3(line, s, e);
+    (this.packed ??= new NumberList(6)).push3(line, s, e);
     this.built = undefined;
   }
   get references(): Range[] {
     if (!this.built) {
-      const p = this.packed.data;
-      const out: Range[] = new Array(this.packed.length / 3);
-      for (let i = 0; i < this.packed.length; i += 3) out[i / 3] = range(p[i], p[i + 1], p[i + 2]);
+      const list = this.packed;
+      const out: Range[] = new Array(list ? list.length / 3 : 0);
+      if (list) for (let i = 0; i < list.length; i += 3) out[i / 3] = range(list.data[i], list.data[i + 1], list.data[i + 2]);
       this.built = out;
     }
     return this.built;
@@ -259,7 +260,7 @@ class Assembler implements ParseSink {
   private readonly symbols = new Map<string, Sym>();
   private readonly lineTable: LineTable;
   /** The line map, flat: line, offset, length, 1 for an instruction (built into objects on read). */
-  private readonly lineMap = new NumberList(256);
+  private readonly lineMap: NumberList;
   /**
    * Instructions that use a name defined further down, kept parsed for pass 2, with (at the same
    * index) the references pass 1 could not resolve. Only these keep their operands: an instruction
@@ -304,6 +305,8 @@ class Assembler implements ParseSink {
     // Typical pgasm has a line per 30 characters and a token per 5: size the tables once.
     this.lineTable = new LineTable(text.length >> 5);
     this.tokenTable = new TokenTable(text.length >> 2);
+    // Four numbers per line that produces bytes.
+    this.lineMap = new NumberList(Math.max(256, text.length >> 3));
     this.parser = new OperandParser(this);
     this.parser.text = text;
     this.parser.lx = this.lx;
@@ -448,6 +451,7 @@ class Assembler implements ParseSink {
     const parser = this.parser;
     parser.ls = from;
     parser.line = line;
+    parser.startLine();
     let i = 0;
     if (end >= 2 && lx.kind[0] === LX_IDENT && lx.kind[1] === LX_PUNCT && lx.op[1] === P_COLON && text.charCodeAt(lx.start[0]) !== 46) {
       const s = lx.start[0] - from;
@@ -652,7 +656,7 @@ class Assembler implements ParseSink {
       if (defer) {
         // Its unresolved names are resolved just before pass 2 encodes it.
         for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
-        this.deferred.push({ op, line, offset: ins.offset, operands: ins.operands.slice(0, want), flags: ins.flags, ok: ins.ok, headS: hs, headE: he });
+        this.deferred.push({ op, line, offset: ins.offset, operands: ins.operands.slice(0, want).map((p) => p && cloneOperand(p)), flags: ins.flags, ok: ins.ok, headS: hs, headE: he });
         this.deferredRefs.push(this.refs.slice(refsMark));
         this.refs.length = refsMark;
       }
@@ -711,7 +715,8 @@ class Assembler implements ParseSink {
         this.diag('PGA005', `${name} needs a number here, not a location`, line, p.s, p.e, name);
         return undefined;
       }
-      return p;
+      // Directives keep their operands until pass 2.
+      return cloneOperand(p);
     };
     const nameAt = (k: number, cls: number): { name: string; s: number; e: number } | undefined => {
       const i = spans.d[2 * k];

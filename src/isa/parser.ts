@@ -208,7 +208,23 @@ export class OperandParser {
     return i < this.end && this.lx.kind[i] === LX_PUNCT && this.lx.op[i] === p;
   }
 
-  /** Parses lexemes [i, end) as one operand; undefined after reporting a syntax error. */
+  // Operand records are reused from line to line: a line's operands are mostly encoded at once and
+  // dropped, so only those kept past the line (see cloneOperand) need an object of their own.
+  private readonly locPool: LocOperand[] = [];
+  private readonly exprPool: ExprOperand[] = [];
+  private locUsed = 0;
+  private exprUsed = 0;
+
+  /** Starts a line: the operand records parseOperand returned so far may be handed out again. */
+  startLine(): void {
+    this.locUsed = 0;
+    this.exprUsed = 0;
+  }
+
+  /**
+   * Parses lexemes [i, end) as one operand; undefined after reporting a syntax error. The record is
+   * valid until the next startLine: keep a copy (cloneOperand) to use it later.
+   */
   parseOperand(i: number, end: number): Operand | undefined {
     this.end = end;
     this.failed = false;
@@ -237,25 +253,37 @@ export class OperandParser {
         }
         const addr = this.parseRange(i + 2, end);
         if (addr === undefined) return undefined;
-        return {
-          t: 'loc',
-          space,
-          seg,
-          base: BASE_DMABUFFER,
-          addr,
-          addrS: this.s(i + 2),
-          addrE: this.e(end - 1),
-          off: 0,
-          offS: this.e(end - 1),
-          offE: this.e(end - 1),
-          s: this.s(i),
-          e: this.e(end - 1),
-        };
+        return this.loc(space, seg, BASE_DMABUFFER, addr, this.s(i + 2), this.e(end - 1), 0, this.e(end - 1), this.e(end - 1), this.s(i), this.e(end - 1));
       }
     }
     const expr = this.parseRange(i, end);
     if (expr === undefined) return undefined;
-    return { t: 'expr', expr, s: this.s(i), e: this.e(end - 1) };
+    let o = this.exprPool[this.exprUsed];
+    if (o === undefined) this.exprPool.push((o = { t: 'expr', expr, s: 0, e: 0 }));
+    this.exprUsed++;
+    o.expr = expr;
+    o.s = this.s(i);
+    o.e = this.e(end - 1);
+    return o;
+  }
+
+  /** A location operand record from the line's pool. */
+  private loc(space: LocationSpace, seg: SymRef | undefined, base: PageListBase, addr: Expr, addrS: number, addrE: number, off: Expr, offS: number, offE: number, s: number, e: number): LocOperand {
+    let o = this.locPool[this.locUsed];
+    if (o === undefined) this.locPool.push((o = { t: 'loc', space, seg, base, addr, addrS, addrE, off, offS, offE, s, e }));
+    this.locUsed++;
+    o.space = space;
+    o.seg = seg;
+    o.base = base;
+    o.addr = addr;
+    o.addrS = addrS;
+    o.addrE = addrE;
+    o.off = off;
+    o.offS = offS;
+    o.offE = offE;
+    o.s = s;
+    o.e = e;
+    return o;
   }
 
   private parseMdl(i: number, end: number): Operand | undefined {
@@ -308,19 +336,7 @@ export class OperandParser {
       offS = this.s(close + 2);
       offE = this.e(end - 1);
     }
-    return {
-      t: 'loc',
-      space: SPACE_MDL,
-      base,
-      addr,
-      addrS: this.s(from),
-      addrE: this.e(close - 1),
-      off,
-      offS,
-      offE,
-      s: this.s(i),
-      e: this.e(end - 1),
-    };
+    return this.loc(SPACE_MDL, undefined, base, addr, this.s(from), this.e(close - 1), off, offS, offE, this.s(i), this.e(end - 1));
   }
 
   /** Parses lexemes [i, end) as exactly one expression. */
@@ -478,4 +494,10 @@ export function binary(op: number, a: bigint, b: bigint): bigint | string {
       return a ^ b;
   }
   return `unknown operator ${op}`;
+}
+
+/** A copy of an operand record, to keep it past its line. */
+export function cloneOperand<T extends Operand>(p: T): T {
+  if (p.t === 'expr') return { t: 'expr', expr: p.expr, s: p.s, e: p.e } as T;
+  return { t: 'loc', space: p.space, seg: p.seg, base: p.base, addr: p.addr, addrS: p.addrS, addrE: p.addrE, off: p.off, offS: p.offS, offE: p.offE, s: p.s, e: p.e } as T;
 }

@@ -267,8 +267,12 @@ class Assembler implements ParseSink {
    * that names only what is defined above it is encoded at once and keeps nothing.
    */
   private readonly deferred: PendingInstr[] = [];
-  private readonly deferredRefs: SymRef[][] = [];
+  /** The deferred instructions' unresolved references, in order; the k-th instruction's run from deferredRefStart[k] to deferredRefStart[k + 1]. */
+  private readonly deferredRefs: SymRef[] = [];
+  private readonly deferredRefStart: number[] = [0];
+  /** Unresolved references, the first `refCount` entries (a count, so dropping the last few is cheap). */
   private readonly refs: SymRef[] = [];
+  private refCount = 0;
   private readonly data: PendingData[] = [];
   private readonly fills: Fill[] = [];
   private readonly consts = new Map<string, ConstDef>();
@@ -333,7 +337,7 @@ class Assembler implements ParseSink {
   }
 
   ref(r: SymRef): void {
-    if (!this.resolveRef(r, false)) this.refs.push(r);
+    if (!this.resolveRef(r, false)) this.refs[this.refCount++] = r;
   }
 
   // --- driver ------------------------------------------------------------------------------
@@ -372,11 +376,14 @@ class Assembler implements ParseSink {
     for (const f of this.fills) this.writeFill(f);
     const cls = this.tokenTable.cls;
     for (let k = 0; k < this.deferred.length; k++) {
-      for (const r of this.deferredRefs[k]) if (cls[r.token] === CLS_PENDING) this.resolveRef(r, true);
+      for (let j = this.deferredRefStart[k]; j < this.deferredRefStart[k + 1]; j++) {
+        const r = this.deferredRefs[j];
+        if (cls[r.token] === CLS_PENDING) this.resolveRef(r, true);
+      }
       this.emitInstruction(this.deferred[k]);
     }
     for (const d of this.data) this.emitData(d);
-    this.bytes = this.bytes.slice(0, this.offset);
+    if (this.bytes.length !== this.offset) this.bytes = this.bytes.slice(0, this.offset);
     this.view = new DataView(this.bytes.buffer);
     this.checkPageLists();
     this.checkDmaSize();
@@ -575,7 +582,7 @@ class Assembler implements ParseSink {
       flagsFrom = n;
     }
     const want = op.operands.length;
-    const refsMark = this.refs.length;
+    const refsMark = this.refCount;
     const ins = SCRATCH_INSTR;
     ins.op = op;
     ins.line = line;
@@ -640,7 +647,7 @@ class Assembler implements ParseSink {
     if (ins.ok) {
       // Most instructions use only names defined above (or none): encode them now and keep nothing.
       // One that names something not defined yet waits for pass 2 without trying.
-      let defer = this.refs.length > refsMark;
+      let defer = this.refCount > refsMark;
       if (!defer) {
         const mark = this.diagnostics.length;
         this.early = true;
@@ -655,10 +662,19 @@ class Assembler implements ParseSink {
       }
       if (defer) {
         // Its unresolved names are resolved just before pass 2 encodes it.
-        for (let k = refsMark; k < this.refs.length; k++) this.tokenTable.cls[this.refs[k].token] = CLS_PENDING;
-        this.deferred.push({ op, line, offset: ins.offset, operands: ins.operands.slice(0, want).map((p) => p && cloneOperand(p)), flags: ins.flags, ok: ins.ok, headS: hs, headE: he });
-        this.deferredRefs.push(this.refs.slice(refsMark));
-        this.refs.length = refsMark;
+        for (let k = refsMark; k < this.refCount; k++) {
+          const r = this.refs[k];
+          this.tokenTable.cls[r.token] = CLS_PENDING;
+          this.deferredRefs.push(r);
+        }
+        this.deferredRefStart.push(this.deferredRefs.length);
+        this.refCount = refsMark;
+        const operands: (Operand | undefined)[] = new Array(want);
+        for (let k = 0; k < want; k++) {
+          const p = ins.operands[k];
+          operands[k] = p && cloneOperand(p);
+        }
+        this.deferred.push({ op, line, offset: ins.offset, operands, flags: ins.flags, ok: ins.ok, headS: hs, headE: he });
       }
     }
     this.lineTable.setBytes(line, this.offset, op.size);
@@ -906,7 +922,7 @@ class Assembler implements ParseSink {
   }
 
   private resolveRefs(): void {
-    for (const r of this.refs) this.resolveRef(r, true);
+    for (let k = 0; k < this.refCount; k++) this.resolveRef(this.refs[k], true);
     for (const m of this.earlyMisses) {
       if (this.symbols.has(m.name)) {
         this.diag('PGA019', `.align needs its value here, but '${m.name}' is defined after this line`, m.line, m.s, m.e, '.align');
@@ -1095,7 +1111,10 @@ class Assembler implements ParseSink {
   /** Grows the output buffer (pass 1 writes instructions before the total size is known). */
   private reserve(size: number): void {
     if (size <= this.bytes.length) return;
-    const b = new Uint8Array(Math.max(size, this.bytes.length * 2, 4096));
+    // The first buffer is sized from the text (pgasm produces about a byte per character), so a large
+    // program is not copied through a dozen doublings.
+    const first = this.bytes.length === 0 ? Math.min(this.text.length + (this.text.length >> 2), 1 << 28) : 0;
+    const b = new Uint8Array(Math.max(size, this.bytes.length * 2, first, 4096));
     b.set(this.bytes);
     this.bytes = b;
     this.view = new DataView(b.buffer);

@@ -186,16 +186,18 @@ const LIMITS: readonly ({ min: bigint; max: bigint; align: bigint; minN: number;
   }),
 );
 
-/** Mnemonics by length, to find one in the text without cutting a string out of it. */
-const MNEMONICS_BY_LENGTH: readonly OpcodeInfo[][] = (() => {
+/** Mnemonics by length and first letter (length * 128 + letter), to find one in the text without cutting a string out of it. */
+const MNEMONICS_BY_KEY: readonly (OpcodeInfo[] | undefined)[] = (() => {
   const t: OpcodeInfo[][] = [];
-  for (const o of OPCODES) (t[o.mnemonic.length] ??= []).push(o);
+  for (const o of OPCODES) (t[o.mnemonic.length * 128 + o.mnemonic.charCodeAt(0)] ??= []).push(o);
   return t;
 })();
 
 /** The opcode whose (lower-case) mnemonic is exactly text[s, e), if any. */
 function mnemonicAt(text: string, s: number, e: number): OpcodeInfo | undefined {
-  const candidates = MNEMONICS_BY_LENGTH[e - s];
+  const c = text.charCodeAt(s);
+  if (c >= 128) return undefined;
+  const candidates = MNEMONICS_BY_KEY[(e - s) * 128 + c];
   if (candidates) for (const o of candidates) if (text.startsWith(o.mnemonic, s)) return o;
   return undefined;
 }
@@ -1125,7 +1127,7 @@ class Assembler implements ParseSink {
     const lim = LIMITS[op.code]![index];
     const x = p.expr;
     // A literal within range and aligned needs no bigint; anything else takes the exact path below.
-    if (typeof x === 'number' && x >= lim.minN && x <= lim.maxN && (!o.align || x % o.align === 0)) return o.kind === 'u64' ? toBigInt(x) : x;
+    if (typeof x === 'number' && x >= lim.minN && x <= lim.maxN && (!o.align || x % o.align === 0)) return x;
     const v = this.evalExpr(x);
     if (v === undefined) return undefined;
     if (v < lim.min || v > lim.max) {

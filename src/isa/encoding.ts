@@ -94,7 +94,11 @@ function writeOperand(view: DataView, at: number, o: OperandInfo, v: OperandValu
       return;
     }
     case 'u64':
-      view.setBigUint64(at, BigInt.asUintN(64, BigInt(v as number | bigint)), true);
+      if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
+        // Exact in a double: two 32-bit halves, without making a bigint.
+        view.setUint32(at, v >>> 0, true);
+        view.setUint32(at + 4, Math.floor(v / 4294967296), true);
+      } else view.setBigUint64(at, BigInt.asUintN(64, BigInt(v as number | bigint)), true);
       return;
     case 'addr':
       writeAddr(view, at, Number(v));

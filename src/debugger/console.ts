@@ -75,3 +75,21 @@ export function hexDump(address: number, bytes: Uint8Array): string {
   }
   return rows.join('\n');
 }
+
+/** The `!db ADDR [LENGTH]` command, the same for every target: a hex dump through its memory reader. */
+export function hexDumpCommand(
+  addressArg: (text: string | undefined) => number,
+  read: (address: number, count: number) => { bytes: Uint8Array; unreadable: number },
+): ConsoleCommand {
+  return {
+    name: 'db',
+    args: 'ADDR [LENGTH]',
+    help: 'Hex dump of LENGTH (default 64) bytes at ADDR.',
+    run: (argv) => {
+      const addr = addressArg(argv[0]);
+      const len = Math.min(numberArg(argv, 1, 'LENGTH', 64), 64 * 1024);
+      const r = read(addr, len);
+      return hexDump(addr, r.bytes) + (r.unreadable ? `\n(${r.unreadable} bytes unreadable)` : '');
+    },
+  };
+}

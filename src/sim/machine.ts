@@ -29,7 +29,7 @@ import { Kernel } from './kernel/kernel';
 import { KernelError } from './kernel/kernelError';
 import { WdkKernel, type WdkState } from './kernel/wdk';
 import { VerifierViolation } from './verifier/violation';
-import type { PagingStats } from './kernel/vidmm';
+import { emptyPagingStats, type PagingStats } from './kernel/vidmm';
 import { scenarioGpuConfig } from './scenario/gpuConfig';
 import type { Scenario, Step } from './scenario/types';
 
@@ -198,7 +198,7 @@ export class Machine {
       ok: this.done && !this.failure,
       error: this.failure,
       stats: {
-        ...(k.vidmm?.stats ?? emptyStats()),
+        ...(k.vidmm?.stats ?? emptyPagingStats()),
         ddiCalls: k.ddi.calls,
         instructions: k.instructions,
         renders: k.renders,
@@ -264,24 +264,6 @@ export class Machine {
       wdk: k.extension instanceof WdkKernel ? k.extension.state() : undefined,
     };
   }
-}
-
-function emptyStats(): PagingStats {
-  return {
-    evictions: 0,
-    relocations: 0,
-    pageIns: 0,
-    transfers: 0,
-    subTransfers: 0,
-    fills: 0,
-    discards: 0,
-    buildCalls: 0,
-    insufficientDmaBuffer: 0,
-    allocationBusy: 0,
-    pagingBuffersSubmitted: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
 }
 
 export function toMachineError(e: unknown): MachineError {

@@ -14,7 +14,7 @@ import { createMachine, Machine, MachineEvent, MachineState } from '../../sim/ma
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
 import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
-import { ConsoleCommand, complete, hexDump, isCommand, numberArg, runCommand } from '../console';
+import { ConsoleCommand, complete, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
 import { disassemble as disassembleRange, DisassemblyContext, MAX_INSTRUCTION_BYTES } from '../disassembly';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
@@ -825,17 +825,10 @@ export class DriverTarget implements Target {
             .join('\n');
         },
       },
-      {
-        name: 'db',
-        args: 'ADDR [LENGTH]',
-        help: 'Hex dump of LENGTH (default 64) bytes at ADDR.',
-        run: (argv) => {
-          const addr = this.addressArg(argv[0]);
-          const len = Math.min(numberArg(argv, 1, 'LENGTH', 64), 64 * 1024);
-          const r = this.readMemory(addr, len);
-          return hexDump(addr, r.bytes) + (r.unreadable ? `\n(${r.unreadable} bytes unreadable)` : '');
-        },
-      },
+      hexDumpCommand(
+        (text) => this.addressArg(text),
+        (address, count) => this.readMemory(address, count),
+      ),
     ];
   }
 

@@ -23,7 +23,7 @@ import {
 } from '../../sim/hw';
 import type { AdapterStateResponse } from '../customRequests';
 import { check, makeRule, BreakpointRule } from '../breakpoints';
-import { ConsoleCommand, complete, hexDump, isCommand, numberArg, runCommand } from '../console';
+import { ConsoleCommand, complete, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
 import { disassemble as disassembleRange, DisassemblyContext } from '../disassembly';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
@@ -708,17 +708,10 @@ export class ProgramTarget implements Target {
             .join('\n');
         },
       },
-      {
-        name: 'db',
-        args: 'ADDR [LENGTH]',
-        help: 'Hex dump of LENGTH (default 64) bytes at ADDR.',
-        run: (argv) => {
-          const addr = this.addressArg(argv[0]);
-          const len = Math.min(numberArg(argv, 1, 'LENGTH', 64), 64 * 1024);
-          const r = this.readMemory(addr, len);
-          return hexDump(addr, r.bytes) + (r.unreadable ? `\n(${r.unreadable} bytes unreadable)` : '');
-        },
-      },
+      hexDumpCommand(
+        (text) => this.addressArg(text),
+        (address, count) => this.readMemory(address, count),
+      ),
       {
         name: 'regs',
         args: '',

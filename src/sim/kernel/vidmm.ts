@@ -131,17 +131,9 @@ export interface PagingStats {
   bytesOut: number;
 }
 
-export class VidMm {
-  readonly allocations = new Map<number, Allocation>();
-  readonly segments: SegmentState[] = [];
-  /** Resident allocations, least recently used first (Map keeps insertion order). */
-  private readonly lru = new Map<Allocation, true>();
-  private readonly buffers: PagingBuffer[] = [];
-  private current: PagingBuffer | undefined;
-  private nextHandle = 1;
-  /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./wdk.ts). */
-  alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
-  readonly stats: PagingStats = {
+/** Paging statistics before anything has happened. */
+export function emptyPagingStats(): PagingStats {
+  return {
     evictions: 0,
     relocations: 0,
     pageIns: 0,
@@ -156,6 +148,19 @@ export class VidMm {
     bytesIn: 0,
     bytesOut: 0,
   };
+}
+
+export class VidMm {
+  readonly allocations = new Map<number, Allocation>();
+  readonly segments: SegmentState[] = [];
+  /** Resident allocations, least recently used first (Map keeps insertion order). */
+  private readonly lru = new Map<Allocation, true>();
+  private readonly buffers: PagingBuffer[] = [];
+  private current: PagingBuffer | undefined;
+  private nextHandle = 1;
+  /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./wdk.ts). */
+  alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
+  readonly stats: PagingStats = emptyPagingStats();
 
   constructor(
     private readonly host: VidMmHost,

@@ -1,7 +1,8 @@
 // Runs before every mocha test file. Tests that drive the shipped programs (dist/*.js) check for
 // them here, so a missing build says what to do instead of failing obscurely.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -14,3 +15,16 @@ export function distFile(name: string): string {
   }
   return p;
 }
+
+const temporary: string[] = [];
+
+/** A new folder under the OS temp folder, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
+process.on('exit', () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});

@@ -3,12 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { distFile } from '../setup';
+import { distFile, tempDir } from '../setup';
 
-const dir = mkdtempSync(join(tmpdir(), 'paging-lab-run-'));
+const dir = tempDir('paging-lab-run-');
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [distFile('cli.js'), 'run', ...args], { cwd: dir, encoding: 'utf8', timeout: 60000 });
@@ -30,7 +29,7 @@ describe('cli: paging-lab run', function () {
   });
 
   it('works as packaged: dist/cli.js with dist/esbuild-wasm and samples/, no node_modules anywhere', () => {
-    const pkg = mkdtempSync(join(tmpdir(), 'paging-lab-pkg-'));
+    const pkg = tempDir('paging-lab-pkg-');
     const root = join(distFile('cli.js'), '..', '..');
     cpSync(join(root, 'dist', 'cli.js'), join(pkg, 'dist', 'cli.js'));
     cpSync(join(root, 'dist', 'esbuild-wasm'), join(pkg, 'dist', 'esbuild-wasm'), { recursive: true });

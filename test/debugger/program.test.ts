@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { AdapterClient, decodeBase64, expectEvent, initialize } from './harness';
+import { tempDir } from '../setup';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const PROGRAM = join(FIXTURES, 'copy.pgasm');
@@ -290,7 +290,7 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
   });
 
   it('stops on a GPU wait that can never be satisfied (TDR) with exception info, and continues once the value is written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pgasm-'));
+    const dir = tempDir('pgasm-');
     const file = join(dir, 'wait.pgasm');
     writeFileSync(file, 'wait phys:0x3000, 5\nfence phys:0, 1\n');
     const stop = (await launchProgram(dc, { program: file })) as DebugProtocol.StoppedEvent;
@@ -308,7 +308,7 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
   });
 
   it('stops on a GPU fault with exception info', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pgasm-'));
+    const dir = tempDir('pgasm-');
     const file = join(dir, 'fault.pgasm');
     writeFileSync(file, 'nop\n.u32 0x12345678\nnop\n');
     const stop = (await launchProgram(dc, { program: file })) as DebugProtocol.StoppedEvent;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { AdapterClient, initialize, RawAdapter } from './harness';
 import { protocolValidator } from './protocolSchema';
+import { tempDir } from '../setup';
 
 const PROGRAM = join(__dirname, 'fixtures', 'copy.pgasm');
 
@@ -79,9 +80,8 @@ describe('debug adapter: protocol conformance', function () {
     }
 
     it('refuses a program that does not assemble, with the diagnostics', async () => {
-      const { mkdtempSync, writeFileSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const file = join(mkdtempSync(join(tmpdir(), 'pgasm-')), 'bad.pgasm');
+      const { writeFileSync } = await import('node:fs');
+      const file = join(tempDir('pgasm-'), 'bad.pgasm');
       writeFileSync(file, 'nop\ncopyy vram:0, vram:0x1000, 16\n');
       const r = (await dc.request('launch', { program: file })) as DebugProtocol.ErrorResponse;
       assert.equal(r.success, false);

@@ -4,14 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATUS_SUCCESS, type DRIVER_OBJECT } from '../../../src/sim/ddi/contract';
 import { DriverError } from '../../../src/sim/driver/errors';
 import { loadDriver } from '../../../src/sim/driver/loader';
+import { tempDir } from '../../setup';
 
-const dir = mkdtempSync(join(tmpdir(), 'paging-lab-loader-'));
+const dir = tempDir('paging-lab-loader-');
 const ROOT = join(__dirname, '..', '..', '..');
 
 describe('sim/driver: loader', function () {

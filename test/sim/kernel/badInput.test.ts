@@ -5,7 +5,6 @@
 
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { STATUS_NO_MEMORY } from '../../../src/sim/ddi/contract';
 import { DriverError } from '../../../src/sim/driver/errors';
@@ -13,8 +12,9 @@ import { createMachine } from '../../../src/sim/machine';
 import { parseScenario, ScenarioError } from '../../../src/sim/scenario';
 import { REFERENCE_DRIVER, runScenario, scenario, testDriver } from './helpers';
 import { readFileSync } from 'node:fs';
+import { tempDir } from '../../setup';
 
-const dir = mkdtempSync(join(tmpdir(), 'paging-lab-bad-'));
+const dir = tempDir('paging-lab-bad-');
 
 /** A driver file: a copy of the reference driver's folder with one line of driver.ts replaced, saved as `name`. */
 function driverFile(name: string, edit: (source: string) => string): string {

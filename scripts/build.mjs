@@ -4,6 +4,8 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
+// --quiet: only warnings and errors (used when `npm start` rebuilds stale bundles before a run).
+const logLevel = process.argv.includes('--quiet') ? 'warning' : 'info';
 
 const node = {
   bundle: true,
@@ -11,7 +13,7 @@ const node = {
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
-  logLevel: 'info',
+  logLevel,
 };
 
 /** Node programs: [entry, output]. */
@@ -32,7 +34,8 @@ const configs = [
     ...node,
     entryPoints: [entry],
     outfile,
-    external: ['vscode', 'esbuild-wasm'],
+    // tsx is only resolved when a worker runs TypeScript sources directly (tests), never from a bundle.
+    external: ['vscode', 'esbuild-wasm', 'tsx/cjs'],
     banner: outfile === 'dist/cli.js' ? { js: '#!/usr/bin/env node' } : undefined,
   })),
   ...browserScripts.map(([entry, outfile]) => ({
@@ -41,7 +44,7 @@ const configs = [
     target: 'es2022',
     format: 'iife',
     sourcemap: 'linked',
-    logLevel: 'info',
+    logLevel,
     entryPoints: [entry],
     outfile,
   })),

@@ -16,5 +16,5 @@ function newest(dir) {
 
 const built = existsSync('dist/cli.js') ? statSync('dist/cli.js').mtimeMs : 0;
 if (built === 0 || newest('src') > built || newest('samples') > built) {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -37,6 +37,11 @@ if (isWatchedWorker()) {
   // `paging-lab run` runs the machine here, off the main thread (./runWorker.ts).
   runWatchedJob(() => main(jobData<{ argv: string[] }>().argv));
 } else if (require.main === module) {
+  // A reader that stops early (`paging-lab run | head`) closes the pipe: end quietly, as Unix tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -237,6 +237,8 @@ async function run(args: string[]): Promise<number> {
   };
   const entries = new Map<number, { multipass: number; dmaSize: number; offset: number }>();
   const steps = scenario.steps.length;
+  print(`paging-lab run: ${o.driver} on scenario '${scenario.name}' (${steps} steps), seed ${scenario.seed}`);
+  print(`virtual time (us)  DDI calls, kernel events, paging operations and fences as they happen`);
   let depth = 0;
   let stepsStarted = 0;
   const result = machine.run((e) => {

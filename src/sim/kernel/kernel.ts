@@ -160,7 +160,7 @@ export class Kernel {
     }
     this.currentStep = undefined;
     yield* this.frame('finish: wait for the GPU', this.drain());
-    if (this.shadowOn) yield* this.frame('finish: verify every allocation', this.verify(undefined));
+    if (this.shadowOn) yield* this.frame('finish: verify every allocation', this.verify(undefined, 'end of run: verified'));
   }
 
   private *start(): Gen {
@@ -793,7 +793,7 @@ export class Kernel {
   }
 
   /** Checks that each allocation holds what the workload last wrote. */
-  private *verify(ids: string[] | undefined): Gen {
+  private *verify(ids: string[] | undefined, when = 'verified'): Gen {
     if (!this.shadowOn) return;
     yield* this.drain();
     const list = ids ? ids.map((id) => this.alloc(id)) : [...this.byName.values()];
@@ -808,7 +808,7 @@ export class Kernel {
         );
       }
     }
-    yield this.event('verify', `verified ${list.length} allocations: content matches what the workload last wrote`, { count: list.length });
+    yield this.event('verify', `${when} ${list.length} allocations: content matches what the workload last wrote`, { count: list.length });
   }
 }
 

@@ -160,9 +160,6 @@ export const MAX_SHIFT = 256n;
 export const MAX_NESTING = 200;
 export const MAX_OPERATORS = 2000;
 
-/** Slots of the parser's name cache (a power of two). */
-const NAME_SLOTS = 1024;
-
 export class OperandParser {
   text = '';
   lx!: Lexemes;
@@ -187,23 +184,6 @@ export class OperandParser {
   lexText(i: number): string {
     return this.text.slice(this.lx.start[i], this.lx.end[i]);
   }
-  /**
-   * The text of identifier lexeme `i`, as the same string object each time the same name comes
-   * back: a program names the same few segments and constants on most lines, so this saves a copy
-   * per use, and the symbol table's lookups reuse the string's cached hash.
-   */
-  private name(i: number): string {
-    const text = this.text;
-    const s = this.lx.start[i];
-    const e = this.lx.end[i];
-    let h = e - s;
-    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
-    const slot = h & (NAME_SLOTS - 1);
-    const known = this.names[slot];
-    if (known.length === e - s && text.startsWith(known, s)) return known;
-    return (this.names[slot] = text.slice(s, e));
-  }
-  private readonly names: string[] = new Array<string>(NAME_SLOTS).fill('');
   private isPunct(i: number, p: number): boolean {
     return i < this.end && this.lx.kind[i] === LX_PUNCT && this.lx.op[i] === p;
   }
@@ -230,7 +210,7 @@ export class OperandParser {
     this.failed = false;
     const lx = this.lx;
     if (lx.kind[i] === LX_IDENT) {
-      const name = this.name(i);
+      const name = this.lexText(i);
       const lower = name.toLowerCase();
       if (lower === 'mdl' && this.isPunct(i + 1, P_LPAREN)) return this.parseMdl(i, end);
       if (this.isPunct(i + 1, P_COLON)) {
@@ -417,7 +397,7 @@ export class OperandParser {
     }
     if (kind === LX_IDENT) {
       this.pos++;
-      const name = this.name(i);
+      const name = this.lexText(i);
       if (name.charCodeAt(0) === 46) {
         this.error('PGA001', `unexpected directive '${name}' in an operand`, i, i + 1);
         return undefined;

@@ -184,6 +184,18 @@ export class OperandParser {
   lexText(i: number): string {
     return this.text.slice(this.lx.start[i], this.lx.end[i]);
   }
+  /** Whether identifier lexeme `i` is `lower` in any case (ASCII letters only fold, as in toLowerCase). */
+  private identIs(i: number, lower: string): boolean {
+    const text = this.text;
+    const s = this.lx.start[i];
+    if (this.lx.end[i] - s !== lower.length) return false;
+    for (let k = 0; k < lower.length; k++) {
+      let c = text.charCodeAt(s + k);
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== lower.charCodeAt(k)) return false;
+    }
+    return true;
+  }
   private isPunct(i: number, p: number): boolean {
     return i < this.end && this.lx.kind[i] === LX_PUNCT && this.lx.op[i] === p;
   }
@@ -210,18 +222,19 @@ export class OperandParser {
     this.failed = false;
     const lx = this.lx;
     if (lx.kind[i] === LX_IDENT) {
-      const name = this.lexText(i);
-      const lower = name.toLowerCase();
-      if (lower === 'mdl' && this.isPunct(i + 1, P_LPAREN)) return this.parseMdl(i, end);
+      // The keywords are matched in the text: most operands that start with a name are not one, and
+      // need no string of their own.
+      if (this.isPunct(i + 1, P_LPAREN) && this.identIs(i, 'mdl')) return this.parseMdl(i, end);
       if (this.isPunct(i + 1, P_COLON)) {
         let space: LocationSpace = SPACE_SEGMENT;
         let seg: SymRef | undefined;
-        if (lower === 'phys') space = SPACE_PHYSICAL;
-        else if (lower === 'va') space = SPACE_GPUVIRTUAL;
-        else if (lower === 'mdl') {
+        if (this.identIs(i, 'phys')) space = SPACE_PHYSICAL;
+        else if (this.identIs(i, 'va')) space = SPACE_GPUVIRTUAL;
+        else if (this.identIs(i, 'mdl')) {
           this.error('PGA001', 'an mdl location is written mdl(page_list)+offset', i, i + 1);
           return undefined;
         }
+        const name = this.lexText(i);
         if (space === SPACE_SEGMENT) {
           const token = this.sink.token(this.line, this.s(i), this.e(i), CLS_SEGMENT);
           seg = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: true };
@@ -285,7 +298,7 @@ export class OperandParser {
     }
     let base = BASE_DMABUFFER;
     let from = i + 2;
-    if (lx.kind[from] === LX_IDENT && this.isPunct(from + 1, P_COLON) && this.lexText(from).toLowerCase() === 'phys') {
+    if (lx.kind[from] === LX_IDENT && this.isPunct(from + 1, P_COLON) && this.identIs(from, 'phys')) {
       this.sink.token(this.line, this.s(from), this.e(from), CLS_SPACE);
       base = BASE_PHYSICAL;
       from += 2;

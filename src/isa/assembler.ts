@@ -253,7 +253,28 @@ class Spans {
 }
 /** The spans of the line being parsed (lines are parsed one at a time, never re-entered). */
 const SCRATCH_SPANS = new Spans();
-/** The instruction being parsed; copied only if it has to wait for pass 2. */
+/**
+ * The numbers of the instructions deferred to pass 2 (see keepForPass2), shared by every run:
+ * assembling is synchronous and nothing of them outlives the run, so the array is reused and grows.
+ */
+const DEFERRED = { numbers: new Int32Array(4096) };
+/** Operand records pass 2 loads deferred instructions into, one of each kind per operand index. */
+const SCRATCH_EXPR_OPERANDS: ExprOperand[] = Array.from({ length: MAX_OPERANDS }, () => ({ t: 'expr', expr: 0, s: 0, e: 0 }));
+const SCRATCH_LOC_OPERANDS: LocOperand[] = Array.from({ length: MAX_OPERANDS }, () => ({
+  t: 'loc',
+  space: SPACE_SEGMENT,
+  seg: undefined,
+  base: BASE_DMABUFFER,
+  addr: 0,
+  addrS: 0,
+  addrE: 0,
+  off: 0,
+  offS: 0,
+  offE: 0,
+  s: 0,
+  e: 0,
+}));
+/** The instruction being parsed; its slots are kept (keepForPass2) only if it has to wait for pass 2. */
 const SCRATCH_INSTR: PendingInstr = { op: OPCODES[0], line: 0, offset: 0, operands: new Array<Operand | undefined>(MAX_OPERANDS).fill(undefined), flags: 0, ok: true, headS: 0, headE: 0 };
 
 class Assembler implements ParseSink {
@@ -266,9 +287,16 @@ class Assembler implements ParseSink {
   /**
    * Instructions that use a name defined further down, kept parsed for pass 2, with (at the same
    * index) the references pass 1 could not resolve. Only these keep their operands: an instruction
-   * that names only what is defined above it is encoded at once and keeps nothing.
+   * that names only what is defined above it is encoded at once and keeps nothing. Kept flat (see
+   * keepForPass2), numbers in one typed array shared by every run and expressions in a list,
+   * rather than as records: thousands of small objects that live until the end of the run are what
+   * the garbage collector pays most for.
    */
-  private readonly deferred: PendingInstr[] = [];
+  private deferredCount = 0;
+  /** How many numbers of DEFERRED_NUMBERS this run has used. */
+  private deferredUsed = 0;
+  /** The deferred instructions' expressions (and segment references), in the order keepForPass2 lists them. */
+  private readonly deferredExprs: (Expr | SymRef | undefined)[] = [];
   /** The deferred instructions' unresolved references, in order; the k-th instruction's run from deferredRefStart[k] to deferredRefStart[k + 1]. */
   private readonly deferredRefs: SymRef[] = [];
   private readonly deferredRefStart: number[] = [0];
@@ -377,12 +405,15 @@ class Assembler implements ParseSink {
     this.reserve(this.offset);
     for (const f of this.fills) this.writeFill(f);
     const cls = this.tokenTable.cls;
-    for (let k = 0; k < this.deferred.length; k++) {
+    let at = 0;
+    this.restoredExprs = 0;
+    for (let k = 0; k < this.deferredCount; k++) {
       for (let j = this.deferredRefStart[k]; j < this.deferredRefStart[k + 1]; j++) {
         const r = this.deferredRefs[j];
         if (cls[r.token] === CLS_PENDING) this.resolveRef(r, true);
       }
-      this.emitInstruction(this.deferred[k]);
+      at = this.restoreForPass2(at, this.restoredExprs);
+      this.emitInstruction(SCRATCH_INSTR);
     }
     for (const d of this.data) this.emitData(d);
     if (this.bytes.length !== this.offset) this.bytes = this.bytes.slice(0, this.offset);
@@ -671,18 +702,111 @@ class Assembler implements ParseSink {
         }
         this.deferredRefStart.push(this.deferredRefs.length);
         this.refCount = refsMark;
-        const operands: (Operand | undefined)[] = new Array(want);
-        for (let k = 0; k < want; k++) {
-          const p = ins.operands[k];
-          operands[k] = p && cloneOperand(p);
-        }
-        this.deferred.push({ op, line, offset: ins.offset, operands, flags: ins.flags, ok: ins.ok, headS: hs, headE: he });
+        this.keepForPass2(ins);
       }
     }
     this.lineTable.setBytes(line, this.offset, op.size);
     this.lineMap.push4(line, this.offset, op.size, 1);
     this.offset += op.size;
   }
+
+  /**
+   * Keeps a deferred instruction for pass 2. Numbers: opcode, line, offset, flags, head start and
+   * end, then per operand 0, s, e for a number, or 1, space, base, addrS, addrE, offS, offE, s, e
+   * for a location. Expressions: the number's, or the location's segment, address and offset. A
+   * deferred instruction parsed cleanly, so every operand is there.
+   */
+  private keepForPass2(ins: PendingInstr): void {
+    const op = ins.op;
+    const x = this.deferredExprs;
+    let at = this.deferredUsed;
+    const need = at + 6 + 9 * op.operands.length;
+    if (need > DEFERRED.numbers.length) {
+      const grown = new Int32Array(Math.max(need, DEFERRED.numbers.length * 2));
+      grown.set(DEFERRED.numbers.subarray(0, at));
+      DEFERRED.numbers = grown;
+    }
+    const d = DEFERRED.numbers;
+    d[at] = op.code;
+    d[at + 1] = ins.line;
+    d[at + 2] = ins.offset;
+    d[at + 3] = ins.flags;
+    d[at + 4] = ins.headS;
+    d[at + 5] = ins.headE;
+    at += 6;
+    for (let k = 0; k < op.operands.length; k++) {
+      const p = ins.operands[k]!;
+      if (p.t === 'expr') {
+        d[at] = 0;
+        d[at + 1] = p.s;
+        d[at + 2] = p.e;
+        at += 3;
+        x.push(p.expr);
+      } else {
+        d[at] = 1;
+        d[at + 1] = p.space;
+        d[at + 2] = p.base;
+        d[at + 3] = p.addrS;
+        d[at + 4] = p.addrE;
+        d[at + 5] = p.offS;
+        d[at + 6] = p.offE;
+        d[at + 7] = p.s;
+        d[at + 8] = p.e;
+        at += 9;
+        x.push(p.seg, p.addr, p.off);
+      }
+    }
+    this.deferredUsed = at;
+    this.deferredCount++;
+  }
+
+  /**
+   * Loads the deferred instruction whose numbers start at `at` and expressions at `xi` into
+   * SCRATCH_INSTR; returns where the next one's numbers start and sets `this.restoredExprs` to where its expressions do.
+   */
+  private restoreForPass2(at: number, xi: number): number {
+    const d = DEFERRED.numbers;
+    const x = this.deferredExprs;
+    const ins = SCRATCH_INSTR;
+    const op = OPCODE_BY_CODE[d[at]]!;
+    ins.op = op;
+    ins.line = d[at + 1];
+    ins.offset = d[at + 2];
+    ins.flags = d[at + 3];
+    ins.headS = d[at + 4];
+    ins.headE = d[at + 5];
+    ins.ok = true;
+    at += 6;
+    for (let k = 0; k < op.operands.length; k++) {
+      if (d[at] === 0) {
+        const o = SCRATCH_EXPR_OPERANDS[k];
+        o.s = d[at + 1];
+        o.e = d[at + 2];
+        o.expr = x[xi++] as Expr;
+        ins.operands[k] = o;
+        at += 3;
+      } else {
+        const o = SCRATCH_LOC_OPERANDS[k];
+        o.space = d[at + 1];
+        o.base = d[at + 2];
+        o.addrS = d[at + 3];
+        o.addrE = d[at + 4];
+        o.offS = d[at + 5];
+        o.offE = d[at + 6];
+        o.s = d[at + 7];
+        o.e = d[at + 8];
+        o.seg = x[xi] as SymRef | undefined;
+        o.addr = x[xi + 1] as Expr;
+        o.off = x[xi + 2] as Expr;
+        xi += 3;
+        ins.operands[k] = o;
+        at += 9;
+      }
+    }
+    this.restoredExprs = xi;
+    return at;
+  }
+  private restoredExprs = 0;
 
   private checkKind(op: OpcodeInfo, o: OperandInfo, parsed: Operand, line: number): boolean {
     if (o.kind === 'loc') {

@@ -5,10 +5,10 @@
 // in the driver end in a stop or a terminated event, never a dead adapter.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ROOT } from '../setup';
+import { ROOT, tempDir } from '../setup';
 import { AdapterClient, decodeBase64, expectEvent, initialize } from './harness';
 
 const KERNEL = 1;
@@ -208,6 +208,68 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.match(alloc.body.result, /^#1 texture: 0x80000 bytes/);
     const state = await dc.customRequest('pagingLab.adapterState');
     assert.deepEqual(((state.body as { segments: { name: string }[] }).segments).map((s) => s.name), ['vram', 'local', 'gart']);
+  });
+
+  it('changes a DDI argument through setVariable before the driver runs, and the driver writes the new value', async () => {
+    const stop = (await start(dc, {}, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', condition: 'Operation == "Fill"' }] });
+    })) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'function breakpoint');
+    const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(frame.name, 'DxgkDdiBuildPagingBuffer(Fill)');
+    const argsScope = (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0];
+    const args = await vars(dc, argsScope.variablesReference);
+    const dmaStart = Number(args.get('pDmaBuffer')!.memoryReference);
+    const fillRef = args.get('Fill')!.variablesReference;
+    assert.equal((await vars(dc, fillRef)).has('FillPattern'), true); // a client sets what it has listed
+    const set = await dc.setVariableRequest({ variablesReference: fillRef, name: 'FillPattern', value: '0x12345678' });
+    assert.equal(set.body.value, '0x12345678');
+    assert.equal((await vars(dc, fillRef)).get('FillPattern')?.value, '0x12345678');
+    // A name that is not there, and a value that is not a number, are refused with a reason.
+    const missing = (await dc.request('setVariable', { variablesReference: fillRef, name: 'NoSuchMember', value: '1' })) as DebugProtocol.Response;
+    assert.equal(missing.success, false);
+    assert.match(missing.message ?? '', /no variable 'NoSuchMember'/);
+    const notNumber = (await dc.request('setVariable', { variablesReference: fillRef, name: 'FillPattern', value: 'true' })) as DebugProtocol.Response;
+    assert.equal(notNumber.success, false);
+    // The driver runs with the changed argument: its fill instruction carries the new pattern.
+    await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.stepOutRequest({ threadId: KERNEL }));
+    const dis = await dc.disassembleRequest({ memoryReference: hexAddr(dmaStart), instructionCount: 1 });
+    assert.match(dis.body!.instructions[0].instruction, /^fill .*, 0x12345678$/);
+  });
+
+  it('pauses a running session on request and continues from there', async () => {
+    // A long generated workload, so the session is still running when the pause arrives.
+    const scenario = join(tempDir('paging-lab-pause-'), 'long.scenario.json');
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        name: 'long',
+        seed: 5,
+        adapter: { segments: [{ name: 'vram', kind: 'memory', size: '256KiB', cpuVisible: true }, { name: 'local', kind: 'memory', size: '384KiB' }], systemMemory: '64MiB' },
+        workload: [],
+        generate: { allocations: 30, steps: 20000, minSize: '4KiB', maxSize: '64KiB' },
+      }),
+    );
+    const entry = (await start(dc, { scenario, stopOnEntry: true }, async () => undefined)) as DebugProtocol.StoppedEvent;
+    const output = (): string => dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
+    assert.equal(entry.body?.reason, 'entry', output());
+    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+    await dc.continueRequest({ threadId: KERNEL });
+    await new Promise((r) => setTimeout(r, 200));
+    const paused = await dc.pauseRequest({ threadId: KERNEL });
+    assert.ok(paused.success);
+    const stop = (await first) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'pause', output());
+    const stack = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames;
+    assert.ok(stack.length > 0);
+    assert.match(stack.at(-1)!.name, /^step \d+: /);
+    // Continue and pause again: the session is still alive and running.
+    const again = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+    await dc.continueRequest({ threadId: KERNEL });
+    await new Promise((r) => setTimeout(r, 100));
+    await dc.pauseRequest({ threadId: KERNEL });
+    assert.equal(((await again) as DebugProtocol.StoppedEvent).body.reason, 'pause');
+    await dc.terminateRequest();
   });
 
   it('a driver that throws stops on a driver exception with exceptionInfo, then ends', async () => {

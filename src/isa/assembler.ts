@@ -258,6 +258,13 @@ const SCRATCH_SPANS = new Spans();
  * assembling is synchronous and nothing of them outlives the run, so the array is reused and grows.
  */
 const DEFERRED = { numbers: new Int32Array(4096) };
+/**
+ * The output buffer pass 1 and 2 write into, shared by every run (assembling is synchronous): each
+ * result gets an exact-size copy, so a run does not allocate and fault in a fresh multi-megabyte
+ * buffer. It is all zero between runs; `dirty` is how much may not be (a run that did not finish).
+ */
+const OUTPUT_KEEP_MAX = 64 << 20;
+const OUTPUT = { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)), dirty: 0 };
 /** Operand records pass 2 loads deferred instructions into, one of each kind per operand index. */
 const SCRATCH_EXPR_OPERANDS: ExprOperand[] = Array.from({ length: MAX_OPERANDS }, () => ({ t: 'expr', expr: 0, s: 0, e: 0 }));
 const SCRATCH_LOC_OPERANDS: LocOperand[] = Array.from({ length: MAX_OPERANDS }, () => ({
@@ -416,7 +423,13 @@ class Assembler implements ParseSink {
       this.emitInstruction(SCRATCH_INSTR);
     }
     for (const d of this.data) this.emitData(d);
-    if (this.bytes.length !== this.offset) this.bytes = this.bytes.slice(0, this.offset);
+    if (this.bytes === OUTPUT.bytes) {
+      // The result gets its own copy; the shared buffer is cleared for the next run.
+      const shared = this.bytes;
+      this.bytes = shared.slice(0, this.offset);
+      shared.fill(0, 0, this.offset);
+      OUTPUT.dirty = 0;
+    } else if (this.bytes.length !== this.offset) this.bytes = this.bytes.slice(0, this.offset);
     this.view = new DataView(this.bytes.buffer);
     this.checkPageLists();
     this.checkDmaSize();
@@ -1240,10 +1253,22 @@ class Assembler implements ParseSink {
     // The first buffer is sized from the text (pgasm produces about a byte per character), so a large
     // program is not copied through a dozen doublings.
     const first = this.bytes.length === 0 ? Math.min(this.text.length + (this.text.length >> 2), 1 << 28) : 0;
-    const b = new Uint8Array(Math.max(size, this.bytes.length * 2, first, 4096));
-    b.set(this.bytes);
-    this.bytes = b;
-    this.view = new DataView(b.buffer);
+    if (this.bytes.length === 0 && OUTPUT.bytes.length >= Math.max(size, first)) {
+      // The buffer of earlier runs, big enough: zero except where a run that did not finish wrote.
+      if (OUTPUT.dirty) OUTPUT.bytes.fill(0, 0, OUTPUT.dirty);
+      this.bytes = OUTPUT.bytes;
+      this.view = OUTPUT.view;
+    } else {
+      const b = new Uint8Array(Math.max(size, this.bytes.length * 2, first, 4096));
+      b.set(this.bytes);
+      this.bytes = b;
+      this.view = new DataView(b.buffer);
+      // A very large buffer is not kept once the run is over.
+      if (b.length > OUTPUT_KEEP_MAX) return;
+      OUTPUT.bytes = b;
+      OUTPUT.view = this.view;
+    }
+    OUTPUT.dirty = this.bytes.length;
   }
 
   /** The value of integer operand `index` (`o`) of `op`, checked against the table. */

@@ -20,6 +20,24 @@ function value(expr: string): bigint {
 }
 
 describe('isa: assembler', () => {
+  it('keeps each result intact when later files are assembled (no shared buffers leak between results)', () => {
+    // The language server holds one result per open document while assembling others.
+    const a = 'start: copy vram:0x1000, mdl(pages)+0, 4K ; first\n  fill local:0, 4K, 0x11223344\npages: .pages 0x100000\n';
+    const b = 'x: nop\n  fence phys:0, 7, irq\n  wait phys:0x2000, 7\n  copyy vram:0, vram:4K, 16\n';
+    const first = assemble(a);
+    const expected = { bytes: Buffer.from(first.bytes).toString('hex'), diagnostics: JSON.stringify(first.diagnostics) };
+    for (let i = 0; i < 5; i++) assemble(i % 2 ? b : b.repeat(200));
+    assert.equal(Buffer.from(first.bytes).toString('hex'), expected.bytes);
+    assert.equal(JSON.stringify(first.diagnostics), expected.diagnostics);
+    // The lazy editor views, read only now, still describe the first file.
+    const fresh = assemble(a);
+    assert.deepEqual(first.tokens, fresh.tokens);
+    assert.deepEqual(first.statements, fresh.statements);
+    assert.deepEqual(first.lines, fresh.lines);
+    assert.deepEqual([...first.symbols.keys()], [...fresh.symbols.keys()]);
+    assert.equal(first.statements[0].head?.name, 'copy');
+  });
+
   it('assembles the example of every opcode to an instruction of that opcode', () => {
     const pages = 'pages: .pages ' + Array.from({ length: 16 }, (_, i) => `0x${(0x100 + i).toString(16)}000`).join(', ');
     for (const op of OPCODES) {

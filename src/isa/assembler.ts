@@ -23,7 +23,7 @@ import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
 import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
 import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
 import { Lexemes, lexLine, Lx, P, toBigInt } from './lexer';
-import { CLS, CLS_NONE, CLS_PENDING, LineTable, NumberList, TokenTable } from './lineTable';
+import { CLS, CLS_NONE, CLS_PENDING, LineTable, NumberList, scratchTables, TokenTable } from './lineTable';
 import {
   Location,
   LocationSpace,
@@ -286,11 +286,11 @@ const SCRATCH_INSTR: PendingInstr = { op: OPCODES[0], line: 0, offset: 0, operan
 
 class Assembler implements ParseSink {
   private readonly diagnostics: AsmDiagnostic[] = [];
-  private readonly tokenTable: TokenTable;
+  private tokenTable: TokenTable;
   private readonly symbols = new Map<string, Sym>();
-  private readonly lineTable: LineTable;
+  private lineTable: LineTable;
   /** The line map, flat: line, offset, length, 1 for an instruction (built into objects on read). */
-  private readonly lineMap: NumberList;
+  private lineMap: NumberList;
   /**
    * Instructions that use a name defined further down, kept parsed for pass 2, with (at the same
    * index) the references pass 1 could not resolve. Only these keep their operands: an instruction
@@ -343,11 +343,11 @@ class Assembler implements ParseSink {
     private readonly text: string,
     private readonly options: AssembleOptions,
   ) {
-    // Typical pgasm has a line per 30 characters and a token per 5: size the tables once.
-    this.lineTable = new LineTable(text.length >> 5);
-    this.tokenTable = new TokenTable(text.length >> 2);
+    const tables = scratchTables(text.length);
+    this.lineTable = tables.lines;
+    this.tokenTable = tables.tokens;
     // Four numbers per line that produces bytes.
-    this.lineMap = new NumberList(Math.max(256, text.length >> 3));
+    this.lineMap = tables.lineMap;
     this.parser = new OperandParser(this);
     this.parser.text = text;
     this.parser.lx = this.lx;
@@ -449,8 +449,12 @@ class Assembler implements ParseSink {
       diags.push({ code: 'PGA099', severity: info.severity, message: `${rest} more diagnostic${rest === 1 ? '' : 's'} not shown`, range: lastRange });
     }
     const segments = [...this.segById.values()].sort((a, b) => a.id - b.id);
-    // Statements and tokens are built on first read (see lineTable.ts), then kept.
-    const { text, lineTable, tokenTable, lineMap } = this;
+    // Statements and tokens are built on first read (see lineTable.ts), then kept; the run's
+    // tables are shared with the next run, so the result keeps exact-size copies.
+    const text = this.text;
+    const lineTable = (this.lineTable = this.lineTable.compact());
+    const tokenTable = (this.tokenTable = this.tokenTable.compact());
+    const lineMap = (this.lineMap = this.lineMap.compact());
     let lines: LineMapEntry[] | undefined;
     let statements: Statement[] | undefined;
     let tokens: Token[] | undefined;

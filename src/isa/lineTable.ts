@@ -28,12 +28,28 @@ export class LineTable {
   private data: Int32Array;
   private ops: Int32Array;
 
-  /** `lines`: the expected number of lines (a guess; the table grows as needed). */
+  /** `lines`: the expected number of lines (a guess; the table grows as needed); -1 for an empty table that compact fills. */
   constructor(lines = 16) {
-    this.data = new Int32Array(STRIDE * Math.max(16, lines));
-    this.ops = new Int32Array(Math.max(32, lines * 4));
+    this.data = new Int32Array(lines >= 0 ? STRIDE * Math.max(16, lines) : 0);
+    this.ops = new Int32Array(lines >= 0 ? Math.max(32, lines * 4) : 0);
   }
   private opCount = 0;
+
+  /** Empties the table for a new run, keeping its arrays. */
+  reset(): void {
+    this.count = 0;
+    this.opCount = 0;
+  }
+
+  /** A copy holding exactly the lines recorded, for a result that outlives the run. */
+  compact(): LineTable {
+    const t = new LineTable(-1);
+    t.data = this.data.slice(0, this.count * STRIDE);
+    t.ops = this.ops.slice(0, this.opCount * 2);
+    t.count = this.count;
+    t.opCount = this.opCount;
+    return t;
+  }
 
   /** Starts a new line whose text begins at `lineStart` in the source; returns its number. */
   add(lineStart: number): number {
@@ -156,11 +172,20 @@ export class TokenTable {
   private pos: Int32Array;
   cls: Uint8Array;
 
-  /** `capacity`: the expected number of tokens (a guess; the table grows as needed). */
+  /** `capacity`: the expected number of tokens (a guess; the table grows as needed); -1 for an empty table that compact fills. */
   constructor(capacity = 64) {
-    const n = Math.max(64, capacity);
+    const n = capacity >= 0 ? Math.max(64, capacity) : 0;
     this.pos = new Int32Array(3 * n);
     this.cls = new Uint8Array(n);
+  }
+
+  /** A copy holding exactly the tokens recorded, for a result that outlives the run. */
+  compact(): TokenTable {
+    const t = new TokenTable(-1);
+    t.pos = this.pos.slice(0, 3 * this.count);
+    t.cls = this.cls.slice(0, this.count);
+    t.count = this.count;
+    return t;
   }
 
   add(line: number, start: number, length: number, cls: number): number {
@@ -197,6 +222,13 @@ export class NumberList {
   constructor(capacity = 64) {
     this.data = new Float64Array(capacity);
   }
+  /** A copy holding exactly the numbers pushed, for a result that outlives the run. */
+  compact(): NumberList {
+    const l = new NumberList(0);
+    l.data = this.data.slice(0, this.length);
+    l.length = this.length;
+    return l;
+  }
   private grow(need: number): void {
     const d = new Float64Array(Math.max(need, this.data.length * 2));
     d.set(this.data);
@@ -226,4 +258,24 @@ export class NumberList {
     this.data.set(values, this.length);
     this.length += values.length;
   }
+}
+
+/**
+ * The tables of one run, shared by every run: assembling is synchronous, so runs never overlap,
+ * and each result gets exact-size copies (compact). A run then neither allocates tables sized
+ * for the worst case nor touches fresh memory while it parses. Not kept beyond SCRATCH_KEEP_MAX
+ * characters of source, so one huge file does not pin its tables.
+ */
+const SCRATCH_KEEP_MAX = 16 << 20;
+let scratch: { chars: number; lines: LineTable; tokens: TokenTable; lineMap: NumberList } | undefined;
+
+export function scratchTables(chars: number): { lines: LineTable; tokens: TokenTable; lineMap: NumberList } {
+  // Typical pgasm has a line per 30 characters and a token per 5: size the tables once.
+  const make = () => ({ chars, lines: new LineTable(chars >> 5), tokens: new TokenTable(chars >> 2), lineMap: new NumberList(Math.max(256, chars >> 3)) });
+  if (chars > SCRATCH_KEEP_MAX) return make();
+  if (!scratch || scratch.chars < chars) scratch = make();
+  scratch.lines.reset();
+  scratch.tokens.count = 0;
+  scratch.lineMap.length = 0;
+  return scratch;
 }

@@ -338,6 +338,8 @@ class Assembler implements ParseSink {
   /** mdl() operands into the buffer, flat: line, address, aux, extent, s, e, addrS, addrE, opcode, operand. */
   private readonly mdlRefs = new NumberList(64);
   private earlyMiss: string | undefined;
+  /** Where the line being parsed begins in the text (tokens are stored by offset in the text). */
+  private lineFrom = 0;
 
   constructor(
     private readonly text: string,
@@ -370,7 +372,7 @@ class Assembler implements ParseSink {
   }
 
   token(line: number, s: number, e: number, cls: number): number {
-    return this.tokenTable.add(line, s, e - s, cls);
+    return this.tokenTable.add(this.lineFrom + s, e - s, cls);
   }
 
   ref(r: SymRef): void {
@@ -476,7 +478,7 @@ class Assembler implements ParseSink {
         statements = v;
       },
       get tokens(): Token[] {
-        return (tokens ??= tokenTable.tokens());
+        return (tokens ??= tokenTable.tokens(lineTable));
       },
       set tokens(v: Token[]) {
         tokens = v;
@@ -494,6 +496,7 @@ class Assembler implements ParseSink {
     lexLine(text, from, to, lx);
     const table = this.lineTable;
     table.add(from);
+    this.lineFrom = from;
     const n = lx.count;
     if (n === 0) return;
     let end = n;

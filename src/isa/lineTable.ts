@@ -104,6 +104,10 @@ export class LineTable {
     this.opCount++;
     this.data[(this.count - 1) * STRIDE + F_OP_COUNT]++;
   }
+  /** Where the line's text begins in the source. */
+  lineStart(line: number): number {
+    return this.data[line * STRIDE + F_LINE_START];
+  }
   headRange(line: number): Range {
     const b = line * STRIDE;
     return range(line, this.data[b + F_HEAD_S], this.data[b + F_HEAD_E]);
@@ -175,20 +179,25 @@ export class TokenTable {
   /** `capacity`: the expected number of tokens (a guess; the table grows as needed); -1 for an empty table that compact fills. */
   constructor(capacity = 64) {
     const n = capacity >= 0 ? Math.max(64, capacity) : 0;
-    this.pos = new Int32Array(3 * n);
+    this.pos = new Int32Array(2 * n);
     this.cls = new Uint8Array(n);
   }
 
   /** A copy holding exactly the tokens recorded, for a result that outlives the run. */
   compact(): TokenTable {
     const t = new TokenTable(-1);
-    t.pos = this.pos.slice(0, 3 * this.count);
+    t.pos = this.pos.slice(0, 2 * this.count);
     t.cls = this.cls.slice(0, this.count);
     t.count = this.count;
     return t;
   }
 
-  add(line: number, start: number, length: number, cls: number): number {
+  /**
+   * Adds a token at `start` (an offset in the whole source, not in its line) of `length`
+   * characters. Tokens are added line by line, so tokens() finds each one's line from the line
+   * table instead of storing it.
+   */
+  add(start: number, length: number, cls: number): number {
     if (this.count === this.cls.length) {
       const c = new Uint8Array(this.cls.length * 2);
       c.set(this.cls);
@@ -198,18 +207,27 @@ export class TokenTable {
       this.pos = p;
     }
     const i = this.count++;
-    this.pos[3 * i] = line;
-    this.pos[3 * i + 1] = start;
-    this.pos[3 * i + 2] = length;
+    this.pos[2 * i] = start;
+    this.pos[2 * i + 1] = length;
     this.cls[i] = cls;
     return i;
   }
 
-  tokens(): Token[] {
+  /** `lines`: the table of the lines these tokens were found on. */
+  tokens(lines: LineTable): Token[] {
     const out: Token[] = [];
+    let line = 0;
+    let lineStart = lines.count > 0 ? lines.lineStart(0) : 0;
+    let nextStart = lines.count > 1 ? lines.lineStart(1) : Infinity;
     for (let i = 0; i < this.count; i++) {
+      const at = this.pos[2 * i];
+      while (at >= nextStart) {
+        line++;
+        lineStart = nextStart;
+        nextStart = line + 1 < lines.count ? lines.lineStart(line + 1) : Infinity;
+      }
       if (this.cls[i] >= TOKEN_CLASSES.length) continue;
-      out.push({ line: this.pos[3 * i], start: this.pos[3 * i + 1], length: this.pos[3 * i + 2], cls: TOKEN_CLASSES[this.cls[i]] });
+      out.push({ line, start: at - lineStart, length: this.pos[2 * i + 1], cls: TOKEN_CLASSES[this.cls[i]] });
     }
     return out;
   }

@@ -23,7 +23,7 @@ import { DIAGNOSTIC_CODES, DiagnosticCode } from './diagnosticCodes';
 import { DIRECTIVE_BY_NAME, DIRECTIVES, NUMBERED_SEGMENT } from './directives';
 import { DecodedSlots, decodeInto, OperandValue, writeInstruction } from './encoding';
 import { Lexemes, lexLine, Lx, P, toBigInt } from './lexer';
-import { CLS, CLS_NONE, CLS_PENDING, LineTable, NumberList, scratchTables, TokenTable } from './lineTable';
+import { buildLineTable, CLS, CLS_NONE, CLS_PENDING, headRangeOf, LineTable, NumberList, scratchTables, TokenTable } from './lineTable';
 import {
   Location,
   LocationSpace,
@@ -288,7 +288,6 @@ class Assembler implements ParseSink {
   private readonly diagnostics: AsmDiagnostic[] = [];
   private tokenTable: TokenTable;
   private readonly symbols = new Map<string, Sym>();
-  private lineTable: LineTable;
   /** The line map, flat: line, offset, length, 1 for an instruction (built into objects on read). */
   private lineMap: NumberList;
   /**
@@ -346,7 +345,6 @@ class Assembler implements ParseSink {
     private readonly options: AssembleOptions,
   ) {
     const tables = scratchTables(text.length);
-    this.lineTable = tables.lines;
     this.tokenTable = tables.tokens;
     // Four numbers per line that produces bytes.
     this.lineMap = tables.lineMap;
@@ -453,10 +451,12 @@ class Assembler implements ParseSink {
     const segments = [...this.segById.values()].sort((a, b) => a.id - b.id);
     // Statements and tokens are built on first read (see lineTable.ts), then kept; the run's
     // tables are shared with the next run, so the result keeps exact-size copies.
+    // The line table (statements, and the lines tokens are on) is rebuilt from the text.
     const text = this.text;
-    const lineTable = (this.lineTable = this.lineTable.compact());
     const tokenTable = (this.tokenTable = this.tokenTable.compact());
     const lineMap = (this.lineMap = this.lineMap.compact());
+    let lineTable: LineTable | undefined;
+    const shape = (): LineTable => (lineTable ??= buildLineTable(text, lineMap));
     let lines: LineMapEntry[] | undefined;
     let statements: Statement[] | undefined;
     let tokens: Token[] | undefined;
@@ -472,13 +472,13 @@ class Assembler implements ParseSink {
       symbols: this.symbols,
       segments,
       get statements(): Statement[] {
-        return (statements ??= lineTable.statements(text));
+        return (statements ??= shape().statements(text));
       },
       set statements(v: Statement[]) {
         statements = v;
       },
       get tokens(): Token[] {
-        return (tokens ??= tokenTable.tokens(lineTable));
+        return (tokens ??= tokenTable.tokens(shape()));
       },
       set tokens(v: Token[]) {
         tokens = v;
@@ -494,8 +494,6 @@ class Assembler implements ParseSink {
     const lx = this.lx;
     const text = this.text;
     lexLine(text, from, to, lx);
-    const table = this.lineTable;
-    table.add(from);
     this.lineFrom = from;
     const n = lx.count;
     if (n === 0) return;
@@ -506,7 +504,6 @@ class Assembler implements ParseSink {
       end = n - 1;
       cs = lx.start[end] - from;
       ce = lx.end[end] - from;
-      table.setComment(line, cs, ce);
     }
     const parser = this.parser;
     parser.ls = from;
@@ -519,7 +516,6 @@ class Assembler implements ParseSink {
       const name = text.slice(lx.start[0], lx.end[0]);
       const r = range(line, s, e);
       this.token(line, s, e, CLS_LABEL);
-      table.setLabel(line, s, e);
       if (this.checkNewName(name, line, s, e)) {
         this.symbols.set(name, new Sym(name, 'label', BigInt(this.offset), r));
       }
@@ -543,7 +539,6 @@ class Assembler implements ParseSink {
     const hs = lx.start[i] - from;
     const he = lx.end[i] - from;
     const directive = head.charCodeAt(0) === 46;
-    table.setHead(line, hs, he, directive);
     // Operand spans: lexeme ranges split at top-level commas.
     const spans = SCRATCH_SPANS;
     spans.n = 0;
@@ -566,9 +561,6 @@ class Assembler implements ParseSink {
         }
       } else {
         spans.push2(spanStart, k);
-        const s = lx.start[spanStart] - from;
-        const e = lx.end[k - 1] - from;
-        table.addOperand(s, e);
       }
       spanStart = k + 1;
       depth = 0;
@@ -725,7 +717,6 @@ class Assembler implements ParseSink {
         this.keepForPass2(ins);
       }
     }
-    this.lineTable.setBytes(line, this.offset, op.size);
     this.lineMap.push4(line, this.offset, op.size, 1);
     this.offset += op.size;
   }
@@ -988,7 +979,6 @@ class Assembler implements ParseSink {
         const pad = (a - (this.offset % a)) % a;
         if (pad > 0) {
           this.fills.push({ offset: this.offset, length: pad });
-          this.lineTable.setBytes(line, this.offset, pad);
           this.lineMap.push4(line, this.offset, pad, 0);
           this.offset += pad;
         }
@@ -1014,7 +1004,6 @@ class Assembler implements ParseSink {
         const size = width === 0 ? PAGE_LIST_HEADER_BYTES + 8 * count : width * count;
         if (width === 0) this.pageLists.set(this.offset, count);
         this.data.push({ width, line, offset: this.offset, values, ok });
-        this.lineTable.setBytes(line, this.offset, size);
         this.lineMap.push4(line, this.offset, size, 0);
         this.offset += size;
         return;
@@ -1450,7 +1439,7 @@ class Assembler implements ParseSink {
     let k = 0;
     while (m[k + 1] + m[k + 2] <= limit) k += 4;
     const entry = { line: m[k] };
-    const r = this.lineTable.headRange(entry.line);
+    const r = headRangeOf(this.text, entry.line, this.lx);
     const declared = this.dmaSize !== undefined;
     this.diag(
       'PGA010',
@@ -1495,7 +1484,7 @@ class Assembler implements ParseSink {
         dataStart = -1;
         continue;
       }
-      const r = this.lineTable.headRange(l.line);
+      const r = headRangeOf(this.text, l.line, this.lx);
       this.diag(
         'PGA013',
         `unreachable: the engine stops at the data on line ${dataLine + 1}, which is not an instruction; put data after the last instruction`,

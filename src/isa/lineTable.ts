@@ -1,7 +1,7 @@
-// Compact per-line and per-token records the assembler fills while it parses, turned into the
-// `Statement` and `Token` objects of AssembleResult only when someone reads them. A large file then
-// costs a few typed arrays instead of millions of small objects, and the command line, which never
-// looks at statements or tokens, does not pay for them at all.
+// Compact per-token records the assembler fills while it parses, and per-line records rebuilt from
+// the text, turned into the `Statement` and `Token` objects of AssembleResult only when someone
+// reads them. A large file then costs a few typed arrays instead of millions of small objects, and
+// the command line, which never looks at statements or tokens, does not pay for them at all.
 
 import type { Range, Statement, Token, TokenClass } from './asmTypes';
 import { Lexemes, lexLine, Lx, P } from './lexer';
@@ -29,28 +29,12 @@ export class LineTable {
   private data: Int32Array;
   private ops: Int32Array;
 
-  /** `lines`: the expected number of lines (a guess; the table grows as needed); -1 for an empty table that compact fills. */
+  /** `lines`: the expected number of lines (a guess; the table grows as needed). */
   constructor(lines = 16) {
-    this.data = new Int32Array(lines >= 0 ? STRIDE * Math.max(16, lines) : 0);
-    this.ops = new Int32Array(lines >= 0 ? Math.max(32, lines * 4) : 0);
+    this.data = new Int32Array(STRIDE * Math.max(16, lines));
+    this.ops = new Int32Array(Math.max(32, lines * 4));
   }
   private opCount = 0;
-
-  /** Empties the table for a new run, keeping its arrays. */
-  reset(): void {
-    this.count = 0;
-    this.opCount = 0;
-  }
-
-  /** A copy holding exactly the lines recorded, for a result that outlives the run. */
-  compact(): LineTable {
-    const t = new LineTable(-1);
-    t.data = this.data.slice(0, this.count * STRIDE);
-    t.ops = this.ops.slice(0, this.opCount * 2);
-    t.count = this.count;
-    t.opCount = this.opCount;
-    return t;
-  }
 
   /** Starts a new line whose text begins at `lineStart` in the source; returns its number. */
   add(lineStart: number): number {

@@ -4,6 +4,7 @@
 
 import { ExpressionError } from './expression';
 import { parseAddress } from './memoryReference';
+import type { Gpu } from '../sim/hw';
 
 export interface ConsoleCommand {
   name: string;
@@ -90,6 +91,30 @@ export function hexDumpCommand(
       const len = Math.min(numberArg(argv, 1, 'LENGTH', 64), 64 * 1024);
       const r = read(addr, len);
       return hexDump(addr, r.bytes) + (r.unreadable ? `\n(${r.unreadable} bytes unreadable)` : '');
+    },
+  };
+}
+
+/** The `!gart [SEGMENT [FIRST [COUNT]]]` command: an aperture segment's GART entries, for any target. */
+export function gartCommand(gpu: Gpu): ConsoleCommand {
+  const hex = (n: number): string => '0x' + n.toString(16);
+  return {
+    name: 'gart',
+    args: '[SEGMENT [FIRST [COUNT]]]',
+    help: 'The aperture page table (GART) of an aperture segment.',
+    run: (argv) => {
+      const ap = gpu.segments.filter((s) => s.kind === 'aperture');
+      const seg = argv[0] ? ap.find((s) => s.name === argv[0] || String(s.id) === argv[0]) : ap[0];
+      if (!seg) throw new ExpressionError(`no aperture segment '${argv[0] ?? ''}'; aperture segments: ${ap.map((s) => s.name).join(', ') || 'none'}`);
+      const first = numberArg(argv, 1, 'FIRST', 0);
+      const count = Math.min(numberArg(argv, 2, 'COUNT', 16), 4096);
+      const pages = seg.size / 4096;
+      const rows = [`GART of ${seg.name} (segment ${seg.id}, ${pages} pages)`];
+      for (let p = first; p < Math.min(pages, first + count); p++) {
+        const g = gpu.gartEntry(seg.id, p);
+        rows.push(`  page ${String(p).padStart(6)}  ${g.state.padEnd(7)} ${g.state === 'invalid' ? '' : hex(g.physical)}${g.coherent ? ' coherent' : ''}`);
+      }
+      return rows.join('\n');
     },
   };
 }

@@ -14,7 +14,7 @@ import { createMachine, Machine, MachineEvent, MachineState } from '../../sim/ma
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
 import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
-import { ConsoleCommand, complete, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
+import { ConsoleCommand, complete, gartCommand, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
 import { disassemble as disassembleRange, DisassemblyContext, MAX_INSTRUCTION_BYTES } from '../disassembly';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
@@ -779,25 +779,7 @@ export class DriverTarget implements Target {
           }).join('\n');
         },
       },
-      {
-        name: 'gart',
-        args: '[SEGMENT [FIRST [COUNT]]]',
-        help: 'The aperture page table (GART) of an aperture segment.',
-        run: (argv) => {
-          const ap = this.gpu.segments.filter((s) => s.kind === 'aperture');
-          const seg = argv[0] ? ap.find((s) => s.name === argv[0] || String(s.id) === argv[0]) : ap[0];
-          if (!seg) throw new ExpressionError(`no aperture segment '${argv[0] ?? ''}'; aperture segments: ${ap.map((s) => s.name).join(', ') || 'none'}`);
-          const first = numberArg(argv, 1, 'FIRST', 0);
-          const count = Math.min(numberArg(argv, 2, 'COUNT', 16), 4096);
-          const pages = seg.size / 4096;
-          const rows = [`GART of ${seg.name} (segment ${seg.id}, ${pages} pages)`];
-          for (let p = first; p < Math.min(pages, first + count); p++) {
-            const g = this.gpu.gartEntry(seg.id, p);
-            rows.push(`  page ${String(p).padStart(6)}  ${g.state.padEnd(7)} ${g.state === 'invalid' ? '' : hex(g.physical)}${g.coherent ? ' coherent' : ''}`);
-          }
-          return rows.join('\n');
-        },
-      },
+      gartCommand(this.gpu),
       {
         name: 'fences',
         args: '',

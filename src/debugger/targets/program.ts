@@ -23,7 +23,7 @@ import {
 } from '../../sim/hw';
 import type { AdapterStateResponse } from '../customRequests';
 import { check, makeRule, BreakpointRule } from '../breakpoints';
-import { ConsoleCommand, complete, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
+import { ConsoleCommand, complete, gartCommand, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
 import { disassemble as disassembleRange, DisassemblyContext } from '../disassembly';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
@@ -659,25 +659,7 @@ export class ProgramTarget implements Target {
         help: 'An allocation by handle (allocations exist when a driver runs; a program has none).',
         run: () => 'A .pgasm program runs without the video memory manager, so there are no allocations. Launch a driver to see them.',
       },
-      {
-        name: 'gart',
-        args: '[SEGMENT [FIRST [COUNT]]]',
-        help: 'The aperture page table (GART) of an aperture segment.',
-        run: (argv) => {
-          const ap = this.gpu.segments.filter((s) => s.kind === 'aperture');
-          const seg = argv[0] ? ap.find((s) => s.name === argv[0] || String(s.id) === argv[0]) : ap[0];
-          if (!seg) throw new ExpressionError(`no aperture segment '${argv[0] ?? ''}'; aperture segments: ${ap.map((s) => s.name).join(', ') || 'none'}`);
-          const first = numberArg(argv, 1, 'FIRST', 0);
-          const count = Math.min(numberArg(argv, 2, 'COUNT', 16), 4096);
-          const pages = seg.size / 4096;
-          const rows: string[] = [`GART of ${seg.name} (segment ${seg.id}, ${pages} pages)`];
-          for (let p = first; p < Math.min(pages, first + count); p++) {
-            const e = this.gpu.gartEntry(seg.id, p);
-            rows.push(`  page ${String(p).padStart(6)}  ${e.state.padEnd(7)} ${e.state === 'invalid' ? '' : hex(e.physical)}${e.coherent ? ' coherent' : ''}`);
-          }
-          return rows.join('\n');
-        },
-      },
+      gartCommand(this.gpu),
       {
         name: 'fences',
         args: '',

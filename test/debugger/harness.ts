@@ -21,14 +21,9 @@ export interface SentMessage {
 
 export class AdapterClient extends DebugClient {
   readonly messages: SentMessage[] = [];
-  private readonly found: string[] = [];
-  private checked = 0;
-  private validator: ((m: unknown) => string | null) | undefined;
+  private readonly log = new AdapterClientLog();
   readonly stderr: string[] = [];
   private proc: ChildProcess | undefined;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private need = -1;
   exitCode: number | null | undefined;
 
   constructor() {
@@ -44,13 +39,7 @@ export class AdapterClient extends DebugClient {
    * never slows the reading of a fast adapter.
    */
   get violations(): string[] {
-    const problems = (this.validator ??= protocolValidator().problems.bind(protocolValidator()));
-    for (; this.checked < this.messages.length; this.checked++) {
-      const msg = this.messages[this.checked];
-      const p = problems(msg);
-      if (p) this.found.push(`${p}\n    in ${JSON.stringify(msg).slice(0, 400)}`);
-    }
-    return this.found;
+    return this.log.validate(this.messages);
   }
 
   override start(): Promise<void> {
@@ -59,7 +48,7 @@ export class AdapterClient extends DebugClient {
     this.proc = proc;
     const tee = new PassThrough();
     proc.stdout!.on('data', (chunk: Buffer) => {
-      this.scan(chunk);
+      this.log.scan(chunk, this.messages);
       tee.write(chunk);
     });
     proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
@@ -72,44 +61,6 @@ export class AdapterClient extends DebugClient {
 
   get alive(): boolean {
     return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-
-  /** Frames the adapter's output into messages; chunks are joined only once a message is complete. */
-  private scan(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    for (;;) {
-      if (this.need < 0) {
-        const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-        this.chunks = [all];
-        const head = all.indexOf('\r\n\r\n');
-        if (head < 0) return;
-        const m = /Content-Length: *(\d+)/i.exec(all.subarray(0, head).toString());
-        const rest = all.subarray(head + 4);
-        this.chunks = [rest];
-        this.buffered = rest.length;
-        if (!m) {
-          this.found.push(`bad header: ${all.subarray(0, head).toString()}`);
-          continue;
-        }
-        this.need = Number(m[1]);
-      }
-      if (this.buffered < this.need) return;
-      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-      const text = all.subarray(0, this.need).toString('utf8');
-      const rest = all.subarray(this.need);
-      this.chunks = [rest];
-      this.buffered = rest.length;
-      this.need = -1;
-      let msg: SentMessage;
-      try {
-        msg = JSON.parse(text) as SentMessage;
-      } catch {
-        this.found.push(`not JSON: ${text.slice(0, 200)}`);
-        continue;
-      }
-      this.messages.push(msg);
-    }
   }
 
   /** Sends a request and resolves with the raw response, success or not. */
@@ -207,7 +158,11 @@ export class RawAdapter {
   }
 }
 
-/** Framing and lazy schema validation of what an adapter writes. */
+/**
+ * Framing and lazy schema validation of what an adapter writes: chunks are joined only once a
+ * message is complete, and messages are checked against the schema when asked, not as they arrive,
+ * so validating never slows the reading of a fast adapter.
+ */
 class AdapterClientLog {
   private chunks: Buffer[] = [];
   private buffered = 0;

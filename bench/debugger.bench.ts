@@ -2,10 +2,12 @@
 // against a floor measured in the same run (bench/floorAdapter.ts: the same library, no work), both
 // driven over stdio by DebugClient. Medians over 500 iterations of a GPU step (next → stopped), a
 // stop refresh (threads + stackTrace + scopes + variables, right after a stop, as a client does),
-// readMemory of 1 MiB and disassemble of 1,000 instructions.
+// readMemory of 1 MiB and disassemble of 1,000 instructions. With PAGING_LAB_BENCH_BASELINE set to
+// another build's dist/debugAdapter.js (a checkout of the commit before a change), that adapter is
+// measured too, interleaved with this one (A, B, A, B), and the change is printed as a ratio.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -88,11 +90,32 @@ export const debuggerSuite: Suite = {
     writeFileSync(program, lines.join('\n') + '\n');
     const adapter = join(ROOT, 'dist', 'debugAdapter.js');
 
-    const f = await measure(floor, {});
-    const a = await measure(adapter, { program, stopOnEntry: true });
+    const baseline = process.env.PAGING_LAB_BENCH_BASELINE;
     const ms = (n: number): string => `${n.toFixed(3)} ms`;
     const ratio = (x: number, y: number): string => `${(x / y).toFixed(2)}x floor`;
-    console.log(`  medians over ${RUNS} iterations each; floor = a minimal adapter on @vscode/debugadapter answering at once`);
+    if (baseline) {
+      // Interleaved rounds, so a change of load on a shared machine hits both builds alike; the best round of each.
+      const best = (list: Figures[]): Figures => ({
+        step: Math.min(...list.map((x) => x.step)),
+        refresh: Math.min(...list.map((x) => x.refresh)),
+        read: Math.min(...list.map((x) => x.read)),
+        disassemble: Math.min(...list.map((x) => x.disassemble)),
+      });
+      const before: Figures[] = [];
+      const after: Figures[] = [];
+      for (let round = 0; round < 3; round++) {
+        before.push(await measure(baseline, { program, stopOnEntry: true }));
+        after.push(await measure(adapter, { program, stopOnEntry: true }));
+      }
+      const b = best(before);
+      const a = best(after);
+      console.log(`  baseline ${baseline}; best of 3 interleaved rounds, each a median over ${RUNS} iterations; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      for (const k of ['step', 'refresh', 'read', 'disassemble'] as const) row(`${k}: baseline -> this build`, `${ms(b[k])} -> ${ms(a[k])}`, `${(a[k] / b[k]).toFixed(2)}x`);
+      return;
+    }
+    const f = await measure(floor, {});
+    const a = await measure(adapter, { program, stopOnEntry: true });
+    console.log(`  medians over ${RUNS} iterations each; floor = a minimal adapter on @vscode/debugadapter answering at once; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     row('GPU step (next -> stopped), paging-lab', ms(a.step), ratio(a.step, f.step) + '  (target <= 3x, < 1.2 ms)');
     row('GPU step, floor', ms(f.step));
     row('stop refresh (threads+stackTrace+scopes+variables)', ms(a.refresh), ratio(a.refresh, f.refresh) + '  (target <= 3x, < 0.25 ms)');

@@ -2,7 +2,7 @@
 // Every command returns an exit status instead of calling process.exit, so tests can run them
 // in-process, and prints errors as one readable line rather than a stack trace.
 
-import { isWatchedWorker, jobData, runWatchedJob } from '../sim/runtime/watchedWorker';
+import { isWatchedWorker, jobData, runWatchedJob } from '../host/watchedJob';
 import { commands } from './registry';
 
 export async function main(argv: string[]): Promise<number> {

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DdiCaller } from '../sim/kernel/ddiCaller';
-import { runWatched } from '../sim/runtime/watchedWorker';
+import { runWatched } from '../host/watchedJob';
 import { formatViolation } from '../sim/verifier/violation';
 
 /** The script a worker runs: this bundle (dist/cli.js), or the sources' entry under tsx. */
@@ -29,7 +29,7 @@ export async function runInWorker(args: string[], tdrDelayMs: number, driver: st
   }
   const location = locateDdi(driver, r.ddi) ?? driver;
   const what =
-    `${r.ddi} did not return within the TDR delay of ${tdrDelayMs} ms (it ran for ${r.ms} ms); ` +
+    `${r.ddi} did not return within the TDR delay of ${r.delayMs} ms (it ran for ${r.ms} ms); ` +
     'the machine running the driver was stopped, as Windows would reset the adapter. A DDI that loops forever, or waits for something only the GPU or another DDI can do, causes this';
   process.stdout.write(`\nsummary: FAILED\n\nerror (driver): ${formatViolation('tdr', what, location)}\n`);
   return 1;

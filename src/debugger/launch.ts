@@ -14,12 +14,10 @@ export interface ResolvedLaunch {
   scenario?: string;
   seed: number;
   stopOnEntry: boolean;
-  /** Wall-clock time a driver call or run may go without progress before it is declared hung. */
-  tdrDelayMs: number;
+  /** Wall-clock time a driver call may run without returning before it is declared hung; undefined: the scenario's, else the default. */
+  tdrDelayMs?: number;
   verifier: boolean;
 }
-
-export const DEFAULT_TDR_DELAY_MS = 2000;
 
 export class LaunchError extends Error {
   constructor(readonly attribute: string, message: string) {
@@ -77,7 +75,7 @@ export function resolveLaunch(raw: unknown): ResolvedLaunch {
     }
     stopOnEntry = args.stopOnEntry;
   }
-  let tdrDelayMs = DEFAULT_TDR_DELAY_MS;
+  let tdrDelayMs: number | undefined;
   if (args.tdrDelayMs !== undefined) {
     const v = args.tdrDelayMs;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 50 || v > 600000) {

@@ -324,4 +324,14 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.equal(after.success, false);
     assert.match(after.message ?? '', /ended/);
   });
+
+  it("takes the scenario's tdrDelayMs when the launch sets none, as the command line does", async () => {
+    const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
+    const scenario = join(tempDir('paging-lab-tdr-'), 'slow.json');
+    writeFileSync(scenario, JSON.stringify({ ...JSON.parse(readFileSync(SCENARIO, 'utf8')), tdrDelayMs: 250 }));
+    const ended = await start(dc, { driver, scenario }, async () => undefined);
+    assert.equal(ended.event, 'terminated');
+    const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
+    assert.match(out, /Timeout detection and recovery \(TDR\): the driver made no progress for \d+ ms \(tdrDelayMs is 250\): DxgkDdiAddDevice did not return/);
+  });
 });

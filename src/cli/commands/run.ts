@@ -14,7 +14,7 @@ import { formatInstructionAt } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
 import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
-import { DEFAULT_TDR_DELAY_MS } from '../../sim/runtime/watchedWorker';
+import { tdrDelayFor } from '../../host/watchdog';
 import { runInWorker } from '../runWorker';
 import { wdkSummary } from '../wdkSummary';
 
@@ -206,7 +206,7 @@ async function run(args: string[]): Promise<number> {
     return 1;
   }
   // The machine runs in a watched worker, so a driver stuck in a DDI cannot hang this process (TDR).
-  if (!o.inProcess) return runInWorker(args, o.tdrDelayMs ?? scenario.tdrDelayMs ?? DEFAULT_TDR_DELAY_MS, o.driver);
+  if (!o.inProcess) return runInWorker(args, tdrDelayFor(o.tdrDelayMs, scenario.tdrDelayMs), o.driver);
   let machine;
   try {
     machine = await createMachine({ driver: o.driver, scenario, verifier: o.verifier ?? scenario.verifier });

@@ -1,19 +1,21 @@
 // The session's side of the runtime boundary: starts the worker that hosts the simulator, sends it
-// calls and matches the answers, and watches it. A worker that makes no progress for the TDR delay
-// while busy (a driver stuck in a loop) is terminated, as is one that crashes; either way the
-// session hears about it through `onDeath` and stays alive.
+// calls and matches the answers, and watches it with the hang watchdog (src/host/watchdog.ts).
+// Driver code that does not return within the TDR delay gets the worker terminated, as does a
+// crash; either way the session hears about it through `onDeath` and stays alive.
 
 import { Worker } from 'node:worker_threads';
+import { tdrDelayFor, Timeout, Watchdog } from '../../host/watchdog';
 import { CONTROL, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
 
 export class RuntimeGone extends Error {}
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; watched: boolean };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 export interface HostOptions {
   /** Script the worker runs (the bundle itself, which starts the worker side off the main thread). */
   script: string;
-  tdrDelayMs: number;
+  /** The launch's TDR delay; undefined: the scenario's, else the default (the worker sets it once it has read the scenario). */
+  tdrDelayMs?: number;
   onOutput(category: 'stdout' | 'stderr' | 'console' | 'important', text: string): void;
   onDeath(message: string): void;
 }
@@ -24,13 +26,13 @@ export class RuntimeHost {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private dead: string | undefined;
-  private lastBeat = 0;
-  private lastBeatAt = 0;
-  private readonly watchdog: NodeJS.Timeout;
+  /** Hold it while a debugger keeps the driver paused, so the pause is not taken for a hang. */
+  readonly watchdog: Watchdog;
 
   constructor(private readonly options: HostOptions) {
+    this.watchdog = new Watchdog({ tdrDelayMs: tdrDelayFor(options.tdrDelayMs, undefined), onTimeout: (t) => this.die(tdrMessage(t)) });
     this.worker = new Worker(options.script, {
-      workerData: { pagingLabRuntime: true, control: this.control },
+      workerData: { pagingLabRuntime: true, control: this.control, watchdog: this.watchdog.control },
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
@@ -40,9 +42,6 @@ export class RuntimeHost {
     this.worker.on('message', (m: WorkerMessage) => this.onMessage(m));
     this.worker.on('error', (e) => this.die(`The simulator crashed: ${e instanceof Error ? e.message : String(e)}`));
     this.worker.on('exit', (code) => this.die(`The simulator stopped unexpectedly (exit code ${code}).`));
-    const period = Math.max(20, Math.min(250, options.tdrDelayMs / 4));
-    this.watchdog = setInterval(() => this.checkProgress(), period);
-    this.watchdog.unref();
   }
 
   get alive(): boolean {
@@ -54,20 +53,12 @@ export class RuntimeHost {
     Atomics.store(this.control, CONTROL.pause, 1);
   }
 
-  /**
-   * Sends a call. Calls are watched for hangs, except a launch: compiling a driver takes its time,
-   * and no driver code runs before the machine starts.
-   */
+  /** Sends a call and resolves with the worker's answer. */
   call<K extends WorkerCall['op']>(call: Extract<WorkerCall, { op: K }>, transfer?: ArrayBuffer[]): Promise<WorkerResults[K]> {
     if (this.dead !== undefined) return Promise.reject(new RuntimeGone(this.dead));
     const id = this.nextId++;
-    const watched = call.op !== 'launch';
-    if (![...this.pending.values()].some((p) => p.watched)) {
-      this.lastBeat = Atomics.load(this.control, CONTROL.heartbeat);
-      this.lastBeatAt = Date.now();
-    }
     return new Promise<WorkerResults[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, watched });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ ...call, id }, transfer ?? []);
     });
   }
@@ -84,32 +75,10 @@ export class RuntimeHost {
     else p.reject(new Error(m.error));
   }
 
-  private checkProgress(): void {
-    if (this.dead !== undefined) return;
-    let watched = false;
-    for (const p of this.pending.values()) watched ||= p.watched;
-    if (!watched) return;
-    const beat = Atomics.load(this.control, CONTROL.heartbeat);
-    const now = Date.now();
-    if (beat !== this.lastBeat) {
-      this.lastBeat = beat;
-      this.lastBeatAt = now;
-      return;
-    }
-    if (now - this.lastBeatAt >= this.options.tdrDelayMs) {
-      const ms = now - this.lastBeatAt;
-      this.die(
-        `Timeout detection and recovery (TDR): the driver made no progress for ${ms} ms ` +
-          `(tdrDelayMs is ${this.options.tdrDelayMs}); the simulation was stopped. ` +
-          'A DDI that loops forever, or waits on something that never happens, causes this.',
-      );
-    }
-  }
-
   private die(message: string): void {
     if (this.dead !== undefined) return;
     this.dead = message;
-    clearInterval(this.watchdog);
+    this.watchdog.stop();
     void this.terminateWorker();
     const err = new RuntimeGone(message);
     for (const p of this.pending.values()) p.reject(err);
@@ -120,7 +89,7 @@ export class RuntimeHost {
   /** Stops the worker without reporting a death (the session is ending on purpose). */
   async dispose(): Promise<void> {
     if (this.dead === undefined) this.dead = 'The debug session ended.';
-    clearInterval(this.watchdog);
+    this.watchdog.stop();
     const err = new RuntimeGone(this.dead);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -143,4 +112,12 @@ export class RuntimeHost {
     ]);
     return this.terminating;
   }
+}
+
+function tdrMessage(t: Timeout): string {
+  return (
+    `Timeout detection and recovery (TDR): the driver made no progress for ${t.ms} ms (tdrDelayMs is ${t.delayMs}): ` +
+    `${t.ddi === 'DriverEntry' ? 'DriverEntry (or the module\'s top level)' : t.ddi} did not return, and the simulation was stopped. ` +
+    'A DDI that loops forever, or waits on something that never happens, causes this.'
+  );
 }

@@ -185,9 +185,5 @@ export type WorkerMessage =
 export const CONTROL = {
   /** Set to 1 by the session to ask a running target to stop (pause). */
   pause: 0,
-  /** Incremented by the worker as it makes progress, for the hang watchdog. */
-  heartbeat: 1,
-  /** 1 while the worker is busy with a request. */
-  busy: 2,
-  size: 3,
+  size: 1,
 } as const;

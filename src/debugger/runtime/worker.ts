@@ -1,8 +1,10 @@
 // The runtime worker: hosts the simulator off the session's thread and answers the session's calls
 // (protocol.ts). A driver exception inside a call becomes an error answer or a stop, never a dead
-// worker; a hang is the host's watchdog's business (this thread cannot notice its own loop).
+// worker; a hang is the host's watchdog's business (this thread cannot notice its own loop): the
+// driver code run here is reported to it through shared memory.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { meterDriverCode, setTdrDelay } from '../../host/watchdog';
 import { CONTROL, WorkerMessage, WorkerRequest } from './protocol';
 import type { RunControl, Target } from '../targets/target';
 import { createTarget } from '../targets/create';
@@ -13,15 +15,14 @@ export function isRuntimeWorker(): boolean {
 
 export function startWorker(): void {
   const port = parentPort!;
-  const control = (workerData as { control: Int32Array }).control;
+  const { control, watchdog } = workerData as { control: Int32Array; watchdog: Int32Array };
+  meterDriverCode(watchdog);
   let target: Target | undefined;
 
   const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
   const ctl: RunControl = {
     pauseRequested: () => Atomics.load(control, CONTROL.pause) !== 0,
-    beat: () => {
-      control[CONTROL.heartbeat] = (control[CONTROL.heartbeat] + 1) | 0;
-    },
+    useTdrDelay: (ms) => setTdrDelay(watchdog, ms),
     output: (category, output) => post({ event: 'output', category, output }),
   };
 
@@ -76,11 +77,8 @@ export function startWorker(): void {
   };
 
   port.on('message', (req: WorkerRequest) => {
-    ctl.beat();
-    Atomics.store(control, CONTROL.busy, 1);
     handle(req).then(
       (result) => {
-        Atomics.store(control, CONTROL.busy, 0);
         const transfer =
           req.op === 'readMemory' && result && (result as { bytes: Uint8Array }).bytes.byteLength === (result as { bytes: Uint8Array }).bytes.buffer.byteLength
             ? [(result as { bytes: Uint8Array }).bytes.buffer as ArrayBuffer]
@@ -92,7 +90,6 @@ export function startWorker(): void {
         }
       },
       (e: unknown) => {
-        Atomics.store(control, CONTROL.busy, 0);
         post({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });
       },
     );

@@ -8,5 +8,5 @@ import { DriverTarget } from './driver';
 
 export async function createTarget(config: ResolvedLaunch, ctl: RunControl): Promise<Target> {
   if (config.mode === 'program') return ProgramTarget.load(config, ctl);
-  return DriverTarget.load(config);
+  return DriverTarget.load(config, ctl);
 }

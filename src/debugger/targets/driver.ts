@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DXGK_OPERATION_NAMES, NT_SUCCESS, statusName } from '../../sim/ddi/contract';
-import type { DdiName } from '../../sim/ddi/contract';
+import { tdrDelayFor } from '../../host/watchdog';
 import { DriverError } from '../../sim/driver/errors';
+import { DDI_NAMES } from '../../sim/runtime/driverCode';
 import { debugAddressOfSegment, formatInstructionAt, Gpu } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
 import { createMachine, Machine, MachineEvent, MachineState } from '../../sim/machine';
@@ -39,26 +40,6 @@ import type {
 } from '../runtime/protocol';
 import { GPU_THREAD_BASE, KERNEL_THREAD_ID, RunControl, Target } from './target';
 import { childrenOf, ObjectRegistry, operationValue, statusValue, toValue, toVar } from './values';
-
-/** Every DDI a driver implements, for function breakpoints (checked against the contract's names). */
-const DDI_TABLE: Record<DdiName, true> = {
-  DriverEntry: true,
-  DxgkDdiAddDevice: true,
-  DxgkDdiStartDevice: true,
-  DxgkDdiStopDevice: true,
-  DxgkDdiQueryAdapterInfo: true,
-  DxgkDdiCreateAllocation: true,
-  DxgkDdiDestroyAllocation: true,
-  DxgkDdiBuildPagingBuffer: true,
-  DxgkDdiPatch: true,
-  DxgkDdiSubmitCommand: true,
-  DxgkDdiInterruptRoutine: true,
-  DxgkDdiDpcRoutine: true,
-  DxgkDdiAcquireSwizzlingRange: true,
-  DxgkDdiReleaseSwizzlingRange: true,
-  DxgkDdiBusMasterTransfer: true,
-};
-export const DDI_NAMES = Object.keys(DDI_TABLE) as DdiName[];
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16);
 
@@ -99,7 +80,7 @@ export class DriverTarget implements Target {
   /** Memory written since the last stop (GPU and host writes, and what a driver wrote into a DMA buffer). */
   private writes: { address: number; length: number }[] = [];
 
-  static async load(config: ResolvedLaunch): Promise<DriverTarget> {
+  static async load(config: ResolvedLaunch, ctl: RunControl): Promise<DriverTarget> {
     const driver = config.driver ?? bundled('samples/drivers/reference/driver.ts');
     const scenarioPath = config.scenario ?? bundled('samples/scenarios/default.json');
     if (!existsSync(driver)) throw new Error(`'driver': the bundled reference driver is missing (${driver})`);
@@ -111,6 +92,7 @@ export class DriverTarget implements Target {
     } catch (e) {
       throw new Error(`'scenario': ${e instanceof ScenarioError || e instanceof Error ? e.message : String(e)}`);
     }
+    ctl.useTdrDelay(tdrDelayFor(config.tdrDelayMs, scenario.tdrDelayMs));
     let machine: Machine;
     try {
       machine = await createMachine({ driver, scenario, shadow: config.verifier, verifier: config.verifier });
@@ -254,10 +236,7 @@ export class DriverTarget implements Target {
     const callId = from && (from.kind === 'ddi-entry' || from.kind === 'ddi-return') ? from.call.id : undefined;
     const stepIndex = this.machine.kernel.currentStep?.index;
     for (let n = 0; ; n++) {
-      if ((n & 63) === 63) {
-        ctl.beat();
-        if (ctl.pauseRequested() && this.current) return { kind: 'stopped', stop: this.makeStop(this.current, 'pause') };
-      }
+      if ((n & 63) === 63 && ctl.pauseRequested() && this.current) return { kind: 'stopped', stop: this.makeStop(this.current, 'pause') };
       const e = this.machine.next();
       if (!e) return this.end();
       this.current = e;
@@ -283,7 +262,6 @@ export class DriverTarget implements Target {
 
   /** Breakpoints and exceptions at `e`; undefined: keep going. */
   private settle(e: Event, ctl: RunControl): RunResult | undefined {
-    ctl.beat();
     switch (e.kind) {
       case 'ddi-entry': {
         const rules = [...this.functionRules, ...[...this.sourceRules.values()].flat()].filter((r) => r.ddi === e.call.ddi);

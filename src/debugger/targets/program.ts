@@ -232,10 +232,7 @@ export class ProgramTarget implements Target {
       }
       first = false;
       if (single && n > 0) return { kind: 'stopped', stop: this.makeStop('step') };
-      if ((n & 255) === 255) {
-        ctl.beat();
-        if (ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop('pause') };
-      }
+      if ((n & 255) === 255 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop('pause') };
       const outcome = this.gpu.step(0);
       if (outcome === 'executed') {
         this.executed++;

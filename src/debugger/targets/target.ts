@@ -19,8 +19,8 @@ import type {
 export interface RunControl {
   /** True once the session asked for a pause; the target stops with reason `pause`. */
   pauseRequested(): boolean;
-  /** Call often while making progress, so the hang watchdog knows the target is alive. */
-  beat(): void;
+  /** The TDR delay in force from now on: the launch's, else the scenario's (set before any driver code runs). */
+  useTdrDelay(ms: number): void;
   output(category: 'stdout' | 'stderr' | 'console' | 'important', text: string): void;
 }
 

@@ -12,7 +12,7 @@ import * as ddi from '../ddi/contract';
 import * as gpu from '../ddi/gpu';
 import { esbuild, type EsbuildMessage } from './esbuildWasm';
 import { DriverError, type SourceLocation } from './errors';
-import { enterDriverCode, leaveDriverCode } from '../runtime/ddiWatch';
+import { enterDriverCode, leaveDriverCode } from '../runtime/driverCode';
 
 /** The modules a driver may import besides its own files. */
 const PROVIDED: Record<string, unknown> = { 'paging-lab/ddi': ddi, 'paging-lab/gpu': gpu };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type DdiName, statusName } from '../ddi/contract';
 import { allowedStatuses, isAllowedStatus } from '../ddi/statusRules';
 import { DriverError, locateInFiles, type SourceLocation } from '../driver/errors';
-import { ambientDdiHooks } from '../runtime/ddiWatch';
+import { enterDriverCode, leaveDriverCode } from '../runtime/driverCode';
 import { describeValue } from './describe';
 import type { DdiCall, Gen, MachineEvent } from './events';
 
@@ -31,7 +31,7 @@ export class DdiCaller {
   readonly pending: MachineEvent[] = [];
   private readonly definitions = new Map<string, SourceLocation | undefined>();
   /** Observers of every call (the verifier): before the driver runs, and right after it returns or throws, before the kernel's own checks. */
-  readonly hooks: DdiHook[] = [...ambientDdiHooks];
+  readonly hooks: DdiHook[] = [];
 
   constructor(
     /** The driver's source files, to locate errors. Empty for drivers given as functions. */
@@ -54,6 +54,7 @@ export class DdiCaller {
     let result: R;
     for (const h of this.hooks) h.before?.(call, opts);
     const t0 = performance.now();
+    enterDriverCode(ddi);
     try {
       result = invoke();
     } catch (e) {
@@ -67,6 +68,7 @@ export class DdiCaller {
       for (const h of this.hooks) h.threw?.(call, e, opts);
       throw DriverError.fromThrow('throw', e, this.files, `${ddi} threw`, ddi, args);
     } finally {
+      leaveDriverCode();
       this.driverMs += performance.now() - t0;
     }
     for (const h of this.hooks) h.after?.(call, result, opts);

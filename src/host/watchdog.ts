@@ -1,0 +1,144 @@
+// The hang watchdog (timeout detection and recovery, TDR) shared by every host that runs a driver
+// in a worker thread: `paging-lab run` and the debug adapter. One rule: driver code (a DDI call, or
+// the module's top level while it loads) that has not returned after the TDR delay is a hang. Work
+// the host does for its own sake (the simulator between calls, a debugger's requests) never counts.
+//
+// The worker reports entering and leaving driver code through shared memory (`meterDriverCode`),
+// so the watching thread sees a hang even while the worker is stuck inside the driver. A debugger
+// that holds the driver paused (at a line of its source) holds the watchdog too: `hold()` stops the
+// clock and `release()` starts a fresh one, so time spent paused is never a hang.
+
+import type { DdiName } from '../sim/ddi/contract';
+import { DDI_NAMES, listenToDriverCode } from '../sim/runtime/driverCode';
+
+/** The TDR delay when neither the user (launch attribute, command-line flag) nor the scenario sets one. */
+export const DEFAULT_TDR_DELAY_MS = 2000;
+
+/** The delay in force: what the user asked for, else the scenario's `tdrDelayMs`, else the default. */
+export function tdrDelayFor(requested: number | undefined, scenario: number | undefined): number {
+  return requested ?? scenario ?? DEFAULT_TDR_DELAY_MS;
+}
+
+/** Layout of the shared control block (Int32 slots). */
+const SLOT = {
+  /** How deep the worker is in driver code (calls nest through kernel callbacks); 0: not in it. */
+  depth: 0,
+  /** Incremented at every entry, so the watcher can tell one long call from many short ones. */
+  entries: 1,
+  /** Index in DDI_NAMES of the call entered last. */
+  ddi: 2,
+  /** The TDR delay in force, in ms: the worker may set it once it knows the scenario's. */
+  delayMs: 3,
+  size: 4,
+} as const;
+
+export interface Timeout {
+  /** The DDI (or DriverEntry, for the module's top level) that did not return. */
+  ddi: DdiName;
+  /** How long it had been running when the watchdog fired. */
+  ms: number;
+  /** The delay in force. */
+  delayMs: number;
+}
+
+export interface WatchdogOptions {
+  tdrDelayMs: number;
+  onTimeout(timeout: Timeout): void;
+}
+
+/** The watching side, on the host's own thread. Hand `control` to the worker (in its workerData). */
+export class Watchdog {
+  readonly control = new Int32Array(new SharedArrayBuffer(SLOT.size * 4));
+  private holds = 0;
+  private seen = -1;
+  private since = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private fired = false;
+
+  constructor(private readonly options: WatchdogOptions) {
+    Atomics.store(this.control, SLOT.delayMs, Math.round(options.tdrDelayMs));
+    this.schedule();
+  }
+
+  /** The delay in force (the worker may have set the scenario's). */
+  get delayMs(): number {
+    return Atomics.load(this.control, SLOT.delayMs);
+  }
+
+  /** True while a debugger holds the driver paused. */
+  get held(): boolean {
+    return this.holds > 0;
+  }
+
+  /** The driver is paused by a debugger: its time stands still until the matching `release()`. */
+  hold(): void {
+    this.holds++;
+    this.seen = -1;
+  }
+
+  /** The driver runs again; the call in progress gets a whole TDR delay from now. */
+  release(): void {
+    if (this.holds === 0) throw new Error('Watchdog.release() without a hold()');
+    this.holds--;
+    this.seen = -1;
+  }
+
+  /** Stops watching for good (the worker ended, or the host is ending it). */
+  stop(): void {
+    this.fired = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.fired) return;
+    // A period of an eighth of the delay: a hang is reported at most 12.5% late, and a long delay is not polled needlessly often.
+    const period = Math.max(10, Math.min(200, this.delayMs / 8));
+    this.timer = setTimeout(() => this.check(), period);
+    this.timer.unref();
+  }
+
+  private check(): void {
+    if (this.fired) return;
+    const c = this.control;
+    if (this.holds > 0 || Atomics.load(c, SLOT.depth) <= 0) {
+      this.seen = -1;
+    } else {
+      const now = Date.now();
+      const entries = Atomics.load(c, SLOT.entries);
+      if (entries !== this.seen) {
+        this.seen = entries;
+        this.since = now;
+      } else if (now - this.since >= this.delayMs) {
+        this.fired = true;
+        this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: now - this.since, delayMs: this.delayMs });
+        return;
+      }
+    }
+    this.schedule();
+  }
+}
+
+/** The worker's side: from now on, the driver code this thread runs is reported to the watchdog owning `control`. */
+export function meterDriverCode(control: Int32Array): void {
+  const calls: number[] = [];
+  listenToDriverCode({
+    enter(ddi) {
+      const index = Math.max(0, DDI_NAMES.indexOf(ddi));
+      calls.push(index);
+      Atomics.store(control, SLOT.ddi, index);
+      Atomics.add(control, SLOT.entries, 1);
+      Atomics.store(control, SLOT.depth, calls.length);
+    },
+    leave() {
+      calls.pop();
+      // Back in the caller: a hang from here on is the outer call's.
+      if (calls.length) Atomics.store(control, SLOT.ddi, calls[calls.length - 1]);
+      Atomics.store(control, SLOT.depth, calls.length);
+    },
+  });
+}
+
+/** The worker's side: the TDR delay in force from now on (a scenario's `tdrDelayMs`, once it is read). */
+export function setTdrDelay(control: Int32Array, ms: number): void {
+  Atomics.store(control, SLOT.delayMs, Math.round(ms));
+}

@@ -1,0 +1,85 @@
+// Runs one job in a worker thread under the hang watchdog (watchdog.ts): driver code that does not
+// return within the TDR delay gets the worker terminated and reported, so a driver stuck in a loop
+// never hangs the host process. The command line uses it for `paging-lab run`; the job is whatever
+// the script does when `isWatchedWorker()` is true.
+
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { DdiName } from '../sim/ddi/contract';
+import { meterDriverCode, Watchdog } from './watchdog';
+
+export type WatchedResult =
+  | { kind: 'done'; result: unknown }
+  | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number }
+  | { kind: 'crash'; message: string };
+
+export interface WatchedOptions {
+  /** The script to run in the worker: a .js bundle, or a .ts source (run through tsx, in development and tests). */
+  script: string;
+  /** Passed to the worker as `jobData()`. */
+  data: unknown;
+  tdrDelayMs: number;
+  /** Output of the worker, forwarded as it comes. */
+  stdout?(chunk: Buffer): void;
+  stderr?(chunk: Buffer): void;
+}
+
+interface WatchedWorkerData {
+  pagingLabWatched: true;
+  control: Int32Array;
+  data: unknown;
+}
+
+export function isWatchedWorker(): boolean {
+  return !isMainThread && !!(workerData as Partial<WatchedWorkerData> | undefined)?.pagingLabWatched;
+}
+
+/** In the worker: the job's data. */
+export function jobData<T>(): T {
+  return (workerData as WatchedWorkerData).data as T;
+}
+
+/** In the worker: reports driver code to the watchdog, runs `job`, and sends its result back. */
+export function runWatchedJob(job: () => Promise<unknown>): void {
+  meterDriverCode((workerData as WatchedWorkerData).control);
+  job().then(
+    (result) => parentPort!.postMessage({ done: true, result }),
+    (e: unknown) => parentPort!.postMessage({ done: false, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  );
+}
+
+export function runWatched(o: WatchedOptions): Promise<WatchedResult> {
+  let outcome: WatchedResult | undefined;
+  const watchdog = new Watchdog({
+    tdrDelayMs: o.tdrDelayMs,
+    onTimeout: (t) => {
+      outcome ??= { kind: 'tdr', ...t };
+      // Fires from a timer, so only once the worker below exists.
+      void w.terminate();
+    },
+  });
+  const wd: WatchedWorkerData = { pagingLabWatched: true, control: watchdog.control, data: o.data };
+  const ts = o.script.endsWith('.ts');
+  const w = ts
+    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(o.script)});`, { eval: true, workerData: wd, stdout: true, stderr: true })
+    : new Worker(o.script, { workerData: wd, stdout: true, stderr: true });
+  return new Promise((resolve) => {
+    let open = 3; // exit, stdout end, stderr end
+    const settle = (): void => {
+      if (--open === 0) {
+        watchdog.stop();
+        resolve(outcome ?? { kind: 'crash', message: 'the worker ended without a result' });
+      }
+    };
+    w.stdout.on('data', (d: Buffer) => o.stdout?.(d));
+    w.stderr.on('data', (d: Buffer) => o.stderr?.(d));
+    w.stdout.on('end', settle);
+    w.stderr.on('end', settle);
+    w.on('message', (m: { done: boolean; result?: unknown; message?: string }) => {
+      outcome ??= m.done ? { kind: 'done', result: m.result } : { kind: 'crash', message: m.message ?? 'unknown error' };
+    });
+    w.on('error', (e) => {
+      outcome ??= { kind: 'crash', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    });
+    w.on('exit', settle);
+  });
+}

@@ -1,8 +1,13 @@
-// Validates a `wddm` launch configuration and resolves it to what the runtime needs. Every problem
-// names the attribute and says what to put there, because the user sees it as a launch error.
+// Validates a `wddm` launch configuration and resolves it to what the runtime needs. The values are
+// checked with ajv against the schema of the one table of launch attributes (launchAttributes.ts);
+// what a schema cannot say (the files exist, have the right kind, program excludes driver) is
+// checked here. Every problem names the attribute and says what to put there, because the user
+// sees it as a launch error.
 
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, extname } from 'node:path';
+import { knob, launchArgumentsSchema, RENAMED_ATTRIBUTES, type LaunchAttribute } from './launchAttributes';
 
 export interface ResolvedLaunch {
   mode: 'program' | 'driver';
@@ -25,12 +30,28 @@ export class LaunchError extends Error {
   }
 }
 
-function file(args: Record<string, unknown>, name: string, exts: string[], cwd: string): string | undefined {
-  const v = args[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || v.trim() === '') {
-    throw new LaunchError(name, `must be a path to a ${exts.join(' or ')} file, got ${JSON.stringify(v)}`);
-  }
+let validator: ValidateFunction | undefined;
+
+/** The first schema problem, as a LaunchError naming the attribute and what it must be. */
+function schemaError(args: Record<string, unknown>): LaunchError | undefined {
+  validator ??= new Ajv({ allErrors: false, strict: true }).compile(launchArgumentsSchema());
+  if (validator(args)) return undefined;
+  const e = (validator.errors as ErrorObject[])[0];
+  const attribute = e.instancePath.split('/')[1] as LaunchAttribute;
+  return new LaunchError(attribute, `must be ${knob(attribute).expects}, got ${JSON.stringify(args[attribute])}`);
+}
+
+const EXTENSIONS: Record<'program' | 'driver' | 'scenario', string[]> = {
+  program: ['.pgasm'],
+  driver: ['.ts', '.js', '.mts', '.mjs'],
+  scenario: ['.json'],
+};
+
+function file(args: Record<string, unknown>, name: 'program' | 'driver' | 'scenario', cwd: string): string | undefined {
+  const v = args[name] as string | undefined;
+  if (v === undefined) return undefined;
+  const exts = EXTENSIONS[name];
+  if (!v.trim()) throw new LaunchError(name, `must be ${knob(name).expects}, got ${JSON.stringify(v)}`);
   if (v.includes('${')) throw new LaunchError(name, `contains an unresolved variable: ${v}`);
   const p = isAbsolute(v) ? v : resolve(cwd, v);
   if (!exts.includes(extname(p).toLowerCase())) {
@@ -46,49 +67,38 @@ export function resolveLaunch(raw: unknown): ResolvedLaunch {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new LaunchError('arguments', 'the launch request needs an object of attributes');
   }
-  const args = raw as Record<string, unknown>;
+  const args: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const [old, now] of RENAMED_ATTRIBUTES) {
+    if (args[old] !== undefined) {
+      throw new LaunchError(old, `was renamed '${now}': rename it in the launch configuration (launch.json)${args[now] !== undefined ? `, which sets '${now}' as well` : ''}`);
+    }
+  }
+  // A path attribute set to null means "not set", as it always has.
+  for (const name of ['program', 'driver', 'scenario'] as const) if (args[name] === null) delete args[name];
+  const invalid = schemaError(args);
+  if (invalid) throw invalid;
+
   let cwd = process.cwd();
   if (args.cwd !== undefined) {
-    if (typeof args.cwd !== 'string' || !existsSync(args.cwd)) {
-      throw new LaunchError('cwd', `must be an existing folder, got ${JSON.stringify(args.cwd)}`);
-    }
-    cwd = args.cwd;
+    if (!existsSync(args.cwd as string)) throw new LaunchError('cwd', `must be ${knob('cwd').expects}, got ${JSON.stringify(args.cwd)}`);
+    cwd = args.cwd as string;
   }
-  const program = file(args, 'program', ['.pgasm'], cwd);
-  const driver = file(args, 'driver', ['.ts', '.js', '.mts', '.mjs'], cwd);
-  const scenario = file(args, 'scenario', ['.json'], cwd);
+  const program = file(args, 'program', cwd);
+  const driver = file(args, 'driver', cwd);
+  const scenario = file(args, 'scenario', cwd);
   if (program && (driver || scenario)) {
     throw new LaunchError('program', `runs a .pgasm program on its own and cannot be combined with '${driver ? 'driver' : 'scenario'}'; remove one of them`);
   }
-
-  let seed = 1;
-  if (args.seed !== undefined) {
-    if (typeof args.seed !== 'number' || !Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffffffff) {
-      throw new LaunchError('seed', `must be an integer from 0 to 4294967295, got ${JSON.stringify(args.seed)}`);
-    }
-    seed = args.seed;
-  }
-  let stopOnEntry = false;
-  if (args.stopOnEntry !== undefined) {
-    if (typeof args.stopOnEntry !== 'boolean') {
-      throw new LaunchError('stopOnEntry', `must be true or false, got ${JSON.stringify(args.stopOnEntry)}`);
-    }
-    stopOnEntry = args.stopOnEntry;
-  }
-  let tdrDelayMs: number | undefined;
-  if (args.tdrDelayMs !== undefined) {
-    const v = args.tdrDelayMs;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 50 || v > 600000) {
-      throw new LaunchError('tdrDelayMs', `must be a number of milliseconds from 50 to 600000, got ${JSON.stringify(v)}`);
-    }
-    tdrDelayMs = v;
-  }
-  let verifier = true;
-  if (args.verifier !== undefined) {
-    if (typeof args.verifier !== 'boolean') {
-      throw new LaunchError('verifier', `must be true (check the driver against the DDI rules) or false, got ${JSON.stringify(args.verifier)}`);
-    }
-    verifier = args.verifier;
-  }
-  return { mode: program ? 'program' : 'driver', program, driver, scenario, seed, stopOnEntry, tdrDelayMs, verifier };
+  const value = <T>(name: LaunchAttribute): T => (args[name] ?? knob(name).default) as T;
+  return {
+    mode: program ? 'program' : 'driver',
+    program,
+    driver,
+    scenario,
+    seed: value<number>('seed'),
+    stopOnEntry: value<boolean>('stopOnEntry'),
+    // Left out, the scenario's tdrDelayMs applies, else the watchdog's default (src/host/watchdog.ts).
+    tdrDelayMs: args.tdrDelayMs as number | undefined,
+    verifier: value<boolean>('verifier'),
+  };
 }

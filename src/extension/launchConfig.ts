@@ -81,7 +81,7 @@ export function completeLaunchConfig(input: LaunchConfig, ctx: LaunchContext): C
     }
   }
   if (config.seed === undefined) config.seed = ctx.settings.seed;
-  if (config.tdrDelayMs === undefined) config.tdrDelayMs = ctx.settings.tdrDelay;
+  if (config.tdrDelayMs === undefined && ctx.settings.tdrDelayMs !== undefined) config.tdrDelayMs = ctx.settings.tdrDelayMs;
   if (config.verifier === undefined) config.verifier = ctx.settings.verifier;
   if (config.cwd === undefined && ctx.workspaceFolder) config.cwd = ctx.workspaceFolder;
   return { ok: true, config };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { completeLaunchConfig, checkFiles, pickFile, UNTRUSTED_MESSAGE, type LaunchContext } from '../../src/extension/launchConfig';
 
-const settings = { defaultDriver: '', defaultScenario: '', seed: 7, tdrDelay: 3000, verifier: true };
+const settings = { defaultDriver: '', defaultScenario: '', seed: 7, tdrDelayMs: 3000, verifier: true };
 const base: LaunchContext = {
   trusted: true,
   workspaceDrivers: [],
@@ -73,6 +73,13 @@ describe('launch configuration completion', () => {
     assert.equal(attach.ok, false);
     const other = completeLaunchConfig({ type: 'node', request: 'launch', name: 'n' }, base);
     assert.deepEqual(other, { ok: true, config: { type: 'node', request: 'launch', name: 'n' } });
+  });
+
+  it('leaves the TDR delay to the scenario when the setting is not set', () => {
+    const r = completeLaunchConfig({}, { ...base, settings: { ...settings, tdrDelayMs: undefined } });
+    assert.ok(r.ok && !('tdrDelayMs' in r.config), 'no tdrDelayMs filled in');
+    const own = completeLaunchConfig({ type: 'wddm', request: 'launch', name: 'x', tdrDelayMs: 400 }, base);
+    assert.ok(own.ok && own.config.tdrDelayMs === 400, "launch.json's own value wins over the setting");
   });
 
   it('checks the named files exist, naming the attribute to fix', () => {

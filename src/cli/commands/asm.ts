@@ -6,12 +6,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { AsmDiagnostic } from '../../isa/asmTypes';
 import { assemble } from '../../isa/assembler';
 import type { Command } from '../command';
+import { parseOptions, UsageError, type OptionSpecs } from '../options';
 
 export function formatDiagnostic(file: string, d: AsmDiagnostic): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
 }
 
 const USAGE = 'usage: paging-lab asm FILE.pgasm [-o FILE.bin]';
+const OPTIONS = { output: { type: 'string', short: 'o', value: 'a file name' } } as const satisfies OptionSpecs;
 
 export const asmCommand: Command = {
   name: 'asm',
@@ -20,28 +22,18 @@ export const asmCommand: Command = {
   async run(args: string[]): Promise<number> {
     let input: string | undefined;
     let output: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '-o' || a === '--output') {
-        output = args[++i];
-        if (output === undefined) {
-          process.stderr.write(`paging-lab asm: -o needs a file name\n${USAGE}\n`);
-          return 2;
-        }
-      } else if (a === '-h' || a === '--help') {
+    try {
+      const { values, positionals } = parseOptions(args, OPTIONS, { max: 1, noun: 'input file' });
+      if (values.help) {
         process.stdout.write(USAGE + '\n');
         return 0;
-      } else if (a.startsWith('-')) {
-        process.stderr.write(`paging-lab asm: unknown option '${a}'\n${USAGE}\n`);
-        return 2;
-      } else if (input === undefined) input = a;
-      else {
-        process.stderr.write(`paging-lab asm: one input file only ('${input}' and '${a}' given)\n${USAGE}\n`);
-        return 2;
       }
-    }
-    if (input === undefined) {
-      process.stderr.write(`paging-lab asm: no input file\n${USAGE}\n`);
+      [input] = positionals;
+      output = values.output;
+      if (input === undefined) throw new UsageError('no input file');
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`paging-lab asm: ${e.message}\n${USAGE}\n`);
       return 2;
     }
     let text: string;

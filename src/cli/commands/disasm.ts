@@ -4,12 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { disassemble } from '../../isa/disassembler';
 import type { Command } from '../command';
+import { integerOption, parseOptions, UsageError, type OptionSpecs } from '../options';
 
 const USAGE = 'usage: paging-lab disasm FILE.bin [--start OFFSET] [--limit OFFSET] [--no-addresses]';
 
-function parseOffset(text: string | undefined): number | undefined {
-  if (text === undefined || !/^(0x[0-9a-f]+|[0-9]+)$/i.test(text)) return undefined;
-  return Number(text);
+const OFFSET = 'a byte offset (decimal or 0x hex)';
+const OPTIONS = {
+  start: { type: 'string', value: OFFSET },
+  limit: { type: 'string', value: OFFSET },
+  'no-addresses': { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
+function offsetOption(flag: string, text: string | undefined): number | undefined {
+  return text === undefined ? undefined : integerOption(flag, text, { minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, OFFSET);
 }
 
 export const disasmCommand: Command = {
@@ -21,31 +28,20 @@ export const disasmCommand: Command = {
     let start: number | undefined;
     let limit: number | undefined;
     let addresses = true;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '--start' || a === '--limit') {
-        const v = parseOffset(args[++i]);
-        if (v === undefined) {
-          process.stderr.write(`paging-lab disasm: ${a} needs a byte offset (decimal or 0x hex)\n${USAGE}\n`);
-          return 2;
-        }
-        if (a === '--start') start = v;
-        else limit = v;
-      } else if (a === '--no-addresses') addresses = false;
-      else if (a === '-h' || a === '--help') {
+    try {
+      const { values, positionals } = parseOptions(args, OPTIONS, { max: 1, noun: 'input file' });
+      if (values.help) {
         process.stdout.write(USAGE + '\n');
         return 0;
-      } else if (a.startsWith('-')) {
-        process.stderr.write(`paging-lab disasm: unknown option '${a}'\n${USAGE}\n`);
-        return 2;
-      } else if (input === undefined) input = a;
-      else {
-        process.stderr.write(`paging-lab disasm: one input file only\n${USAGE}\n`);
-        return 2;
       }
-    }
-    if (input === undefined) {
-      process.stderr.write(`paging-lab disasm: no input file\n${USAGE}\n`);
+      [input] = positionals;
+      start = offsetOption('--start', values.start);
+      limit = offsetOption('--limit', values.limit);
+      addresses = values['no-addresses'] !== true;
+      if (input === undefined) throw new UsageError('no input file');
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`paging-lab disasm: ${e.message}\n${USAGE}\n`);
       return 2;
     }
     let bytes: Uint8Array;

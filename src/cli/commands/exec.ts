@@ -20,9 +20,11 @@ import {
   loadProgram,
 } from '../../sim/hw';
 import type { Command } from '../command';
+import { parseOptions, UsageError, type OptionSpecs } from '../options';
 import { formatDiagnostic } from './asm';
 
 const USAGE = 'usage: paging-lab exec FILE.pgasm [--trace]';
+const OPTIONS = { trace: { type: 'boolean' } } as const satisfies OptionSpecs;
 const hex = (n: number | bigint): string => '0x' + n.toString(16).toUpperCase();
 
 /** The adapter a program runs on: the default one, with the program's own `.segment` declarations. */
@@ -42,22 +44,18 @@ export const execCommand: Command = {
   async run(args: string[]): Promise<number> {
     let input: string | undefined;
     let trace = false;
-    for (const a of args) {
-      if (a === '--trace') trace = true;
-      else if (a === '-h' || a === '--help') {
+    try {
+      const { values, positionals } = parseOptions(args, OPTIONS, { max: 1, noun: 'program' });
+      if (values.help) {
         process.stdout.write(USAGE + '\n');
         return 0;
-      } else if (a.startsWith('-')) {
-        process.stderr.write(`paging-lab exec: unknown option '${a}'\n${USAGE}\n`);
-        return 2;
-      } else if (input === undefined) input = a;
-      else {
-        process.stderr.write(`paging-lab exec: one program only ('${input}' and '${a}' given)\n${USAGE}\n`);
-        return 2;
       }
-    }
-    if (input === undefined) {
-      process.stderr.write(`paging-lab exec: no program given\n${USAGE}\n`);
+      [input] = positionals;
+      trace = values.trace === true;
+      if (input === undefined) throw new UsageError('no program given');
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`paging-lab exec: ${e.message}\n${USAGE}\n`);
       return 2;
     }
     let text: string;

@@ -5,7 +5,7 @@
 // (driver bug, bad scenario, GPU fault, lost content), 2 on bad usage.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ChromeTrace } from '../chromeTrace';
 import type { Command } from '../command';
 import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
@@ -15,6 +15,8 @@ import { KernelError } from '../../sim/kernel/kernelError';
 import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
 import { tdrDelayFor } from '../../host/watchdog';
+import { knob, SEED_RANGE, TDR_DELAY_MS_RANGE } from '../../debugger/launchAttributes';
+import { fileOption, integerOption, numberOption, parseOptions, UsageError, type OptionSpecs } from '../options';
 import { runInWorker } from '../runWorker';
 import { wdkSummary } from '../wdkSummary';
 
@@ -48,76 +50,33 @@ interface Options {
   inProcess: boolean;
 }
 
-function parseArgs(args: string[]): Options | string {
-  const o: Options = {
-    driver: bundledFile('samples/drivers/reference/driver.ts'),
-    scenario: bundledFile('samples/scenarios/default.json'),
-    quiet: false,
-    instructions: false,
-    inProcess: false,
+const OPTIONS = {
+  driver: { type: 'string', value: 'a file' },
+  scenario: { type: 'string', value: 'a file' },
+  seed: { type: 'string', value: 'a non-negative integer' },
+  trace: { type: 'string', value: 'a file' },
+  quiet: { type: 'boolean', short: 'q' },
+  instructions: { type: 'boolean' },
+  'no-verifier': { type: 'boolean' },
+  'tdr-delay-ms': { type: 'string', value: knob('tdrDelayMs').expects },
+  'in-process': { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
+/** The options, or undefined for --help. Throws UsageError. */
+function parseRunArgs(args: string[]): Options | undefined {
+  const { values: v } = parseOptions(args, OPTIONS);
+  if (v.help) return undefined;
+  return {
+    driver: v.driver !== undefined ? fileOption('--driver', v.driver) : bundledFile('samples/drivers/reference/driver.ts'),
+    scenario: v.scenario !== undefined ? fileOption('--scenario', v.scenario) : bundledFile('samples/scenarios/default.json'),
+    seed: v.seed === undefined ? undefined : integerOption('--seed', v.seed, SEED_RANGE, `a non-negative integer up to ${SEED_RANGE.maximum}`),
+    trace: v.trace === undefined ? undefined : fileOption('--trace', v.trace),
+    quiet: v.quiet === true,
+    instructions: v.instructions === true,
+    verifier: v['no-verifier'] ? false : undefined,
+    tdrDelayMs: v['tdr-delay-ms'] === undefined ? undefined : numberOption('--tdr-delay-ms', v['tdr-delay-ms'], TDR_DELAY_MS_RANGE, knob('tdrDelayMs').expects),
+    inProcess: v['in-process'] === true,
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (): string | undefined => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      return args[++i];
-    };
-    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    switch (name) {
-      case '--driver': {
-        const v = value();
-        if (!v) return '--driver needs a file';
-        o.driver = resolve(v);
-        break;
-      }
-      case '--scenario': {
-        const v = value();
-        if (!v) return '--scenario needs a file';
-        o.scenario = resolve(v);
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        const n = Number(v);
-        if (!v || !Number.isSafeInteger(n) || n < 0) return `--seed needs a non-negative integer, got '${v ?? ''}'`;
-        o.seed = n;
-        break;
-      }
-      case '--trace': {
-        const v = value();
-        if (!v) return '--trace needs a file';
-        o.trace = resolve(v);
-        break;
-      }
-      case '--quiet':
-      case '-q':
-        o.quiet = true;
-        break;
-      case '--instructions':
-        o.instructions = true;
-        break;
-      case '--no-verifier':
-        o.verifier = false;
-        break;
-      case '--tdr-delay-ms': {
-        const v = value();
-        const n = Number(v);
-        if (!v || !Number.isFinite(n) || n < 10 || n > 600000) return `--tdr-delay-ms needs a number of milliseconds from 10 to 600000, got '${v ?? ''}'`;
-        o.tdrDelayMs = n;
-        break;
-      }
-      case '--in-process':
-        o.inProcess = true;
-        break;
-      case '--help':
-      case '-h':
-        return '';
-      default:
-        return `unknown option '${a}'`;
-    }
-  }
-  return o;
 }
 
 const us = (ns: number): string => (ns / 1000).toFixed(3).padStart(11);
@@ -189,11 +148,17 @@ function summary(r: MachineResult, o: Options, scenarioName: string, steps: numb
 }
 
 async function run(args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    if (parsed) process.stderr.write(`paging-lab run: ${parsed}\n\n`);
-    (parsed ? process.stderr : process.stdout).write(USAGE);
-    return parsed ? 2 : 0;
+  let parsed: Options | undefined;
+  try {
+    parsed = parseRunArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`paging-lab run: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!parsed) {
+    process.stdout.write(USAGE);
+    return 0;
   }
   const o = parsed;
   const out = process.stdout;

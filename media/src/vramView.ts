@@ -43,6 +43,15 @@ const pendingRows = new Set<number>();
 let nextId = 1;
 let frame = 0;
 let message = '';
+/** The cursor last saved in the page's state (what VS Code restores after a window reload). */
+let savedCursor = -1;
+
+/** Saves the target and the cursor, so a reloaded window reopens the view on the same byte. */
+function saveState(): void {
+  if (!target || savedCursor === edit.cursor) return;
+  savedCursor = edit.cursor;
+  vscode.setState({ target: { ...target, cursor: edit.cursor } });
+}
 
 function layout(): void {
   if (!target) return;
@@ -76,6 +85,7 @@ function draw(): void {
   });
   rowsEl.style.transform = `translateY(${-w.offsetPx}px)`;
   drawInspector();
+  saveState();
 }
 
 /** Reads the visible rows not yet read during this stop, as one request per contiguous run. */
@@ -173,8 +183,7 @@ function setCursor(address: number, reveal = true): void {
 
 function retarget(t: ViewTarget): void {
   target = t;
-  // Saved so VS Code can restore the view on this target after a window reload.
-  vscode.setState({ target: t });
+  savedCursor = -1;
   titleEl.textContent = t.title;
   tracker.reset();
   pending.clear();

@@ -21,6 +21,11 @@ async function rowCells(view: FrameLocator, address: string): Promise<{ text: st
   return row.locator('.hex .b').evaluateAll((cells) => cells.map((c) => ({ text: c.textContent ?? '', changed: c.classList.contains('c') })));
 }
 
+/** The VRAM view's page (found by its cursor box: other webviews may be open beside it). */
+function vramView(session: Session): Promise<FrameLocator> {
+  return session.workbench.webview('#cursor-info', 30_000);
+}
+
 /**
  * Runs a command from the palette and leaves whatever it opens (its own picker) on screen. Retries
  * while the workbench has not yet listed the extension's contributions (just after it loads).
@@ -98,7 +103,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Go to vram:0x1000' }).first().waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
 
-    const view = wb.activeWebview();
+    const view = await vramView(session!);
     await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
     const before = await wb.poll(() => rowCells(view, '10000001000'), (cells) => cells.length === 16 && cells.every((c) => c.text.trim() !== ''));
     await session!.screenshot('vram-view-before-step');
@@ -124,7 +129,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
 
   it('edits memory by typing hex digits in the VRAM view (writeMemory), moving with the keyboard', async function () {
     const wb = session!.workbench;
-    const view = wb.activeWebview();
+    const view = await vramView(session!);
     // The first byte after the fill: click it, type "a5", then the cursor is on the next byte.
     const row = view.locator('#rows .row', { has: view.locator('.addr', { hasText: '10000001040' }) }).first();
     await row.locator('.b[data-o="0"]').click();
@@ -162,19 +167,9 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     const wb = session!.workbench;
     const header = await wb.waitFor(wb.page.locator('.pane-header', { hasText: 'Segment Occupancy' }), 'the Segment Occupancy view');
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    // The side bar's webview view: the frame whose document has the map's SVG.
-    const count = await wb.poll(
-      async () => {
-        let bars = 0;
-        const frames = await wb.page.locator('iframe.webview.ready').count();
-        for (let i = 0; i < frames; i++) {
-          const doc = wb.page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
-          bars = Math.max(bars, await doc.locator('svg rect.segment').count().catch(() => 0));
-        }
-        return bars;
-      },
-      (n) => n >= 3,
-    );
+    // The side bar's webview view: the page that draws the map's SVG.
+    const map = await wb.webview('svg rect.segment', 30_000);
+    const count = await wb.poll(() => map.locator('svg rect.segment').count(), (n) => n >= 3);
     await session!.screenshot('occupancy-map');
     assert.equal(count, 3, 'one bar per segment (vram, local, gart)');
   });
@@ -232,16 +227,20 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
   it('restores the VRAM view on the same place after the window reloads', async function () {
     const wb = session!.workbench;
     const page = wb.page;
-    await page.reload();
-    await wb.waitFor('.monaco-workbench', 'the workbench after the reload', 60_000);
+    // Where the user left the cursor (Ctrl+Home in the editing step): the tab, then the view.
+    await page.locator('.tabs-container .tab', { hasText: 'VRAM: vram' }).click();
+    const shown = await vramView(session!);
+    const before = await wb.poll(() => shown.locator('#cursor-info').innerText().catch(() => ''), (t) => t.includes('vram:'));
+    assert.match(before, /^vram:0x[0-9a-f]+/, `the cursor before the reload: ${before}`);
+    await wb.reloadWindow();
     const tab = await wb.waitFor(page.locator('.tabs-container .tab', { hasText: 'VRAM: vram' }), 'the VRAM view\'s tab after the reload', 30_000);
     await tab.click();
-    const view = wb.activeWebview();
+    const view = await vramView(session!);
     const title = await wb.poll(() => view.locator('#title').innerText().catch(() => ''), (t) => t === 'vram', 20_000);
     const cursor = await wb.poll(() => view.locator('#cursor-info').innerText().catch(() => ''), (t) => t.includes('vram:'), 10_000);
     await session!.screenshot('vram-view-restored');
     assert.equal(title, 'vram');
-    assert.match(cursor, /^vram:0x[0-9a-f]+/, `the cursor in the restored view: ${cursor}`);
+    assert.equal(cursor.split(' ')[0], before.split(' ')[0], 'the cursor is on the byte it was on before the reload');
   });
 });
 
@@ -337,7 +336,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     // Monaco's menus act on the focused item: point at it and press Enter.
     await page.locator('.context-view .action-label', { hasText: 'Open VRAM View' }).first().hover();
     await page.keyboard.press('Enter');
-    const view = wb.activeWebview();
+    const view = await vramView(session!);
     await wb.poll(() => view.locator('#title').innerText().catch(() => ''), (t) => t === 'pDmaBuffer');
     await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
     const cursor = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => /0x[0-9a-f]+/.test(t));
@@ -359,7 +358,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     const row = await wb.waitFor(pane.locator('.monaco-list-row', { hasText: 'texture' }), 'the texture allocation in the Allocations view');
     await row.hover();
     await row.locator('.action-label[aria-label="Open VRAM View"]').click();
-    const view = wb.activeWebview();
+    const view = await vramView(session!);
     await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
     // The one VRAM panel is retargeted: wait for the new target's title.
     const title = await wb.poll(() => view.locator('#title').innerText(), (t) => /texture/.test(t));
@@ -412,7 +411,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     await input.fill(dest);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `Go to ${dest}` }).first().waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
-    const view = wb.activeWebview();
+    const view = await vramView(session!);
     await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
     const cursorRow = async () => {
       const rowEl = view.locator('#rows .row', { has: view.locator('.b.cur') }).first();

@@ -92,6 +92,18 @@ export class Workbench {
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
+  /**
+   * Reloads the window as VS Code does ("Developer: Reload Window"): the workbench saves its state
+   * (open editors, webview state) before the page goes. A browser reload (`page.reload()`) only
+   * starts that save and does not wait for it, so what was opened in the last seconds may be lost.
+   */
+  async reloadWindow(timeoutMs = 60_000): Promise<void> {
+    const loaded = this.page.waitForEvent('load', { timeout: timeoutMs });
+    await this.runCommand('Developer: Reload Window');
+    await loaded;
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor. */
   async openFile(relativePath: string): Promise<Locator> {
     const name = basename(relativePath);
@@ -147,6 +159,36 @@ export class Workbench {
   /** The content of the active webview (e.g. a Markdown preview), two iframes deep. */
   activeWebview(): FrameLocator {
     return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+
+  /**
+   * The content of the webview whose page has `selector` (the VRAM view, the occupancy map...),
+   * waiting for it to load. Several webviews can be open at once (an editor panel and side-bar
+   * views, in an order that depends on what loaded first), so "the last one" is not a way to name
+   * one. The locator is pinned to that webview's id, so webviews opening later do not move it.
+   */
+  async webview(selector: string, timeoutMs = 15_000): Promise<FrameLocator> {
+    const frames = this.page.locator('iframe.webview.ready');
+    const found = await this.poll(
+      async () => {
+        const n = await frames.count();
+        for (let i = 0; i < n; i++) {
+          const doc = this.page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
+          if (!(await doc.locator(selector).count().catch(() => 0))) continue;
+          const src = (await frames.nth(i).getAttribute('src').catch(() => null)) ?? '';
+          const id = new URL(src, 'http://x').searchParams.get('id');
+          if (id) return id;
+        }
+        return undefined;
+      },
+      (id) => id !== undefined,
+      timeoutMs,
+    );
+    if (!found) {
+      const shot = await this.screenshot(`missing-webview-${selector}`).catch(() => '(no screenshot)');
+      throw new Error(`no webview shows ${selector} within ${timeoutMs} ms; screenshot: ${shot}`);
+    }
+    return this.page.frameLocator(`iframe.webview.ready[src*="id=${found}&"]`).frameLocator('iframe#active-frame');
   }
 
   /** Texts of the notification toasts on screen (errors from extensions show here). */

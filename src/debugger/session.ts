@@ -18,7 +18,7 @@ import type {
   StopInfo,
   ThreadInfo,
   VarNode,
-} from './runtime/protocol';
+} from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
 import { ADAPTER_STATE_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';

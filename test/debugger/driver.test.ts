@@ -178,6 +178,29 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.ok(dstAfter.some((b) => b !== 0));
   });
 
+  it('shows a GPU thread as a program session does: typed registers that evaluate, the operands, !regs and !fences', async () => {
+    const entry = await start(dc, { stopOnEntry: true }, async () => undefined);
+    assert.equal(entry.event, 'stopped');
+    const atGpu = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: GPU }));
+    assert.equal(atGpu.body.threadId, GPU);
+    const frame = (await dc.stackTraceRequest({ threadId: GPU })).body.stackFrames[0];
+    const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
+    assert.deepEqual(scopes.map((s) => s.name), ['Registers', 'Instruction', 'Adapter']);
+    const regs = await vars(dc, scopes[0].variablesReference);
+    assert.deepEqual([...regs.keys()].slice(0, 8), ['state', 'pc', 'instruction', 'pagingFence', 'time', 'busyUntil', 'submission', 'queued']);
+    assert.equal(regs.get('pc')?.type, 'offset');
+    assert.equal(regs.get('pc')?.evaluateName, 'pc');
+    assert.equal(regs.get('instruction')?.value, frame.name.split('  [')[0]);
+    const pc = await dc.evaluateRequest({ expression: regs.get('pc')!.evaluateName!, frameId: frame.id, context: 'watch' });
+    assert.equal(Number(pc.body.result), Number(regs.get('pc')?.value));
+    const operands = await vars(dc, scopes[1].variablesReference);
+    assert.match(operands.get('opcode')?.value ?? '', /^[a-z]+ \(0x[0-9a-f]+\)$/);
+    const regsCmd = await dc.evaluateRequest({ expression: '!regs 0', context: 'repl' });
+    assert.match(regsCmd.body.result, /^state +ready\npc +0x[0-9a-f]+\ninstruction /);
+    const fences = await dc.evaluateRequest({ expression: '!fences', context: 'repl' });
+    assert.match(fences.body.result, /^engine 0: paging fence 0x[0-9a-f]+, lastSubmittedFence \d+, lastCompletedFence \d+$/);
+  });
+
   it('stops at a DDI entry from a breakpoint on the first line of the DDI in the driver source', async () => {
     const line = lineOf(REFERENCE, 'DxgkDdiCreateAllocation');
     let set: DebugProtocol.SetBreakpointsResponse | undefined;

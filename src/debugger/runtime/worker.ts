@@ -49,7 +49,7 @@ export function startWorker(): void {
       case 'setFunctionBreakpoints':
         return need().setFunctionBreakpoints(req.breakpoints);
       case 'setInstructionBreakpoints':
-        return need().setInstructionBreakpoints(req.breakpoints);
+        return need().gpu.setInstructionBreakpoints(req.breakpoints);
       case 'setExceptionFilters':
         need().setExceptionFilters(req.filters);
         return null;
@@ -60,13 +60,13 @@ export function startWorker(): void {
       case 'setVariable':
         return need().setVariable(req.key, req.value);
       case 'readMemory': {
-        const r = need().readMemory(req.address, req.count);
+        const r = need().gpu.readMemory(req.address, req.count);
         return { address: req.address, bytes: r.bytes, unreadable: r.unreadable };
       }
       case 'writeMemory':
-        return { written: need().writeMemory(req.address, req.data) };
+        return { written: need().gpu.writeMemory(req.address, req.data) };
       case 'disassemble':
-        return need().disassemble(req.address, req.instructionOffset, req.count, req.resolveSymbols);
+        return need().gpu.disassemble(req.address, req.instructionOffset, req.count, req.resolveSymbols);
       case 'evaluate':
         return need().evaluate(req.expression, req.context, req.frameThread);
       case 'completions':

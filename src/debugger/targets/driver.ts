@@ -2,6 +2,8 @@
 // over a scenario. The machine is pulled one event at a time; the kernel thread stops at DDI calls
 // and kernel events, each GPU engine's thread before an instruction executes. Every stop reads the
 // machine's state, so what the Variables view shows is what the simulator holds at that moment.
+// The GPU (engine threads, registers, memory, disassembly, its console commands) is the shared
+// GPU view; this file adds the kernel, the DDI calls and the scenario.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -9,24 +11,24 @@ import { DXGK_OPERATION_NAMES, NT_SUCCESS, statusName } from '../../sim/ddi/cont
 import { tdrDelayFor } from '../../host/watchdog';
 import { DriverError } from '../../sim/driver/errors';
 import { DDI_NAMES } from '../../sim/runtime/driverCode';
-import { debugAddressOfSegment, formatInstructionAt, Gpu } from '../../sim/hw';
+import { debugAddressOfSegment } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
 import { createMachine, Machine, MachineEvent, MachineState } from '../../sim/machine';
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
 import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
-import { ConsoleCommand, complete, gartCommand, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
-import { disassemble as disassembleRange, DisassemblyContext, MAX_INSTRUCTION_BYTES } from '../disassembly';
+import { ConsoleCommand, complete, isCommand, runCommand } from '../console';
+import { gpuCommands } from '../gpu/commands';
+import { GpuView } from '../gpu/view';
+import { KernelView } from '../kernel/state';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
 import { formatAddress } from '../memoryReference';
 import type {
   BreakpointResult,
-  DisassembledInstruction,
   ExceptionDetails,
   FrameInfo,
   FunctionBreakpointSpec,
-  InstructionBreakpointSpec,
   RunResult,
   ScopeInfo,
   SourceBreakpointSpec,
@@ -36,9 +38,12 @@ import type {
   StopReason,
   ThreadInfo,
   VarNode,
-  WorkerResults,
-} from '../runtime/protocol';
-import { GPU_THREAD_BASE, KERNEL_THREAD_ID, RunControl, Target } from './target';
+  SetVariableResult,
+  EvaluateResult,
+  CompletionItem,
+} from '../model';
+import { GPU_THREAD_BASE, KERNEL_THREAD_ID } from '../model';
+import type { RunControl, Target } from './target';
 import { childrenOf, ObjectRegistry, operationValue, statusValue, toValue, toVar } from './values';
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16);
@@ -64,10 +69,10 @@ interface DdiRule {
 type Event = MachineEvent;
 
 export class DriverTarget implements Target {
-  private readonly gpu: Gpu;
+  readonly gpu: GpuView;
+  private readonly kernel: KernelView;
   private functionRules: DdiRule[] = [];
   private sourceRules = new Map<string, DdiRule[]>();
-  private instructionRules: { rule: BreakpointRule; address: number }[] = [];
   private filters = new Set<string>();
   /** The event the machine is stopped at. */
   private current: Event | undefined;
@@ -77,8 +82,6 @@ export class DriverTarget implements Target {
   private readonly commands: ConsoleCommand[];
   private readonly scenarioLines: string[];
   private readonly driverName: string;
-  /** Memory written since the last stop (GPU and host writes, and what a driver wrote into a DMA buffer). */
-  private writes: { address: number; length: number }[] = [];
 
   static async load(config: ResolvedLaunch, ctl: RunControl): Promise<DriverTarget> {
     const driver = config.driver ?? bundled('samples/drivers/reference/driver.ts');
@@ -110,27 +113,27 @@ export class DriverTarget implements Target {
     private readonly scenarioPath: string,
     scenarioText: string,
   ) {
-    this.gpu = machine.gpu;
     this.scenarioLines = scenarioText.split('\n');
     this.driverName = basename(driverPath);
-    this.commands = this.makeCommands();
-    this.gpu.onEvent((ev) => {
-      if (ev.kind === 'write') this.noteWrite(ev.debugAddress, ev.length);
+    const sys = machine.gpu.config.systemMemoryBytes;
+    const kernel = new KernelView(() => this.state ?? machine.state(), machine.gpu);
+    this.kernel = kernel;
+    this.gpu = new GpuView(machine.gpu, {
+      // The engine picks up a queued buffer only when it executes its first instruction: ask the kernel's view.
+      instructionPointer: (engine) => machine.kernel.registers.nextInstruction(engine),
+      codeRegions: () => kernel.codeRegions(),
+      instructionBreakpointProblem: (address) => (address < sys ? undefined : `${hex(address)} is not in system memory, where DMA buffers live (0x0..${hex(sys - 1)}).`),
+      symbolAt: (address) => kernel.allocationAt(address),
+      kernelRegisters: (engine) => kernel.kernelRegisters(engine),
+      lookup: (name) => this.lookup(name),
     });
-  }
-
-  private noteWrite(address: number, length: number): void {
-    const last = this.writes[this.writes.length - 1];
-    if (last && last.address + last.length === address) last.length += length;
-    else if (this.writes.length < 64) this.writes.push({ address, length });
+    this.commands = this.makeCommands();
   }
 
   // ---- threads and breakpoints ----
 
   threads(): ThreadInfo[] {
-    const out: ThreadInfo[] = [{ id: KERNEL_THREAD_ID, name: `Kernel → ${this.driverName} (DDI calls)` }];
-    for (let i = 0; i < this.gpu.config.engines; i++) out.push({ id: GPU_THREAD_BASE + i, name: `GPU paging engine ${i}` });
-    return out;
+    return [{ id: KERNEL_THREAD_ID, name: `Kernel → ${this.driverName} (DDI calls)` }, ...this.gpu.threads()];
   }
 
   functionNames(): string[] {
@@ -197,22 +200,6 @@ export class DriverTarget implements Target {
     return out;
   }
 
-  setInstructionBreakpoints(bps: InstructionBreakpointSpec[]): BreakpointResult[] {
-    const kept: { rule: BreakpointRule; address: number }[] = [];
-    const sys = this.gpu.config.systemMemoryBytes;
-    const results = bps.map((bp): BreakpointResult => {
-      if (bp.address >= sys) return { id: bp.id, verified: false, message: `${hex(bp.address)} is not in system memory, where DMA buffers live (0x0..${hex(sys - 1)}).` };
-      try {
-        kept.push({ rule: makeRule(bp), address: bp.address });
-      } catch (e) {
-        return { id: bp.id, verified: false, message: (e as Error).message };
-      }
-      return { id: bp.id, verified: true, instructionReference: formatAddress(bp.address) };
-    });
-    this.instructionRules = kept;
-    return results;
-  }
-
   setExceptionFilters(filters: string[]): void {
     this.filters = new Set(filters);
   }
@@ -230,8 +217,9 @@ export class DriverTarget implements Target {
 
   run(step: StepKind, threadId: number, ctl: RunControl): RunResult {
     if (this.finished || this.machine.finished) return this.end();
-    const engine = threadId >= GPU_THREAD_BASE ? threadId - GPU_THREAD_BASE : -1;
-    if (engine >= this.gpu.config.engines || (engine < 0 && threadId !== KERNEL_THREAD_ID)) throw new Error(`there is no thread ${threadId}`);
+    const engine = threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(threadId) ?? -2);
+    if (engine === -2) throw new Error(`there is no thread ${threadId}`);
+    this.gpu.resumed();
     const from = this.current;
     const callId = from && (from.kind === 'ddi-entry' || from.kind === 'ddi-return') ? from.call.id : undefined;
     const stepIndex = this.machine.kernel.currentStep?.index;
@@ -285,7 +273,7 @@ export class DriverTarget implements Target {
       }
       case 'ddi-return': {
         const p = (e.call.args as { pDmaBuffer?: { PhysicalAddress?: unknown; Offset?: unknown } }).pDmaBuffer;
-        if (p && typeof p.PhysicalAddress === 'number' && typeof p.Offset === 'number' && p.Offset > 0) this.noteWrite(p.PhysicalAddress, p.Offset);
+        if (p && typeof p.PhysicalAddress === 'number' && typeof p.Offset === 'number' && p.Offset > 0) this.gpu.noteWrite(p.PhysicalAddress, p.Offset);
         if (e.call.status !== undefined && !NT_SUCCESS(e.call.status) && this.filters.has('driverFailure')) {
           const name = statusName(e.call.status);
           return this.stopAt(e, 'exception', `${e.call.ddi} returned ${name}`, {
@@ -298,17 +286,10 @@ export class DriverTarget implements Target {
         return undefined;
       }
       case 'instruction': {
-        const rules = this.instructionRules.filter((r) => r.address === e.address);
-        if (!rules.length) return undefined;
-        const hits: number[] = [];
-        for (const r of rules) {
-          const c = check(r.rule, (name) => this.lookup(name));
-          if (c.stop) hits.push(r.rule.id);
-          else if (c.log !== undefined) ctl.output('console', c.log);
-        }
-        if (!hits.length) return undefined;
-        const stop = this.makeStop(e, 'instruction breakpoint');
-        stop.hitBreakpointIds = hits;
+        const hits = this.gpu.instructionHits(e.address, e.engine, (text) => ctl.output('console', text));
+        if (!hits.ids.length) return undefined;
+        const stop = this.makeStop(e, 'instruction breakpoint', hits.error);
+        stop.hitBreakpointIds = hits.ids;
         return { kind: 'stopped', stop };
       }
       case 'kernel':
@@ -360,15 +341,15 @@ export class DriverTarget implements Target {
     this.state = this.machine.state();
     const threadId = e.kind === 'instruction' ? GPU_THREAD_BASE + e.engine : KERNEL_THREAD_ID;
     const frames: Record<number, FrameInfo[]> = { [KERNEL_THREAD_ID]: this.kernelFrames(e) };
-    for (let i = 0; i < this.gpu.config.engines; i++) frames[GPU_THREAD_BASE + i] = this.gpuFrames(i);
+    for (let i = 0; i < this.gpu.engines; i++) frames[GPU_THREAD_BASE + i] = this.gpuFrames(i);
     const stop: StopInfo = { reason, threadId, snapshot: { threads: this.threads(), frames } };
     if (text) {
       stop.text = text;
       stop.description = reason === 'exception' ? `Paused on ${exception?.exceptionId.split('.')[0] ?? 'exception'}` : text;
     }
     if (exception) stop.exception = exception;
-    if (this.writes.length) stop.memoryChanged = this.writes.map((w) => ({ memoryReference: formatAddress(w.address), offset: 0, count: w.length }));
-    this.writes = [];
+    const changed = this.gpu.takeWrites();
+    if (changed) stop.memoryChanged = changed;
     return stop;
   }
 
@@ -474,127 +455,44 @@ export class DriverTarget implements Target {
   }
 
   private gpuFrames(engine: number): FrameInfo[] {
-    const v = this.gpu.engineView(engine);
-    const regs: ScopeInfo = { name: 'Registers', presentationHint: 'registers', expensive: false, vars: this.registers(engine) };
-    // The engine picks up a queued buffer only when it executes its first instruction: ask the kernel's view.
+    const v = this.gpu.hw.engineView(engine);
+    const scopes = this.adapterScopes(this.gpu.scopes(engine));
     const next = this.machine.kernel.registers.nextInstruction(engine);
-    if (!next) {
-      return [{ name: `engine ${engine} ${v.state}${v.queued ? `, ${v.queued} queued` : ''}`, line: 0, column: 0, scopes: this.adapterScopes([regs]) }];
-    }
+    if (!next) return [{ name: `engine ${engine} ${v.state}${v.queued ? `, ${v.queued} queued` : ''}`, line: 0, column: 0, scopes }];
     const base = next.address - next.offset;
     return [
       {
-        name: `${this.instructionText(next.address)}  [buffer ${hex(base)}+${hex(next.offset)}]`,
+        name: `${this.gpu.instructionText(next.address)}  [buffer ${hex(base)}+${hex(next.offset)}]`,
         line: 0,
         column: 0,
         instructionPointerReference: formatAddress(next.address),
-        scopes: this.adapterScopes([regs]),
+        scopes,
       },
       { name: `paging buffer, submission ${next.submissionId} at ${hex(base)}`, line: 0, column: 0, presentationHint: 'label', scopes: [] },
     ];
   }
 
-  private instructionText(address: number): string {
-    const bytes = this.gpu.readPhysical(address, MAX_INSTRUCTION_BYTES);
-    return formatInstructionAt(bytes, 0, bytes.length, (id) => this.gpu.segments.find((s) => s.id === id)?.name);
-  }
-
-  private registers(engine: number): VarNode[] {
-    const v = this.gpu.engineView(engine);
-    const e = this.state?.engines.find((x) => x.engine === engine);
-    const next = this.machine.kernel.registers.nextInstruction(engine);
-    const vars: VarNode[] = [
-      { name: 'state', value: v.state },
-      { name: 'pc', value: hex(next ? next.offset : v.pc), memoryReference: next ? formatAddress(next.address) : undefined },
-      { name: 'pagingFence', value: hex(v.pagingFence) },
-      { name: 'busyUntil', value: `${v.busyUntil} ns` },
-      { name: 'queued', value: String(v.queued) },
-      { name: 'submission', value: v.current ? `#${v.current.submissionId}: ${v.current.length} bytes at ${hex(v.current.physical)}` : 'none', memoryReference: v.current ? formatAddress(v.current.physical) : undefined },
-    ];
-    if (e) {
-      vars.push({ name: 'lastSubmittedFence', value: String(e.lastSubmittedFence) }, { name: 'lastCompletedFence', value: String(e.lastCompletedFence) });
-    }
-    if (v.fault) vars.push({ name: 'fault', value: `${v.fault.cause}: ${v.fault.message}` });
-    return vars;
-  }
-
   vars(key: string): VarNode[] {
-    if (key === 'adapter') return this.adapterVars();
+    if (key === 'adapter') return this.kernel.adapterVars();
     if (key.startsWith('obj:')) {
       const o = this.reg.get(key);
       const live = this.current?.kind === 'ddi-entry';
       return childrenOf(o, this.reg, '', live);
     }
     if (key === 'allocations') {
-      return (this.state?.allocations ?? []).map((a) => this.allocationVar(a));
+      return (this.state?.allocations ?? []).map((a) => this.kernel.allocationVar(a));
     }
     throw new Error(`unknown variables key ${key}`);
   }
 
-  private allocationVar(a: MachineState['allocations'][number]): VarNode {
-    const seg = a.segmentId !== undefined ? this.gpu.segments.find((s) => s.id === a.segmentId) : undefined;
-    const where = a.residency === 'resident' && seg ? `${seg.name}+${hex(a.offset ?? 0)}` : 'system memory';
-    const ref = a.residency === 'resident' && a.segmentId !== undefined ? formatAddress(debugAddressOfSegment(a.segmentId, a.offset ?? 0)) : undefined;
-    return {
-      name: `#${a.handle} ${a.name}`,
-      value: `${hex(a.size)} bytes, ${a.residency} in ${where}${a.locked ? ', locked' : ''}${a.busy ? ', busy' : ''}`,
-      memoryReference: ref,
-      children: [
-        { name: 'handle', value: String(a.handle) },
-        { name: 'size', value: hex(a.size) },
-        { name: 'residency', value: a.residency },
-        { name: 'location', value: where, memoryReference: ref },
-        { name: 'locked', value: String(a.locked) },
-        { name: 'content', value: a.content },
-        { name: 'busy', value: String(a.busy) },
-        { name: 'lastPagingOperation', value: a.lastPagingOperation ?? 'none' },
-      ],
-    };
-  }
-
-  private adapterVars(): VarNode[] {
-    const st = this.state ?? this.machine.state();
-    return [
-      { name: 'time', value: `${st.time} ns` },
-      {
-        name: 'segments',
-        value: `${st.segments.length} segments`,
-        children: st.segments.map((s) => ({
-          name: `${s.id} ${s.name}`,
-          value: `${s.kind}, ${hex(s.used)} of ${hex(s.size)} used, ${s.resident} resident${s.cpuVisible ? ', CPU-visible' : ''}`,
-          memoryReference: formatAddress(debugAddressOfSegment(s.id)),
-        })),
-      },
-      { name: 'allocations', value: `${st.allocations.length} allocations`, lazy: 'allocations', count: st.allocations.length },
-      {
-        name: 'fences',
-        value: st.engines.map((e) => `engine ${e.engine}: ${e.lastCompletedFence}/${e.lastSubmittedFence}`).join(', '),
-        children: st.engines.map((e) => ({ name: `engine ${e.engine}`, value: `completed ${e.lastCompletedFence}, submitted ${e.lastSubmittedFence}, paging fence ${e.pagingFence}` })),
-      },
-      {
-        name: 'pagingQueue',
-        value: `${st.engines.reduce((a, e) => a + e.queue.length, 0)} in flight`,
-        children: st.engines.flatMap((e) => e.queue.map((q) => ({ name: `fence ${q.fenceId}`, value: `${q.kind} on engine ${e.engine}: ${q.label}` }))),
-      },
-      {
-        name: 'pagingBuffers',
-        value: `${st.pagingBuffers.length} buffers`,
-        children: st.pagingBuffers.map((b, i) => ({
-          name: `[${i}] ${hex(b.physical)}`,
-          value: `${b.state}, written ${hex(b.start)}..${hex(b.write)} of ${hex(b.limit)}`,
-          memoryReference: formatAddress(b.physical),
-        })),
-      },
-    ];
-  }
-
-  setVariable(key: string, value: string): WorkerResults['setVariable'] {
+  setVariable(key: string, value: string): SetVariableResult {
+    if (GpuView.isOperandKey(key)) return this.gpu.setOperand(key, value, (name) => this.gpu.lookup(name));
     const m = /^set:(obj:\d+):(.+)$/.exec(key);
     if (!m || this.current?.kind !== 'ddi-entry') throw new Error('only the arguments of a DDI the driver has not run yet can be changed');
     const o = this.reg.get(m[1]) as Record<string, unknown> | undefined;
     if (!o || !(m[2] in o)) throw new Error('this variable is no longer there');
     const old = o[m[2]];
-    const v = compile(value).evaluate((name) => this.lookup(name));
+    const v = compile(value).evaluate((name) => this.anyName(name));
     if (typeof old === 'number') {
       const n = typeof v === 'bigint' ? Number(v) : v;
       if (typeof n !== 'number' || !Number.isFinite(n)) throw new ExpressionError(`'${value}' is not a number`);
@@ -609,55 +507,6 @@ export class DriverTarget implements Target {
     throw new Error('only numbers and booleans can be changed');
   }
 
-  // ---- memory ----
-
-  readMemory(address: number, count: number): { bytes: Uint8Array; unreadable: number } {
-    const r = this.gpu.debugRead(address, count);
-    const firstBad = r.unreadable.length ? r.unreadable[0].address - address : count;
-    if (firstBad >= count) return { bytes: r.bytes, unreadable: 0 };
-    return { bytes: r.bytes.slice(0, firstBad), unreadable: count - firstBad };
-  }
-
-  writeMemory(address: number, data: Uint8Array): number {
-    const r = this.gpu.debugWrite(address, data);
-    if (r.written === 0 && data.length) throw new Error(`${hex(address)} is not writable memory in the debug address space`);
-    return r.written;
-  }
-
-  private disassemblyContext(): DisassemblyContext {
-    const st = this.state ?? this.machine.state();
-    const regions = st.pagingBuffers.map((b, i) => ({ start: b.physical, length: b.write, name: `paging buffer ${i}` }));
-    for (let i = 0; i < this.gpu.config.engines; i++) {
-      const v = this.gpu.engineView(i);
-      if (v.current && !regions.some((r) => r.start === v.current!.physical)) regions.push({ start: v.current.physical, length: v.current.length, name: `submission ${v.current.submissionId}` });
-    }
-    const maxSeg = Math.max(...this.gpu.segments.map((s) => s.id));
-    return {
-      read: (address, length) => {
-        const r = this.gpu.debugRead(address, length);
-        const bad = r.unreadable.map((u) => [u.address - address, u.address - address + u.length]);
-        return { bytes: r.bytes, readable: (i) => !bad.some(([a, b]) => i >= a && i < b), allReadable: bad.length === 0 };
-      },
-      regions,
-      segmentName: (id) => this.gpu.segments.find((s) => s.id === id)?.name,
-      symbolAt: (address) => {
-        const r = regions.find((x) => address >= x.start && address < x.start + Math.max(x.length, 1));
-        if (r) return r.name;
-        for (const a of st.allocations) {
-          if (a.residency !== 'resident' || a.segmentId === undefined) continue;
-          const base = debugAddressOfSegment(a.segmentId, a.offset ?? 0);
-          if (address >= base && address < base + a.size) return `${a.name} (#${a.handle})`;
-        }
-        return undefined;
-      },
-      addressLimit: debugAddressOfSegment(maxSeg + 1),
-    };
-  }
-
-  disassemble(address: number, instructionOffset: number, count: number, resolveSymbols: boolean): DisassembledInstruction[] {
-    return disassembleRange(this.disassemblyContext(), address, instructionOffset, count, resolveSymbols);
-  }
-
   // ---- evaluate ----
 
   private callScope(e: Extract<Event, { kind: 'ddi-entry' | 'ddi-return' }>): (name: string) => Value | typeof UNKNOWN {
@@ -667,7 +516,7 @@ export class DriverTarget implements Target {
       if (name === 'ddi') return e.call.ddi;
       if (name === 'callId') return e.call.id;
       if (name === 'status' && e.call.status !== undefined) return statusValue(e.call.status);
-      return this.lookup(name);
+      return this.anyName(name);
     };
   }
 
@@ -680,12 +529,6 @@ export class DriverTarget implements Target {
       if (name === 'ddi') return e.call.ddi;
     }
     switch (name) {
-      case 'time':
-        return this.gpu.now;
-      case 'pc':
-        return this.gpu.engineView(0).pc;
-      case 'pagingFence':
-        return this.gpu.engineView(0).pagingFence;
       case 'allocations':
         return toValue(this.state?.allocations ?? []);
       case 'segments':
@@ -697,21 +540,28 @@ export class DriverTarget implements Target {
         if (ov.names.includes(name)) return ov;
       }
     }
-    const seg = this.gpu.segments.find((s) => s.name === name);
+    const seg = this.gpu.hw.segments.find((s) => s.name === name);
     if (seg) return debugAddressOfSegment(seg.id);
     return UNKNOWN;
+  }
+
+  /** A name in an expression: the DDI call's and the kernel's first, then the registers of `engine`. */
+  private anyName(name: string, engine = 0): Value | typeof UNKNOWN {
+    const own = this.lookup(name);
+    return own !== UNKNOWN ? own : this.gpu.registerValue(engine, name);
   }
 
   private names(): string[] {
     const e = this.current;
     const args = e && (e.kind === 'ddi-entry' || e.kind === 'ddi-return') ? Object.keys(e.call.args) : [];
-    return [...args, 'time', 'pc', 'pagingFence', 'allocations', 'segments', 'status', 'ddi', ...this.gpu.segments.map((s) => s.name)];
+    return [...args, ...this.gpu.registerNames(), 'allocations', 'segments', 'status', 'ddi', ...this.gpu.hw.segments.map((s) => s.name)];
   }
 
-  evaluate(expression: string, _context: string | undefined, _threadId: number | undefined): WorkerResults['evaluate'] {
+  evaluate(expression: string, _context: string | undefined, threadId: number | undefined): EvaluateResult {
     if (isCommand(expression)) return { result: runCommand(this.commands, expression) };
-    const v = compile(expression).evaluate((name) => this.lookup(name));
-    const out: WorkerResults['evaluate'] = { result: formatValue(v), type: typeof v };
+    const engine = this.gpu.engineOf(threadId) ?? 0;
+    const v = compile(expression).evaluate((name) => this.anyName(name, engine));
+    const out: EvaluateResult = { result: formatValue(v), type: typeof v };
     // Structured results (DDI argument structures) expand like variables.
     const path = expression.trim();
     if (/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(path) && this.current && (this.current.kind === 'ddi-entry' || this.current.kind === 'ddi-return')) {
@@ -727,109 +577,17 @@ export class DriverTarget implements Target {
     return out;
   }
 
-  completions(text: string, column: number): WorkerResults['completions'] {
+  completions(text: string, column: number): CompletionItem[] {
     return complete(this.commands, this.names(), text, column);
   }
 
   private makeCommands(): ConsoleCommand[] {
-    const st = (): MachineState => this.state ?? this.machine.state();
-    return [
-      {
-        name: 'segments',
-        args: '',
-        help: 'Segments: size, use, resident allocations, where they are in the debug address space.',
-        run: () =>
-          st()
-            .segments.map((s) => `${String(s.id).padStart(2)} ${s.name.padEnd(8)} ${s.kind.padEnd(8)} ${hex(s.used).padStart(10)} of ${hex(s.size).padStart(10)} used, ${String(s.resident).padStart(3)} resident${s.cpuVisible ? ', cpu-visible' : ''}  at ${formatAddress(debugAddressOfSegment(s.id))}`)
-            .join('\n'),
-      },
-      {
-        name: 'alloc',
-        args: '[N]',
-        help: 'One allocation by handle, or all of them.',
-        run: (argv) => {
-          const all = st().allocations;
-          const list = argv[0] ? all.filter((a) => a.handle === numberArg(argv, 0, 'N')) : all;
-          if (!list.length) throw new ExpressionError(`no allocation ${argv[0]}; handles: ${all.map((a) => a.handle).join(', ') || 'none'}`);
-          return list.map((a) => {
-            const v = this.allocationVar(a);
-            return `${v.name}: ${v.value}${a.lastPagingOperation ? `; last paging operation: ${a.lastPagingOperation}` : ''}${v.memoryReference ? `; at ${v.memoryReference}` : ''}`;
-          }).join('\n');
-        },
-      },
-      gartCommand(this.gpu),
-      {
-        name: 'fences',
-        args: '',
-        help: 'Per engine: last submitted and completed fence, paging fence register.',
-        run: () => st().engines.map((e) => `engine ${e.engine}: submitted ${e.lastSubmittedFence}, completed ${e.lastCompletedFence}, paging fence ${e.pagingFence}`).join('\n'),
-      },
-      {
-        name: 'pagingqueue',
-        args: '',
-        help: 'What each engine has in flight, by fence id.',
-        run: () =>
-          st()
-            .engines.map((e) => `engine ${e.engine} (${e.state}): ${e.queue.length ? e.queue.map((q) => `\n  fence ${q.fenceId} ${q.kind}: ${q.label}`).join('') : 'nothing in flight'}`)
-            .join('\n'),
-      },
-      {
-        name: 'pgasm',
-        args: 'ADDR [COUNT]',
-        help: 'Disassembles COUNT (default 16) paging instructions at ADDR.',
-        run: (argv) => {
-          const addr = this.addressArg(argv[0]);
-          const count = Math.min(numberArg(argv, 1, 'COUNT', 16), 1000);
-          return this.disassemble(addr, 0, count, true)
-            .map((i) => `${i.symbol ? i.symbol + ':\n' : ''}  ${i.address}  ${i.instruction}`)
-            .join('\n');
-        },
-      },
-      hexDumpCommand(
-        (text) => this.addressArg(text),
-        (address, count) => this.readMemory(address, count),
-      ),
-    ];
-  }
-
-  private addressArg(text: string | undefined): number {
-    if (!text) throw new ExpressionError('missing ADDR');
-    const v = compile(text).evaluate((name) => this.lookup(name));
-    const n = typeof v === 'bigint' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ExpressionError(`ADDR '${text}' is not an address`);
-    return n;
+    const gpu = gpuCommands(this.gpu, (id) => (this.state ?? this.machine.state()).segments.find((s) => s.id === id));
+    const kernel = this.kernel.commands();
+    return [gpu.segments, kernel.alloc, gpu.gart, gpu.fences, kernel.pagingqueue, gpu.pgasm, gpu.db, gpu.regs];
   }
 
   adapterState(): AdapterStateResponse {
-    const st = this.state ?? this.machine.state();
-    return {
-      time: st.time,
-      segments: st.segments.map((s) => ({
-        id: s.id,
-        name: s.name,
-        kind: s.kind,
-        size: s.size,
-        used: s.used,
-        cpuVisible: s.cpuVisible,
-        allocations: st.allocations.filter((a) => a.segmentId === s.id).length,
-        resident: s.resident,
-        memoryReference: formatAddress(debugAddressOfSegment(s.id)),
-      })),
-      allocations: st.allocations.map((a) => ({
-        handle: a.handle,
-        name: a.name,
-        size: a.size,
-        state: a.residency === 'resident' ? 'resident' : 'evicted',
-        segmentId: a.segmentId,
-        offset: a.offset,
-        locked: a.locked,
-        lastPagingOperation: a.lastPagingOperation,
-        memoryReference: a.residency === 'resident' && a.segmentId !== undefined ? formatAddress(debugAddressOfSegment(a.segmentId, a.offset ?? 0)) : undefined,
-      })),
-      fences: st.engines.map((e) => ({ name: `engine ${e.engine}`, value: `${e.lastCompletedFence}/${e.lastSubmittedFence}` })),
-      pagingQueue: st.engines.flatMap((e) =>
-        e.queue.map((q, i) => ({ fenceValue: String(q.fenceId), operation: q.label, state: (i === 0 && e.state !== 'idle' ? 'running' : 'queued') as 'running' | 'queued' })),
-      ),
-    };
+    return this.kernel.adapterState();
   }
 }

@@ -1,40 +1,30 @@
 // Program mode: a `.pgasm` file assembled and run directly on the simulated GPU's paging engine,
-// one thread per engine, stopping before an instruction executes. Breakpoints go on source lines
-// (through the assembler's line map) or on DMA-buffer addresses.
+// stopping before an instruction executes. Breakpoints go on source lines (through the
+// assembler's line map) or on DMA-buffer addresses. The GPU itself (threads, registers, operands,
+// memory, disassembly, console commands) is the shared GPU view; this file adds the program: its
+// buffer, source lines, labels and symbols.
 
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { assemble } from '../../isa/assembler';
 import type { AssembleResult } from '../../isa/asmTypes';
-import { decode, decodeAll, encode, OperandValue } from '../../isa/encoding';
-import { Location, LocationSpace, PageListBase } from '../../isa/opcodes';
+import { decodeAll } from '../../isa/encoding';
 import { DEFAULT_DMA_SIZE } from '../../isa/profile';
-import {
-  CommonBuffer,
-  createGpu,
-  debugAddressOfSegment,
-  defaultGpuConfig,
-  formatInstructionAt,
-  formatLocation,
-  Gpu,
-  GpuConfig,
-  HwEvent,
-  instructionLength,
-} from '../../sim/hw';
+import { CommonBuffer, createGpu, debugAddressOfSegment, defaultGpuConfig, GpuConfig, instructionLength } from '../../sim/hw';
 import type { AdapterStateResponse } from '../customRequests';
 import { check, makeRule, BreakpointRule } from '../breakpoints';
-import { ConsoleCommand, complete, gartCommand, hexDumpCommand, isCommand, numberArg, runCommand } from '../console';
-import { disassemble as disassembleRange, DisassemblyContext } from '../disassembly';
-import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
+import { ConsoleCommand, complete, isCommand, runCommand } from '../console';
+import { compile, formatValue, UNKNOWN, Value } from '../expression';
+import { gpuCommands } from '../gpu/commands';
+import { GpuView, InstructionPointer } from '../gpu/view';
 import type { ResolvedLaunch } from '../launch';
 import { formatAddress } from '../memoryReference';
+import { GPU_THREAD_BASE } from '../model';
 import type {
   BreakpointResult,
-  DisassembledInstruction,
   ExceptionDetails,
   FrameInfo,
   FunctionBreakpointSpec,
-  InstructionBreakpointSpec,
   RunResult,
   SourceBreakpointSpec,
   StepKind,
@@ -42,9 +32,11 @@ import type {
   StopReason,
   ThreadInfo,
   VarNode,
-  WorkerResults,
-} from '../runtime/protocol';
-import { GPU_THREAD_BASE, RunControl, Target } from './target';
+  SetVariableResult,
+  EvaluateResult,
+  CompletionItem,
+} from '../model';
+import type { RunControl, Target } from './target';
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16);
 
@@ -60,7 +52,7 @@ interface Located {
 }
 
 export class ProgramTarget implements Target {
-  private readonly gpu: Gpu;
+  readonly gpu: GpuView;
   private readonly buffer: CommonBuffer;
   private readonly length: number;
   private readonly name: string;
@@ -69,12 +61,9 @@ export class ProgramTarget implements Target {
   private readonly starts: Set<number>;
   private readonly labels: { name: string; offset: number }[];
   private sourceRules: Located[] = [];
-  private instructionRules: Located[] = [];
   private filters = new Set<string>();
   private executed = 0;
   private finishedStop = false;
-  private writes: { address: number; length: number }[] = [];
-  private lastStop: StopInfo | undefined;
   private readonly commands: ConsoleCommand[];
 
   static async load(config: ResolvedLaunch, ctl: RunControl): Promise<ProgramTarget> {
@@ -102,24 +91,42 @@ export class ProgramTarget implements Target {
       gpuConfig.segments = declared.map((s) => ({ id: s.id, name: s.name, kind: s.kind, size: s.size, cpuVisible: s.cpuVisible }));
       gpuConfig.vramBytes = declared.filter((s) => s.kind === 'memory').reduce((a, s) => a + s.size, 0) || 4096;
     }
-    this.gpu = createGpu(gpuConfig);
+    const hw = createGpu(gpuConfig);
     this.name = basename(path);
     // Data after the last instruction (page lists, .u32 tables) is loaded but never executed.
     this.length = instructionLength(asm.bytes, asm.lines);
     const size = Math.max(asm.dmaSize ?? DEFAULT_DMA_SIZE, asm.bytes.length);
-    const buffer = this.gpu.allocateCommonBuffer(size);
+    const buffer = hw.allocateCommonBuffer(size);
     if (!buffer) throw new Error(`'program': a ${size}-byte DMA buffer does not fit the adapter's common-buffer budget`);
     this.buffer = buffer;
     buffer.bytes.set(asm.bytes);
-    this.gpu.submit(0, { physical: buffer.physical, length: this.length, submissionId: 1 });
+    hw.submit(0, { physical: buffer.physical, length: this.length, submissionId: 1 });
     for (const l of asm.lines) if (l.instruction) this.lineOf.set(l.offset, l.line);
     this.starts = new Set(decodeAll(asm.bytes, 0, this.length).map((r) => r.offset));
     this.labels = [...asm.symbols.values()]
       .filter((s) => s.kind === 'label')
       .map((s) => ({ name: s.name, offset: Number(s.value) }))
       .sort((a, b) => a.offset - b.offset);
-    this.gpu.onEvent((ev: HwEvent) => {
-      if (ev.kind === 'write' && this.writes.length < 64) this.writes.push({ address: ev.debugAddress, length: ev.length });
+    this.gpu = new GpuView(hw, {
+      instructionPointer: (engine) => (engine === 0 ? this.instructionPointer() : undefined),
+      codeRegions: () => [{ start: this.buffer.physical, length: this.length, name: this.name }],
+      instructionBreakpointProblem: (address) => {
+        const offset = address - this.buffer.physical;
+        if (offset < 0 || offset >= this.length) return `${hex(address)} is not in the paging buffer (${hex(this.buffer.physical)}..${hex(this.buffer.physical + this.length - 1)}).`;
+        return this.starts.has(offset) ? undefined : `${hex(address)} is not the start of an instruction.`;
+      },
+      symbolAt: (address) => {
+        const off = address - this.buffer.physical;
+        if (off < 0 || off >= this.length) return undefined;
+        let label: string | undefined;
+        for (const l of this.labels) if (l.offset <= off) label = l.name;
+        return label ? `${this.name}!${label}` : this.name;
+      },
+      sourceAt: (address) => {
+        const line = this.lineOf.get(address - this.buffer.physical);
+        return line === undefined ? undefined : { source: { name: this.name, path: this.path }, line: line + 1 };
+      },
+      lookup: (name) => this.lookup(name),
     });
     this.commands = this.makeCommands();
   }
@@ -127,9 +134,7 @@ export class ProgramTarget implements Target {
   // ---- threads and breakpoints ----
 
   threads(): ThreadInfo[] {
-    const out: ThreadInfo[] = [];
-    for (let i = 0; i < this.gpu.config.engines; i++) out.push({ id: GPU_THREAD_BASE + i, name: `GPU paging engine ${i}` });
-    return out;
+    return this.gpu.threads();
   }
 
   functionNames(): string[] {
@@ -170,27 +175,6 @@ export class ProgramTarget implements Target {
     }));
   }
 
-  setInstructionBreakpoints(bps: InstructionBreakpointSpec[]): BreakpointResult[] {
-    const kept: Located[] = [];
-    const base = this.buffer.physical;
-    const results = bps.map((bp): BreakpointResult => {
-      const offset = bp.address - base;
-      if (offset < 0 || offset >= this.length) {
-        return { id: bp.id, verified: false, message: `${hex(bp.address)} is not in the paging buffer (${hex(base)}..${hex(base + this.length - 1)}).` };
-      }
-      if (!this.starts.has(offset)) return { id: bp.id, verified: false, message: `${hex(bp.address)} is not the start of an instruction.` };
-      try {
-        kept.push({ rule: makeRule(bp), offset });
-      } catch (e) {
-        return { id: bp.id, verified: false, message: (e as Error).message };
-      }
-      const line = this.lineOf.get(offset);
-      return { id: bp.id, verified: true, instructionReference: formatAddress(bp.address), line: line === undefined ? undefined : line + 1, source: line === undefined ? undefined : { name: this.name, path: this.path } };
-    });
-    this.instructionRules = kept;
-    return results;
-  }
-
   setExceptionFilters(filters: string[]): void {
     this.filters = new Set(filters);
   }
@@ -204,8 +188,13 @@ export class ProgramTarget implements Target {
 
   /** Offset of the next instruction (the buffer starts when the engine first steps, so before that: 0). */
   private pc(): number {
-    const v = this.gpu.engineView(0);
+    const v = this.gpu.hw.engineView(0);
     return v.current ? v.pc : v.queued > 0 ? 0 : this.length;
+  }
+
+  private instructionPointer(): InstructionPointer {
+    const pc = this.pc();
+    return { address: this.buffer.physical + pc, offset: pc, submissionId: 1, pastEnd: pc >= this.length };
   }
 
   private atEnd(): boolean {
@@ -213,9 +202,10 @@ export class ProgramTarget implements Target {
   }
 
   run(step: StepKind, threadId: number, ctl: RunControl, fromStart = false): RunResult {
-    if (threadId < GPU_THREAD_BASE || threadId >= GPU_THREAD_BASE + this.gpu.config.engines) throw new Error(`there is no thread ${threadId}`);
-    this.writes = [];
-    if (this.finishedStop || this.gpu.engineView(0).state === 'faulted') return this.finish();
+    if (this.gpu.engineOf(threadId) === undefined) throw new Error(`there is no thread ${threadId}`);
+    const hw = this.gpu.hw;
+    this.gpu.resumed();
+    if (this.finishedStop || hw.engineView(0).state === 'faulted') return this.finish();
     const single = step === 'next' || step === 'stepIn';
     let first = !fromStart;
     for (let n = 0; ; n++) {
@@ -233,13 +223,13 @@ export class ProgramTarget implements Target {
       first = false;
       if (single && n > 0) return { kind: 'stopped', stop: this.makeStop('step') };
       if ((n & 255) === 255 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop('pause') };
-      const outcome = this.gpu.step(0);
+      const outcome = hw.step(0);
       if (outcome === 'executed') {
         this.executed++;
         continue;
       }
       if (outcome === 'faulted') {
-        const f = this.gpu.engineView(0).fault!;
+        const f = hw.engineView(0).fault!;
         const info: ExceptionDetails = {
           exceptionId: `gpuFault.${f.cause}`,
           description: `GPU fault (${f.cause}) at ${this.name}+${hex(f.offset)}: ${f.message}`,
@@ -266,40 +256,36 @@ export class ProgramTarget implements Target {
   }
 
   private finish(): RunResult {
-    const v = this.gpu.engineView(0);
+    const hw = this.gpu.hw;
+    const v = hw.engineView(0);
     if (v.state === 'faulted' && v.fault) {
       return { kind: 'terminated', message: `The paging engine faulted: ${v.fault.message}`, exitCode: 1, category: 'important' };
     }
     return {
       kind: 'terminated',
-      message: `${this.name} finished: ${this.executed} instruction${this.executed === 1 ? '' : 's'} in ${this.gpu.now} ns of GPU time; paging fence ${hex(v.pagingFence)}.`,
+      message: `${this.name} finished: ${this.executed} instruction${this.executed === 1 ? '' : 's'} in ${hw.now} ns of GPU time; paging fence ${hex(v.pagingFence)}.`,
       exitCode: 0,
       category: 'console',
     };
   }
 
   private breakpointAt(offset: number, ctl: RunControl): StopInfo | undefined {
-    for (const [list, reason] of [
-      [this.sourceRules, 'breakpoint'],
-      [this.instructionRules, 'instruction breakpoint'],
-    ] as const) {
-      const hits: number[] = [];
-      let error: string | undefined;
-      for (const b of list) {
-        if (b.offset !== offset) continue;
-        const r = check(b.rule, (name) => this.lookup(name));
-        if (r.stop) {
-          hits.push(b.rule.id);
-          error ??= r.error;
-        } else if (r.log !== undefined) ctl.output('console', r.log);
-      }
-      if (hits.length) {
-        const stop = this.makeStop(reason as StopReason, error);
-        stop.hitBreakpointIds = hits;
-        return stop;
-      }
+    const log = (text: string): void => ctl.output('console', text);
+    const ids: number[] = [];
+    let error: string | undefined;
+    for (const b of this.sourceRules) {
+      if (b.offset !== offset) continue;
+      const r = check(b.rule, (name) => this.gpu.lookup(name));
+      if (r.stop) {
+        ids.push(b.rule.id);
+        error ??= r.error;
+      } else if (r.log !== undefined) log(r.log);
     }
-    return undefined;
+    const hits = ids.length ? { ids, error, reason: 'breakpoint' as const } : { ...this.gpu.instructionHits(this.buffer.physical + offset, 0, log), reason: 'instruction breakpoint' as const };
+    if (!hits.ids.length) return undefined;
+    const stop = this.makeStop(hits.reason, hits.error);
+    stop.hitBreakpointIds = hits.ids;
+    return stop;
   }
 
   private makeStop(reason: StopReason, text?: string, exception?: ExceptionDetails): StopInfo {
@@ -314,8 +300,8 @@ export class ProgramTarget implements Target {
       stop.description = reason === 'exception' ? 'Paused on GPU exception' : text;
     }
     if (exception) stop.exception = exception;
-    if (this.writes.length) stop.memoryChanged = this.writes.map((w) => ({ memoryReference: formatAddress(w.address), offset: 0, count: w.length }));
-    this.lastStop = stop;
+    const changed = this.gpu.takeWrites();
+    if (changed) stop.memoryChanged = changed;
     return stop;
   }
 
@@ -326,24 +312,8 @@ export class ProgramTarget implements Target {
     return line === undefined ? `${this.name}+${hex(offset)}` : `${this.name}:${line + 1}`;
   }
 
-  private textCache = { offset: -1, executed: -1, text: '' };
-
-  /** The instruction at `offset` as text; cached until the engine executes again (a stop asks twice). */
   private instructionText(offset: number): string {
-    const c = this.textCache;
-    if (c.offset === offset && c.executed === this.executed) return c.text;
-    c.offset = offset;
-    c.executed = this.executed;
-    c.text = this.formatAt(offset);
-    return c.text;
-  }
-
-  private formatAt(offset: number): string {
-    return formatInstructionAt(this.buffer.bytes, offset, this.length, (id) => this.segmentName(id));
-  }
-
-  private segmentName(id: number): string | undefined {
-    return this.gpu.segments.find((s) => s.id === id)?.name;
+    return this.gpu.instructionText(this.buffer.physical + offset);
   }
 
   private frames(): FrameInfo[] {
@@ -359,7 +329,7 @@ export class ProgramTarget implements Target {
           line: (last?.line ?? 0) + 1,
           column: 1,
           instructionPointerReference: ip,
-          scopes: this.scopes(pc),
+          scopes: this.scopes(),
         },
       ];
     }
@@ -371,7 +341,7 @@ export class ProgramTarget implements Target {
         line: (line ?? 0) + 1,
         column: 1,
         instructionPointerReference: ip,
-        scopes: this.scopes(pc),
+        scopes: this.scopes(),
       },
       {
         name: `paging buffer ${this.name} (submission 1, ${this.length} bytes at ${hex(this.buffer.physical)})`,
@@ -383,86 +353,11 @@ export class ProgramTarget implements Target {
     ];
   }
 
-  private scopes(pc: number): FrameInfo['scopes'] {
-    const scopes: FrameInfo['scopes'] = [{ name: 'Registers', presentationHint: 'registers', expensive: false, vars: this.registers() }];
-    if (pc < this.length) scopes.push({ name: 'Instruction', presentationHint: 'locals', expensive: false, vars: this.operandVars(pc) });
+  private scopes(): FrameInfo['scopes'] {
+    const scopes = this.gpu.scopes(0);
     if (this.asm.symbols.size) scopes.push({ name: 'Symbols', expensive: false, lazy: 'symbols' });
     scopes.push({ name: 'Adapter', expensive: true, lazy: 'adapter' });
     return scopes;
-  }
-
-  private registers(): VarNode[] {
-    const v = this.gpu.engineView(0);
-    const pc = this.pc();
-    const cur = v.current;
-    const vars: VarNode[] = [
-      { name: 'state', value: v.state, type: 'EngineState', evaluateName: 'state' },
-      { name: 'pc', value: hex(pc), type: 'offset', evaluateName: 'pc', memoryReference: formatAddress(this.buffer.physical + pc) },
-      { name: 'instruction', value: pc < this.length ? this.instructionText(pc) : '(end of buffer)', type: 'pgasm' },
-      { name: 'pagingFence', value: hex(v.pagingFence), type: 'u64', evaluateName: 'pagingFence' },
-      { name: 'time', value: `${this.gpu.now} ns`, type: 'ns', evaluateName: 'time' },
-      { name: 'busyUntil', value: `${v.busyUntil} ns`, type: 'ns' },
-      {
-        name: 'submission',
-        value: cur ? `#${cur.submissionId}: ${cur.length} bytes at ${hex(cur.physical)}` : 'none',
-        memoryReference: cur ? formatAddress(cur.physical) : undefined,
-      },
-      { name: 'queued', value: String(v.queued), type: 'count' },
-    ];
-    if (v.fault) {
-      vars.push({
-        name: 'fault',
-        value: `${v.fault.cause}: ${v.fault.message}`,
-        type: 'FaultRecord',
-        children: [
-          { name: 'cause', value: v.fault.cause },
-          { name: 'message', value: v.fault.message },
-          { name: 'instruction', value: v.fault.instruction },
-          { name: 'address', value: hex(v.fault.address), memoryReference: formatAddress(v.fault.address) },
-          { name: 'time', value: `${v.fault.time} ns` },
-        ],
-      });
-    }
-    return vars;
-  }
-
-  /** Debug address a location points at, when it is a plain one. */
-  private locationAddress(loc: Location): number | undefined {
-    if (loc.space === LocationSpace.Segment) return debugAddressOfSegment(loc.sub, loc.address);
-    if (loc.space === LocationSpace.Physical) return loc.address;
-    if (loc.space === LocationSpace.Mdl && loc.sub === PageListBase.DmaBuffer) return this.buffer.physical + loc.address;
-    if (loc.space === LocationSpace.Mdl) return loc.address;
-    return undefined;
-  }
-
-  private operandVars(pc: number): VarNode[] {
-    const r = decode(this.buffer.bytes, pc, this.length);
-    if (!r.ok) return [{ name: 'invalid', value: r.reason }];
-    const { op, flags, operands } = r.instr;
-    const vars: VarNode[] = [{ name: 'opcode', value: `${op.mnemonic} (${hex(op.code)})`, type: 'u8' }];
-    op.operands.forEach((o, i) => {
-      const v = operands[i];
-      if (typeof v === 'object') {
-        const addr = this.locationAddress(v);
-        vars.push({
-          name: o.name,
-          value: formatLocation(v, (id) => this.segmentName(id)),
-          type: 'loc',
-          memoryReference: addr === undefined ? undefined : formatAddress(addr),
-          children: [
-            { name: 'space', value: LocationSpace[v.space] ?? String(v.space) },
-            { name: v.space === LocationSpace.Segment ? 'segment' : 'sub', value: v.space === LocationSpace.Segment ? `${this.segmentName(v.sub) ?? '?'} (${v.sub})` : String(v.sub) },
-            { name: 'address', value: hex(v.address), settable: `loc:${pc}:${i}`, memoryReference: addr === undefined ? undefined : formatAddress(addr) },
-            ...(v.space === LocationSpace.Mdl ? [{ name: 'byteOffset', value: hex(v.aux) }] : []),
-          ],
-        });
-      } else {
-        vars.push({ name: o.name, value: typeof v === 'bigint' ? hex(v) : o.kind === 'seg' ? `${this.segmentName(v) ?? '?'} (${v})` : hex(v), type: o.kind, settable: `op:${pc}:${i}` });
-      }
-    });
-    const names = op.flags.filter((f) => flags & (1 << f.bit)).map((f) => f.name);
-    if (op.flags.length) vars.push({ name: 'flags', value: names.length ? names.join(' | ') : '0', type: 'flags' });
-    return vars;
   }
 
   vars(key: string): VarNode[] {
@@ -477,14 +372,15 @@ export class ProgramTarget implements Target {
       });
     }
     if (key === 'adapter') {
-      const usage = this.gpu.commonBufferUsage();
-      const dummy = this.gpu.dummyPageAccesses();
-      const res = this.gpu.residentBytes();
+      const hw = this.gpu.hw;
+      const usage = hw.commonBufferUsage();
+      const dummy = hw.dummyPageAccesses();
+      const res = hw.residentBytes();
       return [
         {
           name: 'segments',
-          value: `${this.gpu.segments.length} segments`,
-          children: this.gpu.segments.map((s) => ({
+          value: `${hw.segments.length} segments`,
+          children: hw.segments.map((s) => ({
             name: s.name,
             value: `${s.kind}, ${s.size / 1024 / 1024} MiB${s.cpuVisible ? ', CPU-visible' : ''}`,
             memoryReference: formatAddress(debugAddressOfSegment(s.id)),
@@ -500,107 +396,23 @@ export class ProgramTarget implements Target {
         },
         { name: 'commonBuffers', value: `${usage.buffers} buffers, ${usage.used} of ${usage.budget} bytes` },
         { name: 'dummyPageAccesses', value: String(dummy.count) },
-        { name: 'swizzlingRanges', value: `${this.gpu.swizzlingRanges().length} in use of ${this.gpu.config.swizzlingRanges}` },
+        { name: 'swizzlingRanges', value: `${hw.swizzlingRanges().length} in use of ${hw.config.swizzlingRanges}` },
         { name: 'residentBytes', value: `VRAM ${res.vram}, system ${res.system}` },
       ];
     }
     throw new Error(`unknown variables key ${key}`);
   }
 
-  setVariable(key: string, value: string): WorkerResults['setVariable'] {
-    const m = /^(op|loc):(\d+):(\d+)$/.exec(key);
-    if (!m) throw new Error('this variable cannot be changed');
-    const pc = Number(m[2]);
-    const index = Number(m[3]);
-    const r = decode(this.buffer.bytes, pc, this.length);
-    if (!r.ok) throw new Error('the instruction is no longer valid');
-    const v = compile(value).evaluate((name) => this.lookup(name));
-    const o = r.instr.op.operands[index];
-    const operands: OperandValue[] = [...r.instr.operands];
-    let n: number | bigint;
-    if (typeof v === 'bigint') n = v;
-    else if (typeof v === 'number' && Number.isSafeInteger(v)) n = v;
-    else throw new ExpressionError(`'${value}' is not an integer`);
-    if (n < 0) throw new ExpressionError('the value must not be negative');
-    if (m[1] === 'loc') {
-      const loc = { ...(operands[index] as Location) };
-      loc.address = Number(n);
-      operands[index] = loc;
-    } else if (o.kind === 'u64') operands[index] = BigInt(n);
-    else {
-      const max = o.kind === 'u8' ? 0xff : o.kind === 'u16' || o.kind === 'seg' ? 0xffff : o.kind === 'u32' ? 0xffffffff : Number.MAX_SAFE_INTEGER;
-      if (Number(n) > max) throw new ExpressionError(`${o.name} is a ${o.kind}: at most ${hex(max)}`);
-      operands[index] = Number(n);
-    }
-    const bytes = encode({ op: r.instr.op, flags: r.instr.flags, operands });
-    this.gpu.writePhysical(this.buffer.physical + pc, bytes);
-    this.textCache.offset = -1;
-    return { value: m[1] === 'loc' ? hex(Number(n)) : typeof n === 'bigint' ? hex(n) : hex(n), memoryChanged: true };
-  }
-
-  // ---- memory and disassembly ----
-
-  readMemory(address: number, count: number): { bytes: Uint8Array; unreadable: number } {
-    const r = this.gpu.debugRead(address, count);
-    const firstBad = r.unreadable.length ? r.unreadable[0].address - address : count;
-    if (firstBad >= count) return { bytes: r.bytes, unreadable: 0 };
-    return { bytes: r.bytes.slice(0, firstBad), unreadable: count - firstBad };
-  }
-
-  writeMemory(address: number, data: Uint8Array): number {
-    this.textCache.offset = -1;
-    const r = this.gpu.debugWrite(address, data);
-    if (r.written === 0 && data.length) throw new Error(`${hex(address)} is not writable memory in the debug address space`);
-    return r.written;
-  }
-
-  private disassemblyContext(): DisassemblyContext {
-    const maxSeg = Math.max(...this.gpu.segments.map((s) => s.id));
-    return {
-      read: (address, length) => {
-        const r = this.gpu.debugRead(address, length);
-        const bad = r.unreadable.map((u) => [u.address - address, u.address - address + u.length]);
-        return { bytes: r.bytes, readable: (i) => !bad.some(([a, b]) => i >= a && i < b), allReadable: bad.length === 0 };
-      },
-      regions: [{ start: this.buffer.physical, length: this.length, name: this.name }],
-      segmentName: (id) => this.segmentName(id),
-      symbolAt: (address) => {
-        const off = address - this.buffer.physical;
-        if (off >= 0 && off < this.length) {
-          let label: string | undefined;
-          for (const l of this.labels) if (l.offset <= off) label = l.name;
-          return label ? `${this.name}!${label}` : this.name;
-        }
-        const seg = this.gpu.segments.find((s) => address >= debugAddressOfSegment(s.id) && address < debugAddressOfSegment(s.id) + s.size);
-        return seg ? `segment ${seg.name}` : undefined;
-      },
-      sourceAt: (address) => {
-        const line = this.lineOf.get(address - this.buffer.physical);
-        return line === undefined ? undefined : { source: { name: this.name, path: this.path }, line: line + 1 };
-      },
-      addressLimit: debugAddressOfSegment(maxSeg + 1),
-    };
-  }
-
-  disassemble(address: number, instructionOffset: number, count: number, resolveSymbols: boolean): DisassembledInstruction[] {
-    return disassembleRange(this.disassemblyContext(), address, instructionOffset, count, resolveSymbols);
+  setVariable(key: string, value: string): SetVariableResult {
+    if (!GpuView.isOperandKey(key)) throw new Error('this variable cannot be changed');
+    return this.gpu.setOperand(key, value, (name) => this.gpu.lookup(name));
   }
 
   // ---- evaluate ----
 
+  /** The program's own names (the GPU view adds the engine's registers). */
   private lookup(name: string): Value | typeof UNKNOWN {
-    const v = this.gpu.engineView(0);
     switch (name) {
-      case 'pc':
-        return this.pc();
-      case 'address':
-        return this.buffer.physical + this.pc();
-      case 'state':
-        return v.state;
-      case 'pagingFence':
-        return v.pagingFence;
-      case 'time':
-        return this.gpu.now;
       case 'dma':
         return this.buffer.physical;
       case 'dmaLength':
@@ -614,55 +426,44 @@ export class ProgramTarget implements Target {
       if (sym.kind === 'segment') return debugAddressOfSegment(Number(sym.value));
       return sym.value <= BigInt(Number.MAX_SAFE_INTEGER) && sym.value >= 0n ? Number(sym.value) : sym.value;
     }
-    const seg = this.gpu.segments.find((s) => s.name === name);
+    const seg = this.gpu.hw.segments.find((s) => s.name === name);
     if (seg) return debugAddressOfSegment(seg.id);
     return UNKNOWN;
   }
 
   private names(): string[] {
-    return ['pc', 'address', 'state', 'pagingFence', 'time', 'dma', 'dmaLength', 'executed', ...this.asm.symbols.keys(), ...this.gpu.segments.map((s) => s.name)];
+    return [...this.gpu.registerNames(), 'dma', 'dmaLength', 'executed', ...this.asm.symbols.keys(), ...this.gpu.hw.segments.map((s) => s.name)];
   }
 
-  evaluate(expression: string, _context: string | undefined, _threadId: number | undefined): WorkerResults['evaluate'] {
+  evaluate(expression: string, _context: string | undefined, threadId: number | undefined): EvaluateResult {
     if (isCommand(expression)) return { result: runCommand(this.commands, expression) };
-    const v = compile(expression).evaluate((name) => this.lookup(name));
-    const out: WorkerResults['evaluate'] = { result: formatValue(v), type: typeof v === 'bigint' ? 'u64' : typeof v };
+    const engine = this.gpu.engineOf(threadId) ?? 0;
+    const v = compile(expression).evaluate((name) => this.gpu.lookup(name, engine));
+    const out: EvaluateResult = { result: formatValue(v), type: typeof v === 'bigint' ? 'u64' : typeof v };
     const name = expression.trim();
     const sym = this.asm.symbols.get(name);
-    if ((sym && sym.kind !== 'constant') || name === 'address' || name === 'dma' || this.gpu.segments.some((s) => s.name === name)) {
+    if ((sym && sym.kind !== 'constant') || name === 'address' || name === 'dma' || this.gpu.hw.segments.some((s) => s.name === name)) {
       if (typeof v === 'number') out.memoryReference = formatAddress(v);
     }
     return out;
   }
 
-  completions(text: string, column: number): WorkerResults['completions'] {
+  completions(text: string, column: number): CompletionItem[] {
     return complete(this.commands, this.names(), text, column);
   }
 
   private makeCommands(): ConsoleCommand[] {
+    const gpu = gpuCommands(this.gpu);
     return [
-      {
-        name: 'segments',
-        args: '',
-        help: 'The adapter\'s segments and where they are in the debug address space.',
-        run: () =>
-          this.gpu.segments
-            .map((s) => `${String(s.id).padStart(2)} ${s.name.padEnd(8)} ${s.kind.padEnd(8)} ${hex(s.size).padStart(11)} bytes${s.cpuVisible ? ' cpu-visible' : ''}  at ${formatAddress(debugAddressOfSegment(s.id))}`)
-            .join('\n'),
-      },
+      gpu.segments,
       {
         name: 'alloc',
         args: 'N',
         help: 'An allocation by handle (allocations exist when a driver runs; a program has none).',
         run: () => 'A .pgasm program runs without the video memory manager, so there are no allocations. Launch a driver to see them.',
       },
-      gartCommand(this.gpu),
-      {
-        name: 'fences',
-        args: '',
-        help: 'Each engine\'s paging fence.',
-        run: () => this.threads().map((t, i) => `engine ${i}: paging fence ${hex(this.gpu.engineView(i).pagingFence)}`).join('\n'),
-      },
+      gpu.gart,
+      gpu.fences,
       {
         name: 'pagingqueue',
         args: '',
@@ -670,48 +471,22 @@ export class ProgramTarget implements Target {
         run: () =>
           this.threads()
             .map((t, i) => {
-              const v = this.gpu.engineView(i);
+              const v = this.gpu.hw.engineView(i);
               return `engine ${i}: ${v.state}${v.current ? `, submission ${v.current.submissionId} at +${hex(v.pc)} of ${v.current.length} bytes` : ''}, ${v.queued} queued`;
             })
             .join('\n'),
       },
-      {
-        name: 'pgasm',
-        args: 'ADDR [COUNT]',
-        help: 'Disassembles COUNT (default 16) instructions at ADDR (a number, a label or a segment name).',
-        run: (argv) => {
-          const addr = this.addressArg(argv[0]);
-          const count = Math.min(numberArg(argv, 1, 'COUNT', 16), 1000);
-          return this.disassemble(addr, 0, count, true)
-            .map((i) => `${i.symbol ? i.symbol + ':\n' : ''}  ${i.address}  ${(i.instructionBytes ?? '').slice(0, 35).padEnd(35)}  ${i.instruction}`)
-            .join('\n');
-        },
-      },
-      hexDumpCommand(
-        (text) => this.addressArg(text),
-        (address, count) => this.readMemory(address, count),
-      ),
-      {
-        name: 'regs',
-        args: '',
-        help: 'The paging engine\'s registers.',
-        run: () => this.registers().map((v) => `${v.name.padEnd(12)} ${v.value}`).join('\n'),
-      },
+      gpu.pgasm,
+      gpu.db,
+      gpu.regs,
     ];
   }
 
-  private addressArg(text: string | undefined): number {
-    if (!text) throw new ExpressionError('missing ADDR');
-    const v = compile(text).evaluate((name) => this.lookup(name));
-    const n = typeof v === 'bigint' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ExpressionError(`ADDR '${text}' is not an address`);
-    return n;
-  }
-
   adapterState(): AdapterStateResponse {
+    const hw = this.gpu.hw;
     return {
-      time: this.gpu.now,
-      segments: this.gpu.segments.map((s) => ({
+      time: hw.now,
+      segments: hw.segments.map((s) => ({
         id: s.id,
         name: s.name,
         kind: s.kind,
@@ -723,7 +498,7 @@ export class ProgramTarget implements Target {
         memoryReference: formatAddress(debugAddressOfSegment(s.id)),
       })),
       allocations: [],
-      fences: this.threads().map((t, i) => ({ name: `engine ${i} paging fence`, value: this.gpu.engineView(i).pagingFence.toString() })),
+      fences: this.threads().map((t, i) => ({ name: `engine ${i} paging fence`, value: hw.engineView(i).pagingFence.toString() })),
       pagingQueue: [
         {
           fenceValue: '1',

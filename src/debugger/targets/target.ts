@@ -1,19 +1,22 @@
 // What the runtime worker drives: a debug target (a `.pgasm` program on the GPU engine, or a driver
-// running on the simulated kernel). The worker owns the message loop; a target only answers.
+// running on the simulated kernel). The worker owns the message loop; a target only answers. What
+// every target has the same way (the GPU's threads, memory, disassembly, instruction breakpoints)
+// is its GPU view (gpu/view.ts), which the worker asks directly; a target answers for the rest.
 
 import type { AdapterStateResponse } from '../customRequests';
+import type { GpuView } from '../gpu/view';
 import type {
   BreakpointResult,
-  DisassembledInstruction,
   FunctionBreakpointSpec,
-  InstructionBreakpointSpec,
   RunResult,
   SourceBreakpointSpec,
   StepKind,
   ThreadInfo,
   VarNode,
-  WorkerResults,
-} from '../runtime/protocol';
+  SetVariableResult,
+  EvaluateResult,
+  CompletionItem,
+} from '../model';
 
 /** What a target may ask of the worker while it runs. */
 export interface RunControl {
@@ -25,6 +28,8 @@ export interface RunControl {
 }
 
 export interface Target {
+  /** Memory, disassembly and instruction breakpoints in the debug address space. */
+  readonly gpu: GpuView;
   threads(): ThreadInfo[];
   /** Names function breakpoints accept (DDI names). */
   functionNames(): string[];
@@ -34,15 +39,11 @@ export interface Target {
   setSourceBreakpoints(path: string, bps: SourceBreakpointSpec[]): BreakpointResult[];
   breakpointLines(path: string, line: number, endLine?: number): number[];
   setFunctionBreakpoints(bps: FunctionBreakpointSpec[]): BreakpointResult[];
-  setInstructionBreakpoints(bps: InstructionBreakpointSpec[]): BreakpointResult[];
   setExceptionFilters(filters: string[]): void;
   vars(key: string): VarNode[];
-  setVariable(key: string, value: string): WorkerResults['setVariable'];
-  readMemory(address: number, count: number): { bytes: Uint8Array; unreadable: number };
-  writeMemory(address: number, data: Uint8Array): number;
-  disassemble(address: number, instructionOffset: number, count: number, resolveSymbols: boolean): DisassembledInstruction[];
-  evaluate(expression: string, context: string | undefined, threadId: number | undefined): WorkerResults['evaluate'];
-  completions(text: string, column: number): WorkerResults['completions'];
+  setVariable(key: string, value: string): SetVariableResult;
+  evaluate(expression: string, context: string | undefined, threadId: number | undefined): EvaluateResult;
+  completions(text: string, column: number): CompletionItem[];
   adapterState(): AdapterStateResponse;
 }
 
@@ -56,7 +57,3 @@ export const EXCEPTION_FILTERS = [
 ] as const;
 
 export type ExceptionFilterId = (typeof EXCEPTION_FILTERS)[number]['filter'];
-
-export const KERNEL_THREAD_ID = 1;
-/** GPU engine N is thread GPU_THREAD_BASE + N. */
-export const GPU_THREAD_BASE = 100;

@@ -7,7 +7,7 @@ import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { named, NamedValue, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
-import type { VarNode } from '../runtime/protocol';
+import type { VarNode } from '../model';
 
 const hex = (n: number): string => (n < 0 ? '-0x' + (-n).toString(16) : '0x' + n.toString(16));
 

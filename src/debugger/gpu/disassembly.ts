@@ -4,11 +4,11 @@
 // Inside a known code region (a submitted DMA buffer) decoding starts at the region's first byte,
 // so the boundaries shown are the ones the engine executes.
 
-import { decode } from '../isa/encoding';
-import { OPCODES } from '../isa/opcodes';
-import { formatInstructionAt } from '../sim/hw/format';
-import type { DisassembledInstruction, SourceRef } from './runtime/protocol';
-import { formatAddress } from './memoryReference';
+import { decode } from '../../isa/encoding';
+import { OPCODES } from '../../isa/opcodes';
+import { formatInstructionAt } from '../../sim/hw/format';
+import type { DisassembledInstruction, SourceRef } from '../model';
+import { formatAddress } from '../memoryReference';
 
 export const MAX_INSTRUCTION_BYTES = Math.max(...OPCODES.map((o) => o.size));
 

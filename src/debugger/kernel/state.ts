@@ -1,0 +1,178 @@
+// The kernel's side of a driver session as the debugger shows it: segments' use, allocations and
+// where they are, fences, the paging queue and paging buffers, read from the machine's state at
+// the current stop. Used for the Adapter scope, the kernel's console commands, the extension's
+// adapter-state views, and what the GPU view asks of the kernel (code regions, fences per engine).
+
+import { debugAddressOfSegment, Gpu } from '../../sim/hw';
+import type { MachineState } from '../../sim/machine';
+import type { ConsoleCommand } from '../console';
+import { numberArg } from '../console';
+import type { AdapterStateResponse } from '../customRequests';
+import { ExpressionError } from '../expression';
+import type { CodeRegion } from '../gpu/disassembly';
+import { formatAddress } from '../memoryReference';
+import type { VarNode } from '../model';
+
+const hex = (n: number | bigint): string => '0x' + n.toString(16);
+
+export class KernelView {
+  constructor(
+    /** The machine's state at the current stop (read fresh when the target is not stopped). */
+    private readonly state: () => MachineState,
+    private readonly hw: Gpu,
+  ) {}
+
+  allocationVar(a: MachineState['allocations'][number]): VarNode {
+    const seg = a.segmentId !== undefined ? this.hw.segments.find((s) => s.id === a.segmentId) : undefined;
+    const where = a.residency === 'resident' && seg ? `${seg.name}+${hex(a.offset ?? 0)}` : 'system memory';
+    const ref = a.residency === 'resident' && a.segmentId !== undefined ? formatAddress(debugAddressOfSegment(a.segmentId, a.offset ?? 0)) : undefined;
+    return {
+      name: `#${a.handle} ${a.name}`,
+      value: `${hex(a.size)} bytes, ${a.residency} in ${where}${a.locked ? ', locked' : ''}${a.busy ? ', busy' : ''}`,
+      memoryReference: ref,
+      children: [
+        { name: 'handle', value: String(a.handle) },
+        { name: 'size', value: hex(a.size) },
+        { name: 'residency', value: a.residency },
+        { name: 'location', value: where, memoryReference: ref },
+        { name: 'locked', value: String(a.locked) },
+        { name: 'content', value: a.content },
+        { name: 'busy', value: String(a.busy) },
+        { name: 'lastPagingOperation', value: a.lastPagingOperation ?? 'none' },
+      ],
+    };
+  }
+
+  adapterVars(): VarNode[] {
+    const st = this.state();
+    return [
+      { name: 'time', value: `${st.time} ns` },
+      {
+        name: 'segments',
+        value: `${st.segments.length} segments`,
+        children: st.segments.map((s) => ({
+          name: `${s.id} ${s.name}`,
+          value: `${s.kind}, ${hex(s.used)} of ${hex(s.size)} used, ${s.resident} resident${s.cpuVisible ? ', CPU-visible' : ''}`,
+          memoryReference: formatAddress(debugAddressOfSegment(s.id)),
+        })),
+      },
+      { name: 'allocations', value: `${st.allocations.length} allocations`, lazy: 'allocations', count: st.allocations.length },
+      {
+        name: 'fences',
+        value: st.engines.map((e) => `engine ${e.engine}: ${e.lastCompletedFence}/${e.lastSubmittedFence}`).join(', '),
+        children: st.engines.map((e) => ({ name: `engine ${e.engine}`, value: `completed ${e.lastCompletedFence}, submitted ${e.lastSubmittedFence}, paging fence ${e.pagingFence}` })),
+      },
+      {
+        name: 'pagingQueue',
+        value: `${st.engines.reduce((a, e) => a + e.queue.length, 0)} in flight`,
+        children: st.engines.flatMap((e) => e.queue.map((q) => ({ name: `fence ${q.fenceId}`, value: `${q.kind} on engine ${e.engine}: ${q.label}` }))),
+      },
+      {
+        name: 'pagingBuffers',
+        value: `${st.pagingBuffers.length} buffers`,
+        children: st.pagingBuffers.map((b, i) => ({
+          name: `[${i}] ${hex(b.physical)}`,
+          value: `${b.state}, written ${hex(b.start)}..${hex(b.write)} of ${hex(b.limit)}`,
+          memoryReference: formatAddress(b.physical),
+        })),
+      },
+    ];
+  }
+
+  /** Paging buffers and the submissions the engines run: where instructions are. */
+  codeRegions(): CodeRegion[] {
+    const st = this.state();
+    const regions = st.pagingBuffers.map((b, i) => ({ start: b.physical, length: b.write, name: `paging buffer ${i}` }));
+    for (let i = 0; i < this.hw.config.engines; i++) {
+      const v = this.hw.engineView(i);
+      if (v.current && !regions.some((r) => r.start === v.current!.physical)) regions.push({ start: v.current.physical, length: v.current.length, name: `submission ${v.current.submissionId}` });
+    }
+    return regions;
+  }
+
+  /** The resident allocation an address of the debug address space falls in. */
+  allocationAt(address: number): string | undefined {
+    const st = this.state();
+    for (const a of st.allocations) {
+      if (a.residency !== 'resident' || a.segmentId === undefined) continue;
+      const base = debugAddressOfSegment(a.segmentId, a.offset ?? 0);
+      if (address >= base && address < base + a.size) return `${a.name} (#${a.handle})`;
+    }
+    return undefined;
+  }
+
+  adapterState(): AdapterStateResponse {
+    const st = this.state();
+    return {
+      time: st.time,
+      segments: st.segments.map((s) => ({
+        id: s.id,
+        name: s.name,
+        kind: s.kind,
+        size: s.size,
+        used: s.used,
+        cpuVisible: s.cpuVisible,
+        allocations: st.allocations.filter((a) => a.segmentId === s.id).length,
+        resident: s.resident,
+        memoryReference: formatAddress(debugAddressOfSegment(s.id)),
+      })),
+      allocations: st.allocations.map((a) => ({
+        handle: a.handle,
+        name: a.name,
+        size: a.size,
+        state: a.residency === 'resident' ? 'resident' : 'evicted',
+        segmentId: a.segmentId,
+        offset: a.offset,
+        locked: a.locked,
+        lastPagingOperation: a.lastPagingOperation,
+        memoryReference: a.residency === 'resident' && a.segmentId !== undefined ? formatAddress(debugAddressOfSegment(a.segmentId, a.offset ?? 0)) : undefined,
+      })),
+      fences: st.engines.map((e) => ({ name: `engine ${e.engine}`, value: `${e.lastCompletedFence}/${e.lastSubmittedFence}` })),
+      pagingQueue: st.engines.flatMap((e) =>
+        e.queue.map((q, i) => ({ fenceValue: String(q.fenceId), operation: q.label, state: (i === 0 && e.state !== 'idle' ? 'running' : 'queued') as 'running' | 'queued' })),
+      ),
+    };
+  }
+
+  /** Registers the kernel keeps for `engine`, shown after the engine's own. */
+  kernelRegisters(engine: number): VarNode[] {
+    const e = this.state().engines.find((x) => x.engine === engine);
+    return e
+      ? [
+          { name: 'lastSubmittedFence', value: String(e.lastSubmittedFence), type: 'fence' },
+          { name: 'lastCompletedFence', value: String(e.lastCompletedFence), type: 'fence' },
+        ]
+      : [];
+  }
+
+  /** `!alloc` and `!pagingqueue`: what only the kernel knows. */
+  commands(): { alloc: ConsoleCommand; pagingqueue: ConsoleCommand } {
+    return {
+      alloc: {
+        name: 'alloc',
+        args: '[N]',
+        help: 'One allocation by handle, or all of them.',
+        run: (argv) => {
+          const all = this.state().allocations;
+          const list = argv[0] ? all.filter((a) => a.handle === numberArg(argv, 0, 'N')) : all;
+          if (!list.length) throw new ExpressionError(`no allocation ${argv[0]}; handles: ${all.map((a) => a.handle).join(', ') || 'none'}`);
+          return list
+            .map((a) => {
+              const v = this.allocationVar(a);
+              return `${v.name}: ${v.value}${a.lastPagingOperation ? `; last paging operation: ${a.lastPagingOperation}` : ''}${v.memoryReference ? `; at ${v.memoryReference}` : ''}`;
+            })
+            .join('\n');
+        },
+      },
+      pagingqueue: {
+        name: 'pagingqueue',
+        args: '',
+        help: 'What each engine has in flight, by fence id.',
+        run: () =>
+          this.state()
+            .engines.map((e) => `engine ${e.engine} (${e.state}): ${e.queue.length ? e.queue.map((q) => `\n  fence ${q.fenceId} ${q.kind}: ${q.label}`).join('') : 'nothing in flight'}`)
+            .join('\n'),
+      },
+    };
+  }
+}

@@ -19,8 +19,7 @@
 // After `error` or `done`, `next()` returns undefined. A verifier can hook DDI entry/return events.
 // This API is stable: add to it, do not change what is here.
 
-import type { DriverEntryFunction } from './driver/loader';
-import { loadDriver } from './driver/loader';
+import { compileDriver, instantiateDriver, type DriverEntryFunction, type LoadedDriver } from './driver/loader';
 import { DriverError } from './driver/errors';
 import { createGpu } from './hw';
 import type { Gpu } from './hw/types';
@@ -141,7 +140,7 @@ export class Machine {
       r = this.gen.next();
     } catch (e) {
       this.finish();
-      this.failure = toMachineError(e);
+      this.failure = toMachineError(this.kernel.ddi.blame(e));
       this.emitted++;
       return { kind: 'error', time: this.gpu.now, error: this.failure };
     }
@@ -286,22 +285,37 @@ export function toMachineError(e: unknown): MachineError {
  * adapter profile, and the kernel. Throws DriverError when the driver does not compile or load.
  */
 export async function createMachine(opts: MachineOptions): Promise<Machine> {
-  let entry: DriverEntryFunction;
-  let files: string[] = [];
-  if (typeof opts.driver === 'string') {
-    const d = await loadDriver(opts.driver);
-    entry = d.DriverEntry;
-    files = d.inputs;
-  } else {
-    entry = opts.driver;
-  }
+  const compiled = typeof opts.driver === 'string' ? await compileDriver(opts.driver) : undefined;
   let gpu: Gpu;
   try {
     gpu = createGpu(scenarioGpuConfig(opts.scenario));
   } catch (e) {
     throw new KernelError('scenario', `${opts.scenario.source}: the adapter profile is not usable: ${(e as Error).message}`, '/adapter');
   }
-  const kernel = new Kernel(gpu, entry, files, opts.scenario, { shadow: opts.shadow });
+  // The driver's console goes into the run's trace, as DbgPrint does; what its module's top level
+  // prints waits for the kernel.
+  const started: { kernel?: Kernel } = {};
+  const early: string[] = [];
+  const print = (text: string): void => {
+    const kernel = started.kernel;
+    if (!kernel) {
+      early.push(text);
+      return;
+    }
+    kernel.driverPrints.push(text);
+    kernel.ddi.pending.push(kernel.event('driver-print', `driver: ${text}`, { message: text }));
+  };
+  let loaded: LoadedDriver | undefined;
+  if (compiled) {
+    loaded = instantiateDriver(compiled, { seed: opts.scenario.seed, now: () => gpu.now, print: (_level, text) => print(text) });
+  }
+  const entry = loaded ? loaded.DriverEntry : (opts.driver as DriverEntryFunction);
+  const kernel = new Kernel(gpu, entry, loaded?.inputs ?? [], opts.scenario, { shadow: opts.shadow });
+  started.kernel = kernel;
+  const k = kernel;
+  if (loaded) k.ddi.attachDriver(loaded);
+  k.ddi.functionOf = (ddi) => (ddi === 'DriverEntry' ? entry : (k.init as Record<string, unknown> | undefined)?.[ddi]);
+  for (const text of early.splice(0)) print(text);
   // Off when any of the host's option, its shadow setting (the debugger's launch `verifier`) or the scenario says so.
   const wdk = new WdkKernel(kernel, { verifier: (opts.verifier ?? opts.shadow ?? true) && opts.scenario.verifier !== false });
   return new Machine(gpu, kernel, wdk.run());

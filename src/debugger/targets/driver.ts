@@ -273,7 +273,11 @@ export class DriverTarget implements Target {
       }
       case 'ddi-return': {
         const p = (e.call.args as { pDmaBuffer?: { PhysicalAddress?: unknown; Offset?: unknown } }).pDmaBuffer;
-        if (p && typeof p.PhysicalAddress === 'number' && typeof p.Offset === 'number' && p.Offset > 0) this.gpu.noteWrite(p.PhysicalAddress, p.Offset);
+        try {
+          if (p && typeof p.PhysicalAddress === 'number' && typeof p.Offset === 'number' && p.Offset > 0) this.gpu.noteWrite(p.PhysicalAddress, p.Offset);
+        } catch {
+          // The driver left a getter that throws there; the kernel reports it as the driver's fault.
+        }
         if (e.call.status !== undefined && !NT_SUCCESS(e.call.status) && this.filters.has('driverFailure')) {
           const name = statusName(e.call.status);
           return this.stopAt(e, 'exception', `${e.call.ddi} returned ${name}`, {

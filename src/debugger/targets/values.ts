@@ -4,6 +4,7 @@
 // for structures nobody opens.
 
 import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
+import { describeThrown } from '../../sim/driver/errors';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { named, NamedValue, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
@@ -59,8 +60,16 @@ function addressReference(key: string, value: number, parent: Record<string, unk
   return undefined;
 }
 
-/** Describes `value` (the field `key` of `parent`) as a variable. */
+/** Describes `value` (the field `key` of `parent`) as a variable; what the driver left there may throw when read (a getter, a Proxy): then says so. */
 export function toVar(key: string, value: unknown, parent: Record<string, unknown> | undefined, reg: ObjectRegistry, path: string, settable: boolean): VarNode {
+  try {
+    return describeVar(key, value, parent, reg, path, settable);
+  } catch (e) {
+    return { name: key, value: `<threw when read: ${describeThrown(e)}>` };
+  }
+}
+
+function describeVar(key: string, value: unknown, parent: Record<string, unknown> | undefined, reg: ObjectRegistry, path: string, settable: boolean): VarNode {
   const evaluateName = path;
   if (value === null || value === undefined) return { name: key, value: String(value), evaluateName };
   if (typeof value === 'number') {
@@ -123,11 +132,33 @@ export function childrenOf(o: unknown, reg: ObjectRegistry, path: string, settab
   if (Array.isArray(o)) return o.slice(0, 1000).map((v, i) => toVar(`[${i}]`, v, undefined, reg, `${path}[${i}]`, false));
   if (typeof o !== 'object' || o === null) return [];
   const rec = o as Record<string, unknown>;
-  return Object.keys(rec).map((k) => toVar(k, rec[k], rec, reg, path ? `${path}.${k}` : k, settable));
+  let keys: string[];
+  try {
+    keys = Object.keys(rec);
+  } catch (e) {
+    return [{ name: '<members>', value: `<threw when read: ${describeThrown(e)}>` }];
+  }
+  return keys.map((k) => {
+    let v: unknown;
+    try {
+      v = rec[k];
+    } catch (e) {
+      return { name: k, value: `<threw when read: ${describeThrown(e)}>` };
+    }
+    return toVar(k, v, rec, reg, path ? `${path}.${k}` : k, settable);
+  });
 }
 
-/** An argument object as an expression value (enums by name), depth-limited. */
+/** An argument object as an expression value (enums by name), depth-limited; a member that throws when read is left out. */
 export function toValue(v: unknown, key = '', depth = 0): Value {
+  try {
+    return valueOf(v, key, depth);
+  } catch {
+    return undefined;
+  }
+}
+
+function valueOf(v: unknown, key: string, depth: number): Value {
   if (v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') {
     if (key === 'Operation' && typeof v === 'number') return operationValue(v);
     return v as Value;
@@ -136,6 +167,14 @@ export function toValue(v: unknown, key = '', depth = 0): Value {
   if (v instanceof Uint8Array) return v.length;
   if (Array.isArray(v)) return v.slice(0, 4096).map((x) => toValue(x, '', depth + 1));
   const out: Record<string, Value> = {};
-  for (const k of Object.keys(v as object)) out[k] = toValue((v as Record<string, unknown>)[k], k, depth + 1);
+  for (const k of Object.keys(v as object)) {
+    let member: unknown;
+    try {
+      member = (v as Record<string, unknown>)[k];
+    } catch {
+      continue;
+    }
+    out[k] = toValue(member, k, depth + 1);
+  }
   return out;
 }

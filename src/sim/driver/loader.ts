@@ -1,38 +1,51 @@
 // Loads a driver written in TypeScript: compiles it at run time with esbuild (WebAssembly build, in
-// process), bundling the driver's own relative imports, with an inline source map so that errors and
-// stack frames point into the user's .ts files and lines. `paging-lab/ddi` and `paging-lab/gpu` are
-// provided by the simulator itself. Compiled code is cached by the content hash of every input file,
-// so reloading an unchanged driver costs nothing.
+// process), bundling the driver's own relative imports, and keeps the compiler's source map beside
+// the code, so errors, stack frames and the debugger point into the user's .ts files and lines. The
+// compiled script has its own name (`paging-lab-driver:` + the entry's path + `.js`), never the .ts
+// path. Each run evaluates it in a context of its own (sandbox.ts): `paging-lab/ddi` and
+// `paging-lab/gpu` provided, the seed and virtual time behind Math.random/Date/performance.now.
+// Compiled code is cached by the content hash of every input file, so reloading an unchanged driver
+// costs nothing.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import Module from 'node:module';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import * as ddi from '../ddi/contract';
-import * as gpu from '../ddi/gpu';
+import { pathToFileURL } from 'node:url';
+import type * as ddi from '../ddi/contract';
 import { esbuild, type EsbuildMessage } from './esbuildWasm';
 import { DriverError, type SourceLocation } from './errors';
+import { DriverSandbox, importRefusal, PROVIDED_MODULES, type DriverEnvironment } from './sandbox';
+import { absoluteSources, DriverSourceMap, type DriverScript, type RawSourceMap } from './sourceMap';
 import { enterDriverCode, leaveDriverCode } from '../runtime/driverCode';
-
-/** The modules a driver may import besides its own files. */
-const PROVIDED: Record<string, unknown> = { 'paging-lab/ddi': ddi, 'paging-lab/gpu': gpu };
 
 export type DriverEntryFunction = (DriverObject: ddi.DRIVER_OBJECT, RegistryPath: string) => ddi.NTSTATUS;
 
-export interface LoadedDriver {
+/** A compiled driver, before any run: what the debugger needs to place breakpoints before it runs. */
+export interface CompiledDriver {
   /** Absolute path of the entry file. */
   file: string;
   /** Every source file compiled into the driver (absolute paths). */
   inputs: string[];
   /** Content hash of all inputs: the cache key. */
   hash: string;
-  DriverEntry: DriverEntryFunction;
+  /** The compiled script (its name, code and source map). */
+  script: DriverScript;
+  /** The script's positions in the .ts sources and back. */
+  sourceMap: DriverSourceMap;
   /** Whether this load reused an earlier compilation. */
   cached: boolean;
 }
 
+/** A compiled driver evaluated in a context of its own, ready for a run. */
+export interface LoadedDriver extends CompiledDriver {
+  DriverEntry: DriverEntryFunction;
+  /** The driver's context: microtasks, realm checks. */
+  sandbox: DriverSandbox;
+}
+
 interface Compiled {
-  code: string;
+  script: DriverScript;
+  sourceMap: DriverSourceMap;
   inputs: Map<string, string>; // path -> content hash
   hash: string;
 }
@@ -70,20 +83,14 @@ async function compile(entry: string): Promise<Compiled> {
       onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => unknown): void;
     }) {
       build.onResolve({ filter: /.*/ }, (a) => {
-        if (a.path in PROVIDED) return { path: a.path, external: true };
+        if (a.path in PROVIDED_MODULES) return { path: a.path, external: true };
         if (a.importer === '' && isAbsolute(a.path)) return { path: a.path };
         if (a.path.startsWith('.') || isAbsolute(a.path)) {
           const found = resolveImport(a.path, a.resolveDir || dirname(a.importer));
           if (found) return { path: found };
           return { errors: [{ text: `cannot find '${a.path}' (imported from ${a.importer})` }] };
         }
-        return {
-          errors: [
-            {
-              text: `a driver may import 'paging-lab/ddi', 'paging-lab/gpu' and its own files, not '${a.path}'`,
-            },
-          ],
-        };
+        return { errors: [{ text: importRefusal(a.path) }] };
       });
       build.onLoad({ filter: /.*/ }, (a) => {
         const text = readFileSync(a.path, 'utf8');
@@ -102,7 +109,7 @@ async function compile(entry: string): Promise<Compiled> {
       format: 'cjs',
       platform: 'node',
       target: 'node20',
-      sourcemap: 'inline',
+      sourcemap: 'external',
       sourcesContent: true,
       outfile: `${entry}.js`,
       logLevel: 'silent',
@@ -113,9 +120,12 @@ async function compile(entry: string): Promise<Compiled> {
     throw compileError(entry, absolute(errors, inputs), e);
   }
   if (result.errors.length) throw compileError(entry, absolute(result.errors, inputs));
-  const code = result.outputFiles?.[0]?.text ?? '';
+  const code = result.outputFiles?.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  const mapText = result.outputFiles?.find((f) => f.path.endsWith('.map'))?.text;
+  const raw: RawSourceMap = mapText ? (JSON.parse(mapText) as RawSourceMap) : { version: 3, sources: [], names: [], mappings: '' };
+  const script: DriverScript = { name: scriptName(entry), code, sourceMap: absoluteSources(raw, dirname(entry), [...inputs.keys()]) };
   const hash = sha([...inputs].map(([p, h]) => `${p}\0${h}`).join('\n'));
-  return { code, inputs, hash };
+  return { script, sourceMap: new DriverSourceMap(script), inputs, hash };
 }
 
 /** esbuild-wasm names files relative to its own working directory: map them back to the inputs. */
@@ -142,26 +152,13 @@ function compileError(entry: string, errors: EsbuildMessage[], cause?: unknown):
   return new DriverError('compile', `the driver does not compile:\n  ${lines.join('\n  ')}`, { location });
 }
 
-/** Evaluates compiled driver code as a CommonJS module whose `require` serves the provided modules. */
-function evaluate(code: string, entry: string): Record<string, unknown> {
-  // Stack traces of driver code map back to its TypeScript through the inline source map.
-  process.setSourceMapsEnabled(true);
-  type CompilableModule = Module & { _compile(code: string, filename: string): void };
-  const m = new Module(entry) as CompilableModule;
-  m.filename = entry;
-  m.require = ((id: string) => {
-    if (id in PROVIDED) return PROVIDED[id];
-    throw new Error(`a driver may import 'paging-lab/ddi', 'paging-lab/gpu' and its own files, not '${id}'`);
-  }) as NodeJS.Require;
-  m._compile(code, entry);
-  return m.exports as Record<string, unknown>;
+/** The compiled script's own name: a URL that is not the .ts file's, so the inspector and the editor never confuse them. */
+export function scriptName(entry: string): string {
+  return pathToFileURL(entry).href.replace(/^file:/, 'paging-lab-driver:') + '.js';
 }
 
-/**
- * Compiles (or reuses) and evaluates the driver at `file`. Throws DriverError with the file and line
- * when it does not compile, throws while loading, or has no DriverEntry.
- */
-export async function loadDriver(file: string): Promise<LoadedDriver> {
+/** Compiles the driver at `file` (or reuses the compilation of unchanged sources). Throws DriverError when it does not compile. */
+export async function compileDriver(file: string): Promise<CompiledDriver> {
   const entry = resolve(file);
   if (!existsSync(entry)) throw new DriverError('load', `driver file not found: ${entry}`);
   let compiled = cachedFor(entry);
@@ -170,25 +167,47 @@ export async function loadDriver(file: string): Promise<LoadedDriver> {
     compiled = await compile(entry);
     cache.set(entry, compiled);
   }
-  const inputs = [...compiled.inputs.keys()];
-  let exports: Record<string, unknown>;
+  return { file: entry, inputs: [...compiled.inputs.keys()], hash: compiled.hash, script: compiled.script, sourceMap: compiled.sourceMap, cached };
+}
+
+/** The environment of a driver evaluated outside a run (tests): virtual time 0, seed 1, console to stderr. */
+export const STANDALONE_ENVIRONMENT: DriverEnvironment = {
+  seed: 1,
+  now: () => 0,
+  print: (_level, text) => process.stderr.write(`driver: ${text}\n`),
+};
+
+/**
+ * Evaluates a compiled driver in a new context of its own (its module's top level runs here, watched
+ * for a TDR like DriverEntry). Throws DriverError with the file and line when the module throws or
+ * has no DriverEntry.
+ */
+export function instantiateDriver(d: CompiledDriver, env: DriverEnvironment = STANDALONE_ENVIRONMENT): LoadedDriver {
+  const sandbox = new DriverSandbox(env);
+  const locate = (stack: string): SourceLocation | undefined => d.sourceMap.locateStack(stack);
+  let DriverEntry: unknown;
   try {
     enterDriverCode('DriverEntry'); // the module's top level runs driver code: watched for a TDR like a DDI
-    exports = evaluate(compiled.code, entry);
+    const exports = sandbox.evaluate(d.script.code, d.sourceMap);
+    DriverEntry = exports.DriverEntry ?? (exports.default as Record<string, unknown> | undefined)?.DriverEntry;
   } catch (e) {
-    throw DriverError.fromThrow('load', e, inputs, 'the driver threw while loading');
+    throw DriverError.fromThrow('load', e, locate, 'the driver threw while loading');
   } finally {
     leaveDriverCode();
   }
-  const DriverEntry = exports.DriverEntry ?? (exports.default as Record<string, unknown> | undefined)?.DriverEntry;
   if (typeof DriverEntry !== 'function') {
     throw new DriverError(
       'load',
-      `${entry} does not export a DriverEntry function: add \`export function DriverEntry(DriverObject, RegistryPath) { return DxgkInitialize(DriverObject, RegistryPath, { ... }); }\``,
-      { location: { file: entry, line: 1, column: 1 } },
+      `${d.file} does not export a DriverEntry function: add \`export function DriverEntry(DriverObject, RegistryPath) { return DxgkInitialize(DriverObject, RegistryPath, { ... }); }\``,
+      { location: { file: d.file, line: 1, column: 1 } },
     );
   }
-  return { file: entry, inputs, hash: compiled.hash, DriverEntry: DriverEntry as DriverEntryFunction, cached };
+  return { ...d, DriverEntry: DriverEntry as DriverEntryFunction, sandbox };
+}
+
+/** Compiles (or reuses) the driver at `file` and evaluates it in a context of its own. */
+export async function loadDriver(file: string, env?: DriverEnvironment): Promise<LoadedDriver> {
+  return instantiateDriver(await compileDriver(file), env);
 }
 
 /** Forgets compiled drivers (tests use it to measure a cold compile). */

@@ -271,7 +271,11 @@ function findTampering(v: unknown, path: string, sandbox: DriverSandbox | undefi
     const d = Object.getOwnPropertyDescriptor(v, key);
     if (!d) continue;
     const member = `${path === 'the arguments' ? '' : path + '.'}${key}`;
-    if (d.get || d.set) return { what: `turned ${member} into an accessor (a getter/setter)`, fn: d.get ?? d.set };
+    if (d.get || d.set) {
+      // The verifier's own accessors (pDmaBuffer.Offset during a call) are not the driver's doing.
+      if (sandbox && !sandbox.owns(d.get ?? d.set)) continue;
+      return { what: `turned ${member} into an accessor (a getter/setter)`, fn: d.get ?? d.set };
+    }
     if (!d.writable) return { what: `made ${member} read-only` };
     if (depth < 3) {
       const inner = findTampering(d.value, member, sandbox, depth + 1);

@@ -1,8 +1,8 @@
 // What a verifier rule sees: the kernel it watches and a way to raise a violation located at the
-// driver's implementation of a DDI (or at the driver line a stack points into).
+// driver's own line that broke the rule (the offending call or write, from a stack captured there
+// and mapped through the driver's source map), with the DDI's implementation as a second location.
 
 import type { SourceLocation } from '../driver/errors';
-import { locateInFiles } from '../driver/errors';
 import type { DdiCall } from '../kernel/events';
 import type { Kernel } from '../kernel/kernel';
 import type { RuleId } from './rules';
@@ -16,21 +16,32 @@ export interface DdiCallOptions {
 export class RuleContext {
   constructor(readonly kernel: Kernel) {}
 
-  /** Where the driver defines the function behind `call` (its DDI implementation). */
+  /** Where the driver implements the DDI behind `call`: the function it registered, whatever its name. */
   locate(ddi: string, fn?: unknown): SourceLocation | undefined {
-    const d = this.kernel.ddi;
-    return typeof fn === 'function' ? (d.definitionOf(fn.name || ddi) ?? d.definitionOf(ddi)) : d.definitionOf(ddi);
+    return this.kernel.ddi.implementationOf(ddi, fn);
   }
 
-  /** The innermost frame of the driver's own files in a stack captured while the driver ran. */
+  /** The innermost driver line of a stack captured while the driver ran. */
   locateStack(stack: string | undefined): SourceLocation | undefined {
-    return stack ? locateInFiles(stack, this.kernel.driverFiles) : undefined;
+    return this.kernel.ddi.locateStack(stack);
   }
 
-  violation(rule: RuleId, call: DdiCall | undefined, what: string, opts: DdiCallOptions & { location?: SourceLocation; args?: unknown } = {}): VerifierViolation {
-    const location = opts.location ?? (call ? this.locate(call.ddi, opts.fn) : undefined);
-    return new VerifierViolation(rule, what, { ddi: call?.ddi, args: opts.args ?? call?.args, location });
+  /** The driver line running now: call it from code the driver called (a callback, an accessor it set). */
+  here(): SourceLocation | undefined {
+    return this.kernel.ddi.here();
   }
+
+  /** A violation at `opts.location` (the offending line) when known, else at the DDI's implementation, which is also given as a second location. */
+  violation(rule: RuleId, call: DdiCall | undefined, what: string, opts: DdiCallOptions & { location?: SourceLocation; args?: unknown } = {}): VerifierViolation {
+    const implementation = call ? this.locate(call.ddi, opts.fn) : undefined;
+    const location = opts.location ?? implementation;
+    const second = implementation && location !== implementation && !sameLine(location, implementation) ? implementation : undefined;
+    return new VerifierViolation(rule, what, { ddi: call?.ddi, args: opts.args ?? call?.args, location, ddiLocation: second });
+  }
+}
+
+function sameLine(a: SourceLocation | undefined, b: SourceLocation): boolean {
+  return !!a && a.file === b.file && a.line === b.line;
 }
 
 /** A family of rules: DDI hooks and/or event observers. Any of them may throw a VerifierViolation. */

@@ -13,6 +13,7 @@ import {
   DXGK_OPERATION_NAMES,
   STATUS_SUCCESS,
 } from '../ddi/contract';
+import type { SourceLocation } from '../driver/errors';
 import type { DdiCall } from '../kernel/events';
 import { decodeAll } from '../../isa/encoding';
 import { LocationSpace, Op, type Location } from '../../isa/opcodes';
@@ -32,6 +33,8 @@ interface Open {
   copy: Uint8Array;
   begin: number;
   dmaSize: number;
+  /** Where the driver first set pDmaBuffer.Offset outside the space given, and to what. */
+  stray?: { location: SourceLocation | undefined; value: unknown };
 }
 
 export function dmaBufferRules(ctx: RuleContext): RuleFamily {
@@ -46,8 +49,22 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
       const copy = new Uint8Array(limit + GUARD_BYTES);
       copy.set(real.Bytes.subarray(0, limit));
       copy.fill(GUARD, limit);
-      open.set(call.id, { real, copy, begin: real.Offset, dmaSize: limit - real.Offset });
-      args.pDmaBuffer = { Bytes: copy, Offset: real.Offset, PhysicalAddress: real.PhysicalAddress };
+      const o: Open = { real, copy, begin: real.Offset, dmaSize: limit - real.Offset };
+      open.set(call.id, o);
+      // Offset is an accessor for the call: a value outside [begin, limit] records the driver line
+      // that set it (the only moment that line is known), at no cost while the driver stays inside.
+      let offset = real.Offset;
+      const pointer = { Bytes: copy, PhysicalAddress: real.PhysicalAddress } as DMA_BUFFER_POINTER;
+      Object.defineProperty(pointer, 'Offset', {
+        get: () => offset,
+        set: (v: number) => {
+          offset = v;
+          if (!o.stray && !(Number.isInteger(v) && v >= o.begin && v <= limit)) o.stray = { location: ctx.here(), value: v };
+        },
+        enumerable: true,
+        configurable: true,
+      });
+      args.pDmaBuffer = pointer;
     },
     threw(call: DdiCall) {
       restore(call);
@@ -75,12 +92,14 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
         }
       }
       const where = `pDmaBuffer was at offset ${o.begin} with DmaSize ${o.dmaSize}, so the space given was [${o.begin}, ${limit})`;
+      const stray = o.stray?.location ? { ...opts, location: o.stray.location } : opts;
       if (firstPast >= 0) {
+        const moved = o.stray?.location ? `; it then set pDmaBuffer.Offset to ${String(o.stray.value)}, past the end, at ${o.stray.location.file}:${o.stray.location.line}` : '';
         throw ctx.violation(
           'dma-buffer-overrun',
           call,
-          `DxgkDdiBuildPagingBuffer (${name}) wrote past DmaSize: bytes [${firstPast}, ${limit + past}) of the paging buffer changed; ${where}. It must check DmaSize before writing and return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER when an instruction does not fit`,
-          opts,
+          `DxgkDdiBuildPagingBuffer (${name}) wrote past DmaSize: bytes [${firstPast}, ${limit + past}) of the paging buffer changed; ${where}${moved}. It must check DmaSize before writing and return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER when an instruction does not fit`,
+          stray,
         );
       }
       if (before >= 0) {
@@ -92,7 +111,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
           'dma-pointer-past-end',
           call,
           `DxgkDdiBuildPagingBuffer (${name}) left pDmaBuffer.Offset at ${String(end)}, outside the space it was given [${o.begin}, ${limit}] (DmaSize was ${o.dmaSize})`,
-          opts,
+          stray,
         );
       }
       if (result === STATUS_SUCCESS && end === o.begin && args.Operation !== DXGK_OPERATION_DISCARD_CONTENT) {

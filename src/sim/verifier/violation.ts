@@ -9,8 +9,13 @@ import { RULES, type RuleId } from './rules';
 export class VerifierViolation extends DriverError {
   readonly rule: RuleId;
 
-  constructor(rule: RuleId, what: string, extra: { ddi?: string; args?: unknown; location?: SourceLocation; where?: string } = {}) {
-    const where = extra.where ?? (extra.location ? `${extra.location.file}:${extra.location.line}:${extra.location.column}` : undefined);
+  /** The DDI's implementation, when `location` is another line (the one that broke the rule). */
+  readonly ddiLocation?: SourceLocation;
+
+  constructor(rule: RuleId, what: string, extra: { ddi?: string; args?: unknown; location?: SourceLocation; ddiLocation?: SourceLocation; where?: string } = {}) {
+    const at = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+    const inDdi = extra.ddiLocation ? `\n  in ${extra.ddi ?? 'the DDI'} at ${at(extra.ddiLocation)}` : '';
+    const where = extra.where ?? (extra.location ? at(extra.location) + inDdi : undefined);
     const args = extra.args === undefined ? '' : `\n  arguments: ${describeValue(extra.args)}`;
     super('contract', formatViolation(rule, what + args, where), {
       ddi: extra.ddi,
@@ -19,6 +24,7 @@ export class VerifierViolation extends DriverError {
     });
     this.name = 'VerifierViolation';
     this.rule = rule;
+    this.ddiLocation = extra.ddiLocation;
   }
 }
 

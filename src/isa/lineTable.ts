@@ -4,7 +4,9 @@
 // the command line, which never looks at statements or tokens, does not pay for them at all.
 
 import type { Range, Statement, Token, TokenClass } from './asmTypes';
-import { Lexemes, lexLine, Lx, P } from './lexer';
+import type { LineMap } from './asm/lineMap';
+import { LineShape, shapeLine } from './asm/lineShape';
+import { Lexemes, lexLine } from './lexer';
 
 const F_LABEL_S = 0;
 const F_LABEL_E = 1;
@@ -136,48 +138,20 @@ export class LineTable {
   }
 }
 
-const LX_COMMENT = Lx.Comment;
-const LX_IDENT = Lx.Ident;
-const LX_PUNCT = Lx.Punct;
-const P_COLON = P.Colon;
-const P_COMMA = P.Comma;
-const P_LPAREN = P.LParen;
-const P_RPAREN = P.RParen;
-
 /**
- * Records the shape of one lexed line (label, head, operand spans split at top-level commas,
- * comment) in `table`, as the assembler's parseLine reads it. Positions are relative to `from`.
- * Statements depend on nothing else, so they are rebuilt from the text when first read instead of
- * being recorded while assembling.
+ * Records the shape of one lexed line (label, head, operands, comment; see asm/lineShape.ts) in
+ * `table` as line `line`, with positions relative to `from`. Statements depend on nothing else, so
+ * they are rebuilt from the text when first read instead of being recorded while assembling.
  */
-export function shapeLine(text: string, from: number, lx: Lexemes, table: LineTable, line: number): void {
-  const n = lx.count;
-  if (n === 0) return;
-  let end = n;
-  if (lx.kind[n - 1] === LX_COMMENT) {
-    end = n - 1;
-    table.setComment(line, lx.start[end] - from, lx.end[end] - from);
-  }
-  let i = 0;
-  if (end >= 2 && lx.kind[0] === LX_IDENT && lx.kind[1] === LX_PUNCT && lx.op[1] === P_COLON && text.charCodeAt(lx.start[0]) !== 46) {
-    table.setLabel(line, lx.start[0] - from, lx.end[0] - from);
-    i = 2;
-  }
-  if (i >= end || lx.kind[i] !== LX_IDENT) return;
-  table.setHead(line, lx.start[i] - from, lx.end[i] - from, text.charCodeAt(lx.start[i]) === 46);
-  let depth = 0;
-  let spanStart = i + 1;
-  for (let k = i + 1; k <= end; k++) {
-    if (k < end && lx.kind[k] === LX_PUNCT) {
-      const op = lx.op[k];
-      if (op === P_LPAREN) depth++;
-      else if (op === P_RPAREN) depth--;
-      if (!(op === P_COMMA && depth <= 0)) continue;
-    } else if (k < end) continue;
-    if (k !== spanStart) table.addOperand(lx.start[spanStart] - from, lx.end[k - 1] - from);
-    spanStart = k + 1;
-    depth = 0;
-  }
+function addShape(text: string, from: number, lx: Lexemes, shape: LineShape, table: LineTable, line: number): void {
+  if (lx.count === 0) return;
+  shapeLine(text, lx, shape);
+  if (shape.comment >= 0) table.setComment(line, lx.start[shape.comment] - from, lx.end[shape.comment] - from);
+  if (shape.label >= 0) table.setLabel(line, lx.start[shape.label] - from, lx.end[shape.label] - from);
+  const h = shape.head;
+  if (h < 0) return;
+  table.setHead(line, lx.start[h] - from, lx.end[h] - from, text.charCodeAt(lx.start[h]) === 46);
+  for (let k = 0; k < shape.spanCount; k += 2) table.addOperand(lx.start[shape.spans[k]] - from, lx.end[shape.spans[k + 1] - 1] - from);
 }
 
 /**
@@ -203,16 +177,16 @@ export function forEachLine(text: string, each: (line: number, from: number, to:
  * The line table of `text`, rebuilt from the text: every line's shape, and from the line map
  * (line, offset, length, kind per entry, in the order the bytes were placed) where its bytes went.
  */
-export function buildLineTable(text: string, lineMap: NumberList): LineTable {
+export function buildLineTable(text: string, lineMap: LineMap): LineTable {
   const table = new LineTable(text.length >> 5);
   const lx = new Lexemes();
+  const shape = new LineShape();
   forEachLine(text, (line, from, to) => {
     lexLine(text, from, to, lx);
     table.add(from);
-    shapeLine(text, from, lx, table, line);
+    addShape(text, from, lx, shape, table, line);
   });
-  const m = lineMap.data;
-  for (let k = 0; k < lineMap.length; k += 4) table.setBytes(m[k], m[k + 1], m[k + 2]);
+  for (let k = 0; k < lineMap.count; k++) table.setBytes(lineMap.line(k), lineMap.offset(k), lineMap.length(k));
   return table;
 }
 
@@ -223,7 +197,7 @@ export function headRangeOf(text: string, line: number, lx: Lexemes): Range {
     if (l !== line) return false;
     lexLine(text, from, to, lx);
     table.add(from);
-    shapeLine(text, from, lx, table, 0);
+    addShape(text, from, lx, new LineShape(), table, 0);
     return true;
   });
   const r = table.headRange(0);
@@ -350,28 +324,16 @@ export class NumberList {
     d[n + 3] = e;
     this.length = n + 4;
   }
+  /** Makes room for `n` more numbers and returns where they start (the caller writes them). */
+  alloc(n: number): number {
+    if (this.length + n > this.data.length) this.grow(this.length + n);
+    const at = this.length;
+    this.length = at + n;
+    return at;
+  }
   push(...values: number[]): void {
     if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
     this.data.set(values, this.length);
     this.length += values.length;
   }
-}
-
-/**
- * The token and line-map tables of one run, shared by every run: assembling is synchronous, so runs never overlap,
- * and each result gets exact-size copies (compact). A run then neither allocates tables sized
- * for the worst case nor touches fresh memory while it parses. Not kept beyond SCRATCH_KEEP_MAX
- * characters of source, so one huge file does not pin its tables.
- */
-const SCRATCH_KEEP_MAX = 16 << 20;
-let scratch: { chars: number; tokens: TokenTable; lineMap: NumberList } | undefined;
-
-export function scratchTables(chars: number): { tokens: TokenTable; lineMap: NumberList } {
-  // Typical pgasm has a token per 5 characters: size the tables once.
-  const make = () => ({ chars, tokens: new TokenTable(chars >> 2), lineMap: new NumberList(Math.max(256, chars >> 3)) });
-  if (chars > SCRATCH_KEEP_MAX) return make();
-  if (!scratch || scratch.chars < chars) scratch = make();
-  scratch.tokens.count = 0;
-  scratch.lineMap.length = 0;
-  return scratch;
 }

@@ -8,8 +8,7 @@ import { assemble } from '../../src/isa/assembler';
 import type { Range } from '../../src/isa/asmTypes';
 import { disassemble } from '../../src/isa/disassembler';
 import { decode, decodeAll, decodeInto, DecodedSlots } from '../../src/isa/encoding';
-import { OPCODES } from '../../src/isa/opcodes';
-import { int, randomStream, rng } from './generate';
+import { int, mutate, randomStream, randomText, rng } from './generate';
 
 const SEED_PROGRAM = [
   '.dmasize 64K',
@@ -25,54 +24,6 @@ const SEED_PROGRAM = [
   'pages: .pages 0x100000, 0x101000',
   '  .u32 1, 2, (3 << 4) | 1',
 ].join('\n');
-
-const WORDS = [
-  ...OPCODES.map((o) => o.mnemonic),
-  '.equ', '.dmasize', '.segment', '.pages', '.align', '.u8', '.u16', '.u32', '.u64',
-  'vram', 'local', 'gart', 'seg3', 'seg0', 'seg99999', 'phys', 'va', 'mdl', 'mdl(', 'irq', 'coherent', 'monitored',
-  'start', 'pages', 'PAGE', '0x', '0x1_0', '4K', '1G', '99999999999999999999999', '-', '+', '*', '/', '%', '<<', '>>',
-  '(', ')', ',', ':', ';', '~', '&', '|', '^', ' ', ' ', '\n', '\t', '\r\n', 'é', '😀', '"', '_', '.', '0', '1',
-];
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[int(r, 0, xs.length - 1)];
-}
-
-function randomText(r: () => number): string {
-  const n = int(r, 0, 40);
-  let s = '';
-  for (let i = 0; i < n; i++) s += r() < 0.8 ? pick(r, WORDS) + (r() < 0.5 ? ' ' : '') : String.fromCharCode(int(r, 0, 0x7f));
-  return s;
-}
-
-function mutate(r: () => number, text: string): string {
-  let s = text;
-  const edits = int(r, 1, 4);
-  for (let e = 0; e < edits; e++) {
-    const at = int(r, 0, s.length);
-    switch (int(r, 0, 4)) {
-      case 0:
-        s = s.slice(0, at) + s.slice(at + int(r, 1, 6));
-        break;
-      case 1:
-        s = s.slice(0, at) + pick(r, WORDS) + s.slice(at);
-        break;
-      case 2:
-        s = s.slice(0, at) + String.fromCharCode(int(r, 0, 0xffff)) + s.slice(at + 1);
-        break;
-      case 3: {
-        const lines = s.split('\n');
-        const i = int(r, 0, lines.length - 1);
-        lines.splice(int(r, 0, lines.length), 0, lines[i]);
-        s = lines.join('\n');
-        break;
-      }
-      default:
-        s = s.slice(0, at) + String(int(r, 0, 1 << 30)) + s.slice(at);
-    }
-  }
-  return s;
-}
 
 function checkRange(r: Range, lines: string[], what: string): void {
   assert.ok(r.start.line >= 0 && r.start.line < lines.length, `${what}: line ${r.start.line}`);

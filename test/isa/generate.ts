@@ -1,6 +1,7 @@
 // Seeded random instructions and streams for the isa tests: every instruction generated is valid
 // for the table and for the default segments, so it must survive encode → disassemble → assemble.
 
+import { disassemble } from '../../src/isa/disassembler';
 import { DEFAULT_SEGMENTS } from '../../src/isa/profile';
 import { encode, Instruction, OperandValue } from '../../src/isa/encoding';
 import { Location, LocationSpace, OPCODES, OpcodeInfo, OperandInfo, PAGE_SIZE, PageListBase } from '../../src/isa/opcodes';
@@ -94,4 +95,69 @@ export function randomStream(r: () => number, n: number): { bytes: Uint8Array; o
     at += p.length;
   }
   return { bytes, offsets };
+}
+
+/** Words random pgasm text is made of: mnemonics, directives, names, numbers, punctuation, odd characters. */
+export const WORDS = [
+  ...OPCODES.map((o) => o.mnemonic),
+  '.equ', '.dmasize', '.segment', '.pages', '.align', '.u8', '.u16', '.u32', '.u64',
+  'vram', 'local', 'gart', 'seg3', 'seg0', 'seg99999', 'phys', 'va', 'mdl', 'mdl(', 'irq', 'coherent', 'monitored',
+  'start', 'pages', 'PAGE', '0x', '0x1_0', '4K', '1G', '99999999999999999999999', '-', '+', '*', '/', '%', '<<', '>>',
+  '(', ')', ',', ':', ';', '~', '&', '|', '^', ' ', ' ', '\n', '\t', '\r\n', 'é', '😀', '"', '_', '.', '0', '1',
+];
+
+export function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[int(r, 0, xs.length - 1)];
+}
+
+/** Up to 40 random words and characters. */
+export function randomText(r: () => number): string {
+  const n = int(r, 0, 40);
+  let s = '';
+  for (let i = 0; i < n; i++) s += r() < 0.8 ? pick(r, WORDS) + (r() < 0.5 ? ' ' : '') : String.fromCharCode(int(r, 0, 0x7f));
+  return s;
+}
+
+/** `text` with one to four random edits: deletions, insertions, replaced characters, a repeated line. */
+export function mutate(r: () => number, text: string): string {
+  let s = text;
+  const edits = int(r, 1, 4);
+  for (let e = 0; e < edits; e++) {
+    const at = int(r, 0, s.length);
+    switch (int(r, 0, 4)) {
+      case 0:
+        s = s.slice(0, at) + s.slice(at + int(r, 1, 6));
+        break;
+      case 1:
+        s = s.slice(0, at) + pick(r, WORDS) + s.slice(at);
+        break;
+      case 2:
+        s = s.slice(0, at) + String.fromCharCode(int(r, 0, 0xffff)) + s.slice(at + 1);
+        break;
+      case 3: {
+        const lines = s.split('\n');
+        const i = int(r, 0, lines.length - 1);
+        lines.splice(int(r, 0, lines.length), 0, lines[i]);
+        s = lines.join('\n');
+        break;
+      }
+      default:
+        s = s.slice(0, at) + String(int(r, 0, 1 << 30)) + s.slice(at);
+    }
+  }
+  return s;
+}
+
+/**
+ * Random valid instructions written out by the disassembler, with a few labels, constants (used
+ * before and after their definition, sometimes undefined or defined twice), padding and
+ * declarations among them.
+ */
+export function validProgram(r: () => number): string {
+  const { bytes } = randomStream(r, int(r, 1, 30));
+  const body = disassemble(bytes, { addresses: r() < 0.5 }).text;
+  const extra = ['.equ PAGE, 4K', 'start:', '.equ B, A + 1', '.equ A, end - start', 'end: nop', '.align 16', '.segment big, 9, memory, 1G', 'pages: .pages 0x1000, 0x2000'];
+  const lines = body.split('\n');
+  for (let k = int(r, 0, 4); k > 0; k--) lines.splice(int(r, 0, lines.length), 0, pick(r, extra));
+  return lines.join('\n');
 }

@@ -1,0 +1,350 @@
+// The pgasm assembler's two passes over a text.
+//
+// Instruction sizes come from the table alone, so the first pass lexes and parses every line, lays
+// out offsets and defines labels; the second resolves names, evaluates expressions (bigint, so
+// nothing silently wraps), checks values against the table and the segments, and writes the bytes.
+// Only `.align` needs a value during the first pass, so only it forbids forward references. Most
+// instructions name only what is defined above them (or nothing): those are encoded during the
+// first pass and keep nothing; the others wait for the second (deferred.ts).
+
+import type { AsmDiagnostic, AssembleOptions, AssembleResult } from '../asmTypes';
+import { CLS, CLS_PENDING, forEachLine, TokenTable } from '../lineTable';
+import { Lexemes, lexLine } from '../lexer';
+import { OPCODE_BY_MNEMONIC, OPCODES, OpcodeInfo, PAGE_LIST_HEADER_BYTES } from '../opcodes';
+import { ExprOperand, OperandParser, ParseSink, SymRef } from '../parser';
+import { DEFAULT_SEGMENTS } from '../profile';
+import { closest } from '../suggest';
+import { Fill, PendingData, writeData, writeFill } from './data';
+import { DeferredInstructions } from './deferred';
+import { DirectiveStatement, parseDirective } from './directiveStatement';
+import { InstructionEncoder } from './encode';
+import { Evaluator } from './evaluate';
+import { parseInstruction, StatementContext } from './instructionStatement';
+import { LineMap } from './lineMap';
+import { LineShape, shapeLine } from './lineShape';
+import { Names, Sym } from './names';
+import { OutputBuffer } from './output';
+import { PageListUses } from './pageLists';
+import { checkDmaSize, checkReachability } from './programChecks';
+import { DiagnosticList, fmt, range } from './report';
+import { finishDiagnostics, makeResult } from './result';
+import { WORKSPACE } from './workspace';
+
+const CLS_LABEL = CLS.label;
+const CLS_COMMENT = CLS.comment;
+const CLS_DIRECTIVE = CLS.directive;
+const CLS_MNEMONIC = CLS.mnemonic;
+const U32_MAX = 0xffffffffn;
+const MAX_ALIGN = 65536n;
+
+/** Mnemonics by length and first letter (length * 128 + letter), to find one in the text without cutting a string out of it. */
+const MNEMONICS_BY_KEY: readonly (OpcodeInfo[] | undefined)[] = (() => {
+  const t: OpcodeInfo[][] = [];
+  for (const o of OPCODES) (t[o.mnemonic.length * 128 + o.mnemonic.charCodeAt(0)] ??= []).push(o);
+  return t;
+})();
+
+/** The opcode whose (lower-case) mnemonic is exactly text[s, e), if any. */
+function mnemonicAt(text: string, s: number, e: number): OpcodeInfo | undefined {
+  const c = text.charCodeAt(s);
+  if (c >= 128) return undefined;
+  const candidates = MNEMONICS_BY_KEY[(e - s) * 128 + c];
+  if (candidates) for (const o of candidates) if (text.startsWith(o.mnemonic, s)) return o;
+  return undefined;
+}
+
+export class Assembler implements ParseSink, StatementContext {
+  private readonly diagnostics = new DiagnosticList();
+  private readonly tokenTable: TokenTable;
+  private readonly names: Names;
+  private readonly ev: Evaluator;
+  private readonly out: OutputBuffer;
+  private readonly encoder: InstructionEncoder;
+  private readonly pageListUses = new PageListUses();
+  private readonly lineMap: LineMap;
+  private readonly deferred = new DeferredInstructions();
+  /** Unresolved references, the first `refCount` entries (a count, so dropping the last few is cheap). */
+  private readonly refs: SymRef[] = [];
+  private refCount = 0;
+  private readonly data: PendingData[] = [];
+  private readonly fills: Fill[] = [];
+  /** Page lists emitted by `.pages`: offset → page count. */
+  private readonly pageLists = new Map<number, number>();
+  /** Names a `.align` needed before their definition: reported once pass 1 knows all names. */
+  private readonly earlyMisses: { name: string; line: number; s: number; e: number }[] = [];
+  private dmaSizeDef: { op: ExprOperand; line: number } | undefined;
+  private dmaSize: number | undefined;
+  /** Where the next line's bytes go. */
+  private offset = 0;
+  /** Where the line being parsed begins in the text (tokens are stored by offset in the text). */
+  private lineFrom = 0;
+  readonly lx: Lexemes = WORKSPACE.lexemes;
+  readonly parser: OperandParser;
+
+  constructor(
+    readonly text: string,
+    private readonly options: AssembleOptions,
+  ) {
+    const tables = WORKSPACE.tables(text.length);
+    this.tokenTable = tables.tokens;
+    this.lineMap = new LineMap(tables.lineMap);
+    this.parser = new OperandParser(this);
+    this.parser.text = text;
+    this.parser.lx = this.lx;
+    this.names = new Names(this.diagnostics, this.tokenTable, options.segments ?? DEFAULT_SEGMENTS, /\.segment/i.test(text));
+    this.ev = new Evaluator(this.diagnostics, this.names);
+    this.out = new OutputBuffer(text.length);
+    this.encoder = new InstructionEncoder(this.diagnostics, this.names, this.ev, this.out, this.pageListUses);
+  }
+
+  // --- where the parser reports ------------------------------------------------------------
+
+  diag(code: string, message: string, line: number, s: number, e: number, topic?: string, data?: AsmDiagnostic['data']): void {
+    this.diagnostics.diag(code, message, line, s, e, topic, data);
+  }
+
+  token(line: number, s: number, e: number, cls: number): number {
+    return this.tokenTable.add(this.lineFrom + s, e - s, cls);
+  }
+
+  ref(r: SymRef): void {
+    if (!this.names.resolveRef(r, false)) this.refs[this.refCount++] = r;
+  }
+
+  // --- the two passes ----------------------------------------------------------------------
+
+  run(): AssembleResult {
+    const names = this.names;
+    const ev = this.ev;
+    names.defineBuiltins();
+    const text = this.text;
+    forEachLine(text, (line, from, to) => this.parseLine(line, from, to));
+    names.buildSegments(ev);
+    this.resolveRefs();
+    for (const c of names.consts.values()) ev.constValue(c);
+    if (this.dmaSizeDef) {
+      const { op, line: l } = this.dmaSizeDef;
+      const v = ev.evalOperand(op);
+      if (v !== undefined && ev.checkRange(v, 4n, U32_MAX, '.dmasize', l, op.s, op.e, '.dmasize')) {
+        if (v % 4n !== 0n) this.diag('PGA007', `.dmasize ${fmt(v)} is not a multiple of 4`, l, op.s, op.e, '.dmasize');
+        else this.dmaSize = Number(v);
+      }
+    }
+    const out = this.out;
+    out.reserve(this.offset);
+    for (const f of this.fills) writeFill(out, f);
+    const cls = this.tokenTable.cls;
+    this.deferred.replay((ins, refs, from, to) => {
+      for (let j = from; j < to; j++) {
+        const r = refs[j];
+        if (cls[r.token] === CLS_PENDING) names.resolveRef(r, true);
+      }
+      this.encoder.emit(ins);
+    });
+    for (const d of this.data) writeData(out, ev, this.diagnostics, d);
+    out.finish(this.offset);
+    this.pageListUses.check(this.pageLists, this.diagnostics);
+    checkDmaSize(this.diagnostics, text, this.lineMap, this.offset, this.dmaSize);
+    // With errors the bytes are not the program yet; the errors matter more than reachability.
+    if (!this.diagnostics.list.some((d) => d.severity === 'error')) checkReachability(this.diagnostics, text, this.lineMap, out.bytes, out.view);
+    return makeResult({
+      text,
+      bytes: out.bytes,
+      diagnostics: finishDiagnostics(this.diagnostics.list, this.options),
+      symbols: names.symbols,
+      segments: [...names.segById.values()].sort((a, b) => a.id - b.id),
+      tokens: this.tokenTable.compact(),
+      lineMap: this.lineMap.compact(),
+      dmaSize: this.dmaSize,
+    });
+  }
+
+  // --- pass 1 ------------------------------------------------------------------------------
+
+  private parseLine(line: number, from: number, to: number): void {
+    const lx = this.lx;
+    const text = this.text;
+    lexLine(text, from, to, lx);
+    this.lineFrom = from;
+    if (lx.count === 0) return;
+    const shape = WORKSPACE.shape;
+    shapeLine(text, lx, shape);
+    const parser = this.parser;
+    parser.ls = from;
+    parser.line = line;
+    parser.startLine();
+    if (shape.label >= 0) {
+      const s = lx.start[0] - from;
+      const e = lx.end[0] - from;
+      const name = text.slice(lx.start[0], lx.end[0]);
+      this.token(line, s, e, CLS_LABEL);
+      if (this.names.checkNewName(name, line, s, e)) {
+        this.names.symbols.set(name, new Sym(name, 'label', BigInt(this.offset), range(line, s, e)));
+      }
+    }
+    const i = shape.code;
+    if (i < shape.end && shape.head < 0) {
+      const s = lx.start[i] - from;
+      this.diag('PGA001', `expected a mnemonic or directive, found '${parser.lexText(i)}'`, line, s, lx.end[i] - from);
+    } else if (shape.head >= 0) {
+      this.statement(shape, line, from);
+    }
+    if (shape.comment >= 0) this.token(line, lx.start[shape.comment] - from, lx.end[shape.comment] - from, CLS_COMMENT);
+  }
+
+  /** The mnemonic or directive of a shaped line and its operands. */
+  private statement(shape: LineShape, line: number, from: number): void {
+    const lx = this.lx;
+    const text = this.text;
+    const i = shape.head;
+    for (let m = 0; m < shape.missingCount; m++) {
+      // An empty operand: `a,,b`, `,a` or a trailing comma.
+      const at = shape.missing[m];
+      const k = at >= 0 ? at : -at - 1;
+      this.diag('PGA001', at >= 0 ? "missing operand before ','" : "missing operand after ','", line, lx.start[k] - from, lx.end[k] - from);
+    }
+    const syntaxOk = shape.missingCount === 0;
+    // Mnemonics are usually written in lower case already: then the table's string is the text.
+    let headOp = mnemonicAt(text, lx.start[i], lx.end[i]);
+    const headText = headOp ? headOp.mnemonic : text.slice(lx.start[i], lx.end[i]);
+    const head = headOp ? headText : headText.toLowerCase();
+    if (!headOp && head !== headText) headOp = OPCODE_BY_MNEMONIC.get(head);
+    const hs = lx.start[i] - from;
+    const he = lx.end[i] - from;
+    if (head.charCodeAt(0) === 46) {
+      this.token(line, hs, he, CLS_DIRECTIVE);
+      const d = parseDirective(this, shape, line, hs, he, head, headText, from, syntaxOk);
+      if (d) this.directive(d, line, hs, he);
+    } else if (!headOp) {
+      const guess = closest(head, OPCODE_BY_MNEMONIC.keys());
+      this.diag('PGA002', `unknown mnemonic '${headText}'${guess ? ` (did you mean '${guess}'?)` : ''}`, line, hs, he, undefined, guess ? { replacement: guess } : undefined);
+      const spans = shape.spans;
+      for (let k = 0; k < shape.spanCount; k += 2) this.parser.parseOperand(spans[k], spans[k + 1]);
+    } else {
+      this.token(line, hs, he, CLS_MNEMONIC);
+      this.instruction(shape, line, hs, he, headOp, from, syntaxOk);
+    }
+  }
+
+  private instruction(shape: LineShape, line: number, hs: number, he: number, op: OpcodeInfo, from: number, syntaxOk: boolean): void {
+    const refsMark = this.refCount;
+    const ins = parseInstruction(this, shape, line, hs, he, op, from, syntaxOk);
+    ins.offset = this.offset;
+    if (ins.ok) {
+      // Most instructions use only names defined above (or none): encode them now and keep nothing.
+      // One that names something not defined yet waits for pass 2 without trying.
+      let defer = this.refCount > refsMark;
+      if (!defer) {
+        const ev = this.ev;
+        const mark = this.diagnostics.list.length;
+        ev.early = true;
+        ev.earlyMiss = undefined;
+        this.encoder.emit(ins);
+        ev.early = false;
+        if (ev.earlyMiss !== undefined) {
+          this.diagnostics.list.length = mark;
+          ev.earlyMiss = undefined;
+          defer = true;
+        }
+      }
+      if (defer) {
+        // Its unresolved names are resolved just before pass 2 encodes it.
+        const cls = this.tokenTable.cls;
+        for (let k = refsMark; k < this.refCount; k++) cls[this.refs[k].token] = CLS_PENDING;
+        this.deferred.keep(ins, this.refs, refsMark, this.refCount);
+        this.refCount = refsMark;
+      }
+    }
+    this.lineMap.add(line, this.offset, op.size, true);
+    this.offset += op.size;
+  }
+
+  /** What a directive does in pass 1: define a name, note a declaration, pad or place data. */
+  private directive(d: DirectiveStatement, line: number, hs: number, he: number): void {
+    const names = this.names;
+    switch (d.kind) {
+      case '.equ': {
+        const id = d.name;
+        if (!id || !names.checkNewName(id.name, line, id.s, id.e)) return;
+        const sym = new Sym(id.name, 'constant', 0n, range(line, id.s, id.e));
+        names.symbols.set(id.name, sym);
+        names.consts.set(id.name, { sym, expr: d.expr?.expr, state: 0, value: undefined, cycleReported: false });
+        return;
+      }
+      case '.dmasize': {
+        if (!d.size) return;
+        if (this.dmaSizeDef) {
+          this.diag('PGA027', `.dmasize is already given on line ${this.dmaSizeDef.line + 1}`, line, hs, he, '.dmasize');
+          return;
+        }
+        this.dmaSizeDef = { op: d.size, line };
+        return;
+      }
+      case '.segment': {
+        const id = d.name;
+        if (!id) return;
+        const prev = names.symbols.get(id.name);
+        const def = range(line, id.s, id.e);
+        const decl = { line, id: d.id, size: d.size, kind: d.segmentKind, cpuVisible: d.cpuVisible };
+        if (prev?.builtin) {
+          // Redeclaring a profile segment replaces it.
+          prev.builtin = undefined;
+          prev.definition = def;
+          names.segDefs.push({ sym: prev, ...decl });
+          return;
+        }
+        if (!names.checkNewName(id.name, line, id.s, id.e)) return;
+        const sym = new Sym(id.name, 'segment', 0n, def);
+        names.symbols.set(id.name, sym);
+        names.segDefs.push({ sym, ...decl });
+        return;
+      }
+      case '.align': {
+        const op = d.alignment;
+        if (!op) return;
+        const ev = this.ev;
+        ev.early = true;
+        ev.earlyMiss = undefined;
+        const v = ev.evalExpr(op.expr);
+        ev.early = false;
+        if (v === undefined) {
+          if (ev.earlyMiss !== undefined) this.earlyMisses.push({ name: ev.earlyMiss, line, s: op.s, e: op.e });
+          return;
+        }
+        if (!ev.checkRange(v, 1n, MAX_ALIGN, '.align', line, op.s, op.e, '.align')) return;
+        if ((v & (v - 1n)) !== 0n) {
+          this.diag('PGA006', `.align ${fmt(v)} is not a power of two`, line, op.s, op.e, '.align');
+          return;
+        }
+        const a = Number(v);
+        const pad = (a - (this.offset % a)) % a;
+        if (pad > 0) {
+          this.fills.push({ offset: this.offset, length: pad });
+          this.lineMap.add(line, this.offset, pad, false);
+          this.offset += pad;
+        }
+        return;
+      }
+      case 'data': {
+        const size = d.width === 0 ? PAGE_LIST_HEADER_BYTES + 8 * d.count : d.width * d.count;
+        if (d.width === 0) this.pageLists.set(this.offset, d.count);
+        this.data.push({ width: d.width, line, offset: this.offset, values: d.values, ok: d.ok });
+        this.lineMap.add(line, this.offset, size, false);
+        this.offset += size;
+        return;
+      }
+    }
+  }
+
+  // --- names -------------------------------------------------------------------------------
+
+  private resolveRefs(): void {
+    for (let k = 0; k < this.refCount; k++) this.names.resolveRef(this.refs[k], true);
+    for (const m of this.earlyMisses) {
+      if (this.names.symbols.has(m.name)) {
+        this.diag('PGA019', `.align needs its value here, but '${m.name}' is defined after this line`, m.line, m.s, m.e, '.align');
+      }
+    }
+  }
+}
+

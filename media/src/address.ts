@@ -16,6 +16,12 @@ export interface AddressContext {
   allocations: readonly NamedRegion[];
   /** The cursor's address, for relative input (`+0x100`, `-16`). */
   current?: number;
+  /**
+   * The region a view shows (a segment, or system memory at 0). A bare number smaller than the
+   * region is an offset in it, as the view's address column shows offsets; a larger one is a
+   * debug address (`0x10000001000`).
+   */
+  view?: { address: number; size: number };
 }
 
 export type ParseResult = { ok: true; address: number } | { ok: false; error: string };
@@ -60,7 +66,7 @@ export function parseAddress(input: string, ctx: AddressContext): ParseResult {
   }
 
   const n = parseNumber(text);
-  if (n !== undefined) return { ok: true, address: n };
+  if (n !== undefined) return { ok: true, address: ctx.view && n < ctx.view.size ? ctx.view.address + n : n };
 
   const named = findByName(ctx.segments, text) ?? findByName(ctx.allocations, text);
   if (named) return { ok: true, address: named.address };
@@ -79,6 +85,16 @@ function names(list: readonly NamedRegion[]): string {
 /** Fixed-width hex for row labels: 11 digits cover segment ids up to 15 and 1 TiB offsets. */
 export function formatAddress(address: number, digits = 11): string {
   return address.toString(16).padStart(digits, '0');
+}
+
+/** Hex digits of the largest offset in a region of `size` bytes (at least 4). */
+export function offsetDigits(size: number): number {
+  return Math.max(4, Math.max(0, size - 1).toString(16).length);
+}
+
+/** An offset in a region as the address column shows it: `0x` and the region's fixed width. */
+export function formatOffset(offset: number, size: number): string {
+  return '0x' + offset.toString(16).padStart(offsetDigits(size), '0');
 }
 
 /** `segment:offset` when the address falls in a known segment, else plain hex. */

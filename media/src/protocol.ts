@@ -29,6 +29,8 @@ export type HostToView =
   | { type: 'memory'; address: number; count: number }
   | { type: 'ended' }
   | { type: 'goto'; address: number }
+  /** Ctrl+G (a keybinding while the view is the active editor): put the keyboard in the go-to box. */
+  | { type: 'focusGoto' }
   | { type: 'writeResult'; address: number; error?: string };
 
 export type ViewToHost =

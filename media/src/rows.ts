@@ -1,9 +1,10 @@
-// Row formatting for the VRAM view: the HTML of the visible rows (address, hex bytes, text column,
-// allocation boundaries with their names, changed bytes, the cursor). Pure string building (no
-// DOM), so it runs under plain mocha and in the benchmark; the webview assigns it to innerHTML.
+// Row formatting for the VRAM view: the HTML of the visible rows (the offset in the region, a band
+// naming the allocations, hex bytes, text column, allocation boundaries, changed bytes, the
+// cursor). Pure string building (no DOM), so it runs under plain mocha and in the benchmark; the
+// webview assigns it to innerHTML.
 
 import type { RowBytes } from './changes';
-import { formatAddress } from './address';
+import { formatOffset } from './address';
 
 /** An allocation overlaid on the grid, in the debug address space. */
 export interface Overlay {
@@ -69,8 +70,6 @@ export function renderRows(input: RenderInput): string {
     let hex = '';
     let text = '';
     const labels: string[] = [];
-    // The top row names the allocation it is inside of, so a scrolled-to offset is never anonymous.
-    if (r === 0 && ov < overlays.length && overlays[ov].address < rowAddr) labels.push(`\u2191 ${escapeHtml(overlays[ov].name)}`);
     let o = ov;
     for (let i = 0; i < bytesPerRow; i++) {
       const a = rowAddr + i;
@@ -95,9 +94,18 @@ export function renderRows(input: RenderInput): string {
       hex += `<span class="${cls}" data-o="${i}">${h}</span>`;
       text += v === undefined || v === null ? ' ' : TEXT[v];
     }
+    // The band beside the bytes: coloured like the bytes of the allocation the row starts in (or
+    // the first one starting in it), with the names of the allocations starting in the row. The
+    // top row names the allocation it is inside of, so a scrolled-to offset is never anonymous.
+    let band = '<span class="band"></span>';
+    if (ov < overlays.length && overlays[ov].address < rowAddr + bytesPerRow) {
+      const inside = overlays[ov].address < rowAddr;
+      const label = labels.length ? labels.join(', ') : r === 0 && inside ? `\u2191 ${escapeHtml(overlays[ov].name)}` : '';
+      band = `<span class="band ${ov & 1 ? 'a1' : 'a0'}${labels.length ? ' bs' : ''}" title="${escapeHtml(overlays[ov].name)}">${label}</span>`;
+    }
     parts.push(
-      `<div class="row"><span class="addr">${formatAddress(rowAddr)}</span><span class="hex">${hex}</span>` +
-        `<span class="text">${text}</span><span class="labels">${labels.join(' ')}</span></div>`,
+      `<div class="row" data-a="${rowAddr}"><span class="addr">${formatOffset(rowAddr - regionBase, input.regionSize)}</span>${band}<span class="hex">${hex}</span>` +
+        `<span class="text">${text}</span></div>`,
     );
   }
   return parts.join('');

@@ -194,6 +194,11 @@ function retarget(t: ViewTarget): void {
   setCursor(t.cursor, false);
 }
 
+function focusGoto(): void {
+  gotoEl.focus();
+  gotoEl.select();
+}
+
 /** Go to an address, switching to the segment (or system memory) that holds it if needed. */
 function goTo(address: number): void {
   if (!target) return;
@@ -256,6 +261,9 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
     case 'goto':
       goTo(m.address);
       break;
+    case 'focusGoto':
+      focusGoto();
+      break;
     case 'writeResult':
       if (m.error) setMessage(m.error);
       break;
@@ -273,8 +281,7 @@ scroller.addEventListener('keydown', (e) => {
   }
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'g') {
     e.preventDefault();
-    gotoEl.focus();
-    gotoEl.select();
+    focusGoto();
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -296,10 +303,9 @@ scroller.addEventListener('keydown', (e) => {
 
 rowsEl.addEventListener('mousedown', (e) => {
   const cell = (e.target as HTMLElement).closest('[data-o]') as HTMLElement | null;
-  const rowEl = cell?.parentElement?.parentElement;
-  const addrText = rowEl?.querySelector('.addr')?.textContent;
-  if (!cell || !addrText) return;
-  setCursor(parseInt(addrText, 16) + Number(cell.dataset.o), false);
+  const rowAddress = (cell?.closest('.row') as HTMLElement | null)?.dataset.a;
+  if (!cell || rowAddress === undefined) return;
+  setCursor(Number(rowAddress) + Number(cell.dataset.o), false);
   scroller.focus();
   e.preventDefault();
 });
@@ -307,9 +313,12 @@ rowsEl.addEventListener('mousedown', (e) => {
 gotoEl.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') return scroller.focus();
   if (e.key !== 'Enter') return;
-  const r = parseAddress(gotoEl.value, { segments, allocations: overlays, current: edit.cursor });
+  const view = target ? { address: target.base, size: target.size } : undefined;
+  const r = parseAddress(gotoEl.value, { segments, allocations: overlays, current: edit.cursor, view });
   if (!r.ok) return setMessage(r.error);
   goTo(r.address);
+  // The box is for the next jump; where this one went is in the cursor line.
+  if (!message) gotoEl.value = '';
 });
 
 endianEl.addEventListener('change', drawInspector);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DEBUG_TYPE } from './debugEvents';
 import { checkFiles, completeLaunchConfig, UNTRUSTED_MESSAGE, type LaunchConfig } from './launchConfig';
 import { launchDefaults } from './settings';
+import { dynamicConfigurations, isDriverSource, type OpenFile } from './dynamicConfigurations';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/.git/**}';
 
@@ -48,9 +49,13 @@ class WddmConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
     const found = await findWorkspaceLaunchFiles();
     const editor = vscode.window.activeTextEditor;
+    const doc = editor?.document;
     const result = completeLaunchConfig(config as LaunchConfig, {
       trusted: true,
-      activeFile: editor && editor.document.uri.scheme === 'file' ? { path: editor.document.uri.fsPath, languageId: editor.document.languageId } : undefined,
+      activeFile:
+        doc && doc.uri.scheme === 'file'
+          ? { path: doc.uri.fsPath, languageId: doc.languageId, isDriver: isDriverSource({ path: doc.uri.fsPath, languageId: doc.languageId, text: () => doc.getText() }) }
+          : undefined,
       workspaceDrivers: found.drivers,
       workspaceScenarios: found.scenarios,
       settings: launchDefaults(folder?.uri),
@@ -75,18 +80,27 @@ class WddmConfigurationProvider implements vscode.DebugConfigurationProvider {
   }
 }
 
-/** Offered in the Run and Debug view's picker: the driver and scenario this workspace holds. */
+/** The files open in editors, the active one first (what the dynamic configurations offer first). */
+function openFiles(): OpenFile[] {
+  const active = vscode.window.activeTextEditor?.document;
+  const docs = [active, ...vscode.window.visibleTextEditors.map((e) => e.document), ...vscode.workspace.textDocuments];
+  const out: OpenFile[] = [];
+  for (const d of docs) {
+    if (!d || d.uri.scheme !== 'file' || out.some((f) => f.path === d.uri.fsPath)) continue;
+    out.push({ path: d.uri.fsPath, languageId: d.languageId, text: () => d.getText() });
+  }
+  return out;
+}
+
+/** Offered in the Run and Debug view's picker: the files open in the editor, then the workspace's drivers. */
 class WddmDynamicProvider implements vscode.DebugConfigurationProvider {
   async provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): Promise<vscode.DebugConfiguration[]> {
+    // VS Code asks once per launch.json: each workspace folder's, then the user's (no folder).
+    // Answer for the user's only when there is no folder, so each configuration is listed once.
+    if (!folder && vscode.workspace.workspaceFolders?.length) return [];
     const { drivers } = await findWorkspaceLaunchFiles();
-    const configs: vscode.DebugConfiguration[] = drivers.slice(0, 10).map((d) => ({
-      type: DEBUG_TYPE,
-      request: 'launch',
-      name: `Debug ${vscode.workspace.asRelativePath(d)}`,
-      driver: d,
-    }));
+    const configs: vscode.DebugConfiguration[] = dynamicConfigurations(openFiles(), drivers, (p) => vscode.workspace.asRelativePath(p));
     if (!configs.length) configs.push({ type: DEBUG_TYPE, request: 'launch', name: 'Debug the reference driver (Paging Lab)' });
-    void folder;
     return configs;
   }
 }

@@ -1,14 +1,14 @@
 // Completes a `wddm` launch configuration from what the workspace holds, the user's settings and
 // the bundled samples: F5 with no launch.json debugs the driver and scenario found in the
-// workspace, and F5 on a .pgasm file runs it. No `vscode` here, so the rules are unit-tested.
+// workspace (or the driver open in the editor), and F5 on a .pgasm file runs it. No `vscode` here, so the rules are unit-tested.
 
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import type { LaunchDefaults } from './settings';
 
 export interface LaunchContext {
   trusted: boolean;
-  /** The active editor's file, if any. */
-  activeFile?: { path: string; languageId: string };
+  /** The active editor's file, if any; `isDriver` when it is TypeScript that exports DriverEntry. */
+  activeFile?: { path: string; languageId: string; isDriver?: boolean };
   /** Absolute paths of `driver.ts` / `*.driver.ts` files in the workspace. */
   workspaceDrivers: readonly string[];
   /** Absolute paths of `scenario.json` / `*.scenario.json` files in the workspace. */
@@ -71,7 +71,9 @@ export function completeLaunchConfig(input: LaunchConfig, ctx: LaunchContext): C
 
   if (config.program === undefined) {
     if (config.driver === undefined) {
-      const driver = pickFile(ctx.workspaceDrivers, 'driver.ts') ?? fromSetting(ctx.settings.defaultDriver, ctx.workspaceFolder) ?? ctx.bundled.driver;
+      // F5 with a driver open in the editor debugs that driver, as F5 on a .pgasm file runs it.
+      const active = !input.type && ctx.activeFile?.isDriver ? ctx.activeFile.path : undefined;
+      const driver = active ?? pickFile(ctx.workspaceDrivers, 'driver.ts') ?? fromSetting(ctx.settings.defaultDriver, ctx.workspaceFolder) ?? ctx.bundled.driver;
       if (driver) config.driver = driver;
     }
     if (config.scenario === undefined) {

@@ -1,11 +1,13 @@
 // The files "New Driver Project" writes: the reference driver's modules (driver.ts referencing
 // the DDI typings), the typings themselves, a scenario, a tsconfig.json for the editor, and a
-// launch configuration for F5.
+// launch configuration for F5 (the driver) and one for the .pgasm file in the editor.
 // No `vscode` here, so the plan is unit-tested; the command copies the extension's own files in.
 
 export const DDI_TYPINGS = 'paging-lab-ddi.d.ts';
 /** Named so the extension's scenario schema (jsonValidation on *.scenario.json) applies. */
 export const SCENARIO_FILE = 'default.scenario.json';
+/** The launch configuration (and snippet) that runs the .pgasm file in the editor. */
+export const PGASM_CONFIGURATION = 'Run the pgasm file in the editor';
 
 export interface ScaffoldSources {
   /** Contents of the extension's types/paging-lab-ddi.d.ts. */
@@ -54,6 +56,9 @@ export function scaffoldFiles(src: ScaffoldSources): ScaffoldFile[] {
         scenario: `\${workspaceFolder}/${SCENARIO_FILE}`,
         stopOnEntry: false,
       },
+      // F5 runs the configuration selected in Run and Debug: this one runs the .pgasm file open in
+      // the editor on the simulated GPU, stopped before its first opcode.
+      { type: 'wddm', request: 'launch', name: PGASM_CONFIGURATION, program: '${file}', stopOnEntry: true },
     ],
   };
   return [

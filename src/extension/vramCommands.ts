@@ -13,6 +13,10 @@ import { parseAddress } from '../../media/src/address';
 import type { ViewTarget } from '../../media/src/protocol';
 
 export const CMD_OPEN_VRAM_VIEW = 'pagingLab.openVramView';
+/** The same, titled for the Variables view's context menu, where it comes first. */
+export const CMD_OPEN_IN_VRAM_VIEW = 'pagingLab.openInVramView';
+/** Ctrl+G in the VRAM view (bound while it is the active editor, over the editor's Go to Line). */
+export const CMD_VRAM_GO_TO = 'pagingLab.vramView.goToAddress';
 
 interface VariableContext {
   variable?: { name?: string; memoryReference?: string };
@@ -121,14 +125,19 @@ async function askForAddress(): Promise<ViewTarget | undefined> {
 }
 
 export function registerVramCommands(context: vscode.ExtensionContext): void {
+  const open = async (arg?: unknown) => {
+    try {
+      const target = targetFromArgument(arg) ?? (await askForTarget());
+      if (target) VramPanel.show(context, target);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Open VRAM View: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   context.subscriptions.push(
-    vscode.commands.registerCommand(CMD_OPEN_VRAM_VIEW, async (arg?: unknown) => {
-      try {
-        const target = targetFromArgument(arg) ?? (await askForTarget());
-        if (target) VramPanel.show(context, target);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`Open VRAM View: ${e instanceof Error ? e.message : String(e)}`);
-      }
+    vscode.commands.registerCommand(CMD_OPEN_VRAM_VIEW, open),
+    vscode.commands.registerCommand(CMD_OPEN_IN_VRAM_VIEW, open),
+    vscode.commands.registerCommand(CMD_VRAM_GO_TO, () => {
+      if (!VramPanel.focusGoto()) void vscode.commands.executeCommand(CMD_OPEN_VRAM_VIEW);
     }),
   );
 }

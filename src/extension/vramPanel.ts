@@ -3,6 +3,7 @@
 // stops, memory events and the allocations to draw. One panel, retargeted when opened again.
 
 import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
 import { debugEvents } from './debugEvents';
 import { adapterState } from './adapterState';
 import { memoryReferenceOf, parseMemoryReference, viewState } from './vramTargets';
@@ -31,6 +32,13 @@ export class VramPanel {
     return current;
   }
 
+  /** Ctrl+G while the view is the active editor: the keyboard goes to the view's go-to box. */
+  static focusGoto(): boolean {
+    if (!current) return false;
+    current.post({ type: 'focusGoto' });
+    return true;
+  }
+
   /** A panel VS Code restores after a reload, with the target the page saved in its state. */
   static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, state: unknown): void {
     const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
@@ -47,12 +55,7 @@ export class VramPanel {
     private target: ViewTarget,
   ) {
     const webview = this.panel.webview;
-    webview.html = vramViewHtml({
-      cspSource: webview.cspSource,
-      nonce: nonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'vramView.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'vramView.css')).toString(),
-    });
+    webview.html = vramViewHtml({ cspSource: webview.cspSource, nonce: nonce(), ...pageSources(media) });
     this.disposables.push(
       webview.onDidReceiveMessage((m) => void this.onMessage(m)),
       adapterState.onDidChange(() => {
@@ -128,6 +131,17 @@ export class VramPanel {
     if (current === this) current = undefined;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+let sources: { script: string; style: string } | undefined;
+
+/** The page's bundled script and style, read once (the page carries them: see vramViewHtml). */
+function pageSources(media: vscode.Uri): { script: string; style: string } {
+  sources ??= {
+    script: readFileSync(vscode.Uri.joinPath(media, 'vramView.js').fsPath, 'utf8'),
+    style: readFileSync(vscode.Uri.joinPath(media, 'vramView.css').fsPath, 'utf8'),
+  };
+  return sources;
 }
 
 function panelOptions(media: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {

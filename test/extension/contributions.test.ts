@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../setup';
+import { PGASM_CONFIGURATION, SCENARIO_FILE } from '../../src/extension/scaffold';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const dir = join(ROOT, 'src', 'extension');
@@ -99,6 +100,27 @@ describe('extension contributions and registrations agree', () => {
         for (const m of (step.description as string).matchAll(/command:(pagingLab\.[\w.]+)/g)) assert.ok(contributedCommands.includes(m[1]), m[1]);
       }
     }
+  });
+
+  it('names the scaffold\'s files and configurations as the walkthrough and the snippets do', () => {
+    const wddm = pkg.contributes.debuggers.find((d: { type: string }) => d.type === 'wddm');
+    const snippets = JSON.stringify(wddm.configurationSnippets) + JSON.stringify(wddm.initialConfigurations);
+    assert.ok(snippets.includes(SCENARIO_FILE), `the snippets name ${SCENARIO_FILE}`);
+    assert.doesNotMatch(snippets.replaceAll(SCENARIO_FILE, ''), /scenario\.json/);
+    assert.ok(wddm.configurationSnippets.some((c: { body: { name: string } }) => c.body.name === PGASM_CONFIGURATION));
+    const walkthrough = readdirSync(join(ROOT, 'docs', 'walkthrough')).map((f) => readFileSync(join(ROOT, 'docs', 'walkthrough', f), 'utf8')).join('\n');
+    assert.ok(walkthrough.includes(SCENARIO_FILE));
+    assert.doesNotMatch(walkthrough.replaceAll(SCENARIO_FILE, ''), /`scenario\.json`/);
+  });
+
+  it('puts "Open in VRAM View" first in the Variables view\'s context menu, and binds Ctrl+G in the VRAM view', () => {
+    const items = pkg.contributes.menus['debug/variables/context'] as { command: string; group?: string }[];
+    const ours = items.find((i) => i.command === 'pagingLab.openInVramView');
+    assert.equal(ours?.group, 'navigation@0', 'the navigation group comes before VS Code\'s own groups');
+    assert.equal(pkg.contributes.commands.find((c: { command: string }) => c.command === 'pagingLab.openInVramView')?.title, 'Open in VRAM View');
+    const key = (pkg.contributes.keybindings as { command: string; key: string; when: string }[]).find((k) => k.command === 'pagingLab.vramView.goToAddress');
+    assert.equal(key?.key, 'ctrl+g');
+    assert.equal(key?.when, "activeWebviewPanelId == 'pagingLab.vramView'");
   });
 
   it('activates on demand only', () => {

@@ -48,6 +48,15 @@ describe('launch configuration completion', () => {
     }
   });
 
+  it('F5 with a driver open in the editor debugs that driver', () => {
+    const r = completeLaunchConfig({}, { ...base, activeFile: { path: '/ws/buggy/tdr.ts', languageId: 'typescript', isDriver: true }, workspaceDrivers: ['/ws/driver.ts'] });
+    assert.ok(r.ok && r.config.driver === '/ws/buggy/tdr.ts');
+    const notDriver = completeLaunchConfig({}, { ...base, activeFile: { path: '/ws/util.ts', languageId: 'typescript', isDriver: false }, workspaceDrivers: ['/ws/driver.ts'] });
+    assert.ok(notDriver.ok && notDriver.config.driver === '/ws/driver.ts');
+    const named = completeLaunchConfig({ type: 'wddm', request: 'launch', name: 'mine' }, { ...base, activeFile: { path: '/ws/buggy/tdr.ts', languageId: 'typescript', isDriver: true }, workspaceDrivers: ['/ws/driver.ts'] });
+    assert.ok(named.ok && named.config.driver === '/ws/driver.ts', 'a launch.json configuration is not overridden by the editor');
+  });
+
   it('F5 on a .pgasm file runs that program', () => {
     const r = completeLaunchConfig({}, { ...base, activeFile: { path: '/ws/p/copy.pgasm', languageId: 'pgasm' }, workspaceDrivers: ['/ws/driver.ts'] });
     assert.ok(r.ok);

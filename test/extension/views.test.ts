@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { occupancySvg } from '../../src/extension/occupancySvg';
+import { occupancyMap, busyNames } from '../../src/extension/occupancyMap';
 import { pgasmListing, validRun } from '../../src/extension/pgasmListing';
 import { scaffoldFiles } from '../../src/extension/scaffold';
 import { contentSecurityPolicy, vramViewHtml } from '../../src/extension/webviewHtml';
@@ -18,13 +18,31 @@ describe('segment occupancy map', () => {
     fences: [],
     pagingQueue: [],
   };
-  it('draws each resident allocation at its offset, scaled to the bar', () => {
-    const svg = occupancySvg(state);
-    assert.match(svg, /^<svg /);
-    assert.match(svg, /vram&lt;1&gt; — 300 B \/ 1000 B \(30%\)/);
-    assert.match(svg, /<rect class="alloc" x="150\.00" y="16" width="75\.00"/);
-    assert.match(svg, /<rect class="alloc locked" x="0\.00" y="16" width="1\.00"/, 'a 1-byte allocation stays a visible pixel');
-    assert.doesNotMatch(svg, /Gone/);
+  it('places each resident allocation at its offset in a bar of fixed-size text, names wide blocks, draws free space and a legend', () => {
+    const { html, style } = occupancyMap(state);
+    assert.match(html, /<span class="name">vram&lt;1&gt;<\/span>/);
+    assert.match(html, /300 B used of 1000 B \(30%\) · 700 B free/);
+    // Positions are rules of the page's nonce'd style (the policy allows no style attributes).
+    assert.doesNotMatch(html, /style=/);
+    const blocks = [...html.matchAll(/<div class="block ([\w ]+) (k\d+)" title="([^"]*)">(.*?)<\/div>/g)].map((m) => ({ cls: m[1], id: m[2], title: m[3], inner: m[4] }));
+    assert.equal(blocks.length, 2, 'the evicted allocation is not in the bar');
+    const [tiny, a] = blocks;
+    assert.match(tiny.cls, /locked/);
+    assert.equal(tiny.inner, '', 'a block too narrow for its name carries none');
+    assert.match(style, new RegExp(`\\.${tiny.id}\\{left:0\\.000%;width:max\\(2px,0\\.100%\\)\\}`), 'a 1-byte allocation stays a visible sliver');
+    assert.match(a.cls, /resident/);
+    assert.match(a.inner, /<span class="block-name">A<\/span>/);
+    assert.match(style, new RegExp(`\\.${a.id}\\{left:50\\.000%;width:max\\(2px,25\\.000%\\)\\}`));
+    assert.match(a.title, /A \(0x1\): resident, offset 0x1f4, 250 B/);
+    for (const s of ['resident', 'locked', 'busy', 'free', 'evicted: 1']) assert.match(html, new RegExp(`</i>${s}`), `legend: ${s}`);
+  });
+
+  it('marks an allocation busy while GPU work that names it is in flight', () => {
+    const q = (operation: string, st: 'queued' | 'running' | 'done') => ({ ...state, pagingQueue: [{ fenceValue: '1', operation, state: st }] });
+    assert.deepEqual([...busyNames(q("GPU write to 'A' through aperture", 'running'))], ['A']);
+    assert.deepEqual([...busyNames(q('render 3 [Tiny, A]', 'queued'))].sort(), ['A', 'Tiny']);
+    assert.deepEqual([...busyNames(q("GPU write to 'A' through aperture", 'done'))], []);
+    assert.deepEqual([...busyNames(q("GPU write to 'AB'", 'running'))], []);
   });
 });
 
@@ -61,6 +79,7 @@ describe('new driver project', () => {
     assert.equal(launch.configurations[0].type, 'wddm');
     assert.equal(launch.configurations[0].driver, '${workspaceFolder}/driver.ts');
     assert.equal(launch.configurations[0].scenario, '${workspaceFolder}/default.scenario.json');
+    assert.deepEqual(launch.configurations[1], { type: 'wddm', request: 'launch', name: 'Run the pgasm file in the editor', program: '${file}', stopOnEntry: true });
     assert.deepEqual(JSON.parse(by.get('default.scenario.json') ?? ''), { steps: [] }, 'the relative $schema is dropped');
     assert.equal(by.get('helper.ts'), 'export const y = 2;\n', 'the modules the driver imports come along, unchanged');
     assert.deepEqual(JSON.parse(by.get('tsconfig.json') ?? '').include, ['*.ts']);
@@ -78,8 +97,9 @@ describe('webview content security', () => {
     assert.match(csp, /script-src 'nonce-abc'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|http:/);
     assert.doesNotMatch(contentSecurityPolicy('x', 'n', { scripts: false }), /script-src/);
-    const html = vramViewHtml({ cspSource: 'vscode-src', scriptUri: 'vscode-src/vramView.js', styleUri: 'vscode-src/vramView.css', nonce: 'N0' });
-    assert.match(html, /<script nonce="N0" src="vscode-src\/vramView\.js"><\/script>/);
+    const html = vramViewHtml({ cspSource: 'vscode-src', script: 'let a = "</script>";\n//# sourceMappingURL=vramView.js.map\n', style: 'body { color: red }', nonce: 'N0' });
+    assert.match(html, /<script nonce="N0">let a = "<\\\/script>";\n\n<\/script>/, 'the page carries its script, which cannot close the element early');
+    assert.match(html, /<style nonce="N0">body \{ color: red \}<\/style>/);
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.doesNotMatch(html, /https?:\/\//);
     for (const id of ['scroller', 'spacer', 'rows', 'goto', 'status', 'title', 'inspector-body', 'endian', 'cursor-info']) {

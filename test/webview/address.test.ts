@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseAddress, parseNumber, formatAddress, describeAddress, SEGMENT_STRIDE } from '../../media/src/address';
+import { parseAddress, parseNumber, formatAddress, formatOffset, describeAddress, SEGMENT_STRIDE } from '../../media/src/address';
 
 const ctx = {
   segments: [
@@ -30,6 +30,15 @@ describe('VRAM view address parsing', () => {
     assert.deepEqual(parseAddress('0x10000000000', ctx), { ok: true, address: SEGMENT_STRIDE });
   });
 
+  it('reads a bare number as an offset in the view\'s segment, a larger one as a debug address', () => {
+    const local = { ...ctx, view: { address: 2 * SEGMENT_STRIDE, size: 256 * 2 ** 20 } };
+    assert.deepEqual(parseAddress('0x20000', local), { ok: true, address: 2 * SEGMENT_STRIDE + 0x20000 });
+    assert.deepEqual(parseAddress('#16', local), { ok: true, address: 2 * SEGMENT_STRIDE + 16 });
+    assert.deepEqual(parseAddress('0x10000001000', local), { ok: true, address: SEGMENT_STRIDE + 0x1000 });
+    assert.deepEqual(parseAddress('vram:0x10', local), { ok: true, address: SEGMENT_STRIDE + 0x10 }, 'a named segment still wins');
+    assert.deepEqual(parseAddress('0x20000', ctx), { ok: true, address: 0x20000 }, 'without a view (the picker) a number is a debug address');
+  });
+
   it('says what is wrong with bad input', () => {
     const bad = (s: string, re: RegExp) => {
       const r = parseAddress(s, ctx);
@@ -48,6 +57,8 @@ describe('VRAM view address parsing', () => {
 
   it('formats row addresses and describes them by segment', () => {
     assert.equal(formatAddress(SEGMENT_STRIDE + 0x10), '10000000010');
+    assert.equal(formatOffset(0x20, 256 * 2 ** 20), '0x0000020');
+    assert.equal(formatOffset(0x20, 0x100), '0x0020');
     assert.equal(describeAddress(2 * SEGMENT_STRIDE + 0x40, ctx.segments), 'local:0x40');
     assert.equal(describeAddress(0x40, ctx.segments), '0x40');
   });

@@ -22,7 +22,8 @@ const cells = (html: string) => [...html.matchAll(/<span class="([^"]*)" data-o=
 describe('VRAM view row formatting', () => {
   it('formats address, hex and text columns', () => {
     const html = renderRows(input({ rowBytes: () => [0x41, 0x3c, 0, 255, null, 0x7e, 1, 2] , rowCount: 1 }));
-    assert.match(html, /<span class="addr">00000001000<\/span>/);
+    // The offset in the region, 0x and as many digits as the region's last offset (at least 4).
+    assert.match(html, /<div class="row" data-a="4096"><span class="addr">0x0000<\/span>/);
     assert.deepEqual(cells(html).map((c) => c.text), ['41', '3c', '00', 'ff', '??', '7e', '01', '02']);
     assert.match(html, /<span class="text">A&lt;\.\. ~\.\.<\/span>/);
   });
@@ -51,14 +52,20 @@ describe('VRAM view row formatting', () => {
     assert.doesNotMatch(c[5].cls, /a[01]/);
     assert.match(c[10].cls, /a1 as/);
     assert.match(c[13].cls, /a1 ae/);
-    assert.match(html, /<span class="labels">A<\/span>/);
-    assert.match(html, /<span class="labels">B&lt;x&gt;<\/span>/);
+    // The band beside the bytes: coloured like the allocation, named on the row it starts in.
+    const bands = [...html.matchAll(/<span class="(band[^"]*)"[^>]*>([^<]*)<\/span>/g)].map((m) => ({ cls: m[1], text: m[2] }));
+    assert.deepEqual(bands, [
+      { cls: 'band a0 bs', text: 'A' },
+      { cls: 'band a1 bs', text: 'B&lt;x&gt;' },
+    ]);
   });
 
   it('names the allocation the top row is inside of, and stops at the region end', () => {
     const overlays = [{ name: 'Big', address: 0x1000, size: 0x100 }];
     const html = renderRows(input({ firstRow: 4, overlays }));
-    assert.match(html, /\u2191 Big/);
+    assert.match(html, /<span class="band a0" title="Big">\u2191 Big<\/span>/);
+    assert.match(html, /<span class="band a0" title="Big"><\/span>/, 'the rows below carry the band without the name');
+    assert.match(renderRows(input({ firstRow: 0x18, rowCount: 1, regionSize: 0x10000 })), /<span class="addr">0x00c0<\/span>/);
     const tail = renderRows(input({ firstRow: 31, rowCount: 5 }));
     assert.equal((tail.match(/class="row"/g) ?? []).length, 1);
   });

@@ -14,37 +14,19 @@ import assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { openSession, Session } from './harness';
 
-/** The hex cells of the VRAM view's row at `address` (hex digits as the view prints them). */
-async function rowCells(view: FrameLocator, address: string): Promise<{ text: string; changed: boolean }[]> {
-  const row = view.locator('#rows .row', { has: view.locator('.addr', { hasText: address }) }).first();
+/** The hex cells of the VRAM view's row at debug address `address`. */
+async function rowCells(view: FrameLocator, address: number): Promise<{ text: string; changed: boolean }[]> {
+  const row = view.locator(`#rows .row[data-a="${address}"]`).first();
   if (!(await row.count())) return [];
   return row.locator('.hex .b').evaluateAll((cells) => cells.map((c) => ({ text: c.textContent ?? '', changed: c.classList.contains('c') })));
 }
 
+/** vram (segment 1) starts at 2^40 in the debug address space. */
+const VRAM = 2 ** 40;
+
 /** The VRAM view's page (found by its cursor box: other webviews may be open beside it). */
 function vramView(session: Session): Promise<FrameLocator> {
   return session.workbench.webview('#cursor-info', 30_000);
-}
-
-/**
- * Runs a command from the palette and leaves whatever it opens (its own picker) on screen. Retries
- * while the workbench has not yet listed the extension's contributions (just after it loads).
- */
-async function startCommand(session: Session, title: string): Promise<void> {
-  const page = session.workbench.page;
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    await page.locator('.monaco-workbench').focus();
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) break;
-    await page.keyboard.press('Escape');
-    if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the command palette`);
-  }
-  await page.keyboard.press('Enter');
 }
 
 describe('Paging Lab debugging in VS Code (code-server)', function () {
@@ -96,7 +78,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     const wb = session!.workbench;
     const page = wb.page;
     const input = page.locator('.quick-input-widget input');
-    await startCommand(session!, 'Paging Lab: Open VRAM View');
+    await session!.workbench.startCommand('Paging Lab: Open VRAM View');
     // The command's own picker: type an address and take the offered "Go to" entry.
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open VRAM View' }).waitFor({ state: 'visible' });
     await input.fill('vram:0x1000');
@@ -105,7 +87,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
 
     const view = await vramView(session!);
     await view.locator('#rows .row').first().waitFor({ state: 'visible', timeout: 30_000 });
-    const before = await wb.poll(() => rowCells(view, '10000001000'), (cells) => cells.length === 16 && cells.every((c) => c.text.trim() !== ''));
+    const before = await wb.poll(() => rowCells(view, VRAM + 0x1000), (cells) => cells.length === 16 && cells.every((c) => c.text.trim() !== ''));
     await session!.screenshot('vram-view-before-step');
     assert.equal(before.length, 16, 'the row at vram:0x1000 is drawn');
     assert.ok(before.every((c) => c.text === '00' && !c.changed), `VRAM is clear before the fill: ${before.map((c) => c.text).join(' ')}`);
@@ -114,13 +96,13 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     // Step one opcode with the debug toolbar, as a user would.
     const t0 = Date.now();
     await page.locator('.debug-toolbar .codicon-debug-step-over').click();
-    const after = await wb.poll(() => rowCells(view, '10000001000'), (cells) => cells.some((c) => c.changed), 15_000, 100);
+    const after = await wb.poll(() => rowCells(view, VRAM + 0x1000), (cells) => cells.some((c) => c.changed), 15_000, 100);
     console.log(`      step to highlighted bytes on screen: ${Date.now() - t0} ms`);
     await session!.screenshot('vram-view-after-step');
     assert.deepEqual(after.map((c) => c.text), 'ef be ad de ef be ad de ef be ad de ef be ad de'.split(' '), 'the fill pattern, little endian');
     assert.ok(after.every((c) => c.changed), 'every byte the fill wrote is highlighted');
     // Bytes past the 0x40 filled are unchanged and not highlighted.
-    const untouched = await rowCells(view, '10000001040');
+    const untouched = await rowCells(view, VRAM + 0x1040);
     assert.ok(untouched.length === 16 && untouched.every((c) => c.text === '00' && !c.changed), `the row after the fill: ${JSON.stringify(untouched)}`);
     // The data inspector decodes the cursor's bytes (the cursor is at vram:0x1000).
     const u32 = await view.locator('#inspector-body tr', { hasText: 'u32' }).innerText();
@@ -131,10 +113,10 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     const wb = session!.workbench;
     const view = await vramView(session!);
     // The first byte after the fill: click it, type "a5", then the cursor is on the next byte.
-    const row = view.locator('#rows .row', { has: view.locator('.addr', { hasText: '10000001040' }) }).first();
+    const row = view.locator(`#rows .row[data-a="${VRAM + 0x1040}"]`).first();
     await row.locator('.b[data-o="0"]').click();
     await wb.page.keyboard.type('a5');
-    const cells = await wb.poll(() => rowCells(view, '10000001040'), (c) => c[0]?.text === 'a5' && c[0].changed);
+    const cells = await wb.poll(() => rowCells(view, VRAM + 0x1040), (c) => c[0]?.text === 'a5' && c[0].changed);
     await wb.page.keyboard.press('ArrowDown');
     // The view redraws on the next animation frame.
     const cursor = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => /vram:0x1051\b/.test(t), 5_000, 50);
@@ -167,9 +149,9 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     const wb = session!.workbench;
     const header = await wb.waitFor(wb.page.locator('.pane-header', { hasText: 'Segment Occupancy' }), 'the Segment Occupancy view');
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    // The side bar's webview view: the page that draws the map's SVG.
-    const map = await wb.webview('svg rect.segment', 30_000);
-    const count = await wb.poll(() => map.locator('svg rect.segment').count(), (n) => n >= 3);
+    // The side bar's webview view: the page that draws the map.
+    const map = await wb.webview('.occupancy .bar', 30_000);
+    const count = await wb.poll(() => map.locator('.occupancy .bar').count(), (n) => n >= 3);
     await session!.screenshot('occupancy-map');
     assert.equal(count, 3, 'one bar per segment (vram, local, gart)');
   });
@@ -194,7 +176,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     const wb = session!.workbench;
     const page = wb.page;
     const input = page.locator('.quick-input-widget input');
-    await startCommand(session!, 'Welcome: Open Walkthrough');
+    await session!.workbench.startCommand('Welcome: Open Walkthrough');
     await input.fill('Debug your first paging buffer');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug your first paging buffer' }).first().click();
     const steps = await wb.poll(
@@ -265,7 +247,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     const wb = session!.workbench;
     const page = wb.page;
     const input = page.locator('.quick-input-widget input');
-    await startCommand(session!, 'Paging Lab: New Driver Project');
+    await session!.workbench.startCommand('Paging Lab: New Driver Project');
     // VS Code's folder picker (the simple dialog in the browser): the workspace folder, accepted.
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Paging Lab Driver Project' }).waitFor({ state: 'visible' });
     await input.fill(session!.workspace + '/');
@@ -332,9 +314,9 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     await page.keyboard.press('Home');
     const variable = page.locator('.debug-variables .monaco-list-row[aria-label^="pDmaBuffer,"]').first();
     await variable.click({ button: 'right' });
-    await wb.waitFor(page.locator('.context-view .action-label', { hasText: 'Open VRAM View' }), 'Open VRAM View in the variable\'s context menu');
+    await wb.waitFor(page.locator('.context-view .action-label', { hasText: 'Open in VRAM View' }), 'Open in VRAM View in the variable\'s context menu');
     // Monaco's menus act on the focused item: point at it and press Enter.
-    await page.locator('.context-view .action-label', { hasText: 'Open VRAM View' }).first().hover();
+    await page.locator('.context-view .action-label', { hasText: 'Open in VRAM View' }).first().hover();
     await page.keyboard.press('Enter');
     const view = await vramView(session!);
     await wb.poll(() => view.locator('#title').innerText().catch(() => ''), (t) => t === 'pDmaBuffer');
@@ -364,8 +346,8 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     const title = await wb.poll(() => view.locator('#title').innerText(), (t) => /texture/.test(t));
     await session!.screenshot('vram-view-on-texture');
     assert.match(title, /texture/);
-    // The allocation's name is drawn at its first byte.
-    assert.ok((await view.locator('#rows .labels', { hasText: 'texture' }).count()) > 0, 'the allocation is labelled over the bytes');
+    // The allocation's name is drawn in the band beside its first row.
+    assert.ok((await view.locator('#rows .band', { hasText: 'texture' }).count()) > 0, 'the allocation is named beside the bytes');
   });
 
   it('switches to the GPU thread and shows the paging buffer in the Disassembly view', async function () {
@@ -406,7 +388,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     const dest = /^\w+ ([a-z]+:0x[0-9a-f]+),/i.exec(nextInstruction)?.[1];
     assert.ok(dest, `the next GPU instruction writes a segment: ${nextInstruction}`);
     const input = page.locator('.quick-input-widget input');
-    await startCommand(session!, 'Paging Lab: Open VRAM View');
+    await session!.workbench.startCommand('Paging Lab: Open VRAM View');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open VRAM View' }).waitFor({ state: 'visible' });
     await input.fill(dest);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `Go to ${dest}` }).first().waitFor({ state: 'visible' });

@@ -6,8 +6,8 @@
 //   await session.workbench.runCommand('Paging Lab: Show Paging Opcode Reference');
 //   await session.close();
 //
-// Fixtures live in test/e2e/fixtures/<name>/ and are copied to a temporary folder first, so a test
-// may edit its workspace freely.
+// Fixtures live in test/e2e/fixtures/<name>/ (or name a folder of the repository, such as samples/)
+// and are copied to a temporary folder first, so a test may edit its workspace freely.
 
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,9 @@ export type { RenderedToken } from './workbench';
 
 export interface SessionOptions {
   /** Folder under test/e2e/fixtures/ to open as the workspace. */
-  fixture: string;
+  fixture?: string;
+  /** Or a folder of the repository (e.g. `samples`), opened as a user would open it. */
+  folder?: string;
   /** Name of the screenshots folder under test-results/e2e/. */
   name: string;
   /** Extra VS Code user settings. */
@@ -43,8 +45,9 @@ export interface Session {
 
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const env = e2eEnvironment();
-  const fixture = join(ROOT, 'test', 'e2e', 'fixtures', opts.fixture);
-  if (!existsSync(fixture)) throw new Error(`no fixture folder ${fixture}`);
+  const fixture = opts.folder ? join(ROOT, opts.folder) : join(ROOT, 'test', 'e2e', 'fixtures', opts.fixture ?? '');
+  if (!opts.folder === !opts.fixture) throw new Error('openSession needs a fixture or a folder, not both');
+  if (!existsSync(fixture)) throw new Error(`no folder ${fixture}`);
   const dir = mkdtempSync(join(env.tmpDir, `${opts.name}-`));
   const workspace = join(dir, 'workspace');
   cpSync(fixture, workspace, { recursive: true });

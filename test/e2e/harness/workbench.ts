@@ -79,6 +79,33 @@ export class Workbench {
     return input;
   }
 
+  /**
+   * Runs a command from the palette and leaves whatever it opens (its own picker) on screen.
+   * Retries while the workbench has not yet listed the extension's contributions (just after it
+   * loads).
+   */
+  async startCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.locator('.monaco-workbench').focus();
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${title}`);
+      if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) break;
+      await this.page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the command palette`);
+    }
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The rows of the quick pick on screen, as the user reads them. */
+  async quickPickRows(): Promise<string[]> {
+    const rows = await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').allInnerTexts();
+    return rows.map((r) => r.replace(/\s+/g, ' ').trim());
+  }
+
   /** Runs a command by its title ("Category: Title") through the command palette (F1). */
   async runCommand(title: string): Promise<void> {
     const input = await this.openQuickInput('F1');
@@ -183,6 +210,7 @@ export class Workbench {
       },
       (id) => id !== undefined,
       timeoutMs,
+      50,
     );
     if (!found) {
       const shot = await this.screenshot(`missing-webview-${selector}`).catch(() => '(no screenshot)');

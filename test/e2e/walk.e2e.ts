@@ -1,0 +1,279 @@
+// The debugging walk a driver developer takes in VS Code, step by step, checked where it used to
+// break or read poorly. Screenshots go to test-results/e2e/walk-project/ and walk-samples/.
+//
+// A new driver project: its launch.json runs the driver or the .pgasm file in the editor, and the
+// dynamic configurations list each open file once; the walkthrough's breakpoint condition is set
+// the way it says (the pencil); "Open in VRAM View" comes first for pDmaBuffer and the view is on
+// screen in well under a second; the VRAM view reads in segment offsets, takes a bare number as an
+// offset in its segment, clears its go-to box, draws the allocations beside their bytes, and
+// Ctrl+G goes to its go-to box rather than the editor's Go to Line.
+//
+// The samples folder, no launch.json: F5 on a buggy driver offers that driver to debug.
+
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { openSession, Session } from './harness';
+import { ROOT } from './harness/environment';
+
+function vramView(session: Session): Promise<FrameLocator> {
+  return session.workbench.webview('#cursor-info', 30_000);
+}
+
+/** The rows of the VRAM view with their bytes read (hex cells filled in). */
+async function filledRows(view: FrameLocator): Promise<number> {
+  return view.locator('#rows .row .hex .b').evaluateAll((cells) => cells.filter((c) => /^[0-9a-f]{2}$/.test(c.textContent ?? '')).length);
+}
+
+describe('The debugging walk in a new driver project (code-server)', function () {
+  let session: Session | undefined;
+
+  before(async function () {
+    session = await openSession({ fixture: 'debug-driver', name: 'walk-project' });
+  });
+
+  after(async function () {
+    await session?.close();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  it('New Driver Project writes a launch.json for the driver and for the .pgasm file in the editor, naming the files it writes', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    await wb.startCommand('Paging Lab: New Driver Project');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Paging Lab Driver Project' }).waitFor({ state: 'visible' });
+    await page.locator('.quick-input-widget input').fill(session!.workspace + '/');
+    await page.locator('.quick-input-widget .quick-input-action, .quick-input-widget .monaco-button', { hasText: /Create Driver Project Here|OK/ }).first().click();
+    await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'driver.ts' }), 'driver.ts opened in an editor', 30_000);
+    await session!.screenshot('project-created');
+    const launch = JSON.parse(readFileSync(join(session!.workspace, '.vscode', 'launch.json'), 'utf8')) as { configurations: Record<string, unknown>[] };
+    assert.deepEqual(launch.configurations.map((c) => c.name), ['Debug driver (Paging Lab)', 'Run the pgasm file in the editor']);
+    assert.equal(launch.configurations[1].program, '${file}');
+    const scenario = String(launch.configurations[0].scenario).replace('${workspaceFolder}', session!.workspace);
+    assert.ok(existsSync(scenario), `the driver configuration names the scenario the project has: ${scenario}`);
+  });
+
+  it('the walkthrough sets a breakpoint condition with the pencil, and the pencil does it', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    await wb.startCommand('Welcome: Open Walkthrough');
+    await page.locator('.quick-input-widget input').fill('Debug your first paging buffer');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug your first paging buffer' }).first().click();
+    await wb.waitFor(page.locator('.getting-started-step .step-title', { hasText: 'Break in DxgkDdiBuildPagingBuffer' }), 'the breakpoint step');
+    await page.locator('.getting-started-step', { hasText: 'Break in DxgkDdiBuildPagingBuffer' }).first().click();
+    // The step's page (a webview beside the steps).
+    const media = await wb.webview('code', 15_000);
+    const text = await wb.poll(async () => ((await media.locator('body').textContent()) ?? '').replace(/\s+/g, ' '), (t) => t.includes('Operation =='));
+    await session!.screenshot('walkthrough-breakpoint-step');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough' }).locator('.codicon-close').click();
+    assert.match(text, /pencil/i, `the step describes the pencil: ${text}`);
+    assert.doesNotMatch(text, /Right-click the breakpoint, Edit Condition/i);
+
+    // Do what it says: add the function breakpoint, click its pencil, Edit Condition..., type it.
+    await wb.runCommand('Add Function Breakpoint');
+    const name = await wb.waitFor('.debug-breakpoints .monaco-inputbox input', 'the function breakpoint name box');
+    await name.fill('DxgkDdiBuildPagingBuffer');
+    await page.keyboard.press('Enter');
+    const row = await wb.waitFor(page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }), 'the function breakpoint');
+    await row.hover();
+    await row.locator('.action-label.codicon-edit').click();
+    await wb.waitFor(page.locator('.context-view .action-label', { hasText: 'Edit Condition...' }), 'the pencil\'s menu');
+    await page.locator('.context-view .action-label', { hasText: 'Edit Condition...' }).first().hover();
+    await page.keyboard.press('Enter');
+    const condition = await wb.waitFor('.debug-breakpoints .monaco-inputbox input', 'the condition box');
+    await condition.fill('Operation == "Transfer"');
+    await page.keyboard.press('Enter');
+    const html = await wb.poll(() => row.evaluate((el) => el.outerHTML), (h) => h.includes('Condition: '));
+    await session!.screenshot('breakpoint-with-condition');
+    assert.match(html, /Condition: Operation == (&quot;|")Transfer(&quot;|")/, 'the breakpoint has the condition');
+    assert.match(await row.innerText(), /^DxgkDdiBuildPagingBuffer/, 'and keeps its name');
+  });
+
+  it('stops there, with "Open in VRAM View" first in pDmaBuffer\'s context menu, and the view on screen at once', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const editor = await wb.openFile('driver.ts');
+    await editor.click();
+    await page.keyboard.press('F5');
+    await wb.waitFor(page.locator('.debug-call-stack .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }), 'the DxgkDdiBuildPagingBuffer frame', 60_000);
+    const variable = await wb.waitFor(page.locator('.debug-variables .monaco-list-row[aria-label^="pDmaBuffer,"]'), 'pDmaBuffer in Variables', 30_000);
+    await variable.click({ button: 'right' });
+    const items = page.locator('.context-view .action-label');
+    await wb.waitFor(items.first(), 'the variable\'s context menu');
+    const labels = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    await session!.screenshot('variables-context-menu');
+    assert.equal(labels[0], 'Open in VRAM View', `the first item: ${JSON.stringify(labels)}`);
+    await items.filter({ hasText: 'Open in VRAM View' }).first().hover();
+    await page.evaluate(() => {
+      const w = window as unknown as { __marks: Record<string, number> };
+      w.__marks = {};
+      const t0 = performance.now();
+      const seen = new Set<Element>();
+      const obs = new MutationObserver(() => {
+        for (const f of Array.from(document.querySelectorAll('iframe.webview'))) {
+          if (!seen.has(f)) { seen.add(f); w.__marks['iframe'] ??= performance.now() - t0; }
+          if (f.classList.contains('ready')) w.__marks['ready'] ??= performance.now() - t0;
+        }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+    });
+    const t0 = Date.now();
+    await page.keyboard.press('Enter');
+    const view = await vramView(session!);
+    const tFrame = Date.now() - t0;
+    await view.locator('#rows .row').first().waitFor({ state: 'visible' });
+    const tRows = Date.now() - t0;
+    await wb.poll(() => filledRows(view), (n) => n >= 16, 15_000, 20);
+    const opened = Date.now() - t0;
+    console.log(`      (its iframe, ready, page, rows: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __marks: unknown }).__marks))}, ${tFrame}, ${tRows} ms)`);
+    console.log(`      Open in VRAM View to bytes on screen: ${opened} ms`);
+    await session!.screenshot('vram-view-on-dma-buffer');
+    assert.equal(await view.locator('#title').innerText(), 'pDmaBuffer');
+  });
+
+  it('reads the VRAM view in segment offsets, takes a bare number in its segment, draws the allocations, and Ctrl+G goes to its box', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const header = page.locator('.pane-header', { hasText: 'Allocations' });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const alloc = await wb.waitFor(page.locator('.pane', { has: header }).locator('.monaco-list-row', { hasText: 'texture' }), 'the texture allocation');
+    await alloc.hover();
+    await alloc.locator('.action-label[aria-label="Open VRAM View"]').click();
+    const view = await vramView(session!);
+    await wb.poll(() => view.locator('#title').innerText(), (t) => /texture/.test(t));
+    await wb.poll(() => filledRows(view), (n) => n >= 16);
+    const addrs = await view.locator('#rows .row .addr').allInnerTexts();
+    const band = view.locator('#rows .band.bs', { hasText: 'texture' }).first();
+    await band.waitFor({ state: 'visible', timeout: 10_000 });
+    await session!.screenshot('vram-view-allocation-band');
+    assert.match(addrs[0], /^0x[0-9a-f]{4,}$/, `the address column shows segment offsets: ${addrs.slice(0, 3)}`);
+    const box = await band.evaluate((el) => { const r = el.getBoundingClientRect(); return { x: r.x, width: r.width }; });
+    const width = await view.locator('body').evaluate((b) => b.clientWidth);
+    assert.ok(box.x >= 0 && box.x + 20 < width, `the allocation's name is on screen: ${JSON.stringify(box)} in ${width} px`);
+    const cursor = await view.locator('#cursor-info').innerText();
+    const segment = /^(\w+):0x/.exec(cursor)?.[1];
+    assert.ok(segment && /\(0x[0-9a-f]{6,}\)/.test(cursor), `the cursor line has the segment offset and the debug address: ${cursor}`);
+
+    // Ctrl+G with the keyboard in the view: its go-to box, not the editor's Go to Line.
+    await view.locator('#rows .row .hex .b').first().click();
+    await page.keyboard.press('Control+G');
+    const focused = await wb.poll(() => view.locator('body').evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'goto', 5_000, 50);
+    const quickInput = await page.locator('.quick-input-widget').isVisible();
+    await session!.screenshot('vram-view-ctrl-g');
+    assert.equal(quickInput, false, 'no Go to Line box in the workbench');
+    assert.equal(focused, 'goto', 'the view\'s go-to box has the keyboard');
+
+    // A bare number is an offset in the view's segment; the box is empty again after the jump.
+    await page.keyboard.type('0x20000');
+    await page.keyboard.press('Enter');
+    const moved = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => t.startsWith(`${segment}:0x20000 `), 5_000, 50);
+    await session!.screenshot('vram-view-bare-offset');
+    assert.match(moved, new RegExp(`^${segment}:0x20000 `), `0x20000 in the ${segment} view stays in ${segment}: ${moved}`);
+    assert.equal(await view.locator('#goto').inputValue(), '', 'the go-to box is cleared after the jump');
+    assert.equal(await view.locator('#rows .row .addr', { hasText: /^0x0*20000$/ }).count(), 1, 'the row at offset 0x20000 is drawn');
+  });
+
+  it('draws Segment Occupancy in the editor\'s font at a fixed size, with names, a legend and free space', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const header = await wb.waitFor(page.locator('.pane-header', { hasText: 'Segment Occupancy' }), 'the Segment Occupancy view');
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const map = await wb.webview('.occupancy .bar', 30_000);
+    const style = await map.locator('.heading .name').first().evaluate((el) => ({ size: getComputedStyle(el).fontSize, family: getComputedStyle(el).fontFamily }));
+    const legend = await map.locator('.legend').innerText();
+    const named = await map.locator('.block .block-name').allInnerTexts();
+    await session!.screenshot('segment-occupancy');
+    assert.ok(parseFloat(style.size) <= 16, `the text stays the editor's size: ${style.size}`);
+    assert.match(style.family, /mono|courier|consol|droid/i, `the editor's font: ${style.family}`);
+    for (const s of ['resident', 'locked', 'busy', 'free', 'evicted']) assert.match(legend, new RegExp(s), `legend: ${legend}`);
+    assert.ok(named.length > 0, 'blocks wide enough carry their names');
+  });
+
+  it('runs the .pgasm file in the editor from its launch configuration, and offers each open file once', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    if (await page.locator('.debug-toolbar').isVisible()) await wb.runCommand('Debug: Stop');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 });
+    // A .pgasm file lands in the project (as a user would save one there), then opens.
+    copyFileSync(join(ROOT, 'test', 'e2e', 'fixtures', 'debug-pgasm', 'fill.pgasm'), join(session!.workspace, 'fill.pgasm'));
+    const explorer = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fill.pgasm' });
+    if (!(await explorer.isVisible())) await page.keyboard.press('Control+Shift+E');
+    await wb.waitFor(explorer, 'fill.pgasm in the Explorer', 30_000);
+    await explorer.first().dblclick();
+    await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'fill.pgasm' }), 'fill.pgasm in an editor');
+
+    // The dynamic configurations: Select and Start Debugging, then Paging Lab's entry.
+    await wb.startCommand('Debug: Select and Start Debugging');
+    await wb.waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run the pgasm file in the editor' }), 'the launch.json configurations');
+    const launchRows = await wb.quickPickRows();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /Paging Lab \(WDDM driver\)\.\.\./ }).first().click();
+    // Paging Lab's own list replaces the first one.
+    const dynamic = await wb.poll(() => wb.quickPickRows(), (r) => r.length > 0 && !r.some((t) => t.includes('launch.json') || t.includes('...')));
+    await session!.screenshot('dynamic-configurations');
+    await page.keyboard.press('Escape');
+    const count = (re: RegExp) => dynamic.filter((t) => re.test(t)).length;
+    assert.equal(count(/^Run fill\.pgasm/), 1, `the open .pgasm once: ${JSON.stringify(dynamic)}`);
+    assert.equal(count(/^Debug driver\.ts/), 1, `the open driver once: ${JSON.stringify(dynamic)}`);
+    assert.ok(launchRows.some((t) => t.startsWith('Run the pgasm file in the editor')), JSON.stringify(launchRows));
+
+    // The launch.json configuration, started with the .pgasm file in the editor.
+    await wb.activeEditor().click();
+    await wb.startCommand('Debug: Select and Start Debugging');
+    await wb.waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run the pgasm file in the editor' }), 'the pgasm configuration');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run the pgasm file in the editor' }).first().click();
+    await page.keyboard.press('Control+Shift+D');
+    const stack = await wb.poll(
+      () => page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(),
+      (rows) => rows.some((r) => r.includes('fill.pgasm')),
+      30_000,
+    );
+    await session!.screenshot('pgasm-configuration-running');
+    assert.ok(stack.some((r) => r.includes('fill.pgasm')), `the program runs, not the driver: ${JSON.stringify(stack)}`);
+    assert.ok(!stack.some((r) => r.includes('DxgkDdi')), 'no DDI frame');
+    await wb.runCommand('Debug: Stop');
+  });
+});
+
+describe('The samples folder without a launch.json (code-server)', function () {
+  let session: Session | undefined;
+
+  before(async function () {
+    session = await openSession({ folder: 'samples', name: 'walk-samples' });
+  });
+
+  after(async function () {
+    await session?.close();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  it('F5 on a buggy driver offers that driver first under Paging Lab, and debugs it', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const editor = await wb.openFile('drivers/buggy/dma-buffer-overrun.ts');
+    await editor.click();
+    await page.keyboard.press('F5');
+    const more = await wb.waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: /More Paging Lab \(WDDM driver\) options/ }), 'Paging Lab in the debugger picker', 30_000);
+    await session!.screenshot('debugger-picker');
+    await more.click();
+    const rows = await wb.poll(() => wb.quickPickRows(), (r) => r.some((t) => /^Debug /.test(t)));
+    await session!.screenshot('paging-lab-options');
+    assert.match(rows[0], /^Debug drivers\/buggy\/dma-buffer-overrun\.ts/, `the driver in the editor first: ${JSON.stringify(rows)}`);
+    assert.equal(rows.filter((t) => /reference\/driver\.ts/.test(t)).length, 1, `each driver once: ${JSON.stringify(rows)}`);
+    await page.locator('.quick-input-list .monaco-list-row').first().click();
+    // The verifier stops the overrun: the session runs this driver, not the reference one.
+    const stack = await wb.poll(
+      () => page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(),
+      (r) => r.some((t) => /DxgkDdi/.test(t)),
+      60_000,
+    );
+    await session!.screenshot('buggy-driver-stopped');
+    assert.ok(stack.some((t) => /dma-buffer-overrun/.test(t)), `the session debugs the driver in the editor: ${JSON.stringify(stack)}`);
+  });
+});

@@ -14,15 +14,32 @@ function cliScript(): string {
   return __filename.endsWith('.ts') ? join(__dirname, 'main.ts') : __filename;
 }
 
+/**
+ * The worker's heap, in MiB. The simulator's memory (VRAM, system memory, the verifier's content
+ * copies) lives outside it, in array buffers; what fills it is JavaScript objects, and a run that
+ * needs more than this is a driver that allocates without end.
+ */
+export const WORKER_HEAP_MB = 1024;
+
 export async function runInWorker(args: string[], tdrDelayMs: number, driver: string): Promise<number> {
   const r = await runWatched({
     script: cliScript(),
     data: { argv: ['run', ...args, '--in-process'] },
     tdrDelayMs,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     stdout: (d) => process.stdout.write(d),
     stderr: (d) => process.stderr.write(d),
   });
   if (r.kind === 'done') return typeof r.result === 'number' ? r.result : 1;
+  if (r.kind === 'out-of-memory') {
+    const where = r.ddi ? `while the driver's ${r.ddi === 'DriverEntry' ? 'DriverEntry (or its module\'s top level)' : r.ddi} was running` : 'between DDI calls';
+    const at = r.ddi ? locateDdi(driver, r.ddi) : undefined;
+    process.stdout.write(
+      `\nsummary: FAILED\n\nerror (driver): the run used up its ${r.limitMb} MiB of JavaScript memory ${where}, and was stopped. ` +
+        `The simulator keeps its own memory elsewhere, so a driver that allocates without end (an array or a map that only grows, a cache never emptied) causes this${at ? `\n  at ${at}` : ''}\n`,
+    );
+    return 1;
+  }
   if (r.kind === 'crash') {
     process.stderr.write(`paging-lab run: the simulator stopped unexpectedly: ${r.message}\n`);
     return 1;

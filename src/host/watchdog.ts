@@ -97,6 +97,11 @@ export class Watchdog {
     this.timer.unref();
   }
 
+  /** The DDI whose code the worker is running now (DriverEntry for the module's top level), if any. */
+  driverCode(): DdiName | undefined {
+    return Atomics.load(this.control, SLOT.depth) > 0 ? (DDI_NAMES[Atomics.load(this.control, SLOT.ddi)] ?? 'DriverEntry') : undefined;
+  }
+
   private check(): void {
     if (this.fired) return;
     const c = this.control;

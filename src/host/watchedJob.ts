@@ -3,14 +3,16 @@
 // never hangs the host process. The command line uses it for `paging-lab run`; the job is whatever
 // the script does when `isWatchedWorker()` is true.
 
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, workerData, type ResourceLimits } from 'node:worker_threads';
 import type { DdiName } from '../sim/ddi/contract';
 import { meterDriverCode, Watchdog } from './watchdog';
 
 export type WatchedResult =
   | { kind: 'done'; result: unknown }
   | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number }
-  | { kind: 'crash'; message: string };
+  | { kind: 'crash'; message: string }
+  /** The worker used up its heap (`resourceLimits`); `ddi`: the driver code it was running then. */
+  | { kind: 'out-of-memory'; limitMb: number; ddi: DdiName | undefined };
 
 export interface WatchedOptions {
   /** The script to run in the worker: a .js bundle, or a .ts source (run through tsx, in development and tests). */
@@ -18,6 +20,8 @@ export interface WatchedOptions {
   /** Passed to the worker as `jobData()`. */
   data: unknown;
   tdrDelayMs: number;
+  /** The worker's heap limit: past it, the worker is stopped and the result says so. */
+  resourceLimits?: ResourceLimits;
   /** Output of the worker, forwarded as it comes. */
   stdout?(chunk: Buffer): void;
   stderr?(chunk: Buffer): void;
@@ -60,8 +64,8 @@ export function runWatched(o: WatchedOptions): Promise<WatchedResult> {
   const wd: WatchedWorkerData = { pagingLabWatched: true, control: watchdog.control, data: o.data };
   const ts = o.script.endsWith('.ts');
   const w = ts
-    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(o.script)});`, { eval: true, workerData: wd, stdout: true, stderr: true })
-    : new Worker(o.script, { workerData: wd, stdout: true, stderr: true });
+    ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(o.script)});`, { eval: true, workerData: wd, stdout: true, stderr: true, resourceLimits: o.resourceLimits })
+    : new Worker(o.script, { workerData: wd, stdout: true, stderr: true, resourceLimits: o.resourceLimits });
   return new Promise((resolve) => {
     let open = 3; // exit, stdout end, stderr end
     const settle = (): void => {
@@ -78,6 +82,9 @@ export function runWatched(o: WatchedOptions): Promise<WatchedResult> {
       outcome ??= m.done ? { kind: 'done', result: m.result } : { kind: 'crash', message: m.message ?? 'unknown error' };
     });
     w.on('error', (e) => {
+      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        outcome ??= { kind: 'out-of-memory', limitMb: o.resourceLimits?.maxOldGenerationSizeMb ?? 0, ddi: watchdog.driverCode() };
+      }
       outcome ??= { kind: 'crash', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     });
     w.on('exit', settle);

@@ -147,16 +147,18 @@ export class Kernel {
 
   *run(): Gen {
     yield* this.frame('start the adapter', this.start());
-    const steps = this.scenario.steps;
-    for (let i = 0; i < steps.length; i++) {
-      this.currentStep = { index: i, step: steps[i] };
-      yield { kind: 'scenario-step', time: this.gpu.now, index: i, step: steps[i] };
+    // Steps are streamed (repeat and generate expanded as they are pulled), never held as one list.
+    let i = 0;
+    for (const step of this.scenario.steps) {
+      this.currentStep = { index: i, step };
+      yield { kind: 'scenario-step', time: this.gpu.now, index: i, step };
       try {
-        yield* this.frame(`step ${i + 1}: ${steps[i].op} (${this.scenario.source}#${steps[i].path})`, this.runStep(steps[i]));
+        yield* this.frame(`step ${i + 1}: ${step.op} (${this.scenario.source}#${step.path})`, this.runStep(step));
       } catch (e) {
-        if (e instanceof KernelError && e.category === 'scenario' && !e.path) throw new KernelError(e.category, e.message, steps[i].path);
+        if (e instanceof KernelError && e.category === 'scenario' && !e.path) throw new KernelError(e.category, e.message, step.path);
         throw e;
       }
+      i++;
     }
     this.currentStep = undefined;
     yield* this.frame('finish: wait for the GPU', this.drain());

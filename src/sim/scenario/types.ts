@@ -3,6 +3,7 @@
 // pressure, wait). `schemas/scenario.schema.json` is the same format as a JSON schema, so VS Code
 // validates a scenario as the user types; docs/scenarios.md describes it with examples.
 
+import type { Steps } from './steps';
 import type { LockMode, WdkStep, WdkWorkloadStep } from './wdkSteps';
 
 /** A byte count: a number, or a string such as "64KiB", "8MiB", "1GiB", "0x10000". */
@@ -170,7 +171,8 @@ export interface Scenario {
     bandwidths: { vramToVram: number; systemToVram: number; fill: number };
   };
   kernel: { pagingBufferSize: number | undefined; maxTransferSize: number | undefined; pagingBuffers: number };
-  steps: Step[];
+  /** The workload, streamed: repeats and the generator expanded as the run pulls the steps. */
+  steps: Steps;
   /** As the file says; undefined when it does not (hosts apply their defaults). */
   verifier?: boolean;
   tdrDelayMs?: number;

@@ -23,7 +23,7 @@ describe('sim/scenario', () => {
       workload: [{ op: 'create', id: 'a', size: '4KiB' }, { op: 'repeat', times: 3, steps: [{ op: 'render', allocations: ['a'] }] }],
     });
     assert.equal(s.steps.length, 4);
-    assert.deepEqual(s.steps.map((x) => x.path), ['/workload/0', '/workload/1/steps/0', '/workload/1/steps/0', '/workload/1/steps/0']);
+    assert.deepEqual(s.steps.toArray().map((x) => x.path), ['/workload/0', '/workload/1/steps/0', '/workload/1/steps/0', '/workload/1/steps/0']);
     assert.deepEqual(s.adapter.segments.map((x) => x.name), ['vram', 'local', 'gart']);
     assert.equal(s.kernel.pagingBuffers, 4);
   });
@@ -35,8 +35,10 @@ describe('sim/scenario', () => {
     assert.notDeepEqual(a, generateWorkload({ ...o, seed: 4 }));
     // normalizeScenario checks every reference; a dangling one would throw.
     const s = normalizeScenario({ generate: { seed: 3, allocations: 10, steps: 200 } });
-    assert.ok(s.steps.some((x) => x.op === 'render') && s.steps.some((x) => x.op === 'destroy'));
-    assert.equal(s.steps[s.steps.length - 1].op, 'verify');
+    const steps = s.steps.toArray();
+    assert.ok(steps.some((x) => x.op === 'render') && steps.some((x) => x.op === 'destroy'));
+    assert.equal(steps[steps.length - 1].op, 'verify');
+    assert.equal(s.steps.length, steps.length);
   });
 
   it('--seed overrides the file\'s seed', () => {
@@ -44,7 +46,7 @@ describe('sim/scenario', () => {
     assert.equal(parseScenario(text, 'x').seed, 7);
     const a = parseScenario(text, 'x', 8);
     assert.equal(a.seed, 8);
-    assert.notDeepEqual(a.steps, parseScenario(text, 'x').steps);
+    assert.notDeepEqual(a.steps.toArray(), parseScenario(text, 'x').steps.toArray());
   });
 
   it('package.json validates *.scenario.json and the sample scenarios with the shipped schema', () => {

@@ -8,6 +8,7 @@ import type { MachineEvent } from '../../../src/sim/machine';
 import type { WdkKernel } from '../../../src/sim/kernel/wdk';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 import { createMachine } from '../../../src/sim/machine';
+import { Steps, type Step } from '../../../src/sim/scenario';
 
 type KernelEvent = Extract<MachineEvent, { kind: 'kernel' }>;
 
@@ -116,8 +117,9 @@ describe('special-lock transfers (UseAlternateVA)', () => {
 
   it('a driver that did not opt in to UseAlternateVA is never asked for one', async () => {
     const s = sampleScenario('special-lock');
-    const create = s.steps[0] as Extract<(typeof s.steps)[number], { op: 'create' }>;
-    create.privateData = {};
+    const steps = s.steps.toArray();
+    (steps[0] as Extract<Step, { op: 'create' }>).privateData = {};
+    s.steps = Steps.of(steps);
     const machine = await createMachine({ driver: REFERENCE, scenario: s });
     const r = machine.run();
     assert.equal(r.ok, false);

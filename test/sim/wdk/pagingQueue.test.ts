@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { WdkKernel } from '../../../src/sim/kernel/wdk';
 import { createMachine, type MachineEvent } from '../../../src/sim/machine';
+import { Steps } from '../../../src/sim/scenario';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 
 type KernelEvent = Extract<MachineEvent, { kind: 'kernel' }>;
@@ -44,7 +45,9 @@ describe('device paging queue', () => {
 
   it('a GPU wait on a value never handed out is a scenario error', async () => {
     const s = sampleScenario('paging-queue');
-    s.steps.splice(1, 0, { op: 'wait-paging-fence', path: '/workload/x', on: 'cpu', value: 9, va: undefined, expect: undefined });
+    const list = s.steps.toArray();
+    list.splice(1, 0, { op: 'wait-paging-fence', path: '/workload/x', on: 'cpu', value: 9, va: undefined, expect: undefined });
+    s.steps = Steps.of(list);
     const machine = await createMachine({ driver: REFERENCE, scenario: s });
     const r = machine.run();
     assert.equal(r.ok, false);

@@ -174,9 +174,16 @@ export class PagingLabSession extends DebugSession {
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     const req = request as unknown as Args;
-    if (typeof req.command !== 'string' || typeof req.seq !== 'number') {
-      const response = new Response({ seq: typeof req.seq === 'number' ? req.seq : 0, command: typeof req.command === 'string' ? req.command : 'unknown', type: 'request' } as DebugProtocol.Request);
-      this.fail(response, new RequestError(E_ARGS, "a request needs a numeric 'seq' and a string 'command'"));
+    if (typeof req.seq !== 'number' || !Number.isInteger(req.seq) || req.seq < 1) {
+      // A response must name its request by a seq of 1 or more: without one there is nothing a
+      // response could answer, so the client hears about it as output instead.
+      const what = typeof req.command === 'string' ? `'${req.command.slice(0, 100)}'` : 'without a command';
+      this.sendEvent(new OutputEvent(`Ignored a request ${what}: a request needs a 'seq' that is an integer from 1, got ${JSON.stringify(req.seq) ?? 'nothing'}.\n`, 'stderr'));
+      return;
+    }
+    if (typeof req.command !== 'string') {
+      const response = new Response({ seq: req.seq, command: 'unknown', type: 'request' } as DebugProtocol.Request);
+      this.fail(response, new RequestError(E_ARGS, "a request needs a string 'command'"));
       return;
     }
     const response = new Response(request);

@@ -1,7 +1,9 @@
 // Runs one job in a worker thread under the hang watchdog (watchdog.ts): driver code that does not
 // return within the TDR delay gets the worker terminated and reported, so a driver stuck in a loop
 // never hangs the host process. The command line uses it for `paging-lab run`; the job is whatever
-// the script does when `isWatchedWorker()` is true.
+// the script does when `isWatchedWorker()` is true. The run ends when the job does, whatever the
+// driver left scheduled (a timer, a pending promise): the worker flushes its output, says it is done,
+// and is terminated rather than waited for.
 
 import { Worker, isMainThread, parentPort, workerData, type ResourceLimits } from 'node:worker_threads';
 import type { DdiName } from '../sim/ddi/contract';
@@ -42,12 +44,20 @@ export function jobData<T>(): T {
   return (workerData as WatchedWorkerData).data as T;
 }
 
-/** In the worker: reports driver code to the watchdog, runs `job`, and sends its result back. */
+/** Resolves once what was written to `stream` so far has reached the main thread. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/** In the worker: reports driver code to the watchdog, runs `job`, and sends its result back once its output is out. */
 export function runWatchedJob(job: () => Promise<unknown>): void {
   meterDriverCode((workerData as WatchedWorkerData).control);
+  const send = (m: { done: boolean; result?: unknown; message?: string }): void => {
+    void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => parentPort!.postMessage(m));
+  };
   job().then(
-    (result) => parentPort!.postMessage({ done: true, result }),
-    (e: unknown) => parentPort!.postMessage({ done: false, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    (result) => send({ done: true, result }),
+    (e: unknown) => send({ done: false, message: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
   );
 }
 
@@ -80,6 +90,8 @@ export function runWatched(o: WatchedOptions): Promise<WatchedResult> {
     w.stderr.on('end', settle);
     w.on('message', (m: { done: boolean; result?: unknown; message?: string }) => {
       outcome ??= m.done ? { kind: 'done', result: m.result } : { kind: 'crash', message: m.message ?? 'unknown error' };
+      // The job is over and its output is here: whatever the driver left scheduled does not keep the run alive.
+      void w.terminate();
     });
     w.on('error', (e) => {
       if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {

@@ -316,7 +316,7 @@ export async function createMachine(opts: MachineOptions): Promise<Machine> {
   if (loaded) k.ddi.attachDriver(loaded);
   k.ddi.functionOf = (ddi) => (ddi === 'DriverEntry' ? entry : (k.init as Record<string, unknown> | undefined)?.[ddi]);
   for (const text of early.splice(0)) print(text);
-  // Off when any of the host's option, its shadow setting (the debugger's launch `verifier`) or the scenario says so.
+  // Off when any of the host's option, its shadow setting or the scenario says so (content checks stay on: `shadow`).
   const wdk = new WdkKernel(kernel, { verifier: (opts.verifier ?? opts.shadow ?? true) && opts.scenario.verifier !== false });
   return new Machine(gpu, kernel, wdk.run());
 }

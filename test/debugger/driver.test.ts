@@ -334,6 +334,30 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     }
   });
 
+  it('with the verifier off, content lost in an eviction is still reported, as the command line does', async () => {
+    const driver = join(__dirname, 'fixtures', 'drivers', 'corruptsEviction.ts');
+    const exited = dc.waitForEvent('exited', LAUNCH_TIMEOUT);
+    const ended = await start(dc, { driver, verifier: false }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: [] });
+    });
+    assert.equal(ended.event, 'terminated');
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+    const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
+    assert.match(out, /The run failed \[verify\].*content of 'texture' is wrong at byte \d+/);
+  });
+
+  it("the debugger's own requests never count toward a TDR: 30,000 instructions disassembled with a 50 ms delay", async () => {
+    const entry = await start(dc, { stopOnEntry: true, tdrDelayMs: 50 }, async () => undefined);
+    assert.equal(entry.event, 'stopped');
+    const r = (await dc.request('disassemble', { memoryReference: '0x0', instructionCount: 30000 })) as DebugProtocol.DisassembleResponse;
+    assert.ok(r.success, r.message);
+    assert.equal(r.body!.instructions.length, 30000);
+    const stepped = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: KERNEL }));
+    assert.equal(stepped.body.reason, 'step', 'the session goes on');
+    const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
+    assert.doesNotMatch(out, /TDR/);
+  });
+
   it('a driver that hangs is stopped by the TDR watchdog; the adapter keeps answering', async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
     const ended = (await start(dc, { driver, tdrDelayMs: 300 }, async () => undefined)) as DebugProtocol.TerminatedEvent;
@@ -346,6 +370,18 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     const after = (await dc.request('stackTrace', { threadId: KERNEL })) as DebugProtocol.Response;
     assert.equal(after.success, false);
     assert.match(after.message ?? '', /ended/);
+  });
+
+  it("a driver whose module's top level never returns fails the launch with a TDR; the adapter keeps answering", async () => {
+    const driver = join(__dirname, 'fixtures', 'drivers', 'loopsAtLoad.ts');
+    await initialize(dc);
+    const t0 = Date.now();
+    const r = (await dc.request('launch', { driver, tdrDelayMs: 300 })) as DebugProtocol.ErrorResponse;
+    assert.equal(r.success, false);
+    assert.match(r.message ?? '', /Timeout detection and recovery \(TDR\).*DriverEntry \(or the module's top level\) did not return/);
+    assert.ok(Date.now() - t0 < LAUNCH_TIMEOUT, 'answered, not left hanging');
+    assert.ok(dc.alive);
+    assert.ok((await dc.threadsRequest()).success, 'requests are still answered');
   });
 
   it("takes the scenario's tdrDelayMs when the launch sets none, as the command line does", async () => {

@@ -191,6 +191,18 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
   });
 
+  it('disassembles backwards from segment addresses (2^40 and up), with 64-bit arithmetic', async () => {
+    await launchProgram(dc, { program: PROGRAM, stopOnEntry: true });
+    for (const base of [VRAM, VRAM + 0x1002, 3 * VRAM + 0x40]) {
+      const r = (await dc.request('disassemble', { memoryReference: hexAddr(base), instructionOffset: -10, instructionCount: 20 })) as DebugProtocol.DisassembleResponse;
+      assert.ok(r.success, r.message);
+      assert.equal(r.body!.instructions.length, 20);
+      const addresses = r.body!.instructions.map((i) => Number(i.address));
+      assert.ok(addresses.every((a, i) => i === 0 || a > addresses[i - 1]), 'addresses increase');
+      assert.ok(addresses[9] < base && addresses[10] >= base - 3 && addresses[10] <= base, `the 11th instruction is at ${hexAddr(base)}`);
+    }
+  });
+
   it('reads and writes memory, pads disassembly outside the buffer and at negative offsets', async () => {
     await launchProgram(dc, { program: PROGRAM, stopOnEntry: true });
     const ip = Number((await topFrame(dc)).instructionPointerReference);

@@ -44,6 +44,19 @@ describe('debug adapter: protocol conformance', function () {
       const memory = v.problems({ seq: 9, type: 'response', request_seq: 1, command: 'readMemory', success: true, body: { data: 'AA==' } });
       assert.match(memory ?? '', /^DebugProtocol\.ReadMemoryResponse: .*address/);
     });
+
+    it("holds the specification's own constraints: seq and request_seq from 1, references never negative, integer ids", () => {
+      const v = protocolValidator();
+      const noSeq = v.problems({ seq: 4, type: 'response', request_seq: 0, command: 'unknown', success: false, message: 'no', body: { error: { id: 1, format: 'no' } } });
+      assert.match(noSeq ?? '', /request_seq must be >= 1/);
+      assert.match(v.problems({ seq: 0, type: 'event', event: 'initialized' }) ?? '', /seq must be >= 1/);
+      const negative = v.problems({ seq: 5, type: 'response', request_seq: 2, command: 'variables', success: true, body: { variables: [{ name: 'a', value: '1', variablesReference: -1 }] } });
+      assert.match(negative ?? '', /variablesReference must be >= 0/);
+      const fraction = v.problems({ seq: 6, type: 'event', event: 'stopped', body: { reason: 'step', threadId: 1.5 } });
+      assert.match(fraction ?? '', /threadId must be multiple of 1/);
+      const hint = v.problems({ seq: 7, type: 'response', request_seq: 3, command: 'stackTrace', success: true, body: { stackFrames: [{ id: 1, name: 'f', line: 1, column: 1, presentationHint: 'loud' }] } });
+      assert.match(hint ?? '', /must be equal to one of the allowed values/);
+    });
   });
 
   describe('launch validation', () => {
@@ -126,6 +139,28 @@ describe('debug adapter: protocol conformance', function () {
         default: return Math.floor(r() * 300);
       }
     }
+
+    it('never answers with a request_seq below 1: a request without a usable seq is reported as output', async () => {
+      const dc = new RawAdapter();
+      try {
+        dc.send({ type: 'request', command: 'threads' });
+        dc.send({ seq: 0, type: 'request', command: 'threads' });
+        dc.send({ seq: 'x', type: 'request', command: 'threads' });
+        dc.send({ seq: 7, type: 'request', command: 5 });
+        dc.send({ seq: 8, type: 'request', command: 'threads' });
+        const deadline = Date.now() + 10000;
+        while (Date.now() < deadline && !dc.messages.some((m) => m.request_seq === 8)) await new Promise((res) => setTimeout(res, 20));
+        const responses = dc.messages.filter((m) => m.type === 'response');
+        assert.deepEqual(responses.map((m) => m.request_seq), [7, 8]);
+        assert.match(String((responses[0] as { message?: string }).message), /a request needs a string 'command'/);
+        const ignored = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output);
+        assert.equal(ignored.length, 3);
+        assert.match(ignored[0], /Ignored a request 'threads': a request needs a 'seq' that is an integer from 1, got nothing/);
+        assert.deepEqual(dc.violations, []);
+      } finally {
+        dc.close();
+      }
+    });
 
     it('answers 3000 generated requests (seed 7), each exactly once, and stays alive', async function () {
       this.timeout(120000);

@@ -2,6 +2,12 @@
 // ts-json-schema-generator, and an ajv validator that checks each message the adapter sends against
 // the type its command or event names (StackTraceResponse, StoppedEvent, ...). Generation takes a
 // few seconds, so the schema is cached in the OS temp folder keyed by the two packages' versions.
+//
+// The typings carry the required fields and the enumerations, not the numeric constraints of the
+// specification's own JSON schema (`seq` and `request_seq` start at 1, references are never
+// negative, ids are 32-bit integers, lines and memory counts are safe integers...). SPEC_CONSTRAINTS
+// writes those down here, by property name, and they are added to every definition that has the
+// property, so the protocol tests catch what the specification forbids.
 
 import Ajv, { ValidateFunction } from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
@@ -13,6 +19,76 @@ type Schema = { definitions: Record<string, unknown> };
 
 function version(pkg: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+}
+
+const INT32 = { type: 'number', multipleOf: 1, minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+const UINT32 = { type: 'number', multipleOf: 1, minimum: 0, maximum: 2 ** 32 - 1 };
+const UINT64 = { type: 'number', multipleOf: 1, minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+const INT64 = { type: 'number', multipleOf: 1, minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+const REFERENCE = { type: 'number', multipleOf: 1, minimum: 0, maximum: 2 ** 31 - 1 };
+
+/**
+ * The specification's numeric constraints, by property name (the same in every message that has the
+ * property). Integers are numbers that are a multiple of 1, so a string still fails as "must be number".
+ */
+export const SPEC_CONSTRAINTS: Record<string, object> = {
+  seq: { type: 'number', multipleOf: 1, minimum: 1, maximum: 2 ** 31 - 1 },
+  request_seq: { type: 'number', multipleOf: 1, minimum: 1, maximum: 2 ** 31 - 1 },
+  requestId: { type: 'number', multipleOf: 1, minimum: 1, maximum: 2 ** 31 - 1 },
+  threadId: INT32,
+  frameId: INT32,
+  stackFrameId: INT32,
+  hitBreakpointIds: { type: 'array', items: INT32 },
+  exitCode: INT32,
+  id: INT32,
+  variablesReference: REFERENCE,
+  namedVariables: REFERENCE,
+  indexedVariables: REFERENCE,
+  sourceReference: REFERENCE,
+  line: UINT64,
+  column: UINT64,
+  endLine: UINT64,
+  endColumn: UINT64,
+  totalFrames: UINT32,
+  startFrame: UINT32,
+  levels: UINT32,
+  start: UINT32,
+  length: UINT32,
+  selectionStart: UINT32,
+  selectionLength: UINT32,
+  bytesWritten: UINT32,
+  unreadableBytes: UINT64,
+  count: UINT64,
+  offset: INT64,
+  instructionOffset: INT64,
+  instructionCount: UINT32,
+  percentage: { type: 'number', minimum: 0, maximum: 100 },
+};
+
+/** Adds SPEC_CONSTRAINTS to every numeric property of that name. */
+function constrain(schema: Schema): Schema {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const o = node as Record<string, unknown>;
+    const props = o.properties as Record<string, Record<string, unknown>> | undefined;
+    if (props) {
+      for (const [name, prop] of Object.entries(props)) {
+        const c = Object.prototype.hasOwnProperty.call(SPEC_CONSTRAINTS, name) ? SPEC_CONSTRAINTS[name] : undefined;
+        // Only where the typings say number (or an array of numbers): a property of the same name and another type is another thing.
+        const numeric = prop.type === 'number' || (prop.type === 'array' && (prop.items as { type?: string } | undefined)?.type === 'number');
+        if (c && numeric) {
+          const description = prop.description;
+          for (const k of Object.keys(prop)) delete prop[k];
+          Object.assign(prop, c, description === undefined ? {} : { description });
+        }
+      }
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  const copy = JSON.parse(JSON.stringify(schema)) as Schema;
+  visit(copy.definitions);
+  return copy;
 }
 
 export function generateProtocolSchema(): Schema {
@@ -51,7 +127,7 @@ let cached: MessageValidator | undefined;
 
 export function protocolValidator(): MessageValidator {
   if (cached) return cached;
-  const schema = generateProtocolSchema();
+  const schema = constrain(generateProtocolSchema());
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addSchema(schema, 'dap');
   const compiled = new Map<string, ValidateFunction>();

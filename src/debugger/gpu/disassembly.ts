@@ -2,7 +2,10 @@
 // for negative instruction offsets too: outside readable memory the entries are `??`, and bytes
 // that are not an instruction decode as an explicit invalid entry (as the isa decoder does).
 // Inside a known code region (a submitted DMA buffer) decoding starts at the region's first byte,
-// so the boundaries shown are the ones the engine executes.
+// so the boundaries shown are the ones the engine executes. Addresses are 64-bit (segments start at
+// 2^40): arithmetic on them is plain number arithmetic, never 32-bit bit operations. A large request
+// (the adapter allows 100,000 instructions) allocates little per instruction: its bytes are kept as
+// a place in one read window, not as a copy.
 
 import { decode } from '../../isa/encoding';
 import { OPCODES } from '../../isa/opcodes';
@@ -36,7 +39,9 @@ interface Entry {
   length: number;
   text: string;
   invalid: boolean;
-  bytes?: Uint8Array;
+  /** The read window holding the instruction's bytes, and where they start in it. */
+  window?: Uint8Array;
+  at?: number;
 }
 
 function regionAt(ctx: DisassemblyContext, p: number): CodeRegion | undefined {
@@ -55,7 +60,7 @@ function decodeForward(ctx: DisassemblyContext, from: number, n: number, stopBef
   while (out.length < n && p < stopBefore) {
     const i = p - from;
     if (p >= ctx.addressLimit || i >= win.bytes.length || !win.readable(i)) {
-      const len = 4 - (p & 3);
+      const len = 4 - (p % 4);
       out.push({ address: p, length: len, text: '??', invalid: true });
       p += len;
       continue;
@@ -74,7 +79,7 @@ function decodeForward(ctx: DisassemblyContext, from: number, n: number, stopBef
     const r = decode(win.bytes, i, limit);
     const length = Math.max(1, r.length);
     const text = r.ok ? formatInstructionAt(win.bytes, i, limit, ctx.segmentName) : `(invalid: ${r.reason})`;
-    out.push({ address: p, length, text, invalid: !r.ok, bytes: win.bytes.subarray(i, i + length) });
+    out.push({ address: p, length, text, invalid: !r.ok, window: win.bytes, at: i });
     p += length;
   }
   return out;
@@ -93,15 +98,18 @@ function decodeBackward(ctx: DisassemblyContext, before: number, k: number): Ent
     if (collected.length >= k) return collected.slice(collected.length - k);
   }
   const missing = k - collected.length;
-  const anchor = Math.max(0, (regionStart - missing * MAX_INSTRUCTION_BYTES) & ~3);
+  const back = regionStart - missing * MAX_INSTRUCTION_BYTES;
+  const anchor = Math.max(0, back - (back % 4));
   const earlier = anchor < regionStart ? decodeForward(ctx, anchor, Number.MAX_SAFE_INTEGER, regionStart) : [];
   const all = [...earlier, ...collected];
   return all.slice(Math.max(0, all.length - k));
 }
 
-function hexBytes(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (i ? ' ' : '') + (b[i] < 16 ? '0' : '') + b[i].toString(16);
+const HEX = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
+
+function hexBytes(b: Uint8Array, at: number, length: number): string {
+  let s = HEX[b[at]];
+  for (let i = 1; i < length; i++) s += ' ' + HEX[b[at + i]];
   return s;
 }
 
@@ -131,7 +139,7 @@ export function disassemble(
   let lastPath: string | undefined;
   return entries.map((e) => {
     const d: DisassembledInstruction = { address: formatAddress(e.address), instruction: e.text };
-    if (e.bytes?.length) d.instructionBytes = hexBytes(e.bytes);
+    if (e.window && e.length > 0) d.instructionBytes = hexBytes(e.window, e.at!, Math.min(e.length, e.window.length - e.at!));
     if (e.invalid) d.presentationHint = 'invalid';
     if (resolveSymbols && e.length > 0) {
       const sym = ctx.symbolAt?.(e.address);

@@ -98,7 +98,8 @@ export class DriverTarget implements Target {
     ctl.useTdrDelay(tdrDelayFor(config.tdrDelayMs, scenario.tdrDelayMs));
     let machine: Machine;
     try {
-      machine = await createMachine({ driver, scenario, shadow: config.verifier, verifier: config.verifier });
+      // As `paging-lab run` does: the verifier switch turns the DDI rules off, never the content checks.
+      machine = await createMachine({ driver, scenario, verifier: config.verifier });
     } catch (e) {
       const attr = e instanceof KernelError && e.category === 'scenario' ? 'scenario' : 'driver';
       throw new Error(`'${attr}': ${e instanceof DriverError || e instanceof Error ? e.message : String(e)}`);

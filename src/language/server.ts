@@ -11,6 +11,7 @@ import {
   CancellationToken,
   CodeActionKind,
   Connection,
+  ErrorCodes,
   InitializeResult,
   LSPErrorCodes,
   ResponseError,
@@ -36,6 +37,7 @@ import {
   rename,
 } from './navigation';
 import { SEMANTIC_LEGEND, SemanticTokensCache, semanticTokens } from './semanticTokens';
+import { INVALID_NOTIFICATION, INVALID_REQUEST, InvalidParams } from './params';
 import { signatureHelp } from './signature';
 
 export interface ServerSettings {
@@ -47,6 +49,7 @@ export interface ServerSettings {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Serves pgasm on `connection`, which should be created with CHECKED_PARAMS (params.ts) so malformed params are refused before any handler runs. */
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, Analysis>();
@@ -228,6 +231,12 @@ export function startServer(connection: Connection): void {
   connection.languages.semanticTokens.onRange(
     guard('semanticTokensRange', { data: [] }, (doc, a, p) => semanticTokens(a, p.range)),
   );
+
+  // Messages whose params are malformed (see params.ts, installed as the connection's message strategy).
+  connection.onRequest(INVALID_REQUEST, (p: InvalidParams) => {
+    throw new ResponseError(ErrorCodes.InvalidParams, `${p.method}: ${p.problem}`);
+  });
+  connection.onNotification(INVALID_NOTIFICATION, (p: InvalidParams) => log(`${p.method}: invalid params, ignored: ${p.problem}`));
 
   documents.listen(connection);
   connection.listen();

@@ -5,6 +5,7 @@
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from '../../src/language/server';
+import { CHECKED_PARAMS } from '../../src/language/params';
 import { PassThrough } from 'node:stream';
 import {
   CancellationToken,
@@ -85,7 +86,7 @@ export class LspClient {
   static async inProcess(initializationOptions: object = {}): Promise<LspClient> {
     const toServer = new PassThrough();
     const toClient = new PassThrough();
-    const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+    const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient), CHECKED_PARAMS);
     startServer(serverConnection);
     const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
     const client = new LspClient(connection, () => {

@@ -8,5 +8,6 @@ import { kernelSuite } from './kernel.bench';
 import { isaSuite } from './isa.bench';
 import { verifierSuite } from './verifier.bench';
 import { debuggerSuite } from './debugger.bench';
+import { sweepSuite } from './sweep.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, sweepSuite, extensionSuite];

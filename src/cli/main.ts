@@ -5,6 +5,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { isWatchedWorker, jobData, runWatchedJob } from '../host/watchedJob';
 import { commands } from './registry';
+import { isSweepWorker } from './sweep/serve';
+import { serveSweepWorker } from './sweep/worker';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -37,6 +39,9 @@ function usage(): string {
 if (isWatchedWorker()) {
   // `paging-lab run` runs the machine here, off the main thread (./runWorker.ts).
   runWatchedJob(() => main(jobData<{ argv: string[] }>().argv));
+} else if (isSweepWorker()) {
+  // `paging-lab test` runs its pairs here (./sweep/pool.ts).
+  serveSweepWorker();
 } else if (require.main === module) {
   // Drivers are compiled by esbuild's WebAssembly build once per thread, one short compile each:
   // Liftoff's code is fast enough for that, and optimizing the 14 MB module as well costs about

@@ -6,5 +6,6 @@ import { asmCommand } from './commands/asm';
 import { disasmCommand } from './commands/disasm';
 import { execCommand } from './commands/exec';
 import { runCommand } from './commands/run';
+import { testCommand } from './commands/test';
 
-export const commands: Command[] = [runCommand, asmCommand, disasmCommand, execCommand];
+export const commands: Command[] = [runCommand, testCommand, asmCommand, disasmCommand, execCommand];

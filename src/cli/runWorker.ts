@@ -53,7 +53,7 @@ export async function runInWorker(args: string[], tdrDelayMs: number, driver: st
 }
 
 /** Where the driver (its entry file's folder) defines `ddi`, as file:line:column. */
-function locateDdi(driver: string, ddi: string): string | undefined {
+export function locateDdi(driver: string, ddi: string): string | undefined {
   let files: string[] = [driver];
   try {
     files = [driver, ...readdirSync(dirname(driver)).filter((f) => f.endsWith('.ts')).map((f) => join(dirname(driver), f))];

@@ -1,0 +1,202 @@
+// The worker threads of `paging-lab test`: one per job slot, each loading the driver once and then
+// running the pairs it is handed, watched by the one hang watchdog (src/host/watchdog.ts) as
+// `paging-lab run` is. A pair whose driver code does not return within the TDR delay, whose worker
+// crashes, or that runs past the per-pair time limit (a hang outside driver code) ends that
+// worker: the pair gets the reason, a fresh worker takes the slot, and the sweep goes on.
+
+import { Worker } from 'node:worker_threads';
+import type { DdiName } from '../../sim/ddi/contract';
+import { DEFAULT_TDR_DELAY_MS, tdrDelayFor, Watchdog } from '../../host/watchdog';
+import { sweepWorkerData, type FromWorker, type PairJob, type RunReport, type ToWorker } from './serve';
+
+export type PairOutcome =
+  | { kind: 'ran'; report: RunReport }
+  | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number }
+  | { kind: 'crash'; message: string }
+  | { kind: 'timeout'; ms: number };
+
+export interface PoolOptions {
+  /** The script a worker runs: the CLI bundle, or its TypeScript entry under tsx (tests, development). */
+  script: string;
+  driver: string;
+  jobs: number;
+  tdrDelayMs?: number;
+  /** Wall-clock limit of one pair, driver code or not. */
+  pairTimeoutMs: number;
+}
+
+type Load = { ok: true; hash: string } | { ok: false; message: string };
+
+interface Waiting {
+  job: PairJob;
+  resolve(outcome: PairOutcome): void;
+}
+
+/** Keeps the end of what a worker wrote to stderr, for a crash report. */
+const TAIL = 2000;
+
+class Slot {
+  private worker!: Worker;
+  private watchdog!: Watchdog;
+  private onLoad: ((l: Load) => void) | undefined;
+  private loading = false;
+  private current: (Waiting & { timer: NodeJS.Timeout; started: number }) | undefined;
+  private stderr = '';
+  /** What the worker said it threw, before it ended. */
+  private uncaught: string | undefined;
+  ready!: Promise<Load>;
+  dead = false;
+
+  constructor(
+    private readonly o: PoolOptions,
+    private readonly idle: (slot: Slot) => void,
+  ) {
+    this.spawn();
+  }
+
+  /** Running a pair, or still loading the driver. */
+  get busy(): boolean {
+    return this.current !== undefined || this.loading;
+  }
+
+  private spawn(): void {
+    this.stderr = '';
+    this.uncaught = undefined;
+    this.watchdog = new Watchdog({ tdrDelayMs: Math.max(DEFAULT_TDR_DELAY_MS, tdrDelayFor(this.o.tdrDelayMs, undefined)), onTimeout: (t) => this.end({ kind: 'tdr', ...t }) });
+    const data = sweepWorkerData(this.watchdog.control);
+    const w = this.o.script.endsWith('.ts')
+      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.o.script)});`, { eval: true, workerData: data, stdout: true, stderr: true })
+      : new Worker(this.o.script, { workerData: data, stdout: true, stderr: true });
+    this.worker = w;
+    // What the driver prints is not the sweep's output; stderr is kept for a crash report.
+    w.stdout.resume();
+    w.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-TAIL)));
+    w.on('message', (m: FromWorker) => this.message(m));
+    w.on('error', (e) => this.end({ kind: 'crash', message: `uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }));
+    w.on('exit', (code) => this.end({ kind: 'crash', message: `the worker thread exited (code ${code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` }));
+    this.loading = true;
+    this.ready = new Promise((resolve) => (this.onLoad = resolve));
+    w.postMessage({ kind: 'load', driver: this.o.driver, tdrDelayMs: this.o.tdrDelayMs } satisfies ToWorker);
+  }
+
+  run(waiting: Waiting): void {
+    const timer = setTimeout(() => this.end({ kind: 'timeout', ms: Date.now() - started }), this.o.pairTimeoutMs);
+    const started = Date.now();
+    this.current = { ...waiting, timer, started };
+    this.worker.postMessage({ kind: 'run', job: waiting.job } satisfies ToWorker);
+  }
+
+  private message(m: FromWorker): void {
+    if (m.kind === 'uncaught') {
+      this.uncaught = m.message;
+      return;
+    }
+    if (m.kind === 'exiting') {
+      this.end({ kind: 'crash', message: this.uncaught ? `uncaught exception: ${this.uncaught}` : `the worker thread exited (code ${m.code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` });
+      return;
+    }
+    if (m.kind === 'loaded' || m.kind === 'load-failed') {
+      const load: Load = m.kind === 'loaded' ? { ok: true, hash: m.hash } : { ok: false, message: m.message };
+      this.settleLoad(load);
+      return;
+    }
+    if (this.current?.job.id !== m.id) return;
+    const { resolve, timer } = this.current;
+    clearTimeout(timer);
+    this.current = undefined;
+    resolve({ kind: 'ran', report: m.report });
+    this.idle(this);
+  }
+
+  private settleLoad(load: Load): void {
+    const done = this.onLoad;
+    this.onLoad = undefined;
+    this.loading = false;
+    if (!load.ok) this.dead = true;
+    done?.(load);
+    this.idle(this);
+  }
+
+  /** The worker is finished with (hang, crash or time limit): report, then start a fresh one. */
+  private end(outcome: Exclude<PairOutcome, { kind: 'ran' }>): void {
+    this.stopWorker();
+    if (this.loading) {
+      const what =
+        outcome.kind === 'tdr'
+          ? `${outcome.ddi === 'DriverEntry' ? "the driver module's top level" : outcome.ddi} did not return within the TDR delay of ${outcome.delayMs} ms while the driver was loading`
+          : outcome.kind === 'crash'
+            ? outcome.message
+            : `loading the driver took longer than ${this.o.pairTimeoutMs} ms`;
+      this.settleLoad({ ok: false, message: what });
+      return;
+    }
+    const current = this.current;
+    this.current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      current.resolve(outcome);
+    }
+    if (!this.dead) this.spawn();
+  }
+
+  private stopWorker(): void {
+    this.watchdog.stop();
+    this.worker.removeAllListeners();
+    this.worker.stdout.removeAllListeners();
+    this.worker.stderr.removeAllListeners();
+    // An exit or error after this is the termination itself.
+    this.worker.on('error', () => undefined);
+    void this.worker.terminate();
+  }
+
+  close(): void {
+    this.dead = true;
+    if (this.current) clearTimeout(this.current.timer);
+    this.stopWorker();
+  }
+}
+
+export class SweepPool {
+  private readonly queue: Waiting[] = [];
+  private readonly slots: Slot[];
+
+  private constructor(o: PoolOptions) {
+    this.slots = Array.from({ length: Math.max(1, o.jobs) }, () => new Slot(o, () => this.dispatch()));
+  }
+
+  /** Starts the workers and loads the driver in each; a driver that cannot load is reported once. */
+  static async start(o: PoolOptions): Promise<{ pool: SweepPool; driverHash: string } | { error: string; pool?: undefined }> {
+    const pool = new SweepPool(o);
+    const loads = await Promise.all(pool.slots.map((s) => s.ready));
+    const failed = loads.find((l): l is Extract<Load, { ok: false }> => !l.ok);
+    if (failed) {
+      pool.close();
+      return { error: failed.message };
+    }
+    return { pool, driverHash: (loads[0] as Extract<Load, { ok: true }>).hash };
+  }
+
+  /** Runs one pair; `first` puts it ahead of the pairs already waiting (a re-run). */
+  run(job: PairJob, first = false): Promise<PairOutcome> {
+    return new Promise((resolve) => {
+      if (first) this.queue.unshift({ job, resolve });
+      else this.queue.push({ job, resolve });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!this.queue.length) return;
+      if (slot.busy || slot.dead) continue;
+      slot.run(this.queue.shift()!);
+    }
+    if (this.queue.length && this.slots.every((s) => s.dead)) {
+      for (const w of this.queue.splice(0)) w.resolve({ kind: 'crash', message: 'no worker thread is left to run this pair: each failed to load the driver again' });
+    }
+  }
+
+  close(): void {
+    for (const s of this.slots) s.close();
+  }
+}

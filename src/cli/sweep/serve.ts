@@ -1,0 +1,84 @@
+// The protocol between `paging-lab test` and its worker threads, and the worker's side of it: load
+// the driver once, then run the pairs it is sent one at a time, reporting how each ended. Driver
+// code is metered for the host's hang watchdog (src/host/watchdog.ts). What loading and running
+// mean is passed in (./worker.ts gives the simulator's), so the pool's handling of crashes and
+// hangs can be tested with a worker that misbehaves on purpose.
+
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_TDR_DELAY_MS, meterDriverCode, setTdrDelay, tdrDelayFor } from '../../host/watchdog';
+import type { MachineError } from '../../sim/kernel/events';
+
+export interface PairJob {
+  id: number;
+  driver: string;
+  scenarioFile: string;
+  seed: number;
+  /** False: --no-verifier; undefined: the scenario decides. */
+  verifier?: boolean;
+  /** --tdr-delay-ms; undefined: the scenario's, else the default. */
+  tdrDelayMs?: number;
+}
+
+export type ToWorker = { kind: 'load'; driver: string; tdrDelayMs?: number } | { kind: 'run'; job: PairJob };
+
+export interface RunReport {
+  ok: boolean;
+  error?: MachineError;
+  pagingOps: number;
+  ms: number;
+  /** The scenario file itself is invalid (for this seed), as opposed to a workload the adapter cannot run. */
+  invalidScenario?: boolean;
+}
+
+export type FromWorker =
+  | { kind: 'loaded'; hash: string }
+  | { kind: 'load-failed'; message: string }
+  | { kind: 'ran'; id: number; report: RunReport }
+  | { kind: 'uncaught'; message: string }
+  | { kind: 'exiting'; code: number };
+
+interface SweepWorkerData {
+  pagingLabSweepWorker: true;
+  control: Int32Array;
+}
+
+export function sweepWorkerData(control: Int32Array): SweepWorkerData {
+  return { pagingLabSweepWorker: true, control };
+}
+
+export function isSweepWorker(): boolean {
+  return !isMainThread && !!(workerData as Partial<SweepWorkerData> | undefined)?.pagingLabSweepWorker;
+}
+
+export interface WorkerSide {
+  /** Compiles and loads the driver; its content hash. Throws with the reason it cannot. */
+  load(driver: string): Promise<{ hash: string }>;
+  /** Runs one pair; `control` is the watchdog's block, for the TDR delay in force. */
+  run(job: PairJob, control: Int32Array): Promise<RunReport>;
+}
+
+/** In the worker: answers the host's messages until it is terminated. */
+export function serveSweep(side: WorkerSide): void {
+  const { control } = workerData as SweepWorkerData;
+  meterDriverCode(control);
+  const port = parentPort!;
+  // A thread that ends (process.exit, or an exception thrown from a callback) takes seconds to be
+  // torn down, and the hang watchdog would fire first: say why and that it ends, at once.
+  process.on('uncaughtExceptionMonitor', (e) => port.postMessage({ kind: 'uncaught', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies FromWorker));
+  process.on('exit', (code) => port.postMessage({ kind: 'exiting', code } satisfies FromWorker));
+  port.on('message', (m: ToWorker) => {
+    if (m.kind === 'load') {
+      // Loading is checked once for the whole sweep: a short --tdr-delay-ms meant for the DDIs must
+      // not turn a slow start on a busy machine into "the driver cannot run".
+      setTdrDelay(control, Math.max(DEFAULT_TDR_DELAY_MS, tdrDelayFor(m.tdrDelayMs, undefined)));
+      side.load(m.driver).then(
+        (d) => port.postMessage({ kind: 'loaded', hash: d.hash } satisfies FromWorker),
+        (e: unknown) => port.postMessage({ kind: 'load-failed', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker),
+      );
+    } else {
+      // The user's delay, or the default; the runner sets the scenario's once it has read it.
+      setTdrDelay(control, tdrDelayFor(m.job.tdrDelayMs, undefined));
+      void side.run(m.job, control).then((report) => port.postMessage({ kind: 'ran', id: m.job.id, report } satisfies FromWorker));
+    }
+  });
+}

@@ -1,0 +1,63 @@
+// The worker pool of `paging-lab test` with a worker that misbehaves on purpose
+// (fixtures/misbehavingWorker.ts): a failure is run again and stays a failure, a pair that passes
+// the second time is flaky, a crashed or hung worker fails only its own pair (crash, tdr, timeout)
+// and a fresh worker takes its place, and a driver that cannot load is reported once.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SweepPool } from '../../src/cli/sweep/pool';
+import type { PairResult } from '../../src/cli/sweep/result';
+import { runPairs, type Pair } from '../../src/cli/sweep/runPairs';
+import { tempDir } from '../setup';
+
+const WORKER = join(__dirname, 'fixtures', 'misbehavingWorker.ts');
+
+describe('cli: paging-lab test worker pool', function () {
+  this.timeout(120_000);
+
+  it('keeps the sweep going through failures, flaky pairs, crashes and hangs, each with its reason', async () => {
+    process.env.MISBEHAVING_WORKER_DIR = tempDir('paging-lab-pool-');
+    const kinds = ['pass', 'fail', 'flaky', 'impossible', 'crash', 'throw', 'hang-driver', 'hang', 'zz-pass'];
+    const pairs: Pair[] = kinds.flatMap((k) => [1, 2].map((seed) => ({ scenario: k, file: `/scenarios/${k}.json`, seed })));
+    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/driver.ts', jobs: 2, tdrDelayMs: 300, pairTimeoutMs: 3000 });
+    assert.ok(started.pool, 'error' in started ? started.error : '');
+    assert.equal(started.driverHash, 'f'.repeat(64));
+    let progress = 0;
+    let results: PairResult[];
+    try {
+      results = await runPairs(started.pool, pairs, { driver: '/drivers/driver.ts', tdrDelayMs: 300, pairTimeoutMs: 3000, progress: (done) => (progress = done) });
+    } finally {
+      started.pool.close();
+    }
+    assert.equal(progress, pairs.length);
+    const of = (k: string) => results.filter((r) => r.scenario === k);
+    for (const k of ['pass', 'zz-pass']) assert.deepEqual(of(k).map((r) => r.status), ['pass', 'pass'], `${k}: the pairs after the crashes and hangs still ran`);
+    for (const r of of('fail')) {
+      assert.deepEqual([r.status, r.rule, r.file, r.line, r.flaky], ['fail', 'ddi-status', '/drivers/driver.ts', 7, undefined]);
+    }
+    for (const r of of('flaky')) assert.deepEqual([r.status, r.rule, r.flaky], ['flaky', 'gpu-fault', 'pass']);
+    for (const r of of('impossible')) assert.deepEqual([r.status, r.rule], ['skip', 'workload-does-not-fit']);
+    for (const r of of('crash')) {
+      assert.deepEqual([r.status, r.rule], ['error', 'crash']);
+      assert.match(r.message ?? '', /the worker thread running this pair stopped unexpectedly: the worker thread exited \(code 3\)/);
+    }
+    for (const r of of('throw')) {
+      assert.deepEqual([r.status, r.rule], ['error', 'crash']);
+      assert.match(r.message ?? '', /uncaught exception: Error: thrown from a callback/);
+    }
+    for (const r of of('hang-driver')) {
+      assert.deepEqual([r.status, r.rule, r.ddi], ['fail', 'tdr', 'DxgkDdiBuildPagingBuffer']);
+      assert.match(r.message ?? '', /^verifier: tdr: DxgkDdiBuildPagingBuffer did not return within the TDR delay of 300 ms/);
+    }
+    for (const r of of('hang')) {
+      assert.deepEqual([r.status, r.rule], ['error', 'timeout']);
+      assert.match(r.message ?? '', /the run did not end within 3000 ms \(--timeout-ms\)/);
+    }
+  });
+
+  it('reports a driver that cannot load once, and runs nothing', async () => {
+    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/broken.ts', jobs: 2, pairTimeoutMs: 3000 });
+    assert.equal(started.pool, undefined);
+    assert.equal(started.error, '/drivers/broken.ts:2:3: error: Expected ";" but found "+"');
+  });
+});

@@ -8,6 +8,7 @@ import { kernelSuite } from './kernel.bench';
 import { isaSuite } from './isa.bench';
 import { verifierSuite } from './verifier.bench';
 import { debuggerSuite } from './debugger.bench';
+import { debuggerSoakSuite } from './debuggerSoak.bench';
 import { sweepSuite } from './sweep.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, sweepSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, sweepSuite, extensionSuite];

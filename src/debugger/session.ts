@@ -86,6 +86,11 @@ export interface SessionOptions {
 
 export class PagingLabSession extends DebugSession {
   private host: RuntimeHost | undefined;
+  /** Every worker started and not yet disposed: none is left behind, whatever order requests race in. */
+  private readonly hosts = new Set<RuntimeHost>();
+  /** Launch, restart and disconnect change which worker is the session's one at a time, in arrival order. */
+  private lifecycle: Promise<void> = Promise.resolve();
+  private disconnected = false;
   private config: ResolvedLaunch | undefined;
   private launchArgs: unknown;
   private threadList: ThreadInfo[] = [];
@@ -265,12 +270,34 @@ export class PagingLabSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /** Runs `op` after the lifecycle changes requested before it have finished. */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(op, op);
+    this.lifecycle = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Stops a worker for good and forgets it. */
+  private retire(host: RuntimeHost): Promise<void> {
+    this.hosts.delete(host);
+    if (this.host === host) this.host = undefined;
+    return host.dispose();
+  }
+
   private async onLaunch(response: DebugProtocol.Response, args: Args): Promise<void> {
-    if (this.host || this.terminated) throw new RequestError(E_STATE, 'this session has already launched; start a new session to launch again');
+    if (this.host || this.terminated || this.launchArgs !== undefined) throw new RequestError(E_STATE, 'this session has already launched; start a new session to launch again');
     const config = resolveLaunch(args);
     this.launchArgs = args;
     this.configurationDone = new Promise((resolve) => (this.resolveConfigurationDone = resolve));
-    await this.load(config);
+    try {
+      await this.serial(() => this.load(config));
+    } catch (e) {
+      this.launchArgs = undefined;
+      throw e;
+    }
     this.sendEvent(new Event('initialized'));
     // Clients send configurationDone after the breakpoints; do not wait forever on one that does not.
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -280,6 +307,7 @@ export class PagingLabSession extends DebugSession {
 
   /** Starts a worker and loads the target; breakpoints set so far are applied. */
   private async load(config: ResolvedLaunch): Promise<void> {
+    if (this.disconnected) throw new RequestError(E_STATE, 'the client has disconnected');
     this.config = config;
     const host = new RuntimeHost({
       script: this.options.workerScript,
@@ -291,13 +319,13 @@ export class PagingLabSession extends DebugSession {
       },
     });
     this.host = host;
+    this.hosts.add(host);
     this.terminated = false;
     let info;
     try {
       info = await host.call({ op: 'launch', config });
     } catch (e) {
-      this.host = undefined;
-      await host.dispose();
+      await this.retire(host);
       const attr = config.mode === 'program' ? 'program' : config.driver ? 'driver' : 'scenario';
       const msg = e instanceof Error ? e.message : String(e);
       throw /^'\w+':/.test(msg) ? new RequestError(E_LAUNCH, msg) : new LaunchError(attr, msg);
@@ -365,7 +393,7 @@ export class PagingLabSession extends DebugSession {
     this.sendEvent(new Event('exited', { exitCode }));
     this.sendEvent(new Event('terminated'));
     const host = this.host;
-    if (host) void host.dispose();
+    if (host) void this.retire(host);
   }
 
   private onResume(response: DebugProtocol.Response, args: Args, step: StepKind): void {
@@ -396,17 +424,18 @@ export class PagingLabSession extends DebugSession {
   }
 
   private async onRestart(response: DebugProtocol.Response, args: Args): Promise<void> {
-    if (!this.host && !this.terminated) throw new RequestError(E_STATE, 'nothing to restart: send launch first');
+    if (this.launchArgs === undefined) throw new RequestError(E_STATE, 'nothing to restart: send launch first');
     const newArgs = args.arguments !== undefined ? args.arguments : this.launchArgs;
     const config = resolveLaunch(newArgs);
-    const old = this.host;
-    this.host = undefined;
-    if (old) await old.dispose();
-    this.terminated = false;
-    this.launchArgs = newArgs;
-    await this.load(config);
+    // One restart at a time: each replaces the worker the previous one started, so none is orphaned.
+    const host = await this.serial(async () => {
+      for (const h of [...this.hosts]) await this.retire(h);
+      this.launchArgs = newArgs;
+      await this.load(config);
+      return this.host;
+    });
     this.sendResponse(response);
-    await this.begin();
+    if (host && this.host === host) await this.begin();
   }
 
   private async onTerminate(response: DebugProtocol.Response): Promise<void> {
@@ -416,10 +445,13 @@ export class PagingLabSession extends DebugSession {
   }
 
   private async onDisconnect(response: DebugProtocol.Response): Promise<void> {
-    const host = this.host;
+    this.disconnected = true;
     this.terminated = true;
-    this.host = undefined;
-    if (host) await host.dispose();
+    // Every worker, including one a launch or restart still in progress has started.
+    await Promise.all([...this.hosts].map((h) => this.retire(h)));
+    await this.serial(async () => {
+      await Promise.all([...this.hosts].map((h) => this.retire(h)));
+    });
     this.sendResponse(response);
   }
 

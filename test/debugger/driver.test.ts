@@ -358,6 +358,31 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.doesNotMatch(out, /TDR/);
   });
 
+  it('shows an argument nested 100,000 deep (and a cycle) level by level, in variables and evaluate', async () => {
+    const driver = join(__dirname, 'fixtures', 'drivers', 'deepArgs.ts');
+    await start(dc, { driver }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiCreateAllocation' }] });
+    });
+    await expectEvent(dc, 'stopped', () => dc.stepInRequest({ threadId: KERNEL }));
+    const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.match(frame.name, /^DxgkDdiCreateAllocation\(\) → /);
+    const args = await vars(dc, (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0].variablesReference);
+    let level = args.get('Deep')!;
+    for (let i = 0; i < 20; i++) level = (await vars(dc, level.variablesReference)).get('next')!;
+    assert.equal(level.value, '{…}');
+    const loop = await vars(dc, (await vars(dc, args.get('Loop')!.variablesReference)).get('self')!.variablesReference);
+    assert.ok(loop.has('self'));
+    for (const expression of ['Deep', 'Deep.next.next', 'Loop.self.self', 'Deep == Loop']) {
+      const r = (await dc.request('evaluate', { expression, frameId: frame.id, context: 'watch' })) as DebugProtocol.EvaluateResponse;
+      assert.doesNotMatch(r.message ?? '', /call stack/, expression);
+    }
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const ended = dc.waitForEvent('terminated', LAUNCH_TIMEOUT);
+    await dc.continueRequest({ threadId: KERNEL });
+    assert.equal((await ended).event, 'terminated');
+    assert.ok(dc.alive);
+  });
+
   it('a driver that hangs is stopped by the TDR watchdog; the adapter keeps answering', async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
     const ended = (await start(dc, { driver, tdrDelayMs: 300 }, async () => undefined)) as DebugProtocol.TerminatedEvent;

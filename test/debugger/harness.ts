@@ -4,6 +4,7 @@
 // it is empty.
 
 import { spawn, ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -61,6 +62,11 @@ export class AdapterClient extends DebugClient {
 
   get alive(): boolean {
     return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** The adapter's process id (for its resident memory and thread count in /proc). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
   }
 
   /** Sends a request and resolves with the raw response, success or not. */
@@ -211,5 +217,17 @@ class AdapterClientLog {
       if (p) this.found.push(`${p}\n    in ${JSON.stringify(messages[this.checked]).slice(0, 400)}`);
     }
     return this.found;
+  }
+}
+
+/** Threads and resident memory of a process, from /proc (Linux); undefined elsewhere. */
+export function processFigures(pid: number | undefined): { threads: number; rssKiB: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { threads: field('Threads'), rssKiB: field('VmRSS') };
+  } catch {
+    return undefined;
   }
 }

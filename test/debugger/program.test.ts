@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { AdapterClient, decodeBase64, expectEvent, initialize } from './harness';
+import { AdapterClient, decodeBase64, expectEvent, initialize, processFigures } from './harness';
 import { tempDir } from '../setup';
 
 const FIXTURES = join(__dirname, 'fixtures');
@@ -346,6 +346,28 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     assert.equal(hit.body.reason, 'instruction breakpoint');
     assert.equal((await topFrame(dc)).name, 'nop  [dma+0x4c]');
   });
+  it('leaves no worker behind when restarts race each other, a terminate and a second launch; a restart then works', async function () {
+    if (!processFigures(dc.pid)) this.skip(); // thread counts come from /proc
+    await launchProgram(dc, { program: PROGRAM, stopOnEntry: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const oneWorker = processFigures(dc.pid)!.threads;
+    const racing = [
+      dc.request('restart', {}),
+      dc.request('restart', {}),
+      dc.request('terminate', {}),
+      dc.request('launch', { program: PROGRAM, stopOnEntry: true }),
+      dc.request('restart', {}),
+    ];
+    const answers = await Promise.all(racing);
+    assert.equal(answers.length, 5, 'each request is answered');
+    assert.equal(answers[3].success, false, 'a second launch is refused');
+    const restarted = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('restart', {}));
+    assert.equal(restarted.body.reason, 'entry', 'a restart after the race works');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && processFigures(dc.pid)!.threads > oneWorker) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(processFigures(dc.pid)!.threads, oneWorker, 'one simulator worker, as after the first launch');
+  });
+
   it('restarts from the first instruction, and terminates on request', async () => {
     await launchProgram(dc, { program: PROGRAM, stopOnEntry: true });
     await expectEvent(dc, 'stopped', () => dc.nextRequest({ threadId: GPU }));

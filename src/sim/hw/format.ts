@@ -3,8 +3,7 @@
 
 import { decode, OperandValue } from '../../isa/encoding';
 import { Location, LocationSpace, OpcodeInfo, PageListBase } from '../../isa/opcodes';
-
-const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();
+import { hex } from './constants';
 
 export function formatLocation(loc: Location, segmentName: (id: number) => string | undefined): string {
   switch (loc.space) {

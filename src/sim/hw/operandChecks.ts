@@ -6,6 +6,7 @@
 
 import { SLOT_LAYOUT } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_CODE, OPCODES, SIZE_BY_CODE } from '../../isa/opcodes';
+import { hex } from './constants';
 
 export interface OperandProblem {
   message: string;
@@ -22,8 +23,6 @@ interface Check {
   align: number;
   spaces: number; // bit mask of accepted LocationSpace values
 }
-
-const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();
 
 function compile(checks: Check[], mnemonic: string): (s: Float64Array) => OperandProblem | null {
   return (s) => {

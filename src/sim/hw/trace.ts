@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { OPCODE_BY_CODE } from '../../isa/opcodes';
 import type { Gpu, HwEvent } from './types';
-
-const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();
+import { hex } from './constants';
 
 /** One line per event; every field that matters is in it, so hashing lines hashes the trace. */
 export function formatEvent(ev: HwEvent): string {

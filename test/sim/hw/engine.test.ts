@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { createGpu, defaultGpuConfig, Gpu, HwEvent, PAGE_SIZE, recordTrace, tiledOffset } from '../../../src/sim/hw';
+import { OPCODE_BY_CODE } from '../../../src/isa/opcodes';
+import { PAGING_OPS } from '../../../src/sim/hw/pagingOps';
 import { collect, ins, mdlAt, pattern, phys, runAsm, seg, submitAsm, submitProgram } from './helpers';
 
 function idle(gpu: Gpu): void {
@@ -379,5 +381,14 @@ describe('sim/hw paging engine: time, stepping, determinism', () => {
     };
     assert.equal(run(1), run(1));
     assert.notEqual(run(1), run(2));
+  });
+});
+
+describe('sim/hw paging engine: the opcode table', () => {
+  it('has a handler for every opcode of the isa table, and none for bytes that are not opcodes', () => {
+    for (let code = 0; code < 256; code++) {
+      const op = OPCODE_BY_CODE[code];
+      assert.equal(PAGING_OPS[code] !== undefined, op !== undefined, op ? `${op.mnemonic} (0x${code.toString(16)}) has no handler` : `byte 0x${code.toString(16)} has a handler`);
+    }
   });
 });

@@ -1,0 +1,82 @@
+// Bus-master DMA: the adapter's DMA channel and the common buffers it hands out. A common buffer is
+// physically contiguous system memory that the host also sees as one ArrayBuffer (the same bytes:
+// DMA buffers and paging buffers live there), charged against `commonBufferBudget`. Scatter/gather
+// moves an MDL to or from a segment packet by packet (a page at a time); the data lands at once and
+// the channel stays busy until the transfer would have completed.
+
+import { CHUNK_BYTES } from './memory';
+import { hex, PAGE_SIZE, SG_PACKET_NS, SG_SETUP_NS } from './constants';
+import type { HostAccess } from './hostAccess';
+import type { GpuState } from './state';
+import type { SystemMemory } from './systemMemory';
+import type { CommonBuffer, Mdl } from './types';
+
+export class BusMasterDma {
+  private readonly buffers = new Map<number, { size: number; charged: number; span: number }>();
+  private used = 0;
+  private busyUntil = 0;
+
+  constructor(
+    private readonly state: GpuState,
+    private readonly host: HostAccess,
+    private readonly memory: SystemMemory,
+  ) {}
+
+  allocateCommonBuffer(size: number): CommonBuffer | undefined {
+    if (!Number.isSafeInteger(size) || size <= 0) throw new Error(`allocateCommonBuffer: size must be a positive integer, got ${size}`);
+    const charged = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    if (this.used + charged > this.state.config.commonBufferBudget) return undefined;
+    // Common buffers take whole chunks so that their host view is one ArrayBuffer.
+    const span = Math.ceil(size / CHUNK_BYTES) * CHUNK_BYTES;
+    const physical = this.memory.pages.allocateContiguous(span / PAGE_SIZE, CHUNK_BYTES / PAGE_SIZE);
+    if (physical === undefined) return undefined;
+    const ab = new ArrayBuffer(span);
+    this.state.sys.install(physical, ab);
+    this.used += charged;
+    this.buffers.set(physical, { size, charged, span });
+    return { physical, size, bytes: new Uint8Array(ab, 0, size) };
+  }
+
+  freeCommonBuffer(buffer: CommonBuffer): void {
+    const rec = buffer && this.buffers.get(buffer.physical);
+    if (!rec) throw new Error(`freeCommonBuffer: no common buffer at ${hex(buffer?.physical)}`);
+    this.buffers.delete(buffer.physical);
+    this.used -= rec.charged;
+    this.state.sys.release(buffer.physical, rec.span);
+    this.memory.pages.releaseRun(buffer.physical / PAGE_SIZE, rec.span / PAGE_SIZE);
+  }
+
+  commonBufferUsage(): { used: number; budget: number; buffers: number } {
+    return { used: this.used, budget: this.state.config.commonBufferBudget, buffers: this.buffers.size };
+  }
+
+  scatterGather(mdl: Mdl, segmentId: number, segmentOffset: number, direction: 'to-device' | 'from-device'): { bytes: number; completesAt: number } {
+    const st = this.state;
+    const m = this.memory.createMdl(mdl?.pages, mdl?.byteOffset, mdl?.byteCount);
+    const seg = st.segments.get(segmentId, 'scatterGather');
+    st.checkRange(`scatterGather ${seg.name}`, segmentOffset, m.byteCount, seg.size);
+    if (direction !== 'to-device' && direction !== 'from-device') throw new Error(`scatterGather: direction must be 'to-device' or 'from-device'`);
+    let done = 0;
+    let packets = 0;
+    while (done < m.byteCount) {
+      const p = m.byteOffset + done;
+      const idx = Math.floor(p / PAGE_SIZE);
+      const po = p - idx * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, m.byteCount - done);
+      const phys = m.pages[idx] + po;
+      const packet = new Uint8Array(n);
+      if (direction === 'to-device') {
+        st.sys.read(phys, packet, 0, n);
+        this.host.segment(seg, segmentOffset + done, packet, 0, n, true);
+      } else {
+        this.host.segment(seg, segmentOffset + done, packet, 0, n, false);
+        this.host.writePhysical(phys, packet);
+      }
+      done += n;
+      packets++;
+    }
+    const start = Math.max(st.clock, this.busyUntil);
+    this.busyUntil = start + SG_SETUP_NS + packets * SG_PACKET_NS + Math.ceil(m.byteCount / st.config.bandwidths.systemToVram);
+    return { bytes: m.byteCount, completesAt: this.busyUntil };
+  }
+}

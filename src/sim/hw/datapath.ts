@@ -1,0 +1,116 @@
+// The paging engine's datapath: moving bytes between prepared locations (copy, fill, read and write
+// of a few bytes, and the band-by-band rearrangement of swizzle/unswizzle), one resolved run at a
+// time. A fault part-way leaves what was already moved in place, as hardware would. Every write is
+// noted for write events while someone listens, and counts as a memory write for waiting engines.
+
+import type { EventHub } from './events';
+import type { GpuState } from './state';
+import { retileBand, TILE_BYTES } from './tiling';
+import type { Loc, Resolver } from './translate';
+
+export class Datapath {
+  private readonly events: EventHub;
+
+  constructor(
+    private readonly state: GpuState,
+    private readonly res: Resolver,
+  ) {
+    this.events = state.events;
+  }
+
+  copy(dst: Loc, src: Loc, size: number): number {
+    const res = this.res;
+    const events = this.events;
+    const ev = events.listening;
+    for (let pos = 0; pos < size; ) {
+      let f = res.resolve(src, pos, false, size - pos);
+      if (f) return f;
+      const sa = res.arr;
+      const so = res.off;
+      const sl = res.len;
+      f = res.resolve(dst, pos, true, sl);
+      if (f) return f;
+      const n = Math.min(size - pos, sl, res.len);
+      if (n <= 16) {
+        const da = res.arr;
+        const d0 = res.off;
+        for (let i = 0; i < n; i++) da[d0 + i] = sa[so + i];
+      } else {
+        res.arr.set(sa.subarray(so, so + n), res.off);
+      }
+      if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
+      pos += n;
+    }
+    this.state.wrote(events.time);
+    return 0;
+  }
+
+  /** Fills `size` bytes (a multiple of 4) with a 32-bit pattern. */
+  fill(dst: Loc, size: number, pattern: number): number {
+    const res = this.res;
+    const events = this.events;
+    const ev = events.listening;
+    for (let pos = 0; pos < size; ) {
+      const f = res.resolve(dst, pos, true, size - pos);
+      if (f) return f;
+      const n = Math.min(size - pos, res.len);
+      const a = res.arr;
+      new Uint32Array(a.buffer, a.byteOffset + res.off, n >>> 2).fill(pattern);
+      if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
+      pos += n;
+    }
+    this.state.wrote(events.time);
+    return 0;
+  }
+
+  /** Reads `n` bytes from position `pos` of a prepared location into out[o..]. */
+  read(loc: Loc, pos: number, out: Uint8Array, o: number, n: number): number {
+    const res = this.res;
+    while (n > 0) {
+      const f = res.resolve(loc, pos, false, n);
+      if (f) return f;
+      const k = Math.min(n, res.len);
+      if (k <= 16) for (let i = 0; i < k; i++) out[o + i] = res.arr[res.off + i];
+      else out.set(res.arr.subarray(res.off, res.off + k), o);
+      pos += k;
+      o += k;
+      n -= k;
+    }
+    return 0;
+  }
+
+  /** Writes src[o..o+n) at position `pos` of a prepared location. */
+  write(loc: Loc, pos: number, src: Uint8Array, o: number, n: number): number {
+    const res = this.res;
+    const events = this.events;
+    const ev = events.listening;
+    while (n > 0) {
+      const f = res.resolve(loc, pos, true, n);
+      if (f) return f;
+      const k = Math.min(n, res.len);
+      if (k <= 16) for (let i = 0; i < k; i++) res.arr[res.off + i] = src[o + i];
+      else res.arr.set(src.subarray(o, o + k), res.off);
+      if (ev) events.noteWrite(res.inVram, res.addr, res.debug, k);
+      pos += k;
+      o += k;
+      n -= k;
+    }
+    this.state.wrote(events.time);
+    return 0;
+  }
+
+  /** Copies `size` bytes between the linear and the tiled layout of a surface `pitch` bytes wide. */
+  retile(dst: Loc, src: Loc, size: number, pitch: number, toTiled: boolean): number {
+    const band = pitch * (TILE_BYTES / 64);
+    const a = new Uint8Array(band);
+    const b = new Uint8Array(band);
+    for (let pos = 0; pos < size; pos += band) {
+      let f = this.read(src, pos, a, 0, band);
+      if (f) return f;
+      retileBand(a, b, pitch, toTiled);
+      f = this.write(dst, pos, b, 0, band);
+      if (f) return f;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,70 @@
+// The host's access to memory: the CPU (and the bus-master DMA channel) reading and writing system
+// physical memory, and reading and writing segments as the GPU sees them (aperture segments through
+// the GART, throwing on a page with no mapping). Host writes count as memory writes for waiting
+// engines and raise `write` events dated at the current virtual time.
+
+import { HOST_ENGINE } from './constants';
+import type { Segment } from './segments';
+import type { GpuState } from './state';
+import type { Resolver } from './translate';
+
+export class HostAccess {
+  constructor(
+    private readonly state: GpuState,
+    private readonly res: Resolver,
+  ) {}
+
+  readPhysical(address: number, length: number): Uint8Array {
+    this.state.checkRange('readPhysical', address, length, this.state.sysBytes);
+    const out = new Uint8Array(length);
+    this.state.sys.read(address, out, 0, length);
+    return out;
+  }
+
+  writePhysical(address: number, bytes: Uint8Array): void {
+    const st = this.state;
+    st.checkRange('writePhysical', address, bytes?.length, st.sysBytes);
+    st.sys.write(address, bytes, 0, bytes.length);
+    st.events.host(st.clock);
+    st.wrote(st.clock);
+    if (st.events.listening && bytes.length > 0) {
+      st.events.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length: bytes.length, debugAddress: address, time: st.clock });
+    }
+  }
+
+  readSegment(segmentId: number, offset: number, length: number): Uint8Array {
+    const seg = this.state.segments.get(segmentId, 'readSegment');
+    this.state.checkRange(`readSegment ${seg.name}`, offset, length, seg.size);
+    const out = new Uint8Array(length);
+    this.segment(seg, offset, out, 0, length, false);
+    return out;
+  }
+
+  writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void {
+    const seg = this.state.segments.get(segmentId, 'writeSegment');
+    this.state.checkRange(`writeSegment ${seg.name}`, offset, bytes?.length, seg.size);
+    this.segment(seg, offset, bytes, 0, bytes.length, true);
+  }
+
+  /** Moves `n` bytes between buf[bo..] and a segment range (the GPU's view). Throws on unmapped aperture pages. */
+  segment(seg: Segment, offset: number, buf: Uint8Array, bo: number, n: number, write: boolean): void {
+    const st = this.state;
+    const res = this.res;
+    const events = st.events;
+    const ev = write && events.listening;
+    events.host(st.clock);
+    while (n > 0) {
+      const f = res.seg(seg, offset, write, n);
+      if (f) throw new Error(st.faultMessage);
+      const k = Math.min(n, res.len);
+      if (write) res.arr.set(buf.subarray(bo, bo + k), res.off);
+      else buf.set(res.arr.subarray(res.off, res.off + k), bo);
+      if (ev) events.noteWrite(res.inVram, res.addr, res.debug, k);
+      offset += k;
+      bo += k;
+      n -= k;
+    }
+    if (write) st.wrote(events.time);
+    if (ev) events.flushWrite();
+  }
+}

@@ -1,0 +1,62 @@
+// System memory as the platform hands it out: 4 KiB pages placed deterministically (page 0 is never
+// handed out, so physical address 0 is never a valid buffer), MDLs describing buffers made of such
+// pages, and page lists in memory (the layout an `mdl(...)` location reads).
+
+import { PAGE_LIST_HEADER_BYTES, PAGE_SIZE } from './constants';
+import type { HostAccess } from './hostAccess';
+import { PageAllocator } from './pageAllocator';
+import type { GpuState } from './state';
+import type { Mdl } from './types';
+
+export class SystemMemory {
+  /** Shared with the bus-master DMA adapter, which takes contiguous runs for common buffers. */
+  readonly pages: PageAllocator;
+  private readonly sysBytes: number;
+
+  constructor(
+    private readonly state: GpuState,
+    private readonly host: HostAccess,
+  ) {
+    this.sysBytes = state.sysBytes;
+    this.pages = new PageAllocator(state.sysBytes / PAGE_SIZE, 1);
+  }
+
+  allocatePages(count: number): number[] {
+    return this.pages.allocate(count);
+  }
+
+  freePages(pages: readonly number[]): void {
+    for (const p of pages) {
+      if (!Number.isSafeInteger(p) || p % PAGE_SIZE !== 0 || p >= this.sysBytes) throw new Error(`freePages: ${p} is not a page address`);
+    }
+    this.pages.release(pages);
+  }
+
+  createMdl(pages: readonly number[], byteOffset: number, byteCount: number): Mdl {
+    if (!Array.isArray(pages) || pages.length === 0) throw new Error('createMdl: pages must be a non-empty array of page addresses');
+    for (const p of pages) {
+      if (!Number.isSafeInteger(p) || p % PAGE_SIZE !== 0 || p < 0 || p + PAGE_SIZE > this.sysBytes) {
+        throw new Error(`createMdl: ${p} is not a 4 KiB page of system memory`);
+      }
+    }
+    if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset >= PAGE_SIZE) throw new Error(`createMdl: byteOffset ${byteOffset} must be in 0..4095`);
+    if (!Number.isInteger(byteCount) || byteCount < 0 || byteOffset + byteCount > pages.length * PAGE_SIZE) {
+      throw new Error(`createMdl: byteOffset + byteCount (${byteOffset + byteCount}) exceeds the ${pages.length} pages`);
+    }
+    return { pages: pages.slice(), byteOffset, byteCount };
+  }
+
+  writePageList(physical: number, pages: readonly number[]): number {
+    const size = PAGE_LIST_HEADER_BYTES + pages.length * 8;
+    this.state.checkRange('writePageList', physical, size, this.sysBytes);
+    const b = new Uint8Array(size);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, pages.length, true);
+    pages.forEach((p, i) => {
+      v.setUint32(8 + i * 8, p % 0x100000000, true);
+      v.setUint32(12 + i * 8, Math.floor(p / 0x100000000), true);
+    });
+    this.host.writePhysical(physical, b);
+    return size;
+  }
+}

@@ -1,0 +1,307 @@
+// Address translation: how the engine reaches a byte. A `loc` operand names a segment offset (a
+// memory segment is VRAM; an aperture segment goes through its GART), a system physical address, a
+// page of an MDL page list, or a GPU virtual address (page table through the TLB). `prepare` checks
+// a whole operand once per instruction; `resolve` then maps one position of it to a run of
+// contiguous backing bytes, left in the fields arr/off/len, so a 64 MiB copy is a handful of
+// typed-array calls. Faults are numbers here (with `state.faultMessage`) and become FaultRecords only
+// when the engine raises them.
+
+import {
+  DEBUG_SEGMENT_STRIDE,
+  F_BADLOC,
+  F_OUTSIDE,
+  F_PAGEFAULT,
+  F_PHYSICAL,
+  F_UNMAPPED,
+  GART_DUMMY,
+  GART_VALID,
+  GPU_VA_LIMIT,
+  hex,
+  LIST_DMA_BUFFER,
+  LIST_PHYSICAL,
+  MAX_RUN_BYTES,
+  PAGE_LIST_HEADER_BYTES,
+  PAGE_SIZE,
+  SPACE_GPU_VIRTUAL,
+  SPACE_MDL,
+  SPACE_PHYSICAL,
+  SPACE_SEGMENT,
+} from './constants';
+import { CHUNK_BYTES, SparseMemory, ZERO_CHUNK } from './memory';
+import type { GpuPageTable } from './pageTable';
+import type { Segment } from './segments';
+import type { GpuState } from './state';
+
+/** A decoded `loc` operand, prepared for an instruction (page list located, bounds checked). */
+export class Loc {
+  space = 0;
+  sub = 0;
+  aux = 0;
+  address = 0;
+  listBase = 0;
+  listCount = 0;
+  /** The page list's bytes when one buffer holds them (a common buffer), for fast entry reads. */
+  list: DataView | undefined = undefined;
+}
+
+export class Resolver {
+  // The run the last resolution found: `len` bytes of `arr` from `off`; where they are (VRAM or
+  // system address, and debug address), for write events.
+  arr: Uint8Array = new Uint8Array(0);
+  off = 0;
+  len = 0;
+  inVram = false;
+  addr = 0;
+  debug = 0;
+
+  private readonly vram: SparseMemory;
+  private readonly sys: SparseMemory;
+  private readonly sysBytes: number;
+  private readonly segById: readonly (Segment | undefined)[];
+
+  constructor(
+    private readonly state: GpuState,
+    private readonly pageTable: GpuPageTable,
+  ) {
+    this.vram = state.vram;
+    this.sys = state.sys;
+    this.sysBytes = state.sysBytes;
+    this.segById = state.segments.byId;
+  }
+
+  /**
+   * Points arr/off/len at the bytes from `addr` of `mem`: its chunk, extended over following
+   * chunks that sit side by side in the same buffer (chunks materialised one after another share
+   * a slab, a common buffer is one buffer), up to `want` bytes. Bulk copies and fills then make a
+   * few large typed-array calls rather than one per 64 KiB.
+   */
+  private run(mem: SparseMemory, addr: number, write: boolean, want: number): void {
+    const ci = Math.floor(addr / CHUNK_BYTES);
+    const co = addr - ci * CHUNK_BYTES;
+    const arr = write ? mem.chunkForWrite(ci) : mem.chunkForRead(ci);
+    let len = CHUNK_BYTES - co;
+    if (len < want && arr !== ZERO_CHUNK) {
+      const chunks = mem.chunks;
+      const buf = arr.buffer;
+      let next = arr.byteOffset + CHUNK_BYTES;
+      for (let k = ci + 1; len < want && len < MAX_RUN_BYTES; k++, next += CHUNK_BYTES) {
+        const c = chunks[k];
+        if (c === undefined || c.buffer !== buf || c.byteOffset !== next) break;
+        len += CHUNK_BYTES;
+      }
+    }
+    if (len > CHUNK_BYTES - co) {
+      this.arr = new Uint8Array(arr.buffer, arr.byteOffset + co, len);
+      this.off = 0;
+    } else {
+      this.arr = arr;
+      this.off = co;
+    }
+    this.len = len < want ? len : want;
+  }
+
+  /** System memory from physical address `addr`. */
+  phys(addr: number, write: boolean, maxLen: number): number {
+    if (addr >= this.sysBytes || addr < 0) {
+      this.state.faultMessage = `physical address ${hex(addr)} is outside system memory (${hex(this.sysBytes)} bytes)`;
+      return F_PHYSICAL;
+    }
+    this.run(this.sys, addr, write, Math.min(this.sysBytes - addr, maxLen));
+    this.inVram = false;
+    this.addr = addr;
+    this.debug = addr;
+    return 0;
+  }
+
+  /** Segment offset `off` as the GPU sees it: VRAM, or system memory through the GART. */
+  seg(seg: Segment, off: number, write: boolean, maxLen: number): number {
+    if (seg.memory) {
+      const va = seg.vramBase + off;
+      this.run(this.vram, va, write, Math.min(seg.size - off, maxLen));
+      this.inVram = true;
+      this.addr = va;
+      this.debug = seg.id * DEBUG_SEGMENT_STRIDE + off;
+      return 0;
+    }
+    const page = Math.floor(off / PAGE_SIZE);
+    const po = off - page * PAGE_SIZE;
+    const fl = seg.gartFlags[page];
+    if ((fl & GART_VALID) === 0) {
+      this.state.faultMessage = `page ${page} (offset ${hex(page * PAGE_SIZE)}) of aperture segment ${seg.id} (${seg.name}) has no GART mapping`;
+      return F_UNMAPPED;
+    }
+    const base = seg.gartPhys[page];
+    let len = PAGE_SIZE - po;
+    if (fl & GART_DUMMY) {
+      this.state.events.recordDummy(seg.id, page, write);
+    } else {
+      // Physically contiguous GART pages form one run, so aperture copies stay bulk.
+      for (let p = page + 1; p < seg.pages && len < maxLen && len < MAX_RUN_BYTES; p++) {
+        if (seg.gartFlags[p] !== fl || seg.gartPhys[p] !== base + (p - page) * PAGE_SIZE) break;
+        len += PAGE_SIZE;
+      }
+    }
+    const f = this.phys(base + po, write, Math.min(len, seg.size - off, maxLen));
+    this.debug = seg.id * DEBUG_SEGMENT_STRIDE + off;
+    return f;
+  }
+
+  /** Position `pos` of a prepared location, as a run of at most `maxLen` bytes. */
+  resolve(loc: Loc, pos: number, write: boolean, maxLen: number): number {
+    switch (loc.space) {
+      case SPACE_SEGMENT:
+        return this.seg(this.segById[loc.sub]!, loc.address + pos, write, maxLen);
+      case SPACE_PHYSICAL:
+        return this.phys(loc.address + pos, write, maxLen);
+      case SPACE_MDL: {
+        const p = loc.aux + pos;
+        const idx = Math.floor(p / PAGE_SIZE);
+        const po = p - idx * PAGE_SIZE;
+        const base = this.listEntry(loc, idx);
+        if (base % PAGE_SIZE !== 0 || base + PAGE_SIZE > this.sysBytes) {
+          this.state.faultMessage = `page list entry ${idx} (${hex(base)}) is not a 4 KiB page of system memory`;
+          return F_PHYSICAL;
+        }
+        let len = PAGE_SIZE - po;
+        for (let k = idx + 1; k < loc.listCount && len < maxLen && len < MAX_RUN_BYTES; k++) {
+          if (this.listEntry(loc, k) !== base + (k - idx) * PAGE_SIZE) break;
+          len += PAGE_SIZE;
+        }
+        return this.phys(base + po, write, Math.min(len, maxLen));
+      }
+      case SPACE_GPU_VIRTUAL: {
+        const va = loc.address + pos;
+        const vpn = Math.floor(va / PAGE_SIZE);
+        const po = va - vpn * PAGE_SIZE;
+        const e = this.pageTable.translate(vpn);
+        if (e === undefined) {
+          this.state.faultMessage = `GPU virtual address ${hex(va)} is not mapped`;
+          return F_PAGEFAULT;
+        }
+        if (write && e.readOnly) {
+          this.state.faultMessage = `GPU virtual address ${hex(va)} is mapped read-only`;
+          return F_PAGEFAULT;
+        }
+        if (e.segmentId === 0) return this.phys(e.target + po, write, Math.min(PAGE_SIZE - po, maxLen));
+        const seg = this.segById[e.segmentId];
+        if (seg === undefined || e.target + po >= seg.size) {
+          this.state.faultMessage = `GPU virtual address ${hex(va)} maps outside segment ${e.segmentId}`;
+          return F_OUTSIDE;
+        }
+        return this.seg(seg, e.target + po, write, Math.min(PAGE_SIZE - po, maxLen));
+      }
+    }
+    this.state.faultMessage = `location space ${loc.space} is not a memory space`;
+    return F_BADLOC;
+  }
+
+  /** Entry `index` of a prepared page list. */
+  listEntry(loc: Loc, index: number): number {
+    const v = loc.list;
+    if (v !== undefined) {
+      const at = PAGE_LIST_HEADER_BYTES + index * 8;
+      return v.getUint32(at + 4, true) * 0x100000000 + v.getUint32(at, true);
+    }
+    return this.sys.readU64(loc.listBase + PAGE_LIST_HEADER_BYTES + index * 8);
+  }
+
+  /**
+   * Loads slots[at..at+3] of a decoded instruction into `loc` and checks that `size` bytes from it
+   * exist. `dmaBase` is the physical address of the DMA buffer (page lists may sit in it).
+   */
+  prepare(loc: Loc, s: Float64Array, at: number, size: number, dmaBase: number): number {
+    loc.space = s[at];
+    loc.sub = s[at + 1];
+    loc.aux = s[at + 2];
+    loc.address = s[at + 3];
+    switch (loc.space) {
+      case SPACE_SEGMENT: {
+        const seg = this.segById[loc.sub];
+        if (seg === undefined) {
+          this.state.faultMessage = `there is no segment ${loc.sub}`;
+          return F_BADLOC;
+        }
+        if (loc.address + size > seg.size) {
+          this.state.faultMessage = `${hex(loc.address)}+${hex(size)} is outside segment ${seg.id} (${seg.name}, ${hex(seg.size)} bytes)`;
+          return F_OUTSIDE;
+        }
+        return 0;
+      }
+      case SPACE_PHYSICAL:
+        if (loc.address + size > this.sysBytes) {
+          this.state.faultMessage = `physical range ${hex(loc.address)}+${hex(size)} is outside system memory (${hex(this.sysBytes)} bytes)`;
+          return F_PHYSICAL;
+        }
+        return 0;
+      case SPACE_MDL: {
+        if (loc.sub === LIST_DMA_BUFFER) {
+          // The list may sit past the submitted length (data after the instructions), so only
+          // system-memory bounds apply.
+          loc.listBase = dmaBase + loc.address;
+        } else if (loc.sub === LIST_PHYSICAL) {
+          loc.listBase = loc.address;
+        } else {
+          this.state.faultMessage = `page-list base ${loc.sub} is neither the DMA buffer (0) nor physical (1)`;
+          return F_BADLOC;
+        }
+        if (loc.listBase + PAGE_LIST_HEADER_BYTES > this.sysBytes) {
+          this.state.faultMessage = `the page list at ${hex(loc.listBase)} is outside system memory`;
+          return F_PHYSICAL;
+        }
+        loc.listCount = this.sys.readU32(loc.listBase);
+        if (loc.listBase + PAGE_LIST_HEADER_BYTES + loc.listCount * 8 > this.sysBytes) {
+          this.state.faultMessage = `the page list at ${hex(loc.listBase)} (${loc.listCount} pages) runs past system memory`;
+          return F_PHYSICAL;
+        }
+        const view = this.sys.contiguousView(loc.listBase, PAGE_LIST_HEADER_BYTES + loc.listCount * 8);
+        loc.list = view ? new DataView(view.buffer, view.byteOffset, view.byteLength) : undefined;
+        if (loc.aux + size > loc.listCount * PAGE_SIZE) {
+          this.state.faultMessage = `the page list describes ${loc.listCount} pages (${hex(loc.listCount * PAGE_SIZE)} bytes) but ${hex(loc.aux)}+${hex(size)} is needed`;
+          return F_BADLOC;
+        }
+        return 0;
+      }
+      case SPACE_GPU_VIRTUAL:
+        if (loc.address + size > GPU_VA_LIMIT) {
+          this.state.faultMessage = `GPU virtual range ${hex(loc.address)}+${hex(size)} is beyond the 48-bit address space`;
+          return F_PAGEFAULT;
+        }
+        return 0;
+    }
+    this.state.faultMessage = `location space ${loc.space} is not a memory space`;
+    return F_BADLOC;
+  }
+
+  /** Whether a prepared location is (or starts in) system memory, for choosing a bandwidth. */
+  isSystem(loc: Loc): boolean {
+    if (loc.space === SPACE_SEGMENT) return !this.segById[loc.sub]!.memory;
+    if (loc.space === SPACE_GPU_VIRTUAL) {
+      const e = this.pageTable.entry(Math.floor(loc.address / PAGE_SIZE));
+      return e !== undefined && (e.segmentId === 0 || !this.segById[e.segmentId]?.memory);
+    }
+    return true;
+  }
+
+  /** The VRAM or system range a prepared location covers, if it is one flat range (for overlap checks). */
+  private flatRange(loc: Loc): number {
+    if (loc.space === SPACE_PHYSICAL) return loc.address;
+    if (loc.space === SPACE_SEGMENT) {
+      const seg = this.segById[loc.sub]!;
+      return seg.memory ? -1 - (seg.vramBase + loc.address) : NaN;
+    }
+    return NaN;
+  }
+
+  /** Whether `size` bytes from two prepared locations overlap, as far as can be told before moving them. */
+  overlaps(a: Loc, b: Loc, size: number): boolean {
+    const x = this.flatRange(a);
+    const y = this.flatRange(b);
+    if (Number.isNaN(x) || Number.isNaN(y) || (x < 0) !== (y < 0)) {
+      return a.space === SPACE_SEGMENT && b.space === SPACE_SEGMENT && a.sub === b.sub &&
+        a.address < b.address + size && b.address < a.address + size;
+    }
+    const xa = x < 0 ? -1 - x : x;
+    const ya = y < 0 ? -1 - y : y;
+    return xa < ya + size && ya < xa + size;
+  }
+}

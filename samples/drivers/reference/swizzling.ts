@@ -18,6 +18,7 @@
 // maps the linear allocation.
 
 import {
+  PAGE_SIZE,
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_SUCCESS,
@@ -28,7 +29,7 @@ import {
   type DXGK_BUILDPAGINGBUFFER_TRANSFER,
   type NTSTATUS,
 } from 'paging-lab/ddi';
-import { instructionSize, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
+import { TILE_ROWS, TILE_WIDTH_BYTES, instructionSize, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
 
 /** What the driver keeps about a swizzled allocation. */
 export interface SwizzledSurface {
@@ -61,21 +62,59 @@ export function crossesToSystem(surface: SwizzledSurface | null, t: DXGK_BUILDPA
   return !!surface?.swizzled && (t.Source.SegmentId === 0) !== (t.Destination.SegmentId === 0);
 }
 
-/** One `swizzle` (page-in) or `unswizzle` (eviction) instruction for the whole (sub-)transfer. */
+/**
+ * A (sub-)transfer of a swizzled surface between its segment and system memory, resuming from
+ * MultipassOffset. The sub-transfer is the bytes [TransferOffset, TransferOffset + TransferSize) of
+ * the allocation as it lies in the segment (tiled); in system memory the same bytes lie linearly.
+ * Whole bands of 64 rows are the same bytes in both layouts, so one `swizzle` (page-in) or
+ * `unswizzle` (eviction) rearranges them all. A sub-transfer that starts or ends inside a band
+ * (VidMm's maximum transfer size is below pitch * 64) moves tile row by tile row: 64 bytes that are
+ * contiguous in both layouts, one `copy` each.
+ */
 export function writeSwizzledTransfer(args: DXGKARG_BUILDPAGINGBUFFER, surface: SwizzledSurface, t: DXGK_BUILDPAGINGBUFFER_TRANSFER): NTSTATUS {
   const toSystem = t.Destination.SegmentId === 0;
-  const mnemonic = toSystem ? 'unswizzle' : 'swizzle';
-  const size = instructionSize(mnemonic);
-  if (args.MultipassOffset >= t.TransferSize) return STATUS_SUCCESS;
-  if (args.DmaSize < size) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
+  const band = surface.pitch * TILE_ROWS;
   const segmentSide = toSystem ? t.Source : t.Destination;
   const mdlSide = toSystem ? t.Destination : t.Source;
-  const segment = segmentLocation(segmentSide.SegmentId, segmentSide.SegmentAddress + t.TransferOffset);
-  const mdl = mdlLocation(mdlSide.pMdl!.PageListPhysicalAddress, t.MdlOffset * 4096);
+  // MdlOffset pages into the MDL is byte TransferOffset of the allocation: where the allocation starts in the MDL.
+  const mdlBase = t.MdlOffset * PAGE_SIZE - t.TransferOffset;
+  const pageList = mdlSide.pMdl!.PageListPhysicalAddress;
+  let done = args.MultipassOffset;
+  while (done < t.TransferSize) {
+    const at = t.TransferOffset + done;
+    const bands = Math.floor((t.TransferSize - done) / band) * band;
+    if (at % band === 0 && bands > 0) {
+      const mnemonic = toSystem ? 'unswizzle' : 'swizzle';
+      if (args.DmaSize < instructionSize(mnemonic)) break;
+      const segment = segmentLocation(segmentSide.SegmentId, segmentSide.SegmentAddress + at);
+      const mdl = mdlLocation(pageList, mdlBase + at);
+      emit(args, mnemonic, toSystem ? [mdl, segment, bands, surface.pitch] : [segment, mdl, bands, surface.pitch]);
+      done += bands;
+    } else {
+      if (args.DmaSize < instructionSize('copy')) break;
+      const segment = segmentLocation(segmentSide.SegmentId, segmentSide.SegmentAddress + at);
+      const mdl = mdlLocation(pageList, mdlBase + linearOffset(at, surface.pitch));
+      emit(args, 'copy', toSystem ? [mdl, segment, TILE_WIDTH_BYTES] : [segment, mdl, TILE_WIDTH_BYTES]);
+      done += TILE_WIDTH_BYTES;
+    }
+  }
+  args.MultipassOffset = done;
+  return done < t.TransferSize ? STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER : STATUS_SUCCESS;
+}
+
+/** Where the byte at `tiled` in the tiled layout lies in the linear layout (the inverse of the hardware's tiling). */
+function linearOffset(tiled: number, pitch: number): number {
+  const tileBytes = TILE_WIDTH_BYTES * TILE_ROWS;
+  const tile = Math.floor(tiled / tileBytes);
+  const within = tiled - tile * tileBytes;
+  const tilesPerRow = pitch / TILE_WIDTH_BYTES;
+  const row = Math.floor(tile / tilesPerRow) * TILE_ROWS + Math.floor(within / TILE_WIDTH_BYTES);
+  return row * pitch + (tile % tilesPerRow) * TILE_WIDTH_BYTES + (within % TILE_WIDTH_BYTES);
+}
+
+function emit(args: DXGKARG_BUILDPAGINGBUFFER, mnemonic: string, operands: Parameters<typeof writeInstruction>[3]): void {
   const p = args.pDmaBuffer;
-  const n = writeInstruction(p.Bytes, p.Offset, mnemonic, toSystem ? [mdl, segment, t.TransferSize, surface.pitch] : [segment, mdl, t.TransferSize, surface.pitch]);
+  const n = writeInstruction(p.Bytes, p.Offset, mnemonic, operands);
   p.Offset += n;
   args.DmaSize -= n;
-  args.MultipassOffset = t.TransferSize;
-  return STATUS_SUCCESS;
 }

@@ -5,6 +5,11 @@
 // memory, never on a non-coherent segment. The coherency case of the WDK: before the CPU reads
 // aperture memory the GPU wrote, VidMm has the driver build a WritePhysical (to the dummy page: the
 // data is irrelevant) and a ReadPhysical of the location, so the GPU's writes have landed.
+// VidMm "uses the dummy page that is in the unmapped portion of the aperture to determine
+// difficulties the memory manager has accessing the aperture segment": after each unmap it marks
+// its dummy page and has the GPU read through every page of the range; a read that faults or does
+// not return the mark is a broken unmap, which VidMm reports in its own words (the verifier's rule
+// `unmap-not-dummy-page` says it first when it is on).
 
 import {
   DXGK_OPERATION_MAP_APERTURE_SEGMENT,
@@ -13,7 +18,8 @@ import {
   DXGK_OPERATION_WRITE_PHYSICAL,
   PAGE_SIZE,
 } from '../ddi/contract';
-import type { CommonBuffer } from '../hw/types';
+import { DriverError } from '../driver/errors';
+import type { CommonBuffer, FaultRecord } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { WdkStep } from '../scenario/wdkSteps';
@@ -21,6 +27,7 @@ import type { Gen } from './events';
 import { patternBytes } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation, SegmentState } from './vidmm';
+import type { QueuedBuffer } from './vidsch';
 import type { WdkContext } from './wdkContext';
 
 export interface ApertureMapping {
@@ -29,11 +36,27 @@ export interface ApertureMapping {
   cacheCoherent: boolean;
 }
 
+/** What VidMm writes on its dummy page before probing, and a read through an unmapped page must return. */
+const DUMMY_MARK = new TextEncoder().encode('VidMmDmy');
+/** Pages probed per probe buffer: a `copy` of the mark's size per page, results after the instructions. */
+const PROBE_PAGES = 64;
+
+interface Probe {
+  allocation: Allocation;
+  segment: SegmentState;
+  first: number;
+  count: number;
+  dummy: number;
+}
+
 export class ApertureSegments {
   private dummy: number | undefined;
   private readonly mapped = new Map<Allocation, ApertureMapping>();
   private context: CommonBuffer | undefined;
-  readonly stats = { maps: 0, unmaps: 0, readPhysical: 0, writePhysical: 0, gpuWrites: 0 };
+  private probeBuffer: CommonBuffer | undefined;
+  /** The probe each probe buffer in flight carries, by its fence id on the paging engine. */
+  private readonly probes = new Map<number, Probe>();
+  readonly stats = { maps: 0, unmaps: 0, readPhysical: 0, writePhysical: 0, gpuWrites: 0, probedPages: 0 };
 
   constructor(private readonly w: WdkContext) {}
 
@@ -57,6 +80,12 @@ export class ApertureSegments {
     const seg = step.segment === undefined ? apertures[0] : apertures.find((s) => s.name === step.segment);
     if (!seg) {
       throw new KernelError('scenario', step.segment === undefined ? 'the adapter has no aperture segment' : `'${step.segment}' is not an aperture segment (aperture segments: ${apertures.map((s) => s.name).join(', ') || 'none'})`);
+    }
+    if (a.cpuVisible && a.info.Flags.Swizzled) {
+      throw new KernelError(
+        'scenario',
+        `'${a.name}' is CPU-visible and swizzled: it cannot be placed in aperture segment ${seg.name}. "A CPU-accessible allocation located in an aperture-space segment cannot be swizzled if it is accessed directly by an application": make the surface two allocations (see the lock-surface step)`,
+      );
     }
     // The aperture's pages are the allocation's own system pages: its content must be there.
     if (a.residency === 'resident') yield* k.frame(`evict '${a.name}' before mapping it into ${seg.name}`, vidmm.evict(a, { keepContent: true }));
@@ -111,6 +140,7 @@ export class ApertureSegments {
     );
     a.lastPagingOperation = 'UnmapApertureSegment';
     yield* this.w.settle(a, `to be unmapped from ${m.segment.name}`);
+    yield* k.frame(`probe ${m.segment.name} pages [${m.offset / PAGE_SIZE}, ${m.offset / PAGE_SIZE + pages}) through the dummy page`, this.probe({ allocation: a, segment: m.segment, first: m.offset / PAGE_SIZE, count: pages, dummy }));
     m.segment.ranges.release(m.offset, a.size);
     this.mapped.delete(a);
     this.stats.unmaps++;
@@ -123,6 +153,65 @@ export class ApertureSegments {
     });
   }
 
+  /**
+   * VidMm reads through every page of an unmapped range: each read must reach the dummy page,
+   * which VidMm has marked. A read that faults is explained by `gpuFault`.
+   */
+  private *probe(p: Probe): Gen {
+    const k = this.w.kernel;
+    const engine = this.w.vidmm.policy.pagingEngine;
+    this.probeBuffer ??= k.commonBuffer(PAGE_SIZE, 'the aperture probe buffer');
+    const buf = this.probeBuffer;
+    const copy = OPCODE_BY_MNEMONIC.get('copy')!;
+    const results = PROBE_PAGES * copy.size;
+    for (let first = p.first; first < p.first + p.count; first += PROBE_PAGES) {
+      const count = Math.min(PROBE_PAGES, p.first + p.count - first);
+      this.w.gpu.writePhysical(p.dummy, DUMMY_MARK);
+      buf.bytes.fill(0, results, results + count * DUMMY_MARK.length);
+      let n = 0;
+      for (let i = 0; i < count; i++) {
+        const dst = { space: LocationSpace.Physical, sub: 0, aux: 0, address: buf.physical + results + i * DUMMY_MARK.length };
+        const src = { space: LocationSpace.Segment, sub: p.segment.id, aux: 0, address: (first + i) * PAGE_SIZE };
+        n += encodeInto({ op: copy, flags: 0, operands: [dst, src, DUMMY_MARK.length] }, buf.bytes, n);
+      }
+      const batch: Probe = { ...p, first, count };
+      const entry = yield* k.vidsch.submit({ engine, kind: 'paging', physical: buf.physical, start: 0, end: n, size: buf.size, label: `VidMm probe of ${p.segment.name} pages [${first}, ${first + count}) through the dummy page` });
+      this.probes.set(entry.fenceId, batch);
+      yield* k.waitUntil(() => k.vidsch.isComplete(engine, entry.fenceId), `the probe of ${p.segment.name} through the dummy page`);
+      this.probes.delete(entry.fenceId);
+      this.stats.probedPages += count;
+      for (let i = 0; i < count; i++) {
+        const got = buf.bytes.subarray(results + i * DUMMY_MARK.length, results + (i + 1) * DUMMY_MARK.length);
+        if (!Buffer.from(got).equals(Buffer.from(DUMMY_MARK))) {
+          throw this.brokenUnmap(batch, first + i, `a GPU read through it returned ${[...got].map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not the mark VidMm wrote on its dummy page`);
+        }
+      }
+    }
+  }
+
+  /** VidMm's own report of an unmapped range that does not lead to its dummy page. */
+  private brokenUnmap(p: Probe, page: number, what: string): DriverError {
+    const g = this.w.gpu.gartEntry(p.segment.id, page);
+    const entry = g.state === 'invalid' ? 'invalid' : `${g.state === 'dummy' ? 'on' : 'mapped to'} physical page 0x${g.physical.toString(16)}`;
+    const ddi = 'DxgkDdiBuildPagingBuffer';
+    const fn = this.w.kernel.driver().init.DxgkDdiBuildPagingBuffer;
+    return this.w.kernel.ddi.statusError(
+      ddi,
+      { SegmentId: p.segment.id, OffsetInPages: p.first, NumberOfPages: p.count, DummyPage: p.dummy },
+      fn,
+      `VidMm cannot use the unmapped part of aperture segment ${p.segment.name}: after UnmapApertureSegment of '${p.allocation.name}' it probed page ${page} through the dummy page 0x${p.dummy.toString(16)}, and ${what} (the GART entry is ${entry}). An unmapped range must point at the dummy page with GPU access enabled`,
+    );
+  }
+
+  /** A GPU fault in one of VidMm's probe buffers: the unmapped page does not lead to the dummy page. */
+  gpuFault(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined {
+    const p = buffer.engine === this.w.vidmm.policy.pagingEngine ? this.probes.get(buffer.fenceId) : undefined;
+    if (!p) return undefined;
+    const copySize = OPCODE_BY_MNEMONIC.get('copy')!.size;
+    const page = p.first + Math.floor(fault.offset / copySize);
+    return this.brokenUnmap(p, page, `the GPU faulted reading through it (${fault.cause}: ${fault.message})`);
+  }
+
   /** A context on the GPU writes 4 bytes into aperture memory (through the aperture segment). */
   *gpuWrite(step: Extract<WdkStep, { op: 'gpu-write-physical' }>): Gen {
     const a = this.w.alloc(step.id);
@@ -130,9 +219,8 @@ export class ApertureSegments {
     if (!m) throw new KernelError('scenario', `'${a.name}' is not mapped into an aperture segment: map it first (map-aperture)`);
     if (step.offset + 4 > a.size) throw new KernelError('scenario', `offset ${step.offset} is outside '${a.name}' (${a.size} bytes)`);
     const k = this.w.kernel;
-    this.context ??= this.w.gpu.allocateCommonBuffer(PAGE_SIZE);
+    this.context ??= this.w.kernel.commonBuffer(PAGE_SIZE, 'a context DMA buffer');
     const buf = this.context;
-    if (!buf) throw new KernelError('scenario', 'the common-buffer budget cannot hold a context DMA buffer: raise adapter.commonBufferBudget');
     const op = OPCODE_BY_MNEMONIC.get('pwrite')!;
     const n = encodeInto({ op, flags: 0, operands: [{ space: LocationSpace.Segment, sub: m.segment.id, aux: 0, address: m.offset + step.offset }, 4, BigInt(step.value)] }, buf.bytes, 0);
     const entry = yield* k.vidsch.submit({ engine: k.renderEngine, kind: 'render', physical: buf.physical, start: 0, end: n, size: buf.size, label: `GPU write to '${a.name}' through ${m.segment.name}` });

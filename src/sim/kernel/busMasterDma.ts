@@ -148,6 +148,11 @@ export class BusMasterDma {
     });
   }
 
+  /** The common buffers the driver holds now (bytes charged against the budget), with where it took each. */
+  held(): { bytes: number; stack: string | undefined; how: string }[] {
+    return this.adapters.flatMap((r) => [...r.buffers.values()].map((b) => ({ bytes: Math.ceil(b.cb.size / PAGE_SIZE) * PAGE_SIZE, stack: b.stack, how: 'VP_DMA_ADAPTER.AllocateCommonBuffer' })));
+  }
+
   /** After DxgkDdiStopDevice: what the driver still holds. */
   leaks(): { what: string; stack: string | undefined }[] {
     const out: { what: string; stack: string | undefined }[] = [];

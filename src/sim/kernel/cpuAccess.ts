@@ -15,7 +15,7 @@ import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
-import { patternBytes } from './kernel';
+import { patternBytes, surfacePitch } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 import { type WdkContext, firstDifference } from './wdkContext';
@@ -157,12 +157,11 @@ export class CpuAccess {
     yield* this.w.settle(swizzled, 'to be resident for the unswizzle');
     yield* this.w.settle(linear, 'to be resident for the unswizzle');
     // 1. The user-mode driver's command buffer: unswizzle, with both addresses left for DxgkDdiPatch.
-    this.commandBuffer ??= this.w.gpu.allocateCommonBuffer(PAGE_SIZE);
+    this.commandBuffer ??= this.w.kernel.commonBuffer(PAGE_SIZE, 'a command buffer for the unswizzle');
     const buf = this.commandBuffer;
-    if (!buf) throw new KernelError('scenario', 'the common-buffer budget cannot hold a command buffer: raise adapter.commonBufferBudget');
     const op = OPCODE_BY_MNEMONIC.get('unswizzle')!;
     const placeholder = { space: LocationSpace.Segment, sub: 0, aux: 0, address: 0 };
-    const pitch = Number(swizzled.info.pPrivateDriverData.pitch ?? 1024);
+    const pitch = surfacePitch(swizzled);
     const end = encodeInto({ op, flags: 0, operands: [placeholder, placeholder, swizzled.size, pitch] }, buf.bytes, 0);
     const engine = k.renderEngine;
     const { init, ctx } = k.driver();
@@ -213,8 +212,7 @@ export class CpuAccess {
   private alternatePages(a: Allocation): NonNullable<CpuMapping['alternate']> {
     const gpu = this.w.gpu;
     const pages = gpu.allocatePages(a.size / PAGE_SIZE);
-    const list = this.w.kernel.pageLists.store(pages);
-    if (!list) throw new KernelError('scenario', `the common-buffer budget cannot hold the page list of '${a.name}''s alternate VA: raise adapter.commonBufferBudget`);
+    const list = this.w.kernel.pageLists.store(pages, `'${a.name}''s alternate VA`);
     this.w.vidmm.alternateMdl ??= (x) => this.mappings.get(x)?.alternate?.mdl;
     return { pages, listSize: list.size, mdl: { ByteCount: a.size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical } };
   }

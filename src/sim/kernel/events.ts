@@ -25,6 +25,7 @@ export type KernelEventKind =
   | 'allocation-destroyed'
   | 'eviction'
   | 'relocation'
+  | 'compaction'
   | 'page-in'
   | 'paging-buffer-submitted'
   | 'submission'

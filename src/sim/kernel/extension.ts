@@ -2,9 +2,11 @@
 // (CPU access through the aperture, aperture segments, device paging queues, bus-master DMA, in
 // wdk.ts and the files it names). The kernel calls these at a few points and knows nothing else.
 
+import type { FaultRecord } from '../hw/types';
 import type { Step } from '../scenario/types';
 import type { Gen } from './events';
 import type { Allocation } from './vidmm';
+import type { QueuedBuffer } from './vidsch';
 
 export interface KernelExtension {
   /** A workload step the kernel itself does not know. */
@@ -15,4 +17,8 @@ export interface KernelExtension {
   unlock(a: Allocation): Gen;
   /** A CPU write to a locked allocation; true when the extension did it (through its CPU mapping). */
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean;
+  /** The error for a GPU fault in a buffer the extension submitted, when it can say more than the fault itself. */
+  gpuFault?(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined;
+  /** Common buffers the driver holds through the extension's callbacks (the DMA adapter's), with where it took each. */
+  driverCommonBuffers?(): { bytes: number; stack: string | undefined; how: string }[];
 }

@@ -21,6 +21,7 @@ import {
   type DXGKRNL_INTERFACE,
   type DRIVER_INITIALIZATION_DATA,
   type DRIVER_OBJECT,
+  type DdiName,
   type HANDLE,
   type OUT,
   DXGK_INTERRUPT_DMA_COMPLETED,
@@ -34,13 +35,17 @@ import {
   STATUS_SUCCESS,
   statusName,
 } from '../ddi/contract';
-import { DriverError } from '../driver/errors';
+import { DriverError, type SourceLocation } from '../driver/errors';
 import type { DriverEntryFunction } from '../driver/loader';
 import { createRandom } from '../hw/random';
-import type { Gpu, HwEvent } from '../hw/types';
+import { TILE_BYTES, retileBand, tilingProblem } from '../hw/tiling';
+import type { CommonBuffer, Gpu, HwEvent } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
-import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
+import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '../../isa/opcodes';
 import type { Scenario, Step } from '../scenario/types';
+import type { RuleId } from '../verifier/rules';
+import type { Verifier } from '../verifier/verifier';
+import { VerifierViolation } from '../verifier/violation';
 import { DdiCaller } from './ddiCaller';
 import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
@@ -94,6 +99,10 @@ export class Kernel {
   onRetired: ((r: RetiredInstruction) => void) | undefined;
   /** CPU access, aperture segments, paging queues and bus-master DMA (./wdk.ts), when attached. */
   extension: KernelExtension | undefined;
+  /** The verifier, when it is on (it attaches itself). */
+  verifier: Verifier | undefined;
+  /** Common buffers the driver got with DxgkCbAllocateContiguousMemory (there is no callback to give them back). */
+  readonly contiguousMemory: { bytes: number; stack: string | undefined }[] = [];
   instructions = 0;
   engineMs = 0;
   renders = 0;
@@ -117,7 +126,7 @@ export class Kernel {
     this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => this.frames.slice());
     this.registers = new DeviceRegisters(gpu);
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
-    this.pageLists = new PageListArena(gpu);
+    this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
     this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
     gpu.onEvent((e) => {
       if (e.kind === 'interrupt' || e.kind === 'fault' || e.kind === 'buffer-complete') this.hwEvents.push(e);
@@ -127,6 +136,47 @@ export class Kernel {
   driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE } {
     if (!this.init) throw new KernelError('internal', 'the driver is not started');
     return { init: this.init, ctx: this.ctx };
+  }
+
+  /** A rule the kernel cannot go on past: the verifier's violation (with the rule's id) when it is on, else a driver error. */
+  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error {
+    if (this.verifier) return new VerifierViolation(rule, message, { ddi, args, location: this.verifier.context.locate(ddi, fn) });
+    return this.ddi.statusError(ddi, args, fn, message);
+  }
+
+  /**
+   * Common-buffer memory for the kernel's own use (paging buffers, page lists, DMA buffers...). When
+   * the budget cannot hold it, the error says whose use is the problem: the driver's, when it holds
+   * more than half of the budget and the kernel's own need would fit without it ("The common
+   * buffer is a precious system resource"), else the scenario's budget.
+   */
+  commonBuffer(size: number, what: string): CommonBuffer {
+    const b = this.gpu.allocateCommonBuffer(size);
+    if (b) return b;
+    const { used, budget } = this.gpu.commonBufferUsage();
+    const held = [...this.contiguousMemory.map((m) => ({ ...m, how: 'DxgkCbAllocateContiguousMemory' })), ...(this.extension?.driverCommonBuffers?.() ?? [])];
+    const driver = held.reduce((n, m) => n + m.bytes, 0);
+    const charged = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    const mine = used - driver;
+    if (driver * 2 > budget && mine + charged <= budget) {
+      // Where the driver took most of it: its holdings summed by the line that took them.
+      const sites = new Map<string, { bytes: number; count: number; location: SourceLocation | undefined }>();
+      for (const m of held) {
+        const location = this.ddi.locateStack(m.stack);
+        const key = location ? `${location.file}:${location.line}:${location.column}` : '?';
+        const site = sites.get(key) ?? { bytes: 0, count: 0, location };
+        site.bytes += m.bytes;
+        site.count++;
+        sites.set(key, site);
+      }
+      const top = [...sites.values()].reduce((x, m) => (m.bytes > x.bytes ? m : x));
+      const location = top.location;
+      const ways = [...new Set(held.map((m) => m.how))].join(' and ');
+      const message = `VidMm cannot get ${what} (${size} bytes) from the common-buffer budget of ${budget} bytes: the driver holds ${driver} bytes of it (${held.length} common buffer${held.length === 1 ? '' : 's'} from ${ways}), more than half, and the kernel's own ${mine} bytes plus this one would fit without them; ${top.bytes} bytes in ${top.count} buffer${top.count === 1 ? ' was' : 's were'} taken${location ? ` at ${location.file}:${location.line}:${location.column}` : ' by the driver'}`;
+      if (this.verifier) throw new VerifierViolation('common-buffer-budget', message, { location });
+      throw new DriverError('contract', message, { location });
+    }
+    throw new KernelError('scenario', `the common-buffer budget of ${budget} bytes cannot hold ${what} (${size} bytes): ${mine} bytes are used by the kernel${driver ? ` and ${driver} by the driver` : ''}; raise adapter.commonBufferBudget`);
   }
 
   event(what: KernelEventKind, message: string, data: Record<string, unknown> = {}): KernelEvent {
@@ -257,6 +307,8 @@ export class Kernel {
         waitUntil: (c, r) => this.waitUntil(c, r),
         event: (w, m, d) => this.event(w, m, d),
         frame: (l, b) => this.frame(l, b),
+        commonBuffer: (size, what) => this.commonBuffer(size, what),
+        driverFault: (rule, ddi, fn, message, args) => this.driverFault(rule, ddi, fn, message, args),
       },
       {
         pagingBufferSize: Math.min(q2.PagingBufferSize, policy.pagingBufferSize ?? Infinity),
@@ -336,6 +388,7 @@ export class Kernel {
         check(h, 'DxgkCbAllocateContiguousMemory');
         const b = this.gpu.allocateCommonBuffer(args.NumberOfBytes);
         if (!b) return STATUS_NO_MEMORY;
+        this.contiguousMemory.push({ bytes: Math.ceil(b.size / PAGE_SIZE) * PAGE_SIZE, stack: new Error().stack });
         args.pVirtualAddress = b.bytes;
         args.PhysicalAddress = b.physical;
         return STATUS_SUCCESS;
@@ -424,6 +477,8 @@ export class Kernel {
       else if (e.kind === 'fault') {
         const f = e.fault;
         const buf = this.vidsch.engines[f.engine]?.queue.find((b) => f.address >= b.physical + b.start && f.address < b.physical + b.end);
+        const explained = buf && this.extension?.gpuFault?.(buf, f);
+        if (explained) throw explained;
         throw new KernelError(
           'gpu',
           `engine ${f.engine} faulted (${f.cause}) at 0x${f.address.toString(16)}: ${f.instruction}: ${f.message}` +
@@ -563,6 +618,18 @@ export class Kernel {
     if (!(info.Size >= s.size)) bad(`DXGK_ALLOCATIONINFO.Size is ${info.Size}, less than the ${s.size} bytes asked for`);
     if (info.hAllocation === null || info.hAllocation === undefined) bad('DXGK_ALLOCATIONINFO.hAllocation was not set');
     const size = Math.ceil(info.Size / PAGE_SIZE) * PAGE_SIZE;
+    if (info.Flags.CpuVisible && info.Flags.Swizzled) {
+      const apertures = this.vidmm.segmentsNamedBy(info).filter((x) => x.kind === 'aperture');
+      if (apertures.length) {
+        throw this.driverFault(
+          'swizzled-cpu-visible-aperture',
+          'DxgkDdiCreateAllocation',
+          init.DxgkDdiCreateAllocation,
+          `DxgkDdiCreateAllocation for '${s.id}': the allocation is CPU-visible and swizzled, and its segment preferences or supported sets name aperture segment ${apertures.map((x) => `${x.name} (segment ${x.id})`).join(', ')}. An application reaches a CPU-visible allocation in an aperture segment in system memory, where nothing unswizzles it: keep it out of aperture segments, or make the surface two allocations (a swizzled one for the GPU, a linear CPU-visible one for the application)`,
+          args,
+        );
+      }
+    }
     const candidates = this.vidmm.candidatesFor(info);
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);
@@ -580,8 +647,7 @@ export class Kernel {
     } catch (e) {
       throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${(e as Error).message}; raise adapter.systemMemory`);
     }
-    const list = this.pageLists.store(pages);
-    if (!list) throw new KernelError('scenario', `the common-buffer budget cannot hold the page list of '${s.id}': raise adapter.commonBufferBudget`);
+    const list = this.pageLists.store(pages, `'${s.id}'`);
     const a: Allocation = {
       handle: this.vidmm.newHandle(),
       name: s.id,
@@ -679,9 +745,22 @@ export class Kernel {
     }
   }
 
-  /** The allocation's current content, from its segment or its system pages (after the GPU is idle). */
+  /**
+   * The allocation's current content as the application sees it, from its segment or its system
+   * pages (after the GPU is idle). A resident swizzled allocation lies in its segment tile by tile;
+   * the application sees it linearly (through an unswizzling range, or after an unswizzle), so
+   * its bits are read back in the linear layout.
+   */
   readContent(a: Allocation): Uint8Array {
-    if (a.residency === 'resident') return this.gpu.readSegment(a.segmentId, a.offset, a.size);
+    if (a.residency === 'resident') {
+      const raw = this.gpu.readSegment(a.segmentId, a.offset, a.size);
+      const pitch = swizzledPitch(a);
+      if (pitch === undefined) return raw;
+      const band = pitch * TILE_ROWS;
+      const out = new Uint8Array(a.size);
+      for (let at = 0; at < a.size; at += band) retileBand(raw.subarray(at, at + band), out.subarray(at, at + band), pitch, false);
+      return out;
+    }
     // Never written and never placed: nothing holds it yet, it reads as its fill pattern.
     if (a.content === 'fresh') return patternBytes(a.size, a.fillPattern);
     const out = new Uint8Array(a.size);
@@ -692,12 +771,8 @@ export class Kernel {
   private *render(s: Extract<Step, { op: 'render' }>): Gen {
     const list = s.allocations.map((id) => this.alloc(id));
     for (const a of list) if (a.locked) throw new KernelError('scenario', `'${a.name}' is locked by the CPU: unlock it before a render references it`);
-    const capacity = new Set(list.flatMap((a) => a.candidates));
-    const room = [...capacity].reduce((n, id) => n + this.vidmm.segment(id)!.size, 0);
-    const need = list.reduce((n, a) => n + a.size, 0);
-    if (need > room) {
-      throw new KernelError('scenario', `the render references ${need} bytes of allocations but the segments they may use hold ${room} bytes in all: it can never be made resident`);
-    }
+    const limit = this.vidmm.residencyLimit(list);
+    if (limit) throw new KernelError('scenario', `the render can never be made resident: ${limit}`);
     this.renders++;
     yield* this.frame('make the allocation list resident', this.vidmm.makeResident(list, `render ${this.renders}`));
     yield* this.vidmm.submitCurrent();
@@ -710,7 +785,8 @@ export class Kernel {
   private renderBuffer(): { physical: number; bytes: Uint8Array; size: number; free: boolean } | undefined {
     let b = this.renderBuffers.find((x) => x.free);
     if (!b) {
-      const cb = this.gpu.allocateCommonBuffer(this.caps!.DmaBufferSize);
+      // With none to wait for, the budget must hold one.
+      const cb = this.renderBuffers.length ? this.gpu.allocateCommonBuffer(this.caps!.DmaBufferSize) : this.commonBuffer(this.caps!.DmaBufferSize, `a ${this.caps!.DmaBufferSize}-byte render DMA buffer`);
       if (!cb) return undefined;
       b = { physical: cb.physical, bytes: cb.bytes, size: cb.size, free: true };
       this.renderBuffers.push(b);
@@ -782,7 +858,13 @@ export class Kernel {
     for (const a of list) a.busy.set(engine, entry.fenceId);
     for (const t of tiles) {
       t.a.content = 'valid';
-      this.shadow.get(t.a)?.set(patternBytes(Math.min(FILL_TILE, t.a.size - t.offset), t.pattern), t.offset);
+      const shadow = this.shadow.get(t.a);
+      const bytes = patternBytes(Math.min(FILL_TILE, t.a.size - t.offset), t.pattern);
+      const pitch = swizzledPitch(t.a);
+      // The GPU wrote one 4 KiB tile in the segment; a swizzled allocation's tile is TILE_ROWS rows
+      // of TILE_WIDTH_BYTES bytes in the layout the application sees.
+      if (pitch === undefined) shadow?.set(bytes, t.offset);
+      else for (let row = 0; row < TILE_ROWS; row++) shadow?.set(bytes.subarray(row * TILE_WIDTH_BYTES, (row + 1) * TILE_WIDTH_BYTES), linearOffset(t.offset + row * TILE_WIDTH_BYTES, pitch));
     }
     yield this.event('render', `render ${this.renders} submitted to engine ${engine} with fence ${entry.fenceId}: ${list.map((a) => `${a.name}${writes.has(a) ? ' (write)' : ''}`).join(', ')}`, {
       engine,
@@ -812,6 +894,27 @@ export class Kernel {
     }
     yield this.event('verify', `${when} ${list.length} allocations: content matches what the workload last wrote`, { count: list.length });
   }
+}
+
+/** The surface pitch (bytes per row) the user-mode driver gave for a swizzled allocation (private data `pitch`, else 1024, the reference driver's default). */
+export function surfacePitch(a: Allocation): number {
+  return Number((a.info.pPrivateDriverData as { pitch?: unknown } | null)?.pitch ?? 1024);
+}
+
+/** The pitch of a swizzled allocation whose size tiles evenly, else undefined (its bits are linear). */
+function swizzledPitch(a: Allocation): number | undefined {
+  if (!a.info.Flags.Swizzled) return undefined;
+  const pitch = surfacePitch(a);
+  return tilingProblem(a.size, pitch) === null ? pitch : undefined;
+}
+
+/** Where the byte at `tiled` of a swizzled surface's tiled layout lies in its linear layout. */
+function linearOffset(tiled: number, pitch: number): number {
+  const tile = Math.floor(tiled / TILE_BYTES);
+  const within = tiled - tile * TILE_BYTES;
+  const tilesPerRow = pitch / TILE_WIDTH_BYTES;
+  const row = Math.floor(tile / tilesPerRow) * TILE_ROWS + Math.floor(within / TILE_WIDTH_BYTES);
+  return row * pitch + (tile % tilesPerRow) * TILE_WIDTH_BYTES + (within % TILE_WIDTH_BYTES);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -15,15 +15,18 @@ interface Arena {
 export class PageListArena {
   private arenas: Arena[] = [];
 
-  constructor(private readonly gpu: Gpu) {}
+  constructor(
+    private readonly gpu: Gpu,
+    /** Gets common-buffer memory, throwing the kernel's budget error when it cannot. */
+    private readonly commonBuffer: (size: number, what: string) => CommonBuffer,
+  ) {}
 
-  /** Writes the page list of `pages` and returns its physical address and size, or undefined if the common-buffer budget is spent. */
-  store(pages: readonly number[]): { physical: number; size: number } | undefined {
+  /** Writes the page list of `pages` and returns its physical address and size (throws when the common-buffer budget is spent). */
+  store(pages: readonly number[], what: string): { physical: number; size: number } {
     const size = 8 + pages.length * 8;
     let arena = this.arenas.find((a) => a.ranges.largestFree >= size);
     if (!arena) {
-      const buffer = this.gpu.allocateCommonBuffer(Math.max(ARENA_BYTES, size));
-      if (!buffer) return undefined;
+      const buffer = this.commonBuffer(Math.max(ARENA_BYTES, size), `the page list of ${what}`);
       arena = { buffer, ranges: new RangeAllocator(buffer.size) };
       this.arenas.push(arena);
     }

@@ -35,8 +35,7 @@ export class DevicePagingQueue {
   constructor(private readonly w: WdkContext) {}
 
   private fence(): CommonBuffer {
-    this.memory ??= this.w.gpu.allocateCommonBuffer(PAGE_SIZE);
-    if (!this.memory) throw new KernelError('scenario', 'the common-buffer budget cannot hold the device paging fence: raise adapter.commonBufferBudget');
+    this.memory ??= this.w.kernel.commonBuffer(PAGE_SIZE, 'the device paging fence');
     return this.memory;
   }
 

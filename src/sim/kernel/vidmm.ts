@@ -1,43 +1,39 @@
 // VidMm, the video memory manager: allocations, their placement in segments by the driver's
-// preferences, residency, LRU eviction to system memory under pressure, and the paging operations
-// that move content (Transfer from/to an MDL, Fill for new content, DiscardContent when no copy is
-// needed), built by the driver through DxgkDdiBuildPagingBuffer exactly as the WDK describes:
-//   - MultipassOffset is zeroed before the first call of an operation and left alone between calls;
-//   - STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER: submit the partial paging buffer, acquire a new one,
-//     call again with the same arguments;
-//   - a transfer larger than the policy's maxTransferSize is split into sub-transfers, the first
-//     flagged TransferStart, the last TransferEnd (both when there is one), each possibly refilled
-//     several times, the end of a transfer always before the start of the next;
-//   - STATUS_GRAPHICS_ALLOCATION_BUSY: wait until the GPU is done with the allocation, call again
-//     with AllocationIsIdle set;
-//   - before submission, DxgkDdiPatch with no patch-location list, then DxgkDdiSubmitCommand.
+// preferences, residency, LRU eviction to system memory under pressure, compaction of a segment,
+// and the paging operations that move content (Transfer from/to an MDL, Fill for new content,
+// DiscardContent when no copy is needed), built by the driver through DxgkDdiBuildPagingBuffer
+// (the loop and the paging buffers are in ./pagingBuild.ts). Every GPU reference to an allocation,
+// paging or render work, counts when VidMm says it is idle (AllocationIsIdle, and before a Fill).
+// Moves VidMm makes for itself (compaction) are raw: a Transfer with hAllocation NULL, which the
+// driver copies without swizzling. A transfer larger than the policy's maxTransferSize is split
+// into sub-transfers, the first flagged TransferStart, the last TransferEnd (both when there is
+// one), the end of a transfer always before the start of the next.
 
 import {
   type DXGK_ALLOCATIONINFO,
   type DXGK_SEGMENTDESCRIPTOR,
-  type DXGKARG_BUILDPAGINGBUFFER,
-  type DXGKARG_PATCH,
   type DRIVER_INITIALIZATION_DATA,
+  type DdiName,
   type HANDLE,
   type MDL,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
   DXGK_OPERATION_TRANSFER,
-  DXGK_OPERATION_NAMES,
   PAGE_SIZE,
-  STATUS_GRAPHICS_ALLOCATION_BUSY,
-  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
-  STATUS_SUCCESS,
 } from '../ddi/contract';
 import { DriverError } from '../driver/errors';
 import type { CommonBuffer, Gpu } from '../hw/types';
+import type { RuleId } from '../verifier/rules';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
 import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
+import { type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
 import type { VidSch } from './vidsch';
+
+export type { PagingBuffer } from './pagingBuild';
 
 export interface Allocation {
   /** The kernel's handle (1-based). */
@@ -82,19 +78,6 @@ export interface SegmentState {
   resident: Set<Allocation>;
 }
 
-export interface PagingBuffer {
-  buffer: CommonBuffer;
-  /** Bytes VidMm lets the driver use (the driver's PagingBufferSize, or less by policy). */
-  limit: number;
-  /** Where the unsubmitted part starts and where the driver's next write goes. */
-  start: number;
-  write: number;
-  state: 'free' | 'building' | 'submitted';
-  touched: Set<Allocation>;
-  /** Operations written into the unsubmitted part ([begin, end) byte offsets), for error reports and traces. */
-  operations: { label: string; begin: number; end: number }[];
-}
-
 export interface VidMmPolicy {
   pagingBufferSize: number;
   maxTransferSize: number;
@@ -112,6 +95,10 @@ export interface VidMmHost {
   waitUntil(cond: () => boolean, reason: string): Gen;
   event(what: KernelEventKind, message: string, data?: Record<string, unknown>): KernelEvent;
   frame<R>(label: string, body: Gen<R>): Gen<R>;
+  /** A common buffer for the kernel's own use; throws the error that says whose use exhausted the budget. */
+  commonBuffer(size: number, what: string): CommonBuffer;
+  /** A rule the kernel cannot go on past: the verifier's violation when it is on, else a driver error. */
+  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error;
 }
 
 export interface PagingStats {
@@ -155,8 +142,7 @@ export class VidMm {
   readonly segments: SegmentState[] = [];
   /** Resident allocations, least recently used first (Map keeps insertion order). */
   private readonly lru = new Map<Allocation, true>();
-  private readonly buffers: PagingBuffer[] = [];
-  private current: PagingBuffer | undefined;
+  private readonly builder: PagingBuilder;
   private nextHandle = 1;
   /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./wdk.ts). */
   alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
@@ -165,7 +151,21 @@ export class VidMm {
   constructor(
     private readonly host: VidMmHost,
     readonly policy: VidMmPolicy,
-  ) {}
+  ) {
+    this.builder = new PagingBuilder({
+      ddi: host.ddi,
+      vidsch: host.vidsch,
+      stats: this.stats,
+      policy,
+      driver: () => host.driver(),
+      waitUntil: (c, r) => host.waitUntil(c, r),
+      event: (w, m, d) => host.event(w, m, d),
+      frame: (l, b) => host.frame(l, b),
+      referenced: (a) => this.referenced(a),
+      commonBuffer: (size, what) => host.commonBuffer(size, what),
+      driverFault: (rule, ddi, fn, message, args) => host.driverFault(rule, ddi, fn, message, args),
+    });
+  }
 
   // ------------------------------------------------------------------ segments and allocations
 
@@ -207,6 +207,14 @@ export class VidMm {
     return order.filter((id) => this.segment(id)?.kind === 'memory' && supported & (1 << (id - 1)));
   }
 
+  /** Every segment the driver's DXGK_ALLOCATIONINFO names, in a preference or in a supported set. */
+  segmentsNamedBy(info: DXGK_ALLOCATIONINFO): SegmentState[] {
+    const supported = (info.SupportedReadSegmentSet | info.SupportedWriteSegmentSet) >>> 0;
+    const p = info.PreferredSegment;
+    const preferred = [p.SegmentId0, p.SegmentId1, p.SegmentId2, p.SegmentId3, p.SegmentId4];
+    return this.segments.filter((s) => supported & (1 << (s.id - 1)) || preferred.includes(s.id));
+  }
+
   isBusy(a: Allocation): boolean {
     for (const [engine, fence] of a.busy) if (!this.host.vidsch.isComplete(engine, fence)) return true;
     return false;
@@ -214,6 +222,22 @@ export class VidMm {
 
   pagingDone(a: Allocation): boolean {
     return !a.lastPaging || this.host.vidsch.isComplete(a.lastPaging.engine, a.lastPaging.fenceId);
+  }
+
+  /**
+   * Whether the GPU has, or will have, work that references `a`: a render or a paging buffer
+   * submitted and not yet complete, or the paging buffer being built. Only when it has none is
+   * the allocation idle ("the GPU is done with any reference to the current allocation").
+   */
+  referenced(a: Allocation): boolean {
+    return this.isBusy(a) || !this.pagingDone(a) || this.builder.touches(a);
+  }
+
+  /** Runs the GPU until nothing references `a` (submitting what is built for it first). */
+  *waitIdle(a: Allocation, why: string): Gen {
+    if (!this.referenced(a)) return;
+    if (this.builder.touches(a)) yield* this.submitCurrent();
+    yield* this.host.waitUntil(() => !this.referenced(a), `'${a.name}' to be idle ${why}`);
   }
 
   touch(a: Allocation): void {
@@ -230,9 +254,13 @@ export class VidMm {
       if (a.residency === 'resident' && a.segmentId !== a.candidates[0]) yield* this.host.frame(`move '${a.name}' to its preferred segment`, this.promote(a));
     }
     // Placing one allocation may have to evict another of the same list when the segments are too
-    // fragmented (see findSpace); a few passes settle it.
+    // fragmented (see findSpace); a few passes settle it, else everything is placed again from
+    // empty segments, largest first.
     for (let pass = 0; list.some((a) => a.residency !== 'resident'); pass++) {
-      if (pass === 4) throw new KernelError('scenario', `cannot make the ${list.length} allocations of ${why} resident together: the segments are too small or too fragmented`);
+      if (pass === 3) {
+        yield* this.host.frame(`place the ${list.length} allocations of ${why} again, largest first`, this.repack(list, why));
+        break;
+      }
       for (const a of list) {
         if (a.residency !== 'resident') yield* this.host.frame(`page in '${a.name}' (${why})`, this.pageIn(a, pinned));
       }
@@ -240,8 +268,60 @@ export class VidMm {
     for (const a of list) this.touch(a);
   }
 
-  private *pageIn(a: Allocation, pinned: Set<Allocation>): Gen {
-    const place = yield* this.findSpace(a, pinned);
+  /**
+   * Why the allocations of one submission can never be resident together, or undefined: some set
+   * of segments is smaller than the allocations that may live only there (for example CPU-visible
+   * allocations, which only CPU-visible segments can hold).
+   */
+  residencyLimit(list: readonly Allocation[]): string | undefined {
+    const ids = [...new Set(list.flatMap((a) => a.candidates))];
+    const name = (xs: readonly Allocation[]): string => xs.map((a) => `'${a.name}'`).join(', ');
+    // Every subset of segments (there are few) against the allocations confined to it; with many
+    // segments only the whole set.
+    const masks = ids.length <= 10 ? Array.from({ length: (1 << ids.length) - 1 }, (_, i) => i + 1) : [(1 << ids.length) - 1];
+    for (const mask of masks.sort((a, b) => popcount(a) - popcount(b))) {
+      const segs = ids.filter((_, i) => mask & (1 << i)).map((id) => this.segment(id)!);
+      const confined = list.filter((a) => a.candidates.every((id) => segs.some((s) => s.id === id)));
+      const need = confined.reduce((n, a) => n + a.size, 0);
+      const room = segs.reduce((n, s) => n + s.size, 0);
+      if (need <= room) continue;
+      const visible = confined.every((a) => a.cpuVisible) && segs.every((s) => s.cpuVisible);
+      return `${visible ? 'the CPU-visible allocations ' : ''}${name(confined)} need ${need} bytes together but may only use ${segs.map((s) => s.name).join(', ')}${visible ? ' (the CPU-visible memory)' : ''}, which hold${segs.length === 1 ? 's' : ''} ${room} bytes`;
+    }
+    return undefined;
+  }
+
+  /** Evicts everything from the segments `list` may use, then places `list` largest first (those with the fewest segments to choose from before the others). */
+  private *repack(list: Allocation[], why: string): Gen {
+    const ids = new Set(list.flatMap((a) => a.candidates));
+    for (const s of this.segments) {
+      if (!ids.has(s.id)) continue;
+      for (const x of [...s.resident]) yield* this.host.frame(`evict '${x.name}' to place ${why} again`, this.evict(x));
+    }
+    const order = [...list].sort((a, b) => a.candidates.length - b.candidates.length || b.size - a.size);
+    for (const a of order) {
+      const place = this.placeIn(a, a.candidates.map((id) => this.segment(id)!));
+      if (!place) {
+        const segs = a.candidates.map((id) => this.segment(id)!);
+        throw new KernelError(
+          'scenario',
+          `cannot make the ${list.length} allocations of ${why} resident together: placed largest first into empty segments, '${a.name}' (${a.size} bytes) finds no room in ${segs.map((s) => `${s.name} (largest hole ${s.ranges.largestFree} of ${s.size} bytes)`).join(', ')}; their sizes do not pack into the segments they may use`,
+        );
+      }
+      yield* this.host.frame(`page in '${a.name}' (${why})`, this.pageIn(a, new Set(list), place));
+    }
+  }
+
+  private placeIn(a: Allocation, segs: SegmentState[]): { segment: SegmentState; offset: number } | undefined {
+    for (const s of segs) {
+      const offset = s.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
+      if (offset >= 0) return { segment: s, offset };
+    }
+    return undefined;
+  }
+
+  private *pageIn(a: Allocation, pinned: Set<Allocation>, placed?: { segment: SegmentState; offset: number }): Gen {
+    const place = placed ?? (yield* this.findSpace(a, pinned));
     a.segmentId = place.segment.id;
     a.offset = place.offset;
     a.residency = 'resident';
@@ -289,10 +369,8 @@ export class VidMm {
   private *findSpace(a: Allocation, pinned: Set<Allocation>): Gen<{ segment: SegmentState; offset: number }> {
     const segs = a.candidates.map((id) => this.segment(id)!);
     for (;;) {
-      for (const s of segs) {
-        const offset = s.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
-        if (offset >= 0) return { segment: s, offset };
-      }
+      const place = this.placeIn(a, segs);
+      if (place) return place;
       let victim = this.lruVictim(segs, pinned);
       // Only allocations of the same submission are left and no hole is large enough: the free
       // space is fragmented around them. Evict one of them too; makeResident pages it back in.
@@ -316,14 +394,17 @@ export class VidMm {
     return undefined;
   }
 
-  /** Evicts `a` to system memory: Transfer to its MDL if its content matters, DiscardContent if not. */
+  /** Evicts `a` to system memory: Transfer to its MDL if its content matters (or it is mapped for the CPU), DiscardContent if not. */
   *evict(a: Allocation, opts: { keepContent?: boolean } = {}): Gen {
     if (a.residency !== 'resident') return;
     // Different engines run unordered: the paging engine may not touch what a render still uses.
     if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) {
       yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before eviction`);
     }
-    const copy = a.content === 'valid' || opts.keepContent === true;
+    // An allocation the application has mapped is transferred whatever its content: "the content of
+    // the allocation is transferred to system memory so that the application can continue to
+    // access the content at the same virtual address".
+    const copy = a.content === 'valid' || opts.keepContent === true || a.locked;
     if (copy) yield* this.transfer(a, 'out');
     else yield* this.discard(a);
     if (copy) a.content = 'valid';
@@ -369,14 +450,17 @@ export class VidMm {
 
   /**
    * Moves `a`'s content: from its MDL into its segment range (`in`), from its segment range to its
-   * MDL (`out`), or from its segment range to another segment range `to` (`move`).
+   * MDL (`out`), or from its segment range to another segment range `to` (`move`). A `raw` move is
+   * VidMm's own (compaction): hAllocation is NULL, so the driver copies the bytes as they are, and
+   * sub-transfers are no larger than `maxChunk` (a move down within a segment by less than the
+   * allocation's size copies chunk by chunk, each clear of the bytes it has not read yet).
    */
-  private *transfer(a: Allocation, direction: 'in' | 'out' | 'move', to?: { segmentId: number; offset: number }): Gen {
+  private *transfer(a: Allocation, direction: 'in' | 'out' | 'move', to?: { segmentId: number; offset: number }, opts: { raw?: boolean; maxChunk?: number } = {}): Gen {
     const seg = { SegmentId: a.segmentId, SegmentAddress: a.offset, pMdl: null };
     // Locked with UseAlternateVA: the content moves to and from the alternate VA's pages (./cpuAccess.ts).
     const alternate = direction === 'move' ? undefined : this.alternateMdl?.(a);
     const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: to!.offset, pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: alternate ?? a.mdl };
-    const chunk = Math.min(this.policy.maxTransferSize, a.size);
+    const chunk = Math.min(this.policy.maxTransferSize, opts.maxChunk ?? Infinity, a.size);
     const parts = Math.ceil(a.size / chunk);
     this.stats.transfers++;
     if (direction === 'in') this.stats.bytesIn += a.size;
@@ -388,7 +472,7 @@ export class VidMm {
       const args = {
         Operation: DXGK_OPERATION_TRANSFER,
         Transfer: {
-          hAllocation: a.hAllocation,
+          hAllocation: opts.raw ? null : a.hAllocation,
           TransferOffset: offset,
           TransferSize: size,
           Source: direction === 'in' ? { ...mdl } : { ...seg },
@@ -398,7 +482,8 @@ export class VidMm {
         },
       } as const;
       const what = direction === 'in' ? 'MDL -> segment' : direction === 'out' ? 'segment -> MDL' : 'segment -> segment';
-      const label = `${alternate ? 'SpecialLockTransfer' : 'Transfer'} '${a.name}' ${alternate ? what.replace('MDL', 'alternate VA') : what} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
+      const kind = alternate ? 'SpecialLockTransfer' : opts.raw ? 'Transfer (hAllocation NULL)' : 'Transfer';
+      const label = `${kind} '${a.name}' ${alternate ? what.replace('MDL', 'alternate VA') : what} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
       if (alternate) {
         const { MdlOffset, ...t } = args.Transfer;
         void MdlOffset;
@@ -407,10 +492,14 @@ export class VidMm {
       }
       yield* this.build(args, a, label);
     }
-    a.lastPagingOperation = `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? 'eviction' : 'relocation'})`;
+    a.lastPagingOperation = opts.raw
+      ? 'Transfer with hAllocation NULL (compaction)'
+      : `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? 'eviction' : 'relocation'})`;
   }
 
   private *fill(a: Allocation): Gen {
+    // "When the content of the allocation is filled, the allocation is guaranteed to be idle."
+    yield* this.waitIdle(a, 'before it is filled');
     this.stats.fills++;
     yield* this.build(
       {
@@ -421,6 +510,37 @@ export class VidMm {
       `Fill '${a.name}' with 0x${(a.fillPattern >>> 0).toString(16)}`,
     );
     a.lastPagingOperation = 'Fill';
+  }
+
+  /**
+   * Compaction: each resident allocation of `segment` that the CPU does not reach at a fixed place
+   * moves down to the lowest free range that holds it, by a raw Transfer (hAllocation NULL).
+   * Returns how many moved.
+   */
+  *defragment(segment: SegmentState): Gen<number> {
+    let moved = 0;
+    for (const a of [...segment.resident].sort((x, y) => x.offset - y.offset)) {
+      // A locked allocation is reached at its offset through the PCI aperture: it stays.
+      if (a.locked || a.destroyed) continue;
+      const from = a.offset;
+      segment.ranges.release(from, a.size);
+      const to = segment.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
+      if (to === from) continue;
+      // Different engines run unordered: the paging engine may not move what a render still uses.
+      if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) {
+        yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before it moves`);
+      }
+      yield* this.transfer(a, 'move', { segmentId: segment.id, offset: to }, { raw: true, maxChunk: from - to < a.size ? from - to : undefined });
+      a.offset = to;
+      moved++;
+      this.stats.relocations++;
+      yield this.host.event(
+        'relocation',
+        `compaction: '${a.name}' (${a.size} bytes) ${segment.name}+0x${from.toString(16)} -> ${segment.name}+0x${to.toString(16)} by a Transfer with hAllocation NULL (raw bytes, no swizzling)`,
+        { allocation: a.name, handle: a.handle, from: segment.id, fromOffset: from, segmentId: segment.id, offset: to, size: a.size, raw: true },
+      );
+    }
+    return moved;
   }
 
   private *discard(a: Allocation): Gen {
@@ -436,205 +556,26 @@ export class VidMm {
     a.lastPagingOperation = 'DiscardContent';
   }
 
-  /** The DxgkDdiBuildPagingBuffer loop for one operation (one sub-transfer for transfers). Also used by ./wdk.ts for the aperture, physical and page-table operations. */
-  *build(
-    op: { Operation: number } & Record<string, unknown>,
-    a: Allocation | undefined,
-    label: string,
-  ): Gen {
-    const { init, ctx } = this.host.driver();
-    const args = {
-      pDmaBuffer: { Bytes: new Uint8Array(0), Offset: 0, PhysicalAddress: 0 },
-      DmaSize: 0,
-      pDmaBufferPrivateData: null,
-      DmaBufferPrivateDataSize: 0,
-      MultipassOffset: 0,
-      hSystemContext: null,
-      ...op,
-    } as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
-    const member = (args as unknown as Record<string, { Flags?: { AllocationIsIdle: boolean } }>)[DXGK_OPERATION_NAMES[op.Operation]];
-    let knownIdle = false;
-    const name = DXGK_OPERATION_NAMES[op.Operation];
-    let emptyRefills = 0;
-    for (;;) {
-      const buf = yield* this.currentBuffer();
-      const begin = buf.write;
-      args.pDmaBuffer = { Bytes: buf.buffer.bytes, Offset: begin, PhysicalAddress: buf.buffer.physical };
-      args.DmaSize = buf.limit - begin;
-      if (member?.Flags) member.Flags.AllocationIsIdle = knownIdle || (a !== undefined && !this.isBusy(a));
-      this.stats.buildCalls++;
-      const status = yield* this.host.ddi.call(
-        'DxgkDdiBuildPagingBuffer',
-        args,
-        () => init.DxgkDdiBuildPagingBuffer(ctx, args),
-        'status',
-        { operation: op.Operation, fn: init.DxgkDdiBuildPagingBuffer },
-      );
-      const end = args.pDmaBuffer?.Offset;
-      if (typeof end !== 'number' || !Number.isInteger(end) || end < begin || end > buf.limit) {
-        throw this.host.ddi.statusError(
-          'DxgkDdiBuildPagingBuffer',
-          args,
-          init.DxgkDdiBuildPagingBuffer,
-          `DxgkDdiBuildPagingBuffer left pDmaBuffer.Offset at ${String(end)}, outside the space it was given [${begin}, ${buf.limit}] (DmaSize was ${buf.limit - begin})`,
-        );
-      }
-      buf.write = end;
-      if (end > begin) {
-        buf.operations.push({ label, begin, end });
-        if (a) buf.touched.add(a);
-      }
-      if (status === STATUS_SUCCESS) {
-        if (end === begin && op.Operation !== DXGK_OPERATION_DISCARD_CONTENT) {
-          throw this.host.ddi.statusError(
-            'DxgkDdiBuildPagingBuffer',
-            args,
-            init.DxgkDdiBuildPagingBuffer,
-            `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} without writing anything (pDmaBuffer.Offset did not advance)`,
-          );
-        }
-        return;
-      }
-      if (status === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
-        this.stats.insufficientDmaBuffer++;
-        if (end === begin && begin === buf.start) {
-          if (++emptyRefills >= 2) {
-            throw this.host.ddi.statusError(
-              'DxgkDdiBuildPagingBuffer',
-              args,
-              init.DxgkDdiBuildPagingBuffer,
-              `DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER for ${name} twice on an empty ${buf.limit}-byte paging buffer: it can never make progress`,
-            );
-          }
-        } else emptyRefills = 0;
-        // Submit what is there so the GPU can start on the partial transfer, then get a new buffer.
-        yield* this.host.frame('STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER: submit the partial paging buffer', this.submitCurrent());
-        continue;
-      }
-      if (status === STATUS_GRAPHICS_ALLOCATION_BUSY) {
-        this.stats.allocationBusy++;
-        if (!a || knownIdle || !member?.Flags) {
-          throw this.host.ddi.statusError(
-            'DxgkDdiBuildPagingBuffer',
-            args,
-            init.DxgkDdiBuildPagingBuffer,
-            `DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_ALLOCATION_BUSY although AllocationIsIdle was set`,
-          );
-        }
-        yield this.host.event('allocation-busy', `STATUS_GRAPHICS_ALLOCATION_BUSY for '${a.name}': waiting until the GPU is done with it`, {
-          allocation: a.name,
-          handle: a.handle,
-        });
-        // What is already built may be what the allocation waits for: submit it first.
-        yield* this.submitCurrent();
-        yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle (STATUS_GRAPHICS_ALLOCATION_BUSY)`);
-        knownIdle = true;
-        continue;
-      }
-    }
+  /** One operation through DxgkDdiBuildPagingBuffer (./pagingBuild.ts). Also used by ./aperture.ts and ./pagingQueue.ts. */
+  build(op: { Operation: number } & Record<string, unknown>, a: Allocation | undefined, label: string): Gen {
+    return this.builder.build(op, a, label);
   }
 
-  // ------------------------------------------------------------------ paging buffers
-
-  private *currentBuffer(): Gen<PagingBuffer> {
-    if (this.current) return this.current;
-    let buf = this.buffers.find((b) => b.state === 'free');
-    if (!buf && this.buffers.length < this.policy.pagingBuffers) {
-      const buffer = this.host.gpu.allocateCommonBuffer(this.policy.pagingBufferSize);
-      if (!buffer) {
-        throw new KernelError(
-          'scenario',
-          `cannot allocate a ${this.policy.pagingBufferSize}-byte paging buffer: the common-buffer budget is spent (raise adapter.commonBufferBudget)`,
-        );
-      }
-      buf = { buffer, limit: this.policy.pagingBufferSize, start: 0, write: 0, state: 'free', touched: new Set(), operations: [] };
-      this.buffers.push(buf);
-    }
-    if (!buf) {
-      yield* this.host.waitUntil(() => this.buffers.some((b) => b.state === 'free'), 'a paging buffer to complete');
-      buf = this.buffers.find((b) => b.state === 'free')!;
-    }
-    buf.state = 'building';
-    buf.start = 0;
-    buf.write = 0;
-    buf.touched.clear();
-    buf.operations = [];
-    this.current = buf;
-    return buf;
-  }
-
-  /** Submits the paging buffer being built, if it holds anything (DxgkDdiPatch, then DxgkDdiSubmitCommand). */
-  *submitCurrent(): Gen {
-    const buf = this.current;
-    if (!buf || buf.write === buf.start) return;
-    this.current = undefined;
-    const { init, ctx } = this.host.driver();
-    const engine = this.policy.pagingEngine;
-    const fenceId = this.host.vidsch.nextFenceId(engine);
-    const before = buf.buffer.bytes.slice(buf.start, buf.write);
-    const patch: DXGKARG_PATCH = {
-      hDevice: null,
-      hContext: null,
-      DmaBufferSegmentId: 0,
-      DmaBufferSegmentAddress: buf.buffer.physical,
-      pDmaBuffer: buf.buffer.bytes,
-      DmaBufferSize: buf.limit,
-      DmaBufferSubmissionStartOffset: buf.start,
-      DmaBufferSubmissionEndOffset: buf.write,
-      pDmaBufferPrivateData: null,
-      DmaBufferPrivateDataSize: 0,
-      pAllocationList: null,
-      AllocationListSize: 0,
-      pPatchLocationList: null,
-      PatchLocationListSize: 0,
-      PatchLocationListSubmissionStart: 0,
-      PatchLocationListSubmissionLength: 0,
-      SubmissionFenceId: fenceId,
-      Flags: { Paging: true, Present: false },
-      EngineOrdinal: engine,
-    };
-    yield* this.host.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', {
-      fn: init.DxgkDdiPatch,
-    });
-    if (patch.DmaBufferSubmissionEndOffset !== buf.write || patch.DmaBufferSubmissionStartOffset !== buf.start) {
-      throw this.host.ddi.statusError(
-        'DxgkDdiPatch',
-        patch,
-        init.DxgkDdiPatch,
-        'DxgkDdiPatch changed the size of the paging buffer (DmaBufferSubmissionStartOffset/EndOffset), which it may not do',
-      );
-    }
-    void before;
-    const ops = buf.operations.map((o) => o.label);
-    const ranges = buf.operations.map((o) => ({ label: o.label, physical: buf.buffer.physical + o.begin, length: o.end - o.begin }));
-    buf.state = 'submitted';
-    const submitted = yield* this.host.vidsch.submit(
-      {
-        engine,
-        kind: 'paging',
-        physical: buf.buffer.physical,
-        start: buf.start,
-        end: buf.write,
-        size: buf.limit,
-        label: ops.join('; '),
-      },
-      () => {
-        buf.state = 'free';
-      },
-    );
-    for (const a of buf.touched) a.lastPaging = { engine, fenceId: submitted.fenceId };
-    this.stats.pagingBuffersSubmitted++;
-    yield this.host.event(
-      'paging-buffer-submitted',
-      `paging buffer 0x${buf.buffer.physical.toString(16)} [${buf.start}, ${buf.write}) submitted to engine ${engine} with fence ${submitted.fenceId}: ${ops.join('; ')}`,
-      { engine, fenceId: submitted.fenceId, physical: buf.buffer.physical, start: buf.start, end: buf.write, operations: ranges },
-    );
+  /** Submits the paging buffer being built, if it holds anything. */
+  submitCurrent(): Gen {
+    return this.builder.submitCurrent();
   }
 
   /** The paging buffers, for hosts. */
   pagingBuffers(): readonly PagingBuffer[] {
-    return this.buffers;
+    return this.builder.pagingBuffers();
   }
 }
 
 export { DriverError };
+
+function popcount(n: number): number {
+  let c = 0;
+  for (; n; n &= n - 1) c++;
+  return c;
+}

@@ -6,6 +6,7 @@
 // driver still holds is checked.
 
 import type { DXGKRNL_INTERFACE } from '../ddi/contract';
+import type { FaultRecord } from '../hw/types';
 import type { Step } from '../scenario/types';
 import type { WdkStep } from '../scenario/wdkSteps';
 import { Verifier } from '../verifier/verifier';
@@ -18,6 +19,7 @@ import type { Kernel } from './kernel';
 import { KernelError } from './kernelError';
 import { DevicePagingQueue } from './pagingQueue';
 import type { Allocation } from './vidmm';
+import type { QueuedBuffer } from './vidsch';
 import { WdkContext } from './wdkContext';
 
 export interface WdkState {
@@ -148,9 +150,23 @@ export class WdkKernel implements KernelExtension {
         return yield* this.dma.transfer(s);
       case 'lock-surface':
         return yield* this.cpu.lockSurface(s);
+      case 'defragment':
+        return yield* this.defragment(s);
       default:
         throw new KernelError('scenario', `unknown step '${(step as { op: string }).op}'`);
     }
+  }
+
+  /** VidMm compacts memory segments with raw moves (Transfer with hAllocation NULL). */
+  private *defragment(step: Extract<WdkStep, { op: 'defragment' }>): Gen {
+    const k = this.kernel;
+    const memory = k.vidmm.segments.filter((x) => x.kind === 'memory');
+    const segs = step.segment === undefined ? memory : memory.filter((x) => x.name === step.segment);
+    if (!segs.length) throw new KernelError('scenario', `'${step.segment}' is not a memory segment (memory segments: ${memory.map((x) => x.name).join(', ')})`);
+    let moved = 0;
+    for (const seg of segs) moved += yield* k.frame(`compact ${seg.name}`, k.vidmm.defragment(seg));
+    yield* k.vidmm.submitCurrent();
+    yield k.event('compaction', `compaction of ${segs.map((x) => x.name).join(', ')}: ${moved} allocation${moved === 1 ? '' : 's'} moved`, { moved, segments: segs.map((x) => x.id) });
   }
 
   lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen {
@@ -163,5 +179,13 @@ export class WdkKernel implements KernelExtension {
 
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean {
     return this.cpu.cpuWrite(a, offset, bytes);
+  }
+
+  gpuFault(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined {
+    return this.aperture.gpuFault(buffer, fault);
+  }
+
+  driverCommonBuffers(): { bytes: number; stack: string | undefined; how: string }[] {
+    return this.dma.held();
   }
 }

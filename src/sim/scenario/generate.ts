@@ -2,6 +2,9 @@
 // It keeps a pool of live allocations and mixes render submissions, CPU writes (lock/write/unlock),
 // destroy-and-recreate, memory pressure and waits, then verifies every allocation's content. Steps
 // are made as they are pulled (generateSteps), so a long workload keeps only the pool in memory.
+// Given the adapter's segments it makes only workloads that can run: a CPU-visible allocation no
+// larger than the CPU-visible memory, and renders whose allocations pack into the memory segments
+// they may use (CPU-visible ones only where the CPU sees them), as VidMm would place them.
 
 import { createRandom } from '../hw/random';
 import type { WorkloadStep } from './types';
@@ -17,6 +20,8 @@ export interface GenerateOptions {
   verify: boolean;
   /** Ids already used by the hand-written part of the workload (never reused). */
   existing?: string[];
+  /** The adapter's segments: with them, every render generated fits (see `packs`). */
+  segments?: readonly { kind: 'memory' | 'aperture'; size: number; cpuVisible: boolean }[];
 }
 
 const PAGE = 4096;
@@ -33,11 +38,19 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
   const sizes = new Map<string, number>();
   const prefix = o.existing?.some((id) => id.startsWith('g')) ? 'gen' : 'g';
   const ids: string[] = [];
+  const visible = new Set<string>();
+  const memory = (o.segments ?? []).filter((x) => x.kind === 'memory');
+  const largestVisible = Math.max(0, ...memory.filter((x) => x.cpuVisible).map((x) => x.size));
   const create = (id: string): WorkloadStep => {
     const size = (minPages + rnd.int(maxPages - minPages + 1)) * PAGE;
     sizes.set(id, size);
-    return { op: 'create', id, size, cpuVisible: rnd.int(5) === 0, fill: rnd.nextU32() };
+    // A CPU-visible allocation larger than every CPU-visible segment could never be resident.
+    const cpuVisible = rnd.int(5) === 0 && (!o.segments || size <= largestVisible);
+    if (cpuVisible) visible.add(id);
+    else visible.delete(id);
+    return { op: 'create', id, size, cpuVisible, fill: rnd.nextU32() };
   };
+  const fits = (list: string[]): boolean => !o.segments || packs(list.map((id) => ({ size: sizes.get(id)!, cpuVisible: visible.has(id) })), memory);
   for (let i = 0; i < o.allocations; i++) {
     ids.push(`${prefix}${i}`);
     yield create(ids[i]);
@@ -57,7 +70,10 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
       const n = Math.min(o.allocationsPerRender, ids.length);
       const picked = new Set<string>();
       while (picked.size < n) picked.add(ids[rnd.int(ids.length)]);
-      const list = [...picked];
+      let list = [...picked];
+      // Drop allocations (last picked first) until the render fits the segments.
+      while (list.length > 1 && !fits(list)) list = list.slice(0, -1);
+      if (!fits(list)) continue;
       yield { op: 'render', allocations: list, write: list.filter(() => rnd.int(3) === 0) };
     } else if ((r -= w.write) < 0) {
       const id = ids[rnd.int(ids.length)];
@@ -77,4 +93,21 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
     }
   }
   if (o.verify) yield { op: 'verify' };
+}
+
+/**
+ * Whether allocations of these sizes fit together in the memory segments, placed largest first
+ * into the first segment with room: a CPU-visible one only in a CPU-visible segment, the others in
+ * the segments the CPU cannot see first (the reference driver's preferences).
+ */
+export function packs(list: readonly { size: number; cpuVisible: boolean }[], segments: readonly { size: number; cpuVisible: boolean }[]): boolean {
+  const free = segments.map((x) => x.size);
+  const order = [...list].sort((a, b) => Number(b.cpuVisible) - Number(a.cpuVisible) || b.size - a.size);
+  const hiddenFirst = segments.map((_, i) => i).sort((a, b) => Number(segments[a].cpuVisible) - Number(segments[b].cpuVisible));
+  for (const a of order) {
+    const i = (a.cpuVisible ? hiddenFirst.filter((j) => segments[j].cpuVisible) : hiddenFirst).find((j) => free[j] >= a.size);
+    if (i === undefined) return false;
+    free[i] -= a.size;
+  }
+  return true;
 }

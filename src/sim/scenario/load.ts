@@ -303,6 +303,7 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
       weights: g.weights ?? {},
       verify: g.verify ?? true,
       existing: [...live],
+      segments: adapter.segments,
     };
   }
   if (problems.length) throw new ScenarioError(source, problems);

@@ -1,6 +1,7 @@
 // Workload steps for the WDK paths beyond plain residency: aperture segments (map, unmap, GPU writes
 // and CPU reads of aperture memory with a physical read for coherency), device paging queues (fence
-// values, CPU and GPU waits, GPU virtual addresses), and bus-master DMA. The kernel side is
+// values, CPU and GPU waits, GPU virtual addresses), bus-master DMA, and VidMm compacting a segment
+// (its own raw moves: transfers with hAllocation NULL). The kernel side is
 // src/sim/kernel/wdk.ts. The file format (WdkWorkloadStep) and the normalized form (WdkStep).
 
 import type { Size } from './types';
@@ -22,7 +23,8 @@ export type WdkWorkloadStep =
   | { op: 'paging-queue'; action: PagingQueueAction; id?: string; va?: Size; pages?: number }
   | { op: 'wait-paging-fence'; on: 'cpu' | 'gpu'; value?: number; va?: Size; expect?: number }
   | { op: 'dma-transfer'; id: string; direction: 'to-device' | 'from-device' }
-  | { op: 'lock-surface'; id: string; linear: string };
+  | { op: 'lock-surface'; id: string; linear: string }
+  | { op: 'defragment'; segment?: string };
 
 export type WdkStep =
   | { op: 'map-aperture'; path: string; id: string; segment: string | undefined; cached: boolean }
@@ -32,9 +34,10 @@ export type WdkStep =
   | { op: 'paging-queue'; path: string; action: PagingQueueAction; id: string | undefined; va: number | undefined; pages: number }
   | { op: 'wait-paging-fence'; path: string; on: 'cpu' | 'gpu'; value: number | undefined; va: number | undefined; expect: number | undefined }
   | { op: 'dma-transfer'; path: string; id: string; direction: 'to-device' | 'from-device' }
-  | { op: 'lock-surface'; path: string; id: string; linear: string };
+  | { op: 'lock-surface'; path: string; id: string; linear: string }
+  | { op: 'defragment'; path: string; segment: string | undefined };
 
-export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer', 'lock-surface'];
+export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer', 'lock-surface', 'defragment'];
 
 export interface ExpandHelpers {
   known(id: string, path: string): void;
@@ -83,5 +86,7 @@ export function expandWdkStep(s: WdkWorkloadStep, path: string, h: ExpandHelpers
       h.known(s.linear, `${path}/linear`);
       if (s.id === s.linear) h.problem(`${path}/linear`, 'the linear allocation must be a second allocation');
       return { op: s.op, path, id: s.id, linear: s.linear };
+    case 'defragment':
+      return { op: s.op, path, segment: s.segment };
   }
 }

@@ -2,15 +2,22 @@
 //   dma-buffer-overrun        bytes written outside [pDmaBuffer, pDmaBuffer + DmaSize)
 //   dma-pointer-past-end      pDmaBuffer left outside [pDmaBuffer, pDmaBuffer + DmaSize]
 //   dma-pointer-not-advanced  STATUS_SUCCESS with nothing written (DiscardContent may write nothing)
+//   dma-pointer-behind-data   pDmaBuffer left before bytes the driver wrote
 //   fill-aperture-segment     a `fill` aimed at an aperture segment
+//   physical-access-missing   ReadPhysical / WritePhysical written without an access to the address
 // Overruns are caught like a special pool does: for the call, the driver writes into a copy of the
-// paging buffer followed by guard bytes; on return the copy goes back and the guard is checked.
+// paging buffer whose free space is filled with guard bytes, followed by more guard bytes; on return
+// the copy goes back, the guard past the space is checked, and the last byte that is no longer a
+// guard byte is the last one the driver wrote.
 
 import {
   type DMA_BUFFER_POINTER,
   type DXGKARG_BUILDPAGINGBUFFER,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_NAMES,
+  DXGK_OPERATION_READ_PHYSICAL,
+  DXGK_OPERATION_WRITE_PHYSICAL,
+  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
@@ -47,8 +54,8 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
       if (!real || !(real.Bytes instanceof Uint8Array)) return;
       const limit = Math.min(real.Bytes.length, real.Offset + args.DmaSize);
       const copy = new Uint8Array(limit + GUARD_BYTES);
-      copy.set(real.Bytes.subarray(0, limit));
-      copy.fill(GUARD, limit);
+      copy.set(real.Bytes.subarray(0, real.Offset));
+      copy.fill(GUARD, real.Offset);
       const o: Open = { real, copy, begin: real.Offset, dmaSize: limit - real.Offset };
       open.set(call.id, o);
       // Offset is an accessor for the call: a value outside [begin, limit] records the driver line
@@ -122,9 +129,50 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
           opts,
         );
       }
+      if (result === STATUS_SUCCESS || result === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
+        let last = limit - 1;
+        while (last >= end && o.copy[last] === GUARD) last--;
+        if (last >= end) {
+          throw ctx.violation(
+            'dma-pointer-behind-data',
+            call,
+            `DxgkDdiBuildPagingBuffer (${name}) wrote up to offset ${last} of the paging buffer but left pDmaBuffer.Offset at ${end} and returned ${result === STATUS_SUCCESS ? 'STATUS_SUCCESS' : 'STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER'}: VidMm submits the buffer up to pDmaBuffer, so bytes [${end}, ${last + 1}) never reach the GPU and the next operation writes over them`,
+            opts,
+          );
+        }
+      }
       if (end > o.begin) checkFills(call, o.real.Bytes, o.begin, end, opts);
+      if (result === STATUS_SUCCESS && (args.Operation === DXGK_OPERATION_READ_PHYSICAL || args.Operation === DXGK_OPERATION_WRITE_PHYSICAL)) {
+        checkPhysical(call, args, o.real.Bytes, o.begin, end, opts);
+      }
     },
   };
+
+  /** ReadPhysical / WritePhysical: some instruction written reads (writes) the physical address. */
+  function checkPhysical(call: DdiCall, args: DXGKARG_BUILDPAGINGBUFFER, bytes: Uint8Array, begin: number, end: number, opts: DdiCallOptions): void {
+    const read = args.Operation === DXGK_OPERATION_READ_PHYSICAL;
+    const address = read ? (args as Extract<DXGKARG_BUILDPAGINGBUFFER, { Operation: 3 }>).ReadPhysical.PhysicalAddress : (args as Extract<DXGKARG_BUILDPAGINGBUFFER, { Operation: 4 }>).WritePhysical.PhysicalAddress;
+    const covers = (loc: unknown, size: unknown): boolean => {
+      const l = loc as Location;
+      return typeof size === 'number' && l?.space === LocationSpace.Physical && address >= l.address && address < l.address + Math.max(1, size);
+    };
+    const written: string[] = [];
+    for (const d of decodeAll(bytes, begin, end)) {
+      if (!d.ok) continue;
+      const [a, b, c] = d.instr.operands;
+      written.push(d.instr.op.mnemonic);
+      const code = d.instr.op.code;
+      if (read && ((code === Op.ReadPhysical && covers(a, b)) || (code === Op.Copy && covers(b, c)))) return;
+      if (!read && ((code === Op.WritePhysical && covers(a, b)) || (code === Op.Copy && covers(a, c)) || (code === Op.Fill && covers(a, b)))) return;
+    }
+    const name = read ? 'ReadPhysical' : 'WritePhysical';
+    throw ctx.violation(
+      'physical-access-missing',
+      call,
+      `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} of physical address 0x${address.toString(16)}, but nothing it wrote (${written.join(', ') || 'no instruction'}) ${read ? 'reads' : 'writes'} that address: the coherency operation would silently not happen`,
+      opts,
+    );
+  }
 
   function restore(call: DdiCall): Open | undefined {
     const o = open.get(call.id);

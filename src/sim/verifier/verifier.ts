@@ -8,10 +8,12 @@
 import type { DdiHook } from '../kernel/ddiCaller';
 import type { Kernel } from '../kernel/kernel';
 import { apertureRules } from './apertureRules';
+import { buildLoopRules } from './buildLoopRules';
 import { RuleContext, type RuleFamily } from './context';
 import { dmaBufferRules } from './dmaBufferRules';
 import { patchRule } from './patchRule';
 import { statusRule } from './statusRule';
+import { swizzlingRule } from './swizzlingRule';
 
 export class Verifier {
   readonly context: RuleContext;
@@ -19,7 +21,8 @@ export class Verifier {
 
   constructor(readonly kernel: Kernel) {
     this.context = new RuleContext(kernel);
-    this.families = [statusRule(this.context), dmaBufferRules(this.context), patchRule(this.context), apertureRules(this.context)];
+    kernel.verifier = this;
+    this.families = [statusRule(this.context), dmaBufferRules(this.context), buildLoopRules(this.context), patchRule(this.context), apertureRules(this.context), swizzlingRule(this.context)];
     const families = this.families;
     const hook: DdiHook = {
       before: (call, opts) => {

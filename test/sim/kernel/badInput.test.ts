@@ -173,6 +173,6 @@ describe('kernel: bad input', () => {
     );
     assert.equal(together.result.ok, false);
     assert.equal(together.result.error!.path, '/workload/3');
-    assert.match(together.result.error!.message, /references 1228800 bytes .* hold 1048576 bytes in all: it can never be made resident/);
+    assert.match(together.result.error!.message, /can never be made resident: .a., .b., .c. need 1228800 bytes together but may only use local, vram, which hold 1048576 bytes/);
   });
 });

@@ -56,8 +56,8 @@ export interface Run {
   result: MachineResult;
 }
 
-export async function runScenario(driver: DriverEntryFunction | string, s: Scenario, opts: { keep?: (e: MachineEvent) => boolean } = {}): Promise<Run> {
-  const machine = await createMachine({ driver, scenario: s });
+export async function runScenario(driver: DriverEntryFunction | string, s: Scenario, opts: { keep?: (e: MachineEvent) => boolean; verifier?: boolean } = {}): Promise<Run> {
+  const machine = await createMachine({ driver, scenario: s, verifier: opts.verifier });
   const events: MachineEvent[] = [];
   const keep = opts.keep ?? ((e: MachineEvent) => e.kind !== 'instruction');
   const result = machine.run((e) => {

@@ -27,6 +27,16 @@ export const BUGGY: Record<RuleId, string> = {
   'cpu-view-changed-on-eviction': 'cpu-access',
   'common-buffer-leak': 'bus-master-dma',
   tdr: 'default',
+  'insufficient-dma-buffer-with-room': 'default',
+  'operation-inputs-changed': 'multipass',
+  'build-loop-limit': 'multipass',
+  'dma-pointer-behind-data': 'default',
+  'physical-access-missing': 'aperture',
+  'map-incomplete': 'aperture',
+  'aperture-outside-range': 'aperture',
+  'swizzling-range-changed': 'cpu-access',
+  'swizzled-cpu-visible-aperture': 'aperture-surfaces',
+  'common-buffer-budget': 'bus-master-dma',
 };
 
 export function buggyDriver(rule: RuleId): string {

@@ -150,3 +150,71 @@ describe('a surface as two allocations (swizzled for the GPU, linear for the app
     assert.equal(machine.result().ok, true, machine.result().error?.message);
   });
 });
+
+describe('an allocation mapped for the application is evicted by a transfer, never discarded', () => {
+  it('locked through the aperture before anything was written, then evicted under the lock: Transfer to system memory, the application still sees the fill pattern', async () => {
+    const s = sampleScenario('cpu-access');
+    s.steps = Steps.of([
+      { op: 'create', path: '/w/0', id: 'fresh', size: 64 * 1024, alignment: 4096, cpuVisible: true, fill: 0x5a5a1234, privateData: {} },
+      { op: 'lock', path: '/w/1', id: 'fresh', mode: 'aperture' },
+      { op: 'pressure', path: '/w/2', bytes: 2 * 1024 * 1024 },
+      { op: 'unlock', path: '/w/3', id: 'fresh' },
+      { op: 'verify', path: '/w/4', ids: undefined },
+    ]);
+    const machine = await createMachine({ driver: REFERENCE, scenario: s });
+    const events: MachineEvent[] = [];
+    const r = machine.run((e) => e.kind !== 'instruction' && events.push(e));
+    assert.equal(r.ok, true, r.error?.message);
+    const eviction = events.find((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'eviction')!;
+    assert.equal(eviction.data.by, 'transfer');
+    assert.equal(r.stats.discards, 0);
+    const moved = events.find((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'lock' && e.data.mode === 'system')!;
+    assert.equal(moved.data.differsAt, -1, 'the same bytes at the same CPU address');
+  });
+});
+
+describe('a CPU-visible swizzled allocation stays out of aperture segments', () => {
+  it('aperture-surfaces.json: the reference driver keeps the swizzled CPU-visible surface in CPU-visible VRAM, and the linear buffer goes through the aperture segment', async () => {
+    const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('aperture-surfaces') });
+    const events: MachineEvent[] = [];
+    const r = machine.run((e) => e.kind !== 'instruction' && events.push(e));
+    assert.equal(r.ok, true, r.error?.message);
+    const surface = machine.kernel.byName.get('surface')!;
+    assert.deepEqual(surface.candidates.map((id) => machine.kernel.vidmm.segment(id)!.name), ['vram']);
+    assert.ok(events.some((e) => e.kind === 'kernel' && e.what === 'aperture-map' && e.data.allocation === 'staging'));
+  });
+
+  it('mapping a CPU-visible swizzled allocation into an aperture segment is refused with the WDK\'s sentence and the step', async () => {
+    const s = sampleScenario('aperture-surfaces');
+    const steps = s.steps.toArray();
+    const at = steps.findIndex((x) => x.op === 'map-aperture');
+    steps[at] = { ...(steps[at] as Extract<Step, { op: 'map-aperture' }>), id: 'surface' };
+    s.steps = Steps.of(steps);
+    const r = (await createMachine({ driver: REFERENCE, scenario: s })).run();
+    assert.equal(r.ok, false);
+    assert.equal(r.error!.category, 'scenario');
+    assert.equal(r.error!.path, steps[at].path);
+    assert.match(r.error!.message, /'surface' is CPU-visible and swizzled: it cannot be placed in aperture segment gart\. "A CPU-accessible allocation located in an aperture-space segment cannot be swizzled if it is accessed directly by an application"/);
+  });
+});
+
+describe('a lock of content already in system memory', () => {
+  it('pfnLockCb of an allocation in system memory hands the application its pages: the driver is not involved', async () => {
+    const s = sampleScenario('cpu-access');
+    s.steps = Steps.of([
+      { op: 'create', path: '/w/0', id: 'a', size: 16 * 1024, alignment: 4096, cpuVisible: false, fill: 7, privateData: {} },
+      { op: 'lock', path: '/w/1', id: 'a' },
+      { op: 'unlock', path: '/w/2', id: 'a' },
+      { op: 'verify', path: '/w/3', ids: undefined },
+    ]);
+    const machine = await createMachine({ driver: REFERENCE, scenario: s });
+    let step = '';
+    const during: string[] = [];
+    const r = machine.run((e) => {
+      if (e.kind === 'scenario-step') step = e.step.op;
+      if (e.kind === 'ddi-entry' && step === 'lock') during.push(e.call.ddi);
+    });
+    assert.equal(r.ok, true, r.error?.message);
+    assert.deepEqual(during, []);
+  });
+});

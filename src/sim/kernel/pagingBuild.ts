@@ -1,0 +1,285 @@
+// VidMm's paging buffers and the DxgkDdiBuildPagingBuffer loop for one operation, exactly as the
+// WDK describes it:
+//   - MultipassOffset is zeroed before the first call of an operation and left alone between calls;
+//     the operation's own inputs (Transfer, Fill...) are handed over unchanged on every call, so a
+//     driver that keeps its progress there instead finds it gone (the verifier says so);
+//   - STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER: submit the partial paging buffer, acquire a new one,
+//     call again with the same arguments;
+//   - AllocationIsIdle is set only when no GPU work, paging or render, submitted or still being
+//     built, references the allocation; STATUS_GRAPHICS_ALLOCATION_BUSY: submit what is built, wait
+//     until the GPU is done with every reference, call again (then with AllocationIsIdle set);
+//   - one operation gets a bounded number of calls: a driver that never completes it is stopped
+//     with a verdict naming the operation and the count, as a hung paging operation would be
+//     reset by timeout detection and recovery; one that runs out of room writing exactly what it
+//     wrote in an earlier call, from the same MultipassOffset to the same MultipassOffset, is
+//     going round in circles and is stopped at once;
+//   - before submission, DxgkDdiPatch with no patch-location list, then DxgkDdiSubmitCommand.
+
+import {
+  type DXGKARG_BUILDPAGINGBUFFER,
+  type DXGKARG_PATCH,
+  type DRIVER_INITIALIZATION_DATA,
+  type DdiName,
+  type HANDLE,
+  DXGK_OPERATION_DISCARD_CONTENT,
+  DXGK_OPERATION_NAMES,
+  STATUS_GRAPHICS_ALLOCATION_BUSY,
+  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
+  STATUS_SUCCESS,
+} from '../ddi/contract';
+import { createHash } from 'node:crypto';
+import type { CommonBuffer } from '../hw/types';
+import type { RuleId } from '../verifier/rules';
+import type { DdiCaller } from './ddiCaller';
+import type { Gen, KernelEvent, KernelEventKind } from './events';
+import type { Allocation, PagingStats, VidMmPolicy } from './vidmm';
+import type { VidSch } from './vidsch';
+
+export interface PagingBuffer {
+  buffer: CommonBuffer;
+  /** Bytes VidMm lets the driver use (the driver's PagingBufferSize, or less by policy). */
+  limit: number;
+  /** Where the unsubmitted part starts and where the driver's next write goes. */
+  start: number;
+  write: number;
+  state: 'free' | 'building' | 'submitted';
+  touched: Set<Allocation>;
+  /** Operations written into the unsubmitted part ([begin, end) byte offsets), for error reports and traces. */
+  operations: { label: string; begin: number; end: number }[];
+}
+
+export interface PagingBuildHost {
+  ddi: DdiCaller;
+  vidsch: VidSch;
+  stats: PagingStats;
+  policy: VidMmPolicy;
+  driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE };
+  waitUntil(cond: () => boolean, reason: string): Gen;
+  event(what: KernelEventKind, message: string, data?: Record<string, unknown>): KernelEvent;
+  frame<R>(label: string, body: Gen<R>): Gen<R>;
+  /** The GPU has, or will have, work that references `a` (VidMm.referenced). */
+  referenced(a: Allocation): boolean;
+  /** A common buffer for the kernel's own use; throws the error that says whose use exhausted the budget. */
+  commonBuffer(size: number, what: string): CommonBuffer;
+  /** A rule the kernel cannot go on past: the verifier's violation when it is on, else a driver error. */
+  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error;
+}
+
+/** A copy of an operation's inputs: nested records copied, handles and MDLs kept (they are the same objects on every call). */
+export function copyInputs<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = /^h[A-Z]/.test(k) || k === 'pMdl' ? v : copyInputs(v);
+  }
+  return out as T;
+}
+
+/**
+ * How many DxgkDdiBuildPagingBuffer calls one operation may take. A driver writes at least one
+ * instruction into a new, empty paging buffer (else it is stopped sooner), so a call that runs out
+ * of room is followed by one that makes progress; an instruction moves at least 64 bytes (a tile
+ * row). A correct driver needs at most two calls per 64 bytes, plus a margin.
+ */
+export function buildCallLimit(bytes: number): number {
+  return 64 + 2 * Math.ceil(Math.max(0, bytes) / 64);
+}
+
+export class PagingBuilder {
+  private readonly buffers: PagingBuffer[] = [];
+  private current: PagingBuffer | undefined;
+
+  constructor(private readonly host: PagingBuildHost) {}
+
+  /** True when the paging buffer being built (not yet submitted) holds work for `a`. */
+  touches(a: Allocation): boolean {
+    return this.current !== undefined && this.current.touched.has(a);
+  }
+
+  /** The DxgkDdiBuildPagingBuffer loop for one operation (one sub-transfer for transfers). */
+  *build(op: { Operation: number } & Record<string, unknown>, a: Allocation | undefined, label: string): Gen {
+    const host = this.host;
+    const { init, ctx } = host.driver();
+    const name = DXGK_OPERATION_NAMES[op.Operation];
+    const inputs = op[name] as Record<string, unknown> | undefined;
+    const args = {
+      pDmaBuffer: { Bytes: new Uint8Array(0), Offset: 0, PhysicalAddress: 0 },
+      DmaSize: 0,
+      pDmaBufferPrivateData: null,
+      DmaBufferPrivateDataSize: 0,
+      MultipassOffset: 0,
+      hSystemContext: null,
+      ...op,
+    } as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
+    const size = Number((inputs?.TransferSize ?? inputs?.FillSize ?? 0) as number);
+    const limit = buildCallLimit(size);
+    const fn = init.DxgkDdiBuildPagingBuffer;
+    let emptyRefills = 0;
+    /** Calls that ran out of room, by what they did: MultipassOffset in and out, and the bytes written. */
+    const rounds = new Map<string, number>();
+    for (let calls = 1; ; calls++) {
+      if (calls > limit) {
+        throw host.driverFault(
+          'build-loop-limit',
+          'DxgkDdiBuildPagingBuffer',
+          fn,
+          `DxgkDdiBuildPagingBuffer was called ${limit} times for one operation, ${label}, without completing it; an operation of ${size} bytes needs at most ${limit} calls (MultipassOffset was ${String(args.MultipassOffset)} at the last return). The driver never finishes it, as if every call started over: receiving TransferStart again does not start a new transfer, continue from MultipassOffset. On real hardware the paging operation would never complete: a timeout detection and recovery (TDR)`,
+          args,
+        );
+      }
+      const buf = yield* this.currentBuffer();
+      const begin = buf.write;
+      args.pDmaBuffer = { Bytes: buf.buffer.bytes, Offset: begin, PhysicalAddress: buf.buffer.physical };
+      args.DmaSize = buf.limit - begin;
+      // The same inputs on every call: a fresh copy of what VidMm asked for.
+      const member = copyInputs(inputs) as { Flags?: { AllocationIsIdle?: boolean } } | undefined;
+      if (inputs) args[name] = member;
+      // The promise: set only when nothing on the GPU (or about to be submitted) references it.
+      const idle = a !== undefined && !host.referenced(a);
+      if (member?.Flags && 'AllocationIsIdle' in member.Flags) member.Flags.AllocationIsIdle = idle;
+      host.stats.buildCalls++;
+      const multipassIn = args.MultipassOffset;
+      const status = yield* host.ddi.call('DxgkDdiBuildPagingBuffer', args, () => init.DxgkDdiBuildPagingBuffer(ctx, args), 'status', { operation: op.Operation, fn });
+      const end = args.pDmaBuffer?.Offset;
+      if (typeof end !== 'number' || !Number.isInteger(end) || end < begin || end > buf.limit) {
+        throw host.ddi.statusError(
+          'DxgkDdiBuildPagingBuffer',
+          args,
+          fn,
+          `DxgkDdiBuildPagingBuffer left pDmaBuffer.Offset at ${String(end)}, outside the space it was given [${begin}, ${buf.limit}] (DmaSize was ${buf.limit - begin})`,
+        );
+      }
+      buf.write = end;
+      if (end > begin) {
+        buf.operations.push({ label, begin, end });
+        if (a) buf.touched.add(a);
+      }
+      if (status === STATUS_SUCCESS) {
+        if (end === begin && op.Operation !== DXGK_OPERATION_DISCARD_CONTENT) {
+          throw host.ddi.statusError('DxgkDdiBuildPagingBuffer', args, fn, `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} without writing anything (pDmaBuffer.Offset did not advance)`);
+        }
+        return;
+      }
+      if (status === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
+        host.stats.insufficientDmaBuffer++;
+        if (end === begin && begin === buf.start) {
+          if (++emptyRefills >= 2) {
+            throw host.ddi.statusError(
+              'DxgkDdiBuildPagingBuffer',
+              args,
+              fn,
+              `DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER for ${name} twice on an empty ${buf.limit}-byte paging buffer: it can never make progress`,
+            );
+          }
+        } else emptyRefills = 0;
+        if (end > begin) {
+          const round = `${String(multipassIn)}>${String(args.MultipassOffset)}:${createHash('sha1').update(buf.buffer.bytes.subarray(begin, end)).digest('base64')}`;
+          const earlier = rounds.get(round);
+          if (earlier !== undefined) {
+            throw host.driverFault(
+              'build-loop-limit',
+              'DxgkDdiBuildPagingBuffer',
+              fn,
+              `DxgkDdiBuildPagingBuffer call ${calls} for one operation, ${label}, wrote exactly what call ${earlier} wrote (${end - begin} bytes, MultipassOffset ${String(multipassIn)} before and ${String(args.MultipassOffset)} after) and ran out of room again: the operation makes no progress and would never complete. Receiving TransferStart again does not start a new transfer: continue from MultipassOffset. On real hardware the paging operation would never complete: a timeout detection and recovery (TDR)`,
+              args,
+            );
+          }
+          rounds.set(round, calls);
+        }
+        // Submit what is there so the GPU can start on the partial transfer, then get a new buffer.
+        yield* host.frame('STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER: submit the partial paging buffer', this.submitCurrent());
+        continue;
+      }
+      if (status === STATUS_GRAPHICS_ALLOCATION_BUSY) {
+        host.stats.allocationBusy++;
+        if (!a || idle || !member?.Flags) {
+          throw host.ddi.statusError('DxgkDdiBuildPagingBuffer', args, fn, 'DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_ALLOCATION_BUSY although AllocationIsIdle was set');
+        }
+        yield host.event('allocation-busy', `STATUS_GRAPHICS_ALLOCATION_BUSY for '${a.name}': waiting until the GPU is done with every reference to it`, { allocation: a.name, handle: a.handle });
+        // What is already built may be what the allocation waits for: submit it first.
+        yield* this.submitCurrent();
+        yield* host.waitUntil(() => !host.referenced(a), `'${a.name}' to be idle (STATUS_GRAPHICS_ALLOCATION_BUSY)`);
+        continue;
+      }
+    }
+  }
+
+  private *currentBuffer(): Gen<PagingBuffer> {
+    if (this.current) return this.current;
+    const policy = this.host.policy;
+    let buf = this.buffers.find((b) => b.state === 'free');
+    if (!buf && this.buffers.length < policy.pagingBuffers) {
+      const buffer = this.host.commonBuffer(policy.pagingBufferSize, `a ${policy.pagingBufferSize}-byte paging buffer`);
+      buf = { buffer, limit: policy.pagingBufferSize, start: 0, write: 0, state: 'free', touched: new Set(), operations: [] };
+      this.buffers.push(buf);
+    }
+    if (!buf) {
+      yield* this.host.waitUntil(() => this.buffers.some((b) => b.state === 'free'), 'a paging buffer to complete');
+      buf = this.buffers.find((b) => b.state === 'free')!;
+    }
+    buf.state = 'building';
+    buf.start = 0;
+    buf.write = 0;
+    buf.touched.clear();
+    buf.operations = [];
+    this.current = buf;
+    return buf;
+  }
+
+  /** Submits the paging buffer being built, if it holds anything (DxgkDdiPatch, then DxgkDdiSubmitCommand). */
+  *submitCurrent(): Gen {
+    const buf = this.current;
+    if (!buf || buf.write === buf.start) return;
+    this.current = undefined;
+    const host = this.host;
+    const { init, ctx } = host.driver();
+    const engine = host.policy.pagingEngine;
+    const fenceId = host.vidsch.nextFenceId(engine);
+    const patch: DXGKARG_PATCH = {
+      hDevice: null,
+      hContext: null,
+      DmaBufferSegmentId: 0,
+      DmaBufferSegmentAddress: buf.buffer.physical,
+      pDmaBuffer: buf.buffer.bytes,
+      DmaBufferSize: buf.limit,
+      DmaBufferSubmissionStartOffset: buf.start,
+      DmaBufferSubmissionEndOffset: buf.write,
+      pDmaBufferPrivateData: null,
+      DmaBufferPrivateDataSize: 0,
+      pAllocationList: null,
+      AllocationListSize: 0,
+      pPatchLocationList: null,
+      PatchLocationListSize: 0,
+      PatchLocationListSubmissionStart: 0,
+      PatchLocationListSubmissionLength: 0,
+      SubmissionFenceId: fenceId,
+      Flags: { Paging: true, Present: false },
+      EngineOrdinal: engine,
+    };
+    yield* host.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
+    if (patch.DmaBufferSubmissionEndOffset !== buf.write || patch.DmaBufferSubmissionStartOffset !== buf.start) {
+      throw host.ddi.statusError('DxgkDdiPatch', patch, init.DxgkDdiPatch, 'DxgkDdiPatch changed the size of the paging buffer (DmaBufferSubmissionStartOffset/EndOffset), which it may not do');
+    }
+    const ops = buf.operations.map((o) => o.label);
+    const ranges = buf.operations.map((o) => ({ label: o.label, physical: buf.buffer.physical + o.begin, length: o.end - o.begin }));
+    buf.state = 'submitted';
+    const submitted = yield* host.vidsch.submit(
+      { engine, kind: 'paging', physical: buf.buffer.physical, start: buf.start, end: buf.write, size: buf.limit, label: ops.join('; ') },
+      () => {
+        buf.state = 'free';
+      },
+    );
+    for (const a of buf.touched) a.lastPaging = { engine, fenceId: submitted.fenceId };
+    host.stats.pagingBuffersSubmitted++;
+    yield host.event(
+      'paging-buffer-submitted',
+      `paging buffer 0x${buf.buffer.physical.toString(16)} [${buf.start}, ${buf.write}) submitted to engine ${engine} with fence ${submitted.fenceId}: ${ops.join('; ')}`,
+      { engine, fenceId: submitted.fenceId, physical: buf.buffer.physical, start: buf.start, end: buf.write, operations: ranges },
+    );
+  }
+
+  /** The paging buffers, for hosts. */
+  pagingBuffers(): readonly PagingBuffer[] {
+    return this.buffers;
+  }
+}

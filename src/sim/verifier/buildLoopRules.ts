@@ -1,0 +1,83 @@
+// Rules about the calls of one paging operation (VidMm hands the same argument object, with a fresh
+// copy of the operation's inputs, to every call of one operation):
+//   operation-inputs-changed           the driver changed the operation's inputs (Transfer, Fill...)
+//                                      instead of keeping its progress in MultipassOffset
+//   insufficient-dma-buffer-with-room  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, then the rest of the
+//                                      operation written in the next call fit the space that was left
+
+import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_NAMES, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_SUCCESS } from '../ddi/contract';
+import type { DdiCall } from '../kernel/events';
+import { copyInputs } from '../kernel/pagingBuild';
+import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
+
+interface Open {
+  name: string;
+  inputs: unknown;
+  begin: number;
+  dmaSize: number;
+}
+
+/** Where two copies of an operation's inputs differ: `Transfer.TransferOffset 0 -> 65536`. */
+function differences(was: unknown, now: unknown, path: string, out: string[]): void {
+  const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+  if (plain(was) && plain(now) && !/^h[A-Z]|^pMdl$/.test(path.split('.').pop() ?? '')) {
+    for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) differences(was[k], now[k], `${path}.${k}`, out);
+    return;
+  }
+  if (!Object.is(was, now)) out.push(`${path} ${show(was)} -> ${show(now)}`);
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined || typeof v !== 'object') return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return 'PfnArray' in (v as object) ? 'another MDL' : 'another object';
+}
+
+export function buildLoopRules(ctx: RuleContext): RuleFamily {
+  const open = new Map<number, Open>();
+  /** Per operation (its argument object): the space left when the driver last said it ran out. */
+  const ranOut = new WeakMap<object, { left: number; call: DdiCall }>();
+  return {
+    before(call: DdiCall) {
+      if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
+      const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
+      const name = DXGK_OPERATION_NAMES[args.Operation];
+      open.set(call.id, { name, inputs: copyInputs(args[name]), begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize });
+    },
+    threw(call: DdiCall) {
+      open.delete(call.id);
+    },
+    after(call: DdiCall, result: unknown, opts: DdiCallOptions) {
+      const o = open.get(call.id);
+      if (!o) return;
+      open.delete(call.id);
+      const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
+      const changed: string[] = [];
+      differences(o.inputs, args[o.name], o.name, changed);
+      if (changed.length) {
+        throw ctx.violation(
+          'operation-inputs-changed',
+          call,
+          `DxgkDdiBuildPagingBuffer changed the ${o.name} operation's inputs: ${changed.join(', ')}. VidMm hands the same inputs on every call of an operation; the driver's progress between calls belongs in MultipassOffset`,
+          opts,
+        );
+      }
+      const end = args.pDmaBuffer?.Offset;
+      if (typeof end !== 'number') return;
+      const previous = ranOut.get(args);
+      if (result === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
+        ranOut.set(args, { left: o.begin + o.dmaSize - end, call });
+        return;
+      }
+      ranOut.delete(args);
+      const wrote = end - o.begin;
+      if (result === STATUS_SUCCESS && previous && wrote <= previous.left) {
+        throw ctx.violation(
+          'insufficient-dma-buffer-with-room',
+          previous.call,
+          `DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER for ${o.name} with ${previous.left} bytes of the paging buffer left, then completed the operation in the next call by writing ${wrote} bytes: the rest fit where it said there was no room. It may fail only when it runs out of space`,
+          opts,
+        );
+      }
+    },
+  };
+}

@@ -37,18 +37,19 @@ function buggySamples(): { rule: string; driver: string; scenario: string }[] {
 describe('cli: paging-lab test', function () {
   this.timeout(600_000);
 
-  it('the reference driver passes the 13 sample scenarios x 20 seeds, with a valid JUnit file', async () => {
+  it('the reference driver passes every sample scenario x 20 seeds, with a valid JUnit file', async () => {
     const dir = tempDir('paging-lab-sweep-');
     const junit = join(dir, 'junit.xml');
     const r = await cli(['test', '--seeds', '1..20', '--junit', junit, '--results', join(dir, 'results.csv')]);
     ok(r, 0);
     const scenarios = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json'));
-    assert.equal(scenarios.length, 13);
+    const n = scenarios.length;
+    assert.ok(n >= 13, `${n} sample scenarios`);
     const xml = readFileSync(junit, 'utf8');
     assert.deepEqual(await junitProblems(xml), []);
     const cases = junitCases(xml);
-    assert.equal(cases.length, 13 * 20);
-    assert.equal(new Set(cases.map((c) => c.suite)).size, 13);
+    assert.equal(cases.length, n * 20);
+    assert.equal(new Set(cases.map((c) => c.suite)).size, n);
     for (const c of cases) {
       // A pass, or a workload the kernel cannot fit on the adapter with this seed (random-pressure only).
       if (c.outcome) {
@@ -58,8 +59,8 @@ describe('cli: paging-lab test', function () {
       }
       assert.match(c.properties['driver.hash'], /^[0-9a-f]{64}$/);
     }
-    assert.match(r.stdout, /^\d+ passed, 0 failed(, \d+ skipped \(workload cannot run on the adapter\))?; 260 runs in [\d.]+ s/m);
-    process.stdout.write(`      (13 x 20 sweep: ${(r.ms / 1000).toFixed(1)} s wall, ${r.stdout.trim().split('\n').pop()})\n`);
+    assert.match(r.stdout, new RegExp(`^\\d+ passed, 0 failed(, \\d+ skipped \\(workload cannot run on the adapter\\))?; ${n * 20} runs in [\\d.]+ s`, 'm'));
+    process.stdout.write(`      (${n} x 20 sweep: ${(r.ms / 1000).toFixed(1)} s wall, ${r.stdout.trim().split('\n').pop()})\n`);
   });
 
   it('each buggy sample driver fails with its rule in the JUnit file and the GitHub annotation', async () => {

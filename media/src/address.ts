@@ -1,8 +1,8 @@
 // Address parsing and formatting for the VRAM view's "go to address" box and its row labels.
 // Addresses are plain numbers in the debug address space (system memory at 0, segment N at
-// N * 2^40), all below 2^53, so doubles hold them exactly.
+// N * 2^40: src/isa/debugAddress.ts), all below 2^53, so doubles hold them exactly.
 
-export const SEGMENT_STRIDE = 2 ** 40;
+export { DEBUG_SEGMENT_STRIDE as SEGMENT_STRIDE } from '../../src/isa/debugAddress';
 
 export interface NamedRegion {
   name: string;

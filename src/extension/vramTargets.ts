@@ -3,8 +3,8 @@
 // No `vscode` here, so it runs under plain mocha.
 
 import type { AdapterStateResponse, AllocationState, SegmentState } from '../debugger/customRequests';
+import { debugAddressOfSegment, DEBUG_SEGMENT_STRIDE } from '../isa/debugAddress';
 import { DEFAULT_SEGMENTS } from '../isa/profile';
-import { debugAddressOfSegment, DEBUG_SEGMENT_STRIDE } from '../sim/hw/types';
 import type { NamedRegion } from '../../media/src/address';
 import type { Overlay } from '../../media/src/rows';
 import type { ViewState, ViewTarget } from '../../media/src/protocol';

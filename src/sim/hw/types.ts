@@ -165,18 +165,9 @@ export interface EngineView {
   busyUntil: number;
 }
 
-/**
- * The debug address space: one flat space over everything a debugger may look at, so DAP
- * readMemory, writeMemory, disassemble and instruction breakpoints take plain addresses.
- *   [0, systemMemoryBytes)             system physical memory (DMA and paging buffers live here)
- *   segmentId * 2^40 + segment offset  each segment, as the GPU sees it (aperture segments
- *                                      translate through the GART; unmapped pages read the dummy page)
- */
-export const DEBUG_SEGMENT_STRIDE = 2 ** 40;
-
-export function debugAddressOfSegment(segmentId: number, offset = 0): number {
-  return segmentId * DEBUG_SEGMENT_STRIDE + offset;
-}
+// The debug address space is defined in the lowest layer (src/isa/debugAddress.ts): the GPU's debug
+// access implements it here, and the layers above address memory the same way.
+export { DEBUG_SEGMENT_STRIDE, debugAddressOfSegment } from '../../isa/debugAddress';
 
 /** `engine` of events caused by the host (CPU writes, bus-master scatter/gather DMA), not a paging engine. */
 export const HOST_ENGINE = -1;

@@ -7,8 +7,10 @@ import { DebugSession, Event, OutputEvent, Response } from '@vscode/debugadapter
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LaunchError, ResolvedLaunch, resolveLaunch } from './launch';
 import { RuntimeGone, RuntimeHost } from './runtime/host';
+import { DriverDebugger } from './driverSource/driverDebugger';
 import type {
   BreakpointResult,
+  EvaluateResult,
   FrameInfo,
   FunctionBreakpointSpec,
   InstructionBreakpointSpec,
@@ -19,6 +21,7 @@ import type {
   ThreadInfo,
   VarNode,
 } from './model';
+import { KERNEL_THREAD_ID } from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
 import { ADAPTER_STATE_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';
@@ -91,6 +94,8 @@ export class PagingLabSession extends DebugSession {
   /** Launch, restart and disconnect change which worker is the session's one at a time, in arrival order. */
   private lifecycle: Promise<void> = Promise.resolve();
   private disconnected = false;
+  /** The driver's own source under the worker's inspector (driver sessions). */
+  private driver: DriverDebugger | undefined;
   private config: ResolvedLaunch | undefined;
   private launchArgs: unknown;
   private threadList: ThreadInfo[] = [];
@@ -309,6 +314,8 @@ export class PagingLabSession extends DebugSession {
   private async load(config: ResolvedLaunch): Promise<void> {
     if (this.disconnected) throw new RequestError(E_STATE, 'the client has disconnected');
     this.config = config;
+    const driver = config.mode === 'program' ? undefined : this.newDriverDebugger();
+    this.driver = driver;
     const host = new RuntimeHost({
       script: this.options.workerScript,
       tdrDelayMs: config.tdrDelayMs,
@@ -317,6 +324,7 @@ export class PagingLabSession extends DebugSession {
         if (this.host !== host) return;
         this.endWith(message, 1);
       },
+      ...(driver ? { inspector: { attach: (link, h) => driver.attach(link, h), onHang: (t) => driver.pauseForHang(t) } } : {}),
     });
     this.host = host;
     this.hosts.add(host);
@@ -333,7 +341,9 @@ export class PagingLabSession extends DebugSession {
     this.threadList = info.threads;
     this.threadsBody = { threads: info.threads.map((t) => ({ id: t.id, name: t.name })) };
     this.functionNames = info.functionNames;
-    for (const [path, bps] of this.sourceBps) await host.call({ op: 'setSourceBreakpoints', path, breakpoints: bps });
+    if (driver && info.driverScript && host.link) driver.setScript(info.driverScript);
+    await driver?.setExceptionFilters(this.exceptionFilters);
+    for (const [path, bps] of this.sourceBps) await this.setSourceBreakpoints(path, bps);
     await host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
     await host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
     await host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
@@ -343,11 +353,31 @@ export class PagingLabSession extends DebugSession {
     const host = this.host;
     if (!host) return;
     this.resumed();
+    this.driver?.runStarting();
     try {
       this.onRunResult(await host.call({ op: 'start' }), host);
     } catch (e) {
       if (!(e instanceof RuntimeGone)) this.endWith(`The simulation failed to start: ${(e as Error).message}`, 1);
     }
+  }
+
+  private newDriverDebugger(): DriverDebugger {
+    const driver: DriverDebugger = new DriverDebugger({
+      stopped: (stop) => {
+        if (this.driver === driver && !this.terminated) this.showStop(stop);
+      },
+      output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
+      unpausableHang: (t) => {
+        if (this.driver === driver) this.host?.hang(t);
+      },
+    });
+    return driver;
+  }
+
+  /** Breakpoints of one file: the driver's files (and any other, to say it is not the driver's) bind through the inspector. */
+  private setSourceBreakpoints(path: string, bps: SourceBreakpointSpec[]): Promise<BreakpointResult[]> {
+    if (this.driver?.ready) return this.driver.setBreakpoints(path, bps);
+    return this.need().call({ op: 'setSourceBreakpoints', path, breakpoints: bps });
   }
 
   // ---- running and stopping ----
@@ -362,11 +392,15 @@ export class PagingLabSession extends DebugSession {
 
   private onRunResult(result: RunResult, host: RuntimeHost): void {
     if (this.host !== host) return;
+    this.driver?.runEnded();
     if (result.kind === 'terminated') {
       this.endWith(result.message, result.exitCode, result.category);
       return;
     }
-    const stop = result.stop;
+    this.showStop(result.stop);
+  }
+
+  private showStop(stop: StopInfo): void {
     this.running = false;
     this.stopInfo = stop;
     if (stop.snapshot.threads.length) {
@@ -392,6 +426,7 @@ export class PagingLabSession extends DebugSession {
     if (message) this.sendEvent(new OutputEvent(message.endsWith('\n') ? message : message + '\n', category));
     this.sendEvent(new Event('exited', { exitCode }));
     this.sendEvent(new Event('terminated'));
+    this.driver?.ended();
     const host = this.host;
     if (host) void this.retire(host);
   }
@@ -404,10 +439,19 @@ export class PagingLabSession extends DebugSession {
     if (args.granularity !== undefined && !['statement', 'line', 'instruction'].includes(args.granularity as string)) {
       throw new RequestError(E_ARGS, `'granularity' must be statement, line or instruction`);
     }
+    const driver = this.driver;
+    const atDriverLine = !!driver?.paused;
+    const enterDdi = !atDriverLine && driver?.ready && step === 'stepIn' && threadId === KERNEL_THREAD_ID;
     this.resumed();
     if (step === 'continue') (response as DebugProtocol.ContinueResponse).body = { allThreadsContinued: true };
     this.sendResponse(response);
-    host.call({ op: 'run', step, threadId }).then(
+    if (atDriverLine) {
+      // The run this driver stop is part of goes on; its end arrives where it was started.
+      driver!.resumeFrom(step, threadId).catch((e: unknown) => this.endWith(`The driver could not be resumed: ${(e as Error).message}`, 1));
+      return;
+    }
+    driver?.runStarting();
+    (enterDdi ? driver!.prepareStepIn() : Promise.resolve()).then(() => host.call({ op: 'run', step, threadId })).then(
       (r) => this.onRunResult(r, host),
       (e: unknown) => {
         if (e instanceof RuntimeGone || this.host !== host) return;
@@ -419,7 +463,10 @@ export class PagingLabSession extends DebugSession {
   private onPause(response: DebugProtocol.Response, args: Args): void {
     const host = this.need();
     argInt(args, 'threadId');
-    if (this.running) host.requestPause();
+    if (this.running) {
+      host.requestPause();
+      this.driver?.requestPause();
+    }
     this.sendResponse(response);
   }
 
@@ -430,6 +477,8 @@ export class PagingLabSession extends DebugSession {
     // One restart at a time: each replaces the worker the previous one started, so none is orphaned.
     const host = await this.serial(async () => {
       for (const h of [...this.hosts]) await this.retire(h);
+      this.driver?.ended();
+      this.driver = undefined;
       this.launchArgs = newArgs;
       await this.load(config);
       return this.host;
@@ -447,6 +496,7 @@ export class PagingLabSession extends DebugSession {
   private async onDisconnect(response: DebugProtocol.Response): Promise<void> {
     this.disconnected = true;
     this.terminated = true;
+    this.driver?.ended();
     // Every worker, including one a launch or restart still in progress has started.
     await Promise.all([...this.hosts].map((h) => this.retire(h)));
     await this.serial(async () => {
@@ -482,7 +532,7 @@ export class PagingLabSession extends DebugSession {
     });
     this.sourceBps.set(path, specs);
     let results: BreakpointResult[];
-    if (this.host && !this.terminated) results = await this.host.call({ op: 'setSourceBreakpoints', path, breakpoints: specs });
+    if (this.host && !this.terminated) results = await this.setSourceBreakpoints(path, specs);
     else results = specs.map((s) => ({ id: s.id, verified: false, line: s.line, message: 'The breakpoint is checked when the session launches.' }));
     response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
     this.sendResponse(response);
@@ -494,7 +544,8 @@ export class PagingLabSession extends DebugSession {
     const line = this.debuggerLine(argInt(args, 'line', { min: 0 }));
     const endLine = args.endLine === undefined ? undefined : this.debuggerLine(argInt(args, 'endLine', { min: 0 }));
     let lines: number[] = [];
-    if (path && this.host && !this.terminated) lines = await this.host.call({ op: 'breakpointLines', path, line, endLine });
+    if (path && this.driver?.ready) lines = this.driver.breakpointLines(path, line, endLine ?? line);
+    else if (path && this.host && !this.terminated) lines = await this.host.call({ op: 'breakpointLines', path, line, endLine });
     response.body = { breakpoints: lines.map((l) => ({ line: this.clientLine(l) })) };
     this.sendResponse(response);
   }
@@ -539,6 +590,7 @@ export class PagingLabSession extends DebugSession {
     const known = new Set<string>(EXCEPTION_FILTERS.map((f) => f.filter));
     this.exceptionFilters = all.filter((f) => known.has(f));
     if (this.host && !this.terminated) await this.host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
+    await this.driver?.setExceptionFilters(this.exceptionFilters);
     response.body = {
       breakpoints: all.map((f) =>
         known.has(f) ? { verified: true } : { verified: false, message: `unknown filter '${f}'; the filters are ${[...known].join(', ')}` },
@@ -630,7 +682,7 @@ export class PagingLabSession extends DebugSession {
       if (!entry.nodes && entry.lazy) {
         const host = this.need();
         const stopAtCall = this.stopInfo;
-        const nodes = await host.call({ op: 'vars', key: entry.lazy });
+        const nodes = this.driver?.owns(entry.lazy) ? await this.driver.vars(entry.lazy) : await host.call({ op: 'vars', key: entry.lazy });
         if (this.stopInfo !== stopAtCall) throw new RequestError(E_STATE, 'the target resumed while the variables were read');
         entry.nodes = nodes;
       }
@@ -656,7 +708,7 @@ export class PagingLabSession extends DebugSession {
     const node = entry.nodes?.find((n) => n.name === name);
     if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
     if (!node.settable || node.readOnly) throw new RequestError(E_ARGS, `'${name}' cannot be changed`);
-    const r = await this.need().call({ op: 'setVariable', key: node.settable, value });
+    const r = this.driver?.owns(node.settable) ? await this.driver.setVariable(node.settable, value) : await this.need().call({ op: 'setVariable', key: node.settable, value });
     node.value = r.value;
     const dv = entry.dap?.find((v) => v.name === name);
     if (dv) dv.value = r.value;
@@ -745,13 +797,18 @@ export class PagingLabSession extends DebugSession {
     const expression = argString(args, 'expression');
     const context = optString(args, 'context');
     let threadId: number | undefined;
+    let frameIndex = 0;
     if (args.frameId !== undefined) {
       const frameId = argInt(args, 'frameId');
       threadId = Math.floor((frameId - 1) / 1024);
+      frameIndex = (frameId - 1) % 1024;
     }
     const host = this.need();
     if (this.running && !expression.trim().startsWith('!')) throw new RequestError(E_STATE, 'the target is running; pause it to evaluate expressions');
-    const r = await host.call({ op: 'evaluate', expression, context, frameThread: threadId });
+    const kernel = (): Promise<EvaluateResult> => host.call({ op: 'evaluate', expression, context, frameThread: threadId });
+    // In a driver frame: JavaScript in that frame (a name it does not have falls back to the DDI-argument expressions).
+    const inDriverFrame = !!this.driver && (threadId ?? KERNEL_THREAD_ID) === KERNEL_THREAD_ID && frameIndex < this.driver.frameCount && !expression.trim().startsWith('!');
+    const r = inDriverFrame ? await this.driver!.evaluate(frameIndex, expression, context, kernel) : await kernel();
     let variablesReference = 0;
     if (r.node && (r.node.children?.length || r.node.lazy) && this.stopInfo) {
       variablesReference = this.newRef({ nodes: r.node.children, lazy: r.node.lazy });

@@ -43,7 +43,11 @@ export interface Timeout {
 
 export interface WatchdogOptions {
   tdrDelayMs: number;
-  onTimeout(timeout: Timeout): void;
+  /**
+   * A hang. Answer true when the host dealt with it without ending the worker (a debugger paused
+   * the driver on its looping line and holds the watchdog): watching goes on. Otherwise it stops.
+   */
+  onTimeout(timeout: Timeout): unknown;
 }
 
 /** The watching side, on the host's own thread. Hand `control` to the worker (in its workerData). */
@@ -115,8 +119,10 @@ export class Watchdog {
         this.since = now;
       } else if (now - this.since >= this.delayMs) {
         this.fired = true;
-        this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: now - this.since, delayMs: this.delayMs });
-        return;
+        const handled = this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: now - this.since, delayMs: this.delayMs });
+        if (handled !== true) return;
+        this.fired = false;
+        this.seen = -1;
       }
     }
     this.schedule();

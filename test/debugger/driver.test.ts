@@ -23,6 +23,11 @@ function lineOf(file: string, name: string): number {
   return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`function ${name}(`)) + 1;
 }
 
+/** The first line of a file that contains `text` (1-based). */
+function lineWith(file: string, text: string): number {
+  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+}
+
 async function start(dc: AdapterClient, args: Record<string, unknown>, configure: () => Promise<void>): Promise<DebugProtocol.Event> {
   await initialize(dc);
   const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
@@ -201,36 +206,42 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.match(fences.body.result, /^engine 0: paging fence 0x[0-9a-f]+, lastSubmittedFence \d+, lastCompletedFence \d+$/);
   });
 
-  it('stops at a DDI entry from a breakpoint on the first line of the DDI in the driver source', async () => {
+  it('stops inside a DDI from a breakpoint on its first line in the driver source; the adapter state answers there', async () => {
     const line = lineOf(REFERENCE, 'DxgkDdiCreateAllocation');
     let set: DebugProtocol.SetBreakpointsResponse | undefined;
     const stop = (await start(dc, { driver: REFERENCE, scenario: SCENARIO, seed: 3 }, async () => {
-      set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }, { line: 1 }] });
+      set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
     })) as DebugProtocol.StoppedEvent;
-    assert.deepEqual(set!.body.breakpoints.map((b) => b.verified), [true, false]);
-    assert.match(set!.body.breakpoints[1].message!, /first line of a DDI/);
+    // A line without code (the function's heading) moves to the first line of its body.
+    assert.equal(set!.body.breakpoints[0].verified, true);
+    assert.equal(set!.body.breakpoints[0].line, line + 1);
     assert.equal(stop.body.reason, 'breakpoint');
-    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
-    assert.equal(top.name, 'DxgkDdiCreateAllocation()');
-    assert.equal(top.line, line);
-    // next: to the next DDI call or kernel event.
-    const n = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: KERNEL }));
-    assert.equal(n.body.reason, 'step');
-    // The adapter's state: segments, allocations with residency and location, fences, the paging queue.
-    const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
-    const adapterScope = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'Adapter')!;
+    const stack = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames;
+    assert.equal(stack[0].name, 'DxgkDdiCreateAllocation');
+    assert.equal(stack[0].line, line + 1);
+    assert.equal(stack[1].name, 'DxgkDdiCreateAllocation()');
+    assert.equal(stack[1].line, line);
+    // The adapter's state, read while the driver is paused at its line: segments, allocations with residency and location, fences, the paging queue.
+    const adapterScope = (await dc.scopesRequest({ frameId: stack[1].id })).body.scopes.find((s) => s.name === 'Adapter')!;
     const adapter = await vars(dc, adapterScope.variablesReference);
     assert.deepEqual([...adapter.keys()], ['time', 'segments', 'allocations', 'fences', 'pagingQueue', 'pagingBuffers']);
     const segments = await vars(dc, adapter.get('segments')!.variablesReference);
     assert.equal(Number(segments.get('1 vram')?.memoryReference), 2 ** 40);
-    const allocations = await vars(dc, adapter.get('allocations')!.variablesReference);
-    assert.match(allocations.get('#1 texture')?.value ?? '', /^0x80000 bytes, (system in system memory|resident in \w+\+0x[0-9a-f]+)/);
     const segs = await dc.evaluateRequest({ expression: '!segments', context: 'repl' });
     assert.match(segs.body.result, / 1 vram +memory /);
-    const alloc = await dc.evaluateRequest({ expression: '!alloc', context: 'repl' });
-    assert.match(alloc.body.result, /^#1 texture: 0x80000 bytes/);
     const state = await dc.customRequest('pagingLab.adapterState');
     assert.deepEqual(((state.body as { segments: { name: string }[] }).segments).map((s) => s.name), ['vram', 'local', 'gart']);
+    // Step out of the driver: the kernel's "DDI returned" stop; then the allocation the driver described exists.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    const out = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.stepOutRequest({ threadId: KERNEL }));
+    assert.equal(out.body.reason, 'step');
+    assert.equal((await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0].name, 'DxgkDdiCreateAllocation() → STATUS_SUCCESS');
+    await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: KERNEL }));
+    const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    const allocations = await vars(dc, (await vars(dc, (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'Adapter')!.variablesReference)).get('allocations')!.variablesReference);
+    assert.match(allocations.get('#1 texture')?.value ?? '', /^0x80000 bytes, (system in system memory|resident in \w+\+0x[0-9a-f]+)/);
+    const alloc = await dc.evaluateRequest({ expression: '!alloc', context: 'repl' });
+    assert.match(alloc.body.result, /^#1 texture: 0x80000 bytes/);
   });
 
   it('changes a DDI argument through setVariable before the driver runs, and the driver writes the new value', async () => {
@@ -295,16 +306,24 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     await dc.terminateRequest();
   });
 
-  it('a driver that throws stops on a driver exception with exceptionInfo, then ends', async () => {
+  it('a driver that throws stops where it throws, then where the kernel gets the exception, then ends', async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'throws.ts');
     const stop = (await start(dc, { driver }, async () => undefined)) as DebugProtocol.StoppedEvent;
     assert.equal(stop.event, 'stopped');
     assert.equal(stop.body.reason, 'exception');
+    // First chance: at the throw, in the driver's source.
+    const first = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.equal(first.body.exceptionId, 'driverException');
+    assert.match(first.body.description ?? '', /^The driver threw at .*throws\.ts:\d+:\d+: TypeError: Cannot read properties of undefined/);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(top.source?.path, driver);
+    assert.equal(top.line, lineWith(driver, 'return device.context'));
+    // Then as the kernel reports it.
+    const second = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    assert.equal(second.body.reason, 'exception');
     const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
     assert.match(info.body.exceptionId, /^driverException/);
     assert.match(info.body.description ?? '', /DxgkDdiAddDevice threw/);
-    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
-    assert.equal(top.source?.path, driver);
     const exited = dc.waitForEvent('exited');
     await dc.continueRequest({ threadId: KERNEL });
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
@@ -363,7 +382,8 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     await start(dc, { driver }, async () => {
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiCreateAllocation' }] });
     });
-    await expectEvent(dc, 'stopped', () => dc.stepInRequest({ threadId: KERNEL }));
+    // Step Out: the kernel's stop at the DDI's return (Step In would stop on its first line in the driver).
+    await expectEvent(dc, 'stopped', () => dc.stepOutRequest({ threadId: KERNEL }));
     const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
     assert.match(frame.name, /^DxgkDdiCreateAllocation\(\) → /);
     const args = await vars(dc, (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0].variablesReference);
@@ -383,12 +403,21 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.ok(dc.alive);
   });
 
-  it('a driver that hangs is stopped by the TDR watchdog; the adapter keeps answering', async () => {
+  it('a driver that hangs is paused on its looping line by the TDR watchdog; Terminate ends it, the adapter keeps answering', async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
-    const ended = (await start(dc, { driver, tdrDelayMs: 300 }, async () => undefined)) as DebugProtocol.TerminatedEvent;
-    assert.equal(ended.event, 'terminated');
-    const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
-    assert.match(out, /Timeout detection and recovery \(TDR\): the driver made no progress for \d+ ms \(tdrDelayMs is 300\)/);
+    const stop = (await start(dc, { driver, tdrDelayMs: 300 }, async () => undefined)) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.event, 'stopped');
+    assert.equal(stop.body.reason, 'exception');
+    const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.equal(info.body.exceptionId, 'TDR');
+    assert.match(info.body.description ?? '', /^TDR: DxgkDdiAddDevice has run for \d+\.\d s without returning \(tdrDelayMs is 300\)/);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(top.source?.path, driver);
+    const loop = lineWith(driver, 'for (;;)');
+    assert.ok(top.line >= loop && top.line <= loop + 2, `paused at line ${top.line}, the loop is at ${loop}`);
+    const terminated = dc.waitForEvent('terminated');
+    await dc.terminateRequest();
+    await terminated;
     assert.ok(dc.alive);
     const threads = await dc.threadsRequest();
     assert.ok(threads.success, 'requests are still answered');
@@ -409,11 +438,13 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.ok((await dc.threadsRequest()).success, 'requests are still answered');
   });
 
-  it("takes the scenario's tdrDelayMs when the launch sets none, as the command line does", async () => {
+  it("takes the scenario's tdrDelayMs when the launch sets none; with the TDR filter off a hang ends the run, as the command line does", async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'hangs.ts');
     const scenario = join(tempDir('paging-lab-tdr-'), 'slow.json');
     writeFileSync(scenario, JSON.stringify({ ...JSON.parse(readFileSync(SCENARIO, 'utf8')), tdrDelayMs: 250 }));
-    const ended = await start(dc, { driver, scenario }, async () => undefined);
+    const ended = await start(dc, { driver, scenario }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['driverException', 'verifier'] });
+    });
     assert.equal(ended.event, 'terminated');
     const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
     assert.match(out, /Timeout detection and recovery \(TDR\): the driver made no progress for \d+ ms \(tdrDelayMs is 250\): DxgkDdiAddDevice did not return/);

@@ -81,6 +81,18 @@ export class AdapterClient extends DebugClient {
     this.proc!.stdin!.write(data);
   }
 
+  /** Closes the adapter's input, as a client that goes away does, and resolves with how the process ended (undefined: still running after `ms`). */
+  async endInput(ms = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+    const proc = this.proc;
+    if (!proc) return undefined;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) resolve({ code: proc.exitCode, signal: proc.signalCode });
+      else proc.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    proc.stdin!.end();
+    return Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, ms))]);
+  }
+
   async close(): Promise<void> {
     const proc = this.proc;
     if (!proc) return;
@@ -231,3 +243,45 @@ export function processFigures(pid: number | undefined): { threads: number; rssK
     return undefined;
   }
 }
+
+/**
+ * Launches with `args`, lets `configure` set breakpoints between `initialized` and
+ * configurationDone (as a client does), and resolves with the first stop or the end.
+ */
+export async function launchAndStop(dc: AdapterClient, args: Record<string, unknown>, configure: () => Promise<void>, timeoutMs = 30000): Promise<DebugProtocol.Event> {
+  await initialize(dc);
+  const initialized = dc.waitForEvent('initialized', timeoutMs);
+  const launched = dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+  launched.catch(() => undefined);
+  await initialized;
+  await configure();
+  const first = Promise.race([dc.waitForEvent('stopped', timeoutMs), dc.waitForEvent('terminated', timeoutMs)]);
+  await dc.configurationDoneRequest();
+  await launched;
+  return first;
+}
+
+/** The variables of a reference, by name. */
+export async function variables(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
+  const r = await dc.variablesRequest({ variablesReference: ref });
+  return new Map(r.body.variables.map((v) => [v.name, v]));
+}
+
+/**
+ * A fresh adapter for each test of the suite (call inside `describe`); after each test its
+ * messages must all have validated against the protocol schema.
+ */
+export function adapterPerTest(): () => AdapterClient {
+  let dc: AdapterClient | undefined;
+  beforeEach(async () => {
+    dc = new AdapterClient();
+    await dc.start();
+  });
+  afterEach(async () => {
+    const violations = dc!.violations.slice();
+    await dc!.close();
+    if (violations.length) throw new Error(`messages the adapter sent do not validate against the DAP schema:\n${violations.join('\n')}`);
+  });
+  return () => dc!;
+}
+

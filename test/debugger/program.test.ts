@@ -80,7 +80,7 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     assert.equal(caps.supportsLogPoints, true);
     assert.deepEqual(
       caps.exceptionBreakpointFilters!.map((f) => f.filter),
-      ['driverFailure', 'verifier', 'driverException', 'gpuFault', 'tdr'],
+      ['driverFailure', 'verifier', 'driverException', 'driverCaughtException', 'gpuFault', 'tdr'],
     );
   });
 

@@ -2,10 +2,19 @@
 // calls and matches the answers, and watches it with the hang watchdog (src/host/watchdog.ts).
 // Driver code that does not return within the TDR delay gets the worker terminated, as does a
 // crash; either way the session hears about it through `onDeath` and stays alive.
+//
+// For a driver, the worker also runs under the adapter's own V8 inspector (inspector.ts), so the
+// driver's source can be debugged: then a hang is first offered to the debugger (which pauses the
+// driver on its looping line), calls are answered through the inspector while it holds the worker
+// paused, and a paused worker is resumed and let go before it is terminated.
 
 import { Worker } from 'node:worker_threads';
 import { tdrDelayFor, Timeout, Watchdog } from '../../host/watchdog';
-import { CONTROL, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
+import type { EvaluateResponse } from './cdp';
+import { attachToWorker, type WorkerInspector } from './inspector';
+import { BRIDGE, fromWire, toWire } from './inspectorBridge';
+import { CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
+import type { Redirect } from '../targets/target';
 
 export class RuntimeGone extends Error {}
 
@@ -18,30 +27,75 @@ export interface HostOptions {
   tdrDelayMs?: number;
   onOutput(category: 'stdout' | 'stderr' | 'console' | 'important', text: string): void;
   onDeath(message: string): void;
+  /**
+   * Run the worker under the adapter's inspector: `attach` is called with it before the worker runs
+   * its first line; `onHang` gets a hang first and answers true when it deals with it (pauses the
+   * driver, holding the watchdog) instead of the run ending.
+   */
+  inspector?: {
+    attach(link: WorkerInspector, host: RuntimeHost): Promise<void>;
+    onHang(t: Timeout): boolean;
+  };
 }
 
+/** How long a paused worker is given to resume and let go before it is terminated anyway. */
+const RELEASE_TIMEOUT_MS = 500;
+
+let workers = 0;
+
 export class RuntimeHost {
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.size * 4));
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private dead: string | undefined;
+  private readonly ready: Promise<void>;
+  /** The worker's inspector (driver sessions), undefined when it could not be attached. */
+  link: WorkerInspector | undefined;
+  private paused = false;
   /** Hold it while a debugger keeps the driver paused, so the pause is not taken for a hang. */
   readonly watchdog: Watchdog;
 
   constructor(private readonly options: HostOptions) {
-    this.watchdog = new Watchdog({ tdrDelayMs: tdrDelayFor(options.tdrDelayMs, undefined), onTimeout: (t) => this.die(tdrMessage(t)) });
-    this.worker = new Worker(options.script, {
+    this.watchdog = new Watchdog({ tdrDelayMs: tdrDelayFor(options.tdrDelayMs, undefined), onTimeout: (t) => this.onHang(t) });
+    const inspector = options.inspector;
+    if (!inspector) {
+      this.startWorker();
+      this.ready = Promise.resolve();
+      return;
+    }
+    const name = `paging-lab simulator ${++workers}`;
+    this.ready = attachToWorker(
+      name,
+      () => this.startWorker(name),
+      async (link) => {
+        this.link = link;
+        await inspector.attach(link, this);
+      },
+    ).then(
+      () => undefined,
+      (e: unknown) => {
+        this.link = undefined;
+        if (!this.worker) this.startWorker();
+        options.onOutput('console', `The driver's source cannot be debugged in this session (line breakpoints, stepping): ${e instanceof Error ? e.message : String(e)}\n`);
+      },
+    );
+  }
+
+  private startWorker(name?: string): void {
+    const worker = new Worker(this.options.script, {
+      ...(name ? { name } : {}),
       workerData: { pagingLabRuntime: true, control: this.control, watchdog: this.watchdog.control },
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
     });
-    this.worker.stdout.on('data', (d: Buffer) => options.onOutput('stdout', d.toString()));
-    this.worker.stderr.on('data', (d: Buffer) => options.onOutput('stderr', d.toString()));
-    this.worker.on('message', (m: WorkerMessage) => this.onMessage(m));
-    this.worker.on('error', (e) => this.die(`The simulator crashed: ${e instanceof Error ? e.message : String(e)}`));
-    this.worker.on('exit', (code) => this.die(`The simulator stopped unexpectedly (exit code ${code}).`));
+    this.worker = worker;
+    worker.stdout.on('data', (d: Buffer) => this.options.onOutput('stdout', d.toString()));
+    worker.stderr.on('data', (d: Buffer) => this.options.onOutput('stderr', d.toString()));
+    worker.on('message', (m: WorkerMessage) => this.onMessage(m));
+    worker.on('error', (e) => this.die(`The simulator crashed: ${e instanceof Error ? e.message : String(e)}`));
+    worker.on('exit', (code) => this.die(`The simulator stopped unexpectedly (exit code ${code}).`));
   }
 
   get alive(): boolean {
@@ -53,14 +107,42 @@ export class RuntimeHost {
     Atomics.store(this.control, CONTROL.pause, 1);
   }
 
+  /** Tells the run in progress what it is for from now on (the user went on from a driver stop inside it). */
+  redirect(r: Redirect): void {
+    Atomics.store(this.control, CONTROL.pause, 0);
+    Atomics.store(this.control, CONTROL.redirectStep, Math.max(0, STEP_CODES.indexOf(r.step)));
+    Atomics.store(this.control, CONTROL.redirectThread, r.threadId);
+    Atomics.store(this.control, CONTROL.redirectCall, r.callId ?? 0);
+    Atomics.add(this.control, CONTROL.redirect, 1);
+  }
+
+  /** While the inspector holds the worker paused, calls are answered through it (a paused worker reads no messages). */
+  inspectorHoldsWorker(paused: boolean): void {
+    this.paused = paused;
+  }
+
   /** Sends a call and resolves with the worker's answer. */
-  call<K extends WorkerCall['op']>(call: Extract<WorkerCall, { op: K }>, transfer?: ArrayBuffer[]): Promise<WorkerResults[K]> {
-    if (this.dead !== undefined) return Promise.reject(new RuntimeGone(this.dead));
+  async call<K extends WorkerCall['op']>(call: Extract<WorkerCall, { op: K }>, transfer?: ArrayBuffer[]): Promise<WorkerResults[K]> {
+    await this.ready;
+    if (this.dead !== undefined) throw new RuntimeGone(this.dead);
+    if (this.paused && this.link) return (await this.callThroughInspector(this.link, call)) as WorkerResults[K];
     const id = this.nextId++;
     return new Promise<WorkerResults[K]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...call, id }, transfer ?? []);
+      this.worker!.postMessage({ ...call, id }, transfer ?? []);
     });
+  }
+
+  private async callThroughInspector(link: WorkerInspector, call: WorkerCall): Promise<unknown> {
+    const r = await link.send<EvaluateResponse>('Runtime.evaluate', {
+      expression: `globalThis.${BRIDGE}.answer(${JSON.stringify(toWire(call))})`,
+      returnByValue: true,
+      silent: true,
+    });
+    if (r.exceptionDetails) throw new Error(String(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text).split('\n')[0]);
+    const a = fromWire(String(r.result.value)) as { ok: boolean; result?: unknown; error?: string };
+    if (!a.ok) throw new Error(a.error);
+    return a.result;
   }
 
   private onMessage(m: WorkerMessage): void {
@@ -73,6 +155,17 @@ export class RuntimeHost {
     this.pending.delete(m.id);
     if (m.ok) p.resolve(m.result);
     else p.reject(new Error(m.error));
+  }
+
+  private onHang(t: Timeout): boolean {
+    if (this.options.inspector?.onHang(t)) return true;
+    this.die(tdrMessage(t));
+    return false;
+  }
+
+  /** Ends the run as a TDR (the debugger could not pause the hung driver). */
+  hang(t: Timeout): void {
+    this.die(tdrMessage(t));
   }
 
   private die(message: string): void {
@@ -93,9 +186,10 @@ export class RuntimeHost {
     const err = new RuntimeGone(this.dead);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    this.worker.removeAllListeners('exit');
-    this.worker.removeAllListeners('error');
-    this.worker.on('error', () => undefined);
+    await this.ready;
+    this.worker?.removeAllListeners('exit');
+    this.worker?.removeAllListeners('error');
+    this.worker?.on('error', () => undefined);
     await this.terminateWorker();
   }
 
@@ -103,14 +197,33 @@ export class RuntimeHost {
 
   /** Terminates the worker once; later callers share the same wait, bounded so nothing hangs on it. */
   private terminateWorker(): Promise<void> {
-    this.terminating ??= Promise.race([
-      this.worker.terminate().then(
-        () => undefined,
-        () => undefined,
-      ),
-      new Promise<void>((r) => setTimeout(r, 1000).unref()),
-    ]);
+    this.terminating ??= (async () => {
+      await this.ready;
+      await this.letGo();
+      const worker = this.worker;
+      if (!worker) return;
+      await Promise.race([
+        worker.terminate().then(
+          () => undefined,
+          () => undefined,
+        ),
+        new Promise<void>((r) => setTimeout(r, 1000).unref()),
+      ]);
+    })();
     return this.terminating;
+  }
+
+  /** A worker paused by the inspector never finishes terminating: stop pausing, resume, detach. */
+  private async letGo(): Promise<void> {
+    const link = this.link;
+    if (!link?.attached) return;
+    this.paused = false;
+    const steps = (async () => {
+      await link.send('Debugger.setSkipAllPauses', { skip: true }).catch(() => undefined);
+      await link.send('Debugger.resume').catch(() => undefined);
+      await link.detach();
+    })();
+    await Promise.race([steps, new Promise<void>((r) => setTimeout(r, RELEASE_TIMEOUT_MS).unref())]);
   }
 }
 

@@ -2,6 +2,7 @@
 // simulator, in the terms of the debugger's model (../model.ts). Everything is plain
 // structured-clone data.
 
+import type { DriverScript } from '../../sim/driver/sourceMap';
 import type { ResolvedLaunch } from '../launch';
 import type { AdapterStateResponse } from '../customRequests';
 import type {
@@ -40,7 +41,8 @@ export type WorkerCall =
   | { op: 'breakpointLines'; path: string; line: number; endLine?: number };
 
 export interface WorkerResults {
-  launch: { threads: ThreadInfo[]; functionNames: string[] };
+  /** `driverScript`: the driver's compiled script and source map, for the inspector (driver targets). */
+  launch: { threads: ThreadInfo[]; functionNames: string[]; driverScript?: DriverScript };
   start: RunResult;
   run: RunResult;
   setSourceBreakpoints: BreakpointResult[];
@@ -70,5 +72,19 @@ export type WorkerMessage =
 export const CONTROL = {
   /** Set to 1 by the session to ask a running target to stop (pause). */
   pause: 0,
-  size: 1,
+  /**
+   * Incremented by the session when it changes what the run in progress is for: the driver was
+   * paused at a line of its source in the middle of that run, and the user stepped or continued
+   * from there (redirectStep/Thread/Call say how, as a `run` would). Read by the worker between events.
+   */
+  redirect: 1,
+  /** STEP_CODES index of the step the run becomes. */
+  redirectStep: 2,
+  redirectThread: 3,
+  /** The DDI call the driver was paused in (0: none): a step that leaves it ends at its return. */
+  redirectCall: 4,
+  size: 5,
 } as const;
+
+/** StepKind as a number, for the control block. */
+export const STEP_CODES: readonly StepKind[] = ['continue', 'next', 'stepIn', 'stepOut'];

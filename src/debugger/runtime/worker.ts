@@ -5,7 +5,9 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { meterDriverCode, setTdrDelay } from '../../host/watchdog';
-import { CONTROL, WorkerMessage, WorkerRequest } from './protocol';
+import { KERNEL_THREAD_ID } from '../model';
+import { installInspectorBridge } from './inspectorBridge';
+import { CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerRequest } from './protocol';
 import type { RunControl, Target } from '../targets/target';
 import { createTarget } from '../targets/create';
 
@@ -20,8 +22,16 @@ export function startWorker(): void {
   let target: Target | undefined;
 
   const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
+  let seenRedirect = 0;
   const ctl: RunControl = {
     pauseRequested: () => Atomics.load(control, CONTROL.pause) !== 0,
+    redirected: () => {
+      const g = Atomics.load(control, CONTROL.redirect);
+      if (g === seenRedirect) return undefined;
+      seenRedirect = g;
+      const callId = Atomics.load(control, CONTROL.redirectCall);
+      return { step: STEP_CODES[Atomics.load(control, CONTROL.redirectStep)] ?? 'continue', threadId: Atomics.load(control, CONTROL.redirectThread), ...(callId ? { callId } : {}) };
+    },
     useTdrDelay: (ms) => setTdrDelay(watchdog, ms),
     output: (category, output) => post({ event: 'output', category, output }),
   };
@@ -31,17 +41,9 @@ export function startWorker(): void {
     return target;
   };
 
-  const handle = async (req: WorkerRequest): Promise<unknown> => {
+  /** Requests answered at once from the target's state: also through the inspector while the driver is paused. */
+  const answer = (req: WorkerCall): unknown => {
     switch (req.op) {
-      case 'launch':
-        target = await createTarget(req.config, ctl);
-        return { threads: target.threads(), functionNames: target.functionNames() };
-      case 'start':
-        Atomics.store(control, CONTROL.pause, 0);
-        return need().start(ctl);
-      case 'run':
-        Atomics.store(control, CONTROL.pause, 0);
-        return need().run(req.step, req.threadId, ctl);
       case 'setSourceBreakpoints':
         return need().setSourceBreakpoints(req.path, req.breakpoints);
       case 'breakpointLines':
@@ -73,8 +75,43 @@ export function startWorker(): void {
         return need().completions(req.text, req.column);
       case 'adapterState':
         return need().adapterState();
+      default:
+        throw new Error(`'${req.op}' cannot be answered while the driver is paused at a line of its source: continue or step first`);
     }
   };
+
+  const handle = async (req: WorkerRequest): Promise<unknown> => {
+    switch (req.op) {
+      case 'launch': {
+        target = await createTarget(req.config, ctl);
+        const driverScript = target.driverScript?.();
+        return { threads: target.threads(), functionNames: target.functionNames(), ...(driverScript ? { driverScript } : {}) };
+      }
+      case 'start':
+        Atomics.store(control, CONTROL.pause, 0);
+        seenRedirect = Atomics.load(control, CONTROL.redirect);
+        return need().start(ctl);
+      case 'run':
+        Atomics.store(control, CONTROL.pause, 0);
+        seenRedirect = Atomics.load(control, CONTROL.redirect);
+        return need().run(req.step, req.threadId, ctl);
+      default:
+        return answer(req);
+    }
+  };
+
+  installInspectorBridge({
+    answer,
+    pause: () => {
+      const t = target as Target | undefined;
+      return t?.driverPause?.() ?? { stop: { reason: 'breakpoint', threadId: KERNEL_THREAD_ID, snapshot: { threads: t?.threads() ?? [], frames: {} } } };
+    },
+    pendingDdiFunction: () => target?.pendingDdiFunction?.(),
+    describe: (name, value, path) => {
+      if (!target?.describeValue) return { name, value: String(value) };
+      return target.describeValue(name, value, path);
+    },
+  });
 
   port.on('message', (req: WorkerRequest) => {
     handle(req).then(

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { DXGK_OPERATION_NAMES, NT_SUCCESS, statusName } from '../../sim/ddi/contract';
 import { tdrDelayFor } from '../../host/watchdog';
 import { DriverError } from '../../sim/driver/errors';
+import type { DriverScript } from '../../sim/driver/sourceMap';
 import { DDI_NAMES } from '../../sim/runtime/driverCode';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
@@ -43,7 +44,7 @@ import type {
   CompletionItem,
 } from '../model';
 import { GPU_THREAD_BASE, KERNEL_THREAD_ID } from '../model';
-import type { RunControl, Target } from './target';
+import type { DriverPause, RunControl, Target } from './target';
 import { childrenOf, ObjectRegistry, operationValue, statusValue, toValue, toVar } from './values';
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16);
@@ -218,17 +219,24 @@ export class DriverTarget implements Target {
 
   run(step: StepKind, threadId: number, ctl: RunControl): RunResult {
     if (this.finished || this.machine.finished) return this.end();
-    const engine = threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(threadId) ?? -2);
+    let engine = threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(threadId) ?? -2);
     if (engine === -2) throw new Error(`there is no thread ${threadId}`);
     this.gpu.resumed();
     const from = this.current;
-    const callId = from && (from.kind === 'ddi-entry' || from.kind === 'ddi-return') ? from.call.id : undefined;
+    let callId = from && (from.kind === 'ddi-entry' || from.kind === 'ddi-return') ? from.call.id : undefined;
     const stepIndex = this.machine.kernel.currentStep?.index;
     for (let n = 0; ; n++) {
       if ((n & 63) === 63 && ctl.pauseRequested() && this.current) return { kind: 'stopped', stop: this.makeStop(this.current, 'pause') };
       const e = this.machine.next();
       if (!e) return this.end();
       this.current = e;
+      // The driver was paused at a line of its source inside this call, and the user went on from there.
+      const r = ctl.redirected();
+      if (r) {
+        step = r.step;
+        engine = r.threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(r.threadId) ?? -1);
+        callId = r.callId;
+      }
       const bp = this.settle(e, ctl);
       if (bp) return bp;
       if (step === 'continue') continue;
@@ -336,6 +344,29 @@ export class DriverTarget implements Target {
       exitCode: 0,
       category: 'console',
     };
+  }
+
+  // ---- the driver's source, for the inspector (debugging it line by line) ----
+
+  driverScript(): DriverScript | undefined {
+    return this.machine.kernel.ddi.sourceMap?.script;
+  }
+
+  /** The kernel's side of a stop while the inspector holds the driver paused inside the DDI call in progress. */
+  driverPause(): DriverPause {
+    const e = this.current;
+    if (!e) return { stop: { reason: 'breakpoint', threadId: KERNEL_THREAD_ID, snapshot: { threads: this.threads(), frames: {} } } };
+    return { stop: this.makeStop(e, 'breakpoint'), callId: this.machine.kernel.ddi.current?.id };
+  }
+
+  describeValue(name: string, value: unknown, path: string): VarNode {
+    // Live: the driver is inside the call, so its arguments can still be changed.
+    return toVar(name, value, undefined, this.reg, path, true);
+  }
+
+  pendingDdiFunction(): unknown {
+    const e = this.current;
+    return e?.kind === 'ddi-entry' ? this.machine.kernel.ddi.functionOf?.(e.call.ddi) : undefined;
   }
 
   // ---- stops, frames and scopes ----
@@ -482,7 +513,7 @@ export class DriverTarget implements Target {
     if (key.startsWith('obj:')) {
       const o = this.reg.get(key);
       const live = this.current?.kind === 'ddi-entry';
-      return childrenOf(o, this.reg, '', live);
+      return childrenOf(o, this.reg, this.reg.pathOf(key), live);
     }
     if (key === 'allocations') {
       return (this.state?.allocations ?? []).map((a) => this.kernel.allocationVar(a));

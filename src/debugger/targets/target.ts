@@ -4,6 +4,7 @@
 // is its GPU view (gpu/view.ts), which the worker asks directly; a target answers for the rest.
 
 import type { AdapterStateResponse } from '../customRequests';
+import type { DriverScript } from '../../sim/driver/sourceMap';
 import type { GpuView } from '../gpu/view';
 import type {
   BreakpointResult,
@@ -16,6 +17,7 @@ import type {
   SetVariableResult,
   EvaluateResult,
   CompletionItem,
+  StopInfo,
 } from '../model';
 
 /** What a target may ask of the worker while it runs. */
@@ -25,6 +27,27 @@ export interface RunControl {
   /** The TDR delay in force from now on: the launch's, else the scenario's (set before any driver code runs). */
   useTdrDelay(ms: number): void;
   output(category: 'stdout' | 'stderr' | 'console' | 'important', text: string): void;
+  /**
+   * Set once when the session changed what the run in progress is for (the driver was paused at a
+   * line of its source inside this run and the user went on from there): from now on the run
+   * behaves as `run(step, threadId)` would; `callId` is the DDI call the driver was paused in, whose
+   * return ends a kernel-thread step.
+   */
+  redirected(): Redirect | undefined;
+}
+
+export interface Redirect {
+  step: StepKind;
+  threadId: number;
+  callId?: number;
+}
+
+/** Where the driver is when the debugger holds it paused at a line of its source, as the kernel sees it. */
+export interface DriverPause {
+  /** The stop as it would be at the entry of the DDI call in progress (threads, the kernel's and GPU frames). */
+  stop: StopInfo;
+  /** The DDI call in progress, if any (none while the driver's module loads). */
+  callId?: number;
 }
 
 export interface Target {
@@ -45,13 +68,22 @@ export interface Target {
   evaluate(expression: string, context: string | undefined, threadId: number | undefined): EvaluateResult;
   completions(text: string, column: number): CompletionItem[];
   adapterState(): AdapterStateResponse;
+  /** Driver targets: the driver's compiled script and its source map, for the inspector. */
+  driverScript?(): DriverScript | undefined;
+  /** Driver targets: the kernel's view while the driver is paused inside a DDI call (read through the inspector). */
+  driverPause?(): DriverPause;
+  /** Driver targets, stopped at a DDI's entry: the function the driver registered for it (Step In stops on its first line). */
+  pendingDdiFunction?(): unknown;
+  /** Driver targets: one of the simulator's objects that driver code holds (a DDI argument structure...), as the Variables view shows it. */
+  describeValue?(name: string, value: unknown, path: string): VarNode;
 }
 
 /** Exception breakpoint filters the adapter offers (ids are stable: clients persist them). */
 export const EXCEPTION_FILTERS = [
   { filter: 'driverFailure', label: 'Driver failure statuses', description: 'A DDI returned a failure NTSTATUS.', default: false },
   { filter: 'verifier', label: 'Verifier violations', description: 'The driver broke a rule the verifier checks.', default: true },
-  { filter: 'driverException', label: 'Driver exceptions', description: 'The driver threw.', default: true },
+  { filter: 'driverException', label: 'Driver exceptions', description: 'The driver threw (stops at the throw when its own code does not catch it).', default: true },
+  { filter: 'driverCaughtException', label: 'Caught driver exceptions', description: 'The driver threw an exception that its own code catches.', default: false },
   { filter: 'gpuFault', label: 'GPU faults', description: 'The paging engine faulted on an instruction.', default: true },
   { filter: 'tdr', label: 'TDRs', description: 'A GPU engine or the driver stopped making progress (timeout detection and recovery).', default: true },
 ] as const;

@@ -24,14 +24,24 @@ export function statusValue(status: number): NamedValue {
 /** A per-stop registry of objects whose children are fetched on demand. */
 export class ObjectRegistry {
   private objects: unknown[] = [];
+  private paths: string[] = [];
 
   clear(): void {
     this.objects = [];
+    this.paths = [];
   }
 
-  add(o: unknown): string {
+  /** Registers `o`; `path` is the expression it was reached by, which its members' evaluateName extend. */
+  add(o: unknown, path = ''): string {
     this.objects.push(o);
+    this.paths.push(path);
     return `obj:${this.objects.length - 1}`;
+  }
+
+  /** The expression a registered object was reached by ('' when unknown). */
+  pathOf(key: string): string {
+    const m = /^obj:(\d+)$/.exec(key);
+    return (m && this.paths[Number(m[1])]) || '';
   }
 
   get(key: string): unknown {
@@ -92,12 +102,12 @@ function describeVar(key: string, value: unknown, parent: Record<string, unknown
     return { name: key, value: `Uint8Array(${value.length})`, type: 'Uint8Array', lazy: reg.add(value), count: value.length };
   }
   if (Array.isArray(value)) {
-    return { name: key, value: `Array(${value.length})`, type: 'array', lazy: reg.add(value), count: value.length, evaluateName };
+    return { name: key, value: `Array(${value.length})`, type: 'array', lazy: reg.add(value, path), count: value.length, evaluateName };
   }
   const o = value as Record<string, unknown>;
   if (key === 'pDmaBuffer' && typeof o.Offset === 'number' && typeof o.PhysicalAddress === 'number') {
     const at = o.PhysicalAddress + o.Offset;
-    return { name: key, value: `${hex(at)} (+${hex(o.Offset)})`, type: 'DMA_BUFFER_POINTER', memoryReference: formatAddress(at), lazy: reg.add(o), evaluateName };
+    return { name: key, value: `${hex(at)} (+${hex(o.Offset)})`, type: 'DMA_BUFFER_POINTER', memoryReference: formatAddress(at), lazy: reg.add(o, path), evaluateName };
   }
   if (isMdl(o)) {
     const pages = (o.PfnArray as unknown[]).length;
@@ -106,17 +116,17 @@ function describeVar(key: string, value: unknown, parent: Record<string, unknown
       value: `MDL(${hex(o.ByteCount as number)} bytes, ${pages} page${pages === 1 ? '' : 's'})`,
       type: 'MDL',
       memoryReference: typeof o.PageListPhysicalAddress === 'number' ? formatAddress(o.PageListPhysicalAddress) : undefined,
-      lazy: reg.add(o),
+      lazy: reg.add(o, path),
       evaluateName,
     };
   }
   if (key === 'Flags' || key.endsWith('Flags')) {
     const set = Object.entries(o).filter(([k, v]) => v === true && k !== 'Value').map(([k]) => k);
-    return { name: key, value: set.length ? set.join(' | ') : '0', type: 'flags', lazy: reg.add(o), evaluateName };
+    return { name: key, value: set.length ? set.join(' | ') : '0', type: 'flags', lazy: reg.add(o, path), evaluateName };
   }
   const ctor = (o.constructor as { name?: string } | undefined)?.name;
   const summary = /^h[A-Z]/.test(key) || key === 'MiniportDeviceContext' ? `<${ctor && ctor !== 'Object' ? ctor : 'handle'}>` : ctor && ctor !== 'Object' ? ctor : '{…}';
-  return { name: key, value: summary, type: ctor ?? 'object', lazy: reg.add(o), evaluateName };
+  return { name: key, value: summary, type: ctor ?? 'object', lazy: reg.add(o, path), evaluateName };
 }
 
 /** Children of a registered object, as variables. */

@@ -1,5 +1,6 @@
-// The same driver faults under the real debug adapter: each stops on a driver exception with
-// exceptionInfo naming the DDI and the driver line, the stop's frames and variables answer, and the
+// The same driver faults under the real debug adapter: each stops on a driver exception (first
+// where the driver's code threw, when it did, then as the kernel reports it) with exceptionInfo
+// naming the DDI and the driver line, the stop's frames and variables answer, and the
 // session then ends with exit code 1 while the adapter process stays up.
 
 import assert from 'node:assert/strict';
@@ -62,8 +63,19 @@ describe("sim/driver: driver faults under the debugger stop as the driver's exce
       const stopped = dc.waitForEvent('stopped', 30000) as Promise<DebugProtocol.StoppedEvent>;
       await dc.configurationDoneRequest();
       await launched;
-      const stop = await stopped;
+      let stop = await stopped;
       assert.equal(stop.body.reason, 'exception');
+      // First chance: where the driver's code threw, in its source; then as the kernel reports it.
+      for (let n = 0; n < 5; n++) {
+        const first = await dc.exceptionInfoRequest({ threadId: KERNEL });
+        if (first.body.exceptionId !== 'driverException') break;
+        assert.match(first.body.description ?? '', /^The driver threw at /);
+        assert.equal((await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0].source?.path, driver);
+        const next = dc.waitForEvent('stopped', 30000) as Promise<DebugProtocol.StoppedEvent>;
+        await dc.continueRequest({ threadId: KERNEL });
+        stop = await next;
+        assert.equal(stop.body.reason, 'exception');
+      }
       const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
       assert.match(info.body.exceptionId, /^driverException/);
       assert.match(info.body.description ?? '', c.text);

@@ -1,0 +1,475 @@
+// Debugging the driver's own TypeScript inside the one wddm session (mixed mode): line
+// breakpoints, `debugger;`, exceptions at their throw, stepping by line, Pause, and a hung DDI
+// paused on the line it loops on. The simulator's worker is driven through its V8 inspector
+// (runtime/inspector.ts); while V8 holds it paused the session reads the simulator through the
+// inspector too (the host routes its calls there), and the hang watchdog is held.
+//
+// The worker runs the kernel in one `run` call per DAP resume; a driver stop happens in the
+// middle of one. Going on from a driver stop resumes V8 and tells the run in progress what it is
+// now for (RuntimeHost.redirect): a step that leaves the DDI ends at the kernel's "DDI returned"
+// stop, a GPU-thread step at the engine's next instruction. V8 never keeps a step pending: a step
+// that lands outside the driver is turned into a resume (or, inside a kernel callback the driver
+// called, into a step out back to the driver), because stepping out of the outermost driver frame
+// would otherwise stop in the simulator's own code.
+
+import { resolve as resolvePath } from 'node:path';
+import type { DriverScript } from '../../sim/driver/sourceMap';
+import { DriverSourceMap } from '../../sim/driver/sourceMap';
+import type { Timeout } from '../../host/watchdog';
+import type { BreakpointResult, EvaluateResult, ExceptionDetails, SetVariableResult, SourceBreakpointSpec, StepKind, StopInfo, StopReason, VarNode } from '../model';
+import { KERNEL_THREAD_ID } from '../model';
+import type { RuntimeHost } from '../runtime/host';
+import type { WorkerInspector } from '../runtime/inspector';
+import { BRIDGE, fromWire } from '../runtime/inspectorBridge';
+import type { DriverPause } from '../targets/target';
+import { CatchSites } from './catchSites';
+import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from '../runtime/cdp';
+import { LineBreakpoints } from './lineBreakpoints';
+import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
+
+/** How long a hung driver may take to pause before the session gives up on it (ends the run as a TDR). */
+const HANG_PAUSE_TIMEOUT_MS = 1500;
+
+type Intent =
+  | { kind: 'none' }
+  /** A step the user asked for at a driver stop, or Step In from a DDI's entry (a one-shot breakpoint on the driver's function). */
+  | { kind: 'step'; entryBreakpoint?: string }
+  | { kind: 'pause' }
+  | { kind: 'hang'; timeout: Timeout; since: number; timer: NodeJS.Timeout };
+
+export interface DriverDebuggerEvents {
+  /** The driver stopped at a line of its source: send the stop. */
+  stopped(stop: StopInfo): void;
+  output(category: 'console' | 'stderr', text: string): void;
+  /** The driver hung and could not be paused at a line: end the run as a TDR. */
+  unpausableHang(timeout: Timeout): void;
+}
+
+function samePath(a: string, b: string): boolean {
+  return process.platform === 'win32' ? resolvePath(a).toLowerCase() === resolvePath(b).toLowerCase() : resolvePath(a) === resolvePath(b);
+}
+
+export class DriverDebugger {
+  private link: WorkerInspector | undefined;
+  private host: RuntimeHost | undefined;
+  private script: DriverScript | undefined;
+  private map: DriverSourceMap | undefined;
+  private scriptId: string | undefined;
+  private catches: CatchSites | undefined;
+  private filters = new Set<string>();
+  private readonly breakpoints = new LineBreakpoints(
+    () => this.link,
+    () => this.script?.name,
+  );
+  /** A run is in progress in the worker (the session awaits it): only then is a driver pause a stop. */
+  private active = false;
+  private intent: Intent = { kind: 'none' };
+  private stop: { view: DriverStopView; callId?: number; exception?: ExceptionDetails } | undefined;
+  private held = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly events: DriverDebuggerEvents) {}
+
+  /** True once the worker's inspector is attached and the driver's script is known. */
+  get ready(): boolean {
+    return !!this.link?.attached && !!this.map;
+  }
+
+  /** True while V8 holds the driver paused at a line shown to the user. */
+  get paused(): boolean {
+    return !!this.stop;
+  }
+
+  /** Called by the host with the worker's inspector, before the worker runs its first line. */
+  async attach(link: WorkerInspector, host: RuntimeHost): Promise<void> {
+    this.link = link;
+    this.host = host;
+    link.on<ScriptParsedEvent>('Debugger.scriptParsed', (p) => {
+      if (this.script && p.url === this.script.name) this.scriptId = p.scriptId;
+      else if (!this.script && p.url.startsWith('paging-lab-driver:')) this.scriptId = p.scriptId;
+    });
+    link.on<PausedEvent>('Debugger.paused', (p) => {
+      this.queue = this.queue.then(() => this.onPaused(p)).catch((e: unknown) => {
+        this.events.output('stderr', `The driver debugger could not handle a pause: ${e instanceof Error ? e.message : String(e)}\n`);
+        void this.resumeV8();
+      });
+    });
+    link.onGone(() => {
+      this.stop = undefined;
+      this.release();
+    });
+    await link.send('Debugger.enable');
+    await this.applyExceptionFilters();
+  }
+
+  /** The compiled driver (from the launch): breakpoints in its files can be placed from now on. */
+  setScript(script: DriverScript): void {
+    this.script = script;
+    this.map = new DriverSourceMap(script);
+    this.catches = undefined;
+  }
+
+  /** The driver's source file that `path` names, if it is one. */
+  driverFile(path: string): string | undefined {
+    return this.map?.files.find((f) => samePath(f, path));
+  }
+
+  get files(): string[] {
+    return this.map?.files ?? [];
+  }
+
+  // ---- breakpoints ----
+
+  async setBreakpoints(path: string, specs: SourceBreakpointSpec[]): Promise<BreakpointResult[]> {
+    const file = this.driverFile(path);
+    if (!file || !this.map) {
+      const files = this.files.map((f) => f.split(/[\\/]/).pop()).join(', ');
+      return specs.map((s) => ({
+        id: s.id,
+        verified: false,
+        line: s.line,
+        message: `This file is not part of the driver being debugged, so its code never runs here (the driver is compiled from ${files || 'its entry file and the files it imports'}).`,
+      }));
+    }
+    const results = await this.breakpoints.set(this.map, file, specs);
+    // Answer with the path the client gave.
+    return results.map((r) => (r.source ? { ...r, source: { ...r.source, path } } : r));
+  }
+
+  breakpointLines(path: string, line: number, endLine: number): number[] {
+    const file = this.driverFile(path);
+    return file && this.map ? this.breakpoints.lines(this.map, file, line, endLine) : [];
+  }
+
+  async setExceptionFilters(filters: string[]): Promise<void> {
+    this.filters = new Set(filters);
+    await this.applyExceptionFilters();
+  }
+
+  private async applyExceptionFilters(): Promise<void> {
+    // V8 sees every exception of the driver as caught (the kernel catches around each DDI): pause on
+    // all of them and decide here (catchSites.ts).
+    const state = this.filters.has('driverException') || this.filters.has('driverCaughtException') ? 'all' : 'none';
+    await this.link?.send('Debugger.setPauseOnExceptions', { state }).catch(() => undefined);
+  }
+
+  // ---- runs ----
+
+  /** The session starts a run (start, continue or a step from a kernel stop). */
+  runStarting(): void {
+    this.active = true;
+    this.intent = { kind: 'none' };
+  }
+
+  /** The run ended at a kernel or GPU stop, or the target ended. */
+  runEnded(): void {
+    this.active = false;
+    this.clearIntent();
+  }
+
+  private clearIntent(): void {
+    const i = this.intent;
+    this.intent = { kind: 'none' };
+    if (i.kind === 'hang') clearTimeout(i.timer);
+    if (i.kind === 'step' && i.entryBreakpoint) void this.link?.send('Debugger.removeBreakpoint', { breakpointId: i.entryBreakpoint }).catch(() => undefined);
+  }
+
+  /**
+   * Step In from a kernel stop at a DDI's entry: a one-shot breakpoint on the function the driver
+   * registered for it, so the run stops on its first line. Call before the run starts.
+   */
+  async prepareStepIn(): Promise<void> {
+    const link = this.link;
+    if (!link || !this.ready) return;
+    try {
+      const r = await link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pendingDdiFunction()`, silent: true });
+      if (r.result.type !== 'function' || !r.result.objectId) return;
+      const b = await link.send<{ breakpointId: string }>('Debugger.setBreakpointOnFunctionCall', { objectId: r.result.objectId });
+      this.intent = { kind: 'step', entryBreakpoint: b.breakpointId };
+    } catch {
+      // No function to enter: the step goes on as a kernel step.
+    }
+  }
+
+  /** Pause asked while the target runs: stops at the driver's current line if it is running driver code. */
+  requestPause(): void {
+    if (!this.active || !this.ready || this.stop || this.intent.kind === 'hang') return;
+    this.intent = { kind: 'pause' };
+    void this.link!.send('Debugger.pause').catch(() => undefined);
+  }
+
+  /**
+   * The watchdog saw a hang: pause the driver where it loops instead of ending the run. True when
+   * it tries (the watchdog is held from now on); false: the host ends the run as before.
+   */
+  pauseForHang(t: Timeout): boolean {
+    if (!this.active || !this.ready || this.stop || !this.filters.has('tdr') || !this.host) return false;
+    this.hold();
+    const timer = setTimeout(() => {
+      if (this.intent.kind !== 'hang') return;
+      this.intent = { kind: 'none' };
+      this.events.unpausableHang(t);
+    }, HANG_PAUSE_TIMEOUT_MS);
+    timer.unref();
+    this.intent = { kind: 'hang', timeout: t, since: Date.now(), timer };
+    void this.link!.send('Debugger.pause').catch(() => undefined);
+    return true;
+  }
+
+  /** Goes on from a driver stop: continue, a step by line in the driver, or a step of a GPU thread. */
+  async resumeFrom(step: StepKind, threadId: number): Promise<void> {
+    const stop = this.stop;
+    if (!stop || !this.link || !this.host) throw new Error('the driver is not paused at a line');
+    const top = stop.view.frames[0]?.frame;
+    this.stop = undefined;
+    this.host.inspectorHoldsWorker(false);
+    this.release();
+    if (threadId !== KERNEL_THREAD_ID || step === 'continue') {
+      this.host.redirect({ step, threadId });
+      this.intent = { kind: 'none' };
+      await this.resumeV8();
+      return;
+    }
+    // A step by line. If it leaves the DDI, the run stops at the kernel's "DDI returned".
+    this.host.redirect({ step: 'stepOut', threadId, callId: stop.callId });
+    this.intent = { kind: 'step' };
+    // Shown at a driver frame below a kernel callback (a pause or a TDR landed there): first back to the driver.
+    const command = top && top !== stop.view.topV8Frame ? 'Debugger.stepOut' : step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut';
+    await this.link.send(command).catch(() => this.resumeV8());
+  }
+
+  private async resumeV8(): Promise<void> {
+    await this.link?.send('Debugger.resume').catch(() => undefined);
+  }
+
+  private hold(): void {
+    if (this.held || !this.host) return;
+    this.held = true;
+    this.host.watchdog.hold();
+  }
+
+  private release(): void {
+    if (!this.held || !this.host) return;
+    this.held = false;
+    this.host.watchdog.release();
+  }
+
+  // ---- pauses ----
+
+  private isDriver(f: CallFrame): boolean {
+    return f.location.scriptId === this.scriptId;
+  }
+
+  private async onPaused(p: PausedEvent): Promise<void> {
+    const frames = p.callFrames;
+    const driverFrames = frames.filter((f) => this.isDriver(f));
+    // Not in a run (the module's top level while it loads, a value read between runs): not a stop.
+    if (!this.active || !this.map || !driverFrames.length) {
+      if (this.intent.kind === 'hang' && this.active) {
+        clearTimeout(this.intent.timer);
+        const t = this.intent.timeout;
+        this.intent = { kind: 'none' };
+        await this.resumeV8();
+        this.events.unpausableHang(t);
+        return;
+      }
+      // Outside the driver: a step that left the DDI, or a pause that landed between calls. The run
+      // in progress stops at the DDI's return or at the pause request by itself.
+      if (this.intent.kind === 'pause' && this.active) this.host?.requestPause();
+      if (this.intent.kind === 'step' && !this.intent.entryBreakpoint) this.intent = { kind: 'none' };
+      await this.resumeV8();
+      return;
+    }
+    const top = frames[0];
+    if (!this.isDriver(top)) {
+      // Inside code of the simulator that the driver called (a kernel callback).
+      if (p.reason === 'exception' || p.reason === 'promiseRejection') return this.resumeV8(); // the kernel reports its own errors
+      if (this.intent.kind === 'step') {
+        await this.link!.send('Debugger.stepOut').catch(() => this.resumeV8());
+        return;
+      }
+      if (this.intent.kind === 'pause') return this.show(p, driverFrames, 'pause');
+      if (this.intent.kind === 'hang') return this.showHang(p, driverFrames, this.intent);
+      return this.resumeV8();
+    }
+    if (p.reason === 'exception' || p.reason === 'promiseRejection') {
+      const caught = this.caughtByDriver(driverFrames);
+      if (!this.filters.has(caught ? 'driverCaughtException' : 'driverException')) return this.resumeV8();
+      const details = this.exceptionDetails(p, caught);
+      return this.show(p, driverFrames, 'exception', details, undefined, details.description.split('\n')[0]);
+    }
+    const hits = p.hitBreakpoints ?? [];
+    if (this.intent.kind === 'step' && this.intent.entryBreakpoint && hits.includes(this.intent.entryBreakpoint)) {
+      return this.show(p, driverFrames, 'step');
+    }
+    const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
+    if (lineHits.length) {
+      const stopping: number[] = [];
+      for (const bp of lineHits) {
+        if (!this.breakpoints.hit(bp).stop) continue;
+        if (bp.template) await this.log(top, bp.template);
+        else stopping.push(bp.spec.id);
+      }
+      if (stopping.length) {
+        const text = await this.conditionProblem(top, lineHits.filter((b) => stopping.includes(b.spec.id)).map((b) => b.spec.condition));
+        return this.show(p, driverFrames, 'breakpoint', undefined, stopping, text);
+      }
+      if (this.intent.kind !== 'step') return this.resumeV8();
+    }
+    switch (this.intent.kind) {
+      case 'step':
+        return this.show(p, driverFrames, 'step');
+      case 'pause':
+        return this.show(p, driverFrames, 'pause');
+      case 'hang':
+        return this.showHang(p, driverFrames, this.intent);
+      default:
+        if (lineHits.length) return this.resumeV8();
+        // Nothing of ours asked for this pause: a `debugger;` statement in the driver (or V8's own, e.g. out of memory).
+        return this.show(p, driverFrames, 'breakpoint', undefined, undefined, p.reason === 'OOM' ? 'The driver ran out of memory' : 'Paused on a debugger statement');
+    }
+  }
+
+  /** Whether one of the driver's frames (innermost first) catches what is thrown: it is inside the block of a try with a catch. */
+  private caughtByDriver(frames: CallFrame[]): boolean {
+    this.catches ??= new CatchSites(this.script!.code);
+    return frames.some((f) => this.catches!.inTryBlock(f.location.lineNumber, f.location.columnNumber ?? 0));
+  }
+
+  private exceptionDetails(p: PausedEvent, caught: boolean): ExceptionDetails {
+    const ex = (p.data ?? {}) as { description?: string; className?: string; subtype?: string; value?: unknown; type?: string };
+    const text = ex.description ?? (ex.value !== undefined ? JSON.stringify(ex.value) : String(ex.type ?? 'exception'));
+    const first = text.split('\n')[0];
+    const f = p.callFrames[0];
+    const at = this.map!.original({ line: f.location.lineNumber + 1, column: (f.location.columnNumber ?? 0) + 1 });
+    const where = at ? ` at ${at.file}:${at.line}:${at.column}` : '';
+    const what = ex.subtype === 'error' ? first : `${first} (a value that is not an Error)`;
+    return {
+      exceptionId: caught ? 'driverCaughtException' : 'driverException',
+      description: `The driver threw${where}${caught ? ' (its own code catches it)' : ''}: ${what}`,
+      breakMode: caught ? 'always' : 'unhandled',
+      details: { message: what, typeName: ex.className ?? ex.type ?? 'exception', stackTrace: text },
+    };
+  }
+
+  private async conditionProblem(top: CallFrame, conditions: (string | undefined)[]): Promise<string | undefined> {
+    for (const c of conditions) {
+      if (!c) continue;
+      try {
+        const r = await this.link!.send<EvaluateResponse>('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrameId, expression: c, silent: true, throwOnSideEffect: false, timeout: 1000 });
+        if (r.exceptionDetails) {
+          const d = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
+          return `The breakpoint condition '${c}' could not be evaluated: ${String(d).split('\n')[0]}`;
+        }
+      } catch (e) {
+        return `The breakpoint condition '${c}' could not be evaluated: ${(e as Error).message}`;
+      }
+    }
+    return undefined;
+  }
+
+  private async log(top: CallFrame, template: string): Promise<void> {
+    let text: string;
+    try {
+      const r = await this.link!.send<EvaluateResponse>('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrameId, expression: template, silent: true, returnByValue: true, timeout: 1000 });
+      text = r.exceptionDetails ? `<log point failed: ${String(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text).split('\n')[0]}>` : String(r.result.value);
+    } catch (e) {
+      text = `<log point failed: ${(e as Error).message}>`;
+    }
+    this.events.output('console', text.endsWith('\n') ? text : text + '\n');
+  }
+
+  private showHang(p: PausedEvent, frames: CallFrame[], intent: Extract<Intent, { kind: 'hang' }>): Promise<void> {
+    clearTimeout(intent.timer);
+    const t = intent.timeout;
+    const ms = t.ms + (Date.now() - intent.since);
+    const what = t.ddi === 'DriverEntry' ? "DriverEntry (or the module's top level)" : t.ddi;
+    const text = `TDR: ${what} has run for ${(ms / 1000).toFixed(1)} s without returning (tdrDelayMs is ${t.delayMs})`;
+    return this.show(p, frames, 'exception', {
+      exceptionId: 'TDR',
+      description: `${text}. The driver is paused on the line it is running: Continue lets it run (the TDR fires again after another ${t.delayMs} ms), Terminate ends the session.`,
+      breakMode: 'always',
+      details: { message: text, typeName: 'TDR' },
+    }, undefined, text);
+  }
+
+  /** Shows a driver stop: the driver's frames above the kernel's, every view read through the inspector. */
+  private async show(p: PausedEvent, frames: CallFrame[], reason: StopReason, exception?: ExceptionDetails, hitBreakpointIds?: number[], text?: string): Promise<void> {
+    const link = this.link!;
+    const host = this.host!;
+    this.clearIntent();
+    this.hold();
+    host.inspectorHoldsWorker(true);
+    const mapped: DriverFrame[] = frames.map((frame) => ({
+      frame,
+      location: this.map!.original({ line: frame.location.lineNumber + 1, column: (frame.location.columnNumber ?? 0) + 1 }) ?? { file: this.script!.name, line: frame.location.lineNumber + 1, column: 1 },
+    }));
+    const view = new DriverStopView(link, mapped, this.scriptId!, p.callFrames[0]);
+    const [kernel] = await Promise.all([
+      link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pause()`, returnByValue: true, silent: true }).then((r) => fromWire(String(r.result.value)) as DriverPause),
+      view.prefetch().catch(() => undefined),
+    ]);
+    const stop = kernel.stop;
+    stop.reason = reason;
+    stop.threadId = KERNEL_THREAD_ID;
+    stop.snapshot.frames[KERNEL_THREAD_ID] = [...view.frameInfos, ...(stop.snapshot.frames[KERNEL_THREAD_ID] ?? [])];
+    delete stop.text;
+    delete stop.description;
+    if (text) {
+      stop.text = text;
+      stop.description = reason === 'exception' ? `Paused on ${exception?.exceptionId ?? 'exception'}` : text;
+    }
+    if (exception) stop.exception = exception;
+    else delete stop.exception;
+    if (hitBreakpointIds?.length) stop.hitBreakpointIds = hitBreakpointIds;
+    else delete stop.hitBreakpointIds;
+    this.stop = { view, callId: kernel.callId, exception };
+    this.events.stopped(stop);
+  }
+
+  // ---- what the session asks at a driver stop ----
+
+  /** How many frames on top of the kernel thread are the driver's (0: not stopped in the driver). */
+  get frameCount(): number {
+    return this.stop?.view.frames.length ?? 0;
+  }
+
+  owns(key: string): boolean {
+    return key.startsWith(DRIVER_KEY);
+  }
+
+  vars(key: string): Promise<VarNode[]> {
+    if (!this.stop?.view.owns(key)) return Promise.reject(new Error('these variables belong to an earlier stop'));
+    return this.stop.view.vars(key);
+  }
+
+  setVariable(key: string, value: string): Promise<SetVariableResult> {
+    if (!this.stop?.view.owns(key)) return Promise.reject(new Error('this variable belongs to an earlier stop'));
+    return this.stop.view.setVariable(key, value);
+  }
+
+  /** Evaluates in driver frame `index`; a name the frame does not have falls back to `kernel` (DDI-argument expressions). */
+  async evaluate(index: number, expression: string, context: string | undefined, kernel: () => Promise<EvaluateResult>): Promise<EvaluateResult> {
+    if (!this.stop) throw new Error('the driver is not paused at a line');
+    try {
+      return await this.stop.view.evaluate(index, expression, context);
+    } catch (e) {
+      if (e instanceof EvaluationError && e.unknownName) {
+        try {
+          return await kernel();
+        } catch {
+          // The kernel does not know it either: the JavaScript error says most.
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The session ends (the host resumes and detaches the worker before terminating it). */
+  ended(): void {
+    this.stop = undefined;
+    this.active = false;
+    this.clearIntent();
+    this.release();
+  }
+}

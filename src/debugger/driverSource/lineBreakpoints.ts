@@ -1,0 +1,174 @@
+// Line breakpoints in the driver's TypeScript, placed in V8 by the compiled script's own name at
+// the generated position the compiler's source map gives for the first line with code at or after
+// the requested one (the answer says which line). Conditions are JavaScript over the frame's
+// locals and run in V8 (a breakpoint that is never true costs the driver nothing); a condition that
+// throws stops, so the user sees why. Hit counts and log points are counted and written here.
+
+import { basename } from 'node:path';
+import { parseExpressionAt } from 'acorn';
+import type { DriverSourceMap } from '../../sim/driver/sourceMap';
+import { type BreakpointRule, check, makeRule } from '../breakpoints';
+import type { BreakpointResult, SourceBreakpointSpec } from '../model';
+import { InspectorError, type WorkerInspector } from '../runtime/inspector';
+import { UNKNOWN } from '../expression';
+
+/** How far below the requested line a breakpoint may move to find code. */
+const MAX_MOVE = 2000;
+
+export interface LineBreakpoint {
+  spec: SourceBreakpointSpec;
+  path: string;
+  /** The .ts line it is bound to. */
+  line: number;
+  /** Hit condition counting (no condition, no log: those are handled apart). */
+  rule: BreakpointRule;
+  /** Log point: the message as a JavaScript template literal. */
+  template?: string;
+  v8Id?: string;
+}
+
+/** A syntax problem in a JavaScript expression, or undefined. */
+export function expressionProblem(text: string): string | undefined {
+  try {
+    const n = parseExpressionAt(text, 0, { ecmaVersion: 'latest' });
+    if (text.slice(n.end).trim()) return `unexpected '${text.slice(n.end).trim().slice(0, 20)}' after the expression`;
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.replace(/\s*\(\d+:\d+\)$/, '');
+  }
+}
+
+/** A log message (`text {expression} text`) as a template literal, or a problem with one of its expressions. */
+function logTemplate(message: string): { template?: string; problem?: string } {
+  let out = '';
+  let last = 0;
+  const re = /\{([^{}]*)\}/g;
+  const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+  for (let m = re.exec(message); m; m = re.exec(message)) {
+    const problem = expressionProblem(m[1]);
+    if (problem) return { problem: `log message {${m[1]}}: ${problem}` };
+    out += escape(message.slice(last, m.index)) + '${(' + m[1] + '\n)}';
+    last = m.index + m[0].length;
+  }
+  out += escape(message.slice(last));
+  return { template: '`' + out + '`' };
+}
+
+/** The condition V8 evaluates: true when the user's condition holds, and true when it throws (then the stop says why). */
+function wrappedCondition(condition: string): string {
+  return `(() => { try { return !!(${condition}\n); } catch (e) { return true; } })()`;
+}
+
+export class LineBreakpoints {
+  private readonly byPath = new Map<string, LineBreakpoint[]>();
+  private readonly byV8 = new Map<string, LineBreakpoint[]>();
+
+  constructor(
+    private readonly link: () => WorkerInspector | undefined,
+    private readonly scriptName: () => string | undefined,
+  ) {}
+
+  /** The driver's breakpoints bound at V8 breakpoint `id`. */
+  at(id: string): LineBreakpoint[] {
+    return this.byV8.get(id) ?? [];
+  }
+
+  /** Replaces the breakpoints of a driver file. */
+  async set(map: DriverSourceMap, path: string, specs: SourceBreakpointSpec[]): Promise<BreakpointResult[]> {
+    await this.clear(path);
+    const link = this.link();
+    const url = this.scriptName();
+    const kept: LineBreakpoint[] = [];
+    const results: BreakpointResult[] = [];
+    const source = { name: basename(path), path };
+    for (const spec of specs) {
+      const problem = spec.condition ? expressionProblem(spec.condition) : undefined;
+      if (problem) {
+        results.push({ id: spec.id, verified: false, line: spec.line, message: `condition: ${problem}` });
+        continue;
+      }
+      const log = spec.logMessage ? logTemplate(spec.logMessage) : {};
+      if (log.problem) {
+        results.push({ id: spec.id, verified: false, line: spec.line, message: log.problem });
+        continue;
+      }
+      let rule: BreakpointRule;
+      try {
+        rule = makeRule({ id: spec.id, hitCondition: spec.hitCondition });
+      } catch (e) {
+        results.push({ id: spec.id, verified: false, line: spec.line, message: (e as Error).message });
+        continue;
+      }
+      const at = this.firstCodeAt(map, path, spec.line);
+      if (!at || !link || !url) {
+        results.push({ id: spec.id, verified: false, line: spec.line, message: `There is no code on or after line ${spec.line} of ${basename(path)} in the compiled driver (comments, types and blank lines compile to nothing).` });
+        continue;
+      }
+      const bp: LineBreakpoint = { spec, path, line: at.line, rule, ...(log.template ? { template: log.template } : {}) };
+      try {
+        const r = await link.send<{ breakpointId: string; locations: { lineNumber: number; columnNumber?: number }[] }>('Debugger.setBreakpointByUrl', {
+          url,
+          lineNumber: at.generated.line - 1,
+          columnNumber: at.generated.column - 1,
+          ...(spec.condition ? { condition: wrappedCondition(spec.condition) } : {}),
+        });
+        bp.v8Id = r.breakpointId;
+        // Where V8 put it (the next position it can stop at), back in the .ts file.
+        const loc = r.locations[0];
+        const actual = loc ? map.original({ line: loc.lineNumber + 1, column: (loc.columnNumber ?? 0) + 1 }) : undefined;
+        if (actual && actual.file === path) bp.line = actual.line;
+      } catch (e) {
+        const shared = [...this.byV8.entries()].find(([, list]) => list.some((b) => b.path === path && b.line === at.line));
+        if (!(e instanceof InspectorError) || !shared) {
+          results.push({ id: spec.id, verified: false, line: spec.line, message: `The debugger could not place this breakpoint: ${(e as Error).message}` });
+          continue;
+        }
+        bp.v8Id = shared[0]; // another breakpoint already stops at that position: share it
+      }
+      kept.push(bp);
+      const list = this.byV8.get(bp.v8Id!) ?? [];
+      list.push(bp);
+      this.byV8.set(bp.v8Id!, list);
+      results.push({ id: spec.id, verified: true, line: bp.line, source });
+    }
+    this.byPath.set(path, kept);
+    return results;
+  }
+
+  private async clear(path: string): Promise<void> {
+    const old = this.byPath.get(path) ?? [];
+    this.byPath.delete(path);
+    const link = this.link();
+    for (const bp of old) {
+      if (!bp.v8Id) continue;
+      const list = (this.byV8.get(bp.v8Id) ?? []).filter((b) => b !== bp);
+      if (list.length) {
+        this.byV8.set(bp.v8Id, list);
+        continue;
+      }
+      this.byV8.delete(bp.v8Id);
+      await link?.send('Debugger.removeBreakpoint', { breakpointId: bp.v8Id }).catch(() => undefined);
+    }
+  }
+
+  /** The first line at or after `line` of `path` that has code in the compiled driver, with its generated position. */
+  firstCodeAt(map: DriverSourceMap, path: string, line: number): { line: number; generated: { line: number; column: number } } | undefined {
+    for (let l = Math.max(1, line); l < line + MAX_MOVE; l++) {
+      const g = map.generated(path, l, 1);
+      if (g) return { line: l, generated: g };
+    }
+    return undefined;
+  }
+
+  /** Lines from `line` to `endLine` of `path` where a breakpoint can stop. */
+  lines(map: DriverSourceMap, path: string, line: number, endLine: number): number[] {
+    const out: number[] = [];
+    for (let l = Math.max(1, line); l <= endLine && l < line + MAX_MOVE; l++) if (map.generated(path, l, 1)) out.push(l);
+    return out;
+  }
+
+  /** Counts a hit of `bp` (its V8 condition held): whether it stops, or the log line it writes. */
+  hit(bp: LineBreakpoint): { stop: boolean } {
+    return { stop: check(bp.rule, () => UNKNOWN).stop };
+  }
+}

@@ -1,0 +1,102 @@
+// How the session reads the simulator while the V8 inspector holds the worker paused inside driver
+// code. A paused worker does not handle postMessage, but the inspector still evaluates expressions
+// in it: the worker puts one object on its own global (never on the driver's, which is another
+// context), and the session calls it through `Runtime.evaluate`/`Runtime.callFunctionOn` with
+// `returnByValue`. Requests and answers travel as JSON text, bytes as base64.
+
+import { types } from 'node:util';
+import type { VarNode } from '../model';
+import type { WorkerCall } from './protocol';
+
+/** The name of the bridge on the worker's global object. */
+export const BRIDGE = '__pagingLabInspector';
+
+/** What the worker's global holds under BRIDGE. */
+export interface Bridge {
+  /** Answers a request (those that need no running: variables, memory, evaluate...); JSON of `{ ok, result }` or `{ ok: false, error }`. */
+  answer(request: string): string;
+  /** The kernel's side of the stop at a driver pause (JSON of DriverPause). */
+  pause(): string;
+  /** The function the driver registered for the DDI the kernel is stopped at the entry of (for Step In). */
+  pendingDdiFunction(): unknown;
+  /** Describes the simulator's own objects among `holder[name]` (DDI arguments...) as the debugger shows them: JSON of `{ [name]: VarNode }`. */
+  describe(holder: object, names: string[], path: string): string;
+}
+
+export interface BridgeTarget {
+  answer(call: WorkerCall): unknown;
+  pause(): unknown;
+  pendingDdiFunction(): unknown;
+  describe(name: string, value: unknown, path: string): VarNode;
+}
+
+/** JSON that keeps byte arrays (as `{ $bytes: base64 }`). */
+export function toWire(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? { $bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') } : v));
+}
+
+export function fromWire(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) =>
+    v && typeof v === 'object' && typeof (v as { $bytes?: unknown }).$bytes === 'string' ? new Uint8Array(Buffer.from((v as { $bytes: string }).$bytes, 'base64')) : v,
+  );
+}
+
+/** A simulator object (of this thread's realm), not one of the driver's context, and not a Proxy. */
+function isHostObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !types.isProxy(v) && Object.prototype.isPrototypeOf.call(Object.prototype, v);
+}
+
+/** In the worker: puts the bridge on this thread's global object. */
+export function installInspectorBridge(target: BridgeTarget): void {
+  const bridge: Bridge = {
+    answer(request) {
+      try {
+        return toWire({ ok: true, result: target.answer(fromWire(request) as WorkerCall) });
+      } catch (e) {
+        return JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    },
+    pause: () => toWire(target.pause()),
+    pendingDdiFunction: () => target.pendingDdiFunction(),
+    describe(holder, names, path) {
+      const out: Record<string, VarNode> = {};
+      for (const name of names) {
+        let v: unknown;
+        try {
+          v = (holder as Record<string, unknown>)[name];
+        } catch {
+          continue;
+        }
+        if (isHostObject(v)) out[name] = target.describe(name, v, path ? `${path}.${name}` : name);
+      }
+      return JSON.stringify(out);
+    },
+  };
+  Object.defineProperty(globalThis, BRIDGE, { value: bridge, enumerable: false, configurable: true });
+}
+
+/**
+ * Runs in the driver's context (through Runtime.callFunctionOn on a scope or an object there), with
+ * `this` the holder and `names` the members that hold objects: reaches the worker's own global
+ * through the realm of one of the simulator's objects among them (their prototype chain ends in
+ * that realm's Object.prototype, whose constructor's constructor is that realm's Function), and
+ * asks the bridge to describe them. The driver's own objects lead to the driver's global, which has
+ * no bridge: they are read through the inspector like any JavaScript object.
+ */
+export const DESCRIBE_IN_HOST = `function (names, path) {
+  const own = Object.getOwnPropertyDescriptor;
+  for (const name of names) {
+    try {
+      let p = own(this, name);
+      p = p && p.value;
+      if (typeof p !== 'object' || p === null) continue;
+      for (let i = 0; i < 64; i++) { const q = Object.getPrototypeOf(p); if (q === null) break; p = q; }
+      const O = own(p, 'constructor');
+      const F = O && own(Object.getPrototypeOf(O.value), 'constructor');
+      const G = F && F.value('return globalThis')();
+      const bridge = G && own(G, '${BRIDGE}');
+      if (bridge) return bridge.value.describe(this, names, path);
+    } catch (e) {}
+  }
+  return '{}';
+}`;

@@ -1,0 +1,402 @@
+// The driver's own TypeScript debugged in the one wddm session (mixed mode), over the real adapter
+// and DebugClient: line breakpoints inside the reference driver's DxgkDdiBuildPagingBuffer, Step
+// Over/In/Out by line across its files and back to the kernel's "DDI returned" stop, Step In from a
+// DDI's entry, locals (the DDI structures decoded as in the kernel frames), setVariable, evaluation
+// in a driver frame, conditions, hit counts and log points, `debugger;`, exceptions at their throw,
+// a hung driver paused on its loop, and every view (memory, disassembly, `!` commands, a GPU step)
+// still answering at a driver-line stop. Every message the adapter sends validates against the
+// protocol schema.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { ROOT, tempDir } from '../setup';
+import { lineOf, REFERENCE, wrapReference, writeDriver } from '../sim/driver/drivers';
+import { AdapterClient, adapterPerTest, decodeBase64, expectEvent, initialize, launchAndStop as start, variables as vars } from './harness';
+
+const KERNEL = 1;
+const GPU = 100;
+const SWIZZLING = join(ROOT, 'samples', 'drivers', 'reference', 'swizzling.ts');
+const TDR_DRIVER = join(ROOT, 'samples', 'drivers', 'buggy', 'tdr.ts');
+const dir = tempDir('paging-lab-driver-source-');
+
+type Stopped = DebugProtocol.StoppedEvent;
+
+async function stack(dc: AdapterClient, threadId = KERNEL): Promise<DebugProtocol.StackFrame[]> {
+  return (await dc.stackTraceRequest({ threadId })).body.stackFrames;
+}
+
+async function scopeVars(dc: AdapterClient, frameId: number, name: string): Promise<Map<string, DebugProtocol.Variable>> {
+  const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
+  const s = scopes.find((x) => x.name === name);
+  assert.ok(s, `a ${name} scope among ${scopes.map((x) => x.name).join(', ')}`);
+  return vars(dc, s.variablesReference);
+}
+
+function step(dc: AdapterClient, kind: 'next' | 'stepIn' | 'stepOut' | 'continue', threadId = KERNEL): Promise<Stopped> {
+  return expectEvent<Stopped>(dc, 'stopped', () =>
+    kind === 'next' ? dc.nextRequest({ threadId }) : kind === 'stepIn' ? dc.stepInRequest({ threadId }) : kind === 'stepOut' ? dc.stepOutRequest({ threadId }) : dc.continueRequest({ threadId }),
+  );
+}
+
+async function evaluate(dc: AdapterClient, expression: string, frameId: number, context = 'watch'): Promise<DebugProtocol.EvaluateResponse> {
+  return (await dc.request('evaluate', { expression, frameId, context })) as DebugProtocol.EvaluateResponse;
+}
+
+describe("debug adapter: the driver's own TypeScript (mixed mode)", function () {
+  this.timeout(90000);
+  const adapter = adapterPerTest();
+  let dc: AdapterClient;
+  beforeEach(() => {
+    dc = adapter();
+  });
+
+  it('stops on a line of the Transfer case with the driver frame on top and its locals; Step Over, Step In to swizzling.ts, Step Out to the kernel', async () => {
+    const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    let set: DebugProtocol.SetBreakpointsResponse | undefined;
+    const stop = (await start(dc, {}, async () => {
+      set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
+    })) as Stopped;
+    assert.deepEqual(set!.body.breakpoints.map((b) => [b.verified, b.line, b.source?.path]), [[true, line, REFERENCE]]);
+    assert.equal(stop.event, 'stopped');
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal(stop.body.threadId, KERNEL);
+    assert.deepEqual(stop.body.hitBreakpointIds, [set!.body.breakpoints[0].id]);
+
+    // The driver's frame above the kernel's: the DDI call, what VidMm was doing, the scenario step.
+    const frames = await stack(dc);
+    assert.equal(frames[0].name, 'DxgkDdiBuildPagingBuffer');
+    assert.equal(frames[0].source?.path, REFERENCE);
+    assert.equal(frames[0].line, line);
+    assert.ok(frames[0].column > 1);
+    assert.equal(frames[1].name, 'DxgkDdiBuildPagingBuffer(Transfer)');
+    assert.match(frames[2].name, /^page in /);
+    assert.match(frames.at(-1)!.name, /^step \d+: /);
+
+    // Locals: the Transfer structure decoded as the kernel frame shows it, the driver's own objects as JavaScript.
+    const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+    assert.deepEqual(scopes.map((s) => s.name), ['Locals', 'Module']);
+    assert.equal(scopes[0].presentationHint, 'locals');
+    const locals = await vars(dc, scopes[0].variablesReference);
+    for (const name of ['t', 'allocation', 'adapter', 'args', 'hAdapter', 'pBuildPagingBuffer']) assert.ok(locals.has(name), `local ${name}`);
+    assert.equal(locals.get('allocation')?.value, 'undefined');
+    const t = await vars(dc, locals.get('t')!.variablesReference);
+    assert.equal(t.get('TransferSize')?.value, '0x40000');
+    assert.equal(t.get('Flags')?.value, 'AllocationIsIdle | TransferStart');
+    assert.equal(t.get('TransferSize')?.evaluateName, 't.TransferSize');
+    const args = await vars(dc, locals.get('args')!.variablesReference);
+    assert.equal(args.get('Operation')?.value, 'Transfer (0)');
+    assert.match(args.get('pDmaBuffer')?.memoryReference ?? '', /^0x[0-9a-f]+$/);
+    const adapter = await vars(dc, locals.get('adapter')!.variablesReference);
+    assert.match(adapter.get('surfaceRegisters')?.value ?? '', /^Array\(4\)/);
+    const module = await vars(dc, scopes[1].variablesReference);
+    assert.equal(module.get('PAGING_BUFFER_SIZE')?.value, '16384');
+
+    // Step Over: the next line.
+    const over = await step(dc, 'next');
+    assert.equal(over.body.reason, 'step');
+    assert.equal((await stack(dc))[0].line, line + 1);
+
+    // To the call of a helper in another file, and into it.
+    const call = lineOf(REFERENCE, 'if (crossesToSystem(allocation, t))');
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: call }] });
+    const atCall = await step(dc, 'continue');
+    assert.equal(atCall.body.reason, 'breakpoint');
+    assert.equal((await stack(dc))[0].line, call);
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    await step(dc, 'stepIn');
+    const inside = await stack(dc);
+    assert.equal(inside[0].name, 'crossesToSystem');
+    assert.equal(inside[0].source?.path, SWIZZLING);
+    assert.equal(inside[0].line, lineOf(SWIZZLING, 'return !!surface?.swizzled'));
+    assert.equal(inside[1].name, 'DxgkDdiBuildPagingBuffer');
+    assert.equal(inside[1].line, call);
+    const surface = await scopeVars(dc, inside[0].id, 'Locals');
+    assert.ok(surface.has('surface') && surface.has('t'));
+
+    // Step Out of the helper: back in the DDI; Step Out of the DDI: the kernel's "DDI returned" stop.
+    await step(dc, 'stepOut');
+    assert.equal((await stack(dc))[0].source?.path, REFERENCE);
+    const returned = await step(dc, 'stepOut');
+    assert.equal(returned.body.reason, 'step');
+    const after = await stack(dc);
+    assert.equal(after[0].name, 'DxgkDdiBuildPagingBuffer(Transfer) → STATUS_SUCCESS');
+    assert.ok(!after.some((f) => f.source?.path === SWIZZLING || /^crossesToSystem/.test(f.name)));
+  });
+
+  it("Step In at a DDI's entry enters its first line; memory, disassembly, `!` commands, evaluation and a GPU step answer at a driver line", async () => {
+    const entry = (await start(dc, {}, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', condition: 'Operation == "Transfer"' }] });
+    })) as Stopped;
+    assert.equal(entry.body.reason, 'function breakpoint');
+    const kernelTop = (await stack(dc))[0];
+    const dma = Number((await scopeVars(dc, kernelTop.id, 'Arguments (DxgkDdiBuildPagingBuffer)')).get('pDmaBuffer')!.memoryReference);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+
+    const into = await step(dc, 'stepIn');
+    assert.equal(into.body.reason, 'step');
+    const frames = await stack(dc);
+    assert.equal(frames[0].name, 'DxgkDdiBuildPagingBuffer');
+    assert.equal(frames[0].line, lineOf(REFERENCE, 'function DxgkDdiBuildPagingBuffer(') + 1);
+    assert.equal(frames[1].name, 'DxgkDdiBuildPagingBuffer(Transfer)');
+    const top = frames[0].id;
+
+    // Views read through the inspector while the driver is paused.
+    const mem = (await dc.request('readMemory', { memoryReference: '0x' + dma.toString(16), count: 64 })) as DebugProtocol.ReadMemoryResponse;
+    assert.ok(mem.success, mem.message);
+    assert.equal(decodeBase64(mem.body?.data).length, 64);
+    const dis = await dc.disassembleRequest({ memoryReference: '0x' + dma.toString(16), instructionCount: 4 });
+    assert.equal(dis.body!.instructions.length, 4);
+    const segs = await dc.evaluateRequest({ expression: '!segments', frameId: top, context: 'repl' });
+    assert.match(segs.body.result, / 1 vram +memory /);
+    const state = await dc.customRequest('pagingLab.adapterState');
+    assert.ok(((state.body as { segments: unknown[] }).segments).length > 0);
+
+    // JavaScript in the driver frame; DDI-argument expressions still work; errors and endless evaluations answer.
+    assert.equal((await evaluate(dc, 'pBuildPagingBuffer.Transfer.TransferSize / 1024', top)).body.result, '256');
+    const structure = await evaluate(dc, 'pBuildPagingBuffer.Transfer', top);
+    assert.ok(structure.body.variablesReference > 0);
+    assert.equal((await vars(dc, structure.body.variablesReference)).get('TransferSize')?.value, '0x40000');
+    assert.equal((await evaluate(dc, 'Operation == "Transfer"', top)).body.result, 'true');
+    const thrown = await evaluate(dc, 'pBuildPagingBuffer.NoSuch.Member', top);
+    assert.equal(thrown.success, false);
+    assert.match(thrown.message ?? '', /TypeError: Cannot read properties of undefined/);
+    const t0 = Date.now();
+    const endless = await evaluate(dc, 'for (;;) {}', top, 'repl');
+    assert.equal(endless.success, false);
+    assert.match(endless.message ?? '', /did not finish within \d+ ms and was stopped/);
+    assert.ok(Date.now() - t0 < 10000);
+    const hover = await evaluate(dc, 'hAdapter.lastFence.push(7)', top, 'hover');
+    assert.equal(hover.success, false, 'a hover does not run side effects');
+    assert.equal((await evaluate(dc, 'hAdapter.lastFence.length', top)).body.result, '1');
+
+    // The GPU thread steps: the driver finishes its call, and the engine stops before its next instruction.
+    const gpu = await step(dc, 'next', GPU);
+    assert.equal(gpu.body.reason, 'step');
+    assert.equal(gpu.body.threadId, GPU);
+    const gpuTop = (await stack(dc, GPU))[0];
+    assert.match(gpuTop.instructionPointerReference ?? '', /^0x[0-9a-f]+$/);
+    assert.ok(!(await stack(dc)).some((f) => f.source?.path === REFERENCE && f.name === 'DxgkDdiBuildPagingBuffer'), 'the driver is no longer on the kernel thread');
+  });
+
+  it('conditions (JavaScript over the locals), hit counts and log points on driver lines; a condition that throws stops and says why', async () => {
+    const inLoop = lineOf(REFERENCE, 'const n = Math.min(MAX_COPY_BYTES, transferSize - done);');
+    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+    const advance = lineOf(REFERENCE, '    done += n;');
+    let set: DebugProtocol.SetBreakpointsResponse | undefined;
+    const stop = (await start(dc, {}, async () => {
+      set = await dc.setBreakpointsRequest({
+        source: { path: REFERENCE },
+        breakpoints: [
+          { line: inLoop, condition: 'done >= 0x20000 && transferSize > done' },
+          { line: emitLine, logMessage: 'copy {n} bytes at {done}, `{typeof dst}`' },
+          { line: advance, condition: 'done >' },
+        ],
+      });
+    })) as Stopped;
+    assert.deepEqual(set!.body.breakpoints.map((b) => b.verified), [true, true, false]);
+    assert.match(set!.body.breakpoints[2].message ?? '', /^condition: /);
+    assert.equal(stop.body.reason, 'breakpoint');
+    const top = (await stack(dc))[0];
+    assert.equal(top.name, 'writeCopies');
+    assert.equal(top.line, inLoop);
+    assert.equal((await evaluate(dc, 'done', top.id)).body.result, '131072');
+    const logged = dc.messages
+      .filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console')
+      .map((m) => (m.body as { output: string }).output);
+    assert.deepEqual(logged.slice(0, 2), ['copy 65536 bytes at 0, `object`\n', 'copy 65536 bytes at 65536, `object`\n']);
+
+    // A hit count: the second time the line runs.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: advance, hitCondition: '2' }] });
+    await step(dc, 'continue');
+    const second = (await stack(dc))[0];
+    assert.equal(second.line, advance);
+    assert.equal((await evaluate(dc, 'done', second.id)).body.result, '196608', 'the first hit was in the iteration already stopped in (done 131072)');
+
+    // A condition that throws stops, saying why.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: advance, condition: 'noSuchName > 1' }] });
+    const failed = await step(dc, 'continue');
+    assert.equal(failed.body.reason, 'breakpoint');
+    assert.match(failed.body.text ?? '', /^The breakpoint condition 'noSuchName > 1' could not be evaluated: ReferenceError: noSuchName is not defined/);
+  });
+
+  it('setVariable on a local changes what the driver then writes into the DMA buffer', async () => {
+    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
+    });
+    const top = (await stack(dc))[0];
+    assert.equal(top.line, emitLine);
+    const locals = (await dc.scopesRequest({ frameId: top.id })).body.scopes[0];
+    assert.equal((await vars(dc, locals.variablesReference)).get('n')?.value, '65536');
+    const set = await dc.setVariableRequest({ variablesReference: locals.variablesReference, name: 'n', value: '0x1234' });
+    assert.equal(set.body.value, '4660');
+    assert.equal((await vars(dc, locals.variablesReference)).get('n')?.value, '4660');
+    const at = Number((await evaluate(dc, 'args.pDmaBuffer.PhysicalAddress + args.pDmaBuffer.Offset', top.id)).body.result);
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    const over = await step(dc, 'next');
+    assert.equal(over.body.reason, 'step');
+    // Out of writeCopies, out of the DDI: the kernel has the paging buffer the driver wrote.
+    await step(dc, 'stepOut');
+    assert.equal((await stack(dc))[0].name, 'DxgkDdiBuildPagingBuffer');
+    await step(dc, 'stepOut');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
+    const dis = await dc.disassembleRequest({ memoryReference: '0x' + at.toString(16), instructionCount: 1 });
+    assert.match(dis.body!.instructions[0].instruction, /^copy .*, 0x1234$/);
+  });
+
+  it('`debugger;` stops, also in a tight loop; an uncaught exception stops at its throw in a helper file, a caught one only under its filter', async () => {
+    const helper = writeDriver(dir, 'thrower.ts', [
+      'export function check(n: number): number {',
+      '  if (n > 2) throw new RangeError(`too many: ${n}`);',
+      '  return n;',
+      '}',
+      'export function tolerant(): number {',
+      '  try {',
+      '    return JSON.parse("{");',
+      '  } catch {',
+      '    return 0;',
+      '  }',
+      '}',
+    ]);
+    const driver = wrapReference(dir, 'debugger-statements.ts', [`import { check, tolerant } from ${JSON.stringify(helper)};`, 'let calls = 0;'], [
+      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+      '  for (let i = 0; i < 3; i++) {',
+      '    debugger;',
+      '  }',
+      '  tolerant();',
+      '  check(++calls);',
+      '  return ref.DxgkDdiBuildPagingBuffer(h, a);',
+      '},',
+    ]);
+    const first = (await start(dc, { driver }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['driverException', 'driverCaughtException'] });
+    })) as Stopped;
+    assert.equal(first.body.reason, 'breakpoint');
+    assert.equal(first.body.description, 'Paused on a debugger statement');
+    const statement = lineOf(driver, 'debugger;');
+    assert.equal((await stack(dc))[0].line, statement);
+    // Continue, again and again: each pass of the loop stops on the statement.
+    for (let i = 0; i < 2; i++) {
+      const again = await step(dc, 'continue');
+      assert.equal(again.body.reason, 'breakpoint');
+      const f = (await stack(dc))[0];
+      assert.equal(f.line, statement);
+      assert.equal((await evaluate(dc, 'i', f.id)).body.result, String(i + 1));
+    }
+    // The caught exception (its filter is on): at JSON.parse, in the helper file.
+    const caught = await step(dc, 'continue');
+    assert.equal(caught.body.reason, 'exception');
+    const caughtInfo = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.equal(caughtInfo.body.exceptionId, 'driverCaughtException');
+    assert.match(caughtInfo.body.description ?? '', /its own code catches it.*SyntaxError/);
+    assert.equal((await stack(dc))[0].line, lineOf(helper, 'JSON.parse'));
+
+    // Without that filter the caught one no longer stops; the third call throws uncaught, at its throw line.
+    await dc.setExceptionBreakpointsRequest({ filters: ['driverException'] });
+    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [] });
+    let ex: Stopped | undefined;
+    for (let n = 0; n < 12 && !ex; n++) {
+      const s = await step(dc, 'continue');
+      if (s.body.reason === 'exception') ex = s;
+    }
+    assert.ok(ex, 'an exception stop');
+    const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.equal(info.body.exceptionId, 'driverException');
+    assert.equal(info.body.breakMode, 'unhandled');
+    assert.match(info.body.description ?? '', /^The driver threw at .*thrower\.ts:2:\d+: RangeError: too many: 3/);
+    const frames = await stack(dc);
+    assert.equal(frames[0].source?.path, helper);
+    assert.equal(frames[0].line, 2);
+    assert.equal(frames[1].source?.path, driver);
+    assert.ok(dc.alive);
+  });
+
+  it('a hung driver pauses on its loop line (TDR); Continue lets it run until the TDR fires again; Terminate ends it and the adapter exits cleanly', async () => {
+    const first = (await start(dc, { driver: TDR_DRIVER, tdrDelayMs: 300 }, async () => undefined)) as Stopped;
+    assert.equal(first.body.reason, 'exception');
+    assert.match(first.body.text ?? '', /^TDR: DxgkDdiBuildPagingBuffer has run for \d+\.\d s without returning \(tdrDelayMs is 300\)$/);
+    const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
+    assert.equal(info.body.exceptionId, 'TDR');
+    const loop = lineOf(TDR_DRIVER, 'while (registers!.ReadPagingFence(0) < submitted)');
+    const onLoop = async (): Promise<void> => {
+      const f = (await stack(dc))[0];
+      assert.equal(f.source?.path, TDR_DRIVER);
+      assert.ok(f.line >= loop && f.line <= loop + 2, `paused at line ${f.line}, the loop is at ${loop}`);
+      assert.equal((await evaluate(dc, 'submitted', f.id)).body.result, '1');
+    };
+    await onLoop();
+    const t0 = Date.now();
+    const again = await step(dc, 'continue');
+    assert.equal(again.body.reason, 'exception');
+    assert.ok(Date.now() - t0 >= 250, 'the TDR fires again after another tdrDelayMs');
+    await onLoop();
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+    assert.ok(dc.alive, 'the adapter outlives its driver');
+    const disconnected = await dc.disconnectRequest({});
+    assert.ok(disconnected.success);
+    assert.deepEqual(await dc.endInput(), { code: 0, signal: null }, 'the adapter process exits by itself once its client is gone');
+  });
+
+  it('Pause while driver code runs stops on its current line', async () => {
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', 30000);
+    const launched = dc.launchRequest({ driver: TDR_DRIVER, tdrDelayMs: 600000 } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    await dc.configurationDoneRequest();
+    await launched;
+    // The driver is now spinning in DxgkDdiBuildPagingBuffer (its TDR is ten minutes away).
+    await new Promise((r) => setTimeout(r, 1000));
+    const paused = await expectEvent<Stopped>(dc, 'stopped', () => dc.pauseRequest({ threadId: KERNEL }));
+    assert.equal(paused.body.reason, 'pause');
+    const loop = lineOf(TDR_DRIVER, 'while (registers!.ReadPagingFence(0) < submitted)');
+    const f = (await stack(dc))[0];
+    assert.equal(f.source?.path, TDR_DRIVER);
+    assert.ok(f.line >= loop && f.line <= loop + 2, `paused at line ${f.line}, the loop is at ${loop}`);
+    // A step from there stays in the driver's loop.
+    const stepped = await step(dc, 'next');
+    assert.equal(stepped.body.reason, 'step');
+    const g = (await stack(dc))[0];
+    assert.ok(g.source?.path === TDR_DRIVER && g.line >= loop && g.line <= loop + 2, `stepped to line ${g.line}`);
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+  });
+
+  it('bad input: a file that is not the driver, a line without code, a driver that does not compile, a disconnect while paused', async () => {
+    const emptyLine = lineOf(REFERENCE, '/** Bytes of each paging buffer we ask VidMm for. */');
+    let set: DebugProtocol.SetBreakpointsResponse | undefined;
+    let elsewhere: DebugProtocol.SetBreakpointsResponse | undefined;
+    const stop = (await start(dc, {}, async () => {
+      set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emptyLine }, { line: lineOf(REFERENCE, 'function DxgkDdiPatch(') }] });
+      elsewhere = await dc.setBreakpointsRequest({ source: { path: TDR_DRIVER }, breakpoints: [{ line: 10 }] });
+    })) as Stopped;
+    // A line without code moves to the next line that has some (the answer says where).
+    assert.equal(set!.body.breakpoints[0].verified, true);
+    assert.equal(set!.body.breakpoints[0].line, emptyLine + 1);
+    assert.equal(set!.body.breakpoints[1].line, lineOf(REFERENCE, 'function DxgkDdiPatch(') + 2);
+    assert.equal(elsewhere!.body.breakpoints[0].verified, false);
+    assert.match(elsewhere!.body.breakpoints[0].message ?? '', /not part of the driver being debugged.*driver\.ts, .*swizzling\.ts/);
+    const locations = (await dc.request('breakpointLocations', { source: { path: REFERENCE }, line: emptyLine, endLine: emptyLine + 3 })) as DebugProtocol.BreakpointLocationsResponse;
+    assert.deepEqual(locations.body.breakpoints.map((b) => b.line), [emptyLine + 1, emptyLine + 3]);
+    assert.equal(stop.body.reason, 'breakpoint');
+    // The client goes away while the driver is paused: the answer comes, the adapter lets the worker go and ends with its input.
+    const gone = await dc.disconnectRequest({});
+    assert.ok(gone.success);
+    assert.ok(dc.alive);
+    assert.deepEqual(await dc.endInput(), { code: 0, signal: null }, 'the adapter process exits by itself once its client is gone');
+
+    // A driver that does not compile: the launch is refused with the file and line.
+    const broken = writeDriver(dir, 'broken.ts', ['export function DriverEntry(): number {', '  return 1 +;', '}']);
+    const other = new AdapterClient();
+    await other.start();
+    try {
+      await initialize(other);
+      const r = (await other.request('launch', { driver: broken })) as DebugProtocol.Response;
+      assert.equal(r.success, false);
+      assert.match(r.message ?? '', /broken\.ts:2:\d+: error/);
+      assert.ok(other.alive);
+      assert.deepEqual(other.violations, []);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -110,6 +110,8 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.match(p.value, /^0x[0-9a-f]+ \(\+0x0\)$/);
     const dmaStart = Number(p.memoryReference);
     assert.ok(dmaStart > 0);
+    // The DDI frame opens the Disassembly view at the buffer's write pointer.
+    assert.equal(Number(stack[0].instructionPointerReference), dmaStart, 'DxgkDdiBuildPagingBuffer\'s frame points at pDmaBuffer');
     const pFields = await vars(dc, p.variablesReference);
     assert.equal(pFields.get('Offset')?.value, '0x0');
     assert.equal(Number(pFields.get('PhysicalAddress')?.value), dmaStart);
@@ -169,7 +171,8 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.equal(gpuStack[0].name.split('  [')[0], dis[0].instruction);
     const regs = await vars(dc, (await dc.scopesRequest({ frameId: gpuStack[0].id })).body.scopes[0].variablesReference);
     assert.equal(regs.get('pc')?.value, '0x0');
-    assert.equal(regs.get('state')?.value, 'ready');
+    assert.equal(Number(regs.get('address')?.value), dmaStart);
+    assert.equal(regs.get('state')?.value, 'executing');
 
     const dstBefore = await read(dc, dstAddress, 0x1000);
     await dc.request('setInstructionBreakpoints', { breakpoints: [] });
@@ -192,7 +195,7 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
     assert.deepEqual(scopes.map((s) => s.name), ['Registers', 'Instruction', 'Adapter']);
     const regs = await vars(dc, scopes[0].variablesReference);
-    assert.deepEqual([...regs.keys()].slice(0, 8), ['state', 'pc', 'instruction', 'pagingFence', 'time', 'busyUntil', 'submission', 'queued']);
+    assert.deepEqual([...regs.keys()].slice(0, 9), ['state', 'address', 'pc', 'instruction', 'pagingFence', 'time', 'busyUntil', 'submission', 'queued']);
     assert.equal(regs.get('pc')?.type, 'offset');
     assert.equal(regs.get('pc')?.evaluateName, 'pc');
     assert.equal(regs.get('instruction')?.value, frame.name.split('  [')[0]);
@@ -201,7 +204,7 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     const operands = await vars(dc, scopes[1].variablesReference);
     assert.match(operands.get('opcode')?.value ?? '', /^[a-z]+ \(0x[0-9a-f]+\)$/);
     const regsCmd = await dc.evaluateRequest({ expression: '!regs 0', context: 'repl' });
-    assert.match(regsCmd.body.result, /^state +ready\npc +0x[0-9a-f]+\ninstruction /);
+    assert.match(regsCmd.body.result, /^state +executing\naddress +0x[0-9a-f]+\npc +0x[0-9a-f]+\ninstruction /);
     const fences = await dc.evaluateRequest({ expression: '!fences', context: 'repl' });
     assert.match(fences.body.result, /^engine 0: paging fence 0x[0-9a-f]+, lastSubmittedFence \d+, lastCompletedFence \d+$/);
   });

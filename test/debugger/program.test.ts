@@ -103,7 +103,8 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
 
     const regs = await variables(dc, frame.id, 'Registers');
     assert.equal(regs.get('pc')?.value, '0x20');
-    assert.equal(regs.get('state')?.value, 'ready');
+    assert.equal(Number(regs.get('address')?.value), ip, 'the absolute address, as the Disassembly view shows it, beside the offset');
+    assert.equal(regs.get('state')?.value, 'executing', 'stopped inside the buffer it runs');
     assert.equal(regs.get('instruction')?.value, 'copy vram:0x2000, vram:0x1000, 0x100');
     const operands = await variables(dc, frame.id, 'Instruction');
     assert.equal(operands.get('dst')?.value, 'vram:0x2000');
@@ -213,7 +214,8 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     }
     const around = (await dc.disassembleRequest({ memoryReference: hexAddr(ip), instructionOffset: -2, instructionCount: 3 })).body!.instructions;
     assert.equal(around[2].instruction, 'fill vram:0x1000, 0x100, 0xDEADBEEF');
-    assert.equal(around[0].presentationHint, 'invalid', 'bytes before the buffer are not instructions');
+    assert.match(around[0].instruction, /^\.u8 /, 'bytes before the buffer are data, not instructions');
+    assert.notEqual(around[0].presentationHint, 'invalid');
     // Far outside the debug address space: `??`.
     const far = (await dc.disassembleRequest({ memoryReference: hexAddr(2 ** 50), instructionCount: 2 })).body!.instructions;
     assert.deepEqual(far.map((i) => i.instruction), ['??', '??']);

@@ -7,6 +7,7 @@
 import { decode, encode, OperandValue } from '../../isa/encoding';
 import { Location, LocationSpace, PageListBase } from '../../isa/opcodes';
 import { debugAddressOfSegment, formatInstructionAt, formatLocation, Gpu } from '../../sim/hw';
+import type { EngineView } from '../../sim/hw/types';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
 import { compile, ExpressionError, UNKNOWN, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
@@ -43,6 +44,14 @@ export interface GpuSource {
   kernelRegisters?(engine: number): VarNode[];
   /** Names the target knows, for ADDR arguments and breakpoint conditions (registers are the view's). */
   lookup(name: string): Value | typeof UNKNOWN;
+}
+
+/**
+ * The engine's state as a user reads it: an engine stopped inside a buffer it is running is
+ * executing it (the hardware calls that `ready`: ready for its next instruction).
+ */
+export function engineStateName(v: Pick<EngineView, 'state' | 'current'>, hasNextInstruction: boolean): string {
+  return v.state === 'ready' && (v.current || hasNextInstruction) ? 'executing' : v.state;
 }
 
 /** Registers an expression may name, and their DAP types. */
@@ -97,7 +106,7 @@ export class GpuView {
     const ip = this.source.instructionPointer(engine);
     switch (name as RegisterName) {
       case 'state':
-        return v.state;
+        return engineStateName(v, !!ip && !ip.pastEnd);
       case 'pc':
         return ip ? ip.offset : v.pc;
       case 'address':
@@ -123,7 +132,9 @@ export class GpuView {
     const cur = v.current;
     const reg = (name: RegisterName, value: string, extra: Partial<VarNode> = {}): VarNode => ({ name, value, type: REGISTERS[name], evaluateName: name, ...extra });
     const vars: VarNode[] = [
-      reg('state', v.state),
+      reg('state', engineStateName(v, !!ip && !ip.pastEnd)),
+      // The absolute address first (what the Disassembly view shows), the offset in the buffer beside it.
+      reg('address', ip ? hex(ip.address) : 'none', { memoryReference: ip ? formatAddress(ip.address) : undefined }),
       reg('pc', hex(ip ? ip.offset : v.pc), { memoryReference: ip ? formatAddress(ip.address) : undefined }),
       { name: 'instruction', value: !ip ? 'none' : ip.pastEnd ? '(end of buffer)' : this.instructionText(ip.address), type: 'pgasm' },
       reg('pagingFence', hex(v.pagingFence)),

@@ -25,6 +25,7 @@ import { KernelView } from '../kernel/state';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
 import { formatAddress } from '../memoryReference';
+import { ddiBufferReference, withDdiBuffer } from '../kernel/ddiBuffer';
 import type {
   BreakpointResult,
   ExceptionDetails,
@@ -123,7 +124,7 @@ export class DriverTarget implements Target {
     this.gpu = new GpuView(machine.gpu, {
       // The engine picks up a queued buffer only when it executes its first instruction: ask the kernel's view.
       instructionPointer: (engine) => machine.kernel.registers.nextInstruction(engine),
-      codeRegions: () => kernel.codeRegions(),
+      codeRegions: () => withDdiBuffer(kernel.codeRegions(), this.current, this.state),
       instructionBreakpointProblem: (address) => (address < sys ? undefined : `${hex(address)} is not in system memory, where DMA buffers live (0x0..${hex(sys - 1)}).`),
       symbolAt: (address) => kernel.allocationAt(address),
       kernelRegisters: (engine) => kernel.kernelRegisters(engine),
@@ -423,6 +424,7 @@ export class DriverTarget implements Target {
         source: def ? { name: basename(def.file), path: def.file } : undefined,
         line: def?.line ?? 0,
         column: def?.column ?? 0,
+        instructionPointerReference: ddiBufferReference(call.ddi, args),
         scopes: this.callScopes(call, e.kind === 'ddi-entry'),
       });
     } else if (e.kind === 'kernel') {
@@ -627,3 +629,4 @@ export class DriverTarget implements Target {
     return this.kernel.adapterState();
   }
 }
+

@@ -177,6 +177,30 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     assert.equal(await view.locator('#rows .row .addr', { hasText: /^0x0*20000$/ }).count(), 1, 'the row at offset 0x20000 is drawn');
   });
 
+  it('opens the Disassembly view from the DDI frame on the buffer the driver wrote: short bytes, an end marker, no wall of invalid rows', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // Step Out: the driver has written its paging buffer; the DDI's frame points at the write pointer.
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }).first().click();
+    await page.locator('.debug-toolbar .codicon-debug-step-out').click();
+    const returned = await wb.waitFor(page.locator('.debug-call-stack .monaco-list-row', { hasText: 'STATUS_SUCCESS' }), 'the DDI frame after the return', 30_000);
+    await returned.click();
+    await wb.runCommand('Open Disassembly View');
+    const rows = await wb.poll(
+      async () => (await page.locator('.disassembly-view .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
+      (r) => r.some((t) => /\bcopy\b/.test(t)),
+      20_000,
+    );
+    await session!.screenshot('disassembly-on-ddi-frame');
+    assert.ok(rows.some((t) => /\bcopy\b/.test(t)), `the instructions the driver wrote: ${JSON.stringify(rows.slice(0, 12))}`);
+    assert.ok(!rows.some((t) => /\(invalid/.test(t)), `no invalid instructions around the buffer: ${JSON.stringify(rows)}`);
+    assert.ok(!rows.some((t) => /(?:\b[0-9a-f]{2} ){7}/.test(t)), `the bytes column is short: ${JSON.stringify(rows.slice(0, 6))}`);
+    assert.equal(rows.filter((t) => /\(end of paging buffer\)/.test(t)).length, 1, `one end marker where the driver stopped writing: ${JSON.stringify(rows)}`);
+    const end = rows.findIndex((t) => /\(end of paging buffer\)/.test(t));
+    assert.ok(rows.slice(end + 1).every((t) => /\.u8 /.test(t)), `data after it: ${JSON.stringify(rows.slice(end, end + 4))}`);
+    await page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }).locator('.codicon-close').click();
+  });
+
   it('draws Segment Occupancy in the editor\'s font at a fixed size, with names, a legend and free space', async function () {
     const wb = session!.workbench;
     const page = wb.page;

@@ -3,13 +3,17 @@
 // both alike), in runs per second and the speed-up; and the cost a sweep adds to each run against
 // the same pairs run in this process the way `paging-lab run --in-process` runs one (compiled
 // driver, fresh machine, verifier on), and the fixed cost of starting a sweep. The load average is
-// printed before and after: on a shared machine the figures move with it.
+// printed before and after: on a shared machine the figures move with it. Where the machine's CPU
+// is shared out per session (Linux autogroups), a process gets its session's share however many
+// threads it runs; "workers busy on average" (the pairs' run times added up over the wall time)
+// and "CPU / wall" then tell a pool that keeps its workers busy from one that waits.
 // PAGING_LAB_BENCH_SWEEP_SEEDS=N runs N seeds instead of 50.
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { loadDriver } from '../src/sim/driver/loader';
 import { createMachine } from '../src/sim/machine';
@@ -23,26 +27,48 @@ const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-/** Wall-clock ms of one `paging-lab test` (its exit status must be 0). */
-function sweep(args: string[]): number {
-  const t0 = process.hrtime.bigint();
-  execFileSync(process.execPath, [CLI, 'test', '--quiet', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 26 });
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+interface Timing {
+  /** Wall-clock ms. */
+  wall: number;
+  /** CPU ms, every thread of the process. */
+  cpu: number;
+  /** The pairs' own run times added up (from --results), ms. */
+  busy: number;
 }
 
-/** Wall-clock ms of running every pair in this process, one after another. */
-async function inProcess(seeds: number): Promise<number> {
+/** One `paging-lab test` (its exit status must be 0), timed by bash, whose `times` gives the child's CPU time. */
+function sweep(args: string[]): Timing {
+  const results = join(mkdtempSync(join(tmpdir(), 'paging-lab-bench-')), 'results.csv');
+  args = [...args, '--results', results];
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, 'test', '--quiet', ...args].map(quote).join(' ');
+  const t0 = process.hrtime.bigint();
+  const out = execFileSync('bash', ['-c', `${command} >/dev/null; times`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  // `times`: the shell's user and system time, then its children's: 0m1.234s 0m0.056s
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out.trim());
+  const cpu = m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : NaN;
+  const rows = parse(readFileSync(results, 'utf8'), { columns: true }) as { ms: string }[];
+  rmSync(dirname(results), { recursive: true, force: true });
+  return { wall, cpu, busy: rows.reduce((a, r) => a + Number(r.ms), 0) };
+}
+
+/** Running every pair in this process, one after another. */
+async function inProcess(seeds: number): Promise<Timing> {
   await loadDriver(REFERENCE); // compiled once, as each sweep worker does before its first pair
   const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json')).map((f) => join(SCENARIOS, f));
   const texts = files.map((f) => [f, readFileSync(f, 'utf8')] as const);
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (const [file, text] of texts) {
     for (let seed = 1; seed <= seeds; seed++) {
       const m = await createMachine({ driver: REFERENCE, scenario: parseScenario(text, file, seed) });
       m.run();
     }
   }
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const c = process.cpuUsage(c0);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { wall, cpu: (c.user + c.system) / 1000, busy: wall };
 }
 
 export const sweepSuite: Suite = {
@@ -57,28 +83,33 @@ export const sweepSuite: Suite = {
     row('cores (availableParallelism)', String(availableParallelism()));
     row('load average before (1, 5, 15 min)', load());
     const args = ['--seeds', `1..${seeds}`];
-    const one: number[] = [];
-    const two: number[] = [];
-    const here: number[] = [];
-    const starts: number[] = [];
-    for (let round = 0; round < 2; round++) {
+    const one: Timing[] = [];
+    const two: Timing[] = [];
+    const here: Timing[] = [];
+    const starts: Timing[] = [];
+    const rounds = Number(process.env.PAGING_LAB_BENCH_SWEEP_ROUNDS ?? 3);
+    for (let round = 0; round < rounds; round++) {
       one.push(sweep([...args, '--jobs', '1']));
       two.push(sweep([...args, '--jobs', '2']));
       here.push(await inProcess(seeds));
       // The fixed cost of a sweep: start, worker thread, driver compiled in it, on one short pair.
       starts.push(sweep(['samples/scenarios/special-lock.json', '--seeds', '1', '--jobs', '1']));
     }
-    const j1 = Math.min(...one);
-    const j2 = Math.min(...two);
-    const own = Math.min(...here);
-    const startup = Math.min(...starts);
-    row(`pairs`, `${pairs}`, `${scenarios} scenarios x ${seeds} seeds`);
-    row('--jobs 1: wall time (best of 2)', `${(j1 / 1000).toFixed(1)} s`, `${((pairs * 1000) / j1).toFixed(1)} runs/s; rounds ${one.map((t) => (t / 1000).toFixed(1)).join(', ')} s`);
-    row('--jobs 2: wall time (best of 2)', `${(j2 / 1000).toFixed(1)} s`, `${((pairs * 1000) / j2).toFixed(1)} runs/s; rounds ${two.map((t) => (t / 1000).toFixed(1)).join(', ')} s`);
-    row('speed-up --jobs 2 over --jobs 1', `${(j1 / j2).toFixed(2)}x`, 'target >= 1.7x on 2 cores');
-    row('in this process, one after another (best of 2)', `${(own / 1000).toFixed(1)} s`, `${(own / pairs).toFixed(1)} ms per run; rounds ${here.map((t) => (t / 1000).toFixed(1)).join(', ')} s`);
-    row('sweep start-up (one short pair, best of 2)', `${startup.toFixed(0)} ms`, 'process, worker thread, driver compile');
-    row('cost per run of --jobs 1 over in-process', `${((j1 - startup - own) / pairs).toFixed(2)} ms`, `(${(((j1 - startup) / own - 1) * 100).toFixed(1)}% of an in-process run)`);
+    const best = (ts: Timing[]): Timing => ts.reduce((a, t) => (t.wall < a.wall ? t : a));
+    const [j1, j2, own, startup] = [best(one), best(two), best(here), best(starts)];
+    const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    const all = (ts: Timing[]): string => ts.map((t) => s(t.wall)).join(', ');
+    row('pairs', `${pairs}`, `${scenarios} scenarios x ${seeds} seeds, ${rounds} interleaved rounds, best of each`);
+    row('--jobs 1: wall time', s(j1.wall), `${((pairs * 1000) / j1.wall).toFixed(1)} runs/s; CPU ${s(j1.cpu)}; rounds ${all(one)}`);
+    row('--jobs 2: wall time', s(j2.wall), `${((pairs * 1000) / j2.wall).toFixed(1)} runs/s; CPU ${s(j2.cpu)}; rounds ${all(two)}`);
+    row('speed-up --jobs 2 over --jobs 1 (wall)', `${(j1.wall / j2.wall).toFixed(2)}x`, 'target >= 1.7x on 2 idle cores');
+    row('CPU --jobs 1 / CPU --jobs 2', `${(j1.cpu / j2.cpu).toFixed(2)}`, 'the work a second worker adds (1.00: none)');
+    row('--jobs 2: workers busy on average', `${(j2.busy / j2.wall).toFixed(2)}`, `pairs' run times added up / wall; CPU / wall ${(j2.cpu / j2.wall).toFixed(2)} cores`);
+    row('--jobs 1: workers busy on average', `${(j1.busy / j1.wall).toFixed(2)}`, `CPU / wall ${(j1.cpu / j1.wall).toFixed(2)} cores`);
+    row('in this process, one after another', s(own.wall), `${(own.wall / pairs).toFixed(1)} ms per run; CPU ${s(own.cpu)}; rounds ${all(here)}`);
+    row('sweep start-up (one short pair)', `${startup.wall.toFixed(0)} ms`, `CPU ${startup.cpu.toFixed(0)} ms: process, worker thread, driver compile`);
+    row('cost per run of --jobs 1 over in-process (wall)', `${((j1.wall - startup.wall - own.wall) / pairs).toFixed(2)} ms`, `${(((j1.wall - startup.wall) / own.wall - 1) * 100).toFixed(1)}% of an in-process run`);
+    row('cost per run of --jobs 1 over in-process (CPU)', `${((j1.cpu - startup.cpu - own.cpu) / pairs).toFixed(2)} ms`, `${(((j1.cpu - startup.cpu) / own.cpu - 1) * 100).toFixed(1)}% of an in-process run`);
     row('load average after (1, 5, 15 min)', load());
   },
 };

@@ -1,7 +1,8 @@
 // The worker pool of `paging-lab test` with a worker that misbehaves on purpose
 // (fixtures/misbehavingWorker.ts): a failure is run again and stays a failure, a pair that passes
-// the second time is flaky, a crashed or hung worker fails only its own pair (crash, tdr, timeout)
-// and a fresh worker takes its place, and a driver that cannot load is reported once.
+// the second time is flaky, a crashed, hung or out-of-memory worker fails only its own pair (crash,
+// tdr, timeout, out-of-memory) and a fresh worker takes its place, and a driver that cannot load is
+// reported once.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -17,9 +18,9 @@ describe('cli: paging-lab test worker pool', function () {
 
   it('keeps the sweep going through failures, flaky pairs, crashes and hangs, each with its reason', async () => {
     process.env.MISBEHAVING_WORKER_DIR = tempDir('paging-lab-pool-');
-    const kinds = ['pass', 'fail', 'flaky', 'impossible', 'crash', 'throw', 'hang-driver', 'hang', 'zz-pass'];
+    const kinds = ['pass', 'fail', 'flaky', 'impossible', 'crash', 'throw', 'hang-driver', 'hang', 'oom', 'zz-pass'];
     const pairs: Pair[] = kinds.flatMap((k) => [1, 2].map((seed) => ({ scenario: k, file: `/scenarios/${k}.json`, seed })));
-    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/driver.ts', jobs: 2, tdrDelayMs: 300, pairTimeoutMs: 3000 });
+    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/driver.ts', jobs: 2, tdrDelayMs: 300, pairTimeoutMs: 3000, heapMb: 64 });
     assert.ok(started.pool, 'error' in started ? started.error : '');
     assert.equal(started.driverHash, 'f'.repeat(64));
     let progress = 0;
@@ -49,6 +50,10 @@ describe('cli: paging-lab test worker pool', function () {
       assert.deepEqual([r.status, r.rule, r.ddi], ['fail', 'tdr', 'DxgkDdiBuildPagingBuffer']);
       assert.match(r.message ?? '', /^verifier: tdr: DxgkDdiBuildPagingBuffer did not return within the TDR delay of 300 ms/);
     }
+    for (const r of of('oom')) {
+      assert.deepEqual([r.status, r.rule, r.ddi], ['fail', 'out-of-memory', 'DxgkDdiPatch']);
+      assert.match(r.message ?? '', /^the run used up its 64 MiB of JavaScript memory while the driver's DxgkDdiPatch was running/);
+    }
     for (const r of of('hang')) {
       assert.deepEqual([r.status, r.rule], ['error', 'timeout']);
       assert.match(r.message ?? '', /the run did not end within 3000 ms \(--timeout-ms\)/);
@@ -56,7 +61,7 @@ describe('cli: paging-lab test worker pool', function () {
   });
 
   it('reports a driver that cannot load once, and runs nothing', async () => {
-    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/broken.ts', jobs: 2, pairTimeoutMs: 3000 });
+    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/broken.ts', jobs: 2, pairTimeoutMs: 3000, heapMb: 64 });
     assert.equal(started.pool, undefined);
     assert.equal(started.error, '/drivers/broken.ts:2:3: error: Expected ";" but found "+"');
   });

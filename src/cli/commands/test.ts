@@ -25,6 +25,7 @@ import { runPairs, type Pair } from '../sweep/runPairs';
 import { writeTraces } from '../sweep/traces';
 import { Progress, report, summaryRows, totals, totalsLine } from '../sweep/report';
 import { comparePairs, displayPath, isFailure, SweepInputError, type PairResult, type SweepContext } from '../sweep/result';
+import { WORKER_HEAP_MB } from '../runWorker';
 import { bundledFile } from './run';
 
 const USAGE =
@@ -125,7 +126,7 @@ async function sweep(v: Values, operands: string[]): Promise<Outcome> {
   const ran = { driver, scenarios: new Map(all.map((p) => [p.scenario, p])) };
   if (!pairs.length) return { ctx, results: [], wallMs: 0, ran };
 
-  const started = await SweepPool.start({ script: workerScript(), driver, jobs: Math.min(jobs, pairs.length), tdrDelayMs, pairTimeoutMs });
+  const started = await SweepPool.start({ script: workerScript(), driver, jobs: Math.min(jobs, pairs.length), tdrDelayMs, pairTimeoutMs, heapMb: WORKER_HEAP_MB });
   if (!started.pool) throw new SweepInputError(`the driver cannot run, so no pair was run:\n${started.error}`);
   const { pool } = started;
   ctx.driverHash = started.driverHash;

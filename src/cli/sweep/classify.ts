@@ -43,6 +43,20 @@ export function classify(job: PairJob, scenario: string, outcome: PairOutcome, p
       const location = locateDdi(job.driver, outcome.ddi);
       return { ...base, ms: outcome.ms, status: 'fail', rule: 'tdr', ddi: outcome.ddi, message: formatViolation('tdr', what, location), ...at(location) };
     }
+    case 'out-of-memory': {
+      const location = outcome.ddi ? locateDdi(job.driver, outcome.ddi) : undefined;
+      const where = outcome.ddi ? `while the driver's ${outcome.ddi === 'DriverEntry' ? "DriverEntry (or its module's top level)" : outcome.ddi} was running` : 'between DDI calls';
+      return {
+        ...base,
+        status: 'fail',
+        rule: 'out-of-memory',
+        ddi: outcome.ddi,
+        message:
+          `the run used up its ${outcome.limitMb} MiB of JavaScript memory ${where}, and was stopped. The simulator keeps its own memory elsewhere, ` +
+          'so a driver that allocates without end (an array or a map that only grows, a cache never emptied) causes this',
+        ...at(location),
+      };
+    }
     case 'crash':
       return { ...base, status: 'error', rule: 'crash', message: `the worker thread running this pair stopped unexpectedly: ${outcome.message}` };
     case 'timeout':

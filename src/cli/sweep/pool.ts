@@ -13,6 +13,8 @@ export type PairOutcome =
   | { kind: 'ran'; report: RunReport }
   | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number }
   | { kind: 'crash'; message: string }
+  /** The worker used up its heap; `ddi`: the driver code running then. */
+  | { kind: 'out-of-memory'; limitMb: number; ddi?: DdiName }
   | { kind: 'timeout'; ms: number };
 
 export interface PoolOptions {
@@ -23,6 +25,8 @@ export interface PoolOptions {
   tdrDelayMs?: number;
   /** Wall-clock limit of one pair, driver code or not. */
   pairTimeoutMs: number;
+  /** Each worker's JavaScript heap, in MiB (`paging-lab run` has the same limit). */
+  heapMb: number;
 }
 
 type Load = { ok: true; hash: string } | { ok: false; message: string };
@@ -63,16 +67,19 @@ class Slot {
     this.stderr = '';
     this.uncaught = undefined;
     this.watchdog = new Watchdog({ tdrDelayMs: Math.max(DEFAULT_TDR_DELAY_MS, tdrDelayFor(this.o.tdrDelayMs, undefined)), onTimeout: (t) => this.end({ kind: 'tdr', ...t }) });
-    const data = sweepWorkerData(this.watchdog.control);
+    const options = { workerData: sweepWorkerData(this.watchdog.control), stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb } };
     const w = this.o.script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.o.script)});`, { eval: true, workerData: data, stdout: true, stderr: true })
-      : new Worker(this.o.script, { workerData: data, stdout: true, stderr: true });
+      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.o.script)});`, { ...options, eval: true })
+      : new Worker(this.o.script, options);
     this.worker = w;
     // What the driver prints is not the sweep's output; stderr is kept for a crash report.
     w.stdout.resume();
     w.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-TAIL)));
     w.on('message', (m: FromWorker) => this.message(m));
-    w.on('error', (e) => this.end({ kind: 'crash', message: `uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` }));
+    w.on('error', (e) => {
+      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') this.end({ kind: 'out-of-memory', limitMb: this.o.heapMb, ddi: this.watchdog.driverCode() });
+      else this.end({ kind: 'crash', message: `uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
+    });
     w.on('exit', (code) => this.end({ kind: 'crash', message: `the worker thread exited (code ${code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` }));
     this.loading = true;
     this.ready = new Promise((resolve) => (this.onLoad = resolve));
@@ -126,7 +133,9 @@ class Slot {
           ? `${outcome.ddi === 'DriverEntry' ? "the driver module's top level" : outcome.ddi} did not return within the TDR delay of ${outcome.delayMs} ms while the driver was loading`
           : outcome.kind === 'crash'
             ? outcome.message
-            : `loading the driver took longer than ${this.o.pairTimeoutMs} ms`;
+            : outcome.kind === 'out-of-memory'
+              ? `loading the driver used up the worker's ${outcome.limitMb} MiB of JavaScript memory`
+              : `loading the driver took longer than ${this.o.pairTimeoutMs} ms`;
       this.settleLoad({ ok: false, message: what });
       return;
     }

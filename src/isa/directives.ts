@@ -60,6 +60,16 @@ export const DIRECTIVES: readonly DirectiveInfo[] = [
     example: '.align 8',
   },
   {
+    name: '.zero',
+    syntax: '.zero SIZE',
+    operands: ['SIZE'],
+    doc:
+      'Emits SIZE zero bytes (at most 256M): buffer space nothing is written to, as the disassembler ' +
+      'writes it. Zero bytes are not an instruction, so the engine stops there. SIZE is needed where the ' +
+      'line is, so it may use only names defined above it.',
+    example: '.zero 64',
+  },
+  {
     name: '.u8',
     syntax: '.u8 value, ...',
     operands: ['value', '...'],

@@ -1,14 +1,19 @@
 // The disassembler: bytes to pgasm text that assembles back to the same bytes. It starts at any
 // instruction boundary, names segments and labels where it knows them, recognises the page lists
 // that mdl() operands point at (and writes them as `.pages`), and writes anything that is not a
-// valid instruction as `.u8`/`.u32` data with a comment saying why, so the round trip still holds.
+// valid instruction as `.u8`/`.u32` data with a comment saying why, so the round trip still holds;
+// a run of zero bytes (never-written buffer space) is one `.zero` line, however long.
+//
+// The text is produced line by line (disassemblyText): memory stays bounded by the input, not by
+// the output, so a 16 MiB dump streams out instead of being built as millions of records first.
 
 import type { SegmentDecl } from './asmTypes';
 import { hex, profileProblems } from './checks';
-import { decode, Instruction, OperandValue } from './encoding';
+import { decode, DecodedSlots, decodeInto, Instruction, OperandValue, SLOT_LAYOUT } from './encoding';
 import {
   Location,
   LocationSpace,
+  OPCODE_BY_CODE,
   OperandInfo,
   PAGE_LIST_HEADER_BYTES,
   PAGE_SIZE,
@@ -33,7 +38,7 @@ export interface DisassembleOptions {
   header?: boolean;
 }
 
-/** One disassembled line: an instruction, a page list or a run of bytes that is not an instruction. */
+/** One disassembled line: an instruction, a page list, or bytes that are not an instruction (a run of zeros is one line). */
 export interface DisasmLine {
   offset: number;
   length: number;
@@ -154,8 +159,21 @@ export function disassembleOne(bytes: Uint8Array, offset: number, limit: number,
   return { offset, length: r.length, text: formatInstruction(r.instr, ctx), kind: 'instruction' };
 }
 
-/** Disassembles `bytes[start, limit)` into pgasm text and per-line records. */
-export function disassemble(bytes: Uint8Array, options: DisassembleOptions = {}): Disassembly {
+/** Why a run of zero bytes is not an instruction. */
+const ZERO_REASON = 'zero bytes (0x00 is not an opcode)';
+
+/** What both walks over the bytes need: the range, the names, and where mdl() operands point into it. */
+interface Plan {
+  start: number;
+  limit: number;
+  labels: Map<number, string>;
+  /** Offsets in the range that mdl() operands of the DMA buffer point at. */
+  targets: Set<number>;
+  ctx: NameContext;
+  nameless: NameContext;
+}
+
+function plan(bytes: Uint8Array, options: DisassembleOptions): Plan {
   const start = Math.max(0, Math.min(options.start ?? 0, bytes.length));
   const limit = Math.max(start, Math.min(options.limit ?? bytes.length, bytes.length));
   const segments = effectiveSegments(options.segments);
@@ -171,19 +189,21 @@ export function disassemble(bytes: Uint8Array, options: DisassembleOptions = {})
       }
     }
   }
-  const nameless: NameContext = { segments };
-
-  // First walk: where mdl() operands point into this buffer.
+  // First walk, with the allocation-free decoder: where mdl() operands point into this buffer.
   const targets = new Set<number>();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const slots = new DecodedSlots();
   for (let at = start; at < limit; ) {
-    const r = decode(bytes, at, limit);
-    if (r.ok) {
-      r.instr.op.operands.forEach((o, i) => {
-        const v = r.instr.operands[i] as Location;
-        if (o.kind === 'loc' && v.space === LocationSpace.Mdl && v.sub === PageListBase.DmaBuffer) targets.add(v.address);
-      });
+    const n = decodeInto(bytes, view, at, limit, slots);
+    if (n > 0) {
+      const op = OPCODE_BY_CODE[slots.code]!;
+      const layout = SLOT_LAYOUT[slots.code]!;
+      for (let i = 0; i < op.operands.length; i++) {
+        const s = layout[i];
+        if (op.operands[i].kind === 'loc' && slots.slot[s] === LocationSpace.Mdl && slots.slot[s + 1] === PageListBase.DmaBuffer) targets.add(slots.slot[s + 3]);
+      }
     }
-    at += Math.max(1, r.length);
+    at += Math.abs(n);
   }
   if (start === 0) {
     for (const t of targets) {
@@ -194,48 +214,100 @@ export function disassemble(bytes: Uint8Array, options: DisassembleOptions = {})
       taken.add(name);
     }
   }
-  const ctx: NameContext = { segments, labels: start === 0 ? labels : undefined };
-
-  // Second walk: the lines.
-  const lines: DisasmLine[] = [];
-  for (let at = start; at < limit; ) {
-    let line: DisasmLine | undefined;
-    if (targets.has(at)) {
-      const pages = pageListAt(bytes, at, limit);
-      if (pages) {
-        const length = PAGE_LIST_HEADER_BYTES + pages.length * 8;
-        line = { offset: at, length, text: `.pages ${pages.map((p) => hex(p)).join(', ')}`, kind: 'pages' };
-      }
-    }
-    line ??= disassembleOne(bytes, at, limit, ctx.labels ? ctx : nameless);
-    const label = labels.get(at);
-    if (label) line.label = label;
-    lines.push(line);
-    at += line.length;
-  }
-
-  const out: string[] = [];
-  if (options.header ?? true) {
-    out.push(`; ${limit - start} bytes from offset ${hex(start)}`);
-    const size = limit - start;
-    if (size > DEFAULT_DMA_SIZE) out.push(`.dmasize ${hex((size + 3) & ~3)}`);
-    for (const s of options.segments ?? []) {
-      const d = DEFAULT_SEGMENTS.find((x) => x.id === s.id);
-      const same = d && d.name === s.name && d.kind === s.kind && d.size === s.size && d.cpuVisible === s.cpuVisible;
-      if (!same) out.push(`.segment ${s.name}, ${s.id}, ${s.kind}, ${hex(s.size)}${s.cpuVisible ? ', cpuvisible' : ''}`);
-    }
-  }
-  const addresses = options.addresses ?? true;
-  const base = options.baseAddress ?? 0;
-  for (const l of lines) {
-    if (l.label) out.push(`${l.label}:`);
-    let t = '    ' + l.text;
-    const notes: string[] = [];
-    if (addresses) notes.push(`+${hex(base + l.offset)}`);
-    if (l.reason) notes.push(`not an instruction: ${l.reason}`);
-    if (notes.length) t = t.padEnd(COMMENT_COLUMN) + ' ; ' + notes.join(' ');
-    out.push(t);
-  }
-  return { text: out.join('\n') + '\n', lines };
+  const nameless: NameContext = { segments };
+  return { start, limit, labels, targets, ctx: start === 0 ? { segments, labels } : nameless, nameless };
 }
 
+/**
+ * The length of the run of zero bytes at `at`: whole invalid decoding steps (as the engine and the
+ * line-by-line walk would take them) that are all zero, up to the next page list or label.
+ */
+function zeroRun(bytes: Uint8Array, view: DataView, at: number, p: Plan, slots: DecodedSlots): number {
+  const marks = p.targets.size > 0 || p.labels.size > 0;
+  let end = at;
+  while (end < p.limit && bytes[end] === 0) {
+    if (end !== at && marks && (p.targets.has(end) || p.labels.has(end))) break;
+    const step = -decodeInto(bytes, view, end, p.limit, slots);
+    let k = 1;
+    while (k < step && bytes[end + k] === 0) k++;
+    if (k < step) break;
+    end += step;
+  }
+  return end - at;
+}
+
+/** The lines of the range, one at a time. */
+function* walk(bytes: Uint8Array, p: Plan): Generator<DisasmLine> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const slots = new DecodedSlots();
+  for (let at = p.start; at < p.limit; ) {
+    let line: DisasmLine | undefined;
+    if (p.targets.has(at)) {
+      const pages = pageListAt(bytes, at, p.limit);
+      if (pages) {
+        const length = PAGE_LIST_HEADER_BYTES + pages.length * 8;
+        line = { offset: at, length, text: `.pages ${pages.map((x) => hex(x)).join(', ')}`, kind: 'pages' };
+      }
+    }
+    if (!line) {
+      const zeros = bytes[at] === 0 ? zeroRun(bytes, view, at, p, slots) : 0;
+      line = zeros > 0 ? { offset: at, length: zeros, text: `.zero ${num(zeros)}`, kind: 'data', reason: ZERO_REASON } : disassembleOne(bytes, at, p.limit, p.ctx.labels ? p.ctx : p.nameless);
+    }
+    const label = p.labels.get(at);
+    if (label) line.label = label;
+    yield line;
+    at += line.length;
+  }
+}
+
+/** The declarations the text needs to reassemble: the size of a large buffer, segments the defaults do not have. */
+function* header(p: Plan, options: DisassembleOptions): Generator<string> {
+  yield `; ${p.limit - p.start} bytes from offset ${hex(p.start)}`;
+  const size = p.limit - p.start;
+  if (size > DEFAULT_DMA_SIZE) yield `.dmasize ${hex((size + 3) & ~3)}`;
+  for (const s of options.segments ?? []) {
+    const d = DEFAULT_SEGMENTS.find((x) => x.id === s.id);
+    const same = d && d.name === s.name && d.kind === s.kind && d.size === s.size && d.cpuVisible === s.cpuVisible;
+    if (!same) yield `.segment ${s.name}, ${s.id}, ${s.kind}, ${hex(s.size)}${s.cpuVisible ? ', cpuvisible' : ''}`;
+  }
+}
+
+/** A line as text: its label on a line of its own, then the line indented with its comment. */
+function* format(l: DisasmLine, options: DisassembleOptions): Generator<string> {
+  if (l.label) yield `${l.label}:`;
+  let t = '    ' + l.text;
+  const notes: string[] = [];
+  if (options.addresses ?? true) notes.push(`+${hex((options.baseAddress ?? 0) + l.offset)}`);
+  if (l.reason) notes.push(`not an instruction: ${l.reason}`);
+  if (notes.length) t = t.padEnd(COMMENT_COLUMN) + ' ; ' + notes.join(' ');
+  yield t;
+}
+
+/** The text of `bytes[start, limit)`, line by line (without line ends), so memory stays bounded whatever the size. */
+export function* disassemblyText(bytes: Uint8Array, options: DisassembleOptions = {}): Generator<string> {
+  const p = plan(bytes, options);
+  if (options.header ?? true) yield* header(p, options);
+  for (const l of walk(bytes, p)) yield* format(l, options);
+}
+
+/** The same text in pieces of about `size` characters, lines joined and ended, for writing to a stream. */
+export function* disassemblyChunks(bytes: Uint8Array, options: DisassembleOptions = {}, size = 1 << 16): Generator<string> {
+  let chunk = '';
+  for (const line of disassemblyText(bytes, options)) {
+    chunk += line + '\n';
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** Disassembles `bytes[start, limit)` into pgasm text and per-line records (for buffers that fit in memory as records). */
+export function disassemble(bytes: Uint8Array, options: DisassembleOptions = {}): Disassembly {
+  const p = plan(bytes, options);
+  const lines = [...walk(bytes, p)];
+  const out = options.header ?? true ? [...header(p, options)] : [];
+  for (const l of lines) out.push(...format(l, options));
+  return { text: out.join('\n') + '\n', lines };
+}

@@ -118,6 +118,20 @@ describe('isa: assembler', () => {
     assert.ok(all.every((d) => d.ok));
   });
 
+  it('places zero bytes with .zero, whose size is needed where the line is', () => {
+    const r = assemble('.equ N, 6\nnop\n.zero N + 2\nend: .u8 7');
+    assert.deepEqual(r.diagnostics.map((d) => d.code), []);
+    assert.deepEqual([...r.bytes], [1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]);
+    assert.equal(r.symbols.get('end')!.value, 12n);
+    assert.deepEqual(r.lines[1], { line: 2, offset: 4, length: 8, instruction: false });
+    assert.equal(assemble('.zero 0\nnop').bytes.length, 4);
+    const later = assemble('.zero SIZE\n.equ SIZE, 4');
+    assert.deepEqual(later.diagnostics.map((d) => [d.code, d.message]), [['PGA019', ".zero needs its value here, but 'SIZE' is defined after this line"]]);
+    assert.equal(assemble('.zero -1').diagnostics[0].message, '.zero -1 is out of range 0..0x10000000');
+    // Zero bytes stop the engine, so code after them is unreachable.
+    assert.deepEqual(assemble('nop\n.zero 4\nnop').diagnostics.map((d) => d.code), ['PGA013']);
+  });
+
   it('a .segment declaration replaces the default with the same name or id', () => {
     const r = assemble('.segment vram, 1, memory, 1M\n.segment fast, 2, memory, 2M\ncopy vram:0, fast:0, 64');
     assert.deepEqual(r.diagnostics, []);
@@ -196,7 +210,7 @@ describe('isa: assembler', () => {
   });
 
   it('lists its directives in the order of the docs', () => {
-    assert.deepEqual(DIRECTIVES.map((d) => d.name), ['.equ', '.dmasize', '.segment', '.pages', '.align', '.u8', '.u16', '.u32', '.u64']);
+    assert.deepEqual(DIRECTIVES.map((d) => d.name), ['.equ', '.dmasize', '.segment', '.pages', '.align', '.zero', '.u8', '.u16', '.u32', '.u64']);
     for (const d of DIRECTIVES) {
       const r = assemble(d.example.replace('pages:', 'list:'));
       assert.deepEqual(r.diagnostics.filter((x) => x.severity === 'error'), [], d.example);

@@ -107,6 +107,33 @@ describe('isa: disassembler round trip', () => {
     assert.deepEqual(assemble(text).bytes, bytes);
   });
 
+  it('writes a run of zero bytes as one .zero line, however long', () => {
+    const zeros = new Uint8Array(16 << 20);
+    const { text, lines } = disassemble(zeros);
+    assert.equal(text, '; 16777216 bytes from offset 0x0\n.dmasize 0x1000000\n    .zero 0x1000000                                  ; +0x0 not an instruction: zero bytes (0x00 is not an opcode)\n');
+    assert.deepEqual(lines, [{ offset: 0, length: 16 << 20, text: '.zero 0x1000000', kind: 'data', reason: 'zero bytes (0x00 is not an opcode)' }]);
+    const back = assemble(text);
+    assert.deepEqual(back.diagnostics, []);
+    assert.equal(back.bytes.length, zeros.length);
+    assert.ok(back.bytes.every((b) => b === 0));
+  });
+
+  it('a run of zeros ends where an instruction, a page list or a label starts, and at odd lengths', () => {
+    const a = assemble('copy vram:0, mdl(list)+0, 4K\n.zero 12\nlist: .pages 0x100000\n.zero 3\nnop\n.zero 6');
+    const { text, lines } = disassemble(a.bytes, { labels: new Map([[44, 'gap']]) });
+    assert.deepEqual(lines.map((l) => [l.offset, l.length, l.text]), [
+      [0, 44, 'copy vram:0x0, mdl(pl_0038)+0x0, 0x1000'],
+      [44, 12, '.zero 0xC'],
+      [56, 16, '.pages 0x100000'],
+      // The nop after `.zero 3` is not at an instruction boundary of the decoder, so it reads as data.
+      [72, 4, '.u32 0x01000000'],
+      [76, 4, '.u32 0x00000100'],
+      [80, 5, '.zero 5'],
+    ]);
+    assert.match(text, /^gap:\n {4}\.zero 0xC /m);
+    assert.deepEqual(assemble(text).bytes, a.bytes);
+  });
+
   it('a long buffer gets the .dmasize it needs', () => {
     const bytes = new Uint8Array(100000);
     for (let i = 0; i < bytes.length; i += 4) bytes.set([0x01, 0, 1, 0], i);

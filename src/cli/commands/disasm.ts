@@ -1,8 +1,9 @@
 // `paging-lab disasm FILE.bin [--start N] [--limit N] [--no-addresses]`: prints a paging buffer as
 // pgasm text that `paging-lab asm` turns back into the same bytes.
 
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { disassemble } from '../../isa/disassembler';
+import { disassemblyChunks } from '../../isa/disassembler';
 import type { Command } from '../command';
 import { integerOption, parseOptions, UsageError, type OptionSpecs } from '../options';
 
@@ -59,7 +60,10 @@ export const disasmCommand: Command = {
       process.stderr.write(`paging-lab disasm: --start ${start} is not a multiple of 4, so it cannot be an instruction boundary\n`);
       return 1;
     }
-    process.stdout.write(disassemble(bytes, { start, limit, addresses }).text);
+    // Written as it is made, so memory stays bounded by the input however long the text gets.
+    for (const chunk of disassemblyChunks(bytes, { start, limit, addresses })) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    }
     return 0;
   },
 };

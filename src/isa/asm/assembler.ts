@@ -26,7 +26,8 @@ import { Names, Sym } from './names';
 import { OutputBuffer } from './output';
 import { PageListUses } from './pageLists';
 import { checkDmaSize, checkReachability } from './programChecks';
-import { DiagnosticList, fmt, range } from './report';
+import { DiagnosticList, range } from './report';
+import { EarlyMiss, evaluateDmaSize, evaluatePadding } from './sizes';
 import { finishDiagnostics, makeResult } from './result';
 import { WORKSPACE } from './workspace';
 
@@ -34,8 +35,6 @@ const CLS_LABEL = CLS.label;
 const CLS_COMMENT = CLS.comment;
 const CLS_DIRECTIVE = CLS.directive;
 const CLS_MNEMONIC = CLS.mnemonic;
-const U32_MAX = 0xffffffffn;
-const MAX_ALIGN = 65536n;
 
 /** Mnemonics by length and first letter (length * 128 + letter), to find one in the text without cutting a string out of it. */
 const MNEMONICS_BY_KEY: readonly (OpcodeInfo[] | undefined)[] = (() => {
@@ -71,7 +70,7 @@ export class Assembler implements ParseSink, StatementContext {
   /** Page lists emitted by `.pages`: offset → page count. */
   private readonly pageLists = new Map<number, number>();
   /** Names a `.align` needed before their definition: reported once pass 1 knows all names. */
-  private readonly earlyMisses: { name: string; line: number; s: number; e: number }[] = [];
+  private readonly earlyMisses: (EarlyMiss & { line: number })[] = [];
   private dmaSizeDef: { op: ExprOperand; line: number } | undefined;
   private dmaSize: number | undefined;
   /** Where the next line's bytes go. */
@@ -122,14 +121,7 @@ export class Assembler implements ParseSink, StatementContext {
     names.buildSegments(ev);
     this.resolveRefs();
     for (const c of names.consts.values()) ev.constValue(c);
-    if (this.dmaSizeDef) {
-      const { op, line: l } = this.dmaSizeDef;
-      const v = ev.evalOperand(op);
-      if (v !== undefined && ev.checkRange(v, 4n, U32_MAX, '.dmasize', l, op.s, op.e, '.dmasize')) {
-        if (v % 4n !== 0n) this.diag('PGA007', `.dmasize ${fmt(v)} is not a multiple of 4`, l, op.s, op.e, '.dmasize');
-        else this.dmaSize = Number(v);
-      }
-    }
+    if (this.dmaSizeDef) this.dmaSize = evaluateDmaSize(ev, this.diagnostics, this.dmaSizeDef.op, this.dmaSizeDef.line);
     const out = this.out;
     out.reserve(this.offset);
     for (const f of this.fills) writeFill(out, f);
@@ -299,29 +291,17 @@ export class Assembler implements ParseSink, StatementContext {
         names.segDefs.push({ sym, ...decl });
         return;
       }
-      case '.align': {
-        const op = d.alignment;
+      case '.align':
+      case '.zero': {
+        const op = d.kind === '.align' ? d.alignment : d.size;
         if (!op) return;
-        const ev = this.ev;
-        ev.early = true;
-        ev.earlyMiss = undefined;
-        const v = ev.evalExpr(op.expr);
-        ev.early = false;
-        if (v === undefined) {
-          if (ev.earlyMiss !== undefined) this.earlyMisses.push({ name: ev.earlyMiss, line, s: op.s, e: op.e });
-          return;
-        }
-        if (!ev.checkRange(v, 1n, MAX_ALIGN, '.align', line, op.s, op.e, '.align')) return;
-        if ((v & (v - 1n)) !== 0n) {
-          this.diag('PGA006', `.align ${fmt(v)} is not a power of two`, line, op.s, op.e, '.align');
-          return;
-        }
-        const a = Number(v);
-        const pad = (a - (this.offset % a)) % a;
-        if (pad > 0) {
-          this.fills.push({ offset: this.offset, length: pad });
-          this.lineMap.add(line, this.offset, pad, false);
-          this.offset += pad;
+        const r = evaluatePadding(this.ev, this.diagnostics, d.kind, op, line, this.offset);
+        if (r.miss) this.earlyMisses.push({ ...r.miss, line });
+        if (r.size > 0) {
+          // `.zero` bytes are zero already; `.align` padding is written in pass 2.
+          if (d.kind === '.align') this.fills.push({ offset: this.offset, length: r.size });
+          this.lineMap.add(line, this.offset, r.size, false);
+          this.offset += r.size;
         }
         return;
       }
@@ -342,7 +322,7 @@ export class Assembler implements ParseSink, StatementContext {
     for (let k = 0; k < this.refCount; k++) this.names.resolveRef(this.refs[k], true);
     for (const m of this.earlyMisses) {
       if (this.names.symbols.has(m.name)) {
-        this.diag('PGA019', `.align needs its value here, but '${m.name}' is defined after this line`, m.line, m.s, m.e, '.align');
+        this.diag('PGA019', `${m.directive} needs its value here, but '${m.name}' is defined after this line`, m.line, m.s, m.e, m.directive);
       }
     }
   }

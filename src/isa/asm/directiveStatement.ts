@@ -30,6 +30,7 @@ export type DirectiveStatement =
   | { kind: '.dmasize'; size: ExprOperand | undefined }
   | { kind: '.segment'; name: NameOperand | undefined; id: ExprOperand | undefined; segmentKind: 'memory' | 'aperture' | undefined; size: ExprOperand | undefined; cpuVisible: boolean }
   | { kind: '.align'; alignment: ExprOperand | undefined }
+  | { kind: '.zero'; size: ExprOperand | undefined }
   /** `.pages` (width 0) and `.u8`..`.u64` (bytes per value); `count` operands, of which `values` parsed; `ok` if all did. */
   | { kind: 'data'; width: number; count: number; values: ExprOperand[]; ok: boolean };
 
@@ -124,6 +125,9 @@ export function parseDirective(
     case '.align':
       if (count !== 1) return wrongCount('1 operand');
       return { kind: '.align', alignment: exprAt(0) };
+    case '.zero':
+      if (count !== 1) return wrongCount('1 operand');
+      return { kind: '.zero', size: exprAt(0) };
     case '.pages':
     case '.u8':
     case '.u16':

@@ -1,13 +1,14 @@
-// Hover: an opcode's documentation (from the reference renderer) with the instruction's offset and
-// encoded bytes, an operand's meaning, a flag, a directive, or a label's / constant's value.
+// Hover: on a mnemonic or directive, what the line became first (its offset, size and encoded
+// bytes), then a one-line summary, then a link to its section of the full reference; on an operand
+// its meaning, on a flag, a label, a constant, a segment or a number literal its meaning or value.
 
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AsmSymbol, Statement } from '../isa/asmTypes';
 import { parseNumber } from '../isa/lexer';
-import { opcodeMarkdown } from '../isa/reference';
 import { Analysis, contains } from './analysis';
-import { directiveOf, opcodeOf, operandMarkdown } from './syntax';
+import type { DocsLinks } from './docsLink';
+import { directiveOf, opcodeOf, opcodeSignature, operandMarkdown } from './syntax';
 
 export function hex(n: number | bigint, width = 0): string {
   return '0x' + n.toString(16).toUpperCase().padStart(width, '0');
@@ -24,10 +25,17 @@ export function encodedBytes(bytes: Uint8Array, offset: number, size: number): s
   return groups.join('  ');
 }
 
+/** Where a statement's bytes are, on one line: `Offset 0x002C (44), 32 bytes: \`11 00 08 00  …\``. */
 export function placement(a: Analysis, s: Statement): string | undefined {
   if (s.offset === undefined || !s.size) return undefined;
   const bytes = encodedBytes(a.result.bytes, s.offset, s.size);
-  return `Offset ${hex(s.offset, 4)} (${s.offset}), ${s.size} bytes${bytes ? `:\n\n\`\`\`\n${bytes}\n\`\`\`` : ''}`;
+  return `Offset ${hex(s.offset, 4)} (${s.offset}), ${s.size} bytes${bytes ? `: \`${bytes}\`` : ''}`;
+}
+
+/** The link to `topic`'s section of the reference, as a Markdown paragraph. */
+function referenceLink(links: DocsLinks | undefined, topic: string, section: string): string | undefined {
+  const href = links?.href([topic], section);
+  return href ? `[\`${topic}\` in the pgasm reference](${href})` : undefined;
 }
 
 function symbolMarkdown(sym: AsmSymbol): string {
@@ -48,7 +56,7 @@ function segmentMarkdown(a: Analysis, name: string): string | undefined {
   return `segment \`${seg.name}\`: id ${seg.id}, ${seg.kind}, ${size}${seg.cpuVisible ? ', CPU-visible' : ''}`;
 }
 
-export function hover(a: Analysis, doc: TextDocument, pos: Position): Hover | null {
+export function hover(a: Analysis, doc: TextDocument, pos: Position, links?: DocsLinks): Hover | null {
   const s = a.statementAt(pos.line);
   const occ = a.occurrenceAt(pos.line, pos.character);
   const parts: string[] = [];
@@ -58,15 +66,14 @@ export function hover(a: Analysis, doc: TextDocument, pos: Position): Hover | nu
     range = s.head.range;
     const op = opcodeOf(s.head.name);
     const dir = s.head.directive ? directiveOf(s.head.name) : undefined;
+    if (!(op && !s.head.directive) && !dir) return null;
+    const lines = [placement(a, s)];
     if (op && !s.head.directive) {
-      parts.push(opcodeMarkdown(op).trimEnd());
+      lines.push(`\`${opcodeSignature(op).label}\`: ${op.summary}`, referenceLink(links, op.mnemonic, 'opcodes'));
     } else if (dir) {
-      parts.push(`### \`${dir.name}\`\n\n\`${dir.syntax}\`\n\n${dir.doc}\n\nExample: \`${dir.example}\``);
-    } else {
-      return null;
+      lines.push(`\`${dir.syntax}\`: ${dir.doc}`, `Example: \`${dir.example}\``, referenceLink(links, dir.name, 'directives'));
     }
-    const where = placement(a, s);
-    if (where) parts.push(where);
+    parts.push(lines.filter((l) => l !== undefined).join('\n\n'));
   } else if (s) {
     const i = s.operands.findIndex((o) => contains(o.range, pos.line, pos.character));
     if (i >= 0) {

@@ -193,7 +193,7 @@ export function startServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.onHover(guard('hover', null, (doc, a, p) => hover(a, doc, p.position)));
+  connection.onHover(guard('hover', null, (doc, a, p) => hover(a, doc, p.position, links)));
   connection.onCompletion(guard('completion', [], (doc, a, p) => completion(a, doc, p.position)));
   connection.onSignatureHelp(guard('signatureHelp', null, (doc, a, p) => signatureHelp(a, doc, p.position)));
   connection.onDefinition(guard('definition', null, (doc, a, p) => definition(a, doc, p.position)));

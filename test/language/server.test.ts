@@ -29,7 +29,7 @@ import { DIRECTIVES } from '../../src/isa/directives';
 import { DEFAULT_SEGMENTS } from '../../src/isa/profile';
 import { encode, encodedHex } from './encodingHelpers';
 import { LocationSpace, OPCODES, OPCODE_BY_MNEMONIC } from '../../src/isa/opcodes';
-import { opcodeMarkdown, opcodeReferenceMarkdown } from '../../src/isa/reference';
+import { opcodeReferenceMarkdown } from '../../src/isa/reference';
 import { distFile, ROOT } from '../setup';
 import { ERRORS, PROGRAM } from './fixtures';
 import { LspClient } from './lspClient';
@@ -180,13 +180,16 @@ describe('language server over LSP', function () {
     const hover = (line: number, character: number) => client.request<Hover | null>('textDocument/hover', { ...td(uri), position: pos(line, character) });
     const text = (h: Hover | null) => (h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '');
 
-    it('shows the opcode documentation, the offset and the encoded bytes on a mnemonic', async function () {
+    it("starts with the instruction's offset, size and bytes on a mnemonic, then its summary, then a link to its reference", async function () {
       const h = await hover(7, 5);
       const fill = OPCODE_BY_MNEMONIC.get('fill')!;
       const bytes = encodedHex(encode(fill, [{ space: LocationSpace.Segment, sub: 2, aux: 0, address: 0 }, 8192, 0xdeadbeef]));
       assert.equal(bytes, '11 00 08 00  01 00 02 00  00 00 00 00  00 00 00 00  00 00 00 00  00 20 00 00  00 00 00 00  EF BE AD DE');
       assert.deepEqual(h?.range, r(7, 4, 7, 8));
-      assert.equal(text(h), `${opcodeMarkdown(fill).trimEnd()}\n\n---\n\nOffset 0x002C (44), 32 bytes:\n\n\`\`\`\n${bytes}\n\`\`\``);
+      assert.equal(
+        text(h),
+        `Offset 0x002C (44), 32 bytes: \`${bytes}\`\n\n\`fill dst, size, pattern\`: ${fill.summary}\n\n[\`fill\` in the pgasm reference](${docsHref('fill')})`,
+      );
     });
 
     it("shows an operand's meaning, and the value of the constant it uses", async function () {
@@ -204,8 +207,13 @@ describe('language server over LSP', function () {
       assert.equal(text(label), '**src** (`loc`, 16 bytes at +20): Source location.\n\n---\n\nlabel `pages`: offset 0x006C (108)');
       assert.match(text(await hover(6, 10)), /segment `vram`: id 1, memory, 256 MiB, CPU-visible$/);
       const equ = DIRECTIVES.find((d) => d.name === '.equ')!;
-      assert.equal(text(await hover(3, 1)), `### \`.equ\`\n\n\`${equ.syntax}\`\n\n${equ.doc}\n\nExample: \`${equ.example}\``);
+      assert.equal(text(await hover(3, 1)), `\`${equ.syntax}\`: ${equ.doc}\n\nExample: \`${equ.example}\`\n\n[\`.equ\` in the pgasm reference](${docsHref('.equ')})`);
       assert.equal(text(await hover(9, 1)), 'label `done`: offset 0x004C (76)');
+      const pages = DIRECTIVES.find((d) => d.name === '.pages')!;
+      assert.equal(
+        text(await hover(12, 9)),
+        `Offset 0x006C (108), 24 bytes: \`02 00 00 00  00 00 00 00  00 00 10 00  00 00 00 00  00 10 10 00  00 00 00 00\`\n\n\`${pages.syntax}\`: ${pages.doc}\n\nExample: \`${pages.example}\`\n\n[\`.pages\` in the pgasm reference](${docsHref('.pages')})`,
+      );
     });
 
     it('shows the value of a number literal', async function () {
@@ -598,7 +606,9 @@ describe('language server: the shipped dist/server.js', function () {
         // The bundle finds the docs of the package it ships in.
         assert.equal(p.diagnostics[1].codeDescription?.href, docsHref('fill'));
         const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos(2, 5) });
-        assert.match(JSON.stringify(h.contents), /Writes the 32-bit `pattern`/);
+        const hover = (h.contents as { value: string }).value;
+        assert.match(hover, /`fill dst, size, pattern`: Fill a range with a 32-bit pattern\./);
+        assert.ok(hover.endsWith(`(${docsHref('fill')})`), hover);
       } finally {
         await client.stop();
       }

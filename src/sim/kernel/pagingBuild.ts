@@ -27,7 +27,6 @@ import {
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../ddi/contract';
-import { createHash } from 'node:crypto';
 import type { CommonBuffer } from '../hw/types';
 import type { RuleId } from '../verifier/rules';
 import type { DdiCaller } from './ddiCaller';
@@ -65,14 +64,50 @@ export interface PagingBuildHost {
   driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error;
 }
 
+/** The inputs VidMm asked for, by the argument object of the operation (the verifier compares against them). */
+export const operationInputs = new WeakMap<object, Record<string, unknown>>();
+
+/** Members of an operation's inputs that are the same objects on every call: handles and MDLs. */
+function byReference(key: string): boolean {
+  const c = key.charCodeAt(1);
+  return key === 'pMdl' || (key.charCodeAt(0) === 104 /* h */ && c >= 65 && c <= 90);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+
 /** A copy of an operation's inputs: nested records copied, handles and MDLs kept (they are the same objects on every call). */
 export function copyInputs<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return value;
+  if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = /^h[A-Z]/.test(k) || k === 'pMdl' ? v : copyInputs(v);
+  for (const k in value) {
+    const x = value[k];
+    out[k] = isRecord(x) && !byReference(k) ? copyInputs(x) : x;
   }
   return out as T;
+}
+
+/** Whether two copies of an operation's inputs are the same (`skip`: a member of `Flags` not to compare). */
+export function sameInputs(a: unknown, b: unknown, skip?: string): boolean {
+  if (!isRecord(a) || !isRecord(b)) return Object.is(a, b);
+  let n = 0;
+  for (const k in a) {
+    n++;
+    if (k === skip) continue;
+    const x = a[k];
+    if (!(k in b) || !(isRecord(x) && !byReference(k) ? sameInputs(x, b[k], k === 'Flags' ? skip : undefined) : Object.is(x, b[k]))) return false;
+  }
+  return n === Object.keys(b).length;
+}
+
+/** Two 32-bit FNV-1a hashes of bytes [begin, end): what a call wrote, to tell a repeat (no allocation, unlike a digest). */
+function fingerprint(b: Uint8Array, begin: number, end: number): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = begin; i < end; i++) {
+    h1 = Math.imul(h1 ^ b[i], 0x01000193);
+    h2 = Math.imul(h2 ^ b[i], 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`;
 }
 
 /**
@@ -111,12 +146,15 @@ export class PagingBuilder {
       hSystemContext: null,
       ...op,
     } as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
+    if (inputs) operationInputs.set(args, inputs);
     const size = Number((inputs?.TransferSize ?? inputs?.FillSize ?? 0) as number);
     const limit = buildCallLimit(size);
     const fn = init.DxgkDdiBuildPagingBuffer;
     let emptyRefills = 0;
     /** Calls that ran out of room, by what they did: MultipassOffset in and out, and the bytes written. */
     const rounds = new Map<string, number>();
+    /** The copy of the inputs the driver got last. */
+    let handed: Record<string, unknown> | undefined;
     for (let calls = 1; ; calls++) {
       if (calls > limit) {
         throw host.driverFault(
@@ -131,8 +169,9 @@ export class PagingBuilder {
       const begin = buf.write;
       args.pDmaBuffer = { Bytes: buf.buffer.bytes, Offset: begin, PhysicalAddress: buf.buffer.physical };
       args.DmaSize = buf.limit - begin;
-      // The same inputs on every call: a fresh copy of what VidMm asked for.
-      const member = copyInputs(inputs) as { Flags?: { AllocationIsIdle?: boolean } } | undefined;
+      // The same inputs on every call: what VidMm asked for, copied again if the driver changed it.
+      if (inputs && !(handed && sameInputs(inputs, handed, 'AllocationIsIdle'))) handed = copyInputs(inputs);
+      const member = handed as { Flags?: { AllocationIsIdle?: boolean } } | undefined;
       if (inputs) args[name] = member;
       // The promise: set only when nothing on the GPU (or about to be submitted) references it.
       const idle = a !== undefined && !host.referenced(a);
@@ -173,7 +212,7 @@ export class PagingBuilder {
           }
         } else emptyRefills = 0;
         if (end > begin) {
-          const round = `${String(multipassIn)}>${String(args.MultipassOffset)}:${createHash('sha1').update(buf.buffer.bytes.subarray(begin, end)).digest('base64')}`;
+          const round = `${String(multipassIn)}>${String(args.MultipassOffset)}:${end - begin}:${fingerprint(buf.buffer.bytes, begin, end)}`;
           const earlier = rounds.get(round);
           if (earlier !== undefined) {
             throw host.driverFault(

@@ -275,13 +275,24 @@ export class VidMm {
    */
   residencyLimit(list: readonly Allocation[]): string | undefined {
     const ids = [...new Set(list.flatMap((a) => a.candidates))];
+    if (ids.length > 30) return undefined;
+    const bit = (id: number): number => 1 << ids.indexOf(id);
+    const masks = list.map((a) => a.candidates.reduce((m, id) => m | bit(id), 0));
+    // Only sets of segments that are unions of the allocations' own sets can be too small for the
+    // allocations confined to them (there are few distinct ones: CPU-visible and the rest).
+    const distinct = [...new Set(masks)];
+    const unions = new Set<number>();
+    for (let pick = 1; pick < 1 << Math.min(distinct.length, 10); pick++) {
+      let u = 0;
+      distinct.forEach((m, k) => {
+        if (pick & (1 << k)) u |= m;
+      });
+      unions.add(u);
+    }
     const name = (xs: readonly Allocation[]): string => xs.map((a) => `'${a.name}'`).join(', ');
-    // Every subset of segments (there are few) against the allocations confined to it; with many
-    // segments only the whole set.
-    const masks = ids.length <= 10 ? Array.from({ length: (1 << ids.length) - 1 }, (_, i) => i + 1) : [(1 << ids.length) - 1];
-    for (const mask of masks.sort((a, b) => popcount(a) - popcount(b))) {
+    for (const mask of [...unions].sort((a, b) => popcount(a) - popcount(b))) {
       const segs = ids.filter((_, i) => mask & (1 << i)).map((id) => this.segment(id)!);
-      const confined = list.filter((a) => a.candidates.every((id) => segs.some((s) => s.id === id)));
+      const confined = list.filter((_, k) => (masks[k] & ~mask) === 0);
       const need = confined.reduce((n, a) => n + a.size, 0);
       const room = segs.reduce((n, s) => n + s.size, 0);
       if (need <= room) continue;

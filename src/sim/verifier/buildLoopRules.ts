@@ -7,12 +7,14 @@
 
 import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_NAMES, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_SUCCESS } from '../ddi/contract';
 import type { DdiCall } from '../kernel/events';
-import { copyInputs } from '../kernel/pagingBuild';
+import { copyInputs, operationInputs, sameInputs } from '../kernel/pagingBuild';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 
 interface Open {
   name: string;
+  /** The inputs as the call began (VidMm's own object when the driver got them unchanged), and AllocationIsIdle then. */
   inputs: unknown;
+  idle: unknown;
   begin: number;
   dmaSize: number;
 }
@@ -21,7 +23,7 @@ interface Open {
 function differences(was: unknown, now: unknown, path: string, out: string[]): void {
   const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
   if (plain(was) && plain(now) && !/^h[A-Z]|^pMdl$/.test(path.split('.').pop() ?? '')) {
-    for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) differences(was[k], now[k], `${path}.${k}`, out);
+    for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) if (`${path}.${k}`.slice(-23) !== '.Flags.AllocationIsIdle') differences(was[k], now[k], `${path}.${k}`, out);
     return;
   }
   if (!Object.is(was, now)) out.push(`${path} ${show(was)} -> ${show(now)}`);
@@ -41,7 +43,11 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
       const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
       const name = DXGK_OPERATION_NAMES[args.Operation];
-      open.set(call.id, { name, inputs: copyInputs(args[name]), begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize });
+      const member = args[name] as { Flags?: { AllocationIsIdle?: unknown } } | undefined;
+      // Usually what VidMm asked for (no copy needed); a copy when something, a debugger, changed it at the entry.
+      const asked = operationInputs.get(args);
+      const inputs = asked && sameInputs(asked, member, 'AllocationIsIdle') ? asked : copyInputs(member);
+      open.set(call.id, { name, inputs, idle: member?.Flags?.AllocationIsIdle, begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize });
     },
     threw(call: DdiCall) {
       open.delete(call.id);
@@ -52,7 +58,9 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
       open.delete(call.id);
       const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
       const changed: string[] = [];
-      differences(o.inputs, args[o.name], o.name, changed);
+      const now = args[o.name] as { Flags?: { AllocationIsIdle?: unknown } } | undefined;
+      if (!sameInputs(o.inputs, now, 'AllocationIsIdle')) differences(o.inputs, now, o.name, changed);
+      if (!Object.is(o.idle, now?.Flags?.AllocationIsIdle)) changed.push(`${o.name}.Flags.AllocationIsIdle ${show(o.idle)} -> ${show(now?.Flags?.AllocationIsIdle)}`);
       if (changed.length) {
         throw ctx.violation(
           'operation-inputs-changed',

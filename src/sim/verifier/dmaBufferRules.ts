@@ -29,6 +29,13 @@ import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 const GUARD_BYTES = 4096;
 const GUARD = 0xa5;
 const GUARD_PATTERN = Buffer.alloc(GUARD_BYTES, GUARD);
+let guards = GUARD_PATTERN;
+
+/** `n` guard bytes, to compare the free space of a paging buffer with. */
+function guardBytes(n: number): Buffer {
+  if (guards.length < n) guards = Buffer.alloc(n, GUARD);
+  return guards.subarray(0, n);
+}
 
 /** A Buffer view of bytes [start, end) (for fast comparisons). */
 function bytesOf(b: Uint8Array, start: number, end: number): Buffer {
@@ -130,8 +137,10 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
         );
       }
       if (result === STATUS_SUCCESS || result === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
-        let last = limit - 1;
-        while (last >= end && o.copy[last] === GUARD) last--;
+        let last = end - 1;
+        if (end < limit && !bytesOf(o.copy, end, limit).equals(guardBytes(limit - end))) {
+          for (last = limit - 1; last >= end && o.copy[last] === GUARD; last--);
+        }
         if (last >= end) {
           throw ctx.violation(
             'dma-pointer-behind-data',

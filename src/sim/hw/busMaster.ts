@@ -4,12 +4,17 @@
 // moves an MDL to or from a segment packet by packet (a page at a time); the data lands at once and
 // the channel stays busy until the transfer would have completed.
 
-import { CHUNK_BYTES } from './memory';
 import { hex, PAGE_SIZE, SG_PACKET_NS, SG_SETUP_NS } from './constants';
 import type { HostAccess } from './hostAccess';
 import type { GpuState } from './state';
 import type { SystemMemory } from './systemMemory';
 import type { CommonBuffer, Mdl } from './types';
+
+/**
+ * Common buffers are placed on 64 KiB boundaries and take whole 64 KiB spans of physical memory:
+ * where they land shows in every trace, so this placement stays as it was.
+ */
+const COMMON_BUFFER_SPAN = 64 * 1024;
 
 export class BusMasterDma {
   private readonly buffers = new Map<number, { size: number; charged: number; span: number }>();
@@ -26,9 +31,8 @@ export class BusMasterDma {
     if (!Number.isSafeInteger(size) || size <= 0) throw new Error(`allocateCommonBuffer: size must be a positive integer, got ${size}`);
     const charged = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     if (this.used + charged > this.state.config.commonBufferBudget) return undefined;
-    // Common buffers take whole chunks so that their host view is one ArrayBuffer.
-    const span = Math.ceil(size / CHUNK_BYTES) * CHUNK_BYTES;
-    const physical = this.memory.pages.allocateContiguous(span / PAGE_SIZE, CHUNK_BYTES / PAGE_SIZE);
+    const span = Math.ceil(size / COMMON_BUFFER_SPAN) * COMMON_BUFFER_SPAN;
+    const physical = this.memory.pages.allocateContiguous(span / PAGE_SIZE, COMMON_BUFFER_SPAN / PAGE_SIZE);
     if (physical === undefined) return undefined;
     const ab = new ArrayBuffer(span);
     this.state.sys.install(physical, ab);

@@ -94,6 +94,14 @@ export const GART_VALID = 1;
 export const GART_DUMMY = 2;
 export const GART_COHERENT = 4;
 
+// How address translation is asked to reach memory: read the bytes (or, for uniform memory, only
+// learn its pattern), write them (materialising uniform pages), or only locate them (which memory,
+// which address), for fills and for copies of uniform content. Bit 0 is set for writes.
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const LOCATE_READ = 4;
+export const LOCATE_WRITE = 5;
+
 /** GPU virtual addresses are 48 bits. */
 export const GPU_VA_LIMIT = 2 ** 48;
 export const TLB_ENTRIES = 64;

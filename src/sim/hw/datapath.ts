@@ -2,8 +2,14 @@
 // of a few bytes, and the band-by-band rearrangement of swizzle/unswizzle), one resolved run at a
 // time. A fault part-way leaves what was already moved in place, as hardware would. Every write is
 // noted for write events while someone listens, and counts as a memory write for waiting engines.
+//
+// Fills go to the page store as fills (whole pages become uniform, no bytes written), and a copy
+// whose source run is uniform memory is a fill of the destination with that pattern: content that
+// was only ever filled moves through evictions and page-ins without a byte being copied.
 
+import { ACCESS_READ, ACCESS_WRITE, LOCATE_WRITE } from './constants';
 import type { EventHub } from './events';
+import { fillPattern, MIXED } from './memory';
 import type { GpuState } from './state';
 import { retileBand, TILE_BYTES } from './tiling';
 import type { Loc, Resolver } from './translate';
@@ -23,12 +29,23 @@ export class Datapath {
     const events = this.events;
     const ev = events.listening;
     for (let pos = 0; pos < size; ) {
-      let f = res.resolve(src, pos, false, size - pos);
+      let f = res.resolve(src, pos, ACCESS_READ, size - pos);
       if (f) return f;
       const sa = res.arr;
       const so = res.off;
       const sl = res.len;
-      f = res.resolve(dst, pos, true, sl);
+      const pattern = res.pattern;
+      if (pattern !== MIXED) {
+        const from = res.addr;
+        f = res.resolve(dst, pos, LOCATE_WRITE, sl);
+        if (f) return f;
+        const n = Math.min(size - pos, sl, res.len);
+        res.mem.fill(res.addr, n, rotatePattern(pattern, from - res.addr));
+        if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
+        pos += n;
+        continue;
+      }
+      f = res.resolve(dst, pos, ACCESS_WRITE, sl);
       if (f) return f;
       const n = Math.min(size - pos, sl, res.len);
       if (n <= 16) {
@@ -45,17 +62,16 @@ export class Datapath {
     return 0;
   }
 
-  /** Fills `size` bytes (a multiple of 4) with a 32-bit pattern. */
+  /** Fills `size` bytes (a multiple of 4, from a 4-byte aligned address) with a 32-bit pattern. */
   fill(dst: Loc, size: number, pattern: number): number {
     const res = this.res;
     const events = this.events;
     const ev = events.listening;
     for (let pos = 0; pos < size; ) {
-      const f = res.resolve(dst, pos, true, size - pos);
+      const f = res.resolve(dst, pos, LOCATE_WRITE, size - pos);
       if (f) return f;
       const n = Math.min(size - pos, res.len);
-      const a = res.arr;
-      new Uint32Array(a.buffer, a.byteOffset + res.off, n >>> 2).fill(pattern);
+      res.mem.fill(res.addr, n, pattern);
       if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
       pos += n;
     }
@@ -67,10 +83,11 @@ export class Datapath {
   read(loc: Loc, pos: number, out: Uint8Array, o: number, n: number): number {
     const res = this.res;
     while (n > 0) {
-      const f = res.resolve(loc, pos, false, n);
+      const f = res.resolve(loc, pos, ACCESS_READ, n);
       if (f) return f;
       const k = Math.min(n, res.len);
-      if (k <= 16) for (let i = 0; i < k; i++) out[o + i] = res.arr[res.off + i];
+      if (res.pattern !== MIXED) fillPattern(out, o, k, res.pattern, res.addr);
+      else if (k <= 16) for (let i = 0; i < k; i++) out[o + i] = res.arr[res.off + i];
       else out.set(res.arr.subarray(res.off, res.off + k), o);
       pos += k;
       o += k;
@@ -85,7 +102,7 @@ export class Datapath {
     const events = this.events;
     const ev = events.listening;
     while (n > 0) {
-      const f = res.resolve(loc, pos, true, n);
+      const f = res.resolve(loc, pos, ACCESS_WRITE, n);
       if (f) return f;
       const k = Math.min(n, res.len);
       if (k <= 16) for (let i = 0; i < k; i++) res.arr[res.off + i] = src[o + i];
@@ -113,4 +130,13 @@ export class Datapath {
     }
     return 0;
   }
+}
+
+/**
+ * The pattern that, laid from 4-byte boundaries at the destination, gives the bytes of `pattern`
+ * laid from 4-byte boundaries at a source `delta` bytes further on.
+ */
+function rotatePattern(pattern: number, delta: number): number {
+  const r = ((delta % 4) + 4) % 4;
+  return r === 0 ? pattern : ((pattern >>> (8 * r)) | (pattern << (32 - 8 * r))) >>> 0;
 }

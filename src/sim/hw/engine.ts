@@ -33,7 +33,7 @@ import type { Datapath } from './datapath';
 import { ListenerError } from './events';
 import { formatInstructionAt } from './format';
 import { EngineRec, Instruction } from './instruction';
-import { CHUNK_BYTES } from './memory';
+import { PAGE_BYTES } from './memory';
 import { classifyRejected, FIXED_NS } from './operandChecks';
 import { PAGING_OPS } from './pagingOps';
 import type { GpuPageTable } from './pageTable';
@@ -250,7 +250,7 @@ export class PagingEngines {
   /**
    * Runs one engine until it stops or its next instruction would end after `limit`. While nobody
    * listens, runs of the smallest instructions (nop, paging fence, a physical write within one
-   * chunk) are executed inline here; anything else, and any problem, goes through execOne, which
+   * page) are executed inline here; anything else, and any problem, goes through execOne, which
    * has the whole semantics (the fast path only ever does a subset of what execOne would do).
    */
   private runEngine(e: EngineRec, limit: number): number {
@@ -285,10 +285,11 @@ export class PagingEngines {
               const addr = s[3];
               const count = s[4];
               if (addr + count > sysBytes) break;
-              const ci = Math.floor(addr / CHUNK_BYTES);
-              const co = addr - ci * CHUNK_BYTES;
-              if (co + count > CHUNK_BYTES) break;
-              const c = st.sys.chunkForWrite(ci);
+              const page = Math.floor(addr / PAGE_BYTES);
+              const po = addr - page * PAGE_BYTES;
+              if (po + count > PAGE_BYTES) break;
+              const c = st.sys.pageForWrite(page);
+              const co = st.sys.at + po;
               const lo = s[5];
               const hi = s[6];
               for (let i = 0; i < count; i++) c[co + i] = i < 4 ? (lo >>> (i * 8)) & 0xff : (hi >>> ((i - 4) * 8)) & 0xff;

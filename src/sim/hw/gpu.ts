@@ -1,6 +1,6 @@
 // The simulated GPU and the platform around it, assembled from one part per piece of hardware, the
 // way an emulator keeps one file per device:
-//   memory.ts       sparse VRAM and system memory (64 KiB chunks)
+//   memory.ts       the page store behind VRAM and system memory (uniform or materialised pages)
 //   segments.ts     memory segments and aperture segments with their GART
 //   pageTable.ts    GPU virtual addresses: page table and TLB
 //   translate.ts    address translation of `loc` operands to runs of backing bytes

@@ -3,7 +3,8 @@
 // the GART, throwing on a page with no mapping). Host writes count as memory writes for waiting
 // engines and raise `write` events dated at the current virtual time.
 
-import { HOST_ENGINE } from './constants';
+import { ACCESS_READ, ACCESS_WRITE, HOST_ENGINE } from './constants';
+import { fillPattern, MIXED } from './memory';
 import type { Segment } from './segments';
 import type { GpuState } from './state';
 import type { Resolver } from './translate';
@@ -54,10 +55,11 @@ export class HostAccess {
     const ev = write && events.listening;
     events.host(st.clock);
     while (n > 0) {
-      const f = res.seg(seg, offset, write, n);
+      const f = res.seg(seg, offset, write ? ACCESS_WRITE : ACCESS_READ, n);
       if (f) throw new Error(st.faultMessage);
       const k = Math.min(n, res.len);
       if (write) res.arr.set(buf.subarray(bo, bo + k), res.off);
+      else if (res.pattern !== MIXED) fillPattern(buf, bo, k, res.pattern, res.addr);
       else buf.set(res.arr.subarray(res.off, res.off + k), bo);
       if (ev) events.noteWrite(res.inVram, res.addr, res.debug, k);
       offset += k;

@@ -1,78 +1,238 @@
-// Sparse byte storage for VRAM and system memory: 64 KiB chunks materialised on first write,
-// untouched chunks read as zeros. Large chunks keep bulk copies to a few typed-array `set` calls
-// (a 64 MiB copy is ~1000 of them), and a 16 GiB VRAM costs only the chunks written.
-// A range of chunks can also be backed by one caller-supplied ArrayBuffer, which is how a common
-// buffer's host view and the device's view of the same physical memory stay the same bytes.
+// The page store behind VRAM and system memory: memory in 4 KiB pages, each in one of two states:
+//   uniform       no bytes behind it; every 4 bytes hold the page's 32-bit pattern (0 for memory
+//                 never written);
+//   materialised  4 KiB of real bytes in a slot of a slab.
+// A write materialises a page (starting from its pattern); a fill that covers a whole page makes it
+// uniform again and gives its slot back. So a 16 GiB VRAM costs only the pages written with data, a
+// zero fill of untouched memory costs nothing, and filling or copying content that was only ever
+// filled moves no bytes at all.
+//
+// Slots are 4 KiB pieces of 16 MiB slabs, numbered: slot s is at byte (s % 4096) * 4 KiB of slab
+// s / 4096. A page's slot is kept in an Int32Array (no object per page, and the index of a huge,
+// mostly untouched memory stays mostly unmapped). Slots are handed out in order, reusing given-back
+// ones first (lowest address first when a range was given back), so pages written one after
+// another usually sit side by side and a bulk access takes them as one run (`run`): a 64 MiB copy
+// is a handful of typed-array calls, and memory the process already touched is written again
+// rather than fresh pages faulted in.
+//
+// A range of pages can also be backed by a caller's ArrayBuffer (`install`): its slabs are windows
+// of that buffer, which is how a common buffer's host view and the device's view of the same
+// physical memory stay the same bytes. Installed pages stay materialised until released.
 
-export const CHUNK_SHIFT = 16;
-export const CHUNK_BYTES = 1 << CHUNK_SHIFT;
+import { ACCESS_WRITE, MAX_RUN_BYTES } from './constants';
 
-/**
- * Chunks are carved out of 16 MiB slabs. Copies of a few MiB or more run much faster as one
- * memcpy than as many (large copies use non-temporal stores), and the OS maps the untouched
- * parts of a slab lazily, so a slab costs only what is written.
- */
-const SLAB_BYTES = 256 * CHUNK_BYTES;
+export const PAGE_SHIFT = 12;
+export const PAGE_BYTES = 1 << PAGE_SHIFT;
+const SLAB_SHIFT = 12;
+const SLAB_SLOTS = 1 << SLAB_SHIFT;
+const SLAB_BYTES = SLAB_SLOTS * PAGE_BYTES;
 
-/** Shared read-only zeros for untouched chunks. Never written: writers materialise a chunk first. */
-export const ZERO_CHUNK = new Uint8Array(CHUNK_BYTES);
+/** Not a pattern: the run just resolved holds bytes. */
+export const MIXED = -1;
+
+/** Where `SparseMemory.run` leaves a run: `len` bytes of `arr` from `off`, or the run's pattern. */
+export interface RunResult {
+  arr: Uint8Array;
+  off: number;
+  len: number;
+  /** The pattern when the run is uniform memory (arr and off are then not set), else MIXED. */
+  pattern: number;
+}
+
+/** The byte at `address` of memory filled with `pattern` (little-endian, from a 4-byte boundary). */
+function patternByte(pattern: number, address: number): number {
+  return (pattern >>> ((address & 3) * 8)) & 0xff;
+}
 
 export class SparseMemory {
-  readonly chunks: (Uint8Array | undefined)[];
+  readonly pageCount: number;
+  /** Slot + 1 of each materialised page; 0 where the page is uniform. */
+  private readonly slotOf: Int32Array;
+  /** Pattern of each uniform page (0: zeros). Meaningless where the page is materialised. */
+  private readonly patterns: Uint32Array;
+  /** Slabs by number: their bytes, the same as 32-bit words (for fills), and whether installed. */
+  private readonly slabs: (Uint8Array | undefined)[] = [];
+  private readonly slabWords: (Uint32Array | undefined)[] = [];
+  private readonly slabInstalled: boolean[] = [];
+  /** Slab numbers free for installing. */
+  private readonly freeSlabs: number[] = [];
+  /** Slots given back, taken from the end. */
+  private readonly spare: number[] = [];
+  /** Next never-used slot of the slab being carved (its slab is full when it reaches a multiple of SLAB_SLOTS). */
+  private nextFresh = 0;
   private materialised = 0;
-  private slab: ArrayBuffer | undefined = undefined;
-  private slabNext = 0;
+  /** Byte offset in its slab of the page returned by the last pageForWrite. */
+  at = 0;
 
   constructor(readonly size: number) {
-    this.chunks = new Array<Uint8Array | undefined>(Math.ceil(size / CHUNK_BYTES)).fill(undefined);
+    this.pageCount = Math.ceil(size / PAGE_BYTES);
+    this.slotOf = new Int32Array(this.pageCount);
+    this.patterns = new Uint32Array(this.pageCount);
   }
 
-  chunkForWrite(index: number): Uint8Array {
-    let c = this.chunks[index];
-    if (c === undefined) {
-      c = this.newChunk();
-      this.chunks[index] = c;
-      this.materialised++;
-    }
-    return c;
+  /** Bytes of materialised pages: what the memory costs. */
+  residentBytes(): number {
+    return this.materialised * PAGE_BYTES;
+  }
+
+  isMaterialised(page: number): boolean {
+    return this.slotOf[page] !== 0;
   }
 
   /**
-   * Chunks are carved out of slabs in the order they are first written, so chunks written one
-   * after another sit side by side and a bulk access can take them as one run.
+   * The slab holding page `page`'s bytes (at `this.at`), materialising it if it is uniform: with
+   * its pattern, unless the caller is about to overwrite all of it (`whole`).
    */
-  private newChunk(): Uint8Array {
-    if (this.slab === undefined || this.slabNext === SLAB_BYTES) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
-      this.slabNext = 0;
+  pageForWrite(page: number, whole = false): Uint8Array {
+    let s = this.slotOf[page] - 1;
+    if (s < 0) {
+      let fresh = false;
+      if (this.spare.length > 0) s = this.spare.pop()!;
+      else {
+        s = this.carve();
+        fresh = true;
+      }
+      this.slotOf[page] = s + 1;
+      this.materialised++;
+      const p = this.patterns[page];
+      // A fresh slot is zeros already; a reused one holds old bytes.
+      if (!whole && (p !== 0 || !fresh)) {
+        const w = (s & (SLAB_SLOTS - 1)) << (PAGE_SHIFT - 2);
+        this.slabWords[s >>> SLAB_SHIFT]!.fill(p, w, w + (PAGE_BYTES >>> 2));
+      }
     }
-    const c = new Uint8Array(this.slab, this.slabNext, CHUNK_BYTES);
-    this.slabNext += CHUNK_BYTES;
-    return c;
+    this.at = (s & (SLAB_SLOTS - 1)) << PAGE_SHIFT;
+    return this.slabs[s >>> SLAB_SHIFT]!;
   }
 
-  chunkForRead(index: number): Uint8Array {
-    const c = this.chunks[index];
-    return c === undefined ? ZERO_CHUNK : c;
+  private carve(): number {
+    if ((this.nextFresh & (SLAB_SLOTS - 1)) === 0) {
+      // The current slab is full (or there is none): start a new one.
+      const k = this.slabs.length;
+      const bytes = new Uint8Array(SLAB_BYTES);
+      this.slabs.push(bytes);
+      this.slabWords.push(new Uint32Array(bytes.buffer));
+      this.slabInstalled.push(false);
+      this.nextFresh = k << SLAB_SHIFT;
+    }
+    return this.nextFresh++;
   }
 
-  isMaterialised(index: number): boolean {
-    return this.chunks[index] !== undefined;
+  /**
+   * Points `out` at the run of bytes from `address`: its page, extended over following pages whose
+   * slots follow in the same slab, up to `want` bytes (and MAX_RUN_BYTES). A read of uniform memory
+   * gives the pattern instead, for as many following pages as have the same one.
+   */
+  run(out: RunResult, address: number, mode: number, want: number): void {
+    const page = Math.floor(address / PAGE_BYTES);
+    const po = address - page * PAGE_BYTES;
+    let len = PAGE_BYTES - po;
+    const slotOf = this.slotOf;
+    let s = slotOf[page] - 1;
+    if (s < 0 && mode !== ACCESS_WRITE) {
+      const p = this.patterns[page];
+      const patterns = this.patterns;
+      for (let k = page + 1; len < want && len < MAX_RUN_BYTES && k < this.pageCount; k++) {
+        if (slotOf[k] !== 0 || patterns[k] !== p) break;
+        len += PAGE_BYTES;
+      }
+      out.pattern = p;
+      out.len = len < want ? len : want;
+      return;
+    }
+    out.pattern = MIXED;
+    if (s < 0) {
+      out.arr = this.pageForWrite(page, po === 0 && want >= PAGE_BYTES);
+      s = slotOf[page] - 1;
+    } else {
+      out.arr = this.slabs[s >>> SLAB_SHIFT]!;
+    }
+    out.off = ((s & (SLAB_SLOTS - 1)) << PAGE_SHIFT) + po;
+    // Following pages whose slots follow in the same slab (a write takes only those materialised).
+    const slabEnd = (s | (SLAB_SLOTS - 1)) + 1;
+    for (let k = page + 1, next = s + 1; len < want && len < MAX_RUN_BYTES && next < slabEnd && k < this.pageCount; k++, next++) {
+      if (slotOf[k] !== next + 1) break;
+      len += PAGE_BYTES;
+    }
+    out.len = len < want ? len : want;
   }
 
-  residentBytes(): number {
-    return this.materialised * CHUNK_BYTES;
+  /** Makes pages [first, end) uniform with `pattern`, giving their slots back (installed ones are filled in place). */
+  private makeUniform(first: number, end: number, pattern: number): void {
+    // Given back from the last page down, so that they are reused lowest first.
+    for (let page = end - 1; page >= first; page--) {
+      const s = this.slotOf[page] - 1;
+      if (s >= 0) {
+        const k = s >>> SLAB_SHIFT;
+        if (this.slabInstalled[k]) {
+          const w = (s & (SLAB_SLOTS - 1)) << (PAGE_SHIFT - 2);
+          this.slabWords[k]!.fill(pattern, w, w + (PAGE_BYTES >>> 2));
+          continue;
+        }
+        this.spare.push(s);
+        this.slotOf[page] = 0;
+        this.materialised--;
+      }
+      this.patterns[page] = pattern;
+    }
+  }
+
+  /**
+   * Fills `length` bytes at `address` with a 32-bit pattern laid from 4-byte boundaries (the byte at
+   * address a is byte a % 4 of the pattern, little-endian). Whole pages become uniform; the caller
+   * checks bounds.
+   */
+  fill(address: number, length: number, pattern: number): void {
+    pattern >>>= 0;
+    const end = address + length;
+    const firstWhole = Math.ceil(address / PAGE_BYTES);
+    const endWhole = Math.floor(end / PAGE_BYTES);
+    let a = address;
+    const headEnd = Math.min(end, firstWhole * PAGE_BYTES);
+    if (headEnd > a) {
+      this.fillPart(a, headEnd - a, pattern);
+      a = headEnd;
+    }
+    if (firstWhole < endWhole) {
+      this.makeUniform(firstWhole, endWhole, pattern);
+      a = endWhole * PAGE_BYTES;
+    }
+    if (end > a) this.fillPart(a, end - a, pattern);
+  }
+
+  /** Fills `n` bytes at `address`, inside one page. */
+  private fillPart(address: number, n: number, pattern: number): void {
+    const page = Math.floor(address / PAGE_BYTES);
+    if (this.slotOf[page] === 0 && this.patterns[page] === pattern) return;
+    const arr = this.pageForWrite(page);
+    const s = this.slotOf[page] - 1;
+    const o = this.at + (address - page * PAGE_BYTES);
+    let i = 0;
+    while (i < n && ((address + i) & 3) !== 0) {
+      arr[o + i] = patternByte(pattern, address + i);
+      i++;
+    }
+    const words = (n - i) >>> 2;
+    if (words > 0) {
+      const w = (o + i) >>> 2;
+      this.slabWords[s >>> SLAB_SHIFT]!.fill(pattern, w, w + words);
+      i += words * 4;
+    }
+    for (; i < n; i++) arr[o + i] = patternByte(pattern, address + i);
   }
 
   /** Copies `length` bytes at `address` into `out` at `outOffset`. The caller checks bounds. */
   read(address: number, out: Uint8Array, outOffset: number, length: number): void {
     while (length > 0) {
-      const ci = Math.floor(address / CHUNK_BYTES);
-      const off = address - ci * CHUNK_BYTES;
-      const n = Math.min(length, CHUNK_BYTES - off);
-      const c = this.chunks[ci];
-      if (c === undefined) out.fill(0, outOffset, outOffset + n);
-      else out.set(c.subarray(off, off + n), outOffset);
+      const page = Math.floor(address / PAGE_BYTES);
+      const off = address - page * PAGE_BYTES;
+      const n = Math.min(length, PAGE_BYTES - off);
+      const s = this.slotOf[page] - 1;
+      if (s < 0) fillPattern(out, outOffset, n, this.patterns[page], address);
+      else {
+        const at = ((s & (SLAB_SLOTS - 1)) << PAGE_SHIFT) + off;
+        out.set(this.slabs[s >>> SLAB_SHIFT]!.subarray(at, at + n), outOffset);
+      }
       address += n;
       outOffset += n;
       length -= n;
@@ -81,10 +241,11 @@ export class SparseMemory {
 
   write(address: number, src: Uint8Array, srcOffset: number, length: number): void {
     while (length > 0) {
-      const ci = Math.floor(address / CHUNK_BYTES);
-      const off = address - ci * CHUNK_BYTES;
-      const n = Math.min(length, CHUNK_BYTES - off);
-      this.chunkForWrite(ci).set(src.subarray(srcOffset, srcOffset + n), off);
+      const page = Math.floor(address / PAGE_BYTES);
+      const off = address - page * PAGE_BYTES;
+      const n = Math.min(length, PAGE_BYTES - off);
+      const dst = this.pageForWrite(page, n === PAGE_BYTES);
+      dst.set(src.subarray(srcOffset, srcOffset + n), this.at + off);
       address += n;
       srcOffset += n;
       length -= n;
@@ -92,12 +253,17 @@ export class SparseMemory {
   }
 
   readU32(address: number): number {
-    const ci = Math.floor(address / CHUNK_BYTES);
-    const off = address - ci * CHUNK_BYTES;
-    if (off + 4 <= CHUNK_BYTES) {
-      const c = this.chunks[ci];
-      if (c === undefined) return 0;
-      return (c[off] | (c[off + 1] << 8) | (c[off + 2] << 16) | (c[off + 3] << 24)) >>> 0;
+    const page = Math.floor(address / PAGE_BYTES);
+    const off = address - page * PAGE_BYTES;
+    if (off + 4 <= PAGE_BYTES) {
+      const s = this.slotOf[page] - 1;
+      if (s < 0) {
+        const p = this.patterns[page];
+        return (address & 3) === 0 ? p : (patternByte(p, address) | (patternByte(p, address + 1) << 8) | (patternByte(p, address + 2) << 16) | (patternByte(p, address + 3) << 24)) >>> 0;
+      }
+      const c = this.slabs[s >>> SLAB_SHIFT]!;
+      const o = ((s & (SLAB_SLOTS - 1)) << PAGE_SHIFT) + off;
+      return (c[o] | (c[o + 1] << 8) | (c[o + 2] << 16) | (c[o + 3] << 24)) >>> 0;
     }
     const tmp = new Uint8Array(4);
     this.read(address, tmp, 0, 4);
@@ -110,46 +276,90 @@ export class SparseMemory {
   }
 
   /**
-   * Backs the chunks of [address, address + buffer.byteLength) with `buffer` (chunk aligned), so the
-   * caller's view and the memory are the same bytes. Whatever the chunks held before is dropped.
+   * Backs the pages of [address, address + buffer.byteLength) with `buffer` (page aligned), so the
+   * caller's view and the memory are the same bytes. Whatever the pages held before is dropped.
    */
   install(address: number, buffer: ArrayBuffer): void {
-    if (address % CHUNK_BYTES !== 0 || buffer.byteLength % CHUNK_BYTES !== 0) {
-      throw new Error('installed memory must be chunk aligned');
+    if (address % PAGE_BYTES !== 0 || buffer.byteLength % PAGE_BYTES !== 0) {
+      throw new Error('installed memory must be page aligned');
     }
-    const first = address / CHUNK_BYTES;
-    for (let i = 0; i < buffer.byteLength / CHUNK_BYTES; i++) {
-      if (this.chunks[first + i] === undefined) this.materialised++;
-      this.chunks[first + i] = new Uint8Array(buffer, i * CHUNK_BYTES, CHUNK_BYTES);
+    const first = address / PAGE_BYTES;
+    const pages = buffer.byteLength / PAGE_BYTES;
+    this.release(address, buffer.byteLength);
+    for (let w = 0; w * SLAB_SLOTS < pages; w++) {
+      const k = this.freeSlabs.pop() ?? this.slabs.length;
+      const n = Math.min(SLAB_SLOTS, pages - w * SLAB_SLOTS);
+      const bytes = new Uint8Array(buffer, w * SLAB_BYTES, n * PAGE_BYTES);
+      this.slabs[k] = bytes;
+      this.slabWords[k] = new Uint32Array(buffer, w * SLAB_BYTES, (n * PAGE_BYTES) >>> 2);
+      this.slabInstalled[k] = true;
+      for (let i = 0; i < n; i++) this.slotOf[first + w * SLAB_SLOTS + i] = (k << SLAB_SHIFT) + i + 1;
+      this.materialised += n;
     }
   }
 
-  /** Drops the chunks of a range (they read as zeros again). */
+  /** Drops the pages of a range: they read as zeros again (installed ones are uninstalled). */
   release(address: number, length: number): void {
-    const first = Math.floor(address / CHUNK_BYTES);
-    const end = Math.ceil((address + length) / CHUNK_BYTES);
-    for (let i = first; i < end; i++) {
-      if (this.chunks[i] !== undefined) this.materialised--;
-      this.chunks[i] = undefined;
+    const first = Math.floor(address / PAGE_BYTES);
+    const end = Math.ceil((address + length) / PAGE_BYTES);
+    for (let page = end - 1; page >= first; page--) {
+      const s = this.slotOf[page] - 1;
+      if (s >= 0) {
+        const k = s >>> SLAB_SHIFT;
+        if (this.slabInstalled[k]) {
+          // The window goes when its first page does (a window is only ever released whole).
+          if ((s & (SLAB_SLOTS - 1)) === 0) {
+            this.slabs[k] = undefined;
+            this.slabWords[k] = undefined;
+            this.slabInstalled[k] = false;
+            this.freeSlabs.push(k);
+          }
+        } else {
+          this.spare.push(s);
+        }
+        this.slotOf[page] = 0;
+        this.materialised--;
+      }
+      this.patterns[page] = 0;
     }
   }
 
   /**
-   * A single view of [address, address + length) if one ArrayBuffer backs it contiguously (an
-   * installed common buffer, or a range inside one chunk), else undefined.
+   * A single view of [address, address + length) if it lies in one installed buffer (a common
+   * buffer), else undefined. Only installed bytes stay put: other pages may become uniform and
+   * their slots be reused.
    */
   contiguousView(address: number, length: number): Uint8Array | undefined {
     if (length <= 0) return undefined;
-    const first = Math.floor(address / CHUNK_BYTES);
-    const last = Math.floor((address + length - 1) / CHUNK_BYTES);
-    const c0 = this.chunks[first];
-    if (c0 === undefined) return undefined;
-    for (let i = first + 1; i <= last; i++) {
-      const c = this.chunks[i];
-      if (c === undefined || c.buffer !== c0.buffer || c.byteOffset !== c0.byteOffset + (i - first) * CHUNK_BYTES) {
-        return undefined;
-      }
+    const first = Math.floor(address / PAGE_BYTES);
+    const last = Math.floor((address + length - 1) / PAGE_BYTES);
+    const s0 = this.slotOf[first] - 1;
+    if (s0 < 0 || !this.slabInstalled[s0 >>> SLAB_SHIFT]) return undefined;
+    const b0 = this.slabs[s0 >>> SLAB_SHIFT]!;
+    const start = b0.byteOffset + ((s0 & (SLAB_SLOTS - 1)) << PAGE_SHIFT);
+    for (let page = first + 1; page <= last; page++) {
+      const s = this.slotOf[page] - 1;
+      if (s < 0) return undefined;
+      const b = this.slabs[s >>> SLAB_SHIFT]!;
+      if (b.buffer !== b0.buffer || b.byteOffset + ((s & (SLAB_SLOTS - 1)) << PAGE_SHIFT) !== start + (page - first) * PAGE_BYTES) return undefined;
     }
-    return new Uint8Array(c0.buffer, c0.byteOffset + (address - first * CHUNK_BYTES), length);
+    return new Uint8Array(b0.buffer, start + (address - first * PAGE_BYTES), length);
   }
+}
+
+/**
+ * Writes into out[at, at + n) the bytes of memory filled with `pattern`, from memory address
+ * `address` on (laid from 4-byte boundaries of memory, whatever the alignment of `out`).
+ */
+export function fillPattern(out: Uint8Array, at: number, n: number, pattern: number, address: number): void {
+  if (n <= 0) return;
+  const b0 = patternByte(pattern, address);
+  if (pattern === 0 || pattern === (b0 * 0x01010101) >>> 0) {
+    out.fill(b0, at, at + n);
+    return;
+  }
+  const head = Math.min(n, 4);
+  for (let i = 0; i < head; i++) out[at + i] = patternByte(pattern, address + i);
+  // The pattern repeats every 4 bytes: double what is written until it is all there.
+  for (let done = head; done < n; done *= 2) out.copyWithin(at + done, at, at + Math.min(done, n - done));
 }

@@ -3,10 +3,12 @@
 // page of an MDL page list, or a GPU virtual address (page table through the TLB). `prepare` checks
 // a whole operand once per instruction; `resolve` then maps one position of it to a run of
 // contiguous backing bytes, left in the fields arr/off/len, so a 64 MiB copy is a handful of
-// typed-array calls. Faults are numbers here (with `state.faultMessage`) and become FaultRecords only
-// when the engine raises them.
+// typed-array calls. Asked only to locate (LOCATE_*), it leaves which memory and address in
+// mem/addr and how far the mapping runs on in len, touching no bytes. Faults are numbers here (with
+// `state.faultMessage`) and become FaultRecords only when the engine raises them.
 
 import {
+  ACCESS_WRITE,
   DEBUG_SEGMENT_STRIDE,
   F_BADLOC,
   F_OUTSIDE,
@@ -19,6 +21,7 @@ import {
   hex,
   LIST_DMA_BUFFER,
   LIST_PHYSICAL,
+  LOCATE_READ,
   MAX_RUN_BYTES,
   PAGE_LIST_HEADER_BYTES,
   PAGE_SIZE,
@@ -27,7 +30,7 @@ import {
   SPACE_PHYSICAL,
   SPACE_SEGMENT,
 } from './constants';
-import { CHUNK_BYTES, SparseMemory, ZERO_CHUNK } from './memory';
+import { MIXED, RunResult, SparseMemory } from './memory';
 import type { GpuPageTable } from './pageTable';
 import type { Segment } from './segments';
 import type { GpuState } from './state';
@@ -44,15 +47,18 @@ export class Loc {
   list: DataView | undefined = undefined;
 }
 
-export class Resolver {
-  // The run the last resolution found: `len` bytes of `arr` from `off`; where they are (VRAM or
-  // system address, and debug address), for write events.
+export class Resolver implements RunResult {
+  // The run the last resolution found: `len` bytes of `arr` from `off` (not set when locating);
+  // where they are: the memory and its address, whether that is VRAM, and the debug address; and
+  // for a read of uniform memory its pattern (else MIXED).
   arr: Uint8Array = new Uint8Array(0);
   off = 0;
   len = 0;
-  inVram = false;
+  mem: SparseMemory;
   addr = 0;
+  inVram = false;
   debug = 0;
+  pattern = MIXED;
 
   private readonly vram: SparseMemory;
   private readonly sys: SparseMemory;
@@ -67,46 +73,23 @@ export class Resolver {
     this.sys = state.sys;
     this.sysBytes = state.sysBytes;
     this.segById = state.segments.byId;
+    this.mem = state.sys;
   }
 
-  /**
-   * Points arr/off/len at the bytes from `addr` of `mem`: its chunk, extended over following
-   * chunks that sit side by side in the same buffer (chunks materialised one after another share
-   * a slab, a common buffer is one buffer), up to `want` bytes. Bulk copies and fills then make a
-   * few large typed-array calls rather than one per 64 KiB.
-   */
-  private run(mem: SparseMemory, addr: number, write: boolean, want: number): void {
-    const ci = Math.floor(addr / CHUNK_BYTES);
-    const co = addr - ci * CHUNK_BYTES;
-    const arr = write ? mem.chunkForWrite(ci) : mem.chunkForRead(ci);
-    let len = CHUNK_BYTES - co;
-    if (len < want && arr !== ZERO_CHUNK) {
-      const chunks = mem.chunks;
-      const buf = arr.buffer;
-      let next = arr.byteOffset + CHUNK_BYTES;
-      for (let k = ci + 1; len < want && len < MAX_RUN_BYTES; k++, next += CHUNK_BYTES) {
-        const c = chunks[k];
-        if (c === undefined || c.buffer !== buf || c.byteOffset !== next) break;
-        len += CHUNK_BYTES;
-      }
-    }
-    if (len > CHUNK_BYTES - co) {
-      this.arr = new Uint8Array(arr.buffer, arr.byteOffset + co, len);
-      this.off = 0;
-    } else {
-      this.arr = arr;
-      this.off = co;
-    }
-    this.len = len < want ? len : want;
+  /** Points the run fields at memory `mem` from `addr`, up to `want` bytes (see SparseMemory.run). */
+  private run(mem: SparseMemory, addr: number, mode: number, want: number): void {
+    this.mem = mem;
+    if (mode >= LOCATE_READ) this.len = want;
+    else mem.run(this, addr, mode, want);
   }
 
   /** System memory from physical address `addr`. */
-  phys(addr: number, write: boolean, maxLen: number): number {
+  phys(addr: number, mode: number, maxLen: number): number {
     if (addr >= this.sysBytes || addr < 0) {
       this.state.faultMessage = `physical address ${hex(addr)} is outside system memory (${hex(this.sysBytes)} bytes)`;
       return F_PHYSICAL;
     }
-    this.run(this.sys, addr, write, Math.min(this.sysBytes - addr, maxLen));
+    this.run(this.sys, addr, mode, Math.min(this.sysBytes - addr, maxLen));
     this.inVram = false;
     this.addr = addr;
     this.debug = addr;
@@ -114,10 +97,10 @@ export class Resolver {
   }
 
   /** Segment offset `off` as the GPU sees it: VRAM, or system memory through the GART. */
-  seg(seg: Segment, off: number, write: boolean, maxLen: number): number {
+  seg(seg: Segment, off: number, mode: number, maxLen: number): number {
     if (seg.memory) {
       const va = seg.vramBase + off;
-      this.run(this.vram, va, write, Math.min(seg.size - off, maxLen));
+      this.run(this.vram, va, mode, Math.min(seg.size - off, maxLen));
       this.inVram = true;
       this.addr = va;
       this.debug = seg.id * DEBUG_SEGMENT_STRIDE + off;
@@ -133,7 +116,7 @@ export class Resolver {
     const base = seg.gartPhys[page];
     let len = PAGE_SIZE - po;
     if (fl & GART_DUMMY) {
-      this.state.events.recordDummy(seg.id, page, write);
+      this.state.events.recordDummy(seg.id, page, (mode & ACCESS_WRITE) !== 0);
     } else {
       // Physically contiguous GART pages form one run, so aperture copies stay bulk.
       for (let p = page + 1; p < seg.pages && len < maxLen && len < MAX_RUN_BYTES; p++) {
@@ -141,18 +124,18 @@ export class Resolver {
         len += PAGE_SIZE;
       }
     }
-    const f = this.phys(base + po, write, Math.min(len, seg.size - off, maxLen));
+    const f = this.phys(base + po, mode, Math.min(len, seg.size - off, maxLen));
     this.debug = seg.id * DEBUG_SEGMENT_STRIDE + off;
     return f;
   }
 
   /** Position `pos` of a prepared location, as a run of at most `maxLen` bytes. */
-  resolve(loc: Loc, pos: number, write: boolean, maxLen: number): number {
+  resolve(loc: Loc, pos: number, mode: number, maxLen: number): number {
     switch (loc.space) {
       case SPACE_SEGMENT:
-        return this.seg(this.segById[loc.sub]!, loc.address + pos, write, maxLen);
+        return this.seg(this.segById[loc.sub]!, loc.address + pos, mode, maxLen);
       case SPACE_PHYSICAL:
-        return this.phys(loc.address + pos, write, maxLen);
+        return this.phys(loc.address + pos, mode, maxLen);
       case SPACE_MDL: {
         const p = loc.aux + pos;
         const idx = Math.floor(p / PAGE_SIZE);
@@ -167,7 +150,7 @@ export class Resolver {
           if (this.listEntry(loc, k) !== base + (k - idx) * PAGE_SIZE) break;
           len += PAGE_SIZE;
         }
-        return this.phys(base + po, write, Math.min(len, maxLen));
+        return this.phys(base + po, mode, Math.min(len, maxLen));
       }
       case SPACE_GPU_VIRTUAL: {
         const va = loc.address + pos;
@@ -178,17 +161,17 @@ export class Resolver {
           this.state.faultMessage = `GPU virtual address ${hex(va)} is not mapped`;
           return F_PAGEFAULT;
         }
-        if (write && e.readOnly) {
+        if ((mode & ACCESS_WRITE) !== 0 && e.readOnly) {
           this.state.faultMessage = `GPU virtual address ${hex(va)} is mapped read-only`;
           return F_PAGEFAULT;
         }
-        if (e.segmentId === 0) return this.phys(e.target + po, write, Math.min(PAGE_SIZE - po, maxLen));
+        if (e.segmentId === 0) return this.phys(e.target + po, mode, Math.min(PAGE_SIZE - po, maxLen));
         const seg = this.segById[e.segmentId];
         if (seg === undefined || e.target + po >= seg.size) {
           this.state.faultMessage = `GPU virtual address ${hex(va)} maps outside segment ${e.segmentId}`;
           return F_OUTSIDE;
         }
-        return this.seg(seg, e.target + po, write, Math.min(PAGE_SIZE - po, maxLen));
+        return this.seg(seg, e.target + po, mode, Math.min(PAGE_SIZE - po, maxLen));
       }
     }
     this.state.faultMessage = `location space ${loc.space} is not a memory space`;

@@ -1,11 +1,17 @@
 // The layers of src/ hold by rule, not by discipline: `npm run lint` refuses an import that runs
 // upward or sideways (eslint.config.mjs, checked here on imports written for the purpose), every
-// folder of src/ is under that rule.
+// folder of src/ is under that rule, and no files import each other in a circle.
+//
+// Circles are found here, over the compiler's own reading of the imports, rather than by a lint
+// plugin: the TypeScript compiler is already a dependency and reads the whole tree in well under a
+// second, while eslint-plugin-import-x's no-cycle would bring eleven packages (a native resolver
+// among them) for one check.
 
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ESLint } from 'eslint';
+import ts from 'typescript';
 import { ROOT } from '../setup';
 
 describe('layers', function () {
@@ -59,6 +65,11 @@ describe('layers', function () {
       assert.ok(config.rules?.['no-restricted-imports'], `${relative(ROOT, folder)} is under no layer rule: add it to LAYERS in eslint.config.mjs`);
     }
   });
+
+  it('has no files that import each other in a circle', () => {
+    const circles = importCircles([join(ROOT, 'src'), join(ROOT, 'media/src')]);
+    assert.deepEqual(circles, [], `files importing each other in a circle:\n${circles.join('\n')}`);
+  });
 });
 
 function sourceFiles(dir: string): string[] {
@@ -69,4 +80,64 @@ function sourceFiles(dir: string): string[] {
     else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
   }
   return out;
+}
+
+/** The file a relative import names, as the bundler resolves it; undefined for packages. */
+function resolveImport(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const base = resolve(dirname(from), specifier);
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Each circle of imports (a strongly connected component of more than one file, or a file that
+ * imports itself), as `a -> b -> a` over paths from the root. Type-only imports count: a circle of
+ * types is still two files that cannot be read one before the other.
+ */
+function importCircles(roots: string[]): string[] {
+  const files = roots.flatMap(sourceFiles);
+  const edges = new Map<string, string[]>();
+  for (const f of files) {
+    const info = ts.preProcessFile(readFileSync(f, 'utf8'), true, true);
+    const to = info.importedFiles.map((i) => resolveImport(f, i.fileName)).filter((t): t is string => t !== undefined && t.endsWith('.ts'));
+    edges.set(f, [...new Set(to)]);
+  }
+  // Tarjan's strongly connected components.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const c: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        c.push(w);
+      } while (w !== v);
+      if (c.length > 1 || edges.get(v)?.includes(v)) components.push(c);
+    }
+  };
+  for (const f of files) if (!index.has(f)) visit(f);
+  return components.map((c) => {
+    const inside = new Set(c);
+    const ties = c.flatMap((a) => (edges.get(a) ?? []).filter((b) => inside.has(b)).map((b) => `${relative(ROOT, a)} -> ${relative(ROOT, b)}`));
+    return ties.join(', ');
+  });
 }

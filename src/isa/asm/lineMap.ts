@@ -2,7 +2,7 @@
 // produced bytes, built into LineMapEntry objects only when someone reads them.
 
 import type { LineMapEntry } from '../asmTypes';
-import { NumberList } from '../lineTable';
+import { NumberList } from './numberList';
 
 const LINE = 0;
 const OFFSET = 1;

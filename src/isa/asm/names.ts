@@ -5,7 +5,8 @@
 
 import type { AsmSymbol, Range, SegmentDecl } from '../asmTypes';
 import { NUMBERED_SEGMENT } from '../directives';
-import { CLS, CLS_NONE, NumberList, TokenTable } from '../lineTable';
+import { CLS, CLS_NONE, TokenTable } from '../lineTable';
+import { NumberList } from './numberList';
 import type { Expr, ExprOperand, SymRef } from '../parser';
 import { closest } from '../suggest';
 import { DiagnosticSink, range, ZERO_RANGE } from './report';

@@ -3,7 +3,7 @@
 // `.pages` is placed, as flat records in one typed array rather than an object each.
 
 import { formatSize, hex } from '../checks';
-import { NumberList } from '../lineTable';
+import { NumberList } from './numberList';
 import { OPCODE_BY_CODE, PAGE_SIZE } from '../opcodes';
 import type { DiagnosticSink } from './report';
 

@@ -8,7 +8,8 @@ import type { Location, OpcodeInfo } from '../opcodes';
 import { LocationSpace, OPCODES, PageListBase } from '../opcodes';
 import type { OperandValue } from '../encoding';
 import { Lexemes } from '../lexer';
-import { NumberList, TokenTable } from '../lineTable';
+import { TokenTable } from '../lineTable';
+import { NumberList } from './numberList';
 import type { ExprOperand, LocOperand, Operand } from '../parser';
 import { LineShape } from './lineShape';
 

@@ -22,7 +22,7 @@ import { DriverError } from '../driver/errors';
 import type { CommonBuffer, FaultRecord } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
-import type { WdkStep } from '../scenario/wdkSteps';
+import type { WdkStep } from '../scenario/types';
 import type { Gen } from './events';
 import { patternBytes } from './kernel';
 import { KernelError } from './kernelError';

@@ -21,7 +21,7 @@ import {
 } from '../ddi/contract';
 import { DriverError } from '../driver/errors';
 import type { CommonBuffer } from '../hw/types';
-import type { WdkStep } from '../scenario/wdkSteps';
+import type { WdkStep } from '../scenario/types';
 import type { Gen } from './events';
 import { KernelError } from './kernelError';
 import type { WdkContext } from './wdkContext';

@@ -8,8 +8,7 @@
 // which must hold exactly the bytes the application saw through the aperture (unswizzled).
 
 import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, statusName } from '../ddi/contract';
-import type { Step } from '../scenario/types';
-import type { WdkStep } from '../scenario/wdkSteps';
+import type { Step, WdkStep } from '../scenario/types';
 import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST, type DXGKARG_PATCH } from '../ddi/contract';
 import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';

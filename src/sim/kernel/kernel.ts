@@ -44,7 +44,6 @@ import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '../../isa/opcodes';
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
-import type { Verifier } from '../verifier/verifier';
 import { VerifierViolation } from '../verifier/violation';
 import { DdiCaller } from './ddiCaller';
 import { describeValue } from './describe';
@@ -79,6 +78,11 @@ export interface RetiredInstruction {
   end: number;
 }
 
+/** What the kernel asks of the verifier (src/sim/verifier/verifier.ts): where a DDI's implementation is. */
+export interface AttachedVerifier {
+  readonly context: { locate(ddi: string, fn?: unknown): SourceLocation | undefined };
+}
+
 export class Kernel {
   readonly ddi: DdiCaller;
   readonly registers: DeviceRegisters;
@@ -99,8 +103,8 @@ export class Kernel {
   onRetired: ((r: RetiredInstruction) => void) | undefined;
   /** CPU access, aperture segments, paging queues and bus-master DMA (./wdk.ts), when attached. */
   extension: KernelExtension | undefined;
-  /** The verifier, when it is on (it attaches itself). */
-  verifier: Verifier | undefined;
+  /** The verifier, when it is on (it attaches itself; it observes the kernel, so the kernel names only what it asks of it). */
+  verifier: AttachedVerifier | undefined;
   /** Common buffers the driver got with DxgkCbAllocateContiguousMemory (there is no callback to give them back). */
   readonly contiguousMemory: { bytes: number; stack: string | undefined }[] = [];
   instructions = 0;

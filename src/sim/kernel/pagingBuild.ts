@@ -31,7 +31,7 @@ import type { CommonBuffer } from '../hw/types';
 import type { RuleId } from '../verifier/rules';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
-import type { Allocation, PagingStats, VidMmPolicy } from './vidmm';
+import type { Allocation, PagingStats, VidMmPolicy } from './vidmmRecords';
 import type { VidSch } from './vidsch';
 
 export interface PagingBuffer {

@@ -10,7 +10,7 @@ import { DXGK_OPERATION_FLUSH_TLB, DXGK_OPERATION_UPDATE_PAGE_TABLE, PAGE_SIZE }
 import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
-import type { WdkStep } from '../scenario/wdkSteps';
+import type { WdkStep } from '../scenario/types';
 import type { Gen } from './events';
 import { KernelError } from './kernelError';
 import type { WdkContext } from './wdkContext';

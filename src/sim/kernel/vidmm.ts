@@ -33,58 +33,11 @@ import { type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
 import type { VidSch } from './vidsch';
 
+import { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats } from './vidmmRecords';
+
 export type { PagingBuffer } from './pagingBuild';
-
-export interface Allocation {
-  /** The kernel's handle (1-based). */
-  handle: number;
-  /** The scenario's name for it. */
-  name: string;
-  size: number;
-  alignment: number;
-  /** The driver's DXGK_ALLOCATIONINFO as it filled it in. */
-  info: DXGK_ALLOCATIONINFO;
-  hAllocation: HANDLE;
-  /** Memory segments it may live in, most preferred first. */
-  candidates: number[];
-  cpuVisible: boolean;
-  fillPattern: number;
-  /** `fresh`: the content is still the fill pattern (nothing written), so eviction may discard it. */
-  content: 'fresh' | 'valid';
-  residency: 'system' | 'resident';
-  segmentId: number;
-  offset: number;
-  /** The system pages backing it (its content lives here while evicted). */
-  pages: number[];
-  mdl: MDL;
-  pageListSize: number;
-  locked: boolean;
-  /** Last submission referencing it, per engine (fence ids). */
-  busy: Map<number, number>;
-  /** The paging buffer (engine, fence) that last moved its content. */
-  lastPaging?: { engine: number; fenceId: number };
-  lastPagingOperation?: string;
-  destroyed: boolean;
-}
-
-export interface SegmentState {
-  id: number;
-  name: string;
-  kind: 'memory' | 'aperture';
-  size: number;
-  cpuVisible: boolean;
-  descriptor: DXGK_SEGMENTDESCRIPTOR;
-  ranges: RangeAllocator;
-  resident: Set<Allocation>;
-}
-
-export interface VidMmPolicy {
-  pagingBufferSize: number;
-  maxTransferSize: number;
-  pagingBuffers: number;
-  pagingEngine: number;
-  renderEngine: number;
-}
+// VidMm's records live in vidmmRecords.ts (the paging-buffer builder names them too).
+export { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats };
 
 export interface VidMmHost {
   gpu: Gpu;
@@ -99,42 +52,6 @@ export interface VidMmHost {
   commonBuffer(size: number, what: string): CommonBuffer;
   /** A rule the kernel cannot go on past: the verifier's violation when it is on, else a driver error. */
   driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error;
-}
-
-export interface PagingStats {
-  evictions: number;
-  /** Moves of resident allocations to their preferred segment. */
-  relocations: number;
-  pageIns: number;
-  transfers: number;
-  subTransfers: number;
-  fills: number;
-  discards: number;
-  buildCalls: number;
-  insufficientDmaBuffer: number;
-  allocationBusy: number;
-  pagingBuffersSubmitted: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-/** Paging statistics before anything has happened. */
-export function emptyPagingStats(): PagingStats {
-  return {
-    evictions: 0,
-    relocations: 0,
-    pageIns: 0,
-    transfers: 0,
-    subTransfers: 0,
-    fills: 0,
-    discards: 0,
-    buildCalls: 0,
-    insufficientDmaBuffer: 0,
-    allocationBusy: 0,
-    pagingBuffersSubmitted: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
 }
 
 export class VidMm {

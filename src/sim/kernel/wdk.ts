@@ -7,8 +7,7 @@
 
 import type { DXGKRNL_INTERFACE } from '../ddi/contract';
 import type { FaultRecord } from '../hw/types';
-import type { Step } from '../scenario/types';
-import type { WdkStep } from '../scenario/wdkSteps';
+import type { Step, WdkStep } from '../scenario/types';
 import { Verifier } from '../verifier/verifier';
 import { ApertureSegments } from './aperture';
 import { BusMasterDma, type BusMasterStats } from './busMasterDma';

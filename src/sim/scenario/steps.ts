@@ -1,10 +1,10 @@
 // A scenario's steps as a stream: `repeat` and `generate` are expanded as the run pulls them, so a
 // workload of millions of steps costs the memory of one step (and of the generator's pool of
 // allocations), not of the whole list. The same steps come out on every pass (a run, a count).
+// Generic over the step, so the format (types.ts, which names `Steps<Step>`) and the stream do not
+// import each other.
 
-import type { Step } from './types';
-
-export class Steps implements Iterable<Step> {
+export class Steps<Step> implements Iterable<Step> {
   private counted: number | undefined;
 
   constructor(
@@ -19,7 +19,7 @@ export class Steps implements Iterable<Step> {
   private countSteps: (() => number) | undefined;
 
   /** Steps given as a list (tests, programs that build scenarios). */
-  static of(list: readonly Step[]): Steps {
+  static of<Step>(list: readonly Step[]): Steps<Step> {
     const copy = list.slice();
     return new Steps(() => copy[Symbol.iterator](), copy.length);
   }
@@ -43,13 +43,13 @@ export class Steps implements Iterable<Step> {
   }
 
   /** Steps `start` to `end` (exclusive) of this stream, as a stream. */
-  slice(start: number, end = Infinity): Steps {
+  slice(start: number, end = Infinity): Steps<Step> {
     const n = Math.max(0, Math.min(end, this.length) - start);
     return new Steps(() => sliced(this, start, end), n);
   }
 }
 
-function* sliced(steps: Iterable<Step>, start: number, end: number): Generator<Step> {
+function* sliced<Step>(steps: Iterable<Step>, start: number, end: number): Generator<Step> {
   let i = 0;
   for (const s of steps) {
     if (i >= end) return;

@@ -4,7 +4,6 @@
 // validates a scenario as the user types; docs/scenarios.md describes it with examples.
 
 import type { Steps } from './steps';
-import type { LockMode, WdkStep, WdkWorkloadStep } from './wdkSteps';
 
 /** A byte count: a number, or a string such as "64KiB", "8MiB", "1GiB", "0x10000". */
 export type Size = number | string;
@@ -157,6 +156,39 @@ export type Step =
   | { op: 'verify'; path: string; ids: string[] | undefined }
   | WdkStep;
 
+// Steps for the WDK paths beyond plain residency (normalized by wdkSteps.ts, run by src/sim/kernel/wdk.ts).
+
+/**
+ * How pfnLockCb gives the CPU the content: in system memory (the kernel's default), mapped through
+ * the PCI aperture, or through the PCI aperture at an alternate virtual address (UseAlternateVA),
+ * which evictions and page-ins under the lock reach with special-lock transfers.
+ */
+export type LockMode = 'system' | 'aperture' | 'alternate-va';
+
+export type PagingQueueAction = 'make-resident' | 'reserve-va' | 'map-va' | 'update-page-table';
+
+export type WdkWorkloadStep =
+  | { op: 'map-aperture'; id: string; segment?: string; cached?: boolean }
+  | { op: 'unmap-aperture'; id: string }
+  | { op: 'gpu-write-physical'; id: string; offset?: Size; value: number }
+  | { op: 'cpu-read'; id: string; offset?: Size; expect?: number }
+  | { op: 'paging-queue'; action: PagingQueueAction; id?: string; va?: Size; pages?: number }
+  | { op: 'wait-paging-fence'; on: 'cpu' | 'gpu'; value?: number; va?: Size; expect?: number }
+  | { op: 'dma-transfer'; id: string; direction: 'to-device' | 'from-device' }
+  | { op: 'lock-surface'; id: string; linear: string }
+  | { op: 'defragment'; segment?: string };
+
+export type WdkStep =
+  | { op: 'map-aperture'; path: string; id: string; segment: string | undefined; cached: boolean }
+  | { op: 'unmap-aperture'; path: string; id: string }
+  | { op: 'gpu-write-physical'; path: string; id: string; offset: number; value: number }
+  | { op: 'cpu-read'; path: string; id: string; offset: number; expect: number | undefined }
+  | { op: 'paging-queue'; path: string; action: PagingQueueAction; id: string | undefined; va: number | undefined; pages: number }
+  | { op: 'wait-paging-fence'; path: string; on: 'cpu' | 'gpu'; value: number | undefined; va: number | undefined; expect: number | undefined }
+  | { op: 'dma-transfer'; path: string; id: string; direction: 'to-device' | 'from-device' }
+  | { op: 'lock-surface'; path: string; id: string; linear: string }
+  | { op: 'defragment'; path: string; segment: string | undefined };
+
 export interface Scenario {
   name: string;
   description: string;
@@ -172,7 +204,7 @@ export interface Scenario {
   };
   kernel: { pagingBufferSize: number | undefined; maxTransferSize: number | undefined; pagingBuffers: number };
   /** The workload, streamed: repeats and the generator expanded as the run pulls the steps. */
-  steps: Steps;
+  steps: Steps<Step>;
   /** As the file says; undefined when it does not (hosts apply their defaults). */
   verifier?: boolean;
   tdrDelayMs?: number;

@@ -2,40 +2,10 @@
 // and CPU reads of aperture memory with a physical read for coherency), device paging queues (fence
 // values, CPU and GPU waits, GPU virtual addresses), bus-master DMA, and VidMm compacting a segment
 // (its own raw moves: transfers with hAllocation NULL). The kernel side is
-// src/sim/kernel/wdk.ts. The file format (WdkWorkloadStep) and the normalized form (WdkStep).
+// src/sim/kernel/wdk.ts. Their format (WdkWorkloadStep) and normalized form (WdkStep) are in types.ts
+// with the other steps; here, how one is checked and normalized.
 
-import type { Size } from './types';
-
-/**
- * How pfnLockCb gives the CPU the content: in system memory (the kernel's default), mapped through
- * the PCI aperture, or through the PCI aperture at an alternate virtual address (UseAlternateVA),
- * which evictions and page-ins under the lock reach with special-lock transfers.
- */
-export type LockMode = 'system' | 'aperture' | 'alternate-va';
-
-export type PagingQueueAction = 'make-resident' | 'reserve-va' | 'map-va' | 'update-page-table';
-
-export type WdkWorkloadStep =
-  | { op: 'map-aperture'; id: string; segment?: string; cached?: boolean }
-  | { op: 'unmap-aperture'; id: string }
-  | { op: 'gpu-write-physical'; id: string; offset?: Size; value: number }
-  | { op: 'cpu-read'; id: string; offset?: Size; expect?: number }
-  | { op: 'paging-queue'; action: PagingQueueAction; id?: string; va?: Size; pages?: number }
-  | { op: 'wait-paging-fence'; on: 'cpu' | 'gpu'; value?: number; va?: Size; expect?: number }
-  | { op: 'dma-transfer'; id: string; direction: 'to-device' | 'from-device' }
-  | { op: 'lock-surface'; id: string; linear: string }
-  | { op: 'defragment'; segment?: string };
-
-export type WdkStep =
-  | { op: 'map-aperture'; path: string; id: string; segment: string | undefined; cached: boolean }
-  | { op: 'unmap-aperture'; path: string; id: string }
-  | { op: 'gpu-write-physical'; path: string; id: string; offset: number; value: number }
-  | { op: 'cpu-read'; path: string; id: string; offset: number; expect: number | undefined }
-  | { op: 'paging-queue'; path: string; action: PagingQueueAction; id: string | undefined; va: number | undefined; pages: number }
-  | { op: 'wait-paging-fence'; path: string; on: 'cpu' | 'gpu'; value: number | undefined; va: number | undefined; expect: number | undefined }
-  | { op: 'dma-transfer'; path: string; id: string; direction: 'to-device' | 'from-device' }
-  | { op: 'lock-surface'; path: string; id: string; linear: string }
-  | { op: 'defragment'; path: string; segment: string | undefined };
+import type { Size, WdkStep, WdkWorkloadStep } from './types';
 
 export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer', 'lock-surface', 'defragment'];
 

@@ -1,0 +1,93 @@
+// VidMm's records: an allocation as the kernel tracks it, a segment's state, the paging policy and
+// the paging statistics. Apart from vidmm.ts so the paging-buffer builder (pagingBuild.ts), which
+// VidMm drives, can name them without the two files importing each other.
+
+import type { DXGK_ALLOCATIONINFO, DXGK_SEGMENTDESCRIPTOR, HANDLE, MDL } from '../ddi/contract';
+import type { RangeAllocator } from './rangeAllocator';
+
+export interface Allocation {
+  /** The kernel's handle (1-based). */
+  handle: number;
+  /** The scenario's name for it. */
+  name: string;
+  size: number;
+  alignment: number;
+  /** The driver's DXGK_ALLOCATIONINFO as it filled it in. */
+  info: DXGK_ALLOCATIONINFO;
+  hAllocation: HANDLE;
+  /** Memory segments it may live in, most preferred first. */
+  candidates: number[];
+  cpuVisible: boolean;
+  fillPattern: number;
+  /** `fresh`: the content is still the fill pattern (nothing written), so eviction may discard it. */
+  content: 'fresh' | 'valid';
+  residency: 'system' | 'resident';
+  segmentId: number;
+  offset: number;
+  /** The system pages backing it (its content lives here while evicted). */
+  pages: number[];
+  mdl: MDL;
+  pageListSize: number;
+  locked: boolean;
+  /** Last submission referencing it, per engine (fence ids). */
+  busy: Map<number, number>;
+  /** The paging buffer (engine, fence) that last moved its content. */
+  lastPaging?: { engine: number; fenceId: number };
+  lastPagingOperation?: string;
+  destroyed: boolean;
+}
+
+export interface SegmentState {
+  id: number;
+  name: string;
+  kind: 'memory' | 'aperture';
+  size: number;
+  cpuVisible: boolean;
+  descriptor: DXGK_SEGMENTDESCRIPTOR;
+  ranges: RangeAllocator;
+  resident: Set<Allocation>;
+}
+
+export interface VidMmPolicy {
+  pagingBufferSize: number;
+  maxTransferSize: number;
+  pagingBuffers: number;
+  pagingEngine: number;
+  renderEngine: number;
+}
+
+export interface PagingStats {
+  evictions: number;
+  /** Moves of resident allocations to their preferred segment. */
+  relocations: number;
+  pageIns: number;
+  transfers: number;
+  subTransfers: number;
+  fills: number;
+  discards: number;
+  buildCalls: number;
+  insufficientDmaBuffer: number;
+  allocationBusy: number;
+  pagingBuffersSubmitted: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Paging statistics before anything has happened. */
+export function emptyPagingStats(): PagingStats {
+  return {
+    evictions: 0,
+    relocations: 0,
+    pageIns: 0,
+    transfers: 0,
+    subTransfers: 0,
+    fills: 0,
+    discards: 0,
+    buildCalls: 0,
+    insufficientDmaBuffer: 0,
+    allocationBusy: 0,
+    pagingBuffersSubmitted: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}

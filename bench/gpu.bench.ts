@@ -1,7 +1,8 @@
-// The simulated GPU's figures (issue 4), each printed with its baseline from the same run:
-// engine copy of 64 MiB segment to segment and MDL to segment against Buffer.copy, engine fill of
-// 64 MiB against Uint32Array.fill, small instructions per second, and the resident memory of a
-// 16 GiB adapter with 64 MiB of VRAM touched.
+// The simulated GPU's figures, each printed with its baseline from the same run (alternated runs,
+// wall and CPU time, the machine's load at start and end): engine copies of 64 MiB segment to
+// segment, MDL to segment and of filled content against Buffer.copy, engine fills of 64 MiB and of
+// 2 KiB pieces against Uint32Array.fill, small instructions per second, and the resident memory of
+// a 16 GiB adapter with 64 MiB of VRAM touched.
 //
 // The workload runs from an esbuild bundle, as the simulator ships (dist/*.js), not through tsx:
 // tsx compiles each module to CommonJS separately, which turns every imported constant read on

@@ -1,14 +1,23 @@
-// The kernel benchmark's workload, run from an esbuild bundle (like the GPU's, so the engine's hot
-// path is measured as it ships). The reference driver is bundled in with `paging-lab/ddi` and
+// The kernel benchmark's workload, run in a child process (kernelRound.ts) from an esbuild bundle (like the GPU's, so
+// the engine's hot path is measured as it ships, and so the process's CPU time and resident memory
+// are the stress's own). The reference driver is bundled in with `paging-lab/ddi` and
 // `paging-lab/gpu` resolved to their sources: the same code the run-time loader produces.
+//
+// One round: the stress through the machine, watched from the outside (the GPU's write events give
+// every byte the engine moves and every page anyone writes; a wrapper around `step` times the
+// engine's copies and fills), with its floor beside it: after each copy or fill, the same size
+// with Buffer.copy or Uint32Array.fill. The stress's wall and CPU time are given without the
+// floor's (its wall time is taken out of both).
 
+import { Op } from '../src/isa/opcodes';
+import type { Gpu } from '../src/sim/hw';
 import { createMachine } from '../src/sim/machine';
 import { normalizeScenario } from '../src/sim/scenario';
 import type { DriverEntryFunction } from '../src/sim/driver/loader';
 import { DriverEntry } from '../samples/drivers/reference/driver';
-import { row } from './suite';
 
 const MiB = 1024 * 1024;
+const PAGE = 4096;
 
 export interface StressShape {
   vram: number;
@@ -18,9 +27,30 @@ export interface StressShape {
   maxSize: number;
 }
 
-export async function runKernelBenchmark(shape: StressShape, note: string): Promise<void> {
-  const steps = Math.round(shape.renders / 0.9);
-  const scenario = normalizeScenario(
+export interface StressRound {
+  /** Of the stress alone (the floor's wall time taken out). */
+  wallMs: number;
+  cpuMs: number;
+  renders: number;
+  steps: number;
+  pagingOps: number;
+  evictions: number;
+  pageIns: number;
+  ddiCalls: number;
+  instructions: number;
+  virtualNs: number;
+  share: { driver: number; kernel: number; engine: number };
+  /** Bytes and engine time of the copies and fills the engine executed, and of the same with the primitives. */
+  copies: { count: number; bytes: number; engineMs: number; floorMs: number };
+  fills: { count: number; bytes: number; engineMs: number; floorMs: number };
+  /** Distinct VRAM and system memory written by anyone (4 KiB pages), what has bytes behind it now, and the process's RSS. */
+  touchedBytes: number;
+  residentBytes: number;
+  rss: number;
+}
+
+function stressScenario(shape: StressShape): ReturnType<typeof normalizeScenario> {
+  return normalizeScenario(
     {
       seed: 1,
       adapter: {
@@ -34,7 +64,7 @@ export async function runKernelBenchmark(shape: StressShape, note: string): Prom
       kernel: { maxTransferSize: '1MiB', pagingBuffers: 8 },
       generate: {
         allocations: shape.allocations,
-        steps,
+        steps: Math.round(shape.renders / 0.9),
         minSize: shape.minSize,
         maxSize: shape.maxSize,
         allocationsPerRender: 4,
@@ -44,35 +74,119 @@ export async function runKernelBenchmark(shape: StressShape, note: string): Prom
     },
     'stress',
   );
+}
+
+/** Pages written, as one bit per 4 KiB page of VRAM and of system memory. */
+class Touched {
+  private readonly vram: Uint8Array;
+  private readonly sys: Uint8Array;
+  constructor(gpu: Gpu) {
+    this.vram = new Uint8Array(Math.ceil(gpu.config.vramBytes / PAGE / 8));
+    this.sys = new Uint8Array(Math.ceil(gpu.config.systemMemoryBytes / PAGE / 8));
+  }
+  mark(vram: boolean, address: number, length: number): void {
+    const bits = vram ? this.vram : this.sys;
+    const end = Math.ceil((address + length) / PAGE);
+    for (let p = Math.floor(address / PAGE); p < end; p++) bits[p >>> 3] |= 1 << (p & 7);
+  }
+  bytes(): number {
+    let n = 0;
+    for (const bits of [this.vram, this.sys]) for (const b of bits) for (let x = b; x; x &= x - 1) n++;
+    return n * PAGE;
+  }
+}
+
+export async function runStressRound(shape: StressShape): Promise<StressRound> {
+  const scenario = stressScenario(shape);
   const machine = await createMachine({ driver: DriverEntry as unknown as DriverEntryFunction, scenario, shadow: false });
-  const t0 = performance.now();
+  const gpu = machine.gpu;
+
+  // Watching the engine: which instruction runs, the bytes it writes, the pages anyone writes.
+  const touched = new Touched(gpu);
+  const pending: number[] = [];
+  let code = -1;
+  let opBytes = 0;
+  let t0 = 0;
+  gpu.onEvent((e) => {
+    if (e.kind === 'instruction') {
+      code = e.code;
+      opBytes = 0;
+      t0 = performance.now();
+    } else if (e.kind === 'write') {
+      if (e.engine >= 0) opBytes += e.length;
+      pending.push(e.target === 'vram' ? 1 : 0, e.address, e.length);
+    }
+  });
+  // The floor runs beside the engine: right after each copy or fill, the same size with the
+  // primitive (Buffer.copy, Uint32Array.fill into buffers already in memory), so both see the same
+  // load; its time is taken out of the stress's.
+  const copies = { count: 0, bytes: 0, engineMs: 0, floorMs: 0 };
+  const fills = { count: 0, bytes: 0, engineMs: 0, floorMs: 0 };
+  let from = Buffer.alloc(MiB, 1);
+  let to = Buffer.alloc(MiB);
+  let words = new Uint32Array(MiB / 4);
+  const step = gpu.step.bind(gpu);
+  const flushPending = (): void => {
+    for (let i = 0; i < pending.length; i += 3) touched.mark(pending[i] === 1, pending[i + 1], pending[i + 2]);
+    pending.length = 0;
+  };
+  (gpu as { step: Gpu['step'] }).step = (engine) => {
+    const r = step(engine);
+    if (code === Op.Copy || code === Op.Fill) {
+      const t1 = performance.now();
+      const n = opBytes;
+      if (n > to.length) {
+        from = Buffer.alloc(n, 1);
+        to = Buffer.alloc(n);
+        words = new Uint32Array(Math.ceil(n / 4));
+      }
+      const kind = code === Op.Copy ? copies : fills;
+      kind.count++;
+      kind.bytes += n;
+      kind.engineMs += t1 - t0;
+      if (code === Op.Copy) from.copy(to, 0, 0, n);
+      else words.fill(0x9e3779b9 + kind.count, 0, n >>> 2);
+      kind.floorMs += performance.now() - t1;
+    }
+    code = -1;
+    flushPending();
+    return r;
+  };
+
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
   const result = machine.run();
-  const wall = performance.now() - t0;
+  const floorMs = copies.floorMs + fills.floorMs;
+  const wallMs = performance.now() - w0 - floorMs;
+  const cu = process.cpuUsage(c0);
   if (!result.ok) throw new Error(`stress run failed: ${result.error?.message}`);
+  flushPending();
+  const rss = process.memoryUsage().rss;
+  const resident = gpu.residentBytes();
+
   const s = result.stats;
   const t = result.timing;
-  const pagingOps = s.subTransfers + s.fills + s.discards;
-  const kernelMs = Math.max(0, t.totalMs - t.driverMs - t.engineMs);
-
-  // Baseline in the same run: copying the same bytes with Buffer.copy, 1 MiB at a time.
-  const a = Buffer.alloc(MiB, 1);
-  const b = Buffer.alloc(MiB);
-  const moved = s.bytesIn + s.bytesOut;
-  const c0 = performance.now();
-  for (let done = 0; done < moved; done += MiB) a.copy(b, 0, 0, Math.min(MiB, moved - done));
-  const copyMs = performance.now() - c0;
-
-  console.log(`  stress scenario: ${note}`);
-  row('VRAM / allocations / render submissions', `${shape.vram / MiB} MiB / ${shape.allocations} / ${s.renders}`);
-  row('workload steps', String(scenario.steps.length));
-  row('wall time', `${(wall / 1000).toFixed(2)} s`);
-  row('paging operations (sub-transfers + fills + discards)', String(pagingOps), `${s.evictions} evictions, ${s.pageIns} page-ins`);
-  row('simulated paging operations per second', `${Math.round(pagingOps / (wall / 1000))}`);
-  row('DDI calls / GPU instructions', `${s.ddiCalls} / ${s.instructions}`);
-  row('bytes paged (in + out)', `${(moved / MiB).toFixed(0)} MiB`);
-  row('virtual time simulated', `${(s.time / 1e6).toFixed(1)} ms`);
-  row('share of time: driver', `${((100 * t.driverMs) / t.totalMs).toFixed(1)} %`);
-  row('share of time: kernel (VidMm, VidSch, machine)', `${((100 * kernelMs) / t.totalMs).toFixed(1)} %`);
-  row('share of time: GPU engine', `${((100 * t.engineMs) / t.totalMs).toFixed(1)} %`);
-  row('baseline: Buffer.copy of the same bytes', `${copyMs.toFixed(0)} ms`, `simulation costs ${(wall / Math.max(copyMs, 0.001)).toFixed(1)}x the raw copies`);
+  return {
+    wallMs,
+    cpuMs: (cu.user + cu.system) / 1000 - floorMs,
+    renders: s.renders,
+    steps: scenario.steps.length,
+    pagingOps: s.subTransfers + s.fills + s.discards,
+    evictions: s.evictions,
+    pageIns: s.pageIns,
+    ddiCalls: s.ddiCalls,
+    instructions: s.instructions,
+    virtualNs: s.time,
+    // The machine times the engine around `step`, which here includes the floor.
+    share: {
+      driver: t.driverMs / (t.totalMs - floorMs),
+      kernel: Math.max(0, t.totalMs - t.driverMs - t.engineMs) / (t.totalMs - floorMs),
+      engine: (t.engineMs - floorMs) / (t.totalMs - floorMs),
+    },
+    copies,
+    fills,
+    touchedBytes: touched.bytes(),
+    residentBytes: resident.vram + resident.system,
+    rss,
+  };
 }

@@ -1,4 +1,4 @@
-// `npx tsx bench/isaAb.ts [--ref REF] [--inputs N] [--runs N] [--no-compare]`: the assembler of the
+// `npx tsx bench/isaAb.ts [--ref REF] [--inputs N] [--runs N] [--no-compare] [--normalize]`: the assembler of the
 // working tree against the one of git revision REF (default main), for changes that must not change
 // what it produces. Both are bundled with esbuild (as they ship) and loaded side by side:
 //   1. every generated input (random and mutated text, valid programs, the samples, the benchmark
@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AssembleResult } from '../src/isa/asmTypes';
+import type { AssembleResult, Range } from '../src/isa/asmTypes';
 import { mutate, pick, randomText, rng, validProgram } from '../test/isa/generate';
 import { generateProgram } from './isaWorkload';
 
@@ -36,12 +36,28 @@ function checkout(ref: string, dir: string): string {
   return join(dir, 'src', 'isa', 'assembler.ts');
 }
 
-/** Everything a result holds, as one comparable string per part. */
-function snapshot(r: AssembleResult): Record<string, string> {
-  const symbols = [...r.symbols.values()].map((s) => ({ name: s.name, kind: s.kind, value: String(s.value), definition: s.definition, references: s.references, builtin: !!s.builtin }));
+const byPosition = (a: Range, b: Range) => a.start.line - b.start.line || a.start.character - b.start.character;
+
+/**
+ * Everything a result holds, as one comparable string per part. `normalize` lists diagnostics at
+ * the same position in code and message order and references in text order, as the assembler does
+ * since it lists them independently of the order it finds them in.
+ */
+function snapshot(r: AssembleResult, normalize: boolean): Record<string, string> {
+  const symbols = [...r.symbols.values()].map((s) => ({
+    name: s.name,
+    kind: s.kind,
+    value: String(s.value),
+    definition: s.definition,
+    references: normalize ? [...s.references].sort(byPosition) : s.references,
+    builtin: !!s.builtin,
+  }));
+  const diagnostics = normalize
+    ? [...r.diagnostics].sort((a, b) => byPosition(a.range, b.range) || a.range.end.character - b.range.end.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0))
+    : r.diagnostics;
   return {
     bytes: Buffer.from(r.bytes).toString('hex'),
-    diagnostics: JSON.stringify(r.diagnostics),
+    diagnostics: JSON.stringify(diagnostics),
     symbols: JSON.stringify(symbols),
     statements: JSON.stringify(r.statements),
     tokens: JSON.stringify(r.tokens),
@@ -80,7 +96,13 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { ref: { type: 'string', default: 'main' }, inputs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '20' }, 'no-compare': { type: 'boolean', default: false } },
+    options: {
+      ref: { type: 'string', default: 'main' },
+      inputs: { type: 'string', default: '20000' },
+      runs: { type: 'string', default: '20' },
+      'no-compare': { type: 'boolean', default: false },
+      normalize: { type: 'boolean', default: false },
+    },
   });
   console.log(`machine load (1-minute average) at start: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
   const dir = mkdtempSync(join(tmpdir(), 'paging-lab-isa-ab-'));
@@ -91,9 +113,11 @@ async function main(): Promise<void> {
       const inputs = generatedInputs(Number(values.inputs));
       let differing = 0;
       for (const text of inputs) {
-        for (const options of [undefined, { maxDiagnostics: 3 }]) {
-          const x = snapshot(a(text, options));
-          const y = snapshot(b(text, options));
+        // With --normalize a diagnostics limit is left out: which diagnostics come before the cut
+        // depends on the order, which is what normalizing ignores.
+        for (const options of values.normalize ? [undefined] : [undefined, { maxDiagnostics: 3 }]) {
+          const x = snapshot(a(text, options), values.normalize!);
+          const y = snapshot(b(text, options), values.normalize!);
           const parts = Object.keys(x).filter((k) => x[k] !== y[k]);
           if (!parts.length) continue;
           if (++differing <= 3) {
@@ -102,7 +126,7 @@ async function main(): Promise<void> {
           }
         }
       }
-      console.log(`compared ${inputs.length} inputs (each with and without a diagnostics limit): ${differing} differ`);
+      console.log(`compared ${inputs.length} inputs (${values.normalize ? 'normalized' : 'each with and without a diagnostics limit'}): ${differing} differ`);
       if (differing) process.exitCode = 1;
     }
     const program = generateProgram(100_000);

@@ -56,8 +56,7 @@ export interface BinExpr {
   op: number;
   a: Expr;
   b: Expr;
-  /** The operator's position, for errors such as division by zero. */
-  line: number;
+  /** The operator's characters in its line, for errors such as division by zero. */
   s: number;
   e: number;
 }
@@ -379,7 +378,7 @@ export class OperandParser {
           continue;
         }
       }
-      left = { t: 1, op, a: left, b: right, line: this.line, s: this.s(at), e: this.e(at) };
+      left = { t: 1, op, a: left, b: right, s: this.s(at), e: this.e(at) };
     }
     return left;
   }

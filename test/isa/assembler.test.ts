@@ -118,6 +118,43 @@ describe('isa: assembler', () => {
     assert.ok(all.every((d) => d.ok));
   });
 
+  it('reports what it finds in the same order whatever order it found it in', () => {
+    // Two problems at one place: listed by code, then message.
+    const r = assemble('wait vra, 1\nfence zz + 1, 2');
+    assert.deepEqual(r.diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.code]), [
+      [0, 5, 8, 'PGA005'],
+      [0, 5, 8, 'PGA012'],
+      [1, 6, 8, 'PGA012'],
+      [1, 6, 12, 'PGA005'],
+    ]);
+    // References in the order of the text, though a forward one is resolved last.
+    const refs = assemble('copy vram:0, mdl(pages)+0, N\n.equ N, 4\nfill vram:N, N, 0\npages: .pages 0x1000').symbols.get('N')!.references;
+    assert.deepEqual(refs.map((x) => [x.start.line, x.start.character]), [[0, 27], [2, 10], [2, 13]]);
+  });
+
+  it('evaluates a constant once every name is known, whichever line needs it first', () => {
+    const count = (src: string, code: string) => assemble(src).diagnostics.filter((d) => d.code === code).length;
+    // A constant's own error is reported once, at the constant.
+    assert.equal(count('.equ X, 1 / 0\n.align X', 'PGA016'), 1);
+    assert.equal(count('.equ X, 1 / 0\n.align X', 'PGA019'), 0);
+    assert.equal(count('.equ X, 1 / 0\nnop\ninterrupt X', 'PGA016'), 1);
+    // A cycle is blamed on the same constant whatever uses it first.
+    for (const src of ['.equ A, B\n.equ B, A\ninterrupt B', 'interrupt B\n.equ A, B\n.equ B, A', '.equ A, B\n.equ B, A\n.align B']) {
+      assert.deepEqual(assemble(src).diagnostics.filter((d) => d.code === 'PGA017').map((d) => d.message), ["constant 'A' is defined in terms of itself"], src);
+    }
+    // Long chains: what is broken does not depend on an instruction having needed the constant early.
+    const chain = Array.from({ length: 500 }, (_, i) => `.equ c${i}, c${i + 1} + 1`).join('\n') + '\n.equ c500, 1';
+    const early = assemble(`${chain}\ninterrupt c100 & 0xFF`).diagnostics.filter((d) => d.code === 'PGA029');
+    const late = assemble(`interrupt c100 & 0xFF\n${chain}`).diagnostics.filter((d) => d.code === 'PGA029');
+    assert.deepEqual(early.map((d) => d.message), ["constant 'c400' is reached through more than 400 other constants"]);
+    assert.deepEqual(late.map((d) => d.message), early.map((d) => d.message));
+  });
+
+  it('checks an instruction against the segments the file declares, even one that names a segment by number', () => {
+    const r = assemble('.segment big, 3, memory, 1M\napmap 3, 0, 1, mdl(phys:0)+0');
+    assert.deepEqual(r.diagnostics.map((d) => d.message), ['apmap needs an aperture segment, but big is a memory segment']);
+  });
+
   it('places zero bytes with .zero, whose size is needed where the line is', () => {
     const r = assemble('.equ N, 6\nnop\n.zero N + 2\nend: .u8 7');
     assert.deepEqual(r.diagnostics.map((d) => d.code), []);

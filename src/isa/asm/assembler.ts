@@ -8,20 +8,18 @@
 // first pass and keep nothing; the others wait for the second (deferred.ts).
 
 import type { AsmDiagnostic, AssembleOptions, AssembleResult } from '../asmTypes';
-import { CLS, CLS_PENDING, forEachLine, TokenTable } from '../lineTable';
-import { Lexemes, lexLine } from '../lexer';
-import { OPCODE_BY_MNEMONIC, OPCODES, OpcodeInfo, PAGE_LIST_HEADER_BYTES } from '../opcodes';
+import { CLS_PENDING, forEachLine, headRangeOf, TokenTable } from '../lineTable';
+import type { Lexemes } from '../lexer';
+import { PAGE_LIST_HEADER_BYTES } from '../opcodes';
 import { ExprOperand, OperandParser, ParseSink, SymRef } from '../parser';
 import { DEFAULT_SEGMENTS } from '../profile';
-import { closest } from '../suggest';
 import { Fill, PendingData, writeData, writeFill } from './data';
 import { DeferredInstructions } from './deferred';
-import { DirectiveStatement, parseDirective } from './directiveStatement';
+import type { DirectiveStatement } from './directiveStatement';
 import { InstructionEncoder } from './encode';
 import { Evaluator } from './evaluate';
-import { parseInstruction, StatementContext } from './instructionStatement';
 import { LineMap } from './lineMap';
-import { LineShape, shapeLine } from './lineShape';
+import { LineContext, LineKind, ParsedLine, parseSourceLine } from './lineStatement';
 import { Names, Sym } from './names';
 import { OutputBuffer } from './output';
 import { PageListUses } from './pageLists';
@@ -31,28 +29,7 @@ import { EarlyMiss, evaluateDmaSize, evaluatePadding } from './sizes';
 import { finishDiagnostics, makeResult } from './result';
 import { WORKSPACE } from './workspace';
 
-const CLS_LABEL = CLS.label;
-const CLS_COMMENT = CLS.comment;
-const CLS_DIRECTIVE = CLS.directive;
-const CLS_MNEMONIC = CLS.mnemonic;
-
-/** Mnemonics by length and first letter (length * 128 + letter), to find one in the text without cutting a string out of it. */
-const MNEMONICS_BY_KEY: readonly (OpcodeInfo[] | undefined)[] = (() => {
-  const t: OpcodeInfo[][] = [];
-  for (const o of OPCODES) (t[o.mnemonic.length * 128 + o.mnemonic.charCodeAt(0)] ??= []).push(o);
-  return t;
-})();
-
-/** The opcode whose (lower-case) mnemonic is exactly text[s, e), if any. */
-function mnemonicAt(text: string, s: number, e: number): OpcodeInfo | undefined {
-  const c = text.charCodeAt(s);
-  if (c >= 128) return undefined;
-  const candidates = MNEMONICS_BY_KEY[(e - s) * 128 + c];
-  if (candidates) for (const o of candidates) if (text.startsWith(o.mnemonic, s)) return o;
-  return undefined;
-}
-
-export class Assembler implements ParseSink, StatementContext {
+export class Assembler implements ParseSink, LineContext {
   private readonly diagnostics = new DiagnosticList();
   private readonly tokenTable: TokenTable;
   private readonly names: Names;
@@ -78,6 +55,7 @@ export class Assembler implements ParseSink, StatementContext {
   /** Where the line being parsed begins in the text (tokens are stored by offset in the text). */
   private lineFrom = 0;
   readonly lx: Lexemes = WORKSPACE.lexemes;
+  private readonly parsed = new ParsedLine();
   readonly parser: OperandParser;
 
   constructor(
@@ -97,6 +75,10 @@ export class Assembler implements ParseSink, StatementContext {
   }
 
   // --- where the parser reports ------------------------------------------------------------
+
+  beginLine(_line: number, from: number): void {
+    this.lineFrom = from;
+  }
 
   diag(code: string, message: string, line: number, s: number, e: number, topic?: string, data?: AsmDiagnostic['data']): void {
     this.diagnostics.diag(code, message, line, s, e, topic, data);
@@ -136,9 +118,10 @@ export class Assembler implements ParseSink, StatementContext {
     for (const d of this.data) writeData(out, ev, this.diagnostics, d);
     out.finish(this.offset);
     this.pageListUses.check(this.pageLists, this.diagnostics);
-    checkDmaSize(this.diagnostics, text, this.lineMap, this.offset, this.dmaSize);
+    const headRange = (line: number) => headRangeOf(text, line, this.lx);
+    checkDmaSize(this.diagnostics, this.lineMap, this.offset, this.dmaSize, headRange);
     // With errors the bytes are not the program yet; the errors matter more than reachability.
-    if (!this.diagnostics.list.some((d) => d.severity === 'error')) checkReachability(this.diagnostics, text, this.lineMap, out.bytes, out.view);
+    if (!this.diagnostics.list.some((d) => d.severity === 'error')) checkReachability(this.diagnostics, this.lineMap, out.bytes, out.view, headRange);
     return makeResult({
       text,
       bytes: out.bytes,
@@ -154,73 +137,19 @@ export class Assembler implements ParseSink, StatementContext {
   // --- pass 1 ------------------------------------------------------------------------------
 
   private parseLine(line: number, from: number, to: number): void {
-    const lx = this.lx;
-    const text = this.text;
-    lexLine(text, from, to, lx);
-    this.lineFrom = from;
-    if (lx.count === 0) return;
-    const shape = WORKSPACE.shape;
-    shapeLine(text, lx, shape);
-    const parser = this.parser;
-    parser.ls = from;
-    parser.line = line;
-    parser.startLine();
-    if (shape.label >= 0) {
-      const s = lx.start[0] - from;
-      const e = lx.end[0] - from;
-      const name = text.slice(lx.start[0], lx.end[0]);
-      this.token(line, s, e, CLS_LABEL);
-      if (this.names.checkNewName(name, line, s, e)) {
-        this.names.symbols.set(name, new Sym(name, 'label', BigInt(this.offset), range(line, s, e)));
-      }
-    }
-    const i = shape.code;
-    if (i < shape.end && shape.head < 0) {
-      const s = lx.start[i] - from;
-      this.diag('PGA001', `expected a mnemonic or directive, found '${parser.lexText(i)}'`, line, s, lx.end[i] - from);
-    } else if (shape.head >= 0) {
-      this.statement(shape, line, from);
-    }
-    if (shape.comment >= 0) this.token(line, lx.start[shape.comment] - from, lx.end[shape.comment] - from, CLS_COMMENT);
-  }
-
-  /** The mnemonic or directive of a shaped line and its operands. */
-  private statement(shape: LineShape, line: number, from: number): void {
-    const lx = this.lx;
-    const text = this.text;
-    const i = shape.head;
-    for (let m = 0; m < shape.missingCount; m++) {
-      // An empty operand: `a,,b`, `,a` or a trailing comma.
-      const at = shape.missing[m];
-      const k = at >= 0 ? at : -at - 1;
-      this.diag('PGA001', at >= 0 ? "missing operand before ','" : "missing operand after ','", line, lx.start[k] - from, lx.end[k] - from);
-    }
-    const syntaxOk = shape.missingCount === 0;
-    // Mnemonics are usually written in lower case already: then the table's string is the text.
-    let headOp = mnemonicAt(text, lx.start[i], lx.end[i]);
-    const headText = headOp ? headOp.mnemonic : text.slice(lx.start[i], lx.end[i]);
-    const head = headOp ? headText : headText.toLowerCase();
-    if (!headOp && head !== headText) headOp = OPCODE_BY_MNEMONIC.get(head);
-    const hs = lx.start[i] - from;
-    const he = lx.end[i] - from;
-    if (head.charCodeAt(0) === 46) {
-      this.token(line, hs, he, CLS_DIRECTIVE);
-      const d = parseDirective(this, shape, line, hs, he, head, headText, from, syntaxOk);
-      if (d) this.directive(d, line, hs, he);
-    } else if (!headOp) {
-      const guess = closest(head, OPCODE_BY_MNEMONIC.keys());
-      this.diag('PGA002', `unknown mnemonic '${headText}'${guess ? ` (did you mean '${guess}'?)` : ''}`, line, hs, he, undefined, guess ? { replacement: guess } : undefined);
-      const spans = shape.spans;
-      for (let k = 0; k < shape.spanCount; k += 2) this.parser.parseOperand(spans[k], spans[k + 1]);
-    } else {
-      this.token(line, hs, he, CLS_MNEMONIC);
-      this.instruction(shape, line, hs, he, headOp, from, syntaxOk);
-    }
-  }
-
-  private instruction(shape: LineShape, line: number, hs: number, he: number, op: OpcodeInfo, from: number, syntaxOk: boolean): void {
     const refsMark = this.refCount;
-    const ins = parseInstruction(this, shape, line, hs, he, op, from, syntaxOk);
+    const p = parseSourceLine(this, line, from, to, this.parsed);
+    if (p.label && this.names.checkNewName(p.label.name, line, p.label.s, p.label.e)) {
+      this.names.symbols.set(p.label.name, new Sym(p.label.name, 'label', BigInt(this.offset), range(line, p.label.s, p.label.e)));
+    }
+    if (p.kind === LineKind.Instruction) this.instruction(p, refsMark);
+    else if (p.kind === LineKind.Directive) this.directive(p.directive!, line, p.hs, p.he);
+  }
+
+  /** Places an instruction: encoded now if every name it uses is known, else kept for pass 2. */
+  private instruction(p: ParsedLine, refsMark: number): void {
+    const ins = p.instr!;
+    const op = ins.op;
     ins.offset = this.offset;
     if (ins.ok) {
       // Most instructions use only names defined above (or none): encode them now and keep nothing.
@@ -247,7 +176,7 @@ export class Assembler implements ParseSink, StatementContext {
         this.refCount = refsMark;
       }
     }
-    this.lineMap.add(line, this.offset, op.size, true);
+    this.lineMap.add(ins.line, this.offset, op.size, true);
     this.offset += op.size;
   }
 

@@ -5,7 +5,7 @@
 import { PAGE_LIST_HEADER_BYTES, PAGE_SIZE } from '../opcodes';
 import type { ExprOperand } from '../parser';
 import type { Evaluator } from './evaluate';
-import type { OutputBuffer } from './output';
+import type { ByteSink } from './output';
 import { DiagnosticSink, fmt } from './report';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -26,7 +26,7 @@ export interface Fill {
   length: number;
 }
 
-export function writeFill(out: OutputBuffer, f: Fill): void {
+export function writeFill(out: ByteSink, f: Fill): void {
   const b = out.bytes;
   let at = f.offset;
   let left = f.length;
@@ -43,7 +43,8 @@ export function writeFill(out: OutputBuffer, f: Fill): void {
   }
 }
 
-export function writeData(out: OutputBuffer, ev: Evaluator, sink: DiagnosticSink, d: PendingData): void {
+export function writeData(out: ByteSink, ev: Evaluator, sink: DiagnosticSink, d: PendingData): void {
+  ev.line = d.line;
   if (!d.ok) {
     for (const v of d.values) ev.evalOperand(v);
     return;

@@ -10,7 +10,7 @@ import { Location, LocationSpace, OPCODE_BY_CODE, OpcodeInfo, OperandInfo, PAGE_
 import type { ExprOperand, LocOperand } from '../parser';
 import type { Evaluator } from './evaluate';
 import type { Names } from './names';
-import type { OutputBuffer } from './output';
+import type { ByteSink } from './output';
 import type { PageListUses } from './pageLists';
 import { DiagnosticSink, fmt } from './report';
 import { PendingInstr, WORKSPACE } from './workspace';
@@ -49,13 +49,17 @@ const LIMITS: readonly ({ min: bigint; max: bigint; align: bigint; minN: number;
   }),
 );
 
+/** Opcodes with an operand that names a segment by id, by opcode byte. */
+const HAS_SEGMENT_OPERAND: readonly boolean[] = OPCODE_BY_CODE.map((op) => !!op?.operands.some((o) => o.kind === 'seg'));
+
 export class InstructionEncoder {
   constructor(
     private readonly sink: DiagnosticSink,
     private readonly names: Names,
     private readonly ev: Evaluator,
-    private readonly out: OutputBuffer,
-    private readonly pageListUses: PageListUses,
+    private readonly out: ByteSink,
+    /** Where mdl() uses of the buffer are noted. */
+    public pageListUses: PageListUses,
   ) {}
 
   /** Evaluates, checks and writes an instruction; in early mode, gives up quietly on a name not yet known. */
@@ -63,6 +67,12 @@ export class InstructionEncoder {
     const { op, line } = ins;
     const values = WORKSPACE.values;
     const ev = this.ev;
+    ev.line = line;
+    // The segments' checks need the declarations, which pass 1 has not evaluated yet.
+    if (ev.early && this.names.declaresSegments && HAS_SEGMENT_OPERAND[op.code]) {
+      ev.miss(op.mnemonic, 'later');
+      return;
+    }
     let ok = ins.ok;
     for (let k = 0; k < op.operands.length; k++) {
       const parsed = ins.operands[k];
@@ -126,7 +136,7 @@ export class InstructionEncoder {
       const names = this.names;
       const segName = p.seg!.name;
       if (ev.early && names.declaresSegments) {
-        ev.earlyMiss ??= segName;
+        ev.miss(segName, 'later');
         return undefined;
       }
       const sym = names.symbols.get(segName);

@@ -2,26 +2,42 @@
 // constant's value (evaluated on first use, with cycles and over-long chains reported) or a
 // segment's id.
 //
-// Pass 1 evaluates early, for `.align` and for instructions that name only what is defined above
-// them: then only names defined so far count, and a name that is not known yet (or a segment of a
-// file that declares segments) makes the evaluation give up quietly, noting the name in `earlyMiss`.
+// Pass 1 evaluates early, for `.align`/`.zero` and for instructions that name only what is defined
+// above them: then only names defined so far count, and anything not known yet makes the evaluation
+// give up quietly, noting the name in `earlyMiss` (the instruction then waits for pass 2). An early
+// evaluation has no lasting effect: constants are evaluated afresh (never cached) and their problems
+// are left to their own evaluation once every name is known, so what the assembler reports does not
+// depend on which line happened to need a constant first.
 
 import { NUMBERED_SEGMENT } from '../directives';
 import { P, toBigInt } from '../lexer';
 import { binary, Expr, ExprOperand } from '../parser';
-import type { ConstDef, Names } from './names';
+import type { ConstDef, Names, Sym } from './names';
 import { DiagnosticSink, fmt } from './report';
 
 const P_MINUS = P.Minus;
 /** How many constants an evaluation may pass through: evaluation recurses, and the stack is finite. */
-const MAX_CONSTANT_DEPTH = 400;
+export const MAX_CONSTANT_DEPTH = 400;
+
+/** Why an early evaluation gave up: a name not defined yet, a chain of constants too long to follow, a constant that depends on itself. */
+export type EarlyMissReason = 'later' | 'deep' | 'cycle';
 
 export class Evaluator {
-  /** Whether pass 1 may evaluate only names defined so far (for `.align` and early encoding). */
+  /** Whether pass 1 may evaluate only names defined so far (for `.align`, `.zero` and early encoding). */
   early = false;
-  /** In early mode, the first name an evaluation needed that is not known yet. */
+  /** In early mode, the first name an evaluation needed that is not known yet, and why. */
   earlyMiss: string | undefined;
+  earlyMissReason: EarlyMissReason = 'later';
+  /**
+   * In early mode, the line being evaluated: only names defined above it (and a label on it) count.
+   * The assembler's own first pass has only those names yet; the incremental analysis has them all.
+   */
+  visibleBefore = Infinity;
+  /** The line diagnostics of an expression go on (the line being evaluated, or the constant's). */
+  line = 0;
   private constDepth = 0;
+  /** Constants an early evaluation is inside, to see a cycle without marking them. */
+  private readonly earlyVisiting = new Set<ConstDef>();
 
   constructor(
     private readonly sink: DiagnosticSink,
@@ -32,28 +48,42 @@ export class Evaluator {
     return this.evalExpr(op.expr);
   }
 
+  /** Notes, in early mode, the first reason an evaluation cannot finish yet. */
+  miss(name: string, reason: EarlyMissReason): void {
+    if (this.earlyMiss !== undefined) return;
+    this.earlyMiss = name;
+    this.earlyMissReason = reason;
+  }
+
+  /** Whether an early evaluation at `visibleBefore` sees `sym` (the first pass has read its definition). */
+  private visible(sym: Sym): boolean {
+    const line = sym.definition.start.line;
+    return sym.fromProfile === true || line < this.visibleBefore || (line === this.visibleBefore && sym.kind === 'label');
+  }
+
   evalExpr(e: Expr): bigint | undefined {
     if (typeof e === 'number') return toBigInt(e);
     if (typeof e === 'bigint') return e;
     switch (e.t) {
       case 0: {
         const names = this.names;
-        const sym = names.symbols.get(e.name);
+        let sym = names.symbols.get(e.name);
+        if (sym && this.early && this.visibleBefore !== Infinity && !this.visible(sym)) sym = undefined;
         if (!sym) {
           const m = NUMBERED_SEGMENT.exec(e.name);
           if (m) return BigInt(m[1]);
-          if (this.early) this.earlyMiss ??= e.name;
+          if (this.early) this.miss(e.name, 'later');
           return undefined;
         }
         if (sym.kind === 'constant') {
-          const v = this.constValue(names.consts.get(e.name)!);
-          if (v === undefined && this.early) this.earlyMiss ??= e.name;
-          return v;
+          const c = names.consts.get(e.name);
+          if (!c) return undefined;
+          return this.early ? this.earlyConstValue(c) : this.constValue(c);
         }
         if (sym.kind === 'segment' && this.early && names.declaresSegments) {
-          const def = names.segDefs.find((d) => d.sym === sym);
+          const def = names.segDefs.find((d) => d.sym === sym && d.line < this.visibleBefore);
           if (!def?.id) {
-            this.earlyMiss ??= e.name;
+            this.miss(e.name, 'later');
             return undefined;
           }
           return this.evalOperand(def.id);
@@ -66,8 +96,9 @@ export class Evaluator {
         if (a === undefined || b === undefined) return undefined;
         const r = binary(e.op, a, b);
         if (typeof r === 'bigint') return r;
-        if (!this.early || this.earlyMiss === undefined) {
-          this.sink.diag(r === 'division by zero' ? 'PGA016' : 'PGA006', r, e.line, e.s, e.e);
+        // Inside a constant, early, the constant's own evaluation reports it.
+        if (!this.early || (this.earlyMiss === undefined && this.earlyVisiting.size === 0)) {
+          this.sink.diag(r === 'division by zero' ? 'PGA016' : 'PGA006', r, this.line, e.s, e.e);
         }
         return undefined;
       }
@@ -79,6 +110,7 @@ export class Evaluator {
     }
   }
 
+  /** A constant's value once every name is known: evaluated on first use, then kept. */
   constValue(c: ConstDef): bigint | undefined {
     if (c.state === 2) return c.value;
     if (c.state === 0 && this.constDepth >= MAX_CONSTANT_DEPTH) {
@@ -102,16 +134,31 @@ export class Evaluator {
     }
     c.state = 1;
     this.constDepth++;
+    const line = this.line;
+    this.line = c.sym.definition.start.line;
     const v = this.evalExpr(c.expr);
+    this.line = line;
     this.constDepth--;
-    if (this.early) {
-      // Values seen by `.align` in pass 1 may miss labels defined later: never cache them.
-      c.state = 0;
-      return v;
-    }
     c.state = 2;
     c.value = v;
     if (v !== undefined) c.sym.value = v;
+    return v;
+  }
+
+  /** A constant's value in early mode: evaluated afresh with the names seen so far, reporting nothing. */
+  private earlyConstValue(c: ConstDef): bigint | undefined {
+    if (this.earlyVisiting.has(c)) {
+      this.miss(c.sym.name, 'cycle');
+      return undefined;
+    }
+    if (this.earlyVisiting.size >= MAX_CONSTANT_DEPTH) {
+      this.miss(c.sym.name, 'deep');
+      return undefined;
+    }
+    if (c.expr === undefined) return undefined;
+    this.earlyVisiting.add(c);
+    const v = this.evalExpr(c.expr);
+    this.earlyVisiting.delete(c);
     return v;
   }
 

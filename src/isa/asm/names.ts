@@ -20,6 +20,8 @@ const RESERVED = new Set(['mdl', 'phys', 'va']);
 /** A symbol whose reference ranges are stored packed and built into Range objects on first read. */
 export class Sym implements AsmSymbol {
   builtin?: boolean;
+  /** Whether it came from the adapter profile (it stays so when a `.segment` line redeclares it). */
+  fromProfile?: boolean;
   /** line, start, end per reference; made on the first one (most labels are never referenced). */
   private packed: NumberList | undefined;
   private built: Range[] | undefined;
@@ -38,6 +40,8 @@ export class Sym implements AsmSymbol {
       const list = this.packed;
       const out: Range[] = new Array(list ? list.length / 3 : 0);
       if (list) for (let i = 0; i < list.length; i += 3) out[i / 3] = range(list.data[i], list.data[i + 1], list.data[i + 2]);
+      // In the order they are in the text (they are found in the order names get resolved).
+      out.sort((x, y) => x.start.line - y.start.line || x.start.character - y.start.character);
       this.built = out;
     }
     return this.built;
@@ -70,11 +74,55 @@ export interface SegDef {
 
 /** What buildSegments needs to evaluate a declaration's id and size. */
 export interface SegmentEvaluator {
+  /** The line diagnostics of the expressions go on. */
+  line: number;
   evalOperand(op: ExprOperand): bigint | undefined;
   checkRange(v: bigint, min: bigint, max: bigint, what: string, line: number, s: number, e: number, topic?: string): boolean;
 }
 
-export class Names {
+/** Where resolving a misspelt name looks for the name meant. */
+export interface NameSuggestions {
+  /** The defined name closest to `word`, the first defined winning a tie (see `closest`). */
+  closestName(word: string): string | undefined;
+  /** The names of the segments, in the order they were defined. */
+  segmentNames(): string[];
+}
+
+/**
+ * The class of a name reference's token once every name is known: the defined symbol's kind, a
+ * segment for `segN`, or CLS_NONE for a name that means nothing usable here, which is reported to
+ * `sink` (when given) with the name most likely meant.
+ */
+export function resolution(r: SymRef, sym: Sym | undefined, sink: DiagnosticSink | undefined, suggest: NameSuggestions): number {
+  if (!sym) {
+    if (NUMBERED_SEGMENT.test(r.name)) return CLS_SEGMENT;
+    if (!sink) return CLS_NONE;
+    if (r.seg) {
+      const names = suggest.segmentNames();
+      const guess = closest(r.name, [...names, 'phys', 'va']);
+      sink.diag(
+        'PGA015',
+        `unknown segment or location space '${r.name}' (known: ${[...names, 'phys', 'va', 'mdl(...)'].join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
+        r.line,
+        r.s,
+        r.e,
+        undefined,
+        guess ? { replacement: guess } : undefined,
+      );
+    } else {
+      const guess = suggest.closestName(r.name);
+      sink.diag('PGA012', `undefined symbol '${r.name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, r.line, r.s, r.e, undefined, guess ? { replacement: guess } : undefined);
+    }
+    return CLS_NONE;
+  }
+  if (r.seg && sym.kind !== 'segment') {
+    sink?.diag('PGA015', `'${r.name}' is a ${sym.kind}, not a segment`, r.line, r.s, r.e);
+    return CLS_NONE;
+  }
+  return sym.kind === 'label' ? CLS_LABEL : sym.kind === 'constant' ? CLS_CONSTANT : CLS_SEGMENT;
+}
+
+export class Names implements NameSuggestions {
   readonly symbols = new Map<string, Sym>();
   readonly consts = new Map<string, ConstDef>();
   readonly segDefs: SegDef[] = [];
@@ -84,11 +132,11 @@ export class Names {
 
   constructor(
     private readonly sink: DiagnosticSink,
-    /** The token table whose name tokens get their class when resolved. */
-    private readonly tokens: TokenTable,
+    /** The token table whose name tokens get their class when resolved (resolveRef). */
+    private readonly tokens: TokenTable | undefined,
     readonly baseSegments: readonly SegmentDecl[],
-    /** Whether the file has `.segment` lines (then segment names resolve only after pass 1). */
-    readonly declaresSegments: boolean,
+    /** Whether the file mentions `.segment` (then segment names resolve only after pass 1). */
+    public declaresSegments: boolean,
   ) {
     for (const seg of baseSegments) {
       this.segById.set(seg.id, seg);
@@ -101,6 +149,7 @@ export class Names {
     for (const seg of this.baseSegments) {
       const sym = new Sym(seg.name, 'segment', BigInt(seg.id), ZERO_RANGE);
       sym.builtin = true;
+      sym.fromProfile = true;
       this.symbols.set(seg.name, sym);
     }
   }
@@ -126,42 +175,20 @@ export class Names {
    * segment name when the file declares segments, since a declaration may still replace it.
    */
   resolveRef(r: SymRef, final: boolean): boolean {
-    const segment = r.seg;
     const sym = this.symbols.get(r.name);
     if (!final && (!sym || (sym.kind === 'segment' && this.declaresSegments))) return false;
-    const cls = this.tokens.cls;
-    if (!sym) {
-      if (NUMBERED_SEGMENT.test(r.name)) {
-        cls[r.token] = CLS_SEGMENT;
-        return true;
-      }
-      cls[r.token] = CLS_NONE;
-      if (segment) {
-        const names = [...this.symbols.values()].filter((s) => s.kind === 'segment').map((s) => s.name);
-        const guess = closest(r.name, [...names, 'phys', 'va']);
-        this.sink.diag(
-          'PGA015',
-          `unknown segment or location space '${r.name}' (known: ${[...names, 'phys', 'va', 'mdl(...)'].join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`,
-          r.line,
-          r.s,
-          r.e,
-          undefined,
-          guess ? { replacement: guess } : undefined,
-        );
-      } else {
-        const guess = closest(r.name, this.symbols.keys());
-        this.sink.diag('PGA012', `undefined symbol '${r.name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, r.line, r.s, r.e, undefined, guess ? { replacement: guess } : undefined);
-      }
-      return true;
-    }
-    if (segment && sym.kind !== 'segment') {
-      cls[r.token] = CLS_NONE;
-      this.sink.diag('PGA015', `'${r.name}' is a ${sym.kind}, not a segment`, r.line, r.s, r.e);
-      return true;
-    }
-    cls[r.token] = sym.kind === 'label' ? CLS_LABEL : sym.kind === 'constant' ? CLS_CONSTANT : CLS_SEGMENT;
-    sym.addReference(r.line, r.s, r.e);
+    const cls = resolution(r, sym, this.sink, this);
+    this.tokens!.cls[r.token] = cls;
+    if (sym && cls !== CLS_NONE) sym.addReference(r.line, r.s, r.e);
     return true;
+  }
+
+  closestName(word: string): string | undefined {
+    return closest(word, this.symbols.keys());
+  }
+
+  segmentNames(): string[] {
+    return [...this.symbols.values()].filter((s) => s.kind === 'segment').map((s) => s.name);
   }
 
   /**
@@ -172,6 +199,7 @@ export class Names {
     const declared: SegmentDecl[] = [];
     const idLine = new Map<number, number>();
     for (const d of this.segDefs) {
+      ev.line = d.line;
       const id = d.id ? ev.evalOperand(d.id) : undefined;
       const size = d.size ? ev.evalOperand(d.size) : undefined;
       let ok = d.kind !== undefined;

@@ -4,7 +4,14 @@
 
 import { OUTPUT_KEEP_MAX, WORKSPACE } from './workspace';
 
-export class OutputBuffer {
+/** Where encoded bytes are written: a buffer, its view, and a way to make it long enough. */
+export interface ByteSink {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  reserve(size: number): void;
+}
+
+export class OutputBuffer implements ByteSink {
   bytes = new Uint8Array(0);
   view = new DataView(this.bytes.buffer);
 

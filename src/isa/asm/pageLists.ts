@@ -47,15 +47,18 @@ export class PageListUses {
     d[at + OPERAND] = operand;
   }
 
-  /** Reports each use that does not point at a page list (`pageLists`: offset → page count) or reaches past its end. */
-  check(pageLists: ReadonlyMap<number, number>, sink: DiagnosticSink): void {
+  /**
+   * Reports each use that does not point at a page list (`pageLists`: offset → page count) or
+   * reaches past its end; `line` overrides where the uses are (all on one line that has moved since).
+   */
+  check(pageLists: ReadonlyMap<number, number>, sink: DiagnosticSink, line?: number): void {
     const m = this.list.data;
     for (let k = 0; k < this.list.length; k += STRIDE) {
-      const line = m[k + LINE];
+      const at = line ?? m[k + LINE];
       const address = m[k + ADDRESS];
       const pages = pageLists.get(address);
       if (pages === undefined) {
-        sink.diag('PGA023', `mdl(${hex(address)}) does not point at a .pages list of this file`, line, m[k + ADDR_S], m[k + ADDR_E], '.pages');
+        sink.diag('PGA023', `mdl(${hex(address)}) does not point at a .pages list of this file`, at, m[k + ADDR_S], m[k + ADDR_E], '.pages');
         continue;
       }
       const reach = m[k + AUX] + m[k + EXTENT];
@@ -64,7 +67,7 @@ export class PageListUses {
         sink.diag(
           'PGA024',
           `${op.mnemonic} ${op.operands[m[k + OPERAND]].name} reaches byte ${hex(reach)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
-          line,
+          at,
           m[k + S],
           m[k + E],
           '.pages',

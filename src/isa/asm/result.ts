@@ -9,9 +9,24 @@ import { DEFAULT_SEGMENTS } from '../profile';
 import type { LineMap } from './lineMap';
 import { ZERO_RANGE } from './report';
 
-/** Sorts `diags` by position and, past `options.maxDiagnostics`, replaces the rest with one that counts them. */
+/**
+ * The order diagnostics are listed in: by position, then code, then message. A total order on what
+ * they say, so the list does not depend on the order they were found in (the incremental analysis
+ * finds them in another order than the assembler and must list them the same).
+ */
+export function compareDiagnostics(a: AsmDiagnostic, b: AsmDiagnostic): number {
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.range.end.character - b.range.end.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+/** Sorts `diags` (compareDiagnostics) and, past `options.maxDiagnostics`, replaces the rest with one that counts them. */
 export function finishDiagnostics(diags: AsmDiagnostic[], options: AssembleOptions): AsmDiagnostic[] {
-  diags.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  diags.sort(compareDiagnostics);
   const max = options.maxDiagnostics;
   if (max !== undefined && max >= 0 && diags.length > max) {
     const rest = diags.length - max;

@@ -3,7 +3,7 @@
 // once every name is known.
 
 import type { ExprOperand } from '../parser';
-import type { Evaluator } from './evaluate';
+import { Evaluator, MAX_CONSTANT_DEPTH } from './evaluate';
 import { DiagnosticSink, fmt } from './report';
 
 const U32_MAX = 0xffffffffn;
@@ -20,15 +20,31 @@ export interface EarlyMiss {
 }
 
 /** How many bytes an `.align` at `offset` pads, or a `.zero` places; what it could not evaluate yet. */
-export function evaluatePadding(ev: Evaluator, sink: DiagnosticSink, directive: '.align' | '.zero', op: ExprOperand, line: number, offset: number): { size: number; miss?: EarlyMiss } {
+export function evaluatePadding(
+  ev: Evaluator,
+  sink: DiagnosticSink,
+  directive: '.align' | '.zero',
+  op: ExprOperand,
+  line: number,
+  offset: number,
+  visibleBefore = Infinity,
+): { size: number; miss?: EarlyMiss } {
   ev.early = true;
   ev.earlyMiss = undefined;
+  ev.visibleBefore = visibleBefore;
+  ev.line = line;
   const v = ev.evalExpr(op.expr);
   ev.early = false;
+  ev.visibleBefore = Infinity;
+  const name = ev.earlyMiss;
+  ev.earlyMiss = undefined;
   if (v === undefined) {
-    const name = ev.earlyMiss;
-    ev.earlyMiss = undefined;
-    return { size: 0, miss: name !== undefined ? { directive, name, s: op.s, e: op.e } : undefined };
+    if (name === undefined) return { size: 0 };
+    if (ev.earlyMissReason === 'deep') {
+      sink.diag('PGA029', `${directive} needs its value here, but '${name}' is reached through more than ${MAX_CONSTANT_DEPTH} other constants`, line, op.s, op.e, directive);
+    }
+    // A constant that depends on itself is reported where it is defined.
+    return { size: 0, miss: ev.earlyMissReason === 'later' ? { directive, name, s: op.s, e: op.e } : undefined };
   }
   if (directive === '.zero') {
     if (!ev.checkRange(v, 0n, MAX_ZERO, '.zero', line, op.s, op.e, '.zero')) return { size: 0 };
@@ -45,6 +61,7 @@ export function evaluatePadding(ev: Evaluator, sink: DiagnosticSink, directive: 
 
 /** The DMA buffer size `.dmasize` gives, if it is valid (a multiple of 4 in 4..2^32-1). */
 export function evaluateDmaSize(ev: Evaluator, sink: DiagnosticSink, op: ExprOperand, line: number): number | undefined {
+  ev.line = line;
   const v = ev.evalOperand(op);
   if (v === undefined || !ev.checkRange(v, 4n, U32_MAX, '.dmasize', line, op.s, op.e, '.dmasize')) return undefined;
   if (v % 4n !== 0n) {

@@ -190,6 +190,26 @@ export function buildLineTable(text: string, lineMap: LineMap): LineTable {
   return table;
 }
 
+/**
+ * The statement of one line (text[from, to), line number `line`), with where its bytes went if it
+ * placed any: what `statements` gives for that line, without reading the others.
+ */
+export function statementOfLine(text: string, from: number, to: number, line: number, lx: Lexemes, placed?: { offset: number; size: number }): Statement {
+  const table = new LineTable(1);
+  lexLine(text, from, to, lx);
+  table.add(from);
+  addShape(text, from, lx, new LineShape(), table, 0);
+  if (placed && placed.size > 0) table.setBytes(0, placed.offset, placed.size);
+  const s = table.statement(text, 0);
+  const at = (r: Range) => ({ start: { line, character: r.start.character }, end: { line, character: r.end.character } });
+  s.line = line;
+  if (s.label) s.label.range = at(s.label.range);
+  if (s.head) s.head.range = at(s.head.range);
+  for (const o of s.operands) o.range = at(o.range);
+  if (s.comment) s.comment.range = at(s.comment.range);
+  return s;
+}
+
 /** The range of the mnemonic or directive on line `line` of `text`. */
 export function headRangeOf(text: string, line: number, lx: Lexemes): Range {
   const table = new LineTable(1);

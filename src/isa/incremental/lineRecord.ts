@@ -1,0 +1,94 @@
+// What the incremental analysis keeps about one source line between edits: what the line is and
+// defines and uses (read from its text alone), where its bytes are, and the problems it has. The
+// line's parsed operands are not kept: a line is parsed again whenever it has to be evaluated
+// again, which costs about a microsecond, so a large file costs a small record per line.
+
+import type { AsmDiagnostic } from '../asmTypes';
+import type { DirectiveStatement, NameOperand } from '../asm/directiveStatement';
+import type { PageListUses } from '../asm/pageLists';
+import type { ExprOperand } from '../parser';
+
+/** What a line is, for the whole-program phases. */
+export const enum RecKind {
+  /** Blank, a comment or a label alone; or a line with errors that places nothing. */
+  Empty = 0,
+  Instruction = 1,
+  /** `.pages`. */
+  Pages = 2,
+  /** `.u8`..`.u64`. */
+  Data = 3,
+  Align = 4,
+  Zero = 5,
+  Equ = 6,
+  Segment = 7,
+  DmaSize = 8,
+}
+
+export type SegmentStatement = Extract<DirectiveStatement, { kind: '.segment' }>;
+
+/** A `.align` or `.zero` whose value needs a name that pass 1 could not see yet. */
+export interface EarlyMiss {
+  directive: string;
+  name: string;
+  s: number;
+  e: number;
+}
+
+const NO_NAMES: readonly string[] = [];
+
+export class LineRec {
+  /** The line's number now. */
+  index: number;
+  kind = RecKind.Empty;
+  /** How many bytes the line places: fixed by its text for instructions and data, found by the layout for `.align` and `.zero`. */
+  size = 0;
+  /** Where its bytes start. */
+  offset = 0;
+  /** The characters of its mnemonic or directive ([-1, -1] if it has none). */
+  head: [number, number] = [-1, -1];
+  /** The label the line defines, if any. */
+  label: NameOperand | undefined;
+  /** The name a `.equ` or `.segment` defines, if any. */
+  def: NameOperand | undefined;
+  /** The names its operands use, each once. */
+  uses: readonly string[] = NO_NAMES;
+  /** The line mentions `.segment` (the assembler reads that switch from the whole text). */
+  segmentWord = false;
+  /** The operand the whole-program phases evaluate: a `.equ` value, a `.dmasize`, an `.align` or `.zero` amount. */
+  expr: ExprOperand | undefined;
+  /** A `.segment` declaration's operands. */
+  segment: SegmentStatement | undefined;
+  /** Page count of a `.pages` line. */
+  pages = 0;
+
+  /** Problems of parsing, resolving and encoding the line. */
+  diags: AsmDiagnostic[] | null = null;
+  /** Problems found evaluating its constant, segment declaration or `.dmasize` with the others. */
+  phaseDiags: AsmDiagnostic[] | null = null;
+  /** Problems of evaluating an `.align` or `.zero` where it is. */
+  layoutDiags: AsmDiagnostic[] | null = null;
+  earlyMiss: EarlyMiss | undefined;
+  /** Its mdl() operands into the buffer, and what checking them against the page lists found. */
+  pageUses: PageListUses | null = null;
+  pageDiags: AsmDiagnostic[] | null = null;
+  /** It refers to a name that is not defined (its message names the closest one there is). */
+  unresolved = false;
+  /** Its semantic tokens (start, length, class per token), once asked for; dropped when they may change. */
+  tokens: Int32Array | null = null;
+  /** Waiting to be evaluated. */
+  dirty = false;
+  /** Not read from its text yet. */
+  fresh = true;
+  /** Given an offset by the layout (its bytes are somewhere in the buffer). */
+  placed = false;
+  /** Edited away: no longer part of the document. */
+  gone = false;
+
+  constructor(index: number) {
+    this.index = index;
+  }
+
+  hasDiagnostics(): boolean {
+    return !!(this.diags || this.phaseDiags || this.layoutDiags || this.pageDiags || this.earlyMiss);
+  }
+}

@@ -1,15 +1,21 @@
 // Completion: mnemonics and directives (with operand snippets) where a statement starts; in operand
 // position what the operand's kind accepts: segment names and location forms for `loc`, segment
 // names for `seg`, constants and labels for numbers, the opcode's flags after its operands.
+//
+// A large program has thousands of labels and constants: past MAX_NAMES only the names containing
+// what is typed so far are offered, the list marked incomplete so the editor asks again as the
+// word grows (each answer stays small, whatever the size of the file).
 
 import {
   CompletionItem,
   CompletionItemKind,
+  CompletionList,
   InsertTextFormat,
   MarkupKind,
   Position,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AsmSymbol } from '../isa/asmTypes';
 import { OPCODES, OperandKind } from '../isa/opcodes';
 import { opcodeMarkdown } from '../isa/reference';
 import type { Analysis } from './analysis';
@@ -53,10 +59,30 @@ function headItems(a: Analysis, word: string, range: { start: Position; end: Pos
   return items;
 }
 
-function symbolItems(a: Analysis, kinds: ('label' | 'constant')[]): CompletionItem[] {
-  const items: CompletionItem[] = [];
-  for (const sym of a.result.symbols.values()) {
+/** How many label and constant names one answer offers at most. */
+export const MAX_NAMES = 200;
+
+/** The answer's names were cut to MAX_NAMES (the list is incomplete). */
+let truncated = false;
+
+function symbolItems(a: Analysis, kinds: ('label' | 'constant')[], word = ''): CompletionItem[] {
+  const w = word.toLowerCase();
+  // In one pass: the first MAX_NAMES + 1 of the kinds asked for, and the first MAX_NAMES containing the word.
+  const first: AsmSymbol[] = [];
+  const matching: AsmSymbol[] = [];
+  for (const sym of a.symbols()) {
     if (!(kinds as string[]).includes(sym.kind)) continue;
+    if (first.length <= MAX_NAMES) first.push(sym);
+    if (matching.length < MAX_NAMES && (w === '' || sym.name.toLowerCase().includes(w))) matching.push(sym);
+    else if (first.length > MAX_NAMES) break;
+  }
+  let syms = first;
+  if (first.length > MAX_NAMES) {
+    syms = matching;
+    truncated = true;
+  }
+  const items: CompletionItem[] = [];
+  for (const sym of syms) {
     items.push({
       label: sym.name,
       kind: sym.kind === 'label' ? CompletionItemKind.Reference : CompletionItemKind.Constant,
@@ -80,7 +106,7 @@ function segmentItems(a: Analysis, asLocation: boolean, apertureOnly = false): C
     }));
 }
 
-function operandItems(a: Analysis, kind: OperandKind): CompletionItem[] {
+function operandItems(a: Analysis, kind: OperandKind, word: string): CompletionItem[] {
   switch (kind) {
     case 'loc':
       return [
@@ -93,16 +119,23 @@ function operandItems(a: Analysis, kind: OperandKind): CompletionItem[] {
           insertText: LOCATION_FORMS[k].snippet,
           sortText: '2' + k,
         })),
-        ...symbolItems(a, ['constant']),
+        ...symbolItems(a, ['constant'], word),
       ];
     case 'seg':
-      return [...segmentItems(a, false, true), ...symbolItems(a, ['constant'])];
+      return [...segmentItems(a, false, true), ...symbolItems(a, ['constant'], word)];
     default:
-      return symbolItems(a, ['constant', 'label']);
+      return symbolItems(a, ['constant', 'label'], word);
   }
 }
 
-export function completion(a: Analysis, doc: TextDocument, pos: Position): CompletionItem[] {
+/** The completion items at `pos`: a plain list, or one marked incomplete when names were left out. */
+export function completion(a: Analysis, doc: TextDocument, pos: Position): CompletionItem[] | CompletionList {
+  truncated = false;
+  const items = completionItems(a, doc, pos);
+  return truncated ? { isIncomplete: true, items } : items;
+}
+
+function completionItems(a: Analysis, doc: TextDocument, pos: Position): CompletionItem[] {
   const prefix = doc.getText({ start: { line: pos.line, character: 0 }, end: pos });
   const ctx = lineContext(prefix);
   if (ctx.inComment) return [];
@@ -110,10 +143,10 @@ export function completion(a: Analysis, doc: TextDocument, pos: Position): Compl
   if (ctx.atHead) return headItems(a, ctx.word, wordRange);
   // After `seg:` a number is expected, and inside `mdl(` a page-list label.
   if (ctx.before === ':') return [];
-  if (ctx.before === '(') return symbolItems(a, ['label']);
+  if (ctx.before === '(') return symbolItems(a, ['label'], ctx.word);
   const op = opcodeOf(ctx.head);
   if (op && !ctx.head!.startsWith('.')) {
-    if (ctx.operandIndex < op.operands.length) return operandItems(a, op.operands[ctx.operandIndex].kind);
+    if (ctx.operandIndex < op.operands.length) return operandItems(a, op.operands[ctx.operandIndex].kind, ctx.word);
     return op.flags.map((f) => ({
       label: f.name,
       kind: CompletionItemKind.EnumMember,
@@ -130,7 +163,7 @@ export function completion(a: Analysis, doc: TextDocument, pos: Position): Compl
     }
     if (dir.name === '.segment' && ctx.operandIndex <= 1) return [];
     if (dir.name === '.equ' && ctx.operandIndex === 0) return [];
-    return symbolItems(a, ['constant', 'label']);
+    return symbolItems(a, ['constant', 'label'], ctx.word);
   }
   return [];
 }

@@ -18,9 +18,7 @@ export function foldingRanges(a: Analysis, doc: TextDocument): FoldingRange[] {
     l = end;
   }
 
-  const labelLines: number[] = [];
-  for (const s of a.result.statements) if (s.label) labelLines.push(s.line);
-  labelLines.sort((x, y) => x - y);
+  const labelLines = a.labelLines().sort((x, y) => x - y);
   for (let i = 0; i < labelLines.length; i++) {
     const start = labelLines[i];
     let end = (i + 1 < labelLines.length ? labelLines[i + 1] : lines.length) - 1;

@@ -100,7 +100,7 @@ export function hover(a: Analysis, doc: TextDocument, pos: Position, links?: Doc
     }
   } else if (s?.label && contains(s.label.range, pos.line, pos.character)) {
     range = s.label.range;
-    const sym = a.result.symbols.get(s.label.name);
+    const sym = a.symbol(s.label.name);
     parts.push(sym ? symbolMarkdown(sym) : `label \`${s.label.name}\``);
   }
   // A number literal: its value, whatever the notation (`4K`, `0x1000`, `0b1_0000`).

@@ -30,7 +30,7 @@ function lastContentLine(doc: TextDocument, from: number, to: number): number {
 
 export function documentSymbols(a: Analysis, doc: TextDocument): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
-  const syms = [...a.result.symbols.values()].filter(isDeclaredInText);
+  const syms = [...a.symbols()].filter(isDeclaredInText);
   syms.sort((x, y) => x.definition.start.line - y.definition.start.line || x.definition.start.character - y.definition.start.character);
   const labels = syms.filter((s) => s.kind === 'label');
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
@@ -103,8 +103,8 @@ export function rename(a: Analysis, doc: TextDocument, pos: Position, newName: s
   if (reserved) {
     throw new ResponseError(ErrorCodes.InvalidParams, `"${newName}" is a reserved word or a segment name; choose another name.`);
   }
-  const clash = a.result.symbols.get(newName);
-  if (clash && clash !== occ.symbol) {
+  const clash = a.symbol(newName);
+  if (clash && clash.name !== occ.symbol.name) {
     throw new ResponseError(ErrorCodes.InvalidParams, `"${newName}" is already defined (line ${clash.definition.start.line + 1}).`);
   }
   const edits = [occ.symbol.definition, ...occ.symbol.references].map((range) => ({ range, newText: newName }));

@@ -1,8 +1,9 @@
 // The pgasm language server: wires the editor features to a connection. Transport-agnostic, so
 // main.ts runs it over stdio or node IPC and the tests run it in-process over a stream pair.
 //
-// Responsiveness: documents sync incrementally; each version is assembled at most once (the
-// Analysis cache), validation runs after the queued messages are handled so a burst of edits is
+// Responsiveness: documents sync incrementally and are analysed incrementally (an edit costs what
+// it changes, see documents.ts); each version is analysed at most once, validation runs after the
+// queued messages are handled so a burst of edits is
 // validated once, for its latest version; requests yield to the event loop first so a
 // `$/cancelRequest` that is already queued is seen, and every handler is guarded so a failure
 // answers with an empty result and a log line instead of ending the process.
@@ -16,10 +17,10 @@ import {
   LSPErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
-  TextDocuments,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Analysis, analyze } from './analysis';
+import type { Analysis } from './analysis';
+import { PgasmDocuments } from './documents';
 import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { diagnosticsFor } from './diagnostics';
@@ -51,8 +52,6 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Serves pgasm on `connection`, which should be created with CHECKED_PARAMS (params.ts) so malformed params are refused before any handler runs. */
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
-  const cache = new Map<string, Analysis>();
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
@@ -67,18 +66,9 @@ export function startServer(connection: Connection): void {
       // The connection itself is gone; nothing left to tell.
     }
   };
-
-  /** The analysis of the document's current version, assembling it if this version is new. */
-  function analysisOf(doc: TextDocument): Analysis {
-    const cached = cache.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached;
-    // Let the previous version's result go before building the next: on a large file both at once
-    // would double the heap the collector has to walk.
-    cache.delete(doc.uri);
-    const a = analyze(doc.uri, doc.version, doc.getText(), log);
-    cache.set(doc.uri, a);
-    return a;
-  }
+  const store = new PgasmDocuments(log);
+  const documents = store.documents;
+  const analysisOf = (doc: TextDocument): Analysis => store.analysisOf(doc);
 
   function validatePending(): void {
     timer = undefined;
@@ -187,7 +177,7 @@ export function startServer(connection: Connection): void {
 
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
-    cache.delete(e.document.uri);
+    store.forget(e.document.uri);
     pending.delete(e.document.uri);
     tokensCache.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });

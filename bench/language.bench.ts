@@ -1,19 +1,23 @@
 // Language server benchmark over the real protocol: dist/server.js as a child process on stdio,
-// driven by a vscode-jsonrpc client. Measures diagnostics after a one-character edit (5,000 and
-// 50,000 lines), completion and full semantic tokens, against vscode-json-language-server doing the
-// same edit round trip on a JSON document of the same number of lines, in the same run.
-//
-// The JSON server debounces pushed diagnostics by a fixed 500 ms, so it is measured both ways:
-// pushed (what an editor sees) and pulled with textDocument/diagnostic (its validation cost alone).
+// driven by a vscode-jsonrpc client, against vscode-json-language-server on a JSON document of the
+// same number of lines, in the same run. At 5,000, 50,000 and 500,000 lines: a one-character edit
+// until its diagnostics arrive (and an edit that inserts a line, moving everything below), then
+// completion, full semantic tokens and a semantic-tokens delta after an edit. Each pgasm round
+// trip is timed in turn with the JSON server's pulled diagnostics for the same kind of edit
+// (A, B, A, B...), so both see the same machine load; the pgasm server's CPU time per edit is read
+// from /proc. The JSON server debounces pushed diagnostics by a fixed 500 ms, so its baseline is
+// the pulled textDocument/diagnostic (its validation cost alone).
 
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/setup';
 import { LspClient } from '../test/language/lspClient';
 import { assemble } from '../src/isa/assembler';
-import { DEFAULT_SEGMENTS } from '../src/isa/profile';
-import { Suite, medianMs, row } from './suite';
+import { IncrementalAssembly } from '../src/isa/incremental/assembly';
+import { resultOf } from '../src/isa/incremental/result';
+import { SERVER_OPTIONS } from '../src/language/analysis';
+import { interleaved, loadRow } from './isaTiming';
+import { Suite, row } from './suite';
 
 const SERVER = join(ROOT, 'dist', 'server.js');
 const JSON_SERVER = join(ROOT, 'node_modules', 'vscode-langservers-extracted', 'bin', 'vscode-json-language-server');
@@ -73,136 +77,193 @@ function cpuMs(pid: number | undefined): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Alternately inserts and deletes one character at `pos`, each time timing `roundTrip`. */
-async function timeEdits(
-  client: LspClient,
-  uri: string,
-  pos: { line: number; character: number },
-  ch: string,
-  runs: number,
-  roundTrip: (version: number) => Promise<unknown>,
-): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const insert = i % 2 === 0;
-    const t0 = now();
-    const version = await client.change(uri, [
-      insert
-        ? { range: { start: pos, end: pos }, text: ch }
-        : { range: { start: pos, end: { line: pos.line, character: pos.character + 1 } }, text: '' },
-    ]);
-    await roundTrip(version);
-    times.push(now() - t0);
-  }
-  return median(times);
+/** A client with one open document, and a way to time an edit's round trip to its diagnostics. */
+interface Side {
+  client: LspClient;
+  uri: string;
+  /** Applies the next edit of an alternating pair (insert, then undo) and waits for its diagnostics. */
+  edit(kind: 'char' | 'line'): Promise<void>;
+  /** Undoes an edit left applied, so the next measurement starts from the original text. */
+  restore(): Promise<void>;
 }
 
-async function pgasmFigures(lines: number, runs: number): Promise<{ edit: number; editCpu?: number; completion: number; tokens: number; delta: number; openMs: number }> {
+async function pgasmSide(lines: number): Promise<{ side: Side; openMs: number; text: string; line: number }> {
   // Started as the extension starts it: plain Node, no extra options.
   const client = await LspClient.spawn(process.execPath, [SERVER, '--stdio']);
-  try {
-    const uri = `file:///bench/program${lines}.pgasm`;
-    const text = pgasmProgram(lines);
-    const t0 = now();
-    await client.open(uri, text);
-    await client.waitForDiagnostics(uri, 1, 120_000);
-    const openMs = now() - t0;
-    // Type a digit into an operand in the middle of the file, then delete it (valid either way).
-    const all = text.split('\n');
-    const line = all.findIndex((l, i) => i >= lines / 2 && l.startsWith('    pwrite'));
-    const cpu0 = cpuMs(client.child?.pid);
-    const edit = await timeEdits(client, uri, { line, character: all[line].lastIndexOf(' ') + 1 }, '1', runs, (v) => client.waitForDiagnostics(uri, v, 120_000));
-    const cpu1 = cpuMs(client.child?.pid);
-    const editCpu = cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / runs : undefined;
-    const published = client.diagnostics.get(uri)!;
-    if (published.diagnostics.length) throw new Error(`the benchmark program has diagnostics: ${published.diagnostics[0].message}`);
-    // Completion in operand position of a copy (segments, location forms, constants).
-    const copyLine = line - 2;
-    const completions: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const s = now();
-      await client.request('textDocument/completion', { textDocument: { uri }, position: { line: copyLine, character: 9 } });
-      completions.push(now() - s);
-    }
-    const tokens: number[] = [];
-    for (let i = 0; i < Math.max(3, runs >> 1); i++) {
-      const s = now();
-      await client.request('textDocument/semanticTokens/full', { textDocument: { uri } });
-      tokens.push(now() - s);
-    }
-    // Semantic tokens after a one-character edit, as an editor asks for them: a delta on the last result.
-    const deltas: number[] = [];
-    let previous = (await client.request<{ resultId?: string }>('textDocument/semanticTokens/full', { textDocument: { uri } })).resultId;
-    const at = { line, character: all[line].lastIndexOf(' ') + 1 };
-    for (let i = 0; i < Math.max(3, runs >> 1); i++) {
-      await client.change(uri, [i % 2 === 0 ? { range: { start: at, end: at }, text: '2' } : { range: { start: at, end: { line, character: at.character + 1 } }, text: '' }]);
-      const s = now();
-      const d = await client.request<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: previous });
-      deltas.push(now() - s);
-      previous = d.resultId;
-    }
-    return { edit, editCpu, completion: median(completions), tokens: median(tokens), delta: median(deltas), openMs };
-  } finally {
-    await client.stop();
-  }
+  const uri = `file:///bench/program${lines}.pgasm`;
+  const text = pgasmProgram(lines);
+  const t0 = now();
+  await client.open(uri, text);
+  await client.waitForDiagnostics(uri, 1, 600_000);
+  const openMs = now() - t0;
+  // Type a digit into an operand in the middle of the file, then delete it (valid either way).
+  const all = text.split('\n');
+  const line = all.findIndex((l, i) => i >= lines / 2 && l.startsWith('    pwrite'));
+  const at = { line, character: all[line].lastIndexOf(' ') + 1 };
+  let typed = false;
+  let inserted = false;
+  const side: Side = {
+    client,
+    uri,
+    async edit(kind) {
+      let change;
+      if (kind === 'char') {
+        change = typed ? { range: { start: at, end: { line, character: at.character + 1 } }, text: '' } : { range: { start: at, end: at }, text: '1' };
+        typed = !typed;
+      } else {
+        const start = { line, character: 0 };
+        change = inserted ? { range: { start, end: { line: line + 1, character: 0 } }, text: '' } : { range: { start, end: start }, text: '    nop\n' };
+        inserted = !inserted;
+      }
+      const version = await client.change(uri, [change]);
+      await client.waitForDiagnostics(uri, version, 600_000);
+    },
+    async restore() {
+      if (typed) await side.edit('char');
+      if (inserted) await side.edit('line');
+    },
+  };
+  return { side, openMs, text, line };
 }
 
-async function jsonFigures(lines: number, runs: number): Promise<{ pull: number; push: number }> {
+async function jsonSide(lines: number): Promise<Side> {
   const uri = `file:///bench/doc${lines}.json`;
   const text = jsonDocument(lines);
   const line = Math.floor(lines / 2);
-  const pos = { line, character: 10 }; // inside the "copy" string
+  const at = { line, character: 10 }; // inside the "copy" string
   // Pulled diagnostics: the client asks right after the edit; the answer reflects that edit.
-  const pullClient = await LspClient.spawn(process.execPath, [JSON_SERVER, '--stdio'], {}, {
+  const client = await LspClient.spawn(process.execPath, [JSON_SERVER, '--stdio'], {}, {
     textDocument: { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
   });
-  let pull: number;
-  try {
-    await pullClient.open(uri, text, 'json');
-    await pullClient.request('textDocument/diagnostic', { textDocument: { uri } });
-    pull = await timeEdits(pullClient, uri, pos, 'x', runs, () => pullClient.request('textDocument/diagnostic', { textDocument: { uri } }));
-  } finally {
-    await pullClient.stop();
+  await client.open(uri, text, 'json');
+  await client.request('textDocument/diagnostic', { textDocument: { uri } });
+  let typed = false;
+  let inserted = false;
+  const side: Side = {
+    client,
+    uri,
+    async edit(kind) {
+      let change;
+      if (kind === 'char') {
+        change = typed ? { range: { start: at, end: { line, character: at.character + 1 } }, text: '' } : { range: { start: at, end: at }, text: 'x' };
+        typed = !typed;
+      } else {
+        const start = { line, character: 0 };
+        change = inserted ? { range: { start, end: { line: line + 1, character: 0 } }, text: '' } : { range: { start, end: start }, text: '  {"op": "nop"},\n' };
+        inserted = !inserted;
+      }
+      await client.change(uri, [change]);
+      await client.request('textDocument/diagnostic', { textDocument: { uri } });
+    },
+    async restore() {
+      if (typed) await side.edit('char');
+      if (inserted) await side.edit('line');
+    },
+  };
+  return side;
+}
+
+/** Times `a` and `b` in turns, `runs` times each (after one of each to warm up); their medians. */
+async function turns(runs: number, a: () => Promise<unknown>, b: (() => Promise<unknown>) | undefined): Promise<[number, number | undefined]> {
+  await a();
+  if (b) await b();
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t = now();
+    await a();
+    ta.push(now() - t);
+    if (b) {
+      t = now();
+      await b();
+      tb.push(now() - t);
+    }
   }
-  // Pushed diagnostics (the JSON server sends no version, so wait for the next publication).
-  const pushClient = await LspClient.spawn(process.execPath, [JSON_SERVER, '--stdio']);
-  let push: number;
+  return [median(ta), b ? median(tb) : undefined];
+}
+
+const ratio = (x: number, y: number | undefined) => (y === undefined ? 'JSON server not timed at this size' : `pgasm/json ${(x / y).toFixed(3)}x (interleaved)`);
+const target = (x: number, limit: number, cpu?: number) => `target < ${limit} ms: ${x < limit ? 'met' : cpu !== undefined && cpu < limit ? `met by CPU time (${cpu.toFixed(1)} ms)` : 'NOT met'}`;
+
+async function measure(lines: number): Promise<void> {
+  const runs = lines >= 500_000 ? 6 : lines > 10_000 ? 10 : 20;
+  // At 500,000 lines one validation of the JSON server takes seconds: it is timed at the smaller sizes only.
+  const withJson = lines < 500_000;
+  const p = await pgasmSide(lines);
+  const j = withJson ? await jsonSide(lines) : undefined;
+  const pid = p.side.client.child?.pid;
   try {
-    await pushClient.open(uri, text, 'json');
-    await pushClient.waitForDiagnostics(uri, undefined, 120_000);
-    push = await timeEdits(pushClient, uri, pos, 'x', Math.min(runs, 6), async () => {
-      pushClient.forget(uri);
-      await pushClient.waitForDiagnostics(uri, undefined, 120_000);
-    });
+    console.log(`\n  ${lines.toLocaleString('en-US')} lines`);
+    row('pgasm: open to first diagnostics', `${p.openMs.toFixed(1)} ms`);
+    // The same edit in this process, without the protocol: the incremental analysis, and a whole assembly.
+    const engine = new IncrementalAssembly(p.text, SERVER_OPTIONS);
+    let current = p.text;
+    const all = p.text.split('\n');
+    const off = p.text.indexOf(all[p.line]) + all[p.line].lastIndexOf(' ') + 1;
+    let typed = false;
+    const [inc, whole] = interleaved(runs, [
+      () => {
+        const e = typed ? { start: off, end: off + 1, text: '' } : { start: off, end: off, text: '1' };
+        current = current.slice(0, e.start) + e.text + current.slice(e.end);
+        typed = !typed;
+        engine.update([e]);
+        void resultOf(engine).diagnostics;
+      },
+      () => void assemble(current, SERVER_OPTIONS),
+    ]);
+    row('pgasm in-process: incremental update after the edit', `${inc.wall.toFixed(2)} ms`, `CPU ${inc.cpu.toFixed(2)} ms; assembling the whole text ${whole.wall.toFixed(1)} ms (CPU ${whole.cpu.toFixed(1)} ms), interleaved`);
+    for (const kind of ['char', 'line'] as const) {
+      const cpu0 = cpuMs(pid);
+      const [pe, je] = await turns(runs, () => p.side.edit(kind), j ? () => j.edit(kind) : undefined);
+      const cpu1 = cpuMs(pid);
+      await p.side.restore();
+      await j?.restore();
+      const cpu = cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / (runs + 1) : undefined;
+      const label = kind === 'char' ? 'one-char edit -> diagnostics (median)' : 'insert/delete a line -> diagnostics (median)';
+      const limit = lines === 50_000 ? 15 : lines === 500_000 ? 40 : undefined;
+      row(`pgasm: ${label}`, `${pe.toFixed(1)} ms`, kind === 'char' && limit ? target(pe, limit, cpu) : '');
+      if (cpu !== undefined) row('pgasm:   server CPU time per edit (mean, 10 ms ticks)', `${cpu.toFixed(1)} ms`);
+      if (je !== undefined) row(`json:  same edit -> pulled diagnostics (median)`, `${je.toFixed(1)} ms`, ratio(pe, je));
+    }
+    // Completion in operand position of a copy (segments, location forms, constants), against the JSON server's completion.
+    const copyLine = p.line - 2;
+    const [pc, jc] = await turns(
+      runs,
+      () => p.side.client.request('textDocument/completion', { textDocument: { uri: p.side.uri }, position: { line: copyLine, character: 9 } }),
+      j ? () => j.client.request('textDocument/completion', { textDocument: { uri: j.uri }, position: { line: Math.floor(lines / 2), character: 4 } }) : undefined,
+    );
+    row('pgasm: completion in an operand (median)', `${pc.toFixed(2)} ms`, `${lines === 50_000 ? target(pc, 5) + '; ' : ''}${ratio(pc, jc)} (json completion)`);
+    const [pt] = await turns(Math.max(3, runs >> 1), () => p.side.client.request('textDocument/semanticTokens/full', { textDocument: { uri: p.side.uri } }), undefined);
+    row('pgasm: semantic tokens, full document (median)', `${pt.toFixed(1)} ms`);
+    // Semantic tokens after a one-character edit, as an editor asks for them: a delta on the last result.
+    let previous = (await p.side.client.request<{ resultId?: string }>('textDocument/semanticTokens/full', { textDocument: { uri: p.side.uri } })).resultId;
+    const deltas: number[] = [];
+    for (let i = 0; i < Math.max(3, runs >> 1); i++) {
+      await p.side.edit('char');
+      const s = now();
+      const d = await p.side.client.request<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument: { uri: p.side.uri }, previousResultId: previous });
+      deltas.push(now() - s);
+      previous = d.resultId;
+    }
+    await p.side.restore();
+    const pd = median(deltas);
+    row('pgasm: semantic tokens delta after an edit (median)', `${pd.toFixed(1)} ms`, lines === 50_000 ? target(pd, 15) : '');
+    const published = p.side.client.diagnostics.get(p.side.uri)!;
+    if (published.diagnostics.length) throw new Error(`the benchmark program has diagnostics: ${published.diagnostics[0].message}`);
   } finally {
-    await pushClient.stop();
+    await p.side.client.stop();
+    await j?.client.stop();
   }
-  return { pull, push };
 }
 
 export const languageSuite: Suite = {
   name: 'language',
   title: 'pgasm language server over LSP (stdio) vs vscode-json-language-server',
   async run() {
-    // Latencies are wall-clock times over pipes: on a shared machine they move with its load.
-    row('machine load (1-minute average) / cores', `${loadavg()[0].toFixed(1)} / ${cpus().length}`);
-    for (const lines of [5_000, 50_000]) {
-      const runs = lines > 10_000 ? 10 : 20;
-      const p = await pgasmFigures(lines, runs);
-      // How much of the round trip is the assembler itself (in this process, no protocol).
-      const text = pgasmProgram(lines);
-      const asm = medianMs(5, () => assemble(text, { segments: [...DEFAULT_SEGMENTS], maxDiagnostics: 1000 }));
-      const j = await jsonFigures(lines, runs);
-      console.log(`\n  ${lines.toLocaleString('en-US')} lines`);
-      row('pgasm: open to first diagnostics', `${p.openMs.toFixed(1)} ms`);
-      row('pgasm: the assembler alone, same text (in-process)', `${asm.toFixed(1)} ms`);
-      row('pgasm: one-char edit -> diagnostics (median)', `${p.edit.toFixed(1)} ms`, lines === 50_000 ? `target < 100 ms: ${p.edit < 100 ? 'met' : 'NOT met'}` : '');
-      if (p.editCpu !== undefined) row('pgasm: server CPU time per edit (mean, 10 ms ticks)', `${p.editCpu.toFixed(1)} ms`, 'less sensitive to load than wall time');
-      row('json:  one-char edit -> pulled diagnostics (median)', `${j.pull.toFixed(1)} ms`, `pgasm/json ${(p.edit / j.pull).toFixed(2)}x`);
-      row('json:  one-char edit -> pushed diagnostics (median)', `${j.push.toFixed(1)} ms`, `pgasm/json ${(p.edit / j.push).toFixed(2)}x (json debounces 500 ms)`);
-      row('pgasm: completion in an operand (median)', `${p.completion.toFixed(2)} ms`);
-      row('pgasm: semantic tokens, full document (median)', `${p.tokens.toFixed(1)} ms`);
-      row('pgasm: semantic tokens delta after an edit (median)', `${p.delta.toFixed(1)} ms`, 'includes assembling the new version');
-    }
+    // Latencies are wall-clock times over pipes: on a shared machine they move with its load, so
+    // each is timed in turns with its baseline, and the server's CPU time is printed beside them.
+    loadRow('start');
+    for (const lines of [5_000, 50_000, 500_000]) await measure(lines);
+    loadRow('end');
   },
 };

@@ -26,10 +26,20 @@ const OPERAND = 9;
 const STRIDE = 10;
 
 export class PageListUses {
-  private readonly list = new NumberList(64);
+  private readonly list: NumberList;
+
+  /** `expected`: how many uses to make room for at first. */
+  constructor(expected = 8) {
+    this.list = new NumberList(expected * STRIDE);
+  }
 
   get count(): number {
     return this.list.length / STRIDE;
+  }
+
+  /** Forgets every use (to note those of a line encoded again). */
+  clear(): void {
+    this.list.length = 0;
   }
 
   add(line: number, address: number, aux: number, extent: number, s: number, e: number, addrS: number, addrE: number, opcode: number, operand: number): void {

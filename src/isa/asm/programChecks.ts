@@ -6,7 +6,7 @@ import { DecodedSlots, decodeInto } from '../encoding';
 import { DEFAULT_DMA_SIZE } from '../profile';
 import type { DiagnosticSink } from './report';
 
-/** The lines that placed bytes, in the order they did (the line map, or the incremental analysis's lines). */
+/** The lines that placed bytes, in the order they did (the line map, or the incremental analysis's lines, where a line that places nothing has length 0). */
 export interface PlacedLines {
   readonly count: number;
   line(k: number): number;
@@ -55,6 +55,7 @@ export function checkReachability(sink: DiagnosticSink, lineMap: PlacedLines, by
   let dataLine = -1;
   const slots = new DecodedSlots();
   for (let k = 0; k < lineMap.count; k++) {
+    if (lineMap.length(k) === 0) continue;
     const offset = lineMap.offset(k);
     if (!lineMap.isInstruction(k)) {
       if (dataStart < 0) {

@@ -19,7 +19,7 @@ import { PageListUses } from '../asm/pageLists';
 import { diagnostic, DiagnosticSink, range } from '../asm/report';
 import { DEFAULT_SEGMENTS } from '../profile';
 import { ByteBuffer } from './byteBuffer';
-import { evaluateLine } from './evaluateLine';
+import { evaluateLine, reencodeLine } from './evaluateLine';
 import { Layout } from './layout';
 import { LineRec, RecKind } from './lineRecord';
 import { LineReader } from './lineReader';
@@ -77,6 +77,10 @@ export class IncrementalAssembly {
   readonly conflicts = new Set<NameInfo>();
   /** Lines that refer to a name nobody defines (their messages suggest the closest one that is). */
   readonly unresolved = new Set<LineRec>();
+  /** `.pages` lines. */
+  readonly pagesRecs = new Set<LineRec>();
+  /** Lines with mdl() uses of the buffer. */
+  readonly pageUsers = new Set<LineRec>();
   /** Lines waiting to be evaluated. */
   dirty: LineRec[] = [];
   /** Page lists moved, came or went: every mdl() use is checked again. */
@@ -193,6 +197,8 @@ export class IncrementalAssembly {
     this.reporting.delete(rec);
     this.phaseRecs.delete(rec);
     this.unresolved.delete(rec);
+    this.pageUsers.delete(rec);
+    this.pagesRecs.delete(rec);
     if (rec.fresh) return;
     if (rec.label) this.touched.add(this.index.removeDefiner(rec.label.name, rec, 0));
     if (rec.def) this.touched.add(this.index.removeDefiner(rec.def.name, rec, 1));
@@ -203,8 +209,9 @@ export class IncrementalAssembly {
   }
 
   private register(rec: LineRec): void {
-    if (rec.label) this.touched.add(this.index.addDefiner(rec.label.name, { rec, role: 0, s: rec.label.s, e: rec.label.e }));
-    if (rec.def) this.touched.add(this.index.addDefiner(rec.def.name, { rec, role: 1, s: rec.def.s, e: rec.def.e }));
+    if (rec.label) this.touched.add((rec.labelInfo = this.index.addDefiner(rec.label.name, { rec, role: 0, s: rec.label.s, e: rec.label.e })));
+    if (rec.def) this.touched.add((rec.defInfo = this.index.addDefiner(rec.def.name, { rec, role: 1, s: rec.def.s, e: rec.def.e })));
+    if (rec.kind === RecKind.Pages) this.pagesRecs.add(rec);
     for (const name of rec.uses) this.index.info(name).users.add(rec);
     if (rec.segmentWord) this.segmentWords++;
     this.noteKind(rec, 1);
@@ -243,8 +250,10 @@ export class IncrementalAssembly {
       this.markDirty(rec);
     }
     this.names.declaresSegments = this.segmentWords > 0;
-    // Decide the names whose definitions changed.
+    // Decide the names whose definitions changed (their users are evaluated again), and note those
+    // whose value alone changed (their users are only encoded again).
     const changed = new Set<string>();
+    const revalued = new Set<string>();
     for (const info of this.touched) {
       // A profile segment's name, or a name a constant or segment declaration defines (or did):
       // the whole-program phases decide its value (and whether a profile segment stays).
@@ -263,20 +272,22 @@ export class IncrementalAssembly {
     const declaringFlipped = wasDeclaring !== this.names.declaresSegments;
     if (this.editFrom <= this.editTo || declaringFlipped) {
       const from = declaringFlipped ? 0 : Math.min(this.editFrom, recs.length - 1);
-      this.layout.run(Math.max(0, from), this.editTo, this.paddings > 0 || declaringFlipped, changed);
+      this.layout.run(Math.max(0, from), this.editTo, this.paddings > 0 || declaringFlipped, revalued);
     }
     // Constants, segments and .dmasize, when anything they depend on may have changed.
     if (!this.phasesNeeded) {
-      for (const name of changed) {
+      const declarationsUse = (name: string) => {
         const info = this.index.get(name);
-        if (info) for (const u of info.users) if (u.kind === RecKind.Equ || u.kind === RecKind.Segment || u.kind === RecKind.DmaSize) this.phasesNeeded = true;
-        if (this.phasesNeeded) break;
-      }
+        if (info) for (const u of info.users) if (u.kind === RecKind.Equ || u.kind === RecKind.Segment || u.kind === RecKind.DmaSize) return true;
+        return false;
+      };
+      for (const name of changed) if (declarationsUse(name)) this.phasesNeeded = true;
+      if (!this.phasesNeeded) for (const name of revalued) if (declarationsUse(name)) this.phasesNeeded = true;
     }
     let segmentsChanged = false;
     if (this.phasesNeeded || (this.lineCountChanged && this.phaseMentionsLines())) {
       const known = changed.size;
-      segmentsChanged = runPhases(this, changed);
+      segmentsChanged = runPhases(this, changed, revalued);
       // Segment declarations may have removed or restored profile segments, which misspellings are matched against.
       if (segmentsChanged || changed.size > known) this.symbolSetChanged = true;
     }
@@ -287,16 +298,23 @@ export class IncrementalAssembly {
       const info = this.index.get(name);
       if (info) for (const u of info.users) this.markDirty(u);
     }
+    const revalue: LineRec[] = [];
+    for (const name of revalued) {
+      const info = this.index.get(name);
+      if (!info || changed.has(name)) continue;
+      for (const u of info.users) {
+        if (u.dirty || u.revalue) continue;
+        u.revalue = true;
+        revalue.push(u);
+      }
+    }
     if (segmentsChanged) for (const rec of recs) if (rec.kind === RecKind.Instruction) this.markDirty(rec);
     if (this.symbolSetChanged) for (const rec of this.unresolved) this.markDirty(rec);
     const dirty = this.dirty;
     this.dirty = [];
-    for (const rec of dirty) {
-      if (rec.gone) continue; // edited away since
-      evaluateLine(this, rec);
-      if (rec.kind !== RecKind.Instruction && rec.kind !== RecKind.Empty) this.reachabilityStale = true;
-    }
-    if (pagesChanged) for (const rec of recs) if (rec.pageUses) this.checkUses(rec);
+    for (const rec of dirty) if (!rec.gone) evaluateLine(this, rec);
+    for (const rec of revalue) if (!rec.gone && rec.revalue) reencodeLine(this, rec);
+    if (pagesChanged) for (const rec of this.pageUsers) this.checkUses(rec);
     this.editFrom = Infinity;
     this.editTo = -1;
     this.phasesNeeded = false;
@@ -320,23 +338,23 @@ export class IncrementalAssembly {
       rec.index = i;
       if (rec.fresh) continue;
       if (rec.diags) moveTo(rec.diags, i);
+      if (rec.encodeDiags) moveTo(rec.encodeDiags, i);
       if (rec.phaseDiags) moveTo(rec.phaseDiags, i);
       if (rec.layoutDiags) moveTo(rec.layoutDiags, i);
       if (rec.pageDiags) moveTo(rec.pageDiags, i);
-      if (rec.label) this.moveDefinition(rec, 0, rec.label.s, rec.label.e, rec.label.name);
-      if (rec.def) this.moveDefinition(rec, 1, rec.def.s, rec.def.e, rec.def.name);
+      if (rec.labelInfo) this.moveDefinition(rec, 0, rec.label!.s, rec.label!.e, rec.labelInfo);
+      if (rec.defInfo) this.moveDefinition(rec, 1, rec.def!.s, rec.def!.e, rec.defInfo);
     }
   }
 
-  private moveDefinition(rec: LineRec, role: 0 | 1, s: number, e: number, name: string): void {
-    const info = this.index.get(name);
-    if (info?.sym && info.winner?.rec === rec && info.winner.role === role) info.sym.definition = range(rec.index, s, e);
+  private moveDefinition(rec: LineRec, role: 0 | 1, s: number, e: number, info: NameInfo): void {
+    if (info.sym && info.winner?.rec === rec && info.winner.role === role) info.sym.definition = range(rec.index, s, e);
   }
 
   /** Reads the page lists' places again; whether they changed. */
   private rebuildPageLists(): boolean {
     const lists = new Map<number, number>();
-    for (const rec of this.recs) if (rec.kind === RecKind.Pages) lists.set(rec.offset, rec.pages);
+    for (const rec of this.pagesRecs) lists.set(rec.offset, rec.pages);
     const same = lists.size === this.pageLists.size && [...lists].every(([k, v]) => this.pageLists.get(k) === v);
     this.pageLists = lists;
     return !same;

@@ -16,9 +16,9 @@ export class Layout {
   /**
    * Places the lines from `from` on. Past `editTo` the walk stops at the first line that is where
    * it was, unless `toEnd` (then every padding below is evaluated again). Labels whose value
-   * changed are added to `changed`.
+   * changed are added to `revalued`.
    */
-  run(from: number, editTo: number, toEnd: boolean, changed: Set<string>): void {
+  run(from: number, editTo: number, toEnd: boolean, revalued: Set<string>): void {
     const a = this.a;
     const recs = a.recs;
     const oldTotal = a.total;
@@ -52,13 +52,13 @@ export class Layout {
       } else if (rec.kind === RecKind.Pages) a.pagesMoved = true;
       const placedBefore = rec.placed;
       rec.placed = true;
-      if (rec.label) {
-        const info = a.index.get(rec.label.name);
-        if (info?.sym && info.winner?.rec === rec && info.winner.role === 0) {
+      if (rec.labelInfo) {
+        const info = rec.labelInfo;
+        if (info.sym && info.winner?.rec === rec && info.winner.role === 0) {
           const v = BigInt(off);
           if (info.sym.value !== v) {
             info.sym.value = v;
-            changed.add(info.name);
+            revalued.add(info.name);
           }
         }
       }

@@ -6,7 +6,9 @@
 import type { AsmDiagnostic } from '../asmTypes';
 import type { DirectiveStatement, NameOperand } from '../asm/directiveStatement';
 import type { PageListUses } from '../asm/pageLists';
-import type { ExprOperand } from '../parser';
+import type { NameInfo } from './nameIndex';
+import type { OpcodeInfo } from '../opcodes';
+import type { ExprOperand, Operand } from '../parser';
 
 /** What a line is, for the whole-program phases. */
 export const enum RecKind {
@@ -34,6 +36,12 @@ export interface EarlyMiss {
   e: number;
 }
 
+/** A line's parsed operands, kept to encode it again. */
+export interface RetainedLine {
+  instr?: { op: OpcodeInfo; flags: number; ok: boolean; headS: number; headE: number; operands: (Operand | undefined)[] };
+  data?: { width: number; values: ExprOperand[]; ok: boolean };
+}
+
 const NO_NAMES: readonly string[] = [];
 
 export class LineRec {
@@ -50,6 +58,9 @@ export class LineRec {
   label: NameOperand | undefined;
   /** The name a `.equ` or `.segment` defines, if any. */
   def: NameOperand | undefined;
+  /** The index entries of the label's name and the defined name (set when the line is registered). */
+  labelInfo: NameInfo | undefined;
+  defInfo: NameInfo | undefined;
   /** The names its operands use, each once. */
   uses: readonly string[] = NO_NAMES;
   /** The line mentions `.segment` (the assembler reads that switch from the whole text). */
@@ -61,8 +72,12 @@ export class LineRec {
   /** Page count of a `.pages` line. */
   pages = 0;
 
-  /** Problems of parsing, resolving and encoding the line. */
+  /** Problems of the line on its own and of the names it uses. */
   diags: AsmDiagnostic[] | null = null;
+  /** Problems of encoding it (evaluating its operands, checking them). */
+  encodeDiags: AsmDiagnostic[] | null = null;
+  /** A line that uses names: its parsed operands, to encode it again when only their values change. */
+  retained: RetainedLine | undefined;
   /** Problems found evaluating its constant, segment declaration or `.dmasize` with the others. */
   phaseDiags: AsmDiagnostic[] | null = null;
   /** Problems of evaluating an `.align` or `.zero` where it is. */
@@ -77,6 +92,8 @@ export class LineRec {
   tokens: Int32Array | null = null;
   /** Waiting to be evaluated. */
   dirty = false;
+  /** Waiting to be encoded again (the values of its names changed). */
+  revalue = false;
   /** Not read from its text yet. */
   fresh = true;
   /** Given an offset by the layout (its bytes are somewhere in the buffer). */
@@ -89,6 +106,6 @@ export class LineRec {
   }
 
   hasDiagnostics(): boolean {
-    return !!(this.diags || this.phaseDiags || this.layoutDiags || this.pageDiags || this.earlyMiss);
+    return !!(this.diags || this.encodeDiags || this.phaseDiags || this.layoutDiags || this.pageDiags || this.earlyMiss);
   }
 }

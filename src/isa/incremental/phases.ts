@@ -35,8 +35,11 @@ export function collectDeclarations(a: IncrementalAssembly): void {
   }
 }
 
-/** Runs the phases; adds the names whose value or presence changed to `changed`; returns whether the segments in effect changed. */
-export function runPhases(a: IncrementalAssembly, changed: Set<string>): boolean {
+/**
+ * Runs the phases; adds the names that came or went to `changed`, those whose value alone changed
+ * to `revalued`; returns whether the segments in effect changed.
+ */
+export function runPhases(a: IncrementalAssembly, changed: Set<string>, revalued: Set<string>): boolean {
   const { names, index, ev, recs } = a;
   for (const rec of a.phaseRecs) {
     rec.phaseDiags = null;
@@ -74,7 +77,11 @@ export function runPhases(a: IncrementalAssembly, changed: Set<string>): boolean
   for (const rec of a.phaseRecs) a.noteReporting(rec);
   for (const info of index.values()) {
     if (!info.sym || info.sym.kind === 'label') continue;
-    if ((names.symbols.get(info.name)?.value ?? ABSENT) !== before.get(info.name)) changed.add(info.name);
+    const was = before.get(info.name);
+    const now = names.symbols.get(info.name)?.value ?? ABSENT;
+    if (now === was) continue;
+    if (now === ABSENT || was === ABSENT) changed.add(info.name);
+    else revalued.add(info.name);
   }
   return !sameSegments(segmentsBefore, names.segById);
 }

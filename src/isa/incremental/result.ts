@@ -13,16 +13,15 @@ import { buildLineTable, CLS_NONE, NumberList, statementOfLine, TOKEN_CLASSES } 
 import { resolution } from '../asm/names';
 import { DEFAULT_DMA_SIZE } from '../profile';
 import type { IncrementalAssembly } from './assembly';
-import { LineRec, RecKind } from './lineRecord';
+import { RecKind } from './lineRecord';
 import { Keep } from './lineReader';
 
-/** The lines that place bytes, as the program-wide checks read them. */
-function placedLines(a: IncrementalAssembly): PlacedLines & { recs: LineRec[] } {
-  const recs = a.recs.filter((r) => r.size > 0);
+/** The lines, as the program-wide checks read them (those that place nothing have length 0). */
+function placedLines(a: IncrementalAssembly): PlacedLines {
+  const recs = a.recs;
   return {
-    recs,
     count: recs.length,
-    line: (k) => recs[k].index,
+    line: (k) => k,
     offset: (k) => recs[k].offset,
     length: (k) => recs[k].size,
     isInstruction: (k) => recs[k].kind === RecKind.Instruction,
@@ -41,6 +40,7 @@ export function diagnosticsOf(a: IncrementalAssembly): AsmDiagnostic[] {
   const symbols = a.names.symbols;
   for (const rec of a.reporting) {
     if (rec.diags) list.push(...rec.diags);
+    if (rec.encodeDiags) list.push(...rec.encodeDiags);
     if (rec.phaseDiags) list.push(...rec.phaseDiags);
     if (rec.layoutDiags) list.push(...rec.layoutDiags);
     if (rec.pageDiags) list.push(...rec.pageDiags);

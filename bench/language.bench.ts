@@ -87,6 +87,36 @@ interface Side {
   restore(): Promise<void>;
 }
 
+/**
+ * The two edits a side times, each alternating with its undo: typing `char` at `at`, and inserting
+ * `lineText` before `at`'s line; `settled` waits for the diagnostics of the version an edit made.
+ */
+function editor(client: LspClient, uri: string, at: { line: number; character: number }, char: string, lineText: string, settled: (version: number) => Promise<void>): Side {
+  let typed = false;
+  let inserted = false;
+  const side: Side = {
+    client,
+    uri,
+    async edit(kind) {
+      let change;
+      if (kind === 'char') {
+        change = typed ? { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' } : { range: { start: at, end: at }, text: char };
+        typed = !typed;
+      } else {
+        const start = { line: at.line, character: 0 };
+        change = inserted ? { range: { start, end: { line: at.line + 1, character: 0 } }, text: '' } : { range: { start, end: start }, text: lineText };
+        inserted = !inserted;
+      }
+      await settled(await client.change(uri, [change]));
+    },
+    async restore() {
+      if (typed) await side.edit('char');
+      if (inserted) await side.edit('line');
+    },
+  };
+  return side;
+}
+
 async function pgasmSide(lines: number): Promise<{ side: Side; openMs: number; text: string; line: number }> {
   // Started as the extension starts it: plain Node, no extra options.
   const client = await LspClient.spawn(process.execPath, [SERVER, '--stdio']);
@@ -99,68 +129,26 @@ async function pgasmSide(lines: number): Promise<{ side: Side; openMs: number; t
   // Type a digit into an operand in the middle of the file, then delete it (valid either way).
   const all = text.split('\n');
   const line = all.findIndex((l, i) => i >= lines / 2 && l.startsWith('    pwrite'));
-  const at = { line, character: all[line].lastIndexOf(' ') + 1 };
-  let typed = false;
-  let inserted = false;
-  const side: Side = {
-    client,
-    uri,
-    async edit(kind) {
-      let change;
-      if (kind === 'char') {
-        change = typed ? { range: { start: at, end: { line, character: at.character + 1 } }, text: '' } : { range: { start: at, end: at }, text: '1' };
-        typed = !typed;
-      } else {
-        const start = { line, character: 0 };
-        change = inserted ? { range: { start, end: { line: line + 1, character: 0 } }, text: '' } : { range: { start, end: start }, text: '    nop\n' };
-        inserted = !inserted;
-      }
-      const version = await client.change(uri, [change]);
-      await client.waitForDiagnostics(uri, version, 600_000);
-    },
-    async restore() {
-      if (typed) await side.edit('char');
-      if (inserted) await side.edit('line');
-    },
-  };
+  const side = editor(client, uri, { line, character: all[line].lastIndexOf(' ') + 1 }, '1', '    nop\n', async (version) => {
+    await client.waitForDiagnostics(uri, version, 600_000);
+  });
   return { side, openMs, text, line };
 }
 
 async function jsonSide(lines: number): Promise<Side> {
   const uri = `file:///bench/doc${lines}.json`;
   const text = jsonDocument(lines);
+  // The edits are made inside the "copy" string of the middle line.
   const line = Math.floor(lines / 2);
-  const at = { line, character: 10 }; // inside the "copy" string
   // Pulled diagnostics: the client asks right after the edit; the answer reflects that edit.
   const client = await LspClient.spawn(process.execPath, [JSON_SERVER, '--stdio'], {}, {
     textDocument: { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
   });
   await client.open(uri, text, 'json');
   await client.request('textDocument/diagnostic', { textDocument: { uri } });
-  let typed = false;
-  let inserted = false;
-  const side: Side = {
-    client,
-    uri,
-    async edit(kind) {
-      let change;
-      if (kind === 'char') {
-        change = typed ? { range: { start: at, end: { line, character: at.character + 1 } }, text: '' } : { range: { start: at, end: at }, text: 'x' };
-        typed = !typed;
-      } else {
-        const start = { line, character: 0 };
-        change = inserted ? { range: { start, end: { line: line + 1, character: 0 } }, text: '' } : { range: { start, end: start }, text: '  {"op": "nop"},\n' };
-        inserted = !inserted;
-      }
-      await client.change(uri, [change]);
-      await client.request('textDocument/diagnostic', { textDocument: { uri } });
-    },
-    async restore() {
-      if (typed) await side.edit('char');
-      if (inserted) await side.edit('line');
-    },
-  };
-  return side;
+  return editor(client, uri, { line, character: 10 }, 'x', '  {"op": "nop"},\n', async () => {
+    await client.request('textDocument/diagnostic', { textDocument: { uri } });
+  });
 }
 
 /** Times `a` and `b` in turns, `runs` times each (after one of each to warm up); their medians. */

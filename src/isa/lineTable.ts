@@ -154,6 +154,18 @@ function addShape(text: string, from: number, lx: Lexemes, shape: LineShape, tab
   for (let k = 0; k < shape.spanCount; k += 2) table.addOperand(lx.start[shape.spans[k]] - from, lx.end[shape.spans[k + 1] - 1] - from);
 }
 
+/** The index of the last number of `sorted` (ascending) that is at or before `value` (0 if none is): the line an offset is on, given where lines start. */
+export function lastAtOrBefore(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid] <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /**
  * Calls `each(line, from, to)` for every line of `text`, split as the assembler splits it, until
  * `each` returns true.

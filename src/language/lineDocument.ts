@@ -6,6 +6,7 @@
 
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { lastAtOrBefore } from '../isa/lineTable';
 
 const CR = 13;
 const LF = 10;
@@ -80,17 +81,9 @@ export class LineDocument implements TextDocument {
     return out + this.lines[last].slice(0, end - this.starts[last]);
   }
 
-  /** The line `offset` is on (the last line whose start is at or before it). */
+  /** The line `offset` is on. */
   private lineAt(offset: number): number {
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore(this.starts, offset);
   }
 
   private charAt(offset: number): number {

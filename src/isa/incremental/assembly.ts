@@ -17,6 +17,7 @@ import { Evaluator } from '../asm/evaluate';
 import { Names, NameSuggestions } from '../asm/names';
 import { PageListUses } from '../asm/pageLists';
 import { diagnostic, DiagnosticSink, range } from '../asm/report';
+import { lastAtOrBefore } from '../lineTable';
 import { DEFAULT_SEGMENTS } from '../profile';
 import { ByteBuffer } from './byteBuffer';
 import { evaluateLine, reencodeLine } from './evaluateLine';
@@ -154,15 +155,7 @@ export class IncrementalAssembly {
 
   /** The line the text offset `at` is on. */
   lineAt(at: number): number {
-    const starts = this.lineStart;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore(this.lineStart, at);
   }
 
   private applyEdit(edit: TextEdit): void {

@@ -11,86 +11,18 @@
 // `.segment` or `.dmasize` line or a name one of them uses changed), `.align`/`.zero` padding (from
 // the first edited line down, in a file that has any), the page lists mdl() operands point at.
 
-import type { AsmDiagnostic, AssembleOptions, SegmentDecl } from '../asmTypes';
-import { InstructionEncoder } from '../asm/encode';
-import { Evaluator } from '../asm/evaluate';
-import { Names, NameSuggestions } from '../asm/names';
-import { PageListUses } from '../asm/pageLists';
-import { diagnostic, DiagnosticSink, range } from '../asm/report';
-import { lastAtOrBefore } from '../lineTable';
-import { DEFAULT_SEGMENTS } from '../profile';
-import { ByteBuffer } from './byteBuffer';
+import type { AsmDiagnostic, AssembleOptions } from '../asmTypes';
+import { range } from '../asm/report';
 import { evaluateLine, reencodeLine } from './evaluateLine';
 import { Layout } from './layout';
-import { LineRec, RecKind } from './lineRecord';
-import { LineReader } from './lineReader';
-import { NameIndex, NameInfo } from './nameIndex';
+import { LineRec, NameInfo, RecKind } from './lineRecord';
 import { collectDeclarations, runPhases } from './phases';
+import { AnalysisState, TextEdit } from './state';
 
-/** An edit: text[start, end) of the text as it was before this edit (after the ones before it) becomes `text`. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
+export type { TextEdit } from './state';
 
-/** Diagnostics go to whichever list is collecting (a line's, a phase's). */
-export class SwitchSink implements DiagnosticSink {
-  target: DiagnosticSink | undefined;
-  diag(code: string, message: string, line: number, s: number, e: number, topic?: string, data?: AsmDiagnostic['data']): void {
-    this.target?.diag(code, message, line, s, e, topic, data);
-  }
-}
-
-export class IncrementalAssembly {
-  /**
-   * The text, line by line (split at '\n', a '\r' before it kept): an edit replaces the lines it
-   * touches, so the analysis never copies the whole text (a document of 15 MB would be copied at
-   * every keystroke).
-   */
-  lines: string[] = [];
-  /** Where each line starts in the text. */
-  lineStart: number[] = [];
-  private joined: string | undefined;
-  recs: LineRec[] = [];
-  readonly names: Names;
-  readonly index: NameIndex;
-  readonly sink = new SwitchSink();
-  readonly ev: Evaluator;
-  readonly out = new ByteBuffer();
-  readonly encoder: InstructionEncoder;
-  readonly reader = new LineReader();
+export class IncrementalAssembly extends AnalysisState {
   readonly layout: Layout;
-  readonly profile: readonly SegmentDecl[];
-  /** Where a misspelt name's closest match is looked for: the names in the order the assembler defines them. */
-  readonly suggestions: NameSuggestions;
-  /** The program's size in bytes. */
-  total = 0;
-  dmaSize: number | undefined;
-  /** The `.dmasize` lines with a size, in order: the first counts, the others are errors. */
-  dmaSizeRecs: LineRec[] = [];
-  /** Page lists: offset → page count. */
-  pageLists = new Map<number, number>();
-  /** Lines with anything to report, and names whose definitions are in conflict. */
-  readonly reporting = new Set<LineRec>();
-  /** Lines the whole-program phases reported on. */
-  readonly phaseRecs = new Set<LineRec>();
-  readonly conflicts = new Set<NameInfo>();
-  /** Lines that refer to a name nobody defines (their messages suggest the closest one that is). */
-  readonly unresolved = new Set<LineRec>();
-  /** `.pages` lines. */
-  readonly pagesRecs = new Set<LineRec>();
-  /** Lines with mdl() uses of the buffer. */
-  readonly pageUsers = new Set<LineRec>();
-  /** Lines waiting to be evaluated. */
-  dirty: LineRec[] = [];
-  /** Page lists moved, came or went: every mdl() use is checked again. */
-  pagesMoved = false;
-  /** How many lines mention `.segment`, and how many are `.align` or `.zero`. */
-  segmentWords = 0;
-  paddings = 0;
-  /** Counts updates; results of an older one are no longer valid. */
-  version = 0;
 
   // What the update in progress has to redo.
   private touched = new Set<NameInfo>();
@@ -99,26 +31,9 @@ export class IncrementalAssembly {
   private phasesNeeded = false;
   private symbolSetChanged = false;
   private lineCountChanged = false;
-  /** Whether the program-wide checks (PGA013) must be redone; their last result otherwise. */
-  reachabilityStale = true;
-  reachability: AsmDiagnostic | undefined;
 
-  constructor(text: string, readonly options: AssembleOptions = {}) {
-    this.profile = options.segments ?? DEFAULT_SEGMENTS;
-    this.names = new Names(this.sink, undefined, this.profile, false);
-    this.index = new NameIndex(this.names, this.profile);
-    const index = this.index;
-    const names = this.names;
-    this.suggestions = {
-      closestName: (word) => index.closestSymbol(word, names.symbols.values()),
-      segmentNames: () =>
-        [...names.symbols.values()]
-          .filter((s) => s.kind === 'segment')
-          .sort((x, y) => index.rank(x) - index.rank(y))
-          .map((s) => s.name),
-    };
-    this.ev = new Evaluator(this.sink, this.names);
-    this.encoder = new InstructionEncoder(this.sink, this.names, this.ev, this.out, new PageListUses());
+  constructor(text: string, options: AssembleOptions = {}) {
+    super(options);
     this.layout = new Layout(this);
     this.lines = text.split('\n');
     let at = 0;
@@ -142,21 +57,8 @@ export class IncrementalAssembly {
     this.finishUpdate();
   }
 
-  /** The whole text (joined from the lines when asked for). */
-  get text(): string {
-    return (this.joined ??= this.lines.join('\n'));
-  }
 
-  /** Line `line` as the assembler reads it: without its line break. */
-  line(line: number): string {
-    const s = this.lines[line];
-    return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
-  }
 
-  /** The line the text offset `at` is on. */
-  lineAt(at: number): number {
-    return lastAtOrBefore(this.lineStart, at);
-  }
 
   private applyEdit(edit: TextEdit): void {
     const first = this.lineAt(edit.start);
@@ -353,26 +255,8 @@ export class IncrementalAssembly {
     return !same;
   }
 
-  markDirty(rec: LineRec): void {
-    if (rec.dirty) return;
-    rec.dirty = true;
-    this.dirty.push(rec);
-  }
 
-  /** Checks one line's mdl() uses. */
-  checkUses(rec: LineRec): void {
-    const found: AsmDiagnostic[] = [];
-    this.sink.target = { diag: (code, message, line, s, e, topic, data) => found.push(diagnostic(code, message, line, s, e, topic, data)) };
-    rec.pageUses!.check(this.pageLists, this.sink, rec.index);
-    this.sink.target = undefined;
-    rec.pageDiags = found.length ? found : null;
-    this.noteReporting(rec);
-  }
 
-  noteReporting(rec: LineRec): void {
-    if (rec.hasDiagnostics() && !rec.gone) this.reporting.add(rec);
-    else this.reporting.delete(rec);
-  }
 }
 
 /** Puts diagnostics on line `line` (their line moved). */

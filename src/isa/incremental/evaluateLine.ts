@@ -12,11 +12,11 @@ import { LineKind } from '../asm/lineStatement';
 import type { AsmDiagnostic } from '../asmTypes';
 import { cloneOperand } from '../parser';
 import { WORKSPACE } from '../asm/workspace';
-import type { IncrementalAssembly } from './assembly';
+import type { AnalysisState } from './state';
 import { LineRec, RecKind } from './lineRecord';
 import { Keep } from './lineReader';
 
-export function evaluateLine(a: IncrementalAssembly, rec: LineRec): void {
+export function evaluateLine(a: AnalysisState, rec: LineRec): void {
   rec.dirty = false;
   rec.revalue = false;
   const reader = a.reader;
@@ -54,7 +54,7 @@ export function evaluateLine(a: IncrementalAssembly, rec: LineRec): void {
 }
 
 /** Encodes a line again from its kept operands, when only the values of the names it uses changed. */
-export function reencodeLine(a: IncrementalAssembly, rec: LineRec): void {
+export function reencodeLine(a: AnalysisState, rec: LineRec): void {
   rec.revalue = false;
   const kept = rec.retained;
   if (!kept) return evaluateLine(a, rec);
@@ -80,7 +80,7 @@ export function reencodeLine(a: IncrementalAssembly, rec: LineRec): void {
   finishEncoding(a, rec);
 }
 
-function encodeInstruction(a: IncrementalAssembly, rec: LineRec, ins: typeof WORKSPACE.instr | undefined): void {
+function encodeInstruction(a: AnalysisState, rec: LineRec, ins: typeof WORKSPACE.instr | undefined): void {
   const out = a.out;
   out.reserve(rec.offset + rec.size);
   out.clear(rec.offset, rec.size);
@@ -94,7 +94,7 @@ function encodeInstruction(a: IncrementalAssembly, rec: LineRec, ins: typeof WOR
   if (uses.count) rec.pageUses = uses;
 }
 
-function encodeData(a: IncrementalAssembly, rec: LineRec, d: { width: number; values: import('../parser').ExprOperand[]; ok: boolean }): void {
+function encodeData(a: AnalysisState, rec: LineRec, d: { width: number; values: import('../parser').ExprOperand[]; ok: boolean }): void {
   const out = a.out;
   out.reserve(rec.offset + rec.size);
   out.clear(rec.offset, rec.size);
@@ -102,7 +102,7 @@ function encodeData(a: IncrementalAssembly, rec: LineRec, d: { width: number; va
   writeData(out, a.ev, a.reader, { width: d.width, line: rec.index, offset: rec.offset, values: d.values, ok: d.ok });
 }
 
-function finishEncoding(a: IncrementalAssembly, rec: LineRec): void {
+function finishEncoding(a: AnalysisState, rec: LineRec): void {
   if (rec.pageUses) a.pageUsers.add(rec);
   else a.pageUsers.delete(rec);
   if (rec.pageUses) a.checkUses(rec);

@@ -6,12 +6,12 @@ import { writeFill } from '../asm/data';
 import { evaluatePadding } from '../asm/sizes';
 import type { AsmDiagnostic } from '../asmTypes';
 import { diagnostic } from '../asm/report';
-import type { IncrementalAssembly } from './assembly';
+import type { AnalysisState } from './state';
 import type { ByteMove } from './byteBuffer';
 import { LineRec, RecKind } from './lineRecord';
 
 export class Layout {
-  constructor(private readonly a: IncrementalAssembly) {}
+  constructor(private readonly a: AnalysisState) {}
 
   /**
    * Places the lines from `from` on. Past `editTo` the walk stops at the first line that is where

@@ -1,12 +1,14 @@
-// What the incremental analysis keeps about one source line between edits: what the line is and
-// defines and uses (read from its text alone), where its bytes are, and the problems it has. The
-// line's parsed operands are not kept: a line is parsed again whenever it has to be evaluated
-// again, which costs about a microsecond, so a large file costs a small record per line.
+// What the incremental analysis keeps between edits about each source line, and about each name
+// (the lines that define and use it, and which definition won). For a line: what the line is and
+// defines and uses (read from its text alone), where its bytes are, and the problems it has; its
+// parsed operands only if it uses names (to encode it again when their values change). A line is
+// otherwise parsed again when it has to be evaluated again, which costs about a microsecond, so a
+// large file costs a small record per line.
 
 import type { AsmDiagnostic } from '../asmTypes';
 import type { DirectiveStatement, NameOperand } from '../asm/directiveStatement';
 import type { PageListUses } from '../asm/pageLists';
-import type { NameInfo } from './nameIndex';
+import type { Sym } from '../asm/names';
 import type { OpcodeInfo } from '../opcodes';
 import type { ExprOperand, Operand } from '../parser';
 
@@ -108,4 +110,30 @@ export class LineRec {
   hasDiagnostics(): boolean {
     return !!(this.diags || this.encodeDiags || this.phaseDiags || this.layoutDiags || this.pageDiags || this.earlyMiss);
   }
+}
+
+/** A line defining a name: as a label, or as the name of its `.equ` or `.segment`. */
+export interface Definer {
+  rec: LineRec;
+  /** 0 for the label, 1 for the directive's name (a line's label comes first). */
+  role: 0 | 1;
+  s: number;
+  e: number;
+}
+
+export class NameInfo {
+  readonly definers: Definer[] = [];
+  readonly users = new Set<LineRec>();
+  /** The winning symbol, in Names.symbols unless the segment declarations removed it. */
+  sym: Sym | undefined;
+  /** The definer that won (undefined for a profile segment nobody redeclared). */
+  winner: Definer | undefined;
+  /** The profile's segment of this name, and its place in the profile. */
+  profileSym: Sym | undefined;
+  profileIndex = -1;
+  profileId = 0;
+  /** Whether defining it raises diagnostics (reserved, defined twice, taken from the profile). */
+  conflict = false;
+
+  constructor(readonly name: string) {}
 }

@@ -9,35 +9,9 @@ import { Names, Sym } from '../asm/names';
 import { diagnostic, range, ZERO_RANGE } from '../asm/report';
 import { NUMBERED_SEGMENT } from '../directives';
 import { editDistance } from '../suggest';
-import { LineRec, RecKind } from './lineRecord';
+import { Definer, LineRec, NameInfo, RecKind } from './lineRecord';
 
 const RESERVED = new Set(['mdl', 'phys', 'va']);
-
-/** A line defining a name: as a label, or as the name of its `.equ` or `.segment`. */
-export interface Definer {
-  rec: LineRec;
-  /** 0 for the label, 1 for the directive's name (a line's label comes first). */
-  role: 0 | 1;
-  s: number;
-  e: number;
-}
-
-export class NameInfo {
-  readonly definers: Definer[] = [];
-  readonly users = new Set<LineRec>();
-  /** The winning symbol, in Names.symbols unless the segment declarations removed it. */
-  sym: Sym | undefined;
-  /** The definer that won (undefined for a profile segment nobody redeclared). */
-  winner: Definer | undefined;
-  /** The profile's segment of this name, and its place in the profile. */
-  profileSym: Sym | undefined;
-  profileIndex = -1;
-  profileId = 0;
-  /** Whether defining it raises diagnostics (reserved, defined twice, taken from the profile). */
-  conflict = false;
-
-  constructor(readonly name: string) {}
-}
 
 function kindOf(d: Definer): Sym['kind'] {
   return d.role === 0 ? 'label' : d.rec.kind === RecKind.Equ ? 'constant' : 'segment';

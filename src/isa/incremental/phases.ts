@@ -6,7 +6,7 @@
 import type { AsmDiagnostic, SegmentDecl } from '../asmTypes';
 import { evaluateDmaSize } from '../asm/sizes';
 import { diagnostic } from '../asm/report';
-import type { IncrementalAssembly } from './assembly';
+import type { AnalysisState } from './state';
 import { RecKind } from './lineRecord';
 
 const ABSENT = Symbol('absent');
@@ -15,7 +15,7 @@ const ABSENT = Symbol('absent');
  * The segment declarations, constants and `.dmasize` lines in the order of the text, as the
  * assembler's first pass would have collected them, ready to be evaluated (constants not yet).
  */
-export function collectDeclarations(a: IncrementalAssembly): void {
+export function collectDeclarations(a: AnalysisState): void {
   const { names, index, recs } = a;
   names.segDefs.length = 0;
   names.consts.clear();
@@ -39,7 +39,7 @@ export function collectDeclarations(a: IncrementalAssembly): void {
  * Runs the phases; adds the names that came or went to `changed`, those whose value alone changed
  * to `revalued`; returns whether the segments in effect changed.
  */
-export function runPhases(a: IncrementalAssembly, changed: Set<string>, revalued: Set<string>): boolean {
+export function runPhases(a: AnalysisState, changed: Set<string>, revalued: Set<string>): boolean {
   const { names, index, ev, recs } = a;
   for (const rec of a.phaseRecs) {
     rec.phaseDiags = null;

@@ -9,15 +9,16 @@ import { Sym } from '../asm/names';
 import { checkDmaSize, checkReachability, PlacedLines } from '../asm/programChecks';
 import { diagnostic, range } from '../asm/report';
 import { finishDiagnostics } from '../asm/result';
-import { buildLineTable, CLS_NONE, NumberList, statementOfLine, TOKEN_CLASSES } from '../lineTable';
+import { NumberList } from '../asm/numberList';
+import { buildLineTable, CLS_NONE, statementOfLine, TOKEN_CLASSES } from '../lineTable';
 import { resolution } from '../asm/names';
 import { DEFAULT_DMA_SIZE } from '../profile';
-import type { IncrementalAssembly } from './assembly';
+import type { AnalysisState } from './state';
 import { RecKind } from './lineRecord';
 import { Keep } from './lineReader';
 
 /** The lines, as the program-wide checks read them (those that place nothing have length 0). */
-function placedLines(a: IncrementalAssembly): PlacedLines {
+function placedLines(a: AnalysisState): PlacedLines {
   const recs = a.recs;
   return {
     count: recs.length,
@@ -29,13 +30,13 @@ function placedLines(a: IncrementalAssembly): PlacedLines {
 }
 
 /** The range of line `line`'s mnemonic or directive. */
-export function headRange(a: IncrementalAssembly, line: number): Range {
+export function headRange(a: AnalysisState, line: number): Range {
   const rec = a.recs[line];
   return range(line, rec.head[0], rec.head[1]);
 }
 
 /** Every diagnostic of the document as it is now, sorted and capped as the assembler's. */
-export function diagnosticsOf(a: IncrementalAssembly): AsmDiagnostic[] {
+export function diagnosticsOf(a: AnalysisState): AsmDiagnostic[] {
   const list: AsmDiagnostic[] = [];
   const symbols = a.names.symbols;
   for (const rec of a.reporting) {
@@ -70,7 +71,7 @@ export function diagnosticsOf(a: IncrementalAssembly): AsmDiagnostic[] {
 }
 
 /** The tokens of line `line` (start, length, class per token), read once and kept until the line changes. */
-export function lineTokens(a: IncrementalAssembly, line: number): Int32Array {
+export function lineTokens(a: AnalysisState, line: number): Int32Array {
   const rec = a.recs[line];
   if (rec.tokens) return rec.tokens;
   const reader = a.reader;
@@ -92,7 +93,7 @@ export function lineTokens(a: IncrementalAssembly, line: number): Int32Array {
 }
 
 /** The references to each symbol, read from the lines that use a name. */
-function referencesOf(a: IncrementalAssembly): Map<string, Range[]> {
+function referencesOf(a: AnalysisState): Map<string, Range[]> {
   const refs = new Map<string, Range[]>();
   const reader = a.reader;
   for (const rec of a.recs) {
@@ -110,7 +111,7 @@ function referencesOf(a: IncrementalAssembly): Map<string, Range[]> {
 }
 
 /** The references to one name, read from the lines that use it. */
-export function referencesTo(a: IncrementalAssembly, name: string): Range[] {
+export function referencesTo(a: AnalysisState, name: string): Range[] {
   const info = a.index.get(name);
   const sym = a.names.symbols.get(name);
   if (!info || !sym) return [];
@@ -124,7 +125,7 @@ export function referencesTo(a: IncrementalAssembly, name: string): Range[] {
 }
 
 /** The symbols as the assembler lists them: the profile's first, then the file's in order. */
-export function symbolsOf(a: IncrementalAssembly, withReferences: boolean): Map<string, Sym> {
+export function symbolsOf(a: AnalysisState, withReferences: boolean): Map<string, Sym> {
   const syms = [...a.names.symbols.values()].sort((x, y) => a.index.rank(x) - a.index.rank(y));
   const refs = withReferences ? referencesOf(a) : undefined;
   const out = new Map<string, Sym>();
@@ -139,7 +140,7 @@ export function symbolsOf(a: IncrementalAssembly, withReferences: boolean): Map<
 }
 
 /** The line map: where each line that places bytes put them. */
-function lineMapOf(a: IncrementalAssembly): LineMap {
+function lineMapOf(a: AnalysisState): LineMap {
   const list = new NumberList(64);
   const map = new LineMap(list);
   for (const rec of a.recs) if (rec.size > 0) map.add(rec.index, rec.offset, rec.size, rec.kind === RecKind.Instruction);
@@ -147,7 +148,7 @@ function lineMapOf(a: IncrementalAssembly): LineMap {
 }
 
 /** The document's results now, as `assemble` would give them; read them before the next edit. */
-export function resultOf(a: IncrementalAssembly): AssembleResult {
+export function resultOf(a: AnalysisState): AssembleResult {
   const version = a.version;
   const valid = () => {
     if (a.version !== version) throw new Error('this result is of an older version of the document');
@@ -199,7 +200,7 @@ export function resultOf(a: IncrementalAssembly): AssembleResult {
 }
 
 /** The statement of line `line` (undefined past the end), read from that line alone. */
-export function statementAt(a: IncrementalAssembly, line: number): Statement | undefined {
+export function statementAt(a: AnalysisState, line: number): Statement | undefined {
   if (line < 0 || line >= a.recs.length) return undefined;
   const text = a.line(line);
   const rec = a.recs[line];
@@ -214,7 +215,7 @@ export interface NameAt {
 }
 
 /** The name at (`line`, `character`), ends included. */
-export function nameAt(a: IncrementalAssembly, line: number, character: number): NameAt | undefined {
+export function nameAt(a: AnalysisState, line: number, character: number): NameAt | undefined {
   if (line < 0 || line >= a.recs.length) return undefined;
   const rec = a.recs[line];
   for (const [d, role] of [[rec.label, 0], [rec.def, 1]] as const) {
@@ -235,7 +236,7 @@ export function nameAt(a: IncrementalAssembly, line: number, character: number):
 }
 
 /** The lines that have a label. */
-export function labelLines(a: IncrementalAssembly): number[] {
+export function labelLines(a: AnalysisState): number[] {
   const out: number[] = [];
   for (const rec of a.recs) if (rec.label) out.push(rec.index);
   return out;

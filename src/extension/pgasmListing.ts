@@ -9,9 +9,18 @@ export interface Instruction {
   presentationHint?: 'normal' | 'invalid';
 }
 
+/**
+ * A data row of the adapter's disassembly (the bytes outside any paging buffer: `.u8 ...`, or the
+ * `(end of paging buffer)` marker before one). It bounds the buffer as an invalid row does: the
+ * zero bytes around a buffer are valid rows but not part of it.
+ */
+function isData(ins: Instruction): boolean {
+  return /^[.(]/.test(ins.instruction);
+}
+
 /** The first and last index (inclusive) of the valid run containing `at`, or undefined. */
 export function validRun(list: readonly Instruction[], at: number): [number, number] | undefined {
-  const ok = (i: number) => i >= 0 && i < list.length && list[i].presentationHint !== 'invalid' && list[i].instruction !== '??';
+  const ok = (i: number) => i >= 0 && i < list.length && list[i].presentationHint !== 'invalid' && list[i].instruction !== '??' && !isData(list[i]);
   if (!ok(at)) return undefined;
   let first = at;
   let last = at;

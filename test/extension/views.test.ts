@@ -63,6 +63,16 @@ describe('paging buffer listing', () => {
     assert.match(lines[3], /copy vram:0x0, local:0x0, 0x100 +; 0x1010 +\[05 00\] +<- next/);
     assert.throws(() => pgasmListing(list, 0, 'x'), /no valid instruction/);
   });
+  it('stops at the data rows around the buffer: the zero bytes before it and the end marker after it are not listed', () => {
+    const list = [
+      { address: '0xf00', instruction: '.u8 0, ...  ; 0x100 zero bytes' },
+      { address: '0x1000', instruction: 'fill vram:0x1000, 0x40, 0xDEADBEEF' },
+      { address: '0x1010', instruction: 'nop' },
+      { address: '0x1014', instruction: '(end of paging buffer)  .u8 0, ...  ; 0xfec zero bytes' },
+    ];
+    assert.deepEqual(validRun(list, 2), [1, 2]);
+    assert.match(pgasmListing(list, 2, 'b'), /^; b\n; 2 instructions from 0x1000\n    fill /);
+  });
 });
 
 describe('new driver project', () => {

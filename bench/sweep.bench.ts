@@ -1,4 +1,4 @@
-// `paging-lab test` throughput: the shipped dist/cli.js on the 13 sample scenarios x 50 seeds with
+// `paging-lab test` throughput: the shipped dist/cli.js on the sample scenarios x 50 seeds with
 // the reference driver, --jobs 1 against --jobs 2 (interleaved A, B, A, B, so a busy machine slows
 // both alike), in runs per second and the speed-up; and the cost a sweep adds to each run against
 // the same pairs run in this process the way `paging-lab run --in-process` runs one (compiled
@@ -73,7 +73,7 @@ async function inProcess(seeds: number): Promise<Timing> {
 
 export const sweepSuite: Suite = {
   name: 'sweep',
-  title: 'paging-lab test: 13 sample scenarios x 50 seeds, --jobs 1 vs --jobs 2, and the cost per run against in-process runs',
+  title: 'paging-lab test: the sample scenarios x 50 seeds, --jobs 1 vs --jobs 2, and the cost per run against in-process runs',
   async run() {
     // As the command line does (src/cli/main.ts): the one driver compile needs no optimized wasm.
     setFlagsFromString('--liftoff-only');

@@ -20,13 +20,13 @@ describe('cli: paging-lab test worker pool', function () {
     process.env.MISBEHAVING_WORKER_DIR = tempDir('paging-lab-pool-');
     const kinds = ['pass', 'fail', 'flaky', 'impossible', 'crash', 'throw', 'hang-driver', 'hang', 'oom', 'zz-pass'];
     const pairs: Pair[] = kinds.flatMap((k) => [1, 2].map((seed) => ({ scenario: k, file: `/scenarios/${k}.json`, seed })));
-    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/driver.ts', jobs: 2, tdrDelayMs: 300, pairTimeoutMs: 3000, heapMb: 64 });
+    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/driver.ts', jobs: 2, tdrDelayMs: 300, pairTimeoutMs: 5000, heapMb: 64 });
     assert.ok(started.pool, 'error' in started ? started.error : '');
     assert.equal(started.driverHash, 'f'.repeat(64));
     let progress = 0;
     let results: PairResult[];
     try {
-      results = await runPairs(started.pool, pairs, { driver: '/drivers/driver.ts', tdrDelayMs: 300, pairTimeoutMs: 3000, progress: (done) => (progress = done) });
+      results = await runPairs(started.pool, pairs, { driver: '/drivers/driver.ts', tdrDelayMs: 300, pairTimeoutMs: 5000, progress: (done) => (progress = done) });
     } finally {
       started.pool.close();
     }
@@ -56,12 +56,12 @@ describe('cli: paging-lab test worker pool', function () {
     }
     for (const r of of('hang')) {
       assert.deepEqual([r.status, r.rule], ['error', 'timeout']);
-      assert.match(r.message ?? '', /the run did not end within 3000 ms \(--timeout-ms\)/);
+      assert.match(r.message ?? '', /the run did not end within 5000 ms \(--timeout-ms\)/);
     }
   });
 
   it('reports a driver that cannot load once, and runs nothing', async () => {
-    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/broken.ts', jobs: 2, pairTimeoutMs: 3000, heapMb: 64 });
+    const started = await SweepPool.start({ script: WORKER, driver: '/drivers/broken.ts', jobs: 2, pairTimeoutMs: 5000, heapMb: 64 });
     assert.equal(started.pool, undefined);
     assert.equal(started.error, '/drivers/broken.ts:2:3: error: Expected ";" but found "+"');
   });

@@ -1,0 +1,79 @@
+// The segment free-space allocator: the remembered failed search must give exactly the first fit a
+// full search gives, whatever mix of allocations, releases, sizes and alignments comes.
+
+import assert from 'node:assert/strict';
+import { createRandom } from '../../../src/sim/hw';
+import { RangeAllocator } from '../../../src/sim/kernel/rangeAllocator';
+
+/** First fit over a sorted list of free ranges, the plain way. */
+class PlainFirstFit {
+  free: { start: number; end: number }[];
+  constructor(size: number) {
+    this.free = [{ start: 0, end: size }];
+  }
+  allocate(size: number, align: number): number {
+    for (let i = 0; i < this.free.length; i++) {
+      const r = this.free[i];
+      const start = Math.ceil(r.start / align) * align;
+      if (start + size > r.end) continue;
+      const pieces = [];
+      if (start > r.start) pieces.push({ start: r.start, end: start });
+      if (start + size < r.end) pieces.push({ start: start + size, end: r.end });
+      this.free.splice(i, 1, ...pieces);
+      return start;
+    }
+    return -1;
+  }
+  release(start: number, size: number): void {
+    this.free.push({ start, end: start + size });
+    this.free.sort((a, b) => a.start - b.start);
+    const merged: { start: number; end: number }[] = [];
+    for (const r of this.free) {
+      const last = merged[merged.length - 1];
+      if (last && last.end === r.start) last.end = r.end;
+      else merged.push({ ...r });
+    }
+    this.free = merged;
+  }
+}
+
+describe('sim/kernel range allocator', () => {
+  it('places exactly where a plain first fit does, under pressure with evictions between tries', () => {
+    let retries = 0;
+    for (const seed of [1, 2, 3]) {
+      const rnd = createRandom(seed);
+      const size = 64 * 1024 * 1024;
+      const fast = new RangeAllocator(size);
+      const plain = new PlainFirstFit(size);
+      const live: { start: number; size: number }[] = [];
+      for (let step = 0; step < 20000; step++) {
+        const op = rnd.int(10);
+        if (op < 6 || live.length === 0) {
+          const n = (1 + rnd.int(112)) * 4096 - (rnd.int(8) === 0 ? rnd.int(4096) : 0);
+          const align = [4096, 4096, 4096, 65536, 8][rnd.int(5)];
+          // VidMm's loop: try, and on failure evict the oldest live range and try again.
+          for (;;) {
+            const at = fast.allocate(n, align);
+            assert.equal(at, plain.allocate(n, align), `seed ${seed} step ${step}: allocate ${n} aligned ${align}`);
+            if (at >= 0) {
+              live.push({ start: at, size: n });
+              break;
+            }
+            retries++;
+            if (live.length === 0) break;
+            const victim = live.splice(rnd.int(Math.min(live.length, 4)), 1)[0];
+            fast.release(victim.start, victim.size);
+            plain.release(victim.start, victim.size);
+          }
+        } else {
+          const victim = live.splice(rnd.int(live.length), 1)[0];
+          fast.release(victim.start, victim.size);
+          plain.release(victim.start, victim.size);
+        }
+        assert.equal(fast.used, live.reduce((s, r) => s + r.size, 0));
+      }
+      assert.deepEqual(fast.freeRanges(), plain.free);
+    }
+    assert.ok(retries > 1000, `only ${retries} failed tries: the workload did not press`);
+  });
+});

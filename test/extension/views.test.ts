@@ -71,7 +71,7 @@ describe('paging buffer listing', () => {
       { address: '0x1014', instruction: '(end of paging buffer)  .u8 0, ...  ; 0xfec zero bytes' },
     ];
     assert.deepEqual(validRun(list, 2), [1, 2]);
-    assert.match(pgasmListing(list, 2, 'b'), /^; b\n; 2 instructions from 0x1000\n    fill /);
+    assert.match(pgasmListing(list, 2, 'b'), /^; b\n; 2 instructions from 0x1000\n {4}fill /);
   });
 });
 

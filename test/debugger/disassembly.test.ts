@@ -33,14 +33,29 @@ describe('disassembly around a paging buffer', () => {
     assert.deepEqual(rows.slice(0, 3).map((r) => r.instruction.split(' ')[0]), ['fill', 'nop', 'fence']);
     const end = rows[3];
     assert.equal(Number(end.address), 0x100 + code.length);
-    assert.match(end.instruction, /^\(end of paging buffer\)/);
+    assert.match(end.instruction, /^\.(u8|zero) .*; \(end of paging buffer\)$/);
     assert.equal(rows.filter((r) => /end of paging buffer/.test(r.instruction)).length, 1);
     for (const r of rows.slice(3)) {
       assert.notEqual(r.presentationHint, 'invalid', r.instruction);
       assert.doesNotMatch(r.instruction, /invalid/, r.instruction);
-      assert.match(r.instruction, /\.u8 /);
+      assert.match(r.instruction, /^\.(u8|zero) /);
     }
-    assert.ok(rows.slice(4).some((r) => /zero bytes/.test(r.instruction)), 'a run of zeros is one row');
+    assert.ok(rows.slice(4).some((r) => /^\.zero 0x[0-9a-f]+$/.test(r.instruction)), 'a run of zeros is one .zero row');
+  });
+
+  it('writes every row outside the buffer as pgasm that assembles back to its bytes', () => {
+    const stale = new Uint8Array([1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]);
+    const ctx = context(code, 0x100, 0x1000, (mem) => mem.set(stale, 0x100 + code.length + 3));
+    const rows = disassemble(ctx, 0x100, 3, 12);
+    const mem = ctx.read(0, 0x1000).bytes;
+    for (let i = 0; i < rows.length - 1; i++) {
+      const r = rows[i];
+      const a = Number(r.address);
+      const length = Number(rows[i + 1].address) - a;
+      const asm = assemble(r.instruction + '\n');
+      assert.deepEqual(asm.diagnostics.filter((d) => d.severity === 'error'), [], r.instruction);
+      assert.deepEqual([...asm.bytes], [...mem.subarray(a, a + length)], `${r.instruction} at ${r.address}`);
+    }
   });
 
   it('shows the bytes before the buffer as data, and an earlier buffer\'s instruction where one decodes', () => {
@@ -49,7 +64,7 @@ describe('disassembly around a paging buffer', () => {
     const before = disassemble(ctx, 0x800, -3, 4);
     assert.equal(before.length, 4);
     assert.deepEqual(before.map((r) => Number(r.address)), [0x500, 0x600, 0x700, 0x800], 'one row per span of zeros, then the buffer');
-    for (const r of before.slice(0, 3)) assert.match(r.instruction, /^\.u8 0, \.\.\. {2}; 0x100 zero bytes$/);
+    for (const r of before.slice(0, 3)) assert.equal(r.instruction, '.zero 0x100');
     const after = disassemble(ctx, 0x800 + code.length, 0, 3);
     assert.match(after[0].instruction, /end of paging buffer/);
     assert.equal(Number(after[1].address), 0x800 + code.length + 8);

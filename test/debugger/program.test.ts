@@ -214,7 +214,7 @@ describe('debug adapter: a .pgasm program on the GPU (scenario 4)', function () 
     }
     const around = (await dc.disassembleRequest({ memoryReference: hexAddr(ip), instructionOffset: -2, instructionCount: 3 })).body!.instructions;
     assert.equal(around[2].instruction, 'fill vram:0x1000, 0x100, 0xDEADBEEF');
-    assert.match(around[0].instruction, /^\.u8 /, 'bytes before the buffer are data, not instructions');
+    assert.match(around[0].instruction, /^\.(u8|zero) /, 'bytes before the buffer are data, not instructions');
     assert.notEqual(around[0].presentationHint, 'invalid');
     // Far outside the debug address space: `??`.
     const far = (await dc.disassembleRequest({ memoryReference: hexAddr(2 ** 50), instructionCount: 2 })).body!.instructions;

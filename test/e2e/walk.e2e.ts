@@ -197,7 +197,7 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     assert.ok(!rows.some((t) => /(?:\b[0-9a-f]{2} ){7}/.test(t)), `the bytes column is short: ${JSON.stringify(rows.slice(0, 6))}`);
     assert.equal(rows.filter((t) => /\(end of paging buffer\)/.test(t)).length, 1, `one end marker where the driver stopped writing: ${JSON.stringify(rows)}`);
     const end = rows.findIndex((t) => /\(end of paging buffer\)/.test(t));
-    assert.ok(rows.slice(end + 1).every((t) => /\.u8 /.test(t)), `data after it: ${JSON.stringify(rows.slice(end, end + 4))}`);
+    assert.ok(rows.slice(end + 1).every((t) => /\.(u8|zero) /.test(t)), `data after it: ${JSON.stringify(rows.slice(end, end + 4))}`);
     await page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }).locator('.codicon-close').click();
   });
 

@@ -7,8 +7,10 @@
 // (the adapter allows 100,000 instructions) allocates little per instruction: its bytes are kept as
 // a place in one read window, not as a copy. Outside the regions is data, not a wall of invalid
 // instructions: one `(end of paging buffer)` row where a buffer ends, then the
-// instructions left there by an earlier buffer where the bytes decode, else `.u8` rows (a run of
-// zeros as one row). The bytes column carries the first bytes only (the VRAM view has them all).
+// instructions left there by an earlier buffer where the bytes decode, else `.u8` rows and, for a
+// run of zeros, one `.zero N` row per 256-byte span (spans keep row boundaries the same whichever
+// address a client starts from); every row's text assembles back to its bytes. The bytes column
+// carries the first bytes only (the VRAM view has them all).
 
 import { decode } from '../../isa/encoding';
 import { OPCODES } from '../../isa/opcodes';
@@ -76,11 +78,12 @@ function dataRow(p: number, bytes: Uint8Array, i: number, limit: number, endsBuf
   const spanEnd = Math.min(limit, i + (ZERO_RUN_SPAN - (p % ZERO_RUN_SPAN)));
   let zeros = 0;
   while (i + zeros < spanEnd && bytes[i + zeros] === 0) zeros++;
-  const mark = endsBuffer ? '(end of paging buffer)  ' : '';
-  if (zeros > DATA_ROW_BYTES) return { length: zeros, text: `${mark}.u8 0, ...  ; ${hex(zeros)} zero bytes`, invalid: false, window: bytes, at: i };
+  // The marker is a comment, so a row's text assembles back to its bytes, as the disassembler's does.
+  const mark = endsBuffer ? '  ; (end of paging buffer)' : '';
+  if (zeros > DATA_ROW_BYTES) return { length: zeros, text: `.zero ${hex(zeros)}${mark}`, invalid: false, window: bytes, at: i };
   const n = Math.max(1, Math.min(limit - i, DATA_ROW_BYTES - (p % DATA_ROW_BYTES)));
   const values = Array.from(bytes.subarray(i, i + n), hex2).join(', ');
-  return { length: n, text: `${mark}.u8 ${values}`, invalid: false, window: bytes, at: i };
+  return { length: n, text: `.u8 ${values}${mark}`, invalid: false, window: bytes, at: i };
 }
 
 function hex(n: number): string {

@@ -33,6 +33,10 @@ export interface ScopeInfo {
 export interface SourceRef {
   name: string;
   path?: string;
+  /** A document the adapter makes (DAP `source` request), for code that is in no file: a paging buffer a driver wrote. */
+  sourceReference?: number;
+  /** Where such a document comes from, as a client shows it beside the name. */
+  origin?: string;
 }
 
 export interface FrameInfo {

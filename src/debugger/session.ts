@@ -171,6 +171,7 @@ export class PagingLabSession extends DebugSession {
       readMemory: (r, a) => this.onReadMemory(r as DebugProtocol.ReadMemoryResponse, a),
       writeMemory: (r, a) => this.onWriteMemory(r as DebugProtocol.WriteMemoryResponse, a),
       disassemble: (r, a) => this.onDisassemble(r as DebugProtocol.DisassembleResponse, a),
+      source: (r, a) => this.onSource(r as DebugProtocol.SourceResponse, a),
       evaluate: (r, a) => this.onEvaluate(r as DebugProtocol.EvaluateResponse, a),
       completions: (r, a) => this.onCompletions(r as DebugProtocol.CompletionsResponse, a),
       [ADAPTER_STATE_REQUEST]: async (r) => {
@@ -788,6 +789,20 @@ export class PagingLabSession extends DebugSession {
         return d;
       }),
     };
+    this.sendResponse(response);
+  }
+
+  /** The documents the adapter makes (a paging buffer as pgasm), by their sourceReference. */
+  private async onSource(response: DebugProtocol.SourceResponse, args: Args): Promise<void> {
+    const source = args.source === undefined ? {} : asObject(args.source, "'source'");
+    const ref = source.sourceReference !== undefined ? argInt(source, 'sourceReference', { min: 1 }) : argInt(args, 'sourceReference', { min: 0 });
+    if (ref === 0) {
+      const path = optString(source, 'path');
+      throw new RequestError(E_ARGS, path ? `${path} is a file: the client reads it itself (only sources with a sourceReference come from the debugger)` : "'sourceReference' must name a document this session made");
+    }
+    const content = await this.need().call({ op: 'source', sourceReference: ref });
+    // No mimeType: the client takes the language from the name's .pgasm extension (a mime type it does not know would be plain text).
+    response.body = { content };
     this.sendResponse(response);
   }
 

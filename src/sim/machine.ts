@@ -10,6 +10,8 @@
 //   m.state()                      -> a plain-data snapshot (allocations, segments, engines, queues,
 //                                     fences, paging buffers, the current DDI call, the scenario step)
 //   m.stop()                       -> ends the run (the generator is closed; `finished` becomes true)
+//   m.runEngineNow(engine)         -> runs one GPU instruction ahead of the kernel's schedule (a debugger's
+//                                     GPU step while the kernel stands at a DDI call); `ranAhead` lists them
 //
 // Events (src/sim/kernel/events.ts): `scenario-step`; `ddi-entry` (before the driver runs, with the
 // live arguments) and `ddi-return` (status and arguments after the call); `kernel` (eviction,
@@ -153,6 +155,33 @@ export class Machine {
     return r.value;
   }
 
+  /** Instructions run ahead of the kernel's schedule (runEngineNow): the engine, and how many events the run had produced then. */
+  readonly ranAhead: { engine: number; afterEvents: number }[] = [];
+
+  /**
+   * Runs `engine`'s next instruction now, before the run goes on from the event it stands at (a
+   * debugger stepping the GPU while the kernel is stopped at a DDI call: the GPU runs beside the
+   * CPU). Not an event of the run's stream (what the instruction writes is the GPU's, as always);
+   * returns the instruction it ran, undefined when the engine has nothing it can run (idle, or
+   * stalled on a wait), or the run's `error` event when the instruction faulted (the run is over).
+   */
+  runEngineNow(engine: number): Extract<MachineEvent, { kind: 'instruction' | 'error' }> | undefined {
+    if (this.done) return undefined;
+    const time = this.gpu.now;
+    let r: ReturnType<Kernel['stepEngineNow']>;
+    try {
+      r = this.kernel.stepEngineNow(engine);
+    } catch (e) {
+      this.stop();
+      this.failure = toMachineError(this.kernel.ddi.blame(e));
+      this.emitted++;
+      return { kind: 'error', time: this.gpu.now, error: this.failure };
+    }
+    if (!r) return undefined;
+    this.ranAhead.push({ engine, afterEvents: this.emitted });
+    return r.outcome === 'executed' ? { kind: 'instruction', time, engine, ...r.at } : undefined;
+  }
+
   /** Runs until an event satisfies `predicate` (returned) or the run finishes (undefined, or the error/done event). */
   runUntil(predicate: (e: MachineEvent) => boolean, maxEvents = Infinity): MachineEvent | undefined {
     for (let n = 0; n < maxEvents; n++) {
@@ -273,6 +302,7 @@ export function toMachineError(e: unknown): MachineError {
       ddi: e.ddi,
       location: e.location && { file: e.location.file, line: e.location.line, column: e.location.column },
       ...(e instanceof VerifierViolation ? { rule: e.rule } : {}),
+      ...(e instanceof VerifierViolation && e.ddiLocation ? { ddiLocation: { file: e.ddiLocation.file, line: e.ddiLocation.line, column: e.ddiLocation.column } } : {}),
     };
   }
   if (e instanceof KernelError) return { category: e.category, message: e.message, path: e.path };

@@ -13,6 +13,7 @@ import { compile, ExpressionError, UNKNOWN, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
 import { GPU_THREAD_BASE } from '../model';
 import type { BreakpointResult, DisassembledInstruction, InstructionBreakpointSpec, ScopeInfo, SourceRef, ThreadInfo, VarNode, SetVariableResult } from '../model';
+import { BufferDocuments } from './bufferSource';
 import { CodeRegion, disassemble, DisassemblyContext, MAX_INSTRUCTION_BYTES } from './disassembly';
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16);
@@ -26,6 +27,8 @@ export interface InstructionPointer {
   submissionId: number;
   /** The engine ran the whole buffer and rests after its last instruction. */
   pastEnd?: boolean;
+  /** Bytes of instructions in the buffer (its submitted length), when known: the buffer can then be shown as a document. */
+  length?: number;
 }
 
 /** What a target tells the GPU view; everything else the view reads from the GPU itself. */
@@ -63,16 +66,20 @@ export class GpuView {
   private writes: { address: number; length: number }[] = [];
   /** Instructions read at this stop (a stop shows the same one as a frame, a register and operands). */
   private readonly read = new Map<number, { bytes: Uint8Array; text?: string }>();
+  /** The buffers engines run, as documents for the GPU frames' sources. */
+  private readonly documents: BufferDocuments;
 
   constructor(
     /** The simulated GPU itself. */
     readonly hw: Gpu,
     private readonly source: GpuSource,
   ) {
+    this.documents = new BufferDocuments({ read: (address, length) => hw.readPhysical(address, length), segments: hw.segments });
     hw.onEvent((ev) => {
       if (ev.kind !== 'write') return;
       this.noteWrite(ev.debugAddress, ev.length);
       this.read.clear();
+      this.documents.changed(ev.debugAddress, ev.length);
     });
   }
 
@@ -176,6 +183,21 @@ export class GpuView {
     const ip = this.source.instructionPointer(engine);
     if (ip && !ip.pastEnd) scopes.push({ name: 'Instruction', presentationHint: 'locals', expensive: false, vars: this.operandVars(ip) });
     return scopes;
+  }
+
+  /**
+   * The buffer `ip` points into as a read-only pgasm document, and the line of the instruction (of
+   * the end marker once the engine ran it all): a GPU frame's source when no file holds the code.
+   */
+  bufferLocation(ip: InstructionPointer, engine: number): { source: SourceRef; line: number } | undefined {
+    if (ip.length === undefined || ip.length <= 0) return undefined;
+    const doc = this.documents.document(ip.address - ip.offset, ip.length, ip.submissionId, engine);
+    return { source: { ...doc.source }, line: ip.pastEnd ? doc.endLine : this.documents.lineOf(doc, ip.offset) };
+  }
+
+  /** The text of a buffer document (DAP `source`), by its sourceReference. */
+  sourceText(ref: number): string {
+    return this.documents.text(ref);
   }
 
   // ---- the instruction at an address ----
@@ -285,7 +307,9 @@ export class GpuView {
       operands[index] = Number(n);
     }
     this.read.clear();
-    this.hw.writePhysical(address, encode({ op: r.instr.op, flags: r.instr.flags, operands }));
+    const encoded = encode({ op: r.instr.op, flags: r.instr.flags, operands });
+    this.hw.writePhysical(address, encoded);
+    this.documents.changed(address, encoded.length);
     return { value: m[1] === 'loc' ? hex(Number(n)) : hex(n), memoryChanged: true };
   }
 
@@ -343,6 +367,7 @@ export class GpuView {
 
   writeMemory(address: number, data: Uint8Array): number {
     this.read.clear();
+    this.documents.changed(address, data.length);
     const r = this.hw.debugWrite(address, data);
     if (r.written === 0 && data.length) throw new Error(`${hex(address)} is not writable memory in the debug address space`);
     return r.written;

@@ -38,7 +38,8 @@ export type WorkerCall =
   | { op: 'completions'; text: string; column: number }
   | { op: 'adapterState' }
   | { op: 'functionNames' }
-  | { op: 'breakpointLines'; path: string; line: number; endLine?: number };
+  | { op: 'breakpointLines'; path: string; line: number; endLine?: number }
+  | { op: 'source'; sourceReference: number };
 
 export interface WorkerResults {
   /** `driverScript`: the driver's compiled script and source map, for the inspector (driver targets). */
@@ -59,6 +60,7 @@ export interface WorkerResults {
   adapterState: AdapterStateResponse;
   functionNames: string[];
   breakpointLines: number[];
+  source: string;
 }
 
 export type WorkerRequest = WorkerCall & { id: number };

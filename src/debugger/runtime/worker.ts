@@ -75,6 +75,8 @@ export function startWorker(): void {
         return need().completions(req.text, req.column);
       case 'adapterState':
         return need().adapterState();
+      case 'source':
+        return need().gpu.sourceText(req.sourceReference);
       default:
         throw new Error(`'${req.op}' cannot be answered while the driver is paused at a line of its source: continue or step first`);
     }

@@ -20,12 +20,13 @@ import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
 import { ConsoleCommand, complete, isCommand, runCommand } from '../console';
 import { gpuCommands } from '../gpu/commands';
-import { GpuView } from '../gpu/view';
+import { GpuView, type InstructionPointer } from '../gpu/view';
 import { KernelView } from '../kernel/state';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
 import { formatAddress } from '../memoryReference';
 import { ddiBufferReference, withDdiBuffer } from '../kernel/ddiBuffer';
+import { ReturnSites } from '../kernel/returnSite';
 import type {
   BreakpointResult,
   ExceptionDetails,
@@ -84,6 +85,7 @@ export class DriverTarget implements Target {
   private readonly commands: ConsoleCommand[];
   private readonly scenarioLines: string[];
   private readonly driverName: string;
+  private returnSites: ReturnSites | undefined;
 
   static async load(config: ResolvedLaunch, ctl: RunControl): Promise<DriverTarget> {
     const driver = config.driver ?? bundled('samples/drivers/reference/driver.ts');
@@ -123,7 +125,7 @@ export class DriverTarget implements Target {
     this.kernel = kernel;
     this.gpu = new GpuView(machine.gpu, {
       // The engine picks up a queued buffer only when it executes its first instruction: ask the kernel's view.
-      instructionPointer: (engine) => machine.kernel.registers.nextInstruction(engine),
+      instructionPointer: (engine) => this.instructionPointer(engine),
       codeRegions: () => withDdiBuffer(kernel.codeRegions(), this.current, this.state),
       instructionBreakpointProblem: (address) => (address < sys ? undefined : `${hex(address)} is not in system memory, where DMA buffers live (0x0..${hex(sys - 1)}).`),
       symbolAt: (address) => kernel.allocationAt(address),
@@ -223,6 +225,11 @@ export class DriverTarget implements Target {
     let engine = threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(threadId) ?? -2);
     if (engine === -2) throw new Error(`there is no thread ${threadId}`);
     this.gpu.resumed();
+    // A step on an engine the machine does not stand at: the engine runs its instruction first.
+    if (engine >= 0 && (step === 'next' || step === 'stepIn') && !this.standsAt(engine)) {
+      const ran = this.stepAhead(engine, ctl);
+      if (ran) return ran;
+    }
     const from = this.current;
     let callId = from && (from.kind === 'ddi-entry' || from.kind === 'ddi-return') ? from.call.id : undefined;
     const stepIndex = this.machine.kernel.currentStep?.index;
@@ -240,6 +247,11 @@ export class DriverTarget implements Target {
       }
       const bp = this.settle(e, ctl);
       if (bp) return bp;
+      // A GPU step from a line of the driver's source: the DDI has now returned, the engine runs its instruction.
+      if (r && engine >= 0 && (step === 'next' || step === 'stepIn') && !this.standsAt(engine)) {
+        const ran = this.stepAhead(engine, ctl);
+        if (ran) return ran;
+      }
       if (step === 'continue') continue;
       // Stepping: where does this step end?
       if (engine >= 0) {
@@ -252,6 +264,31 @@ export class DriverTarget implements Target {
       }
       if (e.kind === 'ddi-entry' || e.kind === 'kernel' || e.kind === 'scenario-step' || (step === 'stepIn' && e.kind === 'ddi-return')) return this.stopAt(e, 'step');
     }
+  }
+
+  /** Whether the machine stands before an instruction of `engine` (a step from there runs it next anyway). */
+  private standsAt(engine: number): boolean {
+    return this.current?.kind === 'instruction' && this.current.engine === engine;
+  }
+
+  /**
+   * A step on GPU engine `engine` while the machine stands elsewhere (the kernel at a DDI call, a
+   * breakpoint of another thread): the engine executes its instruction now, before the kernel goes
+   * on, and the step ends on the GPU thread at the engine's next instruction, the kernel still where
+   * it was. Without that, a breakpoint the kernel reaches before it next waits for the GPU would
+   * win every time and the GPU would never step. Undefined: the engine has nothing it can run now
+   * (idle, or stalled on a wait), so the step waits for the engine like any run.
+   */
+  private stepAhead(engine: number, ctl: RunControl): RunResult | undefined {
+    const at = this.current;
+    if (!at) return undefined;
+    const e = this.machine.runEngineNow(engine);
+    if (!e) return undefined;
+    if (e.kind === 'error') {
+      this.current = e;
+      return this.settle(e, ctl) ?? this.end();
+    }
+    return { kind: 'stopped', stop: this.makeStop(at, 'step', undefined, undefined, GPU_THREAD_BASE + engine) };
   }
 
   private stopAt(e: Event, reason: StopReason, text?: string, exception?: ExceptionDetails): RunResult {
@@ -372,11 +409,11 @@ export class DriverTarget implements Target {
 
   // ---- stops, frames and scopes ----
 
-  private makeStop(e: Event, reason: StopReason, text?: string, exception?: ExceptionDetails): StopInfo {
+  private makeStop(e: Event, reason: StopReason, text?: string, exception?: ExceptionDetails, thread?: number): StopInfo {
     this.current = e;
     this.reg.clear();
     this.state = this.machine.state();
-    const threadId = e.kind === 'instruction' ? GPU_THREAD_BASE + e.engine : KERNEL_THREAD_ID;
+    const threadId = thread ?? (e.kind === 'instruction' ? GPU_THREAD_BASE + e.engine : KERNEL_THREAD_ID);
     const frames: Record<number, FrameInfo[]> = { [KERNEL_THREAD_ID]: this.kernelFrames(e) };
     for (let i = 0; i < this.gpu.engines; i++) frames[GPU_THREAD_BASE + i] = this.gpuFrames(i);
     const stop: StopInfo = { reason, threadId, snapshot: { threads: this.threads(), frames } };
@@ -409,23 +446,50 @@ export class DriverTarget implements Target {
     return 1;
   }
 
+  /** Where the DDI frame points: its first line, or once it returned, its `return` (returnSite.ts). */
+  private ddiLine(call: NonNullable<MachineState['currentDdi']>, returned: boolean): { file: string; line: number; column: number } | undefined {
+    const ddi = this.machine.kernel.ddi;
+    if (returned) {
+      const map = ddi.sourceMap;
+      if (map) this.returnSites ??= new ReturnSites(map);
+      const at = this.returnSites?.of(ddi.functionOf?.(call.ddi));
+      if (at) return at;
+    }
+    return ddi.definitionOf(call.ddi);
+  }
+
   private kernelFrames(e: Event): FrameInfo[] {
     const frames: FrameInfo[] = [];
     const st = this.state!;
     const call = e.kind === 'ddi-entry' || e.kind === 'ddi-return' ? e.call : st.currentDdi;
     if (call) {
-      const def = this.machine.kernel.ddi.definitionOf(call.ddi);
+      const returned = e.kind === 'ddi-return' && e.call === call;
+      const def = this.ddiLine(call, returned);
       const args = call.args as Record<string, unknown>;
       let detail = '';
       if (call.ddi === 'DxgkDdiBuildPagingBuffer' && typeof args.Operation === 'number') detail = DXGK_OPERATION_NAMES[args.Operation] ?? String(args.Operation);
-      const phase = e.kind === 'ddi-return' && e.call === call ? ` → ${call.status !== undefined ? statusName(call.status) : formatValue(call.result as Value)}` : '';
+      const phase = returned ? ` → ${call.status !== undefined ? statusName(call.status) : formatValue(call.result as Value)}` : '';
+      const scopes = this.callScopes(call, e.kind === 'ddi-entry');
+      // A rule broken or an exception raised at another line of the driver: that line on top, the DDI under it.
+      const err = e.kind === 'error' ? e.error : undefined;
+      const at = err?.location;
+      const ddiAt = err?.ddiLocation ?? def;
+      if (err && at && !(ddiAt && samePath(at.file, ddiAt.file) && at.line === ddiAt.line)) {
+        frames.push({
+          name: err.rule ? `verifier: ${err.rule}` : `${err.category} error: ${err.message.split('\n')[0]}`,
+          source: { name: basename(at.file), path: at.file },
+          line: at.line,
+          column: at.column,
+          scopes,
+        });
+      }
       frames.push({
         name: `${call.ddi}(${detail})${phase}`,
-        source: def ? { name: basename(def.file), path: def.file } : undefined,
-        line: def?.line ?? 0,
-        column: def?.column ?? 0,
+        source: ddiAt ? { name: basename(ddiAt.file), path: ddiAt.file } : undefined,
+        line: ddiAt?.line ?? 0,
+        column: ddiAt?.column ?? 0,
         instructionPointerReference: ddiBufferReference(call.ddi, args),
-        scopes: this.callScopes(call, e.kind === 'ddi-entry'),
+        scopes,
       });
     } else if (e.kind === 'kernel') {
       frames.push({ name: `kernel: ${e.message}`, line: 0, column: 0, scopes: this.adapterScopes([{ name: 'Event', presentationHint: 'locals', expensive: false, vars: this.eventVars(e) }]) });
@@ -492,17 +556,38 @@ export class DriverTarget implements Target {
     return [...first, { name: 'Adapter', expensive: false, lazy: 'adapter' }];
   }
 
-  private gpuFrames(engine: number): FrameInfo[] {
-    const v = this.gpu.hw.engineView(engine);
-    const scopes = this.adapterScopes(this.gpu.scopes(engine));
-    const next = this.machine.kernel.registers.nextInstruction(engine);
-    if (!next) return [{ name: `engine ${engine} ${v.state}${v.queued ? `, ${v.queued} queued` : ''}`, line: 0, column: 0, scopes }];
+  /** Where `engine` runs next, with the length of the buffer it is in (the kernel mirrors the hardware queue). */
+  private instructionPointer(engine: number): InstructionPointer | undefined {
+    const registers = this.machine.kernel.registers;
+    const next = registers.nextInstruction(engine);
+    if (!next) return undefined;
     const base = next.address - next.offset;
+    const sub = registers.hwQueues[engine]?.find((s) => s.physical === base && s.submissionId === next.submissionId);
+    return sub ? { ...next, length: sub.length } : next;
+  }
+
+  /** What an engine with nothing to run is doing, as its frame's name. */
+  private idleName(engine: number): string {
+    const v = this.gpu.hw.engineView(engine);
+    const e = this.state?.engines.find((x) => x.engine === engine);
+    if (v.state !== 'idle') return `engine ${engine} ${v.state}`;
+    if (e && e.lastSubmittedFence > e.lastCompletedFence) return `engine ${engine} idle, fence ${e.lastSubmittedFence} not yet reported complete`;
+    return `engine ${engine} idle, waiting for work (fence ${e?.lastCompletedFence ?? 0} done)`;
+  }
+
+  private gpuFrames(engine: number): FrameInfo[] {
+    const scopes = this.adapterScopes(this.gpu.scopes(engine));
+    const next = this.instructionPointer(engine);
+    // No instruction, no source: a label (VS Code draws it as a caption, not as "Unknown Source").
+    if (!next) return [{ name: this.idleName(engine), line: 0, column: 0, presentationHint: 'label', scopes }];
+    const base = next.address - next.offset;
+    const at = this.gpu.bufferLocation(next, engine);
     return [
       {
         name: `${this.gpu.instructionText(next.address)}  [buffer ${hex(base)}+${hex(next.offset)}]`,
-        line: 0,
-        column: 0,
+        source: at?.source,
+        line: at?.line ?? 0,
+        column: at ? 1 : 0,
         instructionPointerReference: formatAddress(next.address),
         scopes,
       },

@@ -194,7 +194,7 @@ export class ProgramTarget implements Target {
 
   private instructionPointer(): InstructionPointer {
     const pc = this.pc();
-    return { address: this.buffer.physical + pc, offset: pc, submissionId: 1, pastEnd: pc >= this.length };
+    return { address: this.buffer.physical + pc, offset: pc, submissionId: 1, pastEnd: pc >= this.length, length: this.length };
   }
 
   private atEnd(): boolean {
@@ -334,11 +334,13 @@ export class ProgramTarget implements Target {
       ];
     }
     const line = this.lineOf.get(pc);
+    // An instruction no line of the file made (the program jumped into data): the buffer as a document.
+    const at = line === undefined ? this.gpu.bufferLocation(this.instructionPointer(), 0) : { source, line: line + 1 };
     return [
       {
         name: `${this.instructionText(pc)}  [dma+${hex(pc)}]`,
-        source: line === undefined ? undefined : source,
-        line: (line ?? 0) + 1,
+        source: at?.source,
+        line: at?.line ?? 0,
         column: 1,
         instructionPointerReference: ip,
         scopes: this.scopes(),

@@ -86,6 +86,8 @@ export interface MachineError {
   ddi?: string;
   /** The driver's file and line, when known. */
   location?: { file: string; line: number; column: number };
+  /** The DDI's implementation, when `location` is another line inside it (the line that broke a verifier rule). */
+  ddiLocation?: { file: string; line: number; column: number };
   /** JSON path into the scenario, when the problem is a scenario step. */
   path?: string;
   /** The verifier rule broken (src/sim/verifier/rules.ts), when the verifier stopped the run. */

@@ -461,6 +461,12 @@ export class Kernel {
   *stepEngine(engine: number): Gen {
     const next = this.registers.nextInstruction(engine);
     if (next) yield { kind: 'instruction', time: this.gpu.now, engine, ...next };
+    this.execute(engine, next);
+    yield* this.processHardwareEvents();
+  }
+
+  /** Runs `engine`'s next instruction on the hardware (`next` is where it is, for traces). */
+  private execute(engine: number, next: ReturnType<DeviceRegisters['nextInstruction']>): 'executed' | 'waiting' | 'faulted' | 'idle' {
     const startAt = this.onRetired ? Math.max(this.gpu.now, this.gpu.engineView(engine).busyUntil) : 0;
     const t0 = performance.now();
     const outcome = this.gpu.step(engine);
@@ -471,24 +477,49 @@ export class Kernel {
         this.onRetired({ engine, address: next.address, submissionId: next.submissionId, start: startAt, end: this.gpu.engineView(engine).busyUntil });
       }
     }
-    yield* this.processHardwareEvents();
+    return outcome;
+  }
+
+  /**
+   * Runs `engine`'s next instruction now, ahead of the kernel's own schedule (the kernel otherwise
+   * runs the GPU only while it waits for it): a debugger stepping a GPU engine while the kernel is
+   * stopped elsewhere, as on hardware, where the GPU runs beside the CPU. A finished buffer leaves
+   * the hardware queue mirror at once and a fault throws at once; an interrupt waits for the
+   * kernel's next look at the hardware, as an interrupt waits while its CPU is busy. Returns the
+   * instruction it ran (undefined: nothing to run) and the hardware's outcome.
+   */
+  stepEngineNow(engine: number): { at: NonNullable<ReturnType<DeviceRegisters['nextInstruction']>>; outcome: 'executed' | 'waiting' | 'faulted' | 'idle' } | undefined {
+    const next = this.registers.nextInstruction(engine);
+    if (!next) return undefined;
+    const outcome = this.execute(engine, next);
+    for (let i = 0; i < this.hwEvents.length; ) {
+      const e = this.hwEvents[i];
+      if (e.kind === 'fault') throw this.faultError(e.fault);
+      if (e.kind === 'buffer-complete' && e.engine === engine) {
+        this.hwEvents.splice(i, 1);
+        this.registers.completed(engine);
+      } else i++;
+    }
+    return { at: next, outcome };
+  }
+
+  private faultError(f: Extract<HwEvent, { kind: 'fault' }>['fault']): Error {
+    const buf = this.vidsch.engines[f.engine]?.queue.find((b) => f.address >= b.physical + b.start && f.address < b.physical + b.end);
+    const explained = buf && this.extension?.gpuFault?.(buf, f);
+    if (explained) return explained;
+    return new KernelError(
+      'gpu',
+      `engine ${f.engine} faulted (${f.cause}) at 0x${f.address.toString(16)}: ${f.instruction}: ${f.message}` +
+        (buf ? `\n  in the ${buf.kind} buffer with fence ${buf.fenceId}: ${buf.label}` : ''),
+    );
   }
 
   private *processHardwareEvents(): Gen {
     while (this.hwEvents.length) {
       const e = this.hwEvents.shift()!;
       if (e.kind === 'buffer-complete') this.registers.completed(e.engine);
-      else if (e.kind === 'fault') {
-        const f = e.fault;
-        const buf = this.vidsch.engines[f.engine]?.queue.find((b) => f.address >= b.physical + b.start && f.address < b.physical + b.end);
-        const explained = buf && this.extension?.gpuFault?.(buf, f);
-        if (explained) throw explained;
-        throw new KernelError(
-          'gpu',
-          `engine ${f.engine} faulted (${f.cause}) at 0x${f.address.toString(16)}: ${f.instruction}: ${f.message}` +
-            (buf ? `\n  in the ${buf.kind} buffer with fence ${buf.fenceId}: ${buf.label}` : ''),
-        );
-      } else if (e.kind === 'interrupt') {
+      else if (e.kind === 'fault') throw this.faultError(e.fault);
+      else if (e.kind === 'interrupt') {
         yield* this.frame(`interrupt from engine ${e.engine}`, this.interrupt(e));
       }
     }

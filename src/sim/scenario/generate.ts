@@ -50,7 +50,8 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
     else visible.delete(id);
     return { op: 'create', id, size, cpuVisible, fill: rnd.nextU32() };
   };
-  const fits = (list: string[]): boolean => !o.segments || packs(list.map((id) => ({ size: sizes.get(id)!, cpuVisible: visible.has(id) })), memory);
+  const packsInMemory = packer(memory);
+  const fits = (list: string[]): boolean => !o.segments || packsInMemory(list.map((id) => ({ size: sizes.get(id)!, cpuVisible: visible.has(id) })));
   for (let i = 0; i < o.allocations; i++) {
     ids.push(`${prefix}${i}`);
     yield create(ids[i]);
@@ -72,8 +73,12 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
       while (picked.size < n) picked.add(ids[rnd.int(ids.length)]);
       let list = [...picked];
       // Drop allocations (last picked first) until the render fits the segments.
-      while (list.length > 1 && !fits(list)) list = list.slice(0, -1);
-      if (!fits(list)) continue;
+      let ok = fits(list);
+      while (list.length > 1 && !ok) {
+        list = list.slice(0, -1);
+        ok = fits(list);
+      }
+      if (!ok) continue;
       yield { op: 'render', allocations: list, write: list.filter(() => rnd.int(3) === 0) };
     } else if ((r -= w.write) < 0) {
       const id = ids[rnd.int(ids.length)];
@@ -93,6 +98,26 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
     }
   }
   if (o.verify) yield { op: 'verify' };
+}
+
+/**
+ * `packs` for one set of segments, answering first the case that needs no placement: when the
+ * allocations together fit the smallest segment, the first segment each one tries has room for
+ * it (a generated render is a few allocations, the segments hundreds of times larger).
+ */
+export function packer(segments: readonly { size: number; cpuVisible: boolean }[]): (list: readonly { size: number; cpuVisible: boolean }[]) => boolean {
+  const smallest = segments.length ? Math.min(...segments.map((x) => x.size)) : -1;
+  const anyVisible = segments.some((x) => x.cpuVisible);
+  return (list) => {
+    let total = 0;
+    let visible = false;
+    for (const a of list) {
+      total += a.size;
+      if (a.cpuVisible) visible = true;
+    }
+    if (total <= smallest && (anyVisible || !visible)) return true;
+    return packs(list, segments);
+  };
 }
 
 /**

@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { normalizeScenario } from '../../../src/sim/scenario';
-import { packs } from '../../../src/sim/scenario/generate';
+import { packer, packs } from '../../../src/sim/scenario/generate';
+import { createRandom } from '../../../src/sim/hw/random';
 import { referenceDriver, runScenario, scenario } from '../kernel/helpers';
 
 const SMALL_VISIBLE = {
@@ -78,5 +79,18 @@ describe('feasible workloads', function () {
     assert.equal(packs([{ size: 64 * 1024, cpuVisible: true }, { size: 128 * 1024, cpuVisible: false }], segs), true);
     assert.equal(packs([{ size: 32 * 1024, cpuVisible: true }, { size: 48 * 1024, cpuVisible: true }], segs), false);
     assert.equal(packs([{ size: 160 * 1024, cpuVisible: false }], segs), false);
+  });
+
+  it('packer (what the generator asks, small renders answered without placing them) says what packs says', () => {
+    const rnd = createRandom(14);
+    let small = 0;
+    for (let round = 0; round < 4000; round++) {
+      const segs = Array.from({ length: rnd.int(4) }, () => ({ size: (1 + rnd.int(16)) * 64 * 1024, cpuVisible: rnd.int(2) === 0 }));
+      const list = Array.from({ length: 1 + rnd.int(5) }, () => ({ size: (1 + rnd.int(8)) * 32 * 1024, cpuVisible: rnd.int(3) === 0 }));
+      const fast = packer(segs)(list);
+      assert.equal(fast, packs(list, segs), JSON.stringify({ segs, list }));
+      if (segs.length && list.reduce((n, a) => n + a.size, 0) <= Math.min(...segs.map((x) => x.size))) small++;
+    }
+    assert.ok(small > 100, `the shortcut was taken ${small} times`);
   });
 });

@@ -191,6 +191,19 @@ export class VidMm {
    * allocations, which only CPU-visible segments can hold).
    */
   residencyLimit(list: readonly Allocation[]): string | undefined {
+    // Any set of segments holds at least as much as the smallest of them: when the whole list fits
+    // the smallest segment any of its allocations may use, no set is too small (nearly every render).
+    let total = 0;
+    let smallest = Infinity;
+    for (const a of list) {
+      if (!a.candidates.length) {
+        smallest = -1;
+        break;
+      }
+      total += a.size;
+      for (const id of a.candidates) smallest = Math.min(smallest, this.segment(id)?.size ?? -1);
+    }
+    if (total <= smallest) return undefined;
     const ids = [...new Set(list.flatMap((a) => a.candidates))];
     if (ids.length > 30) return undefined;
     const bit = (id: number): number => 1 << ids.indexOf(id);
@@ -315,9 +328,9 @@ export class VidMm {
   }
 
   private lruVictim(segs: SegmentState[], pinned: Set<Allocation>): Allocation | undefined {
-    const ids = new Set(segs.map((s) => s.id));
     for (const a of this.lru.keys()) {
-      if (!pinned.has(a) && ids.has(a.segmentId)) return a;
+      if (pinned.has(a)) continue;
+      for (const s of segs) if (s.id === a.segmentId) return a;
     }
     return undefined;
   }

@@ -386,7 +386,7 @@ export class PagingEngines {
       current: e.cur ? { ...e.cur } : undefined,
       pc: e.pc,
       queued: e.queue.length - e.qHead,
-      pagingFence: (BigInt(e.fenceHi) << 32n) | BigInt(e.fenceLo),
+      pagingFence: e.fenceHi === 0 ? BigInt(e.fenceLo) : (BigInt(e.fenceHi) << 32n) | BigInt(e.fenceLo),
       fault: e.fault,
       busyUntil: e.busyUntil,
     };

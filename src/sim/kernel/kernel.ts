@@ -462,7 +462,8 @@ export class Kernel {
     const next = this.registers.nextInstruction(engine);
     if (next) yield { kind: 'instruction', time: this.gpu.now, engine, ...next };
     this.execute(engine, next);
-    yield* this.processHardwareEvents();
+    // Most instructions raise nothing: no generator for them.
+    if (this.hwEvents.length) yield* this.processHardwareEvents();
   }
 
   /** Runs `engine`'s next instruction on the hardware (`next` is where it is, for traces). */
@@ -894,12 +895,14 @@ export class Kernel {
     for (const t of tiles) {
       t.a.content = 'valid';
       const shadow = this.shadow.get(t.a);
+      // Without a shadow copy (content checks off) nothing reads the tile's bytes.
+      if (!shadow) continue;
       const bytes = patternBytes(Math.min(FILL_TILE, t.a.size - t.offset), t.pattern);
       const pitch = swizzledPitch(t.a);
       // The GPU wrote one 4 KiB tile in the segment; a swizzled allocation's tile is TILE_ROWS rows
       // of TILE_WIDTH_BYTES bytes in the layout the application sees.
-      if (pitch === undefined) shadow?.set(bytes, t.offset);
-      else for (let row = 0; row < TILE_ROWS; row++) shadow?.set(bytes.subarray(row * TILE_WIDTH_BYTES, (row + 1) * TILE_WIDTH_BYTES), linearOffset(t.offset + row * TILE_WIDTH_BYTES, pitch));
+      if (pitch === undefined) shadow.set(bytes, t.offset);
+      else for (let row = 0; row < TILE_ROWS; row++) shadow.set(bytes.subarray(row * TILE_WIDTH_BYTES, (row + 1) * TILE_WIDTH_BYTES), linearOffset(t.offset + row * TILE_WIDTH_BYTES, pitch));
     }
     yield this.event('render', `render ${this.renders} submitted to engine ${engine} with fence ${entry.fenceId}: ${list.map((a) => `${a.name}${writes.has(a) ? ' (write)' : ''}`).join(', ')}`, {
       engine,

@@ -165,7 +165,7 @@ export class PagingBuilder {
           args,
         );
       }
-      const buf = yield* this.currentBuffer();
+      const buf = this.current ?? (yield* this.currentBuffer());
       const begin = buf.write;
       args.pDmaBuffer = { Bytes: buf.buffer.bytes, Offset: begin, PhysicalAddress: buf.buffer.physical };
       args.DmaSize = buf.limit - begin;

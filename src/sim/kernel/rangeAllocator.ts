@@ -41,6 +41,8 @@ export class RangeAllocator {
     if (size >= this.failedSize && a === this.failedAlign) return this.allocateInReleased(size, a);
     for (let i = 0; i < this.free.length; i++) {
       const r = this.free[i];
+      // Most ranges of a busy segment are too small whatever the alignment: no division for them.
+      if (r.end - r.start < size) continue;
       const start = Math.ceil(r.start / a) * a;
       if (start + size > r.end) continue;
       this.take(i, start, size);

@@ -57,6 +57,8 @@ export interface VidMmHost {
 export class VidMm {
   readonly allocations = new Map<number, Allocation>();
   readonly segments: SegmentState[] = [];
+  /** The first segment added with each id (what `segments.find` by id gives), looked up for every placement. */
+  private readonly segmentById = new Map<number, SegmentState>();
   /** Resident allocations, least recently used first (Map keeps insertion order). */
   private readonly lru = new Map<Allocation, true>();
   private readonly builder: PagingBuilder;
@@ -87,7 +89,7 @@ export class VidMm {
   // ------------------------------------------------------------------ segments and allocations
 
   addSegment(id: number, name: string, d: DXGK_SEGMENTDESCRIPTOR): void {
-    this.segments.push({
+    const s: SegmentState = {
       id,
       name,
       kind: d.Flags.Aperture ? 'aperture' : 'memory',
@@ -96,11 +98,13 @@ export class VidMm {
       descriptor: d,
       ranges: new RangeAllocator(d.Size),
       resident: new Set(),
-    });
+    };
+    this.segments.push(s);
+    if (!this.segmentById.has(id)) this.segmentById.set(id, s);
   }
 
   segment(id: number): SegmentState | undefined {
-    return this.segments.find((s) => s.id === id);
+    return this.segmentById.get(id);
   }
 
   newHandle(): number {

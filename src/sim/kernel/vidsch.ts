@@ -55,7 +55,18 @@ export class VidSch {
 
   *submit(b: Omit<QueuedBuffer, 'fenceId' | 'submittedAt' | 'onComplete'>, onComplete?: () => void): Gen<QueuedBuffer> {
     const q = this.engines[b.engine];
-    const entry: QueuedBuffer = { ...b, fenceId: q.lastSubmitted + 1, submittedAt: this.now(), onComplete: onComplete ? [onComplete] : [] };
+    const entry: QueuedBuffer = {
+      engine: b.engine,
+      kind: b.kind,
+      physical: b.physical,
+      start: b.start,
+      end: b.end,
+      size: b.size,
+      label: b.label,
+      fenceId: q.lastSubmitted + 1,
+      submittedAt: this.now(),
+      onComplete: onComplete ? [onComplete] : [],
+    };
     const args: DXGKARG_SUBMITCOMMAND = {
       hContext: null,
       DmaBufferSegmentId: 0,

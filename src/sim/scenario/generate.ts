@@ -35,27 +35,24 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
   const rnd = createRandom(o.seed >>> 0);
   const minPages = Math.max(1, Math.ceil(o.minSize / PAGE));
   const maxPages = Math.max(minPages, Math.floor(o.maxSize / PAGE));
-  const sizes = new Map<string, number>();
   const prefix = o.existing?.some((id) => id.startsWith('g')) ? 'gen' : 'g';
+  // The live pool: ids[i] is an allocation's id (each id is used once), kinds[i] its size and
+  // visibility. Renders and writes pick by index, so nothing is looked up by name.
   const ids: string[] = [];
-  const visible = new Set<string>();
+  const kinds: { size: number; cpuVisible: boolean }[] = [];
   const memory = (o.segments ?? []).filter((x) => x.kind === 'memory');
   const largestVisible = Math.max(0, ...memory.filter((x) => x.cpuVisible).map((x) => x.size));
-  const create = (id: string): WorkloadStep => {
+  const create = (i: number, id: string): WorkloadStep => {
     const size = (minPages + rnd.int(maxPages - minPages + 1)) * PAGE;
-    sizes.set(id, size);
     // A CPU-visible allocation larger than every CPU-visible segment could never be resident.
     const cpuVisible = rnd.int(5) === 0 && (!o.segments || size <= largestVisible);
-    if (cpuVisible) visible.add(id);
-    else visible.delete(id);
+    ids[i] = id;
+    kinds[i] = { size, cpuVisible };
     return { op: 'create', id, size, cpuVisible, fill: rnd.nextU32() };
   };
   const packsInMemory = packer(memory);
-  const fits = (list: string[]): boolean => !o.segments || packsInMemory(list.map((id) => ({ size: sizes.get(id)!, cpuVisible: visible.has(id) })));
-  for (let i = 0; i < o.allocations; i++) {
-    ids.push(`${prefix}${i}`);
-    yield create(ids[i]);
-  }
+  const fits = (picked: number[]): boolean => !o.segments || packsInMemory(picked.map((i) => kinds[i]));
+  for (let i = 0; i < o.allocations; i++) yield create(i, `${prefix}${i}`);
   const w = {
     render: o.weights.render ?? 10,
     write: o.weights.write ?? 3,
@@ -69,28 +66,29 @@ export function* generateSteps(o: GenerateOptions): Generator<WorkloadStep> {
     let r = rnd.next() * total;
     if ((r -= w.render) < 0) {
       const n = Math.min(o.allocationsPerRender, ids.length);
-      const picked = new Set<string>();
-      while (picked.size < n) picked.add(ids[rnd.int(ids.length)]);
-      let list = [...picked];
+      const distinct = new Set<number>();
+      while (distinct.size < n) distinct.add(rnd.int(ids.length));
+      let picked = [...distinct];
       // Drop allocations (last picked first) until the render fits the segments.
-      let ok = fits(list);
-      while (list.length > 1 && !ok) {
-        list = list.slice(0, -1);
-        ok = fits(list);
+      let ok = fits(picked);
+      while (picked.length > 1 && !ok) {
+        picked = picked.slice(0, -1);
+        ok = fits(picked);
       }
       if (!ok) continue;
+      const list = picked.map((i) => ids[i]);
       yield { op: 'render', allocations: list, write: list.filter(() => rnd.int(3) === 0) };
     } else if ((r -= w.write) < 0) {
-      const id = ids[rnd.int(ids.length)];
-      const size = sizes.get(id)!;
+      const k = rnd.int(ids.length);
+      const id = ids[k];
+      const size = kinds[k].size;
       const offset = rnd.int(size);
       const length = 1 + rnd.int(Math.min(size - offset, 16 * 1024));
       yield { op: 'write', id, offset, length, seed: rnd.nextU32() };
     } else if ((r -= w.recreate) < 0) {
       const i = rnd.int(ids.length);
       yield { op: 'destroy', id: ids[i] };
-      ids[i] = `${prefix}${o.allocations + generation++}`;
-      yield create(ids[i]);
+      yield create(i, `${prefix}${o.allocations + generation++}`);
     } else if ((r -= w.pressure) < 0) {
       yield { op: 'pressure', bytes: (1 + rnd.int(4)) * maxPages * PAGE };
     } else {

@@ -1,6 +1,7 @@
 // The GPU thread and the kernel's frames as a client focuses them, over the real adapter: a GPU
 // frame always has a source (the paging buffer as a read-only pgasm document the `source` request
-// serves, whose text assembles back to the buffer's bytes), an idle engine is a label, a GPU step
+// serves, whose text assembles back to the buffer's bytes; for an idle engine, a note saying what it
+// waits for, on a frame drawn as a label), a GPU step
 // makes progress on the GPU thread while a DDI breakpoint is enabled, a DDI frame after its return
 // points at its `return` (or closing brace), and a verifier stop puts the offending line on top
 // with the DDI under it.
@@ -33,11 +34,15 @@ describe('debug adapter: GPU frames and kernel frames as a client focuses them',
   it('gives a GPU frame the paging buffer as a pgasm document that assembles back to its bytes, one line per instruction', async () => {
     const dc = client();
     await launchAndStop(dc, { stopOnEntry: true }, async () => undefined);
-    // Before any work the engine is idle: a label frame, named, without "Unknown Source".
+    // Before any work the engine is idle: a label frame, named, whose source is a note saying what
+    // it waits for (a frame with a source is one VS Code can focus, so F10 then steps this thread).
     const idle = (await top(dc, GPU))[0];
     assert.match(idle.name, /^engine 0 idle, waiting for work \(fence \d+ done\)$/);
     assert.equal(idle.presentationHint, 'label');
-    assert.equal(idle.source, undefined);
+    assert.equal(idle.source?.name, 'engine 0 idle.pgasm');
+    const note = (await dc.request('source', { source: idle.source, sourceReference: idle.source?.sourceReference })) as DebugProtocol.SourceResponse;
+    assert.match(note.body.content, /^; GPU paging engine 0: idle, waiting for work \(fence \d+ done\)\.\n; No paging buffer is queued to it\./);
+    assert.deepEqual(assemble(note.body.content).diagnostics.filter((d) => d.severity === 'error'), [], 'the note is valid pgasm (comments)');
 
     const atGpu = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.nextRequest({ threadId: GPU }));
     assert.equal(atGpu.body.threadId, GPU);

@@ -58,6 +58,27 @@ export class BufferDocuments {
     return doc;
   }
 
+  /**
+   * A short read-only document that is no buffer (what an idle engine waits for), so a frame with
+   * nothing to run can still be focused: VS Code 1.100 focuses a thread only through a frame with
+   * a source, and a step then goes to the thread the user chose. Same text, same reference.
+   */
+  note(name: string, text: string, origin: string): SourceRef {
+    const key = `note:${name}:${text}`;
+    let doc = this.byKey.get(key);
+    if (!doc) {
+      const ref = this.nextRef++;
+      doc = { ref, source: { name, sourceReference: ref, origin }, physical: -1, length: 0, submissionId: 0, text, lines: new Map(), endLine: 1 };
+      this.byKey.set(key, doc);
+      this.byRef.set(ref, doc);
+      if (this.byRef.size > KEPT) {
+        const [oldest] = this.byRef.values();
+        this.forget(oldest);
+      }
+    }
+    return { ...doc.source };
+  }
+
   /** The 1-based line of the instruction at `offset` (the line holding it, if it starts inside one). */
   lineOf(doc: BufferDocument, offset: number): number {
     const exact = doc.lines.get(offset);
@@ -83,14 +104,13 @@ export class BufferDocuments {
 
   /** Bytes at [address, address + length) changed: documents over them are made again when next used. */
   changed(address: number, length: number): void {
-    for (const doc of this.byKey.values()) {
-      if (address < doc.physical + doc.length && address + length > doc.physical) this.forget(doc, true);
+    for (const doc of [...this.byKey.values()]) {
+      if (doc.length > 0 && address < doc.physical + doc.length && address + length > doc.physical) this.forget(doc, true);
     }
   }
 
   private forget(doc: BufferDocument, keepRef = false): void {
-    const key = `${doc.physical}:${doc.length}:${doc.submissionId}`;
-    if (this.byKey.get(key) === doc) this.byKey.delete(key);
+    for (const [key, d] of this.byKey) if (d === doc) this.byKey.delete(key);
     // A client may still ask for the old text by its reference (an editor left open): keep it until it ages out.
     if (!keepRef) this.byRef.delete(doc.ref);
   }

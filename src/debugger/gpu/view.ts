@@ -195,6 +195,17 @@ export class GpuView {
     return { source: { ...doc.source }, line: ip.pastEnd ? doc.endLine : this.documents.lineOf(doc, ip.offset) };
   }
 
+  /** A frame's source for an engine with no instruction to show: a note saying what it waits for. */
+  idleLocation(engine: number, state: string): { source: SourceRef; line: number } {
+    const text = [
+      `; GPU paging engine ${engine}: ${state}.`,
+      '; No paging buffer is queued to it. Step this thread (F10) to run until the engine executes its',
+      '; next instruction; the kernel runs meanwhile, and its breakpoints may stop it first.',
+      '',
+    ].join('\n');
+    return { source: this.documents.note(`engine ${engine} idle.pgasm`, text, `GPU paging engine ${engine} (no buffer)`), line: 1 };
+  }
+
   /** The text of a buffer document (DAP `source`), by its sourceReference. */
   sourceText(ref: number): string {
     return this.documents.text(ref);

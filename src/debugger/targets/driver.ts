@@ -578,8 +578,13 @@ export class DriverTarget implements Target {
   private gpuFrames(engine: number): FrameInfo[] {
     const scopes = this.adapterScopes(this.gpu.scopes(engine));
     const next = this.instructionPointer(engine);
-    // No instruction, no source: a label (VS Code draws it as a caption, not as "Unknown Source").
-    if (!next) return [{ name: this.idleName(engine), line: 0, column: 0, presentationHint: 'label', scopes }];
+    // No instruction: a named note as the source, so selecting the thread focuses it (and F10 then
+    // steps this engine, not the kernel), drawn as a caption rather than as "Unknown Source".
+    if (!next) {
+      const name = this.idleName(engine);
+      const at = this.gpu.idleLocation(engine, name.replace(/^engine \d+ /, ''));
+      return [{ name, source: at.source, line: at.line, column: 1, presentationHint: 'label', scopes }];
+    }
     const base = next.address - next.offset;
     const at = this.gpu.bufferLocation(next, engine);
     return [

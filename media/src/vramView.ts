@@ -12,6 +12,9 @@ import { base64ToBytes, bytesToBase64, type HostToView, type ViewToHost, type Vi
 
 declare function acquireVsCodeApi(): { postMessage(m: ViewToHost): void; setState(s: unknown): void; getState(): unknown };
 
+// Marks on the page's performance timeline (script, init, first read asked, first bytes drawn): how
+// long opening the view takes, and where, can be read from outside (the end-to-end test prints it).
+performance.mark('vram:script');
 const vscode = acquireVsCodeApi();
 const ROW_HEIGHT = 20;
 
@@ -45,6 +48,13 @@ let frame = 0;
 let message = '';
 /** The cursor last saved in the page's state (what VS Code restores after a window reload). */
 let savedCursor = -1;
+
+const marked = new Set<string>();
+function markOnce(name: string): void {
+  if (marked.has(name)) return;
+  marked.add(name);
+  performance.mark(name);
+}
 
 /** Saves the target and the cursor, so a reloaded window reopens the view on the same byte. */
 function saveState(): void {
@@ -84,6 +94,7 @@ function draw(): void {
     cursor: edit.cursor,
   });
   rowsEl.style.transform = `translateY(${-w.offsetPx}px)`;
+  if (tracker.hasCurrent(target.base + w.firstRow * bytesPerRow)) markOnce('vram:bytes');
   drawInspector();
   saveState();
 }
@@ -102,6 +113,7 @@ function requestMissing(first: number, count: number): void {
     pending.set(id, { address, count: end - address });
     for (let a = address; a < end; a += bytesPerRow) pendingRows.add(a);
     vscode.postMessage({ type: 'read', id, address, count: end - address });
+    markOnce('vram:read');
     runStart = -1;
   };
   for (let r = first; r < first + count; r++) {
@@ -224,6 +236,7 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
   const m = e.data;
   switch (m.type) {
     case 'init':
+      markOnce('vram:init');
       bytesPerRow = m.bytesPerRow;
       segments = m.state.segments;
       overlays = sortOverlays(m.state.overlays);

@@ -26,6 +26,22 @@ async function filledRows(view: FrameLocator): Promise<number> {
   return view.locator('#rows .row .hex .b').evaluateAll((cells) => cells.filter((c) => /^[0-9a-f]{2}$/.test(c.textContent ?? '')).length);
 }
 
+/** Folds the side-bar views named that are open (as a user makes room); returns what opens them again. */
+async function fold(session: Session, names: string[]): Promise<() => Promise<void>> {
+  const page = session.workbench.page;
+  const folded: string[] = [];
+  for (const name of names) {
+    const h = page.locator('.pane-header', { hasText: name }).first();
+    if ((await h.getAttribute('aria-expanded')) === 'true') {
+      await h.click();
+      folded.push(name);
+    }
+  }
+  return async () => {
+    for (const name of folded) await page.locator('.pane-header', { hasText: name }).first().click();
+  };
+}
+
 describe('The debugging walk in a new driver project (code-server)', function () {
   let session: Session | undefined;
 
@@ -108,31 +124,61 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     await session!.screenshot('variables-context-menu');
     assert.equal(labels[0], 'Open in VRAM View', `the first item: ${JSON.stringify(labels)}`);
     await items.filter({ hasText: 'Open in VRAM View' }).first().hover();
-    await page.evaluate(() => {
-      const w = window as unknown as { __marks: Record<string, number> };
-      w.__marks = {};
-      const t0 = performance.now();
-      const seen = new Set<Element>();
+    // The view's page marks its own timeline (script, init, first read, first bytes drawn); both
+    // pages' clocks count from the same epoch, so the marks read as times since the key press.
+    // The workbench's side: when the view's frame is added, and when VS Code marks it ready.
+    const pressed = await page.evaluate(() => {
+      const w = window as unknown as { __vram: Record<string, number> };
+      w.__vram = {};
+      const seen = new Set(Array.from(document.querySelectorAll('iframe.webview')));
       const obs = new MutationObserver(() => {
         for (const f of Array.from(document.querySelectorAll('iframe.webview'))) {
-          if (!seen.has(f)) { seen.add(f); w.__marks['iframe'] ??= performance.now() - t0; }
-          if (f.classList.contains('ready')) w.__marks['ready'] ??= performance.now() - t0;
+          if (seen.has(f)) continue;
+          w.__vram.frame ??= performance.now();
+          if (f.classList.contains('ready')) w.__vram.ready ??= performance.now();
         }
       });
       obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+      return performance.timeOrigin + performance.now();
     });
     const t0 = Date.now();
     await page.keyboard.press('Enter');
     const view = await vramView(session!);
-    const tFrame = Date.now() - t0;
-    await view.locator('#rows .row').first().waitFor({ state: 'visible' });
-    const tRows = Date.now() - t0;
     await wb.poll(() => filledRows(view), (n) => n >= 16, 15_000, 20);
-    const opened = Date.now() - t0;
-    console.log(`      (its iframe, ready, page, rows: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __marks: unknown }).__marks))}, ${tFrame}, ${tRows} ms)`);
-    console.log(`      Open in VRAM View to bytes on screen: ${opened} ms`);
+    const found = Date.now() - t0;
+    const timeline = await view.locator('body').evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      const marks = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('vram:')).map((m) => [m.name.slice(5), m.startTime]));
+      return { origin: performance.timeOrigin, workerStart: nav?.workerStart ?? 0, requestStart: nav?.requestStart ?? 0, responseStart: nav?.responseStart ?? 0, responseEnd: nav?.responseEnd ?? 0, ...marks } as Record<string, number>;
+    });
+    const outer: { origin: number; frame?: number; ready?: number } = await page.evaluate(() => ({ origin: performance.timeOrigin, ...(window as unknown as { __vram: Record<string, number> }).__vram }));
+    const since = (ms: number) => Math.round(timeline.origin + ms - pressed);
+    const sinceOuter = (ms: number | undefined) => (ms === undefined ? '-' : Math.round(outer.origin + ms - pressed));
+    const onScreen = since(timeline.bytes);
+    console.log(
+      `      Open in VRAM View, ms after Enter: frame added ${sinceOuter(outer.frame)}, marked ready ${sinceOuter(outer.ready)}, page requested ${since(0)} (worker ${since(timeline.workerStart)}, request ${since(timeline.requestStart)}, response ${since(timeline.responseStart)}), loaded ${since(timeline.responseEnd)}, script ${since(timeline.script)}, ` +
+        `init ${since(timeline.init)}, first read ${since(timeline.read)}, bytes on screen ${onScreen} (the test saw them at ${found})`,
+    );
     await session!.screenshot('vram-view-on-dma-buffer');
     assert.equal(await view.locator('#title').innerText(), 'pDmaBuffer');
+
+    // The baseline, measured the same way right after: VS Code's own Markdown preview, a webview
+    // panel of a built-in extension. Where both spend the same, the time is the workbench's.
+    await wb.openFile('README.md');
+    const mdPressed = await page.evaluate(() => performance.timeOrigin + performance.now());
+    await wb.runCommand('Markdown: Open Preview to the Side');
+    const preview = await wb.webview('.markdown-body', 30_000);
+    await preview.locator('.markdown-body p').first().waitFor({ state: 'visible', timeout: 15_000 });
+    const md = await preview.locator('body').evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      return { origin: performance.timeOrigin, workerStart: nav?.workerStart ?? 0, responseEnd: nav?.responseEnd ?? 0, now: performance.now() };
+    });
+    const mdSince = (ms: number) => Math.round(md.origin + ms - mdPressed);
+    console.log(
+      `      Markdown: Open Preview to the Side (baseline), ms after the command: page requested ${mdSince(0)} (worker ${mdSince(md.workerStart)}), loaded ${mdSince(md.responseEnd)}, text on screen by ${mdSince(md.now)}`,
+    );
+    await session!.screenshot('markdown-preview-baseline');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Preview' }).locator('.codicon-close').click();
   });
 
   it('reads the VRAM view in segment offsets, takes a bare number in its segment, draws the allocations, and Ctrl+G goes to its box', async function () {
@@ -185,6 +231,17 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     await page.locator('.debug-toolbar .codicon-debug-step-out').click();
     const returned = await wb.waitFor(page.locator('.debug-call-stack .monaco-list-row', { hasText: 'STATUS_SUCCESS' }), 'the DDI frame after the return', 30_000);
     await returned.click();
+    // The editor's highlight leaves the DDI's first line for its return (or its closing brace when
+    // it has several returns): the function has run.
+    const driver = readFileSync(join(session!.workspace, 'driver.ts'), 'utf8').split('\n');
+    const first = driver.findIndex((l) => l.startsWith('function DxgkDdiBuildPagingBuffer(')) + 1;
+    const end = driver.findIndex((l, i) => i >= first && l === '}') + 1;
+    await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'driver.ts' }), 'driver.ts in the editor');
+    const at = await wb.poll(async () => Number(/Ln (\d+)/.exec(await wb.statusBarItem('status.editor.selection').innerText())?.[1] ?? 0), (n) => n > first);
+    await session!.screenshot('step-out-highlight');
+    assert.ok(at > first && at <= end, `the highlight is inside DxgkDdiBuildPagingBuffer (lines ${first}-${end}) past its first line: line ${at}`);
+    assert.match(driver[at - 1], /^\s*(return\b|\}$)/, `a return or the closing brace: ${JSON.stringify(driver[at - 1])}`);
+    assert.ok((await page.locator('.editor-group-container.active .debug-top-stack-frame-line').count()) > 0, 'the line is highlighted');
     await wb.runCommand('Open Disassembly View');
     const rows = await wb.poll(
       async () => (await page.locator('.disassembly-view .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
@@ -196,8 +253,9 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     assert.ok(!rows.some((t) => /\(invalid/.test(t)), `no invalid instructions around the buffer: ${JSON.stringify(rows)}`);
     assert.ok(!rows.some((t) => /(?:\b[0-9a-f]{2} ){7}/.test(t)), `the bytes column is short: ${JSON.stringify(rows.slice(0, 6))}`);
     assert.equal(rows.filter((t) => /\(end of paging buffer\)/.test(t)).length, 1, `one end marker where the driver stopped writing: ${JSON.stringify(rows)}`);
-    const end = rows.findIndex((t) => /\(end of paging buffer\)/.test(t));
-    assert.ok(rows.slice(end + 1).every((t) => /\.(u8|zero) /.test(t)), `data after it: ${JSON.stringify(rows.slice(end, end + 4))}`);
+    const endRow = rows.findIndex((t) => /\(end of paging buffer\)/.test(t));
+    assert.ok(rows.slice(endRow + 1).every((t) => /\.(u8|zero) /.test(t)), `data after it: ${JSON.stringify(rows.slice(endRow, endRow + 4))}`);
+    assert.ok(rows.some((t) => /\.zero 0x[0-9a-f]+/.test(t)), `a run of zeros is one .zero row: ${JSON.stringify(rows.slice(endRow, endRow + 4))}`);
     await page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }).locator('.codicon-close').click();
   });
 
@@ -206,11 +264,18 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     const page = wb.page;
     const header = await wb.waitFor(page.locator('.pane-header', { hasText: 'Segment Occupancy' }), 'the Segment Occupancy view');
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    // Room for the map: the side bar holds a dozen views; fold the ones above it that take space
+    // (as a user would), and open them again afterwards.
+    const unfold = await fold(session!, ['Variables', 'Watch', 'Breakpoints', 'Allocations']);
+    const body = page.locator('.pane', { has: header }).locator('.pane-body');
+    const height = await wb.poll(() => body.evaluate((el) => el.getBoundingClientRect().height), (h) => h >= 150, 10_000);
     const map = await wb.webview('.occupancy .bar', 30_000);
     const style = await map.locator('.heading .name').first().evaluate((el) => ({ size: getComputedStyle(el).fontSize, family: getComputedStyle(el).fontFamily }));
     const legend = await map.locator('.legend').innerText();
     const named = await map.locator('.block .block-name').allInnerTexts();
     await session!.screenshot('segment-occupancy');
+    await unfold();
+    assert.ok(height >= 150, `the map is on screen, not folded to its header: ${height} px`);
     assert.ok(parseFloat(style.size) <= 16, `the text stays the editor's size: ${style.size}`);
     assert.match(style.family, /mono|courier|consol|droid/i, `the editor's font: ${style.family}`);
     for (const s of ['resident', 'locked', 'busy', 'free', 'evicted']) assert.match(legend, new RegExp(s), `legend: ${legend}`);
@@ -299,5 +364,55 @@ describe('The samples folder without a launch.json (code-server)', function () {
     );
     await session!.screenshot('buggy-driver-stopped');
     assert.ok(stack.some((t) => /dma-buffer-overrun/.test(t)), `the session debugs the driver in the editor: ${JSON.stringify(stack)}`);
+  });
+
+  it('the verifier\'s stop is on the driver line that broke the rule, the DDI\'s frame under it', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const file = readFileSync(join(ROOT, 'samples', 'drivers', 'buggy', 'dma-buffer-overrun.ts'), 'utf8').split('\n');
+    const write = file.findIndex((l) => l.includes('p.Offset += writeInstruction(')) + 1;
+    const rows = (await page.locator('.debug-call-stack .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    const top = rows.findIndex((t) => t.startsWith('verifier: dma-buffer-overrun'));
+    assert.ok(top >= 0, `the rule's frame: ${JSON.stringify(rows)}`);
+    assert.match(rows[top + 1], /^DxgkDdiBuildPagingBuffer\(Transfer\)/, `the DDI under it: ${JSON.stringify(rows)}`);
+    assert.match(rows[top], new RegExp(`dma-buffer-overrun\\.ts ${write}:`), `the write that overran, line ${write}: ${rows[top]}`);
+    const at = await wb.poll(async () => Number(/Ln (\d+)/.exec(await wb.statusBarItem('status.editor.selection').innerText())?.[1] ?? 0), (n) => n === write);
+    await session!.screenshot('verifier-stop-offending-line');
+    assert.equal(at, write, 'the editor shows the offending line');
+  });
+
+  it('a TDR keeps the session at a stop on the looping line, with the DDI, its arguments and the time it ran; Terminate ends it', async function () {
+    this.timeout(180_000);
+    const wb = session!.workbench;
+    const page = wb.page;
+    if (await page.locator('.debug-toolbar').isVisible()) await wb.runCommand('Debug: Stop');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 });
+    const driver = 'drivers/buggy/tdr.ts';
+    const editor = await wb.openFile(driver);
+    await editor.click();
+    await page.keyboard.press('F5');
+    const more = await wb.waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: /More Paging Lab \(WDDM driver\) options/ }), 'Paging Lab in the debugger picker', 30_000);
+    await more.click();
+    await wb.poll(() => wb.quickPickRows(), (r) => r.some((t) => t.startsWith(`Debug ${driver}`)));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `Debug ${driver}` }).first().click();
+    // The watchdog fires after the TDR delay (2 s by default): an exception stop, not the end.
+    const widget = await wb.waitFor(page.locator('.exception-widget'), 'the TDR exception in the editor', 90_000);
+    const text = (await widget.innerText()).replace(/\s+/g, ' ');
+    const loop = readFileSync(join(ROOT, 'samples', 'drivers', 'buggy', 'tdr.ts'), 'utf8').split('\n').findIndex((l) => l.includes('while (registers!.ReadPagingFence(0) < submitted)')) + 1;
+    const line = Number(/Ln (\d+)/.exec(await wb.statusBarItem('status.editor.selection').innerText())?.[1] ?? 0);
+    const stack = (await page.locator('.debug-call-stack .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    await session!.screenshot('tdr-stop');
+    assert.match(text, /TDR: DxgkDdiBuildPagingBuffer has run for \d+(\.\d+)? s without returning/, `the exception says which DDI and how long: ${text}`);
+    assert.ok(line >= loop && line <= loop + 2, `the editor is on the looping line ${loop}: line ${line}`);
+    assert.ok(stack.some((t) => /DxgkDdiBuildPagingBuffer/.test(t)), `the DDI in the Call Stack: ${JSON.stringify(stack)}`);
+    assert.equal(await page.locator('.debug-toolbar').isVisible(), true, 'the session is still there');
+    // What the driver was given and what it holds are in Variables.
+    const variables = page.locator('.debug-variables .monaco-list-row');
+    await wb.waitFor(variables.filter({ hasText: /^(args|hAdapter|submitted)\b/ }), 'the stopped driver\'s variables', 15_000);
+    await session!.screenshot('tdr-variables');
+    // Terminate is the way out, and ends the session cleanly.
+    await page.locator('.debug-toolbar .codicon-debug-stop').click();
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 });
+    assert.deepEqual((await wb.notifications()).filter((n) => /error|fail/i.test(n)), [], 'no error toasts');
   });
 });

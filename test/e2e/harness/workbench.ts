@@ -115,7 +115,13 @@ export class Workbench {
       const shown = await this.page.locator('.quick-input-list .monaco-list-row').allTextContents();
       throw new Error(`command "${title}" is not in the command palette; it shows: ${shown.join(' | ') || '(nothing)'}`);
     });
-    await row.click();
+    // Enter on the focused row rather than a click: the list redraws while results come in (recently
+    // used, other matches), and a click can land on a row that moved, or between rows, closing the
+    // palette without running anything (seen under load: "Add Function Breakpoint" did nothing).
+    const focused = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title });
+    if (!(await focused.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) await row.hover();
+    if (await focused.count()) await this.page.keyboard.press('Enter');
+    else await row.click();
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   }
 

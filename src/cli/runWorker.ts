@@ -33,7 +33,7 @@ export async function runInWorker(args: string[], tdrDelayMs: number, driver: st
   if (r.kind === 'done') return typeof r.result === 'number' ? r.result : 1;
   if (r.kind === 'out-of-memory') {
     const where = r.ddi ? `while the driver's ${r.ddi === 'DriverEntry' ? 'DriverEntry (or its module\'s top level)' : r.ddi} was running` : 'between DDI calls';
-    const at = r.ddi ? locateDdi(driver, r.ddi) : undefined;
+    const at = r.ddi ? (r.at ?? locateDdi(driver, r.ddi)) : undefined;
     process.stdout.write(
       `\nsummary: FAILED\n\nerror (driver): the run used up its ${r.limitMb} MiB of JavaScript memory ${where}, and was stopped. ` +
         `The simulator keeps its own memory elsewhere, so a driver that allocates without end (an array or a map that only grows, a cache never emptied) causes this${at ? `\n  at ${at}` : ''}\n`,
@@ -44,7 +44,8 @@ export async function runInWorker(args: string[], tdrDelayMs: number, driver: st
     process.stderr.write(`paging-lab run: the simulator stopped unexpectedly: ${r.message}\n`);
     return 1;
   }
-  const location = locateDdi(driver, r.ddi) ?? driver;
+  // The worker said where the DDI's function is as it entered it; its name is the fallback (the module's top level).
+  const location = r.at ?? locateDdi(driver, r.ddi) ?? driver;
   const what =
     `${r.ddi} did not return within the TDR delay of ${r.delayMs} ms (it ran for ${r.ms} ms); ` +
     'the machine running the driver was stopped, as Windows would reset the adapter. A DDI that loops forever, or waits for something only the GPU or another DDI can do, causes this';

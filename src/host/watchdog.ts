@@ -7,9 +7,13 @@
 // so the watching thread sees a hang even while the worker is stuck inside the driver. A debugger
 // that holds the driver paused (at a line of its source) holds the watchdog too: `hold()` stops the
 // clock and `release()` starts a fresh one, so time spent paused is never a hang.
+//
+// The worker also says where the code it entered is (the DDI's implementation in the driver's
+// source, whatever the function's name), through the same shared memory: a hang or running out of
+// memory is then reported at that line although the worker is stuck or gone by then.
 
 import type { DdiName } from '../sim/ddi/contract';
-import { DDI_NAMES, listenToDriverCode } from '../sim/runtime/driverCode';
+import { DDI_NAMES, listenToDriverCode, type DriverCodeLocator } from '../sim/runtime/driverCode';
 
 /** The TDR delay when neither the user (launch attribute, command-line flag) nor the scenario sets one. */
 export const DEFAULT_TDR_DELAY_MS = 2000;
@@ -29,14 +33,23 @@ const SLOT = {
   ddi: 2,
   /** The TDR delay in force, in ms: the worker may set it once it knows the scenario's. */
   delayMs: 3,
-  size: 4,
+  /** Where the call entered last is implemented: 1 + the offset of its text in the location area, or 0 when unknown. */
+  location: 4,
+  /** The end of the location area used so far (the worker appends each new location once). */
+  locationsEnd: 5,
+  size: 6,
 } as const;
+
+/** Bytes after the slots holding locations as `file:line:column` texts, each a 2-byte length then UTF-8. */
+const LOCATION_AREA = 32 * 1024;
 
 export interface Timeout {
   /** The DDI (or DriverEntry, for the module's top level) that did not return. */
   ddi: DdiName;
   /** How long it had been running when the watchdog fired. */
   ms: number;
+  /** Where the driver implements it (`file:line:column`), when the worker knew. */
+  at?: string;
   /** The delay in force. */
   delayMs: number;
 }
@@ -52,7 +65,7 @@ export interface WatchdogOptions {
 
 /** The watching side, on the host's own thread. Hand `control` to the worker (in its workerData). */
 export class Watchdog {
-  readonly control = new Int32Array(new SharedArrayBuffer(SLOT.size * 4));
+  readonly control = new Int32Array(new SharedArrayBuffer(SLOT.size * 4 + LOCATION_AREA));
   private holds = 0;
   private seen = -1;
   private since = 0;
@@ -106,6 +119,16 @@ export class Watchdog {
     return Atomics.load(this.control, SLOT.depth) > 0 ? (DDI_NAMES[Atomics.load(this.control, SLOT.ddi)] ?? 'DriverEntry') : undefined;
   }
 
+  /** Where the driver implements the code the worker is running now (`file:line:column`), when it said so. */
+  driverCodeAt(): string | undefined {
+    if (Atomics.load(this.control, SLOT.depth) <= 0) return undefined;
+    const at = Atomics.load(this.control, SLOT.location) - 1;
+    if (at < 0) return undefined;
+    const area = new Uint8Array(this.control.buffer, SLOT.size * 4, LOCATION_AREA);
+    const length = area[at] | (area[at + 1] << 8);
+    return Buffer.from(area.subarray(at + 2, at + 2 + length)).toString('utf8');
+  }
+
   private check(): void {
     if (this.fired) return;
     const c = this.control;
@@ -119,7 +142,8 @@ export class Watchdog {
         this.since = now;
       } else if (now - this.since >= this.delayMs) {
         this.fired = true;
-        const handled = this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: now - this.since, delayMs: this.delayMs });
+        const at = this.driverCodeAt();
+        const handled = this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: now - this.since, delayMs: this.delayMs, ...(at ? { at } : {}) });
         if (handled !== true) return;
         this.fired = false;
         this.seen = -1;
@@ -131,20 +155,48 @@ export class Watchdog {
 
 /** The worker's side: from now on, the driver code this thread runs is reported to the watchdog owning `control`. */
 export function meterDriverCode(control: Int32Array): void {
+  /** Per entered call: its DDI's index and its location's slot value. */
   const calls: number[] = [];
+  const area = new Uint8Array(control.buffer, SLOT.size * 4, LOCATION_AREA);
+  /** Each function's location slot value (0: unknown), found once per function. */
+  const slots = new WeakMap<object, number>();
+  const slotOf = (ddi: DdiName, fn: unknown, locate: DriverCodeLocator | undefined): number => {
+    if (typeof fn !== 'function' || !locate) return 0;
+    let slot = slots.get(fn);
+    if (slot === undefined) {
+      slot = 0;
+      const l = locate(ddi, fn);
+      const text = l && Buffer.from(`${l.file}:${l.line}:${l.column}`, 'utf8');
+      const end = Atomics.load(control, SLOT.locationsEnd);
+      if (text && text.length < 0x10000 && end + 2 + text.length <= LOCATION_AREA) {
+        area[end] = text.length & 0xff;
+        area[end + 1] = text.length >> 8;
+        area.set(text, end + 2);
+        Atomics.store(control, SLOT.locationsEnd, end + 2 + text.length);
+        slot = end + 1;
+      }
+      slots.set(fn, slot);
+    }
+    return slot;
+  };
   listenToDriverCode({
-    enter(ddi) {
+    enter(ddi, fn, locate) {
       const index = Math.max(0, DDI_NAMES.indexOf(ddi));
-      calls.push(index);
+      const slot = slotOf(ddi, fn, locate);
+      calls.push(index, slot);
       Atomics.store(control, SLOT.ddi, index);
+      Atomics.store(control, SLOT.location, slot);
       Atomics.add(control, SLOT.entries, 1);
-      Atomics.store(control, SLOT.depth, calls.length);
+      Atomics.store(control, SLOT.depth, calls.length / 2);
     },
     leave() {
-      calls.pop();
+      calls.length = Math.max(0, calls.length - 2);
       // Back in the caller: a hang from here on is the outer call's.
-      if (calls.length) Atomics.store(control, SLOT.ddi, calls[calls.length - 1]);
-      Atomics.store(control, SLOT.depth, calls.length);
+      if (calls.length) {
+        Atomics.store(control, SLOT.ddi, calls[calls.length - 2]);
+        Atomics.store(control, SLOT.location, calls[calls.length - 1]);
+      }
+      Atomics.store(control, SLOT.depth, calls.length / 2);
     },
   });
 }

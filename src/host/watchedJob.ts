@@ -11,10 +11,11 @@ import { meterDriverCode, Watchdog } from './watchdog';
 
 export type WatchedResult =
   | { kind: 'done'; result: unknown }
-  | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number }
+  /** `at`: where the driver implements `ddi`, when the worker said so. */
+  | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number; at?: string }
   | { kind: 'crash'; message: string }
   /** The worker used up its heap (`resourceLimits`); `ddi`: the driver code it was running then. */
-  | { kind: 'out-of-memory'; limitMb: number; ddi: DdiName | undefined };
+  | { kind: 'out-of-memory'; limitMb: number; ddi: DdiName | undefined; at?: string };
 
 export interface WatchedOptions {
   /** The script to run in the worker: a .js bundle, or a .ts source (run through tsx, in development and tests). */
@@ -95,7 +96,8 @@ export function runWatched(o: WatchedOptions): Promise<WatchedResult> {
     });
     w.on('error', (e) => {
       if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        outcome ??= { kind: 'out-of-memory', limitMb: o.resourceLimits?.maxOldGenerationSizeMb ?? 0, ddi: watchdog.driverCode() };
+        const at = watchdog.driverCodeAt();
+        outcome ??= { kind: 'out-of-memory', limitMb: o.resourceLimits?.maxOldGenerationSizeMb ?? 0, ddi: watchdog.driverCode(), ...(at ? { at } : {}) };
       }
       outcome ??= { kind: 'crash', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     });

@@ -451,5 +451,6 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.equal(ended.event, 'terminated');
     const out = dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
     assert.match(out, /Timeout detection and recovery \(TDR\): the driver made no progress for \d+ ms \(tdrDelayMs is 250\): DxgkDdiAddDevice did not return/);
+    assert.ok(out.includes(`  at ${driver}:10:`), `the hang is located at the method that spins: ${out}`);
   });
 });

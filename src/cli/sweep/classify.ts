@@ -40,11 +40,11 @@ export function classify(job: PairJob, scenario: string, outcome: PairOutcome, p
       const what =
         `${outcome.ddi} did not return within the TDR delay of ${outcome.delayMs} ms (it ran for ${outcome.ms} ms); ` +
         'the worker running the driver was stopped, as Windows would reset the adapter';
-      const location = locateDdi(job.driver, outcome.ddi);
+      const location = outcome.at ?? locateDdi(job.driver, outcome.ddi);
       return { ...base, ms: outcome.ms, status: 'fail', rule: 'tdr', ddi: outcome.ddi, message: formatViolation('tdr', what, location), ...at(location) };
     }
     case 'out-of-memory': {
-      const location = outcome.ddi ? locateDdi(job.driver, outcome.ddi) : undefined;
+      const location = outcome.ddi ? (outcome.at ?? locateDdi(job.driver, outcome.ddi)) : undefined;
       const where = outcome.ddi ? `while the driver's ${outcome.ddi === 'DriverEntry' ? "DriverEntry (or its module's top level)" : outcome.ddi} was running` : 'between DDI calls';
       return {
         ...base,

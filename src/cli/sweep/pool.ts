@@ -11,10 +11,10 @@ import { sweepWorkerData, type FromWorker, type PairJob, type RunReport, type To
 
 export type PairOutcome =
   | { kind: 'ran'; report: RunReport }
-  | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number }
+  | { kind: 'tdr'; ddi: DdiName; ms: number; delayMs: number; at?: string }
   | { kind: 'crash'; message: string }
   /** The worker used up its heap; `ddi`: the driver code running then. */
-  | { kind: 'out-of-memory'; limitMb: number; ddi?: DdiName }
+  | { kind: 'out-of-memory'; limitMb: number; ddi?: DdiName; at?: string }
   | { kind: 'timeout'; ms: number };
 
 export interface PoolOptions {
@@ -77,7 +77,7 @@ class Slot {
     w.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-TAIL)));
     w.on('message', (m: FromWorker) => this.message(m));
     w.on('error', (e) => {
-      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') this.end({ kind: 'out-of-memory', limitMb: this.o.heapMb, ddi: this.watchdog.driverCode() });
+      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') this.end({ kind: 'out-of-memory', limitMb: this.o.heapMb, ddi: this.watchdog.driverCode(), at: this.watchdog.driverCodeAt() });
       else this.end({ kind: 'crash', message: `uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
     });
     w.on('exit', (code) => this.end({ kind: 'crash', message: `the worker thread exited (code ${code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` }));

@@ -231,6 +231,7 @@ function tdrMessage(t: Timeout): string {
   return (
     `Timeout detection and recovery (TDR): the driver made no progress for ${t.ms} ms (tdrDelayMs is ${t.delayMs}): ` +
     `${t.ddi === 'DriverEntry' ? 'DriverEntry (or the module\'s top level)' : t.ddi} did not return, and the simulation was stopped. ` +
-    'A DDI that loops forever, or waits on something that never happens, causes this.'
+    'A DDI that loops forever, or waits on something that never happens, causes this.' +
+    (t.at ? `\n  at ${t.at}` : '')
   );
 }

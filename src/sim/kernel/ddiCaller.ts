@@ -49,6 +49,9 @@ export class DdiCaller {
     private readonly cause: () => string[],
   ) {}
 
+  /** Where a DDI's function is, for whoever watches the driver's code (./runtime/driverCode.ts). */
+  private readonly locator = (ddi: string, fn: unknown): SourceLocation | undefined => this.implementationOf(ddi, fn);
+
   /** The last calls made (their arguments are where a driver may have left a trap for the kernel). */
   private readonly recent: DdiCall[] = [];
 
@@ -110,7 +113,7 @@ export class DdiCaller {
     let result: R;
     for (const h of this.hooks) h.before?.(call, opts);
     const t0 = performance.now();
-    enterDriverCode(ddi);
+    enterDriverCode(ddi, opts.fn ?? this.functionOf?.(ddi), this.locator);
     try {
       result = invoke();
       // Promise reactions the driver queued run now, inside the call (and its TDR watch).

@@ -4,10 +4,17 @@
 // one empty check per call.
 
 import type { DdiName } from '../ddi/contract';
+import type { SourceLocation } from '../driver/errors';
+
+/** Where the driver implements `fn`, its function for `ddi` (so a listener can say where a hang is, once per function). */
+export type DriverCodeLocator = (ddi: DdiName, fn: unknown) => SourceLocation | undefined;
 
 export interface DriverCodeListener {
-  /** The driver's code starts running `ddi` (the module's top level is reported as DriverEntry). */
-  enter(ddi: DdiName): void;
+  /**
+   * The driver's code starts running `ddi` (the module's top level is reported as DriverEntry):
+   * `fn`, the driver's function, when known, and how to find where it is in the driver's source.
+   */
+  enter(ddi: DdiName, fn?: unknown, locate?: DriverCodeLocator): void;
   /** It returned or threw. Calls nest when a kernel callback calls back into the driver. */
   leave(): void;
 }
@@ -19,8 +26,8 @@ export function listenToDriverCode(l: DriverCodeListener | undefined): void {
   listener = l;
 }
 
-export function enterDriverCode(ddi: DdiName): void {
-  listener?.enter(ddi);
+export function enterDriverCode(ddi: DdiName, fn?: unknown, locate?: DriverCodeLocator): void {
+  listener?.enter(ddi, fn, locate);
 }
 
 export function leaveDriverCode(): void {

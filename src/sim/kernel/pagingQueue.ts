@@ -13,6 +13,7 @@ import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { WdkStep } from '../scenario/types';
 import type { Gen } from './events';
 import { KernelError } from './kernelError';
+import type { Allocation } from './vidmm';
 import type { WdkContext } from './wdkContext';
 
 export interface PagingQueueOperation {
@@ -31,6 +32,8 @@ export class DevicePagingQueue {
   readonly operations: PagingQueueOperation[] = [];
   /** The value the last queued operation got (what a wait without a value waits for). */
   lastFence = 0;
+  /** GPU virtual ranges mapped to each allocation: VidMm re-points them when it moves or evicts it. */
+  readonly mappings = new Map<Allocation, Set<number>>();
 
   constructor(private readonly w: WdkContext) {}
 
@@ -78,12 +81,12 @@ export class DevicePagingQueue {
         pages = a!.size / PAGE_SIZE;
         target = { SegmentId: a!.segmentId, PhysicalAddress: a!.offset, Invalid: false };
       }
-      yield* vidmm.build(
-        { Operation: DXGK_OPERATION_UPDATE_PAGE_TABLE, UpdatePageTable: { VirtualAddress: va, NumberOfPages: pages, ...target } },
-        a,
-        `UpdatePageTable 0x${va.toString(16)} (${pages} pages) ${target.Invalid ? 'not present' : `-> segment ${target.SegmentId}+0x${target.PhysicalAddress.toString(16)}`}`,
-      );
-      yield* vidmm.build({ Operation: DXGK_OPERATION_FLUSH_TLB, FlushTlb: { VirtualAddress: va, NumberOfPages: pages } }, a, `FlushTlb 0x${va.toString(16)} (${pages} pages)`);
+      for (const vas of this.mappings.values()) vas.delete(va);
+      if (!target.Invalid) {
+        this.mappings.set(a!, (this.mappings.get(a!) ?? new Set()).add(va));
+        vidmm.placeChanged ??= (moved) => this.remap(moved);
+      }
+      yield* this.updatePageTable(a, va, pages!, target);
       work = true;
     }
     const op: PagingQueueOperation = { action: step.action, fenceValue: 0, queuedAt: this.w.gpu.now };
@@ -104,6 +107,36 @@ export class DevicePagingQueue {
       `paging queue: ${step.action}${a ? ` '${a.name}'` : ''}${step.va !== undefined ? ` va 0x${step.va.toString(16)}` : ''} -> paging fence value ${op.fenceValue}${op.fenceValue === 0 ? ' (done at once)' : ''}`,
       { action: step.action, allocation: a?.name, va: step.va, fenceValue: op.fenceValue },
     );
+  }
+
+  private *updatePageTable(a: Allocation | undefined, va: number, pages: number, target: { SegmentId: number; PhysicalAddress: number; Invalid: boolean }): Gen {
+    const vidmm = this.w.vidmm;
+    yield* vidmm.build(
+      { Operation: DXGK_OPERATION_UPDATE_PAGE_TABLE, UpdatePageTable: { VirtualAddress: va, NumberOfPages: pages, ...target } },
+      a,
+      `UpdatePageTable 0x${va.toString(16)} (${pages} pages) ${target.Invalid ? 'not present' : `-> segment ${target.SegmentId}+0x${target.PhysicalAddress.toString(16)}`}`,
+    );
+    yield* vidmm.build({ Operation: DXGK_OPERATION_FLUSH_TLB, FlushTlb: { VirtualAddress: va, NumberOfPages: pages } }, a, `FlushTlb 0x${va.toString(16)} (${pages} pages)`);
+  }
+
+  /**
+   * VidMm moved, paged in or evicted `a`: every GPU virtual range mapped to it is pointed at its new
+   * place, or made not present while it is out of its segments (a GPU access then faults instead of
+   * reading whatever took its old place), in the paging buffer that carries the move, so nothing the
+   * GPU runs after the move sees the old mapping.
+   */
+  *remap(a: Allocation): Gen {
+    const vas = this.mappings.get(a);
+    if (!vas || vas.size === 0) return;
+    if (a.destroyed) {
+      this.mappings.delete(a);
+      return;
+    }
+    const resident = a.residency === 'resident';
+    const target = resident ? { SegmentId: a.segmentId, PhysicalAddress: a.offset, Invalid: false } : { SegmentId: 0, PhysicalAddress: 0, Invalid: true };
+    for (const va of vas) {
+      yield* this.w.kernel.frame(`paging queue: ${resident ? 're-map' : 'unmap'} GPU VA 0x${va.toString(16)} of '${a.name}'`, this.updatePageTable(a, va, a.size / PAGE_SIZE, target));
+    }
   }
 
   *wait(step: Extract<WdkStep, { op: 'wait-paging-fence' }>): Gen {

@@ -65,6 +65,8 @@ export class VidMm {
   private nextHandle = 1;
   /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./wdk.ts). */
   alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
+  /** Called after `a` moved, was paged in or evicted (the paging queue re-points GPU virtual addresses mapped to it). */
+  placeChanged: ((a: Allocation) => Gen) | undefined;
   readonly stats: PagingStats = emptyPagingStats();
 
   constructor(
@@ -275,6 +277,7 @@ export class VidMm {
     if (a.content === 'valid') yield* this.transfer(a, 'in');
     else yield* this.fill(a);
     this.stats.pageIns++;
+    if (this.placeChanged) yield* this.placeChanged(a);
     yield this.host.event(
       'page-in',
       `page-in '${a.name}' (${a.size} bytes) -> ${place.segment.name}+0x${a.offset.toString(16)} by ${a.content === 'valid' ? 'Transfer from MDL' : 'Fill'}`,
@@ -303,6 +306,7 @@ export class VidMm {
     a.offset = offset;
     target.resident.add(a);
     if (a.content !== 'valid') yield* this.fill(a);
+    if (this.placeChanged) yield* this.placeChanged(a);
     this.stats.relocations++;
     yield this.host.event(
       'relocation',
@@ -358,6 +362,7 @@ export class VidMm {
     seg.resident.delete(a);
     this.lru.delete(a);
     a.residency = 'system';
+    if (this.placeChanged) yield* this.placeChanged(a);
     this.stats.evictions++;
     yield this.host.event(
       'eviction',
@@ -477,6 +482,7 @@ export class VidMm {
       }
       yield* this.transfer(a, 'move', { segmentId: segment.id, offset: to }, { raw: true, maxChunk: from - to < a.size ? from - to : undefined });
       a.offset = to;
+      if (this.placeChanged) yield* this.placeChanged(a);
       moved++;
       this.stats.relocations++;
       yield this.host.event(

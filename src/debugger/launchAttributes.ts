@@ -173,11 +173,6 @@ export function launchArgumentsSchema(): { type: 'object'; properties: Record<st
   return { type: 'object', properties: Object.fromEntries(LAUNCH_KNOBS.map((k) => [k.attribute, { ...k.schema }])) };
 }
 
-/** The `paging-lab run` options, each checked against the same schema as the launch attribute. */
-export function knobOfFlag(flag: string): LaunchKnob | undefined {
-  return LAUNCH_KNOBS.find((k: LaunchKnob) => k.flag === flag);
-}
-
 // ---- the manifest: generated from the table (scripts/gen-manifest.ts) ----
 
 const SETTINGS_SECTION = 'pagingLab';

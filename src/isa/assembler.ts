@@ -6,7 +6,6 @@
 import type { AssembleOptions, AssembleResult } from './asmTypes';
 import { Assembler } from './asm/assembler';
 import { failedResult } from './asm/result';
-import { OPCODES } from './opcodes';
 
 export { DIAGNOSTIC_CODES } from './diagnosticCodes';
 export { DIRECTIVES } from './directives';
@@ -19,6 +18,3 @@ export function assemble(text: string, options: AssembleOptions = {}): AssembleR
     return failedResult(e);
   }
 }
-
-/** The mnemonics and directives the assembler knows, for completion and the grammar test. */
-export const MNEMONICS: readonly string[] = OPCODES.map((o) => o.mnemonic);

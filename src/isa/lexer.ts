@@ -66,11 +66,6 @@ export class Lexemes {
   }
 }
 
-/** Identifier characters: letters, digits, `_` and `.` (a leading `.` makes a directive). */
-export function isIdentChar(c: number): boolean {
-  return c < 128 && (CHAR_CLASS[c] & C_IDENT) !== 0;
-}
-
 // Character classes of ASCII, so the lexer's inner loops test one table entry per character.
 const C_IDENT = 1;
 const C_IDENT_START = 2;

@@ -35,13 +35,6 @@ const TYPE_INDEX = new Map<TokenClass, number>(
   (Object.keys(TYPES) as TokenClass[]).map((c) => [c, TYPE_LIST.indexOf(TYPES[c])]),
 );
 
-/** Which class a legend index and modifier set stand for (constants are read-only variables). */
-export function classOf(typeIndex: number, modifiers: number): TokenClass | undefined {
-  const type = TYPE_LIST[typeIndex];
-  if (type === SemanticTokenTypes.variable) return modifiers & 1 ? 'constant' : undefined;
-  return (Object.keys(TYPES) as TokenClass[]).find((c) => TYPES[c] === type);
-}
-
 /** Legend type and modifiers of each token class (by CLS index): five numbers per token on the wire. */
 const TYPE_OF_CLASS: readonly number[] = TOKEN_CLASSES.map((c) => TYPE_INDEX.get(c) ?? 0);
 const MODIFIERS_OF_CLASS: readonly number[] = TOKEN_CLASSES.map((c) => (c === 'constant' ? 1 : 0));

@@ -87,5 +87,3 @@ export const EXCEPTION_FILTERS = [
   { filter: 'gpuFault', label: 'GPU faults', description: 'The paging engine faulted on an instruction.', default: true },
   { filter: 'tdr', label: 'TDRs', description: 'A GPU engine or the driver stopped making progress (timeout detection and recovery).', default: true },
 ] as const;
-
-export type ExceptionFilterId = (typeof EXCEPTION_FILTERS)[number]['filter'];

@@ -209,8 +209,3 @@ export function instantiateDriver(d: CompiledDriver, env: DriverEnvironment = ST
 export async function loadDriver(file: string, env?: DriverEnvironment): Promise<LoadedDriver> {
   return instantiateDriver(await compileDriver(file), env);
 }
-
-/** Forgets compiled drivers (tests use it to measure a cold compile). */
-export function clearDriverCache(): void {
-  cache.clear();
-}

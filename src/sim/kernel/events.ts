@@ -76,8 +76,6 @@ export type MachineEvent =
   | { kind: 'error'; time: number; error: MachineError }
   | { kind: 'done'; time: number };
 
-export type MachineEventKind = MachineEvent['kind'];
-
 /** Why a run failed, said so the user can fix it. */
 export interface MachineError {
   /** driver: a bug in the driver; scenario: bad or impossible input; gpu: the GPU faulted; verify: content lost. */

@@ -60,13 +60,6 @@ export interface KernelOptions {
   shadow?: boolean;
 }
 
-export interface KernelTiming {
-  /** Wall-clock milliseconds in the driver, in the GPU engines, and in total (the rest is the kernel). */
-  driverMs: number;
-  engineMs: number;
-  totalMs: number;
-}
-
 const FILL_TILE = 4096;
 
 export interface RetiredInstruction {

@@ -7,8 +7,6 @@
 
 import type { Size, WdkStep, WdkWorkloadStep } from './types';
 
-export const WDK_OPS: readonly string[] = ['map-aperture', 'unmap-aperture', 'gpu-write-physical', 'cpu-read', 'paging-queue', 'wait-paging-fence', 'dma-transfer', 'lock-surface', 'defragment'];
-
 export interface ExpandHelpers {
   known(id: string, path: string): void;
   size(v: Size | undefined, path: string, fallback: number, opts?: { page?: boolean; min?: number }): number;

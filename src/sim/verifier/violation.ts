@@ -34,9 +34,3 @@ export function formatViolation(rule: RuleId, what: string, where: string | unde
   return `verifier: ${rule}: ${what}\n  rule: ${r.rule}${wdk}${where ? `\n  at ${where}` : ''}`;
 }
 
-/** The rule id of an error, if it is a verifier violation (also across a worker boundary, by message). */
-export function ruleOf(e: unknown): RuleId | undefined {
-  if (e instanceof VerifierViolation) return e.rule;
-  const m = /^verifier: ([a-z-]+):/.exec(e instanceof Error ? e.message : typeof e === 'string' ? e : '');
-  return m && m[1] in RULES ? (m[1] as RuleId) : undefined;
-}

@@ -685,6 +685,17 @@ declare module "paging-lab/internal/isa/opcodes" {
     export const TILE_WIDTH_BYTES = 64;
     export const TILE_ROWS = 64;
 }
+declare module "paging-lab/internal/isa/hex" {
+    export interface HexStyle {
+        /** Upper-case digits (`0x1F`); lower-case by default (`0x1f`). */
+        upper?: boolean;
+        /** Pad with zeros to at least this many digits. */
+        digits?: number;
+    }
+    /** The paging assembly's style: `0x1F`. */
+    export const UPPER: HexStyle;
+    export function hex(n: number | bigint, style?: HexStyle): string;
+}
 declare module "paging-lab/internal/isa/encoding" {
     import { LOCATION_BYTES, Location, OpcodeInfo } from "paging-lab/internal/isa/opcodes";
     export type OperandValue = number | bigint | Location;

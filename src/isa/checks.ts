@@ -6,6 +6,7 @@
 import type { SegmentDecl } from './asmTypes';
 import type { OperandValue } from './encoding';
 import { Location, LocationSpace, Op, OpcodeInfo, PAGE_SIZE, PageTableFlags } from './opcodes';
+import { hex, UPPER } from './hex';
 
 export interface ProfileProblem {
   code: 'PGA008' | 'PGA020' | 'PGA022';
@@ -48,10 +49,6 @@ export function formatSize(n: number): string {
   return String(n);
 }
 
-export function hex(n: number | bigint): string {
-  return '0x' + n.toString(16).toUpperCase();
-}
-
 /** Problems of a fully evaluated instruction with the given segments (by id). */
 export function profileProblems(
   op: OpcodeInfo,
@@ -78,7 +75,7 @@ export function profileProblems(
         (out === NO_PROBLEMS ? (out = []) : out).push({
           code: 'PGA008',
           operand: i,
-          message: `${op.mnemonic} ${o.name} ${seg.name}:${hex(loc.address)} + ${hex(extent)} bytes runs past the end of segment ${seg.name} (${formatSize(seg.size)})`,
+          message: `${op.mnemonic} ${o.name} ${seg.name}:${hex(loc.address, UPPER)} + ${hex(extent, UPPER)} bytes runs past the end of segment ${seg.name} (${formatSize(seg.size)})`,
         });
       }
     } else if (o.kind === 'seg') {

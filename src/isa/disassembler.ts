@@ -8,7 +8,7 @@
 // the output, so a 16 MiB dump streams out instead of being built as millions of records first.
 
 import type { SegmentDecl } from './asmTypes';
-import { hex, profileProblems } from './checks';
+import { profileProblems } from './checks';
 import { decode, DecodedSlots, decodeInto, Instruction, OperandValue, SLOT_LAYOUT } from './encoding';
 import {
   Location,
@@ -20,6 +20,7 @@ import {
   PageListBase,
 } from './opcodes';
 import { DEFAULT_DMA_SIZE, DEFAULT_SEGMENTS } from './profile';
+import { hex, UPPER } from './hex';
 
 export interface DisassembleOptions {
   /** First byte to disassemble (an instruction boundary); default 0. */
@@ -78,7 +79,7 @@ export function effectiveSegments(given: readonly SegmentDecl[] | undefined): Ma
 }
 
 function num(v: number | bigint): string {
-  return v < 10 ? v.toString() : hex(v);
+  return v < 10 ? v.toString() : hex(v, UPPER);
 }
 
 function segmentName(id: number, ctx: NameContext): string {
@@ -92,16 +93,16 @@ export function formatOperand(o: OperandInfo, v: OperandValue, ctx: NameContext)
       const loc = v as Location;
       switch (loc.space) {
         case LocationSpace.Segment:
-          return `${segmentName(loc.sub, ctx)}:${hex(loc.address)}`;
+          return `${segmentName(loc.sub, ctx)}:${hex(loc.address, UPPER)}`;
         case LocationSpace.Mdl: {
           const list =
-            loc.sub === PageListBase.Physical ? `phys:${hex(loc.address)}` : (ctx.labels?.get(loc.address) ?? hex(loc.address));
-          return `mdl(${list})+${hex(loc.aux)}`;
+            loc.sub === PageListBase.Physical ? `phys:${hex(loc.address, UPPER)}` : (ctx.labels?.get(loc.address) ?? hex(loc.address, UPPER));
+          return `mdl(${list})+${hex(loc.aux, UPPER)}`;
         }
         case LocationSpace.Physical:
-          return `phys:${hex(loc.address)}`;
+          return `phys:${hex(loc.address, UPPER)}`;
         default:
-          return `va:${hex(loc.address)}`;
+          return `va:${hex(loc.address, UPPER)}`;
       }
     }
     case 'seg':
@@ -246,7 +247,7 @@ function* walk(bytes: Uint8Array, p: Plan): Generator<DisasmLine> {
       const pages = pageListAt(bytes, at, p.limit);
       if (pages) {
         const length = PAGE_LIST_HEADER_BYTES + pages.length * 8;
-        line = { offset: at, length, text: `.pages ${pages.map((x) => hex(x)).join(', ')}`, kind: 'pages' };
+        line = { offset: at, length, text: `.pages ${pages.map((x) => hex(x, UPPER)).join(', ')}`, kind: 'pages' };
       }
     }
     if (!line) {
@@ -262,13 +263,13 @@ function* walk(bytes: Uint8Array, p: Plan): Generator<DisasmLine> {
 
 /** The declarations the text needs to reassemble: the size of a large buffer, segments the defaults do not have. */
 function* header(p: Plan, options: DisassembleOptions): Generator<string> {
-  yield `; ${p.limit - p.start} bytes from offset ${hex(p.start)}`;
+  yield `; ${p.limit - p.start} bytes from offset ${hex(p.start, UPPER)}`;
   const size = p.limit - p.start;
-  if (size > DEFAULT_DMA_SIZE) yield `.dmasize ${hex((size + 3) & ~3)}`;
+  if (size > DEFAULT_DMA_SIZE) yield `.dmasize ${hex((size + 3) & ~3, UPPER)}`;
   for (const s of options.segments ?? []) {
     const d = DEFAULT_SEGMENTS.find((x) => x.id === s.id);
     const same = d && d.name === s.name && d.kind === s.kind && d.size === s.size && d.cpuVisible === s.cpuVisible;
-    if (!same) yield `.segment ${s.name}, ${s.id}, ${s.kind}, ${hex(s.size)}${s.cpuVisible ? ', cpuvisible' : ''}`;
+    if (!same) yield `.segment ${s.name}, ${s.id}, ${s.kind}, ${hex(s.size, UPPER)}${s.cpuVisible ? ', cpuvisible' : ''}`;
   }
 }
 
@@ -277,7 +278,7 @@ function* format(l: DisasmLine, options: DisassembleOptions): Generator<string> 
   if (l.label) yield `${l.label}:`;
   let t = '    ' + l.text;
   const notes: string[] = [];
-  if (options.addresses ?? true) notes.push(`+${hex((options.baseAddress ?? 0) + l.offset)}`);
+  if (options.addresses ?? true) notes.push(`+${hex((options.baseAddress ?? 0) + l.offset, UPPER)}`);
   if (l.reason) notes.push(`not an instruction: ${l.reason}`);
   if (notes.length) t = t.padEnd(COMMENT_COLUMN) + ' ; ' + notes.join(' ');
   yield t;

@@ -15,6 +15,7 @@ import {
   PageListBase,
   SIZE_BY_CODE,
 } from './opcodes';
+import { hex, type HexStyle } from './hex';
 
 export type OperandValue = number | bigint | Location;
 
@@ -238,11 +239,10 @@ function buildPlan(op: OpcodeInfo): DecodePlan {
   return plan;
 }
 
-const PLANS: readonly (DecodePlan | undefined)[] = OPCODE_BY_CODE.map((op) => (op ? buildPlan(op) : undefined));
+/** A byte as reserved-field messages print it: `0x0b`. */
+const BYTE: HexStyle = { digits: 2 };
 
-function hexByte(n: number): string {
-  return '0x' + n.toString(16).padStart(2, '0');
-}
+const PLANS: readonly (DecodePlan | undefined)[] = OPCODE_BY_CODE.map((op) => (op ? buildPlan(op) : undefined));
 
 /**
  * Why the body of the instruction at `offset` (whose header is valid) is not valid, or null.
@@ -252,10 +252,10 @@ export function bodyProblem(bytes: Uint8Array, view: DataView, offset: number): 
   const op = OPCODE_BY_CODE[bytes[offset]]!;
   const p = PLANS[op.code]!;
   const flags = bytes[offset + 1];
-  if ((flags << 8) & p.zero[0]) return `flags ${hexByte(flags)} set a bit ${op.mnemonic} does not define`;
+  if ((flags << 8) & p.zero[0]) return `flags ${hex(flags, BYTE)} set a bit ${op.mnemonic} does not define`;
   for (let b = HEADER_BYTES; b < op.size; b++) {
     if (bytes[offset + b] !== 0 && (p.zero[b >> 2] >>> ((b & 3) * 8)) & 0xff) {
-      return `byte ${b} of ${op.mnemonic} is reserved and must be zero (it is ${hexByte(bytes[offset + b])})`;
+      return `byte ${b} of ${op.mnemonic} is reserved and must be zero (it is ${hex(bytes[offset + b], BYTE)})`;
     }
   }
   for (let i = 0; i < op.operands.length; i++) {

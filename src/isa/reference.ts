@@ -2,6 +2,7 @@
 // "Show Paging Opcode Reference" command both come from here, so the docs cannot drift from the table.
 
 import { LocationSpace, OPCODES, OpcodeInfo, OPERAND_BYTES } from './opcodes';
+import { hex } from './hex';
 
 const SPACE_FORMS: Record<LocationSpace, string> = {
   [LocationSpace.Segment]: '`SEGMENT:offset`',
@@ -10,17 +11,13 @@ const SPACE_FORMS: Record<LocationSpace, string> = {
   [LocationSpace.GpuVirtual]: '`va:address`',
 };
 
-function hex(n: number, width = 2): string {
-  return '0x' + n.toString(16).toUpperCase().padStart(width, '0');
-}
-
 export function opcodeMarkdown(op: OpcodeInfo): string {
   const syntax = [op.mnemonic, op.operands.map((o) => o.name).join(', ')].filter(Boolean).join(' ');
   const flags = op.flags.length ? ` [, ${op.flags.map((f) => f.name).join(' | ')}]` : '';
   const rows = [
     '| bytes | field | kind | meaning |',
     '|---|---|---|---|',
-    `| 0 | opcode | u8 | \`${hex(op.code)}\` |`,
+    `| 0 | opcode | u8 | \`${hex(op.code, { upper: true, digits: 2 })}\` |`,
     `| 1 | flags | u8 | ${op.flags.length ? op.flags.map((f) => `bit ${f.bit} \`${f.name}\`: ${f.doc}`).join('<br>') : 'none (0)'} |`,
     `| 2 | size | u8 | ${op.size / 4} (dwords) |`,
     '| 3 | reserved | u8 | 0 |',
@@ -34,7 +31,7 @@ export function opcodeMarkdown(op: OpcodeInfo): string {
     ),
   ];
   return [
-    `### \`${op.mnemonic}\` (${hex(op.code)}, ${op.size} bytes)`,
+    `### \`${op.mnemonic}\` (${hex(op.code, { upper: true, digits: 2 })}, ${op.size} bytes)`,
     '',
     `\`${syntax}${flags}\``,
     '',

@@ -9,10 +9,7 @@ import { parseNumber } from '../isa/lexer';
 import { Analysis, contains } from './analysis';
 import type { DocsLinks } from './docsLink';
 import { directiveOf, opcodeOf, opcodeSignature, operandMarkdown } from './syntax';
-
-export function hex(n: number | bigint, width = 0): string {
-  return '0x' + n.toString(16).toUpperCase().padStart(width, '0');
-}
+import { hex, UPPER } from '../isa/hex';
 
 /** Bytes as hex, one group of four per dword: `10 00 0B 00  01 00 …`. */
 export function encodedBytes(bytes: Uint8Array, offset: number, size: number): string {
@@ -29,7 +26,7 @@ export function encodedBytes(bytes: Uint8Array, offset: number, size: number): s
 export function placement(a: Analysis, s: Statement): string | undefined {
   if (s.offset === undefined || !s.size) return undefined;
   const bytes = encodedBytes(a.result.bytes, s.offset, s.size);
-  return `Offset ${hex(s.offset, 4)} (${s.offset}), ${s.size} bytes${bytes ? `: \`${bytes}\`` : ''}`;
+  return `Offset ${hex(s.offset, { upper: true, digits: 4 })} (${s.offset}), ${s.size} bytes${bytes ? `: \`${bytes}\`` : ''}`;
 }
 
 /** The link to `topic`'s section of the reference, as a Markdown paragraph. */
@@ -41,9 +38,9 @@ function referenceLink(links: DocsLinks | undefined, topic: string, section: str
 function symbolMarkdown(sym: AsmSymbol): string {
   switch (sym.kind) {
     case 'label':
-      return `label \`${sym.name}\`: offset ${hex(sym.value, 4)} (${sym.value})`;
+      return `label \`${sym.name}\`: offset ${hex(sym.value, { upper: true, digits: 4 })} (${sym.value})`;
     case 'constant':
-      return `constant \`${sym.name}\` = ${sym.value} (${hex(sym.value)})`;
+      return `constant \`${sym.name}\` = ${sym.value} (${hex(sym.value, UPPER)})`;
     case 'segment':
       return `segment \`${sym.name}\`: id ${sym.value}`;
   }
@@ -110,7 +107,7 @@ export function hover(a: Analysis, doc: TextDocument, pos: Position, links?: Doc
     const literal = line.slice(num.start, num.start + num.length);
     const value = parseNumber(literal, 0, literal.length);
     if (value !== undefined) {
-      parts.push(`\`${literal}\` = ${value} (${hex(value)})`);
+      parts.push(`\`${literal}\` = ${value} (${hex(value, UPPER)})`);
       range = range ?? { start: { line: pos.line, character: num.start }, end: { line: pos.line, character: num.start + num.length } };
     }
   }

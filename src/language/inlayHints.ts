@@ -2,7 +2,7 @@
 
 import { InlayHint, Range } from 'vscode-languageserver';
 import type { Analysis } from './analysis';
-import { hex } from './hover';
+import { hex } from '../isa/hex';
 
 export function inlayHints(a: Analysis, range: Range): InlayHint[] {
   const out: InlayHint[] = [];
@@ -13,7 +13,7 @@ export function inlayHints(a: Analysis, range: Range): InlayHint[] {
     if (!last) continue;
     out.push({
       position: last,
-      label: `@${hex(s.offset, 4)} +${s.size}`,
+      label: `@${hex(s.offset, { upper: true, digits: 4 })} +${s.size}`,
       paddingLeft: true,
       tooltip: `Bytes ${s.offset}..${s.offset + s.size - 1} of the DMA buffer (${s.size} bytes).`,
     });

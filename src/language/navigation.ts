@@ -16,8 +16,8 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { OPCODE_BY_MNEMONIC } from '../isa/opcodes';
 import { Analysis, isDeclaredInText } from './analysis';
-import { hex } from './hover';
 import { DIRECTIVE_BY_NAME, NUMBERED_SEGMENT, SEGMENT_KEYWORDS, SPACE_KEYWORDS } from '../isa/directives';
+import { hex } from '../isa/hex';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
@@ -50,7 +50,7 @@ export function documentSymbols(a: Analysis, doc: TextDocument): DocumentSymbol[
     out.push({
       name: sym.name,
       kind: sym.kind === 'label' ? SymbolKind.Function : sym.kind === 'constant' ? SymbolKind.Constant : SymbolKind.Namespace,
-      detail: sym.kind === 'label' ? `@${hex(sym.value, 4)}` : sym.kind === 'constant' ? `= ${sym.value}` : `segment ${sym.value}`,
+      detail: sym.kind === 'label' ? `@${hex(sym.value, { upper: true, digits: 4 })}` : sym.kind === 'constant' ? `= ${sym.value}` : `segment ${sym.value}`,
       range,
       selectionRange: sym.definition,
     });

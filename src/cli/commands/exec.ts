@@ -22,11 +22,10 @@ import {
 import type { Command } from '../command';
 import { parseOptions, UsageError, type OptionSpecs } from '../options';
 import { formatDiagnostic } from './asm';
+import { hex, UPPER } from '../../isa/hex';
 
 const USAGE = 'usage: paging-lab exec FILE.pgasm [--trace]';
 const OPTIONS = { trace: { type: 'boolean' } } as const satisfies OptionSpecs;
-const hex = (n: number | bigint): string => '0x' + n.toString(16).toUpperCase();
-
 /** The adapter a program runs on: the default one, with the program's own `.segment` declarations. */
 export function configFor(asm: AssembleResult): GpuConfig {
   const config = defaultGpuConfig();
@@ -92,13 +91,13 @@ function execute(file: string, asm: AssembleResult, trace: boolean): number {
   const names: NameContext = { segments: effectiveSegments(asm.segments), labels };
   const segName = (id: number): string | undefined => gpu.segments.find((s) => s.id === id)?.name;
   const at = (debugAddress: number): string => {
-    if (debugAddress < gpu.config.systemMemoryBytes) return `phys:${hex(debugAddress)}`;
+    if (debugAddress < gpu.config.systemMemoryBytes) return `phys:${hex(debugAddress, UPPER)}`;
     const id = Math.floor(debugAddress / DEBUG_SEGMENT_STRIDE);
-    return `${segName(id) ?? `seg${id}`}:${hex(debugAddress - id * DEBUG_SEGMENT_STRIDE)}`;
+    return `${segName(id) ?? `seg${id}`}:${hex(debugAddress - id * DEBUG_SEGMENT_STRIDE, UPPER)}`;
   };
-  const where = (debugAddress: number, length: number): string => `${at(debugAddress)}+${hex(length)}`;
+  const where = (debugAddress: number, length: number): string => `${at(debugAddress)}+${hex(length, UPPER)}`;
   const count = asm.lines.filter((l) => l.instruction).length;
-  out(`${name}: ${count} instruction${count === 1 ? '' : 's'}, ${submission.length} bytes in a DMA buffer at phys:${hex(buffer.physical)}`);
+  out(`${name}: ${count} instruction${count === 1 ? '' : 's'}, ${submission.length} bytes in a DMA buffer at phys:${hex(buffer.physical, UPPER)}`);
 
   gpu.onEvent((ev: HwEvent) => {
     if (trace) {
@@ -111,7 +110,7 @@ function execute(file: string, asm: AssembleResult, trace: boolean): number {
         const line = lineAt.get(ev.offset);
         const label = labels.get(ev.offset);
         if (label) out(`${label}:`);
-        out(`  +${hex(ev.offset).padEnd(8)}${text.padEnd(56)} ${line ? `${name}:${line}` : ''}`);
+        out(`  +${hex(ev.offset, UPPER).padEnd(8)}${text.padEnd(56)} ${line ? `${name}:${line}` : ''}`);
         break;
       }
       case 'write':
@@ -137,7 +136,7 @@ function execute(file: string, asm: AssembleResult, trace: boolean): number {
     const f = view.fault;
     const line = lineAt.get(f.offset);
     process.stderr.write(
-      `${line ? `${file}:${line}: ` : ''}fault ${f.cause} at phys:${hex(f.address)} (+${hex(f.offset)}) after ${executed} instruction${executed === 1 ? '' : 's'}, t=${f.time} ns\n` +
+      `${line ? `${file}:${line}: ` : ''}fault ${f.cause} at phys:${hex(f.address, UPPER)} (+${hex(f.offset, UPPER)}) after ${executed} instruction${executed === 1 ? '' : 's'}, t=${f.time} ns\n` +
         `  instruction: ${f.instruction}\n  ${f.message}\n`,
     );
     return 3;
@@ -145,7 +144,7 @@ function execute(file: string, asm: AssembleResult, trace: boolean): number {
   if (view.state === 'waiting') {
     const line = lineAt.get(view.pc);
     process.stderr.write(
-      `${line ? `${file}:${line}: ` : ''}the engine is stalled on a wait at +${hex(view.pc)} that nothing can satisfy (${executed} instructions ran)\n`,
+      `${line ? `${file}:${line}: ` : ''}the engine is stalled on a wait at +${hex(view.pc, UPPER)} that nothing can satisfy (${executed} instructions ran)\n`,
     );
     return 3;
   }

@@ -7,8 +7,7 @@ import { ConsoleCommand, numberArg } from '../console';
 import { ExpressionError } from '../expression';
 import { formatAddress } from '../memoryReference';
 import type { GpuView } from './view';
-
-const hex = (n: number | bigint): string => '0x' + n.toString(16);
+import { hex } from '../../isa/hex';
 
 export interface GpuCommands {
   segments: ConsoleCommand;

@@ -17,6 +17,7 @@ import { OPCODES } from '../../isa/opcodes';
 import { formatInstructionAt } from '../../sim/hw/format';
 import type { DisassembledInstruction, SourceRef } from '../model';
 import { formatAddress } from '../memoryReference';
+import { hex } from '../../isa/hex';
 
 export const MAX_INSTRUCTION_BYTES = Math.max(...OPCODES.map((o) => o.size));
 /** Bytes shown in the Disassembly view's bytes column; longer encodings end with an ellipsis. */
@@ -84,10 +85,6 @@ function dataRow(p: number, bytes: Uint8Array, i: number, limit: number, endsBuf
   const n = Math.max(1, Math.min(limit - i, DATA_ROW_BYTES - (p % DATA_ROW_BYTES)));
   const values = Array.from(bytes.subarray(i, i + n), hex2).join(', ');
   return { length: n, text: `.u8 ${values}${mark}`, invalid: false, window: bytes, at: i };
-}
-
-function hex(n: number): string {
-  return '0x' + n.toString(16);
 }
 
 /** Decodes forward from `from` until `n` entries or `stopBefore` is reached. */

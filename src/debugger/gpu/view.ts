@@ -15,8 +15,7 @@ import { GPU_THREAD_BASE } from '../model';
 import type { BreakpointResult, DisassembledInstruction, InstructionBreakpointSpec, ScopeInfo, SourceRef, ThreadInfo, VarNode, SetVariableResult } from '../model';
 import { BufferDocuments } from './bufferSource';
 import { CodeRegion, disassemble, DisassemblyContext, MAX_INSTRUCTION_BYTES } from './disassembly';
-
-const hex = (n: number | bigint): string => '0x' + n.toString(16);
+import { hex } from '../../isa/hex';
 
 /** Where an engine's instruction pointer is. */
 export interface InstructionPointer {

@@ -12,8 +12,7 @@ import { ExpressionError } from '../expression';
 import type { CodeRegion } from '../gpu/disassembly';
 import { formatAddress } from '../memoryReference';
 import type { VarNode } from '../model';
-
-const hex = (n: number | bigint): string => '0x' + n.toString(16);
+import { hex } from '../../isa/hex';
 
 export class KernelView {
   constructor(

@@ -48,8 +48,7 @@ import type {
 import { GPU_THREAD_BASE, KERNEL_THREAD_ID } from '../model';
 import type { DriverPause, RunControl, Target } from './target';
 import { childrenOf, ObjectRegistry, operationValue, statusValue, toValue, toVar } from './values';
-
-const hex = (n: number | bigint): string => '0x' + n.toString(16);
+import { hex } from '../../isa/hex';
 
 /** A file shipped with the adapter (samples/...), found next to the bundle or the sources. */
 function bundled(relative: string): string {

@@ -37,8 +37,7 @@ import type {
   CompletionItem,
 } from '../model';
 import type { RunControl, Target } from './target';
-
-const hex = (n: number | bigint): string => '0x' + n.toString(16);
+import { hex } from '../../isa/hex';
 
 function samePath(a: string, b: string): boolean {
   const na = resolve(a);

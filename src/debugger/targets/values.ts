@@ -9,8 +9,7 @@ import { debugAddressOfSegment } from '../../sim/hw';
 import { named, NamedValue, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
 import type { VarNode } from '../model';
-
-const hex = (n: number): string => (n < 0 ? '-0x' + (-n).toString(16) : '0x' + n.toString(16));
+import { hex } from '../../isa/hex';
 
 export function operationValue(op: number): NamedValue {
   const name = DXGK_OPERATION_NAMES[op];

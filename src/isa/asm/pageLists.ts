@@ -2,10 +2,11 @@
 // stay within its pages. The uses are noted while instructions are encoded and checked once every
 // `.pages` is placed, as flat records in one typed array rather than an object each.
 
-import { formatSize, hex } from '../checks';
+import { formatSize } from '../checks';
 import { NumberList } from './numberList';
 import { OPCODE_BY_CODE, PAGE_SIZE } from '../opcodes';
 import type { DiagnosticSink } from './report';
+import { hex, UPPER } from '../hex';
 
 // A use, as numbers: where it is, what it reaches, and which operand of which opcode it is.
 const LINE = 0;
@@ -68,7 +69,7 @@ export class PageListUses {
       const address = m[k + ADDRESS];
       const pages = pageLists.get(address);
       if (pages === undefined) {
-        sink.diag('PGA023', `mdl(${hex(address)}) does not point at a .pages list of this file`, at, m[k + ADDR_S], m[k + ADDR_E], '.pages');
+        sink.diag('PGA023', `mdl(${hex(address, UPPER)}) does not point at a .pages list of this file`, at, m[k + ADDR_S], m[k + ADDR_E], '.pages');
         continue;
       }
       const reach = m[k + AUX] + m[k + EXTENT];
@@ -76,7 +77,7 @@ export class PageListUses {
         const op = OPCODE_BY_CODE[m[k + OPCODE]]!;
         sink.diag(
           'PGA024',
-          `${op.mnemonic} ${op.operands[m[k + OPERAND]].name} reaches byte ${hex(reach)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
+          `${op.mnemonic} ${op.operands[m[k + OPERAND]].name} reaches byte ${hex(reach, UPPER)} of a page list of ${pages} page${pages === 1 ? '' : 's'} (${formatSize(pages * PAGE_SIZE)})`,
           at,
           m[k + S],
           m[k + E],

@@ -3,8 +3,8 @@
 // the code table, ranges on one line, and values written as the messages write them.
 
 import type { AsmDiagnostic, Range, Severity } from '../asmTypes';
-import { hex } from '../checks';
 import { DIAGNOSTIC_CODES, DiagnosticCode } from '../diagnosticCodes';
+import { hex, UPPER } from '../hex';
 
 export interface DiagnosticSink {
   diag(code: string, message: string, line: number, s: number, e: number, topic?: string, data?: AsmDiagnostic['data']): void;
@@ -35,5 +35,5 @@ export class DiagnosticList implements DiagnosticSink {
 
 /** A value as messages write it: decimal when small, hex when large. */
 export function fmt(v: bigint): string {
-  return v >= -65536n && v <= 65536n ? v.toString() : v < 0n ? '-0x' + (-v).toString(16).toUpperCase() : hex(v);
+  return v >= -65536n && v <= 65536n ? v.toString() : v < 0n ? '-0x' + (-v).toString(16).toUpperCase() : hex(v, UPPER);
 }

@@ -4,11 +4,12 @@
 // moves an MDL to or from a segment packet by packet (a page at a time); the data lands at once and
 // the channel stays busy until the transfer would have completed.
 
-import { hex, PAGE_SIZE, SG_PACKET_NS, SG_SETUP_NS } from './constants';
+import { PAGE_SIZE, SG_PACKET_NS, SG_SETUP_NS } from './constants';
 import type { HostAccess } from './hostAccess';
 import type { GpuState } from './state';
 import type { SystemMemory } from './systemMemory';
 import type { CommonBuffer, Mdl } from './types';
+import { hex, UPPER } from '../../isa/hex';
 
 /**
  * Common buffers are placed on 64 KiB boundaries and take whole 64 KiB spans of physical memory:
@@ -43,7 +44,7 @@ export class BusMasterDma {
 
   freeCommonBuffer(buffer: CommonBuffer): void {
     const rec = buffer && this.buffers.get(buffer.physical);
-    if (!rec) throw new Error(`freeCommonBuffer: no common buffer at ${hex(buffer?.physical)}`);
+    if (!rec) throw new Error(`freeCommonBuffer: no common buffer at ${hex(buffer?.physical, UPPER)}`);
     this.buffers.delete(buffer.physical);
     this.used -= rec.charged;
     this.state.sys.release(buffer.physical, rec.span);

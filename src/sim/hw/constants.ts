@@ -112,5 +112,3 @@ export const DUMMY_LOG = 256;
 /** Fixed cost of a bus-master scatter/gather transfer and of each of its packets (pages). */
 export const SG_SETUP_NS = 500;
 export const SG_PACKET_NS = 10;
-
-export const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();

@@ -3,11 +3,12 @@
 // segment read and write as linear through the BAR (what the kernel sets up for a locked, swizzled
 // allocation). There are `swizzlingRanges` of them; acquiring one more gives undefined.
 
-import { hex, PAGE_SIZE } from './constants';
+import { PAGE_SIZE } from './constants';
 import type { HostAccess } from './hostAccess';
 import type { Segment, SegmentTable } from './segments';
 import { tiledOffset, tilingProblem } from './tiling';
 import type { SwizzlingRange } from './types';
+import { hex, UPPER } from '../../isa/hex';
 
 export class CpuAperture {
   /** Held ranges, by segment and offset. */
@@ -22,7 +23,7 @@ export class CpuAperture {
 
   private barSegment(barOffset: number): Segment {
     for (const s of this.segments.bar) if (barOffset >= s.barBase && barOffset < s.barBase + s.size) return s;
-    throw new Error(`CPU aperture offset ${hex(barOffset)} is not inside a CPU-visible segment`);
+    throw new Error(`CPU aperture offset ${hex(barOffset, UPPER)} is not inside a CPU-visible segment`);
   }
 
   private access(barOffset: number, buf: Uint8Array, write: boolean): void {
@@ -67,7 +68,7 @@ export class CpuAperture {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) throw new Error(`acquireSwizzlingRange: offset ${offset} must be 4 KiB aligned`);
     const problem = tilingProblem(size, pitch);
     if (problem) throw new Error(`acquireSwizzlingRange: ${problem}`);
-    if (offset + size > seg.size) throw new Error(`acquireSwizzlingRange: ${hex(offset)}+${hex(size)} is outside segment ${seg.id}`);
+    if (offset + size > seg.size) throw new Error(`acquireSwizzlingRange: ${hex(offset, UPPER)}+${hex(size, UPPER)} is outside segment ${seg.id}`);
     for (const r of this.swizzle) {
       if (r.segmentId === segmentId && offset < r.offset + r.size && r.offset < offset + size) {
         throw new Error(`acquireSwizzlingRange: overlaps swizzling range ${r.handle}`);

@@ -12,7 +12,6 @@ import {
   F_MISALIGNED,
   F_PHYSICAL,
   FENCE_MONITORED,
-  hex,
   OP_FENCE,
   OP_NOP,
   OP_WRITE_PHYSICAL,
@@ -40,6 +39,7 @@ import type { GpuPageTable } from './pageTable';
 import type { GpuState } from './state';
 import type { Resolver } from './translate';
 import type { EngineView, FaultRecord, StepOutcome, Submission } from './types';
+import { hex, UPPER } from '../../isa/hex';
 
 export class PagingEngines {
   private readonly engines: EngineRec[];
@@ -169,7 +169,7 @@ export class PagingEngines {
       lim = n;
       if (phys + n > st.sysBytes) {
         bytes.fill(0);
-        return this.raiseFault(e, F_PHYSICAL, `the DMA buffer at ${hex(cur.physical)}+${hex(cur.length)} runs past system memory`, bytes, 0, 0, start);
+        return this.raiseFault(e, F_PHYSICAL, `the DMA buffer at ${hex(cur.physical, UPPER)}+${hex(cur.length, UPPER)} runs past system memory`, bytes, 0, 0, start);
       }
       st.sys.read(phys, bytes, 0, n);
     }

@@ -3,23 +3,23 @@
 
 import { decode, OperandValue } from '../../isa/encoding';
 import { Location, LocationSpace, OpcodeInfo, PageListBase } from '../../isa/opcodes';
-import { hex } from './constants';
+import { hex, UPPER } from '../../isa/hex';
 
 export function formatLocation(loc: Location, segmentName: (id: number) => string | undefined): string {
   switch (loc.space) {
     case LocationSpace.Segment:
-      return `${segmentName(loc.sub) ?? `seg${loc.sub}`}:${hex(loc.address)}`;
+      return `${segmentName(loc.sub) ?? `seg${loc.sub}`}:${hex(loc.address, UPPER)}`;
     case LocationSpace.Mdl: {
       // As pgasm writes them: a page list in the DMA buffer by its offset, elsewhere by `phys:`.
-      const list = loc.sub === PageListBase.DmaBuffer ? hex(loc.address) : `phys:${hex(loc.address)}`;
-      return `mdl(${list})+${hex(loc.aux)}`;
+      const list = loc.sub === PageListBase.DmaBuffer ? hex(loc.address, UPPER) : `phys:${hex(loc.address, UPPER)}`;
+      return `mdl(${list})+${hex(loc.aux, UPPER)}`;
     }
     case LocationSpace.Physical:
-      return `phys:${hex(loc.address)}`;
+      return `phys:${hex(loc.address, UPPER)}`;
     case LocationSpace.GpuVirtual:
-      return `va:${hex(loc.address)}`;
+      return `va:${hex(loc.address, UPPER)}`;
     default:
-      return `<space ${loc.space}>:${hex(loc.address)}`;
+      return `<space ${loc.space}>:${hex(loc.address, UPPER)}`;
   }
 }
 
@@ -28,7 +28,7 @@ function formatOperand(op: OpcodeInfo, i: number, v: OperandValue, segmentName: 
   if (typeof v === 'object') return formatLocation(v, segmentName);
   if (typeof v === 'bigint') return '0x' + v.toString(16).toUpperCase();
   if (kind === 'seg') return segmentName(v) ?? String(v);
-  return v >= 16 ? hex(v) : String(v);
+  return v >= 16 ? hex(v, UPPER) : String(v);
 }
 
 /** The instruction at `offset` of `bytes[0, limit)` as text, or `(invalid: reason)`. */

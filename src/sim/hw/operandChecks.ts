@@ -6,7 +6,7 @@
 
 import { SLOT_LAYOUT } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_CODE, OPCODES, SIZE_BY_CODE } from '../../isa/opcodes';
-import { hex } from './constants';
+import { hex, UPPER } from '../../isa/hex';
 
 export interface OperandProblem {
   message: string;
@@ -39,7 +39,7 @@ function compile(checks: Check[], mnemonic: string): (s: Float64Array) => Operan
         // The address that must be aligned: the byte offset for page lists, the address otherwise.
         const a = space === LocationSpace.Mdl ? s[c.slot + 2] : s[c.slot + 3];
         if (c.align > 1 && a % c.align !== 0) {
-          return { message: `${mnemonic} operand ${c.name}: ${hex(a)} is not ${c.align}-byte aligned`, misaligned: true };
+          return { message: `${mnemonic} operand ${c.name}: ${hex(a, UPPER)} is not ${c.align}-byte aligned`, misaligned: true };
         }
       } else {
         const v = s[c.slot];
@@ -47,7 +47,7 @@ function compile(checks: Check[], mnemonic: string): (s: Float64Array) => Operan
           return { message: `${mnemonic} operand ${c.name} = ${v} is outside ${c.min}..${c.max}` };
         }
         if (c.align > 1 && v % c.align !== 0) {
-          return { message: `${mnemonic} operand ${c.name} = ${hex(v)} is not a multiple of ${c.align}`, misaligned: true };
+          return { message: `${mnemonic} operand ${c.name} = ${hex(v, UPPER)} is not a multiple of ${c.align}`, misaligned: true };
         }
       }
     }

@@ -15,7 +15,6 @@ import {
   FENCE_IRQ,
   FENCE_MONITORED,
   GPU_VA_LIMIT,
-  hex,
   MAP_CACHE_COHERENT,
   OP_COPY,
   OP_DISCARD,
@@ -43,6 +42,7 @@ import {
 import type { Instruction } from './instruction';
 import { tilingProblem } from './tiling';
 import type { Loc } from './translate';
+import { hex, UPPER } from '../../isa/hex';
 
 export interface PagingOp {
   check(x: Instruction): number;
@@ -130,7 +130,7 @@ export const PAGING_OPS: readonly (PagingOp | undefined)[] = (() => {
     (x) => {
       const f = checkApertureRange(x);
       if (f === 0 && x.s[3] + PAGE_SIZE > x.state.sysBytes) {
-        x.state.faultMessage = `dummy page ${hex(x.s[3])} is outside system memory`;
+        x.state.faultMessage = `dummy page ${hex(x.s[3], UPPER)} is outside system memory`;
         return F_PHYSICAL;
       }
       return f;
@@ -217,7 +217,7 @@ export const PAGING_OPS: readonly (PagingOp | undefined)[] = (() => {
       const count = x.s[1];
       x.cost += Math.ceil((count * 8) / x.state.config.bandwidths.vramToVram);
       if (va + count * PAGE_SIZE > GPU_VA_LIMIT) {
-        x.state.faultMessage = `GPU virtual range ${hex(va)}+${count} pages is beyond the 48-bit address space`;
+        x.state.faultMessage = `GPU virtual range ${hex(va, UPPER)}+${count} pages is beyond the 48-bit address space`;
         return F_BADLOC;
       }
       return x.flags & PT_INVALID ? 0 : x.res.prepare(x.a, x.s, 2, count * PAGE_SIZE, x.dmaBase);
@@ -246,7 +246,7 @@ function checkTwo(x: Instruction, size: number): number {
   let f = res.prepare(x.a, x.s, 0, size, x.dmaBase) || res.prepare(x.b, x.s, 4, size, x.dmaBase);
   if (f === 0 && res.overlaps(x.a, x.b, size)) {
     f = F_OVERLAP;
-    x.state.faultMessage = `source and destination overlap (${hex(size)} bytes)`;
+    x.state.faultMessage = `source and destination overlap (${hex(size, UPPER)} bytes)`;
   }
   if (f === 0) {
     const bw = x.state.config.bandwidths;
@@ -281,7 +281,7 @@ function checkPageList(x: Instruction, loc: Loc, count: number): number {
   for (let k = 0; k < count; k++) {
     const p = x.state.sys.readU64(entries + (first + k) * 8);
     if (p % PAGE_SIZE !== 0 || p + PAGE_SIZE > x.state.sysBytes) {
-      x.state.faultMessage = `page list entry ${first + k} (${hex(p)}) is not a 4 KiB page of system memory`;
+      x.state.faultMessage = `page list entry ${first + k} (${hex(p, UPPER)}) is not a 4 KiB page of system memory`;
       return F_PHYSICAL;
     }
   }

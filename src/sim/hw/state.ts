@@ -3,11 +3,11 @@
 // watches (a count of memory writes and the time of the latest), and the message of the last fault
 // found. The parts share this instead of importing each other.
 
-import { hex } from './constants';
 import { EventHub } from './events';
 import { SparseMemory } from './memory';
 import { SegmentTable } from './segments';
 import type { GpuConfig } from './types';
+import { hex, UPPER } from '../../isa/hex';
 
 export class GpuState {
   readonly vram: SparseMemory;
@@ -44,7 +44,7 @@ export class GpuState {
   checkRange(what: string, address: number, length: number, limit: number): void {
     if (!Number.isSafeInteger(address) || address < 0) throw new Error(`${what}: address must be a non-negative integer, got ${address}`);
     if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${what}: length must be a non-negative integer, got ${length}`);
-    if (address + length > limit) throw new Error(`${what}: ${hex(address)}+${hex(length)} is outside the range (${hex(limit)} bytes)`);
+    if (address + length > limit) throw new Error(`${what}: ${hex(address, UPPER)}+${hex(length, UPPER)} is outside the range (${hex(limit, UPPER)} bytes)`);
   }
 }
 

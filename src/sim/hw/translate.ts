@@ -18,7 +18,6 @@ import {
   GART_DUMMY,
   GART_VALID,
   GPU_VA_LIMIT,
-  hex,
   LIST_DMA_BUFFER,
   LIST_PHYSICAL,
   LOCATE_READ,
@@ -34,6 +33,7 @@ import { MIXED, RunResult, SparseMemory } from './memory';
 import type { GpuPageTable } from './pageTable';
 import type { Segment } from './segments';
 import type { GpuState } from './state';
+import { hex, UPPER } from '../../isa/hex';
 
 /** A decoded `loc` operand, prepared for an instruction (page list located, bounds checked). */
 export class Loc {
@@ -86,7 +86,7 @@ export class Resolver implements RunResult {
   /** System memory from physical address `addr`. */
   phys(addr: number, mode: number, maxLen: number): number {
     if (addr >= this.sysBytes || addr < 0) {
-      this.state.faultMessage = `physical address ${hex(addr)} is outside system memory (${hex(this.sysBytes)} bytes)`;
+      this.state.faultMessage = `physical address ${hex(addr, UPPER)} is outside system memory (${hex(this.sysBytes, UPPER)} bytes)`;
       return F_PHYSICAL;
     }
     this.run(this.sys, addr, mode, Math.min(this.sysBytes - addr, maxLen));
@@ -110,7 +110,7 @@ export class Resolver implements RunResult {
     const po = off - page * PAGE_SIZE;
     const fl = seg.gartFlags[page];
     if ((fl & GART_VALID) === 0) {
-      this.state.faultMessage = `page ${page} (offset ${hex(page * PAGE_SIZE)}) of aperture segment ${seg.id} (${seg.name}) has no GART mapping`;
+      this.state.faultMessage = `page ${page} (offset ${hex(page * PAGE_SIZE, UPPER)}) of aperture segment ${seg.id} (${seg.name}) has no GART mapping`;
       return F_UNMAPPED;
     }
     const base = seg.gartPhys[page];
@@ -142,7 +142,7 @@ export class Resolver implements RunResult {
         const po = p - idx * PAGE_SIZE;
         const base = this.listEntry(loc, idx);
         if (base % PAGE_SIZE !== 0 || base + PAGE_SIZE > this.sysBytes) {
-          this.state.faultMessage = `page list entry ${idx} (${hex(base)}) is not a 4 KiB page of system memory`;
+          this.state.faultMessage = `page list entry ${idx} (${hex(base, UPPER)}) is not a 4 KiB page of system memory`;
           return F_PHYSICAL;
         }
         let len = PAGE_SIZE - po;
@@ -158,17 +158,17 @@ export class Resolver implements RunResult {
         const po = va - vpn * PAGE_SIZE;
         const e = this.pageTable.translate(vpn);
         if (e === undefined) {
-          this.state.faultMessage = `GPU virtual address ${hex(va)} is not mapped`;
+          this.state.faultMessage = `GPU virtual address ${hex(va, UPPER)} is not mapped`;
           return F_PAGEFAULT;
         }
         if ((mode & ACCESS_WRITE) !== 0 && e.readOnly) {
-          this.state.faultMessage = `GPU virtual address ${hex(va)} is mapped read-only`;
+          this.state.faultMessage = `GPU virtual address ${hex(va, UPPER)} is mapped read-only`;
           return F_PAGEFAULT;
         }
         if (e.segmentId === 0) return this.phys(e.target + po, mode, Math.min(PAGE_SIZE - po, maxLen));
         const seg = this.segById[e.segmentId];
         if (seg === undefined || e.target + po >= seg.size) {
-          this.state.faultMessage = `GPU virtual address ${hex(va)} maps outside segment ${e.segmentId}`;
+          this.state.faultMessage = `GPU virtual address ${hex(va, UPPER)} maps outside segment ${e.segmentId}`;
           return F_OUTSIDE;
         }
         return this.seg(seg, e.target + po, mode, Math.min(PAGE_SIZE - po, maxLen));
@@ -205,14 +205,14 @@ export class Resolver implements RunResult {
           return F_BADLOC;
         }
         if (loc.address + size > seg.size) {
-          this.state.faultMessage = `${hex(loc.address)}+${hex(size)} is outside segment ${seg.id} (${seg.name}, ${hex(seg.size)} bytes)`;
+          this.state.faultMessage = `${hex(loc.address, UPPER)}+${hex(size, UPPER)} is outside segment ${seg.id} (${seg.name}, ${hex(seg.size, UPPER)} bytes)`;
           return F_OUTSIDE;
         }
         return 0;
       }
       case SPACE_PHYSICAL:
         if (loc.address + size > this.sysBytes) {
-          this.state.faultMessage = `physical range ${hex(loc.address)}+${hex(size)} is outside system memory (${hex(this.sysBytes)} bytes)`;
+          this.state.faultMessage = `physical range ${hex(loc.address, UPPER)}+${hex(size, UPPER)} is outside system memory (${hex(this.sysBytes, UPPER)} bytes)`;
           return F_PHYSICAL;
         }
         return 0;
@@ -228,25 +228,25 @@ export class Resolver implements RunResult {
           return F_BADLOC;
         }
         if (loc.listBase + PAGE_LIST_HEADER_BYTES > this.sysBytes) {
-          this.state.faultMessage = `the page list at ${hex(loc.listBase)} is outside system memory`;
+          this.state.faultMessage = `the page list at ${hex(loc.listBase, UPPER)} is outside system memory`;
           return F_PHYSICAL;
         }
         loc.listCount = this.sys.readU32(loc.listBase);
         if (loc.listBase + PAGE_LIST_HEADER_BYTES + loc.listCount * 8 > this.sysBytes) {
-          this.state.faultMessage = `the page list at ${hex(loc.listBase)} (${loc.listCount} pages) runs past system memory`;
+          this.state.faultMessage = `the page list at ${hex(loc.listBase, UPPER)} (${loc.listCount} pages) runs past system memory`;
           return F_PHYSICAL;
         }
         const view = this.sys.contiguousView(loc.listBase, PAGE_LIST_HEADER_BYTES + loc.listCount * 8);
         loc.list = view ? new DataView(view.buffer, view.byteOffset, view.byteLength) : undefined;
         if (loc.aux + size > loc.listCount * PAGE_SIZE) {
-          this.state.faultMessage = `the page list describes ${loc.listCount} pages (${hex(loc.listCount * PAGE_SIZE)} bytes) but ${hex(loc.aux)}+${hex(size)} is needed`;
+          this.state.faultMessage = `the page list describes ${loc.listCount} pages (${hex(loc.listCount * PAGE_SIZE, UPPER)} bytes) but ${hex(loc.aux, UPPER)}+${hex(size, UPPER)} is needed`;
           return F_BADLOC;
         }
         return 0;
       }
       case SPACE_GPU_VIRTUAL:
         if (loc.address + size > GPU_VA_LIMIT) {
-          this.state.faultMessage = `GPU virtual range ${hex(loc.address)}+${hex(size)} is beyond the 48-bit address space`;
+          this.state.faultMessage = `GPU virtual range ${hex(loc.address, UPPER)}+${hex(size, UPPER)} is beyond the 48-bit address space`;
           return F_PAGEFAULT;
         }
         return 0;

@@ -12,8 +12,7 @@
 import { disassemble } from '../../isa/disassembler';
 import type { SegmentDecl } from '../../isa/asmTypes';
 import type { SourceRef } from '../model';
-
-const hex = (n: number): string => '0x' + n.toString(16);
+import { hex } from '../../isa/hex';
 
 /** Documents kept for `source` requests; older ones are dropped (a client has fetched them by then). */
 const KEPT = 64;

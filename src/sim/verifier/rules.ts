@@ -30,7 +30,7 @@ export interface Rule {
   /** One line: what the rule requires. */
   rule: string;
   /** The WDK's own words, where the pages say it (verbatim; absent when no page states the rule). */
-  seed?: string;
+  quote?: string;
   /** Which WDK page says it. */
   source: string;
 }
@@ -43,121 +43,121 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
   'ddi-status': {
     id: 'ddi-status',
     rule: 'a DDI returns only the statuses its reference page lists',
-    seed: 'Because DxgkDdiBuildPagingBuffer can fail only if it runs out of space in the paging buffer, the driver should always verify that the paging buffer has enough space remaining before it writes to the buffer.',
+    quote: 'Because DxgkDdiBuildPagingBuffer can fail only if it runs out of space in the paging buffer, the driver should always verify that the paging buffer has enough space remaining before it writes to the buffer.',
     source: BUILD,
   },
   'dma-buffer-overrun': {
     id: 'dma-buffer-overrun',
     rule: 'the driver writes at most DmaSize bytes from pDmaBuffer',
-    seed: 'the driver should always verify that the paging buffer has enough space remaining before it writes to the buffer. If not enough space remains in the paging buffer, the driver should return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER.',
+    quote: 'the driver should always verify that the paging buffer has enough space remaining before it writes to the buffer. If not enough space remains in the paging buffer, the driver should return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER.',
     source: BUILD,
   },
   'dma-pointer-not-advanced': {
     id: 'dma-pointer-not-advanced',
     rule: 'on STATUS_SUCCESS, pDmaBuffer points past the last byte written',
-    seed: 'When the driver successfully builds the paging buffer, the driver\'s DxgkDdiBuildPagingBuffer should update pDmaBuffer to point past the last byte that is written to the paging buffer and then return STATUS_SUCCESS.',
+    quote: 'When the driver successfully builds the paging buffer, the driver\'s DxgkDdiBuildPagingBuffer should update pDmaBuffer to point past the last byte that is written to the paging buffer and then return STATUS_SUCCESS.',
     source: BUILD,
   },
   'dma-pointer-past-end': {
     id: 'dma-pointer-past-end',
     rule: 'pDmaBuffer stays inside the space it was given: [pDmaBuffer, pDmaBuffer + DmaSize]',
-    seed: 'the driver\'s DxgkDdiBuildPagingBuffer should update pDmaBuffer to point past the last byte that is written to the paging buffer',
+    quote: 'the driver\'s DxgkDdiBuildPagingBuffer should update pDmaBuffer to point past the last byte that is written to the paging buffer',
     source: BUILD,
   },
   'patch-changed-size': {
     id: 'patch-changed-size',
     rule: 'DxgkDdiPatch may update the buffer but not change its size',
-    seed: 'The driver\'s DxgkDdiPatch function can perform last-minute updates to the paging buffer; however, the driver\'s DxgkDdiPatch function cannot change the size of the paging buffer.',
+    quote: 'The driver\'s DxgkDdiPatch function can perform last-minute updates to the paging buffer; however, the driver\'s DxgkDdiPatch function cannot change the size of the paging buffer.',
     source: BUILD,
   },
   'fill-aperture-segment': {
     id: 'fill-aperture-segment',
     rule: 'a paging buffer never fills an aperture segment',
-    seed: 'The fill operation can be performed only on a memory segment. The video memory manager never requests that the display miniport driver fill an aperture segment.',
+    quote: 'The fill operation can be performed only on a memory segment. The video memory manager never requests that the display miniport driver fill an aperture segment.',
     source: BUILD,
   },
   'unmap-not-dummy-page': {
     id: 'unmap-not-dummy-page',
     rule: 'an unmapped aperture range points at the dummy page, with GPU access enabled',
-    seed: 'The driver must map the range that is unmapped to the dummy page that the DummyPage member of the UnmapApertureSegment member of the DXGKARG_BUILDPAGINGBUFFER structure specifies.',
+    quote: 'The driver must map the range that is unmapped to the dummy page that the DummyPage member of the UnmapApertureSegment member of the DXGKARG_BUILDPAGINGBUFFER structure specifies.',
     source: BUILD,
   },
   'cache-coherent-mismatch': {
     id: 'cache-coherent-mismatch',
     rule: 'pages mapped by MapApertureSegment are cache coherent exactly when Flags.CacheCoherent is set',
-    seed: 'If the CacheCoherent bit-field flag is set in the Flags member of the MapApertureSegment member of the DXGKARG_BUILDPAGINGBUFFER structure, the driver must ensure that cache coherency is enforced on the pages that are mapped; otherwise, cache coherency is not required for the pages that are mapped. [...] The CacheCoherent bit-field flag is set only when cacheable memory is being mapped into a cache-coherent aperture segment and is never set on a non-cache-coherent aperture segment or on a write-combined allocation that is mapped into a cache-coherent segment.',
+    quote: 'If the CacheCoherent bit-field flag is set in the Flags member of the MapApertureSegment member of the DXGKARG_BUILDPAGINGBUFFER structure, the driver must ensure that cache coherency is enforced on the pages that are mapped; otherwise, cache coherency is not required for the pages that are mapped. [...] The CacheCoherent bit-field flag is set only when cacheable memory is being mapped into a cache-coherent aperture segment and is never set on a non-cache-coherent aperture segment or on a write-combined allocation that is mapped into a cache-coherent segment.',
     source: BUILD,
   },
   'cpu-view-changed-on-eviction': {
     id: 'cpu-view-changed-on-eviction',
     rule: 'after a CPU-visible allocation is evicted, system memory holds the bytes the application saw through the aperture (unswizzled)',
-    seed: 'when a CPU-accessible allocation is evicted from video memory, the display miniport driver must unswizzle the allocation so that the resultant system memory bits can be directly accessed by the application. [...] the driver must ensure that the byte ordering of an allocation through the PCI aperture exactly matches the byte ordering of the allocation when the allocation is evicted.',
+    quote: 'when a CPU-accessible allocation is evicted from video memory, the display miniport driver must unswizzle the allocation so that the resultant system memory bits can be directly accessed by the application. [...] the driver must ensure that the byte ordering of an allocation through the PCI aperture exactly matches the byte ordering of the allocation when the allocation is evicted.',
     source: MAPPING,
   },
   'common-buffer-leak': {
     id: 'common-buffer-leak',
     rule: 'common buffers are freed and the DMA adapter is put back when DMA is no longer needed',
-    seed: 'The common buffer is a precious system resource. [...] When there is no longer any need for continued DMA operations, the miniport driver should call VideoPortPutDmaAdapter to discard the adapter object.',
+    quote: 'The common buffer is a precious system resource. [...] When there is no longer any need for continued DMA operations, the miniport driver should call VideoPortPutDmaAdapter to discard the adapter object.',
     source: DMA,
   },
   'insufficient-dma-buffer-with-room': {
     id: 'insufficient-dma-buffer-with-room',
     rule: 'STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER only when the rest of the operation does not fit the space left',
-    seed: 'Because DxgkDdiBuildPagingBuffer can fail only if it runs out of space in the paging buffer, the driver should always verify that the paging buffer has enough space remaining before it writes to the buffer. If not enough space remains in the paging buffer, the driver should return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER.',
+    quote: 'Because DxgkDdiBuildPagingBuffer can fail only if it runs out of space in the paging buffer, the driver should always verify that the paging buffer has enough space remaining before it writes to the buffer. If not enough space remains in the paging buffer, the driver should return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER.',
     source: BUILD,
   },
   'operation-inputs-changed': {
     id: 'operation-inputs-changed',
     rule: 'the driver keeps its progress in MultipassOffset, not in the operation\'s inputs (VidMm hands the same inputs on every call)',
-    seed: 'The video memory manager initializes the information in MultipassOffset to zero before the first paging operation request and does not modify the information in MultipassOffset between iterations. Therefore, the driver can use MultipassOffset to save the progress between iterations.',
+    quote: 'The video memory manager initializes the information in MultipassOffset to zero before the first paging operation request and does not modify the information in MultipassOffset between iterations. Therefore, the driver can use MultipassOffset to save the progress between iterations.',
     source: BUILD,
   },
   'build-loop-limit': {
     id: 'build-loop-limit',
     rule: 'one paging operation completes within a bounded number of DxgkDdiBuildPagingBuffer calls (two per 64 bytes it moves, plus 64), and no call that runs out of room repeats an earlier one',
-    seed: 'Receiving the TransferStart flag multiple times does not indicate the start of multiple new transfers; it indicates that the sub-transfers for the allocation require multiple iterations (for example, if the driver ran out of DMA buffer space). The driver can use the MultipassOffset member of DXGKARG_BUILDPAGINGBUFFER to keep track of the progress for a particular sub-transfer across multiple iterations of DxgkDdiBuildPagingBuffer.',
+    quote: 'Receiving the TransferStart flag multiple times does not indicate the start of multiple new transfers; it indicates that the sub-transfers for the allocation require multiple iterations (for example, if the driver ran out of DMA buffer space). The driver can use the MultipassOffset member of DXGKARG_BUILDPAGINGBUFFER to keep track of the progress for a particular sub-transfer across multiple iterations of DxgkDdiBuildPagingBuffer.',
     source: BUILD,
   },
   'dma-pointer-behind-data': {
     id: 'dma-pointer-behind-data',
     rule: 'pDmaBuffer is not left behind bytes the driver wrote (VidMm submits only up to pDmaBuffer)',
-    seed: 'When the driver successfully builds the paging buffer, the driver\'s DxgkDdiBuildPagingBuffer should update pDmaBuffer to point past the last byte that is written to the paging buffer and then return STATUS_SUCCESS.',
+    quote: 'When the driver successfully builds the paging buffer, the driver\'s DxgkDdiBuildPagingBuffer should update pDmaBuffer to point past the last byte that is written to the paging buffer and then return STATUS_SUCCESS.',
     source: BUILD,
   },
   'physical-access-missing': {
     id: 'physical-access-missing',
     rule: 'ReadPhysical and WritePhysical program a GPU read or write of the given physical address',
-    seed: 'The read-physical operation reads from a specified physical memory address. The driver is requested to program the GPU for the operation. [...] The write-physical operation writes to a specified physical address. The driver is requested to program the GPU for the operation. [...] the read-physical operation is critical to ensure memory coherency.',
+    quote: 'The read-physical operation reads from a specified physical memory address. The driver is requested to program the GPU for the operation. [...] The write-physical operation writes to a specified physical address. The driver is requested to program the GPU for the operation. [...] the read-physical operation is critical to ensure memory coherency.',
     source: BUILD,
   },
   'map-incomplete': {
     id: 'map-incomplete',
     rule: 'MapApertureSegment maps every page of the range to its page of the MDL',
-    seed: 'The map-aperture-segment operation maps a specified memory descriptor list (MDL) into a specified aperture segment at a specified segment offset for a specified number of pages.',
+    quote: 'The map-aperture-segment operation maps a specified memory descriptor list (MDL) into a specified aperture segment at a specified segment offset for a specified number of pages.',
     source: BUILD,
   },
   'aperture-outside-range': {
     id: 'aperture-outside-range',
     rule: 'MapApertureSegment and UnmapApertureSegment change no GART entry outside the range they were given',
-    seed: 'The unmap-aperture-segment operation unmaps a previously mapped range of a specified aperture segment. [...] this aperture configuration must not interfere with the execution of the GPU. The GPU will not be idle when DxgkDdiBuildPagingBuffer is called with the DXGK_OPERATION_UNMAP_APERTURE_SEGMENT operation type set, and the GPU might be busy accessing other portions of the aperture segment that is being reconfigured.',
+    quote: 'The unmap-aperture-segment operation unmaps a previously mapped range of a specified aperture segment. [...] this aperture configuration must not interfere with the execution of the GPU. The GPU will not be idle when DxgkDdiBuildPagingBuffer is called with the DXGK_OPERATION_UNMAP_APERTURE_SEGMENT operation type set, and the GPU might be busy accessing other portions of the aperture segment that is being reconfigured.',
     source: BUILD,
   },
   'swizzling-range-changed': {
     id: 'swizzling-range-changed',
     rule: 'DxgkDdiAcquireSwizzlingRange keeps the allocation\'s offset in the aperture and its size there',
-    seed: 'The driver can change neither the offset into the PCI aperture where the allocation is accessed nor the amount of space that the allocation takes up in the aperture. If the driver cannot make the allocation CPU-accessible given these constraints (for example, the hardware possibly ran out of unswizzling aperture), the video memory manager evicts the allocation to system memory and lets the application access the bits there.',
+    quote: 'The driver can change neither the offset into the PCI aperture where the allocation is accessed nor the amount of space that the allocation takes up in the aperture. If the driver cannot make the allocation CPU-accessible given these constraints (for example, the hardware possibly ran out of unswizzling aperture), the video memory manager evicts the allocation to system memory and lets the application access the bits there.',
     source: MAPPING,
   },
   'swizzled-cpu-visible-aperture': {
     id: 'swizzled-cpu-visible-aperture',
     rule: 'a CPU-visible swizzled allocation may not be placed in an aperture segment (make it two allocations)',
-    seed: 'For aperture-space segments, the underlying bits of the allocation are already in system memory, so no transfer (unswizzling) of data during the eviction process is required. Therefore, a CPU-accessible allocation located in an aperture-space segment cannot be swizzled if it is accessed directly by an application.',
+    quote: 'For aperture-space segments, the underlying bits of the allocation are already in system memory, so no transfer (unswizzling) of data during the eviction process is required. Therefore, a CPU-accessible allocation located in an aperture-space segment cannot be swizzled if it is accessed directly by an application.',
     source: MAPPING,
   },
   'common-buffer-budget': {
     id: 'common-buffer-budget',
     rule: 'the driver holds no more than half of the common-buffer budget when the kernel needs common-buffer memory',
-    seed: 'The common buffer is a precious system resource. For better overall driver and system performance, drivers should use common-buffer DMA as economically as possible.',
+    quote: 'The common buffer is a precious system resource. For better overall driver and system performance, drivers should use common-buffer DMA as economically as possible.',
     source: DMA,
   },
   tdr: {

@@ -30,7 +30,7 @@ export class VerifierViolation extends DriverError {
 
 export function formatViolation(rule: RuleId, what: string, where: string | undefined): string {
   const r = RULES[rule];
-  const wdk = r.seed ? `\n  WDK (${r.source}): "${r.seed}"` : '';
+  const wdk = r.quote ? `\n  WDK (${r.source}): "${r.quote}"` : '';
   return `verifier: ${rule}: ${what}\n  rule: ${r.rule}${wdk}${where ? `\n  at ${where}` : ''}`;
 }
 

@@ -27,7 +27,7 @@ describe('verifier: each rule catches its buggy sample driver', () => {
       assert.equal(err.category, 'driver');
       assert.match(err.message, new RegExp(`^verifier: ${rule}: `));
       assert.ok(err.message.includes(`rule: ${RULES[rule].rule}`), err.message);
-      assert.ok(err.message.includes(`"${RULES[rule].seed!.slice(0, 60)}`), 'quotes the WDK');
+      assert.ok(err.message.includes(`"${RULES[rule].quote!.slice(0, 60)}`), 'quotes the WDK');
       assert.ok(err.location, 'names a source location');
       const at = rule === 'common-buffer-leak' ? 'DxgkDdiStopDevice' : undefined;
       assert.match(err.location!.file, new RegExp(`buggy[\\\\/]${rule}\\.ts$`), `points into the buggy driver, not ${err.location!.file}`);
@@ -66,7 +66,7 @@ describe('verifier: the rule catalogue', () => {
       assert.match(id, /^[a-z]+(-[a-z]+)*$/);
       assert.ok(r.rule.length > 20 && r.source.length > 5, id);
       // Every rule but the TDR comes from a sentence of the WDK pages, quoted.
-      if (id !== 'tdr') assert.ok(r.seed && r.seed.length > 40, id);
+      if (id !== 'tdr') assert.ok(r.quote && r.quote.length > 40, id);
     }
   });
 });

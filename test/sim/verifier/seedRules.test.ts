@@ -76,15 +76,15 @@ describe('docs/verifier.md: the rules of the seed pages', () => {
 
   it('every verifier rule drawn from the seeds appears in the table', () => {
     const named = new Set(rows.flatMap((r) => r.rules));
-    for (const id of RULE_IDS.filter((x) => RULES[x].seed)) assert.ok(named.has(id), id);
+    for (const id of RULE_IDS.filter((x) => RULES[x].quote)) assert.ok(named.has(id), id);
   });
 
   it('the WDK\'s words of every rule are quoted, under the rule\'s id', () => {
     for (const id of RULE_IDS) {
       const at = doc.indexOf(`### \`${id}\``);
       assert.ok(at >= 0, id);
-      const seed = RULES[id].seed;
-      if (seed) assert.ok(doc.slice(at).startsWith(`### \`${id}\``) && doc.includes(`> ${seed}`), `${id}: the WDK's words`);
+      const quote = RULES[id].quote;
+      if (quote) assert.ok(doc.slice(at).startsWith(`### \`${id}\``) && doc.includes(`> ${quote}`), `${id}: the WDK's words`);
       assert.ok(doc.includes(`| \`${id}\` |`), `${id} in the table of rules`);
     }
   });

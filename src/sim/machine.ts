@@ -28,7 +28,7 @@ import type { Gpu } from './hw/types';
 import type { DdiCall, MachineError, MachineEvent } from './kernel/events';
 import { Kernel } from './kernel/kernel';
 import { KernelError } from './kernel/kernelError';
-import { WdkKernel, type WdkState } from './kernel/wdk';
+import { MemoryPaths, type MemoryPathsState } from './kernel/memoryPaths';
 import { VerifierViolation } from './verifier/violation';
 import { emptyPagingStats, type PagingStats } from './kernel/vidmm';
 import { scenarioGpuConfig } from './scenario/gpuConfig';
@@ -98,8 +98,8 @@ export interface MachineState {
     queue: { fenceId: number; kind: 'paging' | 'render'; label: string }[];
   }[];
   pagingBuffers: { physical: number; state: string; start: number; write: number; limit: number }[];
-  /** CPU mappings, aperture mappings, the device paging fence, bus-master DMA and common buffers (src/sim/kernel/wdk.ts). */
-  wdk?: WdkState;
+  /** CPU mappings, aperture mappings, the device paging fence, bus-master DMA and common buffers (src/sim/kernel/memoryPaths.ts). */
+  paths?: MemoryPathsState;
 }
 
 export class Machine {
@@ -289,7 +289,7 @@ export class Machine {
         write: b.write,
         limit: b.limit,
       })),
-      wdk: k.extension instanceof WdkKernel ? k.extension.state() : undefined,
+      paths: k.extension instanceof MemoryPaths ? k.extension.state() : undefined,
     };
   }
 }
@@ -347,6 +347,6 @@ export async function createMachine(opts: MachineOptions): Promise<Machine> {
   k.ddi.functionOf = (ddi) => (ddi === 'DriverEntry' ? entry : (k.init as Record<string, unknown> | undefined)?.[ddi]);
   for (const text of early.splice(0)) print(text);
   // Off when any of the host's option, its shadow setting or the scenario says so (content checks stay on: `shadow`).
-  const wdk = new WdkKernel(kernel, { verifier: (opts.verifier ?? opts.shadow ?? true) && opts.scenario.verifier !== false });
+  const wdk = new MemoryPaths(kernel, { verifier: (opts.verifier ?? opts.shadow ?? true) && opts.scenario.verifier !== false });
   return new Machine(gpu, kernel, wdk.run());
 }

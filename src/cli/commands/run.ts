@@ -18,7 +18,7 @@ import { tdrDelayFor } from '../../host/watchdog';
 import { knob, SEED_RANGE, TDR_DELAY_MS_RANGE } from '../../debugger/launchAttributes';
 import { fileOption, integerOption, numberOption, parseOptions, UsageError, type OptionSpecs } from '../options';
 import { runInWorker } from '../runWorker';
-import { wdkSummary } from '../wdkSummary';
+import { pathsSummary } from '../pathsSummary';
 
 const USAGE =
   'usage: paging-lab run [--driver FILE.ts] [--scenario FILE.json] [--seed N] [--trace FILE.json] [--quiet] [--instructions]\n' +
@@ -254,7 +254,7 @@ async function run(args: string[]): Promise<number> {
     }
   });
   if (progressShown) out.write('\r\x1b[K');
-  out.write(summary(result, o, scenario.name, steps, scenario.seed, wdkSummary(machine)));
+  out.write(summary(result, o, scenario.name, steps, scenario.seed, pathsSummary(machine)));
   if (trace && o.trace) {
     writeFileSync(o.trace, trace.json());
     out.write(`trace written to ${o.trace} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { setTdrDelay, tdrDelayFor } from '../../host/watchdog';
 import { loadDriver } from '../../sim/driver/loader';
-import type { WdkKernel } from '../../sim/kernel/wdk';
+import type { MemoryPaths } from '../../sim/kernel/memoryPaths';
 import { createMachine, toMachineError } from '../../sim/machine';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
 import { serveSweep, type PairJob, type RunReport } from './serve';
@@ -25,7 +25,7 @@ async function runPair(job: PairJob, control: Int32Array): Promise<RunReport> {
     const machine = await createMachine({ driver: job.driver, scenario, verifier: job.verifier ?? scenario.verifier });
     const result = machine.run();
     const s = result.stats;
-    const aperture = (machine.kernel.extension as WdkKernel | undefined)?.aperture.stats;
+    const aperture = (machine.kernel.extension as MemoryPaths | undefined)?.aperture.stats;
     pagingOps = s.transfers + s.fills + s.discards + (aperture ? aperture.maps + aperture.unmaps : 0);
     return { ok: result.ok, error: result.error, pagingOps, ms: performance.now() - t0 };
   } catch (e) {

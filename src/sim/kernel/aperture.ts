@@ -22,13 +22,13 @@ import { DriverError } from '../driver/errors';
 import type { CommonBuffer, FaultRecord } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
-import type { WdkStep } from '../scenario/types';
+import type { PathStep } from '../scenario/types';
 import type { Gen } from './events';
 import { patternBytes } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation, SegmentState } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
-import type { WdkContext } from './wdkContext';
+import type { PathContext } from './pathContext';
 
 export interface ApertureMapping {
   segment: SegmentState;
@@ -58,7 +58,7 @@ export class ApertureSegments {
   private readonly probes = new Map<number, Probe>();
   readonly stats = { maps: 0, unmaps: 0, readPhysical: 0, writePhysical: 0, gpuWrites: 0, probedPages: 0 };
 
-  constructor(private readonly w: WdkContext) {}
+  constructor(private readonly w: PathContext) {}
 
   /** The physical address of the dummy page unmapped aperture ranges point at. */
   dummyPage(): number {
@@ -70,7 +70,7 @@ export class ApertureSegments {
     return this.mapped.get(a);
   }
 
-  *map(step: Extract<WdkStep, { op: 'map-aperture' }>): Gen {
+  *map(step: Extract<PathStep, { op: 'map-aperture' }>): Gen {
     const a = this.w.alloc(step.id);
     const k = this.w.kernel;
     const vidmm = this.w.vidmm;
@@ -118,7 +118,7 @@ export class ApertureSegments {
     );
   }
 
-  *unmap(step: Extract<WdkStep, { op: 'unmap-aperture' }>): Gen {
+  *unmap(step: Extract<PathStep, { op: 'unmap-aperture' }>): Gen {
     const a = this.w.alloc(step.id);
     const m = this.mapped.get(a);
     if (!m) throw new KernelError('scenario', `'${a.name}' is not mapped into an aperture segment`);
@@ -213,7 +213,7 @@ export class ApertureSegments {
   }
 
   /** A context on the GPU writes 4 bytes into aperture memory (through the aperture segment). */
-  *gpuWrite(step: Extract<WdkStep, { op: 'gpu-write-physical' }>): Gen {
+  *gpuWrite(step: Extract<PathStep, { op: 'gpu-write-physical' }>): Gen {
     const a = this.w.alloc(step.id);
     const m = this.mapped.get(a);
     if (!m) throw new KernelError('scenario', `'${a.name}' is not mapped into an aperture segment: map it first (map-aperture)`);
@@ -233,7 +233,7 @@ export class ApertureSegments {
   }
 
   /** The CPU reads aperture memory after GPU writes: WritePhysical and ReadPhysical first, for coherency. */
-  *cpuRead(step: Extract<WdkStep, { op: 'cpu-read' }>): Gen {
+  *cpuRead(step: Extract<PathStep, { op: 'cpu-read' }>): Gen {
     const a = this.w.alloc(step.id);
     const m = this.mapped.get(a);
     if (!m) throw new KernelError('scenario', `'${a.name}' is not mapped into an aperture segment: map it first (map-aperture)`);

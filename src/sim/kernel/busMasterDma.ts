@@ -21,10 +21,10 @@ import {
 } from '../ddi/contract';
 import { DriverError } from '../driver/errors';
 import type { CommonBuffer } from '../hw/types';
-import type { WdkStep } from '../scenario/types';
+import type { PathStep } from '../scenario/types';
 import type { Gen } from './events';
 import { KernelError } from './kernelError';
-import type { WdkContext } from './wdkContext';
+import type { PathContext } from './pathContext';
 
 interface AdapterRecord {
   adapter: VP_DMA_ADAPTER;
@@ -50,7 +50,7 @@ export class BusMasterDma {
   private busyUntil = 0;
   readonly stats: BusMasterStats = { adapters: 0, commonBuffers: 0, commonBufferBytes: 0, peakCommonBufferBytes: 0, transfers: 0, packets: 0, bytes: 0 };
 
-  constructor(private readonly w: WdkContext) {}
+  constructor(private readonly w: PathContext) {}
 
   /** Adds the DMA adapter callbacks to the interface DxgkDdiStartDevice receives. */
   offer(iface: DXGKRNL_INTERFACE): void {
@@ -118,7 +118,7 @@ export class BusMasterDma {
     return record.adapter;
   }
 
-  *transfer(step: Extract<WdkStep, { op: 'dma-transfer' }>): Gen {
+  *transfer(step: Extract<PathStep, { op: 'dma-transfer' }>): Gen {
     const k = this.w.kernel;
     const a = this.w.alloc(step.id);
     const { init, ctx } = k.driver();

@@ -8,7 +8,7 @@
 // which must hold exactly the bytes the application saw through the aperture (unswizzled).
 
 import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, statusName } from '../ddi/contract';
-import type { Step, WdkStep } from '../scenario/types';
+import type { Step, PathStep } from '../scenario/types';
 import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST, type DXGKARG_PATCH } from '../ddi/contract';
 import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
@@ -17,7 +17,7 @@ import type { Gen, MachineEvent } from './events';
 import { patternBytes, surfacePitch } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
-import { type WdkContext, firstDifference } from './wdkContext';
+import { type PathContext, firstDifference } from './pathContext';
 
 interface CpuMapping {
   kind: 'aperture' | 'system';
@@ -41,7 +41,7 @@ export class CpuAccess {
   /** Lock counts for the summary and tests. */
   readonly stats = { apertureLocks: 0, systemFallbacks: 0, evictedWhileLocked: 0 };
 
-  constructor(private readonly w: WdkContext) {}
+  constructor(private readonly w: PathContext) {}
 
   mapping(a: Allocation): Readonly<CpuMapping> | undefined {
     return this.mappings.get(a);
@@ -143,7 +143,7 @@ export class CpuAccess {
    * (pfnRenderCb: DxgkDdiPatch then DxgkDdiSubmitCommand), pfnLockCb waits for it (no
    * D3DDDILOCKCB_DONOTWAIT) and maps the linear allocation for the application.
    */
-  *lockSurface(step: Extract<WdkStep, { op: 'lock-surface' }>): Gen {
+  *lockSurface(step: Extract<PathStep, { op: 'lock-surface' }>): Gen {
     const k = this.w.kernel;
     const vidmm = this.w.vidmm;
     const swizzled = this.w.alloc(step.id);

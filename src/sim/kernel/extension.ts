@@ -1,6 +1,6 @@
 // The seam between the kernel's workload loop (kernel.ts) and the WDK behaviours built beside it
 // (CPU access through the aperture, aperture segments, device paging queues, bus-master DMA, in
-// wdk.ts and the files it names). The kernel calls these at a few points and knows nothing else.
+// memoryPaths.ts and the files it names). The kernel calls these at a few points and knows nothing else.
 
 import type { FaultRecord } from '../hw/types';
 import type { Step } from '../scenario/types';

@@ -94,7 +94,7 @@ export class Kernel {
   readonly driverPrints: string[] = [];
   /** Called after each GPU instruction with its engine, address and virtual start/end times (traces). */
   onRetired: ((r: RetiredInstruction) => void) | undefined;
-  /** CPU access, aperture segments, paging queues and bus-master DMA (./wdk.ts), when attached. */
+  /** CPU access, aperture segments, paging queues and bus-master DMA (./memoryPaths.ts), when attached. */
   extension: KernelExtension | undefined;
   /** The verifier, when it is on (it attaches itself; it observes the kernel, so the kernel names only what it asks of it). */
   verifier: AttachedVerifier | undefined;

@@ -10,11 +10,11 @@ import { DXGK_OPERATION_FLUSH_TLB, DXGK_OPERATION_UPDATE_PAGE_TABLE, PAGE_SIZE }
 import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
-import type { WdkStep } from '../scenario/types';
+import type { PathStep } from '../scenario/types';
 import type { Gen } from './events';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
-import type { WdkContext } from './wdkContext';
+import type { PathContext } from './pathContext';
 
 export interface PagingQueueOperation {
   action: string;
@@ -35,7 +35,7 @@ export class DevicePagingQueue {
   /** GPU virtual ranges mapped to each allocation: VidMm re-points them when it moves or evicts it. */
   readonly mappings = new Map<Allocation, Set<number>>();
 
-  constructor(private readonly w: WdkContext) {}
+  constructor(private readonly w: PathContext) {}
 
   private fence(): CommonBuffer {
     this.memory ??= this.w.kernel.commonBuffer(PAGE_SIZE, 'the device paging fence');
@@ -61,7 +61,7 @@ export class DevicePagingQueue {
     new DataView(b.buffer, b.byteOffset).setBigUint64(0, BigInt(op.fenceValue), true);
   }
 
-  *queue(step: Extract<WdkStep, { op: 'paging-queue' }>): Gen {
+  *queue(step: Extract<PathStep, { op: 'paging-queue' }>): Gen {
     const k = this.w.kernel;
     const vidmm = this.w.vidmm;
     this.fence();
@@ -139,7 +139,7 @@ export class DevicePagingQueue {
     }
   }
 
-  *wait(step: Extract<WdkStep, { op: 'wait-paging-fence' }>): Gen {
+  *wait(step: Extract<PathStep, { op: 'wait-paging-fence' }>): Gen {
     const k = this.w.kernel;
     const value = step.value ?? this.lastFence;
     if (value > this.lastValue) throw new KernelError('scenario', `paging fence value ${value} was never handed out (the last is ${this.lastValue})`);

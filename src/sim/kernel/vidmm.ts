@@ -63,7 +63,7 @@ export class VidMm {
   private readonly lru = new Map<Allocation, true>();
   private readonly builder: PagingBuilder;
   private nextHandle = 1;
-  /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./wdk.ts). */
+  /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./memoryPaths.ts). */
   alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
   /** Called after `a` moved, was paged in or evicted (the paging queue re-points GPU virtual addresses mapped to it). */
   placeChanged: ((a: Allocation) => Gen) | undefined;

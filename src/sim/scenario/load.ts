@@ -12,7 +12,7 @@ import { generateSteps, type GenerateOptions } from './generate';
 import { formatLimit, SCENARIO_LIMITS as LIMITS } from './limits';
 import { Steps } from './steps';
 import type { Scenario, ScenarioFile, Size, Step, WorkloadStep } from './types';
-import { expandWdkStep } from './wdkSteps';
+import { expandPathStep } from './pathSteps';
 
 export interface ScenarioProblem {
   /** JSON pointer of the offending value, e.g. `/workload/3/size`. */
@@ -160,7 +160,7 @@ function normalizeStep(s: Exclude<WorkloadStep, { op: 'repeat' }>, path: string,
       (s.ids ?? []).forEach((id, j) => h.known(id, `${path}/ids/${j}`));
       return { op: 'verify', path, ids: s.ids };
     default:
-      return expandWdkStep(s, path, h);
+      return expandPathStep(s, path, h);
   }
 }
 

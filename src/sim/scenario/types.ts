@@ -63,7 +63,7 @@ export type WorkloadStep =
   | WaitStep
   | VerifyStep
   | RepeatStep
-  | WdkWorkloadStep;
+  | PathWorkloadStep;
 
 export interface CreateStep {
   op: 'create';
@@ -154,9 +154,9 @@ export type Step =
   | { op: 'pressure'; path: string; bytes: number }
   | { op: 'wait'; path: string; ns: number | undefined }
   | { op: 'verify'; path: string; ids: string[] | undefined }
-  | WdkStep;
+  | PathStep;
 
-// Steps for the WDK paths beyond plain residency (normalized by wdkSteps.ts, run by src/sim/kernel/wdk.ts).
+// Steps for the WDK paths beyond plain residency (normalized by pathSteps.ts, run by src/sim/kernel/memoryPaths.ts).
 
 /**
  * How pfnLockCb gives the CPU the content: in system memory (the kernel's default), mapped through
@@ -167,7 +167,7 @@ export type LockMode = 'system' | 'aperture' | 'alternate-va';
 
 export type PagingQueueAction = 'make-resident' | 'reserve-va' | 'map-va' | 'update-page-table';
 
-export type WdkWorkloadStep =
+export type PathWorkloadStep =
   | { op: 'map-aperture'; id: string; segment?: string; cached?: boolean }
   | { op: 'unmap-aperture'; id: string }
   | { op: 'gpu-write-physical'; id: string; offset?: Size; value: number }
@@ -178,7 +178,7 @@ export type WdkWorkloadStep =
   | { op: 'lock-surface'; id: string; linear: string }
   | { op: 'defragment'; segment?: string };
 
-export type WdkStep =
+export type PathStep =
   | { op: 'map-aperture'; path: string; id: string; segment: string | undefined; cached: boolean }
   | { op: 'unmap-aperture'; path: string; id: string }
   | { op: 'gpu-write-physical'; path: string; id: string; offset: number; value: number }

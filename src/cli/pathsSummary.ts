@@ -2,11 +2,11 @@
 // aperture, aperture segments, the device paging queue, bus-master DMA and its common buffers, and
 // whether the verifier was on. Only paths the run used get a line.
 
-import type { WdkKernel } from '../sim/kernel/wdk';
+import type { MemoryPaths } from '../sim/kernel/memoryPaths';
 import type { Machine } from '../sim/machine';
 
-export function wdkSummary(machine: Machine): string[] {
-  const w = machine.kernel.extension as WdkKernel | undefined;
+export function pathsSummary(machine: Machine): string[] {
+  const w = machine.kernel.extension as MemoryPaths | undefined;
   if (!w) return [];
   const lines: string[] = [];
   const c = w.cpu.stats;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { DXGKARG_ACQUIRESWIZZLINGRANGE } from '../../../src/sim/ddi/contract';
 import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
 import type { MachineEvent } from '../../../src/sim/machine';
-import type { WdkKernel } from '../../../src/sim/kernel/wdk';
+import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 import { createMachine } from '../../../src/sim/machine';
 import { Steps, type Step } from '../../../src/sim/scenario';
@@ -14,7 +14,7 @@ type KernelEvent = Extract<MachineEvent, { kind: 'kernel' }>;
 
 async function start() {
   const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('cpu-access') });
-  const wdk = machine.kernel.extension as WdkKernel;
+  const wdk = machine.kernel.extension as MemoryPaths;
   const events: MachineEvent[] = [];
   const until = (p: (e: MachineEvent) => boolean): MachineEvent => {
     for (let e = machine.next(); e; e = machine.next()) {
@@ -131,7 +131,7 @@ describe('special-lock transfers (UseAlternateVA)', () => {
 describe('a surface as two allocations (swizzled for the GPU, linear for the application)', () => {
   it('Lock unswizzles into the linear allocation through a patched command buffer, waits for it, and maps the linear one', async () => {
     const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('two-allocation-lock') });
-    const wdk = machine.kernel.extension as WdkKernel;
+    const wdk = machine.kernel.extension as MemoryPaths;
     const events: MachineEvent[] = [];
     let e: MachineEvent | undefined;
     for (e = machine.next(); e && !isLock('texture-linear', 'aperture')(e); e = machine.next()) if (e.kind !== 'instruction') events.push(e);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_TRANSFER } from '../../../src/sim/ddi/contract';
-import type { WdkKernel } from '../../../src/sim/kernel/wdk';
+import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { decodeAll } from '../../../src/isa/encoding';
 import { createMachine } from '../../../src/sim/machine';
 import { parseScenario } from '../../../src/sim/scenario';
@@ -38,7 +38,7 @@ describe('the content check sees swizzled allocations as the application does', 
     assert.equal(r.ok, true, r.error?.message);
     const a = machine.kernel.byName.get('surface')!;
     assert.equal(a.residency, 'resident');
-    const seen = (machine.kernel.extension as WdkKernel).cpu.read(a, 0, a.size);
+    const seen = (machine.kernel.extension as MemoryPaths).cpu.read(a, 0, a.size);
     assert.deepEqual(machine.kernel.readContent(a), seen);
     assert.deepEqual(machine.kernel.shadow.get(a), seen);
     assert.notDeepEqual(machine.gpu.readSegment(a.segmentId, a.offset, a.size), seen, 'in the segment the bits are tiled');

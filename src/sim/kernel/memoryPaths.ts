@@ -1,4 +1,4 @@
-// The WDK behaviours built beside the kernel: CPU access through the aperture (cpuAccess.ts),
+// The memory paths beyond residency, built beside the kernel (MemoryPaths): CPU access through the aperture (cpuAccess.ts),
 // aperture segments and physical reads/writes (aperture.ts), the device paging queue
 // (pagingQueue.ts), bus-master DMA (busMasterDma.ts), and the verifier (../verifier). `run()` wraps
 // the kernel's own run: every event passes through, the modules and the verifier react between
@@ -7,7 +7,7 @@
 
 import type { DXGKRNL_INTERFACE } from '../ddi/contract';
 import type { FaultRecord } from '../hw/types';
-import type { Step, WdkStep } from '../scenario/types';
+import type { Step, PathStep } from '../scenario/types';
 import { Verifier } from '../verifier/verifier';
 import { ApertureSegments } from './aperture';
 import { BusMasterDma, type BusMasterStats } from './busMasterDma';
@@ -19,9 +19,9 @@ import { KernelError } from './kernelError';
 import { DevicePagingQueue } from './pagingQueue';
 import type { Allocation } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
-import { WdkContext } from './wdkContext';
+import { PathContext } from './pathContext';
 
-export interface WdkState {
+export interface MemoryPathsState {
   verifier: boolean;
   cpuMappings: { allocation: string; va: number; through: 'aperture' | 'system'; barOffset?: number; alternateVA: boolean }[];
   apertureMappings: { allocation: string; segmentId: number; offset: number; cacheCoherent: boolean }[];
@@ -31,13 +31,13 @@ export interface WdkState {
   commonBuffers: { used: number; budget: number; buffers: number };
 }
 
-export interface WdkOptions {
+export interface MemoryPathsOptions {
   /** Check the driver against the DDI rules (default true). */
   verifier?: boolean;
 }
 
-export class WdkKernel implements KernelExtension {
-  readonly context: WdkContext;
+export class MemoryPaths implements KernelExtension {
+  readonly context: PathContext;
   readonly verifier: Verifier | undefined;
   readonly cpu: CpuAccess;
   readonly aperture: ApertureSegments;
@@ -47,10 +47,10 @@ export class WdkKernel implements KernelExtension {
 
   constructor(
     readonly kernel: Kernel,
-    options: WdkOptions = {},
+    options: MemoryPathsOptions = {},
   ) {
     this.verifier = options.verifier === false ? undefined : new Verifier(kernel);
-    this.context = new WdkContext(kernel, this.verifier);
+    this.context = new PathContext(kernel, this.verifier);
     this.cpu = new CpuAccess(this.context);
     this.aperture = new ApertureSegments(this.context);
     this.pagingQueue = new DevicePagingQueue(this.context);
@@ -64,7 +64,7 @@ export class WdkKernel implements KernelExtension {
   }
 
   /** Plain-data view for hosts: CPU mappings, aperture mappings, the paging fence, DMA and common-buffer use. */
-  state(): WdkState {
+  state(): MemoryPathsState {
     const k = this.kernel;
     const allocs = [...(k.vidmm?.allocations.values() ?? [])];
     const usage = k.gpu.commonBufferUsage();
@@ -131,7 +131,7 @@ export class WdkKernel implements KernelExtension {
   }
 
   *runStep(step: Step): Gen {
-    const s = step as WdkStep;
+    const s = step as PathStep;
     switch (s.op) {
       case 'map-aperture':
         return yield* this.aperture.map(s);
@@ -157,7 +157,7 @@ export class WdkKernel implements KernelExtension {
   }
 
   /** VidMm compacts memory segments with raw moves (Transfer with hAllocation NULL). */
-  private *defragment(step: Extract<WdkStep, { op: 'defragment' }>): Gen {
+  private *defragment(step: Extract<PathStep, { op: 'defragment' }>): Gen {
     const k = this.kernel;
     const memory = k.vidmm.segments.filter((x) => x.kind === 'memory');
     const segs = step.segment === undefined ? memory : memory.filter((x) => x.name === step.segment);

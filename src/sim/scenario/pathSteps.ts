@@ -2,10 +2,10 @@
 // and CPU reads of aperture memory with a physical read for coherency), device paging queues (fence
 // values, CPU and GPU waits, GPU virtual addresses), bus-master DMA, and VidMm compacting a segment
 // (its own raw moves: transfers with hAllocation NULL). The kernel side is
-// src/sim/kernel/wdk.ts. Their format (WdkWorkloadStep) and normalized form (WdkStep) are in types.ts
+// src/sim/kernel/memoryPaths.ts. Their format (PathWorkloadStep) and normalized form (PathStep) are in types.ts
 // with the other steps; here, how one is checked and normalized.
 
-import type { Size, WdkStep, WdkWorkloadStep } from './types';
+import type { Size, PathStep, PathWorkloadStep } from './types';
 
 export interface ExpandHelpers {
   known(id: string, path: string): void;
@@ -14,7 +14,7 @@ export interface ExpandHelpers {
 }
 
 /** Normalizes one WDK step (the schema has already checked its shape). */
-export function expandWdkStep(s: WdkWorkloadStep, path: string, h: ExpandHelpers): WdkStep {
+export function expandPathStep(s: PathWorkloadStep, path: string, h: ExpandHelpers): PathStep {
   switch (s.op) {
     case 'map-aperture':
       h.known(s.id, `${path}/id`);

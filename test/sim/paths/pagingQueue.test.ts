@@ -1,7 +1,7 @@
 // "Device Paging Queues" on samples/scenarios/paging-queue.json (two engines) with the reference driver.
 
 import assert from 'node:assert/strict';
-import type { WdkKernel } from '../../../src/sim/kernel/wdk';
+import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { createMachine, type MachineEvent } from '../../../src/sim/machine';
 import { Steps } from '../../../src/sim/scenario';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
@@ -11,7 +11,7 @@ type KernelEvent = Extract<MachineEvent, { kind: 'kernel' }>;
 describe('device paging queue', () => {
   it('each operation gets a unique fence value, 0 when done at once; a GPU wait queued into a context stalls until the fence, then the context reads through the page tables; a CPU wait', async () => {
     const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('paging-queue') });
-    const wdk = machine.kernel.extension as WdkKernel;
+    const wdk = machine.kernel.extension as MemoryPaths;
     const events: MachineEvent[] = [];
     let queuedAsync = false;
     const r = machine.run((e) => {

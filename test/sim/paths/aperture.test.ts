@@ -17,7 +17,7 @@ import {
 import { PAGE_LIST_HEADER_BYTES, instructionSize, mdlLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
 import { testDriver } from '../kernel/helpers';
 import { Steps } from '../../../src/sim/scenario';
-import type { WdkKernel } from '../../../src/sim/kernel/wdk';
+import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { createMachine, type MachineEvent } from '../../../src/sim/machine';
 import { buggyDriver, REFERENCE, runSample, sampleScenario } from '../verifier/helpers';
 
@@ -38,7 +38,7 @@ async function start() {
     }
     assert.fail('the run ended first');
   };
-  return { machine, events, until, wdk: machine.kernel.extension as WdkKernel };
+  return { machine, events, until, wdk: machine.kernel.extension as MemoryPaths };
 }
 
 const kernel = (what: string, allocation?: string) => (e: MachineEvent) => e.kind === 'kernel' && e.what === what && (allocation === undefined || e.data.allocation === allocation);
@@ -172,7 +172,7 @@ describe('an unmap is judged by where the range leads, not by the instruction', 
     const machine = await createMachine({ driver, scenario: sampleScenario('aperture') });
     const r = machine.run();
     assert.equal(r.ok, true, r.error?.message);
-    const wdk = machine.kernel.extension as WdkKernel;
+    const wdk = machine.kernel.extension as MemoryPaths;
     assert.equal(wdk.aperture.stats.unmaps, 2);
     assert.ok(wdk.aperture.stats.probedPages >= 12, 'VidMm probed the unmapped ranges through the dummy page, and they lead there');
   });
@@ -184,7 +184,7 @@ describe('VidMm probes unmapped aperture ranges through its dummy page', () => {
     const events: MachineEvent[] = [];
     const r = machine.run((e) => e.kind !== 'instruction' && events.push(e));
     assert.equal(r.ok, true, r.error?.message);
-    const wdk = machine.kernel.extension as WdkKernel;
+    const wdk = machine.kernel.extension as MemoryPaths;
     assert.equal(wdk.aperture.stats.probedPages, 4 + 8, "'ring' (4 pages) and 'upload' (8 pages)");
     assert.ok(machine.gpu.dummyPageAccesses().count >= 12);
     const probes = events.filter((e) => e.kind === 'kernel' && e.what === 'submission' && String(e.data.label).startsWith('VidMm probe of gart'));

@@ -10,7 +10,7 @@ import type { Kernel } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 
-export class WdkContext {
+export class PathContext {
   constructor(
     readonly kernel: Kernel,
     readonly verifier: Verifier | undefined,

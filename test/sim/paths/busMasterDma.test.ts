@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import type { DRIVER_OBJECT, DXGKRNL_INTERFACE, NTSTATUS } from '../../../src/sim/ddi/contract';
 import { loadDriver } from '../../../src/sim/driver/loader';
-import type { WdkKernel } from '../../../src/sim/kernel/wdk';
+import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { createMachine, type MachineEvent } from '../../../src/sim/machine';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 
 describe('bus-master DMA', () => {
   it('the driver gets an adapter, keeps one budgeted common buffer, moves data by scatter/gather, and gives both back at DxgkDdiStopDevice', async () => {
     const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('bus-master-dma') });
-    const wdk = machine.kernel.extension as WdkKernel;
+    const wdk = machine.kernel.extension as MemoryPaths;
     const events: MachineEvent[] = [];
     let checked = false;
     const r = machine.run((e) => {
@@ -66,7 +66,7 @@ describe('the machine state shows the WDK paths', () => {
   it('CPU mappings, swizzling ranges, common-buffer use and DMA figures, as plain data', async () => {
     const machine = await createMachine({ driver: REFERENCE, scenario: sampleScenario('cpu-access') });
     for (let e = machine.next(); e; e = machine.next()) if (e.kind === 'kernel' && e.what === 'lock' && e.data.allocation === 'linear') break;
-    const w = machine.state().wdk!;
+    const w = machine.state().paths!;
     assert.equal(w.verifier, true);
     assert.deepEqual(w.cpuMappings.map((m) => [m.allocation, m.through]), [['surface', 'aperture'], ['linear', 'aperture']]);
     assert.equal(w.swizzlingRanges, 1);

@@ -4,6 +4,9 @@
 // machine's state, so what the Variables view shows is what the simulator holds at that moment.
 // The GPU (engine threads, registers, memory, disassembly, its console commands) is the shared
 // GPU view; this file adds the kernel, the DDI calls and the scenario.
+//
+// Over 600 lines: the kernel thread's stops, its frames and scopes and the DDI call's variables share
+// the machine's current state; the shared GPU parts have already moved to ../gpu.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';

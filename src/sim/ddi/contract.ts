@@ -6,6 +6,8 @@
 // This file is self-contained (no imports) on purpose: it is injected at run time as the module
 // `paging-lab/ddi` that a user's driver imports, and `types/paging-lab-ddi.d.ts` is generated from
 // it (`node scripts/gen-ddi-types.mjs`), so the shipped typings can never drift from what runs.
+// Over 600 lines for the same reason: declarations only, the whole contract in the one module a
+// driver imports.
 
 // ---------------------------------------------------------------------------------------------
 // NTSTATUS (ntstatus.h). Values are the unsigned 32-bit patterns as written in the header.

@@ -5,6 +5,10 @@
 //
 // Everything is a generator: each point a host may stop at is a `yield` of a MachineEvent, so the
 // machine (../machine.ts) can run it event by event in virtual time.
+//
+// Over 600 lines: the workload loop, the DDI calls it makes and its waits on the GPU are one
+// generator over shared state (the current step, the pending fences); VidMm, VidSch and the memory
+// paths are already their own files, and the steps are the next cut.
 
 import {
   type D3DDDI_PATCHLOCATIONLIST,

@@ -184,8 +184,12 @@ export class Workbench {
     );
   }
 
-  /** Waits until the editor's tokens are coloured by a grammar (more than one token class shown). */
-  async waitForColouredTokens(timeoutMs = 15_000): Promise<RenderedToken[]> {
+  /**
+   * Waits until the editor's tokens are coloured by a grammar (more than one token class shown).
+   * VS Code loads the grammar and its regex engine (wasm) on first use: on a loaded machine that
+   * took longer than 15 s, so the wait is long; a missing grammar never colours, however long.
+   */
+  async waitForColouredTokens(timeoutMs = 60_000): Promise<RenderedToken[]> {
     return this.poll(() => this.renderedTokens(), (tokens) => new Set(tokens.map((t) => t.className)).size > 1, timeoutMs);
   }
 

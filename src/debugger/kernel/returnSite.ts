@@ -42,7 +42,6 @@ export function returnOffset(code: string, at: number): number | undefined {
 
 export class ReturnSites {
   private readonly found = new WeakMap<object, SourceLocation | null>();
-  private lineStarts: number[] | undefined;
 
   constructor(private readonly map: DriverSourceMap) {}
 
@@ -57,29 +56,11 @@ export class ReturnSites {
       const text = Function.prototype.toString.call(fn);
       const at = text.length > 8 ? code.indexOf(text) : -1;
       const offset = at >= 0 ? returnOffset(code, at) : undefined;
-      if (offset !== undefined) loc = this.map.original(this.position(offset));
+      if (offset !== undefined) loc = this.map.original(this.map.positionOf(offset));
     } catch {
       loc = undefined;
     }
     this.found.set(fn, loc ?? null);
     return loc;
-  }
-
-  private position(offset: number): { line: number; column: number } {
-    if (!this.lineStarts) {
-      const code = this.map.script.code;
-      const starts = [0];
-      for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
-      this.lineStarts = starts;
-    }
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 }

@@ -170,7 +170,8 @@ export class DriverSourceMap {
     return found;
   }
 
-  private positionOf(offset: number): GeneratedPosition {
+  /** The line and column (1-based) of a character offset in the compiled script. */
+  positionOf(offset: number): GeneratedPosition {
     if (!this.lineStarts) {
       const starts = [0];
       const code = this.script.code;

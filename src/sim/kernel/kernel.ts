@@ -53,6 +53,7 @@ import { DdiCaller } from './ddiCaller';
 import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
+import { writeSystemPages } from './systemPages';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
 import { DeviceRegisters } from './registers';
@@ -767,16 +768,9 @@ export class Kernel {
 
   private writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
     if (this.extension?.cpuWrite(a, offset, bytes)) return;
-    let done = 0;
-    while (done < bytes.length) {
-      const at = offset + done;
-      const page = Math.floor(at / PAGE_SIZE);
-      const within = at - page * PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - within, bytes.length - done);
-      this.gpu.writePhysical(a.pages[page] + within, bytes.subarray(done, done + n));
-      done += n;
-    }
+    writeSystemPages(this.gpu, a, offset, bytes);
   }
+
 
   /**
    * The allocation's current content as the application sees it, from its segment or its system

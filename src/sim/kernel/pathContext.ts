@@ -8,6 +8,7 @@ import type { Verifier } from '../verifier/verifier';
 import type { Gen } from './events';
 import type { Kernel } from './kernel';
 import { KernelError } from './kernelError';
+import { writeSystemPages } from './systemPages';
 import type { Allocation } from './vidmm';
 
 export class PathContext {
@@ -58,16 +59,9 @@ export class PathContext {
   }
 
   writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
-    let done = 0;
-    while (done < bytes.length) {
-      const at = offset + done;
-      const page = Math.floor(at / PAGE_SIZE);
-      const within = at - page * PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - within, bytes.length - done);
-      this.gpu.writePhysical(a.pages[page] + within, bytes.subarray(done, done + n));
-      done += n;
-    }
+    writeSystemPages(this.gpu, a, offset, bytes);
   }
+
 }
 
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {

@@ -1,0 +1,19 @@
+// Writing into an allocation's system-memory pages, which need not be contiguous: the kernel's CPU
+// writes and the memory paths' (aperture, CPU access) go through this one loop.
+
+import { PAGE_SIZE } from '../ddi/contract';
+import type { Gpu } from '../hw/types';
+import type { Allocation } from './vidmm';
+
+/** Writes `bytes` at `offset` of the allocation, page by page through physical memory. */
+export function writeSystemPages(gpu: Gpu, a: Allocation, offset: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    const at = offset + done;
+    const page = Math.floor(at / PAGE_SIZE);
+    const within = at - page * PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - within, bytes.length - done);
+    gpu.writePhysical(a.pages[page] + within, bytes.subarray(done, done + n));
+    done += n;
+  }
+}

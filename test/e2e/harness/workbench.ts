@@ -108,8 +108,14 @@ export class Workbench {
 
   /** Runs a command by its title ("Category: Title") through the command palette (F1). */
   async runCommand(title: string): Promise<void> {
-    const input = await this.openQuickInput('F1');
-    await input.fill(`>${title}`);
+    // Something that takes focus as it finishes opening (a webview panel) closes the palette, seen
+    // between the palette showing and the title being typed: open it again.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const input = await this.openQuickInput('F1');
+      if (await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false)) break;
+      if (Date.now() > deadline) throw new Error(`the command palette closed each time before "${title}" could be typed in it`);
+    }
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
       const shown = await this.page.locator('.quick-input-list .monaco-list-row').allTextContents();

@@ -1,7 +1,9 @@
 // The worker thread of `paging-lab test` (./serve.ts has the protocol): it loads the driver once
 // (compiled code is cached per thread; every run evaluates it afresh in its own context, so runs
 // share no driver state), then runs each pair on a fresh machine with the verifier, with the TDR
-// delay in force for the pair's scenario, as `paging-lab run` does.
+// delay in force for the pair's scenario, as `paging-lab run` does. A finished machine's memory is
+// handed to the next pair's (Machine.releaseMemory): fresh slabs per run cost page faults and a full
+// collection after almost every run.
 
 import { readFileSync } from 'node:fs';
 import { setTdrDelay, tdrDelayFor } from '../../host/watchdog';
@@ -27,6 +29,8 @@ async function runPair(job: PairJob, control: Int32Array): Promise<RunReport> {
     const s = result.stats;
     const aperture = (machine.kernel.extension as MemoryPaths | undefined)?.aperture.stats;
     pagingOps = s.transfers + s.fills + s.discards + (aperture ? aperture.maps + aperture.unmaps : 0);
+    // The report holds only numbers and text, so the memory can go to the next pair now.
+    machine.releaseMemory();
     return { ok: result.ok, error: result.error, pagingOps, ms: performance.now() - t0 };
   } catch (e) {
     if (e instanceof ScenarioError) return { ok: false, error: { category: 'scenario', message: e.message }, pagingOps, ms: performance.now() - t0, invalidScenario: true };

@@ -178,6 +178,10 @@ export class SimGpu implements Gpu {
   residentBytes(): { vram: number; system: number } {
     return { vram: this.state.vram.residentBytes(), system: this.state.sys.residentBytes() };
   }
+  releaseMemory(): void {
+    this.state.vram.recycle();
+    this.state.sys.recycle();
+  }
 }
 
 /** The opcode's table entry, for callers formatting codes from events. */

@@ -95,6 +95,30 @@ describe('sim/hw page store', () => {
     assert.deepEqual(all, flat);
   });
 
+  it('hands a finished memory\'s slabs to the next memory zeroed, and reads as zeros itself afterwards', () => {
+    const old = new SparseMemory(64 * MiB);
+    // Pages in two slabs (a slab holds 16 MiB of pages), some given back as spare slots with old bytes.
+    for (let a = 0; a < 20 * MiB; a += PAGE_BYTES) old.write(a + 5, new Uint8Array([0xaa, 0xbb]), 0, 2);
+    old.fill(0, 2 * MiB, 0x11223344);
+    old.write(2 * PAGE_BYTES, new Uint8Array(PAGE_BYTES).fill(0xcc), 0, PAGE_BYTES);
+    old.recycle();
+    assert.equal(old.residentBytes(), 0);
+    const back = new Uint8Array(8);
+    old.read(5, back, 0, 8);
+    assert.deepEqual([...back], [0, 0, 0, 0, 0, 0, 0, 0]);
+    // The next memory carves the given-back slabs: every byte it did not write is zero, everywhere a slot could land.
+    const next = new SparseMemory(64 * MiB);
+    const flat = new Uint8Array(24 * MiB);
+    for (let a = 0; a < 24 * MiB; a += 3 * PAGE_BYTES) {
+      next.write(a + 7, new Uint8Array([1]), 0, 1);
+      flat[a + 7] = 1;
+    }
+    const got = new Uint8Array(24 * MiB);
+    next.read(0, got, 0, got.length);
+    assert.equal(Buffer.compare(got, flat), 0, 'a reused slot holds only what the new memory wrote');
+    next.recycle();
+  });
+
   it('writes a pattern into any byte alignment of a host buffer', () => {
     for (const address of [0, 1, 2, 3, 4097]) {
       const out = new Uint8Array(40);

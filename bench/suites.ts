@@ -10,5 +10,6 @@ import { verifierSuite } from './verifier.bench';
 import { debuggerSuite } from './debugger.bench';
 import { debuggerSoakSuite } from './debuggerSoak.bench';
 import { sweepSuite } from './sweep.bench';
+import { dataBreakpointsSuite } from './dataBreakpoints.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, sweepSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, dataBreakpointsSuite, sweepSuite, extensionSuite];

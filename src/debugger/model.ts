@@ -20,6 +20,8 @@ export interface VarNode {
   /** Key that setVariable passes back; absent: read-only. */
   settable?: string;
   readOnly?: boolean;
+  /** What a data breakpoint on this variable watches (gpu/dataBreakpoints.ts: `alloc:H` or `mem:ADDR:LEN`); absent: none can. */
+  dataId?: string;
 }
 
 export interface ScopeInfo {
@@ -73,6 +75,7 @@ export type StopReason =
   | 'breakpoint'
   | 'function breakpoint'
   | 'instruction breakpoint'
+  | 'data breakpoint'
   | 'exception'
   | 'pause';
 
@@ -113,6 +116,22 @@ export interface InstructionBreakpointSpec {
   address: number;
   condition?: string;
   hitCondition?: string;
+}
+
+/** A data breakpoint as the session passes it on: what it watches (a `dataId` from dataBreakpointInfo) and when it stops. */
+export interface DataBreakpointSpec {
+  id: number;
+  dataId: string;
+  accessType?: 'read' | 'write' | 'readWrite';
+  condition?: string;
+  hitCondition?: string;
+}
+
+/** The answer to dataBreakpointInfo: a dataId to watch, or none with the reason in `description`. */
+export interface DataBreakpointInfo {
+  dataId: string | null;
+  description: string;
+  accessTypes?: ('read' | 'write' | 'readWrite')[];
 }
 
 export interface BreakpointResult {

@@ -17,6 +17,8 @@ import type {
   FrameInfo,
   FunctionBreakpointSpec,
   InstructionBreakpointSpec,
+  DataBreakpointInfo,
+  DataBreakpointSpec,
   RunResult,
   SourceBreakpointSpec,
   StepKind,
@@ -116,6 +118,7 @@ export class PagingLabSession extends DebugSession {
   private sourceBps = new Map<string, SourceBreakpointSpec[]>();
   private functionBps: FunctionBreakpointSpec[] = [];
   private instructionBps: InstructionBreakpointSpec[] = [];
+  private dataBps: DataBreakpointSpec[] = [];
   private exceptionFilters: string[] = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
   private nextBreakpointId = 1;
 
@@ -154,6 +157,8 @@ export class PagingLabSession extends DebugSession {
       setFunctionBreakpoints: (r, a) => this.onSetFunctionBreakpoints(r as DebugProtocol.SetFunctionBreakpointsResponse, a),
       setExceptionBreakpoints: (r, a) => this.onSetExceptionBreakpoints(r as DebugProtocol.SetExceptionBreakpointsResponse, a),
       setInstructionBreakpoints: (r, a) => this.onSetInstructionBreakpoints(r as DebugProtocol.SetInstructionBreakpointsResponse, a),
+      dataBreakpointInfo: (r, a) => this.onDataBreakpointInfo(r as DebugProtocol.DataBreakpointInfoResponse, a),
+      setDataBreakpoints: (r, a) => this.onSetDataBreakpoints(r as DebugProtocol.SetDataBreakpointsResponse, a),
       threads: (r) => {
         (r as DebugProtocol.ThreadsResponse).body = this.threadsBody;
         this.sendResponse(r);
@@ -270,6 +275,8 @@ export class PagingLabSession extends DebugSession {
       supportsWriteMemoryRequest: true,
       supportsDisassembleRequest: true,
       supportsInstructionBreakpoints: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       supportsSteppingGranularity: true,
       supportsCompletionsRequest: true,
       supportsBreakpointLocationsRequest: true,
@@ -350,6 +357,7 @@ export class PagingLabSession extends DebugSession {
     for (const [path, bps] of this.sourceBps) await this.setSourceBreakpoints(path, bps);
     await host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
     await host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
+    if (this.dataBps.length) await host.call({ op: 'setDataBreakpoints', breakpoints: this.dataBps });
     await host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
   }
 
@@ -580,6 +588,54 @@ export class PagingLabSession extends DebugSession {
     let results: BreakpointResult[];
     if (this.host && !this.terminated) results = await this.host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
     else results = this.instructionBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
+    response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
+    this.sendResponse(response);
+  }
+
+  /**
+   * What a data breakpoint would watch: a variable (its `dataId`: an allocation, a DMA buffer, an
+   * MDL), an expression, or an address and a length ("Add Data Breakpoint at Address").
+   */
+  private async onDataBreakpointInfo(response: DebugProtocol.DataBreakpointInfoResponse, args: Args): Promise<void> {
+    const name = argString(args, 'name');
+    const host = this.need();
+    const bytes = args.bytes === undefined ? undefined : argInt(args, 'bytes');
+    let info: DataBreakpointInfo;
+    if (args.asAddress === true) {
+      const address = parseAddress(name.trim());
+      info = address === undefined ? { dataId: null, description: `'${name}' is not an address such as 0x1000` } : await host.call({ op: 'dataBreakpointInfo', name, address, bytes: bytes ?? 1 });
+    } else if (args.variablesReference !== undefined) {
+      const ref = argInt(args, 'variablesReference');
+      const entry = this.refs.get(ref);
+      if (!entry) throw new RequestError(E_ARGS, `variablesReference ${ref} is not valid at this stop`);
+      const node = entry.nodes?.find((n) => n.name === name);
+      if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
+      const address = node.memoryReference ? parseAddress(node.memoryReference) : undefined;
+      if (node.dataId) info = await host.call({ op: 'dataBreakpointInfo', name, dataId: node.dataId });
+      else if (address !== undefined && bytes !== undefined) info = await host.call({ op: 'dataBreakpointInfo', name, address, bytes });
+      else info = { dataId: null, description: `'${name}' is not memory a data breakpoint can watch (an allocation, a DMA buffer, an MDL, or an address with "Add Data Breakpoint at Address")` };
+    } else {
+      const frameThread = args.frameId === undefined ? undefined : Math.floor((argInt(args, 'frameId') - 1) / 1024);
+      info = await host.call({ op: 'dataBreakpointInfo', name, frameThread });
+    }
+    response.body = { dataId: info.dataId, description: info.description };
+    if (info.accessTypes) response.body.accessTypes = info.accessTypes;
+    this.sendResponse(response);
+  }
+
+  private async onSetDataBreakpoints(response: DebugProtocol.SetDataBreakpointsResponse, args: Args): Promise<void> {
+    const list = argArray(args, 'breakpoints');
+    this.dataBps = list.map((b, i) => {
+      const o = asObject(b, `breakpoints[${i}]`);
+      const accessType = optString(o, 'accessType');
+      if (accessType !== undefined && accessType !== 'read' && accessType !== 'write' && accessType !== 'readWrite') {
+        throw new RequestError(E_ARGS, `breakpoints[${i}].accessType must be read, write or readWrite, got ${JSON.stringify(accessType)}`);
+      }
+      return { id: this.nextBreakpointId++, dataId: argString(o, 'dataId'), accessType, condition: optString(o, 'condition'), hitCondition: optString(o, 'hitCondition') };
+    });
+    let results: BreakpointResult[];
+    if (this.host && !this.terminated) results = await this.host.call({ op: 'setDataBreakpoints', breakpoints: this.dataBps });
+    else results = this.dataBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
     response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
     this.sendResponse(response);
   }

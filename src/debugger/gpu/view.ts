@@ -14,6 +14,7 @@ import { formatAddress } from '../memoryReference';
 import { GPU_THREAD_BASE } from '../model';
 import type { BreakpointResult, DisassembledInstruction, InstructionBreakpointSpec, ScopeInfo, SourceRef, ThreadInfo, VarNode, SetVariableResult } from '../model';
 import { BufferDocuments } from './bufferSource';
+import { DataBreakpoints, type WatchedAllocation } from './dataBreakpoints';
 import { CodeRegion, disassemble, DisassemblyContext, MAX_INSTRUCTION_BYTES } from './disassembly';
 import { hex } from '../../isa/hex';
 
@@ -46,6 +47,10 @@ export interface GpuSource {
   kernelRegisters?(engine: number): VarNode[];
   /** Names the target knows, for ADDR arguments and breakpoint conditions (registers are the view's). */
   lookup(name: string): Value | typeof UNKNOWN;
+  /** The allocation with kernel handle `handle`, for data breakpoints on it (driver targets). */
+  allocation?(handle: number): WatchedAllocation | undefined;
+  /** The paging operation the instruction at a bus address belongs to, in the kernel's words (driver targets). */
+  operationAt?(instruction: number): string | undefined;
 }
 
 /**
@@ -67,6 +72,8 @@ export class GpuView {
   private readonly read = new Map<number, { bytes: Uint8Array; text?: string }>();
   /** The buffers engines run, as documents for the GPU frames' sources. */
   private readonly documents: BufferDocuments;
+  /** Data breakpoints: the memory users watch, matched against every write. */
+  readonly data: DataBreakpoints;
 
   constructor(
     /** The simulated GPU itself. */
@@ -74,7 +81,13 @@ export class GpuView {
     private readonly source: GpuSource,
   ) {
     this.documents = new BufferDocuments({ read: (address, length) => hw.readPhysical(address, length), segments: hw.segments });
+    this.data = new DataBreakpoints(hw, {
+      allocation: source.allocation ? (h) => source.allocation!(h) : undefined,
+      operationAt: source.operationAt ? (address) => source.operationAt!(address) : undefined,
+      lookup: (name, engine) => this.lookup(name, Math.max(0, engine)),
+    });
     hw.onEvent((ev) => {
+      if (this.data.active) this.data.onHw(ev);
       if (ev.kind !== 'write') return;
       this.noteWrite(ev.debugAddress, ev.length);
       this.read.clear();

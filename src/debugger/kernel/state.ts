@@ -11,6 +11,7 @@ import type { AdapterStateResponse } from '../customRequests';
 import { ExpressionError } from '../expression';
 import type { CodeRegion } from '../gpu/disassembly';
 import { formatAddress } from '../memoryReference';
+import { allocationDataId } from '../gpu/dataBreakpoints';
 import type { VarNode } from '../model';
 import { hex } from '../../isa/hex';
 
@@ -29,6 +30,7 @@ export class KernelView {
       name: `#${a.handle} ${a.name}`,
       value: `${hex(a.size)} bytes, ${a.residency} in ${where}${a.locked ? ', locked' : ''}${a.busy ? ', busy' : ''}`,
       memoryReference: ref,
+      dataId: allocationDataId(a.handle),
       children: [
         { name: 'handle', value: String(a.handle) },
         { name: 'size', value: hex(a.size) },

@@ -8,6 +8,8 @@ import type { AdapterStateResponse } from '../customRequests';
 import type {
   BreakpointResult,
   CompletionItem,
+  DataBreakpointInfo,
+  DataBreakpointSpec,
   DisassembledInstruction,
   EvaluateResult,
   FunctionBreakpointSpec,
@@ -28,6 +30,8 @@ export type WorkerCall =
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }
   | { op: 'setFunctionBreakpoints'; breakpoints: FunctionBreakpointSpec[] }
   | { op: 'setInstructionBreakpoints'; breakpoints: InstructionBreakpointSpec[] }
+  | { op: 'setDataBreakpoints'; breakpoints: DataBreakpointSpec[] }
+  | { op: 'dataBreakpointInfo'; name: string; dataId?: string; address?: number; bytes?: number; frameThread?: number }
   | { op: 'setExceptionFilters'; filters: string[] }
   | { op: 'vars'; key: string }
   | { op: 'setVariable'; key: string; value: string }
@@ -49,6 +53,8 @@ export interface WorkerResults {
   setSourceBreakpoints: BreakpointResult[];
   setFunctionBreakpoints: BreakpointResult[];
   setInstructionBreakpoints: BreakpointResult[];
+  setDataBreakpoints: BreakpointResult[];
+  dataBreakpointInfo: DataBreakpointInfo;
   setExceptionFilters: null;
   vars: VarNode[];
   setVariable: SetVariableResult;

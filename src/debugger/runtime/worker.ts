@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { meterDriverCode, setTdrDelay } from '../../host/watchdog';
-import { KERNEL_THREAD_ID } from '../model';
+import { KERNEL_THREAD_ID, type DataBreakpointInfo, type EvaluateResult } from '../model';
 import { installInspectorBridge } from './inspectorBridge';
 import { CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerRequest } from './protocol';
 import type { RunControl, Target } from '../targets/target';
@@ -13,6 +13,21 @@ import { createTarget } from '../targets/create';
 
 export function isRuntimeWorker(): boolean {
   return !!parentPort && !!(workerData as { pagingLabRuntime?: boolean } | undefined)?.pagingLabRuntime;
+}
+
+/** What a data breakpoint on a variable, an expression or an address would watch (or why none can). */
+function dataBreakpointInfo(target: Target, req: Extract<WorkerCall, { op: 'dataBreakpointInfo' }>): DataBreakpointInfo {
+  const data = target.gpu.data;
+  if (req.dataId) return data.infoForDataId(req.dataId, req.name);
+  if (req.address !== undefined) return data.infoForRange(req.address, req.bytes ?? 1);
+  let r: EvaluateResult;
+  try {
+    r = target.evaluate(req.name, 'watch', req.frameThread);
+  } catch (e) {
+    return { dataId: null, description: `'${req.name}': ${(e as Error).message}` };
+  }
+  if (r.node?.dataId) return data.infoForDataId(r.node.dataId, req.name);
+  return { dataId: null, description: `'${req.name}' is not memory a data breakpoint can watch (an allocation, a DMA buffer, an MDL, or an address with "Add Data Breakpoint at Address")` };
 }
 
 export function startWorker(): void {
@@ -52,6 +67,10 @@ export function startWorker(): void {
         return need().setFunctionBreakpoints(req.breakpoints);
       case 'setInstructionBreakpoints':
         return need().gpu.setInstructionBreakpoints(req.breakpoints);
+      case 'setDataBreakpoints':
+        return need().gpu.data.set(req.breakpoints);
+      case 'dataBreakpointInfo':
+        return dataBreakpointInfo(need(), req);
       case 'setExceptionFilters':
         need().setExceptionFilters(req.filters);
         return null;

@@ -24,6 +24,7 @@ import { BreakpointRule, check, makeRule } from '../breakpoints';
 import { ConsoleCommand, complete, isCommand, runCommand } from '../console';
 import { gpuCommands } from '../gpu/commands';
 import { GpuView, type InstructionPointer } from '../gpu/view';
+import type { DataHit } from '../gpu/dataBreakpoints';
 import { KernelView } from '../kernel/state';
 import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expression';
 import type { ResolvedLaunch } from '../launch';
@@ -133,6 +134,8 @@ export class DriverTarget implements Target {
       symbolAt: (address) => kernel.allocationAt(address),
       kernelRegisters: (engine) => kernel.kernelRegisters(engine),
       lookup: (name) => this.lookup(name),
+      allocation: (handle) => machine.kernel.vidmm?.allocations.get(handle),
+      operationAt: (address) => this.operationAt(address),
     });
     this.commands = this.makeCommands();
   }
@@ -240,6 +243,9 @@ export class DriverTarget implements Target {
       const e = this.machine.next();
       if (!e) return this.end();
       this.current = e;
+      if (e.kind === 'kernel' && e.what === 'paging-buffer-submitted') this.noteOperations(e.data);
+      const watched = this.gpu.data.active ? this.gpu.data.afterStep() : undefined;
+      if (watched) return this.dataStop(e, watched);
       // The driver was paused at a line of its source inside this call, and the user went on from there.
       const r = ctl.redirected();
       if (r) {
@@ -286,11 +292,69 @@ export class DriverTarget implements Target {
     if (!at) return undefined;
     const e = this.machine.runEngineNow(engine);
     if (!e) return undefined;
+    const watched = this.gpu.data.active ? this.gpu.data.afterStep() : undefined;
+    if (watched && e.kind !== 'error') return this.dataStop(at, watched);
     if (e.kind === 'error') {
       this.current = e;
       return this.settle(e, ctl) ?? this.end();
     }
     return { kind: 'stopped', stop: this.makeStop(at, 'step', undefined, undefined, GPU_THREAD_BASE + engine) };
+  }
+
+  /** A stop for data breakpoints hit in the step that ended at `e`: on the thread that wrote, saying who wrote. */
+  private dataStop(e: Event, hit: DataHit): RunResult {
+    const gpuWrite = hit.writes.find((w) => w.engine >= 0);
+    const what = hit.labels.join(', ');
+    let text: string;
+    let thread = KERNEL_THREAD_ID;
+    if (gpuWrite) {
+      thread = GPU_THREAD_BASE + gpuWrite.engine;
+      const at = gpuWrite.instruction;
+      text = `${what} written by GPU engine ${gpuWrite.engine}: ${at === undefined ? 'an instruction' : `${this.gpu.instructionText(at)} at ${hex(at)}`} (${gpuWrite.length} bytes at ${hex(gpuWrite.debugAddress)})${gpuWrite.operation ? `, paging operation ${gpuWrite.operation}` : ''}`;
+    } else if (hit.writes.length) {
+      const w = hit.writes[0];
+      text = `${what} written by the host (${this.kernelDoing()}): ${w.length} bytes at ${hex(w.debugAddress)}`;
+    } else {
+      const u = hit.unreported[0];
+      const span = u ? `${u.length} byte${u.length === 1 ? '' : 's'} at ${hex(u.address)}` : 'memory';
+      text =
+        e.kind === 'ddi-return'
+          ? `${what} written by the driver in ${e.call.ddi} #${e.call.id}${this.operationOf(e.call.args)}: ${span}`
+          : `${what} written by the kernel (${this.kernelDoing()}): ${span}`;
+    }
+    const stop = this.makeStop(e, 'data breakpoint', hit.error ? `${text}\n${hit.error}` : text, undefined, thread);
+    stop.description = `Data breakpoint: ${text}`;
+    stop.hitBreakpointIds = hit.ids;
+    return { kind: 'stopped', stop };
+  }
+
+  /** The operations of the paging buffers submitted lately, newest last: which paging operation a GPU instruction belongs to. */
+  private readonly operations: { label: string; physical: number; length: number }[] = [];
+
+  private noteOperations(data: Record<string, unknown> | undefined): void {
+    const ops = data?.operations;
+    if (!Array.isArray(ops)) return;
+    for (const o of ops as { label: string; physical: number; length: number }[]) this.operations.push(o);
+    if (this.operations.length > 256) this.operations.splice(0, this.operations.length - 256);
+  }
+
+  private operationAt(address: number): string | undefined {
+    for (let i = this.operations.length - 1; i >= 0; i--) {
+      const o = this.operations[i];
+      if (address >= o.physical && address < o.physical + o.length) return o.label;
+    }
+    return undefined;
+  }
+
+  /** What the kernel is doing now, innermost first, in its own words. */
+  private kernelDoing(): string {
+    const f = this.machine.kernel.frames;
+    return f.length ? f[f.length - 1] : 'the kernel';
+  }
+
+  private operationOf(args: Record<string, unknown>): string {
+    const op = args.Operation;
+    return typeof op === 'number' ? ` (${DXGK_OPERATION_NAMES[op] ?? op})` : '';
   }
 
   private stopAt(e: Event, reason: StopReason, text?: string, exception?: ExceptionDetails): RunResult {

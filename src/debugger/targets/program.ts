@@ -225,6 +225,15 @@ export class ProgramTarget implements Target {
       const outcome = hw.step(0);
       if (outcome === 'executed') {
         this.executed++;
+        const watched = this.gpu.data.active ? this.gpu.data.afterStep() : undefined;
+        if (watched) {
+          const w = watched.writes[0];
+          const by = w?.instruction !== undefined ? `${this.instructionText(w.instruction - this.buffer.physical)} at ${this.where(w.instruction - this.buffer.physical)}` : 'an instruction';
+          const text = `${watched.labels.join(', ')} written by ${by}${w ? ` (${w.length} bytes at ${hex(w.debugAddress)})` : ''}`;
+          const stop = this.makeStop('data breakpoint', watched.error ? `${text}\n${watched.error}` : text);
+          stop.hitBreakpointIds = watched.ids;
+          return { kind: 'stopped', stop };
+        }
         continue;
       }
       if (outcome === 'faulted') {

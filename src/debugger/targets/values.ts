@@ -3,12 +3,13 @@
 // address space. Objects are expanded lazily through a per-stop registry, so a stop costs nothing
 // for structures nobody opens.
 
-import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
+import { DXGK_OPERATION_NAMES, PAGE_SIZE, statusName } from '../../sim/ddi/contract';
 import { describeThrown } from '../../sim/driver/errors';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { named, NamedValue, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
 import type { VarNode } from '../model';
+import { memDataId } from '../gpu/dataBreakpoints';
 import { hex } from '../../isa/hex';
 
 export function operationValue(op: number): NamedValue {
@@ -52,6 +53,15 @@ export class ObjectRegistry {
 
 function isMdl(o: Record<string, unknown>): boolean {
   return 'PfnArray' in o && 'ByteCount' in o;
+}
+
+/** A data breakpoint on an MDL watches the bytes it describes, when its pages are contiguous (one range). */
+function mdlDataId(o: Record<string, unknown>): string | undefined {
+  const pfns = o.PfnArray as unknown[];
+  const count = o.ByteCount;
+  const offset = typeof o.ByteOffset === 'number' ? o.ByteOffset : 0;
+  if (!pfns.length || typeof count !== 'number' || count <= 0 || !pfns.every((p, i) => typeof p === 'number' && p === (pfns[0] as number) + i)) return undefined;
+  return memDataId((pfns[0] as number) * PAGE_SIZE + offset, count);
 }
 
 /** The memory reference of an address-like field, from its name and its siblings. */
@@ -106,11 +116,17 @@ function describeVar(key: string, value: unknown, parent: Record<string, unknown
   const o = value as Record<string, unknown>;
   if (key === 'pDmaBuffer' && typeof o.Offset === 'number' && typeof o.PhysicalAddress === 'number') {
     const at = o.PhysicalAddress + o.Offset;
-    return { name: key, value: `${hex(at)} (+${hex(o.Offset)})`, type: 'DMA_BUFFER_POINTER', memoryReference: formatAddress(at), lazy: reg.add(o, path), evaluateName };
+    const node: VarNode = { name: key, value: `${hex(at)} (+${hex(o.Offset)})`, type: 'DMA_BUFFER_POINTER', memoryReference: formatAddress(at), lazy: reg.add(o, path), evaluateName };
+    // A data breakpoint on it watches what is left of the buffer from the cursor: what the driver writes next.
+    const left = o.Bytes instanceof Uint8Array ? o.Bytes.length - o.Offset : 0;
+    if (left > 0) node.dataId = memDataId(at, left);
+    return node;
   }
   if (isMdl(o)) {
     const pages = (o.PfnArray as unknown[]).length;
+    const dataId = mdlDataId(o);
     return {
+      ...(dataId ? { dataId } : {}),
       name: key,
       value: `MDL(${hex(o.ByteCount as number)} bytes, ${pages} page${pages === 1 ? '' : 's'})`,
       type: 'MDL',

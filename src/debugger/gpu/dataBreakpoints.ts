@@ -1,0 +1,273 @@
+// Data breakpoints: stop when memory a user watches is written, whoever writes it. Two kinds of
+// watch, named by the `dataId` dataBreakpointInfo hands out:
+//   mem:ADDR:LEN   a range of the debug address space (a DMA buffer, an MDL's page list, any address
+//                  and length typed in "Add Data Breakpoint at Address")
+//   alloc:H        an allocation's content wherever it lives at the time: its range in a segment
+//                  while resident, its system pages always (an eviction copy writes those)
+// Writes the hardware reports (a GPU paging opcode, the CPU through a lock or the BAR, bus-master
+// DMA, the kernel's page lists) are matched as they happen, with the instruction that wrote. Bytes
+// written straight into a common buffer raise no hardware event (the driver writing its DMA buffer,
+// the kernel a paging buffer's header): a watched range in system memory keeps a copy of its bytes,
+// compared after each step of the machine. With no data breakpoint set, nothing here runs but one
+// length test per hardware write.
+
+import { debugAddressOfSegment, type Gpu } from '../../sim/hw';
+import { HOST_ENGINE } from '../../sim/hw/constants';
+import type { HwEvent } from '../../sim/hw/types';
+import { hex } from '../../isa/hex';
+import { BreakpointRule, check, makeRule } from '../breakpoints';
+import type { UNKNOWN, Value } from '../expression';
+import type { BreakpointResult, DataBreakpointInfo, DataBreakpointSpec } from '../model';
+
+const PAGE = 4096;
+/** Bytes a watch on system memory may span: its copy is compared after every step. */
+export const MAX_COMPARED_BYTES = 1 << 20;
+
+/** An allocation as the kernel keeps it (read live: where it lives changes while it is watched). */
+export interface WatchedAllocation {
+  handle: number;
+  name: string;
+  size: number;
+  residency: string;
+  segmentId: number;
+  offset: number;
+  pages: readonly number[];
+}
+
+/** What a target tells the data breakpoints beyond the GPU's memory. */
+export interface DataSource {
+  /** The allocation with kernel handle `handle` (driver targets). */
+  allocation?(handle: number): WatchedAllocation | undefined;
+  /**
+   * The paging operation a GPU instruction belongs to, in the kernel's words (`Transfer 'texture'
+   * MDL -> segment [0, 262144)`): the GPU runs a paging buffer after VidMm built it, so where an
+   * allocation lives when the copy runs says nothing about whose copy it is.
+   */
+  operationAt?(instruction: number): string | undefined;
+  /** Names in a condition, for the engine that wrote (-1: the host). */
+  lookup(name: string, engine: number): Value | typeof UNKNOWN;
+}
+
+/** One write a watch saw. */
+export interface SeenWrite {
+  /** The engine that wrote; -1: the host (the CPU, bus-master DMA or the kernel). */
+  engine: number;
+  /** GPU writes: the bus address of the instruction that wrote. */
+  instruction?: number;
+  /** GPU writes in a paging buffer: the paging operation, in the kernel's words. */
+  operation?: string;
+  debugAddress: number;
+  length: number;
+  target: 'vram' | 'system';
+  time: number;
+}
+
+/** What stopped: the breakpoints that hit, the hardware writes that hit them, and bytes changed with no hardware write. */
+export interface DataHit {
+  ids: number[];
+  /** Why a condition could not be evaluated (the stop shows it). */
+  error?: string;
+  /** What the hit breakpoints watch, in words. */
+  labels: string[];
+  writes: SeenWrite[];
+  /** Ranges of watched system memory that changed with no hardware write (written straight into a common buffer). */
+  unreported: { address: number; length: number }[];
+}
+
+interface Watch {
+  rule: BreakpointRule;
+  label: string;
+  /** mem: the range. */
+  address: number;
+  length: number;
+  /** alloc: the handle. */
+  handle?: number;
+  /** mem in system memory: the bytes as last seen. */
+  copy?: Uint8Array;
+  /** Seen during the current step. */
+  writes: SeenWrite[];
+}
+
+export function memDataId(address: number, length: number): string {
+  return `mem:${hex(address)}:${length}`;
+}
+
+export function allocationDataId(handle: number): string {
+  return `alloc:${handle}`;
+}
+
+export function parseDataId(dataId: string): { kind: 'mem'; address: number; length: number } | { kind: 'alloc'; handle: number } | undefined {
+  let m = /^mem:(0x[0-9a-f]+|\d+):(\d+)$/i.exec(dataId);
+  if (m) return { kind: 'mem', address: Number(m[1]), length: Number(m[2]) };
+  m = /^alloc:(\d+)$/.exec(dataId);
+  if (m) return { kind: 'alloc', handle: Number(m[1]) };
+  return undefined;
+}
+
+export class DataBreakpoints {
+  private watches: Watch[] = [];
+  private readonly lastInstruction: number[] = [];
+
+  constructor(
+    private readonly hw: Gpu,
+    private readonly source: DataSource,
+  ) {}
+
+  get active(): boolean {
+    return this.watches.length > 0;
+  }
+
+  /** Why a watch on [address, address + length) cannot be set; undefined: it can. */
+  rangeProblem(address: number, length: number): string | undefined {
+    if (!Number.isSafeInteger(length) || length <= 0) return `a data breakpoint needs a length of at least 1 byte, got ${length}`;
+    if (!Number.isSafeInteger(address) || address < 0) return `${address} is not an address`;
+    const r = this.hw.debugRead(address, length);
+    if (r.unreadable.length) {
+      const u = r.unreadable[0];
+      return `${hex(u.address)}..${hex(u.address + u.length - 1)} is not mapped in the debug address space (no system memory, segment or aperture page there): nothing can write it`;
+    }
+    if (address < this.hw.config.systemMemoryBytes && length > MAX_COMPARED_BYTES) return `a data breakpoint on system memory can watch at most ${MAX_COMPARED_BYTES} bytes, got ${length}`;
+    return undefined;
+  }
+
+  /** dataBreakpointInfo for an address and length. */
+  infoForRange(address: number, length: number): DataBreakpointInfo {
+    const problem = this.rangeProblem(address, length);
+    if (problem) return { dataId: null, description: problem };
+    return { dataId: memDataId(address, length), description: `${length} byte${length === 1 ? '' : 's'} at ${hex(address)}`, accessTypes: ['write'] };
+  }
+
+  /** dataBreakpointInfo for a dataId a variable carries (checked now: an allocation may be gone). */
+  infoForDataId(dataId: string, name: string): DataBreakpointInfo {
+    const p = parseDataId(dataId);
+    if (!p) return { dataId: null, description: `'${name}' has no memory a data breakpoint can watch` };
+    if (p.kind === 'mem') {
+      const i = this.infoForRange(p.address, p.length);
+      return i.dataId ? { ...i, description: `${name}: ${i.description}` } : i;
+    }
+    const a = this.source.allocation?.(p.handle);
+    if (!a) return { dataId: null, description: `there is no allocation with handle ${p.handle} now` };
+    return { dataId, description: `allocation #${a.handle} '${a.name}' (${a.size} bytes, wherever it lives)`, accessTypes: ['write'] };
+  }
+
+  set(specs: DataBreakpointSpec[]): BreakpointResult[] {
+    const kept: Watch[] = [];
+    const results = specs.map((bp): BreakpointResult => {
+      if (bp.accessType && bp.accessType !== 'write') {
+        return { id: bp.id, verified: false, message: `only writes can be watched (the simulated hardware reports writes, not reads); set accessType 'write'` };
+      }
+      const p = parseDataId(bp.dataId);
+      if (!p) return { id: bp.id, verified: false, message: `'${bp.dataId}' is not a data breakpoint id this adapter made (ask dataBreakpointInfo for one)` };
+      let rule: BreakpointRule;
+      try {
+        rule = makeRule(bp);
+      } catch (e) {
+        return { id: bp.id, verified: false, message: (e as Error).message };
+      }
+      if (p.kind === 'mem') {
+        const problem = this.rangeProblem(p.address, p.length);
+        if (problem) return { id: bp.id, verified: false, message: problem };
+        const w: Watch = { rule, label: `${p.length} byte${p.length === 1 ? '' : 's'} at ${hex(p.address)}`, address: p.address, length: p.length, writes: [] };
+        if (p.address < this.hw.config.systemMemoryBytes) w.copy = this.hw.debugRead(p.address, p.length).bytes.slice();
+        kept.push(w);
+        return { id: bp.id, verified: true, message: w.label };
+      }
+      const a = this.source.allocation?.(p.handle);
+      if (!a) return { id: bp.id, verified: false, message: `there is no allocation with handle ${p.handle}` };
+      kept.push({ rule, label: `allocation #${a.handle} '${a.name}'`, address: 0, length: a.size, handle: a.handle, writes: [] });
+      return { id: bp.id, verified: true, message: `allocation #${a.handle} '${a.name}'` };
+    });
+    this.watches = kept;
+    return results;
+  }
+
+  /** A hardware event (the GPU view passes every one while a data breakpoint is set). */
+  onHw(ev: HwEvent): void {
+    if (ev.kind === 'instruction') {
+      this.lastInstruction[ev.engine] = ev.address;
+      return;
+    }
+    if (ev.kind !== 'write') return;
+    for (const w of this.watches) {
+      if (!this.hits(w, ev)) continue;
+      const gpu = ev.engine !== HOST_ENGINE;
+      w.writes.push({
+        engine: gpu ? ev.engine : -1,
+        instruction: gpu ? this.lastInstruction[ev.engine] : undefined,
+        operation: gpu ? this.source.operationAt?.(this.lastInstruction[ev.engine]) : undefined,
+        debugAddress: ev.debugAddress,
+        length: ev.length,
+        target: ev.target,
+        time: ev.time,
+      });
+    }
+  }
+
+  private hits(w: Watch, ev: Extract<HwEvent, { kind: 'write' }>): boolean {
+    if (w.handle === undefined) {
+      const end = w.address + w.length;
+      return (ev.debugAddress < end && ev.debugAddress + ev.length > w.address) || (ev.target === 'system' && ev.address < end && ev.address + ev.length > w.address);
+    }
+    const a = this.source.allocation?.(w.handle);
+    if (!a) return false;
+    if (ev.target === 'vram' || ev.debugAddress !== ev.address) {
+      const op = ev.engine !== HOST_ENGINE && this.source.operationAt ? this.source.operationAt(this.lastInstruction[ev.engine]) : undefined;
+      if (op !== undefined) {
+        // A paging operation's write into a segment: the allocation's when the operation is about it.
+        if (op.includes(`'${a.name}'`)) return true;
+      } else if (a.residency === 'resident') {
+        const base = debugAddressOfSegment(a.segmentId, a.offset);
+        if (ev.debugAddress < base + a.size && ev.debugAddress + ev.length > base) return true;
+      }
+    }
+    if (ev.target !== 'system') return false;
+    // Its system pages: the pages a write spans, looked up in the allocation's list.
+    for (let p = Math.floor(ev.address / PAGE) * PAGE; p < ev.address + ev.length; p += PAGE) if (a.pages.includes(p)) return true;
+    return false;
+  }
+
+  /**
+   * After a step of the machine: the breakpoints whose watched memory was written in it and whose
+   * condition and hit count say stop. Undefined: none.
+   */
+  afterStep(): DataHit | undefined {
+    let hit: DataHit | undefined;
+    for (const w of this.watches) {
+      const unreported = w.copy ? this.compare(w) : [];
+      if (!w.writes.length && !unreported.length) continue;
+      const writes = w.writes;
+      w.writes = [];
+      const engine = writes.find((x) => x.engine >= 0)?.engine ?? -1;
+      const c = check(w.rule, (name) => this.source.lookup(name, engine));
+      if (!c.stop) continue;
+      hit ??= { ids: [], labels: [], writes: [], unreported: [] };
+      hit.ids.push(w.rule.id);
+      hit.labels.push(w.label);
+      hit.error ??= c.error;
+      for (const x of writes) if (!hit.writes.some((y) => y.debugAddress === x.debugAddress && y.instruction === x.instruction)) hit.writes.push(x);
+      hit.unreported.push(...unreported);
+    }
+    return hit;
+  }
+
+  /** Ranges of `w` that changed since last seen, with no hardware write to explain them; the copy is brought up to date. */
+  private compare(w: Watch): { address: number; length: number }[] {
+    const now = this.hw.debugRead(w.address, w.length).bytes;
+    const copy = w.copy!;
+    const out: { address: number; length: number }[] = [];
+    if (Buffer.from(now.buffer, now.byteOffset, now.length).equals(Buffer.from(copy.buffer, copy.byteOffset, copy.length))) return out;
+    for (let i = 0; i < now.length; ) {
+      if (now[i] === copy[i]) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < now.length && now[j] !== copy[j]) j++;
+      const a = w.address + i;
+      if (!w.writes.some((x) => x.debugAddress <= a && x.debugAddress + x.length >= w.address + j)) out.push({ address: a, length: j - i });
+      i = j;
+    }
+    copy.set(now);
+    return out;
+  }
+}

@@ -1,0 +1,152 @@
+// Data breakpoints over the real adapter: on an allocation (its content wherever it lives), on a DMA
+// buffer the driver writes, and on an address typed in; the stop says who wrote (the GPU opcode and
+// its address, the driver's DDI call). Bad input is refused with a reason.
+
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { AdapterClient, expectEvent, initialize } from './harness';
+
+const KERNEL = 1;
+const GPU = 100;
+const LAUNCH_TIMEOUT = 30000;
+const SYSTEM_MEMORY = 64 * 1024 * 1024;
+
+async function startAtBuild(dc: AdapterClient): Promise<DebugProtocol.StoppedEvent> {
+  await initialize(dc);
+  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+  const launched = dc.launchRequest({} as DebugProtocol.LaunchRequestArguments);
+  launched.catch(() => undefined);
+  await initialized;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+  const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+  await dc.configurationDoneRequest();
+  await launched;
+  return (await first) as DebugProtocol.StoppedEvent;
+}
+
+async function vars(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
+  const r = await dc.variablesRequest({ variablesReference: ref });
+  return new Map(r.body.variables.map((v) => [v.name, v]));
+}
+
+async function scopesOfTop(dc: AdapterClient): Promise<DebugProtocol.Scope[]> {
+  const stack = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames;
+  return (await dc.scopesRequest({ frameId: stack[0].id })).body.scopes;
+}
+
+async function info(dc: AdapterClient, args: Record<string, unknown>): Promise<DebugProtocol.DataBreakpointInfoResponse> {
+  const r = (await dc.request('dataBreakpointInfo', args)) as DebugProtocol.DataBreakpointInfoResponse;
+  assert.ok(r.success, r.message);
+  return r;
+}
+
+describe('debug adapter: data breakpoints', function () {
+  this.timeout(90000);
+  let dc: AdapterClient;
+
+  beforeEach(async () => {
+    dc = new AdapterClient();
+    await dc.start();
+  });
+
+  afterEach(async () => {
+    const violations = dc.violations.slice();
+    await dc.close();
+    assert.deepEqual(violations, [], 'every message the adapter sent validates against the DAP schema');
+  });
+
+  it('advertises data breakpoints with a byte count', async () => {
+    const r = await dc.initializeRequest({ adapterID: 'wddm', linesStartAt1: true, columnsStartAt1: true });
+    assert.equal(r.body?.supportsDataBreakpoints, true);
+    assert.equal(r.body?.supportsDataBreakpointBytes, true);
+  });
+
+  it("on an allocation: stops at the page-in copy and at the eviction copy that write it, naming the opcode and its address", async () => {
+    await startAtBuild(dc);
+    const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
+    const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
+    const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
+    const i = await info(dc, { variablesReference: ref, name: texture });
+    assert.match(i.body.dataId!, /^alloc:\d+$/);
+    assert.deepEqual(i.body.accessTypes, ['write']);
+    assert.match(i.body.description, /texture/);
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'write' }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    assert.equal(set.body.breakpoints[0].verified, true);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+
+    // The paging buffer built at this stop copies the texture into VRAM: the first hit is that copy.
+    const stops: DebugProtocol.StoppedEvent[] = [];
+    for (let n = 0; n < 40; n++) {
+      const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+      stops.push(s);
+      const addr = /bytes at (0x[0-9a-f]+)\)/.exec(s.body.text ?? '');
+      if (addr && Number(addr[1]) < SYSTEM_MEMORY) break;
+    }
+    for (const s of stops) {
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+    }
+    const pageIn = stops[0];
+    assert.equal(pageIn.body.threadId, GPU);
+    assert.match(pageIn.body.text!, /written by GPU engine 0: copy [a-z]+:0x[0-9A-F]+, mdl\(.*\).* at 0x[0-9a-f]+ \(\d+ bytes at 0x[0-9a-f]+\), paging operation Transfer 'texture' MDL -> segment/);
+    const evict = stops.at(-1)!;
+    assert.ok(stops.length > 1, 'an eviction copy follows the page-in');
+    // The eviction copy: a copy from the segment into the MDL's pages (system memory).
+    assert.match(evict.body.text!, /written by GPU engine 0: copy mdl\(.*\).*, [a-z]+:0x[0-9A-F]+.* at 0x[0-9a-f]+ \(\d+ bytes at 0x[0-9a-f]+\), paging operation Transfer 'texture' segment -> MDL/);
+    assert.equal(evict.body.threadId, GPU);
+  });
+
+  it('on a DMA buffer: stops where the driver wrote it, naming the DDI call', async () => {
+    await startAtBuild(dc);
+    const args = (await scopesOfTop(dc)).find((s) => s.name.startsWith('Arguments'))!;
+    const i = await info(dc, { variablesReference: args.variablesReference, name: 'pDmaBuffer' });
+    assert.match(i.body.dataId!, /^mem:0x[0-9a-f]+:\d+$/);
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    assert.equal(set.body.breakpoints[0].verified, true);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.equal(s.body.threadId, KERNEL);
+    assert.match(s.body.text!, /written by the driver in DxgkDdiBuildPagingBuffer #\d+ \(Transfer\)/);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.match(top.name, /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/);
+  });
+
+  it('counts hits and evaluates conditions', async () => {
+    await startAtBuild(dc);
+    const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
+    const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
+    const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
+    const i = await info(dc, { variablesReference: ref, name: texture });
+    // The first copy into VRAM is hit 1: a hit count of 2 skips it.
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, hitCondition: '2' }, { dataId: i.body.dataId, condition: 'pagingFence > 1000000' }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id], 'only the hit count stops; the condition is never true');
+  });
+
+  it('refuses an unmapped address, a zero length and a read watch, with a reason', async () => {
+    await startAtBuild(dc);
+    const unmapped = await info(dc, { name: '0x7f000000', asAddress: true, bytes: 4 });
+    assert.equal(unmapped.body.dataId, null);
+    assert.match(unmapped.body.description, /not mapped/);
+    const zero = await info(dc, { name: '0x1000', asAddress: true, bytes: 0 });
+    assert.equal(zero.body.dataId, null);
+    assert.match(zero.body.description, /at least 1 byte/);
+    const ok = await info(dc, { name: '0x1000', asAddress: true, bytes: 16 });
+    assert.equal(ok.body.dataId, 'mem:0x1000:16');
+    const set = (await dc.request('setDataBreakpoints', {
+      breakpoints: [{ dataId: ok.body.dataId, accessType: 'read' }, { dataId: 'mem:0x7f000000:4' }, { dataId: 'nonsense' }, { dataId: ok.body.dataId, hitCondition: 'often' }],
+    })) as DebugProtocol.SetDataBreakpointsResponse;
+    const b = set.body.breakpoints;
+    assert.deepEqual(b.map((x) => x.verified), [false, false, false, false]);
+    assert.match(b[0].message!, /only writes/);
+    assert.match(b[1].message!, /not mapped/);
+    assert.match(b[2].message!, /not a data breakpoint id/);
+    assert.match(b[3].message!, /hit count/);
+    const plain = await info(dc, { name: 'Operation' });
+    assert.equal(plain.body.dataId, null);
+    assert.ok(dc.alive);
+  });
+});

@@ -134,11 +134,15 @@ export class Machine {
     return this.emitted;
   }
 
+  /** Called before each event is made, the machine standing after `eventCount` events: a replay's edits go in here. */
+  beforeEvent: (() => void) | undefined;
+
   /** Advances to the next event; undefined once the run has finished (after `done` or `error`). */
   next(): MachineEvent | undefined {
     if (this.done) return undefined;
     let r: IteratorResult<MachineEvent, void>;
     try {
+      this.beforeEvent?.();
       r = this.gen.next();
     } catch (e) {
       this.finish();

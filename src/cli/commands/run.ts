@@ -1,8 +1,10 @@
 // `paging-lab run [--driver FILE.ts] [--scenario FILE.json] [--seed N] [--trace FILE]`: runs a driver
 // against the simulated adapter on a scenario, printing a readable trace of DDI calls, paging
 // operations, evictions and fences as they happen, then a summary. With no arguments it runs the
-// bundled reference driver on the default scenario. Exit status 0 on success, 1 on any failure
-// (driver bug, bad scenario, GPU fault, lost content), 2 on bad usage.
+// bundled reference driver on the default scenario. `--record FILE` also writes the run's recording
+// (src/sim/recording), which `--replay FILE` and the debugger's `"replay"` run again. Exit status 0
+// on success, 1 on any failure (driver bug, bad scenario, GPU fault, lost content, a replay that
+// does not reproduce its recording, a recording that cannot be replayed), 2 on bad usage.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,10 @@ import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
 import { DriverError } from '../../sim/driver/errors';
 import { formatInstructionAt } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
+import { compileDriver } from '../../sim/driver/loader';
+import { RunDigest } from '../../sim/recording/digest';
+import { EditReplay } from '../../sim/recording/edits';
+import { makeRecording, readRecording, RecordingError, writeRecording, type ReplayPlan } from '../../sim/recording/recording';
 import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
 import { tdrDelayFor } from '../../host/watchdog';
@@ -30,6 +36,8 @@ const USAGE =
   '  --instructions         also print every GPU instruction as it executes\n' +
   '  --no-verifier          do not check the driver against the DDI rules (the scenario may also say "verifier": false)\n' +
   '  --tdr-delay-ms MS      a DDI that runs longer is a timeout (TDR); default: the scenario\'s tdrDelayMs, else 2000\n' +
+  '  --record FILE.json     write the run\'s recording (driver hashes, scenario, seed, settings, outcome) to open in the debugger\n' +
+  '  --replay FILE.json     run a recording again (its driver, scenario, seed and settings; refused when a source changed)\n' +
   '  --in-process           run the machine on this thread (no TDR watchdog: a hung driver hangs the command)\n';
 
 /** A file shipped with the extension (samples/...), found relative to this bundle or the sources. */
@@ -48,6 +56,8 @@ interface Options {
   verifier?: boolean;
   tdrDelayMs?: number;
   inProcess: boolean;
+  record?: string;
+  replay?: string;
 }
 
 const OPTIONS = {
@@ -60,12 +70,19 @@ const OPTIONS = {
   'no-verifier': { type: 'boolean' },
   'tdr-delay-ms': { type: 'string', value: knob('tdrDelayMs').expects },
   'in-process': { type: 'boolean' },
+  record: { type: 'string', value: 'a file' },
+  replay: { type: 'string', value: 'a file' },
 } as const satisfies OptionSpecs;
 
 /** The options, or undefined for --help. Throws UsageError. */
 function parseRunArgs(args: string[]): Options | undefined {
   const { values: v } = parseOptions(args, OPTIONS);
   if (v.help) return undefined;
+  if (v.replay !== undefined) {
+    // A recording names its own inputs: the same knobs given here would contradict it.
+    const clash = (['driver', 'scenario', 'seed', 'tdr-delay-ms', 'no-verifier'] as const).find((k) => v[k] !== undefined);
+    if (clash) throw new UsageError(`--replay takes the driver, scenario, seed and settings from the recording: remove --${clash}`);
+  }
   return {
     driver: v.driver !== undefined ? fileOption('--driver', v.driver) : bundledFile('samples/drivers/reference/driver.ts'),
     scenario: v.scenario !== undefined ? fileOption('--scenario', v.scenario) : bundledFile('samples/scenarios/default.json'),
@@ -76,6 +93,8 @@ function parseRunArgs(args: string[]): Options | undefined {
     verifier: v['no-verifier'] ? false : undefined,
     tdrDelayMs: v['tdr-delay-ms'] === undefined ? undefined : numberOption('--tdr-delay-ms', v['tdr-delay-ms'], TDR_DELAY_MS_RANGE, knob('tdrDelayMs').expects),
     inProcess: v['in-process'] === true,
+    record: v.record === undefined ? undefined : fileOption('--record', v.record),
+    replay: v.replay === undefined ? undefined : fileOption('--replay', v.replay),
   };
 }
 
@@ -162,6 +181,18 @@ async function run(args: string[]): Promise<number> {
   }
   const o = parsed;
   const out = process.stdout;
+  let plan: ReplayPlan | undefined;
+  if (o.replay) {
+    try {
+      plan = readRecording(o.replay);
+    } catch (e) {
+      if (!(e instanceof RecordingError)) throw e;
+      process.stderr.write(`paging-lab run: ${e.message}\n`);
+      return 1;
+    }
+    Object.assign(o, { driver: plan.driver, scenario: plan.scenario, seed: plan.seed, tdrDelayMs: plan.tdrDelayMs, verifier: plan.verifier });
+    if (o.inProcess) out.write(`paging-lab run: replaying ${o.replay} (recorded with seed ${plan.seed}, ${plan.edits.length} edit${plan.edits.length === 1 ? '' : 's'})\n`);
+  }
   let scenario;
   try {
     if (!existsSync(o.scenario)) throw new Error(`scenario file not found: ${o.scenario}`);
@@ -186,6 +217,9 @@ async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
+  const digest = new RunDigest();
+  const edits = plan ? new EditReplay(plan.edits) : undefined;
+  if (edits) machine.beforeEvent = () => edits.apply(machine);
   const trace = o.trace ? new ChromeTrace((addr) => machine.gpu.readPhysical(addr, 1)[0]) : undefined;
   if (trace) machine.kernel.onRetired = (r) => trace.onRetired(r);
   const segments = (): { name: string; used: number }[] => machine.kernel.vidmm?.segments.map((s) => ({ name: s.name, used: s.ranges.used })) ?? [];
@@ -207,6 +241,7 @@ async function run(args: string[]): Promise<number> {
   let depth = 0;
   let stepsStarted = 0;
   const result = machine.run((e) => {
+    digest.add(e);
     trace?.onEvent(e, segments);
     switch (e.kind) {
       case 'scenario-step': {
@@ -258,6 +293,45 @@ async function run(args: string[]): Promise<number> {
   if (trace && o.trace) {
     writeFileSync(o.trace, trace.json());
     out.write(`trace written to ${o.trace} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);
+  }
+  const outcome = { ok: result.ok, events: digest.events, digest: digest.hex(), ...(result.error ? { error: result.error.rule ?? result.error.category } : {}) };
+  if (o.record) {
+    const compiled = await compileDriver(o.driver); // the compilation createMachine made, from the cache
+    const scenarioVerifier = scenario.verifier !== false;
+    writeRecording(
+      o.record,
+      makeRecording({
+        file: o.record,
+        driverFiles: compiled.inputs,
+        driverEntry: compiled.file,
+        scenarioFile: o.scenario,
+        scenarioName: scenario.name,
+        seed: scenario.seed,
+        tdrDelayMs: tdrDelayFor(o.tdrDelayMs, scenario.tdrDelayMs),
+        verifier: (o.verifier ?? scenario.verifier ?? true) && scenarioVerifier,
+        edits: plan?.edits,
+        outcome,
+      }),
+    );
+    out.write(`recording written to ${o.record} (replay it: paging-lab run --replay ${o.record}, or "replay" in a wddm launch configuration)\n`);
+  }
+  if (edits?.variables.length) {
+    out.write(`replay: ${edits.variables.length} setVariable edit(s) were not applied: the command line replays memory edits only; open the recording in the debugger\n`);
+  }
+  if (plan && edits?.pending) {
+    out.write(`replay: ${edits.pending} edit(s) were not applied: the run ended before their moment\n`);
+  }
+  const was = plan?.recording.outcome;
+  if (was?.digest) {
+    if (was.digest === outcome.digest) {
+      out.write(`replay: reproduced the recorded run (${outcome.events} events, digest ${outcome.digest.slice(0, 16)})\n`);
+    } else {
+      out.write(
+        `replay: DID NOT reproduce the recorded run: ${was.events} events, digest ${was.digest.slice(0, 16)} then; ${outcome.events} events, digest ${outcome.digest.slice(0, 16)} now. ` +
+          'The inputs are the same, so this is a simulator bug: please report it with the recording\n',
+      );
+      return 1;
+    }
   }
   return result.ok ? 0 : 1;
 }

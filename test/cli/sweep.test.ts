@@ -96,7 +96,20 @@ describe('cli: paging-lab test', function () {
       assert.ok(lines[0].includes('%0Areproduce: paging-lab run --driver'), lines[0]);
       assert.ok(summary.includes(`**${s.rule}`), summary);
       assert.match(r.stdout, new RegExp(`reproduce: paging-lab run --driver ${s.driver} --scenario ${s.scenario} --seed 1`));
+      // The failure's recording, beside the JUnit file, named in every format.
+      const recording = c.properties.recording;
+      assert.ok(recording?.endsWith(`/recordings/${s.scenario.replace(/\.json$/, '').replace(/\//g, '_')}-seed-1.recording.json`), recording);
+      assert.equal(JSON.parse(readFileSync(recording, 'utf8')).outcome.error, s.rule);
+      assert.ok(xml.includes(`recording: ${recording} (debug it: `), s.rule);
+      assert.ok(lines[0].includes(`%0Arecording: ${recording} (debug it: `), lines[0]);
+      assert.ok(summary.includes(`recording: \`${recording}\``), summary);
+      assert.ok(r.stdout.includes(`  recording: ${recording} (debug it: "replay": "${recording}"`), r.stdout);
     }
+    // A recording runs the failure again, alone: the same rule.
+    const first = runs.find(({ s }) => s.rule !== 'tdr')!;
+    const replay = await cli(['run', '--quiet', '--replay', junitCases(first.xml)[0].properties.recording]);
+    ok(replay, 1);
+    assert.match(replay.stdout, new RegExp(`error \\(driver\\): verifier: ${first.s.rule}: `));
   });
 
   it('shards 1/3, 2/3 and 3/3 run every pair exactly once, and their merge equals the unsharded sweep', async () => {
@@ -143,7 +156,7 @@ describe('cli: paging-lab test', function () {
     const baseline = join(dir, 'known-failures.csv');
     writeFileSync(baseline, 'scenario,seed,rule\nsamples/scenarios/multipass.json,1,ddi-status\n');
     const [expected, fixed] = await limited(2, [
-      () => cli(['test', '--driver', 'samples/drivers/buggy/ddi-status.ts', FAST[0], '--seeds', '1', '--jobs', '1', '--baseline', baseline]),
+      () => cli(['test', '--driver', 'samples/drivers/buggy/ddi-status.ts', FAST[0], '--seeds', '1', '--jobs', '1', '--baseline', baseline, '--record-dir', join(dir, 'recordings')]),
       // The same baseline once the driver is fixed: the reference driver passes the pair.
       () => cli(['test', FAST[0], '--seeds', '1', '--jobs', '1', '--baseline', baseline]),
     ]);
@@ -218,11 +231,19 @@ describe('cli: paging-lab test', function () {
     });
 
     it('a driver that hangs fails its pair with the tdr rule, and a run past --timeout-ms fails with the reason', async () => {
-      const hang = await cli(['test', '--driver', 'samples/drivers/buggy/tdr.ts', 'samples/scenarios/default.json', FAST[2], '--seeds', '1', '--jobs', '1', '--tdr-delay-ms', '200']);
+      const dir = tempDir('paging-lab-hang-');
+      const hang = await cli(['test', '--driver', 'samples/drivers/buggy/tdr.ts', 'samples/scenarios/default.json', FAST[2], '--seeds', '1', '--jobs', '1', '--tdr-delay-ms', '200', '--record-dir', join(dir, 'rec')]);
       ok(hang, 1);
       assert.match(hang.stdout, /FAIL samples\/scenarios\/default\.json seed 1: tdr at samples\/drivers\/buggy\/tdr\.ts:\d+/);
       assert.match(hang.stdout, /DxgkDdiBuildPagingBuffer did not return within the TDR delay of 200 ms/);
-      const slow = await cli(['test', 'samples/scenarios/random-pressure.json', FAST[2], '--seeds', '1', '--jobs', '1', '--timeout-ms', '20']);
+      // A pair whose worker was stopped still gets its recording (its inputs), and the recording hangs the same way.
+      const recording = join(dir, 'rec', 'samples_scenarios_default-seed-1.recording.json');
+      assert.ok(hang.stdout.includes(`  recording: ${recording} (debug it: "replay": "${recording}" in a wddm launch configuration, or paging-lab run --replay ${recording})`), hang.stdout);
+      assert.equal(JSON.parse(readFileSync(recording, 'utf8')).tdrDelayMs, 200);
+      const replay = await cli(['run', '--quiet', '--replay', recording]);
+      ok(replay, 1);
+      assert.match(replay.stdout, /error \(driver\): verifier: tdr: DxgkDdiBuildPagingBuffer did not return within the TDR delay of 200 ms/);
+      const slow = await cli(['test', 'samples/scenarios/random-pressure.json', FAST[2], '--seeds', '1', '--jobs', '1', '--timeout-ms', '20', '--record-dir', join(dir, 'rec')]);
       ok(slow, 1);
       assert.match(slow.stdout, /FAIL samples\/scenarios\/random-pressure\.json seed 1: timeout\n {2}the run did not end within 20 ms \(--timeout-ms\)/);
     });

@@ -27,6 +27,9 @@ const results: PairResult[] = [
   { scenario: 'scenarios/b, with comma.json', seed: 1, status: 'fail', rule: 'content-lost', message: 'allocation x lost bytes 0..16', pagingOps: 9, ms: 9 },
   { scenario: 'scenarios/b, with comma.json', seed: 2, status: 'fail', rule: 'content-lost', message: 'allocation y lost bytes', flaky: 'gpu-fault', pagingOps: 9, ms: 9 },
 ];
+/** The same results with the recordings `paging-lab test` writes of failing pairs. */
+const recorded: PairResult[] = results.map((r) => (r.status === 'pass' || r.status === 'skip' ? r : { ...r, recording: `out/recordings/${r.scenario.replace(/\W+/g, '_')}-seed-${r.seed}.recording.json` }));
+const REC = 'out/recordings/scenarios_a_json-seed-2.recording.json';
 /** The baseline expects the content-lost failure of b seed 1. */
 const expected = (r: PairResult): boolean => r.scenario.startsWith('scenarios/b') && r.seed === 1 && r.status === 'fail';
 
@@ -113,6 +116,28 @@ describe('cli: paging-lab test reports', () => {
     assert.equal(reproduceCommand({ ...ctx, verifier: false, tdrDelayMs: undefined }, { scenario: "it's.json", seed: 4 }), "paging-lab run --driver 'drivers/my driver.ts' --scenario 'it'\\''s.json' --seed 4 --no-verifier");
     writeFileSync(file, 'scenario,seed,status\nx.json,1,maybe\n');
     assert.throws(() => readResults(file), (e: Error) => e instanceof SweepInputError && /r\.csv has no 'driver', 'driver_hash' column/.test(e.message));
+  });
+
+  it("each failure names its recording: the JUnit property and failure text, the report, the annotation, the step summary and the CSV", async () => {
+    const hint = `${REC} (debug it: "replay": "${REC}" in a wddm launch configuration, or paging-lab run --replay ${REC})`;
+    const xml = junitXml(ctx, recorded, { expected, timestamp: new Date('2026-01-02T03:04:05.678Z') });
+    assert.deepEqual(await junitProblems(xml), []);
+    const cases = junitCases(xml);
+    assert.equal(cases[1].properties.recording, REC);
+    assert.equal(cases[0].properties.recording, undefined, 'a pass has none');
+    assert.ok(xml.includes(`reproduce: paging-lab run --driver 'drivers/my driver.ts' --scenario scenarios/a.json --seed 2 --tdr-delay-ms 500\nrecording: ${hint.replace(/"/g, '&quot;')}</failure>`), xml);
+    const t = totals(recorded, expected, 2000);
+    const out = report(ctx, recorded, expected, [], t);
+    assert.ok(out.includes(`  reproduce: paging-lab run --driver 'drivers/my driver.ts' --scenario scenarios/a.json --seed 2 --tdr-delay-ms 500\n  recording: ${hint}\n`), out);
+    const lines = annotations(ctx, recorded, expected);
+    assert.match(lines[0], WORKFLOW_COMMAND);
+    assert.ok(lines[0].endsWith(`%0Areproduce: paging-lab run --driver 'drivers/my driver.ts' --scenario scenarios/a.json --seed 2 --tdr-delay-ms 500%0Arecording: ${hint}`), lines[0]);
+    const md = stepSummary(ctx, summaryRows(recorded, expected), recorded, totalsLine(t), expected, []);
+    assert.ok(md.includes(`\`paging-lab run --driver 'drivers/my driver.ts' --scenario scenarios/a.json --seed 2 --tdr-delay-ms 500\`  \n  recording: \`${REC}\``), md);
+    const dir = tempDir('paging-lab-csv-rec-');
+    writeFileSync(join(dir, 'r.csv'), resultsCsv(ctx, recorded));
+    assert.deepEqual(readResults(join(dir, 'r.csv')).results, recorded);
+    assert.ok(resultsCsv(ctx, recorded).split('\n')[0].endsWith(',command,recording'));
   });
 
   it('seed lists, ranges and shards', () => {

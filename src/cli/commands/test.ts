@@ -9,7 +9,7 @@
 
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { knob, TDR_DELAY_MS_RANGE } from '../../debugger/launchAttributes';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
@@ -23,6 +23,7 @@ import { parseSeeds, parseShard, resolveScenarios, shardOf } from '../sweep/pair
 import { SweepPool } from '../sweep/pool';
 import { runPairs, type Pair } from '../sweep/runPairs';
 import { writeTraces } from '../sweep/traces';
+import { writeRecordings } from '../sweep/recordings';
 import { Progress, report, summaryRows, totals, totalsLine } from '../sweep/report';
 import { comparePairs, displayPath, isFailure, SweepInputError, type PairResult, type SweepContext } from '../sweep/result';
 import { WORKER_HEAP_MB } from '../runWorker';
@@ -46,6 +47,7 @@ const USAGE =
   '  --tdr-delay-ms MS       a DDI that runs longer is a timeout (TDR); default: each scenario\'s tdrDelayMs, else 2000\n' +
   '  --timeout-ms MS         wall-clock limit of one pair, driver code or not (default 300000)\n' +
   '  --traces DIR            write a Chrome trace (paging-lab run --trace) of each failing pair, the first 20, into DIR\n' +
+  '  --record-dir DIR        where each failing pair\'s recording goes, to open in the debugger (default: recordings/ beside --results, else --junit, else here)\n' +
   '  --quiet                 no progress line\n' +
   'Exit status: 0 all pass (or only expected failures), 1 a failure the baseline does not expect, 2 could not run.\n' +
   'In GitHub Actions (GITHUB_ACTIONS=true) failures are also annotations, and a summary goes to $GITHUB_STEP_SUMMARY.\n';
@@ -65,6 +67,7 @@ const OPTIONS = {
   'tdr-delay-ms': { type: 'string', value: knob('tdrDelayMs').expects },
   'timeout-ms': { type: 'string', value: 'a number of milliseconds' },
   traces: { type: 'string', value: 'a folder' },
+  'record-dir': { type: 'string', value: 'a folder' },
   quiet: { type: 'boolean', short: 'q' },
 } as const satisfies OptionSpecs;
 
@@ -95,6 +98,8 @@ interface Outcome {
   wallMs: number;
   /** What a trace needs: the driver's path and each scenario's file (a sweep, not a merge). */
   ran?: { driver: string; scenarios: Map<string, Pair> };
+  /** Recordings of the failing pairs: how many, in which folder. */
+  recordings?: { dir: string; count: number };
 }
 
 async function sweep(v: Values, operands: string[]): Promise<Outcome> {
@@ -133,15 +138,25 @@ async function sweep(v: Values, operands: string[]): Promise<Outcome> {
   const progress = new Progress(pairs.length, process.stderr);
   try {
     const results = await runPairs(pool, pairs, { driver, verifier, tdrDelayMs, pairTimeoutMs, progress: v.quiet ? undefined : (d, f) => progress.update(d, f) });
-    return { ctx, results, wallMs: Date.now() - t0, ran };
+    progress.end();
+    const dir = recordDir(v);
+    const count = await writeRecordings(dir, driver, ctx, results, ran.scenarios);
+    return { ctx, results, wallMs: Date.now() - t0, ran, recordings: { dir, count } };
   } finally {
     progress.end();
     pool.close();
   }
 }
 
+/** Where failing pairs' recordings go: --record-dir, else `recordings` beside the --results (or --junit) file, else in the working folder. */
+function recordDir(v: Values): string {
+  if (v['record-dir'] !== undefined) return fileOption('--record-dir', v['record-dir']);
+  const beside = v.results ?? v.junit;
+  return beside === undefined ? resolve('recordings') : join(dirname(resolve(beside)), 'recordings');
+}
+
 function merge(operands: string[], v: Values): Outcome {
-  for (const flag of ['driver', 'seeds', 'jobs', 'generate', 'generated-dir', 'shard', 'no-verifier', 'tdr-delay-ms', 'timeout-ms', 'traces'] as const) {
+  for (const flag of ['driver', 'seeds', 'jobs', 'generate', 'generated-dir', 'shard', 'no-verifier', 'tdr-delay-ms', 'timeout-ms', 'traces', 'record-dir'] as const) {
     if (v[flag] !== undefined) throw new UsageError(`--${flag} does not go with --merge, which joins results the shards already made`);
   }
   if (!operands.length) throw new UsageError('--merge needs the results files of the shards (--results FILE.csv of each)');
@@ -180,7 +195,7 @@ function expectation(baseline: Map<string, BaselineEntry> | undefined): (r: Pair
   };
 }
 
-async function publish({ ctx, results, wallMs, ran }: Outcome, o: Outputs, tracesDir: string | undefined): Promise<number> {
+async function publish({ ctx, results, wallMs, ran, recordings }: Outcome, o: Outputs, tracesDir: string | undefined): Promise<number> {
   const expected = expectation(o.baseline);
   const unexpected = results.filter((r) => isFailure(r) && !expected(r));
   const byKey = new Map(results.map((r) => [pairKey(r), r]));
@@ -192,6 +207,9 @@ async function publish({ ctx, results, wallMs, ran }: Outcome, o: Outputs, trace
     .map((e) => `${e.scenario} seed ${e.seed}${e.rule ? ` (${e.rule})` : ''}`);
   const t = totals(results, expected, wallMs);
   process.stdout.write(report(ctx, results, expected, nowPassing, t));
+  if (recordings?.count) {
+    process.stdout.write(`recordings of ${recordings.count} failing pair${recordings.count === 1 ? '' : 's'} in ${displayPath(recordings.dir)} (open one with "replay" in a wddm launch configuration)\n`);
+  }
   if (tracesDir && ran && unexpected.length) {
     const written = await writeTraces(workerScript(), tracesDir, { ...ctx, driverFile: ran.driver }, unexpected, ran.scenarios);
     process.stdout.write(`traces of ${written.length} failing pair${written.length === 1 ? '' : 's'} in ${displayPath(tracesDir)} (open them in https://ui.perfetto.dev)\n`);

@@ -10,7 +10,7 @@ import { comparePairs, reproduceCommand, SweepInputError, type PairResult, type 
 
 const COLUMNS = [
   'scenario', 'seed', 'status', 'rule', 'message', 'file', 'line', 'column', 'ddi', 'paging_ops', 'ms', 'flaky',
-  'driver', 'driver_hash', 'verifier', 'tdr_delay_ms', 'command',
+  'driver', 'driver_hash', 'verifier', 'tdr_delay_ms', 'command', 'recording',
 ] as const;
 
 const STATUSES: readonly PairStatus[] = ['pass', 'fail', 'error', 'skip', 'flaky'];
@@ -20,6 +20,7 @@ export function resultsCsv(ctx: SweepContext, results: readonly PairResult[]): s
     r.scenario, r.seed, r.status, r.rule ?? '', r.message ?? '', r.file ?? '', r.line ?? '', r.column ?? '', r.ddi ?? '',
     r.pagingOps, r.ms.toFixed(1), r.flaky ?? '', ctx.driver, ctx.driverHash, ctx.verifier ? 'on' : 'off', ctx.tdrDelayMs ?? '',
     r.status === 'pass' ? '' : reproduceCommand(ctx, r),
+    r.recording ?? '',
   ]);
   return stringify([[...COLUMNS], ...rows]);
 }
@@ -76,7 +77,7 @@ export function readResults(file: string): { ctx?: SweepContext; results: PairRe
       pagingOps: integer(file, line, 'paging_ops', row.paging_ops ?? '0', true) ?? 0,
       ms: Number(row.ms ?? 0) || 0,
     };
-    for (const k of ['rule', 'message', 'file', 'ddi', 'flaky'] as const) if (row[k]) r[k] = row[k];
+    for (const k of ['rule', 'message', 'file', 'ddi', 'flaky', 'recording'] as const) if (row[k]) r[k] = row[k];
     const l = integer(file, line, 'line', row.line ?? '', true);
     const c = integer(file, line, 'column', row.column ?? '', true);
     if (l !== undefined) r.line = l;

@@ -4,7 +4,7 @@
 // appended to the file $GITHUB_STEP_SUMMARY names.
 
 import type { SummaryRow } from './report';
-import { isFailure, reproduceCommand, where, type PairResult, type SweepContext } from './result';
+import { isFailure, replayHint, reproduceCommand, where, type PairResult, type SweepContext } from './result';
 
 /** A workflow command's message: %, CR and LF escaped as the runner expects. */
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -38,10 +38,10 @@ export function annotations(ctx: SweepContext, results: readonly PairResult[], e
       return workflowCommand(
         'warning',
         { file: r.file ?? r.scenario, line: r.line, title: `paging-lab test: flaky ${r.rule} (${pair})` },
-        `The same pair gave different results when run again (${r.flaky}): the simulator is not deterministic here, which is a Paging Lab bug; please report it.\nreproduce: ${reproduceCommand(ctx, r)}`,
+        `The same pair gave different results when run again (${r.flaky}): the simulator is not deterministic here, which is a Paging Lab bug; please report it.\nreproduce: ${reproduceCommand(ctx, r)}${r.recording ? `\nrecording: ${r.recording}` : ''}`,
       );
     }
-    return workflowCommand('error', { file: r.file ?? r.scenario, line: r.line, title: `paging-lab test: ${r.rule} (${pair})` }, `${r.message ?? r.rule}\nreproduce: ${reproduceCommand(ctx, r)}`);
+    return workflowCommand('error', { file: r.file ?? r.scenario, line: r.line, title: `paging-lab test: ${r.rule} (${pair})` }, `${r.message ?? r.rule}\nreproduce: ${reproduceCommand(ctx, r)}${r.recording ? `\nrecording: ${replayHint(r)}` : ''}`);
   });
 }
 
@@ -57,7 +57,7 @@ export function stepSummary(ctx: SweepContext, rows: readonly SummaryRow[], resu
   const failures = results.filter((r) => isFailure(r) && !expected(r));
   if (failures.length) {
     out.push('', `### Failures (${failures.length})`, '');
-    for (const r of failures.slice(0, 50)) out.push(`- \`${cell(r.scenario)}\` seed ${r.seed}: **${cell(where(r))}**: ${cell((r.message ?? '').split('\n', 1)[0])}  \n  \`${reproduceCommand(ctx, r)}\``);
+    for (const r of failures.slice(0, 50)) out.push(`- \`${cell(r.scenario)}\` seed ${r.seed}: **${cell(where(r))}**: ${cell((r.message ?? '').split('\n', 1)[0])}  \n  \`${reproduceCommand(ctx, r)}\`${r.recording ? `  \n  recording: \`${r.recording}\` (open it with \`"replay"\` in a wddm launch configuration, or \`paging-lab run --replay\`)` : ''}`);
     if (failures.length > 50) out.push(`- … and ${failures.length - 50} more (see the JUnit or CSV results)`);
   }
   const flaky = results.filter((r) => r.status === 'flaky' || r.flaky);

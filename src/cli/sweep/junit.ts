@@ -6,7 +6,7 @@
 // reason; a pair that passed when run again carries a Surefire-style <flakyFailure>.
 
 import { hostname } from 'node:os';
-import { reproduceCommand, type PairResult, type SweepContext } from './result';
+import { replayHint, reproduceCommand, type PairResult, type SweepContext } from './result';
 
 /** Text safe in XML 1.0 content and attributes: escaped, with the characters XML cannot hold removed. */
 export function xmlText(s: string): string {
@@ -48,6 +48,7 @@ function testcase(ctx: SweepContext, r: PairResult, o: JunitOptions): string {
           ['driver.file', r.file],
           ['driver.line', r.line],
           ['reproduce', command],
+          ['recording', r.recording],
         ] as [string, string | number | undefined][])
       : []),
     ['flaky', r.flaky],
@@ -56,7 +57,7 @@ function testcase(ctx: SweepContext, r: PairResult, o: JunitOptions): string {
     .filter(([, v]) => v !== undefined)
     .map(([name, value]) => `        <property${attrs({ name, value })}/>`)
     .join('\n');
-  const detail = [r.message ?? '', r.file ? `at ${r.file}${r.line ? `:${r.line}${r.column ? `:${r.column}` : ''}` : ''}` : '', command ? `reproduce: ${command}` : '']
+  const detail = [r.message ?? '', r.file ? `at ${r.file}${r.line ? `:${r.line}${r.column ? `:${r.column}` : ''}` : ''}` : '', command ? `reproduce: ${command}` : '', r.recording ? `recording: ${replayHint(r)}` : '']
     .filter(Boolean)
     .join('\n');
   let outcome = '';

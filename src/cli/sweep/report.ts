@@ -2,7 +2,7 @@
 // table per scenario, the failures with the command that reproduces each, flaky pairs (loudly:
 // the simulator is meant to be deterministic) and baseline news, and one closing line of totals.
 
-import { comparePairs, isFailure, reproduceCommand, where, type PairResult, type SweepContext } from './result';
+import { comparePairs, isFailure, replayHint, reproduceCommand, where, type PairResult, type SweepContext } from './result';
 
 export interface SummaryRow {
   scenario: string;
@@ -84,7 +84,9 @@ export function report(ctx: SweepContext, results: readonly PairResult[], expect
     out.push(`FAIL ${r.scenario} seed ${r.seed}: ${where(r)}`);
     if (r.message) out.push(...r.message.split('\n').slice(0, 6).map((l) => `  ${l}`));
     if (r.flaky) out.push(`  (run again: ${r.flaky})`);
-    out.push(`  reproduce: ${reproduceCommand(ctx, r)}`, '');
+    out.push(`  reproduce: ${reproduceCommand(ctx, r)}`);
+    if (r.recording) out.push(`  recording: ${replayHint(r)}`);
+    out.push('');
   }
   if (failures.length > SHOWN) out.push(`... and ${failures.length - SHOWN} more failures (all of them in --junit and --results)`, '');
   const flaky = results.filter((r) => r.status === 'flaky' || r.flaky);
@@ -94,7 +96,7 @@ export function report(ctx: SweepContext, results: readonly PairResult[], expect
       '*** deterministic, so this is a Paging Lab bug (or, for a tdr, a machine too loaded for the TDR delay).',
       '*** Please report it with the commands below.',
     );
-    for (const r of flaky) out.push(`  ${r.scenario} seed ${r.seed}: ${where(r)}, then ${r.flaky ?? 'pass'}\n    ${reproduceCommand(ctx, r)}`);
+    for (const r of flaky) out.push(`  ${r.scenario} seed ${r.seed}: ${where(r)}, then ${r.flaky ?? 'pass'}\n    ${reproduceCommand(ctx, r)}${r.recording ? `\n    recording: ${r.recording}` : ''}`);
     out.push('');
   }
   if (nowPassing.length) {

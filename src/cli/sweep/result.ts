@@ -30,6 +30,8 @@ export interface PairResult {
   ms: number;
   /** When a re-run on the same inputs disagreed: what the re-run gave. */
   flaky?: string;
+  /** The recording of a failing pair (relative like `scenario`): `paging-lab run --replay` or `"replay"` in the debugger run it. */
+  recording?: string;
 }
 
 /** What a sweep ran with, shared by every pair: enough to name the command that reproduces one. */
@@ -65,6 +67,11 @@ export function reproduceCommand(ctx: SweepContext, r: Pick<PairResult, 'scenari
   if (!ctx.verifier) args.push('--no-verifier');
   if (ctx.tdrDelayMs !== undefined) args.push('--tdr-delay-ms', String(ctx.tdrDelayMs));
   return args.map(quote).join(' ');
+}
+
+/** How to open a failing pair's recording; undefined when it has none. */
+export function replayHint(r: Pick<PairResult, 'recording'>): string | undefined {
+  return r.recording && `${r.recording} (debug it: "replay": "${r.recording}" in a wddm launch configuration, or paging-lab run --replay ${quote(r.recording)})`;
 }
 
 /** Whether two runs of one pair went wrong the same way (messages may hold timings, so they are not compared). */

@@ -107,6 +107,18 @@ describe('cli: paging-lab run --record and --replay', function () {
     assert.match(r.out, /--replay takes the driver, scenario, seed and settings from the recording: remove --seed/);
   });
 
+  it('a run whose worker is stopped for a TDR still writes its recording (its inputs), which hangs the same way again', () => {
+    const hang = cli(ROOT, '--driver', 'samples/drivers/buggy/tdr.ts', '--tdr-delay-ms', '200', '--record', join(dir, 'runs', 'tdr.json'));
+    assert.equal(hang.status, 1, hang.out);
+    assert.match(hang.out, /recording written to .*tdr\.json \(the run did not finish in its worker: the recording holds its inputs, no digest\)/);
+    const rec = read(join(dir, 'runs', 'tdr.json'));
+    assert.deepEqual(rec.outcome, { ok: false });
+    assert.equal(rec.tdrDelayMs, 200);
+    const again = cli(ROOT, '--replay', join(dir, 'runs', 'tdr.json'));
+    assert.equal(again.status, 1, again.out);
+    assert.match(again.out, /verifier: tdr: DxgkDdiBuildPagingBuffer did not return within the TDR delay of 200 ms/);
+  });
+
   describe('refuses a recording it cannot reproduce, saying what differs', () => {
     const variant = (name: string, change: (r: Recording) => void): string => {
       const rec = read(join(dir, 'runs', 'a.json'));

@@ -6,7 +6,7 @@
 // on success, 1 on any failure (driver bug, bad scenario, GPU fault, lost content, a replay that
 // does not reproduce its recording, a recording that cannot be replayed), 2 on bad usage.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChromeTrace } from '../chromeTrace';
 import type { Command } from '../command';
@@ -17,9 +17,9 @@ import { KernelError } from '../../sim/kernel/kernelError';
 import { compileDriver } from '../../sim/driver/loader';
 import { RunDigest } from '../../sim/recording/digest';
 import { EditReplay } from '../../sim/recording/edits';
-import { makeRecording, readRecording, RecordingError, writeRecording, type ReplayPlan } from '../../sim/recording/recording';
+import { makeRecording, readRecording, RecordingError, writeRecording, type Recording, type ReplayPlan } from '../../sim/recording/recording';
 import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
-import { parseScenario, ScenarioError } from '../../sim/scenario';
+import { parseScenario, ScenarioError, type Scenario } from '../../sim/scenario';
 import { tdrDelayFor } from '../../host/watchdog';
 import { knob, SEED_RANGE, TDR_DELAY_MS_RANGE } from '../../debugger/launchAttributes';
 import { fileOption, integerOption, numberOption, parseOptions, UsageError, type OptionSpecs } from '../options';
@@ -166,6 +166,26 @@ function summary(r: MachineResult, o: Options, scenarioName: string, steps: numb
   ].join('\n');
 }
 
+/** Writes the run's recording to `o.record`. */
+async function record(o: Options, scenario: Scenario, outcome: Recording['outcome'], plan: ReplayPlan | undefined): Promise<void> {
+  const compiled = await compileDriver(o.driver); // the compilation the run made, from the cache
+  writeRecording(
+    o.record!,
+    makeRecording({
+      file: o.record!,
+      driverFiles: compiled.inputs,
+      driverEntry: compiled.file,
+      scenarioFile: o.scenario,
+      scenarioName: scenario.name,
+      seed: scenario.seed,
+      tdrDelayMs: tdrDelayFor(o.tdrDelayMs, scenario.tdrDelayMs),
+      verifier: (o.verifier ?? scenario.verifier ?? true) && scenario.verifier !== false,
+      edits: plan?.edits,
+      outcome,
+    }),
+  );
+}
+
 async function run(args: string[]): Promise<number> {
   let parsed: Options | undefined;
   try {
@@ -202,7 +222,16 @@ async function run(args: string[]): Promise<number> {
     return 1;
   }
   // The machine runs in a watched worker, so a driver stuck in a DDI cannot hang this process (TDR).
-  if (!o.inProcess) return runInWorker(args, tdrDelayFor(o.tdrDelayMs, scenario.tdrDelayMs), o.driver);
+  if (!o.inProcess) {
+    if (o.record) rmSync(o.record, { force: true });
+    const code = await runInWorker(args, tdrDelayFor(o.tdrDelayMs, scenario.tdrDelayMs), o.driver);
+    // A worker stopped for a TDR (or that crashed) wrote no recording: its inputs alone still replay the hang.
+    if (o.record && !existsSync(o.record) && code !== 2) {
+      await record(o, scenario, { ok: false }, plan);
+      out.write(`recording written to ${o.record} (the run did not finish in its worker: the recording holds its inputs, no digest)\n`);
+    }
+    return code;
+  }
   let machine;
   try {
     machine = await createMachine({ driver: o.driver, scenario, verifier: o.verifier ?? scenario.verifier });
@@ -296,23 +325,7 @@ async function run(args: string[]): Promise<number> {
   }
   const outcome = { ok: result.ok, events: digest.events, digest: digest.hex(), ...(result.error ? { error: result.error.rule ?? result.error.category } : {}) };
   if (o.record) {
-    const compiled = await compileDriver(o.driver); // the compilation createMachine made, from the cache
-    const scenarioVerifier = scenario.verifier !== false;
-    writeRecording(
-      o.record,
-      makeRecording({
-        file: o.record,
-        driverFiles: compiled.inputs,
-        driverEntry: compiled.file,
-        scenarioFile: o.scenario,
-        scenarioName: scenario.name,
-        seed: scenario.seed,
-        tdrDelayMs: tdrDelayFor(o.tdrDelayMs, scenario.tdrDelayMs),
-        verifier: (o.verifier ?? scenario.verifier ?? true) && scenarioVerifier,
-        edits: plan?.edits,
-        outcome,
-      }),
-    );
+    await record(o, scenario, outcome, plan);
     out.write(`recording written to ${o.record} (replay it: paging-lab run --replay ${o.record}, or "replay" in a wddm launch configuration)\n`);
   }
   if (edits?.variables.length) {

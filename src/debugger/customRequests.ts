@@ -4,6 +4,22 @@
 
 export const ADAPTER_STATE_REQUEST = 'pagingLab.adapterState';
 
+/** Writes the session's recording (`paging-lab run --record`'s format, with the edits made while debugging) to `file`. */
+export const SAVE_RECORDING_REQUEST = 'pagingLab.saveRecording';
+
+export interface SaveRecordingArguments {
+  /** Absolute path of the file to write. */
+  file: string;
+}
+
+export interface SaveRecordingResponse {
+  file: string;
+  /** Edits in the recording. */
+  edits: number;
+  /** Whether the run had ended (the recording then holds its outcome and digest). */
+  finished: boolean;
+}
+
 export interface SegmentState {
   id: number;
   name: string;

@@ -7,6 +7,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, extname } from 'node:path';
+import { readRecording, RecordingError, type ReplayPlan } from '../sim/recording/recording';
 import { knob, launchArgumentsSchema, RENAMED_ATTRIBUTES, type LaunchAttribute } from './launchAttributes';
 
 export interface ResolvedLaunch {
@@ -22,7 +23,12 @@ export interface ResolvedLaunch {
   /** Wall-clock time a driver call may run without returning before it is declared hung; undefined: the scenario's, else the default. */
   tdrDelayMs?: number;
   verifier: boolean;
+  /** A recording to run again: driver, scenario, seed, tdrDelayMs and verifier above come from it. */
+  replay?: ReplayPlan;
 }
+
+/** What a recording sets: a launch configuration that replays one leaves them out. */
+const SET_BY_RECORDING = ['program', 'driver', 'scenario', 'seed', 'tdrDelayMs', 'verifier'] as const;
 
 export class LaunchError extends Error {
   constructor(readonly attribute: string, message: string) {
@@ -82,6 +88,29 @@ export function resolveLaunch(raw: unknown): ResolvedLaunch {
   if (args.cwd !== undefined) {
     if (!existsSync(args.cwd as string)) throw new LaunchError('cwd', `must be ${knob('cwd').expects}, got ${JSON.stringify(args.cwd)}`);
     cwd = args.cwd as string;
+  }
+  if (args.replay !== undefined) {
+    const given = SET_BY_RECORDING.find((k) => args[k] !== undefined);
+    if (given) throw new LaunchError(given, `the recording in 'replay' sets it: remove '${given}' from the launch configuration, or 'replay' to run it your way`);
+    const v = args.replay as string;
+    if (v.includes('${')) throw new LaunchError('replay', `contains an unresolved variable: ${v}`);
+    let plan: ReplayPlan;
+    try {
+      plan = readRecording(isAbsolute(v) ? v : resolve(cwd, v));
+    } catch (e) {
+      if (e instanceof RecordingError) throw new LaunchError('replay', e.message);
+      throw e;
+    }
+    return {
+      mode: 'driver',
+      driver: plan.driver,
+      scenario: plan.scenario,
+      seed: plan.seed,
+      stopOnEntry: (args.stopOnEntry as boolean | undefined) ?? false,
+      tdrDelayMs: plan.tdrDelayMs,
+      verifier: plan.verifier,
+      replay: plan,
+    };
   }
   const program = file(args, 'program', cwd);
   const driver = file(args, 'driver', cwd);

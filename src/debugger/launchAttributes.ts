@@ -148,6 +148,14 @@ export const LAUNCH_KNOBS = [
     },
   },
   {
+    attribute: 'replay',
+    schema: { type: 'string', minLength: 1 },
+    description:
+      'A recording (.json) to run again exactly: what `paging-lab run --record`, `paging-lab test` (for each failing pair) or "Paging Lab: Save Recording..." wrote. It names the driver, scenario, seed, TDR delay and verifier setting, and the memory edits made while debugging, so leave those attributes out. Refused, saying what differs, when a driver source or the scenario changed since, or another version of Paging Lab wrote it.',
+    expects: 'a path to a recording (.json)',
+    flag: 'replay',
+  },
+  {
     attribute: 'cwd',
     schema: { type: 'string', minLength: 1 },
     description: 'Folder that relative driver, scenario and program paths start from.',

@@ -8,6 +8,7 @@
 
 import { DebugSession, Event, OutputEvent, Response } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { isAbsolute } from 'node:path';
 import { LaunchError, ResolvedLaunch, resolveLaunch } from './launch';
 import { RuntimeGone, RuntimeHost } from './runtime/host';
 import { DriverDebugger } from './driverSource/driverDebugger';
@@ -28,7 +29,7 @@ import type {
 } from './model';
 import { KERNEL_THREAD_ID } from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
-import { ADAPTER_STATE_REQUEST } from './customRequests';
+import { ADAPTER_STATE_REQUEST, SAVE_RECORDING_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';
 
 /** A request the client got wrong; answered with an error response that says what to fix. */
@@ -184,6 +185,14 @@ export class PagingLabSession extends DebugSession {
       completions: (r, a) => this.onCompletions(r as DebugProtocol.CompletionsResponse, a),
       [ADAPTER_STATE_REQUEST]: async (r) => {
         r.body = await this.need().call({ op: 'adapterState' });
+        this.sendResponse(r);
+      },
+      [SAVE_RECORDING_REQUEST]: async (r, a) => {
+        const host = this.need();
+        if (this.running) throw new RequestError(E_STATE, 'the target is running; pause it before saving its recording');
+        const file = argString(a, 'file');
+        if (!isAbsolute(file)) throw new RequestError(E_ARGS, `'file' must be an absolute path, got ${JSON.stringify(file)}`);
+        r.body = await host.call({ op: 'saveRecording', file });
         this.sendResponse(r);
       },
     };

@@ -69,6 +69,11 @@ export function completeLaunchConfig(input: LaunchConfig, ctx: LaunchContext): C
     return { ok: false, error: `Paging Lab sessions are launched, not attached: set "request": "launch" (got ${JSON.stringify(config.request)}).` };
   }
 
+  // A recording names its driver, scenario, seed and settings: nothing is filled in beside it.
+  if (config.replay !== undefined) {
+    if (config.cwd === undefined && ctx.workspaceFolder) config.cwd = ctx.workspaceFolder;
+    return { ok: true, config };
+  }
   if (config.program === undefined) {
     if (config.driver === undefined) {
       // F5 with a driver open in the editor debugs that driver, as F5 on a .pgasm file runs it.

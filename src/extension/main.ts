@@ -13,6 +13,7 @@ import { registerOccupancyView } from './occupancyView';
 import { registerVramCommands } from './vramCommands';
 import { registerVramPanelSerializer } from './vramPanel';
 import { registerPagingBufferCommand } from './pagingBufferCommand';
+import { registerSaveRecordingCommand } from './saveRecordingCommand';
 import { registerProjectCommands } from './projectCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerVramCommands(context);
   registerVramPanelSerializer(context);
   registerPagingBufferCommand(context);
+  registerSaveRecordingCommand(context);
   registerProjectCommands(context);
 }
 

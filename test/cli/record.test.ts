@@ -72,29 +72,29 @@ describe('cli: paging-lab run --record and --replay', function () {
     assert.equal(rec.tdrDelayMs, 2000);
     assert.equal(rec.verifier, true);
     assert.deepEqual(rec.edits, []);
-    assert.equal(rec.outcome.ok, true);
-    assert.ok((rec.outcome.events ?? 0) > 100);
-    assert.match(rec.outcome.digest ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(rec.outcome!.ok, true);
+    assert.ok((rec.outcome!.events ?? 0) > 100);
+    assert.match(rec.outcome!.digest ?? '', /^[0-9a-f]{64}$/);
   });
 
   it('the same seed gives the same digest with the driver reading Math.random, Date and performance.now; another seed another digest', () => {
     assert.equal(cli(dir, ...args(7, 'runs/b.json')).status, 0);
     assert.equal(cli(dir, ...args(8, 'runs/c.json')).status, 0);
     const [a, b, c] = ['a', 'b', 'c'].map((n) => read(join(dir, 'runs', `${n}.json`)));
-    assert.equal(b.outcome.digest, a.outcome.digest);
-    assert.notEqual(c.outcome.digest, a.outcome.digest);
+    assert.equal(b.outcome!.digest, a.outcome!.digest);
+    assert.notEqual(c.outcome!.digest, a.outcome!.digest);
   });
 
   it('--replay runs the recording again and says it reproduced it, from any folder', () => {
     const r = cli(ROOT, '--replay', join(dir, 'runs', 'a.json'));
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /replay: reproduced the recorded run \(\d+ events, digest [0-9a-f]{16}\)/);
-    assert.ok(r.out.includes(read(join(dir, 'runs', 'a.json')).outcome.digest!.slice(0, 16)));
+    assert.ok(r.out.includes(read(join(dir, 'runs', 'a.json')).outcome!.digest!.slice(0, 16)));
   });
 
   it('a replay that gives another digest says it did not reproduce the run, and fails', () => {
     const rec = read(join(dir, 'runs', 'a.json'));
-    rec.outcome.digest = '0'.repeat(64);
+    rec.outcome!.digest = '0'.repeat(64);
     writeFileSync(join(dir, 'runs', 'wrong-digest.json'), JSON.stringify(rec));
     const r = cli(dir, '--replay', 'runs/wrong-digest.json');
     assert.equal(r.status, 1, r.out);

@@ -37,6 +37,14 @@ describe('launch configuration completion', () => {
     assert.equal(r.config.cwd, '/ws');
   });
 
+  it('a configuration that replays a recording gets no driver, scenario, seed or settings beside it (the recording names them)', () => {
+    const r = completeLaunchConfig(
+      { type: 'wddm', request: 'launch', name: 'Replay', replay: 'recordings/x.recording.json' },
+      { ...base, workspaceDrivers: ['/ws/driver.ts'], workspaceScenarios: ['/ws/scenario.json'] },
+    );
+    assert.deepEqual(r, { ok: true, config: { type: 'wddm', request: 'launch', name: 'Replay', replay: 'recordings/x.recording.json', cwd: '/ws' } });
+  });
+
   it('falls back to the settings, then the bundled samples', () => {
     const viaSettings = completeLaunchConfig({}, { ...base, settings: { ...settings, defaultDriver: 'drv/my.ts', defaultScenario: '/abs/s.json' } });
     assert.ok(viaSettings.ok && viaSettings.config.driver === '/ws/drv/my.ts' && viaSettings.config.scenario === '/abs/s.json');

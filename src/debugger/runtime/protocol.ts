@@ -43,7 +43,8 @@ export type WorkerCall =
   | { op: 'adapterState' }
   | { op: 'functionNames' }
   | { op: 'breakpointLines'; path: string; line: number; endLine?: number }
-  | { op: 'source'; sourceReference: number };
+  | { op: 'source'; sourceReference: number }
+  | { op: 'saveRecording'; file: string };
 
 export interface WorkerResults {
   /** `driverScript`: the driver's compiled script and source map, for the inspector (driver targets). */
@@ -67,6 +68,7 @@ export interface WorkerResults {
   functionNames: string[];
   breakpointLines: number[];
   source: string;
+  saveRecording: { file: string; edits: number; finished: boolean };
 }
 
 export type WorkerRequest = WorkerCall & { id: number };

@@ -78,14 +78,22 @@ export function startWorker(): void {
         return need().functionNames();
       case 'vars':
         return need().vars(req.key);
-      case 'setVariable':
-        return need().setVariable(req.key, req.value);
+      case 'setVariable': {
+        const t = need();
+        const r = t.setVariable(req.key, req.value);
+        t.noteEdit?.({ kind: 'setVariable', path: req.key, value: req.value });
+        return r;
+      }
       case 'readMemory': {
         const r = need().gpu.readMemory(req.address, req.count);
         return { address: req.address, bytes: r.bytes, unreadable: r.unreadable };
       }
-      case 'writeMemory':
-        return { written: need().gpu.writeMemory(req.address, req.data) };
+      case 'writeMemory': {
+        const t = need();
+        const written = t.gpu.writeMemory(req.address, req.data);
+        if (written) t.noteEdit?.({ kind: 'writeMemory', address: req.address, data: Buffer.from(req.data.subarray(0, written)).toString('hex') });
+        return { written };
+      }
       case 'disassemble':
         return need().gpu.disassemble(req.address, req.instructionOffset, req.count, req.resolveSymbols);
       case 'evaluate':
@@ -116,6 +124,11 @@ export function startWorker(): void {
         Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);
         return need().run(req.step, req.threadId, ctl);
+      case 'saveRecording': {
+        const t = need();
+        if (!t.saveRecording) throw new Error('only a driver session has a recording: a .pgasm program runs without a scenario or a driver');
+        return t.saveRecording(req.file);
+      }
       default:
         return answer(req);
     }

@@ -18,6 +18,10 @@ import { DDI_NAMES } from '../../sim/runtime/driverCode';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
 import { createMachine, Machine, MachineEvent, MachineState } from '../../sim/machine';
+import { compileDriver } from '../../sim/driver/loader';
+import { RunDigest } from '../../sim/recording/digest';
+import { EditReplay } from '../../sim/recording/edits';
+import { makeRecording, writeRecording, type RecordedEdit } from '../../sim/recording/recording';
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
 import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
@@ -89,6 +93,11 @@ export class DriverTarget implements Target {
   private readonly scenarioLines: string[];
   private readonly driverName: string;
   private returnSites: ReturnSites | undefined;
+  /** The run's fingerprint so far (a replay compares it with its recording's). */
+  private readonly digest = new RunDigest();
+  /** The edits made while debugging (a replay's first), at their moments: what Save Recording writes. */
+  private readonly edits: RecordedEdit[] = [];
+  private readonly replayEdits: EditReplay | undefined;
 
   static async load(config: ResolvedLaunch, ctl: RunControl): Promise<DriverTarget> {
     const driver = config.driver ?? bundled('samples/drivers/reference/driver.ts');
@@ -138,6 +147,66 @@ export class DriverTarget implements Target {
       operationAt: (address) => this.operationAt(address),
     });
     this.commands = this.makeCommands();
+    const plan = config.replay;
+    if (plan) {
+      // A replay's memory edits go in at their moments, before the event that followed them.
+      const replay = new EditReplay(plan.edits);
+      this.replayEdits = replay;
+      this.edits.push(...plan.edits);
+      machine.beforeEvent = () => replay.apply(machine);
+    }
+  }
+
+  /** The machine's next event, into the run's digest. */
+  private pull(): Event | undefined {
+    const e = this.machine.next();
+    if (e) this.digest.add(e);
+    return e;
+  }
+
+  /** An edit the user made (writeMemory, setVariable), at the moment the machine stands at. */
+  noteEdit(edit: Omit<RecordedEdit, 'moment'>): void {
+    this.edits.push({ moment: this.machine.eventCount, ...edit });
+  }
+
+  /** Writes the session's recording: its inputs, the edits made so far, and the outcome when the run has ended. */
+  async saveRecording(file: string): Promise<{ file: string; edits: number; finished: boolean }> {
+    const compiled = await compileDriver(this.driverPath); // the compilation this run used, from the cache
+    const scenario = this.machine.kernel.scenario;
+    const finished = this.finished || this.machine.finished;
+    const r = this.machine.result();
+    writeRecording(
+      file,
+      makeRecording({
+        file,
+        driverFiles: compiled.inputs,
+        driverEntry: compiled.file,
+        scenarioFile: this.scenarioPath,
+        scenarioName: scenario.name,
+        seed: scenario.seed,
+        tdrDelayMs: tdrDelayFor(this.config.tdrDelayMs, scenario.tdrDelayMs),
+        verifier: this.config.verifier && scenario.verifier !== false,
+        edits: this.edits,
+        outcome: finished ? { ok: r.ok, events: this.digest.events, digest: this.digest.hex(), ...(r.error ? { error: r.error.rule ?? r.error.category } : {}) } : undefined,
+      }),
+    );
+    return { file, edits: this.edits.length, finished };
+  }
+
+  /** After a replay's run: whether it reproduced its recording, said in one line. */
+  private replayVerdict(): string {
+    const plan = this.config.replay;
+    if (!plan) return '';
+    const was = plan.recording.outcome;
+    const notes: string[] = [];
+    const skipped = this.replayEdits?.variables.length ?? 0;
+    if (skipped) notes.push(` ${skipped} setVariable edit(s) of the recording were not replayed: a replay applies memory edits only.`);
+    if (!was?.digest) return `\nReplay of ${plan.file}: the recording has no digest of its run to compare with.${notes.join('')}`;
+    if (was.digest === this.digest.hex()) return `\nReplay of ${plan.file}: reproduced the recorded run (${this.digest.events} events, digest ${was.digest.slice(0, 16)}).${notes.join('')}`;
+    return (
+      `\nReplay of ${plan.file}: DID NOT reproduce the recorded run: ${was.events} events, digest ${was.digest.slice(0, 16)} then; ` +
+      `${this.digest.events} events, digest ${this.digest.hex().slice(0, 16)} now.${notes.join('')}`
+    );
   }
 
   // ---- threads and breakpoints ----
@@ -218,7 +287,7 @@ export class DriverTarget implements Target {
 
   start(ctl: RunControl): RunResult {
     if (this.config.stopOnEntry) {
-      const e = this.machine.next();
+      const e = this.pull();
       if (!e) return this.end();
       return this.settle(e, ctl) ?? { kind: 'stopped', stop: this.makeStop(e, 'entry') };
     }
@@ -240,7 +309,7 @@ export class DriverTarget implements Target {
     const stepIndex = this.machine.kernel.currentStep?.index;
     for (let n = 0; ; n++) {
       if ((n & 63) === 63 && ctl.pauseRequested() && this.current) return { kind: 'stopped', stop: this.makeStop(this.current, 'pause') };
-      const e = this.machine.next();
+      const e = this.pull();
       if (!e) return this.end();
       this.current = e;
       if (e.kind === 'kernel' && e.what === 'paging-buffer-submitted') this.noteOperations(e.data);
@@ -438,13 +507,13 @@ export class DriverTarget implements Target {
     const s = r.stats;
     if (!r.ok && r.error) {
       const where = r.error.location ? ` (${r.error.location.file}:${r.error.location.line})` : '';
-      return { kind: 'terminated', message: `The run failed [${r.error.category}]${where}: ${r.error.message}`, exitCode: 1, category: 'important' };
+      return { kind: 'terminated', message: `The run failed [${r.error.category}]${where}: ${r.error.message}${this.replayVerdict()}`, exitCode: 1, category: 'important' };
     }
     return {
       kind: 'terminated',
       message:
         `${this.driverName} on ${basename(this.scenarioPath)} finished: ${s.ddiCalls} DDI calls, ${s.buildCalls} DxgkDdiBuildPagingBuffer, ` +
-        `${s.transfers} transfers, ${s.evictions} evictions, ${s.instructions} GPU instructions, ${s.time} ns of virtual time.`,
+        `${s.transfers} transfers, ${s.evictions} evictions, ${s.instructions} GPU instructions, ${s.time} ns of virtual time.${this.replayVerdict()}`,
       exitCode: 0,
       category: 'console',
     };

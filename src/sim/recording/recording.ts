@@ -51,9 +51,10 @@ export interface Recording {
   edits: RecordedEdit[];
   /**
    * What the recorded run gave: a replay that gives the same digest reproduced it. No events and
-   * digest when the run did not finish where the recording was written (a TDR ended its worker).
+   * digest when the run did not finish where the recording was written (a TDR ended its worker);
+   * none at all when the debugger saved the recording before the run ended.
    */
-  outcome: { ok: boolean; events?: number; digest?: string; error?: string };
+  outcome?: { ok: boolean; events?: number; digest?: string; error?: string };
 }
 
 /** What a recording asks for, with the paths made absolute, after its files were checked. */
@@ -99,7 +100,7 @@ const fileSchema = {
 
 const SCHEMA = {
   type: 'object',
-  required: ['format', 'formatVersion', 'tool', 'driver', 'scenario', 'seed', 'tdrDelayMs', 'verifier', 'edits', 'outcome'],
+  required: ['format', 'formatVersion', 'tool', 'driver', 'scenario', 'seed', 'tdrDelayMs', 'verifier', 'edits'],
   properties: {
     format: { const: RECORDING_FORMAT },
     formatVersion: { type: 'integer' },

@@ -35,7 +35,17 @@ describe('Paging Lab in VS Code (code-server)', function () {
 
   it('colours the mnemonic, the number and the comment by the pgasm grammar', async function () {
     const wb = session!.workbench;
-    const tokens = await wb.waitForColouredTokens();
+    // The first coloured render can come before every line is: wait (up to the same minute) until the
+    // mnemonic, the number and the comment each have their own colour, then check it.
+    const byText = (tokens: { text: string; color: string }[], text: (s: string) => boolean) => tokens.find((t) => text(t.text.trim()))?.color;
+    const tokens = await wb.poll(
+      () => wb.waitForColouredTokens(),
+      (ts) => {
+        const colours = [byText(ts, (s) => s === 'fill'), byText(ts, (s) => s === '0xDEADBEEF'), byText(ts, (s) => s.startsWith('; clear the first page'))];
+        return colours.every(Boolean) && new Set(colours).size === 3;
+      },
+      60_000,
+    );
     await session!.screenshot('pgasm-tokens');
     const find = (pred: (text: string) => boolean, what: string) => {
       const t = tokens.find((tok) => pred(tok.text.trim()));

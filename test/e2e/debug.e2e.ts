@@ -11,6 +11,8 @@
 // view. Prints the times from F5 to the stop and from a step to the highlighted bytes, on screen.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { openSession, Session } from './harness';
 
@@ -417,5 +419,29 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     after.forEach((c, i) => assert.equal(c.changed, c.text !== before[i].text, `byte ${i}: ${before[i].text} -> ${c.text}`));
     const next = (await page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first().innerText()).split('\n')[0];
     assert.notEqual(next, nextInstruction, 'the GPU moved to the next opcode');
+  });
+
+  it('saves the session\'s recording with "Paging Lab: Save Recording..."', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const file = join(session!.workspace, 'session.recording.json');
+    await wb.startCommand('Paging Lab: Save Recording');
+    // VS Code's save dialog in the browser (the simple dialog): the path typed, then accepted.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Save Recording' }).waitFor({ state: 'visible' });
+    const input = page.locator('.quick-input-widget input');
+    // The dialog fills in its default (recording.json in the workspace) after it shows: type over it once it has.
+    const proposed = await wb.poll(() => input.inputValue(), (v) => v.endsWith('/recording.json'));
+    assert.ok(proposed.endsWith('/workspace/recording.json'), `the dialog proposes recording.json in the workspace: ${proposed}`);
+    await input.fill(file);
+    await wb.poll(() => input.inputValue(), (v) => v === file);
+    await session!.screenshot('save-recording-dialog');
+    await page.keyboard.press('Enter');
+    await wb.waitFor(page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Recording saved to session.recording.json' }), 'the recording saved message', 30_000);
+    await session!.screenshot('save-recording-saved');
+    const rec = JSON.parse(readFileSync(file, 'utf8')) as { format: string; driver: { entry: string }; seed: number; edits: unknown[]; outcome?: unknown };
+    assert.equal(rec.format, 'paging-lab-recording');
+    assert.equal(rec.driver.entry, 'driver.ts', 'the driver, relative to the recording');
+    assert.deepEqual(rec.edits, []);
+    assert.equal(rec.outcome, undefined, 'the run has not ended');
   });
 });

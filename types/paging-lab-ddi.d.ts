@@ -767,12 +767,17 @@ declare module "paging-lab/internal/isa/encoding" {
     export function decodeInto(bytes: Uint8Array, view: DataView, offset: number, limit: number, out: DecodedSlots): number;
     export { LOCATION_BYTES };
 }
+declare module "paging-lab/internal/sim/ddi/writeSites" {
+    export const driverWriteSites: {
+        observe: ((bytes: Uint8Array, offset: number, length: number) => void) | undefined;
+    };
+}
 declare module "paging-lab/internal/sim/ddi/gpu" {
-    import { type OperandValue } from "paging-lab/internal/isa/encoding";
+    import { type Instruction, type OperandValue } from "paging-lab/internal/isa/encoding";
     import { type Location } from "paging-lab/internal/isa/opcodes";
     export { OPCODES, OPCODE_BY_MNEMONIC, OPCODE_BY_CODE, Op, LocationSpace, PageListBase, FenceFlags, MapApertureFlags, PageTableFlags, PAGE_LIST_HEADER_BYTES, LOCATION_BYTES, HEADER_BYTES, TILE_WIDTH_BYTES, TILE_ROWS, } from "paging-lab/internal/isa/opcodes";
     export type { Location, OpcodeInfo, OperandInfo } from "paging-lab/internal/isa/opcodes";
-    export { encodeInto, encode, decode, decodeAll } from "paging-lab/internal/isa/encoding";
+    export { encode, decode, decodeAll } from "paging-lab/internal/isa/encoding";
     export type { Instruction, OperandValue, DecodeResult } from "paging-lab/internal/isa/encoding";
     /** Size in bytes of the instruction `mnemonic` (every instruction has a fixed size). */
     export function instructionSize(mnemonic: string): number;
@@ -781,6 +786,8 @@ declare module "paging-lab/internal/sim/ddi/gpu" {
      * the opcode table's order (see `paging-lab/gpu`'s OPCODES or the pgasm reference).
      */
     export function writeInstruction(bytes: Uint8Array, offset: number, mnemonic: string, operands: OperandValue[], flags?: number): number;
+    /** Encodes `instr` at `out[offset]` and returns the bytes written (the opcode's size). */
+    export function encodeInto(instr: Instruction, out: Uint8Array, offset: number): number;
     /** A segment location operand: `offset` bytes into segment `segmentId`. */
     export function segmentLocation(segmentId: number, offset: number): Location;
     /** An MDL location operand: the page list at physical `pageListAddress`, `byteOffset` bytes into its pages. */

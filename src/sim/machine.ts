@@ -21,7 +21,7 @@
 // After `error` or `done`, `next()` returns undefined. A verifier can hook DDI entry/return events.
 // This API is stable: add to it, do not change what is here.
 
-import { compileDriver, instantiateDriver, type DriverEntryFunction, type LoadedDriver } from './driver/loader';
+import { compileDriver, instantiateDriver, type CompiledDriver, type DriverEntryFunction, type LoadedDriver } from './driver/loader';
 import { DriverError } from './driver/errors';
 import { createGpu } from './hw';
 import type { Gpu } from './hw/types';
@@ -329,6 +329,15 @@ export function toMachineError(e: unknown): MachineError {
  */
 export async function createMachine(opts: MachineOptions): Promise<Machine> {
   const compiled = typeof opts.driver === 'string' ? await compileDriver(opts.driver) : undefined;
+  return machineFrom(compiled ?? (opts.driver as DriverEntryFunction), opts);
+}
+
+/**
+ * Builds a machine, synchronously, from a driver compiled once (or a DriverEntry function): what
+ * a replay of the same run does (src/sim/timeline), since compiling is the only part that waits.
+ */
+export function machineFrom(driver: CompiledDriver | DriverEntryFunction, opts: Omit<MachineOptions, 'driver'>): Machine {
+  const compiled = typeof driver === 'function' ? undefined : driver;
   let gpu: Gpu;
   try {
     gpu = createGpu(scenarioGpuConfig(opts.scenario));
@@ -352,7 +361,7 @@ export async function createMachine(opts: MachineOptions): Promise<Machine> {
   if (compiled) {
     loaded = instantiateDriver(compiled, { seed: opts.scenario.seed, now: () => gpu.now, print: (_level, text) => print(text) });
   }
-  const entry = loaded ? loaded.DriverEntry : (opts.driver as DriverEntryFunction);
+  const entry = loaded ? loaded.DriverEntry : (driver as DriverEntryFunction);
   const kernel = new Kernel(gpu, entry, loaded?.inputs ?? [], opts.scenario, { shadow: opts.shadow });
   started.kernel = kernel;
   const k = kernel;

@@ -3,8 +3,9 @@
 // re-exports the paging opcode table and encoder (src/isa, the single source of truth) and adds
 // two small conveniences for writing instructions into a DMA buffer.
 
-import { encodeInto, type Instruction, type OperandValue } from '../../isa/encoding';
+import { encodeInto as encodeIntoBuffer, type Instruction, type OperandValue } from '../../isa/encoding';
 import { OPCODE_BY_MNEMONIC, type Location, LocationSpace, PageListBase } from '../../isa/opcodes';
+import { driverWriteSites } from './writeSites';
 
 export {
   OPCODES,
@@ -23,7 +24,7 @@ export {
   TILE_ROWS,
 } from '../../isa/opcodes';
 export type { Location, OpcodeInfo, OperandInfo } from '../../isa/opcodes';
-export { encodeInto, encode, decode, decodeAll } from '../../isa/encoding';
+export { encode, decode, decodeAll } from '../../isa/encoding';
 export type { Instruction, OperandValue, DecodeResult } from '../../isa/encoding';
 
 /** Size in bytes of the instruction `mnemonic` (every instruction has a fixed size). */
@@ -50,6 +51,14 @@ export function writeInstruction(
   return encodeInto(instr, bytes, offset);
 }
 
+/** Encodes `instr` at `out[offset]` and returns the bytes written (the opcode's size). */
+export function encodeInto(instr: Instruction, out: Uint8Array, offset: number): number {
+  const n = encodeIntoBuffer(instr, out, offset);
+  const observe = driverWriteSites.observe;
+  if (observe) observe(out, offset, n);
+  return n;
+}
+
 /** A segment location operand: `offset` bytes into segment `segmentId`. */
 export function segmentLocation(segmentId: number, offset: number): Location {
   return { space: LocationSpace.Segment, sub: segmentId, aux: 0, address: offset };
@@ -74,4 +83,6 @@ export function writeLocation(bytes: Uint8Array, offset: number, loc: Location):
   v.setUint32(offset + 4, loc.aux >>> 0, true);
   v.setUint32(offset + 8, loc.address % 0x100000000, true);
   v.setUint32(offset + 12, Math.floor(loc.address / 0x100000000), true);
+  const observe = driverWriteSites.observe;
+  if (observe) observe(bytes, offset, 16);
 }

@@ -1,0 +1,468 @@
+// Records a machine's run as it goes: the moment index (./moments.ts) and every write to memory with
+// who made it (./writeLog.ts). It attaches to a Machine without the machine knowing: it listens to
+// the GPU's hardware events, wraps the few Gpu methods the host writes memory through (so a write
+// is told as the CPU's, bus-master DMA's, the kernel's or the debugger's), and wraps `next` to index
+// each event. Replays of moments already recorded run with the same hooks, quietly: only moments past
+// the recording's frontier are added, so a replay costs no log and a run that goes on after a step
+// back keeps recording from where the log ends.
+//
+// Bytes the driver or the kernel write straight into a common buffer (a DMA buffer's `Bytes`, a
+// paging buffer, a page list) raise no hardware event. Each common buffer keeps a shadow copy: a DDI
+// call that carries a DMA buffer is compared with it at its return (those bytes are the driver's,
+// and the line that wrote them is known when it wrote through `paging-lab/gpu`'s writers), and a
+// buffer submitted to an engine is compared before it runs (what differs then was the kernel's).
+
+import { HOST_ENGINE } from '../hw/constants';
+import type { CommonBuffer, Gpu, HwEvent, Mdl } from '../hw/types';
+import { captureCallSites, type DriverSourceMap, type GeneratedPosition } from '../driver/sourceMap';
+import type { SourceLocation } from '../driver/errors';
+import { driverWriteSites } from '../ddi/writeSites';
+import type { Machine, MachineEvent } from '../machine';
+import { MomentIndex } from './moments';
+import { SPACE_SYSTEM, SPACE_VRAM, WRITER, WriteLog } from './writeLog';
+
+/** Where a driver write came from: the driver frames of the stack, innermost first, as generated positions. */
+export interface DriverWriteSite {
+  frames: GeneratedPosition[];
+}
+
+/** Bytes the driver wrote through the GPU module's writers, and from where (when asked for). */
+export interface SiteWrite {
+  physical: number;
+  length: number;
+  site?: DriverWriteSite;
+}
+
+/**
+ * What a write's detail holds: a kernel frame; a note; or, for the driver's writes through the GPU
+ * module's writers, that they were (their lines are found by replaying the call: `Recording.sites`).
+ */
+export type WriteDetail = { frame: string } | { viaWriter: true } | { note: string };
+
+/** The log and index of one run, shared by every machine that replays it. */
+export class Recording {
+  readonly log = new WriteLog();
+  readonly index = new MomentIndex();
+  /** The driver's source map (set by the first machine attached), to turn write sites into .ts lines. */
+  sourceMap: DriverSourceMap | undefined;
+  /**
+   * Taking a stack at each of the driver's writes would cost a run a third of its time, so lines are
+   * found when asked: a replay of the call with `siteCapture` set (`resolveSites`, given by whoever
+   * can replay the run), kept here by call.
+   */
+  resolveSites: ((callId: number) => SiteWrite[] | undefined) | undefined;
+  siteCapture: { from: number; to: number; found: SiteWrite[] } | undefined;
+  private readonly sitesByCall = new Map<number, SiteWrite[]>();
+
+  /** The driver's writes through the GPU module's writers in DDI call `callId`, with their stacks (a replay, the first time). */
+  sites(callId: number): SiteWrite[] | undefined {
+    let s = this.sitesByCall.get(callId);
+    if (!s && this.resolveSites) {
+      s = this.resolveSites(callId);
+      if (s) this.sitesByCall.set(callId, s);
+    }
+    return s;
+  }
+
+  /** The last moment recorded: replays up to it add nothing. */
+  get frontier(): number {
+    return this.index.last;
+  }
+
+  /** The run went another way after `moment` (an edit): forget what was recorded past it. */
+  truncateAfter(moment: number): void {
+    for (const id of this.sitesByCall.keys()) if ((this.index.call(id)?.entry ?? 0) > moment) this.sitesByCall.delete(id);
+    this.index.truncateAfter(moment);
+    this.log.truncateAfter(moment);
+  }
+
+  bytes(): number {
+    return this.log.bytes() + this.index.bytes();
+  }
+
+  /** The .ts lines of a driver write site, innermost first. */
+  siteLines(site: DriverWriteSite): SourceLocation[] {
+    const out: SourceLocation[] = [];
+    for (const f of site.frames) {
+      const l = this.sourceMap?.original(f);
+      if (l) out.push(l);
+    }
+    return out;
+  }
+}
+
+interface Shadowed {
+  physical: number;
+  bytes: Uint8Array;
+  shadow: Uint8Array;
+  /** The same two as Buffers, for native comparisons. */
+  nBytes: Buffer;
+  nShadow: Buffer;
+}
+
+/** The detail of every write the driver made through the GPU module's writers (one object, shared). */
+const VIA_WRITER: WriteDetail = { viaWriter: true };
+
+/** Bytes compared natively at a time when looking for what changed. */
+const DIFF_BLOCK = 64;
+
+function shadowed(physical: number, ab: ArrayBuffer, size: number): Shadowed {
+  const shadow = new Uint8Array(size);
+  return { physical, bytes: new Uint8Array(ab, 0, size), shadow, nBytes: Buffer.from(ab, 0, size), nShadow: Buffer.from(shadow.buffer) };
+}
+
+
+/** How many driver frames a write site keeps, out of how many frames of the stack. */
+const SITE_FRAMES = 6;
+const SITE_STACK = 10;
+
+/** Attaches `recording` to `machine` (which must be at moment 0 or at a moment its hooks saw from 0). */
+export function attachRecorder(machine: Machine, recording: Recording): () => void {
+  return new Attachment(machine, recording).detach;
+}
+
+class Attachment {
+  private readonly gpu: Gpu;
+  private readonly engineInstruction: number[] = [];
+  private hostWriter: number = WRITER.kernel;
+  private readonly buffers = new Map<ArrayBuffer, Shadowed>();
+  /** The DMA buffers of the DDI call in progress, compared at its return. */
+  private callBuffers: Shadowed[] = [];
+  private pending: SiteWrite[] = [];
+  /**
+   * Stand-ins the driver writes instead of a DMA buffer during a call (the verifier hands it a copy
+   * with guard bytes and copies it back at the return), by their ArrayBuffer: the physical address
+   * of their byte 0.
+   */
+  private aliases = new Map<ArrayBuffer, number>();
+  private readonly restore: (() => void)[] = [];
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly rec: Recording,
+  ) {
+    this.gpu = machine.gpu;
+    rec.sourceMap ??= machine.kernel.ddi.sourceMap;
+    this.restore.push(this.gpu.onEvent((e) => this.onHw(e)));
+    this.wrapGpu();
+    this.wrapNext();
+  }
+
+  readonly detach = (): void => {
+    for (const r of this.restore.splice(0).reverse()) r();
+  };
+
+  /** The moment a write made now is dated: the event the machine produces next. */
+  private get writeMoment(): number {
+    return this.machine.eventCount + 1;
+  }
+
+  private get recording(): boolean {
+    return this.writeMoment > this.rec.frontier;
+  }
+
+  private onHw(e: HwEvent): void {
+    if (e.kind === 'instruction') {
+      this.engineInstruction[e.engine] = e.address;
+      return;
+    }
+    if (e.kind !== 'write') return;
+    const system = e.target === 'system';
+    if (system) this.refreshShadow(e.address, e.length);
+    if (!this.recording) return;
+    const gpuWrite = e.engine !== HOST_ENGINE;
+    this.rec.log.addOrExtend(
+      this.writeMoment,
+      system ? SPACE_SYSTEM : SPACE_VRAM,
+      e.address,
+      e.length,
+      e.debugAddress,
+      gpuWrite ? WRITER.gpu : this.hostWriter,
+      gpuWrite ? e.engine : -1,
+      gpuWrite ? (this.engineInstruction[e.engine] ?? -1) : -1,
+      this.machine.kernel.ddi.current?.id ?? 0,
+      e.time,
+    );
+  }
+
+  // ---- the host's writes, told apart by the Gpu method they come through ----
+
+  private wrapGpu(): void {
+    const gpu = this.gpu as unknown as Record<string, unknown>;
+    const as = (name: string, writer: number): void => {
+      const orig = gpu[name] as (...a: unknown[]) => unknown;
+      const self = this;
+      gpu[name] = function (this: unknown, ...args: unknown[]) {
+        const before = self.hostWriter;
+        self.hostWriter = writer;
+        try {
+          return orig.apply(this, args);
+        } finally {
+          self.hostWriter = before;
+        }
+      };
+      this.restore.push(() => delete gpu[name]);
+    };
+    as('cpuWrite', WRITER.cpu);
+    as('writePhysical', WRITER.cpu);
+    as('writeSegment', WRITER.cpu);
+    as('scatterGather', WRITER.dma);
+    as('writePageList', WRITER.kernel);
+    as('debugWrite', WRITER.debugger);
+
+    const g = this.gpu;
+    const allocate = g.allocateCommonBuffer;
+    const free = g.freeCommonBuffer;
+    const submit = g.submit;
+    g.allocateCommonBuffer = (size: number): CommonBuffer | undefined => {
+      const b = allocate.call(g, size);
+      if (b) {
+        this.buffers.set(b.bytes.buffer as ArrayBuffer, shadowed(b.physical - b.bytes.byteOffset, b.bytes.buffer as ArrayBuffer, b.bytes.byteOffset + b.size));
+        if (this.recording) this.rec.log.add(this.writeMoment, SPACE_SYSTEM, b.physical, b.bytes.buffer.byteLength, b.physical, WRITER.released, -1, -1, 0, g.now, { note: 'allocated as a common buffer (zeros)' } satisfies WriteDetail);
+      }
+      return b;
+    };
+    g.freeCommonBuffer = (buffer: CommonBuffer): void => {
+      free.call(g, buffer);
+      const ab = buffer.bytes.buffer as ArrayBuffer;
+      if (this.buffers.delete(ab) && this.recording) {
+        this.rec.log.add(this.writeMoment, SPACE_SYSTEM, buffer.physical, ab.byteLength, buffer.physical, WRITER.released, -1, -1, 0, g.now, { note: 'common buffer freed (reads as zeros)' } satisfies WriteDetail);
+      }
+    };
+    g.submit = (engine, submission): void => {
+      this.sync(submission.physical, submission.length, this.writeMoment, this.recording);
+      submit.call(g, engine, submission);
+    };
+    this.restore.push(() => {
+      delete (g as unknown as Record<string, unknown>).allocateCommonBuffer;
+      delete (g as unknown as Record<string, unknown>).freeCommonBuffer;
+      delete (g as unknown as Record<string, unknown>).submit;
+    });
+    void (null as unknown as Mdl);
+  }
+
+  // ---- bytes written straight into common buffers ----
+
+  private bufferAt(physical: number): Shadowed | undefined {
+    for (const b of this.buffers.values()) if (physical >= b.physical && physical < b.physical + b.bytes.length) return b;
+    return undefined;
+  }
+
+  private refreshShadow(address: number, length: number): void {
+    for (const b of this.buffers.values()) {
+      const lo = Math.max(address, b.physical);
+      const hi = Math.min(address + length, b.physical + b.bytes.length);
+      if (lo < hi) b.shadow.set(b.bytes.subarray(lo - b.physical, hi - b.physical), lo - b.physical);
+    }
+  }
+
+  /**
+   * The runs of [physical, physical + length) of a common buffer that differ from its shadow (bytes
+   * nobody reported writing), as [start, end) physical pairs; the shadow is brought up to date.
+   */
+  private changedRuns(physical: number, length: number): [number, number][] {
+    const b = this.bufferAt(physical);
+    if (!b) return [];
+    const lo = physical - b.physical;
+    const hi = Math.min(b.bytes.length, lo + length);
+    const bytes = b.bytes;
+    const shadow = b.shadow;
+    const runs: [number, number][] = [];
+    // Native comparisons, halving down to the blocks that differ: a change costs a few compares.
+    const nb = b.nBytes;
+    const ns = b.nShadow;
+    const base = b.physical;
+    const walk = (from: number, to: number): void => {
+      if (nb.compare(ns, from, to, from, to) === 0) return;
+      if (to - from > DIFF_BLOCK) {
+        const step = Math.ceil((to - from) / 8);
+        for (let x = from; x < to; x += step) walk(x, Math.min(to, x + step));
+        return;
+      }
+      for (let i = from; i < to; ) {
+        if (bytes[i] === shadow[i]) {
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        while (j < to && bytes[j] !== shadow[j]) j++;
+        const last = runs[runs.length - 1];
+        if (last && last[1] === base + i) last[1] = base + j;
+        else runs.push([base + i, base + j]);
+        i = j;
+      }
+    };
+    if (lo < hi) walk(lo, hi);
+    shadow.set(bytes.subarray(lo, hi), lo);
+    return runs;
+  }
+
+  /** Unreported changes in [physical, physical + length), put down to the kernel at `moment`. */
+  private sync(physical: number, length: number, moment: number, record: boolean): void {
+    const runs = this.changedRuns(physical, length);
+    if (!runs.length || !record) return;
+    const frame = this.kernelFrame();
+    for (const [a, b] of runs) this.rec.log.add(moment, SPACE_SYSTEM, a, b - a, a, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, this.gpu.now, { frame } satisfies WriteDetail);
+  }
+
+  /**
+   * At the return of DDI call `callId` (moment `moment`): what the driver wrote into its DMA buffers.
+   * The instructions it wrote through the GPU module's writers are its own with their lines (also
+   * bytes written with the value they had); other changes before the pointer's final Offset are
+   * its direct writes; changes past it are the kernel's (the verifier's guard bytes).
+   */
+  private driverWrites(buffers: Shadowed[], callId: number, moment: number, recording: boolean, ends: Map<Shadowed, number>): void {
+    const log = this.rec.log;
+    const sites = this.pending;
+    this.pending = [];
+    for (const b of buffers) {
+      const runs = this.changedRuns(b.physical, b.bytes.length);
+      if (!recording) continue;
+      const mine = sites.filter((p) => p.physical >= b.physical && p.physical < b.physical + b.bytes.length).sort((x, y) => x.physical - y.physical);
+      for (const p of mine) log.add(moment, SPACE_SYSTEM, p.physical, p.length, p.physical, WRITER.driver, -1, -1, callId, this.gpu.now, VIA_WRITER);
+      const end = ends.get(b);
+      for (const [a0, b0] of runs) {
+        // Cut out what the sites already explain.
+        let pieces: [number, number][] = [[a0, b0]];
+        for (const p of mine) {
+          const next: [number, number][] = [];
+          for (const [x, y] of pieces) {
+            const lo = Math.max(x, p.physical);
+            const hi = Math.min(y, p.physical + p.length);
+            if (lo >= hi) next.push([x, y]);
+            else {
+              if (x < lo) next.push([x, lo]);
+              if (hi < y) next.push([hi, y]);
+            }
+          }
+          pieces = next;
+        }
+        for (const [x, y] of pieces) {
+          const cut = end === undefined ? y : Math.max(x, Math.min(y, end));
+          if (cut > x) log.add(moment, SPACE_SYSTEM, x, cut - x, x, WRITER.driver, -1, -1, callId, this.gpu.now, { note: 'written directly into the DMA buffer (not through writeInstruction)' } satisfies WriteDetail);
+          if (y > cut) log.add(moment, SPACE_SYSTEM, cut, y - cut, cut, WRITER.kernel, -1, -1, callId, this.gpu.now, { frame: 'past the pointer the driver returned (the verifier\'s guard bytes)' } satisfies WriteDetail);
+        }
+      }
+    }
+  }
+
+  private kernelFrame(): string {
+    const f = this.machine.kernel.frames;
+    return f.length ? f[f.length - 1] : 'the kernel';
+  }
+
+  // ---- events: the index, and the DMA buffers of DDI calls ----
+
+  private wrapNext(): void {
+    const m = this.machine as unknown as { next: () => MachineEvent | undefined };
+    const orig = m.next;
+    const machine = this.machine;
+    m.next = (): MachineEvent | undefined => {
+      const before = driverWriteSites.observe;
+      driverWriteSites.observe = this.observeDriverWrite;
+      let e: MachineEvent | undefined;
+      try {
+        e = orig.call(machine);
+      } finally {
+        driverWriteSites.observe = before;
+      }
+      if (e) this.onEvent(e);
+      return e;
+    };
+    this.restore.push(() => delete (m as unknown as Record<string, unknown>).next);
+  }
+
+  private readonly observeDriverWrite = (bytes: Uint8Array, offset: number, length: number): void => {
+    const capture = this.rec.siteCapture;
+    const moment = this.writeMoment;
+    const wanted = capture && moment >= capture.from && moment <= capture.to;
+    if (!this.recording && !wanted) return;
+    const ab = bytes.buffer as ArrayBuffer;
+    const base = this.buffers.get(ab)?.physical ?? this.aliases.get(ab) ?? this.aliasFromCall(ab);
+    if (base === undefined) return;
+    const physical = base + bytes.byteOffset + offset;
+    if (this.recording) this.pending.push({ physical, length });
+    if (!wanted) return;
+    const sm = this.rec.sourceMap;
+    const frames: GeneratedPosition[] = [];
+    for (const s of captureCallSites(SITE_STACK, this.observeDriverWrite)) {
+      if (sm && !sm.isDriverSite(s)) continue;
+      frames.push({ line: s.getLineNumber() ?? 0, column: s.getColumnNumber() ?? 0 });
+      if (frames.length >= SITE_FRAMES) break;
+    }
+    capture!.found.push({ physical, length, site: { frames } });
+  };
+
+  /** A stand-in handed to the driver after the call's entry event (the verifier's copy): found in the live arguments. */
+  private aliasFromCall(ab: ArrayBuffer): number | undefined {
+    const args = this.machine.kernel.ddi.current?.args;
+    if (args) this.dmaBuffersOf(args);
+    return this.aliases.get(ab);
+  }
+
+  private onEvent(e: MachineEvent): void {
+    const moment = this.machine.eventCount;
+    const fresh = moment > this.rec.frontier;
+    if (fresh) this.rec.index.add(moment, e);
+    if (e.kind === 'ddi-entry') {
+      this.aliases.clear();
+      this.callBuffers = this.dmaBuffersOf(e.call.args);
+      // What the kernel wrote there before handing it over is the kernel's.
+      for (const b of this.callBuffers) this.sync(b.physical, b.bytes.length, moment, fresh);
+      this.pending = [];
+    } else if (e.kind === 'ddi-return') {
+      for (const b of this.dmaBuffersOf(e.call.args)) if (!this.callBuffers.includes(b)) this.callBuffers.push(b);
+      this.driverWrites(this.callBuffers, e.call.id, moment, fresh, this.pointerEnds(e.call.args));
+      this.callBuffers = [];
+      this.aliases.clear();
+    }
+  }
+
+  /** Where each DMA buffer pointer of a call's arguments ends (PhysicalAddress + Offset), by buffer. */
+  private pointerEnds(args: Record<string, unknown>): Map<Shadowed, number> {
+    const out = new Map<Shadowed, number>();
+    try {
+      const p = args.pDmaBuffer as { PhysicalAddress?: unknown; Offset?: unknown } | undefined;
+      if (p && typeof p === 'object' && typeof p.PhysicalAddress === 'number' && typeof p.Offset === 'number') {
+        const b = this.bufferAt(p.PhysicalAddress);
+        if (b) out.set(b, p.PhysicalAddress + p.Offset);
+      }
+    } catch {
+      // a getter the driver left that throws: the kernel reports it
+    }
+    return out;
+  }
+
+  /** The common buffer a DDI call's DMA buffer argument is in. */
+  private dmaBuffersOf(args: Record<string, unknown>): Shadowed[] {
+    const out: Shadowed[] = [];
+    const add = (v: unknown): void => {
+      if (!(v instanceof Uint8Array)) return;
+      const b = this.buffers.get(v.buffer as ArrayBuffer);
+      if (b && !out.includes(b)) out.push(b);
+    };
+    // Only `pDmaBuffer` carries one (DxgkDdiBuildPagingBuffer's cursor, DxgkDdiPatch's and DxgkDdiRender's bytes).
+    let v: unknown;
+    try {
+      v = args.pDmaBuffer;
+    } catch {
+      return out;
+    }
+    if (v instanceof Uint8Array) add(v);
+    else if (v && typeof v === 'object') {
+      try {
+        const p = v as { Bytes: unknown; PhysicalAddress: unknown };
+        const bytes = p.Bytes;
+        if (bytes instanceof Uint8Array && !this.buffers.has(bytes.buffer as ArrayBuffer) && typeof p.PhysicalAddress === 'number') {
+          // A stand-in for the DMA buffer at PhysicalAddress: its writes are that buffer's.
+          this.aliases.set(bytes.buffer as ArrayBuffer, p.PhysicalAddress - bytes.byteOffset);
+          const real = this.bufferAt(p.PhysicalAddress);
+          if (real && !out.includes(real)) out.push(real);
+        } else add(bytes);
+      } catch {
+        // a getter the driver left that throws: the kernel reports it
+      }
+    }
+    return out;
+  }
+}

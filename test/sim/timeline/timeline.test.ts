@@ -1,0 +1,114 @@
+// Reaching moments again: going back and forward gives the same events and the same memory (hash
+// compared) as the first time through; an edit made at a moment is applied again by every replay
+// and what was recorded after it goes; parked machines stay within their budget, which says so once.
+
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { compileDriver, type CompiledDriver } from '../../../src/sim/driver/loader';
+import { machineFrom, type Machine, type MachineEvent } from '../../../src/sim/machine';
+import { normalizeScenario, type Scenario } from '../../../src/sim/scenario';
+import { Timeline, type Edit } from '../../../src/sim/timeline/timeline';
+import { lastWrite } from '../../../src/sim/timeline/provenance';
+
+const REFERENCE = join(__dirname, '..', '..', '..', 'samples', 'drivers', 'reference', 'driver.ts');
+
+function scenario(): Scenario {
+  return normalizeScenario(
+    {
+      seed: 5,
+      adapter: { segments: [{ name: 'vram', kind: 'memory', size: '128KiB', cpuVisible: true }, { name: 'local', kind: 'memory', size: '128KiB' }], systemMemory: '4MiB' },
+      kernel: { pagingBufferSize: 1024, maxTransferSize: '16KiB' },
+      generate: { allocations: 8, steps: 30, minSize: '4KiB', maxSize: '32KiB', allocationsPerRender: 3 },
+    },
+    'timeline-test',
+  );
+}
+
+/** What a moment looks like from outside: its event (without live objects) and a hash of all memory. */
+function fingerprint(m: Machine, e: MachineEvent | undefined): string {
+  const h = createHash('sha256');
+  const st = (m.gpu as unknown as { state: { vram: { size: number; read(a: number, o: Uint8Array, oo: number, n: number): void }; sys: { size: number; read(a: number, o: Uint8Array, oo: number, n: number): void } } }).state;
+  for (const mem of [st.vram, st.sys]) {
+    const b = new Uint8Array(mem.size);
+    mem.read(0, b, 0, mem.size);
+    h.update(b);
+  }
+  const ev = e && { kind: e.kind, time: e.time, ...(e.kind === 'ddi-entry' || e.kind === 'ddi-return' ? { ddi: e.call.ddi, id: e.call.id } : {}), ...(e.kind === 'instruction' ? { engine: e.engine, address: e.address } : {}) };
+  return `${m.eventCount} ${JSON.stringify(ev)} ${h.digest('hex')}`;
+}
+
+function writeEdit(m: Machine, e: Edit): void {
+  m.gpu.debugWrite(e.address!, Buffer.from(e.data!, 'hex'));
+}
+
+describe('time travel: the timeline', function () {
+  this.timeout(120_000);
+  let compiled: CompiledDriver;
+  const sc = scenario();
+  before(async () => {
+    compiled = await compileDriver(REFERENCE);
+  });
+
+  it('reaches any moment again with the same event and memory, backward and forward', () => {
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit });
+    const seen = new Map<number, string>();
+    const probes = [1, 2, 17, 100, 333, 500, 640];
+    while (timeline.next()) if (probes.includes(timeline.moment)) seen.set(timeline.moment, fingerprint(timeline.machine, timeline.event));
+    const end = timeline.moment;
+    assert.ok(end > 700, `the run has ${end} moments`);
+    // Back in a scrambled order, then forward again past the end.
+    for (const t of [640, 17, 500, 2, 333, 1, 100, 640]) {
+      const e = timeline.goTo(t);
+      assert.equal(timeline.moment, t);
+      assert.equal(fingerprint(timeline.machine, e), seen.get(t), `moment ${t}`);
+    }
+    timeline.goTo(end);
+    assert.equal(timeline.moment, end);
+    assert.ok(timeline.machine.finished && timeline.machine.result().ok);
+    assert.ok(timeline.stats.machines > 1 && timeline.stats.replayedEvents > 0);
+    timeline.dispose();
+  });
+
+  it('applies an edit again at its moment, and forgets the run recorded after it', () => {
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit });
+    while (timeline.moment < 400) timeline.next();
+    const frontier = timeline.frontier;
+    // A byte of system memory nothing else touches (the top page).
+    const address = sc.adapter ? timeline.machine.gpu.config.systemMemoryBytes - 16 : 0;
+    timeline.addEdit({ kind: 'writeMemory', address, data: 'abcd' });
+    timeline.machine.gpu.debugWrite(address, Buffer.from('abcd', 'hex'));
+    assert.equal(timeline.frontier, 400, `recorded moments past the edit are forgotten (was ${frontier})`);
+    const w = lastWrite(timeline.recording, 'system', address, 401);
+    assert.equal(w?.writer, 'debugger');
+    while (timeline.moment < 450) timeline.next();
+    const at450 = fingerprint(timeline.machine, timeline.event);
+    timeline.goTo(399);
+    assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0, 0], 'before the edit');
+    timeline.goTo(400);
+    assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0xab, 0xcd], 'the replay applied the edit at its moment');
+    timeline.goTo(450);
+    assert.equal(fingerprint(timeline.machine, timeline.event), at450);
+    timeline.dispose();
+  });
+
+  it('keeps parked machines within the budget, drops the oldest and says so once', () => {
+    const notices: string[] = [];
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 2, notice: (t) => notices.push(t) });
+    while (timeline.moment < 600) timeline.next();
+    for (const t of [500, 400, 300, 200, 100]) {
+      timeline.goTo(t);
+      assert.ok(timeline.checkpoints.length <= 2);
+    }
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /the oldest are dropped/);
+    // Idle time parks machines close behind the current moment.
+    timeline.goTo(600);
+    while (timeline.idle(performance.now() + 50));
+    assert.ok(timeline.checkpoints.some((c) => c < 600 && c >= 600 - 48), `a checkpoint just behind: ${timeline.checkpoints.join(', ')}`);
+    const before = timeline.stats.replayedEvents;
+    timeline.goTo(590);
+    assert.ok(timeline.stats.replayedEvents - before < 32, 'the step back replayed only from the checkpoint behind');
+    timeline.dispose();
+  });
+});

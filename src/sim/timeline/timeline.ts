@@ -40,7 +40,7 @@ export interface TimelineOptions {
   notice?(text: string): void;
 }
 
-/** What a parked machine costs beyond its memory pages: its kernel, its driver context (measured: see bench/timeline.bench.ts). */
+/** What a parked machine costs beyond its memory pages: its kernel, its driver context (an estimate until the travel benchmark measures it). */
 export const MACHINE_OVERHEAD_BYTES = 2 * 1024 * 1024;
 
 interface Parked {
@@ -124,7 +124,7 @@ export class Timeline {
    * machine left is parked, so coming back to it costs nothing.
    */
   goTo(t: number): MachineEvent | undefined {
-    if (!(t >= 0)) throw new Error(`moment ${t} is not a moment`);
+    if (!Number.isSafeInteger(t) || t < 0) throw new Error(`moment ${t} is not a moment: moments are whole numbers from 0`);
     const now = this.live.eventCount;
     if (t === now) return this.liveEvent;
     if (t > now) {
@@ -157,11 +157,13 @@ export class Timeline {
     return this.parked.splice(best, 1)[0];
   }
 
-  private park(p: Parked): void {
-    if (p.machine.finished && p.machine.eventCount === 0) return;
+  /** Parks `p`; false when the budget had no room for it (it was the oldest, and went at once). */
+  private park(p: Parked): boolean {
+    if (p.machine.finished && p.machine.eventCount === 0) return false;
     this.parked.push(p);
     this.parked.sort((a, b) => a.machine.eventCount - b.machine.eventCount);
     this.trim();
+    return this.parked.includes(p);
   }
 
   /** Bytes the parked machines hold (memory pages plus a fixed share for the kernel and the driver's context). */
@@ -229,18 +231,22 @@ export class Timeline {
       b = this.builder = base ?? { machine: this.fresh(), event: undefined };
       if (b.machine.eventCount === 0) this.applyEditsAt(b.machine);
     }
-    while (b.machine.eventCount < target && performance.now() < deadline) {
+    let ended = false;
+    while (!ended && b.machine.eventCount < target && performance.now() < deadline) {
       for (let i = 0; i < 256 && b.machine.eventCount < target; i++) {
         const n = b.machine.next();
-        if (!n) break;
+        if (!n) {
+          ended = true;
+          break;
+        }
         b.event = n;
         this.applyEditsAt(b.machine);
       }
-      if (b.machine.finished) break;
     }
-    if (b.machine.eventCount >= target || b.machine.finished) {
+    if (b.machine.eventCount >= target || ended) {
       this.builder = undefined;
-      this.park(b);
+      // A rung the budget cannot hold would be built again and dropped again for ever: stop here.
+      if (!this.park(b)) return false;
     }
     return this.rungTarget() !== undefined;
   }
@@ -251,7 +257,8 @@ export class Timeline {
   private rungTarget(): number | undefined {
     const now = this.moment;
     const have = this.checkpoints;
-    for (const back of [32, 512, 8192]) {
+    // No more rungs than machines may be parked: each would push out the one before.
+    for (const back of [32, 512, 8192].slice(0, Math.max(0, this.opts.checkpointCount ?? 8))) {
       const t = now - back;
       if (t < 1) continue;
       // A checkpoint within half the distance below the rung serves it.

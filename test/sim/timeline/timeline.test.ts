@@ -72,7 +72,7 @@ describe('time travel: the timeline', function () {
 
   it('applies an edit again at its moment, and forgets the run recorded after it', () => {
     const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit });
-    while (timeline.moment < 400) timeline.next();
+    while (timeline.moment < 400 && timeline.next());
     const frontier = timeline.frontier;
     // A byte of system memory nothing else touches (the top page).
     const address = sc.adapter ? timeline.machine.gpu.config.systemMemoryBytes - 16 : 0;
@@ -81,7 +81,7 @@ describe('time travel: the timeline', function () {
     assert.equal(timeline.frontier, 400, `recorded moments past the edit are forgotten (was ${frontier})`);
     const w = lastWrite(timeline.recording, 'system', address, 401);
     assert.equal(w?.writer, 'debugger');
-    while (timeline.moment < 450) timeline.next();
+    while (timeline.moment < 450 && timeline.next());
     const at450 = fingerprint(timeline.machine, timeline.event);
     timeline.goTo(399);
     assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0, 0], 'before the edit');
@@ -95,7 +95,8 @@ describe('time travel: the timeline', function () {
   it('keeps parked machines within the budget, drops the oldest and says so once', () => {
     const notices: string[] = [];
     const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 2, notice: (t) => notices.push(t) });
-    while (timeline.moment < 600) timeline.next();
+    while (timeline.moment < 600 && timeline.next());
+    assert.equal(timeline.moment, 600, 'the run is long enough');
     for (const t of [500, 400, 300, 200, 100]) {
       timeline.goTo(t);
       assert.ok(timeline.checkpoints.length <= 2);
@@ -109,6 +110,20 @@ describe('time travel: the timeline', function () {
     const before = timeline.stats.replayedEvents;
     timeline.goTo(590);
     assert.ok(timeline.stats.replayedEvents - before < 32, 'the step back replayed only from the checkpoint behind');
+    timeline.dispose();
+  });
+
+  it('answers a bad moment and a moment past the end of the run, and idles to an end on any budget', () => {
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 1 });
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) assert.throws(() => timeline.goTo(bad), /is not a moment/);
+    timeline.goTo(1_000_000);
+    const end = timeline.moment;
+    assert.ok(end > 700 && end < 1_000_000 && timeline.machine.finished, `stopped at the end of the run (${end})`);
+    let calls = 0;
+    while (timeline.idle(performance.now() + 50)) assert.ok(++calls < 100, 'idle comes to an end');
+    assert.ok(timeline.checkpoints.length <= 1);
+    timeline.goTo(end - 5);
+    assert.equal(timeline.moment, end - 5);
     timeline.dispose();
   });
 });

@@ -191,14 +191,18 @@ class Attachment {
     const gpu = this.gpu as unknown as Record<string, unknown>;
     const as = (name: string, writer: number): void => {
       const orig = gpu[name] as (...a: unknown[]) => unknown;
-      const self = this;
+      // Sets who writes and returns who wrote before (the wrapper below keeps the Gpu as its `this`).
+      const swap = (w: number): number => {
+        const before = this.hostWriter;
+        this.hostWriter = w;
+        return before;
+      };
       gpu[name] = function (this: unknown, ...args: unknown[]) {
-        const before = self.hostWriter;
-        self.hostWriter = writer;
+        const before = swap(writer);
         try {
           return orig.apply(this, args);
         } finally {
-          self.hostWriter = before;
+          swap(before);
         }
       };
       this.restore.push(() => delete gpu[name]);

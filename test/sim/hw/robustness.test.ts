@@ -21,7 +21,9 @@ const PROGRAM = assemble(`
 pages: .pages 0x100000, 0x101000
 `);
 
-describe('sim/hw robustness', () => {
+describe('sim/hw robustness', function () {
+  // 300 seeded rounds: about 3 s alone, more than the default 20 s on a loaded 2-core machine.
+  this.timeout(120_000);
   it('assembles the base program cleanly', () => {
     assert.deepEqual(PROGRAM.diagnostics.filter((d) => d.severity === 'error'), []);
   });

@@ -50,6 +50,21 @@ export function makeRule(spec: { id: number; condition?: string; hitCondition?: 
 
 export type CheckResult = { stop: false; log?: string } | { stop: true; error?: string };
 
+/**
+ * Whether `rule` stops at a moment reached going backwards: its condition holds there (one that
+ * cannot be evaluated stops, as forward). Hit counts count the forward run and are not touched;
+ * log points never stop.
+ */
+export function wouldStop(rule: BreakpointRule, scope: Scope): boolean {
+  if (rule.log) return false;
+  if (!rule.condition) return true;
+  try {
+    return isTruthy(rule.condition.evaluate(scope));
+  } catch {
+    return true;
+  }
+}
+
 /** Evaluates a hit of `rule` against `scope` (counting it when the condition holds). */
 export function check(rule: BreakpointRule, scope: Scope): CheckResult {
   if (rule.condition) {

@@ -153,7 +153,7 @@ export interface DisassembledInstruction {
   presentationHint?: 'normal' | 'invalid';
 }
 
-export type StepKind = 'continue' | 'next' | 'stepIn' | 'stepOut';
+export type StepKind = 'continue' | 'next' | 'stepIn' | 'stepOut' | 'stepBack' | 'reverseContinue';
 
 /** What setVariable answers. */
 export interface SetVariableResult {

@@ -172,6 +172,8 @@ export class PagingLabSession extends DebugSession {
       next: (r, a) => this.onResume(r, a, 'next'),
       stepIn: (r, a) => this.onResume(r, a, 'stepIn'),
       stepOut: (r, a) => this.onResume(r, a, 'stepOut'),
+      stepBack: (r, a) => this.onResume(r, a, 'stepBack'),
+      reverseContinue: (r, a) => this.onResume(r, a, 'reverseContinue'),
       pause: (r, a) => this.onPause(r, a),
       restart: (r, a) => this.onRestart(r, a),
       terminate: (r) => this.onTerminate(r),
@@ -287,6 +289,7 @@ export class PagingLabSession extends DebugSession {
       supportsDataBreakpoints: true,
       supportsDataBreakpointBytes: true,
       supportsSteppingGranularity: true,
+      supportsStepBack: true,
       supportsCompletionsRequest: true,
       supportsBreakpointLocationsRequest: true,
       completionTriggerCharacters: ['!', '.'],
@@ -462,7 +465,16 @@ export class PagingLabSession extends DebugSession {
     }
     const driver = this.driver;
     const atDriverLine = !!driver?.paused;
+    const reverse = step === 'stepBack' || step === 'reverseContinue';
+    if (reverse && this.config?.mode === 'program') {
+      throw new RequestError(E_STATE, 'Step back and reverse continue work in driver sessions: a .pgasm program run on its own keeps no timeline. Restart the program to see it again from the start.');
+    }
+    if (reverse && atDriverLine) {
+      throw new RequestError(E_STATE, "The driver is paused at a line of its source, and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there.");
+    }
     const enterDdi = !atDriverLine && driver?.ready && step === 'stepIn' && threadId === KERNEL_THREAD_ID;
+    // Going back replays driver code the user has already seen run: its line breakpoints must not stop it.
+    const quiet = reverse && !!driver?.ready;
     this.resumed();
     if (step === 'continue') (response as DebugProtocol.ContinueResponse).body = { allThreadsContinued: true };
     this.sendResponse(response);
@@ -472,12 +484,14 @@ export class PagingLabSession extends DebugSession {
       return;
     }
     driver?.runStarting();
-    (enterDdi ? driver!.prepareStepIn() : Promise.resolve()).then(() => host.call({ op: 'run', step, threadId })).then(
-      (r) => this.onRunResult(r, host),
-      (e: unknown) => {
-        if (e instanceof RuntimeGone || this.host !== host) return;
-        this.endWith(`The simulation failed: ${(e as Error).message}`, 1);
-      },
+    const loud = (): Promise<void> => (quiet ? driver!.skipPauses(false) : Promise.resolve());
+    (enterDdi ? driver!.prepareStepIn() : quiet ? driver!.skipPauses(true) : Promise.resolve()).then(() => host.call({ op: 'run', step, threadId })).then(
+      (r) => loud().then(() => this.onRunResult(r, host)),
+      (e: unknown) =>
+        loud().then(() => {
+          if (e instanceof RuntimeGone || this.host !== host) return;
+          this.endWith(`The simulation failed: ${(e as Error).message}`, 1);
+        }),
     );
   }
 

@@ -54,7 +54,8 @@ export class DriverDebugger {
   private host: RuntimeHost | undefined;
   private script: DriverScript | undefined;
   private map: DriverSourceMap | undefined;
-  private scriptId: string | undefined;
+  /** The driver's script in each machine's context (time travel replays the run on new machines, each compiling it again). */
+  private readonly scriptIds = new Set<string>();
   private catches: CatchSites | undefined;
   private filters = new Set<string>();
   private readonly breakpoints = new LineBreakpoints(
@@ -85,8 +86,8 @@ export class DriverDebugger {
     this.link = link;
     this.host = host;
     link.on<ScriptParsedEvent>('Debugger.scriptParsed', (p) => {
-      if (this.script && p.url === this.script.name) this.scriptId = p.scriptId;
-      else if (!this.script && p.url.startsWith('paging-lab-driver:')) this.scriptId = p.scriptId;
+      if (this.script && p.url === this.script.name) this.scriptIds.add(p.scriptId);
+      else if (!this.script && p.url.startsWith('paging-lab-driver:')) this.scriptIds.add(p.scriptId);
     });
     link.on<PausedEvent>('Debugger.paused', (p) => {
       this.queue = this.queue.then(() => this.onPaused(p)).catch((e: unknown) => {
@@ -151,6 +152,11 @@ export class DriverDebugger {
     // all of them and decide here (catchSites.ts).
     const state = this.filters.has('driverException') || this.filters.has('driverCaughtException') ? 'all' : 'none';
     await this.link?.send('Debugger.setPauseOnExceptions', { state }).catch(() => undefined);
+  }
+
+  /** While set, V8 does not pause the driver (breakpoints, exceptions): time travel replays code the user already saw run. */
+  async skipPauses(skip: boolean): Promise<void> {
+    await this.link?.send('Debugger.setSkipAllPauses', { skip }).catch(() => undefined);
   }
 
   // ---- runs ----
@@ -257,7 +263,7 @@ export class DriverDebugger {
   // ---- pauses ----
 
   private isDriver(f: CallFrame): boolean {
-    return f.location.scriptId === this.scriptId;
+    return this.scriptIds.has(f.location.scriptId);
   }
 
   private async onPaused(p: PausedEvent): Promise<void> {
@@ -404,7 +410,7 @@ export class DriverDebugger {
       frame,
       location: this.map!.original({ line: frame.location.lineNumber + 1, column: (frame.location.columnNumber ?? 0) + 1 }) ?? { file: this.script!.name, line: frame.location.lineNumber + 1, column: 1 },
     }));
-    const view = new DriverStopView(link, mapped, this.scriptId!, p.callFrames[0]);
+    const view = new DriverStopView(link, mapped, mapped[0]?.frame.location.scriptId ?? '', p.callFrames[0]);
     const [kernel] = await Promise.all([
       link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pause()`, returnByValue: true, silent: true }).then((r) => fromWire(String(r.result.value)) as DriverPause),
       view.prefetch().catch(() => undefined),

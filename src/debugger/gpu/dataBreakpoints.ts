@@ -109,9 +109,16 @@ export class DataBreakpoints {
   private readonly lastInstruction: number[] = [];
 
   constructor(
-    private readonly hw: Gpu,
+    private hw: Gpu,
     private readonly source: DataSource,
   ) {}
+
+  /** Watches another machine's GPU (time travel reached a moment on it): the copies of watched bytes are taken again there. */
+  follow(hw: Gpu): void {
+    this.hw = hw;
+    this.lastInstruction.length = 0;
+    for (const w of this.watches) if (w.copy) w.copy = hw.debugRead(w.address, w.length).bytes.slice();
+  }
 
   get active(): boolean {
     return this.watches.length > 0;

@@ -8,7 +8,7 @@ import { decode, encode, OperandValue } from '../../isa/encoding';
 import { Location, LocationSpace, PageListBase } from '../../isa/opcodes';
 import { debugAddressOfSegment, formatInstructionAt, formatLocation, Gpu } from '../../sim/hw';
 import type { EngineView } from '../../sim/hw/types';
-import { BreakpointRule, check, makeRule } from '../breakpoints';
+import { BreakpointRule, check, makeRule, wouldStop } from '../breakpoints';
 import { compile, ExpressionError, UNKNOWN, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
 import { GPU_THREAD_BASE } from '../model';
@@ -51,6 +51,8 @@ export interface GpuSource {
   allocation?(handle: number): WatchedAllocation | undefined;
   /** The paging operation the instruction at a bus address belongs to, in the kernel's words (driver targets). */
   operationAt?(instruction: number): string | undefined;
+  /** The user wrote memory (writeMemory, an operand changed): a target that replays its run records it. */
+  debugWrote?(address: number, data: Uint8Array): void;
 }
 
 /**
@@ -71,28 +73,50 @@ export class GpuView {
   /** Instructions read at this stop (a stop shows the same one as a frame, a register and operands). */
   private readonly read = new Map<number, { bytes: Uint8Array; text?: string }>();
   /** The buffers engines run, as documents for the GPU frames' sources. */
-  private readonly documents: BufferDocuments;
+  private documents: BufferDocuments;
+  private unsubscribe: () => void;
+  /** The simulated GPU itself (another machine's after a step back: see `follow`). */
+  hw: Gpu;
   /** Data breakpoints: the memory users watch, matched against every write. */
   readonly data: DataBreakpoints;
 
   constructor(
-    /** The simulated GPU itself. */
-    readonly hw: Gpu,
+    hw: Gpu,
     private readonly source: GpuSource,
   ) {
-    this.documents = new BufferDocuments({ read: (address, length) => hw.readPhysical(address, length), segments: hw.segments });
+    this.hw = hw;
+    this.documents = this.documentsOf(hw);
     this.data = new DataBreakpoints(hw, {
       allocation: source.allocation ? (h) => source.allocation!(h) : undefined,
       operationAt: source.operationAt ? (address) => source.operationAt!(address) : undefined,
       lookup: (name, engine) => this.lookup(name, Math.max(0, engine)),
     });
-    hw.onEvent((ev) => {
+    this.unsubscribe = this.listen(hw);
+  }
+
+  private documentsOf(hw: Gpu): BufferDocuments {
+    return new BufferDocuments({ read: (address, length) => hw.readPhysical(address, length), segments: hw.segments });
+  }
+
+  private listen(hw: Gpu): () => void {
+    return hw.onEvent((ev) => {
       if (this.data.active) this.data.onHw(ev);
       if (ev.kind !== 'write') return;
       this.noteWrite(ev.debugAddress, ev.length);
       this.read.clear();
       this.documents.changed(ev.debugAddress, ev.length);
     });
+  }
+
+  /** Shows another GPU of the same adapter from now on (time travel reached a moment on another machine). */
+  follow(hw: Gpu): void {
+    if (hw === this.hw) return;
+    this.unsubscribe();
+    this.hw = hw;
+    this.read.clear();
+    this.documents = this.documentsOf(hw);
+    this.data.follow(hw);
+    this.unsubscribe = this.listen(hw);
   }
 
   // ---- threads and registers ----
@@ -332,6 +356,7 @@ export class GpuView {
     this.read.clear();
     const encoded = encode({ op: r.instr.op, flags: r.instr.flags, operands });
     this.hw.writePhysical(address, encoded);
+    this.source.debugWrote?.(address, encoded);
     this.documents.changed(address, encoded.length);
     return { value: m[1] === 'loc' ? hex(Number(n)) : hex(n), memoryChanged: true };
   }
@@ -373,6 +398,16 @@ export class GpuView {
     return { ids, error };
   }
 
+  /** Addresses with an instruction breakpoint (for reverse continue's search of the run's index). */
+  instructionBreakpointAddresses(): Set<number> {
+    return new Set(this.instructionRules.map((r) => r.address));
+  }
+
+  /** The instruction breakpoints at `address` whose condition holds now on `engine`, without counting a hit or logging (reverse continue). */
+  instructionWouldStop(address: number, engine: number): number[] {
+    return this.instructionRules.filter((r) => r.address === address && wouldStop(r.rule, (name) => this.lookup(name, engine))).map((r) => r.rule.id);
+  }
+
   /** A name in an expression about `engine`: its registers, then the target's names. */
   lookup(name: string, engine = 0): Value | typeof UNKNOWN {
     const reg = this.registerValue(engine, name);
@@ -393,6 +428,7 @@ export class GpuView {
     this.documents.changed(address, data.length);
     const r = this.hw.debugWrite(address, data);
     if (r.written === 0 && data.length) throw new Error(`${hex(address)} is not writable memory in the debug address space`);
+    if (r.written > 0) this.source.debugWrote?.(address, data.subarray(0, r.written));
     return r.written;
   }
 

@@ -19,8 +19,13 @@ export class KernelView {
   constructor(
     /** The machine's state at the current stop (read fresh when the target is not stopped). */
     private readonly state: () => MachineState,
-    private readonly hw: Gpu,
+    private hw: Gpu,
   ) {}
+
+  /** Reads another machine's GPU from now on (time travel reached a moment on another machine). */
+  follow(hw: Gpu): void {
+    this.hw = hw;
+  }
 
   allocationVar(a: MachineState['allocations'][number]): VarNode {
     const seg = a.segmentId !== undefined ? this.hw.segments.find((s) => s.id === a.segmentId) : undefined;

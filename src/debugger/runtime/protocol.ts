@@ -97,4 +97,4 @@ export const CONTROL = {
 } as const;
 
 /** StepKind as a number, for the control block. */
-export const STEP_CODES: readonly StepKind[] = ['continue', 'next', 'stepIn', 'stepOut'];
+export const STEP_CODES: readonly StepKind[] = ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'];

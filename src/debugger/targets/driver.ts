@@ -2,6 +2,9 @@
 // over a scenario. The machine is pulled one event at a time; the kernel thread stops at DDI calls
 // and kernel events, each GPU engine's thread before an instruction executes. Every stop reads the
 // machine's state, so what the Variables view shows is what the simulator holds at that moment.
+// The machine is the live one of a timeline (src/sim/timeline): stepping back or continuing in
+// reverse reaches an earlier moment again by replay (./reverse.ts finds where), and every view
+// follows the machine standing at the moment reached.
 // The GPU (engine threads, registers, memory, disassembly, its console commands) is the shared
 // GPU view; this file adds the kernel, the DDI calls and the scenario.
 //
@@ -17,11 +20,14 @@ import type { DriverScript } from '../../sim/driver/sourceMap';
 import { DDI_NAMES } from '../../sim/runtime/driverCode';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { KernelError } from '../../sim/kernel/kernelError';
-import { createMachine, Machine, MachineEvent, MachineState } from '../../sim/machine';
+import { machineFrom, Machine, MachineEvent, MachineState } from '../../sim/machine';
 import { compileDriver } from '../../sim/driver/loader';
 import { RunDigest } from '../../sim/recording/digest';
 import { EditReplay } from '../../sim/recording/edits';
 import { makeRecording, writeRecording, type RecordedEdit } from '../../sim/recording/recording';
+import { Timeline, type Edit, type Position } from '../../sim/timeline/timeline';
+import { engineStepBack, kernelStepBack, reverseCandidates } from './reverse';
+import { wouldStop } from '../breakpoints';
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
 import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
@@ -78,6 +84,16 @@ interface DdiRule {
 
 type Event = MachineEvent;
 
+/**
+ * A kind of breakpoint reverse continue also stops at (data breakpoints): `candidate` says from the
+ * timeline alone (its moment index and write log) whether moment `moment` may stop; `check` decides
+ * with the machine standing at that moment, and says why.
+ */
+export interface ReverseStop {
+  candidate(moment: number): boolean;
+  check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[] } | undefined;
+}
+
 export class DriverTarget implements Target {
   readonly gpu: GpuView;
   private readonly kernel: KernelView;
@@ -112,28 +128,59 @@ export class DriverTarget implements Target {
       throw new Error(`'scenario': ${e instanceof ScenarioError || e instanceof Error ? e.message : String(e)}`);
     }
     ctl.useTdrDelay(tdrDelayFor(config.tdrDelayMs, scenario.tdrDelayMs));
-    let machine: Machine;
+    let timeline: Timeline;
+    let firstReplay: EditReplay | undefined;
     try {
+      // Compiled once: every machine of the timeline (replays) is built from it synchronously.
+      const compiled = await compileDriver(driver);
       // As `paging-lab run` does: the verifier switch turns the DDI rules off, never the content checks.
-      machine = await createMachine({ driver, scenario, verifier: config.verifier });
+      const plan = config.replay;
+      timeline = new Timeline({
+        make: () => {
+          const m = machineFrom(compiled, { scenario, verifier: config.verifier });
+          // A replay's memory edits go in at their moments, before the event that followed them, on every machine of the timeline.
+          if (plan) {
+            const replay = new EditReplay(plan.edits);
+            firstReplay ??= replay;
+            m.beforeEvent = () => replay.apply(m);
+          }
+          return m;
+        },
+        applyEdit: (m, edit, event) => applyEdit(m, edit, event),
+        notice: (text) => ctl.output('console', text + '\n'),
+      });
     } catch (e) {
       const attr = e instanceof KernelError && e.category === 'scenario' ? 'scenario' : 'driver';
       throw new Error(`'${attr}': ${e instanceof DriverError || e instanceof Error ? e.message : String(e)}`);
     }
-    return new DriverTarget(config, machine, driver, scenarioPath, text);
+    return new DriverTarget(config, timeline, driver, scenarioPath, text, firstReplay);
+  }
+
+  /** Kinds of breakpoint reverse continue stops at besides the DDI, instruction and exception ones (data breakpoints). */
+  readonly reverseStops: ReverseStop[] = [];
+  /** The machine the views were made to follow. */
+  private followed: Machine;
+
+  /** The machine standing at the moment the session is at. */
+  private get machine(): Machine {
+    return this.timeline.machine;
   }
 
   private constructor(
     private readonly config: ResolvedLaunch,
-    private readonly machine: Machine,
+    readonly timeline: Timeline,
     private readonly driverPath: string,
     private readonly scenarioPath: string,
     scenarioText: string,
+    /** A replay's edits as the first machine applied them (the verdict says which it could not). */
+    replayEdits?: EditReplay,
   ) {
     this.scenarioLines = scenarioText.split('\n');
     this.driverName = basename(driverPath);
+    const machine = timeline.machine;
+    this.followed = machine;
     const sys = machine.gpu.config.systemMemoryBytes;
-    const kernel = new KernelView(() => this.state ?? machine.state(), machine.gpu);
+    const kernel = new KernelView(() => this.state ?? this.machine.state(), machine.gpu);
     this.kernel = kernel;
     this.gpu = new GpuView(machine.gpu, {
       // The engine picks up a queued buffer only when it executes its first instruction: ask the kernel's view.
@@ -143,24 +190,24 @@ export class DriverTarget implements Target {
       symbolAt: (address) => kernel.allocationAt(address),
       kernelRegisters: (engine) => kernel.kernelRegisters(engine),
       lookup: (name) => this.lookup(name),
-      allocation: (handle) => machine.kernel.vidmm?.allocations.get(handle),
+      allocation: (handle) => this.machine.kernel.vidmm?.allocations.get(handle),
       operationAt: (address) => this.operationAt(address),
+      // An edit made while stopped is part of the run: every replay makes it again at this moment.
+      debugWrote: (address, data) => this.timeline.addEdit({ kind: 'writeMemory', address, data: Buffer.from(data).toString('hex') }),
     });
     this.commands = this.makeCommands();
     const plan = config.replay;
     if (plan) {
-      // A replay's memory edits go in at their moments, before the event that followed them.
-      const replay = new EditReplay(plan.edits);
-      this.replayEdits = replay;
+      // The timeline's machines apply the replay's edits (load).
+      this.replayEdits = replayEdits;
       this.edits.push(...plan.edits);
-      machine.beforeEvent = () => replay.apply(machine);
     }
   }
 
-  /** The machine's next event, into the run's digest. */
+  /** The timeline's next event, into the run's digest (once: going forward again after a step back replays events the digest has). */
   private pull(): Event | undefined {
-    const e = this.machine.next();
-    if (e) this.digest.add(e);
+    const e = this.timeline.next();
+    if (e && this.machine.eventCount > this.digest.events) this.digest.add(e);
     return e;
   }
 
@@ -295,6 +342,7 @@ export class DriverTarget implements Target {
   }
 
   run(step: StepKind, threadId: number, ctl: RunControl): RunResult {
+    if (step === 'stepBack' || step === 'reverseContinue') return this.reverse(step, threadId, ctl);
     if (this.finished || this.machine.finished) return this.end();
     let engine = threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(threadId) ?? -2);
     if (engine === -2) throw new Error(`there is no thread ${threadId}`);
@@ -359,7 +407,7 @@ export class DriverTarget implements Target {
   private stepAhead(engine: number, ctl: RunControl): RunResult | undefined {
     const at = this.current;
     if (!at) return undefined;
-    const e = this.machine.runEngineNow(engine);
+    const e = this.timeline.runEngineNow(engine);
     if (!e) return undefined;
     const watched = this.gpu.data.active ? this.gpu.data.afterStep() : undefined;
     if (watched && e.kind !== 'error') return this.dataStop(at, watched);
@@ -411,6 +459,122 @@ export class DriverTarget implements Target {
     for (let i = this.operations.length - 1; i >= 0; i--) {
       const o = this.operations[i];
       if (address >= o.physical && address < o.physical + o.length) return o.label;
+    }
+    return undefined;
+  }
+
+  // ---- running backwards ----
+
+  /**
+   * Step back (the kernel thread: one DDI call, kernel event or scenario step; a GPU thread: one
+   * instruction of its engine) or reverse continue (the latest earlier moment where a breakpoint of
+   * any kind stops: conditions are checked there; hit counts count forward runs only, and log points
+   * do not stop). Before the first moment the answer is that this is the beginning.
+   */
+  private reverse(step: 'stepBack' | 'reverseContinue', threadId: number, ctl: RunControl): RunResult {
+    const engine = threadId === KERNEL_THREAD_ID ? -1 : (this.gpu.engineOf(threadId) ?? -2);
+    if (engine === -2) throw new Error(`there is no thread ${threadId}`);
+    if (!this.current) throw new Error('the run has not started: there is nothing to go back to');
+    this.gpu.resumed();
+    const from = this.timeline.position;
+    const index = this.timeline.recording.index;
+    if (step === 'stepBack') {
+      const to = engine < 0 ? kernelStepBack(index, from.moment) : engineStepBack(index, this.timeline.edits, engine, from);
+      if (!to) return this.beginning(threadId, engine < 0 ? 'the kernel made no call or event before this one' : `engine ${engine} executed no instruction before this one`);
+      const e = this.travel(to);
+      return { kind: 'stopped', stop: this.makeStop(e, 'step', undefined, undefined, threadId) };
+    }
+    const ddis = new Set<string>();
+    for (const r of [...this.functionRules, ...[...this.sourceRules.values()].flat()]) ddis.add(r.ddi);
+    const filter = {
+      ddis,
+      instructions: this.gpu.instructionBreakpointAddresses(),
+      failures: this.filters.has('driverFailure'),
+      extra: this.reverseStops.map((r) => (m: number) => r.candidate(m)),
+    };
+    let n = 0;
+    for (const m of reverseCandidates(index, from.moment, filter)) {
+      const e = this.travel({ moment: m, acts: 0 });
+      const hit = this.reverseHit(e);
+      if (hit) return hit;
+      if ((++n & 15) === 15 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop(e, 'pause') };
+    }
+    return this.beginning(threadId, 'no breakpoint stops before this moment');
+  }
+
+  /** Makes position `to` the current one: the timeline replays to it, and the views follow its machine. */
+  private travel(to: Position): Event {
+    const e = this.timeline.goTo(to.moment, to.acts);
+    this.finished = false;
+    if (this.followed !== this.machine) {
+      this.followed = this.machine;
+      this.gpu.follow(this.machine.gpu);
+      this.kernel.follow(this.machine.gpu);
+    } else this.gpu.data.follow(this.machine.gpu);
+    // What memory holds now is another moment's: every range the views show may have changed.
+    const sys = this.machine.gpu.config.systemMemoryBytes;
+    this.gpu.noteWrite(0, sys);
+    for (const s of this.gpu.hw.segments) this.gpu.noteWrite(debugAddressOfSegment(s.id), s.size);
+    // Give the next step back a checkpoint close behind (bounded: the answer waits for it).
+    this.timeline.idle(performance.now() + 40);
+    this.current = e;
+    this.state = this.machine.state();
+    return e!;
+  }
+
+  /** The first stop of the run, reached going back with nothing before it: says so. */
+  private beginning(threadId: number, why: string): RunResult {
+    const first = this.timeline.recording.index.last >= 1 ? 1 : 0;
+    const e = first ? this.travel({ moment: 1, acts: 0 }) : this.current!;
+    const stop = this.makeStop(e, 'step', `The beginning of the run: ${why}.`, undefined, threadId);
+    stop.description = 'Paused at the beginning of the run';
+    return { kind: 'stopped', stop };
+  }
+
+  /** Whether a breakpoint stops at `e` in reverse: its condition holds there (no counting, no logging). */
+  private reverseHit(e: Event): RunResult | undefined {
+    switch (e.kind) {
+      case 'ddi-entry': {
+        const rules = [...this.functionRules, ...[...this.sourceRules.values()].flat()].filter((r) => r.ddi === e.call.ddi);
+        const scope = this.callScope(e);
+        const hits = rules.filter((r) => wouldStop(r.rule, scope));
+        if (hits.length) {
+          const stop = this.makeStop(e, hits.some((r) => r.kind === 'source') ? 'breakpoint' : 'function breakpoint');
+          stop.hitBreakpointIds = hits.map((r) => r.rule.id);
+          return { kind: 'stopped', stop };
+        }
+        break;
+      }
+      case 'instruction': {
+        const ids = this.gpu.instructionWouldStop(e.address, e.engine);
+        if (ids.length) {
+          const stop = this.makeStop(e, 'instruction breakpoint');
+          stop.hitBreakpointIds = ids;
+          return { kind: 'stopped', stop };
+        }
+        break;
+      }
+      case 'ddi-return':
+        if (e.call.status !== undefined && !NT_SUCCESS(e.call.status) && this.filters.has('driverFailure')) {
+          const name = statusName(e.call.status);
+          return this.stopAt(e, 'exception', `${e.call.ddi} returned ${name}`, {
+            exceptionId: `driverFailure.${name}`,
+            description: `${e.call.ddi} returned ${name} (${hex(e.call.status)})`,
+            breakMode: 'always',
+            details: { message: `${e.call.ddi} returned ${name}`, typeName: 'NTSTATUS' },
+          });
+        }
+        break;
+      default:
+        break;
+    }
+    for (const r of this.reverseStops) {
+      const hit = r.check(e);
+      if (hit) {
+        const stop = this.makeStop(e, hit.reason, hit.text);
+        if (hit.hitBreakpointIds) stop.hitBreakpointIds = hit.hitBreakpointIds;
+        return { kind: 'stopped', stop };
+      }
     }
     return undefined;
   }
@@ -756,15 +920,20 @@ export class DriverTarget implements Target {
     if (!o || !(m[2] in o)) throw new Error('this variable is no longer there');
     const old = o[m[2]];
     const v = compile(value).evaluate((name) => this.anyName(name));
+    const path = [this.reg.pathOf(m[1]), m[2]].filter((x) => x).join('.');
+    // Recorded as the value set, at this moment: a replay sets it again in the arguments of this call.
+    const record = (set: number | boolean): void => void this.timeline.addEdit({ kind: 'setVariable', path, value: JSON.stringify(set) });
     if (typeof old === 'number') {
       const n = typeof v === 'bigint' ? Number(v) : v;
       if (typeof n !== 'number' || !Number.isFinite(n)) throw new ExpressionError(`'${value}' is not a number`);
       o[m[2]] = n;
+      record(n);
       return { value: Number.isInteger(n) ? hex(n) : String(n) };
     }
     if (typeof old === 'boolean') {
       if (typeof v !== 'boolean') throw new ExpressionError(`'${value}' is not true or false`);
       o[m[2]] = v;
+      record(v);
       return { value: String(v) };
     }
     throw new Error('only numbers and booleans can be changed');
@@ -855,3 +1024,16 @@ export class DriverTarget implements Target {
   }
 }
 
+/** Makes an edit recorded at a moment again, on a replay standing at that moment (its event `event`). */
+function applyEdit(m: Machine, edit: Edit, event: MachineEvent | undefined): void {
+  if (edit.kind === 'writeMemory' && edit.address !== undefined && edit.data !== undefined) {
+    m.gpu.debugWrite(edit.address, Buffer.from(edit.data, 'hex'));
+    return;
+  }
+  if (edit.kind === 'setVariable' && edit.path && edit.value !== undefined && event?.kind === 'ddi-entry') {
+    const names = edit.path.split('.');
+    let o: unknown = event.call.args;
+    for (const n of names.slice(0, -1)) o = o && typeof o === 'object' ? (o as Record<string, unknown>)[n] : undefined;
+    if (o && typeof o === 'object') (o as Record<string, unknown>)[names[names.length - 1]] = JSON.parse(edit.value) as unknown;
+  }
+}

@@ -202,6 +202,7 @@ export class ProgramTarget implements Target {
 
   run(step: StepKind, threadId: number, ctl: RunControl, fromStart = false): RunResult {
     if (this.gpu.engineOf(threadId) === undefined) throw new Error(`there is no thread ${threadId}`);
+    if (step === 'stepBack' || step === 'reverseContinue') throw new Error('a .pgasm program run on its own keeps no timeline: step back works in driver sessions');
     const hw = this.gpu.hw;
     this.gpu.resumed();
     if (this.finishedStop || hw.engineView(0).state === 'faulted') return this.finish();

@@ -15,10 +15,16 @@
 import type { Machine, MachineEvent } from '../machine';
 import { attachRecorder, Recording, type SiteWrite } from './recorder';
 
-/** An edit made while debugging: applied again at its moment by every replay. */
+/**
+ * What the debugger did at a moment that changed the run: an edit (writeMemory, setVariable), or a
+ * GPU instruction run ahead of the kernel's schedule (`runEngine`: a user stepping an engine while
+ * the kernel stands at a DDI call). Applied again, in order, at its moment by every replay.
+ */
 export interface Edit {
   moment: number;
-  kind: 'writeMemory' | 'setVariable';
+  kind: 'writeMemory' | 'setVariable' | 'runEngine';
+  /** runEngine: the engine that ran its next instruction. */
+  engine?: number;
   /** writeMemory: debug address and bytes (hex). */
   address?: number;
   data?: string;
@@ -30,8 +36,8 @@ export interface Edit {
 export interface TimelineOptions {
   /** A new machine of the same run (same driver, scenario, seed and options), at moment 0. */
   make(): Machine;
-  /** Applies an edit to a machine standing at its moment (the host knows how to set a variable). */
-  applyEdit(machine: Machine, edit: Edit): void;
+  /** Applies an edit to a machine standing at its moment, whose event is `event` (the host knows how to set a variable). runEngine edits are the timeline's own. */
+  applyEdit(machine: Machine, edit: Edit, event: MachineEvent | undefined): void;
   /** Memory the parked machines may hold, in bytes (default 256 MiB). */
   checkpointBytes?: number;
   /** How many machines may be parked (default 8). */
@@ -47,13 +53,30 @@ interface Parked {
   machine: Machine;
   /** The event it stands at (undefined at moment 0). */
   event: MachineEvent | undefined;
+  /** How many of the edits of its moment it has applied. */
+  acts: number;
+}
+
+/**
+ * Where a machine stands: a moment, and how many of that moment's edits (writes, GPU instructions
+ * run ahead) it has applied. A stop the run reaches is at `acts` 0; a GPU step taken while the
+ * kernel stands still moves `acts` on.
+ */
+export interface Position {
+  moment: number;
+  acts: number;
+}
+
+function before(a: number, aa: number, b: number, ba: number): boolean {
+  return a < b || (a === b && aa < ba);
 }
 
 export class Timeline {
   readonly recording = new Recording();
-  readonly edits: Edit[] = [];
+  edits: Edit[] = [];
   private live: Machine;
   private liveEvent: MachineEvent | undefined;
+  private liveActs = 0;
   private parked: Parked[] = [];
   private warned = false;
   /** Machines created, and events run again to reach moments (for benchmarks and the status line). */
@@ -78,6 +101,16 @@ export class Timeline {
     return this.live.eventCount;
   }
 
+  /** The moment, and how many of its edits the live machine has applied. */
+  get position(): Position {
+    return { moment: this.live.eventCount, acts: this.liveActs };
+  }
+
+  /** The edits recorded at `moment`, in order. */
+  editsAt(moment: number): Edit[] {
+    return this.edits.filter((e) => e.moment === moment);
+  }
+
   /** The last moment the run has reached (and recorded). */
   get frontier(): number {
     return this.recording.frontier;
@@ -90,32 +123,73 @@ export class Timeline {
     return m;
   }
 
-  /** The next event of the live machine, the edits of the moment it left applied first. */
+  /** The next event of the live machine, the edits recorded at the moment it leaves applied first (the same run again). */
   next(): MachineEvent | undefined {
+    this.liveActs = this.applyActs(this.live, this.liveEvent, this.liveActs, Infinity);
     const e = this.live.next();
-    if (e) this.liveEvent = e;
-    return e;
-  }
-
-  /**
-   * Runs `m` (standing at `from`'s event) forward to moment `t`, applying edits; returns the event
-   * of moment t, or the last event if the run ended before.
-   */
-  private advance(m: Machine, event: MachineEvent | undefined, t: number): MachineEvent | undefined {
-    let e = event;
-    while (m.eventCount < t) {
-      const n = m.next();
-      if (!n) break;
-      e = n;
-      this.stats.replayedEvents++;
-      this.applyEditsAt(m);
+    if (e) {
+      this.liveEvent = e;
+      this.liveActs = 0;
     }
     return e;
   }
 
-  private applyEditsAt(m: Machine): void {
-    const at = m.eventCount;
-    for (const edit of this.edits) if (edit.moment === at) this.opts.applyEdit(m, edit);
+  /**
+   * Runs `engine`'s next instruction now, ahead of the kernel (Machine.runEngineNow), as an edit of
+   * the current moment. When the run recorded from here did the same next, it is that run again;
+   * otherwise the run goes another way and what was recorded past here goes.
+   */
+  runEngineNow(engine: number): ReturnType<Machine['runEngineNow']> {
+    const at = this.live.eventCount;
+    const acts = this.editsAt(at);
+    // Edits recorded before the next instruction run ahead are the same run: apply them first.
+    let i = this.liveActs;
+    while (i < acts.length && acts[i].kind !== 'runEngine') i++;
+    if (i < acts.length && acts[i].engine === engine) {
+      this.liveActs = this.applyActs(this.live, this.liveEvent, this.liveActs, i);
+      const r = this.live.runEngineNow(engine);
+      this.liveActs = i + 1;
+      return r;
+    }
+    const r = this.live.runEngineNow(engine);
+    if (r) {
+      this.forgetFrom(at, this.liveActs);
+      this.edits.push({ moment: at, kind: 'runEngine', engine });
+      this.liveActs++;
+    }
+    return r;
+  }
+
+  /**
+   * Runs `m` (standing at moment m.eventCount, its event `event`, `acts` of that moment's edits
+   * applied) forward to position (t, tActs), applying edits on the way; returns the event of the
+   * moment reached and its acts (the last moment if the run ended before).
+   */
+  private advance(m: Machine, event: MachineEvent | undefined, acts: number, t: number, tActs = Infinity): { event: MachineEvent | undefined; acts: number } {
+    let e = event;
+    let a = acts;
+    while (m.eventCount < t) {
+      a = this.applyActs(m, e, a, Infinity);
+      const n = m.next();
+      if (!n) return { event: e, acts: a };
+      e = n;
+      a = 0;
+      this.stats.replayedEvents++;
+    }
+    a = this.applyActs(m, e, a, tActs);
+    return { event: e, acts: a };
+  }
+
+  /** Applies the edits of m's moment from index `from` up to (not including) `to`; returns how many are applied. */
+  private applyActs(m: Machine, event: MachineEvent | undefined, from: number, to: number): number {
+    const acts = this.editsAt(m.eventCount);
+    const end = Math.min(to, acts.length);
+    for (let i = from; i < end; i++) {
+      const edit = acts[i];
+      if (edit.kind === 'runEngine') m.runEngineNow(edit.engine!);
+      else this.opts.applyEdit(m, edit, event);
+    }
+    return Math.max(from, end);
   }
 
   /**
@@ -123,35 +197,39 @@ export class Timeline {
    * its event. Going back takes the nearest parked machine at or before t (or a new one); the
    * machine left is parked, so coming back to it costs nothing.
    */
-  goTo(t: number): MachineEvent | undefined {
+  goTo(t: number, tActs = Infinity): MachineEvent | undefined {
     if (!Number.isSafeInteger(t) || t < 0) throw new Error(`moment ${t} is not a moment: moments are whole numbers from 0`);
+    if (!(tActs >= 0)) throw new Error(`${tActs} edits of a moment is not a count`);
     const now = this.live.eventCount;
-    if (t === now) return this.liveEvent;
-    if (t > now) {
+    const nowActs = this.liveActs;
+    const wanted = t === now ? Math.min(tActs, this.editsAt(t).length) : tActs;
+    if (t === now && wanted === nowActs) return this.liveEvent;
+    let from: Parked;
+    if (before(now, nowActs, t, wanted)) {
       // Forward: a parked machine between here and there saves the way.
-      const ahead = this.takeParked(t, now);
+      const ahead = this.takeParked(t, tActs, now, nowActs);
       if (ahead) {
-        this.park({ machine: this.live, event: this.liveEvent });
-        this.live = ahead.machine;
-        this.liveEvent = ahead.event;
-      }
-      this.liveEvent = this.advance(this.live, this.liveEvent, t);
-      return this.liveEvent;
+        this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs });
+        from = ahead;
+      } else from = { machine: this.live, event: this.liveEvent, acts: this.liveActs };
+    } else {
+      from = this.takeParked(t, tActs, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
+      this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs });
     }
-    const from = this.takeParked(t, -1) ?? { machine: this.fresh(), event: undefined };
-    this.park({ machine: this.live, event: this.liveEvent });
     this.live = from.machine;
-    if (from.machine.eventCount === 0) this.applyEditsAt(from.machine);
-    this.liveEvent = this.advance(from.machine, from.event, t);
+    const r = this.advance(from.machine, from.event, from.acts, t, tActs);
+    this.liveEvent = r.event;
+    this.liveActs = r.acts;
     return this.liveEvent;
   }
 
-  /** Takes the parked machine standing latest at or before `t` and after `after`. */
-  private takeParked(t: number, after: number): Parked | undefined {
+  /** Takes the parked machine standing latest at or before (t, tActs) and after (after, afterActs). */
+  private takeParked(t: number, tActs: number, after: number, afterActs: number): Parked | undefined {
     let best = -1;
     for (let i = 0; i < this.parked.length; i++) {
-      const c = this.parked[i].machine.eventCount;
-      if (c <= t && c > after && (best < 0 || c > this.parked[best].machine.eventCount)) best = i;
+      const p = this.parked[i];
+      const c = p.machine.eventCount;
+      if (!before(t, tActs, c, p.acts) && before(after, afterActs, c, p.acts) && (best < 0 || before(this.parked[best].machine.eventCount, this.parked[best].acts, c, p.acts))) best = i;
     }
     if (best < 0) return undefined;
     return this.parked.splice(best, 1)[0];
@@ -161,7 +239,7 @@ export class Timeline {
   private park(p: Parked): boolean {
     if (p.machine.finished && p.machine.eventCount === 0) return false;
     this.parked.push(p);
-    this.parked.sort((a, b) => a.machine.eventCount - b.machine.eventCount);
+    this.parked.sort((a, b) => a.machine.eventCount - b.machine.eventCount || a.acts - b.acts);
     this.trim();
     return this.parked.includes(p);
   }
@@ -201,19 +279,26 @@ export class Timeline {
    */
   addEdit(edit: Omit<Edit, 'moment'>): Edit {
     const e: Edit = { ...edit, moment: this.moment };
-    this.forgetAfter(e.moment);
+    this.forgetFrom(e.moment, this.liveActs);
     this.edits.push(e);
+    this.liveActs++;
     return e;
   }
 
-  private forgetAfter(moment: number): void {
+  /** The run goes another way from (moment, acts): its later edits, moments, writes and parked machines go. */
+  private forgetFrom(moment: number, acts: number): void {
     this.recording.truncateAfter(moment);
-    for (let i = this.edits.length - 1; i >= 0; i--) if (this.edits[i].moment > moment) this.edits.splice(i, 1);
+    let seen = 0;
+    this.edits = this.edits.filter((e) => e.moment < moment || (e.moment === moment && seen++ < acts));
     this.parked = this.parked.filter((p) => {
-      if (p.machine.eventCount <= moment) return true;
+      if (!before(moment, acts, p.machine.eventCount, p.acts)) return true;
       p.machine.stop();
       return false;
     });
+    if (this.builder) {
+      this.builder.machine.stop();
+      this.builder = undefined;
+    }
   }
 
   /**
@@ -228,19 +313,19 @@ export class Timeline {
     if (!b || b.machine.eventCount > target) {
       b?.machine.stop();
       const base = this.takeParkedCopyBase(target);
-      b = this.builder = base ?? { machine: this.fresh(), event: undefined };
-      if (b.machine.eventCount === 0) this.applyEditsAt(b.machine);
+      b = this.builder = base ?? { machine: this.fresh(), event: undefined, acts: 0 };
     }
     let ended = false;
     while (!ended && b.machine.eventCount < target && performance.now() < deadline) {
       for (let i = 0; i < 256 && b.machine.eventCount < target; i++) {
+        b.acts = this.applyActs(b.machine, b.event, b.acts, Infinity);
         const n = b.machine.next();
         if (!n) {
           ended = true;
           break;
         }
         b.event = n;
-        this.applyEditsAt(b.machine);
+        b.acts = 0;
       }
     }
     if (b.machine.eventCount >= target || ended) {
@@ -280,8 +365,7 @@ export class Timeline {
     const m = this.fresh();
     this.recording.siteCapture = capture;
     try {
-      this.applyEditsAt(m);
-      this.advance(m, undefined, call.exit);
+      this.advance(m, undefined, 0, call.exit, 0);
     } finally {
       this.recording.siteCapture = undefined;
       m.stop();

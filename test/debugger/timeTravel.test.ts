@@ -1,0 +1,221 @@
+// Time travel over the real adapter: stepBack and reverseContinue on the kernel thread (one DDI call
+// or kernel event back) and on a GPU thread (one opcode back). Memory is compared by a SHA-256 of
+// all of it (system memory and every segment, through readMemory): stepping back over a GPU opcode
+// gives its destination bytes back, reverse continue reaches the previous DxgkDdiBuildPagingBuffer
+// hit with the memory of that hit, and going forward again gives the same stops and the same memory.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { debugAddressOfSegment } from '../../src/sim/hw';
+import { ROOT, tempDir } from '../setup';
+import { adapterPerTest, decodeBase64, expectEvent, launchAndStop, type AdapterClient } from './harness';
+
+const KERNEL = 1;
+const GPU = 100;
+const hexAddr = (n: number): string => '0x' + n.toString(16);
+const SYSTEM = 2 * 1024 * 1024;
+const SEGMENTS = [
+  { id: 1, size: 128 * 1024 },
+  { id: 2, size: 128 * 1024 },
+];
+
+/** A small generated run (a few thousand moments), so that hashing all memory at each stop stays cheap. */
+function scenarioFile(): string {
+  const file = join(tempDir('travel'), 'small.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'small',
+      seed: 5,
+      adapter: { segments: [{ name: 'vram', kind: 'memory', size: '128KiB', cpuVisible: true }, { name: 'local', kind: 'memory', size: '128KiB' }], systemMemory: '2MiB' },
+      kernel: { pagingBufferSize: 1024, maxTransferSize: '16KiB' },
+      generate: { allocations: 8, steps: 30, minSize: '4KiB', maxSize: '32KiB', allocationsPerRender: 3 },
+    }),
+  );
+  return file;
+}
+
+async function read(dc: AdapterClient, address: number, count: number): Promise<Buffer> {
+  const r = (await dc.request('readMemory', { memoryReference: hexAddr(address), count })) as DebugProtocol.ReadMemoryResponse;
+  assert.ok(r.success, r.message);
+  const b = decodeBase64(r.body?.data);
+  // Unreadable bytes at the end are not sent: count them as zeros, as the adapter says they are absent.
+  return b.length === count ? b : Buffer.concat([b, Buffer.alloc(count - b.length)]);
+}
+
+/** A SHA-256 of all memory. */
+async function memoryHash(dc: AdapterClient): Promise<string> {
+  const h = createHash('sha256');
+  h.update(await read(dc, 0, SYSTEM));
+  for (const s of SEGMENTS) h.update(await read(dc, debugAddressOfSegment(s.id), s.size));
+  return h.digest('hex');
+}
+
+interface Seen {
+  reason: string;
+  threadId: number;
+  top: string;
+  ip?: string;
+  memory: string;
+}
+
+/** What a stop shows: its reason and thread, the top frame of its thread, and all memory. */
+async function seen(dc: AdapterClient, ev: DebugProtocol.StoppedEvent): Promise<Seen> {
+  const frame = (await dc.stackTraceRequest({ threadId: ev.body.threadId! })).body.stackFrames[0];
+  return { reason: ev.body.reason, threadId: ev.body.threadId!, top: frame.name, ip: frame.instructionPointerReference, memory: await memoryHash(dc) };
+}
+
+async function step(dc: AdapterClient, command: string, threadId: number): Promise<DebugProtocol.StoppedEvent> {
+  return expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', async () => {
+    const r = await dc.request(command, { threadId });
+    assert.ok(r.success, `${command}: ${r.message}`);
+  });
+}
+
+describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
+  this.timeout(180000);
+  const client = adapterPerTest();
+
+  it('says it can step back', async () => {
+    const dc = client();
+    const init = await dc.initializeRequest({ adapterID: 'wddm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    assert.equal(init.body?.supportsStepBack, true);
+  });
+
+  it('steps back over GPU opcodes: the bytes they wrote return to their old values, and forward again gives the same stops', async () => {
+    const dc = client();
+    await launchAndStop(dc, { scenario: scenarioFile(), stopOnEntry: true }, async () => undefined);
+    // Forward: GPU opcodes one by one, from the first the engine runs.
+    const forward: Seen[] = [await seen(dc, await step(dc, 'next', GPU))];
+    for (let i = 0; i < 8; i++) forward.push(await seen(dc, await step(dc, 'next', GPU)));
+    assert.ok(forward.every((s) => s.threadId === GPU && s.reason === 'step'));
+    const changed = forward.findIndex((s, i) => i > 0 && s.memory !== forward[i - 1].memory);
+    assert.ok(changed > 0, 'an opcode among them wrote memory');
+    // Back, one opcode at a time: each stop is the one before, memory included.
+    for (let i = forward.length - 2; i >= 0; i--) {
+      const back = await seen(dc, await step(dc, 'stepBack', GPU));
+      assert.deepEqual(back, forward[i], `one opcode back to stop ${i}`);
+    }
+    // And forward again: the same run.
+    for (let i = 1; i < forward.length; i++) assert.deepEqual(await seen(dc, await step(dc, 'next', GPU)), forward[i], `forward again to stop ${i}`);
+  });
+
+  it('steps back over opcodes a GPU step ran ahead of the kernel (stopped at a DDI call), and replays them going forward', async () => {
+    const dc = client();
+    await launchAndStop(dc, { scenario: scenarioFile() }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    });
+    // Find a DxgkDdiBuildPagingBuffer hit where the engine has work queued: a GPU step there runs ahead, the kernel staying at the call.
+    const kernelStack = async (): Promise<string> => JSON.stringify((await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames.map((f) => [f.name, f.line, f.instructionPointerReference]));
+    let kernelTop = '';
+    let atCall: Seen | undefined;
+    const forward: Seen[] = [];
+    for (let hit = 0; hit < 40 && !forward.length; hit++) {
+      kernelTop = await kernelStack();
+      atCall = await seen(dc, { body: { reason: 'function breakpoint', threadId: GPU } } as DebugProtocol.StoppedEvent);
+      const s = await seen(dc, await step(dc, 'next', GPU));
+      if (s.reason === 'step' && (await kernelStack()) === kernelTop && s.memory !== atCall.memory) forward.push(s);
+      else if (s.reason !== 'function breakpoint') await step(dc, 'continue', KERNEL);
+    }
+    assert.ok(forward.length, 'a hit where the GPU ran ahead of the kernel');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    for (let i = 0; i < 3; i++) {
+      const s = await seen(dc, await step(dc, 'next', GPU));
+      if (s.reason !== 'step' || (await kernelStack()) !== kernelTop) break;
+      forward.push(s);
+    }
+    // Back over each: the kernel still at the call, memory as before each opcode.
+    for (let i = forward.length - 2; i >= 0; i--) assert.deepEqual(await seen(dc, await step(dc, 'stepBack', GPU)), forward[i], `back to ahead step ${i}`);
+    const before = await seen(dc, await step(dc, 'stepBack', GPU));
+    assert.equal(before.memory, atCall!.memory, 'before the first opcode run ahead: the memory of the DDI call stop');
+    assert.equal(await kernelStack(), kernelTop, 'the kernel is still at the call');
+    for (let i = 0; i < forward.length; i++) assert.deepEqual(await seen(dc, await step(dc, 'next', GPU)), forward[i], `forward again to ahead step ${i}`);
+  });
+
+  it('makes a writeMemory edit again when the run passes its moment after a step back', async () => {
+    const dc = client();
+    await launchAndStop(dc, { scenario: scenarioFile(), stopOnEntry: true }, async () => undefined);
+    await step(dc, 'next', GPU);
+    // A byte range nothing else writes: the top of system memory.
+    const address = SYSTEM - 16;
+    const w = await dc.request('writeMemory', { memoryReference: hexAddr(address), data: Buffer.from('c0ffee', 'hex').toString('base64') });
+    assert.ok(w.success, w.message);
+    const s1 = await seen(dc, await step(dc, 'next', GPU));
+    assert.deepEqual([...(await read(dc, address, 3))], [0xc0, 0xff, 0xee]);
+    await step(dc, 'stepBack', GPU);
+    assert.deepEqual([...(await read(dc, address, 3))], [0, 0, 0], 'back at the stop where it was made: before the edit');
+    assert.deepEqual(await seen(dc, await step(dc, 'next', GPU)), s1, 'forward again: the edit is made again');
+    assert.deepEqual([...(await read(dc, address, 3))], [0xc0, 0xff, 0xee]);
+  });
+
+  it('steps back the kernel thread one DDI call or kernel event at a time, and forward again gives the same stops and memory', async () => {
+    const dc = client();
+    await launchAndStop(dc, { scenario: scenarioFile() }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', hitCondition: '3' }] });
+    });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    const forward: Seen[] = [{ ...(await seen(dc, { body: { reason: 'function breakpoint', threadId: KERNEL } } as DebugProtocol.StoppedEvent)) }];
+    assert.match(frame.name, /^DxgkDdiBuildPagingBuffer\(/);
+    for (let i = 0; i < 6; i++) forward.push(await seen(dc, await step(dc, 'next', KERNEL)));
+    for (let i = forward.length - 2; i >= 0; i--) {
+      const back = await seen(dc, await step(dc, 'stepBack', KERNEL));
+      assert.deepEqual({ ...back, reason: forward[i].reason }, forward[i], `one kernel step back to stop ${i}`);
+      assert.equal(back.reason, 'step');
+    }
+    for (let i = 1; i < forward.length; i++) assert.deepEqual(await seen(dc, await step(dc, 'next', KERNEL)), forward[i], `forward again to stop ${i}`);
+  });
+
+  it('continues in reverse to the previous DxgkDdiBuildPagingBuffer hit, with the memory of that hit, down to the beginning', async () => {
+    const dc = client();
+    const first = (await launchAndStop(dc, { scenario: scenarioFile() }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    })) as DebugProtocol.StoppedEvent;
+    const hits: Seen[] = [await seen(dc, first)];
+    for (let i = 0; i < 3; i++) hits.push(await seen(dc, await step(dc, 'continue', KERNEL)));
+    assert.ok(hits.every((h) => h.reason === 'function breakpoint' && /^DxgkDdiBuildPagingBuffer\(/.test(h.top)));
+    for (let i = hits.length - 2; i >= 0; i--) {
+      const ev = await step(dc, 'reverseContinue', KERNEL);
+      assert.deepEqual(ev.body.hitBreakpointIds?.length, 1);
+      assert.deepEqual(await seen(dc, ev), hits[i], `reverse continue to hit ${i}`);
+    }
+    // Before the first hit there is none: the beginning of the run, said so.
+    const start = await step(dc, 'reverseContinue', KERNEL);
+    assert.equal(start.body.description, 'Paused at the beginning of the run');
+    assert.match(start.body.text ?? '', /beginning of the run: no breakpoint stops before this moment/);
+    // And from there, forward: the first hit again.
+    assert.deepEqual(await seen(dc, await step(dc, 'continue', KERNEL)), hits[0]);
+  });
+
+  it('answers bad input: step back at the first moment says it is the beginning; a bad thread or none is refused with a reason, and the session goes on', async () => {
+    const dc = client();
+    const entry = (await launchAndStop(dc, { scenario: scenarioFile(), stopOnEntry: true }, async () => undefined)) as DebugProtocol.StoppedEvent;
+    const atEntry = await seen(dc, entry);
+    const back = await step(dc, 'stepBack', KERNEL);
+    assert.equal(back.body.description, 'Paused at the beginning of the run');
+    assert.match(back.body.text ?? '', /the kernel made no call or event before this one/);
+    assert.deepEqual({ ...(await seen(dc, back)), reason: 'entry' }, atEntry, 'still the first moment');
+    const gpuBack = await step(dc, 'stepBack', GPU);
+    assert.match(gpuBack.body.text ?? '', /engine 0 executed no instruction before this one/);
+    const bad = await dc.request('stepBack', { threadId: 77 });
+    assert.equal(bad.success, false);
+    assert.match(bad.message ?? '', /there is no thread 77/);
+    const noThread = await dc.request('reverseContinue', {});
+    assert.equal(noThread.success, false);
+    // The session is still alive and steps.
+    const on = await step(dc, 'next', KERNEL);
+    assert.equal(on.body.reason, 'step');
+  });
+
+  it('refuses to step back in a .pgasm program session, saying where it works', async () => {
+    const dc = client();
+    await launchAndStop(dc, { program: join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm'), stopOnEntry: true }, async () => undefined);
+    const r = await dc.request('stepBack', { threadId: GPU });
+    assert.equal(r.success, false);
+    assert.match(r.message ?? '', /work in driver sessions/);
+    assert.equal((await step(dc, 'next', GPU)).body.reason, 'step');
+  });
+});

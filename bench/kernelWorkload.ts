@@ -15,20 +15,15 @@
 import { Op } from '../src/isa/opcodes';
 import type { Gpu } from '../src/sim/hw';
 import { createMachine } from '../src/sim/machine';
-import { normalizeScenario } from '../src/sim/scenario';
+import { stressScenario, type StressShape } from './stressScenario';
+
+export type { StressShape };
 import type { DriverEntryFunction } from '../src/sim/driver/loader';
 import { DriverEntry } from '../samples/drivers/reference/driver';
 
 const MiB = 1024 * 1024;
 const PAGE = 4096;
 
-export interface StressShape {
-  vram: number;
-  allocations: number;
-  renders: number;
-  minSize: number;
-  maxSize: number;
-}
 
 export interface OpTimes {
   count: number;
@@ -65,33 +60,6 @@ export interface StressRound {
   touchedBytes: number;
   residentBytes: number;
   rss: number;
-}
-
-function stressScenario(shape: StressShape): ReturnType<typeof normalizeScenario> {
-  return normalizeScenario(
-    {
-      seed: 1,
-      adapter: {
-        segments: [
-          { name: 'vram', kind: 'memory', size: shape.vram / 4, cpuVisible: true },
-          { name: 'local', kind: 'memory', size: (shape.vram * 3) / 4 },
-        ],
-        systemMemory: Math.ceil(((shape.allocations * (shape.maxSize + shape.minSize)) / 2) * 1.5 / MiB + 256) * MiB,
-        commonBufferBudget: 64 * MiB,
-      },
-      kernel: { maxTransferSize: '1MiB', pagingBuffers: 8 },
-      generate: {
-        allocations: shape.allocations,
-        steps: Math.round(shape.renders / 0.9),
-        minSize: shape.minSize,
-        maxSize: shape.maxSize,
-        allocationsPerRender: 4,
-        weights: { render: 90, write: 4, recreate: 2, pressure: 1, wait: 3 },
-        verify: false,
-      },
-    },
-    'stress',
-  );
 }
 
 /** Pages written, as one bit per 4 KiB page of VRAM and of system memory. */

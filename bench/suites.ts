@@ -11,5 +11,6 @@ import { debuggerSuite } from './debugger.bench';
 import { debuggerSoakSuite } from './debuggerSoak.bench';
 import { sweepSuite } from './sweep.bench';
 import { dataBreakpointsSuite } from './dataBreakpoints.bench';
+import { travelSuite } from './travel.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, dataBreakpointsSuite, sweepSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, dataBreakpointsSuite, travelSuite, sweepSuite, extensionSuite];

@@ -178,6 +178,9 @@ export class SimGpu implements Gpu {
   residentBytes(): { vram: number; system: number } {
     return { vram: this.state.vram.residentBytes(), system: this.state.sys.residentBytes() };
   }
+  heldBytes(): number {
+    return this.state.vram.heldBytes() + this.state.sys.heldBytes();
+  }
   releaseMemory(): void {
     this.state.vram.recycle();
     this.state.sys.recycle();

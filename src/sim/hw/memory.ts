@@ -85,6 +85,13 @@ export class SparseMemory {
     return this.materialised * PAGE_BYTES;
   }
 
+  /** Bytes this memory holds from the process: its own slabs (carved 16 MiB at a time) and its page tables; not installed buffers. */
+  heldBytes(): number {
+    let n = this.slotOf.byteLength + this.patterns.byteLength;
+    for (let k = 0; k < this.slabs.length; k++) if (this.slabs[k] && !this.slabInstalled[k]) n += this.slabs[k]!.byteLength;
+    return n;
+  }
+
   /**
    * Empties this memory (every page reads as zeros again) and gives its own slabs, zeroed where they
    * were used, to the next memory this thread makes. For a memory nobody reads any more: a view

@@ -303,6 +303,8 @@ export interface Gpu {
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult;
   /** Bytes of VRAM and system memory actually materialised. */
   residentBytes(): { vram: number; system: number };
+  /** Bytes VRAM and system memory hold from the process (slabs and page tables), resident or not. */
+  heldBytes(): number;
   /**
    * Empties VRAM and system memory and hands their storage to the next GPU made in this thread.
    * Only for a GPU nobody will read again (a finished run in a sweep).

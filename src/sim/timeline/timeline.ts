@@ -46,8 +46,13 @@ export interface TimelineOptions {
   notice?(text: string): void;
 }
 
-/** What a parked machine costs beyond its memory pages: its kernel, its driver context (an estimate until the travel benchmark measures it). */
-export const MACHINE_OVERHEAD_BYTES = 2 * 1024 * 1024;
+/**
+ * What a parked machine costs beyond what its memories hold (Gpu.heldBytes): its kernel, its
+ * driver's context, its common buffers. An estimate: `npx tsx bench/index.ts travel` measures a
+ * whole machine (70.7 MiB at the end of random-pressure, of which 32 MiB are its memories' two
+ * first slabs) and prints both.
+ */
+export const MACHINE_OVERHEAD_BYTES = 8 * 1024 * 1024;
 
 interface Parked {
   machine: Machine;
@@ -383,8 +388,7 @@ export class Timeline {
   }
 }
 
-/** What one machine holds: its memory pages and common buffers, plus the fixed share of a kernel and a driver context. */
+/** What one machine holds: what its memories hold (slabs, resident or not, and page tables), plus the fixed share of a kernel and a driver context. */
 export function machineBytes(m: Machine): number {
-  const r = m.gpu.residentBytes();
-  return r.vram + r.system + MACHINE_OVERHEAD_BYTES;
+  return m.gpu.heldBytes() + MACHINE_OVERHEAD_BYTES;
 }

@@ -1,0 +1,175 @@
+// Time travel benchmark. (1) Step back (stepBack -> stopped) through the shipped adapter over stdio,
+// at the end of random-pressure (stopped at its last DxgkDdiBuildPagingBuffer call), on the kernel
+// thread and on the GPU thread: median and p95. (2) What a checkpoint (a parked machine) really
+// costs, measured as the growth of the heap and array buffers after a collection, at the end of
+// random-pressure and of the kernel stress scenario (scaled), against the VRAM the run touched.
+// (3) Simulator throughput with recording on (the timeline's recorder attached, no data
+// breakpoint) against off, interleaved rounds (off, on, off, on...), load printed.
+
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { compileDriver, type CompiledDriver } from '../src/sim/driver/loader';
+import { machineFrom, type Machine } from '../src/sim/machine';
+import { parseScenario, type Scenario } from '../src/sim/scenario';
+import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
+import { machineBytes } from '../src/sim/timeline/timeline';
+import { stressScenario } from './stressScenario';
+import { row, type Suite } from './suite';
+
+const ROOT = join(__dirname, '..');
+const KERNEL = 1;
+const GPU = 100;
+const MiB = 1024 * 1024;
+const STEPS = 20;
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const ms = (n: number): string => `${n.toFixed(1)} ms`;
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+function scenarioFile(name: string): { path: string; scenario: Scenario } {
+  const path = join(ROOT, 'samples', 'scenarios', `${name}.json`);
+  return { path, scenario: parseScenario(readFileSync(path, 'utf8'), path) };
+}
+
+async function open(launch: Record<string, unknown>, functionBreakpoints: DebugProtocol.FunctionBreakpoint[]): Promise<{ dc: DebugClient; first: DebugProtocol.Event }> {
+  const dc = new DebugClient(process.execPath, join(ROOT, 'dist', 'debugAdapter.js'), 'wddm');
+  dc.defaultTimeout = 600000;
+  await dc.start();
+  const initialized = dc.waitForEvent('initialized');
+  await dc.initializeRequest();
+  const launched = dc.launchRequest(launch as never);
+  await initialized;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: functionBreakpoints });
+  const first = Promise.race([dc.waitForEvent('stopped'), dc.waitForEvent('terminated')]);
+  await dc.configurationDoneRequest();
+  await launched;
+  return { dc, first: await first };
+}
+
+/** Step back latencies at the end of random-pressure, on the kernel thread and on the GPU thread. */
+async function stepBackTimes(scenario: string): Promise<{ kernel: number[]; gpu: number[]; calls: number }> {
+  // Its DxgkDdiBuildPagingBuffer calls, counted in-process (the run is deterministic: the adapter's is the same).
+  const { scenario: sc } = scenarioFile('random-pressure');
+  const counted = machineFrom(await compileDriver(join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts')), { scenario: sc });
+  let calls = 0;
+  for (let e = counted.next(); e; e = counted.next()) if (e.kind === 'ddi-entry' && e.call.ddi === 'DxgkDdiBuildPagingBuffer') calls++;
+  counted.stop();
+  // The scenario's own seed (a launch without one takes the setting's, 1).
+  const { dc, first } = await open({ scenario, seed: sc.seed }, [{ name: 'DxgkDdiBuildPagingBuffer', hitCondition: `== ${calls}` }]);
+  if (first.event !== 'stopped') throw new Error('the run ended before its last DxgkDdiBuildPagingBuffer call');
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  const times = async (threadId: number): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < STEPS; i++) {
+      const stopped = dc.waitForEvent('stopped');
+      const t0 = performance.now();
+      await dc.customRequest('stepBack', { threadId });
+      await stopped;
+      out.push(performance.now() - t0);
+    }
+    return out;
+  };
+  try {
+    const kernel = await times(KERNEL);
+    const gpu = await times(GPU);
+    return { kernel, gpu, calls };
+  } finally {
+    await dc.stop();
+  }
+}
+
+/** Bytes the process holds in its heap and array buffers, after a full collection. */
+function held(): number {
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  const u = process.memoryUsage();
+  return u.heapUsed + u.external + u.arrayBuffers;
+}
+
+/** What machines of a run standing at its end cost, measured: the growth of what the process holds per machine. */
+function parkedCost(compiled: CompiledDriver, scenario: Scenario, count: number): { perMachine: number; resident: number; memories: number; budgeted: number; vramTouched: number; events: number } {
+  const keep: Machine[] = [];
+  const before = held();
+  let events = 0;
+  for (let i = 0; i < count; i++) {
+    const m = machineFrom(compiled, { scenario });
+    events = 0;
+    while (m.next()) events++;
+    keep.push(m);
+  }
+  const after = held();
+  const r = keep[0].gpu.residentBytes();
+  const memories = keep[0].gpu.heldBytes();
+  const budgeted = machineBytes(keep[0]);
+  for (const m of keep) m.stop();
+  return { perMachine: (after - before) / count, resident: r.vram + r.system, memories, budgeted, vramTouched: r.vram, events };
+}
+
+function throughput(compiled: CompiledDriver, scenario: Scenario, record: boolean): number {
+  const m = machineFrom(compiled, { scenario });
+  if (record) attachRecorder(m, new Recording());
+  const t0 = performance.now();
+  let n = 0;
+  while (m.next()) n++;
+  const t = performance.now() - t0;
+  m.stop();
+  return n / (t / 1000);
+}
+
+export const travelSuite: Suite = {
+  name: 'travel',
+  title: 'time travel: step back at the end of random-pressure, checkpoint memory, throughput with recording on',
+  async run() {
+    setFlagsFromString('--expose-gc');
+    const rp = scenarioFile('random-pressure');
+    console.log(`  load at start ${load()}`);
+
+    const back = await stepBackTimes(rp.path);
+    const both = [...back.kernel, ...back.gpu];
+    console.log(`  step back through the adapter, stopped at the last of ${back.calls} DxgkDdiBuildPagingBuffer calls of random-pressure, ${STEPS} in a row on each thread, no pause between`);
+    row('stepBack -> stopped, kernel thread: median / p95', `${ms(percentile(back.kernel, 50))} / ${ms(percentile(back.kernel, 95))}`);
+    row('stepBack -> stopped, GPU thread: median / p95', `${ms(percentile(back.gpu, 50))} / ${ms(percentile(back.gpu, 95))}`);
+    row('stepBack -> stopped, both: median / p95', `${ms(percentile(both, 50))} / ${ms(percentile(both, 95))}`, '(target p95 < 250 ms)');
+    console.log(`  load ${load()}`);
+
+    const compiled = await compileDriver(join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts'));
+    const stressShape = { vram: 256 * MiB, allocations: 1000, renders: 1000, minSize: 64 * 1024, maxSize: 448 * 1024 };
+    for (const [name, scenario] of [
+      ['random-pressure', rp.scenario],
+      ['kernel stress (scaled: 256 MiB VRAM, 1,000 allocations, 1,000 renders)', stressScenario(stressShape)],
+    ] as const) {
+      const c = parkedCost(compiled, scenario, 2);
+      console.log(`  ${name}: ${c.events} moments; a machine at its end, measured as the growth of heap + array buffers after gc (mean of 2)`);
+      row('  a parked machine, measured', `${(c.perMachine / MiB).toFixed(2)} MiB`);
+      row('  its resident memory pages (VRAM + system)', `${(c.resident / MiB).toFixed(2)} MiB`);
+      row('  what its memories hold (16 MiB slabs, page tables)', `${(c.memories / MiB).toFixed(2)} MiB`);
+      row('  what the checkpoint budget counts for it', `${(c.budgeted / MiB).toFixed(2)} MiB`, `${(c.budgeted / c.perMachine).toFixed(2)}x measured`);
+      row('  VRAM touched by the run', `${(c.vramTouched / MiB).toFixed(2)} MiB`);
+      row('  one checkpoint / VRAM touched', `${(c.perMachine / c.vramTouched).toFixed(2)}x`, '(target <= 2x)');
+      row('  default budget (8 parked machines) / VRAM touched', `${((8 * c.perMachine) / c.vramTouched).toFixed(2)}x`);
+    }
+    console.log(`  load ${load()}`);
+
+    // Throughput: interleaved off, on, off, on...; the median of each.
+    const off: number[] = [];
+    const on: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      off.push(throughput(compiled, rp.scenario, false));
+      on.push(throughput(compiled, rp.scenario, true));
+    }
+    const med = (xs: number[]): number => percentile(xs, 50);
+    console.log(`  random-pressure, 4 interleaved rounds each (off, on, off, on...); load ${load()}`);
+    row('events/s, recording off (median)', med(off).toFixed(0));
+    row('events/s, recording on, no data breakpoint (median)', med(on).toFixed(0));
+    row('recording on / off', `${(med(on) / med(off)).toFixed(2)}x`, '(target >= 0.8x)');
+  },
+};

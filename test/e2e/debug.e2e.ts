@@ -235,6 +235,8 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
   let session: Session | undefined;
   /** The GPU frame's text once the engine stops in the paging buffer. */
   let nextInstruction = '';
+  /** The VRAM view's cursor row before the GPU step. */
+  let bytesBeforeStep: string[] = [];
 
   before(async function () {
     session = await openSession({ fixture: 'debug-driver', name: 'debug-driver' });
@@ -405,6 +407,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
       return rowEl.locator('.hex .b').evaluateAll((cells) => cells.map((c) => ({ text: c.textContent ?? '', changed: c.classList.contains('c') })));
     };
     const before = await wb.poll(cursorRow, (cells) => cells.length > 0 && cells.every((c) => c.text.trim() !== ''));
+    bytesBeforeStep = before.map((c) => c.text);
     await session!.screenshot('vram-view-before-gpu-step');
     assert.ok(before.every((c) => !c.changed), 'nothing highlighted before the step');
 
@@ -419,6 +422,27 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     after.forEach((c, i) => assert.equal(c.changed, c.text !== before[i].text, `byte ${i}: ${before[i].text} -> ${c.text}`));
     const next = (await page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first().innerText()).split('\n')[0];
     assert.notEqual(next, nextInstruction, 'the GPU moved to the next opcode');
+  });
+
+  it('goes back one opcode with Step Back in the toolbar: the bytes and the instruction marker return', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const view = await vramView(session!);
+    const cursorRow = async (): Promise<string[]> => {
+      const rowEl = view.locator('#rows .row', { has: view.locator('.b.cur') }).first();
+      return rowEl.locator('.hex .b').evaluateAll((cells) => cells.map((c) => c.textContent ?? ''));
+    };
+    assert.notDeepEqual(await cursorRow(), bytesBeforeStep, 'the step wrote the bytes at the cursor');
+    const gpuFrame = async (): Promise<string> => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first().innerText()).split('\n')[0].replace(/\u00a0/g, ' ');
+    const t0 = Date.now();
+    await page.locator('.debug-toolbar .codicon-debug-step-back').click();
+    await wb.poll(gpuFrame, (t) => t === nextInstruction, 30_000, 100);
+    const back = await wb.poll(cursorRow, (cells) => cells.join(' ') === bytesBeforeStep.join(' '), 30_000, 100);
+    console.log(`      Step Back to the old bytes on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('vram-view-after-step-back');
+    assert.deepEqual(back, bytesBeforeStep, 'the bytes the opcode wrote are back to their old values');
+    assert.equal(await gpuFrame(), nextInstruction, 'the GPU frame is at the opcode again');
+    assert.deepEqual(await wb.notifications(), [], 'no error notifications');
   });
 
   it('saves the session\'s recording with "Paging Lab: Save Recording..."', async function () {

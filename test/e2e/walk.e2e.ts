@@ -256,7 +256,10 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     const endRow = rows.findIndex((t) => /\(end of paging buffer\)/.test(t));
     assert.ok(rows.slice(endRow + 1).every((t) => /\.(u8|zero) /.test(t)), `data after it: ${JSON.stringify(rows.slice(endRow, endRow + 4))}`);
     assert.ok(rows.some((t) => /\.zero 0x[0-9a-f]+/.test(t)), `a run of zeros is one .zero row: ${JSON.stringify(rows.slice(endRow, endRow + 4))}`);
-    await page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }).locator('.codicon-close').click();
+    // Closed by its command: the floating debug toolbar (wider since Step Back and Reverse Continue) can cover the tab's close button.
+    await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }), 'the Disassembly tab, active');
+    await wb.runCommand('View: Close Editor');
+    await wb.poll(() => page.locator('.tabs-container .tab', { hasText: 'Disassembly' }).count(), (n) => n === 0);
   });
 
   it('draws Segment Occupancy in the editor\'s font at a fixed size, with names, a legend and free space', async function () {

@@ -31,6 +31,7 @@ import { KERNEL_THREAD_ID } from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
 import { ADAPTER_STATE_REQUEST, SAVE_RECORDING_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';
+import type { ProtocolLog } from './protocolLog';
 
 /** A request the client got wrong; answered with an error response that says what to fix. */
 class RequestError extends Error {
@@ -91,6 +92,8 @@ function asObject(v: unknown, what: string): Args {
 export interface SessionOptions {
   /** The script the runtime worker runs: the adapter bundle itself. */
   workerScript: string;
+  /** Where every message in and out is recorded, when asked for (protocolLog.ts). */
+  log?: ProtocolLog;
 }
 
 export class PagingLabSession extends DebugSession {
@@ -202,7 +205,18 @@ export class PagingLabSession extends DebugSession {
 
   // ---- dispatch: every request gets exactly one response, whatever it contains ----
 
+  override sendEvent(event: DebugProtocol.Event): void {
+    this.options.log?.('out', event);
+    super.sendEvent(event);
+  }
+
+  override sendResponse(response: DebugProtocol.Response): void {
+    this.options.log?.('out', response);
+    super.sendResponse(response);
+  }
+
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    this.options.log?.('in', request);
     const req = request as unknown as Args;
     if (typeof req.seq !== 'number' || !Number.isInteger(req.seq) || req.seq < 1) {
       // A response must name its request by a seq of 1 or more: without one there is nothing a

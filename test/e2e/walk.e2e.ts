@@ -6,7 +6,9 @@
 // the way it says (the pencil); "Open in VRAM View" comes first for pDmaBuffer and the view is on
 // screen in well under a second; the VRAM view reads in segment offsets, takes a bare number as an
 // offset in its segment, clears its go-to box, draws the allocations beside their bytes, and
-// Ctrl+G goes to its go-to box rather than the editor's Go to Line.
+// Ctrl+G goes to its go-to box rather than the editor's Go to Line; F10 on the focused GPU frame
+// (from the Call Stack, the pgasm editor or the VRAM view, with the DDI breakpoint enabled or not)
+// steps one opcode on the GPU and keeps its frame focused on the paging buffer's pgasm document.
 //
 // The samples folder, no launch.json: F5 on a buggy driver offers that driver to debug.
 
@@ -283,6 +285,118 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     assert.match(style.family, /mono|courier|consol|droid/i, `the editor's font: ${style.family}`);
     for (const s of ['resident', 'locked', 'busy', 'free', 'evicted']) assert.match(legend, new RegExp(s), `legend: ${legend}`);
     assert.ok(named.length > 0, 'blocks wide enough carry their names');
+  });
+
+  it('steps the GPU thread one opcode with F10 on its focused frame, with the DDI breakpoint enabled and without, from the Call Stack and from the VRAM view', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // Room for the Call Stack and Variables in the side bar.
+    const unfold = await fold(session!, ['Watch', 'Breakpoints', 'Allocations', 'Segment Occupancy']);
+    const stack = page.locator('.debug-call-stack');
+    const gpuThread = stack.locator('.monaco-list-row', { hasText: 'GPU paging engine' }).first();
+    // Before any paging buffer runs, the engine's frame names what it waits for.
+    await gpuThread.click();
+    if (!(await stack.locator('.monaco-list-row', { hasText: /engine 0 / }).first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false))) {
+      await gpuThread.locator('.monaco-tl-twistie').click(); // expand the GPU thread
+    }
+    const idle = await wb.waitFor(stack.locator('.monaco-list-row', { hasText: /engine 0 idle/ }), 'the idle engine\'s frame', 10_000);
+    const idleText = (await idle.innerText()).replace(/\s+/g, ' ');
+    await session!.screenshot('gpu-thread-idle');
+    assert.match(idleText, /engine 0 idle, waiting for work \(fence \d+ done\)/);
+    assert.doesNotMatch(idleText, /Unknown Source/);
+
+    // Which frame VS Code has focused is what Variables shows: the engine's registers or the DDI's
+    // arguments. The Call Stack's highlighted row does not tell: after a stop it re-selects the row
+    // at the place of the previous focus (the kernel's top frame again) before VS Code has focused
+    // anything, and it shows no row at all when it draws the focus before the thread's frames.
+    const variables = page.locator('.debug-variables .monaco-list-row');
+    const shown = async () => (await variables.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const onRegisters = (v: string[]) => v.includes('Registers') && !v.some((t) => t.startsWith('Arguments ('));
+    const onArguments = (v: string[]) => v.some((t) => t.startsWith('Arguments (DxgkDdiBuildPagingBuffer)')) && !v.includes('Registers');
+    const pcAt = (offset: string) => (v: string[]) => onRegisters(v) && v.some((t) => t === `pc = ${offset}`);
+    const gpuTop = stack.locator('.monaco-list-row', { hasText: /engine 0 |\[buffer / }).first();
+    const gpuFrame = stack.locator('.monaco-list-row', { hasText: '[buffer ' }).first();
+    const rowText = async (row: typeof gpuFrame) => ((await row.innerText().catch(() => '')).split('\n')[0] ?? '').replace(/\s+/g, ' ').trim();
+    const kernelFrame = stack.locator('.monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer(' }).first();
+    const offsetOf = (frame: string) => /\+(0x[0-9a-f]+)\]$/.exec(frame)?.[1] ?? '(no offset)';
+    const instructionOf = (frame: string) => frame.replace(/\s+\[buffer.*$/, '');
+    const bufferTab = page.locator('.tabs-container .tab.active', { hasText: /submission \d+ at 0x[0-9a-f]+\.pgasm/ });
+    const editorLine = async () => {
+      // The text of the line the paging buffer's editor marks as the top stack frame's.
+      const editor = page.locator('.editor-group-container', { has: bufferTab }).locator('.monaco-editor').first();
+      const top = await editor.locator('.view-overlays .debug-top-stack-frame-line').first().evaluate((el) => (el.parentElement as HTMLElement).style.top).catch(() => '');
+      const lines = editor.locator('.view-lines .view-line');
+      for (let i = 0; i < (await lines.count()); i++) if ((await lines.nth(i).evaluate((el) => (el as HTMLElement).style.top)) === top) return (await lines.nth(i).innerText()).replace(/\s+/g, ' ').trim();
+      return '';
+    };
+    /** After a GPU step: the engine's frame moved on, and VS Code focuses it on its pgasm line with its registers. */
+    const steppedFrom = async (before: string, what: string) => {
+      const after = await wb.poll(() => rowText(gpuFrame), (t) => t.includes('[buffer ') && t !== before, 20_000, 100);
+      assert.notEqual(after, before, `${what}: the GPU ran one opcode`);
+      const vars = await wb.poll(shown, pcAt(offsetOf(after)), 15_000, 100);
+      assert.ok(pcAt(offsetOf(after))(vars), `${what}: Variables shows the GPU frame's registers, pc = ${offsetOf(after)}: ${JSON.stringify(vars.slice(0, 6))}`);
+      await wb.waitFor(bufferTab, `${what}: the paging buffer as a pgasm document in the editor`);
+      const marked = await wb.poll(editorLine, (t) => t.includes(instructionOf(after)));
+      assert.ok(marked.includes(instructionOf(after)), `${what}: the marked line is "${instructionOf(after)}", not "${marked}"`);
+      return after;
+    };
+
+    // The breakpoint enabled: Continue stops at the next DxgkDdiBuildPagingBuffer call until the
+    // kernel has given the engine a paging buffer. Each time, the GPU frame is focused first, so the
+    // stop's own focus (VS Code moves it to the stopped kernel thread once it has that thread's
+    // frames, under load a second later) is seen arriving: Variables turns from registers to arguments.
+    for (let i = 0; i < 6 && !(await gpuFrame.count()); i++) {
+      await gpuTop.click();
+      assert.ok(onRegisters(await wb.poll(shown, onRegisters, 15_000, 100)), 'selecting the GPU frame focuses it');
+      await page.locator('.debug-toolbar .codicon-debug-continue').click();
+      await page.mouse.move(700, 750); // a hovered thread shows its step buttons instead of its state
+      const vars = await wb.poll(shown, onArguments, 20_000, 100);
+      assert.ok(onArguments(vars), `the stop at DxgkDdiBuildPagingBuffer focuses the kernel's frame: ${JSON.stringify(vars.slice(0, 4))}`);
+    }
+    assert.ok(await gpuFrame.count(), 'the engine has a paging buffer to run');
+    const kernelTop = await rowText(kernelFrame);
+    const queued = await rowText(gpuFrame);
+    await gpuFrame.click();
+    await page.mouse.move(700, 750);
+    // Focused: the frame's paging buffer is open with the instruction marked, its registers shown.
+    await wb.waitFor(bufferTab, 'the paging buffer as a pgasm document, on selecting the GPU frame');
+    assert.ok(pcAt(offsetOf(queued))(await wb.poll(shown, pcAt(offsetOf(queued)), 15_000, 100)), `selecting the GPU frame shows its registers, pc = ${offsetOf(queued)}`);
+    await page.keyboard.press('F10');
+    const first = await steppedFrom(queued, 'F10 on the selected GPU frame');
+    assert.equal(await rowText(kernelFrame), kernelTop, 'the kernel waits at the same DDI call');
+    await session!.screenshot('gpu-step-focused-pgasm');
+
+    // Again from the keyboard (now in the pgasm editor VS Code focused): one opcode further.
+    await page.keyboard.press('F10');
+    const second = await steppedFrom(first, 'F10 again');
+    assert.equal(await rowText(kernelFrame), kernelTop, 'the kernel did not go on');
+    await wb.runCommand('Open Disassembly View');
+    const rows = await wb.poll(async () => (await page.locator('.disassembly-view .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')), (r) => r.some((t) => t.includes(instructionOf(second))));
+    assert.ok(rows.some((t) => t.includes(instructionOf(second))), 'Open Disassembly View works on the focused GPU frame');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }).locator('.codicon-close').click();
+
+    // F10 with the keyboard in the VRAM view: the GPU steps, and its frame is focused again.
+    await wb.startCommand('Paging Lab: Open VRAM View');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Current DMA buffer' }).first().click();
+    const view = await vramView(session!);
+    await wb.poll(() => filledRows(view), (n) => n >= 16);
+    await view.locator('#rows .row .hex .b').first().click();
+    await page.keyboard.press('F10');
+    const third = await steppedFrom(second, 'F10 in the VRAM view');
+    assert.equal(await rowText(kernelFrame), kernelTop, 'the kernel did not go on');
+    await session!.screenshot('gpu-step-from-vram-view');
+
+    // Without the DDI breakpoint: the same, from the Call Stack.
+    await wb.runCommand('Disable All Breakpoints');
+    await gpuFrame.click();
+    await page.mouse.move(700, 750);
+    assert.ok(pcAt(offsetOf(third))(await wb.poll(shown, pcAt(offsetOf(third)), 15_000, 100)), 'the GPU frame is focused');
+    await page.keyboard.press('F10');
+    await steppedFrom(third, 'F10 on the GPU frame with the breakpoint disabled');
+    assert.equal(await rowText(kernelFrame), kernelTop, 'the kernel did not go on');
+    await session!.screenshot('gpu-step-no-breakpoint');
+    await wb.runCommand('Enable All Breakpoints');
+    await unfold();
   });
 
   it('runs the .pgasm file in the editor from its launch configuration, and offers each open file once', async function () {

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { distFile, tempDir } from '../setup';
 import { lineOf, wrapReference } from '../sim/driver/drivers';
 
@@ -36,7 +37,7 @@ describe('host: a hang is reported at the driver function that hangs, whatever i
   });
 
   it('paging-lab test: the failed pair has the same file and line', () => {
-    const r = spawnSync(process.execPath, [distFile('cli.js'), 'test', '--driver', file, 'samples/scenarios/default.json', '--seeds', '1', '--jobs', '1', '--tdr-delay-ms', '300'], {
+    const r = spawnSync(process.execPath, [distFile('cli.js'), 'test', '--driver', file, 'samples/scenarios/default.json', '--seeds', '1', '--jobs', '1', '--tdr-delay-ms', '300', '--record-dir', join(dir, 'recordings')], {
       encoding: 'utf8',
       timeout: 100000,
     });

@@ -81,7 +81,8 @@ export class DevicePagingQueue {
         pages = a!.size / PAGE_SIZE;
         target = { SegmentId: a!.segmentId, PhysicalAddress: a!.offset, Invalid: false };
       }
-      for (const vas of this.mappings.values()) vas.delete(va);
+      // The range leaves whatever it was mapped to; allocations left with no range, or destroyed, are forgotten.
+      for (const [mapped, vas] of this.mappings) if (vas.delete(va) && (vas.size === 0 || mapped.destroyed)) this.mappings.delete(mapped);
       if (!target.Invalid) {
         this.mappings.set(a!, (this.mappings.get(a!) ?? new Set()).add(va));
         vidmm.placeChanged ??= (moved) => this.remap(moved);

@@ -40,10 +40,10 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   const p = args.pDmaBuffer;
   for (let done = 0; done < t.TransferSize; done += MAX_COPY_BYTES) {
     const n = Math.min(MAX_COPY_BYTES, t.TransferSize - done);
-    // BUG: no `if (args.DmaSize < instructionSize('copy')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;`
+    // The mistake: no `if (args.DmaSize < instructionSize('copy')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;`
     const src = locate(t.Source, t.TransferOffset + done, t.MdlOffset * 4096 + done);
     const dst = locate(t.Destination, t.TransferOffset + done, t.MdlOffset * 4096 + done);
-    p.Offset += writeInstruction(p.Bytes, p.Offset, 'copy', [dst, src, n]);
+    p.Offset += writeInstruction(p.Bytes, p.Offset, 'copy', [dst, src, n]); // BUG: written whether it fits or not
   }
   return STATUS_SUCCESS;
 }

@@ -29,7 +29,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   const d = args.DiscardContent;
   if (args.DmaSize >= instructionSize('discard')) {
     writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'discard', [segmentLocation(d.SegmentId, d.SegmentAddress), 4096]);
-    // BUG: no `args.pDmaBuffer.Offset += ...`: "a discard needs nothing"
+    // no `args.pDmaBuffer.Offset += ...`: "a discard needs nothing"
   }
-  return STATUS_SUCCESS;
+  return STATUS_SUCCESS; // BUG: pDmaBuffer is left behind the discard written
 }

@@ -41,6 +41,6 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
     f.FillSize,
     f.FillPattern,
   ]);
-  args.DmaSize -= n; // BUG: and no `args.pDmaBuffer.Offset += n;`
-  return STATUS_SUCCESS;
+  args.DmaSize -= n; // and no `args.pDmaBuffer.Offset += n;`
+  return STATUS_SUCCESS; // BUG: pDmaBuffer was not advanced past what was written
 }

@@ -39,8 +39,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   const status = reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
   if (status !== STATUS_SUCCESS) return status;
   const p = args.pDmaBuffer;
-  // BUG: a fill aimed at an aperture segment
-  const n = writeInstruction(p.Bytes, p.Offset, 'fill', [segmentLocation(m.SegmentId, m.OffsetInPages * PAGE_SIZE), m.NumberOfPages * PAGE_SIZE, 0]);
+  const n = writeInstruction(p.Bytes, p.Offset, 'fill', [segmentLocation(m.SegmentId, m.OffsetInPages * PAGE_SIZE), m.NumberOfPages * PAGE_SIZE, 0]); // BUG: a fill aimed at an aperture segment
   p.Offset += n;
   args.DmaSize -= n;
   return STATUS_SUCCESS;

@@ -25,9 +25,9 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
 function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
   const status = reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
   if (args.Operation === DXGK_OPERATION_TRANSFER && status === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
-    // BUG: the progress goes into the inputs, and MultipassOffset back to 0.
+    // The mistake: the progress goes into the inputs, and MultipassOffset back to 0.
     const t = args.Transfer;
-    t.TransferOffset += args.MultipassOffset;
+    t.TransferOffset += args.MultipassOffset; // BUG: an input of the operation changed
     t.TransferSize -= args.MultipassOffset;
     t.MdlOffset += args.MultipassOffset / PAGE_SIZE;
     args.MultipassOffset = 0;

@@ -33,7 +33,7 @@ function DxgkDdiPatch(hAdapter: HANDLE, pPatch: DXGKARG_PATCH): NTSTATUS {
   const end = pPatch.DmaBufferSubmissionEndOffset;
   if (pPatch.Flags.Paging && end + instructionSize('nop') <= pPatch.DmaBufferSize) {
     writeInstruction(pPatch.pDmaBuffer, end, 'nop', []);
-    pPatch.DmaBufferSubmissionEndOffset = end + instructionSize('nop'); // BUG: changes the paging buffer's size
+    pPatch.DmaBufferSubmissionEndOffset = end + instructionSize('nop'); // changes the paging buffer's size
   }
-  return status;
+  return status; // BUG: returns with the submitted range grown
 }

@@ -26,6 +26,6 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
 function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
   if (args.Operation !== DXGK_OPERATION_READ_PHYSICAL) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
   if (args.DmaSize < instructionSize('nop')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
-  args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'nop', []); // BUG: not a `pread` of ReadPhysical.PhysicalAddress
-  return STATUS_SUCCESS;
+  args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'nop', []); // not a `pread` of ReadPhysical.PhysicalAddress
+  return STATUS_SUCCESS; // BUG: nothing written reads the physical address
 }

@@ -40,7 +40,7 @@ import { compile, ExpressionError, formatValue, UNKNOWN, Value } from '../expres
 import type { ResolvedLaunch } from '../launch';
 import { formatAddress } from '../memoryReference';
 import { ddiBufferReference, withDdiBuffer } from '../kernel/ddiBuffer';
-import { ReturnSites } from '../kernel/returnSite';
+import { ReturnSites } from '../../sim/driver/returnSite';
 import type {
   BreakpointResult,
   ExceptionDetails,

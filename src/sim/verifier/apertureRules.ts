@@ -20,6 +20,8 @@ import {
 import type { SourceLocation } from '../driver/errors';
 import type { GartEntry } from '../hw/types';
 import type { DdiCall } from '../kernel/events';
+import { decodeAll } from '../../isa/encoding';
+import { Op } from '../../isa/opcodes';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 
 interface Expectation {
@@ -114,6 +116,20 @@ export function apertureRules(ctx: RuleContext): RuleFamily {
     checkOutside(list);
   };
 
+  /** The driver line that wrote the call's last aperture instruction (`apmap`, `apunmap`) for the segment, else the DDI's implementation. */
+  const writer = (call: DdiCall, segmentId: number, opts: DdiCallOptions): SourceLocation | undefined => {
+    const w = ctx.pagingWrites;
+    const a = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER;
+    let line: SourceLocation | undefined;
+    if (w && w.callId === call.id && a.pDmaBuffer) {
+      for (const d of decodeAll(a.pDmaBuffer.Bytes, w.begin, a.pDmaBuffer.Offset)) {
+        if (!d.ok || (d.instr.op.code !== Op.MapAperture && d.instr.op.code !== Op.UnmapAperture) || d.instr.operands[0] !== segmentId) continue;
+        line = w.writers.lineOf(d.offset) ?? line;
+      }
+    }
+    return line ?? ctx.locate(call.ddi, opts.fn);
+  };
+
   return {
     after(call: DdiCall, result: unknown, opts: DdiCallOptions) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer' || result !== STATUS_SUCCESS) return;
@@ -121,11 +137,11 @@ export function apertureRules(ctx: RuleContext): RuleFamily {
       let e: Expectation | undefined;
       if (a.Operation === DXGK_OPERATION_UNMAP_APERTURE_SEGMENT) {
         const u = a.UnmapApertureSegment;
-        e = { kind: 'unmap', segmentId: u.SegmentId, page: u.OffsetInPages, count: u.NumberOfPages, targets: Array(u.NumberOfPages).fill(u.DummyPage), coherent: false, call, args: u, location: ctx.locate(call.ddi, opts.fn) };
+        e = { kind: 'unmap', segmentId: u.SegmentId, page: u.OffsetInPages, count: u.NumberOfPages, targets: Array(u.NumberOfPages).fill(u.DummyPage), coherent: false, call, args: u, location: writer(call, u.SegmentId, opts) };
       } else if (a.Operation === DXGK_OPERATION_MAP_APERTURE_SEGMENT) {
         const m = a.MapApertureSegment;
         const targets = Array.from({ length: m.NumberOfPages }, (_, i) => (m.pMdl.PfnArray[m.MdlOffset + i] ?? -1) * PAGE_SIZE);
-        e = { kind: 'map', segmentId: m.SegmentId, page: m.OffsetInPages, count: m.NumberOfPages, targets, coherent: m.Flags.CacheCoherent, call, args: { ...m, pMdl: m.pMdl }, location: ctx.locate(call.ddi, opts.fn) };
+        e = { kind: 'map', segmentId: m.SegmentId, page: m.OffsetInPages, count: m.NumberOfPages, targets, coherent: m.Flags.CacheCoherent, call, args: { ...m, pMdl: m.pMdl }, location: writer(call, m.SegmentId, opts) };
       }
       if (!e) return;
       // The picture before this operation, then what it asks for.

@@ -9,6 +9,7 @@ import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_NAMES, STATUS_GRAPHICS_I
 import type { DdiCall } from '../kernel/events';
 import { copyInputs, operationInputs, sameInputs } from '../kernel/pagingBuild';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
+import { InputsView, MemberWrites } from './memberWrites';
 
 interface Open {
   name: string;
@@ -17,6 +18,10 @@ interface Open {
   idle: unknown;
   begin: number;
   dmaSize: number;
+  /** The driver lines that write the operation's inputs during the call, and the stand-in the driver got for them. */
+  writes: MemberWrites;
+  view?: InputsView;
+  member?: unknown;
 }
 
 /** Where two copies of an operation's inputs differ: `Transfer.TransferOffset 0 -> 65536`. */
@@ -34,10 +39,18 @@ function show(v: unknown): string {
   return 'PfnArray' in (v as object) ? 'another MDL' : 'another object';
 }
 
+/** The kernel's own inputs object again, holding what the driver left in the stand-in (or the object the driver put there instead). */
+function putBack(o: Open, call: DdiCall): void {
+  if (!o.view) return;
+  const args = call.args as Record<string, unknown>;
+  o.view.readBack();
+  if (args[o.name] === o.view.object) args[o.name] = o.member;
+}
+
 export function buildLoopRules(ctx: RuleContext): RuleFamily {
   const open = new Map<number, Open>();
   /** Per operation (its argument object): the space left when the driver last said it ran out. */
-  const ranOut = new WeakMap<object, { left: number; call: DdiCall }>();
+  const ranOut = new WeakMap<object, { left: number; call: DdiCall; at: ReturnType<RuleContext['returned']> }>();
   return {
     before(call: DdiCall) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
@@ -47,15 +60,21 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
       // Usually what VidMm asked for (no copy needed); a copy when something, a debugger, changed it at the entry.
       const asked = operationInputs.get(args);
       const inputs = asked && sameInputs(asked, member, 'AllocationIsIdle') ? asked : copyInputs(member);
-      open.set(call.id, { name, inputs, idle: member?.Flags?.AllocationIsIdle, begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize });
+      const writes = new MemberWrites(() => ctx.here());
+      const view = member && Object.getPrototypeOf(member) === Object.prototype ? InputsView.for(member as Record<string, unknown>, name, writes, 2) : undefined;
+      if (view) args[name] = view.object;
+      open.set(call.id, { name, inputs, idle: member?.Flags?.AllocationIsIdle, begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize, writes, view, member });
     },
     threw(call: DdiCall) {
+      const o = open.get(call.id);
+      if (o) putBack(o, call);
       open.delete(call.id);
     },
     after(call: DdiCall, result: unknown, opts: DdiCallOptions) {
       const o = open.get(call.id);
       if (!o) return;
       open.delete(call.id);
+      putBack(o, call);
       const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
       const changed: string[] = [];
       const now = args[o.name] as { Flags?: { AllocationIsIdle?: unknown } } | undefined;
@@ -66,14 +85,14 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
           'operation-inputs-changed',
           call,
           `DxgkDdiBuildPagingBuffer changed the ${o.name} operation's inputs: ${changed.join(', ')}. VidMm hands the same inputs on every call of an operation; the driver's progress between calls belongs in MultipassOffset`,
-          opts,
+          { ...opts, location: o.writes.lineOf(changed.map((c) => c.split(' ')[0])) },
         );
       }
       const end = args.pDmaBuffer?.Offset;
       if (typeof end !== 'number') return;
       const previous = ranOut.get(args);
       if (result === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
-        ranOut.set(args, { left: o.begin + o.dmaSize - end, call });
+        ranOut.set(args, { left: o.begin + o.dmaSize - end, call, at: ctx.returned(call, result, opts.fn) });
         return;
       }
       ranOut.delete(args);
@@ -83,7 +102,7 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
           'insufficient-dma-buffer-with-room',
           previous.call,
           `DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER for ${o.name} with ${previous.left} bytes of the paging buffer left, then completed the operation in the next call by writing ${wrote} bytes: the rest fit where it said there was no room. It may fail only when it runs out of space`,
-          opts,
+          { ...opts, location: previous.at },
         );
       }
     },

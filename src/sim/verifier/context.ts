@@ -2,7 +2,10 @@
 // driver's own line that broke the rule (the offending call or write, from a stack captured there
 // and mapped through the driver's source map), with the DDI's implementation as a second location.
 
+import { statusName } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
+import { ReturnSites } from '../driver/returnSite';
+import type { BufferWriters } from './bufferWriters';
 import type { DdiCall } from '../kernel/events';
 import type { Kernel } from '../kernel/kernel';
 import type { RuleId } from './rules';
@@ -14,7 +17,21 @@ export interface DdiCallOptions {
 }
 
 export class RuleContext {
+  private returnSites: ReturnSites | undefined;
+
+  /** The driver lines behind the bytes of the paging buffer the last DxgkDdiBuildPagingBuffer call wrote, from `begin` (dmaBufferRules.ts records them). */
+  pagingWrites: { callId: number; begin: number; writers: BufferWriters } | undefined;
+
   constructor(readonly kernel: Kernel) {}
+
+  /** The `return` of the DDI's implementation that gave `result`, when the code tells which (returnSite.ts). */
+  returned(call: DdiCall, result: unknown, fn?: unknown): SourceLocation | undefined {
+    const map = this.kernel.ddi.sourceMap;
+    if (!map) return undefined;
+    this.returnSites ??= new ReturnSites(map);
+    const f = typeof fn === 'function' ? fn : this.kernel.ddi.functionOf?.(call.ddi);
+    return this.returnSites.ofStatus(f, result, typeof result === 'number' ? statusName(result) : undefined);
+  }
 
   /** Where the driver implements the DDI behind `call`: the function it registered, whatever its name. */
   locate(ddi: string, fn?: unknown): SourceLocation | undefined {

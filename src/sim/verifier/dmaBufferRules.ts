@@ -23,10 +23,12 @@ import {
 import type { SourceLocation } from '../driver/errors';
 import type { DdiCall } from '../kernel/events';
 import { decodeAll } from '../../isa/encoding';
-import { LocationSpace, Op, type Location } from '../../isa/opcodes';
+import { LocationSpace, OPCODE_BY_CODE, Op, type Location } from '../../isa/opcodes';
+import { BufferWriters } from './bufferWriters';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 
 const GUARD_BYTES = 4096;
+const FILL_SIZE = OPCODE_BY_CODE[Op.Fill]!.size;
 const GUARD = 0xa5;
 const GUARD_PATTERN = Buffer.alloc(GUARD_BYTES, GUARD);
 let guards = GUARD_PATTERN;
@@ -49,10 +51,19 @@ interface Open {
   dmaSize: number;
   /** Where the driver first set pDmaBuffer.Offset outside the space given, and to what. */
   stray?: { location: SourceLocation | undefined; value: unknown };
+  writers?: BufferWriters;
 }
 
 export function dmaBufferRules(ctx: RuleContext): RuleFamily {
   const open = new Map<number, Open>();
+  const apertures = new Set(ctx.kernel.gpu.segments.filter((s) => s.kind === 'aperture').map((s) => s.id));
+  /** The instructions a rule judges by their bytes: `apmap` and `apunmap` (the aperture rules), a `fill` of an aperture segment. */
+  const judged = (bytes: Uint8Array, offset: number, length: number): boolean => {
+    const code = bytes[offset];
+    if (code === Op.MapAperture || code === Op.UnmapAperture) return length >= OPCODE_BY_CODE[code]!.size;
+    // A fill's destination: its location's space, then its segment id (little-endian), at +4.
+    return code === Op.Fill && length >= FILL_SIZE && bytes[offset + 4] === LocationSpace.Segment && apertures.has(bytes[offset + 6] | (bytes[offset + 7] << 8));
+  };
   return {
     before(call: DdiCall) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
@@ -65,6 +76,12 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
       copy.fill(GUARD, real.Offset);
       const o: Open = { real, copy, begin: real.Offset, dmaSize: limit - real.Offset };
       open.set(call.id, o);
+      const map = ctx.kernel.ddi.sourceMap;
+      if (map) {
+        o.writers = new BufferWriters(copy.buffer, map, judged);
+        o.writers.start();
+        ctx.pagingWrites = { callId: call.id, begin: o.begin, writers: o.writers };
+      }
       // Offset is an accessor for the call: a value outside [begin, limit] records the driver line
       // that set it (the only moment that line is known), at no cost while the driver stays inside.
       let offset = real.Offset;
@@ -133,7 +150,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
           'dma-pointer-not-advanced',
           call,
           `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} without writing anything (pDmaBuffer.Offset did not advance from ${o.begin}): the operation would silently not happen`,
-          opts,
+          { ...opts, location: ctx.returned(call, result, opts.fn) },
         );
       }
       if (result === STATUS_SUCCESS || result === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
@@ -146,19 +163,19 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
             'dma-pointer-behind-data',
             call,
             `DxgkDdiBuildPagingBuffer (${name}) wrote up to offset ${last} of the paging buffer but left pDmaBuffer.Offset at ${end} and returned ${result === STATUS_SUCCESS ? 'STATUS_SUCCESS' : 'STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER'}: VidMm submits the buffer up to pDmaBuffer, so bytes [${end}, ${last + 1}) never reach the GPU and the next operation writes over them`,
-            opts,
+            { ...opts, location: ctx.returned(call, result, opts.fn) },
           );
         }
       }
-      if (end > o.begin) checkFills(call, o.real.Bytes, o.begin, end, opts);
+      if (end > o.begin) checkFills(call, o.real.Bytes, o.begin, end, opts, o.writers);
       if (result === STATUS_SUCCESS && (args.Operation === DXGK_OPERATION_READ_PHYSICAL || args.Operation === DXGK_OPERATION_WRITE_PHYSICAL)) {
-        checkPhysical(call, args, o.real.Bytes, o.begin, end, opts);
+        checkPhysical(call, args, o.real.Bytes, o.begin, end, { ...opts, location: ctx.returned(call, result, opts.fn) });
       }
     },
   };
 
   /** ReadPhysical / WritePhysical: some instruction written reads (writes) the physical address. */
-  function checkPhysical(call: DdiCall, args: DXGKARG_BUILDPAGINGBUFFER, bytes: Uint8Array, begin: number, end: number, opts: DdiCallOptions): void {
+  function checkPhysical(call: DdiCall, args: DXGKARG_BUILDPAGINGBUFFER, bytes: Uint8Array, begin: number, end: number, opts: DdiCallOptions & { location?: SourceLocation }): void {
     const read = args.Operation === DXGK_OPERATION_READ_PHYSICAL;
     const address = read ? (args as Extract<DXGKARG_BUILDPAGINGBUFFER, { Operation: 3 }>).ReadPhysical.PhysicalAddress : (args as Extract<DXGKARG_BUILDPAGINGBUFFER, { Operation: 4 }>).WritePhysical.PhysicalAddress;
     const covers = (loc: unknown, size: unknown): boolean => {
@@ -187,6 +204,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
     const o = open.get(call.id);
     if (!o) return undefined;
     open.delete(call.id);
+    o.writers?.stop();
     const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER;
     const now = args.pDmaBuffer as DMA_BUFFER_POINTER | undefined;
     o.real.Bytes.set(o.copy.subarray(o.begin, o.begin + o.dmaSize), o.begin);
@@ -196,7 +214,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
     return o;
   }
 
-  function checkFills(call: DdiCall, bytes: Uint8Array, begin: number, end: number, opts: DdiCallOptions): void {
+  function checkFills(call: DdiCall, bytes: Uint8Array, begin: number, end: number, opts: DdiCallOptions, writers: BufferWriters | undefined): void {
     const segments = ctx.kernel.gpu.segments;
     for (const d of decodeAll(bytes, begin, end)) {
       if (!d.ok || d.instr.op.code !== Op.Fill) continue;
@@ -208,7 +226,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
           'fill-aperture-segment',
           call,
           `DxgkDdiBuildPagingBuffer (${DXGK_OPERATION_NAMES[(call.args as { Operation: number }).Operation]}) wrote \`fill\` at offset ${d.offset} of the paging buffer aimed at segment ${seg.id} (${seg.name}), an aperture segment: the pages behind an aperture are system memory the application may own`,
-          opts,
+          { ...opts, location: writers?.lineOf(d.offset) },
         );
       }
     }

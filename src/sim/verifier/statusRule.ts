@@ -16,13 +16,13 @@ export function statusRule(ctx: RuleContext): RuleFamily {
       if (!isAllowedStatus(call.ddi, result, opts.operation)) {
         const allowed = allowedStatuses(call.ddi).map(statusName).join(', ');
         const op = opts.operation !== undefined ? `; for ${DXGK_OPERATION_NAMES[opts.operation]} the only failures are running out of paging-buffer space${opts.operation === 0 || opts.operation === 2 || opts.operation === 7 ? ' and an allocation the GPU is still using' : ''}` : '';
-        throw ctx.violation('ddi-status', call, `${call.ddi} returned ${statusName(result)}, which it may not return here (allowed: ${allowed})${op}`, opts);
+        throw ctx.violation('ddi-status', call, `${call.ddi} returned ${statusName(result)}, which it may not return here (allowed: ${allowed})${op}`, { ...opts, location: ctx.returned(call, result, opts.fn) });
       }
       if (call.ddi === 'DxgkDdiBuildPagingBuffer' && result >>> 0 === STATUS_GRAPHICS_ALLOCATION_BUSY) {
         const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, { Flags?: { AllocationIsIdle?: boolean } }>;
         const member = args[DXGK_OPERATION_NAMES[args.Operation]];
         if (member?.Flags?.AllocationIsIdle) {
-          throw ctx.violation('ddi-status', call, 'DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_ALLOCATION_BUSY although AllocationIsIdle was set (VidMm guarantees the allocation stays idle for the call)', opts);
+          throw ctx.violation('ddi-status', call, 'DxgkDdiBuildPagingBuffer returned STATUS_GRAPHICS_ALLOCATION_BUSY although AllocationIsIdle was set (VidMm guarantees the allocation stays idle for the call)', { ...opts, location: ctx.returned(call, result, opts.fn) });
         }
       }
     },

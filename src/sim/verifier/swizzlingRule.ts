@@ -8,28 +8,33 @@ import type { DXGKARG_ACQUIRESWIZZLINGRANGE } from '../ddi/contract';
 import { NT_SUCCESS } from '../ddi/contract';
 import type { DdiCall } from '../kernel/events';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
+import { MemberWrites } from './memberWrites';
 
 const PLACE = ['SegmentId', 'SegmentAddress', 'Size', 'CPUTranslatedAddress'] as const;
 
 export function swizzlingRule(ctx: RuleContext): RuleFamily {
-  const open = new Map<number, { place: Record<string, unknown>; ranges: Set<number> }>();
+  const open = new Map<number, { place: Record<string, unknown>; ranges: Set<number>; writes: MemberWrites }>();
   return {
     before(call: DdiCall) {
       if (call.ddi !== 'DxgkDdiAcquireSwizzlingRange') return;
       const a = call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE;
-      open.set(call.id, { place: Object.fromEntries(PLACE.map((k) => [k, a[k]])), ranges: new Set(ctx.kernel.gpu.swizzlingRanges().map((r) => r.handle)) });
+      const writes = new MemberWrites(() => ctx.here());
+      writes.watch(a, '', PLACE, 0);
+      open.set(call.id, { place: Object.fromEntries(PLACE.map((k) => [k, a[k]])), ranges: new Set(ctx.kernel.gpu.swizzlingRanges().map((r) => r.handle)), writes });
     },
     threw(call: DdiCall) {
+      open.get(call.id)?.writes.restore();
       open.delete(call.id);
     },
     after(call: DdiCall, result: unknown, opts: DdiCallOptions) {
       const o = open.get(call.id);
       if (!o) return;
       open.delete(call.id);
+      o.writes.restore();
       const a = call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE;
       const moved = PLACE.filter((k) => !Object.is(a[k], o.place[k])).map((k) => `${k} ${String(o.place[k])} -> ${String(a[k])}`);
       if (moved.length) {
-        throw ctx.violation('swizzling-range-changed', call, `DxgkDdiAcquireSwizzlingRange changed where the allocation is in the aperture: ${moved.join(', ')}`, { ...opts, args: { ...a, ...o.place } });
+        throw ctx.violation('swizzling-range-changed', call, `DxgkDdiAcquireSwizzlingRange changed where the allocation is in the aperture: ${moved.join(', ')}`, { ...opts, args: { ...a, ...o.place }, location: o.writes.lineOf(PLACE) });
       }
       if (typeof result !== 'number' || !NT_SUCCESS(result)) return;
       const { SegmentId, SegmentAddress, Size } = o.place as { SegmentId: number; SegmentAddress: number; Size: number };

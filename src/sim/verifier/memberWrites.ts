@@ -1,0 +1,163 @@
+// Which driver line wrote a member of an argument object during one DDI call. For the length of the
+// call each watched member is an accessor of the kernel's own (the sandbox's argument-shape check
+// knows the kernel's accessors from the driver's): a write that changes the value records the
+// driver line running then, the first time; at the return every member is a plain value again, with
+// what the driver left in it. A line is only known at the moment of the write, hence the accessors;
+// they cost a function call per access while the call runs and nothing after it.
+
+import type { SourceLocation } from '../driver/errors';
+
+/** Members that stand for something else (handles, an MDL): watched as values, never entered. */
+const BY_REFERENCE = /^h[A-Z]|^pMdl$|^pDmaBuffer$/;
+
+export class MemberWrites {
+  private readonly restores: (() => void)[] = [];
+  private readonly lines = new Map<string, { seq: number; at: SourceLocation | undefined }>();
+  private seq = 0;
+
+  constructor(private readonly here: () => SourceLocation | undefined) {}
+
+  /** Watches the data members of `obj` (all, or `keys`), and of the plain objects in them down to `depth` levels, as `path.member`. */
+  watch(obj: unknown, path: string, keys?: readonly string[], depth = 1): void {
+    if (!isPlain(obj)) return;
+    for (const key of keys ?? Object.keys(obj)) {
+      const d = Object.getOwnPropertyDescriptor(obj, key);
+      if (!d || !('value' in d) || !d.writable || !d.configurable) continue;
+      const member = path ? `${path}.${key}` : key;
+      if (isPlain(d.value) && !BY_REFERENCE.test(key)) {
+        if (depth > 0) this.watch(d.value, member, undefined, depth - 1);
+        continue;
+      }
+      const original = d.value as unknown;
+      let value = original;
+      const lines = this.lines;
+      const here = this.here;
+      Object.defineProperty(obj, key, {
+        get: () => value,
+        set: (v: unknown) => {
+          value = v;
+          if (!lines.has(member) && !Object.is(v, original)) lines.set(member, { seq: this.seq++, at: here() });
+        },
+        enumerable: d.enumerable,
+        configurable: true,
+      });
+      this.restores.push(() => Object.defineProperty(obj, key, { value, writable: true, enumerable: d.enumerable, configurable: true }));
+    }
+  }
+
+  /** Notes a write that changed `member`, at the driver line running now (the first one only). */
+  wrote(member: string): void {
+    if (!this.lines.has(member)) this.lines.set(member, { seq: this.seq++, at: this.here() });
+  }
+
+  /** Plain members again, holding what the driver left. */
+  restore(): void {
+    for (const r of this.restores.splice(0)) r();
+  }
+
+  /** The driver line of the earliest write that changed one of `members`, if one was seen. */
+  lineOf(members: readonly string[]): SourceLocation | undefined {
+    let first: { seq: number; at: SourceLocation | undefined } | undefined;
+    for (const m of members) {
+      const l = this.lines.get(m);
+      if (l?.at && (!first || l.seq < first.seq)) first = l;
+    }
+    return first?.at;
+  }
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A stand-in for a plain object of the kernel's (an operation's inputs) that the driver gets for one
+ * call: the same members, enumerable, as accessors that record the driver line of the first write
+ * changing each one (`MemberWrites.wrote`). Defining accessors costs tens of microseconds an object,
+ * more than the call itself, so one stand-in per shape is made once and handed again, bound to the
+ * inputs of each call (calls of DxgkDdiBuildPagingBuffer never overlap). `readBack` puts what the
+ * driver left into the kernel's object.
+ */
+export class InputsView {
+  readonly object: Record<string, unknown> = {};
+  private readonly values: unknown[];
+  private readonly nested: (InputsView | undefined)[];
+  private original: Record<string, unknown> = {};
+  private writes: MemberWrites | undefined;
+
+  private constructor(
+    private readonly keys: string[],
+    private readonly path: string,
+    nested: (InputsView | undefined)[],
+  ) {
+    this.values = keys.map(() => undefined);
+    this.nested = nested;
+    keys.forEach((k, i) => {
+      Object.defineProperty(this.object, k, {
+        get: () => this.values[i],
+        set: (v: unknown) => {
+          if (!Object.is(v, this.values[i])) this.writes?.wrote(`${this.path}.${k}`);
+          this.values[i] = v;
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    });
+  }
+
+  private static readonly made = new Map<string, InputsView>();
+
+  /** The stand-in for `original` (members of plain objects down to `depth` levels stand in too), bound to it for one call. */
+  static for(original: Record<string, unknown>, path: string, writes: MemberWrites, depth: number): InputsView {
+    const id = `${path}${shapeOf(original, depth)}`;
+    let view = InputsView.made.get(id);
+    if (!view) {
+      view = InputsView.make(original, path, depth);
+      InputsView.made.set(id, view);
+    }
+    view.bind(original, writes);
+    return view;
+  }
+
+  private static make(original: Record<string, unknown>, path: string, depth: number): InputsView {
+    const keys = Object.keys(original);
+    const nested = keys.map((k) => (depth > 0 && isPlain(original[k]) && !BY_REFERENCE.test(k) ? InputsView.make(original[k] as Record<string, unknown>, `${path}.${k}`, depth - 1) : undefined));
+    return new InputsView(keys, path, nested);
+  }
+
+  private bind(original: Record<string, unknown>, writes: MemberWrites): void {
+    this.original = original;
+    this.writes = writes;
+    for (let i = 0; i < this.keys.length; i++) {
+      const n = this.nested[i];
+      const v = original[this.keys[i]];
+      if (n) {
+        n.bind(v as Record<string, unknown>, writes);
+        this.values[i] = n.object;
+      } else this.values[i] = v;
+    }
+  }
+
+  /** What the driver left, into the kernel's object (a member it replaced by another object is replaced there too); the stand-in then records nothing. */
+  readBack(): void {
+    for (let i = 0; i < this.keys.length; i++) {
+      const n = this.nested[i];
+      const v = this.values[i];
+      if (n && v === n.object) n.readBack();
+      else if (!Object.is(this.original[this.keys[i]], v)) this.original[this.keys[i]] = v;
+    }
+    this.writes = undefined;
+  }
+}
+
+/** The member names of `o` and of the plain objects in it, down to `depth` levels. */
+function shapeOf(o: Record<string, unknown>, depth: number): string {
+  let s = '';
+  for (const k in o) {
+    const v = o[k];
+    s += depth > 0 && isPlain(v) && !BY_REFERENCE.test(k) ? `${k}{${shapeOf(v, depth - 1)}},` : `${k},`;
+  }
+  return s;
+}

@@ -1,0 +1,54 @@
+// Each rule points at the buggy sample's own guilty line: the line that ends in `// BUG` (a write to
+// an input, the instruction written into the paging buffer that broke the rule, or the `return` of
+// a rule judged at the return), found
+// through the driver's source map, not the DDI's declaration. The rules that still point at the
+// DDI's implementation are listed with why; each of them is checked to point there, so a change in
+// either direction shows here.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { RULE_IDS, type RuleId } from '../../../src/sim/verifier/rules';
+import { BUGGY, buggyDriver, runSample } from './helpers';
+
+/** Rules whose report is still at the DDI's implementation, and why. */
+const AT_THE_DDI: Partial<Record<RuleId, string>> = {
+  'cpu-view-changed-on-eviction': 'seen by the kernel after the eviction ran on the GPU, calls later',
+  'common-buffer-leak': 'seen by the kernel when the device stopped',
+  'build-loop-limit': 'seen by the kernel between calls of the operation',
+  'swizzled-cpu-visible-aperture': 'seen by the kernel in what DxgkDdiCreateAllocation returned',
+};
+
+/** The line (1-based) whose code ends in a `// BUG` comment. */
+function guiltyLine(file: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => /\S.*\/\/ BUG\b/.test(l) && !/^\s*\/\//.test(l));
+  return i + 1;
+}
+
+/** The line of the function that implements the DDI in the sample (1-based). */
+function ddiLine(file: string, ddi: string): number {
+  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`function ${ddi}(`)) + 1;
+}
+
+describe("verifier: each rule points at the driver's guilty line", () => {
+  for (const rule of RULE_IDS.filter((r) => r !== 'tdr')) {
+    const why = AT_THE_DDI[rule];
+    it(why ? `${rule}: at the DDI's implementation (${why})` : `${rule}: at the line marked // BUG in its sample`, async () => {
+      const file = buggyDriver(rule);
+      const run = await runSample(file, BUGGY[rule]);
+      const err = run.result.error!;
+      assert.equal(err.rule, rule, err.message);
+      assert.equal(err.location?.file, file, err.message);
+      if (why) {
+        assert.equal(err.location!.line, ddiLine(file, err.ddi!), err.message);
+        return;
+      }
+      const line = guiltyLine(file);
+      assert.ok(line > 0, `${rule}.ts marks no line with // BUG`);
+      assert.equal(err.location!.line, line, `reported at line ${err.location!.line}, the sample's guilty line is ${line}: ${err.message}`);
+      assert.match(err.message, new RegExp(`at ${file.replace(/[\\/.]/g, '.')}:${line}:`), 'the message names the line');
+      // Rules seen by the kernel itself name no DDI implementation beside the line.
+      if (err.ddi && err.message.includes(`\n  in ${err.ddi} at `)) assert.match(err.message, new RegExp(`in ${err.ddi} at .*:${ddiLine(file, err.ddi)}:`), 'the DDI as a second location');
+    });
+  }
+});

@@ -24,6 +24,6 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
 }
 
 function DxgkDdiStopDevice(MiniportDeviceContext: HANDLE): NTSTATUS {
-  void MiniportDeviceContext; // BUG: no FreeCommonBuffer, no DxgkCbPutDmaAdapter
-  return STATUS_SUCCESS;
+  void MiniportDeviceContext; // no FreeCommonBuffer, no DxgkCbPutDmaAdapter
+  return STATUS_SUCCESS; // BUG: returns holding the common buffer and the DMA adapter
 }

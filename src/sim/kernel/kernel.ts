@@ -76,9 +76,12 @@ export interface RetiredInstruction {
   end: number;
 }
 
-/** What the kernel asks of the verifier (src/sim/verifier/verifier.ts): where a DDI's implementation is. */
+/** What the kernel asks of the verifier (src/sim/verifier/verifier.ts): where a DDI's implementation is, and which line wrote what DxgkDdiCreateAllocation returned. */
 export interface AttachedVerifier {
-  readonly context: { locate(ddi: string, fn?: unknown): SourceLocation | undefined };
+  readonly context: {
+    locate(ddi: string, fn?: unknown): SourceLocation | undefined;
+    allocationInfoWrites: { writes: { lineOf(members: RegExp): SourceLocation | undefined } } | undefined;
+  };
 }
 
 export class Kernel {
@@ -141,8 +144,12 @@ export class Kernel {
   }
 
   /** A rule the kernel cannot go on past: the verifier's violation (with the rule's id) when it is on, else a driver error. */
-  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error {
-    if (this.verifier) return new VerifierViolation(rule, message, { ddi, args, location: this.verifier.context.locate(ddi, fn) });
+  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown, location?: SourceLocation): Error {
+    if (this.verifier) {
+      const implementation = this.verifier.context.locate(ddi, fn);
+      const second = location && implementation && location.line !== implementation.line ? implementation : undefined;
+      return new VerifierViolation(rule, message, { ddi, args, location: location ?? implementation, ddiLocation: second });
+    }
     return this.ddi.statusError(ddi, args, fn, message);
   }
 
@@ -661,6 +668,8 @@ export class Kernel {
           init.DxgkDdiCreateAllocation,
           `DxgkDdiCreateAllocation for '${s.id}': the allocation is CPU-visible and swizzled, and its segment preferences or supported sets name aperture segment ${apertures.map((x) => `${x.name} (segment ${x.id})`).join(', ')}. An application reaches a CPU-visible allocation in an aperture segment in system memory, where nothing unswizzles it: keep it out of aperture segments, or make the surface two allocations (a swizzled one for the GPU, a linear CPU-visible one for the application)`,
           args,
+          // The line that last wrote the segment sets or preferences, or the flags.
+          this.verifier?.context.allocationInfoWrites?.writes.lineOf(/^pAllocationInfo\[0\]\.(Supported\w*SegmentSet|PreferredSegment\b.*|Flags\.(CpuVisible|Swizzled))$/),
         );
       }
     }

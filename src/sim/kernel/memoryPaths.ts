@@ -112,8 +112,9 @@ export class MemoryPaths implements KernelExtension {
     const k = this.kernel;
     const { init, ctx } = k.driver();
     const stop = init.DxgkDdiStopDevice;
+    let stopped: unknown;
     if (stop) {
-      yield* k.ddi.call('DxgkDdiStopDevice', { MiniportDeviceContext: ctx }, () => stop.call(init, ctx), 'status', { fn: stop });
+      stopped = yield* k.ddi.call('DxgkDdiStopDevice', { MiniportDeviceContext: ctx }, () => stop.call(init, ctx), 'status', { fn: stop });
       this.stopped = true;
     }
     const leaks = this.dma.leaks();
@@ -124,7 +125,8 @@ export class MemoryPaths implements KernelExtension {
       c.report(
         'common-buffer-leak',
         `when the device stopped${stop ? ' (after DxgkDdiStopDevice returned)' : ' (the driver has no DxgkDdiStopDevice to give them back in)'}: ${leaks.map((l) => l.what).join('; ')}${taken ? `; taken at ${taken.file}:${taken.line}:${taken.column}` : ''}`,
-        { location: v?.locate(stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice', stop) ?? taken, ddi: stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice' },
+        // Judged when DxgkDdiStopDevice returned: at its `return`, when the code tells which.
+        { location: (stop ? v?.returned({ ddi: 'DxgkDdiStopDevice' }, stopped, stop) : undefined) ?? v?.locate(stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice', stop) ?? taken, ddi: stop ? 'DxgkDdiStopDevice' : 'DxgkDdiStartDevice' },
       );
     }
     this.verifier?.finish();

@@ -6,6 +6,7 @@ import { statusName } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
 import { ReturnSites } from '../driver/returnSite';
 import type { BufferWriters } from './bufferWriters';
+import type { MemberWrites } from './memberWrites';
 import type { DdiCall } from '../kernel/events';
 import type { Kernel } from '../kernel/kernel';
 import type { RuleId } from './rules';
@@ -22,10 +23,13 @@ export class RuleContext {
   /** The driver lines behind the bytes of the paging buffer the last DxgkDdiBuildPagingBuffer call wrote, from `begin` (dmaBufferRules.ts records them). */
   pagingWrites: { callId: number; begin: number; writers: BufferWriters } | undefined;
 
+  /** The driver lines that last wrote each member of the DXGK_ALLOCATIONINFOs of the last DxgkDdiCreateAllocation call (allocationInfoWrites.ts). */
+  allocationInfoWrites: { callId: number; writes: MemberWrites } | undefined;
+
   constructor(readonly kernel: Kernel) {}
 
   /** The `return` of the DDI's implementation that gave `result`, when the code tells which (returnSite.ts). */
-  returned(call: DdiCall, result: unknown, fn?: unknown): SourceLocation | undefined {
+  returned(call: Pick<DdiCall, 'ddi'>, result: unknown, fn?: unknown): SourceLocation | undefined {
     const map = this.kernel.ddi.sourceMap;
     if (!map) return undefined;
     this.returnSites ??= new ReturnSites(map);

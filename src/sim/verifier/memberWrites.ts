@@ -15,7 +15,11 @@ export class MemberWrites {
   private readonly lines = new Map<string, { seq: number; at: SourceLocation | undefined }>();
   private seq = 0;
 
-  constructor(private readonly here: () => SourceLocation | undefined) {}
+  /** @param keep which write of a member to remember: the first that changed it, or the last. */
+  constructor(
+    private readonly here: () => SourceLocation | undefined,
+    private readonly keep: 'first' | 'last' = 'first',
+  ) {}
 
   /** Watches the data members of `obj` (all, or `keys`), and of the plain objects in them down to `depth` levels, as `path.member`. */
   watch(obj: unknown, path: string, keys?: readonly string[], depth = 1): void {
@@ -36,7 +40,7 @@ export class MemberWrites {
         get: () => value,
         set: (v: unknown) => {
           value = v;
-          if (!lines.has(member) && !Object.is(v, original)) lines.set(member, { seq: this.seq++, at: here() });
+          if (!Object.is(v, original) && (this.keep === 'last' || !lines.has(member))) lines.set(member, { seq: this.seq++, at: here() });
         },
         enumerable: d.enumerable,
         configurable: true,
@@ -47,7 +51,7 @@ export class MemberWrites {
 
   /** Notes a write that changed `member`, at the driver line running now (the first one only). */
   wrote(member: string): void {
-    if (!this.lines.has(member)) this.lines.set(member, { seq: this.seq++, at: this.here() });
+    if (this.keep === 'last' || !this.lines.has(member)) this.lines.set(member, { seq: this.seq++, at: this.here() });
   }
 
   /** Plain members again, holding what the driver left. */
@@ -55,14 +59,14 @@ export class MemberWrites {
     for (const r of this.restores.splice(0)) r();
   }
 
-  /** The driver line of the earliest write that changed one of `members`, if one was seen. */
-  lineOf(members: readonly string[]): SourceLocation | undefined {
-    let first: { seq: number; at: SourceLocation | undefined } | undefined;
-    for (const m of members) {
-      const l = this.lines.get(m);
-      if (l?.at && (!first || l.seq < first.seq)) first = l;
+  /** The driver line of the earliest write that changed one of `members` (the latest, when keeping the last), if one was seen. */
+  lineOf(members: readonly string[] | RegExp): SourceLocation | undefined {
+    let found: { seq: number; at: SourceLocation | undefined } | undefined;
+    for (const [m, l] of this.lines) {
+      if (!(Array.isArray(members) ? members.includes(m) : (members as RegExp).test(m)) || !l.at) continue;
+      if (!found || (this.keep === 'last' ? l.seq > found.seq : l.seq < found.seq)) found = l;
     }
-    return first?.at;
+    return found?.at;
   }
 }
 

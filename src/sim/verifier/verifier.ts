@@ -7,6 +7,7 @@
 
 import type { DdiHook } from '../kernel/ddiCaller';
 import type { Kernel } from '../kernel/kernel';
+import { allocationInfoWrites } from './allocationInfoWrites';
 import { apertureRules } from './apertureRules';
 import { buildLoopRules } from './buildLoopRules';
 import { RuleContext, type RuleFamily } from './context';
@@ -22,7 +23,7 @@ export class Verifier {
   constructor(readonly kernel: Kernel) {
     this.context = new RuleContext(kernel);
     kernel.verifier = this;
-    this.families = [statusRule(this.context), dmaBufferRules(this.context), buildLoopRules(this.context), patchRule(this.context), apertureRules(this.context), swizzlingRule(this.context)];
+    this.families = [statusRule(this.context), dmaBufferRules(this.context), buildLoopRules(this.context), patchRule(this.context), apertureRules(this.context), swizzlingRule(this.context), allocationInfoWrites(this.context)];
     const families = this.families;
     const hook: DdiHook = {
       before: (call, opts) => {

@@ -69,7 +69,7 @@ describe('kernel: bad input', () => {
     assert.ok(run.events.some((e) => e.kind === 'error'));
   });
 
-  it('a driver that returns a status its DDI may not return: the error names the DDI, the status, the arguments and where the DDI is', async () => {
+  it('a driver that returns a status its DDI may not return: the error names the DDI, the status, the arguments, the return and where the DDI is', async () => {
     const path = driverFile('status.ts', (s) =>
       s.replace('    case DXGK_OPERATION_FILL: {\n', '    case DXGK_OPERATION_FILL: {\n      return STATUS_NO_MEMORY;\n'),
     );
@@ -81,7 +81,9 @@ describe('kernel: bad input', () => {
     assert.match(err.message, /DxgkDdiBuildPagingBuffer returned STATUS_NO_MEMORY, which it may not return here/);
     assert.match(err.message, /arguments: \{ pDmaBuffer: .*Operation: Fill/);
     assert.equal(err.location?.file, path);
-    assert.equal(err.location?.line, lineOf(path, 'function DxgkDdiBuildPagingBuffer('));
+    // At the `return` that gave the status, with the DDI's implementation as the second location.
+    assert.equal(err.location?.line, lineOf(path, 'case DXGK_OPERATION_FILL: {') + 1);
+    assert.match(err.message, new RegExp(`in DxgkDdiBuildPagingBuffer at .*:${lineOf(path, 'function DxgkDdiBuildPagingBuffer(')}:`));
     void STATUS_NO_MEMORY;
   });
 

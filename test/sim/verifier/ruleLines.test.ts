@@ -13,9 +13,7 @@ import { BUGGY, buggyDriver, runSample } from './helpers';
 /** Rules whose report is still at the DDI's implementation, and why. */
 const AT_THE_DDI: Partial<Record<RuleId, string>> = {
   'cpu-view-changed-on-eviction': 'seen by the kernel after the eviction ran on the GPU, calls later',
-  'common-buffer-leak': 'seen by the kernel when the device stopped',
   'build-loop-limit': 'seen by the kernel between calls of the operation',
-  'swizzled-cpu-visible-aperture': 'seen by the kernel in what DxgkDdiCreateAllocation returned',
 };
 
 /** The line (1-based) whose code ends in a `// BUG` comment. */

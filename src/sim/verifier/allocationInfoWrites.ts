@@ -1,0 +1,31 @@
+// Where DxgkDdiCreateAllocation wrote each member of the DXGK_ALLOCATIONINFO it filled in: the kernel
+// judges what the driver returned there (swizzled-cpu-visible-aperture, seen in kernel.ts), and
+// names the line that last wrote the members that broke the rule. A call per allocation created,
+// so watching every member costs nothing that shows.
+
+import type { DdiCall } from '../kernel/events';
+import type { RuleContext, RuleFamily } from './context';
+import { MemberWrites } from './memberWrites';
+
+export function allocationInfoWrites(ctx: RuleContext): RuleFamily {
+  const open = new Map<number, MemberWrites>();
+  const done = (call: DdiCall): void => {
+    const writes = open.get(call.id);
+    if (!writes) return;
+    open.delete(call.id);
+    writes.restore();
+    ctx.allocationInfoWrites = { callId: call.id, writes };
+  };
+  return {
+    before(call: DdiCall) {
+      if (call.ddi !== 'DxgkDdiCreateAllocation') return;
+      const infos = (call.args as { pAllocationInfo?: unknown }).pAllocationInfo;
+      if (!Array.isArray(infos)) return;
+      const writes = new MemberWrites(() => ctx.here(), 'last');
+      infos.forEach((info, i) => writes.watch(info, `pAllocationInfo[${i}]`, undefined, 1));
+      open.set(call.id, writes);
+    },
+    threw: done,
+    after: done,
+  };
+}

@@ -6,9 +6,11 @@
 // either direction shows here.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RULE_IDS, type RuleId } from '../../../src/sim/verifier/rules';
-import { BUGGY, buggyDriver, runSample } from './helpers';
+import { tempDir } from '../../setup';
+import { BUGGY, buggyDriver, ROOT, runSample } from './helpers';
 
 /** Rules whose report is still at the DDI's implementation, and why. */
 const AT_THE_DDI: Partial<Record<RuleId, string>> = {
@@ -47,6 +49,29 @@ describe("verifier: each rule points at the driver's guilty line", () => {
       assert.match(err.message, new RegExp(`at ${file.replace(/[\\/.]/g, '.')}:${line}:`), 'the message names the line');
       // Rules seen by the kernel itself name no DDI implementation beside the line.
       if (err.ddi && err.message.includes(`\n  in ${err.ddi} at `)) assert.match(err.message, new RegExp(`in ${err.ddi} at .*:${ddiLine(file, err.ddi)}:`), 'the DDI as a second location');
+    });
+  }
+});
+
+describe("verifier: the guilty line whatever the driver's functions are named", () => {
+  // The same samples with their DDI functions renamed (registered as `DxgkDdiX: x`): one rule of each
+  // way of finding the line (a write to an input, a `return`, an instruction written, the kernel's own).
+  const renamed = { DxgkDdiBuildPagingBuffer: 'buildPaging', DxgkDdiCreateAllocation: 'createAllocation' } as const;
+  const dir = tempDir('rule-lines-');
+  for (const rule of ['operation-inputs-changed', 'ddi-status', 'map-incomplete', 'swizzled-cpu-visible-aperture'] as const) {
+    it(`${rule}: at the line marked // BUG, with the DDI implemented by a function of another name`, async () => {
+      let text = readFileSync(buggyDriver(rule), 'utf8').replace("'../reference/driver'", JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver')));
+      for (const [ddi, name] of Object.entries(renamed)) {
+        text = text.replace(`function ${ddi}(`, `function ${name}(`).replace(new RegExp(`([{,]\\s*)${ddi}(\\s*[,}])`), `$1${ddi}: ${name}$2`);
+      }
+      assert.ok(!/function DxgkDdi/.test(text), 'every DDI function renamed');
+      const file = join(dir, `${rule}.ts`);
+      writeFileSync(file, text);
+      const run = await runSample(file, BUGGY[rule]);
+      const err = run.result.error!;
+      assert.equal(err.rule, rule, err.message);
+      assert.equal(err.location?.file, file, err.message);
+      assert.equal(err.location!.line, guiltyLine(file), err.message);
     });
   }
 });

@@ -11,6 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { driverSourceFigures } from './driverSource.bench';
 import { medianMsAsync, row, type Suite } from './suite';
 
 const RUNS = 500;
@@ -124,5 +125,6 @@ export const debuggerSuite: Suite = {
     row('readMemory 1 MiB, floor', ms(f.read));
     row('disassemble 1,000 instructions', ms(a.disassemble), ratio(a.disassemble, f.disassemble));
     row('disassemble 1,000 instructions, floor', ms(f.disassemble));
+    await driverSourceFigures(adapter, floor);
   },
 };

@@ -1,0 +1,174 @@
+// The debugger suite's figures for the driver's own source, run by debugger.bench.ts:
+// - the random-pressure scenario under the adapter (the worker's inspector attached in both) with
+//   one breakpoint on a driver line that never runs, against the same run with none, in
+//   interleaved rounds (A, B, A, B...): the cost of having the driver debuggable;
+// - a line step in driver code (next -> stopped) and a stop refresh at a driver-line stop (threads
+//   + stackTrace + scopes + variables), medians against the floor adapter measured in the same run.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { medianMsAsync, row } from './suite';
+
+const ROOT = join(__dirname, '..');
+const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
+const KERNEL = 1;
+const ROUNDS = 3;
+const STEPS = 300;
+
+function lineOf(file: string, text: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`'${text}' is not in ${file}`);
+  return i + 1;
+}
+
+async function open(executable: string): Promise<DebugClient> {
+  const dc = new DebugClient(process.execPath, executable, 'wddm');
+  dc.defaultTimeout = 120000;
+  await dc.start();
+  await dc.initializeRequest();
+  return dc;
+}
+
+/** Wall time from configurationDone to the end of a run of `scenario`, with `breakpoints` set in the reference driver. */
+async function timedRun(adapter: string, scenario: string, breakpoints: { line: number }[]): Promise<number> {
+  const dc = await open(adapter);
+  try {
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launchRequest({ driver: REFERENCE, scenario, tdrDelayMs: 600000 } as never);
+    await initialized;
+    const set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints });
+    if (breakpoints.length && !set.body.breakpoints.every((b) => b.verified)) throw new Error('the benchmark breakpoint was not placed');
+    const ended = dc.waitForEvent('terminated', 600000);
+    const stopped = dc.waitForEvent('stopped', 600000).then(() => {
+      throw new Error('the never-hit breakpoint was hit');
+    });
+    stopped.catch(() => undefined);
+    const t0 = process.hrtime.bigint();
+    await dc.configurationDoneRequest();
+    await launched;
+    await Promise.race([ended, stopped]);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  } finally {
+    await dc.stop();
+  }
+}
+
+/** Line steps in a loop of driver code, and refreshes after them. */
+async function stepFigures(adapter: string, driver: string, loopLine: number): Promise<{ step: number; refresh: number }> {
+  const dc = await open(adapter);
+  try {
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launchRequest({ driver, tdrDelayMs: 600000 } as never);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: loopLine }] });
+    const first = dc.waitForEvent('stopped');
+    await dc.configurationDoneRequest();
+    await launched;
+    await first;
+    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [] });
+    const next = async (): Promise<void> => {
+      const stopped = dc.waitForEvent('stopped');
+      await dc.nextRequest({ threadId: KERNEL });
+      await stopped;
+    };
+    const step = await medianMsAsync(STEPS, next);
+    const times: number[] = [];
+    for (let i = 0; i <= STEPS; i++) {
+      await next();
+      const t0 = process.hrtime.bigint();
+      await dc.threadsRequest();
+      const st = await dc.stackTraceRequest({ threadId: KERNEL, startFrame: 0, levels: 20 });
+      const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+      await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
+      if (i > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (st.body.stackFrames[0].source?.path !== driver) throw new Error(`the step left the driver's loop: ${st.body.stackFrames[0].name}`);
+    }
+    times.sort((a, b) => a - b);
+    return { step, refresh: times[times.length >> 1] };
+  } finally {
+    await dc.stop();
+  }
+}
+
+/** Floor adapter's step and refresh, as debugger.bench.ts measures them. */
+async function floorFigures(floor: string): Promise<{ step: number; refresh: number }> {
+  const dc = await open(floor);
+  try {
+    const stopped = dc.waitForEvent('stopped');
+    await dc.launchRequest({} as never);
+    await dc.configurationDoneRequest();
+    await stopped;
+    const next = async (): Promise<void> => {
+      const s = dc.waitForEvent('stopped');
+      await dc.nextRequest({ threadId: 100 });
+      await s;
+    };
+    const step = await medianMsAsync(STEPS, next);
+    const refresh = await medianMsAsync(STEPS, async () => {
+      await dc.threadsRequest();
+      const st = await dc.stackTraceRequest({ threadId: 100, startFrame: 0, levels: 20 });
+      const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+      await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
+    });
+    return { step, refresh };
+  } finally {
+    await dc.stop();
+  }
+}
+
+export async function driverSourceFigures(adapter: string, floor: string): Promise<void> {
+  const ms = (n: number): string => `${n.toFixed(3)} ms`;
+  const scenario = join(ROOT, 'samples', 'scenarios', 'random-pressure.json');
+  // A line random-pressure never runs: DxgkDdiQueryAdapterInfo is only asked the two types it answers.
+  const text = readFileSync(REFERENCE, 'utf8').split('\n');
+  const never = text.findIndex((l, i) => i > lineOf(REFERENCE, 'function DxgkDdiQueryAdapterInfo(') && l.trim() === 'default:') + 2;
+  const none: number[] = [];
+  const one: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    none.push(await timedRun(adapter, scenario, []));
+    one.push(await timedRun(adapter, scenario, [{ line: never }]));
+  }
+  const best = (l: number[]): number => Math.min(...l);
+  console.log(`  the driver's source: random-pressure, ${ROUNDS} interleaved rounds (no breakpoint, one never hit), the worker's inspector attached in both; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  row('random-pressure, no breakpoint (best; all rounds)', `${(best(none) / 1000).toFixed(2)} s`, none.map((x) => (x / 1000).toFixed(2)).join(' '));
+  row('random-pressure, one never-hit driver-line breakpoint', `${(best(one) / 1000).toFixed(2)} s`, `${one.map((x) => (x / 1000).toFixed(2)).join(' ')}  ${(best(one) / best(none)).toFixed(2)}x  (target <= 1.15x)`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'paging-lab-bench-driver-'));
+  const driver = join(dir, 'loop.driver.ts');
+  writeFileSync(
+    driver,
+    [
+      `import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(REFERENCE)};`,
+      `import type { DRIVER_OBJECT, DRIVER_INITIALIZATION_DATA } from 'paging-lab/ddi';`,
+      'let spins = 0;',
+      'export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): number {',
+      '  const status = ReferenceDriverEntry(DriverObject, RegistryPath);',
+      '  const ref = DriverObject.DriverInitializationData!;',
+      '  DriverObject.DriverInitializationData = { ...ref,',
+      '    DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+      '      let total = 0;',
+      '      for (let i = 0; i < 100000; i++) {',
+      '        total += i;',
+      '        spins++;',
+      '      }',
+      '      return total >= 0 ? ref.DxgkDdiBuildPagingBuffer(h, a) : 1;',
+      '    },',
+      '  } as DRIVER_INITIALIZATION_DATA;',
+      '  return status;',
+      '}',
+    ].join('\n') + '\n',
+  );
+  // Floor and adapter alternate, best of two rounds each.
+  const f1 = await floorFigures(floor);
+  const a1 = await stepFigures(adapter, driver, lineOf(driver, 'total += i;'));
+  const f2 = await floorFigures(floor);
+  const a2 = await stepFigures(adapter, driver, lineOf(driver, 'total += i;'));
+  const f = { step: Math.min(f1.step, f2.step), refresh: Math.min(f1.refresh, f2.refresh) };
+  const a = { step: Math.min(a1.step, a2.step), refresh: Math.min(a1.refresh, a2.refresh) };
+  console.log(`  medians over ${STEPS} iterations, best of 2 rounds alternating with the floor adapter; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  row('driver line step (next -> stopped)', ms(a.step), `${(a.step / f.step).toFixed(2)}x floor  (target <= 3x)`);
+  row('stop refresh at a driver line', ms(a.refresh), `${(a.refresh / f.refresh).toFixed(2)}x floor  (target <= 3x)`);
+  row('floor: step / refresh', `${ms(f.step)} / ${ms(f.refresh)}`);
+}

@@ -119,7 +119,7 @@ export const LAUNCH_KNOBS = [
     attribute: 'tdrDelayMs',
     schema: { type: 'number', ...TDR_DELAY_MS_RANGE },
     description:
-      `Wall-clock milliseconds the driver may run without progress before the session declares a hang (timeout detection and recovery) and stops it. Default: the pagingLab.tdrDelayMs setting when set, else the scenario's tdrDelayMs, else ${DEFAULT_TDR_DELAY_MS}.`,
+      `Wall-clock milliseconds the driver may run without progress before the session declares a hang (timeout detection and recovery, exception TDR). The session then pauses the driver on the line it loops on: Continue lets it run (the TDR fires again after another tdrDelayMs), Stop ends the session. With the TDRs exception filter off, or a hang outside the driver's code, the run ends instead. Default: the pagingLab.tdrDelayMs setting when set, else the scenario's tdrDelayMs, else ${DEFAULT_TDR_DELAY_MS}.`,
     expects: `a number of milliseconds from ${TDR_DELAY_MS_RANGE.minimum} to ${TDR_DELAY_MS_RANGE.maximum}`,
     default: DEFAULT_TDR_DELAY_MS,
     flag: 'tdr-delay-ms',

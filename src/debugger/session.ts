@@ -89,6 +89,14 @@ function asObject(v: unknown, what: string): Args {
   return v as Args;
 }
 
+/** A launch that failed in the worker, as the error its response carries (naming the attribute to fix). */
+function launchFailure(config: ResolvedLaunch, e: unknown): Error {
+  if (e instanceof RequestError || e instanceof LaunchError) return e;
+  const attr = config.mode === 'program' ? 'program' : config.driver ? 'driver' : 'scenario';
+  const msg = e instanceof Error ? e.message : String(e);
+  return /^'\w+':/.test(msg) ? new RequestError(E_LAUNCH, msg) : new LaunchError(attr, msg);
+}
+
 export interface SessionOptions {
   /** The script the runtime worker runs: the adapter bundle itself. */
   workerScript: string;
@@ -112,6 +120,14 @@ export class PagingLabSession extends DebugSession {
   private running = false;
   private terminated = false;
   private stopInfo: StopInfo | undefined;
+  /** The target has loaded (a driver's top level has run); until then only the driver's line breakpoints can be placed. */
+  private loaded = false;
+  /** Breakpoints answered before the target loaded: sent again as changed once it has. */
+  private answeredEarly = new Set<number>();
+  /** The user stepped off the end of the driver's module top level: the run starts with a stop at the first DDI call. */
+  private stepOffLoad = false;
+  /** The client asked to terminate or disconnect. */
+  private endRequested = false;
   private configurationDone: Promise<void> = Promise.resolve();
   private resolveConfigurationDone: () => void = () => undefined;
   private linesStartAt1 = true;
@@ -334,8 +350,12 @@ export class PagingLabSession extends DebugSession {
     const config = resolveLaunch(args);
     this.launchArgs = args;
     this.configurationDone = new Promise((resolve) => (this.resolveConfigurationDone = resolve));
+    let host: RuntimeHost | undefined;
     try {
-      await this.serial(() => this.load(config));
+      // A driver is compiled first and runs no code until the client's breakpoints are in, so they
+      // bind before its first line, the module's top level included.
+      host = await this.serial(() => this.prepare(config));
+      if (!this.driver?.ready) await this.serial(() => this.loadTarget(host!));
     } catch (e) {
       this.launchArgs = undefined;
       throw e;
@@ -343,16 +363,31 @@ export class PagingLabSession extends DebugSession {
     this.sendEvent(new Event('initialized'));
     // Clients send configurationDone after the breakpoints; do not wait forever on one that does not.
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 5000).unref())]);
+    try {
+      if (!this.loaded) await this.serial(() => this.loadTarget(host!));
+    } catch (e) {
+      // The client terminated or disconnected while the driver loaded (paused at a top-level line, say): the session has ended, not failed.
+      if (this.endRequested) {
+        this.sendResponse(response);
+        return;
+      }
+      throw e;
+    }
     this.sendResponse(response);
     await this.begin();
   }
 
-  /** Starts a worker and loads the target; breakpoints set so far are applied. */
-  private async load(config: ResolvedLaunch): Promise<void> {
+  /**
+   * Starts a worker; for a driver debugged at source level, compiles it without running any of it,
+   * so its line breakpoints can be placed before its module's top level runs.
+   */
+  private async prepare(config: ResolvedLaunch): Promise<RuntimeHost> {
     if (this.disconnected) throw new RequestError(E_STATE, 'the client has disconnected');
     this.config = config;
     const driver = config.mode === 'program' ? undefined : this.newDriverDebugger();
     this.driver = driver;
+    this.loaded = false;
+    this.stepOffLoad = false;
     const host = new RuntimeHost({
       script: this.options.workerScript,
       tdrDelayMs: config.tdrDelayMs,
@@ -366,34 +401,69 @@ export class PagingLabSession extends DebugSession {
     this.host = host;
     this.hosts.add(host);
     this.terminated = false;
+    try {
+      const early = await host.call({ op: 'compile', config });
+      if (early.threads) this.useThreads(early.threads);
+      if (driver && early.driverScript && host.link) driver.setScript(early.driverScript);
+    } catch (e) {
+      await this.retire(host);
+      throw launchFailure(config, e);
+    }
+    await driver?.setExceptionFilters(this.exceptionFilters);
+    return host;
+  }
+
+  /**
+   * Loads the target: a driver's module top level runs here (a run of its own, so a breakpoint or a
+   * hang there stops on its line). Then the breakpoints that need the loaded target are applied, and
+   * those answered before it was loaded are sent again as changed.
+   */
+  private async loadTarget(host: RuntimeHost): Promise<void> {
+    const config = this.config!;
+    const driver = this.driver;
     let info;
+    this.resumed();
+    driver?.runStarting();
     try {
       info = await host.call({ op: 'launch', config });
     } catch (e) {
+      this.running = false;
       await this.retire(host);
-      const attr = config.mode === 'program' ? 'program' : config.driver ? 'driver' : 'scenario';
-      const msg = e instanceof Error ? e.message : String(e);
-      throw /^'\w+':/.test(msg) ? new RequestError(E_LAUNCH, msg) : new LaunchError(attr, msg);
+      throw launchFailure(config, e);
+    } finally {
+      this.stepOffLoad = !!driver?.stepping;
+      driver?.runEnded();
     }
-    this.threadList = info.threads;
-    this.threadsBody = { threads: info.threads.map((t) => ({ id: t.id, name: t.name })) };
+    this.running = false;
+    this.loaded = true;
+    this.useThreads(info.threads);
     this.functionNames = info.functionNames;
-    if (driver && info.driverScript && host.link) driver.setScript(info.driverScript);
-    await driver?.setExceptionFilters(this.exceptionFilters);
-    for (const [path, bps] of this.sourceBps) await this.setSourceBreakpoints(path, bps);
-    await host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
-    await host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
-    if (this.dataBps.length) await host.call({ op: 'setDataBreakpoints', breakpoints: this.dataBps });
+    if (driver && !driver.ready && info.driverScript && host.link) driver.setScript(info.driverScript);
+    const changed: BreakpointResult[] = [];
+    if (!driver?.ready) for (const [path, bps] of this.sourceBps) changed.push(...(await this.setSourceBreakpoints(path, bps)));
+    changed.push(...(await host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps })));
+    changed.push(...(await host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps })));
+    if (this.dataBps.length) changed.push(...(await host.call({ op: 'setDataBreakpoints', breakpoints: this.dataBps })));
     await host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
+    for (const r of changed) {
+      if (this.answeredEarly.delete(r.id)) this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: this.toDapBreakpoint(r) }));
+    }
+    this.answeredEarly.clear();
+  }
+
+  private useThreads(threads: ThreadInfo[]): void {
+    this.threadList = threads;
+    this.threadsBody = { threads: threads.map((t) => ({ id: t.id, name: t.name })) };
   }
 
   private async begin(): Promise<void> {
     const host = this.host;
-    if (!host) return;
+    if (!host || this.terminated) return;
     this.resumed();
     this.driver?.runStarting();
     try {
-      this.onRunResult(await host.call({ op: 'start' }), host);
+      // A step off the end of the module's top level stops where the driver is called next.
+      this.onRunResult(await host.call({ op: 'start', ...(this.stepOffLoad ? { stopOnEntry: true } : {}) }), host);
     } catch (e) {
       if (!(e instanceof RuntimeGone)) this.endWith(`The simulation failed to start: ${(e as Error).message}`, 1);
     }
@@ -523,26 +593,40 @@ export class PagingLabSession extends DebugSession {
     if (this.launchArgs === undefined) throw new RequestError(E_STATE, 'nothing to restart: send launch first');
     const newArgs = args.arguments !== undefined ? args.arguments : this.launchArgs;
     const config = resolveLaunch(newArgs);
+    this.endRequested = false;
     // One restart at a time: each replaces the worker the previous one started, so none is orphaned.
+    // The driver's line breakpoints go in before its module runs.
     const host = await this.serial(async () => {
       for (const h of [...this.hosts]) await this.retire(h);
       this.driver?.ended();
       this.driver = undefined;
       this.launchArgs = newArgs;
-      await this.load(config);
-      return this.host;
+      const h = await this.prepare(config);
+      for (const [path, bps] of this.sourceBps) await this.setSourceBreakpoints(path, bps);
+      return h;
     });
+    // Answered before the driver loads: its top level may stop at a breakpoint, and the client must be able to go on from there.
     this.sendResponse(response);
-    if (host && this.host === host) await this.begin();
+    if (this.host !== host) return;
+    try {
+      await this.serial(() => this.loadTarget(host));
+    } catch (e) {
+      if (this.terminated) return;
+      this.endWith(`The restarted session could not load: ${(e as Error).message}`, 1);
+      return;
+    }
+    if (this.host === host) await this.begin();
   }
 
   private async onTerminate(response: DebugProtocol.Response): Promise<void> {
+    this.endRequested = true;
     const host = this.host;
     this.sendResponse(response);
     if (host && !this.terminated) this.endWith('The debug session was terminated.', 0, 'console');
   }
 
   private async onDisconnect(response: DebugProtocol.Response): Promise<void> {
+    this.endRequested = true;
     this.disconnected = true;
     this.terminated = true;
     this.driver?.ended();
@@ -569,6 +653,18 @@ export class PagingLabSession extends DebugSession {
     return bp;
   }
 
+  /**
+   * Breakpoints set before the target can check them: unverified for now. Before launch they are
+   * checked when it comes; during it (the driver compiled, not yet loaded) they are sent again as
+   * changed once it has loaded.
+   */
+  private notYet(specs: { id: number; line?: number }[]): BreakpointResult[] {
+    const launching = !!this.host && !this.terminated;
+    if (launching) for (const s of specs) this.answeredEarly.add(s.id);
+    const message = launching ? 'The breakpoint is checked once the driver has loaded.' : 'The breakpoint is checked when the session launches.';
+    return specs.map((s) => ({ id: s.id, verified: false, ...(s.line !== undefined ? { line: s.line } : {}), message }));
+  }
+
   private async onSetBreakpoints(response: DebugProtocol.SetBreakpointsResponse, args: Args): Promise<void> {
     const source = asObject(args.source, "'source'");
     const path = optString(source, 'path');
@@ -581,8 +677,8 @@ export class PagingLabSession extends DebugSession {
     });
     this.sourceBps.set(path, specs);
     let results: BreakpointResult[];
-    if (this.host && !this.terminated) results = await this.setSourceBreakpoints(path, specs);
-    else results = specs.map((s) => ({ id: s.id, verified: false, line: s.line, message: 'The breakpoint is checked when the session launches.' }));
+    if (this.host && !this.terminated && (this.loaded || this.driver?.ready)) results = await this.setSourceBreakpoints(path, specs);
+    else results = this.notYet(specs);
     response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
     this.sendResponse(response);
   }
@@ -594,7 +690,7 @@ export class PagingLabSession extends DebugSession {
     const endLine = args.endLine === undefined ? undefined : this.debuggerLine(argInt(args, 'endLine', { min: 0 }));
     let lines: number[] = [];
     if (path && this.driver?.ready) lines = this.driver.breakpointLines(path, line, endLine ?? line);
-    else if (path && this.host && !this.terminated) lines = await this.host.call({ op: 'breakpointLines', path, line, endLine });
+    else if (path && this.host && !this.terminated && this.loaded) lines = await this.host.call({ op: 'breakpointLines', path, line, endLine });
     response.body = { breakpoints: lines.map((l) => ({ line: this.clientLine(l) })) };
     this.sendResponse(response);
   }
@@ -606,8 +702,9 @@ export class PagingLabSession extends DebugSession {
       return { id: this.nextBreakpointId++, name: argString(o, 'name'), ...this.breakpointFields(o) };
     });
     let results: BreakpointResult[];
-    if (this.host && !this.terminated) results = await this.host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
-    else results = this.functionBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
+    // Also while a driver is compiled and not yet loaded: the worker checks them against its files.
+    if (this.host && !this.terminated && (this.loaded || this.driver?.ready)) results = await this.host.call({ op: 'setFunctionBreakpoints', breakpoints: this.functionBps });
+    else results = this.notYet(this.functionBps);
     response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
     this.sendResponse(response);
   }
@@ -623,8 +720,8 @@ export class PagingLabSession extends DebugSession {
       return { id: this.nextBreakpointId++, address: base + offset, condition: optString(o, 'condition'), hitCondition: optString(o, 'hitCondition') };
     });
     let results: BreakpointResult[];
-    if (this.host && !this.terminated) results = await this.host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
-    else results = this.instructionBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
+    if (this.host && !this.terminated && this.loaded) results = await this.host.call({ op: 'setInstructionBreakpoints', breakpoints: this.instructionBps });
+    else results = this.notYet(this.instructionBps);
     response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
     this.sendResponse(response);
   }
@@ -671,8 +768,8 @@ export class PagingLabSession extends DebugSession {
       return { id: this.nextBreakpointId++, dataId: argString(o, 'dataId'), accessType, condition: optString(o, 'condition'), hitCondition: optString(o, 'hitCondition') };
     });
     let results: BreakpointResult[];
-    if (this.host && !this.terminated) results = await this.host.call({ op: 'setDataBreakpoints', breakpoints: this.dataBps });
-    else results = this.dataBps.map((s) => ({ id: s.id, verified: false, message: 'The breakpoint is checked when the session launches.' }));
+    if (this.host && !this.terminated && this.loaded) results = await this.host.call({ op: 'setDataBreakpoints', breakpoints: this.dataBps });
+    else results = this.notYet(this.dataBps);
     response.body = { breakpoints: results.map((r) => this.toDapBreakpoint(r)) };
     this.sendResponse(response);
   }
@@ -686,7 +783,7 @@ export class PagingLabSession extends DebugSession {
     const all = [...filters, ...options];
     const known = new Set<string>(EXCEPTION_FILTERS.map((f) => f.filter));
     this.exceptionFilters = all.filter((f) => known.has(f));
-    if (this.host && !this.terminated) await this.host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
+    if (this.host && !this.terminated && this.loaded) await this.host.call({ op: 'setExceptionFilters', filters: this.exceptionFilters });
     await this.driver?.setExceptionFilters(this.exceptionFilters);
     response.body = {
       breakpoints: all.map((f) =>

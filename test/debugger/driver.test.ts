@@ -440,16 +440,46 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.match(after.message ?? '', /ended/);
   });
 
-  it("a driver whose module's top level never returns fails the launch with a TDR; the adapter keeps answering", async () => {
+  it("a driver whose module's top level never returns pauses on its loop (TDR) while it launches; with the TDRs filter off the launch fails with the TDR; the adapter keeps answering", async () => {
     const driver = join(__dirname, 'fixtures', 'drivers', 'loopsAtLoad.ts');
     await initialize(dc);
-    const t0 = Date.now();
-    const r = (await dc.request('launch', { driver, tdrDelayMs: 300 })) as DebugProtocol.ErrorResponse;
-    assert.equal(r.success, false);
-    assert.match(r.message ?? '', /Timeout detection and recovery \(TDR\).*DriverEntry \(or the module's top level\) did not return/);
-    assert.ok(Date.now() - t0 < LAUNCH_TIMEOUT, 'answered, not left hanging');
+    let initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+    const launched = dc.launchRequest({ driver, tdrDelayMs: 300 } as DebugProtocol.LaunchRequestArguments);
+    launched.catch(() => undefined);
+    await initialized;
+    const tdr = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.configurationDoneRequest());
+    assert.equal(tdr.body.reason, 'exception');
+    assert.match(tdr.body.text ?? '', /^TDR: DriverEntry \(or the module's top level\) has run for/);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.equal(top.source?.path, driver);
+    assert.ok([6, 7].includes(top.line), `paused in the loop, at line ${top.line}`);
+    // Terminate while the driver loads: the session ends, the launch is answered, the adapter goes on.
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+    assert.ok((await launched).success);
     assert.ok(dc.alive);
     assert.ok((await dc.threadsRequest()).success, 'requests are still answered');
+
+    // With the TDRs filter off, the launch fails with the TDR, as the command line reports it.
+    const other = new AdapterClient();
+    await other.start();
+    try {
+      await initialize(other);
+      initialized = other.waitForEvent('initialized', LAUNCH_TIMEOUT);
+      const t0 = Date.now();
+      const refused = other.request('launch', { driver, tdrDelayMs: 300 }) as Promise<DebugProtocol.ErrorResponse>;
+      await initialized;
+      await other.setExceptionBreakpointsRequest({ filters: [] });
+      await other.configurationDoneRequest();
+      const r = await refused;
+      assert.equal(r.success, false);
+      assert.match(r.message ?? '', /Timeout detection and recovery \(TDR\).*DriverEntry \(or the module's top level\) did not return/);
+      assert.ok(Date.now() - t0 < LAUNCH_TIMEOUT, 'answered, not left hanging');
+      assert.ok(other.alive);
+      assert.ok((await other.threadsRequest()).success, 'requests are still answered');
+      assert.deepEqual(other.violations, []);
+    } finally {
+      await other.close();
+    }
   });
 
   it("takes the scenario's tdrDelayMs when the launch sets none; with the TDR filter off a hang ends the run, as the command line does", async () => {

@@ -361,20 +361,119 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     await expectEvent(dc, 'terminated', () => dc.terminateRequest());
   });
 
+  it("breakpoints set before launch bind before the driver's first line: a top-level line stops on the first launch; an instruction breakpoint is verified once the driver has loaded; a step off the top level stops at DriverEntry", async () => {
+    const driver = wrapReference(dir, 'top-level.ts', ['let calls = 0;', 'const table = [1, 2, 3].map((x) => x * 2);', 'calls = table.length;'], []);
+    const tableLine = lineOf(driver, 'const table =');
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', 30000);
+    let launchedAt = 0;
+    const launched = dc.launchRequest({ driver } as DebugProtocol.LaunchRequestArguments).then((r) => {
+      launchedAt = Date.now();
+      return r;
+    });
+    launched.catch(() => undefined);
+    await initialized;
+    const set = await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: tableLine }] });
+    assert.deepEqual(set.body.breakpoints.map((b) => [b.verified, b.line]), [[true, tableLine]]);
+    // A function breakpoint is checked against the driver's files at once; an instruction breakpoint needs the loaded adapter.
+    const fn = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }, { name: 'DxgkDdiBuildPagingBufer' }] });
+    assert.deepEqual(fn.body.breakpoints.map((b) => [b.verified, b.line]), [[true, lineOf(REFERENCE, 'function DxgkDdiBuildPagingBuffer(')], [false, undefined]]);
+    assert.match(fn.body.breakpoints[1].message ?? '', /is not a DDI/);
+    const ins = (await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x1000' }] })) as DebugProtocol.SetInstructionBreakpointsResponse;
+    assert.equal(ins.body.breakpoints[0].verified, false);
+    assert.match(ins.body.breakpoints[0].message ?? '', /once the driver has loaded/);
+    const changed: DebugProtocol.BreakpointEvent[] = [];
+    dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => changed.push(e));
+
+    // The module's top level: stopped on its line, in the driver's file, before the launch has finished.
+    const top = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+    assert.equal(top.body.reason, 'breakpoint');
+    assert.deepEqual(top.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+    assert.equal((await dc.threadsRequest()).body.threads.map((t) => t.id).includes(KERNEL), true);
+    const frames = await stack(dc);
+    assert.equal(frames[0].source?.path, driver);
+    assert.equal(frames[0].line, tableLine);
+    assert.equal((await evaluate(dc, 'calls', frames[0].id)).body.result, '0');
+    assert.equal(launchedAt, 0, 'the launch answers once the driver has loaded');
+
+    // Step Over: the next top-level line; once more: off the end of the module, to the kernel's first DDI call.
+    const next = await step(dc, 'next');
+    assert.equal(next.body.reason, 'step');
+    assert.equal((await stack(dc))[0].line, tableLine + 1);
+    const entry = await step(dc, 'next');
+    assert.equal(entry.body.reason, 'entry');
+    assert.match((await stack(dc))[0].name, /^DriverEntry/);
+    assert.ok(launchedAt > 0 && (await launched).success);
+    const insChanged = changed.find((e) => e.body.breakpoint.id === ins.body.breakpoints[0].id);
+    assert.ok(insChanged, `a changed event for the instruction breakpoint: ${JSON.stringify(changed)}`);
+    assert.equal(insChanged.body.reason, 'changed');
+    assert.equal(insChanged.body.breakpoint.verified, true);
+    await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+
+    // The function breakpoint stops where it says.
+    const atDdi = await step(dc, 'continue');
+    assert.equal(atDdi.body.reason, 'function breakpoint');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(/);
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+  });
+
+  it('restart with driver-line breakpoints: the new run stops on the top-level line and in the DDI again, with locals and stepping', async () => {
+    const driver = wrapReference(dir, 'restart.ts', ['let loads = 0;', 'loads++;'], []);
+    const topLine = lineOf(driver, 'loads++;');
+    const ddiLine = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', 30000);
+    const launched = dc.launchRequest({ driver } as DebugProtocol.LaunchRequestArguments);
+    launched.catch(() => undefined);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: topLine }] });
+    const inDdi = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: ddiLine }] });
+    const first = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+    assert.equal(first.body.reason, 'breakpoint');
+    assert.equal((await stack(dc))[0].line, topLine);
+    const atDdi = await step(dc, 'continue');
+    assert.deepEqual(atDdi.body.hitBreakpointIds, [inDdi.body.breakpoints[0].id]);
+    assert.ok((await launched).success);
+
+    for (let round = 0; round < 2; round++) {
+      // Restart from the DDI line: the new worker stops on the top level again, then in the DDI.
+      const again = await expectEvent<Stopped>(dc, 'stopped', () => dc.customRequest('restart', {}));
+      assert.equal(again.body.reason, 'breakpoint');
+      const f = (await stack(dc))[0];
+      assert.equal(f.source?.path, driver);
+      assert.equal(f.line, topLine);
+      assert.equal((await evaluate(dc, 'loads', f.id)).body.result, '0', 'a fresh module');
+      const ddi = await step(dc, 'continue');
+      assert.equal(ddi.body.reason, 'breakpoint');
+      const frames = await stack(dc);
+      assert.equal(frames[0].source?.path, REFERENCE);
+      assert.equal(frames[0].line, ddiLine);
+      assert.equal(frames[1].name, 'DxgkDdiBuildPagingBuffer(Transfer)');
+      const locals = await scopeVars(dc, frames[0].id, 'Locals');
+      assert.ok(locals.has('t') && locals.has('args'));
+      await step(dc, 'next');
+      assert.equal((await stack(dc))[0].line, ddiLine + 1);
+    }
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+  });
+
   it('bad input: a file that is not the driver, a line without code, a driver that does not compile, a disconnect while paused', async () => {
     const emptyLine = lineOf(REFERENCE, '/** Bytes of each paging buffer we ask VidMm for. */');
-    let set: DebugProtocol.SetBreakpointsResponse | undefined;
-    let elsewhere: DebugProtocol.SetBreakpointsResponse | undefined;
-    const stop = (await start(dc, {}, async () => {
-      set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emptyLine }, { line: lineOf(REFERENCE, 'function DxgkDdiPatch(') }] });
-      elsewhere = await dc.setBreakpointsRequest({ source: { path: TDR_DRIVER }, breakpoints: [{ line: 10 }] });
-    })) as Stopped;
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', 30000);
+    dc.launchRequest({} as DebugProtocol.LaunchRequestArguments).catch(() => undefined);
+    await initialized;
+    const set = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emptyLine }, { line: lineOf(REFERENCE, 'function DxgkDdiPatch(') }] });
+    const elsewhere = await dc.setBreakpointsRequest({ source: { path: TDR_DRIVER }, breakpoints: [{ line: 10 }] });
+    // The first one is on the module's top level (a constant): it stops while the driver loads.
+    const stop = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+    assert.equal((await stack(dc))[0].line, emptyLine + 1);
     // A line without code moves to the next line that has some (the answer says where).
-    assert.equal(set!.body.breakpoints[0].verified, true);
-    assert.equal(set!.body.breakpoints[0].line, emptyLine + 1);
-    assert.equal(set!.body.breakpoints[1].line, lineOf(REFERENCE, 'function DxgkDdiPatch(') + 2);
-    assert.equal(elsewhere!.body.breakpoints[0].verified, false);
-    assert.match(elsewhere!.body.breakpoints[0].message ?? '', /not part of the driver being debugged.*driver\.ts, .*swizzling\.ts/);
+    assert.equal(set.body.breakpoints[0].verified, true);
+    assert.equal(set.body.breakpoints[0].line, emptyLine + 1);
+    assert.equal(set.body.breakpoints[1].line, lineOf(REFERENCE, 'function DxgkDdiPatch(') + 2);
+    assert.equal(elsewhere.body.breakpoints[0].verified, false);
+    assert.match(elsewhere.body.breakpoints[0].message ?? '', /not part of the driver being debugged.*driver\.ts, .*swizzling\.ts/);
     const locations = (await dc.request('breakpointLocations', { source: { path: REFERENCE }, line: emptyLine, endLine: emptyLine + 3 })) as DebugProtocol.BreakpointLocationsResponse;
     assert.deepEqual(locations.body.breakpoints.map((b) => b.line), [emptyLine + 1, emptyLine + 3]);
     assert.equal(stop.body.reason, 'breakpoint');

@@ -67,6 +67,8 @@ export class DriverDebugger {
   private intent: Intent = { kind: 'none' };
   private stop: { view: DriverStopView; callId?: number; exception?: ExceptionDetails } | undefined;
   private held = false;
+  /** A step by line left the driver during the run in progress (see `stepping`). */
+  private leftByStep = false;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly events: DriverDebuggerEvents) {}
@@ -165,6 +167,12 @@ export class DriverDebugger {
   runStarting(): void {
     this.active = true;
     this.intent = { kind: 'none' };
+    this.leftByStep = false;
+  }
+
+  /** A step by line left the driver's code during this run (or one is still under way). */
+  get stepping(): boolean {
+    return this.leftByStep || (this.intent.kind === 'step' && !this.intent.entryBreakpoint);
   }
 
   /** The run ended at a kernel or GPU stop, or the target ended. */
@@ -266,6 +274,11 @@ export class DriverDebugger {
     return this.scriptIds.has(f.location.scriptId);
   }
 
+  /** Whether a driver frame is at a position of the driver's .ts sources (not code the compiler added). */
+  private mapped(f: CallFrame): boolean {
+    return !!this.map!.original({ line: f.location.lineNumber + 1, column: (f.location.columnNumber ?? 0) + 1 });
+  }
+
   private async onPaused(p: PausedEvent): Promise<void> {
     const frames = p.callFrames;
     const driverFrames = frames.filter((f) => this.isDriver(f));
@@ -282,7 +295,10 @@ export class DriverDebugger {
       // Outside the driver: a step that left the DDI, or a pause that landed between calls. The run
       // in progress stops at the DDI's return or at the pause request by itself.
       if (this.intent.kind === 'pause' && this.active) this.host?.requestPause();
-      if (this.intent.kind === 'step' && !this.intent.entryBreakpoint) this.intent = { kind: 'none' };
+      if (this.intent.kind === 'step' && !this.intent.entryBreakpoint) {
+        this.intent = { kind: 'none' };
+        this.leftByStep = true;
+      }
       await this.resumeV8();
       return;
     }
@@ -297,6 +313,11 @@ export class DriverDebugger {
       if (this.intent.kind === 'pause') return this.show(p, driverFrames, 'pause');
       if (this.intent.kind === 'hang') return this.showHang(p, driverFrames, this.intent);
       return this.resumeV8();
+    }
+    if (this.intent.kind === 'step' && !this.intent.entryBreakpoint && !this.mapped(top)) {
+      // Code the compiler added (the bundle's module wrapper, its helpers): no line of the driver's to stop at.
+      await this.link!.send('Debugger.stepOut').catch(() => this.resumeV8());
+      return;
     }
     if (p.reason === 'exception' || p.reason === 'promiseRejection') {
       const caught = this.caughtByDriver(driverFrames);

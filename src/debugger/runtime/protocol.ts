@@ -24,8 +24,9 @@ import type {
 
 /** Requests to the worker. Each has an id; the worker answers with the same id. */
 export type WorkerCall =
+  | { op: 'compile'; config: ResolvedLaunch }
   | { op: 'launch'; config: ResolvedLaunch }
-  | { op: 'start' }
+  | { op: 'start'; stopOnEntry?: boolean }
   | { op: 'run'; step: StepKind; threadId: number }
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }
   | { op: 'setFunctionBreakpoints'; breakpoints: FunctionBreakpointSpec[] }
@@ -47,6 +48,8 @@ export type WorkerCall =
   | { op: 'saveRecording'; file: string };
 
 export interface WorkerResults {
+  /** Before `launch` runs any driver code: the driver's compiled script, so breakpoints bind before its first line (driver targets). */
+  compile: { threads?: ThreadInfo[]; driverScript?: DriverScript };
   /** `driverScript`: the driver's compiled script and source map, for the inspector (driver targets). */
   launch: { threads: ThreadInfo[]; functionNames: string[]; driverScript?: DriverScript };
   start: RunResult;

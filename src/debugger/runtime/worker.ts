@@ -8,8 +8,8 @@ import { meterDriverCode, setTdrDelay } from '../../host/watchdog';
 import { KERNEL_THREAD_ID, type DataBreakpointInfo, type EvaluateResult } from '../model';
 import { installInspectorBridge } from './inspectorBridge';
 import { CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerRequest } from './protocol';
-import type { RunControl, Target } from '../targets/target';
-import { createTarget } from '../targets/create';
+import type { CompiledTarget, RunControl, Target } from '../targets/target';
+import { compileTarget, createTarget } from '../targets/create';
 
 export function isRuntimeWorker(): boolean {
   return !!parentPort && !!(workerData as { pagingLabRuntime?: boolean } | undefined)?.pagingLabRuntime;
@@ -35,6 +35,7 @@ export function startWorker(): void {
   const { control, watchdog } = workerData as { control: Int32Array; watchdog: Int32Array };
   meterDriverCode(watchdog);
   let target: Target | undefined;
+  let compiled: CompiledTarget | undefined;
 
   const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? []);
   let seenRedirect = 0;
@@ -64,6 +65,8 @@ export function startWorker(): void {
       case 'breakpointLines':
         return need().breakpointLines(req.path, req.line, req.endLine);
       case 'setFunctionBreakpoints':
+        // Between compiling and loading a driver (its line breakpoints go in then): checked against its files.
+        if (!target && compiled?.functionBreakpoints) return compiled.functionBreakpoints(req.breakpoints);
         return need().setFunctionBreakpoints(req.breakpoints);
       case 'setInstructionBreakpoints':
         return need().gpu.setInstructionBreakpoints(req.breakpoints);
@@ -111,6 +114,10 @@ export function startWorker(): void {
 
   const handle = async (req: WorkerRequest): Promise<unknown> => {
     switch (req.op) {
+      case 'compile': {
+        compiled = await compileTarget(req.config);
+        return { ...(compiled.threads ? { threads: compiled.threads } : {}), ...(compiled.driverScript ? { driverScript: compiled.driverScript } : {}) };
+      }
       case 'launch': {
         target = await createTarget(req.config, ctl);
         const driverScript = target.driverScript?.();
@@ -119,7 +126,7 @@ export function startWorker(): void {
       case 'start':
         Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);
-        return need().start(ctl);
+        return need().start(ctl, req.stopOnEntry);
       case 'run':
         Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);

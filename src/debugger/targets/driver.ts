@@ -13,9 +13,12 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { compileFunction } from 'node:vm';
 import { DXGK_OPERATION_NAMES, NT_SUCCESS, statusName } from '../../sim/ddi/contract';
 import { tdrDelayFor } from '../../host/watchdog';
 import { DriverError } from '../../sim/driver/errors';
+import type { SourceLocation } from '../../sim/driver/errors';
+import { declarationIn } from '../../sim/kernel/ddiCaller';
 import type { DriverScript } from '../../sim/driver/sourceMap';
 import { DDI_NAMES } from '../../sim/runtime/driverCode';
 import { debugAddressOfSegment } from '../../sim/hw';
@@ -60,7 +63,7 @@ import type {
   CompletionItem,
 } from '../model';
 import { GPU_THREAD_BASE, KERNEL_THREAD_ID } from '../model';
-import type { DriverPause, RunControl, Target } from './target';
+import type { CompiledTarget, DriverPause, RunControl, Target } from './target';
 import { childrenOf, ObjectRegistry, operationValue, statusValue, toValue, toVar } from './values';
 import { hex } from '../../isa/hex';
 
@@ -94,6 +97,28 @@ export interface ReverseStop {
   check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[] } | undefined;
 }
 
+/**
+ * Function breakpoints checked against the DDI names and placed at the driver's implementation
+ * (`definition`); those that hold go into `kept`. Also before the driver has loaded, from its files.
+ */
+export function checkFunctionBreakpoints(bps: FunctionBreakpointSpec[], definition: (ddi: string) => SourceLocation | undefined, kept: DdiRule[] = []): BreakpointResult[] {
+  return bps.map((bp): BreakpointResult => {
+    const ddi = DDI_NAMES.find((n) => n === bp.name.trim()) ?? DDI_NAMES.find((n) => n.toLowerCase() === bp.name.trim().toLowerCase());
+    if (!ddi) {
+      return { id: bp.id, verified: false, message: `'${bp.name}' is not a DDI. Function breakpoints take one of: ${DDI_NAMES.join(', ')}.` };
+    }
+    try {
+      kept.push({ rule: makeRule(bp), ddi, kind: 'function' });
+    } catch (e) {
+      return { id: bp.id, verified: false, message: (e as Error).message };
+    }
+    const def = definition(ddi);
+    return def ? { id: bp.id, verified: true, line: def.line, source: { name: basename(def.file), path: def.file } } : { id: bp.id, verified: true };
+  });
+}
+
+const kernelThreadName = (driverName: string): string => `Kernel → ${driverName} (DDI calls)`;
+
 export class DriverTarget implements Target {
   readonly gpu: GpuView;
   private readonly kernel: KernelView;
@@ -114,6 +139,30 @@ export class DriverTarget implements Target {
   /** The edits made while debugging (a replay's first), at their moments: what Save Recording writes. */
   private readonly edits: RecordedEdit[] = [];
   private readonly replayEdits: EditReplay | undefined;
+
+  /**
+   * Compiles the driver without running any of it: the debugger places line breakpoints from its
+   * source map before the module's top level runs (load() then reuses the compilation).
+   */
+  static async compile(config: ResolvedLaunch): Promise<CompiledTarget> {
+    const driver = config.driver ?? bundled('samples/drivers/reference/driver.ts');
+    if (!existsSync(driver)) throw new Error(`'driver': the bundled reference driver is missing (${driver})`);
+    let compiled;
+    try {
+      compiled = await compileDriver(driver);
+    } catch (e) {
+      throw new Error(`'driver': ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Parsed here once and never run, so V8 knows the script's breakable positions: a line breakpoint
+    // placed before the module runs answers with the line it will stop at (a function's heading moves into its body).
+    compileFunction(compiled.script.code, ['exports', 'require', 'module'], { filename: compiled.script.name });
+    const files = compiled.inputs;
+    return {
+      threads: [{ id: KERNEL_THREAD_ID, name: kernelThreadName(basename(driver)) }],
+      driverScript: compiled.script,
+      functionBreakpoints: (bps) => checkFunctionBreakpoints(bps, (ddi) => declarationIn(files, ddi)),
+    };
+  }
 
   static async load(config: ResolvedLaunch, ctl: RunControl): Promise<DriverTarget> {
     const driver = config.driver ?? bundled('samples/drivers/reference/driver.ts');
@@ -259,7 +308,7 @@ export class DriverTarget implements Target {
   // ---- threads and breakpoints ----
 
   threads(): ThreadInfo[] {
-    return [{ id: KERNEL_THREAD_ID, name: `Kernel → ${this.driverName} (DDI calls)` }, ...this.gpu.threads()];
+    return [{ id: KERNEL_THREAD_ID, name: kernelThreadName(this.driverName) }, ...this.gpu.threads()];
   }
 
   functionNames(): string[] {
@@ -268,19 +317,7 @@ export class DriverTarget implements Target {
 
   setFunctionBreakpoints(bps: FunctionBreakpointSpec[]): BreakpointResult[] {
     const kept: DdiRule[] = [];
-    const results = bps.map((bp): BreakpointResult => {
-      const ddi = DDI_NAMES.find((n) => n === bp.name.trim()) ?? DDI_NAMES.find((n) => n.toLowerCase() === bp.name.trim().toLowerCase());
-      if (!ddi) {
-        return { id: bp.id, verified: false, message: `'${bp.name}' is not a DDI. Function breakpoints take one of: ${DDI_NAMES.join(', ')}.` };
-      }
-      try {
-        kept.push({ rule: makeRule(bp), ddi, kind: 'function' });
-      } catch (e) {
-        return { id: bp.id, verified: false, message: (e as Error).message };
-      }
-      const def = this.machine.kernel.ddi.definitionOf(ddi);
-      return def ? { id: bp.id, verified: true, line: def.line, source: { name: basename(def.file), path: def.file } } : { id: bp.id, verified: true };
-    });
+    const results = checkFunctionBreakpoints(bps, (ddi) => this.machine.kernel.ddi.definitionOf(ddi), kept);
     this.functionRules = kept;
     return results;
   }
@@ -332,8 +369,8 @@ export class DriverTarget implements Target {
 
   // ---- running ----
 
-  start(ctl: RunControl): RunResult {
-    if (this.config.stopOnEntry) {
+  start(ctl: RunControl, stopOnEntry = this.config.stopOnEntry): RunResult {
+    if (stopOnEntry) {
       const e = this.pull();
       if (!e) return this.end();
       return this.settle(e, ctl) ?? { kind: 'stopped', stop: this.makeStop(e, 'entry') };

@@ -58,7 +58,8 @@ export interface Target {
   /** Names function breakpoints accept (DDI names). */
   functionNames(): string[];
   /** Runs to the first stop (entry, a breakpoint) or the end. */
-  start(ctl: RunControl): RunResult;
+  /** `stopOnEntry` overrides the launch's (a step off the end of the driver's module top level stops at the first DDI call). */
+  start(ctl: RunControl, stopOnEntry?: boolean): RunResult;
   run(step: StepKind, threadId: number, ctl: RunControl): RunResult;
   setSourceBreakpoints(path: string, bps: SourceBreakpointSpec[]): BreakpointResult[];
   breakpointLines(path: string, line: number, endLine?: number): number[];
@@ -92,3 +93,11 @@ export const EXCEPTION_FILTERS = [
   { filter: 'gpuFault', label: 'GPU faults', description: 'The paging engine faulted on an instruction.', default: true },
   { filter: 'tdr', label: 'TDRs', description: 'A GPU engine or the driver stopped making progress (timeout detection and recovery).', default: true },
 ] as const;
+
+/** A target compiled but not loaded (none of its code has run): what the debugger can have before. */
+export interface CompiledTarget {
+  threads?: ThreadInfo[];
+  driverScript?: DriverScript;
+  /** Function breakpoints checked before the target has loaded (they take effect once it has). */
+  functionBreakpoints?(bps: FunctionBreakpointSpec[]): BreakpointResult[];
+}

@@ -234,32 +234,34 @@ export class DdiCaller {
       if (l) return l;
     }
     if (this.definitions.has(name)) return this.definitions.get(name);
-    let found: SourceLocation | undefined;
-    const patterns = [
-      new RegExp(`function\\s*\\*?\\s*${name}\\s*\\(`),
-      new RegExp(`^\\s*(?:async\\s+)?${name}\\s*\\(`),
-      new RegExp(`\\b${name}\\s*[:=]\\s*(?:function|\\(|async|[A-Za-z_$][\\w$]*\\s*=>)`),
-    ];
-    outer: for (const re of patterns) {
-      for (const file of this.files) {
-        let lines: string[];
-        try {
-          lines = readFileSync(file, 'utf8').split('\n');
-        } catch {
-          continue;
-        }
-        for (let i = 0; i < lines.length; i++) {
-          const m = re.exec(lines[i]);
-          if (m) {
-            found = { file, line: i + 1, column: m.index + 1, lineText: lines[i] };
-            break outer;
-          }
-        }
-      }
-    }
+    const found = declarationIn(this.files, name);
     this.definitions.set(name, found);
     return found;
   }
+}
+
+/** Where `files` declare a function, method or function-valued property named `name` (the first, by source text). */
+export function declarationIn(files: readonly string[], name: string): SourceLocation | undefined {
+  const patterns = [
+    new RegExp(`function\\s*\\*?\\s*${name}\\s*\\(`),
+    new RegExp(`^\\s*(?:async\\s+)?${name}\\s*\\(`),
+    new RegExp(`\\b${name}\\s*[:=]\\s*(?:function|\\(|async|[A-Za-z_$][\\w$]*\\s*=>)`),
+  ];
+  for (const re of patterns) {
+    for (const file of files) {
+      let lines: string[];
+      try {
+        lines = readFileSync(file, 'utf8').split('\n');
+      } catch {
+        continue;
+      }
+      for (let i = 0; i < lines.length; i++) {
+        const m = re.exec(lines[i]);
+        if (m) return { file, line: i + 1, column: m.index + 1, lineText: lines[i] };
+      }
+    }
+  }
+  return undefined;
 }
 
 /** What the driver did to the shape of the kernel's argument objects, if anything (plain objects and arrays only, a few levels down). */

@@ -8,7 +8,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import * as esbuild from 'esbuild';
 import { medianMsAsync, row } from './suite';
 
 const ROOT = join(__dirname, '..');
@@ -16,6 +18,8 @@ const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
 const KERNEL = 1;
 const ROUNDS = 3;
 const STEPS = 300;
+/** Calls deep the inspector floor's worker spins: with Node's own frames, as many as V8 reports at a driver-line stop in the simulator (22). */
+const STACK_DEPTH = 12;
 
 function lineOf(file: string, text: string): number {
   const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
@@ -90,6 +94,24 @@ async function stepFigures(adapter: string, driver: string, loopLine: number): P
   } finally {
     await dc.stop();
   }
+}
+
+interface InspectorFloor {
+  step: number;
+  evaluate: number;
+  pausedBytes: number;
+  frames: number;
+}
+
+/**
+ * What any line step through a worker's V8 inspector costs, with no adapter around it
+ * (inspectorFloor.ts, run in a plain Node process of its own: the bench's loaders add threads).
+ */
+function inspectorFloor(depth: number): InspectorFloor {
+  const dir = mkdtempSync(join(tmpdir(), 'paging-lab-bench-inspector-'));
+  const script = join(dir, 'inspectorFloor.js');
+  esbuild.buildSync({ entryPoints: [join(__dirname, 'inspectorFloor.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: script, logLevel: 'error' });
+  return JSON.parse(execFileSync(process.execPath, [script, String(depth), String(STEPS)], { encoding: 'utf8', timeout: 120000 })) as InspectorFloor;
 }
 
 /** Floor adapter's step and refresh, as debugger.bench.ts measures them. */
@@ -171,4 +193,10 @@ export async function driverSourceFigures(adapter: string, floor: string): Promi
   row('driver line step (next -> stopped)', ms(a.step), `${(a.step / f.step).toFixed(2)}x floor  (target <= 3x)`);
   row('stop refresh at a driver line', ms(a.refresh), `${(a.refresh / f.refresh).toFixed(2)}x floor  (target <= 3x)`);
   row('floor: step / refresh', `${ms(f.step)} / ${ms(f.refresh)}`);
+  // A driver line step needs at least one inspector round trip (the floor adapter answers `next` at
+  // once): what that costs alone, at one call deep and at the depth of a driver stop in the simulator.
+  const shallow = inspectorFloor(1);
+  const deep = inspectorFloor(STACK_DEPTH);
+  row(`inspector alone: stepInto -> paused, ${shallow.frames} frames`, ms(shallow.step), `Runtime.evaluate ${ms(shallow.evaluate)}; paused event ${shallow.pausedBytes} bytes`);
+  row(`inspector alone: stepInto -> paused, ${deep.frames} frames`, ms(deep.step), `${(deep.step / f.step).toFixed(1)}x the floor adapter's step by itself; the adapter's driver line step is ${(a.step / deep.step).toFixed(2)}x it; paused event ${deep.pausedBytes} bytes`);
 }

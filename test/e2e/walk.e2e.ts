@@ -394,7 +394,10 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     await wb.runCommand('Open Disassembly View');
     const rows = await wb.poll(async () => (await page.locator('.disassembly-view .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')), (r) => r.some((t) => t.includes(instructionOf(second))));
     assert.ok(rows.some((t) => t.includes(instructionOf(second))), 'Open Disassembly View works on the focused GPU frame');
-    await page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }).locator('.codicon-close').click();
+    // Closed by its command: the floating debug toolbar can cover the tab's close button.
+    await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'Disassembly' }), 'the Disassembly tab, active');
+    await wb.runCommand('View: Close Editor');
+    await wb.poll(() => page.locator('.tabs-container .tab', { hasText: 'Disassembly' }).count(), (n) => n === 0);
 
     // F10 with the keyboard in the VRAM view: the GPU steps, and its frame is focused again.
     await wb.startCommand('Paging Lab: Open VRAM View');

@@ -190,6 +190,28 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     assert.deepEqual(await seen(dc, await step(dc, 'continue', KERNEL)), hits[0]);
   });
 
+  it('stops at a DDI that returned a failure status going forward, and at the same stop going back', async () => {
+    const dc = client();
+    // The default scenario's paging buffers run out of room: DxgkDdiBuildPagingBuffer returns INSUFFICIENT_DMA_BUFFER.
+    const first = (await launchAndStop(dc, { scenario: join(ROOT, 'samples', 'scenarios', 'default.json') }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['driverFailure'] });
+    })) as DebugProtocol.StoppedEvent;
+    const kernelStack = async (): Promise<string> => JSON.stringify((await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames.map((f) => [f.name, f.line]));
+    const atFirst = await kernelStack();
+    const second = await step(dc, 'continue', KERNEL);
+    assert.notEqual(await kernelStack(), atFirst, 'the second failure is another call');
+    for (const ev of [first, second]) {
+      assert.equal(ev.body.reason, 'exception');
+      assert.match(ev.body.text ?? '', /^DxgkDdiBuildPagingBuffer returned STATUS_\w+$/);
+    }
+    const back = await step(dc, 'reverseContinue', KERNEL);
+    assert.equal(back.body.text, first.body.text);
+    const info = (await dc.request('exceptionInfo', { threadId: KERNEL })) as DebugProtocol.ExceptionInfoResponse;
+    assert.match(info.body.exceptionId, /^driverFailure\.STATUS_/);
+    assert.match(info.body.description ?? '', /^DxgkDdiBuildPagingBuffer returned STATUS_\w+ \(0x[0-9a-f]+\)$/i);
+    assert.equal(await kernelStack(), atFirst, 'reverse continue reaches the first failure');
+  });
+
   it('answers bad input: step back at the first moment says it is the beginning; a bad thread or none is refused with a reason, and the session goes on', async () => {
     const dc = client();
     const entry = (await launchAndStop(dc, { scenario: scenarioFile(), stopOnEntry: true }, async () => undefined)) as DebugProtocol.StoppedEvent;

@@ -591,17 +591,11 @@ export class DriverTarget implements Target {
         }
         break;
       }
-      case 'ddi-return':
-        if (e.call.status !== undefined && !NT_SUCCESS(e.call.status) && this.filters.has('driverFailure')) {
-          const name = statusName(e.call.status);
-          return this.stopAt(e, 'exception', `${e.call.ddi} returned ${name}`, {
-            exceptionId: `driverFailure.${name}`,
-            description: `${e.call.ddi} returned ${name} (${hex(e.call.status)})`,
-            breakMode: 'always',
-            details: { message: `${e.call.ddi} returned ${name}`, typeName: 'NTSTATUS' },
-          });
-        }
+      case 'ddi-return': {
+        const failure = this.failureStop(e);
+        if (failure) return failure;
         break;
+      }
       default:
         break;
     }
@@ -625,6 +619,18 @@ export class DriverTarget implements Target {
   private operationOf(args: Record<string, unknown>): string {
     const op = args.Operation;
     return typeof op === 'number' ? ` (${DXGK_OPERATION_NAMES[op] ?? op})` : '';
+  }
+
+  /** The "Driver failure statuses" stop at a DDI that returned a failure, when that filter is on; the same going forward and back. */
+  private failureStop(e: Extract<Event, { kind: 'ddi-return' }>): RunResult | undefined {
+    if (e.call.status === undefined || NT_SUCCESS(e.call.status) || !this.filters.has('driverFailure')) return undefined;
+    const name = statusName(e.call.status);
+    return this.stopAt(e, 'exception', `${e.call.ddi} returned ${name}`, {
+      exceptionId: `driverFailure.${name}`,
+      description: `${e.call.ddi} returned ${name} (${hex(e.call.status)})`,
+      breakMode: 'always',
+      details: { message: `${e.call.ddi} returned ${name}`, typeName: 'NTSTATUS' },
+    });
   }
 
   private stopAt(e: Event, reason: StopReason, text?: string, exception?: ExceptionDetails): RunResult {
@@ -661,16 +667,7 @@ export class DriverTarget implements Target {
         } catch {
           // The driver left a getter that throws there; the kernel reports it as the driver's fault.
         }
-        if (e.call.status !== undefined && !NT_SUCCESS(e.call.status) && this.filters.has('driverFailure')) {
-          const name = statusName(e.call.status);
-          return this.stopAt(e, 'exception', `${e.call.ddi} returned ${name}`, {
-            exceptionId: `driverFailure.${name}`,
-            description: `${e.call.ddi} returned ${name} (${hex(e.call.status)})`,
-            breakMode: 'always',
-            details: { message: `${e.call.ddi} returned ${name}`, typeName: 'NTSTATUS' },
-          });
-        }
-        return undefined;
+        return this.failureStop(e);
       }
       case 'instruction': {
         const hits = this.gpu.instructionHits(e.address, e.engine, (text) => ctl.output('console', text));

@@ -80,6 +80,7 @@ export interface RetiredInstruction {
 export interface AttachedVerifier {
   readonly context: {
     locate(ddi: string, fn?: unknown): SourceLocation | undefined;
+    returned(call: { ddi: string }, result: unknown, fn?: unknown): SourceLocation | undefined;
     allocationInfoWrites: { writes: { lineOf(members: RegExp): SourceLocation | undefined } } | undefined;
   };
 }
@@ -317,7 +318,11 @@ export class Kernel {
         event: (w, m, d) => this.event(w, m, d),
         frame: (l, b) => this.frame(l, b),
         commonBuffer: (size, what) => this.commonBuffer(size, what),
-        driverFault: (rule, ddi, fn, message, args) => this.driverFault(rule, ddi, fn, message, args),
+        driverFault: (rule, ddi, fn, message, args, location) => this.driverFault(rule, ddi, fn, message, args, location),
+        driverLines: () => {
+          const verifier = this.verifier;
+          return verifier && { here: () => this.ddi.here(), returned: (ddi, status, fn) => verifier.context.returned({ ddi }, status, fn) };
+        },
       },
       {
         pagingBufferSize: Math.min(q2.PagingBufferSize, policy.pagingBufferSize ?? Infinity),

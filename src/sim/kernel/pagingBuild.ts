@@ -12,7 +12,9 @@
 //     with a verdict naming the operation and the count, as a hung paging operation would be
 //     reset by timeout detection and recovery; one that runs out of room writing exactly what it
 //     wrote in an earlier call, from the same MultipassOffset to the same MultipassOffset, is
-//     going round in circles and is stopped at once;
+//     going round in circles and is stopped (with the verifier on, after one more call, watched:
+//     the verdict names the line that set MultipassOffset back, else the `return` that asked for
+//     another call);
 //   - before submission, DxgkDdiPatch with no patch-location list, then DxgkDdiSubmitCommand.
 
 import {
@@ -27,6 +29,7 @@ import {
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../ddi/contract';
+import type { SourceLocation } from '../driver/errors';
 import type { CommonBuffer } from '../hw/types';
 import type { RuleId } from '../verifier/rules';
 import type { DdiCaller } from './ddiCaller';
@@ -60,8 +63,41 @@ export interface PagingBuildHost {
   referenced(a: Allocation): boolean;
   /** A common buffer for the kernel's own use; throws the error that says whose use exhausted the budget. */
   commonBuffer(size: number, what: string): CommonBuffer;
-  /** A rule the kernel cannot go on past: the verifier's violation when it is on, else a driver error. */
-  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error;
+  /** A rule the kernel cannot go on past: the verifier's violation when it is on (at `location`, the driver's guilty line, if known), else a driver error. */
+  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown, location?: SourceLocation): Error;
+  /** How to find the driver's guilty line, with the verifier on (off: a verdict names the DDI). */
+  driverLines(): DriverLines | undefined;
+}
+
+/** The verifier's ways to a driver line: the one running now (from an accessor), the `return` that gave a status. */
+export interface DriverLines {
+  here(): SourceLocation | undefined;
+  returned(ddi: DdiName, status: unknown, fn: unknown): SourceLocation | undefined;
+}
+
+/**
+ * Watches one call's writes of MultipassOffset with an accessor of the kernel's own: the first that
+ * sets it below what the call began with is the line that threw the operation's progress away.
+ * Armed only for a call already suspected of going round in circles, so a correct driver pays
+ * nothing. The returned function makes the member plain again and gives that line.
+ */
+function watchMultipass(args: Record<string, unknown>, here: () => SourceLocation | undefined): () => SourceLocation | undefined {
+  const entry = args.MultipassOffset;
+  let value = entry;
+  let line: SourceLocation | undefined;
+  Object.defineProperty(args, 'MultipassOffset', {
+    get: () => value,
+    set: (v: unknown) => {
+      if (!line && typeof v === 'number' && typeof entry === 'number' && v < entry) line = here();
+      value = v;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  return () => {
+    Object.defineProperty(args, 'MultipassOffset', { value, writable: true, enumerable: true, configurable: true });
+    return line;
+  };
 }
 
 /** The inputs VidMm asked for, by the argument object of the operation (the verifier compares against them). */
@@ -155,6 +191,11 @@ export class PagingBuilder {
     const rounds = new Map<string, number>();
     /** The copy of the inputs the driver got last. */
     let handed: Record<string, unknown> | undefined;
+    const lines = host.driverLines();
+    /** A call that repeated an earlier one (first, then again): the next call is watched for the guilty line before the verdict. */
+    let repeated: { earlier: number; calls: number } | undefined;
+    /** The guilty line of the last watched call: where it set MultipassOffset back, else the `return` that asked for another call. */
+    let blamed: SourceLocation | undefined;
     for (let calls = 1; ; calls++) {
       if (calls > limit) {
         throw host.driverFault(
@@ -163,6 +204,7 @@ export class PagingBuilder {
           fn,
           `DxgkDdiBuildPagingBuffer was called ${limit} times for one operation, ${label}, without completing it; an operation of ${size} bytes needs at most ${limit} calls (MultipassOffset was ${String(args.MultipassOffset)} at the last return). The driver never finishes it, as if every call started over: receiving TransferStart again does not start a new transfer, continue from MultipassOffset. On real hardware the paging operation would never complete: a timeout detection and recovery (TDR)`,
           args,
+          blamed,
         );
       }
       const buf = this.current ?? (yield* this.currentBuffer());
@@ -178,7 +220,16 @@ export class PagingBuilder {
       if (member?.Flags && 'AllocationIsIdle' in member.Flags) member.Flags.AllocationIsIdle = idle;
       host.stats.buildCalls++;
       const multipassIn = args.MultipassOffset;
-      const status = yield* host.ddi.call('DxgkDdiBuildPagingBuffer', args, () => init.DxgkDdiBuildPagingBuffer(ctx, args), 'status', { operation: op.Operation, fn });
+      // The last call before the limit, or the one after a repeat, is watched for the guilty line.
+      const watch = lines && (repeated || calls === limit) ? watchMultipass(args, () => lines.here()) : undefined;
+      let status: unknown;
+      try {
+        status = yield* host.ddi.call('DxgkDdiBuildPagingBuffer', args, () => init.DxgkDdiBuildPagingBuffer(ctx, args), 'status', { operation: op.Operation, fn });
+      } finally {
+        const rewound = watch?.();
+        if (watch) blamed = rewound;
+      }
+      if (watch && !blamed && status === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) blamed = lines?.returned('DxgkDdiBuildPagingBuffer', status, fn);
       const end = args.pDmaBuffer?.Offset;
       if (typeof end !== 'number' || !Number.isInteger(end) || end < begin || end > buf.limit) {
         throw host.ddi.statusError(
@@ -214,17 +265,22 @@ export class PagingBuilder {
         if (end > begin) {
           const round = `${String(multipassIn)}>${String(args.MultipassOffset)}:${end - begin}:${fingerprint(buf.buffer.bytes, begin, end)}`;
           const earlier = rounds.get(round);
-          if (earlier !== undefined) {
+          // The first repeat is a verdict at once with the verifier off; with it on, one more call
+          // (watched) tells which line of the driver threw the progress away.
+          if (earlier !== undefined && (!lines || repeated)) {
+            const first = repeated ?? { earlier, calls };
             throw host.driverFault(
               'build-loop-limit',
               'DxgkDdiBuildPagingBuffer',
               fn,
-              `DxgkDdiBuildPagingBuffer call ${calls} for one operation, ${label}, wrote exactly what call ${earlier} wrote (${end - begin} bytes, MultipassOffset ${String(multipassIn)} before and ${String(args.MultipassOffset)} after) and ran out of room again: the operation makes no progress and would never complete. Receiving TransferStart again does not start a new transfer: continue from MultipassOffset. On real hardware the paging operation would never complete: a timeout detection and recovery (TDR)`,
+              `DxgkDdiBuildPagingBuffer call ${first.calls} for one operation, ${label}, wrote exactly what call ${first.earlier} wrote (${end - begin} bytes, MultipassOffset ${String(multipassIn)} before and ${String(args.MultipassOffset)} after) and ran out of room again${repeated ? `, and so did call ${calls}` : ''}: the operation makes no progress and would never complete. Receiving TransferStart again does not start a new transfer: continue from MultipassOffset. On real hardware the paging operation would never complete: a timeout detection and recovery (TDR)`,
               args,
+              blamed,
             );
           }
+          repeated = earlier !== undefined ? { earlier, calls } : undefined;
           rounds.set(round, calls);
-        }
+        } else repeated = undefined;
         // Submit what is there so the GPU can start on the partial transfer, then get a new buffer.
         yield* host.frame('STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER: submit the partial paging buffer', this.submitCurrent());
         continue;

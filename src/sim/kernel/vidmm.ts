@@ -22,14 +22,14 @@ import {
   DXGK_OPERATION_TRANSFER,
   PAGE_SIZE,
 } from '../ddi/contract';
-import { DriverError } from '../driver/errors';
+import { DriverError, type SourceLocation } from '../driver/errors';
 import type { CommonBuffer, Gpu } from '../hw/types';
 import type { RuleId } from '../verifier/rules';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
 import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
-import { type PagingBuffer, PagingBuilder } from './pagingBuild';
+import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
 import type { VidSch } from './vidsch';
 
@@ -51,7 +51,9 @@ export interface VidMmHost {
   /** A common buffer for the kernel's own use; throws the error that says whose use exhausted the budget. */
   commonBuffer(size: number, what: string): CommonBuffer;
   /** A rule the kernel cannot go on past: the verifier's violation when it is on, else a driver error. */
-  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown): Error;
+  driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown, location?: SourceLocation): Error;
+  /** How to find the driver's guilty line, with the verifier on. */
+  driverLines(): DriverLines | undefined;
 }
 
 export class VidMm {
@@ -84,7 +86,8 @@ export class VidMm {
       frame: (l, b) => host.frame(l, b),
       referenced: (a) => this.referenced(a),
       commonBuffer: (size, what) => host.commonBuffer(size, what),
-      driverFault: (rule, ddi, fn, message, args) => host.driverFault(rule, ddi, fn, message, args),
+      driverFault: (rule, ddi, fn, message, args, location) => host.driverFault(rule, ddi, fn, message, args, location),
+      driverLines: () => host.driverLines(),
     });
   }
 

@@ -15,7 +15,6 @@ import { BUGGY, buggyDriver, ROOT, runSample } from './helpers';
 /** Rules whose report is still at the DDI's implementation, and why. */
 const AT_THE_DDI: Partial<Record<RuleId, string>> = {
   'cpu-view-changed-on-eviction': 'seen by the kernel after the eviction ran on the GPU, calls later',
-  'build-loop-limit': 'seen by the kernel between calls of the operation',
 };
 
 /** The line (1-based) whose code ends in a `// BUG` comment. */
@@ -72,6 +71,63 @@ describe("verifier: the guilty line whatever the driver's functions are named", 
       assert.equal(err.rule, rule, err.message);
       assert.equal(err.location?.file, file, err.message);
       assert.equal(err.location!.line, guiltyLine(file), err.message);
+    });
+  }
+});
+
+describe('verifier: build-loop-limit names the line that threw the progress away, else the `return` that asked for another call', () => {
+  // The sample's line sets MultipassOffset back (tested above). A driver that keeps no progress at
+  // all, or one that never finishes without repeating itself, sets nothing back: its `return` of
+  // STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER is what made VidMm call again.
+  const dir = tempDir('build-loop-');
+  const header = `import { DXGK_OPERATION_TRANSFER, DXGK_OPERATION_FILL, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKARG_BUILDPAGINGBUFFER, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
+import { writeInstruction } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
+let reference: DRIVER_INITIALIZATION_DATA;
+export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
+  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
+  reference = DriverObject.DriverInitializationData!;
+  DriverObject.DriverInitializationData = { ...reference, DxgkDdiBuildPagingBuffer: buildPaging };
+  return status;
+}
+`;
+  const cases = {
+    // Writes the first copy of the transfer on every call, whatever MultipassOffset says: a repeat.
+    'keeps no progress': {
+      scenario: 'multipass',
+      body: `function buildPaging(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
+  if (args.Operation !== DXGK_OPERATION_TRANSFER || args.Transfer.TransferSize <= 64 * 1024) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
+  while (args.DmaSize >= 64) {
+    const n = writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'nop', []);
+    args.pDmaBuffer.Offset += n;
+    args.DmaSize -= n;
+  }
+  return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER; // BUG: never done, never further
+}
+`,
+    },
+    // Counts MultipassOffset up by one a call and never finishes: no two calls alike, the call limit.
+    'never finishes': {
+      scenario: 'default',
+      body: `function buildPaging(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
+  if (args.Operation !== DXGK_OPERATION_FILL) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
+  args.MultipassOffset++;
+  args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'nop', []);
+  return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER; // BUG: asks for another call, forever
+}
+`,
+    },
+  };
+  for (const [what, c] of Object.entries(cases)) {
+    it(`a driver that ${what}: at its \`return\``, async () => {
+      const file = join(dir, `${what.replace(/ /g, '-')}.ts`);
+      writeFileSync(file, header + c.body);
+      const run = await runSample(file, c.scenario);
+      const err = run.result.error!;
+      assert.equal(err.rule, 'build-loop-limit', err.message);
+      assert.equal(err.location?.file, file, err.message);
+      assert.equal(err.location!.line, guiltyLine(file), err.message);
+      assert.match(err.message, /in DxgkDdiBuildPagingBuffer at .*:\d+:/, 'the DDI as a second location');
     });
   }
 });

@@ -6,13 +6,14 @@
 // One round: the stress through the machine, watched from the outside (the GPU's write events give
 // every byte the engine moves and every page anyone writes; a wrapper around `step` times the
 // engine's copies and fills), with its floor beside it: after each copy or fill, the same size
-// with Buffer.copy or Uint32Array.fill. The stress's wall and CPU time are given without the
-// floor's: its wall time is taken out of the wall time, its CPU time out of the CPU time (per floor
-// copy or fill, the smaller of its wall time and the process's CPU time read around it). On a loaded machine the floor's wall time is mostly time
-// spent waiting for a core, and taking it out of the CPU time left nonsense (96 ms of CPU for a
-// round that took 2.5 s of it, at load 25). The engine's copies and fills are compared with the
-// floor in wall time only: read around each instruction, the process's CPU time counted several
-// times the instruction's wall time (the reading itself, and V8's other threads).
+// with Buffer.copy or Uint32Array.fill (a copy of filled content, which moves no byte, with both).
+// The stress's wall and CPU time are given without the floor's: its wall time is taken out of the
+// wall time, and its CPU time, measured by doing every floor operation again after the run in one
+// batch with the process's CPU time read around it, out of the CPU time. On a loaded machine the
+// floor's wall time is mostly time spent waiting for a core (taking it out of the CPU time left
+// 96 ms of CPU for a round that took 2.5 s of it, at load 25), and reading the CPU time around
+// each floor operation cost more than the operation (4 us a time: 0.4 s of a 2 s scaled round).
+// The engine's copies and fills are compared with the floor in wall time only.
 
 import { Op } from '../src/isa/opcodes';
 import type { Gpu } from '../src/sim/hw';
@@ -35,11 +36,7 @@ export interface OpTimes {
   floorCpuMs: number;
 }
 
-/** The process's CPU time (user + system, every thread) in milliseconds. */
-function cpuNow(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-}
+const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0 });
 
 export interface StressRound {
   /** Of the stress alone (the floor's wall time taken out of wall time, its CPU time out of CPU time). */
@@ -54,8 +51,18 @@ export interface StressRound {
   instructions: number;
   virtualNs: number;
   share: { driver: number; kernel: number; engine: number };
-  /** Bytes and engine time of the copies and fills the engine executed, and of the same with the primitives (wall time; the floor's CPU time too). */
+  /** Every floor operation together, wall and CPU time: what `wallMs` and `cpuMs` are given without. */
+  floorMs: number;
+  floorCpuMs: number;
+  /**
+   * Bytes and engine time of the copies and fills the engine executed, and of the same with the
+   * primitives (wall time; the floor's CPU time too): copies that moved bytes against Buffer.copy,
+   * copies of filled content (no byte moved) against Uint32Array.fill and, in
+   * filledCopiesAsCopyMs, against Buffer.copy.
+   */
   copies: OpTimes;
+  filledCopies: OpTimes;
+  filledCopiesAsCopyMs: number;
   fills: OpTimes;
   /** Distinct VRAM and system memory written by anyone (4 KiB pages), what has bytes behind it now, and the process's RSS. */
   touchedBytes: number;
@@ -106,42 +113,50 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   });
   // The floor runs beside the engine: right after each copy or fill, the same size with the
   // primitive (Buffer.copy, Uint32Array.fill into buffers already in memory), so both see the same
-  // load; its time is taken out of the stress's.
-  const copies: OpTimes = { count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0 };
-  const fills: OpTimes = { count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0 };
+  // load; its wall time is taken out of the stress's. A copy whose source was filled content moves
+  // no byte (the engine fills the destination with the pattern), so such a copy is compared with
+  // Uint32Array.fill of its size, like with like, and also, as before, with Buffer.copy.
+  const copies = opTimes();
+  const filledCopies = opTimes();
+  const fills = opTimes();
+  // Each floor operation, to be done again after the run with the process's CPU time read around
+  // the whole batch (reading it around each one cost 4 us a time, 0.4 s a scaled round, counted in
+  // the stress's own time): its CPU time is what the run's CPU time is given without.
+  const replay: { kind: OpTimes; fill: boolean; n: number }[] = [];
   let from = Buffer.alloc(MiB, 1);
   let to = Buffer.alloc(MiB);
   let words = new Uint32Array(MiB / 4);
+  const floor = (fill: boolean, n: number, salt: number): number => {
+    if (n > to.length) {
+      from = Buffer.alloc(n, 1);
+      to = Buffer.alloc(n);
+      words = new Uint32Array(Math.ceil(n / 4));
+    }
+    const t = performance.now();
+    if (fill) words.fill(0x9e3779b9 + salt, 0, n >>> 2);
+    else from.copy(to, 0, 0, n);
+    return performance.now() - t;
+  };
   const step = gpu.step.bind(gpu);
   const flushPending = (): void => {
     for (let i = 0; i < pending.length; i += 3) touched.mark(pending[i] === 1, pending[i + 1], pending[i + 2]);
     pending.length = 0;
   };
+  let asCopyMs = 0;
   (gpu as { step: Gpu['step'] }).step = (engine) => {
+    const patterned = gpu.patternCopiedBytes();
     const r = step(engine);
     if (code === Op.Copy || code === Op.Fill) {
       const t1 = performance.now();
-      // The floor's CPU time: the process's, read around it and outside every wall-time interval
-      // (a system call that takes microseconds of wall time on a loaded machine).
-      const c1 = cpuNow();
       const n = opBytes;
-      if (n > to.length) {
-        from = Buffer.alloc(n, 1);
-        to = Buffer.alloc(n);
-        words = new Uint32Array(Math.ceil(n / 4));
-      }
-      const kind = code === Op.Copy ? copies : fills;
+      const filled = code === Op.Copy && n > 0 && gpu.patternCopiedBytes() - patterned === n;
+      const kind = code === Op.Fill ? fills : filled ? filledCopies : copies;
       kind.count++;
       kind.bytes += n;
       kind.engineMs += t1 - t0;
-      const t2 = performance.now();
-      if (code === Op.Copy) from.copy(to, 0, 0, n);
-      else words.fill(0x9e3779b9 + kind.count, 0, n >>> 2);
-      const wall = performance.now() - t2;
-      kind.floorMs += wall;
-      // Both are at most what the primitive cost: the wall time also counts waiting for a core, the
-      // process's CPU time also counts its reading and V8's other threads. The smaller is the closer.
-      kind.floorCpuMs += Math.min(wall, cpuNow() - c1);
+      kind.floorMs += floor(kind !== copies, n, kind.count);
+      replay.push({ kind, fill: kind !== copies, n });
+      if (filled) asCopyMs += floor(false, n, 0);
     }
     code = -1;
     flushPending();
@@ -151,11 +166,23 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   const c0 = process.cpuUsage();
   const w0 = performance.now();
   const result = machine.run();
-  const floorMs = copies.floorMs + fills.floorMs;
-  const floorCpuMs = copies.floorCpuMs + fills.floorCpuMs;
+  const floorMs = copies.floorMs + filledCopies.floorMs + fills.floorMs + asCopyMs;
   const wallMs = performance.now() - w0 - floorMs;
   const cu = process.cpuUsage(c0);
   if (!result.ok) throw new Error(`stress run failed: ${result.error?.message}`);
+  // The floor again, each kind in one batch: its CPU time, and the wall time of the extra
+  // Buffer.copy of the filled content's copies, in CPU time too.
+  for (const kind of [copies, filledCopies, fills]) {
+    const c = process.cpuUsage();
+    for (const op of replay) if (op.kind === kind) floor(op.fill, op.n, 1);
+    const u = process.cpuUsage(c);
+    kind.floorCpuMs = (u.user + u.system) / 1000;
+  }
+  const c = process.cpuUsage();
+  for (const op of replay) if (op.kind === filledCopies) floor(false, op.n, 0);
+  const u = process.cpuUsage(c);
+  const asCopyCpuMs = (u.user + u.system) / 1000;
+  const floorCpuMs = copies.floorCpuMs + filledCopies.floorCpuMs + fills.floorCpuMs + asCopyCpuMs;
   flushPending();
   const rss = process.memoryUsage().rss;
   const resident = gpu.residentBytes();
@@ -165,6 +192,8 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   return {
     wallMs,
     cpuMs: (cu.user + cu.system) / 1000 - floorCpuMs,
+    floorMs,
+    floorCpuMs,
     renders: s.renders,
     steps: scenario.steps.length,
     pagingOps: s.subTransfers + s.fills + s.discards,
@@ -180,6 +209,8 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
       engine: (t.engineMs - floorMs) / (t.totalMs - floorMs),
     },
     copies,
+    filledCopies,
+    filledCopiesAsCopyMs: asCopyMs,
     fills,
     touchedBytes: touched.bytes(),
     residentBytes: resident.vram + resident.system,

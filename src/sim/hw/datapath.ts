@@ -42,6 +42,7 @@ export class Datapath {
         const n = Math.min(size - pos, sl, res.len);
         res.mem.fill(res.addr, n, rotatePattern(pattern, from - res.addr));
         if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
+        this.state.patternCopied += n;
         pos += n;
         continue;
       }

@@ -178,6 +178,10 @@ export class SimGpu implements Gpu {
   residentBytes(): { vram: number; system: number } {
     return { vram: this.state.vram.residentBytes(), system: this.state.sys.residentBytes() };
   }
+  /** Bytes copies have carried as fills so far, their source being uniform memory (no byte moved). */
+  patternCopiedBytes(): number {
+    return this.state.patternCopied;
+  }
   heldBytes(): number {
     return this.state.vram.heldBytes() + this.state.sys.heldBytes();
   }

@@ -23,6 +23,8 @@ export class GpuState {
   memTime = 0;
   /** Why the last resolution or check failed; read when it returned a fault code. */
   faultMessage = '';
+  /** Bytes that copies carried as a fill because their source was uniform (no byte moved); read by the kernel bench. */
+  patternCopied = 0;
 
   constructor(readonly config: Readonly<GpuConfig>) {
     this.vram = new SparseMemory(config.vramBytes);

@@ -305,6 +305,8 @@ export interface Gpu {
   residentBytes(): { vram: number; system: number };
   /** Bytes VRAM and system memory hold from the process (slabs and page tables), resident or not. */
   heldBytes(): number;
+  /** Bytes copies have carried as fills so far, their source being uniform memory (no byte moved). */
+  patternCopiedBytes(): number;
   /**
    * Empties VRAM and system memory and hands their storage to the next GPU made in this thread.
    * Only for a GPU nobody will read again (a finished run in a sweep).

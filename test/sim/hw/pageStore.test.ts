@@ -147,6 +147,19 @@ describe('sim/hw page store', () => {
     assert.equal(local[200 * 1024 + 3], 0);
     const sys = gpu.readPhysical(0x100001, 100 * 1024);
     for (let i = 0; i < sys.length; i++) assert.equal(sys[i], patternAt(0x11223344, i), `system byte ${i}`);
+    // The first page of the copy in segment 2 was written from byte 3 (materialised): the second
+    // copy moves those bytes, and carries the rest as the pattern.
+    assert.equal(gpu.patternCopiedBytes(), 300 * 1024 - (PAGE_BYTES - 3));
+  });
+
+  it('counts as carried a pattern only the bytes of a copy whose source is filled content', () => {
+    const gpu = createGpu(defaultGpuConfig());
+    gpu.writeSegment(1, 0, new Uint8Array(PAGE_BYTES).fill(5));
+    submitProgram(gpu, [ins('copy', [seg(2, 0), seg(1, 0), 3 * PAGE_BYTES])]);
+    gpu.runUntilIdle();
+    assert.equal(gpu.engineView(0).state, 'idle', gpu.engineView(0).fault?.message);
+    assert.equal(gpu.patternCopiedBytes(), 2 * PAGE_BYTES, 'the written page moved bytes, the two untouched ones are zeros carried as a pattern');
+    assert.equal(gpu.readSegment(2, 0, 1)[0], 5);
   });
 
   it('gives the bytes a flat array would hold after random fills, copies and writes by the engine', () => {

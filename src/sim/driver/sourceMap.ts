@@ -37,6 +37,9 @@ export interface GeneratedPosition {
 
 type CallSite = NodeJS.CallSite;
 
+/** Frames looked at by `here()`: the kernel's few (accessor, callback, rule context) and the driver's. */
+const HERE_FRAMES = 16;
+
 /** The frames of the current stack, innermost first, as V8 call sites (at most `limit`). */
 export function captureCallSites(limit = 64, skip?: (...args: never[]) => unknown): CallSite[] {
   const holder: { stack?: CallSite[] } = {};
@@ -59,6 +62,12 @@ export class DriverSourceMap {
   private readonly map: TraceMap;
   private lineStarts: number[] | undefined;
   private readonly functions = new WeakMap<object, SourceLocation | null>();
+  /**
+   * `original` by generated position: the verifier asks for the line of every write a rule may name
+   * (each member of every DXGK_ALLOCATIONINFO...), from the same few lines again and again, and a
+   * lookup cuts the source text into lines to give the line's text.
+   */
+  private readonly originals = new Map<number, SourceLocation | null>();
 
   constructor(readonly script: DriverScript) {
     this.map = new TraceMap(script.sourceMap as never);
@@ -72,6 +81,16 @@ export class DriverSourceMap {
   /** The .ts position of a generated position; undefined when it maps to no driver source. */
   original(pos: GeneratedPosition): SourceLocation | undefined {
     if (!(pos.line >= 1) || !(pos.column >= 1)) return undefined;
+    const key = pos.column < 0x100000 ? pos.line * 0x100000 + pos.column : NaN;
+    let found = Number.isSafeInteger(key) ? this.originals.get(key) : undefined;
+    if (found === undefined) {
+      found = this.lookUp(pos) ?? null;
+      if (Number.isSafeInteger(key)) this.originals.set(key, found);
+    }
+    return found ? { ...found } : undefined;
+  }
+
+  private lookUp(pos: GeneratedPosition): SourceLocation | undefined {
     let o = originalPositionFor(this.map, { line: pos.line, column: pos.column - 1, bias: GREATEST_LOWER_BOUND });
     if (o.source === null) o = originalPositionFor(this.map, { line: pos.line, column: pos.column - 1, bias: LEAST_UPPER_BOUND });
     if (o.source === null || o.line === null || o.column === null) return undefined;
@@ -111,7 +130,45 @@ export class DriverSourceMap {
 
   /** Where the driver is right now: the innermost driver frame of the current stack (for code the driver called). */
   here(): SourceLocation | undefined {
-    return this.locateSites(captureCallSites(64, this.here));
+    // Callers are the kernel's accessors and callbacks, a few frames below the driver's line; V8's
+    // cost grows with the frames taken, and the kernel's generators stack up dozens below them.
+    return this.locateSites(captureCallSites(HERE_FRAMES, this.here));
+  }
+
+  /**
+   * `here()` for a line that is rarely asked for: the stack is taken now, but turned into call sites
+   * and mapped only when the returned function is called (V8 formats a captured stack on its first
+   * read, with the `Error.prepareStackTrace` of that moment). The verifier notes the line of every
+   * write a rule may name; almost none is ever asked for.
+   */
+  hereLater(): () => SourceLocation | undefined {
+    const holder: { stack?: unknown } = {};
+    const max = Error.stackTraceLimit;
+    try {
+      Error.stackTraceLimit = HERE_FRAMES;
+      Error.captureStackTrace(holder, this.hereLater);
+    } catch {
+      return () => undefined;
+    } finally {
+      Error.stackTraceLimit = max;
+    }
+    let found: SourceLocation | null | undefined;
+    return () => {
+      if (found === undefined) {
+        const prepare = Error.prepareStackTrace;
+        let sites: unknown;
+        try {
+          Error.prepareStackTrace = (_e, s) => s;
+          sites = holder.stack;
+        } catch {
+          sites = undefined;
+        } finally {
+          Error.prepareStackTrace = prepare;
+        }
+        found = (Array.isArray(sites) ? this.locateSites(sites as CallSite[]) : undefined) ?? null;
+      }
+      return found ?? undefined;
+    };
   }
 
   /**

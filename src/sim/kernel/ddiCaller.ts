@@ -76,6 +76,11 @@ export class DdiCaller {
     return this.code?.sourceMap.here();
   }
 
+  /** `here()`, mapped only when the returned function is called (sourceMap.ts). */
+  hereLater(): () => SourceLocation | undefined {
+    return this.code?.sourceMap.hereLater() ?? (() => undefined);
+  }
+
   /**
    * What an exception that ended the run means: a DriverError when the driver caused it, whether it
    * threw it, it came from the driver's own code run by the kernel (a getter, a Proxy trap, a

@@ -1,11 +1,15 @@
 // Where DxgkDdiCreateAllocation wrote each member of the DXGK_ALLOCATIONINFO it filled in: the kernel
 // judges what the driver returned there (swizzled-cpu-visible-aperture, seen in kernel.ts), and
-// names the line that last wrote the members that broke the rule. A call per allocation created,
-// so watching every member costs nothing that shows.
+// names the line that last wrote the members that broke the rule. Only the members that rule
+// judges are watched, and their lines are mapped only when the rule asks: a line is a stack taken at
+// the write, and mapping one at every write of every member took 6% of a sweep's run time.
 
 import type { DdiCall } from '../kernel/events';
 import type { RuleContext, RuleFamily } from './context';
 import { MemberWrites } from './memberWrites';
+
+/** The members swizzled-cpu-visible-aperture judges (kernel.ts asks for the line of these). */
+const JUDGED = /^pAllocationInfo\[\d+\]\.(Supported\w*SegmentSet|PreferredSegment\b.*|Flags\.(CpuVisible|Swizzled))$/;
 
 export function allocationInfoWrites(ctx: RuleContext): RuleFamily {
   const open = new Map<number, MemberWrites>();
@@ -21,7 +25,7 @@ export function allocationInfoWrites(ctx: RuleContext): RuleFamily {
       if (call.ddi !== 'DxgkDdiCreateAllocation') return;
       const infos = (call.args as { pAllocationInfo?: unknown }).pAllocationInfo;
       if (!Array.isArray(infos)) return;
-      const writes = new MemberWrites(() => ctx.here(), 'last');
+      const writes = new MemberWrites(() => ctx.hereLater(), 'last', JUDGED);
       infos.forEach((info, i) => writes.watch(info, `pAllocationInfo[${i}]`, undefined, 1));
       open.set(call.id, writes);
     },

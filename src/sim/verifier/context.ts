@@ -52,6 +52,11 @@ export class RuleContext {
     return this.kernel.ddi.here();
   }
 
+  /** `here()` taken now, mapped only if a rule asks (for lines noted at every write). */
+  hereLater(): () => SourceLocation | undefined {
+    return this.kernel.ddi.hereLater();
+  }
+
   /** A violation at `opts.location` (the offending line) when known, else at the DDI's implementation, which is also given as a second location. */
   violation(rule: RuleId, call: DdiCall | undefined, what: string, opts: DdiCallOptions & { location?: SourceLocation; args?: unknown } = {}): VerifierViolation {
     const implementation = call ? this.locate(call.ddi, opts.fn) : undefined;

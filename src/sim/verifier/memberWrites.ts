@@ -7,18 +7,26 @@
 
 import type { SourceLocation } from '../driver/errors';
 
+/** Where a write was made: a line, or a function that gives it when asked (RuleContext.hereLater). */
+type Where = SourceLocation | (() => SourceLocation | undefined) | undefined;
+
 /** Members that stand for something else (handles, an MDL): watched as values, never entered. */
 const BY_REFERENCE = /^h[A-Z]|^pMdl$|^pDmaBuffer$/;
 
 export class MemberWrites {
   private readonly restores: (() => void)[] = [];
-  private readonly lines = new Map<string, { seq: number; at: SourceLocation | undefined }>();
+  private readonly lines = new Map<string, { seq: number; at: Where }>();
   private seq = 0;
 
-  /** @param keep which write of a member to remember: the first that changed it, or the last. */
+  /**
+   * @param keep which write of a member to remember: the first that changed it, or the last.
+   * @param only the members (`path.member`) a rule may ask about; the others are left plain. A line
+   *   costs a stack taken at the write, so a call that fills many members pays only for those.
+   */
   constructor(
-    private readonly here: () => SourceLocation | undefined,
+    private readonly here: () => Where,
     private readonly keep: 'first' | 'last' = 'first',
+    private readonly only?: RegExp,
   ) {}
 
   /** Watches the data members of `obj` (all, or `keys`), and of the plain objects in them down to `depth` levels, as `path.member`. */
@@ -32,6 +40,7 @@ export class MemberWrites {
         if (depth > 0) this.watch(d.value, member, undefined, depth - 1);
         continue;
       }
+      if (this.only && !this.only.test(member)) continue;
       const original = d.value as unknown;
       let value = original;
       const lines = this.lines;
@@ -61,10 +70,12 @@ export class MemberWrites {
 
   /** The driver line of the earliest write that changed one of `members` (the latest, when keeping the last), if one was seen. */
   lineOf(members: readonly string[] | RegExp): SourceLocation | undefined {
-    let found: { seq: number; at: SourceLocation | undefined } | undefined;
+    let found: { seq: number; at: SourceLocation } | undefined;
     for (const [m, l] of this.lines) {
-      if (!(Array.isArray(members) ? members.includes(m) : (members as RegExp).test(m)) || !l.at) continue;
-      if (!found || (this.keep === 'last' ? l.seq > found.seq : l.seq < found.seq)) found = l;
+      if (!(Array.isArray(members) ? members.includes(m) : (members as RegExp).test(m))) continue;
+      if (found && (this.keep === 'last' ? l.seq < found.seq : l.seq > found.seq)) continue;
+      const at = typeof l.at === 'function' ? l.at() : l.at;
+      if (at) found = { seq: l.seq, at };
     }
     return found?.at;
   }

@@ -346,16 +346,23 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.ok(top.line > 1);
   });
 
-  it("a verifier violation stops at the driver's own line that broke the rule, not at the DDI", async () => {
-    const driver = join(ROOT, 'samples', 'drivers', 'buggy', 'operation-inputs-changed.ts');
-    const scenario = join(ROOT, 'samples', 'scenarios', 'multipass.json');
-    const stop = (await start(dc, { driver, scenario }, async () => undefined)) as DebugProtocol.StoppedEvent;
-    assert.equal(stop.body.reason, 'exception');
-    assert.match(stop.body.text ?? '', /^verifier: operation-inputs-changed: /);
-    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
-    assert.equal(top.source?.path, driver);
-    assert.equal(top.line, lineWith(driver, '// BUG'), 'the line that wrote the input');
-  });
+  // A write seen during the call, a verdict VidMm reaches between calls, one the kernel reaches after the GPU ran.
+  for (const [rule, scenarioName, what] of [
+    ['operation-inputs-changed', 'multipass', 'the line that wrote the input'],
+    ['build-loop-limit', 'multipass', 'the line that set MultipassOffset back'],
+    ['cpu-view-changed-on-eviction', 'cpu-access', 'the line that wrote the instruction behind the wrong byte'],
+  ] as const) {
+    it(`a verifier violation stops at the driver's own line that broke the rule, not at the DDI: ${rule}, at ${what}`, async () => {
+      const driver = join(ROOT, 'samples', 'drivers', 'buggy', `${rule}.ts`);
+      const scenario = join(ROOT, 'samples', 'scenarios', `${scenarioName}.json`);
+      const stop = (await start(dc, { driver, scenario }, async () => undefined)) as DebugProtocol.StoppedEvent;
+      assert.equal(stop.body.reason, 'exception');
+      assert.match(stop.body.text ?? '', new RegExp(`^verifier: ${rule}: `));
+      const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+      assert.equal(top.source?.path, driver);
+      assert.equal(top.line, lineWith(driver, '// BUG'), what);
+    });
+  }
 
   it('with the verifier off, the same driver is not stopped by the verifier', async () => {
     const driver = join(ROOT, 'samples', 'drivers', 'buggy', 'dma-buffer-overrun.ts');

@@ -8,19 +8,25 @@
 // application" and "the driver must ensure that the byte ordering of an allocation through the PCI
 // aperture exactly matches the byte ordering of the allocation when the allocation is evicted."
 //
-// The bug: this driver moves swizzled surfaces like any other allocation, with plain `copy`
-// instructions. Through the aperture the application saw the surface linearly (the unswizzling
-// range did that); after an eviction under its lock it finds the tiles, in tile order, at the same
-// address. The reference driver uses `unswizzle` on the way out and `swizzle` on the way back.
+// The bug: this driver moves swizzled surfaces between their segment and system memory like any
+// other allocation, with plain `copy` instructions. Through the aperture the application saw the
+// surface linearly (the unswizzling range did that); after an eviction under its lock it finds the
+// tiles, in tile order, at the same address. The reference driver uses `unswizzle` on the way out
+// and `swizzle` on the way back (reference/swizzling.ts).
 
 import {
   DXGK_OPERATION_TRANSFER,
+  PAGE_SIZE,
+  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
+  STATUS_SUCCESS,
   type DRIVER_INITIALIZATION_DATA,
   type DRIVER_OBJECT,
   type DXGKARG_BUILDPAGINGBUFFER,
+  type DXGK_TRANSFER_LOCATION,
   type HANDLE,
   type NTSTATUS,
 } from 'paging-lab/ddi';
+import { instructionSize, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
 import { DriverEntry as ReferenceDriverEntry } from '../reference/driver';
 
 let reference: DRIVER_INITIALIZATION_DATA;
@@ -33,18 +39,23 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
 }
 
 function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
-  if (args.Operation === DXGK_OPERATION_TRANSFER) {
-    // BUG: hides the swizzled layout from the reference code, so the transfer is a plain copy.
-    const allocation = args.Transfer.hAllocation as { swizzled?: boolean } | null;
-    if (allocation?.swizzled) {
-      const swizzled = allocation.swizzled;
-      allocation.swizzled = false;
-      try {
-        return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
-      } finally {
-        allocation.swizzled = swizzled;
-      }
+  if (args.Operation !== DXGK_OPERATION_TRANSFER) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
+  const t = args.Transfer;
+  const swizzled = (t.hAllocation as { swizzled?: boolean } | null)?.swizzled === true;
+  if (!swizzled || (t.Source.SegmentId === 0) === (t.Destination.SegmentId === 0)) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
+  // A page at a time, resuming from MultipassOffset.
+  const at = (side: DXGK_TRANSFER_LOCATION, offset: number) =>
+    side.SegmentId === 0 ? mdlLocation(side.pMdl!.PageListPhysicalAddress, t.MdlOffset * PAGE_SIZE + offset) : segmentLocation(side.SegmentId, side.SegmentAddress + t.TransferOffset + offset);
+  const p = args.pDmaBuffer;
+  for (let done = args.MultipassOffset; done < t.TransferSize; done += PAGE_SIZE) {
+    if (args.DmaSize < instructionSize('copy')) {
+      args.MultipassOffset = done;
+      return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
     }
+    const n = writeInstruction(p.Bytes, p.Offset, 'copy', [at(t.Destination, done), at(t.Source, done), Math.min(PAGE_SIZE, t.TransferSize - done)]); // BUG: the tiles as they lie
+    p.Offset += n;
+    args.DmaSize -= n;
   }
-  return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
+  args.MultipassOffset = t.TransferSize;
+  return STATUS_SUCCESS;
 }

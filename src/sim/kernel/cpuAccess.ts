@@ -110,6 +110,9 @@ export class CpuAccess {
     this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, view, alternate: alternateVA ? this.alternatePages(a) : undefined });
     a.locked = true;
     this.stats.apertureLocks++;
+    // An eviction under the lock must leave system memory as the application saw it: the verifier
+    // notes which driver line wrote each instruction of it, for the report below.
+    this.w.verifier?.context.evictionWrites.watch(a.hAllocation);
     yield k.event('lock', `lock '${a.name}' through the PCI aperture: CPU address 0x${va.toString(16)} -> BAR +0x${barOffset.toString(16)} (${seg.name}+0x${a.offset.toString(16)})${swizzle ? `, swizzling range ${swizzle.id}` : ''}`, {
       allocation: a.name,
       mode: 'aperture',
@@ -135,6 +138,7 @@ export class CpuAccess {
       this.w.kernel.pageLists.release(m.alternate.mdl.PageListPhysicalAddress, m.alternate.listSize);
     }
     this.mappings.delete(a);
+    this.w.verifier?.context.evictionWrites.unwatch(a.hAllocation);
   }
 
   /**
@@ -272,11 +276,15 @@ export class CpuAccess {
       va: m.va,
       differsAt: at,
     });
+    // Which instruction the driver wrote put byte `at` there, and at which line (with the verifier on).
+    const evictionWrites = this.w.verifier?.context.evictionWrites;
+    const writer = at >= 0 ? evictionWrites?.take(a.hAllocation, (m.alternate?.mdl ?? a.mdl).PageListPhysicalAddress, at) : undefined;
+    evictionWrites?.unwatch(a.hAllocation);
     if (at >= 0) {
       this.w.report(
         'cpu-view-changed-on-eviction',
-        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${m.view[at].toString(16)}, in system memory after the eviction it reads 0x${now[at].toString(16)} (${countDiff(m.view, now)} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
-        { ddi: 'DxgkDdiBuildPagingBuffer' },
+        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${m.view[at].toString(16)}, in system memory after the eviction it reads 0x${now[at].toString(16)} (${countDiff(m.view, now)} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'}${writer ? `, by the \`${writer.mnemonic}\` the driver wrote for byte ${at},` : ''} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
+        { ddi: 'DxgkDdiBuildPagingBuffer', location: writer?.location },
       );
       m.view = now;
     }

@@ -5,6 +5,7 @@ import { PAGE_SIZE } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
 import type { RuleId } from '../verifier/rules';
 import type { Verifier } from '../verifier/verifier';
+import { VerifierViolation } from '../verifier/violation';
 import type { Gen } from './events';
 import type { Kernel } from './kernel';
 import { KernelError } from './kernelError';
@@ -25,12 +26,14 @@ export class PathContext {
     return this.kernel.gpu;
   }
 
-  /** Throws the violation of `rule` when the verifier is on; otherwise the run goes on. */
+  /** Throws the violation of `rule` when the verifier is on (at the driver's line `location` when known, with the DDI's implementation beside it); otherwise the run goes on. */
   report(rule: RuleId, what: string, opts: { ddi?: string; location?: SourceLocation; args?: unknown } = {}): void {
     if (!this.verifier) return;
     const c = this.verifier.context;
-    const v = c.violation(rule, undefined, what, { location: opts.location ?? (opts.ddi ? c.locate(opts.ddi) : undefined), args: opts.args });
-    throw opts.ddi ? Object.assign(v, { ddi: opts.ddi }) : v;
+    const implementation = opts.ddi ? c.locate(opts.ddi) : undefined;
+    const location = opts.location ?? implementation;
+    const second = implementation && location && (location.file !== implementation.file || location.line !== implementation.line) ? implementation : undefined;
+    throw new VerifierViolation(rule, what, { ddi: opts.ddi, args: opts.args, location, ddiLocation: second });
   }
 
   alloc(id: string): Allocation {

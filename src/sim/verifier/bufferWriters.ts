@@ -12,7 +12,7 @@ import { captureCallSites, type DriverSourceMap } from '../driver/sourceMap';
 /** Frames looked at for the driver's own: the observer, the GPU module's writer (and writeInstruction's encodeInto), the driver. */
 const FRAMES = 8;
 
-interface Site {
+export interface Site {
   offset: number;
   length: number;
   line: number;
@@ -20,7 +20,7 @@ interface Site {
 }
 
 export class BufferWriters {
-  private readonly sites: Site[] = [];
+  private readonly sites_: Site[] = [];
   private previous: typeof driverWriteSites.observe;
   private started = false;
 
@@ -52,15 +52,25 @@ export class BufferWriters {
     // Only the generated position is kept; it is mapped to a .ts line when a rule asks.
     for (const s of captureCallSites(FRAMES, this.observe)) {
       if (!this.map.isDriverSite(s)) continue;
-      this.sites.push({ offset: bytes.byteOffset + offset, length, line: s.getLineNumber() ?? 0, column: s.getColumnNumber() ?? 0 });
+      this.sites_.push({ offset: bytes.byteOffset + offset, length, line: s.getLineNumber() ?? 0, column: s.getColumnNumber() ?? 0 });
       return;
     }
   };
 
+  /** The writes recorded, in order: where in the buffer, how many bytes, and the generated position of the driver line. */
+  sites(): readonly Site[] {
+    return this.sites_;
+  }
+
+  /** A recorded write's driver line, through the source map. */
+  locate(site: Site): SourceLocation | undefined {
+    return this.map.original(site);
+  }
+
   /** The driver line that last wrote byte `offset` of the buffer during the call (among the writes wanted). */
   lineOf(offset: number): SourceLocation | undefined {
-    for (let i = this.sites.length - 1; i >= 0; i--) {
-      const s = this.sites[i];
+    for (let i = this.sites_.length - 1; i >= 0; i--) {
+      const s = this.sites_[i];
       if (offset >= s.offset && offset < s.offset + s.length) return this.map.original(s);
     }
     return undefined;

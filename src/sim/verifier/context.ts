@@ -6,6 +6,7 @@ import { statusName } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
 import { ReturnSites } from '../driver/returnSite';
 import type { BufferWriters } from './bufferWriters';
+import { EvictionWrites } from './evictionWrites';
 import type { MemberWrites } from './memberWrites';
 import type { DdiCall } from '../kernel/events';
 import type { Kernel } from '../kernel/kernel';
@@ -25,6 +26,9 @@ export class RuleContext {
 
   /** The driver lines that last wrote each member of the DXGK_ALLOCATIONINFOs of the last DxgkDdiCreateAllocation call (allocationInfoWrites.ts). */
   allocationInfoWrites: { callId: number; writes: MemberWrites } | undefined;
+
+  /** The driver lines that wrote each instruction evicting an allocation locked through the aperture (evictionWrites.ts). */
+  readonly evictionWrites = new EvictionWrites();
 
   constructor(readonly kernel: Kernel) {}
 

@@ -52,6 +52,8 @@ interface Open {
   /** Where the driver first set pDmaBuffer.Offset outside the space given, and to what. */
   stray?: { location: SourceLocation | undefined; value: unknown };
   writers?: BufferWriters;
+  /** The hAllocation of a locked allocation this call moves to system memory (every write recorded, evictionWrites.ts). */
+  evicting?: unknown;
 }
 
 export function dmaBufferRules(ctx: RuleContext): RuleFamily {
@@ -64,6 +66,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
     // A fill's destination: its location's space, then its segment id (little-endian), at +4.
     return code === Op.Fill && length >= FILL_SIZE && bytes[offset + 4] === LocationSpace.Segment && apertures.has(bytes[offset + 6] | (bytes[offset + 7] << 8));
   };
+  const everything = (): boolean => true;
   return {
     before(call: DdiCall) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
@@ -78,7 +81,8 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
       open.set(call.id, o);
       const map = ctx.kernel.ddi.sourceMap;
       if (map) {
-        o.writers = new BufferWriters(copy.buffer, map, judged);
+        o.evicting = ctx.evictionWrites.evicting(args);
+        o.writers = new BufferWriters(copy.buffer, map, o.evicting === undefined ? judged : everything);
         o.writers.start();
         ctx.pagingWrites = { callId: call.id, begin: o.begin, writers: o.writers };
       }
@@ -168,6 +172,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
         }
       }
       if (end > o.begin) checkFills(call, o.real.Bytes, o.begin, end, opts, o.writers);
+      if (o.evicting !== undefined && o.writers && end > o.begin) ctx.evictionWrites.record(o.evicting, o.writers, o.real.Bytes, o.begin, end);
       if (result === STATUS_SUCCESS && (args.Operation === DXGK_OPERATION_READ_PHYSICAL || args.Operation === DXGK_OPERATION_WRITE_PHYSICAL)) {
         checkPhysical(call, args, o.real.Bytes, o.begin, end, { ...opts, location: ctx.returned(call, result, opts.fn) });
       }

@@ -1,21 +1,15 @@
 // Each rule points at the buggy sample's own guilty line: the line that ends in `// BUG` (a write to
-// an input, the instruction written into the paging buffer that broke the rule, or the `return` of
-// a rule judged at the return), found
-// through the driver's source map, not the DDI's declaration. The rules that still point at the
-// DDI's implementation are listed with why; each of them is checked to point there, so a change in
-// either direction shows here.
+// an input, the instruction written into the paging buffer that broke the rule, the `return` of a
+// rule judged at the return, the line that set MultipassOffset back, the instruction that wrote the
+// byte an eviction got wrong), found through the driver's source map, not the DDI's declaration.
+// No rule is left pointing at the DDI's implementation: it is only the second location.
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RULE_IDS, type RuleId } from '../../../src/sim/verifier/rules';
+import { RULE_IDS } from '../../../src/sim/verifier/rules';
 import { tempDir } from '../../setup';
 import { BUGGY, buggyDriver, ROOT, runSample } from './helpers';
-
-/** Rules whose report is still at the DDI's implementation, and why. */
-const AT_THE_DDI: Partial<Record<RuleId, string>> = {
-  'cpu-view-changed-on-eviction': 'seen by the kernel after the eviction ran on the GPU, calls later',
-};
 
 /** The line (1-based) whose code ends in a `// BUG` comment. */
 function guiltyLine(file: string): number {
@@ -31,17 +25,12 @@ function ddiLine(file: string, ddi: string): number {
 
 describe("verifier: each rule points at the driver's guilty line", () => {
   for (const rule of RULE_IDS.filter((r) => r !== 'tdr')) {
-    const why = AT_THE_DDI[rule];
-    it(why ? `${rule}: at the DDI's implementation (${why})` : `${rule}: at the line marked // BUG in its sample`, async () => {
+    it(`${rule}: at the line marked // BUG in its sample`, async () => {
       const file = buggyDriver(rule);
       const run = await runSample(file, BUGGY[rule]);
       const err = run.result.error!;
       assert.equal(err.rule, rule, err.message);
       assert.equal(err.location?.file, file, err.message);
-      if (why) {
-        assert.equal(err.location!.line, ddiLine(file, err.ddi!), err.message);
-        return;
-      }
       const line = guiltyLine(file);
       assert.ok(line > 0, `${rule}.ts marks no line with // BUG`);
       assert.equal(err.location!.line, line, `reported at line ${err.location!.line}, the sample's guilty line is ${line}: ${err.message}`);
@@ -130,4 +119,45 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
       assert.match(err.message, /in DxgkDdiBuildPagingBuffer at .*:\d+:/, 'the DDI as a second location');
     });
   }
+});
+
+describe('verifier: cpu-view-changed-on-eviction names the line of the instruction that wrote the first byte that differs', () => {
+  // The eviction is unswizzled correctly, then one page is copied again as it lies in the segment:
+  // every byte that differs was written last by that `copy`, not by the reference's `unswizzle`.
+  it('a correct unswizzle followed by a raw copy of one page: at the copy', async () => {
+    const file = join(tempDir('eviction-line-'), 'one-raw-page.ts');
+    writeFileSync(
+      file,
+      `import { DXGK_OPERATION_TRANSFER, PAGE_SIZE, STATUS_SUCCESS, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKARG_BUILDPAGINGBUFFER, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
+import { instructionSize, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
+let reference: DRIVER_INITIALIZATION_DATA;
+export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
+  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
+  reference = DriverObject.DriverInitializationData!;
+  DriverObject.DriverInitializationData = { ...reference, DxgkDdiBuildPagingBuffer: buildPaging };
+  return status;
+}
+function buildPaging(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
+  const status = reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
+  if (status !== STATUS_SUCCESS || args.Operation !== DXGK_OPERATION_TRANSFER) return status;
+  const t = args.Transfer;
+  if (t.Destination.SegmentId !== 0 || (t.hAllocation as { swizzled?: boolean } | null)?.swizzled !== true || t.TransferSize < 2 * PAGE_SIZE || args.DmaSize < instructionSize('copy')) return status;
+  const p = args.pDmaBuffer;
+  const n = writeInstruction(p.Bytes, p.Offset, 'copy', [mdlLocation(t.Destination.pMdl!.PageListPhysicalAddress, t.MdlOffset * PAGE_SIZE + PAGE_SIZE), segmentLocation(t.Source.SegmentId, t.Source.SegmentAddress + t.TransferOffset + PAGE_SIZE), PAGE_SIZE]); // BUG: the second page again, as it lies
+  p.Offset += n;
+  args.DmaSize -= n;
+  return status;
+}
+`,
+    );
+    const run = await runSample(file, 'cpu-access');
+    const err = run.result.error!;
+    assert.equal(err.rule, 'cpu-view-changed-on-eviction', err.message);
+    assert.match(err.message, /byte (409[6-9]|4[1-9]\d\d|[5-7]\d\d\d|8[01]\d\d) read/, 'the first difference is in the page copied raw');
+    assert.match(err.message, /by the `copy` the driver wrote for byte/);
+    assert.equal(err.location?.file, file, err.message);
+    assert.equal(err.location!.line, guiltyLine(file), err.message);
+    assert.match(err.message, /in DxgkDdiBuildPagingBuffer at .*:\d+:/, 'the DDI as a second location');
+  });
 });

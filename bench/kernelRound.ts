@@ -1,9 +1,11 @@
-// Child process of the kernel benchmark: `node kernelRound.js '<shape JSON>'` runs one round of the
-// stress (kernelWorkload.ts) and prints its figures as JSON.
+// Child process of the kernel benchmark: `node kernelRound.js '<shape JSON>' [plain]` runs one round
+// of the stress (kernelWorkload.ts), watched with its floor beside it or, with `plain`, alone, and
+// prints its figures as JSON.
 
-import { runStressRound, type StressShape } from './kernelWorkload';
+import { runPlainRound, runStressRound, type StressShape } from './kernelWorkload';
 
-runStressRound(JSON.parse(process.argv[2]) as StressShape).then(
+const shape = JSON.parse(process.argv[2]) as StressShape;
+(process.argv[3] === 'plain' ? runPlainRound(shape) : runStressRound(shape)).then(
   (r) => process.stdout.write(JSON.stringify(r)),
   (e) => {
     console.error(e);

@@ -90,6 +90,28 @@ class Touched {
   }
 }
 
+/** The same stress with nobody watching the hardware (no listener, no floor): what a headless run costs. */
+export interface PlainRound {
+  wallMs: number;
+  cpuMs: number;
+  pagingOps: number;
+  instructions: number;
+  virtualNs: number;
+}
+
+export async function runPlainRound(shape: StressShape): Promise<PlainRound> {
+  const scenario = stressScenario(shape);
+  const machine = await createMachine({ driver: DriverEntry as unknown as DriverEntryFunction, scenario, shadow: false });
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const result = machine.run();
+  const wallMs = performance.now() - w0;
+  const cu = process.cpuUsage(c0);
+  if (!result.ok) throw new Error(`stress run failed: ${result.error?.message}`);
+  const s = result.stats;
+  return { wallMs, cpuMs: (cu.user + cu.system) / 1000, pagingOps: s.subTransfers + s.fills + s.discards, instructions: s.instructions, virtualNs: s.time };
+}
+
 export async function runStressRound(shape: StressShape): Promise<StressRound> {
   const scenario = stressScenario(shape);
   const machine = await createMachine({ driver: DriverEntry as unknown as DriverEntryFunction, scenario, shadow: false });

@@ -101,7 +101,7 @@ export class PagingEngines {
     e.pc = 0;
     e.state = e.qHead < e.queue.length ? S_READY : S_IDLE;
     const events = this.state.events;
-    if (events.listening) events.emit({ kind: 'buffer-complete', engine: e.index, submissionId: s.submissionId, time });
+    if (events.control) events.emitControl({ kind: 'buffer-complete', engine: e.index, submissionId: s.submissionId, time });
   }
 
   private raiseFault(e: EngineRec, code: number, message: string, bytes: Uint8Array, off: number, lim: number, time: number): number {
@@ -125,7 +125,7 @@ export class PagingEngines {
     };
     e.fault = fault;
     e.state = S_FAULTED;
-    if (events.listening) events.emit({ kind: 'fault', fault });
+    if (events.control) events.emitControl({ kind: 'fault', fault });
     return R_FAULTED;
   }
 
@@ -259,7 +259,7 @@ export class PagingEngines {
     try {
       for (;;) {
         const buf = e.buf;
-        if (buf !== undefined && !st.events.listening && e.state === S_READY) {
+        if (buf !== undefined && !st.events.control && e.state === S_READY) {
           const cur = e.cur!;
           const len = cur.length;
           const dv = e.dv!;

@@ -4,7 +4,7 @@
 // virtual time, because some events are raised deep inside address resolution.
 
 import { DUMMY_LOG, HOST_ENGINE } from './constants';
-import type { DummyPageAccess, HwEvent } from './types';
+import type { ControlHwEvent, DummyPageAccess, HwEvent } from './types';
 
 /** A listener threw: the engine passes the listener's own error on instead of faulting. */
 export class ListenerError extends Error {
@@ -14,13 +14,17 @@ export class ListenerError extends Error {
 }
 
 export class EventHub {
-  /** Whether anyone listens; with nobody, no event is built. */
+  /** Whether anyone listens to every event; with nobody, no event but the control kinds is built. */
   listening = false;
+  /** Whether anyone listens at all: to every event, or to the control kinds (interrupts, faults, finished buffers). */
+  control = false;
   /** The engine acting now, or HOST_ENGINE. */
   actor = HOST_ENGINE;
   /** The virtual time events raised now are dated. */
   time = 0;
-  private readonly listeners: ((e: HwEvent) => void)[] = [];
+  // Every listener in the order it came, and whether it hears every kind. Replaced, never changed
+  // in place, so an emit can walk the array it started with while a listener comes or goes.
+  private listeners: { fn: (e: HwEvent) => void; all: boolean }[] = [];
 
   // The pending coalesced write event.
   private wLen = 0;
@@ -31,20 +35,52 @@ export class EventHub {
   private dummyCount = 0;
   private readonly dummyLog: DummyPageAccess[] = [];
 
+  /** Listens to every event. */
   on(listener: (event: HwEvent) => void): () => void {
-    this.listeners.push(listener);
-    this.listening = true;
+    return this.add({ fn: listener, all: true });
+  }
+
+  /**
+   * Listens to the control kinds only. Such a listener does not make the hardware build the other
+   * events (an instruction event and the write events of every instruction).
+   */
+  onControl(listener: (event: ControlHwEvent) => void): () => void {
+    return this.add({ fn: listener as (e: HwEvent) => void, all: false });
+  }
+
+  private add(entry: { fn: (e: HwEvent) => void; all: boolean }): () => void {
+    this.listeners = [...this.listeners, entry];
+    this.update();
     return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-      this.listening = this.listeners.length > 0;
+      this.listeners = this.listeners.filter((l) => l !== entry);
+      this.update();
     };
   }
 
+  private update(): void {
+    this.listening = this.listeners.some((l) => l.all);
+    this.control = this.listeners.length > 0;
+  }
+
+  /** Hands `ev` to the listeners of every kind (and, for a control kind, see emitControl). */
   emit(ev: HwEvent): void {
-    for (const l of this.listeners.slice()) {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) {
+      if (!ls[i].all) continue;
       try {
-        l(ev);
+        ls[i].fn(ev);
+      } catch (e) {
+        throw new ListenerError(e);
+      }
+    }
+  }
+
+  /** Hands a control event to every listener, in the order they came. */
+  emitControl(ev: ControlHwEvent): void {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) {
+      try {
+        ls[i].fn(ev);
       } catch (e) {
         throw new ListenerError(e);
       }

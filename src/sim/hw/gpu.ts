@@ -30,6 +30,7 @@ import { SystemMemory } from './systemMemory';
 import { Resolver } from './translate';
 import type {
   CommonBuffer,
+  ControlHwEvent,
   DebugReadResult,
   DebugWriteResult,
   DummyPageAccess,
@@ -168,6 +169,9 @@ export class SimGpu implements Gpu {
   // Observability
   onEvent(listener: (event: HwEvent) => void): () => void {
     return this.state.events.on(listener);
+  }
+  onControlEvent(listener: (event: ControlHwEvent) => void): () => void {
+    return this.state.events.onControl(listener);
   }
   debugRead(address: number, length: number): DebugReadResult {
     return this.debug.read(address, length);

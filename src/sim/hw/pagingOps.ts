@@ -158,16 +158,18 @@ export const PAGING_OPS: readonly (PagingOp | undefined)[] = (() => {
         x.e.fenceHi = hi;
       }
       const events = x.state.events;
-      if (events.listening) {
-        events.flushWrite();
+      if (events.control && (events.listening || x.flags & FENCE_IRQ)) {
         const e = x.e.index;
         const value = (BigInt(hi) << 32n) | BigInt(lo);
-        events.emit(
-          monitored
-            ? { kind: 'fence', engine: e, value, monitored, address: x.res.debug, time: x.end }
-            : { kind: 'fence', engine: e, value, monitored, time: x.end },
-        );
-        if (x.flags & FENCE_IRQ) events.emit({ kind: 'interrupt', engine: e, reason: 'dma-completed', code: 0, fenceValue: value, time: x.end });
+        if (events.listening) {
+          events.flushWrite();
+          events.emit(
+            monitored
+              ? { kind: 'fence', engine: e, value, monitored, address: x.res.debug, time: x.end }
+              : { kind: 'fence', engine: e, value, monitored, time: x.end },
+          );
+        }
+        if (x.flags & FENCE_IRQ) events.emitControl({ kind: 'interrupt', engine: e, reason: 'dma-completed', code: 0, fenceValue: value, time: x.end });
       }
       return 0;
     },
@@ -205,7 +207,7 @@ export const PAGING_OPS: readonly (PagingOp | undefined)[] = (() => {
   // interrupt code
   op(OP_INTERRUPT, nothing, (x) => {
     const events = x.state.events;
-    if (events.listening) events.emit({ kind: 'interrupt', engine: x.e.index, reason: 'instruction', code: x.s[0], time: x.end });
+    if (events.control) events.emitControl({ kind: 'interrupt', engine: x.e.index, reason: 'instruction', code: x.s[0], time: x.end });
     return 0;
   });
 

@@ -141,6 +141,9 @@ export type HwEvent =
   | { kind: 'wait'; engine: number; satisfied: boolean; time: number }
   | { kind: 'buffer-complete'; engine: number; submissionId: number; time: number };
 
+/** The events a host must react to (interrupts, faults, finished buffers): what a control listener hears. */
+export type ControlHwEvent = Extract<HwEvent, { kind: 'interrupt' | 'fault' | 'buffer-complete' }>;
+
 export interface Submission {
   /** Physical address of the DMA buffer (common-buffer memory). */
   physical: number;
@@ -299,6 +302,12 @@ export interface Gpu {
    * executes; an exception thrown by one propagates to the caller of step/advance/runUntilIdle.
    */
   onEvent(listener: (event: HwEvent) => void): () => void;
+  /**
+   * Listens to the control events only (interrupts, faults, finished buffers), in order with the
+   * other listeners. Unlike onEvent, it does not make the hardware build every instruction's and
+   * every write's event.
+   */
+  onControlEvent(listener: (event: ControlHwEvent) => void): () => void;
   debugRead(address: number, length: number): DebugReadResult;
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult;
   /** Bytes of VRAM and system memory actually materialised. */

@@ -134,9 +134,9 @@ export class Kernel {
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
     this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
-    gpu.onEvent((e) => {
-      if (e.kind === 'interrupt' || e.kind === 'fault' || e.kind === 'buffer-complete') this.hwEvents.push(e);
-    });
+    // Only what the kernel must react to: listening to every event would make the hardware build
+    // an event for every instruction and every write, for nobody.
+    gpu.onControlEvent((e) => this.hwEvents.push(e));
   }
 
   driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE } {

@@ -38,6 +38,27 @@ export interface HostOptions {
   };
 }
 
+/**
+ * The worker runs the bundle as a classic script rather than as a CommonJS module. In a module, the
+ * bundle's top-level declarations live in the module function's context, the closure scope of every
+ * simulator function; at each driver pause V8 copies every scope of every frame into the paused
+ * event's scope objects, so that context (about 1,200 bindings) was copied once per kernel frame
+ * (20 of them) at every line step. As a script they are properties of the worker's global object,
+ * which V8 hands over as it is. What the CommonJS wrapper provided (require relative to the bundle,
+ * module, exports, __filename, __dirname) is put on the global object first.
+ */
+const CLASSIC_SCRIPT_BOOT = `(() => {
+  const { workerData } = require('node:worker_threads');
+  const file = workerData.pagingLabScript;
+  const g = globalThis;
+  g.require = require('node:module').createRequire(file);
+  g.module = { exports: {}, filename: file };
+  g.exports = g.module.exports;
+  g.__filename = file;
+  g.__dirname = require('node:path').dirname(file);
+  require('node:vm').runInThisContext(require('node:fs').readFileSync(file, 'utf8'), { filename: file });
+})();`;
+
 /** How long a paused worker is given to resume and let go before it is terminated anyway. */
 const RELEASE_TIMEOUT_MS = 500;
 
@@ -83,9 +104,12 @@ export class RuntimeHost {
   }
 
   private startWorker(name?: string): void {
-    const worker = new Worker(this.options.script, {
+    const script = this.options.script;
+    const classic = script.endsWith('.js');
+    const worker = new Worker(classic ? CLASSIC_SCRIPT_BOOT : script, {
+      ...(classic ? { eval: true } : {}),
       ...(name ? { name } : {}),
-      workerData: { pagingLabRuntime: true, control: this.control, watchdog: this.watchdog.control },
+      workerData: { pagingLabRuntime: true, pagingLabScript: script, control: this.control, watchdog: this.watchdog.control },
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 2048 },

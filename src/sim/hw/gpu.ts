@@ -95,6 +95,9 @@ export class SimGpu implements Gpu {
   writePhysical(address: number, bytes: Uint8Array): void {
     this.host.writePhysical(address, bytes);
   }
+  fillPhysical(address: number, length: number, pattern: number): void {
+    this.host.fillPhysical(address, length, pattern);
+  }
   createMdl(pages: readonly number[], byteOffset: number, byteCount: number): Mdl {
     return this.memory.createMdl(pages, byteOffset, byteCount);
   }

@@ -33,6 +33,22 @@ export class HostAccess {
     }
   }
 
+  /**
+   * Fills `length` bytes of system memory from a 4-byte aligned address with a 32-bit pattern: the
+   * bytes and the event writePhysical of those bytes gives, whole pages left uniform.
+   */
+  fillPhysical(address: number, length: number, pattern: number): void {
+    const st = this.state;
+    st.checkRange('fillPhysical', address, length, st.sysBytes);
+    if (address % 4 !== 0) throw new Error(`fillPhysical: address ${address} is not 4-byte aligned`);
+    st.sys.fill(address, length, pattern);
+    st.events.host(st.clock);
+    st.wrote(st.clock);
+    if (st.events.listening && length > 0) {
+      st.events.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length, debugAddress: address, time: st.clock });
+    }
+  }
+
   readSegment(segmentId: number, offset: number, length: number): Uint8Array {
     const seg = this.state.segments.get(segmentId, 'readSegment');
     this.state.checkRange(`readSegment ${seg.name}`, offset, length, seg.size);

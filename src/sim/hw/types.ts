@@ -257,6 +257,8 @@ export interface Gpu {
   freePages(pages: readonly number[]): void;
   readPhysical(address: number, length: number): Uint8Array;
   writePhysical(address: number, bytes: Uint8Array): void;
+  /** Fills `length` bytes from a 4-byte aligned address with a 32-bit pattern (little-endian): writePhysical of those bytes, whole pages left uniform. */
+  fillPhysical(address: number, length: number, pattern: number): void;
   createMdl(pages: readonly number[], byteOffset: number, byteCount: number): Mdl;
   /** Writes a page list (the layout `mdl(...)` locations read) at `physical`; returns its size in bytes. */
   writePageList(physical: number, pages: readonly number[]): number;

@@ -228,6 +228,11 @@ export class CpuAccess {
     return out;
   }
 
+  /** Whether the allocation has a CPU mapping here. */
+  maps(a: Allocation): boolean {
+    return this.mappings.has(a);
+  }
+
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean {
     const m = this.mappings.get(a);
     if (!m) return false;

@@ -17,6 +17,8 @@ export interface KernelExtension {
   unlock(a: Allocation): Gen;
   /** A CPU write to a locked allocation; true when the extension did it (through its CPU mapping). */
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean;
+  /** Whether the extension has a CPU mapping of the allocation (its CPU writes go through cpuWrite). */
+  cpuMaps(a: Allocation): boolean;
   /** The error for a GPU fault in a buffer the extension submitted, when it can say more than the fault itself. */
   gpuFault?(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined;
   /** Common buffers the driver holds through the extension's callbacks (the DMA adapter's), with where it took each. */

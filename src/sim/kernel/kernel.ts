@@ -53,7 +53,7 @@ import { DdiCaller } from './ddiCaller';
 import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
-import { writeSystemPages } from './systemPages';
+import { fillSystemPages, writeSystemPages } from './systemPages';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
 import { DeviceRegisters } from './registers';
@@ -756,8 +756,11 @@ export class Kernel {
     yield* this.vidmm.submitCurrent();
     yield* this.waitUntil(() => this.vidmm.pagingDone(a) && !this.vidmm.isBusy(a), `'${a.name}' to reach system memory for a CPU lock`);
     if (a.content === 'fresh') {
-      // Never written and never resident: the CPU sees the initial content.
-      this.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+      // Never written and never resident: the CPU sees the initial content. Written as fills
+      // where nothing maps it, so its pages stay uniform (not 448 KiB of pattern bytes
+      // materialised, to be copied byte by byte by every later page-in); same bytes, same events.
+      if (this.extension?.cpuMaps(a)) this.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+      else fillSystemPages(this.gpu, a, a.fillPattern);
       a.content = 'valid';
     }
     a.locked = true;

@@ -182,6 +182,10 @@ export class MemoryPaths implements KernelExtension {
     return this.cpu.cpuWrite(a, offset, bytes);
   }
 
+  cpuMaps(a: Allocation): boolean {
+    return this.cpu.maps(a);
+  }
+
   gpuFault(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined {
     return this.aperture.gpuFault(buffer, fault);
   }

@@ -5,6 +5,15 @@ import { PAGE_SIZE } from '../ddi/contract';
 import type { Gpu } from '../hw/types';
 import type { Allocation } from './vidmm';
 
+/**
+ * Fills the whole allocation with its 32-bit pattern (laid from its start), page by page through
+ * physical memory: the bytes and the write events writeSystemPages would give for those bytes, with
+ * whole pages left uniform.
+ */
+export function fillSystemPages(gpu: Gpu, a: Allocation, pattern: number): void {
+  for (let page = 0; page * PAGE_SIZE < a.size; page++) gpu.fillPhysical(a.pages[page], Math.min(PAGE_SIZE, a.size - page * PAGE_SIZE), pattern);
+}
+
 /** Writes `bytes` at `offset` of the allocation, page by page through physical memory. */
 export function writeSystemPages(gpu: Gpu, a: Allocation, offset: number, bytes: Uint8Array): void {
   let done = 0;

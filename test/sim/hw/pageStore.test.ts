@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { LocationSpace } from '../../../src/isa/opcodes';
-import { createGpu, createRandom, defaultGpuConfig } from '../../../src/sim/hw';
+import { createGpu, createRandom, defaultGpuConfig, type HwEvent } from '../../../src/sim/hw';
 import { fillPattern, PAGE_BYTES, SparseMemory } from '../../../src/sim/hw/memory';
 import { ins, seg, submitProgram } from './helpers';
 
@@ -150,6 +150,27 @@ describe('sim/hw page store', () => {
     // The first page of the copy in segment 2 was written from byte 3 (materialised): the second
     // copy moves those bytes, and carries the rest as the pattern.
     assert.equal(gpu.patternCopiedBytes(), 300 * 1024 - (PAGE_BYTES - 3));
+  });
+
+  it('fills system memory from the host as writePhysical of the same bytes would write it, whole pages left uniform', () => {
+    const fill = createGpu(defaultGpuConfig());
+    const write = createGpu(defaultGpuConfig());
+    const heard: HwEvent[][] = [[], []];
+    fill.onEvent((e) => heard[0].push(e));
+    write.onEvent((e) => heard[1].push(e));
+    const at = 0x200000 + 8;
+    const length = 3 * PAGE_BYTES + 6;
+    fill.fillPhysical(at, length, 0xa1b2c3d4);
+    const bytes = new Uint8Array(length);
+    for (let i = 0; i < length; i++) bytes[i] = patternAt(0xa1b2c3d4, i);
+    write.writePhysical(at, bytes);
+    assert.deepEqual(fill.readPhysical(at - 8, length + 16), write.readPhysical(at - 8, length + 16));
+    assert.deepEqual(heard[0], heard[1]);
+    assert.equal(heard[0].length, 1);
+    assert.equal(fill.residentBytes().system, 2 * PAGE_BYTES, 'only the two partly filled pages hold bytes');
+    assert.equal(write.residentBytes().system, 4 * PAGE_BYTES);
+    assert.throws(() => fill.fillPhysical(at + 1, 8, 1), /4-byte aligned/);
+    assert.throws(() => fill.fillPhysical(fill.config.systemMemoryBytes - 4, 8, 1), /outside/);
   });
 
   it('counts as carried a pattern only the bytes of a copy whose source is filled content', () => {

@@ -107,12 +107,16 @@ interface InspectorFloor {
  * What any line step through a worker's V8 inspector costs, with no adapter around it
  * (inspectorFloor.ts, run in a plain Node process of its own: the bench's loaders add threads).
  */
-function inspectorFloor(depth: number): InspectorFloor {
+function inspectorFloor(depth: number, bindings?: { count: number; as: 'module' | 'script' }): InspectorFloor {
   const dir = mkdtempSync(join(tmpdir(), 'paging-lab-bench-inspector-'));
   const script = join(dir, 'inspectorFloor.js');
   esbuild.buildSync({ entryPoints: [join(__dirname, 'inspectorFloor.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: script, logLevel: 'error' });
-  return JSON.parse(execFileSync(process.execPath, [script, String(depth), String(STEPS)], { encoding: 'utf8', timeout: 120000 })) as InspectorFloor;
+  const extra = bindings ? [String(bindings.count), bindings.as] : [];
+  return JSON.parse(execFileSync(process.execPath, [script, String(depth), String(STEPS), ...extra], { encoding: 'utf8', timeout: 120000 })) as InspectorFloor;
 }
+
+/** Top-level bindings of the adapter bundle (about 1,200), for the inspector floor's module/script rows. */
+const BUNDLE_BINDINGS = 1200;
 
 /** Floor adapter's step and refresh, as debugger.bench.ts measures them. */
 async function floorFigures(floor: string): Promise<{ step: number; refresh: number }> {
@@ -199,4 +203,19 @@ export async function driverSourceFigures(adapter: string, floor: string): Promi
   const deep = inspectorFloor(STACK_DEPTH);
   row(`inspector alone: stepInto -> paused, ${shallow.frames} frames`, ms(shallow.step), `Runtime.evaluate ${ms(shallow.evaluate)}; paused event ${shallow.pausedBytes} bytes`);
   row(`inspector alone: stepInto -> paused, ${deep.frames} frames`, ms(deep.step), `${(deep.step / f.step).toFixed(1)}x the floor adapter's step by itself; the adapter's driver line step is ${(a.step / deep.step).toFixed(2)}x it; paused event ${deep.pausedBytes} bytes`);
+  // Why the simulator's worker runs its bundle as a classic script (runtime/host.ts): functions
+  // closing over a module's top-level bindings make V8 copy that context into every frame's scopes
+  // at each pause; as a script's, the bindings are the global object's, handed over as they are.
+  // Interleaved: module, script, module, script; the best of each.
+  const asModule: InspectorFloor[] = [];
+  const asScript: InspectorFloor[] = [];
+  for (let r = 0; r < 2; r++) {
+    asModule.push(inspectorFloor(STACK_DEPTH, { count: BUNDLE_BINDINGS, as: 'module' }));
+    asScript.push(inspectorFloor(STACK_DEPTH, { count: BUNDLE_BINDINGS, as: 'script' }));
+  }
+  const bestOf = (l: InspectorFloor[]): InspectorFloor => l.reduce((x, y) => (y.step < x.step ? y : x));
+  const m = bestOf(asModule);
+  const sc = bestOf(asScript);
+  row(`inspector alone, ${m.frames} frames using ${BUNDLE_BINDINGS} module bindings`, ms(m.step), `paused event ${m.pausedBytes} bytes (the simulator's worker before it ran its bundle as a script)`);
+  row(`inspector alone, ${sc.frames} frames using ${BUNDLE_BINDINGS} script bindings`, ms(sc.step), `paused event ${sc.pausedBytes} bytes; ${(m.step / sc.step).toFixed(2)}x faster than as a module; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }

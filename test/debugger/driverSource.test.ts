@@ -92,10 +92,18 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     const module = await vars(dc, scopes[1].variablesReference);
     assert.equal(module.get('PAGING_BUFFER_SIZE')?.value, '16384');
 
-    // Step Over: the next line.
+    // Step Over: the next line. The stop after a stop reads the kernel's side and the locals in one
+    // round trip (the bridge's reference kept from the first stop): the same views as at the first.
     const over = await step(dc, 'next');
     assert.equal(over.body.reason, 'step');
-    assert.equal((await stack(dc))[0].line, line + 1);
+    const overFrames = await stack(dc);
+    assert.equal(overFrames[0].line, line + 1);
+    assert.equal(overFrames[1].name, 'DxgkDdiBuildPagingBuffer(Transfer)');
+    const overLocals = await vars(dc, (await dc.scopesRequest({ frameId: overFrames[0].id })).body.scopes[0].variablesReference);
+    assert.equal((await vars(dc, overLocals.get('args')!.variablesReference)).get('Operation')?.value, 'Transfer (0)');
+    assert.equal((await vars(dc, overLocals.get('t')!.variablesReference)).get('Flags')?.value, 'AllocationIsIdle | TransferStart');
+    assert.equal((await vars(dc, overLocals.get('adapter')!.variablesReference)).get('surfaceRegisters')?.value.startsWith('Array(4)'), true);
+    assert.ok(overLocals.has('allocation'), 'the local the line before assigned');
 
     // To the call of a helper in another file, and into it.
     const call = lineOf(REFERENCE, 'if (crossesToSystem(allocation, t))');

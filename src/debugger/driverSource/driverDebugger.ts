@@ -27,6 +27,9 @@ import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from
 import { LineBreakpoints } from './lineBreakpoints';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
 
+/** The inspector's object group that keeps the bridge's reference alive across stops (others are released when V8 resumes). */
+const BRIDGE_GROUP = 'paging-lab-bridge';
+
 /** How long a hung driver may take to pause before the session gives up on it (ends the run as a TDR). */
 const HANG_PAUSE_TIMEOUT_MS = 1500;
 
@@ -70,6 +73,8 @@ export class DriverDebugger {
   /** A step by line left the driver during the run in progress (see `stepping`). */
   private leftByStep = false;
   private queue: Promise<void> = Promise.resolve();
+  /** The bridge (runtime/inspectorBridge.ts) as a remote object of the driver's world, kept in BRIDGE_GROUP across stops. */
+  private bridgeRef: string | undefined;
 
   constructor(private readonly events: DriverDebuggerEvents) {}
 
@@ -86,6 +91,7 @@ export class DriverDebugger {
   /** Called by the host with the worker's inspector, before the worker runs its first line. */
   async attach(link: WorkerInspector, host: RuntimeHost): Promise<void> {
     this.link = link;
+    this.bridgeRef = undefined;
     this.host = host;
     link.on<ScriptParsedEvent>('Debugger.scriptParsed', (p) => {
       if (this.script && p.url === this.script.name) this.scriptIds.add(p.scriptId);
@@ -432,10 +438,7 @@ export class DriverDebugger {
       location: this.map!.original({ line: frame.location.lineNumber + 1, column: (frame.location.columnNumber ?? 0) + 1 }) ?? { file: this.script!.name, line: frame.location.lineNumber + 1, column: 1 },
     }));
     const view = new DriverStopView(link, mapped, mapped[0]?.frame.location.scriptId ?? '', p.callFrames[0]);
-    const [kernel] = await Promise.all([
-      link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pause()`, returnByValue: true, silent: true }).then((r) => fromWire(String(r.result.value)) as DriverPause),
-      view.prefetch().catch(() => undefined),
-    ]);
+    const kernel = fromWire(await this.readStop(view)) as DriverPause;
     const stop = kernel.stop;
     stop.reason = reason;
     stop.threadId = KERNEL_THREAD_ID;
@@ -452,6 +455,31 @@ export class DriverDebugger {
     else delete stop.hitBreakpointIds;
     this.stop = { view, callId: kernel.callId, exception };
     this.events.stopped(stop);
+  }
+
+  /**
+   * The kernel's side of a stop (pause()'s text) and the top frame's locals. With the bridge's
+   * reference in the driver's world (found at an earlier stop), one round trip after V8's pause;
+   * else the kernel's side and the locals' members, then their descriptions, and the reference is
+   * looked for, for the next stops (a step by line is a stop after a stop).
+   */
+  private async readStop(view: DriverStopView): Promise<string> {
+    const link = this.link!;
+    if (this.bridgeRef) {
+      try {
+        return await view.prefetchWithBridge(this.bridgeRef);
+      } catch {
+        // The driver's context was made again (time travel, restart): the reference is gone.
+        this.bridgeRef = undefined;
+      }
+    }
+    const [kernel] = await Promise.all([
+      link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pause()`, returnByValue: true, silent: true }).then((r) => String(r.result.value)),
+      view.prefetch().catch(() => undefined),
+    ]);
+    await link.send('Runtime.releaseObjectGroup', { objectGroup: BRIDGE_GROUP }).catch(() => undefined);
+    this.bridgeRef = await view.findBridge(BRIDGE_GROUP).catch(() => undefined);
+    return kernel;
   }
 
   // ---- what the session asks at a driver stop ----

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { SourceLocation } from '../../sim/driver/errors';
 import type { EvaluateResult, FrameInfo, ScopeInfo, SetVariableResult, VarNode } from '../model';
 import { InspectorError, type WorkerInspector } from '../runtime/inspector';
-import { DESCRIBE_IN_HOST } from '../runtime/inspectorBridge';
+import { BRIDGE_IN_HOST, DESCRIBE_IN_HOST, STOP_IN_HOST } from '../runtime/inspectorBridge';
 import { callArgument, type CallFrame, type EvaluateResponse, type PropertyDescriptor, type RemoteObject, type Scope } from '../runtime/cdp';
 import { expandable, typeText, valueText } from './values';
 
@@ -115,33 +115,79 @@ export class DriverStopView {
     delete first.lazy;
   }
 
+  /**
+   * The kernel's side of the stop (pause()'s text) and the first scope of the top frame, read with
+   * the bridge's reference in the driver's world (`bridge`, see BRIDGE_IN_HOST): the members of each
+   * scope object and the simulator's descriptions of its objects among them go out together, in one
+   * round trip. Rejects when the reference is no longer valid (the driver's context was made again).
+   */
+  async prefetchWithBridge(bridge: string): Promise<string> {
+    const first = this.frameInfos[0]?.scopes[0];
+    const e = first?.lazy ? this.entries.get(first.lazy) : undefined;
+    const scopes = e?.kind === 'scopes' ? e.scopes : [];
+    const target = scopes[0]?.scope.object.objectId;
+    if (!first || !e || e.kind !== 'scopes' || !target) {
+      // No scope to read (not expected of a driver frame): the kernel's side alone.
+      const r = await this.link.send<EvaluateResponse>('Runtime.callFunctionOn', { objectId: bridge, functionDeclaration: 'function () { return JSON.stringify({ pause: this.pause(), described: [] }); }', returnByValue: true, silent: true });
+      return (JSON.parse(String(r.result.value)) as { pause: string }).pause;
+    }
+    const [stop, ...props] = await Promise.all([
+      this.link.send<EvaluateResponse>('Runtime.callFunctionOn', {
+        objectId: target,
+        functionDeclaration: STOP_IN_HOST,
+        arguments: [{ objectId: bridge }, { value: '' }, ...scopes.slice(1).map((s) => ({ objectId: s.scope.object.objectId! }))],
+        returnByValue: true,
+        silent: true,
+      }),
+      ...scopes.map((s) => this.properties(s.scope.object.objectId!)),
+    ]);
+    if (stop.exceptionDetails || typeof stop.result.value !== 'string') throw new InspectorError('the bridge did not answer');
+    const answer = JSON.parse(stop.result.value) as { pause: string; described: Record<string, VarNode>[] };
+    const lists = scopes.map((s, i) => this.nodes(props[i], '', answer.described[i] ?? {}, (name) => this.key({ kind: 'var', frame: e.frame, scopeNumber: s.number, name })));
+    first.vars = merged(lists);
+    delete first.lazy;
+    return answer.pause;
+  }
+
+  /**
+   * A reference to the bridge in the driver's world, found through a simulator object among the
+   * members of the top frame's first scopes (read by `prefetch`), for `prefetchWithBridge` at the
+   * next stops; undefined when they hold none.
+   */
+  async findBridge(group: string): Promise<string | undefined> {
+    for (const c of this.objectMembers) {
+      const r = await this.link.send<EvaluateResponse>('Runtime.callFunctionOn', { objectId: c.objectId, functionDeclaration: BRIDGE_IN_HOST, arguments: [{ value: c.names }], objectGroup: group, silent: true });
+      if (r.result.type === 'object' && r.result.objectId) return r.result.objectId;
+    }
+    return undefined;
+  }
+
+  /** Objects (not Proxies) among the members read so far, by the object holding them: where findBridge looks. */
+  private readonly objectMembers: { objectId: string; names: string[] }[] = [];
+
   async vars(key: string): Promise<VarNode[]> {
     const e = this.entries.get(key);
     if (!e) throw new Error('these variables belong to an earlier stop');
     if (e.kind === 'scopes') {
-      const lists = await Promise.all(e.scopes.map((s) => this.members(s.scope.object.objectId!, '', (name) => this.key({ kind: 'var', frame: e.frame, scopeNumber: s.number, name }))));
-      const seen = new Set<string>();
-      const out: VarNode[] = [];
-      for (const list of lists) {
-        for (const v of list) {
-          if (seen.has(v.name)) continue; // shadowed by an inner scope
-          seen.add(v.name);
-          out.push(v);
-        }
-      }
-      return out;
+      return merged(await Promise.all(e.scopes.map((s) => this.members(s.scope.object.objectId!, '', (name) => this.key({ kind: 'var', frame: e.frame, scopeNumber: s.number, name })))));
     }
     if (e.kind === 'object') return this.members(e.objectId, e.path, (name) => this.key({ kind: 'member', objectId: e.objectId, name }));
     throw new Error('not a variables reference');
   }
 
+  /** The own members of an object, as the inspector sees them (at most MAX_MEMBERS). */
+  private async properties(objectId: string): Promise<PropertyDescriptor[]> {
+    const r = await this.link.send<{ result: PropertyDescriptor[] }>('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: true });
+    return r.result.filter((p) => p.name !== '__proto__' && p.isOwn !== false).slice(0, MAX_MEMBERS);
+  }
+
   /** The members of an object (a scope, or a driver object), described as variables. */
   private async members(objectId: string, path: string, settable: (name: string) => string): Promise<VarNode[]> {
-    const r = await this.link.send<{ result: PropertyDescriptor[] }>('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: true });
-    const props = r.result.filter((p) => p.name !== '__proto__' && p.isOwn !== false).slice(0, MAX_MEMBERS);
+    const props = await this.properties(objectId);
     const objects = props.filter((p) => p.value?.type === 'object' && p.value.subtype !== 'null' && p.value.subtype !== 'proxy').map((p) => p.name);
     let host: Record<string, VarNode> = {};
     if (objects.length) {
+      this.objectMembers.push({ objectId, names: objects });
       try {
         const d = await this.link.send<EvaluateResponse>('Runtime.callFunctionOn', {
           objectId,
@@ -155,6 +201,11 @@ export class DriverStopView {
         // Described as plain JavaScript objects then.
       }
     }
+    return this.nodes(props, path, host, settable);
+  }
+
+  /** Members as variables: the simulator's description where it gave one (`host`), else the inspector's view. */
+  private nodes(props: PropertyDescriptor[], path: string, host: Record<string, VarNode>, settable: (name: string) => string): VarNode[] {
     return props.map((p) => {
       const evaluateName = path ? (/^[A-Za-z_$][\w$]*$/.test(p.name) ? `${path}.${p.name}` : `${path}[${JSON.stringify(p.name)}]`) : p.name;
       if (Object.prototype.hasOwnProperty.call(host, p.name)) return { ...host[p.name], name: p.name };
@@ -244,6 +295,20 @@ export class DriverStopView {
     }
     return r.result;
   }
+}
+
+/** The variables of several scopes, innermost first: a name an inner scope has hides the outer one's. */
+function merged(lists: VarNode[][]): VarNode[] {
+  const seen = new Set<string>();
+  const out: VarNode[] = [];
+  for (const list of lists) {
+    for (const v of list) {
+      if (seen.has(v.name)) continue;
+      seen.add(v.name);
+      out.push(v);
+    }
+  }
+  return out;
 }
 
 /** An evaluation in a driver frame failed; `unknownName`: it named something the frame does not have. */

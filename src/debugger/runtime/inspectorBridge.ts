@@ -21,6 +21,12 @@ export interface Bridge {
   pendingDdiFunction(): unknown;
   /** Describes the simulator's own objects among `holder[name]` (DDI arguments...) as the debugger shows them: JSON of `{ [name]: VarNode }`. */
   describe(holder: object, names: string[], path: string): string;
+  /**
+   * A driver stop in one call (see STOP_IN_HOST): the kernel's side, and the simulator's own objects
+   * among the own data members of each of `scopes` described: JSON of `{ pause, described }`, where
+   * `pause` is `pause()`'s text and `described[i]` the `{ [name]: VarNode }` of `scopes[i]`.
+   */
+  stop(scopes: ArrayLike<object>, path: string): string;
 }
 
 export interface BridgeTarget {
@@ -46,6 +52,21 @@ function isHostObject(v: unknown): v is object {
   return typeof v === 'object' && v !== null && !types.isProxy(v) && Object.prototype.isPrototypeOf.call(Object.prototype, v);
 }
 
+/** The simulator's own objects among `holder[name]`, described (the driver's objects and Proxies are left to the inspector). */
+function describeNames(target: BridgeTarget, holder: object, names: string[], path: string): Record<string, VarNode> {
+  const out: Record<string, VarNode> = {};
+  for (const name of names) {
+    let v: unknown;
+    try {
+      v = (holder as Record<string, unknown>)[name];
+    } catch {
+      continue;
+    }
+    if (isHostObject(v)) out[name] = target.describe(name, v, path ? `${path}.${name}` : name);
+  }
+  return out;
+}
+
 /** In the worker: puts the bridge on this thread's global object. */
 export function installInspectorBridge(target: BridgeTarget): void {
   const bridge: Bridge = {
@@ -59,17 +80,22 @@ export function installInspectorBridge(target: BridgeTarget): void {
     pause: () => toWire(target.pause()),
     pendingDdiFunction: () => target.pendingDdiFunction(),
     describe(holder, names, path) {
-      const out: Record<string, VarNode> = {};
-      for (const name of names) {
-        let v: unknown;
-        try {
-          v = (holder as Record<string, unknown>)[name];
-        } catch {
-          continue;
-        }
-        if (isHostObject(v)) out[name] = target.describe(name, v, path ? `${path}.${name}` : name);
+      return JSON.stringify(describeNames(target, holder, names, path));
+    },
+    stop(scopes, path) {
+      // The kernel's side first: it starts the stop's registry of lazy values the descriptions add to.
+      const pause = toWire(target.pause());
+      const described: Record<string, VarNode>[] = [];
+      // A plain loop over the driver's array: its realm's iterators are the driver's to change.
+      for (let i = 0; i < scopes.length; i++) {
+        const scope = scopes[i];
+        const names = Object.getOwnPropertyNames(scope).filter((name) => {
+          const d = Object.getOwnPropertyDescriptor(scope, name);
+          return !!d && 'value' in d && typeof d.value === 'object' && d.value !== null;
+        });
+        described.push(names.length ? describeNames(target, scope, names, path) : {});
       }
-      return JSON.stringify(out);
+      return JSON.stringify({ pause, described });
     },
   };
   Object.defineProperty(globalThis, BRIDGE, { value: bridge, enumerable: false, configurable: true });
@@ -99,4 +125,42 @@ export const DESCRIBE_IN_HOST = `function (names, path) {
     } catch (e) {}
   }
   return '{}';
+}`;
+
+/**
+ * Runs in the driver's context on the first scope object of a driver stop's top frame, with a
+ * reference to the bridge kept in the driver's world (BRIDGE_IN_HOST gave it, in an object group
+ * of its own that outlives the stop), `path`, and the frame's other scope objects: the kernel's side
+ * of the stop and the simulator's descriptions of its objects in those scopes, in one round trip
+ * instead of three (the kernel's side, then the members, then their descriptions). Reads nothing
+ * itself: the bridge lists the scopes' own data members with its own realm's functions.
+ */
+export const STOP_IN_HOST = `function (bridge, path) {
+  const scopes = [this];
+  for (let i = 2; i < arguments.length; i++) scopes[scopes.length] = arguments[i];
+  return bridge.stop(scopes, path);
+}`;
+
+/**
+ * Runs in the driver's context (Runtime.callFunctionOn on a scope or an object) with `names`, members
+ * the inspector reported as objects and not Proxies: reaches the worker's global through the realm
+ * of a simulator object among them, as DESCRIBE_IN_HOST does, and returns the bridge itself (by
+ * reference), or undefined when they are all the driver's own objects.
+ */
+export const BRIDGE_IN_HOST = `function (names) {
+  const own = Object.getOwnPropertyDescriptor;
+  for (const name of names) {
+    try {
+      let p = own(this, name);
+      p = p && p.value;
+      if (typeof p !== 'object' || p === null) continue;
+      for (let i = 0; i < 64; i++) { const q = Object.getPrototypeOf(p); if (q === null) break; p = q; }
+      const O = own(p, 'constructor');
+      const F = O && own(Object.getPrototypeOf(O.value), 'constructor');
+      const G = F && F.value('return globalThis')();
+      const bridge = G && own(G, '${BRIDGE}');
+      if (bridge) return bridge.value;
+    } catch (e) {}
+  }
+  return undefined;
 }`;

@@ -31,12 +31,16 @@ export type HostToView =
   | { type: 'goto'; address: number }
   /** Ctrl+G (a keybinding while the view is the active editor): put the keyboard in the go-to box. */
   | { type: 'focusGoto' }
-  | { type: 'writeResult'; address: number; error?: string };
+  | { type: 'writeResult'; address: number; error?: string }
+  /** A line for the view's status (why an action could not run). */
+  | { type: 'notice'; text: string };
 
 export type ViewToHost =
   | { type: 'ready' }
   | { type: 'read'; id: number; address: number; count: number }
   | { type: 'write'; address: number; base64: string }
+  /** "Who wrote this?" on [address, address + length), or that range's history (every write, in order). */
+  | { type: 'who'; address: number; length: number; history: boolean }
   | { type: 'status'; text: string };
 
 export function isViewToHost(m: unknown): m is ViewToHost {
@@ -48,6 +52,7 @@ export function isViewToHost(m: unknown): m is ViewToHost {
     case 'read': return n('id') && n('address') && n('count');
     case 'write': return n('address') && typeof (m as { base64?: unknown }).base64 === 'string';
     case 'status': return typeof (m as { text?: unknown }).text === 'string';
+    case 'who': return n('address') && n('length') && (m as { length: number }).length > 0 && typeof (m as { history?: unknown }).history === 'boolean';
     default: return false;
   }
 }

@@ -29,6 +29,8 @@ const gotoEl = $<HTMLInputElement>('goto');
 const inspectorBody = $<HTMLTableSectionElement>('inspector-body');
 const endianEl = $<HTMLSelectElement>('endian');
 const cursorEl = $<HTMLDivElement>('cursor-info');
+const whoEl = $<HTMLButtonElement>('who');
+const historyEl = $<HTMLButtonElement>('history');
 
 let target: ViewTarget | undefined;
 let bytesPerRow = 16;
@@ -285,6 +287,9 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
     case 'writeResult':
       if (m.error) setMessage(m.error);
       break;
+    case 'notice':
+      setMessage(m.text);
+      break;
   }
 });
 
@@ -326,6 +331,13 @@ rowsEl.addEventListener('mousedown', (e) => {
   setCursor(Number(rowAddress) + Number(cell.dataset.o), false);
   scroller.focus();
   e.preventDefault();
+});
+
+// Who wrote the byte at the cursor (the host lists the chain), and every write to its row.
+whoEl.addEventListener('click', () => vscode.postMessage({ type: 'who', address: edit.cursor, length: 1, history: false }));
+historyEl.addEventListener('click', () => {
+  const row = target ? target.base + Math.floor((edit.cursor - target.base) / bytesPerRow) * bytesPerRow : edit.cursor;
+  vscode.postMessage({ type: 'who', address: row, length: bytesPerRow, history: true });
 });
 
 gotoEl.addEventListener('keydown', (e) => {

@@ -63,3 +63,59 @@ export interface AdapterStateResponse {
   fences: FenceState[];
   pagingQueue: PagingQueueEntry[];
 }
+
+/**
+ * Who wrote memory: the last write of each part of a range with its provenance chain (and, asked
+ * for, every write to the range in order). Arguments: `{ memoryReference, length?, history? }`.
+ */
+export const WHO_WROTE_REQUEST = 'pagingLab.whoWrote';
+
+export interface WhoWroteArguments {
+  memoryReference: string;
+  /** Bytes from memoryReference (default 1). */
+  length?: number;
+  /** Also list every write to the range, oldest first. */
+  history?: boolean;
+}
+
+/** One link of a provenance chain, most direct first. */
+export interface WhoLink {
+  kind: 'write' | 'instruction' | 'ddi' | 'driver-line' | 'cause' | 'step';
+  text: string;
+  /** The moment of the run this link happened at (the progress counter; travel goes there). */
+  moment?: number;
+  /** An address to open (the instruction, in Disassembly; the DMA buffer bytes). */
+  memoryReference?: string;
+  /** A driver source line. */
+  location?: { path: string; line: number; column: number };
+}
+
+/** A part of the range with one last write (none: never written in this run). */
+export interface WhoPiece {
+  memoryReference: string;
+  length: number;
+  writer?: string;
+  moment?: number;
+  links: WhoLink[];
+}
+
+export interface WhoHistoryEntry {
+  moment: number;
+  /** Virtual time, ns. */
+  time: number;
+  memoryReference: string;
+  length: number;
+  writer: string;
+}
+
+export interface WhoWroteResponse {
+  memoryReference: string;
+  length: number;
+  space: 'vram' | 'system';
+  /** The moment the answer is for (where the session stands). */
+  moment: number;
+  pieces: WhoPiece[];
+  history?: WhoHistoryEntry[];
+  /** Writes left out of `history` (the oldest), when there were too many. */
+  historyDropped?: number;
+}

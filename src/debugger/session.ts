@@ -29,7 +29,7 @@ import type {
 } from './model';
 import { KERNEL_THREAD_ID } from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
-import { ADAPTER_STATE_REQUEST, SAVE_RECORDING_REQUEST } from './customRequests';
+import { ADAPTER_STATE_REQUEST, SAVE_RECORDING_REQUEST, WHO_WROTE_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';
 import type { ProtocolLog } from './protocolLog';
 
@@ -204,6 +204,16 @@ export class PagingLabSession extends DebugSession {
       source: (r, a) => this.onSource(r as DebugProtocol.SourceResponse, a),
       evaluate: (r, a) => this.onEvaluate(r as DebugProtocol.EvaluateResponse, a),
       completions: (r, a) => this.onCompletions(r as DebugProtocol.CompletionsResponse, a),
+      [WHO_WROTE_REQUEST]: async (r, a) => {
+        const ref = argString(a, 'memoryReference');
+        const address = parseAddress(ref);
+        if (address === undefined) throw new RequestError(E_ARGS, `'memoryReference' must be an address such as 0x1000, got ${JSON.stringify(ref)}`);
+        const length = a.length === undefined ? 1 : argInt(a, 'length', { min: 1, max: 1 << 20 });
+        if (a.history !== undefined && typeof a.history !== 'boolean') throw new RequestError(E_ARGS, "'history' must be true or false");
+        this.needStopped();
+        r.body = await this.need().call({ op: 'whoWrote', address, length, history: a.history === true });
+        this.sendResponse(r);
+      },
       [ADAPTER_STATE_REQUEST]: async (r) => {
         r.body = await this.need().call({ op: 'adapterState' });
         this.sendResponse(r);

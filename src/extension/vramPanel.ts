@@ -10,6 +10,7 @@ import { memoryReferenceOf, parseMemoryReference, viewState } from './vramTarget
 import { nonce, vramViewHtml } from './webviewHtml';
 import { isViewToHost, type HostToView, type ViewTarget } from '../../media/src/protocol';
 import { bytesPerRowSetting } from './settings';
+import { showWhoWrote } from './whoWrote';
 
 export const VRAM_VIEW_TYPE = 'pagingLab.vramView';
 
@@ -122,6 +123,10 @@ export class VramPanel {
         this.post({ type: 'memory', address: m.address, count: Buffer.from(m.base64, 'base64').length });
         return;
       }
+      case 'who':
+        if (!session || !debugEvents.isStopped(session)) return this.post({ type: 'notice', text: 'Who wrote this? needs a Paging Lab debug session that is stopped.' });
+        await showWhoWrote(session, m.address, m.length, m.history);
+        return;
       case 'status':
         return;
     }

@@ -53,6 +53,8 @@ export function vramViewHtml(i: VramHtmlInput): string {
   <span id="title">VRAM</span>
   <input id="goto" type="text" spellcheck="false" aria-label="Go to address"
     placeholder="Go to (Ctrl+G): 0x1000 in this segment, vram:0x1000, #4096, +0x40, an allocation">
+  <button id="who" type="button" title="Who wrote the byte at the cursor: the GPU instruction, its paging buffer, the DxgkDdiBuildPagingBuffer call, the driver's line">Who wrote this?</button>
+  <button id="history" type="button" title="Every write to the row at the cursor, in order">History</button>
   <span id="status"></span>
 </header>
 <div id="main">

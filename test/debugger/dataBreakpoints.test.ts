@@ -4,7 +4,16 @@
 
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../setup';
 import { AdapterClient, expectEvent, initialize } from './harness';
+
+const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
+
+function lineWith(file: string, text: string): number {
+  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+}
 
 const KERNEL = 1;
 const GPU = 100;
@@ -96,7 +105,7 @@ describe('debug adapter: data breakpoints', function () {
     assert.equal(evict.body.threadId, GPU);
   });
 
-  it('on a DMA buffer: stops where the driver wrote it, naming the DDI call', async () => {
+  it("on a DMA buffer: stops on the driver's line that wrote it, naming the DDI call", async () => {
     await startAtBuild(dc);
     const args = (await scopesOfTop(dc)).find((s) => s.name.startsWith('Arguments'))!;
     const i = await info(dc, { variablesReference: args.variablesReference, name: 'pDmaBuffer' });
@@ -107,9 +116,16 @@ describe('debug adapter: data breakpoints', function () {
     const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
     assert.equal(s.body.reason, 'data breakpoint');
     assert.equal(s.body.threadId, KERNEL);
-    assert.match(s.body.text!, /written by the driver in DxgkDdiBuildPagingBuffer #\d+ \(Transfer\)/);
-    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
-    assert.match(top.name, /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/);
+    // The stop is on the driver's line that wrote the bytes (writeInstruction in emit()), above the
+    // line that called it and the DDI that returned.
+    const writeLine = lineWith(REFERENCE, 'const n = writeInstruction(p.Bytes, p.Offset, mnemonic');
+    assert.match(s.body.text!, new RegExp(`written by the driver in DxgkDdiBuildPagingBuffer #\\d+ \\(Transfer\\) at driver\\.ts:${writeLine}: \\d+ bytes? at 0x`));
+    const stack = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames;
+    assert.equal(stack[0].source?.path, REFERENCE);
+    assert.equal(stack[0].line, writeLine);
+    assert.match(stack[0].name, /^wrote the watched bytes: const n = writeInstruction/);
+    assert.equal(stack[1].line, lineWith(REFERENCE, "emit(args, 'copy'"));
+    assert.ok(stack.some((f) => /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/.test(f.name)), 'the DDI that returned is below');
   });
 
   it('counts hits and evaluates conditions', async () => {
@@ -124,6 +140,24 @@ describe('debug adapter: data breakpoints', function () {
     const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
     assert.equal(s.body.reason, 'data breakpoint');
     assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id], 'only the hit count stops; the condition is never true');
+  });
+
+  it('in a .pgasm program: stops after the opcode that wrote the range, naming it and its line', async () => {
+    const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+    const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+    await dc.configurationDoneRequest();
+    await launched;
+    await first;
+    // vram:0x2000 (segment 1 at 2^40): written by the copy, not by the fill.
+    const i = await info(dc, { name: '0x10000002000', asAddress: true, bytes: 4 });
+    await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId }] });
+    const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: GPU }));
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.match(s.body.text!, /^4 bytes at 0x10000002000 written by copy vram:0x2000, vram:0x1000, 0x100 at copy\.pgasm:6 \(256 bytes at 0x10000002000\)$/);
   });
 
   it('refuses an unmapped address, a zero length and a read watch, with a reason', async () => {

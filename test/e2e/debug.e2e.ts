@@ -7,8 +7,9 @@
 //
 // The sample driver: "New Driver Project..." into an empty folder, a function breakpoint on
 // DxgkDdiBuildPagingBuffer, F5, the arguments in the Variables view, the Disassembly view on the
-// paging buffer, the GPU thread stepped one opcode, and the written bytes highlighted in the VRAM
-// view. Prints the times from F5 to the stop and from a step to the highlighted bytes, on screen.
+// paging buffer, the GPU thread stepped one opcode, the written bytes highlighted in the VRAM
+// view, and "Who wrote this?" on them (the chain, then the driver's line opened). Prints the
+// times from F5 to the stop and from a step to the highlighted bytes, on screen.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -467,5 +468,32 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     assert.equal(rec.driver.entry, 'driver.ts', 'the driver, relative to the recording');
     assert.deepEqual(rec.edits, []);
     assert.equal(rec.outcome, undefined, 'the run has not ended');
+  });
+
+  it('answers "Who wrote this?" for the byte at the VRAM view\'s cursor, and opens the driver line that wrote the opcode', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    // The step put the paging buffer's document in front of the VRAM view: bring the view back.
+    await page.locator('.tabs-container .tab', { hasText: 'VRAM:' }).first().click();
+    const view = await vramView(session!);
+    // The cursor is on the byte the GPU step just wrote.
+    await view.locator('#who').click({ timeout: 30_000 });
+    const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Who wrote' });
+    await title.waitFor({ state: 'visible', timeout: 30_000 });
+    const rows = await wb.poll(
+      () => page.locator('.quick-input-list .monaco-list-row').allInnerTexts(),
+      (r) => r.some((t) => /DxgkDdiBuildPagingBuffer #\d+/.test(t)) && r.some((t) => /driver\.ts:\d+/.test(t)),
+      30_000,
+    );
+    await session!.screenshot('who-wrote-this');
+    const text = rows.join('\n');
+    assert.ok(text.includes(nextInstruction.split('  [')[0].trim()), `names the opcode the step ran (${nextInstruction}):\n${text}`);
+    assert.match(text, /DxgkDdiBuildPagingBuffer #\d+ \(Transfer/);
+    // The driver's line opens in the editor.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /emit\(args, 'copy'/ }).first().click();
+    const copyLine = readFileSync(join(session!.workspace, 'driver.ts'), 'utf8').split('\n').findIndex((l) => l.includes("emit(args, 'copy'")) + 1;
+    const at = await wb.poll(async () => Number(/Ln (\d+)/.exec(await wb.statusBarItem('status.editor.selection').innerText())?.[1] ?? 0), (n) => n === copyLine, 15_000);
+    await session!.screenshot('who-wrote-this-driver-line');
+    assert.equal(at, copyLine, "the editor is on the driver's copy line");
   });
 });

@@ -18,6 +18,7 @@ import { hex } from '../../isa/hex';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
 import type { UNKNOWN, Value } from '../expression';
 import type { BreakpointResult, DataBreakpointInfo, DataBreakpointSpec } from '../model';
+import { SPACE_SYSTEM, type WriteLog } from '../../sim/timeline/writeLog';
 
 const PAGE = 4096;
 /** Bytes a watch on system memory may span: its copy is compared after every step. */
@@ -277,4 +278,35 @@ export class DataBreakpoints {
     copy.set(now);
     return out;
   }
+
+  /**
+   * For reverse continue: whether write `i` of a run's write log (src/sim/timeline/writeLog.ts)
+   * touches what a data breakpoint watches. Ranges by their debug address; an allocation by its
+   * system pages and, for a write into a segment, its place there now (conditions and hit counts
+   * are not applied going backwards). Undefined when no data breakpoint is set.
+   */
+  loggedHit(): ((log: WriteLog, i: number) => boolean) | undefined {
+    if (!this.watches.length) return undefined;
+    const watches = this.watches.slice();
+    return (log, i) => {
+      const w = log.get(i);
+      return watches.some((x) => {
+        if (x.handle === undefined) return log.overlapsDebug(i, x.address, x.length) || (w.space === 'system' && log.overlaps(i, SPACE_SYSTEM, x.address, x.length));
+        const a = this.source.allocation?.(x.handle);
+        if (!a) return false;
+        if (w.space === 'system') {
+          for (let p = Math.floor(w.address / PAGE) * PAGE; p < w.address + w.length; p += PAGE) if (a.pages.includes(p)) return true;
+          return false;
+        }
+        const base = debugAddressOfSegment(a.segmentId, a.offset);
+        return log.overlapsDebug(i, base, a.size);
+      });
+    };
+  }
+}
+
+/** The moment of the last write before `moment` that `hit` accepts (reverse continue to a data breakpoint); undefined: none. */
+export function previousDataHit(log: WriteLog, hit: (log: WriteLog, i: number) => boolean, moment: number): number | undefined {
+  for (let i = log.firstAtOrAfter(moment) - 1; i >= 0; i--) if (hit(log, i)) return log.momentOf(i);
+  return undefined;
 }

@@ -4,7 +4,7 @@
 
 import type { DriverScript } from '../../sim/driver/sourceMap';
 import type { ResolvedLaunch } from '../launch';
-import type { AdapterStateResponse } from '../customRequests';
+import type { AdapterStateResponse, WhoWroteResponse } from '../customRequests';
 import type {
   BreakpointResult,
   CompletionItem,
@@ -42,6 +42,7 @@ export type WorkerCall =
   | { op: 'evaluate'; expression: string; frameThread?: number; context?: string }
   | { op: 'completions'; text: string; column: number }
   | { op: 'adapterState' }
+  | { op: 'whoWrote'; address: number; length: number; history: boolean }
   | { op: 'functionNames' }
   | { op: 'breakpointLines'; path: string; line: number; endLine?: number }
   | { op: 'source'; sourceReference: number }
@@ -68,6 +69,7 @@ export interface WorkerResults {
   evaluate: EvaluateResult;
   completions: CompletionItem[];
   adapterState: AdapterStateResponse;
+  whoWrote: WhoWroteResponse;
   functionNames: string[];
   breakpointLines: number[];
   source: string;

@@ -105,6 +105,11 @@ export function startWorker(): void {
         return need().completions(req.text, req.column);
       case 'adapterState':
         return need().adapterState();
+      case 'whoWrote': {
+        const t = need();
+        if (!t.whoWrote) throw new Error('who wrote memory is known in driver sessions (a .pgasm program runs without a recording)');
+        return t.whoWrote(req.address, req.length, req.history);
+      }
       case 'source':
         return need().gpu.sourceText(req.sourceReference);
       default:

@@ -31,6 +31,10 @@ import { makeRecording, writeRecording, type RecordedEdit } from '../../sim/reco
 import { Timeline, type Edit, type Position } from '../../sim/timeline/timeline';
 import { engineStepBack, kernelStepBack, reverseCandidates } from './reverse';
 import { wouldStop } from '../breakpoints';
+import { formatWho, whoWrote } from '../kernel/who';
+import { driverLines, lastWrite } from '../../sim/timeline/provenance';
+import type { WhoWroteResponse } from '../customRequests';
+import { numberArg } from '../console';
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
 import type { AdapterStateResponse } from '../customRequests';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
@@ -461,6 +465,7 @@ export class DriverTarget implements Target {
     const what = hit.labels.join(', ');
     let text: string;
     let thread = KERNEL_THREAD_ID;
+    let lines: SourceLocation[] = [];
     if (gpuWrite) {
       thread = GPU_THREAD_BASE + gpuWrite.engine;
       const at = gpuWrite.instruction;
@@ -471,15 +476,29 @@ export class DriverTarget implements Target {
     } else {
       const u = hit.unreported[0];
       const span = u ? `${u.length} byte${u.length === 1 ? '' : 's'} at ${hex(u.address)}` : 'memory';
-      text =
-        e.kind === 'ddi-return'
-          ? `${what} written by the driver in ${e.call.ddi} #${e.call.id}${this.operationOf(e.call.args)}: ${span}`
-          : `${what} written by the kernel (${this.kernelDoing()}): ${span}`;
+      if (e.kind === 'ddi-return') {
+        lines = u ? this.driverLinesOf(u.address) : [];
+        const at = lines[0] ? ` at ${basename(lines[0].file)}:${lines[0].line}` : ' (directly into the bytes, not through writeInstruction: no line is known)';
+        text = `${what} written by the driver in ${e.call.ddi} #${e.call.id}${this.operationOf(e.call.args)}${at}: ${span}`;
+      } else text = `${what} written by the kernel (${this.kernelDoing()}): ${span}`;
     }
     const stop = this.makeStop(e, 'data breakpoint', hit.error ? `${text}\n${hit.error}` : text, undefined, thread);
+    // The driver's lines that wrote the bytes, innermost first, above its DDI: the stop shows the line.
+    const kernelFrames = stop.snapshot.frames[KERNEL_THREAD_ID];
+    if (lines.length && kernelFrames?.length) {
+      const scopes = kernelFrames[0].scopes;
+      kernelFrames.unshift(...lines.map((l, i) => ({ name: i === 0 ? `wrote the watched bytes: ${l.lineText?.trim() ?? ''}` : (l.lineText?.trim() ?? ''), source: { name: basename(l.file), path: l.file }, line: l.line, column: l.column, scopes })));
+    }
     stop.description = `Data breakpoint: ${text}`;
     stop.hitBreakpointIds = hit.ids;
     return { kind: 'stopped', stop };
+  }
+
+  /** The driver lines (innermost first) of the driver's last write to the byte at physical `address`, from the recording. */
+  private driverLinesOf(address: number): SourceLocation[] {
+    const rec = this.timeline.recording;
+    const w = lastWrite(rec, 'system', address, this.machine.eventCount);
+    return w && w.writer === 'driver' ? driverLines(rec, w) : [];
   }
 
   /** The operations of the paging buffers submitted lately, newest last: which paging operation a GPU instruction belongs to. */
@@ -1050,7 +1069,23 @@ export class DriverTarget implements Target {
   private makeCommands(): ConsoleCommand[] {
     const gpu = gpuCommands(this.gpu, (id) => (this.state ?? this.machine.state()).segments.find((s) => s.id === id));
     const kernel = this.kernel.commands();
-    return [gpu.segments, kernel.alloc, gpu.gart, gpu.fences, kernel.pagingqueue, gpu.pgasm, gpu.db, gpu.regs];
+    const who: ConsoleCommand = {
+      name: 'who',
+      args: 'ADDR [LENGTH] [history]',
+      help: "Who wrote these bytes last: the GPU instruction, its paging buffer, the DxgkDdiBuildPagingBuffer call, the driver's line, the VidMm operation and the scenario step; 'history' lists every write to the range.",
+      run: (argv) => {
+        const rest = argv.filter((a) => a.toLowerCase() !== 'history');
+        const address = this.gpu.addressArg(rest[0]);
+        const length = numberArg(rest, 1, 'LENGTH', 1);
+        return formatWho(this.whoWrote(address, length, rest.length < argv.length));
+      },
+    };
+    return [gpu.segments, kernel.alloc, gpu.gart, gpu.fences, kernel.pagingqueue, gpu.pgasm, gpu.db, gpu.regs, who];
+  }
+
+  /** Who wrote [address, address + length) last, as of the moment the session stands at. */
+  whoWrote(address: number, length: number, history = false): WhoWroteResponse {
+    return whoWrote(this.timeline.recording, this.machine.gpu, address, length, this.machine.eventCount, history, (a) => this.gpu.instructionText(a));
   }
 
   adapterState(): AdapterStateResponse {

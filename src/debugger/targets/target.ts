@@ -4,7 +4,7 @@
 // is its GPU view (gpu/view.ts), which the worker asks directly; a target answers for the rest.
 
 import type { RecordedEdit } from '../../sim/recording/recording';
-import type { AdapterStateResponse } from '../customRequests';
+import type { AdapterStateResponse, WhoWroteResponse } from '../customRequests';
 import type { DriverScript } from '../../sim/driver/sourceMap';
 import type { GpuView } from '../gpu/view';
 import type {
@@ -80,6 +80,8 @@ export interface Target {
   noteEdit?(edit: Omit<RecordedEdit, 'moment'>): void;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */
   saveRecording?(file: string): Promise<{ file: string; edits: number; finished: boolean }>;
+  /** Driver targets: who wrote [address, address + length) last, with the chain (and the range's history). */
+  whoWrote?(address: number, length: number, history: boolean): WhoWroteResponse;
   /** Driver targets: one of the simulator's objects that driver code holds (a DDI argument structure...), as the Variables view shows it. */
   describeValue?(name: string, value: unknown, path: string): VarNode;
 }

@@ -39,6 +39,19 @@ export const BUGGY: Record<RuleId, string> = {
   'common-buffer-budget': 'bus-master-dma',
 };
 
+/**
+ * Buggy sample drivers no rule catches (samples/drivers/buggy/content/): only the end-of-run
+ * content check sees their mistake. Each with the sample scenario it shows on and the allocation
+ * whose content comes back wrong.
+ */
+export const CONTENT_BUGS: Record<string, { scenario: string; allocation: string }> = {
+  'sub-transfer-wrong-byte': { scenario: 'default', allocation: 'texture' },
+};
+
+export function contentBugDriver(name: string): string {
+  return join(BUGGY_DIR, 'content', `${name}.ts`);
+}
+
 export function buggyDriver(rule: RuleId): string {
   return join(BUGGY_DIR, `${rule}.ts`);
 }

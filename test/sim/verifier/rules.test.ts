@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { RULES, RULE_IDS, type RuleId } from '../../../src/sim/verifier/rules';
 import { createMachine } from '../../../src/sim/machine';
-import { BUGGY, buggyDriver, REFERENCE, runSample, sampleScenario, SCENARIOS } from './helpers';
+import { BUGGY, buggyDriver, CONTENT_BUGS, contentBugDriver, REFERENCE, runSample, sampleScenario, SCENARIOS } from './helpers';
 
 describe('verifier: each rule catches its buggy sample driver', () => {
   const rules = RULE_IDS.filter((r) => r !== 'tdr'); // tdr needs a worker: cli.test.ts
@@ -40,6 +40,23 @@ describe('verifier: each rule catches its buggy sample driver', () => {
     it(`${rule}: with the verifier off the rule is not reported`, async () => {
       const run = await runSample(buggyDriver(rule), BUGGY[rule], { verifier: false });
       assert.equal(run.result.error?.rule, undefined);
+    });
+  }
+});
+
+describe('buggy sample drivers no rule catches: the end-of-run content check does', () => {
+  it('every one in samples/drivers/buggy/content/ is listed', () => {
+    const files = readdirSync(contentBugDriver('x').replace(/x\.ts$/, '')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    assert.deepEqual(files.sort(), Object.keys(CONTENT_BUGS).sort());
+  });
+  for (const [name, bug] of Object.entries(CONTENT_BUGS)) {
+    it(`${name}: no rule, and the content of '${bug.allocation}' comes back wrong`, async () => {
+      const run = await runSample(contentBugDriver(name), bug.scenario);
+      assert.equal(run.result.ok, false, 'the run passed its content check');
+      const err = run.result.error!;
+      assert.equal(err.rule, undefined, `a rule caught it: ${err.message}`);
+      assert.equal(err.category, 'verify');
+      assert.match(err.message, new RegExp(`^content of '${bug.allocation}' is wrong at byte \\d+`));
     });
   }
 });

@@ -259,6 +259,16 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     // VS Code's folder picker (the simple dialog in the browser): the workspace folder, accepted.
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Paging Lab Driver Project' }).waitFor({ state: 'visible' });
     await input.fill(session!.workspace + '/');
+    // The dialog checks the typed path as it resolves it; on a loaded machine it once said "The path
+    // does not exist" of the existing folder and refused the click: type it again until it does not.
+    const message = page.locator('.quick-input-widget .quick-input-message');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.waitForTimeout(500);
+      const said = (await message.isVisible()) ? await message.innerText() : '';
+      if (!/does not exist/i.test(said)) break;
+      await input.fill('');
+      await input.fill(session!.workspace + '/');
+    }
     await session!.screenshot('new-project-folder');
     await page.locator('.quick-input-widget .quick-input-action, .quick-input-widget .monaco-button', { hasText: /Create Driver Project Here|OK/ }).first().click();
     await wb.waitFor(page.locator('.tabs-container .tab.active', { hasText: 'driver.ts' }), 'driver.ts opened in an editor', 30_000);

@@ -1085,7 +1085,12 @@ export class DriverTarget implements Target {
 
   /** Who wrote [address, address + length) last, as of the moment the session stands at. */
   whoWrote(address: number, length: number, history = false): WhoWroteResponse {
-    return whoWrote(this.timeline.recording, this.machine.gpu, address, length, this.machine.eventCount, history, (a) => this.gpu.instructionText(a));
+    // At the end of what is recorded, writes made since the current event (an instruction run ahead
+    // of the kernel, the debugger's) are dated the next moment: they have happened, so they count.
+    const rec = this.timeline.recording;
+    const now = this.machine.eventCount;
+    const moment = now >= rec.frontier ? now + 1 : now;
+    return whoWrote(rec, this.machine.gpu, address, length, moment, history, (a) => this.gpu.instructionText(a));
   }
 
   adapterState(): AdapterStateResponse {

@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ROOT } from '../setup';
-import { AdapterClient, expectEvent, initialize } from './harness';
+import { AdapterClient, decodeBase64, expectEvent, initialize } from './harness';
+import { debugAddressOfSegment } from '../../src/sim/hw';
 import type { WhoWroteResponse } from '../../src/debugger/customRequests';
 
 const KERNEL = 1;
+const GPU = 100;
 const LAUNCH_TIMEOUT = 30000;
 const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
 const BUGGY = join(ROOT, 'samples', 'drivers', 'buggy', 'content', 'sub-transfer-wrong-byte.ts');
@@ -127,5 +129,34 @@ describe('debug adapter: who wrote this byte', function () {
     assert.match(text, /DDI call: DxgkDdiBuildPagingBuffer #\d+ \(Transfer, MultipassOffset [1-9]\d*/, 'in a sub-transfer that resumes a split transfer');
     const guilty = lineWith(BUGGY, '// GUILTY');
     assert.ok(text.includes(`driver line: ${BUGGY}:${guilty}:`), `leads to the guilty line ${guilty}:\n${text}`);
+  });
+
+  it('names the instruction a GPU step ran ahead of the kernel (stopped at a DDI call), and the debugger for a writeMemory', async () => {
+    await launch(dc, {}, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    });
+    const local = debugAddressOfSegment(2);
+    const read = async (): Promise<Buffer> => {
+      const r = (await dc.request('readMemory', { memoryReference: `0x${local.toString(16)}`, count: 2 << 20 })) as DebugProtocol.ReadMemoryResponse;
+      return decodeBase64(r.body?.data);
+    };
+    // Step the GPU until an opcode writes the local segment while the kernel stays at its DDI call.
+    let changed = -1;
+    for (let i = 0; i < 12 && changed < 0; i++) {
+      const before = await read();
+      const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('next', { threadId: GPU }));
+      const after = await read();
+      if (s.body.reason === 'step') changed = before.findIndex((b, j) => b !== after[j]);
+    }
+    assert.ok(changed >= 0, 'a GPU step wrote the local segment');
+    const address = `0x${(local + changed).toString(16)}`;
+    const text = await who(dc, `!who ${address}`);
+    assert.match(text, /by GPU engine 0, instruction at 0x[0-9a-f]+/, `the opcode the step ran:\n${text}`);
+    assert.match(text, /DDI call: DxgkDdiBuildPagingBuffer #\d+ \(Transfer/);
+
+    // A byte the debugger wrote there is the debugger's.
+    const w = (await dc.request('writeMemory', { memoryReference: address, data: Buffer.from([0x5a]).toString('base64') })) as DebugProtocol.WriteMemoryResponse;
+    assert.ok(w.success, w.message);
+    assert.match(await who(dc, `!who ${address}`), /the debugger \(writeMemory\)/);
   });
 });

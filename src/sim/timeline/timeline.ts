@@ -156,9 +156,11 @@ export class Timeline {
       this.liveActs = i + 1;
       return r;
     }
+    // The run goes another way: what was recorded past here goes first, so that the instruction's
+    // own writes (dated the next moment) are recorded, after what stays.
+    if (!this.live.finished && this.live.kernel.registers.nextInstruction(engine)) this.forgetFrom(at, this.liveActs);
     const r = this.live.runEngineNow(engine);
     if (r) {
-      this.forgetFrom(at, this.liveActs);
       this.edits.push({ moment: at, kind: 'runEngine', engine });
       this.liveActs++;
     }
@@ -292,7 +294,9 @@ export class Timeline {
 
   /** The run goes another way from (moment, acts): its later edits, moments, writes and parked machines go. */
   private forgetFrom(moment: number, acts: number): void {
-    this.recording.truncateAfter(moment);
+    // With nothing recorded past the moment, the writes dated after it are those of its own edits
+    // (an edit is applied, then recorded here): they stay.
+    if (this.recording.frontier > moment) this.recording.truncateAfter(moment);
     let seen = 0;
     this.edits = this.edits.filter((e) => e.moment < moment || (e.moment === moment && seen++ < acts));
     this.parked = this.parked.filter((p) => {

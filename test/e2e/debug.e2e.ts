@@ -483,10 +483,13 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
   it('answers "Who wrote this?" for the byte at the VRAM view\'s cursor, and opens the driver line that wrote the opcode', async function () {
     const wb = session!.workbench;
     const page = wb.page;
+    // Step Back undid the GPU step: step forward again, so the cursor is on a byte the opcode wrote.
+    const gpuFrame = async (): Promise<string> => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first().innerText()).split('\n')[0].replace(/\u00a0/g, ' ');
+    await page.locator('.debug-toolbar .codicon-debug-step-over').click();
+    await wb.poll(gpuFrame, (t) => t !== nextInstruction, 30_000, 100);
     // The step put the paging buffer's document in front of the VRAM view: bring the view back.
     await page.locator('.tabs-container .tab', { hasText: 'VRAM:' }).first().click();
     const view = await vramView(session!);
-    // The cursor is on the byte the GPU step just wrote.
     await view.locator('#who').click({ timeout: 30_000 });
     const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Who wrote' });
     await title.waitFor({ state: 'visible', timeout: 30_000 });

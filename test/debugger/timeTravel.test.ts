@@ -190,6 +190,36 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     assert.deepEqual(await seen(dc, await step(dc, 'continue', KERNEL)), hits[0]);
   });
 
+  it('continues in reverse to the previous writes of a watched range (a data breakpoint), later then earlier, with the memory of each', async () => {
+    const dc = client();
+    await launchAndStop(dc, { scenario: scenarioFile(), stopOnEntry: true }, async () => undefined);
+    const watched = debugAddressOfSegment(1);
+    const info = (await dc.request('dataBreakpointInfo', { name: hexAddr(watched), asAddress: true, bytes: 16 })) as DebugProtocol.DataBreakpointInfoResponse;
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    const id = set.body.breakpoints[0].id;
+    const hits: Seen[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ev = await step(dc, 'continue', KERNEL);
+      assert.equal(ev.body.reason, 'data breakpoint', `forward hit ${i}: ${ev.body.text}`);
+      hits.push(await seen(dc, ev));
+    }
+    // On past both writes, to a later DxgkDdiBuildPagingBuffer call.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    assert.equal((await step(dc, 'continue', KERNEL)).body.reason, 'function breakpoint');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    for (let i = hits.length - 1; i >= 0; i--) {
+      const ev = await step(dc, 'reverseContinue', KERNEL);
+      assert.equal(ev.body.reason, 'data breakpoint', `reverse continue: ${ev.body.text}`);
+      assert.deepEqual(ev.body.hitBreakpointIds, [id]);
+      assert.match(ev.body.text ?? '', /^16 bytes at 0x10000000000 written by GPU engine 0, instruction at 0x[0-9a-f]+: \d+ bytes at 0x10000000000$/);
+      assert.equal((await seen(dc, ev)).memory, hits[i].memory, `reverse continue to write ${i}: the memory of that forward stop`);
+    }
+    // Before the first write: the beginning.
+    assert.equal((await step(dc, 'reverseContinue', KERNEL)).body.description, 'Paused at the beginning of the run');
+    // Going forward again: the first write again.
+    assert.equal((await seen(dc, await step(dc, 'continue', KERNEL))).memory, hits[0].memory);
+  });
+
   it('stops at a DDI that returned a failure status going forward, and at the same stop going back', async () => {
     const dc = client();
     // The default scenario's paging buffers run out of room: DxgkDdiBuildPagingBuffer returns INSUFFICIENT_DMA_BUFFER.

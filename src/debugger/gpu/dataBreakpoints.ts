@@ -288,20 +288,31 @@ export class DataBreakpoints {
   loggedHit(): ((log: WriteLog, i: number) => boolean) | undefined {
     if (!this.watches.length) return undefined;
     const watches = this.watches.slice();
-    return (log, i) => {
-      const w = log.get(i);
-      return watches.some((x) => {
-        if (x.handle === undefined) return log.overlapsDebug(i, x.address, x.length) || (w.space === 'system' && log.overlaps(i, SPACE_SYSTEM, x.address, x.length));
-        const a = this.source.allocation?.(x.handle);
-        if (!a) return false;
-        if (w.space === 'system') {
-          for (let p = Math.floor(w.address / PAGE) * PAGE; p < w.address + w.length; p += PAGE) if (a.pages.includes(p)) return true;
-          return false;
-        }
-        const base = debugAddressOfSegment(a.segmentId, a.offset);
-        return log.overlapsDebug(i, base, a.size);
-      });
-    };
+    return (log, i) => watches.some((x) => this.logged(x, log, i));
+  }
+
+  /** The data breakpoints write `i` of a run's write log touches (as `loggedHit`): their ids and what they watch. */
+  loggedWatches(log: WriteLog, i: number): { ids: number[]; labels: string[] } {
+    const hit = { ids: [] as number[], labels: [] as string[] };
+    for (const x of this.watches) {
+      if (!this.logged(x, log, i)) continue;
+      hit.ids.push(x.rule.id);
+      hit.labels.push(x.label);
+    }
+    return hit;
+  }
+
+  private logged(x: Watch, log: WriteLog, i: number): boolean {
+    if (x.handle === undefined) return log.overlapsDebug(i, x.address, x.length) || log.overlaps(i, SPACE_SYSTEM, x.address, x.length);
+    const a = this.source.allocation?.(x.handle);
+    if (!a) return false;
+    const w = log.get(i);
+    if (w.space === 'system') {
+      for (let p = Math.floor(w.address / PAGE) * PAGE; p < w.address + w.length; p += PAGE) if (a.pages.includes(p)) return true;
+      return false;
+    }
+    const base = debugAddressOfSegment(a.segmentId, a.offset);
+    return log.overlapsDebug(i, base, a.size);
   }
 }
 

@@ -32,7 +32,8 @@ import { Timeline, type Edit, type Position } from '../../sim/timeline/timeline'
 import { engineStepBack, kernelStepBack, reverseCandidates } from './reverse';
 import { wouldStop } from '../breakpoints';
 import { formatWho, whoWrote } from '../kernel/who';
-import { driverLines, lastWrite } from '../../sim/timeline/provenance';
+import { driverLines, lastWrite, writerText } from '../../sim/timeline/provenance';
+import type { WriteRecord } from '../../sim/timeline/writeLog';
 import type { WhoWroteResponse } from '../customRequests';
 import { numberArg } from '../console';
 import { parseScenario, Scenario, ScenarioError } from '../../sim/scenario';
@@ -249,6 +250,7 @@ export class DriverTarget implements Target {
       debugWrote: (address, data) => this.timeline.addEdit({ kind: 'writeMemory', address, data: Buffer.from(data).toString('hex') }),
     });
     this.commands = this.makeCommands();
+    this.reverseStops.push(this.dataBreakpointsBackwards());
     const plan = config.replay;
     if (plan) {
       // The timeline's machines apply the replay's edits (load).
@@ -556,6 +558,34 @@ export class DriverTarget implements Target {
       if ((++n & 15) === 15 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop(e, 'pause') };
     }
     return this.beginning(threadId, 'no breakpoint stops before this moment');
+  }
+
+  /**
+   * Data breakpoints going backwards: a moment whose logged writes touch watched memory, read from
+   * the run's write log (conditions and hit counts count forward runs only, as for the other kinds).
+   * The stop names the writer of the latest such write made at the moment.
+   */
+  private dataBreakpointsBackwards(): ReverseStop {
+    const hitsAt = (moment: number): { ids: number[]; labels: string[]; write: WriteRecord } | undefined => {
+      const data = this.gpu.data;
+      if (!data.active) return undefined;
+      const log = this.timeline.recording.log;
+      for (let i = log.firstAtOrAfter(moment + 1) - 1; i >= 0 && log.momentOf(i) === moment; i--) {
+        const hit = data.loggedWatches(log, i);
+        if (hit.ids.length) return { ...hit, write: log.get(i) };
+      }
+      return undefined;
+    };
+    return {
+      candidate: (moment) => hitsAt(moment) !== undefined,
+      check: () => {
+        const hit = hitsAt(this.machine.eventCount);
+        if (!hit) return undefined;
+        const w = hit.write;
+        const span = `${w.length} byte${w.length === 1 ? '' : 's'} at ${hex(w.debugAddress)}`;
+        return { reason: 'data breakpoint', text: `${hit.labels.join(', ')} written by ${writerText(this.timeline.recording, w)}: ${span}`, hitBreakpointIds: hit.ids };
+      },
+    };
   }
 
   /** Makes position `to` the current one: the timeline replays to it, and the views follow its machine. */

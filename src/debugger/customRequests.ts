@@ -70,6 +70,13 @@ export interface AdapterStateResponse {
  */
 export const WHO_WROTE_REQUEST = 'pagingLab.whoWrote';
 
+/**
+ * Time travel to a moment of the run (a link of "Who wrote this?": the moment the bytes were
+ * written). Arguments: `{ moment }`; the answer is empty, and a `stopped` event (reason `goto`)
+ * follows once the session stands there.
+ */
+export const GO_TO_MOMENT_REQUEST = 'pagingLab.goToMoment';
+
 export interface WhoWroteArguments {
   memoryReference: string;
   /** Bytes from memoryReference (default 1). */

@@ -76,6 +76,7 @@ export type StopReason =
   | 'function breakpoint'
   | 'instruction breakpoint'
   | 'data breakpoint'
+  | 'goto'
   | 'exception'
   | 'pause';
 

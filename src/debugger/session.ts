@@ -29,7 +29,7 @@ import type {
 } from './model';
 import { KERNEL_THREAD_ID } from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
-import { ADAPTER_STATE_REQUEST, SAVE_RECORDING_REQUEST, WHO_WROTE_REQUEST } from './customRequests';
+import { ADAPTER_STATE_REQUEST, GO_TO_MOMENT_REQUEST, SAVE_RECORDING_REQUEST, WHO_WROTE_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';
 import type { ProtocolLog } from './protocolLog';
 
@@ -214,6 +214,7 @@ export class PagingLabSession extends DebugSession {
         r.body = await this.need().call({ op: 'whoWrote', address, length, history: a.history === true });
         this.sendResponse(r);
       },
+      [GO_TO_MOMENT_REQUEST]: (r, a) => this.onGoToMoment(r, a),
       [ADAPTER_STATE_REQUEST]: async (r) => {
         r.body = await this.need().call({ op: 'adapterState' });
         this.sendResponse(r);
@@ -587,6 +588,34 @@ export class PagingLabSession extends DebugSession {
           this.endWith(`The simulation failed: ${(e as Error).message}`, 1);
         }),
     );
+  }
+
+  /** pagingLab.goToMoment: the timeline travels there (refused with a reason before anything moves), then a `goto` stop. */
+  private async onGoToMoment(response: DebugProtocol.Response, args: Args): Promise<void> {
+    const host = this.need();
+    const moment = argInt(args, 'moment', { min: 0 });
+    if (this.running) throw new RequestError(E_STATE, 'the target is running; pause it before going to another moment');
+    if (this.config?.mode === 'program') throw new RequestError(E_STATE, 'Going to a moment works in driver sessions: a .pgasm program run on its own keeps no timeline.');
+    const driver = this.driver;
+    if (driver?.paused) {
+      throw new RequestError(E_STATE, "The driver is paused at a line of its source, and its JavaScript cannot be moved to another moment: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then go there.");
+    }
+    // The replay runs driver code the user has already seen run: its line breakpoints must not stop it.
+    const quiet = !!driver?.ready;
+    this.running = true;
+    let result: RunResult;
+    try {
+      if (quiet) await driver!.skipPauses(true);
+      result = await host.call({ op: 'goToMoment', moment });
+    } catch (e) {
+      this.running = false;
+      throw new RequestError(E_ARGS, (e as Error).message);
+    } finally {
+      if (quiet) await driver!.skipPauses(false);
+    }
+    this.resumed();
+    this.sendResponse(response);
+    this.onRunResult(result, host);
   }
 
   private onPause(response: DebugProtocol.Response, args: Args): void {

@@ -1,12 +1,13 @@
 // "Who wrote this?" from the VRAM view: asks the debug adapter (pagingLab.whoWrote) who wrote the
 // byte at the view's cursor, or every write to a range, and lists the answer in a quick pick. A
 // driver line opens the file at that line; a GPU instruction or a buffer's bytes open as a .pgasm
-// listing around that address (the adapter's disassembly, as Open Current Paging Buffer does).
+// listing around that address (the adapter's disassembly, as Open Current Paging Buffer does); "Go to
+// the moment it was written" travels there (pagingLab.goToMoment).
 
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { WHO_WROTE_REQUEST, type WhoLink, type WhoWroteResponse } from '../debugger/customRequests';
+import { GO_TO_MOMENT_REQUEST, WHO_WROTE_REQUEST, type WhoLink, type WhoWroteResponse } from '../debugger/customRequests';
 import { pgasmListing } from './pgasmListing';
 
 const ICON: Record<WhoLink['kind'], string> = {
@@ -20,6 +21,8 @@ const ICON: Record<WhoLink['kind'], string> = {
 
 interface LinkItem extends vscode.QuickPickItem {
   link?: WhoLink;
+  /** Time travel: the session goes to this moment of the run. */
+  moment?: number;
 }
 
 /** Asks who wrote [address, address + length) (or its history) and shows the answer. */
@@ -41,6 +44,7 @@ export async function showWhoWrote(session: vscode.DebugSession, address: number
     for (const p of r.pieces) {
       items.push({ label: `${p.memoryReference}${p.length > 1 ? ` (${p.length} bytes)` : ''}`, kind: vscode.QuickPickItemKind.Separator });
       if (!p.writer) items.push({ label: 'Never written in this run: it holds what it held at the start' });
+      if (p.moment !== undefined) items.push({ label: `$(debug-step-back) Go to the moment it was written (moment ${p.moment})`, detail: 'Time travel: the debugger stands where the run was when these bytes were written', moment: p.moment });
       for (const l of p.links) {
         if (l.kind === 'driver-line' && l.location) {
           // "file:line:column  source text": the file's name is enough here, the path is in the detail.
@@ -55,6 +59,15 @@ export async function showWhoWrote(session: vscode.DebugSession, address: number
   const title = history ? `Writes to ${r.memoryReference} (${r.length} bytes)` : `Who wrote ${r.memoryReference}?`;
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: history ? 'Every write, in the order they happened' : 'The last write and what led to it, most direct first', matchOnDescription: true });
   if (picked?.link) await openLink(session, picked.link);
+  else if (picked?.moment !== undefined) await goToMoment(session, picked.moment);
+}
+
+async function goToMoment(session: vscode.DebugSession, moment: number): Promise<void> {
+  try {
+    await session.customRequest(GO_TO_MOMENT_REQUEST, { moment });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Go to moment ${moment}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 async function openLink(session: vscode.DebugSession, l: WhoLink): Promise<void> {

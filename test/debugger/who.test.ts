@@ -159,4 +159,35 @@ describe('debug adapter: who wrote this byte', function () {
     assert.ok(w.success, w.message);
     assert.match(await who(dc, `!who ${address}`), /the debugger \(writeMemory\)/);
   });
+
+  it('goes to the moment a byte was written (pagingLab.goToMoment), with the memory of that moment; a moment not yet reached is refused', async () => {
+    await launch(dc, {}, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    });
+    const info = (await dc.request('dataBreakpointInfo', { name: '0x20000000000', asAddress: true, bytes: 1 })) as DebugProtocol.DataBreakpointInfoResponse;
+    await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId }] });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    const read = async (): Promise<string> => ((await dc.request('readMemory', { memoryReference: '0x20000000000', count: 0x10000 })) as DebugProtocol.ReadMemoryResponse).body!.data!;
+    const written = await read();
+    const r = (await dc.customRequest('pagingLab.whoWrote', { memoryReference: '0x20000000010', length: 1 })) as unknown as { body: WhoWroteResponse };
+    const moment = r.body.pieces[0].moment!;
+    assert.ok(moment > 0, 'the byte was written at a moment of the run');
+    await dc.setDataBreakpointsRequest({ breakpoints: [] });
+    for (let i = 0; i < 5; i++) await expectEvent(dc, 'stopped', () => dc.nextRequest({ threadId: KERNEL }));
+
+    const there = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.customRequest('pagingLab.goToMoment', { moment }));
+    assert.equal(there.body.reason, 'goto');
+    assert.equal(there.body.threadId, GPU, 'on the thread of the moment: the GPU engine whose copy wrote the bytes');
+    assert.equal(await read(), written, 'the memory of the moment the bytes were written');
+    assert.match(await who(dc, '!who 0x20000000010'), new RegExp(`written at moment ${moment} `));
+    // Just before it, the bytes were not written yet.
+    await expectEvent(dc, 'stopped', () => dc.customRequest('pagingLab.goToMoment', { moment: moment - 1 }));
+    assert.match(await who(dc, '!who 0x20000000010'), /never written in this run/);
+
+    await assert.rejects(dc.customRequest('pagingLab.goToMoment', { moment: 1e9 }), /moment 1000000000 has not happened in this run: it has reached moment \d+/);
+    await assert.rejects(dc.customRequest('pagingLab.goToMoment', { moment: -1 }), /moment/);
+    // The session goes on from where it stood.
+    assert.match(await who(dc, '!who 0x20000000010'), /never written in this run/);
+  });
 });

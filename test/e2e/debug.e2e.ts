@@ -509,4 +509,25 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     await session!.screenshot('who-wrote-this-driver-line');
     assert.equal(at, copyLine, "the editor is on the driver's copy line");
   });
+
+  it('goes to the moment the byte was written from "Who wrote this?"', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const gpuFrame = async (): Promise<string> => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first().innerText()).split('\n')[0].replace(/\u00a0/g, ' ');
+    const afterWrite = await gpuFrame();
+    await page.locator('.tabs-container .tab', { hasText: 'VRAM:' }).first().click();
+    const view = await vramView(session!);
+    await view.locator('#who').click({ timeout: 30_000 });
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Who wrote' }).waitFor({ state: 'visible', timeout: 30_000 });
+    const go = page.locator('.quick-input-list .monaco-list-row', { hasText: /Go to the moment it was written \(moment \d+\)/ }).first();
+    await go.waitFor({ state: 'visible', timeout: 30_000 });
+    await session!.screenshot('who-wrote-this-go-to-moment');
+    await go.click();
+    // The session stops again where the run was once the byte was written (here: the GPU step that wrote it, run ahead of the kernel).
+    await wb.waitFor(page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first(), 'the GPU frame after going to the moment', 30_000);
+    const frame = await wb.poll(gpuFrame, (t) => t === afterWrite, 30_000, 100);
+    await session!.screenshot('who-wrote-this-at-the-moment');
+    assert.equal(frame, afterWrite);
+    assert.deepEqual((await wb.notifications()).filter((n) => /Go to moment/.test(n)), [], 'no error from going to the moment');
+  });
 });

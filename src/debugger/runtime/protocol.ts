@@ -28,6 +28,7 @@ export type WorkerCall =
   | { op: 'launch'; config: ResolvedLaunch }
   | { op: 'start'; stopOnEntry?: boolean }
   | { op: 'run'; step: StepKind; threadId: number }
+  | { op: 'goToMoment'; moment: number }
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }
   | { op: 'setFunctionBreakpoints'; breakpoints: FunctionBreakpointSpec[] }
   | { op: 'setInstructionBreakpoints'; breakpoints: InstructionBreakpointSpec[] }
@@ -55,6 +56,7 @@ export interface WorkerResults {
   launch: { threads: ThreadInfo[]; functionNames: string[]; driverScript?: DriverScript };
   start: RunResult;
   run: RunResult;
+  goToMoment: RunResult;
   setSourceBreakpoints: BreakpointResult[];
   setFunctionBreakpoints: BreakpointResult[];
   setInstructionBreakpoints: BreakpointResult[];

@@ -136,6 +136,11 @@ export function startWorker(): void {
         Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);
         return need().run(req.step, req.threadId, ctl);
+      case 'goToMoment': {
+        const t = need();
+        if (!t.goToMoment) throw new Error('only a driver session keeps a timeline to travel in: a .pgasm program runs on its own');
+        return t.goToMoment(req.moment);
+      }
       case 'saveRecording': {
         const t = need();
         if (!t.saveRecording) throw new Error('only a driver session has a recording: a .pgasm program runs without a scenario or a driver');

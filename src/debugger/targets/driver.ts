@@ -588,6 +588,25 @@ export class DriverTarget implements Target {
     };
   }
 
+  /**
+   * Travels to moment `moment` (Who wrote this?'s "Go to the moment it was written"): the session
+   * stands where the run was once the event of that moment had happened, with every view following.
+   * A moment past what the run has reached is refused; one dated just past it (an instruction a GPU
+   * step ran ahead of the kernel, a debugger's write) is where the session stands now.
+   */
+  goToMoment(moment: number): RunResult {
+    if (!Number.isSafeInteger(moment) || moment < 0) throw new Error(`'moment' must be a moment of the run (a whole number from 0), got ${moment}`);
+    if (!this.current) throw new Error('the run has not started: there is no moment to go to');
+    const frontier = this.timeline.recording.frontier;
+    if (moment > frontier + 1) throw new Error(`moment ${moment} has not happened in this run: it has reached moment ${frontier}`);
+    this.gpu.resumed();
+    const here = this.timeline.position;
+    // Dated past the last moment reached: a write made since it (run ahead of the kernel), so here.
+    const to = moment > frontier ? here : { moment, acts: moment === here.moment ? here.acts : 0 };
+    const e = this.travel(to);
+    return { kind: 'stopped', stop: this.makeStop(e, 'goto', `Went to moment ${to.moment} of the run`) };
+  }
+
   /** Makes position `to` the current one: the timeline replays to it, and the views follow its machine. */
   private travel(to: Position): Event {
     const e = this.timeline.goTo(to.moment, to.acts);

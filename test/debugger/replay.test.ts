@@ -163,4 +163,23 @@ describe('debug adapter: "replay" a recording', function () {
     assert.equal(seen[1], 'recorded edit!!!', 'in memory once the run went past its moment');
     assert.match(replay.terminatedWith, /Replay of .*edited\.json: the recording has no digest of its run to compare with/);
   });
+
+  it('a replay sets a DDI argument changed in Variables (setVariable) again at that call, and runs as the edited session ran', async () => {
+    const saved = join(dir, 'set-variable.json');
+    const edited = await runSession({ driver, scenario: SCENARIO, seed: 5 }, async (dc, n) => {
+      if (n !== 1) return;
+      const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+      const args = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((x) => x.name.startsWith('Arguments'))!;
+      // The first transfer resumed 64 KiB in: its first 64 KiB are never copied, and the run goes another way.
+      const r = await dc.setVariableRequest({ variablesReference: args.variablesReference, name: 'MultipassOffset', value: '0x10000' });
+      assert.equal(r.body.value, '0x10000');
+      await dc.customRequest(SAVE_RECORDING_REQUEST, { file: saved });
+    });
+    assert.notDeepEqual(edited.stops, original.stops, 'the edit changed the run');
+    const rec = JSON.parse(readFileSync(saved, 'utf8')) as Recording;
+    assert.deepEqual(rec.edits.map((e) => [e.kind, e.path, e.value]), [['setVariable', 'MultipassOffset', '65536']]);
+    const replay = await runSession({ replay: saved });
+    assert.deepEqual(replay.stops, edited.stops, 'the replay runs as the edited session ran');
+    assert.doesNotMatch(replay.terminatedWith, /could not be applied/);
+  });
 });

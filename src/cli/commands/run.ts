@@ -329,7 +329,7 @@ async function run(args: string[]): Promise<number> {
     out.write(`recording written to ${o.record} (replay it: paging-lab run --replay ${o.record}, or "replay" in a wddm launch configuration)\n`);
   }
   if (edits?.variables.length) {
-    out.write(`replay: ${edits.variables.length} setVariable edit(s) were not applied: the command line replays memory edits only; open the recording in the debugger\n`);
+    out.write(`replay: ${edits.variables.length} setVariable edit(s) could not be applied: at their moment the run stood at no DDI call with that argument\n`);
   }
   if (plan && edits?.pending) {
     out.write(`replay: ${edits.pending} edit(s) were not applied: the run ended before their moment\n`);

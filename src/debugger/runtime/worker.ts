@@ -81,22 +81,14 @@ export function startWorker(): void {
         return need().functionNames();
       case 'vars':
         return need().vars(req.key);
-      case 'setVariable': {
-        const t = need();
-        const r = t.setVariable(req.key, req.value);
-        t.noteEdit?.({ kind: 'setVariable', path: req.key, value: req.value });
-        return r;
-      }
+      case 'setVariable':
+        return need().setVariable(req.key, req.value);
       case 'readMemory': {
         const r = need().gpu.readMemory(req.address, req.count);
         return { address: req.address, bytes: r.bytes, unreadable: r.unreadable };
       }
-      case 'writeMemory': {
-        const t = need();
-        const written = t.gpu.writeMemory(req.address, req.data);
-        if (written) t.noteEdit?.({ kind: 'writeMemory', address: req.address, data: Buffer.from(req.data.subarray(0, written)).toString('hex') });
-        return { written };
-      }
+      case 'writeMemory':
+        return { written: need().gpu.writeMemory(req.address, req.data) };
       case 'disassemble':
         return need().gpu.disassemble(req.address, req.instructionOffset, req.count, req.resolveSymbols);
       case 'evaluate':

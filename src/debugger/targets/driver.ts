@@ -26,7 +26,7 @@ import { KernelError } from '../../sim/kernel/kernelError';
 import { machineFrom, Machine, MachineEvent, MachineState } from '../../sim/machine';
 import { compileDriver } from '../../sim/driver/loader';
 import { RunDigest } from '../../sim/recording/digest';
-import { EditReplay } from '../../sim/recording/edits';
+import { EditReplay, setArgument } from '../../sim/recording/edits';
 import { makeRecording, writeRecording, type RecordedEdit } from '../../sim/recording/recording';
 import { Timeline, type Edit, type Position } from '../../sim/timeline/timeline';
 import { engineStepBack, kernelStepBack, reverseCandidates } from './reverse';
@@ -247,7 +247,7 @@ export class DriverTarget implements Target {
       allocation: (handle) => this.machine.kernel.vidmm?.allocations.get(handle),
       operationAt: (address) => this.operationAt(address),
       // An edit made while stopped is part of the run: every replay makes it again at this moment.
-      debugWrote: (address, data) => this.timeline.addEdit({ kind: 'writeMemory', address, data: Buffer.from(data).toString('hex') }),
+      debugWrote: (address, data) => this.noteEdit({ kind: 'writeMemory', address, data: Buffer.from(data).toString('hex') }),
     });
     this.commands = this.makeCommands();
     this.reverseStops.push(this.dataBreakpointsBackwards());
@@ -266,8 +266,13 @@ export class DriverTarget implements Target {
     return e;
   }
 
-  /** An edit the user made (writeMemory, setVariable), at the moment the machine stands at. */
-  noteEdit(edit: Omit<RecordedEdit, 'moment'>): void {
+  /**
+   * An edit the user made (memory written, an operand or a DDI argument changed), at the moment the
+   * machine stands at: part of the run from now on (every replay of the timeline makes it again),
+   * and of the session's recording, as the name and value a replay can set again.
+   */
+  private noteEdit(edit: Omit<RecordedEdit, 'moment'>): void {
+    this.timeline.addEdit(edit);
     this.edits.push({ moment: this.machine.eventCount, ...edit });
   }
 
@@ -302,7 +307,7 @@ export class DriverTarget implements Target {
     const was = plan.recording.outcome;
     const notes: string[] = [];
     const skipped = this.replayEdits?.variables.length ?? 0;
-    if (skipped) notes.push(` ${skipped} setVariable edit(s) of the recording were not replayed: a replay applies memory edits only.`);
+    if (skipped) notes.push(` ${skipped} setVariable edit(s) of the recording could not be applied: at their moment the run stood at no DDI call with that argument.`);
     if (!was?.digest) return `\nReplay of ${plan.file}: the recording has no digest of its run to compare with.${notes.join('')}`;
     if (was.digest === this.digest.hex()) return `\nReplay of ${plan.file}: reproduced the recorded run (${this.digest.events} events, digest ${was.digest.slice(0, 16)}).${notes.join('')}`;
     return (
@@ -1024,7 +1029,7 @@ export class DriverTarget implements Target {
     const v = compile(value).evaluate((name) => this.anyName(name));
     const path = [this.reg.pathOf(m[1]), m[2]].filter((x) => x).join('.');
     // Recorded as the value set, at this moment: a replay sets it again in the arguments of this call.
-    const record = (set: number | boolean): void => void this.timeline.addEdit({ kind: 'setVariable', path, value: JSON.stringify(set) });
+    const record = (set: number | boolean): void => this.noteEdit({ kind: 'setVariable', path, value: JSON.stringify(set) });
     if (typeof old === 'number') {
       const n = typeof v === 'bigint' ? Number(v) : v;
       if (typeof n !== 'number' || !Number.isFinite(n)) throw new ExpressionError(`'${value}' is not a number`);
@@ -1153,10 +1158,5 @@ function applyEdit(m: Machine, edit: Edit, event: MachineEvent | undefined): voi
     m.gpu.debugWrite(edit.address, Buffer.from(edit.data, 'hex'));
     return;
   }
-  if (edit.kind === 'setVariable' && edit.path && edit.value !== undefined && event?.kind === 'ddi-entry') {
-    const names = edit.path.split('.');
-    let o: unknown = event.call.args;
-    for (const n of names.slice(0, -1)) o = o && typeof o === 'object' ? (o as Record<string, unknown>)[n] : undefined;
-    if (o && typeof o === 'object') (o as Record<string, unknown>)[names[names.length - 1]] = JSON.parse(edit.value) as unknown;
-  }
+  if (edit.kind === 'setVariable' && event?.kind === 'ddi-entry') setArgument(event.call.args, edit.path, edit.value);
 }

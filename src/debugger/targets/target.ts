@@ -3,7 +3,6 @@
 // every target has the same way (the GPU's threads, memory, disassembly, instruction breakpoints)
 // is its GPU view (gpu/view.ts), which the worker asks directly; a target answers for the rest.
 
-import type { RecordedEdit } from '../../sim/recording/recording';
 import type { AdapterStateResponse, WhoWroteResponse } from '../customRequests';
 import type { DriverScript } from '../../sim/driver/sourceMap';
 import type { GpuView } from '../gpu/view';
@@ -76,8 +75,6 @@ export interface Target {
   driverPause?(): DriverPause;
   /** Driver targets, stopped at a DDI's entry: the function the driver registered for it (Step In stops on its first line). */
   pendingDdiFunction?(): unknown;
-  /** Driver targets: an edit the user made (writeMemory, setVariable), for the session's recording. */
-  noteEdit?(edit: Omit<RecordedEdit, 'moment'>): void;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */
   saveRecording?(file: string): Promise<{ file: string; edits: number; finished: boolean }>;
   /** Driver targets: travels to moment `moment` of the run and stops there (reason `goto`). */

@@ -1,14 +1,15 @@
 // Replays the edits of a recording (recording.ts) at their moments: an edit recorded at moment M
 // (after the run's M-th event) is applied when a machine of the same run stands there again,
 // before its next event. Memory writes go through the GPU's debug address space, as the debugger
-// made them.
+// made them; a DDI argument changed in Variables (setVariable, made at the call's entry) is set
+// again in the arguments of the call the machine stands at.
 
 import type { Machine } from '../machine';
 import type { RecordedEdit } from './recording';
 
 export class EditReplay {
   private next = 0;
-  /** The setVariable edits met: applied by the debugger's replay, which knows what the names mean. */
+  /** The setVariable edits that could not be applied (no DDI call at their moment, or no such argument). */
   readonly variables: RecordedEdit[] = [];
 
   constructor(private readonly edits: readonly RecordedEdit[]) {}
@@ -18,21 +19,33 @@ export class EditReplay {
     return this.edits.length - this.next;
   }
 
-  /** Applies the edits due at `machine`'s moment; returns the setVariable edits due, for the caller. */
-  apply(machine: Machine): RecordedEdit[] {
+  /** Applies the edits due at `machine`'s moment. */
+  apply(machine: Machine): void {
     const at = machine.eventCount;
-    const due: RecordedEdit[] = [];
     while (this.next < this.edits.length && this.edits[this.next].moment <= at) {
       const e = this.edits[this.next++];
       if (e.kind === 'writeMemory') {
         const bytes = Buffer.from(e.data ?? '', 'hex');
         const r = machine.gpu.debugWrite(e.address ?? 0, bytes);
         if (r.written !== bytes.length) throw new Error(`the recorded edit at moment ${e.moment} writes ${bytes.length} bytes at 0x${(e.address ?? 0).toString(16)}, and only ${r.written} are writable now`);
-      } else {
-        due.push(e);
+      } else if (!setArgument(machine.kernel.ddi.current?.args, e.path, e.value)) {
         this.variables.push(e);
       }
     }
-    return due;
   }
+}
+
+/**
+ * Sets the DDI argument at `path` (`Transfer.TransferSize`, as the debugger names it) to `value`
+ * (JSON); false when there is no such argument.
+ */
+export function setArgument(args: unknown, path: string | undefined, value: string | undefined): boolean {
+  if (!path || value === undefined || !args || typeof args !== 'object') return false;
+  const names = path.split('.');
+  let o: unknown = args;
+  for (const n of names.slice(0, -1)) o = o && typeof o === 'object' ? (o as Record<string, unknown>)[n] : undefined;
+  const last = names[names.length - 1];
+  if (!o || typeof o !== 'object' || !(last in o)) return false;
+  (o as Record<string, unknown>)[last] = JSON.parse(value) as unknown;
+  return true;
 }

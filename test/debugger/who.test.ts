@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ROOT } from '../setup';
-import { AdapterClient, decodeBase64, expectEvent, initialize } from './harness';
+import { AdapterClient, decodeBase64, expectEvent, launchAndStop } from './harness';
 import { debugAddressOfSegment } from '../../src/sim/hw';
 import type { WhoWroteResponse } from '../../src/debugger/customRequests';
 
@@ -22,16 +22,7 @@ function lineWith(file: string, text: string): number {
 }
 
 async function launch(dc: AdapterClient, args: Record<string, unknown>, configure: () => Promise<void>): Promise<DebugProtocol.StoppedEvent> {
-  await initialize(dc);
-  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
-  const launched = dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
-  launched.catch(() => undefined);
-  await initialized;
-  await configure();
-  const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
-  await dc.configurationDoneRequest();
-  await launched;
-  return (await first) as DebugProtocol.StoppedEvent;
+  return (await launchAndStop(dc, args, configure, LAUNCH_TIMEOUT)) as DebugProtocol.StoppedEvent;
 }
 
 async function who(dc: AdapterClient, expression: string): Promise<string> {

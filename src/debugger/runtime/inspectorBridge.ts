@@ -102,50 +102,11 @@ export function installInspectorBridge(target: BridgeTarget): void {
 }
 
 /**
- * Runs in the driver's context (through Runtime.callFunctionOn on a scope or an object there), with
- * `this` the holder and `names` the members that hold objects: reaches the worker's own global
- * through the realm of one of the simulator's objects among them (their prototype chain ends in
- * that realm's Object.prototype, whose constructor's constructor is that realm's Function), and
- * asks the bridge to describe them. The driver's own objects lead to the driver's global, which has
- * no bridge: they are read through the inspector like any JavaScript object.
- */
-export const DESCRIBE_IN_HOST = `function (names, path) {
-  const own = Object.getOwnPropertyDescriptor;
-  for (const name of names) {
-    try {
-      let p = own(this, name);
-      p = p && p.value;
-      if (typeof p !== 'object' || p === null) continue;
-      for (let i = 0; i < 64; i++) { const q = Object.getPrototypeOf(p); if (q === null) break; p = q; }
-      const O = own(p, 'constructor');
-      const F = O && own(Object.getPrototypeOf(O.value), 'constructor');
-      const G = F && F.value('return globalThis')();
-      const bridge = G && own(G, '${BRIDGE}');
-      if (bridge) return bridge.value.describe(this, names, path);
-    } catch (e) {}
-  }
-  return '{}';
-}`;
-
-/**
- * Runs in the driver's context on the first scope object of a driver stop's top frame, with a
- * reference to the bridge kept in the driver's world (BRIDGE_IN_HOST gave it, in an object group
- * of its own that outlives the stop), `path`, and the frame's other scope objects: the kernel's side
- * of the stop and the simulator's descriptions of its objects in those scopes, in one round trip
- * instead of three (the kernel's side, then the members, then their descriptions). Reads nothing
- * itself: the bridge lists the scopes' own data members with its own realm's functions.
- */
-export const STOP_IN_HOST = `function (bridge, path) {
-  const scopes = [this];
-  for (let i = 2; i < arguments.length; i++) scopes[scopes.length] = arguments[i];
-  return bridge.stop(scopes, path);
-}`;
-
-/**
  * Runs in the driver's context (Runtime.callFunctionOn on a scope or an object) with `names`, members
- * the inspector reported as objects and not Proxies: reaches the worker's global through the realm
- * of a simulator object among them, as DESCRIBE_IN_HOST does, and returns the bridge itself (by
- * reference), or undefined when they are all the driver's own objects.
+ * the inspector reported as objects and not Proxies: reaches the worker's own global through the
+ * realm of one of the simulator's objects among them (their prototype chain ends in that realm's
+ * Object.prototype, whose constructor's constructor is that realm's Function), and returns the
+ * bridge itself (by reference), or undefined when they are all the driver's own objects.
  */
 export const BRIDGE_IN_HOST = `function (names) {
   const own = Object.getOwnPropertyDescriptor;
@@ -164,3 +125,32 @@ export const BRIDGE_IN_HOST = `function (names) {
   }
   return undefined;
 }`;
+
+/**
+ * Runs in the driver's context (through Runtime.callFunctionOn on a scope or an object there), with
+ * `this` the holder and `names` the members that hold objects: finds the bridge as BRIDGE_IN_HOST
+ * does and asks it to describe them. The driver's own objects lead to the driver's global, which has
+ * no bridge: they are read through the inspector like any JavaScript object.
+ */
+export const DESCRIBE_IN_HOST = `function (names, path) {
+  try {
+    const bridge = (${BRIDGE_IN_HOST}).call(this, names);
+    if (bridge) return bridge.describe(this, names, path);
+  } catch (e) {}
+  return '{}';
+}`;
+
+/**
+ * Runs in the driver's context on the first scope object of a driver stop's top frame, with a
+ * reference to the bridge kept in the driver's world (BRIDGE_IN_HOST gave it, in an object group
+ * of its own that outlives the stop), `path`, and the frame's other scope objects: the kernel's side
+ * of the stop and the simulator's descriptions of its objects in those scopes, in one round trip
+ * instead of three (the kernel's side, then the members, then their descriptions). Reads nothing
+ * itself: the bridge lists the scopes' own data members with its own realm's functions.
+ */
+export const STOP_IN_HOST = `function (bridge, path) {
+  const scopes = [this];
+  for (let i = 2; i < arguments.length; i++) scopes[scopes.length] = arguments[i];
+  return bridge.stop(scopes, path);
+}`;
+

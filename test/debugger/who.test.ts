@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ROOT } from '../setup';
-import { AdapterClient, decodeBase64, expectEvent, launchAndStop } from './harness';
+import { AdapterClient, adapterPerTest, decodeBase64, expectEvent, launchAndStop } from './harness';
 import { debugAddressOfSegment } from '../../src/sim/hw';
 import type { WhoWroteResponse } from '../../src/debugger/customRequests';
 
@@ -32,17 +32,11 @@ async function who(dc: AdapterClient, expression: string): Promise<string> {
 
 describe('debug adapter: who wrote this byte', function () {
   this.timeout(90000);
+  // A fresh adapter per test, every message it sent validated against the DAP schema after it.
+  const client = adapterPerTest();
   let dc: AdapterClient;
-
-  beforeEach(async () => {
-    dc = new AdapterClient();
-    await dc.start();
-  });
-
-  afterEach(async () => {
-    const violations = dc.violations.slice();
-    await dc.close();
-    assert.deepEqual(violations, [], 'every message the adapter sent validates against the DAP schema');
+  beforeEach(() => {
+    dc = client();
   });
 
   it("!who on a byte of a paged-in allocation names the transfer opcode, the DDI call and the driver's line", async () => {

@@ -67,6 +67,13 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
     return code === Op.Fill && length >= FILL_SIZE && bytes[offset + 4] === LocationSpace.Segment && apertures.has(bytes[offset + 6] | (bytes[offset + 7] << 8));
   };
   const everything = (): boolean => true;
+  // One copy reused from call to call while its size holds (a paging buffer's size rarely changes):
+  // a fresh copy per call was an allocation of the whole buffer, about 12 MiB per sample run, and
+  // the garbage collections it caused. Every byte of it is written again before the driver sees it
+  // (the earlier operations, then guard bytes), and the time-travel recorder knows a copy only for
+  // the call it was handed out in.
+  let spare: Uint8Array | undefined;
+  const copyOfSize = (n: number): Uint8Array => (spare?.length === n && open.size === 0 ? spare : (spare = new Uint8Array(n)));
   return {
     before(call: DdiCall) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
@@ -74,7 +81,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
       const real = args.pDmaBuffer;
       if (!real || !(real.Bytes instanceof Uint8Array)) return;
       const limit = Math.min(real.Bytes.length, real.Offset + args.DmaSize);
-      const copy = new Uint8Array(limit + GUARD_BYTES);
+      const copy = copyOfSize(limit + GUARD_BYTES);
       copy.set(real.Bytes.subarray(0, real.Offset));
       copy.fill(GUARD, real.Offset);
       const o: Open = { real, copy, begin: real.Offset, dmaSize: limit - real.Offset };

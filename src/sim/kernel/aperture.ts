@@ -228,7 +228,7 @@ export class ApertureSegments {
     yield* this.w.settle(a, 'GPU write through the aperture to complete');
     this.stats.gpuWrites++;
     const shadow = k.shadow.get(a);
-    if (shadow) new DataView(shadow.buffer, shadow.byteOffset).setUint32(step.offset, step.value, true);
+    shadow?.setUint32(step.offset, step.value);
     yield k.event('physical', `GPU wrote 0x${step.value.toString(16)} to '${a.name}'+${step.offset} through ${m.segment.name}`, { allocation: a.name, offset: step.offset, value: step.value });
   }
 

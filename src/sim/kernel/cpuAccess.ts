@@ -206,7 +206,7 @@ export class CpuAccess {
     linear.content = 'valid';
     const shadow = k.shadow.get(linear);
     const source = k.shadow.get(swizzled);
-    if (shadow && source) shadow.set(source);
+    if (shadow && source) shadow.copyFrom(source);
     // 4. A virtual address for the linear allocation.
     yield* this.lock(linear, { op: 'lock', path: step.path, id: linear.name, mode: 'aperture' });
   }

@@ -59,6 +59,7 @@ import type { KernelExtension } from './extension';
 import { DeviceRegisters } from './registers';
 import { type Allocation, VidMm } from './vidmm';
 import { VidSch } from './vidsch';
+import { ContentShadow } from './contentShadow';
 
 export interface KernelOptions {
   /** Keep a copy of what the workload wrote and check it at `verify` steps and at the end (default true). */
@@ -95,7 +96,7 @@ export class Kernel {
   readonly frames: string[] = [];
   /** Allocations by scenario name. */
   readonly byName = new Map<string, Allocation>();
-  readonly shadow = new Map<Allocation, Uint8Array>();
+  readonly shadow = new Map<Allocation, ContentShadow>();
   currentStep: { index: number; step: Step } | undefined;
   init: DRIVER_INITIALIZATION_DATA | undefined;
   ctx: HANDLE;
@@ -719,7 +720,7 @@ export class Kernel {
     };
     this.vidmm.register(a);
     this.byName.set(s.id, a);
-    if (this.shadowOn) this.shadow.set(a, patternBytes(size, a.fillPattern));
+    if (this.shadowOn) this.shadow.set(a, new ContentShadow(size, a.fillPattern));
     yield this.event('allocation-created', `create '${a.name}' (${size} bytes, segments ${candidates.map((id) => this.vidmm.segment(id)!.name).join(' > ')})`, {
       allocation: a.name,
       handle: a.handle,
@@ -775,7 +776,7 @@ export class Kernel {
     if (implicit) yield* this.lock(a);
     const bytes = randomBytes(length, s.seed);
     this.writePages(a, s.offset, bytes);
-    this.shadow.get(a)?.set(bytes, s.offset);
+    this.shadow.get(a)?.write(bytes, s.offset);
     yield this.event('cpu-write', `CPU writes ${length} bytes to '${a.name}' at +${s.offset}`, { allocation: a.name, offset: s.offset, length });
     if (implicit) {
       a.locked = false;
@@ -905,12 +906,11 @@ export class Kernel {
       const shadow = this.shadow.get(t.a);
       // Without a shadow copy (content checks off) nothing reads the tile's bytes.
       if (!shadow) continue;
-      const bytes = patternBytes(Math.min(FILL_TILE, t.a.size - t.offset), t.pattern);
       const pitch = swizzledPitch(t.a);
       // The GPU wrote one 4 KiB tile in the segment; a swizzled allocation's tile is TILE_ROWS rows
       // of TILE_WIDTH_BYTES bytes in the layout the application sees.
-      if (pitch === undefined) shadow.set(bytes, t.offset);
-      else for (let row = 0; row < TILE_ROWS; row++) shadow.set(bytes.subarray(row * TILE_WIDTH_BYTES, (row + 1) * TILE_WIDTH_BYTES), linearOffset(t.offset + row * TILE_WIDTH_BYTES, pitch));
+      if (pitch === undefined) shadow.fill(t.offset, Math.min(FILL_TILE, t.a.size - t.offset), t.pattern);
+      else for (let row = 0; row < TILE_ROWS; row++) shadow.fill(linearOffset(t.offset + row * TILE_WIDTH_BYTES, pitch), TILE_WIDTH_BYTES, t.pattern, row * TILE_WIDTH_BYTES);
     }
     yield this.event('render', `render ${this.renders} submitted to engine ${engine} with fence ${entry.fenceId}: ${list.map((a) => `${a.name}${writes.has(a) ? ' (write)' : ''}`).join(', ')}`, {
       engine,
@@ -930,11 +930,11 @@ export class Kernel {
     for (const a of list) {
       const expected = this.shadow.get(a)!;
       const actual = this.readContent(a);
-      const at = firstDifference(expected, actual);
+      const at = expected.firstDifference(actual);
       if (at >= 0) {
         throw new KernelError(
           'verify',
-          `content of '${a.name}' is wrong at byte ${at} (expected 0x${expected[at].toString(16)}, found 0x${actual[at].toString(16)}); it is ${a.residency === 'resident' ? `resident in segment ${a.segmentId} at 0x${a.offset.toString(16)}` : 'in system memory'}, last paging operation: ${a.lastPagingOperation ?? 'none'}`,
+          `content of '${a.name}' is wrong at byte ${at} (expected 0x${expected.byteAt(at).toString(16)}, found 0x${actual[at].toString(16)}); it is ${a.residency === 'resident' ? `resident in segment ${a.segmentId} at 0x${a.offset.toString(16)}` : 'in system memory'}, last paging operation: ${a.lastPagingOperation ?? 'none'}`,
         );
       }
     }
@@ -982,13 +982,6 @@ export function randomBytes(length: number, seed: number): Uint8Array {
   for (let i = 0; i < words.length; i++) words[i] = r.nextU32();
   if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = ((words[i] & 0xff) << 24) | ((words[i] & 0xff00) << 8) | ((words[i] >>> 8) & 0xff00) | (words[i] >>> 24);
   return new Uint8Array(words.buffer, 0, length);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  if (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))) return -1;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return n;
 }
 
 export type { MachineEvent };

@@ -392,7 +392,13 @@ export class Timeline {
   }
 }
 
-/** What one machine holds: what its memories hold (slabs, resident or not, and page tables), plus the fixed share of a kernel and a driver context. */
+/**
+ * What one machine holds: what its memories hold (slabs, resident or not, and page tables), the
+ * pages of the kernel's content copies written byte by byte, plus the fixed share of a kernel and
+ * a driver context.
+ */
 export function machineBytes(m: Machine): number {
-  return m.gpu.heldBytes() + MACHINE_OVERHEAD_BYTES;
+  let shadows = 0;
+  for (const s of m.kernel.shadow.values()) shadows += s.residentBytes();
+  return m.gpu.heldBytes() + shadows + MACHINE_OVERHEAD_BYTES;
 }

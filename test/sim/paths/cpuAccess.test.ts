@@ -47,7 +47,7 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(lock.data.barOffset, bar + a.offset);
     assert.equal(machine.gpu.swizzlingRanges().length, 1);
     // Through the aperture the application sees what it wrote; in the segment the bits are tiled.
-    const expected = machine.kernel.shadow.get(a)!;
+    const expected = machine.kernel.shadow.get(a)!.bytes();
     assert.deepEqual(wdk.cpu.read(a, 0, a.size), expected);
     assert.notDeepEqual(machine.gpu.readSegment(a.segmentId, a.offset, a.size), expected);
   });
@@ -72,7 +72,7 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(bytes[0], 0x14, 'the eviction is an `unswizzle` (opcode 0x14), not a plain copy');
     // Later CPU writes go to system memory at the same address.
     until((e) => e.kind === 'kernel' && e.what === 'cpu-write' && e.data.allocation === 'surface' && e.data.offset === 8192);
-    assert.deepEqual(wdk.cpu.read(a, 8192, 100), machine.kernel.shadow.get(a)!.slice(8192, 8292));
+    assert.deepEqual(wdk.cpu.read(a, 8192, 100), machine.kernel.shadow.get(a)!.bytes(8192, 100));
     assert.equal(wdk.cpu.stats.evictedWhileLocked, 2);
     machine.run();
     assert.equal(machine.result().ok, true, machine.result().error?.message);
@@ -138,7 +138,7 @@ describe('a surface as two allocations (swizzled for the GPU, linear for the app
     assert.ok(e, 'the linear allocation was locked');
     const texture = machine.kernel.byName.get('texture')!;
     const linear = machine.kernel.byName.get('texture-linear')!;
-    const written = machine.kernel.shadow.get(texture)!;
+    const written = machine.kernel.shadow.get(texture)!.bytes();
     assert.deepEqual(wdk.cpu.read(linear, 0, linear.size), written, 'the application sees what it wrote, linearly');
     assert.notDeepEqual(machine.gpu.readSegment(texture.segmentId, texture.offset, texture.size), written, 'the GPU\'s copy is swizzled');
     const patch = events.filter((x) => x.kind === 'ddi-return' && x.call.ddi === 'DxgkDdiPatch').pop()!;

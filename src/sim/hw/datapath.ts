@@ -27,7 +27,7 @@ export class Datapath {
   copy(dst: Loc, src: Loc, size: number): number {
     const res = this.res;
     const events = this.events;
-    const ev = events.listening;
+    const ev = events.writes;
     for (let pos = 0; pos < size; ) {
       let f = res.resolve(src, pos, ACCESS_READ, size - pos);
       if (f) return f;
@@ -67,7 +67,7 @@ export class Datapath {
   fill(dst: Loc, size: number, pattern: number): number {
     const res = this.res;
     const events = this.events;
-    const ev = events.listening;
+    const ev = events.writes;
     for (let pos = 0; pos < size; ) {
       const f = res.resolve(dst, pos, LOCATE_WRITE, size - pos);
       if (f) return f;
@@ -101,7 +101,7 @@ export class Datapath {
   write(loc: Loc, pos: number, src: Uint8Array, o: number, n: number): number {
     const res = this.res;
     const events = this.events;
-    const ev = events.listening;
+    const ev = events.writes;
     while (n > 0) {
       const f = res.resolve(loc, pos, ACCESS_WRITE, n);
       if (f) return f;

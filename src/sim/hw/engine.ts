@@ -106,7 +106,7 @@ export class PagingEngines {
 
   private raiseFault(e: EngineRec, code: number, message: string, bytes: Uint8Array, off: number, lim: number, time: number): number {
     const events = this.state.events;
-    if (events.listening) events.flushWrite();
+    if (events.writes) events.flushWrite();
     const cur = e.cur!;
     let text: string;
     try {
@@ -205,14 +205,17 @@ export class PagingEngines {
     x.end = end;
     events.actor = e.index;
     events.time = end;
-    const ev = events.listening;
-    if (ev) {
-      events.emit({ kind: 'instruction', engine: e.index, address: cur.physical + e.pc, offset: e.pc, code, time: x.start, end, size });
-      if (e.state === S_WAITING) events.emit({ kind: 'wait', engine: e.index, satisfied: true, time: end });
+    const wr = events.writes;
+    if (wr) {
+      events.instruction = cur.physical + e.pc;
+      if (events.listening) {
+        events.emit({ kind: 'instruction', engine: e.index, address: cur.physical + e.pc, offset: e.pc, code, time: x.start, end, size });
+        if (e.state === S_WAITING) events.emit({ kind: 'wait', engine: e.index, satisfied: true, time: end });
+      }
     }
     e.state = S_READY;
     f = op.apply(x);
-    if (ev) events.flushWrite();
+    if (wr) events.flushWrite();
     // A fault part-way (after some bytes moved) is dated, like any fault, when the engine reached the instruction.
     if (f !== 0) return this.raiseFault(e, f, st.faultMessage, bytes, off, lim, x.start);
     e.pc += size;

@@ -4,7 +4,7 @@
 // virtual time, because some events are raised deep inside address resolution.
 
 import { DUMMY_LOG, HOST_ENGINE } from './constants';
-import type { ControlHwEvent, DummyPageAccess, HwEvent } from './types';
+import type { ControlHwEvent, DummyPageAccess, HwEvent, WriteSink } from './types';
 
 /** A listener threw: the engine passes the listener's own error on instead of faulting. */
 export class ListenerError extends Error {
@@ -16,8 +16,12 @@ export class ListenerError extends Error {
 export class EventHub {
   /** Whether anyone listens to every event; with nobody, no event but the control kinds is built. */
   listening = false;
-  /** Whether anyone listens at all: to every event, or to the control kinds (interrupts, faults, finished buffers). */
+  /** Whether anyone wants the writes: a listener of every event or a write sink. */
+  writes = false;
+  /** Whether anyone listens at all: to every event, to the control kinds (interrupts, faults, finished buffers) or to the writes. */
   control = false;
+  /** While `writes`: the physical address of the instruction the acting engine runs. */
+  instruction = -1;
   /** The engine acting now, or HOST_ENGINE. */
   actor = HOST_ENGINE;
   /** The virtual time events raised now are dated. */
@@ -25,6 +29,7 @@ export class EventHub {
   // Every listener in the order it came, and whether it hears every kind. Replaced, never changed
   // in place, so an emit can walk the array it started with while a listener comes or goes.
   private listeners: { fn: (e: HwEvent) => void; all: boolean }[] = [];
+  private sinks: WriteSink[] = [];
 
   // The pending coalesced write event.
   private wLen = 0;
@@ -48,6 +53,16 @@ export class EventHub {
     return this.add({ fn: listener as (e: HwEvent) => void, all: false });
   }
 
+  /** Hears every write as numbers (see WriteSink), without making the hardware build any event. */
+  onWrites(sink: WriteSink): () => void {
+    this.sinks = [...this.sinks, sink];
+    this.update();
+    return () => {
+      this.sinks = this.sinks.filter((x) => x !== sink);
+      this.update();
+    };
+  }
+
   private add(entry: { fn: (e: HwEvent) => void; all: boolean }): () => void {
     this.listeners = [...this.listeners, entry];
     this.update();
@@ -59,7 +74,8 @@ export class EventHub {
 
   private update(): void {
     this.listening = this.listeners.some((l) => l.all);
-    this.control = this.listeners.length > 0;
+    this.writes = this.listening || this.sinks.length > 0;
+    this.control = this.listeners.length > 0 || this.sinks.length > 0;
   }
 
   /** Hands `ev` to the listeners of every kind (and, for a control kind, see emitControl). */
@@ -111,6 +127,19 @@ export class EventHub {
 
   flushWrite(): void {
     if (this.wLen === 0) return;
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i](this.actor, this.wVram, this.wAddr, this.wLen, this.wDebug, this.time);
+      } catch (e) {
+        this.wLen = 0;
+        throw new ListenerError(e);
+      }
+    }
+    if (!this.listening) {
+      this.wLen = 0;
+      return;
+    }
     const ev: HwEvent = {
       kind: 'write',
       engine: this.actor,
@@ -122,6 +151,20 @@ export class EventHub {
     };
     this.wLen = 0;
     this.emit(ev);
+  }
+
+  /** The host wrote `length` bytes of system memory at `address` (writePhysical, fillPhysical). */
+  hostWrite(address: number, length: number, time: number): void {
+    if (length <= 0) return;
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i](HOST_ENGINE, false, address, length, address, time);
+      } catch (e) {
+        throw new ListenerError(e);
+      }
+    }
+    if (this.listening) this.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length, debugAddress: address, time });
   }
 
   recordDummy(segment: number, page: number, write: boolean): void {

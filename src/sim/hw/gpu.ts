@@ -46,6 +46,7 @@ import type {
   StepOutcome,
   Submission,
   SwizzlingRange,
+  WriteSink,
 } from './types';
 
 export { GPU_VA_LIMIT } from './constants';
@@ -175,6 +176,12 @@ export class SimGpu implements Gpu {
   }
   onControlEvent(listener: (event: ControlHwEvent) => void): () => void {
     return this.state.events.onControl(listener);
+  }
+  onWrites(sink: WriteSink): () => void {
+    return this.state.events.onWrites(sink);
+  }
+  writingInstruction(): number {
+    return this.state.events.instruction;
   }
   debugRead(address: number, length: number): DebugReadResult {
     return this.debug.read(address, length);

@@ -3,7 +3,7 @@
 // the GART, throwing on a page with no mapping). Host writes count as memory writes for waiting
 // engines and raise `write` events dated at the current virtual time.
 
-import { ACCESS_READ, ACCESS_WRITE, HOST_ENGINE } from './constants';
+import { ACCESS_READ, ACCESS_WRITE } from './constants';
 import { fillPattern, MIXED } from './memory';
 import type { Segment } from './segments';
 import type { GpuState } from './state';
@@ -28,9 +28,7 @@ export class HostAccess {
     st.sys.write(address, bytes, 0, bytes.length);
     st.events.host(st.clock);
     st.wrote(st.clock);
-    if (st.events.listening && bytes.length > 0) {
-      st.events.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length: bytes.length, debugAddress: address, time: st.clock });
-    }
+    if (st.events.writes) st.events.hostWrite(address, bytes.length, st.clock);
   }
 
   /**
@@ -44,9 +42,7 @@ export class HostAccess {
     st.sys.fill(address, length, pattern);
     st.events.host(st.clock);
     st.wrote(st.clock);
-    if (st.events.listening && length > 0) {
-      st.events.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length, debugAddress: address, time: st.clock });
-    }
+    if (st.events.writes) st.events.hostWrite(address, length, st.clock);
   }
 
   readSegment(segmentId: number, offset: number, length: number): Uint8Array {
@@ -68,7 +64,7 @@ export class HostAccess {
     const st = this.state;
     const res = this.res;
     const events = st.events;
-    const ev = write && events.listening;
+    const ev = write && events.writes;
     events.host(st.clock);
     while (n > 0) {
       const f = res.seg(seg, offset, write ? ACCESS_WRITE : ACCESS_READ, n);

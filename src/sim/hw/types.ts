@@ -32,6 +32,13 @@ export interface Bandwidths {
   fill: number;
 }
 
+/**
+ * Told of every write as numbers, with no event object built (the time-travel recorder): who wrote
+ * (an engine index or HOST_ENGINE), VRAM or system memory, the address, the length, the debug
+ * address and the virtual time.
+ */
+export type WriteSink = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number) => void;
+
 export interface GpuConfig {
   vramBytes: number;
   systemMemoryBytes: number;
@@ -310,6 +317,14 @@ export interface Gpu {
    * every write's event.
    */
   onControlEvent(listener: (event: ControlHwEvent) => void): () => void;
+  /**
+   * Hears every write (by an engine or the host) as numbers, with the instruction being run in
+   * `writingInstruction()`; builds no event object (the time-travel recorder's way to see writes
+   * at little cost).
+   */
+  onWrites(sink: WriteSink): () => void;
+  /** While a write sink hears an engine's write: the physical address of the instruction writing. */
+  writingInstruction(): number;
   debugRead(address: number, length: number): DebugReadResult;
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult;
   /** Bytes of VRAM and system memory actually materialised. */

@@ -13,7 +13,7 @@
 // buffer submitted to an engine is compared before it runs (what differs then was the kernel's).
 
 import { HOST_ENGINE } from '../hw/constants';
-import type { CommonBuffer, Gpu, HwEvent, Mdl } from '../hw/types';
+import type { CommonBuffer, Gpu, Mdl } from '../hw/types';
 import { captureCallSites, type DriverSourceMap, type GeneratedPosition } from '../driver/sourceMap';
 import type { SourceLocation } from '../driver/errors';
 import { driverWriteSites } from '../ddi/writeSites';
@@ -123,7 +123,6 @@ export function attachRecorder(machine: Machine, recording: Recording): () => vo
 
 class Attachment {
   private readonly gpu: Gpu;
-  private readonly engineInstruction: number[] = [];
   private hostWriter: number = WRITER.kernel;
   private readonly buffers = new Map<ArrayBuffer, Shadowed>();
   /** The DMA buffers of the DDI call in progress, compared at its return. */
@@ -143,7 +142,7 @@ class Attachment {
   ) {
     this.gpu = machine.gpu;
     rec.sourceMap ??= machine.kernel.ddi.sourceMap;
-    this.restore.push(this.gpu.onEvent((e) => this.onHw(e)));
+    this.restore.push(this.gpu.onWrites(this.onWrite));
     this.wrapGpu();
     this.wrapNext();
   }
@@ -161,29 +160,26 @@ class Attachment {
     return this.writeMoment > this.rec.frontier;
   }
 
-  private onHw(e: HwEvent): void {
-    if (e.kind === 'instruction') {
-      this.engineInstruction[e.engine] = e.address;
-      return;
-    }
-    if (e.kind !== 'write') return;
-    const system = e.target === 'system';
-    if (system) this.refreshShadow(e.address, e.length);
+  // Writes come as numbers (Gpu.onWrites): listening to every hardware event would make the engine
+  // build an event object for every instruction and write, which cost recording a third of the
+  // simulator's speed.
+  private readonly onWrite = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number): void => {
+    if (!vram) this.refreshShadow(address, length);
     if (!this.recording) return;
-    const gpuWrite = e.engine !== HOST_ENGINE;
+    const gpuWrite = engine !== HOST_ENGINE;
     this.rec.log.addOrExtend(
       this.writeMoment,
-      system ? SPACE_SYSTEM : SPACE_VRAM,
-      e.address,
-      e.length,
-      e.debugAddress,
+      vram ? SPACE_VRAM : SPACE_SYSTEM,
+      address,
+      length,
+      debugAddress,
       gpuWrite ? WRITER.gpu : this.hostWriter,
-      gpuWrite ? e.engine : -1,
-      gpuWrite ? (this.engineInstruction[e.engine] ?? -1) : -1,
+      gpuWrite ? engine : -1,
+      gpuWrite ? this.gpu.writingInstruction() : -1,
       this.machine.kernel.ddi.current?.id ?? 0,
-      e.time,
+      time,
     );
-  }
+  };
 
   // ---- the host's writes, told apart by the Gpu method they come through ----
 
@@ -320,9 +316,17 @@ class Attachment {
     const sites = this.pending;
     this.pending = [];
     for (const b of buffers) {
+      const mine = sites.filter((p) => p.physical >= b.physical && p.physical < b.physical + b.bytes.length).sort((x, y) => x.physical - y.physical);
+      // What the sites wrote is explained: into the shadow first, so that looking for other changes
+      // is one native compare of the buffer when there are none (the usual case), not a walk down
+      // to every instruction the driver wrote.
+      for (const p of mine) {
+        const lo = p.physical - b.physical;
+        const hi = Math.min(b.bytes.length, lo + p.length);
+        b.shadow.set(b.bytes.subarray(lo, hi), lo);
+      }
       const runs = this.changedRuns(b.physical, b.bytes.length);
       if (!recording) continue;
-      const mine = sites.filter((p) => p.physical >= b.physical && p.physical < b.physical + b.bytes.length).sort((x, y) => x.physical - y.physical);
       for (const p of mine) log.add(moment, SPACE_SYSTEM, p.physical, p.length, p.physical, WRITER.driver, -1, -1, callId, this.gpu.now, VIA_WRITER);
       const end = ends.get(b);
       for (const [a0, b0] of runs) {
@@ -380,12 +384,11 @@ class Attachment {
     const capture = this.rec.siteCapture;
     const moment = this.writeMoment;
     const wanted = capture && moment >= capture.from && moment <= capture.to;
-    if (!this.recording && !wanted) return;
     const ab = bytes.buffer as ArrayBuffer;
     const base = this.buffers.get(ab)?.physical ?? this.aliases.get(ab) ?? this.aliasFromCall(ab);
     if (base === undefined) return;
     const physical = base + bytes.byteOffset + offset;
-    if (this.recording) this.pending.push({ physical, length });
+    this.pending.push({ physical, length });
     if (!wanted) return;
     const sm = this.rec.sourceMap;
     const frames: GeneratedPosition[] = [];

@@ -3,7 +3,7 @@
 // builds no other event, yet behaves as it does for a listener of every kind.
 
 import assert from 'node:assert/strict';
-import { ControlHwEvent, createGpu, defaultGpuConfig, Gpu, HwEvent } from '../../../src/sim/hw';
+import { ControlHwEvent, createGpu, defaultGpuConfig, Gpu, HOST_ENGINE, HwEvent } from '../../../src/sim/hw';
 import { ins, phys, seg, submitProgram } from './helpers';
 
 const CONTROL = new Set(['interrupt', 'fault', 'buffer-complete']);
@@ -59,6 +59,34 @@ describe('sim/hw control listeners', () => {
     for (const engine of [0, 1]) assert.deepEqual(b.engineView(engine), a.engineView(engine));
     for (const s of [1, 2]) assert.deepEqual(b.readSegment(s, 0, 0x20000), a.readSegment(s, 0, 0x20000));
     assert.deepEqual(b.readPhysical(0, 16), a.readPhysical(0, 16));
+  });
+
+  it('a write sink hears every write a listener of every kind hears, with the instruction writing, and makes no other event', () => {
+    const config = { ...defaultGpuConfig(), engines: 2 };
+    const a = createGpu(config);
+    const expected: string[] = [];
+    const instruction: number[] = [];
+    a.onEvent((e) => {
+      if (e.kind === 'instruction') instruction[e.engine] = e.address;
+      if (e.kind === 'write') expected.push(`${e.engine} ${e.target} ${e.address} ${e.length} ${e.debugAddress} ${e.time} ${e.engine === HOST_ENGINE ? -1 : instruction[e.engine]}`);
+    });
+    run(a);
+    a.writePhysical(0x100, new Uint8Array([1, 2, 3]));
+    a.writeSegment(1, 0x40, new Uint8Array(8).fill(5));
+    const b = createGpu(config);
+    const heard: string[] = [];
+    b.onWrites((engine, vram, address, length, debugAddress, time) =>
+      heard.push(`${engine} ${vram ? 'vram' : 'system'} ${address} ${length} ${debugAddress} ${time} ${engine === HOST_ENGINE ? -1 : b.writingInstruction()}`),
+    );
+    const control: ControlHwEvent[] = [];
+    b.onControlEvent((e) => control.push(e));
+    run(b);
+    b.writePhysical(0x100, new Uint8Array([1, 2, 3]));
+    b.writeSegment(1, 0x40, new Uint8Array(8).fill(5));
+    assert.ok(expected.length > 5 && expected.some((w) => w.startsWith(`${HOST_ENGINE} `)), 'engine and host writes both happened');
+    assert.deepEqual(heard, expected);
+    assert.ok(control.every((e) => CONTROL.has(e.kind)), 'the sink made no other event');
+    assert.equal(b.now, a.now);
   });
 
   it('stops hearing once removed', () => {

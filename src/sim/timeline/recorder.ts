@@ -164,8 +164,8 @@ class Attachment {
   // build an event object for every instruction and write, which cost recording a third of the
   // simulator's speed.
   private readonly onWrite = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number): void => {
-    if (!vram) this.refreshShadow(address, length);
     if (!this.recording) return;
+    if (!vram) this.refreshShadow(address, length);
     const gpuWrite = engine !== HOST_ENGINE;
     this.rec.log.addOrExtend(
       this.writeMoment,
@@ -230,7 +230,7 @@ class Attachment {
       }
     };
     g.submit = (engine, submission): void => {
-      this.sync(submission.physical, submission.length, this.writeMoment, this.recording);
+      if (this.recording) this.sync(submission.physical, submission.length, this.writeMoment, true);
       submit.call(g, engine, submission);
     };
     this.restore.push(() => {
@@ -366,6 +366,9 @@ class Attachment {
     const orig = m.next;
     const machine = this.machine;
     m.next = (): MachineEvent | undefined => {
+      const recording = this.recording;
+      if (recording && !this.shadowsCurrent) this.resyncShadows();
+      this.shadowsCurrent = recording;
       const before = driverWriteSites.observe;
       driverWriteSites.observe = this.observeDriverWrite;
       let e: MachineEvent | undefined;
@@ -378,6 +381,18 @@ class Attachment {
       return e;
     };
     this.restore.push(() => delete (m as unknown as Record<string, unknown>).next);
+  }
+
+  /**
+   * Whether the shadows of the common buffers follow their bytes. A replay below the frontier
+   * records nothing, so it does not keep them (that cost a replay about a quarter of its speed);
+   * when it reaches the frontier they are taken again from the bytes, except those of a call in
+   * progress, taken at its entry.
+   */
+  private shadowsCurrent = false;
+
+  private resyncShadows(): void {
+    for (const b of this.buffers.values()) if (!this.callBuffers.includes(b)) b.shadow.set(b.bytes);
   }
 
   private readonly observeDriverWrite = (bytes: Uint8Array, offset: number, length: number): void => {
@@ -414,12 +429,20 @@ class Attachment {
     if (e.kind === 'ddi-entry') {
       this.aliases.clear();
       this.callBuffers = this.dmaBuffersOf(e.call.args);
-      // What the kernel wrote there before handing it over is the kernel's.
-      for (const b of this.callBuffers) this.sync(b.physical, b.bytes.length, moment, fresh);
+      if (fresh) {
+        // What the kernel wrote there before handing it over is the kernel's.
+        for (const b of this.callBuffers) this.sync(b.physical, b.bytes.length, moment, true);
+      } else {
+        // A call that returns past the frontier is recorded at its return, against its buffers as
+        // they were at its entry.
+        const s = this.rec.index.call(e.call.id);
+        if (!s || s.exit === 0 || s.exit > this.rec.frontier) for (const b of this.callBuffers) b.shadow.set(b.bytes);
+      }
       this.pending = [];
     } else if (e.kind === 'ddi-return') {
       for (const b of this.dmaBuffersOf(e.call.args)) if (!this.callBuffers.includes(b)) this.callBuffers.push(b);
-      this.driverWrites(this.callBuffers, e.call.id, moment, fresh, this.pointerEnds(e.call.args));
+      if (fresh) this.driverWrites(this.callBuffers, e.call.id, moment, true, this.pointerEnds(e.call.args));
+      else this.pending = [];
       this.callBuffers = [];
       this.aliases.clear();
     }

@@ -72,6 +72,36 @@ describe('time travel: provenance of a byte', function () {
     });
   }
 
+  it('logs the same writes when a replay records past the frontier as when one run records it all, whatever the moment it crosses', async () => {
+    const sc = scenario(12);
+    const one = new Recording();
+    const whole = await createMachine({ driver: REFERENCE, scenario: sc });
+    attachRecorder(whole, one);
+    const entries: number[] = [];
+    for (let e = whole.next(); e; e = whole.next()) if (e.kind === 'ddi-entry' && e.call.ddi === 'DxgkDdiBuildPagingBuffer') entries.push(whole.eventCount);
+    const end = whole.eventCount;
+    const log = (r: Recording) => Array.from({ length: r.log.size }, (_, i) => ({ ...r.log.get(i), detail: r.log.details[r.log.get(i).detail] }));
+    const expected = log(one);
+    // Frontiers at the entry of DxgkDdiBuildPagingBuffer calls (the replay crosses inside the call) and anywhere.
+    const rnd = createRandom(5);
+    assert.ok(entries.length > 10);
+    const frontiers = [1, end - 1, ...Array.from({ length: 4 }, () => entries[Math.floor(rnd.next() * entries.length)]), ...Array.from({ length: 4 }, () => Math.floor(rnd.next() * end) + 1)];
+    for (const f of frontiers) {
+      const two = new Recording();
+      const first = await createMachine({ driver: REFERENCE, scenario: sc });
+      attachRecorder(first, two);
+      while (first.eventCount < f && first.next());
+      first.stop();
+      assert.equal(two.frontier, f);
+      // A replay from the beginning: nothing is recorded up to the frontier, everything after it.
+      const replay = await createMachine({ driver: REFERENCE, scenario: sc });
+      attachRecorder(replay, two);
+      while (replay.next());
+      assert.equal(two.frontier, end);
+      assert.deepEqual(log(two), expected, `frontier at moment ${f} of ${end}`);
+    }
+  });
+
   it('names the copy, the DxgkDdiBuildPagingBuffer call and the driver lines behind a paged-in byte', async () => {
     const compiled = await compileDriver(REFERENCE);
     const sc = scenario(11);

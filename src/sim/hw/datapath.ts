@@ -9,7 +9,7 @@
 
 import { ACCESS_READ, ACCESS_WRITE, LOCATE_WRITE } from './constants';
 import type { EventHub } from './events';
-import { fillPattern, MIXED } from './memory';
+import { fillPattern, MIXED, rotatePattern } from './memory';
 import type { GpuState } from './state';
 import { retileBand, TILE_BYTES } from './tiling';
 import type { Loc, Resolver } from './translate';
@@ -133,11 +133,3 @@ export class Datapath {
   }
 }
 
-/**
- * The pattern that, laid from 4-byte boundaries at the destination, gives the bytes of `pattern`
- * laid from 4-byte boundaries at a source `delta` bytes further on.
- */
-function rotatePattern(pattern: number, delta: number): number {
-  const r = ((delta % 4) + 4) % 4;
-  return r === 0 ? pattern : ((pattern >>> (8 * r)) | (pattern << (32 - 8 * r))) >>> 0;
-}

@@ -127,14 +127,11 @@ export class EventHub {
 
   flushWrite(): void {
     if (this.wLen === 0) return;
-    const sinks = this.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      try {
-        sinks[i](this.actor, this.wVram, this.wAddr, this.wLen, this.wDebug, this.time);
-      } catch (e) {
-        this.wLen = 0;
-        throw new ListenerError(e);
-      }
+    try {
+      this.tellSinks(this.actor, this.wVram, this.wAddr, this.wLen, this.wDebug, this.time);
+    } catch (e) {
+      this.wLen = 0;
+      throw e;
     }
     if (!this.listening) {
       this.wLen = 0;
@@ -153,17 +150,21 @@ export class EventHub {
     this.emit(ev);
   }
 
-  /** The host wrote `length` bytes of system memory at `address` (writePhysical, fillPhysical). */
-  hostWrite(address: number, length: number, time: number): void {
-    if (length <= 0) return;
+  private tellSinks(engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number): void {
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
-        sinks[i](HOST_ENGINE, false, address, length, address, time);
+        sinks[i](engine, vram, address, length, debugAddress, time);
       } catch (e) {
         throw new ListenerError(e);
       }
     }
+  }
+
+  /** The host wrote `length` bytes of system memory at `address` (writePhysical, fillPhysical). */
+  hostWrite(address: number, length: number, time: number): void {
+    if (length <= 0) return;
+    this.tellSinks(HOST_ENGINE, false, address, length, address, time);
     if (this.listening) this.emit({ kind: 'write', engine: HOST_ENGINE, target: 'system', address, length, debugAddress: address, time });
   }
 

@@ -50,8 +50,17 @@ export interface RunResult {
 }
 
 /** The byte at `address` of memory filled with `pattern` (little-endian, from a 4-byte boundary). */
-function patternByte(pattern: number, address: number): number {
+export function patternByte(pattern: number, address: number): number {
   return (pattern >>> ((address & 3) * 8)) & 0xff;
+}
+
+/**
+ * The pattern that, laid from 4-byte boundaries at the destination, gives the bytes of `pattern`
+ * laid from 4-byte boundaries at a source `delta` bytes further on.
+ */
+export function rotatePattern(pattern: number, delta: number): number {
+  const r = ((delta % 4) + 4) % 4;
+  return r === 0 ? pattern : ((pattern >>> (8 * r)) | (pattern << (32 - 8 * r))) >>> 0;
 }
 
 export class SparseMemory {

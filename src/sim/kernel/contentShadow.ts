@@ -5,37 +5,9 @@
 // scaled kernel stress kept ~500 MiB of copies for 4.5 MiB of memory actually touched) and cost a
 // buffer of the allocation's size at every creation.
 
+import { fillPattern, patternByte, rotatePattern } from '../hw/memory';
+
 const PAGE = 4096;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** The byte at index `i` of memory filled with `pattern` from index 0 (little-endian). */
-function patternByte(pattern: number, i: number): number {
-  return (pattern >>> ((i & 3) * 8)) & 0xff;
-}
-
-/** `pattern` as seen from `r` bytes further on (the pattern of a page whose start is r bytes into the fill). */
-function rotate(pattern: number, r: number): number {
-  r &= 3;
-  return r === 0 ? pattern >>> 0 : ((pattern >>> (8 * r)) | (pattern << (32 - 8 * r))) >>> 0;
-}
-
-/** Fills `out[from, to)` with `pattern` laid from index `from` onwards shifted by `phase`. */
-function fillPattern(out: Uint8Array, from: number, to: number, pattern: number, phase: number): void {
-  if (pattern === 0) {
-    out.fill(0, from, to);
-    return;
-  }
-  const p = rotate(pattern, phase - from);
-  // Whole words from the first 4-byte boundary of `out`, bytes around them.
-  let i = from;
-  for (; i < to && (out.byteOffset + i) & 3; i++) out[i] = patternByte(p, i);
-  const words = (to - i) >>> 2;
-  if (LITTLE_ENDIAN && words > 0) {
-    new Uint32Array(out.buffer, out.byteOffset + i, words).fill(rotate(p, i));
-    i += words * 4;
-  }
-  for (; i < to; i++) out[i] = patternByte(p, i);
-}
 
 /** A page of `pattern`, for comparisons; the few patterns a run uses are kept. */
 const patternPages = new Map<number, Buffer>();
@@ -105,8 +77,8 @@ export class ContentShadow {
       const k = Math.floor(at / PAGE);
       const within = at - k * PAGE;
       const n = Math.min(this.pageLength(k) - within, length - done);
-      if (within === 0 && n === this.pageLength(k)) this.pages[k] = rotate(pattern, phase + done);
-      else fillPattern(this.materialise(k), within, within + n, pattern, phase + done);
+      if (within === 0 && n === this.pageLength(k)) this.pages[k] = rotatePattern(pattern >>> 0, phase + done) >>> 0;
+      else fillPattern(this.materialise(k), within, n, pattern, phase + done);
       done += n;
     }
   }
@@ -146,7 +118,7 @@ export class ContentShadow {
       const within = at - k * PAGE;
       const n = Math.min(this.pageLength(k) - within, length - done);
       const p = this.pages[k];
-      if (typeof p === 'number') fillPattern(out, done, done + n, p, within);
+      if (typeof p === 'number') fillPattern(out, done, n, p, within);
       else out.set(p.subarray(within, within + n), done);
       done += n;
     }

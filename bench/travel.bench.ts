@@ -48,7 +48,12 @@ async function open(launch: Record<string, unknown>, functionBreakpoints: DebugP
   const launched = dc.launchRequest(launch as never);
   await initialized;
   await dc.setFunctionBreakpointsRequest({ breakpoints: functionBreakpoints });
-  const first = Promise.race([dc.waitForEvent('stopped'), dc.waitForEvent('terminated')]);
+  // Listeners rather than two waitForEvent calls: the one that loses the race would keep its
+  // timeout (defaultTimeout, ten minutes) pending, and the process with it after the figures.
+  const first = new Promise<DebugProtocol.Event>((resolve) => {
+    dc.once('stopped', resolve);
+    dc.once('terminated', resolve);
+  });
   await dc.configurationDoneRequest();
   await launched;
   return { dc, first: await first };

@@ -102,6 +102,14 @@ export interface MachineState {
   paths?: MemoryPathsState;
 }
 
+/** See Machine.observer. */
+export interface MachineObserver {
+  /** Before an event is made (and before Machine.beforeEvent). */
+  before(): void;
+  /** After: the event made, or undefined when the run had finished or making it threw. */
+  after(e: MachineEvent | undefined): void;
+}
+
 export class Machine {
   private readonly gen: Generator<MachineEvent, void, void>;
   private done = false;
@@ -137,8 +145,28 @@ export class Machine {
   /** Called before each event is made, the machine standing after `eventCount` events: a replay's edits go in here. */
   beforeEvent: (() => void) | undefined;
 
+  /**
+   * Told around each event the machine makes (the time-travel recorder); one at a time. A field
+   * rather than `next` replaced on the instance, which would give recorded machines another shape
+   * than the others and deoptimize the code they share each time it met the other kind.
+   */
+  observer: MachineObserver | undefined;
+
   /** Advances to the next event; undefined once the run has finished (after `done` or `error`). */
   next(): MachineEvent | undefined {
+    const o = this.observer;
+    if (!o) return this.produce();
+    o.before();
+    let e: MachineEvent | undefined;
+    try {
+      e = this.produce();
+    } finally {
+      o.after(e);
+    }
+    return e;
+  }
+
+  private produce(): MachineEvent | undefined {
     if (this.done) return undefined;
     let r: IteratorResult<MachineEvent, void>;
     try {

@@ -53,6 +53,13 @@ export const PAGE_LIST_HEADER_BYTES = PAGE_LIST_HEADER_BYTES_;
 export const DEBUG_SEGMENT_STRIDE = DEBUG_SEGMENT_STRIDE_;
 export const HOST_ENGINE = HOST_ENGINE_;
 
+/**
+ * How the host reached the memory it writes, told to write sinks with each host write: through the
+ * CPU (the BAR, a physical address, a segment), as a bus-master DMA transfer, by writing a page list,
+ * through the debugger, or otherwise (fills and the rest of the kernel's own writes).
+ */
+export const HOST_ACCESS = { other: 0, cpu: 1, busMaster: 2, pageList: 3, debugger: 4 } as const;
+
 // Fault codes on the hot path (0 = none); CAUSES names them for fault records.
 export const F_INVALID = 1;
 export const F_OUTSIDE = 2;

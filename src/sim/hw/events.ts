@@ -3,7 +3,7 @@
 // accesses through the dummy page. It also holds who is acting (an engine or the host) and at what
 // virtual time, because some events are raised deep inside address resolution.
 
-import { DUMMY_LOG, HOST_ENGINE } from './constants';
+import { DUMMY_LOG, HOST_ACCESS, HOST_ENGINE } from './constants';
 import type { ControlHwEvent, DummyPageAccess, HwEvent, WriteSink } from './types';
 
 /** A listener threw: the engine passes the listener's own error on instead of faulting. */
@@ -26,6 +26,8 @@ export class EventHub {
   actor = HOST_ENGINE;
   /** The virtual time events raised now are dated. */
   time = 0;
+  /** How the host reaches the memory it writes now (HOST_ACCESS), set by the Gpu method it came through. */
+  hostAccess: number = HOST_ACCESS.other;
   // Every listener in the order it came, and whether it hears every kind. Replaced, never changed
   // in place, so an emit can walk the array it started with while a listener comes or goes.
   private listeners: { fn: (e: HwEvent) => void; all: boolean }[] = [];
@@ -154,7 +156,7 @@ export class EventHub {
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
-        sinks[i](engine, vram, address, length, debugAddress, time);
+        sinks[i](engine, vram, address, length, debugAddress, time, this.hostAccess);
       } catch (e) {
         throw new ListenerError(e);
       }

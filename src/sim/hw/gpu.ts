@@ -17,6 +17,7 @@
 
 import { OPCODE_BY_CODE } from '../../isa/opcodes';
 import { BusMasterDma } from './busMaster';
+import { HOST_ACCESS } from './constants';
 import { layoutSegments } from './config';
 import { CpuAperture } from './cpuAperture';
 import { Datapath } from './datapath';
@@ -38,6 +39,7 @@ import type {
   GartEntry,
   Gpu,
   GpuConfig,
+  GpuObserver,
   HwEvent,
   Mdl,
   PageTableEntryView,
@@ -63,6 +65,8 @@ export class SimGpu implements Gpu {
   private readonly dma: BusMasterDma;
   private readonly engines: PagingEngines;
   private readonly debug: DebugAccess;
+  /** Told of the host's submissions and common buffers (see GpuObserver); one at a time. */
+  observer: GpuObserver | undefined = undefined;
 
   constructor(config: GpuConfig) {
     const segments = layoutSegments(config);
@@ -94,7 +98,14 @@ export class SimGpu implements Gpu {
     return this.host.readPhysical(address, length);
   }
   writePhysical(address: number, bytes: Uint8Array): void {
-    this.host.writePhysical(address, bytes);
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = HOST_ACCESS.cpu;
+    try {
+      this.host.writePhysical(address, bytes);
+    } finally {
+      ev.hostAccess = was;
+    }
   }
   fillPhysical(address: number, length: number, pattern: number): void {
     this.host.fillPhysical(address, length, pattern);
@@ -103,19 +114,36 @@ export class SimGpu implements Gpu {
     return this.memory.createMdl(pages, byteOffset, byteCount);
   }
   writePageList(physical: number, pages: readonly number[]): number {
-    return this.memory.writePageList(physical, pages);
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = HOST_ACCESS.pageList;
+    try {
+      return this.memory.writePageList(physical, pages);
+    } finally {
+      ev.hostAccess = was;
+    }
   }
   allocateCommonBuffer(size: number): CommonBuffer | undefined {
-    return this.dma.allocateCommonBuffer(size);
+    const b = this.dma.allocateCommonBuffer(size);
+    if (b) this.observer?.commonBufferAllocated(b);
+    return b;
   }
   freeCommonBuffer(buffer: CommonBuffer): void {
     this.dma.freeCommonBuffer(buffer);
+    this.observer?.commonBufferFreed(buffer);
   }
   commonBufferUsage(): { used: number; budget: number; buffers: number } {
     return this.dma.commonBufferUsage();
   }
   scatterGather(mdl: Mdl, segmentId: number, segmentOffset: number, direction: 'to-device' | 'from-device'): { bytes: number; completesAt: number } {
-    return this.dma.scatterGather(mdl, segmentId, segmentOffset, direction);
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = HOST_ACCESS.busMaster;
+    try {
+      return this.dma.scatterGather(mdl, segmentId, segmentOffset, direction);
+    } finally {
+      ev.hostAccess = was;
+    }
   }
 
   // Segments, GART, CPU aperture
@@ -123,7 +151,14 @@ export class SimGpu implements Gpu {
     return this.host.readSegment(segmentId, offset, length);
   }
   writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void {
-    this.host.writeSegment(segmentId, offset, bytes);
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = HOST_ACCESS.cpu;
+    try {
+      this.host.writeSegment(segmentId, offset, bytes);
+    } finally {
+      ev.hostAccess = was;
+    }
   }
   gartEntry(segmentId: number, page: number): GartEntry {
     return this.state.segments.gartEntry(segmentId, page);
@@ -135,7 +170,14 @@ export class SimGpu implements Gpu {
     return this.cpu.read(barOffset, length);
   }
   cpuWrite(barOffset: number, bytes: Uint8Array): void {
-    this.cpu.write(barOffset, bytes);
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = HOST_ACCESS.cpu;
+    try {
+      this.cpu.write(barOffset, bytes);
+    } finally {
+      ev.hostAccess = was;
+    }
   }
   acquireSwizzlingRange(segmentId: number, offset: number, size: number, pitch: number): SwizzlingRange | undefined {
     return this.cpu.acquire(segmentId, offset, size, pitch);
@@ -152,6 +194,7 @@ export class SimGpu implements Gpu {
 
   // Paging engines
   submit(engine: number, submission: Submission): void {
+    this.observer?.submitting(engine, submission);
     this.engines.submit(engine, submission);
   }
   step(engine: number): StepOutcome {
@@ -187,7 +230,14 @@ export class SimGpu implements Gpu {
     return this.debug.read(address, length);
   }
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult {
-    return this.debug.write(address, bytes);
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = HOST_ACCESS.debugger;
+    try {
+      return this.debug.write(address, bytes);
+    } finally {
+      ev.hostAccess = was;
+    }
   }
   residentBytes(): { vram: number; system: number } {
     return { vram: this.state.vram.residentBytes(), system: this.state.sys.residentBytes() };

@@ -35,9 +35,24 @@ export interface Bandwidths {
 /**
  * Told of every write as numbers, with no event object built (the time-travel recorder): who wrote
  * (an engine index or HOST_ENGINE), VRAM or system memory, the address, the length, the debug
- * address and the virtual time.
+ * address, the virtual time, and for a host write how the host reached the memory (HOST_ACCESS).
  */
-export type WriteSink = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number) => void;
+export type WriteSink = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number) => void;
+
+/**
+ * Told of the host's submissions and common buffers, through the Gpu's own methods (the
+ * time-travel recorder); one at a time (Gpu.observer). A field the Gpu always has rather than its
+ * methods replaced: replacing them would give recorded GPUs another shape than the others, and
+ * the code they share would deoptimize each time it met the other kind.
+ */
+export interface GpuObserver {
+  /** Before `submission` is queued on `engine`. */
+  submitting(engine: number, submission: Submission): void;
+  /** A common buffer was allocated. */
+  commonBufferAllocated(buffer: CommonBuffer): void;
+  /** A common buffer was freed (after). */
+  commonBufferFreed(buffer: CommonBuffer): void;
+}
 
 export interface GpuConfig {
   vramBytes: number;
@@ -323,6 +338,8 @@ export interface Gpu {
    * at little cost).
    */
   onWrites(sink: WriteSink): () => void;
+  /** Told of the host's submissions and common buffers (the time-travel recorder); one at a time. */
+  observer: GpuObserver | undefined;
   /** While a write sink hears an engine's write: the physical address of the instruction writing. */
   writingInstruction(): number;
   debugRead(address: number, length: number): DebugReadResult;

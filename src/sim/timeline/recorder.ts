@@ -1,8 +1,9 @@
 // Records a machine's run as it goes: the moment index (./moments.ts) and every write to memory with
-// who made it (./writeLog.ts). It attaches to a Machine without the machine knowing: it listens to
-// the GPU's hardware events, wraps the few Gpu methods the host writes memory through (so a write
-// is told as the CPU's, bus-master DMA's, the kernel's or the debugger's), and wraps `next` to index
-// each event. Replays of moments already recorded run with the same hooks, quietly: only moments past
+// who made it (./writeLog.ts). It attaches through the hooks a Machine and its Gpu always have: the
+// GPU's write sinks (each host write says how the host reached the memory, so it is told as the
+// CPU's, bus-master DMA's, the kernel's or the debugger's), Gpu.observer (submissions, common
+// buffers) and Machine.observer (around each event, to index it). None replaces a method on the
+// instance: recorded and unrecorded machines keep one shape, and the code they share stays optimized. Replays of moments already recorded run with the same hooks, quietly: only moments past
 // the recording's frontier are added, so a replay costs no log and a run that goes on after a step
 // back keeps recording from where the log ends.
 //
@@ -12,8 +13,8 @@
 // and the line that wrote them is known when it wrote through `paging-lab/gpu`'s writers), and a
 // buffer submitted to an engine is compared before it runs (what differs then was the kernel's).
 
-import { HOST_ENGINE } from '../hw/constants';
-import type { CommonBuffer, Gpu, Mdl } from '../hw/types';
+import { HOST_ACCESS, HOST_ENGINE } from '../hw/constants';
+import type { Gpu } from '../hw/types';
 import { captureCallSites, type DriverSourceMap, type GeneratedPosition } from '../driver/sourceMap';
 import type { SourceLocation } from '../driver/errors';
 import { driverWriteSites } from '../ddi/writeSites';
@@ -112,6 +113,17 @@ function shadowed(physical: number, ab: ArrayBuffer, size: number): Shadowed {
 }
 
 
+/** The writer a host write is put down to, by how the host reached the memory (HOST_ACCESS). */
+const HOST_WRITER: readonly number[] = (() => {
+  const w: number[] = [];
+  w[HOST_ACCESS.other] = WRITER.kernel;
+  w[HOST_ACCESS.cpu] = WRITER.cpu;
+  w[HOST_ACCESS.busMaster] = WRITER.dma;
+  w[HOST_ACCESS.pageList] = WRITER.kernel;
+  w[HOST_ACCESS.debugger] = WRITER.debugger;
+  return w;
+})();
+
 /** How many driver frames a write site keeps, out of how many frames of the stack. */
 const SITE_FRAMES = 6;
 const SITE_STACK = 10;
@@ -123,7 +135,6 @@ export function attachRecorder(machine: Machine, recording: Recording): () => vo
 
 class Attachment {
   private readonly gpu: Gpu;
-  private hostWriter: number = WRITER.kernel;
   private readonly buffers = new Map<ArrayBuffer, Shadowed>();
   /** The DMA buffers of the DDI call in progress, compared at its return. */
   private callBuffers: Shadowed[] = [];
@@ -143,8 +154,8 @@ class Attachment {
     this.gpu = machine.gpu;
     rec.sourceMap ??= machine.kernel.ddi.sourceMap;
     this.restore.push(this.gpu.onWrites(this.onWrite));
-    this.wrapGpu();
-    this.wrapNext();
+    this.observeGpu();
+    this.observeMachine();
   }
 
   readonly detach = (): void => {
@@ -163,7 +174,7 @@ class Attachment {
   // Writes come as numbers (Gpu.onWrites): listening to every hardware event would make the engine
   // build an event object for every instruction and write, which cost recording a third of the
   // simulator's speed.
-  private readonly onWrite = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number): void => {
+  private readonly onWrite = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number): void => {
     if (!this.recording) return;
     if (!vram) this.refreshShadow(address, length);
     const gpuWrite = engine !== HOST_ENGINE;
@@ -173,7 +184,7 @@ class Attachment {
       address,
       length,
       debugAddress,
-      gpuWrite ? WRITER.gpu : this.hostWriter,
+      gpuWrite ? WRITER.gpu : HOST_WRITER[hostAccess] ?? WRITER.kernel,
       gpuWrite ? engine : -1,
       gpuWrite ? this.gpu.writingInstruction() : -1,
       this.machine.kernel.ddi.current?.id ?? 0,
@@ -181,64 +192,29 @@ class Attachment {
     );
   };
 
-  // ---- the host's writes, told apart by the Gpu method they come through ----
+  // ---- the host's submissions and common buffers ----
 
-  private wrapGpu(): void {
-    const gpu = this.gpu as unknown as Record<string, unknown>;
-    const as = (name: string, writer: number): void => {
-      const orig = gpu[name] as (...a: unknown[]) => unknown;
-      // Sets who writes and returns who wrote before (the wrapper below keeps the Gpu as its `this`).
-      const swap = (w: number): number => {
-        const before = this.hostWriter;
-        this.hostWriter = w;
-        return before;
-      };
-      gpu[name] = function (this: unknown, ...args: unknown[]) {
-        const before = swap(writer);
-        try {
-          return orig.apply(this, args);
-        } finally {
-          swap(before);
-        }
-      };
-      this.restore.push(() => delete gpu[name]);
-    };
-    as('cpuWrite', WRITER.cpu);
-    as('writePhysical', WRITER.cpu);
-    as('writeSegment', WRITER.cpu);
-    as('scatterGather', WRITER.dma);
-    as('writePageList', WRITER.kernel);
-    as('debugWrite', WRITER.debugger);
-
+  private observeGpu(): void {
     const g = this.gpu;
-    const allocate = g.allocateCommonBuffer;
-    const free = g.freeCommonBuffer;
-    const submit = g.submit;
-    g.allocateCommonBuffer = (size: number): CommonBuffer | undefined => {
-      const b = allocate.call(g, size);
-      if (b) {
+    if (g.observer) throw new Error('this GPU is already observed (a machine takes one recorder at a time)');
+    g.observer = {
+      submitting: (_engine, submission) => {
+        if (this.recording) this.sync(submission.physical, submission.length, this.writeMoment, true);
+      },
+      commonBufferAllocated: (b) => {
         this.buffers.set(b.bytes.buffer as ArrayBuffer, shadowed(b.physical - b.bytes.byteOffset, b.bytes.buffer as ArrayBuffer, b.bytes.byteOffset + b.size));
         if (this.recording) this.rec.log.add(this.writeMoment, SPACE_SYSTEM, b.physical, b.bytes.buffer.byteLength, b.physical, WRITER.released, -1, -1, 0, g.now, { note: 'allocated as a common buffer (zeros)' } satisfies WriteDetail);
-      }
-      return b;
-    };
-    g.freeCommonBuffer = (buffer: CommonBuffer): void => {
-      free.call(g, buffer);
-      const ab = buffer.bytes.buffer as ArrayBuffer;
-      if (this.buffers.delete(ab) && this.recording) {
-        this.rec.log.add(this.writeMoment, SPACE_SYSTEM, buffer.physical, ab.byteLength, buffer.physical, WRITER.released, -1, -1, 0, g.now, { note: 'common buffer freed (reads as zeros)' } satisfies WriteDetail);
-      }
-    };
-    g.submit = (engine, submission): void => {
-      if (this.recording) this.sync(submission.physical, submission.length, this.writeMoment, true);
-      submit.call(g, engine, submission);
+      },
+      commonBufferFreed: (buffer) => {
+        const ab = buffer.bytes.buffer as ArrayBuffer;
+        if (this.buffers.delete(ab) && this.recording) {
+          this.rec.log.add(this.writeMoment, SPACE_SYSTEM, buffer.physical, ab.byteLength, buffer.physical, WRITER.released, -1, -1, 0, g.now, { note: 'common buffer freed (reads as zeros)' } satisfies WriteDetail);
+        }
+      },
     };
     this.restore.push(() => {
-      delete (g as unknown as Record<string, unknown>).allocateCommonBuffer;
-      delete (g as unknown as Record<string, unknown>).freeCommonBuffer;
-      delete (g as unknown as Record<string, unknown>).submit;
+      g.observer = undefined;
     });
-    void (null as unknown as Mdl);
   }
 
   // ---- bytes written straight into common buffers ----
@@ -361,26 +337,26 @@ class Attachment {
 
   // ---- events: the index, and the DMA buffers of DDI calls ----
 
-  private wrapNext(): void {
-    const m = this.machine as unknown as { next: () => MachineEvent | undefined };
-    const orig = m.next;
-    const machine = this.machine;
-    m.next = (): MachineEvent | undefined => {
-      const recording = this.recording;
-      if (recording && !this.shadowsCurrent) this.resyncShadows();
-      this.shadowsCurrent = recording;
-      const before = driverWriteSites.observe;
-      driverWriteSites.observe = this.observeDriverWrite;
-      let e: MachineEvent | undefined;
-      try {
-        e = orig.call(machine);
-      } finally {
-        driverWriteSites.observe = before;
-      }
-      if (e) this.onEvent(e);
-      return e;
+  private observeMachine(): void {
+    const m = this.machine;
+    if (m.observer) throw new Error('this machine is already recorded (it takes one recorder at a time)');
+    let outer: typeof driverWriteSites.observe;
+    m.observer = {
+      before: () => {
+        const recording = this.recording;
+        if (recording && !this.shadowsCurrent) this.resyncShadows();
+        this.shadowsCurrent = recording;
+        outer = driverWriteSites.observe;
+        driverWriteSites.observe = this.observeDriverWrite;
+      },
+      after: (e) => {
+        driverWriteSites.observe = outer;
+        if (e) this.onEvent(e);
+      },
     };
-    this.restore.push(() => delete (m as unknown as Record<string, unknown>).next);
+    this.restore.push(() => {
+      m.observer = undefined;
+    });
   }
 
   /**

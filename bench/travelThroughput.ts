@@ -1,0 +1,43 @@
+// Simulator throughput on random-pressure in a process of its own, with the time-travel recorder
+// attached to every machine or to none: the way the product runs them (a debug session's worker
+// records every machine it makes; `paging-lab run` and `paging-lab test` record none). Run by
+// travel.bench.ts, bundled, in a plain Node process: `node travelThroughput.js on|off ROUNDS`.
+// Prints the events per second of each round, as JSON; each round starts from a collected heap.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { compileDriver } from '../src/sim/driver/loader';
+import { machineFrom } from '../src/sim/machine';
+import { parseScenario } from '../src/sim/scenario';
+import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
+
+async function main(): Promise<void> {
+  const [mode, roundsArg, root] = process.argv.slice(2);
+  if (mode !== 'on' && mode !== 'off') throw new Error(`usage: travelThroughput on|off ROUNDS ROOT (got ${mode})`);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const path = join(root, 'samples', 'scenarios', 'random-pressure.json');
+  const scenario = parseScenario(readFileSync(path, 'utf8'), path);
+  const compiled = await compileDriver(join(root, 'samples', 'drivers', 'reference', 'driver.ts'));
+  const rates: number[] = [];
+  for (let round = 0; round < Number(roundsArg); round++) {
+    gc();
+    gc();
+    const m = machineFrom(compiled, { scenario });
+    if (mode === 'on') attachRecorder(m, new Recording());
+    const t0 = performance.now();
+    let n = 0;
+    while (m.next()) n++;
+    const t = performance.now() - t0;
+    m.stop();
+    rates.push(n / (t / 1000));
+  }
+  process.stdout.write(JSON.stringify(rates));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -189,7 +189,7 @@ export const travelSuite: Suite = {
       console.log(`  ${name}: ${c.events} moments; a machine at its end, measured as the growth of heap + array buffers after gc (mean of 2)`);
       row('  a parked machine, measured', `${(c.perMachine / MiB).toFixed(2)} MiB`);
       row('  its resident memory pages (VRAM + system)', `${(c.resident / MiB).toFixed(2)} MiB`);
-      row('  what its memories hold (16 MiB slabs, page tables)', `${(c.memories / MiB).toFixed(2)} MiB`);
+      row('  what its memories hold (1 MiB slabs, page tables)', `${(c.memories / MiB).toFixed(2)} MiB`);
       row('  what the checkpoint budget counts for it', `${(c.budgeted / MiB).toFixed(2)} MiB`, `${(c.budgeted / c.perMachine).toFixed(2)}x measured`);
       row('  VRAM touched by the run', `${(c.vramTouched / MiB).toFixed(2)} MiB`);
       row('  one checkpoint / VRAM touched', `${(c.perMachine / c.vramTouched).toFixed(2)}x`, '(target <= 2x)');

@@ -7,8 +7,10 @@
 // zero fill of untouched memory costs nothing, and filling or copying content that was only ever
 // filled moves no bytes at all.
 //
-// Slots are 4 KiB pieces of 16 MiB slabs, numbered: slot s is at byte (s % 4096) * 4 KiB of slab
-// s / 4096. A page's slot is kept in an Int32Array (no object per page, and the index of a huge,
+// Slots are 4 KiB pieces of 1 MiB slabs, numbered: slot s is at byte (s % 256) * 4 KiB of slab
+// s / 256. (Slabs were 16 MiB: a machine that wrote a few pages held 32 MiB, and a parked machine
+// of time travel, a checkpoint, cost that much; at 1 MiB a checkpoint of random-pressure costs
+// 7.8 MiB instead of 34.) A page's slot is kept in an Int32Array (no object per page, and the index of a huge,
 // mostly untouched memory stays mostly unmapped). Slots are handed out in order, reusing given-back
 // ones first (lowest address first when a range was given back), so pages written one after
 // another usually sit side by side and a bulk access takes them as one run (`run`): a 64 MiB copy
@@ -20,22 +22,22 @@
 // physical memory stay the same bytes. Installed pages stay materialised until released.
 //
 // A memory whose machine is finished can give its slabs back (`recycle`), zeroed, to the next memory
-// made in the same thread: a sweep runs hundreds of machines one after another, and a fresh 16 MiB
-// slab per memory per run was paid in page faults and, because V8 counts array buffers as external
+// made in the same thread: a sweep runs hundreds of machines one after another, and fresh slabs
+// per memory per run were paid in page faults and, because V8 counts array buffers as external
 // memory, in a full garbage collection after almost every run.
 
 import { ACCESS_WRITE, MAX_RUN_BYTES } from './constants';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_BYTES = 1 << PAGE_SHIFT;
-const SLAB_SHIFT = 12;
+const SLAB_SHIFT = 8;
 const SLAB_SLOTS = 1 << SLAB_SHIFT;
 const SLAB_BYTES = SLAB_SLOTS * PAGE_BYTES;
 
 /** Zeroed slabs given back by finished memories of this thread, for the next memories to carve. */
 const slabPool: Uint8Array[] = [];
 /** At most this many slabs (128 MiB) are kept for reuse; a larger memory gives the rest to the collector. */
-const SLAB_POOL_MAX = 8;
+const SLAB_POOL_MAX = 128;
 
 /** Not a pattern: the run just resolved holds bytes. */
 export const MIXED = -1;
@@ -94,7 +96,7 @@ export class SparseMemory {
     return this.materialised * PAGE_BYTES;
   }
 
-  /** Bytes this memory holds from the process: its own slabs (carved 16 MiB at a time) and its page tables; not installed buffers. */
+  /** Bytes this memory holds from the process: its own slabs (carved 1 MiB at a time) and its page tables; not installed buffers. */
   heldBytes(): number {
     let n = this.slotOf.byteLength + this.patterns.byteLength;
     for (let k = 0; k < this.slabs.length; k++) if (this.slabs[k] && !this.slabInstalled[k]) n += this.slabs[k]!.byteLength;

@@ -87,7 +87,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.e2e-cache/**', 'out/**', 'test-results/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', '.e2e-cache/**', '.bench-cache/**', 'out/**', 'test-results/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,9 +18,9 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { compileDriver, type CompiledDriver } from '../src/sim/driver/loader';
 import { machineFrom, type Machine } from '../src/sim/machine';
 import { parseScenario, type Scenario } from '../src/sim/scenario';
-import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
 import { machineBytes } from '../src/sim/timeline/timeline';
 import { stressScenario } from './stressScenario';
+import { eventsPerSecond } from './travelThroughput';
 import { row, type Suite } from './suite';
 
 const ROOT = join(__dirname, '..');
@@ -128,14 +128,7 @@ function throughput(compiled: CompiledDriver, scenario: Scenario, record: boolea
   // From a collected heap: the garbage the earlier measures left (parked machines, the adapter's
   // sessions) is collected before each round, not inside whichever round meets it.
   held();
-  const m = machineFrom(compiled, { scenario });
-  if (record) attachRecorder(m, new Recording());
-  const t0 = performance.now();
-  let n = 0;
-  while (m.next()) n++;
-  const t = performance.now() - t0;
-  m.stop();
-  return n / (t / 1000);
+  return eventsPerSecond(compiled, scenario, record);
 }
 
 /** Processes of each mode for the per-process throughput, rounds in each, and how many of those warm up (the JIT takes about three runs). */

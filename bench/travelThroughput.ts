@@ -8,10 +8,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { compileDriver } from '../src/sim/driver/loader';
+import { compileDriver, type CompiledDriver } from '../src/sim/driver/loader';
 import { machineFrom } from '../src/sim/machine';
-import { parseScenario } from '../src/sim/scenario';
+import { parseScenario, type Scenario } from '../src/sim/scenario';
 import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
+
+/** Events per second of one run of `scenario`, with the recorder attached or not. */
+export function eventsPerSecond(compiled: CompiledDriver, scenario: Scenario, record: boolean): number {
+  const m = machineFrom(compiled, { scenario });
+  if (record) attachRecorder(m, new Recording());
+  const t0 = performance.now();
+  let n = 0;
+  while (m.next()) n++;
+  const t = performance.now() - t0;
+  m.stop();
+  return n / (t / 1000);
+}
 
 async function main(): Promise<void> {
   const [mode, roundsArg, root] = process.argv.slice(2);
@@ -25,19 +37,15 @@ async function main(): Promise<void> {
   for (let round = 0; round < Number(roundsArg); round++) {
     gc();
     gc();
-    const m = machineFrom(compiled, { scenario });
-    if (mode === 'on') attachRecorder(m, new Recording());
-    const t0 = performance.now();
-    let n = 0;
-    while (m.next()) n++;
-    const t = performance.now() - t0;
-    m.stop();
-    rates.push(n / (t / 1000));
+    rates.push(eventsPerSecond(compiled, scenario, mode === 'on'));
   }
   process.stdout.write(JSON.stringify(rates));
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+// Run as a script (bundled); imported by travel.bench.ts for eventsPerSecond.
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

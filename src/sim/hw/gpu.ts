@@ -68,6 +68,17 @@ export class SimGpu implements Gpu {
   /** Told of the host's submissions and common buffers (see GpuObserver); one at a time. */
   observer: GpuObserver | undefined = undefined;
 
+  /**
+   * Says how the host reaches the memory it is about to write (told to write sinks with each write);
+   * returns what it was, for the caller to put back when its write is done.
+   */
+  private hostAccess(access: number): number {
+    const ev = this.state.events;
+    const was = ev.hostAccess;
+    ev.hostAccess = access;
+    return was;
+  }
+
   constructor(config: GpuConfig) {
     const segments = layoutSegments(config);
     this.config = Object.freeze({ ...config, segments });
@@ -98,13 +109,11 @@ export class SimGpu implements Gpu {
     return this.host.readPhysical(address, length);
   }
   writePhysical(address: number, bytes: Uint8Array): void {
-    const ev = this.state.events;
-    const was = ev.hostAccess;
-    ev.hostAccess = HOST_ACCESS.cpu;
+    const was = this.hostAccess(HOST_ACCESS.cpu);
     try {
       this.host.writePhysical(address, bytes);
     } finally {
-      ev.hostAccess = was;
+      this.state.events.hostAccess = was;
     }
   }
   fillPhysical(address: number, length: number, pattern: number): void {
@@ -114,13 +123,11 @@ export class SimGpu implements Gpu {
     return this.memory.createMdl(pages, byteOffset, byteCount);
   }
   writePageList(physical: number, pages: readonly number[]): number {
-    const ev = this.state.events;
-    const was = ev.hostAccess;
-    ev.hostAccess = HOST_ACCESS.pageList;
+    const was = this.hostAccess(HOST_ACCESS.pageList);
     try {
       return this.memory.writePageList(physical, pages);
     } finally {
-      ev.hostAccess = was;
+      this.state.events.hostAccess = was;
     }
   }
   allocateCommonBuffer(size: number): CommonBuffer | undefined {
@@ -136,13 +143,11 @@ export class SimGpu implements Gpu {
     return this.dma.commonBufferUsage();
   }
   scatterGather(mdl: Mdl, segmentId: number, segmentOffset: number, direction: 'to-device' | 'from-device'): { bytes: number; completesAt: number } {
-    const ev = this.state.events;
-    const was = ev.hostAccess;
-    ev.hostAccess = HOST_ACCESS.busMaster;
+    const was = this.hostAccess(HOST_ACCESS.busMaster);
     try {
       return this.dma.scatterGather(mdl, segmentId, segmentOffset, direction);
     } finally {
-      ev.hostAccess = was;
+      this.state.events.hostAccess = was;
     }
   }
 
@@ -151,13 +156,11 @@ export class SimGpu implements Gpu {
     return this.host.readSegment(segmentId, offset, length);
   }
   writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void {
-    const ev = this.state.events;
-    const was = ev.hostAccess;
-    ev.hostAccess = HOST_ACCESS.cpu;
+    const was = this.hostAccess(HOST_ACCESS.cpu);
     try {
       this.host.writeSegment(segmentId, offset, bytes);
     } finally {
-      ev.hostAccess = was;
+      this.state.events.hostAccess = was;
     }
   }
   gartEntry(segmentId: number, page: number): GartEntry {
@@ -170,13 +173,11 @@ export class SimGpu implements Gpu {
     return this.cpu.read(barOffset, length);
   }
   cpuWrite(barOffset: number, bytes: Uint8Array): void {
-    const ev = this.state.events;
-    const was = ev.hostAccess;
-    ev.hostAccess = HOST_ACCESS.cpu;
+    const was = this.hostAccess(HOST_ACCESS.cpu);
     try {
       this.cpu.write(barOffset, bytes);
     } finally {
-      ev.hostAccess = was;
+      this.state.events.hostAccess = was;
     }
   }
   acquireSwizzlingRange(segmentId: number, offset: number, size: number, pitch: number): SwizzlingRange | undefined {
@@ -230,13 +231,11 @@ export class SimGpu implements Gpu {
     return this.debug.read(address, length);
   }
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult {
-    const ev = this.state.events;
-    const was = ev.hostAccess;
-    ev.hostAccess = HOST_ACCESS.debugger;
+    const was = this.hostAccess(HOST_ACCESS.debugger);
     try {
       return this.debug.write(address, bytes);
     } finally {
-      ev.hostAccess = was;
+      this.state.events.hostAccess = was;
     }
   }
   residentBytes(): { vram: number; system: number } {

@@ -8,10 +8,10 @@
 // filled moves no bytes at all.
 //
 // Slots are 4 KiB pieces of 1 MiB slabs, numbered: slot s is at byte (s % 256) * 4 KiB of slab
-// s / 256. (Slabs were 16 MiB: a machine that wrote a few pages held 32 MiB, and a parked machine
-// of time travel, a checkpoint, cost that much; at 1 MiB a checkpoint of random-pressure costs
-// 7.8 MiB instead of 34.) A page's slot is kept in an Int32Array (no object per page, and the index of a huge,
-// mostly untouched memory stays mostly unmapped). Slots are handed out in order, reusing given-back
+// s / 256. Slabs are small because a machine holds at least one per memory whatever it wrote, and
+// a parked machine (a time-travel checkpoint) costs what it holds. A page's slot is kept in an
+// Int32Array (no object per page, and the index of a huge, mostly untouched memory stays mostly
+// unmapped). Slots are handed out in order, reusing given-back
 // ones first (lowest address first when a range was given back), so pages written one after
 // another usually sit side by side and a bulk access takes them as one run (`run`): a 64 MiB copy
 // is a handful of typed-array calls, and memory the process already touched is written again

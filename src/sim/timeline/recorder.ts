@@ -3,9 +3,10 @@
 // GPU's write sinks (each host write says how the host reached the memory, so it is told as the
 // CPU's, bus-master DMA's, the kernel's or the debugger's), Gpu.observer (submissions, common
 // buffers) and Machine.observer (around each event, to index it). None replaces a method on the
-// instance: recorded and unrecorded machines keep one shape, and the code they share stays optimized. Replays of moments already recorded run with the same hooks, quietly: only moments past
-// the recording's frontier are added, so a replay costs no log and a run that goes on after a step
-// back keeps recording from where the log ends.
+// instance: recorded and unrecorded machines keep one shape, and the code they share stays
+// optimized. Replays of moments already recorded run with the same hooks, quietly: only moments
+// past the recording's frontier are added, so a replay costs no log and a run that goes on after a
+// step back keeps recording from where the log ends.
 //
 // Bytes the driver or the kernel write straight into a common buffer (a DMA buffer's `Bytes`, a
 // paging buffer, a page list) raise no hardware event. Each common buffer keeps a shadow copy: a DDI
@@ -152,6 +153,8 @@ class Attachment {
     private readonly rec: Recording,
   ) {
     this.gpu = machine.gpu;
+    // Refused before anything is attached, so a refusal leaves the machine as it was.
+    if (machine.observer || this.gpu.observer) throw new Error('this machine is already recorded (it takes one recorder at a time)');
     rec.sourceMap ??= machine.kernel.ddi.sourceMap;
     this.restore.push(this.gpu.onWrites(this.onWrite));
     this.observeGpu();
@@ -196,7 +199,6 @@ class Attachment {
 
   private observeGpu(): void {
     const g = this.gpu;
-    if (g.observer) throw new Error('this GPU is already observed (a machine takes one recorder at a time)');
     g.observer = {
       submitting: (_engine, submission) => {
         if (this.recording) this.sync(submission.physical, submission.length, this.writeMoment, true);
@@ -339,7 +341,6 @@ class Attachment {
 
   private observeMachine(): void {
     const m = this.machine;
-    if (m.observer) throw new Error('this machine is already recorded (it takes one recorder at a time)');
     let outer: typeof driverWriteSites.observe;
     m.observer = {
       before: () => {

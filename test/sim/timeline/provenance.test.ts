@@ -102,6 +102,25 @@ describe('time travel: provenance of a byte', function () {
     }
   });
 
+  it('refuses a second recorder on a machine, and the first goes on recording as if none had been tried', async () => {
+    const sc = scenario(13);
+    const alone = new Recording();
+    const m1 = await createMachine({ driver: REFERENCE, scenario: sc });
+    attachRecorder(m1, alone);
+    while (m1.next());
+    const tried = new Recording();
+    const m2 = await createMachine({ driver: REFERENCE, scenario: sc });
+    const detach = attachRecorder(m2, tried);
+    assert.throws(() => attachRecorder(m2, new Recording()), /already recorded/);
+    while (m2.next());
+    assert.ok(alone.log.size > 0);
+    assert.equal(tried.log.size, alone.log.size);
+    assert.equal(tried.frontier, alone.frontier);
+    // Detached, a machine takes a recorder again.
+    detach();
+    assert.doesNotThrow(() => attachRecorder(m2, new Recording()));
+  });
+
   it('names the copy, the DxgkDdiBuildPagingBuffer call and the driver lines behind a paged-in byte', async () => {
     const compiled = await compileDriver(REFERENCE);
     const sc = scenario(11);

@@ -11,7 +11,7 @@ import { registerAdapterState } from './adapterState';
 import { registerAdapterViews } from './adapterViews';
 import { registerOccupancyView } from './occupancyView';
 import { registerVramCommands } from './vramCommands';
-import { registerVramPanelSerializer } from './vramPanel';
+import { registerVramView } from './vramPanel';
 import { registerPagingBufferCommand } from './pagingBufferCommand';
 import { registerSaveRecordingCommand } from './saveRecordingCommand';
 import { registerProjectCommands } from './projectCommands';
@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerAdapterViews(context);
   registerOccupancyView(context);
   registerVramCommands(context);
-  registerVramPanelSerializer(context);
+  registerVramView(context);
   registerPagingBufferCommand(context);
   registerSaveRecordingCommand(context);
   registerProjectCommands(context);

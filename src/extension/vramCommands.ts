@@ -7,7 +7,7 @@ import { adapterState } from './adapterState';
 import { AllocationItem, SegmentItem } from './adapterViews';
 import { debugEvents } from './debugEvents';
 import { findGpuFrame } from './gpuFrame';
-import { VramPanel } from './vramPanel';
+import { vramView } from './vramPanel';
 import { allocationAddress, allocationLabel, overlaysOf, parseMemoryReference, segmentRegions, targetForAddress, targetForAllocation, targetForSegment } from './vramTargets';
 import { parseAddress } from '../../media/src/address';
 import type { ViewTarget } from '../../media/src/protocol';
@@ -128,7 +128,7 @@ export function registerVramCommands(context: vscode.ExtensionContext): void {
   const open = async (arg?: unknown) => {
     try {
       const target = targetFromArgument(arg) ?? (await askForTarget());
-      if (target) VramPanel.show(context, target);
+      if (target) vramView.show(target);
     } catch (e) {
       void vscode.window.showErrorMessage(`Open VRAM View: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -137,7 +137,7 @@ export function registerVramCommands(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(CMD_OPEN_VRAM_VIEW, open),
     vscode.commands.registerCommand(CMD_OPEN_IN_VRAM_VIEW, open),
     vscode.commands.registerCommand(CMD_VRAM_GO_TO, () => {
-      if (!VramPanel.focusGoto()) void vscode.commands.executeCommand(CMD_OPEN_VRAM_VIEW);
+      if (!vramView.focusGoto()) void vscode.commands.executeCommand(CMD_OPEN_VRAM_VIEW);
     }),
   );
 }

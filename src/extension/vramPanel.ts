@@ -1,6 +1,12 @@
-// The VRAM hex view's webview panel on the extension host side: it serves the page, reads and
-// writes memory for it through the wddm debug session (DAP readMemory/writeMemory), and forwards
-// stops, memory events and the allocations to draw. One panel, retargeted when opened again.
+// The VRAM hex view on the extension host side: a webview view in the bottom panel ("VRAM", beside
+// the Debug Console). It serves the page, reads and writes memory for it through the wddm debug
+// session (DAP readMemory/writeMemory), and forwards stops, memory events and the allocations to
+// draw. One view, aimed again when opened again.
+//
+// Why a panel view made ready when a session starts: a webview's first load waits on the
+// workbench's webview host (in code-server a service worker registered per webview: seconds),
+// while a loaded view that is hidden and shown again reacts in tens of milliseconds. So the view
+// is loaded, hidden, while the session starts, and "Open in VRAM View" only aims and reveals it.
 
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
@@ -12,51 +18,35 @@ import { isViewToHost, type HostToView, type ViewTarget } from '../../media/src/
 import { bytesPerRowSetting } from './settings';
 import { showWhoWrote } from './whoWrote';
 
-export const VRAM_VIEW_TYPE = 'pagingLab.vramView';
+export const VIEW_VRAM = 'pagingLab.vram';
+/** The Debug Console's own command; with `preserveFocus` it shows the console without taking the keyboard. */
+const SHOW_DEBUG_CONSOLE = 'workbench.debug.action.toggleRepl';
 
-let current: VramPanel | undefined;
+/** Set while the view is loaded, so it stays in the panel after the session ends. */
+const OPEN_CONTEXT = 'pagingLab.vramViewOpen';
 
-export class VramPanel {
+const DEFAULT_TARGET: ViewTarget = { title: 'vram', base: 2 ** 40, size: 256 * 2 ** 20, cursor: 2 ** 40 };
+
+class VramViewProvider implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private target: ViewTarget | undefined;
+  private pageReady = false;
+  /** Shown only to be loaded: once resolved, the panel goes back to the Debug Console. */
+  private warming = false;
 
-  static show(context: vscode.ExtensionContext, target: ViewTarget): VramPanel {
-    if (current) {
-      current.target = target;
-      current.panel.title = `VRAM: ${target.title}`;
-      current.panel.reveal(undefined, false);
-      current.sendInit();
-      return current;
-    }
-    const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
-    const panel = vscode.window.createWebviewPanel(VRAM_VIEW_TYPE, `VRAM: ${target.title}`, vscode.ViewColumn.Beside, panelOptions(media));
-    current = new VramPanel(media, panel, target);
-    return current;
-  }
+  constructor(private readonly media: vscode.Uri) {}
 
-  /** Ctrl+G while the view is the active editor: the keyboard goes to the view's go-to box. */
-  static focusGoto(): boolean {
-    if (!current) return false;
-    current.post({ type: 'focusGoto' });
-    return true;
-  }
-
-  /** A panel VS Code restores after a reload, with the target the page saved in its state. */
-  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, state: unknown): void {
-    const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
-    panel.webview.options = panelOptions(media);
-    const saved = (state as { target?: ViewTarget } | undefined)?.target;
-    const target = isTarget(saved) ? saved : { title: 'vram', base: 2 ** 40, size: 256 * 2 ** 20, cursor: 2 ** 40 };
-    current?.panel.dispose();
-    current = new VramPanel(media, panel, target);
-  }
-
-  private constructor(
-    media: vscode.Uri,
-    readonly panel: vscode.WebviewPanel,
-    private target: ViewTarget,
-  ) {
-    const webview = this.panel.webview;
-    webview.html = vramViewHtml({ cspSource: webview.cspSource, nonce: nonce(), ...pageSources(media) });
+  resolveWebviewView(view: vscode.WebviewView, context: vscode.WebviewViewResolveContext): void {
+    this.view = view;
+    this.pageReady = false;
+    void vscode.commands.executeCommand('setContext', OPEN_CONTEXT, true);
+    const saved = (context.state as { target?: ViewTarget } | undefined)?.target;
+    this.target ??= isTarget(saved) ? saved : undefined;
+    if (this.target) view.description = this.target.title;
+    const webview = view.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [this.media] };
+    webview.html = vramViewHtml({ cspSource: webview.cspSource, nonce: nonce(), ...pageSources(this.media) });
     this.disposables.push(
       webview.onDidReceiveMessage((m) => void this.onMessage(m)),
       adapterState.onDidChange(() => {
@@ -70,18 +60,56 @@ export class VramPanel {
         this.post(base === undefined ? { type: 'memory', address: 0, count: Number.MAX_SAFE_INTEGER } : { type: 'memory', address: base + m.offset, count: m.count });
       }),
     );
-    this.panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    view.onDidDispose(() => this.dispose());
+    if (this.warming) {
+      this.warming = false;
+      // The page goes on loading while hidden (the view is retained when hidden).
+      void vscode.commands.executeCommand(SHOW_DEBUG_CONSOLE, { preserveFocus: true });
+    }
+  }
+
+  /** Aims the view at a target and shows it with the keyboard in it (loading it first if it never was). */
+  show(target: ViewTarget): void {
+    this.target = target;
+    this.warming = false;
+    if (!this.view) {
+      void vscode.commands.executeCommand(`${VIEW_VRAM}.focus`);
+      return;
+    }
+    this.view.description = target.title;
+    this.view.show(false);
+    if (this.pageReady) this.sendInit();
+  }
+
+  /** Loads the view out of sight, so that the first "Open in VRAM View" of the session is quick. */
+  async warm(): Promise<void> {
+    if (this.view) return;
+    this.warming = true;
+    // `<view>.open` with preserveFocus shows the view without taking the keyboard. The view is
+    // contributed for wddm sessions: its `when` may become true a moment after the start.
+    for (let i = 0; i < 20 && this.warming && !this.view; i++) {
+      await vscode.commands.executeCommand(`${VIEW_VRAM}.open`, { preserveFocus: true }).then(undefined, () => undefined);
+      for (let t = 0; t < 10 && !this.view; t++) await new Promise((r) => setTimeout(r, 50));
+    }
+    this.warming = false;
+  }
+
+  /** Ctrl+G while the view has focus: the keyboard goes to the view's go-to box. */
+  focusGoto(): boolean {
+    if (!this.view || !this.pageReady) return false;
+    this.post({ type: 'focusGoto' });
+    return true;
   }
 
   private post(m: HostToView): void {
-    void this.panel.webview.postMessage(m);
+    void this.view?.webview.postMessage(m);
   }
 
   private sendInit(): void {
     const session = debugEvents.currentSession();
     this.post({
       type: 'init',
-      target: this.target,
+      target: this.target ?? DEFAULT_TARGET,
       bytesPerRow: bytesPerRowSetting(),
       state: viewState(adapterState.state),
       running: !!session && !debugEvents.isStopped(session),
@@ -94,6 +122,7 @@ export class VramPanel {
     const session = debugEvents.currentSession();
     switch (m.type) {
       case 'ready':
+        this.pageReady = true;
         this.sendInit();
         return;
       case 'read': {
@@ -133,8 +162,10 @@ export class VramPanel {
   }
 
   private dispose(): void {
-    if (current === this) current = undefined;
-    for (const d of this.disposables) d.dispose();
+    this.view = undefined;
+    this.pageReady = false;
+    void vscode.commands.executeCommand('setContext', OPEN_CONTEXT, false);
+    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
 
@@ -149,30 +180,38 @@ function pageSources(media: vscode.Uri): { script: string; style: string } {
   return sources;
 }
 
-function panelOptions(media: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [media],
-    // The view holds the bytes seen at the previous stop (the baseline of the highlighting);
-    // reloading it whenever its tab is hidden would lose them.
-    retainContextWhenHidden: true,
-  };
-}
-
 function isTarget(t: unknown): t is ViewTarget {
   const o = t as Partial<ViewTarget> | undefined;
   return !!o && typeof o.title === 'string' && [o.base, o.size, o.cursor].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
 }
 
-/** Restores the VRAM view after a window reload (its target comes from the page's saved state). */
-export function registerVramPanelSerializer(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(VRAM_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => VramPanel.revive(context, panel, state),
-    }),
-  );
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+let provider: VramViewProvider | undefined;
+
+/** The VRAM view: aimed at a target and shown (see VramViewProvider.show). */
+export const vramView = {
+  show(target: ViewTarget): void {
+    provider?.show(target);
+  },
+  focusGoto(): boolean {
+    return provider?.focusGoto() ?? false;
+  },
+};
+
+export function registerVramView(context: vscode.ExtensionContext): void {
+  const p = new VramViewProvider(vscode.Uri.joinPath(context.extensionUri, 'dist', 'media'));
+  provider = p;
+  const consoleOption = () => vscode.workspace.getConfiguration('debug').get<string>('internalConsoleOptions');
+  context.subscriptions.push(
+    // The view holds the bytes seen at the previous stop (the baseline of the highlighting), and
+    // loading it again costs seconds: it stays loaded while hidden.
+    vscode.window.registerWebviewViewProvider(VIEW_VRAM, p, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.debug.onDidStartDebugSession((s) => {
+      // Loading it means showing the panel for a moment: not when the user keeps the panel closed.
+      if (s.type === 'wddm' && !s.parentSession && consoleOption() !== 'neverOpen') void p.warm();
+    }),
+  );
 }

@@ -143,6 +143,13 @@ export class Workbench {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
+  /** Shows a view of the bottom panel (Debug Console, VRAM, ...) by clicking its tab. */
+  async showPanel(title: string, timeoutMs = 15_000): Promise<void> {
+    const tab = this.page.locator(`.part.panel .composite-bar .action-label[aria-label^="${title}"]`).first();
+    await tab.waitFor({ state: 'visible', timeout: timeoutMs });
+    await tab.click();
+  }
+
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor. */
   async openFile(relativePath: string): Promise<Locator> {
     const name = basename(relativePath);

@@ -20,13 +20,13 @@ import { Op } from '../src/isa/opcodes';
 import type { Gpu } from '../src/sim/hw';
 import { createMachine } from '../src/sim/machine';
 import { stressScenario, type StressShape } from './stressScenario';
+import { TouchedPages } from './touchedPages';
 
 export type { StressShape };
 import type { DriverEntryFunction } from '../src/sim/driver/loader';
 import { DriverEntry } from '../samples/drivers/reference/driver';
 
 const MiB = 1024 * 1024;
-const PAGE = 4096;
 
 
 export interface OpTimes {
@@ -69,26 +69,6 @@ export interface StressRound {
   touchedBytes: number;
   residentBytes: number;
   rss: number;
-}
-
-/** Pages written, as one bit per 4 KiB page of VRAM and of system memory. */
-class Touched {
-  private readonly vram: Uint8Array;
-  private readonly sys: Uint8Array;
-  constructor(gpu: Gpu) {
-    this.vram = new Uint8Array(Math.ceil(gpu.config.vramBytes / PAGE / 8));
-    this.sys = new Uint8Array(Math.ceil(gpu.config.systemMemoryBytes / PAGE / 8));
-  }
-  mark(vram: boolean, address: number, length: number): void {
-    const bits = vram ? this.vram : this.sys;
-    const end = Math.ceil((address + length) / PAGE);
-    for (let p = Math.floor(address / PAGE); p < end; p++) bits[p >>> 3] |= 1 << (p & 7);
-  }
-  bytes(): number {
-    let n = 0;
-    for (const bits of [this.vram, this.sys]) for (const b of bits) for (let x = b; x; x &= x - 1) n++;
-    return n * PAGE;
-  }
 }
 
 /** One run of the stress with nobody watching the hardware (no listener, no floor): what a headless run costs. */
@@ -168,7 +148,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   const gpu = machine.gpu;
 
   // Watching the engine: which instruction runs, the bytes it writes, the pages anyone writes.
-  const touched = new Touched(gpu);
+  const touched = new TouchedPages(gpu);
   const pending: number[] = [];
   let code = -1;
   let opBytes = 0;

@@ -255,7 +255,9 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
       onData(m);
       break;
     case 'stopped':
-      // Also the first stop of a new session after the previous one ended.
+      // Also the first stop of a new session after the previous one ended (or of the first
+      // session, the view opened before it): what was said of no session no longer holds.
+      if (ended) setMessage('');
       running = false;
       ended = false;
       segments = m.state.segments;
@@ -266,6 +268,7 @@ window.addEventListener('message', (e: MessageEvent<HostToView>) => {
       schedule();
       break;
     case 'continued':
+      if (ended) setMessage('');
       running = true;
       ended = false;
       schedule();

@@ -73,7 +73,9 @@ class VramViewProvider implements vscode.WebviewViewProvider {
     this.target = target;
     this.warming = false;
     if (!this.view) {
-      void vscode.commands.executeCommand(`${VIEW_VRAM}.focus`);
+      // The view is contributed for wddm sessions; asked for without one, it is made available
+      // first (it then says that a session shows memory).
+      void Promise.resolve(vscode.commands.executeCommand('setContext', OPEN_CONTEXT, true)).then(() => vscode.commands.executeCommand(`${VIEW_VRAM}.focus`));
       return;
     }
     this.view.description = target.title;
@@ -114,7 +116,10 @@ class VramViewProvider implements vscode.WebviewViewProvider {
       state: viewState(adapterState.state),
       running: !!session && !debugEvents.isStopped(session),
     });
-    if (!session) this.post({ type: 'ended' });
+    if (!session) {
+      this.post({ type: 'ended' });
+      this.post({ type: 'notice', text: 'No Paging Lab debug session: start one (F5) to see memory.' });
+    }
   }
 
   private async onMessage(m: unknown): Promise<void> {

@@ -1,7 +1,7 @@
 // The extension's debugging experience in a real VS Code, as a user drives it. Screenshots of each
 // step go to test-results/e2e/debug-pgasm/ and test-results/e2e/debug-driver/.
 //
-// A .pgasm program: F5 with no launch.json (the configuration provider fills it in), the stop, the
+// A .pgasm program: the VRAM view asked for before any session says to start one; F5 with no launch.json (the configuration provider fills it in), the stop, the
 // Paging Lab views in Run and Debug, the VRAM hex view opened on a typed address, one GPU step and
 // the bytes it wrote highlighted, the occupancy map, the paging buffer as a pgasm document.
 //
@@ -46,6 +46,21 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
+  it('opens the VRAM view with no session, saying to start one', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    await wb.startCommand('Paging Lab: Open VRAM View');
+    // With no session the picker offers the default adapter's segments; an address typed in it works too.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open VRAM View' }).waitFor({ state: 'visible' });
+    await page.locator('.quick-input-widget input').fill('vram:0x1000');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Go to vram:0x1000' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    const view = await vramView(session!);
+    const status = await wb.poll(() => view.locator('#status').innerText().catch(() => ''), (t) => t.includes('start one (F5)'), 15_000);
+    await session!.screenshot('vram-view-no-session');
+    assert.match(status, /No Paging Lab debug session: start one \(F5\) to see memory\./);
   });
 
   it('F5 on a .pgasm file with no launch.json runs it and stops before the first opcode', async function () {

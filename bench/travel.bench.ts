@@ -18,7 +18,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { compileDriver, type CompiledDriver } from '../src/sim/driver/loader';
 import { machineFrom, type Machine } from '../src/sim/machine';
 import { parseScenario, type Scenario } from '../src/sim/scenario';
-import { machineBytes } from '../src/sim/timeline/timeline';
+import { DEFAULT_CHECKPOINT_COUNT, machineBytes } from '../src/sim/timeline/timeline';
 import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
 import { stressScenario } from './stressScenario';
 import { TouchedPages } from './touchedPages';
@@ -202,7 +202,7 @@ export const travelSuite: Suite = {
       row('  VRAM touched by the run (pages anyone wrote)', `${(c.vramTouched / MiB).toFixed(2)} MiB`, `VRAM + system ${(c.memoryTouched / MiB).toFixed(2)} MiB; VRAM with bytes behind it at the end ${(c.vramResident / MiB).toFixed(2)} MiB (filled pages are kept as their pattern)`);
       row('  the run\'s recording (write log + moment index)', `${(c.recording / MiB).toFixed(2)} MiB`);
       row('  one checkpoint / VRAM touched', `${(c.perMachine / c.vramTouched).toFixed(3)}x`);
-      row('  checkpoints a session holds at most (8 parked machines) / VRAM touched', `${((8 * c.perMachine) / c.vramTouched).toFixed(3)}x`, '(target <= 2x)');
+      row(`  checkpoints a session holds at most (${DEFAULT_CHECKPOINT_COUNT} parked machines) / VRAM touched`, `${((DEFAULT_CHECKPOINT_COUNT * c.perMachine) / c.vramTouched).toFixed(3)}x`, '(target <= 2x)');
       row('  one checkpoint / VRAM with bytes behind it', `${(c.perMachine / Math.max(c.vramResident, 1)).toFixed(2)}x`, '(the bytes a checkpoint could not keep as patterns)');
     }
     console.log(`  load ${load()}`);

@@ -33,6 +33,10 @@ export interface Edit {
   value?: string;
 }
 
+/** What the parked machines may hold by default: this many machines, in this many bytes. */
+export const DEFAULT_CHECKPOINT_COUNT = 8;
+export const DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024;
+
 export interface TimelineOptions {
   /** A new machine of the same run (same driver, scenario, seed and options), at moment 0. */
   make(): Machine;
@@ -263,8 +267,8 @@ export class Timeline {
   }
 
   private trim(): void {
-    const budget = this.opts.checkpointBytes ?? 256 * 1024 * 1024;
-    const count = this.opts.checkpointCount ?? 8;
+    const budget = this.opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
+    const count = this.opts.checkpointCount ?? DEFAULT_CHECKPOINT_COUNT;
     while (this.parked.length > count || (this.parked.length > 0 && this.checkpointBytes() > budget)) {
       // The oldest goes: moments before the next one are then replayed from further back.
       const dropped = this.parked.shift()!;
@@ -352,7 +356,7 @@ export class Timeline {
     const now = this.moment;
     const have = this.checkpoints;
     // No more rungs than machines may be parked: each would push out the one before.
-    for (const back of [32, 512, 8192].slice(0, Math.max(0, this.opts.checkpointCount ?? 8))) {
+    for (const back of [32, 512, 8192].slice(0, Math.max(0, this.opts.checkpointCount ?? DEFAULT_CHECKPOINT_COUNT))) {
       const t = now - back;
       if (t < 1) continue;
       // A checkpoint within half the distance below the rung serves it.

@@ -240,6 +240,11 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     await wb.reloadWindow();
     // The reload ended the session; the next one brings the view back.
     const editor = await wb.openFile('fill.pgasm');
+    // F5 picks the debugger from the editor's language, which the reloaded window knows only once
+    // the extensions' contributions are read again; before that it is plain text and F5 asks for a
+    // debugger instead of starting one.
+    const mode = await wb.poll(() => wb.languageMode().catch(() => ''), (m) => m === 'Paging Assembly', 30_000);
+    assert.equal(mode, 'Paging Assembly', 'the reloaded window knows the pgasm language before F5');
     await editor.click();
     await page.keyboard.press('F5');
     await wb.waitFor('.debug-call-stack .monaco-list-row', 'the Call Stack of the next session', 30_000);

@@ -50,7 +50,8 @@ export class Workbench {
       await loc.waitFor({ state: 'visible', timeout: timeoutMs });
     } catch {
       const shot = await this.screenshot(`missing-${what}`).catch(() => '(no screenshot)');
-      throw new Error(`${what} did not appear within ${timeoutMs} ms (${typeof target === 'string' ? target : 'locator'}); screenshot: ${shot}`);
+      const seen = await this.onScreen().catch(() => '(could not read the screen)');
+      throw new Error(`${what} did not appear within ${timeoutMs} ms (${typeof target === 'string' ? target : 'locator'}); on screen: ${seen}; screenshot: ${shot}`);
     }
     return loc;
   }
@@ -245,5 +246,23 @@ export class Workbench {
   /** Texts of the notification toasts on screen (errors from extensions show here). */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  }
+
+  /**
+   * What the user would see that explains a wait that timed out: the side bar's title, the active
+   * tab, an open quick pick and the notifications. A CI failure is read from its log, where the
+   * screenshot is out of reach.
+   */
+  async onScreen(): Promise<string> {
+    const text = async (selector: string): Promise<string> =>
+      (await this.page.locator(selector).allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean).join(' | ');
+    const parts = [
+      `side bar: ${(await text('.part.sidebar .composite.title h2')) || '(none)'}`,
+      `tab: ${(await text('.tabs-container .tab.active .label-name')) || '(none)'}`,
+      `language: ${(await text('.statusbar-item[id="status.editor.mode"]')) || '(none)'}`,
+      `quick pick: ${(await text('.quick-input-widget:visible .quick-input-title, .quick-input-widget:visible .monaco-list-row')) || '(none)'}`,
+      `notifications: ${(await text('.notifications-toasts .notification-list-item-message')) || '(none)'}`,
+    ];
+    return parts.join('; ');
   }
 }

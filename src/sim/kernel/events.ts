@@ -16,7 +16,7 @@ export interface DdiCall {
   /** The raw return value (boolean for DxgkDdiInterruptRoutine). */
   result?: unknown;
   /** What the kernel was doing, outermost first (scenario step, VidMm operation...). */
-  cause: string[];
+  cause: readonly string[];
 }
 
 export type KernelEventKind =

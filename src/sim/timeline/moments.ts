@@ -11,7 +11,26 @@ import type { MachineEvent } from '../kernel/events';
 
 export const EVENT_KINDS = ['scenario-step', 'ddi-entry', 'ddi-return', 'kernel', 'instruction', 'error', 'done'] as const;
 export type IndexedKind = (typeof EVENT_KINDS)[number];
-const KIND_CODE = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
+
+/** EVENT_KINDS' index of a kind ('kernel' for any other): a switch, cheaper than a map by string at every event. */
+function kindCode(kind: string): number {
+  switch (kind) {
+    case 'scenario-step':
+      return 0;
+    case 'ddi-entry':
+      return 1;
+    case 'ddi-return':
+      return 2;
+    case 'instruction':
+      return 4;
+    case 'error':
+      return 5;
+    case 'done':
+      return 6;
+    default:
+      return 3;
+  }
+}
 export const KIND_DDI_ENTRY = 1;
 export const KIND_DDI_RETURN = 2;
 export const KIND_INSTRUCTION = 4;
@@ -28,7 +47,7 @@ export interface CallSummary {
   multipassOffset?: number;
   flags?: Record<string, unknown>;
   /** What the kernel was doing, outermost first (scenario step, VidMm operation...). */
-  cause: string[];
+  cause: readonly string[];
   status?: number;
 }
 
@@ -50,7 +69,12 @@ export class MomentIndex {
   private address = new Float64Array(START);
   private time = new Float64Array(START);
   private submission = new Int32Array(START);
-  private readonly calls = new Map<number, CallSummary>();
+  /**
+   * By call id. Ids are numbered from 1 in the order of the calls, so a list does, and costs less
+   * than a map's inserts at the thousands of calls a run makes.
+   */
+  private readonly calls: (CallSummary | undefined)[] = [];
+  private callCount = 0;
 
   /** The last moment indexed. */
   get last(): number {
@@ -58,7 +82,7 @@ export class MomentIndex {
   }
 
   bytes(): number {
-    return this.kind.length * (1 + 4 + 8 + 8 + 4) + this.calls.size * 200;
+    return this.kind.length * (1 + 4 + 8 + 8 + 4) + this.callCount * 200;
   }
 
   /** Indexes the event that makes moment `moment` (moments are indexed in order, from 1). */
@@ -67,25 +91,27 @@ export class MomentIndex {
     if (moment >= this.kind.length) this.grow();
     const i = moment;
     this.n = moment;
-    this.kind[i] = KIND_CODE.get(e.kind) ?? 3;
+    this.kind[i] = kindCode(e.kind);
     this.time[i] = e.time;
     switch (e.kind) {
       case 'ddi-entry': {
         this.aux[i] = e.call.id;
         const a = e.call.args as Record<string, unknown>;
-        const s: CallSummary = { id: e.call.id, ddi: e.call.ddi, entry: moment, exit: 0, cause: e.call.cause.slice() };
+        // The call's cause is its own copy of the kernel's frames, taken at the call and never changed: shared, not copied again.
+        const s: CallSummary = { id: e.call.id, ddi: e.call.ddi, entry: moment, exit: 0, cause: e.call.cause };
         if (e.call.ddi === 'DxgkDdiBuildPagingBuffer') {
           if (typeof a.Operation === 'number') s.operation = DXGK_OPERATION_NAMES[a.Operation] ?? String(a.Operation);
           if (typeof a.MultipassOffset === 'number') s.multipassOffset = a.MultipassOffset;
           const flags = operationFlags(a);
           if (flags) s.flags = flags;
         }
-        this.calls.set(e.call.id, s);
+        if (!this.calls[e.call.id]) this.callCount++;
+        this.calls[e.call.id] = s;
         break;
       }
       case 'ddi-return': {
         this.aux[i] = e.call.id;
-        const s = this.calls.get(e.call.id);
+        const s = this.calls[e.call.id];
         if (s) {
           s.exit = moment;
           s.status = e.call.status;
@@ -127,8 +153,13 @@ export class MomentIndex {
   /** Forgets the moments after `moment` (the run went another way from there). */
   truncateAfter(moment: number): void {
     if (moment >= this.n) return;
-    for (const [id, c] of this.calls) {
-      if (c.entry > moment) this.calls.delete(id);
+    for (let id = 0; id < this.calls.length; id++) {
+      const c = this.calls[id];
+      if (!c) continue;
+      if (c.entry > moment) {
+        this.calls[id] = undefined;
+        this.callCount--;
+      }
       else if (c.exit > moment) {
         c.exit = 0;
         c.status = undefined;
@@ -157,7 +188,7 @@ export class MomentIndex {
   }
 
   call(id: number): CallSummary | undefined {
-    return this.calls.get(id);
+    return this.calls[id];
   }
 
   /**

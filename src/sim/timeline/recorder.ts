@@ -108,6 +108,38 @@ const VIA_WRITER: WriteDetail = { viaWriter: true };
 /** Bytes compared natively at a time when looking for what changed. */
 const DIFF_BLOCK = 64;
 
+/** What changedRuns answers when nothing changed (shared: never written to). */
+const NO_RUNS: readonly [number, number][] = Object.freeze([]) as readonly [number, number][];
+const NO_BUFFERS: readonly Shadowed[] = Object.freeze([]) as readonly Shadowed[];
+
+/**
+ * Appends to `runs` the [start, end) physical ranges of b's bytes [from, to) that differ from its
+ * shadow: native comparisons, halving down to the blocks that differ, so a change costs a few compares.
+ */
+function changedIn(b: Shadowed, from: number, to: number, runs: [number, number][]): void {
+  if (b.nBytes.compare(b.nShadow, from, to, from, to) === 0) return;
+  if (to - from > DIFF_BLOCK) {
+    const step = Math.ceil((to - from) / 8);
+    for (let x = from; x < to; x += step) changedIn(b, x, Math.min(to, x + step), runs);
+    return;
+  }
+  const bytes = b.bytes;
+  const shadow = b.shadow;
+  const base = b.physical;
+  for (let i = from; i < to; ) {
+    if (bytes[i] === shadow[i]) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < to && bytes[j] !== shadow[j]) j++;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === base + i) last[1] = base + j;
+    else runs.push([base + i, base + j]);
+    i = j;
+  }
+}
+
 function shadowed(physical: number, ab: ArrayBuffer, size: number): Shadowed {
   const shadow = new Uint8Array(size);
   return { physical, bytes: new Uint8Array(ab, 0, size), shadow, nBytes: Buffer.from(ab, 0, size), nShadow: Buffer.from(shadow.buffer) };
@@ -137,9 +169,20 @@ export function attachRecorder(machine: Machine, recording: Recording): () => vo
 class Attachment {
   private readonly gpu: Gpu;
   private readonly buffers = new Map<ArrayBuffer, Shadowed>();
-  /** The DMA buffers of the DDI call in progress, compared at its return. */
-  private callBuffers: Shadowed[] = [];
-  private pending: SiteWrite[] = [];
+  /**
+   * The same buffers as a list. The loops over them run at every host write and DDI call; a list
+   * costs them no iterator object (a third of what recording allocated went to small objects like it).
+   */
+  private bufferList: Shadowed[] = [];
+  /** The DMA buffers of the DDI call in progress, compared at its return (one, in practice: `pDmaBuffer`'s). */
+  private callBuffers: readonly Shadowed[] = NO_BUFFERS;
+  /**
+   * The driver's writes through the GPU module's writers in the call in progress, as (physical,
+   * length) pairs in the first `pendingLength` slots. Never shortened: an array cut to length 0
+   * gives its store back, and the next push takes a new one.
+   */
+  private readonly pending: number[] = [];
+  private pendingLength = 0;
   /**
    * Stand-ins the driver writes instead of a DMA buffer during a call (the verifier hands it a copy
    * with guard bytes and copies it back at the return), by their ArrayBuffer: the physical address
@@ -204,11 +247,17 @@ class Attachment {
         if (this.recording) this.sync(submission.physical, submission.length, this.writeMoment, true);
       },
       commonBufferAllocated: (b) => {
-        this.buffers.set(b.bytes.buffer as ArrayBuffer, shadowed(b.physical - b.bytes.byteOffset, b.bytes.buffer as ArrayBuffer, b.bytes.byteOffset + b.size));
+        const sh = shadowed(b.physical - b.bytes.byteOffset, b.bytes.buffer as ArrayBuffer, b.bytes.byteOffset + b.size);
+        const old = this.buffers.get(b.bytes.buffer as ArrayBuffer);
+        this.buffers.set(b.bytes.buffer as ArrayBuffer, sh);
+        this.bufferList = this.bufferList.filter((x) => x !== old);
+        this.bufferList.push(sh);
         if (this.recording) this.rec.log.add(this.writeMoment, SPACE_SYSTEM, b.physical, b.bytes.buffer.byteLength, b.physical, WRITER.released, -1, -1, 0, g.now, { note: 'allocated as a common buffer (zeros)' } satisfies WriteDetail);
       },
       commonBufferFreed: (buffer) => {
         const ab = buffer.bytes.buffer as ArrayBuffer;
+        const old = this.buffers.get(ab);
+        if (old) this.bufferList = this.bufferList.filter((x) => x !== old);
         if (this.buffers.delete(ab) && this.recording) {
           this.rec.log.add(this.writeMoment, SPACE_SYSTEM, buffer.physical, ab.byteLength, buffer.physical, WRITER.released, -1, -1, 0, g.now, { note: 'common buffer freed (reads as zeros)' } satisfies WriteDetail);
         }
@@ -222,15 +271,22 @@ class Attachment {
   // ---- bytes written straight into common buffers ----
 
   private bufferAt(physical: number): Shadowed | undefined {
-    for (const b of this.buffers.values()) if (physical >= b.physical && physical < b.physical + b.bytes.length) return b;
+    const list = this.bufferList;
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i];
+      if (physical >= b.physical && physical < b.physical + b.bytes.length) return b;
+    }
     return undefined;
   }
 
   private refreshShadow(address: number, length: number): void {
-    for (const b of this.buffers.values()) {
+    const list = this.bufferList;
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i];
       const lo = Math.max(address, b.physical);
       const hi = Math.min(address + length, b.physical + b.bytes.length);
-      if (lo < hi) b.shadow.set(b.bytes.subarray(lo - b.physical, hi - b.physical), lo - b.physical);
+      // Buffer.copy: a native copy that makes no view.
+      if (lo < hi) b.nBytes.copy(b.nShadow, lo - b.physical, lo - b.physical, hi - b.physical);
     }
   }
 
@@ -238,40 +294,16 @@ class Attachment {
    * The runs of [physical, physical + length) of a common buffer that differ from its shadow (bytes
    * nobody reported writing), as [start, end) physical pairs; the shadow is brought up to date.
    */
-  private changedRuns(physical: number, length: number): [number, number][] {
+  private changedRuns(physical: number, length: number): readonly [number, number][] {
     const b = this.bufferAt(physical);
-    if (!b) return [];
+    if (!b) return NO_RUNS;
     const lo = physical - b.physical;
     const hi = Math.min(b.bytes.length, lo + length);
-    const bytes = b.bytes;
-    const shadow = b.shadow;
+    // One native compare when nothing changed (the usual case): no list made.
+    if (lo >= hi || b.nBytes.compare(b.nShadow, lo, hi, lo, hi) === 0) return NO_RUNS;
     const runs: [number, number][] = [];
-    // Native comparisons, halving down to the blocks that differ: a change costs a few compares.
-    const nb = b.nBytes;
-    const ns = b.nShadow;
-    const base = b.physical;
-    const walk = (from: number, to: number): void => {
-      if (nb.compare(ns, from, to, from, to) === 0) return;
-      if (to - from > DIFF_BLOCK) {
-        const step = Math.ceil((to - from) / 8);
-        for (let x = from; x < to; x += step) walk(x, Math.min(to, x + step));
-        return;
-      }
-      for (let i = from; i < to; ) {
-        if (bytes[i] === shadow[i]) {
-          i++;
-          continue;
-        }
-        let j = i + 1;
-        while (j < to && bytes[j] !== shadow[j]) j++;
-        const last = runs[runs.length - 1];
-        if (last && last[1] === base + i) last[1] = base + j;
-        else runs.push([base + i, base + j]);
-        i = j;
-      }
-    };
-    if (lo < hi) walk(lo, hi);
-    shadow.set(bytes.subarray(lo, hi), lo);
+    changedIn(b, lo, hi, runs);
+    b.nBytes.copy(b.nShadow, lo, lo, hi);
     return runs;
   }
 
@@ -289,24 +321,23 @@ class Attachment {
    * bytes written with the value they had); other changes before the pointer's final Offset are
    * its direct writes; changes past it are the kernel's (the verifier's guard bytes).
    */
-  private driverWrites(buffers: Shadowed[], callId: number, moment: number, recording: boolean, ends: Map<Shadowed, number>): void {
+  private driverWrites(buffers: readonly Shadowed[], callId: number, moment: number, recording: boolean, endBuffer: Shadowed | undefined, endAt: number): void {
     const log = this.rec.log;
     const sites = this.pending;
-    this.pending = [];
     for (const b of buffers) {
-      const mine = sites.filter((p) => p.physical >= b.physical && p.physical < b.physical + b.bytes.length).sort((x, y) => x.physical - y.physical);
+      const mine = writesInto(sites, this.pendingLength, b);
       // What the sites wrote is explained: into the shadow first, so that looking for other changes
       // is one native compare of the buffer when there are none (the usual case), not a walk down
       // to every instruction the driver wrote.
       for (const p of mine) {
         const lo = p.physical - b.physical;
         const hi = Math.min(b.bytes.length, lo + p.length);
-        b.shadow.set(b.bytes.subarray(lo, hi), lo);
+        if (lo < hi) b.nBytes.copy(b.nShadow, lo, lo, hi);
       }
       const runs = this.changedRuns(b.physical, b.bytes.length);
       if (!recording) continue;
       for (const p of mine) log.add(moment, SPACE_SYSTEM, p.physical, p.length, p.physical, WRITER.driver, -1, -1, callId, this.gpu.now, VIA_WRITER);
-      const end = ends.get(b);
+      const end = b === endBuffer ? endAt : undefined;
       for (const [a0, b0] of runs) {
         // Cut out what the sites already explain.
         let pieces: [number, number][] = [[a0, b0]];
@@ -330,6 +361,7 @@ class Attachment {
         }
       }
     }
+    this.pendingLength = 0;
   }
 
   private kernelFrame(): string {
@@ -369,7 +401,7 @@ class Attachment {
   private shadowsCurrent = false;
 
   private resyncShadows(): void {
-    for (const b of this.buffers.values()) if (!this.callBuffers.includes(b)) b.shadow.set(b.bytes);
+    for (const b of this.bufferList) if (!this.callBuffers.includes(b)) b.shadow.set(b.bytes);
   }
 
   private readonly observeDriverWrite = (bytes: Uint8Array, offset: number, length: number): void => {
@@ -380,7 +412,10 @@ class Attachment {
     const base = this.buffers.get(ab)?.physical ?? this.aliases.get(ab) ?? this.aliasFromCall(ab);
     if (base === undefined) return;
     const physical = base + bytes.byteOffset + offset;
-    this.pending.push({ physical, length });
+    const at = this.pendingLength;
+    this.pending[at] = physical;
+    this.pending[at + 1] = length;
+    this.pendingLength = at + 2;
     if (!wanted) return;
     const sm = this.rec.sourceMap;
     const frames: GeneratedPosition[] = [];
@@ -395,7 +430,7 @@ class Attachment {
   /** A stand-in handed to the driver after the call's entry event (the verifier's copy): found in the live arguments. */
   private aliasFromCall(ab: ArrayBuffer): number | undefined {
     const args = this.machine.kernel.ddi.current?.args;
-    if (args) this.dmaBuffersOf(args);
+    if (args) this.dmaBufferOf(args);
     return this.aliases.get(ab);
   }
 
@@ -405,7 +440,8 @@ class Attachment {
     if (fresh) this.rec.index.add(moment, e);
     if (e.kind === 'ddi-entry') {
       this.aliases.clear();
-      this.callBuffers = this.dmaBuffersOf(e.call.args);
+      const b0 = this.dmaBufferOf(e.call.args);
+      this.callBuffers = b0 ? [b0] : NO_BUFFERS;
       if (fresh) {
         // What the kernel wrote there before handing it over is the kernel's.
         for (const b of this.callBuffers) this.sync(b.physical, b.bytes.length, moment, true);
@@ -415,61 +451,70 @@ class Attachment {
         const s = this.rec.index.call(e.call.id);
         if (!s || s.exit === 0 || s.exit > this.rec.frontier) for (const b of this.callBuffers) b.shadow.set(b.bytes);
       }
-      this.pending = [];
+      this.pendingLength = 0;
     } else if (e.kind === 'ddi-return') {
-      for (const b of this.dmaBuffersOf(e.call.args)) if (!this.callBuffers.includes(b)) this.callBuffers.push(b);
-      if (fresh) this.driverWrites(this.callBuffers, e.call.id, moment, true, this.pointerEnds(e.call.args));
-      else this.pending = [];
-      this.callBuffers = [];
+      let calls = this.callBuffers;
+      const b = this.dmaBufferOf(e.call.args);
+      if (b && !calls.includes(b)) calls = [...calls, b];
+      if (fresh) {
+        const end = this.pointerEnd(e.call.args);
+        this.driverWrites(calls, e.call.id, moment, true, end === undefined ? undefined : this.bufferAt(end.physical), end?.end ?? 0);
+      } else this.pendingLength = 0;
+      this.callBuffers = NO_BUFFERS;
       this.aliases.clear();
     }
   }
 
-  /** Where each DMA buffer pointer of a call's arguments ends (PhysicalAddress + Offset), by buffer. */
-  private pointerEnds(args: Record<string, unknown>): Map<Shadowed, number> {
-    const out = new Map<Shadowed, number>();
+  /** Where the DMA buffer pointer of a call's arguments starts and ends (PhysicalAddress, + Offset). */
+  private pointerEnd(args: Record<string, unknown>): { physical: number; end: number } | undefined {
     try {
       const p = args.pDmaBuffer as { PhysicalAddress?: unknown; Offset?: unknown } | undefined;
       if (p && typeof p === 'object' && typeof p.PhysicalAddress === 'number' && typeof p.Offset === 'number') {
-        const b = this.bufferAt(p.PhysicalAddress);
-        if (b) out.set(b, p.PhysicalAddress + p.Offset);
+        return { physical: p.PhysicalAddress, end: p.PhysicalAddress + p.Offset };
       }
     } catch {
       // a getter the driver left that throws: the kernel reports it
     }
-    return out;
+    return undefined;
   }
 
-  /** The common buffer a DDI call's DMA buffer argument is in. */
-  private dmaBuffersOf(args: Record<string, unknown>): Shadowed[] {
-    const out: Shadowed[] = [];
-    const add = (v: unknown): void => {
-      if (!(v instanceof Uint8Array)) return;
-      const b = this.buffers.get(v.buffer as ArrayBuffer);
-      if (b && !out.includes(b)) out.push(b);
-    };
-    // Only `pDmaBuffer` carries one (DxgkDdiBuildPagingBuffer's cursor, DxgkDdiPatch's and DxgkDdiRender's bytes).
+  /**
+   * The common buffer a DDI call's DMA buffer argument is in. Only `pDmaBuffer` carries one
+   * (DxgkDdiBuildPagingBuffer's cursor, DxgkDdiPatch's and DxgkDdiRender's bytes).
+   */
+  private dmaBufferOf(args: Record<string, unknown>): Shadowed | undefined {
     let v: unknown;
     try {
       v = args.pDmaBuffer;
     } catch {
-      return out;
+      return undefined;
     }
-    if (v instanceof Uint8Array) add(v);
-    else if (v && typeof v === 'object') {
-      try {
-        const p = v as { Bytes: unknown; PhysicalAddress: unknown };
-        const bytes = p.Bytes;
-        if (bytes instanceof Uint8Array && !this.buffers.has(bytes.buffer as ArrayBuffer) && typeof p.PhysicalAddress === 'number') {
-          // A stand-in for the DMA buffer at PhysicalAddress: its writes are that buffer's.
-          this.aliases.set(bytes.buffer as ArrayBuffer, p.PhysicalAddress - bytes.byteOffset);
-          const real = this.bufferAt(p.PhysicalAddress);
-          if (real && !out.includes(real)) out.push(real);
-        } else add(bytes);
-      } catch {
-        // a getter the driver left that throws: the kernel reports it
+    if (v instanceof Uint8Array) return this.buffers.get(v.buffer as ArrayBuffer);
+    if (!v || typeof v !== 'object') return undefined;
+    try {
+      const p = v as { Bytes: unknown; PhysicalAddress: unknown };
+      const bytes = p.Bytes;
+      if (bytes instanceof Uint8Array && !this.buffers.has(bytes.buffer as ArrayBuffer) && typeof p.PhysicalAddress === 'number') {
+        // A stand-in for the DMA buffer at PhysicalAddress: its writes are that buffer's.
+        this.aliases.set(bytes.buffer as ArrayBuffer, p.PhysicalAddress - bytes.byteOffset);
+        return this.bufferAt(p.PhysicalAddress);
       }
+      return bytes instanceof Uint8Array ? this.buffers.get(bytes.buffer as ArrayBuffer) : undefined;
+    } catch {
+      // a getter the driver left that throws: the kernel reports it
+      return undefined;
     }
-    return out;
   }
+}
+
+/** The writes of `pending`'s first `count` slots ((physical, length) pairs) that start in `b`, in address order (ties in the order made). */
+function writesInto(pending: readonly number[], count: number, b: Shadowed): { physical: number; length: number }[] {
+  const out: { physical: number; length: number }[] = [];
+  for (let i = 0; i < count; i += 2) {
+    const physical = pending[i];
+    if (physical >= b.physical && physical < b.physical + b.bytes.length) out.push({ physical, length: pending[i + 1] });
+  }
+  // Array.prototype.sort is stable: writes to one address keep their order.
+  if (out.length > 1) out.sort((x, y) => x.physical - y.physical);
+  return out;
 }

@@ -4,6 +4,7 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { isWatchedWorker, jobData, runWatchedJob } from '../host/watchedJob';
+import { stopCompiler } from '../sim/driver/esbuildWasm';
 import { commands } from './registry';
 import { isSweepWorker } from './sweep/serve';
 import { serveSweepWorker } from './sweep/worker';
@@ -53,13 +54,15 @@ if (isWatchedWorker()) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`paging-lab: ${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  main(process.argv.slice(2))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e) => {
+        process.stderr.write(`paging-lab: ${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exitCode = 1;
+      },
+    )
+    .then(stopCompiler);
 }

@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { DdiName } from '../../sim/ddi/contract';
 import { DEFAULT_TDR_DELAY_MS, tdrDelayFor, Watchdog } from '../../host/watchdog';
+import type { PortableCompilation } from '../../sim/driver/loader';
 import { sweepWorkerData, type FromWorker, type PairJob, type RunReport, type ToWorker } from './serve';
 
 export type PairOutcome =
@@ -28,6 +29,12 @@ export interface PoolOptions {
   pairTimeoutMs: number;
   /** Each worker's JavaScript heap, in MiB (`paging-lab run` has the same limit). */
   heapMb: number;
+  /**
+   * The driver compiled by the host, sent to each worker as it starts: the workers then compile
+   * nothing. Undefined (or a promise of undefined, when the host could not compile it): each worker
+   * compiles the driver itself, and says why it cannot.
+   */
+  compiled?: Promise<PortableCompilation | undefined>;
 }
 
 type Load = { ok: true; hash: string } | { ok: false; message: string };
@@ -84,7 +91,10 @@ class Slot {
     w.on('exit', (code) => this.end({ kind: 'crash', message: `the worker thread exited (code ${code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` }));
     this.loading = true;
     this.ready = new Promise((resolve) => (this.onLoad = resolve));
-    w.postMessage({ kind: 'load', driver: this.o.driver, tdrDelayMs: this.o.tdrDelayMs } satisfies ToWorker);
+    // The worker starts while the host compiles the driver; it is sent the compilation when there is one.
+    void Promise.resolve(this.o.compiled).then((compiled) => {
+      if (this.worker === w && !this.dead) w.postMessage({ kind: 'load', driver: this.o.driver, tdrDelayMs: this.o.tdrDelayMs, compiled } satisfies ToWorker);
+    });
   }
 
   run(waiting: Waiting): void {

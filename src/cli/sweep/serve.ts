@@ -6,6 +6,7 @@
 
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_TDR_DELAY_MS, meterDriverCode, setTdrDelay, tdrDelayFor } from '../../host/watchdog';
+import type { PortableCompilation } from '../../sim/driver/loader';
 import type { MachineError } from '../../sim/kernel/events';
 
 export interface PairJob {
@@ -19,7 +20,8 @@ export interface PairJob {
   tdrDelayMs?: number;
 }
 
-export type ToWorker = { kind: 'load'; driver: string; tdrDelayMs?: number } | { kind: 'run'; job: PairJob };
+/** `compiled`: the host's compilation of the driver, when it has one (the worker then compiles nothing). */
+export type ToWorker = { kind: 'load'; driver: string; tdrDelayMs?: number; compiled?: PortableCompilation } | { kind: 'run'; job: PairJob };
 
 export interface RunReport {
   ok: boolean;
@@ -52,7 +54,7 @@ export function isSweepWorker(): boolean {
 
 export interface WorkerSide {
   /** Compiles and loads the driver; its content hash. Throws with the reason it cannot. */
-  load(driver: string): Promise<{ hash: string }>;
+  load(driver: string, compiled?: PortableCompilation): Promise<{ hash: string }>;
   /** Runs one pair; `control` is the watchdog's block, for the TDR delay in force. */
   run(job: PairJob, control: Int32Array): Promise<RunReport>;
 }
@@ -71,7 +73,7 @@ export function serveSweep(side: WorkerSide): void {
       // Loading is checked once for the whole sweep: a short --tdr-delay-ms meant for the DDIs must
       // not turn a slow start on a busy machine into "the driver cannot run".
       setTdrDelay(control, Math.max(DEFAULT_TDR_DELAY_MS, tdrDelayFor(m.tdrDelayMs, undefined)));
-      side.load(m.driver).then(
+      side.load(m.driver, m.compiled).then(
         (d) => port.postMessage({ kind: 'loaded', hash: d.hash } satisfies FromWorker),
         (e: unknown) => port.postMessage({ kind: 'load-failed', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker),
       );

@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { setTdrDelay, tdrDelayFor } from '../../host/watchdog';
-import { loadDriver } from '../../sim/driver/loader';
+import { adoptCompilation, loadDriver } from '../../sim/driver/loader';
 import type { MemoryPaths } from '../../sim/kernel/memoryPaths';
 import { createMachine, toMachineError } from '../../sim/machine';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
@@ -40,5 +40,11 @@ async function runPair(job: PairJob, control: Int32Array): Promise<RunReport> {
 
 /** In the worker thread: serve the sweep with the simulator. */
 export function serveSweepWorker(): void {
-  serveSweep({ load: (driver) => loadDriver(driver), run: runPair });
+  serveSweep({
+    load: (driver, compiled) => {
+      if (compiled) adoptCompilation(compiled);
+      return loadDriver(driver);
+    },
+    run: runPair,
+  });
 }

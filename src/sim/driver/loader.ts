@@ -170,6 +170,32 @@ export async function compileDriver(file: string): Promise<CompiledDriver> {
   return { file: entry, inputs: [...compiled.inputs.keys()], hash: compiled.hash, script: compiled.script, sourceMap: compiled.sourceMap, cached };
 }
 
+/**
+ * A compilation as plain data, for another thread (postMessage): the script, and each input file
+ * with the hash of the content it was compiled from.
+ */
+export interface PortableCompilation {
+  entry: string;
+  script: DriverScript;
+  inputs: [string, string][];
+  hash: string;
+}
+
+/** The compilation `compileDriver` made of `driver`, as plain data another thread can adopt. */
+export function portableCompilation(driver: CompiledDriver): PortableCompilation | undefined {
+  const c = cache.get(driver.file);
+  return c && c.hash === driver.hash ? { entry: driver.file, script: c.script, inputs: [...c.inputs], hash: c.hash } : undefined;
+}
+
+/**
+ * Takes another thread's compilation of a driver into this thread's cache, so loading it here
+ * compiles nothing (esbuild is not even started). The cache still checks the inputs' contents at
+ * each load: a file changed since is compiled again.
+ */
+export function adoptCompilation(p: PortableCompilation): void {
+  cache.set(p.entry, { script: p.script, sourceMap: new DriverSourceMap(p.script), inputs: new Map(p.inputs), hash: p.hash });
+}
+
 /** The environment of a driver evaluated outside a run (tests): virtual time 0, seed 1, console to stderr. */
 export const STANDALONE_ENVIRONMENT: DriverEnvironment = {
   seed: 1,

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { STATUS_SUCCESS, type DRIVER_OBJECT } from '../../../src/sim/ddi/contract';
 import { DriverError } from '../../../src/sim/driver/errors';
-import { loadDriver } from '../../../src/sim/driver/loader';
+import { compileDriver, loadDriver, portableCompilation } from '../../../src/sim/driver/loader';
 import { tempDir } from '../../setup';
 
 const dir = tempDir('paging-lab-loader-');
@@ -61,6 +62,37 @@ describe('sim/driver: loader', function () {
     assert.equal(c.cached, false);
     assert.notEqual(c.hash, a.hash);
     assert.equal(c.DriverEntry({ DriverName: '', DriverInitializationData: null }, ''), 1);
+  });
+
+  it("takes another thread's compilation: a worker thread loads it without compiling, and compiles a source changed since", async () => {
+    const path = join(dir, 'handed.ts');
+    writeFileSync(path, 'export function DriverEntry() { return 7; }\n');
+    const compiled = portableCompilation(await compileDriver(path));
+    assert.ok(compiled, 'the compilation this thread made, as plain data');
+    // What a sweep's worker does with the compilation the host sends it (src/cli/sweep/worker.ts).
+    const inWorker = (change: boolean): Promise<{ cached: boolean; hash: string; status: unknown }> =>
+      new Promise((resolveRun, reject) => {
+        const code = `
+          require(${JSON.stringify(require.resolve('tsx/cjs'))});
+          const { parentPort, workerData } = require('node:worker_threads');
+          const { writeFileSync } = require('node:fs');
+          const { adoptCompilation, loadDriver } = require(${JSON.stringify(join(ROOT, 'src', 'sim', 'driver', 'loader.ts'))});
+          adoptCompilation(workerData.compiled);
+          if (workerData.change) writeFileSync(workerData.path, 'export function DriverEntry() { return 8; }\\n');
+          loadDriver(workerData.path).then((d) => parentPort.postMessage({ cached: d.cached, hash: d.hash, status: d.DriverEntry({ DriverName: 'x', DriverInitializationData: null }, '') }));`;
+        const w = new Worker(code, { eval: true, workerData: { compiled, path, change } });
+        w.once('message', (m: { cached: boolean; hash: string; status: unknown }) => {
+          resolveRun(m);
+          void w.terminate();
+        });
+        w.once('error', reject);
+      });
+    const same = await inWorker(false);
+    assert.deepEqual(same, { cached: true, hash: compiled.hash, status: 7 });
+    const changed = await inWorker(true);
+    assert.equal(changed.cached, false, 'a source changed after the compilation is compiled again');
+    assert.notEqual(changed.hash, compiled.hash);
+    assert.equal(changed.status, 8);
   });
 
   it('refuses imports other than its own files and the two provided modules, and a module without DriverEntry', async () => {

@@ -138,6 +138,9 @@ async function sweep(v: Values, operands: string[]): Promise<Outcome> {
   let handOver!: (c: PortableCompilation | undefined) => void;
   const compiled = new Promise<PortableCompilation | undefined>((r) => (handOver = r));
   const starting = SweepPool.start({ script: workerScript(), driver, jobs: Math.min(jobs, pairs.length), tdrDelayMs, pairTimeoutMs, heapMb: WORKER_HEAP_MB, compiled });
+  // A pool that fails to start is awaited below, after the compile: until then its rejection must
+  // not count as unhandled (which would end the process instead of reporting it).
+  starting.catch(() => undefined);
   handOver(await compileDriver(driver).then(portableCompilation, () => undefined));
   const started = await starting;
   if (!started.pool) throw new SweepInputError(`the driver cannot run, so no pair was run:\n${started.error}`);

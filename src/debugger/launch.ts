@@ -1,14 +1,18 @@
 // Validates a `wddm` launch configuration and resolves it to what the runtime needs. The values are
-// checked with ajv against the schema of the one table of launch attributes (launchAttributes.ts);
+// checked against the schema of the one table of launch attributes (launchAttributes.ts), by ajv's
+// code for it generated at development time (scripts/gen-validators.ts);
 // what a schema cannot say (the files exist, have the right kind, program excludes driver) is
 // checked here. Every problem names the attribute and says what to put there, because the user
 // sees it as a launch error.
 
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, extname } from 'node:path';
 import { readRecording, RecordingError, type ReplayPlan } from '../sim/recording/recording';
-import { knob, launchArgumentsSchema, RENAMED_ATTRIBUTES, type LaunchAttribute } from './launchAttributes';
+import { knob, RENAMED_ATTRIBUTES, type LaunchAttribute } from './launchAttributes';
+// The launch attributes' schema as code, generated from the table (launchArgumentsSchema) at
+// development time: compiling it when a session started cost the first launch 34 ms.
+import validator from './launchValidator.generated';
 
 export interface ResolvedLaunch {
   mode: 'program' | 'driver';
@@ -36,11 +40,8 @@ export class LaunchError extends Error {
   }
 }
 
-let validator: ValidateFunction | undefined;
-
 /** The first schema problem, as a LaunchError naming the attribute and what it must be. */
 function schemaError(args: Record<string, unknown>): LaunchError | undefined {
-  validator ??= new Ajv({ allErrors: false, strict: true }).compile(launchArgumentsSchema());
   if (validator(args)) return undefined;
   const e = (validator.errors as ErrorObject[])[0];
   const attribute = e.instancePath.split('/')[1] as LaunchAttribute;

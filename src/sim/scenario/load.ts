@@ -5,14 +5,17 @@
 // unrolling them (a repeat's body is checked for its first pass and for the state that pass
 // leaves), and the run pulls the steps one at a time from `scenario.steps` (steps.ts).
 
-import Ajv, { type ErrorObject } from 'ajv';
-import schema from '../../../schemas/scenario.schema.json';
+import type { ErrorObject } from 'ajv';
 import { defaultGpuConfig } from '../hw/config';
 import { generateSteps, type GenerateOptions } from './generate';
 import { formatLimit, SCENARIO_LIMITS as LIMITS } from './limits';
 import { Steps } from './steps';
 import type { Scenario, ScenarioFile, Size, Step, WorkloadStep } from './types';
 import { expandPathStep } from './pathSteps';
+// The schema's validator as code, generated from schemas/scenario.schema.json at development time
+// by scripts/gen-validators.ts (compiling the schema at run time cost every process 60-66 ms on its
+// first scenario).
+import validator from './scenarioValidator.generated';
 
 export interface ScenarioProblem {
   /** JSON pointer of the offending value, e.g. `/workload/3/size`. */
@@ -46,10 +49,7 @@ export function parseSize(v: Size): number {
   return Number.isSafeInteger(n) ? n : Math.round(n);
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-
 function schemaProblems(data: unknown): ScenarioProblem[] {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
   if (validator(data)) return [];
   const errors = (validator.errors ?? []) as ErrorObject[];
   const out: ScenarioProblem[] = [];

@@ -11,14 +11,17 @@
 // run may not be this version's run). Paths are kept relative to the recording's folder, so a
 // recording committed or shared beside the driver finds it on another machine.
 
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { version as TOOL_VERSION } from '../../../package.json';
+import { RECORDING_FORMAT, RECORDING_FORMAT_VERSION } from './schema';
+// The schema's validator as code, generated from RECORDING_SCHEMA (./schema.ts) at development time
+// by scripts/gen-validators.ts: no process compiles a schema at run time.
+import validator from './recordingValidator.generated';
 
-export const RECORDING_FORMAT = 'paging-lab-recording';
-export const RECORDING_FORMAT_VERSION = 1;
+export { RECORDING_FORMAT, RECORDING_FORMAT_VERSION } from './schema';
 export { TOOL_VERSION };
 
 /** An edit made while debugging, applied before the event numbered `moment` + 1 (after `moment` events). */
@@ -92,58 +95,8 @@ function relativeTo(dir: string, path: string): string {
   return relative(dir, path).replace(/\\/g, '/') || '.';
 }
 
-const fileSchema = {
-  type: 'object',
-  required: ['path', 'sha256'],
-  properties: { path: { type: 'string', minLength: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
-};
-
-const SCHEMA = {
-  type: 'object',
-  required: ['format', 'formatVersion', 'tool', 'driver', 'scenario', 'seed', 'tdrDelayMs', 'verifier', 'edits'],
-  properties: {
-    format: { const: RECORDING_FORMAT },
-    formatVersion: { type: 'integer' },
-    tool: { type: 'object', required: ['name', 'version'], properties: { name: { const: 'paging-lab' }, version: { type: 'string' } } },
-    driver: {
-      type: 'object',
-      required: ['entry', 'files'],
-      properties: { entry: { type: 'string', minLength: 1 }, files: { type: 'array', minItems: 1, items: fileSchema } },
-    },
-    scenario: { ...fileSchema, required: [...fileSchema.required, 'name'], properties: { ...fileSchema.properties, name: { type: 'string' } } },
-    seed: { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    tdrDelayMs: { type: 'number', exclusiveMinimum: 0 },
-    verifier: { type: 'boolean' },
-    edits: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['moment', 'kind'],
-        properties: {
-          moment: { type: 'integer', minimum: 0 },
-          kind: { enum: ['writeMemory', 'setVariable'] },
-          address: { type: 'integer', minimum: 0 },
-          data: { type: 'string', pattern: '^([0-9a-fA-F]{2})*$' },
-          path: { type: 'string' },
-          value: { type: 'string' },
-        },
-        if: { properties: { kind: { const: 'writeMemory' } } },
-        then: { required: ['address', 'data'] },
-        else: { required: ['path', 'value'] },
-      },
-    },
-    outcome: {
-      type: 'object',
-      required: ['ok'],
-      properties: { ok: { type: 'boolean' }, events: { type: 'integer', minimum: 0 }, digest: { type: 'string' }, error: { type: 'string' } },
-    },
-  },
-} as const;
-
-let validator: ValidateFunction | undefined;
 
 function schemaProblem(value: unknown): { field: string; problem: string } | undefined {
-  validator ??= new Ajv({ allErrors: false, strict: false }).compile(SCHEMA);
   if (validator(value)) return undefined;
   const e = (validator.errors as ErrorObject[])[0];
   const field = e.instancePath.slice(1).replace(/\//g, '.') || '(the file)';

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { knob, TDR_DELAY_MS_RANGE } from '../../debugger/launchAttributes';
-import { compileDriver, portableCompilation, type PortableCompilation } from '../../sim/driver/loader';
+import { compileDriver, portableCompilation } from '../../sim/driver/loader';
 import { parseScenario, ScenarioError } from '../../sim/scenario';
 import type { Command } from '../command';
 import { fileOption, integerOption, numberOption, parseOptions, UsageError, type OptionSpecs } from '../options';
@@ -132,17 +132,12 @@ async function sweep(v: Values, operands: string[]): Promise<Outcome> {
   const ran = { driver, scenarios: new Map(all.map((p) => [p.scenario, p])) };
   if (!pairs.length) return { ctx, results: [], wallMs: 0, ran };
 
-  // The driver is compiled once, here, while the workers start (they are made as the pool is, and
-  // starting the compiler holds this thread a while), and handed to each: a worker then starts no
-  // compiler of its own. When it does not compile, the workers try and say why (once).
-  let handOver!: (c: PortableCompilation | undefined) => void;
-  const compiled = new Promise<PortableCompilation | undefined>((r) => (handOver = r));
-  const starting = SweepPool.start({ script: workerScript(), driver, jobs: Math.min(jobs, pairs.length), tdrDelayMs, pairTimeoutMs, heapMb: WORKER_HEAP_MB, compiled });
-  // A pool that fails to start is awaited below, after the compile: until then its rejection must
-  // not count as unhandled (which would end the process instead of reporting it).
-  starting.catch(() => undefined);
-  handOver(await compileDriver(driver).then(portableCompilation, () => undefined));
-  const started = await starting;
+  // The driver is compiled once, here, and handed to each worker: a worker then starts no compiler
+  // of its own. The compile starts after the pool has made its workers (a microtask later), since
+  // starting the compiler holds this thread a while. When it does not compile, the workers try and
+  // say why (once).
+  const compiled = Promise.resolve(driver).then(compileDriver).then(portableCompilation, () => undefined);
+  const started = await SweepPool.start({ script: workerScript(), driver, jobs: Math.min(jobs, pairs.length), tdrDelayMs, pairTimeoutMs, heapMb: WORKER_HEAP_MB, compiled });
   if (!started.pool) throw new SweepInputError(`the driver cannot run, so no pair was run:\n${started.error}`);
   const { pool } = started;
   ctx.driverHash = started.driverHash;

@@ -11,26 +11,10 @@ import type { MachineEvent } from '../kernel/events';
 
 export const EVENT_KINDS = ['scenario-step', 'ddi-entry', 'ddi-return', 'kernel', 'instruction', 'error', 'done'] as const;
 export type IndexedKind = (typeof EVENT_KINDS)[number];
-
-/** EVENT_KINDS' index of a kind ('kernel' for any other): a switch, cheaper than a map by string at every event. */
-function kindCode(kind: string): number {
-  switch (kind) {
-    case 'scenario-step':
-      return 0;
-    case 'ddi-entry':
-      return 1;
-    case 'ddi-return':
-      return 2;
-    case 'instruction':
-      return 4;
-    case 'error':
-      return 5;
-    case 'done':
-      return 6;
-    default:
-      return 3;
-  }
-}
+/** EVENT_KINDS' index of each kind, as an object's properties: cheaper than a map by string at every event. */
+const KIND_CODE: Readonly<Record<string, number>> = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i]));
+/** The code of a kind ('kernel' for any other). */
+const kindCode = (kind: string): number => KIND_CODE[kind] ?? 3;
 export const KIND_DDI_ENTRY = 1;
 export const KIND_DDI_RETURN = 2;
 export const KIND_INSTRUCTION = 4;

@@ -115,9 +115,10 @@ const NO_BUFFERS: readonly Shadowed[] = Object.freeze([]) as readonly Shadowed[]
 /**
  * Appends to `runs` the [start, end) physical ranges of b's bytes [from, to) that differ from its
  * shadow: native comparisons, halving down to the blocks that differ, so a change costs a few compares.
+ * `differs`: the caller has compared [from, to) already and found a difference.
  */
-function changedIn(b: Shadowed, from: number, to: number, runs: [number, number][]): void {
-  if (b.nBytes.compare(b.nShadow, from, to, from, to) === 0) return;
+function changedIn(b: Shadowed, from: number, to: number, runs: [number, number][], differs = false): void {
+  if (!differs && b.nBytes.compare(b.nShadow, from, to, from, to) === 0) return;
   if (to - from > DIFF_BLOCK) {
     const step = Math.ceil((to - from) / 8);
     for (let x = from; x < to; x += step) changedIn(b, x, Math.min(to, x + step), runs);
@@ -302,7 +303,7 @@ class Attachment {
     // One native compare when nothing changed (the usual case): no list made.
     if (lo >= hi || b.nBytes.compare(b.nShadow, lo, hi, lo, hi) === 0) return NO_RUNS;
     const runs: [number, number][] = [];
-    changedIn(b, lo, hi, runs);
+    changedIn(b, lo, hi, runs, true);
     b.nBytes.copy(b.nShadow, lo, lo, hi);
     return runs;
   }

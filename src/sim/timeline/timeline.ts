@@ -53,8 +53,8 @@ export interface TimelineOptions {
 /**
  * What a parked machine costs beyond what its memories hold (Gpu.heldBytes): its kernel, its
  * driver's context, its common buffers. An estimate, on the safe side: `npx tsx bench/index.ts
- * travel` measures a whole machine (3.9 MiB at the end of random-pressure, of which 2.1 MiB are
- * its memories' slabs and page tables) and prints both.
+ * travel` measures a whole machine (7.6-7.8 MiB at the end of random-pressure, of which 2.1 MiB
+ * are its memories' slabs and page tables) and prints both.
  */
 export const MACHINE_OVERHEAD_BYTES = 8 * 1024 * 1024;
 

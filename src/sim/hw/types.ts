@@ -259,6 +259,8 @@ export interface Random {
   next(): number;
   /** Uniform integer in [0, n). */
   int(n: number): number;
+  /** Fills `words` with the next words.length values of nextU32, in order. */
+  fill(words: Uint32Array): void;
 }
 
 /**

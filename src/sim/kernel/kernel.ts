@@ -979,7 +979,7 @@ export function patternBytes(size: number, pattern: number): Uint8Array {
 export function randomBytes(length: number, seed: number): Uint8Array {
   const r = createRandom(seed >>> 0);
   const words = new Uint32Array(Math.ceil(length / 4));
-  for (let i = 0; i < words.length; i++) words[i] = r.nextU32();
+  r.fill(words);
   if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = ((words[i] & 0xff) << 24) | ((words[i] & 0xff00) << 8) | ((words[i] >>> 8) & 0xff00) | (words[i] >>> 24);
   return new Uint8Array(words.buffer, 0, length);
 }

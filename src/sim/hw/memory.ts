@@ -7,9 +7,10 @@
 // zero fill of untouched memory costs nothing, and filling or copying content that was only ever
 // filled moves no bytes at all.
 //
-// Slots are 4 KiB pieces of 1 MiB slabs, numbered: slot s is at byte (s % 256) * 4 KiB of slab
-// s / 256. Slabs are small because a machine holds at least one per memory whatever it wrote, and
-// a parked machine (a time-travel checkpoint) costs what it holds. A page's slot is kept in an
+// Slots are 4 KiB pieces of 64 KiB slabs, numbered: slot s is at byte (s % 16) * 4 KiB of slab
+// s / 16. Slabs are small because a machine holds at least one per memory it wrote, partly used,
+// and a parked machine (a time-travel checkpoint) costs what it holds: with 1 MiB slabs, the three
+// memories of random-pressure held 3 MiB for the 0.6 MiB of VRAM the run touches. A page's slot is kept in an
 // Int32Array (no object per page, and the index of a huge, mostly untouched memory stays mostly
 // unmapped). Slots are handed out in order, reusing given-back
 // ones first (lowest address first when a range was given back), so pages written one after
@@ -30,14 +31,14 @@ import { ACCESS_WRITE, MAX_RUN_BYTES } from './constants';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_BYTES = 1 << PAGE_SHIFT;
-const SLAB_SHIFT = 8;
+const SLAB_SHIFT = 4;
 const SLAB_SLOTS = 1 << SLAB_SHIFT;
 const SLAB_BYTES = SLAB_SLOTS * PAGE_BYTES;
 
 /** Zeroed slabs given back by finished memories of this thread, for the next memories to carve. */
 const slabPool: Uint8Array[] = [];
 /** At most this many slabs (128 MiB) are kept for reuse; a larger memory gives the rest to the collector. */
-const SLAB_POOL_MAX = 128;
+const SLAB_POOL_MAX = (128 * 1024 * 1024) / SLAB_BYTES;
 
 /** Not a pattern: the run just resolved holds bytes. */
 export const MIXED = -1;
@@ -96,7 +97,7 @@ export class SparseMemory {
     return this.materialised * PAGE_BYTES;
   }
 
-  /** Bytes this memory holds from the process: its own slabs (carved 1 MiB at a time) and its page tables; not installed buffers. */
+  /** Bytes this memory holds from the process: its own slabs (carved 64 KiB at a time) and its page tables; not installed buffers. */
   heldBytes(): number {
     let n = this.slotOf.byteLength + this.patterns.byteLength;
     for (let k = 0; k < this.slabs.length; k++) if (this.slabs[k] && !this.slabInstalled[k]) n += this.slabs[k]!.byteLength;

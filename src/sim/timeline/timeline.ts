@@ -326,8 +326,8 @@ export class Timeline {
     let b = this.builder;
     if (!b || b.machine.eventCount > target) {
       b?.machine.stop();
-      const base = this.takeParkedCopyBase(target);
-      b = this.builder = base ?? { machine: this.fresh(), event: undefined, acts: 0 };
+      // A parked machine can't be copied: a new rung is always built from a new machine.
+      b = this.builder = { machine: this.fresh(), event: undefined, acts: 0 };
     }
     let ended = false;
     while (!ended && b.machine.eventCount < target && performance.now() < deadline) {
@@ -363,11 +363,6 @@ export class Timeline {
       // A checkpoint within half the distance below the rung serves it.
       if (!have.some((c) => c <= t + back / 2 && c >= t - back / 2 && c < now)) return t;
     }
-    return undefined;
-  }
-
-  /** A parked machine can't be copied: a new rung is always built from a new machine. */
-  private takeParkedCopyBase(_target: number): Parked | undefined {
     return undefined;
   }
 

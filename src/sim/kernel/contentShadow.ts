@@ -127,17 +127,28 @@ export class ContentShadow {
 
   /** The first offset where `actual` differs from what this allocation should hold (its length counts), or -1. */
   firstDifference(actual: Uint8Array): number {
-    const n = Math.min(actual.length, this.size);
-    for (let k = 0; k * PAGE < n; k++) {
-      const start = k * PAGE;
+    const at = this.firstDifferenceIn(actual, 0);
+    if (at >= 0) return at;
+    return actual.length === this.size ? -1 : Math.min(actual.length, this.size);
+  }
+
+  /**
+   * The first offset where `actual`, the content from `offset` on (a multiple of 4 KiB), differs
+   * from what this allocation should hold, or -1; bytes past the allocation's end are not compared.
+   */
+  firstDifferenceIn(actual: Uint8Array, offset: number): number {
+    if (offset % PAGE !== 0) throw new RangeError(`a comparison starts on a page boundary, not at ${offset}`);
+    const n = Math.min(actual.length, this.size - offset);
+    for (let start = 0; start < n; start += PAGE) {
+      const k = (offset + start) / PAGE;
       const len = Math.min(PAGE, n - start);
       const p = this.pages[k];
       const expected = typeof p === 'number' ? patternPage(p) : Buffer.from(p.buffer, p.byteOffset, p.length);
       const got = Buffer.from(actual.buffer, actual.byteOffset + start, len);
       if (got.compare(expected, 0, len) === 0) continue;
-      for (let i = 0; i < len; i++) if (got[i] !== expected[i]) return start + i;
+      for (let i = 0; i < len; i++) if (got[i] !== expected[i]) return offset + start + i;
     }
-    return actual.length === this.size ? -1 : n;
+    return -1;
   }
 
   private check(offset: number, length: number): void {

@@ -103,6 +103,35 @@ describe('kernel: integrity and determinism', function () {
     assert.match(lost.result.error!.message, /content of 'a' is wrong at byte 0 .*last paging operation: Transfer \(eviction\)/);
   });
 
+  it('verification finds one wrong word deep in a large allocation, resident or evicted, at its byte', async () => {
+    // Verification reads an allocation a chunk at a time: the byte it names must be the allocation's
+    // own offset, past the first chunk too.
+    const WRONG = 300000;
+    const driver = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer(h, args) {
+        const status = init.DxgkDdiBuildPagingBuffer(h, args);
+        if (status !== 0 || args.Operation !== 0) return status;
+        const t = args.Transfer;
+        // The bug: a page-in that brings byte WRONG also fills the word there with a constant.
+        if (t.Destination.SegmentId !== 0 && t.TransferOffset <= WRONG && WRONG < t.TransferOffset + t.TransferSize) {
+          args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [segmentLocation(t.Destination.SegmentId, t.Destination.SegmentAddress + WRONG), 4, 0x5a5a5a5a]);
+        }
+        return status;
+      },
+    }));
+    const workload = [
+      { op: 'create' as const, id: 'big', size: '448KiB' },
+      { op: 'write' as const, id: 'big', seed: 3 },
+      { op: 'render' as const, allocations: ['big'] },
+    ];
+    const resident = await runScenario(driver, scenario({ workload: [...workload, { op: 'verify' }] }), { verifier: false });
+    assert.equal(resident.result.ok, false);
+    assert.match(resident.result.error!.message, new RegExp(`content of 'big' is wrong at byte ${WRONG}\\b.*, found 0x5a\\); it is resident`));
+    const evicted = await runScenario(driver, scenario({ workload: [...workload, { op: 'pressure', bytes: '1MiB' }, { op: 'verify' }] }), { verifier: false });
+    assert.equal(evicted.result.ok, false);
+    assert.match(evicted.result.error!.message, new RegExp(`content of 'big' is wrong at byte ${WRONG}\\b.*, found 0x5a\\); it is in system memory`));
+  });
+
   it('the same driver, scenario and seed give the same trace hash; another seed gives another', async () => {
     const driver = await referenceDriver();
     const small = (seed: number) => {

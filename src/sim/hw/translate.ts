@@ -43,8 +43,9 @@ export class Loc {
   address = 0;
   listBase = 0;
   listCount = 0;
-  /** The page list's bytes when one buffer holds them (a common buffer), for fast entry reads. */
+  /** The entries of the page list this access uses, from entry `listFirst`, when one buffer holds them (a common buffer), for fast entry reads. */
   list: DataView | undefined = undefined;
+  listFirst = 0;
 }
 
 export class Resolver implements RunResult {
@@ -181,10 +182,8 @@ export class Resolver implements RunResult {
   /** Entry `index` of a prepared page list. */
   listEntry(loc: Loc, index: number): number {
     const v = loc.list;
-    if (v !== undefined) {
-      const at = PAGE_LIST_HEADER_BYTES + index * 8;
-      return v.getUint32(at + 4, true) * 0x100000000 + v.getUint32(at, true);
-    }
+    const at = (index - loc.listFirst) * 8;
+    if (v !== undefined && at >= 0 && at < v.byteLength) return v.getUint32(at + 4, true) * 0x100000000 + v.getUint32(at, true);
     return this.sys.readU64(loc.listBase + PAGE_LIST_HEADER_BYTES + index * 8);
   }
 
@@ -236,12 +235,17 @@ export class Resolver implements RunResult {
           this.state.faultMessage = `the page list at ${hex(loc.listBase, UPPER)} (${loc.listCount} pages) runs past system memory`;
           return F_PHYSICAL;
         }
-        const view = this.sys.contiguousView(loc.listBase, PAGE_LIST_HEADER_BYTES + loc.listCount * 8);
-        loc.list = view ? new DataView(view.buffer, view.byteOffset, view.byteLength) : undefined;
         if (loc.aux + size > loc.listCount * PAGE_SIZE) {
           this.state.faultMessage = `the page list describes ${loc.listCount} pages (${hex(loc.listCount * PAGE_SIZE, UPPER)} bytes) but ${hex(loc.aux, UPPER)}+${hex(size, UPPER)} is needed`;
           return F_BADLOC;
         }
+        // Only the entries this access uses: a view of the whole list walked all its pages at every
+        // instruction (a 1 GiB allocation's list is 2 MiB, read by thousands of sub-transfers).
+        const first = Math.floor(loc.aux / PAGE_SIZE);
+        const end = Math.min(loc.listCount, Math.ceil((loc.aux + size) / PAGE_SIZE));
+        const view = end > first ? this.sys.contiguousView(loc.listBase + PAGE_LIST_HEADER_BYTES + first * 8, (end - first) * 8) : undefined;
+        loc.list = view ? new DataView(view.buffer, view.byteOffset, view.byteLength) : undefined;
+        loc.listFirst = first;
         return 0;
       }
       case SPACE_GPU_VIRTUAL:

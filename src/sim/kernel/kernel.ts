@@ -54,7 +54,7 @@ import { DdiCaller } from './ddiCaller';
 import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
-import { fillSystemPages, writeSystemPages } from './systemPages';
+import { fillSystemPages, readSystemPages, writeSystemPages } from './systemPages';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
 import { DeviceRegisters } from './registers';
@@ -816,16 +816,7 @@ export class Kernel {
       fillPattern(out, 0, length, a.fillPattern, offset);
       return out;
     }
-    const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
-      const at = offset + done;
-      const k = Math.floor(at / PAGE_SIZE);
-      const within = at - k * PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - within, length - done);
-      out.set(this.gpu.readPhysical(a.pages[k] + within, n), done);
-      done += n;
-    }
-    return out;
+    return readSystemPages(this.gpu, a, offset, length);
   }
 
   private *render(s: Extract<Step, { op: 'render' }>): Gen {

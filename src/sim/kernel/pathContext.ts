@@ -1,7 +1,6 @@
 // What the WDK modules beside the kernel (cpuAccess, aperture, pagingQueue, busMasterDma) share:
 // the kernel, a way to report a verifier rule (a no-op with the verifier off), and small helpers.
 
-import { PAGE_SIZE } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
 import type { RuleId } from '../verifier/rules';
 import type { Verifier } from '../verifier/verifier';
@@ -9,7 +8,7 @@ import { VerifierViolation } from '../verifier/violation';
 import type { Gen } from './events';
 import type { Kernel } from './kernel';
 import { KernelError } from './kernelError';
-import { writeSystemPages } from './systemPages';
+import { readSystemPages, writeSystemPages } from './systemPages';
 import type { Allocation } from './vidmm';
 
 export class PathContext {
@@ -56,9 +55,7 @@ export class PathContext {
 
   /** The allocation's bytes in its system pages. */
   readPages(a: Allocation): Uint8Array {
-    const out = new Uint8Array(a.size);
-    for (let i = 0; i < a.pages.length; i++) out.set(this.gpu.readPhysical(a.pages[i], PAGE_SIZE), i * PAGE_SIZE);
-    return out;
+    return readSystemPages(this.gpu, a);
   }
 
   writePages(a: Allocation, offset: number, bytes: Uint8Array): void {

@@ -139,6 +139,10 @@ export class BusMasterDma {
     }
     // The DMA channel runs on its own: the request completes when the last packet is through.
     if (this.busyUntil > this.w.gpu.now) this.w.gpu.advance(this.busyUntil);
+    // What the allocation should hold is now what was sent: its system pages, which a render may
+    // have left behind the segment's content (a verify then compares against those, not against
+    // what the render wrote).
+    if (step.direction === 'to-device') k.expectSystemContent(a);
     a.content = 'valid';
     yield k.event('bus-master-dma', `bus-master DMA ${step.direction} for '${a.name}' (${a.size} bytes, ${Math.ceil(a.size / PAGE_SIZE)} packets); common buffers in use: ${this.stats.commonBufferBytes} bytes`, {
       allocation: a.name,

@@ -819,6 +819,31 @@ export class Kernel {
     return readSystemPages(this.gpu, a, offset, length);
   }
 
+  /**
+   * The device now holds what the allocation's system pages hold (a bus-master DMA transfer to the
+   * device wrote them into its segment): what the workload expects of it follows. Compared a chunk
+   * at a time, and only chunks that differ are written, so pages the shadow keeps as a pattern stay
+   * so. A swizzled allocation lies in its segment tile by tile, so the application sees the bytes
+   * sent read through its tiling, as readContent reads them.
+   */
+  expectSystemContent(a: Allocation): void {
+    const shadow = this.shadow.get(a);
+    if (!shadow) return;
+    const pitch = a.residency === 'resident' ? swizzledPitch(a) : undefined;
+    // A swizzled chunk holds whole bands of tiles.
+    const chunk = pitch === undefined ? VERIFY_CHUNK : Math.max(1, Math.floor(VERIFY_CHUNK / (pitch * TILE_ROWS))) * pitch * TILE_ROWS;
+    for (let offset = 0; offset < a.size; offset += chunk) {
+      const sent = readSystemPages(this.gpu, a, offset, Math.min(chunk, a.size - offset));
+      let seen = sent;
+      if (pitch !== undefined) {
+        const band = pitch * TILE_ROWS;
+        seen = new Uint8Array(sent.length);
+        for (let at = 0; at < sent.length; at += band) retileBand(sent.subarray(at, at + band), seen.subarray(at, at + band), pitch, false);
+      }
+      if (shadow.firstDifferenceIn(seen, offset) >= 0) shadow.write(seen, offset);
+    }
+  }
+
   private *render(s: Extract<Step, { op: 'render' }>): Gen {
     const list = s.allocations.map((id) => this.alloc(id));
     for (const a of list) if (a.locked) throw new KernelError('scenario', `'${a.name}' is locked by the CPU: unlock it before a render references it`);

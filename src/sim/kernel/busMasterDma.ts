@@ -137,8 +137,11 @@ export class BusMasterDma {
     if (this.stats.transfers === before) {
       throw k.ddi.statusError('DxgkDdiBusMasterTransfer', args, ddi, 'DxgkDdiBusMasterTransfer returned STATUS_SUCCESS without starting a transfer (VP_DMA_ADAPTER.StartDma)');
     }
-    // The DMA channel runs on its own: the request completes when the last packet is through.
-    if (this.busyUntil > this.w.gpu.now) this.w.gpu.advance(this.busyUntil);
+    // The DMA channel runs on its own: the request completes when the last packet is through. The
+    // GPU goes on meanwhile, through the kernel: moving its clock under it ran the queued work with
+    // no instruction events and its interrupts never handled, so a later wait found the GPU idle
+    // with fences never reported, and blamed the driver.
+    if (this.busyUntil > this.w.gpu.now) yield* k.runFor(this.busyUntil - this.w.gpu.now);
     // What the allocation should hold is now what was sent: its system pages, which a render may
     // have left behind the segment's content (a verify then compares against those, not against
     // what the render wrote).

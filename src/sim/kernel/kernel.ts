@@ -620,7 +620,8 @@ export class Kernel {
     }
   }
 
-  private *runFor(ns: number): Gen {
+  /** Lets the GPU run `ns` of virtual time, through the kernel: each instruction an event, each interrupt handled as it comes. */
+  *runFor(ns: number): Gen {
     const until = this.gpu.now + ns;
     for (;;) {
       const e = this.pickEngine();

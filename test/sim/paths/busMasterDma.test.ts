@@ -77,6 +77,31 @@ describe('bus-master DMA', () => {
     assert.equal(swizzled.result.ok, true, swizzled.result.error?.message);
   });
 
+  it('the GPU goes on while a transfer runs: work queued behind it completes, its fences reported', async () => {
+    // The transfer waits for its allocation only; the render of another is still queued. The kernel
+    // once moved the GPU's clock to the transfer's end under it: that render ran with no instruction
+    // events and no interrupt handled, and the run ended blaming the driver for fences never reported.
+    const run = await runScenario(
+      REFERENCE,
+      scenario({
+        workload: [
+          { op: 'create', id: 'a', size: '164KiB' },
+          { op: 'create', id: 'b', size: '192KiB' },
+          { op: 'write', id: 'a', seed: 1 },
+          { op: 'render', allocations: ['a'], write: ['a'] },
+          { op: 'render', allocations: ['b'] },
+          { op: 'dma-transfer', id: 'a', direction: 'from-device' },
+        ],
+      }),
+      { keep: (e) => e.kind === 'kernel' || e.kind === 'instruction' },
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const dma = run.events.findIndex((e) => e.kind === 'kernel' && e.what === 'bus-master-dma');
+    const render2 = run.events.findIndex((e) => e.kind === 'kernel' && e.what === 'fence-completed' && /render 2/.test(e.message));
+    assert.ok(dma > 0 && render2 > 0 && render2 < dma, 'render 2 completed, its fence reported, while the transfer ran');
+    assert.ok(run.events.slice(0, dma).filter((e) => e.kind === 'instruction').length >= 4, 'the queued work ran as instructions the debugger sees');
+  });
+
   it('common buffers are scarce: past the adapter profile\'s budget AllocateCommonBuffer returns null', async () => {
     const reference = (await loadDriver(REFERENCE)).DriverEntry;
     let result: unknown = 'not called';

@@ -1,0 +1,147 @@
+// Random workloads across the WDK paths, run with the reference driver, which must pass every one:
+// renders that write, CPU writes and locks (system, aperture, alternate VA, with pressure inside),
+// swizzled surfaces and their linear twins (lock-surface), bus-master DMA both ways, aperture maps
+// with GPU physical writes, paging-queue residency and VA maps, defragmentation, destroy and
+// recreate, on one engine or two. A failure here is the simulator's (a false verdict), never the
+// driver's: two were found this way (a DMA transfer that moved the GPU's clock under the kernel,
+// and the content expected after a transfer to the device).
+
+import assert from 'node:assert/strict';
+import { createRandom } from '../../../src/sim/hw/random';
+import { createMachine } from '../../../src/sim/machine';
+import { normalizeScenario } from '../../../src/sim/scenario';
+import type { ScenarioFile } from '../../../src/sim/scenario/types';
+import { testDriver } from '../kernel/helpers';
+import { REFERENCE } from '../verifier/helpers';
+
+const KiB = 1024;
+type Step = Record<string, unknown> & { op: string };
+
+interface Live {
+  size: number;
+  cpuVisible: boolean;
+  swizzled: boolean;
+  alternateVA: boolean;
+  written: boolean;
+}
+
+/** Workload number `k`: the same k gives the same scenario. */
+function randomWorkload(k: number): ScenarioFile {
+  const r = createRandom(0xfa11 + k);
+  const pick = <T>(xs: readonly T[]): T => xs[r.int(xs.length)];
+  const vram = pick([512, 1024, 2048]) * KiB;
+  const local = pick([512, 1024]) * KiB;
+  const twoEngines = r.int(5) < 2;
+  const aperture = r.int(2) === 0;
+  const segments: unknown[] = [
+    { name: 'vram', kind: 'memory', size: vram, cpuVisible: true },
+    { name: 'local', kind: 'memory', size: local },
+  ];
+  if (aperture) segments.push({ name: 'gart', kind: 'aperture', size: '2MiB' });
+  const smallest = Math.min(vram, local);
+  const live = new Map<string, Live>();
+  const w: Step[] = [];
+  let n = 0;
+  const create = (): void => {
+    const id = `a${n++}`;
+    const swizzled = r.int(4) === 0;
+    let size: number;
+    let privateData: Record<string, unknown> | undefined;
+    if (swizzled) {
+      const pitch = pick([256, 1024]);
+      const band = pitch * 64;
+      size = band * (1 + r.int(Math.max(1, Math.min(4, Math.floor(smallest / 4 / band)))));
+      privateData = { swizzled: true, pitch };
+    } else size = 4 * KiB * (1 + r.int(Math.max(1, Math.floor(smallest / (pick([3, 4, 8]) * 4 * KiB)))));
+    const cpuVisible = r.int(10) < 3;
+    const alternateVA = cpuVisible && !swizzled && r.int(5) < 2;
+    if (alternateVA) privateData = { alternateVA: true };
+    w.push({ op: 'create', id, size, cpuVisible, fill: r.nextU32(), ...(privateData ? { privateData } : {}) });
+    live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false });
+  };
+  const write = (id: string, max: number): void => {
+    const a = live.get(id)!;
+    const offset = r.int(a.size);
+    w.push({ op: 'write', id, offset, length: 1 + r.int(Math.min(a.size - offset, max)), seed: r.int(0x7fffffff) });
+    a.written = true;
+  };
+  for (let i = 3 + r.int(6); i > 0; i--) create();
+  for (let s = 20 + r.int(60); s > 0; s--) {
+    const ids = [...live.keys()];
+    const one = pick(ids);
+    const a = live.get(one)!;
+    const x = r.int(100);
+    if (x < 25) {
+      let list = [...new Set(Array.from({ length: 1 + r.int(3) }, () => pick(ids)))];
+      if (list.reduce((t, id) => t + live.get(id)!.size, 0) > smallest / 2) list = list.slice(0, 1);
+      w.push({ op: 'render', allocations: list, write: list.filter(() => r.int(2) === 0) });
+    } else if (x < 40) write(one, 8192);
+    else if (x < 50) w.push({ op: 'dma-transfer', id: one, direction: a.written && r.int(2) === 0 ? 'to-device' : 'from-device' });
+    else if (x < 60) w.push({ op: 'pressure', bytes: pick([64, 256, 1024]) * KiB });
+    else if (x < 65) w.push({ op: 'defragment' });
+    else if (x < 75) {
+      const mode = a.alternateVA && r.int(5) < 3 ? 'alternate-va' : a.cpuVisible ? pick(['system', 'aperture']) : 'system';
+      w.push({ op: 'lock', id: one, mode });
+      if (r.int(10) < 3) w.push({ op: 'pressure', bytes: pick([256, 1024]) * KiB });
+      if (r.int(10) < 7) write(one, 4096);
+      w.push({ op: 'unlock', id: one });
+    } else if (x < 80) w.push({ op: 'verify' });
+    else if (x < 85 && ids.length > 2) {
+      w.push({ op: 'destroy', id: one });
+      live.delete(one);
+      create();
+    } else if (x < 90 && aperture && !a.swizzled) {
+      w.push({ op: 'map-aperture', id: one, cached: r.int(2) === 0 });
+      w.push({ op: 'gpu-write-physical', id: one, offset: 4 * r.int(a.size / 4), value: r.nextU32() });
+      w.push({ op: 'unmap-aperture', id: one });
+      a.written = true;
+    } else if (x < 93 && twoEngines && !a.swizzled) {
+      w.push({ op: 'paging-queue', action: 'make-resident', id: one });
+      if (r.int(2) === 0) w.push({ op: 'paging-queue', action: 'map-va', id: one, va: 0x100000 * (1 + r.int(64)) }, { op: 'wait-paging-fence', on: 'cpu' });
+    } else if (x < 96 && a.swizzled) {
+      const linear = `l${n++}`;
+      w.push({ op: 'create', id: linear, size: a.size, cpuVisible: true }, { op: 'render', allocations: [one] }, { op: 'lock-surface', id: one, linear }, { op: 'unlock', id: linear });
+      live.set(linear, { size: a.size, cpuVisible: true, swizzled: false, alternateVA: false, written: false });
+    } else w.push({ op: 'wait' });
+  }
+  w.push({ op: 'verify' });
+  return {
+    name: `random-paths-${k}`,
+    seed: 1 + k,
+    adapter: { segments, systemMemory: '64MiB', commonBufferBudget: '8MiB', ...(twoEngines ? { engines: 2 } : {}) },
+    workload: w,
+  } as unknown as ScenarioFile;
+}
+
+const COUNT = 80;
+
+async function runAll(driver: Parameters<typeof createMachine>[0]['driver']): Promise<{ k: number; message: string }[]> {
+  const failed: { k: number; message: string }[] = [];
+  for (let k = 0; k < COUNT; k++) {
+    const machine = await createMachine({ driver, scenario: normalizeScenario(randomWorkload(k), `random-paths-${k}`) });
+    const r = machine.run();
+    if (!r.ok) failed.push({ k, message: r.error!.message });
+  }
+  return failed;
+}
+
+describe('random workloads across the WDK paths', () => {
+  it(`the reference driver passes ${COUNT} of them, every kind of step among them`, async () => {
+    const kinds = new Set<string>();
+    for (let k = 0; k < COUNT; k++) for (const s of randomWorkload(k).workload as Step[]) kinds.add(s.op === 'lock' ? `lock ${String(s.mode)}` : s.op);
+    for (const kind of ['render', 'write', 'dma-transfer', 'pressure', 'defragment', 'lock system', 'lock aperture', 'lock alternate-va', 'verify', 'destroy', 'map-aperture', 'gpu-write-physical', 'paging-queue', 'wait-paging-fence', 'lock-surface', 'wait']) {
+      assert.ok(kinds.has(kind), `no workload has a '${kind}' step`);
+    }
+    const failed = await runAll(REFERENCE);
+    assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+  });
+
+  it('they do check the content: a driver whose transfers to the device send one page is caught', async () => {
+    const short = await testDriver((init) => ({
+      DxgkDdiBusMasterTransfer: (h, args) => init.DxgkDdiBusMasterTransfer!(h, { ...args, Length: Math.min(args.Length, 4096) }),
+    }));
+    const failed = await runAll(short);
+    assert.ok(failed.length > 0, 'no workload noticed');
+    assert.ok(failed.every((f) => /^content of '\w+' is wrong at byte \d+/.test(f.message)), failed.map((f) => f.message).join('\n'));
+  });
+});

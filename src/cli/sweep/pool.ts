@@ -53,6 +53,8 @@ class Slot {
   private onLoad: ((l: Load) => void) | undefined;
   private loading = false;
   private current: (Waiting & { timer: NodeJS.Timeout; started: number }) | undefined;
+  /** A pair sent ahead, waiting in the worker for the current one to end (its time limit starts then). */
+  private next: Waiting | undefined;
   private stderr = '';
   /** What the worker said it threw, before it ended. */
   private uncaught: string | undefined;
@@ -62,13 +64,16 @@ class Slot {
   constructor(
     private readonly o: PoolOptions,
     private readonly idle: (slot: Slot) => void,
+    /** A pair sent ahead to a worker that ended before running it: to run elsewhere. */
+    private readonly giveBack: (waiting: Waiting) => void,
   ) {
     this.spawn();
   }
 
-  /** Running a pair, or still loading the driver. */
-  get busy(): boolean {
-    return this.current !== undefined || this.loading;
+  /** How many more pairs it takes now: one to run and one to hold ahead; none while loading. */
+  get room(): number {
+    if (this.dead || this.loading) return 0;
+    return this.current === undefined ? 2 : this.next === undefined ? 1 : 0;
   }
 
   private spawn(): void {
@@ -98,10 +103,16 @@ class Slot {
   }
 
   run(waiting: Waiting): void {
+    if (this.current) this.next = waiting;
+    else this.start(waiting);
+    this.worker.postMessage({ kind: 'run', job: waiting.job } satisfies ToWorker);
+  }
+
+  /** The worker begins `waiting` now: its time limit runs from here. */
+  private start(waiting: Waiting): void {
     const timer = setTimeout(() => this.end({ kind: 'timeout', ms: Date.now() - started }), this.o.pairTimeoutMs);
     const started = Date.now();
     this.current = { ...waiting, timer, started };
-    this.worker.postMessage({ kind: 'run', job: waiting.job } satisfies ToWorker);
   }
 
   private message(m: FromWorker): void {
@@ -122,6 +133,9 @@ class Slot {
     const { resolve, timer } = this.current;
     clearTimeout(timer);
     this.current = undefined;
+    const next = this.next;
+    this.next = undefined;
+    if (next) this.start(next);
     resolve({ kind: 'ran', report: m.report });
     this.idle(this);
   }
@@ -151,12 +165,17 @@ class Slot {
       return;
     }
     const current = this.current;
+    const next = this.next;
     this.current = undefined;
+    this.next = undefined;
     if (current) {
       clearTimeout(current.timer);
       current.resolve(outcome);
     }
     if (!this.dead) this.spawn();
+    // The pair sent ahead never began: it runs on the next worker free, this one's fresh one (once
+    // it has loaded the driver) or another.
+    if (next) this.giveBack(next);
   }
 
   private stopWorker(): void {
@@ -201,7 +220,18 @@ export class SweepPool {
 
   private constructor(o: PoolOptions) {
     tuneWorkerIsolates();
-    this.slots = Array.from({ length: Math.max(1, o.jobs) }, () => new Slot(o, () => this.dispatch()));
+    this.slots = Array.from(
+      { length: Math.max(1, o.jobs) },
+      () =>
+        new Slot(
+          o,
+          () => this.dispatch(),
+          (w) => {
+            this.queue.unshift(w);
+            this.dispatch();
+          },
+        ),
+    );
   }
 
   /** Starts the workers and loads the driver in each; a driver that cannot load is reported once. */
@@ -226,10 +256,13 @@ export class SweepPool {
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (!this.queue.length) return;
-      if (slot.busy || slot.dead) continue;
-      slot.run(this.queue.shift()!);
+    // A pair for every worker with none first, then one more for each to hold ahead: a worker then
+    // starts its next pair without waiting for a round trip to this thread (about 1 ms a pair here).
+    for (const want of [2, 1]) {
+      for (const slot of this.slots) {
+        if (!this.queue.length) return;
+        if (slot.room >= want) slot.run(this.queue.shift()!);
+      }
     }
     if (this.queue.length && this.slots.every((s) => s.dead)) {
       for (const w of this.queue.splice(0)) w.resolve({ kind: 'crash', message: 'no worker thread is left to run this pair: each failed to load the driver again' });

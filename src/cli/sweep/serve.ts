@@ -1,5 +1,6 @@
 // The protocol between `paging-lab test` and its worker threads, and the worker's side of it: load
-// the driver once, then run the pairs it is sent one at a time, reporting how each ended. Driver
+// the driver once, then run the pairs it is sent one at a time, in the order sent, reporting how
+// each ended. Driver
 // code is metered for the host's hang watchdog (src/host/watchdog.ts). What loading and running
 // mean is passed in (./worker.ts gives the simulator's), so the pool's handling of crashes and
 // hangs can be tested with a worker that misbehaves on purpose.
@@ -78,9 +79,24 @@ export function serveSweep(side: WorkerSide): void {
         (e: unknown) => port.postMessage({ kind: 'load-failed', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker),
       );
     } else {
-      // The user's delay, or the default; the runner sets the scenario's once it has read it.
-      setTdrDelay(control, tdrDelayFor(m.job.tdrDelayMs, undefined));
-      void side.run(m.job, control).then((report) => port.postMessage({ kind: 'ran', id: m.job.id, report } satisfies FromWorker));
+      queue.push(m.job);
+      runNext();
     }
   });
+  // The host sends the next pair while this one runs (it waits here), so the worker does not sit
+  // idle for a round trip between pairs; they still run one at a time.
+  const queue: PairJob[] = [];
+  let running = false;
+  const runNext = (): void => {
+    if (running || !queue.length) return;
+    running = true;
+    const job = queue.shift()!;
+    // The user's delay, or the default; the runner sets the scenario's once it has read it.
+    setTdrDelay(control, tdrDelayFor(job.tdrDelayMs, undefined));
+    void side.run(job, control).then((report) => {
+      port.postMessage({ kind: 'ran', id: job.id, report } satisfies FromWorker);
+      running = false;
+      runNext();
+    });
+  };
 }

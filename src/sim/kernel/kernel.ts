@@ -806,9 +806,7 @@ export class Kernel {
       const band = pitch * TILE_ROWS;
       const first = Math.floor(offset / band) * band;
       const end = Math.min(a.size, Math.ceil((offset + length) / band) * band);
-      const raw = this.gpu.readSegment(a.segmentId, a.offset + first, end - first);
-      const out = new Uint8Array(end - first);
-      for (let at = 0; at < out.length; at += band) retileBand(raw.subarray(at, at + band), out.subarray(at, at + band), pitch, false);
+      const out = linearFromTiled(this.gpu.readSegment(a.segmentId, a.offset + first, end - first), pitch);
       return out.subarray(offset - first, offset - first + length);
     }
     // Never written and never placed: nothing holds it yet, it reads as its fill pattern.
@@ -831,16 +829,10 @@ export class Kernel {
     const shadow = this.shadow.get(a);
     if (!shadow) return;
     const pitch = a.residency === 'resident' ? swizzledPitch(a) : undefined;
-    // A swizzled chunk holds whole bands of tiles.
-    const chunk = pitch === undefined ? VERIFY_CHUNK : Math.max(1, Math.floor(VERIFY_CHUNK / (pitch * TILE_ROWS))) * pitch * TILE_ROWS;
+    const chunk = contentChunk(a);
     for (let offset = 0; offset < a.size; offset += chunk) {
       const sent = readSystemPages(this.gpu, a, offset, Math.min(chunk, a.size - offset));
-      let seen = sent;
-      if (pitch !== undefined) {
-        const band = pitch * TILE_ROWS;
-        seen = new Uint8Array(sent.length);
-        for (let at = 0; at < sent.length; at += band) retileBand(sent.subarray(at, at + band), seen.subarray(at, at + band), pitch, false);
-      }
+      const seen = pitch === undefined ? sent : linearFromTiled(sent, pitch);
       if (shadow.firstDifferenceIn(seen, offset) >= 0) shadow.write(seen, offset);
     }
   }
@@ -963,8 +955,9 @@ export class Kernel {
       const expected = this.shadow.get(a)!;
       // A chunk at a time: a dense copy of a large allocation (1 GiB took 6 s and 1.2 GB of memory,
       // mostly the pages of the copy faulted in) for a comparison that needs a page at a time.
-      for (let offset = 0; offset < a.size; offset += VERIFY_CHUNK) {
-        const actual = this.readContent(a, offset, Math.min(VERIFY_CHUNK, a.size - offset));
+      const chunk = contentChunk(a);
+      for (let offset = 0; offset < a.size; offset += chunk) {
+        const actual = this.readContent(a, offset, Math.min(chunk, a.size - offset));
         const at = expected.firstDifferenceIn(actual, offset);
         if (at < 0) continue;
         throw new KernelError(
@@ -1002,6 +995,26 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Bytes of an allocation `verify` reads and compares at a time. */
 const VERIFY_CHUNK = 64 * 1024;
+
+/**
+ * The bytes of `a` to read and compare at a time: VERIFY_CHUNK, in whole bands of tiles for a
+ * resident swizzled allocation (its bytes are retiled a band at a time, so a chunk inside a band
+ * would read and retile that band again for each chunk).
+ */
+function contentChunk(a: Allocation): number {
+  const pitch = a.residency === 'resident' ? swizzledPitch(a) : undefined;
+  if (pitch === undefined) return VERIFY_CHUNK;
+  const band = pitch * TILE_ROWS;
+  return Math.max(1, Math.floor(VERIFY_CHUNK / band)) * band;
+}
+
+/** The linear layout of whole bands of a surface `pitch` bytes wide, from their tiled layout. */
+function linearFromTiled(tiled: Uint8Array, pitch: number): Uint8Array {
+  const band = pitch * TILE_ROWS;
+  const out = new Uint8Array(tiled.length);
+  for (let at = 0; at < tiled.length; at += band) retileBand(tiled.subarray(at, at + band), out.subarray(at, at + band), pitch, false);
+  return out;
+}
 
 /** `size` bytes of the 32-bit little-endian `pattern` repeated (what a `fill` writes). */
 export function patternBytes(size: number, pattern: number): Uint8Array {

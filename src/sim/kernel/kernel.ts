@@ -431,6 +431,10 @@ export class Kernel {
   }
 
   private hangError(reason: string): Error {
+    // An engine that ran its work and stopped while its fence was never reported comes first: an
+    // engine stalled on a wait may only be waiting for that work (a paging fence it signals).
+    const unreported = this.unreportedFenceError(reason);
+    if (unreported) return unreported;
     for (let i = 0; i < this.registers.EngineCount; i++) {
       const v = this.gpu.engineView(i);
       if (v.state === 'waiting') {
@@ -440,7 +444,16 @@ export class Kernel {
         );
       }
     }
-    const pending = this.vidsch.engines.filter((q) => q.queue.length);
+    return this.unreportedFenceError(reason, true) ?? new KernelError('internal', `nothing left to run while waiting for ${reason}`);
+  }
+
+  /**
+   * The driver's fault when the GPU finished work whose fence the driver never reported: an engine
+   * with submissions outstanding and nothing left to run (or, with `anyState`, any engine with
+   * submissions outstanding, for a GPU that has stopped as a whole).
+   */
+  unreportedFenceError(reason: string, anyState = false): Error | undefined {
+    const pending = this.vidsch.engines.filter((q) => q.queue.length && (anyState || this.gpu.engineView(q.engine).state === 'idle'));
     if (pending.length) {
       const q = pending[0];
       return new DriverError(
@@ -450,7 +463,7 @@ export class Kernel {
         { ddi: 'DxgkDdiSubmitCommand' },
       );
     }
-    return new KernelError('internal', `nothing left to run while waiting for ${reason}`);
+    return undefined;
   }
 
   /** The engine whose next instruction starts first, or -1 if none can run. */

@@ -209,7 +209,12 @@ export class DevicePagingQueue {
         }
       }
       if (stepped) stalls = 0;
-      else if (++stalls > 2) throw new KernelError('scenario', `nothing can run while waiting for ${reason}: the GPU waits on a paging fence value that is never signaled`);
+      else if (++stalls > 2) {
+        // The paging fence is signaled when the paging buffer is reported complete, and the context
+        // is done when its own fence is: an engine that ran its work and stopped with a fence never
+        // reported is the driver's fault, not the workload's.
+        throw k.unreportedFenceError(reason) ?? new KernelError('scenario', `nothing can run while waiting for ${reason}: the GPU waits on a paging fence value that is never signaled`);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { createMachine, type MachineEvent } from '../../../src/sim/machine';
 import { Steps } from '../../../src/sim/scenario';
+import { testDriver } from '../kernel/helpers';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 
 type KernelEvent = Extract<MachineEvent, { kind: 'kernel' }>;
@@ -41,6 +42,24 @@ describe('device paging queue', () => {
     assert.deepEqual({ present: mapped.present, segmentId: mapped.segmentId, target: mapped.target }, { present: true, segmentId: a.segmentId, target: a.offset });
     assert.equal(machine.gpu.pageTableEntry(0x200000).present, false, 'a reserved range is not present');
     for (const op of wdk.pagingQueue.operations.filter((o) => o.fenceValue > 0)) assert.ok(op.signaledAt !== undefined && op.signaledAt >= op.queuedAt);
+  });
+
+  it('a GPU wait whose context the driver never reports complete blames the driver, not the workload', async () => {
+    // Completions of engine 1 (the render engine, where the context that waits runs) are dropped:
+    // the paging fence is signaled and the context reads, but its own fence is never reported.
+    const silent = await testDriver((init) => ({
+      DxgkDdiStartDevice: (ctx, info, dxgk) =>
+        init.DxgkDdiStartDevice(ctx, info, {
+          ...dxgk,
+          DxgkCbNotifyInterrupt: (h, args) => ('DmaCompleted' in args && args.DmaCompleted.EngineOrdinal === 1 ? undefined : dxgk.DxgkCbNotifyInterrupt(h, args)),
+        }),
+    }));
+    const machine = await createMachine({ driver: silent, scenario: sampleScenario('paging-queue') });
+    assert.deepEqual([machine.kernel.pagingEngine, machine.kernel.renderEngine], [0, 1]);
+    const r = machine.run();
+    assert.equal(r.ok, false);
+    assert.equal(r.error!.category, 'driver', r.error!.message);
+    assert.match(r.error!.message, /^the GPU is idle but engine 1 never reported fence 1 complete \(last reported: 0\) while the kernel waited for the context that waits for paging fence 2\./);
   });
 
   it('a GPU wait on a value never handed out is a scenario error', async () => {

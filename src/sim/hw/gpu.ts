@@ -189,8 +189,8 @@ export class SimGpu implements Gpu {
   swizzlingRanges(): SwizzlingRange[] {
     return this.cpu.ranges();
   }
-  pageTableEntry(va: number): PageTableEntryView {
-    return this.pageTable.view(va);
+  pageTableEntry(va: number, throughTlb = false): PageTableEntryView {
+    return this.pageTable.view(va, throughTlb);
   }
 
   // Paging engines

@@ -50,11 +50,16 @@ export class GpuPageTable {
     else for (const vpn of [...this.tlb.keys()]) if (vpn >= first && vpn < first + count) this.tlb.delete(vpn);
   }
 
-  view(va: number): PageTableEntryView {
+  /**
+   * The table's entry for the page of `va`; with `throughTlb`, what an access would reach now (a
+   * translation the TLB holds first), without loading the TLB.
+   */
+  view(va: number, throughTlb = false): PageTableEntryView {
     const vpn = Math.floor(va / PAGE_SIZE);
-    const e = this.table.get(vpn);
+    const cached = throughTlb ? this.tlb.get(vpn) : undefined;
+    const e = cached ?? this.table.get(vpn);
     return e
-      ? { va: vpn * PAGE_SIZE, present: true, readOnly: e.readOnly, segmentId: e.segmentId, target: e.target }
+      ? { va: vpn * PAGE_SIZE, present: true, readOnly: e.readOnly, segmentId: e.segmentId, target: e.target, ...(cached ? { cached: true } : {}) }
       : { va: vpn * PAGE_SIZE, present: false, readOnly: false, segmentId: 0, target: 0 };
   }
 }

@@ -249,6 +249,8 @@ export interface PageTableEntryView {
   segmentId: number;
   /** Segment offset or physical address of the page. */
   target: number;
+  /** True when this is a translation the TLB holds (asked for through the TLB). */
+  cached?: boolean;
 }
 
 export interface Random {
@@ -309,7 +311,8 @@ export interface Gpu {
   acquireSwizzlingRange(segmentId: number, offset: number, size: number, pitch: number): SwizzlingRange | undefined;
   releaseSwizzlingRange(handle: number): void;
   swizzlingRanges(): SwizzlingRange[];
-  pageTableEntry(va: number): PageTableEntryView;
+  /** The page table entry of `va`; with `throughTlb`, what an access would reach now (the TLB first), without loading the TLB. */
+  pageTableEntry(va: number, throughTlb?: boolean): PageTableEntryView;
 
   // Paging engines
   submit(engine: number, submission: Submission): void;

@@ -21,6 +21,8 @@ export interface KernelExtension {
   cpuMaps(a: Allocation): boolean;
   /** The error for a GPU fault in a buffer the extension submitted, when it can say more than the fault itself. */
   gpuFault?(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined;
+  /** A `verify` step, after the kernel has checked the content: what the extension can check besides (GPU virtual ranges). */
+  verify?(): Gen;
   /** Common buffers the driver holds through the extension's callbacks (the DMA adapter's), with where it took each. */
   driverCommonBuffers?(): { bytes: number; stack: string | undefined; how: string }[];
 }

@@ -979,6 +979,7 @@ export class Kernel {
         );
       }
     }
+    if (this.extension?.verify) yield* this.extension.verify();
     yield this.event('verify', `${when} ${list.length} allocations: content matches what the workload last wrote`, { count: list.length });
   }
 }

@@ -182,6 +182,11 @@ export class MemoryPaths implements KernelExtension {
     return this.cpu.cpuWrite(a, offset, bytes);
   }
 
+  // eslint-disable-next-line require-yield -- a check that never waits, in the extension's generator shape
+  *verify(): Gen {
+    this.pagingQueue.verifyMappings();
+  }
+
   cpuMaps(a: Allocation): boolean {
     return this.cpu.maps(a);
   }

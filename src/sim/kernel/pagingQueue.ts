@@ -34,6 +34,8 @@ export class DevicePagingQueue {
   lastFence = 0;
   /** GPU virtual ranges mapped to each allocation: VidMm re-points them when it moves or evicts it. */
   readonly mappings = new Map<Allocation, Set<number>>();
+  /** Ranges made not present (reserve-va, update-page-table with no allocation): first address -> pages. */
+  private readonly unmapped = new Map<number, number>();
 
   constructor(private readonly w: PathContext) {}
 
@@ -83,7 +85,9 @@ export class DevicePagingQueue {
       }
       // The range leaves whatever it was mapped to; allocations left with no range, or destroyed, are forgotten.
       for (const [mapped, vas] of this.mappings) if (vas.delete(va) && (vas.size === 0 || mapped.destroyed)) this.mappings.delete(mapped);
-      if (!target.Invalid) {
+      if (target.Invalid) this.unmapped.set(va, pages);
+      else {
+        this.unmapped.delete(va);
         this.mappings.set(a!, (this.mappings.get(a!) ?? new Set()).add(va));
         vidmm.placeChanged ??= (moved) => this.remap(moved);
       }
@@ -137,6 +141,52 @@ export class DevicePagingQueue {
     const target = resident ? { SegmentId: a.segmentId, PhysicalAddress: a.offset, Invalid: false } : { SegmentId: 0, PhysicalAddress: 0, Invalid: true };
     for (const va of vas) {
       yield* this.w.kernel.frame(`paging queue: ${resident ? 're-map' : 'unmap'} GPU VA 0x${va.toString(16)} of '${a.name}'`, this.updatePageTable(a, va, a.size / PAGE_SIZE, target));
+    }
+  }
+
+  /**
+   * What a `verify` step checks of the GPU's virtual ranges, once the GPU has run everything queued:
+   * each page of a range mapped to an allocation reaches that page of it where it is now, and is not
+   * present while it is evicted or for a range reserved or made not present; seen through the TLB,
+   * as the next access would see it. A page two live ranges cover is left out (which one holds it
+   * depends on the order of their updates). Content checks only see a page table a context reads;
+   * this finds an UpdatePageTable that wrote fewer pages or dropped the Invalid flag, and a FlushTlb
+   * that left translations behind, wherever they are.
+   */
+  verifyMappings(): void {
+    const owners = new Map<number, { a: Allocation; va: number; page: number } | null>();
+    for (const [a, vas] of this.mappings) {
+      if (a.destroyed) continue;
+      for (const va of vas) {
+        const first = va / PAGE_SIZE;
+        for (let page = 0; page < a.size / PAGE_SIZE; page++) owners.set(first + page, owners.has(first + page) ? null : { a, va, page });
+      }
+    }
+    const gpu = this.w.gpu;
+    const hex = (n: number): string => `0x${n.toString(16)}`;
+    const reaches = (e: ReturnType<typeof gpu.pageTableEntry>): string =>
+      e.present ? `${e.segmentId ? `segment ${e.segmentId} at ${hex(e.target)}` : `system memory at ${hex(e.target)}`}${e.cached ? ' (a translation the TLB kept)' : ''}` : 'nothing (not present)';
+    const rule =
+      "The driver's UpdatePageTable must write all NumberOfPages entries from VirtualAddress, to SegmentId/PhysicalAddress or, with Invalid, not present; its FlushTlb must drop the TLB's translations of every page it names";
+    for (const [vpn, owner] of owners) {
+      if (!owner) continue;
+      const { a, va, page } = owner;
+      const e = gpu.pageTableEntry(vpn * PAGE_SIZE, true);
+      const resident = a.residency === 'resident';
+      if (resident ? e.present && e.segmentId === a.segmentId && e.target === a.offset + page * PAGE_SIZE : !e.present) continue;
+      throw new KernelError(
+        'verify',
+        `GPU VA ${hex(vpn * PAGE_SIZE)}, page ${page} of the range at ${hex(va)} mapped to '${a.name}', reaches ${reaches(e)}; '${a.name}' is ${resident ? `in segment ${a.segmentId} at ${hex(a.offset)}, so the page should reach ${hex(a.offset + page * PAGE_SIZE)}` : 'evicted, so the page should be not present'} (last paging operation: ${a.lastPagingOperation ?? 'none'}). ${rule}`,
+      );
+    }
+    for (const [va, pages] of this.unmapped) {
+      for (let page = 0; page < pages; page++) {
+        const vpn = va / PAGE_SIZE + page;
+        if (owners.has(vpn)) continue;
+        const e = gpu.pageTableEntry(vpn * PAGE_SIZE, true);
+        if (!e.present) continue;
+        throw new KernelError('verify', `GPU VA ${hex(vpn * PAGE_SIZE)}, page ${page} of the range at ${hex(va)} made not present through the device paging queue, reaches ${reaches(e)}. ${rule}`);
+      }
     }
   }
 

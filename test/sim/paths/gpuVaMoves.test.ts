@@ -15,12 +15,14 @@ import {
   type DXGKARG_SUBMITCOMMAND,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
+  DXGK_OPERATION_FLUSH_TLB,
   DXGK_OPERATION_TRANSFER,
   DXGK_OPERATION_UPDATE_PAGE_TABLE,
   type HANDLE,
 } from '../../../src/sim/ddi/contract';
-import { parseScenario } from '../../../src/sim/scenario';
-import { runScenario, SAMPLES, testDriver } from '../kernel/helpers';
+import { normalizeScenario, parseScenario } from '../../../src/sim/scenario';
+import type { ScenarioFile } from '../../../src/sim/scenario/types';
+import { REFERENCE_DRIVER, runScenario, SAMPLES, testDriver } from '../kernel/helpers';
 
 type Place = { segment: number; address: number } | null;
 
@@ -117,5 +119,67 @@ describe('GPU virtual addresses follow a moved or evicted allocation', function 
     const run = await runScenario(driver, sample('gpu-va-moves'), { keep: () => false, verifier: false });
     assert.equal(run.result.ok, false);
     assert.match(run.result.error!.message, /read 0x55555555 through GPU VA 0x100000, expected 0x11223344/);
+  });
+
+  describe('a verify step checks every page of every mapped range, as the next access would reach it', () => {
+    const adapter = {
+      segments: [
+        { name: 'vram', kind: 'memory', size: '256KiB', cpuVisible: true },
+        { name: 'local', kind: 'memory', size: '256KiB' },
+      ],
+      systemMemory: '32MiB',
+      engines: 2,
+    };
+    const of = (name: string, workload: unknown[]) => normalizeScenario({ name, adapter, workload } as unknown as ScenarioFile, name);
+    // Mapped, then evicted: every page of the range must be not present.
+    const evicted = of('evicted', [
+      { op: 'create', id: 'tiles', size: '64KiB', fill: 0x11223344 },
+      { op: 'paging-queue', action: 'map-va', id: 'tiles', va: '0x100000' },
+      { op: 'wait-paging-fence', on: 'cpu' },
+      { op: 'pressure', bytes: '512KiB' },
+      { op: 'verify' },
+    ]);
+    // A context reads page 4 (its translation goes into the TLB), then compaction moves the allocation.
+    const moved = of('moved', [
+      { op: 'create', id: 'x', size: '96KiB', fill: 1 },
+      { op: 'create', id: 'tiles', size: '64KiB', fill: 0x11223344 },
+      { op: 'paging-queue', action: 'make-resident', id: 'x' },
+      { op: 'paging-queue', action: 'map-va', id: 'tiles', va: '0x100000' },
+      { op: 'wait-paging-fence', on: 'gpu', va: '0x104000', expect: 0x11223344 },
+      { op: 'destroy', id: 'x' },
+      { op: 'defragment' },
+      { op: 'verify' },
+    ]);
+    /** The reference driver given changed arguments (`change` returns them as they are for other operations). */
+    const changing = (change: (args: DXGKARG_BUILDPAGINGBUFFER) => DXGKARG_BUILDPAGINGBUFFER) =>
+      testDriver((init) => ({ DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) => init.DxgkDdiBuildPagingBuffer(h, change(args)) }));
+
+    it('the reference driver passes both', async () => {
+      for (const s of [evicted, moved]) {
+        const run = await runScenario(REFERENCE_DRIVER, s, { keep: () => false });
+        assert.equal(run.result.ok, true, run.result.error?.message);
+      }
+    });
+
+    it('an UpdatePageTable that drops the Invalid flag leaves the evicted allocation\'s range reaching memory', async () => {
+      const driver = await changing((a) => (a.Operation === DXGK_OPERATION_UPDATE_PAGE_TABLE ? { ...a, UpdatePageTable: { ...a.UpdatePageTable, Invalid: false } } : a));
+      const run = await runScenario(driver, evicted, { keep: () => false, verifier: false });
+      assert.equal(run.result.error?.category, 'verify', run.result.error?.message);
+      assert.match(run.result.error!.message, /^GPU VA 0x100000, page 0 of the range at 0x100000 mapped to 'tiles', reaches system memory at 0x0; 'tiles' is evicted, so the page should be not present/);
+    });
+
+    it('an UpdatePageTable that writes one page less leaves the last page of the range not present', async () => {
+      const driver = await changing((a) => (a.Operation === DXGK_OPERATION_UPDATE_PAGE_TABLE ? { ...a, UpdatePageTable: { ...a.UpdatePageTable, NumberOfPages: a.UpdatePageTable.NumberOfPages - 1 } } : a));
+      const run = await runScenario(driver, moved, { keep: () => false, verifier: false });
+      assert.equal(run.result.error?.category, 'verify', run.result.error?.message);
+      assert.match(run.result.error!.message, /^GPU VA 0x10f000, page 15 of the range at 0x100000 mapped to 'tiles', reaches nothing \(not present\); 'tiles' is in segment \d+ at 0x[0-9a-f]+, so the page should reach/);
+    });
+
+    it('a FlushTlb of the first page only leaves the translation of the page a context read in the TLB, reaching the old place', async () => {
+      const driver = await changing((a) => (a.Operation === DXGK_OPERATION_FLUSH_TLB ? { ...a, FlushTlb: { ...a.FlushTlb, NumberOfPages: 1 } } : a));
+      const run = await runScenario(driver, moved, { keep: () => false, verifier: false });
+      assert.equal(run.result.error?.category, 'verify', run.result.error?.message);
+      assert.match(run.result.error!.message, /^GPU VA 0x104000, page 4 of the range at 0x100000 mapped to 'tiles', reaches segment \d+ at 0x[0-9a-f]+ \(a translation the TLB kept\); 'tiles' is in segment/);
+    });
   });
 });

@@ -55,6 +55,22 @@ export class CpuAccess {
     return this.systemBytes(a, m).slice(offset, offset + length);
   }
 
+  /** A lock VidMm serves from system memory because the allocation cannot be CPU-accessible where it is: evicted, and locked there. */
+  private *lockInSystemMemory(a: Allocation, va: number, why: string | undefined, how: string): Gen {
+    const k = this.w.kernel;
+    this.stats.systemFallbacks++;
+    if (why) yield k.event('lock', why, { allocation: a.name });
+    yield* k.frame(`evict '${a.name}' (not CPU-accessible where it is)`, this.w.vidmm.evict(a, { keepContent: true }));
+    yield* this.w.settle(a, 'to reach system memory for a CPU lock');
+    if (a.content === 'fresh') {
+      this.w.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+      a.content = 'valid';
+    }
+    this.mappings.set(a, { kind: 'system', va, barOffset: -1, view: this.w.readPages(a) });
+    a.locked = true;
+    yield k.event('lock', `lock '${a.name}' (${how}) at CPU address 0x${va.toString(16)}`, { allocation: a.name, mode: 'system', va });
+  }
+
   *lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen {
     const k = this.w.kernel;
     const vidmm = this.w.vidmm;
@@ -71,7 +87,15 @@ export class CpuAccess {
     const va = this.nextVa;
     this.nextVa += Math.ceil(a.size / 0x10000) * 0x10000;
     if (!seg.cpuVisible || hw.barBase === undefined) {
-      throw new KernelError('scenario', `'${a.name}' is in segment ${seg.name}, which is not CPU-visible: the driver's segment preferences for a CPU-visible allocation must name CPU-visible segments`);
+      // No CPU virtual address can map into the segment ("Mapping Virtual Addresses to a Memory
+      // Segment": the segment's CpuVisible flag decides): as when the driver cannot make an
+      // allocation CPU-accessible, VidMm evicts it and lets the application use system memory.
+      return yield* this.lockInSystemMemory(
+        a,
+        va,
+        `'${a.name}' is in segment ${seg.name}, which the CPU cannot reach (its DXGK_SEGMENTDESCRIPTOR has no CpuVisible flag): evicting it so the application accesses it in system memory (segment preferences that name CPU-visible segments first keep a CPU-visible allocation in video memory while it is locked)`,
+        'in system memory: its segment is not CPU-visible',
+      );
     }
     const { init, ctx } = k.driver();
     let swizzle: CpuMapping['swizzle'];
@@ -90,18 +114,8 @@ export class CpuAccess {
       const st = yield* k.ddi.call('DxgkDdiAcquireSwizzlingRange', args as unknown as Record<string, unknown>, () => acquire(ctx, args), 'status', { fn: acquire });
       if (!NT_SUCCESS(st)) {
         // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use system memory.
-        this.stats.systemFallbacks++;
         yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(st)}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: st });
-        yield* k.frame(`evict '${a.name}' (no swizzling range)`, vidmm.evict(a, { keepContent: true }));
-        yield* this.w.settle(a, 'to reach system memory for a CPU lock');
-        if (a.content === 'fresh') {
-          this.w.writePages(a, 0, patternBytes(a.size, a.fillPattern));
-          a.content = 'valid';
-        }
-        this.mappings.set(a, { kind: 'system', va, barOffset: -1, view: this.w.readPages(a) });
-        a.locked = true;
-        yield k.event('lock', `lock '${a.name}' (mode aperture, in system memory after the driver refused a swizzling range) at CPU address 0x${va.toString(16)}`, { allocation: a.name, mode: 'system', va });
-        return;
+        return yield* this.lockInSystemMemory(a, va, undefined, 'in system memory after the driver refused a swizzling range');
       }
       swizzle = { id: args.SwizzlingRangeId, data: args.SwizzlingRangeData };
     }

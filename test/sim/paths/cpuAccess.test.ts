@@ -6,6 +6,7 @@ import type { DXGKARG_ACQUIRESWIZZLINGRANGE } from '../../../src/sim/ddi/contrac
 import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
 import type { MachineEvent } from '../../../src/sim/machine';
 import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
+import { runScenario, scenario, testDriver } from '../kernel/helpers';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 import { createMachine } from '../../../src/sim/machine';
 import { Steps, type Step } from '../../../src/sim/scenario';
@@ -93,6 +94,40 @@ describe('CPU access through the PCI aperture', () => {
     machine.run();
     assert.equal(machine.result().ok, true, machine.result().error?.message);
     assert.equal(machine.gpu.swizzlingRanges().length, 0, 'every range released at unlock');
+  });
+
+  it('a CPU-visible allocation the driver let into a segment the CPU cannot reach is evicted for the lock, and the application uses system memory', async () => {
+    // The driver prefers the local (not CPU-visible) segment for every allocation, CPU-visible or not.
+    const driver = await testDriver((init) => ({
+      DxgkDdiCreateAllocation(h, args) {
+        const st = init.DxgkDdiCreateAllocation(h, args);
+        for (const info of args.pAllocationInfo) {
+          info.PreferredSegment.SegmentId0 = 2;
+          info.PreferredSegment.SegmentId1 = 1;
+          info.SupportedReadSegmentSet = info.SupportedWriteSegmentSet = 0b11;
+        }
+        return st;
+      },
+    }));
+    const run = await runScenario(
+      driver,
+      scenario({
+        workload: [
+          { op: 'create', id: 'a', size: '64KiB', cpuVisible: true, fill: 0x01020304 },
+          { op: 'render', allocations: ['a'], write: ['a'] },
+          { op: 'lock', id: 'a', mode: 'aperture' },
+          { op: 'write', id: 'a', offset: 100, length: 5000, seed: 7 },
+          { op: 'unlock', id: 'a' },
+          { op: 'render', allocations: ['a'], write: ['a'] },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const locks = run.events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'lock').map((e) => e.message);
+    assert.match(locks[0], /^'a' is in segment local, which the CPU cannot reach \(its DXGK_SEGMENTDESCRIPTOR has no CpuVisible flag\): evicting it so the application accesses it in system memory/);
+    assert.match(locks[1], /^lock 'a' \(in system memory: its segment is not CPU-visible\) at CPU address 0x/);
+    assert.ok(run.events.some((e) => e.kind === 'kernel' && e.what === 'eviction' && e.data.allocation === 'a'));
   });
 });
 

@@ -353,6 +353,26 @@ export class Kernel {
           `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`,
         );
       }
+      // VidMm maps CPU virtual addresses where the descriptor says the segment is in the PCI
+      // aperture: a segment the hardware has not put there, or another address, would give the
+      // application other memory. Saying a CPU-visible segment is not is allowed (locks then go
+      // to system memory).
+      if (d.Flags.CpuVisible && hw.barBase === undefined) {
+        throw this.ddi.statusError(
+          'DxgkDdiQueryAdapterInfo',
+          d,
+          init.DxgkDdiQueryAdapterInfo,
+          `segment ${id}: Flags.CpuVisible is true but hardware segment ${id} (${hw.name}) is not in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].CpuVisible is false): the CPU cannot reach it`,
+        );
+      }
+      if (d.Flags.CpuVisible && d.CpuTranslatedAddress !== hw.barBase) {
+        throw this.ddi.statusError(
+          'DxgkDdiQueryAdapterInfo',
+          d,
+          init.DxgkDdiQueryAdapterInfo,
+          `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`,
+        );
+      }
       this.vidmm.addSegment(id, hw.name, d);
     });
     yield this.event(

@@ -1,0 +1,84 @@
+// VidMm knows the segments only through DXGKQAITYPE_QUERYSEGMENT: a descriptor that does not match
+// the hardware the driver was given (DEVICE_REGISTERS.Segments) is the driver's error, said when
+// the adapter starts, with the field, what the hardware has, and the arguments. One that is only
+// more cautious than the hardware (a CPU-visible segment said not to be) is allowed: locks of its
+// allocations are served from system memory.
+
+import assert from 'node:assert/strict';
+import { DXGKQAITYPE_QUERYSEGMENT, type DXGK_QUERYSEGMENTOUT, type DXGK_SEGMENTDESCRIPTOR } from '../../../src/sim/ddi/contract';
+import { runScenario, scenario, testDriver } from './helpers';
+
+/** The reference driver, with `change` made to each segment descriptor it fills (index from 0). */
+const describing = (change: (d: DXGK_SEGMENTDESCRIPTOR, i: number) => void) =>
+  testDriver((init) => ({
+    DxgkDdiQueryAdapterInfo(h, q) {
+      const st = init.DxgkDdiQueryAdapterInfo(h, q);
+      if (q.Type === DXGKQAITYPE_QUERYSEGMENT) (q.pOutputData as DXGK_QUERYSEGMENTOUT).pSegmentDescriptor?.forEach(change);
+      return st;
+    },
+  }));
+
+// vram (segment 1) is CPU-visible at BAR offset 0; local (segment 2) is not in the BAR.
+const locked = () =>
+  scenario({
+    workload: [
+      { op: 'create', id: 'a', size: '64KiB', cpuVisible: true, fill: 0x01020304 },
+      { op: 'lock', id: 'a', mode: 'aperture' },
+      { op: 'write', id: 'a', offset: 10, length: 1000, seed: 3 },
+      { op: 'unlock', id: 'a' },
+      { op: 'verify' },
+    ],
+  });
+
+async function startError(change: (d: DXGK_SEGMENTDESCRIPTOR, i: number) => void): Promise<string> {
+  const run = await runScenario(await describing(change), locked(), { keep: () => false });
+  assert.equal(run.result.ok, false, 'the adapter started');
+  assert.equal(run.result.error!.category, 'driver', run.result.error!.message);
+  assert.equal(run.result.error!.ddi, 'DxgkDdiQueryAdapterInfo');
+  return run.result.error!.message;
+}
+
+describe('segment descriptors against the hardware', () => {
+  it('the reference driver describes the hardware as it is', async () => {
+    const run = await runScenario(await describing(() => undefined), locked(), { keep: () => false });
+    assert.equal(run.result.ok, true, run.result.error?.message);
+  });
+
+  it('a segment larger than the hardware segment', async () => {
+    assert.match(await startError((d, i) => i === 0 && (d.Size *= 2)), /^segment 1: DXGK_SEGMENTDESCRIPTOR.Size 1048576 must be a multiple of 4 KiB and at most the hardware segment's 524288 bytes/);
+  });
+
+  it('a memory segment described as an aperture segment', async () => {
+    assert.match(await startError((d, i) => i === 1 && (d.Flags.Aperture = true)), /^segment 2: Flags.Aperture is true but hardware segment 2 \(local\) is a memory segment/);
+  });
+
+  it('a segment outside the PCI aperture described as CPU-visible', async () => {
+    assert.match(await startError((d, i) => i === 1 && (d.Flags.CpuVisible = true)), /^segment 2: Flags.CpuVisible is true but hardware segment 2 \(local\) is not in the PCI aperture/);
+  });
+
+  it('a CPU-visible segment at another address in the aperture than the hardware\'s', async () => {
+    assert.match(
+      await startError((d, i) => i === 0 && (d.CpuTranslatedAddress += 0x1000)),
+      /^segment 1: CpuTranslatedAddress is 0x1000 but hardware segment 1 \(vram\) is at 0x0 in the PCI aperture \(DEVICE_REGISTERS.Segments\[0\].BarBaseAddress\): VidMm would map the CPU to other memory/,
+    );
+  });
+
+  it('a CPU-visible segment said not to be is allowed: the lock is served from system memory', async () => {
+    const run = await runScenario(
+      await describing((d) => (d.Flags.CpuVisible = false)),
+      scenario({
+        adapter: { segments: [{ name: 'vram', kind: 'memory', size: '512KiB', cpuVisible: true }], systemMemory: '64MiB' },
+        workload: [
+          { op: 'create', id: 'a', size: '64KiB', cpuVisible: true, fill: 0x01020304 },
+          { op: 'render', allocations: ['a'], write: ['a'] },
+          { op: 'lock', id: 'a', mode: 'aperture' },
+          { op: 'write', id: 'a', offset: 10, length: 1000, seed: 3 },
+          { op: 'unlock', id: 'a' },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    assert.ok(run.events.some((e) => e.kind === 'kernel' && e.what === 'lock' && e.data.mode === 'system'));
+  });
+});

@@ -75,7 +75,16 @@ export class CpuAccess {
     const k = this.w.kernel;
     const vidmm = this.w.vidmm;
     if (a.locked) throw new KernelError('scenario', `'${a.name}' is already locked`);
-    if (!a.cpuVisible) throw new KernelError('scenario', `'${a.name}' is not CPU-visible (create it with "cpuVisible": true) and cannot be locked with mode '${step.mode}'`);
+    if (!a.cpuVisible) {
+      // The scenario asks through the private data DxgkDdiCreateAllocation gets; the flag is the driver's answer.
+      const asked = (a.info.pPrivateDriverData as { cpuVisible?: unknown } | null)?.cpuVisible === true;
+      throw new KernelError(
+        'scenario',
+        asked
+          ? `the driver did not make '${a.name}' CPU-visible: the scenario creates it with "cpuVisible": true (in the private data of DxgkDdiCreateAllocation), but the driver did not set DXGK_ALLOCATIONINFOFLAGS.CpuVisible, so pfnLockCb fails and it cannot be locked with mode '${step.mode}'`
+          : `'${a.name}' is not CPU-visible (create it with "cpuVisible": true) and cannot be locked with mode '${step.mode}'`,
+      );
+    }
     const alternateVA = step.mode === 'alternate-va';
     if (alternateVA && !a.info.Flags.UseAlternateVA) {
       throw new KernelError('scenario', `the driver does not support UseAlternateVA for '${a.name}' (it did not set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA in DxgkDdiCreateAllocation)`);

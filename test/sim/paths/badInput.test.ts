@@ -53,6 +53,26 @@ describe('WDK steps: bad input', () => {
     assert.equal(err.path, '/workload/1');
   });
 
+  it('locking an allocation created CPU-visible whose driver did not set the flag names the driver, not the scenario', async () => {
+    const reference = (await loadDriver(REFERENCE)).DriverEntry;
+    const ignoring = (o: DRIVER_OBJECT, r: string): NTSTATUS => {
+      const st = reference(o, r);
+      const init = o.DriverInitializationData!;
+      o.DriverInitializationData = {
+        ...init,
+        DxgkDdiCreateAllocation(h, args) {
+          const status = init.DxgkDdiCreateAllocation(h, args);
+          for (const info of args.pAllocationInfo) info.Flags.CpuVisible = false;
+          return status;
+        },
+      };
+      return st;
+    };
+    const err = await failure([{ op: 'create', id: 'a', size: 4096, cpuVisible: true }, { op: 'lock', id: 'a', mode: 'aperture' }], ignoring);
+    assert.equal(err.category, 'scenario');
+    assert.match(err.message, /^the driver did not make 'a' CPU-visible: the scenario creates it with "cpuVisible": true \(in the private data of DxgkDdiCreateAllocation\), but the driver did not set DXGK_ALLOCATIONINFOFLAGS.CpuVisible, so pfnLockCb fails/);
+  });
+
   it('reading aperture memory of an allocation never mapped there', async () => {
     const err = await failure([{ op: 'create', id: 'a', size: 4096 }, { op: 'cpu-read', id: 'a' }]);
     assert.match(err.message, /'a' is not mapped into an aperture segment: map it first \(map-aperture\)/);

@@ -1,12 +1,15 @@
 // Random workloads across the WDK paths, run with the reference driver, which must pass every one:
 // renders that write, CPU writes and locks (system, aperture, alternate VA, with pressure inside),
 // swizzled surfaces and their linear twins (lock-surface), bus-master DMA both ways, aperture maps
-// with GPU physical writes, paging-queue residency and VA maps, defragmentation, destroy and
-// recreate, on one engine or two. A failure here is the simulator's (a false verdict), never the
+// with GPU physical writes and CPU reads, the device paging queue (residency, GPU virtual ranges
+// mapped, reserved and made not present, contexts that wait for the paging fence and read through
+// a range), defragmentation, destroy and recreate, on one engine or two, with sub-transfers and
+// small paging buffers. A failure here is the simulator's (a false verdict), never the
 // driver's: two were found this way (a DMA transfer that moved the GPU's clock under the kernel,
 // and the content expected after a transfer to the device).
 
 import assert from 'node:assert/strict';
+import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_TRANSFER, DXGK_OPERATION_UPDATE_PAGE_TABLE } from '../../../src/sim/ddi/contract';
 import { createRandom } from '../../../src/sim/hw/random';
 import { createMachine } from '../../../src/sim/machine';
 import { normalizeScenario } from '../../../src/sim/scenario';
@@ -23,6 +26,8 @@ interface Live {
   swizzled: boolean;
   alternateVA: boolean;
   written: boolean;
+  /** The allocation's first word while it is known (its fill, or a GPU physical write at offset 0), for a read through a GPU virtual address. */
+  first: number | undefined;
 }
 
 /** Workload number `k`: the same k gives the same scenario. */
@@ -56,15 +61,19 @@ function randomWorkload(k: number): ScenarioFile {
     const cpuVisible = r.int(10) < 3;
     const alternateVA = cpuVisible && !swizzled && r.int(5) < 2;
     if (alternateVA) privateData = { alternateVA: true };
-    w.push({ op: 'create', id, size, cpuVisible, fill: r.nextU32(), ...(privateData ? { privateData } : {}) });
-    live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false });
+    const fill = r.nextU32();
+    w.push({ op: 'create', id, size, cpuVisible, fill, ...(privateData ? { privateData } : {}) });
+    live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false, first: fill });
   };
   const write = (id: string, max: number): void => {
     const a = live.get(id)!;
     const offset = r.int(a.size);
     w.push({ op: 'write', id, offset, length: 1 + r.int(Math.min(a.size - offset, max)), seed: r.int(0x7fffffff) });
     a.written = true;
+    if (offset < 4) a.first = undefined;
   };
+  /** GPU virtual ranges of the device paging queue: first address -> the allocation mapped there. */
+  const mapped = new Map<number, string>();
   for (let i = 3 + r.int(6); i > 0; i--) create();
   for (let s = 20 + r.int(60); s > 0; s--) {
     const ids = [...live.keys()];
@@ -74,41 +83,80 @@ function randomWorkload(k: number): ScenarioFile {
     if (x < 25) {
       let list = [...new Set(Array.from({ length: 1 + r.int(3) }, () => pick(ids)))];
       if (list.reduce((t, id) => t + live.get(id)!.size, 0) > smallest / 2) list = list.slice(0, 1);
-      w.push({ op: 'render', allocations: list, write: list.filter(() => r.int(2) === 0) });
+      const writes = list.filter(() => r.int(2) === 0);
+      for (const id of writes) live.get(id)!.first = undefined;
+      w.push({ op: 'render', allocations: list, write: writes });
     } else if (x < 40) write(one, 8192);
-    else if (x < 50) w.push({ op: 'dma-transfer', id: one, direction: a.written && r.int(2) === 0 ? 'to-device' : 'from-device' });
+    else if (x < 50) {
+      const direction = a.written && r.int(2) === 0 ? 'to-device' : 'from-device';
+      // To the device: the segment then holds the system pages, whatever they hold.
+      if (direction === 'to-device') a.first = undefined;
+      w.push({ op: 'dma-transfer', id: one, direction });
+    }
     else if (x < 60) w.push({ op: 'pressure', bytes: pick([64, 256, 1024]) * KiB });
     else if (x < 65) w.push({ op: 'defragment' });
     else if (x < 75) {
       const mode = a.alternateVA && r.int(5) < 3 ? 'alternate-va' : a.cpuVisible ? pick(['system', 'aperture']) : 'system';
       w.push({ op: 'lock', id: one, mode });
-      if (r.int(10) < 3) w.push({ op: 'pressure', bytes: pick([256, 1024]) * KiB });
+      // Under an alternate-VA lock, pressure enough to evict it most of the time (SpecialLockTransfer).
+      if (r.int(10) < (mode === 'alternate-va' ? 7 : 3)) w.push({ op: 'pressure', bytes: pick([256, 1024, 4096]) * KiB });
       if (r.int(10) < 7) write(one, 4096);
       w.push({ op: 'unlock', id: one });
     } else if (x < 80) w.push({ op: 'verify' });
     else if (x < 85 && ids.length > 2) {
       w.push({ op: 'destroy', id: one });
       live.delete(one);
+      for (const [v, id] of mapped) if (id === one) mapped.delete(v);
       create();
     } else if (x < 90 && aperture && !a.swizzled) {
       w.push({ op: 'map-aperture', id: one, cached: r.int(2) === 0 });
-      w.push({ op: 'gpu-write-physical', id: one, offset: 4 * r.int(a.size / 4), value: r.nextU32() });
+      const offset = r.int(10) < 3 ? 0 : 4 * r.int(a.size / 4);
+      const value = r.nextU32();
+      w.push({ op: 'gpu-write-physical', id: one, offset, value });
+      if (r.int(2) === 0) w.push({ op: 'cpu-read', id: one, offset, expect: value });
       w.push({ op: 'unmap-aperture', id: one });
       a.written = true;
-    } else if (x < 93 && twoEngines && !a.swizzled) {
-      w.push({ op: 'paging-queue', action: 'make-resident', id: one });
-      if (r.int(2) === 0) w.push({ op: 'paging-queue', action: 'map-va', id: one, va: 0x100000 * (1 + r.int(64)) }, { op: 'wait-paging-fence', on: 'cpu' });
+      if (offset === 0) a.first = value;
+    } else if (x < 93 && !a.swizzled) {
+      // The device paging queue: residency, GPU virtual ranges mapped, reserved or made not present,
+      // and a context that waits for the paging fence and reads through a range.
+      const y = r.int(10);
+      const va = 0x100000 * (1 + r.int(16));
+      if (y < 3) w.push({ op: 'paging-queue', action: 'make-resident', id: one });
+      else if (y < 8) {
+        w.push({ op: 'paging-queue', action: r.int(10) < 7 ? 'map-va' : 'update-page-table', id: one, va });
+        for (const [v, id] of mapped) if (id === one || v === va) mapped.delete(v);
+        mapped.set(va, one);
+      } else {
+        w.push({ op: 'paging-queue', action: pick(['reserve-va', 'update-page-table']), va, pages: 1 + r.int(8) });
+        mapped.delete(va);
+      }
+      const ranges = [...mapped].filter(([, id]) => live.has(id));
+      if (ranges.length && r.int(10) < 7) {
+        const [v, id] = pick(ranges);
+        const b = live.get(id)!;
+        // A range reaches its allocation only while it is resident: the workload makes it so first.
+        w.push({ op: 'paging-queue', action: 'make-resident', id });
+        if (r.int(2) === 0) w.push({ op: 'wait-paging-fence', on: 'gpu', va: v, ...(b.first !== undefined ? { expect: b.first } : {}) });
+        else w.push({ op: 'wait-paging-fence', on: 'gpu', va: v + 4 * r.int(b.size / 4) });
+      } else if (r.int(2) === 0) w.push({ op: 'wait-paging-fence', on: 'cpu' });
     } else if (x < 96 && a.swizzled) {
       const linear = `l${n++}`;
       w.push({ op: 'create', id: linear, size: a.size, cpuVisible: true }, { op: 'render', allocations: [one] }, { op: 'lock-surface', id: one, linear }, { op: 'unlock', id: linear });
-      live.set(linear, { size: a.size, cpuVisible: true, swizzled: false, alternateVA: false, written: false });
+      live.set(linear, { size: a.size, cpuVisible: true, swizzled: false, alternateVA: false, written: false, first: undefined });
     } else w.push({ op: 'wait' });
   }
   w.push({ op: 'verify' });
+  // Sub-transfers (and so MdlOffset) and paging buffers too small for a whole operation (MultipassOffset).
+  const kernel = {
+    ...(r.int(2) === 0 ? { maxTransferSize: pick([4, 16, 64, 256]) * KiB } : {}),
+    ...(r.int(10) < 3 ? { pagingBufferSize: pick([256, 1024, 4096]) } : {}),
+  };
   return {
     name: `random-paths-${k}`,
     seed: 1 + k,
     adapter: { segments, systemMemory: '64MiB', commonBufferBudget: '8MiB', ...(twoEngines ? { engines: 2 } : {}) },
+    ...(Object.keys(kernel).length ? { kernel } : {}),
     workload: w,
   } as unknown as ScenarioFile;
 }
@@ -129,11 +177,59 @@ describe('random workloads across the WDK paths', () => {
   it(`the reference driver passes ${COUNT} of them, every kind of step among them`, async () => {
     const kinds = new Set<string>();
     for (let k = 0; k < COUNT; k++) for (const s of randomWorkload(k).workload as Step[]) kinds.add(s.op === 'lock' ? `lock ${String(s.mode)}` : s.op);
-    for (const kind of ['render', 'write', 'dma-transfer', 'pressure', 'defragment', 'lock system', 'lock aperture', 'lock alternate-va', 'verify', 'destroy', 'map-aperture', 'gpu-write-physical', 'paging-queue', 'wait-paging-fence', 'lock-surface', 'wait']) {
+    for (let k = 0; k < COUNT; k++) {
+      for (const s of randomWorkload(k).workload as Step[]) {
+        if (s.op === 'paging-queue') kinds.add(`paging-queue ${String(s.action)}`);
+        if (s.op === 'wait-paging-fence') kinds.add(`wait-paging-fence ${String(s.on)}${s.expect !== undefined ? ' expect' : ''}`);
+      }
+    }
+    for (const kind of [
+      'render',
+      'write',
+      'dma-transfer',
+      'pressure',
+      'defragment',
+      'lock system',
+      'lock aperture',
+      'lock alternate-va',
+      'verify',
+      'destroy',
+      'map-aperture',
+      'gpu-write-physical',
+      'cpu-read',
+      'paging-queue make-resident',
+      'paging-queue map-va',
+      'paging-queue reserve-va',
+      'paging-queue update-page-table',
+      'wait-paging-fence cpu',
+      'wait-paging-fence gpu',
+      'wait-paging-fence gpu expect',
+      'lock-surface',
+      'wait',
+    ]) {
       assert.ok(kinds.has(kind), `no workload has a '${kind}' step`);
     }
     const failed = await runAll(REFERENCE);
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+  });
+
+  it('they reach sub-transfers: a driver that ignores MdlOffset is caught', async () => {
+    const ignoring = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) =>
+        init.DxgkDdiBuildPagingBuffer(h, args.Operation === DXGK_OPERATION_TRANSFER ? { ...args, Transfer: { ...args.Transfer, MdlOffset: 0 } } : args),
+    }));
+    const failed = await runAll(ignoring);
+    assert.ok(failed.length > 0, 'no workload noticed');
+  });
+
+  it('they check the GPU virtual ranges: a driver whose UpdatePageTable drops the Invalid flag is caught', async () => {
+    const dropping = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) =>
+        init.DxgkDdiBuildPagingBuffer(h, args.Operation === DXGK_OPERATION_UPDATE_PAGE_TABLE ? { ...args, UpdatePageTable: { ...args.UpdatePageTable, Invalid: false } } : args),
+    }));
+    const failed = await runAll(dropping);
+    assert.ok(failed.length > 0, 'no workload noticed');
+    assert.ok(failed.every((f) => /^GPU VA 0x[0-9a-f]+, page \d+ of the range at 0x[0-9a-f]+ (mapped to '\w+'|made not present through the device paging queue), reaches /.test(f.message)), failed.map((f) => f.message).join('\n'));
   });
 
   it('they do check the content: a driver whose transfers to the device send one page is caught', async () => {

@@ -14,10 +14,11 @@ import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
-import { patternBytes, surfacePitch } from './kernel';
+import { surfacePitch } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 import { type PathContext, firstDifference } from './pathContext';
+import { fillSystemPages } from './systemPages';
 
 interface CpuMapping {
   kind: 'aperture' | 'system';
@@ -25,8 +26,6 @@ interface CpuMapping {
   va: number;
   barOffset: number;
   swizzle?: { id: number; data: number };
-  /** What the application has seen and written: the bytes its next read must return. */
-  view: Uint8Array;
   /** UseAlternateVA: the alternate virtual address's own pages, where evictions under the lock go. */
   alternate?: { pages: number[]; mdl: MDL; listSize: number };
 }
@@ -63,10 +62,11 @@ export class CpuAccess {
     yield* k.frame(`evict '${a.name}' (not CPU-accessible where it is)`, this.w.vidmm.evict(a, { keepContent: true }));
     yield* this.w.settle(a, 'to reach system memory for a CPU lock');
     if (a.content === 'fresh') {
-      this.w.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+      // Never written: the application sees the fill pattern, kept as page fills (not a dense copy of the allocation).
+      fillSystemPages(this.w.gpu, a, a.fillPattern);
       a.content = 'valid';
     }
-    this.mappings.set(a, { kind: 'system', va, barOffset: -1, view: this.w.readPages(a) });
+    this.mappings.set(a, { kind: 'system', va, barOffset: -1 });
     a.locked = true;
     yield k.event('lock', `lock '${a.name}' (${how}) at CPU address 0x${va.toString(16)}`, { allocation: a.name, mode: 'system', va });
   }
@@ -129,8 +129,7 @@ export class CpuAccess {
       swizzle = { id: args.SwizzlingRangeId, data: args.SwizzlingRangeData };
     }
     const barOffset = hw.barBase + a.offset;
-    const view = this.w.gpu.cpuRead(barOffset, a.size);
-    this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, view, alternate: alternateVA ? this.alternatePages(a) : undefined });
+    this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, alternate: alternateVA ? this.alternatePages(a) : undefined });
     a.locked = true;
     this.stats.apertureLocks++;
     // An eviction under the lock must leave system memory as the application saw it: the verifier
@@ -268,7 +267,6 @@ export class CpuAccess {
         done += n;
       }
     } else this.w.writePages(a, offset, bytes);
-    m.view.set(bytes, offset);
     a.content = 'valid';
     return true;
   }
@@ -291,13 +289,17 @@ export class CpuAccess {
     if (!a || !m || m.kind !== 'aperture') return;
     const k = this.w.kernel;
     this.stats.evictedWhileLocked++;
+    // What the application sees now, through the aperture (and the unswizzling range): the segment
+    // still holds it, as nothing can have been built into its range before this event. Read here
+    // and not kept from the lock: a lock of a large allocation held a copy of all of it.
+    const saw = this.w.gpu.cpuRead(m.barOffset, a.size);
     yield* this.release(a, m);
     // The application may touch the memory at any moment: finish the transfer now.
     yield* this.w.settle(a, 'to reach system memory (evicted while locked)');
     m.kind = 'system';
     m.barOffset = -1;
     const now = this.systemBytes(a, m);
-    const at = firstDifference(m.view, now);
+    const at = firstDifference(saw, now);
     yield k.event('lock', `'${a.name}' was evicted while locked: CPU address 0x${m.va.toString(16)} now reaches system memory${m.alternate ? ' (the alternate VA, filled by a special-lock transfer)' : ''}${at >= 0 ? ` (byte ${at} differs from what the application saw)` : ' with the same bytes'}`, {
       allocation: a.name,
       mode: 'system',
@@ -311,10 +313,9 @@ export class CpuAccess {
     if (at >= 0) {
       this.w.report(
         'cpu-view-changed-on-eviction',
-        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${m.view[at].toString(16)}, in system memory after the eviction it reads 0x${now[at].toString(16)} (${countDiff(m.view, now)} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'}${writer ? `, by the \`${writer.mnemonic}\` the driver wrote for byte ${at},` : ''} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
+        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${saw[at].toString(16)}, in system memory after the eviction it reads 0x${now[at].toString(16)} (${countDiff(saw, now)} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'}${writer ? `, by the \`${writer.mnemonic}\` the driver wrote for byte ${at},` : ''} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
         { ddi: 'DxgkDdiBuildPagingBuffer', location: writer?.location },
       );
-      m.view = now;
     }
   }
 }

@@ -155,6 +155,9 @@ export class SimGpu implements Gpu {
   readSegment(segmentId: number, offset: number, length: number): Uint8Array {
     return this.host.readSegment(segmentId, offset, length);
   }
+  uniformPattern(segmentId: number, offset: number, length: number): number {
+    return this.host.uniformPattern(segmentId, offset, length);
+  }
   writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void {
     const was = this.hostAccess(HOST_ACCESS.cpu);
     try {

@@ -4,7 +4,7 @@
 // engines and raise `write` events dated at the current virtual time.
 
 import { ACCESS_READ, ACCESS_WRITE } from './constants';
-import { fillPattern, MIXED } from './memory';
+import { fillPattern, MIXED, type RunResult, type SparseMemory } from './memory';
 import type { Segment } from './segments';
 import type { GpuState } from './state';
 import type { Resolver } from './translate';
@@ -44,6 +44,39 @@ export class HostAccess {
     st.wrote(st.clock);
     if (st.events.writes) st.events.hostWrite(address, length, st.clock);
   }
+
+  /**
+   * The 32-bit pattern (laid from 4-byte boundaries) that every byte of [offset, offset + length)
+   * holds, when the range is uniform memory with one pattern, else MIXED: of a memory segment, or
+   * with segmentId 0 of system physical memory. Reads no byte and raises no event, so a check of a
+   * large range that was only ever filled costs a look at its pages. Aperture segments answer MIXED.
+   */
+  uniformPattern(segmentId: number, offset: number, length: number): number {
+    const st = this.state;
+    let mem: SparseMemory;
+    let address: number;
+    if (segmentId === 0) {
+      st.checkRange('uniformPattern', offset, length, st.sysBytes);
+      mem = st.sys;
+      address = offset;
+    } else {
+      const seg = st.segments.get(segmentId, 'uniformPattern');
+      if (!seg.memory) return MIXED;
+      st.checkRange(`uniformPattern ${seg.name}`, offset, length, seg.size);
+      mem = st.vram;
+      address = seg.vramBase + offset;
+    }
+    const run = this.scratch;
+    let pattern = MIXED;
+    for (let done = 0; done < length; done += run.len) {
+      mem.run(run, address + done, ACCESS_READ, length - done);
+      if (run.pattern === MIXED || (done > 0 && run.pattern !== pattern)) return MIXED;
+      pattern = run.pattern;
+    }
+    return pattern;
+  }
+
+  private readonly scratch: RunResult = { arr: new Uint8Array(0), off: 0, len: 0, pattern: MIXED };
 
   readSegment(segmentId: number, offset: number, length: number): Uint8Array {
     const seg = this.state.segments.get(segmentId, 'readSegment');

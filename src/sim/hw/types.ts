@@ -302,6 +302,8 @@ export interface Gpu {
 
   // Segments, GART, CPU aperture
   readSegment(segmentId: number, offset: number, length: number): Uint8Array;
+  /** The pattern every byte of the range holds when it is uniform memory (segmentId 0: system physical memory), else -1; reads no byte. */
+  uniformPattern(segmentId: number, offset: number, length: number): number;
   writeSegment(segmentId: number, offset: number, bytes: Uint8Array): void;
   gartEntry(segmentId: number, page: number): GartEntry;
   dummyPageAccesses(): { count: number; recent: DummyPageAccess[] };

@@ -101,6 +101,12 @@ export class ContentShadow {
     if (whole * PAGE < source.size) this.write(source.bytes(whole * PAGE, source.size - whole * PAGE), whole * PAGE);
   }
 
+  /** The pattern page `k` holds when nothing wrote it byte by byte (laid from the page's first byte), else undefined. */
+  pagePattern(k: number): number | undefined {
+    const p = this.pages[k];
+    return typeof p === 'number' ? p : undefined;
+  }
+
   /** The byte at `offset`. */
   byteAt(offset: number): number {
     const k = Math.floor(offset / PAGE);

@@ -132,6 +132,36 @@ describe('kernel: integrity and determinism', function () {
     assert.match(evicted.result.error!.message, new RegExp(`content of 'big' is wrong at byte ${WRONG}\\b.*, found 0x5a\\); it is in system memory`));
   });
 
+  it('verification of content only ever filled compares patterns, and finds a page filled with another, resident or evicted', async () => {
+    // Nothing writes the allocation byte by byte: its pages stay patterns in memory and in the
+    // kernel's copy, and verify compares the patterns instead of reading the bytes.
+    const PAGE_AT = 50 * 4096;
+    const driver = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer(h, args) {
+        const status = init.DxgkDdiBuildPagingBuffer(h, args);
+        // The bug: the Fill that pages it in also fills page 50 with another pattern.
+        if (status === 0 && args.Operation === 1) {
+          const f = args.Fill;
+          args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [segmentLocation(f.Destination.SegmentId, f.Destination.SegmentAddress + PAGE_AT), 4096, 0x5a5a5a5a]);
+        }
+        return status;
+      },
+    }));
+    // The render writes a tile (a fill too), so the content is the GPU's and an eviction transfers it (never-written content is discarded).
+    const workload = [
+      { op: 'create' as const, id: 'big', size: '448KiB', fill: 0x11223344 },
+      { op: 'render' as const, allocations: ['big'], write: ['big'] },
+    ];
+    const good = await runScenario(await testDriver(() => ({})), scenario({ workload: [...workload, { op: 'verify' }, { op: 'pressure', bytes: '1MiB' }, { op: 'verify' }] }), { verifier: false });
+    assert.equal(good.result.ok, true, good.result.error?.message);
+    const resident = await runScenario(driver, scenario({ workload: [...workload, { op: 'verify' }] }), { verifier: false });
+    assert.equal(resident.result.ok, false);
+    assert.match(resident.result.error!.message, new RegExp(`content of 'big' is wrong at byte ${PAGE_AT}\\b \\(expected 0x44, found 0x5a\\); it is resident`));
+    const evicted = await runScenario(driver, scenario({ workload: [...workload, { op: 'pressure', bytes: '1MiB' }, { op: 'verify' }] }), { verifier: false });
+    assert.equal(evicted.result.ok, false);
+    assert.match(evicted.result.error!.message, new RegExp(`content of 'big' is wrong at byte ${PAGE_AT}\\b \\(expected 0x44, found 0x5a\\); it is in system memory`));
+  });
+
   it('the same driver, scenario and seed give the same trace hash; another seed gives another', async () => {
     const driver = await referenceDriver();
     const small = (seed: number) => {

@@ -4,7 +4,9 @@
 // the host does for its own sake (the simulator between calls, a debugger's requests) never counts.
 //
 // The worker reports entering and leaving driver code through shared memory (`meterDriverCode`),
-// so the watching thread sees a hang even while the worker is stuck inside the driver. A debugger
+// so the watching thread sees a hang even while the worker is stuck inside the driver. The kernel
+// callbacks a DDI makes (DxgkCb*, its DMA adapter's functions) are the simulator's work: their time
+// is taken out of the call's (a 1 GiB bus-master transfer is copied inside StartDma, for seconds). A debugger
 // that holds the driver paused (at a line of its source) holds the watchdog too: `hold()` stops the
 // clock and `release()` starts a fresh one, so time spent paused is never a hang.
 //
@@ -37,7 +39,11 @@ const SLOT = {
   location: 4,
   /** The end of the location area used so far (the worker appends each new location once). */
   locationsEnd: 5,
-  size: 6,
+  /** 1 while the call entered last is inside a kernel callback (the simulator's work, not the driver's). */
+  host: 6,
+  /** Milliseconds of kernel callbacks since the call entered last, finished ones: not the driver's time. */
+  hostMs: 7,
+  size: 8,
 } as const;
 
 /** Bytes after the slots holding locations as `file:line:column` texts, each a 2-byte length then UTF-8. */
@@ -137,13 +143,16 @@ export class Watchdog {
     } else {
       const now = Date.now();
       const entries = Atomics.load(c, SLOT.entries);
+      // The driver's own time: the kernel's callbacks it made are taken out (finished ones by their
+      // length; while one runs, nothing is judged), and so is the call's time before it was seen.
+      const ran = now - this.since - Atomics.load(c, SLOT.hostMs);
       if (entries !== this.seen) {
         this.seen = entries;
         this.since = now;
-      } else if (now - this.since >= this.delayMs) {
+      } else if (Atomics.load(c, SLOT.host) === 0 && ran >= this.delayMs) {
         this.fired = true;
         const at = this.driverCodeAt();
-        const handled = this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: now - this.since, delayMs: this.delayMs, ...(at ? { at } : {}) });
+        const handled = this.options.onTimeout({ ddi: DDI_NAMES[Atomics.load(c, SLOT.ddi)] ?? 'DriverEntry', ms: ran, delayMs: this.delayMs, ...(at ? { at } : {}) });
         if (handled !== true) return;
         this.fired = false;
         this.seen = -1;
@@ -179,24 +188,44 @@ export function meterDriverCode(control: Int32Array): void {
     }
     return slot;
   };
+  /** Per entered call: how deep it is in kernel callbacks, and when the outermost began. */
+  const callbacks: number[] = [];
   listenToDriverCode({
     enter(ddi, fn, locate) {
       const index = Math.max(0, DDI_NAMES.indexOf(ddi));
       const slot = slotOf(ddi, fn, locate);
       calls.push(index, slot);
+      callbacks.push(0, 0);
       Atomics.store(control, SLOT.ddi, index);
       Atomics.store(control, SLOT.location, slot);
+      Atomics.store(control, SLOT.hostMs, 0);
+      Atomics.store(control, SLOT.host, 0);
       Atomics.add(control, SLOT.entries, 1);
       Atomics.store(control, SLOT.depth, calls.length / 2);
     },
     leave() {
       calls.length = Math.max(0, calls.length - 2);
-      // Back in the caller: a hang from here on is the outer call's.
+      callbacks.length = Math.max(0, callbacks.length - 2);
+      // Back in the caller: a hang from here on is the outer call's (inside the callback it made, if it was in one).
       if (calls.length) {
         Atomics.store(control, SLOT.ddi, calls[calls.length - 2]);
         Atomics.store(control, SLOT.location, calls[calls.length - 1]);
+        Atomics.store(control, SLOT.host, callbacks[callbacks.length - 2] > 0 ? 1 : 0);
       }
       Atomics.store(control, SLOT.depth, calls.length / 2);
+    },
+    host(entering) {
+      const at = callbacks.length - 2;
+      if (at < 0) return;
+      if (entering) {
+        if (callbacks[at]++ === 0) {
+          callbacks[at + 1] = Date.now();
+          Atomics.store(control, SLOT.host, 1);
+        }
+      } else if (callbacks[at] > 0 && --callbacks[at] === 0) {
+        Atomics.add(control, SLOT.hostMs, Date.now() - callbacks[at + 1]);
+        Atomics.store(control, SLOT.host, 0);
+      }
     },
   });
 }

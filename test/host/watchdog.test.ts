@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { DEFAULT_TDR_DELAY_MS, meterDriverCode, setTdrDelay, tdrDelayFor, Timeout, Watchdog } from '../../src/host/watchdog';
-import { enterDriverCode, leaveDriverCode, listenToDriverCode } from '../../src/sim/runtime/driverCode';
+import { asHostWork, enterDriverCode, leaveDriverCode, listenToDriverCode } from '../../src/sim/runtime/driverCode';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +56,25 @@ describe('host: the hang watchdog', () => {
       leaveDriverCode();
     }
     assert.deepEqual(fired, []);
+  });
+
+  it('does not count the kernel callbacks a DDI makes (the simulator\'s work), however long, but still the driver\'s own time around them', async () => {
+    watch(100);
+    enterDriverCode('DxgkDdiBusMasterTransfer');
+    await sleep(30);
+    // A callback that takes four delays (a large transfer copied inside StartDma).
+    const startDma = asHostWork((ms: number) => {
+      for (const until = Date.now() + ms; Date.now() < until; );
+      return 0;
+    });
+    assert.equal(startDma(400), 0);
+    await sleep(40);
+    assert.equal(fired.length, 0, 'about 70 ms of the driver\'s own time');
+    await sleep(250);
+    assert.equal(fired.length, 1);
+    assert.equal(fired[0].ddi, 'DxgkDdiBusMasterTransfer');
+    assert.ok(fired[0].ms >= 100 && fired[0].ms < 400, `the driver's own time, without the callback: ${fired[0].ms} ms`);
+    leaveDriverCode();
   });
 
   it('stands still while held, and gives the call a whole delay from the release', async () => {

@@ -3,7 +3,7 @@
 // the GART, throwing on a page with no mapping). Host writes count as memory writes for waiting
 // engines and raise `write` events dated at the current virtual time.
 
-import { ACCESS_READ, ACCESS_WRITE } from './constants';
+import { ACCESS_READ, ACCESS_WRITE, DEBUG_SEGMENT_STRIDE } from './constants';
 import { fillPattern, MIXED, type RunResult, type SparseMemory } from './memory';
 import type { Segment } from './segments';
 import type { GpuState } from './state';
@@ -77,6 +77,21 @@ export class HostAccess {
   }
 
   private readonly scratch: RunResult = { arr: new Uint8Array(0), off: 0, len: 0, pattern: MIXED };
+
+  /**
+   * Fills `length` bytes of a memory segment from a 4-byte aligned offset with a 32-bit pattern:
+   * the bytes and events a write of them through `segment` gives, whole pages left uniform. False
+   * for an aperture segment (nothing done: write the bytes through `segment`).
+   */
+  fillSegment(seg: Segment, offset: number, length: number, pattern: number): boolean {
+    if (!seg.memory || offset % 4 !== 0) return false;
+    const st = this.state;
+    st.checkRange(`fillSegment ${seg.name}`, offset, length, seg.size);
+    st.events.host(st.clock);
+    st.vram.fill(seg.vramBase + offset, length, pattern);
+    if (st.events.writes) st.events.noteWrite(true, seg.vramBase + offset, seg.id * DEBUG_SEGMENT_STRIDE + offset, length);
+    return true;
+  }
 
   readSegment(segmentId: number, offset: number, length: number): Uint8Array {
     const seg = this.state.segments.get(segmentId, 'readSegment');

@@ -25,6 +25,7 @@ import type { PathStep } from '../scenario/types';
 import type { Gen } from './events';
 import { KernelError } from './kernelError';
 import type { PathContext } from './pathContext';
+import { asHostCallbacks, asHostWork } from '../runtime/driverCode';
 
 interface AdapterRecord {
   adapter: VP_DMA_ADAPTER;
@@ -55,17 +56,17 @@ export class BusMasterDma {
   /** Adds the DMA adapter callbacks to the interface DxgkDdiStartDevice receives. */
   offer(iface: DXGKRNL_INTERFACE): void {
     const handle = iface.DeviceHandle;
-    iface.DxgkCbGetDmaAdapter = (h, description) => {
+    iface.DxgkCbGetDmaAdapter = asHostWork((h, description) => {
       if (h !== handle) throw new DriverError('contract', 'DxgkCbGetDmaAdapter was called with a DeviceHandle that is not DxgkInterface.DeviceHandle');
       return this.getAdapter(description);
-    };
-    iface.DxgkCbPutDmaAdapter = (h, adapter) => {
+    });
+    iface.DxgkCbPutDmaAdapter = asHostWork((h, adapter) => {
       if (h !== handle) throw new DriverError('contract', 'DxgkCbPutDmaAdapter was called with a DeviceHandle that is not DxgkInterface.DeviceHandle');
       const r = this.adapters.find((x) => x.adapter === adapter);
       if (!r) throw new DriverError('contract', 'DxgkCbPutDmaAdapter: this is not an adapter DxgkCbGetDmaAdapter returned');
       if (r.put) throw new DriverError('contract', 'DxgkCbPutDmaAdapter: the adapter was already put back');
       r.put = true;
-    };
+    });
   }
 
   private getAdapter(description: VP_DEVICE_DESCRIPTION): VP_DMA_ADAPTER {
@@ -75,7 +76,8 @@ export class BusMasterDma {
     const live = (what: string): void => {
       if (record.put) throw new DriverError('contract', `${what} on a DMA adapter that was already put back (DxgkCbPutDmaAdapter)`);
     };
-    record.adapter = {
+    // Its functions are the kernel's work (a transfer is copied inside StartDma): not the driver's time.
+    record.adapter = asHostCallbacks({
       AllocateCommonBuffer: (Length: number) => {
         live('AllocateCommonBuffer');
         if (!Number.isSafeInteger(Length) || Length <= 0) throw new DriverError('contract', `AllocateCommonBuffer: Length must be a positive integer, got ${String(Length)}`);
@@ -112,7 +114,7 @@ export class BusMasterDma {
         this.stats.bytes += r.bytes;
         return STATUS_SUCCESS;
       },
-    };
+    });
     this.adapters.push(record);
     this.stats.adapters++;
     return record.adapter;

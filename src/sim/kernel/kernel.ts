@@ -55,6 +55,7 @@ import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
 import { fillSystemPages, readSystemPages, writeSystemPages } from './systemPages';
+import { asHostCallbacks } from '../runtime/driverCode';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
 import { DeviceRegisters } from './registers';
@@ -263,7 +264,8 @@ export class Kernel {
     if (!NT_SUCCESS(s1)) throw this.ddi.statusError('DxgkDdiAddDevice', out, init.DxgkDdiAddDevice, `DxgkDdiAddDevice failed with ${statusName(s1)}`);
     this.ctx = out.value;
 
-    const iface = this.callbacks();
+    // The callbacks are the kernel's work, not the driver's time (a hang watcher does not count them).
+    const iface = asHostCallbacks(this.callbacks());
     const startInfo = { RequiredDxgkInterfaceVersion: DXGKDDI_INTERFACE_VERSION_WDDM1_3, AdapterGuid: '{5041474c-4142-0000-0000-000000000001}' };
     const ctx = this.ctx;
     const s2 = yield* this.ddi.call(

@@ -17,6 +17,12 @@ export interface DriverCodeListener {
   enter(ddi: DdiName, fn?: unknown, locate?: DriverCodeLocator): void;
   /** It returned or threw. Calls nest when a kernel callback calls back into the driver. */
   leave(): void;
+  /**
+   * The driver called the kernel (a callback, DxgkCb* or its DMA adapter's functions): until the
+   * matching `host(false)` the thread runs the simulator's work for it (a bus-master transfer of
+   * 1 GiB is copied inside StartDma), which is not the driver's time.
+   */
+  host?(entering: boolean): void;
 }
 
 let listener: DriverCodeListener | undefined;
@@ -32,6 +38,30 @@ export function enterDriverCode(ddi: DdiName, fn?: unknown, locate?: DriverCodeL
 
 export function leaveDriverCode(): void {
   listener?.leave();
+}
+
+/** `fn`, a callback the kernel gives the driver, reporting its run as the kernel's work (DriverCodeListener.host). */
+export function asHostWork<F extends (...args: never[]) => unknown>(fn: F): F {
+  return function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
+    const l = listener;
+    if (!l?.host) return fn.apply(this, args) as ReturnType<F>;
+    l.host(true);
+    try {
+      return fn.apply(this, args) as ReturnType<F>;
+    } finally {
+      l.host(false);
+    }
+  } as F;
+}
+
+/** Makes each function member of `callbacks` report its run as the kernel's work (asHostWork), in place; returns it. */
+export function asHostCallbacks<T extends object>(callbacks: T): T {
+  const record = callbacks as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (typeof v === 'function') record[key] = asHostWork(v as (...args: never[]) => unknown);
+  }
+  return callbacks;
 }
 
 /** Every DDI a driver may implement; the type makes this list and the contract's names agree. */

@@ -7,6 +7,7 @@ import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { createMachine, type MachineEvent } from '../../../src/sim/machine';
 import { REFERENCE, sampleScenario } from '../verifier/helpers';
 import { runScenario, scenario, testDriver } from '../kernel/helpers';
+import { listenToDriverCode } from '../../../src/sim/runtime/driverCode';
 
 describe('bus-master DMA', () => {
   it('the driver gets an adapter, keeps one budgeted common buffer, moves data by scatter/gather, and gives both back at DxgkDdiStopDevice', async () => {
@@ -100,6 +101,42 @@ describe('bus-master DMA', () => {
     const render2 = run.events.findIndex((e) => e.kind === 'kernel' && e.what === 'fence-completed' && /render 2/.test(e.message));
     assert.ok(dma > 0 && render2 > 0 && render2 < dma, 'render 2 completed, its fence reported, while the transfer ran');
     assert.ok(run.events.slice(0, dma).filter((e) => e.kind === 'instruction').length >= 4, 'the queued work ran as instructions the debugger sees');
+  });
+
+  it('the kernel\'s callbacks say they are the simulator\'s work (a hang watcher leaves their time out): DxgkCb*, and the DMA adapter\'s functions', async () => {
+    const inside: string[] = [];
+    const calls: string[] = [];
+    listenToDriverCode({
+      enter: (ddi) => void calls.push(ddi),
+      leave: () => void calls.pop(),
+      host: (entering) => void (entering && inside.push(calls[calls.length - 1])),
+    });
+    try {
+      const run = await runScenario(REFERENCE, sampleScenario('bus-master-dma'), { keep: () => false });
+      assert.equal(run.result.ok, true, run.result.error?.message);
+    } finally {
+      listenToDriverCode(undefined);
+    }
+    // StartDevice takes the device information, the contiguous memory and the DMA adapter and its
+    // common buffer; each transfer starts the DMA; the interrupt routine reports its fences.
+    for (const ddi of ['DxgkDdiStartDevice', 'DxgkDdiBusMasterTransfer', 'DxgkDdiInterruptRoutine', 'DxgkDdiStopDevice']) assert.ok(inside.includes(ddi), `no callback seen inside ${ddi}: ${[...new Set(inside)].join(', ')}`);
+  });
+
+  it('a transfer of content that was only filled moves no byte: the pages stay patterns at the other end', async () => {
+    const s = scenario({
+      adapter: { segments: [{ name: 'vram', kind: 'memory', size: '64MiB', cpuVisible: true }], systemMemory: '256MiB' },
+      workload: [
+        { op: 'create', id: 'big', size: '32MiB', fill: 0x01020304 },
+        { op: 'render', allocations: ['big'], write: ['big'] },
+        { op: 'dma-transfer', id: 'big', direction: 'from-device' },
+        { op: 'dma-transfer', id: 'big', direction: 'to-device' },
+        { op: 'verify' },
+      ],
+    });
+    const run = await runScenario(REFERENCE, s, { keep: () => false });
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    // 32 MiB each way, and what the memories hold stays a few pages (the render's tile, the driver's buffers).
+    assert.ok(run.machine.gpu.heldBytes() < 4 * 1024 * 1024, `${run.machine.gpu.heldBytes()} bytes held`);
   });
 
   it('common buffers are scarce: past the adapter profile\'s budget AllocateCommonBuffer returns null', async () => {

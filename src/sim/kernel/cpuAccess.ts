@@ -17,8 +17,9 @@ import type { Gen, MachineEvent } from './events';
 import { surfacePitch } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
-import { type PathContext, firstDifference } from './pathContext';
-import { fillSystemPages } from './systemPages';
+import { type PathContext } from './pathContext';
+import { fillSystemPages, readSystemPages } from './systemPages';
+import { fillPattern, MIXED } from '../hw/memory';
 
 interface CpuMapping {
   kind: 'aperture' | 'system';
@@ -51,6 +52,7 @@ export class CpuAccess {
     const m = this.mappings.get(a);
     if (!m) throw new KernelError('scenario', `'${a.name}' is not locked for direct CPU access`);
     if (m.kind === 'aperture') return this.w.gpu.cpuRead(m.barOffset + offset, length);
+    if (!m.alternate) return readSystemPages(this.w.gpu, a, offset, length);
     return this.systemBytes(a, m).slice(offset, offset + length);
   }
 
@@ -250,6 +252,44 @@ export class CpuAccess {
     return out;
   }
 
+  /**
+   * What the application sees of `a` through its aperture mapping, a page at a time: the page's
+   * pattern where the segment holds it as one (no bytes read), else its bytes. Through an
+   * unswizzling range bytes move between pages, so there every page is read.
+   */
+  private seenThroughAperture(a: Allocation, m: CpuMapping): (Uint8Array | number)[] {
+    const seg = this.w.gpu.segments.find((s) => s.barBase !== undefined && m.barOffset >= s.barBase && m.barOffset < s.barBase + s.size)!;
+    const start = m.barOffset - seg.barBase!;
+    // The driver may accept a range without programming one (a linear allocation needs none): the hardware's ranges tell.
+    const unswizzled = this.w.gpu.swizzlingRanges().some((r) => r.segmentId === seg.id && r.offset < start + a.size && start < r.offset + r.size);
+    const out: (Uint8Array | number)[] = [];
+    for (let at = 0; at < a.size; at += PAGE_SIZE) {
+      const n = Math.min(PAGE_SIZE, a.size - at);
+      const pattern = unswizzled ? MIXED : this.w.gpu.uniformPattern(seg.id, start + at, n);
+      out.push(pattern !== MIXED ? pattern : this.w.gpu.cpuRead(m.barOffset + at, n));
+    }
+    return out;
+  }
+
+  /** Where the system pages behind the mapping first differ from `saw` (-1: nowhere), the two bytes there, and how many bytes differ. */
+  private compareWithSystem(a: Allocation, m: CpuMapping, saw: (Uint8Array | number)[]): { at: number; was: number; now: number; count: number } {
+    const pages = m.alternate ? m.alternate.pages : a.pages;
+    const r = { at: -1, was: 0, now: 0, count: 0 };
+    for (let k = 0; k < saw.length; k++) {
+      const n = Math.min(PAGE_SIZE, a.size - k * PAGE_SIZE);
+      const seen = saw[k];
+      if (typeof seen === 'number' && this.w.gpu.uniformPattern(0, pages[k], n) === seen) continue;
+      const before = typeof seen === 'number' ? patternBytesOf(seen, n) : seen;
+      const now = this.w.gpu.readPhysical(pages[k], n);
+      for (let i = 0; i < n; i++) {
+        if (before[i] === now[i]) continue;
+        if (r.at < 0) Object.assign(r, { at: k * PAGE_SIZE + i, was: before[i], now: now[i] });
+        r.count++;
+      }
+    }
+    return r;
+  }
+
   /** Whether the allocation has a CPU mapping here. */
   maps(a: Allocation): boolean {
     return this.mappings.has(a);
@@ -290,16 +330,16 @@ export class CpuAccess {
     const k = this.w.kernel;
     this.stats.evictedWhileLocked++;
     // What the application sees now, through the aperture (and the unswizzling range): the segment
-    // still holds it, as nothing can have been built into its range before this event. Read here
-    // and not kept from the lock: a lock of a large allocation held a copy of all of it.
-    const saw = this.w.gpu.cpuRead(m.barOffset, a.size);
+    // still holds it, as nothing can have been built into its range before this event. Taken here
+    // and not kept from the lock (a lock of a large allocation held a copy of all of it), and page
+    // by page: a page the segment holds as a pattern is kept as that pattern.
+    const saw = this.seenThroughAperture(a, m);
     yield* this.release(a, m);
     // The application may touch the memory at any moment: finish the transfer now.
     yield* this.w.settle(a, 'to reach system memory (evicted while locked)');
     m.kind = 'system';
     m.barOffset = -1;
-    const now = this.systemBytes(a, m);
-    const at = firstDifference(saw, now);
+    const { at, was, now, count } = this.compareWithSystem(a, m, saw);
     yield k.event('lock', `'${a.name}' was evicted while locked: CPU address 0x${m.va.toString(16)} now reaches system memory${m.alternate ? ' (the alternate VA, filled by a special-lock transfer)' : ''}${at >= 0 ? ` (byte ${at} differs from what the application saw)` : ' with the same bytes'}`, {
       allocation: a.name,
       mode: 'system',
@@ -313,15 +353,16 @@ export class CpuAccess {
     if (at >= 0) {
       this.w.report(
         'cpu-view-changed-on-eviction',
-        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${saw[at].toString(16)}, in system memory after the eviction it reads 0x${now[at].toString(16)} (${countDiff(saw, now)} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'}${writer ? `, by the \`${writer.mnemonic}\` the driver wrote for byte ${at},` : ''} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
+        `'${a.name}' was evicted while the application had it locked at CPU address 0x${m.va.toString(16)}; through the aperture byte ${at} read 0x${was.toString(16)}, in system memory after the eviction it reads 0x${now.toString(16)} (${count} of ${a.size} bytes differ). The eviction ${a.lastPagingOperation ?? 'transfer'}${writer ? `, by the \`${writer.mnemonic}\` the driver wrote for byte ${at},` : ''} copied the bits as they lie in the segment${a.info.Flags.Swizzled ? ': the allocation is swizzled, so the transfer to system memory must unswizzle it' : ''}`,
         { ddi: 'DxgkDdiBuildPagingBuffer', location: writer?.location },
       );
     }
   }
 }
 
-function countDiff(a: Uint8Array, b: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
-  return n;
+/** `n` bytes of memory filled with `pattern` from a page's start. */
+function patternBytesOf(pattern: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  fillPattern(out, 0, n, pattern, 0);
+  return out;
 }

@@ -63,15 +63,15 @@ export class Datapath {
     return 0;
   }
 
-  /** Fills `size` bytes (a multiple of 4, from a 4-byte aligned address) with a 32-bit pattern. */
-  fill(dst: Loc, size: number, pattern: number): number {
+  /** Fills `size` bytes (a multiple of 4, from a 4-byte aligned address) from position `from` of `dst` with a 32-bit pattern. */
+  fill(dst: Loc, size: number, pattern: number, from = 0): number {
     const res = this.res;
     const events = this.events;
     const ev = events.writes;
-    for (let pos = 0; pos < size; ) {
-      const f = res.resolve(dst, pos, LOCATE_WRITE, size - pos);
+    for (let pos = from; pos < from + size; ) {
+      const f = res.resolve(dst, pos, LOCATE_WRITE, from + size - pos);
       if (f) return f;
-      const n = Math.min(size - pos, res.len);
+      const n = Math.min(from + size - pos, res.len);
       res.mem.fill(res.addr, n, pattern);
       if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
       pos += n;
@@ -123,6 +123,19 @@ export class Datapath {
     const a = new Uint8Array(band);
     const b = new Uint8Array(band);
     for (let pos = 0; pos < size; pos += band) {
+      // A band of uniform memory is the same bytes in both layouts (rows of 64 bytes keep a 4-byte
+      // pattern's phase): filled, not read, rearranged and written, so it stays uniform.
+      const q = this.uniformFrom(src, pos, band);
+      if (q !== MIXED) {
+        const f = this.res.resolve(dst, pos, LOCATE_WRITE, band);
+        if (f) return f;
+        if (this.res.addr % 4 === 0) {
+          const r = this.fill(dst, band, rotatePattern(q, pos - this.res.addr), pos);
+          if (r) return r;
+          this.state.patternCopied += band;
+          continue;
+        }
+      }
       let f = this.read(src, pos, a, 0, band);
       if (f) return f;
       retileBand(a, b, pitch, toTiled);
@@ -131,5 +144,21 @@ export class Datapath {
     }
     return 0;
   }
+  /**
+   * The pattern the `n` bytes from position `pos` of `loc` hold, laid from the location's position
+   * 0 (byte x is byte x % 4 of it), when all of them are uniform memory alike; else MIXED (also
+   * when a run cannot be resolved: the byte path then reports the fault).
+   */
+  private uniformFrom(loc: Loc, pos: number, n: number): number {
+    const res = this.res;
+    let q = MIXED;
+    for (let done = 0; done < n; done += res.len) {
+      if (res.resolve(loc, pos + done, ACCESS_READ, n - done) || res.pattern === MIXED) return MIXED;
+      // The run's pattern lies from 4-byte boundaries of its memory: as seen from the location's positions.
+      const here = rotatePattern(res.pattern, res.addr - (pos + done));
+      if (done > 0 && here !== q) return MIXED;
+      q = here;
+    }
+    return q;
+  }
 }
-

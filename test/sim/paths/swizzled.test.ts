@@ -29,6 +29,25 @@ const RESIDENT: ScenarioFile = {
 describe('the content check sees swizzled allocations as the application does', function () {
   this.timeout(60000);
 
+  it('eviction and page-in of a filled surface move no byte: a band of uniform memory is filled in the other layout, and verify finds it right', async () => {
+    const s = scenario({
+      adapter: { segments: [{ name: 'vram', kind: 'memory', size: '64MiB', cpuVisible: true }], systemMemory: '256MiB' },
+      workload: [
+        { op: 'create', id: 's', size: '16MiB', fill: 0x01020304, privateData: { swizzled: true, pitch: 4096 } },
+        { op: 'render', allocations: ['s'], write: ['s'] },
+        { op: 'pressure', bytes: '64MiB' },
+        { op: 'verify' },
+        { op: 'render', allocations: ['s'] },
+        { op: 'verify' },
+      ],
+    });
+    const run = await runScenario(await referenceDriver(), s, { keep: () => false });
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    assert.ok(run.result.stats.evictions >= 1 && run.result.stats.pageIns >= 2);
+    // 16 MiB unswizzled out and swizzled back in: the memories hold the rendered band and the driver's buffers, not the surface.
+    assert.ok(run.machine.gpu.heldBytes() < 4 * 1024 * 1024, `${run.machine.gpu.heldBytes()} bytes held`);
+  });
+
   it('a GPU-written resident swizzled surface verifies clean with the reference driver, and reads what the CPU sees through the aperture', async () => {
     const run = await runScenario(await referenceDriver(), scenario(RESIDENT), { keep: () => false });
     assert.equal(run.result.ok, true, run.result.error?.message);

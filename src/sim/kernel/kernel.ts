@@ -41,7 +41,7 @@ import {
 } from '../ddi/contract';
 import { DriverError, type SourceLocation } from '../driver/errors';
 import type { DriverEntryFunction } from '../driver/loader';
-import { fillPattern } from '../hw/memory';
+import { fillPattern, MIXED } from '../hw/memory';
 import { createRandom } from '../hw/random';
 import { TILE_BYTES, retileBand, tilingProblem } from '../hw/tiling';
 import type { CommonBuffer, Gpu, HwEvent } from '../hw/types';
@@ -866,10 +866,31 @@ export class Kernel {
     const pitch = a.residency === 'resident' ? swizzledPitch(a) : undefined;
     const chunk = contentChunk(a);
     for (let offset = 0; offset < a.size; offset += chunk) {
+      if (this.expectUniformSent(a, shadow, offset, Math.min(chunk, a.size - offset), pitch !== undefined)) continue;
       const sent = readSystemPages(this.gpu, a, offset, Math.min(chunk, a.size - offset));
       const seen = pitch === undefined ? sent : linearFromTiled(sent, pitch);
       if (shadow.firstDifferenceIn(seen, offset) >= 0) shadow.write(seen, offset);
     }
+  }
+
+  /**
+   * expectSystemContent for a chunk whose system pages are all uniform memory: the kernel's copy
+   * takes their patterns, without a byte read (a 1 GiB transfer read 1 GiB). False, with nothing
+   * done, when a page holds bytes, or, for a swizzled surface (whose bytes move between pages),
+   * when the pages do not share one pattern.
+   */
+  private expectUniformSent(a: Allocation, shadow: ContentShadow, offset: number, length: number, swizzled: boolean): boolean {
+    const patterns: number[] = [];
+    for (let at = offset; at < offset + length; at += PAGE_SIZE) {
+      const p = this.gpu.uniformPattern(0, a.pages[at / PAGE_SIZE], Math.min(PAGE_SIZE, offset + length - at));
+      if (p === MIXED || (swizzled && patterns.length > 0 && p !== patterns[0])) return false;
+      patterns.push(p);
+    }
+    patterns.forEach((p, i) => {
+      const at = offset + i * PAGE_SIZE;
+      if (shadow.pagePattern(at / PAGE_SIZE) !== p) shadow.fill(at, Math.min(PAGE_SIZE, offset + length - at), p);
+    });
+    return true;
   }
 
   private *render(s: Extract<Step, { op: 'render' }>): Gen {

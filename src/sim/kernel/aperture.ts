@@ -24,7 +24,7 @@ import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { PathStep } from '../scenario/types';
 import type { Gen } from './events';
-import { patternBytes } from './kernel';
+import { fillSystemPages } from './systemPages';
 import { KernelError } from './kernelError';
 import type { Allocation, SegmentState } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
@@ -91,7 +91,9 @@ export class ApertureSegments {
     if (a.residency === 'resident') yield* k.frame(`evict '${a.name}' before mapping it into ${seg.name}`, vidmm.evict(a, { keepContent: true }));
     yield* this.w.settle(a, `to be in system memory before it is mapped into ${seg.name}`);
     if (a.content === 'fresh') {
-      this.w.writePages(a, 0, patternBytes(a.size, a.fillPattern));
+      // Never written: its system pages take the fill pattern as page fills (same bytes and
+      // events as writing them), not as a dense buffer of the allocation's size.
+      fillSystemPages(this.w.gpu, a, a.fillPattern);
       a.content = 'valid';
     }
     const offset = seg.ranges.allocate(a.size, PAGE_SIZE);

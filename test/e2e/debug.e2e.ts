@@ -245,8 +245,16 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     // debugger instead of starting one.
     const mode = await wb.poll(() => wb.languageMode().catch(() => ''), (m) => m === 'Paging Assembly', 30_000);
     assert.equal(mode, 'Paging Assembly', 'the reloaded window knows the pgasm language before F5');
-    await editor.click();
-    await page.keyboard.press('F5');
+    // A key pressed while the reloaded window is still wiring itself up can be lost (seen once in a
+    // clean-clone CI run: no session, no debugger asked for, nothing on screen). Press again only
+    // while nothing has begun: a second F5 into a running session would continue it.
+    const begun = (): Promise<number> => page.locator('.debug-toolbar:visible, .debug-call-stack .monaco-list-row:visible, .quick-input-widget:visible').count();
+    for (let tries = 1; ; tries++) {
+      await editor.click();
+      await page.keyboard.press('F5');
+      if ((await wb.poll(begun, (n) => n > 0, 10_000)) > 0 || tries === 3) break;
+      console.log(`      F5 started nothing within 10 s (try ${tries}): pressing it again`);
+    }
     await wb.waitFor('.debug-call-stack .monaco-list-row', 'the Call Stack of the next session', 30_000);
     await wb.showPanel('VRAM', 30_000);
     const view = await vramView(session!);

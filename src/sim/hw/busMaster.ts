@@ -87,7 +87,7 @@ export class BusMasterDma {
       const phys = m.pages[idx] + po;
       const at = segmentOffset + done;
       // A pattern lies from 4-byte boundaries: the same pattern serves both ends when they are aligned alike.
-      const aligned = phys % 4 === at % 4 && phys % 4 === 0;
+      const aligned = phys % 4 === 0 && at % 4 === 0;
       if (direction === 'to-device') {
         const pattern = aligned ? this.host.uniformPattern(0, phys, n) : MIXED;
         if (pattern === MIXED || !this.host.fillSegment(seg, at, n, pattern)) {

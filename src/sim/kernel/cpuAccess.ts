@@ -14,12 +14,12 @@ import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
-import { surfacePitch } from './kernel';
+import { patternBytes, surfacePitch } from './kernel';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 import { type PathContext } from './pathContext';
 import { fillSystemPages, readSystemPages } from './systemPages';
-import { fillPattern, MIXED } from '../hw/memory';
+import { MIXED } from '../hw/memory';
 
 interface CpuMapping {
   kind: 'aperture' | 'system';
@@ -279,7 +279,7 @@ export class CpuAccess {
       const n = Math.min(PAGE_SIZE, a.size - k * PAGE_SIZE);
       const seen = saw[k];
       if (typeof seen === 'number' && this.w.gpu.uniformPattern(0, pages[k], n) === seen) continue;
-      const before = typeof seen === 'number' ? patternBytesOf(seen, n) : seen;
+      const before = typeof seen === 'number' ? patternBytes(n, seen) : seen;
       const now = this.w.gpu.readPhysical(pages[k], n);
       for (let i = 0; i < n; i++) {
         if (before[i] === now[i]) continue;
@@ -358,11 +358,4 @@ export class CpuAccess {
       );
     }
   }
-}
-
-/** `n` bytes of memory filled with `pattern` from a page's start. */
-function patternBytesOf(pattern: number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  fillPattern(out, 0, n, pattern, 0);
-  return out;
 }

@@ -876,21 +876,39 @@ export class Kernel {
   /**
    * expectSystemContent for a chunk whose system pages are all uniform memory: the kernel's copy
    * takes their patterns, without a byte read (a 1 GiB transfer read 1 GiB). False, with nothing
-   * done, when a page holds bytes, or, for a swizzled surface (whose bytes move between pages),
-   * when the pages do not share one pattern.
+   * done, when a page holds bytes.
    */
   private expectUniformSent(a: Allocation, shadow: ContentShadow, offset: number, length: number, swizzled: boolean): boolean {
-    const patterns: number[] = [];
-    for (let at = offset; at < offset + length; at += PAGE_SIZE) {
-      const p = this.gpu.uniformPattern(0, a.pages[at / PAGE_SIZE], Math.min(PAGE_SIZE, offset + length - at));
-      if (p === MIXED || (swizzled && patterns.length > 0 && p !== patterns[0])) return false;
-      patterns.push(p);
-    }
+    const patterns = this.pagePatterns(a, offset, length, true, swizzled);
+    if (!patterns) return false;
     patterns.forEach((p, i) => {
       const at = offset + i * PAGE_SIZE;
       if (shadow.pagePattern(at / PAGE_SIZE) !== p) shadow.fill(at, Math.min(PAGE_SIZE, offset + length - at), p);
     });
     return true;
+  }
+
+  /**
+   * The pattern of each page of [offset, offset + length) of `a`, known without reading a byte:
+   * from its system pages (`fromSystem`), else from where its content is (its segment; its fill
+   * pattern if never placed; its system pages). Undefined when a page holds bytes, or, with
+   * `oneForAll` (a swizzled surface, whose bytes move between pages within a band; tile rows of
+   * 64 bytes keep a pattern's phase), when the pages do not all share one pattern.
+   */
+  private pagePatterns(a: Allocation, offset: number, length: number, fromSystem: boolean, oneForAll: boolean): number[] | undefined {
+    const out: number[] = [];
+    for (let at = offset; at < offset + length; at += PAGE_SIZE) {
+      const n = Math.min(PAGE_SIZE, offset + length - at);
+      const p =
+        !fromSystem && a.residency === 'resident'
+          ? this.gpu.uniformPattern(a.segmentId, a.offset + at, n)
+          : !fromSystem && a.content === 'fresh'
+            ? a.fillPattern >>> 0
+            : this.gpu.uniformPattern(0, a.pages[at / PAGE_SIZE], n);
+      if (p === MIXED || (oneForAll && out.length > 0 && p !== out[0])) return undefined;
+      out.push(p);
+    }
+    return out;
   }
 
   private *render(s: Extract<Step, { op: 'render' }>): Gen {
@@ -1006,25 +1024,11 @@ export class Kernel {
    * Whether [offset, offset + length) of `a` holds what `expected` says, known without reading a
    * byte: each page of it is uniform memory with the pattern the shadow keeps for that page (or,
    * never placed, the fill pattern). Filled content is most of a large allocation, and reading it
-   * made verify cost ~0.6 s per GiB. A swizzled surface's bytes move between pages within a band
-   * (tile rows of 64 bytes, so a pattern survives the move): there, one pattern for all.
+   * made verify cost ~0.6 s per GiB.
    */
   private uniformAsExpected(a: Allocation, expected: ContentShadow, offset: number, length: number): boolean {
-    const resident = a.residency === 'resident';
-    const one = resident && swizzledPitch(a) !== undefined;
-    const first = expected.pagePattern(offset / PAGE_SIZE);
-    for (let at = offset; at < offset + length; at += PAGE_SIZE) {
-      const want = expected.pagePattern(at / PAGE_SIZE);
-      if (want === undefined || (one && want !== first)) return false;
-      const n = Math.min(PAGE_SIZE, offset + length - at);
-      const got = resident
-        ? this.gpu.uniformPattern(a.segmentId, a.offset + at, n)
-        : a.content === 'fresh'
-          ? a.fillPattern >>> 0
-          : this.gpu.uniformPattern(0, a.pages[at / PAGE_SIZE], n);
-      if (got !== want) return false;
-    }
-    return true;
+    const got = this.pagePatterns(a, offset, length, false, a.residency === 'resident' && swizzledPitch(a) !== undefined);
+    return got !== undefined && got.every((p, i) => expected.pagePattern(offset / PAGE_SIZE + i) === p);
   }
 
   /** Checks that each allocation holds what the workload last wrote. */

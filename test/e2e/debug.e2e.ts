@@ -319,11 +319,7 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
   it('stops at DxgkDdiBuildPagingBuffer through a function breakpoint after F5', async function () {
     const wb = session!.workbench;
     const page = wb.page;
-    await wb.runCommand('Add Function Breakpoint');
-    const bpInput = await wb.waitFor('.debug-breakpoints .monaco-inputbox input', 'the function breakpoint name box');
-    await bpInput.fill('DxgkDdiBuildPagingBuffer');
-    await page.keyboard.press('Enter');
-    await wb.waitFor(page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }), 'the function breakpoint in the Breakpoints view');
+    await wb.addFunctionBreakpoint('DxgkDdiBuildPagingBuffer');
     await session!.screenshot('function-breakpoint');
     await wb.activeEditor().click();
     const t0 = Date.now();

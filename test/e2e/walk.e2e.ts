@@ -93,11 +93,7 @@ describe('The debugging walk in a new driver project (code-server)', function ()
     assert.doesNotMatch(text, /Right-click the breakpoint, Edit Condition/i);
 
     // Do what it says: add the function breakpoint, click its pencil, Edit Condition..., type it.
-    await wb.runCommand('Add Function Breakpoint');
-    const name = await wb.waitFor('.debug-breakpoints .monaco-inputbox input', 'the function breakpoint name box');
-    await name.fill('DxgkDdiBuildPagingBuffer');
-    await page.keyboard.press('Enter');
-    const row = await wb.waitFor(page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'DxgkDdiBuildPagingBuffer' }), 'the function breakpoint');
+    const row = await wb.addFunctionBreakpoint('DxgkDdiBuildPagingBuffer');
     await row.hover();
     await row.locator('.action-label.codicon-edit').click();
     await wb.waitFor(page.locator('.context-view .action-label', { hasText: 'Edit Condition...' }), 'the pencil\'s menu');

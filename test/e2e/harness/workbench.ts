@@ -133,6 +133,27 @@ export class Workbench {
   }
 
   /**
+   * Adds a function breakpoint as a user does (the "Add Function Breakpoint" command, then its name
+   * typed into the box it opens in the Breakpoints view) and returns the breakpoint's row. Under load
+   * the command has run with the side bar left on the Explorer and no box shown: then Run and Debug is
+   * opened first and the command run again.
+   */
+  async addFunctionBreakpoint(name: string): Promise<Locator> {
+    const box = this.page.locator('.debug-breakpoints .monaco-inputbox input').first();
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand('Add Function Breakpoint');
+      if (await box.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+      if (attempt === 3) await this.waitFor(box, 'the function breakpoint name box', 1);
+      console.log(`      the function breakpoint name box did not appear (try ${attempt}): opening Run and Debug first`);
+      await this.runCommand('View: Show Run and Debug');
+      await this.page.locator('.debug-breakpoints').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+    }
+    await box.fill(name);
+    await this.page.keyboard.press('Enter');
+    return this.waitFor(this.page.locator('.debug-breakpoints .monaco-list-row', { hasText: name }), `the function breakpoint ${name} in the Breakpoints view`);
+  }
+
+  /**
    * Reloads the window as VS Code does ("Developer: Reload Window"): the workbench saves its state
    * (open editors, webview state) before the page goes. A browser reload (`page.reload()`) only
    * starts that save and does not wait for it, so what was opened in the last seconds may be lost.

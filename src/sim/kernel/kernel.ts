@@ -58,6 +58,7 @@ import { fillSystemPages, readSystemPages, writeSystemPages } from './systemPage
 import { asHostCallbacks } from '../runtime/driverCode';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
+import { InterruptLine, type RoutineRun } from './interruptLine';
 import { DeviceRegisters } from './registers';
 import { type Allocation, VidMm } from './vidmm';
 import { VidSch } from './vidsch';
@@ -119,6 +120,8 @@ export class Kernel {
   private readonly notified: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
   private readonly deliverable: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
   private dpcQueued = false;
+  /** The interrupt line: what DxgkDdiInterruptRoutine may do, and whether another device shares it (./interruptLine.ts). */
+  readonly interruptLine: InterruptLine;
   private readonly renderBuffers: { physical: number; bytes: Uint8Array; size: number; free: boolean }[] = [];
   readonly renderEngine: number;
   readonly pagingEngine = 0;
@@ -137,6 +140,9 @@ export class Kernel {
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
     this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
+    this.interruptLine = new InterruptLine(scenario.adapter.sharedInterruptLine ?? false, this.ddi, (rule, message, location) =>
+      this.driverFault(rule, 'DxgkDdiInterruptRoutine', this.init?.DxgkDdiInterruptRoutine, message, undefined, location),
+    );
     // Only what the kernel must react to: listening to every event would make the hardware build
     // an event for every instruction and every write, for nobody.
     gpu.onControlEvent((e) => this.hwEvents.push(e));
@@ -215,6 +221,7 @@ export class Kernel {
     for (const step of this.scenario.steps) {
       this.currentStep = { index: i, step };
       yield { kind: 'scenario-step', time: this.gpu.now, index: i, step };
+      if (this.interruptLine.shared) yield* this.frame('interrupt from another device on the shared line', this.interrupt(undefined));
       try {
         yield* this.frame(`step ${i + 1}: ${step.op} (${this.scenario.source}#${step.path})`, this.runStep(step));
       } catch (e) {
@@ -271,7 +278,11 @@ export class Kernel {
     const s2 = yield* this.ddi.call(
       'DxgkDdiStartDevice',
       { MiniportDeviceContext: ctx, DxgkStartInfo: startInfo, DxgkInterface: iface },
-      () => init.DxgkDdiStartDevice(ctx, startInfo, iface),
+      () => {
+        // Every part of the kernel has added its callbacks by now (hooks run before the call).
+        this.interruptLine.guard(iface);
+        return init.DxgkDdiStartDevice(ctx, startInfo, iface);
+      },
       'status',
       { fn: init.DxgkDdiStartDevice },
     );
@@ -411,10 +422,13 @@ export class Kernel {
         if (!data || (data.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED && data.InterruptType !== DXGK_INTERRUPT_DMA_FAULTED)) {
           throw new DriverError('contract', `DxgkCbNotifyInterrupt: unsupported InterruptType ${describeValue((data as { InterruptType?: unknown } | undefined)?.InterruptType)}`);
         }
-        this.notified.push(structuredClone(data));
+        const kept = structuredClone(data);
+        this.notified.push(kept);
+        this.interruptLine.notified(kept);
       },
       DxgkCbQueueDpc: (h) => {
         check(h, 'DxgkCbQueueDpc');
+        this.interruptLine.dpcQueued();
         this.dpcQueued = true;
         return true;
       },
@@ -573,13 +587,32 @@ export class Kernel {
     }
   }
 
-  private *interrupt(e: Extract<HwEvent, { kind: 'interrupt' }>): Gen {
-    yield this.event('interrupt', `interrupt from engine ${e.engine}${e.fenceValue !== undefined ? ` (fence ${e.fenceValue})` : ''}`, {
-      engine: e.engine,
-      fenceValue: e.fenceValue === undefined ? undefined : Number(e.fenceValue),
-    });
+  /** DxgkDdiInterruptRoutine for an interrupt of an engine, or (no `e`) of the other device on a shared line. */
+  private *interrupt(e: Extract<HwEvent, { kind: 'interrupt' }> | undefined): Gen {
+    if (e) {
+      yield this.event('interrupt', `interrupt from engine ${e.engine}${e.fenceValue !== undefined ? ` (fence ${e.fenceValue})` : ''}`, {
+        engine: e.engine,
+        fenceValue: e.fenceValue === undefined ? undefined : Number(e.fenceValue),
+      });
+    } else {
+      yield this.event('interrupt', 'interrupt from another device on the shared interrupt line', { sharedLine: true });
+    }
+    const ownPending = this.hwEvents.some((h) => h.kind === 'interrupt');
     const { init, ctx } = this.driver();
-    yield* this.ddi.call('DxgkDdiInterruptRoutine', { MiniportDeviceContext: ctx, MessageNumber: 0 }, () => init.DxgkDdiInterruptRoutine(ctx, 0), 'boolean');
+    let did: RoutineRun | undefined;
+    const claimed = yield* this.ddi.call(
+      'DxgkDdiInterruptRoutine',
+      { MiniportDeviceContext: ctx, MessageNumber: 0 },
+      () => {
+        const r = this.interruptLine.run(() => init.DxgkDdiInterruptRoutine(ctx, 0));
+        did = r.did;
+        return r.result;
+      },
+      'boolean',
+    );
+    const isNew = (d: DXGKARGCB_NOTIFY_INTERRUPT_DATA): boolean =>
+      d.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED || d.DmaCompleted.SubmissionFenceId > (this.vidsch.engines[d.DmaCompleted.EngineOrdinal]?.lastCompleted ?? Infinity);
+    this.interruptLine.judge(claimed, did!, !e, ownPending, isNew, () => this.verifier?.context.returned({ ddi: 'DxgkDdiInterruptRoutine' }, claimed, init.DxgkDdiInterruptRoutine));
     if (this.dpcQueued) {
       this.dpcQueued = false;
       yield* this.ddi.call('DxgkDdiDpcRoutine', { MiniportDeviceContext: ctx }, () => init.DxgkDdiDpcRoutine(ctx), 'void');

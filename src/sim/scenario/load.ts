@@ -220,6 +220,7 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
     }),
     engines: a.engines ?? defaults.engines,
     bandwidths: { ...defaults.bandwidths, ...(a.bandwidths ?? {}) },
+    ...(a.sharedInterruptLine ? { sharedInterruptLine: true } : {}),
   };
   const k = file.kernel ?? {};
   const kernel: Scenario['kernel'] = {

@@ -5,7 +5,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts least recently used allocations until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts least recently used allocations until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
 const schema12 = {"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"}]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
@@ -2950,7 +2950,7 @@ if(data.adapter !== undefined){
 let data6 = data.adapter;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key1 in data6){
-if(!(((((key1 === "segments") || (key1 === "systemMemory")) || (key1 === "commonBufferBudget")) || (key1 === "engines")) || (key1 === "bandwidths"))){
+if(!((((((key1 === "segments") || (key1 === "systemMemory")) || (key1 === "commonBufferBudget")) || (key1 === "engines")) || (key1 === "sharedInterruptLine")) || (key1 === "bandwidths"))){
 const err10 = {instancePath:instancePath+"/adapter",schemaPath:"#/properties/adapter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -3408,12 +3408,9 @@ errors++;
 }
 }
 }
-if(data6.bandwidths !== undefined){
-let data17 = data6.bandwidths;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key3 in data17){
-if(!(((key3 === "vramToVram") || (key3 === "systemToVram")) || (key3 === "fill"))){
-const err41 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(data6.sharedInterruptLine !== undefined){
+if(typeof data6.sharedInterruptLine !== "boolean"){
+const err41 = {instancePath:instancePath+"/adapter/sharedInterruptLine",schemaPath:"#/properties/adapter/properties/sharedInterruptLine/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3423,11 +3420,12 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data17.vramToVram !== undefined){
-let data18 = data17.vramToVram;
-if(typeof data18 == "number"){
-if(data18 <= 0 || isNaN(data18)){
-const err42 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(data6.bandwidths !== undefined){
+let data18 = data6.bandwidths;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key3 in data18){
+if(!(((key3 === "vramToVram") || (key3 === "systemToVram")) || (key3 === "fill"))){
+const err42 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3437,8 +3435,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-else {
-const err43 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data18.vramToVram !== undefined){
+let data19 = data18.vramToVram;
+if(typeof data19 == "number"){
+if(data19 <= 0 || isNaN(data19)){
+const err43 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3448,11 +3449,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data17.systemToVram !== undefined){
-let data19 = data17.systemToVram;
-if(typeof data19 == "number"){
-if(data19 <= 0 || isNaN(data19)){
-const err44 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+else {
+const err44 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3462,8 +3460,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-else {
-const err45 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data18.systemToVram !== undefined){
+let data20 = data18.systemToVram;
+if(typeof data20 == "number"){
+if(data20 <= 0 || isNaN(data20)){
+const err45 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3473,11 +3474,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data17.fill !== undefined){
-let data20 = data17.fill;
-if(typeof data20 == "number"){
-if(data20 <= 0 || isNaN(data20)){
-const err46 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+else {
+const err46 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3487,8 +3485,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-else {
-const err47 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data18.fill !== undefined){
+let data21 = data18.fill;
+if(typeof data21 == "number"){
+if(data21 <= 0 || isNaN(data21)){
+const err47 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3498,9 +3499,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
 else {
-const err48 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err48 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3512,7 +3512,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/adapter",schemaPath:"#/properties/adapter/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err49 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3522,12 +3522,9 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data.kernel !== undefined){
-let data21 = data.kernel;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-for(const key4 in data21){
-if(!(((key4 === "pagingBufferSize") || (key4 === "maxTransferSize")) || (key4 === "pagingBuffers"))){
-const err50 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+else {
+const err50 = {instancePath:instancePath+"/adapter",schemaPath:"#/properties/adapter/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3537,14 +3534,12 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data21.pagingBufferSize !== undefined){
-let data22 = data21.pagingBufferSize;
-const _errs66 = errors;
-let valid14 = false;
-let passing3 = null;
-const _errs67 = errors;
-if(!((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22)))){
-const err51 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.kernel !== undefined){
+let data22 = data.kernel;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key4 in data22){
+if(!(((key4 === "pagingBufferSize") || (key4 === "maxTransferSize")) || (key4 === "pagingBuffers"))){
+const err51 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3553,9 +3548,15 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(typeof data22 == "number"){
-if(data22 < 0 || isNaN(data22)){
-const err52 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data22.pagingBufferSize !== undefined){
+let data23 = data22.pagingBufferSize;
+const _errs68 = errors;
+let valid14 = false;
+let passing3 = null;
+const _errs69 = errors;
+if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
+const err52 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3564,16 +3565,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-var _valid3 = _errs67 === errors;
-if(_valid3){
-valid14 = true;
-passing3 = 0;
-}
-const _errs69 = errors;
-if(typeof data22 === "string"){
-if(!pattern1.test(data22)){
-const err53 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
+if(typeof data23 == "number"){
+if(data23 < 0 || isNaN(data23)){
+const err53 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3583,8 +3577,15 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid3 = _errs69 === errors;
+if(_valid3){
+valid14 = true;
+passing3 = 0;
+}
+const _errs71 = errors;
+if(typeof data23 === "string"){
+if(!pattern1.test(data23)){
+const err54 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3593,7 +3594,18 @@ vErrors.push(err54);
 }
 errors++;
 }
-var _valid3 = _errs69 === errors;
+}
+else {
+const err55 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+var _valid3 = _errs71 === errors;
 if(_valid3 && valid14){
 valid14 = false;
 passing3 = [passing3, 1];
@@ -3605,35 +3617,7 @@ passing3 = 1;
 }
 }
 if(!valid14){
-const err55 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-else {
-errors = _errs66;
-if(vErrors !== null){
-if(_errs66){
-vErrors.length = _errs66;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data21.maxTransferSize !== undefined){
-let data23 = data21.maxTransferSize;
-const _errs73 = errors;
-let valid16 = false;
-let passing4 = null;
-const _errs74 = errors;
-if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
-const err56 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err56 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3642,9 +3626,26 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(typeof data23 == "number"){
-if(data23 < 0 || isNaN(data23)){
-const err57 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+errors = _errs68;
+if(vErrors !== null){
+if(_errs68){
+vErrors.length = _errs68;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data22.maxTransferSize !== undefined){
+let data24 = data22.maxTransferSize;
+const _errs75 = errors;
+let valid16 = false;
+let passing4 = null;
+const _errs76 = errors;
+if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
+const err57 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3653,16 +3654,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-var _valid4 = _errs74 === errors;
-if(_valid4){
-valid16 = true;
-passing4 = 0;
-}
-const _errs76 = errors;
-if(typeof data23 === "string"){
-if(!pattern1.test(data23)){
-const err58 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
+if(typeof data24 == "number"){
+if(data24 < 0 || isNaN(data24)){
+const err58 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3672,8 +3666,15 @@ vErrors.push(err58);
 errors++;
 }
 }
-else {
-const err59 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid4 = _errs76 === errors;
+if(_valid4){
+valid16 = true;
+passing4 = 0;
+}
+const _errs78 = errors;
+if(typeof data24 === "string"){
+if(!pattern1.test(data24)){
+const err59 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3682,7 +3683,18 @@ vErrors.push(err59);
 }
 errors++;
 }
-var _valid4 = _errs76 === errors;
+}
+else {
+const err60 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+var _valid4 = _errs78 === errors;
 if(_valid4 && valid16){
 valid16 = false;
 passing4 = [passing4, 1];
@@ -3694,31 +3706,7 @@ passing4 = 1;
 }
 }
 if(!valid16){
-const err60 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-else {
-errors = _errs73;
-if(vErrors !== null){
-if(_errs73){
-vErrors.length = _errs73;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data21.pagingBuffers !== undefined){
-let data24 = data21.pagingBuffers;
-if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
-const err61 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err61 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3727,9 +3715,22 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(typeof data24 == "number"){
-if(data24 > 64 || isNaN(data24)){
-const err62 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+else {
+errors = _errs75;
+if(vErrors !== null){
+if(_errs75){
+vErrors.length = _errs75;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data22.pagingBuffers !== undefined){
+let data25 = data22.pagingBuffers;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+const err62 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3738,8 +3739,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(data24 < 1 || isNaN(data24)){
-const err63 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(typeof data25 == "number"){
+if(data25 > 64 || isNaN(data25)){
+const err63 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3748,11 +3750,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data25 < 1 || isNaN(data25)){
+const err64 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3762,19 +3761,10 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data.workload !== undefined){
-let data25 = data.workload;
-if(Array.isArray(data25)){
-const len1 = data25.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate11(data25[i1], {instancePath:instancePath+"/workload/" + i1,parentData:data25,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/workload",schemaPath:"#/properties/workload/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err65 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3784,11 +3774,19 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data.generate !== undefined){
-let data27 = data.generate;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.allocations === undefined){
-const err66 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "allocations"},message:"must have required property '"+"allocations"+"'"};
+if(data.workload !== undefined){
+let data26 = data.workload;
+if(Array.isArray(data26)){
+const len1 = data26.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate11(data26[i1], {instancePath:instancePath+"/workload/" + i1,parentData:data26,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/workload",schemaPath:"#/properties/workload/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3797,8 +3795,12 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data27.steps === undefined){
-const err67 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
+}
+if(data.generate !== undefined){
+let data28 = data.generate;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.allocations === undefined){
+const err67 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "allocations"},message:"must have required property '"+"allocations"+"'"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3807,9 +3809,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-for(const key5 in data27){
-if(!((((((((key5 === "seed") || (key5 === "allocations")) || (key5 === "steps")) || (key5 === "minSize")) || (key5 === "maxSize")) || (key5 === "allocationsPerRender")) || (key5 === "weights")) || (key5 === "verify"))){
-const err68 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(data28.steps === undefined){
+const err68 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3818,11 +3819,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-if(data27.seed !== undefined){
-let data28 = data27.seed;
-if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
-const err69 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key5 in data28){
+if(!((((((((key5 === "seed") || (key5 === "allocations")) || (key5 === "steps")) || (key5 === "minSize")) || (key5 === "maxSize")) || (key5 === "allocationsPerRender")) || (key5 === "weights")) || (key5 === "verify"))){
+const err69 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3831,9 +3830,11 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(typeof data28 == "number"){
-if(data28 < 0 || isNaN(data28)){
-const err70 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data28.seed !== undefined){
+let data29 = data28.seed;
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err70 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3842,12 +3843,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-}
-if(data27.allocations !== undefined){
-let data29 = data27.allocations;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err71 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data29 == "number"){
+if(data29 < 0 || isNaN(data29)){
+const err71 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3856,9 +3854,12 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(typeof data29 == "number"){
-if(data29 > 100000 || isNaN(data29)){
-const err72 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+}
+}
+if(data28.allocations !== undefined){
+let data30 = data28.allocations;
+if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
+const err72 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3867,8 +3868,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data29 < 1 || isNaN(data29)){
-const err73 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(typeof data30 == "number"){
+if(data30 > 100000 || isNaN(data30)){
+const err73 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3877,12 +3879,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-if(data27.steps !== undefined){
-let data30 = data27.steps;
-if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err74 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data30 < 1 || isNaN(data30)){
+const err74 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3891,9 +3889,12 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(typeof data30 == "number"){
-if(data30 > 10000000 || isNaN(data30)){
-const err75 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+}
+}
+if(data28.steps !== undefined){
+let data31 = data28.steps;
+if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
+const err75 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3902,8 +3903,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data30 < 1 || isNaN(data30)){
-const err76 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(typeof data31 == "number"){
+if(data31 > 10000000 || isNaN(data31)){
+const err76 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3912,16 +3914,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-}
-if(data27.minSize !== undefined){
-let data31 = data27.minSize;
-const _errs94 = errors;
-let valid21 = false;
-let passing5 = null;
-const _errs95 = errors;
-if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err77 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data31 < 1 || isNaN(data31)){
+const err77 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3930,9 +3924,16 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(typeof data31 == "number"){
-if(data31 < 0 || isNaN(data31)){
-const err78 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data28.minSize !== undefined){
+let data32 = data28.minSize;
+const _errs96 = errors;
+let valid21 = false;
+let passing5 = null;
+const _errs97 = errors;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err78 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3941,16 +3942,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-var _valid5 = _errs95 === errors;
-if(_valid5){
-valid21 = true;
-passing5 = 0;
-}
-const _errs97 = errors;
-if(typeof data31 === "string"){
-if(!pattern1.test(data31)){
-const err79 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
+if(typeof data32 == "number"){
+if(data32 < 0 || isNaN(data32)){
+const err79 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3960,8 +3954,15 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid5 = _errs97 === errors;
+if(_valid5){
+valid21 = true;
+passing5 = 0;
+}
+const _errs99 = errors;
+if(typeof data32 === "string"){
+if(!pattern1.test(data32)){
+const err80 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3970,7 +3971,18 @@ vErrors.push(err80);
 }
 errors++;
 }
-var _valid5 = _errs97 === errors;
+}
+else {
+const err81 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+var _valid5 = _errs99 === errors;
 if(_valid5 && valid21){
 valid21 = false;
 passing5 = [passing5, 1];
@@ -3982,35 +3994,7 @@ passing5 = 1;
 }
 }
 if(!valid21){
-const err81 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-else {
-errors = _errs94;
-if(vErrors !== null){
-if(_errs94){
-vErrors.length = _errs94;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data27.maxSize !== undefined){
-let data32 = data27.maxSize;
-const _errs101 = errors;
-let valid23 = false;
-let passing6 = null;
-const _errs102 = errors;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err82 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err82 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4019,9 +4003,26 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 < 0 || isNaN(data32)){
-const err83 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+errors = _errs96;
+if(vErrors !== null){
+if(_errs96){
+vErrors.length = _errs96;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data28.maxSize !== undefined){
+let data33 = data28.maxSize;
+const _errs103 = errors;
+let valid23 = false;
+let passing6 = null;
+const _errs104 = errors;
+if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
+const err83 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4030,16 +4031,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-var _valid6 = _errs102 === errors;
-if(_valid6){
-valid23 = true;
-passing6 = 0;
-}
-const _errs104 = errors;
-if(typeof data32 === "string"){
-if(!pattern1.test(data32)){
-const err84 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
+if(typeof data33 == "number"){
+if(data33 < 0 || isNaN(data33)){
+const err84 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4049,8 +4043,15 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid6 = _errs104 === errors;
+if(_valid6){
+valid23 = true;
+passing6 = 0;
+}
+const _errs106 = errors;
+if(typeof data33 === "string"){
+if(!pattern1.test(data33)){
+const err85 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4059,7 +4060,18 @@ vErrors.push(err85);
 }
 errors++;
 }
-var _valid6 = _errs104 === errors;
+}
+else {
+const err86 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+var _valid6 = _errs106 === errors;
 if(_valid6 && valid23){
 valid23 = false;
 passing6 = [passing6, 1];
@@ -4071,31 +4083,7 @@ passing6 = 1;
 }
 }
 if(!valid23){
-const err86 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-else {
-errors = _errs101;
-if(vErrors !== null){
-if(_errs101){
-vErrors.length = _errs101;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data27.allocationsPerRender !== undefined){
-let data33 = data27.allocationsPerRender;
-if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err87 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err87 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4104,9 +4092,22 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(typeof data33 == "number"){
-if(data33 < 1 || isNaN(data33)){
-const err88 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+else {
+errors = _errs103;
+if(vErrors !== null){
+if(_errs103){
+vErrors.length = _errs103;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data28.allocationsPerRender !== undefined){
+let data34 = data28.allocationsPerRender;
+if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
+const err88 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4115,14 +4116,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-}
-if(data27.weights !== undefined){
-let data34 = data27.weights;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key6 in data34){
-if(!(((((key6 === "render") || (key6 === "write")) || (key6 === "recreate")) || (key6 === "pressure")) || (key6 === "wait"))){
-const err89 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(typeof data34 == "number"){
+if(data34 < 1 || isNaN(data34)){
+const err89 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4132,11 +4128,13 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data34.render !== undefined){
-let data35 = data34.render;
-if(typeof data35 == "number"){
-if(data35 < 0 || isNaN(data35)){
-const err90 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data28.weights !== undefined){
+let data35 = data28.weights;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key6 in data35){
+if(!(((((key6 === "render") || (key6 === "write")) || (key6 === "recreate")) || (key6 === "pressure")) || (key6 === "wait"))){
+const err90 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4146,8 +4144,11 @@ vErrors.push(err90);
 errors++;
 }
 }
-else {
-const err91 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data35.render !== undefined){
+let data36 = data35.render;
+if(typeof data36 == "number"){
+if(data36 < 0 || isNaN(data36)){
+const err91 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4157,11 +4158,8 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data34.write !== undefined){
-let data36 = data34.write;
-if(typeof data36 == "number"){
-if(data36 < 0 || isNaN(data36)){
-const err92 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err92 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4171,8 +4169,11 @@ vErrors.push(err92);
 errors++;
 }
 }
-else {
-const err93 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data35.write !== undefined){
+let data37 = data35.write;
+if(typeof data37 == "number"){
+if(data37 < 0 || isNaN(data37)){
+const err93 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4182,11 +4183,8 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data34.recreate !== undefined){
-let data37 = data34.recreate;
-if(typeof data37 == "number"){
-if(data37 < 0 || isNaN(data37)){
-const err94 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err94 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4196,8 +4194,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-else {
-const err95 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data35.recreate !== undefined){
+let data38 = data35.recreate;
+if(typeof data38 == "number"){
+if(data38 < 0 || isNaN(data38)){
+const err95 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4207,11 +4208,8 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data34.pressure !== undefined){
-let data38 = data34.pressure;
-if(typeof data38 == "number"){
-if(data38 < 0 || isNaN(data38)){
-const err96 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err96 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4221,8 +4219,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-else {
-const err97 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data35.pressure !== undefined){
+let data39 = data35.pressure;
+if(typeof data39 == "number"){
+if(data39 < 0 || isNaN(data39)){
+const err97 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -4232,11 +4233,8 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data34.wait !== undefined){
-let data39 = data34.wait;
-if(typeof data39 == "number"){
-if(data39 < 0 || isNaN(data39)){
-const err98 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err98 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -4246,8 +4244,11 @@ vErrors.push(err98);
 errors++;
 }
 }
-else {
-const err99 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data35.wait !== undefined){
+let data40 = data35.wait;
+if(typeof data40 == "number"){
+if(data40 < 0 || isNaN(data40)){
+const err99 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -4257,9 +4258,8 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
 else {
-const err100 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err100 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -4269,9 +4269,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data27.verify !== undefined){
-if(typeof data27.verify !== "boolean"){
-const err101 = {instancePath:instancePath+"/generate/verify",schemaPath:"#/properties/generate/properties/verify/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err101 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -4281,9 +4281,9 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data28.verify !== undefined){
+if(typeof data28.verify !== "boolean"){
+const err102 = {instancePath:instancePath+"/generate/verify",schemaPath:"#/properties/generate/properties/verify/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -4295,12 +4295,24 @@ errors++;
 }
 }
 else {
-const err103 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err103 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err103];
 }
 else {
 vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
 }
 errors++;
 }

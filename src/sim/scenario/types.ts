@@ -41,6 +41,8 @@ export interface AdapterProfile {
   engines?: number;
   /** Bytes per nanosecond (GB/s). */
   bandwidths?: { vramToVram?: number; systemToVram?: number; fill?: number };
+  /** Another device shares the line-based interrupt (DxgkDdiInterruptRoutine must refuse its interrupts). */
+  sharedInterruptLine?: boolean;
 }
 
 export interface KernelPolicy {
@@ -201,6 +203,8 @@ export interface Scenario {
     commonBufferBudget: number;
     engines: number;
     bandwidths: { vramToVram: number; systemToVram: number; fill: number };
+    /** Another device shares the adapter's line-based interrupt: DxgkDdiInterruptRoutine is called for its interrupts too (one before each workload step). */
+    sharedInterruptLine?: boolean;
   };
   kernel: { pagingBufferSize: number | undefined; maxTransferSize: number | undefined; pagingBuffers: number };
   /** The workload, streamed: repeats and the generator expanded as the run pulls the steps. */

@@ -23,7 +23,10 @@ export type RuleId =
   | 'aperture-outside-range'
   | 'swizzling-range-changed'
   | 'swizzled-cpu-visible-aperture'
-  | 'common-buffer-budget';
+  | 'common-buffer-budget'
+  | 'interrupt-routine-callbacks'
+  | 'interrupt-dpc-not-queued'
+  | 'interrupt-claimed-foreign';
 
 export interface Rule {
   id: RuleId;
@@ -38,6 +41,7 @@ export interface Rule {
 const BUILD = 'DxgkDdiBuildPagingBuffer (d3dkmddi.h)';
 const MAPPING = 'Mapping Virtual Addresses to a Memory Segment';
 const DMA = 'Bus-Master DMA in Video Miniport Drivers';
+const ISR = 'DxgkDdiInterruptRoutine (dispmprt.h)';
 
 export const RULES: Readonly<Record<RuleId, Rule>> = {
   'ddi-status': {
@@ -159,6 +163,24 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     rule: 'the driver holds no more than half of the common-buffer budget when the kernel needs common-buffer memory',
     quote: 'The common buffer is a precious system resource. For better overall driver and system performance, drivers should use common-buffer DMA as economically as possible.',
     source: DMA,
+  },
+  'interrupt-routine-callbacks': {
+    id: 'interrupt-routine-callbacks',
+    rule: 'DxgkDdiInterruptRoutine calls no kernel callback but DxgkCbNotifyInterrupt and DxgkCbQueueDpc',
+    quote: 'The DxgkDdiInterruptRoutine function can call DxgkCbQueueDpc and DxgkCbNotifyInterrupt but must not call any other DxgkCbXxx functions.',
+    source: ISR,
+  },
+  'interrupt-dpc-not-queued': {
+    id: 'interrupt-dpc-not-queued',
+    rule: 'a DxgkDdiInterruptRoutine that called DxgkCbNotifyInterrupt queues its DPC (DxgkCbQueueDpc) before it returns',
+    quote: 'After the display miniport driver calls DXGKCB_NOTIFY_INTERRUPT but before the driver exits its ISR, the driver must queue a deferred procedure call (DPC) by using the DxgkCbQueueDpc function.',
+    source: 'DXGKCB_NOTIFY_INTERRUPT (d3dkmddi.h)',
+  },
+  'interrupt-claimed-foreign': {
+    id: 'interrupt-claimed-foreign',
+    rule: 'on a line-based interrupt, DxgkDdiInterruptRoutine returns FALSE when its adapter did not generate the interrupt',
+    quote: 'If the interrupt is line-based (MessageNumber = 0), DxgkDdiInterruptRoutine must determine whether the adapter represented by MiniportDeviceContext generated the interrupt and, if not, return FALSE immediately.',
+    source: ISR,
   },
   tdr: {
     id: 'tdr',

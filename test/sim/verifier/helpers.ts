@@ -37,6 +37,9 @@ export const BUGGY: Record<RuleId, string> = {
   'swizzling-range-changed': 'cpu-access',
   'swizzled-cpu-visible-aperture': 'aperture-surfaces',
   'common-buffer-budget': 'bus-master-dma',
+  'interrupt-routine-callbacks': 'default',
+  'interrupt-dpc-not-queued': 'default',
+  'interrupt-claimed-foreign': 'shared-interrupt',
 };
 
 /**

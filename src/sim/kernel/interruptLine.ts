@@ -27,7 +27,7 @@ export class InterruptLine {
     /** Another device shares the line: the routine is called for its interrupts too. */
     readonly shared: boolean,
     private readonly where: { here(): SourceLocation | undefined },
-    private readonly fault: (rule: RuleId, message: string, location: SourceLocation | undefined) => Error,
+    private readonly fault: (rule: RuleId, message: string, location: SourceLocation | undefined, ddi?: 'DxgkDdiInterruptRoutine' | 'DxgkDdiDpcRoutine') => Error,
   ) {}
 
   /** Runs the routine's code (`body`) and returns its result with what it did. */
@@ -97,5 +97,16 @@ export class InterruptLine {
         returnedAt(),
       );
     }
+  }
+
+  /** The rule on the DPC the routine queued: `pending` notifications it did not hand to the scheduler. */
+  judgeDpc(pending: number, returnedAt: () => SourceLocation | undefined): void {
+    if (!pending) return;
+    throw this.fault(
+      'dpc-not-notified',
+      `DxgkDdiDpcRoutine returned without calling DxgkCbNotifyDpc while ${pending === 1 ? 'a notification' : `${pending} notifications`} from DxgkDdiInterruptRoutine waited for it: the GPU scheduler takes what DxgkCbNotifyInterrupt reported only at DxgkCbNotifyDpc, so those fences would never complete`,
+      returnedAt(),
+      'DxgkDdiDpcRoutine',
+    );
   }
 }

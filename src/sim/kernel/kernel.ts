@@ -140,8 +140,8 @@ export class Kernel {
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
     this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
-    this.interruptLine = new InterruptLine(scenario.adapter.sharedInterruptLine ?? false, this.ddi, (rule, message, location) =>
-      this.driverFault(rule, 'DxgkDdiInterruptRoutine', this.init?.DxgkDdiInterruptRoutine, message, undefined, location),
+    this.interruptLine = new InterruptLine(scenario.adapter.sharedInterruptLine ?? false, this.ddi, (rule, message, location, ddi = 'DxgkDdiInterruptRoutine') =>
+      this.driverFault(rule, ddi, this.init?.[ddi], message, undefined, location),
     );
     // Only what the kernel must react to: listening to every event would make the hardware build
     // an event for every instruction and every write, for nobody.
@@ -429,8 +429,10 @@ export class Kernel {
       DxgkCbQueueDpc: (h) => {
         check(h, 'DxgkCbQueueDpc');
         this.interruptLine.dpcQueued();
+        // One DPC per device at a time: a second request while one is queued has no effect (FALSE).
+        const queued = !this.dpcQueued;
         this.dpcQueued = true;
-        return true;
+        return queued;
       },
       DxgkCbNotifyDpc: (h) => {
         check(h, 'DxgkCbNotifyDpc');
@@ -616,6 +618,7 @@ export class Kernel {
     if (this.dpcQueued) {
       this.dpcQueued = false;
       yield* this.ddi.call('DxgkDdiDpcRoutine', { MiniportDeviceContext: ctx }, () => init.DxgkDdiDpcRoutine(ctx), 'void');
+      this.interruptLine.judgeDpc(this.notified.length, () => this.verifier?.context.returned({ ddi: 'DxgkDdiDpcRoutine' }, undefined, init.DxgkDdiDpcRoutine));
     }
     while (this.deliverable.length) {
       const d = this.deliverable.shift()!;

@@ -26,7 +26,8 @@ export type RuleId =
   | 'common-buffer-budget'
   | 'interrupt-routine-callbacks'
   | 'interrupt-dpc-not-queued'
-  | 'interrupt-claimed-foreign';
+  | 'interrupt-claimed-foreign'
+  | 'dpc-not-notified';
 
 export interface Rule {
   id: RuleId;
@@ -181,6 +182,12 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     rule: 'on a line-based interrupt, DxgkDdiInterruptRoutine returns FALSE when its adapter did not generate the interrupt',
     quote: 'If the interrupt is line-based (MessageNumber = 0), DxgkDdiInterruptRoutine must determine whether the adapter represented by MiniportDeviceContext generated the interrupt and, if not, return FALSE immediately.',
     source: ISR,
+  },
+  'dpc-not-notified': {
+    id: 'dpc-not-notified',
+    rule: 'the DxgkDdiDpcRoutine queued after DxgkCbNotifyInterrupt calls DxgkCbNotifyDpc',
+    quote: 'This DPC must be queued because the GPU scheduler also must be notified when the driver\'s DPC callback routine calls the DXGKCB_NOTIFY_DPC function about the same event at DPC time.',
+    source: 'DXGKCB_NOTIFY_INTERRUPT (d3dkmddi.h)',
   },
   tdr: {
     id: 'tdr',

@@ -4,7 +4,10 @@
 // buggy samples (test/sim/verifier/rules.test.ts, ruleLines.test.ts).
 
 import assert from 'node:assert/strict';
-import { buggyDriver, REFERENCE, runSample } from '../verifier/helpers';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../setup';
+import { buggyDriver, REFERENCE, ROOT, runSample } from '../verifier/helpers';
 
 describe('the interrupt line', () => {
   it('shared-interrupt.json: the other device interrupts before every step, and the reference driver answers FALSE to each and TRUE to its own', async () => {
@@ -44,5 +47,70 @@ describe('the interrupt line', () => {
     assert.equal(run.result.ok, false);
     assert.equal(run.result.error?.category, 'driver');
     assert.match(run.result.error!.message, /returned without calling DxgkCbQueueDpc/);
+  });
+
+  it('DxgkCbQueueDpc says TRUE for the first request and FALSE while that DPC is still queued (one per device)', async () => {
+    const file = join(tempDir('queue-dpc-'), 'driver.ts');
+    writeFileSync(
+      file,
+      `import type { DRIVER_INITIALIZATION_DATA, DRIVER_OBJECT, DXGKRNL_INTERFACE, DXGK_START_INFO, HANDLE, NTSTATUS } from 'paging-lab/ddi';
+import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
+let reference: DRIVER_INITIALIZATION_DATA;
+let dxgk: DXGKRNL_INTERFACE | null = null;
+export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
+  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
+  reference = DriverObject.DriverInitializationData!;
+  DriverObject.DriverInitializationData = {
+    ...reference,
+    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
+    DxgkDdiInterruptRoutine(ctx: HANDLE, n: number) {
+      const first = dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
+      const second = dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
+      dxgk!.DbgPrint(\`queued \${first} \${second}\`);
+      return reference.DxgkDdiInterruptRoutine(ctx, n);
+    },
+  };
+  return status;
+}
+`,
+    );
+    const run = await runSample(file, 'default');
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const prints = run.machine.kernel.driverPrints.filter((p) => p.startsWith('queued'));
+    assert.ok(prints.length > 3, `${prints.length} interrupts`);
+    assert.deepEqual(new Set(prints), new Set(['queued true false']));
+  });
+
+  it('a routine that reports a fence already reported, and so claims every interrupt, is caught on the shared line', async () => {
+    const file = join(tempDir('re-report-'), 'driver.ts');
+    writeFileSync(
+      file,
+      `import { DXGK_INTERRUPT_DMA_COMPLETED, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKRNL_INTERFACE, type DXGK_START_INFO, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
+import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
+let reference: DRIVER_INITIALIZATION_DATA;
+let dxgk: DXGKRNL_INTERFACE | null = null;
+export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
+  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
+  reference = DriverObject.DriverInitializationData!;
+  DriverObject.DriverInitializationData = {
+    ...reference,
+    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
+    DxgkDdiInterruptRoutine(ctx: HANDLE, n: number) {
+      reference.DxgkDdiInterruptRoutine(ctx, n);
+      const fence = 0; // never anything new
+      dxgk!.DxgkCbNotifyInterrupt(dxgk!.DeviceHandle, { InterruptType: DXGK_INTERRUPT_DMA_COMPLETED, DmaCompleted: { SubmissionFenceId: fence, NodeOrdinal: 0, EngineOrdinal: 0 } });
+      dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
+      return true;
+    },
+  };
+  return status;
+}
+`,
+    );
+    const shared = await runSample(file, 'shared-interrupt');
+    assert.equal(shared.result.error?.rule, 'interrupt-claimed-foreign', shared.result.error?.message);
+    assert.match(shared.result.error!.message, /what the routine notified was already reported/);
+    const alone = await runSample(file, 'default');
+    assert.equal(alone.result.ok, true, alone.result.error?.message);
   });
 });

@@ -116,8 +116,9 @@ describe('kernel: residency and scheduling', () => {
     const run = await runScenario(driver, scenario({ workload: [{ op: 'create', id: 'a', size: '64KiB' }, { op: 'render', allocations: ['a'] }, { op: 'wait' }] }));
     assert.equal(run.result.ok, false);
     assert.equal(run.result.error!.category, 'driver');
-    assert.match(run.result.error!.message, /never reported fence 1 complete/);
-    assert.match(run.result.error!.message, /DxgkCbNotifyDpc/);
+    // Said when the DPC returns (verifier rule dpc-not-notified), not found later as a hang.
+    assert.equal(run.result.error!.rule, 'dpc-not-notified', run.result.error!.message);
+    assert.match(run.result.error!.message, /DxgkDdiDpcRoutine returned without calling DxgkCbNotifyDpc/);
   });
 
   it('two engines: render buffers on engine 1 wait for the paging buffers of engine 0', async () => {

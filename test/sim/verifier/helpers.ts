@@ -40,6 +40,7 @@ export const BUGGY: Record<RuleId, string> = {
   'interrupt-routine-callbacks': 'default',
   'interrupt-dpc-not-queued': 'default',
   'interrupt-claimed-foreign': 'shared-interrupt',
+  'dpc-not-notified': 'default',
 };
 
 /**

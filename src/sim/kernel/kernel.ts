@@ -58,7 +58,7 @@ import { fillSystemPages, readSystemPages, writeSystemPages } from './systemPage
 import { asHostCallbacks } from '../runtime/driverCode';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
-import { InterruptLine, type RoutineRun } from './interruptLine';
+import { InterruptLine, keptNotification, type RoutineRun } from './interruptLine';
 import { DeviceRegisters } from './registers';
 import { type Allocation, VidMm } from './vidmm';
 import { VidSch } from './vidsch';
@@ -422,7 +422,7 @@ export class Kernel {
         if (!data || (data.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED && data.InterruptType !== DXGK_INTERRUPT_DMA_FAULTED)) {
           throw new DriverError('contract', `DxgkCbNotifyInterrupt: unsupported InterruptType ${describeValue((data as { InterruptType?: unknown } | undefined)?.InterruptType)}`);
         }
-        const kept = structuredClone(data);
+        const kept = keptNotification(data);
         this.notified.push(kept);
         this.interruptLine.notified(kept);
       },

@@ -113,4 +113,41 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
     const alone = await runSample(file, 'default');
     assert.equal(alone.result.ok, true, alone.result.error?.message);
   });
+
+  it('a notification without its DmaCompleted, or with a fence id that is not one, is refused with what to fix', async () => {
+    const dir = tempDir('bad-notify-');
+    for (const [name, data, expect] of [
+      ['missing', '{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED }', /InterruptType 1 needs DmaCompleted, got undefined/],
+      ['string', "{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED, DmaCompleted: { SubmissionFenceId: '1', NodeOrdinal: 0, EngineOrdinal: 0 } }", /DmaCompleted\.SubmissionFenceId is "1", not a non-negative integer/],
+    ] as const) {
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(
+        file,
+        `import { DXGK_INTERRUPT_DMA_COMPLETED, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKRNL_INTERFACE, type DXGK_START_INFO, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
+import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
+let reference: DRIVER_INITIALIZATION_DATA;
+let dxgk: DXGKRNL_INTERFACE | null = null;
+export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
+  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
+  reference = DriverObject.DriverInitializationData!;
+  DriverObject.DriverInitializationData = {
+    ...reference,
+    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
+    DxgkDdiInterruptRoutine() {
+      dxgk!.DxgkCbNotifyInterrupt(dxgk!.DeviceHandle, ${data} as never);
+      dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
+      return true;
+    },
+  };
+  return status;
+}
+`,
+      );
+      const run = await runSample(file, 'default');
+      assert.equal(run.result.ok, false);
+      assert.equal(run.result.error?.category, 'driver');
+      assert.match(run.result.error!.message, expect);
+      assert.equal(run.result.error!.location?.file, file, 'at the driver\'s line');
+    }
+  });
 });

@@ -366,6 +366,20 @@ export class Kernel {
           `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`,
         );
       }
+      // DXGK_SEGMENTDESCRIPTOR: a memory segment's commit limit is its size; an aperture segment's
+      // may be lower (less system memory committed through it), never above its size.
+      const commitOk = d.Flags.Aperture ? d.CommitLimit >= PAGE_SIZE && d.CommitLimit <= d.Size : d.CommitLimit === d.Size;
+      if (!commitOk) {
+        const limit = typeof d.CommitLimit === 'number' ? String(d.CommitLimit) : describeValue(d.CommitLimit);
+        throw this.ddi.statusError(
+          'DxgkDdiQueryAdapterInfo',
+          d,
+          init.DxgkDdiQueryAdapterInfo,
+          d.Flags.Aperture
+            ? `segment ${id}: CommitLimit is ${limit}; an aperture segment's commit limit is at most its Size (${d.Size}) and at least a page`
+            : `segment ${id}: CommitLimit is ${limit}, but a memory segment's commit limit is always its Size (${d.Size})`,
+        );
+      }
       // VidMm maps CPU virtual addresses where the descriptor says the segment is in the PCI
       // aperture: a segment the hardware has not put there, or another address, would give the
       // application other memory. Saying a CPU-visible segment is not is allowed (locks then go
@@ -390,7 +404,7 @@ export class Kernel {
     });
     yield this.event(
       'adapter-started',
-      `adapter started: ${this.vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.size >> 10} KiB${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${this.vidmm.policy.pagingBufferSize} bytes`,
+      `adapter started: ${this.vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.descriptor.Size >> 10} KiB${s.size < s.descriptor.Size ? `, ${s.size >> 10} KiB committable` : ''}${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${this.vidmm.policy.pagingBufferSize} bytes`,
       { segments: this.vidmm.segments.map((s) => ({ id: s.id, name: s.name, size: s.size })), pagingBufferSize: this.vidmm.policy.pagingBufferSize },
     );
   }

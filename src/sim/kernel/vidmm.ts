@@ -94,14 +94,16 @@ export class VidMm {
   // ------------------------------------------------------------------ segments and allocations
 
   addSegment(id: number, name: string, d: DXGK_SEGMENTDESCRIPTOR): void {
+    // An aperture segment's CommitLimit may hold VidMm to less system memory than its Size maps.
+    const size = d.Flags.Aperture ? Math.min(d.Size, d.CommitLimit) : d.Size;
     const s: SegmentState = {
       id,
       name,
       kind: d.Flags.Aperture ? 'aperture' : 'memory',
-      size: d.Size,
+      size,
       cpuVisible: d.Flags.CpuVisible,
       descriptor: d,
-      ranges: new RangeAllocator(d.Size),
+      ranges: new RangeAllocator(size),
       resident: new Set(),
     };
     this.segments.push(s);

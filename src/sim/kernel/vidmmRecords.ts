@@ -41,6 +41,7 @@ export interface SegmentState {
   id: number;
   name: string;
   kind: 'memory' | 'aperture';
+  /** The bytes VidMm may commit in it: its Size, or an aperture segment's lower CommitLimit (placements use the first `size` bytes). */
   size: number;
   cpuVisible: boolean;
   descriptor: DXGK_SEGMENTDESCRIPTOR;

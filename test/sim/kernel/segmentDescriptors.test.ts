@@ -30,8 +30,29 @@ const locked = () =>
     ],
   });
 
-async function startError(change: (d: DXGK_SEGMENTDESCRIPTOR, i: number) => void): Promise<string> {
-  const run = await runScenario(await describing(change), locked(), { keep: () => false });
+// The same with an aperture segment (segment 3) beside the two memory segments.
+const APERTURE_ADAPTER = {
+  segments: [
+    { name: 'vram', kind: 'memory' as const, size: '512KiB', cpuVisible: true },
+    { name: 'local', kind: 'memory' as const, size: '512KiB' },
+    { name: 'gart', kind: 'aperture' as const, size: '1MiB' },
+  ],
+  systemMemory: '64MiB',
+};
+const withAperture = () =>
+  scenario({
+    adapter: APERTURE_ADAPTER,
+    workload: [
+      { op: 'create', id: 'a', size: '64KiB', fill: 0x01020304 },
+      { op: 'map-aperture', id: 'a' },
+      { op: 'unmap-aperture', id: 'a' },
+      { op: 'render', allocations: ['a'], write: ['a'] },
+      { op: 'verify' },
+    ],
+  });
+
+async function startError(change: (d: DXGK_SEGMENTDESCRIPTOR, i: number) => void, on = locked()): Promise<string> {
+  const run = await runScenario(await describing(change), on, { keep: () => false });
   assert.equal(run.result.ok, false, 'the adapter started');
   assert.equal(run.result.error!.category, 'driver', run.result.error!.message);
   assert.equal(run.result.error!.ddi, 'DxgkDdiQueryAdapterInfo');
@@ -61,6 +82,37 @@ describe('segment descriptors against the hardware', () => {
       await startError((d, i) => i === 0 && (d.CpuTranslatedAddress += 0x1000)),
       /^segment 1: CpuTranslatedAddress is 0x1000 but hardware segment 1 \(vram\) is at 0x0 in the PCI aperture \(DEVICE_REGISTERS.Segments\[0\].BarBaseAddress\): VidMm would map the CPU to other memory/,
     );
+  });
+
+  it('a memory segment whose CommitLimit is not its size', async () => {
+    assert.match(await startError((d, i) => i === 1 && (d.CommitLimit = d.Size * 2)), /^segment 2: CommitLimit is 1048576, but a memory segment's commit limit is always its Size \(524288\)/);
+  });
+
+  it('an aperture segment whose CommitLimit is above its size; one below it is allowed', async () => {
+    assert.match(await startError((d, i) => i === 2 && (d.CommitLimit = d.Size + 4096), withAperture()), /^segment 3: CommitLimit is 1052672; an aperture segment's commit limit is at most its Size \(1048576\)/);
+    const run = await runScenario(await describing((d, i) => i === 2 && (d.CommitLimit = d.Size / 2)), withAperture(), { keep: () => false });
+    assert.equal(run.result.ok, true, run.result.error?.message);
+  });
+
+  it('VidMm commits no more than an aperture segment\'s CommitLimit', async () => {
+    const big = () =>
+      scenario({
+        adapter: APERTURE_ADAPTER,
+        workload: [
+          { op: 'create', id: 'big', size: '384KiB', fill: 7 },
+          { op: 'map-aperture', id: 'big' },
+          { op: 'unmap-aperture', id: 'big' },
+          { op: 'verify' },
+        ],
+      });
+    const full = await runScenario(await describing(() => undefined), big(), { keep: () => false });
+    assert.equal(full.result.ok, true, full.result.error?.message);
+    const half = await runScenario(await describing((d, i) => i === 2 && (d.CommitLimit = d.Size / 4)), big());
+    assert.equal(half.result.ok, false);
+    assert.equal(half.result.error!.category, 'scenario');
+    assert.match(half.result.error!.message, /aperture segment gart has no 393216-byte hole for 'big'/);
+    const started = half.events.find((e) => e.kind === 'kernel' && e.what === 'adapter-started');
+    assert.match(started && 'message' in started ? started.message : '', /gart \(aperture, 1024 KiB, 256 KiB committable\)/);
   });
 
   it('a CPU-visible segment said not to be is allowed: the lock is served from system memory', async () => {

@@ -9,6 +9,36 @@ import { join } from 'node:path';
 import { tempDir } from '../../setup';
 import { buggyDriver, REFERENCE, ROOT, runSample } from '../verifier/helpers';
 
+/**
+ * A driver file: the reference driver with its DxgkDdiInterruptRoutine replaced by `body` (a
+ * function of `ctx` and `n`, with `dxgk`, the kernel's interface, and `reference` in scope).
+ */
+function routineDriver(name: string, body: string): string {
+  const file = join(tempDir(`${name}-`), 'driver.ts');
+  writeFileSync(
+    file,
+    `import { DXGK_INTERRUPT_DMA_COMPLETED, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKRNL_INTERFACE, type DXGK_START_INFO, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
+import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
+let reference: DRIVER_INITIALIZATION_DATA;
+let dxgk: DXGKRNL_INTERFACE | null = null;
+void DXGK_INTERRUPT_DMA_COMPLETED;
+export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
+  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
+  reference = DriverObject.DriverInitializationData!;
+  DriverObject.DriverInitializationData = {
+    ...reference,
+    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
+    DxgkDdiInterruptRoutine(ctx: HANDLE, n: number) {
+${body}
+    },
+  };
+  return status;
+}
+`,
+  );
+  return file;
+}
+
 describe('the interrupt line', () => {
   it('shared-interrupt.json: the other device interrupts before every step, and the reference driver answers FALSE to each and TRUE to its own', async () => {
     const run = await runSample(REFERENCE, 'shared-interrupt');
@@ -50,29 +80,12 @@ describe('the interrupt line', () => {
   });
 
   it('DxgkCbQueueDpc says TRUE for the first request and FALSE while that DPC is still queued (one per device)', async () => {
-    const file = join(tempDir('queue-dpc-'), 'driver.ts');
-    writeFileSync(
-      file,
-      `import type { DRIVER_INITIALIZATION_DATA, DRIVER_OBJECT, DXGKRNL_INTERFACE, DXGK_START_INFO, HANDLE, NTSTATUS } from 'paging-lab/ddi';
-import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
-let reference: DRIVER_INITIALIZATION_DATA;
-let dxgk: DXGKRNL_INTERFACE | null = null;
-export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
-  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
-  reference = DriverObject.DriverInitializationData!;
-  DriverObject.DriverInitializationData = {
-    ...reference,
-    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
-    DxgkDdiInterruptRoutine(ctx: HANDLE, n: number) {
-      const first = dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
+    const file = routineDriver(
+      'queue-dpc',
+      `      const first = dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
       const second = dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
       dxgk!.DbgPrint(\`queued \${first} \${second}\`);
-      return reference.DxgkDdiInterruptRoutine(ctx, n);
-    },
-  };
-  return status;
-}
-`,
+      return reference.DxgkDdiInterruptRoutine(ctx, n);`,
     );
     const run = await runSample(file, 'default');
     assert.equal(run.result.ok, true, run.result.error?.message);
@@ -82,30 +95,13 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
   });
 
   it('a routine that reports a fence already reported, and so claims every interrupt, is caught on the shared line', async () => {
-    const file = join(tempDir('re-report-'), 'driver.ts');
-    writeFileSync(
-      file,
-      `import { DXGK_INTERRUPT_DMA_COMPLETED, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKRNL_INTERFACE, type DXGK_START_INFO, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
-import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
-let reference: DRIVER_INITIALIZATION_DATA;
-let dxgk: DXGKRNL_INTERFACE | null = null;
-export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
-  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
-  reference = DriverObject.DriverInitializationData!;
-  DriverObject.DriverInitializationData = {
-    ...reference,
-    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
-    DxgkDdiInterruptRoutine(ctx: HANDLE, n: number) {
-      reference.DxgkDdiInterruptRoutine(ctx, n);
+    const file = routineDriver(
+      're-report',
+      `      reference.DxgkDdiInterruptRoutine(ctx, n);
       const fence = 0; // never anything new
       dxgk!.DxgkCbNotifyInterrupt(dxgk!.DeviceHandle, { InterruptType: DXGK_INTERRUPT_DMA_COMPLETED, DmaCompleted: { SubmissionFenceId: fence, NodeOrdinal: 0, EngineOrdinal: 0 } });
       dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
-      return true;
-    },
-  };
-  return status;
-}
-`,
+      return true;`,
     );
     const shared = await runSample(file, 'shared-interrupt');
     assert.equal(shared.result.error?.rule, 'interrupt-claimed-foreign', shared.result.error?.message);
@@ -115,33 +111,16 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
   });
 
   it('a notification without its DmaCompleted, or with a fence id that is not one, is refused with what to fix', async () => {
-    const dir = tempDir('bad-notify-');
     for (const [name, data, expect] of [
       ['missing', '{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED }', /InterruptType 1 needs DmaCompleted, got undefined/],
       ['string', "{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED, DmaCompleted: { SubmissionFenceId: '1', NodeOrdinal: 0, EngineOrdinal: 0 } }", /DmaCompleted\.SubmissionFenceId is "1", not a non-negative integer/],
     ] as const) {
-      const file = join(dir, `${name}.ts`);
-      writeFileSync(
-        file,
-        `import { DXGK_INTERRUPT_DMA_COMPLETED, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKRNL_INTERFACE, type DXGK_START_INFO, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
-import { DriverEntry as ReferenceDriverEntry } from ${JSON.stringify(join(ROOT, 'samples', 'drivers', 'reference', 'driver'))};
-let reference: DRIVER_INITIALIZATION_DATA;
-let dxgk: DXGKRNL_INTERFACE | null = null;
-export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
-  const status = ReferenceDriverEntry(DriverObject, RegistryPath);
-  reference = DriverObject.DriverInitializationData!;
-  DriverObject.DriverInitializationData = {
-    ...reference,
-    DxgkDdiStartDevice(ctx: HANDLE, info: DXGK_START_INFO, iface: DXGKRNL_INTERFACE) { dxgk = iface; return reference.DxgkDdiStartDevice(ctx, info, iface); },
-    DxgkDdiInterruptRoutine() {
+      const file = routineDriver(
+        `bad-notify-${name}`,
+        `      void ctx; void n;
       dxgk!.DxgkCbNotifyInterrupt(dxgk!.DeviceHandle, ${data} as never);
       dxgk!.DxgkCbQueueDpc(dxgk!.DeviceHandle);
-      return true;
-    },
-  };
-  return status;
-}
-`,
+      return true;`,
       );
       const run = await runSample(file, 'default');
       assert.equal(run.result.ok, false);

@@ -4,9 +4,10 @@
 // with GPU physical writes and CPU reads, the device paging queue (residency, GPU virtual ranges
 // mapped, reserved and made not present, contexts that wait for the paging fence and read through
 // a range), defragmentation, destroy and recreate, on one engine or two, with sub-transfers and
-// small paging buffers. A failure here is the simulator's (a false verdict), never the
-// driver's: two were found this way (a DMA transfer that moved the GPU's clock under the kernel,
-// and the content expected after a transfer to the device).
+// small paging buffers, about a quarter of them on an interrupt line shared with another device.
+// A failure here is the simulator's (a false verdict), never the driver's: two were found this way
+// (a DMA transfer that moved the GPU's clock under the kernel, and the content expected after a
+// transfer to the device).
 
 import assert from 'node:assert/strict';
 import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_TRANSFER, DXGK_OPERATION_UPDATE_PAGE_TABLE } from '../../../src/sim/ddi/contract';
@@ -152,10 +153,12 @@ function randomWorkload(k: number): ScenarioFile {
     ...(r.int(2) === 0 ? { maxTransferSize: pick([4, 16, 64, 256]) * KiB } : {}),
     ...(r.int(10) < 3 ? { pagingBufferSize: pick([256, 1024, 4096]) } : {}),
   };
+  // Another device on the interrupt line: the routine must refuse its interrupts whatever the GPU is doing.
+  const shared = r.int(3) === 0;
   return {
     name: `random-paths-${k}`,
     seed: 1 + k,
-    adapter: { segments, systemMemory: '64MiB', commonBufferBudget: '8MiB', ...(twoEngines ? { engines: 2 } : {}) },
+    adapter: { segments, systemMemory: '64MiB', commonBufferBudget: '8MiB', ...(twoEngines ? { engines: 2 } : {}), ...(shared ? { sharedInterruptLine: true } : {}) },
     ...(Object.keys(kernel).length ? { kernel } : {}),
     workload: w,
   } as unknown as ScenarioFile;
@@ -240,4 +243,19 @@ describe('random workloads across the WDK paths', () => {
     assert.ok(failed.length > 0, 'no workload noticed');
     assert.ok(failed.every((f) => /^content of '\w+' is wrong at byte \d+/.test(f.message)), failed.map((f) => f.message).join('\n'));
   });
+
+  it('some share the interrupt line: a routine that claims every interrupt is caught on exactly those', async () => {
+    const claiming = await testDriver((init) => ({
+      DxgkDdiInterruptRoutine: (ctx, n) => {
+        init.DxgkDdiInterruptRoutine(ctx, n);
+        return true;
+      },
+    }));
+    const failed = await runAll(claiming);
+    const shared = [...Array(COUNT).keys()].filter((k) => (randomWorkload(k).adapter as { sharedInterruptLine?: boolean }).sharedInterruptLine);
+    assert.ok(shared.length >= COUNT / 5, `${shared.length} of ${COUNT} share the line`);
+    assert.deepEqual(failed.map((f) => f.k), shared);
+    assert.ok(failed.every((f) => /^verifier: interrupt-claimed-foreign: /.test(f.message)), failed.map((f) => f.message).join('\n'));
+  });
 });
+

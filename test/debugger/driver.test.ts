@@ -346,11 +346,14 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.ok(top.line > 1);
   });
 
-  // A write seen during the call, a verdict VidMm reaches between calls, one the kernel reaches after the GPU ran.
+  // A write seen during the call, a verdict VidMm reaches between calls, one the kernel reaches after the GPU ran,
   for (const [rule, scenarioName, what] of [
     ['operation-inputs-changed', 'multipass', 'the line that wrote the input'],
     ['build-loop-limit', 'multipass', 'the line that set MultipassOffset back'],
     ['cpu-view-changed-on-eviction', 'cpu-access', 'the line that wrote the instruction behind the wrong byte'],
+    // Inside the interrupt routine: a callback refused as it is called, and a return judged after it.
+    ['interrupt-routine-callbacks', 'default', 'the call of a DPC-level callback'],
+    ['interrupt-claimed-foreign', 'shared-interrupt', "the routine's return of TRUE for another device's interrupt"],
   ] as const) {
     it(`a verifier violation stops at the driver's own line that broke the rule, not at the DDI: ${rule}, at ${what}`, async () => {
       const driver = join(ROOT, 'samples', 'drivers', 'buggy', `${rule}.ts`);

@@ -17,7 +17,7 @@
 
 import { OPCODE_BY_CODE } from '../../isa/opcodes';
 import { BusMasterDma } from './busMaster';
-import { HOST_ACCESS } from './constants';
+import { HOST_ACCESS, PAGE_SIZE } from './constants';
 import { layoutSegments } from './config';
 import { CpuAperture } from './cpuAperture';
 import { Datapath } from './datapath';
@@ -104,6 +104,9 @@ export class SimGpu implements Gpu {
   }
   freePages(pages: readonly number[]): void {
     this.memory.freePages(pages);
+  }
+  limitSystemPages(endAddress: number): void {
+    this.memory.pages.limit(Math.floor(endAddress / PAGE_SIZE));
   }
   readPhysical(address: number, length: number): Uint8Array {
     return this.host.readPhysical(address, length);

@@ -12,6 +12,8 @@ interface Run {
 export class PageAllocator {
   private free: Run[];
   private freeCount: number;
+  /** No page at or above this one is handed out (the driver's HighestAcceptableAddress). */
+  private endPage = Infinity;
 
   constructor(totalPages: number, firstPage: number) {
     this.free = [{ start: firstPage, count: totalPages - firstPage }];
@@ -22,11 +24,29 @@ export class PageAllocator {
     return this.freeCount;
   }
 
+  /** From now on, hands out only pages below `endPage`. */
+  limit(endPage: number): void {
+    this.endPage = endPage;
+  }
+
+  /** Free pages below the limit. */
+  private freeBelowLimit(): number {
+    if (this.endPage === Infinity) return this.freeCount;
+    let n = 0;
+    for (const r of this.free) n += Math.max(0, Math.min(r.start + r.count, this.endPage) - r.start);
+    return n;
+  }
+
   /** `count` pages, lowest addresses first, possibly from several runs; throws if there are not enough. */
   allocate(count: number): number[] {
     if (!Number.isInteger(count) || count <= 0) throw new Error(`allocatePages: count must be a positive integer, got ${count}`);
     if (count > this.freeCount) {
       throw new Error(`allocatePages: ${count} pages requested, only ${this.freeCount} free in system memory`);
+    }
+    // Lowest addresses first: the pages taken are below the limit when enough free ones are.
+    const below = this.freeBelowLimit();
+    if (count > below) {
+      throw new Error(`allocatePages: ${count} pages requested, only ${below} free below the GPU's highest acceptable address 0x${(this.endPage * PAGE_SIZE - 1).toString(16)} (DXGK_DRIVERCAPS.HighestAcceptableAddress)`);
     }
     const out: number[] = [];
     while (out.length < count) {
@@ -46,7 +66,7 @@ export class PageAllocator {
     for (let i = 0; i < this.free.length; i++) {
       const run = this.free[i];
       const start = Math.ceil(run.start / alignPages) * alignPages;
-      if (start + count > run.start + run.count) continue;
+      if (start + count > run.start + run.count || start + count > this.endPage) continue;
       const before: Run = { start: run.start, count: start - run.start };
       const after: Run = { start: start + count, count: run.start + run.count - (start + count) };
       const repl = [before, after].filter((r) => r.count > 0);

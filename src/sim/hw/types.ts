@@ -281,6 +281,8 @@ export interface Gpu {
   // System memory and bus-master DMA
   allocatePages(count: number): number[];
   freePages(pages: readonly number[]): void;
+  /** Hands out no system page at or above `endAddress` from now on (pages, common buffers): what the GPU cannot reach. */
+  limitSystemPages(endAddress: number): void;
   readPhysical(address: number, length: number): Uint8Array;
   writePhysical(address: number, bytes: Uint8Array): void;
   /** Fills `length` bytes from a 4-byte aligned address with a 32-bit pattern (little-endian): writePhysical of those bytes, whole pages left uniform. */

@@ -294,6 +294,17 @@ export class Kernel {
     if (!(caps.DmaBufferSize >= 256)) {
       throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', caps, init.DxgkDdiQueryAdapterInfo, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
     }
+    // The GPU reaches system memory up to HighestAcceptableAddress: VidMm gives it no page above.
+    const highest = caps.HighestAcceptableAddress;
+    if (typeof highest !== 'number' || !(highest >= 16 * PAGE_SIZE - 1)) {
+      throw this.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        caps,
+        init.DxgkDdiQueryAdapterInfo,
+        `DXGK_DRIVERCAPS.HighestAcceptableAddress is ${typeof highest === 'number' ? highest : describeValue(highest)}: set it to the highest physical address the GPU can reach (at least 0x${(16 * PAGE_SIZE - 1).toString(16)}; Number.MAX_SAFE_INTEGER when it reaches all of system memory)`,
+      );
+    }
+    if (highest < this.gpu.config.systemMemoryBytes - 1) this.gpu.limitSystemPages(highest + 1);
     this.caps = caps;
 
     // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.
@@ -781,7 +792,9 @@ export class Kernel {
     try {
       pages = this.gpu.allocatePages(size / PAGE_SIZE);
     } catch (e) {
-      throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${(e as Error).message}; raise adapter.systemMemory`);
+      const why = (e as Error).message;
+      const advice = why.includes('HighestAcceptableAddress') ? 'the driver lets the GPU reach no more (or make the workload smaller)' : 'raise adapter.systemMemory';
+      throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${why}; ${advice}`);
     }
     const list = this.pageLists.store(pages, `'${s.id}'`);
     const a: Allocation = {

@@ -6,7 +6,7 @@
 // `adapter.sharedInterruptLine`) the routine is also called for that device's interrupts, and it
 // must find that its adapter raised nothing and return FALSE.
 
-import { DXGK_INTERRUPT_DMA_COMPLETED, type DXGKARGCB_NOTIFY_INTERRUPT_DATA, type DXGKRNL_INTERFACE } from '../ddi/contract';
+import { DXGK_INTERRUPT_DMA_COMPLETED, DXGK_INTERRUPT_DMA_FAULTED, type DXGKARGCB_NOTIFY_INTERRUPT_DATA, type DXGKRNL_INTERFACE } from '../ddi/contract';
 import { DriverError, type SourceLocation } from '../driver/errors';
 import { describeValue } from './describe';
 import type { RuleId } from '../verifier/rules';
@@ -113,11 +113,14 @@ export class InterruptLine {
 }
 
 /**
- * The kernel's own copy of what the driver passed to DxgkCbNotifyInterrupt (InterruptType already
- * checked), its members checked: the two shapes copied member by member, since structuredClone
- * cost more than the rest of the callback (41 ms of a 1.7 s stress run).
+ * The kernel's own copy of what the driver passed to DxgkCbNotifyInterrupt, checked: the two
+ * shapes copied member by member, since structuredClone cost more than the rest of the callback
+ * (41 ms of a 1.7 s stress run).
  */
 export function keptNotification(data: DXGKARGCB_NOTIFY_INTERRUPT_DATA): DXGKARGCB_NOTIFY_INTERRUPT_DATA {
+  if (!data || (data.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED && data.InterruptType !== DXGK_INTERRUPT_DMA_FAULTED)) {
+    throw new DriverError('contract', `DxgkCbNotifyInterrupt: unsupported InterruptType ${describeValue((data as { InterruptType?: unknown } | undefined)?.InterruptType)}`);
+  }
   const member = data.InterruptType === DXGK_INTERRUPT_DMA_COMPLETED ? 'DmaCompleted' : 'DmaFaulted';
   const from = (data as unknown as Record<string, Record<string, unknown> | undefined>)[member];
   if (typeof from !== 'object' || from === null) {

@@ -120,6 +120,8 @@ export class Kernel {
   private readonly notified: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
   private readonly deliverable: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
   private dpcQueued = false;
+  /** Bytes of system memory the GPU reaches (below DXGK_DRIVERCAPS.HighestAcceptableAddress), when less than all. */
+  private gpuReach = Infinity;
   /** The interrupt line: what DxgkDdiInterruptRoutine may do, and whether another device shares it (./interruptLine.ts). */
   readonly interruptLine: InterruptLine;
   private readonly renderBuffers: { physical: number; bytes: Uint8Array; size: number; free: boolean }[] = [];
@@ -304,7 +306,10 @@ export class Kernel {
         `DXGK_DRIVERCAPS.HighestAcceptableAddress is ${typeof highest === 'number' ? highest : describeValue(highest)}: set it to the highest physical address the GPU can reach (at least 0x${(16 * PAGE_SIZE - 1).toString(16)}; Number.MAX_SAFE_INTEGER when it reaches all of system memory)`,
       );
     }
-    if (highest < this.gpu.config.systemMemoryBytes - 1) this.gpu.limitSystemPages(highest + 1);
+    if (highest < this.gpu.config.systemMemoryBytes - 1) {
+      this.gpuReach = highest + 1;
+      this.gpu.limitSystemPages(this.gpuReach);
+    }
     this.caps = caps;
 
     // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.
@@ -444,9 +449,6 @@ export class Kernel {
       },
       DxgkCbNotifyInterrupt: (h, data) => {
         check(h, 'DxgkCbNotifyInterrupt');
-        if (!data || (data.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED && data.InterruptType !== DXGK_INTERRUPT_DMA_FAULTED)) {
-          throw new DriverError('contract', `DxgkCbNotifyInterrupt: unsupported InterruptType ${describeValue((data as { InterruptType?: unknown } | undefined)?.InterruptType)}`);
-        }
         const kept = keptNotification(data);
         this.notified.push(kept);
         this.interruptLine.notified(kept);
@@ -624,7 +626,8 @@ export class Kernel {
     } else {
       yield this.event('interrupt', 'interrupt from another device on the shared interrupt line', { sharedLine: true });
     }
-    const ownPending = this.hwEvents.some((h) => h.kind === 'interrupt');
+    // Only the other device's interrupt is judged for a claim: whether one of the adapter's own was waiting.
+    const ownPending = !e && this.hwEvents.some((h) => h.kind === 'interrupt');
     const { init, ctx } = this.driver();
     let did: RoutineRun | undefined;
     const claimed = yield* this.ddi.call(
@@ -792,9 +795,8 @@ export class Kernel {
     try {
       pages = this.gpu.allocatePages(size / PAGE_SIZE);
     } catch (e) {
-      const why = (e as Error).message;
-      const advice = why.includes('HighestAcceptableAddress') ? 'the driver lets the GPU reach no more (or make the workload smaller)' : 'raise adapter.systemMemory';
-      throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${why}; ${advice}`);
+      const advice = this.gpuReach < this.gpu.config.systemMemoryBytes ? 'the driver lets the GPU reach no more (or make the workload smaller)' : 'raise adapter.systemMemory';
+      throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${(e as Error).message}; ${advice}`);
     }
     const list = this.pageLists.store(pages, `'${s.id}'`);
     const a: Allocation = {

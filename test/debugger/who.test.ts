@@ -174,5 +174,12 @@ describe('debug adapter: who wrote this byte', function () {
     await assert.rejects(dc.customRequest('pagingLab.goToMoment', { moment: -1 }), /moment/);
     // The session goes on from where it stood.
     assert.match(await who(dc, '!who 0x20000000010'), /never written in this run/);
+
+    // Moment 0 is before the run's first event: the beginning of the run, and the session goes on from there.
+    const start = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.customRequest('pagingLab.goToMoment', { moment: 0 }));
+    assert.equal(start.body.reason, 'goto');
+    assert.match(start.body.text ?? '', /moment 1, the beginning of the run/);
+    await expectEvent(dc, 'stopped', () => dc.customRequest('pagingLab.goToMoment', { moment }));
+    assert.equal(await read(), written);
   });
 });

@@ -465,6 +465,36 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     await expectEvent(dc, 'terminated', () => dc.terminateRequest());
   });
 
+  it('a request posted while the driver loads, read by the worker only after it paused at a top-level line, is answered at the pause', async () => {
+    // The module's top level keeps the worker busy for a second or two once configured; requests
+    // sent then wait in its queue, and it pauses at the breakpoint line before reading them.
+    const driver = wrapReference(dir, 'busy-top-level.ts', ['let spin = 0;', 'for (let i = 0; i < 1e8; i++) spin += i & 1;', 'export const loaded = spin;'], []);
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', 30000);
+    dc.launchRequest({ driver, tdrDelayMs: 60000 } as DebugProtocol.LaunchRequestArguments).catch(() => undefined);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: lineOf(driver, 'export const loaded') }] });
+    const busy = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
+    const stopped = dc.waitForEvent('stopped', 60000);
+    await dc.configurationDoneRequest();
+    await busy();
+    const answers = Promise.all([dc.request('source', { sourceReference: 1 }), dc.request('readMemory', { memoryReference: '0x0', count: 16 })]);
+    assert.equal(((await stopped) as Stopped).body.reason, 'breakpoint');
+    // Answered while the worker stays paused (before, they waited for it to run again).
+    const late = new Promise<'unanswered'>((resolve) => setTimeout(() => resolve('unanswered'), 10000));
+    const answered = await Promise.race([answers, late]);
+    assert.notEqual(answered, 'unanswered', 'the requests were answered at the pause');
+    const [source, memory] = answered as DebugProtocol.Response[];
+    assert.match(source.message ?? '', /no paging buffer document 1|the driver is still loading/);
+    assert.ok(memory.success || /the driver is still loading/.test(memory.message ?? ''), memory.message);
+    assert.equal((await stack(dc))[0].line, lineOf(driver, 'export const loaded'));
+    // Going on, the worker skips the requests already answered, loads the driver and runs it.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    assert.equal((await step(dc, 'continue')).body.reason, 'function breakpoint');
+    assert.ok((await dc.request('readMemory', { memoryReference: '0x0', count: 16 })).success);
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+  });
+
   it('bad input: a file that is not the driver, a line without code, a driver that does not compile, a disconnect while paused', async () => {
     const emptyLine = lineOf(REFERENCE, '/** Bytes of each paging buffer we ask VidMm for. */');
     await initialize(dc);

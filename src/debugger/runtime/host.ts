@@ -13,12 +13,12 @@ import { tdrDelayFor, Timeout, Watchdog } from '../../host/watchdog';
 import type { EvaluateResponse } from './cdp';
 import { attachToWorker, type WorkerInspector } from './inspector';
 import { BRIDGE, fromWire, toWire } from './inspectorBridge';
-import { CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
+import { ANSWERED_AT_ONCE, CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
 import type { Redirect } from '../targets/target';
 
 export class RuntimeGone extends Error {}
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { call: WorkerCall; resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 export interface HostOptions {
   /** Script the worker runs (the bundle itself, which starts the worker side off the main thread). */
@@ -143,6 +143,35 @@ export class RuntimeHost {
   /** While the inspector holds the worker paused, calls are answered through it (a paused worker reads no messages). */
   inspectorHoldsWorker(paused: boolean): void {
     this.paused = paused;
+    if (paused && this.link) this.answerQueued(this.link);
+  }
+
+  /**
+   * Calls posted just before the worker paused wait in its queue until it runs again, which may be
+   * never (the user looks at the stop, then ends the session): those it answers at once go through
+   * the inspector instead, and the worker skips them later (inspectorBridge.ts, `answerQueued`).
+   */
+  private answerQueued(link: WorkerInspector): void {
+    for (const [id, p] of this.pending) {
+      if (!ANSWERED_AT_ONCE.has(p.call.op)) continue;
+      link
+        .send<EvaluateResponse>('Runtime.evaluate', {
+          expression: `globalThis.${BRIDGE}.answerQueued(${JSON.stringify(toWire(p.call))}, ${id})`,
+          returnByValue: true,
+          silent: true,
+        })
+        .then(
+          (r) => {
+            if (r.exceptionDetails || this.pending.get(id) !== p) return;
+            const a = fromWire(String(r.result.value)) as { posted?: true; ok?: boolean; result?: unknown; error?: string };
+            if (a.posted) return; // The worker read it before pausing: its own answer comes.
+            this.pending.delete(id);
+            if (a.ok) p.resolve(a.result);
+            else p.reject(new Error(a.error));
+          },
+          () => undefined, // The worker ran again or went: it reads the call itself, or the death rejects it.
+        );
+    }
   }
 
   /** Sends a call and resolves with the worker's answer. */
@@ -152,7 +181,7 @@ export class RuntimeHost {
     if (this.paused && this.link) return (await this.callThroughInspector(this.link, call)) as WorkerResults[K];
     const id = this.nextId++;
     return new Promise<WorkerResults[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { call, resolve: resolve as (v: unknown) => void, reject });
       this.worker!.postMessage({ ...call, id }, transfer ?? []);
     });
   }

@@ -15,6 +15,12 @@ export const BRIDGE = '__pagingLabInspector';
 export interface Bridge {
   /** Answers a request (those that need no running: variables, memory, evaluate...); JSON of `{ ok, result }` or `{ ok: false, error }`. */
   answer(request: string): string;
+  /**
+   * Answers a request the session posted before the pause, which the paused worker has not read:
+   * as `answer`, and the worker then skips the message when it runs again. JSON of `{ posted: true }`
+   * when the worker had read it already (its answer is on its way).
+   */
+  answerQueued(request: string, id: number): string;
   /** The kernel's side of the stop at a driver pause (JSON of DriverPause). */
   pause(): string;
   /** The function the driver registered for the DDI the kernel is stopped at the entry of (for Step In). */
@@ -31,6 +37,8 @@ export interface Bridge {
 
 export interface BridgeTarget {
   answer(call: WorkerCall): unknown;
+  /** Takes the posted request `id` to answer here: false when the worker has read it already. */
+  claim(id: number): boolean;
   pause(): unknown;
   pendingDdiFunction(): unknown;
   describe(name: string, value: unknown, path: string): VarNode;
@@ -76,6 +84,9 @@ export function installInspectorBridge(target: BridgeTarget): void {
       } catch (e) {
         return JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) });
       }
+    },
+    answerQueued(request, id) {
+      return target.claim(id) ? bridge.answer(request) : JSON.stringify({ posted: true });
     },
     pause: () => toWire(target.pause()),
     pendingDdiFunction: () => target.pendingDdiFunction(),

@@ -80,6 +80,32 @@ export interface WorkerResults {
 
 export type WorkerRequest = WorkerCall & { id: number };
 
+/**
+ * Calls the worker answers at once from the target's state, without running it: also answered
+ * through the inspector while it holds the worker paused (inspectorBridge.ts), including one posted
+ * just before the pause, which the paused worker would otherwise read only once it runs again.
+ */
+export const ANSWERED_AT_ONCE: ReadonlySet<WorkerCall['op']> = new Set<WorkerCall['op']>([
+  'setSourceBreakpoints',
+  'breakpointLines',
+  'setFunctionBreakpoints',
+  'setInstructionBreakpoints',
+  'setDataBreakpoints',
+  'dataBreakpointInfo',
+  'setExceptionFilters',
+  'functionNames',
+  'vars',
+  'setVariable',
+  'readMemory',
+  'writeMemory',
+  'disassemble',
+  'evaluate',
+  'completions',
+  'adapterState',
+  'whoWrote',
+  'source',
+]);
+
 export type WorkerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string }

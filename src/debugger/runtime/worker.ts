@@ -53,6 +53,7 @@ export function startWorker(): void {
   };
 
   const need = (): Target => {
+    if (!target && compiled) throw new Error("the driver is still loading (its module's top level is running, or paused at a line): continue until it has loaded, then ask again");
     if (!target) throw new Error('no program is loaded: send launch first');
     return target;
   };
@@ -143,8 +144,18 @@ export function startWorker(): void {
     }
   };
 
+  // Messages are read in the order they were posted, their ids rising: the last id read tells a
+  // request still queued from one read. One the inspector answered while the worker was paused
+  // (claimed) is skipped when the worker reads it.
+  let lastRead = 0;
+  const claimed = new Set<number>();
   installInspectorBridge({
     answer,
+    claim: (id) => {
+      if (id <= lastRead) return false;
+      claimed.add(id);
+      return true;
+    },
     pause: () => {
       const t = target as Target | undefined;
       return t?.driverPause?.() ?? { stop: { reason: 'breakpoint', threadId: KERNEL_THREAD_ID, snapshot: { threads: t?.threads() ?? [], frames: {} } } };
@@ -157,6 +168,8 @@ export function startWorker(): void {
   });
 
   port.on('message', (req: WorkerRequest) => {
+    lastRead = req.id;
+    if (claimed.delete(req.id)) return;
     handle(req).then(
       (result) => {
         const transfer =

@@ -122,6 +122,10 @@ export class PagingLabSession extends DebugSession {
   private stopInfo: StopInfo | undefined;
   /** The target has loaded (a driver's top level has run); until then only the driver's line breakpoints can be placed. */
   private loaded = false;
+  /** The worker whose target is loading (its driver's module top level runs, and may be paused at a line). */
+  private loading: RuntimeHost | undefined;
+  /** Workers a restart replaced while they loaded: their load's failure is no failure of the session. */
+  private readonly replaced = new WeakSet<RuntimeHost>();
   /** Breakpoints answered before the target loaded: sent again as changed once it has. */
   private answeredEarly = new Set<number>();
   /** The user stepped off the end of the driver's module top level: the run starts with a stop at the first DDI call. */
@@ -377,8 +381,9 @@ export class PagingLabSession extends DebugSession {
     try {
       if (!this.loaded) await this.serial(() => this.loadTarget(host!));
     } catch (e) {
-      // The client terminated or disconnected while the driver loaded (paused at a top-level line, say): the session has ended, not failed.
-      if (this.endRequested) {
+      // The client terminated or disconnected while the driver loaded (paused at a top-level line, say),
+      // or restarted: the session has ended or gone on with another worker, not failed.
+      if (this.endRequested || this.replaced.has(host!)) {
         this.sendResponse(response);
         return;
       }
@@ -435,6 +440,7 @@ export class PagingLabSession extends DebugSession {
     let info;
     this.resumed();
     driver?.runStarting();
+    this.loading = host;
     try {
       info = await host.call({ op: 'launch', config });
     } catch (e) {
@@ -442,6 +448,7 @@ export class PagingLabSession extends DebugSession {
       await this.retire(host);
       throw launchFailure(config, e);
     } finally {
+      if (this.loading === host) this.loading = undefined;
       this.stepOffLoad = !!driver?.stepping;
       driver?.runEnded();
     }
@@ -633,6 +640,12 @@ export class PagingLabSession extends DebugSession {
     const newArgs = args.arguments !== undefined ? args.arguments : this.launchArgs;
     const config = resolveLaunch(newArgs);
     this.endRequested = false;
+    // A load still in progress (the driver paused at a line of its module's top level) holds the
+    // lifecycle below until it ends: its worker goes first, so the load ends.
+    if (this.loading) {
+      this.replaced.add(this.loading);
+      await this.retire(this.loading);
+    }
     // One restart at a time: each replaces the worker the previous one started, so none is orphaned.
     // The driver's line breakpoints go in before its module runs.
     const host = await this.serial(async () => {
@@ -650,7 +663,7 @@ export class PagingLabSession extends DebugSession {
     try {
       await this.serial(() => this.loadTarget(host));
     } catch (e) {
-      if (this.terminated) return;
+      if (this.terminated || this.replaced.has(host)) return; // Ended, or another restart replaced this worker.
       this.endWith(`The restarted session could not load: ${(e as Error).message}`, 1);
       return;
     }

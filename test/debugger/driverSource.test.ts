@@ -465,6 +465,31 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     await expectEvent(dc, 'terminated', () => dc.terminateRequest());
   });
 
+  it('restart while the driver is paused at its top level, on the first launch and after a restart: a fresh load stops there again', async () => {
+    const driver = wrapReference(dir, 'restart-top.ts', ['let loads = 0;', 'loads++;'], []);
+    const topLine = lineOf(driver, 'loads++;');
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', 30000);
+    const launched = dc.launchRequest({ driver } as DebugProtocol.LaunchRequestArguments);
+    launched.catch(() => undefined);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: topLine }] });
+    const first = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+    assert.equal(first.body.reason, 'breakpoint');
+    for (let round = 0; round < 2; round++) {
+      // Before, the restart waited for the paused load to end: no answer, and no new run.
+      const again = await expectEvent<Stopped>(dc, 'stopped', () => dc.customRequest('restart', {}));
+      assert.equal(again.body.reason, 'breakpoint');
+      const f = (await stack(dc))[0];
+      assert.equal(f.line, topLine);
+      assert.equal((await evaluate(dc, 'loads', f.id)).body.result, '0', 'a fresh module');
+    }
+    assert.ok((await launched).success, 'the first launch is answered, its load replaced by the restart');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+    assert.equal((await step(dc, 'continue')).body.reason, 'function breakpoint');
+    await expectEvent(dc, 'terminated', () => dc.terminateRequest());
+  });
+
   it('a request posted while the driver loads, read by the worker only after it paused at a top-level line, is answered at the pause', async () => {
     // The module's top level keeps the worker busy for a second or two once configured; requests
     // sent then wait in its queue, and it pauses at the breakpoint line before reading them.

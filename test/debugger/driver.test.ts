@@ -232,6 +232,8 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.equal(Number(segments.get('1 vram')?.memoryReference), 2 ** 40);
     const segs = await dc.evaluateRequest({ expression: '!segments', context: 'repl' });
     assert.match(segs.body.result, / 1 vram +memory /);
+    // The first allocation is being described: none exists yet, and !alloc says so.
+    assert.match((await dc.evaluateRequest({ expression: '!alloc', context: 'repl' })).body.result, /^no allocation exists yet at this moment/);
     const state = await dc.customRequest('pagingLab.adapterState');
     assert.deepEqual(((state.body as { segments: { name: string }[] }).segments).map((s) => s.name), ['vram', 'local', 'gart']);
     // Step out of the driver: the kernel's "DDI returned" stop; then the allocation the driver described exists.

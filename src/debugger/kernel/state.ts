@@ -161,7 +161,10 @@ export class KernelView {
         run: (argv) => {
           const all = this.state().allocations;
           const list = argv[0] ? all.filter((a) => a.handle === numberArg(argv, 0, 'N')) : all;
-          if (!list.length) throw new ExpressionError(`no allocation ${argv[0]}; handles: ${all.map((a) => a.handle).join(', ') || 'none'}`);
+          if (!list.length) {
+            if (!argv[0]) return 'no allocation exists yet at this moment (DxgkDdiCreateAllocation has not been called)';
+            throw new ExpressionError(`no allocation ${argv[0]}; handles: ${all.map((a) => a.handle).join(', ') || 'none'}`);
+          }
           return list
             .map((a) => {
               const v = this.allocationVar(a);

@@ -33,6 +33,27 @@ async function scopeVars(dc: AdapterClient, frameId: number, name: string): Prom
   return vars(dc, s.variablesReference);
 }
 
+/**
+ * Launches `driver` with a line breakpoint on its `topLine` (and those of `more`) set before it
+ * loads, and waits for the first stop. The launch is answered once the driver has loaded.
+ */
+async function launchStoppedAt(
+  dc: AdapterClient,
+  driver: string,
+  topLine: number,
+  more: { path: string; lines: number[] }[] = [],
+): Promise<{ launched: Promise<DebugProtocol.LaunchResponse>; first: Stopped; set: DebugProtocol.SetBreakpointsResponse[] }> {
+  await initialize(dc);
+  const initialized = dc.waitForEvent('initialized', 30000);
+  const launched = dc.launchRequest({ driver } as DebugProtocol.LaunchRequestArguments);
+  launched.catch(() => undefined);
+  await initialized;
+  const set = [await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: topLine }] })];
+  for (const m of more) set.push(await dc.setBreakpointsRequest({ source: { path: m.path }, breakpoints: m.lines.map((line) => ({ line })) }));
+  const first = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+  return { launched, first, set };
+}
+
 function step(dc: AdapterClient, kind: 'next' | 'stepIn' | 'stepOut' | 'continue', threadId = KERNEL): Promise<Stopped> {
   return expectEvent<Stopped>(dc, 'stopped', () =>
     kind === 'next' ? dc.nextRequest({ threadId }) : kind === 'stepIn' ? dc.stepInRequest({ threadId }) : kind === 'stepOut' ? dc.stepOutRequest({ threadId }) : dc.continueRequest({ threadId }),
@@ -429,14 +450,8 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     const driver = wrapReference(dir, 'restart.ts', ['let loads = 0;', 'loads++;'], []);
     const topLine = lineOf(driver, 'loads++;');
     const ddiLine = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
-    await initialize(dc);
-    const initialized = dc.waitForEvent('initialized', 30000);
-    const launched = dc.launchRequest({ driver } as DebugProtocol.LaunchRequestArguments);
-    launched.catch(() => undefined);
-    await initialized;
-    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: topLine }] });
-    const inDdi = await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: ddiLine }] });
-    const first = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+    const { launched, first, set } = await launchStoppedAt(dc, driver, topLine, [{ path: REFERENCE, lines: [ddiLine] }]);
+    const inDdi = set[1];
     assert.equal(first.body.reason, 'breakpoint');
     assert.equal((await stack(dc))[0].line, topLine);
     const atDdi = await step(dc, 'continue');
@@ -468,13 +483,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
   it('restart while the driver is paused at its top level, on the first launch and after a restart: a fresh load stops there again', async () => {
     const driver = wrapReference(dir, 'restart-top.ts', ['let loads = 0;', 'loads++;'], []);
     const topLine = lineOf(driver, 'loads++;');
-    await initialize(dc);
-    const initialized = dc.waitForEvent('initialized', 30000);
-    const launched = dc.launchRequest({ driver } as DebugProtocol.LaunchRequestArguments);
-    launched.catch(() => undefined);
-    await initialized;
-    await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: topLine }] });
-    const first = await expectEvent<Stopped>(dc, 'stopped', () => dc.configurationDoneRequest());
+    const { launched, first } = await launchStoppedAt(dc, driver, topLine);
     assert.equal(first.body.reason, 'breakpoint');
     for (let round = 0; round < 2; round++) {
       // Before, the restart waited for the paused load to end: no answer, and no new run.

@@ -23,7 +23,13 @@ export function runCommand(commands: readonly ConsoleCommand[], line: string): s
   if (!head || head === 'help' || head === '?') return helpText(commands);
   const cmd = commands.find((c) => c.name === head.toLowerCase());
   if (!cmd) throw new ExpressionError(`unknown command !${head}; the commands are ${commands.map((c) => '!' + c.name).join(', ')} (!help explains them)`);
-  return cmd.run(argv);
+  try {
+    return cmd.run(argv);
+  } catch (e) {
+    // An argument left out: the message names it; the usage says where it goes.
+    if (e instanceof ExpressionError && e.message.startsWith('missing ')) throw new ExpressionError(`${e.message}: usage !${cmd.name} ${cmd.args}`);
+    throw e;
+  }
 }
 
 export function helpText(commands: readonly ConsoleCommand[]): string {

@@ -172,6 +172,8 @@ describe('debug adapter: who wrote this byte', function () {
 
     await assert.rejects(dc.customRequest('pagingLab.goToMoment', { moment: 1e9 }), /moment 1000000000 has not happened in this run: it has reached moment \d+/);
     await assert.rejects(dc.customRequest('pagingLab.goToMoment', { moment: -1 }), /moment/);
+    // A command without its argument says which, and the command's usage.
+    await assert.rejects(dc.evaluateRequest({ expression: '!who', context: 'repl' }), /missing ADDR: usage !who ADDR \[LENGTH\] \[history\]/);
     // The session goes on from where it stood.
     assert.match(await who(dc, '!who 0x20000000010'), /never written in this run/);
 

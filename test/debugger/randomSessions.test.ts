@@ -110,7 +110,7 @@ async function within<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function randomSession(seed: number, steps: number): Promise<string[]> {
+async function randomSession(seed: number, steps: number, driver = DRIVER, extra: Record<string, unknown> = {}): Promise<string[]> {
   const x = random(seed);
   const seen = new Seen();
   const dc = new AdapterClient();
@@ -121,7 +121,7 @@ async function randomSession(seed: number, steps: number): Promise<string[]> {
   await dc.start();
   try {
     await initialize(dc);
-    const launch: Record<string, unknown> = { driver: DRIVER, scenario: join(ROOT, 'samples', 'scenarios', `${x.pick(SCENARIOS)}.json`), stopOnEntry: x.chance(0.5) };
+    const launch: Record<string, unknown> = { ...extra, driver, scenario: join(ROOT, 'samples', 'scenarios', `${x.pick(SCENARIOS)}.json`), stopOnEntry: x.chance(0.5) };
     log.push(`launch ${JSON.stringify(launch)}`);
     const initialized = dc.waitForEvent('initialized', ANSWER_MS);
     const launched = dc.request('launch', launch);
@@ -164,6 +164,19 @@ describe('debug adapter: well-formed requests in random order (driver sessions)'
   for (const seed of [2, 8, 12, 13, 15, 19, 23, 28]) {
     it(`seed ${seed}: every request answered within ${ANSWER_MS / 1000} s, none with an error of ours, the adapter alive and its messages valid`, async () => {
       const log = await randomSession(seed, 150);
+      assert.ok(log.length > 1);
+    });
+  }
+
+  // Buggy drivers: one that hangs in a DDI (paused on its loop at each TDR, a short delay), one the
+  // verifier stops; restarts and steps go on from those stops (seeds 1-10 of each pass; these two
+  // make 150 requests with six and eight restarts).
+  for (const [seed, name, extra] of [
+    [6, 'tdr', { tdrDelayMs: 300 }],
+    [2, 'dma-buffer-overrun', {}],
+  ] as const) {
+    it(`seed ${seed}, buggy driver ${name}: the same`, async () => {
+      const log = await randomSession(seed, 150, join(ROOT, 'samples', 'drivers', 'buggy', `${name}.ts`), extra);
       assert.ok(log.length > 1);
     });
   }

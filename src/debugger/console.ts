@@ -3,7 +3,7 @@
 // this file parses the line, runs the command and offers completions for command names and for
 // the names a target knows.
 
-import { ExpressionError } from './expression';
+import { ExpressionError, MissingArgument } from './expression';
 import { parseAddress } from './memoryReference';
 
 export interface ConsoleCommand {
@@ -27,7 +27,7 @@ export function runCommand(commands: readonly ConsoleCommand[], line: string): s
     return cmd.run(argv);
   } catch (e) {
     // An argument left out: the message names it; the usage says where it goes.
-    if (e instanceof ExpressionError && e.message.startsWith('missing ')) throw new ExpressionError(`${e.message}: usage !${cmd.name} ${cmd.args}`);
+    if (e instanceof MissingArgument) throw new ExpressionError(`${e.message}: usage !${cmd.name} ${cmd.args}`);
     throw e;
   }
 }
@@ -64,7 +64,7 @@ export function numberArg(argv: string[], i: number, what: string, fallback?: nu
   const s = argv[i];
   if (s === undefined) {
     if (fallback !== undefined) return fallback;
-    throw new ExpressionError(`missing ${what}`);
+    throw new MissingArgument(`missing ${what}`);
   }
   const v = parseAddress(s);
   if (v === undefined) throw new ExpressionError(`${what} must be a number (hex 0x… or decimal), got '${s}'`);

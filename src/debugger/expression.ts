@@ -19,6 +19,9 @@ export type Value = number | bigint | string | boolean | null | undefined | Name
 
 export class ExpressionError extends Error {}
 
+/** A console command's argument left out (runCommand adds the command's usage). */
+export class MissingArgument extends ExpressionError {}
+
 type Tok =
   | { t: 'num'; v: number | bigint; at: number }
   | { t: 'str'; v: string; at: number }

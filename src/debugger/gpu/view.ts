@@ -9,7 +9,7 @@ import { Location, LocationSpace, PageListBase } from '../../isa/opcodes';
 import { debugAddressOfSegment, formatInstructionAt, formatLocation, Gpu } from '../../sim/hw';
 import type { EngineView } from '../../sim/hw/types';
 import { BreakpointRule, check, makeRule, wouldStop } from '../breakpoints';
-import { compile, ExpressionError, UNKNOWN, Value } from '../expression';
+import { compile, ExpressionError, MissingArgument, UNKNOWN, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
 import { GPU_THREAD_BASE } from '../model';
 import type { BreakpointResult, DisassembledInstruction, InstructionBreakpointSpec, ScopeInfo, SourceRef, ThreadInfo, VarNode, SetVariableResult } from '../model';
@@ -483,7 +483,7 @@ export class GpuView {
 
   /** An address typed in the console: a number, a name or an expression over names. */
   addressArg(text: string | undefined): number {
-    if (!text) throw new ExpressionError('missing ADDR');
+    if (!text) throw new MissingArgument('missing ADDR');
     const v = compile(text).evaluate((name) => this.lookup(name));
     const n = typeof v === 'bigint' ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ExpressionError(`ADDR '${text}' is not an address`);

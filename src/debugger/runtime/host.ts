@@ -13,7 +13,7 @@ import { tdrDelayFor, Timeout, Watchdog } from '../../host/watchdog';
 import type { EvaluateResponse } from './cdp';
 import { attachToWorker, type WorkerInspector } from './inspector';
 import { BRIDGE, fromWire, toWire } from './inspectorBridge';
-import { ANSWERED_AT_ONCE, CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
+import { CONTROL, isAnsweredAtOnce, STEP_CODES, WorkerCall, WorkerMessage, WorkerResults } from './protocol';
 import type { Redirect } from '../targets/target';
 
 export class RuntimeGone extends Error {}
@@ -61,6 +61,13 @@ const CLASSIC_SCRIPT_BOOT = `(() => {
 
 /** How long a paused worker is given to resume and let go before it is terminated anyway. */
 const RELEASE_TIMEOUT_MS = 500;
+
+/** Calls the worker's inspector bridge (inspectorBridge.ts): `call` is `method(arguments)`; returns its answer. */
+async function throughBridge(link: WorkerInspector, call: string): Promise<{ ok?: boolean; result?: unknown; error?: string; posted?: true }> {
+  const r = await link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.${call}`, returnByValue: true, silent: true });
+  if (r.exceptionDetails) throw new Error(String(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text).split('\n')[0]);
+  return fromWire(String(r.result.value)) as { ok?: boolean; result?: unknown; error?: string; posted?: true };
+}
 
 let workers = 0;
 
@@ -153,24 +160,16 @@ export class RuntimeHost {
    */
   private answerQueued(link: WorkerInspector): void {
     for (const [id, p] of this.pending) {
-      if (!ANSWERED_AT_ONCE.has(p.call.op)) continue;
-      link
-        .send<EvaluateResponse>('Runtime.evaluate', {
-          expression: `globalThis.${BRIDGE}.answerQueued(${JSON.stringify(toWire(p.call))}, ${id})`,
-          returnByValue: true,
-          silent: true,
-        })
-        .then(
-          (r) => {
-            if (r.exceptionDetails || this.pending.get(id) !== p) return;
-            const a = fromWire(String(r.result.value)) as { posted?: true; ok?: boolean; result?: unknown; error?: string };
-            if (a.posted) return; // The worker read it before pausing: its own answer comes.
-            this.pending.delete(id);
-            if (a.ok) p.resolve(a.result);
-            else p.reject(new Error(a.error));
-          },
-          () => undefined, // The worker ran again or went: it reads the call itself, or the death rejects it.
-        );
+      if (!isAnsweredAtOnce(p.call)) continue;
+      throughBridge(link, `answerQueued(${JSON.stringify(toWire(p.call))}, ${id})`).then(
+        (a) => {
+          if (this.pending.get(id) !== p || a.posted) return; // Posted: the worker read it before pausing, and its own answer comes.
+          this.pending.delete(id);
+          if (a.ok) p.resolve(a.result);
+          else p.reject(new Error(a.error));
+        },
+        () => undefined, // The worker ran again or went: it reads the call itself, or the death rejects it.
+      );
     }
   }
 
@@ -187,13 +186,7 @@ export class RuntimeHost {
   }
 
   private async callThroughInspector(link: WorkerInspector, call: WorkerCall): Promise<unknown> {
-    const r = await link.send<EvaluateResponse>('Runtime.evaluate', {
-      expression: `globalThis.${BRIDGE}.answer(${JSON.stringify(toWire(call))})`,
-      returnByValue: true,
-      silent: true,
-    });
-    if (r.exceptionDetails) throw new Error(String(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text).split('\n')[0]);
-    const a = fromWire(String(r.result.value)) as { ok: boolean; result?: unknown; error?: string };
+    const a = await throughBridge(link, `answer(${JSON.stringify(toWire(call))})`);
     if (!a.ok) throw new Error(a.error);
     return a.result;
   }

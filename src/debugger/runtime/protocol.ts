@@ -85,7 +85,7 @@ export type WorkerRequest = WorkerCall & { id: number };
  * through the inspector while it holds the worker paused (inspectorBridge.ts), including one posted
  * just before the pause, which the paused worker would otherwise read only once it runs again.
  */
-export const ANSWERED_AT_ONCE: ReadonlySet<WorkerCall['op']> = new Set<WorkerCall['op']>([
+const ANSWERED_OPS = [
   'setSourceBreakpoints',
   'breakpointLines',
   'setFunctionBreakpoints',
@@ -104,7 +104,16 @@ export const ANSWERED_AT_ONCE: ReadonlySet<WorkerCall['op']> = new Set<WorkerCal
   'adapterState',
   'whoWrote',
   'source',
-]);
+] as const satisfies readonly WorkerCall['op'][];
+
+/** A call of ANSWERED_OPS (the worker's `answer` handles each of them, checked by the compiler). */
+export type AnsweredCall = Extract<WorkerCall, { op: (typeof ANSWERED_OPS)[number] }>;
+
+const ANSWERED_AT_ONCE: ReadonlySet<WorkerCall['op']> = new Set<WorkerCall['op']>(ANSWERED_OPS);
+
+export function isAnsweredAtOnce(call: WorkerCall): call is AnsweredCall {
+  return ANSWERED_AT_ONCE.has(call.op);
+}
 
 export type WorkerMessage =
   | { id: number; ok: true; result: unknown }

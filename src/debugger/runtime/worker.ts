@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { meterDriverCode, setTdrDelay } from '../../host/watchdog';
 import { KERNEL_THREAD_ID, type DataBreakpointInfo, type EvaluateResult } from '../model';
 import { installInspectorBridge } from './inspectorBridge';
-import { CONTROL, STEP_CODES, WorkerCall, WorkerMessage, WorkerRequest } from './protocol';
+import { type AnsweredCall, CONTROL, isAnsweredAtOnce, STEP_CODES, WorkerCall, WorkerMessage, WorkerRequest } from './protocol';
 import type { CompiledTarget, RunControl, Target } from '../targets/target';
 import { compileTarget, createTarget } from '../targets/create';
 
@@ -28,6 +28,11 @@ function dataBreakpointInfo(target: Target, req: Extract<WorkerCall, { op: 'data
   }
   if (r.node?.dataId) return data.infoForDataId(r.node.dataId, req.name);
   return { dataId: null, description: `'${req.name}' is not memory a data breakpoint can watch (an allocation, a DMA buffer, an MDL, or an address with "Add Data Breakpoint at Address")` };
+}
+
+/** Every call of ANSWERED_OPS (protocol.ts) has its case in `answer`: a call left over does not compile. */
+function unanswered(call: never): never {
+  throw new Error(`'${(call as WorkerCall).op}' has no answer`);
 }
 
 export function startWorker(): void {
@@ -59,7 +64,9 @@ export function startWorker(): void {
   };
 
   /** Requests answered at once from the target's state: also through the inspector while the driver is paused. */
-  const answer = (req: WorkerCall): unknown => {
+  const answer = (call: WorkerCall): unknown => {
+    if (!isAnsweredAtOnce(call)) throw new Error(`'${call.op}' cannot be answered while the driver is paused at a line of its source: continue or step first`);
+    const req: AnsweredCall = call;
     switch (req.op) {
       case 'setSourceBreakpoints':
         return need().setSourceBreakpoints(req.path, req.breakpoints);
@@ -106,7 +113,7 @@ export function startWorker(): void {
       case 'source':
         return need().gpu.sourceText(req.sourceReference);
       default:
-        throw new Error(`'${req.op}' cannot be answered while the driver is paused at a line of its source: continue or step first`);
+        return unanswered(req);
     }
   };
 

@@ -605,9 +605,9 @@ export class DriverTarget implements Target {
     const frontier = this.timeline.recording.frontier;
     if (moment > frontier + 1) throw new Error(`moment ${moment} has not happened in this run: it has reached moment ${frontier}`);
     this.gpu.resumed();
-    const here = this.timeline.position;
     // Moment 0 is before the run's first event, where no stop stands: its beginning is moment 1.
     if (moment === 0) return { kind: 'stopped', stop: this.makeStop(this.travel({ moment: 1, acts: 0 }), 'goto', 'Went to moment 1, the beginning of the run (moment 0 is before its first event)') };
+    const here = this.timeline.position;
     // Dated past the last moment reached: a write made since it (run ahead of the kernel), so here.
     const to = moment > frontier ? here : { moment, acts: moment === here.moment ? here.acts : 0 };
     const e = this.travel(to);

@@ -46,7 +46,7 @@ export class DdiCaller {
     /** The driver's source files, to locate errors. Empty for drivers given as functions. */
     readonly files: readonly string[],
     private readonly now: () => number,
-    private readonly cause: () => string[],
+    private readonly cause: () => readonly string[],
   ) {}
 
   /** Where a DDI's function is, for whoever watches the driver's code (./runtime/driverCode.ts). */

@@ -97,6 +97,12 @@ export class Kernel {
   readonly pageLists: PageListArena;
   /** What the kernel is doing, outermost first (shown as stack frames by the debugger). */
   readonly frames: string[] = [];
+  /**
+   * The frames as a DDI call's cause, kept while they do not change: the calls made under the same
+   * frames (a multipass loop, the calls of one VidMm operation) share one copy. A recorded run keeps
+   * every call's cause, and a copy per call was a third of what recording added to the collector's work.
+   */
+  private causeCopy: readonly string[] | undefined;
   /** Allocations by scenario name. */
   readonly byName = new Map<string, Allocation>();
   readonly shadow = new Map<Allocation, ContentShadow>();
@@ -137,7 +143,7 @@ export class Kernel {
     options: KernelOptions = {},
   ) {
     this.shadowOn = options.shadow ?? true;
-    this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => this.frames.slice());
+    this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => (this.causeCopy ??= this.frames.slice()));
     this.registers = new DeviceRegisters(gpu);
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
@@ -207,10 +213,12 @@ export class Kernel {
   /** Runs `body` with `label` on the kernel's frame stack. */
   *frame<R>(label: string, body: Gen<R>): Gen<R> {
     this.frames.push(label);
+    this.causeCopy = undefined;
     try {
       return yield* body;
     } finally {
       this.frames.pop();
+      this.causeCopy = undefined;
     }
   }
 

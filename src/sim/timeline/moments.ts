@@ -6,8 +6,10 @@
 // what a provenance chain names (the DDI, its operation and MultipassOffset, the VidMm operation
 // and scenario step that caused it).
 
-import { DXGK_OPERATION_NAMES } from '../ddi/contract';
+import { CallColumns, type CallSummary } from './callColumns';
 import type { MachineEvent } from '../kernel/events';
+
+export type { CallSummary } from './callColumns';
 
 export const EVENT_KINDS = ['scenario-step', 'ddi-entry', 'ddi-return', 'kernel', 'instruction', 'error', 'done'] as const;
 export type IndexedKind = (typeof EVENT_KINDS)[number];
@@ -18,22 +20,6 @@ const kindCode = (kind: string): number => KIND_CODE[kind] ?? 3;
 export const KIND_DDI_ENTRY = 1;
 export const KIND_DDI_RETURN = 2;
 export const KIND_INSTRUCTION = 4;
-
-/** What a provenance chain says of one DDI call. */
-export interface CallSummary {
-  id: number;
-  ddi: string;
-  /** Moment of its entry and of its return (0 until it returned). */
-  entry: number;
-  exit: number;
-  /** DxgkDdiBuildPagingBuffer: the operation's name, MultipassOffset and the operation's flags word. */
-  operation?: string;
-  multipassOffset?: number;
-  flags?: Record<string, unknown>;
-  /** What the kernel was doing, outermost first (scenario step, VidMm operation...). */
-  cause: readonly string[];
-  status?: number;
-}
 
 /** An instruction moment: the engine and the bus address of the instruction about to execute. */
 export interface InstructionMoment {
@@ -53,12 +39,8 @@ export class MomentIndex {
   private address = new Float64Array(START);
   private time = new Float64Array(START);
   private submission = new Int32Array(START);
-  /**
-   * By call id. Ids are numbered from 1 in the order of the calls, so a list does, and costs less
-   * than a map's inserts at the thousands of calls a run makes.
-   */
-  private readonly calls: (CallSummary | undefined)[] = [];
-  private callCount = 0;
+  /** By call id (numbered from 1 in the order of the calls). */
+  private readonly calls = new CallColumns();
 
   /** The last moment indexed. */
   get last(): number {
@@ -66,7 +48,7 @@ export class MomentIndex {
   }
 
   bytes(): number {
-    return this.kind.length * (1 + 4 + 8 + 8 + 4) + this.callCount * 200;
+    return this.kind.length * (1 + 4 + 8 + 8 + 4) + this.calls.bytes() + this.calls.count * 16;
   }
 
   /** Indexes the event that makes moment `moment` (moments are indexed in order, from 1). */
@@ -81,27 +63,23 @@ export class MomentIndex {
       case 'ddi-entry': {
         this.aux[i] = e.call.id;
         const a = e.call.args as Record<string, unknown>;
-        // The call's cause is its own copy of the kernel's frames, taken at the call and never changed: shared, not copied again.
-        const s: CallSummary = { id: e.call.id, ddi: e.call.ddi, entry: moment, exit: 0, cause: e.call.cause };
-        if (e.call.ddi === 'DxgkDdiBuildPagingBuffer') {
-          if (typeof a.Operation === 'number') s.operation = DXGK_OPERATION_NAMES[a.Operation] ?? String(a.Operation);
-          if (typeof a.MultipassOffset === 'number') s.multipassOffset = a.MultipassOffset;
-          const flags = operationFlags(a);
-          if (flags) s.flags = flags;
-        }
-        if (!this.calls[e.call.id]) this.callCount++;
-        this.calls[e.call.id] = s;
+        const paging = e.call.ddi === 'DxgkDdiBuildPagingBuffer';
+        // The call's cause is the kernel's frames when it was made, shared by the calls made under the same frames: kept, not copied.
+        this.calls.enter({
+          id: e.call.id,
+          ddi: e.call.ddi,
+          entry: moment,
+          cause: e.call.cause,
+          operation: paging && typeof a.Operation === 'number' ? a.Operation : NaN,
+          multipassOffset: paging && typeof a.MultipassOffset === 'number' ? a.MultipassOffset : NaN,
+          flags: paging ? setFlags(a) : undefined,
+        });
         break;
       }
-      case 'ddi-return': {
+      case 'ddi-return':
         this.aux[i] = e.call.id;
-        const s = this.calls[e.call.id];
-        if (s) {
-          s.exit = moment;
-          s.status = e.call.status;
-        }
+        this.calls.returned(e.call.id, moment, e.call.status);
         break;
-      }
       case 'instruction':
         this.aux[i] = e.engine;
         this.address[i] = e.address;
@@ -137,18 +115,7 @@ export class MomentIndex {
   /** Forgets the moments after `moment` (the run went another way from there). */
   truncateAfter(moment: number): void {
     if (moment >= this.n) return;
-    for (let id = 0; id < this.calls.length; id++) {
-      const c = this.calls[id];
-      if (!c) continue;
-      if (c.entry > moment) {
-        this.calls[id] = undefined;
-        this.callCount--;
-      }
-      else if (c.exit > moment) {
-        c.exit = 0;
-        c.status = undefined;
-      }
-    }
+    this.calls.truncateAfter(moment);
     this.n = Math.max(0, moment);
   }
 
@@ -171,8 +138,27 @@ export class MomentIndex {
     return { engine: this.aux[moment], address: this.address[moment], submissionId: this.submission[moment] };
   }
 
+  /** What a provenance chain says of call `id` (made when asked). */
   call(id: number): CallSummary | undefined {
-    return this.calls[id];
+    return this.calls.summary(id);
+  }
+
+  /** The moment call `id` was entered, 0 when it is not indexed. */
+  callEntry(id: number): number {
+    return this.calls.entryOf(id);
+  }
+
+  /** The moment call `id` returned, 0 when it has not (or is not indexed). */
+  callExit(id: number): number {
+    return this.calls.exitOf(id);
+  }
+
+  callDdi(id: number): string | undefined {
+    return this.calls.ddiOf(id);
+  }
+
+  callStatus(id: number): number | undefined {
+    return this.calls.statusOf(id);
   }
 
   /**
@@ -187,16 +173,25 @@ export class MomentIndex {
   }
 }
 
-/** The flags word of a paging operation, for the chain: Transfer.Flags, Fill... whichever the operation has. */
-function operationFlags(a: Record<string, unknown>): Record<string, unknown> | undefined {
+/**
+ * The flags set in a paging operation's flags word (Transfer.Flags, Fill.Flags... whichever the
+ * operation has), as their names joined with '|', or undefined when none is set: a chain names only
+ * the flags set. The text made per call dies young; the index keeps one of each.
+ */
+function setFlags(a: Record<string, unknown>): string | undefined {
   for (const key of ['Transfer', 'Fill', 'DiscardContent', 'MapApertureSegment', 'UnmapApertureSegment', 'SpecialLockTransfer', 'ReadPhysical', 'WritePhysical']) {
     const op = a[key] as { Flags?: unknown } | undefined;
-    if (op && typeof op === 'object' && op.Flags && typeof op.Flags === 'object') {
-      try {
-        return { ...(op.Flags as Record<string, unknown>) };
-      } catch {
-        return undefined;
+    if (!op || typeof op !== 'object' || !op.Flags || typeof op.Flags !== 'object') continue;
+    try {
+      const flags = op.Flags as Record<string, unknown>;
+      let text = '';
+      for (const k of Object.keys(flags)) {
+        const v = flags[k];
+        if (v === true || (typeof v === 'number' && v !== 0)) text = text ? `${text}|${k}` : k;
       }
+      return text || undefined;
+    } catch {
+      return undefined;
     }
   }
   return undefined;

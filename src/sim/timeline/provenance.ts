@@ -118,8 +118,7 @@ export function driverLines(rec: Recording, w: WriteRecord): SourceLocation[] {
 
 function callText(c: CallSummary): string {
   const parts = [c.operation, c.multipassOffset !== undefined ? `MultipassOffset ${c.multipassOffset}` : undefined];
-  const flags = c.flags ? Object.entries(c.flags).filter(([, v]) => v === true || (typeof v === 'number' && v !== 0)).map(([k]) => k) : [];
-  if (flags.length) parts.push(`flags ${flags.join('|')}`);
+  if (c.flags) parts.push(`flags ${c.flags}`);
   const inner = parts.filter(Boolean).join(', ');
   return `${c.ddi} #${c.id}${inner ? ` (${inner})` : ''}`;
 }

@@ -73,7 +73,7 @@ export class Recording {
 
   /** The run went another way after `moment` (an edit): forget what was recorded past it. */
   truncateAfter(moment: number): void {
-    for (const id of this.sitesByCall.keys()) if ((this.index.call(id)?.entry ?? 0) > moment) this.sitesByCall.delete(id);
+    for (const id of this.sitesByCall.keys()) if (this.index.callEntry(id) > moment) this.sitesByCall.delete(id);
     this.index.truncateAfter(moment);
     this.log.truncateAfter(moment);
   }
@@ -312,8 +312,8 @@ class Attachment {
   private sync(physical: number, length: number, moment: number, record: boolean): void {
     const runs = this.changedRuns(physical, length);
     if (!runs.length || !record) return;
-    const frame = this.kernelFrame();
-    for (const [a, b] of runs) this.rec.log.add(moment, SPACE_SYSTEM, a, b - a, a, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, this.gpu.now, { frame } satisfies WriteDetail);
+    const detail = this.frameDetail(this.kernelFrame());
+    for (const [a, b] of runs) this.rec.log.add(moment, SPACE_SYSTEM, a, b - a, a, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, this.gpu.now, detail);
   }
 
   /**
@@ -364,6 +364,19 @@ class Attachment {
     }
     this.pendingLength = 0;
   }
+
+  /**
+   * The detail of the kernel's writes made in `frame`, one object per frame: the kernel writes into
+   * paging buffers thousands of times a run under a few hundred frames, and an object per write,
+   * kept for the run, was work for the collector at every young collection.
+   */
+  private frameDetail(frame: string): WriteDetail {
+    let d = this.frameDetails.get(frame);
+    if (!d) this.frameDetails.set(frame, (d = { frame }));
+    return d;
+  }
+
+  private readonly frameDetails = new Map<string, WriteDetail>();
 
   private kernelFrame(): string {
     const f = this.machine.kernel.frames;
@@ -440,7 +453,7 @@ class Attachment {
     const fresh = moment > this.rec.frontier;
     if (fresh) this.rec.index.add(moment, e);
     if (e.kind === 'ddi-entry') {
-      this.aliases.clear();
+      if (this.aliases.size) this.aliases.clear();
       const b0 = this.dmaBufferOf(e.call.args);
       this.callBuffers = b0 ? [b0] : NO_BUFFERS;
       if (fresh) {
@@ -449,8 +462,8 @@ class Attachment {
       } else {
         // A call that returns past the frontier is recorded at its return, against its buffers as
         // they were at its entry.
-        const s = this.rec.index.call(e.call.id);
-        if (!s || s.exit === 0 || s.exit > this.rec.frontier) for (const b of this.callBuffers) b.shadow.set(b.bytes);
+        const exit = this.rec.index.callExit(e.call.id);
+        if (exit === 0 || exit > this.rec.frontier) for (const b of this.callBuffers) b.shadow.set(b.bytes);
       }
       this.pendingLength = 0;
     } else if (e.kind === 'ddi-return') {
@@ -462,7 +475,7 @@ class Attachment {
         this.driverWrites(calls, e.call.id, moment, true, end === undefined ? undefined : this.bufferAt(end.physical), end?.end ?? 0);
       } else this.pendingLength = 0;
       this.callBuffers = NO_BUFFERS;
-      this.aliases.clear();
+      if (this.aliases.size) this.aliases.clear();
     }
   }
 

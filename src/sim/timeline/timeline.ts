@@ -221,12 +221,12 @@ export class Timeline {
       // Forward: a parked machine between here and there saves the way.
       const ahead = this.takeParked(t, tActs, now, nowActs);
       if (ahead) {
-        this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs });
+        this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs }, t);
         from = ahead;
       } else from = { machine: this.live, event: this.liveEvent, acts: this.liveActs };
     } else {
       from = this.takeParked(t, tActs, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
-      this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs });
+      this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs }, t);
     }
     this.live = from.machine;
     const r = this.advance(from.machine, from.event, from.acts, t, tActs);
@@ -247,12 +247,15 @@ export class Timeline {
     return this.parked.splice(best, 1)[0];
   }
 
-  /** Parks `p`; false when the budget had no room for it (it was the oldest, and went at once). */
-  private park(p: Parked): boolean {
+  /**
+   * Parks `p`, the session going to moment `near`; false when the budget had no room for it (it was
+   * the one to go, and went at once).
+   */
+  private park(p: Parked, near: number): boolean {
     if (p.machine.finished && p.machine.eventCount === 0) return false;
     this.parked.push(p);
     this.parked.sort((a, b) => a.machine.eventCount - b.machine.eventCount || a.acts - b.acts);
-    this.trim();
+    this.trim(near);
     return this.parked.includes(p);
   }
 
@@ -267,21 +270,47 @@ export class Timeline {
     return this.parked.map((p) => p.machine.eventCount);
   }
 
-  private trim(): void {
+  /**
+   * Keeps the parked machines within the budget, the session going to moment `near`. Over the count,
+   * the machine that saves the shortest way goes: the one standing closest after another start
+   * (a parked machine, the session's own machine at `near`, or moment 0). Stepping back parks the
+   * machine left at every step; dropping the oldest then dropped the checkpoint just behind the
+   * session (built in idle time) and kept machines a moment or two ahead of it, which a step forward
+   * does not need, so every later step back replayed the run from its start. Over the bytes, the
+   * oldest goes.
+   */
+  private trim(near: number): void {
     const budget = this.opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
     const count = this.opts.checkpointCount ?? DEFAULT_CHECKPOINT_COUNT;
     while (this.parked.length > count || (this.parked.length > 0 && this.checkpointBytes() > budget)) {
-      // The oldest goes: moments before the next one are then replayed from further back.
-      const dropped = this.parked.shift()!;
+      const i = this.parked.length > count ? this.leastUseful(near) : 0;
+      const [dropped] = this.parked.splice(i, 1);
       dropped.machine.stop();
       this.stats.dropped++;
       if (!this.warned) {
         this.warned = true;
         this.opts.notice?.(
-          `Time travel: the checkpoints reached their budget (${count} machines, ${Math.round(budget / 1048576)} MiB); the oldest are dropped, so going far back replays from further back (slower, still exact).`,
+          `Time travel: the checkpoints reached their budget (${count} machines, ${Math.round(budget / 1048576)} MiB); some are dropped (those closest after another, or the oldest when over the bytes), so going back may replay from further back (slower, still exact).`,
         );
       }
     }
+  }
+
+  /** The parked machine (index, in moment order) closest after another start of a replay; the later one on a tie. */
+  private leastUseful(near: number): number {
+    let best = 0;
+    let bestGap = Infinity;
+    for (let i = 0; i < this.parked.length; i++) {
+      const c = this.parked[i].machine.eventCount;
+      let start = i > 0 ? this.parked[i - 1].machine.eventCount : 0;
+      if (near <= c && near > start) start = near;
+      const gap = c - start;
+      if (gap <= bestGap) {
+        best = i;
+        bestGap = gap;
+      }
+    }
+    return best;
   }
 
   /**
@@ -326,8 +355,10 @@ export class Timeline {
     let b = this.builder;
     if (!b || b.machine.eventCount > target) {
       b?.machine.stop();
-      // A parked machine can't be copied: a new rung is always built from a new machine.
-      b = this.builder = { machine: this.fresh(), event: undefined, acts: 0 };
+      this.builder = undefined;
+      // A parked machine can't be copied: a rung is built from one further back, which it then
+      // replaces (its own rung is built again later, from further back still), or from a new machine.
+      b = this.builder = this.takeParked(target, 0, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
     }
     let ended = false;
     while (!ended && b.machine.eventCount < target && performance.now() < deadline) {
@@ -345,7 +376,7 @@ export class Timeline {
     if (b.machine.eventCount >= target || ended) {
       this.builder = undefined;
       // A rung the budget cannot hold would be built again and dropped again for ever: stop here.
-      if (!this.park(b)) return false;
+      if (!this.park(b, this.moment)) return false;
     }
     return this.rungTarget() !== undefined;
   }

@@ -194,6 +194,8 @@ export class Timeline {
 
   /** Applies the edits of m's moment from index `from` up to (not including) `to`; returns how many are applied. */
   private applyActs(m: Machine, event: MachineEvent | undefined, from: number, to: number): number {
+    // Called at every event of every replay: with no edit made (the usual case), no list is made.
+    if (this.edits.length === 0) return from;
     const acts = this.editsAt(m.eventCount);
     const end = Math.min(to, acts.length);
     for (let i = from; i < end; i++) {

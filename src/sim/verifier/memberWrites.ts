@@ -12,6 +12,8 @@ type Where = SourceLocation | (() => SourceLocation | undefined) | undefined;
 
 /** Members that stand for something else (handles, an MDL): watched as values, never entered. */
 const BY_REFERENCE = /^h[A-Z]|^pMdl$|^pDmaBuffer$/;
+/** Shapes of inputs kept per path; past it they are made again (a driver that adds members to the inputs at every call). */
+const MAX_SHAPES = 16;
 
 export class MemberWrites {
   private readonly restores: (() => void)[] = [];
@@ -99,6 +101,8 @@ export class InputsView {
   readonly object: Record<string, unknown> = {};
   private readonly values: unknown[];
   private readonly nested: (InputsView | undefined)[];
+  /** Members passed by reference (handles, MDLs, the DMA buffer): never stood in for. */
+  private readonly byReference: boolean[];
   private original: Record<string, unknown> = {};
   private writes: MemberWrites | undefined;
 
@@ -109,6 +113,7 @@ export class InputsView {
   ) {
     this.values = keys.map(() => undefined);
     this.nested = nested;
+    this.byReference = keys.map((k) => BY_REFERENCE.test(k));
     keys.forEach((k, i) => {
       Object.defineProperty(this.object, k, {
         get: () => this.values[i],
@@ -122,18 +127,38 @@ export class InputsView {
     });
   }
 
-  private static readonly made = new Map<string, InputsView>();
+  /** Stand-ins made, by path: one per shape of the inputs at that path (a handful). */
+  private static readonly made = new Map<string, InputsView[]>();
 
   /** The stand-in for `original` (members of plain objects down to `depth` levels stand in too), bound to it for one call. */
   static for(original: Record<string, unknown>, path: string, writes: MemberWrites, depth: number): InputsView {
-    const id = `${path}${shapeOf(original, depth)}`;
-    let view = InputsView.made.get(id);
+    let views = InputsView.made.get(path);
+    if (!views) InputsView.made.set(path, (views = []));
+    // Found by walking the inputs against each stand-in's members, not by a key string of their
+    // names built at every call (a tenth of what the verifier cost a run).
+    let view: InputsView | undefined;
+    for (let i = 0; i < views.length && !view; i++) if (views[i].fits(original, depth)) view = views[i];
     if (!view) {
+      if (views.length >= MAX_SHAPES) views.length = 0;
       view = InputsView.make(original, path, depth);
-      InputsView.made.set(id, view);
+      views.push(view);
     }
     view.bind(original, writes);
     return view;
+  }
+
+  /** Whether `o` has this stand-in's shape: the same member names in the same order, plain objects (down to `depth`) where it has stand-ins of its own. */
+  private fits(o: Record<string, unknown>, depth: number): boolean {
+    let i = 0;
+    for (const k in o) {
+      if (i >= this.keys.length || k !== this.keys[i]) return false;
+      const v = o[k];
+      const n = this.nested[i];
+      const plain = depth > 0 && !this.byReference[i] && isPlain(v);
+      if (n ? !plain || !n.fits(v as Record<string, unknown>, depth - 1) : plain) return false;
+      i++;
+    }
+    return i === this.keys.length;
   }
 
   private static make(original: Record<string, unknown>, path: string, depth: number): InputsView {
@@ -165,14 +190,4 @@ export class InputsView {
     }
     this.writes = undefined;
   }
-}
-
-/** The member names of `o` and of the plain objects in it, down to `depth` levels. */
-function shapeOf(o: Record<string, unknown>, depth: number): string {
-  let s = '';
-  for (const k in o) {
-    const v = o[k];
-    s += depth > 0 && isPlain(v) && !BY_REFERENCE.test(k) ? `${k}{${shapeOf(v, depth - 1)}},` : `${k},`;
-  }
-  return s;
 }

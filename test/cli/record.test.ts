@@ -75,6 +75,7 @@ describe('cli: paging-lab run --record and --replay', function () {
     assert.equal(rec.outcome!.ok, true);
     assert.ok((rec.outcome!.events ?? 0) > 100);
     assert.match(rec.outcome!.digest ?? '', /^[0-9a-f]{64}$/);
+    assert.match(rec.outcome!.inputs ?? '', /^[0-9a-f]{64}$/, 'the digest of its seed, settings and edits');
   });
 
   it('the same seed gives the same digest with the driver reading Math.random, Date and performance.now; another seed another digest', () => {
@@ -99,6 +100,22 @@ describe('cli: paging-lab run --record and --replay', function () {
     const r = cli(dir, '--replay', 'runs/wrong-digest.json');
     assert.equal(r.status, 1, r.out);
     assert.match(r.out, /replay: DID NOT reproduce the recorded run: \d+ events, digest 0{16} then; \d+ events, digest [0-9a-f]{16} now/);
+    assert.match(r.out, /The driver, the scenario and the recording are unchanged, so this is a simulator bug/);
+  });
+
+  it('a replay of a recording whose seed or edits were changed by hand says so, not that the simulator is wrong', () => {
+    const rec = read(join(dir, 'runs', 'a.json'));
+    // Another seed: the run goes another way (seeds 7 and 8 give other digests, above).
+    rec.seed = 8;
+    writeFileSync(join(dir, 'runs', 'edited.json'), JSON.stringify(rec));
+    const r = cli(dir, '--replay', 'runs/edited.json');
+    assert.match(r.out, /The recording's seed, settings or edits were changed after it was recorded \(its outcome is of other inputs\): record the run again to compare/, r.out);
+    assert.doesNotMatch(r.out, /simulator bug/);
+    // A recording from before the outcome kept its inputs' digest: either, said as such.
+    delete rec.outcome!.inputs;
+    writeFileSync(join(dir, 'runs', 'edited-old.json'), JSON.stringify(rec));
+    const old = cli(dir, '--replay', 'runs/edited-old.json');
+    assert.match(old.out, /Unless the recording's seed, settings or edits were changed by hand, this is a simulator bug/, old.out);
   });
 
   it('--replay with a driver, scenario, seed or setting of its own is a usage error', () => {
@@ -112,7 +129,7 @@ describe('cli: paging-lab run --record and --replay', function () {
     assert.equal(hang.status, 1, hang.out);
     assert.match(hang.out, /recording written to .*tdr\.json \(the run did not finish in its worker: the recording holds its inputs, no digest\)/);
     const rec = read(join(dir, 'runs', 'tdr.json'));
-    assert.deepEqual(rec.outcome, { ok: false });
+    assert.deepEqual({ ...rec.outcome, inputs: undefined }, { ok: false, inputs: undefined }, 'no events, no digest');
     assert.equal(rec.tdrDelayMs, 200);
     const again = cli(ROOT, '--replay', join(dir, 'runs', 'tdr.json'));
     assert.equal(again.status, 1, again.out);
@@ -144,6 +161,14 @@ describe('cli: paging-lab run --record and --replay', function () {
       writeFileSync(join(dir, 'runs', 'broken.json'), '{ "format": ');
       refused('runs/broken.json', /file: is not JSON/);
       refused(variant('seed.json', (r) => ((r as { seed: unknown }).seed = 'one')), /seed: must be integer/);
+    });
+    it('a recorded setVariable whose value is not a number or a boolean as JSON, or that names no argument', () => {
+      refused(
+        variant('value.json', (r) => (r.edits = [{ moment: 1, kind: 'setVariable', path: 'DriverObject', value: 'x' }])),
+        /edits\[0\]\.value: is "x": a recorded setVariable sets a number or a boolean, written as JSON/,
+      );
+      refused(variant('string.json', (r) => (r.edits = [{ moment: 1, kind: 'setVariable', path: 'Transfer.TransferSize', value: '"4096"' }])), /edits\[0\]\.value: is "\\"4096\\""/);
+      refused(variant('path.json', (r) => (r.edits = [{ moment: 1, kind: 'setVariable', path: '', value: '1' }])), /edits\[0\]\.path: is empty/);
     });
     it('a driver source that changed (the file and both hashes named), and one that is gone', () => {
       const file = join(dir, 'driver', 'swizzling.ts');

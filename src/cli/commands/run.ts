@@ -17,7 +17,7 @@ import { KernelError } from '../../sim/kernel/kernelError';
 import { compileDriver } from '../../sim/driver/loader';
 import { RunDigest } from '../../sim/recording/digest';
 import { EditReplay } from '../../sim/recording/edits';
-import { makeRecording, readRecording, RecordingError, writeRecording, type Recording, type ReplayPlan } from '../../sim/recording/recording';
+import { makeRecording, notReproducedBecause, readRecording, RecordingError, writeRecording, type Recording, type ReplayPlan } from '../../sim/recording/recording';
 import { createMachine, type MachineError, type MachineEvent, type MachineResult } from '../../sim/machine';
 import { parseScenario, ScenarioError, type Scenario } from '../../sim/scenario';
 import { tdrDelayFor } from '../../host/watchdog';
@@ -341,7 +341,7 @@ async function run(args: string[]): Promise<number> {
     } else {
       out.write(
         `replay: DID NOT reproduce the recorded run: ${was.events} events, digest ${was.digest.slice(0, 16)} then; ${outcome.events} events, digest ${outcome.digest.slice(0, 16)} now. ` +
-          'The inputs are the same, so this is a simulator bug: please report it with the recording\n',
+          `${notReproducedBecause(plan!.recording)}\n`,
       );
       return 1;
     }

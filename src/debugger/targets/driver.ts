@@ -27,7 +27,7 @@ import { machineFrom, Machine, MachineEvent, MachineState } from '../../sim/mach
 import { compileDriver } from '../../sim/driver/loader';
 import { RunDigest } from '../../sim/recording/digest';
 import { EditReplay, setArgument } from '../../sim/recording/edits';
-import { makeRecording, writeRecording, type RecordedEdit } from '../../sim/recording/recording';
+import { makeRecording, notReproducedBecause, writeRecording, type RecordedEdit } from '../../sim/recording/recording';
 import { Timeline, type Edit, type Position } from '../../sim/timeline/timeline';
 import { engineStepBack, kernelStepBack, reverseCandidates } from './reverse';
 import { wouldStop } from '../breakpoints';
@@ -312,7 +312,7 @@ export class DriverTarget implements Target {
     if (was.digest === this.digest.hex()) return `\nReplay of ${plan.file}: reproduced the recorded run (${this.digest.events} events, digest ${was.digest.slice(0, 16)}).${notes.join('')}`;
     return (
       `\nReplay of ${plan.file}: DID NOT reproduce the recorded run: ${was.events} events, digest ${was.digest.slice(0, 16)} then; ` +
-      `${this.digest.events} events, digest ${this.digest.hex().slice(0, 16)} now.${notes.join('')}`
+      `${this.digest.events} events, digest ${this.digest.hex().slice(0, 16)} now. ${notReproducedBecause(plan.recording)}.${notes.join('')}`
     );
   }
 

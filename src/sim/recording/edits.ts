@@ -41,11 +41,19 @@ export class EditReplay {
  */
 export function setArgument(args: unknown, path: string | undefined, value: string | undefined): boolean {
   if (!path || value === undefined || !args || typeof args !== 'object') return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return false;
+  }
   const names = path.split('.');
+  // Own members only: a path never leads into a prototype (`constructor.prototype...` from a recording edited by hand).
+  const own = (o: unknown, n: string): o is Record<string, unknown> => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, n);
   let o: unknown = args;
-  for (const n of names.slice(0, -1)) o = o && typeof o === 'object' ? (o as Record<string, unknown>)[n] : undefined;
+  for (const n of names.slice(0, -1)) o = own(o, n) ? o[n] : undefined;
   const last = names[names.length - 1];
-  if (!o || typeof o !== 'object' || !(last in o)) return false;
-  (o as Record<string, unknown>)[last] = JSON.parse(value) as unknown;
+  if (!own(o, last)) return false;
+  o[last] = parsed;
   return true;
 }

@@ -57,7 +57,7 @@ export interface Recording {
    * digest when the run did not finish where the recording was written (a TDR ended its worker);
    * none at all when the debugger saved the recording before the run ended.
    */
-  outcome?: { ok: boolean; events?: number; digest?: string; error?: string };
+  outcome?: { ok: boolean; events?: number; digest?: string; error?: string; inputs?: string };
 }
 
 /** What a recording asks for, with the paths made absolute, after its files were checked. */
@@ -132,8 +132,26 @@ export function makeRecording(i: RecordInputs): Recording {
     tdrDelayMs: i.tdrDelayMs,
     verifier: i.verifier,
     edits: i.edits ?? [],
-    outcome: i.outcome,
+    outcome: i.outcome && { ...i.outcome, inputs: inputsDigest({ seed: i.seed, tdrDelayMs: i.tdrDelayMs, verifier: i.verifier, edits: i.edits ?? [] }) },
   };
+}
+
+/**
+ * The digest of what a recording says beside its files (seed, TDR delay, verifier, edits), kept in
+ * its outcome: a replay that does not reproduce the outcome tells a recording changed by hand from a
+ * simulator that ran the same inputs another way.
+ */
+export function inputsDigest(r: Pick<Recording, 'seed' | 'tdrDelayMs' | 'verifier' | 'edits'>): string {
+  const edits = r.edits.map((e) => [e.moment, e.kind, e.address ?? null, e.data ?? null, e.path ?? null, e.value ?? null]);
+  return sha256(JSON.stringify([r.seed, r.tdrDelayMs, r.verifier, edits]));
+}
+
+/** Why a replay whose driver and scenario were checked gave another outcome than its recording's. */
+export function notReproducedBecause(r: Recording): string {
+  const kept = r.outcome?.inputs;
+  if (kept === undefined) return "Unless the recording's seed, settings or edits were changed by hand, this is a simulator bug: please report it with the recording";
+  if (kept !== inputsDigest(r)) return "The recording's seed, settings or edits were changed after it was recorded (its outcome is of other inputs): record the run again to compare";
+  return 'The driver, the scenario and the recording are unchanged, so this is a simulator bug: please report it with the recording';
 }
 
 /** Writes the recording, making its folder when needed. */
@@ -170,6 +188,20 @@ export function readRecording(path: string): ReplayPlan {
   if (invalid) throw new RecordingError(file, [invalid]);
   const r = value as Recording;
   const differences: { field: string; problem: string }[] = [];
+  // What the debugger records for a variable set in Variables: a number or a boolean, as JSON.
+  r.edits.forEach((e, i) => {
+    if (e.kind !== 'setVariable') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(e.value ?? '');
+    } catch {
+      v = undefined;
+    }
+    if (typeof v !== 'number' && typeof v !== 'boolean') {
+      differences.push({ field: `edits[${i}].value`, problem: `is ${JSON.stringify(e.value)}: a recorded setVariable sets a number or a boolean, written as JSON (as the debugger records it: "4096", "true")` });
+    }
+    if (!e.path) differences.push({ field: `edits[${i}].path`, problem: 'is empty: it names the DDI argument set (as the debugger does: "Transfer.TransferSize")' });
+  });
   if (r.tool.version !== TOOL_VERSION) {
     differences.push({ field: 'tool.version', problem: `recorded with Paging Lab ${r.tool.version}, this is ${TOOL_VERSION}: the simulator may run it differently; record it again with this version` });
   }

@@ -5,7 +5,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"type":"object","required":["format","formatVersion","tool","driver","scenario","seed","tdrDelayMs","verifier","edits"],"properties":{"format":{"const":"paging-lab-recording"},"formatVersion":{"type":"integer"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"const":"paging-lab"},"version":{"type":"string"}}},"driver":{"type":"object","required":["entry","files"],"properties":{"entry":{"type":"string","minLength":1},"files":{"type":"array","minItems":1,"items":{"type":"object","required":["path","sha256"],"properties":{"path":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}}}}}},"scenario":{"type":"object","required":["path","sha256","name"],"properties":{"path":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"name":{"type":"string"}}},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"tdrDelayMs":{"type":"number","exclusiveMinimum":0},"verifier":{"type":"boolean"},"edits":{"type":"array","items":{"type":"object","required":["moment","kind"],"properties":{"moment":{"type":"integer","minimum":0},"kind":{"enum":["writeMemory","setVariable"]},"address":{"type":"integer","minimum":0},"data":{"type":"string","pattern":"^([0-9a-fA-F]{2})*$"},"path":{"type":"string"},"value":{"type":"string"}},"if":{"properties":{"kind":{"const":"writeMemory"}}},"then":{"required":["address","data"]},"else":{"required":["path","value"]}}},"outcome":{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"},"events":{"type":"integer","minimum":0},"digest":{"type":"string"},"error":{"type":"string"}}}}};
+const schema11 = {"type":"object","required":["format","formatVersion","tool","driver","scenario","seed","tdrDelayMs","verifier","edits"],"properties":{"format":{"const":"paging-lab-recording"},"formatVersion":{"type":"integer"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"const":"paging-lab"},"version":{"type":"string"}}},"driver":{"type":"object","required":["entry","files"],"properties":{"entry":{"type":"string","minLength":1},"files":{"type":"array","minItems":1,"items":{"type":"object","required":["path","sha256"],"properties":{"path":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}}}}}},"scenario":{"type":"object","required":["path","sha256","name"],"properties":{"path":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"name":{"type":"string"}}},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"tdrDelayMs":{"type":"number","exclusiveMinimum":0},"verifier":{"type":"boolean"},"edits":{"type":"array","items":{"type":"object","required":["moment","kind"],"properties":{"moment":{"type":"integer","minimum":0},"kind":{"enum":["writeMemory","setVariable"]},"address":{"type":"integer","minimum":0},"data":{"type":"string","pattern":"^([0-9a-fA-F]{2})*$"},"path":{"type":"string"},"value":{"type":"string"}},"if":{"properties":{"kind":{"const":"writeMemory"}}},"then":{"required":["address","data"]},"else":{"required":["path","value"]}}},"outcome":{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"},"events":{"type":"integer","minimum":0},"digest":{"type":"string"},"inputs":{"type":"string"},"error":{"type":"string"}}}}};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[0-9a-f]{64}$", "u");
 const pattern2 = new RegExp("^([0-9a-fA-F]{2})*$", "u");
@@ -636,16 +636,29 @@ else {
 var valid10 = true;
 }
 if(valid10){
-if(data27.error !== undefined){
+if(data27.inputs !== undefined){
 const _errs63 = errors;
-if(typeof data27.error !== "string"){
-validate10.errors = [{instancePath:instancePath+"/outcome/error",schemaPath:"#/properties/outcome/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data27.inputs !== "string"){
+validate10.errors = [{instancePath:instancePath+"/outcome/inputs",schemaPath:"#/properties/outcome/properties/inputs/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid10 = _errs63 === errors;
 }
 else {
 var valid10 = true;
+}
+if(valid10){
+if(data27.error !== undefined){
+const _errs65 = errors;
+if(typeof data27.error !== "string"){
+validate10.errors = [{instancePath:instancePath+"/outcome/error",schemaPath:"#/properties/outcome/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs65 === errors;
+}
+else {
+var valid10 = true;
+}
 }
 }
 }

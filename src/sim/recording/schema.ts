@@ -48,7 +48,7 @@ export const RECORDING_SCHEMA = {
     outcome: {
       type: 'object',
       required: ['ok'],
-      properties: { ok: { type: 'boolean' }, events: { type: 'integer', minimum: 0 }, digest: { type: 'string' }, error: { type: 'string' } },
+      properties: { ok: { type: 'boolean' }, events: { type: 'integer', minimum: 0 }, digest: { type: 'string' }, inputs: { type: 'string' }, error: { type: 'string' } },
     },
   },
 } as const;

@@ -5,6 +5,7 @@
 // third. A CallSummary is made when one is asked for.
 
 import { DXGK_OPERATION_NAMES } from '../ddi/contract';
+import { grown } from './grown';
 
 /** What a provenance chain says of one DDI call. */
 export interface CallSummary {
@@ -151,28 +152,13 @@ export class CallColumns {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const u16 = (a: Uint16Array): Uint16Array<ArrayBuffer> => {
-      const b = new Uint16Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.entry = i32(this.entry);
-    this.exit = i32(this.exit);
-    this.status = f64(this.status);
-    this.operation = f64(this.operation);
-    this.multipass = f64(this.multipass);
-    this.ddi = u16(this.ddi);
-    this.flags = u16(this.flags);
+    this.entry = grown(this.entry, cap);
+    this.exit = grown(this.exit, cap);
+    this.status = grown(this.status, cap);
+    this.operation = grown(this.operation, cap);
+    this.multipass = grown(this.multipass, cap);
+    this.ddi = grown(this.ddi, cap);
+    this.flags = grown(this.flags, cap);
     this.cap = cap;
   }
 }

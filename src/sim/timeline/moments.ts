@@ -7,6 +7,7 @@
 // and scenario step that caused it).
 
 import { CallColumns, type CallSummary } from './callColumns';
+import { grown } from './grown';
 import type { MachineEvent } from '../kernel/events';
 
 export type { CallSummary } from './callColumns';
@@ -95,21 +96,11 @@ export class MomentIndex {
 
   private grow(): void {
     const cap = this.kind.length * 2;
-    const k = new Uint8Array(cap);
-    k.set(this.kind);
-    this.kind = k;
-    const a = new Int32Array(cap);
-    a.set(this.aux);
-    this.aux = a;
-    const ad = new Float64Array(cap);
-    ad.set(this.address);
-    this.address = ad;
-    const t = new Float64Array(cap);
-    t.set(this.time);
-    this.time = t;
-    const s = new Int32Array(cap);
-    s.set(this.submission);
-    this.submission = s;
+    this.kind = grown(this.kind, cap);
+    this.aux = grown(this.aux, cap);
+    this.address = grown(this.address, cap);
+    this.time = grown(this.time, cap);
+    this.submission = grown(this.submission, cap);
   }
 
   /** Forgets the moments after `moment` (the run went another way from there). */

@@ -7,6 +7,8 @@
 // A write's moment is the number of the event the machine produced right after it (src/sim/timeline
 // /moments.ts): the write is visible at that moment and later, not before.
 
+import { grown } from './grown';
+
 export const SPACE_VRAM = 0;
 export const SPACE_SYSTEM = 1;
 
@@ -121,34 +123,17 @@ export class WriteLog {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.moment = f(this.moment);
-    this.address = f(this.address);
-    this.debug = f(this.debug);
-    this.length = f(this.length);
-    this.time = f(this.time);
-    this.instruction = f(this.instruction);
-    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.callId = i32(this.callId);
-    this.detail = i32(this.detail);
-    const e = new Int16Array(cap);
-    e.set(this.engine);
-    this.engine = e;
-    const u8 = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
-      const b = new Uint8Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.space = u8(this.space);
-    this.writer = u8(this.writer);
+    this.moment = grown(this.moment, cap);
+    this.address = grown(this.address, cap);
+    this.debug = grown(this.debug, cap);
+    this.length = grown(this.length, cap);
+    this.time = grown(this.time, cap);
+    this.instruction = grown(this.instruction, cap);
+    this.callId = grown(this.callId, cap);
+    this.detail = grown(this.detail, cap);
+    this.engine = grown(this.engine, cap);
+    this.space = grown(this.space, cap);
+    this.writer = grown(this.writer, cap);
     this.cap = cap;
   }
 

@@ -38,7 +38,7 @@ import { PAGING_OPS } from './pagingOps';
 import type { GpuPageTable } from './pageTable';
 import type { GpuState } from './state';
 import type { Resolver } from './translate';
-import type { EngineView, FaultRecord, StepOutcome, Submission } from './types';
+import type { EngineState, EngineView, FaultRecord, StepOutcome, Submission } from './types';
 import { hex, UPPER } from '../../isa/hex';
 
 export class PagingEngines {
@@ -379,6 +379,21 @@ export class PagingEngines {
       if (r === R_EXECUTED) n++;
       else if (r === R_LIMIT || r === R_FAULTED || r === R_IDLE) blocked.add(best);
     }
+  }
+
+  // What the kernel's scheduler reads once per instruction: one member each, nothing copied
+  // (view() copies the current submission and makes the fence a BigInt).
+  stateOf(engine: number): EngineState {
+    return STATE_NAMES[this.engine(engine).state];
+  }
+  busyUntilOf(engine: number): number {
+    return this.engine(engine).busyUntil;
+  }
+  pcOf(engine: number): number {
+    return this.engine(engine).pc;
+  }
+  currentOf(engine: number): Readonly<Submission> | undefined {
+    return this.engine(engine).cur;
   }
 
   view(engine: number): EngineView {

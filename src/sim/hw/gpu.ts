@@ -35,6 +35,7 @@ import type {
   DebugReadResult,
   DebugWriteResult,
   DummyPageAccess,
+  EngineState,
   EngineView,
   GartEntry,
   Gpu,
@@ -215,6 +216,18 @@ export class SimGpu implements Gpu {
   }
   engineView(engine: number): EngineView {
     return this.engines.view(engine);
+  }
+  engineState(engine: number): EngineState {
+    return this.engines.stateOf(engine);
+  }
+  engineBusyUntil(engine: number): number {
+    return this.engines.busyUntilOf(engine);
+  }
+  enginePc(engine: number): number {
+    return this.engines.pcOf(engine);
+  }
+  engineCurrent(engine: number): Readonly<Submission> | undefined {
+    return this.engines.currentOf(engine);
   }
   resetEngine(engine: number): void {
     this.engines.reset(engine);

@@ -326,6 +326,11 @@ export interface Gpu {
   /** Runs what completes by `time`, then sets the clock to it; returns instructions executed. */
   advance(time: number): number;
   engineView(engine: number): EngineView;
+  /** engineView's members one at a time, without a copy: what a scheduler reads at every instruction. */
+  engineState(engine: number): EngineState;
+  engineBusyUntil(engine: number): number;
+  enginePc(engine: number): number;
+  engineCurrent(engine: number): Readonly<Submission> | undefined;
   /** Clears a fault and drops the engine's current and queued buffers (an engine reset after a TDR). */
   resetEngine(engine: number): void;
 

@@ -18,12 +18,22 @@ import { KernelError } from './kernelError';
 
 export type ReturnKind = 'status' | 'boolean' | 'void';
 
+/** What the kernel tells a DDI call's observers beside the call: the paging operation, the driver's function, the inputs VidMm asked for. */
+export interface DdiCallOptions {
+  operation?: number;
+  fn?: unknown;
+  /** DxgkDdiBuildPagingBuffer: the inputs VidMm asked for (the verifier compares what the driver got and left against them). */
+  inputs?: Record<string, unknown>;
+}
+
 /** Sees each DDI call around the driver's code; may throw a DriverError (a verifier violation) to end the run. */
 export interface DdiHook {
-  before?(call: DdiCall, opts: { operation?: number; fn?: unknown }): void;
-  after?(call: DdiCall, result: unknown, opts: { operation?: number; fn?: unknown }): void;
-  threw?(call: DdiCall, error: unknown, opts: { operation?: number; fn?: unknown }): void;
+  before?(call: DdiCall, opts: DdiCallOptions): void;
+  after?(call: DdiCall, result: unknown, opts: DdiCallOptions): void;
+  threw?(call: DdiCall, error: unknown, opts: DdiCallOptions): void;
 }
+
+const NO_OPTIONS: DdiCallOptions = Object.freeze({});
 
 export class DdiCaller {
   private nextId = 0;
@@ -103,20 +113,34 @@ export class DdiCaller {
     return DriverError.fromThrow('throw', e, (s) => this.locateStack(s), `the driver's code threw while the kernel used what it ${call ? 'returned or left in the arguments' : 'gave it'}${during}`, call?.ddi, undefined, fallback);
   }
 
-  *call<R>(
-    ddi: DdiName,
-    args: Record<string, unknown>,
-    invoke: () => R,
-    kind: ReturnKind,
-    opts: { operation?: number; fn?: unknown } = {},
-  ): Gen<R> {
-    const call: DdiCall = { id: ++this.nextId, ddi, args, cause: this.cause() };
+  *call<R>(ddi: DdiName, args: Record<string, unknown>, invoke: () => R, kind: ReturnKind, opts: DdiCallOptions = NO_OPTIONS): Gen<R> {
+    // The generator only yields; the work is in plain methods, so each call's suspended frame (a
+    // hundred thousand of them in the kernel stress) holds a few registers, not all of the work's.
+    const call = this.enter(ddi, args);
+    yield { kind: 'ddi-entry', time: this.now(), call };
+    const result = this.run(call, invoke, opts);
+    while (this.pending.length) yield this.pending.shift()!;
+    this.check(call, result, kind, opts);
+    yield { kind: 'ddi-return', time: this.now(), call };
+    this.current = undefined;
+    return result;
+  }
+
+  private enter(ddi: DdiName, args: Record<string, unknown>): DdiCall {
+    // status and result are there from the start, so the object keeps one shape when they are filled in.
+    const call: DdiCall = { id: ++this.nextId, ddi, args, status: undefined, result: undefined, cause: this.cause() };
     this.current = call;
     if (this.recent.push(call) > 4) this.recent.shift();
     this.calls++;
-    yield { kind: 'ddi-entry', time: this.now(), call };
+    return call;
+  }
+
+  /** Runs the driver's code for `call` between the hooks, timed, with its throw or returned Promise turned into a DriverError. */
+  private run<R>(call: DdiCall, invoke: () => R, opts: DdiCallOptions): R {
+    const { ddi, args } = call;
+    const hooks = this.hooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i].before?.(call, opts);
     let result: R;
-    for (const h of this.hooks) h.before?.(call, opts);
     const t0 = performance.now();
     enterDriverCode(ddi, opts.fn ?? this.functionOf?.(ddi), this.locator);
     try {
@@ -131,18 +155,23 @@ export class DdiCaller {
         const where = location ? `\n  at ${location.file}:${location.line}:${location.column}` : '';
         throw new DriverError(e.kind, `${e.message} (during ${ddi})${where}`, { location, ddi, args, driverStack: e.stack });
       }
-      for (const h of this.hooks) h.threw?.(call, e, opts);
+      for (let i = 0; i < hooks.length; i++) hooks[i].threw?.(call, e, opts);
       throw DriverError.fromThrow('throw', e, (s) => this.locateStack(s), `${ddi} threw`, ddi, args, this.implementationOf(ddi, opts.fn));
     } finally {
       leaveDriverCode();
       this.driverMs += performance.now() - t0;
     }
     if (types.isPromise(result)) {
-      for (const h of this.hooks) h.threw?.(call, result, opts);
+      for (let i = 0; i < hooks.length; i++) hooks[i].threw?.(call, result, opts);
       throw this.promiseError(ddi, args, opts.fn, result);
     }
-    for (const h of this.hooks) h.after?.(call, result, opts);
-    while (this.pending.length) yield this.pending.shift()!;
+    for (let i = 0; i < hooks.length; i++) hooks[i].after?.(call, result, opts);
+    return result;
+  }
+
+  /** What the DDI returned, against what it may return; kept on the call for its return event. */
+  private check(call: DdiCall, result: unknown, kind: ReturnKind, opts: DdiCallOptions): void {
+    const { ddi, args } = call;
     if (kind === 'status') {
       if (typeof result !== 'number' || !Number.isInteger(result)) {
         throw this.statusError(ddi, args, opts.fn, `${ddi} returned ${describeValue(result)}, not an NTSTATUS`);
@@ -159,9 +188,6 @@ export class DdiCaller {
       call.status = result >>> 0;
     }
     call.result = result;
-    yield { kind: 'ddi-return', time: this.now(), call };
-    this.current = undefined;
-    return result;
   }
 
   /**

@@ -100,8 +100,8 @@ function watchMultipass(args: Record<string, unknown>, here: () => SourceLocatio
   };
 }
 
-/** The inputs VidMm asked for, by the argument object of the operation (the verifier compares against them). */
-export const operationInputs = new WeakMap<object, Record<string, unknown>>();
+/** Stands in for the paging buffer until the first call of an operation is given one (never seen by the driver). */
+const NO_DMA_BUFFER = { Bytes: new Uint8Array(0), Offset: 0, PhysicalAddress: 0 };
 
 /** Members of an operation's inputs that are the same objects on every call: handles and MDLs. */
 function byReference(key: string): boolean {
@@ -174,7 +174,7 @@ export class PagingBuilder {
     const name = DXGK_OPERATION_NAMES[op.Operation];
     const inputs = op[name] as Record<string, unknown> | undefined;
     const args = {
-      pDmaBuffer: { Bytes: new Uint8Array(0), Offset: 0, PhysicalAddress: 0 },
+      pDmaBuffer: NO_DMA_BUFFER,
       DmaSize: 0,
       pDmaBufferPrivateData: null,
       DmaBufferPrivateDataSize: 0,
@@ -182,13 +182,12 @@ export class PagingBuilder {
       hSystemContext: null,
       ...op,
     } as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
-    if (inputs) operationInputs.set(args, inputs);
     const size = Number((inputs?.TransferSize ?? inputs?.FillSize ?? 0) as number);
     const limit = buildCallLimit(size);
     const fn = init.DxgkDdiBuildPagingBuffer;
     let emptyRefills = 0;
     /** Calls that ran out of room, by what they did: MultipassOffset in and out, and the bytes written. */
-    const rounds = new Map<string, number>();
+    let rounds: Map<string, number> | undefined;
     /** The copy of the inputs the driver got last. */
     let handed: Record<string, unknown> | undefined;
     const lines = host.driverLines();
@@ -224,7 +223,7 @@ export class PagingBuilder {
       const watch = lines && (repeated || calls === limit) ? watchMultipass(args, () => lines.here()) : undefined;
       let status: unknown;
       try {
-        status = yield* host.ddi.call('DxgkDdiBuildPagingBuffer', args, () => init.DxgkDdiBuildPagingBuffer(ctx, args), 'status', { operation: op.Operation, fn });
+        status = yield* host.ddi.call('DxgkDdiBuildPagingBuffer', args, () => init.DxgkDdiBuildPagingBuffer(ctx, args), 'status', { operation: op.Operation, fn, inputs });
       } finally {
         const rewound = watch?.();
         if (watch) blamed = rewound;
@@ -264,7 +263,7 @@ export class PagingBuilder {
         } else emptyRefills = 0;
         if (end > begin) {
           const round = `${String(multipassIn)}>${String(args.MultipassOffset)}:${end - begin}:${fingerprint(buf.buffer.bytes, begin, end)}`;
-          const earlier = rounds.get(round);
+          const earlier = rounds?.get(round);
           // The first repeat is a verdict at once with the verifier off; with it on, one more call
           // (watched) tells which line of the driver threw the progress away.
           if (earlier !== undefined && (!lines || repeated)) {
@@ -279,7 +278,7 @@ export class PagingBuilder {
             );
           }
           repeated = earlier !== undefined ? { earlier, calls } : undefined;
-          rounds.set(round, calls);
+          (rounds ??= new Map()).set(round, calls);
         } else repeated = undefined;
         // Submit what is there so the GPU can start on the partial transfer, then get a new buffer.
         yield* host.frame('STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER: submit the partial paging buffer', this.submitCurrent());

@@ -246,16 +246,15 @@ export class DevicePagingQueue {
     while (!cond()) {
       let stepped = false;
       for (let e = 0; e < k.registers.EngineCount && !stepped; e++) {
-        const v = this.w.gpu.engineView(e);
-        if (v.state === 'ready') {
+        if (this.w.gpu.engineState(e) === 'ready') {
           yield* k.stepEngine(e);
           stepped = true;
         }
       }
       for (let e = 0; e < k.registers.EngineCount && !stepped; e++) {
-        if (this.w.gpu.engineView(e).state === 'waiting') {
+        if (this.w.gpu.engineState(e) === 'waiting') {
           yield* k.stepEngine(e);
-          stepped = this.w.gpu.engineView(e).state !== 'waiting';
+          stepped = this.w.gpu.engineState(e) !== 'waiting';
         }
       }
       if (stepped) stalls = 0;

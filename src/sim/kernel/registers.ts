@@ -70,12 +70,13 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
 
   /** The instruction `engine` executes next: its bus address, offset and submission, or undefined when idle. */
   nextInstruction(engine: number): { address: number; offset: number; submissionId: number } | undefined {
-    const v = this.gpu.engineView(engine);
-    if (v.current && v.pc < v.current.length) {
-      return { address: v.current.physical + v.pc, offset: v.pc, submissionId: v.current.submissionId };
+    const current = this.gpu.engineCurrent(engine);
+    const pc = this.gpu.enginePc(engine);
+    if (current && pc < current.length) {
+      return { address: current.physical + pc, offset: pc, submissionId: current.submissionId };
     }
     const q = this.hwQueues[engine];
-    for (let i = v.current ? 1 : 0; i < q.length; i++) {
+    for (let i = current ? 1 : 0; i < q.length; i++) {
       if (q[i].length > 0) return { address: q[i].physical, offset: 0, submissionId: q[i].submissionId };
     }
     return undefined;

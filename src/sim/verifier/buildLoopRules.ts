@@ -7,7 +7,7 @@
 
 import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_NAMES, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_SUCCESS } from '../ddi/contract';
 import type { DdiCall } from '../kernel/events';
-import { copyInputs, operationInputs, sameInputs } from '../kernel/pagingBuild';
+import { copyInputs, sameInputs } from '../kernel/pagingBuild';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 import { InputsView, MemberWrites } from './memberWrites';
 
@@ -52,13 +52,13 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
   /** Per operation (its argument object): the space left when the driver last said it ran out. */
   const ranOut = new WeakMap<object, { left: number; call: DdiCall; at: ReturnType<RuleContext['returned']> }>();
   return {
-    before(call: DdiCall) {
+    before(call: DdiCall, opts: DdiCallOptions) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
       const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, unknown>;
       const name = DXGK_OPERATION_NAMES[args.Operation];
       const member = args[name] as { Flags?: { AllocationIsIdle?: unknown } } | undefined;
       // Usually what VidMm asked for (no copy needed); a copy when something, a debugger, changed it at the entry.
-      const asked = operationInputs.get(args);
+      const asked = opts.inputs;
       const inputs = asked && sameInputs(asked, member, 'AllocationIsIdle') ? asked : copyInputs(member);
       const writes = new MemberWrites(() => ctx.here());
       const view = member && Object.getPrototypeOf(member) === Object.prototype ? InputsView.for(member as Record<string, unknown>, name, writes, 2) : undefined;

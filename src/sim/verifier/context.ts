@@ -10,13 +10,11 @@ import { EvictionWrites } from './evictionWrites';
 import type { MemberWrites } from './memberWrites';
 import type { DdiCall } from '../kernel/events';
 import type { Kernel } from '../kernel/kernel';
+import type { DdiCallOptions } from '../kernel/ddiCaller';
 import type { RuleId } from './rules';
 import { VerifierViolation } from './violation';
 
-export interface DdiCallOptions {
-  operation?: number;
-  fn?: unknown;
-}
+export type { DdiCallOptions } from '../kernel/ddiCaller';
 
 export class RuleContext {
   private returnSites: ReturnSites | undefined;

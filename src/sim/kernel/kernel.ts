@@ -802,7 +802,8 @@ export class Kernel {
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);
     }
-    const largest = Math.max(...candidates.map((id) => this.vidmm.segment(id)!.size));
+    const sizes = candidates.map((id) => this.vidmm.segment(id)!.size);
+    const largest = Math.max(...sizes);
     if (size > largest) {
       throw new KernelError(
         'scenario',
@@ -825,6 +826,7 @@ export class Kernel {
       info,
       hAllocation: info.hAllocation,
       candidates,
+      smallestCandidate: Math.min(...sizes),
       cpuVisible: info.Flags.CpuVisible,
       fillPattern: s.fill >>> 0,
       content: 'fresh',
@@ -837,6 +839,7 @@ export class Kernel {
       locked: false,
       busy: new Map(),
       destroyed: false,
+      lruStamp: 0,
     };
     this.vidmm.register(a);
     this.byName.set(s.id, a);

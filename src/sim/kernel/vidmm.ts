@@ -31,6 +31,7 @@ import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
 import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
+import { LruOrder } from './lruOrder';
 import type { VidSch } from './vidsch';
 
 import { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats } from './vidmmRecords';
@@ -62,7 +63,7 @@ export class VidMm {
   /** The first segment added with each id (what `segments.find` by id gives), looked up for every placement. */
   private readonly segmentById = new Map<number, SegmentState>();
   /** Resident allocations, least recently used first (Map keeps insertion order). */
-  private readonly lru = new Map<Allocation, true>();
+  private readonly lru = new LruOrder<Allocation>();
   private readonly builder: PagingBuilder;
   private nextHandle = 1;
   /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./memoryPaths.ts). */
@@ -169,8 +170,7 @@ export class VidMm {
   }
 
   touch(a: Allocation): void {
-    this.lru.delete(a);
-    this.lru.set(a, true);
+    this.lru.touch(a);
   }
 
   // ------------------------------------------------------------------ residency
@@ -207,12 +207,8 @@ export class VidMm {
     let total = 0;
     let smallest = Infinity;
     for (const a of list) {
-      if (!a.candidates.length) {
-        smallest = -1;
-        break;
-      }
       total += a.size;
-      for (const id of a.candidates) smallest = Math.min(smallest, this.segment(id)?.size ?? -1);
+      if (a.smallestCandidate < smallest) smallest = a.smallestCandidate;
     }
     if (total <= smallest) return undefined;
     const ids = [...new Set(list.flatMap((a) => a.candidates))];
@@ -341,11 +337,11 @@ export class VidMm {
   }
 
   private lruVictim(segs: SegmentState[], pinned: Set<Allocation>): Allocation | undefined {
-    for (const a of this.lru.keys()) {
-      if (pinned.has(a)) continue;
-      for (const s of segs) if (s.id === a.segmentId) return a;
-    }
-    return undefined;
+    return this.lru.first((a) => {
+      if (pinned.has(a)) return false;
+      for (const s of segs) if (s.id === a.segmentId) return true;
+      return false;
+    });
   }
 
   /** Evicts `a` to system memory: Transfer to its MDL if its content matters (or it is mapped for the CPU), DiscardContent if not. */
@@ -382,9 +378,9 @@ export class VidMm {
     const free = (): number => memory.reduce((n, s) => n + s.size - s.ranges.used, 0);
     let evicted = 0;
     while (free() < bytes) {
-      const victim = this.lru.keys().next();
-      if (victim.done) break;
-      yield* this.host.frame(`evict '${victim.value.name}' (memory pressure)`, this.evict(victim.value));
+      const victim = this.lru.first(() => true);
+      if (!victim) break;
+      yield* this.host.frame(`evict '${victim.name}' (memory pressure)`, this.evict(victim));
       evicted++;
     }
     return evicted;

@@ -17,6 +17,8 @@ export interface Allocation {
   hAllocation: HANDLE;
   /** Memory segments it may live in, most preferred first. */
   candidates: number[];
+  /** The size of the smallest of them (a render checks its allocations against it without visiting each segment). */
+  smallestCandidate: number;
   cpuVisible: boolean;
   fillPattern: number;
   /** `fresh`: the content is still the fill pattern (nothing written), so eviction may discard it. */
@@ -35,6 +37,8 @@ export interface Allocation {
   lastPaging?: { engine: number; fenceId: number };
   lastPagingOperation?: string;
   destroyed: boolean;
+  /** Its place in VidMm's order of use (lruOrder.ts). */
+  lruStamp: number;
 }
 
 export interface SegmentState {

@@ -147,7 +147,7 @@ export class BusMasterDma {
     // What the allocation should hold is now what was sent: its system pages, which a render may
     // have left behind the segment's content (a verify then compares against those, not against
     // what the render wrote).
-    if (step.direction === 'to-device') k.expectSystemContent(a);
+    if (step.direction === 'to-device') k.content.expectSystemContent(a);
     a.content = 'valid';
     yield k.event('bus-master-dma', `bus-master DMA ${step.direction} for '${a.name}' (${a.size} bytes, ${Math.ceil(a.size / PAGE_SIZE)} packets); common buffers in use: ${this.stats.commonBufferBytes} bytes`, {
       allocation: a.name,

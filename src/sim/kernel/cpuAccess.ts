@@ -14,7 +14,7 @@ import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
-import { patternBytes, surfacePitch } from './kernel';
+import { patternBytes, surfacePitch } from './allocationContent';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 import { type PathContext } from './pathContext';

@@ -21,7 +21,7 @@ describe('bus-master DMA', () => {
       if (e.kind === 'kernel' && e.what === 'bus-master-dma' && e.data.direction === 'to-device' && !checked) {
         // The DMA channel moved the system pages into the segment.
         const a = machine.kernel.byName.get('texture')!;
-        assert.deepEqual(machine.gpu.readSegment(a.segmentId, a.offset, a.size), machine.kernel.readContent(a));
+        assert.deepEqual(machine.gpu.readSegment(a.segmentId, a.offset, a.size), machine.kernel.content.read(a));
         assert.equal(e.data.commonBufferBytes, 4096, 'the common buffer is visible in the accounting');
         assert.ok(machine.gpu.commonBufferUsage().used >= 4096);
         checked = true;

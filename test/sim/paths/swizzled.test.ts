@@ -58,7 +58,7 @@ describe('the content check sees swizzled allocations as the application does', 
     const a = machine.kernel.byName.get('surface')!;
     assert.equal(a.residency, 'resident');
     const seen = (machine.kernel.extension as MemoryPaths).cpu.read(a, 0, a.size);
-    assert.deepEqual(machine.kernel.readContent(a), seen);
+    assert.deepEqual(machine.kernel.content.read(a), seen);
     assert.deepEqual(machine.kernel.shadow.get(a)!.bytes(), seen);
     assert.notDeepEqual(machine.gpu.readSegment(a.segmentId, a.offset, a.size), seen, 'in the segment the bits are tiled');
   });

@@ -9,12 +9,13 @@
 
 import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, statusName } from '../ddi/contract';
 import type { Step, PathStep } from '../scenario/types';
-import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST, type DXGKARG_PATCH } from '../ddi/contract';
+import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST } from '../ddi/contract';
 import type { CommonBuffer } from '../hw/types';
 import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
 import { patternBytes, surfacePitch } from './allocationContent';
+import { patchArguments } from './workloadSteps';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 import { type PathContext } from './pathContext';
@@ -200,27 +201,7 @@ export class CpuAccess {
       { AllocationIndex: 0, SlotId: 0, DriverId: 0, AllocationOffset: 0, PatchOffset: 4, SplitOffset: 0 },
       { AllocationIndex: 1, SlotId: 1, DriverId: 0, AllocationOffset: 0, PatchOffset: 20, SplitOffset: 0 },
     ];
-    const patch: DXGKARG_PATCH = {
-      hDevice: null,
-      hContext: null,
-      DmaBufferSegmentId: 0,
-      DmaBufferSegmentAddress: buf.physical,
-      pDmaBuffer: buf.bytes,
-      DmaBufferSize: buf.size,
-      DmaBufferSubmissionStartOffset: 0,
-      DmaBufferSubmissionEndOffset: end,
-      pDmaBufferPrivateData: null,
-      DmaBufferPrivateDataSize: 0,
-      pAllocationList: allocations,
-      AllocationListSize: 2,
-      pPatchLocationList: patches,
-      PatchLocationListSize: 2,
-      PatchLocationListSubmissionStart: 0,
-      PatchLocationListSubmissionLength: 2,
-      SubmissionFenceId: k.vidsch.nextFenceId(engine),
-      Flags: { Paging: false, Present: false },
-      EngineOrdinal: engine,
-    };
+    const patch = patchArguments(buf, end, allocations, patches, k.vidsch.nextFenceId(engine), engine);
     yield* k.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
     const entry = yield* k.vidsch.submit({ engine, kind: 'render', physical: buf.physical, start: 0, end, size: buf.size, label: `unswizzle '${swizzled.name}' -> '${linear.name}' for a lock` });
     swizzled.busy.set(engine, entry.fenceId);

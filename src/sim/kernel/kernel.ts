@@ -6,21 +6,15 @@
 // Everything is a generator: each point a host may stop at is a `yield` of a MachineEvent, so the
 // machine (../machine.ts) can run it event by event in virtual time.
 //
-// Over 600 lines: the workload loop, the DDI calls it makes and its waits on the GPU are one
-// generator over shared state (the current step, the pending fences); VidMm, VidSch, the memory
-// paths and what an allocation holds (allocationContent.ts) are their own files, and the steps are
-// the next cut.
+// Over 600 lines: the start of the adapter, the run's loop and its waits on the GPU (instructions,
+// interrupts, DPCs) are one generator over shared state (the pending fences and notifications);
+// the workload's steps (workloadSteps.ts), VidMm, VidSch, the memory paths and what an allocation
+// holds (allocationContent.ts) are their own files.
 
 import {
-  type D3DDDI_PATCHLOCATIONLIST,
-  type DXGK_ALLOCATIONINFO,
-  type DXGK_ALLOCATIONLIST,
   type DXGK_DRIVERCAPS,
   type DXGK_QUERYSEGMENTOUT,
   type DXGK_SEGMENTDESCRIPTOR,
-  type DXGKARG_CREATEALLOCATION,
-  type DXGKARG_DESTROYALLOCATION,
-  type DXGKARG_PATCH,
   type DXGKARG_QUERYADAPTERINFO,
   type DXGKARGCB_NOTIFY_INTERRUPT_DATA,
   type DXGKRNL_INTERFACE,
@@ -42,10 +36,7 @@ import {
 } from '../ddi/contract';
 import { DriverError, type SourceLocation } from '../driver/errors';
 import type { DriverEntryFunction } from '../driver/loader';
-import { createRandom } from '../hw/random';
 import type { CommonBuffer, Gpu, HwEvent } from '../hw/types';
-import { encodeInto } from '../../isa/encoding';
-import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '../../isa/opcodes';
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { VerifierViolation } from '../verifier/violation';
@@ -53,7 +44,6 @@ import { DdiCaller } from './ddiCaller';
 import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
-import { fillSystemPages, writeSystemPages } from './systemPages';
 import { asHostCallbacks } from '../runtime/driverCode';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
@@ -61,8 +51,9 @@ import { InterruptLine, keptNotification, type RoutineRun } from './interruptLin
 import { DeviceRegisters } from './registers';
 import { type Allocation, VidMm } from './vidmm';
 import { VidSch } from './vidsch';
-import { ContentShadow } from './contentShadow';
-import { AllocationContent, linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
+import type { ContentShadow } from './contentShadow';
+import { AllocationContent } from './allocationContent';
+import { WorkloadSteps } from './workloadSteps';
 
 type InstructionEvent = Extract<MachineEvent, { kind: 'instruction' }>;
 
@@ -70,8 +61,6 @@ export interface KernelOptions {
   /** Keep a copy of what the workload wrote and check it at `verify` steps and at the end (default true). */
   shadow?: boolean;
 }
-
-const FILL_TILE = 4096;
 
 export interface RetiredInstruction {
   engine: number;
@@ -110,6 +99,8 @@ export class Kernel {
   readonly shadow = new Map<Allocation, ContentShadow>();
   /** What each allocation holds as the application sees it, and its checks against `shadow`. */
   readonly content: AllocationContent;
+  /** The workload's steps (./workloadSteps.ts). */
+  private readonly steps = new WorkloadSteps(this);
   currentStep: { index: number; step: Step } | undefined;
   init: DRIVER_INITIALIZATION_DATA | undefined;
   ctx: HANDLE;
@@ -131,13 +122,13 @@ export class Kernel {
   private readonly deliverable: DXGKARGCB_NOTIFY_INTERRUPT_DATA[] = [];
   private dpcQueued = false;
   /** Bytes of system memory the GPU reaches (below DXGK_DRIVERCAPS.HighestAcceptableAddress), when less than all. */
-  private gpuReach = Infinity;
+  gpuReach = Infinity;
   /** The interrupt line: what DxgkDdiInterruptRoutine may do, and whether another device shares it (./interruptLine.ts). */
   readonly interruptLine: InterruptLine;
-  private readonly renderBuffers: { physical: number; bytes: Uint8Array; size: number; free: boolean }[] = [];
   readonly renderEngine: number;
   readonly pagingEngine = 0;
-  private readonly shadowOn: boolean;
+  /** Whether the kernel keeps a copy of what the workload wrote and checks the content against it (KernelOptions.shadow). */
+  readonly shadowOn: boolean;
 
   constructor(
     readonly gpu: Gpu,
@@ -238,7 +229,7 @@ export class Kernel {
       yield { kind: 'scenario-step', time: this.gpu.now, index: i, step };
       if (this.interruptLine.shared) yield* this.frame('interrupt from another device on the shared line', this.interrupt(undefined));
       try {
-        yield* this.frame(`step ${i + 1}: ${step.op} (${this.scenario.source}#${step.path})`, this.runStep(step));
+        yield* this.frame(`step ${i + 1}: ${step.op} (${this.scenario.source}#${step.path})`, this.steps.run(step));
       } catch (e) {
         if (e instanceof KernelError && e.category === 'scenario' && !e.path) throw new KernelError(e.category, e.message, step.path);
         throw e;
@@ -695,49 +686,11 @@ export class Kernel {
 
   // ------------------------------------------------------------------ workload steps
 
-  private alloc(id: string): Allocation {
+  /** The allocation the scenario names `id`. */
+  alloc(id: string): Allocation {
     const a = this.byName.get(id);
     if (!a) throw new KernelError('scenario', `allocation '${id}' does not exist`);
     return a;
-  }
-
-  private *runStep(s: Step): Gen {
-    switch (s.op) {
-      case 'create':
-        return yield* this.create(s);
-      case 'destroy':
-        return yield* this.destroy(this.alloc(s.id));
-      case 'lock':
-        if (s.mode && s.mode !== 'system' && this.extension) return yield* this.extension.lock(this.alloc(s.id), s);
-        return yield* this.lock(this.alloc(s.id));
-      case 'unlock': {
-        const a = this.alloc(s.id);
-        if (!a.locked) throw new KernelError('scenario', `'${s.id}' is not locked`);
-        if (this.extension) yield* this.extension.unlock(a);
-        a.locked = false;
-        yield this.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
-        return;
-      }
-      case 'write':
-        return yield* this.write(s);
-      case 'render':
-        return yield* this.render(s);
-      case 'pressure': {
-        const n = yield* this.vidmm.trim(s.bytes);
-        yield* this.vidmm.submitCurrent();
-        yield this.event('pressure', `memory pressure: ${n} allocations evicted to free ${s.bytes} bytes`, { bytes: s.bytes, evicted: n });
-        return;
-      }
-      case 'wait':
-        yield* this.vidmm.submitCurrent();
-        if (s.ns === undefined) return yield* this.waitUntil(() => this.vidsch.idle, 'the GPU to go idle');
-        return yield* this.runFor(s.ns);
-      case 'verify':
-        return yield* this.verify(s.ids);
-      default:
-        if (this.extension) return yield* this.extension.runStep(s);
-        throw new KernelError('scenario', `step '${s.op}' needs the WDK extension (createMachine attaches it)`);
-    }
   }
 
   /** Lets the GPU run `ns` of virtual time, through the kernel: each instruction an event, each interrupt handled as it comes. */
@@ -752,281 +705,8 @@ export class Kernel {
     yield* this.processHardwareEvents();
   }
 
-  private *create(s: Extract<Step, { op: 'create' }>): Gen {
-    const { init, ctx } = this.driver();
-    const privateData = { size: s.size, cpuVisible: s.cpuVisible, ...s.privateData };
-    const info: DXGK_ALLOCATIONINFO = {
-      pPrivateDriverData: privateData,
-      PrivateDriverDataSize: JSON.stringify(privateData).length,
-      Alignment: 0,
-      Size: 0,
-      PitchAlignedSize: 0,
-      PreferredSegment: { SegmentId0: 0, SegmentId1: 0, SegmentId2: 0, SegmentId3: 0, SegmentId4: 0 },
-      SupportedReadSegmentSet: 0,
-      SupportedWriteSegmentSet: 0,
-      EvictionSegmentSet: 0,
-      hAllocation: null,
-      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, SynchronousPaging: false, UseAlternateVA: false },
-      AllocationPriority: 0,
-    };
-    const args: DXGKARG_CREATEALLOCATION = {
-      pPrivateDriverData: null,
-      PrivateDriverDataSize: 0,
-      NumAllocations: 1,
-      pAllocationInfo: [info],
-      hResource: null,
-      Flags: { Resource: false },
-    };
-    const st = yield* this.ddi.call('DxgkDdiCreateAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiCreateAllocation(ctx, args), 'status', {
-      fn: init.DxgkDdiCreateAllocation,
-    });
-    if (!NT_SUCCESS(st)) throw new KernelError('scenario', `the driver refused to create '${s.id}' (${s.size} bytes): ${statusName(st)}`);
-    const bad = (why: string): never => {
-      throw this.ddi.statusError('DxgkDdiCreateAllocation', args, init.DxgkDdiCreateAllocation, `DxgkDdiCreateAllocation for '${s.id}': ${why}`);
-    };
-    if (!(info.Size >= s.size)) bad(`DXGK_ALLOCATIONINFO.Size is ${info.Size}, less than the ${s.size} bytes asked for`);
-    if (info.hAllocation === null || info.hAllocation === undefined) bad('DXGK_ALLOCATIONINFO.hAllocation was not set');
-    const size = Math.ceil(info.Size / PAGE_SIZE) * PAGE_SIZE;
-    if (info.Flags.CpuVisible && info.Flags.Swizzled) {
-      const apertures = this.vidmm.segmentsNamedBy(info).filter((x) => x.kind === 'aperture');
-      if (apertures.length) {
-        throw this.driverFault(
-          'swizzled-cpu-visible-aperture',
-          'DxgkDdiCreateAllocation',
-          init.DxgkDdiCreateAllocation,
-          `DxgkDdiCreateAllocation for '${s.id}': the allocation is CPU-visible and swizzled, and its segment preferences or supported sets name aperture segment ${apertures.map((x) => `${x.name} (segment ${x.id})`).join(', ')}. An application reaches a CPU-visible allocation in an aperture segment in system memory, where nothing unswizzles it: keep it out of aperture segments, or make the surface two allocations (a swizzled one for the GPU, a linear CPU-visible one for the application)`,
-          args,
-          // The line that last wrote the segment sets or preferences, or the flags.
-          this.verifier?.context.allocationInfoWrites?.writes.lineOf(/^pAllocationInfo\[0\]\.(Supported\w*SegmentSet|PreferredSegment\b.*|Flags\.(CpuVisible|Swizzled))$/),
-        );
-      }
-    }
-    const candidates = this.vidmm.candidatesFor(info);
-    if (!candidates.length) {
-      bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);
-    }
-    const sizes = candidates.map((id) => this.vidmm.segment(id)!.size);
-    const largest = Math.max(...sizes);
-    if (size > largest) {
-      throw new KernelError(
-        'scenario',
-        `'${s.id}' needs ${size} bytes but the largest segment it may use (${candidates.map((id) => this.vidmm.segment(id)!.name).join(', ')}) holds ${largest}: it can never be resident`,
-      );
-    }
-    let pages: number[];
-    try {
-      pages = this.gpu.allocatePages(size / PAGE_SIZE);
-    } catch (e) {
-      const advice = this.gpuReach < this.gpu.config.systemMemoryBytes ? 'the driver lets the GPU reach no more (or make the workload smaller)' : 'raise adapter.systemMemory';
-      throw new KernelError('scenario', `system memory is exhausted creating '${s.id}' (${size} bytes): ${(e as Error).message}; ${advice}`);
-    }
-    const list = this.pageLists.store(pages, `'${s.id}'`);
-    const a: Allocation = {
-      handle: this.vidmm.newHandle(),
-      name: s.id,
-      size,
-      alignment: Math.max(info.Alignment || PAGE_SIZE, s.alignment),
-      info,
-      hAllocation: info.hAllocation,
-      candidates,
-      smallestCandidate: Math.min(...sizes),
-      cpuVisible: info.Flags.CpuVisible,
-      fillPattern: s.fill >>> 0,
-      content: 'fresh',
-      residency: 'system',
-      segmentId: 0,
-      offset: 0,
-      pages,
-      mdl: { ByteCount: size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical },
-      pageListSize: list.size,
-      locked: false,
-      busy: new Map(),
-      destroyed: false,
-      lruStamp: 0,
-    };
-    this.vidmm.register(a);
-    this.byName.set(s.id, a);
-    if (this.shadowOn) this.shadow.set(a, new ContentShadow(size, a.fillPattern));
-    yield this.event('allocation-created', `create '${a.name}' (${size} bytes, segments ${candidates.map((id) => this.vidmm.segment(id)!.name).join(' > ')})`, {
-      allocation: a.name,
-      handle: a.handle,
-      size,
-      candidates,
-    });
-  }
-
-  private *destroy(a: Allocation): Gen {
-    yield* this.vidmm.submitCurrent();
-    // Its memory may be reused only once the GPU no longer touches it.
-    yield* this.waitUntil(() => !this.vidmm.isBusy(a) && this.vidmm.pagingDone(a), `'${a.name}' to be idle before it is destroyed`);
-    this.vidmm.release(a);
-    const { init, ctx } = this.driver();
-    const args: DXGKARG_DESTROYALLOCATION = { NumAllocations: 1, pAllocationList: [a.hAllocation], hResource: null, Flags: { DestroyResource: false } };
-    yield* this.ddi.call('DxgkDdiDestroyAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiDestroyAllocation(ctx, args), 'status', {
-      fn: init.DxgkDdiDestroyAllocation,
-    });
-    this.gpu.freePages(a.pages);
-    this.pageLists.release(a.mdl.PageListPhysicalAddress, a.pageListSize);
-    a.destroyed = true;
-    this.vidmm.allocations.delete(a.handle);
-    this.byName.delete(a.name);
-    this.shadow.delete(a);
-    yield this.event('allocation-destroyed', `destroy '${a.name}'`, { allocation: a.name, handle: a.handle });
-  }
-
-  /** pfnLockCb: the content must be in system memory, where the CPU writes it. */
-  private *lock(a: Allocation): Gen {
-    if (a.locked) throw new KernelError('scenario', `'${a.name}' is already locked`);
-    if (a.residency === 'resident') {
-      yield* this.frame(`evict '${a.name}' for a CPU lock`, this.vidmm.evict(a, { keepContent: true }));
-    }
-    yield* this.vidmm.submitCurrent();
-    yield* this.waitUntil(() => this.vidmm.pagingDone(a) && !this.vidmm.isBusy(a), `'${a.name}' to reach system memory for a CPU lock`);
-    if (a.content === 'fresh') {
-      // Never written and never resident: the CPU sees the initial content. Written as fills
-      // where nothing maps it, so its pages stay uniform (not 448 KiB of pattern bytes
-      // materialised, to be copied byte by byte by every later page-in); same bytes, same events.
-      if (this.extension?.cpuMaps(a)) this.writePages(a, 0, patternBytes(a.size, a.fillPattern));
-      else fillSystemPages(this.gpu, a, a.fillPattern);
-      a.content = 'valid';
-    }
-    a.locked = true;
-    yield this.event('lock', `lock '${a.name}' (in system memory)`, { allocation: a.name });
-  }
-
-  private *write(s: Extract<Step, { op: 'write' }>): Gen {
-    const a = this.alloc(s.id);
-    const length = s.length ?? a.size - s.offset;
-    if (s.offset + length > a.size) throw new KernelError('scenario', `write of [${s.offset}, ${s.offset + length}) is outside '${a.name}' (${a.size} bytes)`);
-    const implicit = !a.locked;
-    if (implicit) yield* this.lock(a);
-    const bytes = randomBytes(length, s.seed);
-    this.writePages(a, s.offset, bytes);
-    this.shadow.get(a)?.write(bytes, s.offset);
-    yield this.event('cpu-write', `CPU writes ${length} bytes to '${a.name}' at +${s.offset}`, { allocation: a.name, offset: s.offset, length });
-    if (implicit) {
-      a.locked = false;
-      yield this.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
-    }
-  }
-
-  private writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
-    if (this.extension?.cpuWrite(a, offset, bytes)) return;
-    writeSystemPages(this.gpu, a, offset, bytes);
-  }
-
-
-  private *render(s: Extract<Step, { op: 'render' }>): Gen {
-    const list = s.allocations.map((id) => this.alloc(id));
-    for (const a of list) if (a.locked) throw new KernelError('scenario', `'${a.name}' is locked by the CPU: unlock it before a render references it`);
-    const limit = this.vidmm.residencyLimit(list);
-    if (limit) throw new KernelError('scenario', `the render can never be made resident: ${limit}`);
-    this.renders++;
-    yield* this.frame('make the allocation list resident', this.vidmm.makeResident(list, `render ${this.renders}`));
-    yield* this.vidmm.submitCurrent();
-    if (this.renderEngine !== this.pagingEngine) {
-      yield* this.waitUntil(() => list.every((a) => this.vidmm.pagingDone(a)), 'the paging buffers this render depends on');
-    }
-    yield* this.frame(`submit render ${this.renders}`, this.submitRender(list, new Set(s.write.map((id) => this.alloc(id)))));
-  }
-
-  private renderBuffer(): { physical: number; bytes: Uint8Array; size: number; free: boolean } | undefined {
-    let b = this.renderBuffers.find((x) => x.free);
-    if (!b) {
-      // With none to wait for, the budget must hold one.
-      const cb = this.renderBuffers.length ? this.gpu.allocateCommonBuffer(this.caps!.DmaBufferSize) : this.commonBuffer(this.caps!.DmaBufferSize, `a ${this.caps!.DmaBufferSize}-byte render DMA buffer`);
-      if (!cb) return undefined;
-      b = { physical: cb.physical, bytes: cb.bytes, size: cb.size, free: true };
-      this.renderBuffers.push(b);
-    }
-    return b;
-  }
-
-  /** Builds the render DMA buffer (a read or a 4 KiB-tile fill per allocation, addresses left for DxgkDdiPatch), patches and submits it. */
-  private *submitRender(list: Allocation[], writes: Set<Allocation>): Gen {
-    let buf = this.renderBuffer();
-    if (!buf) {
-      yield* this.waitUntil(() => this.renderBuffers.some((b) => b.free), 'a render DMA buffer to complete');
-      buf = this.renderBuffer()!;
-    }
-    buf.free = false;
-    const pread = OPCODE_BY_MNEMONIC.get('pread')!;
-    const fill = OPCODE_BY_MNEMONIC.get('fill')!;
-    const placeholder = { space: LocationSpace.Segment, sub: 0, aux: 0, address: 0 };
-    const patches: D3DDDI_PATCHLOCATIONLIST[] = [];
-    const allocationList: DXGK_ALLOCATIONLIST[] = [];
-    const tiles: { a: Allocation; offset: number; pattern: number }[] = [];
-    let at = 0;
-    const rnd = createRandom((this.scenario.seed * 7919 + this.renders) >>> 0);
-    list.forEach((a, index) => {
-      const write = writes.has(a);
-      allocationList.push({ hDeviceSpecificAllocation: a.hAllocation, WriteOperation: write, SegmentId: a.segmentId, PhysicalAddress: a.offset });
-      const tileOffset = write ? rnd.int(Math.max(1, a.size / FILL_TILE)) * FILL_TILE : 0;
-      const size = Math.min(FILL_TILE, a.size - tileOffset);
-      const pattern = rnd.nextU32();
-      const op = write ? fill : pread;
-      if (at + op.size > buf!.size) throw new KernelError('scenario', `the render's allocation list does not fit a ${buf!.size}-byte DMA buffer`);
-      encodeInto({ op, flags: 0, operands: write ? [placeholder, size, pattern] : [placeholder, 4] }, buf!.bytes, at);
-      patches.push({ AllocationIndex: index, SlotId: index, DriverId: 0, AllocationOffset: tileOffset, PatchOffset: at + 4, SplitOffset: 0 });
-      if (write) tiles.push({ a, offset: tileOffset, pattern });
-      at += op.size;
-    });
-    const { init, ctx } = this.driver();
-    const engine = this.renderEngine;
-    const fenceId = this.vidsch.nextFenceId(engine);
-    const patch: DXGKARG_PATCH = {
-      hDevice: null,
-      hContext: null,
-      DmaBufferSegmentId: 0,
-      DmaBufferSegmentAddress: buf.physical,
-      pDmaBuffer: buf.bytes,
-      DmaBufferSize: buf.size,
-      DmaBufferSubmissionStartOffset: 0,
-      DmaBufferSubmissionEndOffset: at,
-      pDmaBufferPrivateData: null,
-      DmaBufferPrivateDataSize: 0,
-      pAllocationList: allocationList,
-      AllocationListSize: allocationList.length,
-      pPatchLocationList: patches,
-      PatchLocationListSize: patches.length,
-      PatchLocationListSubmissionStart: 0,
-      PatchLocationListSubmissionLength: patches.length,
-      SubmissionFenceId: fenceId,
-      Flags: { Paging: false, Present: false },
-      EngineOrdinal: engine,
-    };
-    yield* this.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
-    const b = buf;
-    const entry = yield* this.vidsch.submit(
-      { engine, kind: 'render', physical: buf.physical, start: 0, end: at, size: buf.size, label: `render ${this.renders} [${list.map((a) => a.name).join(', ')}]` },
-      () => {
-        b.free = true;
-      },
-    );
-    for (const a of list) a.busy.set(engine, entry.fenceId);
-    for (const t of tiles) {
-      t.a.content = 'valid';
-      const shadow = this.shadow.get(t.a);
-      // Without a shadow copy (content checks off) nothing reads the tile's bytes.
-      if (!shadow) continue;
-      const pitch = swizzledPitch(t.a);
-      // The GPU wrote one 4 KiB tile in the segment; a swizzled allocation's tile is TILE_ROWS rows
-      // of TILE_WIDTH_BYTES bytes in the layout the application sees.
-      if (pitch === undefined) shadow.fill(t.offset, Math.min(FILL_TILE, t.a.size - t.offset), t.pattern);
-      else for (let row = 0; row < TILE_ROWS; row++) shadow.fill(linearOffset(t.offset + row * TILE_WIDTH_BYTES, pitch), TILE_WIDTH_BYTES, t.pattern, row * TILE_WIDTH_BYTES);
-    }
-    yield this.event('render', `render ${this.renders} submitted to engine ${engine} with fence ${entry.fenceId}: ${list.map((a) => `${a.name}${writes.has(a) ? ' (write)' : ''}`).join(', ')}`, {
-      engine,
-      fenceId: entry.fenceId,
-      physical: buf.physical,
-      length: at,
-      allocations: list.map((a) => a.name),
-      writes: [...writes].map((a) => a.name),
-    });
-  }
-
   /** Checks that each allocation holds what the workload last wrote. */
-  private *verify(ids: string[] | undefined, when = 'verified'): Gen {
+  *verify(ids: string[] | undefined, when = 'verified'): Gen {
     if (!this.shadowOn) return;
     yield* this.drain();
     const list = ids ? ids.map((id) => this.alloc(id)) : [...this.byName.values()];

@@ -5,6 +5,12 @@ import { suites } from './suites';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !suites.some((s) => s.name === name));
+  if (unknown.length) {
+    console.error(`no benchmark suite named ${unknown.map((n) => `'${n}'`).join(', ')}; the suites are: ${suites.map((s) => s.name).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
   for (const suite of suites) {
     if (only.length && !only.includes(suite.name)) continue;
     console.log(`\n## ${suite.name}: ${suite.title}\n`);

@@ -62,7 +62,7 @@ export class VidMm {
   readonly segments: SegmentState[] = [];
   /** The first segment added with each id (what `segments.find` by id gives), looked up for every placement. */
   private readonly segmentById = new Map<number, SegmentState>();
-  /** Resident allocations, least recently used first (Map keeps insertion order). */
+  /** Resident allocations in their order of use, least recently used first (./lruOrder.ts). */
   private readonly lru = new LruOrder<Allocation>();
   private readonly builder: PagingBuilder;
   private nextHandle = 1;

@@ -12,6 +12,7 @@ import type { Gpu } from '../../sim/hw/types';
 import { chain, history, lastWrite, lastWrites, writerText, type Space } from '../../sim/timeline/provenance';
 import type { Recording } from '../../sim/timeline/recorder';
 import type { WriteRecord } from '../../sim/timeline/writeLog';
+import { type ConsoleCommand, numberArg } from '../console';
 import type { WhoLink, WhoPiece, WhoWroteResponse } from '../customRequests';
 import { formatAddress } from '../memoryReference';
 
@@ -81,6 +82,22 @@ export function whoWrote(rec: Recording, gpu: Gpu, address: number, length: numb
     if (all.length > MAX_HISTORY) out.historyDropped = all.length - MAX_HISTORY;
   }
   return out;
+}
+
+/**
+ * The `!who ADDR [LENGTH] [history]` console command: `address` reads the address argument (an
+ * expression), `ask` answers for the moment the session stands at.
+ */
+export function whoCommand(address: (text: string | undefined) => number, ask: (address: number, length: number, history: boolean) => WhoWroteResponse): ConsoleCommand {
+  return {
+    name: 'who',
+    args: 'ADDR [LENGTH] [history]',
+    help: "Who wrote these bytes last: the GPU instruction, its paging buffer, the DxgkDdiBuildPagingBuffer call, the driver's line, the VidMm operation and the scenario step; 'history' lists every write to the range.",
+    run: (argv) => {
+      const rest = argv.filter((a) => a.toLowerCase() !== 'history');
+      return formatWho(ask(address(rest[0]), numberArg(rest, 1, 'LENGTH', 1), rest.length < argv.length));
+    },
+  };
 }
 
 /** `!who`'s answer as console text. */

@@ -4,7 +4,8 @@
 // step is answered from memory.
 //
 // Over 600 lines: one handler per DAP request, each short, all reading the one cached stop; the
-// launch, the runtime and the targets are their own files.
+// launch, the runtime, the targets, the checks of a request's arguments (requestArgs.ts) and the
+// stop's frames, scopes and variables references (stopReferences.ts) are their own files.
 
 import { DebugSession, Event, OutputEvent, Response } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -15,7 +16,6 @@ import { DriverDebugger } from './driverSource/driverDebugger';
 import type {
   BreakpointResult,
   EvaluateResult,
-  FrameInfo,
   FunctionBreakpointSpec,
   InstructionBreakpointSpec,
   DataBreakpointInfo,
@@ -25,69 +25,19 @@ import type {
   StepKind,
   StopInfo,
   ThreadInfo,
-  VarNode,
 } from './model';
 import { KERNEL_THREAD_ID } from './model';
 import { EXCEPTION_FILTERS } from './targets/target';
 import { ADAPTER_STATE_REQUEST, GO_TO_MOMENT_REQUEST, SAVE_RECORDING_REQUEST, WHO_WROTE_REQUEST } from './customRequests';
 import { formatAddress, parseAddress } from './memoryReference';
 import type { ProtocolLog } from './protocolLog';
-
-/** A request the client got wrong; answered with an error response that says what to fix. */
-class RequestError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
-
-const E_ARGS = 1004;
-const E_STATE = 1003;
-const E_LAUNCH = 1001;
-const E_GONE = 1005;
-const E_RUNTIME = 1006;
-const E_UNKNOWN = 1014;
+import { indexOfFrame, StopReferences, threadOfFrame } from './stopReferences';
+import { argArray, argInt, Args, argString, asObject, E_ARGS, E_GONE, E_LAUNCH, E_RUNTIME, E_STATE, E_UNKNOWN, optString, RequestError } from './requestArgs';
 
 const MAX_READ = 16 * 1024 * 1024;
 const MAX_DISASSEMBLE = 100000;
 
-type Args = Record<string, unknown>;
 type Handler = (response: DebugProtocol.Response, args: Args) => Promise<void> | void;
-
-function argInt(args: Args, name: string, opts: { optional?: boolean; min?: number; max?: number } = {}): number {
-  const v = args[name];
-  if (v === undefined && opts.optional) return NaN;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new RequestError(E_ARGS, `'${name}' must be an integer, got ${JSON.stringify(v) ?? 'nothing'}`);
-  if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
-    throw new RequestError(E_ARGS, `'${name}' must be from ${opts.min ?? '-∞'} to ${opts.max ?? '∞'}, got ${v}`);
-  }
-  return v;
-}
-
-function argString(args: Args, name: string, optional = false): string {
-  const v = args[name];
-  if (v === undefined && optional) return '';
-  if (typeof v !== 'string') throw new RequestError(E_ARGS, `'${name}' must be a string, got ${JSON.stringify(v) ?? 'nothing'}`);
-  return v;
-}
-
-function argArray(args: Args, name: string, optional = false): unknown[] {
-  const v = args[name];
-  if (v === undefined && optional) return [];
-  if (!Array.isArray(v)) throw new RequestError(E_ARGS, `'${name}' must be an array, got ${JSON.stringify(v) ?? 'nothing'}`);
-  return v;
-}
-
-function optString(o: Args, name: string): string | undefined {
-  const v = o[name];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new RequestError(E_ARGS, `'${name}' must be a string, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function asObject(v: unknown, what: string): Args {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RequestError(E_ARGS, `${what} must be an object`);
-  return v as Args;
-}
 
 /** A launch that failed in the worker, as the error its response carries (naming the attribute to fix). */
 function launchFailure(config: ResolvedLaunch, e: unknown): Error {
@@ -146,11 +96,8 @@ export class PagingLabSession extends DebugSession {
   private exceptionFilters: string[] = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
   private nextBreakpointId = 1;
 
-  // Per-stop caches, dropped on resume.
-  private refs = new Map<number, { nodes?: VarNode[]; lazy?: string; dap?: DebugProtocol.Variable[] }>();
-  private nextRef = 1;
-  private stackCache = new Map<number, DebugProtocol.StackFrame[]>();
-  private scopesCache = new Map<number, DebugProtocol.Scope[]>();
+  /** The stop's frames, scopes and variables as the client addresses them, dropped on resume. */
+  private readonly refs = new StopReferences();
   private threadsBody: { threads: DebugProtocol.Thread[] } = { threads: [] };
 
   private readonly handlers: Record<string, Handler>;
@@ -512,8 +459,6 @@ export class PagingLabSession extends DebugSession {
     this.running = true;
     this.stopInfo = undefined;
     this.refs.clear();
-    this.stackCache.clear();
-    this.scopesCache.clear();
   }
 
   private onRunResult(result: RunResult, host: RuntimeHost): void {
@@ -792,16 +737,14 @@ export class PagingLabSession extends DebugSession {
       info = address === undefined ? { dataId: null, description: `'${name}' is not an address such as 0x1000` } : await host.call({ op: 'dataBreakpointInfo', name, address, bytes: bytes ?? 1 });
     } else if (args.variablesReference !== undefined) {
       const ref = argInt(args, 'variablesReference');
-      const entry = this.refs.get(ref);
-      if (!entry) throw new RequestError(E_ARGS, `variablesReference ${ref} is not valid at this stop`);
-      const node = entry.nodes?.find((n) => n.name === name);
+      const node = this.refs.entry(ref).nodes?.find((n) => n.name === name);
       if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
       const address = node.memoryReference ? parseAddress(node.memoryReference) : undefined;
       if (node.dataId) info = await host.call({ op: 'dataBreakpointInfo', name, dataId: node.dataId });
       else if (address !== undefined && bytes !== undefined) info = await host.call({ op: 'dataBreakpointInfo', name, address, bytes });
       else info = { dataId: null, description: `'${name}' is not memory a data breakpoint can watch (an allocation, a DMA buffer, an MDL, or an address with "Add Data Breakpoint at Address")` };
     } else {
-      const frameThread = args.frameId === undefined ? undefined : Math.floor((argInt(args, 'frameId') - 1) / 1024);
+      const frameThread = args.frameId === undefined ? undefined : threadOfFrame(argInt(args, 'frameId'));
       info = await host.call({ op: 'dataBreakpointInfo', name, frameThread });
     }
     response.body = { dataId: info.dataId, description: info.description };
@@ -847,34 +790,11 @@ export class PagingLabSession extends DebugSession {
 
   // ---- stack, scopes, variables ----
 
-  private frameId(threadId: number, index: number): number {
-    return threadId * 1024 + index + 1;
-  }
-
-  private frameOf(frameId: number): FrameInfo {
-    const stop = this.needStopped();
-    const threadId = Math.floor((frameId - 1) / 1024);
-    const index = (frameId - 1) % 1024;
-    const f = stop.snapshot.frames[threadId]?.[index];
-    if (!f) throw new RequestError(E_ARGS, `there is no frame ${frameId} at this stop`);
-    return f;
-  }
-
   private onStackTrace(response: DebugProtocol.StackTraceResponse, args: Args): void {
     const stop = this.needStopped();
     const threadId = argInt(args, 'threadId');
     if (!this.threadList.some((t) => t.id === threadId)) throw new RequestError(E_ARGS, `there is no thread ${threadId}`);
-    let frames = this.stackCache.get(threadId);
-    if (!frames) {
-      frames = (stop.snapshot.frames[threadId] ?? []).map((f, i) => {
-        const sf: DebugProtocol.StackFrame = { id: this.frameId(threadId, i), name: f.name, line: f.source ? this.clientLine(f.line) : 0, column: f.source ? f.column : 0 };
-        if (f.source) sf.source = { ...f.source };
-        if (f.instructionPointerReference) sf.instructionPointerReference = f.instructionPointerReference;
-        if (f.presentationHint) sf.presentationHint = f.presentationHint;
-        return sf;
-      });
-      this.stackCache.set(threadId, frames);
-    }
+    const frames = this.refs.stackFrames(stop, threadId, (line) => this.clientLine(line));
     const start = args.startFrame === undefined ? 0 : argInt(args, 'startFrame', { min: 0 });
     const levels = args.levels === undefined ? 0 : argInt(args, 'levels', { min: 0 });
     const slice = start === 0 && (levels === 0 || levels >= frames.length) ? frames : frames.slice(start, levels ? start + levels : undefined);
@@ -882,48 +802,16 @@ export class PagingLabSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  private newRef(entry: { nodes?: VarNode[]; lazy?: string }): number {
-    const ref = this.nextRef++;
-    this.refs.set(ref, entry);
-    return ref;
-  }
-
   private onScopes(response: DebugProtocol.ScopesResponse, args: Args): void {
     const frameId = argInt(args, 'frameId');
-    let scopes = this.scopesCache.get(frameId);
-    if (!scopes) {
-      const frame = this.frameOf(frameId);
-      scopes = frame.scopes.map((s) => {
-        const sc: DebugProtocol.Scope = { name: s.name, variablesReference: this.newRef({ nodes: s.vars, lazy: s.lazy }), expensive: s.expensive };
-        if (s.presentationHint) sc.presentationHint = s.presentationHint;
-        if (s.vars) sc.namedVariables = s.vars.length;
-        return sc;
-      });
-      this.scopesCache.set(frameId, scopes);
-    }
-    response.body = { scopes };
+    response.body = { scopes: this.refs.scopes(this.needStopped(), frameId) };
     this.sendResponse(response);
-  }
-
-  private toDapVariable(n: VarNode): DebugProtocol.Variable {
-    const v: DebugProtocol.Variable = {
-      name: n.name,
-      value: n.value,
-      variablesReference: n.children?.length || n.lazy ? this.newRef({ nodes: n.children, lazy: n.lazy }) : 0,
-    };
-    if (n.type && this.supportsVariableType) v.type = n.type;
-    if (n.memoryReference) v.memoryReference = n.memoryReference;
-    if (n.evaluateName) v.evaluateName = n.evaluateName;
-    if (n.count !== undefined) v.indexedVariables = n.count;
-    if (!n.settable || n.readOnly) v.presentationHint = { attributes: ['readOnly'] };
-    return v;
   }
 
   private async onVariables(response: DebugProtocol.VariablesResponse, args: Args): Promise<void> {
     this.needStopped();
     const ref = argInt(args, 'variablesReference');
-    const entry = this.refs.get(ref);
-    if (!entry) throw new RequestError(E_ARGS, `variablesReference ${ref} is not valid at this stop`);
+    const entry = this.refs.entry(ref);
     if (!entry.dap) {
       if (!entry.nodes && entry.lazy) {
         const host = this.need();
@@ -932,9 +820,8 @@ export class PagingLabSession extends DebugSession {
         if (this.stopInfo !== stopAtCall) throw new RequestError(E_STATE, 'the target resumed while the variables were read');
         entry.nodes = nodes;
       }
-      entry.dap = (entry.nodes ?? []).map((n) => this.toDapVariable(n));
     }
-    let vars = entry.dap;
+    let vars = this.refs.variables(entry, this.supportsVariableType);
     if (args.start !== undefined || args.count !== undefined) {
       const start = args.start === undefined ? 0 : argInt(args, 'start', { min: 0 });
       const count = args.count === undefined ? 0 : argInt(args, 'count', { min: 0 });
@@ -949,8 +836,7 @@ export class PagingLabSession extends DebugSession {
     const ref = argInt(args, 'variablesReference');
     const name = argString(args, 'name');
     const value = argString(args, 'value');
-    const entry = this.refs.get(ref);
-    if (!entry) throw new RequestError(E_ARGS, `variablesReference ${ref} is not valid at this stop`);
+    const entry = this.refs.entry(ref);
     const node = entry.nodes?.find((n) => n.name === name);
     if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
     if (!node.settable || node.readOnly) throw new RequestError(E_ARGS, `'${name}' cannot be changed`);
@@ -1060,8 +946,8 @@ export class PagingLabSession extends DebugSession {
     let frameIndex = 0;
     if (args.frameId !== undefined) {
       const frameId = argInt(args, 'frameId');
-      threadId = Math.floor((frameId - 1) / 1024);
-      frameIndex = (frameId - 1) % 1024;
+      threadId = threadOfFrame(frameId);
+      frameIndex = indexOfFrame(frameId);
     }
     const host = this.need();
     if (this.running && !expression.trim().startsWith('!')) throw new RequestError(E_STATE, 'the target is running; pause it to evaluate expressions');
@@ -1071,7 +957,7 @@ export class PagingLabSession extends DebugSession {
     const r = inDriverFrame ? await this.driver!.evaluate(frameIndex, expression, context, kernel) : await kernel();
     let variablesReference = 0;
     if (r.node && (r.node.children?.length || r.node.lazy) && this.stopInfo) {
-      variablesReference = this.newRef({ nodes: r.node.children, lazy: r.node.lazy });
+      variablesReference = this.refs.reference({ nodes: r.node.children, lazy: r.node.lazy });
     }
     response.body = { result: r.result, variablesReference };
     if (r.type && this.supportsVariableType) response.body.type = r.type;

@@ -18,6 +18,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Op } from '../src/isa/opcodes';
 import type { Gpu } from '../src/sim/hw';
+import { freshSlabsTaken } from '../src/sim/hw/memory';
 import { createMachine } from '../src/sim/machine';
 import { stressScenario, type StressShape } from './stressScenario';
 import { TouchedPages } from './touchedPages';
@@ -35,9 +36,37 @@ export interface OpTimes {
   engineMs: number;
   floorMs: number;
   floorCpuMs: number;
+  /** 64 KiB slabs of fresh memory the engine's memories took from the process during these operations. */
+  freshSlabs: number;
 }
 
-const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0 });
+const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0, freshSlabs: 0 });
+
+/** What touching fresh memory costs on this machine, against writing the same memory again: wall time of a 64 KiB slab, in ms. */
+export interface FirstTouch {
+  freshMs: number;
+  againMs: number;
+}
+
+/**
+ * The first touch of 64 KiB of memory new to the process (the kernel maps and zeroes its pages on
+ * the first write) and a second fill of the same bytes, over `n` slabs. The engine pays the first
+ * when a copy gives bytes to pages that had none and no slab is free; Buffer.copy into a buffer
+ * already written never does.
+ */
+export function firstTouch(n = 64): FirstTouch {
+  const slabs: Uint8Array[] = [];
+  let t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const b = new Uint8Array(64 * 1024);
+    b.fill(1);
+    slabs.push(b);
+  }
+  const freshMs = (performance.now() - t) / n;
+  t = performance.now();
+  for (const b of slabs) b.fill(2);
+  return { freshMs, againMs: (performance.now() - t) / n };
+}
 
 export interface StressRound {
   /** Of the stress alone (the floor's wall time taken out of wall time, its CPU time out of CPU time). */
@@ -65,6 +94,8 @@ export interface StressRound {
   filledCopies: OpTimes;
   filledCopiesAsCopyMs: number;
   fills: OpTimes;
+  /** Measured after the run, in the same process. */
+  firstTouch: FirstTouch;
   /** Distinct VRAM and system memory written by anyone (4 KiB pages), what has bytes behind it now, and the process's RSS. */
   touchedBytes: number;
   residentBytes: number;
@@ -78,6 +109,8 @@ export interface PlainRun {
   /** CPU time of the main thread and of the process's other threads (V8's compiler and garbage collector helpers), where /proc tells them apart. */
   mainCpuMs?: number;
   otherCpuMs?: number;
+  /** 64 KiB slabs of fresh memory the run's memories took from the process (a later run in the process reuses the first's). */
+  freshSlabs: number;
 }
 
 /**
@@ -119,6 +152,7 @@ export async function runPlainRound(shape: StressShape, runs = 2): Promise<Plain
     const scenario = stressScenario(shape);
     const machine = await createMachine({ driver: DriverEntry as unknown as DriverEntryFunction, scenario, shadow: false });
     const t0 = threadCpu();
+    const slabs = freshSlabsTaken();
     const c0 = process.cpuUsage();
     const w0 = performance.now();
     const result = machine.run();
@@ -135,6 +169,7 @@ export async function runPlainRound(shape: StressShape, runs = 2): Promise<Plain
     round.runs.push({
       wallMs,
       cpuMs: (cu.user + cu.system) / 1000,
+      freshSlabs: freshSlabsTaken() - slabs,
       ...(t0 && t1 ? { mainCpuMs: t1.main - t0.main, otherCpuMs: t1.other - t0.other } : {}),
     });
     machine.releaseMemory();
@@ -197,6 +232,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   let asCopyMs = 0;
   (gpu as { step: Gpu['step'] }).step = (engine) => {
     const patterned = gpu.patternCopiedBytes();
+    const slabs = freshSlabsTaken();
     const r = step(engine);
     if (code === Op.Copy || code === Op.Fill) {
       const t1 = performance.now();
@@ -206,6 +242,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
       kind.count++;
       kind.bytes += n;
       kind.engineMs += t1 - t0;
+      kind.freshSlabs += freshSlabsTaken() - slabs;
       kind.floorMs += floor(kind !== copies, n, kind.count);
       replay.push({ kind, fill: kind !== copies, n });
       if (filled) asCopyMs += floor(false, n, 0);
@@ -264,6 +301,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
     filledCopies,
     filledCopiesAsCopyMs: asCopyMs,
     fills,
+    firstTouch: firstTouch(),
     touchedBytes: touched.bytes(),
     residentBytes: resident.vram + resident.system,
     rss,

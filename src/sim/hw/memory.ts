@@ -39,6 +39,13 @@ const SLAB_BYTES = SLAB_SLOTS * PAGE_BYTES;
 const slabPool: Uint8Array[] = [];
 /** At most this many slabs (128 MiB) are kept for reuse; a larger memory gives the rest to the collector. */
 const SLAB_POOL_MAX = (128 * 1024 * 1024) / SLAB_BYTES;
+/** Slabs this thread took from the process rather than the pool: each costs the first touch of fresh memory. */
+let freshSlabs = 0;
+
+/** How many 64 KiB slabs the memories of this thread have taken from the process so far (the benchmarks report it). */
+export function freshSlabsTaken(): number {
+  return freshSlabs;
+}
 
 /** Not a pattern: the run just resolved holds bytes. */
 export const MIXED = -1;
@@ -163,7 +170,11 @@ export class SparseMemory {
     if ((this.nextFresh & (SLAB_SLOTS - 1)) === 0) {
       // The current slab is full (or there is none): start a new one.
       const k = this.slabs.length;
-      const bytes = slabPool.pop() ?? new Uint8Array(SLAB_BYTES);
+      let bytes = slabPool.pop();
+      if (!bytes) {
+        bytes = new Uint8Array(SLAB_BYTES);
+        freshSlabs++;
+      }
       this.slabs.push(bytes);
       this.slabWords.push(new Uint32Array(bytes.buffer));
       this.slabInstalled.push(false);

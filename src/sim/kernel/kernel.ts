@@ -6,29 +6,20 @@
 // Everything is a generator: each point a host may stop at is a `yield` of a MachineEvent, so the
 // machine (../machine.ts) can run it event by event in virtual time.
 //
-// Over 600 lines: the start of the adapter, the run's loop and its waits on the GPU (instructions,
-// interrupts, DPCs) are one generator over shared state (the pending fences and notifications);
-// the workload's steps (workloadSteps.ts), VidMm, VidSch, the memory paths and what an allocation
-// holds (allocationContent.ts) are their own files.
+// The run's loop and its waits on the GPU (instructions, interrupts, DPCs) are one generator over
+// shared state (the pending fences and notifications); starting the adapter (adapterStart.ts), the
+// workload's steps (workloadSteps.ts), VidMm, VidSch, the memory paths and what an allocation holds
+// (allocationContent.ts) are their own files.
 
 import {
   type DXGK_DRIVERCAPS,
-  type DXGK_QUERYSEGMENTOUT,
-  type DXGK_SEGMENTDESCRIPTOR,
-  type DXGKARG_QUERYADAPTERINFO,
   type DXGKARGCB_NOTIFY_INTERRUPT_DATA,
   type DXGKRNL_INTERFACE,
   type DRIVER_INITIALIZATION_DATA,
-  type DRIVER_OBJECT,
   type DdiName,
   type HANDLE,
-  type OUT,
   DXGK_INTERRUPT_DMA_COMPLETED,
   DXGK_INTERRUPT_DMA_FAULTED,
-  DXGKQAITYPE_DRIVERCAPS,
-  DXGKQAITYPE_QUERYSEGMENT,
-  DXGKDDI_INTERFACE_VERSION_WDDM1_3,
-  NT_SUCCESS,
   PAGE_SIZE,
   STATUS_NO_MEMORY,
   STATUS_SUCCESS,
@@ -41,10 +32,8 @@ import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { VerifierViolation } from '../verifier/violation';
 import { DdiCaller } from './ddiCaller';
-import { describeValue } from './describe';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
-import { asHostCallbacks } from '../runtime/driverCode';
 import { PageListArena } from './pageLists';
 import type { KernelExtension } from './extension';
 import { InterruptLine, keptNotification, type RoutineRun } from './interruptLine';
@@ -54,6 +43,7 @@ import { VidSch } from './vidsch';
 import type { ContentShadow } from './contentShadow';
 import { AllocationContent } from './allocationContent';
 import { WorkloadSteps } from './workloadSteps';
+import { startAdapter } from './adapterStart';
 
 type InstructionEvent = Extract<MachineEvent, { kind: 'instruction' }>;
 
@@ -221,7 +211,7 @@ export class Kernel {
   // ------------------------------------------------------------------ the whole run
 
   *run(): Gen {
-    yield* this.frame('start the adapter', this.start());
+    yield* this.frame('start the adapter', startAdapter(this));
     // Steps are streamed (repeat and generate expanded as they are pulled), never held as one list.
     let i = 0;
     for (const step of this.scenario.steps) {
@@ -241,106 +231,8 @@ export class Kernel {
     if (this.shadowOn) yield* this.frame('finish: verify every allocation', this.verify(undefined, 'end of run: verified'));
   }
 
-  private *start(): Gen {
-    const DriverObject: DRIVER_OBJECT = { DriverName: '\\Driver\\PagingLabMiniport', DriverInitializationData: null };
-    const RegistryPath = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\PagingLabMiniport';
-    const entry = this.DriverEntry;
-    const st = yield* this.ddi.call('DriverEntry', { DriverObject, RegistryPath }, () => entry(DriverObject, RegistryPath), 'status', { fn: entry });
-    if (!NT_SUCCESS(st)) throw this.ddi.statusError('DriverEntry', {}, entry, `DriverEntry failed with ${statusName(st)}`);
-    const init = DriverObject.DriverInitializationData;
-    if (!init) {
-      throw this.ddi.statusError('DriverEntry', {}, entry, 'DriverEntry returned success without calling DxgkInitialize(DriverObject, RegistryPath, InitializationData)');
-    }
-    const required: (keyof DRIVER_INITIALIZATION_DATA)[] = [
-      'DxgkDdiAddDevice',
-      'DxgkDdiStartDevice',
-      'DxgkDdiQueryAdapterInfo',
-      'DxgkDdiCreateAllocation',
-      'DxgkDdiDestroyAllocation',
-      'DxgkDdiBuildPagingBuffer',
-      'DxgkDdiPatch',
-      'DxgkDdiSubmitCommand',
-      'DxgkDdiInterruptRoutine',
-      'DxgkDdiDpcRoutine',
-    ];
-    const missing = required.filter((k) => typeof init[k] !== 'function');
-    if (missing.length) {
-      throw this.ddi.statusError('DriverEntry', {}, entry, `the DRIVER_INITIALIZATION_DATA given to DxgkInitialize lacks ${missing.join(', ')}`);
-    }
-    this.init = init;
-
-    const out: OUT<HANDLE> = { value: undefined };
-    const pdo = { name: 'PhysicalDeviceObject' };
-    const s1 = yield* this.ddi.call('DxgkDdiAddDevice', { PhysicalDeviceObject: pdo, MiniportDeviceContext: out }, () => init.DxgkDdiAddDevice(pdo, out), 'status', {
-      fn: init.DxgkDdiAddDevice,
-    });
-    if (!NT_SUCCESS(s1)) throw this.ddi.statusError('DxgkDdiAddDevice', out, init.DxgkDdiAddDevice, `DxgkDdiAddDevice failed with ${statusName(s1)}`);
-    this.ctx = out.value;
-
-    // The callbacks are the kernel's work, not the driver's time (a hang watcher does not count them).
-    const iface = asHostCallbacks(this.callbacks());
-    const startInfo = { RequiredDxgkInterfaceVersion: DXGKDDI_INTERFACE_VERSION_WDDM1_3, AdapterGuid: '{5041474c-4142-0000-0000-000000000001}' };
-    const ctx = this.ctx;
-    const s2 = yield* this.ddi.call(
-      'DxgkDdiStartDevice',
-      { MiniportDeviceContext: ctx, DxgkStartInfo: startInfo, DxgkInterface: iface },
-      () => {
-        // Every part of the kernel has added its callbacks by now (hooks run before the call).
-        this.interruptLine.guard(iface);
-        return init.DxgkDdiStartDevice(ctx, startInfo, iface);
-      },
-      'status',
-      { fn: init.DxgkDdiStartDevice },
-    );
-    if (!NT_SUCCESS(s2)) throw this.ddi.statusError('DxgkDdiStartDevice', {}, init.DxgkDdiStartDevice, `DxgkDdiStartDevice failed with ${statusName(s2)}`);
-
-    // DXGKQAITYPE_DRIVERCAPS
-    const caps: DXGK_DRIVERCAPS = { HighestAcceptableAddress: 0, MaxAllocationListSlotId: 0, ApertureSegmentCommitLimit: 0, DmaBufferSize: 0, NodeCount: 0 };
-    yield* this.query({ Type: DXGKQAITYPE_DRIVERCAPS, pOutputData: caps });
-    if (!(caps.DmaBufferSize >= 256)) {
-      throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', caps, init.DxgkDdiQueryAdapterInfo, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
-    }
-    // The GPU reaches system memory up to HighestAcceptableAddress: VidMm gives it no page above.
-    const highest = caps.HighestAcceptableAddress;
-    if (typeof highest !== 'number' || !(highest >= 16 * PAGE_SIZE - 1)) {
-      throw this.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        caps,
-        init.DxgkDdiQueryAdapterInfo,
-        `DXGK_DRIVERCAPS.HighestAcceptableAddress is ${typeof highest === 'number' ? highest : describeValue(highest)}: set it to the highest physical address the GPU can reach (at least 0x${(16 * PAGE_SIZE - 1).toString(16)}; Number.MAX_SAFE_INTEGER when it reaches all of system memory)`,
-      );
-    }
-    if (highest < this.gpu.config.systemMemoryBytes - 1) {
-      this.gpuReach = highest + 1;
-      this.gpu.limitSystemPages(this.gpuReach);
-    }
-    this.caps = caps;
-
-    // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.
-    const q1: DXGK_QUERYSEGMENTOUT = { NbSegment: 0, pSegmentDescriptor: null, PagingBufferSegmentId: 0, PagingBufferSize: 0, PagingBufferPrivateDataSize: 0 };
-    yield* this.query({ Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q1 });
-    const n = q1.NbSegment;
-    if (!Number.isInteger(n) || n < 1 || n > this.gpu.segments.length) {
-      throw this.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        q1,
-        init.DxgkDdiQueryAdapterInfo,
-        `DXGK_QUERYSEGMENTOUT.NbSegment is ${n}; the hardware has ${this.gpu.segments.length} segments`,
-      );
-    }
-    const blank = (): DXGK_SEGMENTDESCRIPTOR => ({
-      BaseAddress: 0,
-      CpuTranslatedAddress: 0,
-      Size: 0,
-      NbOfBanks: 0,
-      CommitLimit: 0,
-      Flags: { Aperture: false, Agp: false, CpuVisible: false, UseBanking: false, CacheCoherent: false, PopulatedFromSystemMemory: false },
-    });
-    const q2: DXGK_QUERYSEGMENTOUT = { ...q1, pSegmentDescriptor: Array.from({ length: n }, blank) };
-    yield* this.query({ Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q2 });
-    if (!(q2.PagingBufferSize >= 64)) {
-      throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', q2, init.DxgkDdiQueryAdapterInfo, `DXGK_QUERYSEGMENTOUT.PagingBufferSize must be at least 64 bytes, got ${q2.PagingBufferSize}`);
-    }
+  /** Makes VidMm, with paging buffers of `pagingBufferSize` bytes at most (the driver's, capped by the scenario's policy), once the driver has said it. */
+  createVidMm(pagingBufferSize: number): VidMm {
     const policy = this.scenario.kernel;
     this.vidmm = new VidMm(
       {
@@ -360,87 +252,18 @@ export class Kernel {
         },
       },
       {
-        pagingBufferSize: Math.min(q2.PagingBufferSize, policy.pagingBufferSize ?? Infinity),
+        pagingBufferSize: Math.min(pagingBufferSize, policy.pagingBufferSize ?? Infinity),
         maxTransferSize: policy.maxTransferSize ?? Infinity,
         pagingBuffers: policy.pagingBuffers,
         pagingEngine: this.pagingEngine,
         renderEngine: this.renderEngine,
       },
     );
-    q2.pSegmentDescriptor!.forEach((d, i) => {
-      const hw = this.gpu.segments[i];
-      const id = i + 1;
-      if (!(d.Size > 0) || d.Size % PAGE_SIZE !== 0 || d.Size > hw.size) {
-        throw this.ddi.statusError(
-          'DxgkDdiQueryAdapterInfo',
-          d,
-          init.DxgkDdiQueryAdapterInfo,
-          `segment ${id}: DXGK_SEGMENTDESCRIPTOR.Size ${d.Size} must be a multiple of 4 KiB and at most the hardware segment's ${hw.size} bytes`,
-        );
-      }
-      if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
-        throw this.ddi.statusError(
-          'DxgkDdiQueryAdapterInfo',
-          d,
-          init.DxgkDdiQueryAdapterInfo,
-          `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`,
-        );
-      }
-      // DXGK_SEGMENTDESCRIPTOR: a memory segment's commit limit is its size; an aperture segment's
-      // may be lower (less system memory committed through it), never above its size.
-      const commitOk = d.Flags.Aperture ? d.CommitLimit >= PAGE_SIZE && d.CommitLimit <= d.Size : d.CommitLimit === d.Size;
-      if (!commitOk) {
-        const limit = typeof d.CommitLimit === 'number' ? String(d.CommitLimit) : describeValue(d.CommitLimit);
-        throw this.ddi.statusError(
-          'DxgkDdiQueryAdapterInfo',
-          d,
-          init.DxgkDdiQueryAdapterInfo,
-          d.Flags.Aperture
-            ? `segment ${id}: CommitLimit is ${limit}; an aperture segment's commit limit is at most its Size (${d.Size}) and at least a page`
-            : `segment ${id}: CommitLimit is ${limit}, but a memory segment's commit limit is always its Size (${d.Size})`,
-        );
-      }
-      // VidMm maps CPU virtual addresses where the descriptor says the segment is in the PCI
-      // aperture: a segment the hardware has not put there, or another address, would give the
-      // application other memory. Saying a CPU-visible segment is not is allowed (locks then go
-      // to system memory).
-      if (d.Flags.CpuVisible && hw.barBase === undefined) {
-        throw this.ddi.statusError(
-          'DxgkDdiQueryAdapterInfo',
-          d,
-          init.DxgkDdiQueryAdapterInfo,
-          `segment ${id}: Flags.CpuVisible is true but hardware segment ${id} (${hw.name}) is not in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].CpuVisible is false): the CPU cannot reach it`,
-        );
-      }
-      if (d.Flags.CpuVisible && d.CpuTranslatedAddress !== hw.barBase) {
-        throw this.ddi.statusError(
-          'DxgkDdiQueryAdapterInfo',
-          d,
-          init.DxgkDdiQueryAdapterInfo,
-          `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`,
-        );
-      }
-      this.vidmm.addSegment(id, hw.name, d);
-    });
-    yield this.event(
-      'adapter-started',
-      `adapter started: ${this.vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.descriptor.Size >> 10} KiB${s.size < s.descriptor.Size ? `, ${s.size >> 10} KiB committable` : ''}${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${this.vidmm.policy.pagingBufferSize} bytes`,
-      { segments: this.vidmm.segments.map((s) => ({ id: s.id, name: s.name, size: s.size })), pagingBufferSize: this.vidmm.policy.pagingBufferSize },
-    );
-  }
-
-  private *query(q: DXGKARG_QUERYADAPTERINFO): Gen {
-    const { init, ctx } = this.driver();
-    const st = yield* this.ddi.call('DxgkDdiQueryAdapterInfo', q as unknown as Record<string, unknown>, () => init.DxgkDdiQueryAdapterInfo(ctx, q), 'status', {
-      fn: init.DxgkDdiQueryAdapterInfo,
-    });
-    if (!NT_SUCCESS(st)) {
-      throw this.ddi.statusError('DxgkDdiQueryAdapterInfo', q, init.DxgkDdiQueryAdapterInfo, `DxgkDdiQueryAdapterInfo(Type ${q.Type}) failed with ${statusName(st)}`);
-    }
+    return this.vidmm;
   }
 
   /** DXGKRNL_INTERFACE: what the driver may call back. */
-  private callbacks(): DXGKRNL_INTERFACE {
+  callbacks(): DXGKRNL_INTERFACE {
     const handle = { name: 'DxgkrnlDeviceHandle' };
     const check = (h: HANDLE, cb: string): void => {
       if (h !== handle) throw new DriverError('contract', `${cb} was called with a DeviceHandle that is not DxgkInterface.DeviceHandle`);

@@ -1,0 +1,223 @@
+// Starting the adapter, as Dxgkrnl does: DriverEntry and DxgkInitialize, DxgkDdiAddDevice,
+// DxgkDdiStartDevice with the DXGKRNL_INTERFACE callbacks, then DxgkDdiQueryAdapterInfo for
+// DXGK_DRIVERCAPS and, twice as in the WDK (the count, then the descriptors), the segments. Every
+// answer is checked against the hardware before VidMm is made from it, and a wrong one names the
+// member and what it must be.
+
+import {
+  type DXGK_DRIVERCAPS,
+  type DXGK_QUERYSEGMENTOUT,
+  type DXGK_SEGMENTDESCRIPTOR,
+  type DXGKARG_QUERYADAPTERINFO,
+  type DXGKRNL_INTERFACE,
+  type DRIVER_INITIALIZATION_DATA,
+  type DRIVER_OBJECT,
+  type HANDLE,
+  type OUT,
+  DXGKQAITYPE_DRIVERCAPS,
+  DXGKQAITYPE_QUERYSEGMENT,
+  DXGKDDI_INTERFACE_VERSION_WDDM1_3,
+  NT_SUCCESS,
+  PAGE_SIZE,
+  statusName,
+} from '../ddi/contract';
+import type { DriverEntryFunction } from '../driver/loader';
+import type { Gpu } from '../hw/types';
+import { asHostCallbacks } from '../runtime/driverCode';
+import type { DdiCaller } from './ddiCaller';
+import { describeValue } from './describe';
+import type { Gen, KernelEvent, KernelEventKind } from './events';
+import type { InterruptLine } from './interruptLine';
+import type { VidMm } from './vidmm';
+
+/** What starting the adapter reads and sets of the kernel (./kernel.ts). */
+export interface StartKernel {
+  readonly gpu: Gpu;
+  readonly ddi: DdiCaller;
+  readonly DriverEntry: DriverEntryFunction;
+  readonly interruptLine: InterruptLine;
+  init: DRIVER_INITIALIZATION_DATA | undefined;
+  ctx: HANDLE;
+  caps: DXGK_DRIVERCAPS | undefined;
+  gpuReach: number;
+  driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE };
+  callbacks(): DXGKRNL_INTERFACE;
+  createVidMm(pagingBufferSize: number): VidMm;
+  event(what: KernelEventKind, message: string, data?: Record<string, unknown>): KernelEvent;
+}
+
+/** Starts the adapter on kernel `k`: the driver's init data and context, its caps, the GPU's reach and VidMm with its segments are set on `k`. */
+export function* startAdapter(k: StartKernel): Gen {
+  const DriverObject: DRIVER_OBJECT = { DriverName: '\\Driver\\PagingLabMiniport', DriverInitializationData: null };
+  const RegistryPath = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\PagingLabMiniport';
+  const entry = k.DriverEntry;
+  const st = yield* k.ddi.call('DriverEntry', { DriverObject, RegistryPath }, () => entry(DriverObject, RegistryPath), 'status', { fn: entry });
+  if (!NT_SUCCESS(st)) throw k.ddi.statusError('DriverEntry', {}, entry, `DriverEntry failed with ${statusName(st)}`);
+  const init = DriverObject.DriverInitializationData;
+  if (!init) {
+    throw k.ddi.statusError('DriverEntry', {}, entry, 'DriverEntry returned success without calling DxgkInitialize(DriverObject, RegistryPath, InitializationData)');
+  }
+  const required: (keyof DRIVER_INITIALIZATION_DATA)[] = [
+    'DxgkDdiAddDevice',
+    'DxgkDdiStartDevice',
+    'DxgkDdiQueryAdapterInfo',
+    'DxgkDdiCreateAllocation',
+    'DxgkDdiDestroyAllocation',
+    'DxgkDdiBuildPagingBuffer',
+    'DxgkDdiPatch',
+    'DxgkDdiSubmitCommand',
+    'DxgkDdiInterruptRoutine',
+    'DxgkDdiDpcRoutine',
+  ];
+  const missing = required.filter((name) => typeof init[name] !== 'function');
+  if (missing.length) {
+    throw k.ddi.statusError('DriverEntry', {}, entry, `the DRIVER_INITIALIZATION_DATA given to DxgkInitialize lacks ${missing.join(', ')}`);
+  }
+  k.init = init;
+
+  const out: OUT<HANDLE> = { value: undefined };
+  const pdo = { name: 'PhysicalDeviceObject' };
+  const s1 = yield* k.ddi.call('DxgkDdiAddDevice', { PhysicalDeviceObject: pdo, MiniportDeviceContext: out }, () => init.DxgkDdiAddDevice(pdo, out), 'status', {
+    fn: init.DxgkDdiAddDevice,
+  });
+  if (!NT_SUCCESS(s1)) throw k.ddi.statusError('DxgkDdiAddDevice', out, init.DxgkDdiAddDevice, `DxgkDdiAddDevice failed with ${statusName(s1)}`);
+  k.ctx = out.value;
+
+  // The callbacks are the kernel's work, not the driver's time (a hang watcher does not count them).
+  const iface = asHostCallbacks(k.callbacks());
+  const startInfo = { RequiredDxgkInterfaceVersion: DXGKDDI_INTERFACE_VERSION_WDDM1_3, AdapterGuid: '{5041474c-4142-0000-0000-000000000001}' };
+  const ctx = k.ctx;
+  const s2 = yield* k.ddi.call(
+    'DxgkDdiStartDevice',
+    { MiniportDeviceContext: ctx, DxgkStartInfo: startInfo, DxgkInterface: iface },
+    () => {
+      // Every part of the kernel has added its callbacks by now (hooks run before the call).
+      k.interruptLine.guard(iface);
+      return init.DxgkDdiStartDevice(ctx, startInfo, iface);
+    },
+    'status',
+    { fn: init.DxgkDdiStartDevice },
+  );
+  if (!NT_SUCCESS(s2)) throw k.ddi.statusError('DxgkDdiStartDevice', {}, init.DxgkDdiStartDevice, `DxgkDdiStartDevice failed with ${statusName(s2)}`);
+
+  // DXGKQAITYPE_DRIVERCAPS
+  const caps: DXGK_DRIVERCAPS = { HighestAcceptableAddress: 0, MaxAllocationListSlotId: 0, ApertureSegmentCommitLimit: 0, DmaBufferSize: 0, NodeCount: 0 };
+  yield* query(k, { Type: DXGKQAITYPE_DRIVERCAPS, pOutputData: caps });
+  if (!(caps.DmaBufferSize >= 256)) {
+    throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', caps, init.DxgkDdiQueryAdapterInfo, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
+  }
+  // The GPU reaches system memory up to HighestAcceptableAddress: VidMm gives it no page above.
+  const highest = caps.HighestAcceptableAddress;
+  if (typeof highest !== 'number' || !(highest >= 16 * PAGE_SIZE - 1)) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      caps,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_DRIVERCAPS.HighestAcceptableAddress is ${typeof highest === 'number' ? highest : describeValue(highest)}: set it to the highest physical address the GPU can reach (at least 0x${(16 * PAGE_SIZE - 1).toString(16)}; Number.MAX_SAFE_INTEGER when it reaches all of system memory)`,
+    );
+  }
+  if (highest < k.gpu.config.systemMemoryBytes - 1) {
+    k.gpuReach = highest + 1;
+    k.gpu.limitSystemPages(k.gpuReach);
+  }
+  k.caps = caps;
+
+  // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.
+  const q1: DXGK_QUERYSEGMENTOUT = { NbSegment: 0, pSegmentDescriptor: null, PagingBufferSegmentId: 0, PagingBufferSize: 0, PagingBufferPrivateDataSize: 0 };
+  yield* query(k, { Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q1 });
+  const n = q1.NbSegment;
+  if (!Number.isInteger(n) || n < 1 || n > k.gpu.segments.length) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      q1,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_QUERYSEGMENTOUT.NbSegment is ${n}; the hardware has ${k.gpu.segments.length} segments`,
+    );
+  }
+  const blank = (): DXGK_SEGMENTDESCRIPTOR => ({
+    BaseAddress: 0,
+    CpuTranslatedAddress: 0,
+    Size: 0,
+    NbOfBanks: 0,
+    CommitLimit: 0,
+    Flags: { Aperture: false, Agp: false, CpuVisible: false, UseBanking: false, CacheCoherent: false, PopulatedFromSystemMemory: false },
+  });
+  const q2: DXGK_QUERYSEGMENTOUT = { ...q1, pSegmentDescriptor: Array.from({ length: n }, blank) };
+  yield* query(k, { Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q2 });
+  if (!(q2.PagingBufferSize >= 64)) {
+    throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', q2, init.DxgkDdiQueryAdapterInfo, `DXGK_QUERYSEGMENTOUT.PagingBufferSize must be at least 64 bytes, got ${q2.PagingBufferSize}`);
+  }
+  const vidmm = k.createVidMm(q2.PagingBufferSize);
+  q2.pSegmentDescriptor!.forEach((d, i) => {
+    const hw = k.gpu.segments[i];
+    const id = i + 1;
+    if (!(d.Size > 0) || d.Size % PAGE_SIZE !== 0 || d.Size > hw.size) {
+      throw k.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        d,
+        init.DxgkDdiQueryAdapterInfo,
+        `segment ${id}: DXGK_SEGMENTDESCRIPTOR.Size ${d.Size} must be a multiple of 4 KiB and at most the hardware segment's ${hw.size} bytes`,
+      );
+    }
+    if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
+      throw k.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        d,
+        init.DxgkDdiQueryAdapterInfo,
+        `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`,
+      );
+    }
+    // DXGK_SEGMENTDESCRIPTOR: a memory segment's commit limit is its size; an aperture segment's
+    // may be lower (less system memory committed through it), never above its size.
+    const commitOk = d.Flags.Aperture ? d.CommitLimit >= PAGE_SIZE && d.CommitLimit <= d.Size : d.CommitLimit === d.Size;
+    if (!commitOk) {
+      const limit = typeof d.CommitLimit === 'number' ? String(d.CommitLimit) : describeValue(d.CommitLimit);
+      throw k.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        d,
+        init.DxgkDdiQueryAdapterInfo,
+        d.Flags.Aperture
+          ? `segment ${id}: CommitLimit is ${limit}; an aperture segment's commit limit is at most its Size (${d.Size}) and at least a page`
+          : `segment ${id}: CommitLimit is ${limit}, but a memory segment's commit limit is always its Size (${d.Size})`,
+      );
+    }
+    // VidMm maps CPU virtual addresses where the descriptor says the segment is in the PCI
+    // aperture: a segment the hardware has not put there, or another address, would give the
+    // application other memory. Saying a CPU-visible segment is not is allowed (locks then go
+    // to system memory).
+    if (d.Flags.CpuVisible && hw.barBase === undefined) {
+      throw k.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        d,
+        init.DxgkDdiQueryAdapterInfo,
+        `segment ${id}: Flags.CpuVisible is true but hardware segment ${id} (${hw.name}) is not in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].CpuVisible is false): the CPU cannot reach it`,
+      );
+    }
+    if (d.Flags.CpuVisible && d.CpuTranslatedAddress !== hw.barBase) {
+      throw k.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        d,
+        init.DxgkDdiQueryAdapterInfo,
+        `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`,
+      );
+    }
+    vidmm.addSegment(id, hw.name, d);
+  });
+  yield k.event(
+    'adapter-started',
+    `adapter started: ${vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.descriptor.Size >> 10} KiB${s.size < s.descriptor.Size ? `, ${s.size >> 10} KiB committable` : ''}${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${vidmm.policy.pagingBufferSize} bytes`,
+    { segments: vidmm.segments.map((s) => ({ id: s.id, name: s.name, size: s.size })), pagingBufferSize: vidmm.policy.pagingBufferSize },
+  );
+}
+
+/** DxgkDdiQueryAdapterInfo for one DXGKQAITYPE; a failure status ends the start. */
+function* query(k: StartKernel, q: DXGKARG_QUERYADAPTERINFO): Gen {
+  const { init, ctx } = k.driver();
+  const st = yield* k.ddi.call('DxgkDdiQueryAdapterInfo', q as unknown as Record<string, unknown>, () => init.DxgkDdiQueryAdapterInfo(ctx, q), 'status', {
+    fn: init.DxgkDdiQueryAdapterInfo,
+  });
+  if (!NT_SUCCESS(st)) {
+    throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', q, init.DxgkDdiQueryAdapterInfo, `DxgkDdiQueryAdapterInfo(Type ${q.Type}) failed with ${statusName(st)}`);
+  }
+}
+

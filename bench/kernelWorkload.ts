@@ -38,9 +38,14 @@ export interface OpTimes {
   floorCpuMs: number;
   /** 64 KiB slabs of fresh memory the engine's memories took from the process during these operations. */
   freshSlabs: number;
+  /**
+   * The same operations timed as whole instructions: from the engine's step, so with fetching,
+   * decoding and checking the operands (`engineMs` starts when the instruction's effects begin).
+   */
+  instructionMs: number;
 }
 
-const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0, freshSlabs: 0 });
+const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0, freshSlabs: 0, instructionMs: 0 });
 
 /** What touching fresh memory costs on this machine, against writing the same memory again: wall time of a 64 KiB slab, in ms. */
 export interface FirstTouch {
@@ -233,6 +238,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   (gpu as { step: Gpu['step'] }).step = (engine) => {
     const patterned = gpu.patternCopiedBytes();
     const slabs = freshSlabsTaken();
+    const s0 = performance.now();
     const r = step(engine);
     if (code === Op.Copy || code === Op.Fill) {
       const t1 = performance.now();
@@ -242,6 +248,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
       kind.count++;
       kind.bytes += n;
       kind.engineMs += t1 - t0;
+      kind.instructionMs += t1 - s0;
       kind.freshSlabs += freshSlabsTaken() - slabs;
       kind.floorMs += floor(kind !== copies, n, kind.count);
       replay.push({ kind, fill: kind !== copies, n });

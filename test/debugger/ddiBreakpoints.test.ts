@@ -12,10 +12,12 @@ const definitions: Record<string, { file: string; line: number; column: number }
   DxgkDdiBuildPagingBuffer: { file: DRIVER, line: 40, column: 1 },
   DxgkDdiPatch: { file: DRIVER, line: 90, column: 1 },
 };
-const names =
+const lookup =
   (values: Record<string, Value>) =>
   (name: string): Value | typeof UNKNOWN =>
     name in values ? values[name] : UNKNOWN;
+/** The names of a call, as `hits` asks for them (only when a breakpoint is on the DDI). */
+const names = (values: Record<string, Value>) => () => lookup(values);
 
 describe('debugger: DDI breakpoints', () => {
   let bps: DdiBreakpoints;
@@ -82,10 +84,12 @@ describe('debugger: DDI breakpoints', () => {
     assert.deepEqual(logs, ['op 1', 'op 1']);
     // A small DMA buffer: the source breakpoint stops, and the stop is a (source) breakpoint's.
     assert.deepEqual(bps.hits('DxgkDdiBuildPagingBuffer', names({ Operation: 2, DmaSize: 64 }), log)?.reason, 'breakpoint');
-    assert.equal(bps.hits('DxgkDdiPatch', transfer, log), undefined);
+    let asked = 0;
+    assert.equal(bps.hits('DxgkDdiPatch', () => (asked++, lookup({})), log), undefined);
+    assert.equal(asked, 0, 'no breakpoint on the DDI: its names are not asked for');
     // Going back: the condition alone decides (no hit count, no log point), and nothing is counted.
-    assert.deepEqual(bps.wouldStop('DxgkDdiBuildPagingBuffer', transfer), { ids: [1], reason: 'function breakpoint' });
-    assert.equal(bps.wouldStop('DxgkDdiBuildPagingBuffer', names({ Operation: 2, DmaSize: 4096 })), undefined);
+    assert.deepEqual(bps.wouldStop('DxgkDdiBuildPagingBuffer', transfer()), { ids: [1], reason: 'function breakpoint' });
+    assert.equal(bps.wouldStop('DxgkDdiBuildPagingBuffer', lookup({ Operation: 2, DmaSize: 4096 })), undefined);
     assert.deepEqual(logs, ['op 1', 'op 1', 'op 2']);
   });
 

@@ -44,6 +44,8 @@ export function checkFunctionBreakpoints(bps: FunctionBreakpointSpec[], definiti
 export class DdiBreakpoints {
   private functionRules: DdiRule[] = [];
   private readonly sourceRules = new Map<string, DdiRule[]>();
+  /** Both kinds in one list, function breakpoints first: what every DDI call of a run is checked against. */
+  private rules: DdiRule[] = [];
 
   constructor(private readonly definition: DdiDefinition) {}
 
@@ -51,6 +53,7 @@ export class DdiBreakpoints {
     const kept: DdiRule[] = [];
     const results = checkFunctionBreakpoints(bps, this.definition, kept);
     this.functionRules = kept;
+    this.gather();
     return results;
   }
 
@@ -74,6 +77,7 @@ export class DdiBreakpoints {
       return { id: bp.id, verified: true, line: at.line, source: { name: basename(path), path } };
     });
     this.sourceRules.set(resolve(path), kept);
+    this.gather();
     return results;
   }
 
@@ -89,20 +93,23 @@ export class DdiBreakpoints {
 
   /** The DDIs some breakpoint is set on. */
   ddis(): Set<string> {
-    return new Set(this.all().map((r) => r.ddi));
+    return new Set(this.rules.map((r) => r.ddi));
   }
 
   /**
    * The breakpoints that stop at a call of `ddi` going forward (hit counts counted, log messages
    * given to `log`), with the first condition error and the stop's reason; undefined: none stops.
+   * `names` is asked for only when a breakpoint is set on `ddi`.
    */
-  hits(ddi: string, names: Lookup, log: (text: string) => void): { ids: number[]; reason: StopReason; error?: string } | undefined {
+  hits(ddi: string, names: () => Lookup, log: (text: string) => void): { ids: number[]; reason: StopReason; error?: string } | undefined {
     const ids: number[] = [];
     let error: string | undefined;
     let reason: StopReason = 'function breakpoint';
-    for (const r of this.all()) {
+    let scope: Lookup | undefined;
+    for (const r of this.rules) {
       if (r.ddi !== ddi) continue;
-      const c = check(r.rule, names);
+      scope ??= names();
+      const c = check(r.rule, scope);
       if (c.stop) {
         ids.push(r.rule.id);
         error ??= c.error;
@@ -114,13 +121,13 @@ export class DdiBreakpoints {
 
   /** The breakpoints that stop at a call of `ddi` going back: their condition holds there (no counting, no logging). */
   wouldStop(ddi: string, names: Lookup): { ids: number[]; reason: StopReason } | undefined {
-    const hits = this.all().filter((r) => r.ddi === ddi && wouldStop(r.rule, names));
+    const hits = this.rules.filter((r) => r.ddi === ddi && wouldStop(r.rule, names));
     if (!hits.length) return undefined;
     return { ids: hits.map((r) => r.rule.id), reason: hits.some((r) => r.kind === 'source') ? 'breakpoint' : 'function breakpoint' };
   }
 
-  private all(): DdiRule[] {
-    return [...this.functionRules, ...[...this.sourceRules.values()].flat()];
+  private gather(): void {
+    this.rules = [...this.functionRules, ...[...this.sourceRules.values()].flat()];
   }
 
   /** The DDI whose implementation starts at `line` of `path` (its declaration or first body line). */

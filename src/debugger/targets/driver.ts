@@ -433,7 +433,7 @@ export class DriverTarget implements Target {
   private settle(e: Event, ctl: RunControl): RunResult | undefined {
     switch (e.kind) {
       case 'ddi-entry': {
-        const hits = this.breakpoints.hits(e.call.ddi, this.names.ofCall(e), (text) => ctl.output('console', text));
+        const hits = this.breakpoints.hits(e.call.ddi, () => this.names.ofCall(e), (text) => ctl.output('console', text));
         if (!hits) return undefined;
         const stop = this.makeStop(e, hits.reason, hits.error);
         stop.hitBreakpointIds = hits.ids;

@@ -2,16 +2,19 @@
 // (fixtures/misbehavingWorker.ts): a failure is run again and stays a failure, a pair that passes
 // the second time is flaky, a crashed, hung or out-of-memory worker fails only its own pair (crash,
 // tdr, timeout, out-of-memory) and a fresh worker takes its place, and a driver that cannot load is
-// reported once.
+// reported once; a crash is put down to the pair that crashed even when the host hears the
+// worker's death before its last report.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { SweepPool } from '../../src/cli/sweep/pool';
 import type { PairResult } from '../../src/cli/sweep/result';
 import { runPairs, type Pair } from '../../src/cli/sweep/runPairs';
-import { tempDir } from '../setup';
+import { ROOT, tempDir } from '../setup';
 
 const WORKER = join(__dirname, 'fixtures', 'misbehavingWorker.ts');
+const SLOW_HOST = join(__dirname, 'fixtures', 'slowHostProbe.ts');
 
 describe('cli: paging-lab test worker pool', function () {
   this.timeout(120_000);
@@ -58,6 +61,23 @@ describe('cli: paging-lab test worker pool', function () {
       assert.deepEqual([r.status, r.rule], ['error', 'timeout']);
       assert.match(r.message ?? '', /the run did not end within 5000 ms \(--timeout-ms\)/);
     }
+  });
+
+  it('puts a crash down to the pair that crashed, not to the one before it, when the host is slow to listen', async () => {
+    // The pair held ahead in the worker throws right after the pair before it reported; a busy host
+    // hears both at once, and may hear the thread's death first. Each 'fail' must stay a plain
+    // failure and each 'pass' a pass: 8 of the 10 were reported as crashes before the host read the
+    // worker's last messages first. In a process of its own: in mocha's the order did not show.
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--import', 'tsx', SLOW_HOST, 'fail,throw,pass,throw', '5'], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    const said = JSON.parse(out) as [string, string, string, string][];
+    const of = (k: string) => said.filter((r) => r[0] === k).map((r) => r.slice(1));
+    assert.deepEqual(of('fail'), Array(5).fill(['fail', 'ddi-status', '']));
+    assert.deepEqual(of('pass'), Array(5).fill(['pass', '', '']));
+    assert.deepEqual(of('throw'), Array(10).fill(['error', 'crash', '']));
   });
 
   it('reports a driver that cannot load once, and runs nothing', async () => {

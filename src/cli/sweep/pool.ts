@@ -5,7 +5,7 @@
 // worker: the pair gets the reason, a fresh worker takes the slot, and the sweep goes on.
 
 import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { DdiName } from '../../sim/ddi/contract';
 import { DEFAULT_TDR_DELAY_MS, tdrDelayFor, Watchdog } from '../../host/watchdog';
 import type { PortableCompilation } from '../../sim/driver/loader';
@@ -49,6 +49,8 @@ const TAIL = 2000;
 
 class Slot {
   private worker!: Worker;
+  /** The host's end of the worker's channel (serve.ts). */
+  private port!: MessagePort;
   private watchdog!: Watchdog;
   private onLoad: ((l: Load) => void) | undefined;
   private loading = false;
@@ -80,32 +82,46 @@ class Slot {
     this.stderr = '';
     this.uncaught = undefined;
     this.watchdog = new Watchdog({ tdrDelayMs: Math.max(DEFAULT_TDR_DELAY_MS, tdrDelayFor(this.o.tdrDelayMs, undefined)), onTimeout: (t) => this.end({ kind: 'tdr', ...t }) });
-    const options = { workerData: sweepWorkerData(this.watchdog.control), stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb } };
+    const channel = new MessageChannel();
+    const options = {
+      workerData: sweepWorkerData(this.watchdog.control, channel.port2),
+      transferList: [channel.port2],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb },
+    };
     const w = this.o.script.endsWith('.ts')
       ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.o.script)});`, { ...options, eval: true })
       : new Worker(this.o.script, options);
     this.worker = w;
+    this.port = channel.port1;
     // What the driver prints is not the sweep's output; stderr is kept for a crash report.
     w.stdout.resume();
     w.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-TAIL)));
-    w.on('message', (m: FromWorker) => this.message(m));
+    this.port.on('message', (m: FromWorker) => this.message(m));
+    // The thread's death can arrive before what it said last (its report of the pair before, then
+    // the uncaught exception of the pair held ahead): that is read first, so the death is put down
+    // to the pair it ended.
     w.on('error', (e) => {
+      if (!this.heard(w)) return;
       if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') this.end({ kind: 'out-of-memory', limitMb: this.o.heapMb, ddi: this.watchdog.driverCode(), at: this.watchdog.driverCodeAt() });
       else this.end({ kind: 'crash', message: `uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
     });
-    w.on('exit', (code) => this.end({ kind: 'crash', message: `the worker thread exited (code ${code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` }));
+    w.on('exit', (code) => {
+      if (this.heard(w)) this.end({ kind: 'crash', message: `the worker thread exited (code ${code})${this.stderr ? `; it wrote:\n${this.stderr.trim()}` : ''}` });
+    });
     this.loading = true;
     this.ready = new Promise((resolve) => (this.onLoad = resolve));
     // The worker starts while the host compiles the driver; it is sent the compilation when there is one.
     void Promise.resolve(this.o.compiled).then((compiled) => {
-      if (this.worker === w && !this.dead) w.postMessage({ kind: 'load', driver: this.o.driver, tdrDelayMs: this.o.tdrDelayMs, compiled } satisfies ToWorker);
+      if (this.worker === w && !this.dead) this.port.postMessage({ kind: 'load', driver: this.o.driver, tdrDelayMs: this.o.tdrDelayMs, compiled } satisfies ToWorker);
     });
   }
 
   run(waiting: Waiting): void {
     if (this.current) this.next = waiting;
     else this.start(waiting);
-    this.worker.postMessage({ kind: 'run', job: waiting.job } satisfies ToWorker);
+    this.port.postMessage({ kind: 'run', job: waiting.job } satisfies ToWorker);
   }
 
   /** The worker begins `waiting` now: its time limit runs from here. */
@@ -113,6 +129,20 @@ class Slot {
     const timer = setTimeout(() => this.end({ kind: 'timeout', ms: Date.now() - started }), this.o.pairTimeoutMs);
     const started = Date.now();
     this.current = { ...waiting, timer, started };
+  }
+
+  /**
+   * Reads what worker `w` sent and was not yet handled; whether `w` is still this slot's worker
+   * after that (a message read may have ended it already, 'exiting' does).
+   */
+  private heard(w: Worker): boolean {
+    const port = this.port;
+    while (this.worker === w) {
+      const m = receiveMessageOnPort(port);
+      if (!m) break;
+      this.message(m.message as FromWorker);
+    }
+    return this.worker === w;
   }
 
   private message(m: FromWorker): void {
@@ -180,6 +210,7 @@ class Slot {
 
   private stopWorker(): void {
     this.watchdog.stop();
+    this.port.close();
     this.worker.removeAllListeners();
     this.worker.stdout.removeAllListeners();
     this.worker.stderr.removeAllListeners();

@@ -5,7 +5,7 @@
 // mean is passed in (./worker.ts gives the simulator's), so the pool's handling of crashes and
 // hangs can be tested with a worker that misbehaves on purpose.
 
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, type MessagePort, workerData } from 'node:worker_threads';
 import { DEFAULT_TDR_DELAY_MS, meterDriverCode, setTdrDelay, tdrDelayFor } from '../../host/watchdog';
 import type { PortableCompilation } from '../../sim/driver/loader';
 import type { MachineError } from '../../sim/kernel/events';
@@ -43,10 +43,17 @@ export type FromWorker =
 interface SweepWorkerData {
   pagingLabSweepWorker: true;
   control: Int32Array;
+  /**
+   * The worker's end of the channel every message of the protocol goes through. Not the thread's
+   * own port: the host must be able to read what a worker said before it died (receiveMessageOnPort)
+   * when the death arrives first.
+   */
+  port: MessagePort;
 }
 
-export function sweepWorkerData(control: Int32Array): SweepWorkerData {
-  return { pagingLabSweepWorker: true, control };
+/** The workerData of a sweep worker; `port` goes in the Worker's transferList too. */
+export function sweepWorkerData(control: Int32Array, port: MessagePort): SweepWorkerData {
+  return { pagingLabSweepWorker: true, control, port };
 }
 
 export function isSweepWorker(): boolean {
@@ -62,9 +69,8 @@ export interface WorkerSide {
 
 /** In the worker: answers the host's messages until it is terminated. */
 export function serveSweep(side: WorkerSide): void {
-  const { control } = workerData as SweepWorkerData;
+  const { control, port } = workerData as SweepWorkerData;
   meterDriverCode(control);
-  const port = parentPort!;
   // A thread that ends (process.exit, or an exception thrown from a callback) takes seconds to be
   // torn down, and the hang watchdog would fire first: say why and that it ends, at once.
   process.on('uncaughtExceptionMonitor', (e) => port.postMessage({ kind: 'uncaught', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies FromWorker));

@@ -2,9 +2,10 @@
 // from its entry stop to its end (continue, no stop), with no data breakpoint and with one on 16
 // bytes of system memory nothing writes (the worst kind: its bytes are compared after every step),
 // in interleaved rounds (none, one, none, one...). The breakpoint is set at the entry stop: the
-// adapter answers dataBreakpointInfo once the driver has loaded (its module's top level runs first). With PAGING_LAB_BENCH_BASELINE set to another
-// build's dist/debugAdapter.js (the commit before a change), that adapter runs in the same rounds
-// with none set: "with none set, as fast as before" is the ratio printed.
+// adapter answers dataBreakpointInfo once the driver has loaded (its module's top level runs
+// first). With PAGING_LAB_BENCH_BASELINE set to another build's dist/debugAdapter.js (the commit
+// before a change), that adapter runs in the same rounds with none set: "with none set, as fast as
+// before" is the ratio printed.
 
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

@@ -12,7 +12,7 @@
 // called, into a step out back to the driver), because stepping out of the outermost driver frame
 // would otherwise stop in the simulator's own code.
 
-import { resolve as resolvePath } from 'node:path';
+import { samePath } from '../samePath';
 import type { DriverScript } from '../../sim/driver/sourceMap';
 import { DriverSourceMap } from '../../sim/driver/sourceMap';
 import type { Timeout } from '../../host/watchdog';
@@ -46,10 +46,6 @@ export interface DriverDebuggerEvents {
   output(category: 'console' | 'stderr', text: string): void;
   /** The driver hung and could not be paused at a line: end the run as a TDR. */
   unpausableHang(timeout: Timeout): void;
-}
-
-function samePath(a: string, b: string): boolean {
-  return process.platform === 'win32' ? resolvePath(a).toLowerCase() === resolvePath(b).toLowerCase() : resolvePath(a) === resolvePath(b);
 }
 
 export class DriverDebugger {

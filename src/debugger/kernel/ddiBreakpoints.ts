@@ -9,7 +9,7 @@ import { DDI_NAMES } from '../../sim/runtime/driverCode';
 import { BreakpointRule, check, makeRule, wouldStop } from '../breakpoints';
 import type { UNKNOWN, Value } from '../expression';
 import type { BreakpointResult, FunctionBreakpointSpec, SourceBreakpointSpec, StopReason } from '../model';
-import { samePath } from './frames';
+import { samePath } from '../samePath';
 
 interface DdiRule {
   rule: BreakpointRule;

@@ -4,7 +4,7 @@
 // scenario file); on each GPU thread the instruction its engine runs next, or what the idle engine
 // waits for. Read from the machine standing at the stop; the target decides when a stop is made.
 
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
 import { ReturnSites } from '../../sim/driver/returnSite';
 import type { Machine, MachineEvent, MachineState } from '../../sim/machine';
@@ -14,15 +14,10 @@ import type { GpuView, InstructionPointer } from '../gpu/view';
 import { formatAddress } from '../memoryReference';
 import type { FrameInfo, ScopeInfo, SourceRef, VarNode } from '../model';
 import { childrenOf, type ObjectRegistry, toVar } from '../targets/values';
+import { samePath } from '../samePath';
 import { ddiBufferReference } from './ddiBuffer';
 
 type DdiCallState = NonNullable<MachineState['currentDdi']>;
-
-export function samePath(a: string, b: string): boolean {
-  const na = resolve(a);
-  const nb = resolve(b);
-  return process.platform === 'win32' ? na.toLowerCase() === nb.toLowerCase() : na === nb;
-}
 
 /** What the frames are read from: the machine at the stop, its state read once for the stop, the GPU view, the stop's variable references. */
 export interface FrameSources {

@@ -5,7 +5,8 @@
 // buffer, source lines, labels and symbols.
 
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
+import { samePath } from '../samePath';
 import { assemble } from '../../isa/assembler';
 import type { AssembleResult } from '../../isa/asmTypes';
 import { decodeAll } from '../../isa/encoding';
@@ -38,12 +39,6 @@ import type {
 } from '../model';
 import type { RunControl, Target } from './target';
 import { hex } from '../../isa/hex';
-
-function samePath(a: string, b: string): boolean {
-  const na = resolve(a);
-  const nb = resolve(b);
-  return process.platform === 'win32' ? na.toLowerCase() === nb.toLowerCase() : na === nb;
-}
 
 interface Located {
   rule: BreakpointRule;

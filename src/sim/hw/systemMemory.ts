@@ -12,6 +12,9 @@ export class SystemMemory {
   /** Shared with the bus-master DMA adapter, which takes contiguous runs for common buffers. */
   readonly pages: PageAllocator;
   private readonly sysBytes: number;
+  /** Where the next page list is built before it is written (grown as lists grow). */
+  private listBytes = new Uint8Array(1024);
+  private listView = new DataView(this.listBytes.buffer);
 
   constructor(
     private readonly state: GpuState,
@@ -49,14 +52,21 @@ export class SystemMemory {
   writePageList(physical: number, pages: readonly number[]): number {
     const size = PAGE_LIST_HEADER_BYTES + pages.length * 8;
     this.state.checkRange('writePageList', physical, size, this.sysBytes);
-    const b = new Uint8Array(size);
-    const v = new DataView(b.buffer);
+    // Built in a buffer kept for the next list: a fresh one per list (an ArrayBuffer outside the
+    // heap each time) cost more than the writing, with one list per allocation created.
+    if (this.listBytes.length < size) {
+      this.listBytes = new Uint8Array(Math.max(size, this.listBytes.length * 2));
+      this.listView = new DataView(this.listBytes.buffer);
+    }
+    const v = this.listView;
     v.setUint32(0, pages.length, true);
-    pages.forEach((p, i) => {
+    v.setUint32(4, 0, true);
+    for (let i = 0; i < pages.length; i++) {
+      const p = pages[i];
       v.setUint32(8 + i * 8, p % 0x100000000, true);
       v.setUint32(12 + i * 8, Math.floor(p / 0x100000000), true);
-    });
-    this.host.writePhysical(physical, b);
+    }
+    this.host.writePhysical(physical, this.listBytes.subarray(0, size));
     return size;
   }
 }

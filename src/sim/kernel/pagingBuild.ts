@@ -368,7 +368,10 @@ export class PagingBuilder {
         buf.state = 'free';
       },
     );
-    for (const a of buf.touched) a.lastPaging = { engine, fenceId: submitted.fenceId };
+    for (const a of buf.touched) {
+      a.lastPagingEngine = engine;
+      a.lastPagingFence = submitted.fenceId;
+    }
     host.stats.pagingBuffersSubmitted++;
     yield host.event(
       'paging-buffer-submitted',

@@ -150,7 +150,7 @@ export class VidMm {
   }
 
   pagingDone(a: Allocation): boolean {
-    return !a.lastPaging || this.host.vidsch.isComplete(a.lastPaging.engine, a.lastPaging.fenceId);
+    return a.lastPagingFence === 0 || this.host.vidsch.isComplete(a.lastPagingEngine, a.lastPagingFence);
   }
 
   /**

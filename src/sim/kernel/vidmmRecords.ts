@@ -33,9 +33,10 @@ export interface Allocation {
   locked: boolean;
   /** Last submission referencing it, per engine (fence ids). */
   busy: Map<number, number>;
-  /** The paging buffer (engine, fence) that last moved its content. */
-  lastPaging?: { engine: number; fenceId: number };
-  lastPagingOperation?: string;
+  /** The paging buffer (engine, fence; fence 0 when none) that last moved its content. */
+  lastPagingEngine: number;
+  lastPagingFence: number;
+  lastPagingOperation: string | undefined;
   destroyed: boolean;
   /** Its place in VidMm's order of use (lruOrder.ts). */
   lruStamp: number;

@@ -205,6 +205,11 @@ export class WorkloadSteps {
       pageListSize: list.size,
       locked: false,
       busy: new Map(),
+      // Every member from the start, so all records share one shape (a member added later gives
+      // the kernel's hot paths a second shape to handle, and V8 throws away their compiled code).
+      lastPagingEngine: 0,
+      lastPagingFence: 0,
+      lastPagingOperation: undefined,
       destroyed: false,
       lruStamp: 0,
     };

@@ -49,6 +49,16 @@ export interface SymRef {
   token: number;
   /** Whether it stands before `:` in a location and so must name a segment. */
   seg: boolean;
+  /**
+   * What the name resolved to, kept by the evaluator (asm/evaluate.ts) for the next evaluation:
+   * the name table it was looked up in, that table's change count then, the symbol and the
+   * constant. A retained line is encoded again each time a label it uses moves, without looking
+   * its names up again in a table of a hundred thousand.
+   */
+  lookedIn: unknown;
+  lookedAt: number;
+  sym: unknown;
+  constDef: unknown;
 }
 
 export interface BinExpr {
@@ -236,7 +246,7 @@ export class OperandParser {
         const name = this.lexText(i);
         if (space === SPACE_SEGMENT) {
           const token = this.sink.token(this.line, this.s(i), this.e(i), CLS_SEGMENT);
-          seg = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: true };
+          seg = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: true, lookedIn: undefined, lookedAt: -1, sym: undefined, constDef: undefined };
           this.sink.ref(seg);
         } else this.sink.token(this.line, this.s(i), this.e(i), CLS_SPACE);
         if (i + 2 >= end) {
@@ -419,7 +429,7 @@ export class OperandParser {
         return undefined;
       }
       const token = this.sink.token(this.line, this.s(i), this.e(i), CLS_CONSTANT);
-      const r: SymRef = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: false };
+      const r: SymRef = { t: 0, name, line: this.line, s: this.s(i), e: this.e(i), token, seg: false, lookedIn: undefined, lookedAt: -1, sym: undefined, constDef: undefined };
       this.sink.ref(r);
       return r;
     }

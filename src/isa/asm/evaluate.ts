@@ -67,7 +67,15 @@ export class Evaluator {
     switch (e.t) {
       case 0: {
         const names = this.names;
-        let sym = names.symbols.get(e.name);
+        // The name's lookup from the last evaluation holds while the tables are unchanged.
+        if (e.lookedIn !== names || e.lookedAt !== names.changes) {
+          const found = names.symbols.get(e.name);
+          e.sym = found;
+          e.constDef = found?.kind === 'constant' ? names.consts.get(e.name) : undefined;
+          e.lookedIn = names;
+          e.lookedAt = names.changes;
+        }
+        let sym = e.sym as Sym | undefined;
         if (sym && this.early && this.visibleBefore !== Infinity && !this.visible(sym)) sym = undefined;
         if (!sym) {
           const m = NUMBERED_SEGMENT.exec(e.name);
@@ -76,7 +84,7 @@ export class Evaluator {
           return undefined;
         }
         if (sym.kind === 'constant') {
-          const c = names.consts.get(e.name);
+          const c = e.constDef as ConstDef | undefined;
           if (!c) return undefined;
           return this.early ? this.earlyConstValue(c) : this.constValue(c);
         }

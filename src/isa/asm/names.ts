@@ -122,9 +122,33 @@ export function resolution(r: SymRef, sym: Sym | undefined, sink: DiagnosticSink
   return sym.kind === 'label' ? CLS_LABEL : sym.kind === 'constant' ? CLS_CONSTANT : CLS_SEGMENT;
 }
 
+/**
+ * A Map that counts its changes in `names.changes`, so that a lookup kept from before (a SymRef's,
+ * see evaluate.ts) can tell that it still holds: nothing was added, replaced or removed since.
+ */
+class CountedMap<K, V> extends Map<K, V> {
+  constructor(private readonly names: { changes: number }) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    this.names.changes++;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    this.names.changes++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.names.changes++;
+    super.clear();
+  }
+}
+
 export class Names implements NameSuggestions {
-  readonly symbols = new Map<string, Sym>();
-  readonly consts = new Map<string, ConstDef>();
+  /** Changes made to `symbols` and `consts` so far. */
+  changes = 0;
+  readonly symbols: Map<string, Sym> = new CountedMap<string, Sym>(this);
+  readonly consts: Map<string, ConstDef> = new CountedMap<string, ConstDef>(this);
   readonly segDefs: SegDef[] = [];
   /** The adapter profile's segments, then (after buildSegments) the ones in effect, by id and by name. */
   segById = new Map<number, SegmentDecl>();

@@ -148,7 +148,8 @@ export class IncrementalAssembly extends AnalysisState {
     // Decide the names whose definitions changed (their users are evaluated again), and note those
     // whose value alone changed (their users are only encoded again).
     const changed = new Set<string>();
-    const revalued = new Set<string>();
+    // Names whose value alone changed, as their index entries (no lookup by name for each of them).
+    const revalued = new Set<NameInfo>();
     for (const info of this.touched) {
       // A profile segment's name, or a name a constant or segment declaration defines (or did):
       // the whole-program phases decide its value (and whether a profile segment stays).
@@ -171,13 +172,12 @@ export class IncrementalAssembly extends AnalysisState {
     }
     // Constants, segments and .dmasize, when anything they depend on may have changed.
     if (!this.phasesNeeded) {
-      const declarationsUse = (name: string) => {
-        const info = this.index.get(name);
+      const declarationsUse = (info: NameInfo | undefined) => {
         if (info) for (const u of info.users) if (u.kind === RecKind.Equ || u.kind === RecKind.Segment || u.kind === RecKind.DmaSize) return true;
         return false;
       };
-      for (const name of changed) if (declarationsUse(name)) this.phasesNeeded = true;
-      if (!this.phasesNeeded) for (const name of revalued) if (declarationsUse(name)) this.phasesNeeded = true;
+      for (const name of changed) if (declarationsUse(this.index.get(name))) this.phasesNeeded = true;
+      if (!this.phasesNeeded) for (const info of revalued) if (declarationsUse(info)) this.phasesNeeded = true;
     }
     let segmentsChanged = false;
     if (this.phasesNeeded || (this.lineCountChanged && this.phaseMentionsLines())) {
@@ -194,9 +194,8 @@ export class IncrementalAssembly extends AnalysisState {
       if (info) for (const u of info.users) this.markDirty(u);
     }
     const revalue: LineRec[] = [];
-    for (const name of revalued) {
-      const info = this.index.get(name);
-      if (!info || changed.has(name)) continue;
+    for (const info of revalued) {
+      if (changed.has(info.name)) continue;
       for (const u of info.users) {
         if (u.dirty || u.revalue) continue;
         u.revalue = true;

@@ -8,7 +8,7 @@ import type { AsmDiagnostic } from '../asmTypes';
 import { diagnostic } from '../asm/report';
 import type { AnalysisState } from './state';
 import type { ByteMove } from './byteBuffer';
-import { LineRec, RecKind } from './lineRecord';
+import { LineRec, type NameInfo, RecKind } from './lineRecord';
 
 export class Layout {
   constructor(private readonly a: AnalysisState) {}
@@ -18,7 +18,7 @@ export class Layout {
    * it was, unless `toEnd` (then every padding below is evaluated again). Labels whose value
    * changed are added to `revalued`.
    */
-  run(from: number, editTo: number, toEnd: boolean, revalued: Set<string>): void {
+  run(from: number, editTo: number, toEnd: boolean, revalued: Set<NameInfo>): void {
     const a = this.a;
     const recs = a.recs;
     const oldTotal = a.total;
@@ -58,7 +58,7 @@ export class Layout {
           const v = BigInt(off);
           if (info.sym.value !== v) {
             info.sym.value = v;
-            revalued.add(info.name);
+            revalued.add(info);
           }
         }
       }
@@ -70,7 +70,7 @@ export class Layout {
     if (moved || off !== oldTotal) {
       a.reachabilityStale = true;
       // Lines whose bytes are not carried over (new, or to be evaluated again) are written by their evaluation.
-      out.relayout(off, moves);
+      out.relayout(off, moves, oldTotal);
     } else out.reserve(off);
     for (const rec of paddings) {
       out.clear(rec.offset, rec.size);

@@ -7,7 +7,7 @@ import type { AsmDiagnostic, SegmentDecl } from '../asmTypes';
 import { evaluateDmaSize } from '../asm/sizes';
 import { diagnostic } from '../asm/report';
 import type { AnalysisState } from './state';
-import { RecKind } from './lineRecord';
+import { type NameInfo, RecKind } from './lineRecord';
 
 const ABSENT = Symbol('absent');
 
@@ -37,9 +37,9 @@ export function collectDeclarations(a: AnalysisState): void {
 
 /**
  * Runs the phases; adds the names that came or went to `changed`, those whose value alone changed
- * to `revalued`; returns whether the segments in effect changed.
+ * to `revalued` (as their index entries); returns whether the segments in effect changed.
  */
-export function runPhases(a: AnalysisState, changed: Set<string>, revalued: Set<string>): boolean {
+export function runPhases(a: AnalysisState, changed: Set<string>, revalued: Set<NameInfo>): boolean {
   const { names, index, ev, recs } = a;
   for (const rec of a.phaseRecs) {
     rec.phaseDiags = null;
@@ -81,7 +81,7 @@ export function runPhases(a: AnalysisState, changed: Set<string>, revalued: Set<
     const now = names.symbols.get(info.name)?.value ?? ABSENT;
     if (now === was) continue;
     if (now === ABSENT || was === ABSENT) changed.add(info.name);
-    else revalued.add(info.name);
+    else revalued.add(info);
   }
   return !sameSegments(segmentsBefore, names.segById);
 }

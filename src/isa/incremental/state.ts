@@ -121,12 +121,21 @@ export class AnalysisState {
     this.dirty.push(rec);
   }
   /** Checks one line's mdl() uses. */
+  private readonly usesFound: AsmDiagnostic[] = [];
+  private readonly usesTarget: DiagnosticSink = {
+    diag: (code, message, line, s, e, topic, data) => {
+      this.usesFound.push(diagnostic(code, message, line, s, e, topic, data));
+    },
+  };
+
   checkUses(rec: LineRec): void {
-    const found: AsmDiagnostic[] = [];
-    this.sink.target = { diag: (code, message, line, s, e, topic, data) => found.push(diagnostic(code, message, line, s, e, topic, data)) };
+    // One collector for every check: an edit that moves the page lists checks every mdl() use.
+    const found = this.usesFound;
+    found.length = 0;
+    this.sink.target = this.usesTarget;
     rec.pageUses!.check(this.pageLists, this.sink, rec.index);
     this.sink.target = undefined;
-    rec.pageDiags = found.length ? found : null;
+    rec.pageDiags = found.length ? found.slice() : null;
     this.noteReporting(rec);
   }
   noteReporting(rec: LineRec): void {

@@ -25,6 +25,10 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+// Driver compilations kept between processes (src/sim/driver/compileCache.ts) go to a folder of this
+// run's own, shared by the adapters and CLIs the tests start, and gone afterwards.
+process.env.PAGING_LAB_CACHE_DIR ??= join(tempDir('paging-lab-cache-'), 'drivers');
+
 process.on('exit', () => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });

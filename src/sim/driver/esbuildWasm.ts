@@ -37,12 +37,17 @@ function candidates(): { js: string; wasm: string }[] {
   return out;
 }
 
+/** The esbuild files this process compiles with (undefined: none found), without starting it. */
+export function compilerFiles(): { js: string; wasm: string } | undefined {
+  return candidates().find((c) => existsSync(c.js) && existsSync(c.wasm));
+}
+
 let ready: Promise<EsbuildApi> | undefined;
 
 /** esbuild, initialized once per process. */
 export function esbuild(): Promise<EsbuildApi> {
   ready ??= (async () => {
-    const found = candidates().find((c) => existsSync(c.js) && existsSync(c.wasm));
+    const found = compilerFiles();
     if (!found) {
       throw new Error(
         'cannot find esbuild-wasm (dist/esbuild-wasm/ or node_modules/esbuild-wasm): run `npm run build`',

@@ -4,14 +4,16 @@
 // compiled script has its own name (`paging-lab-driver:` + the entry's path + `.js`), never the .ts
 // path. Each run evaluates it in a context of its own (sandbox.ts): `paging-lab/ddi` and
 // `paging-lab/gpu` provided, the seed and virtual time behind Math.random/Date/performance.now.
-// Compiled code is cached by the content hash of every input file, so reloading an unchanged driver
-// costs nothing.
+// Compiled code is cached by the content hash of every input file and the file each import resolved
+// to, in this process and on disk for the next ones (compileCache.ts), so reloading an unchanged
+// driver costs nothing.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as ddi from '../ddi/contract';
+import { readStoredCompilation, storeCompilation } from './compileCache';
 import { esbuild, type EsbuildMessage } from './esbuildWasm';
 import { DriverError, type SourceLocation } from './errors';
 import { DriverSandbox, importRefusal, PROVIDED_MODULES, type DriverEnvironment } from './sandbox';
@@ -47,6 +49,8 @@ interface Compiled {
   script: DriverScript;
   sourceMap: DriverSourceMap;
   inputs: Map<string, string>; // path -> content hash
+  /** Each relative import: [specifier, directory resolved from, file found]. */
+  resolutions: [string, string, string][];
   hash: string;
 }
 
@@ -64,17 +68,30 @@ function resolveImport(spec: string, fromDir: string): string | undefined {
   return tries.find((p) => existsSync(p) && statSync(p).isFile());
 }
 
+/** Whether the files a compilation read still hold what it read, and its imports still find the same files. */
+function unchanged(inputs: Iterable<[string, string]>, resolutions: readonly [string, string, string][]): boolean {
+  for (const [path, hash] of inputs) {
+    if (!existsSync(path) || sha(readFileSync(path)) !== hash) return false;
+  }
+  // A file added beside an import (`./x.ts` where `./x/index.ts` was found) changes the driver too.
+  for (const [spec, dir, found] of resolutions) if (resolveImport(spec, dir) !== found) return false;
+  return true;
+}
+
+/** This process's compilation of `entry`, else the one stored on disk, when still valid. */
 function cachedFor(entry: string): Compiled | undefined {
   const c = cache.get(entry);
-  if (!c) return undefined;
-  for (const [path, hash] of c.inputs) {
-    if (!existsSync(path) || sha(readFileSync(path)) !== hash) return undefined;
-  }
-  return c;
+  if (c && unchanged(c.inputs, c.resolutions)) return c;
+  const s = readStoredCompilation(entry);
+  if (!s || !unchanged(s.inputs, s.resolutions)) return undefined;
+  const kept: Compiled = { script: s.script, sourceMap: new DriverSourceMap(s.script), inputs: new Map(s.inputs), resolutions: s.resolutions, hash: s.hash };
+  cache.set(entry, kept);
+  return kept;
 }
 
 async function compile(entry: string): Promise<Compiled> {
   const inputs = new Map<string, string>();
+  const resolutions: [string, string, string][] = [];
   const api = await esbuild();
   const plugin = {
     name: 'paging-lab-driver-files',
@@ -86,8 +103,12 @@ async function compile(entry: string): Promise<Compiled> {
         if (a.path in PROVIDED_MODULES) return { path: a.path, external: true };
         if (a.importer === '' && isAbsolute(a.path)) return { path: a.path };
         if (a.path.startsWith('.') || isAbsolute(a.path)) {
-          const found = resolveImport(a.path, a.resolveDir || dirname(a.importer));
-          if (found) return { path: found };
+          const from = a.resolveDir || dirname(a.importer);
+          const found = resolveImport(a.path, from);
+          if (found) {
+            resolutions.push([a.path, from, found]);
+            return { path: found };
+          }
           return { errors: [{ text: `cannot find '${a.path}' (imported from ${a.importer})` }] };
         }
         return { errors: [{ text: importRefusal(a.path) }] };
@@ -125,7 +146,8 @@ async function compile(entry: string): Promise<Compiled> {
   const raw: RawSourceMap = mapText ? (JSON.parse(mapText) as RawSourceMap) : { version: 3, sources: [], names: [], mappings: '' };
   const script: DriverScript = { name: scriptName(entry), code, sourceMap: absoluteSources(raw, dirname(entry), [...inputs.keys()]) };
   const hash = sha([...inputs].map(([p, h]) => `${p}\0${h}`).join('\n'));
-  return { script, sourceMap: new DriverSourceMap(script), inputs, hash };
+  storeCompilation({ entry, script, inputs: [...inputs], resolutions, hash });
+  return { script, sourceMap: new DriverSourceMap(script), inputs, resolutions, hash };
 }
 
 /** esbuild-wasm names files relative to its own working directory: map them back to the inputs. */
@@ -178,13 +200,14 @@ export interface PortableCompilation {
   entry: string;
   script: DriverScript;
   inputs: [string, string][];
+  resolutions: [string, string, string][];
   hash: string;
 }
 
 /** The compilation `compileDriver` made of `driver`, as plain data another thread can adopt. */
 export function portableCompilation(driver: CompiledDriver): PortableCompilation | undefined {
   const c = cache.get(driver.file);
-  return c && c.hash === driver.hash ? { entry: driver.file, script: c.script, inputs: [...c.inputs], hash: c.hash } : undefined;
+  return c && c.hash === driver.hash ? { entry: driver.file, script: c.script, inputs: [...c.inputs], resolutions: c.resolutions, hash: c.hash } : undefined;
 }
 
 /**
@@ -193,7 +216,7 @@ export function portableCompilation(driver: CompiledDriver): PortableCompilation
  * each load: a file changed since is compiled again.
  */
 export function adoptCompilation(p: PortableCompilation): void {
-  cache.set(p.entry, { script: p.script, sourceMap: new DriverSourceMap(p.script), inputs: new Map(p.inputs), hash: p.hash });
+  cache.set(p.entry, { script: p.script, sourceMap: new DriverSourceMap(p.script), inputs: new Map(p.inputs), resolutions: p.resolutions, hash: p.hash });
 }
 
 /** The environment of a driver evaluated outside a run (tests): virtual time 0, seed 1, console to stderr. */

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as ddi from '../ddi/contract';
-import { readStoredCompilation, storeCompilation } from './compileCache';
+import { readStoredCompilation, type StoredCompilation, storeCompilation } from './compileCache';
 import { esbuild, type EsbuildMessage } from './esbuildWasm';
 import { DriverError, type SourceLocation } from './errors';
 import { DriverSandbox, importRefusal, PROVIDED_MODULES, type DriverEnvironment } from './sandbox';
@@ -193,16 +193,11 @@ export async function compileDriver(file: string): Promise<CompiledDriver> {
 }
 
 /**
- * A compilation as plain data, for another thread (postMessage): the script, and each input file
- * with the hash of the content it was compiled from.
+ * A compilation as plain data, for another thread (postMessage): the script, each input file with
+ * the hash of the content it was compiled from, and how its imports resolved. The same data is what
+ * is kept on disk for other processes.
  */
-export interface PortableCompilation {
-  entry: string;
-  script: DriverScript;
-  inputs: [string, string][];
-  resolutions: [string, string, string][];
-  hash: string;
-}
+export type PortableCompilation = StoredCompilation;
 
 /** The compilation `compileDriver` made of `driver`, as plain data another thread can adopt. */
 export function portableCompilation(driver: CompiledDriver): PortableCompilation | undefined {
@@ -212,8 +207,8 @@ export function portableCompilation(driver: CompiledDriver): PortableCompilation
 
 /**
  * Takes another thread's compilation of a driver into this thread's cache, so loading it here
- * compiles nothing (esbuild is not even started). The cache still checks the inputs' contents at
- * each load: a file changed since is compiled again.
+ * compiles nothing (esbuild is not even started). The cache still checks the inputs' contents and
+ * the imports at each load: a file changed since is compiled again.
  */
 export function adoptCompilation(p: PortableCompilation): void {
   cache.set(p.entry, { script: p.script, sourceMap: new DriverSourceMap(p.script), inputs: new Map(p.inputs), resolutions: p.resolutions, hash: p.hash });

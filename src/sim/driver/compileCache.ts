@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { version as TOOL_VERSION } from '../../../package.json';
 import { compilerFiles } from './esbuildWasm';
@@ -41,19 +41,27 @@ function compilerId(): string {
   return compiler;
 }
 
-/** The folder compilations are kept in, or undefined when there is none. */
-export function compileCacheDir(): string | undefined {
-  const set = process.env.PAGING_LAB_CACHE_DIR;
+/** The user's home folder, or '' when there is none to be found. */
+function homeFolder(): string {
+  try {
+    return homedir();
+  } catch {
+    return '';
+  }
+}
+
+/** The folder compilations are kept in, or undefined when there is none (the arguments: for tests). */
+export function compileCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homeFolder()): string | undefined {
+  const set = env.PAGING_LAB_CACHE_DIR;
   if (set === 'off') return undefined;
   if (set) return set;
-  const env = process.env;
-  const base =
-    process.platform === 'win32'
-      ? (env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'))
-      : process.platform === 'darwin'
-        ? join(homedir(), 'Library', 'Caches')
-        : (env.XDG_CACHE_HOME ?? join(homedir(), '.cache'));
-  return join(base, 'paging-lab', 'drivers');
+  // The XDG variable counts only as an absolute path, as its specification says.
+  const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
+  // Without a home folder the path would be relative: the cache would land in whatever folder the
+  // run started in. No cache then, unless the platform's variable says where.
+  const at = (...parts: string[]): string | undefined => (isAbsolute(home) ? join(home, ...parts) : undefined);
+  const base = platform === 'win32' ? (env.LOCALAPPDATA ?? at('AppData', 'Local')) : platform === 'darwin' ? at('Library', 'Caches') : (xdg ?? at('.cache'));
+  return base === undefined ? undefined : join(base, 'paging-lab', 'drivers');
 }
 
 /** Whether `dir` is this user's alone (POSIX); elsewhere the user's own cache folder is private already. */

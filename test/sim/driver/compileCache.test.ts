@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { compileCacheDir } from '../../../src/sim/driver/compileCache';
 import { ROOT, tempDir } from '../../setup';
 
 interface Loaded {
@@ -95,5 +96,19 @@ describe('driver compilations kept between processes', function () {
     writeFileSync(other, 'export function DriverEntry() { return 4; }\n');
     assert.equal(loadInProcess(other, 'off').cached, false);
     assert.equal(loadInProcess(other, 'off').cached, false, 'PAGING_LAB_CACHE_DIR=off: nothing kept');
+  });
+
+  it("are kept in the user's cache folder, never in a folder relative to where a run starts", () => {
+    const home = join(sep, 'home', 'someone');
+    const linux = (env: NodeJS.ProcessEnv, h = home): string | undefined => compileCacheDir(env, 'linux', h);
+    assert.equal(linux({}), join(home, '.cache', 'paging-lab', 'drivers'));
+    assert.equal(linux({ XDG_CACHE_HOME: join(sep, 'var', 'cache') }), join(sep, 'var', 'cache', 'paging-lab', 'drivers'));
+    assert.equal(linux({ XDG_CACHE_HOME: 'relative' }), join(home, '.cache', 'paging-lab', 'drivers'), 'a relative XDG_CACHE_HOME does not count');
+    assert.equal(linux({}, ''), undefined, 'no home folder: no cache');
+    assert.equal(compileCacheDir({}, 'darwin', home), join(home, 'Library', 'Caches', 'paging-lab', 'drivers'));
+    assert.equal(compileCacheDir({}, 'win32', home), join(home, 'AppData', 'Local', 'paging-lab', 'drivers'));
+    assert.equal(compileCacheDir({ LOCALAPPDATA: join(sep, 'local') }, 'win32', ''), join(sep, 'local', 'paging-lab', 'drivers'));
+    assert.equal(linux({ PAGING_LAB_CACHE_DIR: 'off' }), undefined);
+    assert.equal(linux({ PAGING_LAB_CACHE_DIR: join(sep, 'mine') }), join(sep, 'mine'));
   });
 });

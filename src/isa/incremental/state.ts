@@ -9,7 +9,7 @@ import { InstructionEncoder } from '../asm/encode';
 import { Evaluator } from '../asm/evaluate';
 import { Names, NameSuggestions } from '../asm/names';
 import { PageListUses } from '../asm/pageLists';
-import { diagnostic, DiagnosticSink } from '../asm/report';
+import { DiagnosticList, DiagnosticSink } from '../asm/report';
 import { lastAtOrBefore } from '../lineTable';
 import { DEFAULT_SEGMENTS } from '../profile';
 import { ByteBuffer } from './byteBuffer';
@@ -120,19 +120,14 @@ export class AnalysisState {
     rec.dirty = true;
     this.dirty.push(rec);
   }
-  /** Checks one line's mdl() uses. */
-  private readonly usesFound: AsmDiagnostic[] = [];
-  private readonly usesTarget: DiagnosticSink = {
-    diag: (code, message, line, s, e, topic, data) => {
-      this.usesFound.push(diagnostic(code, message, line, s, e, topic, data));
-    },
-  };
+  /** One collector for every mdl() check: an edit that moves the page lists checks every use. */
+  private readonly usesFound = new DiagnosticList();
 
+  /** Checks one line's mdl() uses. */
   checkUses(rec: LineRec): void {
-    // One collector for every check: an edit that moves the page lists checks every mdl() use.
-    const found = this.usesFound;
+    const found = this.usesFound.list;
     found.length = 0;
-    this.sink.target = this.usesTarget;
+    this.sink.target = this.usesFound;
     rec.pageUses!.check(this.pageLists, this.sink, rec.index);
     this.sink.target = undefined;
     rec.pageDiags = found.length ? found.slice() : null;

@@ -68,6 +68,16 @@ function resolveImport(spec: string, fromDir: string): string | undefined {
   return tries.find((p) => existsSync(p) && statSync(p).isFile());
 }
 
+/** A compilation from its plain data (stored on disk, or handed over by another thread). */
+function fromData(d: StoredCompilation): Compiled {
+  return { script: d.script, sourceMap: new DriverSourceMap(d.script), inputs: new Map(d.inputs), resolutions: d.resolutions, hash: d.hash };
+}
+
+/** A compilation's plain data, to store or to hand to another thread. */
+function dataOf(entry: string, c: Omit<Compiled, 'sourceMap'>): StoredCompilation {
+  return { entry, script: c.script, inputs: [...c.inputs], resolutions: c.resolutions, hash: c.hash };
+}
+
 /** Whether the files a compilation read still hold what it read, and its imports still find the same files. */
 function unchanged(inputs: Iterable<[string, string]>, resolutions: readonly [string, string, string][]): boolean {
   for (const [path, hash] of inputs) {
@@ -84,7 +94,7 @@ function cachedFor(entry: string): Compiled | undefined {
   if (c && unchanged(c.inputs, c.resolutions)) return c;
   const s = readStoredCompilation(entry);
   if (!s || !unchanged(s.inputs, s.resolutions)) return undefined;
-  const kept: Compiled = { script: s.script, sourceMap: new DriverSourceMap(s.script), inputs: new Map(s.inputs), resolutions: s.resolutions, hash: s.hash };
+  const kept = fromData(s);
   cache.set(entry, kept);
   return kept;
 }
@@ -146,7 +156,7 @@ async function compile(entry: string): Promise<Compiled> {
   const raw: RawSourceMap = mapText ? (JSON.parse(mapText) as RawSourceMap) : { version: 3, sources: [], names: [], mappings: '' };
   const script: DriverScript = { name: scriptName(entry), code, sourceMap: absoluteSources(raw, dirname(entry), [...inputs.keys()]) };
   const hash = sha([...inputs].map(([p, h]) => `${p}\0${h}`).join('\n'));
-  storeCompilation({ entry, script, inputs: [...inputs], resolutions, hash });
+  storeCompilation(dataOf(entry, { script, inputs, resolutions, hash }));
   return { script, sourceMap: new DriverSourceMap(script), inputs, resolutions, hash };
 }
 
@@ -202,7 +212,7 @@ export type PortableCompilation = StoredCompilation;
 /** The compilation `compileDriver` made of `driver`, as plain data another thread can adopt. */
 export function portableCompilation(driver: CompiledDriver): PortableCompilation | undefined {
   const c = cache.get(driver.file);
-  return c && c.hash === driver.hash ? { entry: driver.file, script: c.script, inputs: [...c.inputs], resolutions: c.resolutions, hash: c.hash } : undefined;
+  return c && c.hash === driver.hash ? dataOf(driver.file, c) : undefined;
 }
 
 /**
@@ -211,7 +221,7 @@ export function portableCompilation(driver: CompiledDriver): PortableCompilation
  * the imports at each load: a file changed since is compiled again.
  */
 export function adoptCompilation(p: PortableCompilation): void {
-  cache.set(p.entry, { script: p.script, sourceMap: new DriverSourceMap(p.script), inputs: new Map(p.inputs), resolutions: p.resolutions, hash: p.hash });
+  cache.set(p.entry, fromData(p));
 }
 
 /** The environment of a driver evaluated outside a run (tests): virtual time 0, seed 1, console to stderr. */

@@ -5,12 +5,25 @@
 // mapped, reserved and made not present, contexts that wait for the paging fence and read through
 // a range), defragmentation, destroy and recreate, on one engine or two, with sub-transfers and
 // small paging buffers, about a quarter of them on an interrupt line shared with another device.
+// The reference driver's variations that the WDK allows (asking VidMm to wait, other multipass
+// progress, other segment preferences) must pass them too.
 // A failure here is the simulator's (a false verdict), never the driver's: two were found this way
 // (a DMA transfer that moved the GPU's clock under the kernel, and the content expected after a
 // transfer to the device).
 
 import assert from 'node:assert/strict';
-import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_TRANSFER, DXGK_OPERATION_UPDATE_PAGE_TABLE } from '../../../src/sim/ddi/contract';
+import {
+  type DXGKARG_BUILDPAGINGBUFFER,
+  DXGK_OPERATION_DISCARD_CONTENT,
+  DXGK_OPERATION_FILL,
+  DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
+  DXGK_OPERATION_TRANSFER,
+  DXGK_OPERATION_UPDATE_PAGE_TABLE,
+  STATUS_GRAPHICS_ALLOCATION_BUSY,
+  STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
+  STATUS_SUCCESS,
+} from '../../../src/sim/ddi/contract';
+import { instructionSize, segmentLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
 import { createRandom } from '../../../src/sim/hw/random';
 import { createMachine } from '../../../src/sim/machine';
 import { normalizeScenario } from '../../../src/sim/scenario';
@@ -166,9 +179,9 @@ function randomWorkload(k: number): ScenarioFile {
 
 const COUNT = 80;
 
-async function runAll(driver: Parameters<typeof createMachine>[0]['driver']): Promise<{ k: number; message: string }[]> {
+async function runAll(driver: Parameters<typeof createMachine>[0]['driver'], count = COUNT): Promise<{ k: number; message: string }[]> {
   const failed: { k: number; message: string }[] = [];
-  for (let k = 0; k < COUNT; k++) {
+  for (let k = 0; k < count; k++) {
     const machine = await createMachine({ driver, scenario: normalizeScenario(randomWorkload(k), `random-paths-${k}`) });
     const r = machine.run();
     if (!r.ok) failed.push({ k, message: r.error!.message });
@@ -214,6 +227,71 @@ describe('random workloads across the WDK paths', () => {
     }
     const failed = await runAll(REFERENCE);
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+  });
+
+  // The WDK leaves these to the driver; a verdict against any of them would be the simulator's.
+  it('choices the WDK leaves to the driver pass too: ALLOCATION_BUSY whenever the idle flag is clear, fills cut into pages across paging buffers, CPU-visible segments preferred', async () => {
+    let busy = 0;
+    const waiting = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) => {
+        // "If the idle flag is not set, the driver should always determine that the allocation is
+        // either currently busy or might soon become busy": so it may always ask VidMm to wait.
+        const flags =
+          args.Operation === DXGK_OPERATION_TRANSFER
+            ? args.Transfer.Flags
+            : args.Operation === DXGK_OPERATION_DISCARD_CONTENT
+              ? args.DiscardContent.Flags
+              : args.Operation === DXGK_OPERATION_SPECIAL_LOCK_TRANSFER
+                ? args.SpecialLockTransfer.Flags
+                : undefined;
+        if (flags && !flags.AllocationIsIdle) {
+          busy++;
+          return STATUS_GRAPHICS_ALLOCATION_BUSY;
+        }
+        return init.DxgkDdiBuildPagingBuffer(h, args);
+      },
+    }));
+    let passes = 0;
+    const pageFills = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) => {
+        if (args.Operation !== DXGK_OPERATION_FILL) return init.DxgkDdiBuildPagingBuffer(h, args);
+        // MultipassOffset is the driver's own: here the bytes filled so far, a page per instruction.
+        const f = args.Fill;
+        const size = instructionSize('fill');
+        for (let done = args.MultipassOffset; done < f.FillSize; done += 4096) {
+          if (args.DmaSize < size) {
+            args.MultipassOffset = done;
+            passes++;
+            return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
+          }
+          const at = segmentLocation(f.Destination.SegmentId, f.Destination.SegmentAddress + done);
+          const n = writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [at, Math.min(4096, f.FillSize - done), f.FillPattern]);
+          args.pDmaBuffer.Offset += n;
+          args.DmaSize -= n;
+        }
+        return STATUS_SUCCESS;
+      },
+    }));
+    const visibleFirst = await testDriver((init) => ({
+      DxgkDdiCreateAllocation: (h, args) => {
+        const status = init.DxgkDdiCreateAllocation(h, args);
+        for (const info of args.pAllocationInfo) {
+          const p = info.PreferredSegment;
+          [p.SegmentId0, p.SegmentId1] = [p.SegmentId1 || p.SegmentId0, p.SegmentId1 ? p.SegmentId0 : 0];
+        }
+        return status;
+      },
+    }));
+    for (const [name, driver] of [
+      ['ALLOCATION_BUSY', waiting],
+      ['page fills', pageFills],
+      ['CPU-visible first', visibleFirst],
+    ] as const) {
+      const failed = await runAll(driver, 40);
+      assert.deepEqual(failed, [], `${name}: ${failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n')}`);
+    }
+    assert.ok(busy > 100, `ALLOCATION_BUSY returned ${busy} times`);
+    assert.ok(passes > 10, `fills cut across paging buffers ${passes} times`);
   });
 
   it('they reach sub-transfers: a driver that ignores MdlOffset is caught', async () => {

@@ -87,19 +87,27 @@ const DMA_BUFFER_SIZE = 16 * 1024;
  * so a transfer can be cut between paging buffers at any 64 KiB boundary (MultipassOffset).
  */
 const MAX_COPY_BYTES = 64 * 1024;
-/** Fence commands live in a ring in common-buffer memory: one slot per submission. */
+/** Fence commands live in common-buffer memory, a ring per engine: one slot per submission. */
 const FENCE_RING_BYTES = 64 * 1024;
 
 /** The adapter context: DxgkDdiAddDevice hands it to the kernel, which passes it back as hAdapter. */
 interface Adapter {
   dxgk: DXGKRNL_INTERFACE | null;
   registers: DEVICE_REGISTERS | null;
-  fenceRing: { bytes: Uint8Array; physical: number; next: number } | null;
+  /** One ring of fence commands per engine (see DxgkDdiSubmitCommand). */
+  fenceRings: FenceRing[];
   /** The last fence value each engine's fence register was seen at. */
   lastFence: number[];
   /** Tiling units: a tiled allocation holds one while it is in a segment. */
   surfaceRegisters: (Allocation | null)[];
   busMaster: BusMaster | null;
+}
+
+/** An engine's part of the fence-command memory: `slots` fence instructions. */
+interface FenceRing {
+  bytes: Uint8Array;
+  physical: number;
+  slots: number;
 }
 
 /** Our record of an allocation (its hAllocation). */
@@ -146,7 +154,7 @@ function DxgkDdiStopDevice(MiniportDeviceContext: HANDLE): NTSTATUS {
 }
 
 function DxgkDdiAddDevice(PhysicalDeviceObject: HANDLE, MiniportDeviceContext: OUT<HANDLE>): NTSTATUS {
-  const adapter: Adapter = { dxgk: null, registers: null, fenceRing: null, lastFence: [], surfaceRegisters: [null, null, null, null], busMaster: null };
+  const adapter: Adapter = { dxgk: null, registers: null, fenceRings: [], lastFence: [], surfaceRegisters: [null, null, null, null], busMaster: null };
   MiniportDeviceContext.value = adapter;
   return STATUS_SUCCESS;
 }
@@ -162,7 +170,14 @@ function DxgkDdiStartDevice(MiniportDeviceContext: HANDLE, DxgkStartInfo: DXGK_S
   if (DxgkInterface.DxgkCbAllocateContiguousMemory(DxgkInterface.DeviceHandle, ring) !== STATUS_SUCCESS || !ring.pVirtualAddress) {
     return STATUS_NO_MEMORY;
   }
-  adapter.fenceRing = { bytes: ring.pVirtualAddress, physical: ring.PhysicalAddress, next: 0 };
+  // Each engine gets its own part: it runs its buffers in order, so a slot it used `slots`
+  // submissions ago has run once its fence register has passed that fence (DxgkDdiSubmitCommand).
+  const size = instructionSize('fence');
+  const slots = Math.floor(FENCE_RING_BYTES / size / info.Registers.EngineCount);
+  for (let engine = 0; engine < info.Registers.EngineCount; engine++) {
+    const at = engine * slots * size;
+    adapter.fenceRings.push({ bytes: ring.pVirtualAddress.subarray(at, at + slots * size), physical: ring.PhysicalAddress + at, slots });
+  }
   adapter.busMaster = startBusMaster(DxgkInterface);
   return STATUS_SUCCESS;
 }
@@ -449,14 +464,18 @@ function DxgkDdiSubmitCommand(hAdapter: HANDLE, pSubmitCommand: DXGKARG_SUBMITCO
     s.SubmissionFenceId,
   );
   // Then a fence: when the engine gets here, the buffer is done; the fence register takes the
-  // submission's fence id and the GPU raises a DMA-completed interrupt.
-  const ring = adapter.fenceRing!;
+  // submission's fence id and the GPU raises a DMA-completed interrupt. The slot's last command was
+  // for a fence at least `slots` lower on this engine: it has run once the fence register is there.
+  // (One ring for all engines would overwrite commands a slower engine has not reached yet.)
+  const ring = adapter.fenceRings[engine];
   const size = instructionSize('fence');
-  if (ring.next + size > ring.bytes.length) ring.next = 0;
-  const at = ring.next;
-  writeInstruction(ring.bytes, at, 'fence', [physicalLocation(0), BigInt(s.SubmissionFenceId)], FenceFlags.Irq);
-  ring.next += size;
-  registers.SubmitDmaBuffer(engine, ring.physical + at, size, s.SubmissionFenceId);
+  const fence = s.SubmissionFenceId;
+  if (fence > ring.slots && registers.ReadPagingFence(engine) < fence - ring.slots) {
+    throw new Error(`engine ${engine} has more than ${ring.slots} submissions outstanding: its fence ring is full`);
+  }
+  const at = (fence % ring.slots) * size;
+  writeInstruction(ring.bytes, at, 'fence', [physicalLocation(0), BigInt(fence)], FenceFlags.Irq);
+  registers.SubmitDmaBuffer(engine, ring.physical + at, size, fence);
   return STATUS_SUCCESS;
 }
 

@@ -768,8 +768,10 @@ declare module "paging-lab/internal/isa/encoding" {
     export { LOCATION_BYTES };
 }
 declare module "paging-lab/internal/sim/ddi/writeSites" {
+    type WriteObserver = (bytes: Uint8Array, offset: number, length: number) => void;
     export const driverWriteSites: {
-        observe: ((bytes: Uint8Array, offset: number, length: number) => void) | undefined;
+        observe: WriteObserver | undefined;
+        queued: WriteObserver | undefined;
     };
 }
 declare module "paging-lab/internal/sim/ddi/gpu" {

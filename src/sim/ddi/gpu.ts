@@ -56,6 +56,8 @@ export function encodeInto(instr: Instruction, out: Uint8Array, offset: number):
   const n = encodeIntoBuffer(instr, out, offset);
   const observe = driverWriteSites.observe;
   if (observe) observe(out, offset, n);
+  const queued = driverWriteSites.queued;
+  if (queued) queued(out, offset, n);
   return n;
 }
 
@@ -85,4 +87,6 @@ export function writeLocation(bytes: Uint8Array, offset: number, loc: Location):
   v.setUint32(offset + 12, Math.floor(loc.address / 0x100000000), true);
   const observe = driverWriteSites.observe;
   if (observe) observe(bytes, offset, 16);
+  const queued = driverWriteSites.queued;
+  if (queued) queued(bytes, offset, 16);
 }

@@ -31,6 +31,8 @@ export interface DdiHook {
   before?(call: DdiCall, opts: DdiCallOptions): void;
   after?(call: DdiCall, result: unknown, opts: DdiCallOptions): void;
   threw?(call: DdiCall, error: unknown, opts: DdiCallOptions): void;
+  /** When the driver's code for the call has ended, however it ended (before `after` or `threw`). */
+  ended?(call: DdiCall): void;
 }
 
 const NO_OPTIONS: DdiCallOptions = Object.freeze({});
@@ -160,6 +162,7 @@ export class DdiCaller {
     } finally {
       leaveDriverCode();
       this.driverMs += performance.now() - t0;
+      for (let i = 0; i < hooks.length; i++) hooks[i].ended?.(call);
     }
     if (types.isPromise(result)) {
       for (let i = 0; i < hooks.length; i++) hooks[i].threw?.(call, result, opts);

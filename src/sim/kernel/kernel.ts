@@ -28,6 +28,8 @@ import {
 import { DriverError, type SourceLocation } from '../driver/errors';
 import type { DriverEntryFunction } from '../driver/loader';
 import type { CommonBuffer, Gpu, HwEvent } from '../hw/types';
+import { formatInstructionAt } from '../hw/format';
+import { decode } from '../../isa/encoding';
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { VerifierViolation } from '../verifier/violation';
@@ -103,7 +105,7 @@ export class Kernel {
   /** The verifier, when it is on (it attaches itself; it observes the kernel, so the kernel names only what it asks of it). */
   verifier: AttachedVerifier | undefined;
   /** Common buffers the driver got with DxgkCbAllocateContiguousMemory (there is no callback to give them back). */
-  readonly contiguousMemory: { bytes: number; stack: string | undefined }[] = [];
+  readonly contiguousMemory: { bytes: number; stack: string | undefined; view: Uint8Array; physical: number }[] = [];
   instructions = 0;
   engineMs = 0;
   renders = 0;
@@ -296,7 +298,7 @@ export class Kernel {
         check(h, 'DxgkCbAllocateContiguousMemory');
         const b = this.gpu.allocateCommonBuffer(args.NumberOfBytes);
         if (!b) return STATUS_NO_MEMORY;
-        this.contiguousMemory.push({ bytes: Math.ceil(b.size / PAGE_SIZE) * PAGE_SIZE, stack: new Error().stack });
+        this.contiguousMemory.push({ bytes: Math.ceil(b.size / PAGE_SIZE) * PAGE_SIZE, stack: new Error().stack, view: b.bytes, physical: b.physical });
         args.pVirtualAddress = b.bytes;
         args.PhysicalAddress = b.physical;
         return STATUS_SUCCESS;
@@ -423,10 +425,54 @@ export class Kernel {
       if (e.kind === 'fault') throw this.faultError(e.fault);
       if (e.kind === 'buffer-complete' && e.engine === engine) {
         this.hwEvents.splice(i, 1);
+        this.checkSubmission(engine, true);
         this.registers.completed(engine);
       } else i++;
     }
     return { at: next, outcome };
+  }
+
+  /**
+   * The verifier's submitted-commands-changed, judged when the engine raises an interrupt from a
+   * submission and when it finishes one (before the interrupt routine reports what it read): the
+   * engine reads commands only when it gets to them, so a driver that rewrites queued memory (a
+   * ring slot reused too early) has the GPU run commands nobody submitted.
+   */
+  /**
+   * Notes the driver line behind a write (through `paging-lab/gpu`'s writers) into its contiguous
+   * memory where an engine has commands queued: the verifier sets it as `driverWriteSites.queued`
+   * for each DDI call, and submitted-commands-changed points there.
+   */
+  readonly noteQueuedWrite = (bytes: Uint8Array, offset: number, length: number): void => {
+    const at = bytes.byteOffset + offset;
+    for (const m of this.contiguousMemory) {
+      const v = m.view;
+      if (v.buffer !== bytes.buffer || at < v.byteOffset || at >= v.byteOffset + v.byteLength) continue;
+      const s = this.registers.queuedAt(m.physical + at - v.byteOffset, length);
+      if (s && !s.writtenAt) s.writtenAt = this.ddi.hereLater();
+      return;
+    }
+  };
+
+  private checkSubmission(engine: number, done: boolean): void {
+    const changed = this.registers.changedSubmission(engine, done);
+    if (!changed) return;
+    const { submission: s, offset, sent, now } = changed;
+    // The instruction that holds the first changed byte, as queued and as run.
+    let at = 0;
+    for (let n = 0; at < s.length; at += n) {
+      n = Math.max(1, decode(sent, at, s.length).length);
+      if (offset < at + n) break;
+    }
+    const name = (id: number): string | undefined => this.gpu.segments.find((x) => x.id === id)?.name;
+    throw this.driverFault(
+      'submitted-commands-changed',
+      'DxgkDdiSubmitCommand',
+      this.init?.DxgkDdiSubmitCommand,
+      `engine ${engine} ran commands that changed after they were queued: the ${s.length} bytes at 0x${s.physical.toString(16)} given to SubmitDmaBuffer with SubmissionFenceId ${s.submissionId} held \`${formatInstructionAt(sent, at, s.length, name)}\` at byte ${at} then, and \`${formatInstructionAt(now, at, s.length, name)}\` when the engine got there. The GPU reads queued commands only when it reaches them, so their memory must keep them until the engine is past them: a driver that writes fence commands into a ring (one for all engines, or too small) overwrote one the engine had not run yet`,
+      undefined,
+      s.writtenAt?.(),
+    );
   }
 
   private faultError(f: Extract<HwEvent, { kind: 'fault' }>['fault']): Error {
@@ -443,9 +489,12 @@ export class Kernel {
   private *processHardwareEvents(): Gen {
     while (this.hwEvents.length) {
       const e = this.hwEvents.shift()!;
-      if (e.kind === 'buffer-complete') this.registers.completed(e.engine);
-      else if (e.kind === 'fault') throw this.faultError(e.fault);
+      if (e.kind === 'buffer-complete') {
+        this.checkSubmission(e.engine, true);
+        this.registers.completed(e.engine);
+      } else if (e.kind === 'fault') throw this.faultError(e.fault);
       else if (e.kind === 'interrupt') {
+        this.checkSubmission(e.engine, false);
         yield* this.frame(`interrupt from engine ${e.engine}`, this.interrupt(e));
       }
     }

@@ -27,7 +27,8 @@ export type RuleId =
   | 'interrupt-routine-callbacks'
   | 'interrupt-dpc-not-queued'
   | 'interrupt-claimed-foreign'
-  | 'dpc-not-notified';
+  | 'dpc-not-notified'
+  | 'submitted-commands-changed';
 
 export interface Rule {
   id: RuleId;
@@ -188,6 +189,12 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     rule: 'the DxgkDdiDpcRoutine queued after DxgkCbNotifyInterrupt calls DxgkCbNotifyDpc',
     quote: 'This DPC must be queued because the GPU scheduler also must be notified when the driver\'s DPC callback routine calls the DXGKCB_NOTIFY_DPC function about the same event at DPC time.',
     source: 'DXGKCB_NOTIFY_INTERRUPT (d3dkmddi.h)',
+  },
+  'submitted-commands-changed': {
+    id: 'submitted-commands-changed',
+    rule: 'the commands handed to an engine (DEVICE_REGISTERS.SubmitDmaBuffer) stay as they were until the engine has run them: a ring of fence commands reuses a slot only once its engine is past it',
+    quote: 'The driver uses the fence identifier passed to DxgkDdiSubmitCommand to write into the ring buffer, which is the buffer where DMA buffers are queued for execution by the graphics processing unit (GPU)',
+    source: 'Supplying Fence Identifiers',
   },
   tdr: {
     id: 'tdr',

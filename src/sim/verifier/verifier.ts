@@ -5,6 +5,7 @@
 // The TDR rule is enforced by the host that runs the machine in a worker (src/sim/runtime), since
 // a driver stuck in a loop cannot be interrupted from its own thread.
 
+import { driverWriteSites } from '../ddi/writeSites';
 import type { DdiHook } from '../kernel/ddiCaller';
 import type { Kernel } from '../kernel/kernel';
 import { allocationInfoWrites } from './allocationInfoWrites';
@@ -23,11 +24,23 @@ export class Verifier {
   constructor(readonly kernel: Kernel) {
     this.context = new RuleContext(kernel);
     kernel.verifier = this;
+    kernel.registers.keepSent = true;
     this.families = [statusRule(this.context), dmaBufferRules(this.context), buildLoopRules(this.context), patchRule(this.context), apertureRules(this.context), swizzlingRule(this.context), allocationInfoWrites(this.context)];
     const families = this.families;
+    // submitted-commands-changed: the line that writes into queued commands, noted during each call
+    // (calls nest: a callback can run a DDI, so what was there is put back in order).
+    const outer: (typeof driverWriteSites.queued)[] = [];
+    const watch = (): void => {
+      outer.push(driverWriteSites.queued);
+      driverWriteSites.queued = kernel.noteQueuedWrite;
+    };
     const hook: DdiHook = {
       before: (call, opts) => {
         for (const f of families) f.before?.(call, opts);
+        watch();
+      },
+      ended: () => {
+        driverWriteSites.queued = outer.pop();
       },
       after: (call, result, opts) => {
         for (const f of families) f.after?.(call, result, opts);

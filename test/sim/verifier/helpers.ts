@@ -41,6 +41,7 @@ export const BUGGY: Record<RuleId, string> = {
   'interrupt-dpc-not-queued': 'default',
   'interrupt-claimed-foreign': 'shared-interrupt',
   'dpc-not-notified': 'default',
+  'submitted-commands-changed': 'two-engines',
 };
 
 /**

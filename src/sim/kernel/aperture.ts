@@ -161,7 +161,10 @@ export class ApertureSegments {
    */
   private *probe(p: Probe): Gen {
     const k = this.w.kernel;
-    const engine = this.w.vidmm.policy.pagingEngine;
+    // A context's read, not a paging buffer: VidMm never writes paging buffers itself (only the
+    // driver does, in DxgkDdiBuildPagingBuffer), and a driver may count on their layout (a fence
+    // written at the end by DxgkDdiPatch).
+    const engine = k.renderEngine;
     this.probeBuffer ??= k.commonBuffer(PAGE_SIZE, 'the aperture probe buffer');
     const buf = this.probeBuffer;
     const copy = OPCODE_BY_MNEMONIC.get('copy')!;
@@ -177,7 +180,7 @@ export class ApertureSegments {
         n += encodeInto({ op: copy, flags: 0, operands: [dst, src, DUMMY_MARK.length] }, buf.bytes, n);
       }
       const batch: Probe = { ...p, first, count };
-      const entry = yield* k.vidsch.submit({ engine, kind: 'paging', physical: buf.physical, start: 0, end: n, size: buf.size, label: `VidMm probe of ${p.segment.name} pages [${first}, ${first + count}) through the dummy page` });
+      const entry = yield* k.vidsch.patchAndSubmit(buf, { engine, kind: 'render', physical: buf.physical, start: 0, end: n, size: buf.size, label: `VidMm probe of ${p.segment.name} pages [${first}, ${first + count}) through the dummy page` }, undefined);
       this.probes.set(entry.fenceId, batch);
       yield* k.waitUntil(() => k.vidsch.isComplete(engine, entry.fenceId), `the probe of ${p.segment.name} through the dummy page`);
       this.probes.delete(entry.fenceId);
@@ -207,7 +210,7 @@ export class ApertureSegments {
 
   /** A GPU fault in one of VidMm's probe buffers: the unmapped page does not lead to the dummy page. */
   gpuFault(buffer: QueuedBuffer, fault: FaultRecord): Error | undefined {
-    const p = buffer.engine === this.w.vidmm.policy.pagingEngine ? this.probes.get(buffer.fenceId) : undefined;
+    const p = buffer.engine === this.w.kernel.renderEngine ? this.probes.get(buffer.fenceId) : undefined;
     if (!p) return undefined;
     const copySize = OPCODE_BY_MNEMONIC.get('copy')!.size;
     const page = p.first + Math.floor(fault.offset / copySize);
@@ -225,7 +228,7 @@ export class ApertureSegments {
     const buf = this.context;
     const op = OPCODE_BY_MNEMONIC.get('pwrite')!;
     const n = encodeInto({ op, flags: 0, operands: [{ space: LocationSpace.Segment, sub: m.segment.id, aux: 0, address: m.offset + step.offset }, 4, BigInt(step.value)] }, buf.bytes, 0);
-    const entry = yield* k.vidsch.submit({ engine: k.renderEngine, kind: 'render', physical: buf.physical, start: 0, end: n, size: buf.size, label: `GPU write to '${a.name}' through ${m.segment.name}` });
+    const entry = yield* k.vidsch.patchAndSubmit(buf, { engine: k.renderEngine, kind: 'render', physical: buf.physical, start: 0, end: n, size: buf.size, label: `GPU write to '${a.name}' through ${m.segment.name}` }, undefined);
     a.busy.set(k.renderEngine, entry.fenceId);
     yield* this.w.settle(a, 'GPU write through the aperture to complete');
     this.stats.gpuWrites++;

@@ -15,7 +15,6 @@ import { encodeInto } from '../../isa/encoding';
 import { LocationSpace, OPCODE_BY_MNEMONIC } from '../../isa/opcodes';
 import type { Gen, MachineEvent } from './events';
 import { patternBytes, surfacePitch } from './allocationContent';
-import { patchArguments } from './workloadSteps';
 import { KernelError } from './kernelError';
 import type { Allocation } from './vidmm';
 import { type PathContext } from './pathContext';
@@ -192,7 +191,6 @@ export class CpuAccess {
     const pitch = surfacePitch(swizzled);
     const end = encodeInto({ op, flags: 0, operands: [placeholder, placeholder, swizzled.size, pitch] }, buf.bytes, 0);
     const engine = k.renderEngine;
-    const { init, ctx } = k.driver();
     const allocations: DXGK_ALLOCATIONLIST[] = [
       { hDeviceSpecificAllocation: linear.hAllocation, WriteOperation: true, SegmentId: linear.segmentId, PhysicalAddress: linear.offset },
       { hDeviceSpecificAllocation: swizzled.hAllocation, WriteOperation: false, SegmentId: swizzled.segmentId, PhysicalAddress: swizzled.offset },
@@ -201,9 +199,7 @@ export class CpuAccess {
       { AllocationIndex: 0, SlotId: 0, DriverId: 0, AllocationOffset: 0, PatchOffset: 4, SplitOffset: 0 },
       { AllocationIndex: 1, SlotId: 1, DriverId: 0, AllocationOffset: 0, PatchOffset: 20, SplitOffset: 0 },
     ];
-    const patch = patchArguments(buf, end, allocations, patches, k.vidsch.nextFenceId(engine), engine);
-    yield* k.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
-    const entry = yield* k.vidsch.submit({ engine, kind: 'render', physical: buf.physical, start: 0, end, size: buf.size, label: `unswizzle '${swizzled.name}' -> '${linear.name}' for a lock` });
+    const entry = yield* k.vidsch.patchAndSubmit(buf, { engine, kind: 'render', physical: buf.physical, start: 0, end, size: buf.size, label: `unswizzle '${swizzled.name}' -> '${linear.name}' for a lock` }, { allocations, patches });
     swizzled.busy.set(engine, entry.fenceId);
     linear.busy.set(engine, entry.fenceId);
     // 2-3. pfnLockCb on the linear allocation waits until the unswizzle is done.

@@ -19,7 +19,6 @@
 
 import {
   type DXGKARG_BUILDPAGINGBUFFER,
-  type DXGKARG_PATCH,
   type DRIVER_INITIALIZATION_DATA,
   type DdiName,
   type HANDLE,
@@ -331,39 +330,14 @@ export class PagingBuilder {
     if (!buf || buf.write === buf.start) return;
     this.current = undefined;
     const host = this.host;
-    const { init, ctx } = host.driver();
     const engine = host.policy.pagingEngine;
-    const fenceId = host.vidsch.nextFenceId(engine);
-    const patch: DXGKARG_PATCH = {
-      hDevice: null,
-      hContext: null,
-      DmaBufferSegmentId: 0,
-      DmaBufferSegmentAddress: buf.buffer.physical,
-      pDmaBuffer: buf.buffer.bytes,
-      DmaBufferSize: buf.limit,
-      DmaBufferSubmissionStartOffset: buf.start,
-      DmaBufferSubmissionEndOffset: buf.write,
-      pDmaBufferPrivateData: null,
-      DmaBufferPrivateDataSize: 0,
-      pAllocationList: null,
-      AllocationListSize: 0,
-      pPatchLocationList: null,
-      PatchLocationListSize: 0,
-      PatchLocationListSubmissionStart: 0,
-      PatchLocationListSubmissionLength: 0,
-      SubmissionFenceId: fenceId,
-      Flags: { Paging: true, Present: false },
-      EngineOrdinal: engine,
-    };
-    yield* host.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
-    if (patch.DmaBufferSubmissionEndOffset !== buf.write || patch.DmaBufferSubmissionStartOffset !== buf.start) {
-      throw host.ddi.statusError('DxgkDdiPatch', patch, init.DxgkDdiPatch, 'DxgkDdiPatch changed the size of the paging buffer (DmaBufferSubmissionStartOffset/EndOffset), which it may not do');
-    }
     const ops = buf.operations.map((o) => o.label);
     const ranges = buf.operations.map((o) => ({ label: o.label, physical: buf.buffer.physical + o.begin, length: o.end - o.begin }));
     buf.state = 'submitted';
-    const submitted = yield* host.vidsch.submit(
+    const submitted = yield* host.vidsch.patchAndSubmit(
+      buf.buffer,
       { engine, kind: 'paging', physical: buf.buffer.physical, start: buf.start, end: buf.write, size: buf.limit, label: ops.join('; ') },
+      undefined,
       () => {
         buf.state = 'free';
       },

@@ -221,7 +221,7 @@ export class DevicePagingQueue {
       at + n,
     );
     const engine = k.renderEngine;
-    const entry = yield* k.vidsch.submit({ engine, kind: 'render', physical: mem.physical, start: at, end: at + n, size: mem.size, label: `context: wait for paging fence ${value}, then read GPU VA 0x${step.va!.toString(16)}` });
+    const entry = yield* k.vidsch.patchAndSubmit(mem, { engine, kind: 'render', physical: mem.physical, start: at, end: at + n, size: mem.size, label: `context: wait for paging fence ${value}, then read GPU VA 0x${step.va!.toString(16)}` }, undefined);
     yield* this.w.vidmm.submitCurrent();
     const waitedBefore = this.value() < value;
     yield* this.runUntil(() => k.vidsch.isComplete(engine, entry.fenceId), `the context that waits for paging fence ${value}`);

@@ -1,8 +1,8 @@
 // VidSch, the GPU scheduler: one DMA-buffer queue per engine, a submission fence id per buffer
-// (increasing per engine), DxgkDdiSubmitCommand to hand a buffer to the driver, and completion
-// when the driver reports a fence through DxgkCbNotifyInterrupt + DxgkCbNotifyDpc.
+// (increasing per engine), DxgkDdiPatch then DxgkDdiSubmitCommand to hand a buffer to the driver,
+// and completion when the driver reports a fence through DxgkCbNotifyInterrupt + DxgkCbNotifyDpc.
 
-import type { DXGKARG_SUBMITCOMMAND, DRIVER_INITIALIZATION_DATA, HANDLE } from '../ddi/contract';
+import type { D3DDDI_PATCHLOCATIONLIST, DXGK_ALLOCATIONLIST, DXGKARG_PATCH, DXGKARG_SUBMITCOMMAND, DRIVER_INITIALIZATION_DATA, HANDLE } from '../ddi/contract';
 import { DriverError } from '../driver/errors';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen } from './events';
@@ -51,6 +51,29 @@ export class VidSch {
 
   get idle(): boolean {
     return this.engines.every((e) => e.queue.length === 0);
+  }
+
+  /**
+   * A DMA buffer to the driver: DxgkDdiPatch (with its allocation and patch-location lists, or none
+   * for a paging buffer or one whose addresses are final), then DxgkDdiSubmitCommand. Every buffer
+   * goes through both, as on Windows, where the driver may write the buffer's fence from either
+   * ("Supplying Fence Identifiers": DxgkDdiPatch at the end of the DMA buffer, DxgkDdiSubmitCommand
+   * into its ring).
+   */
+  *patchAndSubmit(
+    buf: { physical: number; bytes: Uint8Array },
+    b: Omit<QueuedBuffer, 'fenceId' | 'submittedAt' | 'onComplete'>,
+    lists: { allocations: DXGK_ALLOCATIONLIST[]; patches: D3DDDI_PATCHLOCATIONLIST[] } | undefined,
+    onComplete?: () => void,
+  ): Gen<QueuedBuffer> {
+    const { init, ctx } = this.driver();
+    const patch = patchArguments(buf, b.size, b.start, b.end, lists, this.nextFenceId(b.engine), b.engine, b.kind === 'paging');
+    yield* this.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
+    if (patch.DmaBufferSubmissionStartOffset !== b.start || patch.DmaBufferSubmissionEndOffset !== b.end) {
+      const what = b.kind === 'paging' ? 'paging buffer' : 'DMA buffer';
+      throw this.ddi.statusError('DxgkDdiPatch', patch, init.DxgkDdiPatch, `DxgkDdiPatch changed the size of the ${what} (DmaBufferSubmissionStartOffset/EndOffset), which it may not do`);
+    }
+    return yield* this.submit(b, onComplete);
   }
 
   *submit(b: Omit<QueuedBuffer, 'fenceId' | 'submittedAt' | 'onComplete'>, onComplete?: () => void): Gen<QueuedBuffer> {
@@ -117,4 +140,41 @@ export class VidSch {
     for (const b of done) for (const f of b.onComplete) f();
     return done;
   }
+}
+
+/**
+ * DxgkDdiPatch's arguments for `buf`'s bytes [start, end): with its allocation and patch-location
+ * lists, or (`lists` undefined) none, as for a paging buffer or one whose addresses are final.
+ */
+export function patchArguments(
+  buf: { physical: number; bytes: Uint8Array },
+  size: number,
+  start: number,
+  end: number,
+  lists: { allocations: DXGK_ALLOCATIONLIST[]; patches: D3DDDI_PATCHLOCATIONLIST[] } | undefined,
+  fenceId: number,
+  engine: number,
+  paging: boolean,
+): DXGKARG_PATCH {
+  return {
+    hDevice: null,
+    hContext: null,
+    DmaBufferSegmentId: 0,
+    DmaBufferSegmentAddress: buf.physical,
+    pDmaBuffer: buf.bytes,
+    DmaBufferSize: size,
+    DmaBufferSubmissionStartOffset: start,
+    DmaBufferSubmissionEndOffset: end,
+    pDmaBufferPrivateData: null,
+    DmaBufferPrivateDataSize: 0,
+    pAllocationList: lists ? lists.allocations : null,
+    AllocationListSize: lists ? lists.allocations.length : 0,
+    pPatchLocationList: lists ? lists.patches : null,
+    PatchLocationListSize: lists ? lists.patches.length : 0,
+    PatchLocationListSubmissionStart: 0,
+    PatchLocationListSubmissionLength: lists ? lists.patches.length : 0,
+    SubmissionFenceId: fenceId,
+    Flags: { Paging: paging, Present: false },
+    EngineOrdinal: engine,
+  };
 }

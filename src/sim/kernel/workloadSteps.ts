@@ -14,7 +14,6 @@ import {
   type DXGK_ALLOCATIONLIST,
   type DXGKARG_CREATEALLOCATION,
   type DXGKARG_DESTROYALLOCATION,
-  type DXGKARG_PATCH,
   NT_SUCCESS,
   PAGE_SIZE,
   statusName,
@@ -340,14 +339,12 @@ export class WorkloadSteps {
       if (write) tiles.push({ a, offset: tileOffset, pattern });
       at += op.size;
     });
-    const { init, ctx } = this.k.driver();
     const engine = this.k.renderEngine;
-    const fenceId = this.k.vidsch.nextFenceId(engine);
-    const patch = patchArguments(buf, at, allocationList, patches, fenceId, engine);
-    yield* this.k.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
     const b = buf;
-    const entry = yield* this.k.vidsch.submit(
+    const entry = yield* this.k.vidsch.patchAndSubmit(
+      buf,
       { engine, kind: 'render', physical: buf.physical, start: 0, end: at, size: buf.size, label: `render ${this.k.renders} [${list.map((a) => a.name).join(', ')}]` },
+      { allocations: allocationList, patches },
       () => {
         b.free = true;
       },
@@ -373,36 +370,4 @@ export class WorkloadSteps {
       writes: [...writes].map((a) => a.name),
     });
   }
-}
-
-/** DxgkDdiPatch's arguments for a render DMA buffer of `end` bytes, with its allocation and patch-location lists. */
-export function patchArguments(
-  buf: { physical: number; bytes: Uint8Array; size: number },
-  end: number,
-  allocationList: DXGK_ALLOCATIONLIST[],
-  patches: D3DDDI_PATCHLOCATIONLIST[],
-  fenceId: number,
-  engine: number,
-): DXGKARG_PATCH {
-  return {
-    hDevice: null,
-    hContext: null,
-    DmaBufferSegmentId: 0,
-    DmaBufferSegmentAddress: buf.physical,
-    pDmaBuffer: buf.bytes,
-    DmaBufferSize: buf.size,
-    DmaBufferSubmissionStartOffset: 0,
-    DmaBufferSubmissionEndOffset: end,
-    pDmaBufferPrivateData: null,
-    DmaBufferPrivateDataSize: 0,
-    pAllocationList: allocationList,
-    AllocationListSize: allocationList.length,
-    pPatchLocationList: patches,
-    PatchLocationListSize: patches.length,
-    PatchLocationListSubmissionStart: 0,
-    PatchLocationListSubmissionLength: patches.length,
-    SubmissionFenceId: fenceId,
-    Flags: { Paging: false, Present: false },
-    EngineOrdinal: engine,
-  };
 }

@@ -13,6 +13,7 @@
 
 import assert from 'node:assert/strict';
 import {
+  type DEVICE_REGISTERS,
   type DXGKARG_BUILDPAGINGBUFFER,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
@@ -23,7 +24,7 @@ import {
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../../../src/sim/ddi/contract';
-import { instructionSize, segmentLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
+import { FenceFlags, instructionSize, physicalLocation, segmentLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
 import { createRandom } from '../../../src/sim/hw/random';
 import { createMachine } from '../../../src/sim/machine';
 import { normalizeScenario } from '../../../src/sim/scenario';
@@ -292,6 +293,57 @@ describe('random workloads across the WDK paths', () => {
     }
     assert.ok(busy > 100, `ALLOCATION_BUSY returned ${busy} times`);
     assert.ok(passes > 10, `fills cut across paging buffers ${passes} times`);
+  });
+
+  // "Supplying Fence Identifiers": the driver may write a buffer's fence from DxgkDdiPatch, at the end
+  // of the DMA buffer, or from DxgkDdiSubmitCommand, into its ring; so every buffer, the kernel's own
+  // too, goes through both with the same fence id, and VidMm writes no paging buffer itself.
+  it('every buffer goes through DxgkDdiPatch, then DxgkDdiSubmitCommand: a driver that writes paging fences from DxgkDdiPatch passes them', async () => {
+    const reserve = instructionSize('fence');
+    let registers: DEVICE_REGISTERS | undefined;
+    let patched: { engine: number; fence: number } | undefined;
+    let fenced = 0;
+    const patchFences = await testDriver((init) => ({
+      DxgkDdiStartDevice: (ctx, info, dxgk) => {
+        registers = dxgk.DxgkCbGetDeviceInformation(dxgk.DeviceHandle).Registers;
+        return init.DxgkDdiStartDevice(ctx, info, dxgk);
+      },
+      // Room for the fence at the end of each paging buffer: nops the fence overwrites.
+      DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) => {
+        if (args.DmaSize < reserve) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
+        const before = args.pDmaBuffer.Offset;
+        args.DmaSize -= reserve;
+        const status = init.DxgkDdiBuildPagingBuffer(h, args);
+        args.DmaSize += reserve;
+        if ((status === STATUS_SUCCESS || status === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) && args.pDmaBuffer.Offset > before) {
+          for (let i = 0; i < reserve; i += 4) {
+            args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'nop', []);
+            args.DmaSize -= 4;
+          }
+        }
+        return status;
+      },
+      DxgkDdiPatch: (h, p) => {
+        patched = { engine: p.EngineOrdinal, fence: p.SubmissionFenceId };
+        if (p.Flags.Paging) {
+          writeInstruction(p.pDmaBuffer, p.DmaBufferSubmissionEndOffset - reserve, 'fence', [physicalLocation(0), BigInt(p.SubmissionFenceId)], FenceFlags.Irq);
+          fenced++;
+        }
+        return init.DxgkDdiPatch(h, p);
+      },
+      DxgkDdiSubmitCommand: (h, s) => {
+        if (patched?.engine !== s.EngineOrdinal || patched.fence !== s.SubmissionFenceId) {
+          throw new Error(`fence ${s.SubmissionFenceId} on engine ${s.EngineOrdinal} submitted without DxgkDdiPatch (the last patched: ${JSON.stringify(patched)})`);
+        }
+        patched = undefined;
+        if (!s.Flags.Paging) return init.DxgkDdiSubmitCommand(h, s);
+        registers!.SubmitDmaBuffer(s.EngineOrdinal, s.DmaBufferPhysicalAddress + s.DmaBufferSubmissionStartOffset, s.DmaBufferSubmissionEndOffset - s.DmaBufferSubmissionStartOffset, s.SubmissionFenceId);
+        return STATUS_SUCCESS;
+      },
+    }));
+    const failed = await runAll(patchFences);
+    assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+    assert.ok(fenced > 1000, `${fenced} paging fences written from DxgkDdiPatch`);
   });
 
   it('they reach sub-transfers: a driver that ignores MdlOffset is caught', async () => {

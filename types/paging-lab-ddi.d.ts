@@ -49,6 +49,11 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         Offset: number;
         readonly PhysicalAddress: number;
     }
+    /** A pointer into a paging buffer's private data (kernel memory only the driver reads): write at `Bytes[Offset…]`, advance `Offset`. */
+    export interface DMA_BUFFER_PRIVATE_DATA_POINTER {
+        readonly Bytes: Uint8Array;
+        Offset: number;
+    }
     export const DXGK_OPERATION_TRANSFER = 0;
     export const DXGK_OPERATION_FILL = 1;
     export const DXGK_OPERATION_DISCARD_CONTENT = 2;
@@ -172,7 +177,14 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         pDmaBuffer: DMA_BUFFER_POINTER;
         /** Bytes left in the paging buffer from `pDmaBuffer.Offset` (the driver may decrement it as it writes). */
         DmaSize: number;
-        pDmaBufferPrivateData: Uint8Array | null;
+        /**
+         * The paging buffer's private data from where this call may write (DXGK_QUERYSEGMENTOUT's
+         * PagingBufferPrivateDataSize bytes per paging buffer; null when the driver asked for none). The
+         * driver advances `Offset` past what it wrote, as with pDmaBuffer, and gets the submitted range
+         * back in DxgkDdiPatch and DxgkDdiSubmitCommand (DmaBufferPrivateDataSubmissionStart/EndOffset).
+         */
+        pDmaBufferPrivateData: DMA_BUFFER_PRIVATE_DATA_POINTER | null;
+        /** Bytes left in the private data from `pDmaBufferPrivateData.Offset`. */
         DmaBufferPrivateDataSize: number;
         /** Zeroed by VidMm before the first call for an operation and never touched between calls. */
         MultipassOffset: number;
@@ -240,6 +252,7 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         PagingBufferSegmentId: number;
         /** Bytes of each paging buffer VidMm hands to DxgkDdiBuildPagingBuffer. */
         PagingBufferSize: number;
+        /** Bytes of private data VidMm keeps with each paging buffer for the driver (0: none). */
         PagingBufferPrivateDataSize: number;
     }
     /** DXGK_DRIVERCAPS (the members this simulator acts on). */
@@ -345,8 +358,11 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         DmaBufferSize: number;
         DmaBufferSubmissionStartOffset: number;
         DmaBufferSubmissionEndOffset: number;
+        /** The whole private data of the buffer (null when there is none); the submitted range is [DmaBufferPrivateDataSubmissionStartOffset, DmaBufferPrivateDataSubmissionEndOffset). */
         pDmaBufferPrivateData: Uint8Array | null;
         DmaBufferPrivateDataSize: number;
+        DmaBufferPrivateDataSubmissionStartOffset: number;
+        DmaBufferPrivateDataSubmissionEndOffset: number;
         pAllocationList: DXGK_ALLOCATIONLIST[] | null;
         AllocationListSize: number;
         /** Null for paging buffers: VidMm gives no patch-location list for them. */

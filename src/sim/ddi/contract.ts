@@ -92,6 +92,12 @@ export interface DMA_BUFFER_POINTER {
   readonly PhysicalAddress: number;
 }
 
+/** A pointer into a paging buffer's private data (kernel memory only the driver reads): write at `Bytes[Offset…]`, advance `Offset`. */
+export interface DMA_BUFFER_PRIVATE_DATA_POINTER {
+  readonly Bytes: Uint8Array;
+  Offset: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // DxgkDdiBuildPagingBuffer
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +269,14 @@ interface DXGKARG_BUILDPAGINGBUFFER_COMMON {
   pDmaBuffer: DMA_BUFFER_POINTER;
   /** Bytes left in the paging buffer from `pDmaBuffer.Offset` (the driver may decrement it as it writes). */
   DmaSize: number;
-  pDmaBufferPrivateData: Uint8Array | null;
+  /**
+   * The paging buffer's private data from where this call may write (DXGK_QUERYSEGMENTOUT's
+   * PagingBufferPrivateDataSize bytes per paging buffer; null when the driver asked for none). The
+   * driver advances `Offset` past what it wrote, as with pDmaBuffer, and gets the submitted range
+   * back in DxgkDdiPatch and DxgkDdiSubmitCommand (DmaBufferPrivateDataSubmissionStart/EndOffset).
+   */
+  pDmaBufferPrivateData: DMA_BUFFER_PRIVATE_DATA_POINTER | null;
+  /** Bytes left in the private data from `pDmaBufferPrivateData.Offset`. */
   DmaBufferPrivateDataSize: number;
   /** Zeroed by VidMm before the first call for an operation and never touched between calls. */
   MultipassOffset: number;
@@ -328,6 +341,7 @@ export interface DXGK_QUERYSEGMENTOUT {
   PagingBufferSegmentId: number;
   /** Bytes of each paging buffer VidMm hands to DxgkDdiBuildPagingBuffer. */
   PagingBufferSize: number;
+  /** Bytes of private data VidMm keeps with each paging buffer for the driver (0: none). */
   PagingBufferPrivateDataSize: number;
 }
 
@@ -444,8 +458,11 @@ export interface DXGKARG_PATCH {
   DmaBufferSize: number;
   DmaBufferSubmissionStartOffset: number;
   DmaBufferSubmissionEndOffset: number;
+  /** The whole private data of the buffer (null when there is none); the submitted range is [DmaBufferPrivateDataSubmissionStartOffset, DmaBufferPrivateDataSubmissionEndOffset). */
   pDmaBufferPrivateData: Uint8Array | null;
   DmaBufferPrivateDataSize: number;
+  DmaBufferPrivateDataSubmissionStartOffset: number;
+  DmaBufferPrivateDataSubmissionEndOffset: number;
   pAllocationList: DXGK_ALLOCATIONLIST[] | null;
   AllocationListSize: number;
   /** Null for paging buffers: VidMm gives no patch-location list for them. */

@@ -31,6 +31,9 @@ import type { InterruptLine } from './interruptLine';
 import type { VidMm } from './vidmm';
 
 /** What starting the adapter reads and sets of the kernel (./kernel.ts). */
+
+/** The most private data per paging buffer VidMm keeps (the driver's PagingBufferPrivateDataSize). */
+const MAX_PRIVATE_DATA = 1024 * 1024;
 export interface StartKernel {
   readonly gpu: Gpu;
   readonly ddi: DdiCaller;
@@ -42,7 +45,7 @@ export interface StartKernel {
   gpuReach: number;
   driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE };
   callbacks(): DXGKRNL_INTERFACE;
-  createVidMm(pagingBufferSize: number): VidMm;
+  createVidMm(pagingBufferSize: number, pagingBufferPrivateDataSize: number): VidMm;
   event(what: KernelEventKind, message: string, data?: Record<string, unknown>): KernelEvent;
 }
 
@@ -147,7 +150,16 @@ export function* startAdapter(k: StartKernel): Gen {
   if (!(q2.PagingBufferSize >= 64)) {
     throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', q2, init.DxgkDdiQueryAdapterInfo, `DXGK_QUERYSEGMENTOUT.PagingBufferSize must be at least 64 bytes, got ${q2.PagingBufferSize}`);
   }
-  const vidmm = k.createVidMm(q2.PagingBufferSize);
+  const privateSize = q2.PagingBufferPrivateDataSize;
+  if (!Number.isInteger(privateSize) || privateSize < 0 || privateSize > MAX_PRIVATE_DATA) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      q2,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_QUERYSEGMENTOUT.PagingBufferPrivateDataSize must be a whole number of bytes from 0 to ${MAX_PRIVATE_DATA} (the private data VidMm keeps with each paging buffer), got ${describeValue(privateSize)}`,
+    );
+  }
+  const vidmm = k.createVidMm(q2.PagingBufferSize, privateSize);
   q2.pSegmentDescriptor!.forEach((d, i) => {
     const hw = k.gpu.segments[i];
     const id = i + 1;

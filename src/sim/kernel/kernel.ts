@@ -234,7 +234,7 @@ export class Kernel {
   }
 
   /** Makes VidMm, with paging buffers of `pagingBufferSize` bytes at most (the driver's, capped by the scenario's policy), once the driver has said it. */
-  createVidMm(pagingBufferSize: number): VidMm {
+  createVidMm(pagingBufferSize: number, pagingBufferPrivateDataSize: number): VidMm {
     const policy = this.scenario.kernel;
     this.vidmm = new VidMm(
       {
@@ -255,6 +255,7 @@ export class Kernel {
       },
       {
         pagingBufferSize: Math.min(pagingBufferSize, policy.pagingBufferSize ?? Infinity),
+        pagingBufferPrivateDataSize,
         maxTransferSize: policy.maxTransferSize ?? Infinity,
         pagingBuffers: policy.pagingBuffers,
         pagingEngine: this.pagingEngine,

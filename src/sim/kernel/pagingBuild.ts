@@ -43,6 +43,9 @@ export interface PagingBuffer {
   /** Where the unsubmitted part starts and where the driver's next write goes. */
   start: number;
   write: number;
+  /** The private data VidMm keeps with it for the driver (PagingBufferPrivateDataSize), and where the driver's next write there goes. */
+  privateData: Uint8Array | undefined;
+  privateWrite: number;
   state: 'free' | 'building' | 'submitted';
   touched: Set<Allocation>;
   /** Operations written into the unsubmitted part ([begin, end) byte offsets), for error reports and traces. */
@@ -214,6 +217,11 @@ export class PagingBuilder {
       const begin = buf.write;
       args.pDmaBuffer = { Bytes: buf.buffer.bytes, Offset: begin, PhysicalAddress: buf.buffer.physical };
       args.DmaSize = buf.limit - begin;
+      const privateBegin = buf.privateWrite;
+      if (buf.privateData) {
+        args.pDmaBufferPrivateData = { Bytes: buf.privateData, Offset: privateBegin };
+        args.DmaBufferPrivateDataSize = buf.privateData.length - privateBegin;
+      }
       // The same inputs on every call: what VidMm asked for, copied again if the driver changed it.
       if (inputs && !(handed && sameInputs(inputs, handed, 'AllocationIsIdle'))) handed = copyInputs(inputs);
       const member = handed as { Flags?: { AllocationIsIdle?: boolean } } | undefined;
@@ -241,6 +249,18 @@ export class PagingBuilder {
           fn,
           `DxgkDdiBuildPagingBuffer left pDmaBuffer.Offset at ${String(end)}, outside the space it was given [${begin}, ${buf.limit}] (DmaSize was ${buf.limit - begin})`,
         );
+      }
+      if (buf.privateData) {
+        const privateEnd = args.pDmaBufferPrivateData?.Offset;
+        if (typeof privateEnd !== 'number' || !Number.isInteger(privateEnd) || privateEnd < privateBegin || privateEnd > buf.privateData.length) {
+          throw host.ddi.statusError(
+            'DxgkDdiBuildPagingBuffer',
+            args,
+            fn,
+            `DxgkDdiBuildPagingBuffer left pDmaBufferPrivateData.Offset at ${String(privateEnd)}, outside the private data it was given [${privateBegin}, ${buf.privateData.length}] (DmaBufferPrivateDataSize was ${buf.privateData.length - privateBegin})`,
+          );
+        }
+        buf.privateWrite = privateEnd;
       }
       buf.write = end;
       if (end > begin) {
@@ -308,7 +328,8 @@ export class PagingBuilder {
     let buf = this.buffers.find((b) => b.state === 'free');
     if (!buf && this.buffers.length < policy.pagingBuffers) {
       const buffer = this.host.commonBuffer(policy.pagingBufferSize, `a ${policy.pagingBufferSize}-byte paging buffer`);
-      buf = { buffer, limit: policy.pagingBufferSize, start: 0, write: 0, state: 'free', touched: new Set(), operations: [] };
+      const privateData = policy.pagingBufferPrivateDataSize > 0 ? new Uint8Array(policy.pagingBufferPrivateDataSize) : undefined;
+      buf = { buffer, limit: policy.pagingBufferSize, start: 0, write: 0, privateData, privateWrite: 0, state: 'free', touched: new Set(), operations: [] };
       this.buffers.push(buf);
     }
     if (!buf) {
@@ -318,6 +339,7 @@ export class PagingBuilder {
     buf.state = 'building';
     buf.start = 0;
     buf.write = 0;
+    buf.privateWrite = 0;
     buf.touched.clear();
     buf.operations = [];
     this.current = buf;
@@ -336,7 +358,16 @@ export class PagingBuilder {
     buf.state = 'submitted';
     const submitted = yield* host.vidsch.patchAndSubmit(
       buf.buffer,
-      { engine, kind: 'paging', physical: buf.buffer.physical, start: buf.start, end: buf.write, size: buf.limit, label: ops.join('; ') },
+      {
+        engine,
+        kind: 'paging',
+        physical: buf.buffer.physical,
+        start: buf.start,
+        end: buf.write,
+        size: buf.limit,
+        ...(buf.privateData ? { privateData: { bytes: buf.privateData, start: 0, end: buf.privateWrite } } : {}),
+        label: ops.join('; '),
+      },
       undefined,
       () => {
         buf.state = 'free';

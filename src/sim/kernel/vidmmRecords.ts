@@ -56,6 +56,8 @@ export interface SegmentState {
 
 export interface VidMmPolicy {
   pagingBufferSize: number;
+  /** The driver's PagingBufferPrivateDataSize: private data bytes kept with each paging buffer. */
+  pagingBufferPrivateDataSize: number;
   maxTransferSize: number;
   pagingBuffers: number;
   pagingEngine: number;

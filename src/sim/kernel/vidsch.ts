@@ -16,6 +16,8 @@ export interface QueuedBuffer {
   start: number;
   end: number;
   size: number;
+  /** The submitted range of the buffer's private data (paging buffers whose driver asked for some). */
+  privateData?: { bytes: Uint8Array; start: number; end: number };
   label: string;
   submittedAt: number;
   onComplete: (() => void)[];
@@ -67,7 +69,7 @@ export class VidSch {
     onComplete?: () => void,
   ): Gen<QueuedBuffer> {
     const { init, ctx } = this.driver();
-    const patch = patchArguments(buf, b.size, b.start, b.end, lists, this.nextFenceId(b.engine), b.engine, b.kind === 'paging');
+    const patch = patchArguments(buf, b.size, b.start, b.end, lists, this.nextFenceId(b.engine), b.engine, b.kind === 'paging', b.privateData);
     yield* this.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });
     if (patch.DmaBufferSubmissionStartOffset !== b.start || patch.DmaBufferSubmissionEndOffset !== b.end) {
       const what = b.kind === 'paging' ? 'paging buffer' : 'DMA buffer';
@@ -97,8 +99,8 @@ export class VidSch {
       DmaBufferSize: b.size,
       DmaBufferSubmissionStartOffset: b.start,
       DmaBufferSubmissionEndOffset: b.end,
-      DmaBufferPrivateDataSubmissionStartOffset: 0,
-      DmaBufferPrivateDataSubmissionEndOffset: 0,
+      DmaBufferPrivateDataSubmissionStartOffset: b.privateData?.start ?? 0,
+      DmaBufferPrivateDataSubmissionEndOffset: b.privateData?.end ?? 0,
       SubmissionFenceId: entry.fenceId,
       Flags: { Paging: b.kind === 'paging', Present: false, NullRendering: false },
       EngineOrdinal: b.engine,
@@ -155,6 +157,7 @@ export function patchArguments(
   fenceId: number,
   engine: number,
   paging: boolean,
+  privateData?: { bytes: Uint8Array; start: number; end: number },
 ): DXGKARG_PATCH {
   return {
     hDevice: null,
@@ -165,8 +168,10 @@ export function patchArguments(
     DmaBufferSize: size,
     DmaBufferSubmissionStartOffset: start,
     DmaBufferSubmissionEndOffset: end,
-    pDmaBufferPrivateData: null,
-    DmaBufferPrivateDataSize: 0,
+    pDmaBufferPrivateData: privateData?.bytes ?? null,
+    DmaBufferPrivateDataSize: privateData?.bytes.length ?? 0,
+    DmaBufferPrivateDataSubmissionStartOffset: privateData?.start ?? 0,
+    DmaBufferPrivateDataSubmissionEndOffset: privateData?.end ?? 0,
     pAllocationList: lists ? lists.allocations : null,
     AllocationListSize: lists ? lists.allocations.length : 0,
     pPatchLocationList: lists ? lists.patches : null,

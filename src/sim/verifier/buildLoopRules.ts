@@ -18,6 +18,9 @@ interface Open {
   idle: unknown;
   begin: number;
   dmaSize: number;
+  /** The same for the paging buffer's private data (when the driver asked for some). */
+  privateBegin: number;
+  privateSize: number;
   /** The driver lines that write the operation's inputs during the call, and the stand-in the driver got for them. */
   writes: MemberWrites;
   view?: InputsView;
@@ -50,7 +53,7 @@ function putBack(o: Open, call: DdiCall): void {
 export function buildLoopRules(ctx: RuleContext): RuleFamily {
   const open = new Map<number, Open>();
   /** Per operation (its argument object): the space left when the driver last said it ran out. */
-  const ranOut = new WeakMap<object, { left: number; call: DdiCall; at: ReturnType<RuleContext['returned']> }>();
+  const ranOut = new WeakMap<object, { left: number; privateLeft: number; call: DdiCall; at: ReturnType<RuleContext['returned']> }>();
   return {
     before(call: DdiCall, opts: DdiCallOptions) {
       if (call.ddi !== 'DxgkDdiBuildPagingBuffer') return;
@@ -63,7 +66,7 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
       const writes = new MemberWrites(() => ctx.here());
       const view = member && Object.getPrototypeOf(member) === Object.prototype ? InputsView.for(member as Record<string, unknown>, name, writes, 2) : undefined;
       if (view) args[name] = view.object;
-      open.set(call.id, { name, inputs, idle: member?.Flags?.AllocationIsIdle, begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize, writes, view, member });
+      open.set(call.id, { name, inputs, idle: member?.Flags?.AllocationIsIdle, begin: args.pDmaBuffer?.Offset ?? 0, dmaSize: args.DmaSize, privateBegin: args.pDmaBufferPrivateData?.Offset ?? 0, privateSize: args.DmaBufferPrivateDataSize, writes, view, member });
     },
     threw(call: DdiCall) {
       const o = open.get(call.id);
@@ -90,14 +93,17 @@ export function buildLoopRules(ctx: RuleContext): RuleFamily {
       }
       const end = args.pDmaBuffer?.Offset;
       if (typeof end !== 'number') return;
+      const privateEnd = args.pDmaBufferPrivateData?.Offset ?? o.privateBegin;
       const previous = ranOut.get(args);
       if (result === STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER) {
-        ranOut.set(args, { left: o.begin + o.dmaSize - end, call, at: ctx.returned(call, result, opts.fn) });
+        ranOut.set(args, { left: o.begin + o.dmaSize - end, privateLeft: o.privateBegin + o.privateSize - privateEnd, call, at: ctx.returned(call, result, opts.fn) });
         return;
       }
       ranOut.delete(args);
       const wrote = end - o.begin;
-      if (result === STATUS_SUCCESS && previous && wrote <= previous.left) {
+      // Out of room in the private data is out of room too.
+      const privateWrote = privateEnd - o.privateBegin;
+      if (result === STATUS_SUCCESS && previous && wrote <= previous.left && privateWrote <= previous.privateLeft) {
         throw ctx.violation(
           'insufficient-dma-buffer-with-room',
           previous.call,

@@ -6,6 +6,8 @@ import {
   type DXGKARG_BUILDPAGINGBUFFER,
   type DXGKARG_PATCH,
   type DXGKARG_SUBMITCOMMAND,
+  type DXGK_QUERYSEGMENTOUT,
+  DXGKQAITYPE_QUERYSEGMENT,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
   DXGK_OPERATION_NAMES,
@@ -237,6 +239,84 @@ describe('kernel: the DxgkDdiBuildPagingBuffer loop', () => {
       assert.equal(order[i + 1].ddi, 'Submit');
       assert.equal(order[i].fence, order[i + 1].fence);
     }
+  });
+
+  // "param.pDmaBufferPrivateData = CurrentPagingBufferPrivateData; param.DmaBufferPrivateDataSize =
+  // CurrentPagingBufferPrivateDataSizeLeft" (the page's example): private data kept with each paging
+  // buffer, advanced by the driver like pDmaBuffer, and its submitted range handed back.
+  it('paging buffers carry the private data the driver asked for: advanced like pDmaBuffer, its range back in DxgkDdiPatch and DxgkDdiSubmitCommand', async () => {
+    const SIZE = 2;
+    let built = 0;
+    let ranOut = 0;
+    const patched = new Map<number, string>();
+    const submitted: string[] = [];
+    const driver = await testDriver((init) => ({
+      DxgkDdiQueryAdapterInfo(h, q) {
+        const status = init.DxgkDdiQueryAdapterInfo(h, q);
+        if (q.Type === DXGKQAITYPE_QUERYSEGMENT) (q.pOutputData as DXGK_QUERYSEGMENTOUT).PagingBufferPrivateDataSize = SIZE;
+        return status;
+      },
+      // One byte of private data per call that writes: the operation. No room there is no room.
+      DxgkDdiBuildPagingBuffer(h, args: DXGKARG_BUILDPAGINGBUFFER) {
+        const p = args.pDmaBufferPrivateData!;
+        assert.equal(args.DmaBufferPrivateDataSize, SIZE - p.Offset);
+        if (args.DmaBufferPrivateDataSize < 1) {
+          ranOut++;
+          return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
+        }
+        const before = args.pDmaBuffer.Offset;
+        const status = init.DxgkDdiBuildPagingBuffer(h, args);
+        if (args.pDmaBuffer.Offset > before) {
+          p.Bytes[p.Offset++] = 0x40 + args.Operation;
+          built++;
+        }
+        return status;
+      },
+      DxgkDdiPatch(h, p: DXGKARG_PATCH) {
+        if (p.Flags.Paging) {
+          assert.equal(p.DmaBufferPrivateDataSize, SIZE);
+          patched.set(p.SubmissionFenceId, String.fromCharCode(...p.pDmaBufferPrivateData!.subarray(p.DmaBufferPrivateDataSubmissionStartOffset, p.DmaBufferPrivateDataSubmissionEndOffset)));
+        } else assert.equal(p.pDmaBufferPrivateData, null);
+        return init.DxgkDdiPatch(h, p);
+      },
+      DxgkDdiSubmitCommand(h, s: DXGKARG_SUBMITCOMMAND) {
+        if (s.Flags.Paging) {
+          const ops = patched.get(s.SubmissionFenceId)!;
+          assert.equal(s.DmaBufferPrivateDataSubmissionEndOffset - s.DmaBufferPrivateDataSubmissionStartOffset, ops.length);
+          submitted.push(ops);
+        }
+        return init.DxgkDdiSubmitCommand(h, s);
+      },
+    }));
+    const run = await runScenario(
+      driver,
+      scenario({
+        workload: [
+          ...Array.from({ length: 8 }, (_, i) => ({ op: 'create' as const, id: `a${i}`, size: '128KiB', fill: i })),
+          { op: 'render', allocations: ['a0', 'a1', 'a2'] },
+          { op: 'pressure', bytes: '1MiB' },
+          { op: 'render', allocations: ['a3', 'a4', 'a5', 'a6'] },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    assert.ok(ranOut > 0, `the private data ran out at least once (submitted: ${JSON.stringify(submitted)})`);
+    assert.equal(submitted.join('').length, built, 'every byte of private data written was submitted once');
+    assert.ok(submitted.every((ops) => ops.length >= 1 && ops.length <= SIZE));
+  });
+
+  it('a PagingBufferPrivateDataSize that is not a size is refused at start, saying what it must be', async () => {
+    const driver = await testDriver((init) => ({
+      DxgkDdiQueryAdapterInfo(h, q) {
+        const status = init.DxgkDdiQueryAdapterInfo(h, q);
+        if (q.Type === DXGKQAITYPE_QUERYSEGMENT) (q.pOutputData as DXGK_QUERYSEGMENTOUT).PagingBufferPrivateDataSize = -1;
+        return status;
+      },
+    }));
+    const run = await runScenario(driver, scenario({ workload: [{ op: 'create', id: 'a', size: '64KiB' }] }));
+    assert.equal(run.result.ok, false);
+    assert.match(run.result.error!.message, /PagingBufferPrivateDataSize must be a whole number of bytes from 0 to 1048576 .* got -1/);
   });
 
   it('page-in fills new content, transfers written content from the MDL; eviction transfers written content and discards untouched content', async () => {

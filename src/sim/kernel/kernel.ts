@@ -434,12 +434,6 @@ export class Kernel {
   }
 
   /**
-   * The verifier's submitted-commands-changed, judged when the engine raises an interrupt from a
-   * submission and when it finishes one (before the interrupt routine reports what it read): the
-   * engine reads commands only when it gets to them, so a driver that rewrites queued memory (a
-   * ring slot reused too early) has the GPU run commands nobody submitted.
-   */
-  /**
    * Notes the driver line behind a write (through `paging-lab/gpu`'s writers) into its contiguous
    * memory where an engine has commands queued: the verifier sets it as `driverWriteSites.queued`
    * for each DDI call, and submitted-commands-changed points there.
@@ -455,6 +449,12 @@ export class Kernel {
     }
   };
 
+  /**
+   * The verifier's submitted-commands-changed, judged when the engine raises an interrupt from a
+   * submission and when it finishes one (before the interrupt routine reports what it read): the
+   * engine reads commands only when it gets to them, so a driver that rewrites queued memory (a
+   * ring slot reused too early) has the GPU run commands nobody submitted.
+   */
   private checkSubmission(engine: number, done: boolean): void {
     const changed = this.registers.changedSubmission(engine, done);
     if (!changed) return;
@@ -470,7 +470,7 @@ export class Kernel {
       'submitted-commands-changed',
       'DxgkDdiSubmitCommand',
       this.init?.DxgkDdiSubmitCommand,
-      `engine ${engine} ran commands that changed after they were queued: the ${s.length} bytes at 0x${s.physical.toString(16)} given to SubmitDmaBuffer with SubmissionFenceId ${s.submissionId} held \`${formatInstructionAt(sent, at, s.length, name)}\` at byte ${at} then, and \`${formatInstructionAt(now, at, s.length, name)}\` when the engine got there. The GPU reads queued commands only when it reaches them, so their memory must keep them until the engine is past them: a driver that writes fence commands into a ring (one for all engines, or too small) overwrote one the engine had not run yet`,
+      `engine ${engine} ran commands that changed after they were queued: the ${s.length} bytes at 0x${s.physical.toString(16)} given to SubmitDmaBuffer with SubmissionFenceId ${s.submissionId} held \`${formatInstructionAt(sent, at, s.length, name)}\` at byte ${at} then, and \`${formatInstructionAt(now, at, s.length, name)}\` when the engine got there. The GPU reads queued commands only when it reaches them, so their memory must keep them until the engine is past them (a ring of fence commands shared by engines, or too small for what an engine has queued, overwrites one the engine has not run yet)`,
       undefined,
       s.writtenAt?.(),
     );

@@ -148,7 +148,7 @@ export class VidSch {
  * DxgkDdiPatch's arguments for `buf`'s bytes [start, end): with its allocation and patch-location
  * lists, or (`lists` undefined) none, as for a paging buffer or one whose addresses are final.
  */
-export function patchArguments(
+function patchArguments(
   buf: { physical: number; bytes: Uint8Array },
   size: number,
   start: number,

@@ -145,10 +145,19 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     assert.match(cursor, /vram:0x1051\b/, `two digits then ArrowDown: the cursor is one byte right, one row down (${cursor})`);
     // Page Down past the viewport of a 256 MiB segment (a pixel there spans many rows): the
     // cursor's row is still drawn.
-    for (let i = 0; i < 3; i++) await wb.page.keyboard.press('PageDown');
+    // One key at a time: each press reaches the page as its own message, so a poll after three
+    // presses could read the cursor after two.
+    const cursorAt = (t: string) => parseInt(/vram:0x([0-9a-f]+)/.exec(t)?.[1] ?? 'NaN', 16);
+    let at = 0x1051;
+    const moves: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const from = at;
+      await wb.page.keyboard.press('PageDown');
+      at = cursorAt(await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => cursorAt(t) !== from, 5_000, 50));
+      moves.push(at - from);
+    }
     await view.locator('#rows .b.cur').waitFor({ state: 'visible', timeout: 5_000 });
-    const paged = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => !/vram:0x1051\b/.test(t), 5_000, 50);
-    assert.ok(/vram:0x([0-9a-f]+)/.test(paged) && parseInt(/vram:0x([0-9a-f]+)/.exec(paged)![1], 16) > 0x1051 + 3 * 16 * 10, `the cursor moved down pages: ${paged}`);
+    assert.ok(moves.every((m) => m === moves[0] && m % 16 === 0 && m >= 16 * 5), `each Page Down moves the cursor the same whole rows, a page of them: ${moves.map((m) => m / 16).join(', ')} rows, now vram:0x${at.toString(16)}`);
     await wb.page.keyboard.press('Control+Home');
     await view.locator('#rows .row .b.cur').waitFor({ state: 'visible', timeout: 5_000 });
     const home = await wb.poll(() => view.locator('#cursor-info').innerText(), (t) => /vram:0x0\b/.test(t), 5_000, 50);

@@ -88,7 +88,9 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     /**
      * One side of a transfer. `SegmentId` 0 means system memory described by `pMdl`; otherwise the
      * location is `SegmentAddress` in that segment (the allocation's start: add `TransferOffset`). In C
-     * `SegmentAddress` and `pMdl` share a union; here the unused one is 0 / null.
+     * `SegmentAddress` and `pMdl` share a union; here the unused one is 0 / null. Like every segment
+     * address VidMm gives, `SegmentAddress` is the segment's `BaseAddress` (DXGK_SEGMENTDESCRIPTOR)
+     * plus the offset in the segment.
      */
     export interface DXGK_TRANSFER_LOCATION {
         SegmentId: number;
@@ -233,7 +235,10 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     }
     /** DXGK_SEGMENTDESCRIPTOR. Segment ids are 1-based positions in the descriptor array. */
     export interface DXGK_SEGMENTDESCRIPTOR {
-        /** GPU address of the segment's start. */
+        /**
+         * The segment's base address as the GPU sees it, the driver's choice: VidMm gives every place in
+         * the segment as BaseAddress + offset (SegmentAddress, an allocation list's PhysicalAddress).
+         */
         BaseAddress: number;
         /** For CPU-visible segments, the bus address of the segment in the PCI aperture (BAR). */
         CpuTranslatedAddress: number;
@@ -405,14 +410,14 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export interface DXGKARG_ACQUIRESWIZZLINGRANGE {
         hAllocation: HANDLE;
         PrivateDriverData: number;
-        /** The CPU-visible segment the allocation is in, and its offset there (linear: also its offset in the segment's aperture range). */
+        /** The CPU-visible segment the allocation is in, and its address there: the segment's BaseAddress plus its offset (linear: the offset is also its offset in the segment's aperture range). */
         SegmentId: number;
         SegmentAddress: number;
         /** Bytes of the allocation visible through the aperture. */
         Size: number;
         /** VidMm's id for the range (the driver may use it to index its own table). */
         SwizzlingRangeId: number;
-        /** Bus address of the allocation in the PCI aperture (BAR): the segment's CpuTranslatedAddress + SegmentAddress. */
+        /** Bus address of the allocation in the PCI aperture (BAR): the segment's CpuTranslatedAddress + the allocation's offset in the segment. */
         CPUTranslatedAddress: number;
         /** Out: the driver's data about the range, handed back in DxgkDdiReleaseSwizzlingRange. */
         SwizzlingRangeData: number;
@@ -446,6 +451,7 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export interface VP_DMA_ADAPTER {
         AllocateCommonBuffer(Length: number): VP_COMMON_BUFFER | null;
         FreeCommonBuffer(Buffer: VP_COMMON_BUFFER): void;
+        /** `SegmentAddress` as DXGKARG_BUSMASTERTRANSFER gives it: the segment's BaseAddress plus the offset. */
         StartDma(pMdl: MDL, SegmentId: number, SegmentAddress: number, Length: number, WriteToDevice: boolean): NTSTATUS;
     }
     /**
@@ -457,6 +463,7 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         hAllocation: HANDLE;
         pMdl: MDL;
         SegmentId: number;
+        /** The segment's BaseAddress plus the allocation's offset (VP_DMA_ADAPTER.StartDma takes it in that form). */
         SegmentAddress: number;
         Length: number;
         WriteToDevice: boolean;
@@ -509,11 +516,11 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         /** The engine's paging fence register: the last value a `fence` instruction wrote to it. */
         ReadPagingFence(EngineOrdinal: number): number;
         /**
-         * Programs one of the aperture's unswizzling ranges: CPU accesses to [SegmentAddress, +Size) of a
+         * Programs one of the aperture's unswizzling ranges: CPU accesses to [SegmentOffset, +Size) of a
          * CPU-visible segment see the tiled surface (rows of `Pitch` bytes) linearly. Returns the range's
          * handle, or -1 when every range is in use.
          */
-        ProgramSwizzlingRange?(SegmentId: number, SegmentAddress: number, Size: number, Pitch: number): number;
+        ProgramSwizzlingRange?(SegmentId: number, SegmentOffset: number, Size: number, Pitch: number): number;
         /** Frees a range ProgramSwizzlingRange returned. */
         ClearSwizzlingRange?(Handle: number): void;
     }

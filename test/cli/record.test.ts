@@ -63,7 +63,7 @@ describe('cli: paging-lab run --record and --replay', function () {
     assert.equal(rec.driver.entry, '../driver/clock.ts');
     assert.deepEqual(
       rec.driver.files.map((f) => f.path),
-      ['../driver/busMaster.ts', '../driver/clock.ts', '../driver/driver.ts', '../driver/swizzling.ts'],
+      ['../driver/busMaster.ts', '../driver/clock.ts', '../driver/driver.ts', '../driver/segments.ts', '../driver/swizzling.ts'],
     );
     for (const f of rec.driver.files) assert.match(f.sha256, /^[0-9a-f]{64}$/);
     assert.equal(rec.scenario.path, '../scenarios/default.json');
@@ -175,7 +175,7 @@ describe('cli: paging-lab run --record and --replay', function () {
       const text = readFileSync(file, 'utf8');
       writeFileSync(file, text + '\n// changed\n');
       try {
-        refused('runs/a.json', /driver\.files\[3\]: driver source .*driver\/swizzling\.ts changed since the recording \(sha256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/);
+        refused('runs/a.json', /driver\.files\[4\]: driver source .*driver\/swizzling\.ts changed since the recording \(sha256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/);
       } finally {
         writeFileSync(file, text);
       }

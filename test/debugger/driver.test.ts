@@ -130,7 +130,10 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     const dstSegment = Number(dst.get('SegmentId')!.value);
     assert.ok(dstSegment > 0);
     const dstAddress = Number(dst.get('SegmentAddress')!.memoryReference);
-    assert.equal(dstAddress, dstSegment * 2 ** 40 + Number(dst.get('SegmentAddress')!.value));
+    // SegmentAddress is the segment's BaseAddress plus the offset (the reference driver declares where
+    // the hardware puts each segment: local after vram's 1 MiB); the debug address counts from the segment's start.
+    const base = dstSegment === 2 ? 1024 * 1024 : 0;
+    assert.equal(dstAddress, dstSegment * 2 ** 40 + Number(dst.get('SegmentAddress')!.value) - base);
     const cond = await dc.evaluateRequest({ expression: 'Transfer.Flags.TransferStart && Operation == DXGK_OPERATION_TRANSFER', frameId: stack[0].id, context: 'watch' });
     assert.equal(cond.body.result, 'true');
 

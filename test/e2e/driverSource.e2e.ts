@@ -21,7 +21,7 @@ describe("Debugging the driver's own source in VS Code (code-server)", function 
 
   before(async function () {
     session = await openSession({ fixture: 'debug-driver-source', name: 'driver-source' });
-    for (const f of ['driver.ts', 'swizzling.ts', 'busMaster.ts']) copyFileSync(join(SAMPLE, f), join(session.workspace, f));
+    for (const f of ['driver.ts', 'segments.ts', 'swizzling.ts', 'busMaster.ts']) copyFileSync(join(SAMPLE, f), join(session.workspace, f));
     copyFileSync(join(ROOT, 'samples', 'scenarios', 'default.json'), join(session.workspace, 'scenario.json'));
     // The launch configuration a driver project has (New Driver Project writes the same).
     mkdirSync(join(session.workspace, '.vscode'), { recursive: true });

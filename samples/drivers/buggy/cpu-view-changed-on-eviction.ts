@@ -26,8 +26,9 @@ import {
   type HANDLE,
   type NTSTATUS,
 } from 'paging-lab/ddi';
-import { instructionSize, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
-import { DriverEntry as ReferenceDriverEntry } from '../reference/driver';
+import { instructionSize, mdlLocation, writeInstruction } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry, registersOf } from '../reference/driver';
+import { segmentAt } from '../reference/segments';
 
 let reference: DRIVER_INITIALIZATION_DATA;
 
@@ -45,7 +46,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   if (!swizzled || (t.Source.SegmentId === 0) === (t.Destination.SegmentId === 0)) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
   // A page at a time, resuming from MultipassOffset.
   const at = (side: DXGK_TRANSFER_LOCATION, offset: number) =>
-    side.SegmentId === 0 ? mdlLocation(side.pMdl!.PageListPhysicalAddress, t.MdlOffset * PAGE_SIZE + offset) : segmentLocation(side.SegmentId, side.SegmentAddress + t.TransferOffset + offset);
+    side.SegmentId === 0 ? mdlLocation(side.pMdl!.PageListPhysicalAddress, t.MdlOffset * PAGE_SIZE + offset) : segmentAt(registersOf(hAdapter), side.SegmentId, side.SegmentAddress, t.TransferOffset + offset);
   const p = args.pDmaBuffer;
   for (let done = args.MultipassOffset; done < t.TransferSize; done += PAGE_SIZE) {
     if (args.DmaSize < instructionSize('copy')) {

@@ -15,14 +15,16 @@ import {
   DXGK_OPERATION_TRANSFER,
   STATUS_SUCCESS,
   type DRIVER_INITIALIZATION_DATA,
+  type DEVICE_REGISTERS,
   type DRIVER_OBJECT,
   type DXGK_TRANSFER_LOCATION,
   type DXGKARG_BUILDPAGINGBUFFER,
   type HANDLE,
   type NTSTATUS,
 } from 'paging-lab/ddi';
-import { type Location, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
-import { DriverEntry as ReferenceDriverEntry } from '../reference/driver';
+import { type Location, mdlLocation, writeInstruction } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry, registersOf } from '../reference/driver';
+import { segmentAt } from '../reference/segments';
 
 const MAX_COPY_BYTES = 64 * 1024;
 let reference: DRIVER_INITIALIZATION_DATA;
@@ -41,14 +43,14 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   for (let done = 0; done < t.TransferSize; done += MAX_COPY_BYTES) {
     const n = Math.min(MAX_COPY_BYTES, t.TransferSize - done);
     // The mistake: no `if (args.DmaSize < instructionSize('copy')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;`
-    const src = locate(t.Source, t.TransferOffset + done, t.MdlOffset * 4096 + done);
-    const dst = locate(t.Destination, t.TransferOffset + done, t.MdlOffset * 4096 + done);
+    const src = locate(registersOf(hAdapter), t.Source, t.TransferOffset + done, t.MdlOffset * 4096 + done);
+    const dst = locate(registersOf(hAdapter), t.Destination, t.TransferOffset + done, t.MdlOffset * 4096 + done);
     p.Offset += writeInstruction(p.Bytes, p.Offset, 'copy', [dst, src, n]); // BUG: written whether it fits or not
   }
   return STATUS_SUCCESS;
 }
 
-function locate(side: DXGK_TRANSFER_LOCATION, allocationOffset: number, mdlByteOffset: number): Location {
+function locate(registers: DEVICE_REGISTERS, side: DXGK_TRANSFER_LOCATION, allocationOffset: number, mdlByteOffset: number): Location {
   if (side.SegmentId === 0) return mdlLocation(side.pMdl!.PageListPhysicalAddress, mdlByteOffset);
-  return segmentLocation(side.SegmentId, side.SegmentAddress + allocationOffset);
+  return segmentAt(registers, side.SegmentId, side.SegmentAddress, allocationOffset);
 }

@@ -12,8 +12,9 @@
 // operation writes over it.
 
 import { DXGK_OPERATION_DISCARD_CONTENT, STATUS_SUCCESS, type DRIVER_INITIALIZATION_DATA, type DRIVER_OBJECT, type DXGKARG_BUILDPAGINGBUFFER, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
-import { instructionSize, segmentLocation, writeInstruction } from 'paging-lab/gpu';
-import { DriverEntry as ReferenceDriverEntry } from '../reference/driver';
+import { instructionSize, writeInstruction } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry, registersOf } from '../reference/driver';
+import { segmentAt } from '../reference/segments';
 
 let reference: DRIVER_INITIALIZATION_DATA;
 
@@ -28,7 +29,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   if (args.Operation !== DXGK_OPERATION_DISCARD_CONTENT) return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
   const d = args.DiscardContent;
   if (args.DmaSize >= instructionSize('discard')) {
-    writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'discard', [segmentLocation(d.SegmentId, d.SegmentAddress), 4096]);
+    writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'discard', [segmentAt(registersOf(hAdapter), d.SegmentId, d.SegmentAddress), 4096]);
     // no `args.pDmaBuffer.Offset += ...`: "a discard needs nothing"
   }
   return STATUS_SUCCESS; // BUG: pDmaBuffer is left behind the discard written

@@ -20,8 +20,9 @@ import {
   type HANDLE,
   type NTSTATUS,
 } from 'paging-lab/ddi';
-import { instructionSize, segmentLocation, writeInstruction } from 'paging-lab/gpu';
-import { DriverEntry as ReferenceDriverEntry } from '../reference/driver';
+import { instructionSize, writeInstruction } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry, registersOf } from '../reference/driver';
+import { segmentAt } from '../reference/segments';
 
 let reference: DRIVER_INITIALIZATION_DATA;
 
@@ -37,7 +38,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   const f = args.Fill;
   if (args.DmaSize < instructionSize('fill')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
   const n = writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [
-    segmentLocation(f.Destination.SegmentId, f.Destination.SegmentAddress),
+    segmentAt(registersOf(hAdapter), f.Destination.SegmentId, f.Destination.SegmentAddress),
     f.FillSize,
     f.FillPattern,
   ]);

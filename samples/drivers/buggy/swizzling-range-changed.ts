@@ -13,6 +13,7 @@
 
 import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS, type DEVICE_REGISTERS, type DRIVER_OBJECT, type DXGKARG_ACQUIRESWIZZLINGRANGE, type HANDLE, type NTSTATUS } from 'paging-lab/ddi';
 import { DriverEntry as ReferenceDriverEntry } from '../reference/driver';
+import { segmentOffset } from '../reference/segments';
 
 /** The granularity of this hardware's unswizzling ranges. */
 const UNIT = 128 * 1024;
@@ -36,7 +37,7 @@ function DxgkDdiAcquireSwizzlingRange(hAdapter: HANDLE, args: DXGKARG_ACQUIRESWI
   const surface = args.hAllocation as { swizzled: boolean; pitch: number; swizzleHandle: number };
   if (!surface.swizzled) return STATUS_SUCCESS;
   args.Size = Math.ceil(args.Size / UNIT) * UNIT; // BUG: the allocation's size in the aperture is not the driver's to change
-  const handle = registers!.ProgramSwizzlingRange!(args.SegmentId, args.SegmentAddress, args.Size, surface.pitch);
+  const handle = registers!.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers!, args.SegmentId, args.SegmentAddress), args.Size, surface.pitch);
   if (handle < 0) return STATUS_INSUFFICIENT_RESOURCES;
   surface.swizzleHandle = handle;
   args.SwizzlingRangeData = handle;

@@ -71,11 +71,11 @@ import {
   instructionSize,
   mdlLocation,
   physicalLocation,
-  segmentLocation,
   writeInstruction,
   writeLocation,
 } from 'paging-lab/gpu';
 import { type BusMaster, busMasterTransfer, startBusMaster, stopBusMaster } from './busMaster';
+import { segmentAt } from './segments';
 import { acquireSwizzlingRange, crossesToSystem, releaseSwizzlingRange, writeSwizzledTransfer } from './swizzling';
 
 /** Bytes of each paging buffer we ask VidMm for. */
@@ -126,6 +126,14 @@ interface Allocation {
 // ------------------------------------------------------------------------------------------------
 // Loading and starting
 // ------------------------------------------------------------------------------------------------
+
+/**
+ * The device registers of an adapter of this driver: what the drivers built on it need to turn the
+ * segment addresses VidMm gives into the segment offsets the GPU takes (./segments.ts).
+ */
+export function registersOf(hAdapter: HANDLE): DEVICE_REGISTERS {
+  return (hAdapter as Adapter).registers!;
+}
 
 export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): NTSTATUS {
   return DxgkInitialize(DriverObject, RegistryPath, {
@@ -288,6 +296,7 @@ function DxgkDdiDestroyAllocation(hAdapter: HANDLE, pDestroyAllocation: DXGKARG_
 function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_BUILDPAGINGBUFFER): NTSTATUS {
   const adapter = hAdapter as Adapter;
   const args = pBuildPagingBuffer;
+  const registers = adapter.registers!;
   switch (args.Operation) {
     case DXGK_OPERATION_TRANSFER: {
       const t = args.Transfer;
@@ -305,8 +314,8 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
       }
       // Between a segment and system memory a swizzled surface changes layout, so system memory
       // holds exactly the linear bytes the CPU saw through the aperture.
-      if (crossesToSystem(allocation, t)) return writeSwizzledTransfer(args, allocation!, t);
-      return writeCopies(args, t.Source, t.Destination, t.TransferOffset, t.TransferSize, t.MdlOffset);
+      if (crossesToSystem(allocation, t)) return writeSwizzledTransfer(registers, args, allocation!, t);
+      return writeCopies(registers, args, t.Source, t.Destination, t.TransferOffset, t.TransferSize, t.MdlOffset);
     }
     case DXGK_OPERATION_FILL: {
       const f = args.Fill;
@@ -314,7 +323,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
       if (allocation?.tiled) acquireSurfaceRegister(adapter, allocation);
       const size = instructionSize('fill');
       if (args.DmaSize < size) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
-      emit(args, 'fill', [segmentLocation(f.Destination.SegmentId, f.Destination.SegmentAddress), f.FillSize, f.FillPattern]);
+      emit(args, 'fill', [segmentAt(registers, f.Destination.SegmentId, f.Destination.SegmentAddress), f.FillSize, f.FillPattern]);
       return STATUS_SUCCESS;
     }
     case DXGK_OPERATION_DISCARD_CONTENT: {
@@ -327,7 +336,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
       // Nothing has to move, but a `discard` makes the operation visible in traces.
       const size = instructionSize('discard');
       if (args.DmaSize < size) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
-      emit(args, 'discard', [segmentLocation(d.SegmentId, d.SegmentAddress), allocation?.size ?? PAGE_SIZE]);
+      emit(args, 'discard', [segmentAt(registers, d.SegmentId, d.SegmentAddress), allocation?.size ?? PAGE_SIZE]);
       return STATUS_SUCCESS;
     }
     case DXGK_OPERATION_READ_PHYSICAL: {
@@ -356,12 +365,12 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
     }
     case DXGK_OPERATION_SPECIAL_LOCK_TRANSFER: {
       const s = args.SpecialLockTransfer;
-      return writeCopies(args, s.Source, s.Destination, s.TransferOffset, s.TransferSize, s.TransferOffset / PAGE_SIZE);
+      return writeCopies(registers, args, s.Source, s.Destination, s.TransferOffset, s.TransferSize, s.TransferOffset / PAGE_SIZE);
     }
     case DXGK_OPERATION_UPDATE_PAGE_TABLE: {
       const p = args.UpdatePageTable;
       if (args.DmaSize < instructionSize('ptupdate')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
-      const target = p.SegmentId ? segmentLocation(p.SegmentId, p.PhysicalAddress) : physicalLocation(p.PhysicalAddress);
+      const target = p.SegmentId ? segmentAt(registers, p.SegmentId, p.PhysicalAddress) : physicalLocation(p.PhysicalAddress);
       emit(args, 'ptupdate', [p.VirtualAddress, p.NumberOfPages, target], p.Invalid ? PageTableFlags.Invalid : 0);
       return STATUS_SUCCESS;
     }
@@ -379,6 +388,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
  * first call and hands it back untouched after STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER.
  */
 function writeCopies(
+  registers: DEVICE_REGISTERS,
   args: DXGKARG_BUILDPAGINGBUFFER,
   source: DXGK_TRANSFER_LOCATION,
   destination: DXGK_TRANSFER_LOCATION,
@@ -394,8 +404,8 @@ function writeCopies(
       return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
     }
     const n = Math.min(MAX_COPY_BYTES, transferSize - done);
-    const src = locate(source, transferOffset + done, mdlOffsetPages * PAGE_SIZE + done);
-    const dst = locate(destination, transferOffset + done, mdlOffsetPages * PAGE_SIZE + done);
+    const src = locate(registers, source, transferOffset + done, mdlOffsetPages * PAGE_SIZE + done);
+    const dst = locate(registers, destination, transferOffset + done, mdlOffsetPages * PAGE_SIZE + done);
     emit(args, 'copy', [dst, src, n]);
     done += n;
   }
@@ -408,9 +418,9 @@ function writeCopies(
  * (SegmentAddress is the allocation's start), or for system memory (SegmentId 0) the MDL's page
  * list, `mdlByteOffset` bytes into its pages.
  */
-function locate(side: DXGK_TRANSFER_LOCATION, allocationOffset: number, mdlByteOffset: number): Location {
+function locate(registers: DEVICE_REGISTERS, side: DXGK_TRANSFER_LOCATION, allocationOffset: number, mdlByteOffset: number): Location {
   if (side.SegmentId === 0) return mdlLocation(side.pMdl!.PageListPhysicalAddress, mdlByteOffset);
-  return segmentLocation(side.SegmentId, side.SegmentAddress + allocationOffset);
+  return segmentAt(registers, side.SegmentId, side.SegmentAddress, allocationOffset);
 }
 
 /** Encodes one instruction at pDmaBuffer, advances it and shrinks DmaSize (bytes left). */
@@ -443,11 +453,12 @@ function releaseSurfaceRegister(adapter: Adapter, allocation: Allocation): void 
 function DxgkDdiPatch(hAdapter: HANDLE, pPatch: DXGKARG_PATCH): NTSTATUS {
   // Paging buffers come without a patch-location list: their addresses are already final.
   if (!pPatch.pPatchLocationList || !pPatch.pAllocationList) return STATUS_SUCCESS;
+  const registers = (hAdapter as Adapter).registers!;
   const first = pPatch.PatchLocationListSubmissionStart;
   for (let i = first; i < first + pPatch.PatchLocationListSubmissionLength; i++) {
     const p = pPatch.pPatchLocationList[i];
     const allocation = pPatch.pAllocationList[p.AllocationIndex];
-    writeLocation(pPatch.pDmaBuffer, p.PatchOffset, segmentLocation(allocation.SegmentId, allocation.PhysicalAddress + p.AllocationOffset));
+    writeLocation(pPatch.pDmaBuffer, p.PatchOffset, segmentAt(registers, allocation.SegmentId, allocation.PhysicalAddress, p.AllocationOffset));
   }
   return STATUS_SUCCESS;
 }

@@ -29,7 +29,8 @@ import {
   type DXGK_BUILDPAGINGBUFFER_TRANSFER,
   type NTSTATUS,
 } from 'paging-lab/ddi';
-import { TILE_ROWS, TILE_WIDTH_BYTES, instructionSize, mdlLocation, segmentLocation, writeInstruction } from 'paging-lab/gpu';
+import { TILE_ROWS, TILE_WIDTH_BYTES, instructionSize, mdlLocation, writeInstruction } from 'paging-lab/gpu';
+import { segmentAt, segmentOffset } from './segments';
 
 /** What the driver keeps about a swizzled allocation. */
 export interface SwizzledSurface {
@@ -43,7 +44,7 @@ export interface SwizzledSurface {
 export function acquireSwizzlingRange(registers: DEVICE_REGISTERS, surface: SwizzledSurface, args: DXGKARG_ACQUIRESWIZZLINGRANGE): NTSTATUS {
   // A linear allocation needs no range: the aperture already shows its bits as they are.
   if (!surface.swizzled) return STATUS_SUCCESS;
-  const handle = registers.ProgramSwizzlingRange!(args.SegmentId, args.SegmentAddress, args.Size, surface.pitch);
+  const handle = registers.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers, args.SegmentId, args.SegmentAddress), args.Size, surface.pitch);
   if (handle < 0) return STATUS_INSUFFICIENT_RESOURCES; // out of unswizzling aperture
   surface.swizzleHandle = handle;
   args.SwizzlingRangeData = handle;
@@ -71,7 +72,7 @@ export function crossesToSystem(surface: SwizzledSurface | null, t: DXGK_BUILDPA
  * (VidMm's maximum transfer size is below pitch * 64) moves tile row by tile row: 64 bytes that are
  * contiguous in both layouts, one `copy` each.
  */
-export function writeSwizzledTransfer(args: DXGKARG_BUILDPAGINGBUFFER, surface: SwizzledSurface, t: DXGK_BUILDPAGINGBUFFER_TRANSFER): NTSTATUS {
+export function writeSwizzledTransfer(registers: DEVICE_REGISTERS, args: DXGKARG_BUILDPAGINGBUFFER, surface: SwizzledSurface, t: DXGK_BUILDPAGINGBUFFER_TRANSFER): NTSTATUS {
   const toSystem = t.Destination.SegmentId === 0;
   const band = surface.pitch * TILE_ROWS;
   const segmentSide = toSystem ? t.Source : t.Destination;
@@ -86,13 +87,13 @@ export function writeSwizzledTransfer(args: DXGKARG_BUILDPAGINGBUFFER, surface: 
     if (at % band === 0 && bands > 0) {
       const mnemonic = toSystem ? 'unswizzle' : 'swizzle';
       if (args.DmaSize < instructionSize(mnemonic)) break;
-      const segment = segmentLocation(segmentSide.SegmentId, segmentSide.SegmentAddress + at);
+      const segment = segmentAt(registers, segmentSide.SegmentId, segmentSide.SegmentAddress, at);
       const mdl = mdlLocation(pageList, mdlBase + at);
       emit(args, mnemonic, toSystem ? [mdl, segment, bands, surface.pitch] : [segment, mdl, bands, surface.pitch]);
       done += bands;
     } else {
       if (args.DmaSize < instructionSize('copy')) break;
-      const segment = segmentLocation(segmentSide.SegmentId, segmentSide.SegmentAddress + at);
+      const segment = segmentAt(registers, segmentSide.SegmentId, segmentSide.SegmentAddress, at);
       const mdl = mdlLocation(pageList, mdlBase + linearOffset(at, surface.pitch));
       emit(args, 'copy', toSystem ? [mdl, segment, TILE_WIDTH_BYTES] : [segment, mdl, TILE_WIDTH_BYTES]);
       done += TILE_WIDTH_BYTES;

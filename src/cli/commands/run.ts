@@ -107,7 +107,11 @@ function bytes(n: number): string {
 }
 
 /** One line for a DDI call that returned, with what matters about it. */
-function describeCall(e: Extract<MachineEvent, { kind: 'ddi-return' }>, entry: { multipass: number; dmaSize: number; offset: number } | undefined): string | undefined {
+function describeCall(
+  e: Extract<MachineEvent, { kind: 'ddi-return' }>,
+  entry: { multipass: number; dmaSize: number; offset: number } | undefined,
+  segmentBase: (segmentId: number) => number,
+): string | undefined {
   const { call } = e;
   const status = call.status === undefined ? '' : ` -> ${statusName(call.status)}`;
   const a = call.args as Record<string, unknown>;
@@ -119,7 +123,8 @@ function describeCall(e: Extract<MachineEvent, { kind: 'ddi-return' }>, entry: {
       const set = flags ? Object.entries(flags).filter(([, v]) => v).map(([k]) => k) : [];
       let detail = '';
       if (op === 'Transfer' && m) {
-        const side = (s: Record<string, unknown>): string => (s.SegmentId === 0 ? 'MDL' : `seg${s.SegmentId}+0x${(s.SegmentAddress as number).toString(16)}`);
+        // SegmentAddress is the segment's BaseAddress plus the offset: the trace gives the offset.
+        const side = (s: Record<string, unknown>): string => (s.SegmentId === 0 ? 'MDL' : `seg${s.SegmentId}+0x${((s.SegmentAddress as number) - segmentBase(s.SegmentId as number)).toString(16)}`);
         detail = ` [${m.TransferOffset}, ${(m.TransferOffset as number) + (m.TransferSize as number)}) ${side(m.Source as Record<string, unknown>)} -> ${side(m.Destination as Record<string, unknown>)} MdlOffset=${m.MdlOffset}`;
       } else if (op === 'Fill' && m) {
         detail = ` ${m.FillSize} bytes of 0x${(m.FillPattern as number).toString(16)}`;
@@ -290,7 +295,7 @@ async function run(args: string[]): Promise<number> {
         break;
       }
       case 'ddi-return': {
-        const line = describeCall(e, entries.get(e.call.id));
+        const line = describeCall(e, entries.get(e.call.id), (id) => machine.kernel.vidmm?.segment(id)?.descriptor.BaseAddress ?? 0);
         entries.delete(e.call.id);
         if (line) print(`${us(e.time)}  ${'  '.repeat(depth)}${line}`);
         break;

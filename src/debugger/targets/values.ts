@@ -25,6 +25,11 @@ export function statusValue(status: number): NamedValue {
 export class ObjectRegistry {
   private objects: unknown[] = [];
   private paths: string[] = [];
+  /**
+   * The BaseAddress the driver declared for a segment: VidMm's segment addresses include it, the
+   * debug address space counts from the segment's start (0 until the adapter has started).
+   */
+  segmentBase: (segmentId: number) => number = () => 0;
 
   clear(): void {
     this.objects = [];
@@ -65,17 +70,17 @@ function mdlDataId(o: Record<string, unknown>): string | undefined {
 }
 
 /** The memory reference of an address-like field, from its name and its siblings. */
-function addressReference(key: string, value: number, parent: Record<string, unknown>): string | undefined {
+function addressReference(key: string, value: number, parent: Record<string, unknown>, segmentBase: (segmentId: number) => number): string | undefined {
   if (!Number.isSafeInteger(value) || value < 0) return undefined;
-  if (key === 'PhysicalAddress' || key === 'PageListPhysicalAddress' || key === 'DummyPage') {
-    if (key === 'PhysicalAddress' && typeof parent.SegmentId === 'number' && parent.SegmentId > 0) {
-      return formatAddress(debugAddressOfSegment(parent.SegmentId, value));
-    }
-    return formatAddress(value);
+  const segmentId = typeof parent.SegmentId === 'number' && parent.SegmentId > 0 ? parent.SegmentId : 0;
+  // A place in a segment as VidMm gives it (DXGK_ALLOCATIONLIST, UpdatePageTable, SegmentAddress):
+  // the segment's BaseAddress plus the offset. ReadPhysical and WritePhysical name a system address.
+  const inSegment = segmentId > 0 && (key === 'SegmentAddress' || (key === 'PhysicalAddress' && ('hDeviceSpecificAllocation' in parent || 'VirtualAddress' in parent)));
+  if (inSegment) {
+    const offset = value - segmentBase(segmentId);
+    return offset >= 0 ? formatAddress(debugAddressOfSegment(segmentId, offset)) : undefined;
   }
-  if (key === 'SegmentAddress' && typeof parent.SegmentId === 'number' && parent.SegmentId > 0) {
-    return formatAddress(debugAddressOfSegment(parent.SegmentId, value));
-  }
+  if (key === 'PhysicalAddress' || key === 'PageListPhysicalAddress' || key === 'DummyPage') return formatAddress(value);
   return undefined;
 }
 
@@ -93,7 +98,7 @@ function describeVar(key: string, value: unknown, parent: Record<string, unknown
   if (value === null || value === undefined) return { name: key, value: String(value), evaluateName };
   if (typeof value === 'number') {
     if (key === 'Operation') return { name: key, value: `${DXGK_OPERATION_NAMES[value] ?? '?'} (${value})`, type: 'DXGK_BUILDPAGINGBUFFER_OPERATION', evaluateName };
-    const ref = parent ? addressReference(key, value, parent) : undefined;
+    const ref = parent ? addressReference(key, value, parent, reg.segmentBase) : undefined;
     const node: VarNode = { name: key, value: Number.isInteger(value) ? hex(value) : String(value), type: 'number', evaluateName };
     if (ref) node.memoryReference = ref;
     if (settable) node.settable = `set:${reg.add(parent)}:${key}`;

@@ -171,6 +171,15 @@ export function* startAdapter(k: StartKernel): Gen {
         `segment ${id}: DXGK_SEGMENTDESCRIPTOR.Size ${d.Size} must be a multiple of 4 KiB and at most the hardware segment's ${hw.size} bytes`,
       );
     }
+    // VidMm gives every place in the segment as BaseAddress + offset: both must stay exact numbers.
+    if (!Number.isSafeInteger(d.BaseAddress) || d.BaseAddress < 0 || !Number.isSafeInteger(d.BaseAddress + d.Size)) {
+      throw k.ddi.statusError(
+        'DxgkDdiQueryAdapterInfo',
+        d,
+        init.DxgkDdiQueryAdapterInfo,
+        `segment ${id}: DXGK_SEGMENTDESCRIPTOR.BaseAddress must be a whole number of bytes from 0 to 2^53 - 1 - Size (VidMm adds it to every segment offset it gives), got ${describeValue(d.BaseAddress)}`,
+      );
+    }
     if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
       throw k.ddi.statusError(
         'DxgkDdiQueryAdapterInfo',

@@ -104,7 +104,8 @@ export class BusMasterDma {
         const pages = pMdl.PfnArray.map((pfn) => pfn * PAGE_SIZE);
         let r: { bytes: number; completesAt: number };
         try {
-          r = gpu.scatterGather({ pages, byteOffset: pMdl.ByteOffset, byteCount: Length }, SegmentId, SegmentAddress, WriteToDevice ? 'to-device' : 'from-device');
+          // SegmentAddress as the DDI gave it (the segment's BaseAddress + offset); the device takes the offset.
+          r = gpu.scatterGather({ pages, byteOffset: pMdl.ByteOffset, byteCount: Length }, SegmentId, this.w.vidmm.segmentOffset(SegmentId, SegmentAddress), WriteToDevice ? 'to-device' : 'from-device');
         } catch (e) {
           throw new DriverError('contract', `StartDma rejected by the hardware: ${(e as Error).message}`);
         }
@@ -132,7 +133,7 @@ export class BusMasterDma {
     if (step.direction === 'to-device' && a.content === 'fresh') {
       throw new KernelError('scenario', `'${a.name}' has never been written: there is nothing in system memory to send to the device`);
     }
-    const args: DXGKARG_BUSMASTERTRANSFER = { hAllocation: a.hAllocation, pMdl: a.mdl, SegmentId: a.segmentId, SegmentAddress: a.offset, Length: a.size, WriteToDevice: step.direction === 'to-device' };
+    const args: DXGKARG_BUSMASTERTRANSFER = { hAllocation: a.hAllocation, pMdl: a.mdl, SegmentId: a.segmentId, SegmentAddress: this.w.vidmm.segmentAddress(a.segmentId, a.offset), Length: a.size, WriteToDevice: step.direction === 'to-device' };
     const before = this.stats.transfers;
     const st = yield* k.ddi.call('DxgkDdiBusMasterTransfer', args as unknown as Record<string, unknown>, () => ddi(ctx, args), 'status', { fn: ddi });
     if (!NT_SUCCESS(st)) throw new KernelError('scenario', `DxgkDdiBusMasterTransfer for '${a.name}' failed with ${statusName(st)}`);

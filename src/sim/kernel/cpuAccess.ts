@@ -116,7 +116,7 @@ export class CpuAccess {
         hAllocation: a.hAllocation,
         PrivateDriverData: 0,
         SegmentId: seg.id,
-        SegmentAddress: a.offset,
+        SegmentAddress: vidmm.segmentAddress(seg.id, a.offset),
         Size: a.size,
         SwizzlingRangeId: this.nextRangeId++,
         CPUTranslatedAddress: seg.descriptor.CpuTranslatedAddress + a.offset,
@@ -192,8 +192,8 @@ export class CpuAccess {
     const end = encodeInto({ op, flags: 0, operands: [placeholder, placeholder, swizzled.size, pitch] }, buf.bytes, 0);
     const engine = k.renderEngine;
     const allocations: DXGK_ALLOCATIONLIST[] = [
-      { hDeviceSpecificAllocation: linear.hAllocation, WriteOperation: true, SegmentId: linear.segmentId, PhysicalAddress: linear.offset },
-      { hDeviceSpecificAllocation: swizzled.hAllocation, WriteOperation: false, SegmentId: swizzled.segmentId, PhysicalAddress: swizzled.offset },
+      { hDeviceSpecificAllocation: linear.hAllocation, WriteOperation: true, SegmentId: linear.segmentId, PhysicalAddress: vidmm.segmentAddress(linear.segmentId, linear.offset) },
+      { hDeviceSpecificAllocation: swizzled.hAllocation, WriteOperation: false, SegmentId: swizzled.segmentId, PhysicalAddress: vidmm.segmentAddress(swizzled.segmentId, swizzled.offset) },
     ];
     const patches: D3DDDI_PATCHLOCATIONLIST[] = [
       { AllocationIndex: 0, SlotId: 0, DriverId: 0, AllocationOffset: 0, PatchOffset: 4, SplitOffset: 0 },

@@ -81,7 +81,7 @@ export class DevicePagingQueue {
       if (step.action === 'map-va' || (step.action === 'update-page-table' && a)) {
         if (a!.residency !== 'resident') yield* k.frame(`paging queue: make '${a!.name}' resident to map it`, vidmm.makeResident([a!], 'the device paging queue'));
         pages = a!.size / PAGE_SIZE;
-        target = { SegmentId: a!.segmentId, PhysicalAddress: a!.offset, Invalid: false };
+        target = { SegmentId: a!.segmentId, PhysicalAddress: vidmm.segmentAddress(a!.segmentId, a!.offset), Invalid: false };
       }
       // The range leaves whatever it was mapped to; allocations left with no range, or destroyed, are forgotten.
       for (const [mapped, vas] of this.mappings) if (vas.delete(va) && (vas.size === 0 || mapped.destroyed)) this.mappings.delete(mapped);
@@ -119,7 +119,7 @@ export class DevicePagingQueue {
     yield* vidmm.build(
       { Operation: DXGK_OPERATION_UPDATE_PAGE_TABLE, UpdatePageTable: { VirtualAddress: va, NumberOfPages: pages, ...target } },
       a,
-      `UpdatePageTable 0x${va.toString(16)} (${pages} pages) ${target.Invalid ? 'not present' : `-> segment ${target.SegmentId}+0x${target.PhysicalAddress.toString(16)}`}`,
+      `UpdatePageTable 0x${va.toString(16)} (${pages} pages) ${target.Invalid ? 'not present' : `-> segment ${target.SegmentId}+0x${(a?.offset ?? 0).toString(16)}`}`,
     );
     yield* vidmm.build({ Operation: DXGK_OPERATION_FLUSH_TLB, FlushTlb: { VirtualAddress: va, NumberOfPages: pages } }, a, `FlushTlb 0x${va.toString(16)} (${pages} pages)`);
   }
@@ -138,7 +138,7 @@ export class DevicePagingQueue {
       return;
     }
     const resident = a.residency === 'resident';
-    const target = resident ? { SegmentId: a.segmentId, PhysicalAddress: a.offset, Invalid: false } : { SegmentId: 0, PhysicalAddress: 0, Invalid: true };
+    const target = resident ? { SegmentId: a.segmentId, PhysicalAddress: this.w.vidmm.segmentAddress(a.segmentId, a.offset), Invalid: false } : { SegmentId: 0, PhysicalAddress: 0, Invalid: true };
     for (const va of vas) {
       yield* this.w.kernel.frame(`paging queue: ${resident ? 're-map' : 'unmap'} GPU VA 0x${va.toString(16)} of '${a.name}'`, this.updatePageTable(a, va, a.size / PAGE_SIZE, target));
     }

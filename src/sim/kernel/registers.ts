@@ -63,9 +63,9 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
     return Number(this.gpu.engineView(EngineOrdinal).pagingFence);
   }
 
-  ProgramSwizzlingRange(SegmentId: number, SegmentAddress: number, Size: number, Pitch: number): number {
+  ProgramSwizzlingRange(SegmentId: number, SegmentOffset: number, Size: number, Pitch: number): number {
     try {
-      return this.gpu.acquireSwizzlingRange(SegmentId, SegmentAddress, Size, Pitch)?.handle ?? -1;
+      return this.gpu.acquireSwizzlingRange(SegmentId, SegmentOffset, Size, Pitch)?.handle ?? -1;
     } catch (e) {
       throw new DriverError('contract', `ProgramSwizzlingRange rejected by the hardware: ${(e as Error).message}`);
     }

@@ -115,6 +115,21 @@ export class VidMm {
     return this.segmentById.get(id);
   }
 
+  /**
+   * The address VidMm gives the driver for `offset` in segment `segmentId`: "the sum of the segment
+   * offset and the base address of the segment" (DXGKARG_BUILDPAGINGBUFFER's SegmentAddress members,
+   * DXGK_SEGMENTDESCRIPTOR.BaseAddress). The driver chose the base; it subtracts it again wherever
+   * its hardware takes segment offsets.
+   */
+  segmentAddress(segmentId: number, offset: number): number {
+    return (this.segmentById.get(segmentId)?.descriptor.BaseAddress ?? 0) + offset;
+  }
+
+  /** The offset in segment `segmentId` of a segment address in that form (the inverse of segmentAddress). */
+  segmentOffset(segmentId: number, address: number): number {
+    return address - (this.segmentById.get(segmentId)?.descriptor.BaseAddress ?? 0);
+  }
+
   newHandle(): number {
     return this.nextHandle++;
   }
@@ -407,10 +422,10 @@ export class VidMm {
    * allocation's size copies chunk by chunk, each clear of the bytes it has not read yet).
    */
   private *transfer(a: Allocation, direction: 'in' | 'out' | 'move', to?: { segmentId: number; offset: number }, opts: { raw?: boolean; maxChunk?: number } = {}): Gen {
-    const seg = { SegmentId: a.segmentId, SegmentAddress: a.offset, pMdl: null };
+    const seg = { SegmentId: a.segmentId, SegmentAddress: this.segmentAddress(a.segmentId, a.offset), pMdl: null };
     // Locked with UseAlternateVA: the content moves to and from the alternate VA's pages (./cpuAccess.ts).
     const alternate = direction === 'move' ? undefined : this.alternateMdl?.(a);
-    const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: to!.offset, pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: alternate ?? a.mdl };
+    const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: this.segmentAddress(to!.segmentId, to!.offset), pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: alternate ?? a.mdl };
     const chunk = Math.min(this.policy.maxTransferSize, opts.maxChunk ?? Infinity, a.size);
     const parts = Math.ceil(a.size / chunk);
     this.stats.transfers++;
@@ -455,7 +470,7 @@ export class VidMm {
     yield* this.build(
       {
         Operation: DXGK_OPERATION_FILL,
-        Fill: { hAllocation: a.hAllocation, FillSize: a.size, FillPattern: a.fillPattern >>> 0, Destination: { SegmentId: a.segmentId, SegmentAddress: a.offset } },
+        Fill: { hAllocation: a.hAllocation, FillSize: a.size, FillPattern: a.fillPattern >>> 0, Destination: { SegmentId: a.segmentId, SegmentAddress: this.segmentAddress(a.segmentId, a.offset) } },
       },
       a,
       `Fill '${a.name}' with 0x${(a.fillPattern >>> 0).toString(16)}`,
@@ -500,7 +515,7 @@ export class VidMm {
     yield* this.build(
       {
         Operation: DXGK_OPERATION_DISCARD_CONTENT,
-        DiscardContent: { hAllocation: a.hAllocation, Flags: { AllocationIsIdle: false }, SegmentId: a.segmentId, SegmentAddress: a.offset },
+        DiscardContent: { hAllocation: a.hAllocation, Flags: { AllocationIsIdle: false }, SegmentId: a.segmentId, SegmentAddress: this.segmentAddress(a.segmentId, a.offset) },
       },
       a,
       `DiscardContent '${a.name}'`,

@@ -328,7 +328,7 @@ export class WorkloadSteps {
     const rnd = createRandom((this.k.scenario.seed * 7919 + this.k.renders) >>> 0);
     list.forEach((a, index) => {
       const write = writes.has(a);
-      allocationList.push({ hDeviceSpecificAllocation: a.hAllocation, WriteOperation: write, SegmentId: a.segmentId, PhysicalAddress: a.offset });
+      allocationList.push({ hDeviceSpecificAllocation: a.hAllocation, WriteOperation: write, SegmentId: a.segmentId, PhysicalAddress: this.k.vidmm.segmentAddress(a.segmentId, a.offset) });
       const tileOffset = write ? rnd.int(Math.max(1, a.size / FILL_TILE)) * FILL_TILE : 0;
       const size = Math.min(FILL_TILE, a.size - tileOffset);
       const pattern = rnd.nextU32();

@@ -38,13 +38,15 @@ export function swizzlingRule(ctx: RuleContext): RuleFamily {
       }
       if (typeof result !== 'number' || !NT_SUCCESS(result)) return;
       const { SegmentId, SegmentAddress, Size } = o.place as { SegmentId: number; SegmentAddress: number; Size: number };
+      // The range is programmed in segment offsets; SegmentAddress includes the segment's BaseAddress.
+      const offset = ctx.kernel.vidmm.segmentOffset(SegmentId, SegmentAddress);
       for (const r of ctx.kernel.gpu.swizzlingRanges()) {
         if (o.ranges.has(r.handle)) continue;
-        if (r.segmentId !== SegmentId || r.offset !== SegmentAddress || r.size !== Size) {
+        if (r.segmentId !== SegmentId || r.offset !== offset || r.size !== Size) {
           throw ctx.violation(
             'swizzling-range-changed',
             call,
-            `DxgkDdiAcquireSwizzlingRange programmed an unswizzling range over [0x${r.offset.toString(16)}, 0x${(r.offset + r.size).toString(16)}) of segment ${r.segmentId}, but the allocation takes [0x${SegmentAddress.toString(16)}, 0x${(SegmentAddress + Size).toString(16)}) of segment ${SegmentId}: the application reaches the allocation there, all of it`,
+            `DxgkDdiAcquireSwizzlingRange programmed an unswizzling range over [0x${r.offset.toString(16)}, 0x${(r.offset + r.size).toString(16)}) of segment ${r.segmentId}, but the allocation takes [0x${offset.toString(16)}, 0x${(offset + Size).toString(16)}) of segment ${SegmentId}: the application reaches the allocation there, all of it`,
             opts,
           );
         }

@@ -3,7 +3,8 @@
 // every event.
 
 import { join } from 'node:path';
-import type { DRIVER_INITIALIZATION_DATA, DRIVER_OBJECT, NTSTATUS } from '../../../src/sim/ddi/contract';
+import type { DEVICE_REGISTERS, DRIVER_INITIALIZATION_DATA, DRIVER_OBJECT, HANDLE, NTSTATUS } from '../../../src/sim/ddi/contract';
+import { segmentLocation, type Location } from '../../../src/sim/ddi/gpu';
 import { loadDriver, type DriverEntryFunction } from '../../../src/sim/driver/loader';
 import { createMachine, type Machine, type MachineEvent, type MachineResult } from '../../../src/sim/machine';
 import { normalizeScenario } from '../../../src/sim/scenario';
@@ -30,6 +31,16 @@ export async function testDriver(
     DriverObject.DriverInitializationData = { ...init, ...change(init) };
     return status;
   };
+}
+
+/**
+ * The GPU operand `plus` bytes past a segment address VidMm gave an adapter `h` of the reference
+ * driver: VidMm's address is the segment's BaseAddress plus the offset, and the reference driver
+ * declares the hardware's base (DEVICE_REGISTERS), which comes off here as it does in the driver.
+ */
+export function segmentOperand(h: HANDLE, segmentId: number, segmentAddress: number, plus = 0): Location {
+  const registers = (h as { registers: DEVICE_REGISTERS }).registers;
+  return segmentLocation(segmentId, segmentAddress - (registers.Segments[segmentId - 1]?.GpuBaseAddress ?? 0) + plus);
 }
 
 /** A small adapter: 512 KiB CPU-visible VRAM, 512 KiB local VRAM, and the given workload. */

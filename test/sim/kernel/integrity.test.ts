@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { MachineEvent } from '../../../src/sim/machine';
-import { referenceDriver, runScenario, scenario, testDriver } from './helpers';
+import { referenceDriver, runScenario, scenario, segmentOperand, testDriver } from './helpers';
 import { normalizeScenario } from '../../../src/sim/scenario';
-import { segmentLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
+import { writeInstruction } from '../../../src/sim/ddi/gpu';
 
 function traceHash(events: MachineEvent[]): string {
   const h = createHash('sha256');
@@ -66,7 +66,7 @@ describe('kernel: integrity and determinism', function () {
         if (args.Operation === 0 && args.Transfer.Destination.SegmentId === 0) {
           // The bug: evictions write a `discard` where a `copy` belongs, so the content is lost.
           const t = args.Transfer;
-          const n = writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'discard', [segmentLocation(t.Source.SegmentId, t.Source.SegmentAddress), t.TransferSize]);
+          const n = writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'discard', [segmentOperand(h, t.Source.SegmentId, t.Source.SegmentAddress), t.TransferSize]);
           args.pDmaBuffer.Offset += n;
           return 0;
         }
@@ -114,7 +114,7 @@ describe('kernel: integrity and determinism', function () {
         const t = args.Transfer;
         // The bug: a page-in that brings byte WRONG also fills the word there with a constant.
         if (t.Destination.SegmentId !== 0 && t.TransferOffset <= WRONG && WRONG < t.TransferOffset + t.TransferSize) {
-          args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [segmentLocation(t.Destination.SegmentId, t.Destination.SegmentAddress + WRONG), 4, 0x5a5a5a5a]);
+          args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [segmentOperand(h, t.Destination.SegmentId, t.Destination.SegmentAddress, WRONG), 4, 0x5a5a5a5a]);
         }
         return status;
       },
@@ -142,7 +142,7 @@ describe('kernel: integrity and determinism', function () {
         // The bug: the Fill that pages it in also fills page 50 with another pattern.
         if (status === 0 && args.Operation === 1) {
           const f = args.Fill;
-          args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [segmentLocation(f.Destination.SegmentId, f.Destination.SegmentAddress + PAGE_AT), 4096, 0x5a5a5a5a]);
+          args.pDmaBuffer.Offset += writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [segmentOperand(h, f.Destination.SegmentId, f.Destination.SegmentAddress, PAGE_AT), 4096, 0x5a5a5a5a]);
         }
         return status;
       },

@@ -24,12 +24,12 @@ import {
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../../../src/sim/ddi/contract';
-import { FenceFlags, instructionSize, physicalLocation, segmentLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
+import { FenceFlags, instructionSize, physicalLocation, writeInstruction } from '../../../src/sim/ddi/gpu';
 import { createRandom } from '../../../src/sim/hw/random';
 import { createMachine } from '../../../src/sim/machine';
 import { normalizeScenario } from '../../../src/sim/scenario';
 import type { ScenarioFile } from '../../../src/sim/scenario/types';
-import { testDriver } from '../kernel/helpers';
+import { segmentOperand, testDriver } from '../kernel/helpers';
 import { REFERENCE } from '../verifier/helpers';
 
 const KiB = 1024;
@@ -265,7 +265,7 @@ describe('random workloads across the WDK paths', () => {
             passes++;
             return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
           }
-          const at = segmentLocation(f.Destination.SegmentId, f.Destination.SegmentAddress + done);
+          const at = segmentOperand(h, f.Destination.SegmentId, f.Destination.SegmentAddress, done);
           const n = writeInstruction(args.pDmaBuffer.Bytes, args.pDmaBuffer.Offset, 'fill', [at, Math.min(4096, f.FillSize - done), f.FillPattern]);
           args.pDmaBuffer.Offset += n;
           args.DmaSize -= n;

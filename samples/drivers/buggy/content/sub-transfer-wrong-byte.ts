@@ -19,14 +19,16 @@ import {
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
   type DRIVER_INITIALIZATION_DATA,
+  type DEVICE_REGISTERS,
   type DRIVER_OBJECT,
   type DXGKARG_BUILDPAGINGBUFFER,
   type DXGK_TRANSFER_LOCATION,
   type HANDLE,
   type NTSTATUS,
 } from 'paging-lab/ddi';
-import { instructionSize, mdlLocation, segmentLocation, writeInstruction, type Location } from 'paging-lab/gpu';
-import { DriverEntry as ReferenceDriverEntry } from '../../reference/driver';
+import { instructionSize, mdlLocation, writeInstruction, type Location } from 'paging-lab/gpu';
+import { DriverEntry as ReferenceDriverEntry, registersOf } from '../../reference/driver';
+import { segmentAt } from '../../reference/segments';
 
 const MAX_COPY_BYTES = 64 * 1024;
 let reference: DRIVER_INITIALIZATION_DATA;
@@ -46,6 +48,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   if (t.Flags.TransferStart || surface?.tiled || surface?.swizzled || (t.Source.SegmentId !== 0) === (t.Destination.SegmentId !== 0)) {
     return reference.DxgkDdiBuildPagingBuffer(hAdapter, args);
   }
+  const registers = registersOf(hAdapter);
   const copySize = instructionSize('copy');
   let done = args.MultipassOffset;
   while (done < t.TransferSize) {
@@ -55,7 +58,7 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
       args.MultipassOffset = done;
       return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
     }
-    const at = (k: number): [Location, Location] => [locate(t.Destination, t.TransferOffset + k, t.MdlOffset * PAGE_SIZE + k), locate(t.Source, t.TransferOffset + k, t.MdlOffset * PAGE_SIZE + k)];
+    const at = (k: number): [Location, Location] => [locate(registers, t.Destination, t.TransferOffset + k, t.MdlOffset * PAGE_SIZE + k), locate(registers, t.Source, t.TransferOffset + k, t.MdlOffset * PAGE_SIZE + k)];
     if (!last) {
       emit(args, at(done), n);
     } else {
@@ -70,9 +73,9 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, args: DXGKARG_BUILDPAGINGBUF
   return STATUS_SUCCESS;
 }
 
-function locate(side: DXGK_TRANSFER_LOCATION, allocationOffset: number, mdlByteOffset: number): Location {
+function locate(registers: DEVICE_REGISTERS, side: DXGK_TRANSFER_LOCATION, allocationOffset: number, mdlByteOffset: number): Location {
   if (side.SegmentId === 0) return mdlLocation(side.pMdl!.PageListPhysicalAddress, mdlByteOffset);
-  return segmentLocation(side.SegmentId, side.SegmentAddress + allocationOffset);
+  return segmentAt(registers, side.SegmentId, side.SegmentAddress, allocationOffset);
 }
 
 function emit(args: DXGKARG_BUILDPAGINGBUFFER, [dst, src]: [Location, Location], bytes: number): void {

@@ -377,7 +377,13 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         PatchLocationListSubmissionLength: number;
         SubmissionFenceId: number;
         Flags: DXGK_PATCHFLAGS;
+        /** "Reserved for future use": always 0. */
         EngineOrdinal: number;
+        /**
+         * The node (engine) the buffer will run on. Not a WDK member: there a driver knows the node from
+         * hContext, and Paging Lab has no contexts, so it names the node here as DXGKARG_SUBMITCOMMAND does.
+         */
+        NodeOrdinal: number;
     }
     export interface DXGK_SUBMITCOMMANDFLAGS {
         Paging: boolean;
@@ -397,7 +403,9 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         /** The fence id the driver reports back through DxgkCbNotifyInterrupt when this buffer is done. */
         SubmissionFenceId: number;
         Flags: DXGK_SUBMITCOMMANDFLAGS;
+        /** "Reserved for future use": always 0. */
         EngineOrdinal: number;
+        /** The zero-based node (engine) the buffer is submitted to. */
         NodeOrdinal: number;
     }
     /**

@@ -50,7 +50,7 @@ function DxgkDdiInterruptRoutine(MiniportDeviceContext: HANDLE, MessageNumber: n
     lastFence[engine] = fence;
     dxgk!.DxgkCbNotifyInterrupt(dxgk!.DeviceHandle, {
       InterruptType: DXGK_INTERRUPT_DMA_COMPLETED,
-      DmaCompleted: { SubmissionFenceId: fence, NodeOrdinal: engine, EngineOrdinal: engine },
+      DmaCompleted: { SubmissionFenceId: fence, NodeOrdinal: engine, EngineOrdinal: 0 },
     });
     ours = true;
   }

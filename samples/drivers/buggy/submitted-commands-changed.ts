@@ -53,7 +53,7 @@ function DxgkDdiStartDevice(MiniportDeviceContext: HANDLE, DxgkStartInfo: DXGK_S
 
 function DxgkDdiSubmitCommand(hAdapter: HANDLE, s: DXGKARG_SUBMITCOMMAND): NTSTATUS {
   void hAdapter;
-  const engine = s.EngineOrdinal;
+  const engine = s.NodeOrdinal;
   registers!.SubmitDmaBuffer(engine, s.DmaBufferPhysicalAddress + s.DmaBufferSubmissionStartOffset, s.DmaBufferSubmissionEndOffset - s.DmaBufferSubmissionStartOffset, s.SubmissionFenceId);
   const size = instructionSize('fence');
   // The next slot in turn, whether or not the engine that last used it has run it.

@@ -467,7 +467,7 @@ function DxgkDdiSubmitCommand(hAdapter: HANDLE, pSubmitCommand: DXGKARG_SUBMITCO
   const adapter = hAdapter as Adapter;
   const s = pSubmitCommand;
   const registers = adapter.registers!;
-  const engine = s.EngineOrdinal;
+  const engine = s.NodeOrdinal;
   registers.SubmitDmaBuffer(
     engine,
     s.DmaBufferPhysicalAddress + s.DmaBufferSubmissionStartOffset,
@@ -506,7 +506,7 @@ function DxgkDdiInterruptRoutine(MiniportDeviceContext: HANDLE, MessageNumber: n
     adapter.lastFence[engine] = fence;
     dxgk.DxgkCbNotifyInterrupt(dxgk.DeviceHandle, {
       InterruptType: DXGK_INTERRUPT_DMA_COMPLETED,
-      DmaCompleted: { SubmissionFenceId: fence, NodeOrdinal: engine, EngineOrdinal: engine },
+      DmaCompleted: { SubmissionFenceId: fence, NodeOrdinal: engine, EngineOrdinal: 0 },
     });
     ours = true;
   }

@@ -136,7 +136,7 @@ function describeCall(
     case 'DxgkDdiPatch':
       return `DxgkDdiPatch fence ${a.SubmissionFenceId} [${a.DmaBufferSubmissionStartOffset}, ${a.DmaBufferSubmissionEndOffset}) ${a.pPatchLocationList ? `${(a.pPatchLocationList as unknown[]).length} patch locations` : 'paging buffer, no patch-location list'}${status}`;
     case 'DxgkDdiSubmitCommand':
-      return `DxgkDdiSubmitCommand engine ${a.EngineOrdinal} fence ${a.SubmissionFenceId}${(a.Flags as { Paging: boolean }).Paging ? ' (paging)' : ''} [${a.DmaBufferSubmissionStartOffset}, ${a.DmaBufferSubmissionEndOffset})${status}`;
+      return `DxgkDdiSubmitCommand engine ${a.NodeOrdinal} fence ${a.SubmissionFenceId}${(a.Flags as { Paging: boolean }).Paging ? ' (paging)' : ''} [${a.DmaBufferSubmissionStartOffset}, ${a.DmaBufferSubmissionEndOffset})${status}`;
     case 'DxgkDdiInterruptRoutine':
       return `DxgkDdiInterruptRoutine -> ${String(call.result)}`;
     case 'DxgkDdiDpcRoutine':

@@ -131,6 +131,14 @@ export function keptNotification(data: DXGKARGCB_NOTIFY_INTERRUPT_DATA): DXGKARG
     if (!Number.isInteger(v) || (v as number) < 0) throw new DriverError('contract', `DxgkCbNotifyInterrupt: ${member}.${name} is ${describeValue(v)}, not a non-negative integer`);
     return v as number;
   };
+  // "For graphics adapters that are not part of a link, you should always set EngineOrdinal to 0":
+  // the engine that interrupted is the node, NodeOrdinal. (Paging Lab's adapters are never linked.)
+  if (from.EngineOrdinal !== 0) {
+    throw new DriverError(
+      'contract',
+      `DxgkCbNotifyInterrupt: ${member}.EngineOrdinal is ${describeValue(from.EngineOrdinal)}; for an adapter that is not part of a link it is always 0, and the engine that interrupted is named by ${member}.NodeOrdinal`,
+    );
+  }
   if (data.InterruptType === DXGK_INTERRUPT_DMA_COMPLETED) {
     return { InterruptType: data.InterruptType, DmaCompleted: { SubmissionFenceId: id('SubmissionFenceId'), NodeOrdinal: id('NodeOrdinal'), EngineOrdinal: id('EngineOrdinal') } };
   }

@@ -526,7 +526,7 @@ export class Kernel {
       'boolean',
     );
     const isNew = (d: DXGKARGCB_NOTIFY_INTERRUPT_DATA): boolean =>
-      d.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED || d.DmaCompleted.SubmissionFenceId > (this.vidsch.engines[d.DmaCompleted.EngineOrdinal]?.lastCompleted ?? Infinity);
+      d.InterruptType !== DXGK_INTERRUPT_DMA_COMPLETED || d.DmaCompleted.SubmissionFenceId > (this.vidsch.engines[d.DmaCompleted.NodeOrdinal]?.lastCompleted ?? Infinity);
     this.interruptLine.judge(claimed, did!, !e, ownPending, isNew, () => this.verifier?.context.returned({ ddi: 'DxgkDdiInterruptRoutine' }, claimed, init.DxgkDdiInterruptRoutine));
     if (this.dpcQueued) {
       this.dpcQueued = false;
@@ -536,10 +536,10 @@ export class Kernel {
     while (this.deliverable.length) {
       const d = this.deliverable.shift()!;
       if (d.InterruptType === DXGK_INTERRUPT_DMA_FAULTED) {
-        throw new KernelError('gpu', `the driver reported a DMA fault on engine ${d.DmaFaulted.EngineOrdinal} (fence ${d.DmaFaulted.FaultedFenceId}, ${statusName(d.DmaFaulted.Status)})`);
+        throw new KernelError('gpu', `the driver reported a DMA fault on engine ${d.DmaFaulted.NodeOrdinal} (fence ${d.DmaFaulted.FaultedFenceId}, ${statusName(d.DmaFaulted.Status)})`);
       }
-      const { EngineOrdinal, SubmissionFenceId } = d.DmaCompleted;
-      for (const b of this.vidsch.complete(EngineOrdinal, SubmissionFenceId)) {
+      const { NodeOrdinal, SubmissionFenceId } = d.DmaCompleted;
+      for (const b of this.vidsch.complete(NodeOrdinal, SubmissionFenceId)) {
         yield this.event('fence-completed', `fence ${b.fenceId} completed on engine ${b.engine} (${b.kind}: ${b.label})`, {
           engine: b.engine,
           fenceId: b.fenceId,

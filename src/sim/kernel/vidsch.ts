@@ -103,7 +103,7 @@ export class VidSch {
       DmaBufferPrivateDataSubmissionEndOffset: b.privateData?.end ?? 0,
       SubmissionFenceId: entry.fenceId,
       Flags: { Paging: b.kind === 'paging', Present: false, NullRendering: false },
-      EngineOrdinal: b.engine,
+      EngineOrdinal: 0,
       NodeOrdinal: b.engine,
     };
     const { init, ctx } = this.driver();
@@ -180,6 +180,7 @@ function patchArguments(
     PatchLocationListSubmissionLength: lists ? lists.patches.length : 0,
     SubmissionFenceId: fenceId,
     Flags: { Paging: paging, Present: false },
-    EngineOrdinal: engine,
+    EngineOrdinal: 0,
+    NodeOrdinal: engine,
   };
 }

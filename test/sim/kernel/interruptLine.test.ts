@@ -110,10 +110,12 @@ describe('the interrupt line', () => {
     assert.equal(alone.result.ok, true, alone.result.error?.message);
   });
 
-  it('a notification without its DmaCompleted, or with a fence id that is not one, is refused with what to fix', async () => {
+  it('a notification without its DmaCompleted, with a fence id that is not one, or naming the engine in EngineOrdinal, is refused with what to fix', async () => {
     for (const [name, data, expect] of [
       ['missing', '{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED }', /InterruptType 1 needs DmaCompleted, got undefined/],
       ['string', "{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED, DmaCompleted: { SubmissionFenceId: '1', NodeOrdinal: 0, EngineOrdinal: 0 } }", /DmaCompleted\.SubmissionFenceId is "1", not a non-negative integer/],
+      // The engine is the node: EngineOrdinal is 0 on an adapter that is not part of a link.
+      ['engine', '{ InterruptType: DXGK_INTERRUPT_DMA_COMPLETED, DmaCompleted: { SubmissionFenceId: 1, NodeOrdinal: 0, EngineOrdinal: 1 } }', /DmaCompleted\.EngineOrdinal is 1; for an adapter that is not part of a link it is always 0, and the engine that interrupted is named by DmaCompleted\.NodeOrdinal/],
     ] as const) {
       const file = routineDriver(
         `bad-notify-${name}`,

@@ -64,7 +64,7 @@ async function idleChecker(): Promise<{ driver: Awaited<ReturnType<typeof testDr
       return status;
     },
     DxgkDdiPatch(h, p) {
-      const reference = { engine: p.EngineOrdinal, fence: p.SubmissionFenceId };
+      const reference = { engine: p.NodeOrdinal, fence: p.SubmissionFenceId };
       if (p.Flags.Paging) {
         for (const a of building.get(p.DmaBufferSegmentAddress) ?? []) lastReference.set(a, reference);
         building.delete(p.DmaBufferSegmentAddress);

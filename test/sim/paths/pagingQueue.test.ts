@@ -51,7 +51,7 @@ describe('device paging queue', () => {
       DxgkDdiStartDevice: (ctx, info, dxgk) =>
         init.DxgkDdiStartDevice(ctx, info, {
           ...dxgk,
-          DxgkCbNotifyInterrupt: (h, args) => ('DmaCompleted' in args && args.DmaCompleted.EngineOrdinal === 1 ? undefined : dxgk.DxgkCbNotifyInterrupt(h, args)),
+          DxgkCbNotifyInterrupt: (h, args) => ('DmaCompleted' in args && args.DmaCompleted.NodeOrdinal === 1 ? undefined : dxgk.DxgkCbNotifyInterrupt(h, args)),
         }),
     }));
     const machine = await createMachine({ driver: silent, scenario: sampleScenario('paging-queue') });

@@ -324,7 +324,7 @@ describe('random workloads across the WDK paths', () => {
         return status;
       },
       DxgkDdiPatch: (h, p) => {
-        patched = { engine: p.EngineOrdinal, fence: p.SubmissionFenceId };
+        patched = { engine: p.NodeOrdinal, fence: p.SubmissionFenceId };
         if (p.Flags.Paging) {
           writeInstruction(p.pDmaBuffer, p.DmaBufferSubmissionEndOffset - reserve, 'fence', [physicalLocation(0), BigInt(p.SubmissionFenceId)], FenceFlags.Irq);
           fenced++;
@@ -332,8 +332,8 @@ describe('random workloads across the WDK paths', () => {
         return init.DxgkDdiPatch(h, p);
       },
       DxgkDdiSubmitCommand: (h, s) => {
-        if (patched?.engine !== s.EngineOrdinal || patched.fence !== s.SubmissionFenceId) {
-          throw new Error(`fence ${s.SubmissionFenceId} on engine ${s.EngineOrdinal} submitted without DxgkDdiPatch (the last patched: ${JSON.stringify(patched)})`);
+        if (patched?.engine !== s.NodeOrdinal || patched.fence !== s.SubmissionFenceId) {
+          throw new Error(`fence ${s.SubmissionFenceId} on engine ${s.NodeOrdinal} submitted without DxgkDdiPatch (the last patched: ${JSON.stringify(patched)})`);
         }
         patched = undefined;
         if (!s.Flags.Paging) return init.DxgkDdiSubmitCommand(h, s);

@@ -123,6 +123,18 @@ export function* startAdapter(k: StartKernel): Gen {
     k.gpuReach = highest + 1;
     k.gpu.limitSystemPages(k.gpuReach);
   }
+  // "The video memory manager will not map more physical memory into an aperture segment than the
+  // limit that ApertureSegmentCommitLimit specifies." Drivers without aperture segments leave it 0:
+  // 0 sets no limit.
+  const apertureLimit = caps.ApertureSegmentCommitLimit;
+  if (!Number.isSafeInteger(apertureLimit) || apertureLimit < 0 || (apertureLimit > 0 && apertureLimit < PAGE_SIZE)) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      caps,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_DRIVERCAPS.ApertureSegmentCommitLimit is ${describeValue(apertureLimit)}: the bytes of system memory the driver can map into an aperture segment, at least a page (0 for no limit)`,
+    );
+  }
   k.caps = caps;
 
   // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.
@@ -222,7 +234,7 @@ export function* startAdapter(k: StartKernel): Gen {
         `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`,
       );
     }
-    vidmm.addSegment(id, hw.name, d);
+    vidmm.addSegment(id, hw.name, d, apertureLimit || Infinity);
   });
   yield k.event(
     'adapter-started',

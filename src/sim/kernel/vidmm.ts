@@ -94,9 +94,10 @@ export class VidMm {
 
   // ------------------------------------------------------------------ segments and allocations
 
-  addSegment(id: number, name: string, d: DXGK_SEGMENTDESCRIPTOR): void {
-    // An aperture segment's CommitLimit may hold VidMm to less system memory than its Size maps.
-    const size = d.Flags.Aperture ? Math.min(d.Size, d.CommitLimit) : d.Size;
+  addSegment(id: number, name: string, d: DXGK_SEGMENTDESCRIPTOR, apertureCommitLimit = Infinity): void {
+    // An aperture segment's CommitLimit, and DXGK_DRIVERCAPS.ApertureSegmentCommitLimit, may hold
+    // VidMm to less system memory than its Size maps (whole pages of it).
+    const size = d.Flags.Aperture ? Math.min(d.Size, d.CommitLimit, Math.floor(apertureCommitLimit / PAGE_SIZE) * PAGE_SIZE) : d.Size;
     const s: SegmentState = {
       id,
       name,

@@ -5,7 +5,7 @@
 // allocations are served from system memory.
 
 import assert from 'node:assert/strict';
-import { DXGKQAITYPE_QUERYSEGMENT, type DXGK_QUERYSEGMENTOUT, type DXGK_SEGMENTDESCRIPTOR } from '../../../src/sim/ddi/contract';
+import { DXGKQAITYPE_DRIVERCAPS, DXGKQAITYPE_QUERYSEGMENT, type DXGK_QUERYSEGMENTOUT, type DXGK_SEGMENTDESCRIPTOR } from '../../../src/sim/ddi/contract';
 import { runScenario, scenario, testDriver } from './helpers';
 
 /** The reference driver, with `change` made to each segment descriptor it fills (index from 0). */
@@ -113,6 +113,43 @@ describe('segment descriptors against the hardware', () => {
     assert.match(half.result.error!.message, /aperture segment gart has no 393216-byte hole for 'big'/);
     const started = half.events.find((e) => e.kind === 'kernel' && e.what === 'adapter-started');
     assert.match(started && 'message' in started ? started.message : '', /gart \(aperture, 1024 KiB, 256 KiB committable\)/);
+  });
+
+  it('VidMm maps no more into an aperture segment than DXGK_DRIVERCAPS.ApertureSegmentCommitLimit (0: no limit)', async () => {
+    const capped = (limit: unknown) =>
+      testDriver((init) => ({
+        DxgkDdiQueryAdapterInfo(h, q) {
+          const st = init.DxgkDdiQueryAdapterInfo(h, q);
+          if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as { ApertureSegmentCommitLimit: unknown }).ApertureSegmentCommitLimit = limit;
+          return st;
+        },
+      }));
+    const mapping = (size: string) =>
+      scenario({
+        adapter: APERTURE_ADAPTER,
+        workload: [
+          { op: 'create', id: 'big', size, fill: 7 },
+          { op: 'map-aperture', id: 'big' },
+          { op: 'unmap-aperture', id: 'big' },
+          { op: 'verify' },
+        ],
+      });
+    const over = await runScenario(await capped(256 * 1024), mapping('384KiB'));
+    assert.equal(over.result.ok, false);
+    assert.equal(over.result.error!.category, 'scenario');
+    assert.match(over.result.error!.message, /aperture segment gart has no 393216-byte hole for 'big'/);
+    const started = over.events.find((e) => e.kind === 'kernel' && e.what === 'adapter-started');
+    assert.match(started && 'message' in started ? started.message : '', /gart \(aperture, 1024 KiB, 256 KiB committable\)/);
+    const within = await runScenario(await capped(256 * 1024), mapping('192KiB'), { keep: () => false });
+    assert.equal(within.result.ok, true, within.result.error?.message);
+    const unlimited = await runScenario(await capped(0), mapping('384KiB'), { keep: () => false });
+    assert.equal(unlimited.result.ok, true, unlimited.result.error?.message);
+    for (const bad of [-1, 100, 0.5, '1MiB']) {
+      const run = await runScenario(await capped(bad), mapping('64KiB'), { keep: () => false });
+      assert.equal(run.result.ok, false, `ApertureSegmentCommitLimit ${String(bad)} was taken`);
+      assert.equal(run.result.error!.ddi, 'DxgkDdiQueryAdapterInfo');
+      assert.match(run.result.error!.message, /^DXGK_DRIVERCAPS.ApertureSegmentCommitLimit is .*: the bytes of system memory the driver can map into an aperture segment, at least a page \(0 for no limit\)/);
+    }
   });
 
   it('a CPU-visible segment said not to be is allowed: the lock is served from system memory', async () => {

@@ -285,7 +285,10 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         SegmentId3: number;
         SegmentId4: number;
     }
-    /** DXGK_ALLOCATIONINFOFLAGS (the members this simulator acts on). */
+    /**
+     * DXGK_ALLOCATIONINFOFLAGS, the members Paging Lab knows: VidMm acts on CpuVisible, Swizzled,
+     * SynchronousPaging and UseAlternateVA; Cached and PermanentSysMem are carried but not modelled.
+     */
     export interface DXGK_ALLOCATIONINFOFLAGS {
         CpuVisible: boolean;
         Swizzled: boolean;

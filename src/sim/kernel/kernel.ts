@@ -133,7 +133,7 @@ export class Kernel {
     this.content = new AllocationContent(gpu, this.shadow);
     this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => (this.causeCopy ??= this.frames.slice()));
     this.registers = new DeviceRegisters(gpu);
-    this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now);
+    this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now, (cond, reason) => this.waitUntil(cond, reason));
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
     this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
     this.interruptLine = new InterruptLine(scenario.adapter.sharedInterruptLine ?? false, this.ddi, (rule, message, location, ddi = 'DxgkDdiInterruptRoutine') =>

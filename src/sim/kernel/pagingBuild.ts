@@ -355,6 +355,18 @@ export class PagingBuilder {
     const engine = host.policy.pagingEngine;
     const ops = buf.operations.map((o) => o.label);
     const ranges = buf.operations.map((o) => ({ label: o.label, physical: buf.buffer.physical + o.begin, length: o.end - o.begin }));
+    // DXGK_ALLOCATIONINFOFLAGS.SynchronousPaging: "the video memory manager will wait until the
+    // allocation is no longer busy (that is, ... until the GPU reports all of the fences that
+    // reference the allocation) before the video memory manager submits a paging buffer that
+    // references the allocation." (This buffer no longer counts as being built: `referenced` is
+    // what was submitted before it.)
+    const synchronous = [...buf.touched].filter((a) => a.info.Flags.SynchronousPaging === true);
+    if (synchronous.some((a) => host.referenced(a))) {
+      yield* host.waitUntil(
+        () => !synchronous.some((a) => host.referenced(a)),
+        `${synchronous.map((a) => `'${a.name}'`).join(', ')} (SynchronousPaging) to be idle before the paging buffer that references it is submitted`,
+      );
+    }
     buf.state = 'submitted';
     const submitted = yield* host.vidsch.patchAndSubmit(
       buf.buffer,
@@ -377,6 +389,7 @@ export class PagingBuilder {
       a.lastPagingEngine = engine;
       a.lastPagingFence = submitted.fenceId;
     }
+    if (synchronous.length) host.vidsch.noteSynchronousPaging(engine, submitted.fenceId);
     host.stats.pagingBuffersSubmitted++;
     yield host.event(
       'paging-buffer-submitted',

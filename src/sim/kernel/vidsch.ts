@@ -32,12 +32,15 @@ export interface EngineQueueState {
 
 export class VidSch {
   readonly engines: EngineQueueState[];
+  /** Paging buffers submitted with work for a SynchronousPaging allocation, not yet seen complete. */
+  private synchronousPaging: { engine: number; fenceId: number }[] = [];
 
   constructor(
     engineCount: number,
     private readonly ddi: DdiCaller,
     private readonly driver: () => { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE },
     private readonly now: () => number,
+    private readonly waitUntil: (cond: () => boolean, reason: string) => Gen,
   ) {
     this.engines = Array.from({ length: engineCount }, (_, engine) => ({ engine, lastSubmitted: 0, lastCompleted: 0, queue: [] }));
   }
@@ -49,6 +52,16 @@ export class VidSch {
 
   isComplete(engine: number, fenceId: number): boolean {
     return this.engines[engine].lastCompleted >= fenceId;
+  }
+
+  /** A paging buffer that carries work for a SynchronousPaging allocation was submitted: no non-paging buffer goes before it completes. */
+  noteSynchronousPaging(engine: number, fenceId: number): void {
+    this.synchronousPaging.push({ engine, fenceId });
+  }
+
+  private synchronousPagingDone(): boolean {
+    this.synchronousPaging = this.synchronousPaging.filter((p) => !this.isComplete(p.engine, p.fenceId));
+    return this.synchronousPaging.length === 0;
   }
 
   get idle(): boolean {
@@ -68,6 +81,12 @@ export class VidSch {
     lists: { allocations: DXGK_ALLOCATIONLIST[]; patches: D3DDDI_PATCHLOCATIONLIST[] } | undefined,
     onComplete?: () => void,
   ): Gen<QueuedBuffer> {
+    // DXGK_ALLOCATIONINFOFLAGS.SynchronousPaging: "the video memory manager will wait for a paging
+    // operation on a synchronous allocation to complete before the video memory manager allows the
+    // driver to submit a non-paging direct memory access (DMA) buffer."
+    if (b.kind !== 'paging' && !this.synchronousPagingDone()) {
+      yield* this.waitUntil(() => this.synchronousPagingDone(), 'the paging of a SynchronousPaging allocation to complete before a non-paging DMA buffer');
+    }
     const { init, ctx } = this.driver();
     const patch = patchArguments(buf, b.size, b.start, b.end, lists, this.nextFenceId(b.engine), b.engine, b.kind === 'paging', b.privateData);
     yield* this.ddi.call('DxgkDdiPatch', patch as unknown as Record<string, unknown>, () => init.DxgkDdiPatch(ctx, patch), 'status', { fn: init.DxgkDdiPatch });

@@ -30,6 +30,7 @@ import { createMachine } from '../../../src/sim/machine';
 import { normalizeScenario } from '../../../src/sim/scenario';
 import type { ScenarioFile } from '../../../src/sim/scenario/types';
 import { segmentOperand, testDriver } from '../kernel/helpers';
+import { synchronousChecker } from './synchronousChecker';
 import { REFERENCE } from '../verifier/helpers';
 
 const KiB = 1024;
@@ -344,6 +345,14 @@ describe('random workloads across the WDK paths', () => {
     const failed = await runAll(patchFences);
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
     assert.ok(fenced > 1000, `${fenced} paging fences written from DxgkDdiPatch`);
+  });
+
+  it('a driver that asks for SynchronousPaging on every allocation has both promises kept, and passes them', async () => {
+    const checker = await synchronousChecker();
+    const failed = await runAll(checker.driver, 40);
+    assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+    assert.deepEqual(checker.broken.slice(0, 3), []);
+    assert.ok(checker.checks > 500, `${checker.checks} submissions checked`);
   });
 
   it('they reach sub-transfers: a driver that ignores MdlOffset is caught', async () => {

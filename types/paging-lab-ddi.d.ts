@@ -421,23 +421,29 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export interface DXGKARG_ACQUIRESWIZZLINGRANGE {
         hAllocation: HANDLE;
         PrivateDriverData: number;
-        /** The CPU-visible segment the allocation is in, and its address there: the segment's BaseAddress plus its offset (linear: the offset is also its offset in the segment's aperture range). */
+        /** "The zero-based identifier of the swizzling range" this call programs: the lowest no other lock holds. */
+        RangeId: number;
+        /** The CPU-visible segment the allocation is in. */
         SegmentId: number;
-        SegmentAddress: number;
-        /** Bytes of the allocation visible through the aperture. */
-        Size: number;
-        /** VidMm's id for the range (the driver may use it to index its own table). */
-        SwizzlingRangeId: number;
+        /** The size of the range: the allocation's size, which the driver may not change. */
+        RangeSize: number;
         /** Bus address of the allocation in the PCI aperture (BAR): the segment's CpuTranslatedAddress + the allocation's offset in the segment. */
         CPUTranslatedAddress: number;
-        /** Out: the driver's data about the range, handed back in DxgkDdiReleaseSwizzlingRange. */
+        /**
+         * Not WDK members (Paging Lab's): the allocation's address in its segment, the segment's
+         * BaseAddress plus its offset (linear: the offset is also its offset in the segment's aperture
+         * range); and, out, the driver's data about the range, handed back in DxgkDdiReleaseSwizzlingRange.
+         */
+        SegmentAddress: number;
         SwizzlingRangeData: number;
     }
     /** DXGKARG_RELEASESWIZZLINGRANGE: VidMm no longer maps the CPU to the allocation through the aperture. */
     export interface DXGKARG_RELEASESWIZZLINGRANGE {
         hAllocation: HANDLE;
         PrivateDriverData: number;
-        SwizzlingRangeId: number;
+        /** The range DxgkDdiAcquireSwizzlingRange programmed. */
+        RangeId: number;
+        /** Not a WDK member (Paging Lab's): what the driver set in DXGKARG_ACQUIRESWIZZLINGRANGE.SwizzlingRangeData. */
         SwizzlingRangeData: number;
     }
     /** A common buffer: contiguous, shared by the host (`VirtualAddress`) and the device (`LogicalAddress`). */

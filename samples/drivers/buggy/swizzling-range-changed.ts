@@ -7,7 +7,7 @@
 // the allocation takes up in the aperture."
 //
 // The bug: this hardware's unswizzling ranges come in 128 KiB units, so the driver rounds the
-// allocation's size up to whole units and hands the rounded size back in args.Size. The
+// allocation's size up to whole units and hands the rounded size back in args.RangeSize. The
 // allocation's size in the aperture is VidMm's, not the driver's: the range would cover the bytes
 // of whatever lies after the allocation in the segment.
 
@@ -36,8 +36,8 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
 function DxgkDdiAcquireSwizzlingRange(hAdapter: HANDLE, args: DXGKARG_ACQUIRESWIZZLINGRANGE): NTSTATUS {
   const surface = args.hAllocation as { swizzled: boolean; pitch: number; swizzleHandle: number };
   if (!surface.swizzled) return STATUS_SUCCESS;
-  args.Size = Math.ceil(args.Size / UNIT) * UNIT; // BUG: the allocation's size in the aperture is not the driver's to change
-  const handle = registers!.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers!, args.SegmentId, args.SegmentAddress), args.Size, surface.pitch);
+  args.RangeSize = Math.ceil(args.RangeSize / UNIT) * UNIT; // BUG: the allocation's size in the aperture is not the driver's to change
+  const handle = registers!.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers!, args.SegmentId, args.SegmentAddress), args.RangeSize, surface.pitch);
   if (handle < 0) return STATUS_INSUFFICIENT_RESOURCES;
   surface.swizzleHandle = handle;
   args.SwizzlingRangeData = handle;

@@ -44,7 +44,7 @@ export interface SwizzledSurface {
 export function acquireSwizzlingRange(registers: DEVICE_REGISTERS, surface: SwizzledSurface, args: DXGKARG_ACQUIRESWIZZLINGRANGE): NTSTATUS {
   // A linear allocation needs no range: the aperture already shows its bits as they are.
   if (!surface.swizzled) return STATUS_SUCCESS;
-  const handle = registers.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers, args.SegmentId, args.SegmentAddress), args.Size, surface.pitch);
+  const handle = registers.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers, args.SegmentId, args.SegmentAddress), args.RangeSize, surface.pitch);
   if (handle < 0) return STATUS_INSUFFICIENT_RESOURCES; // out of unswizzling aperture
   surface.swizzleHandle = handle;
   args.SwizzlingRangeData = handle;

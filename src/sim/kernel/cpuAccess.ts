@@ -35,7 +35,6 @@ const USER_VA_BASE = 0x7ff0_0000_0000;
 
 export class CpuAccess {
   private readonly mappings = new Map<Allocation, CpuMapping>();
-  private nextRangeId = 1;
   private nextVa = USER_VA_BASE;
   private commandBuffer: CommonBuffer | undefined;
   /** Lock counts for the summary and tests. */
@@ -115,11 +114,11 @@ export class CpuAccess {
       const args: DXGKARG_ACQUIRESWIZZLINGRANGE = {
         hAllocation: a.hAllocation,
         PrivateDriverData: 0,
+        RangeId: this.freeRangeId(),
         SegmentId: seg.id,
-        SegmentAddress: vidmm.segmentAddress(seg.id, a.offset),
-        Size: a.size,
-        SwizzlingRangeId: this.nextRangeId++,
+        RangeSize: a.size,
         CPUTranslatedAddress: seg.descriptor.CpuTranslatedAddress + a.offset,
+        SegmentAddress: vidmm.segmentAddress(seg.id, a.offset),
         SwizzlingRangeData: 0,
       };
       const st = yield* k.ddi.call('DxgkDdiAcquireSwizzlingRange', args as unknown as Record<string, unknown>, () => acquire(ctx, args), 'status', { fn: acquire });
@@ -128,7 +127,7 @@ export class CpuAccess {
         yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(st)}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: st });
         return yield* this.lockInSystemMemory(a, va, undefined, 'in system memory after the driver refused a swizzling range');
       }
-      swizzle = { id: args.SwizzlingRangeId, data: args.SwizzlingRangeData };
+      swizzle = { id: args.RangeId, data: args.SwizzlingRangeData };
     }
     const barOffset = hw.barBase + a.offset;
     this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, alternate: alternateVA ? this.alternatePages(a) : undefined });
@@ -288,12 +287,21 @@ export class CpuAccess {
     return true;
   }
 
+  /** The lowest swizzling range id no live lock holds ("the zero-based identifier of the swizzling range"). */
+  private freeRangeId(): number {
+    const held = new Set<number>();
+    for (const m of this.mappings.values()) if (m.swizzle) held.add(m.swizzle.id);
+    let id = 0;
+    while (held.has(id)) id++;
+    return id;
+  }
+
   private *release(a: Allocation, m: CpuMapping): Gen {
     const k = this.w.kernel;
     const { init, ctx } = k.driver();
     const release = init.DxgkDdiReleaseSwizzlingRange;
     if (!release || !m.swizzle) return;
-    const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: 0, SwizzlingRangeId: m.swizzle.id, SwizzlingRangeData: m.swizzle.data };
+    const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: 0, RangeId: m.swizzle.id, SwizzlingRangeData: m.swizzle.data };
     m.swizzle = undefined;
     yield* k.ddi.call('DxgkDdiReleaseSwizzlingRange', args as unknown as Record<string, unknown>, () => release(ctx, args), 'status', { fn: release });
   }

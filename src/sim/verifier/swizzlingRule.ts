@@ -10,7 +10,7 @@ import type { DdiCall } from '../kernel/events';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 import { MemberWrites } from './memberWrites';
 
-const PLACE = ['SegmentId', 'SegmentAddress', 'Size', 'CPUTranslatedAddress'] as const;
+const PLACE = ['SegmentId', 'SegmentAddress', 'RangeSize', 'CPUTranslatedAddress'] as const;
 
 export function swizzlingRule(ctx: RuleContext): RuleFamily {
   const open = new Map<number, { place: Record<string, unknown>; ranges: Set<number>; writes: MemberWrites }>();
@@ -37,7 +37,7 @@ export function swizzlingRule(ctx: RuleContext): RuleFamily {
         throw ctx.violation('swizzling-range-changed', call, `DxgkDdiAcquireSwizzlingRange changed where the allocation is in the aperture: ${moved.join(', ')}`, { ...opts, args: { ...a, ...o.place }, location: o.writes.lineOf(PLACE) });
       }
       if (typeof result !== 'number' || !NT_SUCCESS(result)) return;
-      const { SegmentId, SegmentAddress, Size } = o.place as { SegmentId: number; SegmentAddress: number; Size: number };
+      const { SegmentId, SegmentAddress, RangeSize: Size } = o.place as { SegmentId: number; SegmentAddress: number; RangeSize: number };
       // The range is programmed in segment offsets; SegmentAddress includes the segment's BaseAddress.
       const offset = ctx.kernel.vidmm.segmentOffset(SegmentId, SegmentAddress);
       for (const r of ctx.kernel.gpu.swizzlingRanges()) {

@@ -42,7 +42,7 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(acquire.call.status, STATUS_SUCCESS);
     assert.equal(args.SegmentId, a.segmentId);
     assert.equal(args.SegmentAddress, a.offset);
-    assert.equal(args.Size, a.size);
+    assert.equal(args.RangeSize, a.size);
     // Linear access: the allocation's offset in the segment is its offset in the BAR.
     const bar = machine.gpu.segments.find((s) => s.id === a.segmentId)!.barBase!;
     assert.equal(lock.data.barOffset, bar + a.offset);
@@ -66,6 +66,11 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(a.residency, 'system');
     assert.deepEqual(wdk.cpu.read(a, 0, a.size), before);
     assert.ok(events.some((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiReleaseSwizzlingRange'));
+    // "The zero-based identifier of the swizzling range": the surface took range 0, the linear
+    // allocation locked while it was held range 1, and the release names the surface's.
+    const ranges = (ddi: string) => events.flatMap((e) => (e.kind === 'ddi-return' && e.call.ddi === ddi ? [(e.call.args as { RangeId: number }).RangeId] : []));
+    assert.deepEqual(ranges('DxgkDdiAcquireSwizzlingRange').slice(0, 2), [0, 1]);
+    assert.equal(ranges('DxgkDdiReleaseSwizzlingRange')[0], 0);
     // The reference driver unswizzled on the way out.
     const out = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiBuildPagingBuffer').pop();
     assert.ok(out && out.kind === 'ddi-return');

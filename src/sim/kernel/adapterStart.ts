@@ -135,6 +135,14 @@ export function* startAdapter(k: StartKernel): Gen {
       `DXGK_DRIVERCAPS.ApertureSegmentCommitLimit is ${describeValue(apertureLimit)}: the bytes of system memory the driver can map into an aperture segment, at least a page (0 for no limit)`,
     );
   }
+  if (!Number.isSafeInteger(caps.MaxAllocationListSlotId) || caps.MaxAllocationListSlotId < 0) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      caps,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_DRIVERCAPS.MaxAllocationListSlotId is ${describeValue(caps.MaxAllocationListSlotId)}: the number of allocation-list slots a DMA buffer's patch locations may use (0 sets no limit)`,
+    );
+  }
   k.caps = caps;
 
   // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.

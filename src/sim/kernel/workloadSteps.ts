@@ -287,6 +287,15 @@ export class WorkloadSteps {
   private *render(s: Extract<Step, { op: 'render' }>): Gen {
     const list = s.allocations.map((id) => this.k.alloc(id));
     for (const a of list) if (a.locked) throw new KernelError('scenario', `'${a.name}' is locked by the CPU: unlock it before a render references it`);
+    // The render's patch locations name an allocation slot each (D3DDDI_PATCHLOCATIONLIST.SlotId):
+    // no more than the driver's DXGK_DRIVERCAPS.MaxAllocationListSlotId (0: the driver sets none).
+    const slots = this.k.caps?.MaxAllocationListSlotId ?? 0;
+    if (slots > 0 && list.length > slots) {
+      throw new KernelError(
+        'scenario',
+        `the render names ${list.length} allocations, but the driver's DXGK_DRIVERCAPS.MaxAllocationListSlotId is ${slots}: a DMA buffer's patch locations use allocation slots 0 to ${slots - 1}; split the render into renders of at most ${slots} allocations`,
+      );
+    }
     const limit = this.k.vidmm.residencyLimit(list);
     if (limit) throw new KernelError('scenario', `the render can never be made resident: ${limit}`);
     this.k.renders++;

@@ -199,7 +199,8 @@ function DxgkDdiQueryAdapterInfo(hAdapter: HANDLE, pQueryAdapterInfo: DXGKARG_QU
       caps.HighestAcceptableAddress = Number.MAX_SAFE_INTEGER;
       caps.MaxAllocationListSlotId = 64;
       caps.DmaBufferSize = DMA_BUFFER_SIZE;
-      caps.NodeCount = registers.EngineCount;
+      caps.GpuEngineTopology.NbAsymetricProcessingNodes = registers.EngineCount;
+      caps.MemoryManagementCaps.PagingNode = 0;
       return STATUS_SUCCESS;
     }
     case DXGKQAITYPE_QUERYSEGMENT: {

@@ -357,8 +357,10 @@ export interface DXGK_DRIVERCAPS {
   ApertureSegmentCommitLimit: number;
   /** Bytes of each render DMA buffer (DXGK_CONTEXTINFO.DmaBufferSize in a real driver). */
   DmaBufferSize: number;
-  /** Number of nodes/engines the driver exposes to the scheduler. */
-  NodeCount: number;
+  /** DXGK_GPUENGINETOPOLOGY: the nodes (engines) the driver exposes to the GPU scheduler, 1 to the hardware's EngineCount. */
+  GpuEngineTopology: { NbAsymetricProcessingNodes: number };
+  /** DXGK_VIDMMCAPS: the node VidMm runs paging buffers on (zero-based, below NbAsymetricProcessingNodes). */
+  MemoryManagementCaps: { PagingNode: number };
 }
 
 export type DXGKARG_QUERYADAPTERINFO =

@@ -43,6 +43,9 @@ export interface StartKernel {
   ctx: HANDLE;
   caps: DXGK_DRIVERCAPS | undefined;
   gpuReach: number;
+  /** The nodes VidMm and the renders use, from DXGK_DRIVERCAPS. */
+  pagingEngine: number;
+  renderEngine: number;
   driver(): { init: DRIVER_INITIALIZATION_DATA; ctx: HANDLE };
   callbacks(): DXGKRNL_INTERFACE;
   createVidMm(pagingBufferSize: number, pagingBufferPrivateDataSize: number): VidMm;
@@ -104,7 +107,14 @@ export function* startAdapter(k: StartKernel): Gen {
   if (!NT_SUCCESS(s2)) throw k.ddi.statusError('DxgkDdiStartDevice', {}, init.DxgkDdiStartDevice, `DxgkDdiStartDevice failed with ${statusName(s2)}`);
 
   // DXGKQAITYPE_DRIVERCAPS
-  const caps: DXGK_DRIVERCAPS = { HighestAcceptableAddress: 0, MaxAllocationListSlotId: 0, ApertureSegmentCommitLimit: 0, DmaBufferSize: 0, NodeCount: 0 };
+  const caps: DXGK_DRIVERCAPS = {
+    HighestAcceptableAddress: 0,
+    MaxAllocationListSlotId: 0,
+    ApertureSegmentCommitLimit: 0,
+    DmaBufferSize: 0,
+    GpuEngineTopology: { NbAsymetricProcessingNodes: 0 },
+    MemoryManagementCaps: { PagingNode: 0 },
+  };
   yield* query(k, { Type: DXGKQAITYPE_DRIVERCAPS, pOutputData: caps });
   if (!(caps.DmaBufferSize >= 256)) {
     throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', caps, init.DxgkDdiQueryAdapterInfo, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
@@ -143,6 +153,29 @@ export function* startAdapter(k: StartKernel): Gen {
       `DXGK_DRIVERCAPS.MaxAllocationListSlotId is ${describeValue(caps.MaxAllocationListSlotId)}: the number of allocation-list slots a DMA buffer's patch locations may use (0 sets no limit)`,
     );
   }
+  // The scheduler has the nodes the driver exposes, no more: paging buffers go to PagingNode, the
+  // renders to another node when there is one.
+  const nodes = caps.GpuEngineTopology?.NbAsymetricProcessingNodes;
+  const engines = k.gpu.config.engines;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > engines) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      caps,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_DRIVERCAPS.GpuEngineTopology.NbAsymetricProcessingNodes is ${describeValue(nodes)}: set it to the number of nodes (engines) the driver exposes, 1 to the hardware's ${engines} (DEVICE_REGISTERS.EngineCount)`,
+    );
+  }
+  const pagingNode = caps.MemoryManagementCaps?.PagingNode;
+  if (!Number.isInteger(pagingNode) || pagingNode < 0 || pagingNode >= nodes) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      caps,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_DRIVERCAPS.MemoryManagementCaps.PagingNode is ${describeValue(pagingNode)}: the zero-based node that runs paging buffers, below NbAsymetricProcessingNodes (${nodes})`,
+    );
+  }
+  k.pagingEngine = pagingNode;
+  k.renderEngine = nodes > 1 ? (pagingNode === 0 ? 1 : 0) : pagingNode;
   k.caps = caps;
 
   // DXGKQAITYPE_QUERYSEGMENT, twice as in the WDK: first the count, then the descriptors.

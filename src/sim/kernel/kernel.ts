@@ -117,8 +117,9 @@ export class Kernel {
   gpuReach = Infinity;
   /** The interrupt line: what DxgkDdiInterruptRoutine may do, and whether another device shares it (./interruptLine.ts). */
   readonly interruptLine: InterruptLine;
-  readonly renderEngine: number;
-  readonly pagingEngine = 0;
+  /** The node renders go to and the node paging buffers go to (DXGK_DRIVERCAPS: PagingNode, and another node when the driver exposes one). */
+  renderEngine = 0;
+  pagingEngine = 0;
   /** Whether the kernel keeps a copy of what the workload wrote and checks the content against it (KernelOptions.shadow). */
   readonly shadowOn: boolean;
 
@@ -135,7 +136,6 @@ export class Kernel {
     this.registers = new DeviceRegisters(gpu);
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now, (cond, reason) => this.waitUntil(cond, reason));
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
-    this.renderEngine = gpu.config.engines > 1 ? 1 : 0;
     this.interruptLine = new InterruptLine(scenario.adapter.sharedInterruptLine ?? false, this.ddi, (rule, message, location, ddi = 'DxgkDdiInterruptRoutine') =>
       this.driverFault(rule, ddi, this.init?.[ddi], message, undefined, location),
     );

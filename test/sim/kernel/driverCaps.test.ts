@@ -10,15 +10,18 @@ import { runScenario, scenario, testDriver } from './helpers';
 
 const MiB = 1024 * 1024;
 
-/** The reference driver, reporting `highest` as HighestAcceptableAddress. */
-const reaching = (highest: unknown) =>
+/** The reference driver, with `change` made to the DXGK_DRIVERCAPS it reports. */
+const capsSet = (change: (caps: DXGK_DRIVERCAPS) => void) =>
   testDriver((init) => ({
     DxgkDdiQueryAdapterInfo(h, q) {
       const st = init.DxgkDdiQueryAdapterInfo(h, q);
-      if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).HighestAcceptableAddress = highest as number;
+      if (q.Type === DXGKQAITYPE_DRIVERCAPS) change(q.pOutputData as DXGK_DRIVERCAPS);
       return st;
     },
   }));
+
+/** The reference driver, reporting `highest` as HighestAcceptableAddress. */
+const reaching = (highest: unknown) => capsSet((caps) => (caps.HighestAcceptableAddress = highest as number));
 
 const workload = (allocations: number) =>
   scenario({
@@ -51,14 +54,7 @@ describe('DXGK_DRIVERCAPS: HighestAcceptableAddress, MaxAllocationListSlotId', (
   });
 
   it('MaxAllocationListSlotId: a render naming more allocations than the driver has slots is refused, saying to split it', async () => {
-    const slots = (n: unknown) =>
-      testDriver((init) => ({
-        DxgkDdiQueryAdapterInfo(h, q) {
-          const st = init.DxgkDdiQueryAdapterInfo(h, q);
-          if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).MaxAllocationListSlotId = n as number;
-          return st;
-        },
-      }));
+    const slots = (n: unknown) => capsSet((caps) => (caps.MaxAllocationListSlotId = n as number));
     const render = (n: number) =>
       scenario({
         workload: [

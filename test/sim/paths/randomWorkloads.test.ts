@@ -14,7 +14,9 @@
 import assert from 'node:assert/strict';
 import {
   type DEVICE_REGISTERS,
+  type DXGK_DRIVERCAPS,
   type DXGKARG_BUILDPAGINGBUFFER,
+  DXGKQAITYPE_DRIVERCAPS,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
@@ -232,7 +234,7 @@ describe('random workloads across the WDK paths', () => {
   });
 
   // The WDK leaves these to the driver; a verdict against any of them would be the simulator's.
-  it('choices the WDK leaves to the driver pass too: ALLOCATION_BUSY whenever the idle flag is clear, fills cut into pages across paging buffers, CPU-visible segments preferred', async () => {
+  it('choices the WDK leaves to the driver pass too: ALLOCATION_BUSY whenever the idle flag is clear, fills cut into pages across paging buffers, CPU-visible segments preferred, paging on another node, one node', async () => {
     let busy = 0;
     const waiting = await testDriver((init) => ({
       DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) => {
@@ -284,10 +286,34 @@ describe('random workloads across the WDK paths', () => {
         return status;
       },
     }));
+    // The nodes the driver exposes and the one it pages on (DXGK_DRIVERCAPS): paging on the last
+    // engine, renders on another; or one node for all, however many engines the hardware has.
+    const nodes = (set: (caps: DXGK_DRIVERCAPS, engines: number) => void) =>
+      testDriver((init) => {
+        let engines = 1;
+        return {
+          DxgkDdiStartDevice: (ctx, info, dxgk) => {
+            engines = dxgk.DxgkCbGetDeviceInformation(dxgk.DeviceHandle).Registers.EngineCount;
+            return init.DxgkDdiStartDevice(ctx, info, dxgk);
+          },
+          DxgkDdiQueryAdapterInfo: (h, q) => {
+            const status = init.DxgkDdiQueryAdapterInfo(h, q);
+            if (q.Type === DXGKQAITYPE_DRIVERCAPS) set(q.pOutputData as DXGK_DRIVERCAPS, engines);
+            return status;
+          },
+        };
+      });
+    const pagingLast = await nodes((caps, engines) => (caps.MemoryManagementCaps.PagingNode = engines - 1));
+    const oneNode = await nodes((caps) => {
+      caps.GpuEngineTopology.NbAsymetricProcessingNodes = 1;
+      caps.MemoryManagementCaps.PagingNode = 0;
+    });
     for (const [name, driver] of [
       ['ALLOCATION_BUSY', waiting],
       ['page fills', pageFills],
       ['CPU-visible first', visibleFirst],
+      ['paging on the last node', pagingLast],
+      ['one node', oneNode],
     ] as const) {
       const failed = await runAll(driver, 40);
       assert.deepEqual(failed, [], `${name}: ${failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n')}`);

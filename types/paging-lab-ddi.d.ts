@@ -275,6 +275,8 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         MemoryManagementCaps: {
             PagingNode: number;
         };
+        /** "The number of swizzling ranges that the driver can support": VidMm's RangeIds are below it. */
+        NumberOfSwizzlingRanges: number;
     }
     export type DXGKARG_QUERYADAPTERINFO = {
         Type: typeof DXGKQAITYPE_DRIVERCAPS;
@@ -534,6 +536,8 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export interface DEVICE_REGISTERS {
         readonly EngineCount: number;
         readonly Segments: readonly HARDWARE_SEGMENT[];
+        /** The aperture's unswizzling ranges (ProgramSwizzlingRange programs one of them). */
+        readonly SwizzlingRangeCount: number;
         /** Queue `Length` bytes of instructions at bus address `PhysicalAddress` on an engine's ring. */
         SubmitDmaBuffer(EngineOrdinal: number, PhysicalAddress: number, Length: number, SubmissionFenceId: number): void;
         /** The engine's paging fence register: the last value a `fence` instruction wrote to it. */

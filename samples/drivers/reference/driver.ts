@@ -201,6 +201,7 @@ function DxgkDdiQueryAdapterInfo(hAdapter: HANDLE, pQueryAdapterInfo: DXGKARG_QU
       caps.DmaBufferSize = DMA_BUFFER_SIZE;
       caps.GpuEngineTopology.NbAsymetricProcessingNodes = registers.EngineCount;
       caps.MemoryManagementCaps.PagingNode = 0;
+      caps.NumberOfSwizzlingRanges = registers.SwizzlingRangeCount;
       return STATUS_SUCCESS;
     }
     case DXGKQAITYPE_QUERYSEGMENT: {

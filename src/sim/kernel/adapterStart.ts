@@ -114,6 +114,7 @@ export function* startAdapter(k: StartKernel): Gen {
     DmaBufferSize: 0,
     GpuEngineTopology: { NbAsymetricProcessingNodes: 0 },
     MemoryManagementCaps: { PagingNode: 0 },
+    NumberOfSwizzlingRanges: 0,
   };
   yield* query(k, { Type: DXGKQAITYPE_DRIVERCAPS, pOutputData: caps });
   if (!(caps.DmaBufferSize >= 256)) {
@@ -172,6 +173,14 @@ export function* startAdapter(k: StartKernel): Gen {
       caps,
       init.DxgkDdiQueryAdapterInfo,
       `DXGK_DRIVERCAPS.MemoryManagementCaps.PagingNode is ${describeValue(pagingNode)}: the zero-based node that runs paging buffers, below NbAsymetricProcessingNodes (${nodes})`,
+    );
+  }
+  if (!Number.isSafeInteger(caps.NumberOfSwizzlingRanges) || caps.NumberOfSwizzlingRanges < 0) {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      caps,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_DRIVERCAPS.NumberOfSwizzlingRanges is ${describeValue(caps.NumberOfSwizzlingRanges)}: the number of swizzling ranges the driver supports (0 for none)`,
     );
   }
   k.pagingEngine = pagingNode;

@@ -109,12 +109,26 @@ export class CpuAccess {
     }
     const { init, ctx } = k.driver();
     let swizzle: CpuMapping['swizzle'];
-    if (init.DxgkDdiAcquireSwizzlingRange) {
+    // A swizzling range for the mapping: one of the DXGK_DRIVERCAPS.NumberOfSwizzlingRanges no other
+    // lock holds. With none free, a linear allocation is mapped as it is; a swizzled one cannot be
+    // seen linearly, so, as when "the hardware possibly ran out of unswizzling aperture", VidMm
+    // evicts it and lets the application access it in system memory.
+    const rangeId = init.DxgkDdiAcquireSwizzlingRange ? this.freeRangeId() : undefined;
+    if (init.DxgkDdiAcquireSwizzlingRange && rangeId === undefined && a.info.Flags.Swizzled) {
+      const ranges = k.caps?.NumberOfSwizzlingRanges ?? 0;
+      return yield* this.lockInSystemMemory(
+        a,
+        va,
+        `no swizzling range is free for swizzled '${a.name}' (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges is ${ranges}${ranges ? ', every one held by another lock' : ''}): evicting it so the application accesses it in system memory`,
+        'in system memory: no swizzling range was free',
+      );
+    }
+    if (init.DxgkDdiAcquireSwizzlingRange && rangeId !== undefined) {
       const acquire = init.DxgkDdiAcquireSwizzlingRange;
       const args: DXGKARG_ACQUIRESWIZZLINGRANGE = {
         hAllocation: a.hAllocation,
         PrivateDriverData: 0,
-        RangeId: this.freeRangeId(),
+        RangeId: rangeId,
         SegmentId: seg.id,
         RangeSize: a.size,
         CPUTranslatedAddress: seg.descriptor.CpuTranslatedAddress + a.offset,
@@ -287,13 +301,13 @@ export class CpuAccess {
     return true;
   }
 
-  /** The lowest swizzling range id no live lock holds ("the zero-based identifier of the swizzling range"). */
-  private freeRangeId(): number {
+  /** The lowest swizzling range id no live lock holds ("the zero-based identifier of the swizzling range"), below the driver's NumberOfSwizzlingRanges; undefined when all are held. */
+  private freeRangeId(): number | undefined {
     const held = new Set<number>();
     for (const m of this.mappings.values()) if (m.swizzle) held.add(m.swizzle.id);
-    let id = 0;
-    while (held.has(id)) id++;
-    return id;
+    const count = this.w.kernel.caps?.NumberOfSwizzlingRanges ?? 0;
+    for (let id = 0; id < count; id++) if (!held.has(id)) return id;
+    return undefined;
   }
 
   private *release(a: Allocation, m: CpuMapping): Gen {

@@ -16,6 +16,7 @@ export interface QueuedSubmission extends Submission {
 export class DeviceRegisters implements DEVICE_REGISTERS {
   readonly EngineCount: number;
   readonly Segments: readonly HARDWARE_SEGMENT[];
+  readonly SwizzlingRangeCount: number;
   /** Per engine: hardware submissions not yet completed, in order (the head is running or next). */
   readonly hwQueues: QueuedSubmission[][];
   /** Keep a copy of what each submission held when it was queued (the verifier's submitted-commands-changed). */
@@ -23,6 +24,7 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
 
   constructor(private readonly gpu: Gpu) {
     this.EngineCount = gpu.config.engines;
+    this.SwizzlingRangeCount = gpu.config.swizzlingRanges;
     this.Segments = gpu.segments.map((s) => ({
       Id: s.id,
       Name: s.name,

@@ -2,8 +2,8 @@
 // PCI aperture (samples/scenarios/cpu-access.json with the reference driver).
 
 import assert from 'node:assert/strict';
-import type { DXGKARG_ACQUIRESWIZZLINGRANGE } from '../../../src/sim/ddi/contract';
-import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
+import type { DXGK_DRIVERCAPS, DXGKARG_ACQUIRESWIZZLINGRANGE } from '../../../src/sim/ddi/contract';
+import { DXGKQAITYPE_DRIVERCAPS, STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
 import type { MachineEvent } from '../../../src/sim/machine';
 import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { runScenario, scenario, testDriver } from '../kernel/helpers';
@@ -84,21 +84,67 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(machine.result().ok, true, machine.result().error?.message);
   });
 
-  it('with every unswizzling range taken the driver refuses, and VidMm evicts the allocation so the application uses system memory', async () => {
+  it('with every swizzling range the driver declared held, VidMm does not ask for a fifth: the swizzled allocation goes to system memory', async () => {
     const { machine, events, until } = await start();
     for (const s of ['s1', 's2', 's3', 's4']) until(isLock(s, 'aperture'));
     assert.equal(machine.gpu.swizzlingRanges().length, 4);
+    const asked = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').length;
+    const fallback = until(isLock('surface', 'system')) as KernelEvent;
+    assert.equal(fallback.data.mode, 'system');
+    const why = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'lock' && e.data.allocation === 'surface' && /no swizzling range is free/.test(e.message));
+    assert.match(why[0]?.message ?? '', /DXGK_DRIVERCAPS\.NumberOfSwizzlingRanges is 4, every one held by another lock/);
+    assert.equal(events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').length, asked, 'the driver was not asked');
+    assert.equal(machine.kernel.byName.get('surface')!.residency, 'system');
+    machine.run();
+    assert.equal(machine.result().ok, true, machine.result().error?.message);
+    assert.equal(machine.gpu.swizzlingRanges().length, 0, 'every range released at unlock');
+  });
+
+  it('a driver that declares more ranges than its hardware has refuses the fifth, and VidMm evicts the allocation so the application uses system memory', async () => {
+    const more = await testDriver((init) => ({
+      DxgkDdiQueryAdapterInfo(h, q) {
+        const st = init.DxgkDdiQueryAdapterInfo(h, q);
+        if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).NumberOfSwizzlingRanges = 8;
+        return st;
+      },
+    }));
+    const machine = await createMachine({ driver: more, scenario: sampleScenario('cpu-access') });
+    const events: MachineEvent[] = [];
+    const until = (p: (e: MachineEvent) => boolean): MachineEvent => {
+      for (let e = machine.next(); e; e = machine.next()) {
+        if (e.kind !== 'instruction') events.push(e);
+        if (p(e)) return e;
+      }
+      return assert.fail('the run ended first');
+    };
+    for (const s of ['s1', 's2', 's3', 's4']) until(isLock(s, 'aperture'));
     const fallback = until(isLock('surface')) as KernelEvent;
     assert.equal(fallback.data.mode, 'system');
     const refused = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').pop()!;
     assert.ok(refused.kind === 'ddi-return');
     assert.equal(refused.call.status, STATUS_INSUFFICIENT_RESOURCES);
+    assert.equal((refused.call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE).RangeId, 4);
     const evicted = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'eviction').pop()!;
     assert.equal(evicted.data.allocation, 'surface');
-    assert.equal(machine.kernel.byName.get('surface')!.residency, 'system');
     machine.run();
     assert.equal(machine.result().ok, true, machine.result().error?.message);
-    assert.equal(machine.gpu.swizzlingRanges().length, 0, 'every range released at unlock');
+  });
+
+  it('a driver that supports no swizzling ranges is never asked for one: linear allocations map as they are, swizzled ones go to system memory', async () => {
+    const none = await testDriver((init) => ({
+      DxgkDdiQueryAdapterInfo(h, q) {
+        const st = init.DxgkDdiQueryAdapterInfo(h, q);
+        if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).NumberOfSwizzlingRanges = 0;
+        return st;
+      },
+    }));
+    const run = await runScenario(none, sampleScenario('cpu-access'));
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    assert.equal(run.events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').length, 0);
+    const locks = run.events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'lock' && e.data.mode !== undefined);
+    const modeOf = (name: string) => locks.find((e) => e.data.allocation === name)?.data.mode;
+    assert.equal(modeOf('linear'), 'aperture');
+    assert.equal(modeOf('surface'), 'system');
   });
 
   it('a CPU-visible allocation the driver let into a segment the CPU cannot reach is evicted for the lock, and the application uses system memory', async () => {

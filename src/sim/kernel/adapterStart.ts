@@ -286,9 +286,22 @@ export function* startAdapter(k: StartKernel): Gen {
     }
     vidmm.addSegment(id, hw.name, d, apertureLimit || Infinity);
   });
+  // DXGK_QUERYSEGMENTOUT.PagingBufferSegmentId: "the segment that the video memory manager should
+  // allocate the paging buffer from. This segment must be an aperture segment." Paging Lab allocates
+  // paging buffers as contiguous system memory (what 0 asks for), and says so when asked otherwise.
+  const pagingSegment = q2.PagingBufferSegmentId;
+  if (pagingSegment !== 0 && vidmm.segment(pagingSegment)?.kind !== 'aperture') {
+    throw k.ddi.statusError(
+      'DxgkDdiQueryAdapterInfo',
+      q2,
+      init.DxgkDdiQueryAdapterInfo,
+      `DXGK_QUERYSEGMENTOUT.PagingBufferSegmentId is ${describeValue(pagingSegment)}: it names the segment paging buffers are allocated from, which must be an aperture segment, or 0 for contiguous system memory`,
+    );
+  }
+  const pagingWhere = pagingSegment === 0 ? '' : ` (in contiguous system memory: paging buffers in aperture segment ${pagingSegment}, as PagingBufferSegmentId asks, are not modelled)`;
   yield k.event(
     'adapter-started',
-    `adapter started: ${vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.descriptor.Size >> 10} KiB${s.size < s.descriptor.Size ? `, ${s.size >> 10} KiB committable` : ''}${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${vidmm.policy.pagingBufferSize} bytes`,
+    `adapter started: ${vidmm.segments.map((s) => `${s.name} (${s.kind}, ${s.descriptor.Size >> 10} KiB${s.size < s.descriptor.Size ? `, ${s.size >> 10} KiB committable` : ''}${s.cpuVisible ? ', CPU-visible' : ''})`).join(', ')}; paging buffers of ${vidmm.policy.pagingBufferSize} bytes${pagingWhere}`,
     { segments: vidmm.segments.map((s) => ({ id: s.id, name: s.name, size: s.size })), pagingBufferSize: vidmm.policy.pagingBufferSize },
   );
 }

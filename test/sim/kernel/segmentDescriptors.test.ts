@@ -152,6 +152,27 @@ describe('segment descriptors against the hardware', () => {
     }
   });
 
+  it('PagingBufferSegmentId names an aperture segment or 0; an aperture segment is taken and the start says paging buffers stay in system memory', async () => {
+    const pagingFrom = (id: unknown) =>
+      testDriver((init) => ({
+        DxgkDdiQueryAdapterInfo(h, q) {
+          const st = init.DxgkDdiQueryAdapterInfo(h, q);
+          if (q.Type === DXGKQAITYPE_QUERYSEGMENT) (q.pOutputData as DXGK_QUERYSEGMENTOUT).PagingBufferSegmentId = id as number;
+          return st;
+        },
+      }));
+    for (const bad of [2, 7, -1, '3']) {
+      const run = await runScenario(await pagingFrom(bad), withAperture(), { keep: () => false });
+      assert.equal(run.result.ok, false, `PagingBufferSegmentId ${String(bad)} was taken`);
+      assert.equal(run.result.error!.ddi, 'DxgkDdiQueryAdapterInfo');
+      assert.match(run.result.error!.message, /^DXGK_QUERYSEGMENTOUT\.PagingBufferSegmentId is .*: it names the segment paging buffers are allocated from, which must be an aperture segment, or 0 for contiguous system memory/);
+    }
+    const aperture = await runScenario(await pagingFrom(3), withAperture());
+    assert.equal(aperture.result.ok, true, aperture.result.error?.message);
+    const started = aperture.events.find((e) => e.kind === 'kernel' && e.what === 'adapter-started');
+    assert.match(started && 'message' in started ? started.message : '', /paging buffers of \d+ bytes \(in contiguous system memory: paging buffers in aperture segment 3, as PagingBufferSegmentId asks, are not modelled\)/);
+  });
+
   it('a CPU-visible segment said not to be is allowed: the lock is served from system memory', async () => {
     const run = await runScenario(
       await describing((d) => (d.Flags.CpuVisible = false)),

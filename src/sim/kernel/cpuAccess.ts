@@ -231,6 +231,7 @@ export class CpuAccess {
     const pages = gpu.allocatePages(a.size / PAGE_SIZE);
     const list = this.w.kernel.pageLists.store(pages, `'${a.name}''s alternate VA`);
     this.w.vidmm.alternateMdl ??= (x) => this.mappings.get(x)?.alternate?.mdl;
+    this.w.vidmm.lockSwizzle ??= (x) => this.mappings.get(x)?.swizzle;
     return { pages, listSize: list.size, mdl: { ByteCount: a.size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical } };
   }
 

@@ -68,6 +68,8 @@ export class VidMm {
   private nextHandle = 1;
   /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./memoryPaths.ts). */
   alternateMdl: ((a: Allocation) => MDL | undefined) | undefined;
+  /** The swizzling range a CPU lock of `a` holds (RangeId, and the driver's SwizzlingRangeData), if any: special-lock transfers name it. */
+  lockSwizzle: ((a: Allocation) => { id: number; data: number } | undefined) | undefined;
   /** Called after `a` moved, was paged in or evicted (the paging queue re-points GPU virtual addresses mapped to it). */
   placeChanged: ((a: Allocation) => Gen) | undefined;
   readonly stats: PagingStats = emptyPagingStats();
@@ -454,7 +456,9 @@ export class VidMm {
       if (alternate) {
         const { MdlOffset, ...t } = args.Transfer;
         void MdlOffset;
-        yield* this.build({ Operation: DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, SpecialLockTransfer: { ...t, SwizzlingRangeId: 0, SwizzlingRangeData: 0 } }, a, label);
+        // SwizzlingRangeId and SwizzlingRangeData: the range the lock holds, as DxgkDdiAcquireSwizzlingRange left it.
+        const range = this.lockSwizzle?.(a);
+        yield* this.build({ Operation: DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, SpecialLockTransfer: { ...t, SwizzlingRangeId: range?.id ?? 0, SwizzlingRangeData: range?.data ?? 0 } }, a, label);
         continue;
       }
       yield* this.build(args, a, label);

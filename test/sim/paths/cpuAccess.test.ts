@@ -201,6 +201,28 @@ describe('special-lock transfers (UseAlternateVA)', () => {
     assert.ok(moved && moved.kind === 'kernel' && moved.data.differsAt === -1, 'the application saw the same bytes');
   });
 
+  it('a SpecialLockTransfer names the swizzling range the lock holds: its RangeId and the driver\'s SwizzlingRangeData', async () => {
+    const marking = await testDriver((init) => ({
+      DxgkDdiAcquireSwizzlingRange(h, args) {
+        const st = init.DxgkDdiAcquireSwizzlingRange!(h, args);
+        args.SwizzlingRangeData = 0xabc0 + args.RangeId;
+        return st;
+      },
+    }));
+    const run = await runScenario(marking, sampleScenario('special-lock'));
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const acquired = run.events.flatMap((e) => (e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange' ? [(e.call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE).RangeId] : []));
+    const special = run.events.flatMap((e) =>
+      e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiBuildPagingBuffer' && (e.call.args as { Operation: number }).Operation === 7
+        ? [(e.call.args as unknown as { SpecialLockTransfer: { SwizzlingRangeId: number; SwizzlingRangeData: number } }).SpecialLockTransfer]
+        : [],
+    );
+    assert.ok(special.length > 0 && acquired.length > 0);
+    // The eviction under the lock names the lock's range.
+    assert.equal(special[0].SwizzlingRangeId, acquired[0]);
+    assert.equal(special[0].SwizzlingRangeData, 0xabc0 + acquired[0]);
+  });
+
   it('a driver that did not opt in to UseAlternateVA is never asked for one', async () => {
     const s = sampleScenario('special-lock');
     const steps = s.steps.toArray();

@@ -28,6 +28,16 @@ async function start() {
   return { machine, wdk, events, until };
 }
 
+/** The reference driver, declaring `n` swizzling ranges (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges). */
+const declaringRanges = (n: number) =>
+  testDriver((init) => ({
+    DxgkDdiQueryAdapterInfo(h, q) {
+      const st = init.DxgkDdiQueryAdapterInfo(h, q);
+      if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).NumberOfSwizzlingRanges = n;
+      return st;
+    },
+  }));
+
 const isLock = (name: string, mode?: string) => (e: MachineEvent) =>
   e.kind === 'kernel' && e.what === 'lock' && e.data.allocation === name && (mode === undefined || e.data.mode === mode);
 
@@ -101,13 +111,7 @@ describe('CPU access through the PCI aperture', () => {
   });
 
   it('a driver that declares more ranges than its hardware has refuses the fifth, and VidMm evicts the allocation so the application uses system memory', async () => {
-    const more = await testDriver((init) => ({
-      DxgkDdiQueryAdapterInfo(h, q) {
-        const st = init.DxgkDdiQueryAdapterInfo(h, q);
-        if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).NumberOfSwizzlingRanges = 8;
-        return st;
-      },
-    }));
+    const more = await declaringRanges(8);
     const machine = await createMachine({ driver: more, scenario: sampleScenario('cpu-access') });
     const events: MachineEvent[] = [];
     const until = (p: (e: MachineEvent) => boolean): MachineEvent => {
@@ -131,13 +135,7 @@ describe('CPU access through the PCI aperture', () => {
   });
 
   it('a driver that supports no swizzling ranges is never asked for one: linear allocations map as they are, swizzled ones go to system memory', async () => {
-    const none = await testDriver((init) => ({
-      DxgkDdiQueryAdapterInfo(h, q) {
-        const st = init.DxgkDdiQueryAdapterInfo(h, q);
-        if (q.Type === DXGKQAITYPE_DRIVERCAPS) (q.pOutputData as DXGK_DRIVERCAPS).NumberOfSwizzlingRanges = 0;
-        return st;
-      },
-    }));
+    const none = await declaringRanges(0);
     const run = await runScenario(none, sampleScenario('cpu-access'));
     assert.equal(run.result.ok, true, run.result.error?.message);
     assert.equal(run.events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').length, 0);

@@ -30,10 +30,10 @@ import type { Gen, KernelEvent, KernelEventKind } from './events';
 import type { InterruptLine } from './interruptLine';
 import type { VidMm } from './vidmm';
 
-/** What starting the adapter reads and sets of the kernel (./kernel.ts). */
-
 /** The most private data per paging buffer VidMm keeps (the driver's PagingBufferPrivateDataSize). */
 const MAX_PRIVATE_DATA = 1024 * 1024;
+
+/** What starting the adapter reads and sets of the kernel (./kernel.ts). */
 export interface StartKernel {
   readonly gpu: Gpu;
   readonly ddi: DdiCaller;
@@ -80,6 +80,8 @@ export function* startAdapter(k: StartKernel): Gen {
     throw k.ddi.statusError('DriverEntry', {}, entry, `the DRIVER_INITIALIZATION_DATA given to DxgkInitialize lacks ${missing.join(', ')}`);
   }
   k.init = init;
+  /** What DxgkDdiQueryAdapterInfo returned that the start cannot take: the driver's error, with the structure. */
+  const refuse = (args: unknown, message: string): Error => k.ddi.statusError('DxgkDdiQueryAdapterInfo', args, init.DxgkDdiQueryAdapterInfo, message);
 
   const out: OUT<HANDLE> = { value: undefined };
   const pdo = { name: 'PhysicalDeviceObject' };
@@ -118,17 +120,12 @@ export function* startAdapter(k: StartKernel): Gen {
   };
   yield* query(k, { Type: DXGKQAITYPE_DRIVERCAPS, pOutputData: caps });
   if (!(caps.DmaBufferSize >= 256)) {
-    throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', caps, init.DxgkDdiQueryAdapterInfo, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
+    throw refuse(caps, `DXGK_DRIVERCAPS.DmaBufferSize must be at least 256 bytes, got ${caps.DmaBufferSize}`);
   }
   // The GPU reaches system memory up to HighestAcceptableAddress: VidMm gives it no page above.
   const highest = caps.HighestAcceptableAddress;
   if (typeof highest !== 'number' || !(highest >= 16 * PAGE_SIZE - 1)) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      caps,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_DRIVERCAPS.HighestAcceptableAddress is ${typeof highest === 'number' ? highest : describeValue(highest)}: set it to the highest physical address the GPU can reach (at least 0x${(16 * PAGE_SIZE - 1).toString(16)}; Number.MAX_SAFE_INTEGER when it reaches all of system memory)`,
-    );
+    throw refuse(caps, `DXGK_DRIVERCAPS.HighestAcceptableAddress is ${typeof highest === 'number' ? highest : describeValue(highest)}: set it to the highest physical address the GPU can reach (at least 0x${(16 * PAGE_SIZE - 1).toString(16)}; Number.MAX_SAFE_INTEGER when it reaches all of system memory)`);
   }
   if (highest < k.gpu.config.systemMemoryBytes - 1) {
     k.gpuReach = highest + 1;
@@ -139,49 +136,24 @@ export function* startAdapter(k: StartKernel): Gen {
   // 0 sets no limit.
   const apertureLimit = caps.ApertureSegmentCommitLimit;
   if (!Number.isSafeInteger(apertureLimit) || apertureLimit < 0 || (apertureLimit > 0 && apertureLimit < PAGE_SIZE)) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      caps,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_DRIVERCAPS.ApertureSegmentCommitLimit is ${describeValue(apertureLimit)}: the bytes of system memory the driver can map into an aperture segment, at least a page (0 for no limit)`,
-    );
+    throw refuse(caps, `DXGK_DRIVERCAPS.ApertureSegmentCommitLimit is ${describeValue(apertureLimit)}: the bytes of system memory the driver can map into an aperture segment, at least a page (0 for no limit)`);
   }
   if (!Number.isSafeInteger(caps.MaxAllocationListSlotId) || caps.MaxAllocationListSlotId < 0) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      caps,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_DRIVERCAPS.MaxAllocationListSlotId is ${describeValue(caps.MaxAllocationListSlotId)}: the number of allocation-list slots a DMA buffer's patch locations may use (0 sets no limit)`,
-    );
+    throw refuse(caps, `DXGK_DRIVERCAPS.MaxAllocationListSlotId is ${describeValue(caps.MaxAllocationListSlotId)}: the number of allocation-list slots a DMA buffer's patch locations may use (0 sets no limit)`);
   }
   // The scheduler has the nodes the driver exposes, no more: paging buffers go to PagingNode, the
   // renders to another node when there is one.
   const nodes = caps.GpuEngineTopology?.NbAsymetricProcessingNodes;
   const engines = k.gpu.config.engines;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > engines) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      caps,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_DRIVERCAPS.GpuEngineTopology.NbAsymetricProcessingNodes is ${describeValue(nodes)}: set it to the number of nodes (engines) the driver exposes, 1 to the hardware's ${engines} (DEVICE_REGISTERS.EngineCount)`,
-    );
+    throw refuse(caps, `DXGK_DRIVERCAPS.GpuEngineTopology.NbAsymetricProcessingNodes is ${describeValue(nodes)}: set it to the number of nodes (engines) the driver exposes, 1 to the hardware's ${engines} (DEVICE_REGISTERS.EngineCount)`);
   }
   const pagingNode = caps.MemoryManagementCaps?.PagingNode;
   if (!Number.isInteger(pagingNode) || pagingNode < 0 || pagingNode >= nodes) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      caps,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_DRIVERCAPS.MemoryManagementCaps.PagingNode is ${describeValue(pagingNode)}: the zero-based node that runs paging buffers, below NbAsymetricProcessingNodes (${nodes})`,
-    );
+    throw refuse(caps, `DXGK_DRIVERCAPS.MemoryManagementCaps.PagingNode is ${describeValue(pagingNode)}: the zero-based node that runs paging buffers, below NbAsymetricProcessingNodes (${nodes})`);
   }
   if (!Number.isSafeInteger(caps.NumberOfSwizzlingRanges) || caps.NumberOfSwizzlingRanges < 0) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      caps,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_DRIVERCAPS.NumberOfSwizzlingRanges is ${describeValue(caps.NumberOfSwizzlingRanges)}: the number of swizzling ranges the driver supports (0 for none)`,
-    );
+    throw refuse(caps, `DXGK_DRIVERCAPS.NumberOfSwizzlingRanges is ${describeValue(caps.NumberOfSwizzlingRanges)}: the number of swizzling ranges the driver supports (0 for none)`);
   }
   k.pagingEngine = pagingNode;
   k.renderEngine = nodes > 1 ? (pagingNode === 0 ? 1 : 0) : pagingNode;
@@ -192,12 +164,7 @@ export function* startAdapter(k: StartKernel): Gen {
   yield* query(k, { Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q1 });
   const n = q1.NbSegment;
   if (!Number.isInteger(n) || n < 1 || n > k.gpu.segments.length) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      q1,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_QUERYSEGMENTOUT.NbSegment is ${n}; the hardware has ${k.gpu.segments.length} segments`,
-    );
+    throw refuse(q1, `DXGK_QUERYSEGMENTOUT.NbSegment is ${n}; the hardware has ${k.gpu.segments.length} segments`);
   }
   const blank = (): DXGK_SEGMENTDESCRIPTOR => ({
     BaseAddress: 0,
@@ -210,55 +177,33 @@ export function* startAdapter(k: StartKernel): Gen {
   const q2: DXGK_QUERYSEGMENTOUT = { ...q1, pSegmentDescriptor: Array.from({ length: n }, blank) };
   yield* query(k, { Type: DXGKQAITYPE_QUERYSEGMENT, pOutputData: q2 });
   if (!(q2.PagingBufferSize >= 64)) {
-    throw k.ddi.statusError('DxgkDdiQueryAdapterInfo', q2, init.DxgkDdiQueryAdapterInfo, `DXGK_QUERYSEGMENTOUT.PagingBufferSize must be at least 64 bytes, got ${q2.PagingBufferSize}`);
+    throw refuse(q2, `DXGK_QUERYSEGMENTOUT.PagingBufferSize must be at least 64 bytes, got ${q2.PagingBufferSize}`);
   }
   const privateSize = q2.PagingBufferPrivateDataSize;
   if (!Number.isInteger(privateSize) || privateSize < 0 || privateSize > MAX_PRIVATE_DATA) {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      q2,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_QUERYSEGMENTOUT.PagingBufferPrivateDataSize must be a whole number of bytes from 0 to ${MAX_PRIVATE_DATA} (the private data VidMm keeps with each paging buffer), got ${describeValue(privateSize)}`,
-    );
+    throw refuse(q2, `DXGK_QUERYSEGMENTOUT.PagingBufferPrivateDataSize must be a whole number of bytes from 0 to ${MAX_PRIVATE_DATA} (the private data VidMm keeps with each paging buffer), got ${describeValue(privateSize)}`);
   }
   const vidmm = k.createVidMm(q2.PagingBufferSize, privateSize);
   q2.pSegmentDescriptor!.forEach((d, i) => {
     const hw = k.gpu.segments[i];
     const id = i + 1;
     if (!(d.Size > 0) || d.Size % PAGE_SIZE !== 0 || d.Size > hw.size) {
-      throw k.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        d,
-        init.DxgkDdiQueryAdapterInfo,
-        `segment ${id}: DXGK_SEGMENTDESCRIPTOR.Size ${d.Size} must be a multiple of 4 KiB and at most the hardware segment's ${hw.size} bytes`,
-      );
+      throw refuse(d, `segment ${id}: DXGK_SEGMENTDESCRIPTOR.Size ${d.Size} must be a multiple of 4 KiB and at most the hardware segment's ${hw.size} bytes`);
     }
     // VidMm gives every place in the segment as BaseAddress + offset: both must stay exact numbers.
     if (!Number.isSafeInteger(d.BaseAddress) || d.BaseAddress < 0 || !Number.isSafeInteger(d.BaseAddress + d.Size)) {
-      throw k.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        d,
-        init.DxgkDdiQueryAdapterInfo,
-        `segment ${id}: DXGK_SEGMENTDESCRIPTOR.BaseAddress must be a whole number of bytes from 0 to 2^53 - 1 - Size (VidMm adds it to every segment offset it gives), got ${describeValue(d.BaseAddress)}`,
-      );
+      throw refuse(d, `segment ${id}: DXGK_SEGMENTDESCRIPTOR.BaseAddress must be a whole number of bytes from 0 to 2^53 - 1 - Size (VidMm adds it to every segment offset it gives), got ${describeValue(d.BaseAddress)}`);
     }
     if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
-      throw k.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        d,
-        init.DxgkDdiQueryAdapterInfo,
-        `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`,
-      );
+      throw refuse(d, `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`);
     }
     // DXGK_SEGMENTDESCRIPTOR: a memory segment's commit limit is its size; an aperture segment's
     // may be lower (less system memory committed through it), never above its size.
     const commitOk = d.Flags.Aperture ? d.CommitLimit >= PAGE_SIZE && d.CommitLimit <= d.Size : d.CommitLimit === d.Size;
     if (!commitOk) {
       const limit = typeof d.CommitLimit === 'number' ? String(d.CommitLimit) : describeValue(d.CommitLimit);
-      throw k.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
+      throw refuse(
         d,
-        init.DxgkDdiQueryAdapterInfo,
         d.Flags.Aperture
           ? `segment ${id}: CommitLimit is ${limit}; an aperture segment's commit limit is at most its Size (${d.Size}) and at least a page`
           : `segment ${id}: CommitLimit is ${limit}, but a memory segment's commit limit is always its Size (${d.Size})`,
@@ -269,20 +214,10 @@ export function* startAdapter(k: StartKernel): Gen {
     // application other memory. Saying a CPU-visible segment is not is allowed (locks then go
     // to system memory).
     if (d.Flags.CpuVisible && hw.barBase === undefined) {
-      throw k.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        d,
-        init.DxgkDdiQueryAdapterInfo,
-        `segment ${id}: Flags.CpuVisible is true but hardware segment ${id} (${hw.name}) is not in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].CpuVisible is false): the CPU cannot reach it`,
-      );
+      throw refuse(d, `segment ${id}: Flags.CpuVisible is true but hardware segment ${id} (${hw.name}) is not in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].CpuVisible is false): the CPU cannot reach it`);
     }
     if (d.Flags.CpuVisible && d.CpuTranslatedAddress !== hw.barBase) {
-      throw k.ddi.statusError(
-        'DxgkDdiQueryAdapterInfo',
-        d,
-        init.DxgkDdiQueryAdapterInfo,
-        `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`,
-      );
+      throw refuse(d, `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`);
     }
     vidmm.addSegment(id, hw.name, d, apertureLimit || Infinity);
   });
@@ -291,12 +226,7 @@ export function* startAdapter(k: StartKernel): Gen {
   // paging buffers as contiguous system memory (what 0 asks for), and says so when asked otherwise.
   const pagingSegment = q2.PagingBufferSegmentId;
   if (pagingSegment !== 0 && vidmm.segment(pagingSegment)?.kind !== 'aperture') {
-    throw k.ddi.statusError(
-      'DxgkDdiQueryAdapterInfo',
-      q2,
-      init.DxgkDdiQueryAdapterInfo,
-      `DXGK_QUERYSEGMENTOUT.PagingBufferSegmentId is ${describeValue(pagingSegment)}: it names the segment paging buffers are allocated from, which must be an aperture segment, or 0 for contiguous system memory`,
-    );
+    throw refuse(q2, `DXGK_QUERYSEGMENTOUT.PagingBufferSegmentId is ${describeValue(pagingSegment)}: it names the segment paging buffers are allocated from, which must be an aperture segment, or 0 for contiguous system memory`);
   }
   const pagingWhere = pagingSegment === 0 ? '' : ` (in contiguous system memory: paging buffers in aperture segment ${pagingSegment}, as PagingBufferSegmentId asks, are not modelled)`;
   yield k.event(

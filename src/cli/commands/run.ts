@@ -110,7 +110,7 @@ function bytes(n: number): string {
 function describeCall(
   e: Extract<MachineEvent, { kind: 'ddi-return' }>,
   entry: { multipass: number; dmaSize: number; offset: number } | undefined,
-  segmentBase: (segmentId: number) => number,
+  segmentOffset: (segmentId: number, address: number) => number,
 ): string | undefined {
   const { call } = e;
   const status = call.status === undefined ? '' : ` -> ${statusName(call.status)}`;
@@ -124,7 +124,7 @@ function describeCall(
       let detail = '';
       if (op === 'Transfer' && m) {
         // SegmentAddress is the segment's BaseAddress plus the offset: the trace gives the offset.
-        const side = (s: Record<string, unknown>): string => (s.SegmentId === 0 ? 'MDL' : `seg${s.SegmentId}+0x${((s.SegmentAddress as number) - segmentBase(s.SegmentId as number)).toString(16)}`);
+        const side = (s: Record<string, unknown>): string => (s.SegmentId === 0 ? 'MDL' : `seg${s.SegmentId}+0x${segmentOffset(s.SegmentId as number, s.SegmentAddress as number).toString(16)}`);
         detail = ` [${m.TransferOffset}, ${(m.TransferOffset as number) + (m.TransferSize as number)}) ${side(m.Source as Record<string, unknown>)} -> ${side(m.Destination as Record<string, unknown>)} MdlOffset=${m.MdlOffset}`;
       } else if (op === 'Fill' && m) {
         detail = ` ${m.FillSize} bytes of 0x${(m.FillPattern as number).toString(16)}`;
@@ -295,7 +295,7 @@ async function run(args: string[]): Promise<number> {
         break;
       }
       case 'ddi-return': {
-        const line = describeCall(e, entries.get(e.call.id), (id) => machine.kernel.vidmm?.segment(id)?.descriptor.BaseAddress ?? 0);
+        const line = describeCall(e, entries.get(e.call.id), (id, address) => machine.kernel.vidmm?.segmentOffset(id, address) ?? address);
         entries.delete(e.call.id);
         if (line) print(`${us(e.time)}  ${'  '.repeat(depth)}${line}`);
         break;

@@ -108,7 +108,7 @@ export class DriverTarget implements Target {
     this.scenarioPath = scenarioPath;
     this.driverName = basename(driverPath);
     this.breakpoints = new DdiBreakpoints((ddi) => this.machine.kernel.ddi.definitionOf(ddi));
-    this.reg.segmentBase = (id) => this.machine.kernel.vidmm?.segment(id)?.descriptor.BaseAddress ?? 0;
+    this.reg.segmentOffset = (id, address) => this.machine.kernel.vidmm?.segmentOffset(id, address) ?? address;
     this.recording = new SessionRecording(config, driverPath, scenarioPath, run.replayEdits);
     const machine = timeline.machine;
     this.followed = machine;

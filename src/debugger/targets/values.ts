@@ -26,10 +26,11 @@ export class ObjectRegistry {
   private objects: unknown[] = [];
   private paths: string[] = [];
   /**
-   * The BaseAddress the driver declared for a segment: VidMm's segment addresses include it, the
-   * debug address space counts from the segment's start (0 until the adapter has started).
+   * The offset in its segment of a segment address VidMm gave (which includes the BaseAddress the
+   * driver declared; the debug address space counts from the segment's start). As given until the
+   * adapter has started.
    */
-  segmentBase: (segmentId: number) => number = () => 0;
+  segmentOffset: (segmentId: number, address: number) => number = (_, address) => address;
 
   clear(): void {
     this.objects = [];
@@ -70,14 +71,14 @@ function mdlDataId(o: Record<string, unknown>): string | undefined {
 }
 
 /** The memory reference of an address-like field, from its name and its siblings. */
-function addressReference(key: string, value: number, parent: Record<string, unknown>, segmentBase: (segmentId: number) => number): string | undefined {
+function addressReference(key: string, value: number, parent: Record<string, unknown>, segmentOffset: (segmentId: number, address: number) => number): string | undefined {
   if (!Number.isSafeInteger(value) || value < 0) return undefined;
   const segmentId = typeof parent.SegmentId === 'number' && parent.SegmentId > 0 ? parent.SegmentId : 0;
   // A place in a segment as VidMm gives it (DXGK_ALLOCATIONLIST, UpdatePageTable, SegmentAddress):
   // the segment's BaseAddress plus the offset. ReadPhysical and WritePhysical name a system address.
   const inSegment = segmentId > 0 && (key === 'SegmentAddress' || (key === 'PhysicalAddress' && ('hDeviceSpecificAllocation' in parent || 'VirtualAddress' in parent)));
   if (inSegment) {
-    const offset = value - segmentBase(segmentId);
+    const offset = segmentOffset(segmentId, value);
     return offset >= 0 ? formatAddress(debugAddressOfSegment(segmentId, offset)) : undefined;
   }
   if (key === 'PhysicalAddress' || key === 'PageListPhysicalAddress' || key === 'DummyPage') return formatAddress(value);
@@ -98,7 +99,7 @@ function describeVar(key: string, value: unknown, parent: Record<string, unknown
   if (value === null || value === undefined) return { name: key, value: String(value), evaluateName };
   if (typeof value === 'number') {
     if (key === 'Operation') return { name: key, value: `${DXGK_OPERATION_NAMES[value] ?? '?'} (${value})`, type: 'DXGK_BUILDPAGINGBUFFER_OPERATION', evaluateName };
-    const ref = parent ? addressReference(key, value, parent, reg.segmentBase) : undefined;
+    const ref = parent ? addressReference(key, value, parent, reg.segmentOffset) : undefined;
     const node: VarNode = { name: key, value: Number.isInteger(value) ? hex(value) : String(value), type: 'number', evaluateName };
     if (ref) node.memoryReference = ref;
     if (settable) node.settable = `set:${reg.add(parent)}:${key}`;

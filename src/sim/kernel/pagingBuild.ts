@@ -360,11 +360,14 @@ export class PagingBuilder {
     // reference the allocation) before the video memory manager submits a paging buffer that
     // references the allocation." (This buffer no longer counts as being built: `referenced` is
     // what was submitted before it.)
-    const synchronous = [...buf.touched].filter((a) => a.info.Flags.SynchronousPaging === true);
-    if (synchronous.some((a) => host.referenced(a))) {
+    // Looked for without building a list: every paging buffer passes here, few hold such an allocation.
+    let synchronous: Allocation[] | undefined;
+    for (const a of buf.touched) if (a.info.Flags.SynchronousPaging === true) (synchronous ??= []).push(a);
+    if (synchronous?.some((a) => host.referenced(a))) {
+      const waiting = synchronous;
       yield* host.waitUntil(
-        () => !synchronous.some((a) => host.referenced(a)),
-        `${synchronous.map((a) => `'${a.name}'`).join(', ')} (SynchronousPaging) to be idle before the paging buffer that references it is submitted`,
+        () => !waiting.some((a) => host.referenced(a)),
+        `${waiting.map((a) => `'${a.name}'`).join(', ')} (SynchronousPaging) to be idle before the paging buffer that references it is submitted`,
       );
     }
     buf.state = 'submitted';
@@ -389,7 +392,7 @@ export class PagingBuilder {
       a.lastPagingEngine = engine;
       a.lastPagingFence = submitted.fenceId;
     }
-    if (synchronous.length) host.vidsch.noteSynchronousPaging(engine, submitted.fenceId);
+    if (synchronous) host.vidsch.noteSynchronousPaging(engine, submitted.fenceId);
     host.stats.pagingBuffersSubmitted++;
     yield host.event(
       'paging-buffer-submitted',

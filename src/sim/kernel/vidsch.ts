@@ -60,6 +60,7 @@ export class VidSch {
   }
 
   private synchronousPagingDone(): boolean {
+    if (this.synchronousPaging.length === 0) return true;
     this.synchronousPaging = this.synchronousPaging.filter((p) => !this.isComplete(p.engine, p.fenceId));
     return this.synchronousPaging.length === 0;
   }

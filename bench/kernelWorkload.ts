@@ -21,7 +21,7 @@ import type { Gpu } from '../src/sim/hw';
 import { freshSlabsTaken } from '../src/sim/hw/memory';
 import { createMachine } from '../src/sim/machine';
 import { stressScenario, type StressShape } from './stressScenario';
-import { TouchedPages } from './touchedPages';
+import { TouchedPages } from '../src/sim/timeline/touchedPages';
 
 export type { StressShape };
 import type { DriverEntryFunction } from '../src/sim/driver/loader';

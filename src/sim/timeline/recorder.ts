@@ -22,6 +22,7 @@ import { driverWriteSites } from '../ddi/writeSites';
 import type { Machine, MachineEvent } from '../machine';
 import { MomentIndex } from './moments';
 import { SPACE_SYSTEM, SPACE_VRAM, WRITER, WriteLog } from './writeLog';
+import { TouchedPages } from './touchedPages';
 
 /** Where a driver write came from: the driver frames of the stack, innermost first, as generated positions. */
 export interface DriverWriteSite {
@@ -55,6 +56,11 @@ export class Recording {
   resolveSites: ((callId: number) => SiteWrite[] | undefined) | undefined;
   siteCapture: { from: number; to: number; found: SiteWrite[] } | undefined;
   private readonly sitesByCall = new Map<number, SiteWrite[]>();
+  /**
+   * The pages the run has written (set by the first machine attached): the timeline weighs its
+   * checkpoints against them. Writes forgotten after an edit stay counted: an estimate, never less.
+   */
+  touched: TouchedPages | undefined;
 
   /** The driver's writes through the GPU module's writers in DDI call `callId`, with their stacks (a replay, the first time). */
   sites(callId: number): SiteWrite[] | undefined {
@@ -168,6 +174,7 @@ export function attachRecorder(machine: Machine, recording: Recording): () => vo
 }
 
 class Attachment {
+  private readonly touched: TouchedPages;
   private readonly gpu: Gpu;
   private readonly buffers = new Map<ArrayBuffer, Shadowed>();
   /**
@@ -200,6 +207,7 @@ class Attachment {
     // Refused before anything is attached, so a refusal leaves the machine as it was.
     if (machine.observer || this.gpu.observer) throw new Error('this machine is already recorded (it takes one recorder at a time)');
     rec.sourceMap ??= machine.kernel.ddi.sourceMap;
+    this.touched = rec.touched ??= new TouchedPages(machine.gpu);
     this.restore.push(this.gpu.onWrites(this.onWrite));
     this.observeGpu();
     this.observeMachine();
@@ -223,6 +231,7 @@ class Attachment {
   // simulator's speed.
   private readonly onWrite = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number): void => {
     if (!this.recording) return;
+    this.touched.mark(vram, address, length);
     if (!vram) this.refreshShadow(address, length);
     const gpuWrite = engine !== HOST_ENGINE;
     this.rec.log.addOrExtend(

@@ -37,6 +37,18 @@ export interface Edit {
 export const DEFAULT_CHECKPOINT_COUNT = 8;
 export const DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Checkpoints may hold up to this many times the VRAM the run has touched; past that, a checkpoint
+ * is kept only where it saves a replay longer than DEFAULT_WORTHWHILE_REPLAY_MS. A parked machine
+ * costs about 3 MiB beyond its memories (its kernel and the driver's context): at the end of
+ * random-pressure, which touches 0.63 MiB of VRAM, eight of them held 38 times that, and the 40 ms
+ * each step back spent rebuilding them made it slower than replaying the whole run (20,909 moments
+ * in 70-110 ms): a median of 105 ms against 82 ms with none.
+ */
+export const CHECKPOINT_MEMORY_PER_VRAM_TOUCHED = 2;
+/** The replay a checkpoint past the memory allowance must save, in ms, at the fastest replay speed measured in the session (under the step back target, 250 ms p95, with room for the rest of a step). */
+export const DEFAULT_WORTHWHILE_REPLAY_MS = 200;
+
 export interface TimelineOptions {
   /** A new machine of the same run (same driver, scenario, seed and options), at moment 0. */
   make(): Machine;
@@ -46,6 +58,8 @@ export interface TimelineOptions {
   checkpointBytes?: number;
   /** How many machines may be parked (default 8). */
   checkpointCount?: number;
+  /** Past the memory allowance, a checkpoint is kept only where it saves a replay longer than this, in ms (default 200; 0 keeps every one the count and bytes allow). */
+  worthwhileReplayMs?: number;
   /** Said once, when checkpoints had to be dropped for the budget. */
   notice?(text: string): void;
 }
@@ -91,6 +105,13 @@ export class Timeline {
   private warned = false;
   /** Machines created, and events run again to reach moments (for benchmarks and the status line). */
   readonly stats = { machines: 0, replayedEvents: 0, dropped: 0 };
+  /**
+   * The fastest replay measured in the session (ms per event), and how many were measured. The
+   * fastest, not the mean: a new machine's first replay runs the driver's code cold, at a third of
+   * the speed of the next.
+   */
+  private fastestMsPerEvent = Infinity;
+  private replaysMeasured = 0;
 
   constructor(private readonly opts: TimelineOptions) {
     this.live = this.fresh();
@@ -180,14 +201,18 @@ export class Timeline {
   private advance(m: Machine, event: MachineEvent | undefined, acts: number, t: number, tActs = Infinity): { event: MachineEvent | undefined; acts: number } {
     let e = event;
     let a = acts;
+    const t0 = performance.now();
+    const from = m.eventCount;
     while (m.eventCount < t) {
       a = this.applyActs(m, e, a, Infinity);
       const n = m.next();
-      if (!n) return { event: e, acts: a };
+      if (!n) break;
       e = n;
       a = 0;
       this.stats.replayedEvents++;
     }
+    this.measured(m.eventCount - from, performance.now() - t0);
+    if (m.eventCount < t) return { event: e, acts: a };
     a = this.applyActs(m, e, a, tActs);
     return { event: e, acts: a };
   }
@@ -234,6 +259,8 @@ export class Timeline {
     const r = this.advance(from.machine, from.event, from.acts, t, tActs);
     this.liveEvent = r.event;
     this.liveActs = r.acts;
+    // The replay just measured may show a machine parked before it not worth its memory.
+    this.trim(this.live.eventCount);
     return this.liveEvent;
   }
 
@@ -296,6 +323,44 @@ export class Timeline {
         );
       }
     }
+    // Past the memory allowance, those that save too short a replay to be worth their memory (not a
+    // budget the user set: nothing to say).
+    while (this.parked.length > 0 && this.checkpointBytes() > this.allowance()) {
+      const i = this.leastUseful(near);
+      if (this.worth(this.gapBehind(i, near))) break;
+      this.parked.splice(i, 1)[0].machine.stop();
+      this.stats.dropped++;
+    }
+  }
+
+  /** Checkpoint memory held whatever the replay it saves: a share of the VRAM the run has touched. */
+  private allowance(): number {
+    return CHECKPOINT_MEMORY_PER_VRAM_TOUCHED * (this.recording.touched?.bytes('vram') ?? 0);
+  }
+
+  /** The replay parked machine `i` saves: its distance from the start a replay would otherwise take (the one before it, the session's machine at `near`, or moment 0). */
+  private gapBehind(i: number, near: number): number {
+    const c = this.parked[i].machine.eventCount;
+    let start = i > 0 ? this.parked[i - 1].machine.eventCount : 0;
+    if (near <= c && near > start) start = near;
+    return c - start;
+  }
+
+  /** Notes a replay of `events` events that took `ms` (too short a one says little). */
+  private measured(events: number, ms: number): void {
+    if (events < 1000) return;
+    this.replaysMeasured++;
+    this.fastestMsPerEvent = Math.min(this.fastestMsPerEvent, ms / events);
+  }
+
+  /**
+   * Whether a checkpoint that saves replaying `events` events is worth its memory by the time it
+   * saves. Until two replays are measured (the first runs cold), none is: the next replay measures.
+   */
+  private worth(events: number): boolean {
+    const w = this.opts.worthwhileReplayMs ?? DEFAULT_WORTHWHILE_REPLAY_MS;
+    if (w <= 0) return true;
+    return this.replaysMeasured >= 2 && events * this.fastestMsPerEvent >= w;
   }
 
   /** The parked machine (index, in moment order) closest after another start of a replay; the later one on a tie. */
@@ -303,10 +368,7 @@ export class Timeline {
     let best = 0;
     let bestGap = Infinity;
     for (let i = 0; i < this.parked.length; i++) {
-      const c = this.parked[i].machine.eventCount;
-      let start = i > 0 ? this.parked[i - 1].machine.eventCount : 0;
-      if (near <= c && near > start) start = near;
-      const gap = c - start;
+      const gap = this.gapBehind(i, near);
       if (gap <= bestGap) {
         best = i;
         bestGap = gap;
@@ -363,6 +425,8 @@ export class Timeline {
       b = this.builder = this.takeParked(target, 0, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
     }
     let ended = false;
+    const t0 = performance.now();
+    const from = b.machine.eventCount;
     while (!ended && b.machine.eventCount < target && performance.now() < deadline) {
       for (let i = 0; i < 256 && b.machine.eventCount < target; i++) {
         b.acts = this.applyActs(b.machine, b.event, b.acts, Infinity);
@@ -375,6 +439,7 @@ export class Timeline {
         b.acts = 0;
       }
     }
+    this.measured(b.machine.eventCount - from, performance.now() - t0);
     if (b.machine.eventCount >= target || ended) {
       this.builder = undefined;
       // A rung the budget cannot hold would be built again and dropped again for ever: stop here.
@@ -394,7 +459,12 @@ export class Timeline {
       const t = now - back;
       if (t < 1) continue;
       // A checkpoint within half the distance below the rung serves it.
-      if (!have.some((c) => c <= t + back / 2 && c >= t - back / 2 && c < now)) return t;
+      if (have.some((c) => c <= t + back / 2 && c >= t - back / 2 && c < now)) continue;
+      // Worth building within the memory allowance, or where it saves a long replay from the start
+      // a replay would take now (trim's measures, so a rung built is not dropped and built again).
+      let start = 0;
+      for (const c of have) if (c <= t && c > start) start = c;
+      if (this.worth(t - start) || this.checkpointBytes() + machineBytes(this.live) <= this.allowance()) return t;
     }
     return undefined;
   }

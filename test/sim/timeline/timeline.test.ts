@@ -94,7 +94,7 @@ describe('time travel: the timeline', function () {
 
   it('keeps parked machines within the budget, drops those that save least and says so once', () => {
     const notices: string[] = [];
-    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 2, notice: (t) => notices.push(t) });
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 2, worthwhileReplayMs: 0, notice: (t) => notices.push(t) });
     while (timeline.moment < 600 && timeline.next());
     assert.equal(timeline.moment, 600, 'the run is long enough');
     for (const t of [500, 400, 300, 200, 100]) {
@@ -117,7 +117,7 @@ describe('time travel: the timeline', function () {
     // Each step back parks the machine it leaves, a moment or two ahead: with three machines allowed,
     // dropping the oldest dropped the rung idle time had just built behind the session, so every
     // step back replayed the run from its start.
-    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 3 });
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 3, worthwhileReplayMs: 0 });
     while (timeline.moment < 600 && timeline.next());
     let replayed = 0;
     for (let t = 598; t >= 560; t -= 2) {
@@ -129,6 +129,57 @@ describe('time travel: the timeline', function () {
     }
     // 19 steps of 2 moments, each from a rung at most 48 behind.
     assert.ok(replayed <= 19 * 48, `the steps replayed ${replayed} events`);
+    timeline.dispose();
+  });
+
+  it('keeps no checkpoint where replaying from further back is quick', () => {
+    // This run replays whole in a few milliseconds, far below the default 150 ms a checkpoint must
+    // save: going back replays from the start, and idle time builds nothing to hold.
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit });
+    const seen = new Map<number, string>();
+    while (timeline.moment < 600 && timeline.next()) if (timeline.moment >= 580) seen.set(timeline.moment, fingerprint(timeline.machine, timeline.event));
+    for (let t = 599; t >= 580; t--) {
+      const e = timeline.goTo(t);
+      assert.equal(fingerprint(timeline.machine, e), seen.get(t), `moment ${t}`);
+      let calls = 0;
+      while (timeline.idle(performance.now() + 50)) assert.ok(++calls < 100, 'idle comes to an end');
+      assert.deepEqual(timeline.checkpoints, [], `nothing held at moment ${t}`);
+    }
+    assert.equal(timeline.checkpointBytes(), 0);
+    // A checkpoint worth any replay is kept and built; one worth none is not.
+    for (const [worthwhileReplayMs, held] of [[0, true], [1e9, false]] as const) {
+      const t = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, worthwhileReplayMs });
+      while (t.moment < 600 && t.next());
+      t.goTo(599);
+      while (t.idle(performance.now() + 50));
+      assert.equal(t.checkpoints.length > 0, held, `worthwhileReplayMs ${worthwhileReplayMs}: ${t.checkpoints.join(', ')}`);
+      t.dispose();
+    }
+    timeline.dispose();
+  });
+
+  it('holds checkpoints within twice the VRAM a run touched, whatever replay they save', () => {
+    // Allocations of megabytes: the run touches far more VRAM than a parked machine costs.
+    const big = normalizeScenario(
+      {
+        seed: 3,
+        adapter: { segments: [{ name: 'vram', kind: 'memory', size: '64MiB', cpuVisible: true }, { name: 'local', kind: 'memory', size: '64MiB' }], systemMemory: '64MiB' },
+        generate: { allocations: 12, steps: 40, minSize: '2MiB', maxSize: '8MiB', allocationsPerRender: 3 },
+      },
+      'timeline-big',
+    );
+    // No replay is worth a checkpoint by its time here: only the memory allowance keeps them.
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: big }), applyEdit: writeEdit, worthwhileReplayMs: 1e9 });
+    while (timeline.next());
+    const end = timeline.moment;
+    timeline.goTo(end - 1);
+    while (timeline.idle(performance.now() + 50));
+    const touched = timeline.recording.touched!.bytes('vram');
+    assert.ok(timeline.checkpoints.length > 0, `rungs behind the session (VRAM touched ${touched} bytes)`);
+    assert.ok(timeline.checkpointBytes() <= 2 * touched, `${timeline.checkpointBytes()} bytes held for ${touched} bytes of VRAM touched`);
+    const before = timeline.stats.replayedEvents;
+    timeline.goTo(end - 2);
+    assert.ok(timeline.stats.replayedEvents - before < end / 2, 'the step back replayed from a rung, not from the start');
     timeline.dispose();
   });
 

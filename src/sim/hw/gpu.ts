@@ -143,6 +143,9 @@ export class SimGpu implements Gpu {
     this.dma.freeCommonBuffer(buffer);
     this.observer?.commonBufferFreed(buffer);
   }
+  wroteCommonBuffer(physical: number, length: number): void {
+    this.observer?.commonBufferWritten(physical, length);
+  }
   commonBufferUsage(): { used: number; budget: number; buffers: number } {
     return this.dma.commonBufferUsage();
   }

@@ -52,6 +52,8 @@ export interface GpuObserver {
   commonBufferAllocated(buffer: CommonBuffer): void;
   /** A common buffer was freed (after). */
   commonBufferFreed(buffer: CommonBuffer): void;
+  /** The host wrote [physical, physical + length) of a common buffer directly (Gpu.wroteCommonBuffer). */
+  commonBufferWritten(physical: number, length: number): void;
 }
 
 export interface GpuConfig {
@@ -354,6 +356,12 @@ export interface Gpu {
   onWrites(sink: WriteSink): () => void;
   /** Told of the host's submissions and common buffers (the time-travel recorder); one at a time. */
   observer: GpuObserver | undefined;
+  /**
+   * The host wrote [physical, physical + length) of a common buffer through its bytes, not through
+   * the GPU (the kernel building a DMA buffer): says so to the observer, who would otherwise find
+   * the change by comparing the buffer with its copy.
+   */
+  wroteCommonBuffer(physical: number, length: number): void;
   /** While a write sink hears an engine's write: the physical address of the instruction writing. */
   writingInstruction(): number;
   debugRead(address: number, length: number): DebugReadResult;

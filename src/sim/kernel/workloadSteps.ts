@@ -348,6 +348,7 @@ export class WorkloadSteps {
       if (write) tiles.push({ a, offset: tileOffset, pattern });
       at += op.size;
     });
+    this.k.gpu.wroteCommonBuffer(buf.physical, at);
     const engine = this.k.renderEngine;
     const b = buf;
     const entry = yield* this.k.vidsch.patchAndSubmit(

@@ -264,6 +264,19 @@ class Attachment {
         this.bufferList.push(sh);
         if (this.recording) this.rec.log.add(this.writeMoment, SPACE_SYSTEM, b.physical, b.bytes.buffer.byteLength, b.physical, WRITER.released, -1, -1, 0, g.now, { note: 'allocated as a common buffer (zeros)' } satisfies WriteDetail);
       },
+      commonBufferWritten: (physical, length) => {
+        // Logged as one write, the shadow taken from the bytes: the comparison at the next DDI
+        // call's entry then finds nothing (a render buffer's instructions were found there as
+        // a dozen runs of changed bytes, each a write of its own).
+        if (!this.recording) return;
+        const b = this.bufferAt(physical);
+        if (!b) return;
+        const lo = physical - b.physical;
+        const hi = Math.min(b.bytes.length, lo + length);
+        if (lo >= hi) return;
+        b.nBytes.copy(b.nShadow, lo, lo, hi);
+        this.rec.log.add(this.writeMoment, SPACE_SYSTEM, physical, hi - lo, physical, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, g.now, this.frameDetail(this.kernelFrame()));
+      },
       commonBufferFreed: (buffer) => {
         const ab = buffer.bytes.buffer as ArrayBuffer;
         const old = this.buffers.get(ab);

@@ -110,6 +110,9 @@ interface Shadowed {
 
 /** The detail of every write the driver made through the GPU module's writers (one object, shared). */
 const VIA_WRITER: WriteDetail = { viaWriter: true };
+const DIRECT_INTO_DMA_BUFFER: WriteDetail = { note: 'written directly into the DMA buffer (not through writeInstruction)' };
+const DIRECT_INTO_SUBMITTED: WriteDetail = { note: 'written directly into memory it submitted to the GPU during the call (not through writeInstruction)' };
+const PAST_THE_POINTER: WriteDetail = { frame: "past the pointer the driver returned (the verifier's guard bytes)" };
 
 /** Bytes compared natively at a time when looking for what changed. */
 const DIFF_BLOCK = 64;
@@ -254,7 +257,7 @@ class Attachment {
     const g = this.gpu;
     g.observer = {
       submitting: (_engine, submission) => {
-        if (this.recording) this.sync(submission.physical, submission.length, this.writeMoment, true);
+        if (this.recording) this.submitted(submission.physical, submission.length);
       },
       commonBufferAllocated: (b) => {
         const sh = shadowed(b.physical - b.bytes.byteOffset, b.bytes.buffer as ArrayBuffer, b.bytes.byteOffset + b.size);
@@ -345,46 +348,65 @@ class Attachment {
    * its direct writes; changes past it are the kernel's (the verifier's guard bytes).
    */
   private driverWrites(buffers: readonly Shadowed[], callId: number, moment: number, recording: boolean, endBuffer: Shadowed | undefined, endAt: number): void {
+    for (const b of buffers) this.driverWritesIn(b, b.physical, b.physical + b.bytes.length, callId, moment, recording, b === endBuffer ? endAt : undefined, DIRECT_INTO_DMA_BUFFER);
+    this.pendingLength = 0;
+  }
+
+  /**
+   * What the driver wrote into [from, to) of common buffer `b` during call `callId`: its writes
+   * through the GPU module's writers (taken out of the pending ones), then the other changes, its
+   * direct writes (`direct` says so) up to `end` and the kernel's past it.
+   */
+  private driverWritesIn(b: Shadowed, from: number, to: number, callId: number, moment: number, recording: boolean, end: number | undefined, direct: WriteDetail): void {
     const log = this.rec.log;
-    const sites = this.pending;
-    for (const b of buffers) {
-      const mine = writesInto(sites, this.pendingLength, b);
-      // What the sites wrote is explained: into the shadow first, so that looking for other changes
-      // is one native compare of the buffer when there are none (the usual case), not a walk down
-      // to every instruction the driver wrote.
+    const mine = writesInto(this.pending, this.pendingLength, from, to);
+    // What the sites wrote is explained: into the shadow first, so that looking for other changes
+    // is one native compare of the range when there are none (the usual case), not a walk down
+    // to every instruction the driver wrote.
+    for (const p of mine) {
+      const lo = p.physical - b.physical;
+      const hi = Math.min(b.bytes.length, lo + p.length);
+      if (lo < hi) b.nBytes.copy(b.nShadow, lo, lo, hi);
+    }
+    const runs = this.changedRuns(from, to - from);
+    if (!recording) return;
+    for (const p of mine) log.add(moment, SPACE_SYSTEM, p.physical, p.length, p.physical, WRITER.driver, -1, -1, callId, this.gpu.now, VIA_WRITER);
+    for (const [a0, b0] of runs) {
+      // Cut out what the sites already explain.
+      let pieces: [number, number][] = [[a0, b0]];
       for (const p of mine) {
-        const lo = p.physical - b.physical;
-        const hi = Math.min(b.bytes.length, lo + p.length);
-        if (lo < hi) b.nBytes.copy(b.nShadow, lo, lo, hi);
-      }
-      const runs = this.changedRuns(b.physical, b.bytes.length);
-      if (!recording) continue;
-      for (const p of mine) log.add(moment, SPACE_SYSTEM, p.physical, p.length, p.physical, WRITER.driver, -1, -1, callId, this.gpu.now, VIA_WRITER);
-      const end = b === endBuffer ? endAt : undefined;
-      for (const [a0, b0] of runs) {
-        // Cut out what the sites already explain.
-        let pieces: [number, number][] = [[a0, b0]];
-        for (const p of mine) {
-          const next: [number, number][] = [];
-          for (const [x, y] of pieces) {
-            const lo = Math.max(x, p.physical);
-            const hi = Math.min(y, p.physical + p.length);
-            if (lo >= hi) next.push([x, y]);
-            else {
-              if (x < lo) next.push([x, lo]);
-              if (hi < y) next.push([hi, y]);
-            }
-          }
-          pieces = next;
-        }
+        const next: [number, number][] = [];
         for (const [x, y] of pieces) {
-          const cut = end === undefined ? y : Math.max(x, Math.min(y, end));
-          if (cut > x) log.add(moment, SPACE_SYSTEM, x, cut - x, x, WRITER.driver, -1, -1, callId, this.gpu.now, { note: 'written directly into the DMA buffer (not through writeInstruction)' } satisfies WriteDetail);
-          if (y > cut) log.add(moment, SPACE_SYSTEM, cut, y - cut, cut, WRITER.kernel, -1, -1, callId, this.gpu.now, { frame: 'past the pointer the driver returned (the verifier\'s guard bytes)' } satisfies WriteDetail);
+          const lo = Math.max(x, p.physical);
+          const hi = Math.min(y, p.physical + p.length);
+          if (lo >= hi) next.push([x, y]);
+          else {
+            if (x < lo) next.push([x, lo]);
+            if (hi < y) next.push([hi, y]);
+          }
         }
+        pieces = next;
+      }
+      for (const [x, y] of pieces) {
+        const cut = end === undefined ? y : Math.max(x, Math.min(y, end));
+        if (cut > x) log.add(moment, SPACE_SYSTEM, x, cut - x, x, WRITER.driver, -1, -1, callId, this.gpu.now, direct);
+        if (y > cut) log.add(moment, SPACE_SYSTEM, cut, y - cut, cut, WRITER.kernel, -1, -1, callId, this.gpu.now, PAST_THE_POINTER);
       }
     }
-    this.pendingLength = 0;
+  }
+
+  /**
+   * A submission to the GPU. Made during a DDI call, it is the driver's (DxgkDdiSubmitCommand
+   * queuing its fence command): what changed in the range since was written by the driver in that
+   * call, found now, before the GPU runs it. Otherwise the kernel's.
+   */
+  private submitted(physical: number, length: number): void {
+    const call = this.machine.kernel.ddi.current;
+    const b = call && this.bufferAt(physical);
+    if (!b) return this.sync(physical, length, this.writeMoment, true);
+    this.driverWritesIn(b, physical, Math.min(physical + length, b.physical + b.bytes.length), call.id, this.writeMoment, true, undefined, DIRECT_INTO_SUBMITTED);
+    // Taken: the call's return does not log them again.
+    for (let i = 0; i < this.pendingLength; i += 2) if (this.pending[i] >= physical && this.pending[i] < physical + length) this.pending[i + 1] = 0;
   }
 
   /**
@@ -544,11 +566,12 @@ class Attachment {
 }
 
 /** The writes of `pending`'s first `count` slots ((physical, length) pairs) that start in `b`, in address order (ties in the order made). */
-function writesInto(pending: readonly number[], count: number, b: Shadowed): { physical: number; length: number }[] {
+function writesInto(pending: readonly number[], count: number, from: number, to: number): { physical: number; length: number }[] {
   const out: { physical: number; length: number }[] = [];
   for (let i = 0; i < count; i += 2) {
     const physical = pending[i];
-    if (physical >= b.physical && physical < b.physical + b.bytes.length) out.push({ physical, length: pending[i + 1] });
+    // A length of 0: taken already (a submission made during the call).
+    if (physical >= from && physical < to && pending[i + 1] > 0) out.push({ physical, length: pending[i + 1] });
   }
   // Array.prototype.sort is stable: writes to one address keep their order.
   if (out.length > 1) out.sort((x, y) => x.physical - y.physical);

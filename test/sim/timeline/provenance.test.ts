@@ -5,6 +5,7 @@
 // the DxgkDdiBuildPagingBuffer call that wrote it and the driver's lines.
 
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMachine, machineFrom } from '../../../src/sim/machine';
 import { compileDriver } from '../../../src/sim/driver/loader';
@@ -151,5 +152,33 @@ describe('time travel: provenance of a byte', function () {
       assert.ok(h.every((x, j) => j === 0 || x.moment >= h[j - 1].moment));
     }
     assert.ok(found, 'a transfer wrote VRAM');
+  });
+
+  it("puts the fence command a driver queues in DxgkDdiSubmitCommand down to that call and the driver's line, not to the kernel", async () => {
+    // The reference driver writes a fence command into its own ring (common-buffer memory) and
+    // submits it from DxgkDdiSubmitCommand: found when the GPU is handed it, during the call.
+    const compiled = await compileDriver(REFERENCE);
+    const sc = scenario(11);
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: () => undefined });
+    while (timeline.next());
+    const rec = timeline.recording;
+    const submitCalls = new Set<number>();
+    for (let i = 0; i < rec.log.size; i++) {
+      const w = rec.log.get(i);
+      if (w.callId && rec.index.call(w.callId)?.ddi === 'DxgkDdiSubmitCommand') {
+        assert.equal(w.writer, 'driver', `write ${i} at 0x${w.address.toString(16)} during DxgkDdiSubmitCommand #${w.callId}`);
+        submitCalls.add(w.callId);
+      }
+    }
+    assert.ok(submitCalls.size > 10, `fence commands of ${submitCalls.size} calls`);
+    const first = rec.log.get([...Array(rec.log.size).keys()].find((i) => submitCalls.has(rec.log.get(i).callId))!);
+    const c = chain(rec, first);
+    const fenceLine = readFileSync(REFERENCE, 'utf8').split('\n').findIndex((l) => l.includes("writeInstruction(ring.bytes, at, 'fence'")) + 1;
+    assert.ok(fenceLine > 0);
+    assert.ok(
+      c.links.some((l) => l.kind === 'driver-line' && l.location?.file === REFERENCE && l.location.line === fenceLine),
+      `the chain names driver.ts:${fenceLine}:\n${c.links.map((l) => l.text).join('\n')}`,
+    );
+    timeline.dispose();
   });
 });

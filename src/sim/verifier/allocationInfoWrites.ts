@@ -1,15 +1,16 @@
 // Where DxgkDdiCreateAllocation wrote each member of the DXGK_ALLOCATIONINFO it filled in: the kernel
-// judges what the driver returned there (swizzled-cpu-visible-aperture, seen in kernel.ts), and
-// names the line that last wrote the members that broke the rule. Only the members that rule
-// judges are watched, and their lines are mapped only when the rule asks: a line is a stack taken at
-// the write, and mapping one at every write of every member took 6% of a sweep's run time.
+// judges what the driver returned there (swizzled-cpu-visible-aperture, preferred-segment-unsupported
+// and eviction-segment-not-aperture, in workloadSteps.ts), and names the line that last wrote the
+// members that broke a rule. Only the members those rules judge are watched, and their lines are
+// mapped only when a rule asks: a line is a stack taken at the write, and mapping one at every write
+// of every member took 6% of a sweep's run time.
 
 import type { DdiCall } from '../kernel/events';
 import type { RuleContext, RuleFamily } from './context';
 import { MemberWrites } from './memberWrites';
 
-/** The members swizzled-cpu-visible-aperture judges (kernel.ts asks for the line of these). */
-const JUDGED = /^pAllocationInfo\[\d+\]\.(Supported\w*SegmentSet|PreferredSegment\b.*|Flags\.(CpuVisible|Swizzled))$/;
+/** The members the kernel's rules on DXGK_ALLOCATIONINFO judge (workloadSteps.ts asks for the line of these). */
+const JUDGED = /^pAllocationInfo\[\d+\]\.(Supported\w*SegmentSet|PreferredSegment\b.*|EvictionSegmentSet|Flags\.(CpuVisible|Swizzled))$/;
 
 export function allocationInfoWrites(ctx: RuleContext): RuleFamily {
   const open = new Map<number, MemberWrites>();

@@ -23,6 +23,8 @@ export type RuleId =
   | 'aperture-outside-range'
   | 'swizzling-range-changed'
   | 'swizzled-cpu-visible-aperture'
+  | 'preferred-segment-unsupported'
+  | 'eviction-segment-not-aperture'
   | 'common-buffer-budget'
   | 'interrupt-routine-callbacks'
   | 'interrupt-dpc-not-queued'
@@ -44,6 +46,7 @@ const BUILD = 'DxgkDdiBuildPagingBuffer (d3dkmddi.h)';
 const MAPPING = 'Mapping Virtual Addresses to a Memory Segment';
 const DMA = 'Bus-Master DMA in Video Miniport Drivers';
 const ISR = 'DxgkDdiInterruptRoutine (dispmprt.h)';
+const ALLOCATION_INFO = 'DXGK_ALLOCATIONINFO (d3dkmddi.h)';
 
 export const RULES: Readonly<Record<RuleId, Rule>> = {
   'ddi-status': {
@@ -159,6 +162,18 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     rule: 'a CPU-visible swizzled allocation may not be placed in an aperture segment (make it two allocations)',
     quote: 'For aperture-space segments, the underlying bits of the allocation are already in system memory, so no transfer (unswizzling) of data during the eviction process is required. Therefore, a CPU-accessible allocation located in an aperture-space segment cannot be swizzled if it is accessed directly by an application.',
     source: MAPPING,
+  },
+  'preferred-segment-unsupported': {
+    id: 'preferred-segment-unsupported',
+    rule: 'every segment DXGK_ALLOCATIONINFO.PreferredSegment names is in its SupportedReadSegmentSet or SupportedWriteSegmentSet',
+    quote: 'The KMD can set preferences only for segments that are supported for read operations. VidMm asserts if the driver attempts to set preferences for unsupported segments in the PreferredSegment member.',
+    source: ALLOCATION_INFO,
+  },
+  'eviction-segment-not-aperture': {
+    id: 'eviction-segment-not-aperture',
+    rule: 'DXGK_ALLOCATIONINFO.EvictionSegmentSet names aperture segments only (0: evict straight to system memory)',
+    quote: 'Only aperture segments can be specified by this member. If the driver specifies valid segments to be used for eviction, VidMm attempts to allocate resources in those aperture segments to accelerate the eviction process.',
+    source: ALLOCATION_INFO,
   },
   'common-buffer-budget': {
     id: 'common-buffer-budget',

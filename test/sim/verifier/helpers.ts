@@ -36,6 +36,8 @@ export const BUGGY: Record<RuleId, string> = {
   'aperture-outside-range': 'aperture',
   'swizzling-range-changed': 'cpu-access',
   'swizzled-cpu-visible-aperture': 'aperture-surfaces',
+  'preferred-segment-unsupported': 'default',
+  'eviction-segment-not-aperture': 'default',
   'common-buffer-budget': 'bus-master-dma',
   'interrupt-routine-callbacks': 'default',
   'interrupt-dpc-not-queued': 'default',

@@ -1,0 +1,53 @@
+// What VidMm requires of the segment members of a DXGK_ALLOCATIONINFO that DxgkDdiCreateAllocation
+// filled in (DXGK_ALLOCATIONINFO, d3dkmddi.h): a preferred segment must be one the allocation
+// supports ("VidMm asserts if the driver attempts to set preferences for unsupported segments"),
+// and EvictionSegmentSet may name aperture segments only. Each broken rule stops the run at the
+// line that last wrote the member (the verifier's allocationInfoWrites).
+
+import type { DXGK_ALLOCATIONINFO } from '../ddi/contract';
+import type { SourceLocation } from '../driver/errors';
+import type { RuleId } from '../verifier/rules';
+import type { SegmentState } from './vidmmRecords';
+
+/** What the check needs of the kernel: the segments, how it stops the run, and where a member was last written. */
+export interface AllocationInfoHost {
+  segment(id: number): SegmentState | undefined;
+  fault(rule: RuleId, message: string, location: SourceLocation | undefined): Error;
+  lineOf(member: RegExp): SourceLocation | undefined;
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+
+function named(s: SegmentState | undefined, id: number): string {
+  return s ? `segment ${id} (${s.name}, ${s.kind === 'aperture' ? 'an aperture segment' : 'a memory segment'})` : `segment ${id}, which the adapter does not have`;
+}
+
+/** Throws the rule the segment members of `info` break, if any, for the allocation named `what`. */
+export function checkAllocationSegments(host: AllocationInfoHost, what: string, info: DXGK_ALLOCATIONINFO): void {
+  const supported = (info.SupportedReadSegmentSet | info.SupportedWriteSegmentSet) >>> 0;
+  const p = info.PreferredSegment;
+  const preferred = [p.SegmentId0, p.SegmentId1, p.SegmentId2, p.SegmentId3, p.SegmentId4];
+  for (let k = 0; k < preferred.length; k++) {
+    const id = preferred[k];
+    // The preferences end at the first 0, as VidMm reads them.
+    if (!id) break;
+    const s = host.segment(id);
+    if (s && supported & (1 << (id - 1))) continue;
+    throw host.fault(
+      'preferred-segment-unsupported',
+      `DxgkDdiCreateAllocation for '${what}': PreferredSegment.SegmentId${k} names ${named(s, id)}, which neither SupportedReadSegmentSet (${hex(info.SupportedReadSegmentSet)}) nor SupportedWriteSegmentSet (${hex(info.SupportedWriteSegmentSet)}) includes. Add the segment to the supported sets, or leave it out of the preferences`,
+      host.lineOf(new RegExp(`^pAllocationInfo\\[0\\]\\.(PreferredSegment\\.SegmentId${k}|Supported\\w*SegmentSet)$`)),
+    );
+  }
+  const eviction = info.EvictionSegmentSet >>> 0;
+  for (let bit = 0; bit < 32; bit++) {
+    if (!(eviction & (2 ** bit))) continue;
+    const s = host.segment(bit + 1);
+    if (s?.kind === 'aperture') continue;
+    throw host.fault(
+      'eviction-segment-not-aperture',
+      `DxgkDdiCreateAllocation for '${what}': EvictionSegmentSet (${hex(eviction)}) names ${named(s, bit + 1)}. Only aperture segments may be named there; 0 has VidMm evict the allocation straight to system memory`,
+      host.lineOf(/^pAllocationInfo\[0\]\.EvictionSegmentSet$/),
+    );
+  }
+}

@@ -517,6 +517,12 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         NumberOfBytes: number;
         pVirtualAddress: Uint8Array | null;
         PhysicalAddress: number;
+        /** [out] Dxgkrnl's tracking handle for the memory: hand it to DxgkCbFreeContiguousMemory. */
+        hMemoryHandle?: HANDLE;
+    }
+    export interface DXGKARGCB_FREECONTIGUOUSMEMORY {
+        /** The handle DxgkCbAllocateContiguousMemory returned in hMemoryHandle. */
+        hMemoryHandle: HANDLE;
     }
     /** One hardware segment as the bus reports it (for DxgkDdiQueryAdapterInfo). */
     export interface HARDWARE_SEGMENT {
@@ -564,6 +570,8 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         DxgkCbQueueDpc(DeviceHandle: HANDLE): boolean;
         DxgkCbNotifyDpc(DeviceHandle: HANDLE): void;
         DxgkCbAllocateContiguousMemory(DeviceHandle: HANDLE, args: DXGKARGCB_ALLOCATECONTIGUOUSMEMORY): NTSTATUS;
+        /** Gives back memory DxgkCbAllocateContiguousMemory returned; STATUS_INVALID_PARAMETER for a handle it did not return or already freed. */
+        DxgkCbFreeContiguousMemory(DeviceHandle: HANDLE, args: DXGKARGCB_FREECONTIGUOUSMEMORY): NTSTATUS;
         /** Debug output, shown in the trace (DbgPrintEx in a real driver). */
         DbgPrint(message: string): void;
         /** VideoPortGetDmaAdapter: the bus-master DMA adapter, or null if the device cannot have one. */

@@ -16,7 +16,7 @@
 //   DxgkDdiSubmitCommand        queues a DMA buffer and a fence that raises an interrupt
 //   DxgkDdiInterruptRoutine     reads the fence registers and reports DMA completion
 //   DxgkDdiDpcRoutine           tells the kernel the DPC ran
-//   DxgkDdiStopDevice           gives back the bus-master DMA resources
+//   DxgkDdiStopDevice           gives back the bus-master DMA resources and the fence rings' memory
 //   DxgkDdiAcquireSwizzlingRange / DxgkDdiReleaseSwizzlingRange
 //                               let the CPU see a swizzled allocation linearly (swizzling.ts)
 //   DxgkDdiBusMasterTransfer    packet-based bus-master DMA (busMaster.ts)
@@ -96,6 +96,8 @@ interface Adapter {
   registers: DEVICE_REGISTERS | null;
   /** One ring of fence commands per engine (see DxgkDdiSubmitCommand). */
   fenceRings: FenceRing[];
+  /** The contiguous memory the rings are in, to give back at DxgkDdiStopDevice. */
+  ringMemory: HANDLE;
   /** The last fence value each engine's fence register was seen at. */
   lastFence: number[];
   /** Tiling units: a tiled allocation holds one while it is in a segment. */
@@ -158,11 +160,16 @@ export function DriverEntry(DriverObject: DRIVER_OBJECT, RegistryPath: string): 
 function DxgkDdiStopDevice(MiniportDeviceContext: HANDLE): NTSTATUS {
   const adapter = MiniportDeviceContext as Adapter;
   if (adapter.busMaster) stopBusMaster(adapter.dxgk!, adapter.busMaster);
+  if (adapter.ringMemory) {
+    adapter.dxgk!.DxgkCbFreeContiguousMemory(adapter.dxgk!.DeviceHandle, { hMemoryHandle: adapter.ringMemory });
+    adapter.ringMemory = null;
+    adapter.fenceRings = [];
+  }
   return STATUS_SUCCESS;
 }
 
 function DxgkDdiAddDevice(PhysicalDeviceObject: HANDLE, MiniportDeviceContext: OUT<HANDLE>): NTSTATUS {
-  const adapter: Adapter = { dxgk: null, registers: null, fenceRings: [], lastFence: [], surfaceRegisters: [null, null, null, null], busMaster: null };
+  const adapter: Adapter = { dxgk: null, registers: null, fenceRings: [], ringMemory: null, lastFence: [], surfaceRegisters: [null, null, null, null], busMaster: null };
   MiniportDeviceContext.value = adapter;
   return STATUS_SUCCESS;
 }
@@ -174,10 +181,11 @@ function DxgkDdiStartDevice(MiniportDeviceContext: HANDLE, DxgkStartInfo: DXGK_S
   adapter.registers = info.Registers;
   adapter.lastFence = new Array<number>(info.Registers.EngineCount).fill(0);
   // Fence commands follow each DMA buffer on the engine; they need GPU-readable memory of their own.
-  const ring = { NumberOfBytes: FENCE_RING_BYTES, pVirtualAddress: null as Uint8Array | null, PhysicalAddress: 0 };
+  const ring = { NumberOfBytes: FENCE_RING_BYTES, pVirtualAddress: null as Uint8Array | null, PhysicalAddress: 0, hMemoryHandle: null as HANDLE };
   if (DxgkInterface.DxgkCbAllocateContiguousMemory(DxgkInterface.DeviceHandle, ring) !== STATUS_SUCCESS || !ring.pVirtualAddress) {
     return STATUS_NO_MEMORY;
   }
+  adapter.ringMemory = ring.hMemoryHandle;
   // Each engine gets its own part: it runs its buffers in order, so a slot it used `slots`
   // submissions ago has run once its fence register has passed that fence (DxgkDdiSubmitCommand).
   const size = instructionSize('fence');

@@ -21,8 +21,6 @@ import {
   DXGK_INTERRUPT_DMA_COMPLETED,
   DXGK_INTERRUPT_DMA_FAULTED,
   PAGE_SIZE,
-  STATUS_NO_MEMORY,
-  STATUS_SUCCESS,
   statusName,
 } from '../ddi/contract';
 import { DriverError, type SourceLocation } from '../driver/errors';
@@ -33,6 +31,7 @@ import { decode } from '../../isa/encoding';
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { VerifierViolation } from '../verifier/violation';
+import { ContiguousMemory } from './contiguousMemory';
 import { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
@@ -104,8 +103,8 @@ export class Kernel {
   extension: KernelExtension | undefined;
   /** The verifier, when it is on (it attaches itself; it observes the kernel, so the kernel names only what it asks of it). */
   verifier: AttachedVerifier | undefined;
-  /** Common buffers the driver got with DxgkCbAllocateContiguousMemory (there is no callback to give them back). */
-  readonly contiguousMemory: { bytes: number; stack: string | undefined; view: Uint8Array; physical: number }[] = [];
+  /** Common buffers the driver holds from DxgkCbAllocateContiguousMemory (DxgkCbFreeContiguousMemory gives one back). */
+  readonly contiguousMemory: ContiguousMemory;
   instructions = 0;
   engineMs = 0;
   renders = 0;
@@ -135,6 +134,7 @@ export class Kernel {
     this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => (this.causeCopy ??= this.frames.slice()));
     this.registers = new DeviceRegisters(gpu);
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now, (cond, reason) => this.waitUntil(cond, reason));
+    this.contiguousMemory = new ContiguousMemory(gpu);
     this.pageLists = new PageListArena(gpu, (size, what) => this.commonBuffer(size, what));
     this.interruptLine = new InterruptLine(scenario.adapter.sharedInterruptLine ?? false, this.ddi, (rule, message, location, ddi = 'DxgkDdiInterruptRoutine') =>
       this.driverFault(rule, ddi, this.init?.[ddi], message, undefined, location),
@@ -169,7 +169,7 @@ export class Kernel {
     const b = this.gpu.allocateCommonBuffer(size);
     if (b) return b;
     const { used, budget } = this.gpu.commonBufferUsage();
-    const held = [...this.contiguousMemory.map((m) => ({ ...m, how: 'DxgkCbAllocateContiguousMemory' })), ...(this.extension?.driverCommonBuffers?.() ?? [])];
+    const held = [...this.contiguousMemory.blocks.map((m) => ({ ...m, how: 'DxgkCbAllocateContiguousMemory' })), ...(this.extension?.driverCommonBuffers?.() ?? [])];
     const driver = held.reduce((n, m) => n + m.bytes, 0);
     const charged = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     const mine = used - driver;
@@ -297,12 +297,11 @@ export class Kernel {
       },
       DxgkCbAllocateContiguousMemory: (h, args) => {
         check(h, 'DxgkCbAllocateContiguousMemory');
-        const b = this.gpu.allocateCommonBuffer(args.NumberOfBytes);
-        if (!b) return STATUS_NO_MEMORY;
-        this.contiguousMemory.push({ bytes: Math.ceil(b.size / PAGE_SIZE) * PAGE_SIZE, stack: new Error().stack, view: b.bytes, physical: b.physical });
-        args.pVirtualAddress = b.bytes;
-        args.PhysicalAddress = b.physical;
-        return STATUS_SUCCESS;
+        return this.contiguousMemory.allocate(args);
+      },
+      DxgkCbFreeContiguousMemory: (h, args) => {
+        check(h, 'DxgkCbFreeContiguousMemory');
+        return this.contiguousMemory.free(args);
       },
       DbgPrint: (message) => {
         const text = String(message);
@@ -440,7 +439,7 @@ export class Kernel {
    */
   readonly noteQueuedWrite = (bytes: Uint8Array, offset: number, length: number): void => {
     const at = bytes.byteOffset + offset;
-    for (const m of this.contiguousMemory) {
+    for (const m of this.contiguousMemory.blocks) {
       const v = m.view;
       if (v.buffer !== bytes.buffer || at < v.byteOffset || at >= v.byteOffset + v.byteLength) continue;
       const s = this.registers.queuedAt(m.physical + at - v.byteOffset, length);

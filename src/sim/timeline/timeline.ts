@@ -10,7 +10,9 @@
 // JavaScript context; neither can be copied or restored. A parked machine is the only way to hold a
 // moment. It costs the machine's memory, and using one consumes it (running it forward changes it),
 // so the timeline rebuilds them while the host is idle (`idle`), and drops the oldest when over its
-// budget (replays then start further back: slower, never wrong). See docs/time-travel.md.
+// budget (replays then start further back: slower, never wrong). Past twice the VRAM the run has
+// touched it keeps only those that save a long replay: for a small run, replaying from the start
+// is quicker than keeping machines to start from. See docs/time-travel.md.
 
 import type { Machine, MachineEvent } from '../machine';
 import { attachRecorder, Recording, type SiteWrite } from './recorder';

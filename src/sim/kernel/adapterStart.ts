@@ -194,6 +194,23 @@ export function* startAdapter(k: StartKernel): Gen {
     if (!Number.isSafeInteger(d.BaseAddress) || d.BaseAddress < 0 || !Number.isSafeInteger(d.BaseAddress + d.Size)) {
       throw refuse(d, `segment ${id}: DXGK_SEGMENTDESCRIPTOR.BaseAddress must be a whole number of bytes from 0 to 2^53 - 1 - Size (VidMm adds it to every segment offset it gives), got ${describeValue(d.BaseAddress)}`);
     }
+    // DXGK_SEGMENTFLAGS.Agp: "for an AGP-type aperture segment, the driver must exclusively set the
+    // Agp member ... if any other members are set, the adapter fails to initialize". The hardware
+    // here has no AGP aperture (no GART driver): its aperture segments are plain aperture segments.
+    if (d.Flags.Agp) {
+      const others = Object.entries(d.Flags).filter(([k, v]) => k !== 'Agp' && v).map(([k]) => k);
+      throw refuse(
+        d,
+        others.length
+          ? `segment ${id}: Flags.Agp is set with ${others.join(', ')}: an AGP-type aperture segment sets Agp alone, and with any other flag the adapter fails to initialize`
+          : `segment ${id}: Flags.Agp is set, but this adapter has no AGP aperture (AGP-type segments are not modelled): describe hardware segment ${id} (${hw.name}, ${hw.kind === 'aperture' ? 'an aperture' : 'a memory'} segment) with ${hw.kind === 'aperture' ? 'Flags.Aperture' : 'no Aperture flag'}`,
+      );
+    }
+    // UseBanking: "The driver should also specify valid bank information in the NbOfBanks and
+    // pBankRangeTable members"; Paging Lab's VidMm places allocations without bank hints.
+    if (d.Flags.UseBanking && !(Number.isInteger(d.NbOfBanks) && d.NbOfBanks > 0)) {
+      throw refuse(d, `segment ${id}: Flags.UseBanking is set but NbOfBanks is ${describeValue(d.NbOfBanks)}: a segment divided into banks says how many (placement by bank hints is not modelled; leave UseBanking clear)`);
+    }
     if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
       throw refuse(d, `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`);
     }
@@ -212,11 +229,12 @@ export function* startAdapter(k: StartKernel): Gen {
     // VidMm maps CPU virtual addresses where the descriptor says the segment is in the PCI
     // aperture: a segment the hardware has not put there, or another address, would give the
     // application other memory. Saying a CPU-visible segment is not is allowed (locks then go
-    // to system memory).
-    if (d.Flags.CpuVisible && hw.barBase === undefined) {
+    // to system memory). On an aperture segment the flag "has no meaning" (DXGK_SEGMENTFLAGS): VidMm
+    // ignores it there (vidmm.addSegment).
+    if (d.Flags.CpuVisible && !d.Flags.Aperture && hw.barBase === undefined) {
       throw refuse(d, `segment ${id}: Flags.CpuVisible is true but hardware segment ${id} (${hw.name}) is not in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].CpuVisible is false): the CPU cannot reach it`);
     }
-    if (d.Flags.CpuVisible && d.CpuTranslatedAddress !== hw.barBase) {
+    if (d.Flags.CpuVisible && !d.Flags.Aperture && d.CpuTranslatedAddress !== hw.barBase) {
       throw refuse(d, `segment ${id}: CpuTranslatedAddress is 0x${d.CpuTranslatedAddress.toString(16)} but hardware segment ${id} (${hw.name}) is at 0x${hw.barBase!.toString(16)} in the PCI aperture (DEVICE_REGISTERS.Segments[${i}].BarBaseAddress): VidMm would map the CPU to other memory`);
     }
     vidmm.addSegment(id, hw.name, d, apertureLimit || Infinity);

@@ -105,7 +105,8 @@ export class VidMm {
       name,
       kind: d.Flags.Aperture ? 'aperture' : 'memory',
       size,
-      cpuVisible: d.Flags.CpuVisible,
+      // DXGK_SEGMENTFLAGS.CpuVisible "has no meaning for an aperture segment".
+      cpuVisible: d.Flags.CpuVisible && !d.Flags.Aperture,
       descriptor: d,
       ranges: new RangeAllocator(size),
       resident: new Set(),

@@ -2,7 +2,9 @@
 // the hardware the driver was given (DEVICE_REGISTERS.Segments) is the driver's error, said when
 // the adapter starts, with the field, what the hardware has, and the arguments. One that is only
 // more cautious than the hardware (a CPU-visible segment said not to be) is allowed: locks of its
-// allocations are served from system memory.
+// allocations are served from system memory. DXGK_SEGMENTFLAGS as the WDK reads them: CpuVisible
+// means nothing on an aperture segment, Agp must be set alone (and there is no AGP aperture here),
+// UseBanking needs NbOfBanks.
 
 import assert from 'node:assert/strict';
 import { DXGKQAITYPE_DRIVERCAPS, DXGKQAITYPE_QUERYSEGMENT, type DXGK_QUERYSEGMENTOUT, type DXGK_SEGMENTDESCRIPTOR } from '../../../src/sim/ddi/contract';
@@ -190,5 +192,27 @@ describe('segment descriptors against the hardware', () => {
     );
     assert.equal(run.result.ok, true, run.result.error?.message);
     assert.ok(run.events.some((e) => e.kind === 'kernel' && e.what === 'lock' && e.data.mode === 'system'));
+  });
+
+  it('Flags.CpuVisible on an aperture segment has no meaning: VidMm ignores it, and the run is the same', async () => {
+    const plain = await runScenario(await describing(() => undefined), withAperture());
+    assert.equal(plain.result.ok, true, plain.result.error?.message);
+    const flagged = await runScenario(await describing((d) => d.Flags.Aperture && (d.Flags.CpuVisible = true)), withAperture());
+    assert.equal(flagged.result.ok, true, flagged.result.error?.message);
+    assert.equal(flagged.machine.kernel.vidmm.segment(3)!.cpuVisible, false);
+    assert.deepEqual(flagged.result.stats, plain.result.stats);
+  });
+
+  it('Flags.Agp: set alone it names an AGP aperture this adapter does not have; with other flags the adapter fails to initialize', async () => {
+    const alone = await startError((d, i) => i === 2 && (d.Flags = { Aperture: false, Agp: true, CpuVisible: false, UseBanking: false, CacheCoherent: false, PopulatedFromSystemMemory: false }), withAperture());
+    assert.match(alone, /^segment 3: Flags\.Agp is set, but this adapter has no AGP aperture \(AGP-type segments are not modelled\): describe hardware segment 3 \(gart, an aperture segment\) with Flags\.Aperture/);
+    const mixed = await startError((d, i) => i === 2 && (d.Flags.Agp = true), withAperture());
+    assert.match(mixed, /^segment 3: Flags\.Agp is set with Aperture, CacheCoherent: an AGP-type aperture segment sets Agp alone, and with any other flag the adapter fails to initialize/);
+  });
+
+  it('Flags.UseBanking needs NbOfBanks; with banks the run goes on (placement by bank is not modelled)', async () => {
+    assert.match(await startError((d, i) => i === 1 && (d.Flags.UseBanking = true)), /^segment 2: Flags\.UseBanking is set but NbOfBanks is 0: a segment divided into banks says how many/);
+    const banked = await runScenario(await describing((d, i) => i === 1 && ((d.Flags.UseBanking = true), (d.NbOfBanks = 4))), locked());
+    assert.equal(banked.result.ok, true, banked.result.error?.message);
   });
 });

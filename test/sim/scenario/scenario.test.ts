@@ -13,6 +13,9 @@ describe('sim/scenario', () => {
     assert.equal(parseSize('64KiB'), 65536);
     assert.equal(parseSize('8 MiB'), 8 * 1024 * 1024);
     assert.equal(parseSize('1GiB'), 1024 ** 3);
+    // The limits go up to 1 TiB (a segment, VRAM, system memory): the unit that says so is taken.
+    assert.equal(parseSize('1TiB'), 1024 ** 4);
+    assert.equal(normalizeScenario({ adapter: { systemMemory: '1TiB' }, workload: [] }).adapter.systemMemory, 1024 ** 4);
     assert.equal(parseSize('0x1000'), 4096);
     assert.equal(parseSize(12), 12);
     assert.ok(Number.isNaN(parseSize('lots')));

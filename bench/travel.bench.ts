@@ -21,7 +21,6 @@ import { parseScenario, type Scenario } from '../src/sim/scenario';
 import { CHECKPOINT_MEMORY_PER_VRAM_TOUCHED, DEFAULT_CHECKPOINT_COUNT, DEFAULT_WORTHWHILE_REPLAY_MS, machineBytes, Timeline } from '../src/sim/timeline/timeline';
 import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
 import { stressScenario } from './stressScenario';
-import { TouchedPages } from '../src/sim/timeline/touchedPages';
 import { eventsPerSecond, type Rate } from './travelThroughput';
 import { row, type Suite } from './suite';
 
@@ -124,15 +123,14 @@ function parkedCost(
   const memories = keep[0].gpu.heldBytes();
   const budgeted = machineBytes(keep[0]);
   for (const m of keep) m.stop();
-  // The memory the run touched, from a run of its own with a write listener (the parked machines
-  // above had none, as in a session).
+  // The memory the run touched and its recording, from a recorded run of its own (the parked
+  // machines above had no recorder): the recorder counts the pages anyone wrote.
   const probe = machineFrom(compiled, { scenario });
-  const touched = new TouchedPages(probe.gpu);
-  probe.gpu.onWrites((_engine, vram, address, length) => touched.mark(vram, address, length));
   const recording = new Recording();
   attachRecorder(probe, recording);
   while (probe.next());
   probe.stop();
+  const touched = recording.touched!;
   return { perMachine: (after - before) / count, resident: r.vram + r.system, memories, budgeted, vramResident: r.vram, vramTouched: touched.bytes('vram'), memoryTouched: touched.bytes(), recording: recording.bytes(), events };
 }
 

@@ -12,8 +12,6 @@ export interface ContiguousBlock {
   bytes: number;
   /** Where the driver asked for it. */
   stack: string | undefined;
-  view: Uint8Array;
-  physical: number;
   buffer: CommonBuffer;
   handle: object;
 }
@@ -29,7 +27,7 @@ export class ContiguousMemory {
     if (!b) return STATUS_NO_MEMORY;
     // The handle names the memory where the debugger shows it.
     const handle = Object.freeze({ ContiguousMemory: `0x${b.physical.toString(16)}`, NumberOfBytes: args.NumberOfBytes });
-    this.blocks.push({ bytes: Math.ceil(b.size / PAGE_SIZE) * PAGE_SIZE, stack: new Error().stack, view: b.bytes, physical: b.physical, buffer: b, handle });
+    this.blocks.push({ bytes: Math.ceil(b.size / PAGE_SIZE) * PAGE_SIZE, stack: new Error().stack, buffer: b, handle });
     args.pVirtualAddress = b.bytes;
     args.PhysicalAddress = b.physical;
     args.hMemoryHandle = handle;

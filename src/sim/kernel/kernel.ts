@@ -439,10 +439,10 @@ export class Kernel {
    */
   readonly noteQueuedWrite = (bytes: Uint8Array, offset: number, length: number): void => {
     const at = bytes.byteOffset + offset;
-    for (const m of this.contiguousMemory.blocks) {
-      const v = m.view;
+    for (const { buffer } of this.contiguousMemory.blocks) {
+      const v = buffer.bytes;
       if (v.buffer !== bytes.buffer || at < v.byteOffset || at >= v.byteOffset + v.byteLength) continue;
-      const s = this.registers.queuedAt(m.physical + at - v.byteOffset, length);
+      const s = this.registers.queuedAt(buffer.physical + at - v.byteOffset, length);
       if (s && !s.writtenAt) s.writtenAt = this.ddi.hereLater();
       return;
     }

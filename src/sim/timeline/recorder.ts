@@ -271,14 +271,12 @@ class Attachment {
         // Logged as one write, the shadow taken from the bytes: the comparison at the next DDI
         // call's entry then finds nothing (a render buffer's instructions were found there as
         // a dozen runs of changed bytes, each a write of its own).
-        if (!this.recording) return;
-        const b = this.bufferAt(physical);
+        const b = this.recording ? this.bufferAt(physical) : undefined;
         if (!b) return;
-        const lo = physical - b.physical;
-        const hi = Math.min(b.bytes.length, lo + length);
-        if (lo >= hi) return;
-        b.nBytes.copy(b.nShadow, lo, lo, hi);
-        this.rec.log.add(this.writeMoment, SPACE_SYSTEM, physical, hi - lo, physical, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, g.now, this.frameDetail(this.kernelFrame()));
+        const n = Math.min(length, b.physical + b.bytes.length - physical);
+        if (n <= 0) return;
+        this.refreshShadow(physical, n);
+        this.rec.log.add(this.writeMoment, SPACE_SYSTEM, physical, n, physical, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, g.now, this.frameDetail(this.kernelFrame()));
       },
       commonBufferFreed: (buffer) => {
         const ab = buffer.bytes.buffer as ArrayBuffer;
@@ -404,9 +402,10 @@ class Attachment {
     const call = this.machine.kernel.ddi.current;
     const b = call && this.bufferAt(physical);
     if (!b) return this.sync(physical, length, this.writeMoment, true);
-    this.driverWritesIn(b, physical, Math.min(physical + length, b.physical + b.bytes.length), call.id, this.writeMoment, true, undefined, DIRECT_INTO_SUBMITTED);
+    const to = Math.min(physical + length, b.physical + b.bytes.length);
+    this.driverWritesIn(b, physical, to, call.id, this.writeMoment, true, undefined, DIRECT_INTO_SUBMITTED);
     // Taken: the call's return does not log them again.
-    for (let i = 0; i < this.pendingLength; i += 2) if (this.pending[i] >= physical && this.pending[i] < physical + length) this.pending[i + 1] = 0;
+    for (let i = 0; i < this.pendingLength; i += 2) if (this.pending[i] >= physical && this.pending[i] < to) this.pending[i + 1] = 0;
   }
 
   /**
@@ -565,7 +564,7 @@ class Attachment {
   }
 }
 
-/** The writes of `pending`'s first `count` slots ((physical, length) pairs) that start in `b`, in address order (ties in the order made). */
+/** The writes of `pending`'s first `count` slots ((physical, length) pairs) that start in [from, to) and are not taken yet, in address order (ties in the order made). */
 function writesInto(pending: readonly number[], count: number, from: number, to: number): { physical: number; length: number }[] {
   const out: { physical: number; length: number }[] = [];
   for (let i = 0; i < count; i += 2) {

@@ -24,19 +24,6 @@ export interface CallSummary {
   status?: number;
 }
 
-/** What is known of a call at its entry. */
-export interface CallEntry {
-  id: number;
-  ddi: string;
-  entry: number;
-  cause: readonly string[];
-  /** DXGK_OPERATION_TYPE, NaN when the call has none. */
-  operation: number;
-  /** NaN when the call has none. */
-  multipassOffset: number;
-  flags: string | undefined;
-}
-
 const START = 1024;
 
 /** A store of strings by number, each kept once (DDI names, flag texts: a handful per run). */
@@ -82,18 +69,21 @@ export class CallColumns {
     return this.cap * (4 + 4 + 8 + 8 + 8 + 2 + 2 + 8);
   }
 
-  enter(c: CallEntry): void {
-    const id = c.id;
+  /**
+   * What is known of call `id` at its entry (moment `entry`). `operation` (DXGK_OPERATION_TYPE) and
+   * `multipassOffset`: NaN when the call has none. Arguments, not an object: one per call was garbage.
+   */
+  enter(id: number, ddi: string, entry: number, cause: readonly string[], operation: number, multipassOffset: number, flags: string | undefined): void {
     while (id >= this.cap) this.grow();
     if (this.entry[id] === 0) this.present++;
-    this.entry[id] = c.entry;
+    this.entry[id] = entry;
     this.exit[id] = 0;
     this.status[id] = NaN;
-    this.operation[id] = c.operation;
-    this.multipass[id] = c.multipassOffset;
-    this.ddi[id] = this.ddiNames.number(c.ddi);
-    this.flags[id] = c.flags === undefined ? 0 : this.flagTexts.number(c.flags);
-    this.causes[id] = c.cause;
+    this.operation[id] = operation;
+    this.multipass[id] = multipassOffset;
+    this.ddi[id] = this.ddiNames.number(ddi);
+    this.flags[id] = flags === undefined ? 0 : this.flagTexts.number(flags);
+    this.causes[id] = cause;
   }
 
   returned(id: number, moment: number, status: number | undefined): void {

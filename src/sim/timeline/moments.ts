@@ -9,6 +9,7 @@
 import { CallColumns, type CallSummary } from './callColumns';
 import { grown } from './grown';
 import type { MachineEvent } from '../kernel/events';
+import { DXGK_OPERATION_NAMES } from '../ddi/contract';
 
 export type { CallSummary } from './callColumns';
 
@@ -63,18 +64,17 @@ export class MomentIndex {
     switch (e.kind) {
       case 'ddi-entry': {
         this.aux[i] = e.call.id;
-        const a = e.call.args as Record<string, unknown>;
-        const paging = e.call.ddi === 'DxgkDdiBuildPagingBuffer';
+        const call = e.call;
         // The call's cause is the kernel's frames when it was made, shared by the calls made under the same frames: kept, not copied.
-        this.calls.enter({
-          id: e.call.id,
-          ddi: e.call.ddi,
-          entry: moment,
-          cause: e.call.cause,
-          operation: paging && typeof a.Operation === 'number' ? a.Operation : NaN,
-          multipassOffset: paging && typeof a.MultipassOffset === 'number' ? a.MultipassOffset : NaN,
-          flags: paging ? setFlags(a) : undefined,
-        });
+        if (call.ddi !== 'DxgkDdiBuildPagingBuffer') {
+          this.calls.enter(call.id, call.ddi, moment, call.cause, NaN, NaN, undefined);
+          break;
+        }
+        const a = call.args as Record<string, unknown>;
+        const op = a.Operation;
+        const mp = a.MultipassOffset;
+        const operation = typeof op === 'number' ? op : NaN;
+        this.calls.enter(call.id, call.ddi, moment, call.cause, operation, typeof mp === 'number' ? mp : NaN, setFlags(a, operation));
         break;
       }
       case 'ddi-return':
@@ -165,25 +165,26 @@ export class MomentIndex {
 }
 
 /**
- * The flags set in a paging operation's flags word (Transfer.Flags, Fill.Flags... whichever the
- * operation has), as their names joined with '|', or undefined when none is set: a chain names only
+ * The flags set in a paging operation's flags word (the member the operation names: Transfer.Flags,
+ * Fill.Flags...), as their names joined with '|', or undefined when none is set: a chain names only
  * the flags set. The text made per call dies young; the index keeps one of each.
  */
-function setFlags(a: Record<string, unknown>): string | undefined {
-  for (const key of ['Transfer', 'Fill', 'DiscardContent', 'MapApertureSegment', 'UnmapApertureSegment', 'SpecialLockTransfer', 'ReadPhysical', 'WritePhysical']) {
+function setFlags(a: Record<string, unknown>, operation: number): string | undefined {
+  const key = DXGK_OPERATION_NAMES[operation];
+  if (key === undefined) return undefined;
+  try {
     const op = a[key] as { Flags?: unknown } | undefined;
-    if (!op || typeof op !== 'object' || !op.Flags || typeof op.Flags !== 'object') continue;
-    try {
-      const flags = op.Flags as Record<string, unknown>;
-      let text = '';
-      for (const k of Object.keys(flags)) {
-        const v = flags[k];
-        if (v === true || (typeof v === 'number' && v !== 0)) text = text ? `${text}|${k}` : k;
-      }
-      return text || undefined;
-    } catch {
-      return undefined;
+    if (!op || typeof op !== 'object' || !op.Flags || typeof op.Flags !== 'object') return undefined;
+    const flags = op.Flags as Record<string, unknown>;
+    let text = '';
+    for (const k in flags) {
+      if (!Object.prototype.hasOwnProperty.call(flags, k)) continue;
+      const v = flags[k];
+      if (v === true || (typeof v === 'number' && v !== 0)) text = text ? `${text}|${k}` : k;
     }
+    return text || undefined;
+  } catch {
+    // a getter the driver left that throws: the kernel reports it
+    return undefined;
   }
-  return undefined;
 }

@@ -23,6 +23,7 @@ import type { Machine, MachineEvent } from '../machine';
 import { MomentIndex } from './moments';
 import { SPACE_SYSTEM, SPACE_VRAM, WRITER, WriteLog } from './writeLog';
 import { TouchedPages } from './touchedPages';
+import { changedRunsOf, shadowed, SMALL_COPY, writesInto, type Shadowed } from './shadows';
 
 /** Where a driver write came from: the driver frames of the stack, innermost first, as generated positions. */
 export interface DriverWriteSite {
@@ -99,62 +100,11 @@ export class Recording {
   }
 }
 
-interface Shadowed {
-  physical: number;
-  bytes: Uint8Array;
-  shadow: Uint8Array;
-  /** The same two as Buffers, for native comparisons. */
-  nBytes: Buffer;
-  nShadow: Buffer;
-}
-
 /** The detail of every write the driver made through the GPU module's writers (one object, shared). */
 const VIA_WRITER: WriteDetail = { viaWriter: true };
 const DIRECT_INTO_DMA_BUFFER: WriteDetail = { note: 'written directly into the DMA buffer (not through writeInstruction)' };
 const DIRECT_INTO_SUBMITTED: WriteDetail = { note: 'written directly into memory it submitted to the GPU during the call (not through writeInstruction)' };
 const PAST_THE_POINTER: WriteDetail = { frame: "past the pointer the driver returned (the verifier's guard bytes)" };
-
-/** Bytes compared natively at a time when looking for what changed. */
-const DIFF_BLOCK = 64;
-
-/** What changedRuns answers when nothing changed (shared: never written to). */
-const NO_RUNS: readonly [number, number][] = Object.freeze([]) as readonly [number, number][];
-const NO_BUFFERS: readonly Shadowed[] = Object.freeze([]) as readonly Shadowed[];
-
-/**
- * Appends to `runs` the [start, end) physical ranges of b's bytes [from, to) that differ from its
- * shadow: native comparisons, halving down to the blocks that differ, so a change costs a few compares.
- * `differs`: the caller has compared [from, to) already and found a difference.
- */
-function changedIn(b: Shadowed, from: number, to: number, runs: [number, number][], differs = false): void {
-  if (!differs && b.nBytes.compare(b.nShadow, from, to, from, to) === 0) return;
-  if (to - from > DIFF_BLOCK) {
-    const step = Math.ceil((to - from) / 8);
-    for (let x = from; x < to; x += step) changedIn(b, x, Math.min(to, x + step), runs);
-    return;
-  }
-  const bytes = b.bytes;
-  const shadow = b.shadow;
-  const base = b.physical;
-  for (let i = from; i < to; ) {
-    if (bytes[i] === shadow[i]) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < to && bytes[j] !== shadow[j]) j++;
-    const last = runs[runs.length - 1];
-    if (last && last[1] === base + i) last[1] = base + j;
-    else runs.push([base + i, base + j]);
-    i = j;
-  }
-}
-
-function shadowed(physical: number, ab: ArrayBuffer, size: number): Shadowed {
-  const shadow = new Uint8Array(size);
-  return { physical, bytes: new Uint8Array(ab, 0, size), shadow, nBytes: Buffer.from(ab, 0, size), nShadow: Buffer.from(shadow.buffer) };
-}
-
 
 /** The writer a host write is put down to, by how the host reached the memory (HOST_ACCESS). */
 const HOST_WRITER: readonly number[] = (() => {
@@ -185,8 +135,8 @@ class Attachment {
    * costs them no iterator object (a third of what recording allocated went to small objects like it).
    */
   private bufferList: Shadowed[] = [];
-  /** The DMA buffers of the DDI call in progress, compared at its return (one, in practice: `pDmaBuffer`'s). */
-  private callBuffers: readonly Shadowed[] = NO_BUFFERS;
+  /** The DMA buffer of the DDI call in progress (`pDmaBuffer`'s at its entry), compared at its return. */
+  private callBuffer: Shadowed | undefined;
   /**
    * The driver's writes through the GPU module's writers in the call in progress, as (physical,
    * length) pairs in the first `pendingLength` slots. Never shortened: an array cut to length 0
@@ -314,29 +264,18 @@ class Attachment {
     }
   }
 
-  /**
-   * The runs of [physical, physical + length) of a common buffer that differ from its shadow (bytes
-   * nobody reported writing), as [start, end) physical pairs; the shadow is brought up to date.
-   */
-  private changedRuns(physical: number, length: number): readonly [number, number][] {
-    const b = this.bufferAt(physical);
-    if (!b) return NO_RUNS;
-    const lo = physical - b.physical;
-    const hi = Math.min(b.bytes.length, lo + length);
-    // One native compare when nothing changed (the usual case): no list made.
-    if (lo >= hi || b.nBytes.compare(b.nShadow, lo, hi, lo, hi) === 0) return NO_RUNS;
-    const runs: [number, number][] = [];
-    changedIn(b, lo, hi, runs, true);
-    b.nBytes.copy(b.nShadow, lo, lo, hi);
-    return runs;
-  }
-
   /** Unreported changes in [physical, physical + length), put down to the kernel at `moment`. */
   private sync(physical: number, length: number, moment: number, record: boolean): void {
-    const runs = this.changedRuns(physical, length);
+    const b = this.bufferAt(physical);
+    if (b) this.syncIn(b, physical, length, moment, record);
+  }
+
+  /** The same in common buffer `b`, known to hold `physical`. */
+  private syncIn(b: Shadowed, physical: number, length: number, moment: number, record: boolean): void {
+    const runs = changedRunsOf(b, physical, length);
     if (!runs.length || !record) return;
     const detail = this.frameDetail(this.kernelFrame());
-    for (const [a, b] of runs) this.rec.log.add(moment, SPACE_SYSTEM, a, b - a, a, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, this.gpu.now, detail);
+    for (const [a, z] of runs) this.rec.log.add(moment, SPACE_SYSTEM, a, z - a, a, WRITER.kernel, -1, -1, this.machine.kernel.ddi.current?.id ?? 0, this.gpu.now, detail);
   }
 
   /**
@@ -345,10 +284,12 @@ class Attachment {
    * bytes written with the value they had); other changes before the pointer's final Offset are
    * its direct writes; changes past it are the kernel's (the verifier's guard bytes).
    */
-  private driverWrites(buffers: readonly Shadowed[], callId: number, moment: number, recording: boolean, endBuffer: Shadowed | undefined, endAt: number): void {
-    for (const b of buffers) this.driverWritesIn(b, b.physical, b.physical + b.bytes.length, callId, moment, recording, b === endBuffer ? endAt : undefined, DIRECT_INTO_DMA_BUFFER);
-    this.pendingLength = 0;
+  private driverWrites(b: Shadowed, callId: number, moment: number, endBuffer: Shadowed | undefined, endAt: number): void {
+    this.driverWritesIn(b, b.physical, b.physical + b.bytes.length, callId, moment, true, b === endBuffer ? endAt : undefined, DIRECT_INTO_DMA_BUFFER);
   }
+
+  /** The pending writes being explained: (physical, length) pairs in address order, reused from call to call. */
+  private readonly mine: number[] = [];
 
   /**
    * What the driver wrote into [from, to) of common buffer `b` during call `callId`: its writes
@@ -357,26 +298,32 @@ class Attachment {
    */
   private driverWritesIn(b: Shadowed, from: number, to: number, callId: number, moment: number, recording: boolean, end: number | undefined, direct: WriteDetail): void {
     const log = this.rec.log;
-    const mine = writesInto(this.pending, this.pendingLength, from, to);
+    const mine = this.mine;
+    const n = writesInto(this.pending, this.pendingLength, from, to, mine);
     // What the sites wrote is explained: into the shadow first, so that looking for other changes
     // is one native compare of the range when there are none (the usual case), not a walk down
     // to every instruction the driver wrote.
-    for (const p of mine) {
-      const lo = p.physical - b.physical;
-      const hi = Math.min(b.bytes.length, lo + p.length);
-      if (lo < hi) b.nBytes.copy(b.nShadow, lo, lo, hi);
+    const bytes = b.bytes;
+    const shadow = b.shadow;
+    for (let i = 0; i < n; i += 2) {
+      const lo = mine[i] - b.physical;
+      const hi = Math.min(bytes.length, lo + mine[i + 1]);
+      // An instruction is a few bytes: a loop costs less than Buffer.copy's argument checks.
+      if (hi - lo > SMALL_COPY) b.nBytes.copy(b.nShadow, lo, lo, hi);
+      else for (let k = lo; k < hi; k++) shadow[k] = bytes[k];
     }
-    const runs = this.changedRuns(from, to - from);
+    const runs = changedRunsOf(b, from, to - from);
     if (!recording) return;
-    for (const p of mine) log.add(moment, SPACE_SYSTEM, p.physical, p.length, p.physical, WRITER.driver, -1, -1, callId, this.gpu.now, VIA_WRITER);
+    const now = this.gpu.now;
+    for (let i = 0; i < n; i += 2) log.add(moment, SPACE_SYSTEM, mine[i], mine[i + 1], mine[i], WRITER.driver, -1, -1, callId, now, VIA_WRITER);
     for (const [a0, b0] of runs) {
       // Cut out what the sites already explain.
       let pieces: [number, number][] = [[a0, b0]];
-      for (const p of mine) {
+      for (let i = 0; i < n; i += 2) {
         const next: [number, number][] = [];
         for (const [x, y] of pieces) {
-          const lo = Math.max(x, p.physical);
-          const hi = Math.min(y, p.physical + p.length);
+          const lo = Math.max(x, mine[i]);
+          const hi = Math.min(y, mine[i] + mine[i + 1]);
           if (lo >= hi) next.push([x, y]);
           else {
             if (x < lo) next.push([x, lo]);
@@ -387,8 +334,8 @@ class Attachment {
       }
       for (const [x, y] of pieces) {
         const cut = end === undefined ? y : Math.max(x, Math.min(y, end));
-        if (cut > x) log.add(moment, SPACE_SYSTEM, x, cut - x, x, WRITER.driver, -1, -1, callId, this.gpu.now, direct);
-        if (y > cut) log.add(moment, SPACE_SYSTEM, cut, y - cut, cut, WRITER.kernel, -1, -1, callId, this.gpu.now, PAST_THE_POINTER);
+        if (cut > x) log.add(moment, SPACE_SYSTEM, x, cut - x, x, WRITER.driver, -1, -1, callId, now, direct);
+        if (y > cut) log.add(moment, SPACE_SYSTEM, cut, y - cut, cut, WRITER.kernel, -1, -1, callId, now, PAST_THE_POINTER);
       }
     }
   }
@@ -458,7 +405,7 @@ class Attachment {
   private shadowsCurrent = false;
 
   private resyncShadows(): void {
-    for (const b of this.bufferList) if (!this.callBuffers.includes(b)) b.shadow.set(b.bytes);
+    for (const b of this.bufferList) if (b !== this.callBuffer) b.shadow.set(b.bytes);
   }
 
   private readonly observeDriverWrite = (bytes: Uint8Array, offset: number, length: number): void => {
@@ -497,27 +444,29 @@ class Attachment {
     if (fresh) this.rec.index.add(moment, e);
     if (e.kind === 'ddi-entry') {
       if (this.aliases.size) this.aliases.clear();
-      const b0 = this.dmaBufferOf(e.call.args);
-      this.callBuffers = b0 ? [b0] : NO_BUFFERS;
-      if (fresh) {
+      const b = (this.callBuffer = this.dmaBufferOf(e.call.args));
+      if (b && fresh) {
         // What the kernel wrote there before handing it over is the kernel's.
-        for (const b of this.callBuffers) this.sync(b.physical, b.bytes.length, moment, true);
-      } else {
-        // A call that returns past the frontier is recorded at its return, against its buffers as
-        // they were at its entry.
+        this.syncIn(b, b.physical, b.bytes.length, moment, true);
+      } else if (b) {
+        // A call that returns past the frontier is recorded at its return, against its buffer as
+        // it was at its entry.
         const exit = this.rec.index.callExit(e.call.id);
-        if (exit === 0 || exit > this.rec.frontier) for (const b of this.callBuffers) b.shadow.set(b.bytes);
+        if (exit === 0 || exit > this.rec.frontier) b.shadow.set(b.bytes);
       }
       this.pendingLength = 0;
     } else if (e.kind === 'ddi-return') {
-      let calls = this.callBuffers;
+      const entered = this.callBuffer;
+      // The driver may have pointed pDmaBuffer elsewhere: both are its.
       const b = this.dmaBufferOf(e.call.args);
-      if (b && !calls.includes(b)) calls = [...calls, b];
-      if (fresh) {
+      if (fresh && (entered || b)) {
         const end = this.pointerEnd(e.call.args);
-        this.driverWrites(calls, e.call.id, moment, true, end === undefined ? undefined : this.bufferAt(end.physical), end?.end ?? 0);
-      } else this.pendingLength = 0;
-      this.callBuffers = NO_BUFFERS;
+        const endBuffer = end === undefined ? undefined : this.bufferAt(end.physical);
+        if (entered) this.driverWrites(entered, e.call.id, moment, endBuffer, end?.end ?? 0);
+        if (b && b !== entered) this.driverWrites(b, e.call.id, moment, endBuffer, end?.end ?? 0);
+      }
+      this.pendingLength = 0;
+      this.callBuffer = undefined;
       if (this.aliases.size) this.aliases.clear();
     }
   }
@@ -564,15 +513,3 @@ class Attachment {
   }
 }
 
-/** The writes of `pending`'s first `count` slots ((physical, length) pairs) that start in [from, to) and are not taken yet, in address order (ties in the order made). */
-function writesInto(pending: readonly number[], count: number, from: number, to: number): { physical: number; length: number }[] {
-  const out: { physical: number; length: number }[] = [];
-  for (let i = 0; i < count; i += 2) {
-    const physical = pending[i];
-    // A length of 0: taken already (a submission made during the call).
-    if (physical >= from && physical < to && pending[i + 1] > 0) out.push({ physical, length: pending[i + 1] });
-  }
-  // Array.prototype.sort is stable: writes to one address keep their order.
-  if (out.length > 1) out.sort((x, y) => x.physical - y.physical);
-  return out;
-}

@@ -10,14 +10,14 @@ import { DXGK_OPERATION_FILL, DXGK_OPERATION_TRANSFER } from '../../../src/sim/d
 const STEP = ['step 3: render', 'page in allocation 2'];
 
 function paging(c: CallColumns, id: number, entry: number, flags?: string): void {
-  c.enter({ id, ddi: 'DxgkDdiBuildPagingBuffer', entry, cause: STEP, operation: DXGK_OPERATION_TRANSFER, multipassOffset: id - 1, flags });
+  c.enter(id, 'DxgkDdiBuildPagingBuffer', entry, STEP, DXGK_OPERATION_TRANSFER, id - 1, flags);
 }
 
 describe('time travel: the calls of the moment index', () => {
   it('summarises a call as entered and as returned', () => {
     const c = new CallColumns();
     paging(c, 1, 10, 'TransferStart|TransferEnd');
-    c.enter({ id: 2, ddi: 'DxgkDdiSubmitCommand', entry: 14, cause: STEP, operation: NaN, multipassOffset: NaN, flags: undefined });
+    c.enter(2, 'DxgkDdiSubmitCommand', 14, STEP, NaN, NaN, undefined);
     assert.deepEqual(c.summary(1), { id: 1, ddi: 'DxgkDdiBuildPagingBuffer', entry: 10, exit: 0, cause: STEP, operation: 'Transfer', multipassOffset: 0, flags: 'TransferStart|TransferEnd' });
     c.returned(1, 12, 0xc01e0100);
     c.returned(2, 15, 0);
@@ -32,8 +32,8 @@ describe('time travel: the calls of the moment index', () => {
 
   it('names an operation it has no name for by its number, and a fill by its name', () => {
     const c = new CallColumns();
-    c.enter({ id: 1, ddi: 'DxgkDdiBuildPagingBuffer', entry: 1, cause: [], operation: 999, multipassOffset: NaN, flags: undefined });
-    c.enter({ id: 2, ddi: 'DxgkDdiBuildPagingBuffer', entry: 2, cause: [], operation: DXGK_OPERATION_FILL, multipassOffset: NaN, flags: undefined });
+    c.enter(1, 'DxgkDdiBuildPagingBuffer', 1, [], 999, NaN, undefined);
+    c.enter(2, 'DxgkDdiBuildPagingBuffer', 2, [], DXGK_OPERATION_FILL, NaN, undefined);
     assert.equal(c.summary(1)?.operation, '999');
     assert.equal(c.summary(2)?.operation, 'Fill');
     assert.equal(c.summary(2)?.multipassOffset, undefined);

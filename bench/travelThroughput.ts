@@ -1,9 +1,11 @@
 // Simulator throughput on random-pressure in a process of its own, with the time-travel recorder
 // attached to every machine or to none: the way the product runs them (a debug session's worker
-// records every machine it makes; `paging-lab run` and `paging-lab test` record none). Run by
-// travel.bench.ts, bundled, in a plain Node process: `node travelThroughput.js on|off ROUNDS`.
-// Prints the events per second of each round (wall and CPU time), as JSON; each round starts from a
-// collected heap.
+// records every machine it makes; `paging-lab run` and `paging-lab test` record none), or to every
+// other one (off, on, off, on...: both modes see the same load). Run by travel.bench.ts, bundled as
+// the simulator ships (tsx's per-module CommonJS makes every imported constant a getter call), in a
+// plain Node process: `node travelThroughput.js on|off|both ROUNDS ROOT [WARM_UP]`. Prints the
+// events per second of each round after the warm-up ones (wall and CPU time), by mode, as JSON;
+// each round starts from a collected heap.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,18 +41,23 @@ export function eventsPerSecond(compiled: CompiledDriver, scenario: Scenario, re
 }
 
 async function main(): Promise<void> {
-  const [mode, roundsArg, root] = process.argv.slice(2);
-  if (mode !== 'on' && mode !== 'off') throw new Error(`usage: travelThroughput on|off ROUNDS ROOT (got ${mode})`);
+  const [mode, roundsArg, root, warmUpArg] = process.argv.slice(2);
+  if (mode !== 'on' && mode !== 'off' && mode !== 'both') throw new Error(`usage: travelThroughput on|off|both ROUNDS ROOT [WARM_UP] (got ${mode})`);
+  const warmUp = Number(warmUpArg ?? 0);
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const path = join(root, 'samples', 'scenarios', 'random-pressure.json');
   const scenario = parseScenario(readFileSync(path, 'utf8'), path);
   const compiled = await compileDriver(join(root, 'samples', 'drivers', 'reference', 'driver.ts'));
-  const rates: Rate[] = [];
-  for (let round = 0; round < Number(roundsArg); round++) {
-    gc();
-    gc();
-    rates.push(eventsPerSecond(compiled, scenario, mode === 'on'));
+  const rates: { off: Rate[]; on: Rate[] } = { off: [], on: [] };
+  const modes: readonly ('off' | 'on')[] = mode === 'both' ? ['off', 'on'] : [mode];
+  for (let round = 0; round < warmUp + Number(roundsArg); round++) {
+    for (const m of modes) {
+      gc();
+      gc();
+      const r = eventsPerSecond(compiled, scenario, m === 'on');
+      if (round >= warmUp) rates[m].push(r);
+    }
   }
   process.stdout.write(JSON.stringify(rates));
 }

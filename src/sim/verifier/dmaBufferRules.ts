@@ -219,9 +219,16 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
     o.writers?.stop();
     const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER;
     const now = args.pDmaBuffer as DMA_BUFFER_POINTER | undefined;
-    o.real.Bytes.set(o.copy.subarray(o.begin, o.begin + o.dmaSize), o.begin);
+    const offset = now && typeof now === 'object' ? (now.Offset as number) : (now as unknown as number);
+    // What the driver wrote goes back. The guard bytes past its pointer are the verifier's, not the
+    // kernel's: they stay in the copy (the paging buffer keeps what it held there), unless the driver
+    // wrote among them, a bug the rules below report, with the bytes in place to see.
+    const limit = o.begin + o.dmaSize;
+    const end = typeof offset === 'number' && offset >= o.begin && offset <= limit ? offset : limit;
+    const untouched = end === limit || bytesOf(o.copy, end, limit).equals(guardBytes(limit - end));
+    o.real.Bytes.set(o.copy.subarray(o.begin, untouched ? end : limit), o.begin);
     // The kernel reads the driver's Offset from the real pointer object it handed out.
-    o.real.Offset = now && typeof now === 'object' ? (now.Offset as number) : (now as unknown as number);
+    o.real.Offset = offset;
     args.pDmaBuffer = o.real;
     return o;
   }

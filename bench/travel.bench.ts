@@ -162,8 +162,8 @@ const ROUNDS = 16;
 const WARM_UP_ROUNDS = 3;
 
 /** Processes of each mode for the per-process throughput, and rounds in each after the warm-up ones. */
-const PROCESSES = 4;
-const PROCESS_ROUNDS = 7;
+const PROCESSES = 8;
+const PROCESS_ROUNDS = 10;
 
 /**
  * Throughput in processes of their own (travelThroughput.ts), recording on in every machine or in

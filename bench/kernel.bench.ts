@@ -17,7 +17,10 @@
 // the floor, writing buffers already written, never pays: the slabs each run took fresh are
 // counted, and the first touch measured in the same process. An operation's engine time runs from
 // the start of its effects (the instruction event) to the end of its step; the same operations are
-// also timed as whole instructions, fetch, decode and operand checks included.
+// also timed as whole instructions, fetch, decode and operand checks included. The floor's buffers
+// stay in the cache from one copy to the next, and the engine's memory (gigabytes, in 64 KiB slabs
+// and scattered MDL pages) does not: the copies that moved bytes are also done again after the run
+// with Buffer.copy between two 256 MiB buffers, at places at random, in one piece and as 4 KiB pages.
 //
 // The full shape asked for is 2 GiB of VRAM, 10,000 allocations and 100,000 submissions; it runs
 // when PAGING_LAB_BENCH_FULL=1 (one round). By default the run is scaled to a tenth of the
@@ -142,6 +145,12 @@ function summary(r: StressRound, p: PlainRound): void {
     `simulation (watched) costs ${(r.cpuMs / Math.max(floorCpuMs, 0.001)).toFixed(1)}x the floor in CPU time, ${(r.wallMs / Math.max(floorMs, 0.001)).toFixed(1)}x in wall time (target <= 30x)`,
   );
   opRow('engine copies that moved bytes / Buffer.copy of each, right after', r.copies);
+  const cold = r.coldCopies;
+  row(
+    '  ... Buffer.copy of each between memory out of the caches: in one piece / as scattered 4 KiB pages',
+    `${ms(cold.contiguousMs)} / ${ms(cold.pagesMs)}`,
+    `ratio ${(cold.contiguousMs / Math.max(r.copies.engineMs, 0.001)).toFixed(2)} / ${(cold.pagesMs / Math.max(r.copies.engineMs, 0.001)).toFixed(2)} (the floor above copies between 1 MiB buffers the cache holds; the engine's memory is gigabytes)`,
+  );
   const touch = r.firstTouch;
   row(
     '  ... of which fresh memory: 64 KiB slabs new to the process',

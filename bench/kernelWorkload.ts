@@ -73,6 +73,51 @@ export function firstTouch(n = 64): FirstTouch {
   return { freshMs, againMs: (performance.now() - t) / n };
 }
 
+/** Buffer.copy of the engine's copies that moved bytes, between memory out of the caches (coldCopies): wall time, ms. */
+export interface ColdCopy {
+  /** Each copy in one piece, from and to page-aligned places at random. */
+  contiguousMs: number;
+  /** Each copy as 4 KiB pages, each from and to a page at random: as scattered as MDL pages are. */
+  pagesMs: number;
+}
+
+/** The two buffers coldCopies copies between: each far larger than the caches. */
+const COLD_BYTES = 256 * MiB;
+const PAGE = 4096;
+
+/**
+ * What Buffer.copy of the same sizes costs when its memory is not in the caches, as the engine's is
+ * (a stress touches gigabytes; the floor's 1 MiB buffers stay in the cache from one copy to the
+ * next): between two buffers of COLD_BYTES, written first so that no page is new to the process.
+ * The places come from a fixed-seed xorshift, the same every run.
+ */
+export function coldCopies(sizes: readonly number[]): ColdCopy {
+  const from = Buffer.alloc(COLD_BYTES, 1);
+  const to = Buffer.alloc(COLD_BYTES, 2);
+  let x = 0x9e3779b9;
+  const place = (n: number): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return ((x >>> 0) % Math.floor((COLD_BYTES - n) / PAGE)) * PAGE;
+  };
+  let t = performance.now();
+  for (const n of sizes) {
+    const at = place(n);
+    from.copy(to, place(n), at, at + n);
+  }
+  const contiguousMs = performance.now() - t;
+  t = performance.now();
+  for (const n of sizes) {
+    for (let o = 0; o < n; o += PAGE) {
+      const k = Math.min(PAGE, n - o);
+      const at = place(k);
+      from.copy(to, place(k), at, at + k);
+    }
+  }
+  return { contiguousMs, pagesMs: performance.now() - t };
+}
+
 export interface StressRound {
   /** Of the stress alone (the floor's wall time taken out of wall time, its CPU time out of CPU time). */
   wallMs: number;
@@ -101,6 +146,8 @@ export interface StressRound {
   fills: OpTimes;
   /** Measured after the run, in the same process. */
   firstTouch: FirstTouch;
+  /** The copies that moved bytes, with Buffer.copy between memory out of the caches; after the run (and its RSS). */
+  coldCopies: ColdCopy;
   /** Distinct VRAM and system memory written by anyone (4 KiB pages), what has bytes behind it now, and the process's RSS. */
   touchedBytes: number;
   residentBytes: number;
@@ -309,6 +356,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
     filledCopiesAsCopyMs: asCopyMs,
     fills,
     firstTouch: firstTouch(),
+    coldCopies: coldCopies(replay.filter((op) => op.kind === copies).map((op) => op.n)),
     touchedBytes: touched.bytes(),
     residentBytes: resident.vram + resident.system,
     rss,

@@ -1,8 +1,9 @@
-// What VidMm requires of the segment members of a DXGK_ALLOCATIONINFO that DxgkDdiCreateAllocation
-// filled in (DXGK_ALLOCATIONINFO, d3dkmddi.h): a preferred segment must be one the allocation
-// supports ("VidMm asserts if the driver attempts to set preferences for unsupported segments"),
-// and EvictionSegmentSet may name aperture segments only. Each broken rule stops the run at the
-// line that last wrote the member (the verifier's allocationInfoWrites).
+// What VidMm requires of the segment and size members of a DXGK_ALLOCATIONINFO that
+// DxgkDdiCreateAllocation filled in (DXGK_ALLOCATIONINFO, d3dkmddi.h): a preferred segment must be
+// one the allocation supports ("VidMm asserts if the driver attempts to set preferences for
+// unsupported segments"), EvictionSegmentSet may name aperture segments only, and a nonzero
+// PitchAlignedSize is at least Size. Each broken rule stops the run at the line that last wrote the
+// member (the verifier's allocationInfoWrites).
 
 import type { DXGK_ALLOCATIONINFO } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
@@ -50,4 +51,15 @@ export function checkAllocationSegments(host: AllocationInfoHost, what: string, 
       host.lineOf(/^pAllocationInfo\[0\]\.EvictionSegmentSet$/),
     );
   }
+}
+
+/** Throws the rule the size members of `info` break, if any, for the allocation named `what`. */
+export function checkAllocationSizes(host: AllocationInfoHost, what: string, info: DXGK_ALLOCATIONINFO): void {
+  const pitched = info.PitchAlignedSize;
+  if (typeof pitched !== 'number' || pitched === 0 || pitched >= info.Size) return;
+  throw host.fault(
+    'pitch-aligned-size-below-size',
+    `DxgkDdiCreateAllocation for '${what}': PitchAlignedSize is ${pitched}, less than Size (${info.Size}). A nonzero PitchAlignedSize is the allocation's size in a pitch-aligned segment and must be at least Size; set 0 when the allocation is not supported in a pitch-aligned segment (this adapter has none)`,
+    host.lineOf(/^pAllocationInfo\[0\]\.(PitchAlignedSize|Size)$/),
+  );
 }

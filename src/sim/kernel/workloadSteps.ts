@@ -26,7 +26,7 @@ import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
-import { checkAllocationSegments } from './allocationInfoRules';
+import { checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
@@ -165,15 +165,13 @@ export class WorkloadSteps {
         );
       }
     }
-    checkAllocationSegments(
-      {
-        segment: (id) => this.k.vidmm.segment(id),
-        fault: (rule, message, location) => this.k.driverFault(rule, 'DxgkDdiCreateAllocation', init.DxgkDdiCreateAllocation, message, args, location),
-        lineOf: (member) => this.k.verifier?.context.allocationInfoWrites?.writes.lineOf(member),
-      },
-      s.id,
-      info,
-    );
+    const rules: AllocationInfoHost = {
+      segment: (id) => this.k.vidmm.segment(id),
+      fault: (rule, message, location) => this.k.driverFault(rule, 'DxgkDdiCreateAllocation', init.DxgkDdiCreateAllocation, message, args, location),
+      lineOf: (member) => this.k.verifier?.context.allocationInfoWrites?.writes.lineOf(member),
+    };
+    checkAllocationSegments(rules, s.id, info);
+    checkAllocationSizes(rules, s.id, info);
     const candidates = this.k.vidmm.candidatesFor(info);
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);

@@ -25,6 +25,7 @@ export type RuleId =
   | 'swizzled-cpu-visible-aperture'
   | 'preferred-segment-unsupported'
   | 'eviction-segment-not-aperture'
+  | 'pitch-aligned-size-below-size'
   | 'common-buffer-budget'
   | 'interrupt-routine-callbacks'
   | 'interrupt-dpc-not-queued'
@@ -173,6 +174,12 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     id: 'eviction-segment-not-aperture',
     rule: 'DXGK_ALLOCATIONINFO.EvictionSegmentSet names aperture segments only (0: evict straight to system memory)',
     quote: 'Only aperture segments can be specified by this member. If the driver specifies valid segments to be used for eviction, VidMm attempts to allocate resources in those aperture segments to accelerate the eviction process.',
+    source: ALLOCATION_INFO,
+  },
+  'pitch-aligned-size-below-size': {
+    id: 'pitch-aligned-size-below-size',
+    rule: 'a nonzero DXGK_ALLOCATIONINFO.PitchAlignedSize is at least its Size',
+    quote: 'If the driver specifies a nonzero value in PitchAlignedSize, the value must be greater than or equal to the value in the Size member.',
     source: ALLOCATION_INFO,
   },
   'common-buffer-budget': {

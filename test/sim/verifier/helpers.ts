@@ -38,6 +38,7 @@ export const BUGGY: Record<RuleId, string> = {
   'swizzled-cpu-visible-aperture': 'aperture-surfaces',
   'preferred-segment-unsupported': 'default',
   'eviction-segment-not-aperture': 'default',
+  'pitch-aligned-size-below-size': 'default',
   'common-buffer-budget': 'bus-master-dma',
   'interrupt-routine-callbacks': 'default',
   'interrupt-dpc-not-queued': 'default',

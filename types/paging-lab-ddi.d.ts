@@ -305,6 +305,12 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         SynchronousPaging: boolean;
         UseAlternateVA: boolean;
     }
+    /** Allocation priority levels (d3dukmdt.h), for DXGK_ALLOCATIONINFO.AllocationPriority. */
+    export const D3DDDI_ALLOCATIONPRIORITY_MINIMUM = 671088640;
+    export const D3DDDI_ALLOCATIONPRIORITY_LOW = 1342177280;
+    export const D3DDDI_ALLOCATIONPRIORITY_NORMAL = 2013265920;
+    export const D3DDDI_ALLOCATIONPRIORITY_HIGH = 2684354560;
+    export const D3DDDI_ALLOCATIONPRIORITY_MAXIMUM = 3355443200;
     /**
      * DXGK_ALLOCATIONINFO: the driver fills it in DxgkDdiCreateAllocation. Segment sets are bit masks,
      * bit (id - 1) for segment id.
@@ -323,6 +329,7 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         /** Out: the driver's handle for the allocation, handed back in every later DDI. */
         hAllocation: HANDLE;
         Flags: DXGK_ALLOCATIONINFOFLAGS;
+        /** Out: the allocation's starting priority (D3DDDI_ALLOCATIONPRIORITY_NORMAL when priority is not an issue); 0 is invalid. */
         AllocationPriority: number;
     }
     export interface DXGKARG_CREATEALLOCATION {

@@ -25,6 +25,7 @@
 // them); the DDI types and status codes from `paging-lab/ddi`.
 
 import {
+  D3DDDI_ALLOCATIONPRIORITY_NORMAL,
   DxgkInitialize,
   DXGK_INTERRUPT_DMA_COMPLETED,
   DXGK_OPERATION_DISCARD_CONTENT,
@@ -279,6 +280,8 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   const mask = order.reduce((m, id) => m | (1 << (id - 1)), 0);
   info.Size = record.size;
   info.Alignment = PAGE_SIZE;
+  // Priority is not an issue to this driver: NORMAL, as the WDK asks (0 is invalid).
+  info.AllocationPriority = D3DDDI_ALLOCATIONPRIORITY_NORMAL;
   info.PreferredSegment.SegmentId0 = order[0] ?? 0;
   info.PreferredSegment.SegmentId1 = order[1] ?? 0;
   info.PreferredSegment.SegmentId2 = order[2] ?? 0;

@@ -395,6 +395,13 @@ export interface DXGK_ALLOCATIONINFOFLAGS {
   UseAlternateVA: boolean;
 }
 
+/** Allocation priority levels (d3dukmdt.h), for DXGK_ALLOCATIONINFO.AllocationPriority. */
+export const D3DDDI_ALLOCATIONPRIORITY_MINIMUM = 0x28000000;
+export const D3DDDI_ALLOCATIONPRIORITY_LOW = 0x50000000;
+export const D3DDDI_ALLOCATIONPRIORITY_NORMAL = 0x78000000;
+export const D3DDDI_ALLOCATIONPRIORITY_HIGH = 0xa0000000;
+export const D3DDDI_ALLOCATIONPRIORITY_MAXIMUM = 0xc8000000;
+
 /**
  * DXGK_ALLOCATIONINFO: the driver fills it in DxgkDdiCreateAllocation. Segment sets are bit masks,
  * bit (id - 1) for segment id.
@@ -413,6 +420,7 @@ export interface DXGK_ALLOCATIONINFO {
   /** Out: the driver's handle for the allocation, handed back in every later DDI. */
   hAllocation: HANDLE;
   Flags: DXGK_ALLOCATIONINFOFLAGS;
+  /** Out: the allocation's starting priority (D3DDDI_ALLOCATIONPRIORITY_NORMAL when priority is not an issue); 0 is invalid. */
   AllocationPriority: number;
 }
 

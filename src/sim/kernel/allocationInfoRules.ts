@@ -1,8 +1,8 @@
 // What VidMm requires of the segment and size members of a DXGK_ALLOCATIONINFO that
 // DxgkDdiCreateAllocation filled in (DXGK_ALLOCATIONINFO, d3dkmddi.h): a preferred segment must be
 // one the allocation supports ("VidMm asserts if the driver attempts to set preferences for
-// unsupported segments"), EvictionSegmentSet may name aperture segments only, and a nonzero
-// PitchAlignedSize is at least Size. Each broken rule stops the run at the line that last wrote the
+// unsupported segments"), EvictionSegmentSet may name aperture segments only, a nonzero
+// PitchAlignedSize is at least Size, and AllocationPriority is not 0. Each broken rule stops the run at the line that last wrote the
 // member (the verifier's allocationInfoWrites).
 
 import type { DXGK_ALLOCATIONINFO } from '../ddi/contract';
@@ -53,7 +53,7 @@ export function checkAllocationSegments(host: AllocationInfoHost, what: string, 
   }
 }
 
-/** Throws the rule the size members of `info` break, if any, for the allocation named `what`. */
+/** Throws the rule the size and priority members of `info` break, if any, for the allocation named `what`. */
 export function checkAllocationSizes(host: AllocationInfoHost, what: string, info: DXGK_ALLOCATIONINFO): void {
   const pitched = info.PitchAlignedSize;
   if (typeof pitched !== 'number' || pitched === 0 || pitched >= info.Size) return;
@@ -61,5 +61,15 @@ export function checkAllocationSizes(host: AllocationInfoHost, what: string, inf
     'pitch-aligned-size-below-size',
     `DxgkDdiCreateAllocation for '${what}': PitchAlignedSize is ${pitched}, less than Size (${info.Size}). A nonzero PitchAlignedSize is the allocation's size in a pitch-aligned segment and must be at least Size; set 0 when the allocation is not supported in a pitch-aligned segment (this adapter has none)`,
     host.lineOf(/^pAllocationInfo\[0\]\.(PitchAlignedSize|Size)$/),
+  );
+}
+
+/** Throws the rule AllocationPriority breaks, if it does, for the allocation named `what`. */
+export function checkAllocationPriority(host: AllocationInfoHost, what: string, info: DXGK_ALLOCATIONINFO): void {
+  if (info.AllocationPriority !== 0) return;
+  throw host.fault(
+    'allocation-priority-zero',
+    `DxgkDdiCreateAllocation for '${what}': AllocationPriority is 0, an invalid initial priority. Set a priority level; when priority is not an issue to the driver, D3DDDI_ALLOCATIONPRIORITY_NORMAL (0x78000000, exported by 'paging-lab/ddi')`,
+    host.lineOf(/^pAllocationInfo\[0\]\.AllocationPriority$/),
   );
 }

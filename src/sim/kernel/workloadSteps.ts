@@ -26,7 +26,7 @@ import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
-import { checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
+import { checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
@@ -172,6 +172,7 @@ export class WorkloadSteps {
     };
     checkAllocationSegments(rules, s.id, info);
     checkAllocationSizes(rules, s.id, info);
+    checkAllocationPriority(rules, s.id, info);
     const candidates = this.k.vidmm.candidatesFor(info);
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);

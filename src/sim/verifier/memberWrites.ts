@@ -50,8 +50,12 @@ export class MemberWrites {
       Object.defineProperty(obj, key, {
         get: () => value,
         set: (v: unknown) => {
+          const before = value;
           value = v;
-          if (!Object.is(v, original) && (this.keep === 'last' || !lines.has(member))) lines.set(member, { seq: this.seq++, at: here() });
+          // Keeping the last: a write that puts the value back as it was given is the one that
+          // left it there (a driver resetting what a helper it called had set).
+          const counts = this.keep === 'last' ? !Object.is(v, original) || !Object.is(v, before) : !Object.is(v, original) && !lines.has(member);
+          if (counts) lines.set(member, { seq: this.seq++, at: here() });
         },
         enumerable: d.enumerable,
         configurable: true,

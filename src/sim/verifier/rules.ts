@@ -26,6 +26,7 @@ export type RuleId =
   | 'preferred-segment-unsupported'
   | 'eviction-segment-not-aperture'
   | 'pitch-aligned-size-below-size'
+  | 'allocation-priority-zero'
   | 'common-buffer-budget'
   | 'interrupt-routine-callbacks'
   | 'interrupt-dpc-not-queued'
@@ -180,6 +181,12 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     id: 'pitch-aligned-size-below-size',
     rule: 'a nonzero DXGK_ALLOCATIONINFO.PitchAlignedSize is at least its Size',
     quote: 'If the driver specifies a nonzero value in PitchAlignedSize, the value must be greater than or equal to the value in the Size member.',
+    source: ALLOCATION_INFO,
+  },
+  'allocation-priority-zero': {
+    id: 'allocation-priority-zero',
+    rule: 'DXGK_ALLOCATIONINFO.AllocationPriority is a priority level, not 0',
+    quote: 'If priority level for allocations is not an issue to the driver, the driver should set all priority levels to D3DDDI_ALLOCATIONPRIORITY_NORMAL. Note that 0 is an invalid initial allocation priority.',
     source: ALLOCATION_INFO,
   },
   'common-buffer-budget': {

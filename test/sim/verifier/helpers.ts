@@ -39,6 +39,7 @@ export const BUGGY: Record<RuleId, string> = {
   'preferred-segment-unsupported': 'default',
   'eviction-segment-not-aperture': 'default',
   'pitch-aligned-size-below-size': 'default',
+  'allocation-priority-zero': 'default',
   'common-buffer-budget': 'bus-master-dma',
   'interrupt-routine-callbacks': 'default',
   'interrupt-dpc-not-queued': 'default',

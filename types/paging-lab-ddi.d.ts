@@ -12,6 +12,7 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export const STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
     export const STATUS_NOT_SUPPORTED = 0xC00000BB;
     export const STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER = 0xC01E0001;
+    export const STATUS_GRAPHICS_DRIVER_MISMATCH = 0xC01E0009;
     export const STATUS_GRAPHICS_NO_VIDEO_MEMORY = 0xC01E0100;
     export const STATUS_GRAPHICS_CANT_LOCK_MEMORY = 0xC01E0101;
     export const STATUS_GRAPHICS_ALLOCATION_BUSY = 0xC01E0102;
@@ -19,6 +20,10 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export const STATUS_GRAPHICS_TRY_AGAIN_LATER = 0xC01E0104;
     export const STATUS_GRAPHICS_TRY_AGAIN_NOW = 0xC01E0105;
     export const STATUS_GRAPHICS_ALLOCATION_INVALID = 0xC01E0106;
+    export const STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE = 0xC01E0107;
+    export const STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED = 0xC01E0108;
+    /** Severity 3 (STATUS_SEVERITY_ERROR): the codes Ntstatus.h defines as errors. */
+    export function NT_ERROR(status: NTSTATUS): boolean;
     /** NT_SUCCESS: success and informational codes have the top bit clear. */
     export function NT_SUCCESS(status: NTSTATUS): boolean;
     /** The name of a status this module knows (`STATUS_GRAPHICS_ALLOCATION_BUSY`), else its hex form. */

@@ -20,7 +20,7 @@
 import {
   PAGE_SIZE,
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
-  STATUS_INSUFFICIENT_RESOURCES,
+  STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE,
   STATUS_SUCCESS,
   type DEVICE_REGISTERS,
   type DXGKARG_ACQUIRESWIZZLINGRANGE,
@@ -45,7 +45,8 @@ export function acquireSwizzlingRange(registers: DEVICE_REGISTERS, surface: Swiz
   // A linear allocation needs no range: the aperture already shows its bits as they are.
   if (!surface.swizzled) return STATUS_SUCCESS;
   const handle = registers.ProgramSwizzlingRange!(args.SegmentId, segmentOffset(registers, args.SegmentId, args.SegmentAddress), args.RangeSize, surface.pitch);
-  if (handle < 0) return STATUS_INSUFFICIENT_RESOURCES; // out of unswizzling aperture
+  // Every hardware range is programmed for another surface: another range holds what this one needs.
+  if (handle < 0) return STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE;
   surface.swizzleHandle = handle;
   args.SwizzlingRangeData = handle;
   return STATUS_SUCCESS;

@@ -1,5 +1,8 @@
 // Which NTSTATUS values each DDI may return, per the WDK reference pages. The kernel treats any
 // other value as a driver bug and reports it (naming the DDI, its arguments and the driver's line).
+// Pages that list their return codes are followed to the letter; DxgkDdiAddDevice,
+// DxgkDdiStartDevice and DxgkDdiStopDevice return "STATUS_SUCCESS if it succeeds; otherwise, ...
+// one of the error codes defined in Ntstatus.h": any code of error severity.
 
 import {
   type DdiName,
@@ -10,8 +13,11 @@ import {
   STATUS_NO_MEMORY,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
-  STATUS_NOT_SUPPORTED,
-  STATUS_GRAPHICS_NO_VIDEO_MEMORY,
+  STATUS_GRAPHICS_DRIVER_MISMATCH,
+  STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE,
+  STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED,
+  NT_ERROR,
+  statusName,
   DXGK_OPERATION_TRANSFER,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
@@ -19,22 +25,28 @@ import {
 
 const RULES: Partial<Record<DdiName, readonly number[]>> = {
   DriverEntry: [STATUS_SUCCESS, STATUS_UNSUCCESSFUL, STATUS_INVALID_PARAMETER],
-  DxgkDdiAddDevice: [STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_UNSUCCESSFUL],
-  DxgkDdiStartDevice: [STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_UNSUCCESSFUL, STATUS_INSUFFICIENT_RESOURCES],
-  DxgkDdiStopDevice: [STATUS_SUCCESS],
-  DxgkDdiQueryAdapterInfo: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_NOT_SUPPORTED],
-  DxgkDdiCreateAllocation: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY],
+  DxgkDdiQueryAdapterInfo: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_DRIVER_MISMATCH],
+  DxgkDdiCreateAllocation: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_DRIVER_MISMATCH],
   DxgkDdiDestroyAllocation: [STATUS_SUCCESS],
   DxgkDdiBuildPagingBuffer: [STATUS_SUCCESS, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_GRAPHICS_ALLOCATION_BUSY],
   DxgkDdiPatch: [STATUS_SUCCESS],
   DxgkDdiSubmitCommand: [STATUS_SUCCESS],
-  DxgkDdiAcquireSwizzlingRange: [STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES, STATUS_NO_MEMORY, STATUS_UNSUCCESSFUL],
+  DxgkDdiAcquireSwizzlingRange: [STATUS_SUCCESS, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE],
   DxgkDdiReleaseSwizzlingRange: [STATUS_SUCCESS],
   DxgkDdiBusMasterTransfer: [STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES],
 };
 
+/** The DDIs whose page allows STATUS_SUCCESS or any error code defined in Ntstatus.h. */
+const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice']);
+
 export function allowedStatuses(ddi: DdiName): readonly number[] {
   return RULES[ddi] ?? [STATUS_SUCCESS];
+}
+
+/** What `ddi` may return, for a message: the codes its page lists, or success and any error code. */
+export function describeAllowed(ddi: DdiName): string {
+  if (SUCCESS_OR_ANY_ERROR.has(ddi)) return 'STATUS_SUCCESS, or an error code of Ntstatus.h (0xC0000000 and above)';
+  return allowedStatuses(ddi).map(statusName).join(', ');
 }
 
 /**
@@ -44,6 +56,7 @@ export function allowedStatuses(ddi: DdiName): readonly number[] {
  */
 export function isAllowedStatus(ddi: DdiName, status: number, operation?: number): boolean {
   const s = status >>> 0;
+  if (SUCCESS_OR_ANY_ERROR.has(ddi)) return s === STATUS_SUCCESS || NT_ERROR(s);
   if (!allowedStatuses(ddi).includes(s)) return false;
   if (ddi === 'DxgkDdiBuildPagingBuffer' && s === STATUS_GRAPHICS_ALLOCATION_BUSY) {
     return (

@@ -7,7 +7,7 @@
 // the transfer is completed at once and the same CPU virtual address now reaches system memory,
 // which must hold exactly the bytes the application saw through the aperture (unswizzled).
 
-import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, statusName } from '../ddi/contract';
+import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE, statusName } from '../ddi/contract';
 import type { Step, PathStep } from '../scenario/types';
 import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST } from '../ddi/contract';
 import type { CommonBuffer } from '../hw/types';
@@ -137,8 +137,11 @@ export class CpuAccess {
       };
       const st = yield* k.ddi.call('DxgkDdiAcquireSwizzlingRange', args as unknown as Record<string, unknown>, () => acquire(ctx, args), 'status', { fn: acquire });
       if (!NT_SUCCESS(st)) {
-        // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use system memory.
-        yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(st)}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: st });
+        // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use
+        // system memory. On UNAVAILABLE (another range holds the resources it needs) Windows' VidMm
+        // first releases a range in use and asks again; here no range is taken from another lock.
+        const why = st >>> 0 === STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE ? ' (no range is taken from another lock to ask again)' : '';
+        yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(st)}${why}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: st });
         return yield* this.lockInSystemMemory(a, va, undefined, 'in system memory after the driver refused a swizzling range');
       }
       swizzle = { id: args.RangeId, data: args.SwizzlingRangeData };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { types } from 'node:util';
 import { type DdiName, statusName } from '../ddi/contract';
-import { allowedStatuses, isAllowedStatus } from '../ddi/statusRules';
+import { describeAllowed, isAllowedStatus } from '../ddi/statusRules';
 import { describeThrown, DriverError, locateInFiles, type SourceLocation } from '../driver/errors';
 import { inspectQuietly, type DriverSandbox } from '../driver/sandbox';
 import type { DriverSourceMap } from '../driver/sourceMap';
@@ -180,7 +180,7 @@ export class DdiCaller {
         throw this.statusError(ddi, args, opts.fn, `${ddi} returned ${describeValue(result)}, not an NTSTATUS`);
       }
       if (!isAllowedStatus(ddi, result, opts.operation)) {
-        const allowed = allowedStatuses(ddi).map(statusName).join(', ');
+        const allowed = describeAllowed(ddi);
         throw this.statusError(
           ddi,
           args,

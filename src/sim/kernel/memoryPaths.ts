@@ -5,7 +5,7 @@
 // two events, and once the workload is done the device is stopped (DxgkDdiStopDevice) and what the
 // driver still holds is checked.
 
-import type { DXGKRNL_INTERFACE } from '../ddi/contract';
+import { type DXGKRNL_INTERFACE, NT_SUCCESS, statusName } from '../ddi/contract';
 import type { FaultRecord } from '../hw/types';
 import type { Step, PathStep } from '../scenario/types';
 import { Verifier } from '../verifier/verifier';
@@ -116,6 +116,9 @@ export class MemoryPaths implements KernelExtension {
     if (stop) {
       stopped = yield* k.ddi.call('DxgkDdiStopDevice', { MiniportDeviceContext: ctx }, () => stop.call(init, ctx), 'status', { fn: stop });
       this.stopped = true;
+      // An error code is the driver's to return (the page allows any of Ntstatus.h), and says the
+      // adapter was not reset: the run ends there, as when DxgkDdiStartDevice fails.
+      if (typeof stopped === 'number' && !NT_SUCCESS(stopped)) throw k.ddi.statusError('DxgkDdiStopDevice', { MiniportDeviceContext: ctx }, stop, `DxgkDdiStopDevice failed with ${statusName(stopped)}`);
     }
     const leaks = this.dma.leaks();
     if (leaks.length) {

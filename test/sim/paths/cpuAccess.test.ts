@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import type { DXGK_DRIVERCAPS, DXGKARG_ACQUIRESWIZZLINGRANGE } from '../../../src/sim/ddi/contract';
-import { DXGKQAITYPE_DRIVERCAPS, STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
+import { DXGKQAITYPE_DRIVERCAPS, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE, STATUS_SUCCESS } from '../../../src/sim/ddi/contract';
 import type { MachineEvent } from '../../../src/sim/machine';
 import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 import { runScenario, scenario, testDriver } from '../kernel/helpers';
@@ -126,7 +126,7 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(fallback.data.mode, 'system');
     const refused = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').pop()!;
     assert.ok(refused.kind === 'ddi-return');
-    assert.equal(refused.call.status, STATUS_INSUFFICIENT_RESOURCES);
+    assert.equal(refused.call.status, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE);
     assert.equal((refused.call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE).RangeId, 4);
     const evicted = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'eviction').pop()!;
     assert.equal(evicted.data.allocation, 'surface');

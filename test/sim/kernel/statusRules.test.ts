@@ -1,0 +1,69 @@
+// Which NTSTATUS values a DDI may return, against its WDK reference page: the pages that list their
+// codes are followed to the letter (DxgkDdiCreateAllocation and DxgkDdiQueryAdapterInfo list
+// STATUS_GRAPHICS_DRIVER_MISMATCH; DxgkDdiAcquireSwizzlingRange the two UNSWIZZLING_APERTURE
+// codes), and DxgkDdiAddDevice, DxgkDdiStartDevice and DxgkDdiStopDevice may return any error code
+// of Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract:
+// the run says what failed.
+
+import assert from 'node:assert/strict';
+import {
+  STATUS_GRAPHICS_DRIVER_MISMATCH,
+  STATUS_GRAPHICS_NO_VIDEO_MEMORY,
+  STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE,
+  STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED,
+  STATUS_INSUFFICIENT_RESOURCES,
+  STATUS_NOT_SUPPORTED,
+  STATUS_SUCCESS,
+} from '../../../src/sim/ddi/contract';
+import { describeAllowed, isAllowedStatus } from '../../../src/sim/ddi/statusRules';
+import { runScenario, scenario, testDriver } from './helpers';
+
+/** STATUS_DEVICE_CONFIGURATION_ERROR: an error code of Ntstatus.h that no DDI page lists. */
+const DEVICE_CONFIGURATION_ERROR = 0xc0000182;
+/** An informational code (severity 1): neither success nor an error. */
+const INFORMATIONAL = 0x401e000a;
+
+const small = () => scenario({ workload: [{ op: 'create', id: 'a', size: '64KiB' }, { op: 'verify' }] });
+
+describe('DDI return codes, as the WDK pages list them', () => {
+  it('DxgkDdiCreateAllocation and DxgkDdiQueryAdapterInfo: STATUS_GRAPHICS_DRIVER_MISMATCH, not STATUS_GRAPHICS_NO_VIDEO_MEMORY or STATUS_NOT_SUPPORTED', () => {
+    assert.ok(isAllowedStatus('DxgkDdiCreateAllocation', STATUS_GRAPHICS_DRIVER_MISMATCH));
+    assert.ok(!isAllowedStatus('DxgkDdiCreateAllocation', STATUS_GRAPHICS_NO_VIDEO_MEMORY));
+    assert.ok(isAllowedStatus('DxgkDdiQueryAdapterInfo', STATUS_GRAPHICS_DRIVER_MISMATCH));
+    assert.ok(!isAllowedStatus('DxgkDdiQueryAdapterInfo', STATUS_NOT_SUPPORTED));
+  });
+
+  it('DxgkDdiAcquireSwizzlingRange: the two UNSWIZZLING_APERTURE codes, not STATUS_INSUFFICIENT_RESOURCES', () => {
+    assert.ok(isAllowedStatus('DxgkDdiAcquireSwizzlingRange', STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE));
+    assert.ok(isAllowedStatus('DxgkDdiAcquireSwizzlingRange', STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED));
+    assert.ok(!isAllowedStatus('DxgkDdiAcquireSwizzlingRange', STATUS_INSUFFICIENT_RESOURCES));
+  });
+
+  it('DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice: success or any error code, nothing else', () => {
+    for (const ddi of ['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice'] as const) {
+      assert.ok(isAllowedStatus(ddi, STATUS_SUCCESS), ddi);
+      assert.ok(isAllowedStatus(ddi, DEVICE_CONFIGURATION_ERROR), ddi);
+      assert.ok(!isAllowedStatus(ddi, INFORMATIONAL), ddi);
+      assert.match(describeAllowed(ddi), /^STATUS_SUCCESS, or an error code of Ntstatus\.h/);
+    }
+  });
+
+  it('a DxgkDdiStartDevice that fails with an error code ends the run saying so, not as a broken contract', async () => {
+    const failing = await testDriver(() => ({ DxgkDdiStartDevice: () => DEVICE_CONFIGURATION_ERROR }));
+    const run = await runScenario(failing, small());
+    assert.equal(run.result.ok, false);
+    assert.match(run.result.error!.message, /DxgkDdiStartDevice failed with 0xC0000182/);
+    assert.doesNotMatch(run.result.error!.message, /may not return/);
+  });
+
+  it('a DxgkDdiStopDevice that fails with an error code ends the run saying so; an informational code breaks the contract', async () => {
+    const failing = await testDriver((init) => ({ DxgkDdiStopDevice: (ctx) => (init.DxgkDdiStopDevice!(ctx), DEVICE_CONFIGURATION_ERROR) }));
+    const run = await runScenario(failing, small());
+    assert.equal(run.result.ok, false);
+    assert.match(run.result.error!.message, /DxgkDdiStopDevice failed with 0xC0000182/);
+    const odd = await testDriver((init) => ({ DxgkDdiStopDevice: (ctx) => (init.DxgkDdiStopDevice!(ctx), INFORMATIONAL) }));
+    const oddRun = await runScenario(odd, small());
+    assert.equal(oddRun.result.ok, false);
+    assert.match(oddRun.result.error!.message, /DxgkDdiStopDevice returned 0x401E000A, which it may not return here \(allowed: STATUS_SUCCESS, or an error code of Ntstatus\.h/);
+  });
+});

@@ -43,6 +43,16 @@ export function allowedStatuses(ddi: DdiName): readonly number[] {
   return RULES[ddi] ?? [STATUS_SUCCESS];
 }
 
+/**
+ * What Windows does when `ddi` returns error code `status`, where its page says (DxgkDdiPatch's and
+ * DxgkDdiSubmitCommand's: "the operating system causes a system bugcheck to occur"); else ''.
+ */
+export function errorConsequence(ddi: DdiName, status: number): string {
+  if (!NT_ERROR(status >>> 0)) return '';
+  const cause = ddi === 'DxgkDdiSubmitCommand' ? 0x2 : ddi === 'DxgkDdiPatch' ? 0x3 : 0;
+  return cause ? `; on Windows an error code here stops the system with BugCheck 0x119 (VIDEO_SCHEDULER_INTERNAL_ERROR), first parameter 0x${cause.toString(16)}` : '';
+}
+
 /** What `ddi` may return, for a message: the codes its page lists, or success and any error code. */
 export function describeAllowed(ddi: DdiName): string {
   if (SUCCESS_OR_ANY_ERROR.has(ddi)) return 'STATUS_SUCCESS, or an error code of Ntstatus.h (0xC0000000 and above)';

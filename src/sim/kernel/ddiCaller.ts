@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { types } from 'node:util';
 import { type DdiName, statusName } from '../ddi/contract';
-import { describeAllowed, isAllowedStatus } from '../ddi/statusRules';
+import { describeAllowed, errorConsequence, isAllowedStatus } from '../ddi/statusRules';
 import { describeThrown, DriverError, locateInFiles, type SourceLocation } from '../driver/errors';
 import { inspectQuietly, type DriverSandbox } from '../driver/sandbox';
 import type { DriverSourceMap } from '../driver/sourceMap';
@@ -185,7 +185,7 @@ export class DdiCaller {
           ddi,
           args,
           opts.fn,
-          `${ddi} returned ${statusName(result)}, which it may not return here (allowed: ${allowed})`,
+          `${ddi} returned ${statusName(result)}, which it may not return here (allowed: ${allowed})${errorConsequence(ddi, result)}`,
         );
       }
       call.status = result >>> 0;

@@ -3,7 +3,7 @@
 // be using, and never once VidMm has said the allocation is idle.
 
 import { type DXGKARG_BUILDPAGINGBUFFER, DXGK_OPERATION_NAMES, STATUS_GRAPHICS_ALLOCATION_BUSY, statusName } from '../ddi/contract';
-import { describeAllowed, isAllowedStatus } from '../ddi/statusRules';
+import { describeAllowed, errorConsequence, isAllowedStatus } from '../ddi/statusRules';
 import type { DdiCall } from '../kernel/events';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 
@@ -16,7 +16,7 @@ export function statusRule(ctx: RuleContext): RuleFamily {
       if (!isAllowedStatus(call.ddi, result, opts.operation)) {
         const allowed = describeAllowed(call.ddi);
         const op = opts.operation !== undefined ? `; for ${DXGK_OPERATION_NAMES[opts.operation]} the only failures are running out of paging-buffer space${opts.operation === 0 || opts.operation === 2 || opts.operation === 7 ? ' and an allocation the GPU is still using' : ''}` : '';
-        throw ctx.violation('ddi-status', call, `${call.ddi} returned ${statusName(result)}, which it may not return here (allowed: ${allowed})${op}`, { ...opts, location: ctx.returned(call, result, opts.fn) });
+        throw ctx.violation('ddi-status', call, `${call.ddi} returned ${statusName(result)}, which it may not return here (allowed: ${allowed})${op}${errorConsequence(call.ddi, result)}`, { ...opts, location: ctx.returned(call, result, opts.fn) });
       }
       if (call.ddi === 'DxgkDdiBuildPagingBuffer' && result >>> 0 === STATUS_GRAPHICS_ALLOCATION_BUSY) {
         const args = call.args as unknown as DXGKARG_BUILDPAGINGBUFFER & Record<string, { Flags?: { AllocationIsIdle?: boolean } }>;

@@ -3,7 +3,8 @@
 // STATUS_GRAPHICS_DRIVER_MISMATCH; DxgkDdiAcquireSwizzlingRange the two UNSWIZZLING_APERTURE
 // codes), and DxgkDdiAddDevice, DxgkDdiStartDevice and DxgkDdiStopDevice may return any error code
 // of Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract:
-// the run says what failed.
+// the run says what failed. An error code where the page says Windows bugchecks (DxgkDdiPatch,
+// DxgkDdiSubmitCommand) is reported with the bugcheck.
 
 import assert from 'node:assert/strict';
 import {
@@ -15,7 +16,7 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_SUCCESS,
 } from '../../../src/sim/ddi/contract';
-import { describeAllowed, isAllowedStatus } from '../../../src/sim/ddi/statusRules';
+import { describeAllowed, errorConsequence, isAllowedStatus } from '../../../src/sim/ddi/statusRules';
 import { runScenario, scenario, testDriver } from './helpers';
 
 /** STATUS_DEVICE_CONFIGURATION_ERROR: an error code of Ntstatus.h that no DDI page lists. */
@@ -65,5 +66,16 @@ describe('DDI return codes, as the WDK pages list them', () => {
     const oddRun = await runScenario(odd, small());
     assert.equal(oddRun.result.ok, false);
     assert.match(oddRun.result.error!.message, /DxgkDdiStopDevice returned 0x401E000A, which it may not return here \(allowed: STATUS_SUCCESS, or an error code of Ntstatus\.h/);
+  });
+
+  it('an error code from DxgkDdiSubmitCommand or DxgkDdiPatch is, on Windows, BugCheck 0x119: the report says so', async () => {
+    assert.match(errorConsequence('DxgkDdiSubmitCommand', STATUS_INSUFFICIENT_RESOURCES), /BugCheck 0x119 \(VIDEO_SCHEDULER_INTERNAL_ERROR\), first parameter 0x2$/);
+    assert.match(errorConsequence('DxgkDdiPatch', STATUS_INSUFFICIENT_RESOURCES), /first parameter 0x3$/);
+    assert.equal(errorConsequence('DxgkDdiPatch', INFORMATIONAL), '');
+    assert.equal(errorConsequence('DxgkDdiCreateAllocation', STATUS_INSUFFICIENT_RESOURCES), '');
+    const failing = await testDriver((init) => ({ DxgkDdiSubmitCommand: (h, args) => (init.DxgkDdiSubmitCommand(h, args), STATUS_INSUFFICIENT_RESOURCES) }));
+    const run = await runScenario(failing, scenario({ workload: [{ op: 'create', id: 'a', size: '64KiB' }, { op: 'render', allocations: ['a'] }, { op: 'wait' }] }));
+    assert.equal(run.result.ok, false);
+    assert.match(run.result.error!.message, /DxgkDdiSubmitCommand returned STATUS_INSUFFICIENT_RESOURCES, which it may not return here \(allowed: STATUS_SUCCESS\); on Windows an error code here stops the system with BugCheck 0x119/);
   });
 });

@@ -89,6 +89,16 @@ export function* startAdapter(k: StartKernel): Gen {
     fn: init.DxgkDdiAddDevice,
   });
   if (!NT_SUCCESS(s1)) throw k.ddi.statusError('DxgkDdiAddDevice', out, init.DxgkDdiAddDevice, `DxgkDdiAddDevice failed with ${statusName(s1)}`);
+  // "The display miniport driver can return NULL in this parameter to indicate that it will not
+  // support the display adapter": Dxgkrnl then never starts it, and there is nothing to run.
+  if (out.value === null || out.value === undefined) {
+    throw k.ddi.statusError(
+      'DxgkDdiAddDevice',
+      out,
+      init.DxgkDdiAddDevice,
+      `DxgkDdiAddDevice returned ${statusName(s1)} with MiniportDeviceContext ${out.value === null ? 'NULL' : 'not set'}: the driver declines this display adapter, so it is never started and nothing runs. Set MiniportDeviceContext to the adapter's context block to drive it`,
+    );
+  }
   k.ctx = out.value;
 
   // The callbacks are the kernel's work, not the driver's time (a hang watcher does not count them).

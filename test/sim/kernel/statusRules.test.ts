@@ -4,7 +4,8 @@
 // codes), and DxgkDdiAddDevice, DxgkDdiStartDevice and DxgkDdiStopDevice may return any error code
 // of Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract:
 // the run says what failed. An error code where the page says Windows bugchecks (DxgkDdiPatch,
-// DxgkDdiSubmitCommand) is reported with the bugcheck.
+// DxgkDdiSubmitCommand) is reported with the bugcheck. And a DxgkDdiAddDevice that succeeds with
+// MiniportDeviceContext NULL declines the adapter, as its page says.
 
 import assert from 'node:assert/strict';
 import {
@@ -77,5 +78,19 @@ describe('DDI return codes, as the WDK pages list them', () => {
     const run = await runScenario(failing, scenario({ workload: [{ op: 'create', id: 'a', size: '64KiB' }, { op: 'render', allocations: ['a'] }, { op: 'wait' }] }));
     assert.equal(run.result.ok, false);
     assert.match(run.result.error!.message, /DxgkDdiSubmitCommand returned STATUS_INSUFFICIENT_RESOURCES, which it may not return here \(allowed: STATUS_SUCCESS\); on Windows an error code here stops the system with BugCheck 0x119/);
+  });
+
+  it('a DxgkDdiAddDevice that succeeds with MiniportDeviceContext NULL declines the adapter: the run says so and nothing starts', async () => {
+    const declining = await testDriver((init) => ({
+      DxgkDdiAddDevice: (pdo, out) => {
+        const st = init.DxgkDdiAddDevice(pdo, out);
+        out.value = null;
+        return st;
+      },
+    }));
+    const run = await runScenario(declining, small());
+    assert.equal(run.result.ok, false);
+    assert.match(run.result.error!.message, /DxgkDdiAddDevice returned STATUS_SUCCESS with MiniportDeviceContext NULL: the driver declines this display adapter/);
+    assert.equal(run.events.filter((e) => e.kind === 'ddi-entry' && e.call.ddi === 'DxgkDdiStartDevice').length, 0);
   });
 });

@@ -2,7 +2,9 @@
 // other value as a driver bug and reports it (naming the DDI, its arguments and the driver's line).
 // Pages that list their return codes are followed to the letter; DxgkDdiAddDevice,
 // DxgkDdiStartDevice and DxgkDdiStopDevice return "STATUS_SUCCESS if it succeeds; otherwise, ...
-// one of the error codes defined in Ntstatus.h": any code of error severity.
+// one of the error codes defined in Ntstatus.h", and DxgkDdiDestroyAllocation "STATUS_SUCCESS, or
+// an appropriate error result if the allocations are not successfully released": any code of error
+// severity.
 
 import {
   type DdiName,
@@ -27,7 +29,6 @@ const RULES: Partial<Record<DdiName, readonly number[]>> = {
   DriverEntry: [STATUS_SUCCESS, STATUS_UNSUCCESSFUL, STATUS_INVALID_PARAMETER],
   DxgkDdiQueryAdapterInfo: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_DRIVER_MISMATCH],
   DxgkDdiCreateAllocation: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_DRIVER_MISMATCH],
-  DxgkDdiDestroyAllocation: [STATUS_SUCCESS],
   DxgkDdiBuildPagingBuffer: [STATUS_SUCCESS, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_GRAPHICS_ALLOCATION_BUSY],
   DxgkDdiPatch: [STATUS_SUCCESS],
   DxgkDdiSubmitCommand: [STATUS_SUCCESS],
@@ -37,7 +38,7 @@ const RULES: Partial<Record<DdiName, readonly number[]>> = {
 };
 
 /** The DDIs whose page allows STATUS_SUCCESS or any error code defined in Ntstatus.h. */
-const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice']);
+const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation']);
 
 export function allowedStatuses(ddi: DdiName): readonly number[] {
   return RULES[ddi] ?? [STATUS_SUCCESS];

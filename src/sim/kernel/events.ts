@@ -23,6 +23,7 @@ export type KernelEventKind =
   | 'adapter-started'
   | 'allocation-created'
   | 'allocation-destroyed'
+  | 'allocation-not-released'
   | 'eviction'
   | 'relocation'
   | 'compaction'

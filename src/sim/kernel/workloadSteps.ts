@@ -239,9 +239,12 @@ export class WorkloadSteps {
     this.k.vidmm.release(a);
     const { init, ctx } = this.k.driver();
     const args: DXGKARG_DESTROYALLOCATION = { NumAllocations: 1, pAllocationList: [a.hAllocation], hResource: null, Flags: { DestroyResource: false } };
-    yield* this.k.ddi.call('DxgkDdiDestroyAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiDestroyAllocation(ctx, args), 'status', {
+    const st = yield* this.k.ddi.call('DxgkDdiDestroyAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiDestroyAllocation(ctx, args), 'status', {
       fn: init.DxgkDdiDestroyAllocation,
     });
+    // "or an appropriate error result if the allocations are not successfully released": the
+    // driver's own records; VidMm has released its memory already, and goes on.
+    if (!NT_SUCCESS(st)) yield this.k.event('allocation-not-released', `DxgkDdiDestroyAllocation for '${a.name}' failed with ${statusName(st)}: the driver did not release its records of it (VidMm has freed its memory)`, { allocation: a.name, status: st });
     this.k.gpu.freePages(a.pages);
     this.k.pageLists.release(a.mdl.PageListPhysicalAddress, a.pageListSize);
     a.destroyed = true;

@@ -1,8 +1,8 @@
 // Which NTSTATUS values a DDI may return, against its WDK reference page: the pages that list their
 // codes are followed to the letter (DxgkDdiCreateAllocation and DxgkDdiQueryAdapterInfo list
 // STATUS_GRAPHICS_DRIVER_MISMATCH; DxgkDdiAcquireSwizzlingRange the two UNSWIZZLING_APERTURE
-// codes), and DxgkDdiAddDevice, DxgkDdiStartDevice and DxgkDdiStopDevice may return any error code
-// of Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract:
+// codes), and DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice and DxgkDdiDestroyAllocation
+// may return any error code of Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract:
 // the run says what failed. An error code where the page says Windows bugchecks (DxgkDdiPatch,
 // DxgkDdiSubmitCommand) is reported with the bugcheck. And a DxgkDdiAddDevice that succeeds with
 // MiniportDeviceContext NULL declines the adapter, as its page says.
@@ -41,8 +41,8 @@ describe('DDI return codes, as the WDK pages list them', () => {
     assert.ok(!isAllowedStatus('DxgkDdiAcquireSwizzlingRange', STATUS_INSUFFICIENT_RESOURCES));
   });
 
-  it('DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice: success or any error code, nothing else', () => {
-    for (const ddi of ['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice'] as const) {
+  it('DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice, DxgkDdiDestroyAllocation: success or any error code, nothing else', () => {
+    for (const ddi of ['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation'] as const) {
       assert.ok(isAllowedStatus(ddi, STATUS_SUCCESS), ddi);
       assert.ok(isAllowedStatus(ddi, DEVICE_CONFIGURATION_ERROR), ddi);
       assert.ok(!isAllowedStatus(ddi, INFORMATIONAL), ddi);
@@ -92,5 +92,14 @@ describe('DDI return codes, as the WDK pages list them', () => {
     assert.equal(run.result.ok, false);
     assert.match(run.result.error!.message, /DxgkDdiAddDevice returned STATUS_SUCCESS with MiniportDeviceContext NULL: the driver declines this display adapter/);
     assert.equal(run.events.filter((e) => e.kind === 'ddi-entry' && e.call.ddi === 'DxgkDdiStartDevice').length, 0);
+  });
+
+  it('a DxgkDdiDestroyAllocation that fails with an error code is said in the trace, and the run goes on', async () => {
+    const failing = await testDriver((init) => ({ DxgkDdiDestroyAllocation: (h, args) => (init.DxgkDdiDestroyAllocation(h, args), DEVICE_CONFIGURATION_ERROR) }));
+    const run = await runScenario(failing, scenario({ workload: [{ op: 'create', id: 'a', size: '64KiB' }, { op: 'destroy', id: 'a' }, { op: 'create', id: 'b', size: '64KiB' }, { op: 'verify' }] }));
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const said = run.events.find((e) => e.kind === 'kernel' && e.what === 'allocation-not-released');
+    assert.ok(said && said.kind === 'kernel');
+    assert.match(said.message, /DxgkDdiDestroyAllocation for 'a' failed with 0xC0000182: the driver did not release its records of it/);
   });
 });

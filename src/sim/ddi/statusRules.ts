@@ -2,9 +2,9 @@
 // other value as a driver bug and reports it (naming the DDI, its arguments and the driver's line).
 // Pages that list their return codes are followed to the letter; DxgkDdiAddDevice,
 // DxgkDdiStartDevice and DxgkDdiStopDevice return "STATUS_SUCCESS if it succeeds; otherwise, ...
-// one of the error codes defined in Ntstatus.h", and DxgkDdiDestroyAllocation "STATUS_SUCCESS, or
-// an appropriate error result if the allocations are not successfully released": any code of error
-// severity.
+// one of the error codes defined in Ntstatus.h", and DxgkDdiDestroyAllocation and
+// DxgkDdiReleaseSwizzlingRange "STATUS_SUCCESS, or an appropriate error result if the ... [is] not
+// successfully released": any code of error severity.
 
 import {
   type DdiName,
@@ -33,12 +33,11 @@ const RULES: Partial<Record<DdiName, readonly number[]>> = {
   DxgkDdiPatch: [STATUS_SUCCESS],
   DxgkDdiSubmitCommand: [STATUS_SUCCESS],
   DxgkDdiAcquireSwizzlingRange: [STATUS_SUCCESS, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE],
-  DxgkDdiReleaseSwizzlingRange: [STATUS_SUCCESS],
   DxgkDdiBusMasterTransfer: [STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES],
 };
 
 /** The DDIs whose page allows STATUS_SUCCESS or any error code defined in Ntstatus.h. */
-const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation']);
+const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation', 'DxgkDdiReleaseSwizzlingRange']);
 
 export function allowedStatuses(ddi: DdiName): readonly number[] {
   return RULES[ddi] ?? [STATUS_SUCCESS];

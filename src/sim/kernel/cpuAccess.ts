@@ -321,7 +321,10 @@ export class CpuAccess {
     if (!release || !m.swizzle) return;
     const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: 0, RangeId: m.swizzle.id, SwizzlingRangeData: m.swizzle.data };
     m.swizzle = undefined;
-    yield* k.ddi.call('DxgkDdiReleaseSwizzlingRange', args as unknown as Record<string, unknown>, () => release(ctx, args), 'status', { fn: release });
+    const st = yield* k.ddi.call('DxgkDdiReleaseSwizzlingRange', args as unknown as Record<string, unknown>, () => release(ctx, args), 'status', { fn: release });
+    // "or an appropriate error result if the swizzling range is not successfully released": VidMm
+    // counts the range as given back all the same; what the hardware still holds is the driver's.
+    if (!NT_SUCCESS(st)) yield k.event('swizzling-range', `DxgkDdiReleaseSwizzlingRange for '${a.name}' failed with ${statusName(st)}: range ${args.RangeId} may still be programmed; VidMm counts it as free`, { allocation: a.name, status: st });
   }
 
   /** After each machine event: a locked allocation evicted under the application moves to system memory. */

@@ -1,6 +1,8 @@
 // Which NTSTATUS values each DDI may return, per the WDK reference pages. The kernel treats any
 // other value as a driver bug and reports it (naming the DDI, its arguments and the driver's line).
-// Pages that list their return codes are followed to the letter; DxgkDdiAddDevice,
+// Pages that list their return codes are followed to the letter; DriverEntry (which returns what
+// DxgkInitialize returned, "STATUS_SUCCESS if it succeeds; otherwise, ... one of the error codes
+// defined in Ntstatus.h", or an error of its own), DxgkDdiAddDevice,
 // DxgkDdiStartDevice and DxgkDdiStopDevice return "STATUS_SUCCESS if it succeeds; otherwise, ...
 // one of the error codes defined in Ntstatus.h", and DxgkDdiDestroyAllocation and
 // DxgkDdiReleaseSwizzlingRange "STATUS_SUCCESS, or an appropriate error result if the ... [is] not
@@ -14,7 +16,6 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_NO_MEMORY,
   STATUS_SUCCESS,
-  STATUS_UNSUCCESSFUL,
   STATUS_GRAPHICS_DRIVER_MISMATCH,
   STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE,
   STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNSUPPORTED,
@@ -26,7 +27,6 @@ import {
 } from './contract';
 
 const RULES: Partial<Record<DdiName, readonly number[]>> = {
-  DriverEntry: [STATUS_SUCCESS, STATUS_UNSUCCESSFUL, STATUS_INVALID_PARAMETER],
   DxgkDdiQueryAdapterInfo: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_DRIVER_MISMATCH],
   DxgkDdiCreateAllocation: [STATUS_SUCCESS, STATUS_INVALID_PARAMETER, STATUS_NO_MEMORY, STATUS_GRAPHICS_DRIVER_MISMATCH],
   DxgkDdiBuildPagingBuffer: [STATUS_SUCCESS, STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER, STATUS_GRAPHICS_ALLOCATION_BUSY],
@@ -37,7 +37,7 @@ const RULES: Partial<Record<DdiName, readonly number[]>> = {
 };
 
 /** The DDIs whose page allows STATUS_SUCCESS or any error code defined in Ntstatus.h. */
-const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation', 'DxgkDdiReleaseSwizzlingRange']);
+const SUCCESS_OR_ANY_ERROR: ReadonlySet<string> = new Set(['DriverEntry', 'DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation', 'DxgkDdiReleaseSwizzlingRange']);
 
 export function allowedStatuses(ddi: DdiName): readonly number[] {
   return RULES[ddi] ?? [STATUS_SUCCESS];

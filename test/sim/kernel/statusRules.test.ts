@@ -1,9 +1,10 @@
 // Which NTSTATUS values a DDI may return, against its WDK reference page: the pages that list their
 // codes are followed to the letter (DxgkDdiCreateAllocation and DxgkDdiQueryAdapterInfo list
 // STATUS_GRAPHICS_DRIVER_MISMATCH; DxgkDdiAcquireSwizzlingRange the two UNSWIZZLING_APERTURE
-// codes), and DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice, DxgkDdiDestroyAllocation and
-// DxgkDdiReleaseSwizzlingRange may return any error code of Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract:
-// the run says what failed. An error code where the page says Windows bugchecks (DxgkDdiPatch,
+// codes), and DriverEntry, DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice,
+// DxgkDdiDestroyAllocation and DxgkDdiReleaseSwizzlingRange may return any error code of
+// Ntstatus.h. A driver returning an allowed failure is not reported as breaking the contract: the
+// run says what failed. An error code where the page says Windows bugchecks (DxgkDdiPatch,
 // DxgkDdiSubmitCommand) is reported with the bugcheck. And a DxgkDdiAddDevice that succeeds with
 // MiniportDeviceContext NULL declines the adapter, as its page says.
 
@@ -42,8 +43,8 @@ describe('DDI return codes, as the WDK pages list them', () => {
     assert.ok(!isAllowedStatus('DxgkDdiAcquireSwizzlingRange', STATUS_INSUFFICIENT_RESOURCES));
   });
 
-  it('DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice, DxgkDdiDestroyAllocation, DxgkDdiReleaseSwizzlingRange: success or any error code, nothing else', () => {
-    for (const ddi of ['DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation', 'DxgkDdiReleaseSwizzlingRange'] as const) {
+  it('DriverEntry, DxgkDdiAddDevice, DxgkDdiStartDevice, DxgkDdiStopDevice, DxgkDdiDestroyAllocation, DxgkDdiReleaseSwizzlingRange: success or any error code, nothing else', () => {
+    for (const ddi of ['DriverEntry', 'DxgkDdiAddDevice', 'DxgkDdiStartDevice', 'DxgkDdiStopDevice', 'DxgkDdiDestroyAllocation', 'DxgkDdiReleaseSwizzlingRange'] as const) {
       assert.ok(isAllowedStatus(ddi, STATUS_SUCCESS), ddi);
       assert.ok(isAllowedStatus(ddi, DEVICE_CONFIGURATION_ERROR), ddi);
       assert.ok(!isAllowedStatus(ddi, INFORMATIONAL), ddi);

@@ -1,12 +1,11 @@
 // Which NTSTATUS values each DDI may return, per the WDK reference pages. The kernel treats any
 // other value as a driver bug and reports it (naming the DDI, its arguments and the driver's line).
-// Pages that list their return codes are followed to the letter; DriverEntry (which returns what
-// DxgkInitialize returned, "STATUS_SUCCESS if it succeeds; otherwise, ... one of the error codes
-// defined in Ntstatus.h", or an error of its own), DxgkDdiAddDevice,
-// DxgkDdiStartDevice and DxgkDdiStopDevice return "STATUS_SUCCESS if it succeeds; otherwise, ...
-// one of the error codes defined in Ntstatus.h", and DxgkDdiDestroyAllocation and
-// DxgkDdiReleaseSwizzlingRange "STATUS_SUCCESS, or an appropriate error result if the ... [is] not
-// successfully released": any code of error severity.
+// Pages that list their return codes are followed to the letter. The others allow any code of
+// error severity: DxgkDdiAddDevice, DxgkDdiStartDevice and DxgkDdiStopDevice return "STATUS_SUCCESS
+// if it succeeds; otherwise, ... one of the error codes defined in Ntstatus.h", DriverEntry what
+// DxgkInitialize returned (the same words) or an error of its own, and DxgkDdiDestroyAllocation
+// and DxgkDdiReleaseSwizzlingRange "STATUS_SUCCESS, or an appropriate error result" when nothing
+// was released.
 
 import {
   type DdiName,

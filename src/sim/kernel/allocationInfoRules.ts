@@ -2,8 +2,8 @@
 // DxgkDdiCreateAllocation filled in (DXGK_ALLOCATIONINFO, d3dkmddi.h): a preferred segment must be
 // one the allocation supports ("VidMm asserts if the driver attempts to set preferences for
 // unsupported segments"), EvictionSegmentSet may name aperture segments only, a nonzero
-// PitchAlignedSize is at least Size, and AllocationPriority is not 0. Each broken rule stops the run at the line that last wrote the
-// member (the verifier's allocationInfoWrites).
+// PitchAlignedSize is at least Size, and AllocationPriority is not 0. Each broken rule stops the
+// run at the line that last wrote the member (the verifier's allocationInfoWrites).
 
 import type { DXGK_ALLOCATIONINFO } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
@@ -53,7 +53,7 @@ export function checkAllocationSegments(host: AllocationInfoHost, what: string, 
   }
 }
 
-/** Throws the rule the size and priority members of `info` break, if any, for the allocation named `what`. */
+/** Throws the rule PitchAlignedSize breaks against Size, if it does, for the allocation named `what`. */
 export function checkAllocationSizes(host: AllocationInfoHost, what: string, info: DXGK_ALLOCATIONINFO): void {
   const pitched = info.PitchAlignedSize;
   if (typeof pitched !== 'number' || pitched === 0 || pitched >= info.Size) return;

@@ -23,7 +23,7 @@ import type { Machine, MachineEvent } from '../machine';
 import { MomentIndex } from './moments';
 import { SPACE_SYSTEM, SPACE_VRAM, WRITER, WriteLog } from './writeLog';
 import { TouchedPages } from './touchedPages';
-import { changedRunsOf, shadowed, SMALL_COPY, writesInto, type Shadowed } from './shadows';
+import { changedRunsOf, shadowed, takeIntoShadow, writesInto, type Shadowed } from './shadows';
 
 /** Where a driver write came from: the driver frames of the stack, innermost first, as generated positions. */
 export interface DriverWriteSite {
@@ -259,8 +259,7 @@ class Attachment {
       const b = list[i];
       const lo = Math.max(address, b.physical);
       const hi = Math.min(address + length, b.physical + b.bytes.length);
-      // Buffer.copy: a native copy that makes no view.
-      if (lo < hi) b.nBytes.copy(b.nShadow, lo - b.physical, lo - b.physical, hi - b.physical);
+      if (lo < hi) takeIntoShadow(b, lo - b.physical, hi - b.physical);
     }
   }
 
@@ -303,14 +302,9 @@ class Attachment {
     // What the sites wrote is explained: into the shadow first, so that looking for other changes
     // is one native compare of the range when there are none (the usual case), not a walk down
     // to every instruction the driver wrote.
-    const bytes = b.bytes;
-    const shadow = b.shadow;
     for (let i = 0; i < n; i += 2) {
       const lo = mine[i] - b.physical;
-      const hi = Math.min(bytes.length, lo + mine[i + 1]);
-      // An instruction is a few bytes: a loop costs less than Buffer.copy's argument checks.
-      if (hi - lo > SMALL_COPY) b.nBytes.copy(b.nShadow, lo, lo, hi);
-      else for (let k = lo; k < hi; k++) shadow[k] = bytes[k];
+      takeIntoShadow(b, lo, Math.min(b.bytes.length, lo + mine[i + 1]));
     }
     const runs = changedRunsOf(b, from, to - from);
     if (!recording) return;

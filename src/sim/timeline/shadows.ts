@@ -16,7 +16,7 @@ export interface Shadowed {
 /** Bytes compared natively at a time when looking for what changed. */
 const DIFF_BLOCK = 64;
 /** Bytes up to which the shadow takes a write by a loop rather than Buffer.copy. */
-export const SMALL_COPY = 64;
+const SMALL_COPY = 64;
 
 /** What changedRunsOf answers when nothing changed (shared: never written to). */
 const NO_RUNS: readonly [number, number][] = Object.freeze([]) as readonly [number, number][];
@@ -65,6 +65,21 @@ export function changedRunsOf(b: Shadowed, physical: number, length: number): re
   return runs;
 }
 
+/**
+ * Bytes [lo, hi) of `b` (offsets in the buffer) into its shadow: written by someone the recorder
+ * knows, so not to be found again as a change. An instruction is a few bytes, and for those a loop
+ * costs less than Buffer.copy's argument checks; larger ranges go natively, making no view.
+ */
+export function takeIntoShadow(b: Shadowed, lo: number, hi: number): void {
+  if (hi - lo > SMALL_COPY) {
+    b.nBytes.copy(b.nShadow, lo, lo, hi);
+    return;
+  }
+  const bytes = b.bytes;
+  const shadow = b.shadow;
+  for (let k = lo; k < hi; k++) shadow[k] = bytes[k];
+}
+
 export function shadowed(physical: number, ab: ArrayBuffer, size: number): Shadowed {
   const shadow = new Uint8Array(size);
   return { physical, bytes: new Uint8Array(ab, 0, size), shadow, nBytes: Buffer.from(ab, 0, size), nShadow: Buffer.from(shadow.buffer) };
@@ -73,9 +88,9 @@ export function shadowed(physical: number, ab: ArrayBuffer, size: number): Shado
 /**
  * Puts into `out` the writes of `pending`'s first `count` slots ((physical, length) pairs) that
  * start in [from, to) and are not taken yet, in address order (ties in the order made); returns
- * the slots used. The driver writes its instructions in order, so they come sorted, and the
- * insertion that keeps them so costs a comparison each; a call that wrote out of order (rare) is
- * sorted once at the end.
+ * the slots used. The driver writes its instructions in order, so they come sorted: each is
+ * checked against the one before, and a call that wrote out of order (rare) is sorted once at the
+ * end.
  */
 export function writesInto(pending: readonly number[], count: number, from: number, to: number, out: number[]): number {
   let n = 0;

@@ -2,9 +2,11 @@
 //
 // A swizzled (tiled) allocation lies in its segment tile by tile. For the CPU to see it linearly
 // through the PCI aperture, DxgkDdiAcquireSwizzlingRange programs one of the aperture's unswizzling
-// ranges over it; DxgkDdiReleaseSwizzlingRange frees the range. The driver may not move the
-// allocation in the aperture nor change its size there; if no range is free it fails, and VidMm
-// evicts the allocation so the application reaches it in system memory instead.
+// ranges over it; DxgkDdiReleaseSwizzlingRange frees the range (VidMm keeps a range with its
+// allocation between locks, and releases it when the allocation moves or goes). The driver may not
+// move the allocation in the aperture nor change its size there; if every hardware range is
+// programmed it answers UNAVAILABLE, and VidMm releases a range in use and asks again (or, with
+// none left to release, evicts the allocation so the application reaches it in system memory).
 //
 // Because system memory has no unswizzling range, the bits there must be linear: an eviction
 // unswizzles (segment -> MDL) and a page-in swizzles (MDL -> segment). Then an application that had

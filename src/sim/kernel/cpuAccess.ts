@@ -6,8 +6,11 @@
 // CPU uses system memory. If a locked allocation is evicted, DxgkDdiReleaseSwizzlingRange is called,
 // the transfer is completed at once and the same CPU virtual address now reaches system memory,
 // which must hold exactly the bytes the application saw through the aperture (unswizzled).
+//
+// The swizzling ranges VidMm holds for CPU mappings, cached between locks, are ./swizzlingRanges.ts's.
 
-import { type DXGKARG_ACQUIRESWIZZLINGRANGE, type DXGKARG_RELEASESWIZZLINGRANGE, type MDL, NT_SUCCESS, PAGE_SIZE, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE, statusName } from '../ddi/contract';
+import { type MDL, PAGE_SIZE, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE, statusName } from '../ddi/contract';
+import { SwizzlingRanges } from './swizzlingRanges';
 import type { Step, PathStep } from '../scenario/types';
 import { type D3DDDI_PATCHLOCATIONLIST, type DXGK_ALLOCATIONLIST } from '../ddi/contract';
 import type { CommonBuffer } from '../hw/types';
@@ -26,21 +29,25 @@ interface CpuMapping {
   /** The CPU virtual address the application got (stays the same across an eviction). */
   va: number;
   barOffset: number;
-  swizzle?: { id: number; data: number };
   /** UseAlternateVA: the alternate virtual address's own pages, where evictions under the lock go. */
   alternate?: { pages: number[]; mdl: MDL; listSize: number };
 }
 
 const USER_VA_BASE = 0x7ff0_0000_0000;
 
+
 export class CpuAccess {
   private readonly mappings = new Map<Allocation, CpuMapping>();
+  /** The swizzling ranges VidMm holds, by allocation: under a lock, or cached since one. */
+  readonly ranges: SwizzlingRanges;
   private nextVa = USER_VA_BASE;
   private commandBuffer: CommonBuffer | undefined;
   /** Lock counts for the summary and tests. */
   readonly stats = { apertureLocks: 0, systemFallbacks: 0, evictedWhileLocked: 0 };
 
-  constructor(private readonly w: PathContext) {}
+  constructor(private readonly w: PathContext) {
+    this.ranges = new SwizzlingRanges(w, (a) => this.mappings.get(a)?.kind === 'aperture');
+  }
 
   mapping(a: Allocation): Readonly<CpuMapping> | undefined {
     return this.mappings.get(a);
@@ -107,53 +114,41 @@ export class CpuAccess {
         'in system memory: its segment is not CPU-visible',
       );
     }
-    const { init, ctx } = k.driver();
-    let swizzle: CpuMapping['swizzle'];
-    // A swizzling range for the mapping: one of the DXGK_DRIVERCAPS.NumberOfSwizzlingRanges no other
-    // lock holds. With none free, a linear allocation is mapped as it is; a swizzled one cannot be
-    // seen linearly, so, as when "the hardware possibly ran out of unswizzling aperture", VidMm
-    // evicts it and lets the application access it in system memory.
-    const rangeId = init.DxgkDdiAcquireSwizzlingRange ? this.freeRangeId() : undefined;
-    if (init.DxgkDdiAcquireSwizzlingRange && rangeId === undefined && a.info.Flags.Swizzled) {
-      const ranges = k.caps?.NumberOfSwizzlingRanges ?? 0;
+    const { init } = k.driver();
+    // A swizzling range for the mapping, one of the DXGK_DRIVERCAPS.NumberOfSwizzlingRanges. A driver
+    // that declares none is never asked: a linear allocation is mapped as it is; a swizzled one
+    // cannot be seen linearly, so, as when "the hardware possibly ran out of unswizzling aperture",
+    // VidMm evicts it and lets the application access it in system memory.
+    const acquire = init.DxgkDdiAcquireSwizzlingRange;
+    const declared = k.caps?.NumberOfSwizzlingRanges ?? 0;
+    let swizzle = this.ranges.held(a);
+    const cached = swizzle !== undefined;
+    if (acquire && declared === 0 && a.info.Flags.Swizzled) {
       return yield* this.lockInSystemMemory(
         a,
         va,
-        `no swizzling range is free for swizzled '${a.name}' (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges is ${ranges}${ranges ? ', every one held by another lock' : ''}): evicting it so the application accesses it in system memory`,
-        'in system memory: no swizzling range was free',
+        `no swizzling range for swizzled '${a.name}' (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges is 0): evicting it so the application accesses it in system memory`,
+        'in system memory: the driver has no swizzling ranges',
       );
     }
-    if (init.DxgkDdiAcquireSwizzlingRange && rangeId !== undefined) {
-      const acquire = init.DxgkDdiAcquireSwizzlingRange;
-      const args: DXGKARG_ACQUIRESWIZZLINGRANGE = {
-        hAllocation: a.hAllocation,
-        PrivateDriverData: 0,
-        RangeId: rangeId,
-        SegmentId: seg.id,
-        RangeSize: a.size,
-        CPUTranslatedAddress: seg.descriptor.CpuTranslatedAddress + a.offset,
-        SegmentAddress: vidmm.segmentAddress(seg.id, a.offset),
-        SwizzlingRangeData: 0,
-      };
-      const st = yield* k.ddi.call('DxgkDdiAcquireSwizzlingRange', args as unknown as Record<string, unknown>, () => acquire(ctx, args), 'status', { fn: acquire });
-      if (!NT_SUCCESS(st)) {
-        // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use
-        // system memory. On UNAVAILABLE (another range holds the resources it needs) Windows' VidMm
-        // first releases a range in use and asks again; here no range is taken from another lock.
-        const why = st >>> 0 === STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE ? ' (no range is taken from another lock to ask again)' : '';
-        yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(st)}${why}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: st });
+    if (acquire && declared > 0 && !swizzle) {
+      const got = yield* this.ranges.acquire(a, seg.id, seg.descriptor.CpuTranslatedAddress + a.offset);
+      if (typeof got === 'number') {
+        // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use system memory.
+        const after = got >>> 0 === STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE ? ' with no swizzling range left in use to release' : '';
+        yield k.event('swizzling-range', `DxgkDdiAcquireSwizzlingRange for '${a.name}' failed with ${statusName(got)}${after}: evicting it so the application accesses it in system memory`, { allocation: a.name, status: got });
         return yield* this.lockInSystemMemory(a, va, undefined, 'in system memory after the driver refused a swizzling range');
       }
-      swizzle = { id: args.RangeId, data: args.SwizzlingRangeData };
+      swizzle = got;
     }
     const barOffset = hw.barBase + a.offset;
-    this.mappings.set(a, { kind: 'aperture', va, barOffset, swizzle, alternate: alternateVA ? this.alternatePages(a) : undefined });
+    this.mappings.set(a, { kind: 'aperture', va, barOffset, alternate: alternateVA ? this.alternatePages(a) : undefined });
     a.locked = true;
     this.stats.apertureLocks++;
     // An eviction under the lock must leave system memory as the application saw it: the verifier
     // notes which driver line wrote each instruction of it, for the report below.
     this.w.verifier?.context.evictionWrites.watch(a.hAllocation);
-    yield k.event('lock', `lock '${a.name}' through the PCI aperture: CPU address 0x${va.toString(16)} -> BAR +0x${barOffset.toString(16)} (${seg.name}+0x${a.offset.toString(16)})${swizzle ? `, swizzling range ${swizzle.id}` : ''}`, {
+    yield k.event('lock', `lock '${a.name}' through the PCI aperture: CPU address 0x${va.toString(16)} -> BAR +0x${barOffset.toString(16)} (${seg.name}+0x${a.offset.toString(16)})${swizzle ? `, swizzling range ${swizzle.id}${cached ? ' (cached since an earlier lock: the driver is not asked again)' : ''}` : ''}`, {
       allocation: a.name,
       mode: 'aperture',
       va,
@@ -166,7 +161,7 @@ export class CpuAccess {
   *unlock(a: Allocation): Gen {
     const m = this.mappings.get(a);
     if (!m) return;
-    if (m.kind === 'aperture' && m.swizzle) yield* this.release(a, m);
+    // The swizzling range stays with the allocation (cached) for its next lock.
     if (m.alternate) {
       // Evicted under the lock: its content is at the alternate VA; page it back in from there
       // (a special-lock transfer) before the alternate VA goes away.
@@ -234,7 +229,7 @@ export class CpuAccess {
     const pages = gpu.allocatePages(a.size / PAGE_SIZE);
     const list = this.w.kernel.pageLists.store(pages, `'${a.name}''s alternate VA`);
     this.w.vidmm.alternateMdl ??= (x) => this.mappings.get(x)?.alternate?.mdl;
-    this.w.vidmm.lockSwizzle ??= (x) => this.mappings.get(x)?.swizzle;
+    this.w.vidmm.lockSwizzle ??= (x) => (this.mappings.has(x) ? this.ranges.held(x) : undefined);
     return { pages, listSize: list.size, mdl: { ByteCount: a.size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical } };
   }
 
@@ -305,34 +300,22 @@ export class CpuAccess {
     return true;
   }
 
-  /** The lowest swizzling range id no live lock holds ("the zero-based identifier of the swizzling range"), below the driver's NumberOfSwizzlingRanges; undefined when all are held. */
-  private freeRangeId(): number | undefined {
-    const held = new Set<number>();
-    for (const m of this.mappings.values()) if (m.swizzle) held.add(m.swizzle.id);
-    const count = this.w.kernel.caps?.NumberOfSwizzlingRanges ?? 0;
-    for (let id = 0; id < count; id++) if (!held.has(id)) return id;
-    return undefined;
+  /** Before DxgkDdiDestroyAllocation: the range cached with the allocation goes back first. */
+  *destroying(a: Allocation): Gen {
+    yield* this.ranges.release(a);
   }
 
-  private *release(a: Allocation, m: CpuMapping): Gen {
-    const k = this.w.kernel;
-    const { init, ctx } = k.driver();
-    const release = init.DxgkDdiReleaseSwizzlingRange;
-    if (!release || !m.swizzle) return;
-    const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: 0, RangeId: m.swizzle.id, SwizzlingRangeData: m.swizzle.data };
-    m.swizzle = undefined;
-    const st = yield* k.ddi.call('DxgkDdiReleaseSwizzlingRange', args as unknown as Record<string, unknown>, () => release(ctx, args), 'status', { fn: release });
-    // "or an appropriate error result if the swizzling range is not successfully released": VidMm
-    // counts the range as given back all the same; what the hardware still holds is the driver's.
-    if (!NT_SUCCESS(st)) yield k.event('swizzling-range', `DxgkDdiReleaseSwizzlingRange for '${a.name}' failed with ${statusName(st)}: range ${args.RangeId} may still be programmed; VidMm counts it as free`, { allocation: a.name, status: st });
-  }
-
-  /** After each machine event: a locked allocation evicted under the application moves to system memory. */
+  /**
+   * After an eviction or a relocation: a range cached with an allocation that moved no longer shows
+   * it, and is released; a locked allocation evicted under the application moves to system memory.
+   */
   *onEvent(e: MachineEvent): Gen {
-    if (e.kind !== 'kernel' || e.what !== 'eviction') return;
+    if (e.kind !== 'kernel' || (e.what !== 'eviction' && e.what !== 'relocation')) return;
     const a = this.w.vidmm.allocations.get(e.data.handle as number);
-    const m = a && this.mappings.get(a);
-    if (!a || !m || m.kind !== 'aperture') return;
+    if (!a) return;
+    const m = this.mappings.get(a);
+    if (!m || m.kind !== 'aperture') return yield* this.ranges.release(a);
+    if (e.what !== 'eviction') return;
     const k = this.w.kernel;
     this.stats.evictedWhileLocked++;
     // What the application sees now, through the aperture (and the unswizzling range): the segment
@@ -340,7 +323,7 @@ export class CpuAccess {
     // and not kept from the lock (a lock of a large allocation held a copy of all of it), and page
     // by page: a page the segment holds as a pattern is kept as that pattern.
     const saw = this.seenThroughAperture(a, m);
-    yield* this.release(a, m);
+    yield* this.ranges.release(a);
     // The application may touch the memory at any moment: finish the transfer now.
     yield* this.w.settle(a, 'to reach system memory (evicted while locked)');
     m.kind = 'system';

@@ -15,6 +15,8 @@ export interface KernelExtension {
   lock(a: Allocation, step: Extract<Step, { op: 'lock' }>): Gen;
   /** pfnUnlockCb: before the kernel marks the allocation unlocked. */
   unlock(a: Allocation): Gen;
+  /** Before DxgkDdiDestroyAllocation: what the extension holds for the allocation goes back first (a cached swizzling range). */
+  destroying?(a: Allocation): Gen;
   /** A CPU write to a locked allocation; true when the extension did it (through its CPU mapping). */
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean;
   /** Whether the extension has a CPU mapping of the allocation (its CPU writes go through cpuWrite). */

@@ -99,7 +99,7 @@ export class MemoryPaths implements KernelExtension {
         yield e;
         // GPU instruction events are the hot path: nothing here reacts to them.
         if (e.kind === 'instruction') continue;
-        if (e.kind === 'kernel' && e.what === 'eviction') yield* this.cpu.onEvent(e);
+        if (e.kind === 'kernel' && (e.what === 'eviction' || e.what === 'relocation')) yield* this.cpu.onEvent(e);
         this.verifier?.observe();
       }
       yield* this.kernel.frame('finish: stop the device', this.finish());
@@ -179,6 +179,10 @@ export class MemoryPaths implements KernelExtension {
 
   unlock(a: Allocation): Gen {
     return this.cpu.unlock(a);
+  }
+
+  destroying(a: Allocation): Gen {
+    return this.cpu.destroying(a);
   }
 
   cpuWrite(a: Allocation, offset: number, bytes: Uint8Array): boolean {

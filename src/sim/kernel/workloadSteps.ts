@@ -237,6 +237,7 @@ export class WorkloadSteps {
     // Its memory may be reused only once the GPU no longer touches it.
     yield* this.k.waitUntil(() => !this.k.vidmm.isBusy(a) && this.k.vidmm.pagingDone(a), `'${a.name}' to be idle before it is destroyed`);
     this.k.vidmm.release(a);
+    if (this.k.extension?.destroying) yield* this.k.extension.destroying(a);
     const { init, ctx } = this.k.driver();
     const args: DXGKARG_DESTROYALLOCATION = { NumAllocations: 1, pAllocationList: [a.hAllocation], hResource: null, Flags: { DestroyResource: false } };
     const st = yield* this.k.ddi.call('DxgkDdiDestroyAllocation', args as unknown as Record<string, unknown>, () => init.DxgkDdiDestroyAllocation(ctx, args), 'status', {

@@ -94,23 +94,29 @@ describe('CPU access through the PCI aperture', () => {
     assert.equal(machine.result().ok, true, machine.result().error?.message);
   });
 
-  it('with every swizzling range the driver declared held, VidMm does not ask for a fifth: the swizzled allocation goes to system memory', async () => {
-    const { machine, events, until } = await start();
+  it('with every swizzling range the driver declared held, VidMm releases the oldest lock\'s (evicting it under the lock) and asks for it again', async () => {
+    const { machine, wdk, events, until } = await start();
     for (const s of ['s1', 's2', 's3', 's4']) until(isLock(s, 'aperture'));
     assert.equal(machine.gpu.swizzlingRanges().length, 4);
-    const asked = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').length;
-    const fallback = until(isLock('surface', 'system')) as KernelEvent;
-    assert.equal(fallback.data.mode, 'system');
-    const why = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'lock' && e.data.allocation === 'surface' && /no swizzling range is free/.test(e.message));
-    assert.match(why[0]?.message ?? '', /DXGK_DRIVERCAPS\.NumberOfSwizzlingRanges is 4, every one held by another lock/);
-    assert.equal(events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').length, asked, 'the driver was not asked');
-    assert.equal(machine.kernel.byName.get('surface')!.residency, 'system');
+    const s1 = machine.kernel.byName.get('s1')!;
+    const s1Before = wdk.cpu.read(s1, 0, s1.size);
+    const mapped = until(isLock('surface')) as KernelEvent;
+    assert.equal(mapped.data.mode, 'aperture');
+    assert.match(mapped.message, /swizzling range 0$/);
+    const taken = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'swizzling-range').pop()!;
+    assert.match(taken.message, /^every one of the 4 swizzling ranges \(DXGK_DRIVERCAPS\.NumberOfSwizzlingRanges\) is held: VidMm releases swizzling range 0 of 's1' \(locked: VidMm evicts it under the lock/);
+    // Released before it is given again, and s1's application goes on in system memory with the same bytes.
+    const calls = events.slice(events.indexOf(taken)).flatMap((e) => (e.kind === 'ddi-return' && /SwizzlingRange$/.test(e.call.ddi) ? [`${e.call.ddi} ${(e.call.args as { RangeId: number }).RangeId}`] : []));
+    assert.deepEqual(calls, ['DxgkDdiReleaseSwizzlingRange 0', 'DxgkDdiAcquireSwizzlingRange 0']);
+    assert.equal(wdk.cpu.mapping(s1)?.kind, 'system');
+    assert.equal(s1.residency, 'system');
+    assert.deepEqual(wdk.cpu.read(s1, 0, s1.size), s1Before);
+    assert.equal(wdk.cpu.ranges.stats.taken, 1);
     machine.run();
     assert.equal(machine.result().ok, true, machine.result().error?.message);
-    assert.equal(machine.gpu.swizzlingRanges().length, 0, 'every range released at unlock');
   });
 
-  it('a driver that declares more ranges than its hardware has refuses the fifth, and VidMm evicts the allocation so the application uses system memory', async () => {
+  it('a driver that declares more ranges than its hardware has answers UNAVAILABLE; VidMm releases a range in use and asks again', async () => {
     const more = await declaringRanges(8);
     const machine = await createMachine({ driver: more, scenario: sampleScenario('cpu-access') });
     const events: MachineEvent[] = [];
@@ -122,14 +128,16 @@ describe('CPU access through the PCI aperture', () => {
       return assert.fail('the run ended first');
     };
     for (const s of ['s1', 's2', 's3', 's4']) until(isLock(s, 'aperture'));
-    const fallback = until(isLock('surface')) as KernelEvent;
-    assert.equal(fallback.data.mode, 'system');
-    const refused = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').pop()!;
-    assert.ok(refused.kind === 'ddi-return');
-    assert.equal(refused.call.status, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE);
-    assert.equal((refused.call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE).RangeId, 4);
+    const mapped = until(isLock('surface')) as KernelEvent;
+    assert.equal(mapped.data.mode, 'aperture');
+    const acquires = events.filter((e) => e.kind === 'ddi-return' && e.call.ddi === 'DxgkDdiAcquireSwizzlingRange').slice(-2);
+    const [refused, granted] = acquires.map((e) => (e.kind === 'ddi-return' ? e.call : assert.fail()));
+    assert.equal(refused.status, STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE);
+    assert.equal((refused.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE).RangeId, 4);
+    assert.equal(granted.status, STATUS_SUCCESS);
+    assert.equal((granted.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE).RangeId, 0, 'the range VidMm released');
     const evicted = events.filter((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'eviction').pop()!;
-    assert.equal(evicted.data.allocation, 'surface');
+    assert.equal(evicted.data.allocation, 's1');
     machine.run();
     assert.equal(machine.result().ok, true, machine.result().error?.message);
   });

@@ -63,8 +63,10 @@ export class SystemMemory {
     v.setUint32(4, 0, true);
     for (let i = 0; i < pages.length; i++) {
       const p = pages[i];
-      v.setUint32(8 + i * 8, p % 0x100000000, true);
-      v.setUint32(12 + i * 8, Math.floor(p / 0x100000000), true);
+      // `>>> 0` is the low 32 bits of an integer below 2^53 (a `%` of a double was a call per entry).
+      const low = p >>> 0;
+      v.setUint32(8 + i * 8, low, true);
+      v.setUint32(12 + i * 8, (p - low) / 0x100000000, true);
     }
     this.host.writePhysical(physical, this.listBytes.subarray(0, size));
     return size;

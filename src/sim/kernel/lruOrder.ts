@@ -13,13 +13,18 @@ export class LruOrder<T extends LruMember> {
   private items: T[] = [];
   private stamps: number[] = [];
   private head = 0;
-  private clock = 0;
   private live = 0;
+
+  /**
+   * `stamp` gives each use a stamp above every earlier one. Orders that members move between
+   * (./evictionOrder.ts) share one, so that a stamp left in one order never matches one given by another.
+   */
+  constructor(private readonly stamp: () => number = counter()) {}
 
   /** Makes `x` the most recently used (adding it if it is not in the order). */
   touch(x: T): void {
     if (x.lruStamp === 0) this.live++;
-    x.lruStamp = ++this.clock;
+    x.lruStamp = this.stamp();
     this.items.push(x);
     this.stamps.push(x.lruStamp);
     if (this.items.length > 2 * this.live + 64) this.compact();
@@ -58,4 +63,10 @@ export class LruOrder<T extends LruMember> {
     this.stamps = stamps;
     this.head = 0;
   }
+}
+
+/** A stamp source of its own: 1, 2, 3... */
+export function counter(): () => number {
+  let n = 0;
+  return () => ++n;
 }

@@ -16,6 +16,7 @@ import {
   type DdiName,
   type HANDLE,
   type MDL,
+  D3DDDI_ALLOCATIONPRIORITY_NORMAL,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
@@ -31,7 +32,7 @@ import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
 import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
-import { LruOrder } from './lruOrder';
+import { EvictionOrder, priorityName } from './evictionOrder';
 import type { VidSch } from './vidsch';
 
 import { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats } from './vidmmRecords';
@@ -62,8 +63,8 @@ export class VidMm {
   readonly segments: SegmentState[] = [];
   /** The first segment added with each id (what `segments.find` by id gives), looked up for every placement. */
   private readonly segmentById = new Map<number, SegmentState>();
-  /** Resident allocations in their order of use, least recently used first (./lruOrder.ts). */
-  private readonly lru = new LruOrder<Allocation>();
+  /** Resident allocations in the order VidMm evicts them: lowest priority first, then least recently used (./evictionOrder.ts). */
+  private readonly lru = new EvictionOrder<Allocation>();
   private readonly builder: PagingBuilder;
   private nextHandle = 1;
   /** The MDL of the alternate virtual address of an allocation locked with UseAlternateVA, if any (set by ./memoryPaths.ts). */
@@ -386,12 +387,12 @@ export class VidMm {
     this.stats.evictions++;
     yield this.host.event(
       'eviction',
-      `eviction '${a.name}' (${a.size} bytes) from ${seg.name}+0x${a.offset.toString(16)} by ${copy ? 'Transfer to MDL' : 'DiscardContent'}`,
-      { allocation: a.name, handle: a.handle, segmentId: seg.id, offset: a.offset, size: a.size, by: copy ? 'transfer' : 'discard' },
+      `eviction '${a.name}' (${a.size} bytes${a.priority === D3DDDI_ALLOCATIONPRIORITY_NORMAL ? '' : `, priority ${priorityName(a.priority)}`}) from ${seg.name}+0x${a.offset.toString(16)} by ${copy ? 'Transfer to MDL' : 'DiscardContent'}`,
+      { allocation: a.name, handle: a.handle, segmentId: seg.id, offset: a.offset, size: a.size, by: copy ? 'transfer' : 'discard', priority: a.priority },
     );
   }
 
-  /** Memory pressure: evict least recently used allocations until `bytes` are free in memory segments. */
+  /** Memory pressure: evict allocations (lowest priority first, then least recently used) until `bytes` are free in memory segments. */
   *trim(bytes: number): Gen<number> {
     const memory = this.segments.filter((s) => s.kind === 'memory');
     const free = (): number => memory.reduce((n, s) => n + s.size - s.ranges.used, 0);

@@ -38,8 +38,11 @@ export interface Allocation {
   lastPagingFence: number;
   lastPagingOperation: string | undefined;
   destroyed: boolean;
-  /** Its place in VidMm's order of use (lruOrder.ts). */
+  /** Its priority level (DXGK_ALLOCATIONINFO.AllocationPriority to start with): lower levels are evicted first. */
+  priority: number;
+  /** Its place in VidMm's eviction order (evictionOrder.ts): the stamp of its last use, and the level it is filed under. */
   lruStamp: number;
+  lruPriority: number;
 }
 
 export interface SegmentState {

@@ -219,7 +219,9 @@ export class WorkloadSteps {
       lastPagingFence: 0,
       lastPagingOperation: undefined,
       destroyed: false,
+      priority: info.AllocationPriority >>> 0,
       lruStamp: 0,
+      lruPriority: 0,
     };
     this.k.vidmm.register(a);
     this.k.byName.set(s.id, a);

@@ -110,7 +110,7 @@ export interface RenderStep {
 }
 export interface PressureStep {
   op: 'pressure';
-  /** Bytes of memory segments VidMm must free, evicting the least recently used allocations. */
+  /** Bytes of memory segments VidMm must free, evicting the lowest priority first, then the least recently used. */
   bytes: Size;
 }
 export interface WaitStep {

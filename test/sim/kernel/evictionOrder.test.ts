@@ -1,0 +1,106 @@
+// VidMm's eviction order: lowest priority first ("the likelihood that the allocation remains
+// resident", pfnSetPriorityCb), least recently used within a priority; the driver's
+// DXGK_ALLOCATIONINFO.AllocationPriority decides, as a run shows.
+
+import assert from 'node:assert/strict';
+import { D3DDDI_ALLOCATIONPRIORITY_HIGH, D3DDDI_ALLOCATIONPRIORITY_LOW, D3DDDI_ALLOCATIONPRIORITY_NORMAL, type DXGKARG_CREATEALLOCATION } from '../../../src/sim/ddi/contract';
+import { EvictionOrder, priorityName } from '../../../src/sim/kernel/evictionOrder';
+import { runScenario, scenario, testDriver } from './helpers';
+
+interface Item {
+  name: string;
+  priority: number;
+  lruStamp: number;
+  lruPriority: number;
+}
+
+const item = (name: string, priority: number): Item => ({ name, priority, lruStamp: 0, lruPriority: 0 });
+
+function order(o: EvictionOrder<Item>): string[] {
+  const out: string[] = [];
+  o.first((x) => {
+    out.push(x.name);
+    return false;
+  });
+  return out;
+}
+
+describe('EvictionOrder', () => {
+  it('walks the lowest priority first, least recently used within each; a priority change files the member again', () => {
+    const o = new EvictionOrder<Item>();
+    const [a, b, c, d] = [item('a', D3DDDI_ALLOCATIONPRIORITY_NORMAL), item('b', D3DDDI_ALLOCATIONPRIORITY_LOW), item('c', D3DDDI_ALLOCATIONPRIORITY_HIGH), item('d', D3DDDI_ALLOCATIONPRIORITY_NORMAL)];
+    for (const x of [a, b, c, d]) o.touch(x);
+    o.touch(a);
+    o.touch(b);
+    assert.deepEqual(order(o), ['b', 'd', 'a', 'c']);
+    // Raised above everything: last, and its old entry is gone.
+    b.priority = D3DDDI_ALLOCATIONPRIORITY_HIGH + 1;
+    o.touch(b);
+    assert.deepEqual(order(o), ['d', 'a', 'c', 'b']);
+    o.delete(c);
+    assert.deepEqual(order(o), ['d', 'a', 'b']);
+    assert.equal(o.first((x) => x.name !== 'd')?.name, 'a');
+  });
+
+  it('one priority is the plain order of use, through thousands of uses and removals', () => {
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const items = Array.from({ length: 40 }, (_, i) => item(String(i), D3DDDI_ALLOCATIONPRIORITY_NORMAL));
+    const o = new EvictionOrder<Item>();
+    const map = new Map<Item, true>();
+    for (let i = 0; i < 10000; i++) {
+      const x = items[rnd(items.length)];
+      map.delete(x);
+      if (rnd(4) === 0) o.delete(x);
+      else {
+        o.touch(x);
+        map.set(x, true);
+      }
+    }
+    assert.deepEqual(order(o), [...map.keys()].map((m) => m.name));
+  });
+
+  it('names the D3dukmdt.h levels, and others in hex', () => {
+    assert.equal(priorityName(D3DDDI_ALLOCATIONPRIORITY_LOW), 'D3DDDI_ALLOCATIONPRIORITY_LOW');
+    assert.equal(priorityName(0x78000001), '0x78000001');
+  });
+
+  it('a run: the driver\'s low-priority allocation is evicted first though it was used last, then the least recently used', async () => {
+    // The driver gives D3DDDI_ALLOCATIONPRIORITY_LOW to allocations whose private data asks for it.
+    const driver = await testDriver((init) => ({
+      DxgkDdiCreateAllocation(h, args: DXGKARG_CREATEALLOCATION) {
+        const st = init.DxgkDdiCreateAllocation(h, args);
+        for (const info of args.pAllocationInfo) if ((info.pPrivateDriverData as { low?: boolean }).low) info.AllocationPriority = D3DDDI_ALLOCATIONPRIORITY_LOW;
+        return st;
+      },
+    }));
+    const run = await runScenario(
+      driver,
+      scenario({
+        adapter: { segments: [{ name: 'vram', kind: 'memory', size: '256KiB', cpuVisible: true }] },
+        workload: [
+          { op: 'create', id: 'a', size: '64KiB' },
+          { op: 'create', id: 'b', size: '64KiB', privateData: { low: true } },
+          { op: 'create', id: 'c', size: '64KiB' },
+          { op: 'create', id: 'd', size: '64KiB' },
+          { op: 'create', id: 'e', size: '64KiB' },
+          { op: 'create', id: 'f', size: '64KiB' },
+          { op: 'render', allocations: ['a'] },
+          { op: 'render', allocations: ['c'] },
+          { op: 'render', allocations: ['d'] },
+          { op: 'render', allocations: ['b'] },
+          { op: 'render', allocations: ['e'] },
+          { op: 'render', allocations: ['f'] },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const evictions = run.events.filter((e) => e.kind === 'kernel' && e.what === 'eviction');
+    assert.deepEqual(evictions.map((e) => (e.kind === 'kernel' ? e.data.allocation : '')), ['b', 'a']);
+    assert.match(evictions[0].kind === 'kernel' ? evictions[0].message : '', /^eviction 'b' \(65536 bytes, priority D3DDDI_ALLOCATIONPRIORITY_LOW\) from vram/);
+    assert.doesNotMatch(evictions[1].kind === 'kernel' ? evictions[1].message : '', /priority/);
+  });
+});

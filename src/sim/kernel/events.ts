@@ -39,6 +39,7 @@ export type KernelEventKind =
   | 'cpu-write'
   | 'render'
   | 'pressure'
+  | 'priority'
   | 'verify'
   | 'driver-print'
   | 'aperture-map'

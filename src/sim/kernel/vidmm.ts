@@ -193,6 +193,12 @@ export class VidMm {
     this.lru.touch(a);
   }
 
+  /** pfnSetPriorityCb: a resident allocation moves to its new level's order, as its most recently used. */
+  setPriority(a: Allocation, priority: number): void {
+    a.priority = priority;
+    if (a.residency === 'resident') this.lru.touch(a);
+  }
+
   // ------------------------------------------------------------------ residency
 
   /** Makes every allocation in `list` resident (evicting others as needed), as a render submission requires. */

@@ -28,6 +28,7 @@ import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
 import { checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
+import { priorityName } from './evictionOrder';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
 import type { KernelExtension } from './extension';
@@ -102,6 +103,13 @@ export class WorkloadSteps {
         const n = yield* this.k.vidmm.trim(s.bytes);
         yield* this.k.vidmm.submitCurrent();
         yield this.k.event('pressure', `memory pressure: ${n} allocations evicted to free ${s.bytes} bytes`, { bytes: s.bytes, evicted: n });
+        return;
+      }
+      case 'set-priority': {
+        const a = this.k.alloc(s.id);
+        const was = a.priority;
+        this.k.vidmm.setPriority(a, s.priority);
+        yield this.k.event('priority', `pfnSetPriorityCb: '${a.name}' priority ${priorityName(was)} -> ${priorityName(s.priority)}`, { allocation: a.name, from: was, priority: s.priority });
         return;
       }
       case 'wait':

@@ -6,6 +6,13 @@
 // leaves), and the run pulls the steps one at a time from `scenario.steps` (steps.ts).
 
 import type { ErrorObject } from 'ajv';
+import {
+  D3DDDI_ALLOCATIONPRIORITY_HIGH,
+  D3DDDI_ALLOCATIONPRIORITY_LOW,
+  D3DDDI_ALLOCATIONPRIORITY_MAXIMUM,
+  D3DDDI_ALLOCATIONPRIORITY_MINIMUM,
+  D3DDDI_ALLOCATIONPRIORITY_NORMAL,
+} from '../ddi/contract';
 import { defaultGpuConfig } from '../hw/config';
 import { generateSteps, type GenerateOptions } from './generate';
 import { formatLimit, SCENARIO_LIMITS as LIMITS } from './limits';
@@ -16,6 +23,15 @@ import { expandPathStep } from './pathSteps';
 // by scripts/gen-validators.ts (compiling the schema at run time cost every process 60-66 ms on its
 // first scenario).
 import validator from './scenarioValidator.generated';
+
+/** The D3dukmdt.h priority levels a `set-priority` step may name. */
+const PRIORITY_LEVELS = {
+  minimum: D3DDDI_ALLOCATIONPRIORITY_MINIMUM,
+  low: D3DDDI_ALLOCATIONPRIORITY_LOW,
+  normal: D3DDDI_ALLOCATIONPRIORITY_NORMAL,
+  high: D3DDDI_ALLOCATIONPRIORITY_HIGH,
+  maximum: D3DDDI_ALLOCATIONPRIORITY_MAXIMUM,
+} as const;
 
 export interface ScenarioProblem {
   /** JSON pointer of the offending value, e.g. `/workload/3/size`. */
@@ -154,6 +170,9 @@ function normalizeStep(s: Exclude<WorkloadStep, { op: 'repeat' }>, path: string,
       return { op: 'render', path, allocations: [...new Set(s.allocations)], write: [...new Set(s.write ?? [])] };
     case 'pressure':
       return { op: 'pressure', path, bytes: h.size(s.bytes, `${path}/bytes`, 0) };
+    case 'set-priority':
+      h.known(s.id, `${path}/id`);
+      return { op: 'set-priority', path, id: s.id, priority: typeof s.priority === 'number' ? s.priority >>> 0 : PRIORITY_LEVELS[s.priority] };
     case 'wait':
       return { op: 'wait', path, ns: s.ns };
     case 'verify':

@@ -5,12 +5,12 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
 const schema12 = {"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const pattern1 = new RegExp("^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$", "u");
-const schema17 = {"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]};
+const schema17 = {"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]};
 const schema18 = {"type":"string","minLength":1,"description":"The allocation's name in this scenario."};
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const wrapper0 = {validate: validate11};
@@ -2475,7 +2475,7 @@ let valid78 = true;
 const _errs221 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.op !== undefined){
-if("wait" !== data.op){
+if("set-priority" !== data.op){
 const err160 = {};
 if(vErrors === null){
 vErrors = [err160];
@@ -2500,9 +2500,8 @@ vErrors = null;
 if(_valid23){
 const _errs223 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key14 in data){
-if(!((key14 === "op") || (key14 === "ns"))){
-const err161 = {instancePath,schemaPath:"#/allOf/14/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(data.id === undefined){
+const err161 = {instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2511,12 +2510,8 @@ vErrors.push(err161);
 }
 errors++;
 }
-}
-if(data.ns !== undefined){
-let data55 = data.ns;
-if(typeof data55 == "number"){
-if(data55 < 0 || isNaN(data55)){
-const err162 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/14/then/properties/ns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data.priority === undefined){
+const err162 = {instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: "priority"},message:"must have required property '"+"priority"+"'"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2525,9 +2520,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/14/then/properties/ns/type",keyword:"type",params:{type: "number"},message:"must be number"};
+for(const key14 in data){
+if(!(((key14 === "op") || (key14 === "id")) || (key14 === "priority"))){
+const err163 = {instancePath,schemaPath:"#/allOf/14/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2537,12 +2532,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-}
-var _valid23 = _errs223 === errors;
-valid78 = _valid23;
-}
-if(!valid78){
-const err164 = {instancePath,schemaPath:"#/allOf/14/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.id !== undefined){
+let data55 = data.id;
+if(typeof data55 === "string"){
+if(func3(data55) < 1){
+const err164 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2551,13 +2545,9 @@ vErrors.push(err164);
 }
 errors++;
 }
-const _errs228 = errors;
-let valid81 = true;
-const _errs229 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("verify" !== data.op){
-const err165 = {};
+}
+else {
+const err165 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2567,23 +2557,14 @@ vErrors.push(err165);
 errors++;
 }
 }
-}
-var _valid24 = _errs229 === errors;
-errors = _errs228;
-if(vErrors !== null){
-if(_errs228){
-vErrors.length = _errs228;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid24){
-const _errs231 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key15 in data){
-if(!((key15 === "op") || (key15 === "ids"))){
-const err166 = {instancePath,schemaPath:"#/allOf/15/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+if(data.priority !== undefined){
+let data56 = data.priority;
+const _errs229 = errors;
+let valid82 = false;
+let passing9 = null;
+const _errs230 = errors;
+if(!(((((data56 === "minimum") || (data56 === "low")) || (data56 === "normal")) || (data56 === "high")) || (data56 === "maximum"))){
+const err166 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema17.allOf[14].then.properties.priority.oneOf[0].enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2592,16 +2573,14 @@ vErrors.push(err166);
 }
 errors++;
 }
+var _valid24 = _errs230 === errors;
+if(_valid24){
+valid82 = true;
+passing9 = 0;
 }
-if(data.ids !== undefined){
-let data57 = data.ids;
-if(Array.isArray(data57)){
-const len2 = data57.length;
-for(let i2=0; i2<len2; i2++){
-let data58 = data57[i2];
-if(typeof data58 === "string"){
-if(func3(data58) < 1){
-const err167 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const _errs231 = errors;
+if(!((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56)))){
+const err167 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2610,9 +2589,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-else {
-const err168 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data56 == "number"){
+if(data56 > 4294967295 || isNaN(data56)){
+const err168 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2621,10 +2600,8 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-}
-else {
-const err169 = {instancePath:instancePath+"/ids",schemaPath:"#/allOf/15/then/properties/ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data56 < 1 || isNaN(data56)){
+const err169 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2634,12 +2611,19 @@ vErrors.push(err169);
 errors++;
 }
 }
-}
 var _valid24 = _errs231 === errors;
-valid81 = _valid24;
+if(_valid24 && valid82){
+valid82 = false;
+passing9 = [passing9, 1];
 }
-if(!valid81){
-const err170 = {instancePath,schemaPath:"#/allOf/15/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+else {
+if(_valid24){
+valid82 = true;
+passing9 = 1;
+}
+}
+if(!valid82){
+const err170 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf",keyword:"oneOf",params:{passingSchemas: passing9},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2648,13 +2632,24 @@ vErrors.push(err170);
 }
 errors++;
 }
-const _errs239 = errors;
-let valid87 = true;
-const _errs240 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("repeat" !== data.op){
-const err171 = {};
+else {
+errors = _errs229;
+if(vErrors !== null){
+if(_errs229){
+vErrors.length = _errs229;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid23 = _errs223 === errors;
+valid78 = _valid23;
+}
+if(!valid78){
+const err171 = {instancePath,schemaPath:"#/allOf/14/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2663,23 +2658,13 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-}
-var _valid25 = _errs240 === errors;
-errors = _errs239;
-if(vErrors !== null){
-if(_errs239){
-vErrors.length = _errs239;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid25){
-const _errs242 = errors;
+const _errs234 = errors;
+let valid83 = true;
+const _errs235 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.times === undefined){
-const err172 = {instancePath,schemaPath:"#/allOf/16/then/required",keyword:"required",params:{missingProperty: "times"},message:"must have required property '"+"times"+"'"};
+if(data.op !== undefined){
+if("wait" !== data.op){
+const err172 = {};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2688,8 +2673,24 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(data.steps === undefined){
-const err173 = {instancePath,schemaPath:"#/allOf/16/then/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
+}
+}
+var _valid25 = _errs235 === errors;
+errors = _errs234;
+if(vErrors !== null){
+if(_errs234){
+vErrors.length = _errs234;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid25){
+const _errs237 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key15 in data){
+if(!((key15 === "op") || (key15 === "ns"))){
+const err173 = {instancePath,schemaPath:"#/allOf/15/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2698,9 +2699,12 @@ vErrors.push(err173);
 }
 errors++;
 }
-for(const key16 in data){
-if(!(((key16 === "op") || (key16 === "times")) || (key16 === "steps"))){
-const err174 = {instancePath,schemaPath:"#/allOf/16/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+}
+if(data.ns !== undefined){
+let data58 = data.ns;
+if(typeof data58 == "number"){
+if(data58 < 0 || isNaN(data58)){
+const err174 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/15/then/properties/ns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2710,10 +2714,8 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data.times !== undefined){
-let data60 = data.times;
-if(!((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60)))){
-const err175 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/16/then/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err175 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/15/then/properties/ns/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2722,9 +2724,13 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(typeof data60 == "number"){
-if(data60 > 10000000 || isNaN(data60)){
-const err176 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/16/then/properties/times/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+}
+}
+var _valid25 = _errs237 === errors;
+valid83 = _valid25;
+}
+if(!valid83){
+const err176 = {instancePath,schemaPath:"#/allOf/15/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2733,8 +2739,13 @@ vErrors.push(err176);
 }
 errors++;
 }
-if(data60 < 1 || isNaN(data60)){
-const err177 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/16/then/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const _errs242 = errors;
+let valid86 = true;
+const _errs243 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("verify" !== data.op){
+const err177 = {};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2745,19 +2756,22 @@ errors++;
 }
 }
 }
-if(data.steps !== undefined){
-let data61 = data.steps;
-if(Array.isArray(data61)){
-const len3 = data61.length;
-for(let i3=0; i3<len3; i3++){
-if(!(wrapper0.validate(data61[i3], {instancePath:instancePath+"/steps/" + i3,parentData:data61,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
+var _valid26 = _errs243 === errors;
+errors = _errs242;
+if(vErrors !== null){
+if(_errs242){
+vErrors.length = _errs242;
 }
 else {
-const err178 = {instancePath:instancePath+"/steps",schemaPath:"#/allOf/16/then/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+vErrors = null;
+}
+}
+if(_valid26){
+const _errs245 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key16 in data){
+if(!((key16 === "op") || (key16 === "ids"))){
+const err178 = {instancePath,schemaPath:"#/allOf/16/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2767,12 +2781,15 @@ vErrors.push(err178);
 errors++;
 }
 }
-}
-var _valid25 = _errs242 === errors;
-valid87 = _valid25;
-}
-if(!valid87){
-const err179 = {instancePath,schemaPath:"#/allOf/16/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.ids !== undefined){
+let data60 = data.ids;
+if(Array.isArray(data60)){
+const len2 = data60.length;
+for(let i2=0; i2<len2; i2++){
+let data61 = data60[i2];
+if(typeof data61 === "string"){
+if(func3(data61) < 1){
+const err179 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2781,9 +2798,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op === undefined){
-const err180 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'"};
+}
+else {
+const err180 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2792,10 +2809,10 @@ vErrors.push(err180);
 }
 errors++;
 }
-if(data.op !== undefined){
-let data63 = data.op;
-if(!(((((((((((((((((((data63 === "create") || (data63 === "destroy")) || (data63 === "lock")) || (data63 === "unlock")) || (data63 === "write")) || (data63 === "render")) || (data63 === "pressure")) || (data63 === "wait")) || (data63 === "verify")) || (data63 === "repeat")) || (data63 === "map-aperture")) || (data63 === "unmap-aperture")) || (data63 === "gpu-write-physical")) || (data63 === "cpu-read")) || (data63 === "paging-queue")) || (data63 === "wait-paging-fence")) || (data63 === "dma-transfer")) || (data63 === "lock-surface")) || (data63 === "defragment"))){
-const err181 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema17.properties.op.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err181 = {instancePath:instancePath+"/ids",schemaPath:"#/allOf/16/then/properties/ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2806,13 +2823,184 @@ errors++;
 }
 }
 }
-else {
-const err182 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid26 = _errs245 === errors;
+valid86 = _valid26;
+}
+if(!valid86){
+const err182 = {instancePath,schemaPath:"#/allOf/16/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err182];
 }
 else {
 vErrors.push(err182);
+}
+errors++;
+}
+const _errs253 = errors;
+let valid92 = true;
+const _errs254 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("repeat" !== data.op){
+const err183 = {};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+}
+var _valid27 = _errs254 === errors;
+errors = _errs253;
+if(vErrors !== null){
+if(_errs253){
+vErrors.length = _errs253;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid27){
+const _errs256 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.times === undefined){
+const err184 = {instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: "times"},message:"must have required property '"+"times"+"'"};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+if(data.steps === undefined){
+const err185 = {instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+for(const key17 in data){
+if(!(((key17 === "op") || (key17 === "times")) || (key17 === "steps"))){
+const err186 = {instancePath,schemaPath:"#/allOf/17/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+if(data.times !== undefined){
+let data63 = data.times;
+if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
+const err187 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+if(typeof data63 == "number"){
+if(data63 > 10000000 || isNaN(data63)){
+const err188 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+if(data63 < 1 || isNaN(data63)){
+const err189 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+}
+if(data.steps !== undefined){
+let data64 = data.steps;
+if(Array.isArray(data64)){
+const len3 = data64.length;
+for(let i3=0; i3<len3; i3++){
+if(!(wrapper0.validate(data64[i3], {instancePath:instancePath+"/steps/" + i3,parentData:data64,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err190 = {instancePath:instancePath+"/steps",schemaPath:"#/allOf/17/then/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+}
+}
+var _valid27 = _errs256 === errors;
+valid92 = _valid27;
+}
+if(!valid92){
+const err191 = {instancePath,schemaPath:"#/allOf/17/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op === undefined){
+const err192 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'"};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+if(data.op !== undefined){
+let data66 = data.op;
+if(!((((((((((((((((((((data66 === "create") || (data66 === "destroy")) || (data66 === "lock")) || (data66 === "unlock")) || (data66 === "write")) || (data66 === "render")) || (data66 === "pressure")) || (data66 === "set-priority")) || (data66 === "wait")) || (data66 === "verify")) || (data66 === "repeat")) || (data66 === "map-aperture")) || (data66 === "unmap-aperture")) || (data66 === "gpu-write-physical")) || (data66 === "cpu-read")) || (data66 === "paging-queue")) || (data66 === "wait-paging-fence")) || (data66 === "dma-transfer")) || (data66 === "lock-surface")) || (data66 === "defragment"))){
+const err193 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema17.properties.op.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+}
+}
+else {
+const err194 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
 }
 errors++;
 }

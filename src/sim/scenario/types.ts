@@ -62,6 +62,7 @@ export type WorkloadStep =
   | WriteStep
   | RenderStep
   | PressureStep
+  | SetPriorityStep
   | WaitStep
   | VerifyStep
   | RepeatStep
@@ -113,6 +114,14 @@ export interface PressureStep {
   /** Bytes of memory segments VidMm must free, evicting the lowest priority first, then the least recently used. */
   bytes: Size;
 }
+/** A priority level by its D3dukmdt.h name (D3DDDI_ALLOCATIONPRIORITY_*), or a number (0x78000001: "slightly above normal"). */
+export type PriorityLevel = 'minimum' | 'low' | 'normal' | 'high' | 'maximum' | number;
+export interface SetPriorityStep {
+  op: 'set-priority';
+  id: string;
+  /** pfnSetPriorityCb: the allocation's new priority level (lower levels are evicted first). */
+  priority: PriorityLevel;
+}
 export interface WaitStep {
   op: 'wait';
   /** Let the GPU run this many nanoseconds of virtual time; without it, wait until the GPU is idle. */
@@ -154,6 +163,7 @@ export type Step =
   | { op: 'write'; path: string; id: string; offset: number; length: number | undefined; seed: number }
   | { op: 'render'; path: string; allocations: string[]; write: string[] }
   | { op: 'pressure'; path: string; bytes: number }
+  | { op: 'set-priority'; path: string; id: string; priority: number }
   | { op: 'wait'; path: string; ns: number | undefined }
   | { op: 'verify'; path: string; ids: string[] | undefined }
   | PathStep;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { D3DDDI_ALLOCATIONPRIORITY_HIGH, D3DDDI_ALLOCATIONPRIORITY_LOW, D3DDDI_ALLOCATIONPRIORITY_NORMAL, type DXGKARG_CREATEALLOCATION } from '../../../src/sim/ddi/contract';
 import { EvictionOrder, priorityName } from '../../../src/sim/kernel/evictionOrder';
-import { runScenario, scenario, testDriver } from './helpers';
+import { referenceDriver, runScenario, scenario, testDriver } from './helpers';
 
 interface Item {
   name: string;
@@ -102,5 +102,41 @@ describe('EvictionOrder', () => {
     assert.deepEqual(evictions.map((e) => (e.kind === 'kernel' ? e.data.allocation : '')), ['b', 'a']);
     assert.match(evictions[0].kind === 'kernel' ? evictions[0].message : '', /^eviction 'b' \(65536 bytes, priority D3DDDI_ALLOCATIONPRIORITY_LOW\) from vram/);
     assert.doesNotMatch(evictions[1].kind === 'kernel' ? evictions[1].message : '', /priority/);
+  });
+});
+
+describe('the set-priority step (pfnSetPriorityCb)', () => {
+  const workload = (priority: unknown) => [
+    { op: 'create', id: 'a', size: '64KiB' },
+    { op: 'create', id: 'b', size: '64KiB' },
+    { op: 'create', id: 'c', size: '64KiB' },
+    { op: 'create', id: 'd', size: '64KiB' },
+    { op: 'create', id: 'e', size: '64KiB' },
+    { op: 'render', allocations: ['a'] },
+    { op: 'render', allocations: ['b'] },
+    { op: 'render', allocations: ['c'] },
+    { op: 'render', allocations: ['d'] },
+    { op: 'set-priority', id: 'a', priority },
+    { op: 'render', allocations: ['e'] },
+  ];
+  const small = { segments: [{ name: 'vram', kind: 'memory' as const, size: '256KiB', cpuVisible: true }] };
+
+  it('a raised priority keeps the least recently used allocation resident: the next one at the lower level goes', async () => {
+    const run = await runScenario(await referenceDriver(), scenario({ adapter: small, workload: workload('high') as never }));
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const kernel = run.events.filter((e) => e.kind === 'kernel');
+    const set = kernel.find((e) => e.kind === 'kernel' && e.what === 'priority');
+    assert.equal(set?.kind === 'kernel' && set.message, "pfnSetPriorityCb: 'a' priority D3DDDI_ALLOCATIONPRIORITY_NORMAL -> D3DDDI_ALLOCATIONPRIORITY_HIGH");
+    assert.deepEqual(kernel.filter((e) => e.kind === 'kernel' && e.what === 'eviction').map((e) => (e.kind === 'kernel' ? e.data.allocation : '')), ['b']);
+    // A number between the levels, by its value.
+    const between = await runScenario(await referenceDriver(), scenario({ adapter: small, workload: workload(0x28000001) as never }));
+    assert.deepEqual(between.events.filter((e) => e.kind === 'kernel' && e.what === 'eviction').map((e) => (e.kind === 'kernel' ? e.data.allocation : '')), ['a']);
+    assert.ok(between.events.some((e) => e.kind === 'kernel' && e.what === 'eviction' && / priority 0x28000001\)/.test(e.message)));
+  });
+
+  it('a level that is not one, or an allocation that does not exist, is refused with where and why', () => {
+    assert.throws(() => scenario({ adapter: small, workload: workload('urgent') as never }), /workload\/9\/priority/);
+    assert.throws(() => scenario({ adapter: small, workload: workload(0) as never }), /workload\/9\/priority/);
+    assert.throws(() => scenario({ adapter: small, workload: [{ op: 'set-priority', id: 'x', priority: 'low' }] }), /workload\/0\/id.*'x'/);
   });
 });

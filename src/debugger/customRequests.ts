@@ -41,6 +41,10 @@ export interface AllocationState {
   offset?: number;
   locked: boolean;
   lastPagingOperation?: string;
+  /** Its priority level, by its D3dukmdt.h name (D3DDDI_ALLOCATIONPRIORITY_NORMAL) or in hex. */
+  priority?: string;
+  /** The swizzling range VidMm holds for it: in use by a CPU lock, or cached since one. */
+  swizzlingRange?: { id: number; data: number; inUse: boolean };
   memoryReference?: string;
 }
 

@@ -45,6 +45,8 @@ export class AllocationItem extends vscode.TreeItem {
         `- size: ${formatBytes(a.size)}`,
         `- locked: ${a.locked ? 'yes' : 'no'}`,
         `- last paging operation: ${a.lastPagingOperation ?? 'none'}`,
+        ...(a.priority ? [`- priority: ${a.priority}`] : []),
+        ...(a.swizzlingRange ? [`- swizzling range: ${a.swizzlingRange.id} (${a.swizzlingRange.inUse ? 'in use by a CPU lock' : 'cached since a lock'})`] : []),
       ].join('\n'),
     );
     this.iconPath = new vscode.ThemeIcon(a.locked ? 'lock' : a.state === 'resident' ? 'circle-filled' : 'circle-outline');

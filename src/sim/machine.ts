@@ -30,7 +30,7 @@ import { Kernel } from './kernel/kernel';
 import { KernelError } from './kernel/kernelError';
 import { MemoryPaths, type MemoryPathsState } from './kernel/memoryPaths';
 import { VerifierViolation } from './verifier/violation';
-import { emptyPagingStats, type PagingStats } from './kernel/vidmm';
+import { emptyPagingStats, type Allocation, type PagingStats } from './kernel/vidmm';
 import { scenarioGpuConfig } from './scenario/gpuConfig';
 import type { Scenario, Step } from './scenario/types';
 
@@ -74,6 +74,10 @@ export interface AllocationView {
   content: 'fresh' | 'valid';
   busy: boolean;
   lastPagingOperation?: string;
+  /** Its priority level (DXGK_ALLOCATIONINFO.AllocationPriority, or the last set-priority): lower levels are evicted first. */
+  priority: number;
+  /** The swizzling range VidMm holds for it: in use by a CPU lock through the aperture, or cached since one. */
+  swizzlingRange?: { id: number; data: number; inUse: boolean };
 }
 
 export interface MachineState {
@@ -281,6 +285,7 @@ export class Machine {
   state(): MachineState {
     const k = this.kernel;
     const vm = k.vidmm;
+    const paths = k.extension instanceof MemoryPaths ? k.extension : undefined;
     return {
       time: this.gpu.now,
       finished: this.done,
@@ -297,18 +302,7 @@ export class Machine {
         cpuVisible: s.cpuVisible,
         resident: s.resident.size,
       })),
-      allocations: [...(vm?.allocations.values() ?? [])].map((a) => ({
-        handle: a.handle,
-        name: a.name,
-        size: a.size,
-        residency: a.residency,
-        segmentId: a.residency === 'resident' ? a.segmentId : undefined,
-        offset: a.residency === 'resident' ? a.offset : undefined,
-        locked: a.locked,
-        content: a.content,
-        busy: vm.isBusy(a),
-        lastPagingOperation: a.lastPagingOperation,
-      })),
+      allocations: [...(vm?.allocations.values() ?? [])].map((a) => this.allocationView(a, paths)),
       engines: k.vidsch.engines.map((q) => {
         const v = this.gpu.engineView(q.engine);
         return {
@@ -330,7 +324,25 @@ export class Machine {
         write: b.write,
         limit: b.limit,
       })),
-      paths: k.extension instanceof MemoryPaths ? k.extension.state() : undefined,
+      paths: paths?.state(),
+    };
+  }
+
+  private allocationView(a: Allocation, paths: MemoryPaths | undefined): AllocationView {
+    const range = paths?.cpu.ranges.held(a);
+    return {
+      handle: a.handle,
+      name: a.name,
+      size: a.size,
+      residency: a.residency,
+      segmentId: a.residency === 'resident' ? a.segmentId : undefined,
+      offset: a.residency === 'resident' ? a.offset : undefined,
+      locked: a.locked,
+      content: a.content,
+      busy: this.kernel.vidmm.isBusy(a),
+      lastPagingOperation: a.lastPagingOperation,
+      priority: a.priority,
+      swizzlingRange: range && { id: range.id, data: range.data, inUse: paths!.cpu.mapping(a)?.kind === 'aperture' },
     };
   }
 }

@@ -248,6 +248,11 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
     const allocations = await vars(dc, (await vars(dc, (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'Adapter')!.variablesReference)).get('allocations')!.variablesReference);
     assert.match(allocations.get('#1 texture')?.value ?? '', /^0x80000 bytes, (system in system memory|resident in \w+\+0x[0-9a-f]+)/);
+    // Its priority level, as the driver gave it in AllocationPriority, in the Variables and in the side bar's state.
+    const texture = await vars(dc, allocations.get('#1 texture')!.variablesReference);
+    assert.equal(texture.get('priority')?.value, 'D3DDDI_ALLOCATIONPRIORITY_NORMAL');
+    const after = (await dc.customRequest('pagingLab.adapterState')).body as { allocations: { name: string; priority?: string }[] };
+    assert.equal(after.allocations.find((a) => a.name === 'texture')?.priority, 'D3DDDI_ALLOCATIONPRIORITY_NORMAL');
     const alloc = await dc.evaluateRequest({ expression: '!alloc', context: 'repl' });
     assert.match(alloc.body.result, /^#1 texture: 0x80000 bytes/);
   });

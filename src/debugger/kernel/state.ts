@@ -14,6 +14,7 @@ import { formatAddress } from '../memoryReference';
 import { allocationDataId } from '../gpu/dataBreakpoints';
 import type { VarNode } from '../model';
 import { hex } from '../../isa/hex';
+import { priorityName } from '../../sim/kernel/evictionOrder';
 
 export class KernelView {
   constructor(
@@ -45,6 +46,8 @@ export class KernelView {
         { name: 'content', value: a.content },
         { name: 'busy', value: String(a.busy) },
         { name: 'lastPagingOperation', value: a.lastPagingOperation ?? 'none' },
+        { name: 'priority', value: priorityName(a.priority) },
+        ...(a.swizzlingRange ? [{ name: 'swizzlingRange', value: `RangeId ${a.swizzlingRange.id}, SwizzlingRangeData ${hex(a.swizzlingRange.data)}, ${a.swizzlingRange.inUse ? 'in use by a CPU lock' : 'cached since a lock'}` }] : []),
       ],
     };
   }
@@ -131,6 +134,8 @@ export class KernelView {
         offset: a.offset,
         locked: a.locked,
         lastPagingOperation: a.lastPagingOperation,
+        priority: priorityName(a.priority),
+        swizzlingRange: a.swizzlingRange,
         memoryReference: a.residency === 'resident' && a.segmentId !== undefined ? formatAddress(debugAddressOfSegment(a.segmentId, a.offset ?? 0)) : undefined,
       })),
       fences: st.engines.map((e) => ({ name: `engine ${e.engine}`, value: `${e.lastCompletedFence}/${e.lastSubmittedFence}` })),

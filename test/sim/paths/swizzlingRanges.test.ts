@@ -103,6 +103,11 @@ describe('swizzling ranges: cached with the allocation, released when it moves o
     assert.ok(!r.events.some((e) => e.kind === 'kernel' && e.what === 'eviction'), 'nothing evicted');
     assert.equal(lockOf(r.events, 'c')[0].data.mode, 'aperture');
     assert.equal((r.machine.kernel.extension as MemoryPaths).cpu.mapping(r.machine.kernel.byName.get('b')!)?.kind, 'aperture');
+    // What a debugger shows of each allocation: the range VidMm holds for it, and whether a lock uses it.
+    const view = (name: string) => r.machine.state().allocations.find((a) => a.name === name)!;
+    assert.equal(view('a').swizzlingRange, undefined);
+    assert.deepEqual(view('b').swizzlingRange, { id: 1, data: view('b').swizzlingRange!.data, inUse: true });
+    assert.equal(view('c').swizzlingRange?.id, 0);
   });
 
   it('UNAVAILABLE after every range is released: VidMm gives up, and the application uses system memory', async () => {

@@ -14,7 +14,7 @@ import { formatAddress } from '../memoryReference';
 import { allocationDataId } from '../gpu/dataBreakpoints';
 import type { VarNode } from '../model';
 import { hex } from '../../isa/hex';
-import { priorityName } from '../../sim/kernel/evictionOrder';
+import { priorityName } from '../../sim/ddi/priorities';
 
 export class KernelView {
   constructor(

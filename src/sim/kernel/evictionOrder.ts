@@ -5,27 +5,7 @@
 // few), walked from the lowest level up: with every allocation at one level, as with the reference
 // driver, this is the plain order of use.
 
-import {
-  D3DDDI_ALLOCATIONPRIORITY_HIGH,
-  D3DDDI_ALLOCATIONPRIORITY_LOW,
-  D3DDDI_ALLOCATIONPRIORITY_MAXIMUM,
-  D3DDDI_ALLOCATIONPRIORITY_MINIMUM,
-  D3DDDI_ALLOCATIONPRIORITY_NORMAL,
-} from '../ddi/contract';
 import { counter, LruOrder, type LruMember } from './lruOrder';
-
-const LEVEL_NAMES = new Map<number, string>([
-  [D3DDDI_ALLOCATIONPRIORITY_MINIMUM, 'D3DDDI_ALLOCATIONPRIORITY_MINIMUM'],
-  [D3DDDI_ALLOCATIONPRIORITY_LOW, 'D3DDDI_ALLOCATIONPRIORITY_LOW'],
-  [D3DDDI_ALLOCATIONPRIORITY_NORMAL, 'D3DDDI_ALLOCATIONPRIORITY_NORMAL'],
-  [D3DDDI_ALLOCATIONPRIORITY_HIGH, 'D3DDDI_ALLOCATIONPRIORITY_HIGH'],
-  [D3DDDI_ALLOCATIONPRIORITY_MAXIMUM, 'D3DDDI_ALLOCATIONPRIORITY_MAXIMUM'],
-]);
-
-/** A priority level by its D3dukmdt.h name, or in hex between them ("0x78000001 [...] slightly above normal"). */
-export function priorityName(priority: number): string {
-  return LEVEL_NAMES.get(priority) ?? `0x${priority.toString(16)}`;
-}
 
 /** What the order keeps on each member besides its stamp: its priority, and the level it is filed under. */
 export interface EvictionMember extends LruMember {

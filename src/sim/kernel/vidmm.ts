@@ -32,7 +32,8 @@ import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
 import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
-import { EvictionOrder, priorityName } from './evictionOrder';
+import { priorityName } from '../ddi/priorities';
+import { EvictionOrder } from './evictionOrder';
 import type { VidSch } from './vidsch';
 
 import { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats } from './vidmmRecords';

@@ -28,7 +28,7 @@ import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
 import { checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
-import { priorityName } from './evictionOrder';
+import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
 import type { KernelExtension } from './extension';

@@ -6,13 +6,7 @@
 // leaves), and the run pulls the steps one at a time from `scenario.steps` (steps.ts).
 
 import type { ErrorObject } from 'ajv';
-import {
-  D3DDDI_ALLOCATIONPRIORITY_HIGH,
-  D3DDDI_ALLOCATIONPRIORITY_LOW,
-  D3DDDI_ALLOCATIONPRIORITY_MAXIMUM,
-  D3DDDI_ALLOCATIONPRIORITY_MINIMUM,
-  D3DDDI_ALLOCATIONPRIORITY_NORMAL,
-} from '../ddi/contract';
+import { PRIORITY_LEVELS } from '../ddi/priorities';
 import { defaultGpuConfig } from '../hw/config';
 import { generateSteps, type GenerateOptions } from './generate';
 import { formatLimit, SCENARIO_LIMITS as LIMITS } from './limits';
@@ -24,14 +18,6 @@ import { expandPathStep } from './pathSteps';
 // first scenario).
 import validator from './scenarioValidator.generated';
 
-/** The D3dukmdt.h priority levels a `set-priority` step may name. */
-const PRIORITY_LEVELS = {
-  minimum: D3DDDI_ALLOCATIONPRIORITY_MINIMUM,
-  low: D3DDDI_ALLOCATIONPRIORITY_LOW,
-  normal: D3DDDI_ALLOCATIONPRIORITY_NORMAL,
-  high: D3DDDI_ALLOCATIONPRIORITY_HIGH,
-  maximum: D3DDDI_ALLOCATIONPRIORITY_MAXIMUM,
-} as const;
 
 export interface ScenarioProblem {
   /** JSON pointer of the offending value, e.g. `/workload/3/size`. */

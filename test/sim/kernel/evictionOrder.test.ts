@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { D3DDDI_ALLOCATIONPRIORITY_HIGH, D3DDDI_ALLOCATIONPRIORITY_LOW, D3DDDI_ALLOCATIONPRIORITY_NORMAL, type DXGKARG_CREATEALLOCATION } from '../../../src/sim/ddi/contract';
-import { EvictionOrder, priorityName } from '../../../src/sim/kernel/evictionOrder';
+import { priorityName } from '../../../src/sim/ddi/priorities';
+import { EvictionOrder } from '../../../src/sim/kernel/evictionOrder';
 import { referenceDriver, runScenario, scenario, testDriver } from './helpers';
 
 interface Item {

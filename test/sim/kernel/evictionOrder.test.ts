@@ -3,10 +3,13 @@
 // DXGK_ALLOCATIONINFO.AllocationPriority decides, as a run shows.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { D3DDDI_ALLOCATIONPRIORITY_HIGH, D3DDDI_ALLOCATIONPRIORITY_LOW, D3DDDI_ALLOCATIONPRIORITY_NORMAL, type DXGKARG_CREATEALLOCATION } from '../../../src/sim/ddi/contract';
 import { priorityName } from '../../../src/sim/ddi/priorities';
 import { EvictionOrder } from '../../../src/sim/kernel/evictionOrder';
-import { referenceDriver, runScenario, scenario, testDriver } from './helpers';
+import { parseScenario } from '../../../src/sim/scenario';
+import { referenceDriver, runScenario, SAMPLES, scenario, testDriver } from './helpers';
 
 interface Item {
   name: string;
@@ -139,5 +142,15 @@ describe('the set-priority step (pfnSetPriorityCb)', () => {
     assert.throws(() => scenario({ adapter: small, workload: workload('urgent') as never }), /workload\/9\/priority/);
     assert.throws(() => scenario({ adapter: small, workload: workload(0) as never }), /workload\/9\/priority/);
     assert.throws(() => scenario({ adapter: small, workload: [{ op: 'set-priority', id: 'x', priority: 'low' }] }), /workload\/0\/id.*'x'/);
+  });
+});
+
+describe('samples/scenarios/priorities.json', () => {
+  it('the high-priority render target stays resident while textures take turns; the low-priority staging buffer goes first', async () => {
+    const file = join(SAMPLES, 'priorities.json');
+    const run = await runScenario(await referenceDriver(), parseScenario(readFileSync(file, 'utf8'), file));
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const evicted = run.events.flatMap((e) => (e.kind === 'kernel' && e.what === 'eviction' ? [e.data.allocation] : []));
+    assert.deepEqual(evicted, ['staging', 'texture0', 'texture1']);
   });
 });

@@ -21,6 +21,8 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
   readonly hwQueues: QueuedSubmission[][];
   /** Keep a copy of what each submission held when it was queued (the verifier's submitted-commands-changed). */
   keepSent = false;
+  /** Told of each unswizzling range the driver clears, while its code runs (the verifier's swizzling-release-others notes the line). */
+  onClearSwizzlingRange: ((handle: number) => void) | undefined;
 
   constructor(private readonly gpu: Gpu) {
     this.EngineCount = gpu.config.engines;
@@ -74,6 +76,7 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
   }
 
   ClearSwizzlingRange(Handle: number): void {
+    this.onClearSwizzlingRange?.(Handle);
     try {
       this.gpu.releaseSwizzlingRange(Handle);
     } catch (e) {

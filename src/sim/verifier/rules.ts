@@ -22,6 +22,7 @@ export type RuleId =
   | 'map-incomplete'
   | 'aperture-outside-range'
   | 'swizzling-range-changed'
+  | 'swizzling-release-others'
   | 'swizzled-cpu-visible-aperture'
   | 'preferred-segment-unsupported'
   | 'eviction-segment-not-aperture'
@@ -49,6 +50,7 @@ const MAPPING = 'Mapping Virtual Addresses to a Memory Segment';
 const DMA = 'Bus-Master DMA in Video Miniport Drivers';
 const ISR = 'DxgkDdiInterruptRoutine (dispmprt.h)';
 const ALLOCATION_INFO = 'DXGK_ALLOCATIONINFO (d3dkmddi.h)';
+const RELEASE_SWIZZLING = 'DxgkDdiReleaseSwizzlingRange (d3dkmddi.h)';
 
 export const RULES: Readonly<Record<RuleId, Rule>> = {
   'ddi-status': {
@@ -158,6 +160,12 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     rule: 'DxgkDdiAcquireSwizzlingRange keeps the allocation\'s offset in the aperture and its size there',
     quote: 'The driver can change neither the offset into the PCI aperture where the allocation is accessed nor the amount of space that the allocation takes up in the aperture. If the driver cannot make the allocation CPU-accessible given these constraints (for example, the hardware possibly ran out of unswizzling aperture), the video memory manager evicts the allocation to system memory and lets the application access the bits there.',
     source: MAPPING,
+  },
+  'swizzling-release-others': {
+    id: 'swizzling-release-others',
+    rule: 'DxgkDdiReleaseSwizzlingRange releases only the range RangeId names: the unswizzling ranges set up for the ranges VidMm still holds stay programmed',
+    quote: 'If the specified allocation is currently associated with multiple swizzling ranges (through calls to the DxgkDdiAcquireSwizzlingRange function), the display miniport driver should release only the swizzling range that the RangeId member of DXGKARG_RELEASESWIZZLINGRANGE specifies. If the display miniport driver releases all of the swizzling ranges that are associated with the allocation, random corruption in the allocation might result because an application might currently be using one or more of the swizzling ranges.',
+    source: RELEASE_SWIZZLING,
   },
   'swizzled-cpu-visible-aperture': {
     id: 'swizzled-cpu-visible-aperture',

@@ -3,9 +3,15 @@
 // accessed nor the amount of space that the allocation takes up in the aperture." Checked at the
 // return: the arguments that say where the allocation is, and every unswizzling range the driver
 // programmed during the call.
+//
+// swizzling-release-others: DxgkDdiReleaseSwizzlingRange "should release only the swizzling range
+// that the RangeId member [...] specifies". The unswizzling ranges the driver programmed in each
+// successful DxgkDdiAcquireSwizzlingRange are noted by RangeId; a release that clears one noted
+// for another RangeId, which VidMm still holds, breaks the rule.
 
-import type { DXGKARG_ACQUIRESWIZZLINGRANGE } from '../ddi/contract';
+import type { DXGKARG_ACQUIRESWIZZLINGRANGE, DXGKARG_RELEASESWIZZLINGRANGE } from '../ddi/contract';
 import { NT_SUCCESS } from '../ddi/contract';
+import type { SourceLocation } from '../driver/errors';
 import type { DdiCall } from '../kernel/events';
 import type { DdiCallOptions, RuleContext, RuleFamily } from './context';
 import { MemberWrites } from './memberWrites';
@@ -14,8 +20,22 @@ const PLACE = ['SegmentId', 'SegmentAddress', 'RangeSize', 'CPUTranslatedAddress
 
 export function swizzlingRule(ctx: RuleContext): RuleFamily {
   const open = new Map<number, { place: Record<string, unknown>; ranges: Set<number>; writes: MemberWrites }>();
+  /** The unswizzling ranges (hardware handles) each RangeId VidMm holds was set up with, and its allocation's name. */
+  const programmed = new Map<number, { handles: Set<number>; allocation: string }>();
+  /** Releases in progress: the hardware's ranges before the call. */
+  const releasing = new Map<number, Set<number>>();
+  /** The driver line that cleared each unswizzling range, during a release. */
+  const clearedAt = new Map<number, SourceLocation | undefined>();
+  ctx.kernel.registers.onClearSwizzlingRange = (handle) => {
+    if (releasing.size) clearedAt.set(handle, ctx.here());
+  };
+  const hardwareRanges = (): Set<number> => new Set(ctx.kernel.gpu.swizzlingRanges().map((r) => r.handle));
   return {
     before(call: DdiCall) {
+      if (call.ddi === 'DxgkDdiReleaseSwizzlingRange') {
+        releasing.set(call.id, hardwareRanges());
+        return;
+      }
       if (call.ddi !== 'DxgkDdiAcquireSwizzlingRange') return;
       const a = call.args as unknown as DXGKARG_ACQUIRESWIZZLINGRANGE;
       const writes = new MemberWrites(() => ctx.here());
@@ -25,8 +45,11 @@ export function swizzlingRule(ctx: RuleContext): RuleFamily {
     threw(call: DdiCall) {
       open.get(call.id)?.writes.restore();
       open.delete(call.id);
+      releasing.delete(call.id);
+      clearedAt.clear();
     },
     after(call: DdiCall, result: unknown, opts: DdiCallOptions) {
+      if (call.ddi === 'DxgkDdiReleaseSwizzlingRange') return released(call, result, opts);
       const o = open.get(call.id);
       if (!o) return;
       open.delete(call.id);
@@ -51,6 +74,32 @@ export function swizzlingRule(ctx: RuleContext): RuleFamily {
           );
         }
       }
+      const mine = [...hardwareRanges()].filter((h) => !o.ranges.has(h));
+      const owner = [...ctx.kernel.vidmm.allocations.values()].find((x) => x.hAllocation === a.hAllocation);
+      programmed.set(a.RangeId, { handles: new Set(mine), allocation: owner?.name ?? 'an allocation' });
     },
   };
+
+  function released(call: DdiCall, result: unknown, opts: DdiCallOptions): void {
+    const before = releasing.get(call.id);
+    releasing.delete(call.id);
+    if (!before) return;
+    const r = call.args as unknown as DXGKARG_RELEASESWIZZLINGRANGE;
+    const now = hardwareRanges();
+    const lines = new Map(clearedAt);
+    clearedAt.clear();
+    for (const h of before) {
+      if (now.has(h)) continue;
+      for (const [id, p] of programmed) {
+        if (id === r.RangeId || !p.handles.has(h)) continue;
+        throw ctx.violation(
+          'swizzling-release-others',
+          call,
+          `DxgkDdiReleaseSwizzlingRange for RangeId ${r.RangeId} cleared the unswizzling range set up for RangeId ${id} ('${p.allocation}'), which VidMm still holds: an application may be reading '${p.allocation}' through it, and now sees its bits swizzled. Release only the range RangeId names`,
+          { ...opts, location: lines.get(h) ?? ctx.returned(call, result, opts.fn) },
+        );
+      }
+    }
+    programmed.delete(r.RangeId);
+  }
 }

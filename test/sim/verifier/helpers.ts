@@ -35,6 +35,7 @@ export const BUGGY: Record<RuleId, string> = {
   'map-incomplete': 'aperture',
   'aperture-outside-range': 'aperture',
   'swizzling-range-changed': 'cpu-access',
+  'swizzling-release-others': 'cpu-access',
   'swizzled-cpu-visible-aperture': 'aperture-surfaces',
   'preferred-segment-unsupported': 'default',
   'eviction-segment-not-aperture': 'default',

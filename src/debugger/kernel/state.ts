@@ -145,6 +145,26 @@ export class KernelView {
     };
   }
 
+  /** `!swizzle`: VidMm's RangeIds, then the hardware's ranges and the allocation each lies over. */
+  private swizzleText(): string {
+    const st = this.state();
+    const held = st.allocations.filter((a) => a.swizzlingRange).sort((x, y) => x.swizzlingRange!.id - y.swizzlingRange!.id);
+    const declared = st.paths?.declaredSwizzlingRanges ?? 0;
+    const lines = [`VidMm holds ${held.length} of the ${declared} swizzling range${declared === 1 ? '' : 's'} the driver declared (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges)${held.length ? ':' : ''}`];
+    for (const a of held) {
+      const r = a.swizzlingRange!;
+      lines.push(`  RangeId ${r.id}: #${a.handle} ${a.name}, ${r.inUse ? 'in use by a CPU lock' : 'cached since a lock'}, SwizzlingRangeData ${hex(r.data)}`);
+    }
+    const hw = this.hw.swizzlingRanges();
+    lines.push(`the hardware has ${hw.length} of ${this.hw.config.swizzlingRanges} unswizzling ranges programmed${hw.length ? ':' : ''}`);
+    for (const r of hw) {
+      const seg = this.hw.segments.find((s) => s.id === r.segmentId);
+      const over = st.allocations.filter((a) => a.segmentId === r.segmentId && a.offset !== undefined && a.offset < r.offset + r.size && r.offset < a.offset + a.size);
+      lines.push(`  ${seg?.name ?? `segment ${r.segmentId}`}+${hex(r.offset)}..${hex(r.offset + r.size)}, pitch ${r.pitch}: over ${over.length ? over.map((a) => `#${a.handle} ${a.name}`).join(', ') : 'no resident allocation'}`);
+    }
+    return lines.join('\n');
+  }
+
   /** Registers the kernel keeps for `engine`, shown after the engine's own. */
   kernelRegisters(engine: number): VarNode[] {
     const e = this.state().engines.find((x) => x.engine === engine);
@@ -156,8 +176,8 @@ export class KernelView {
       : [];
   }
 
-  /** `!alloc` and `!pagingqueue`: what only the kernel knows. */
-  commands(): { alloc: ConsoleCommand; pagingqueue: ConsoleCommand } {
+  /** `!alloc`, `!pagingqueue` and `!swizzle`: what only the kernel knows. */
+  commands(): { alloc: ConsoleCommand; pagingqueue: ConsoleCommand; swizzle: ConsoleCommand } {
     return {
       alloc: {
         name: 'alloc',
@@ -177,6 +197,12 @@ export class KernelView {
             })
             .join('\n');
         },
+      },
+      swizzle: {
+        name: 'swizzle',
+        args: '',
+        help: 'The swizzling ranges VidMm holds (in use by a CPU lock, or cached) and the unswizzling ranges programmed in the hardware.',
+        run: () => this.swizzleText(),
       },
       pagingqueue: {
         name: 'pagingqueue',

@@ -610,7 +610,7 @@ export class DriverTarget implements Target {
     const gpu = gpuCommands(this.gpu, (id) => (this.state ?? this.machine.state()).segments.find((s) => s.id === id));
     const kernel = this.kernel.commands();
     const who = whoCommand((text) => this.gpu.addressArg(text), (address, length, history) => this.whoWrote(address, length, history));
-    return [gpu.segments, kernel.alloc, gpu.gart, gpu.fences, kernel.pagingqueue, gpu.pgasm, gpu.db, gpu.regs, who];
+    return [gpu.segments, kernel.alloc, gpu.gart, gpu.fences, kernel.pagingqueue, kernel.swizzle, gpu.pgasm, gpu.db, gpu.regs, who];
   }
 
   /** Who wrote [address, address + length) last, as of the moment the session stands at. */

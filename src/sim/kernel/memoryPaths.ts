@@ -26,6 +26,8 @@ export interface MemoryPathsState {
   cpuMappings: { allocation: string; va: number; through: 'aperture' | 'system'; barOffset?: number; alternateVA: boolean }[];
   apertureMappings: { allocation: string; segmentId: number; offset: number; cacheCoherent: boolean }[];
   swizzlingRanges: number;
+  /** DXGK_DRIVERCAPS.NumberOfSwizzlingRanges: the RangeIds VidMm may hand out. */
+  declaredSwizzlingRanges: number;
   pagingFence: { value: number; lastQueued: number; operations: number };
   dma: BusMasterStats;
   commonBuffers: { used: number; budget: number; buffers: number };
@@ -79,6 +81,7 @@ export class MemoryPaths implements KernelExtension {
         return m ? [{ allocation: a.name, segmentId: m.segment.id, offset: m.offset, cacheCoherent: m.cacheCoherent }] : [];
       }),
       swizzlingRanges: k.gpu.swizzlingRanges().length,
+      declaredSwizzlingRanges: k.caps?.NumberOfSwizzlingRanges ?? 0,
       pagingFence: { value: this.pagingQueue.lastFence ? this.pagingQueue.value() : 0, lastQueued: this.pagingQueue.lastFence, operations: this.pagingQueue.operations.length },
       dma: { ...this.dma.stats },
       commonBuffers: usage,

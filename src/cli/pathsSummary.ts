@@ -11,7 +11,10 @@ export function pathsSummary(machine: Machine): string[] {
   const lines: string[] = [];
   const c = w.cpu.stats;
   if (c.apertureLocks || c.systemFallbacks) {
-    lines.push(`  cpu access    ${c.apertureLocks} locks through the aperture, ${c.systemFallbacks} refused a swizzling range (used system memory), ${c.evictedWhileLocked} evicted while locked`);
+    const r = w.cpu.ranges.stats;
+    lines.push(
+      `  cpu access    ${c.apertureLocks} locks through the aperture (${c.cachedRanges} with a swizzling range cached since an earlier lock; ${r.taken} range${r.taken === 1 ? '' : 's'} released for another allocation), ${c.systemFallbacks} served from system memory, ${c.evictedWhileLocked} evicted while locked`,
+    );
   }
   const a = w.aperture.stats;
   if (a.maps || a.unmaps) lines.push(`  aperture      ${a.maps} MapApertureSegment, ${a.unmaps} UnmapApertureSegment, ${a.writePhysical} WritePhysical, ${a.readPhysical} ReadPhysical, ${a.gpuWrites} GPU writes`);

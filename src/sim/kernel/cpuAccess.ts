@@ -43,7 +43,7 @@ export class CpuAccess {
   private nextVa = USER_VA_BASE;
   private commandBuffer: CommonBuffer | undefined;
   /** Lock counts for the summary and tests. */
-  readonly stats = { apertureLocks: 0, systemFallbacks: 0, evictedWhileLocked: 0 };
+  readonly stats = { apertureLocks: 0, systemFallbacks: 0, evictedWhileLocked: 0, cachedRanges: 0 };
 
   constructor(private readonly w: PathContext) {
     this.ranges = new SwizzlingRanges(w, (a) => this.mappings.get(a)?.kind === 'aperture');
@@ -145,6 +145,7 @@ export class CpuAccess {
     this.mappings.set(a, { kind: 'aperture', va, barOffset, alternate: alternateVA ? this.alternatePages(a) : undefined });
     a.locked = true;
     this.stats.apertureLocks++;
+    if (swizzle && cached) this.stats.cachedRanges++;
     // An eviction under the lock must leave system memory as the application saw it: the verifier
     // notes which driver line wrote each instruction of it, for the report below.
     this.w.verifier?.context.evictionWrites.watch(a.hAllocation);

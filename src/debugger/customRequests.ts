@@ -44,7 +44,7 @@ export interface AllocationState {
   /** Its priority level, by its D3dukmdt.h name (D3DDDI_ALLOCATIONPRIORITY_NORMAL) or in hex. */
   priority?: string;
   /** The swizzling range VidMm holds for it: in use by a CPU lock, or cached since one. */
-  swizzlingRange?: { id: number; data: number; inUse: boolean };
+  swizzlingRange?: { id: number; data: number; privateData: number; inUse: boolean };
   memoryReference?: string;
 }
 

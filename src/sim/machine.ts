@@ -77,7 +77,7 @@ export interface AllocationView {
   /** Its priority level (DXGK_ALLOCATIONINFO.AllocationPriority, or the last set-priority): lower levels are evicted first. */
   priority: number;
   /** The swizzling range VidMm holds for it: in use by a CPU lock through the aperture, or cached since one. */
-  swizzlingRange?: { id: number; data: number; inUse: boolean };
+  swizzlingRange?: { id: number; data: number; privateData: number; inUse: boolean };
 }
 
 export interface MachineState {
@@ -342,7 +342,7 @@ export class Machine {
       busy: this.kernel.vidmm.isBusy(a),
       lastPagingOperation: a.lastPagingOperation,
       priority: a.priority,
-      swizzlingRange: range && { id: range.id, data: range.data, inUse: paths!.cpu.mapping(a)?.kind === 'aperture' },
+      swizzlingRange: range && { id: range.id, data: range.data, privateData: range.privateData, inUse: paths!.cpu.mapping(a)?.kind === 'aperture' },
     };
   }
 }

@@ -153,7 +153,7 @@ export class KernelView {
     const lines = [`VidMm holds ${held.length} of the ${declared} swizzling range${declared === 1 ? '' : 's'} the driver declared (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges)${held.length ? ':' : ''}`];
     for (const a of held) {
       const r = a.swizzlingRange!;
-      lines.push(`  RangeId ${r.id}: #${a.handle} ${a.name}, ${r.inUse ? 'in use by a CPU lock' : 'cached since a lock'}, SwizzlingRangeData ${hex(r.data)}`);
+      lines.push(`  RangeId ${r.id}: #${a.handle} ${a.name}, ${r.inUse ? 'in use by a CPU lock' : 'cached since a lock'}, SwizzlingRangeData ${hex(r.data)}${r.privateData ? `, PrivateDriverData ${hex(r.privateData)}` : ''}`);
     }
     const hw = this.hw.swizzlingRanges();
     lines.push(`the hardware has ${hw.length} of ${this.hw.config.swizzlingRanges} unswizzling ranges programmed${hw.length ? ':' : ''}`);

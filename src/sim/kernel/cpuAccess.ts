@@ -121,7 +121,14 @@ export class CpuAccess {
     // VidMm evicts it and lets the application access it in system memory.
     const acquire = init.DxgkDdiAcquireSwizzlingRange;
     const declared = k.caps?.NumberOfSwizzlingRanges ?? 0;
+    const privateData = step.privateDriverData ?? 0;
     let swizzle = this.ranges.held(a);
+    if (swizzle && swizzle.privateData !== privateData) {
+      // Cached for other private data (another MIP level, say): not this mapping.
+      yield k.event('swizzling-range', `the swizzling range cached with '${a.name}' was acquired for PrivateDriverData ${swizzle.privateData}, this lock has ${privateData}: VidMm releases it and asks again`, { allocation: a.name, rangeId: swizzle.id });
+      yield* this.ranges.release(a);
+      swizzle = undefined;
+    }
     const cached = swizzle !== undefined;
     if (acquire && declared === 0 && a.info.Flags.Swizzled) {
       return yield* this.lockInSystemMemory(
@@ -132,7 +139,7 @@ export class CpuAccess {
       );
     }
     if (acquire && declared > 0 && !swizzle) {
-      const got = yield* this.ranges.acquire(a, seg.id, seg.descriptor.CpuTranslatedAddress + a.offset);
+      const got = yield* this.ranges.acquire(a, seg.id, seg.descriptor.CpuTranslatedAddress + a.offset, privateData);
       if (typeof got === 'number') {
         // The driver cannot make it CPU-accessible: VidMm evicts it and lets the application use system memory.
         const after = got >>> 0 === STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE ? ' with no swizzling range left in use to release' : '';

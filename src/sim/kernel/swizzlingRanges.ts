@@ -1,6 +1,8 @@
 // The swizzling ranges VidMm holds for the CPU's mappings, as DxgkDdiAcquireSwizzlingRange's page
-// has them. A range is cached with its allocation after the unlock ("on subsequent requests [...]
-// the previously setup mapping is used") and released when the allocation is evicted, moved or
+// has them. A range is cached with its allocation after the unlock ("cached based on the allocation
+// that they are associated with and the specified private data. [...] On subsequent requests with
+// matching private data, the previously setup mapping is used"; here an allocation holds one range
+// at a time, so a lock with other private data releases the cached one first) and released when the allocation is evicted, moved or
 // destroyed, or when another allocation needs one. With none free, and after each
 // STATUS_GRAPHICS_UNSWIZZLING_APERTURE_UNAVAILABLE, VidMm releases a range in use (a cached one
 // first, then the oldest lock's, whose allocation it evicts under the lock) and asks again, until
@@ -15,6 +17,8 @@ import type { Allocation } from './vidmm';
 export interface HeldRange {
   id: number;
   data: number;
+  /** D3DDDICB_LOCK.PrivateDriverData of the lock it was acquired for: the cache's key with the allocation. */
+  privateData: number;
   order: number;
 }
 
@@ -50,7 +54,7 @@ export class SwizzlingRanges {
    * swizzling range is currently using the GPU resources that are required"), VidMm releases a range
    * in use and asks again; UNSUPPORTED fails "without making further attempts".
    */
-  *acquire(a: Allocation, segmentId: number, cpuTranslated: number): Gen<HeldRange | number> {
+  *acquire(a: Allocation, segmentId: number, cpuTranslated: number, privateData: number): Gen<HeldRange | number> {
     const k = this.w.kernel;
     const { init, ctx } = k.driver();
     const acquire = init.DxgkDdiAcquireSwizzlingRange;
@@ -66,7 +70,7 @@ export class SwizzlingRanges {
       }
       const args: DXGKARG_ACQUIRESWIZZLINGRANGE = {
         hAllocation: a.hAllocation,
-        PrivateDriverData: 0,
+        PrivateDriverData: privateData,
         RangeId: id,
         SegmentId: segmentId,
         RangeSize: a.size,
@@ -76,7 +80,7 @@ export class SwizzlingRanges {
       };
       const st = yield* k.ddi.call('DxgkDdiAcquireSwizzlingRange', args as unknown as Record<string, unknown>, () => acquire(ctx, args), 'status', { fn: acquire });
       if (NT_SUCCESS(st)) {
-        const r = { id: args.RangeId, data: args.SwizzlingRangeData, order: ++this.acquired };
+        const r = { id: args.RangeId, data: args.SwizzlingRangeData, privateData, order: ++this.acquired };
         this.ranges.set(a, r);
         return r;
       }
@@ -127,7 +131,7 @@ export class SwizzlingRanges {
     const { init, ctx } = k.driver();
     const release = init.DxgkDdiReleaseSwizzlingRange;
     if (!release) return;
-    const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: 0, RangeId: r.id, SwizzlingRangeData: r.data };
+    const args: DXGKARG_RELEASESWIZZLINGRANGE = { hAllocation: a.hAllocation, PrivateDriverData: r.privateData, RangeId: r.id, SwizzlingRangeData: r.data };
     const st = yield* k.ddi.call('DxgkDdiReleaseSwizzlingRange', args as unknown as Record<string, unknown>, () => release(ctx, args), 'status', { fn: release });
     // "or an appropriate error result if the swizzling range is not successfully released": VidMm
     // counts the range as given back all the same; what the hardware still holds is the driver's.

@@ -137,7 +137,8 @@ function normalizeStep(s: Exclude<WorkloadStep, { op: 'repeat' }>, path: string,
     case 'lock':
     case 'unlock':
       h.known(s.id, `${path}/id`);
-      return s.op === 'lock' && s.mode ? { op: s.op, path, id: s.id, mode: s.mode } : { op: s.op, path, id: s.id };
+      if (s.op === 'unlock') return { op: s.op, path, id: s.id };
+      return { op: s.op, path, id: s.id, ...(s.mode ? { mode: s.mode } : {}), ...(s.privateDriverData !== undefined ? { privateDriverData: s.privateDriverData } : {}) };
     case 'write':
       h.known(s.id, `${path}/id`);
       return {

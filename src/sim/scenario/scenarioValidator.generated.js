@@ -5,12 +5,12 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]},"privateDriverData":{"type":"integer","minimum":0,"maximum":4294967295,"description":"D3DDDICB_LOCK.PrivateDriverData (for example a MIP level), passed to DxgkDdiAcquireSwizzlingRange. VidMm uses a swizzling range cached with the allocation again only for the same value. Default 0."}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
 const schema12 = {"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const pattern1 = new RegExp("^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$", "u");
-const schema17 = {"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]};
+const schema17 = {"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]},"privateDriverData":{"type":"integer","minimum":0,"maximum":4294967295,"description":"D3DDDICB_LOCK.PrivateDriverData (for example a MIP level), passed to DxgkDdiAcquireSwizzlingRange. VidMm uses a swizzling range cached with the allocation again only for the same value. Default 0."}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]};
 const schema18 = {"type":"string","minLength":1,"description":"The allocation's name in this scenario."};
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const wrapper0 = {validate: validate11};
@@ -490,7 +490,7 @@ vErrors.push(err29);
 errors++;
 }
 for(const key2 in data){
-if(!(((key2 === "op") || (key2 === "id")) || (key2 === "mode"))){
+if(!((((key2 === "op") || (key2 === "id")) || (key2 === "mode")) || (key2 === "privateDriverData"))){
 const err30 = {instancePath,schemaPath:"#/allOf/2/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
@@ -539,12 +539,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-var _valid4 = _errs43 === errors;
-valid13 = _valid4;
-}
-if(!valid13){
-const err34 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.privateDriverData !== undefined){
+let data12 = data.privateDriverData;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err34 = {instancePath:instancePath+"/privateDriverData",schemaPath:"#/allOf/2/then/properties/privateDriverData/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -553,14 +551,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-const _errs50 = errors;
-let valid17 = true;
-const _errs51 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-let data12 = data.op;
-if(!((data12 === "map-aperture") || (data12 === "unmap-aperture"))){
-const err35 = {};
+if(typeof data12 == "number"){
+if(data12 > 4294967295 || isNaN(data12)){
+const err35 = {instancePath:instancePath+"/privateDriverData",schemaPath:"#/allOf/2/then/properties/privateDriverData/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -569,23 +562,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-}
-var _valid5 = _errs51 === errors;
-errors = _errs50;
-if(vErrors !== null){
-if(_errs50){
-vErrors.length = _errs50;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid5){
-const _errs53 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err36 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data12 < 0 || isNaN(data12)){
+const err36 = {instancePath:instancePath+"/privateDriverData",schemaPath:"#/allOf/2/then/properties/privateDriverData/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -594,9 +572,14 @@ vErrors.push(err36);
 }
 errors++;
 }
-for(const key3 in data){
-if(!((((key3 === "op") || (key3 === "id")) || (key3 === "segment")) || (key3 === "cached"))){
-const err37 = {instancePath,schemaPath:"#/allOf/3/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+}
+}
+var _valid4 = _errs43 === errors;
+valid13 = _valid4;
+}
+if(!valid13){
+const err37 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -605,12 +588,14 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data.id !== undefined){
-let data13 = data.id;
-if(typeof data13 === "string"){
-if(func3(data13) < 1){
-const err38 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const _errs52 = errors;
+let valid17 = true;
+const _errs53 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+let data13 = data.op;
+if(!((data13 === "map-aperture") || (data13 === "unmap-aperture"))){
+const err38 = {};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -620,8 +605,22 @@ vErrors.push(err38);
 errors++;
 }
 }
+}
+var _valid5 = _errs53 === errors;
+errors = _errs52;
+if(vErrors !== null){
+if(_errs52){
+vErrors.length = _errs52;
+}
 else {
-const err39 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+if(_valid5){
+const _errs55 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err39 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -630,10 +629,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data.segment !== undefined){
-if(typeof data.segment !== "string"){
-const err40 = {instancePath:instancePath+"/segment",schemaPath:"#/allOf/3/then/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key3 in data){
+if(!((((key3 === "op") || (key3 === "id")) || (key3 === "segment")) || (key3 === "cached"))){
+const err40 = {instancePath,schemaPath:"#/allOf/3/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -643,9 +641,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.cached !== undefined){
-if(typeof data.cached !== "boolean"){
-const err41 = {instancePath:instancePath+"/cached",schemaPath:"#/allOf/3/then/properties/cached/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.id !== undefined){
+let data14 = data.id;
+if(typeof data14 === "string"){
+if(func3(data14) < 1){
+const err41 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -655,12 +655,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-var _valid5 = _errs53 === errors;
-valid17 = _valid5;
-}
-if(!valid17){
-const err42 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+else {
+const err42 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -669,13 +665,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-const _errs63 = errors;
-let valid21 = true;
-const _errs64 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("gpu-write-physical" !== data.op){
-const err43 = {};
+}
+if(data.segment !== undefined){
+if(typeof data.segment !== "string"){
+const err43 = {instancePath:instancePath+"/segment",schemaPath:"#/allOf/3/then/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -685,22 +678,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-var _valid6 = _errs64 === errors;
-errors = _errs63;
-if(vErrors !== null){
-if(_errs63){
-vErrors.length = _errs63;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid6){
-const _errs66 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err44 = {instancePath,schemaPath:"#/allOf/4/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data.cached !== undefined){
+if(typeof data.cached !== "boolean"){
+const err44 = {instancePath:instancePath+"/cached",schemaPath:"#/allOf/3/then/properties/cached/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -709,8 +689,13 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data.value === undefined){
-const err45 = {instancePath,schemaPath:"#/allOf/4/then/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+}
+}
+var _valid5 = _errs55 === errors;
+valid17 = _valid5;
+}
+if(!valid17){
+const err45 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -719,9 +704,13 @@ vErrors.push(err45);
 }
 errors++;
 }
-for(const key4 in data){
-if(!((((key4 === "op") || (key4 === "id")) || (key4 === "offset")) || (key4 === "value"))){
-const err46 = {instancePath,schemaPath:"#/allOf/4/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+const _errs65 = errors;
+let valid21 = true;
+const _errs66 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("gpu-write-physical" !== data.op){
+const err46 = {};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -731,11 +720,22 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.id !== undefined){
-let data17 = data.id;
-if(typeof data17 === "string"){
-if(func3(data17) < 1){
-const err47 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+var _valid6 = _errs66 === errors;
+errors = _errs65;
+if(vErrors !== null){
+if(_errs65){
+vErrors.length = _errs65;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid6){
+const _errs68 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err47 = {instancePath,schemaPath:"#/allOf/4/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -744,9 +744,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.value === undefined){
+const err48 = {instancePath,schemaPath:"#/allOf/4/then/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -755,15 +754,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data.offset !== undefined){
-let data18 = data.offset;
-const _errs73 = errors;
-let valid26 = false;
-let passing2 = null;
-const _errs74 = errors;
-if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
-const err49 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key4 in data){
+if(!((((key4 === "op") || (key4 === "id")) || (key4 === "offset")) || (key4 === "value"))){
+const err49 = {instancePath,schemaPath:"#/allOf/4/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -772,9 +765,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(typeof data18 == "number"){
-if(data18 < 0 || isNaN(data18)){
-const err50 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.id !== undefined){
+let data18 = data.id;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err50 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -784,15 +780,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-var _valid7 = _errs74 === errors;
-if(_valid7){
-valid26 = true;
-passing2 = 0;
-}
-const _errs76 = errors;
-if(typeof data18 === "string"){
-if(!pattern1.test(data18)){
-const err51 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+else {
+const err51 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -802,8 +791,14 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.offset !== undefined){
+let data19 = data.offset;
+const _errs75 = errors;
+let valid26 = false;
+let passing2 = null;
+const _errs76 = errors;
+if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
+const err52 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -812,7 +807,47 @@ vErrors.push(err52);
 }
 errors++;
 }
+if(typeof data19 == "number"){
+if(data19 < 0 || isNaN(data19)){
+const err53 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
 var _valid7 = _errs76 === errors;
+if(_valid7){
+valid26 = true;
+passing2 = 0;
+}
+const _errs78 = errors;
+if(typeof data19 === "string"){
+if(!pattern1.test(data19)){
+const err54 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+var _valid7 = _errs78 === errors;
 if(_valid7 && valid26){
 valid26 = false;
 passing2 = [passing2, 1];
@@ -824,52 +859,7 @@ passing2 = 1;
 }
 }
 if(!valid26){
-const err53 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-else {
-errors = _errs73;
-if(vErrors !== null){
-if(_errs73){
-vErrors.length = _errs73;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.value !== undefined){
-let data19 = data.value;
-if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
-const err54 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/4/then/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-if(typeof data19 == "number"){
-if(data19 > 4294967295 || isNaN(data19)){
-const err55 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/4/then/properties/value/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if(data19 < 0 || isNaN(data19)){
-const err56 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/4/then/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err56 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -878,14 +868,22 @@ vErrors.push(err56);
 }
 errors++;
 }
+else {
+errors = _errs75;
+if(vErrors !== null){
+if(_errs75){
+vErrors.length = _errs75;
+}
+else {
+vErrors = null;
 }
 }
 }
-var _valid6 = _errs66 === errors;
-valid21 = _valid6;
 }
-if(!valid21){
-const err57 = {instancePath,schemaPath:"#/allOf/4/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.value !== undefined){
+let data20 = data.value;
+if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
+const err57 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/4/then/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -894,13 +892,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-const _errs81 = errors;
-let valid27 = true;
-const _errs82 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("cpu-read" !== data.op){
-const err58 = {};
+if(typeof data20 == "number"){
+if(data20 > 4294967295 || isNaN(data20)){
+const err58 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/4/then/properties/value/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -909,23 +903,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-}
-var _valid8 = _errs82 === errors;
-errors = _errs81;
-if(vErrors !== null){
-if(_errs81){
-vErrors.length = _errs81;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid8){
-const _errs84 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err59 = {instancePath,schemaPath:"#/allOf/5/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data20 < 0 || isNaN(data20)){
+const err59 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/4/then/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -934,9 +913,14 @@ vErrors.push(err59);
 }
 errors++;
 }
-for(const key5 in data){
-if(!((((key5 === "op") || (key5 === "id")) || (key5 === "offset")) || (key5 === "expect"))){
-const err60 = {instancePath,schemaPath:"#/allOf/5/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+}
+var _valid6 = _errs68 === errors;
+valid21 = _valid6;
+}
+if(!valid21){
+const err60 = {instancePath,schemaPath:"#/allOf/4/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -945,12 +929,13 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data.id !== undefined){
-let data21 = data.id;
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err61 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const _errs83 = errors;
+let valid27 = true;
+const _errs84 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("cpu-read" !== data.op){
+const err61 = {};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -960,8 +945,22 @@ vErrors.push(err61);
 errors++;
 }
 }
+}
+var _valid8 = _errs84 === errors;
+errors = _errs83;
+if(vErrors !== null){
+if(_errs83){
+vErrors.length = _errs83;
+}
 else {
-const err62 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+if(_valid8){
+const _errs86 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err62 = {instancePath,schemaPath:"#/allOf/5/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -970,15 +969,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data.offset !== undefined){
-let data22 = data.offset;
-const _errs91 = errors;
-let valid32 = false;
-let passing3 = null;
-const _errs92 = errors;
-if(!((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22)))){
-const err63 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key5 in data){
+if(!((((key5 === "op") || (key5 === "id")) || (key5 === "offset")) || (key5 === "expect"))){
+const err63 = {instancePath,schemaPath:"#/allOf/5/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -987,9 +980,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(typeof data22 == "number"){
-if(data22 < 0 || isNaN(data22)){
-const err64 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.id !== undefined){
+let data22 = data.id;
+if(typeof data22 === "string"){
+if(func3(data22) < 1){
+const err64 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -999,15 +995,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-var _valid9 = _errs92 === errors;
-if(_valid9){
-valid32 = true;
-passing3 = 0;
-}
-const _errs94 = errors;
-if(typeof data22 === "string"){
-if(!pattern1.test(data22)){
-const err65 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+else {
+const err65 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1017,8 +1006,14 @@ vErrors.push(err65);
 errors++;
 }
 }
-else {
-const err66 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.offset !== undefined){
+let data23 = data.offset;
+const _errs93 = errors;
+let valid32 = false;
+let passing3 = null;
+const _errs94 = errors;
+if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
+const err66 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1027,7 +1022,47 @@ vErrors.push(err66);
 }
 errors++;
 }
+if(typeof data23 == "number"){
+if(data23 < 0 || isNaN(data23)){
+const err67 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
 var _valid9 = _errs94 === errors;
+if(_valid9){
+valid32 = true;
+passing3 = 0;
+}
+const _errs96 = errors;
+if(typeof data23 === "string"){
+if(!pattern1.test(data23)){
+const err68 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+var _valid9 = _errs96 === errors;
 if(_valid9 && valid32){
 valid32 = false;
 passing3 = [passing3, 1];
@@ -1039,52 +1074,7 @@ passing3 = 1;
 }
 }
 if(!valid32){
-const err67 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-else {
-errors = _errs91;
-if(vErrors !== null){
-if(_errs91){
-vErrors.length = _errs91;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.expect !== undefined){
-let data23 = data.expect;
-if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
-const err68 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/5/then/properties/expect/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-if(typeof data23 == "number"){
-if(data23 > 4294967295 || isNaN(data23)){
-const err69 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/5/then/properties/expect/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-if(data23 < 0 || isNaN(data23)){
-const err70 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/5/then/properties/expect/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err70 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1093,14 +1083,22 @@ vErrors.push(err70);
 }
 errors++;
 }
+else {
+errors = _errs93;
+if(vErrors !== null){
+if(_errs93){
+vErrors.length = _errs93;
+}
+else {
+vErrors = null;
 }
 }
 }
-var _valid8 = _errs84 === errors;
-valid27 = _valid8;
 }
-if(!valid27){
-const err71 = {instancePath,schemaPath:"#/allOf/5/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.expect !== undefined){
+let data24 = data.expect;
+if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
+const err71 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/5/then/properties/expect/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1109,13 +1107,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-const _errs99 = errors;
-let valid33 = true;
-const _errs100 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("paging-queue" !== data.op){
-const err72 = {};
+if(typeof data24 == "number"){
+if(data24 > 4294967295 || isNaN(data24)){
+const err72 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/5/then/properties/expect/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1124,23 +1118,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-}
-var _valid10 = _errs100 === errors;
-errors = _errs99;
-if(vErrors !== null){
-if(_errs99){
-vErrors.length = _errs99;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid10){
-const _errs102 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.action === undefined){
-const err73 = {instancePath,schemaPath:"#/allOf/6/then/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
+if(data24 < 0 || isNaN(data24)){
+const err73 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/5/then/properties/expect/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1149,9 +1128,14 @@ vErrors.push(err73);
 }
 errors++;
 }
-for(const key6 in data){
-if(!(((((key6 === "op") || (key6 === "action")) || (key6 === "id")) || (key6 === "va")) || (key6 === "pages"))){
-const err74 = {instancePath,schemaPath:"#/allOf/6/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+}
+}
+var _valid8 = _errs86 === errors;
+valid27 = _valid8;
+}
+if(!valid27){
+const err74 = {instancePath,schemaPath:"#/allOf/5/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1160,11 +1144,13 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-if(data.action !== undefined){
-let data25 = data.action;
-if(!((((data25 === "make-resident") || (data25 === "reserve-va")) || (data25 === "map-va")) || (data25 === "update-page-table"))){
-const err75 = {instancePath:instancePath+"/action",schemaPath:"#/allOf/6/then/properties/action/enum",keyword:"enum",params:{allowedValues: schema17.allOf[6].then.properties.action.enum},message:"must be equal to one of the allowed values"};
+const _errs101 = errors;
+let valid33 = true;
+const _errs102 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("paging-queue" !== data.op){
+const err75 = {};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1174,11 +1160,22 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data.id !== undefined){
-let data26 = data.id;
-if(typeof data26 === "string"){
-if(func3(data26) < 1){
-const err76 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+var _valid10 = _errs102 === errors;
+errors = _errs101;
+if(vErrors !== null){
+if(_errs101){
+vErrors.length = _errs101;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid10){
+const _errs104 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.action === undefined){
+const err76 = {instancePath,schemaPath:"#/allOf/6/then/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1187,9 +1184,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key6 in data){
+if(!(((((key6 === "op") || (key6 === "action")) || (key6 === "id")) || (key6 === "va")) || (key6 === "pages"))){
+const err77 = {instancePath,schemaPath:"#/allOf/6/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1199,14 +1196,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data.va !== undefined){
-let data27 = data.va;
-const _errs110 = errors;
-let valid38 = false;
-let passing4 = null;
-const _errs111 = errors;
-if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
-const err78 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.action !== undefined){
+let data26 = data.action;
+if(!((((data26 === "make-resident") || (data26 === "reserve-va")) || (data26 === "map-va")) || (data26 === "update-page-table"))){
+const err78 = {instancePath:instancePath+"/action",schemaPath:"#/allOf/6/then/properties/action/enum",keyword:"enum",params:{allowedValues: schema17.allOf[6].then.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1215,9 +1208,12 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(typeof data27 == "number"){
-if(data27 < 0 || isNaN(data27)){
-const err79 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.id !== undefined){
+let data27 = data.id;
+if(typeof data27 === "string"){
+if(func3(data27) < 1){
+const err79 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1227,15 +1223,8 @@ vErrors.push(err79);
 errors++;
 }
 }
-var _valid11 = _errs111 === errors;
-if(_valid11){
-valid38 = true;
-passing4 = 0;
-}
-const _errs113 = errors;
-if(typeof data27 === "string"){
-if(!pattern1.test(data27)){
-const err80 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+else {
+const err80 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1245,8 +1234,14 @@ vErrors.push(err80);
 errors++;
 }
 }
-else {
-const err81 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.va !== undefined){
+let data28 = data.va;
+const _errs112 = errors;
+let valid38 = false;
+let passing4 = null;
+const _errs113 = errors;
+if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
+const err81 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1255,7 +1250,47 @@ vErrors.push(err81);
 }
 errors++;
 }
+if(typeof data28 == "number"){
+if(data28 < 0 || isNaN(data28)){
+const err82 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
 var _valid11 = _errs113 === errors;
+if(_valid11){
+valid38 = true;
+passing4 = 0;
+}
+const _errs115 = errors;
+if(typeof data28 === "string"){
+if(!pattern1.test(data28)){
+const err83 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+var _valid11 = _errs115 === errors;
 if(_valid11 && valid38){
 valid38 = false;
 passing4 = [passing4, 1];
@@ -1267,58 +1302,7 @@ passing4 = 1;
 }
 }
 if(!valid38){
-const err82 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-else {
-errors = _errs110;
-if(vErrors !== null){
-if(_errs110){
-vErrors.length = _errs110;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.pages !== undefined){
-let data28 = data.pages;
-if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
-const err83 = {instancePath:instancePath+"/pages",schemaPath:"#/allOf/6/then/properties/pages/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-if(typeof data28 == "number"){
-if(data28 < 1 || isNaN(data28)){
-const err84 = {instancePath:instancePath+"/pages",schemaPath:"#/allOf/6/then/properties/pages/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-}
-}
-var _valid10 = _errs102 === errors;
-valid33 = _valid10;
-}
-if(!valid33){
-const err85 = {instancePath,schemaPath:"#/allOf/6/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+const err85 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1327,13 +1311,22 @@ vErrors.push(err85);
 }
 errors++;
 }
-const _errs118 = errors;
-let valid39 = true;
-const _errs119 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("wait-paging-fence" !== data.op){
-const err86 = {};
+else {
+errors = _errs112;
+if(vErrors !== null){
+if(_errs112){
+vErrors.length = _errs112;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.pages !== undefined){
+let data29 = data.pages;
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err86 = {instancePath:instancePath+"/pages",schemaPath:"#/allOf/6/then/properties/pages/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1342,23 +1335,9 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-}
-var _valid12 = _errs119 === errors;
-errors = _errs118;
-if(vErrors !== null){
-if(_errs118){
-vErrors.length = _errs118;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid12){
-const _errs121 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.on === undefined){
-const err87 = {instancePath,schemaPath:"#/allOf/7/then/required",keyword:"required",params:{missingProperty: "on"},message:"must have required property '"+"on"+"'"};
+if(typeof data29 == "number"){
+if(data29 < 1 || isNaN(data29)){
+const err87 = {instancePath:instancePath+"/pages",schemaPath:"#/allOf/6/then/properties/pages/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1367,9 +1346,14 @@ vErrors.push(err87);
 }
 errors++;
 }
-for(const key7 in data){
-if(!(((((key7 === "op") || (key7 === "on")) || (key7 === "value")) || (key7 === "va")) || (key7 === "expect"))){
-const err88 = {instancePath,schemaPath:"#/allOf/7/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+}
+}
+var _valid10 = _errs104 === errors;
+valid33 = _valid10;
+}
+if(!valid33){
+const err88 = {instancePath,schemaPath:"#/allOf/6/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1378,11 +1362,13 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data.on !== undefined){
-let data30 = data.on;
-if(!((data30 === "cpu") || (data30 === "gpu"))){
-const err89 = {instancePath:instancePath+"/on",schemaPath:"#/allOf/7/then/properties/on/enum",keyword:"enum",params:{allowedValues: schema17.allOf[7].then.properties.on.enum},message:"must be equal to one of the allowed values"};
+const _errs120 = errors;
+let valid39 = true;
+const _errs121 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("wait-paging-fence" !== data.op){
+const err89 = {};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1392,10 +1378,22 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.value !== undefined){
-let data31 = data.value;
-if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err90 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/7/then/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+var _valid12 = _errs121 === errors;
+errors = _errs120;
+if(vErrors !== null){
+if(_errs120){
+vErrors.length = _errs120;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid12){
+const _errs123 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.on === undefined){
+const err90 = {instancePath,schemaPath:"#/allOf/7/then/required",keyword:"required",params:{missingProperty: "on"},message:"must have required property '"+"on"+"'"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1404,9 +1402,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(typeof data31 == "number"){
-if(data31 < 0 || isNaN(data31)){
-const err91 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/7/then/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+for(const key7 in data){
+if(!(((((key7 === "op") || (key7 === "on")) || (key7 === "value")) || (key7 === "va")) || (key7 === "expect"))){
+const err91 = {instancePath,schemaPath:"#/allOf/7/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1416,15 +1414,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-if(data.va !== undefined){
-let data32 = data.va;
-const _errs128 = errors;
-let valid43 = false;
-let passing5 = null;
-const _errs129 = errors;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err92 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.on !== undefined){
+let data31 = data.on;
+if(!((data31 === "cpu") || (data31 === "gpu"))){
+const err92 = {instancePath:instancePath+"/on",schemaPath:"#/allOf/7/then/properties/on/enum",keyword:"enum",params:{allowedValues: schema17.allOf[7].then.properties.on.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1433,9 +1426,11 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 < 0 || isNaN(data32)){
-const err93 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.value !== undefined){
+let data32 = data.value;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err93 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/7/then/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1444,16 +1439,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-var _valid13 = _errs129 === errors;
-if(_valid13){
-valid43 = true;
-passing5 = 0;
-}
-const _errs131 = errors;
-if(typeof data32 === "string"){
-if(!pattern1.test(data32)){
-const err94 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(typeof data32 == "number"){
+if(data32 < 0 || isNaN(data32)){
+const err94 = {instancePath:instancePath+"/value",schemaPath:"#/allOf/7/then/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1463,8 +1451,15 @@ vErrors.push(err94);
 errors++;
 }
 }
-else {
-const err95 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.va !== undefined){
+let data33 = data.va;
+const _errs130 = errors;
+let valid43 = false;
+let passing5 = null;
+const _errs131 = errors;
+if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
+const err95 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1473,7 +1468,47 @@ vErrors.push(err95);
 }
 errors++;
 }
+if(typeof data33 == "number"){
+if(data33 < 0 || isNaN(data33)){
+const err96 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
 var _valid13 = _errs131 === errors;
+if(_valid13){
+valid43 = true;
+passing5 = 0;
+}
+const _errs133 = errors;
+if(typeof data33 === "string"){
+if(!pattern1.test(data33)){
+const err97 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+var _valid13 = _errs133 === errors;
 if(_valid13 && valid43){
 valid43 = false;
 passing5 = [passing5, 1];
@@ -1485,52 +1520,7 @@ passing5 = 1;
 }
 }
 if(!valid43){
-const err96 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err96];
-}
-else {
-vErrors.push(err96);
-}
-errors++;
-}
-else {
-errors = _errs128;
-if(vErrors !== null){
-if(_errs128){
-vErrors.length = _errs128;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.expect !== undefined){
-let data33 = data.expect;
-if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err97 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/7/then/properties/expect/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err97];
-}
-else {
-vErrors.push(err97);
-}
-errors++;
-}
-if(typeof data33 == "number"){
-if(data33 > 4294967295 || isNaN(data33)){
-const err98 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/7/then/properties/expect/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
-if(vErrors === null){
-vErrors = [err98];
-}
-else {
-vErrors.push(err98);
-}
-errors++;
-}
-if(data33 < 0 || isNaN(data33)){
-const err99 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/7/then/properties/expect/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err99 = {instancePath:instancePath+"/va",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1539,14 +1529,22 @@ vErrors.push(err99);
 }
 errors++;
 }
+else {
+errors = _errs130;
+if(vErrors !== null){
+if(_errs130){
+vErrors.length = _errs130;
+}
+else {
+vErrors = null;
 }
 }
 }
-var _valid12 = _errs121 === errors;
-valid39 = _valid12;
 }
-if(!valid39){
-const err100 = {instancePath,schemaPath:"#/allOf/7/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.expect !== undefined){
+let data34 = data.expect;
+if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
+const err100 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/7/then/properties/expect/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1555,13 +1553,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-const _errs136 = errors;
-let valid44 = true;
-const _errs137 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("lock-surface" !== data.op){
-const err101 = {};
+if(typeof data34 == "number"){
+if(data34 > 4294967295 || isNaN(data34)){
+const err101 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/7/then/properties/expect/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1570,23 +1564,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-}
-var _valid14 = _errs137 === errors;
-errors = _errs136;
-if(vErrors !== null){
-if(_errs136){
-vErrors.length = _errs136;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid14){
-const _errs139 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err102 = {instancePath,schemaPath:"#/allOf/8/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data34 < 0 || isNaN(data34)){
+const err102 = {instancePath:instancePath+"/expect",schemaPath:"#/allOf/7/then/properties/expect/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1595,8 +1574,14 @@ vErrors.push(err102);
 }
 errors++;
 }
-if(data.linear === undefined){
-const err103 = {instancePath,schemaPath:"#/allOf/8/then/required",keyword:"required",params:{missingProperty: "linear"},message:"must have required property '"+"linear"+"'"};
+}
+}
+}
+var _valid12 = _errs123 === errors;
+valid39 = _valid12;
+}
+if(!valid39){
+const err103 = {instancePath,schemaPath:"#/allOf/7/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1605,9 +1590,13 @@ vErrors.push(err103);
 }
 errors++;
 }
-for(const key8 in data){
-if(!(((key8 === "op") || (key8 === "id")) || (key8 === "linear"))){
-const err104 = {instancePath,schemaPath:"#/allOf/8/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+const _errs138 = errors;
+let valid44 = true;
+const _errs139 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("lock-surface" !== data.op){
+const err104 = {};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1617,11 +1606,22 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data.id !== undefined){
-let data35 = data.id;
-if(typeof data35 === "string"){
-if(func3(data35) < 1){
-const err105 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+var _valid14 = _errs139 === errors;
+errors = _errs138;
+if(vErrors !== null){
+if(_errs138){
+vErrors.length = _errs138;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid14){
+const _errs141 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err105 = {instancePath,schemaPath:"#/allOf/8/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1630,9 +1630,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.linear === undefined){
+const err106 = {instancePath,schemaPath:"#/allOf/8/then/required",keyword:"required",params:{missingProperty: "linear"},message:"must have required property '"+"linear"+"'"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1641,12 +1640,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-if(data.linear !== undefined){
-let data36 = data.linear;
-if(typeof data36 === "string"){
-if(func3(data36) < 1){
-const err107 = {instancePath:instancePath+"/linear",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key8 in data){
+if(!(((key8 === "op") || (key8 === "id")) || (key8 === "linear"))){
+const err107 = {instancePath,schemaPath:"#/allOf/8/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1656,8 +1652,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-else {
-const err108 = {instancePath:instancePath+"/linear",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.id !== undefined){
+let data36 = data.id;
+if(typeof data36 === "string"){
+if(func3(data36) < 1){
+const err108 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1667,12 +1666,8 @@ vErrors.push(err108);
 errors++;
 }
 }
-}
-var _valid14 = _errs139 === errors;
-valid44 = _valid14;
-}
-if(!valid44){
-const err109 = {instancePath,schemaPath:"#/allOf/8/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+else {
+const err109 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1681,13 +1676,12 @@ vErrors.push(err109);
 }
 errors++;
 }
-const _errs148 = errors;
-let valid49 = true;
-const _errs149 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("defragment" !== data.op){
-const err110 = {};
+}
+if(data.linear !== undefined){
+let data37 = data.linear;
+if(typeof data37 === "string"){
+if(func3(data37) < 1){
+const err110 = {instancePath:instancePath+"/linear",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1697,23 +1691,8 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-var _valid15 = _errs149 === errors;
-errors = _errs148;
-if(vErrors !== null){
-if(_errs148){
-vErrors.length = _errs148;
-}
 else {
-vErrors = null;
-}
-}
-if(_valid15){
-const _errs151 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key9 in data){
-if(!((key9 === "op") || (key9 === "segment"))){
-const err111 = {instancePath,schemaPath:"#/allOf/9/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+const err111 = {instancePath:instancePath+"/linear",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1723,9 +1702,12 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data.segment !== undefined){
-if(typeof data.segment !== "string"){
-const err112 = {instancePath:instancePath+"/segment",schemaPath:"#/allOf/9/then/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+var _valid14 = _errs141 === errors;
+valid44 = _valid14;
+}
+if(!valid44){
+const err112 = {instancePath,schemaPath:"#/allOf/8/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1734,13 +1716,13 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-}
-var _valid15 = _errs151 === errors;
-valid49 = _valid15;
-}
-if(!valid49){
-const err113 = {instancePath,schemaPath:"#/allOf/9/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+const _errs150 = errors;
+let valid49 = true;
+const _errs151 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("defragment" !== data.op){
+const err113 = {};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1749,13 +1731,24 @@ vErrors.push(err113);
 }
 errors++;
 }
-const _errs156 = errors;
-let valid52 = true;
-const _errs157 = errors;
+}
+}
+var _valid15 = _errs151 === errors;
+errors = _errs150;
+if(vErrors !== null){
+if(_errs150){
+vErrors.length = _errs150;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid15){
+const _errs153 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("dma-transfer" !== data.op){
-const err114 = {};
+for(const key9 in data){
+if(!((key9 === "op") || (key9 === "segment"))){
+const err114 = {instancePath,schemaPath:"#/allOf/9/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1765,22 +1758,9 @@ vErrors.push(err114);
 errors++;
 }
 }
-}
-var _valid16 = _errs157 === errors;
-errors = _errs156;
-if(vErrors !== null){
-if(_errs156){
-vErrors.length = _errs156;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid16){
-const _errs159 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err115 = {instancePath,schemaPath:"#/allOf/10/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data.segment !== undefined){
+if(typeof data.segment !== "string"){
+const err115 = {instancePath:instancePath+"/segment",schemaPath:"#/allOf/9/then/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1789,8 +1769,13 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(data.direction === undefined){
-const err116 = {instancePath,schemaPath:"#/allOf/10/then/required",keyword:"required",params:{missingProperty: "direction"},message:"must have required property '"+"direction"+"'"};
+}
+}
+var _valid15 = _errs153 === errors;
+valid49 = _valid15;
+}
+if(!valid49){
+const err116 = {instancePath,schemaPath:"#/allOf/9/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1799,9 +1784,13 @@ vErrors.push(err116);
 }
 errors++;
 }
-for(const key10 in data){
-if(!(((key10 === "op") || (key10 === "id")) || (key10 === "direction"))){
-const err117 = {instancePath,schemaPath:"#/allOf/10/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+const _errs158 = errors;
+let valid52 = true;
+const _errs159 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("dma-transfer" !== data.op){
+const err117 = {};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1811,11 +1800,22 @@ vErrors.push(err117);
 errors++;
 }
 }
-if(data.id !== undefined){
-let data40 = data.id;
-if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err118 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+var _valid16 = _errs159 === errors;
+errors = _errs158;
+if(vErrors !== null){
+if(_errs158){
+vErrors.length = _errs158;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid16){
+const _errs161 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err118 = {instancePath,schemaPath:"#/allOf/10/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1824,9 +1824,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-else {
-const err119 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.direction === undefined){
+const err119 = {instancePath,schemaPath:"#/allOf/10/then/required",keyword:"required",params:{missingProperty: "direction"},message:"must have required property '"+"direction"+"'"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1835,11 +1834,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-if(data.direction !== undefined){
-let data41 = data.direction;
-if(!((data41 === "to-device") || (data41 === "from-device"))){
-const err120 = {instancePath:instancePath+"/direction",schemaPath:"#/allOf/10/then/properties/direction/enum",keyword:"enum",params:{allowedValues: schema17.allOf[10].then.properties.direction.enum},message:"must be equal to one of the allowed values"};
+for(const key10 in data){
+if(!(((key10 === "op") || (key10 === "id")) || (key10 === "direction"))){
+const err120 = {instancePath,schemaPath:"#/allOf/10/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1849,12 +1846,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-}
-var _valid16 = _errs159 === errors;
-valid52 = _valid16;
-}
-if(!valid52){
-const err121 = {instancePath,schemaPath:"#/allOf/10/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.id !== undefined){
+let data41 = data.id;
+if(typeof data41 === "string"){
+if(func3(data41) < 1){
+const err121 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1863,13 +1859,9 @@ vErrors.push(err121);
 }
 errors++;
 }
-const _errs166 = errors;
-let valid56 = true;
-const _errs167 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("write" !== data.op){
-const err122 = {};
+}
+else {
+const err122 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1879,22 +1871,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-}
-var _valid17 = _errs167 === errors;
-errors = _errs166;
-if(vErrors !== null){
-if(_errs166){
-vErrors.length = _errs166;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid17){
-const _errs169 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err123 = {instancePath,schemaPath:"#/allOf/11/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data.direction !== undefined){
+let data42 = data.direction;
+if(!((data42 === "to-device") || (data42 === "from-device"))){
+const err123 = {instancePath:instancePath+"/direction",schemaPath:"#/allOf/10/then/properties/direction/enum",keyword:"enum",params:{allowedValues: schema17.allOf[10].then.properties.direction.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1903,9 +1883,13 @@ vErrors.push(err123);
 }
 errors++;
 }
-for(const key11 in data){
-if(!(((((key11 === "op") || (key11 === "id")) || (key11 === "offset")) || (key11 === "length")) || (key11 === "seed"))){
-const err124 = {instancePath,schemaPath:"#/allOf/11/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+}
+var _valid16 = _errs161 === errors;
+valid52 = _valid16;
+}
+if(!valid52){
+const err124 = {instancePath,schemaPath:"#/allOf/10/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1914,12 +1898,13 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-if(data.id !== undefined){
-let data43 = data.id;
-if(typeof data43 === "string"){
-if(func3(data43) < 1){
-const err125 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const _errs168 = errors;
+let valid56 = true;
+const _errs169 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("write" !== data.op){
+const err125 = {};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1929,8 +1914,22 @@ vErrors.push(err125);
 errors++;
 }
 }
+}
+var _valid17 = _errs169 === errors;
+errors = _errs168;
+if(vErrors !== null){
+if(_errs168){
+vErrors.length = _errs168;
+}
 else {
-const err126 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+if(_valid17){
+const _errs171 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err126 = {instancePath,schemaPath:"#/allOf/11/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1939,15 +1938,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-if(data.offset !== undefined){
-let data44 = data.offset;
-const _errs176 = errors;
-let valid61 = false;
-let passing6 = null;
-const _errs177 = errors;
-if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
-const err127 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key11 in data){
+if(!(((((key11 === "op") || (key11 === "id")) || (key11 === "offset")) || (key11 === "length")) || (key11 === "seed"))){
+const err127 = {instancePath,schemaPath:"#/allOf/11/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1956,9 +1949,12 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(typeof data44 == "number"){
-if(data44 < 0 || isNaN(data44)){
-const err128 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.id !== undefined){
+let data44 = data.id;
+if(typeof data44 === "string"){
+if(func3(data44) < 1){
+const err128 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1968,15 +1964,8 @@ vErrors.push(err128);
 errors++;
 }
 }
-var _valid18 = _errs177 === errors;
-if(_valid18){
-valid61 = true;
-passing6 = 0;
-}
-const _errs179 = errors;
-if(typeof data44 === "string"){
-if(!pattern1.test(data44)){
-const err129 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+else {
+const err129 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1986,8 +1975,14 @@ vErrors.push(err129);
 errors++;
 }
 }
-else {
-const err130 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.offset !== undefined){
+let data45 = data.offset;
+const _errs178 = errors;
+let valid61 = false;
+let passing6 = null;
+const _errs179 = errors;
+if(!((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45)))){
+const err130 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1996,7 +1991,47 @@ vErrors.push(err130);
 }
 errors++;
 }
+if(typeof data45 == "number"){
+if(data45 < 0 || isNaN(data45)){
+const err131 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
 var _valid18 = _errs179 === errors;
+if(_valid18){
+valid61 = true;
+passing6 = 0;
+}
+const _errs181 = errors;
+if(typeof data45 === "string"){
+if(!pattern1.test(data45)){
+const err132 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+else {
+const err133 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+var _valid18 = _errs181 === errors;
 if(_valid18 && valid61){
 valid61 = false;
 passing6 = [passing6, 1];
@@ -2008,64 +2043,7 @@ passing6 = 1;
 }
 }
 if(!valid61){
-const err131 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err131];
-}
-else {
-vErrors.push(err131);
-}
-errors++;
-}
-else {
-errors = _errs176;
-if(vErrors !== null){
-if(_errs176){
-vErrors.length = _errs176;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.length !== undefined){
-let data45 = data.length;
-const _errs183 = errors;
-let valid63 = false;
-let passing7 = null;
-const _errs184 = errors;
-if(!((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45)))){
-const err132 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err132];
-}
-else {
-vErrors.push(err132);
-}
-errors++;
-}
-if(typeof data45 == "number"){
-if(data45 < 0 || isNaN(data45)){
-const err133 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err133];
-}
-else {
-vErrors.push(err133);
-}
-errors++;
-}
-}
-var _valid19 = _errs184 === errors;
-if(_valid19){
-valid63 = true;
-passing7 = 0;
-}
-const _errs186 = errors;
-if(typeof data45 === "string"){
-if(!pattern1.test(data45)){
-const err134 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+const err134 = {instancePath:instancePath+"/offset",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2074,9 +2052,26 @@ vErrors.push(err134);
 }
 errors++;
 }
+else {
+errors = _errs178;
+if(vErrors !== null){
+if(_errs178){
+vErrors.length = _errs178;
 }
 else {
-const err135 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+if(data.length !== undefined){
+let data46 = data.length;
+const _errs185 = errors;
+let valid63 = false;
+let passing7 = null;
+const _errs186 = errors;
+if(!((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46)))){
+const err135 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2085,7 +2080,47 @@ vErrors.push(err135);
 }
 errors++;
 }
+if(typeof data46 == "number"){
+if(data46 < 0 || isNaN(data46)){
+const err136 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
 var _valid19 = _errs186 === errors;
+if(_valid19){
+valid63 = true;
+passing7 = 0;
+}
+const _errs188 = errors;
+if(typeof data46 === "string"){
+if(!pattern1.test(data46)){
+const err137 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+else {
+const err138 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+var _valid19 = _errs188 === errors;
 if(_valid19 && valid63){
 valid63 = false;
 passing7 = [passing7, 1];
@@ -2097,58 +2132,7 @@ passing7 = 1;
 }
 }
 if(!valid63){
-const err136 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err136];
-}
-else {
-vErrors.push(err136);
-}
-errors++;
-}
-else {
-errors = _errs183;
-if(vErrors !== null){
-if(_errs183){
-vErrors.length = _errs183;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.seed !== undefined){
-let data46 = data.seed;
-if(!((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46)))){
-const err137 = {instancePath:instancePath+"/seed",schemaPath:"#/allOf/11/then/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err137];
-}
-else {
-vErrors.push(err137);
-}
-errors++;
-}
-if(typeof data46 == "number"){
-if(data46 < 0 || isNaN(data46)){
-const err138 = {instancePath:instancePath+"/seed",schemaPath:"#/allOf/11/then/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err138];
-}
-else {
-vErrors.push(err138);
-}
-errors++;
-}
-}
-}
-}
-var _valid17 = _errs169 === errors;
-valid56 = _valid17;
-}
-if(!valid56){
-const err139 = {instancePath,schemaPath:"#/allOf/11/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+const err139 = {instancePath:instancePath+"/length",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2157,13 +2141,22 @@ vErrors.push(err139);
 }
 errors++;
 }
-const _errs191 = errors;
-let valid64 = true;
-const _errs192 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("render" !== data.op){
-const err140 = {};
+else {
+errors = _errs185;
+if(vErrors !== null){
+if(_errs185){
+vErrors.length = _errs185;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.seed !== undefined){
+let data47 = data.seed;
+if(!((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47)))){
+const err140 = {instancePath:instancePath+"/seed",schemaPath:"#/allOf/11/then/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2172,23 +2165,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-}
-var _valid20 = _errs192 === errors;
-errors = _errs191;
-if(vErrors !== null){
-if(_errs191){
-vErrors.length = _errs191;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid20){
-const _errs194 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.allocations === undefined){
-const err141 = {instancePath,schemaPath:"#/allOf/12/then/required",keyword:"required",params:{missingProperty: "allocations"},message:"must have required property '"+"allocations"+"'"};
+if(typeof data47 == "number"){
+if(data47 < 0 || isNaN(data47)){
+const err141 = {instancePath:instancePath+"/seed",schemaPath:"#/allOf/11/then/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2197,9 +2176,14 @@ vErrors.push(err141);
 }
 errors++;
 }
-for(const key12 in data){
-if(!(((key12 === "op") || (key12 === "allocations")) || (key12 === "write"))){
-const err142 = {instancePath,schemaPath:"#/allOf/12/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+}
+}
+var _valid17 = _errs171 === errors;
+valid56 = _valid17;
+}
+if(!valid56){
+const err142 = {instancePath,schemaPath:"#/allOf/11/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2208,12 +2192,13 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-if(data.allocations !== undefined){
-let data48 = data.allocations;
-if(Array.isArray(data48)){
-if(data48.length < 1){
-const err143 = {instancePath:instancePath+"/allocations",schemaPath:"#/allOf/12/then/properties/allocations/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const _errs193 = errors;
+let valid64 = true;
+const _errs194 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("render" !== data.op){
+const err143 = {};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2222,12 +2207,23 @@ vErrors.push(err143);
 }
 errors++;
 }
-const len0 = data48.length;
-for(let i0=0; i0<len0; i0++){
-let data49 = data48[i0];
-if(typeof data49 === "string"){
-if(func3(data49) < 1){
-const err144 = {instancePath:instancePath+"/allocations/" + i0,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+}
+var _valid20 = _errs194 === errors;
+errors = _errs193;
+if(vErrors !== null){
+if(_errs193){
+vErrors.length = _errs193;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid20){
+const _errs196 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.allocations === undefined){
+const err144 = {instancePath,schemaPath:"#/allOf/12/then/required",keyword:"required",params:{missingProperty: "allocations"},message:"must have required property '"+"allocations"+"'"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2236,9 +2232,9 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-else {
-const err145 = {instancePath:instancePath+"/allocations/" + i0,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key12 in data){
+if(!(((key12 === "op") || (key12 === "allocations")) || (key12 === "write"))){
+const err145 = {instancePath,schemaPath:"#/allOf/12/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2248,9 +2244,11 @@ vErrors.push(err145);
 errors++;
 }
 }
-}
-else {
-const err146 = {instancePath:instancePath+"/allocations",schemaPath:"#/allOf/12/then/properties/allocations/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.allocations !== undefined){
+let data49 = data.allocations;
+if(Array.isArray(data49)){
+if(data49.length < 1){
+const err146 = {instancePath:instancePath+"/allocations",schemaPath:"#/allOf/12/then/properties/allocations/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2259,16 +2257,12 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-if(data.write !== undefined){
-let data50 = data.write;
-if(Array.isArray(data50)){
-const len1 = data50.length;
-for(let i1=0; i1<len1; i1++){
-let data51 = data50[i1];
-if(typeof data51 === "string"){
-if(func3(data51) < 1){
-const err147 = {instancePath:instancePath+"/write/" + i1,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const len0 = data49.length;
+for(let i0=0; i0<len0; i0++){
+let data50 = data49[i0];
+if(typeof data50 === "string"){
+if(func3(data50) < 1){
+const err147 = {instancePath:instancePath+"/allocations/" + i0,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2279,7 +2273,7 @@ errors++;
 }
 }
 else {
-const err148 = {instancePath:instancePath+"/write/" + i1,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err148 = {instancePath:instancePath+"/allocations/" + i0,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2291,7 +2285,7 @@ errors++;
 }
 }
 else {
-const err149 = {instancePath:instancePath+"/write",schemaPath:"#/allOf/12/then/properties/write/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err149 = {instancePath:instancePath+"/allocations",schemaPath:"#/allOf/12/then/properties/allocations/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2301,12 +2295,15 @@ vErrors.push(err149);
 errors++;
 }
 }
-}
-var _valid20 = _errs194 === errors;
-valid64 = _valid20;
-}
-if(!valid64){
-const err150 = {instancePath,schemaPath:"#/allOf/12/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.write !== undefined){
+let data51 = data.write;
+if(Array.isArray(data51)){
+const len1 = data51.length;
+for(let i1=0; i1<len1; i1++){
+let data52 = data51[i1];
+if(typeof data52 === "string"){
+if(func3(data52) < 1){
+const err150 = {instancePath:instancePath+"/write/" + i1,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2315,13 +2312,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-const _errs207 = errors;
-let valid73 = true;
-const _errs208 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("pressure" !== data.op){
-const err151 = {};
+}
+else {
+const err151 = {instancePath:instancePath+"/write/" + i1,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2332,21 +2325,8 @@ errors++;
 }
 }
 }
-var _valid21 = _errs208 === errors;
-errors = _errs207;
-if(vErrors !== null){
-if(_errs207){
-vErrors.length = _errs207;
-}
 else {
-vErrors = null;
-}
-}
-if(_valid21){
-const _errs210 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.bytes === undefined){
-const err152 = {instancePath,schemaPath:"#/allOf/13/then/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'"};
+const err152 = {instancePath:instancePath+"/write",schemaPath:"#/allOf/12/then/properties/write/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2355,9 +2335,13 @@ vErrors.push(err152);
 }
 errors++;
 }
-for(const key13 in data){
-if(!((key13 === "op") || (key13 === "bytes"))){
-const err153 = {instancePath,schemaPath:"#/allOf/13/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+}
+}
+var _valid20 = _errs196 === errors;
+valid64 = _valid20;
+}
+if(!valid64){
+const err153 = {instancePath,schemaPath:"#/allOf/12/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2366,15 +2350,13 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data.bytes !== undefined){
-let data53 = data.bytes;
-const _errs214 = errors;
-let valid77 = false;
-let passing8 = null;
-const _errs215 = errors;
-if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
-const err154 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs209 = errors;
+let valid73 = true;
+const _errs210 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("pressure" !== data.op){
+const err154 = {};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2383,9 +2365,23 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(typeof data53 == "number"){
-if(data53 < 0 || isNaN(data53)){
-const err155 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+var _valid21 = _errs210 === errors;
+errors = _errs209;
+if(vErrors !== null){
+if(_errs209){
+vErrors.length = _errs209;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid21){
+const _errs212 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.bytes === undefined){
+const err155 = {instancePath,schemaPath:"#/allOf/13/then/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2394,16 +2390,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-var _valid22 = _errs215 === errors;
-if(_valid22){
-valid77 = true;
-passing8 = 0;
-}
-const _errs217 = errors;
-if(typeof data53 === "string"){
-if(!pattern1.test(data53)){
-const err156 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+for(const key13 in data){
+if(!((key13 === "op") || (key13 === "bytes"))){
+const err156 = {instancePath,schemaPath:"#/allOf/13/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2413,8 +2402,14 @@ vErrors.push(err156);
 errors++;
 }
 }
-else {
-const err157 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.bytes !== undefined){
+let data54 = data.bytes;
+const _errs216 = errors;
+let valid77 = false;
+let passing8 = null;
+const _errs217 = errors;
+if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
+const err157 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2423,7 +2418,47 @@ vErrors.push(err157);
 }
 errors++;
 }
+if(typeof data54 == "number"){
+if(data54 < 0 || isNaN(data54)){
+const err158 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
 var _valid22 = _errs217 === errors;
+if(_valid22){
+valid77 = true;
+passing8 = 0;
+}
+const _errs219 = errors;
+if(typeof data54 === "string"){
+if(!pattern1.test(data54)){
+const err159 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+else {
+const err160 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+var _valid22 = _errs219 === errors;
 if(_valid22 && valid77){
 valid77 = false;
 passing8 = [passing8, 1];
@@ -2435,73 +2470,7 @@ passing8 = 1;
 }
 }
 if(!valid77){
-const err158 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err158];
-}
-else {
-vErrors.push(err158);
-}
-errors++;
-}
-else {
-errors = _errs214;
-if(vErrors !== null){
-if(_errs214){
-vErrors.length = _errs214;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-var _valid21 = _errs210 === errors;
-valid73 = _valid21;
-}
-if(!valid73){
-const err159 = {instancePath,schemaPath:"#/allOf/13/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
-if(vErrors === null){
-vErrors = [err159];
-}
-else {
-vErrors.push(err159);
-}
-errors++;
-}
-const _errs220 = errors;
-let valid78 = true;
-const _errs221 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("set-priority" !== data.op){
-const err160 = {};
-if(vErrors === null){
-vErrors = [err160];
-}
-else {
-vErrors.push(err160);
-}
-errors++;
-}
-}
-}
-var _valid23 = _errs221 === errors;
-errors = _errs220;
-if(vErrors !== null){
-if(_errs220){
-vErrors.length = _errs220;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid23){
-const _errs223 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err161 = {instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+const err161 = {instancePath:instancePath+"/bytes",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2510,8 +2479,24 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(data.priority === undefined){
-const err162 = {instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: "priority"},message:"must have required property '"+"priority"+"'"};
+else {
+errors = _errs216;
+if(vErrors !== null){
+if(_errs216){
+vErrors.length = _errs216;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid21 = _errs212 === errors;
+valid73 = _valid21;
+}
+if(!valid73){
+const err162 = {instancePath,schemaPath:"#/allOf/13/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2520,9 +2505,13 @@ vErrors.push(err162);
 }
 errors++;
 }
-for(const key14 in data){
-if(!(((key14 === "op") || (key14 === "id")) || (key14 === "priority"))){
-const err163 = {instancePath,schemaPath:"#/allOf/14/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+const _errs222 = errors;
+let valid78 = true;
+const _errs223 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("set-priority" !== data.op){
+const err163 = {};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2532,11 +2521,22 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data.id !== undefined){
-let data55 = data.id;
-if(typeof data55 === "string"){
-if(func3(data55) < 1){
-const err164 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+var _valid23 = _errs223 === errors;
+errors = _errs222;
+if(vErrors !== null){
+if(_errs222){
+vErrors.length = _errs222;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid23){
+const _errs225 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err164 = {instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2545,9 +2545,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-else {
-const err165 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.priority === undefined){
+const err165 = {instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: "priority"},message:"must have required property '"+"priority"+"'"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2556,15 +2555,9 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-if(data.priority !== undefined){
-let data56 = data.priority;
-const _errs229 = errors;
-let valid82 = false;
-let passing9 = null;
-const _errs230 = errors;
-if(!(((((data56 === "minimum") || (data56 === "low")) || (data56 === "normal")) || (data56 === "high")) || (data56 === "maximum"))){
-const err166 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema17.allOf[14].then.properties.priority.oneOf[0].enum},message:"must be equal to one of the allowed values"};
+for(const key14 in data){
+if(!(((key14 === "op") || (key14 === "id")) || (key14 === "priority"))){
+const err166 = {instancePath,schemaPath:"#/allOf/14/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2573,14 +2566,12 @@ vErrors.push(err166);
 }
 errors++;
 }
-var _valid24 = _errs230 === errors;
-if(_valid24){
-valid82 = true;
-passing9 = 0;
 }
-const _errs231 = errors;
-if(!((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56)))){
-const err167 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.id !== undefined){
+let data56 = data.id;
+if(typeof data56 === "string"){
+if(func3(data56) < 1){
+const err167 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2589,9 +2580,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-if(typeof data56 == "number"){
-if(data56 > 4294967295 || isNaN(data56)){
-const err168 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+}
+else {
+const err168 = {instancePath:instancePath+"/id",schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2600,8 +2591,15 @@ vErrors.push(err168);
 }
 errors++;
 }
-if(data56 < 1 || isNaN(data56)){
-const err169 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data.priority !== undefined){
+let data57 = data.priority;
+const _errs231 = errors;
+let valid82 = false;
+let passing9 = null;
+const _errs232 = errors;
+if(!(((((data57 === "minimum") || (data57 === "low")) || (data57 === "normal")) || (data57 === "high")) || (data57 === "maximum"))){
+const err169 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema17.allOf[14].then.properties.priority.oneOf[0].enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2610,8 +2608,45 @@ vErrors.push(err169);
 }
 errors++;
 }
+var _valid24 = _errs232 === errors;
+if(_valid24){
+valid82 = true;
+passing9 = 0;
 }
-var _valid24 = _errs231 === errors;
+const _errs233 = errors;
+if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
+const err170 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+if(typeof data57 == "number"){
+if(data57 > 4294967295 || isNaN(data57)){
+const err171 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+if(data57 < 1 || isNaN(data57)){
+const err172 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+var _valid24 = _errs233 === errors;
 if(_valid24 && valid82){
 valid82 = false;
 passing9 = [passing9, 1];
@@ -2623,74 +2658,7 @@ passing9 = 1;
 }
 }
 if(!valid82){
-const err170 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf",keyword:"oneOf",params:{passingSchemas: passing9},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err170];
-}
-else {
-vErrors.push(err170);
-}
-errors++;
-}
-else {
-errors = _errs229;
-if(vErrors !== null){
-if(_errs229){
-vErrors.length = _errs229;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-var _valid23 = _errs223 === errors;
-valid78 = _valid23;
-}
-if(!valid78){
-const err171 = {instancePath,schemaPath:"#/allOf/14/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
-if(vErrors === null){
-vErrors = [err171];
-}
-else {
-vErrors.push(err171);
-}
-errors++;
-}
-const _errs234 = errors;
-let valid83 = true;
-const _errs235 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("wait" !== data.op){
-const err172 = {};
-if(vErrors === null){
-vErrors = [err172];
-}
-else {
-vErrors.push(err172);
-}
-errors++;
-}
-}
-}
-var _valid25 = _errs235 === errors;
-errors = _errs234;
-if(vErrors !== null){
-if(_errs234){
-vErrors.length = _errs234;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid25){
-const _errs237 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key15 in data){
-if(!((key15 === "op") || (key15 === "ns"))){
-const err173 = {instancePath,schemaPath:"#/allOf/15/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+const err173 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf",keyword:"oneOf",params:{passingSchemas: passing9},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2699,12 +2667,24 @@ vErrors.push(err173);
 }
 errors++;
 }
+else {
+errors = _errs231;
+if(vErrors !== null){
+if(_errs231){
+vErrors.length = _errs231;
 }
-if(data.ns !== undefined){
-let data58 = data.ns;
-if(typeof data58 == "number"){
-if(data58 < 0 || isNaN(data58)){
-const err174 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/15/then/properties/ns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid23 = _errs225 === errors;
+valid78 = _valid23;
+}
+if(!valid78){
+const err174 = {instancePath,schemaPath:"#/allOf/14/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2713,9 +2693,13 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-else {
-const err175 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/15/then/properties/ns/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs236 = errors;
+let valid83 = true;
+const _errs237 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("wait" !== data.op){
+const err175 = {};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2727,10 +2711,21 @@ errors++;
 }
 }
 var _valid25 = _errs237 === errors;
-valid83 = _valid25;
+errors = _errs236;
+if(vErrors !== null){
+if(_errs236){
+vErrors.length = _errs236;
 }
-if(!valid83){
-const err176 = {instancePath,schemaPath:"#/allOf/15/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+else {
+vErrors = null;
+}
+}
+if(_valid25){
+const _errs239 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key15 in data){
+if(!((key15 === "op") || (key15 === "ns"))){
+const err176 = {instancePath,schemaPath:"#/allOf/15/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2739,13 +2734,12 @@ vErrors.push(err176);
 }
 errors++;
 }
-const _errs242 = errors;
-let valid86 = true;
-const _errs243 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("verify" !== data.op){
-const err177 = {};
+}
+if(data.ns !== undefined){
+let data59 = data.ns;
+if(typeof data59 == "number"){
+if(data59 < 0 || isNaN(data59)){
+const err177 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/15/then/properties/ns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2755,23 +2749,8 @@ vErrors.push(err177);
 errors++;
 }
 }
-}
-var _valid26 = _errs243 === errors;
-errors = _errs242;
-if(vErrors !== null){
-if(_errs242){
-vErrors.length = _errs242;
-}
 else {
-vErrors = null;
-}
-}
-if(_valid26){
-const _errs245 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key16 in data){
-if(!((key16 === "op") || (key16 === "ids"))){
-const err178 = {instancePath,schemaPath:"#/allOf/16/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+const err178 = {instancePath:instancePath+"/ns",schemaPath:"#/allOf/15/then/properties/ns/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2781,15 +2760,12 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data.ids !== undefined){
-let data60 = data.ids;
-if(Array.isArray(data60)){
-const len2 = data60.length;
-for(let i2=0; i2<len2; i2++){
-let data61 = data60[i2];
-if(typeof data61 === "string"){
-if(func3(data61) < 1){
-const err179 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+var _valid25 = _errs239 === errors;
+valid83 = _valid25;
+}
+if(!valid83){
+const err179 = {instancePath,schemaPath:"#/allOf/15/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2798,9 +2774,13 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-else {
-const err180 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const _errs244 = errors;
+let valid86 = true;
+const _errs245 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("verify" !== data.op){
+const err180 = {};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2811,8 +2791,22 @@ errors++;
 }
 }
 }
+var _valid26 = _errs245 === errors;
+errors = _errs244;
+if(vErrors !== null){
+if(_errs244){
+vErrors.length = _errs244;
+}
 else {
-const err181 = {instancePath:instancePath+"/ids",schemaPath:"#/allOf/16/then/properties/ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+vErrors = null;
+}
+}
+if(_valid26){
+const _errs247 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key16 in data){
+if(!((key16 === "op") || (key16 === "ids"))){
+const err181 = {instancePath,schemaPath:"#/allOf/16/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2822,12 +2816,15 @@ vErrors.push(err181);
 errors++;
 }
 }
-}
-var _valid26 = _errs245 === errors;
-valid86 = _valid26;
-}
-if(!valid86){
-const err182 = {instancePath,schemaPath:"#/allOf/16/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(data.ids !== undefined){
+let data61 = data.ids;
+if(Array.isArray(data61)){
+const len2 = data61.length;
+for(let i2=0; i2<len2; i2++){
+let data62 = data61[i2];
+if(typeof data62 === "string"){
+if(func3(data62) < 1){
+const err182 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2836,13 +2833,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-const _errs253 = errors;
-let valid92 = true;
-const _errs254 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op !== undefined){
-if("repeat" !== data.op){
-const err183 = {};
+}
+else {
+const err183 = {instancePath:instancePath+"/ids/" + i2,schemaPath:"#/definitions/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2853,21 +2846,8 @@ errors++;
 }
 }
 }
-var _valid27 = _errs254 === errors;
-errors = _errs253;
-if(vErrors !== null){
-if(_errs253){
-vErrors.length = _errs253;
-}
 else {
-vErrors = null;
-}
-}
-if(_valid27){
-const _errs256 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.times === undefined){
-const err184 = {instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: "times"},message:"must have required property '"+"times"+"'"};
+const err184 = {instancePath:instancePath+"/ids",schemaPath:"#/allOf/16/then/properties/ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2876,8 +2856,13 @@ vErrors.push(err184);
 }
 errors++;
 }
-if(data.steps === undefined){
-const err185 = {instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
+}
+}
+var _valid26 = _errs247 === errors;
+valid86 = _valid26;
+}
+if(!valid86){
+const err185 = {instancePath,schemaPath:"#/allOf/16/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2886,9 +2871,13 @@ vErrors.push(err185);
 }
 errors++;
 }
-for(const key17 in data){
-if(!(((key17 === "op") || (key17 === "times")) || (key17 === "steps"))){
-const err186 = {instancePath,schemaPath:"#/allOf/17/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+const _errs255 = errors;
+let valid92 = true;
+const _errs256 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op !== undefined){
+if("repeat" !== data.op){
+const err186 = {};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2898,10 +2887,22 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data.times !== undefined){
-let data63 = data.times;
-if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
-const err187 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+var _valid27 = _errs256 === errors;
+errors = _errs255;
+if(vErrors !== null){
+if(_errs255){
+vErrors.length = _errs255;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid27){
+const _errs258 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.times === undefined){
+const err187 = {instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: "times"},message:"must have required property '"+"times"+"'"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2910,9 +2911,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(typeof data63 == "number"){
-if(data63 > 10000000 || isNaN(data63)){
-const err188 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+if(data.steps === undefined){
+const err188 = {instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2921,8 +2921,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data63 < 1 || isNaN(data63)){
-const err189 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key17 in data){
+if(!(((key17 === "op") || (key17 === "times")) || (key17 === "steps"))){
+const err189 = {instancePath,schemaPath:"#/allOf/17/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2932,20 +2933,10 @@ vErrors.push(err189);
 errors++;
 }
 }
-}
-if(data.steps !== undefined){
-let data64 = data.steps;
-if(Array.isArray(data64)){
-const len3 = data64.length;
-for(let i3=0; i3<len3; i3++){
-if(!(wrapper0.validate(data64[i3], {instancePath:instancePath+"/steps/" + i3,parentData:data64,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err190 = {instancePath:instancePath+"/steps",schemaPath:"#/allOf/17/then/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.times !== undefined){
+let data64 = data.times;
+if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
+const err190 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2954,13 +2945,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-}
-}
-var _valid27 = _errs256 === errors;
-valid92 = _valid27;
-}
-if(!valid92){
-const err191 = {instancePath,schemaPath:"#/allOf/17/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+if(typeof data64 == "number"){
+if(data64 > 10000000 || isNaN(data64)){
+const err191 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2969,9 +2956,8 @@ vErrors.push(err191);
 }
 errors++;
 }
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.op === undefined){
-const err192 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'"};
+if(data64 < 1 || isNaN(data64)){
+const err192 = {instancePath:instancePath+"/times",schemaPath:"#/allOf/17/then/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2980,10 +2966,21 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data.op !== undefined){
-let data66 = data.op;
-if(!((((((((((((((((((((data66 === "create") || (data66 === "destroy")) || (data66 === "lock")) || (data66 === "unlock")) || (data66 === "write")) || (data66 === "render")) || (data66 === "pressure")) || (data66 === "set-priority")) || (data66 === "wait")) || (data66 === "verify")) || (data66 === "repeat")) || (data66 === "map-aperture")) || (data66 === "unmap-aperture")) || (data66 === "gpu-write-physical")) || (data66 === "cpu-read")) || (data66 === "paging-queue")) || (data66 === "wait-paging-fence")) || (data66 === "dma-transfer")) || (data66 === "lock-surface")) || (data66 === "defragment"))){
-const err193 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema17.properties.op.enum},message:"must be equal to one of the allowed values"};
+}
+}
+if(data.steps !== undefined){
+let data65 = data.steps;
+if(Array.isArray(data65)){
+const len3 = data65.length;
+for(let i3=0; i3<len3; i3++){
+if(!(wrapper0.validate(data65[i3], {instancePath:instancePath+"/steps/" + i3,parentData:data65,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err193 = {instancePath:instancePath+"/steps",schemaPath:"#/allOf/17/then/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2994,13 +2991,51 @@ errors++;
 }
 }
 }
-else {
-const err194 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid27 = _errs258 === errors;
+valid92 = _valid27;
+}
+if(!valid92){
+const err194 = {instancePath,schemaPath:"#/allOf/17/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err194];
 }
 else {
 vErrors.push(err194);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.op === undefined){
+const err195 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'"};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+if(data.op !== undefined){
+let data67 = data.op;
+if(!((((((((((((((((((((data67 === "create") || (data67 === "destroy")) || (data67 === "lock")) || (data67 === "unlock")) || (data67 === "write")) || (data67 === "render")) || (data67 === "pressure")) || (data67 === "set-priority")) || (data67 === "wait")) || (data67 === "verify")) || (data67 === "repeat")) || (data67 === "map-aperture")) || (data67 === "unmap-aperture")) || (data67 === "gpu-write-physical")) || (data67 === "cpu-read")) || (data67 === "paging-queue")) || (data67 === "wait-paging-fence")) || (data67 === "dma-transfer")) || (data67 === "lock-surface")) || (data67 === "defragment"))){
+const err196 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema17.properties.op.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+}
+}
+else {
+const err197 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
 }
 errors++;
 }

@@ -89,6 +89,8 @@ export interface LockStep {
   id: string;
   /** `system` (default): the content is moved to system memory; `aperture`: mapped through the PCI aperture (CPU-visible allocations). */
   mode?: LockMode;
+  /** D3DDDICB_LOCK.PrivateDriverData, for DxgkDdiAcquireSwizzlingRange (default 0). */
+  privateDriverData?: number;
 }
 export interface UnlockStep {
   op: 'unlock';
@@ -158,7 +160,7 @@ export interface GeneratorOptions {
 export type Step =
   | { op: 'create'; path: string; id: string; size: number; alignment: number; cpuVisible: boolean; fill: number; privateData: Record<string, unknown> }
   | { op: 'destroy'; path: string; id: string }
-  | { op: 'lock'; path: string; id: string; mode?: LockMode }
+  | { op: 'lock'; path: string; id: string; mode?: LockMode; privateDriverData?: number }
   | { op: 'unlock'; path: string; id: string }
   | { op: 'write'; path: string; id: string; offset: number; length: number | undefined; seed: number }
   | { op: 'render'; path: string; allocations: string[]; write: string[] }

@@ -61,6 +61,17 @@ describe('swizzling ranges: cached with the allocation, released when it moves o
     assert.equal(r.machine.gpu.swizzlingRanges().length, 0);
   });
 
+  it('the cache is keyed by the lock\'s PrivateDriverData too: the same value uses the cached range, another has it released and acquired again', async () => {
+    const lockWith = (privateDriverData: number) => ({ ...lock('a'), privateDriverData });
+    const r = await run([swizzled('a'), lockWith(7), unlock('a'), lockWith(7), unlock('a'), lockWith(9), unlock('a')]);
+    assert.deepEqual(rangeCalls(r), ['Acquire a 0', 'Release a 0', 'Acquire a 0']);
+    const priv = r.events.flatMap((e) => (e.kind === 'ddi-return' && /SwizzlingRange$/.test(e.call.ddi) ? [(e.call.args as { PrivateDriverData: number }).PrivateDriverData] : []));
+    assert.deepEqual(priv, [7, 7, 9], 'the release names the private data the range was acquired for');
+    const note = r.events.find((e): e is KernelEvent => e.kind === 'kernel' && e.what === 'swizzling-range');
+    assert.match(note?.message ?? '', /acquired for PrivateDriverData 7, this lock has 9: VidMm releases it and asks again/);
+    assert.match(lockOf(r.events, 'a')[1].message, /cached since an earlier lock/);
+  });
+
   it('a cached range is released when its allocation is evicted, and when compaction moves it', async () => {
     const evicted = await run([swizzled('a'), lock('a'), unlock('a'), { op: 'pressure', bytes: '1MiB' }]);
     const eviction = evicted.events.findIndex((e) => e.kind === 'kernel' && e.what === 'eviction' && e.data.allocation === 'a');
@@ -106,7 +117,7 @@ describe('swizzling ranges: cached with the allocation, released when it moves o
     // What a debugger shows of each allocation: the range VidMm holds for it, and whether a lock uses it.
     const view = (name: string) => r.machine.state().allocations.find((a) => a.name === name)!;
     assert.equal(view('a').swizzlingRange, undefined);
-    assert.deepEqual(view('b').swizzlingRange, { id: 1, data: view('b').swizzlingRange!.data, inUse: true });
+    assert.deepEqual(view('b').swizzlingRange, { id: 1, data: view('b').swizzlingRange!.data, privateData: 0, inUse: true });
     assert.equal(view('c').swizzlingRange?.id, 0);
   });
 

@@ -35,7 +35,6 @@ interface CpuMapping {
 
 const USER_VA_BASE = 0x7ff0_0000_0000;
 
-
 export class CpuAccess {
   private readonly mappings = new Map<Allocation, CpuMapping>();
   /** The swizzling ranges VidMm holds, by allocation: under a lock, or cached since one. */

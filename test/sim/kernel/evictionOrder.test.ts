@@ -67,6 +67,39 @@ describe('EvictionOrder', () => {
     assert.deepEqual(order(o), [...map.keys()].map((m) => m.name));
   });
 
+  it('with several levels, the first is always the lowest priority, least recently used: against a brute-force pick over 20,000 random changes', () => {
+    let seed = 5;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const levels = [D3DDDI_ALLOCATIONPRIORITY_LOW, D3DDDI_ALLOCATIONPRIORITY_NORMAL, D3DDDI_ALLOCATIONPRIORITY_HIGH];
+    const items = Array.from({ length: 30 }, (_, i) => item(String(i), levels[i % 3]));
+    const o = new EvictionOrder<Item>();
+    /** When each member was last used at its current level (undefined: not in the order). */
+    const used = new Map<Item, number>();
+    for (let t = 1; t <= 20000; t++) {
+      const x = items[rnd(items.length)];
+      const what = rnd(6);
+      if (what === 0) {
+        o.delete(x);
+        used.delete(x);
+      } else if (what === 1) {
+        // pfnSetPriorityCb: a member is filed again as just used; one out of the order only changes level.
+        x.priority = levels[rnd(3)];
+        if (used.has(x)) {
+          o.touch(x);
+          used.set(x, t);
+        }
+      } else {
+        o.touch(x);
+        used.set(x, t);
+      }
+      const expected = [...used].sort(([a, ta], [b, tb]) => a.priority - b.priority || ta - tb)[0]?.[0];
+      assert.equal(o.first(() => true), expected, `after change ${t}`);
+    }
+  });
+
   it('names the D3dukmdt.h levels, and others in hex', () => {
     assert.equal(priorityName(D3DDDI_ALLOCATIONPRIORITY_LOW), 'D3DDDI_ALLOCATIONPRIORITY_LOW');
     assert.equal(priorityName(0x78000001), '0x78000001');

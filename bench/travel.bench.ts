@@ -169,12 +169,27 @@ const PROCESS_ROUNDS = 10;
  * Throughput in processes of their own (travelThroughput.ts), recording on in every machine or in
  * none, alternately: off, on, off, on... Returns every round but each process's warm-up rounds.
  */
-function throughputByProcess(script: string): { off: Rate[]; on: Rate[] } {
-  const out = { off: [] as Rate[], on: [] as Rate[] };
+function throughputByProcess(script: string): { off: Rate[]; on: Rate[]; pairs: { off: Rate[]; on: Rate[] }[] } {
+  const out = { off: [] as Rate[], on: [] as Rate[], pairs: [] as { off: Rate[]; on: Rate[] }[] };
   for (let p = 0; p < PROCESSES; p++) {
-    for (const mode of ['off', 'on'] as const) out[mode].push(...throughputIn(script, mode, PROCESS_ROUNDS)[mode]);
+    const pair = { off: [] as Rate[], on: [] as Rate[] };
+    for (const mode of ['off', 'on'] as const) pair[mode] = throughputIn(script, mode, PROCESS_ROUNDS)[mode];
+    out.off.push(...pair.off);
+    out.on.push(...pair.on);
+    out.pairs.push(pair);
   }
   return out;
+}
+
+/**
+ * The spread behind the pooled figure: each pair of processes (one off, then one on) gives its own
+ * on / off ratio of medians; their lowest and highest say how far one sitting's figure can move.
+ */
+function pairSpread(pairs: { off: Rate[]; on: Rate[] }[]): void {
+  for (const clock of ['wall', 'cpu'] as const) {
+    const ratios = pairs.map((p) => percentile(p.on.map((r) => r[clock]), 50) / percentile(p.off.map((r) => r[clock]), 50)).sort((a, b) => a - b);
+    row(`  ... each pair of processes on its own${clock === 'cpu' ? ', in CPU time' : ''}: lowest / median / highest`, `${ratios[0].toFixed(2)}x / ${percentile(ratios, 50).toFixed(2)}x / ${ratios[ratios.length - 1].toFixed(2)}x`, `(${ratios.length} pairs)`);
+  }
 }
 
 /** The rates of a bundled travelThroughput process (each mode's rounds after the warm-up ones). */
@@ -215,6 +230,7 @@ export const travelSuite: Suite = {
     const byProcess = throughputByProcess(script);
     console.log(`  random-pressure, bundled, ${PROCESSES} processes of each mode (off, on, off, on...), ${PROCESS_ROUNDS} rounds each after ${WARM_UP_ROUNDS} warm-up rounds, each from a collected heap; load ${load()}`);
     rates(byProcess.off, byProcess.on, 'recording on / off, a process per mode', '(target >= 0.8x)');
+    pairSpread(byProcess.pairs);
 
     // Both modes in one process (off, on, off, on...), for what it shows of the JIT: the code they
     // share is optimized for both, which no process of the product runs. Its rounds go in phases

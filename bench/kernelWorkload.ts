@@ -163,6 +163,9 @@ export interface PlainRun {
   otherCpuMs?: number;
   /** 64 KiB slabs of fresh memory the run's memories took from the process (a later run in the process reuses the first's). */
   freshSlabs: number;
+  /** The garbage collector's pauses of the main thread during the run (PerformanceObserver 'gc' entries): their sum and count. */
+  gcMs: number;
+  gcPauses: number;
 }
 
 /**
@@ -200,6 +203,10 @@ function threadCpu(): { main: number; other: number } | undefined {
 
 export async function runPlainRound(shape: StressShape, runs = 2): Promise<PlainRound> {
   const round: PlainRound = { runs: [], pagingOps: 0, instructions: 0, virtualNs: 0 };
+  // The collector's pauses, told after the run (the observer hears of them between turns of the event loop).
+  const pauses: PerformanceEntry[] = [];
+  const gc = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+  gc.observe({ entryTypes: ['gc'] });
   for (let i = 0; i < runs; i++) {
     const scenario = stressScenario(shape);
     const machine = await createMachine({ driver: DriverEntry as unknown as DriverEntryFunction, scenario, shadow: false });
@@ -218,14 +225,20 @@ export async function runPlainRound(shape: StressShape, runs = 2): Promise<Plain
       throw new Error(`run ${i + 1} of the stress did not do what the first did: ${JSON.stringify(did)}`);
     }
     Object.assign(round, did);
+    // Entries reach the observer on a later task than setImmediate's: a short timer lets them in.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const during = pauses.filter((e) => e.startTime >= w0 && e.startTime < w0 + wallMs);
     round.runs.push({
       wallMs,
       cpuMs: (cu.user + cu.system) / 1000,
       freshSlabs: freshSlabsTaken() - slabs,
+      gcMs: during.reduce((n, e) => n + e.duration, 0),
+      gcPauses: during.length,
       ...(t0 && t1 ? { mainCpuMs: t1.main - t0.main, otherCpuMs: t1.other - t0.other } : {}),
     });
     machine.releaseMemory();
   }
+  gc.disconnect();
   return round;
 }
 

@@ -342,7 +342,7 @@ export class Machine {
       busy: this.kernel.vidmm.isBusy(a),
       lastPagingOperation: a.lastPagingOperation,
       priority: a.priority,
-      swizzlingRange: range && { id: range.id, data: range.data, privateData: range.privateData, inUse: paths!.cpu.mapping(a)?.kind === 'aperture' },
+      swizzlingRange: range && { id: range.id, data: range.data, privateData: range.privateData, inUse: paths!.cpu.ranges.inUse(a) },
     };
   }
 }

@@ -47,7 +47,7 @@ export class KernelView {
         { name: 'busy', value: String(a.busy) },
         { name: 'lastPagingOperation', value: a.lastPagingOperation ?? 'none' },
         { name: 'priority', value: priorityName(a.priority) },
-        ...(a.swizzlingRange ? [{ name: 'swizzlingRange', value: `RangeId ${a.swizzlingRange.id}, SwizzlingRangeData ${hex(a.swizzlingRange.data)}, ${a.swizzlingRange.inUse ? 'in use by a CPU lock' : 'cached since a lock'}` }] : []),
+        ...(a.swizzlingRange ? [{ name: 'swizzlingRange', value: `RangeId ${a.swizzlingRange.id}, SwizzlingRangeData ${hex(a.swizzlingRange.data)}, ${rangeUse(a.swizzlingRange)}` }] : []),
       ],
     };
   }
@@ -153,7 +153,7 @@ export class KernelView {
     const lines = [`VidMm holds ${held.length} of the ${declared} swizzling range${declared === 1 ? '' : 's'} the driver declared (DXGK_DRIVERCAPS.NumberOfSwizzlingRanges)${held.length ? ':' : ''}`];
     for (const a of held) {
       const r = a.swizzlingRange!;
-      lines.push(`  RangeId ${r.id}: #${a.handle} ${a.name}, ${r.inUse ? 'in use by a CPU lock' : 'cached since a lock'}, SwizzlingRangeData ${hex(r.data)}${r.privateData ? `, PrivateDriverData ${hex(r.privateData)}` : ''}`);
+      lines.push(`  RangeId ${r.id}: #${a.handle} ${a.name}, ${rangeUse(r)}, SwizzlingRangeData ${hex(r.data)}${r.privateData ? `, PrivateDriverData ${hex(r.privateData)}` : ''}`);
     }
     const hw = this.hw.swizzlingRanges();
     lines.push(`the hardware has ${hw.length} of ${this.hw.config.swizzlingRanges} unswizzling ranges programmed${hw.length ? ':' : ''}`);
@@ -215,4 +215,11 @@ export class KernelView {
       },
     };
   }
+}
+
+type HeldRangeView = NonNullable<MachineState['allocations'][number]['swizzlingRange']>;
+
+/** Whether a held swizzling range is in use by a CPU lock or cached since one, in the Variables' and !swizzle's words. */
+function rangeUse(r: HeldRangeView): string {
+  return r.inUse ? 'in use by a CPU lock' : 'cached since a lock';
 }

@@ -39,6 +39,11 @@ export class SwizzlingRanges {
     return this.ranges.get(a);
   }
 
+  /** Whether the range `a` holds is in use by a CPU lock (else it is cached since one). */
+  inUse(a: Allocation): boolean {
+    return this.ranges.has(a) && this.locked(a);
+  }
+
   /** The lowest swizzling range id VidMm does not hold ("the zero-based identifier of the swizzling range"), below the driver's NumberOfSwizzlingRanges; undefined when all are held. */
   private freeId(): number | undefined {
     const held = new Set<number>();
@@ -99,7 +104,7 @@ export class SwizzlingRanges {
     let locked: [Allocation, HeldRange] | undefined;
     for (const [x, r] of this.ranges) {
       if (x === a) continue;
-      const slot = this.locked(x) ? 'locked' : 'cached';
+      const slot = this.inUse(x) ? 'locked' : 'cached';
       if (slot === 'cached' && (!cached || r.order < cached[1].order)) cached = [x, r];
       if (slot === 'locked' && (!locked || r.order < locked[1].order)) locked = [x, r];
     }

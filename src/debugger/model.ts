@@ -119,11 +119,14 @@ export interface InstructionBreakpointSpec {
   hitCondition?: string;
 }
 
+/** When a data breakpoint stops: on a write to what it watches, a read of it, or either (DAP's DataBreakpointAccessType). */
+export type DataAccessType = 'read' | 'write' | 'readWrite';
+
 /** A data breakpoint as the session passes it on: what it watches (a `dataId` from dataBreakpointInfo) and when it stops. */
 export interface DataBreakpointSpec {
   id: number;
   dataId: string;
-  accessType?: 'read' | 'write' | 'readWrite';
+  accessType?: DataAccessType;
   condition?: string;
   hitCondition?: string;
 }
@@ -132,7 +135,7 @@ export interface DataBreakpointSpec {
 export interface DataBreakpointInfo {
   dataId: string | null;
   description: string;
-  accessTypes?: ('read' | 'write' | 'readWrite')[];
+  accessTypes?: DataAccessType[];
 }
 
 export interface BreakpointResult {

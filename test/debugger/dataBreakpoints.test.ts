@@ -1,6 +1,7 @@
 // Data breakpoints over the real adapter: on an allocation (its content wherever it lives), on a DMA
 // buffer the driver writes, and on an address typed in; the stop says who wrote (the GPU opcode and
-// its address, the driver's DDI call). Bad input is refused with a reason.
+// its address, the driver's DDI call), or for a watch on reads who read. Bad input is refused with a
+// reason.
 
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -77,7 +78,7 @@ describe('debug adapter: data breakpoints', function () {
     const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
     const i = await info(dc, { variablesReference: ref, name: texture });
     assert.match(i.body.dataId!, /^alloc:\d+$/);
-    assert.deepEqual(i.body.accessTypes, ['write']);
+    assert.deepEqual(i.body.accessTypes, ['write', 'read', 'readWrite']);
     assert.match(i.body.description, /texture/);
     const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'write' }] })) as DebugProtocol.SetDataBreakpointsResponse;
     assert.equal(set.body.breakpoints[0].verified, true);
@@ -103,6 +104,47 @@ describe('debug adapter: data breakpoints', function () {
     // The eviction copy: a copy from the segment into the MDL's pages (system memory).
     assert.match(evict.body.text!, /written by GPU engine 0: copy mdl\(.*\).*, [a-z]+:0x[0-9A-F]+.* at 0x[0-9a-f]+ \(\d+ bytes at 0x[0-9a-f]+\), paging operation Transfer 'texture' segment -> MDL/);
     assert.equal(evict.body.threadId, GPU);
+  });
+
+  it('on reads of an allocation: stops at the page-in copy that reads its pages and at the eviction copy that reads it in VRAM', async () => {
+    await startAtBuild(dc);
+    const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
+    const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
+    const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
+    const i = await info(dc, { variablesReference: ref, name: texture });
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'read' }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    assert.equal(set.body.breakpoints[0].verified, true);
+    assert.match(set.body.breakpoints[0].message!, /texture.*on reads/);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+
+    // The paging buffer built at this stop copies the texture in from its pages (a read of system
+    // memory); its eviction later reads it out of the segment (a debug address past system memory).
+    const stops: DebugProtocol.StoppedEvent[] = [];
+    for (let n = 0; n < 40; n++) {
+      const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+      stops.push(s);
+      const addr = /bytes at (0x[0-9a-f]+)\)/.exec(s.body.text ?? '');
+      if (addr && Number(addr[1]) >= SYSTEM_MEMORY) break;
+    }
+    for (const s of stops) {
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+      assert.doesNotMatch(s.body.text!, /written/, 'a watch on reads does not stop at writes');
+    }
+    const pageIn = stops[0];
+    assert.equal(pageIn.body.threadId, GPU);
+    assert.match(pageIn.body.text!, /read by GPU engine 0: copy [a-z]+:0x[0-9A-F]+, mdl\(.*\).* at 0x[0-9a-f]+ \(\d+ bytes at 0x[0-9a-f]+\), paging operation Transfer 'texture' MDL -> segment/);
+    const pageInAt = Number(/bytes at (0x[0-9a-f]+)\)/.exec(pageIn.body.text!)![1]);
+    assert.ok(pageInAt < SYSTEM_MEMORY, 'the page-in reads the texture where it lives in system memory');
+    const evict = stops.at(-1)!;
+    assert.ok(stops.length > 1, 'an eviction follows the page-in');
+    assert.match(evict.body.text!, /read by GPU engine 0: copy mdl\(.*\).*, [a-z]+:0x[0-9A-F]+.* at 0x[0-9a-f]+ \(\d+ bytes at 0x[0-9a-f]+\), paging operation Transfer 'texture' segment -> MDL/);
+
+    // Going back finds writes only: a watch on reads alone has nothing there, so reverse continue
+    // goes to the beginning of the run (no other breakpoint is set).
+    const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.notEqual(back.body.reason, 'data breakpoint');
+    assert.ok(dc.alive);
   });
 
   it("on a DMA buffer: stops on the driver's line that wrote it, naming the DDI call", async () => {
@@ -160,7 +202,44 @@ describe('debug adapter: data breakpoints', function () {
     assert.match(s.body.text!, /^4 bytes at 0x10000002000 written by copy vram:0x2000, vram:0x1000, 0x100 at copy\.pgasm:6 \(256 bytes at 0x10000002000\)$/);
   });
 
-  it('refuses an unmapped address, a zero length and a read watch, with a reason', async () => {
+  it('in a .pgasm program: a watch on reads stops after the opcode that read the range, not the one that wrote it', async () => {
+    const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+    const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+    await dc.configurationDoneRequest();
+    await launched;
+    await first;
+    // vram:0x1000: written by the fill, read by the copy.
+    const i = await info(dc, { name: '0x10000001000', asAddress: true, bytes: 4 });
+    assert.deepEqual(i.body.accessTypes, ['write', 'read', 'readWrite']);
+    await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'read' }] });
+    const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: GPU }));
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.match(s.body.text!, /^4 bytes at 0x10000001000 read by copy vram:0x2000, vram:0x1000, 0x100 at copy\.pgasm:6 \(256 bytes at 0x10000001000\)$/);
+  });
+
+  it('in a .pgasm program: a watch on reads and writes stops at the fill that writes the range, then at the copy that reads it', async () => {
+    const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
+    await initialize(dc);
+    const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+    const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+    await dc.configurationDoneRequest();
+    await launched;
+    await first;
+    const i = await info(dc, { name: '0x10000001000', asAddress: true, bytes: 4 });
+    await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'readWrite' }] });
+    const fill = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: GPU }));
+    assert.match(fill.body.text!, /^4 bytes at 0x10000001000 written by fill vram:0x1000, 0x100, 0xDEADBEEF at copy\.pgasm:5 /);
+    const copy = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: GPU }));
+    assert.match(copy.body.text!, /^4 bytes at 0x10000001000 read by copy vram:0x2000, vram:0x1000, 0x100 at copy\.pgasm:6 /);
+  });
+
+  it('refuses an unmapped address, a zero length, an id it did not make and a bad hit count, with a reason; takes a watch on reads', async () => {
     await startAtBuild(dc);
     const unmapped = await info(dc, { name: '0x7f000000', asAddress: true, bytes: 4 });
     assert.equal(unmapped.body.dataId, null);
@@ -174,8 +253,8 @@ describe('debug adapter: data breakpoints', function () {
       breakpoints: [{ dataId: ok.body.dataId, accessType: 'read' }, { dataId: 'mem:0x7f000000:4' }, { dataId: 'nonsense' }, { dataId: ok.body.dataId, hitCondition: 'often' }],
     })) as DebugProtocol.SetDataBreakpointsResponse;
     const b = set.body.breakpoints;
-    assert.deepEqual(b.map((x) => x.verified), [false, false, false, false]);
-    assert.match(b[0].message!, /only writes/);
+    assert.deepEqual(b.map((x) => x.verified), [true, false, false, false]);
+    assert.match(b[0].message!, /16 bytes at 0x1000, on reads \(reverse continue does not find reads/);
     assert.match(b[1].message!, /not mapped/);
     assert.match(b[2].message!, /not a data breakpoint id/);
     assert.match(b[3].message!, /hit count/);

@@ -1,5 +1,5 @@
-// Data breakpoints: stop when memory a user watches is written, whoever writes it. Two kinds of
-// watch, named by the `dataId` dataBreakpointInfo hands out:
+// Data breakpoints: stop when memory a user watches is written (or read), whoever does it. Two kinds
+// of watch, named by the `dataId` dataBreakpointInfo hands out:
 //   mem:ADDR:LEN   a range of the debug address space (a DMA buffer, an MDL's page list, any address
 //                  and length typed in "Add Data Breakpoint at Address")
 //   alloc:H        an allocation's content wherever it lives at the time: its range in a segment
@@ -8,12 +8,15 @@
 // DMA, the kernel's page lists) are matched as they happen, with the instruction that wrote. Bytes
 // written straight into a common buffer raise no hardware event (the driver writing its DMA buffer,
 // the kernel a paging buffer's header): a watched range in system memory keeps a copy of its bytes,
-// compared after each step of the machine. With no data breakpoint set, nothing here runs but one
-// length test per hardware write.
+// compared after each step of the machine. Reads are those the hardware makes of data: a GPU
+// engine's (a copy's source, the bytes an instruction reads), bus-master DMA's and the CPU's through
+// the BAR; a read sink on the GPU hears them only while a watch wants reads. With no data breakpoint
+// set, nothing here runs but one length test per hardware write.
 
 import { debugAddressOfSegment, type Gpu } from '../../sim/hw';
-import { HOST_ENGINE } from '../../sim/hw/constants';
+import { HOST_ACCESS, HOST_ENGINE } from '../../sim/hw/constants';
 import type { HwEvent } from '../../sim/hw/types';
+import type { DataAccessType } from '../model';
 import { hex } from '../../isa/hex';
 import { BreakpointRule, check, makeRule } from '../breakpoints';
 import type { UNKNOWN, Value } from '../expression';
@@ -49,14 +52,17 @@ export interface DataSource {
   lookup(name: string, engine: number): Value | typeof UNKNOWN;
 }
 
-/** One write a watch saw. */
+/** One write (or read) a watch saw. */
 export interface SeenWrite {
+  access: 'write' | 'read';
   /** The engine that wrote; -1: the host (the CPU, bus-master DMA or the kernel). */
   engine: number;
   /** GPU writes: the bus address of the instruction that wrote. */
   instruction?: number;
   /** GPU writes in a paging buffer: the paging operation, in the kernel's words. */
   operation?: string;
+  /** A host read: who read (bus-master DMA, the CPU through the BAR). */
+  reader?: string;
   debugAddress: number;
   length: number;
   target: 'vram' | 'system';
@@ -85,8 +91,23 @@ interface Watch {
   handle?: number;
   /** mem in system memory: the bytes as last seen. */
   copy?: Uint8Array;
+  /** What it stops on. */
+  access: DataAccessType;
   /** Seen during the current step. */
   writes: SeenWrite[];
+}
+
+/** The access types every data breakpoint offers (dataBreakpointInfo's accessTypes). */
+const ACCESS_TYPES: DataAccessType[] = ['write', 'read', 'readWrite'];
+
+/** A memory access the hardware reported (a write event, or a read told to the read sink). */
+type Access = Pick<Extract<HwEvent, { kind: 'write' }>, 'engine' | 'target' | 'address' | 'length' | 'debugAddress' | 'time'>;
+
+/** What a watch's access type adds to its message: reads are found going forward only (the run's log keeps writes). */
+function accessNote(access: DataAccessType): string {
+  if (access === 'read') return ', on reads (reverse continue does not find reads: the run keeps a log of writes)';
+  if (access === 'readWrite') return ', on reads and writes (reverse continue finds the writes)';
+  return '';
 }
 
 export function memDataId(address: number, length: number): string {
@@ -108,6 +129,8 @@ export function parseDataId(dataId: string): { kind: 'mem'; address: number; len
 export class DataBreakpoints {
   private watches: Watch[] = [];
   private readonly lastInstruction: number[] = [];
+  /** Stops hearing the GPU's reads; set while a watch wants reads. */
+  private stopReads: (() => void) | undefined;
 
   constructor(
     private hw: Gpu,
@@ -116,9 +139,22 @@ export class DataBreakpoints {
 
   /** Watches another machine's GPU (time travel reached a moment on it): the copies of watched bytes are taken again there. */
   follow(hw: Gpu): void {
+    this.stopReads?.();
+    this.stopReads = undefined;
     this.hw = hw;
     this.lastInstruction.length = 0;
     for (const w of this.watches) if (w.copy) w.copy = hw.debugRead(w.address, w.length).bytes.slice();
+    this.listenToReads();
+  }
+
+  /** Hears the GPU's reads while some watch wants them, and only then (the datapath tests a flag per run of bytes). */
+  private listenToReads(): void {
+    const wanted = this.watches.some((w) => w.access !== 'write');
+    if (wanted && !this.stopReads) this.stopReads = this.hw.onReads(this.onRead);
+    else if (!wanted && this.stopReads) {
+      this.stopReads();
+      this.stopReads = undefined;
+    }
   }
 
   get active(): boolean {
@@ -142,7 +178,7 @@ export class DataBreakpoints {
   infoForRange(address: number, length: number): DataBreakpointInfo {
     const problem = this.rangeProblem(address, length);
     if (problem) return { dataId: null, description: problem };
-    return { dataId: memDataId(address, length), description: `${length} byte${length === 1 ? '' : 's'} at ${hex(address)}`, accessTypes: ['write'] };
+    return { dataId: memDataId(address, length), description: `${length} byte${length === 1 ? '' : 's'} at ${hex(address)}`, accessTypes: ACCESS_TYPES };
   }
 
   /** dataBreakpointInfo for a dataId a variable carries (checked now: an allocation may be gone). */
@@ -155,15 +191,13 @@ export class DataBreakpoints {
     }
     const a = this.source.allocation?.(p.handle);
     if (!a) return { dataId: null, description: `there is no allocation with handle ${p.handle} now` };
-    return { dataId, description: `allocation #${a.handle} '${a.name}' (${a.size} bytes, wherever it lives)`, accessTypes: ['write'] };
+    return { dataId, description: `allocation #${a.handle} '${a.name}' (${a.size} bytes, wherever it lives)`, accessTypes: ACCESS_TYPES };
   }
 
   set(specs: DataBreakpointSpec[]): BreakpointResult[] {
     const kept: Watch[] = [];
     const results = specs.map((bp): BreakpointResult => {
-      if (bp.accessType && bp.accessType !== 'write') {
-        return { id: bp.id, verified: false, message: `only writes can be watched (the simulated hardware reports writes, not reads); set accessType 'write'` };
-      }
+      const access = bp.accessType ?? 'write';
       const p = parseDataId(bp.dataId);
       if (!p) return { id: bp.id, verified: false, message: `'${bp.dataId}' is not a data breakpoint id this adapter made (ask dataBreakpointInfo for one)` };
       let rule: BreakpointRule;
@@ -175,17 +209,19 @@ export class DataBreakpoints {
       if (p.kind === 'mem') {
         const problem = this.rangeProblem(p.address, p.length);
         if (problem) return { id: bp.id, verified: false, message: problem };
-        const w: Watch = { rule, label: `${p.length} byte${p.length === 1 ? '' : 's'} at ${hex(p.address)}`, address: p.address, length: p.length, writes: [] };
-        if (p.address < this.hw.config.systemMemoryBytes) w.copy = this.hw.debugRead(p.address, p.length).bytes.slice();
+        const w: Watch = { rule, label: `${p.length} byte${p.length === 1 ? '' : 's'} at ${hex(p.address)}`, address: p.address, length: p.length, access, writes: [] };
+        // Bytes written straight into a common buffer are found by comparing: writes only.
+        if (access !== 'read' && p.address < this.hw.config.systemMemoryBytes) w.copy = this.hw.debugRead(p.address, p.length).bytes.slice();
         kept.push(w);
-        return { id: bp.id, verified: true, message: w.label };
+        return { id: bp.id, verified: true, message: w.label + accessNote(access) };
       }
       const a = this.source.allocation?.(p.handle);
       if (!a) return { id: bp.id, verified: false, message: `there is no allocation with handle ${p.handle}` };
-      kept.push({ rule, label: `allocation #${a.handle} '${a.name}'`, address: 0, length: a.size, handle: a.handle, writes: [] });
-      return { id: bp.id, verified: true, message: `allocation #${a.handle} '${a.name}'` };
+      kept.push({ rule, label: `allocation #${a.handle} '${a.name}'`, address: 0, length: a.size, handle: a.handle, access, writes: [] });
+      return { id: bp.id, verified: true, message: `allocation #${a.handle} '${a.name}'${accessNote(access)}` };
     });
     this.watches = kept;
+    this.listenToReads();
     return results;
   }
 
@@ -196,22 +232,31 @@ export class DataBreakpoints {
       return;
     }
     if (ev.kind !== 'write') return;
-    for (const w of this.watches) {
-      if (!this.hits(w, ev)) continue;
-      const gpu = ev.engine !== HOST_ENGINE;
-      w.writes.push({
-        engine: gpu ? ev.engine : -1,
-        instruction: gpu ? this.lastInstruction[ev.engine] : undefined,
-        operation: gpu ? this.source.operationAt?.(this.lastInstruction[ev.engine]) : undefined,
-        debugAddress: ev.debugAddress,
-        length: ev.length,
-        target: ev.target,
-        time: ev.time,
-      });
-    }
+    for (const w of this.watches) if (w.access !== 'read' && this.hits(w, ev)) this.seen(w, 'write', ev);
   }
 
-  private hits(w: Watch, ev: Extract<HwEvent, { kind: 'write' }>): boolean {
+  /** A read the GPU reports (a ReadSink). */
+  private readonly onRead = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number): void => {
+    const ev: Access = { engine, target: vram ? 'vram' : 'system', address, length, debugAddress, time };
+    for (const w of this.watches) if (w.access !== 'write' && this.hits(w, ev)) this.seen(w, 'read', ev, hostAccess);
+  };
+
+  private seen(w: Watch, access: 'write' | 'read', ev: Access, hostAccess?: number): void {
+    const gpu = ev.engine !== HOST_ENGINE;
+    w.writes.push({
+      access,
+      reader: !gpu && access === 'read' ? (hostAccess === HOST_ACCESS.busMaster ? 'bus-master DMA' : 'the CPU through the BAR') : undefined,
+      engine: gpu ? ev.engine : -1,
+      instruction: gpu ? this.lastInstruction[ev.engine] : undefined,
+      operation: gpu ? this.source.operationAt?.(this.lastInstruction[ev.engine]) : undefined,
+      debugAddress: ev.debugAddress,
+      length: ev.length,
+      target: ev.target,
+      time: ev.time,
+    });
+  }
+
+  private hits(w: Watch, ev: Access): boolean {
     if (w.handle === undefined) {
       const end = w.address + w.length;
       return (ev.debugAddress < end && ev.debugAddress + ev.length > w.address) || (ev.target === 'system' && ev.address < end && ev.address + ev.length > w.address);
@@ -242,6 +287,7 @@ export class DataBreakpoints {
     let hit: DataHit | undefined;
     for (const w of this.watches) {
       const unreported = w.copy ? this.compare(w) : [];
+      if (unreported.length && w.access === 'read') unreported.length = 0;
       if (!w.writes.length && !unreported.length) continue;
       const writes = w.writes;
       w.writes = [];
@@ -286,8 +332,9 @@ export class DataBreakpoints {
    * are not applied going backwards). Undefined when no data breakpoint is set.
    */
   loggedHit(): ((log: WriteLog, i: number) => boolean) | undefined {
-    if (!this.watches.length) return undefined;
-    const watches = this.watches.slice();
+    // The log holds writes: a watch on reads alone has nothing to find there.
+    const watches = this.watches.filter((w) => w.access !== 'read');
+    if (!watches.length) return undefined;
     return (log, i) => watches.some((x) => this.logged(x, log, i));
   }
 
@@ -295,7 +342,7 @@ export class DataBreakpoints {
   loggedWatches(log: WriteLog, i: number): { ids: number[]; labels: string[] } {
     const hit = { ids: [] as number[], labels: [] as string[] };
     for (const x of this.watches) {
-      if (!this.logged(x, log, i)) continue;
+      if (x.access === 'read' || !this.logged(x, log, i)) continue;
       hit.ids.push(x.rule.id);
       hit.labels.push(x.label);
     }

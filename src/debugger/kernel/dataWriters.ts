@@ -1,7 +1,8 @@
-// Who wrote the bytes a data breakpoint watches, said for the stop of a driver session: a GPU
-// engine's instruction (its text, address and paging operation), the host (what the kernel was
-// doing), or the driver inside a DDI call (the line that wrote them, found in the run's recording);
-// and going back, the writer the write log names for the watched bytes at a moment.
+// Who wrote (or read) the bytes a data breakpoint watches, said for the stop of a driver session: a
+// GPU engine's instruction (its text, address and paging operation), the host (what the kernel was
+// doing; for a read, bus-master DMA or the CPU), or the driver inside a DDI call (the line that
+// wrote them, found in the run's recording); and going back, the writer the write log names for the
+// watched bytes at a moment.
 
 import { basename } from 'node:path';
 import { DXGK_OPERATION_NAMES } from '../../sim/ddi/contract';
@@ -74,12 +75,13 @@ export class DataWriters {
     const what = hit.labels.join(', ');
     if (gpuWrite) {
       const at = gpuWrite.instruction;
-      const text = `${what} written by GPU engine ${gpuWrite.engine}: ${at === undefined ? 'an instruction' : `${this.gpu.instructionText(at)} at ${hex(at)}`} (${gpuWrite.length} bytes at ${hex(gpuWrite.debugAddress)})${gpuWrite.operation ? `, paging operation ${gpuWrite.operation}` : ''}`;
+      const text = `${what} ${gpuWrite.access === 'read' ? 'read' : 'written'} by GPU engine ${gpuWrite.engine}: ${at === undefined ? 'an instruction' : `${this.gpu.instructionText(at)} at ${hex(at)}`} (${gpuWrite.length} bytes at ${hex(gpuWrite.debugAddress)})${gpuWrite.operation ? `, paging operation ${gpuWrite.operation}` : ''}`;
       return { text, thread: GPU_THREAD_BASE + gpuWrite.engine, lines: [] };
     }
     if (hit.writes.length) {
       const w = hit.writes[0];
-      return { text: `${what} written by the host (${this.kernelDoing()}): ${w.length} bytes at ${hex(w.debugAddress)}`, thread: KERNEL_THREAD_ID, lines: [] };
+      const by = w.access === 'read' ? `read by ${w.reader ?? 'the host'}` : 'written by the host';
+      return { text: `${what} ${by} (${this.kernelDoing()}): ${w.length} bytes at ${hex(w.debugAddress)}`, thread: KERNEL_THREAD_ID, lines: [] };
     }
     const u = hit.unreported[0];
     const span = u ? `${u.length} byte${u.length === 1 ? '' : 's'} at ${hex(u.address)}` : 'memory';

@@ -225,7 +225,7 @@ export class ProgramTarget implements Target {
         if (watched) {
           const w = watched.writes[0];
           const by = w?.instruction !== undefined ? `${this.instructionText(w.instruction - this.buffer.physical)} at ${this.where(w.instruction - this.buffer.physical)}` : 'an instruction';
-          const text = `${watched.labels.join(', ')} written by ${by}${w ? ` (${w.length} bytes at ${hex(w.debugAddress)})` : ''}`;
+          const text = `${watched.labels.join(', ')} ${w?.access === 'read' ? 'read' : 'written'} by ${by}${w ? ` (${w.length} bytes at ${hex(w.debugAddress)})` : ''}`;
           const stop = this.makeStop('data breakpoint', watched.error ? `${text}\n${watched.error}` : text);
           stop.hitBreakpointIds = watched.ids;
           return { kind: 'stopped', stop };

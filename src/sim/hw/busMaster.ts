@@ -89,6 +89,10 @@ export class BusMasterDma {
       // A pattern lies from 4-byte boundaries: the same pattern serves both ends when they are aligned alike.
       const aligned = phys % 4 === 0 && at % 4 === 0;
       if (direction === 'to-device') {
+        if (st.events.reads) {
+          st.events.host(st.clock);
+          st.events.noteRead(false, phys, phys, n);
+        }
         const pattern = aligned ? this.host.uniformPattern(0, phys, n) : MIXED;
         if (pattern === MIXED || !this.host.fillSegment(seg, at, n, pattern)) {
           const bytes = this.buffer(n);
@@ -97,10 +101,12 @@ export class BusMasterDma {
         }
       } else {
         const pattern = aligned ? this.host.uniformPattern(seg.id, at, n) : MIXED;
-        if (pattern !== MIXED) this.host.fillPhysical(phys, n, pattern);
-        else {
+        if (pattern !== MIXED) {
+          if (st.events.reads) this.host.segment(seg, at, this.buffer(n), 0, n, false, true);
+          this.host.fillPhysical(phys, n, pattern);
+        } else {
           const bytes = this.buffer(n);
-          this.host.segment(seg, at, bytes, 0, n, false);
+          this.host.segment(seg, at, bytes, 0, n, false, true);
           this.host.writePhysical(phys, bytes);
         }
       }

@@ -46,7 +46,7 @@ export class CpuAperture {
           n = Math.min(n, r.offset - off);
         }
       }
-      this.host.segment(seg, target, buf, pos, n, write);
+      this.host.segment(seg, target, buf, pos, n, write, true);
       pos += n;
     }
   }

@@ -1,7 +1,9 @@
 // The paging engine's datapath: moving bytes between prepared locations (copy, fill, read and write
 // of a few bytes, and the band-by-band rearrangement of swizzle/unswizzle), one resolved run at a
 // time. A fault part-way leaves what was already moved in place, as hardware would. Every write is
-// noted for write events while someone listens, and counts as a memory write for waiting engines.
+// noted for write events while someone listens, and counts as a memory write for waiting engines;
+// every read of data (a copy's source, the few bytes an instruction reads) is noted while a read
+// sink listens (a data breakpoint on reads).
 //
 // Fills go to the page store as fills (whole pages become uniform, no bytes written), and a copy
 // whose source run is uniform memory is a fill of the destination with that pattern: content that
@@ -28,6 +30,7 @@ export class Datapath {
     const res = this.res;
     const events = this.events;
     const ev = events.writes;
+    const rd = events.reads;
     for (let pos = 0; pos < size; ) {
       let f = res.resolve(src, pos, ACCESS_READ, size - pos);
       if (f) return f;
@@ -35,11 +38,14 @@ export class Datapath {
       const so = res.off;
       const sl = res.len;
       const pattern = res.pattern;
+      const from = res.addr;
+      const fromVram = res.inVram;
+      const fromDebug = res.debug;
       if (pattern !== MIXED) {
-        const from = res.addr;
         f = res.resolve(dst, pos, LOCATE_WRITE, sl);
         if (f) return f;
         const n = Math.min(size - pos, sl, res.len);
+        if (rd) events.noteRead(fromVram, from, fromDebug, n);
         res.mem.fill(res.addr, n, rotatePattern(pattern, from - res.addr));
         if (ev) events.noteWrite(res.inVram, res.addr, res.debug, n);
         this.state.patternCopied += n;
@@ -49,6 +55,7 @@ export class Datapath {
       f = res.resolve(dst, pos, ACCESS_WRITE, sl);
       if (f) return f;
       const n = Math.min(size - pos, sl, res.len);
+      if (rd) events.noteRead(fromVram, from, fromDebug, n);
       if (n <= 16) {
         const da = res.arr;
         const d0 = res.off;
@@ -83,10 +90,12 @@ export class Datapath {
   /** Reads `n` bytes from position `pos` of a prepared location into out[o..]. */
   read(loc: Loc, pos: number, out: Uint8Array, o: number, n: number): number {
     const res = this.res;
+    const rd = this.events.reads;
     while (n > 0) {
       const f = res.resolve(loc, pos, ACCESS_READ, n);
       if (f) return f;
       const k = Math.min(n, res.len);
+      if (rd) this.events.noteRead(res.inVram, res.addr, res.debug, k);
       if (res.pattern !== MIXED) fillPattern(out, o, k, res.pattern, res.addr);
       else if (k <= 16) for (let i = 0; i < k; i++) out[o + i] = res.arr[res.off + i];
       else out.set(res.arr.subarray(res.off, res.off + k), o);
@@ -127,6 +136,7 @@ export class Datapath {
       // pattern's phase): filled, not read, rearranged and written, so it stays uniform.
       const q = this.uniformFrom(src, pos, band);
       if (q !== MIXED) {
+        if (this.events.reads) this.noteReads(src, pos, band);
         const f = this.res.resolve(dst, pos, LOCATE_WRITE, band);
         if (f) return f;
         if (this.res.addr % 4 === 0) {
@@ -144,6 +154,15 @@ export class Datapath {
     }
     return 0;
   }
+  /** Notes reads of the `n` bytes from position `pos` of `loc` (read as a pattern, not byte by byte). */
+  private noteReads(loc: Loc, pos: number, n: number): void {
+    const res = this.res;
+    for (let done = 0; done < n; done += res.len) {
+      if (res.resolve(loc, pos + done, ACCESS_READ, n - done)) return;
+      this.events.noteRead(res.inVram, res.addr, res.debug, Math.min(res.len, n - done));
+    }
+  }
+
   /**
    * The pattern the `n` bytes from position `pos` of `loc` hold, laid from the location's position
    * 0 (byte x is byte x % 4 of it), when all of them are uniform memory alike; else MIXED (also

@@ -4,7 +4,7 @@
 // virtual time, because some events are raised deep inside address resolution.
 
 import { DUMMY_LOG, HOST_ACCESS, HOST_ENGINE } from './constants';
-import type { ControlHwEvent, DummyPageAccess, HwEvent, WriteSink } from './types';
+import type { ControlHwEvent, DummyPageAccess, HwEvent, ReadSink, WriteSink } from './types';
 
 /** A listener threw: the engine passes the listener's own error on instead of faulting. */
 export class ListenerError extends Error {
@@ -22,6 +22,8 @@ export class EventHub {
   control = false;
   /** While `writes`: the physical address of the instruction the acting engine runs. */
   instruction = -1;
+  /** Whether anyone wants the reads (a read sink: a data breakpoint on reads). */
+  reads = false;
   /** The engine acting now, or HOST_ENGINE. */
   actor = HOST_ENGINE;
   /** The virtual time events raised now are dated. */
@@ -32,6 +34,7 @@ export class EventHub {
   // in place, so an emit can walk the array it started with while a listener comes or goes.
   private listeners: { fn: (e: HwEvent) => void; all: boolean }[] = [];
   private sinks: WriteSink[] = [];
+  private readSinks: ReadSink[] = [];
 
   // The pending coalesced write event.
   private wLen = 0;
@@ -63,6 +66,28 @@ export class EventHub {
       this.sinks = this.sinks.filter((x) => x !== sink);
       this.update();
     };
+  }
+
+  /** Hears every data read (see ReadSink). */
+  onReads(sink: ReadSink): () => void {
+    this.readSinks = [...this.readSinks, sink];
+    this.reads = true;
+    return () => {
+      this.readSinks = this.readSinks.filter((x) => x !== sink);
+      this.reads = this.readSinks.length > 0;
+    };
+  }
+
+  /** `n` bytes were read from a resolved run (VRAM or system address `addr`, debug address `debug`) by the acting engine or the host. */
+  noteRead(vram: boolean, addr: number, debug: number, n: number): void {
+    const sinks = this.readSinks;
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i](this.actor, vram, addr, n, debug, this.time, this.hostAccess);
+      } catch (e) {
+        throw new ListenerError(e);
+      }
+    }
   }
 
   private add(entry: { fn: (e: HwEvent) => void; all: boolean }): () => void {

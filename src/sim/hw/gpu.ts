@@ -50,6 +50,7 @@ import type {
   Submission,
   SwizzlingRange,
   WriteSink,
+  ReadSink,
 } from './types';
 
 export { GPU_VA_LIMIT } from './constants';
@@ -70,7 +71,7 @@ export class SimGpu implements Gpu {
   observer: GpuObserver | undefined = undefined;
 
   /**
-   * Says how the host reaches the memory it is about to write (told to write sinks with each write);
+   * Says how the host reaches the memory it is about to write or read (told to write and read sinks);
    * returns what it was, for the caller to put back when its write is done.
    */
   private hostAccess(access: number): number {
@@ -180,7 +181,12 @@ export class SimGpu implements Gpu {
     return this.state.events.dummyPageAccesses();
   }
   cpuRead(barOffset: number, length: number): Uint8Array {
-    return this.cpu.read(barOffset, length);
+    const was = this.hostAccess(HOST_ACCESS.cpu);
+    try {
+      return this.cpu.read(barOffset, length);
+    } finally {
+      this.state.events.hostAccess = was;
+    }
   }
   cpuWrite(barOffset: number, bytes: Uint8Array): void {
     const was = this.hostAccess(HOST_ACCESS.cpu);
@@ -245,6 +251,10 @@ export class SimGpu implements Gpu {
   }
   onWrites(sink: WriteSink): () => void {
     return this.state.events.onWrites(sink);
+  }
+
+  onReads(sink: ReadSink): () => void {
+    return this.state.events.onReads(sink);
   }
   writingInstruction(): number {
     return this.state.events.instruction;

@@ -1,7 +1,8 @@
 // The host's access to memory: the CPU (and the bus-master DMA channel) reading and writing system
 // physical memory, and reading and writing segments as the GPU sees them (aperture segments through
 // the GART, throwing on a page with no mapping). Host writes count as memory writes for waiting
-// engines and raise `write` events dated at the current virtual time.
+// engines and raise `write` events dated at the current virtual time; reads by the CPU through the
+// BAR and by bus-master DMA are told to read sinks.
 
 import { ACCESS_READ, ACCESS_WRITE, DEBUG_SEGMENT_STRIDE } from './constants';
 import { fillPattern, MIXED, type RunResult, type SparseMemory } from './memory';
@@ -107,12 +108,17 @@ export class HostAccess {
     this.segment(seg, offset, bytes, 0, bytes.length, true);
   }
 
-  /** Moves `n` bytes between buf[bo..] and a segment range (the GPU's view). Throws on unmapped aperture pages. */
-  segment(seg: Segment, offset: number, buf: Uint8Array, bo: number, n: number, write: boolean): void {
+  /**
+   * Moves `n` bytes between buf[bo..] and a segment range (the GPU's view). Throws on unmapped
+   * aperture pages. `reportRead`: a read by the CPU or bus-master DMA, told to read sinks (the
+   * kernel's own look at a segment is not).
+   */
+  segment(seg: Segment, offset: number, buf: Uint8Array, bo: number, n: number, write: boolean, reportRead = false): void {
     const st = this.state;
     const res = this.res;
     const events = st.events;
     const ev = write && events.writes;
+    const rd = !write && reportRead && events.reads;
     events.host(st.clock);
     while (n > 0) {
       const f = res.seg(seg, offset, write ? ACCESS_WRITE : ACCESS_READ, n);
@@ -122,6 +128,7 @@ export class HostAccess {
       else if (res.pattern !== MIXED) fillPattern(buf, bo, k, res.pattern, res.addr);
       else buf.set(res.arr.subarray(res.off, res.off + k), bo);
       if (ev) events.noteWrite(res.inVram, res.addr, res.debug, k);
+      if (rd) events.noteRead(res.inVram, res.addr, res.debug, k);
       offset += k;
       bo += k;
       n -= k;

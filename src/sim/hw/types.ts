@@ -40,6 +40,15 @@ export interface Bandwidths {
 export type WriteSink = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number) => void;
 
 /**
+ * Told of every read of memory's data by a GPU engine (a copy's source, the few bytes an
+ * instruction reads) or by bus-master DMA (the side a transfer reads), as numbers: the arguments
+ * of a WriteSink. Instruction fetch and the host's own reads (the CPU, the kernel's checks, the
+ * debugger) are not reads of this kind. Data breakpoints on reads listen; with none, the datapath
+ * tests one flag per run of bytes it moves.
+ */
+export type ReadSink = WriteSink;
+
+/**
  * Told of the host's submissions and common buffers, through the Gpu's own methods (the
  * time-travel recorder); one at a time (Gpu.observer). A field the Gpu always has rather than its
  * methods replaced: replacing them would give recorded GPUs another shape than the others, and
@@ -354,6 +363,8 @@ export interface Gpu {
    * at little cost).
    */
   onWrites(sink: WriteSink): () => void;
+  /** Hears every data read by an engine or bus-master DMA (see ReadSink); returns the way to stop. */
+  onReads(sink: ReadSink): () => void;
   /** Told of the host's submissions and common buffers (the time-travel recorder); one at a time. */
   observer: GpuObserver | undefined;
   /**

@@ -1,5 +1,5 @@
 // The summary lines of `paging-lab run` about the WDK paths beyond residency: CPU access through the
-// aperture, aperture segments, the device paging queue, bus-master DMA and its common buffers, and
+// aperture, aperture segments (and evictions through them), the device paging queue, bus-master DMA and its common buffers, and
 // whether the verifier was on. Only paths the run used get a line.
 
 import type { MemoryPaths } from '../sim/kernel/memoryPaths';
@@ -17,7 +17,10 @@ export function pathsSummary(machine: Machine): string[] {
     );
   }
   const a = w.aperture.stats;
-  if (a.maps || a.unmaps) lines.push(`  aperture      ${a.maps} MapApertureSegment, ${a.unmaps} UnmapApertureSegment, ${a.writePhysical} WritePhysical, ${a.readPhysical} ReadPhysical, ${a.gpuWrites} GPU writes`);
+  if (a.maps || a.unmaps || a.evictionsDirect) {
+    const evictions = a.evictionsThrough || a.evictionsDirect ? `; ${a.evictionsThrough} evictions through an aperture segment (EvictionSegmentSet), ${a.evictionsDirect} straight to system memory for want of room there` : '';
+    lines.push(`  aperture      ${a.maps} MapApertureSegment, ${a.unmaps} UnmapApertureSegment, ${a.writePhysical} WritePhysical, ${a.readPhysical} ReadPhysical, ${a.gpuWrites} GPU writes${evictions}`);
+  }
   const q = w.pagingQueue.operations;
   if (q.length) lines.push(`  paging queue  ${q.length} operations (${q.filter((o) => o.fenceValue === 0).length} done at once); paging fence at ${w.pagingQueue.value()}`);
   const d = w.dma.stats;

@@ -287,7 +287,13 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   info.PreferredSegment.SegmentId2 = order[2] ?? 0;
   info.SupportedReadSegmentSet = mask;
   info.SupportedWriteSegmentSet = mask;
-  info.EvictionSegmentSet = 0; // evict to system memory
+  // Evict straight to system memory, or, when the application asks (private data
+  // evictThroughAperture), through our aperture segments: VidMm maps the allocation's pages there
+  // and the Transfer's Destination is a segment address. Not for surfaces whose layout changes on
+  // the way to system memory (tiled, swizzled): that happens only for a Destination of SegmentId 0.
+  const apertures = adapter.registers!.Segments.filter((s) => s.Kind === 'aperture');
+  const throughAperture = requested.evictThroughAperture === true && !record.tiled && !record.swizzled;
+  info.EvictionSegmentSet = throughAperture ? apertures.reduce((m, s) => m | (1 << (s.Id - 1)), 0) : 0;
   info.Flags.CpuVisible = record.cpuVisible;
   info.Flags.Swizzled = record.swizzled;
   // We can move a locked allocation to and from an alternate virtual address (SpecialLockTransfer).

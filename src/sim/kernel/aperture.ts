@@ -10,6 +10,12 @@
 // its dummy page and has the GPU read through every page of the range; a read that faults or does
 // not return the mark is a broken unmap, which VidMm reports in its own words (the verifier's rule
 // `unmap-not-dummy-page` says it first when it is on).
+// Eviction through an aperture segment (DXGK_ALLOCATIONINFO.EvictionSegmentSet: "VidMm attempts to
+// allocate resources in those aperture segments to accelerate the eviction process"): VidMm maps the
+// allocation's system pages into the first segment named there with room, has the driver transfer
+// the content from its segment to that mapping (a Transfer whose Destination is a segment address),
+// then unmaps it as any unmap (the dummy page, the probe). With no room it evicts straight to system
+// memory, as with an EvictionSegmentSet of 0.
 
 import {
   DXGK_OPERATION_MAP_APERTURE_SEGMENT,
@@ -26,7 +32,7 @@ import type { PathStep } from '../scenario/types';
 import type { Gen } from './events';
 import { fillSystemPages } from './systemPages';
 import { KernelError } from './kernelError';
-import type { Allocation, SegmentState } from './vidmm';
+import type { Allocation, EvictionAperture, SegmentState } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
 import type { PathContext } from './pathContext';
 
@@ -56,7 +62,8 @@ export class ApertureSegments {
   private probeBuffer: CommonBuffer | undefined;
   /** The probe each probe buffer in flight carries, by its fence id on the paging engine. */
   private readonly probes = new Map<number, Probe>();
-  readonly stats = { maps: 0, unmaps: 0, readPhysical: 0, writePhysical: 0, gpuWrites: 0, probedPages: 0 };
+  /** `evictionsThrough`: evictions through a mapping in an aperture segment; `evictionsDirect`: those EvictionSegmentSet asked for that found no room. */
+  readonly stats = { maps: 0, unmaps: 0, readPhysical: 0, writePhysical: 0, gpuWrites: 0, probedPages: 0, evictionsThrough: 0, evictionsDirect: 0 };
 
   constructor(private readonly w: PathContext) {}
 
@@ -215,6 +222,56 @@ export class ApertureSegments {
     const copySize = OPCODE_BY_MNEMONIC.get('copy')!.size;
     const page = p.first + Math.floor(fault.offset / copySize);
     return this.brokenUnmap(p, page, `the GPU faulted reading through it (${fault.cause}: ${fault.message})`);
+  }
+
+  /** Eviction through an aperture segment: `a`'s pages mapped into one its EvictionSegmentSet names (see the header). */
+  readonly evictionAperture: EvictionAperture = {
+    map: (a) => this.mapForEviction(a),
+    unmap: (a) => this.unmapAfterEviction(a),
+  };
+
+  private *mapForEviction(a: Allocation): Gen<{ segmentId: number; offset: number } | undefined> {
+    const k = this.w.kernel;
+    const set = a.info.EvictionSegmentSet >>> 0;
+    const named = this.w.vidmm.segments.filter((s) => s.kind === 'aperture' && set & (2 ** (s.id - 1)));
+    for (const seg of named) {
+      const offset = seg.ranges.allocate(a.size, PAGE_SIZE);
+      if (offset < 0) continue;
+      const pages = a.size / PAGE_SIZE;
+      yield* this.w.vidmm.build(
+        {
+          Operation: DXGK_OPERATION_MAP_APERTURE_SEGMENT,
+          MapApertureSegment: { hDevice: null, hAllocation: a.hAllocation, SegmentId: seg.id, OffsetInPages: offset / PAGE_SIZE, NumberOfPages: pages, pMdl: a.mdl, Flags: { CacheCoherent: false }, MdlOffset: 0 },
+        },
+        a,
+        `MapApertureSegment '${a.name}' -> ${seg.name} pages [${offset / PAGE_SIZE}, ${offset / PAGE_SIZE + pages}) to evict it through`,
+      );
+      a.lastPagingOperation = 'MapApertureSegment';
+      this.mapped.set(a, { segment: seg, offset, cacheCoherent: false });
+      this.stats.maps++;
+      this.stats.evictionsThrough++;
+      yield k.event('aperture-map', `map '${a.name}' (${a.size} bytes) into ${seg.name}+0x${offset.toString(16)} to evict it through the aperture (EvictionSegmentSet 0x${set.toString(16)})`, {
+        allocation: a.name,
+        segmentId: seg.id,
+        offset,
+        pages,
+        cacheCoherent: false,
+        eviction: true,
+      });
+      return { segmentId: seg.id, offset };
+    }
+    this.stats.evictionsDirect++;
+    yield k.event('aperture-map', `no aperture segment that EvictionSegmentSet (0x${set.toString(16)}) names has a ${a.size}-byte hole for '${a.name}': VidMm evicts it straight to system memory`, {
+      allocation: a.name,
+      eviction: true,
+      mapped: false,
+    });
+    return undefined;
+  }
+
+  private *unmapAfterEviction(a: Allocation): Gen {
+    const m = this.mapped.get(a);
+    if (m) yield* this.unmapAllocation(a, m);
   }
 
   /** A context on the GPU writes 4 bytes into aperture memory (through the aperture segment). */

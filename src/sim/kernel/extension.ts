@@ -5,10 +5,12 @@
 import type { FaultRecord } from '../hw/types';
 import type { Step } from '../scenario/types';
 import type { Gen } from './events';
-import type { Allocation } from './vidmm';
+import type { Allocation, EvictionAperture } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
 
 export interface KernelExtension {
+  /** Eviction through aperture segments (VidMm evicts straight to system memory without it). */
+  readonly evictionAperture?: EvictionAperture;
   /** A workload step the kernel itself does not know. */
   runStep(step: Step): Gen;
   /** pfnLockCb with a mode other than the kernel's own (content in system memory). */

@@ -252,6 +252,7 @@ export class Kernel {
           const verifier = this.verifier;
           return verifier && { here: () => this.ddi.here(), returned: (ddi, status, fn) => verifier.context.returned({ ddi }, status, fn) };
         },
+        evictionAperture: () => this.extension?.evictionAperture,
       },
       {
         pagingBufferSize: Math.min(pagingBufferSize, policy.pagingBufferSize ?? Infinity),

@@ -17,7 +17,7 @@ import type { KernelExtension } from './extension';
 import type { Kernel } from './kernel';
 import { KernelError } from './kernelError';
 import { DevicePagingQueue } from './pagingQueue';
-import type { Allocation } from './vidmm';
+import type { Allocation, EvictionAperture } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
 import { PathContext } from './pathContext';
 
@@ -46,6 +46,10 @@ export class MemoryPaths implements KernelExtension {
   readonly pagingQueue: DevicePagingQueue;
   readonly dma: BusMasterDma;
   stopped = false;
+
+  get evictionAperture(): EvictionAperture {
+    return this.aperture.evictionAperture;
+  }
 
   constructor(
     readonly kernel: Kernel,

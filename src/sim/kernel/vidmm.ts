@@ -1,5 +1,6 @@
 // VidMm, the video memory manager: allocations, their placement in segments by the driver's
-// preferences, residency, LRU eviction to system memory under pressure, compaction of a segment,
+// preferences, residency, LRU eviction to system memory under pressure (through a mapping in an
+// aperture segment when EvictionSegmentSet names one: ./aperture.ts), compaction of a segment,
 // and the paging operations that move content (Transfer from/to an MDL, Fill for new content,
 // DiscardContent when no copy is needed), built by the driver through DxgkDdiBuildPagingBuffer
 // (the loop and the paging buffers are in ./pagingBuild.ts). Every GPU reference to an allocation,
@@ -42,6 +43,17 @@ export type { PagingBuffer } from './pagingBuild';
 // VidMm's records live in vidmmRecords.ts (the paging-buffer builder names them too).
 export { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats };
 
+/**
+ * Eviction through an aperture segment (DXGK_ALLOCATIONINFO.EvictionSegmentSet: "VidMm attempts to
+ * allocate resources in those aperture segments to accelerate the eviction process").
+ */
+export interface EvictionAperture {
+  /** Maps `a`'s system pages into an aperture segment its EvictionSegmentSet names: where, or undefined when none has room. */
+  map(a: Allocation): Gen<{ segmentId: number; offset: number } | undefined>;
+  /** Once the transfer into the mapping is done: unmaps it again. */
+  unmap(a: Allocation): Gen;
+}
+
 export interface VidMmHost {
   gpu: Gpu;
   ddi: DdiCaller;
@@ -57,6 +69,8 @@ export interface VidMmHost {
   driverFault(rule: RuleId, ddi: DdiName, fn: unknown, message: string, args?: unknown, location?: SourceLocation): Error;
   /** How to find the driver's guilty line, with the verifier on. */
   driverLines(): DriverLines | undefined;
+  /** Eviction through aperture segments, when the kernel has it (./aperture.ts). */
+  evictionAperture?(): EvictionAperture | undefined;
 }
 
 export class VidMm {
@@ -382,8 +396,13 @@ export class VidMm {
     // the allocation is transferred to system memory so that the application can continue to
     // access the content at the same virtual address".
     const copy = a.content === 'valid' || opts.keepContent === true || a.locked;
-    if (copy) yield* this.transfer(a, 'out');
+    // EvictionSegmentSet names aperture segments: the content goes to its system pages through a
+    // mapping of them in one (not for a lock's alternate VA, which has pages of its own).
+    const through = copy && (a.info.EvictionSegmentSet >>> 0) !== 0 && !this.alternateMdl?.(a) ? this.host.evictionAperture?.() : undefined;
+    const via = through ? yield* this.host.frame(`map '${a.name}' into an aperture segment to evict it through (EvictionSegmentSet)`, through.map(a)) : undefined;
+    if (copy) yield* this.transfer(a, 'out', via);
     else yield* this.discard(a);
+    if (via) yield* this.host.frame(`unmap '${a.name}' from the aperture segment it was evicted through`, through!.unmap(a));
     if (copy) a.content = 'valid';
     const seg = this.segment(a.segmentId)!;
     seg.ranges.release(a.offset, a.size);
@@ -394,8 +413,8 @@ export class VidMm {
     this.stats.evictions++;
     yield this.host.event(
       'eviction',
-      `eviction '${a.name}' (${a.size} bytes${a.priority === D3DDDI_ALLOCATIONPRIORITY_NORMAL ? '' : `, priority ${priorityName(a.priority)}`}) from ${seg.name}+0x${a.offset.toString(16)} by ${copy ? 'Transfer to MDL' : 'DiscardContent'}`,
-      { allocation: a.name, handle: a.handle, segmentId: seg.id, offset: a.offset, size: a.size, by: copy ? 'transfer' : 'discard', priority: a.priority },
+      `eviction '${a.name}' (${a.size} bytes${a.priority === D3DDDI_ALLOCATIONPRIORITY_NORMAL ? '' : `, priority ${priorityName(a.priority)}`}) from ${seg.name}+0x${a.offset.toString(16)} by ${via ? `Transfer through aperture segment ${this.segment(via.segmentId)?.name ?? via.segmentId}` : copy ? 'Transfer to MDL' : 'DiscardContent'}`,
+      { allocation: a.name, handle: a.handle, segmentId: seg.id, offset: a.offset, size: a.size, by: copy ? 'transfer' : 'discard', priority: a.priority, ...(via ? { through: via.segmentId } : {}) },
     );
   }
 
@@ -428,7 +447,8 @@ export class VidMm {
 
   /**
    * Moves `a`'s content: from its MDL into its segment range (`in`), from its segment range to its
-   * MDL (`out`), or from its segment range to another segment range `to` (`move`). A `raw` move is
+   * MDL (`out`; to `to` when its pages are mapped there, in an aperture segment), or from its segment
+   * range to another segment range `to` (`move`). A `raw` move is
    * VidMm's own (compaction): hAllocation is NULL, so the driver copies the bytes as they are, and
    * sub-transfers are no larger than `maxChunk` (a move down within a segment by less than the
    * allocation's size copies chunk by chunk, each clear of the bytes it has not read yet).
@@ -437,7 +457,7 @@ export class VidMm {
     const seg = { SegmentId: a.segmentId, SegmentAddress: this.segmentAddress(a.segmentId, a.offset), pMdl: null };
     // Locked with UseAlternateVA: the content moves to and from the alternate VA's pages (./cpuAccess.ts).
     const alternate = direction === 'move' ? undefined : this.alternateMdl?.(a);
-    const mdl = direction === 'move' ? { SegmentId: to!.segmentId, SegmentAddress: this.segmentAddress(to!.segmentId, to!.offset), pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: alternate ?? a.mdl };
+    const mdl = to ? { SegmentId: to.segmentId, SegmentAddress: this.segmentAddress(to.segmentId, to.offset), pMdl: null } : { SegmentId: 0, SegmentAddress: 0, pMdl: alternate ?? a.mdl };
     const chunk = Math.min(this.policy.maxTransferSize, opts.maxChunk ?? Infinity, a.size);
     const parts = Math.ceil(a.size / chunk);
     this.stats.transfers++;
@@ -456,10 +476,10 @@ export class VidMm {
           Source: direction === 'in' ? { ...mdl } : { ...seg },
           Destination: direction === 'in' ? { ...seg } : { ...mdl },
           Flags: { Swizzle: false, Unswizzle: false, AllocationIsIdle: false, TransferStart: i === 0, TransferEnd: i === parts - 1 },
-          MdlOffset: direction === 'move' ? 0 : offset / PAGE_SIZE,
+          MdlOffset: to ? 0 : offset / PAGE_SIZE,
         },
       } as const;
-      const what = direction === 'in' ? 'MDL -> segment' : direction === 'out' ? 'segment -> MDL' : 'segment -> segment';
+      const what = direction === 'in' ? 'MDL -> segment' : direction === 'out' ? (to ? `segment -> aperture ${this.segment(to.segmentId)?.name ?? to.segmentId}` : 'segment -> MDL') : 'segment -> segment';
       const kind = alternate ? 'SpecialLockTransfer' : opts.raw ? 'Transfer (hAllocation NULL)' : 'Transfer';
       const label = `${kind} '${a.name}' ${alternate ? what.replace('MDL', 'alternate VA') : what} [${offset}, ${offset + size})${parts > 1 ? ` (sub-transfer ${i + 1}/${parts})` : ''}`;
       if (alternate) {
@@ -474,7 +494,7 @@ export class VidMm {
     }
     a.lastPagingOperation = opts.raw
       ? 'Transfer with hAllocation NULL (compaction)'
-      : `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? 'eviction' : 'relocation'})`;
+      : `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? (to ? 'eviction through an aperture segment' : 'eviction') : 'relocation'})`;
   }
 
   private *fill(a: Allocation): Gen {

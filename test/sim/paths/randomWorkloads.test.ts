@@ -1,7 +1,7 @@
 // Random workloads across the WDK paths, run with the reference driver, which must pass every one:
 // renders that write, CPU writes and locks (system, aperture, alternate VA, with pressure inside),
 // swizzled surfaces and their linear twins (lock-surface), bus-master DMA both ways, aperture maps
-// with GPU physical writes and CPU reads, the device paging queue (residency, GPU virtual ranges
+// with GPU physical writes and CPU reads, evictions through an aperture segment (EvictionSegmentSet), the device paging queue (residency, GPU virtual ranges
 // mapped, reserved and made not present, contexts that wait for the paging fence and read through
 // a range), defragmentation, destroy and recreate, on one engine or two, with sub-transfers and
 // small paging buffers, about a quarter of them on an interrupt line shared with another device.
@@ -34,6 +34,7 @@ import type { ScenarioFile } from '../../../src/sim/scenario/types';
 import { segmentOperand, testDriver } from '../kernel/helpers';
 import { synchronousChecker } from './synchronousChecker';
 import { REFERENCE } from '../verifier/helpers';
+import type { MemoryPaths } from '../../../src/sim/kernel/memoryPaths';
 
 const KiB = 1024;
 type Step = Record<string, unknown> & { op: string };
@@ -79,6 +80,9 @@ function randomWorkload(k: number): ScenarioFile {
     const cpuVisible = r.int(10) < 3;
     const alternateVA = cpuVisible && !swizzled && r.int(5) < 2;
     if (alternateVA) privateData = { alternateVA: true };
+    // Every third allocation asks to be evicted through the aperture segment, where there is one
+    // (EvictionSegmentSet); decided without a random draw, so the workloads are otherwise the same.
+    if (aperture && !swizzled && n % 3 === 1) privateData = { ...privateData, evictThroughAperture: true };
     const fill = r.nextU32();
     w.push({ op: 'create', id, size, cpuVisible, fill, ...(privateData ? { privateData } : {}) });
     live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false, first: fill });
@@ -183,12 +187,18 @@ function randomWorkload(k: number): ScenarioFile {
 
 const COUNT = 80;
 
+/** What the runs did that no step says: evictions through an aperture segment, and for want of room there straight to system memory. */
+const reached = { evictionsThrough: 0, evictionsDirect: 0 };
+
 async function runAll(driver: Parameters<typeof createMachine>[0]['driver'], count = COUNT): Promise<{ k: number; message: string }[]> {
   const failed: { k: number; message: string }[] = [];
   for (let k = 0; k < count; k++) {
     const machine = await createMachine({ driver, scenario: normalizeScenario(randomWorkload(k), `random-paths-${k}`) });
     const r = machine.run();
     if (!r.ok) failed.push({ k, message: r.error!.message });
+    const aperture = (machine.kernel.extension as MemoryPaths | undefined)?.aperture.stats;
+    reached.evictionsThrough += aperture?.evictionsThrough ?? 0;
+    reached.evictionsDirect += aperture?.evictionsDirect ?? 0;
   }
   return failed;
 }
@@ -229,8 +239,10 @@ describe('random workloads across the WDK paths', () => {
     ]) {
       assert.ok(kinds.has(kind), `no workload has a '${kind}' step`);
     }
+    reached.evictionsThrough = reached.evictionsDirect = 0;
     const failed = await runAll(REFERENCE);
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+    assert.ok(reached.evictionsThrough > 0, 'some evictions went through an aperture segment');
   });
 
   // The WDK leaves these to the driver; a verdict against any of them would be the simulator's.

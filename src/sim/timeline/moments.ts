@@ -15,13 +15,14 @@ export type { CallSummary } from './callColumns';
 
 export const EVENT_KINDS = ['scenario-step', 'ddi-entry', 'ddi-return', 'kernel', 'instruction', 'error', 'done'] as const;
 export type IndexedKind = (typeof EVENT_KINDS)[number];
-/** EVENT_KINDS' index of each kind, as an object's properties: cheaper than a map by string at every event. */
-const KIND_CODE: Readonly<Record<string, number>> = Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i]));
-/** The code of a kind ('kernel' for any other). */
-const kindCode = (kind: string): number => KIND_CODE[kind] ?? 3;
+export const KIND_SCENARIO_STEP = 0;
 export const KIND_DDI_ENTRY = 1;
 export const KIND_DDI_RETURN = 2;
+/** EVENT_KINDS' index of 'kernel', also the code of every kind it does not name (the driver's prints). */
+export const KIND_KERNEL = 3;
 export const KIND_INSTRUCTION = 4;
+export const KIND_ERROR = 5;
+export const KIND_DONE = 6;
 
 /** An instruction moment: the engine and the bus address of the instruction about to execute. */
 export interface InstructionMoment {
@@ -59,10 +60,12 @@ export class MomentIndex {
     if (moment >= this.kind.length) this.grow();
     const i = moment;
     this.n = moment;
-    this.kind[i] = kindCode(e.kind);
     this.time[i] = e.time;
+    // The kind's code set in the switch on it: a switch on the kinds' strings costs less at every
+    // event than looking the code up by the string.
     switch (e.kind) {
       case 'ddi-entry': {
+        this.kind[i] = KIND_DDI_ENTRY;
         this.aux[i] = e.call.id;
         const call = e.call;
         // The call's cause is the kernel's frames when it was made, shared by the calls made under the same frames: kept, not copied.
@@ -78,18 +81,28 @@ export class MomentIndex {
         break;
       }
       case 'ddi-return':
+        this.kind[i] = KIND_DDI_RETURN;
         this.aux[i] = e.call.id;
         this.calls.returned(e.call.id, moment, e.call.status);
         break;
       case 'instruction':
+        this.kind[i] = KIND_INSTRUCTION;
         this.aux[i] = e.engine;
         this.address[i] = e.address;
         this.submission[i] = e.submissionId;
         break;
       case 'scenario-step':
+        this.kind[i] = KIND_SCENARIO_STEP;
         this.aux[i] = e.index;
         break;
+      case 'error':
+        this.kind[i] = KIND_ERROR;
+        break;
+      case 'done':
+        this.kind[i] = KIND_DONE;
+        break;
       default:
+        this.kind[i] = KIND_KERNEL;
         break;
     }
   }

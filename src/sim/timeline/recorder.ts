@@ -146,10 +146,13 @@ class Attachment {
   private pendingLength = 0;
   /**
    * Stand-ins the driver writes instead of a DMA buffer during a call (the verifier hands it a copy
-   * with guard bytes and copies it back at the return), by their ArrayBuffer: the physical address
-   * of their byte 0.
+   * with guard bytes and copies it back at the return): their ArrayBuffers and the physical address
+   * of their byte 0, in the first `aliasCount` slots. A call has one or none; a Map cleared at every
+   * call took a new table each time (thousands of calls a run).
    */
-  private aliases = new Map<ArrayBuffer, number>();
+  private readonly aliasBuffers: (ArrayBuffer | undefined)[] = [];
+  private readonly aliasBases: number[] = [];
+  private aliasCount = 0;
   private readonly restore: (() => void)[] = [];
 
   constructor(
@@ -355,12 +358,18 @@ class Attachment {
    * kept for the run, was work for the collector at every young collection.
    */
   private frameDetail(frame: string): WriteDetail {
+    // Writes come in runs under one frame: the same string as the last one costs no lookup.
+    if (frame === this.lastFrame) return this.lastFrameDetail!;
     let d = this.frameDetails.get(frame);
     if (!d) this.frameDetails.set(frame, (d = { frame }));
+    this.lastFrame = frame;
+    this.lastFrameDetail = d;
     return d;
   }
 
   private readonly frameDetails = new Map<string, WriteDetail>();
+  private lastFrame: string | undefined;
+  private lastFrameDetail: WriteDetail | undefined;
 
   private kernelFrame(): string {
     const f = this.machine.kernel.frames;
@@ -407,7 +416,7 @@ class Attachment {
     const moment = this.writeMoment;
     const wanted = capture && moment >= capture.from && moment <= capture.to;
     const ab = bytes.buffer as ArrayBuffer;
-    const base = this.buffers.get(ab)?.physical ?? this.aliases.get(ab) ?? this.aliasFromCall(ab);
+    const base = this.buffers.get(ab)?.physical ?? this.aliasOf(ab) ?? this.aliasFromCall(ab);
     if (base === undefined) return;
     const physical = base + bytes.byteOffset + offset;
     const at = this.pendingLength;
@@ -429,7 +438,27 @@ class Attachment {
   private aliasFromCall(ab: ArrayBuffer): number | undefined {
     const args = this.machine.kernel.ddi.current?.args;
     if (args) this.dmaBufferOf(args);
-    return this.aliases.get(ab);
+    return this.aliasOf(ab);
+  }
+
+  private aliasOf(ab: ArrayBuffer): number | undefined {
+    for (let i = 0; i < this.aliasCount; i++) if (this.aliasBuffers[i] === ab) return this.aliasBases[i];
+    return undefined;
+  }
+
+  private setAlias(ab: ArrayBuffer, base: number): void {
+    for (let i = 0; i < this.aliasCount; i++) {
+      if (this.aliasBuffers[i] !== ab) continue;
+      this.aliasBases[i] = base;
+      return;
+    }
+    this.aliasBuffers[this.aliasCount] = ab;
+    this.aliasBases[this.aliasCount++] = base;
+  }
+
+  private clearAliases(): void {
+    for (let i = 0; i < this.aliasCount; i++) this.aliasBuffers[i] = undefined;
+    this.aliasCount = 0;
   }
 
   private onEvent(e: MachineEvent): void {
@@ -437,7 +466,7 @@ class Attachment {
     const fresh = moment > this.rec.frontier;
     if (fresh) this.rec.index.add(moment, e);
     if (e.kind === 'ddi-entry') {
-      if (this.aliases.size) this.aliases.clear();
+      if (this.aliasCount) this.clearAliases();
       const b = (this.callBuffer = this.dmaBufferOf(e.call.args));
       if (b && fresh) {
         // What the kernel wrote there before handing it over is the kernel's.
@@ -461,7 +490,7 @@ class Attachment {
       }
       this.pendingLength = 0;
       this.callBuffer = undefined;
-      if (this.aliases.size) this.aliases.clear();
+      if (this.aliasCount) this.clearAliases();
     }
   }
 
@@ -496,7 +525,7 @@ class Attachment {
       const bytes = p.Bytes;
       if (bytes instanceof Uint8Array && !this.buffers.has(bytes.buffer as ArrayBuffer) && typeof p.PhysicalAddress === 'number') {
         // A stand-in for the DMA buffer at PhysicalAddress: its writes are that buffer's.
-        this.aliases.set(bytes.buffer as ArrayBuffer, p.PhysicalAddress - bytes.byteOffset);
+        this.setAlias(bytes.buffer as ArrayBuffer, p.PhysicalAddress - bytes.byteOffset);
         return this.bufferAt(p.PhysicalAddress);
       }
       return bytes instanceof Uint8Array ? this.buffers.get(bytes.buffer as ArrayBuffer) : undefined;

@@ -248,7 +248,15 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         /** For CPU-visible segments, the bus address of the segment in the PCI aperture (BAR). */
         CpuTranslatedAddress: number;
         Size: number;
+        /** With Flags.UseBanking: the number of banks in the segment. */
         NbOfBanks: number;
+        /**
+         * With Flags.UseBanking: the end offset in the segment of the first bank through the NbOfBanks-th
+         * ("Banks are contiguous. The first bank starts at offset zero of the segment. The last bank ends
+         * at the end of the segment, so the driver is not required to specify the end address of the last
+         * bank."). null without banks.
+         */
+        pBankRangeTable: number[] | null;
         CommitLimit: number;
         Flags: DXGK_SEGMENTFLAGS;
     }
@@ -317,6 +325,23 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export const D3DDDI_ALLOCATIONPRIORITY_HIGH = 2684354560;
     export const D3DDDI_ALLOCATIONPRIORITY_MAXIMUM = 3355443200;
     /**
+     * DXGK_SEGMENTBANKPREFERENCE: up to four banks, most preferred first, of the allocation's most
+     * preferred segment (PreferredSegment.SegmentId0), where VidMm looks for room when it pages the
+     * allocation in. Bank identifiers are one-based (1 to 127); 0 ends the list. A Direction of 1 scans
+     * the bank from its high addresses down, 0 from its low addresses up. (C's union with a 32-bit
+     * Value is not modelled: set the members.)
+     */
+    export interface DXGK_SEGMENTBANKPREFERENCE {
+        Bank0: number;
+        Direction0: number;
+        Bank1: number;
+        Direction1: number;
+        Bank2: number;
+        Direction2: number;
+        Bank3: number;
+        Direction3: number;
+    }
+    /**
      * DXGK_ALLOCATIONINFO: the driver fills it in DxgkDdiCreateAllocation. Segment sets are bit masks,
      * bit (id - 1) for segment id.
      */
@@ -327,6 +352,8 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         Alignment: number;
         Size: number;
         PitchAlignedSize: number;
+        /** Out: the banks of PreferredSegment.SegmentId0 to page the allocation in, when that segment uses banking. */
+        HintedBank: DXGK_SEGMENTBANKPREFERENCE;
         PreferredSegment: DXGK_SEGMENTPREFERENCE;
         SupportedReadSegmentSet: number;
         SupportedWriteSegmentSet: number;
@@ -546,6 +573,12 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         CpuVisible: boolean;
         BarBaseAddress: number;
         CacheCoherent: boolean;
+        /**
+         * When the hardware divides the segment into banks: where each bank but the last ends (offsets
+         * in the segment); empty when it has none. A driver reports them with UseBanking, NbOfBanks and
+         * pBankRangeTable in the segment's DXGK_SEGMENTDESCRIPTOR.
+         */
+        BankEnds: readonly number[];
     }
     /**
      * The simulated device's registers, as DxgkCbGetDeviceInformation hands them out (a real driver

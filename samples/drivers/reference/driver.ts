@@ -227,7 +227,10 @@ function DxgkDdiQueryAdapterInfo(hAdapter: HANDLE, pQueryAdapterInfo: DXGKARG_QU
           d.BaseAddress = hw.GpuBaseAddress;
           d.CpuTranslatedAddress = hw.CpuVisible ? hw.BarBaseAddress : 0;
           d.Size = hw.Size;
-          d.NbOfBanks = 0;
+          // Banks as the hardware has them: the end of each but the last (the last ends with the segment).
+          d.Flags.UseBanking = hw.BankEnds.length > 0;
+          d.NbOfBanks = hw.BankEnds.length > 0 ? hw.BankEnds.length + 1 : 0;
+          d.pBankRangeTable = hw.BankEnds.length > 0 ? [...hw.BankEnds] : null;
           d.CommitLimit = hw.Size;
           d.Flags.Aperture = hw.Kind === 'aperture';
           d.Flags.CpuVisible = hw.CpuVisible;
@@ -283,6 +286,9 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   // Priority is not an issue to this driver: NORMAL, as the WDK asks (0 is invalid).
   info.AllocationPriority = D3DDDI_ALLOCATIONPRIORITY_NORMAL;
   info.PreferredSegment.SegmentId0 = order[0] ?? 0;
+  // Banks of that segment the application asks for (private data `banks`, most preferred first,
+  // scanned from the top with `banksFromTop`): up to four, as DXGK_SEGMENTBANKPREFERENCE holds.
+  hintBanks(info, requested.banks, requested.banksFromTop === true);
   info.PreferredSegment.SegmentId1 = order[1] ?? 0;
   info.PreferredSegment.SegmentId2 = order[2] ?? 0;
   info.SupportedReadSegmentSet = mask;
@@ -306,6 +312,17 @@ function DxgkDdiDestroyAllocation(hAdapter: HANDLE, pDestroyAllocation: DXGKARG_
   const adapter = hAdapter as Adapter;
   for (const h of pDestroyAllocation.pAllocationList) releaseSurfaceRegister(adapter, h as Allocation);
   return STATUS_SUCCESS;
+}
+
+/** HintedBank from a list of bank identifiers (1-based), the first four; anything else leaves no hint. */
+function hintBanks(info: DXGK_ALLOCATIONINFO, banks: unknown, fromTop: boolean): void {
+  if (!Array.isArray(banks)) return;
+  const h = info.HintedBank;
+  const ids = banks.slice(0, 4).map(Number);
+  if (!ids.every((b) => Number.isInteger(b) && b >= 1 && b <= 127)) return;
+  const direction = fromTop ? 1 : 0;
+  [h.Bank0, h.Bank1, h.Bank2, h.Bank3] = [ids[0] ?? 0, ids[1] ?? 0, ids[2] ?? 0, ids[3] ?? 0];
+  [h.Direction0, h.Direction1, h.Direction2, h.Direction3] = [direction, direction, direction, direction];
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ function summary(r: MachineResult, o: Options, scenarioName: string, steps: numb
     `  scenario      ${scenarioName} (${steps} steps), seed ${seed}`,
     `  driver        ${o.driver}`,
     `  virtual time  ${(s.time / 1000).toFixed(3)} us; ${s.ddiCalls} DDI calls; ${s.instructions} GPU instructions; ${s.renders} renders`,
-    `  paging        ${s.pageIns} page-ins, ${s.evictions} evictions, ${s.relocations} relocations; ${s.transfers} transfers in ${s.subTransfers} sub-transfers, ${s.fills} fills, ${s.discards} discards; ${bytes(s.bytesIn)} in, ${bytes(s.bytesOut)} out`,
+    `  paging        ${s.pageIns} page-ins, ${s.evictions} evictions, ${s.relocations} relocations; ${s.transfers} transfers in ${s.subTransfers} sub-transfers, ${s.fills} fills, ${s.discards} discards; ${bytes(s.bytesIn)} in, ${bytes(s.bytesOut)} out${s.bankPlacements ? `; ${s.bankPlacements} page-ins into a bank HintedBank named` : ''}`,
     `  build loop    ${s.buildCalls} DxgkDdiBuildPagingBuffer calls, ${s.insufficientDmaBuffer} x INSUFFICIENT_DMA_BUFFER, ${s.allocationBusy} x ALLOCATION_BUSY; ${s.pagingBuffersSubmitted} paging buffers submitted`,
     ...extra,
     `  wall time     ${t.totalMs.toFixed(1)} ms (driver ${t.driverMs.toFixed(1)} ms, GPU engines ${t.engineMs.toFixed(1)} ms, kernel ${kernelMs.toFixed(1)} ms, trace output ${t.hostMs.toFixed(1)} ms)`,

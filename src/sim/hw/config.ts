@@ -72,6 +72,10 @@ export function layoutSegments(config: GpuConfig): SegmentDescriptor[] {
     positiveInt(`segments[${s.id}].size`, s.size);
     if (s.size % PAGE_SIZE !== 0) throw new Error(`${what}: size must be a multiple of 4 KiB`);
     if (s.size > 2 ** 40) throw new Error(`${what}: size must be at most 1 TiB`);
+    s.bankEnds?.forEach((end, j) => {
+      const before = j === 0 ? 0 : s.bankEnds![j - 1];
+      if (!Number.isInteger(end) || end <= before || end >= s.size) throw new Error(`${what}: bank ${j + 1} ends at ${end}, not after ${before} and before the segment's end (${s.size})`);
+    });
     const d: SegmentDescriptor = { ...s };
     if (s.kind === 'memory') {
       d.vramBase = s.vramBase ?? vramNext;

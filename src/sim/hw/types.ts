@@ -21,6 +21,11 @@ export interface SegmentDescriptor {
   barBase?: number;
   /** DXGK_SEGMENTFLAGS.CacheCoherent (aperture segments). */
   cacheCoherent?: boolean;
+  /**
+   * Where each bank of the segment but the last ends (offsets in the segment), when the hardware
+   * divides it into banks: what a driver reports in DXGK_SEGMENTDESCRIPTOR.pBankRangeTable.
+   */
+  bankEnds?: readonly number[];
 }
 
 export interface Bandwidths {

@@ -181,6 +181,7 @@ export function* startAdapter(k: StartKernel): Gen {
     CpuTranslatedAddress: 0,
     Size: 0,
     NbOfBanks: 0,
+    pBankRangeTable: null,
     CommitLimit: 0,
     Flags: { Aperture: false, Agp: false, CpuVisible: false, UseBanking: false, CacheCoherent: false, PopulatedFromSystemMemory: false },
   });
@@ -217,9 +218,10 @@ export function* startAdapter(k: StartKernel): Gen {
       );
     }
     // UseBanking: "The driver should also specify valid bank information in the NbOfBanks and
-    // pBankRangeTable members"; Paging Lab's VidMm places allocations without bank hints.
-    if (d.Flags.UseBanking && !(Number.isInteger(d.NbOfBanks) && d.NbOfBanks > 0)) {
-      throw refuse(d, `segment ${id}: Flags.UseBanking is set but NbOfBanks is ${describeValue(d.NbOfBanks)}: a segment divided into banks says how many (placement by bank hints is not modelled; leave UseBanking clear)`);
+    // pBankRangeTable members" (VidMm pages allocations into the banks their HintedBank names).
+    if (d.Flags.UseBanking) {
+      const problem = bankProblem(d);
+      if (problem) throw refuse(d, `segment ${id}: Flags.UseBanking is set but ${problem}`);
     }
     if (d.Flags.Aperture !== (hw.kind === 'aperture')) {
       throw refuse(d, `segment ${id}: Flags.Aperture is ${d.Flags.Aperture} but hardware segment ${id} (${hw.name}) is a ${hw.kind} segment`);
@@ -275,3 +277,28 @@ function* query(k: StartKernel, q: DXGKARG_QUERYADAPTERINFO): Gen {
   }
 }
 
+
+/**
+ * What is wrong with a banked segment's bank members, if anything. DXGK_SEGMENTDESCRIPTOR: the bank
+ * identifiers of DXGK_SEGMENTBANKPREFERENCE go up to 127; pBankRangeTable "specifies the end
+ * addresses of the first bank through the NbOfBanks-th bank (that is, the end offsets into the
+ * segment for each bank)"; "Banks are contiguous", from offset 0; "the driver is not required to
+ * specify the end address of the last bank" (given, it is the segment's end).
+ */
+function bankProblem(d: DXGK_SEGMENTDESCRIPTOR): string | undefined {
+  const n = d.NbOfBanks;
+  if (!Number.isInteger(n) || n < 1 || n > 127) return `NbOfBanks is ${describeValue(n)}: a segment divided into banks says how many, 1 to 127`;
+  const table = d.pBankRangeTable;
+  if (!Array.isArray(table) || table.length < n - 1 || table.length > n) {
+    return `pBankRangeTable is ${Array.isArray(table) ? `${table.length} entries long` : describeValue(table)}: it gives the end offset of each of the ${n} banks (the last may be left out: it ends at the segment's end)`;
+  }
+  for (let i = 0; i < table.length; i++) {
+    const end = table[i];
+    const before = i === 0 ? 0 : table[i - 1];
+    const last = i === n - 1;
+    if (!Number.isSafeInteger(end) || end <= before || (last ? end !== d.Size : end >= d.Size)) {
+      return `pBankRangeTable[${i}] is ${describeValue(end)}: bank ${i + 1} must end after ${describeValue(before)}${last ? ` and, as the last bank, at the segment's end (${describeValue(d.Size)})` : ` and before the segment's end (${describeValue(d.Size)})`}`;
+    }
+  }
+  return undefined;
+}

@@ -3,12 +3,13 @@
 // one the allocation supports ("VidMm asserts if the driver attempts to set preferences for
 // unsupported segments"), EvictionSegmentSet may name aperture segments only, a nonzero
 // PitchAlignedSize is at least Size, and AllocationPriority is not 0. Each broken rule stops the
-// run at the line that last wrote the member (the verifier's allocationInfoWrites).
+// run at the line that last wrote the member (the verifier's allocationInfoWrites). And the bank
+// hints (HintedBank), read for the allocation's most preferred segment when that uses banking.
 
 import type { DXGK_ALLOCATIONINFO } from '../ddi/contract';
 import type { SourceLocation } from '../driver/errors';
 import type { RuleId } from '../verifier/rules';
-import type { SegmentState } from './vidmmRecords';
+import type { BankHint, SegmentState } from './vidmmRecords';
 
 /** What the check needs of the kernel: the segments, how it stops the run, and where a member was last written. */
 export interface AllocationInfoHost {
@@ -72,4 +73,31 @@ export function checkAllocationPriority(host: AllocationInfoHost, what: string, 
     `DxgkDdiCreateAllocation for '${what}': AllocationPriority is 0, an invalid initial priority. Set a priority level; when priority is not an issue to the driver, D3DDDI_ALLOCATIONPRIORITY_NORMAL (0x78000000, exported by 'paging-lab/ddi')`,
     host.lineOf(/^pAllocationInfo\[0\]\.AllocationPriority$/),
   );
+}
+
+/**
+ * DXGK_SEGMENTBANKPREFERENCE: the banks HintedBank names, most preferred first, when `segment0` (the
+ * segment PreferredSegment.SegmentId0 names) uses banking ("VidMm uses banking information about the
+ * most preferred segment"); none otherwise. Identifiers are one-based, 1 to 127, and "the driver can
+ * specify less than four preferences by setting the lower priority preferences of bank identifiers
+ * to zero": the list ends at the first 0. A bank the segment does not have, or a Direction other
+ * than 0 or 1, is the problem returned.
+ */
+export function bankHintsOf(info: DXGK_ALLOCATIONINFO, segment0: SegmentState | undefined): { hints: BankHint[] } | { problem: string } {
+  const h = info.HintedBank;
+  if (!segment0?.banks || !h || typeof h !== 'object') return { hints: [] };
+  const hints: BankHint[] = [];
+  const banks = [h.Bank0, h.Bank1, h.Bank2, h.Bank3];
+  const directions = [h.Direction0, h.Direction1, h.Direction2, h.Direction3];
+  for (let k = 0; k < 4; k++) {
+    const bank = banks[k];
+    if (bank === 0) break;
+    if (!Number.isInteger(bank) || bank < 0 || bank > segment0.banks.length) {
+      return { problem: `HintedBank.Bank${k} is ${String(bank)}, but ${segment0.name} (segment ${segment0.id}, PreferredSegment.SegmentId0) has banks 1 to ${segment0.banks.length}; 0 ends the list` };
+    }
+    const d = directions[k];
+    if (d !== 0 && d !== 1) return { problem: `HintedBank.Direction${k} is ${String(d)}: 0 scans bank ${bank} from its low addresses up, 1 from its high addresses down` };
+    hints.push({ bank, topDown: d === 1 });
+  }
+  return { hints };
 }

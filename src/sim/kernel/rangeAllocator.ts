@@ -65,6 +65,39 @@ export class RangeAllocator {
     return -1;
   }
 
+  /**
+   * Offset of a new range of `size` bytes aligned to `align` inside [lo, hi) (a bank of the
+   * segment), the lowest that fits or with `fromTop` the highest; -1 if none fits there. A scan of
+   * the ranges overlapping [lo, hi): banks are few, and placements by bank hint are rare.
+   */
+  allocateIn(lo: number, hi: number, size: number, align: number, fromTop: boolean): number {
+    const a = Math.max(1, align);
+    let best = -1;
+    let bestAt = { c: -1, i: -1 };
+    for (let c = 0; c < this.chunks.length; c++) {
+      if (this.longest[c] < size) continue;
+      const chunk = this.chunks[c];
+      for (let i = 0; i < chunk.length; i++) {
+        const r = chunk[i];
+        const from = Math.max(r.start, lo);
+        const to = Math.min(r.end, hi);
+        if (to - from < size) continue;
+        const start = fromTop ? Math.floor((to - size) / a) * a : Math.ceil(from / a) * a;
+        if (start < from || start + size > to) continue;
+        if (!fromTop) {
+          this.take(c, i, start, size);
+          return start;
+        }
+        if (start > best) {
+          best = start;
+          bestAt = { c, i };
+        }
+      }
+    }
+    if (best >= 0) this.take(bestAt.c, bestAt.i, best, size);
+    return best;
+  }
+
   /** First fit among the ranges released into since the remembered failure (no other range can fit). */
   private allocateInReleased(size: number, a: number): number {
     let best: Range | undefined;

@@ -36,6 +36,7 @@ export class DeviceRegisters implements DEVICE_REGISTERS {
       CpuVisible: s.cpuVisible,
       BarBaseAddress: s.barBase ?? 0,
       CacheCoherent: s.cacheCoherent ?? false,
+      BankEnds: s.bankEnds ? [...s.bankEnds] : [],
     }));
     this.hwQueues = Array.from({ length: this.EngineCount }, () => []);
   }

@@ -33,6 +33,7 @@ import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
 import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
+import { bankAt, bankRanges, placeInBanks } from './banks';
 import { priorityName } from '../ddi/priorities';
 import { EvictionOrder } from './evictionOrder';
 import type { VidSch } from './vidsch';
@@ -126,6 +127,7 @@ export class VidMm {
       descriptor: d,
       ranges: new RangeAllocator(size),
       resident: new Set(),
+      banks: d.Flags.UseBanking ? bankRanges(d, size) : undefined,
     };
     this.segments.push(s);
     if (!this.segmentById.has(id)) this.segmentById.set(id, s);
@@ -303,10 +305,24 @@ export class VidMm {
 
   private placeIn(a: Allocation, segs: SegmentState[]): { segment: SegmentState; offset: number } | undefined {
     for (const s of segs) {
-      const offset = s.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
+      const offset = this.allocateIn(a, s);
       if (offset >= 0) return { segment: s, offset };
     }
     return undefined;
+  }
+
+  /**
+   * Room for `a` in segment `s`: in the banks its HintedBank names when `s` is its most preferred
+   * segment (each scanned in its direction, in the order of preference), then anywhere in `s`.
+   */
+  private allocateIn(a: Allocation, s: SegmentState): number {
+    const align = Math.max(a.alignment, PAGE_SIZE);
+    const inBank = placeInBanks(a, s, align);
+    if (inBank >= 0) {
+      this.stats.bankPlacements++;
+      return inBank;
+    }
+    return s.ranges.allocate(a.size, align);
   }
 
   private *pageIn(a: Allocation, pinned: Set<Allocation>, placed?: { segment: SegmentState; offset: number }): Gen {
@@ -322,7 +338,7 @@ export class VidMm {
     if (this.placeChanged) yield* this.placeChanged(a);
     yield this.host.event(
       'page-in',
-      `page-in '${a.name}' (${a.size} bytes) -> ${place.segment.name}+0x${a.offset.toString(16)} by ${a.content === 'valid' ? 'Transfer from MDL' : 'Fill'}`,
+      `page-in '${a.name}' (${a.size} bytes) -> ${place.segment.name}+0x${a.offset.toString(16)}${place.segment.banks ? ` (bank ${bankAt(place.segment, a.offset)})` : ''} by ${a.content === 'valid' ? 'Transfer from MDL' : 'Fill'}`,
       { allocation: a.name, handle: a.handle, segmentId: a.segmentId, offset: a.offset, size: a.size, by: a.content === 'valid' ? 'transfer' : 'fill' },
     );
   }
@@ -334,7 +350,7 @@ export class VidMm {
    */
   private *promote(a: Allocation): Gen {
     const target = this.segment(a.candidates[0])!;
-    const offset = target.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
+    const offset = this.allocateIn(a, target);
     if (offset < 0) return;
     if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) {
       yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before it moves`);
@@ -580,3 +596,4 @@ function popcount(n: number): number {
   for (; n; n &= n - 1) c++;
   return c;
 }
+

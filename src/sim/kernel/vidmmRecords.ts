@@ -19,6 +19,12 @@ export interface Allocation {
   candidates: number[];
   /** The size of the smallest of them (a render checks its allocations against it without visiting each segment). */
   smallestCandidate: number;
+  /**
+   * DXGK_ALLOCATIONINFO.HintedBank, when its most preferred segment (SegmentId0) uses banking: the
+   * banks (1-based) to page it in there, most preferred first, and whether each is scanned from the
+   * top. Empty: no hint.
+   */
+  bankHints: readonly BankHint[];
   cpuVisible: boolean;
   fillPattern: number;
   /** `fresh`: the content is still the fill pattern (nothing written), so eviction may discard it. */
@@ -45,6 +51,11 @@ export interface Allocation {
   lruPriority: number;
 }
 
+export interface BankHint {
+  bank: number;
+  topDown: boolean;
+}
+
 export interface SegmentState {
   id: number;
   name: string;
@@ -55,6 +66,8 @@ export interface SegmentState {
   descriptor: DXGK_SEGMENTDESCRIPTOR;
   ranges: RangeAllocator;
   resident: Set<Allocation>;
+  /** With DXGK_SEGMENTFLAGS.UseBanking: its banks, [start, end) offsets, from the descriptor's pBankRangeTable. */
+  banks: readonly { start: number; end: number }[] | undefined;
 }
 
 export interface VidMmPolicy {
@@ -78,6 +91,8 @@ export interface PagingStats {
   discards: number;
   buildCalls: number;
   insufficientDmaBuffer: number;
+  /** Page-ins placed in a bank the allocation's HintedBank names. */
+  bankPlacements: number;
   allocationBusy: number;
   pagingBuffersSubmitted: number;
   bytesIn: number;
@@ -96,6 +111,7 @@ export function emptyPagingStats(): PagingStats {
     discards: 0,
     buildCalls: 0,
     insufficientDmaBuffer: 0,
+    bankPlacements: 0,
     allocationBusy: 0,
     pagingBuffersSubmitted: 0,
     bytesIn: 0,

@@ -26,7 +26,7 @@ import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
-import { checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
+import { bankHintsOf, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
@@ -133,6 +133,7 @@ export class WorkloadSteps {
       Alignment: 0,
       Size: 0,
       PitchAlignedSize: 0,
+      HintedBank: { Bank0: 0, Direction0: 0, Bank1: 0, Direction1: 0, Bank2: 0, Direction2: 0, Bank3: 0, Direction3: 0 },
       PreferredSegment: { SegmentId0: 0, SegmentId1: 0, SegmentId2: 0, SegmentId3: 0, SegmentId4: 0 },
       SupportedReadSegmentSet: 0,
       SupportedWriteSegmentSet: 0,
@@ -185,6 +186,9 @@ export class WorkloadSteps {
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);
     }
+    const banked = bankHintsOf(info, info.PreferredSegment.SegmentId0 ? this.k.vidmm.segment(info.PreferredSegment.SegmentId0) : undefined);
+    if ('problem' in banked) bad(banked.problem);
+    const bankHints = 'hints' in banked ? banked.hints : [];
     const sizes = candidates.map((id) => this.k.vidmm.segment(id)!.size);
     const largest = Math.max(...sizes);
     if (size > largest) {
@@ -210,6 +214,7 @@ export class WorkloadSteps {
       hAllocation: info.hAllocation,
       candidates,
       smallestCandidate: Math.min(...sizes),
+      bankHints,
       cpuVisible: info.Flags.CpuVisible,
       fillPattern: s.fill >>> 0,
       content: 'fresh',

@@ -11,6 +11,7 @@ export function scenarioGpuConfig(s: Scenario): GpuConfig {
     size: seg.size,
     cpuVisible: seg.cpuVisible,
     cacheCoherent: seg.kind === 'aperture' ? (seg.cacheCoherent ?? true) : undefined,
+    ...(seg.banks ? { bankEnds: seg.banks } : {}),
   }));
   return {
     vramBytes: segments.filter((x) => x.kind === 'memory').reduce((a, x) => a + x.size, 0),

@@ -204,8 +204,18 @@ export function normalizeScenario(data: unknown, source = '<scenario>', seedOver
       size: size(s.size, `/adapter/segments/${i}/size`, 0, { page: true, min: PAGE, max: LIMITS.segmentBytes, what: `${s.kind} segment` }),
       cpuVisible: s.cpuVisible ?? false,
       ...('cacheCoherent' in s && s.cacheCoherent !== undefined ? { cacheCoherent: s.cacheCoherent } : {}),
+      ...('banks' in s && s.banks !== undefined ? { banks: s.banks.map((b: Size, j: number) => size(b, `/adapter/segments/${i}/banks/${j}`, 0, { page: true, min: PAGE, max: LIMITS.segmentBytes, what: 'bank end' })) } : {}),
     }),
   );
+  segments.forEach((s, i) => {
+    // Banks are contiguous from offset 0; each end lies inside the segment, after the one before.
+    s.banks?.forEach((end: number, j: number) => {
+      const before = j === 0 ? 0 : s.banks![j - 1];
+      if (Number.isFinite(end) && Number.isFinite(s.size) && (end <= before || end >= s.size)) {
+        problem(`/adapter/segments/${i}/banks/${j}`, `bank ${j + 1} ends at ${end}: each end must come after the one before (${before}) and before the segment's end (${s.size}); the last bank ends at the segment's end and is not listed`);
+      }
+    });
+  });
   if (!segments.some((s) => s.kind === 'memory')) problem('/adapter/segments', 'needs at least one memory segment');
   const vram = segments.filter((s) => s.kind === 'memory').reduce((t, s) => t + (Number.isFinite(s.size) ? s.size : 0), 0);
   if (vram > LIMITS.vramBytes) problem('/adapter/segments', `the memory segments add up to ${vram} bytes of VRAM, more than the simulator supports, ${formatLimit(LIMITS.vramBytes, true)}`);

@@ -5,13 +5,13 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]},"privateDriverData":{"type":"integer","minimum":0,"maximum":4294967295,"description":"D3DDDICB_LOCK.PrivateDriverData (for example a MIP level), passed to DxgkDdiAcquireSwizzlingRange. VidMm uses a swizzling range cached with the allocation again only for the same value. Default 0."}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://paging-lab.invalid/schemas/scenario.schema.json","title":"Paging Lab scenario","description":"A simulated display adapter (segments, system memory, bandwidths), the video memory manager's paging policy, and a workload that puts a driver's paging code to work.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","description":"A short name shown in traces."},"description":{"type":"string","description":"What the scenario exercises."},"seed":{"type":"integer","minimum":0,"description":"Seed of the GPU's random source and of the workload generator. The command line's --seed overrides it."},"verifier":{"type":"boolean","description":"Check the driver against the DDI rules (default true). The command line's --no-verifier turns it off too."},"tdrDelayMs":{"type":"number","minimum":10,"maximum":600000,"description":"A DDI that runs longer than this is a timeout detection (TDR): the run stops with the verifier's tdr rule. Default 2000; --tdr-delay-ms overrides it."},"adapter":{"type":"object","description":"The simulated hardware. Omitted members take the default adapter's values.","additionalProperties":false,"properties":{"segments":{"type":"array","minItems":1,"description":"The adapter's segments, in segment-id order (the first is segment 1).","items":{"type":"object","additionalProperties":false,"required":["name","kind","size"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name used in traces and pgasm (e.g. vram, local, gart)."},"kind":{"enum":["memory","aperture"],"description":"A memory-space segment (VRAM) or an aperture-space segment (GART over system pages)."},"size":{"$ref":"#/definitions/size","description":"Segment size, a multiple of 4 KiB, at most 1 TiB (the memory segments together at most 1 TiB)."},"cpuVisible":{"type":"boolean","description":"Reachable by the CPU through the PCI aperture (DXGK_SEGMENTFLAGS.CpuVisible)."},"cacheCoherent":{"type":"boolean","description":"Aperture segments: the GART snoops CPU caches (DXGK_SEGMENTFLAGS.CacheCoherent). Default true."},"banks":{"type":"array","minItems":1,"maxItems":126,"items":{"$ref":"#/definitions/size"},"description":"The hardware divides the segment into banks: where each bank but the last ends (offsets in the segment, increasing, multiples of 4 KiB); the last ends at the segment's end. The registers say so (HARDWARE_SEGMENT.BankEnds), and a driver reports them in DXGK_SEGMENTDESCRIPTOR (UseBanking, NbOfBanks, pBankRangeTable)."}}}},"systemMemory":{"$ref":"#/definitions/size","description":"Bytes of system memory (backing store of evicted allocations, paging buffers), at most 1 TiB."},"commonBufferBudget":{"$ref":"#/definitions/size","description":"Bytes of common-buffer memory for DMA and paging buffers, at most the system memory."},"engines":{"type":"integer","minimum":1,"maximum":8,"description":"Number of GPU engines. With two or more, render DMA buffers run on engine 1 and paging buffers on engine 0."},"sharedInterruptLine":{"type":"boolean","description":"Another device shares the adapter's line-based interrupt: before each workload step it raises an interrupt, and DxgkDdiInterruptRoutine, called for it, must return FALSE (its adapter raised nothing)."},"bandwidths":{"type":"object","additionalProperties":false,"description":"Bytes per nanosecond (GB/s).","properties":{"vramToVram":{"type":"number","exclusiveMinimum":0},"systemToVram":{"type":"number","exclusiveMinimum":0},"fill":{"type":"number","exclusiveMinimum":0}}}}},"kernel":{"type":"object","description":"The video memory manager's paging policy.","additionalProperties":false,"properties":{"pagingBufferSize":{"$ref":"#/definitions/size","description":"Upper bound on each paging buffer's size; small values make DxgkDdiBuildPagingBuffer run out of space (STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER). At most 64 MiB."},"maxTransferSize":{"$ref":"#/definitions/size","description":"Transfers larger than this are split into sub-transfers flagged TransferStart/TransferEnd."},"pagingBuffers":{"type":"integer","minimum":1,"maximum":64,"description":"Paging buffers in flight at most (default 4)."}}},"workload":{"type":"array","description":"What the applications do, in order.","items":{"$ref":"#/definitions/step"}},"generate":{"type":"object","description":"A seeded random workload, run after `workload`.","additionalProperties":false,"required":["allocations","steps"],"properties":{"seed":{"type":"integer","minimum":0},"allocations":{"type":"integer","minimum":1,"maximum":100000,"description":"Allocations kept alive, at most 100,000."},"steps":{"type":"integer","minimum":1,"maximum":10000000,"description":"Steps to generate, at most 10,000,000. They are made as the run pulls them, so a long workload costs no memory up front."},"minSize":{"$ref":"#/definitions/size"},"maxSize":{"$ref":"#/definitions/size"},"allocationsPerRender":{"type":"integer","minimum":1},"weights":{"type":"object","additionalProperties":false,"properties":{"render":{"type":"number","minimum":0},"write":{"type":"number","minimum":0},"recreate":{"type":"number","minimum":0},"pressure":{"type":"number","minimum":0},"wait":{"type":"number","minimum":0}}},"verify":{"type":"boolean"}}}},"definitions":{"size":{"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]},"id":{"type":"string","minLength":1,"description":"The allocation's name in this scenario."},"step":{"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]},"privateDriverData":{"type":"integer","minimum":0,"maximum":4294967295,"description":"D3DDDICB_LOCK.PrivateDriverData (for example a MIP level), passed to DxgkDdiAcquireSwizzlingRange. VidMm uses a swizzling range cached with the allocation again only for the same value. Default 0."}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]}}};
 const schema12 = {"description":"A byte count: a number, or a string such as \"64KiB\", \"8MiB\", \"1GiB\", \"1TiB\", \"0x10000\".","oneOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"}]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const pattern1 = new RegExp("^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$", "u");
-const schema17 = {"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]},"privateDriverData":{"type":"integer","minimum":0,"maximum":4294967295,"description":"D3DDDICB_LOCK.PrivateDriverData (for example a MIP level), passed to DxgkDdiAcquireSwizzlingRange. VidMm uses a swizzling range cached with the allocation again only for the same value. Default 0."}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]};
-const schema18 = {"type":"string","minLength":1,"description":"The allocation's name in this scenario."};
+const schema18 = {"type":"object","required":["op"],"properties":{"op":{"enum":["create","destroy","lock","unlock","write","render","pressure","set-priority","wait","verify","repeat","map-aperture","unmap-aperture","gpu-write-physical","cpu-read","paging-queue","wait-paging-fence","dma-transfer","lock-surface","defragment"]}},"allOf":[{"if":{"properties":{"op":{"const":"create"}}},"then":{"description":"Create an allocation (DxgkDdiCreateAllocation). It gets memory only when first used.","additionalProperties":false,"required":["id","size"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"size":{"$ref":"#/definitions/size","description":"Bytes, at most 1 GiB (the verifier keeps a copy of every live allocation's content in memory)."},"alignment":{"$ref":"#/definitions/size"},"cpuVisible":{"type":"boolean"},"fill":{"type":"integer","minimum":0,"maximum":4294967295,"description":"32-bit pattern of the initial content."},"privateData":{"type":"object","description":"The user-mode driver's private data for DxgkDdiCreateAllocation (e.g. {\"tiled\": true} for the reference driver)."}}}},{"if":{"properties":{"op":{"enum":["destroy","unlock"]}}},"then":{"additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"lock"}}},"then":{"description":"pfnLockCb. mode 'system' (default): VidMm moves the content to system memory. mode 'aperture': a CPU-visible allocation stays in its segment and the CPU reaches it linearly through the PCI aperture (DxgkDdiAcquireSwizzlingRange); if the driver cannot make it CPU-accessible, VidMm evicts it and the CPU uses system memory. mode 'alternate-va' (UseAlternateVA; the driver must set DXGK_ALLOCATIONINFOFLAGS.UseAlternateVA): as 'aperture', but an eviction under the lock moves the content to the alternate virtual address with DXGK_OPERATION_SPECIAL_LOCK_TRANSFER, and the unlock pages it back in from there.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"mode":{"enum":["system","aperture","alternate-va"]},"privateDriverData":{"type":"integer","minimum":0,"maximum":4294967295,"description":"D3DDDICB_LOCK.PrivateDriverData (for example a MIP level), passed to DxgkDdiAcquireSwizzlingRange. VidMm uses a swizzling range cached with the allocation again only for the same value. Default 0."}}}},{"if":{"properties":{"op":{"enum":["map-aperture","unmap-aperture"]}}},"then":{"description":"Place the allocation's system pages in an aperture segment (DXGK_OPERATION_MAP_APERTURE_SEGMENT), or take them out (DXGK_OPERATION_UNMAP_APERTURE_SEGMENT: the range points at the dummy page). cached: the pages are cacheable rather than write-combined.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"segment":{"type":"string"},"cached":{"type":"boolean"}}}},{"if":{"properties":{"op":{"const":"gpu-write-physical"}}},"then":{"description":"The GPU writes a 32-bit value into an aperture-mapped allocation through the aperture segment.","additionalProperties":false,"required":["id","value"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"value":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"cpu-read"}}},"then":{"description":"The CPU reads 4 bytes of aperture memory after GPU writes: VidMm first has the driver build a DXGK_OPERATION_READ_PHYSICAL for coherency.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"paging-queue"}}},"then":{"description":"Queue an operation on the device paging queue; it gets a paging fence value (0 when done at once).","additionalProperties":false,"required":["action"],"properties":{"op":{},"action":{"enum":["make-resident","reserve-va","map-va","update-page-table"]},"id":{"$ref":"#/definitions/id"},"va":{"$ref":"#/definitions/size"},"pages":{"type":"integer","minimum":1}}}},{"if":{"properties":{"op":{"const":"wait-paging-fence"}}},"then":{"description":"Wait for the device paging fence on the CPU, or queue a GPU wait into a context that then reads the GPU virtual address va.","additionalProperties":false,"required":["on"],"properties":{"op":{},"on":{"enum":["cpu","gpu"]},"value":{"type":"integer","minimum":0},"va":{"$ref":"#/definitions/size"},"expect":{"type":"integer","minimum":0,"maximum":4294967295}}}},{"if":{"properties":{"op":{"const":"lock-surface"}}},"then":{"description":"Lock a surface implemented as two allocations: the swizzled one the GPU uses (id) is unswizzled into the linear one the application maps (linear) by a command buffer, the lock waits for it, then maps the linear allocation through the aperture. Unlock the linear allocation afterwards.","additionalProperties":false,"required":["id","linear"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"linear":{"$ref":"#/definitions/id"}}}},{"if":{"properties":{"op":{"const":"defragment"}}},"then":{"description":"VidMm compacts a memory segment (every memory segment when 'segment' is left out): each resident allocation the CPU has not locked moves down to the lowest free range that holds it, by a Transfer with hAllocation NULL, which the driver copies as raw bytes, without swizzling.","additionalProperties":false,"properties":{"op":{},"segment":{"type":"string"}}}},{"if":{"properties":{"op":{"const":"dma-transfer"}}},"then":{"description":"Bus-master DMA: the driver moves the allocation between its system pages and its segment with packet-based scatter/gather (DxgkDdiBusMasterTransfer).","additionalProperties":false,"required":["id","direction"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"direction":{"enum":["to-device","from-device"]}}}},{"if":{"properties":{"op":{"const":"write"}}},"then":{"description":"Lock the allocation, write pseudo-random bytes with the CPU, unlock.","additionalProperties":false,"required":["id"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"offset":{"$ref":"#/definitions/size"},"length":{"$ref":"#/definitions/size"},"seed":{"type":"integer","minimum":0}}}},{"if":{"properties":{"op":{"const":"render"}}},"then":{"description":"Submit a render DMA buffer referencing these allocations; VidMm makes them resident first.","additionalProperties":false,"required":["allocations"],"properties":{"op":{},"allocations":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/id"}},"write":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"pressure"}}},"then":{"description":"Memory pressure: VidMm evicts allocations, the lowest priority (DXGK_ALLOCATIONINFO.AllocationPriority) first and the least recently used within a priority, until this many bytes are free.","additionalProperties":false,"required":["bytes"],"properties":{"op":{},"bytes":{"$ref":"#/definitions/size"}}}},{"if":{"properties":{"op":{"const":"set-priority"}}},"then":{"description":"pfnSetPriorityCb: the allocation's priority level, which decides before its recency what VidMm evicts (lower levels first). A D3dukmdt.h level by name, or a number (0x78000001 is slightly above normal).","additionalProperties":false,"required":["id","priority"],"properties":{"op":{},"id":{"$ref":"#/definitions/id"},"priority":{"oneOf":[{"enum":["minimum","low","normal","high","maximum"]},{"type":"integer","minimum":1,"maximum":4294967295}]}}}},{"if":{"properties":{"op":{"const":"wait"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ns":{"type":"number","minimum":0}}}},{"if":{"properties":{"op":{"const":"verify"}}},"then":{"additionalProperties":false,"properties":{"op":{},"ids":{"type":"array","items":{"$ref":"#/definitions/id"}}}}},{"if":{"properties":{"op":{"const":"repeat"}}},"then":{"additionalProperties":false,"required":["times","steps"],"properties":{"op":{},"times":{"type":"integer","minimum":1,"maximum":10000000,"description":"Runs of `steps`, at most 10,000,000. The workload comes to at most 10,000,000 steps once repeats are expanded, and repeats nest at most 64 deep; steps are made as the run pulls them."},"steps":{"type":"array","items":{"$ref":"#/definitions/step"}}}}}]};
+const schema19 = {"type":"string","minLength":1,"description":"The allocation's name in this scenario."};
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const wrapper0 = {validate: validate11};
 
@@ -529,7 +529,7 @@ errors++;
 if(data.mode !== undefined){
 let data11 = data.mode;
 if(!(((data11 === "system") || (data11 === "aperture")) || (data11 === "alternate-va"))){
-const err33 = {instancePath:instancePath+"/mode",schemaPath:"#/allOf/2/then/properties/mode/enum",keyword:"enum",params:{allowedValues: schema17.allOf[2].then.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err33 = {instancePath:instancePath+"/mode",schemaPath:"#/allOf/2/then/properties/mode/enum",keyword:"enum",params:{allowedValues: schema18.allOf[2].then.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1199,7 +1199,7 @@ errors++;
 if(data.action !== undefined){
 let data26 = data.action;
 if(!((((data26 === "make-resident") || (data26 === "reserve-va")) || (data26 === "map-va")) || (data26 === "update-page-table"))){
-const err78 = {instancePath:instancePath+"/action",schemaPath:"#/allOf/6/then/properties/action/enum",keyword:"enum",params:{allowedValues: schema17.allOf[6].then.properties.action.enum},message:"must be equal to one of the allowed values"};
+const err78 = {instancePath:instancePath+"/action",schemaPath:"#/allOf/6/then/properties/action/enum",keyword:"enum",params:{allowedValues: schema18.allOf[6].then.properties.action.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1417,7 +1417,7 @@ errors++;
 if(data.on !== undefined){
 let data31 = data.on;
 if(!((data31 === "cpu") || (data31 === "gpu"))){
-const err92 = {instancePath:instancePath+"/on",schemaPath:"#/allOf/7/then/properties/on/enum",keyword:"enum",params:{allowedValues: schema17.allOf[7].then.properties.on.enum},message:"must be equal to one of the allowed values"};
+const err92 = {instancePath:instancePath+"/on",schemaPath:"#/allOf/7/then/properties/on/enum",keyword:"enum",params:{allowedValues: schema18.allOf[7].then.properties.on.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1874,7 +1874,7 @@ errors++;
 if(data.direction !== undefined){
 let data42 = data.direction;
 if(!((data42 === "to-device") || (data42 === "from-device"))){
-const err123 = {instancePath:instancePath+"/direction",schemaPath:"#/allOf/10/then/properties/direction/enum",keyword:"enum",params:{allowedValues: schema17.allOf[10].then.properties.direction.enum},message:"must be equal to one of the allowed values"};
+const err123 = {instancePath:instancePath+"/direction",schemaPath:"#/allOf/10/then/properties/direction/enum",keyword:"enum",params:{allowedValues: schema18.allOf[10].then.properties.direction.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2599,7 +2599,7 @@ let valid82 = false;
 let passing9 = null;
 const _errs232 = errors;
 if(!(((((data57 === "minimum") || (data57 === "low")) || (data57 === "normal")) || (data57 === "high")) || (data57 === "maximum"))){
-const err169 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema17.allOf[14].then.properties.priority.oneOf[0].enum},message:"must be equal to one of the allowed values"};
+const err169 = {instancePath:instancePath+"/priority",schemaPath:"#/allOf/14/then/properties/priority/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema18.allOf[14].then.properties.priority.oneOf[0].enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3018,7 +3018,7 @@ errors++;
 if(data.op !== undefined){
 let data67 = data.op;
 if(!((((((((((((((((((((data67 === "create") || (data67 === "destroy")) || (data67 === "lock")) || (data67 === "unlock")) || (data67 === "write")) || (data67 === "render")) || (data67 === "pressure")) || (data67 === "set-priority")) || (data67 === "wait")) || (data67 === "verify")) || (data67 === "repeat")) || (data67 === "map-aperture")) || (data67 === "unmap-aperture")) || (data67 === "gpu-write-physical")) || (data67 === "cpu-read")) || (data67 === "paging-queue")) || (data67 === "wait-paging-fence")) || (data67 === "dma-transfer")) || (data67 === "lock-surface")) || (data67 === "defragment"))){
-const err196 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema17.properties.op.enum},message:"must be equal to one of the allowed values"};
+const err196 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema18.properties.op.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3232,7 +3232,7 @@ vErrors.push(err14);
 errors++;
 }
 for(const key2 in data8){
-if(!(((((key2 === "name") || (key2 === "kind")) || (key2 === "size")) || (key2 === "cpuVisible")) || (key2 === "cacheCoherent"))){
+if(!((((((key2 === "name") || (key2 === "kind")) || (key2 === "size")) || (key2 === "cpuVisible")) || (key2 === "cacheCoherent")) || (key2 === "banks"))){
 const err15 = {instancePath:instancePath+"/adapter/segments/" + i0,schemaPath:"#/properties/adapter/properties/segments/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err15];
@@ -3394,9 +3394,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/adapter/segments/" + i0,schemaPath:"#/properties/adapter/properties/segments/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.banks !== undefined){
+let data14 = data8.banks;
+if(Array.isArray(data14)){
+if(data14.length > 126){
+const err26 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks",schemaPath:"#/properties/adapter/properties/segments/items/properties/banks/maxItems",keyword:"maxItems",params:{limit: 126},message:"must NOT have more than 126 items"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3405,10 +3407,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/adapter/segments",schemaPath:"#/properties/adapter/properties/segments/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data14.length < 1){
+const err27 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks",schemaPath:"#/properties/adapter/properties/segments/items/properties/banks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3417,15 +3417,15 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data6.systemMemory !== undefined){
-let data14 = data6.systemMemory;
-const _errs38 = errors;
-let valid8 = false;
+const len1 = data14.length;
+for(let i1=0; i1<len1; i1++){
+let data15 = data14[i1];
+const _errs40 = errors;
+let valid10 = false;
 let passing1 = null;
-const _errs39 = errors;
-if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
-const err28 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs41 = errors;
+if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
+const err28 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks/" + i1,schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3434,9 +3434,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(typeof data14 == "number"){
-if(data14 < 0 || isNaN(data14)){
-const err29 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data15 == "number"){
+if(data15 < 0 || isNaN(data15)){
+const err29 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks/" + i1,schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3446,15 +3446,15 @@ vErrors.push(err29);
 errors++;
 }
 }
-var _valid1 = _errs39 === errors;
+var _valid1 = _errs41 === errors;
 if(_valid1){
-valid8 = true;
+valid10 = true;
 passing1 = 0;
 }
-const _errs41 = errors;
-if(typeof data14 === "string"){
-if(!pattern1.test(data14)){
-const err30 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+const _errs43 = errors;
+if(typeof data15 === "string"){
+if(!pattern1.test(data15)){
+const err30 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks/" + i1,schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3465,7 +3465,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks/" + i1,schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3474,19 +3474,19 @@ vErrors.push(err31);
 }
 errors++;
 }
-var _valid1 = _errs41 === errors;
-if(_valid1 && valid8){
-valid8 = false;
+var _valid1 = _errs43 === errors;
+if(_valid1 && valid10){
+valid10 = false;
 passing1 = [passing1, 1];
 }
 else {
 if(_valid1){
-valid8 = true;
+valid10 = true;
 passing1 = 1;
 }
 }
-if(!valid8){
-const err32 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(!valid10){
+const err32 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks/" + i1,schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3496,10 +3496,10 @@ vErrors.push(err32);
 errors++;
 }
 else {
-errors = _errs38;
+errors = _errs40;
 if(vErrors !== null){
-if(_errs38){
-vErrors.length = _errs38;
+if(_errs40){
+vErrors.length = _errs40;
 }
 else {
 vErrors = null;
@@ -3507,14 +3507,9 @@ vErrors = null;
 }
 }
 }
-if(data6.commonBufferBudget !== undefined){
-let data15 = data6.commonBufferBudget;
-const _errs45 = errors;
-let valid10 = false;
-let passing2 = null;
-const _errs46 = errors;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err33 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err33 = {instancePath:instancePath+"/adapter/segments/" + i0+"/banks",schemaPath:"#/properties/adapter/properties/segments/items/properties/banks/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3523,9 +3518,10 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(typeof data15 == "number"){
-if(data15 < 0 || isNaN(data15)){
-const err34 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/adapter/segments/" + i0,schemaPath:"#/properties/adapter/properties/segments/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3535,15 +3531,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-var _valid2 = _errs46 === errors;
-if(_valid2){
-valid10 = true;
-passing2 = 0;
 }
-const _errs48 = errors;
-if(typeof data15 === "string"){
-if(!pattern1.test(data15)){
-const err35 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+else {
+const err35 = {instancePath:instancePath+"/adapter/segments",schemaPath:"#/properties/adapter/properties/segments/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3553,8 +3543,14 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6.systemMemory !== undefined){
+let data16 = data6.systemMemory;
+const _errs47 = errors;
+let valid12 = false;
+let passing2 = null;
+const _errs48 = errors;
+if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
+const err36 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3563,19 +3559,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-var _valid2 = _errs48 === errors;
-if(_valid2 && valid10){
-valid10 = false;
-passing2 = [passing2, 1];
-}
-else {
-if(_valid2){
-valid10 = true;
-passing2 = 1;
-}
-}
-if(!valid10){
-const err37 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(typeof data16 == "number"){
+if(data16 < 0 || isNaN(data16)){
+const err37 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3584,22 +3570,16 @@ vErrors.push(err37);
 }
 errors++;
 }
-else {
-errors = _errs45;
-if(vErrors !== null){
-if(_errs45){
-vErrors.length = _errs45;
 }
-else {
-vErrors = null;
+var _valid2 = _errs48 === errors;
+if(_valid2){
+valid12 = true;
+passing2 = 0;
 }
-}
-}
-}
-if(data6.engines !== undefined){
-let data16 = data6.engines;
-if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
-const err38 = {instancePath:instancePath+"/adapter/engines",schemaPath:"#/properties/adapter/properties/engines/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs50 = errors;
+if(typeof data16 === "string"){
+if(!pattern1.test(data16)){
+const err38 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3608,9 +3588,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(typeof data16 == "number"){
-if(data16 > 8 || isNaN(data16)){
-const err39 = {instancePath:instancePath+"/adapter/engines",schemaPath:"#/properties/adapter/properties/engines/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};
+}
+else {
+const err39 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3619,8 +3599,19 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(data16 < 1 || isNaN(data16)){
-const err40 = {instancePath:instancePath+"/adapter/engines",schemaPath:"#/properties/adapter/properties/engines/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid2 = _errs50 === errors;
+if(_valid2 && valid12){
+valid12 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid12 = true;
+passing2 = 1;
+}
+}
+if(!valid12){
+const err40 = {instancePath:instancePath+"/adapter/systemMemory",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3629,11 +3620,26 @@ vErrors.push(err40);
 }
 errors++;
 }
+else {
+errors = _errs47;
+if(vErrors !== null){
+if(_errs47){
+vErrors.length = _errs47;
+}
+else {
+vErrors = null;
 }
 }
-if(data6.sharedInterruptLine !== undefined){
-if(typeof data6.sharedInterruptLine !== "boolean"){
-const err41 = {instancePath:instancePath+"/adapter/sharedInterruptLine",schemaPath:"#/properties/adapter/properties/sharedInterruptLine/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+}
+if(data6.commonBufferBudget !== undefined){
+let data17 = data6.commonBufferBudget;
+const _errs54 = errors;
+let valid14 = false;
+let passing3 = null;
+const _errs55 = errors;
+if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
+const err41 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3642,13 +3648,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-if(data6.bandwidths !== undefined){
-let data18 = data6.bandwidths;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key3 in data18){
-if(!(((key3 === "vramToVram") || (key3 === "systemToVram")) || (key3 === "fill"))){
-const err42 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(typeof data17 == "number"){
+if(data17 < 0 || isNaN(data17)){
+const err42 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3658,11 +3660,15 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data18.vramToVram !== undefined){
-let data19 = data18.vramToVram;
-if(typeof data19 == "number"){
-if(data19 <= 0 || isNaN(data19)){
-const err43 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+var _valid3 = _errs55 === errors;
+if(_valid3){
+valid14 = true;
+passing3 = 0;
+}
+const _errs57 = errors;
+if(typeof data17 === "string"){
+if(!pattern1.test(data17)){
+const err43 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3673,7 +3679,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err44 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3682,153 +3688,7 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data18.systemToVram !== undefined){
-let data20 = data18.systemToVram;
-if(typeof data20 == "number"){
-if(data20 <= 0 || isNaN(data20)){
-const err45 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-else {
-const err46 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-if(data18.fill !== undefined){
-let data21 = data18.fill;
-if(typeof data21 == "number"){
-if(data21 <= 0 || isNaN(data21)){
-const err47 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-}
-else {
-const err49 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/adapter",schemaPath:"#/properties/adapter/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-if(data.kernel !== undefined){
-let data22 = data.kernel;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key4 in data22){
-if(!(((key4 === "pagingBufferSize") || (key4 === "maxTransferSize")) || (key4 === "pagingBuffers"))){
-const err51 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-if(data22.pagingBufferSize !== undefined){
-let data23 = data22.pagingBufferSize;
-const _errs68 = errors;
-let valid14 = false;
-let passing3 = null;
-const _errs69 = errors;
-if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
-const err52 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-if(typeof data23 == "number"){
-if(data23 < 0 || isNaN(data23)){
-const err53 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-var _valid3 = _errs69 === errors;
-if(_valid3){
-valid14 = true;
-passing3 = 0;
-}
-const _errs71 = errors;
-if(typeof data23 === "string"){
-if(!pattern1.test(data23)){
-const err54 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-var _valid3 = _errs71 === errors;
+var _valid3 = _errs57 === errors;
 if(_valid3 && valid14){
 valid14 = false;
 passing3 = [passing3, 1];
@@ -3840,7 +3700,155 @@ passing3 = 1;
 }
 }
 if(!valid14){
-const err56 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+const err45 = {instancePath:instancePath+"/adapter/commonBufferBudget",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+else {
+errors = _errs54;
+if(vErrors !== null){
+if(_errs54){
+vErrors.length = _errs54;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data6.engines !== undefined){
+let data18 = data6.engines;
+if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
+const err46 = {instancePath:instancePath+"/adapter/engines",schemaPath:"#/properties/adapter/properties/engines/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(typeof data18 == "number"){
+if(data18 > 8 || isNaN(data18)){
+const err47 = {instancePath:instancePath+"/adapter/engines",schemaPath:"#/properties/adapter/properties/engines/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data18 < 1 || isNaN(data18)){
+const err48 = {instancePath:instancePath+"/adapter/engines",schemaPath:"#/properties/adapter/properties/engines/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+if(data6.sharedInterruptLine !== undefined){
+if(typeof data6.sharedInterruptLine !== "boolean"){
+const err49 = {instancePath:instancePath+"/adapter/sharedInterruptLine",schemaPath:"#/properties/adapter/properties/sharedInterruptLine/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data6.bandwidths !== undefined){
+let data20 = data6.bandwidths;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key3 in data20){
+if(!(((key3 === "vramToVram") || (key3 === "systemToVram")) || (key3 === "fill"))){
+const err50 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data20.vramToVram !== undefined){
+let data21 = data20.vramToVram;
+if(typeof data21 == "number"){
+if(data21 <= 0 || isNaN(data21)){
+const err51 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/adapter/bandwidths/vramToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/vramToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data20.systemToVram !== undefined){
+let data22 = data20.systemToVram;
+if(typeof data22 == "number"){
+if(data22 <= 0 || isNaN(data22)){
+const err53 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/adapter/bandwidths/systemToVram",schemaPath:"#/properties/adapter/properties/bandwidths/properties/systemToVram/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data20.fill !== undefined){
+let data23 = data20.fill;
+if(typeof data23 == "number"){
+if(data23 <= 0 || isNaN(data23)){
+const err55 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/adapter/bandwidths/fill",schemaPath:"#/properties/adapter/properties/bandwidths/properties/fill/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3849,26 +3857,10 @@ vErrors.push(err56);
 }
 errors++;
 }
-else {
-errors = _errs68;
-if(vErrors !== null){
-if(_errs68){
-vErrors.length = _errs68;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data22.maxTransferSize !== undefined){
-let data24 = data22.maxTransferSize;
-const _errs75 = errors;
-let valid16 = false;
-let passing4 = null;
-const _errs76 = errors;
-if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
-const err57 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err57 = {instancePath:instancePath+"/adapter/bandwidths",schemaPath:"#/properties/adapter/properties/bandwidths/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3877,9 +3869,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(typeof data24 == "number"){
-if(data24 < 0 || isNaN(data24)){
-const err58 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/adapter",schemaPath:"#/properties/adapter/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3889,15 +3882,12 @@ vErrors.push(err58);
 errors++;
 }
 }
-var _valid4 = _errs76 === errors;
-if(_valid4){
-valid16 = true;
-passing4 = 0;
-}
-const _errs78 = errors;
-if(typeof data24 === "string"){
-if(!pattern1.test(data24)){
-const err59 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(data.kernel !== undefined){
+let data24 = data.kernel;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key4 in data24){
+if(!(((key4 === "pagingBufferSize") || (key4 === "maxTransferSize")) || (key4 === "pagingBuffers"))){
+const err59 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3907,8 +3897,14 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data24.pagingBufferSize !== undefined){
+let data25 = data24.pagingBufferSize;
+const _errs77 = errors;
+let valid18 = false;
+let passing4 = null;
+const _errs78 = errors;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+const err60 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3917,19 +3913,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-var _valid4 = _errs78 === errors;
-if(_valid4 && valid16){
-valid16 = false;
-passing4 = [passing4, 1];
-}
-else {
-if(_valid4){
-valid16 = true;
-passing4 = 1;
-}
-}
-if(!valid16){
-const err61 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
+if(typeof data25 == "number"){
+if(data25 < 0 || isNaN(data25)){
+const err61 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3938,22 +3924,16 @@ vErrors.push(err61);
 }
 errors++;
 }
-else {
-errors = _errs75;
-if(vErrors !== null){
-if(_errs75){
-vErrors.length = _errs75;
 }
-else {
-vErrors = null;
+var _valid4 = _errs78 === errors;
+if(_valid4){
+valid18 = true;
+passing4 = 0;
 }
-}
-}
-}
-if(data22.pagingBuffers !== undefined){
-let data25 = data22.pagingBuffers;
-if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
-const err62 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs80 = errors;
+if(typeof data25 === "string"){
+if(!pattern1.test(data25)){
+const err62 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3962,9 +3942,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(typeof data25 == "number"){
-if(data25 > 64 || isNaN(data25)){
-const err63 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+}
+else {
+const err63 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3973,8 +3953,19 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(data25 < 1 || isNaN(data25)){
-const err64 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+var _valid4 = _errs80 === errors;
+if(_valid4 && valid18){
+valid18 = false;
+passing4 = [passing4, 1];
+}
+else {
+if(_valid4){
+valid18 = true;
+passing4 = 1;
+}
+}
+if(!valid18){
+const err64 = {instancePath:instancePath+"/kernel/pagingBufferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3983,11 +3974,26 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-}
+else {
+errors = _errs77;
+if(vErrors !== null){
+if(_errs77){
+vErrors.length = _errs77;
 }
 else {
-const err65 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/type",keyword:"type",params:{type: "object"},message:"must be object"};
+vErrors = null;
+}
+}
+}
+}
+if(data24.maxTransferSize !== undefined){
+let data26 = data24.maxTransferSize;
+const _errs84 = errors;
+let valid20 = false;
+let passing5 = null;
+const _errs85 = errors;
+if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
+const err65 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3996,20 +4002,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data.workload !== undefined){
-let data26 = data.workload;
-if(Array.isArray(data26)){
-const len1 = data26.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate11(data26[i1], {instancePath:instancePath+"/workload/" + i1,parentData:data26,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/workload",schemaPath:"#/properties/workload/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data26 == "number"){
+if(data26 < 0 || isNaN(data26)){
+const err66 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4019,11 +4014,15 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data.generate !== undefined){
-let data28 = data.generate;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.allocations === undefined){
-const err67 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "allocations"},message:"must have required property '"+"allocations"+"'"};
+var _valid5 = _errs85 === errors;
+if(_valid5){
+valid20 = true;
+passing5 = 0;
+}
+const _errs87 = errors;
+if(typeof data26 === "string"){
+if(!pattern1.test(data26)){
+const err67 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4032,8 +4031,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data28.steps === undefined){
-const err68 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
+}
+else {
+const err68 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4042,9 +4042,19 @@ vErrors.push(err68);
 }
 errors++;
 }
-for(const key5 in data28){
-if(!((((((((key5 === "seed") || (key5 === "allocations")) || (key5 === "steps")) || (key5 === "minSize")) || (key5 === "maxSize")) || (key5 === "allocationsPerRender")) || (key5 === "weights")) || (key5 === "verify"))){
-const err69 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+var _valid5 = _errs87 === errors;
+if(_valid5 && valid20){
+valid20 = false;
+passing5 = [passing5, 1];
+}
+else {
+if(_valid5){
+valid20 = true;
+passing5 = 1;
+}
+}
+if(!valid20){
+const err69 = {instancePath:instancePath+"/kernel/maxTransferSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4053,11 +4063,22 @@ vErrors.push(err69);
 }
 errors++;
 }
+else {
+errors = _errs84;
+if(vErrors !== null){
+if(_errs84){
+vErrors.length = _errs84;
 }
-if(data28.seed !== undefined){
-let data29 = data28.seed;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err70 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data24.pagingBuffers !== undefined){
+let data27 = data24.pagingBuffers;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err70 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4066,9 +4087,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(typeof data29 == "number"){
-if(data29 < 0 || isNaN(data29)){
-const err71 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data27 == "number"){
+if(data27 > 64 || isNaN(data27)){
+const err71 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4077,12 +4098,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-if(data28.allocations !== undefined){
-let data30 = data28.allocations;
-if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err72 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data27 < 1 || isNaN(data27)){
+const err72 = {instancePath:instancePath+"/kernel/pagingBuffers",schemaPath:"#/properties/kernel/properties/pagingBuffers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4091,9 +4108,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(typeof data30 == "number"){
-if(data30 > 100000 || isNaN(data30)){
-const err73 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/kernel",schemaPath:"#/properties/kernel/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4102,8 +4121,20 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data30 < 1 || isNaN(data30)){
-const err74 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data.workload !== undefined){
+let data28 = data.workload;
+if(Array.isArray(data28)){
+const len2 = data28.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate11(data28[i2], {instancePath:instancePath+"/workload/" + i2,parentData:data28,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/workload",schemaPath:"#/properties/workload/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4113,11 +4144,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-if(data28.steps !== undefined){
-let data31 = data28.steps;
-if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err75 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.generate !== undefined){
+let data30 = data.generate;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.allocations === undefined){
+const err75 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "allocations"},message:"must have required property '"+"allocations"+"'"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4126,9 +4157,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(typeof data31 == "number"){
-if(data31 > 10000000 || isNaN(data31)){
-const err76 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+if(data30.steps === undefined){
+const err76 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4137,8 +4167,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data31 < 1 || isNaN(data31)){
-const err77 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key5 in data30){
+if(!((((((((key5 === "seed") || (key5 === "allocations")) || (key5 === "steps")) || (key5 === "minSize")) || (key5 === "maxSize")) || (key5 === "allocationsPerRender")) || (key5 === "weights")) || (key5 === "verify"))){
+const err77 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4148,15 +4179,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
-if(data28.minSize !== undefined){
-let data32 = data28.minSize;
-const _errs96 = errors;
-let valid21 = false;
-let passing5 = null;
-const _errs97 = errors;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err78 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data30.seed !== undefined){
+let data31 = data30.seed;
+if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
+const err78 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4165,9 +4191,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 < 0 || isNaN(data32)){
-const err79 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data31 == "number"){
+if(data31 < 0 || isNaN(data31)){
+const err79 = {instancePath:instancePath+"/generate/seed",schemaPath:"#/properties/generate/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4177,15 +4203,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-var _valid5 = _errs97 === errors;
-if(_valid5){
-valid21 = true;
-passing5 = 0;
 }
-const _errs99 = errors;
-if(typeof data32 === "string"){
-if(!pattern1.test(data32)){
-const err80 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(data30.allocations !== undefined){
+let data32 = data30.allocations;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err80 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4194,9 +4216,9 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data32 == "number"){
+if(data32 > 100000 || isNaN(data32)){
+const err81 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4205,19 +4227,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-var _valid5 = _errs99 === errors;
-if(_valid5 && valid21){
-valid21 = false;
-passing5 = [passing5, 1];
-}
-else {
-if(_valid5){
-valid21 = true;
-passing5 = 1;
-}
-}
-if(!valid21){
-const err82 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf"};
+if(data32 < 1 || isNaN(data32)){
+const err82 = {instancePath:instancePath+"/generate/allocations",schemaPath:"#/properties/generate/properties/allocations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4226,26 +4237,12 @@ vErrors.push(err82);
 }
 errors++;
 }
-else {
-errors = _errs96;
-if(vErrors !== null){
-if(_errs96){
-vErrors.length = _errs96;
-}
-else {
-vErrors = null;
 }
 }
-}
-}
-if(data28.maxSize !== undefined){
-let data33 = data28.maxSize;
-const _errs103 = errors;
-let valid23 = false;
-let passing6 = null;
-const _errs104 = errors;
+if(data30.steps !== undefined){
+let data33 = data30.steps;
 if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err83 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err83 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4255,8 +4252,8 @@ vErrors.push(err83);
 errors++;
 }
 if(typeof data33 == "number"){
-if(data33 < 0 || isNaN(data33)){
-const err84 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data33 > 10000000 || isNaN(data33)){
+const err84 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4265,16 +4262,8 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-var _valid6 = _errs104 === errors;
-if(_valid6){
-valid23 = true;
-passing6 = 0;
-}
-const _errs106 = errors;
-if(typeof data33 === "string"){
-if(!pattern1.test(data33)){
-const err85 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
+if(data33 < 1 || isNaN(data33)){
+const err85 = {instancePath:instancePath+"/generate/steps",schemaPath:"#/properties/generate/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4284,8 +4273,15 @@ vErrors.push(err85);
 errors++;
 }
 }
-else {
-const err86 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data30.minSize !== undefined){
+let data34 = data30.minSize;
+const _errs105 = errors;
+let valid25 = false;
+let passing6 = null;
+const _errs106 = errors;
+if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
+const err86 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4294,19 +4290,9 @@ vErrors.push(err86);
 }
 errors++;
 }
-var _valid6 = _errs106 === errors;
-if(_valid6 && valid23){
-valid23 = false;
-passing6 = [passing6, 1];
-}
-else {
-if(_valid6){
-valid23 = true;
-passing6 = 1;
-}
-}
-if(!valid23){
-const err87 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
+if(typeof data34 == "number"){
+if(data34 < 0 || isNaN(data34)){
+const err87 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4315,22 +4301,16 @@ vErrors.push(err87);
 }
 errors++;
 }
-else {
-errors = _errs103;
-if(vErrors !== null){
-if(_errs103){
-vErrors.length = _errs103;
 }
-else {
-vErrors = null;
+var _valid6 = _errs106 === errors;
+if(_valid6){
+valid25 = true;
+passing6 = 0;
 }
-}
-}
-}
-if(data28.allocationsPerRender !== undefined){
-let data34 = data28.allocationsPerRender;
-if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
-const err88 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs108 = errors;
+if(typeof data34 === "string"){
+if(!pattern1.test(data34)){
+const err88 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4339,9 +4319,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(typeof data34 == "number"){
-if(data34 < 1 || isNaN(data34)){
-const err89 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err89 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4350,14 +4330,19 @@ vErrors.push(err89);
 }
 errors++;
 }
+var _valid6 = _errs108 === errors;
+if(_valid6 && valid25){
+valid25 = false;
+passing6 = [passing6, 1];
+}
+else {
+if(_valid6){
+valid25 = true;
+passing6 = 1;
 }
 }
-if(data28.weights !== undefined){
-let data35 = data28.weights;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key6 in data35){
-if(!(((((key6 === "render") || (key6 === "write")) || (key6 === "recreate")) || (key6 === "pressure")) || (key6 === "wait"))){
-const err90 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(!valid25){
+const err90 = {instancePath:instancePath+"/generate/minSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4366,12 +4351,26 @@ vErrors.push(err90);
 }
 errors++;
 }
+else {
+errors = _errs105;
+if(vErrors !== null){
+if(_errs105){
+vErrors.length = _errs105;
 }
-if(data35.render !== undefined){
-let data36 = data35.render;
-if(typeof data36 == "number"){
-if(data36 < 0 || isNaN(data36)){
-const err91 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data30.maxSize !== undefined){
+let data35 = data30.maxSize;
+const _errs112 = errors;
+let valid27 = false;
+let passing7 = null;
+const _errs113 = errors;
+if(!((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35)))){
+const err91 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4380,9 +4379,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(typeof data35 == "number"){
+if(data35 < 0 || isNaN(data35)){
+const err92 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4392,11 +4391,15 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data35.write !== undefined){
-let data37 = data35.write;
-if(typeof data37 == "number"){
-if(data37 < 0 || isNaN(data37)){
-const err93 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+var _valid7 = _errs113 === errors;
+if(_valid7){
+valid27 = true;
+passing7 = 0;
+}
+const _errs115 = errors;
+if(typeof data35 === "string"){
+if(!pattern1.test(data35)){
+const err93 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"},message:"must match pattern \""+"^\\s*(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?\\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?)\\s*$"+"\""};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4407,7 +4410,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err94 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4416,12 +4419,19 @@ vErrors.push(err94);
 }
 errors++;
 }
+var _valid7 = _errs115 === errors;
+if(_valid7 && valid27){
+valid27 = false;
+passing7 = [passing7, 1];
 }
-if(data35.recreate !== undefined){
-let data38 = data35.recreate;
-if(typeof data38 == "number"){
-if(data38 < 0 || isNaN(data38)){
-const err95 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+if(_valid7){
+valid27 = true;
+passing7 = 1;
+}
+}
+if(!valid27){
+const err95 = {instancePath:instancePath+"/generate/maxSize",schemaPath:"#/definitions/size/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4430,9 +4440,22 @@ vErrors.push(err95);
 }
 errors++;
 }
+else {
+errors = _errs112;
+if(vErrors !== null){
+if(_errs112){
+vErrors.length = _errs112;
 }
 else {
-const err96 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+vErrors = null;
+}
+}
+}
+}
+if(data30.allocationsPerRender !== undefined){
+let data36 = data30.allocationsPerRender;
+if(!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))){
+const err96 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4441,12 +4464,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data35.pressure !== undefined){
-let data39 = data35.pressure;
-if(typeof data39 == "number"){
-if(data39 < 0 || isNaN(data39)){
-const err97 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data36 == "number"){
+if(data36 < 1 || isNaN(data36)){
+const err97 = {instancePath:instancePath+"/generate/allocationsPerRender",schemaPath:"#/properties/generate/properties/allocationsPerRender/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -4456,8 +4476,13 @@ vErrors.push(err97);
 errors++;
 }
 }
-else {
-const err98 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data30.weights !== undefined){
+let data37 = data30.weights;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key6 in data37){
+if(!(((((key6 === "render") || (key6 === "write")) || (key6 === "recreate")) || (key6 === "pressure")) || (key6 === "wait"))){
+const err98 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -4467,11 +4492,11 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data35.wait !== undefined){
-let data40 = data35.wait;
-if(typeof data40 == "number"){
-if(data40 < 0 || isNaN(data40)){
-const err99 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data37.render !== undefined){
+let data38 = data37.render;
+if(typeof data38 == "number"){
+if(data38 < 0 || isNaN(data38)){
+const err99 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -4482,7 +4507,7 @@ errors++;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err100 = {instancePath:instancePath+"/generate/weights/render",schemaPath:"#/properties/generate/properties/weights/properties/render/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -4492,9 +4517,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data37.write !== undefined){
+let data39 = data37.write;
+if(typeof data39 == "number"){
+if(data39 < 0 || isNaN(data39)){
+const err101 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -4504,9 +4531,8 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data28.verify !== undefined){
-if(typeof data28.verify !== "boolean"){
-const err102 = {instancePath:instancePath+"/generate/verify",schemaPath:"#/properties/generate/properties/verify/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err102 = {instancePath:instancePath+"/generate/weights/write",schemaPath:"#/properties/generate/properties/weights/properties/write/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -4516,9 +4542,11 @@ vErrors.push(err102);
 errors++;
 }
 }
-}
-else {
-const err103 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data37.recreate !== undefined){
+let data40 = data37.recreate;
+if(typeof data40 == "number"){
+if(data40 < 0 || isNaN(data40)){
+const err103 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -4528,14 +4556,111 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
 else {
-const err104 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err104 = {instancePath:instancePath+"/generate/weights/recreate",schemaPath:"#/properties/generate/properties/weights/properties/recreate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err104];
 }
 else {
 vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data37.pressure !== undefined){
+let data41 = data37.pressure;
+if(typeof data41 == "number"){
+if(data41 < 0 || isNaN(data41)){
+const err105 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/generate/weights/pressure",schemaPath:"#/properties/generate/properties/weights/properties/pressure/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+if(data37.wait !== undefined){
+let data42 = data37.wait;
+if(typeof data42 == "number"){
+if(data42 < 0 || isNaN(data42)){
+const err107 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/generate/weights/wait",schemaPath:"#/properties/generate/properties/weights/properties/wait/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/generate/weights",schemaPath:"#/properties/generate/properties/weights/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data30.verify !== undefined){
+if(typeof data30.verify !== "boolean"){
+const err110 = {instancePath:instancePath+"/generate/verify",schemaPath:"#/properties/generate/properties/verify/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/generate",schemaPath:"#/properties/generate/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+else {
+const err112 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
 }
 errors++;
 }

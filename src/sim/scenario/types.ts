@@ -32,6 +32,8 @@ export interface SegmentProfile {
   cpuVisible?: boolean;
   /** Aperture segments: cache coherent (default true). */
   cacheCoherent?: boolean;
+  /** Where each bank of the segment but the last ends (offsets in the segment); none: no banks. */
+  banks?: Size[];
 }
 
 export interface AdapterProfile {
@@ -210,7 +212,7 @@ export interface Scenario {
   source: string;
   seed: number;
   adapter: {
-    segments: { name: string; kind: 'memory' | 'aperture'; size: number; cpuVisible: boolean; cacheCoherent?: boolean }[];
+    segments: { name: string; kind: 'memory' | 'aperture'; size: number; cpuVisible: boolean; cacheCoherent?: boolean; banks?: number[] }[];
     systemMemory: number;
     commonBufferBudget: number;
     engines: number;

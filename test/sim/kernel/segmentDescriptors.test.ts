@@ -4,7 +4,7 @@
 // more cautious than the hardware (a CPU-visible segment said not to be) is allowed: locks of its
 // allocations are served from system memory. DXGK_SEGMENTFLAGS as the WDK reads them: CpuVisible
 // means nothing on an aperture segment, Agp must be set alone (and there is no AGP aperture here),
-// UseBanking needs NbOfBanks.
+// UseBanking needs NbOfBanks and a pBankRangeTable that delimits the banks.
 
 import assert from 'node:assert/strict';
 import { DXGKQAITYPE_DRIVERCAPS, DXGKQAITYPE_QUERYSEGMENT, type DXGK_QUERYSEGMENTOUT, type DXGK_SEGMENTDESCRIPTOR } from '../../../src/sim/ddi/contract';
@@ -210,9 +210,29 @@ describe('segment descriptors against the hardware', () => {
     assert.match(mixed, /^segment 3: Flags\.Agp is set with Aperture, CacheCoherent: an AGP-type aperture segment sets Agp alone, and with any other flag the adapter fails to initialize/);
   });
 
-  it('Flags.UseBanking needs NbOfBanks; with banks the run goes on (placement by bank is not modelled)', async () => {
-    assert.match(await startError((d, i) => i === 1 && (d.Flags.UseBanking = true)), /^segment 2: Flags\.UseBanking is set but NbOfBanks is 0: a segment divided into banks says how many/);
-    const banked = await runScenario(await describing((d, i) => i === 1 && ((d.Flags.UseBanking = true), (d.NbOfBanks = 4))), locked());
-    assert.equal(banked.result.ok, true, banked.result.error?.message);
+  it('Flags.UseBanking needs NbOfBanks and a pBankRangeTable that delimits them; with valid banks the run goes on', async () => {
+    assert.match(await startError((d, i) => i === 1 && (d.Flags.UseBanking = true)), /^segment 2: Flags\.UseBanking is set but NbOfBanks is 0: a segment divided into banks says how many, 1 to 127/);
+    assert.match(
+      await startError((d, i) => i === 1 && ((d.Flags.UseBanking = true), (d.NbOfBanks = 4))),
+      /^segment 2: Flags\.UseBanking is set but pBankRangeTable is null: it gives the end offset of each of the 4 banks \(the last may be left out/,
+    );
+    assert.match(
+      await startError((d, i) => i === 1 && ((d.Flags.UseBanking = true), (d.NbOfBanks = 3), (d.pBankRangeTable = [0x20000, 0x10000]))),
+      /^segment 2: Flags\.UseBanking is set but pBankRangeTable\[1\] is 0x10000: bank 2 must end after 0x20000 and before the segment's end \(0x80000\)/,
+    );
+    assert.match(
+      await startError((d, i) => i === 1 && ((d.Flags.UseBanking = true), (d.NbOfBanks = 2), (d.pBankRangeTable = [0x20000, 0x30000]))),
+      /^segment 2: Flags\.UseBanking is set but pBankRangeTable\[1\] is 0x30000: bank 2 must end after 0x20000 and, as the last bank, at the segment's end \(0x80000\)/,
+    );
+    for (const table of [[0x10000, 0x40000, 0x60000], [0x10000, 0x40000, 0x60000, 0x80000]]) {
+      const banked = await runScenario(await describing((d, i) => i === 1 && ((d.Flags.UseBanking = true), (d.NbOfBanks = 4), (d.pBankRangeTable = table))), locked());
+      assert.equal(banked.result.ok, true, banked.result.error?.message);
+      assert.deepEqual(banked.machine.kernel.vidmm.segment(2)!.banks, [
+        { start: 0, end: 0x10000 },
+        { start: 0x10000, end: 0x40000 },
+        { start: 0x40000, end: 0x60000 },
+        { start: 0x60000, end: 0x80000 },
+      ]);
+    }
   });
 });

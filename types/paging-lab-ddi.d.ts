@@ -315,6 +315,12 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         Swizzled: boolean;
         Cached: boolean;
         PermanentSysMem: boolean;
+        /**
+         * "The video memory manager scans a segment address space and looks for room for the allocation
+         * from the end of the segment instead of scanning from the start ... However, the hinted and
+         * preferred segment information takes precedent over this flag."
+         */
+        FromEndOfSegment: boolean;
         SynchronousPaging: boolean;
         UseAlternateVA: boolean;
     }

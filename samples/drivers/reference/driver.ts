@@ -302,6 +302,8 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   info.EvictionSegmentSet = throughAperture ? apertures.reduce((m, s) => m | (1 << (s.Id - 1)), 0) : 0;
   info.Flags.CpuVisible = record.cpuVisible;
   info.Flags.Swizzled = record.swizzled;
+  // Placed from the end of the segment when the application asks (bank hints take precedence).
+  info.Flags.FromEndOfSegment = requested.fromEndOfSegment === true;
   // We can move a locked allocation to and from an alternate virtual address (SpecialLockTransfer).
   info.Flags.UseAlternateVA = requested.alternateVA === true && !record.swizzled;
   info.hAllocation = record;

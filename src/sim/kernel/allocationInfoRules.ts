@@ -2,7 +2,8 @@
 // DxgkDdiCreateAllocation filled in (DXGK_ALLOCATIONINFO, d3dkmddi.h): a preferred segment must be
 // one the allocation supports ("VidMm asserts if the driver attempts to set preferences for
 // unsupported segments"), EvictionSegmentSet may name aperture segments only, a nonzero
-// PitchAlignedSize is at least Size, and AllocationPriority is not 0. Each broken rule stops the
+// PitchAlignedSize is at least Size, AllocationPriority is not 0, and Cached and PermanentSysMem
+// come with CpuVisible (DXGK_ALLOCATIONINFOFLAGS). Each broken rule stops the
 // run at the line that last wrote the member (the verifier's allocationInfoWrites). And the bank
 // hints (HintedBank), read for the allocation's most preferred segment when that uses banking.
 
@@ -62,6 +63,19 @@ export function checkAllocationSizes(host: AllocationInfoHost, what: string, inf
     'pitch-aligned-size-below-size',
     `DxgkDdiCreateAllocation for '${what}': PitchAlignedSize is ${pitched}, less than Size (${info.Size}). A nonzero PitchAlignedSize is the allocation's size in a pitch-aligned segment and must be at least Size; set 0 when the allocation is not supported in a pitch-aligned segment (this adapter has none)`,
     host.lineOf(/^pAllocationInfo\[0\]\.(PitchAlignedSize|Size)$/),
+  );
+}
+
+/** Throws the rule Cached or PermanentSysMem without CpuVisible breaks (DXGK_ALLOCATIONINFOFLAGS), if one does, for the allocation named `what`. */
+export function checkAllocationFlags(host: AllocationInfoHost, what: string, info: DXGK_ALLOCATIONINFO): void {
+  const f = info.Flags;
+  if (f.CpuVisible) return;
+  const set = (['Cached', 'PermanentSysMem'] as const).filter((k) => f[k]);
+  if (!set.length) return;
+  throw host.fault(
+    'allocation-flags-need-cpu-visible',
+    `DxgkDdiCreateAllocation for '${what}': Flags.${set.join(' and Flags.')} ${set.length > 1 ? 'are' : 'is'} set without Flags.CpuVisible. ${set.includes('Cached') ? 'A cached backing store is for allocations the CPU reads' : 'A permanent system-memory copy is what pfnLockCb hands the CPU'}: set CpuVisible with ${set.length > 1 ? 'them' : 'it'}, or leave ${set.length > 1 ? 'them' : 'it'} clear`,
+    host.lineOf(/^pAllocationInfo\[0\]\.Flags\.(Cached|PermanentSysMem|CpuVisible)$/),
   );
 }
 

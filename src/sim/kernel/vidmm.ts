@@ -313,7 +313,8 @@ export class VidMm {
 
   /**
    * Room for `a` in segment `s`: in the banks its HintedBank names when `s` is its most preferred
-   * segment (each scanned in its direction, in the order of preference), then anywhere in `s`.
+   * segment (each scanned in its direction, in the order of preference), then anywhere in `s`, from
+   * the end of the segment with Flags.FromEndOfSegment (the hints take precedence over it).
    */
   private allocateIn(a: Allocation, s: SegmentState): number {
     const align = Math.max(a.alignment, PAGE_SIZE);
@@ -322,7 +323,7 @@ export class VidMm {
       this.stats.bankPlacements++;
       return inBank;
     }
-    return s.ranges.allocate(a.size, align);
+    return a.info.Flags.FromEndOfSegment === true ? s.ranges.allocateIn(0, s.size, a.size, align, true) : s.ranges.allocate(a.size, align);
   }
 
   private *pageIn(a: Allocation, pinned: Set<Allocation>, placed?: { segment: SegmentState; offset: number }): Gen {

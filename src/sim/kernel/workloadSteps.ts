@@ -26,7 +26,7 @@ import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
-import { bankHintsOf, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
+import { bankHintsOf, checkAllocationFlags, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
@@ -139,7 +139,7 @@ export class WorkloadSteps {
       SupportedWriteSegmentSet: 0,
       EvictionSegmentSet: 0,
       hAllocation: null,
-      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, SynchronousPaging: false, UseAlternateVA: false },
+      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, FromEndOfSegment: false, SynchronousPaging: false, UseAlternateVA: false },
       AllocationPriority: 0,
     };
     const args: DXGKARG_CREATEALLOCATION = {
@@ -182,6 +182,7 @@ export class WorkloadSteps {
     checkAllocationSegments(rules, s.id, info);
     checkAllocationSizes(rules, s.id, info);
     checkAllocationPriority(rules, s.id, info);
+    checkAllocationFlags(rules, s.id, info);
     const candidates = this.k.vidmm.candidatesFor(info);
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);

@@ -28,6 +28,7 @@ export type RuleId =
   | 'eviction-segment-not-aperture'
   | 'pitch-aligned-size-below-size'
   | 'allocation-priority-zero'
+  | 'allocation-flags-need-cpu-visible'
   | 'common-buffer-budget'
   | 'interrupt-routine-callbacks'
   | 'interrupt-dpc-not-queued'
@@ -50,6 +51,7 @@ const MAPPING = 'Mapping Virtual Addresses to a Memory Segment';
 const DMA = 'Bus-Master DMA in Video Miniport Drivers';
 const ISR = 'DxgkDdiInterruptRoutine (dispmprt.h)';
 const ALLOCATION_INFO = 'DXGK_ALLOCATIONINFO (d3dkmddi.h)';
+const ALLOCATION_INFO_FLAGS = 'DXGK_ALLOCATIONINFOFLAGS (d3dkmddi.h)';
 const RELEASE_SWIZZLING = 'DxgkDdiReleaseSwizzlingRange (d3dkmddi.h)';
 
 export const RULES: Readonly<Record<RuleId, Rule>> = {
@@ -196,6 +198,12 @@ export const RULES: Readonly<Record<RuleId, Rule>> = {
     rule: 'DXGK_ALLOCATIONINFO.AllocationPriority is a priority level, not 0',
     quote: 'If priority level for allocations is not an issue to the driver, the driver should set all priority levels to D3DDDI_ALLOCATIONPRIORITY_NORMAL. Note that 0 is an invalid initial allocation priority.',
     source: ALLOCATION_INFO,
+  },
+  'allocation-flags-need-cpu-visible': {
+    id: 'allocation-flags-need-cpu-visible',
+    rule: 'DXGK_ALLOCATIONINFOFLAGS.Cached and PermanentSysMem are set only with CpuVisible',
+    quote: 'When the driver sets PermanentSysMem, the driver must also set the CpuVisible member. [...] When the driver sets this member [Cached], the driver must also set the CpuVisible member.',
+    source: ALLOCATION_INFO_FLAGS,
   },
   'common-buffer-budget': {
     id: 'common-buffer-budget',

@@ -1,8 +1,9 @@
 // Banked segments (DXGK_SEGMENTDESCRIPTOR UseBanking, NbOfBanks, pBankRangeTable) and the bank
 // hints of an allocation (DXGK_ALLOCATIONINFO.HintedBank, DXGK_SEGMENTBANKPREFERENCE): VidMm pages
 // an allocation into the banks its hint names of its most preferred segment, in the order of
-// preference, each scanned in its direction; with them full, anywhere in the segment. A hint that
-// names a bank the segment does not have is the driver's error.
+// preference, each scanned in its direction; with them full, anywhere in the segment (from its end
+// with Flags.FromEndOfSegment). A hint that names a bank the segment does not have is the driver's
+// error.
 
 import assert from 'node:assert/strict';
 import type { MachineEvent } from '../../../src/sim/machine';
@@ -51,6 +52,8 @@ describe('banked segments and bank hints', () => {
       ['spill', 0, 1],
       // No hint: the first hole of the segment.
       ['texture', 128 * KiB, 1],
+      // Flags.FromEndOfSegment: the last hole of the segment, just below 'depth'.
+      ['scratch', 864 * KiB, 3],
     ]);
     assert.equal(run.machine.kernel.vidmm.stats.bankPlacements, 4);
   });
@@ -77,6 +80,30 @@ describe('banked segments and bank hints', () => {
       ['c', 960 * KiB, 3],
     ]);
     assert.equal(run.machine.kernel.vidmm.stats.bankPlacements, 2);
+  });
+
+  it('Flags.FromEndOfSegment places from the end of the segment, and a bank hint takes precedence over it', async () => {
+    const run = await runScenario(
+      REFERENCE,
+      scenario({
+        adapter: BANKED,
+        workload: [
+          { op: 'create', id: 'top', size: '64KiB', privateData: { fromEndOfSegment: true } },
+          { op: 'create', id: 'hinted', size: '64KiB', privateData: { fromEndOfSegment: true, banks: [1] } },
+          { op: 'create', id: 'plain', size: '64KiB' },
+          { op: 'create', id: 'next', size: '64KiB', privateData: { fromEndOfSegment: true } },
+          { op: 'render', allocations: ['top', 'hinted', 'plain', 'next'] },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    assert.deepEqual(pageIns(run.events), [
+      ['top', 960 * KiB, 3],
+      ['hinted', 0, 1],
+      ['plain', 64 * KiB, 1],
+      ['next', 896 * KiB, 3],
+    ]);
   });
 
   it('a hint naming a bank the segment does not have stops the run at DxgkDdiCreateAllocation, saying which', async () => {

@@ -41,6 +41,7 @@ export const BUGGY: Record<RuleId, string> = {
   'eviction-segment-not-aperture': 'default',
   'pitch-aligned-size-below-size': 'default',
   'allocation-priority-zero': 'default',
+  'allocation-flags-need-cpu-visible': 'default',
   'common-buffer-budget': 'bus-master-dma',
   'interrupt-routine-callbacks': 'default',
   'interrupt-dpc-not-queued': 'default',

@@ -26,6 +26,7 @@ import { DriverError } from './driver/errors';
 import { createGpu } from './hw';
 import type { Gpu } from './hw/types';
 import type { DdiCall, MachineError, MachineEvent } from './kernel/events';
+import { bankAt } from './kernel/banks';
 import { Kernel } from './kernel/kernel';
 import { KernelError } from './kernel/kernelError';
 import { MemoryPaths, type MemoryPathsState } from './kernel/memoryPaths';
@@ -78,6 +79,12 @@ export interface AllocationView {
   priority: number;
   /** The swizzling range VidMm holds for it: in use by a CPU lock through the aperture, or cached since one. */
   swizzlingRange?: { id: number; data: number; privateData: number; inUse: boolean };
+  /** Resident in a banked segment: the bank (1-based) it lies in. */
+  bank?: number;
+  /** HintedBank as VidMm reads it (banks of its most preferred segment, most preferred first), when it names any. */
+  bankHints?: { bank: number; topDown: boolean }[];
+  /** DXGK_ALLOCATIONINFO.EvictionSegmentSet, when it names aperture segments to evict through. */
+  evictionSegmentSet?: number;
 }
 
 export interface MachineState {
@@ -88,7 +95,7 @@ export interface MachineState {
   /** What the kernel is doing, outermost first. */
   frames: string[];
   currentDdi?: DdiCall;
-  segments: { id: number; name: string; kind: 'memory' | 'aperture'; size: number; used: number; cpuVisible: boolean; resident: number }[];
+  segments: { id: number; name: string; kind: 'memory' | 'aperture'; size: number; used: number; cpuVisible: boolean; resident: number; banks?: { start: number; end: number }[] }[];
   allocations: AllocationView[];
   engines: {
     engine: number;
@@ -301,6 +308,7 @@ export class Machine {
         used: s.ranges.used,
         cpuVisible: s.cpuVisible,
         resident: s.resident.size,
+        ...(s.banks ? { banks: s.banks.map((b) => ({ ...b })) } : {}),
       })),
       allocations: [...(vm?.allocations.values() ?? [])].map((a) => this.allocationView(a, paths)),
       engines: k.vidsch.engines.map((q) => {
@@ -330,6 +338,8 @@ export class Machine {
 
   private allocationView(a: Allocation, paths: MemoryPaths | undefined): AllocationView {
     const range = paths?.cpu.ranges.held(a);
+    const seg = a.residency === 'resident' ? this.kernel.vidmm.segment(a.segmentId) : undefined;
+    const bank = seg ? bankAt(seg, a.offset) : 0;
     return {
       handle: a.handle,
       name: a.name,
@@ -343,6 +353,9 @@ export class Machine {
       lastPagingOperation: a.lastPagingOperation,
       priority: a.priority,
       swizzlingRange: range && { id: range.id, data: range.data, privateData: range.privateData, inUse: paths!.cpu.ranges.inUse(a) },
+      ...(bank ? { bank } : {}),
+      ...(a.bankHints.length ? { bankHints: a.bankHints.map((h) => ({ ...h })) } : {}),
+      ...(a.info.EvictionSegmentSet >>> 0 ? { evictionSegmentSet: a.info.EvictionSegmentSet >>> 0 } : {}),
     };
   }
 }

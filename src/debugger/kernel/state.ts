@@ -48,8 +48,16 @@ export class KernelView {
         { name: 'lastPagingOperation', value: a.lastPagingOperation ?? 'none' },
         { name: 'priority', value: priorityName(a.priority) },
         ...(a.swizzlingRange ? [{ name: 'swizzlingRange', value: `RangeId ${a.swizzlingRange.id}, SwizzlingRangeData ${hex(a.swizzlingRange.data)}, ${rangeUse(a.swizzlingRange)}` }] : []),
+        ...(a.bank ? [{ name: 'bank', value: String(a.bank) }] : []),
+        ...(a.bankHints ? [{ name: 'HintedBank', value: a.bankHints.map((h) => `bank ${h.bank}${h.topDown ? ' from the top' : ''}`).join(', then ') }] : []),
+        ...(a.evictionSegmentSet ? [{ name: 'EvictionSegmentSet', value: `${hex(a.evictionSegmentSet)} (evicted through ${this.namesOf(a.evictionSegmentSet)})` }] : []),
       ],
     };
+  }
+
+  /** The names of the segments a segment set's bits name. */
+  private namesOf(set: number): string {
+    return this.hw.segments.filter((s) => set & (2 ** (s.id - 1))).map((s) => s.name).join(', ') || 'no segment';
   }
 
   adapterVars(): VarNode[] {
@@ -61,8 +69,11 @@ export class KernelView {
         value: `${st.segments.length} segments`,
         children: st.segments.map((s) => ({
           name: `${s.id} ${s.name}`,
-          value: `${s.kind}, ${hex(s.used)} of ${hex(s.size)} used, ${s.resident} resident${s.cpuVisible ? ', CPU-visible' : ''}`,
+          value: `${s.kind}, ${hex(s.used)} of ${hex(s.size)} used, ${s.resident} resident${s.cpuVisible ? ', CPU-visible' : ''}${s.banks ? `, ${s.banks.length} banks` : ''}`,
           memoryReference: formatAddress(debugAddressOfSegment(s.id)),
+          ...(s.banks
+            ? { children: s.banks.map((b, i) => ({ name: `bank ${i + 1}`, value: `[${hex(b.start)}, ${hex(b.end)})`, memoryReference: formatAddress(debugAddressOfSegment(s.id, b.start)) })) }
+            : {}),
         })),
       },
       { name: 'allocations', value: `${st.allocations.length} allocations`, lazy: 'allocations', count: st.allocations.length },

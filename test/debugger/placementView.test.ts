@@ -1,0 +1,85 @@
+// The Adapter scope shows where VidMm placed things and why, over the real adapter: a banked
+// segment's banks, the bank a resident allocation lies in and the HintedBank it asked for
+// (samples/scenarios/banks.json), and an EvictionSegmentSet that names an aperture segment to evict
+// through (samples/scenarios/eviction-aperture.json).
+
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { join } from 'node:path';
+import { ROOT } from '../setup';
+import { AdapterClient, initialize } from './harness';
+
+const KERNEL = 1;
+const LAUNCH_TIMEOUT = 30000;
+const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
+
+/** Launches `scenario` with the reference driver and runs to the first DxgkDdiPatch (the first render's buffer, after its page-ins). */
+async function atFirstPatch(dc: AdapterClient, scenario: string): Promise<void> {
+  await initialize(dc);
+  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+  const launched = dc.launchRequest({ driver: REFERENCE, scenario: join(ROOT, 'samples', 'scenarios', scenario) } as DebugProtocol.LaunchRequestArguments);
+  launched.catch(() => undefined);
+  await initialized;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiPatch' }] });
+  const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+  await dc.configurationDoneRequest();
+  await launched;
+  await first;
+}
+
+async function vars(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
+  const r = await dc.variablesRequest({ variablesReference: ref });
+  return new Map(r.body.variables.map((v) => [v.name, v]));
+}
+
+async function adapter(dc: AdapterClient): Promise<Map<string, DebugProtocol.Variable>> {
+  const frame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+  const scope = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'Adapter')!;
+  return vars(dc, scope.variablesReference);
+}
+
+describe('debug adapter: placement in the Adapter scope (banks, eviction through an aperture)', function () {
+  this.timeout(60000);
+  let dc: AdapterClient;
+
+  beforeEach(async () => {
+    dc = new AdapterClient();
+    await dc.start();
+  });
+
+  afterEach(async () => {
+    const violations = dc.violations.slice();
+    await dc.close();
+    assert.deepEqual(violations, [], 'every message the adapter sent validates against the DAP schema');
+  });
+
+  it("shows a banked segment's banks, and each allocation's bank and HintedBank", async () => {
+    await atFirstPatch(dc, 'banks.json');
+    const a = await adapter(dc);
+    const segments = await vars(dc, a.get('segments')!.variablesReference);
+    const vram = segments.get('1 vram')!;
+    assert.match(vram.value, /, 3 banks$/);
+    const banks = await vars(dc, vram.variablesReference);
+    assert.deepEqual(
+      [...banks].map(([name, v]) => `${name} ${v.value}`),
+      ['bank 1 [0x0, 0x40000)', 'bank 2 [0x40000, 0x80000)', 'bank 3 [0x80000, 0x100000)'],
+    );
+    assert.equal(Number(banks.get('bank 2')!.memoryReference), 2 ** 40 + 0x40000, 'a bank opens at its place in the segment');
+    const allocations = await vars(dc, a.get('allocations')!.variablesReference);
+    const depth = await vars(dc, allocations.get('#1 depth')!.variablesReference);
+    assert.equal(depth.get('bank')?.value, '3');
+    assert.equal(depth.get('HintedBank')?.value, 'bank 3 from the top');
+    const spill = await vars(dc, allocations.get('#4 spill')!.variablesReference);
+    assert.equal(spill.get('HintedBank')?.value, 'bank 2, then bank 1');
+    assert.equal(spill.get('bank'), undefined, 'not resident yet: no bank');
+  });
+
+  it('shows an EvictionSegmentSet that names an aperture segment', async () => {
+    await atFirstPatch(dc, 'eviction-aperture.json');
+    const allocations = await vars(dc, (await adapter(dc)).get('allocations')!.variablesReference);
+    const a = await vars(dc, allocations.get('#1 a')!.variablesReference);
+    assert.equal(a.get('EvictionSegmentSet')?.value, '0x2 (evicted through gart)');
+    const plain = await vars(dc, allocations.get('#3 plain')!.variablesReference);
+    assert.equal(plain.get('EvictionSegmentSet'), undefined);
+  });
+});

@@ -301,6 +301,8 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   const throughAperture = requested.evictThroughAperture === true && !record.tiled && !record.swizzled;
   info.EvictionSegmentSet = throughAperture ? apertures.reduce((m, s) => m | (1 << (s.Id - 1)), 0) : 0;
   info.Flags.CpuVisible = record.cpuVisible;
+  // A system-memory copy kept while resident, when the application asks (CPU-visible allocations only).
+  info.Flags.PermanentSysMem = requested.permanentSysMem === true && record.cpuVisible;
   info.Flags.Swizzled = record.swizzled;
   // Placed from the end of the segment when the application asks (bank hints take precedence).
   info.Flags.FromEndOfSegment = requested.fromEndOfSegment === true;

@@ -115,3 +115,11 @@ export function bankHintsOf(info: DXGK_ALLOCATIONINFO, segment0: SegmentState | 
   }
   return { hints };
 }
+
+/** Every segment of `segments` the driver's DXGK_ALLOCATIONINFO names, in a preference or in a supported set. */
+export function segmentsNamedBy(segments: readonly SegmentState[], info: DXGK_ALLOCATIONINFO): SegmentState[] {
+  const supported = (info.SupportedReadSegmentSet | info.SupportedWriteSegmentSet) >>> 0;
+  const p = info.PreferredSegment;
+  const preferred = [p.SegmentId0, p.SegmentId1, p.SegmentId2, p.SegmentId3, p.SegmentId4];
+  return segments.filter((s) => supported & (1 << (s.id - 1)) || preferred.includes(s.id));
+}

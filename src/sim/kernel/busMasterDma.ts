@@ -150,6 +150,9 @@ export class BusMasterDma {
     // what the render wrote).
     if (step.direction === 'to-device') k.content.expectSystemContent(a);
     a.content = 'valid';
+    // The transfer moved raw bytes between the segment and the system pages: those no longer hold
+    // the allocation's content as a PermanentSysMem copy would (a swizzled layout, the bytes sent).
+    a.dirty = true;
     yield k.event('bus-master-dma', `bus-master DMA ${step.direction} for '${a.name}' (${a.size} bytes, ${Math.ceil(a.size / PAGE_SIZE)} packets); common buffers in use: ${this.stats.commonBufferBytes} bytes`, {
       allocation: a.name,
       direction: step.direction,

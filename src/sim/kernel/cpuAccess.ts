@@ -220,6 +220,7 @@ export class CpuAccess {
     const entry = yield* k.vidsch.patchAndSubmit(buf, { engine, kind: 'render', physical: buf.physical, start: 0, end, size: buf.size, label: `unswizzle '${swizzled.name}' -> '${linear.name}' for a lock` }, { allocations, patches });
     swizzled.busy.set(engine, entry.fenceId);
     linear.busy.set(engine, entry.fenceId);
+    linear.dirty = true;
     // 2-3. pfnLockCb on the linear allocation waits until the unswizzle is done.
     yield* this.w.settle(linear, 'unswizzled for the lock');
     linear.content = 'valid';

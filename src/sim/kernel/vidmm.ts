@@ -38,22 +38,11 @@ import { priorityName } from '../ddi/priorities';
 import { EvictionOrder } from './evictionOrder';
 import type { VidSch } from './vidsch';
 
-import { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats } from './vidmmRecords';
+import { type Allocation, type EvictionAperture, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats } from './vidmmRecords';
 
 export type { PagingBuffer } from './pagingBuild';
 // VidMm's records live in vidmmRecords.ts (the paging-buffer builder names them too).
-export { type Allocation, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats };
-
-/**
- * Eviction through an aperture segment (DXGK_ALLOCATIONINFO.EvictionSegmentSet: "VidMm attempts to
- * allocate resources in those aperture segments to accelerate the eviction process").
- */
-export interface EvictionAperture {
-  /** Maps `a`'s system pages into an aperture segment its EvictionSegmentSet names: where, or undefined when none has room. */
-  map(a: Allocation): Gen<{ segmentId: number; offset: number } | undefined>;
-  /** Once the transfer into the mapping is done: unmaps it again. */
-  unmap(a: Allocation): Gen;
-}
+export { type Allocation, type EvictionAperture, type PagingStats, type SegmentState, type VidMmPolicy, emptyPagingStats };
 
 export interface VidMmHost {
   gpu: Gpu;
@@ -171,14 +160,6 @@ export class VidMm {
     }
     for (const s of this.segments) if (supported & (1 << (s.id - 1)) && !order.includes(s.id)) order.push(s.id);
     return order.filter((id) => this.segment(id)?.kind === 'memory' && supported & (1 << (id - 1)));
-  }
-
-  /** Every segment the driver's DXGK_ALLOCATIONINFO names, in a preference or in a supported set. */
-  segmentsNamedBy(info: DXGK_ALLOCATIONINFO): SegmentState[] {
-    const supported = (info.SupportedReadSegmentSet | info.SupportedWriteSegmentSet) >>> 0;
-    const p = info.PreferredSegment;
-    const preferred = [p.SegmentId0, p.SegmentId1, p.SegmentId2, p.SegmentId3, p.SegmentId4];
-    return this.segments.filter((s) => supported & (1 << (s.id - 1)) || preferred.includes(s.id));
   }
 
   isBusy(a: Allocation): boolean {
@@ -331,6 +312,7 @@ export class VidMm {
     a.segmentId = place.segment.id;
     a.offset = place.offset;
     a.residency = 'resident';
+    a.dirty = false;
     place.segment.resident.add(a);
     this.touch(a);
     if (a.content === 'valid') yield* this.transfer(a, 'in');
@@ -412,7 +394,9 @@ export class VidMm {
     // An allocation the application has mapped is transferred whatever its content: "the content of
     // the allocation is transferred to system memory so that the application can continue to
     // access the content at the same virtual address".
-    const copy = a.content === 'valid' || opts.keepContent === true || a.locked;
+    // PermanentSysMem: a clean copy "is discarded and not paged out" (its system pages hold it).
+    const kept = a.info.Flags.PermanentSysMem === true && !a.dirty && a.content === 'valid';
+    const copy = !kept && (a.content === 'valid' || opts.keepContent === true || a.locked);
     // EvictionSegmentSet names aperture segments: the content goes to its system pages through a
     // mapping of them in one (not for a lock's alternate VA, which has pages of its own).
     const through = copy && (a.info.EvictionSegmentSet >>> 0) !== 0 && !this.alternateMdl?.(a) ? this.host.evictionAperture?.() : undefined;
@@ -421,6 +405,7 @@ export class VidMm {
     else yield* this.discard(a);
     if (via) yield* this.host.frame(`unmap '${a.name}' from the aperture segment it was evicted through`, through!.unmap(a));
     if (copy) a.content = 'valid';
+    a.dirty = false;
     const seg = this.segment(a.segmentId)!;
     seg.ranges.release(a.offset, a.size);
     seg.resident.delete(a);
@@ -512,6 +497,15 @@ export class VidMm {
     a.lastPagingOperation = opts.raw
       ? 'Transfer with hAllocation NULL (compaction)'
       : `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? (to ? 'eviction through an aperture segment' : 'eviction') : 'relocation'})`;
+  }
+
+  /** A resident allocation's content copied to (`out`) or from (`in`) its system pages, staying resident (PermanentSysMem locks: ./permanentSysMem.ts). */
+  *copyResident(a: Allocation, direction: 'in' | 'out'): Gen {
+    if (a.residency !== 'resident') return;
+    if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before its copy`);
+    yield* this.transfer(a, direction);
+    a.dirty = false;
+    a.lastPagingOperation = `Transfer (PermanentSysMem: ${direction === 'out' ? 'system copy brought up to date for a lock' : 'segment updated at the unlock'})`;
   }
 
   private *fill(a: Allocation): Gen {

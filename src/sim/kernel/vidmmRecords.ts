@@ -3,6 +3,7 @@
 // VidMm drives, can name them without the two files importing each other.
 
 import type { DXGK_ALLOCATIONINFO, DXGK_SEGMENTDESCRIPTOR, HANDLE, MDL } from '../ddi/contract';
+import type { Gen } from './events';
 import type { RangeAllocator } from './rangeAllocator';
 
 export interface Allocation {
@@ -29,6 +30,11 @@ export interface Allocation {
   fillPattern: number;
   /** `fresh`: the content is still the fill pattern (nothing written), so eviction may discard it. */
   content: 'fresh' | 'valid';
+  /**
+   * Written in its segment since it was paged in (a render that writes it): its system pages are
+   * behind. Read for Flags.PermanentSysMem, whose eviction discards a clean copy.
+   */
+  dirty: boolean;
   residency: 'system' | 'resident';
   segmentId: number;
   offset: number;
@@ -49,6 +55,17 @@ export interface Allocation {
   /** Its place in VidMm's eviction order (evictionOrder.ts): the stamp of its last use, and the level it is filed under. */
   lruStamp: number;
   lruPriority: number;
+}
+
+/**
+ * Eviction through an aperture segment (DXGK_ALLOCATIONINFO.EvictionSegmentSet: "VidMm attempts to
+ * allocate resources in those aperture segments to accelerate the eviction process").
+ */
+export interface EvictionAperture {
+  /** Maps `a`'s system pages into an aperture segment its EvictionSegmentSet names: where, or undefined when none has room. */
+  map(a: Allocation): Gen<{ segmentId: number; offset: number } | undefined>;
+  /** Once the transfer into the mapping is done: unmaps it again. */
+  unmap(a: Allocation): Gen;
 }
 
 export interface BankHint {

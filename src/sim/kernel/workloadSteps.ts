@@ -26,7 +26,7 @@ import { LocationSpace, OPCODE_BY_MNEMONIC, TILE_ROWS, TILE_WIDTH_BYTES } from '
 import type { Scenario, Step } from '../scenario/types';
 import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
-import { bankHintsOf, checkAllocationFlags, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
+import { bankHintsOf, segmentsNamedBy, checkAllocationFlags, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
@@ -84,16 +84,17 @@ export class WorkloadSteps {
         return yield* this.create(s);
       case 'destroy':
         return yield* this.destroy(this.k.alloc(s.id));
-      case 'lock':
-        if (s.mode && s.mode !== 'system' && this.k.extension) return yield* this.k.extension.lock(this.k.alloc(s.id), s);
-        return yield* this.lock(this.k.alloc(s.id));
+      case 'lock': {
+        const a = this.k.alloc(s.id);
+        // PermanentSysMem: "A call to pfnLockCb on the allocation always returns the system memory backing store."
+        if (s.mode && s.mode !== 'system' && this.k.extension && !a.info.Flags.PermanentSysMem) return yield* this.k.extension.lock(a, s);
+        return yield* this.lock(a);
+      }
       case 'unlock': {
         const a = this.k.alloc(s.id);
         if (!a.locked) throw new KernelError('scenario', `'${s.id}' is not locked`);
         if (this.k.extension) yield* this.k.extension.unlock(a);
-        a.locked = false;
-        yield this.k.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
-        return;
+        return yield* this.unlocked(a);
       }
       case 'write':
         return yield* this.write(s);
@@ -161,7 +162,7 @@ export class WorkloadSteps {
     if (info.hAllocation === null || info.hAllocation === undefined) bad('DXGK_ALLOCATIONINFO.hAllocation was not set');
     const size = Math.ceil(info.Size / PAGE_SIZE) * PAGE_SIZE;
     if (info.Flags.CpuVisible && info.Flags.Swizzled) {
-      const apertures = this.k.vidmm.segmentsNamedBy(info).filter((x) => x.kind === 'aperture');
+      const apertures = segmentsNamedBy(this.k.vidmm.segments, info).filter((x) => x.kind === 'aperture');
       if (apertures.length) {
         throw this.k.driverFault(
           'swizzled-cpu-visible-aperture',
@@ -232,6 +233,7 @@ export class WorkloadSteps {
       lastPagingEngine: 0,
       lastPagingFence: 0,
       lastPagingOperation: undefined,
+      dirty: false,
       destroyed: false,
       priority: info.AllocationPriority >>> 0,
       lruStamp: 0,
@@ -274,7 +276,12 @@ export class WorkloadSteps {
   /** pfnLockCb: the content must be in system memory, where the CPU writes it. */
   private *lock(a: Allocation): Gen {
     if (a.locked) throw new KernelError('scenario', `'${a.name}' is already locked`);
-    if (a.residency === 'resident') {
+    const permanent = a.info.Flags.PermanentSysMem === true && a.residency === 'resident';
+    if (permanent) {
+      // PermanentSysMem: the CPU gets the system copy and the allocation stays resident; a copy the
+      // GPU wrote since it was paged in is brought up to date first.
+      if (a.dirty) yield* this.k.frame(`bring the system copy of '${a.name}' up to date for a CPU lock (PermanentSysMem)`, this.k.vidmm.copyResident(a, 'out'));
+    } else if (a.residency === 'resident') {
       yield* this.k.frame(`evict '${a.name}' for a CPU lock`, this.k.vidmm.evict(a, { keepContent: true }));
     }
     yield* this.k.vidmm.submitCurrent();
@@ -288,7 +295,20 @@ export class WorkloadSteps {
       a.content = 'valid';
     }
     a.locked = true;
-    yield this.k.event('lock', `lock '${a.name}' (in system memory)`, { allocation: a.name });
+    yield this.k.event('lock', `lock '${a.name}' (${permanent ? `its system-memory copy, PermanentSysMem: it stays resident in ${this.k.vidmm.segment(a.segmentId)!.name}` : 'in system memory'})`, { allocation: a.name, permanent });
+  }
+
+  /**
+   * pfnUnlockCb done: "If the allocation is located in a memory segment when the user-mode display
+   * driver calls pfnUnlockCb, the memory segment resource for the allocation is updated with the
+   * new content" (PermanentSysMem: the CPU wrote its system copy).
+   */
+  private *unlocked(a: Allocation): Gen {
+    if (a.info.Flags.PermanentSysMem === true && a.residency === 'resident') {
+      yield* this.k.frame(`update '${a.name}' in its segment from the system copy the CPU wrote (PermanentSysMem)`, this.k.vidmm.copyResident(a, 'in'));
+    }
+    a.locked = false;
+    yield this.k.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
   }
 
   private *write(s: Extract<Step, { op: 'write' }>): Gen {
@@ -301,10 +321,7 @@ export class WorkloadSteps {
     this.writePages(a, s.offset, bytes);
     this.k.shadow.get(a)?.write(bytes, s.offset);
     yield this.k.event('cpu-write', `CPU writes ${length} bytes to '${a.name}' at +${s.offset}`, { allocation: a.name, offset: s.offset, length });
-    if (implicit) {
-      a.locked = false;
-      yield this.k.event('unlock', `unlock '${a.name}'`, { allocation: a.name });
-    }
+    if (implicit) yield* this.unlocked(a);
   }
 
   private writePages(a: Allocation, offset: number, bytes: Uint8Array): void {
@@ -389,6 +406,7 @@ export class WorkloadSteps {
       },
     );
     for (const a of list) a.busy.set(engine, entry.fenceId);
+    for (const a of writes) a.dirty = true;
     for (const t of tiles) {
       t.a.content = 'valid';
       const shadow = this.k.shadow.get(t.a);

@@ -1,7 +1,8 @@
 // Random workloads across the WDK paths, run with the reference driver, which must pass every one:
 // renders that write, CPU writes and locks (system, aperture, alternate VA, with pressure inside),
 // swizzled surfaces and their linear twins (lock-surface), bus-master DMA both ways, aperture maps
-// with GPU physical writes and CPU reads, evictions through an aperture segment (EvictionSegmentSet), the device paging queue (residency, GPU virtual ranges
+// with GPU physical writes and CPU reads, evictions through an aperture segment (EvictionSegmentSet),
+// allocations that keep a system-memory copy while resident (PermanentSysMem), the device paging queue (residency, GPU virtual ranges
 // mapped, reserved and made not present, contexts that wait for the paging fence and read through
 // a range), defragmentation, destroy and recreate, on one engine or two, with sub-transfers and
 // small paging buffers, about a quarter of them on an interrupt line shared with another device.
@@ -83,6 +84,8 @@ function randomWorkload(k: number): ScenarioFile {
     // Every third allocation asks to be evicted through the aperture segment, where there is one
     // (EvictionSegmentSet); decided without a random draw, so the workloads are otherwise the same.
     if (aperture && !swizzled && n % 3 === 1) privateData = { ...privateData, evictThroughAperture: true };
+    // And every fourth CPU-visible one keeps a system-memory copy while resident (PermanentSysMem).
+    if (cpuVisible && n % 4 === 2) privateData = { ...privateData, permanentSysMem: true };
     const fill = r.nextU32();
     w.push({ op: 'create', id, size, cpuVisible, fill, ...(privateData ? { privateData } : {}) });
     live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false, first: fill });
@@ -188,13 +191,17 @@ function randomWorkload(k: number): ScenarioFile {
 const COUNT = 80;
 
 /** What the runs did that no step says: evictions through an aperture segment, and for want of room there straight to system memory. */
-const reached = { evictionsThrough: 0, evictionsDirect: 0 };
+const reached = { evictionsThrough: 0, evictionsDirect: 0, permanentLocks: 0, permanentDiscards: 0 };
 
 async function runAll(driver: Parameters<typeof createMachine>[0]['driver'], count = COUNT): Promise<{ k: number; message: string }[]> {
   const failed: { k: number; message: string }[] = [];
   for (let k = 0; k < count; k++) {
     const machine = await createMachine({ driver, scenario: normalizeScenario(randomWorkload(k), `random-paths-${k}`) });
-    const r = machine.run();
+    const r = machine.run((e) => {
+      if (e.kind !== 'kernel') return;
+      if (e.what === 'lock' && e.data.permanent === true) reached.permanentLocks++;
+      if (e.what === 'eviction' && e.data.by === 'discard' && machine.kernel.byName.get(String(e.data.allocation))?.info.Flags.PermanentSysMem) reached.permanentDiscards++;
+    });
     if (!r.ok) failed.push({ k, message: r.error!.message });
     const aperture = (machine.kernel.extension as MemoryPaths | undefined)?.aperture.stats;
     reached.evictionsThrough += aperture?.evictionsThrough ?? 0;
@@ -239,10 +246,11 @@ describe('random workloads across the WDK paths', () => {
     ]) {
       assert.ok(kinds.has(kind), `no workload has a '${kind}' step`);
     }
-    reached.evictionsThrough = reached.evictionsDirect = 0;
+    reached.evictionsThrough = reached.evictionsDirect = reached.permanentLocks = reached.permanentDiscards = 0;
     const failed = await runAll(REFERENCE);
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
     assert.ok(reached.evictionsThrough > 0, 'some evictions went through an aperture segment');
+    assert.ok(reached.permanentLocks > 0 && reached.permanentDiscards > 0, `PermanentSysMem: ${reached.permanentLocks} locks of a resident copy, ${reached.permanentDiscards} clean copies discarded`);
   });
 
   // The WDK leaves these to the driver; a verdict against any of them would be the simulator's.

@@ -34,6 +34,19 @@ async function startAtBuild(dc: AdapterClient): Promise<DebugProtocol.StoppedEve
   return (await first) as DebugProtocol.StoppedEvent;
 }
 
+/** Launches test/debugger/fixtures/copy.pgasm (a fill of vram:0x1000, then a copy of it to vram:0x2000), stopped at its entry. */
+async function startCopyProgram(dc: AdapterClient): Promise<void> {
+  const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
+  await initialize(dc);
+  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
+  const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+  await dc.configurationDoneRequest();
+  await launched;
+  await first;
+}
+
 async function vars(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
   const r = await dc.variablesRequest({ variablesReference: ref });
   return new Map(r.body.variables.map((v) => [v.name, v]));
@@ -185,15 +198,7 @@ describe('debug adapter: data breakpoints', function () {
   });
 
   it('in a .pgasm program: stops after the opcode that wrote the range, naming it and its line', async () => {
-    const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
-    await initialize(dc);
-    const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
-    const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
-    await initialized;
-    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
-    await dc.configurationDoneRequest();
-    await launched;
-    await first;
+    await startCopyProgram(dc);
     // vram:0x2000 (segment 1 at 2^40): written by the copy, not by the fill.
     const i = await info(dc, { name: '0x10000002000', asAddress: true, bytes: 4 });
     await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId }] });
@@ -203,15 +208,7 @@ describe('debug adapter: data breakpoints', function () {
   });
 
   it('in a .pgasm program: a watch on reads stops after the opcode that read the range, not the one that wrote it', async () => {
-    const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
-    await initialize(dc);
-    const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
-    const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
-    await initialized;
-    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
-    await dc.configurationDoneRequest();
-    await launched;
-    await first;
+    await startCopyProgram(dc);
     // vram:0x1000: written by the fill, read by the copy.
     const i = await info(dc, { name: '0x10000001000', asAddress: true, bytes: 4 });
     assert.deepEqual(i.body.accessTypes, ['write', 'read', 'readWrite']);
@@ -222,15 +219,7 @@ describe('debug adapter: data breakpoints', function () {
   });
 
   it('in a .pgasm program: a watch on reads and writes stops at the fill that writes the range, then at the copy that reads it', async () => {
-    const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
-    await initialize(dc);
-    const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
-    const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
-    await initialized;
-    const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
-    await dc.configurationDoneRequest();
-    await launched;
-    await first;
+    await startCopyProgram(dc);
     const i = await info(dc, { name: '0x10000001000', asAddress: true, bytes: 4 });
     await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'readWrite' }] });
     const fill = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: GPU }));

@@ -28,6 +28,7 @@ import type { RuleId } from '../verifier/rules';
 import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './allocationContent';
 import { bankHintsOf, segmentsNamedBy, checkAllocationFlags, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
+import { residencyLimit } from './residencyLimit';
 import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
@@ -342,7 +343,7 @@ export class WorkloadSteps {
         `the render names ${list.length} allocations, but the driver's DXGK_DRIVERCAPS.MaxAllocationListSlotId is ${slots}: a DMA buffer's patch locations use allocation slots 0 to ${slots - 1}; split the render into renders of at most ${slots} allocations`,
       );
     }
-    const limit = this.k.vidmm.residencyLimit(list);
+    const limit = residencyLimit(list, (id) => this.k.vidmm.segment(id));
     if (limit) throw new KernelError('scenario', `the render can never be made resident: ${limit}`);
     this.k.renders++;
     yield* this.k.frame('make the allocation list resident', this.k.vidmm.makeResident(list, `render ${this.k.renders}`));

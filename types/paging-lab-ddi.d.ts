@@ -321,6 +321,10 @@ declare module "paging-lab/internal/sim/ddi/contract" {
          * preferred segment information takes precedent over this flag."
          */
         FromEndOfSegment: boolean;
+        /** An overlay allocation: pinned in memory once resident, in the last 20 percent of a segment. */
+        Overlay: boolean;
+        /** A capture allocation: "pinned in memory similarly to overlay allocations". */
+        Capture: boolean;
         SynchronousPaging: boolean;
         UseAlternateVA: boolean;
     }

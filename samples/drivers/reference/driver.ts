@@ -306,6 +306,9 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   info.Flags.Swizzled = record.swizzled;
   // Placed from the end of the segment when the application asks (bank hints take precedence).
   info.Flags.FromEndOfSegment = requested.fromEndOfSegment === true;
+  // Overlay and capture surfaces, which VidMm pins in memory once resident.
+  info.Flags.Overlay = requested.overlay === true;
+  info.Flags.Capture = requested.capture === true;
   // We can move a locked allocation to and from an alternate virtual address (SpecialLockTransfer).
   info.Flags.UseAlternateVA = requested.alternateVA === true && !record.swizzled;
   info.hAllocation = record;

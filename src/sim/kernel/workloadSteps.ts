@@ -29,6 +29,7 @@ import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './alloca
 import { bankHintsOf, segmentsNamedBy, checkAllocationFlags, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import { residencyLimit } from './residencyLimit';
+import { isPinned, pinnedBy, pinnedRegion } from './pinned';
 import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
@@ -141,7 +142,7 @@ export class WorkloadSteps {
       SupportedWriteSegmentSet: 0,
       EvictionSegmentSet: 0,
       hAllocation: null,
-      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, FromEndOfSegment: false, SynchronousPaging: false, UseAlternateVA: false },
+      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, FromEndOfSegment: false, Overlay: false, Capture: false, SynchronousPaging: false, UseAlternateVA: false },
       AllocationPriority: 0,
     };
     const args: DXGKARG_CREATEALLOCATION = {
@@ -193,6 +194,12 @@ export class WorkloadSteps {
     if ('problem' in banked) bad(banked.problem);
     const bankHints = 'hints' in banked ? banked.hints : [];
     const sizes = candidates.map((id) => this.k.vidmm.segment(id)!.size);
+    if (isPinned(info) && candidates.every((id) => size > pinnedRegion(this.k.vidmm.segment(id)!).end - pinnedRegion(this.k.vidmm.segment(id)!).start)) {
+      throw new KernelError(
+        'scenario',
+        `'${s.id}' (${size} bytes) is pinned (${pinnedBy(info)}), and "overlay allocations are limited and cannot occupy more than the last 20 percent of a segment": the last fifth of ${candidates.map((id) => this.k.vidmm.segment(id)!.name).join(', ')} is smaller; make it smaller or the segments larger`,
+      );
+    }
     const largest = Math.max(...sizes);
     if (size > largest) {
       throw new KernelError(

@@ -69,7 +69,8 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     export const DXGK_OPERATION_SPECIAL_LOCK_TRANSFER = 7;
     export const DXGK_OPERATION_UPDATE_PAGE_TABLE = 11;
     export const DXGK_OPERATION_FLUSH_TLB = 12;
-    export type DXGK_BUILDPAGINGBUFFER_OPERATION = typeof DXGK_OPERATION_TRANSFER | typeof DXGK_OPERATION_FILL | typeof DXGK_OPERATION_DISCARD_CONTENT | typeof DXGK_OPERATION_READ_PHYSICAL | typeof DXGK_OPERATION_WRITE_PHYSICAL | typeof DXGK_OPERATION_MAP_APERTURE_SEGMENT | typeof DXGK_OPERATION_UNMAP_APERTURE_SEGMENT | typeof DXGK_OPERATION_SPECIAL_LOCK_TRANSFER | typeof DXGK_OPERATION_UPDATE_PAGE_TABLE | typeof DXGK_OPERATION_FLUSH_TLB;
+    export const DXGK_OPERATION_NOTIFY_RESIDENCY = 15;
+    export type DXGK_BUILDPAGINGBUFFER_OPERATION = typeof DXGK_OPERATION_TRANSFER | typeof DXGK_OPERATION_FILL | typeof DXGK_OPERATION_DISCARD_CONTENT | typeof DXGK_OPERATION_READ_PHYSICAL | typeof DXGK_OPERATION_WRITE_PHYSICAL | typeof DXGK_OPERATION_MAP_APERTURE_SEGMENT | typeof DXGK_OPERATION_UNMAP_APERTURE_SEGMENT | typeof DXGK_OPERATION_SPECIAL_LOCK_TRANSFER | typeof DXGK_OPERATION_UPDATE_PAGE_TABLE | typeof DXGK_OPERATION_FLUSH_TLB | typeof DXGK_OPERATION_NOTIFY_RESIDENCY;
     /** Operation values by their short names (`Transfer`, `Fill`, ...), for traces and debugger conditions. */
     export const DXGK_OPERATION_NAMES: Readonly<Record<number, string>>;
     /** DXGK_TRANSFERFLAGS. Bit values of `Value`: Swizzle 0x1, Unswizzle 0x2, AllocationIsIdle 0x4, TransferStart 0x8, TransferEnd 0x10. */
@@ -179,6 +180,18 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         VirtualAddress: number;
         NumberOfPages: number;
     }
+    /**
+     * DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY, for allocations with ExplicitResidencyNotification and
+     * AccessedPhysically: after the operations that commit the allocation to a memory segment
+     * (Resident 1, its PhysicalAddress there), and before those that evict it (Resident 0,
+     * PhysicalAddress 0: "The physical address (0, 0) is invalid and is used when the allocation is
+     * being evicted"); once each time. The driver may write nothing for it.
+     */
+    export interface DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY {
+        hAllocation: HANDLE;
+        PhysicalAddress: number;
+        Resident: number;
+    }
     interface DXGKARG_BUILDPAGINGBUFFER_COMMON {
         /** Where to write: advance `pDmaBuffer.Offset` past the last byte written. */
         pDmaBuffer: DMA_BUFFER_POINTER;
@@ -228,6 +241,9 @@ declare module "paging-lab/internal/sim/ddi/contract" {
     } | {
         Operation: typeof DXGK_OPERATION_FLUSH_TLB;
         FlushTlb: DXGK_BUILDPAGINGBUFFER_FLUSHTLB;
+    } | {
+        Operation: typeof DXGK_OPERATION_NOTIFY_RESIDENCY;
+        NotifyResidency: DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY;
     });
     /** DXGK_SEGMENTFLAGS (the members this simulator acts on). */
     export interface DXGK_SEGMENTFLAGS {
@@ -325,6 +341,10 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         Overlay: boolean;
         /** A capture allocation: "pinned in memory similarly to overlay allocations". */
         Capture: boolean;
+        /** Accessed by its physical address: "allocated contiguously from GPU memory segments" (as every allocation is here). */
+        AccessedPhysically: boolean;
+        /** With AccessedPhysically only: a NotifyResidency paging operation each time it is committed to or evicted from a memory segment. */
+        ExplicitResidencyNotification: boolean;
         SynchronousPaging: boolean;
         UseAlternateVA: boolean;
     }

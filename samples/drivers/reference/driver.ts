@@ -31,6 +31,7 @@ import {
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
   DXGK_OPERATION_FLUSH_TLB,
+  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_MAP_APERTURE_SEGMENT,
   DXGK_OPERATION_READ_PHYSICAL,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
@@ -124,6 +125,8 @@ interface Allocation {
   swizzled: boolean;
   pitch: number;
   swizzleHandle: number;
+  /** With ExplicitResidencyNotification: where it is committed, as NotifyResidency said (0 while evicted). */
+  physicalAddress: number;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -270,6 +273,7 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
     swizzled: requested.swizzled === true,
     pitch: Number(requested.pitch ?? 1024),
     swizzleHandle: -1,
+    physicalAddress: 0,
   };
   // A swizzled surface is cut in tiles of 64 rows: its size must be whole rows of tiles.
   if (record.swizzled && (record.pitch % 64 !== 0 || record.size % (record.pitch * 64) !== 0)) return STATUS_INVALID_PARAMETER;
@@ -309,6 +313,9 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
   // Overlay and capture surfaces, which VidMm pins in memory once resident.
   info.Flags.Overlay = requested.overlay === true;
   info.Flags.Capture = requested.capture === true;
+  // Reached by its physical address, told of each commit and eviction (NotifyResidency) when asked.
+  info.Flags.AccessedPhysically = requested.accessedPhysically === true;
+  info.Flags.ExplicitResidencyNotification = requested.accessedPhysically === true && requested.residencyNotification === true;
   // We can move a locked allocation to and from an alternate virtual address (SpecialLockTransfer).
   info.Flags.UseAlternateVA = requested.alternateVA === true && !record.swizzled;
   info.hAllocation = record;
@@ -420,6 +427,14 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
     case DXGK_OPERATION_FLUSH_TLB: {
       if (args.DmaSize < instructionSize('tlbflush')) return STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER;
       emit(args, 'tlbflush', [args.FlushTlb.VirtualAddress, args.FlushTlb.NumberOfPages]);
+      return STATUS_SUCCESS;
+    }
+    case DXGK_OPERATION_NOTIFY_RESIDENCY: {
+      // Nothing for the GPU to do: we note where the allocation now is, for what reaches it by its
+      // physical address (0 while it is evicted).
+      const n = args.NotifyResidency;
+      const allocation = n.hAllocation as Allocation | null;
+      if (allocation) allocation.physicalAddress = n.Resident ? n.PhysicalAddress : 0;
       return STATUS_SUCCESS;
     }
   }

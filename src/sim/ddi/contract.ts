@@ -123,6 +123,7 @@ export const DXGK_OPERATION_UNMAP_APERTURE_SEGMENT = 6;
 export const DXGK_OPERATION_SPECIAL_LOCK_TRANSFER = 7;
 export const DXGK_OPERATION_UPDATE_PAGE_TABLE = 11;
 export const DXGK_OPERATION_FLUSH_TLB = 12;
+export const DXGK_OPERATION_NOTIFY_RESIDENCY = 15;
 
 export type DXGK_BUILDPAGINGBUFFER_OPERATION =
   | typeof DXGK_OPERATION_TRANSFER
@@ -134,7 +135,8 @@ export type DXGK_BUILDPAGINGBUFFER_OPERATION =
   | typeof DXGK_OPERATION_UNMAP_APERTURE_SEGMENT
   | typeof DXGK_OPERATION_SPECIAL_LOCK_TRANSFER
   | typeof DXGK_OPERATION_UPDATE_PAGE_TABLE
-  | typeof DXGK_OPERATION_FLUSH_TLB;
+  | typeof DXGK_OPERATION_FLUSH_TLB
+  | typeof DXGK_OPERATION_NOTIFY_RESIDENCY;
 
 /** Operation values by their short names (`Transfer`, `Fill`, ...), for traces and debugger conditions. */
 export const DXGK_OPERATION_NAMES: Readonly<Record<number, string>> = {
@@ -148,6 +150,7 @@ export const DXGK_OPERATION_NAMES: Readonly<Record<number, string>> = {
   [DXGK_OPERATION_SPECIAL_LOCK_TRANSFER]: 'SpecialLockTransfer',
   [DXGK_OPERATION_UPDATE_PAGE_TABLE]: 'UpdatePageTable',
   [DXGK_OPERATION_FLUSH_TLB]: 'FlushTlb',
+  [DXGK_OPERATION_NOTIFY_RESIDENCY]: 'NotifyResidency',
 };
 
 /** DXGK_TRANSFERFLAGS. Bit values of `Value`: Swizzle 0x1, Unswizzle 0x2, AllocationIsIdle 0x4, TransferStart 0x8, TransferEnd 0x10. */
@@ -277,6 +280,19 @@ export interface DXGK_BUILDPAGINGBUFFER_FLUSHTLB {
   NumberOfPages: number;
 }
 
+/**
+ * DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY, for allocations with ExplicitResidencyNotification and
+ * AccessedPhysically: after the operations that commit the allocation to a memory segment
+ * (Resident 1, its PhysicalAddress there), and before those that evict it (Resident 0,
+ * PhysicalAddress 0: "The physical address (0, 0) is invalid and is used when the allocation is
+ * being evicted"); once each time. The driver may write nothing for it.
+ */
+export interface DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY {
+  hAllocation: HANDLE;
+  PhysicalAddress: number;
+  Resident: number;
+}
+
 interface DXGKARG_BUILDPAGINGBUFFER_COMMON {
   /** Where to write: advance `pDmaBuffer.Offset` past the last byte written. */
   pDmaBuffer: DMA_BUFFER_POINTER;
@@ -315,6 +331,7 @@ export type DXGKARG_BUILDPAGINGBUFFER = DXGKARG_BUILDPAGINGBUFFER_COMMON &
       }
     | { Operation: typeof DXGK_OPERATION_UPDATE_PAGE_TABLE; UpdatePageTable: DXGK_BUILDPAGINGBUFFER_UPDATEPAGETABLE }
     | { Operation: typeof DXGK_OPERATION_FLUSH_TLB; FlushTlb: DXGK_BUILDPAGINGBUFFER_FLUSHTLB }
+    | { Operation: typeof DXGK_OPERATION_NOTIFY_RESIDENCY; NotifyResidency: DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY }
   );
 
 // ---------------------------------------------------------------------------------------------
@@ -420,6 +437,10 @@ export interface DXGK_ALLOCATIONINFOFLAGS {
   Overlay: boolean;
   /** A capture allocation: "pinned in memory similarly to overlay allocations". */
   Capture: boolean;
+  /** Accessed by its physical address: "allocated contiguously from GPU memory segments" (as every allocation is here). */
+  AccessedPhysically: boolean;
+  /** With AccessedPhysically only: a NotifyResidency paging operation each time it is committed to or evicted from a memory segment. */
+  ExplicitResidencyNotification: boolean;
   SynchronousPaging: boolean;
   UseAlternateVA: boolean;
 }

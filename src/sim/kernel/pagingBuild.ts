@@ -23,6 +23,7 @@ import {
   type DdiName,
   type HANDLE,
   DXGK_OPERATION_DISCARD_CONTENT,
+  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_NAMES,
   STATUS_GRAPHICS_ALLOCATION_BUSY,
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
@@ -268,7 +269,7 @@ export class PagingBuilder {
         if (a) buf.touched.add(a);
       }
       if (status === STATUS_SUCCESS) {
-        if (end === begin && op.Operation !== DXGK_OPERATION_DISCARD_CONTENT) {
+        if (end === begin && op.Operation !== DXGK_OPERATION_DISCARD_CONTENT && op.Operation !== DXGK_OPERATION_NOTIFY_RESIDENCY) {
           throw host.ddi.statusError('DxgkDdiBuildPagingBuffer', args, fn, `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} without writing anything (pDmaBuffer.Offset did not advance)`);
         }
         return;

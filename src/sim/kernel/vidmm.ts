@@ -20,6 +20,7 @@ import {
   D3DDDI_ALLOCATIONPRIORITY_NORMAL,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
+  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
   DXGK_OPERATION_TRANSFER,
   PAGE_SIZE,
@@ -280,6 +281,7 @@ export class VidMm {
     this.touch(a);
     if (a.content === 'valid') yield* this.transfer(a, 'in');
     else yield* this.fill(a);
+    yield* this.notifyResidency(a, true);
     this.stats.pageIns++;
     if (this.placeChanged) yield* this.placeChanged(a);
     yield this.host.event(
@@ -366,6 +368,7 @@ export class VidMm {
     // EvictionSegmentSet names aperture segments: the content goes to its system pages through a
     // mapping of them in one (not for a lock's alternate VA, which has pages of its own).
     const through = copy && (a.info.EvictionSegmentSet >>> 0) !== 0 && !this.alternateMdl?.(a) ? this.host.evictionAperture?.() : undefined;
+    yield* this.notifyResidency(a, false);
     const via = through ? yield* this.host.frame(`map '${a.name}' into an aperture segment to evict it through (EvictionSegmentSet)`, through.map(a)) : undefined;
     if (copy) yield* this.transfer(a, 'out', via);
     else yield* this.discard(a);
@@ -472,6 +475,13 @@ export class VidMm {
     yield* this.transfer(a, direction);
     a.dirty = false;
     a.lastPagingOperation = `Transfer (PermanentSysMem: ${direction === 'out' ? 'system copy brought up to date for a lock' : 'segment updated at the unlock'})`;
+  }
+
+  /** DXGK_OPERATION_NOTIFY_RESIDENCY for an allocation that asked (ExplicitResidencyNotification with AccessedPhysically). */
+  private *notifyResidency(a: Allocation, resident: boolean): Gen {
+    if (!a.info.Flags.ExplicitResidencyNotification || !a.info.Flags.AccessedPhysically) return;
+    const PhysicalAddress = resident ? this.segmentAddress(a.segmentId, a.offset) : 0;
+    yield* this.build({ Operation: DXGK_OPERATION_NOTIFY_RESIDENCY, NotifyResidency: { hAllocation: a.hAllocation, PhysicalAddress, Resident: resident ? 1 : 0 } }, a, `NotifyResidency '${a.name}' ${resident ? `resident at 0x${PhysicalAddress.toString(16)}` : 'evicted'}`);
   }
 
   private *fill(a: Allocation): Gen {

@@ -142,7 +142,7 @@ export class WorkloadSteps {
       SupportedWriteSegmentSet: 0,
       EvictionSegmentSet: 0,
       hAllocation: null,
-      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, FromEndOfSegment: false, Overlay: false, Capture: false, SynchronousPaging: false, UseAlternateVA: false },
+      Flags: { CpuVisible: false, Swizzled: false, Cached: false, PermanentSysMem: false, FromEndOfSegment: false, Overlay: false, Capture: false, AccessedPhysically: false, ExplicitResidencyNotification: false, SynchronousPaging: false, UseAlternateVA: false },
       AllocationPriority: 0,
     };
     const args: DXGKARG_CREATEALLOCATION = {
@@ -186,6 +186,9 @@ export class WorkloadSteps {
     checkAllocationSizes(rules, s.id, info);
     checkAllocationPriority(rules, s.id, info);
     checkAllocationFlags(rules, s.id, info);
+    if (info.Flags.ExplicitResidencyNotification && !info.Flags.AccessedPhysically) {
+      bad('Flags.ExplicitResidencyNotification is set without Flags.AccessedPhysically ("The flag can only be set when the AccessedPhysically flag is set"): set both, or neither');
+    }
     const candidates = this.k.vidmm.candidatesFor(info);
     if (!candidates.length) {
       bad(`no memory segment in SupportedReadSegmentSet/SupportedWriteSegmentSet (0x${(info.SupportedReadSegmentSet >>> 0).toString(16)}/0x${(info.SupportedWriteSegmentSet >>> 0).toString(16)})`);

@@ -1,7 +1,7 @@
 // The paging-buffer rules of DxgkDdiBuildPagingBuffer:
 //   dma-buffer-overrun        bytes written outside [pDmaBuffer, pDmaBuffer + DmaSize)
 //   dma-pointer-past-end      pDmaBuffer left outside [pDmaBuffer, pDmaBuffer + DmaSize]
-//   dma-pointer-not-advanced  STATUS_SUCCESS with nothing written (DiscardContent may write nothing)
+//   dma-pointer-not-advanced  STATUS_SUCCESS with nothing written (DiscardContent and NotifyResidency may write nothing)
 //   dma-pointer-behind-data   pDmaBuffer left before bytes the driver wrote
 //   fill-aperture-segment     a `fill` aimed at an aperture segment
 //   physical-access-missing   ReadPhysical / WritePhysical written without an access to the address
@@ -14,6 +14,7 @@ import {
   type DMA_BUFFER_POINTER,
   type DXGKARG_BUILDPAGINGBUFFER,
   DXGK_OPERATION_DISCARD_CONTENT,
+  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_NAMES,
   DXGK_OPERATION_READ_PHYSICAL,
   DXGK_OPERATION_WRITE_PHYSICAL,
@@ -156,7 +157,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
           stray,
         );
       }
-      if (result === STATUS_SUCCESS && end === o.begin && args.Operation !== DXGK_OPERATION_DISCARD_CONTENT) {
+      if (result === STATUS_SUCCESS && end === o.begin && args.Operation !== DXGK_OPERATION_DISCARD_CONTENT && args.Operation !== DXGK_OPERATION_NOTIFY_RESIDENCY) {
         throw ctx.violation(
           'dma-pointer-not-advanced',
           call,

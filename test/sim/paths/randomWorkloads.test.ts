@@ -2,7 +2,8 @@
 // renders that write, CPU writes and locks (system, aperture, alternate VA, with pressure inside),
 // swizzled surfaces and their linear twins (lock-surface), bus-master DMA both ways, aperture maps
 // with GPU physical writes and CPU reads, evictions through an aperture segment (EvictionSegmentSet),
-// allocations that keep a system-memory copy while resident (PermanentSysMem), the device paging queue (residency, GPU virtual ranges
+// allocations that keep a system-memory copy while resident (PermanentSysMem) or are told of their
+// residency (NotifyResidency), the device paging queue (residency, GPU virtual ranges
 // mapped, reserved and made not present, contexts that wait for the paging fence and read through
 // a range), defragmentation, destroy and recreate, on one engine or two, with sub-transfers and
 // small paging buffers, about a quarter of them on an interrupt line shared with another device.
@@ -86,6 +87,8 @@ function randomWorkload(k: number): ScenarioFile {
     if (aperture && !swizzled && n % 3 === 1) privateData = { ...privateData, evictThroughAperture: true };
     // And every fourth CPU-visible one keeps a system-memory copy while resident (PermanentSysMem).
     if (cpuVisible && n % 4 === 2) privateData = { ...privateData, permanentSysMem: true };
+    // And every fifth is reached by its physical address and told of its residency (NotifyResidency).
+    if (n % 5 === 3) privateData = { ...privateData, accessedPhysically: true, residencyNotification: true };
     const fill = r.nextU32();
     w.push({ op: 'create', id, size, cpuVisible, fill, ...(privateData ? { privateData } : {}) });
     live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false, first: fill });

@@ -8,7 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../setup';
-import { AdapterClient, expectEvent, initialize } from './harness';
+import { AdapterClient, expectEvent, initialize, launchAndStop } from './harness';
 
 const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
 
@@ -36,15 +36,8 @@ async function startAtBuild(dc: AdapterClient): Promise<DebugProtocol.StoppedEve
 
 /** Launches test/debugger/fixtures/copy.pgasm (a fill of vram:0x1000, then a copy of it to vram:0x2000), stopped at its entry. */
 async function startCopyProgram(dc: AdapterClient): Promise<void> {
-  const program = join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm');
-  await initialize(dc);
-  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
-  const launched = dc.launchRequest({ program, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
-  await initialized;
-  const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
-  await dc.configurationDoneRequest();
-  await launched;
-  await first;
+  const stop = await launchAndStop(dc, { program: join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm'), stopOnEntry: true }, async () => undefined, LAUNCH_TIMEOUT);
+  assert.equal(stop.event, 'stopped');
 }
 
 async function vars(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {

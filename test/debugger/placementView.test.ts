@@ -7,29 +7,17 @@ import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { join } from 'node:path';
 import { ROOT } from '../setup';
-import { AdapterClient, initialize } from './harness';
+import { adapterPerTest, launchAndStop, variables as vars, type AdapterClient } from './harness';
 
 const KERNEL = 1;
-const LAUNCH_TIMEOUT = 30000;
 const REFERENCE = join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts');
 
 /** Launches `scenario` with the reference driver and runs to the first DxgkDdiPatch (the first render's buffer, after its page-ins). */
 async function atFirstPatch(dc: AdapterClient, scenario: string): Promise<void> {
-  await initialize(dc);
-  const initialized = dc.waitForEvent('initialized', LAUNCH_TIMEOUT);
-  const launched = dc.launchRequest({ driver: REFERENCE, scenario: join(ROOT, 'samples', 'scenarios', scenario) } as DebugProtocol.LaunchRequestArguments);
-  launched.catch(() => undefined);
-  await initialized;
-  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiPatch' }] });
-  const first = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
-  await dc.configurationDoneRequest();
-  await launched;
-  await first;
-}
-
-async function vars(dc: AdapterClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
-  const r = await dc.variablesRequest({ variablesReference: ref });
-  return new Map(r.body.variables.map((v) => [v.name, v]));
+  const stop = await launchAndStop(dc, { driver: REFERENCE, scenario: join(ROOT, 'samples', 'scenarios', scenario) }, async () => {
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiPatch' }] });
+  });
+  assert.equal(stop.event, 'stopped');
 }
 
 async function adapter(dc: AdapterClient): Promise<Map<string, DebugProtocol.Variable>> {
@@ -40,20 +28,10 @@ async function adapter(dc: AdapterClient): Promise<Map<string, DebugProtocol.Var
 
 describe('debug adapter: placement in the Adapter scope (banks, eviction through an aperture)', function () {
   this.timeout(60000);
-  let dc: AdapterClient;
-
-  beforeEach(async () => {
-    dc = new AdapterClient();
-    await dc.start();
-  });
-
-  afterEach(async () => {
-    const violations = dc.violations.slice();
-    await dc.close();
-    assert.deepEqual(violations, [], 'every message the adapter sent validates against the DAP schema');
-  });
+  const client = adapterPerTest();
 
   it("shows a banked segment's banks, and each allocation's bank and HintedBank", async () => {
+    const dc = client();
     await atFirstPatch(dc, 'banks.json');
     const a = await adapter(dc);
     const segments = await vars(dc, a.get('segments')!.variablesReference);
@@ -75,6 +53,7 @@ describe('debug adapter: placement in the Adapter scope (banks, eviction through
   });
 
   it('shows an EvictionSegmentSet that names an aperture segment', async () => {
+    const dc = client();
     await atFirstPatch(dc, 'eviction-aperture.json');
     const allocations = await vars(dc, (await adapter(dc)).get('allocations')!.variablesReference);
     const a = await vars(dc, allocations.get('#1 a')!.variablesReference);

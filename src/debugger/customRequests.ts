@@ -45,6 +45,12 @@ export interface AllocationState {
   priority?: string;
   /** The swizzling range VidMm holds for it: in use by a CPU lock, or cached since one. */
   swizzlingRange?: { id: number; data: number; privateData: number; inUse: boolean };
+  /** Resident in a banked segment: the bank it lies in (1-based). */
+  bank?: number;
+  /** The banks its HintedBank names, in words ('bank 2, then bank 1'). */
+  hintedBank?: string;
+  /** DXGK_ALLOCATIONINFO.EvictionSegmentSet, when it names aperture segments to evict through. */
+  evictionSegmentSet?: number;
   memoryReference?: string;
 }
 

@@ -47,6 +47,9 @@ export class AllocationItem extends vscode.TreeItem {
         `- last paging operation: ${a.lastPagingOperation ?? 'none'}`,
         ...(a.priority ? [`- priority: ${a.priority}`] : []),
         ...(a.swizzlingRange ? [`- swizzling range: ${a.swizzlingRange.id} (${a.swizzlingRange.inUse ? 'in use by a CPU lock' : 'cached since a lock'})`] : []),
+        ...(a.bank ? [`- bank: ${a.bank}`] : []),
+        ...(a.hintedBank ? [`- HintedBank: ${a.hintedBank}`] : []),
+        ...(a.evictionSegmentSet ? [`- EvictionSegmentSet: 0x${a.evictionSegmentSet.toString(16)} (evicted through an aperture segment)`] : []),
       ].join('\n'),
     );
     this.iconPath = new vscode.ThemeIcon(a.locked ? 'lock' : a.state === 'resident' ? 'circle-filled' : 'circle-outline');

@@ -50,6 +50,15 @@ describe('debug adapter: placement in the Adapter scope (banks, eviction through
     const spill = await vars(dc, allocations.get('#4 spill')!.variablesReference);
     assert.equal(spill.get('HintedBank')?.value, 'bank 2, then bank 1');
     assert.equal(spill.get('bank'), undefined, 'not resident yet: no bank');
+    // The side bar's state carries them too (its allocation tooltips).
+    const state = (await dc.customRequest('pagingLab.adapterState')).body as { allocations: { name: string; bank?: number; hintedBank?: string }[] };
+    assert.deepEqual(
+      state.allocations.filter((x) => x.name === 'depth' || x.name === 'spill').map((x) => [x.name, x.bank, x.hintedBank]),
+      [
+        ['depth', 3, 'bank 3 from the top'],
+        ['spill', undefined, 'bank 2, then bank 1'],
+      ],
+    );
   });
 
   it('shows an EvictionSegmentSet that names an aperture segment', async () => {
@@ -58,6 +67,8 @@ describe('debug adapter: placement in the Adapter scope (banks, eviction through
     const allocations = await vars(dc, (await adapter(dc)).get('allocations')!.variablesReference);
     const a = await vars(dc, allocations.get('#1 a')!.variablesReference);
     assert.equal(a.get('EvictionSegmentSet')?.value, '0x2 (evicted through gart)');
+    const state = (await dc.customRequest('pagingLab.adapterState')).body as { allocations: { name: string; evictionSegmentSet?: number }[] };
+    assert.equal(state.allocations.find((x) => x.name === 'a')?.evictionSegmentSet, 2);
     const plain = await vars(dc, allocations.get('#3 plain')!.variablesReference);
     assert.equal(plain.get('EvictionSegmentSet'), undefined);
   });

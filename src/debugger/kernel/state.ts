@@ -49,7 +49,7 @@ export class KernelView {
         { name: 'priority', value: priorityName(a.priority) },
         ...(a.swizzlingRange ? [{ name: 'swizzlingRange', value: `RangeId ${a.swizzlingRange.id}, SwizzlingRangeData ${hex(a.swizzlingRange.data)}, ${rangeUse(a.swizzlingRange)}` }] : []),
         ...(a.bank ? [{ name: 'bank', value: String(a.bank) }] : []),
-        ...(a.bankHints ? [{ name: 'HintedBank', value: a.bankHints.map((h) => `bank ${h.bank}${h.topDown ? ' from the top' : ''}`).join(', then ') }] : []),
+        ...(a.bankHints ? [{ name: 'HintedBank', value: hintedBankText(a.bankHints) }] : []),
         ...(a.evictionSegmentSet ? [{ name: 'EvictionSegmentSet', value: `${hex(a.evictionSegmentSet)} (evicted through ${this.namesOf(a.evictionSegmentSet)})` }] : []),
       ],
     };
@@ -147,6 +147,9 @@ export class KernelView {
         lastPagingOperation: a.lastPagingOperation,
         priority: priorityName(a.priority),
         swizzlingRange: a.swizzlingRange,
+        bank: a.bank,
+        hintedBank: a.bankHints && hintedBankText(a.bankHints),
+        evictionSegmentSet: a.evictionSegmentSet,
         memoryReference: a.residency === 'resident' && a.segmentId !== undefined ? formatAddress(debugAddressOfSegment(a.segmentId, a.offset ?? 0)) : undefined,
       })),
       fences: st.engines.map((e) => ({ name: `engine ${e.engine}`, value: `${e.lastCompletedFence}/${e.lastSubmittedFence}` })),
@@ -233,4 +236,9 @@ type HeldRangeView = NonNullable<MachineState['allocations'][number]['swizzlingR
 /** Whether a held swizzling range is in use by a CPU lock or cached since one, in the Variables' and !swizzle's words. */
 function rangeUse(r: HeldRangeView): string {
   return r.inUse ? 'in use by a CPU lock' : 'cached since a lock';
+}
+
+/** HintedBank in words, most preferred first: 'bank 3 from the top', 'bank 2, then bank 1'. */
+function hintedBankText(hints: readonly { bank: number; topDown: boolean }[]): string {
+  return hints.map((h) => `bank ${h.bank}${h.topDown ? ' from the top' : ''}`).join(', then ');
 }

@@ -56,6 +56,26 @@ async function info(dc: AdapterClient, args: Record<string, unknown>): Promise<D
   return r;
 }
 
+/** dataBreakpointInfo for the 'texture' allocation under Adapter -> allocations at the current stop. */
+async function textureInfo(dc: AdapterClient): Promise<DebugProtocol.DataBreakpointInfoResponse> {
+  const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
+  const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
+  const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
+  return info(dc, { variablesReference: ref, name: texture });
+}
+
+/** Continues from stop to stop (at most 40) until one names bytes at an address `done` accepts; every stop, in order. */
+async function continueUntil(dc: AdapterClient, done: (address: number) => boolean): Promise<DebugProtocol.StoppedEvent[]> {
+  const stops: DebugProtocol.StoppedEvent[] = [];
+  for (let n = 0; n < 40; n++) {
+    const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    stops.push(s);
+    const addr = /bytes at (0x[0-9a-f]+)\)/.exec(s.body.text ?? '');
+    if (addr && done(Number(addr[1]))) break;
+  }
+  return stops;
+}
+
 describe('debug adapter: data breakpoints', function () {
   this.timeout(90000);
   let dc: AdapterClient;
@@ -79,10 +99,7 @@ describe('debug adapter: data breakpoints', function () {
 
   it("on an allocation: stops at the page-in copy and at the eviction copy that write it, naming the opcode and its address", async () => {
     await startAtBuild(dc);
-    const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
-    const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
-    const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
-    const i = await info(dc, { variablesReference: ref, name: texture });
+    const i = await textureInfo(dc);
     assert.match(i.body.dataId!, /^alloc:\d+$/);
     assert.deepEqual(i.body.accessTypes, ['write', 'read', 'readWrite']);
     assert.match(i.body.description, /texture/);
@@ -91,13 +108,7 @@ describe('debug adapter: data breakpoints', function () {
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
 
     // The paging buffer built at this stop copies the texture into VRAM: the first hit is that copy.
-    const stops: DebugProtocol.StoppedEvent[] = [];
-    for (let n = 0; n < 40; n++) {
-      const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
-      stops.push(s);
-      const addr = /bytes at (0x[0-9a-f]+)\)/.exec(s.body.text ?? '');
-      if (addr && Number(addr[1]) < SYSTEM_MEMORY) break;
-    }
+    const stops = await continueUntil(dc, (address) => address < SYSTEM_MEMORY);
     for (const s of stops) {
       assert.equal(s.body.reason, 'data breakpoint');
       assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
@@ -114,10 +125,7 @@ describe('debug adapter: data breakpoints', function () {
 
   it('on reads of an allocation: stops at the page-in copy that reads its pages and at the eviction copy that reads it in VRAM', async () => {
     await startAtBuild(dc);
-    const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
-    const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
-    const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
-    const i = await info(dc, { variablesReference: ref, name: texture });
+    const i = await textureInfo(dc);
     const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'read' }] })) as DebugProtocol.SetDataBreakpointsResponse;
     assert.equal(set.body.breakpoints[0].verified, true);
     assert.match(set.body.breakpoints[0].message!, /texture.*on reads/);
@@ -125,13 +133,7 @@ describe('debug adapter: data breakpoints', function () {
 
     // The paging buffer built at this stop copies the texture in from its pages (a read of system
     // memory); its eviction later reads it out of the segment (a debug address past system memory).
-    const stops: DebugProtocol.StoppedEvent[] = [];
-    for (let n = 0; n < 40; n++) {
-      const s = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
-      stops.push(s);
-      const addr = /bytes at (0x[0-9a-f]+)\)/.exec(s.body.text ?? '');
-      if (addr && Number(addr[1]) >= SYSTEM_MEMORY) break;
-    }
+    const stops = await continueUntil(dc, (address) => address >= SYSTEM_MEMORY);
     for (const s of stops) {
       assert.equal(s.body.reason, 'data breakpoint');
       assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
@@ -178,10 +180,7 @@ describe('debug adapter: data breakpoints', function () {
 
   it('counts hits and evaluates conditions', async () => {
     await startAtBuild(dc);
-    const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
-    const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
-    const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
-    const i = await info(dc, { variablesReference: ref, name: texture });
+    const i = await textureInfo(dc);
     // The first copy into VRAM is hit 1: a hit count of 2 skips it.
     const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, hitCondition: '2' }, { dataId: i.body.dataId, condition: 'pagingFence > 1000000' }] })) as DebugProtocol.SetDataBreakpointsResponse;
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });

@@ -22,13 +22,12 @@ import {
   type DRIVER_INITIALIZATION_DATA,
   type DdiName,
   type HANDLE,
-  DXGK_OPERATION_DISCARD_CONTENT,
-  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_NAMES,
   STATUS_GRAPHICS_ALLOCATION_BUSY,
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../ddi/contract';
+import { mayWriteNothing } from '../ddi/emptyOperations';
 import type { SourceLocation } from '../driver/errors';
 import type { CommonBuffer } from '../hw/types';
 import type { RuleId } from '../verifier/rules';
@@ -269,7 +268,7 @@ export class PagingBuilder {
         if (a) buf.touched.add(a);
       }
       if (status === STATUS_SUCCESS) {
-        if (end === begin && op.Operation !== DXGK_OPERATION_DISCARD_CONTENT && op.Operation !== DXGK_OPERATION_NOTIFY_RESIDENCY) {
+        if (end === begin && !mayWriteNothing(op.Operation)) {
           throw host.ddi.statusError('DxgkDdiBuildPagingBuffer', args, fn, `DxgkDdiBuildPagingBuffer returned STATUS_SUCCESS for ${name} without writing anything (pDmaBuffer.Offset did not advance)`);
         }
         return;

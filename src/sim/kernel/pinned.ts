@@ -20,6 +20,12 @@ export function pinnedBy(info: DXGK_ALLOCATIONINFO): string {
   return info.Flags.Overlay === true ? 'Flags.Overlay' : 'Flags.Capture';
 }
 
+/** The bytes of segment `s` a pinned allocation may use (pinnedRegion's length). */
+export function pinnedRoom(s: SegmentState): number {
+  const r = pinnedRegion(s);
+  return r.end - r.start;
+}
+
 /** Where in segment `s` a pinned allocation may lie: its last 20 percent, in whole pages. */
 export function pinnedRegion(s: SegmentState): { start: number; end: number } {
   const fifth = Math.floor(s.size / 5 / PAGE_SIZE) * PAGE_SIZE;

@@ -35,7 +35,7 @@ import type { PageListArena } from './pageLists';
 import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
 import { bankAt, bankRanges, placeInBanks } from './banks';
-import { isPinned, pinnedBy, pinnedRegion } from './pinned';
+import { pinnedBy, pinnedRegion } from './pinned';
 import { priorityName } from '../ddi/priorities';
 import { EvictionOrder } from './evictionOrder';
 import type { VidSch } from './vidsch';
@@ -191,7 +191,7 @@ export class VidMm {
 
   /** `a` was used: the most recently used of its level (a pinned allocation is never in the eviction order). */
   touch(a: Allocation): void {
-    if (!isPinned(a.info)) this.lru.touch(a);
+    if (!a.pinned) this.lru.touch(a);
   }
 
   /** pfnSetPriorityCb: a resident allocation moves to its new level's order, as its most recently used. */
@@ -228,7 +228,7 @@ export class VidMm {
     const ids = new Set(list.flatMap((a) => a.candidates));
     for (const s of this.segments) {
       if (!ids.has(s.id)) continue;
-      for (const x of [...s.resident]) if (!isPinned(x.info)) yield* this.host.frame(`evict '${x.name}' to place ${why} again`, this.evict(x));
+      for (const x of [...s.resident]) if (!x.pinned) yield* this.host.frame(`evict '${x.name}' to place ${why} again`, this.evict(x));
     }
     const order = [...list].sort((a, b) => a.candidates.length - b.candidates.length || b.size - a.size);
     for (const a of order) {
@@ -259,7 +259,7 @@ export class VidMm {
    */
   private allocateIn(a: Allocation, s: SegmentState): number {
     const align = Math.max(a.alignment, PAGE_SIZE);
-    if (isPinned(a.info)) {
+    if (a.pinned) {
       const r = pinnedRegion(s);
       return s.ranges.allocateIn(r.start, r.end, a.size, align, false);
     }
@@ -329,10 +329,10 @@ export class VidMm {
       let victim = this.lruVictim(segs, pinned);
       // Only allocations of the same submission are left and no hole is large enough: the free
       // space is fragmented around them. Evict one of them too; makeResident pages it back in.
-      victim ??= [...pinned].find((p) => p !== a && !isPinned(p.info) && p.residency === 'resident' && segs.some((s) => s.id === p.segmentId));
+      victim ??= [...pinned].find((p) => p !== a && !p.pinned && p.residency === 'resident' && segs.some((s) => s.id === p.segmentId));
       if (!victim) {
         const pinnedBytes = [...pinned].filter((p) => p.residency === 'resident').reduce((n, p) => n + p.size, 0);
-        const held = segs.flatMap((s) => [...s.resident].filter((x) => isPinned(x.info)));
+        const held = segs.flatMap((s) => [...s.resident].filter((x) => x.pinned));
         const overlays = held.length ? `; ${held.reduce((n, x) => n + x.size, 0)} bytes are pinned overlay or capture allocations (${held.map((x) => `'${x.name}'`).join(', ')})` : '';
         throw new KernelError(
           'scenario',
@@ -354,7 +354,7 @@ export class VidMm {
   /** Evicts `a` to system memory: Transfer to its MDL if its content matters (or it is mapped for the CPU), DiscardContent if not. */
   *evict(a: Allocation, opts: { keepContent?: boolean } = {}): Gen {
     if (a.residency !== 'resident') return;
-    if (isPinned(a.info)) throw new KernelError('scenario', `'${a.name}' is pinned in memory (${pinnedBy(a.info)}): VidMm cannot evict it ("unless the Timeout Detection and Recovery (TDR) process, Plug and Play (PnP) stop, or level three synchronization occurs"), and this step needs it evicted`);
+    if (a.pinned) throw new KernelError('scenario', `'${a.name}' is pinned in memory (${pinnedBy(a.info)}): VidMm cannot evict it ("unless the Timeout Detection and Recovery (TDR) process, Plug and Play (PnP) stop, or level three synchronization occurs"), and this step needs it evicted`);
     // Different engines run unordered: the paging engine may not touch what a render still uses.
     if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) {
       yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before eviction`);
@@ -468,7 +468,7 @@ export class VidMm {
       : `${alternate ? 'SpecialLockTransfer' : 'Transfer'} (${direction === 'in' ? 'page-in' : direction === 'out' ? (to ? 'eviction through an aperture segment' : 'eviction') : 'relocation'})`;
   }
 
-  /** A resident allocation's content copied to (`out`) or from (`in`) its system pages, staying resident (PermanentSysMem locks: ./permanentSysMem.ts). */
+  /** A resident allocation's content copied to (`out`) or from (`in`) its system pages, staying resident (PermanentSysMem: the lock and unlock in ./workloadSteps.ts). */
   *copyResident(a: Allocation, direction: 'in' | 'out'): Gen {
     if (a.residency !== 'resident') return;
     if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) yield* this.host.waitUntil(() => !this.isBusy(a), `'${a.name}' to be idle before its copy`);
@@ -508,7 +508,7 @@ export class VidMm {
     let moved = 0;
     for (const a of [...segment.resident].sort((x, y) => x.offset - y.offset)) {
       // A locked allocation is reached at its offset through the PCI aperture, a pinned one is pinned: they stay.
-      if (a.locked || a.destroyed || isPinned(a.info)) continue;
+      if (a.locked || a.destroyed || a.pinned) continue;
       const from = a.offset;
       segment.ranges.release(from, a.size);
       const to = segment.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));

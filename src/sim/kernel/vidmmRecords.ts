@@ -26,6 +26,8 @@ export interface Allocation {
    * top. Empty: no hint.
    */
   bankHints: readonly BankHint[];
+  /** An overlay or capture allocation (./pinned.ts): never in the eviction order, never moved. */
+  pinned: boolean;
   cpuVisible: boolean;
   fillPattern: number;
   /** `fresh`: the content is still the fill pattern (nothing written), so eviction may discard it. */

@@ -29,7 +29,7 @@ import { linearOffset, patternBytes, randomBytes, swizzledPitch } from './alloca
 import { bankHintsOf, segmentsNamedBy, checkAllocationFlags, checkAllocationPriority, checkAllocationSegments, checkAllocationSizes, type AllocationInfoHost } from './allocationInfoRules';
 import { ContentShadow } from './contentShadow';
 import { residencyLimit } from './residencyLimit';
-import { isPinned, pinnedBy, pinnedRegion } from './pinned';
+import { isPinned, pinnedBy, pinnedRoom } from './pinned';
 import { priorityName } from '../ddi/priorities';
 import type { DdiCaller } from './ddiCaller';
 import type { Gen, KernelEvent, KernelEventKind } from './events';
@@ -197,7 +197,7 @@ export class WorkloadSteps {
     if ('problem' in banked) bad(banked.problem);
     const bankHints = 'hints' in banked ? banked.hints : [];
     const sizes = candidates.map((id) => this.k.vidmm.segment(id)!.size);
-    if (isPinned(info) && candidates.every((id) => size > pinnedRegion(this.k.vidmm.segment(id)!).end - pinnedRegion(this.k.vidmm.segment(id)!).start)) {
+    if (isPinned(info) && candidates.every((id) => size > pinnedRoom(this.k.vidmm.segment(id)!))) {
       throw new KernelError(
         'scenario',
         `'${s.id}' (${size} bytes) is pinned (${pinnedBy(info)}), and "overlay allocations are limited and cannot occupy more than the last 20 percent of a segment": the last fifth of ${candidates.map((id) => this.k.vidmm.segment(id)!.name).join(', ')} is smaller; make it smaller or the segments larger`,
@@ -228,6 +228,7 @@ export class WorkloadSteps {
       candidates,
       smallestCandidate: Math.min(...sizes),
       bankHints,
+      pinned: isPinned(info),
       cpuVisible: info.Flags.CpuVisible,
       fillPattern: s.fill >>> 0,
       content: 'fresh',

@@ -13,14 +13,13 @@
 import {
   type DMA_BUFFER_POINTER,
   type DXGKARG_BUILDPAGINGBUFFER,
-  DXGK_OPERATION_DISCARD_CONTENT,
-  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_NAMES,
   DXGK_OPERATION_READ_PHYSICAL,
   DXGK_OPERATION_WRITE_PHYSICAL,
   STATUS_GRAPHICS_INSUFFICIENT_DMA_BUFFER,
   STATUS_SUCCESS,
 } from '../ddi/contract';
+import { mayWriteNothing } from '../ddi/emptyOperations';
 import type { SourceLocation } from '../driver/errors';
 import type { DdiCall } from '../kernel/events';
 import { decodeAll } from '../../isa/encoding';
@@ -157,7 +156,7 @@ export function dmaBufferRules(ctx: RuleContext): RuleFamily {
           stray,
         );
       }
-      if (result === STATUS_SUCCESS && end === o.begin && args.Operation !== DXGK_OPERATION_DISCARD_CONTENT && args.Operation !== DXGK_OPERATION_NOTIFY_RESIDENCY) {
+      if (result === STATUS_SUCCESS && end === o.begin && !mayWriteNothing(args.Operation as number)) {
         throw ctx.violation(
           'dma-pointer-not-advanced',
           call,

@@ -125,8 +125,12 @@ interface Allocation {
   swizzled: boolean;
   pitch: number;
   swizzleHandle: number;
-  /** With ExplicitResidencyNotification: where it is committed, as NotifyResidency said (0 while evicted). */
-  physicalAddress: number;
+  /**
+   * With ExplicitResidencyNotification: where it is committed, as NotifyResidency said; undefined
+   * while evicted (Resident 0). Resident, not the address, says which: a segment that starts at
+   * GPU address 0 commits an allocation at its start at physical address 0.
+   */
+  physicalAddress: number | undefined;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -273,7 +277,7 @@ function describeAllocation(adapter: Adapter, info: DXGK_ALLOCATIONINFO): NTSTAT
     swizzled: requested.swizzled === true,
     pitch: Number(requested.pitch ?? 1024),
     swizzleHandle: -1,
-    physicalAddress: 0,
+    physicalAddress: undefined,
   };
   // A swizzled surface is cut in tiles of 64 rows: its size must be whole rows of tiles.
   if (record.swizzled && (record.pitch % 64 !== 0 || record.size % (record.pitch * 64) !== 0)) return STATUS_INVALID_PARAMETER;
@@ -431,10 +435,10 @@ function DxgkDdiBuildPagingBuffer(hAdapter: HANDLE, pBuildPagingBuffer: DXGKARG_
     }
     case DXGK_OPERATION_NOTIFY_RESIDENCY: {
       // Nothing for the GPU to do: we note where the allocation now is, for what reaches it by its
-      // physical address (0 while it is evicted).
+      // physical address.
       const n = args.NotifyResidency;
       const allocation = n.hAllocation as Allocation | null;
-      if (allocation) allocation.physicalAddress = n.Resident ? n.PhysicalAddress : 0;
+      if (allocation) allocation.physicalAddress = n.Resident ? n.PhysicalAddress : undefined;
       return STATUS_SUCCESS;
     }
   }

@@ -285,7 +285,10 @@ export interface DXGK_BUILDPAGINGBUFFER_FLUSHTLB {
  * AccessedPhysically: after the operations that commit the allocation to a memory segment
  * (Resident 1, its PhysicalAddress there), and before those that evict it (Resident 0,
  * PhysicalAddress 0: "The physical address (0, 0) is invalid and is used when the allocation is
- * being evicted"); once each time. The driver may write nothing for it.
+ * being evicted"); once each time. A move while resident (to a preferred segment, compaction) is
+ * a commit at another address: one Resident 1 with the new address after it. Resident, not the
+ * address, says which: a segment whose BaseAddress is 0 commits an allocation at its start at 0.
+ * The driver may write nothing for it.
  */
 export interface DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY {
   hAllocation: HANDLE;

@@ -206,7 +206,8 @@ export class VidMm {
   *makeResident(list: Allocation[], why: string): Gen {
     const pinned = new Set(list);
     for (const a of list) {
-      if (a.residency === 'resident' && a.segmentId !== a.candidates[0]) yield* this.host.frame(`move '${a.name}' to its preferred segment`, this.promote(a));
+      // A pinned allocation (Overlay, Capture) stays where it was paged in, preferred segment or not.
+      if (a.residency === 'resident' && !a.pinned && a.segmentId !== a.candidates[0]) yield* this.host.frame(`move '${a.name}' to its preferred segment`, this.promote(a));
     }
     // Placing one allocation may have to evict another of the same list when the segments are too
     // fragmented (see findSpace); a few passes settle it, else everything is placed again from
@@ -232,6 +233,8 @@ export class VidMm {
     }
     const order = [...list].sort((a, b) => a.candidates.length - b.candidates.length || b.size - a.size);
     for (const a of order) {
+      // Still resident: pinned, it stays where it is, and the others are placed around it.
+      if (a.residency === 'resident') continue;
       const place = this.placeIn(a, a.candidates.map((id) => this.segment(id)!));
       if (!place) {
         const segs = a.candidates.map((id) => this.segment(id)!);
@@ -312,6 +315,8 @@ export class VidMm {
     a.offset = offset;
     target.resident.add(a);
     if (a.content !== 'valid') yield* this.fill(a);
+    // Committed at another physical address: an allocation reached by it is told where (NotifyResidency).
+    yield* this.notifyResidency(a, true);
     if (this.placeChanged) yield* this.placeChanged(a);
     this.stats.relocations++;
     yield this.host.event(
@@ -519,6 +524,7 @@ export class VidMm {
       }
       yield* this.transfer(a, 'move', { segmentId: segment.id, offset: to }, { raw: true, maxChunk: from - to < a.size ? from - to : undefined });
       a.offset = to;
+      yield* this.notifyResidency(a, true);
       if (this.placeChanged) yield* this.placeChanged(a);
       moved++;
       this.stats.relocations++;

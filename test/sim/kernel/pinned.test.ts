@@ -68,6 +68,30 @@ describe('pinned allocations (Overlay, Capture)', () => {
     assert.match(run.result.error!.message, /'capture' is pinned in memory \(Flags\.Capture\): VidMm cannot evict it/);
   });
 
+  it('one placed in a less preferred segment stays there when its preferred segment has room again', async () => {
+    // The reference driver prefers 'local' for allocations the CPU does not see, then 'vram'. The last
+    // fifth of 'local' (25 pages) holds 'first'; 'second' goes to the last fifth of 'vram'.
+    const run = await runScenario(
+      REFERENCE,
+      scenario({
+        workload: [
+          { op: 'create', id: 'first', size: '96KiB', privateData: { overlay: true } },
+          { op: 'create', id: 'second', size: '64KiB', privateData: { overlay: true }, fill: 0x5a5a5a5a },
+          { op: 'render', allocations: ['first'] },
+          { op: 'render', allocations: ['second'] },
+          { op: 'destroy', id: 'first' },
+          { op: 'render', allocations: ['second'] },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const k = run.machine.kernel;
+    const second = k.byName.get('second')!;
+    assert.equal(k.vidmm.segment(second.segmentId)!.name, 'vram');
+    assert.equal(kernelEvents(run.events, 'relocation').filter((e) => e.data.allocation === 'second').length, 0, 'never moved');
+  });
+
   it('one larger than the last fifth of every segment it may use is refused when it is created', async () => {
     const run = await runScenario(REFERENCE, scenario({ adapter: ADAPTER, workload: [{ op: 'create', id: 'overlay', size: '128KiB', privateData: { overlay: true } }] }));
     assert.equal(run.result.ok, false);

@@ -21,6 +21,7 @@ import {
   DXGKQAITYPE_DRIVERCAPS,
   DXGK_OPERATION_DISCARD_CONTENT,
   DXGK_OPERATION_FILL,
+  DXGK_OPERATION_NOTIFY_RESIDENCY,
   DXGK_OPERATION_SPECIAL_LOCK_TRANSFER,
   DXGK_OPERATION_TRANSFER,
   DXGK_OPERATION_UPDATE_PAGE_TABLE,
@@ -47,6 +48,8 @@ interface Live {
   swizzled: boolean;
   alternateVA: boolean;
   written: boolean;
+  /** Overlay or Capture: once paged in, never evicted (no CPU write or lock, which need a GPU-only allocation in system memory; no mapping into the aperture). */
+  pinned: boolean;
   /** The allocation's first word while it is known (its fill, or a GPU physical write at offset 0), for a read through a GPU virtual address. */
   first: number | undefined;
 }
@@ -68,6 +71,7 @@ function randomWorkload(k: number): ScenarioFile {
   const live = new Map<string, Live>();
   const w: Step[] = [];
   let n = 0;
+  let pinnedOne = false;
   const create = (): void => {
     const id = `a${n++}`;
     const swizzled = r.int(4) === 0;
@@ -89,9 +93,17 @@ function randomWorkload(k: number): ScenarioFile {
     if (cpuVisible && n % 4 === 2) privateData = { ...privateData, permanentSysMem: true };
     // And every fifth is reached by its physical address and told of its residency (NotifyResidency).
     if (n % 5 === 3) privateData = { ...privateData, accessedPhysically: true, residencyNotification: true };
+    // And one GPU-only allocation of each workload is pinned (Overlay or Capture), no larger than half
+    // the last fifth of the smaller segment, where pinned allocations go.
+    const pinned = !pinnedOne && !cpuVisible && !swizzled && n % 7 === 4;
+    if (pinned) {
+      pinnedOne = true;
+      size = Math.min(size, Math.max(4 * KiB, Math.floor(smallest / 5 / 2 / (4 * KiB)) * 4 * KiB));
+      privateData = { ...privateData, ...(k % 2 ? { capture: true } : { overlay: true }) };
+    }
     const fill = r.nextU32();
     w.push({ op: 'create', id, size, cpuVisible, fill, ...(privateData ? { privateData } : {}) });
-    live.set(id, { size, cpuVisible, swizzled, alternateVA, written: false, first: fill });
+    live.set(id, { size, cpuVisible, swizzled, alternateVA, pinned, written: false, first: fill });
   };
   const write = (id: string, max: number): void => {
     const a = live.get(id)!;
@@ -114,7 +126,7 @@ function randomWorkload(k: number): ScenarioFile {
       const writes = list.filter(() => r.int(2) === 0);
       for (const id of writes) live.get(id)!.first = undefined;
       w.push({ op: 'render', allocations: list, write: writes });
-    } else if (x < 40) write(one, 8192);
+    } else if (x < 40 && !a.pinned) write(one, 8192);
     else if (x < 50) {
       const direction = a.written && r.int(2) === 0 ? 'to-device' : 'from-device';
       // To the device: the segment then holds the system pages, whatever they hold.
@@ -123,7 +135,7 @@ function randomWorkload(k: number): ScenarioFile {
     }
     else if (x < 60) w.push({ op: 'pressure', bytes: pick([64, 256, 1024]) * KiB });
     else if (x < 65) w.push({ op: 'defragment' });
-    else if (x < 75) {
+    else if (x < 75 && !a.pinned) {
       const mode = a.alternateVA && r.int(5) < 3 ? 'alternate-va' : a.cpuVisible ? pick(['system', 'aperture']) : 'system';
       w.push({ op: 'lock', id: one, mode });
       // Under an alternate-VA lock, pressure enough to evict it most of the time (SpecialLockTransfer).
@@ -136,7 +148,7 @@ function randomWorkload(k: number): ScenarioFile {
       live.delete(one);
       for (const [v, id] of mapped) if (id === one) mapped.delete(v);
       create();
-    } else if (x < 90 && aperture && !a.swizzled) {
+    } else if (x < 90 && aperture && !a.swizzled && !a.pinned) {
       w.push({ op: 'map-aperture', id: one, cached: r.int(2) === 0 });
       const offset = r.int(10) < 3 ? 0 : 4 * r.int(a.size / 4);
       const value = r.nextU32();
@@ -171,7 +183,7 @@ function randomWorkload(k: number): ScenarioFile {
     } else if (x < 96 && a.swizzled) {
       const linear = `l${n++}`;
       w.push({ op: 'create', id: linear, size: a.size, cpuVisible: true }, { op: 'render', allocations: [one] }, { op: 'lock-surface', id: one, linear }, { op: 'unlock', id: linear });
-      live.set(linear, { size: a.size, cpuVisible: true, swizzled: false, alternateVA: false, written: false, first: undefined });
+      live.set(linear, { size: a.size, cpuVisible: true, swizzled: false, alternateVA: false, pinned: false, written: false, first: undefined });
     } else w.push({ op: 'wait' });
   }
   w.push({ op: 'verify' });
@@ -194,7 +206,7 @@ function randomWorkload(k: number): ScenarioFile {
 const COUNT = 80;
 
 /** What the runs did that no step says: evictions through an aperture segment, and for want of room there straight to system memory. */
-const reached = { evictionsThrough: 0, evictionsDirect: 0, permanentLocks: 0, permanentDiscards: 0 };
+const reached = { evictionsThrough: 0, evictionsDirect: 0, permanentLocks: 0, permanentDiscards: 0, pinnedResident: 0, pinnedDisturbed: [] as string[] };
 
 async function runAll(driver: Parameters<typeof createMachine>[0]['driver'], count = COUNT): Promise<{ k: number; message: string }[]> {
   const failed: { k: number; message: string }[] = [];
@@ -204,7 +216,9 @@ async function runAll(driver: Parameters<typeof createMachine>[0]['driver'], cou
       if (e.kind !== 'kernel') return;
       if (e.what === 'lock' && e.data.permanent === true) reached.permanentLocks++;
       if (e.what === 'eviction' && e.data.by === 'discard' && machine.kernel.byName.get(String(e.data.allocation))?.info.Flags.PermanentSysMem) reached.permanentDiscards++;
+      if ((e.what === 'eviction' || e.what === 'relocation') && machine.kernel.byName.get(String(e.data.allocation))?.pinned) reached.pinnedDisturbed.push(`workload ${k}: ${e.message}`);
     });
+    for (const a of machine.kernel.byName.values()) if (a.pinned && a.residency === 'resident' && !a.destroyed) reached.pinnedResident++;
     if (!r.ok) failed.push({ k, message: r.error!.message });
     const aperture = (machine.kernel.extension as MemoryPaths | undefined)?.aperture.stats;
     reached.evictionsThrough += aperture?.evictionsThrough ?? 0;
@@ -249,9 +263,12 @@ describe('random workloads across the WDK paths', () => {
     ]) {
       assert.ok(kinds.has(kind), `no workload has a '${kind}' step`);
     }
-    reached.evictionsThrough = reached.evictionsDirect = reached.permanentLocks = reached.permanentDiscards = 0;
+    reached.evictionsThrough = reached.evictionsDirect = reached.permanentLocks = reached.permanentDiscards = reached.pinnedResident = 0;
+    reached.pinnedDisturbed = [];
     const failed = await runAll(REFERENCE);
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+    assert.deepEqual(reached.pinnedDisturbed, [], 'an Overlay or Capture allocation was evicted or moved');
+    assert.ok(reached.pinnedResident > 10, `${reached.pinnedResident} pinned allocations resident at the end`);
     assert.ok(reached.evictionsThrough > 0, 'some evictions went through an aperture segment');
     assert.ok(reached.permanentLocks > 0 && reached.permanentDiscards > 0, `PermanentSysMem: ${reached.permanentLocks} locks of a resident copy, ${reached.permanentDiscards} clean copies discarded`);
   });
@@ -402,6 +419,40 @@ describe('random workloads across the WDK paths', () => {
     assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
     assert.deepEqual(checker.broken.slice(0, 3), []);
     assert.ok(checker.checks > 500, `${checker.checks} submissions checked`);
+  });
+
+  // DXGK_BUILDPAGINGBUFFER_NOTIFYRESIDENCY, checked by a driver as it runs: an allocation it reaches by
+  // its physical address is, at every render, where the last notification said, through evictions,
+  // page-ins and VidMm's moves (to a preferred segment, compaction).
+  it('a driver that reaches allocations by the address NotifyResidency gave finds them there at every render', async () => {
+    let checks = 0;
+    let moves = 0;
+    const notified = new Map<unknown, number>();
+    const checking = await testDriver((init) => ({
+      DxgkDdiBuildPagingBuffer: (h, args: DXGKARG_BUILDPAGINGBUFFER) => {
+        if (args.Operation === DXGK_OPERATION_NOTIFY_RESIDENCY) {
+          const n = args.NotifyResidency;
+          const before = notified.get(n.hAllocation);
+          if (n.Resident && before !== undefined && before !== n.PhysicalAddress) moves++;
+          if (n.Resident) notified.set(n.hAllocation, n.PhysicalAddress);
+          else notified.delete(n.hAllocation);
+        }
+        return init.DxgkDdiBuildPagingBuffer(h, args);
+      },
+      DxgkDdiPatch: (h, p) => {
+        for (const entry of p.pAllocationList ?? []) {
+          const at = notified.get(entry.hDeviceSpecificAllocation);
+          if (at === undefined) continue;
+          checks++;
+          if (at !== entry.PhysicalAddress) throw new Error(`notified at 0x${at.toString(16)}, rendered at 0x${entry.PhysicalAddress.toString(16)}`);
+        }
+        return init.DxgkDdiPatch(h, p);
+      },
+    }));
+    const failed = await runAll(checking, 40);
+    assert.deepEqual(failed, [], failed.map((f) => `workload ${f.k}: ${f.message}`).join('\n'));
+    assert.ok(checks > 100, `${checks} renders of notified allocations checked`);
+    assert.ok(moves > 5, `${moves} notified allocations moved while resident`);
   });
 
   it('they reach sub-transfers: a driver that ignores MdlOffset is caught', async () => {

@@ -1,6 +1,7 @@
 // Time travel benchmark. (1) Step back (stepBack -> stopped) through the shipped adapter over stdio,
 // at the end of random-pressure (stopped at its last DxgkDdiBuildPagingBuffer call), on the kernel
-// thread and on the GPU thread: median and p95. (2) What a checkpoint (a parked machine) really
+// thread and on the GPU thread: median and p95; from there, reverse continue to the previous write
+// of an allocation (the write log) and to its previous read (a replay). (2) What a checkpoint (a parked machine) really
 // costs, measured as the growth of the heap and array buffers after a collection, at the end of
 // random-pressure and of the kernel stress scenario (scaled), against the VRAM the run touched.
 // (3) Simulator throughput with recording on (the timeline's recorder attached, no data
@@ -63,8 +64,8 @@ async function open(launch: Record<string, unknown>, functionBreakpoints: DebugP
   return { dc, first: await first };
 }
 
-/** Step back latencies at the end of random-pressure, on the kernel thread and on the GPU thread. */
-async function stepBackTimes(scenario: string): Promise<{ kernel: number[]; gpu: number[]; calls: number }> {
+/** A session of random-pressure stopped at its last DxgkDdiBuildPagingBuffer call, and how many calls it made. */
+async function atLastBuild(scenario: string): Promise<{ dc: DebugClient; calls: number }> {
   // Its DxgkDdiBuildPagingBuffer calls, counted in-process (the run is deterministic: the adapter's is the same).
   const { scenario: sc } = scenarioFile('random-pressure');
   const counted = machineFrom(await compileDriver(join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts')), { scenario: sc });
@@ -75,6 +76,50 @@ async function stepBackTimes(scenario: string): Promise<{ kernel: number[]; gpu:
   const { dc, first } = await open({ scenario, seed: sc.seed }, [{ name: 'DxgkDdiBuildPagingBuffer', hitCondition: `== ${calls}` }]);
   if (first.event !== 'stopped') throw new Error('the run ended before its last DxgkDdiBuildPagingBuffer call');
   await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  return { dc, calls };
+}
+
+/** Allocation handles watched by the reverse continue figures: the first of random-pressure's. */
+const WATCHED_HANDLES = 12;
+
+/**
+ * Reverse continue from the end of random-pressure to the previous write of an allocation (found in
+ * the run's write log) and to its previous read (found by running the run again), one allocation
+ * at a time; after each, back to the end. The moments gone back say how far each search went.
+ */
+async function reverseToAccess(scenario: string): Promise<{ write: number[]; read: number[]; distance: { write: number[]; read: number[] } }> {
+  const { dc } = await atLastBuild(scenario);
+  const momentNow = async (): Promise<number> => ((await dc.customRequest('pagingLab.whoWrote', { memoryReference: '0x0', length: 1 })).body as { moment: number }).moment;
+  const end = await momentNow();
+  const out = { write: [] as number[], read: [] as number[], distance: { write: [] as number[], read: [] as number[] } };
+  try {
+    for (let h = 1; h <= WATCHED_HANDLES; h++) {
+      for (const access of ['write', 'read'] as const) {
+        const set = (await dc.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: `alloc:${h}`, accessType: access }] })) as DebugProtocol.SetDataBreakpointsResponse;
+        if (!set.body.breakpoints[0]?.verified) continue;
+        const stopped = dc.waitForEvent('stopped');
+        const t0 = performance.now();
+        await dc.customRequest('reverseContinue', { threadId: KERNEL });
+        const stop = (await stopped) as DebugProtocol.StoppedEvent;
+        const t = performance.now() - t0;
+        if (stop.body.reason !== 'data breakpoint') continue;
+        out[access].push(t);
+        out.distance[access].push(end - (await momentNow()));
+        const back = dc.waitForEvent('stopped');
+        await dc.customRequest('pagingLab.goToMoment', { moment: end });
+        await back;
+      }
+    }
+    await dc.customRequest('setDataBreakpoints', { breakpoints: [] });
+    return out;
+  } finally {
+    await dc.stop();
+  }
+}
+
+/** Step back latencies at the end of random-pressure, on the kernel thread and on the GPU thread. */
+async function stepBackTimes(scenario: string): Promise<{ kernel: number[]; gpu: number[]; calls: number }> {
+  const { dc, calls } = await atLastBuild(scenario);
   const times = async (threadId: number): Promise<number[]> => {
     const out: number[] = [];
     for (let i = 0; i < STEPS; i++) {
@@ -220,6 +265,18 @@ export const travelSuite: Suite = {
     row('stepBack -> stopped, kernel thread: median / p95', `${ms(percentile(back.kernel, 50))} / ${ms(percentile(back.kernel, 95))}`);
     row('stepBack -> stopped, GPU thread: median / p95', `${ms(percentile(back.gpu, 50))} / ${ms(percentile(back.gpu, 95))}`);
     row('stepBack -> stopped, both: median / p95', `${ms(percentile(both, 50))} / ${ms(percentile(both, 95))}`, '(target p95 < 250 ms)');
+    console.log(`  load ${load()}`);
+
+    const access = await reverseToAccess(rp.path);
+    console.log(`  reverse continue from there to the previous access of one of its first ${WATCHED_HANDLES} allocations (a data breakpoint on it), then back; moments gone back: median / most`);
+    for (const kind of ['write', 'read'] as const) {
+      const d = access.distance[kind];
+      row(
+        `reverseContinue -> stopped, watching ${kind === 'write' ? 'writes (the run\'s log)' : 'reads (found by replay)'}: median / p95`,
+        `${ms(percentile(access[kind], 50))} / ${ms(percentile(access[kind], 95))}`,
+        `(${access[kind].length} allocations; ${percentile(d, 50)} / ${Math.max(...d)} moments back)`,
+      );
+    }
     console.log(`  load ${load()}`);
 
     const compiled = await compileDriver(join(ROOT, 'samples', 'drivers', 'reference', 'driver.ts'));

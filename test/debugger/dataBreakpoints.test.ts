@@ -148,11 +148,39 @@ describe('debug adapter: data breakpoints', function () {
     assert.ok(stops.length > 1, 'an eviction follows the page-in');
     assert.match(evict.body.text!, /read by GPU engine 0: copy mdl\(.*\).*, [a-z]+:0x[0-9A-F]+.* at 0x[0-9a-f]+ \(\d+ bytes at 0x[0-9a-f]+\), paging operation Transfer 'texture' segment -> MDL/);
 
-    // Going back finds writes only: a watch on reads alone has nothing there, so reverse continue
-    // goes to the beginning of the run (no other breakpoint is set).
-    const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
-    assert.notEqual(back.body.reason, 'data breakpoint');
+    // Going back, the reads are found by running the run again: reverse continue stops at each
+    // earlier read stop, saying the same, on the same thread, down to the first.
+    for (const earlier of stops.slice(0, -1).reverse()) {
+      const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(back.body.reason, 'data breakpoint');
+      assert.equal(back.body.text, earlier.body.text);
+      assert.equal(back.body.threadId, earlier.body.threadId);
+      assert.deepEqual(back.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+    }
+    // Before the first read there is none: the beginning of the run.
+    const first = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.notEqual(first.body.reason, 'data breakpoint');
+    assert.match(first.body.description ?? '', /beginning of the run/);
     assert.ok(dc.alive);
+  });
+
+  it('on reads and writes of an allocation: reverse continue retraces the stops going forward, reads found by replay among the logged writes', async () => {
+    await startAtBuild(dc);
+    const i = await textureInfo(dc);
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'readWrite' }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    let seen = 0;
+    const stops = await continueUntil(dc, () => ++seen >= 14);
+    // Page-in copies and eviction copies: each reads the allocation on one side and writes it on the
+    // other, one stop each, named by the read it makes first.
+    assert.ok(stops.some((s) => /MDL -> segment/.test(s.body.text!)) && stops.some((s) => /segment -> MDL/.test(s.body.text!)), 'page-in and eviction copies');
+    for (const earlier of stops.slice(0, -1).reverse()) {
+      const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(back.body.reason, 'data breakpoint');
+      assert.equal(back.body.text, earlier.body.text);
+      assert.equal(back.body.threadId, earlier.body.threadId);
+      assert.deepEqual(back.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+    }
   });
 
   it("on a DMA buffer: stops on the driver's line that wrote it, naming the DDI call", async () => {
@@ -235,7 +263,7 @@ describe('debug adapter: data breakpoints', function () {
     })) as DebugProtocol.SetDataBreakpointsResponse;
     const b = set.body.breakpoints;
     assert.deepEqual(b.map((x) => x.verified), [true, false, false, false]);
-    assert.match(b[0].message!, /16 bytes at 0x1000, on reads \(reverse continue does not find reads/);
+    assert.match(b[0].message!, /16 bytes at 0x1000, on reads \(reverse continue finds them by running the run again/);
     assert.match(b[1].message!, /not mapped/);
     assert.match(b[2].message!, /not a data breakpoint id/);
     assert.match(b[3].message!, /hit count/);

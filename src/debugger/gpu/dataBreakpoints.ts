@@ -52,6 +52,14 @@ export interface DataSource {
   lookup(name: string, engine: number): Value | typeof UNKNOWN;
 }
 
+/** The reads a replay's watches heard (DataBreakpoints.readScan). */
+export interface ReadScan {
+  /** What was read since the last call; undefined: nothing watched. */
+  take(): DataHit | undefined;
+  /** Stops hearing the replay's GPU. */
+  stop(): void;
+}
+
 /** One write (or read) a watch saw. */
 export interface SeenWrite {
   access: 'write' | 'read';
@@ -103,10 +111,10 @@ const ACCESS_TYPES: DataAccessType[] = ['write', 'read', 'readWrite'];
 /** A memory access the hardware reported (a write event, or a read told to the read sink). */
 type Access = Pick<Extract<HwEvent, { kind: 'write' }>, 'engine' | 'target' | 'address' | 'length' | 'debugAddress' | 'time'>;
 
-/** What a watch's access type adds to its message: reads are found going forward only (the run's log keeps writes). */
+/** What a watch's access type adds to its message: going back, reads are found by running the run again (its log keeps writes). */
 function accessNote(access: DataAccessType): string {
-  if (access === 'read') return ', on reads (reverse continue does not find reads: the run keeps a log of writes)';
-  if (access === 'readWrite') return ', on reads and writes (reverse continue finds the writes)';
+  if (access === 'read') return ', on reads (reverse continue finds them by running the run again up to the read: slower than for writes)';
+  if (access === 'readWrite') return ', on reads and writes (reverse continue finds reads by running the run again up to the read: slower than for writes)';
   return '';
 }
 
@@ -159,6 +167,48 @@ export class DataBreakpoints {
 
   get active(): boolean {
     return this.watches.length > 0;
+  }
+
+  /** Whether a watch stops on reads. */
+  get wantsReads(): boolean {
+    return this.watches.some((w) => w.access !== 'write');
+  }
+
+  /**
+   * For reverse continue, which finds reads by running part of the run again: the watches on reads,
+   * hearing another machine's GPU (`source` finds allocations and paging operations on that
+   * machine). Undefined when no watch wants reads.
+   */
+  readScan(hw: Gpu, source: DataSource): ReadScan | undefined {
+    const watches = this.watches.filter((w) => w.access !== 'write');
+    if (!watches.length) return undefined;
+    const scan = new DataBreakpoints(hw, source);
+    scan.watches = watches.map((w) => ({ ...w, access: 'read', copy: undefined, writes: [] }));
+    scan.listenToReads();
+    // Instruction events tell which instruction read (lastInstruction).
+    const stopEvents = hw.onEvent((ev) => scan.onHw(ev));
+    return {
+      take: () => scan.takeReads(),
+      stop: () => {
+        stopEvents();
+        scan.watches = [];
+        scan.listenToReads();
+      },
+    };
+  }
+
+  /** The reads seen since the last call, as a stop would name them (no condition or hit count: those count forward runs). */
+  private takeReads(): DataHit | undefined {
+    let hit: DataHit | undefined;
+    for (const w of this.watches) {
+      if (!w.writes.length) continue;
+      hit ??= { ids: [], labels: [], writes: [], unreported: [] };
+      hit.ids.push(w.rule.id);
+      hit.labels.push(w.label);
+      for (const x of w.writes) if (!hit.writes.some((y) => y.debugAddress === x.debugAddress && y.instruction === x.instruction)) hit.writes.push(x);
+      w.writes = [];
+    }
+    return hit;
   }
 
   /** Why a watch on [address, address + length) cannot be set; undefined: it can. */

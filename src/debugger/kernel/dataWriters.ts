@@ -15,15 +15,18 @@ import { hex } from '../../isa/hex';
 import type { DataHit } from '../gpu/dataBreakpoints';
 import type { GpuView } from '../gpu/view';
 import { GPU_THREAD_BASE, KERNEL_THREAD_ID, type StopReason } from '../model';
+import { SubmittedOperations } from './submittedOperations';
 
 /**
- * A kind of breakpoint reverse continue also stops at (data breakpoints): `candidate` says from the
- * timeline alone (its moment index and write log) whether moment `moment` may stop; `check` decides
- * with the machine standing at that moment, and says why.
+ * A kind of breakpoint reverse continue also stops at (data breakpoints): `begin` is told where a
+ * search starts; `candidate` says, without moving the session (from the moment index and write log,
+ * or a replay of its own), whether moment `moment` may stop; `check` decides with the machine
+ * standing at that moment, and says why (and on which thread, when not the kernel's).
  */
 export interface ReverseStop {
+  begin?(from: number): void;
   candidate(moment: number): boolean;
-  check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[] } | undefined;
+  check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[]; thread?: number } | undefined;
 }
 
 /** What a data breakpoint's stop says: its text, the thread that wrote, and the driver's lines that did (innermost first). */
@@ -33,15 +36,9 @@ export interface DataStopText {
   lines: SourceLocation[];
 }
 
-interface SubmittedOperation {
-  label: string;
-  physical: number;
-  length: number;
-}
-
 export class DataWriters {
-  /** The operations of the paging buffers submitted lately, newest last: which paging operation a GPU instruction belongs to. */
-  private readonly operations: SubmittedOperation[] = [];
+  /** The operations of the paging buffers submitted lately: which paging operation a GPU instruction belongs to. */
+  private readonly operations = new SubmittedOperations();
 
   constructor(
     private readonly timeline: Timeline,
@@ -54,19 +51,12 @@ export class DataWriters {
 
   /** A paging buffer was submitted (the kernel event's data): its operations and where their instructions lie. */
   noteSubmitted(data: Record<string, unknown> | undefined): void {
-    const ops = data?.operations;
-    if (!Array.isArray(ops)) return;
-    for (const o of ops as SubmittedOperation[]) this.operations.push(o);
-    if (this.operations.length > 256) this.operations.splice(0, this.operations.length - 256);
+    this.operations.note(data);
   }
 
   /** The paging operation whose instructions include physical `address`, among those submitted lately. */
   operationAt(address: number): string | undefined {
-    for (let i = this.operations.length - 1; i >= 0; i--) {
-      const o = this.operations[i];
-      if (address >= o.physical && address < o.physical + o.length) return o.label;
-    }
-    return undefined;
+    return this.operations.at(address);
   }
 
   /** Data breakpoints hit in the step that ended at `e`: who wrote, on which thread. */
@@ -114,7 +104,8 @@ export class DataWriters {
         if (!hit) return undefined;
         const w = hit.write;
         const span = `${w.length} byte${w.length === 1 ? '' : 's'} at ${hex(w.debugAddress)}`;
-        return { reason: 'data breakpoint', text: `${hit.labels.join(', ')} written by ${writerText(this.timeline.recording, w)}: ${span}`, hitBreakpointIds: hit.ids };
+        const thread = w.writer === 'gpu' ? GPU_THREAD_BASE + w.engine : undefined;
+        return { reason: 'data breakpoint', text: `${hit.labels.join(', ')} written by ${writerText(this.timeline.recording, w)}: ${span}`, hitBreakpointIds: hit.ids, thread };
       },
     };
   }

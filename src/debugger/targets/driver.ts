@@ -29,6 +29,7 @@ import type { DataHit } from '../gpu/dataBreakpoints';
 import { GpuView } from '../gpu/view';
 import { withDdiBuffer } from '../kernel/ddiBuffer';
 import { DataWriters, type ReverseStop } from '../kernel/dataWriters';
+import { readsBackwards } from '../kernel/dataReaders';
 import { DdiBreakpoints } from '../kernel/ddiBreakpoints';
 import { StopFrames } from '../kernel/frames';
 import { StopNames } from '../kernel/names';
@@ -133,7 +134,9 @@ export class DriverTarget implements Target {
     this.names = new StopNames(() => this.current, () => this.state, gpu);
     this.commands = this.makeCommands();
     this.writers = new DataWriters(timeline, gpu);
-    this.reverseStops.push(this.writers.backwards());
+    // Reads first: at a moment that both reads and writes watched bytes (a copy), the stop names the
+    // read as the forward stop does (the datapath reads before it writes).
+    this.reverseStops.push(readsBackwards(timeline, gpu, (e, hit) => this.writers.describe(e, hit)), this.writers.backwards());
   }
 
   /** The timeline's next event, into the run's digest (once: going forward again after a step back replays events the digest has). */
@@ -314,6 +317,7 @@ export class DriverTarget implements Target {
       failures: this.filters.has('driverFailure'),
       extra: this.reverseStops.map((r) => (m: number) => r.candidate(m)),
     };
+    for (const r of this.reverseStops) r.begin?.(from.moment);
     let n = 0;
     for (const m of reverseCandidates(index, from.moment, filter)) {
       const e = this.travel({ moment: m, acts: 0 });
@@ -406,7 +410,7 @@ export class DriverTarget implements Target {
     for (const r of this.reverseStops) {
       const hit = r.check(e);
       if (hit) {
-        const stop = this.makeStop(e, hit.reason, hit.text);
+        const stop = this.makeStop(e, hit.reason, hit.text, undefined, hit.thread);
         if (hit.hitBreakpointIds) stop.hitBreakpointIds = hit.hitBreakpointIds;
         return { kind: 'stopped', stop };
       }

@@ -266,6 +266,33 @@ export class Timeline {
     return this.liveEvent;
   }
 
+  /**
+   * Runs moments (from, to] of the run again on a machine of their own, the session's machine left
+   * where it stands: `watch` is attached to it at moment `from` and told of each event after, until
+   * moment `to`. What a replay can tell and the log does not keep (the GPU's reads) is found this
+   * way. The machine is then parked at `to`, a checkpoint for the next scan or step back.
+   */
+  scan(from: number, to: number, watch: (m: Machine) => { event(e: MachineEvent, m: Machine): void; stop(): void }): void {
+    const start = this.takeParked(from, 0, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
+    const m = start.machine;
+    let { event, acts } = this.advance(m, start.event, start.acts, from, 0);
+    const w = watch(m);
+    try {
+      while (m.eventCount < to) {
+        acts = this.applyActs(m, event, acts, Infinity);
+        const e = m.next();
+        if (!e) break;
+        event = e;
+        acts = 0;
+        this.stats.replayedEvents++;
+        w.event(e, m);
+      }
+    } finally {
+      w.stop();
+    }
+    this.park({ machine: m, event, acts }, to);
+  }
+
   /** Takes the parked machine standing latest at or before (t, tActs) and after (after, afterActs). */
   private takeParked(t: number, tActs: number, after: number, afterActs: number): Parked | undefined {
     let best = -1;

@@ -1,0 +1,69 @@
+// Watches on reads, going backwards. The run's log keeps writes (src/sim/timeline/writeLog.ts), not
+// reads: keeping them would cost every recorded run what only a watch on reads needs. So a reverse
+// continue with such a watch runs the run again on a machine of its own (Timeline.scan), the
+// watches hearing its GPU's reads, a stretch at a time back from where the session stands (from the
+// checkpoint behind the stretch), until the moments searched reach a read. It costs the replay back
+// to the read found, not the whole run; what a search found is forgotten when the next begins (the
+// watches, the edits and the moment may have changed since).
+
+import type { Machine } from '../../sim/machine';
+import type { Timeline } from '../../sim/timeline/timeline';
+import { UNKNOWN } from '../expression';
+import type { DataHit } from '../gpu/dataBreakpoints';
+import type { GpuView } from '../gpu/view';
+import type { DataStopText, ReverseStop } from './dataWriters';
+import type { MachineEvent } from '../../sim/machine';
+import { SubmittedOperations } from './submittedOperations';
+
+/** A stretch shorter than this is not searched on its own: it starts further back (fewer machines made and parked for nothing). */
+const MIN_STRETCH = 2000;
+
+export function readsBackwards(timeline: Timeline, gpu: GpuView, describe: (e: MachineEvent, hit: DataHit) => DataStopText): ReverseStop {
+  /** Reads found, by the moment they made. */
+  let hits = new Map<number, DataHit>();
+  /** Every moment from here to where the search began has been searched. */
+  let searchedFrom = 0;
+  let wanted = false;
+
+  /** Searches moments (start, to], start being a checkpoint at least MIN_STRETCH back, or the run's start. */
+  const searchStretch = (to: number): void => {
+    let start = 0;
+    for (const c of timeline.checkpoints) if (c <= to - MIN_STRETCH && c > start) start = c;
+    timeline.scan(start, to, (m: Machine) => {
+      const operations = new SubmittedOperations();
+      const scan = gpu.data.readScan(m.gpu, {
+        allocation: (handle) => m.kernel.vidmm?.allocations.get(handle),
+        operationAt: (address) => operations.at(address),
+        lookup: () => UNKNOWN,
+      });
+      return {
+        event: (e) => {
+          if (e.kind === 'kernel' && e.what === 'paging-buffer-submitted') operations.note(e.data);
+          const hit = scan?.take();
+          if (hit) hits.set(m.eventCount, hit);
+        },
+        stop: () => scan?.stop(),
+      };
+    });
+    searchedFrom = start + 1;
+  };
+
+  return {
+    begin(from) {
+      hits = new Map();
+      searchedFrom = from;
+      wanted = gpu.data.wantsReads;
+    },
+    candidate(moment) {
+      if (!wanted) return false;
+      while (moment < searchedFrom && searchedFrom > 1) searchStretch(searchedFrom - 1);
+      return hits.has(moment);
+    },
+    check(e) {
+      const hit = hits.get(timeline.machine.eventCount);
+      if (!hit) return undefined;
+      const { text, thread } = describe(e, hit);
+      return { reason: 'data breakpoint', text, hitBreakpointIds: hit.ids, thread };
+    },
+  };
+}

@@ -326,8 +326,9 @@ declare module "paging-lab/internal/sim/ddi/contract" {
         SegmentId4: number;
     }
     /**
-     * DXGK_ALLOCATIONINFOFLAGS, the members Paging Lab knows: VidMm acts on CpuVisible, Swizzled,
-     * SynchronousPaging and UseAlternateVA; Cached and PermanentSysMem are carried but not modelled.
+     * DXGK_ALLOCATIONINFOFLAGS, the members Paging Lab knows: VidMm acts on each but Cached (CPU cache
+     * coherency, which nothing here can observe; it is checked to come with CpuVisible, as
+     * PermanentSysMem is).
      */
     export interface DXGK_ALLOCATIONINFOFLAGS {
         CpuVisible: boolean;

@@ -34,3 +34,19 @@ export function placeInBanks(a: Allocation, s: SegmentState, align: number): num
 export function bankAt(s: SegmentState, offset: number): number {
   return s.banks ? s.banks.findIndex((b) => offset >= b.start && offset < b.end) + 1 : 0;
 }
+
+/**
+ * Where compaction moves `a`, whose range in `s` (at `from`) it has just released: the lowest free
+ * range of the bank its hint names that holds it now, so compaction does not undo what the hint
+ * asked for (down, as compaction packs, whatever the hint's direction: a move up that overlaps would
+ * copy over bytes it has not read yet); -1 when it lies in no bank its hint names (compaction then
+ * takes the segment's lowest hole).
+ */
+export function compactInBank(a: Allocation, s: SegmentState, from: number, align: number): number {
+  if (!a.bankHints.length || !s.banks || s.id !== a.candidates[0]) return -1;
+  const bank = bankAt(s, from);
+  const h = a.bankHints.find((x) => x.bank === bank);
+  const b = s.banks[bank - 1];
+  if (!h || !b || from + a.size > b.end) return -1;
+  return s.ranges.allocateIn(b.start, b.end, a.size, align, false);
+}

@@ -34,7 +34,7 @@ import { KernelError } from './kernelError';
 import type { PageListArena } from './pageLists';
 import { type DriverLines, type PagingBuffer, PagingBuilder } from './pagingBuild';
 import { RangeAllocator } from './rangeAllocator';
-import { bankAt, bankRanges, placeInBanks } from './banks';
+import { bankAt, bankRanges, compactInBank, placeInBanks } from './banks';
 import { pinnedBy, pinnedRegion } from './pinned';
 import { priorityName } from '../ddi/priorities';
 import { EvictionOrder } from './evictionOrder';
@@ -516,7 +516,9 @@ export class VidMm {
       if (a.locked || a.destroyed || a.pinned) continue;
       const from = a.offset;
       segment.ranges.release(from, a.size);
-      const to = segment.ranges.allocate(a.size, Math.max(a.alignment, PAGE_SIZE));
+      const align = Math.max(a.alignment, PAGE_SIZE);
+      const inBank = compactInBank(a, segment, from, align);
+      const to = inBank >= 0 ? inBank : segment.ranges.allocate(a.size, align);
       if (to === from) continue;
       // Different engines run unordered: the paging engine may not move what a render still uses.
       if (this.policy.renderEngine !== this.policy.pagingEngine && this.isBusy(a)) {

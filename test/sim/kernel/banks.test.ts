@@ -82,6 +82,45 @@ describe('banked segments and bank hints', () => {
     assert.equal(run.machine.kernel.vidmm.stats.bankPlacements, 2);
   });
 
+  it('compaction keeps an allocation in the hinted bank it lies in, moving it down there; others move to the lowest hole', async () => {
+    const run = await runScenario(
+      REFERENCE,
+      scenario({
+        adapter: BANKED,
+        workload: [
+          { op: 'create', id: 'w', size: '64KiB' },
+          { op: 'create', id: 'v', size: '64KiB' },
+          { op: 'create', id: 'x', size: '64KiB', privateData: { banks: [2] } },
+          { op: 'create', id: 'y', size: '64KiB', privateData: { banks: [2] }, fill: 0x11223344 },
+          { op: 'create', id: 'z', size: '64KiB', privateData: { banks: [3], banksFromTop: true } },
+          { op: 'write', id: 'y', seed: 9 },
+          { op: 'render', allocations: ['w', 'v', 'x', 'y', 'z'] },
+          { op: 'destroy', id: 'w' },
+          { op: 'destroy', id: 'x' },
+          { op: 'defragment', segment: 'vram' },
+          { op: 'verify' },
+        ],
+      }),
+    );
+    assert.equal(run.result.ok, true, run.result.error?.message);
+    const k = run.machine.kernel;
+    assert.deepEqual(pageIns(run.events), [
+      ['w', 0, 1],
+      ['v', 64 * KiB, 1],
+      ['x', 256 * KiB, 2],
+      ['y', 320 * KiB, 2],
+      ['z', 960 * KiB, 3],
+    ]);
+    // 'v' (no hint) moves to the segment's lowest hole; 'y' down inside bank 2; 'z' down to the
+    // bottom of bank 3 (compaction packs down, whatever direction the hint scans in).
+    assert.deepEqual(
+      ['v', 'y', 'z'].map((n) => k.byName.get(n)!.offset),
+      [0, 256 * KiB, 512 * KiB],
+    );
+    const moved = run.events.filter((e): e is Kernel => e.kind === 'kernel' && e.what === 'relocation').map((e) => String(e.data.allocation));
+    assert.deepEqual(moved, ['v', 'y', 'z']);
+  });
+
   it('Flags.FromEndOfSegment places from the end of the segment, and a bank hint takes precedence over it', async () => {
     const run = await runScenario(
       REFERENCE,

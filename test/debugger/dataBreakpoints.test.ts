@@ -76,6 +76,17 @@ async function continueUntil(dc: AdapterClient, done: (address: number) => boole
   return stops;
 }
 
+/** Reverse continue from the last of `stops` (data breakpoint `id`'s, going forward): it stops at each earlier one in turn, saying the same on the same thread. */
+async function retrace(dc: AdapterClient, stops: DebugProtocol.StoppedEvent[], id: number): Promise<void> {
+  for (const earlier of stops.slice(0, -1).reverse()) {
+    const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.equal(back.body.reason, 'data breakpoint');
+    assert.equal(back.body.text, earlier.body.text);
+    assert.equal(back.body.threadId, earlier.body.threadId);
+    assert.deepEqual(back.body.hitBreakpointIds, [id]);
+  }
+}
+
 describe('debug adapter: data breakpoints', function () {
   this.timeout(90000);
   let dc: AdapterClient;
@@ -150,13 +161,7 @@ describe('debug adapter: data breakpoints', function () {
 
     // Going back, the reads are found by running the run again: reverse continue stops at each
     // earlier read stop, saying the same, on the same thread, down to the first.
-    for (const earlier of stops.slice(0, -1).reverse()) {
-      const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
-      assert.equal(back.body.reason, 'data breakpoint');
-      assert.equal(back.body.text, earlier.body.text);
-      assert.equal(back.body.threadId, earlier.body.threadId);
-      assert.deepEqual(back.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
-    }
+    await retrace(dc, stops, set.body.breakpoints[0].id!);
     // Before the first read there is none: the beginning of the run.
     const first = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
     assert.notEqual(first.body.reason, 'data breakpoint');
@@ -174,13 +179,7 @@ describe('debug adapter: data breakpoints', function () {
     // Page-in copies and eviction copies: each reads the allocation on one side and writes it on the
     // other, one stop each, named by the read it makes first.
     assert.ok(stops.some((s) => /MDL -> segment/.test(s.body.text!)) && stops.some((s) => /segment -> MDL/.test(s.body.text!)), 'page-in and eviction copies');
-    for (const earlier of stops.slice(0, -1).reverse()) {
-      const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
-      assert.equal(back.body.reason, 'data breakpoint');
-      assert.equal(back.body.text, earlier.body.text);
-      assert.equal(back.body.threadId, earlier.body.threadId);
-      assert.deepEqual(back.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
-    }
+    await retrace(dc, stops, set.body.breakpoints[0].id!);
   });
 
   it("on a DMA buffer: stops on the driver's line that wrote it, naming the DDI call", async () => {

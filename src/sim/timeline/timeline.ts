@@ -200,7 +200,7 @@ export class Timeline {
    * applied) forward to position (t, tActs), applying edits on the way; returns the event of the
    * moment reached and its acts (the last moment if the run ended before).
    */
-  private advance(m: Machine, event: MachineEvent | undefined, acts: number, t: number, tActs = Infinity): { event: MachineEvent | undefined; acts: number } {
+  private advance(m: Machine, event: MachineEvent | undefined, acts: number, t: number, tActs = Infinity, onEvent?: (e: MachineEvent) => void): { event: MachineEvent | undefined; acts: number } {
     let e = event;
     let a = acts;
     const t0 = performance.now();
@@ -212,6 +212,7 @@ export class Timeline {
       e = n;
       a = 0;
       this.stats.replayedEvents++;
+      onEvent?.(n);
     }
     this.measured(m.eventCount - from, performance.now() - t0);
     if (m.eventCount < t) return { event: e, acts: a };
@@ -275,22 +276,15 @@ export class Timeline {
   scan(from: number, to: number, watch: (m: Machine) => { event(e: MachineEvent, m: Machine): void; stop(): void }): void {
     const start = this.takeParked(from, 0, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
     const m = start.machine;
-    let { event, acts } = this.advance(m, start.event, start.acts, from, 0);
+    const there = this.advance(m, start.event, start.acts, from, 0);
     const w = watch(m);
+    let reached: { event: MachineEvent | undefined; acts: number };
     try {
-      while (m.eventCount < to) {
-        acts = this.applyActs(m, event, acts, Infinity);
-        const e = m.next();
-        if (!e) break;
-        event = e;
-        acts = 0;
-        this.stats.replayedEvents++;
-        w.event(e, m);
-      }
+      reached = this.advance(m, there.event, there.acts, to, 0, (e) => w.event(e, m));
     } finally {
       w.stop();
     }
-    this.park({ machine: m, event, acts }, to);
+    this.park({ machine: m, ...reached }, to);
   }
 
   /** Takes the parked machine standing latest at or before (t, tActs) and after (after, afterActs). */

@@ -24,7 +24,8 @@ import { SubmittedOperations } from './submittedOperations';
  * standing at that moment, and says why (and on which thread, when not the kernel's).
  */
 export interface ReverseStop {
-  begin?(from: number): void;
+  /** A search starts at moment `from`; `pauseRequested` says when the user asked it to stop. */
+  begin?(from: number, pauseRequested: () => boolean): void;
   candidate(moment: number): boolean;
   check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[]; thread?: number } | undefined;
 }

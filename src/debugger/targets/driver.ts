@@ -29,7 +29,7 @@ import type { DataHit } from '../gpu/dataBreakpoints';
 import { GpuView } from '../gpu/view';
 import { withDdiBuffer } from '../kernel/ddiBuffer';
 import { DataWriters, type ReverseStop } from '../kernel/dataWriters';
-import { readsBackwards } from '../kernel/dataReaders';
+import { readsBackwards, SearchPaused } from '../kernel/dataReaders';
 import { DdiBreakpoints } from '../kernel/ddiBreakpoints';
 import { StopFrames } from '../kernel/frames';
 import { StopNames } from '../kernel/names';
@@ -136,7 +136,7 @@ export class DriverTarget implements Target {
     this.writers = new DataWriters(timeline, gpu);
     // Reads first: at a moment that both reads and writes watched bytes (a copy), the stop names the
     // read as the forward stop does (the datapath reads before it writes).
-    this.reverseStops.push(readsBackwards(timeline, gpu, (e, hit) => this.writers.describe(e, hit)), this.writers.backwards());
+    this.reverseStops.push(readsBackwards(timeline, gpu.data, (e, hit) => this.writers.describe(e, hit)), this.writers.backwards());
   }
 
   /** The timeline's next event, into the run's digest (once: going forward again after a step back replays events the digest has). */
@@ -317,13 +317,19 @@ export class DriverTarget implements Target {
       failures: this.filters.has('driverFailure'),
       extra: this.reverseStops.map((r) => (m: number) => r.candidate(m)),
     };
-    for (const r of this.reverseStops) r.begin?.(from.moment);
+    for (const r of this.reverseStops) r.begin?.(from.moment, () => ctl.pauseRequested());
     let n = 0;
-    for (const m of reverseCandidates(index, from.moment, filter)) {
-      const e = this.travel({ moment: m, acts: 0 });
-      const hit = this.reverseHit(e);
-      if (hit) return hit;
-      if ((++n & 15) === 15 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop(e, 'pause') };
+    try {
+      for (const m of reverseCandidates(index, from.moment, filter)) {
+        const e = this.travel({ moment: m, acts: 0 });
+        const hit = this.reverseHit(e);
+        if (hit) return hit;
+        if ((++n & 15) === 15 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop(e, 'pause') };
+      }
+    } catch (e) {
+      // Paused while a replay searched for reads: the session stands where the search had come to.
+      if (e instanceof SearchPaused) return { kind: 'stopped', stop: this.makeStop(this.current, 'pause') };
+      throw e;
     }
     return this.beginning(threadId, 'no breakpoint stops before this moment');
   }

@@ -281,6 +281,10 @@ export class Timeline {
     let reached: { event: MachineEvent | undefined; acts: number };
     try {
       reached = this.advance(m, there.event, there.acts, to, 0, (e) => w.event(e, m));
+    } catch (e) {
+      // The watch ended the scan (a pause): its machine goes (its watch stopped midway, and no search goes on from there).
+      m.stop();
+      throw e;
     } finally {
       w.stop();
     }

@@ -302,13 +302,15 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     // VS Code's folder picker (the simple dialog in the browser): the workspace folder, accepted.
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Paging Lab Driver Project' }).waitFor({ state: 'visible' });
     await input.fill(session!.workspace + '/');
-    // The dialog checks the typed path as it resolves it; on a loaded machine it once said "The path
-    // does not exist" of the existing folder and refused the click: type it again until it does not.
+    // The dialog checks the typed path as it resolves it; on a loaded machine it says "The path does
+    // not exist" of the existing folder for a while (once for the 2.5 s this waited before) and
+    // refuses the click: wait for it to look again, typing the path again every 2 s, up to 20 s.
     const message = page.locator('.quick-input-widget .quick-input-message');
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 40; attempt++) {
       await page.waitForTimeout(500);
       const said = (await message.isVisible()) ? await message.innerText() : '';
       if (!/does not exist/i.test(said)) break;
+      if (attempt % 4 !== 3) continue;
       await input.fill('');
       await input.fill(session!.workspace + '/');
     }

@@ -49,6 +49,8 @@ export interface FrameInfo {
   instructionPointerReference?: string;
   presentationHint?: 'normal' | 'label' | 'subtle';
   scopes: ScopeInfo[];
+  /** The moment this frame began (a DDI call's entry, a scenario step, a paging buffer's first instruction): Restart Frame travels there. */
+  restart?: number;
 }
 
 export interface ThreadInfo {
@@ -78,7 +80,8 @@ export type StopReason =
   | 'data breakpoint'
   | 'goto'
   | 'exception'
-  | 'pause';
+  | 'pause'
+  | 'restart';
 
 export interface StopInfo {
   reason: StopReason;

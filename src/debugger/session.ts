@@ -166,6 +166,7 @@ export class PagingLabSession extends DebugSession {
         this.sendResponse(r);
       },
       [GO_TO_MOMENT_REQUEST]: (r, a) => this.onGoToMoment(r, a),
+      restartFrame: (r, a) => this.onRestartFrame(r, a),
       [ADAPTER_STATE_REQUEST]: async (r) => {
         r.body = await this.need().call({ op: 'adapterState' });
         this.sendResponse(r);
@@ -282,6 +283,8 @@ export class PagingLabSession extends DebugSession {
       supportsDataBreakpointBytes: true,
       supportsSteppingGranularity: true,
       supportsStepBack: true,
+      // Time travel to where a frame began (a DDI call's entry, a scenario step, a paging buffer's start).
+      supportsRestartFrame: true,
       supportsCompletionsRequest: true,
       supportsBreakpointLocationsRequest: true,
       completionTriggerCharacters: ['!', '.'],
@@ -543,11 +546,27 @@ export class PagingLabSession extends DebugSession {
   }
 
   /** pagingLab.goToMoment: the timeline travels there (refused with a reason before anything moves), then a `goto` stop. */
-  private async onGoToMoment(response: DebugProtocol.Response, args: Args): Promise<void> {
-    const host = this.need();
+  private onGoToMoment(response: DebugProtocol.Response, args: Args): Promise<void> {
     const moment = argInt(args, 'moment', { min: 0 });
     if (this.running) throw new RequestError(E_STATE, 'the target is running; pause it before going to another moment');
     if (this.config?.mode === 'program') throw new RequestError(E_STATE, 'Going to a moment works in driver sessions: a .pgasm program run on its own keeps no timeline.');
+    return this.travelTo(response, moment, false);
+  }
+
+  /** Restart Frame: time travel to the moment the frame began (its `restart`), a stop with reason `restart`. */
+  private onRestartFrame(response: DebugProtocol.Response, args: Args): Promise<void> {
+    const frameId = argInt(args, 'frameId');
+    if (this.config?.mode === 'program') throw new RequestError(E_STATE, 'Restart Frame works in driver sessions, which keep a timeline: a .pgasm program run on its own keeps none. Restart the program to run it again from the start.');
+    const frame = this.refs.frameOf(this.needStopped(), frameId);
+    if (frame.restart === undefined) {
+      throw new RequestError(E_ARGS, `'${frame.name}' cannot be restarted: Restart Frame goes back to where a DDI call, a scenario step or a paging buffer began, and this frame is none of those (or began where it stands)`);
+    }
+    return this.travelTo(response, frame.restart, true);
+  }
+
+  /** Travels to `moment` (Go to moment, or Restart Frame with `restart`), answering, then stopping there. */
+  private async travelTo(response: DebugProtocol.Response, moment: number, restart: boolean): Promise<void> {
+    const host = this.need();
     const driver = this.driver;
     if (driver?.paused) {
       throw new RequestError(E_STATE, "The driver is paused at a line of its source, and its JavaScript cannot be moved to another moment: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then go there.");
@@ -558,7 +577,7 @@ export class PagingLabSession extends DebugSession {
     let result: RunResult;
     try {
       if (quiet) await driver!.skipPauses(true);
-      result = await host.call({ op: 'goToMoment', moment });
+      result = await host.call({ op: 'goToMoment', moment, restart });
     } catch (e) {
       this.running = false;
       throw new RequestError(E_ARGS, (e as Error).message);

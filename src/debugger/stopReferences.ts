@@ -49,6 +49,8 @@ export class StopReferences {
         if (f.source) sf.source = { ...f.source };
         if (f.instructionPointerReference) sf.instructionPointerReference = f.instructionPointerReference;
         if (f.presentationHint) sf.presentationHint = f.presentationHint;
+        // With supportsRestartFrame a frame is restartable unless it says otherwise.
+        sf.canRestart = f.restart !== undefined;
         return sf;
       });
       this.stacks.set(threadId, frames);

@@ -262,12 +262,72 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     assert.equal(on.body.reason, 'step');
   });
 
-  it('refuses to step back in a .pgasm program session, saying where it works', async () => {
+  it('Restart Frame: back to where the DDI call, its scenario step, or the GPU\'s paging buffer began, with the memory of then', async () => {
+    const dc = client();
+    const init = await dc.initializeRequest({ adapterID: 'wddm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    assert.equal(init.body?.supportsRestartFrame, true);
+    const first = (await launchAndStop(dc, { scenario: scenarioFile() }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', hitCondition: '2' }] });
+    })) as DebugProtocol.StoppedEvent;
+    const entry = await seen(dc, first);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const restart = async (threadId: number, pick: (f: DebugProtocol.StackFrame) => boolean): Promise<DebugProtocol.StoppedEvent> => {
+      const frame = (await dc.stackTraceRequest({ threadId })).body.stackFrames.find(pick);
+      assert.ok(frame, 'the frame is on the stack');
+      assert.equal(frame.canRestart, true, `${frame.name} can be restarted`);
+      const ev = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', async () => {
+        const r = await dc.request('restartFrame', { frameId: frame.id });
+        assert.ok(r.success, r.message);
+      });
+      assert.equal(ev.body.reason, 'restart');
+      return ev;
+    };
+    // Out of the call to its return, on a few steps: Restart Frame on the DDI frame is its entry again.
+    await step(dc, 'stepOut', KERNEL);
+    const returned = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.match(returned.name, /^DxgkDdiBuildPagingBuffer\(.*\) → STATUS_/);
+    const again = await restart(KERNEL, (f) => /^DxgkDdiBuildPagingBuffer\(/.test(f.name));
+    assert.deepEqual({ ...(await seen(dc, again)), reason: 'function breakpoint' }, entry, 'the entry stop, memory and all');
+
+    // The scenario step's frame: back to the step's start (its own stop, on its line of the scenario).
+    const stepFrame = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames.find((f) => /^step \d+: /.test(f.name))!;
+    await restart(KERNEL, (f) => f.id === stepFrame.id);
+    const top = (await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0];
+    assert.match(top.name, /^scenario step \d+: /);
+    assert.equal(top.line, stepFrame.line);
+
+    // The GPU: an opcode or more into a paging buffer, its frame restarts at the buffer's first one.
+    const buffer = /\[buffer (0x[0-9a-f]+)\+(0x[0-9a-f]+)\]/;
+    let at = buffer.exec((await seen(dc, await step(dc, 'next', GPU))).top)!;
+    for (let i = 0; i < 10 && at[2] === '0x0'; i++) at = buffer.exec((await seen(dc, await step(dc, 'next', GPU))).top)!;
+    const [, base, offset] = at;
+    assert.notEqual(offset, '0x0', 'some opcodes into the buffer');
+    await restart(GPU, (f) => buffer.test(f.name));
+    const gpuTop = (await dc.stackTraceRequest({ threadId: GPU })).body.stackFrames[0];
+    assert.equal(buffer.exec(gpuTop.name)?.[1], base);
+    assert.equal(buffer.exec(gpuTop.name)?.[2], '0x0', 'at its first opcode');
+
+    // A frame that began nowhere the timeline names (the paging buffer label) cannot: refused with why.
+    const label = (await dc.stackTraceRequest({ threadId: GPU })).body.stackFrames.find((f) => /^paging buffer, submission/.test(f.name))!;
+    assert.equal(label.canRestart, false);
+    const refused = await dc.request('restartFrame', { frameId: label.id });
+    assert.equal(refused.success, false);
+    assert.match(refused.message ?? '', /cannot be restarted/);
+    assert.equal((await step(dc, 'next', GPU)).body.reason, 'step', 'the session goes on');
+  });
+
+  it('refuses to step back or restart a frame in a .pgasm program session, saying where it works', async () => {
     const dc = client();
     await launchAndStop(dc, { program: join(ROOT, 'test', 'debugger', 'fixtures', 'copy.pgasm'), stopOnEntry: true }, async () => undefined);
     const r = await dc.request('stepBack', { threadId: GPU });
     assert.equal(r.success, false);
     assert.match(r.message ?? '', /work in driver sessions/);
+    // Restart Frame too: no frame says it can, and asked anyway, the answer says where it works.
+    const frames = (await dc.stackTraceRequest({ threadId: GPU })).body.stackFrames;
+    assert.ok(frames.every((f) => f.canRestart === false));
+    const restart = await dc.request('restartFrame', { frameId: frames[0].id });
+    assert.equal(restart.success, false);
+    assert.match(restart.message ?? '', /Restart Frame works in driver sessions/);
     assert.equal((await step(dc, 'next', GPU)).body.reason, 'step');
   });
 });

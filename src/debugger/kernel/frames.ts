@@ -25,6 +25,18 @@ export interface FrameSources {
   state(): MachineState | undefined;
   readonly gpu: GpuView;
   readonly reg: ObjectRegistry;
+  /** When frames began, from the run's moment index (Restart Frame goes there); undefined: not known. */
+  began?: FrameStarts;
+}
+
+/** The moments the things a frame stands for began. */
+export interface FrameStarts {
+  /** DDI call `id`'s entry. */
+  call(id: number): number | undefined;
+  /** Scenario step `index` (0-based). */
+  step(index: number): number | undefined;
+  /** The first instruction engine `engine` executed of submission `submissionId`. */
+  submission(engine: number, submissionId: number): number | undefined;
 }
 
 export class StopFrames {
@@ -72,6 +84,7 @@ export class StopFrames {
         column: ddiAt?.column ?? 0,
         instructionPointerReference: ddiBufferReference(call.ddi, args),
         scopes,
+        restart: this.from.began?.call(call.id),
       });
     } else if (e.kind === 'kernel') {
       frames.push({ name: `kernel: ${e.message}`, line: 0, column: 0, scopes: adapterScopes([{ name: 'Event', presentationHint: 'locals', expensive: false, vars: this.eventVars(e) }]) });
@@ -88,7 +101,9 @@ export class StopFrames {
     const causes = call ? call.cause : st.frames;
     for (let i = causes.length - 1; i >= 0; i--) {
       const label = causes[i];
-      const stepMatch = /#(\/workload\/\d+[^)]*)\)/.exec(label);
+      const stepMatch = /#(\/(?:workload|generate)\/\d+[^)]*)\)/.exec(label);
+      // A scenario step's frame (the kernel's "step N: op (file#path)") restarts at the step.
+      const stepNumber = /^step (\d+): /.exec(label);
       frames.push({
         name: label,
         source: stepMatch ? this.scenarioSource() : undefined,
@@ -96,6 +111,7 @@ export class StopFrames {
         column: stepMatch ? 1 : 0,
         presentationHint: stepMatch ? 'normal' : 'label',
         scopes: adapterScopes([]),
+        restart: stepNumber ? this.from.began?.step(Number(stepNumber[1]) - 1) : undefined,
       });
     }
     if (!frames.length) {
@@ -106,6 +122,7 @@ export class StopFrames {
         line: e.kind === 'scenario-step' ? this.stepLine(e.step.path) : 0,
         column: e.kind === 'scenario-step' ? 1 : 0,
         scopes: adapterScopes([]),
+        restart: e.kind === 'scenario-step' ? this.from.began?.step(e.index) : undefined,
       });
     }
     return frames;
@@ -133,6 +150,8 @@ export class StopFrames {
         column: at ? 1 : 0,
         instructionPointerReference: formatAddress(next.address),
         scopes,
+        // Its paging buffer from the first instruction the engine ran of it (none yet: it starts here).
+        restart: next.offset === 0 ? undefined : this.from.began?.submission(engine, next.submissionId),
       },
       { name: `paging buffer, submission ${next.submissionId} at ${hex(base)}`, line: 0, column: 0, presentationHint: 'label', scopes: [] },
     ];
@@ -196,8 +215,12 @@ export class StopFrames {
     return { name: basename(this.scenarioPath), path: this.scenarioPath };
   }
 
-  /** The line of the scenario step with JSON path `/workload/N` (approximate: the Nth `"op"` after "workload"). */
+  /**
+   * The line of the scenario step with JSON path `/workload/N` (approximate: the Nth `"op"` after
+   * "workload"); a generated step (`/generate/N`) is on the line of "generate".
+   */
   private stepLine(path: string): number {
+    if (path.startsWith('/generate/')) return this.scenarioLines.findIndex((l) => l.includes('"generate"')) + 1 || 1;
     const m = /^\/workload\/(\d+)/.exec(path);
     const start = this.scenarioLines.findIndex((l) => l.includes('"workload"'));
     if (!m || start < 0) return 1;

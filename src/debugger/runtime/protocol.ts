@@ -28,7 +28,7 @@ export type WorkerCall =
   | { op: 'launch'; config: ResolvedLaunch }
   | { op: 'start'; stopOnEntry?: boolean }
   | { op: 'run'; step: StepKind; threadId: number }
-  | { op: 'goToMoment'; moment: number }
+  | { op: 'goToMoment'; moment: number; restart?: boolean }
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }
   | { op: 'setFunctionBreakpoints'; breakpoints: FunctionBreakpointSpec[] }
   | { op: 'setInstructionBreakpoints'; breakpoints: InstructionBreakpointSpec[] }

@@ -139,7 +139,7 @@ export function startWorker(): void {
       case 'goToMoment': {
         const t = need();
         if (!t.goToMoment) throw new Error('only a driver session keeps a timeline to travel in: a .pgasm program runs on its own');
-        return t.goToMoment(req.moment);
+        return t.goToMoment(req.moment, req.restart);
       }
       case 'saveRecording': {
         const t = need();

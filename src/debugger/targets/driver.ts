@@ -30,6 +30,7 @@ import { GpuView } from '../gpu/view';
 import { withDdiBuffer } from '../kernel/ddiBuffer';
 import { DataWriters, type ReverseStop } from '../kernel/dataWriters';
 import { readsBackwards, SearchPaused } from '../kernel/dataReaders';
+import { frameStarts } from './reverse';
 import { DdiBreakpoints } from '../kernel/ddiBreakpoints';
 import { StopFrames } from '../kernel/frames';
 import { StopNames } from '../kernel/names';
@@ -130,7 +131,7 @@ export class DriverTarget implements Target {
       debugWrote: (address, data) => this.noteEdit({ kind: 'writeMemory', address, data: Buffer.from(data).toString('hex') }),
     });
     const gpu = this.gpu;
-    this.frames = new StopFrames({ machine: () => this.machine, state: () => this.state, gpu, reg: this.reg }, scenarioPath, scenarioText);
+    this.frames = new StopFrames({ machine: () => this.machine, state: () => this.state, gpu, reg: this.reg, began: frameStarts(timeline) }, scenarioPath, scenarioText);
     this.names = new StopNames(() => this.current, () => this.state, gpu);
     this.commands = this.makeCommands();
     this.writers = new DataWriters(timeline, gpu);
@@ -340,7 +341,7 @@ export class DriverTarget implements Target {
    * A moment past what the run has reached is refused; one dated just past it (an instruction a GPU
    * step ran ahead of the kernel, a debugger's write) is where the session stands now.
    */
-  goToMoment(moment: number): RunResult {
+  goToMoment(moment: number, restart = false): RunResult {
     if (!Number.isSafeInteger(moment) || moment < 0) throw new Error(`'moment' must be a moment of the run (a whole number from 0), got ${moment}`);
     if (!this.current) throw new Error('the run has not started: there is no moment to go to');
     const frontier = this.timeline.recording.frontier;
@@ -352,6 +353,7 @@ export class DriverTarget implements Target {
     // Dated past the last moment reached: a write made since it (run ahead of the kernel), so here.
     const to = moment > frontier ? here : { moment, acts: moment === here.moment ? here.acts : 0 };
     const e = this.travel(to);
+    if (restart) return { kind: 'stopped', stop: this.makeStop(e, 'restart', `Restarted the frame: back at moment ${to.moment}, where it began`) };
     return { kind: 'stopped', stop: this.makeStop(e, 'goto', `Went to moment ${to.moment} of the run`) };
   }
 

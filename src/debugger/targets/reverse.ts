@@ -3,11 +3,13 @@
 // kernel event or scenario step; a GPU engine's thread goes back one instruction, whether the
 // kernel's schedule ran it (an instruction moment) or a step ran it ahead of the kernel (an edit of
 // the moment, Timeline.runEngineNow); reverse continue visits, latest first, the moments where a
-// breakpoint of some kind could stop, and the target checks each there.
+// breakpoint of some kind could stop, and the target checks each there; Restart Frame goes to where
+// a frame began (a DDI call's entry, a scenario step, a paging buffer's first instruction).
 
 import { NT_SUCCESS } from '../../sim/ddi/contract';
 import { KIND_DDI_ENTRY, KIND_DDI_RETURN, KIND_INSTRUCTION, type MomentIndex } from '../../sim/timeline/moments';
-import type { Edit, Position } from '../../sim/timeline/timeline';
+import type { Edit, Position, Timeline } from '../../sim/timeline/timeline';
+import type { FrameStarts } from '../kernel/frames';
 
 /** Kinds the kernel thread stops at when stepping: a DDI call's entry, a kernel event, a scenario step. */
 const KIND_SCENARIO_STEP = 0;
@@ -68,4 +70,29 @@ export function* reverseCandidates(index: MomentIndex, before: number, filter: R
     yield m;
     to = m - 1;
   }
+}
+
+/**
+ * Where the frames of a stop began, for Restart Frame, read from the moment index back from where
+ * the session stands (a step, a paging buffer began a little before; a DDI call's entry is kept by
+ * call).
+ */
+export function frameStarts(timeline: Timeline): FrameStarts {
+  const index = () => timeline.recording.index;
+  return {
+    call: (id) => index().callEntry(id) || undefined,
+    step: (i) => index().findBackward(1, timeline.moment, (kind, aux) => kind === KIND_SCENARIO_STEP && aux === i),
+    submission: (engine, submissionId) => {
+      const ix = index();
+      let first: number | undefined;
+      // The engine's instructions back from here, while they are of this submission.
+      for (let to = timeline.moment; to >= 1; ) {
+        const m = ix.findBackward(1, to, (kind, aux) => kind === KIND_INSTRUCTION && aux === engine);
+        if (m === undefined || ix.instructionAt(m)?.submissionId !== submissionId) break;
+        first = m;
+        to = m - 1;
+      }
+      return first;
+    },
+  };
 }

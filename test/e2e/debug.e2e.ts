@@ -571,4 +571,33 @@ describe('Debugging the sample driver in VS Code (code-server)', function () {
     assert.equal(frame, afterWrite);
     assert.deepEqual((await wb.notifications()).filter((n) => /Go to moment/.test(n)), [], 'no error from going to the moment');
   });
+
+  it('restarts the GPU frame from the Call Stack\'s context menu: back at its paging buffer\'s first opcode', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const gpuRow = page.locator('.debug-call-stack .monaco-list-row', { hasText: '[buffer ' }).first();
+    const gpuFrame = async (): Promise<string> => (await gpuRow.innerText()).split('\n')[0].replace(/\u00a0/g, ' ');
+    const buffer = /\[buffer (0x[0-9a-f]+)\+(0x[0-9a-f]+)\]/;
+    // Into the buffer by an opcode or more (the frame at its first one has nothing to restart).
+    for (let i = 0; i < 10 && buffer.exec(await gpuFrame())?.[2] === '0x0'; i++) {
+      const was = await gpuFrame();
+      await page.locator('.debug-toolbar .codicon-debug-step-over').click();
+      await wb.poll(gpuFrame, (t) => t !== was, 30_000, 100);
+    }
+    const [, base, offset] = buffer.exec(await gpuFrame())!;
+    assert.notEqual(offset, '0x0', 'some opcodes into the buffer');
+    await gpuRow.click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Restart Frame' }).first();
+    await wb.waitFor(item, 'Restart Frame in the frame\'s context menu');
+    await session!.screenshot('restart-frame-menu');
+    const t0 = Date.now();
+    // Monaco's menus act on the focused item: point at it and press Enter.
+    await item.hover();
+    await page.keyboard.press('Enter');
+    const back = await wb.poll(gpuFrame, (t) => buffer.exec(t)?.[2] === '0x0', 30_000, 100);
+    console.log(`      Restart Frame to the buffer's first opcode on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('restart-frame-done');
+    assert.equal(buffer.exec(back)?.[1], base, 'the same paging buffer, from its start');
+    assert.deepEqual((await wb.notifications()).filter((n) => /restart|frame/i.test(n)), [], 'no error from restarting the frame');
+  });
 });

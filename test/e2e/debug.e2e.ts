@@ -213,7 +213,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
     await input.press('Enter');
     const steps = await wb.poll(
       () => page.locator('.gettingStartedContainer .getting-started-step .step-title').allInnerTexts(),
-      (t) => t.length >= 4,
+      (t) => t.length >= 5,
     );
     await session!.screenshot('walkthrough');
     // Close it, so the walkthrough page does not keep the keyboard.
@@ -223,6 +223,7 @@ describe('Paging Lab debugging in VS Code (code-server)', function () {
       'Break in DxgkDdiBuildPagingBuffer',
       'Press F5',
       'Open the VRAM view',
+      'Go back in time',
     ]);
   });
 

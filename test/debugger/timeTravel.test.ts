@@ -271,6 +271,8 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     })) as DebugProtocol.StoppedEvent;
     const entry = await seen(dc, first);
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    // At the call's entry its frame began where the session stands: nothing to restart.
+    assert.equal((await dc.stackTraceRequest({ threadId: KERNEL })).body.stackFrames[0].canRestart, false);
     const restart = async (threadId: number, pick: (f: DebugProtocol.StackFrame) => boolean): Promise<DebugProtocol.StoppedEvent> => {
       const frame = (await dc.stackTraceRequest({ threadId })).body.stackFrames.find(pick);
       assert.ok(frame, 'the frame is on the stack');

@@ -79,9 +79,11 @@ export function* reverseCandidates(index: MomentIndex, before: number, filter: R
  */
 export function frameStarts(timeline: Timeline): FrameStarts {
   const index = () => timeline.recording.index;
+  // A frame that began at the moment the session stands at has nowhere earlier to restart from.
+  const earlier = (m: number | undefined): number | undefined => (m !== undefined && m > 0 && m < timeline.moment ? m : undefined);
   return {
-    call: (id) => index().callEntry(id) || undefined,
-    step: (i) => index().findBackward(1, timeline.moment, (kind, aux) => kind === KIND_SCENARIO_STEP && aux === i),
+    call: (id) => earlier(index().callEntry(id)),
+    step: (i) => earlier(index().findBackward(1, timeline.moment, (kind, aux) => kind === KIND_SCENARIO_STEP && aux === i)),
     submission: (engine, submissionId) => {
       const ix = index();
       let first: number | undefined;
@@ -92,7 +94,7 @@ export function frameStarts(timeline: Timeline): FrameStarts {
         first = m;
         to = m - 1;
       }
-      return first;
+      return earlier(first);
     },
   };
 }

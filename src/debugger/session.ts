@@ -466,12 +466,54 @@ export class PagingLabSession extends DebugSession {
 
   private onRunResult(result: RunResult, host: RuntimeHost): void {
     if (this.host !== host) return;
+    // A run Step Back at a driver line ends on its way, not shown (stepBackInDriver).
+    const intercept = this.interceptRun;
+    if (intercept) {
+      this.interceptRun = undefined;
+      intercept(result);
+      return;
+    }
     this.driver?.runEnded();
     if (result.kind === 'terminated') {
       this.endWith(result.message, result.exitCode, result.category);
       return;
     }
     this.showStop(result.stop);
+  }
+
+  /** Set while Step Back at a driver line waits for the call it left to finish: that run's end is not a stop. */
+  private interceptRun: ((r: RunResult) => void) | undefined;
+
+  /**
+   * Step Back at a line of the driver: its JavaScript cannot run backwards, so the call it is paused
+   * in finishes without stopping (pauses skipped), the session travels to the call's entry and
+   * enters it again by Step In, taking again the steps that led to the stop one back
+   * (DriverDebugger.replaySteps), whose pauses on the way are not shown. At the call's first line,
+   * one back is the kernel's stop at the DDI's entry. The run is deterministic: the same steps from
+   * the same entry reach the same line with the same locals.
+   */
+  private async stepBackInDriver(plan: { callId: number; commands: StepKind[]; toEntry: boolean }, host: RuntimeHost): Promise<void> {
+    const driver = this.driver!;
+    await driver.skipPauses(true);
+    const ended = new Promise<RunResult>((resolve) => {
+      this.interceptRun = resolve;
+    });
+    await driver.resumeFrom('stepOut', KERNEL_THREAD_ID);
+    const out = await ended;
+    driver.runEnded();
+    if (out.kind !== 'stopped') {
+      await driver.skipPauses(false);
+      return this.onRunResult(out, host);
+    }
+    const entry = await host.call({ op: 'callEntryMoment', callId: plan.callId });
+    const atEntry = await host.call({ op: 'goToMoment', moment: entry, as: 'step' });
+    await driver.skipPauses(false);
+    if (plan.toEntry) return this.onRunResult(atEntry, host);
+    driver.replaySteps(plan.callId, plan.commands);
+    driver.runStarting();
+    await driver.prepareStepIn();
+    const r = await host.call({ op: 'run', step: 'stepIn', threadId: KERNEL_THREAD_ID });
+    this.onRunResult(r, host);
   }
 
   private showStop(stop: StopInfo): void {
@@ -520,7 +562,22 @@ export class PagingLabSession extends DebugSession {
       throw new RequestError(E_STATE, 'Step back and reverse continue work in driver sessions: a .pgasm program run on its own keeps no timeline. Restart the program to see it again from the start.');
     }
     if (reverse && atDriverLine) {
-      throw new RequestError(E_STATE, "The driver is paused at a line of its source, and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there.");
+      const plan = step === 'stepBack' && threadId === KERNEL_THREAD_ID ? driver!.stepBackPlan() : undefined;
+      if (!plan) {
+        throw new RequestError(
+          E_STATE,
+          step === 'stepBack'
+            ? "The driver is paused at a line of its source that was not reached by stepping from the call's first line (entered with Step In from the DDI's entry), and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there."
+            : "The driver is paused at a line of its source, and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then continue in reverse from there.",
+        );
+      }
+      this.resumed();
+      this.sendResponse(response);
+      this.stepBackInDriver(plan, host).catch((e: unknown) => {
+        if (e instanceof RuntimeGone || this.host !== host) return;
+        this.endWith(`Step Back could not run the driver's call again: ${(e as Error).message}`, 1);
+      });
+      return;
     }
     const enterDdi = !atDriverLine && driver?.ready && step === 'stepIn' && threadId === KERNEL_THREAD_ID;
     // Going back replays driver code the user has already seen run: its line breakpoints must not stop it.
@@ -577,7 +634,7 @@ export class PagingLabSession extends DebugSession {
     let result: RunResult;
     try {
       if (quiet) await driver!.skipPauses(true);
-      result = await host.call({ op: 'goToMoment', moment, restart });
+      result = await host.call({ op: 'goToMoment', moment, as: restart ? 'restart' : undefined });
     } catch (e) {
       this.running = false;
       throw new RequestError(E_ARGS, (e as Error).message);

@@ -54,9 +54,17 @@ async function launchStoppedAt(
   return { launched, first, set };
 }
 
-function step(dc: AdapterClient, kind: 'next' | 'stepIn' | 'stepOut' | 'continue', threadId = KERNEL): Promise<Stopped> {
+function step(dc: AdapterClient, kind: 'next' | 'stepIn' | 'stepOut' | 'continue' | 'stepBack', threadId = KERNEL): Promise<Stopped> {
   return expectEvent<Stopped>(dc, 'stopped', () =>
-    kind === 'next' ? dc.nextRequest({ threadId }) : kind === 'stepIn' ? dc.stepInRequest({ threadId }) : kind === 'stepOut' ? dc.stepOutRequest({ threadId }) : dc.continueRequest({ threadId }),
+    kind === 'next'
+      ? dc.nextRequest({ threadId })
+      : kind === 'stepIn'
+        ? dc.stepInRequest({ threadId })
+        : kind === 'stepOut'
+          ? dc.stepOutRequest({ threadId })
+          : kind === 'stepBack'
+            ? dc.stepBackRequest({ threadId })
+            : dc.continueRequest({ threadId }),
   );
 }
 
@@ -206,6 +214,75 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     const gpuTop = (await stack(dc, GPU))[0];
     assert.match(gpuTop.instructionPointerReference ?? '', /^0x[0-9a-f]+$/);
     assert.ok(!(await stack(dc)).some((f) => f.source?.path === REFERENCE && f.name === 'DxgkDdiBuildPagingBuffer'), 'the driver is no longer on the kernel thread');
+  });
+
+  it('Step Back at a driver line goes to the stop before it in the call (its line and locals), and from the first line to the DDI\'s entry; forward again gives the same stops', async () => {
+    const entry = (await start(dc, {}, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', condition: 'Operation == "Transfer"' }] });
+    })) as Stopped;
+    assert.equal(entry.body.reason, 'function breakpoint');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    /** Where the kernel thread stands: its top frame, and the locals there (driver frames) as text. */
+    const where = async (): Promise<string> => {
+      const top = (await stack(dc))[0];
+      const scopes = (await dc.scopesRequest({ frameId: top.id })).body.scopes;
+      const locals = scopes.find((x) => x.name === 'Locals');
+      const values = locals ? [...(await vars(dc, locals.variablesReference))].map(([k, v]) => `${k}=${v.value}`).join(' ') : '';
+      return `${top.name} ${top.source?.path ?? ''}:${top.line} ${values}`;
+    };
+    const atEntry = await where();
+    await step(dc, 'stepIn');
+    const forward = [await where()];
+    // Over the first lines of the call, into a helper and out of it, and over again.
+    const steps = ['next', 'next', 'next', 'next', 'next', 'next', 'stepIn', 'stepIn', 'stepOut', 'next'] as const;
+    for (const kind of steps) {
+      const s = await step(dc, kind);
+      assert.equal(s.body.reason, 'step');
+      forward.push(await where());
+    }
+    assert.ok(forward.every((w) => w.includes(REFERENCE) || w.includes('.ts:')), forward.join('\n'));
+    assert.ok(new Set(forward).size > 5, `different lines: ${forward.join('\n')}`);
+    assert.ok(forward.some((w) => !w.startsWith('DxgkDdiBuildPagingBuffer ')), `a stop in a helper: ${forward.join('\n')}`);
+    // A breakpoint set now on a line the steps passed: going back takes the same steps again, and it does not stop them.
+    const passed = Number(/driver\.ts:(\d+) /.exec(forward[2])?.[1]);
+    assert.ok(passed > 0, forward[2]);
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: passed }] });
+    // Back, one stop at a time: each is the one before, line and locals.
+    for (let i = forward.length - 2; i >= 0; i--) {
+      const back = await step(dc, 'stepBack');
+      // On the breakpoint's own line the stop says so, as a step forward onto it does.
+      assert.equal(back.body.reason, i === 2 ? 'breakpoint' : 'step');
+      assert.equal(await where(), forward[i], `one stop back to stop ${i}`);
+    }
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    // From the first line: the kernel's stop at the DDI's entry.
+    await step(dc, 'stepBack');
+    assert.equal(await where(), atEntry);
+    // And forward again: the same stops.
+    await step(dc, 'stepIn');
+    assert.equal(await where(), forward[0]);
+    for (const [i, kind] of steps.entries()) {
+      await step(dc, kind);
+      assert.equal(await where(), forward[i + 1], `forward again to stop ${i + 1}`);
+    }
+  });
+
+  it('Step Back at a line reached by a breakpoint (not by stepping from the first line) is refused with what to do; Reverse Continue at a driver line too; the session goes on', async () => {
+    const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    const stop = (await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
+    })) as Stopped;
+    assert.equal(stop.body.reason, 'breakpoint');
+    const back = await dc.stepBackRequest({ threadId: KERNEL }).catch((e: Error) => e);
+    assert.ok(back instanceof Error);
+    assert.match(back.message, /not reached by stepping from the call's first line .* step out to the DDI call's return/);
+    const reverse = (await dc.request('reverseContinue', { threadId: KERNEL })) as DebugProtocol.Response;
+    assert.equal(reverse.success, false);
+    assert.match(reverse.message ?? '', /cannot run backwards: step out/);
+    // Still there, and stepping on works; so does a step by line after it (still not from the first line: refused).
+    assert.equal((await stack(dc))[0].line, line);
+    assert.equal((await step(dc, 'next')).body.reason, 'step');
+    assert.equal(((await dc.request('stepBack', { threadId: KERNEL })) as DebugProtocol.Response).success, false);
   });
 
   it('conditions (JavaScript over the locals), hit counts and log points on driver lines; a condition that throws stops and says why', async () => {

@@ -71,6 +71,18 @@ export class DriverDebugger {
   private queue: Promise<void> = Promise.resolve();
   /** The bridge (runtime/inspectorBridge.ts) as a remote object of the driver's world, kept in BRIDGE_GROUP across stops. */
   private bridgeRef: string | undefined;
+  /**
+   * The steps by line that led, in DDI call `callId`, from its first line (entered by Step In) to
+   * the current stop, for Step Back (./stepBack.ts): a stop one back is those steps but the last,
+   * taken again. Undefined once a stop was reached otherwise (a breakpoint, a continue, a GPU step).
+   */
+  private steps: { callId: number | undefined; commands: StepKind[] } | undefined;
+  /** The step by line the user took from the current stop (recorded into `steps` at the next stop). */
+  private lastStep: StepKind | undefined;
+  /** Step Back re-executing: the steps still to take at the pauses it reaches, not shown; then the stop. */
+  private replay: { callId: number | undefined; commands: StepKind[]; left: StepKind[] } | undefined;
+  /** The run was entered at the DDI's first line by Step In (its one-shot breakpoint hit). */
+  private enteredByStepIn = false;
 
   constructor(private readonly events: DriverDebuggerEvents) {}
 
@@ -170,6 +182,7 @@ export class DriverDebugger {
     this.active = true;
     this.intent = { kind: 'none' };
     this.leftByStep = false;
+    this.enteredByStepIn = false;
   }
 
   /** A step by line left the driver's code during this run (or one is still under way). */
@@ -181,6 +194,8 @@ export class DriverDebugger {
   runEnded(): void {
     this.active = false;
     this.clearIntent();
+    // Step Back's re-execution ends at a driver stop; a run that ended elsewhere leaves none to take.
+    this.replay = undefined;
   }
 
   private clearIntent(): void {
@@ -240,6 +255,7 @@ export class DriverDebugger {
     this.stop = undefined;
     this.host.inspectorHoldsWorker(false);
     this.release();
+    this.lastStep = threadId === KERNEL_THREAD_ID && (step === 'next' || step === 'stepIn' || step === 'stepOut') ? step : undefined;
     if (threadId !== KERNEL_THREAD_ID || step === 'continue') {
       this.host.redirect({ step, threadId });
       this.intent = { kind: 'none' };
@@ -329,8 +345,12 @@ export class DriverDebugger {
     }
     const hits = p.hitBreakpoints ?? [];
     if (this.intent.kind === 'step' && this.intent.entryBreakpoint && hits.includes(this.intent.entryBreakpoint)) {
+      this.enteredByStepIn = true;
+      if (this.replay?.left.length) return this.replayNext();
       return this.show(p, driverFrames, 'step');
     }
+    // Step Back re-executing steps the user took: a line breakpoint met on the way (set since) neither stops nor counts.
+    if (this.intent.kind === 'step' && this.replay?.left.length) return this.replayNext();
     const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
     if (lineHits.length) {
       const stopping: number[] = [];
@@ -347,6 +367,7 @@ export class DriverDebugger {
     }
     switch (this.intent.kind) {
       case 'step':
+        if (this.replay?.left.length) return this.replayNext();
         return this.show(p, driverFrames, 'step');
       case 'pause':
         return this.show(p, driverFrames, 'pause');
@@ -450,7 +471,49 @@ export class DriverDebugger {
     if (hitBreakpointIds?.length) stop.hitBreakpointIds = hitBreakpointIds;
     else delete stop.hitBreakpointIds;
     this.stop = { view, callId: kernel.callId, exception };
+    this.noteStep(reason, kernel.callId);
     this.events.stopped(stop);
+  }
+
+  // ---- the steps of a call, for Step Back ----
+
+  /** Keeps `steps` at a stop: begun at the first line entered by Step In, grown by each step by line within the call, else dropped. */
+  private noteStep(reason: StopReason, callId: number | undefined): void {
+    const replayed = this.replay;
+    this.replay = undefined;
+    if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice() };
+    else if (reason === 'step' && this.enteredByStepIn) this.steps = { callId, commands: [] };
+    else if (reason === 'step' && this.lastStep && this.steps && this.steps.callId === callId) this.steps.commands.push(this.lastStep);
+    else this.steps = undefined;
+    this.enteredByStepIn = false;
+    this.lastStep = undefined;
+  }
+
+  /**
+   * How to reach the stop one back from the current one (Step Back at a driver line): the call, and
+   * the steps to take again from its first line; `toEntry` when the current stop is that first line
+   * (one back is the kernel's stop at the DDI's entry). Undefined when the stops of this call were
+   * not all reached by stepping from its first line.
+   */
+  stepBackPlan(): { callId: number; commands: StepKind[]; toEntry: boolean } | undefined {
+    const s = this.steps;
+    if (!this.stop || !s || s.callId === undefined || s.callId !== this.stop.callId) return undefined;
+    return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0 };
+  }
+
+  /** The next run enters call `callId` by Step In and takes `commands` again at its pauses before it shows one. */
+  replaySteps(callId: number, commands: StepKind[]): void {
+    this.replay = { callId, commands: commands.slice(), left: commands.slice() };
+  }
+
+  /** At a pause Step Back passes through: the next step it re-executes, as resumeFrom would take it (the user's next stop is the last). */
+  private async replayNext(): Promise<void> {
+    // Off the one-shot breakpoint Step In set, if it was that.
+    this.clearIntent();
+    const step = this.replay!.left.shift()!;
+    this.host?.redirect({ step: 'stepOut', threadId: KERNEL_THREAD_ID, callId: this.replay!.callId });
+    this.intent = { kind: 'step' };
+    await this.link!.send(step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut').catch(() => this.resumeV8());
   }
 
   /**

@@ -28,7 +28,8 @@ export type WorkerCall =
   | { op: 'launch'; config: ResolvedLaunch }
   | { op: 'start'; stopOnEntry?: boolean }
   | { op: 'run'; step: StepKind; threadId: number }
-  | { op: 'goToMoment'; moment: number; restart?: boolean }
+  | { op: 'goToMoment'; moment: number; as?: 'restart' | 'step' }
+  | { op: 'callEntryMoment'; callId: number }
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }
   | { op: 'setFunctionBreakpoints'; breakpoints: FunctionBreakpointSpec[] }
   | { op: 'setInstructionBreakpoints'; breakpoints: InstructionBreakpointSpec[] }
@@ -57,6 +58,7 @@ export interface WorkerResults {
   start: RunResult;
   run: RunResult;
   goToMoment: RunResult;
+  callEntryMoment: number;
   setSourceBreakpoints: BreakpointResult[];
   setFunctionBreakpoints: BreakpointResult[];
   setInstructionBreakpoints: BreakpointResult[];

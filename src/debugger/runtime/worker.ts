@@ -139,7 +139,12 @@ export function startWorker(): void {
       case 'goToMoment': {
         const t = need();
         if (!t.goToMoment) throw new Error('only a driver session keeps a timeline to travel in: a .pgasm program runs on its own');
-        return t.goToMoment(req.moment, req.restart);
+        return t.goToMoment(req.moment, req.as);
+      }
+      case 'callEntryMoment': {
+        const t = need();
+        if (!t.callEntryMoment) throw new Error('only a driver session keeps a timeline');
+        return t.callEntryMoment(req.callId);
       }
       case 'saveRecording': {
         const t = need();

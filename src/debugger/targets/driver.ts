@@ -341,7 +341,7 @@ export class DriverTarget implements Target {
    * A moment past what the run has reached is refused; one dated just past it (an instruction a GPU
    * step ran ahead of the kernel, a debugger's write) is where the session stands now.
    */
-  goToMoment(moment: number, restart = false): RunResult {
+  goToMoment(moment: number, as?: 'restart' | 'step'): RunResult {
     if (!Number.isSafeInteger(moment) || moment < 0) throw new Error(`'moment' must be a moment of the run (a whole number from 0), got ${moment}`);
     if (!this.current) throw new Error('the run has not started: there is no moment to go to');
     const frontier = this.timeline.recording.frontier;
@@ -353,8 +353,14 @@ export class DriverTarget implements Target {
     // Dated past the last moment reached: a write made since it (run ahead of the kernel), so here.
     const to = moment > frontier ? here : { moment, acts: moment === here.moment ? here.acts : 0 };
     const e = this.travel(to);
-    if (restart) return { kind: 'stopped', stop: this.makeStop(e, 'restart', `Restarted the frame: back at moment ${to.moment}, where it began`) };
+    if (as === 'restart') return { kind: 'stopped', stop: this.makeStop(e, 'restart', `Restarted the frame: back at moment ${to.moment}, where it began`) };
+    if (as === 'step') return { kind: 'stopped', stop: this.makeStop(e, 'step') };
     return { kind: 'stopped', stop: this.makeStop(e, 'goto', `Went to moment ${to.moment} of the run`) };
+  }
+
+  /** The moment DDI call `callId` was entered, 0 when the run's index has not got it. */
+  callEntryMoment(callId: number): number {
+    return this.timeline.recording.index.callEntry(callId);
   }
 
   /** Makes position `to` the current one: the timeline replays to it, and the views follow its machine. */

@@ -77,8 +77,10 @@ export interface Target {
   pendingDdiFunction?(): unknown;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */
   saveRecording?(file: string): Promise<{ file: string; edits: number; finished: boolean }>;
-  /** Driver targets: travels to moment `moment` of the run and stops there (reason `goto`, or `restart` for Restart Frame). */
-  goToMoment?(moment: number, restart?: boolean): RunResult;
+  /** Driver targets: travels to moment `moment` of the run and stops there (reason `goto`; `restart` for Restart Frame; `step` for Step Back from a driver line). */
+  goToMoment?(moment: number, as?: 'restart' | 'step'): RunResult;
+  /** Driver targets: the moment DDI call `callId` was entered (0: not known). */
+  callEntryMoment?(callId: number): number;
   /** Driver targets: who wrote [address, address + length) last, with the chain (and the range's history). */
   whoWrote?(address: number, length: number, history: boolean): WhoWroteResponse;
   /** Driver targets: one of the simulator's objects that driver code holds (a DDI argument structure...), as the Variables view shows it. */

@@ -137,6 +137,34 @@ describe("Debugging the driver's own source in VS Code (code-server)", function 
     await session!.screenshot('back-in-the-kernel');
     const top = frames.findIndex((r) => /DxgkDdiBuildPagingBuffer/.test(r));
     assert.match(frames[top] ?? '', /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/, `the kernel's frame on top: ${JSON.stringify(frames)}`);
+  });
+
+  it('Restart Frame on the DDI frame, F11 into the call, F10, then Step Back in the toolbar: the highlight is on the call\'s first line again', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const first = readFileSync(join(SAMPLE, 'driver.ts'), 'utf8').split('\n').findIndex((l) => l.startsWith('function DxgkDdiBuildPagingBuffer(')) + 2;
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/ }).first().click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Restart Frame' }).first();
+    await wb.waitFor(item, "Restart Frame in the DDI frame's context menu");
+    await item.hover();
+    await page.keyboard.press('Enter');
+    // Back at the call's entry: the kernel's DDI frame without its return.
+    await wb.poll(
+      () => page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(),
+      (rows) => rows.some((r) => /^DxgkDdiBuildPagingBuffer\(Transfer\)(?! →)/.test(r)) && !rows.some((r) => /→ STATUS_SUCCESS/.test(r)),
+      20_000,
+    );
+    await page.keyboard.press('F11');
+    await wb.poll(highlightedLine, (n) => n === first, 20_000, 100);
+    await page.keyboard.press('F10');
+    await wb.poll(highlightedLine, (n) => n === first + 1, 20_000, 100);
+    const t0 = Date.now();
+    await page.locator('.debug-toolbar .codicon-debug-step-back').click();
+    const back = await wb.poll(highlightedLine, (n) => n === first, 20_000, 100);
+    console.log(`      Step Back at a driver line to the line before on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('step-back-at-a-driver-line');
+    assert.equal(back, first);
+    assert.deepEqual((await wb.notifications()).filter((n) => /back|could not/i.test(n)), [], 'no error from stepping back');
     await page.keyboard.press('Shift+F5');
   });
 });

@@ -13,6 +13,7 @@ import { isAbsolute } from 'node:path';
 import { LaunchError, ResolvedLaunch, resolveLaunch } from './launch';
 import { RuntimeGone, RuntimeHost } from './runtime/host';
 import { DriverDebugger } from './driverSource/driverDebugger';
+import type { StepBackPlan } from './driverSource/callSteps';
 import type {
   BreakpointResult,
   EvaluateResult,
@@ -492,7 +493,7 @@ export class PagingLabSession extends DebugSession {
    * one back is the kernel's stop at the DDI's entry. The run is deterministic: the same steps from
    * the same entry reach the same line with the same locals.
    */
-  private async stepBackInDriver(plan: { callId: number; commands: StepKind[]; toEntry: boolean }, host: RuntimeHost): Promise<void> {
+  private async stepBackInDriver(plan: StepBackPlan, host: RuntimeHost): Promise<void> {
     const driver = this.driver!;
     await driver.skipPauses(true);
     const ended = new Promise<RunResult>((resolve) => {
@@ -509,10 +510,12 @@ export class PagingLabSession extends DebugSession {
     const atEntry = await host.call({ op: 'goToMoment', moment: entry, as: 'step' });
     await driver.skipPauses(false);
     if (plan.toEntry) return this.onRunResult(atEntry, host);
-    driver.replaySteps(plan.callId, plan.commands);
+    driver.replaySteps(plan);
     driver.runStarting();
-    await driver.prepareStepIn();
-    const r = await host.call({ op: 'run', step: 'stepIn', threadId: KERNEL_THREAD_ID });
+    // From the call's first line by Step In; or through the call (a step out of it, its end at
+    // the DDI's return) to the pause at a line breakpoint the stops began at.
+    if (!plan.start) await driver.prepareStepIn();
+    const r = await host.call({ op: 'run', step: plan.start ? 'stepOut' : 'stepIn', threadId: KERNEL_THREAD_ID });
     this.onRunResult(r, host);
   }
 
@@ -567,7 +570,7 @@ export class PagingLabSession extends DebugSession {
         throw new RequestError(
           E_STATE,
           step === 'stepBack'
-            ? "The driver is paused at a line of its source that was not reached by stepping from the call's first line (entered with Step In from the DDI's entry), and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there."
+            ? "The driver is paused at a line of its source that was reached neither at a line breakpoint nor by stepping from one or from the call's first line (entered with Step In from the DDI's entry), and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there."
             : "The driver is paused at a line of its source, and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then continue in reverse from there.",
         );
       }

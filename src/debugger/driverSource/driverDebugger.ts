@@ -25,6 +25,7 @@ import type { DriverPause } from '../targets/target';
 import { CatchSites } from './catchSites';
 import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from '../runtime/cdp';
 import { LineBreakpoints } from './lineBreakpoints';
+import { CallSteps, type LinePause, type StepBackPlan } from './callSteps';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
 
 /** The inspector's object group that keeps the bridge's reference alive across stops (others are released when V8 resumes). */
@@ -71,18 +72,8 @@ export class DriverDebugger {
   private queue: Promise<void> = Promise.resolve();
   /** The bridge (runtime/inspectorBridge.ts) as a remote object of the driver's world, kept in BRIDGE_GROUP across stops. */
   private bridgeRef: string | undefined;
-  /**
-   * The steps by line that led, in DDI call `callId`, from its first line (entered by Step In) to
-   * the current stop, for Step Back (./stepBack.ts): a stop one back is those steps but the last,
-   * taken again. Undefined once a stop was reached otherwise (a breakpoint, a continue, a GPU step).
-   */
-  private steps: { callId: number | undefined; commands: StepKind[] } | undefined;
-  /** The step by line the user took from the current stop (recorded into `steps` at the next stop). */
-  private lastStep: StepKind | undefined;
-  /** Step Back re-executing: the steps still to take at the pauses it reaches, not shown; then the stop. */
-  private replay: { callId: number | undefined; commands: StepKind[]; left: StepKind[] } | undefined;
-  /** The run was entered at the DDI's first line by Step In (its one-shot breakpoint hit). */
-  private enteredByStepIn = false;
+  /** Where the current call's stops began and the steps since, for Step Back; a re-execution's progress. */
+  private readonly calls = new CallSteps();
 
   constructor(private readonly events: DriverDebuggerEvents) {}
 
@@ -182,7 +173,7 @@ export class DriverDebugger {
     this.active = true;
     this.intent = { kind: 'none' };
     this.leftByStep = false;
-    this.enteredByStepIn = false;
+    this.calls.runStarting();
   }
 
   /** A step by line left the driver's code during this run (or one is still under way). */
@@ -194,8 +185,7 @@ export class DriverDebugger {
   runEnded(): void {
     this.active = false;
     this.clearIntent();
-    // Step Back's re-execution ends at a driver stop; a run that ended elsewhere leaves none to take.
-    this.replay = undefined;
+    this.calls.runEnded();
   }
 
   private clearIntent(): void {
@@ -255,7 +245,7 @@ export class DriverDebugger {
     this.stop = undefined;
     this.host.inspectorHoldsWorker(false);
     this.release();
-    this.lastStep = threadId === KERNEL_THREAD_ID && (step === 'next' || step === 'stepIn' || step === 'stepOut') ? step : undefined;
+    this.calls.resumed(step, threadId === KERNEL_THREAD_ID);
     if (threadId !== KERNEL_THREAD_ID || step === 'continue') {
       this.host.redirect({ step, threadId });
       this.intent = { kind: 'none' };
@@ -345,13 +335,22 @@ export class DriverDebugger {
     }
     const hits = p.hitBreakpoints ?? [];
     if (this.intent.kind === 'step' && this.intent.entryBreakpoint && hits.includes(this.intent.entryBreakpoint)) {
-      this.enteredByStepIn = true;
-      if (this.replay?.left.length) return this.replayNext();
+      this.calls.enteredByStepIn = true;
+      if (this.calls.replaying) return this.replayNext();
       return this.show(p, driverFrames, 'step');
     }
-    // Step Back re-executing steps the user took: a line breakpoint met on the way (set since) neither stops nor counts.
-    if (this.intent.kind === 'step' && this.replay?.left.length) return this.replayNext();
     const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
+    const linePause = lineHits.length ? await this.countLinePause(top) : undefined;
+    // Step Back re-executing: first to the pause at a line breakpoint the call's stops began at.
+    const waiting = this.calls.waiting;
+    if (waiting) {
+      if (!linePause || linePause.at !== waiting.at || linePause.nth !== waiting.nth) return this.resumeV8();
+      this.calls.reached();
+      if (this.calls.replaying) return this.replayNext();
+      return this.show(p, driverFrames, 'breakpoint', undefined, lineHits.map((b) => b.spec.id));
+    }
+    // Then the steps the user took: a line breakpoint met on the way (set since) neither stops nor counts.
+    if (this.intent.kind === 'step' && this.calls.replaying) return this.replayNext();
     if (lineHits.length) {
       const stopping: number[] = [];
       for (const bp of lineHits) {
@@ -367,7 +366,7 @@ export class DriverDebugger {
     }
     switch (this.intent.kind) {
       case 'step':
-        if (this.replay?.left.length) return this.replayNext();
+        if (this.calls.replaying) return this.replayNext();
         return this.show(p, driverFrames, 'step');
       case 'pause':
         return this.show(p, driverFrames, 'pause');
@@ -471,47 +470,50 @@ export class DriverDebugger {
     if (hitBreakpointIds?.length) stop.hitBreakpointIds = hitBreakpointIds;
     else delete stop.hitBreakpointIds;
     this.stop = { view, callId: kernel.callId, exception };
-    this.noteStep(reason, kernel.callId);
+    this.calls.stopped(reason, kernel.callId);
     this.events.stopped(stop);
   }
 
   // ---- the steps of a call, for Step Back ----
 
-  /** Keeps `steps` at a stop: begun at the first line entered by Step In, grown by each step by line within the call, else dropped. */
-  private noteStep(reason: StopReason, callId: number | undefined): void {
-    const replayed = this.replay;
-    this.replay = undefined;
-    if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice() };
-    else if (reason === 'step' && this.enteredByStepIn) this.steps = { callId, commands: [] };
-    else if (reason === 'step' && this.lastStep && this.steps && this.steps.callId === callId) this.steps.commands.push(this.lastStep);
-    else this.steps = undefined;
-    this.enteredByStepIn = false;
-    this.lastStep = undefined;
+  /** Which pause at line breakpoints, at this line and column, in the call the driver runs in, this one is. */
+  private async countLinePause(top: CallFrame): Promise<LinePause | undefined> {
+    let callId = 0;
+    try {
+      const r = await this.link!.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.callId()`, silent: true, returnByValue: true });
+      callId = Number(r.result.value) || 0;
+    } catch {
+      return undefined;
+    }
+    if (!callId) return undefined;
+    return this.calls.pausedAtLine(callId, `${top.location.lineNumber}:${top.location.columnNumber ?? 0}`);
   }
 
   /**
    * How to reach the stop one back from the current one (Step Back at a driver line): the call, and
-   * the steps to take again from its first line; `toEntry` when the current stop is that first line
-   * (one back is the kernel's stop at the DDI's entry). Undefined when the stops of this call were
-   * not all reached by stepping from its first line.
+   * the steps to take again from where its stops began (its first line, or a pause at a line
+   * breakpoint); `toEntry` when the current stop is where they began (one back is the kernel's stop
+   * at the DDI's entry). Undefined when a stop of this call was reached otherwise (./callSteps.ts).
    */
-  stepBackPlan(): { callId: number; commands: StepKind[]; toEntry: boolean } | undefined {
-    const s = this.steps;
-    if (!this.stop || !s || s.callId === undefined || s.callId !== this.stop.callId) return undefined;
-    return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0 };
+  stepBackPlan(): StepBackPlan | undefined {
+    return this.stop ? this.calls.plan(this.stop.callId) : undefined;
   }
 
-  /** The next run enters call `callId` by Step In and takes `commands` again at its pauses before it shows one. */
-  replaySteps(callId: number, commands: StepKind[]): void {
-    this.replay = { callId, commands: commands.slice(), left: commands.slice() };
+  /**
+   * The next run goes again to the stop the plan's steps began at (the call's first line by Step
+   * In, or its pause at a line breakpoint: `start`, the run going on to it with the other pauses
+   * not shown) and takes `commands` again at its pauses before it shows one.
+   */
+  replaySteps(plan: StepBackPlan): void {
+    this.calls.replayPlan(plan);
   }
 
   /** At a pause Step Back passes through: the next step it re-executes, as resumeFrom would take it (the user's next stop is the last). */
   private async replayNext(): Promise<void> {
     // Off the one-shot breakpoint Step In set, if it was that.
     this.clearIntent();
-    const step = this.replay!.left.shift()!;
-    this.host?.redirect({ step: 'stepOut', threadId: KERNEL_THREAD_ID, callId: this.replay!.callId });
+    const { step, callId } = this.calls.nextStep()!;
+    this.host?.redirect({ step: 'stepOut', threadId: KERNEL_THREAD_ID, callId });
     this.intent = { kind: 'step' };
     await this.link!.send(step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut').catch(() => this.resumeV8());
   }

@@ -25,6 +25,8 @@ export interface Bridge {
   pause(): string;
   /** The function the driver registered for the DDI the kernel is stopped at the entry of (for Step In). */
   pendingDdiFunction(): unknown;
+  /** The DDI call the driver is running in (0: none), for counting its pauses at line breakpoints. */
+  callId(): number;
   /** Describes the simulator's own objects among `holder[name]` (DDI arguments...) as the debugger shows them: JSON of `{ [name]: VarNode }`. */
   describe(holder: object, names: string[], path: string): string;
   /**
@@ -41,6 +43,7 @@ export interface BridgeTarget {
   claim(id: number): boolean;
   pause(): unknown;
   pendingDdiFunction(): unknown;
+  callId(): number;
   describe(name: string, value: unknown, path: string): VarNode;
 }
 
@@ -90,6 +93,7 @@ export function installInspectorBridge(target: BridgeTarget): void {
     },
     pause: () => toWire(target.pause()),
     pendingDdiFunction: () => target.pendingDdiFunction(),
+    callId: () => target.callId(),
     describe(holder, names, path) {
       return JSON.stringify(describeNames(target, holder, names, path));
     },

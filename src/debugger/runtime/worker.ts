@@ -173,6 +173,7 @@ export function startWorker(): void {
       return t?.driverPause?.() ?? { stop: { reason: 'breakpoint', threadId: KERNEL_THREAD_ID, snapshot: { threads: t?.threads() ?? [], frames: {} } } };
     },
     pendingDdiFunction: () => target?.pendingDdiFunction?.(),
+    callId: () => target?.currentCallId?.() ?? 0,
     describe: (name, value, path) => {
       if (!target?.describeValue) return { name, value: String(value) };
       return target.describeValue(name, value, path);

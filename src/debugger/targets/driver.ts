@@ -533,6 +533,10 @@ export class DriverTarget implements Target {
     return toVar(name, value, undefined, this.reg, path, true);
   }
 
+  currentCallId(): number {
+    return this.machine.kernel.ddi.current?.id ?? 0;
+  }
+
   pendingDdiFunction(): unknown {
     const e = this.current;
     return e?.kind === 'ddi-entry' ? this.machine.kernel.ddi.functionOf?.(e.call.ddi) : undefined;

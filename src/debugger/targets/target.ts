@@ -75,6 +75,8 @@ export interface Target {
   driverPause?(): DriverPause;
   /** Driver targets, stopped at a DDI's entry: the function the driver registered for it (Step In stops on its first line). */
   pendingDdiFunction?(): unknown;
+  /** Driver targets: the DDI call the driver is running in (0: none). */
+  currentCallId?(): number;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */
   saveRecording?(file: string): Promise<{ file: string; edits: number; finished: boolean }>;
   /** Driver targets: travels to moment `moment` of the run and stops there (reason `goto`; `restart` for Restart Frame; `step` for Step Back from a driver line). */

@@ -1,0 +1,111 @@
+// What Step Back at a driver line needs to reach a driver stop again by running its DDI call again
+// (the driver's JavaScript cannot run backwards or be checkpointed; DebugSession.stepBackInDriver):
+// per call, where its stops began (its first line, entered by Step In at the DDI's entry, or the nth
+// pause at a line breakpoint's line) and the steps by line the user took from there; and, while a
+// re-execution runs, the pause it waits for and the steps it has still to take, none of them shown.
+
+import type { StepKind, StopReason } from '../model';
+
+/** The `nth` pause at line breakpoints on line and column `at` of the driver's script within one DDI call. */
+export interface LinePause {
+  at: string;
+  nth: number;
+}
+
+/** Step Back at a driver line: the call, the steps to take again, and where they began. */
+export interface StepBackPlan {
+  callId: number;
+  commands: StepKind[];
+  /** The current stop is where the steps began: one back is the kernel's stop at the DDI's entry. */
+  toEntry: boolean;
+  /** The steps began at this pause at a line breakpoint (else at the call's first line, by Step In). */
+  start?: LinePause;
+}
+
+export class CallSteps {
+  /** Where the current call's stops began and the steps by line since; undefined when a stop was reached otherwise (Pause, an exception). */
+  private steps: { callId: number | undefined; commands: StepKind[]; start?: LinePause } | undefined;
+  /** The step by line the user took from the current stop (recorded at the next stop). */
+  private lastStep: StepKind | undefined;
+  /** The stop the run in progress stopped at was entered by Step In (its one-shot breakpoint hit). */
+  enteredByStepIn = false;
+  /** Pauses at line breakpoints in the call in progress, by line and column. */
+  private linePauses: { callId: number; counts: Map<string, number> } | undefined;
+  /** The line pause the current pause is (a pause at a line breakpoint). */
+  linePause: LinePause | undefined;
+  /** A re-execution in progress: the pause at a line breakpoint it runs to, then the steps still to take. */
+  private replay: { callId: number; commands: StepKind[]; left: StepKind[]; start?: LinePause; waiting?: LinePause } | undefined;
+
+  /** A run starts at a kernel stop, where no call is in the driver: a call it enters (again, after time travel) counts its pauses from none. */
+  runStarting(): void {
+    this.enteredByStepIn = false;
+    this.linePauses = undefined;
+  }
+
+  /** A re-execution ends at a driver stop; a run that ended elsewhere leaves none to take. */
+  runEnded(): void {
+    this.replay = undefined;
+  }
+
+  /** The user goes on from a driver stop: a step by line on the kernel thread is recorded at the next stop. */
+  resumed(step: StepKind, kernelThread: boolean): void {
+    this.lastStep = kernelThread && (step === 'next' || step === 'stepIn' || step === 'stepOut') ? step : undefined;
+  }
+
+  /** A pause at a line breakpoint in call `callId` on line and column `at`: which of them it is (kept as `linePause`). */
+  pausedAtLine(callId: number, at: string): LinePause {
+    if (this.linePauses?.callId !== callId) this.linePauses = { callId, counts: new Map() };
+    const nth = (this.linePauses.counts.get(at) ?? 0) + 1;
+    this.linePauses.counts.set(at, nth);
+    this.linePause = { at, nth };
+    return this.linePause;
+  }
+
+  /** A stop is shown: the steps begin (the first line, a line breakpoint), grow by the step taken to it, or end. */
+  stopped(reason: StopReason, callId: number | undefined): void {
+    const replayed = this.replay;
+    this.replay = undefined;
+    if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice(), start: replayed.start };
+    else if (reason === 'step' && this.enteredByStepIn) this.steps = { callId, commands: [] };
+    else if (reason === 'breakpoint' && this.linePause && callId !== undefined) this.steps = { callId, commands: [], start: this.linePause };
+    else if (reason === 'step' && this.lastStep && this.steps && this.steps.callId === callId) this.steps.commands.push(this.lastStep);
+    else this.steps = undefined;
+    this.enteredByStepIn = false;
+    this.lastStep = undefined;
+    this.linePause = undefined;
+  }
+
+  /** How to reach the stop one back from the current one, in call `callId` (the current stop's); undefined when its stops began otherwise. */
+  plan(callId: number | undefined): StepBackPlan | undefined {
+    const s = this.steps;
+    if (!s || s.callId === undefined || s.callId !== callId) return undefined;
+    return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0, start: s.start };
+  }
+
+  /** The next run re-executes `plan`. */
+  replayPlan(plan: StepBackPlan): void {
+    this.replay = { callId: plan.callId, commands: plan.commands.slice(), left: plan.commands.slice(), start: plan.start, waiting: plan.start };
+  }
+
+  /** Re-executing, the pause at a line breakpoint it runs to (the others are passed without a stop or a hit); undefined: none (any more). */
+  get waiting(): LinePause | undefined {
+    return this.replay?.waiting;
+  }
+
+  /** The pause waited for is reached. */
+  reached(): void {
+    if (this.replay) this.replay.waiting = undefined;
+  }
+
+  /** Re-executing, the call, and the next step to take at this pause (none: show it). */
+  nextStep(): { callId: number; step: StepKind } | undefined {
+    const r = this.replay;
+    const step = r?.left.shift();
+    return r && step ? { callId: r.callId, step } : undefined;
+  }
+
+  /** Re-executing, and steps are left to take. */
+  get replaying(): boolean {
+    return !!this.replay?.left.length;
+  }
+}

@@ -125,6 +125,19 @@ describe("Debugging the driver's own source in VS Code (code-server)", function 
     assert.equal(next, line + 1);
   });
 
+  it('Step Back in the toolbar puts the highlight on the breakpoint\'s line again, and F10 steps over it once more', async function () {
+    const wb = session!.workbench;
+    const t0 = Date.now();
+    await wb.page.locator('.debug-toolbar .codicon-debug-step-back').click();
+    const back = await wb.poll(highlightedLine, (n) => n === line, 20_000, 100);
+    console.log(`      Step Back from a line stepped to from a breakpoint, highlight on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('step-back-to-the-breakpoint');
+    assert.equal(back, line);
+    assert.deepEqual((await wb.notifications()).filter((n) => /back|could not/i.test(n)), [], 'no error from stepping back');
+    await wb.page.keyboard.press('F10');
+    assert.equal(await wb.poll(highlightedLine, (n) => n === line + 1, 15_000, 100), line + 1);
+  });
+
   it('Shift+F11 returns to the kernel frame ("DDI returned")', async function () {
     const wb = session!.workbench;
     const page = wb.page;

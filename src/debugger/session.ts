@@ -487,11 +487,12 @@ export class PagingLabSession extends DebugSession {
 
   /**
    * Step Back at a line of the driver: its JavaScript cannot run backwards, so the call it is paused
-   * in finishes without stopping (pauses skipped), the session travels to the call's entry and
-   * enters it again by Step In, taking again the steps that led to the stop one back
-   * (DriverDebugger.replaySteps), whose pauses on the way are not shown. At the call's first line,
-   * one back is the kernel's stop at the DDI's entry. The run is deterministic: the same steps from
-   * the same entry reach the same line with the same locals.
+   * in finishes without stopping (pauses skipped), the session travels to the call's entry and runs
+   * the call again to where its stops began (Step In to its first line, or through it to the pause
+   * at a line breakpoint), taking again the steps that led to the stop one back
+   * (DriverDebugger.replaySteps, driverSource/callSteps.ts), whose pauses on the way are not shown.
+   * Where the stops began, one back is the kernel's stop at the DDI's entry. The run is
+   * deterministic: the same steps from the same entry reach the same line with the same locals.
    */
   private async stepBackInDriver(plan: StepBackPlan, host: RuntimeHost): Promise<void> {
     const driver = this.driver!;

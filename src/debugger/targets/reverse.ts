@@ -7,15 +7,11 @@
 // a frame began (a DDI call's entry, a scenario step, a paging buffer's first instruction).
 
 import { NT_SUCCESS } from '../../sim/ddi/contract';
-import { KIND_DDI_ENTRY, KIND_DDI_RETURN, KIND_INSTRUCTION, type MomentIndex } from '../../sim/timeline/moments';
+import { KIND_DDI_ENTRY, KIND_DDI_RETURN, KIND_INSTRUCTION, KIND_KERNEL, KIND_SCENARIO_STEP, type MomentIndex } from '../../sim/timeline/moments';
 import type { Edit, Position, Timeline } from '../../sim/timeline/timeline';
 import type { FrameStarts } from '../kernel/frames';
 
-/** Kinds the kernel thread stops at when stepping: a DDI call's entry, a kernel event, a scenario step. */
-const KIND_SCENARIO_STEP = 0;
-const KIND_KERNEL = 3;
-
-/** The kernel thread one step back from `moment`: the latest DDI entry, kernel event or scenario step before it. */
+/** The kernel thread one step back from `moment`: the latest DDI entry, kernel event or scenario step before it (the kinds a step on it stops at). */
 export function kernelStepBack(index: MomentIndex, moment: number): Position | undefined {
   const p = index.findBackward(1, moment - 1, (kind) => kind === KIND_DDI_ENTRY || kind === KIND_KERNEL || kind === KIND_SCENARIO_STEP);
   return p === undefined ? undefined : { moment: p, acts: 0 };

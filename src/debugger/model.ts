@@ -95,8 +95,32 @@ export interface StopInfo {
   memoryChanged?: { memoryReference: string; offset: number; count: number }[];
 }
 
+/** The `nth` pause at line breakpoints on line and column `at` (of the compiled driver) within DDI call `callId`. */
+export interface DriverLinePause {
+  callId: number;
+  at: string;
+  nth: number;
+}
+
+/**
+ * Reverse continue from a driver stop inside call `callId`: of that call's pauses at line
+ * breakpoints only those before the stop count: those before pause `before`, and `before` too when
+ * `inclusive` (the stop is past it); none when `before` is undefined (no pause came before the stop).
+ */
+export interface DriverLinesWithin {
+  callId: number;
+  before?: { at: string; nth: number };
+  inclusive: boolean;
+}
+
+/** A reverse continue's search for pauses at the driver's line breakpoints (kernel/driverLines.ts). */
+export interface DriverLinesSearch {
+  within?: DriverLinesWithin;
+}
+
 export type RunResult =
-  | { kind: 'stopped'; stop: StopInfo }
+  /** `driverLine`: reverse continue found a pause at a driver line breakpoint; the stop is at its call's entry, where the session runs the call again to it. */
+  | { kind: 'stopped'; stop: StopInfo; driverLine?: DriverLinePause }
   | { kind: 'terminated'; message?: string; exitCode: number; category?: 'stdout' | 'stderr' | 'console' | 'important' };
 
 export interface SourceBreakpointSpec {

@@ -13,7 +13,7 @@ import { isAbsolute } from 'node:path';
 import { LaunchError, ResolvedLaunch, resolveLaunch } from './launch';
 import { RuntimeGone, RuntimeHost } from './runtime/host';
 import { DriverDebugger } from './driverSource/driverDebugger';
-import type { StepBackPlan } from './driverSource/callSteps';
+import { LineTravel } from './driverSource/lineTravel';
 import type {
   BreakpointResult,
   EvaluateResult,
@@ -467,7 +467,7 @@ export class PagingLabSession extends DebugSession {
 
   private onRunResult(result: RunResult, host: RuntimeHost): void {
     if (this.host !== host) return;
-    // A run Step Back at a driver line ends on its way, not shown (stepBackInDriver).
+    // A run going back from a driver line ends on its way, not shown (driverSource/lineTravel.ts).
     const intercept = this.interceptRun;
     if (intercept) {
       this.interceptRun = undefined;
@@ -482,42 +482,20 @@ export class PagingLabSession extends DebugSession {
     this.showStop(result.stop);
   }
 
-  /** Set while Step Back at a driver line waits for the call it left to finish: that run's end is not a stop. */
+  /** Set while going back from a driver line waits for the call it left to finish: that run's end is not a stop. */
   private interceptRun: ((r: RunResult) => void) | undefined;
 
-  /**
-   * Step Back at a line of the driver: its JavaScript cannot run backwards, so the call it is paused
-   * in finishes without stopping (pauses skipped), the session travels to the call's entry and runs
-   * the call again to where its stops began (Step In to its first line, or through it to the pause
-   * at a line breakpoint), taking again the steps that led to the stop one back
-   * (DriverDebugger.replaySteps, driverSource/callSteps.ts), whose pauses on the way are not shown.
-   * Where the stops began, one back is the kernel's stop at the DDI's entry. The run is
-   * deterministic: the same steps from the same entry reach the same line with the same locals.
-   */
-  private async stepBackInDriver(plan: StepBackPlan, host: RuntimeHost): Promise<void> {
-    const driver = this.driver!;
-    await driver.skipPauses(true);
-    const ended = new Promise<RunResult>((resolve) => {
-      this.interceptRun = resolve;
+  /** Going back where the driver's code runs (driverSource/lineTravel.ts), with this session's worker and driver debugger. */
+  private lineTravel(host: RuntimeHost, driver: DriverDebugger): LineTravel {
+    return new LineTravel({
+      host,
+      driver,
+      endOfRun: () =>
+        new Promise<RunResult>((resolve) => {
+          this.interceptRun = resolve;
+        }),
+      show: (r) => this.onRunResult(r, host),
     });
-    await driver.resumeFrom('stepOut', KERNEL_THREAD_ID);
-    const out = await ended;
-    driver.runEnded();
-    if (out.kind !== 'stopped') {
-      await driver.skipPauses(false);
-      return this.onRunResult(out, host);
-    }
-    const entry = await host.call({ op: 'callEntryMoment', callId: plan.callId });
-    const atEntry = await host.call({ op: 'goToMoment', moment: entry, as: 'step' });
-    await driver.skipPauses(false);
-    if (plan.toEntry) return this.onRunResult(atEntry, host);
-    driver.replaySteps(plan);
-    driver.runStarting();
-    // From the call's first line by Step In; or through the call (a step out of it, its end at
-    // the DDI's return) to the pause at a line breakpoint the stops began at.
-    if (!plan.start) await driver.prepareStepIn();
-    const r = await host.call({ op: 'run', step: plan.start ? 'stepOut' : 'stepIn', threadId: KERNEL_THREAD_ID });
-    this.onRunResult(r, host);
   }
 
   private showStop(stop: StopInfo): void {
@@ -565,27 +543,28 @@ export class PagingLabSession extends DebugSession {
     if (reverse && this.config?.mode === 'program') {
       throw new RequestError(E_STATE, 'Step back and reverse continue work in driver sessions: a .pgasm program run on its own keeps no timeline. Restart the program to see it again from the start.');
     }
+    const failed = (what: string) => (e: unknown) => {
+      if (e instanceof RuntimeGone || this.host !== host) return;
+      this.endWith(`${what}: ${(e as Error).message}`, 1);
+    };
     if (reverse && atDriverLine) {
+      // Going back from a line of the driver runs its call again (driverSource/lineTravel.ts).
       const plan = step === 'stepBack' && threadId === KERNEL_THREAD_ID ? driver!.stepBackPlan() : undefined;
-      if (!plan) {
+      if (step === 'stepBack' && !plan) {
         throw new RequestError(
           E_STATE,
-          step === 'stepBack'
+          threadId === KERNEL_THREAD_ID
             ? "The driver is paused at a line of its source that was reached neither at a line breakpoint nor by stepping from one or from the call's first line (entered with Step In from the DDI's entry), and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there."
-            : "The driver is paused at a line of its source, and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then continue in reverse from there.",
+            : "The driver is paused at a line of its source: step the GPU's threads back from a stop of the kernel or the GPU (step out to the DDI call's return first).",
         );
       }
       this.resumed();
       this.sendResponse(response);
-      this.stepBackInDriver(plan, host).catch((e: unknown) => {
-        if (e instanceof RuntimeGone || this.host !== host) return;
-        this.endWith(`Step Back could not run the driver's call again: ${(e as Error).message}`, 1);
-      });
+      const travel = this.lineTravel(host, driver!);
+      (plan ? travel.stepBack(plan) : travel.reverseContinue(threadId, driver!.reverseWithin())).catch(failed(plan ? "Step Back could not run the driver's call again" : "Reverse Continue could not run the driver's call again"));
       return;
     }
     const enterDdi = !atDriverLine && driver?.ready && step === 'stepIn' && threadId === KERNEL_THREAD_ID;
-    // Going back replays driver code the user has already seen run: its line breakpoints must not stop it.
-    const quiet = reverse && !!driver?.ready;
     this.resumed();
     if (step === 'continue') (response as DebugProtocol.ContinueResponse).body = { allThreadsContinued: true };
     this.sendResponse(response);
@@ -594,16 +573,12 @@ export class PagingLabSession extends DebugSession {
       driver!.resumeFrom(step, threadId).catch((e: unknown) => this.endWith(`The driver could not be resumed: ${(e as Error).message}`, 1));
       return;
     }
+    if (reverse && driver?.ready) {
+      this.lineTravel(host, driver).backwards(step, threadId).catch(failed('The simulation failed'));
+      return;
+    }
     driver?.runStarting();
-    const loud = (): Promise<void> => (quiet ? driver!.skipPauses(false) : Promise.resolve());
-    (enterDdi ? driver!.prepareStepIn() : quiet ? driver!.skipPauses(true) : Promise.resolve()).then(() => host.call({ op: 'run', step, threadId })).then(
-      (r) => loud().then(() => this.onRunResult(r, host)),
-      (e: unknown) =>
-        loud().then(() => {
-          if (e instanceof RuntimeGone || this.host !== host) return;
-          this.endWith(`The simulation failed: ${(e as Error).message}`, 1);
-        }),
-    );
+    (enterDdi ? driver!.prepareStepIn() : Promise.resolve()).then(() => host.call({ op: 'run', step, threadId })).then((r) => this.onRunResult(r, host), failed('The simulation failed'));
   }
 
   /** pagingLab.goToMoment: the timeline travels there (refused with a reason before anything moves), then a `goto` stop. */

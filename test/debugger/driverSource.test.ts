@@ -267,15 +267,12 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     }
   });
 
-  it('Step Back from a line reached at a line breakpoint: one step back is the breakpoint\'s stop again, then the DDI\'s entry; Reverse Continue at a driver line is refused with what to do', async () => {
+  it('Step Back from a line reached at a line breakpoint: one step back is the breakpoint\'s stop again, then the DDI\'s entry', async () => {
     const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
     const stop = (await start(dc, {}, async () => {
       await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
     })) as Stopped;
     assert.equal(stop.body.reason, 'breakpoint');
-    const reverse = (await dc.request('reverseContinue', { threadId: KERNEL })) as DebugProtocol.Response;
-    assert.equal(reverse.success, false);
-    assert.match(reverse.message ?? '', /cannot run backwards: step out/);
     const top = async () => {
       const f = (await stack(dc))[0];
       const locals = (await dc.scopesRequest({ frameId: f.id })).body.scopes.find((x) => x.name === 'Locals');
@@ -294,6 +291,87 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     const again = await step(dc, 'continue');
     assert.equal(again.body.reason, 'breakpoint');
     assert.equal(await top(), atBreakpoint);
+  });
+
+  it('Reverse Continue stops at the line breakpoints inside earlier DDI calls, from a kernel stop and from a driver line, each stop as it was going forward; then the beginning', async () => {
+    const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    const first = (await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
+    })) as Stopped;
+    assert.equal(first.body.reason, 'breakpoint');
+    /** The stop: the kernel thread's frames, and the top frame's locals. */
+    const where = async (): Promise<string> => {
+      const frames = await stack(dc);
+      const locals = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes.find((x) => x.name === 'Locals');
+      const values = locals ? [...(await vars(dc, locals.variablesReference))].map(([k, v]) => `${k}=${v.value}`).join(' ') : '';
+      // A transfer too large for one DMA buffer is built over several calls (MultipassOffset tells them apart).
+      const pass = (await evaluate(dc, '[pBuildPagingBuffer.MultipassOffset, pBuildPagingBuffer.DmaSize].join()', frames[0].id).catch(() => undefined))?.body.result ?? '-';
+      return `pass ${pass}: ${frames.map((f) => `${f.name}:${f.line}`).join(' < ')} | ${values}`;
+    };
+    const forward = [await where()];
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+      forward.push(await where());
+    }
+    assert.equal(new Set(forward).size, 3, `three different calls: ${forward.join('\n')}`);
+    // Out of the call to the kernel's stop at its return, with the breakpoint off, then on again.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    for (let i = 0; i < 4 && !(await stack(dc))[0].name.includes(' → '); i++) await step(dc, 'stepOut');
+    const out = await where();
+    assert.match(out, /^pass -: DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/, out);
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
+    // From the kernel's stop: the breakpoint's pause in the call that just returned.
+    const back = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.equal(back.body.reason, 'breakpoint', (await where()) + dc.stderr.join(''));
+    assert.equal(await where(), forward[2]);
+    // From a driver line: the pause before it, in the call before.
+    for (let i = 1; i >= 0; i--) {
+      const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(s.body.reason, 'breakpoint');
+      assert.equal(await where(), forward[i], `reverse continue to stop ${i}`);
+    }
+    const beginning = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.match(beginning.body.description ?? '', /beginning of the run/);
+    // Forward again: the same stops.
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+      assert.equal(await where(), forward[i], `forward again to stop ${i}`);
+    }
+  });
+
+  it('Reverse Continue within one call: back through the iterations of a loop a line breakpoint stops in, a log point passed without a stop or a line; from a stop reached by stepping too', async () => {
+    const inLoop = lineOf(REFERENCE, 'const n = Math.min(MAX_COPY_BYTES, transferSize - done);');
+    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+    const breakpoints = [{ line: inLoop }, { line: emitLine, logMessage: 'copy at {done}' }];
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints });
+    });
+    const done = async (): Promise<string> => {
+      const top = (await stack(dc))[0];
+      return `${top.name}:${top.line} done=${(await evaluate(dc, 'done', top.id)).body.result}`;
+    };
+    const forward = [await done()];
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+      forward.push(await done());
+    }
+    assert.ok(forward.some((w, i) => i > 0 && /done=(?!0$)/.test(w)), `stops inside one call's loop: ${forward.join(', ')}`);
+    const logged = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').length;
+    const logs = logged();
+    for (let i = forward.length - 2; i >= 0; i--) {
+      const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(s.body.reason, 'breakpoint');
+      assert.equal(await done(), forward[i], `reverse continue to stop ${i}`);
+    }
+    assert.equal(logged(), logs, 'going back writes no log line again');
+    // From a stop reached by steps over the loop with the breakpoints off; with them on again, back to the pause the steps began at.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    for (let i = 0; i < 3; i++) await step(dc, 'next');
+    const stepped = await done();
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints });
+    const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(await done(), forward[0], `from ${stepped}, back to the breakpoint's stop the steps began at`);
   });
 
   it('conditions (JavaScript over the locals), hit counts and log points on driver lines; a condition that throws stops and says why', async () => {

@@ -1,10 +1,10 @@
 // What Step Back at a driver line needs to reach a driver stop again by running its DDI call again
-// (the driver's JavaScript cannot run backwards or be checkpointed; DebugSession.stepBackInDriver):
+// (the driver's JavaScript cannot run backwards or be checkpointed; ./lineTravel.ts):
 // per call, where its stops began (its first line, entered by Step In at the DDI's entry, or the nth
 // pause at a line breakpoint's line) and the steps by line the user took from there; and, while a
 // re-execution runs, the pause it waits for and the steps it has still to take, none of them shown.
 
-import type { StepKind, StopReason } from '../model';
+import type { DriverLinesWithin, StepKind, StopReason } from '../model';
 
 /** The `nth` pause at line breakpoints on line and column `at` of the driver's script within one DDI call. */
 export interface LinePause {
@@ -29,8 +29,10 @@ export class CallSteps {
   private lastStep: StepKind | undefined;
   /** The stop the run in progress stopped at was entered by Step In (its one-shot breakpoint hit). */
   enteredByStepIn = false;
-  /** Pauses at line breakpoints in the call in progress, by line and column. */
-  private linePauses: { callId: number; counts: Map<string, number> } | undefined;
+  /** Pauses at line breakpoints in the call in progress, by line and column, and the latest. */
+  private linePauses: { callId: number; counts: Map<string, number>; last?: LinePause } | undefined;
+  /** The current stop's call, the latest pause at a line breakpoint in it up to the stop, and whether the stop is that pause. */
+  private here: { callId: number; last?: LinePause; atIt: boolean } | undefined;
   /** The line pause the current pause is (a pause at a line breakpoint). */
   linePause: LinePause | undefined;
   /** A re-execution in progress: the pause at a line breakpoint it runs to, then the steps still to take. */
@@ -58,11 +60,14 @@ export class CallSteps {
     const nth = (this.linePauses.counts.get(at) ?? 0) + 1;
     this.linePauses.counts.set(at, nth);
     this.linePause = { at, nth };
+    this.linePauses.last = this.linePause;
     return this.linePause;
   }
 
   /** A stop is shown: the steps begin (the first line, a line breakpoint), grow by the step taken to it, or end. */
   stopped(reason: StopReason, callId: number | undefined): void {
+    const last = callId !== undefined && this.linePauses?.callId === callId ? this.linePauses.last : undefined;
+    this.here = callId === undefined ? undefined : { callId, last, atIt: !!this.linePause };
     const replayed = this.replay;
     this.replay = undefined;
     if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice(), start: replayed.start };
@@ -80,6 +85,13 @@ export class CallSteps {
     const s = this.steps;
     if (!s || s.callId === undefined || s.callId !== callId) return undefined;
     return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0, start: s.start };
+  }
+
+  /** Reverse continue from the current stop, in call `callId` (the stop's): which of the call's pauses at line breakpoints came before it. */
+  reverseWithin(callId: number | undefined): DriverLinesWithin | undefined {
+    const h = this.here;
+    if (!h || h.callId !== callId) return undefined;
+    return { callId: h.callId, ...(h.last ? { before: h.last } : {}), inclusive: !h.atIt };
   }
 
   /** The next run re-executes `plan`. */

@@ -16,7 +16,7 @@ import { samePath } from '../samePath';
 import type { DriverScript } from '../../sim/driver/sourceMap';
 import { DriverSourceMap } from '../../sim/driver/sourceMap';
 import type { Timeout } from '../../host/watchdog';
-import type { BreakpointResult, EvaluateResult, ExceptionDetails, SetVariableResult, SourceBreakpointSpec, StepKind, StopInfo, StopReason, VarNode } from '../model';
+import type { BreakpointResult, DriverLinesWithin, EvaluateResult, ExceptionDetails, SetVariableResult, SourceBreakpointSpec, StepKind, StopInfo, StopReason, VarNode } from '../model';
 import { KERNEL_THREAD_ID } from '../model';
 import type { RuntimeHost } from '../runtime/host';
 import type { WorkerInspector } from '../runtime/inspector';
@@ -24,7 +24,7 @@ import { BRIDGE, fromWire } from '../runtime/inspectorBridge';
 import type { DriverPause } from '../targets/target';
 import { CatchSites } from './catchSites';
 import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from '../runtime/cdp';
-import { LineBreakpoints } from './lineBreakpoints';
+import { conditionProblem, LineBreakpoints, logPointText } from './lineBreakpoints';
 import { CallSteps, type LinePause, type StepBackPlan } from './callSteps';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
 
@@ -33,6 +33,11 @@ const BRIDGE_GROUP = 'paging-lab-bridge';
 
 /** How long a hung driver may take to pause before the session gives up on it (ends the run as a TDR). */
 const HANG_PAUSE_TIMEOUT_MS = 1500;
+
+/** Where a pause is, as pauses at line breakpoints are counted (line:column of the compiled script, from 0). */
+function pauseAt(top: CallFrame): string {
+  return `${top.location.lineNumber}:${top.location.columnNumber ?? 0}`;
+}
 
 type Intent =
   | { kind: 'none' }
@@ -74,6 +79,8 @@ export class DriverDebugger {
   private bridgeRef: string | undefined;
   /** Where the current call's stops began and the steps since, for Step Back; a re-execution's progress. */
   private readonly calls = new CallSteps();
+  /** Reverse continue is looking for pauses at line breakpoints (searchLines). */
+  private searching = false;
 
   constructor(private readonly events: DriverDebuggerEvents) {}
 
@@ -164,6 +171,28 @@ export class DriverDebugger {
   /** While set, V8 does not pause the driver (breakpoints, exceptions): time travel replays code the user already saw run. */
   async skipPauses(skip: boolean): Promise<void> {
     await this.link?.send('Debugger.setSkipAllPauses', { skip }).catch(() => undefined);
+  }
+
+  /** Whether reverse continue has line breakpoints of the driver's to look for (kernel/driverLines.ts). */
+  get hasLineBreakpoints(): boolean {
+    return this.breakpoints.any;
+  }
+
+  /** While set (reverse continue looks for line breakpoints), no pause is shown: one at a line breakpoint is told to the worker's search (the bridge's `linePause`). */
+  searchLines(on: boolean): void {
+    this.searching = on;
+  }
+
+  /** A pause while reverse continue searches: the worker's search hears of one at a line breakpoint. */
+  private async noteForSearch(p: PausedEvent): Promise<void> {
+    const top = p.callFrames[0];
+    const lineHits = (p.hitBreakpoints ?? []).flatMap((id) => this.breakpoints.at(id));
+    if (top && this.isDriver(top) && lineHits.length) {
+      const stops = lineHits.some((b) => !b.template);
+      const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify(pauseAt(top))}, ${stops})`;
+      await this.link!.send('Runtime.evaluate', { expression, silent: true, returnByValue: true }).catch(() => undefined);
+    }
+    await this.resumeV8();
   }
 
   // ---- runs ----
@@ -288,6 +317,7 @@ export class DriverDebugger {
   }
 
   private async onPaused(p: PausedEvent): Promise<void> {
+    if (this.searching) return this.noteForSearch(p);
     const frames = p.callFrames;
     const driverFrames = frames.filter((f) => this.isDriver(f));
     // Not in a run (the module's top level while it loads, a value read between runs): not a stop.
@@ -355,11 +385,11 @@ export class DriverDebugger {
       const stopping: number[] = [];
       for (const bp of lineHits) {
         if (!this.breakpoints.hit(bp).stop) continue;
-        if (bp.template) await this.log(top, bp.template);
+        if (bp.template) this.events.output('console', await logPointText(this.link!, top, bp.template));
         else stopping.push(bp.spec.id);
       }
       if (stopping.length) {
-        const text = await this.conditionProblem(top, lineHits.filter((b) => stopping.includes(b.spec.id)).map((b) => b.spec.condition));
+        const text = await conditionProblem(this.link!, top, lineHits.filter((b) => stopping.includes(b.spec.id)).map((b) => b.spec.condition));
         return this.show(p, driverFrames, 'breakpoint', undefined, stopping, text);
       }
       if (this.intent.kind !== 'step') return this.resumeV8();
@@ -399,33 +429,6 @@ export class DriverDebugger {
       breakMode: caught ? 'always' : 'unhandled',
       details: { message: what, typeName: ex.className ?? ex.type ?? 'exception', stackTrace: text },
     };
-  }
-
-  private async conditionProblem(top: CallFrame, conditions: (string | undefined)[]): Promise<string | undefined> {
-    for (const c of conditions) {
-      if (!c) continue;
-      try {
-        const r = await this.link!.send<EvaluateResponse>('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrameId, expression: c, silent: true, throwOnSideEffect: false, timeout: 1000 });
-        if (r.exceptionDetails) {
-          const d = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
-          return `The breakpoint condition '${c}' could not be evaluated: ${String(d).split('\n')[0]}`;
-        }
-      } catch (e) {
-        return `The breakpoint condition '${c}' could not be evaluated: ${(e as Error).message}`;
-      }
-    }
-    return undefined;
-  }
-
-  private async log(top: CallFrame, template: string): Promise<void> {
-    let text: string;
-    try {
-      const r = await this.link!.send<EvaluateResponse>('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrameId, expression: template, silent: true, returnByValue: true, timeout: 1000 });
-      text = r.exceptionDetails ? `<log point failed: ${String(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text).split('\n')[0]}>` : String(r.result.value);
-    } catch (e) {
-      text = `<log point failed: ${(e as Error).message}>`;
-    }
-    this.events.output('console', text.endsWith('\n') ? text : text + '\n');
   }
 
   private showHang(p: PausedEvent, frames: CallFrame[], intent: Extract<Intent, { kind: 'hang' }>): Promise<void> {
@@ -486,7 +489,7 @@ export class DriverDebugger {
       return undefined;
     }
     if (!callId) return undefined;
-    return this.calls.pausedAtLine(callId, `${top.location.lineNumber}:${top.location.columnNumber ?? 0}`);
+    return this.calls.pausedAtLine(callId, pauseAt(top));
   }
 
   /**
@@ -497,6 +500,11 @@ export class DriverDebugger {
    */
   stepBackPlan(): StepBackPlan | undefined {
     return this.stop ? this.calls.plan(this.stop.callId) : undefined;
+  }
+
+  /** Reverse continue from the current stop: which pauses of its call came before it (kernel/driverLines.ts). */
+  reverseWithin(): DriverLinesWithin | undefined {
+    return this.stop ? this.calls.reverseWithin(this.stop.callId) : undefined;
   }
 
   /**

@@ -9,6 +9,7 @@ import { parseExpressionAt } from 'acorn';
 import type { DriverSourceMap } from '../../sim/driver/sourceMap';
 import { type BreakpointRule, check, makeRule } from '../breakpoints';
 import type { BreakpointResult, SourceBreakpointSpec } from '../model';
+import type { CallFrame, EvaluateResponse } from '../runtime/cdp';
 import { InspectorError, type WorkerInspector } from '../runtime/inspector';
 import { UNKNOWN } from '../expression';
 
@@ -67,6 +68,11 @@ export class LineBreakpoints {
     private readonly link: () => WorkerInspector | undefined,
     private readonly scriptName: () => string | undefined,
   ) {}
+
+  /** Whether any breakpoint is bound in V8 (reverse continue then looks for their pauses). */
+  get any(): boolean {
+    return this.byV8.size > 0;
+  }
 
   /** The driver's breakpoints bound at V8 breakpoint `id`. */
   at(id: string): LineBreakpoint[] {
@@ -171,4 +177,33 @@ export class LineBreakpoints {
   hit(bp: LineBreakpoint): { stop: boolean } {
     return { stop: check(bp.rule, () => UNKNOWN).stop };
   }
+}
+
+/** The first of `conditions` that throws at `top`, and why (a condition that throws stops, to say so); undefined when each evaluates. */
+export async function conditionProblem(link: WorkerInspector, top: CallFrame, conditions: (string | undefined)[]): Promise<string | undefined> {
+  for (const c of conditions) {
+    if (!c) continue;
+    try {
+      const r = await link.send<EvaluateResponse>('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrameId, expression: c, silent: true, throwOnSideEffect: false, timeout: 1000 });
+      if (r.exceptionDetails) {
+        const d = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
+        return `The breakpoint condition '${c}' could not be evaluated: ${String(d).split('\n')[0]}`;
+      }
+    } catch (e) {
+      return `The breakpoint condition '${c}' could not be evaluated: ${(e as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
+/** A log point's line at `top` (its template evaluated there), ending in a newline; what went wrong when it could not be. */
+export async function logPointText(link: WorkerInspector, top: CallFrame, template: string): Promise<string> {
+  let text: string;
+  try {
+    const r = await link.send<EvaluateResponse>('Debugger.evaluateOnCallFrame', { callFrameId: top.callFrameId, expression: template, silent: true, returnByValue: true, timeout: 1000 });
+    text = r.exceptionDetails ? `<log point failed: ${String(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text).split('\n')[0]}>` : String(r.result.value);
+  } catch (e) {
+    text = `<log point failed: ${(e as Error).message}>`;
+  }
+  return text.endsWith('\n') ? text : text + '\n';
 }

@@ -14,7 +14,7 @@ import type { WriteRecord } from '../../sim/timeline/writeLog';
 import { hex } from '../../isa/hex';
 import type { DataHit } from '../gpu/dataBreakpoints';
 import type { GpuView } from '../gpu/view';
-import { GPU_THREAD_BASE, KERNEL_THREAD_ID, type StopReason } from '../model';
+import { type DriverLinePause, GPU_THREAD_BASE, KERNEL_THREAD_ID, type StopReason } from '../model';
 import { SubmittedOperations } from './submittedOperations';
 
 /**
@@ -27,7 +27,8 @@ export interface ReverseStop {
   /** A search starts at moment `from`; `pauseRequested` says when the user asked it to stop. */
   begin?(from: number, pauseRequested: () => boolean): void;
   candidate(moment: number): boolean;
-  check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[]; thread?: number } | undefined;
+  /** A stop at `e`; `driverLine`: a pause at a line breakpoint inside the DDI call that returned there, which the session reaches by running the call again. */
+  check(e: MachineEvent): { reason: StopReason; text?: string; hitBreakpointIds?: number[]; thread?: number; driverLine?: DriverLinePause } | undefined;
 }
 
 /** What a data breakpoint's stop says: its text, the thread that wrote, and the driver's lines that did (innermost first). */

@@ -27,6 +27,8 @@ export interface Bridge {
   pendingDdiFunction(): unknown;
   /** The DDI call the driver is running in (0: none), for counting its pauses at line breakpoints. */
   callId(): number;
+  /** The driver paused at a line breakpoint at `at` (line:column of its script) while reverse continue searched: `stops` when not only log points are there. */
+  linePause(at: string, stops: boolean): boolean;
   /** Describes the simulator's own objects among `holder[name]` (DDI arguments...) as the debugger shows them: JSON of `{ [name]: VarNode }`. */
   describe(holder: object, names: string[], path: string): string;
   /**
@@ -44,6 +46,7 @@ export interface BridgeTarget {
   pause(): unknown;
   pendingDdiFunction(): unknown;
   callId(): number;
+  linePause(at: string, stops: boolean): boolean;
   describe(name: string, value: unknown, path: string): VarNode;
 }
 
@@ -94,6 +97,7 @@ export function installInspectorBridge(target: BridgeTarget): void {
     pause: () => toWire(target.pause()),
     pendingDdiFunction: () => target.pendingDdiFunction(),
     callId: () => target.callId(),
+    linePause: (at, stops) => target.linePause(at, stops),
     describe(holder, names, path) {
       return JSON.stringify(describeNames(target, holder, names, path));
     },

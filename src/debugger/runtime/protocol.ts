@@ -7,6 +7,7 @@ import type { ResolvedLaunch } from '../launch';
 import type { AdapterStateResponse, WhoWroteResponse } from '../customRequests';
 import type {
   BreakpointResult,
+  DriverLinesSearch,
   CompletionItem,
   DataBreakpointInfo,
   DataBreakpointSpec,
@@ -27,7 +28,8 @@ export type WorkerCall =
   | { op: 'compile'; config: ResolvedLaunch }
   | { op: 'launch'; config: ResolvedLaunch }
   | { op: 'start'; stopOnEntry?: boolean }
-  | { op: 'run'; step: StepKind; threadId: number }
+  /** `driverLines`: a reverse continue looks for pauses at the driver's line breakpoints too (the session reports them through the bridge). */
+  | { op: 'run'; step: StepKind; threadId: number; driverLines?: DriverLinesSearch }
   | { op: 'goToMoment'; moment: number; as?: 'restart' | 'step' }
   | { op: 'callEntryMoment'; callId: number }
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }

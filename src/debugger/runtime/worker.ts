@@ -135,6 +135,7 @@ export function startWorker(): void {
       case 'run':
         Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);
+        if (req.driverLines && req.step === 'reverseContinue') need().searchDriverLines?.(req.driverLines);
         return need().run(req.step, req.threadId, ctl);
       case 'goToMoment': {
         const t = need();
@@ -174,6 +175,7 @@ export function startWorker(): void {
     },
     pendingDdiFunction: () => target?.pendingDdiFunction?.(),
     callId: () => target?.currentCallId?.() ?? 0,
+    linePause: (at, stops) => target?.noteLinePause?.(at, stops) ?? false,
     describe: (name, value, path) => {
       if (!target?.describeValue) return { name, value: String(value) };
       return target.describeValue(name, value, path);

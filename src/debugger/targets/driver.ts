@@ -30,6 +30,7 @@ import { GpuView } from '../gpu/view';
 import { withDdiBuffer } from '../kernel/ddiBuffer';
 import { DataWriters, type ReverseStop } from '../kernel/dataWriters';
 import { readsBackwards, SearchPaused } from '../kernel/dataReaders';
+import { type DriverLinesBackwards, driverLinesBackwards } from '../kernel/driverLines';
 import { frameStarts } from './reverse';
 import { DdiBreakpoints } from '../kernel/ddiBreakpoints';
 import { StopFrames } from '../kernel/frames';
@@ -40,6 +41,7 @@ import { whoCommand, whoWrote } from '../kernel/who';
 import type { ResolvedLaunch } from '../launch';
 import type {
   BreakpointResult,
+  DriverLinesSearch,
   ExceptionDetails,
   FrameInfo,
   FunctionBreakpointSpec,
@@ -99,6 +101,8 @@ export class DriverTarget implements Target {
   }
 
   readonly timeline: Timeline;
+  /** Reverse continue's search for pauses at the driver's line breakpoints (../kernel/driverLines.ts). */
+  private readonly driverLines: DriverLinesBackwards;
   private readonly scenarioPath: string;
 
   private constructor(
@@ -137,7 +141,8 @@ export class DriverTarget implements Target {
     this.writers = new DataWriters(timeline, gpu);
     // Reads first: at a moment that both reads and writes watched bytes (a copy), the stop names the
     // read as the forward stop does (the datapath reads before it writes).
-    this.reverseStops.push(readsBackwards(timeline, gpu.data, (e, hit) => this.writers.describe(e, hit)), this.writers.backwards());
+    this.driverLines = driverLinesBackwards(timeline);
+    this.reverseStops.push(readsBackwards(timeline, gpu.data, (e, hit) => this.writers.describe(e, hit)), this.writers.backwards(), this.driverLines);
   }
 
   /** The timeline's next event, into the run's digest (once: going forward again after a step back replays events the digest has). */
@@ -197,6 +202,10 @@ export class DriverTarget implements Target {
       return this.settle(e, ctl) ?? { kind: 'stopped', stop: this.makeStop(e, 'entry') };
     }
     return this.run('continue', KERNEL_THREAD_ID, ctl);
+  }
+
+  searchDriverLines(search: DriverLinesSearch): void {
+    this.driverLines.want(search);
   }
 
   run(step: StepKind, threadId: number, ctl: RunControl): RunResult {
@@ -394,6 +403,11 @@ export class DriverTarget implements Target {
 
   /** Whether a breakpoint stops at `e` in reverse: its condition holds there (no counting, no logging). */
   private reverseHit(e: Event): RunResult | undefined {
+    // A pause at a driver line breakpoint in the call whose code ran after this moment: later than
+    // all else of the moment. The session runs the call again from its entry to the pause.
+    const line = this.driverLines.check(e)?.driverLine;
+    const entry = line ? this.callEntryMoment(line.callId) : 0;
+    if (line && entry) return { kind: 'stopped', stop: this.makeStop(this.travel({ moment: entry, acts: 0 }), 'step'), driverLine: line };
     switch (e.kind) {
       case 'ddi-entry': {
         const hits = this.breakpoints.wouldStop(e.call.ddi, this.names.ofCall(e));
@@ -423,7 +437,7 @@ export class DriverTarget implements Target {
     }
     for (const r of this.reverseStops) {
       const hit = r.check(e);
-      if (hit) {
+      if (hit && !hit.driverLine) {
         const stop = this.makeStop(e, hit.reason, hit.text, undefined, hit.thread);
         if (hit.hitBreakpointIds) stop.hitBreakpointIds = hit.hitBreakpointIds;
         return { kind: 'stopped', stop };
@@ -531,6 +545,11 @@ export class DriverTarget implements Target {
   describeValue(name: string, value: unknown, path: string): VarNode {
     // Live: the driver is inside the call, so its arguments can still be changed.
     return toVar(name, value, undefined, this.reg, path, true);
+  }
+
+  /** The session saw the driver pause at a line breakpoint while a reverse continue searched (../kernel/driverLines.ts). */
+  noteLinePause(at: string, stops: boolean): boolean {
+    return this.driverLines.notePause(at, stops);
   }
 
   currentCallId(): number {

@@ -54,7 +54,7 @@ export function* reverseCandidates(index: MomentIndex, before: number, filter: R
   let to = before - 1;
   while (to >= 1) {
     const m = index.findBackward(1, to, (kind, aux, address, moment) => {
-      if (kind === KIND_DDI_ENTRY) return filter.ddis.size > 0 && filter.ddis.has(index.callDdi(aux) ?? '');
+      if (kind === KIND_DDI_ENTRY && filter.ddis.size > 0 && filter.ddis.has(index.callDdi(aux) ?? '')) return true;
       if (kind === KIND_INSTRUCTION && filter.instructions.has(address)) return true;
       if (kind === KIND_DDI_RETURN && filter.failures) {
         const s = index.callStatus(aux);

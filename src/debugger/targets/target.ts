@@ -8,6 +8,7 @@ import type { DriverScript } from '../../sim/driver/sourceMap';
 import type { GpuView } from '../gpu/view';
 import type {
   BreakpointResult,
+  DriverLinesSearch,
   FunctionBreakpointSpec,
   RunResult,
   SourceBreakpointSpec,
@@ -60,6 +61,8 @@ export interface Target {
   /** `stopOnEntry` overrides the launch's (a step off the end of the driver's module top level stops at the first DDI call). */
   start(ctl: RunControl, stopOnEntry?: boolean): RunResult;
   run(step: StepKind, threadId: number, ctl: RunControl): RunResult;
+  /** Driver targets: the next reverse continue also looks for pauses at the driver's line breakpoints, which the session reports (noteLinePause). */
+  searchDriverLines?(search: DriverLinesSearch): void;
   setSourceBreakpoints(path: string, bps: SourceBreakpointSpec[]): BreakpointResult[];
   breakpointLines(path: string, line: number, endLine?: number): number[];
   setFunctionBreakpoints(bps: FunctionBreakpointSpec[]): BreakpointResult[];
@@ -77,6 +80,8 @@ export interface Target {
   pendingDdiFunction?(): unknown;
   /** Driver targets: the DDI call the driver is running in (0: none). */
   currentCallId?(): number;
+  /** Driver targets: the driver paused at a line breakpoint at `at` (`stops`: not only log points there); false when no reverse search was listening. */
+  noteLinePause?(at: string, stops: boolean): boolean;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */
   saveRecording?(file: string): Promise<{ file: string; edits: number; finished: boolean }>;
   /** Driver targets: travels to moment `moment` of the run and stops there (reason `goto`; `restart` for Restart Frame; `step` for Step Back from a driver line). */

@@ -549,12 +549,15 @@ export class PagingLabSession extends DebugSession {
     };
     if (reverse && atDriverLine) {
       // Going back from a line of the driver runs its call again (driverSource/lineTravel.ts).
+      if (driver!.hung) {
+        throw new RequestError(E_STATE, "The driver is paused in a DDI call that has not returned (a TDR), and going back from a line of the driver lets its call finish first: continue or terminate; to see the call again, restart and step back from its DDI's entry before it hangs.");
+      }
       const plan = step === 'stepBack' && threadId === KERNEL_THREAD_ID ? driver!.stepBackPlan() : undefined;
       if (step === 'stepBack' && !plan) {
         throw new RequestError(
           E_STATE,
           threadId === KERNEL_THREAD_ID
-            ? "The driver is paused at a line of its source that was reached neither at a line breakpoint nor by stepping from one or from the call's first line (entered with Step In from the DDI's entry), and its JavaScript cannot run backwards: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then step back from there."
+            ? "The driver is paused at a line of its source outside any DDI call (its module's top level), and its JavaScript cannot run backwards: continue to a stop of the kernel or the GPU, then step back from there."
             : "The driver is paused at a line of its source: step the GPU's threads back from a stop of the kernel or the GPU (step out to the DDI call's return first).",
         );
       }

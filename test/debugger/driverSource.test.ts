@@ -507,7 +507,51 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.ok(dc.alive);
   });
 
-  it('a hung driver pauses on its loop line (TDR); Continue lets it run until the TDR fires again; Terminate ends it and the adapter exits cleanly', async () => {
+  it('Step Back from a stop no step leads to (a `debugger;` statement, an exception): to the last line breakpoint stop before it in the call, else the DDI\'s entry', async () => {
+    const helper = writeDriver(dir, 'thrower-back.ts', ['export function tolerant(): number {', '  try {', '    return JSON.parse("{");', '  } catch {', '    return 0;', '  }', '}']);
+    const driver = wrapReference(dir, 'debugger-back.ts', [`import { tolerant } from ${JSON.stringify(helper)};`], [
+      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+      '  for (let i = 0; i < 2; i++) {',
+      '    debugger;',
+      '  }',
+      '  const parsed = tolerant();',
+      '  return ref.DxgkDdiBuildPagingBuffer(h, a) + parsed;',
+      '},',
+    ]);
+    const statement = lineOf(driver, 'debugger;');
+    const bpLine = lineOf(driver, 'const parsed = tolerant();');
+    const first = (await start(dc, { driver }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['driverCaughtException'] });
+      await dc.setBreakpointsRequest({ source: { path: driver }, breakpoints: [{ line: bpLine }] });
+    })) as Stopped;
+    assert.equal(first.body.description, 'Paused on a debugger statement');
+    const top = async () => {
+      const f = (await stack(dc))[0];
+      const i = f.source?.path === driver && f.line === statement ? ` i=${(await evaluate(dc, 'i', f.id)).body.result}` : '';
+      return `${f.name} ${f.source?.path ?? ''}:${f.line}${i}`;
+    };
+    const atStatement = await top();
+    // No pause at a line breakpoint before it in the call: one back is the DDI's entry.
+    await step(dc, 'stepBack');
+    const entry = await top();
+    assert.match(entry, /^DxgkDdiBuildPagingBuffer\(/);
+    // Forward again to the same statement, on through the loop to the breakpoint, and to the caught exception.
+    assert.equal((await step(dc, 'continue')).body.description, 'Paused on a debugger statement');
+    assert.equal(await top(), atStatement);
+    await step(dc, 'continue');
+    assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+    const atBreakpoint = await top();
+    assert.match(atBreakpoint, new RegExp(`:${bpLine}$`));
+    assert.equal((await step(dc, 'continue')).body.reason, 'exception');
+    assert.equal((await stack(dc))[0].source?.path, helper);
+    // Back from the exception: the breakpoint's stop; then the DDI's entry.
+    assert.equal((await step(dc, 'stepBack')).body.reason, 'breakpoint');
+    assert.equal(await top(), atBreakpoint);
+    await step(dc, 'stepBack');
+    assert.equal(await top(), entry);
+  });
+
+  it('a hung driver pauses on its loop line (TDR); going back is refused; Continue lets it run until the TDR fires again; Terminate ends it and the adapter exits cleanly', async () => {
     const first = (await start(dc, { driver: TDR_DRIVER, tdrDelayMs: 300 }, async () => undefined)) as Stopped;
     assert.equal(first.body.reason, 'exception');
     assert.match(first.body.text ?? '', /^TDR: DxgkDdiBuildPagingBuffer has run for \d+\.\d s without returning \(tdrDelayMs is 300\)$/);
@@ -520,6 +564,13 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
       assert.ok(f.line >= loop && f.line <= loop + 2, `paused at line ${f.line}, the loop is at ${loop}`);
       assert.equal((await evaluate(dc, 'submitted', f.id)).body.result, '1');
     };
+    await onLoop();
+    // Going back lets the call finish first, which a hung call never does: refused, saying so.
+    for (const command of ['stepBack', 'reverseContinue']) {
+      const back = (await dc.request(command, { threadId: KERNEL })) as DebugProtocol.Response;
+      assert.equal(back.success, false);
+      assert.match(back.message ?? '', /has not returned \(a TDR\)/);
+    }
     await onLoop();
     const t0 = Date.now();
     const again = await step(dc, 'continue');

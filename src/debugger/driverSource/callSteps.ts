@@ -30,9 +30,9 @@ export class CallSteps {
   /** The stop the run in progress stopped at was entered by Step In (its one-shot breakpoint hit). */
   enteredByStepIn = false;
   /** Pauses at line breakpoints in the call in progress, by line and column, and the latest. */
-  private linePauses: { callId: number; counts: Map<string, number>; last?: LinePause } | undefined;
-  /** The current stop's call, the latest pause at a line breakpoint in it up to the stop, and whether the stop is that pause. */
-  private here: { callId: number; last?: LinePause; atIt: boolean } | undefined;
+  private linePauses: { callId: number; counts: Map<string, number>; last?: LinePause; lastStopping?: LinePause } | undefined;
+  /** The current stop's call, the latest pause at a line breakpoint in it up to the stop (and the latest where one stops), and whether the stop is that pause. */
+  private here: { callId: number; last?: LinePause; lastStopping?: LinePause; atIt: boolean } | undefined;
   /** The line pause the current pause is (a pause at a line breakpoint). */
   linePause: LinePause | undefined;
   /** A re-execution in progress: the pause at a line breakpoint it runs to, then the steps still to take. */
@@ -54,20 +54,21 @@ export class CallSteps {
     this.lastStep = kernelThread && (step === 'next' || step === 'stepIn' || step === 'stepOut') ? step : undefined;
   }
 
-  /** A pause at a line breakpoint in call `callId` on line and column `at`: which of them it is (kept as `linePause`). */
-  pausedAtLine(callId: number, at: string): LinePause {
+  /** A pause at a line breakpoint in call `callId` on line and column `at` (`stops`: not only log points there): which of them it is (kept as `linePause`). */
+  pausedAtLine(callId: number, at: string, stops: boolean): LinePause {
     if (this.linePauses?.callId !== callId) this.linePauses = { callId, counts: new Map() };
     const nth = (this.linePauses.counts.get(at) ?? 0) + 1;
     this.linePauses.counts.set(at, nth);
     this.linePause = { at, nth };
     this.linePauses.last = this.linePause;
+    if (stops) this.linePauses.lastStopping = this.linePause;
     return this.linePause;
   }
 
   /** A stop is shown: the steps begin (the first line, a line breakpoint), grow by the step taken to it, or end. */
   stopped(reason: StopReason, callId: number | undefined): void {
-    const last = callId !== undefined && this.linePauses?.callId === callId ? this.linePauses.last : undefined;
-    this.here = callId === undefined ? undefined : { callId, last, atIt: !!this.linePause };
+    const pauses = callId !== undefined && this.linePauses?.callId === callId ? this.linePauses : undefined;
+    this.here = callId === undefined ? undefined : { callId, last: pauses?.last, lastStopping: pauses?.lastStopping, atIt: !!this.linePause };
     const replayed = this.replay;
     this.replay = undefined;
     if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice(), start: replayed.start };
@@ -80,11 +81,19 @@ export class CallSteps {
     this.linePause = undefined;
   }
 
-  /** How to reach the stop one back from the current one, in call `callId` (the current stop's); undefined when its stops began otherwise. */
+  /**
+   * How to reach the stop one back from the current one, in call `callId` (the current stop's).
+   * A stop the steps do not lead to (Pause, an exception, `debugger;`, a hang) cannot be reached
+   * again by steps: one back from it is the latest pause at a line breakpoint that stops before it
+   * in the call, else the DDI's entry.
+   */
   plan(callId: number | undefined): StepBackPlan | undefined {
     const s = this.steps;
-    if (!s || s.callId === undefined || s.callId !== callId) return undefined;
-    return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0, start: s.start };
+    if (s && s.callId !== undefined && s.callId === callId) return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0, start: s.start };
+    const h = this.here;
+    if (!h || h.callId !== callId) return undefined;
+    const start = h.atIt ? undefined : h.lastStopping;
+    return { callId: h.callId, commands: [], toEntry: !start, start };
   }
 
   /** Reverse continue from the current stop, in call `callId` (the stop's): which of the call's pauses at line breakpoints came before it. */

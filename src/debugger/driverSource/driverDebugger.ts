@@ -94,6 +94,11 @@ export class DriverDebugger {
     return !!this.stop;
   }
 
+  /** Paused in a call that has not returned in its TDR delay (going back lets the call finish first). */
+  get hung(): boolean {
+    return this.stop?.exception?.exceptionId === 'TDR';
+  }
+
   /** Called by the host with the worker's inspector, before the worker runs its first line. */
   async attach(link: WorkerInspector, host: RuntimeHost): Promise<void> {
     this.link = link;
@@ -370,7 +375,7 @@ export class DriverDebugger {
       return this.show(p, driverFrames, 'step');
     }
     const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
-    const linePause = lineHits.length ? await this.countLinePause(top) : undefined;
+    const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template)) : undefined;
     // Step Back re-executing: first to the pause at a line breakpoint the call's stops began at.
     const waiting = this.calls.waiting;
     if (waiting) {
@@ -480,7 +485,7 @@ export class DriverDebugger {
   // ---- the steps of a call, for Step Back ----
 
   /** Which pause at line breakpoints, at this line and column, in the call the driver runs in, this one is. */
-  private async countLinePause(top: CallFrame): Promise<LinePause | undefined> {
+  private async countLinePause(top: CallFrame, stops: boolean): Promise<LinePause | undefined> {
     let callId = 0;
     try {
       const r = await this.link!.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.callId()`, silent: true, returnByValue: true });
@@ -489,15 +494,10 @@ export class DriverDebugger {
       return undefined;
     }
     if (!callId) return undefined;
-    return this.calls.pausedAtLine(callId, pauseAt(top));
+    return this.calls.pausedAtLine(callId, pauseAt(top), stops);
   }
 
-  /**
-   * How to reach the stop one back from the current one (Step Back at a driver line): the call, and
-   * the steps to take again from where its stops began (its first line, or a pause at a line
-   * breakpoint); `toEntry` when the current stop is where they began (one back is the kernel's stop
-   * at the DDI's entry). Undefined when a stop of this call was reached otherwise (./callSteps.ts).
-   */
+  /** How to reach the stop one back from the current one (Step Back at a driver line; CallSteps.plan); undefined outside a DDI call. */
   stepBackPlan(): StepBackPlan | undefined {
     return this.stop ? this.calls.plan(this.stop.callId) : undefined;
   }

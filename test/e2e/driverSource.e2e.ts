@@ -1,7 +1,9 @@
 // Debugging the driver's own TypeScript in a real VS Code (code-server), as a user does it: a
 // breakpoint set by clicking the gutter on a line inside DxgkDdiBuildPagingBuffer, F5, the editor
-// highlighting that line (the workspace has the launch.json a driver project has), its locals in the Variables view, F10 moving the highlight one line down,
-// and Shift+F11 returning to the kernel's "DDI returned" frame. Screenshots of each step go to
+// highlighting that line (the workspace has the launch.json a driver project has), its locals in
+// the Variables view, F10 moving the highlight one line down, Step Back, Shift+F11 returning to the
+// kernel's "DDI returned" frame, Reverse Continue from there back to the breakpoint's line, and
+// Restart Frame with Step Back at a driver line. Screenshots of each step go to
 // test-results/e2e/driver-source/. The adapter drives the simulator's V8 inspector under
 // code-server's own Node here, which this test is also the check of.
 
@@ -150,6 +152,24 @@ describe("Debugging the driver's own source in VS Code (code-server)", function 
     await session!.screenshot('back-in-the-kernel');
     const top = frames.findIndex((r) => /DxgkDdiBuildPagingBuffer/.test(r));
     assert.match(frames[top] ?? '', /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/, `the kernel's frame on top: ${JSON.stringify(frames)}`);
+  });
+
+  it('Reverse Continue in the toolbar from the kernel\'s stop puts the highlight on the breakpoint\'s line in the call that returned; Shift+F11 returns there', async function () {
+    const wb = session!.workbench;
+    const page = wb.page;
+    const t0 = Date.now();
+    await page.locator('.debug-toolbar .codicon-debug-reverse-continue').click();
+    const back = await wb.poll(highlightedLine, (n) => n === line, 20_000, 100);
+    console.log(`      Reverse Continue to a driver line breakpoint, highlight on screen: ${Date.now() - t0} ms`);
+    await session!.screenshot('reverse-continue-to-the-breakpoint');
+    assert.equal(back, line);
+    assert.deepEqual((await wb.notifications()).filter((n) => /reverse|back|could not/i.test(n)), [], 'no error from going back');
+    await page.keyboard.press('Shift+F11');
+    await wb.poll(
+      () => page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(),
+      (rows) => rows.some((r) => /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/.test(r)),
+      20_000,
+    );
   });
 
   it('Restart Frame on the DDI frame, F11 into the call, F10, then Step Back in the toolbar: the highlight is on the call\'s first line again', async function () {

@@ -3,7 +3,8 @@
 //   one breakpoint on a driver line that never runs, against the same run with none, in
 //   interleaved rounds (A, B, A, B...): the cost of having the driver debuggable;
 // - a line step in driver code (next -> stopped) and a stop refresh at a driver-line stop (threads
-//   + stackTrace + scopes + variables), medians against the floor adapter measured in the same run.
+//   + stackTrace + scopes + variables), medians against the floor adapter measured in the same run;
+// - reverse continue from one driver line breakpoint stop to the one before, median and p95.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -91,6 +92,43 @@ async function stepFigures(adapter: string, driver: string, loopLine: number): P
     }
     times.sort((a, b) => a - b);
     return { step, refresh: times[times.length >> 1] };
+  } finally {
+    await dc.stop();
+  }
+}
+
+/**
+ * Going back to a driver line breakpoint: on random-pressure, `stops` stops forward at a line of the
+ * Transfer case (once per call), then Reverse Continue from each back to the one before (the call
+ * finishes, the worker searches back on a machine of its own with V8 telling it of each pause, and
+ * the call found runs again to the pause): reverseContinue -> stopped, each.
+ */
+async function reverseFigures(adapter: string, scenario: string, stops: number): Promise<number[]> {
+  const dc = await open(adapter);
+  try {
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launchRequest({ driver: REFERENCE, scenario, tdrDelayMs: 600000 } as never);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;') }] });
+    let stopped = dc.waitForEvent('stopped');
+    await dc.configurationDoneRequest();
+    await launched;
+    await stopped;
+    for (let i = 1; i < stops; i++) {
+      stopped = dc.waitForEvent('stopped');
+      await dc.continueRequest({ threadId: KERNEL });
+      await stopped;
+    }
+    const times: number[] = [];
+    for (let i = 1; i < stops; i++) {
+      const t0 = process.hrtime.bigint();
+      const back = dc.waitForEvent('stopped');
+      await dc.customRequest('reverseContinue', { threadId: KERNEL });
+      const e = (await back) as { body: { reason: string } };
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (e.body.reason !== 'breakpoint') throw new Error(`reverse continue stopped for '${e.body.reason}', not at the breakpoint`);
+    }
+    return times;
   } finally {
     await dc.stop();
   }
@@ -197,6 +235,14 @@ export async function driverSourceFigures(adapter: string, floor: string): Promi
   row('driver line step (next -> stopped)', ms(a.step), `${(a.step / f.step).toFixed(2)}x floor  (target <= 3x)`);
   row('stop refresh at a driver line', ms(a.refresh), `${(a.refresh / f.refresh).toFixed(2)}x floor  (target <= 3x)`);
   row('floor: step / refresh', `${ms(f.step)} / ${ms(f.refresh)}`);
+  const REVERSE_STOPS = 30;
+  const back = (await reverseFigures(adapter, scenario, REVERSE_STOPS)).sort((x, y) => x - y);
+  const p95 = back[Math.min(back.length - 1, Math.ceil(back.length * 0.95) - 1)];
+  row(
+    `reverse continue to a driver line breakpoint (random-pressure, ${back.length} times)`,
+    `${ms(back[back.length >> 1])} median`,
+    `p95 ${ms(p95)}, most ${ms(back[back.length - 1])}: the call finished, the run searched back, the call found run again; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  );
   // A driver line step needs at least one inspector round trip (the floor adapter answers `next` at
   // once): what that costs alone, at one call deep and at the depth of a driver stop in the simulator.
   const shallow = inspectorFloor(1);

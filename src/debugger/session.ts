@@ -898,7 +898,13 @@ export class PagingLabSession extends DebugSession {
     const node = entry.nodes?.find((n) => n.name === name);
     if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
     if (!node.settable || node.readOnly) throw new RequestError(E_ARGS, `'${name}' cannot be changed`);
-    const r = this.driver?.owns(node.settable) ? await this.driver.setVariable(node.settable, value) : await this.need().call({ op: 'setVariable', key: node.settable, value });
+    const inDriver = !!this.driver?.owns(node.settable);
+    const r = inDriver ? await this.driver!.setVariable(node.settable, value) : await this.need().call({ op: 'setVariable', key: node.settable, value });
+    if (inDriver) {
+      // The driver's JavaScript heap is not the timeline's: no replay makes this change again.
+      await this.need().call({ op: 'driverEdit', what: `${name} = ${value}` });
+      this.sendEvent(new OutputEvent(`Changed the driver's ${name} to ${r.value}. The run goes on with it, but no replay can make it again: going back before this DDI call drops the change (and saving a recording of the run waits until then).\n`, 'console'));
+    }
     node.value = r.value;
     const dv = entry.dap?.find((v) => v.name === name);
     if (dv) dv.value = r.value;

@@ -415,7 +415,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.match(failed.body.text ?? '', /^The breakpoint condition 'noSuchName > 1' could not be evaluated: ReferenceError: noSuchName is not defined/);
   });
 
-  it('setVariable on a local changes what the driver then writes into the DMA buffer', async () => {
+  it('setVariable on a local changes what the driver then writes into the DMA buffer; no replay makes it, so going back before the call drops it, said so, and forward again is the run without it', async () => {
     const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
     await start(dc, {}, async () => {
       await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
@@ -436,8 +436,21 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.equal((await stack(dc))[0].name, 'DxgkDdiBuildPagingBuffer');
     await step(dc, 'stepOut');
     assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
-    const dis = await dc.disassembleRequest({ memoryReference: '0x' + at.toString(16), instructionCount: 1 });
-    assert.match(dis.body!.instructions[0].instruction, /^copy .*, 0x1234$/);
+    const copyAt = async (): Promise<string> => (await dc.disassembleRequest({ memoryReference: '0x' + at.toString(16), instructionCount: 1 })).body!.instructions[0].instruction;
+    assert.match(await copyAt(), /^copy .*, 0x1234$/);
+    const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
+    assert.match(consoleText(), /Changed the driver's n to 4660\. The run goes on with it, but no replay can make it again/);
+    // A recording of this run could not reproduce it: refused, saying what to do.
+    const saved = (await dc.request('pagingLab.saveRecording', { file: join(dir, 'edited.paging-lab-recording.json') })) as DebugProtocol.Response;
+    assert.equal(saved.success, false);
+    assert.match(saved.message ?? '', /change to the driver's own variables \(n = 0x1234\).*go back before that DDI call/);
+    // Back to the call's entry: the change goes, said once; forward again, the driver copies what it did before.
+    await step(dc, 'stepBack');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\)$/);
+    assert.match(consoleText(), /Going back dropped the change to the driver's own variables \(n = 0x1234\)/);
+    await step(dc, 'stepOut');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
+    assert.match(await copyAt(), /^copy .*, 0x10000$/);
   });
 
   it('`debugger;` stops, also in a tight loop; an uncaught exception stops at its throw in a helper file, a caught one only under its filter', async () => {

@@ -32,6 +32,7 @@ export type WorkerCall =
   | { op: 'run'; step: StepKind; threadId: number; driverLines?: DriverLinesSearch }
   | { op: 'goToMoment'; moment: number; as?: 'restart' | 'step' }
   | { op: 'callEntryMoment'; callId: number }
+  | { op: 'driverEdit'; what: string }
   | { op: 'setSourceBreakpoints'; path: string; breakpoints: SourceBreakpointSpec[] }
   | { op: 'setFunctionBreakpoints'; breakpoints: FunctionBreakpointSpec[] }
   | { op: 'setInstructionBreakpoints'; breakpoints: InstructionBreakpointSpec[] }
@@ -61,6 +62,7 @@ export interface WorkerResults {
   run: RunResult;
   goToMoment: RunResult;
   callEntryMoment: number;
+  driverEdit: null;
   setSourceBreakpoints: BreakpointResult[];
   setFunctionBreakpoints: BreakpointResult[];
   setInstructionBreakpoints: BreakpointResult[];
@@ -108,6 +110,7 @@ const ANSWERED_OPS = [
   'adapterState',
   'whoWrote',
   'source',
+  'driverEdit',
 ] as const satisfies readonly WorkerCall['op'][];
 
 /** A call of ANSWERED_OPS (the worker's `answer` handles each of them, checked by the compiler). */

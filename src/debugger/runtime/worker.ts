@@ -68,6 +68,9 @@ export function startWorker(): void {
     if (!isAnsweredAtOnce(call)) throw new Error(`'${call.op}' cannot be answered while the driver is paused at a line of its source: continue or step first`);
     const req: AnsweredCall = call;
     switch (req.op) {
+      case 'driverEdit':
+        need().noteDriverEdit?.(req.what);
+        return null;
       case 'setSourceBreakpoints':
         return need().setSourceBreakpoints(req.path, req.breakpoints);
       case 'breakpointLines':

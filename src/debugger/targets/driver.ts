@@ -164,6 +164,10 @@ export class DriverTarget implements Target {
 
   /** Writes the session's recording: its inputs, the edits made so far, and the outcome when the run has ended. */
   saveRecording(file: string): Promise<{ file: string; edits: number; finished: boolean }> {
+    const change = this.timeline.unreplayableChange;
+    if (change) {
+      return Promise.reject(new Error(`The run has a change to the driver's own variables (${change}), which a replay cannot make: go back before that DDI call (or restart), and save the recording from there.`));
+    }
     return this.recording.save(file, this.machine, this.finished || this.machine.finished);
   }
 
@@ -545,6 +549,11 @@ export class DriverTarget implements Target {
   describeValue(name: string, value: unknown, path: string): VarNode {
     // Live: the driver is inside the call, so its arguments can still be changed.
     return toVar(name, value, undefined, this.reg, path, true);
+  }
+
+  /** The user changed the driver's own variables at a driver stop (`what`): the run goes on with it, which no replay can make (Timeline.markUnreplayable). */
+  noteDriverEdit(what: string): void {
+    this.timeline.markUnreplayable(what);
   }
 
   /** The session saw the driver pause at a line breakpoint while a reverse continue searched (../kernel/driverLines.ts). */

@@ -80,6 +80,8 @@ export interface Target {
   pendingDdiFunction?(): unknown;
   /** Driver targets: the DDI call the driver is running in (0: none). */
   currentCallId?(): number;
+  /** Driver targets: the user changed the driver's own variables at a driver stop (`what`, as the user wrote it). */
+  noteDriverEdit?(what: string): void;
   /** Driver targets: the driver paused at a line breakpoint at `at` (`stops`: not only log points there); false when no reverse search was listening. */
   noteLinePause?(at: string, stops: boolean): boolean;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */

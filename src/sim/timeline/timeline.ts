@@ -105,6 +105,14 @@ export class Timeline {
   private liveActs = 0;
   private parked: Parked[] = [];
   private warned = false;
+  /**
+   * The first change made to the driver's own variables while the live machine stood at this
+   * position (a local set while paused at a line of the driver): the live run has it, and no replay
+   * can make it (the driver's JavaScript heap is not the timeline's). Going back drops it.
+   */
+  private unreplayable: { moment: number; acts: number; what: string } | undefined;
+  /** The live machine holds a run from such a change, dropped: it is stopped when the session leaves it, never parked. */
+  private liveTainted = false;
   /** Machines created, and events run again to reach moments (for benchmarks and the status line). */
   readonly stats = { machines: 0, replayedEvents: 0, dropped: 0 };
   /**
@@ -251,14 +259,15 @@ export class Timeline {
       // Forward: a parked machine between here and there saves the way.
       const ahead = this.takeParked(t, tActs, now, nowActs);
       if (ahead) {
-        this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs }, t);
+        this.leaveLive(ahead.machine, t);
         from = ahead;
       } else from = { machine: this.live, event: this.liveEvent, acts: this.liveActs };
     } else {
+      // Back before a change to the driver's variables: the live machine's run goes with it.
+      this.dropUnreplayable();
       from = this.takeParked(t, tActs, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
-      this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs }, t);
+      this.leaveLive(from.machine, t);
     }
-    this.live = from.machine;
     const r = this.advance(from.machine, from.event, from.acts, t, tActs);
     this.liveEvent = r.event;
     this.liveActs = r.acts;
@@ -274,6 +283,8 @@ export class Timeline {
    * way. The machine is then parked at `to`, a checkpoint for the next scan or step back.
    */
   scan(from: number, to: number, watch: (m: Machine) => { event(e: MachineEvent, m: Machine): void; stop(): void }): void {
+    // A search back replays the run without a change to the driver's variables: the session goes back.
+    if (this.unreplayable && to > this.unreplayable.moment) this.dropUnreplayable();
     const start = this.takeParked(from, 0, -1, 0) ?? { machine: this.fresh(), event: undefined, acts: 0 };
     const m = start.machine;
     const there = this.advance(m, start.event, start.acts, from, 0);
@@ -417,6 +428,39 @@ export class Timeline {
     return e;
   }
 
+  /**
+   * The driver's own variables were changed (`what`) while the live machine stands here: the run
+   * goes another way from here, which no replay can take again. It lasts while the session goes
+   * forward; going back before it (or searching back across it) drops it and what followed it.
+   */
+  markUnreplayable(what: string): void {
+    this.forgetFrom(this.live.eventCount, this.liveActs);
+    this.unreplayable ??= { moment: this.live.eventCount, acts: this.liveActs, what };
+  }
+
+  /** Whether the run has a change to the driver's variables no replay can make (a recording of it would not reproduce it). */
+  get unreplayableChange(): string | undefined {
+    return this.unreplayable?.what;
+  }
+
+  /** Going back: the run from the change to the driver's variables is forgotten, said once (the live machine holds it: it goes when the session leaves it). */
+  private dropUnreplayable(): void {
+    const u = this.unreplayable;
+    if (!u) return;
+    this.unreplayable = undefined;
+    this.liveTainted = true;
+    this.forgetFrom(u.moment, u.acts);
+    this.opts.notice?.(`Going back dropped the change to the driver's own variables (${u.what}): no replay can make it, so the run from moment ${u.moment} on is now the one without it.`);
+  }
+
+  /** The session leaves the live machine for `next`: parked (a checkpoint), or stopped when it holds a run no replay makes. */
+  private leaveLive(next: Machine, near: number): void {
+    if (this.liveTainted) this.live.stop();
+    else this.park({ machine: this.live, event: this.liveEvent, acts: this.liveActs }, near);
+    this.liveTainted = false;
+    this.live = next;
+  }
+
   /** The run goes another way from (moment, acts): its later edits, moments, writes and parked machines go. */
   private forgetFrom(moment: number, acts: number): void {
     // With nothing recorded past the moment, the writes dated after it are those of its own edits
@@ -441,6 +485,8 @@ export class Timeline {
    * is more to do. Call it again and again while the host has nothing else to do.
    */
   idle(deadline: number): boolean {
+    // A machine built by replay would lack the change to the driver's variables the live run has.
+    if (this.unreplayable) return false;
     const target = this.rungTarget();
     if (target === undefined) return false;
     let b = this.builder;

@@ -92,6 +92,38 @@ describe('time travel: the timeline', function () {
     timeline.dispose();
   });
 
+  it("a change no replay can make (the driver's variables): forward keeps it and builds no checkpoint; back before it drops it and its run, said once", () => {
+    const notices: string[] = [];
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, notice: (t) => notices.push(t) });
+    while (timeline.moment < 400 && timeline.next());
+    const unedited = new Map<number, string>();
+    while (timeline.moment < 450 && timeline.next()) unedited.set(timeline.moment, fingerprint(timeline.machine, timeline.event));
+    timeline.goTo(400);
+    assert.equal(timeline.frontier, 450);
+    // The change: the live run is another one from here (a byte written stands for what the driver's changed variable does).
+    const address = timeline.machine.gpu.config.systemMemoryBytes - 16;
+    timeline.markUnreplayable('n = 0x1234');
+    timeline.machine.gpu.debugWrite(address, Buffer.from('abcd', 'hex'));
+    assert.equal(timeline.frontier, 400, 'the run recorded past the change is forgotten');
+    assert.equal(timeline.unreplayableChange, 'n = 0x1234');
+    while (timeline.moment < 450 && timeline.next());
+    assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0xab, 0xcd], 'forward, the live run keeps it');
+    assert.equal(timeline.idle(performance.now() + 1000), false, 'no checkpoint is built by a replay, which would lack it');
+    assert.deepEqual(notices, []);
+    // Back to a moment after the change: reached by a replay without it, said once.
+    timeline.goTo(420);
+    assert.equal(timeline.unreplayableChange, undefined);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /^Going back dropped the change to the driver's own variables \(n = 0x1234\): no replay can make it, so the run from moment 400 on is now the one without it\.$/);
+    assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0, 0]);
+    assert.equal(fingerprint(timeline.machine, timeline.event), unedited.get(420));
+    timeline.goTo(450);
+    assert.equal(fingerprint(timeline.machine, timeline.event), unedited.get(450), 'forward again: the run without the change');
+    timeline.goTo(300);
+    assert.equal(notices.length, 1, 'said once');
+    timeline.dispose();
+  });
+
   it('keeps parked machines within the budget, drops those that save least and says so once', () => {
     const notices: string[] = [];
     const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit, checkpointCount: 2, worthwhileReplayMs: 0, notice: (t) => notices.push(t) });

@@ -898,13 +898,13 @@ export class PagingLabSession extends DebugSession {
     const node = entry.nodes?.find((n) => n.name === name);
     if (!node) throw new RequestError(E_ARGS, `there is no variable '${name}' here`);
     if (!node.settable || node.readOnly) throw new RequestError(E_ARGS, `'${name}' cannot be changed`);
+    const what = `${name} = ${value}`;
     const inDriver = !!this.driver?.owns(node.settable);
-    const r = inDriver ? await this.driver!.setVariable(node.settable, value) : await this.need().call({ op: 'setVariable', key: node.settable, value });
-    if (inDriver) {
-      // The driver's JavaScript heap is not the timeline's: no replay makes this change again.
-      await this.need().call({ op: 'driverEdit', what: `${name} = ${value}` });
-      this.sendEvent(new OutputEvent(`Changed the driver's ${name} to ${r.value}. The run goes on with it, but no replay can make it again: going back before this DDI call drops the change (and saving a recording of the run waits until then).\n`, 'console'));
-    }
+    const inCall = this.driver?.paused ? { inDriverCall: what } : {};
+    const r = inDriver ? await this.driver!.setVariable(node.settable, value) : await this.need().call({ op: 'setVariable', key: node.settable, value, ...inCall });
+    // The driver's JavaScript heap is not the timeline's: no replay makes this change again.
+    if (inDriver) await this.need().call({ op: 'driverEdit', what });
+    if (this.driver?.paused) this.saidUnreplayable(`Changed ${name} to ${r.value}`);
     node.value = r.value;
     const dv = entry.dap?.find((v) => v.name === name);
     if (dv) dv.value = r.value;
@@ -913,6 +913,11 @@ export class PagingLabSession extends DebugSession {
     if (r.memoryChanged && this.supportsMemoryEvent && node.memoryReference) {
       this.sendEvent(new Event('memory', { memoryReference: node.memoryReference, offset: 0, count: 8 }));
     }
+  }
+
+  /** An edit made while the driver is paused inside a DDI call (Timeline.markUnreplayable): what it means for going back. */
+  private saidUnreplayable(done: string): void {
+    this.sendEvent(new OutputEvent(`${done} while the driver is paused inside a DDI call. The run goes on with it, but no replay can make it there again: going back before this call drops it (and saving a recording of the run waits until then).\n`, 'console'));
   }
 
   private onExceptionInfo(response: DebugProtocol.ExceptionInfoResponse, args: Args): void {
@@ -951,9 +956,11 @@ export class PagingLabSession extends DebugSession {
     const data = new Uint8Array(Buffer.from(text, 'base64'));
     const address = base + offset;
     if (address < 0) throw new RequestError(E_ARGS, `address ${address} is outside the debug address space`);
-    const r = await host.call({ op: 'writeMemory', address, data }, [data.buffer]);
+    const inCall = this.driver?.paused ? { inDriverCall: `${data.length} bytes written at ${formatAddress(address)}` } : {};
+    const r = await host.call({ op: 'writeMemory', address, data, ...inCall }, [data.buffer]);
     response.body = { bytesWritten: r.written };
     this.sendResponse(response);
+    if (this.driver?.paused && r.written > 0) this.saidUnreplayable(`Wrote ${r.written} bytes at ${formatAddress(address)}`);
     if (this.supportsMemoryEvent && r.written > 0) {
       this.sendEvent(new Event('memory', { memoryReference: formatAddress(address), offset: 0, count: r.written }));
     }

@@ -439,18 +439,47 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     const copyAt = async (): Promise<string> => (await dc.disassembleRequest({ memoryReference: '0x' + at.toString(16), instructionCount: 1 })).body!.instructions[0].instruction;
     assert.match(await copyAt(), /^copy .*, 0x1234$/);
     const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
-    assert.match(consoleText(), /Changed the driver's n to 4660\. The run goes on with it, but no replay can make it again/);
+    assert.match(consoleText(), /Changed n to 4660 while the driver is paused inside a DDI call\. The run goes on with it, but no replay can make it there again/);
     // A recording of this run could not reproduce it: refused, saying what to do.
     const saved = (await dc.request('pagingLab.saveRecording', { file: join(dir, 'edited.paging-lab-recording.json') })) as DebugProtocol.Response;
     assert.equal(saved.success, false);
-    assert.match(saved.message ?? '', /change to the driver's own variables \(n = 0x1234\).*go back before that DDI call/);
+    assert.match(saved.message ?? '', /change made while the driver was paused inside a DDI call \(n = 0x1234\).*go back before that DDI call/);
     // Back to the call's entry: the change goes, said once; forward again, the driver copies what it did before.
     await step(dc, 'stepBack');
     assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\)$/);
-    assert.match(consoleText(), /Going back dropped the change to the driver's own variables \(n = 0x1234\)/);
+    assert.match(consoleText(), /Going back dropped a change made while the driver was paused inside a DDI call \(n = 0x1234\)/);
     await step(dc, 'stepOut');
     assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
     assert.match(await copyAt(), /^copy .*, 0x10000$/);
+  });
+
+  it('memory written while the driver is paused in a call: the run goes on with it; going back before the call drops it, and the call run again does not make it', async () => {
+    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
+    });
+    const top = (await stack(dc))[0];
+    // The last 4 bytes of the DMA buffer, which this call does not reach.
+    const end = Number((await evaluate(dc, 'args.pDmaBuffer.PhysicalAddress + args.DmaSize - 4', top.id)).body.result);
+    const ref = '0x' + end.toString(16);
+    const read = async (): Promise<string> => decodeBase64(((await dc.request('readMemory', { memoryReference: ref, count: 4 })) as DebugProtocol.ReadMemoryResponse).body?.data).toString('hex');
+    const before = await read();
+    assert.notEqual(before, 'deadbeef');
+    await dc.request('writeMemory', { memoryReference: ref, data: Buffer.from('deadbeef', 'hex').toString('base64') });
+    assert.equal(await read(), 'deadbeef');
+    const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
+    assert.match(consoleText(), new RegExp(`Wrote 4 bytes at 0x0*${end.toString(16)} while the driver is paused inside a DDI call`));
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    // To the call's return: the bytes are there.
+    for (let i = 0; i < 4 && !(await stack(dc))[0].name.includes(' → '); i++) await step(dc, 'stepOut');
+    assert.equal(await read(), 'deadbeef');
+    // Back to the call's entry and through it again: a replay would have written them before the call's code ran; they are dropped instead.
+    await step(dc, 'stepBack');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\)$/);
+    assert.match(consoleText(), /Going back dropped a change made while the driver was paused inside a DDI call \(4 bytes written at /);
+    await step(dc, 'stepOut');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
+    assert.equal(await read(), before);
   });
 
   it('`debugger;` stops, also in a tight loop; an uncaught exception stops at its throw in a helper file, a caught one only under its filter', async () => {

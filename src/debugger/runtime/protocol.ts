@@ -40,9 +40,10 @@ export type WorkerCall =
   | { op: 'dataBreakpointInfo'; name: string; dataId?: string; address?: number; bytes?: number; frameThread?: number }
   | { op: 'setExceptionFilters'; filters: string[] }
   | { op: 'vars'; key: string }
-  | { op: 'setVariable'; key: string; value: string }
+  /** `inDriverCall` (writeMemory too): made while the driver is paused at a line, inside a DDI call; what it is, as the user would say it. */
+  | { op: 'setVariable'; key: string; value: string; inDriverCall?: string }
   | { op: 'readMemory'; address: number; count: number }
-  | { op: 'writeMemory'; address: number; data: Uint8Array }
+  | { op: 'writeMemory'; address: number; data: Uint8Array; inDriverCall?: string }
   | { op: 'disassemble'; address: number; instructionOffset: number; count: number; resolveSymbols: boolean }
   | { op: 'evaluate'; expression: string; frameThread?: number; context?: string }
   | { op: 'completions'; text: string; column: number }

@@ -92,14 +92,19 @@ export function startWorker(): void {
         return need().functionNames();
       case 'vars':
         return need().vars(req.key);
-      case 'setVariable':
-        return need().setVariable(req.key, req.value);
+      case 'setVariable': {
+        const t = need();
+        return req.inDriverCall && t.inDriverCall ? t.inDriverCall(req.inDriverCall, () => t.setVariable(req.key, req.value)) : t.setVariable(req.key, req.value);
+      }
       case 'readMemory': {
         const r = need().gpu.readMemory(req.address, req.count);
         return { address: req.address, bytes: r.bytes, unreadable: r.unreadable };
       }
-      case 'writeMemory':
-        return { written: need().gpu.writeMemory(req.address, req.data) };
+      case 'writeMemory': {
+        const t = need();
+        const write = () => ({ written: t.gpu.writeMemory(req.address, req.data) });
+        return req.inDriverCall && t.inDriverCall ? t.inDriverCall(req.inDriverCall, write) : write();
+      }
       case 'disassemble':
         return need().gpu.disassemble(req.address, req.instructionOffset, req.count, req.resolveSymbols);
       case 'evaluate':

@@ -158,6 +158,10 @@ export class DriverTarget implements Target {
    * and of the session's recording, as the name and value a replay can set again.
    */
   private noteEdit(edit: Omit<RecordedEdit, 'moment'>): void {
+    if (this.editsInCall >= 0) {
+      this.editsInCall++;
+      return;
+    }
     this.timeline.addEdit(edit);
     this.recording.noteEdit(edit, this.machine.eventCount);
   }
@@ -166,7 +170,7 @@ export class DriverTarget implements Target {
   saveRecording(file: string): Promise<{ file: string; edits: number; finished: boolean }> {
     const change = this.timeline.unreplayableChange;
     if (change) {
-      return Promise.reject(new Error(`The run has a change to the driver's own variables (${change}), which a replay cannot make: go back before that DDI call (or restart), and save the recording from there.`));
+      return Promise.reject(new Error(`The run has a change made while the driver was paused inside a DDI call (${change}), which a replay cannot make: go back before that DDI call (or restart), and save the recording from there.`));
     }
     return this.recording.save(file, this.machine, this.finished || this.machine.finished);
   }
@@ -549,6 +553,24 @@ export class DriverTarget implements Target {
   describeValue(name: string, value: unknown, path: string): VarNode {
     // Live: the driver is inside the call, so its arguments can still be changed.
     return toVar(name, value, undefined, this.reg, path, true);
+  }
+
+  /** Edits made by the `inDriverCall` in progress (-1: none in progress). */
+  private editsInCall = -1;
+
+  /**
+   * An edit made while the driver is paused inside a DDI call: recorded at the moment, a replay
+   * would make it before the call's code runs, not where the user made it; so it is none of the
+   * run's edits, and the timeline treats it as a change no replay makes (Timeline.markUnreplayable).
+   */
+  inDriverCall<T>(what: string, edit: () => T): T {
+    this.editsInCall = 0;
+    try {
+      return edit();
+    } finally {
+      if (this.editsInCall > 0) this.timeline.markUnreplayable(what);
+      this.editsInCall = -1;
+    }
   }
 
   /** The user changed the driver's own variables at a driver stop (`what`): the run goes on with it, which no replay can make (Timeline.markUnreplayable). */

@@ -82,6 +82,8 @@ export interface Target {
   currentCallId?(): number;
   /** Driver targets: the user changed the driver's own variables at a driver stop (`what`, as the user wrote it). */
   noteDriverEdit?(what: string): void;
+  /** Driver targets: runs `edit` (memory written, a variable set) made while the driver is paused inside a DDI call, which no replay can make at its place (`what`: as the user would say it). */
+  inDriverCall?<T>(what: string, edit: () => T): T;
   /** Driver targets: the driver paused at a line breakpoint at `at` (`stops`: not only log points there); false when no reverse search was listening. */
   noteLinePause?(at: string, stops: boolean): boolean;
   /** Driver targets: writes the session's recording (inputs, edits so far, outcome once the run ended). */

@@ -106,9 +106,10 @@ export class Timeline {
   private parked: Parked[] = [];
   private warned = false;
   /**
-   * The first change made to the driver's own variables while the live machine stood at this
-   * position (a local set while paused at a line of the driver): the live run has it, and no replay
-   * can make it (the driver's JavaScript heap is not the timeline's). Going back drops it.
+   * The first change made while the driver was paused inside a DDI call, the live machine standing
+   * at this position (a local of the driver set, memory written mid-call): the live run has it, and
+   * no replay can make it there (the driver's JavaScript heap is not the timeline's, and a replay
+   * makes the moment's edits before the call's code runs). Going back drops it.
    */
   private unreplayable: { moment: number; acts: number; what: string } | undefined;
   /** The live machine holds a run from such a change, dropped: it is stopped when the session leaves it, never parked. */
@@ -429,7 +430,7 @@ export class Timeline {
   }
 
   /**
-   * The driver's own variables were changed (`what`) while the live machine stands here: the run
+   * A change (`what`) was made while the driver is paused inside a DDI call the live machine is in: the run
    * goes another way from here, which no replay can take again. It lasts while the session goes
    * forward; going back before it (or searching back across it) drops it and what followed it.
    */
@@ -438,7 +439,7 @@ export class Timeline {
     this.unreplayable ??= { moment: this.live.eventCount, acts: this.liveActs, what };
   }
 
-  /** Whether the run has a change to the driver's variables no replay can make (a recording of it would not reproduce it). */
+  /** The run's change made inside a DDI call that no replay can make (a recording of it would not reproduce it). */
   get unreplayableChange(): string | undefined {
     return this.unreplayable?.what;
   }
@@ -450,7 +451,7 @@ export class Timeline {
     this.unreplayable = undefined;
     this.liveTainted = true;
     this.forgetFrom(u.moment, u.acts);
-    this.opts.notice?.(`Going back dropped the change to the driver's own variables (${u.what}): no replay can make it, so the run from moment ${u.moment} on is now the one without it.`);
+    this.opts.notice?.(`Going back dropped a change made while the driver was paused inside a DDI call (${u.what}): no replay can make it there, so the run from moment ${u.moment} on is now the one without it.`);
   }
 
   /** The session leaves the live machine for `next`: parked (a checkpoint), or stopped when it holds a run no replay makes. */

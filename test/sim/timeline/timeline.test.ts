@@ -114,7 +114,7 @@ describe('time travel: the timeline', function () {
     timeline.goTo(420);
     assert.equal(timeline.unreplayableChange, undefined);
     assert.equal(notices.length, 1);
-    assert.match(notices[0], /^Going back dropped the change to the driver's own variables \(n = 0x1234\): no replay can make it, so the run from moment 400 on is now the one without it\.$/);
+    assert.match(notices[0], /^Going back dropped a change made while the driver was paused inside a DDI call \(n = 0x1234\): no replay can make it there, so the run from moment 400 on is now the one without it\.$/);
     assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0, 0]);
     assert.equal(fingerprint(timeline.machine, timeline.event), unedited.get(420));
     timeline.goTo(450);

@@ -339,6 +339,24 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     }
   });
 
+  it("Reverse Continue with a function breakpoint on the same DDI: from its return, the line breakpoint's pause inside the call first, then the call's entry", async () => {
+    const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    const entry = (await start(dc, {}, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', condition: 'Operation == "Transfer"' }] });
+    })) as Stopped;
+    assert.equal(entry.body.reason, 'function breakpoint');
+    const atEntry = (await stack(dc))[0].name;
+    await step(dc, 'stepOut');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
+    const first = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.equal(first.body.reason, 'breakpoint');
+    assert.equal((await stack(dc))[0].line, line, 'the pause inside the call, later than its entry');
+    const second = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.equal(second.body.reason, 'function breakpoint');
+    assert.equal((await stack(dc))[0].name, atEntry);
+  });
+
   it('Reverse Continue within one call: back through the iterations of a loop a line breakpoint stops in, a log point passed without a stop or a line; from a stop reached by stepping too', async () => {
     const inLoop = lineOf(REFERENCE, 'const n = Math.min(MAX_COPY_BYTES, transferSize - done);');
     const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");

@@ -413,7 +413,8 @@ export class DriverTarget implements Target {
   private reverseHit(e: Event): RunResult | undefined {
     // A pause at a driver line breakpoint in the call whose code ran after this moment: later than
     // all else of the moment. The session runs the call again from its entry to the pause.
-    const line = this.driverLines.check(e)?.driverLine;
+    // (Searched here too: a moment another kind of breakpoint names is found without asking the search.)
+    const line = this.driverLines.candidate(this.machine.eventCount) ? this.driverLines.check(e)?.driverLine : undefined;
     const entry = line ? this.callEntryMoment(line.callId) : 0;
     if (line && entry) return { kind: 'stopped', stop: this.makeStop(this.travel({ moment: entry, acts: 0 }), 'step'), driverLine: line };
     switch (e.kind) {

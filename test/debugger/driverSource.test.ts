@@ -611,6 +611,43 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.equal(await top(), entry);
   });
 
+  it('Reverse Continue stops at the throws an exception filter stops at, in earlier calls, each with its exception; from a kernel stop and from the throw', async () => {
+    const helper = writeDriver(dir, 'thrower-reverse.ts', ['export function tolerant(): number {', '  try {', '    return JSON.parse("{");', '  } catch {', '    return 0;', '  }', '}']);
+    const driver = wrapReference(dir, 'throws-reverse.ts', [`import { tolerant } from ${JSON.stringify(helper)};`, 'let calls = 0;'], [
+      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+      '  calls++;',
+      '  const parsed = tolerant();',
+      '  return ref.DxgkDdiBuildPagingBuffer(h, a) + parsed;',
+      '},',
+    ]);
+    const first = (await start(dc, { driver }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['driverCaughtException'] });
+    })) as Stopped;
+    assert.equal(first.body.reason, 'exception');
+    /** The throw's line, the call it is in (the wrapper's `calls`, one frame down) and the exception. */
+    const where = async (): Promise<string> => {
+      const frames = await stack(dc);
+      const calls = (await evaluate(dc, 'calls', frames[1].id)).body.result;
+      const info = await dc.exceptionInfoRequest({ threadId: KERNEL });
+      return `${frames[0].source?.path}:${frames[0].line} call ${calls}: ${info.body.exceptionId} ${info.body.description}`;
+    };
+    const forward = [await where()];
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await step(dc, 'continue')).body.reason, 'exception');
+      forward.push(await where());
+    }
+    assert.deepEqual(forward.map((w) => /call (\d+)/.exec(w)?.[1]), ['1', '2', '3']);
+    for (let i = 0; i < 4 && !(await stack(dc))[0].name.includes(' → '); i++) await step(dc, 'stepOut');
+    assert.match((await stack(dc))[0].name, / → /);
+    for (let i = 2; i >= 0; i--) {
+      const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(s.body.reason, 'exception', `${i} ${JSON.stringify(s.body)} ${(await stack(dc)).map((f) => f.name).join(' < ')}`);
+      assert.equal(await where(), forward[i], `reverse continue to the throw in call ${i + 1}`);
+    }
+    const beginning = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.match(beginning.body.description ?? '', /beginning of the run/);
+  });
+
   it('a hung driver pauses on its loop line (TDR); going back is refused; Continue lets it run until the TDR fires again; Terminate ends it and the adapter exits cleanly', async () => {
     const first = (await start(dc, { driver: TDR_DRIVER, tdrDelayMs: 300 }, async () => undefined)) as Stopped;
     assert.equal(first.body.reason, 'exception');

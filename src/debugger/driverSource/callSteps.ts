@@ -30,9 +30,13 @@ export class CallSteps {
   /** The stop the run in progress stopped at was entered by Step In (its one-shot breakpoint hit). */
   enteredByStepIn = false;
   /** Pauses at line breakpoints in the call in progress, by line and column, and the latest. */
-  private linePauses: { callId: number; counts: Map<string, number>; last?: LinePause; lastStopping?: LinePause } | undefined;
-  /** The current stop's call, the latest pause at a line breakpoint in it up to the stop (and the latest where one stops), and whether the stop is that pause. */
-  private here: { callId: number; last?: LinePause; lastStopping?: LinePause; atIt: boolean } | undefined;
+  private linePauses: { callId: number; counts: Map<string, number>; last?: LinePause; lastStopping?: LinePause; stoppingBefore?: LinePause } | undefined;
+  /**
+   * The current stop's call; the latest pause at a line breakpoint (or a throw a filter stops at) in
+   * it up to the stop, and whether the stop is that pause; the latest where a breakpoint stops, and
+   * the one before that.
+   */
+  private here: { callId: number; last?: LinePause; lastStopping?: LinePause; stoppingBefore?: LinePause; atIt: boolean } | undefined;
   /** The line pause the current pause is (a pause at a line breakpoint). */
   linePause: LinePause | undefined;
   /** A re-execution in progress: the pause at a line breakpoint it runs to, then the steps still to take. */
@@ -61,14 +65,17 @@ export class CallSteps {
     this.linePauses.counts.set(at, nth);
     this.linePause = { at, nth };
     this.linePauses.last = this.linePause;
-    if (stops) this.linePauses.lastStopping = this.linePause;
+    if (stops) {
+      this.linePauses.stoppingBefore = this.linePauses.lastStopping;
+      this.linePauses.lastStopping = this.linePause;
+    }
     return this.linePause;
   }
 
   /** A stop is shown: the steps begin (the first line, a line breakpoint), grow by the step taken to it, or end. */
   stopped(reason: StopReason, callId: number | undefined): void {
     const pauses = callId !== undefined && this.linePauses?.callId === callId ? this.linePauses : undefined;
-    this.here = callId === undefined ? undefined : { callId, last: pauses?.last, lastStopping: pauses?.lastStopping, atIt: !!this.linePause };
+    this.here = callId === undefined ? undefined : { callId, last: pauses?.last, lastStopping: pauses?.lastStopping, stoppingBefore: pauses?.stoppingBefore, atIt: !!this.linePause };
     const replayed = this.replay;
     this.replay = undefined;
     if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice(), start: replayed.start };
@@ -92,7 +99,8 @@ export class CallSteps {
     if (s && s.callId !== undefined && s.callId === callId) return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0, start: s.start };
     const h = this.here;
     if (!h || h.callId !== callId) return undefined;
-    const start = h.atIt ? undefined : h.lastStopping;
+    // A stop at a pause that stops (a throw a filter stops at): one back is the stopping pause before it.
+    const start = h.atIt && h.lastStopping === h.last ? h.stoppingBefore : h.lastStopping;
     return { callId: h.callId, commands: [], toEntry: !start, start };
   }
 

@@ -2,9 +2,13 @@
 // the kernel calls every DDI inside a try/catch, so to V8 every exception the driver throws is
 // "caught". The debugger stops at the throw of an exception the driver does not catch (the
 // "Driver exceptions" filter) and, only when asked, at one it does ("Caught driver exceptions");
-// that needs the driver's try blocks, read here from its compiled script with acorn, once.
+// that needs the driver's try blocks, read here from its compiled script with acorn, once. Also
+// here: what such a stop says of the exception.
 
 import { parse, type Node } from 'acorn';
+import type { DriverSourceMap } from '../../sim/driver/sourceMap';
+import type { ExceptionDetails } from '../model';
+import type { PausedEvent } from '../runtime/cdp';
 
 interface Range {
   start: number;
@@ -75,4 +79,21 @@ export class CatchSites {
     }
     return this.tries.some((t) => t.owner === owner && at > t.start && at < t.end);
   }
+}
+
+/** What an exception stop at V8's pause `p` says: where the driver threw, what, and whether its own code catches it. */
+export function exceptionDetails(p: PausedEvent, caught: boolean, map: DriverSourceMap): ExceptionDetails {
+  const ex = (p.data ?? {}) as { description?: string; className?: string; subtype?: string; value?: unknown; type?: string };
+  const text = ex.description ?? (ex.value !== undefined ? JSON.stringify(ex.value) : String(ex.type ?? 'exception'));
+  const first = text.split('\n')[0];
+  const f = p.callFrames[0];
+  const at = map.original({ line: f.location.lineNumber + 1, column: (f.location.columnNumber ?? 0) + 1 });
+  const where = at ? ` at ${at.file}:${at.line}:${at.column}` : '';
+  const what = ex.subtype === 'error' ? first : `${first} (a value that is not an Error)`;
+  return {
+    exceptionId: caught ? 'driverCaughtException' : 'driverException',
+    description: `The driver threw${where}${caught ? ' (its own code catches it)' : ''}: ${what}`,
+    breakMode: caught ? 'always' : 'unhandled',
+    details: { message: what, typeName: ex.className ?? ex.type ?? 'exception', stackTrace: text },
+  };
 }

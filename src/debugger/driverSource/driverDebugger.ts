@@ -22,7 +22,7 @@ import type { RuntimeHost } from '../runtime/host';
 import type { WorkerInspector } from '../runtime/inspector';
 import { BRIDGE, fromWire } from '../runtime/inspectorBridge';
 import type { DriverPause } from '../targets/target';
-import { CatchSites } from './catchSites';
+import { CatchSites, exceptionDetails } from './catchSites';
 import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from '../runtime/cdp';
 import { conditionProblem, LineBreakpoints, logPointText } from './lineBreakpoints';
 import { CallSteps, type LinePause, type StepBackPlan } from './callSteps';
@@ -33,6 +33,9 @@ const BRIDGE_GROUP = 'paging-lab-bridge';
 
 /** How long a hung driver may take to pause before the session gives up on it (ends the run as a TDR). */
 const HANG_PAUSE_TIMEOUT_MS = 1500;
+
+/** Pauses at a throw an exception filter stops at are counted apart from those at line breakpoints at the same place. */
+const EXCEPTION_AT = 'throw ';
 
 /** Where a pause is, as pauses at line breakpoints are counted (line:column of the compiled script, from 0). */
 function pauseAt(top: CallFrame): string {
@@ -178,9 +181,9 @@ export class DriverDebugger {
     await this.link?.send('Debugger.setSkipAllPauses', { skip }).catch(() => undefined);
   }
 
-  /** Whether reverse continue has line breakpoints of the driver's to look for (kernel/driverLines.ts). */
-  get hasLineBreakpoints(): boolean {
-    return this.breakpoints.any;
+  /** Whether reverse continue has stops inside the driver's calls to look for, at line breakpoints or throws (kernel/driverLines.ts). */
+  get stopsInsideCalls(): boolean {
+    return this.breakpoints.any || this.filters.has('driverException') || this.filters.has('driverCaughtException');
   }
 
   /** While set (reverse continue looks for line breakpoints), no pause is shown: one at a line breakpoint is told to the worker's search (the bridge's `linePause`). */
@@ -188,13 +191,15 @@ export class DriverDebugger {
     this.searching = on;
   }
 
-  /** A pause while reverse continue searches: the worker's search hears of one at a line breakpoint. */
+  /** A pause while reverse continue searches: the worker's search hears of one at a line breakpoint, or at a throw an exception filter stops at. */
   private async noteForSearch(p: PausedEvent): Promise<void> {
     const top = p.callFrames[0];
     const lineHits = (p.hitBreakpoints ?? []).flatMap((id) => this.breakpoints.at(id));
-    if (top && this.isDriver(top) && lineHits.length) {
-      const stops = lineHits.some((b) => !b.template);
-      const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify(pauseAt(top))}, ${stops})`;
+    const thrown = (p.reason === 'exception' || p.reason === 'promiseRejection') && !!top && this.isDriver(top);
+    const stopsAtThrow = thrown && this.filters.has(this.caughtByDriver(p.callFrames.filter((f) => this.isDriver(f))) ? 'driverCaughtException' : 'driverException');
+    if (top && this.isDriver(top) && (stopsAtThrow || (!thrown && lineHits.length))) {
+      const stops = stopsAtThrow || lineHits.some((b) => !b.template);
+      const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify((stopsAtThrow ? EXCEPTION_AT : '') + pauseAt(top))}, ${stops})`;
       await this.link!.send('Runtime.evaluate', { expression, silent: true, returnByValue: true }).catch(() => undefined);
     }
     await this.resumeV8();
@@ -365,7 +370,13 @@ export class DriverDebugger {
     if (p.reason === 'exception' || p.reason === 'promiseRejection') {
       const caught = this.caughtByDriver(driverFrames);
       if (!this.filters.has(caught ? 'driverCaughtException' : 'driverException')) return this.resumeV8();
-      const details = this.exceptionDetails(p, caught);
+      // Counted as the pauses at line breakpoints are: going back runs the call again to it.
+      const pause = await this.countLinePause(top, true, EXCEPTION_AT);
+      const waiting = this.calls.waiting;
+      if (waiting && (pause?.at !== waiting.at || pause.nth !== waiting.nth)) return this.resumeV8();
+      if (waiting) this.calls.reached();
+      else if (this.calls.replaying) return this.resumeV8();
+      const details = exceptionDetails(p, caught, this.map!);
       return this.show(p, driverFrames, 'exception', details, undefined, details.description.split('\n')[0]);
     }
     const hits = p.hitBreakpoints ?? [];
@@ -420,22 +431,6 @@ export class DriverDebugger {
     return frames.some((f) => this.catches!.inTryBlock(f.location.lineNumber, f.location.columnNumber ?? 0));
   }
 
-  private exceptionDetails(p: PausedEvent, caught: boolean): ExceptionDetails {
-    const ex = (p.data ?? {}) as { description?: string; className?: string; subtype?: string; value?: unknown; type?: string };
-    const text = ex.description ?? (ex.value !== undefined ? JSON.stringify(ex.value) : String(ex.type ?? 'exception'));
-    const first = text.split('\n')[0];
-    const f = p.callFrames[0];
-    const at = this.map!.original({ line: f.location.lineNumber + 1, column: (f.location.columnNumber ?? 0) + 1 });
-    const where = at ? ` at ${at.file}:${at.line}:${at.column}` : '';
-    const what = ex.subtype === 'error' ? first : `${first} (a value that is not an Error)`;
-    return {
-      exceptionId: caught ? 'driverCaughtException' : 'driverException',
-      description: `The driver threw${where}${caught ? ' (its own code catches it)' : ''}: ${what}`,
-      breakMode: caught ? 'always' : 'unhandled',
-      details: { message: what, typeName: ex.className ?? ex.type ?? 'exception', stackTrace: text },
-    };
-  }
-
   private showHang(p: PausedEvent, frames: CallFrame[], intent: Extract<Intent, { kind: 'hang' }>): Promise<void> {
     clearTimeout(intent.timer);
     const t = intent.timeout;
@@ -485,7 +480,7 @@ export class DriverDebugger {
   // ---- the steps of a call, for Step Back ----
 
   /** Which pause at line breakpoints, at this line and column, in the call the driver runs in, this one is. */
-  private async countLinePause(top: CallFrame, stops: boolean): Promise<LinePause | undefined> {
+  private async countLinePause(top: CallFrame, stops: boolean, kind = ''): Promise<LinePause | undefined> {
     let callId = 0;
     try {
       const r = await this.link!.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.callId()`, silent: true, returnByValue: true });
@@ -494,7 +489,7 @@ export class DriverDebugger {
       return undefined;
     }
     if (!callId) return undefined;
-    return this.calls.pausedAtLine(callId, pauseAt(top), stops);
+    return this.calls.pausedAtLine(callId, kind + pauseAt(top), stops);
   }
 
   /** How to reach the stop one back from the current one (Step Back at a driver line; CallSteps.plan); undefined outside a DDI call. */

@@ -60,7 +60,7 @@ export class LineTravel {
    */
   async backwards(step: Extract<StepKind, 'stepBack' | 'reverseContinue'>, threadId: number, within?: DriverLinesWithin): Promise<void> {
     const { host, driver } = this.s;
-    const lines = step === 'reverseContinue' && driver.hasLineBreakpoints;
+    const lines = step === 'reverseContinue' && driver.stopsInsideCalls;
     driver.runStarting();
     if (lines) driver.searchLines(true);
     else await driver.skipPauses(true);

@@ -3,7 +3,8 @@
 // run again on a machine of its own (Timeline.scan), a stretch at a time back from where the
 // session stands, while the session, told of each V8 pause at a line breakpoint, tells the worker
 // through the inspector bridge (`linePause`) which line and whether a breakpoint there stops (a log
-// point does not; V8 has checked the condition). Each pause is counted per DDI call and line, as the
+// point does not; V8 has checked the condition); a throw an exception filter stops at is told the
+// same way, counted apart (its place begins 'throw '). Each pause is counted per DDI call and line, as the
 // session counts them when it runs a call again (driverSource/callSteps.ts): the stop found is the
 // call's last stopping pause, the `nth` at its line, and the session reaches it by running that call
 // again from its entry. The search costs the replay back to the call found, not the whole run.

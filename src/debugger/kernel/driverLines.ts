@@ -4,10 +4,12 @@
 // session stands, while the session, told of each V8 pause at a line breakpoint, tells the worker
 // through the inspector bridge (`linePause`) which line and whether a breakpoint there stops (a log
 // point does not; V8 has checked the condition); a throw an exception filter stops at is told the
-// same way, counted apart (its place begins 'throw '). Each pause is counted per DDI call and line, as the
-// session counts them when it runs a call again (driverSource/callSteps.ts): the stop found is the
-// call's last stopping pause, the `nth` at its line, and the session reaches it by running that call
-// again from its entry. The search costs the replay back to the call found, not the whole run.
+// same way, counted apart (its place begins 'throw '). Each pause is counted per DDI call and
+// place, as the session counts them when it runs a call again (driverSource/callSteps.ts). The stop
+// found is a call's last stopping pause, the `nth` at its place, dated the moment the call's code
+// ran after (its DDI's entry: later than anything else of that moment, so checked first), and the
+// session reaches it by running that call again from its entry. The search costs the replay back
+// to the call found, not the whole run.
 
 import type { Machine } from '../../sim/machine';
 import type { Timeline } from '../../sim/timeline/timeline';

@@ -648,6 +648,35 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.match(beginning.body.description ?? '', /beginning of the run/);
   });
 
+  it('Reverse Continue stops at `debugger;` statements too: back from one, through the earlier passes of the loop in its call and in the call before', async () => {
+    const driver = wrapReference(dir, 'statements-reverse.ts', ['let calls = 0;'], [
+      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+      '  calls++;',
+      '  for (let i = 0; i < 2; i++) {',
+      '    debugger;',
+      '  }',
+      '  return ref.DxgkDdiBuildPagingBuffer(h, a);',
+      '},',
+    ]);
+    const first = (await start(dc, { driver }, async () => undefined)) as Stopped;
+    assert.equal(first.body.description, 'Paused on a debugger statement');
+    const where = async (): Promise<string> => {
+      const f = (await stack(dc))[0];
+      return `${f.line} call ${(await evaluate(dc, 'calls', f.id)).body.result} i ${(await evaluate(dc, 'i', f.id)).body.result}`;
+    };
+    const forward = [await where()];
+    for (let n = 0; n < 3; n++) {
+      assert.equal((await step(dc, 'continue')).body.description, 'Paused on a debugger statement');
+      forward.push(await where());
+    }
+    assert.deepEqual(forward.map((w) => w.replace(/^\d+ /, '')), ['call 1 i 0', 'call 1 i 1', 'call 2 i 0', 'call 2 i 1']);
+    for (let n = forward.length - 2; n >= 0; n--) {
+      const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(s.body.description, 'Paused on a debugger statement');
+      assert.equal(await where(), forward[n], `reverse continue to stop ${n}`);
+    }
+  });
+
   it('a hung driver pauses on its loop line (TDR); going back is refused; Continue lets it run until the TDR fires again; Terminate ends it and the adapter exits cleanly', async () => {
     const first = (await start(dc, { driver: TDR_DRIVER, tdrDelayMs: 300 }, async () => undefined)) as Stopped;
     assert.equal(first.body.reason, 'exception');

@@ -34,8 +34,10 @@ const BRIDGE_GROUP = 'paging-lab-bridge';
 /** How long a hung driver may take to pause before the session gives up on it (ends the run as a TDR). */
 const HANG_PAUSE_TIMEOUT_MS = 1500;
 
-/** Pauses at a throw an exception filter stops at are counted apart from those at line breakpoints at the same place. */
+/** Pauses at a throw an exception filter stops at, and at `debugger;`, are counted apart from those at line breakpoints there. */
 const EXCEPTION_AT = 'throw ';
+const STATEMENT_AT = 'debugger ';
+const STATEMENT_TEXT = 'Paused on a debugger statement';
 
 /** Where a pause is, as pauses at line breakpoints are counted (line:column of the compiled script, from 0). */
 function pauseAt(top: CallFrame): string {
@@ -181,9 +183,9 @@ export class DriverDebugger {
     await this.link?.send('Debugger.setSkipAllPauses', { skip }).catch(() => undefined);
   }
 
-  /** Whether reverse continue has stops inside the driver's calls to look for, at line breakpoints or throws (kernel/driverLines.ts). */
+  /** Whether reverse continue has stops inside the driver's calls to look for: line breakpoints, throws, `debugger;` (kernel/driverLines.ts). */
   get stopsInsideCalls(): boolean {
-    return this.breakpoints.any || this.filters.has('driverException') || this.filters.has('driverCaughtException');
+    return this.breakpoints.any || this.filters.has('driverException') || this.filters.has('driverCaughtException') || /\bdebugger\b/.test(this.script?.code ?? '');
   }
 
   /** While set (reverse continue looks for line breakpoints), no pause is shown: one at a line breakpoint is told to the worker's search (the bridge's `linePause`). */
@@ -197,9 +199,11 @@ export class DriverDebugger {
     const lineHits = (p.hitBreakpoints ?? []).flatMap((id) => this.breakpoints.at(id));
     const thrown = (p.reason === 'exception' || p.reason === 'promiseRejection') && !!top && this.isDriver(top);
     const stopsAtThrow = thrown && this.filters.has(this.caughtByDriver(p.callFrames.filter((f) => this.isDriver(f))) ? 'driverCaughtException' : 'driverException');
-    if (top && this.isDriver(top) && (stopsAtThrow || (!thrown && lineHits.length))) {
-      const stops = stopsAtThrow || lineHits.some((b) => !b.template);
-      const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify((stopsAtThrow ? EXCEPTION_AT : '') + pauseAt(top))}, ${stops})`;
+    const statement = !lineHits.length && p.reason === 'other' && this.intent.kind === 'none';
+    if (top && this.isDriver(top) && (stopsAtThrow || statement || (!thrown && lineHits.length))) {
+      const stops = stopsAtThrow || statement || lineHits.some((b) => !b.template);
+      const kind = stopsAtThrow ? EXCEPTION_AT : statement ? STATEMENT_AT : '';
+      const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify(kind + pauseAt(top))}, ${stops})`;
       await this.link!.send('Runtime.evaluate', { expression, silent: true, returnByValue: true }).catch(() => undefined);
     }
     await this.resumeV8();
@@ -386,14 +390,16 @@ export class DriverDebugger {
       return this.show(p, driverFrames, 'step');
     }
     const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
-    const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template)) : undefined;
+    // Nothing of ours asked for this pause: a `debugger;` statement, counted as a breakpoint's pause.
+    const statement = !lineHits.length && p.reason === 'other' && this.intent.kind === 'none';
+    const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template)) : statement ? await this.countLinePause(top, true, STATEMENT_AT) : undefined;
     // Step Back re-executing: first to the pause at a line breakpoint the call's stops began at.
     const waiting = this.calls.waiting;
     if (waiting) {
       if (!linePause || linePause.at !== waiting.at || linePause.nth !== waiting.nth) return this.resumeV8();
       this.calls.reached();
       if (this.calls.replaying) return this.replayNext();
-      return this.show(p, driverFrames, 'breakpoint', undefined, lineHits.map((b) => b.spec.id));
+      return this.show(p, driverFrames, 'breakpoint', undefined, lineHits.map((b) => b.spec.id), statement ? STATEMENT_TEXT : undefined);
     }
     // Then the steps the user took: a line breakpoint met on the way (set since) neither stops nor counts.
     if (this.intent.kind === 'step' && this.calls.replaying) return this.replayNext();
@@ -421,7 +427,7 @@ export class DriverDebugger {
       default:
         if (lineHits.length) return this.resumeV8();
         // Nothing of ours asked for this pause: a `debugger;` statement in the driver (or V8's own, e.g. out of memory).
-        return this.show(p, driverFrames, 'breakpoint', undefined, undefined, p.reason === 'OOM' ? 'The driver ran out of memory' : 'Paused on a debugger statement');
+        return this.show(p, driverFrames, 'breakpoint', undefined, undefined, p.reason === 'OOM' ? 'The driver ran out of memory' : STATEMENT_TEXT);
     }
   }
 

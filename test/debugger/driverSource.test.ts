@@ -567,7 +567,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.ok(dc.alive);
   });
 
-  it('Step Back from a stop no step leads to (a `debugger;` statement, an exception): to the last line breakpoint stop before it in the call, else the DDI\'s entry', async () => {
+  it('Step Back from a stop no step leads to (a `debugger;` statement, an exception) and from where steps began: to the stop before it in the call that stops by itself (a line breakpoint, a throw, a statement), else the DDI\'s entry', async () => {
     const helper = writeDriver(dir, 'thrower-back.ts', ['export function tolerant(): number {', '  try {', '    return JSON.parse("{");', '  } catch {', '    return 0;', '  }', '}']);
     const driver = wrapReference(dir, 'debugger-back.ts', [`import { tolerant } from ${JSON.stringify(helper)};`], [
       'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
@@ -604,9 +604,19 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.match(atBreakpoint, new RegExp(`:${bpLine}$`));
     assert.equal((await step(dc, 'continue')).body.reason, 'exception');
     assert.equal((await stack(dc))[0].source?.path, helper);
-    // Back from the exception: the breakpoint's stop; then the DDI's entry.
+    const atThrow = await top();
+    // A step from the exception's stop, and back: the exception's stop again (its steps are retraced from it).
+    assert.equal((await step(dc, 'next')).body.reason, 'step');
+    assert.notEqual(await top(), atThrow);
+    assert.equal((await step(dc, 'stepBack')).body.reason, 'exception');
+    assert.equal(await top(), atThrow);
+    // Back from the exception: the breakpoint's stop; then the statement's two stops before it, one at a time; then the DDI's entry.
     assert.equal((await step(dc, 'stepBack')).body.reason, 'breakpoint');
     assert.equal(await top(), atBreakpoint);
+    for (const i of [1, 0]) {
+      assert.equal((await step(dc, 'stepBack')).body.description, 'Paused on a debugger statement');
+      assert.equal(await top(), atStatement.replace(/ i=0$/, ` i=${i}`));
+    }
     await step(dc, 'stepBack');
     assert.equal(await top(), entry);
   });

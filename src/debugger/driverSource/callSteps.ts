@@ -80,7 +80,8 @@ export class CallSteps {
     this.replay = undefined;
     if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice(), start: replayed.start };
     else if (reason === 'step' && this.enteredByStepIn) this.steps = { callId, commands: [] };
-    else if (reason === 'breakpoint' && this.linePause && callId !== undefined) this.steps = { callId, commands: [], start: this.linePause };
+    // A pause at a breakpoint, a `debugger;` or a throw a filter stops at is reached again by itself: steps from it are retraced.
+    else if ((reason === 'breakpoint' || reason === 'exception') && this.linePause && callId !== undefined) this.steps = { callId, commands: [], start: this.linePause };
     else if (reason === 'step' && this.lastStep && this.steps && this.steps.callId === callId) this.steps.commands.push(this.lastStep);
     else this.steps = undefined;
     this.enteredByStepIn = false;
@@ -89,14 +90,16 @@ export class CallSteps {
   }
 
   /**
-   * How to reach the stop one back from the current one, in call `callId` (the current stop's).
-   * A stop the steps do not lead to (Pause, an exception, `debugger;`, a hang) cannot be reached
-   * again by steps: one back from it is the latest pause at a line breakpoint that stops before it
-   * in the call, else the DDI's entry.
+   * How to reach the stop one back from the current one, in call `callId` (the current stop's):
+   * the steps taken to it but the last, from where they began. From where they began, and from a
+   * stop no step leads to (Pause): the latest stopping pause before it in the call (a line
+   * breakpoint, a throw a filter stops at, `debugger;`), else the DDI's entry.
    */
   plan(callId: number | undefined): StepBackPlan | undefined {
     const s = this.steps;
-    if (s && s.callId !== undefined && s.callId === callId) return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: s.commands.length === 0, start: s.start };
+    if (s && s.callId !== undefined && s.callId === callId && s.commands.length) return { callId: s.callId, commands: s.commands.slice(0, -1), toEntry: false, start: s.start };
+    // At the call's first line, entered by Step In: one back is the entry.
+    if (s && s.callId !== undefined && s.callId === callId && !s.start) return { callId: s.callId, commands: [], toEntry: true };
     const h = this.here;
     if (!h || h.callId !== callId) return undefined;
     // A stop at a pause that stops (a throw a filter stops at): one back is the stopping pause before it.

@@ -600,6 +600,16 @@ export class PagingLabSession extends DebugSession {
     if (frame.restart === undefined) {
       throw new RequestError(E_ARGS, `'${frame.name}' cannot be restarted: Restart Frame goes back to where a DDI call, a scenario step or a paging buffer began, and this frame is none of those (or began where it stands)`);
     }
+    const driver = this.driver;
+    if (driver?.paused && !driver.hung) {
+      // From a line of the driver: its call finishes first, not shown (driverSource/lineTravel.ts).
+      const host = this.need();
+      this.resumed();
+      this.sendResponse(response);
+      return this.lineTravel(host, driver).travel(frame.restart, 'restart').catch((e: unknown) => {
+        if (!(e instanceof RuntimeGone) && this.host === host) this.endWith(`Restart Frame could not let the driver's call finish: ${(e as Error).message}`, 1);
+      });
+    }
     return this.travelTo(response, frame.restart, true);
   }
 

@@ -267,7 +267,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     }
   });
 
-  it('Step Back from a line reached at a line breakpoint: one step back is the breakpoint\'s stop again, then the DDI\'s entry', async () => {
+  it('Step Back from a line reached at a line breakpoint: one step back is the breakpoint\'s stop again, then the DDI\'s entry; Restart Frame on the DDI frame at a driver line', async () => {
     const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
     const stop = (await start(dc, {}, async () => {
       await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
@@ -290,6 +290,14 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     // Forward again: the breakpoint stops there once more.
     const again = await step(dc, 'continue');
     assert.equal(again.body.reason, 'breakpoint');
+    assert.equal(await top(), atBreakpoint);
+    // Restart Frame on the DDI's kernel frame below the driver's: the call finishes unseen, and the session is at its entry.
+    const ddiFrame = (await stack(dc)).find((f) => /^DxgkDdiBuildPagingBuffer\(Transfer\)$/.test(f.name));
+    assert.ok(ddiFrame?.canRestart, 'the DDI frame of a driver stop can be restarted');
+    const restarted = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('restartFrame', { frameId: ddiFrame.id }));
+    assert.equal(restarted.body.reason, 'restart');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\)$/);
+    assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
     assert.equal(await top(), atBreakpoint);
   });
 

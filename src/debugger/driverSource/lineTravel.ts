@@ -42,6 +42,22 @@ export class LineTravel {
     return this.runCallAgain(plan);
   }
 
+  /** Restart Frame at a driver line: the call finishes, then the session travels to `moment` (where the frame began, earlier than the call's end). */
+  async travel(moment: number, as: 'restart'): Promise<void> {
+    const out = await this.finishCall();
+    if (out.kind !== 'stopped') {
+      await this.s.driver.skipPauses(false);
+      return this.s.show(out);
+    }
+    let r: RunResult;
+    try {
+      r = await this.s.host.call({ op: 'goToMoment', moment, as });
+    } finally {
+      await this.s.driver.skipPauses(false);
+    }
+    this.s.show(r);
+  }
+
   /**
    * Reverse Continue at a driver line: from the call's return, backwards, the pauses of this call
    * at and after the stop left out (`within`; the others, and every earlier stop, count).

@@ -135,7 +135,7 @@ export class DriverTarget implements Target {
       debugWrote: (address, data) => this.noteEdit({ kind: 'writeMemory', address, data: Buffer.from(data).toString('hex') }),
     });
     const gpu = this.gpu;
-    this.frames = new StopFrames({ machine: () => this.machine, state: () => this.state, gpu, reg: this.reg, began: frameStarts(timeline) }, scenarioPath, scenarioText);
+    this.frames = new StopFrames({ machine: () => this.machine, state: () => this.state, gpu, reg: this.reg, began: frameStarts(timeline, () => this.pausedMidCall) }, scenarioPath, scenarioText);
     this.names = new StopNames(() => this.current, () => this.state, gpu);
     this.commands = this.makeCommands();
     this.writers = new DataWriters(timeline, gpu);
@@ -548,8 +548,16 @@ export class DriverTarget implements Target {
   driverPause(): DriverPause {
     const e = this.current;
     if (!e) return { stop: { reason: 'breakpoint', threadId: KERNEL_THREAD_ID, snapshot: { threads: this.threads(), frames: {} } } };
-    return { stop: this.makeStop(e, 'breakpoint'), callId: this.machine.kernel.ddi.current?.id };
+    this.pausedMidCall = true;
+    try {
+      return { stop: this.makeStop(e, 'breakpoint'), callId: this.machine.kernel.ddi.current?.id };
+    } finally {
+      this.pausedMidCall = false;
+    }
   }
+
+  /** A driver stop's frames are being made: the session stands inside a DDI call, after its moment. */
+  private pausedMidCall = false;
 
   describeValue(name: string, value: unknown, path: string): VarNode {
     // Live: the driver is inside the call, so its arguments can still be changed.

@@ -73,10 +73,11 @@ export function* reverseCandidates(index: MomentIndex, before: number, filter: R
  * the session stands (a step, a paging buffer began a little before; a DDI call's entry is kept by
  * call).
  */
-export function frameStarts(timeline: Timeline): FrameStarts {
+export function frameStarts(timeline: Timeline, midCall: () => boolean): FrameStarts {
   const index = () => timeline.recording.index;
-  // A frame that began at the moment the session stands at has nowhere earlier to restart from.
-  const earlier = (m: number | undefined): number | undefined => (m !== undefined && m > 0 && m < timeline.moment ? m : undefined);
+  // A frame that began at the moment the session stands at has nowhere earlier to restart from;
+  // but the driver paused inside a call stands after its moment (the call's entry), which is earlier.
+  const earlier = (m: number | undefined): number | undefined => (m !== undefined && m > 0 && (m < timeline.moment || (midCall() && m === timeline.moment)) ? m : undefined);
   return {
     call: (id) => earlier(index().callEntry(id)),
     step: (i) => earlier(index().findBackward(1, timeline.moment, (kind, aux) => kind === KIND_SCENARIO_STEP && aux === i)),

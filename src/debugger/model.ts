@@ -199,6 +199,8 @@ export interface EvaluateResult {
   node?: VarNode;
   memoryReference?: string;
   memoryChanged?: boolean;
+  /** Evaluated in a driver frame with side effects (an assignment, a call that writes): a change inside the DDI call. */
+  changedDriver?: boolean;
 }
 
 export interface CompletionItem {

@@ -1036,6 +1036,11 @@ export class PagingLabSession extends DebugSession {
     // In a driver frame: JavaScript in that frame (a name it does not have falls back to the DDI-argument expressions).
     const inDriverFrame = !!this.driver && (threadId ?? KERNEL_THREAD_ID) === KERNEL_THREAD_ID && frameIndex < this.driver.frameCount && !expression.trim().startsWith('!');
     const r = inDriverFrame ? await this.driver!.evaluate(frameIndex, expression, context, kernel) : await kernel();
+    // The driver's JavaScript heap is not the timeline's: no replay makes this change again.
+    if (r.changedDriver) {
+      await host.call({ op: 'driverEdit', what: expression });
+      this.saidUnreplayable(`Ran \`${expression}\``);
+    }
     let variablesReference = 0;
     if (r.node && (r.node.children?.length || r.node.lazy) && this.stopInfo) {
       variablesReference = this.refs.reference({ nodes: r.node.children, lazy: r.node.lazy });

@@ -479,6 +479,28 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.match(await copyAt(), /^copy .*, 0x10000$/);
   });
 
+  it('an assignment in the Debug Console at a driver line is such a change too; a read (of a DDI argument too) is none', async () => {
+    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
+    });
+    const top = (await stack(dc))[0];
+    const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
+    for (const read of ['n', 'args.Transfer.TransferSize', 'Math.min(n, 3)']) assert.equal((await evaluate(dc, read, top.id, 'repl')).success, true);
+    assert.doesNotMatch(consoleText(), /paused inside a DDI call/, 'reads change nothing');
+    assert.equal((await evaluate(dc, 'n = 0x1234', top.id, 'repl')).body.result, '4660');
+    assert.match(consoleText(), /Ran `n = 0x1234` while the driver is paused inside a DDI call\. The run goes on with it/);
+    const at = Number((await evaluate(dc, 'args.pDmaBuffer.PhysicalAddress + args.pDmaBuffer.Offset', top.id)).body.result);
+    const copyAt = async (): Promise<string> => (await dc.disassembleRequest({ memoryReference: '0x' + at.toString(16), instructionCount: 1 })).body!.instructions[0].instruction;
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    for (let i = 0; i < 4 && !(await stack(dc))[0].name.includes(' → '); i++) await step(dc, 'stepOut');
+    assert.match(await copyAt(), /^copy .*, 0x1234$/);
+    await step(dc, 'stepBack');
+    assert.match(consoleText(), /Going back dropped a change made while the driver was paused inside a DDI call \(n = 0x1234\)/);
+    await step(dc, 'stepOut');
+    assert.match(await copyAt(), /^copy .*, 0x10000$/);
+  });
+
   it('memory written while the driver is paused in a call: the run goes on with it; going back before the call drops it, and the call run again does not make it', async () => {
     const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
     await start(dc, {}, async () => {

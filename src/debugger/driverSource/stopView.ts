@@ -263,11 +263,26 @@ export class DriverStopView {
     return { value: valueText(r.result) };
   }
 
-  /** Evaluates JavaScript in a driver frame (hover: without side effects), bounded in time. */
+  /**
+   * Evaluates JavaScript in a driver frame (hover: without side effects), bounded in time. In the
+   * Debug Console, tried without side effects first: one V8 finds would have them (an assignment, a
+   * call that writes) then runs for real and is said to change the driver (`changedDriver`).
+   */
   async evaluate(frameIndex: number, expression: string, context: string | undefined): Promise<EvaluateResult> {
     const frame = this.frames[frameIndex]?.frame;
     if (!frame) throw new Error(`there is no driver frame ${frameIndex}`);
-    const o = await this.evaluateRaw(frame, expression, context === 'hover');
+    if (context === 'repl') {
+      try {
+        return await this.described(expression, await this.evaluateRaw(frame, expression, true));
+      } catch (e) {
+        if (!(e instanceof EvaluationError) || !/Possible side-effect/.test(e.message)) throw e;
+      }
+      return { ...(await this.described(expression, await this.evaluateRaw(frame, expression, false))), changedDriver: true };
+    }
+    return this.described(expression, await this.evaluateRaw(frame, expression, context === 'hover'));
+  }
+
+  private async described(expression: string, o: RemoteObject): Promise<EvaluateResult> {
     const host = await this.hostNode(expression.trim(), o, expression.trim());
     if (host) return { result: host.value, type: host.type, node: host, ...(host.memoryReference ? { memoryReference: host.memoryReference } : {}) };
     const node = this.node(expression.trim(), o, expression.trim());

@@ -55,6 +55,10 @@ export interface SessionOptions {
   log?: ProtocolLog;
 }
 
+/** Going back from a stop in a DDI call that hung: the call would have to finish first. */
+const HUNG_GOING_BACK =
+  "The driver is paused in a DDI call that has not returned (a TDR), and going back from a line of the driver lets its call finish first: continue or terminate; to see the call again, restart and step back from its DDI's entry before it hangs.";
+
 export class PagingLabSession extends DebugSession {
   private host: RuntimeHost | undefined;
   /** Every worker started and not yet disposed: none is left behind, whatever order requests race in. */
@@ -549,9 +553,7 @@ export class PagingLabSession extends DebugSession {
     };
     if (reverse && atDriverLine) {
       // Going back from a line of the driver runs its call again (driverSource/lineTravel.ts).
-      if (driver!.hung) {
-        throw new RequestError(E_STATE, "The driver is paused in a DDI call that has not returned (a TDR), and going back from a line of the driver lets its call finish first: continue or terminate; to see the call again, restart and step back from its DDI's entry before it hangs.");
-      }
+      if (driver!.hung) throw new RequestError(E_STATE, HUNG_GOING_BACK);
       const plan = step === 'stepBack' && threadId === KERNEL_THREAD_ID ? driver!.stepBackPlan() : undefined;
       if (step === 'stepBack' && !plan) {
         throw new RequestError(
@@ -601,7 +603,8 @@ export class PagingLabSession extends DebugSession {
       throw new RequestError(E_ARGS, `'${frame.name}' cannot be restarted: Restart Frame goes back to where a DDI call, a scenario step or a paging buffer began, and this frame is none of those (or began where it stands)`);
     }
     const driver = this.driver;
-    if (driver?.paused && !driver.hung) {
+    if (driver?.hung) throw new RequestError(E_STATE, HUNG_GOING_BACK);
+    if (driver?.paused) {
       // From a line of the driver: its call finishes first, not shown (driverSource/lineTravel.ts).
       const host = this.need();
       this.resumed();
@@ -617,6 +620,7 @@ export class PagingLabSession extends DebugSession {
   private async travelTo(response: DebugProtocol.Response, moment: number, restart: boolean): Promise<void> {
     const host = this.need();
     const driver = this.driver;
+    if (driver?.hung) throw new RequestError(E_STATE, HUNG_GOING_BACK);
     if (driver?.paused) {
       throw new RequestError(E_STATE, "The driver is paused at a line of its source, and its JavaScript cannot be moved to another moment: step out to the DDI call's return (or continue to a stop of the kernel or the GPU), then go there.");
     }

@@ -732,9 +732,11 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     };
     await onLoop();
     // Going back lets the call finish first, which a hung call never does: refused, saying so.
-    for (const command of ['stepBack', 'reverseContinue']) {
-      const back = (await dc.request(command, { threadId: KERNEL })) as DebugProtocol.Response;
-      assert.equal(back.success, false);
+    const ddiFrame = (await stack(dc)).find((f) => f.canRestart);
+    assert.ok(ddiFrame, 'a kernel frame below the driver says it can restart');
+    for (const [command, args] of [['stepBack', { threadId: KERNEL }], ['reverseContinue', { threadId: KERNEL }], ['restartFrame', { frameId: ddiFrame.id }]] as const) {
+      const back = (await dc.request(command, args)) as DebugProtocol.Response;
+      assert.equal(back.success, false, command);
       assert.match(back.message ?? '', /has not returned \(a TDR\)/);
     }
     await onLoop();

@@ -12,7 +12,8 @@ import { parseScenario } from '../../src/sim/scenario';
 import { Timeline } from '../../src/sim/timeline/timeline';
 import { debugAddressOfSegment } from '../../src/sim/hw';
 import { DataBreakpoints, allocationDataId } from '../../src/debugger/gpu/dataBreakpoints';
-import { readsBackwards, SearchPaused } from '../../src/debugger/kernel/dataReaders';
+import { readsBackwards } from '../../src/debugger/kernel/dataReaders';
+import { SearchPaused } from '../../src/debugger/kernel/stretches';
 import { UNKNOWN } from '../../src/debugger/expression';
 import { ROOT } from '../setup';
 

@@ -72,6 +72,23 @@ async function evaluate(dc: AdapterClient, expression: string, frameId: number, 
   return (await dc.request('evaluate', { expression, frameId, context })) as DebugProtocol.EvaluateResponse;
 }
 
+/** What the adapter has written to the Debug Console so far. */
+function consoleOutput(dc: AdapterClient): string {
+  return dc.messages
+    .filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console')
+    .map((m) => (m.body as { output: string }).output)
+    .join('');
+}
+
+/** Launches the reference driver stopped at the line of its Transfer loop that emits a copy; that line. */
+async function startAtCopy(dc: AdapterClient): Promise<number> {
+  const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+  await start(dc, {}, async () => {
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
+  });
+  return emitLine;
+}
+
 describe("debug adapter: the driver's own TypeScript (mixed mode)", function () {
   this.timeout(90000);
   const adapter = adapterPerTest();
@@ -442,10 +459,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
   });
 
   it('setVariable on a local changes what the driver then writes into the DMA buffer; no replay makes it, so going back before the call drops it, said so, and forward again is the run without it', async () => {
-    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
-    await start(dc, {}, async () => {
-      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
-    });
+    const emitLine = await startAtCopy(dc);
     const top = (await stack(dc))[0];
     assert.equal(top.line, emitLine);
     const locals = (await dc.scopesRequest({ frameId: top.id })).body.scopes[0];
@@ -464,7 +478,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\) → /);
     const copyAt = async (): Promise<string> => (await dc.disassembleRequest({ memoryReference: '0x' + at.toString(16), instructionCount: 1 })).body!.instructions[0].instruction;
     assert.match(await copyAt(), /^copy .*, 0x1234$/);
-    const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
+    const consoleText = () => consoleOutput(dc);
     assert.match(consoleText(), /Changed n to 4660 while the driver is paused inside a DDI call\. The run goes on with it, but no replay can make it there again/);
     // A recording of this run could not reproduce it: refused, saying what to do.
     const saved = (await dc.request('pagingLab.saveRecording', { file: join(dir, 'edited.paging-lab-recording.json') })) as DebugProtocol.Response;
@@ -480,12 +494,9 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
   });
 
   it('an assignment in the Debug Console at a driver line is such a change too; a read (of a DDI argument too) is none', async () => {
-    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
-    await start(dc, {}, async () => {
-      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
-    });
+    await startAtCopy(dc);
     const top = (await stack(dc))[0];
-    const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
+    const consoleText = () => consoleOutput(dc);
     for (const read of ['n', 'args.Transfer.TransferSize', 'Math.min(n, 3)']) assert.equal((await evaluate(dc, read, top.id, 'repl')).success, true);
     assert.doesNotMatch(consoleText(), /paused inside a DDI call/, 'reads change nothing');
     assert.equal((await evaluate(dc, 'n = 0x1234', top.id, 'repl')).body.result, '4660');
@@ -502,10 +513,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
   });
 
   it('memory written while the driver is paused in a call: the run goes on with it; going back before the call drops it, and the call run again does not make it', async () => {
-    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
-    await start(dc, {}, async () => {
-      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: emitLine }] });
-    });
+    await startAtCopy(dc);
     const top = (await stack(dc))[0];
     // The last 4 bytes of the DMA buffer, which this call does not reach.
     const end = Number((await evaluate(dc, 'args.pDmaBuffer.PhysicalAddress + args.DmaSize - 4', top.id)).body.result);
@@ -515,7 +523,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.notEqual(before, 'deadbeef');
     await dc.request('writeMemory', { memoryReference: ref, data: Buffer.from('deadbeef', 'hex').toString('base64') });
     assert.equal(await read(), 'deadbeef');
-    const consoleText = () => dc.messages.filter((m) => m.event === 'output' && (m.body as { category?: string }).category === 'console').map((m) => (m.body as { output: string }).output).join('');
+    const consoleText = () => consoleOutput(dc);
     assert.match(consoleText(), new RegExp(`Wrote 4 bytes at 0x0*${end.toString(16)} while the driver is paused inside a DDI call`));
     await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
     // To the call's return: the bytes are there.

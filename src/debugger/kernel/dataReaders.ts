@@ -5,26 +5,15 @@
 // checkpoint behind the stretch), until the moments searched reach a read. It costs the replay back
 // to the read found, not the whole run; what a search found is forgotten when the next begins (the
 // watches, the edits and the moment may have changed since). A pause asked for during a search ends
-// it where the session stands (SearchPaused).
+// it where the session stands (SearchPaused, ./stretches.ts).
 
 import type { Machine, MachineEvent } from '../../sim/machine';
 import type { Timeline } from '../../sim/timeline/timeline';
 import { UNKNOWN } from '../expression';
 import type { DataBreakpoints, DataHit } from '../gpu/dataBreakpoints';
 import type { DataStopText, ReverseStop } from './dataWriters';
+import { scanStretch } from './stretches';
 import { SubmittedOperations } from './submittedOperations';
-
-/** A stretch shorter than this is not searched on its own: it starts further back (fewer machines made and parked for nothing). */
-const MIN_STRETCH = 2000;
-/** Moments replayed between two looks at whether the user asked for a pause. */
-const PAUSE_EVERY = 1024;
-
-/** Thrown out of a search the user paused (thrown through the moment index's scan, caught by the target). */
-export class SearchPaused extends Error {
-  constructor() {
-    super('reverse continue paused while it searched for reads');
-  }
-}
 
 /** Reverse continue's stops at reads of what `data` watches, in `timeline`'s run; `describe` words a stop as going forward. */
 export function readsBackwards(timeline: Timeline, data: DataBreakpoints, describe: (e: MachineEvent, hit: DataHit) => DataStopText): ReverseStop {
@@ -35,21 +24,17 @@ export function readsBackwards(timeline: Timeline, data: DataBreakpoints, descri
   let wanted = false;
   let paused: () => boolean = () => false;
 
-  /** Searches moments (start, to], start being a checkpoint at least MIN_STRETCH back, or the run's start. */
+  /** Searches moments (start, to], the stretch back from `to` (./stretches.ts). */
   const searchStretch = (to: number): void => {
-    let start = 0;
-    for (const c of timeline.checkpoints) if (c <= to - MIN_STRETCH && c > start) start = c;
-    timeline.scan(start, to, (m: Machine) => {
+    const start = scanStretch(timeline, to, () => paused(), (m: Machine) => {
       const operations = new SubmittedOperations();
       const scan = data.readScan(m.gpu, {
         allocation: (handle) => m.kernel.vidmm?.allocations.get(handle),
         operationAt: (address) => operations.at(address),
         lookup: () => UNKNOWN,
       });
-      let n = 0;
       return {
         event: (e) => {
-          if ((++n & (PAUSE_EVERY - 1)) === 0 && paused()) throw new SearchPaused();
           if (e.kind === 'kernel' && e.what === 'paging-buffer-submitted') operations.note(e.data);
           const hit = scan?.take();
           if (hit) hits.set(m.eventCount, hit);

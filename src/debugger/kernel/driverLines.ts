@@ -14,13 +14,8 @@
 import type { Machine } from '../../sim/machine';
 import type { Timeline } from '../../sim/timeline/timeline';
 import type { DriverLinePause, DriverLinesSearch, DriverLinesWithin } from '../model';
-import { SearchPaused } from './dataReaders';
 import type { ReverseStop } from './dataWriters';
-
-/** A stretch shorter than this is not searched on its own (as for reads). */
-const MIN_STRETCH = 2000;
-/** Moments replayed between two looks at whether the user asked for a pause. */
-const PAUSE_EVERY = 1024;
+import { scanStretch } from './stretches';
 
 export interface DriverLinesBackwards extends ReverseStop {
   /** Whether the run about to go backwards has line breakpoints to look for, and of the call it stood in which pauses count (the session says, with the run). */
@@ -40,23 +35,16 @@ export function driverLinesBackwards(timeline: Timeline): DriverLinesBackwards {
   /** The search under way: its machine, and pauses per call and line. */
   let scanning: { machine: Machine; counts: Map<string, number>; passed: boolean } | undefined;
 
-  /** Finds the pauses after moments [start, to), start being a checkpoint at least MIN_STRETCH back, or the run's start. */
+  /** Finds the pauses after moments [start, to), the stretch back from `to` (./stretches.ts). */
   const searchStretch = (to: number): void => {
-    let start = 0;
-    for (const c of timeline.checkpoints) if (c <= to - MIN_STRETCH && c > start) start = c;
-    timeline.scan(start, to, (m: Machine) => {
+    knownFrom = scanStretch(timeline, to, () => paused(), (m: Machine) => {
       scanning = { machine: m, counts: new Map(), passed: false };
-      let n = 0;
       return {
-        event: () => {
-          if ((++n & (PAUSE_EVERY - 1)) === 0 && paused()) throw new SearchPaused();
-        },
         stop: () => {
           scanning = undefined;
         },
       };
     });
-    knownFrom = start;
   };
 
   return {

@@ -29,7 +29,8 @@ import type { DataHit } from '../gpu/dataBreakpoints';
 import { GpuView } from '../gpu/view';
 import { withDdiBuffer } from '../kernel/ddiBuffer';
 import { DataWriters, type ReverseStop } from '../kernel/dataWriters';
-import { readsBackwards, SearchPaused } from '../kernel/dataReaders';
+import { readsBackwards } from '../kernel/dataReaders';
+import { SearchPaused } from '../kernel/stretches';
 import { type DriverLinesBackwards, driverLinesBackwards } from '../kernel/driverLines';
 import { frameStarts } from './reverse';
 import { DdiBreakpoints } from '../kernel/ddiBreakpoints';
@@ -345,7 +346,7 @@ export class DriverTarget implements Target {
         if ((++n & 15) === 15 && ctl.pauseRequested()) return { kind: 'stopped', stop: this.makeStop(e, 'pause') };
       }
     } catch (e) {
-      // Paused while a replay searched for reads: the session stands where the search had come to.
+      // Paused while a replay searched back (reads, the driver's pauses): the session stands where the search had come to.
       if (e instanceof SearchPaused) return { kind: 'stopped', stop: this.makeStop(this.current, 'pause') };
       throw e;
     }

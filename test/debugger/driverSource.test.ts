@@ -493,11 +493,20 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.match(await copyAt(), /^copy .*, 0x10000$/);
   });
 
-  it('an assignment in the Debug Console at a driver line is such a change too; a read (of a DDI argument too) is none', async () => {
+  it('an assignment in the Debug Console at a driver line is such a change too; a read (of a DDI argument too) is none; a watch or hover that would change the driver is refused', async () => {
     await startAtCopy(dc);
     const top = (await stack(dc))[0];
     const consoleText = () => consoleOutput(dc);
     for (const read of ['n', 'args.Transfer.TransferSize', 'Math.min(n, 3)']) assert.equal((await evaluate(dc, read, top.id, 'repl')).success, true);
+    // A watch or a hover is evaluated unasked: one that would change the driver is refused, saying why.
+    for (const [expression, context, why] of [['n++', 'watch', /A watch expression is evaluated at every stop/], ['n = 5', 'hover', /A hover is evaluated unasked/]] as const) {
+      const r = await evaluate(dc, expression, top.id, context);
+      assert.equal(r.success, false, `${context} ${expression}`);
+      assert.match(r.message ?? '', /may change the driver's state \(V8 finds a possible side effect\), so it is not evaluated here/);
+      assert.match(r.message ?? '', why);
+      assert.match(r.message ?? '', /run it in the Debug Console to make the change on purpose/);
+    }
+    assert.equal((await evaluate(dc, 'n', top.id, 'watch')).body.result, '65536', 'the refused watch and hover left n as it was');
     assert.doesNotMatch(consoleText(), /paused inside a DDI call/, 'reads change nothing');
     assert.equal((await evaluate(dc, 'n = 0x1234', top.id, 'repl')).body.result, '4660');
     assert.match(consoleText(), /Ran `n = 0x1234` while the driver is paused inside a DDI call\. The run goes on with it/);

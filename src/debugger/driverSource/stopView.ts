@@ -264,22 +264,22 @@ export class DriverStopView {
   }
 
   /**
-   * Evaluates JavaScript in a driver frame (hover: without side effects), bounded in time. In the
-   * Debug Console, tried without side effects first: one V8 finds would have them (an assignment, a
-   * call that writes) then runs for real and is said to change the driver (`changedDriver`).
+   * Evaluates JavaScript in a driver frame, bounded in time, tried without side effects first. In the
+   * Debug Console (or with no context said), one V8 finds would have them (an assignment, a call that
+   * writes) then runs for real and is said to change the driver (`changedDriver`). Elsewhere (a
+   * watch, a hover, a copied value) it is refused: those run at every stop unasked, and a change made
+   * inside a DDI call is one no replay makes again.
    */
   async evaluate(frameIndex: number, expression: string, context: string | undefined): Promise<EvaluateResult> {
     const frame = this.frames[frameIndex]?.frame;
     if (!frame) throw new Error(`there is no driver frame ${frameIndex}`);
-    if (context === 'repl') {
-      try {
-        return await this.described(expression, await this.evaluateRaw(frame, expression, true));
-      } catch (e) {
-        if (!(e instanceof EvaluationError) || !/Possible side-effect/.test(e.message)) throw e;
-      }
-      return { ...(await this.described(expression, await this.evaluateRaw(frame, expression, false))), changedDriver: true };
+    try {
+      return await this.described(expression, await this.evaluateRaw(frame, expression, true));
+    } catch (e) {
+      if (!(e instanceof EvaluationError) || !/Possible side-effect/.test(e.message)) throw e;
+      if (context !== 'repl' && context !== undefined) throw new EvaluationError(sideEffectRefusal(expression, context), false);
     }
-    return this.described(expression, await this.evaluateRaw(frame, expression, context === 'hover'));
+    return { ...(await this.described(expression, await this.evaluateRaw(frame, expression, false))), changedDriver: true };
   }
 
   private async described(expression: string, o: RemoteObject): Promise<EvaluateResult> {
@@ -334,6 +334,12 @@ export class EvaluationError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Why an expression that may change the driver is not evaluated outside the Debug Console. */
+function sideEffectRefusal(expression: string, context: string): string {
+  const where = context === 'watch' ? 'A watch expression is evaluated at every stop' : context === 'hover' ? 'A hover is evaluated unasked' : `An expression evaluated for '${context}'`;
+  return `\`${expression}\` may change the driver's state (V8 finds a possible side effect), so it is not evaluated here. ${where}, and a change made while the driver is paused inside a DDI call is one no replay makes again: run it in the Debug Console to make the change on purpose`;
 }
 
 function exceptionText(r: EvaluateResponse): string {

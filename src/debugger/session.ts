@@ -445,7 +445,11 @@ export class PagingLabSession extends DebugSession {
   private newDriverDebugger(): DriverDebugger {
     const driver: DriverDebugger = new DriverDebugger({
       stopped: (stop) => {
-        if (this.driver === driver && !this.terminated) this.showStop(stop);
+        if (this.driver !== driver || this.terminated) return;
+        const quiet = this.quietDriverStop;
+        this.quietDriverStop = undefined;
+        if (quiet) quiet();
+        else this.showStop(stop);
       },
       output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
       unpausableHang: (t) => {
@@ -478,6 +482,8 @@ export class PagingLabSession extends DebugSession {
       intercept(result);
       return;
     }
+    // A driver stop waited for unseen did not come: the next one is shown.
+    this.quietDriverStop = undefined;
     this.driver?.runEnded();
     if (result.kind === 'terminated') {
       this.endWith(result.message, result.exitCode, result.category);
@@ -488,6 +494,8 @@ export class PagingLabSession extends DebugSession {
 
   /** Set while going back from a driver line waits for the call it left to finish: that run's end is not a stop. */
   private interceptRun: ((r: RunResult) => void) | undefined;
+  /** Set while going back from a driver line runs a call again to where it stood: that driver stop is not shown. */
+  private quietDriverStop: (() => void) | undefined;
 
   /** Going back where the driver's code runs (driverSource/lineTravel.ts), with this session's worker and driver debugger. */
   private lineTravel(host: RuntimeHost, driver: DriverDebugger): LineTravel {
@@ -497,6 +505,10 @@ export class PagingLabSession extends DebugSession {
       endOfRun: () =>
         new Promise<RunResult>((resolve) => {
           this.interceptRun = resolve;
+        }),
+      nextDriverStop: () =>
+        new Promise<void>((resolve) => {
+          this.quietDriverStop = resolve;
         }),
       show: (r) => this.onRunResult(r, host),
     });
@@ -554,7 +566,8 @@ export class PagingLabSession extends DebugSession {
     if (reverse && atDriverLine) {
       // Going back from a line of the driver runs its call again (driverSource/lineTravel.ts).
       if (driver!.hung) throw new RequestError(E_STATE, HUNG_GOING_BACK);
-      const plan = step === 'stepBack' && threadId === KERNEL_THREAD_ID ? driver!.stepBackPlan() : undefined;
+      const back = driver!.goingBack();
+      const plan = step === 'stepBack' && threadId === KERNEL_THREAD_ID ? back.stepBack : undefined;
       if (step === 'stepBack' && !plan) {
         throw new RequestError(
           E_STATE,
@@ -566,7 +579,7 @@ export class PagingLabSession extends DebugSession {
       this.resumed();
       this.sendResponse(response);
       const travel = this.lineTravel(host, driver!);
-      (plan ? travel.stepBack(plan) : travel.reverseContinue(threadId, driver!.reverseWithin())).catch(failed(plan ? "Step Back could not run the driver's call again" : "Reverse Continue could not run the driver's call again"));
+      (plan ? travel.stepBack(plan) : travel.reverseContinue(threadId, back.within, back.countAgain)).catch(failed(plan ? "Step Back could not run the driver's call again" : "Reverse Continue could not run the driver's call again"));
       return;
     }
     const enterDdi = !atDriverLine && driver?.ready && step === 'stepIn' && threadId === KERNEL_THREAD_ID;

@@ -417,6 +417,53 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.equal(await done(), forward[0], `from ${stepped}, back to the breakpoint's stop the steps began at`);
   });
 
+  it('Reverse Continue finds a line breakpoint set mid-call on a line that ran before the stop: after a breakpoint pause and after Step In, in the same call', async () => {
+    const first = lineOf(REFERENCE, 'const t = args.Transfer;');
+    const second = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: first }] });
+    });
+    /** The top line, and which call: the frames below (the DDI's, the kernel's) and the transfer's arguments. */
+    const where = async (): Promise<string> => {
+      const frames = await stack(dc);
+      const what = (await evaluate(dc, '[args.MultipassOffset, args.Transfer.TransferOffset, args.Transfer.TransferSize, args.Transfer.Source.SegmentId].join()', frames[0].id)).body.result;
+      return `${frames[0].line} ${frames
+        .slice(1)
+        .map((f) => f.name)
+        .join(' < ')} ${what}`;
+    };
+    const atFirst = await where();
+    // Two steps past the line below the breakpoint's: a breakpoint set there now was never a pause of this call.
+    await step(dc, 'next');
+    const atSecond = await where();
+    await step(dc, 'next');
+    const stepped = await where();
+    assert.ok(atSecond.startsWith(`${second} `) && !stepped.startsWith(`${second} `), `${atFirst} / ${atSecond} / ${stepped}`);
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: first }, { line: second }] });
+    const back = async (): Promise<string> => {
+      const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(s.body.reason, 'breakpoint');
+      return where();
+    };
+    assert.equal(await back(), atSecond, 'back to the line set mid-call, in the same call');
+    assert.equal(await back(), atFirst, 'then the pause the steps began at');
+    // From the call's first line entered by Step In, and steps: the same, with no pause before the stop to count from.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: first }] });
+    assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+    const later = await where();
+    assert.ok(later.startsWith(`${first} `) && later !== atFirst, `a later Transfer: ${later}`);
+    await step(dc, 'stepBack');
+    assert.equal((await stack(dc))[0].name, 'DxgkDdiBuildPagingBuffer(Transfer)', 'at the kernel stop at the DDI entry');
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    await step(dc, 'stepIn');
+    for (let i = 0; i < 6 && !(await where()).startsWith(`${second} `); i++) await step(dc, 'next');
+    const enteredSecond = await where();
+    assert.ok(enteredSecond.startsWith(`${second} `) && enteredSecond.slice(second.toString().length) === later.slice(first.toString().length), `${enteredSecond} in the call of ${later}`);
+    await step(dc, 'next');
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: second }] });
+    assert.equal(await back(), enteredSecond, 'back to the line set mid-call in a call entered by Step In');
+  });
+
   it('conditions (JavaScript over the locals), hit counts and log points on driver lines; a condition that throws stops and says why', async () => {
     const inLoop = lineOf(REFERENCE, 'const n = Math.min(MAX_COPY_BYTES, transferSize - done);');
     const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");

@@ -41,6 +41,12 @@ export class CallSteps {
   linePause: LinePause | undefined;
   /** A re-execution in progress: the pause at a line breakpoint it runs to, then the steps still to take. */
   private replay: { callId: number; commands: StepKind[]; left: StepKind[]; start?: LinePause; waiting?: LinePause } | undefined;
+  /**
+   * The call whose pauses were counted under other breakpoints than those set now (they changed at
+   * one of its stops): a line that ran in it before the stop, under a breakpoint set since, was
+   * never a pause, so its pauses before the stop are not all known.
+   */
+  private changedIn: number | undefined;
 
   /** A run starts at a kernel stop, where no call is in the driver: a call it enters (again, after time travel) counts its pauses from none. */
   runStarting(): void {
@@ -78,6 +84,8 @@ export class CallSteps {
     this.here = callId === undefined ? undefined : { callId, last: pauses?.last, lastStopping: pauses?.lastStopping, stoppingBefore: pauses?.stoppingBefore, atIt: !!this.linePause };
     const replayed = this.replay;
     this.replay = undefined;
+    // Run again from its entry under the breakpoints set now: its pauses up to here are all counted.
+    if (replayed && replayed.callId === this.changedIn) this.changedIn = undefined;
     if (replayed && replayed.callId === callId) this.steps = { callId, commands: replayed.commands.slice(), start: replayed.start };
     else if (reason === 'step' && this.enteredByStepIn) this.steps = { callId, commands: [] };
     // A pause at a breakpoint, a `debugger;` or a throw a filter stops at is reached again by itself: steps from it are retraced.
@@ -105,6 +113,23 @@ export class CallSteps {
     // A stop at a pause that stops (a throw a filter stops at): one back is the stopping pause before it.
     const start = h.atIt && h.lastStopping === h.last ? h.stoppingBefore : h.lastStopping;
     return { callId: h.callId, commands: [], toEntry: !start, start };
+  }
+
+  /** Line breakpoints (or the exception filters) changed: at a stop inside a call, its pauses so far were counted under others. */
+  breakpointsChanged(): void {
+    if (this.here) this.changedIn = this.here.callId;
+  }
+
+  /**
+   * Reverse continue from the current stop in call `callId`, when breakpoints changed since the call
+   * began: how to reach the stop again from the call's entry (its pauses then counted under the
+   * breakpoints set now). Undefined when they did not change, or when no step record leads to the
+   * stop (Pause).
+   */
+  countAgain(callId: number | undefined): StepBackPlan | undefined {
+    const s = this.steps;
+    if (callId === undefined || this.changedIn !== callId || !s || s.callId !== callId) return undefined;
+    return { callId, commands: s.commands.slice(), toEntry: false, start: s.start };
   }
 
   /** Reverse continue from the current stop, in call `callId` (the stop's): which of the call's pauses at line breakpoints came before it. */

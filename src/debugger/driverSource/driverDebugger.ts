@@ -157,6 +157,7 @@ export class DriverDebugger {
       }));
     }
     const results = await this.breakpoints.set(this.map, file, specs);
+    this.calls.breakpointsChanged();
     // Answer with the path the client gave.
     return results.map((r) => (r.source ? { ...r, source: { ...r.source, path } } : r));
   }
@@ -168,6 +169,7 @@ export class DriverDebugger {
 
   async setExceptionFilters(filters: string[]): Promise<void> {
     this.filters = new Set(filters);
+    this.calls.breakpointsChanged();
     await this.applyExceptionFilters();
   }
 
@@ -332,6 +334,8 @@ export class DriverDebugger {
 
   private async onPaused(p: PausedEvent): Promise<void> {
     if (this.searching) return this.noteForSearch(p);
+    // Which line pause this one is, if any, is counted below: one passed before was another's.
+    this.calls.linePause = undefined;
     const frames = p.callFrames;
     const driverFrames = frames.filter((f) => this.isDriver(f));
     // Not in a run (the module's top level while it loads, a value read between runs): not a stop.
@@ -498,14 +502,10 @@ export class DriverDebugger {
     return this.calls.pausedAtLine(callId, kind + pauseAt(top), stops);
   }
 
-  /** How to reach the stop one back from the current one (Step Back at a driver line; CallSteps.plan); undefined outside a DDI call. */
-  stepBackPlan(): StepBackPlan | undefined {
-    return this.stop ? this.calls.plan(this.stop.callId) : undefined;
-  }
-
-  /** Reverse continue from the current stop: which pauses of its call came before it (kernel/driverLines.ts). */
-  reverseWithin(): DriverLinesWithin | undefined {
-    return this.stop ? this.calls.reverseWithin(this.stop.callId) : undefined;
+  /** Going back from the current stop (CallSteps): Step Back's plan, which pauses of its call came before it, how to count them again first. */
+  goingBack(): { stepBack?: StepBackPlan; within?: DriverLinesWithin; countAgain?: StepBackPlan } {
+    const id = this.stop?.callId;
+    return this.stop ? { stepBack: this.calls.plan(id), within: this.calls.reverseWithin(id), countAgain: this.calls.countAgain(id) } : {};
   }
 
   /**

@@ -17,6 +17,8 @@ export interface LineTravelSession {
   driver: DriverDebugger;
   /** Resolves with the end of the run in progress, which the session does not show. */
   endOfRun(): Promise<RunResult>;
+  /** Resolves at the next driver stop, which the session does not show. */
+  nextDriverStop(): Promise<void>;
   show(r: RunResult): void;
 }
 
@@ -60,11 +62,33 @@ export class LineTravel {
 
   /**
    * Reverse Continue at a driver line: from the call's return, backwards, the pauses of this call
-   * at and after the stop left out (`within`; the others, and every earlier stop, count).
+   * at and after the stop left out (`within`; the others, and every earlier stop, count). With
+   * `countAgain` (breakpoints changed since the call began), the call first runs again from its
+   * entry to this stop, unseen, so that its pauses before the stop are counted under the
+   * breakpoints set now (a line that ran before a breakpoint was set on it is then one of them).
    */
-  async reverseContinue(threadId: number, within: DriverLinesWithin | undefined): Promise<void> {
+  async reverseContinue(threadId: number, within: DriverLinesWithin | undefined, countAgain?: StepBackPlan): Promise<void> {
+    const { host, driver } = this.s;
+    if (countAgain) {
+      const out = await this.finishCall();
+      if (out.kind !== 'stopped') {
+        await driver.skipPauses(false);
+        return this.s.show(out);
+      }
+      await host.call({ op: 'goToMoment', moment: await host.call({ op: 'callEntryMoment', callId: countAgain.callId }), as: 'step' });
+      await driver.skipPauses(false);
+      const stopped = this.s.nextDriverStop().then(() => true);
+      // The run's end is shown as any run's is (or taken by finishCall below, unseen).
+      const ended = this.runTo(countAgain).then((r) => {
+        this.s.show(r);
+        return false;
+      });
+      // Not back at a driver stop (the run went another way): its end is shown.
+      if (!(await Promise.race([stopped, ended])) || !driver.paused) return;
+      within = driver.goingBack().within;
+    }
     const out = await this.finishCall();
-    await this.s.driver.skipPauses(false);
+    await driver.skipPauses(false);
     if (out.kind !== 'stopped') return this.s.show(out);
     return this.backwards('reverseContinue', threadId, within);
   }
@@ -107,12 +131,17 @@ export class LineTravel {
 
   /** From the kernel's stop at a DDI's entry, the call again to a driver stop it made before (`plan`). */
   private async runCallAgain(plan: StepBackPlan): Promise<void> {
+    this.s.show(await this.runTo(plan));
+  }
+
+  /** The same, the stop not shown. */
+  private async runTo(plan: StepBackPlan): Promise<RunResult> {
     const { host, driver } = this.s;
     driver.replaySteps(plan);
     driver.runStarting();
     // From the call's first line by Step In; or through the call (a step out of it, its end at
     // the DDI's return) to the pause at a line breakpoint the stops began at.
     if (!plan.start) await driver.prepareStepIn();
-    this.s.show(await host.call({ op: 'run', step: plan.start ? 'stepOut' : 'stepIn', threadId: KERNEL_THREAD_ID }));
+    return host.call({ op: 'run', step: plan.start ? 'stepOut' : 'stepIn', threadId: KERNEL_THREAD_ID });
   }
 }

@@ -482,8 +482,6 @@ export class PagingLabSession extends DebugSession {
       intercept(result);
       return;
     }
-    // A driver stop waited for unseen did not come: the next one is shown.
-    this.quietDriverStop = undefined;
     this.driver?.runEnded();
     if (result.kind === 'terminated') {
       this.endWith(result.message, result.exitCode, result.category);
@@ -506,10 +504,14 @@ export class PagingLabSession extends DebugSession {
         new Promise<RunResult>((resolve) => {
           this.interceptRun = resolve;
         }),
-      nextDriverStop: () =>
-        new Promise<void>((resolve) => {
+      quietDriverStop: () => ({
+        reached: new Promise<void>((resolve) => {
           this.quietDriverStop = resolve;
         }),
+        cancel: () => {
+          this.quietDriverStop = undefined;
+        },
+      }),
       show: (r) => this.onRunResult(r, host),
     });
   }

@@ -462,6 +462,15 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     await step(dc, 'next');
     await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: second }] });
     assert.equal(await back(), enteredSecond, 'back to the line set mid-call in a call entered by Step In');
+    // With the breakpoint the steps began at removed, the call cannot be run again to the stop: searched as counted before.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: first }] });
+    assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+    const third = await where();
+    assert.ok(third.startsWith(`${first} `) && third.slice(first.toString().length) !== later.slice(first.toString().length), `another Transfer: ${third}`);
+    await step(dc, 'next');
+    await step(dc, 'next');
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: second }] });
+    assert.equal(await back(), `${second}${third.slice(first.toString().length)}`, 'the line set mid-call, in the same call');
   });
 
   it('conditions (JavaScript over the locals), hit counts and log points on driver lines; a condition that throws stops and says why', async () => {

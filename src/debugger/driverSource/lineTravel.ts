@@ -17,8 +17,8 @@ export interface LineTravelSession {
   driver: DriverDebugger;
   /** Resolves with the end of the run in progress, which the session does not show. */
   endOfRun(): Promise<RunResult>;
-  /** Resolves at the next driver stop, which the session does not show. */
-  nextDriverStop(): Promise<void>;
+  /** The next driver stop is not shown: `reached` resolves at it; `cancel` shows the next one again. */
+  quietDriverStop(): { reached: Promise<void>; cancel(): void };
   show(r: RunResult): void;
 }
 
@@ -77,14 +77,13 @@ export class LineTravel {
       }
       await host.call({ op: 'goToMoment', moment: await host.call({ op: 'callEntryMoment', callId: countAgain.callId }), as: 'step' });
       await driver.skipPauses(false);
-      const stopped = this.s.nextDriverStop().then(() => true);
-      // The run's end is shown as any run's is (or taken by finishCall below, unseen).
-      const ended = this.runTo(countAgain).then((r) => {
-        this.s.show(r);
-        return false;
-      });
-      // Not back at a driver stop (the run went another way): its end is shown.
-      if (!(await Promise.race([stopped, ended])) || !driver.paused) return;
+      const again = await this.runQuietlyTo(countAgain);
+      if (again) {
+        // The call ran to its end without reaching the stop (the breakpoint its steps began at is
+        // gone): the search starts there, the call's pauses as they were counted.
+        if (again.kind !== 'stopped') return this.s.show(again);
+        return this.backwards('reverseContinue', threadId, within);
+      }
       within = driver.goingBack().within;
     }
     const out = await this.finishCall();
@@ -134,7 +133,25 @@ export class LineTravel {
     this.s.show(await this.runTo(plan));
   }
 
-  /** The same, the stop not shown. */
+  /**
+   * The same, the driver stop not shown (the run it is part of goes on, its end taken later as any
+   * run's is); or, when the run ends without it, that end, not shown either.
+   */
+  private async runQuietlyTo(plan: StepBackPlan): Promise<RunResult | undefined> {
+    const quiet = this.s.quietDriverStop();
+    let reached = false;
+    const run = this.runTo(plan);
+    void run.then((r) => {
+      if (reached) this.s.show(r);
+    });
+    reached = await Promise.race([quiet.reached.then(() => true), run.then(() => false)]);
+    if (reached) return undefined;
+    quiet.cancel();
+    this.s.driver.runEnded();
+    return run;
+  }
+
+  /** From the kernel's stop at a DDI's entry, the call again to `plan`'s driver stop: the run's end. */
   private async runTo(plan: StepBackPlan): Promise<RunResult> {
     const { host, driver } = this.s;
     driver.replaySteps(plan);

@@ -790,6 +790,43 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     }
   });
 
+  it('a `debugger;` statement a step lands on is its pass: Reverse Continue from a later pass stops there, not at the pass before it', async () => {
+    const driver = wrapReference(dir, 'statements-stepped.ts', ['let calls = 0;'], [
+      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+      '  calls++;',
+      '  for (let i = 0; i < 3; i++) {',
+      '    debugger;',
+      '  }',
+      '  return ref.DxgkDdiBuildPagingBuffer(h, a);',
+      '},',
+    ]);
+    const statementLine = lineOf(driver, '    debugger;');
+    await start(dc, { driver }, async () => undefined);
+    const where = async (): Promise<string> => {
+      const f = (await stack(dc))[0];
+      return `${f.line} call ${(await evaluate(dc, 'calls', f.id)).body.result} i ${(await evaluate(dc, 'i', f.id)).body.result}`;
+    };
+    assert.equal(await where(), `${statementLine} call 1 i 0`);
+    // Step Over until a step lands on the statement again (the second pass), then once more over it: V8 runs it without a pause.
+    let landed = '';
+    for (let n = 0; n < 6 && !landed; n++) {
+      assert.equal((await step(dc, 'next')).body.reason, 'step');
+      const w = await where();
+      if (w.startsWith(`${statementLine} `)) landed = w;
+    }
+    assert.equal(landed, `${statementLine} call 1 i 1`);
+    assert.equal((await step(dc, 'next')).body.reason, 'step');
+    assert.notEqual(await where(), landed, 'the step over the statement does not stop at it again');
+    const third = await step(dc, 'continue');
+    assert.equal(third.body.description, 'Paused on a debugger statement');
+    assert.equal(await where(), `${statementLine} call 1 i 2`);
+    for (const i of [1, 0]) {
+      const s = await expectEvent<Stopped>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+      assert.equal(s.body.description, 'Paused on a debugger statement');
+      assert.equal(await where(), `${statementLine} call 1 i ${i}`, `back to the pass with i ${i}`);
+    }
+  });
+
   it('a hung driver pauses on its loop line (TDR); going back is refused; Continue lets it run until the TDR fires again; Terminate ends it and the adapter exits cleanly', async () => {
     const first = (await start(dc, { driver: TDR_DRIVER, tdrDelayMs: 300 }, async () => undefined)) as Stopped;
     assert.equal(first.body.reason, 'exception');

@@ -5,6 +5,16 @@
 // re-execution runs, the pause it waits for and the steps it has still to take, none of them shown.
 
 import type { DriverLinesWithin, StepKind, StopReason } from '../model';
+import type { CallFrame } from '../runtime/cdp';
+
+/** Pauses at a throw an exception filter stops at, and at `debugger;`, are counted apart from those at line breakpoints there. */
+export const EXCEPTION_AT = 'throw ';
+export const STATEMENT_AT = 'debugger ';
+
+/** Where a pause is, as pauses at line breakpoints are counted (line:column of the compiled script, from 0). */
+export function pauseAt(top: CallFrame): string {
+  return `${top.location.lineNumber}:${top.location.columnNumber ?? 0}`;
+}
 
 /** The `nth` pause at line breakpoints on line and column `at` of the driver's script within one DDI call. */
 export interface LinePause {

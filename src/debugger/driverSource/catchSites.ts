@@ -3,7 +3,8 @@
 // "caught". The debugger stops at the throw of an exception the driver does not catch (the
 // "Driver exceptions" filter) and, only when asked, at one it does ("Caught driver exceptions");
 // that needs the driver's try blocks, read here from its compiled script with acorn, once. Also
-// here: what such a stop says of the exception.
+// here: what such a stop says of the exception, and where the script's `debugger;` statements are
+// (a step that lands on one is its pass: V8 then runs it without a pause of its own).
 
 import { parse, type Node } from 'acorn';
 import type { DriverSourceMap } from '../../sim/driver/sourceMap';
@@ -28,6 +29,7 @@ export class CatchSites {
   private readonly tries: TryBlock[] = [];
   private readonly functions: Range[] = [];
   private readonly lineStarts: number[] = [0];
+  private readonly statements = new Set<number>();
 
   constructor(code: string) {
     for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
@@ -47,6 +49,7 @@ export class CatchSites {
       this.functions.push({ start: node.start, end: node.end });
       inner = node.start;
     }
+    if (node.type === 'DebuggerStatement') this.statements.add(node.start);
     if (node.type === 'TryStatement' && node.handler) {
       const block = node.block as AnyNode;
       this.tries.push({ start: block.start, end: block.end, owner: inner });
@@ -64,6 +67,11 @@ export class CatchSites {
   /** Offset in the script of a 0-based line and column (as the inspector reports them). */
   offsetOf(line: number, column: number): number {
     return (this.lineStarts[line] ?? Number.MAX_SAFE_INTEGER) + column;
+  }
+
+  /** Whether a `debugger;` statement starts at `line` and `column` (from 0) of the script. */
+  debuggerStatementAt(line: number, column: number): boolean {
+    return this.statements.has(this.offsetOf(line, column));
   }
 
   /** True when the position (0-based line and column of the compiled script) is inside the block of a try with a catch, in the same function. */

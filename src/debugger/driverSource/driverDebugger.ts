@@ -25,7 +25,7 @@ import type { DriverPause } from '../targets/target';
 import { CatchSites, exceptionDetails } from './catchSites';
 import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from '../runtime/cdp';
 import { conditionProblem, LineBreakpoints, logPointText } from './lineBreakpoints';
-import { CallSteps, type LinePause, type StepBackPlan } from './callSteps';
+import { CallSteps, EXCEPTION_AT, pauseAt, STATEMENT_AT, type LinePause, type StepBackPlan } from './callSteps';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
 
 /** The inspector's object group that keeps the bridge's reference alive across stops (others are released when V8 resumes). */
@@ -34,15 +34,7 @@ const BRIDGE_GROUP = 'paging-lab-bridge';
 /** How long a hung driver may take to pause before the session gives up on it (ends the run as a TDR). */
 const HANG_PAUSE_TIMEOUT_MS = 1500;
 
-/** Pauses at a throw an exception filter stops at, and at `debugger;`, are counted apart from those at line breakpoints there. */
-const EXCEPTION_AT = 'throw ';
-const STATEMENT_AT = 'debugger ';
 const STATEMENT_TEXT = 'Paused on a debugger statement';
-
-/** Where a pause is, as pauses at line breakpoints are counted (line:column of the compiled script, from 0). */
-function pauseAt(top: CallFrame): string {
-  return `${top.location.lineNumber}:${top.location.columnNumber ?? 0}`;
-}
 
 type Intent =
   | { kind: 'none' }
@@ -395,7 +387,8 @@ export class DriverDebugger {
     }
     const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
     // Nothing of ours asked for this pause: a `debugger;` statement, counted as a breakpoint's pause.
-    const statement = !lineHits.length && p.reason === 'other' && this.intent.kind === 'none';
+    // So is a step that lands on one: V8 runs it then without a pause of its own, as a search counts it.
+    const statement = !lineHits.length && p.reason === 'other' && (this.intent.kind === 'none' || (this.intent.kind === 'step' && this.sites().debuggerStatementAt(top.location.lineNumber, top.location.columnNumber ?? 0)));
     const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template)) : statement ? await this.countLinePause(top, true, STATEMENT_AT) : undefined;
     // Step Back re-executing: first to the pause at a line breakpoint the call's stops began at.
     const waiting = this.calls.waiting;
@@ -437,8 +430,11 @@ export class DriverDebugger {
 
   /** Whether one of the driver's frames (innermost first) catches what is thrown: it is inside the block of a try with a catch. */
   private caughtByDriver(frames: CallFrame[]): boolean {
-    this.catches ??= new CatchSites(this.script!.code);
-    return frames.some((f) => this.catches!.inTryBlock(f.location.lineNumber, f.location.columnNumber ?? 0));
+    return frames.some((f) => this.sites().inTryBlock(f.location.lineNumber, f.location.columnNumber ?? 0));
+  }
+
+  private sites(): CatchSites {
+    return (this.catches ??= new CatchSites(this.script!.code));
   }
 
   private showHang(p: PausedEvent, frames: CallFrame[], intent: Extract<Intent, { kind: 'hang' }>): Promise<void> {

@@ -78,11 +78,17 @@ export class Recording {
     return this.index.last;
   }
 
-  /** The run went another way after `moment` (an edit): forget what was recorded past it. */
-  truncateAfter(moment: number): void {
+  /**
+   * Set while a machine makes again an edit whose writes the log has (a replay reaching the moment
+   * the edit was made at, the last recorded): they are not logged twice.
+   */
+  quiet = false;
+
+  /** The run went another way after `moment` (an edit): forget what was recorded past it, but the first `keepLog` writes of the log (those of that moment's edits kept). */
+  truncateAfter(moment: number, keepLog = 0): void {
     for (const id of this.sitesByCall.keys()) if (this.index.callEntry(id) > moment) this.sitesByCall.delete(id);
     this.index.truncateAfter(moment);
-    this.log.truncateAfter(moment);
+    this.log.truncateAfter(moment, keepLog);
   }
 
   bytes(): number {
@@ -179,7 +185,7 @@ class Attachment {
   }
 
   private get recording(): boolean {
-    return this.writeMoment > this.rec.frontier;
+    return this.writeMoment > this.rec.frontier && !this.rec.quiet;
   }
 
   // Writes come as numbers (Gpu.onWrites): listening to every hardware event would make the engine

@@ -16,6 +16,9 @@
 
 import type { Machine, MachineEvent } from '../machine';
 import { attachRecorder, Recording, type SiteWrite } from './recorder';
+import { CHECKPOINT_MEMORY_PER_VRAM_TOUCHED, DEFAULT_CHECKPOINT_BYTES, DEFAULT_CHECKPOINT_COUNT, DEFAULT_WORTHWHILE_REPLAY_MS, machineBytes } from './checkpointBudget';
+
+export { CHECKPOINT_MEMORY_PER_VRAM_TOUCHED, DEFAULT_CHECKPOINT_BYTES, DEFAULT_CHECKPOINT_COUNT, DEFAULT_WORTHWHILE_REPLAY_MS, MACHINE_OVERHEAD_BYTES, machineBytes } from './checkpointBudget';
 
 /**
  * What the debugger did at a moment that changed the run: an edit (writeMemory, setVariable), or a
@@ -33,23 +36,14 @@ export interface Edit {
   /** setVariable: the variable's path (as the host names it) and the value typed. */
   path?: string;
   value?: string;
+  /**
+   * Where its writes are in the write log, [logStart, logEnd): logged the first time it is made, at
+   * the last recorded moment (where the recorder listens). A replay that makes it there again adds
+   * nothing to the log, and forgetting the run after its moment keeps them.
+   */
+  logStart?: number;
+  logEnd?: number;
 }
-
-/** What the parked machines may hold by default: this many machines, in this many bytes. */
-export const DEFAULT_CHECKPOINT_COUNT = 8;
-export const DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024;
-
-/**
- * Checkpoints may hold up to this many times the VRAM the run has touched; past that, a checkpoint
- * is kept only where it saves a replay longer than DEFAULT_WORTHWHILE_REPLAY_MS. A parked machine
- * costs about 3 MiB beyond its memories (its kernel and the driver's context): at the end of
- * random-pressure, which touches 0.63 MiB of VRAM, eight of them held 38 times that, and the 40 ms
- * each step back spent rebuilding them made it slower than replaying the whole run (20,909 moments
- * in 70-110 ms): a median of 105 ms against 82 ms with none.
- */
-export const CHECKPOINT_MEMORY_PER_VRAM_TOUCHED = 2;
-/** The replay a checkpoint past the memory allowance must save, in ms, at the fastest replay speed measured in the session (under the step back target, 250 ms p95, with room for the rest of a step). */
-export const DEFAULT_WORTHWHILE_REPLAY_MS = 200;
 
 export interface TimelineOptions {
   /** A new machine of the same run (same driver, scenario, seed and options), at moment 0. */
@@ -65,15 +59,6 @@ export interface TimelineOptions {
   /** Said once, when checkpoints had to be dropped for the budget. */
   notice?(text: string): void;
 }
-
-/**
- * What a parked machine costs beyond what its memories hold (Gpu.heldBytes): its kernel, its
- * driver's context, its common buffers. An estimate: `npx tsx bench/index.ts travel` measures a
- * whole machine and prints both: at the end of random-pressure 2.8 MiB, of which 0.7 MiB are its
- * memories' slabs and page tables (the budget counts 3.2x that); at the end of the scaled kernel
- * stress, whose kernel keeps page lists for 1,000 allocations, 9.9 MiB (it counts 1.15x).
- */
-export const MACHINE_OVERHEAD_BYTES = 8 * 1024 * 1024;
 
 interface Parked {
   machine: Machine;
@@ -189,17 +174,43 @@ export class Timeline {
     while (i < acts.length && acts[i].kind !== 'runEngine') i++;
     if (i < acts.length && acts[i].engine === engine) {
       this.liveActs = this.applyActs(this.live, this.liveEvent, this.liveActs, i);
-      const r = this.live.runEngineNow(engine);
+      const r = this.logged(this.live, acts[i], () => this.live.runEngineNow(engine));
       this.liveActs = i + 1;
       return r;
     }
     // The run goes another way: what was recorded past here goes first, so that the instruction's
     // own writes (dated the next moment) are recorded, after what stays.
     if (!this.live.finished && this.live.kernel.registers.nextInstruction(engine)) this.forgetFrom(at, this.liveActs);
-    const r = this.live.runEngineNow(engine);
+    const edit: Edit = { moment: at, kind: 'runEngine', engine };
+    const r = this.logged(this.live, edit, () => this.live.runEngineNow(engine));
     if (r) {
-      this.edits.push({ moment: at, kind: 'runEngine', engine });
+      this.edits.push(edit);
       this.liveActs++;
+    }
+    return r;
+  }
+
+  /**
+   * Makes `edit` on `m` (`make`). The first time it is made at the last recorded moment its writes
+   * are logged, and where they are is kept; made there again (a replay reaching that moment), the
+   * recorder is told they are logged already. Below it the recorder logs nothing anyway.
+   */
+  private logged<T>(m: Machine, edit: Edit, make: () => T): T {
+    const rec = this.recording;
+    if (edit.logEnd !== undefined) {
+      rec.quiet = true;
+      try {
+        return make();
+      } finally {
+        rec.quiet = false;
+      }
+    }
+    const first = m.eventCount === rec.frontier;
+    const start = rec.log.size;
+    const r = make();
+    if (first) {
+      edit.logStart = start;
+      edit.logEnd = rec.log.size;
     }
     return r;
   }
@@ -237,8 +248,8 @@ export class Timeline {
     const end = Math.min(to, acts.length);
     for (let i = from; i < end; i++) {
       const edit = acts[i];
-      if (edit.kind === 'runEngine') m.runEngineNow(edit.engine!);
-      else this.opts.applyEdit(m, edit, event);
+      if (edit.kind === 'runEngine') this.logged(m, edit, () => m.runEngineNow(edit.engine!));
+      else this.logged(m, edit, () => this.opts.applyEdit(m, edit, event));
     }
     return Math.max(from, end);
   }
@@ -423,7 +434,21 @@ export class Timeline {
    */
   addEdit(edit: Omit<Edit, 'moment'>): Edit {
     const e: Edit = { ...edit, moment: this.moment };
+    const rec = this.recording;
+    const kept = this.editsAt(e.moment)[this.liveActs - 1];
+    const size = rec.log.size;
+    const frontier = rec.frontier;
     this.forgetFrom(e.moment, this.liveActs);
+    if (rec.frontier !== frontier || rec.log.size !== size) {
+      // The host made it, then said so: below the last recorded moment the recorder did not log
+      // it, and what was just forgotten ended the log. Made again (the same bytes, the same value),
+      // now that the moment is the last recorded.
+      this.logged(this.live, e, () => this.opts.applyEdit(this.live, e, this.liveEvent));
+    } else {
+      // Logged as it was made, after the writes of the moment's edits before it.
+      e.logStart = kept?.logEnd ?? rec.log.firstAtOrAfter(e.moment + 1);
+      e.logEnd = rec.log.size;
+    }
     this.edits.push(e);
     this.liveActs++;
     return e;
@@ -464,9 +489,11 @@ export class Timeline {
 
   /** The run goes another way from (moment, acts): its later edits, moments, writes and parked machines go. */
   private forgetFrom(moment: number, acts: number): void {
-    // With nothing recorded past the moment, the writes dated after it are those of its own edits
-    // (an edit is applied, then recorded here): they stay.
-    if (this.recording.frontier > moment) this.recording.truncateAfter(moment);
+    // The writes of the moment's edits kept stay (dated the moment after, first in its writes); those
+    // of the edits dropped go.
+    const own = this.editsAt(moment);
+    if (this.recording.frontier > moment) this.recording.truncateAfter(moment, (acts > 0 && own[acts - 1].logEnd) || 0);
+    else if (own[acts]?.logStart !== undefined) this.recording.log.truncateTo(own[acts].logStart!);
     let seen = 0;
     this.edits = this.edits.filter((e) => e.moment < moment || (e.moment === moment && seen++ < acts));
     this.parked = this.parked.filter((p) => {
@@ -567,15 +594,4 @@ export class Timeline {
     this.parked = [];
     this.live.stop();
   }
-}
-
-/**
- * What one machine holds: what its memories hold (slabs, resident or not, and page tables), the
- * pages of the kernel's content copies written byte by byte, plus the fixed share of a kernel and
- * a driver context.
- */
-export function machineBytes(m: Machine): number {
-  let shadows = 0;
-  for (const s of m.kernel.shadow.values()) shadows += s.residentBytes();
-  return m.gpu.heldBytes() + shadows + MACHINE_OVERHEAD_BYTES;
 }

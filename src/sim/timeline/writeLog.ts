@@ -137,11 +137,19 @@ export class WriteLog {
     this.cap = cap;
   }
 
-  /** Drops the writes made at moments after `moment` (the run went another way from there). */
-  truncateAfter(moment: number): void {
+  /**
+   * Drops the writes made at moments after `moment` (the run went another way from there), but the
+   * first `keep` of the log (the writes of edits made at that moment, dated the moment after).
+   */
+  truncateAfter(moment: number, keep = 0): void {
     let n = this.n;
     while (n > 0 && this.moment[n - 1] > moment) n--;
-    if (n === this.n) return;
+    this.truncateTo(Math.max(n, keep));
+  }
+
+  /** Keeps the first `n` writes. */
+  truncateTo(n: number): void {
+    if (n >= this.n) return;
     let d = this.details.length;
     for (let i = n; i < this.n; i++) if (this.detail[i] >= 0) d = Math.min(d, this.detail[i]);
     this.details.length = d;

@@ -9,7 +9,7 @@ import { compileDriver, type CompiledDriver } from '../../../src/sim/driver/load
 import { machineFrom, type Machine, type MachineEvent } from '../../../src/sim/machine';
 import { normalizeScenario, type Scenario } from '../../../src/sim/scenario';
 import { Timeline, type Edit } from '../../../src/sim/timeline/timeline';
-import { lastWrite } from '../../../src/sim/timeline/provenance';
+import { history, lastWrite } from '../../../src/sim/timeline/provenance';
 
 const REFERENCE = join(__dirname, '..', '..', '..', 'samples', 'drivers', 'reference', 'driver.ts');
 
@@ -89,6 +89,55 @@ describe('time travel: the timeline', function () {
     assert.deepEqual([...timeline.machine.gpu.readPhysical(address, 2)], [0xab, 0xcd], 'the replay applied the edit at its moment');
     timeline.goTo(450);
     assert.equal(fingerprint(timeline.machine, timeline.event), at450);
+    timeline.dispose();
+  });
+
+  it('logs the writes of an edit once: one made after going back, and one a replay makes again at the moment it was made (memory, a GPU instruction run ahead)', () => {
+    const timeline = new Timeline({ make: () => machineFrom(compiled, { scenario: sc }), applyEdit: writeEdit });
+    const log = timeline.recording.log;
+    /** How many writes the log dates `moment`. */
+    const at = (moment: number): number => log.firstAtOrAfter(moment + 1) - log.firstAtOrAfter(moment);
+    while (timeline.moment < 400 && timeline.next());
+    const address = timeline.machine.gpu.config.systemMemoryBytes - 16;
+    // Back at 300 the recorder does not log (the run past it is recorded); the host writes, then says so.
+    timeline.goTo(300);
+    timeline.machine.gpu.debugWrite(address, Buffer.from('abcd', 'hex'));
+    timeline.addEdit({ kind: 'writeMemory', address, data: 'abcd' });
+    assert.equal(timeline.frontier, 300);
+    assert.deepEqual(history(timeline.recording, 'system', address, 2).map((w) => [w.moment, w.writer]), [[301, 'debugger']], 'the edit made after going back is in the log');
+    // At the last recorded moment: memory written, then a GPU instruction run ahead of the kernel.
+    while (timeline.moment < 350 && timeline.next());
+    timeline.machine.gpu.debugWrite(address + 4, Buffer.from('ef', 'hex'));
+    timeline.addEdit({ kind: 'writeMemory', address: address + 4, data: 'ef' });
+    const engines = timeline.machine.kernel.registers.EngineCount;
+    const runnable = (): number => [...Array(engines).keys()].find((e) => timeline.machine.kernel.registers.nextInstruction(e)) ?? -1;
+    // Instructions run ahead at the last recorded moment until one writes memory (a copy, a fill).
+    let m = 0;
+    let writesBefore = 0;
+    let ahead = 0;
+    for (let tries = 0; tries < 50 && !ahead; tries++) {
+      while (runnable() < 0 && timeline.next());
+      m = timeline.moment;
+      writesBefore = at(m + 1);
+      assert.equal(timeline.frontier, m);
+      assert.ok(timeline.runEngineNow(runnable()), 'the instruction ran ahead');
+      ahead = at(m + 1) - writesBefore;
+      if (!ahead) timeline.next();
+    }
+    assert.ok(ahead > 0, 'an instruction run ahead wrote memory');
+    while (timeline.moment < m + 40 && timeline.next());
+    const logged = { edit: at(351), ahead: at(m + 1), size: log.size };
+    // Back before both, and forward again: the replays make them again at their moments, and log nothing twice.
+    timeline.goTo(340);
+    timeline.goTo(m + 40);
+    assert.deepEqual({ edit: at(351), ahead: at(m + 1), size: log.size }, logged);
+    assert.deepEqual(history(timeline.recording, 'system', address + 4, 1).map((w) => [w.moment, w.writer]), [[351, 'debugger']]);
+    // Back to the moment of the instruction, a new edit there after it: the instruction's writes stay.
+    timeline.goTo(m);
+    timeline.machine.gpu.debugWrite(address + 8, Buffer.from('12', 'hex'));
+    timeline.addEdit({ kind: 'writeMemory', address: address + 8, data: '12' });
+    assert.equal(at(m + 1), writesBefore + ahead + 1, 'the instruction run ahead keeps its writes; the new edit adds one');
+    assert.deepEqual(history(timeline.recording, 'system', address + 8, 1).map((w) => [w.moment, w.writer]), [[m + 1, 'debugger']]);
     timeline.dispose();
   });
 

@@ -3,6 +3,9 @@
 // per call, where its stops began (its first line, entered by Step In at the DDI's entry, or the nth
 // pause at a line breakpoint's line) and the steps by line the user took from there; and, while a
 // re-execution runs, the pause it waits for and the steps it has still to take, none of them shown.
+// Also how pauses are counted per call and place (line breakpoints, throws, `debugger;`), which
+// of them came before the current stop (Reverse Continue), and whether they were counted under the
+// breakpoints set now.
 
 import type { DriverLinesWithin, StepKind, StopReason } from '../model';
 import type { CallFrame } from '../runtime/cdp';

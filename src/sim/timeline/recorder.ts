@@ -143,6 +143,9 @@ class Attachment {
   private bufferList: Shadowed[] = [];
   /** The DMA buffer of the DDI call in progress (`pDmaBuffer`'s at its entry), compared at its return. */
   private callBuffer: Shadowed | undefined;
+  /** Whether its shadow holds it as it was at the entry (taken there, or since while the machine stood there), and that moment. */
+  private callBufferTaken = false;
+  private callEntryAt = -1;
   /**
    * The driver's writes through the GPU module's writers in the call in progress, as (physical,
    * length) pairs in the first `pendingLength` slots. Never shortened: an array cut to length 0
@@ -414,7 +417,15 @@ class Attachment {
   private shadowsCurrent = false;
 
   private resyncShadows(): void {
-    for (const b of this.bufferList) if (b !== this.callBuffer) b.shadow.set(b.bytes);
+    for (const b of this.bufferList) {
+      if (b !== this.callBuffer) b.shadow.set(b.bytes);
+      else if (!this.callBufferTaken && this.machine.eventCount === this.callEntryAt) {
+        // The frontier came back to the entry the machine stands at (an edit there forgot the run
+        // after it): the driver has not run yet, so the bytes are those of the entry.
+        b.shadow.set(b.bytes);
+        this.callBufferTaken = true;
+      }
+    }
   }
 
   private readonly observeDriverWrite = (bytes: Uint8Array, offset: number, length: number): void => {
@@ -474,6 +485,8 @@ class Attachment {
     if (e.kind === 'ddi-entry') {
       if (this.aliasCount) this.clearAliases();
       const b = (this.callBuffer = this.dmaBufferOf(e.call.args));
+      this.callEntryAt = moment;
+      this.callBufferTaken = fresh;
       if (b && fresh) {
         // What the kernel wrote there before handing it over is the kernel's.
         this.syncIn(b, b.physical, b.bytes.length, moment, true);
@@ -481,7 +494,10 @@ class Attachment {
         // A call that returns past the frontier is recorded at its return, against its buffer as
         // it was at its entry.
         const exit = this.rec.index.callExit(e.call.id);
-        if (exit === 0 || exit > this.rec.frontier) b.shadow.set(b.bytes);
+        if (exit === 0 || exit > this.rec.frontier) {
+          b.shadow.set(b.bytes);
+          this.callBufferTaken = true;
+        }
       }
       this.pendingLength = 0;
     } else if (e.kind === 'ddi-return') {

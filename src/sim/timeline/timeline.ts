@@ -211,6 +211,7 @@ export class Timeline {
     if (first) {
       edit.logStart = start;
       edit.logEnd = rec.log.size;
+      rec.log.seal();
     }
     return r;
   }
@@ -448,6 +449,7 @@ export class Timeline {
       // Logged as it was made, after the writes of the moment's edits before it.
       e.logStart = kept?.logEnd ?? rec.log.firstAtOrAfter(e.moment + 1);
       e.logEnd = rec.log.size;
+      rec.log.seal();
     }
     this.edits.push(e);
     this.liveActs++;

@@ -68,6 +68,8 @@ export class WriteLog {
   /** Extra facts some writes carry (driver write sites, kernel frames), by index; a run of writes with the same one shares it. */
   readonly details: unknown[] = [];
   private lastDetail: unknown;
+  /** Writes before this index are not extended by the next one (`seal`). */
+  private sealedAt = 0;
 
   get size(): number {
     return this.n;
@@ -105,7 +107,7 @@ export class WriteLog {
   addOrExtend(moment: number, space: number, address: number, length: number, debugAddress: number, writer: number, engine: number, instruction: number, callId: number, time: number): void {
     const j = this.n - 1;
     if (
-      j >= 0 &&
+      j >= this.sealedAt &&
       this.moment[j] === moment &&
       this.space[j] === space &&
       this.writer[j] === writer &&
@@ -119,6 +121,11 @@ export class WriteLog {
       return;
     }
     this.add(moment, space, address, length, debugAddress, writer, engine, instruction, callId, time);
+  }
+
+  /** The writes logged so far end here: the next one starts an entry of its own (an edit's writes are forgotten or kept as a whole). */
+  seal(): void {
+    this.sealedAt = this.n;
   }
 
   private grow(): void {
@@ -150,8 +157,16 @@ export class WriteLog {
   /** Keeps the first `n` writes. */
   truncateTo(n: number): void {
     if (n >= this.n) return;
+    this.sealedAt = Math.min(this.sealedAt, n);
     let d = this.details.length;
     for (let i = n; i < this.n; i++) if (this.detail[i] >= 0) d = Math.min(d, this.detail[i]);
+    // A run of writes sharing one detail may go on past the cut: the writes kept keep theirs (the
+    // details are numbered in the log's order, so the last kept write with one has the highest).
+    for (let i = n - 1; i >= 0; i--) {
+      if (this.detail[i] < 0) continue;
+      d = Math.max(d, this.detail[i] + 1);
+      break;
+    }
     this.details.length = d;
     this.lastDetail = undefined;
     this.n = n;

@@ -1,10 +1,11 @@
 // The write log after time travel: over seeded random sessions of steps forward, going back, memory
-// edits and GPU instructions run ahead of the kernel, the log the timeline keeps equals the log of
+// edits, GPU instructions run ahead of the kernel, searches back and the idle builder's replays, the log the timeline keeps equals the log of
 // one straight run that makes the same edits at the same moments, entry for entry: nothing an edit
 // wrote is missing (made after going back), nothing is there twice (made again by a replay), and
-// nothing of a forgotten run is left.
+// nothing of a forgotten run is left. So does the moment index, and the memory at the end.
 
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { compileDriver, type CompiledDriver } from '../../../src/sim/driver/loader';
 import { createRandom } from '../../../src/sim/hw';
@@ -35,6 +36,31 @@ function entries(r: Recording): unknown[] {
     const w = r.log.get(i);
     return { ...w, index: undefined, detail: w.detail < 0 ? undefined : r.log.details[w.detail] };
   });
+}
+
+/** A hash of all of VRAM and system memory. */
+function memoryHash(m: Machine): string {
+  const h = createHash('sha256');
+  const st = (m.gpu as unknown as { state: Record<'vram' | 'sys', { size: number; read(a: number, o: Uint8Array, oo: number, n: number): void }> }).state;
+  for (const mem of [st.vram, st.sys]) {
+    const b = new Uint8Array(mem.size);
+    mem.read(0, b, 0, mem.size);
+    h.update(b);
+  }
+  return h.digest('hex');
+}
+
+/** What the moment index says of each moment, and of each DDI call. */
+function moments(r: Recording): unknown[] {
+  const out: unknown[] = [];
+  const calls = new Set<number>();
+  for (let m = 1; m <= r.index.last; m++) {
+    const call = r.index.callAt(m);
+    if (call !== undefined) calls.add(call);
+    out.push([m, r.index.kindAt(m), r.index.timeAt(m), call, r.index.instructionAt(m)]);
+  }
+  for (const id of calls) out.push(r.index.call(id));
+  return out;
 }
 
 /** An engine with an instruction to run ahead of the kernel, or -1. */
@@ -73,7 +99,17 @@ describe('time travel: the write log after going back and forth with edits', fun
           const to = Math.min(t.frontier, t.moment + int(80));
           t.goTo(to);
           did.push(`to ${to}`);
-        } else if (r < 0.85) {
+        } else if (r < 0.7) {
+          // What a search back and the idle builder do: machines of their own replaying, parked after.
+          if (rnd.next() < 0.5) {
+            const to = 1 + int(t.frontier);
+            t.scan(int(to), to, () => ({ event() {}, stop() {} }));
+            did.push(`scan to ${to}`);
+          } else {
+            t.idle(performance.now() + 5);
+            did.push('idle');
+          }
+        } else if (r < 0.88) {
           const address = top + int(240);
           const data = Buffer.from(Array.from({ length: 1 + int(4) }, () => int(256)));
           t.machine.gpu.debugWrite(address, data);
@@ -110,6 +146,10 @@ describe('time travel: the write log after going back and forth with edits', fun
       assert.equal(straight.frontier, end);
       assert.ok(edits.length > 0 && did.some((d) => d.startsWith('back')), did.join(', '));
       assert.deepEqual(entries(t.recording), entries(straight.recording), did.join(', '));
+      assert.deepEqual(moments(t.recording), moments(straight.recording), `the moment index: ${did.join(', ')}`);
+      // And the memory there is the same.
+      t.goTo(end);
+      assert.equal(memoryHash(t.machine), memoryHash(straight.machine), `memory at ${end}: ${did.join(', ')}`);
       t.dispose();
       straight.dispose();
     });

@@ -473,6 +473,30 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.equal(await back(), `${second}${third.slice(first.toString().length)}`, 'the line set mid-call, in the same call');
   });
 
+  it('Step Over and Step Out go past log points and hit counts not reached inside the code they run: the log points log, the step ends where it would without them', async () => {
+    const call = lineOf(REFERENCE, 'return writeCopies(registers, args, t.Source, t.Destination, t.TransferOffset, t.TransferSize, t.MdlOffset);');
+    const inLoop = lineOf(REFERENCE, 'const n = Math.min(MAX_COPY_BYTES, transferSize - done);');
+    const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");
+    const quiet = [{ line: emitLine, logMessage: 'copy {n} at {done}' }, { line: inLoop, hitCondition: '1000' }];
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: call }, ...quiet] });
+    });
+    assert.equal((await stack(dc))[0].line, call);
+    // Over the call: V8 pauses at both inside it, and the step goes on to the DDI's return.
+    const logged = consoleOutput(dc).length;
+    assert.equal((await step(dc, 'next')).body.reason, 'step');
+    const after = (await stack(dc))[0];
+    assert.ok(after.name.includes(' → '), `the kernel's stop at the DDI's return, not ${after.name}:${after.line}`);
+    assert.match(consoleOutput(dc).slice(logged), /^(copy \d+ at \d+\n){2,}$/, 'the log point logged each pass');
+    // Out of writeCopies from its loop: the same, back in DxgkDdiBuildPagingBuffer.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line: inLoop }] });
+    assert.equal((await step(dc, 'continue')).body.reason, 'breakpoint');
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: quiet });
+    assert.equal((await step(dc, 'stepOut')).body.reason, 'step');
+    const out = (await stack(dc))[0];
+    assert.deepEqual([out.name, out.line], ['DxgkDdiBuildPagingBuffer', call], 'back in the caller, on the line of the call');
+  });
+
   it('conditions (JavaScript over the locals), hit counts and log points on driver lines; a condition that throws stops and says why', async () => {
     const inLoop = lineOf(REFERENCE, 'const n = Math.min(MAX_COPY_BYTES, transferSize - done);');
     const emitLine = lineOf(REFERENCE, "emit(args, 'copy', [dst, src, n]);");

@@ -27,6 +27,7 @@ import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from
 import { conditionProblem, LineBreakpoints, logPointText } from './lineBreakpoints';
 import { CallSteps, EXCEPTION_AT, pauseAt, STATEMENT_AT, type LinePause, type StepBackPlan } from './callSteps';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
+import { goOnCommand, type StepOrigin } from './brokenSteps';
 
 /** The inspector's object group that keeps the bridge's reference alive across stops (others are released when V8 resumes). */
 const BRIDGE_GROUP = 'paging-lab-bridge';
@@ -39,7 +40,7 @@ const STATEMENT_TEXT = 'Paused on a debugger statement';
 type Intent =
   | { kind: 'none' }
   /** A step the user asked for at a driver stop, or Step In from a DDI's entry (a one-shot breakpoint on the driver's function). */
-  | { kind: 'step'; entryBreakpoint?: string }
+  | { kind: 'step'; entryBreakpoint?: string; from?: StepOrigin }
   | { kind: 'pause' }
   | { kind: 'hang'; timeout: Timeout; since: number; timer: NodeJS.Timeout };
 
@@ -67,7 +68,7 @@ export class DriverDebugger {
   /** A run is in progress in the worker (the session awaits it): only then is a driver pause a stop. */
   private active = false;
   private intent: Intent = { kind: 'none' };
-  private stop: { view: DriverStopView; callId?: number; exception?: ExceptionDetails } | undefined;
+  private stop: { view: DriverStopView; callId?: number; exception?: ExceptionDetails; depth: number } | undefined;
   private held = false;
   /** A step by line left the driver during the run in progress (see `stepping`). */
   private leftByStep = false;
@@ -291,10 +292,21 @@ export class DriverDebugger {
     }
     // A step by line. If it leaves the DDI, the run stops at the kernel's "DDI returned".
     this.host.redirect({ step: 'stepOut', threadId, callId: stop.callId });
-    this.intent = { kind: 'step' };
     // Shown at a driver frame below a kernel callback (a pause or a TDR landed there): first back to the driver.
-    const command = top && top !== stop.view.topV8Frame ? 'Debugger.stepOut' : step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut';
+    const below = !!top && top !== stop.view.topV8Frame;
+    this.intent = { kind: 'step', from: top && !below ? { depth: stop.depth, line: top.location.lineNumber, command: step === 'next' || step === 'stepIn' ? step : 'stepOut', phase: 'on' } : undefined };
+    const command = below ? 'Debugger.stepOut' : step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut';
     await this.link.send(command).catch(() => this.resumeV8());
+  }
+
+  /** A step broken off before its end goes on (./brokenSteps.ts); false when it has ended at `p`. */
+  private goOn(p: PausedEvent, brokeOff: boolean): boolean {
+    const from = this.intent.kind === 'step' ? this.intent.from : undefined;
+    const top = p.callFrames[0];
+    const command = from && top ? goOnCommand(from, p.callFrames.length, top.location.lineNumber, brokeOff) : undefined;
+    if (!command) return false;
+    void this.link!.send(command).catch(() => this.resumeV8());
+    return true;
   }
 
   private async resumeV8(): Promise<void> {
@@ -382,7 +394,7 @@ export class DriverDebugger {
     const hits = p.hitBreakpoints ?? [];
     if (this.intent.kind === 'step' && this.intent.entryBreakpoint && hits.includes(this.intent.entryBreakpoint)) {
       this.calls.enteredByStepIn = true;
-      if (this.calls.replaying) return this.replayNext();
+      if (this.calls.replaying) return this.replayNext(p);
       return this.show(p, driverFrames, 'step');
     }
     const lineHits = hits.flatMap((id) => this.breakpoints.at(id));
@@ -395,11 +407,11 @@ export class DriverDebugger {
     if (waiting) {
       if (!linePause || linePause.at !== waiting.at || linePause.nth !== waiting.nth) return this.resumeV8();
       this.calls.reached();
-      if (this.calls.replaying) return this.replayNext();
+      if (this.calls.replaying) return this.replayNext(p);
       return this.show(p, driverFrames, 'breakpoint', undefined, lineHits.map((b) => b.spec.id), statement ? STATEMENT_TEXT : undefined);
     }
-    // Then the steps the user took: a line breakpoint met on the way (set since) neither stops nor counts.
-    if (this.intent.kind === 'step' && this.calls.replaying) return this.replayNext();
+    // Then the steps the user took: a line breakpoint met on the way (set since) does not stop.
+    if (this.intent.kind === 'step' && this.calls.replaying) return this.goOn(p, lineHits.length > 0) ? undefined : this.replayNext(p);
     if (lineHits.length) {
       const stopping: number[] = [];
       for (const bp of lineHits) {
@@ -415,7 +427,8 @@ export class DriverDebugger {
     }
     switch (this.intent.kind) {
       case 'step':
-        if (this.calls.replaying) return this.replayNext();
+        if (this.goOn(p, lineHits.length > 0)) return;
+        if (this.calls.replaying) return this.replayNext(p);
         return this.show(p, driverFrames, 'step');
       case 'pause':
         return this.show(p, driverFrames, 'pause');
@@ -463,7 +476,9 @@ export class DriverDebugger {
       location: this.map!.original({ line: frame.location.lineNumber + 1, column: (frame.location.columnNumber ?? 0) + 1 }) ?? { file: this.script!.name, line: frame.location.lineNumber + 1, column: 1 },
     }));
     const view = new DriverStopView(link, mapped, mapped[0]?.frame.location.scriptId ?? '', p.callFrames[0]);
-    const kernel = fromWire(await this.readStop(view)) as DriverPause;
+    const read = await view.read(this.bridgeRef, BRIDGE_GROUP);
+    this.bridgeRef = read.bridgeRef;
+    const kernel = fromWire(read.kernel) as DriverPause;
     const stop = kernel.stop;
     stop.reason = reason;
     stop.threadId = KERNEL_THREAD_ID;
@@ -478,7 +493,7 @@ export class DriverDebugger {
     else delete stop.exception;
     if (hitBreakpointIds?.length) stop.hitBreakpointIds = hitBreakpointIds;
     else delete stop.hitBreakpointIds;
-    this.stop = { view, callId: kernel.callId, exception };
+    this.stop = { view, callId: kernel.callId, exception, depth: p.callFrames.length };
     this.calls.stopped(reason, kernel.callId);
     this.events.stopped(stop);
   }
@@ -514,38 +529,14 @@ export class DriverDebugger {
   }
 
   /** At a pause Step Back passes through: the next step it re-executes, as resumeFrom would take it (the user's next stop is the last). */
-  private async replayNext(): Promise<void> {
+  private async replayNext(p: PausedEvent): Promise<void> {
     // Off the one-shot breakpoint Step In set, if it was that.
     this.clearIntent();
     const { step, callId } = this.calls.nextStep()!;
     this.host?.redirect({ step: 'stepOut', threadId: KERNEL_THREAD_ID, callId });
-    this.intent = { kind: 'step' };
+    const top = p.callFrames[0];
+    this.intent = { kind: 'step', from: top && { depth: p.callFrames.length, line: top.location.lineNumber, command: step === 'next' || step === 'stepIn' ? step : 'stepOut', phase: 'on' } };
     await this.link!.send(step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut').catch(() => this.resumeV8());
-  }
-
-  /**
-   * The kernel's side of a stop (pause()'s text) and the top frame's locals. With the bridge's
-   * reference in the driver's world (found at an earlier stop), one round trip after V8's pause;
-   * else the kernel's side and the locals' members, then their descriptions, and the reference is
-   * looked for, for the next stops (a step by line is a stop after a stop).
-   */
-  private async readStop(view: DriverStopView): Promise<string> {
-    const link = this.link!;
-    if (this.bridgeRef) {
-      try {
-        return await view.prefetchWithBridge(this.bridgeRef);
-      } catch {
-        // The driver's context was made again (time travel, restart): the reference is gone.
-        this.bridgeRef = undefined;
-      }
-    }
-    const [kernel] = await Promise.all([
-      link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pause()`, returnByValue: true, silent: true }).then((r) => String(r.result.value)),
-      view.prefetch().catch(() => undefined),
-    ]);
-    await link.send('Runtime.releaseObjectGroup', { objectGroup: BRIDGE_GROUP }).catch(() => undefined);
-    this.bridgeRef = await view.findBridge(BRIDGE_GROUP).catch(() => undefined);
-    return kernel;
   }
 
   // ---- what the session asks at a driver stop ----

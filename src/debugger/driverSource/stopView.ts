@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { SourceLocation } from '../../sim/driver/errors';
 import type { EvaluateResult, FrameInfo, ScopeInfo, SetVariableResult, VarNode } from '../model';
 import { InspectorError, type WorkerInspector } from '../runtime/inspector';
-import { BRIDGE_IN_HOST, DESCRIBE_IN_HOST, STOP_IN_HOST } from '../runtime/inspectorBridge';
+import { BRIDGE, BRIDGE_IN_HOST, DESCRIBE_IN_HOST, STOP_IN_HOST } from '../runtime/inspectorBridge';
 import { callArgument, type CallFrame, type EvaluateResponse, type PropertyDescriptor, type RemoteObject, type Scope } from '../runtime/cdp';
 import { expandable, typeText, valueText } from './values';
 
@@ -105,6 +105,29 @@ export class DriverStopView {
       column: location.column,
       scopes,
     };
+  }
+
+  /**
+   * The kernel's side of the stop (the bridge's pause() text) and the top frame's locals. With the
+   * bridge's reference in the driver's world (found at an earlier stop), one round trip after V8's
+   * pause; else the kernel's side and the locals' members, then their descriptions, and the
+   * reference is looked for in object group `group`, for the next stops (a step by line is a stop
+   * after a stop). Returns the text and the reference for the next stop.
+   */
+  async read(bridgeRef: string | undefined, group: string): Promise<{ kernel: string; bridgeRef: string | undefined }> {
+    if (bridgeRef) {
+      try {
+        return { kernel: await this.prefetchWithBridge(bridgeRef), bridgeRef };
+      } catch {
+        // The driver's context was made again (time travel, restart): the reference is gone.
+      }
+    }
+    const [kernel] = await Promise.all([
+      this.link.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.pause()`, returnByValue: true, silent: true }).then((r) => String(r.result.value)),
+      this.prefetch().catch(() => undefined),
+    ]);
+    await this.link.send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
+    return { kernel, bridgeRef: await this.findBridge(group).catch(() => undefined) };
   }
 
   /** Reads the first scope of the top frame now, so a client's refresh after the stop costs nothing. */

@@ -89,6 +89,19 @@ async function startAtCopy(dc: AdapterClient): Promise<number> {
   return emitLine;
 }
 
+/** The reference driver with a `debugger;` statement run `passes` times a DxgkDdiBuildPagingBuffer call, the calls counted in `calls`. */
+function statementLoop(name: string, passes: number): string {
+  return wrapReference(dir, name, ['let calls = 0;'], [
+    'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
+    '  calls++;',
+    `  for (let i = 0; i < ${passes}; i++) {`,
+    '    debugger;',
+    '  }',
+    '  return ref.DxgkDdiBuildPagingBuffer(h, a);',
+    '},',
+  ]);
+}
+
 describe("debug adapter: the driver's own TypeScript (mixed mode)", function () {
   this.timeout(90000);
   const adapter = adapterPerTest();
@@ -786,15 +799,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
   });
 
   it('Reverse Continue stops at `debugger;` statements too: back from one, through the earlier passes of the loop in its call and in the call before', async () => {
-    const driver = wrapReference(dir, 'statements-reverse.ts', ['let calls = 0;'], [
-      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
-      '  calls++;',
-      '  for (let i = 0; i < 2; i++) {',
-      '    debugger;',
-      '  }',
-      '  return ref.DxgkDdiBuildPagingBuffer(h, a);',
-      '},',
-    ]);
+    const driver = statementLoop('statements-reverse.ts', 2);
     const first = (await start(dc, { driver }, async () => undefined)) as Stopped;
     assert.equal(first.body.description, 'Paused on a debugger statement');
     const where = async (): Promise<string> => {
@@ -815,15 +820,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
   });
 
   it('a `debugger;` statement a step lands on is its pass: Reverse Continue from a later pass stops there, not at the pass before it', async () => {
-    const driver = wrapReference(dir, 'statements-stepped.ts', ['let calls = 0;'], [
-      'DxgkDdiBuildPagingBuffer(h: unknown, a: never): number {',
-      '  calls++;',
-      '  for (let i = 0; i < 3; i++) {',
-      '    debugger;',
-      '  }',
-      '  return ref.DxgkDdiBuildPagingBuffer(h, a);',
-      '},',
-    ]);
+    const driver = statementLoop('statements-stepped.ts', 3);
     const statementLine = lineOf(driver, '    debugger;');
     await start(dc, { driver }, async () => undefined);
     const where = async (): Promise<string> => {

@@ -14,6 +14,11 @@ export interface StepOrigin {
   phase: 'on' | 'out' | 'over';
 }
 
+/** Where a step by line `step` begins, V8's stack `depth` deep, on `line`. */
+export function stepOrigin(depth: number, line: number, step: string): StepOrigin {
+  return { depth, line, command: step === 'next' || step === 'stepIn' ? step : 'stepOut', phase: 'on' };
+}
+
 /**
  * The inspector command that takes the step begun at `from` on from a pause at stack depth `depth`
  * on `line`, or undefined when the step has ended there. `brokeOff`: the pause is at breakpoints,

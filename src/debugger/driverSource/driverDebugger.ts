@@ -27,7 +27,7 @@ import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from
 import { conditionProblem, LineBreakpoints, logPointText } from './lineBreakpoints';
 import { CallSteps, EXCEPTION_AT, pauseAt, STATEMENT_AT, type LinePause, type StepBackPlan } from './callSteps';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
-import { goOnCommand, type StepOrigin } from './brokenSteps';
+import { goOnCommand, stepOrigin, type StepOrigin } from './brokenSteps';
 
 /** The inspector's object group that keeps the bridge's reference alive across stops (others are released when V8 resumes). */
 const BRIDGE_GROUP = 'paging-lab-bridge';
@@ -294,7 +294,7 @@ export class DriverDebugger {
     this.host.redirect({ step: 'stepOut', threadId, callId: stop.callId });
     // Shown at a driver frame below a kernel callback (a pause or a TDR landed there): first back to the driver.
     const below = !!top && top !== stop.view.topV8Frame;
-    this.intent = { kind: 'step', from: top && !below ? { depth: stop.depth, line: top.location.lineNumber, command: step === 'next' || step === 'stepIn' ? step : 'stepOut', phase: 'on' } : undefined };
+    this.intent = { kind: 'step', from: top && !below ? stepOrigin(stop.depth, top.location.lineNumber, step) : undefined };
     const command = below ? 'Debugger.stepOut' : step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut';
     await this.link.send(command).catch(() => this.resumeV8());
   }
@@ -535,7 +535,7 @@ export class DriverDebugger {
     const { step, callId } = this.calls.nextStep()!;
     this.host?.redirect({ step: 'stepOut', threadId: KERNEL_THREAD_ID, callId });
     const top = p.callFrames[0];
-    this.intent = { kind: 'step', from: top && { depth: p.callFrames.length, line: top.location.lineNumber, command: step === 'next' || step === 'stepIn' ? step : 'stepOut', phase: 'on' } };
+    this.intent = { kind: 'step', from: top && stepOrigin(p.callFrames.length, top.location.lineNumber, step) };
     await this.link!.send(step === 'next' ? 'Debugger.stepOver' : step === 'stepIn' ? 'Debugger.stepInto' : 'Debugger.stepOut').catch(() => this.resumeV8());
   }
 

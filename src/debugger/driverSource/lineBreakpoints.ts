@@ -11,7 +11,11 @@ import { type BreakpointRule, check, makeRule } from '../breakpoints';
 import type { BreakpointResult, SourceBreakpointSpec } from '../model';
 import type { CallFrame, EvaluateResponse } from '../runtime/cdp';
 import { InspectorError, type WorkerInspector } from '../runtime/inspector';
+import { BRIDGE } from '../runtime/inspectorBridge';
 import { UNKNOWN } from '../expression';
+
+/** Has the worker make the inspector forget collected driver contexts, which setBreakpointByUrl would enter. */
+const SETTLE_CONTEXTS = `globalThis.${BRIDGE}?.settleContexts()`;
 
 /** How far below the requested line a breakpoint may move to find code. */
 const MAX_MOVE = 2000;
@@ -112,6 +116,8 @@ export class LineBreakpoints {
       }
       const bp: LineBreakpoint = { spec, path, line: at.line, rule, ...(log.template ? { template: log.template } : {}) };
       try {
+        // Sent together, so that no driver code runs between them (sim/driver/takenContexts.ts says why).
+        void link.send('Runtime.evaluate', { expression: SETTLE_CONTEXTS, silent: true }).catch(() => undefined);
         const r = await link.send<{ breakpointId: string; locations: { lineNumber: number; columnNumber?: number }[] }>('Debugger.setBreakpointByUrl', {
           url,
           lineNumber: at.generated.line - 1,

@@ -5,6 +5,7 @@
 // `returnByValue`. Requests and answers travel as JSON text, bytes as base64.
 
 import { types } from 'node:util';
+import { settleTakenContexts } from '../../sim/driver/takenContexts';
 import type { VarNode } from '../model';
 import type { WorkerCall } from './protocol';
 
@@ -37,6 +38,8 @@ export interface Bridge {
    * `pause` is `pause()`'s text and `described[i]` the `{ [name]: VarNode }` of `scopes[i]`.
    */
   stop(scopes: ArrayLike<object>, path: string): string;
+  /** Makes the inspector forget the driver contexts the collector took (sim/driver/takenContexts.ts): true when there were some. */
+  settleContexts(): boolean;
 }
 
 export interface BridgeTarget {
@@ -95,6 +98,7 @@ export function installInspectorBridge(target: BridgeTarget): void {
       return target.claim(id) ? bridge.answer(request) : JSON.stringify({ posted: true });
     },
     pause: () => toWire(target.pause()),
+    settleContexts: () => settleTakenContexts(),
     pendingDdiFunction: () => target.pendingDdiFunction(),
     callId: () => target.callId(),
     linePause: (at, stops) => target.linePause(at, stops),

@@ -16,6 +16,7 @@ import vm from 'node:vm';
 import * as ddi from '../ddi/contract';
 import * as gpu from '../ddi/gpu';
 import { captureCallSites, type DriverSourceMap } from './sourceMap';
+import { trackDriverContext } from './takenContexts';
 
 /** What the driver's context takes from the run it belongs to. */
 export interface DriverEnvironment {
@@ -219,6 +220,7 @@ export class DriverSandbox {
       codeGeneration: { strings: true, wasm: true },
       microtaskMode: 'afterEvaluate',
     });
+    trackDriverContext(this.context);
     const setup = vm.runInContext(SETUP, this.context, { filename: 'paging-lab:driver-globals' }) as (host: unknown) => {
       require: unknown;
       module: { exports: Record<string, unknown> };

@@ -26,6 +26,8 @@ export class AdapterClient extends DebugClient {
   readonly stderr: string[] = [];
   private proc: ChildProcess | undefined;
   exitCode: number | null | undefined;
+  /** How the adapter's process ended, once it has: requests then fail at once with it instead of waiting forever. */
+  private ended: string | undefined;
 
   constructor() {
     super('node', distFile('debugAdapter.js'), 'wddm');
@@ -33,6 +35,10 @@ export class AdapterClient extends DebugClient {
     // The adapter library reports unparsable input as an `error` event; an EventEmitter without an
     // `error` listener would throw it into the test's stream handling and stall the reading.
     this.on('error', () => undefined);
+    // Once the adapter has ended, a request fails at once saying how (the library would wait for an answer forever).
+    const client = this as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.Response) => void): void };
+    const send = client.doSend.bind(this);
+    client.doSend = (command, args, callback) => (this.ended === undefined ? send(command, args, callback) : callback(this.failure(-1)));
   }
 
   /**
@@ -53,11 +59,23 @@ export class AdapterClient extends DebugClient {
       tee.write(chunk);
     });
     proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-    proc.on('exit', (code) => {
+    proc.on('exit', (code, signal) => {
       this.exitCode = code;
+      const last = this.stderr.join('').trim().split('\n').slice(-5).join('\n');
+      this.ended = `the adapter's process ended (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `; its last words:\n${last}` : ''}`;
+      const pending = (this as unknown as { pendingRequests: Map<number, (r: DebugProtocol.Response) => void> }).pendingRequests;
+      for (const [seq, callback] of [...pending]) {
+        pending.delete(seq);
+        callback(this.failure(seq));
+      }
     });
     this.connect(tee, proc.stdin!);
     return Promise.resolve();
+  }
+
+  /** A failed response saying how the adapter ended. */
+  private failure(seq: number): DebugProtocol.Response {
+    return { seq: 0, type: 'response', request_seq: seq, command: '', success: false, message: this.ended };
   }
 
   get alive(): boolean {

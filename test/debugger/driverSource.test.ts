@@ -331,6 +331,34 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     assert.equal(await top(), atBreakpoint);
   });
 
+  it('Step Back after removing the breakpoint the steps began at: the same stops, back to the breakpoint\'s and the DDI\'s entry; the breakpoint stops nowhere', async () => {
+    const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
+    await start(dc, {}, async () => {
+      await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
+    });
+    const top = async () => {
+      const f = (await stack(dc))[0];
+      const locals = (await dc.scopesRequest({ frameId: f.id })).body.scopes.find((x) => x.name === 'Locals');
+      const values = locals ? [...(await vars(dc, locals.variablesReference))].map(([k, v]) => `${k}=${v.value}`).join(' ') : '';
+      return `${f.name}:${f.line} ${values}`;
+    };
+    const atBreakpoint = await top();
+    await step(dc, 'next');
+    const afterOne = await top();
+    await step(dc, 'next');
+    // Removed here: going back in this call still finds where the steps began.
+    await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [] });
+    assert.equal((await step(dc, 'stepBack')).body.reason, 'step');
+    assert.equal(await top(), afterOne);
+    assert.equal((await step(dc, 'stepBack')).body.reason, 'breakpoint');
+    assert.equal(await top(), atBreakpoint, 'the stop the steps began at, its locals too');
+    await step(dc, 'stepBack');
+    assert.match((await stack(dc))[0].name, /^DxgkDdiBuildPagingBuffer\(Transfer\)$/);
+    // Forward: the breakpoint is gone, the run goes to its end.
+    const end = await Promise.race([dc.waitForEvent('stopped', 30000), dc.waitForEvent('terminated', 30000), dc.continueRequest({ threadId: KERNEL }).then(() => new Promise<never>(() => undefined))]);
+    assert.equal(end.event, 'terminated', `the run ends, no stop on the way: ${JSON.stringify(end)}`);
+  });
+
   it('Reverse Continue stops at the line breakpoints inside earlier DDI calls, from a kernel stop and from a driver line, each stop as it was going forward; then the beginning', async () => {
     const line = lineOf(REFERENCE, 'const allocation = t.hAllocation as Allocation | null;');
     const first = (await start(dc, {}, async () => {

@@ -77,12 +77,18 @@ export class CallSteps {
     this.lastStep = kernelThread && (step === 'next' || step === 'stepIn' || step === 'stepOut') ? step : undefined;
   }
 
-  /** A pause at a line breakpoint in call `callId` on line and column `at` (`stops`: not only log points there): which of them it is (kept as `linePause`). */
-  pausedAtLine(callId: number, at: string, stops: boolean): LinePause {
+  /**
+   * A pause at a line breakpoint in call `callId` on line and column `at` (`stops`: not only log
+   * points there): which of them it is (kept as `linePause`). One at a removed breakpoint kept for
+   * the count (`ghost`, lineBreakpoints.ts) is counted at its place only: it is no pause going back
+   * looks for, and the session drops it once it leaves the call.
+   */
+  pausedAtLine(callId: number, at: string, stops: boolean, ghost = false): LinePause {
     if (this.linePauses?.callId !== callId) this.linePauses = { callId, counts: new Map() };
     const nth = (this.linePauses.counts.get(at) ?? 0) + 1;
     this.linePauses.counts.set(at, nth);
     this.linePause = { at, nth };
+    if (ghost) return this.linePause;
     this.linePauses.last = this.linePause;
     if (stops) {
       this.linePauses.stoppingBefore = this.linePauses.lastStopping;
@@ -94,7 +100,7 @@ export class CallSteps {
   /** A stop is shown: the steps begin (the first line, a line breakpoint), grow by the step taken to it, or end. */
   stopped(reason: StopReason, callId: number | undefined): void {
     const pauses = callId !== undefined && this.linePauses?.callId === callId ? this.linePauses : undefined;
-    this.here = callId === undefined ? undefined : { callId, last: pauses?.last, lastStopping: pauses?.lastStopping, stoppingBefore: pauses?.stoppingBefore, atIt: !!this.linePause };
+    this.here = callId === undefined ? undefined : { callId, last: pauses?.last, lastStopping: pauses?.lastStopping, stoppingBefore: pauses?.stoppingBefore, atIt: !!this.linePause && this.linePause === pauses?.last };
     const replayed = this.replay;
     this.replay = undefined;
     // Run again from its entry under the breakpoints set now: its pauses up to here are all counted.

@@ -73,6 +73,8 @@ export class DriverDebugger {
   /** A step by line left the driver during the run in progress (see `stepping`). */
   private leftByStep = false;
   private queue: Promise<void> = Promise.resolve();
+  /** The call removed line breakpoints are kept in V8 for (LineBreakpoints.set), while the session stops in it. */
+  private ghostCall: number | undefined;
   /** The bridge (runtime/inspectorBridge.ts) as a remote object of the driver's world, kept in BRIDGE_GROUP across stops. */
   private bridgeRef: string | undefined;
   /** Where the current call's stops began and the steps since, for Step Back; a re-execution's progress. */
@@ -149,10 +151,19 @@ export class DriverDebugger {
         message: `This file is not part of the driver being debugged, so its code never runs here (the driver is compiled from ${files || 'its entry file and the files it imports'}).`,
       }));
     }
-    const results = await this.breakpoints.set(this.map, file, specs);
+    // Removed at a stop in a call, a breakpoint is kept in V8 (stopping nowhere) while the session is in that call: going back in it counts its pauses as before.
+    const results = await this.breakpoints.set(this.map, file, specs, !!this.stop);
+    if (this.stop) this.ghostCall = this.stop.callId;
+    else await this.dropGhosts();
     this.calls.breakpointsChanged();
     // Answer with the path the client gave.
     return results.map((r) => (r.source ? { ...r, source: { ...r.source, path } } : r));
+  }
+
+  /** The session has left the call removed breakpoints were kept for. */
+  private async dropGhosts(): Promise<void> {
+    this.ghostCall = undefined;
+    await this.breakpoints.dropGhosts();
   }
 
   breakpointLines(path: string, line: number, endLine: number): number[] {
@@ -196,7 +207,7 @@ export class DriverDebugger {
     const stopsAtThrow = thrown && this.filters.has(this.caughtByDriver(p.callFrames.filter((f) => this.isDriver(f))) ? 'driverCaughtException' : 'driverException');
     const statement = !lineHits.length && p.reason === 'other' && this.intent.kind === 'none';
     if (top && this.isDriver(top) && (stopsAtThrow || statement || (!thrown && lineHits.length))) {
-      const stops = stopsAtThrow || statement || lineHits.some((b) => !b.template);
+      const stops = stopsAtThrow || statement || lineHits.some((b) => !b.template && !b.ghost);
       const kind = stopsAtThrow ? EXCEPTION_AT : statement ? STATEMENT_AT : '';
       const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify(kind + pauseAt(top))}, ${stops})`;
       await this.link!.send('Runtime.evaluate', { expression, silent: true, returnByValue: true }).catch(() => undefined);
@@ -401,7 +412,7 @@ export class DriverDebugger {
     // Nothing of ours asked for this pause: a `debugger;` statement, counted as a breakpoint's pause.
     // So is a step that lands on one: V8 runs it then without a pause of its own, as a search counts it.
     const statement = !lineHits.length && p.reason === 'other' && (this.intent.kind === 'none' || (this.intent.kind === 'step' && this.sites().debuggerStatementAt(top.location.lineNumber, top.location.columnNumber ?? 0)));
-    const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template)) : statement ? await this.countLinePause(top, true, STATEMENT_AT) : undefined;
+    const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template && !b.ghost), '', lineHits.every((b) => b.ghost)) : statement ? await this.countLinePause(top, true, STATEMENT_AT) : undefined;
     // Step Back re-executing: first to the pause at a line breakpoint the call's stops began at.
     const waiting = this.calls.waiting;
     if (waiting) {
@@ -415,7 +426,7 @@ export class DriverDebugger {
     if (lineHits.length) {
       const stopping: number[] = [];
       for (const bp of lineHits) {
-        if (!this.breakpoints.hit(bp).stop) continue;
+        if (bp.ghost || !this.breakpoints.hit(bp).stop) continue;
         if (bp.template) this.events.output('console', await logPointText(this.link!, top, bp.template));
         else stopping.push(bp.spec.id);
       }
@@ -493,6 +504,7 @@ export class DriverDebugger {
     else delete stop.exception;
     if (hitBreakpointIds?.length) stop.hitBreakpointIds = hitBreakpointIds;
     else delete stop.hitBreakpointIds;
+    if (this.ghostCall !== undefined && kernel.callId !== this.ghostCall) await this.dropGhosts();
     this.stop = { view, callId: kernel.callId, exception, depth: p.callFrames.length };
     this.calls.stopped(reason, kernel.callId);
     this.events.stopped(stop);
@@ -501,7 +513,7 @@ export class DriverDebugger {
   // ---- the steps of a call, for Step Back ----
 
   /** Which pause at line breakpoints, at this line and column, in the call the driver runs in, this one is. */
-  private async countLinePause(top: CallFrame, stops: boolean, kind = ''): Promise<LinePause | undefined> {
+  private async countLinePause(top: CallFrame, stops: boolean, kind = '', ghost = false): Promise<LinePause | undefined> {
     let callId = 0;
     try {
       const r = await this.link!.send<EvaluateResponse>('Runtime.evaluate', { expression: `globalThis.${BRIDGE}.callId()`, silent: true, returnByValue: true });
@@ -510,7 +522,7 @@ export class DriverDebugger {
       return undefined;
     }
     if (!callId) return undefined;
-    return this.calls.pausedAtLine(callId, kind + pauseAt(top), stops);
+    return this.calls.pausedAtLine(callId, kind + pauseAt(top), stops, ghost);
   }
 
   /** Going back from the current stop (CallSteps): Step Back's plan, which pauses of its call came before it, how to count them again first. */

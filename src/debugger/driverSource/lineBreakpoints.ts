@@ -30,6 +30,10 @@ export interface LineBreakpoint {
   /** Log point: the message as a JavaScript template literal. */
   template?: string;
   v8Id?: string;
+  /** The first line with code at or after the requested one, where it was placed from. */
+  codeLine: number;
+  /** Removed while the driver stood at a stop: kept in V8, stopping nowhere, until the session leaves the stop's call (see `set`). */
+  ghost?: true;
 }
 
 /** A syntax problem in a JavaScript expression, or undefined. */
@@ -67,6 +71,8 @@ function wrappedCondition(condition: string): string {
 export class LineBreakpoints {
   private readonly byPath = new Map<string, LineBreakpoint[]>();
   private readonly byV8 = new Map<string, LineBreakpoint[]>();
+  /** V8 breakpoints kept for removed ones (see `set`). */
+  private readonly ghosts = new Set<string>();
 
   constructor(
     private readonly link: () => WorkerInspector | undefined,
@@ -83,9 +89,14 @@ export class LineBreakpoints {
     return this.byV8.get(id) ?? [];
   }
 
-  /** Replaces the breakpoints of a driver file. */
-  async set(map: DriverSourceMap, path: string, specs: SourceBreakpointSpec[]): Promise<BreakpointResult[]> {
-    await this.clear(path);
+  /**
+   * Replaces the breakpoints of a driver file. With `keepRemoved` (the driver stands at a stop in a
+   * call), a breakpoint removed stays in V8 as a ghost that stops nowhere: going back in that call
+   * counts its pauses as they were counted before, the stop's own among them (by line, which V8
+   * pause there this is); the session drops ghosts once it leaves the call (`dropGhosts`).
+   */
+  async set(map: DriverSourceMap, path: string, specs: SourceBreakpointSpec[], keepRemoved = false): Promise<BreakpointResult[]> {
+    await this.clear(path, keepRemoved);
     const link = this.link();
     const url = this.scriptName();
     const kept: LineBreakpoint[] = [];
@@ -114,28 +125,20 @@ export class LineBreakpoints {
         results.push({ id: spec.id, verified: false, line: spec.line, message: `There is no code on or after line ${spec.line} of ${basename(path)} in the compiled driver (comments, types and blank lines compile to nothing).` });
         continue;
       }
-      const bp: LineBreakpoint = { spec, path, line: at.line, rule, ...(log.template ? { template: log.template } : {}) };
-      try {
-        // Sent together, so that no driver code runs between them (sim/driver/takenContexts.ts says why).
-        void link.send('Runtime.evaluate', { expression: SETTLE_CONTEXTS, silent: true }).catch(() => undefined);
-        const r = await link.send<{ breakpointId: string; locations: { lineNumber: number; columnNumber?: number }[] }>('Debugger.setBreakpointByUrl', {
-          url,
-          lineNumber: at.generated.line - 1,
-          columnNumber: at.generated.column - 1,
-          ...(spec.condition ? { condition: wrappedCondition(spec.condition) } : {}),
-        });
-        bp.v8Id = r.breakpointId;
-        // Where V8 put it (the next position it can stop at), back in the .ts file.
-        const loc = r.locations[0];
-        const actual = loc ? map.original({ line: loc.lineNumber + 1, column: (loc.columnNumber ?? 0) + 1 }) : undefined;
-        if (actual && actual.file === path) bp.line = actual.line;
-      } catch (e) {
-        const shared = [...this.byV8.entries()].find(([, list]) => list.some((b) => b.path === path && b.line === at.line));
-        if (!(e instanceof InspectorError) || !shared) {
-          results.push({ id: spec.id, verified: false, line: spec.line, message: `The debugger could not place this breakpoint: ${(e as Error).message}` });
+      const bp: LineBreakpoint = { spec, path, line: at.line, codeLine: at.line, rule, ...(log.template ? { template: log.template } : {}) };
+      const ghost = this.ghostAt(path, at.line);
+      if (ghost && (ghost.spec.condition ?? '') === (spec.condition ?? '')) {
+        // Set again as it was: the ghost becomes it (V8 pauses there as before).
+        this.forgetGhost(ghost.v8Id!);
+        bp.v8Id = ghost.v8Id;
+        bp.line = ghost.line;
+      } else {
+        if (ghost) await this.removeGhost(ghost.v8Id!);
+        const placed = await this.place(link, url, map, path, spec, at, bp);
+        if (placed) {
+          results.push(placed);
           continue;
         }
-        bp.v8Id = shared[0]; // another breakpoint already stops at that position: share it
       }
       kept.push(bp);
       const list = this.byV8.get(bp.v8Id!) ?? [];
@@ -147,7 +150,63 @@ export class LineBreakpoints {
     return results;
   }
 
-  private async clear(path: string): Promise<void> {
+  /** Places `bp` in V8 (its id, the line V8 moved it to); the failed result when it could not be. */
+  private async place(
+    link: WorkerInspector,
+    url: string,
+    map: DriverSourceMap,
+    path: string,
+    spec: SourceBreakpointSpec,
+    at: { line: number; generated: { line: number; column: number } },
+    bp: LineBreakpoint,
+  ): Promise<BreakpointResult | undefined> {
+    try {
+      // Sent together, so that no driver code runs between them (sim/driver/takenContexts.ts says why).
+      void link.send('Runtime.evaluate', { expression: SETTLE_CONTEXTS, silent: true }).catch(() => undefined);
+      const r = await link.send<{ breakpointId: string; locations: { lineNumber: number; columnNumber?: number }[] }>('Debugger.setBreakpointByUrl', {
+        url,
+        lineNumber: at.generated.line - 1,
+        columnNumber: at.generated.column - 1,
+        ...(spec.condition ? { condition: wrappedCondition(spec.condition) } : {}),
+      });
+      bp.v8Id = r.breakpointId;
+      // Where V8 put it (the next position it can stop at), back in the .ts file.
+      const loc = r.locations[0];
+      const actual = loc ? map.original({ line: loc.lineNumber + 1, column: (loc.columnNumber ?? 0) + 1 }) : undefined;
+      if (actual && actual.file === path) bp.line = actual.line;
+    } catch (e) {
+      const shared = [...this.byV8.entries()].find(([id, list]) => !this.ghosts.has(id) && list.some((b) => b.path === path && b.codeLine === at.line));
+      if (!(e instanceof InspectorError) || !shared) return { id: spec.id, verified: false, line: spec.line, message: `The debugger could not place this breakpoint: ${(e as Error).message}` };
+      bp.v8Id = shared[0]; // another breakpoint already stops at that position: share it
+    }
+    return undefined;
+  }
+
+  /** The ghost placed from line `codeLine` of `path`, if there is one. */
+  private ghostAt(path: string, codeLine: number): LineBreakpoint | undefined {
+    for (const id of this.ghosts) {
+      const g = this.byV8.get(id)?.[0];
+      if (g && g.path === path && g.codeLine === codeLine) return g;
+    }
+    return undefined;
+  }
+
+  private forgetGhost(id: string): void {
+    this.ghosts.delete(id);
+    this.byV8.delete(id);
+  }
+
+  private async removeGhost(id: string): Promise<void> {
+    this.forgetGhost(id);
+    await this.link()?.send('Debugger.removeBreakpoint', { breakpointId: id }).catch(() => undefined);
+  }
+
+  /** Removes the ghosts from V8: the session has left the call they were kept for. */
+  async dropGhosts(): Promise<void> {
+    for (const id of [...this.ghosts]) await this.removeGhost(id);
+  }
+
+  private async clear(path: string, keepRemoved: boolean): Promise<void> {
     const old = this.byPath.get(path) ?? [];
     this.byPath.delete(path);
     const link = this.link();
@@ -156,6 +215,11 @@ export class LineBreakpoints {
       const list = (this.byV8.get(bp.v8Id) ?? []).filter((b) => b !== bp);
       if (list.length) {
         this.byV8.set(bp.v8Id, list);
+        continue;
+      }
+      if (keepRemoved) {
+        this.byV8.set(bp.v8Id, [{ ...bp, ghost: true }]);
+        this.ghosts.add(bp.v8Id);
         continue;
       }
       this.byV8.delete(bp.v8Id);

@@ -54,6 +54,14 @@ async function launchStoppedAt(
   return { launched, first, set };
 }
 
+/** The top frame of the kernel thread: its name, line and locals. */
+async function topWithLocals(dc: AdapterClient): Promise<string> {
+  const f = (await stack(dc))[0];
+  const locals = (await dc.scopesRequest({ frameId: f.id })).body.scopes.find((x) => x.name === 'Locals');
+  const values = locals ? [...(await vars(dc, locals.variablesReference))].map(([k, v]) => `${k}=${v.value}`).join(' ') : '';
+  return `${f.name}:${f.line} ${values}`;
+}
+
 function step(dc: AdapterClient, kind: 'next' | 'stepIn' | 'stepOut' | 'continue' | 'stepBack', threadId = KERNEL): Promise<Stopped> {
   return expectEvent<Stopped>(dc, 'stopped', () =>
     kind === 'next'
@@ -303,12 +311,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
       await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
     })) as Stopped;
     assert.equal(stop.body.reason, 'breakpoint');
-    const top = async () => {
-      const f = (await stack(dc))[0];
-      const locals = (await dc.scopesRequest({ frameId: f.id })).body.scopes.find((x) => x.name === 'Locals');
-      const values = locals ? [...(await vars(dc, locals.variablesReference))].map(([k, v]) => `${k}=${v.value}`).join(' ') : '';
-      return `${f.name}:${f.line} ${values}`;
-    };
+    const top = () => topWithLocals(dc);
     const atBreakpoint = await top();
     assert.equal((await step(dc, 'next')).body.reason, 'step');
     assert.equal((await stack(dc))[0].line, line + 1);
@@ -336,12 +339,7 @@ describe("debug adapter: the driver's own TypeScript (mixed mode)", function () 
     await start(dc, {}, async () => {
       await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [{ line }] });
     });
-    const top = async () => {
-      const f = (await stack(dc))[0];
-      const locals = (await dc.scopesRequest({ frameId: f.id })).body.scopes.find((x) => x.name === 'Locals');
-      const values = locals ? [...(await vars(dc, locals.variablesReference))].map(([k, v]) => `${k}=${v.value}`).join(' ') : '';
-      return `${f.name}:${f.line} ${values}`;
-    };
+    const top = () => topWithLocals(dc);
     const atBreakpoint = await top();
     await step(dc, 'next');
     const afterOne = await top();

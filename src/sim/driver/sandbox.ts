@@ -220,7 +220,6 @@ export class DriverSandbox {
       codeGeneration: { strings: true, wasm: true },
       microtaskMode: 'afterEvaluate',
     });
-    trackDriverContext(this.context);
     const setup = vm.runInContext(SETUP, this.context, { filename: 'paging-lab:driver-globals' }) as (host: unknown) => {
       require: unknown;
       module: { exports: Record<string, unknown> };
@@ -236,7 +235,9 @@ export class DriverSandbox {
     });
     this.requireFn = made.require;
     this.module = made.module;
-    const intrinsics = vm.runInContext('[Object.prototype, Function.prototype, Promise.prototype]', this.context) as object[];
+    const intrinsics = vm.runInContext('[Object.prototype, Function.prototype, Promise.prototype, globalThis]', this.context) as object[];
+    // Its global object lives exactly as long as the context does (what the debugger needs to know).
+    trackDriverContext(intrinsics[3]);
     [this.objectPrototype, this.functionPrototype] = intrinsics;
     byPromisePrototype.set(intrinsics[2], this);
     watchPromises();

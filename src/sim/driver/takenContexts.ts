@@ -10,7 +10,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** Each driver context still thought alive (their contextified objects, weakly held). */
+/** Each driver context still thought alive (their global objects, weakly held). */
 let lives: WeakRef<object>[] = [];
 /** A context was found taken when the list was pruned, and not settled since. */
 let takenUnsettled = false;
@@ -18,9 +18,9 @@ let takenUnsettled = false;
 let pruneAt = 64;
 let collect: (() => void) | undefined;
 
-/** Notes a new driver context (the object `vm.createContext` returned). */
-export function trackDriverContext(context: object): void {
-  lives.push(new WeakRef(context));
+/** Notes a new driver context by its global object (`globalThis` inside it). */
+export function trackDriverContext(global: object): void {
+  lives.push(new WeakRef(global));
   if (lives.length < pruneAt) return;
   const before = lives.length;
   lives = lives.filter((r) => r.deref() !== undefined);

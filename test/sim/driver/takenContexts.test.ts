@@ -18,7 +18,7 @@ async function collectGarbage(): Promise<void> {
 
 /** Contexts made and tracked, with no reference kept here. */
 function makeContexts(n: number): void {
-  for (let i = 0; i < n; i++) trackDriverContext(vm.createContext(Object.create(null) as object));
+  for (let i = 0; i < n; i++) trackDriverContext(vm.runInContext('globalThis', vm.createContext(Object.create(null) as object)) as object);
 }
 
 describe('driver contexts the collector took', () => {
@@ -30,7 +30,7 @@ describe('driver contexts the collector took', () => {
   it('collects only when a tracked context was taken', async () => {
     assert.equal(settleTakenContexts(), false, 'nothing was taken since the last settling');
     const kept = vm.createContext(Object.create(null) as object);
-    trackDriverContext(kept);
+    trackDriverContext(vm.runInContext('globalThis', kept) as object);
     await collectGarbage();
     assert.equal(settleTakenContexts(), false, 'a context still referenced was not taken');
     makeContexts(1);

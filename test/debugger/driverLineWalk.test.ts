@@ -2,10 +2,12 @@
 // random sets of breakpoints in the reference driver's DxgkDdiBuildPagingBuffer (its Transfer loop
 // and the other operations), the stops met going forward are listed, then a random walk of Reverse
 // Continue and Continue must meet them again, one back or one on each time, the same line, the same
-// call (its kernel frames) and the same locals. Seeds 12 to 14 in this order once took the adapter
-// down: the inspector entered a driver context the collector had taken (sim/driver/takenContexts.ts).
-// Seeds 21, 31, 38 and 47 remove the breakpoint of the current stop before going back, which once
-// miscounted the call's pauses.
+// call (its kernel frames) and the same locals. Breakpoints are removed on the way (the current
+// stop's too, or only others), and in some walks set again. Seeds 12 to 14 of the walks that keep the
+// current stop's breakpoint once took the adapter down, when every setBreakpoints placed each
+// breakpoint in V8 anew (the inspector entered a driver context the collector had taken,
+// sim/driver/takenContexts.ts); seeds 21, 31, 38 and 47 of those that remove it once miscounted the
+// call's pauses.
 
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -50,8 +52,14 @@ describe('debug adapter: Reverse Continue and Continue at driver line breakpoint
     dc = adapter();
   });
 
-  for (const seed of [1, 2, 3, 4, 12, 13, 14, 21, 31, 38, 47]) {
-    it(`meets again the stops met going forward (seed ${seed})`, async () => {
+  const walks = [
+    ...[1, 2, 3, 4, 12, 13, 14].map((seed) => ({ seed, removesCurrent: false, readds: false })),
+    ...[1, 2, 21, 31, 38, 47].map((seed) => ({ seed, removesCurrent: true, readds: false })),
+    ...[1, 2, 3, 4, 5, 6].map((seed) => ({ seed, removesCurrent: true, readds: true })),
+  ];
+  for (const { seed, removesCurrent, readds } of walks) {
+    const kind = `${removesCurrent ? ', the current stop\'s breakpoint removable' : ''}${readds ? ', removed ones set again' : ''}`;
+    it(`meets again the stops met going forward (seed ${seed}${kind})`, async () => {
       const rnd = createRandom(seed);
       const lines = CANDIDATES.filter(() => rnd.next() < 0.5);
       if (!lines.length) lines.push(CANDIDATES[2]);
@@ -80,13 +88,21 @@ describe('debug adapter: Reverse Continue and Continue at driver line breakpoint
         return -1;
       };
       for (let step = 0; step < 16; step++) {
-        // The breakpoint of the stop the session stands at too: V8 keeps it, stopping nowhere, while the session is in that call.
-        const removable = [...kept];
+        // The breakpoint of the stop the session stands at too, in walks of the first kind (V8 keeps it, stopping nowhere, while the session is in that call).
+        const removable = removesCurrent ? [...kept] : [...kept].filter((l) => l !== lineOf(at));
         if (removable.length && kept.size > 1 && rnd.next() < 0.15) {
           const gone = removable[Math.floor(rnd.next() * removable.length)];
           kept = new Set([...kept].filter((l) => l !== gone));
           await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [...kept].map((line) => ({ line })) });
           walk.push(`-${gone}`);
+          continue;
+        }
+        const removed = lines.filter((l) => !kept.has(l));
+        if (readds && removed.length && rnd.next() < 0.2) {
+          const again = removed[Math.floor(rnd.next() * removed.length)];
+          kept = new Set([...kept, again]);
+          await dc.setBreakpointsRequest({ source: { path: REFERENCE }, breakpoints: [...kept].map((line) => ({ line })) });
+          walk.push(`+${again}`);
           continue;
         }
         const b = before();

@@ -419,7 +419,7 @@ export class DriverDebugger {
       if (!linePause || linePause.at !== waiting.at || linePause.nth !== waiting.nth) return this.resumeV8();
       this.calls.reached();
       if (this.calls.replaying) return this.replayNext(p);
-      return this.show(p, driverFrames, 'breakpoint', undefined, lineHits.map((b) => b.spec.id), statement ? STATEMENT_TEXT : undefined);
+      return this.show(p, driverFrames, 'breakpoint', undefined, lineHits.filter((b) => !b.ghost).map((b) => b.spec.id), statement ? STATEMENT_TEXT : undefined);
     }
     // Then the steps the user took: a line breakpoint met on the way (set since) does not stop.
     if (this.intent.kind === 'step' && this.calls.replaying) return this.goOn(p, lineHits.length > 0) ? undefined : this.replayNext(p);

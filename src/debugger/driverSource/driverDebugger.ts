@@ -24,7 +24,7 @@ import { BRIDGE, fromWire } from '../runtime/inspectorBridge';
 import type { DriverPause } from '../targets/target';
 import { CatchSites, exceptionDetails } from './catchSites';
 import type { CallFrame, EvaluateResponse, PausedEvent, ScriptParsedEvent } from '../runtime/cdp';
-import { conditionProblem, LineBreakpoints, logPointText } from './lineBreakpoints';
+import { conditionProblem, LineBreakpoints, logPointText, mayStop } from './lineBreakpoints';
 import { CallSteps, EXCEPTION_AT, pauseAt, STATEMENT_AT, type LinePause, type StepBackPlan } from './callSteps';
 import { DRIVER_KEY, DriverStopView, EvaluationError, type DriverFrame } from './stopView';
 import { goOnCommand, stepOrigin, type StepOrigin } from './brokenSteps';
@@ -207,7 +207,7 @@ export class DriverDebugger {
     const stopsAtThrow = thrown && this.filters.has(this.caughtByDriver(p.callFrames.filter((f) => this.isDriver(f))) ? 'driverCaughtException' : 'driverException');
     const statement = !lineHits.length && p.reason === 'other' && this.intent.kind === 'none';
     if (top && this.isDriver(top) && (stopsAtThrow || statement || (!thrown && lineHits.length))) {
-      const stops = stopsAtThrow || statement || lineHits.some((b) => !b.template && !b.ghost);
+      const stops = stopsAtThrow || statement || mayStop(lineHits);
       const kind = stopsAtThrow ? EXCEPTION_AT : statement ? STATEMENT_AT : '';
       const expression = `globalThis.${BRIDGE}.linePause(${JSON.stringify(kind + pauseAt(top))}, ${stops})`;
       await this.link!.send('Runtime.evaluate', { expression, silent: true, returnByValue: true }).catch(() => undefined);
@@ -412,7 +412,7 @@ export class DriverDebugger {
     // Nothing of ours asked for this pause: a `debugger;` statement, counted as a breakpoint's pause.
     // So is a step that lands on one: V8 runs it then without a pause of its own, as a search counts it.
     const statement = !lineHits.length && p.reason === 'other' && (this.intent.kind === 'none' || (this.intent.kind === 'step' && this.sites().debuggerStatementAt(top.location.lineNumber, top.location.columnNumber ?? 0)));
-    const linePause = lineHits.length ? await this.countLinePause(top, lineHits.some((b) => !b.template && !b.ghost), '', lineHits.every((b) => b.ghost)) : statement ? await this.countLinePause(top, true, STATEMENT_AT) : undefined;
+    const linePause = lineHits.length ? await this.countLinePause(top, mayStop(lineHits), '', lineHits.every((b) => b.ghost)) : statement ? await this.countLinePause(top, true, STATEMENT_AT) : undefined;
     // Step Back re-executing: first to the pause at a line breakpoint the call's stops began at.
     const waiting = this.calls.waiting;
     if (waiting) {
@@ -426,7 +426,7 @@ export class DriverDebugger {
     if (lineHits.length) {
       const stopping: number[] = [];
       for (const bp of lineHits) {
-        if (bp.ghost || !this.breakpoints.hit(bp).stop) continue;
+        if (!this.breakpoints.hit(bp).stop) continue;
         if (bp.template) this.events.output('console', await logPointText(this.link!, top, bp.template));
         else stopping.push(bp.spec.id);
       }

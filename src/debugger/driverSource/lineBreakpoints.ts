@@ -243,10 +243,15 @@ export class LineBreakpoints {
     return out;
   }
 
-  /** Counts a hit of `bp` (its V8 condition held): whether it stops, or the log line it writes. */
+  /** Counts a hit of `bp` (its V8 condition held): whether it stops, or the log line it writes. A ghost neither counts nor does either. */
   hit(bp: LineBreakpoint): { stop: boolean } {
-    return { stop: check(bp.rule, () => UNKNOWN).stop };
+    return { stop: !bp.ghost && check(bp.rule, () => UNKNOWN).stop };
   }
+}
+
+/** Whether a pause at breakpoints `hits` may stop there: one of them is neither a log point nor a ghost. */
+export function mayStop(hits: LineBreakpoint[]): boolean {
+  return hits.some((b) => !b.template && !b.ghost);
 }
 
 /** The first of `conditions` that throws at `top`, and why (a condition that throws stops, to say so); undefined when each evaluates. */

@@ -33,6 +33,7 @@ import type { RuleId } from '../verifier/rules';
 import { VerifierViolation } from '../verifier/violation';
 import { ContiguousMemory } from './contiguousMemory';
 import { DdiCaller } from './ddiCaller';
+import { Framed, KernelFrames } from './framed';
 import type { Gen, KernelEvent, KernelEventKind, MachineEvent } from './events';
 import { KernelError } from './kernelError';
 import { PageListArena } from './pageLists';
@@ -79,12 +80,7 @@ export class Kernel {
   readonly pageLists: PageListArena;
   /** What the kernel is doing, outermost first (shown as stack frames by the debugger). */
   readonly frames: string[] = [];
-  /**
-   * The frames as a DDI call's cause, kept while they do not change: the calls made under the same
-   * frames (a multipass loop, the calls of one VidMm operation) share one copy. A recorded run keeps
-   * every call's cause, and a copy per call was a third of what recording added to the collector's work.
-   */
-  private causeCopy: readonly string[] | undefined;
+  private readonly frameStack = new KernelFrames(this.frames);
   /** Allocations by scenario name. */
   readonly byName = new Map<string, Allocation>();
   readonly shadow = new Map<Allocation, ContentShadow>();
@@ -131,7 +127,7 @@ export class Kernel {
   ) {
     this.shadowOn = options.shadow ?? true;
     this.content = new AllocationContent(gpu, this.shadow);
-    this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => (this.causeCopy ??= this.frames.slice()));
+    this.ddi = new DdiCaller(driverFiles, () => this.gpu.now, () => this.frameStack.cause());
     this.registers = new DeviceRegisters(gpu);
     this.vidsch = new VidSch(gpu.config.engines, this.ddi, () => this.driver(), () => this.gpu.now, (cond, reason) => this.waitUntil(cond, reason));
     this.contiguousMemory = new ContiguousMemory(gpu);
@@ -199,15 +195,8 @@ export class Kernel {
   }
 
   /** Runs `body` with `label` on the kernel's frame stack. */
-  *frame<R>(label: string, body: Gen<R>): Gen<R> {
-    this.frames.push(label);
-    this.causeCopy = undefined;
-    try {
-      return yield* body;
-    } finally {
-      this.frames.pop();
-      this.causeCopy = undefined;
-    }
+  frame<R>(label: string, body: Gen<R>): Gen<R> {
+    return new Framed(this.frameStack, label, body);
   }
 
   // ------------------------------------------------------------------ the whole run

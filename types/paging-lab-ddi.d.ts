@@ -858,6 +858,8 @@ declare module "paging-lab/internal/isa/encoding" {
     }
     /** Encodes one instruction into `out` at `offset`; returns the bytes written. */
     export function encodeInto(instr: Instruction, out: Uint8Array, offset: number): number;
+    /** A DataView over all of `out` (the one made for the array written last, when it is the same). */
+    export function dataViewOver(out: Uint8Array): DataView;
     /**
      * Writes an instruction with a caller-supplied view over `out` (the assembler reuses one view for a
      * whole program instead of creating one per instruction). Does not check values against the table.

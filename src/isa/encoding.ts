@@ -50,7 +50,7 @@ function writeAddr(view: DataView, at: number, v: number): void {
 export function encodeInto(instr: Instruction, out: Uint8Array, offset: number): number {
   const { op } = instr;
   if (offset < 0 || offset + op.size > out.length) throw new EncodeError(`no room for ${op.mnemonic} at ${offset}`);
-  writeInstruction(out, viewOver(out), offset, op, instr.flags, instr.operands);
+  writeInstruction(out, dataViewOver(out), offset, op, instr.flags, instr.operands);
   return op.size;
 }
 
@@ -60,7 +60,8 @@ export function encodeInto(instr: Instruction, out: Uint8Array, offset: number):
 let viewed: Uint8Array | undefined;
 let lastView: DataView | undefined;
 
-function viewOver(out: Uint8Array): DataView {
+/** A DataView over all of `out` (the one made for the array written last, when it is the same). */
+export function dataViewOver(out: Uint8Array): DataView {
   if (out !== viewed || lastView === undefined) {
     lastView = new DataView(out.buffer, out.byteOffset, out.byteLength);
     viewed = out;

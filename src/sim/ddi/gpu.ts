@@ -3,7 +3,7 @@
 // re-exports the paging opcode table and encoder (src/isa, the single source of truth) and adds
 // two small conveniences for writing instructions into a DMA buffer.
 
-import { encodeInto as encodeIntoBuffer, type Instruction, type OperandValue } from '../../isa/encoding';
+import { dataViewOver, encodeInto as encodeIntoBuffer, type Instruction, type OperandValue } from '../../isa/encoding';
 import { OPCODE_BY_MNEMONIC, type Location, LocationSpace, PageListBase } from '../../isa/opcodes';
 import { driverWriteSites } from './writeSites';
 
@@ -78,7 +78,7 @@ export function physicalLocation(address: number): Location {
 
 /** Writes a 16-byte location operand at `bytes[offset]` (what DxgkDdiPatch does to a patch location). */
 export function writeLocation(bytes: Uint8Array, offset: number, loc: Location): void {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const v = dataViewOver(bytes);
   v.setUint8(offset, loc.space);
   v.setUint8(offset + 1, 0);
   v.setUint16(offset + 2, loc.sub, true);

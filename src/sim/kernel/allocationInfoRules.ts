@@ -43,8 +43,9 @@ export function checkAllocationSegments(host: AllocationInfoHost, what: string, 
     );
   }
   const eviction = info.EvictionSegmentSet >>> 0;
-  for (let bit = 0; bit < 32; bit++) {
-    if (!(eviction & (2 ** bit))) continue;
+  // The set bits, lowest first (most allocations name none).
+  for (let rest = eviction; rest !== 0; rest &= rest - 1) {
+    const bit = 31 - Math.clz32(rest & -rest);
     const s = host.segment(bit + 1);
     if (s?.kind === 'aperture') continue;
     throw host.fault(

@@ -286,7 +286,7 @@ export class ApertureSegments {
     const op = OPCODE_BY_MNEMONIC.get('pwrite')!;
     const n = encodeInto({ op, flags: 0, operands: [{ space: LocationSpace.Segment, sub: m.segment.id, aux: 0, address: m.offset + step.offset }, 4, BigInt(step.value)] }, buf.bytes, 0);
     const entry = yield* k.vidsch.patchAndSubmit(buf, { engine: k.renderEngine, kind: 'render', physical: buf.physical, start: 0, end: n, size: buf.size, label: `GPU write to '${a.name}' through ${m.segment.name}` }, undefined);
-    a.busy.set(k.renderEngine, entry.fenceId);
+    a.busy[k.renderEngine] = entry.fenceId;
     yield* this.w.settle(a, 'GPU write through the aperture to complete');
     this.stats.gpuWrites++;
     const shadow = k.shadow.get(a);

@@ -218,8 +218,8 @@ export class CpuAccess {
       { AllocationIndex: 1, SlotId: 1, DriverId: 0, AllocationOffset: 0, PatchOffset: 20, SplitOffset: 0 },
     ];
     const entry = yield* k.vidsch.patchAndSubmit(buf, { engine, kind: 'render', physical: buf.physical, start: 0, end, size: buf.size, label: `unswizzle '${swizzled.name}' -> '${linear.name}' for a lock` }, { allocations, patches });
-    swizzled.busy.set(engine, entry.fenceId);
-    linear.busy.set(engine, entry.fenceId);
+    swizzled.busy[engine] = entry.fenceId;
+    linear.busy[engine] = entry.fenceId;
     linear.dirty = true;
     // 2-3. pfnLockCb on the linear allocation waits until the unswizzle is done.
     yield* this.w.settle(linear, 'unswizzled for the lock');

@@ -165,7 +165,8 @@ export class VidMm {
   }
 
   isBusy(a: Allocation): boolean {
-    for (const [engine, fence] of a.busy) if (!this.host.vidsch.isComplete(engine, fence)) return true;
+    const busy = a.busy;
+    for (let engine = 0; engine < busy.length; engine++) if (!this.host.vidsch.isComplete(engine, busy[engine])) return true;
     return false;
   }
 

@@ -45,8 +45,8 @@ export interface Allocation {
   mdl: MDL;
   pageListSize: number;
   locked: boolean;
-  /** Last submission referencing it, per engine (fence ids). */
-  busy: Map<number, number>;
+  /** Last submission referencing it, by engine (fence ids; 0 where none has, a fence complete from the start). */
+  busy: number[];
   /** The paging buffer (engine, fence; fence 0 when none) that last moved its content. */
   lastPagingEngine: number;
   lastPagingFence: number;

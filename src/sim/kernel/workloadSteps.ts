@@ -250,7 +250,7 @@ export class WorkloadSteps {
       mdl: { ByteCount: size, ByteOffset: 0, PfnArray: pages.map((p) => p / PAGE_SIZE), PageListPhysicalAddress: list.physical },
       pageListSize: list.size,
       locked: false,
-      busy: new Map(),
+      busy: new Array<number>(this.k.vidsch.engines.length).fill(0),
       // Every member from the start, so all records share one shape (a member added later gives
       // the kernel's hot paths a second shape to handle, and V8 throws away their compiled code).
       lastPagingEngine: 0,
@@ -428,7 +428,7 @@ export class WorkloadSteps {
         b.free = true;
       },
     );
-    for (const a of list) a.busy.set(engine, entry.fenceId);
+    for (const a of list) a.busy[engine] = entry.fenceId;
     for (const a of writes) a.dirty = true;
     for (const t of tiles) {
       t.a.content = 'valid';

@@ -20,6 +20,7 @@ import { DevicePagingQueue } from './pagingQueue';
 import type { Allocation, EvictionAperture } from './vidmm';
 import type { QueuedBuffer } from './vidsch';
 import { PathContext } from './pathContext';
+import { PathsRun } from './pathsRun';
 
 export interface MemoryPathsState {
   verifier: boolean;
@@ -92,27 +93,12 @@ export class MemoryPaths implements KernelExtension {
     };
   }
 
-  *run(): Gen {
-    const inner = this.kernel.run();
-    let finished = false;
-    try {
-      for (;;) {
-        const r = inner.next();
-        if (r.done) {
-          finished = true;
-          break;
-        }
-        const e = r.value;
-        yield e;
-        // GPU instruction events are the hot path: nothing here reacts to them.
-        if (e.kind === 'instruction') continue;
-        if (e.kind === 'kernel' && (e.what === 'eviction' || e.what === 'relocation')) yield* this.cpu.onEvent(e);
-        this.verifier?.observe();
-      }
-      yield* this.kernel.frame('finish: stop the device', this.finish());
-    } finally {
-      if (!finished) inner.return(undefined);
-    }
+  run(): Gen {
+    return new PathsRun(this.kernel.run(), {
+      reaction: (e) => (e.kind === 'kernel' && (e.what === 'eviction' || e.what === 'relocation') ? this.cpu.onEvent(e) : undefined),
+      between: () => this.verifier?.observe(),
+      finish: () => this.kernel.frame('finish: stop the device', this.finish()),
+    });
   }
 
   private *finish(): Gen {

@@ -1,0 +1,100 @@
+// The memory paths around the kernel's run (PathsRun): every kernel event passes through in order;
+// after each one but a GPU instruction the paths react (events of their own come right after the
+// event they react to) and the verifier looks; the device is stopped once the kernel's run is done;
+// a run ended early, or a reaction that throws, returns the kernel's run so its `finally` blocks run.
+
+import assert from 'node:assert/strict';
+import type { Gen, MachineEvent } from '../../../src/sim/kernel/events';
+import { PathsRun, type PathsHost } from '../../../src/sim/kernel/pathsRun';
+
+const kernelEvent = (what: string): MachineEvent => ({ kind: 'kernel', time: 0, what, message: what, data: {} }) as MachineEvent;
+const instruction = (address: number): MachineEvent => ({ kind: 'instruction', time: 0, engine: 0, address, offset: 0, submissionId: 1 });
+const nameOf = (e: MachineEvent): string => (e.kind === 'kernel' ? e.what : `instruction@${(e as { address: number }).address}`);
+
+/** A host that logs what it is asked to do; `react` names the events it reacts to with two events of its own. */
+function host(log: string[], react: string[] = [], failOn?: string): PathsHost {
+  return {
+    reaction(e) {
+      if (e.kind !== 'kernel' || !react.includes(e.what)) return undefined;
+      return (function* (): Gen {
+        log.push(`react ${e.what}`);
+        if (failOn === e.what) throw new Error(`reaction to ${e.what} failed`);
+        yield kernelEvent(`${e.what}-cpu-1`);
+        yield kernelEvent(`${e.what}-cpu-2`);
+      })();
+    },
+    between: () => log.push('between'),
+    finish: function* (): Gen {
+      log.push('finish');
+      yield kernelEvent('stop-device');
+    },
+  };
+}
+
+function drain(run: Gen): string[] {
+  const out: string[] = [];
+  for (let r = run.next(); r.done !== true; r = run.next()) out.push(nameOf(r.value));
+  return out;
+}
+
+describe('memory paths around the kernel run (PathsRun)', () => {
+  it('passes every event through, reacts after each but an instruction, then stops the device', () => {
+    const log: string[] = [];
+    function* kernel(): Gen {
+      yield kernelEvent('submission');
+      yield instruction(16);
+      yield kernelEvent('eviction');
+      yield kernelEvent('interrupt');
+    }
+    const events = drain(new PathsRun(kernel(), host(log, ['eviction'])));
+    assert.deepEqual(events, ['submission', 'instruction@16', 'eviction', 'eviction-cpu-1', 'eviction-cpu-2', 'interrupt', 'stop-device']);
+    assert.deepEqual(log, ['between', 'react eviction', 'between', 'between', 'finish']);
+  });
+
+  it('returned early, returns the kernel run (its finally blocks run) and does not stop the device', () => {
+    const log: string[] = [];
+    function* kernel(): Gen {
+      try {
+        yield kernelEvent('a');
+        yield kernelEvent('b');
+      } finally {
+        log.push('kernel finally');
+      }
+    }
+    const run = new PathsRun(kernel(), host(log));
+    run.next();
+    assert.deepEqual(run.return(), { value: undefined, done: true });
+    assert.deepEqual(log, ['kernel finally']);
+    assert.equal(run.next().done, true);
+  });
+
+  it('a reaction that throws ends the run, returning the kernel run', () => {
+    const log: string[] = [];
+    function* kernel(): Gen {
+      try {
+        yield kernelEvent('relocation');
+        yield kernelEvent('never');
+      } finally {
+        log.push('kernel finally');
+      }
+    }
+    const run = new PathsRun(kernel(), host(log, ['relocation'], 'relocation'));
+    assert.equal(nameOf(run.next().value as MachineEvent), 'relocation');
+    assert.throws(() => run.next(), /reaction to relocation failed/);
+    assert.deepEqual(log, ['react relocation', 'kernel finally']);
+    assert.equal(run.next().done, true);
+  });
+
+  it('a kernel run that throws ends the run without stopping the device', () => {
+    const log: string[] = [];
+    function* kernel(): Gen {
+      yield kernelEvent('a');
+      throw new Error('kernel failed');
+    }
+    const run = new PathsRun(kernel(), host(log));
+    run.next();
+    assert.throws(() => run.next(), /kernel failed/);
+    assert.deepEqual(log, ['between']);
+    assert.equal(run.next().done, true);
+  });
+});

@@ -10,23 +10,40 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** Each driver context still thought alive (their global objects, weakly held). */
-let lives: WeakRef<object>[] = [];
-/** A context was found taken when the list was pruned, and not settled since. */
-let takenUnsettled = false;
-/** The list is pruned when it grows past this (a sweep with no debugger makes thousands of contexts). */
-let pruneAt = 64;
-let collect: (() => void) | undefined;
+/** The driver contexts of a thread, weakly held, and whether one was taken since it was last settled. */
+export class TakenContexts {
+  /** Each driver context still thought alive (their global objects, weakly held). */
+  private lives: WeakRef<object>[] = [];
+  /** A context was found taken when the list was pruned, and not settled since. */
+  private takenUnsettled = false;
+  /** The list is pruned when it grows past this (a sweep with no debugger makes thousands of contexts). */
+  private pruneAt = 64;
 
-/** Notes a new driver context by its global object (`globalThis` inside it). */
-export function trackDriverContext(global: object): void {
-  lives.push(new WeakRef(global));
-  if (lives.length < pruneAt) return;
-  const before = lives.length;
-  lives = lives.filter((r) => r.deref() !== undefined);
-  if (lives.length < before) takenUnsettled = true;
-  pruneAt = Math.max(64, lives.length * 2);
+  /** Notes a new driver context by its global object (`globalThis` inside it). */
+  track(global: object): void {
+    this.lives.push(new WeakRef(global));
+    if (this.lives.length < this.pruneAt) return;
+    const before = this.lives.length;
+    this.lives = this.lives.filter((r) => r.deref() !== undefined);
+    if (this.lives.length < before) this.takenUnsettled = true;
+    this.pruneAt = Math.max(64, this.lives.length * 2);
+  }
+
+  /**
+   * When a context was collected since the last call, runs a full collection so that the inspector
+   * forgets it (and any other collected context) now: true when it did.
+   */
+  settle(): boolean {
+    const before = this.lives.length;
+    this.lives = this.lives.filter((r) => r.deref() !== undefined);
+    if (this.lives.length === before && !this.takenUnsettled) return false;
+    this.takenUnsettled = false;
+    (collect ??= forcedCollection())();
+    return true;
+  }
 }
+
+let collect: (() => void) | undefined;
 
 /** V8's own full collection (the function `--expose-gc` installs), made in a throwaway context while the flag is up: no driver context ever has a `gc`. */
 function forcedCollection(): () => void {
@@ -38,15 +55,15 @@ function forcedCollection(): () => void {
   }
 }
 
-/**
- * When a driver context was collected since the last call, runs a full collection so that the
- * inspector forgets it (and any other collected context) now: true when it did.
- */
+/** This thread's driver contexts (each sandbox notes its own; the debugger's bridge settles them). */
+const driverContexts = new TakenContexts();
+
+/** Notes a new driver context of this thread by its global object. */
+export function trackDriverContext(global: object): void {
+  driverContexts.track(global);
+}
+
+/** Settles this thread's driver contexts (TakenContexts.settle). */
 export function settleTakenContexts(): boolean {
-  const before = lives.length;
-  lives = lives.filter((r) => r.deref() !== undefined);
-  if (lives.length === before && !takenUnsettled) return false;
-  takenUnsettled = false;
-  (collect ??= forcedCollection())();
-  return true;
+  return driverContexts.settle();
 }

@@ -71,31 +71,26 @@ export class Framed<R> implements Gen<R> {
   }
 
   return(value: R): IteratorResult<MachineEvent, R> {
-    // Not started: the body never ran, so there is nothing to leave (a generator returned before
-    // its first `next` runs none of its code either).
-    if (!this.started) {
-      this.ended = true;
-      return this.body.return(value);
-    }
-    let r: IteratorResult<MachineEvent, R>;
-    try {
-      r = this.body.return(value);
-    } catch (e) {
-      this.leave();
-      throw e;
-    }
-    if (r.done === true) this.leave();
-    return r;
+    return this.forward(() => this.body.return(value));
   }
 
   throw(error: unknown): IteratorResult<MachineEvent, R> {
+    return this.forward(() => this.body.throw(error));
+  }
+
+  /**
+   * A return or throw passed on to the body, the label coming off when that ends it. Before the body
+   * started it ends without running, and there is nothing to leave (a generator returned or thrown
+   * into before its first `next` runs none of its code either).
+   */
+  private forward(into: () => IteratorResult<MachineEvent, R>): IteratorResult<MachineEvent, R> {
     if (!this.started) {
       this.ended = true;
-      return this.body.throw(error);
+      return into();
     }
     let r: IteratorResult<MachineEvent, R>;
     try {
-      r = this.body.throw(error);
+      r = into();
     } catch (e) {
       this.leave();
       throw e;

@@ -85,6 +85,38 @@ describe('memory paths around the kernel run (PathsRun)', () => {
     assert.equal(run.next().done, true);
   });
 
+  it('an error thrown into it goes to the reaction running, as yield* passes it; else it ends the run', () => {
+    const log: string[] = [];
+    function* kernel(): Gen {
+      try {
+        yield kernelEvent('eviction');
+        yield kernelEvent('after');
+      } finally {
+        log.push('kernel finally');
+      }
+    }
+    const paths: PathsHost = {
+      ...host(log),
+      reaction: () =>
+        (function* (): Gen {
+          try {
+            yield kernelEvent('cpu');
+          } catch {
+            yield kernelEvent('caught');
+          }
+        })(),
+    };
+    const run = new PathsRun(kernel(), paths);
+    run.next(); // eviction
+    assert.equal(nameOf(run.next().value as MachineEvent), 'cpu');
+    assert.equal(nameOf(run.throw(new Error('into the reaction')).value as MachineEvent), 'caught');
+    assert.equal(nameOf(run.next().value as MachineEvent), 'after', 'the reaction ended and the run goes on');
+    assert.deepEqual(log, ['between']);
+    assert.throws(() => run.throw(new Error('into the run')), /into the run/);
+    assert.deepEqual(log, ['between', 'kernel finally']);
+    assert.equal(run.next().done, true);
+  });
+
   it('a kernel run that throws ends the run without stopping the device', () => {
     const log: string[] = [];
     function* kernel(): Gen {

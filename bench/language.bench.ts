@@ -10,14 +10,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { ROOT } from '../test/setup';
 import { LspClient } from '../test/language/lspClient';
 import { assemble } from '../src/isa/assembler';
 import { IncrementalAssembly } from '../src/isa/incremental/assembly';
 import { resultOf } from '../src/isa/incremental/result';
 import { SERVER_OPTIONS } from '../src/language/analysis';
+import { fullCollection } from '../src/sim/runtime/fullCollection';
 import { interleaved, loadRow } from './isaTiming';
 import { Suite, row } from './suite';
 
@@ -175,12 +174,6 @@ async function turns(runs: number, a: () => Promise<unknown>, b: (() => Promise<
 const ratio = (x: number, y: number | undefined) => (y === undefined ? 'JSON server not timed at this size' : `pgasm/json ${(x / y).toFixed(3)}x (interleaved)`);
 const target = (x: number, limit: number, cpu?: number) => `target < ${limit} ms: ${x < limit ? 'met' : cpu !== undefined && cpu < limit ? `met by CPU time (${cpu.toFixed(1)} ms)` : 'NOT met'}`;
 
-/** A collection of this process's heap (V8's gc, exposed for the bench). */
-const gc = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
 /** The same edit in this process, without the protocol: the incremental analysis, and a whole assembly. */
 function inProcess(text: string, line: number, runs: number): void {
   const engine = new IncrementalAssembly(text, SERVER_OPTIONS);
@@ -215,7 +208,7 @@ async function measure(lines: number): Promise<void> {
     // What the in-process measure held (an analysis of the whole text, copies of it) is collected
     // before the round trips are timed: this process stands for the editor, and its own collections
     // would otherwise be counted as the server's latency (at 500,000 lines they were most of it).
-    gc();
+    fullCollection();
     for (const kind of ['char', 'line'] as const) {
       const cpu0 = cpuMs(pid);
       const [pe, je] = await turns(runs, () => p.side.edit(kind), j ? () => j.edit(kind) : undefined);

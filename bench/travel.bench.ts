@@ -12,13 +12,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import * as esbuild from 'esbuild';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { compileDriver, type CompiledDriver } from '../src/sim/driver/loader';
 import { machineFrom, type Machine } from '../src/sim/machine';
+import { fullCollection } from '../src/sim/runtime/fullCollection';
 import { parseScenario, type Scenario } from '../src/sim/scenario';
 import { CHECKPOINT_MEMORY_PER_VRAM_TOUCHED, DEFAULT_CHECKPOINT_COUNT, DEFAULT_WORTHWHILE_REPLAY_MS, machineBytes, Timeline } from '../src/sim/timeline/timeline';
 import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
@@ -142,9 +141,8 @@ async function stepBackTimes(scenario: string): Promise<{ kernel: number[]; gpu:
 
 /** Bytes the process holds in its heap and outside it (array buffers are part of `external`), after a full collection. */
 function held(): number {
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
+  fullCollection();
+  fullCollection();
   const u = process.memoryUsage();
   return u.heapUsed + u.external;
 }
@@ -255,7 +253,6 @@ export const travelSuite: Suite = {
   name: 'travel',
   title: 'time travel: step back at the end of random-pressure, checkpoint memory, throughput with recording on',
   async run() {
-    setFlagsFromString('--expose-gc');
     const rp = scenarioFile('random-pressure');
     console.log(`  load at start ${load()}`);
 

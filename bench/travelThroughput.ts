@@ -9,10 +9,9 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { compileDriver, type CompiledDriver } from '../src/sim/driver/loader';
 import { machineFrom } from '../src/sim/machine';
+import { fullCollection } from '../src/sim/runtime/fullCollection';
 import { parseScenario, type Scenario } from '../src/sim/scenario';
 import { attachRecorder, Recording } from '../src/sim/timeline/recorder';
 
@@ -44,8 +43,6 @@ async function main(): Promise<void> {
   const [mode, roundsArg, root, warmUpArg] = process.argv.slice(2);
   if (mode !== 'on' && mode !== 'off' && mode !== 'both') throw new Error(`usage: travelThroughput on|off|both ROUNDS ROOT [WARM_UP] (got ${mode})`);
   const warmUp = Number(warmUpArg ?? 0);
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   const path = join(root, 'samples', 'scenarios', 'random-pressure.json');
   const scenario = parseScenario(readFileSync(path, 'utf8'), path);
   const compiled = await compileDriver(join(root, 'samples', 'drivers', 'reference', 'driver.ts'));
@@ -53,8 +50,8 @@ async function main(): Promise<void> {
   const modes: readonly ('off' | 'on')[] = mode === 'both' ? ['off', 'on'] : [mode];
   for (let round = 0; round < warmUp + Number(roundsArg); round++) {
     for (const m of modes) {
-      gc();
-      gc();
+      fullCollection();
+      fullCollection();
       const r = eventsPerSecond(compiled, scenario, m === 'on');
       if (round >= warmUp) rates[m].push(r);
     }

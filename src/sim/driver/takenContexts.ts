@@ -7,8 +7,7 @@
 // its second pass at once, so the debugger settles the taken contexts (`settleTakenContexts`) right
 // before it places a breakpoint by URL; it costs a collection only when a context was taken.
 
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { fullCollection } from '../runtime/fullCollection';
 
 /** The driver contexts of a thread, weakly held, and whether one was taken since it was last settled. */
 export class TakenContexts {
@@ -38,20 +37,8 @@ export class TakenContexts {
     this.lives = this.lives.filter((r) => r.deref() !== undefined);
     if (this.lives.length === before && !this.takenUnsettled) return false;
     this.takenUnsettled = false;
-    (collect ??= forcedCollection())();
+    fullCollection();
     return true;
-  }
-}
-
-let collect: (() => void) | undefined;
-
-/** V8's own full collection (the function `--expose-gc` installs), made in a throwaway context while the flag is up: no driver context ever has a `gc`. */
-function forcedCollection(): () => void {
-  v8.setFlagsFromString('--expose-gc');
-  try {
-    return vm.runInNewContext('gc') as () => void;
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc');
   }
 }
 

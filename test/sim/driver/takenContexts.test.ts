@@ -5,17 +5,14 @@
 // which the collector may take at any time (one taken during the first test failed it in CI).
 
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { TakenContexts } from '../../../src/sim/driver/takenContexts';
+import { fullCollection } from '../../../src/sim/runtime/fullCollection';
 
 /** A full collection for the test itself, once the current job is over (a WeakRef keeps its object alive until then). */
 async function collectGarbage(): Promise<void> {
   await new Promise((r) => setImmediate(r));
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  v8.setFlagsFromString('--no-expose-gc');
-  gc();
+  fullCollection();
 }
 
 /** Contexts made and tracked by `contexts`, with no reference kept here. */

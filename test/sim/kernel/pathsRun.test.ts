@@ -31,6 +31,15 @@ function host(log: string[], react: string[] = [], failOn?: string): PathsHost {
   };
 }
 
+/** A kernel run yielding kernel events named `names`, whose `finally` block logs 'kernel finally'. */
+function* kernelRun(log: string[], ...names: string[]): Gen {
+  try {
+    for (const n of names) yield kernelEvent(n);
+  } finally {
+    log.push('kernel finally');
+  }
+}
+
 function drain(run: Gen): string[] {
   const out: string[] = [];
   for (let r = run.next(); r.done !== true; r = run.next()) out.push(nameOf(r.value));
@@ -53,15 +62,7 @@ describe('memory paths around the kernel run (PathsRun)', () => {
 
   it('returned early, returns the kernel run (its finally blocks run) and does not stop the device', () => {
     const log: string[] = [];
-    function* kernel(): Gen {
-      try {
-        yield kernelEvent('a');
-        yield kernelEvent('b');
-      } finally {
-        log.push('kernel finally');
-      }
-    }
-    const run = new PathsRun(kernel(), host(log));
+    const run = new PathsRun(kernelRun(log, 'a', 'b'), host(log));
     run.next();
     assert.deepEqual(run.return(), { value: undefined, done: true });
     assert.deepEqual(log, ['kernel finally']);
@@ -70,15 +71,7 @@ describe('memory paths around the kernel run (PathsRun)', () => {
 
   it('a reaction that throws ends the run, returning the kernel run', () => {
     const log: string[] = [];
-    function* kernel(): Gen {
-      try {
-        yield kernelEvent('relocation');
-        yield kernelEvent('never');
-      } finally {
-        log.push('kernel finally');
-      }
-    }
-    const run = new PathsRun(kernel(), host(log, ['relocation'], 'relocation'));
+    const run = new PathsRun(kernelRun(log, 'relocation', 'never'), host(log, ['relocation'], 'relocation'));
     assert.equal(nameOf(run.next().value as MachineEvent), 'relocation');
     assert.throws(() => run.next(), /reaction to relocation failed/);
     assert.deepEqual(log, ['react relocation', 'kernel finally']);
@@ -87,14 +80,6 @@ describe('memory paths around the kernel run (PathsRun)', () => {
 
   it('an error thrown into it goes to the reaction running, as yield* passes it; else it ends the run', () => {
     const log: string[] = [];
-    function* kernel(): Gen {
-      try {
-        yield kernelEvent('eviction');
-        yield kernelEvent('after');
-      } finally {
-        log.push('kernel finally');
-      }
-    }
     const paths: PathsHost = {
       ...host(log),
       reaction: () =>
@@ -106,7 +91,7 @@ describe('memory paths around the kernel run (PathsRun)', () => {
           }
         })(),
     };
-    const run = new PathsRun(kernel(), paths);
+    const run = new PathsRun(kernelRun(log, 'eviction', 'after'), paths);
     run.next(); // eviction
     assert.equal(nameOf(run.next().value as MachineEvent), 'cpu');
     assert.equal(nameOf(run.throw(new Error('into the reaction')).value as MachineEvent), 'caught');

@@ -1,8 +1,9 @@
 // The simulated GPU's figures, each printed with its baseline from the same run (alternated runs,
 // wall and CPU time, the machine's load at start and end): engine copies of 64 MiB segment to
-// segment, MDL to segment and of filled content against Buffer.copy, engine fills of 64 MiB and of
-// 2 KiB pieces against Uint32Array.fill, small instructions per second, and the resident memory of
-// a 16 GiB adapter with 64 MiB of VRAM touched.
+// segment and MDL to segment (page to page, where written pages are shared with the source, and
+// 64 bytes off a page boundary, where every byte moves) and of filled content against
+// Buffer.copy, engine fills of 64 MiB and of 2 KiB pieces against Uint32Array.fill, small
+// instructions per second, and the resident memory of a 16 GiB adapter with 64 MiB of VRAM touched.
 //
 // The workload runs from an esbuild bundle, as the simulator ships (dist/*.js), not through tsx:
 // tsx compiles each module to CommonJS separately, which turns every imported constant read on

@@ -19,8 +19,10 @@
 // the start of its effects (the instruction event) to the end of its step; the same operations are
 // also timed as whole instructions, fetch, decode and operand checks included. The floor's buffers
 // stay in the cache from one copy to the next, and the engine's memory (gigabytes, in 64 KiB slabs
-// and scattered MDL pages) does not: the copies that moved bytes are also done again after the run
+// and scattered MDL pages) does not: the copies of written content are also done again after the run
 // with Buffer.copy between two 256 MiB buffers, at places at random, in one piece and as 4 KiB pages.
+// A copy of written content moves bytes only where it is not page to page: whole pages are shared
+// with the source, copied on write (the bytes shared and moved are printed).
 //
 // The full shape asked for is 2 GiB of VRAM, 10,000 allocations and 100,000 submissions; it runs
 // when PAGING_LAB_BENCH_FULL=1 (one round). By default the run is scaled to a tenth of the
@@ -147,7 +149,12 @@ function summary(r: StressRound, p: PlainRound): void {
     `${ms(floorMs)} (${ms(floorCpuMs)})`,
     `simulation (watched) costs ${(r.cpuMs / Math.max(floorCpuMs, 0.001)).toFixed(1)}x the floor in CPU time, ${(r.wallMs / Math.max(floorMs, 0.001)).toFixed(1)}x in wall time (target <= 30x)`,
   );
-  opRow('engine copies that moved bytes / Buffer.copy of each, right after', r.copies);
+  opRow('engine copies of written content / Buffer.copy of each, right after', r.copies);
+  row(
+    '  ... of which pages shared / uniform content filled / bytes moved',
+    `${(r.copies.sharedBytes / MiB).toFixed(1)} / ${(r.copies.patternBytes / MiB).toFixed(1)} / ${((r.copies.bytes - r.copies.sharedBytes - r.copies.patternBytes) / MiB).toFixed(1)} MiB`,
+    'whole pages from page to page are shared with the source, copied on write: no byte moves until either side is written',
+  );
   const cold = r.coldCopies;
   row(
     '  ... Buffer.copy of each between memory out of the caches: in one piece / as scattered 4 KiB pages',
@@ -164,7 +171,7 @@ function summary(r: StressRound, p: PlainRound): void {
   row(
     '  ... timed as whole instructions (fetch, decode, operand checks too)',
     `${ms(r.filledCopies.instructionMs)} / ${ms(r.filledCopies.floorMs)}`,
-    `ratio ${(r.filledCopies.floorMs / Math.max(r.filledCopies.instructionMs, 0.001)).toFixed(2)}; fills ${(r.fills.floorMs / Math.max(r.fills.instructionMs, 0.001)).toFixed(2)}, copies that moved bytes ${(r.copies.floorMs / Math.max(r.copies.instructionMs, 0.001)).toFixed(2)}`,
+    `ratio ${(r.filledCopies.floorMs / Math.max(r.filledCopies.instructionMs, 0.001)).toFixed(2)}; fills ${(r.fills.floorMs / Math.max(r.fills.instructionMs, 0.001)).toFixed(2)}, copies of written content ${(r.copies.floorMs / Math.max(r.copies.instructionMs, 0.001)).toFixed(2)}`,
   );
   row(
     'all engine copies / Buffer.copy of each, right after',

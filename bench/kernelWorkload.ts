@@ -38,6 +38,9 @@ export interface OpTimes {
   floorCpuMs: number;
   /** 64 KiB slabs of fresh memory the engine's memories took from the process during these operations. */
   freshSlabs: number;
+  /** Bytes carried by sharing whole pages with the source (copied on write), and as a fill of uniform content: no byte moved. */
+  sharedBytes: number;
+  patternBytes: number;
   /**
    * The same operations timed as whole instructions: from the engine's step, so with fetching,
    * decoding and checking the operands (`engineMs` starts when the instruction's effects begin).
@@ -45,7 +48,7 @@ export interface OpTimes {
   instructionMs: number;
 }
 
-const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0, freshSlabs: 0, instructionMs: 0 });
+const opTimes = (): OpTimes => ({ count: 0, bytes: 0, engineMs: 0, floorMs: 0, floorCpuMs: 0, freshSlabs: 0, sharedBytes: 0, patternBytes: 0, instructionMs: 0 });
 
 /** What touching fresh memory costs on this machine, against writing the same memory again: wall time of a 64 KiB slab, in ms. */
 export interface FirstTouch {
@@ -73,7 +76,7 @@ export function firstTouch(n = 64): FirstTouch {
   return { freshMs, againMs: (performance.now() - t) / n };
 }
 
-/** Buffer.copy of the engine's copies that moved bytes, between memory out of the caches (coldCopies): wall time, ms. */
+/** Buffer.copy of the engine's copies of written content, between memory out of the caches (coldCopies): wall time, ms. */
 export interface ColdCopy {
   /** Each copy in one piece, from and to page-aligned places at random. */
   contiguousMs: number;
@@ -136,7 +139,8 @@ export interface StressRound {
   floorCpuMs: number;
   /**
    * Bytes and engine time of the copies and fills the engine executed, and of the same with the
-   * primitives (wall time; the floor's CPU time too): copies that moved bytes against Buffer.copy,
+   * primitives (wall time; the floor's CPU time too): copies of written content (pages shared with
+   * the source, bytes moved where not page to page) against Buffer.copy,
    * copies of filled content (no byte moved) against Uint32Array.fill and, in
    * filledCopiesAsCopyMs, against Buffer.copy.
    */
@@ -146,7 +150,7 @@ export interface StressRound {
   fills: OpTimes;
   /** Measured after the run, in the same process. */
   firstTouch: FirstTouch;
-  /** The copies that moved bytes, with Buffer.copy between memory out of the caches; after the run (and its RSS). */
+  /** The copies of written content, with Buffer.copy between memory out of the caches; after the run (and its RSS). */
   coldCopies: ColdCopy;
   /** Distinct VRAM and system memory written by anyone (4 KiB pages), what has bytes behind it now, and the process's RSS. */
   touchedBytes: number;
@@ -297,6 +301,7 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
   let asCopyMs = 0;
   (gpu as { step: Gpu['step'] }).step = (engine) => {
     const patterned = gpu.patternCopiedBytes();
+    const shared = gpu.sharedCopiedBytes();
     const slabs = freshSlabsTaken();
     const s0 = performance.now();
     const r = step(engine);
@@ -310,6 +315,8 @@ export async function runStressRound(shape: StressShape): Promise<StressRound> {
       kind.engineMs += t1 - t0;
       kind.instructionMs += t1 - s0;
       kind.freshSlabs += freshSlabsTaken() - slabs;
+      kind.sharedBytes += gpu.sharedCopiedBytes() - shared;
+      if (code === Op.Copy) kind.patternBytes += gpu.patternCopiedBytes() - patterned;
       kind.floorMs += floor(kind !== copies, n, kind.count);
       replay.push({ kind, fill: kind !== copies, n });
       if (filled) asCopyMs += floor(false, n, 0);

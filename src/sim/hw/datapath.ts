@@ -7,11 +7,13 @@
 //
 // Fills go to the page store as fills (whole pages become uniform, no bytes written), and a copy
 // whose source run is uniform memory is a fill of the destination with that pattern: content that
-// was only ever filled moves through evictions and page-ins without a byte being copied.
+// was only ever filled moves through evictions and page-ins without a byte being copied. Whole
+// pages of written content copied from page boundary to page boundary share the source's bytes,
+// copied on write (SparseMemory.shareFrom): an eviction or a page-in moves no byte either.
 
 import { ACCESS_READ, ACCESS_WRITE, LOCATE_WRITE } from './constants';
 import type { EventHub } from './events';
-import { fillPattern, MIXED, rotatePattern } from './memory';
+import { fillPattern, MIXED, PAGE_BYTES, rotatePattern } from './memory';
 import type { GpuState } from './state';
 import { retileBand, TILE_BYTES } from './tiling';
 import type { Loc, Resolver } from './translate';
@@ -52,9 +54,22 @@ export class Datapath {
         pos += n;
         continue;
       }
-      f = res.resolve(dst, pos, ACCESS_WRITE, sl);
+      const fromMem = res.mem;
+      f = res.resolve(dst, pos, LOCATE_WRITE, sl);
       if (f) return f;
-      const n = Math.min(size - pos, sl, res.len);
+      let n = Math.min(size - pos, sl, res.len);
+      // Whole pages from page to page are shared with the source, copied on write: no byte moves.
+      const whole = n - (n % PAGE_BYTES);
+      if (whole > 0 && from % PAGE_BYTES === 0 && res.addr % PAGE_BYTES === 0 && res.mem.shareFrom(res.addr, fromMem, from, whole)) {
+        if (rd) events.noteRead(fromVram, from, fromDebug, whole);
+        if (ev) events.noteWrite(res.inVram, res.addr, res.debug, whole);
+        this.state.pageShared += whole;
+        pos += whole;
+        continue;
+      }
+      // The destination located, its bytes to write (not translated again: a translation can note a dummy page).
+      res.mem.run(res, res.addr, ACCESS_WRITE, n);
+      n = Math.min(n, res.len);
       if (rd) events.noteRead(fromVram, from, fromDebug, n);
       if (n <= 16) {
         const da = res.arr;

@@ -277,8 +277,13 @@ export class SimGpu implements Gpu {
   patternCopiedBytes(): number {
     return this.state.patternCopied;
   }
+  /** Bytes copies have carried by sharing whole pages of written content (no byte moved). */
+  sharedCopiedBytes(): number {
+    return this.state.pageShared;
+  }
   heldBytes(): number {
-    return this.state.vram.heldBytes() + this.state.sys.heldBytes();
+    const st = this.state;
+    return st.vram.tableBytes() + st.sys.tableBytes() + st.store.heldBytes();
   }
   releaseMemory(): void {
     this.state.vram.recycle();

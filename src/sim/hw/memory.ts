@@ -7,45 +7,15 @@
 // zero fill of untouched memory costs nothing, and filling or copying content that was only ever
 // filled moves no bytes at all.
 //
-// Slots are 4 KiB pieces of 64 KiB slabs, numbered: slot s is at byte (s % 16) * 4 KiB of slab
-// s / 16. Slabs are small because a machine holds at least one per memory it wrote, partly used,
-// and a parked machine (a time-travel checkpoint) costs what it holds: with 1 MiB slabs, the three
-// memories of random-pressure held 3 MiB for the 0.6 MiB of VRAM the run touches. A page's slot is kept in an
-// Int32Array (no object per page, and the index of a huge, mostly untouched memory stays mostly
-// unmapped). Slots are handed out in order, reusing given-back
-// ones first (lowest address first when a range was given back), so pages written one after
-// another usually sit side by side and a bulk access takes them as one run (`run`): a 64 MiB copy
-// is a handful of typed-array calls, and memory the process already touched is written again
-// rather than fresh pages faulted in.
-//
-// A range of pages can also be backed by a caller's ArrayBuffer (`install`): its slabs are windows
-// of that buffer, which is how a common buffer's host view and the device's view of the same
-// physical memory stay the same bytes. Installed pages stay materialised until released.
-//
-// A memory whose machine is finished can give its slabs back (`recycle`), zeroed, to the next memory
-// made in the same thread: a sweep runs hundreds of machines one after another, and fresh slabs
-// per memory per run were paid in page faults and, because V8 counts array buffers as external
-// memory, in a full garbage collection after almost every run.
+// The slots behind materialised pages come from a SlabStore (slabStore.ts), which a machine's two
+// memories share: a page copied whole from one memory to the other can hold the same slot, copied on
+// write (`shareFrom`). A page's slot is kept in an Int32Array (no object per page, and the index of
+// a huge, mostly untouched memory stays mostly unmapped).
 
 import { ACCESS_WRITE, MAX_RUN_BYTES } from './constants';
+import { PAGE_BYTES, PAGE_SHIFT, SLAB_SHIFT, SLAB_SLOTS, SlabStore } from './slabStore';
 
-export const PAGE_SHIFT = 12;
-export const PAGE_BYTES = 1 << PAGE_SHIFT;
-const SLAB_SHIFT = 4;
-const SLAB_SLOTS = 1 << SLAB_SHIFT;
-const SLAB_BYTES = SLAB_SLOTS * PAGE_BYTES;
-
-/** Zeroed slabs given back by finished memories of this thread, for the next memories to carve. */
-const slabPool: Uint8Array[] = [];
-/** At most this many slabs (128 MiB) are kept for reuse; a larger memory gives the rest to the collector. */
-const SLAB_POOL_MAX = (128 * 1024 * 1024) / SLAB_BYTES;
-/** Slabs this thread took from the process rather than the pool: each costs the first touch of fresh memory. */
-let freshSlabs = 0;
-
-/** How many 64 KiB slabs the memories of this thread have taken from the process so far (the benchmarks report it). */
-export function freshSlabsTaken(): number {
-  return freshSlabs;
-}
+export { freshSlabsTaken, PAGE_BYTES, PAGE_SHIFT } from './slabStore';
 
 /** Not a pattern: the run just resolved holds bytes. */
 export const MIXED = -1;
@@ -79,60 +49,46 @@ export class SparseMemory {
   private readonly slotOf: Int32Array;
   /** Pattern of each uniform page (0: zeros). Meaningless where the page is materialised. */
   private readonly patterns: Uint32Array;
-  /** Slabs by number: their bytes, the same as 32-bit words (for fills), and whether installed. */
-  private readonly slabs: (Uint8Array | undefined)[] = [];
-  private readonly slabWords: (Uint32Array | undefined)[] = [];
-  private readonly slabInstalled: boolean[] = [];
-  /** Slab numbers free for installing. */
-  private readonly freeSlabs: number[] = [];
-  /** Slots given back, taken from the end. */
-  private readonly spare: number[] = [];
-  /** Next never-used slot of the slab being carved (its slab is full when it reaches a multiple of SLAB_SLOTS). */
-  private nextFresh = 0;
+  /** The store's slabs by number (the same arrays as the store's, kept here for the hot paths). */
+  private readonly slabs: (Uint8Array | undefined)[];
+  private readonly slabWords: (Uint32Array | undefined)[];
+  private readonly slabInstalled: boolean[];
   private materialised = 0;
   /** Byte offset in its slab of the page returned by the last pageForWrite. */
   at = 0;
 
-  constructor(readonly size: number) {
+  /** `store`: where the pages' bytes live; a machine's memories share one, so pages can be shared between them. */
+  constructor(
+    readonly size: number,
+    readonly store = new SlabStore(),
+  ) {
     this.pageCount = Math.ceil(size / PAGE_BYTES);
     this.slotOf = new Int32Array(this.pageCount);
     this.patterns = new Uint32Array(this.pageCount);
+    this.slabs = store.slabs;
+    this.slabWords = store.slabWords;
+    this.slabInstalled = store.installed;
   }
 
-  /** Bytes of materialised pages: what the memory costs. */
+  /** Bytes of materialised pages (a page sharing its slot with another counts in both). */
   residentBytes(): number {
     return this.materialised * PAGE_BYTES;
   }
 
-  /** Bytes this memory holds from the process: its own slabs (carved 64 KiB at a time) and its page tables; not installed buffers. */
-  heldBytes(): number {
-    let n = this.slotOf.byteLength + this.patterns.byteLength;
-    for (let k = 0; k < this.slabs.length; k++) if (this.slabs[k] && !this.slabInstalled[k]) n += this.slabs[k]!.byteLength;
-    return n;
+  /** Bytes of this memory's page tables; its pages' bytes are the store's (SlabStore.heldBytes). */
+  tableBytes(): number {
+    return this.slotOf.byteLength + this.patterns.byteLength;
   }
 
   /**
-   * Empties this memory (every page reads as zeros again) and gives its own slabs, zeroed where they
-   * were used, to the next memory this thread makes. For a memory nobody reads any more: a view
-   * taken from it before would show the next memory's bytes.
+   * Empties this memory (every page reads as zeros again) and recycles its store (SlabStore.recycle),
+   * emptying the other memory of the store too: call it on each. For memories nobody reads any
+   * more: a view taken from one before would show the next memory's bytes.
    */
   recycle(): void {
-    const current = this.nextFresh === 0 ? -1 : (this.nextFresh - 1) >>> SLAB_SHIFT;
-    for (let k = 0; k < this.slabs.length; k++) {
-      const bytes = this.slabs[k];
-      if (!bytes || this.slabInstalled[k] || slabPool.length >= SLAB_POOL_MAX) continue;
-      const used = k === current ? ((this.nextFresh - 1) & (SLAB_SLOTS - 1)) + 1 : SLAB_SLOTS;
-      bytes.fill(0, 0, used * PAGE_BYTES);
-      slabPool.push(bytes);
-    }
-    this.slabs.length = 0;
-    this.slabWords.length = 0;
-    this.slabInstalled.length = 0;
-    this.freeSlabs.length = 0;
-    this.spare.length = 0;
+    this.store.recycle();
     this.slotOf.fill(0);
     this.patterns.fill(0);
-    this.nextFresh = 0;
     this.materialised = 0;
   }
 
@@ -145,42 +101,24 @@ export class SparseMemory {
    * its pattern, unless the caller is about to overwrite all of it (`whole`).
    */
   pageForWrite(page: number, whole = false): Uint8Array {
+    const store = this.store;
     let s = this.slotOf[page] - 1;
     if (s < 0) {
-      let fresh = false;
-      if (this.spare.length > 0) s = this.spare.pop()!;
-      else {
-        s = this.carve();
-        fresh = true;
-      }
+      s = store.take();
       this.slotOf[page] = s + 1;
       this.materialised++;
       const p = this.patterns[page];
       // A fresh slot is zeros already; a reused one holds old bytes.
-      if (!whole && (p !== 0 || !fresh)) {
+      if (!whole && (p !== 0 || !store.tookZeros)) {
         const w = (s & (SLAB_SLOTS - 1)) << (PAGE_SHIFT - 2);
         this.slabWords[s >>> SLAB_SHIFT]!.fill(p, w, w + (PAGE_BYTES >>> 2));
       }
+    } else if (store.isShared(s)) {
+      s = store.unshare(s, whole);
+      this.slotOf[page] = s + 1;
     }
     this.at = (s & (SLAB_SLOTS - 1)) << PAGE_SHIFT;
     return this.slabs[s >>> SLAB_SHIFT]!;
-  }
-
-  private carve(): number {
-    if ((this.nextFresh & (SLAB_SLOTS - 1)) === 0) {
-      // The current slab is full (or there is none): start a new one.
-      const k = this.slabs.length;
-      let bytes = slabPool.pop();
-      if (!bytes) {
-        bytes = new Uint8Array(SLAB_BYTES);
-        freshSlabs++;
-      }
-      this.slabs.push(bytes);
-      this.slabWords.push(new Uint32Array(bytes.buffer));
-      this.slabInstalled.push(false);
-      this.nextFresh = k << SLAB_SHIFT;
-    }
-    return this.nextFresh++;
   }
 
   /**
@@ -206,20 +144,56 @@ export class SparseMemory {
       return;
     }
     out.pattern = MIXED;
-    if (s < 0) {
+    const store = this.store;
+    if (s < 0 || (mode === ACCESS_WRITE && store.isShared(s))) {
       out.arr = this.pageForWrite(page, po === 0 && want >= PAGE_BYTES);
       s = slotOf[page] - 1;
     } else {
       out.arr = this.slabs[s >>> SLAB_SHIFT]!;
     }
     out.off = ((s & (SLAB_SLOTS - 1)) << PAGE_SHIFT) + po;
-    // Following pages whose slots follow in the same slab (a write takes only those materialised).
+    // Following pages whose slots follow in the same slab (a write takes only those materialised and not shared).
     const slabEnd = (s | (SLAB_SLOTS - 1)) + 1;
     for (let k = page + 1, next = s + 1; len < want && len < MAX_RUN_BYTES && next < slabEnd && k < this.pageCount; k++, next++) {
-      if (slotOf[k] !== next + 1) break;
+      if (slotOf[k] !== next + 1 || (mode === ACCESS_WRITE && store.isShared(next))) break;
       len += PAGE_BYTES;
     }
     out.len = len < want ? len : want;
+  }
+
+  /**
+   * Makes the `length` bytes at `address` hold what `from` holds at `fromAddress` by giving these
+   * pages the same slots (copied on write: see SlabStore), moving no byte. Whole pages only, both
+   * addresses page aligned. False, changing nothing, when some page cannot be shared: `from` keeps
+   * its bytes in another store, one of its pages is uniform or installed, one of these is
+   * installed, or the ranges overlap in one memory; the caller then copies bytes.
+   */
+  shareFrom(address: number, from: SparseMemory, fromAddress: number, length: number): boolean {
+    if (address % PAGE_BYTES !== 0 || fromAddress % PAGE_BYTES !== 0 || length % PAGE_BYTES !== 0) {
+      throw new Error('pages are shared whole: page-aligned addresses and length');
+    }
+    if (from.store !== this.store || (from === this && address < fromAddress + length && fromAddress < address + length)) return false;
+    const first = address / PAGE_BYTES;
+    const source = fromAddress / PAGE_BYTES;
+    const pages = length / PAGE_BYTES;
+    const installed = this.slabInstalled;
+    for (let i = 0; i < pages; i++) {
+      const s = from.slotOf[source + i] - 1;
+      if (s < 0 || installed[s >>> SLAB_SHIFT]) return false;
+      const d = this.slotOf[first + i] - 1;
+      if (d >= 0 && installed[d >>> SLAB_SHIFT]) return false;
+    }
+    const store = this.store;
+    for (let i = 0; i < pages; i++) {
+      const s = from.slotOf[source + i] - 1;
+      const d = this.slotOf[first + i] - 1;
+      if (d === s) continue;
+      if (d >= 0) store.give(d);
+      else this.materialised++;
+      store.share(s);
+      this.slotOf[first + i] = s + 1;
+    }
+    return true;
   }
 
   /** Makes pages [first, end) uniform with `pattern`, giving their slots back (installed ones are filled in place). */
@@ -234,7 +208,7 @@ export class SparseMemory {
           this.slabWords[k]!.fill(pattern, w, w + (PAGE_BYTES >>> 2));
           continue;
         }
-        this.spare.push(s);
+        this.store.give(s);
         this.slotOf[page] = 0;
         this.materialised--;
       }
@@ -352,12 +326,8 @@ export class SparseMemory {
     const pages = buffer.byteLength / PAGE_BYTES;
     this.release(address, buffer.byteLength);
     for (let w = 0; w * SLAB_SLOTS < pages; w++) {
-      const k = this.freeSlabs.pop() ?? this.slabs.length;
       const n = Math.min(SLAB_SLOTS, pages - w * SLAB_SLOTS);
-      const bytes = new Uint8Array(buffer, w * SLAB_BYTES, n * PAGE_BYTES);
-      this.slabs[k] = bytes;
-      this.slabWords[k] = new Uint32Array(buffer, w * SLAB_BYTES, (n * PAGE_BYTES) >>> 2);
-      this.slabInstalled[k] = true;
+      const k = this.store.install(buffer, w * SLAB_SLOTS * PAGE_BYTES, n);
       for (let i = 0; i < n; i++) this.slotOf[first + w * SLAB_SLOTS + i] = (k << SLAB_SHIFT) + i + 1;
       this.materialised += n;
     }
@@ -373,14 +343,9 @@ export class SparseMemory {
         const k = s >>> SLAB_SHIFT;
         if (this.slabInstalled[k]) {
           // The window goes when its first page does (a window is only ever released whole).
-          if ((s & (SLAB_SLOTS - 1)) === 0) {
-            this.slabs[k] = undefined;
-            this.slabWords[k] = undefined;
-            this.slabInstalled[k] = false;
-            this.freeSlabs.push(k);
-          }
+          if ((s & (SLAB_SLOTS - 1)) === 0) this.store.uninstall(k);
         } else {
-          this.spare.push(s);
+          this.store.give(s);
         }
         this.slotOf[page] = 0;
         this.materialised--;

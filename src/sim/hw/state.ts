@@ -5,11 +5,14 @@
 
 import { EventHub } from './events';
 import { SparseMemory } from './memory';
+import { SlabStore } from './slabStore';
 import { SegmentTable } from './segments';
 import type { GpuConfig } from './types';
 import { hex, UPPER } from '../../isa/hex';
 
 export class GpuState {
+  /** The bytes behind both memories: one store, so a page copied whole between them can be shared. */
+  readonly store = new SlabStore();
   readonly vram: SparseMemory;
   readonly sys: SparseMemory;
   readonly sysBytes: number;
@@ -25,10 +28,12 @@ export class GpuState {
   faultMessage = '';
   /** Bytes that copies carried as a fill because their source was uniform (no byte moved); read by the kernel bench. */
   patternCopied = 0;
+  /** Bytes that copies carried by sharing whole pages of written content with the source (no byte moved); read by the kernel bench. */
+  pageShared = 0;
 
   constructor(readonly config: Readonly<GpuConfig>) {
-    this.vram = new SparseMemory(config.vramBytes);
-    this.sys = new SparseMemory(config.systemMemoryBytes);
+    this.vram = new SparseMemory(config.vramBytes, this.store);
+    this.sys = new SparseMemory(config.systemMemoryBytes, this.store);
     this.sysBytes = config.systemMemoryBytes;
     this.segments = new SegmentTable(config.segments, config.gartResetDummyPage);
   }

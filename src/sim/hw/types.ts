@@ -382,12 +382,14 @@ export interface Gpu {
   writingInstruction(): number;
   debugRead(address: number, length: number): DebugReadResult;
   debugWrite(address: number, bytes: Uint8Array): DebugWriteResult;
-  /** Bytes of VRAM and system memory actually materialised. */
+  /** Bytes of VRAM and system memory actually materialised (a page sharing its bytes with one of the other memory counts in both). */
   residentBytes(): { vram: number; system: number };
   /** Bytes VRAM and system memory hold from the process (slabs and page tables), resident or not. */
   heldBytes(): number;
   /** Bytes copies have carried as fills so far, their source being uniform memory (no byte moved). */
   patternCopiedBytes(): number;
+  /** Bytes copies have carried so far by sharing whole pages of written content with their source, copied on write (no byte moved). */
+  sharedCopiedBytes(): number;
   /**
    * Empties VRAM and system memory and hands their storage to the next GPU made in this thread.
    * Only for a GPU nobody will read again (a finished run in a sweep).

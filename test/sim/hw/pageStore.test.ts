@@ -1,11 +1,14 @@
 // The page store behind VRAM and system memory: uniform pages cost nothing, fills of whole pages
-// give memory back, copies of filled content stay uniform, and whatever the mix of states, the
-// bytes read are those a flat array would hold (checked against one under seeded random operations).
+// give memory back, copies of filled content stay uniform, whole pages copied between the memories
+// share their bytes until either is written, and whatever the mix of states, the bytes read are
+// those a flat array would hold (checked against one under seeded random operations).
 
 import assert from 'node:assert/strict';
 import { LocationSpace } from '../../../src/isa/opcodes';
 import { createGpu, createRandom, defaultGpuConfig, type HwEvent } from '../../../src/sim/hw';
-import { fillPattern, PAGE_BYTES, SparseMemory } from '../../../src/sim/hw/memory';
+import { ACCESS_WRITE } from '../../../src/sim/hw/constants';
+import { fillPattern, MIXED, PAGE_BYTES, type RunResult, SparseMemory } from '../../../src/sim/hw/memory';
+import { SlabStore } from '../../../src/sim/hw/slabStore';
 import { ins, seg, submitProgram } from './helpers';
 
 const MiB = 1024 * 1024;
@@ -93,6 +96,125 @@ describe('sim/hw page store', () => {
     const all = new Uint8Array(size);
     m.read(0, all, 0, size);
     assert.deepEqual(all, flat);
+  });
+
+  it('shares whole pages between the memories of one store until either side is written', () => {
+    const store = new SlabStore();
+    const vram = new SparseMemory(MiB, store);
+    const sys = new SparseMemory(MiB, store);
+    const content = new Uint8Array(4 * PAGE_BYTES);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7 + 3) & 0xff;
+    vram.write(8 * PAGE_BYTES, content, 0, content.length);
+    const held = store.heldBytes();
+    assert.ok(sys.shareFrom(16 * PAGE_BYTES, vram, 8 * PAGE_BYTES, content.length));
+    assert.equal(store.heldBytes(), held, 'no slot taken');
+    assert.equal(sys.residentBytes(), content.length);
+    const read = (m: SparseMemory, at: number, n: number): Uint8Array => {
+      const out = new Uint8Array(n);
+      m.read(at, out, 0, n);
+      return out;
+    };
+    assert.deepEqual(read(sys, 16 * PAGE_BYTES, content.length), content);
+    // A write to either side takes a slot of its own; the other keeps the old bytes.
+    vram.write(8 * PAGE_BYTES + 5, new Uint8Array([0xee]), 0, 1);
+    sys.write(17 * PAGE_BYTES + 9, new Uint8Array([0xdd]), 0, 1);
+    const a = read(vram, 8 * PAGE_BYTES, content.length);
+    const b = read(sys, 16 * PAGE_BYTES, content.length);
+    assert.equal(a[5], 0xee);
+    assert.equal(b[5], content[5]);
+    assert.equal(b[PAGE_BYTES + 9], 0xdd);
+    assert.equal(a[PAGE_BYTES + 9], content[PAGE_BYTES + 9]);
+    for (let i = 0; i < content.length; i++) if (i !== 5 && i !== PAGE_BYTES + 9) assert.equal(a[i], b[i], `byte ${i}`);
+    // A fill of a shared page, a release of one, and the survivor still holds its bytes.
+    vram.fill(10 * PAGE_BYTES, PAGE_BYTES, 0x01020304);
+    sys.release(19 * PAGE_BYTES, PAGE_BYTES);
+    assert.deepEqual(read(sys, 18 * PAGE_BYTES, PAGE_BYTES), content.subarray(2 * PAGE_BYTES, 3 * PAGE_BYTES));
+    assert.deepEqual(read(vram, 11 * PAGE_BYTES, PAGE_BYTES), content.subarray(3 * PAGE_BYTES));
+    assert.equal(read(vram, 10 * PAGE_BYTES, 4).join(), '4,3,2,1');
+    // Pages the store cannot share are refused, and nothing changes.
+    vram.install(32 * PAGE_BYTES, new ArrayBuffer(PAGE_BYTES));
+    assert.equal(sys.shareFrom(0, vram, 32 * PAGE_BYTES, PAGE_BYTES), false, 'an installed page');
+    assert.equal(sys.shareFrom(0, vram, 40 * PAGE_BYTES, PAGE_BYTES), false, 'a uniform page');
+    assert.equal(vram.shareFrom(9 * PAGE_BYTES, vram, 8 * PAGE_BYTES, 2 * PAGE_BYTES), false, 'overlapping ranges');
+    assert.equal(sys.shareFrom(0, new SparseMemory(MiB), 0, PAGE_BYTES), false, 'another store');
+    assert.throws(() => sys.shareFrom(1, vram, 8 * PAGE_BYTES, PAGE_BYTES), /page-aligned/);
+  });
+
+  it('reads two memories of one store as two flat arrays under random fills, writes, shares, installs and releases', () => {
+    // Small, so that written pages are many and shares of them (refused where a page is uniform) common.
+    const size = 256 * 1024;
+    const store = new SlabStore();
+    const mems = [new SparseMemory(size, store), new SparseMemory(size, store)];
+    const flats = [new Uint8Array(size), new Uint8Array(size)];
+    const rnd = createRandom(11);
+    const installed: { m: number; at: number; bytes: Uint8Array }[] = [];
+    const inInstalled = (m: number, a: number, n: number): boolean => installed.some((b) => b.m === m && b.at < a + n && a < b.at + b.bytes.length);
+    let shared = 0;
+    const run: RunResult = { arr: new Uint8Array(0), off: 0, len: 0, pattern: MIXED };
+    for (let step = 0; step < 4000; step++) {
+      const op = rnd.int(12);
+      const m = rnd.int(2);
+      const mem = mems[m];
+      const flat = flats[m];
+      const at = rnd.int(size - 16 * PAGE_BYTES);
+      if (op < 3) {
+        const a = at & ~3;
+        const n = (1 + rnd.int(9000)) & ~3;
+        const p = rnd.int(4) === 0 ? 0 : rnd.nextU32();
+        mem.fill(a, n, p);
+        for (let i = 0; i < n; i++) flat[a + i] = patternAt(p, a + i);
+      } else if (op < 6) {
+        const len = 1 + rnd.int(op === 5 ? 3 * PAGE_BYTES : 64);
+        const data = new Uint8Array(len);
+        for (let i = 0; i < len; i++) data[i] = rnd.int(256);
+        if (op === 5) {
+          // As the engine writes: run by run, each as long as the store gives.
+          for (let done = 0; done < len; done += run.len) {
+            mem.run(run, at + done, ACCESS_WRITE, len - done);
+            run.arr.set(data.subarray(done, done + run.len), run.off);
+          }
+        } else mem.write(at, data, 0, len);
+        flat.set(data, at);
+      } else if (op < 10) {
+        const from = rnd.int(2);
+        const a = at & ~(PAGE_BYTES - 1);
+        const f = rnd.int(size / PAGE_BYTES - 16) * PAGE_BYTES;
+        const n = (1 + rnd.int(4)) * PAGE_BYTES;
+        if (mem.shareFrom(a, mems[from], f, n)) {
+          flat.set(flats[from].slice(f, f + n), a);
+          shared++;
+        }
+      } else if (op === 10) {
+        const a = at & ~(PAGE_BYTES - 1);
+        const bytes = 16 * PAGE_BYTES;
+        if (installed.length >= 4 || inInstalled(m, a, bytes)) continue;
+        const buffer = new ArrayBuffer(bytes);
+        mem.install(a, buffer);
+        installed.push({ m, at: a, bytes: new Uint8Array(buffer) });
+        flat.fill(0, a, a + bytes);
+      } else if (installed.length > 0) {
+        const b = installed.shift()!;
+        mems[b.m].release(b.at, b.bytes.length);
+        flats[b.m].fill(0, b.at, b.at + b.bytes.length);
+      }
+      for (const b of installed) {
+        const k = rnd.int(b.bytes.length);
+        assert.equal(b.bytes[k], flats[b.m][b.at + k], `installed byte ${b.at + k} of memory ${b.m} at step ${step}`);
+      }
+      const r = rnd.int(size - 20000);
+      const n = rnd.int(20000);
+      for (let k = 0; k < 2; k++) {
+        const out = new Uint8Array(n);
+        mems[k].read(r, out, 0, n);
+        assert.deepEqual(out, flats[k].subarray(r, r + n), `memory ${k}: read ${r}+${n} at step ${step}`);
+      }
+    }
+    assert.ok(shared > 200, `${shared} shares made`);
+    for (let k = 0; k < 2; k++) {
+      const all = new Uint8Array(size);
+      mems[k].read(0, all, 0, size);
+      assert.equal(Buffer.compare(all, flats[k]), 0, `memory ${k} at the end`);
+    }
   });
 
   it('hands a finished memory\'s slabs to the next memory zeroed, and reads as zeros itself afterwards', () => {
@@ -225,5 +347,27 @@ describe('sim/hw page store', () => {
       gpu.freeCommonBuffer(cb);
       for (let s = 0; s < 2; s++) assert.deepEqual(gpu.readSegment(s + 1, 0, span), model[s], `segment ${s + 1} after round ${round}`);
     }
+  });
+  it('copies written pages between VRAM and system memory without moving a byte, and keeps each side its own on a later write', () => {
+    const gpu = createGpu(defaultGpuConfig());
+    const content = new Uint8Array(16 * PAGE_BYTES);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 13 + 1) & 0xff;
+    gpu.writeSegment(1, 0, content);
+    const held = gpu.heldBytes();
+    const sysAt = 0x400000;
+    const physical = (address: number) => ({ space: LocationSpace.Physical, sub: 0, aux: 0, address });
+    submitProgram(gpu, [ins('copy', [physical(sysAt), seg(1, 0), content.length]), ins('copy', [seg(2, 0), physical(sysAt), content.length])]);
+    gpu.runUntilIdle();
+    assert.equal(gpu.engineView(0).state, 'idle', gpu.engineView(0).fault?.message);
+    // The program's own common buffer took pages; the copies took none.
+    assert.ok(gpu.heldBytes() - held <= 64 * 1024, `held grew by ${gpu.heldBytes() - held}`);
+    assert.deepEqual(gpu.readPhysical(sysAt, content.length), content);
+    assert.deepEqual(gpu.readSegment(2, 0, content.length), content);
+    gpu.writeSegment(1, 100, new Uint8Array([1, 2, 3]));
+    gpu.writePhysical(sysAt + PAGE_BYTES, new Uint8Array(PAGE_BYTES).fill(9));
+    assert.deepEqual(gpu.readSegment(2, 0, content.length), content, 'the copy in segment 2 keeps the bytes copied');
+    assert.deepEqual([...gpu.readSegment(1, 99, 5)], [content[99], 1, 2, 3, content[103]]);
+    assert.equal(gpu.readPhysical(sysAt + PAGE_BYTES, 1)[0], 9);
+    assert.equal(gpu.readPhysical(sysAt + 100, 1)[0], content[100]);
   });
 });

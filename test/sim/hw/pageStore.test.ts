@@ -223,11 +223,18 @@ describe('sim/hw page store', () => {
     for (let a = 0; a < 20 * MiB; a += PAGE_BYTES) old.write(a + 5, new Uint8Array([0xaa, 0xbb]), 0, 2);
     old.fill(0, 2 * MiB, 0x11223344);
     old.write(2 * PAGE_BYTES, new Uint8Array(PAGE_BYTES).fill(0xcc), 0, PAGE_BYTES);
+    // Far from the rest: a filled range, pages shared from the other memory of the store, and an installed page.
+    old.fill(40 * MiB, 3 * MiB, 0x55667788);
+    const other = new SparseMemory(64 * MiB, old.store);
+    other.write(0, new Uint8Array(2 * PAGE_BYTES).fill(0x77), 0, 2 * PAGE_BYTES);
+    assert.ok(old.shareFrom(50 * MiB, other, 0, 2 * PAGE_BYTES));
+    old.install(60 * MiB, new ArrayBuffer(PAGE_BYTES));
     old.recycle();
+    other.recycle();
     assert.equal(old.residentBytes(), 0);
-    const back = new Uint8Array(8);
-    old.read(5, back, 0, 8);
-    assert.deepEqual([...back], [0, 0, 0, 0, 0, 0, 0, 0]);
+    const all = new Uint8Array(64 * MiB);
+    old.read(0, all, 0, all.length);
+    assert.ok(Buffer.from(all.buffer).equals(Buffer.alloc(all.length)), 'every byte of the recycled memory reads as zero');
     // The next memory carves the given-back slabs: every byte it did not write is zero, everywhere a slot could land.
     const next = new SparseMemory(64 * MiB);
     const flat = new Uint8Array(24 * MiB);

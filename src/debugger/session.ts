@@ -468,6 +468,7 @@ export class PagingLabSession extends DebugSession {
   // ---- running and stopping ----
 
   private resumed(): void {
+    this.host?.clearPause();
     this.running = true;
     this.stopInfo = undefined;
     this.refs.clear();

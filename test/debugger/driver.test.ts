@@ -284,8 +284,8 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     assert.match(dis.body!.instructions[0].instruction, /^fill .*, 0x12345678$/);
   });
 
-  it('pauses a running session on request and continues from there', async () => {
-    // A long generated workload, so the session is still running when the pause arrives.
+  /** A long generated workload (seconds), so that a session is still running when a pause arrives. */
+  function longScenario(): string {
     const scenario = join(tempDir('paging-lab-pause-'), 'long.scenario.json');
     writeFileSync(
       scenario,
@@ -297,6 +297,11 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
         generate: { allocations: 30, steps: 20000, minSize: '4KiB', maxSize: '64KiB' },
       }),
     );
+    return scenario;
+  }
+
+  it('pauses a running session on request and continues from there', async () => {
+    const scenario = longScenario();
     const entry = (await start(dc, { scenario, stopOnEntry: true }, async () => undefined)) as DebugProtocol.StoppedEvent;
     const output = (): string => dc.messages.filter((m) => m.event === 'output').map((m) => (m.body as { output: string }).output).join('');
     assert.equal(entry.body?.reason, 'entry', output());
@@ -316,6 +321,18 @@ describe('debug adapter: a driver on the simulated kernel (scenario 1)', functio
     await new Promise((r) => setTimeout(r, 100));
     await dc.pauseRequest({ threadId: KERNEL });
     assert.equal(((await again) as DebugProtocol.StoppedEvent).body.reason, 'pause');
+    await dc.terminateRequest();
+  });
+
+  it('keeps a pause sent right behind the continue, before the simulator has begun the run', async () => {
+    await start(dc, { scenario: longScenario(), stopOnEntry: true }, async () => undefined);
+    for (let round = 0; round < 3; round++) {
+      const stopped = dc.waitForEvent('stopped', LAUNCH_TIMEOUT);
+      // Both requests written at once: the pause reaches the adapter before the simulator's thread takes the run.
+      const [resumed, paused] = await Promise.all([dc.continueRequest({ threadId: KERNEL }), dc.pauseRequest({ threadId: KERNEL })]);
+      assert.ok(resumed.success && paused.success);
+      assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'pause', `round ${round}`);
+    }
     await dc.terminateRequest();
   });
 

@@ -138,6 +138,15 @@ export class RuntimeHost {
     Atomics.store(this.control, CONTROL.pause, 1);
   }
 
+  /**
+   * A run is beginning: a pause asked for before now is forgotten, one asked for from now on stands
+   * until the run sees it. Cleared here, in the order of the client's requests, and not when the
+   * simulator's thread takes the run: a pause sent right behind a continue arrives before that.
+   */
+  clearPause(): void {
+    Atomics.store(this.control, CONTROL.pause, 0);
+  }
+
   /** Tells the run in progress what it is for from now on (the user went on from a driver stop inside it). */
   redirect(r: Redirect): void {
     Atomics.store(this.control, CONTROL.pause, 0);

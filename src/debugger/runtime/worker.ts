@@ -136,12 +136,12 @@ export function startWorker(): void {
         const driverScript = target.driverScript?.();
         return { threads: target.threads(), functionNames: target.functionNames(), ...(driverScript ? { driverScript } : {}) };
       }
+      // The pause flag is the host's to clear when a run begins (RuntimeHost.clearPause): a pause the
+      // client sent right behind its continue is set before this thread takes the run.
       case 'start':
-        Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);
         return need().start(ctl, req.stopOnEntry);
       case 'run':
-        Atomics.store(control, CONTROL.pause, 0);
         seenRedirect = Atomics.load(control, CONTROL.redirect);
         if (req.driverLines && req.step === 'reverseContinue') need().searchDriverLines?.(req.driverLines);
         return need().run(req.step, req.threadId, ctl);

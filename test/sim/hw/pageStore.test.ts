@@ -312,7 +312,7 @@ describe('sim/hw page store', () => {
     assert.equal(gpu.readSegment(2, 0, 1)[0], 5);
   });
 
-  it('gives the bytes a flat array would hold after random fills, copies and writes by the engine', () => {
+  it('gives the bytes a flat array would hold after random fills, copies (half of them page to page) and writes by the engine', () => {
     const gpu = createGpu(defaultGpuConfig({ commonBufferBudget: 64 * MiB }));
     const span = 2 * MiB;
     // Segment 1 at 0 and segment 2 at 0 of their own VRAM, modelled as one array each.
@@ -331,9 +331,12 @@ describe('sim/hw page store', () => {
           for (let i = 0; i < n; i++) model[s][at + i] = patternAt(p, at + i);
         } else if (op === 1) {
           const d = rnd.int(2);
-          const n = 1 + rnd.int(150000);
-          const from = rnd.int(span - n);
-          let to = rnd.int(span - n);
+          // Half of the copies page to page, where written pages are shared rather than copied.
+          const aligned = rnd.int(2) === 0;
+          const n = aligned ? (1 + rnd.int(36)) * PAGE_BYTES : 1 + rnd.int(150000);
+          const page = (x: number) => (aligned ? x - (x % PAGE_BYTES) : x);
+          const from = page(rnd.int(span - n));
+          let to = page(rnd.int(span - n));
           if (s === d && from < to + n && to < from + n) to = from + n < span - n ? from + n : 0;
           if (s === d && from < to + n && to < from + n) continue;
           program.push(ins('copy', [seg(d + 1, to), seg(s + 1, from), n]));
@@ -354,6 +357,7 @@ describe('sim/hw page store', () => {
       gpu.freeCommonBuffer(cb);
       for (let s = 0; s < 2; s++) assert.deepEqual(gpu.readSegment(s + 1, 0, span), model[s], `segment ${s + 1} after round ${round}`);
     }
+    assert.ok(gpu.sharedCopiedBytes() > 0, 'some pages were shared');
   });
   it('copies written pages between VRAM and system memory without moving a byte, and keeps each side its own on a later write', () => {
     const gpu = createGpu(defaultGpuConfig());

@@ -1,6 +1,9 @@
 // `npm run bench`: runs every benchmark suite and prints its figures. A suite measures its own
 // baseline in the same run and prints ratios against it; nothing here passes or fails on time.
+// Every suite's figures are framed by the machine's load when it starts and ends: on a shared
+// machine they move with it.
 
+import { machineLoad } from './suite';
 import { suites } from './suites';
 
 async function main(): Promise<void> {
@@ -14,7 +17,10 @@ async function main(): Promise<void> {
   for (const suite of suites) {
     if (only.length && !only.includes(suite.name)) continue;
     console.log(`\n## ${suite.name}: ${suite.title}\n`);
+    console.log(`  machine load at start: ${machineLoad()}`);
+    const started = performance.now();
     await suite.run();
+    console.log(`  machine load at end: ${machineLoad()}; the suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 }
 

@@ -1,20 +1,15 @@
 // The verifier's cost: the reference driver on sample scenarios with the verifier on, against the
-// same runs with it off (the baseline, measured in the same process). The verifier copies each
-// paging buffer's free space with guard bytes around every DxgkDdiBuildPagingBuffer call, decodes
-// what the driver wrote, and checks the GART after aperture operations; this shows what that costs.
+// same runs with it off (the baseline, measured in the same process, the two in turn; wall and CPU
+// time). The verifier copies each paging buffer's free space with guard bytes around every
+// DxgkDdiBuildPagingBuffer call, decodes what the driver wrote, and checks the GART after aperture
+// operations; this shows what that costs.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDriver } from '../src/sim/driver/loader';
 import { createMachine } from '../src/sim/machine';
 import { parseScenario } from '../src/sim/scenario';
-import { row, type Suite } from './suite';
-
-async function timeMs(fn: () => Promise<void>): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
+import { interleaved, row, timed, type Suite } from './suite';
 
 const SAMPLES = join(__dirname, '..', 'samples', 'scenarios');
 const REFERENCE = join(__dirname, '..', 'samples', 'drivers', 'reference', 'driver.ts');
@@ -34,20 +29,10 @@ export const verifierSuite: Suite = {
         if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
         calls = r.stats.buildCalls;
       };
-      // Interleaved, so a busy machine slows both alike.
-      await once(false);
-      await once(true);
-      const offs: number[] = [];
-      const ons: number[] = [];
-      for (let i = 0; i < 9; i++) {
-        offs.push(await timeMs(() => once(false)));
-        ons.push(await timeMs(() => once(true)));
-      }
-      const median = (t: number[]): number => t.sort((a, b) => a - b)[t.length >> 1];
-      const off = median(offs);
-      const on = median(ons);
-      row(`${name} (${calls} DxgkDdiBuildPagingBuffer calls), verifier off`, `${off.toFixed(1)} ms`, 'baseline');
-      row(`${name}, verifier on`, `${on.toFixed(1)} ms`, `x${(on / off).toFixed(2)} of the baseline`);
+      // Interleaved, so a busy machine slows both alike; in this process, so CPU time beside wall time.
+      const [off, on] = await interleaved(9, () => once(false), () => once(true));
+      row(`${name} (${calls} DxgkDdiBuildPagingBuffer calls), verifier off`, timed(off, 1), 'baseline');
+      row(`${name}, verifier on`, timed(on, 1), `x${(on.wall / off.wall).toFixed(2)} of the baseline; in CPU time x${(on.cpu / off.cpu).toFixed(2)}`);
     }
   },
 };

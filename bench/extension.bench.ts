@@ -10,7 +10,7 @@ import Module from 'node:module';
 import { join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { ROOT } from '../test/setup';
-import { interleaved, measure, medianMs, medianTimed, row, Suite, timed, timeOnce, type Timed } from './suite';
+import { interleaved, medianMs, row, Suite, timed } from './suite';
 import { scrollModel, rowCountFor, windowAtRow } from '../media/src/virtualScroll';
 import { ChangeTracker, type RowBytes } from '../media/src/changes';
 import { renderRows, sortOverlays, type Overlay } from '../media/src/rows';
@@ -102,10 +102,12 @@ function context(fake: Fake): unknown {
 function activation(): void {
   const bundle = join(ROOT, 'dist', 'extension.js');
   if (!existsSync(bundle)) throw new Error('dist/extension.js is missing: run `node scripts/build.mjs` first.');
-  const load = measure(9, () => {
-    const fake = fakeVscode();
-    withFakeVscode(fake, () => freshRequire(bundle));
-  });
+  const [load] = interleaved(9, [
+    () => {
+      const fake = fakeVscode();
+      withFakeVscode(fake, () => freshRequire(bundle));
+    },
+  ]);
   /** A freshly loaded extension on a fresh fake, ready to activate: what activate() costs is timed alone. */
   const prepared = () => {
     const fake = fakeVscode();
@@ -124,23 +126,22 @@ function activation(): void {
   const bare = () => {
     for (let i = 0; i < calls; i++) reg.registerCommand(`x${i}`, () => {});
   };
-  bare();
-  const acts: Timed[] = [];
-  const bases: Timed[] = [];
-  for (let i = 0; i < 9; i++) {
-    const p = prepared();
-    acts.push(timeOnce(() => withFakeVscode(p.fake, () => p.ext.activate(p.ctx))));
-    bases.push(timeOnce(bare));
-  }
-  const act = medianTimed(acts);
-  const baseline = medianTimed(bases);
+  // Each activation on an extension loaded for it beforehand (one for the warm-up call, nine timed).
+  const ready = Array.from({ length: 10 }, prepared);
+  const activateNext = () => {
+    const p = ready.pop()!;
+    withFakeVscode(p.fake, () => p.ext.activate(p.ctx));
+  };
+  const [act, baseline] = interleaved(9, [activateNext, bare]);
   const top = [...first.fake.byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
   // For scale: the language client library alone (bundled into dist/extension.js and started at activation).
   const lcDir = join(ROOT, 'node_modules', 'vscode-languageclient');
-  const lc = measure(9, () => {
-    for (const k of Object.keys(require.cache)) if (k.startsWith(lcDir) || k.includes('vscode-jsonrpc') || k.includes('vscode-languageserver-protocol')) delete require.cache[k];
-    withFakeVscode(fakeVscode(), () => require('vscode-languageclient/node'));
-  });
+  const [lc] = interleaved(9, [
+    () => {
+      for (const k of Object.keys(require.cache)) if (k.startsWith(lcDir) || k.includes('vscode-jsonrpc') || k.includes('vscode-languageserver-protocol')) delete require.cache[k];
+      withFakeVscode(fakeVscode(), () => require('vscode-languageclient/node'));
+    },
+  ]);
   row('load dist/extension.js (require, fake vscode)', timed(load, 2));
   row('  for scale: vscode-languageclient/node alone', timed(lc, 2));
   row('activate()', timed(act), `${calls} vscode API calls, ${subscriptions} disposables`);
@@ -217,7 +218,7 @@ function naiveRender(first: number, count: number, rowBytes: (a: number) => RowB
   return html;
 }
 
-async function vramView(): Promise<void> {
+function vramView(): void {
   const overlays = overlaysFor(4096);
   const model = scrollModel(rowCountFor(GiB, BYTES_PER_ROW), ROW_HEIGHT, VIEWPORT);
   const row0 = 41_234_567; // an arbitrary row, ~629 MiB into the segment
@@ -230,7 +231,7 @@ async function vramView(): Promise<void> {
     recordRead(tracker, SEG_BASE + w.firstRow * BYTES_PER_ROW, w.rowCount * BYTES_PER_ROW);
     html = renderRows({ firstRow: w.firstRow, rowCount: w.rowCount, regionBase: SEG_BASE, regionSize: GiB, bytesPerRow: BYTES_PER_ROW, rowBytes: (a) => tracker.currentRow(a), changed: (a) => tracker.changedBytes(a), overlays, cursor: SEG_BASE + row0 * 16 });
   };
-  const tShow = measure(51, show);
+  const [tShow] = interleaved(51, [show]);
   const w = windowAtRow(model, row0);
   const rowsShown = (html.match(/class="row"/g) ?? []).length;
 
@@ -244,15 +245,14 @@ async function vramView(): Promise<void> {
     html = renderRows({ firstRow: w.firstRow, rowCount: w.rowCount, regionBase: SEG_BASE, regionSize: GiB, bytesPerRow: BYTES_PER_ROW, rowBytes: (a) => tracker.currentRow(a), changed: (a) => tracker.changedBytes(a), overlays });
   };
   show();
-  const tRefresh = measure(51, refresh);
+  const [tRefresh] = interleaved(51, [refresh]);
   const changedCells = (html.match(/class="[^"]*\bc\b[^"]*"/g) ?? []).length;
 
   // The naive formatter (the baseline) and the view's, in turn.
-  const [tNaive, tFormatOnly] = await interleaved(
-    51,
+  const [tNaive, tFormatOnly] = interleaved(51, [
     () => naiveRender(w.firstRow, w.rowCount, (a) => tracker.currentRow(a), (a) => tracker.changedBytes(a), overlays),
-    () => renderRows({ firstRow: w.firstRow, rowCount: w.rowCount, regionBase: SEG_BASE, regionSize: GiB, bytesPerRow: BYTES_PER_ROW, rowBytes: (a) => tracker.currentRow(a), changed: (a) => tracker.changedBytes(a), overlays }),
-  );
+    () => void renderRows({ firstRow: w.firstRow, rowCount: w.rowCount, regionBase: SEG_BASE, regionSize: GiB, bytesPerRow: BYTES_PER_ROW, rowBytes: (a) => tracker.currentRow(a), changed: (a) => tracker.changedBytes(a), overlays }),
+  ]);
   const perRow = tFormatOnly.wall / w.rowCount;
   const allRows = rowCountFor(GiB, BYTES_PER_ROW);
 
@@ -267,8 +267,8 @@ async function vramView(): Promise<void> {
 export const extensionSuite: Suite = {
   name: 'extension',
   title: 'extension activation; VRAM view on a 1 GiB segment: show at an offset, refresh after a step',
-  async run() {
+  run() {
     activation();
-    await vramView();
+    vramView();
   },
 };

@@ -3,7 +3,7 @@
 // Every suite's figures are framed by the machine's load when it starts and ends: on a shared
 // machine they move with it.
 
-import { machineLoad } from './suite';
+import { loadRow } from './suite';
 import { suites } from './suites';
 
 async function main(): Promise<void> {
@@ -17,10 +17,11 @@ async function main(): Promise<void> {
   for (const suite of suites) {
     if (only.length && !only.includes(suite.name)) continue;
     console.log(`\n## ${suite.name}: ${suite.title}\n`);
-    console.log(`  machine load at start: ${machineLoad()}`);
+    loadRow('start');
     const started = performance.now();
     await suite.run();
-    console.log(`  machine load at end: ${machineLoad()}; the suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    loadRow('end');
+    console.log(`  the suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 }
 

@@ -6,8 +6,7 @@ import { decodeInto, DecodedSlots } from '../src/isa/encoding';
 import { OPCODES } from '../src/isa/opcodes';
 import { IncrementalAssembly } from '../src/isa/incremental/assembly';
 import { resultOf } from '../src/isa/incremental/result';
-import { interleaved, loadRow, Timing } from './isaTiming';
-import { row } from './suite';
+import { interleaved, row, type Timing } from './suite';
 
 /** A generated program of `lines` lines: every opcode, labels, constants, expressions, comments. */
 export function generateProgram(lines: number): string {
@@ -135,8 +134,6 @@ function benchDecoder(): void {
 }
 
 export function runIsaBenchmarks(): void {
-  loadRow('start');
   benchAssembler();
   benchDecoder();
-  loadRow('end');
 }

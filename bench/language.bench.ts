@@ -17,8 +17,7 @@ import { IncrementalAssembly } from '../src/isa/incremental/assembly';
 import { resultOf } from '../src/isa/incremental/result';
 import { SERVER_OPTIONS } from '../src/language/analysis';
 import { fullCollection } from '../src/sim/runtime/fullCollection';
-import { interleaved, loadRow } from './isaTiming';
-import { Suite, row } from './suite';
+import { interleaved, row, type Suite } from './suite';
 
 const SERVER = join(ROOT, 'dist', 'server.js');
 const JSON_SERVER = join(ROOT, 'node_modules', 'vscode-langservers-extracted', 'bin', 'vscode-json-language-server');
@@ -259,8 +258,6 @@ export const languageSuite: Suite = {
   async run() {
     // Latencies are wall-clock times over pipes: on a shared machine they move with its load, so
     // each is timed in turns with its baseline, and the server's CPU time is printed beside them.
-    loadRow('start');
     for (const lines of [5_000, 50_000, 500_000]) await measure(lines);
-    loadRow('end');
   },
 };

@@ -1,4 +1,8 @@
-// What a benchmark suite is, and small helpers to time things and print figures consistently.
+// What a benchmark suite is, and small helpers to time things and print figures consistently. On a
+// shared machine the work measured and its baseline run in turns (A, B, A, B...) so both see the
+// same load, each timed in wall-clock and CPU time, and the machine's load is printed where a suite
+// starts and ends (bench/index.ts). A figure is judged on the interleaved ratio (and on CPU time,
+// which waiting for a core does not inflate).
 
 import { cpus, loadavg } from 'node:os';
 
@@ -38,67 +42,60 @@ export function row(label: string, value: string, note = ''): void {
   console.log(`  ${label.padEnd(52)} ${value.padStart(16)}${note ? '   ' + note : ''}`);
 }
 
-/** Wall time and CPU time of a call, or medians of several, ms. */
-export interface Timed {
+export interface Timing {
+  /** Median wall-clock milliseconds. */
   wall: number;
+  /** Median CPU milliseconds of this process (user + system, all its threads). */
   cpu: number;
 }
 
-/**
- * One call of `fn`, timed: wall time by the monotonic clock, CPU time the process's (all its
- * threads, V8's compiler and collector helpers too; reading it adds about a microsecond).
- */
-export function timeOnce(fn: () => void): Timed {
-  const c = process.cpuUsage();
-  const s = process.hrtime.bigint();
-  fn();
-  const wall = Number(process.hrtime.bigint() - s) / 1e6;
-  const u = process.cpuUsage(c);
-  return { wall, cpu: (u.user + u.system) / 1000 };
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
 }
 
-/** The median wall time and the median CPU time of `list`. */
-export function medianTimed(list: readonly Timed[]): Timed {
-  const median = (t: number[]): number => t.sort((a, b) => a - b)[t.length >> 1];
-  return { wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) };
-}
-
-/** Medians of `runs` calls of `fn` (timeOnce), after one warm-up call. */
-export function measure(runs: number, fn: () => void): Timed {
-  fn();
-  return medianTimed(Array.from({ length: runs }, () => timeOnce(fn)));
-}
-
-/**
- * Medians of `runs` timings of `baseline` and of `measured`, taken in turn (A, B, A, B...) after one
- * warm-up call of each, so that a busy machine slows both alike; wall and CPU time as timeOnce's.
- * A call that returns a promise is awaited; one that does not is timed without an await.
- */
-export async function interleaved(runs: number, baseline: () => unknown, measured: () => unknown): Promise<[Timed, Timed]> {
-  const sides = [baseline, measured].map((fn) => ({ fn, times: [] as Timed[] }));
-  for (const side of sides) await side.fn();
+/** Runs each of `fns` once to warm up, then `runs` times in turns; the median timings of each. */
+export function interleaved(runs: number, fns: (() => void)[]): Timing[] {
+  for (const f of fns) f();
+  const wall = fns.map(() => [] as number[]);
+  const cpu = fns.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
-    for (const side of sides) {
+    fns.forEach((f, k) => {
       const c = process.cpuUsage();
-      const s = process.hrtime.bigint();
-      const r = side.fn();
-      if (r instanceof Promise) await r;
-      const wall = Number(process.hrtime.bigint() - s) / 1e6;
+      const t = process.hrtime.bigint();
+      f();
+      wall[k].push(Number(process.hrtime.bigint() - t) / 1e6);
       const u = process.cpuUsage(c);
-      side.times.push({ wall, cpu: (u.user + u.system) / 1000 });
+      cpu[k].push((u.user + u.system) / 1000);
+    });
+  }
+  return fns.map((_, k) => ({ wall: median(wall[k]), cpu: median(cpu[k]) }));
+}
+
+/** The same for asynchronous work; its CPU time means something only when the work is in this process. */
+export async function interleavedAsync(runs: number, fns: (() => Promise<unknown>)[]): Promise<Timing[]> {
+  for (const f of fns) await f();
+  const wall = fns.map(() => [] as number[]);
+  const cpu = fns.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const c = process.cpuUsage();
+      const t = process.hrtime.bigint();
+      await fns[k]();
+      wall[k].push(Number(process.hrtime.bigint() - t) / 1e6);
+      const u = process.cpuUsage(c);
+      cpu[k].push((u.user + u.system) / 1000);
     }
   }
-  return [medianTimed(sides[0].times), medianTimed(sides[1].times)];
+  return fns.map((_, k) => ({ wall: median(wall[k]), cpu: median(cpu[k]) }));
 }
 
-/** A Timed as "1.234 ms (CPU 1.200)". */
-export function timed(t: Timed, digits = 3): string {
+/** A Timing as "1.234 ms (CPU 1.200)". */
+export function timed(t: Timing, digits = 3): string {
   return `${t.wall.toFixed(digits)} ms (CPU ${t.cpu.toFixed(digits)})`;
 }
 
-/** The machine's load averages over 1, 5 and 15 minutes, and its cores. */
-export function machineLoad(): string {
-  return `${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')} (1, 5, 15 min) on ${cpus().length} cores`;
+/** Prints the machine's load (1-minute average) and its cores, `when` a suite starts or ends. */
+export function loadRow(when: 'start' | 'end'): void {
+  row(`machine load at ${when} (1-minute average / cores)`, `${loadavg()[0].toFixed(1)} / ${cpus().length}`);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadDriver } from '../src/sim/driver/loader';
 import { createMachine } from '../src/sim/machine';
 import { parseScenario } from '../src/sim/scenario';
-import { interleaved, row, timed, type Suite } from './suite';
+import { interleavedAsync, row, timed, type Suite } from './suite';
 
 const SAMPLES = join(__dirname, '..', 'samples', 'scenarios');
 const REFERENCE = join(__dirname, '..', 'samples', 'drivers', 'reference', 'driver.ts');
@@ -30,7 +30,7 @@ export const verifierSuite: Suite = {
         calls = r.stats.buildCalls;
       };
       // Interleaved, so a busy machine slows both alike; in this process, so CPU time beside wall time.
-      const [off, on] = await interleaved(9, () => once(false), () => once(true));
+      const [off, on] = await interleavedAsync(9, [() => once(false), () => once(true)]);
       row(`${name} (${calls} DxgkDdiBuildPagingBuffer calls), verifier off`, timed(off, 1), 'baseline');
       row(`${name}, verifier on`, timed(on, 1), `x${(on.wall / off.wall).toFixed(2)} of the baseline; in CPU time x${(on.cpu / off.cpu).toFixed(2)}`);
     }

@@ -2,7 +2,8 @@
 // or kernel event back) and on a GPU thread (one opcode back). Memory is compared by a SHA-256 of
 // all of it (system memory and every segment, through readMemory): stepping back over a GPU opcode
 // gives its destination bytes back, reverse continue reaches the previous DxgkDdiBuildPagingBuffer
-// hit with the memory of that hit, and going forward again gives the same stops and the same memory.
+// hit (and the previous hits of an instruction breakpoint, of a data breakpoint) with the memory of
+// that hit, and going forward again gives the same stops and the same memory.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -188,6 +189,29 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     assert.match(start.body.text ?? '', /beginning of the run: no breakpoint stops before this moment/);
     // And from there, forward: the first hit again.
     assert.deepEqual(await seen(dc, await step(dc, 'continue', KERNEL)), hits[0]);
+  });
+
+  it('continues in reverse to the previous hits of an instruction breakpoint, each with its engine, instruction and memory', async () => {
+    const dc = client();
+    await launchAndStop(dc, { scenario: scenarioFile(), stopOnEntry: true }, async () => undefined);
+    // The first opcode the GPU runs: its paging buffer is used again by later submissions.
+    const first = await seen(dc, await step(dc, 'next', GPU));
+    assert.ok(first.ip, 'a GPU stop has an instruction pointer');
+    const set = (await dc.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: first.ip }] })) as DebugProtocol.SetInstructionBreakpointsResponse;
+    assert.equal(set.body.breakpoints[0]?.verified, true, set.body.breakpoints[0]?.message);
+    // The run passes it three times more (then ends): a fill, another fill, a copy.
+    const hits: Seen[] = [];
+    for (let i = 0; i < 3; i++) hits.push(await seen(dc, await step(dc, 'continue', KERNEL)));
+    assert.ok(hits.every((h) => h.reason === 'instruction breakpoint'), hits.map((h) => h.reason).join(', '));
+    assert.ok(hits.every((h) => h.ip === first.ip && h.threadId === GPU), 'every hit stops its engine at the instruction');
+    assert.ok(new Set(hits.map((h) => h.memory)).size > 1, 'memory changes between the hits');
+    for (let i = hits.length - 2; i >= 0; i--) {
+      const ev = await step(dc, 'reverseContinue', KERNEL);
+      assert.equal(ev.body.reason, 'instruction breakpoint', ev.body.text);
+      assert.deepEqual(await seen(dc, ev), hits[i], `reverse continue to hit ${i}`);
+    }
+    // Forward again from the earliest hit: the next one, as it was.
+    assert.deepEqual(await seen(dc, await step(dc, 'continue', KERNEL)), hits[1]);
   });
 
   it('continues in reverse to the previous writes of a watched range (a data breakpoint), later then earlier, with the memory of each', async () => {

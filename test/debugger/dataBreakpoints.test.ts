@@ -1,7 +1,7 @@
 // Data breakpoints over the real adapter: on an allocation (its content wherever it lives), on a DMA
-// buffer the driver writes, and on an address typed in; the stop says who wrote (the GPU opcode and
-// its address, the driver's DDI call), or for a watch on reads who read. Bad input is refused with a
-// reason.
+// buffer the driver writes, and on an address typed in; the stop says who wrote (the GPU opcode as it
+// ran and its address, the driver's DDI call, bus-master DMA, the CPU), or for a watch on reads who
+// read. Bad input is refused with a reason.
 
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -62,6 +62,32 @@ async function textureInfo(dc: AdapterClient): Promise<DebugProtocol.DataBreakpo
   const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
   const texture = [...(await vars(dc, ref)).keys()].find((n) => /texture/.test(n))!;
   return info(dc, { variablesReference: ref, name: texture });
+}
+
+/**
+ * Launches `scenario` (a sample), stops at its first DxgkDdiBuildPagingBuffer, sets a data
+ * breakpoint on writes to every allocation there, and continues to the end of the run: every stop.
+ */
+async function everyWriteTo(dc: AdapterClient, scenario: string): Promise<DebugProtocol.StoppedEvent[]> {
+  await launchAndStop(dc, { scenario: join(ROOT, 'samples', 'scenarios', `${scenario}.json`) }, async () => {
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer' }] });
+  }, LAUNCH_TIMEOUT);
+  const adapter = (await scopesOfTop(dc)).find((s) => s.name === 'Adapter')!;
+  const ref = (await vars(dc, adapter.variablesReference)).get('allocations')!.variablesReference;
+  const ids: string[] = [];
+  for (const name of (await vars(dc, ref)).keys()) ids.push((await info(dc, { variablesReference: ref, name })).body.dataId!);
+  assert.ok(ids.length > 0);
+  await dc.request('setDataBreakpoints', { breakpoints: ids.map((dataId) => ({ dataId, accessType: 'write' })) });
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  const stops: DebugProtocol.StoppedEvent[] = [];
+  const ended = dc.waitForEvent('terminated', 60000).then(() => undefined);
+  ended.catch(() => undefined);
+  for (;;) {
+    const next = await Promise.race([expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL })), ended]);
+    if (!next || next.event !== 'stopped') return stops;
+    stops.push(next);
+    assert.ok(stops.length < 200, 'the run ends');
+  }
 }
 
 /** Continues from stop to stop (at most 40) until one names bytes at an address `done` accepts; every stop, in order. */
@@ -203,6 +229,30 @@ describe('debug adapter: data breakpoints', function () {
     assert.match(stack[0].name, /^wrote the watched bytes: const n = writeInstruction/);
     assert.equal(stack[1].line, lineWith(REFERENCE, "emit(args, 'copy'"));
     assert.ok(stack.some((f) => /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/.test(f.name)), 'the DDI that returned is below');
+  });
+
+  it('fires on a bus-master DMA transfer and on writes by the CPU, naming who wrote and the scenario step', async () => {
+    const dma = await everyWriteTo(dc, 'bus-master-dma');
+    const byDma = dma.filter((s) => /written by bus-master DMA \(step \d+: dma-transfer /.test(s.body.text!));
+    assert.ok(byDma.length > 0, dma.map((s) => s.body.text).join('\n'));
+    assert.ok(byDma.every((s) => s.body.reason === 'data breakpoint' && s.body.threadId === KERNEL));
+    assert.deepEqual(dc.violations, [], 'every message the adapter sent validates against the DAP schema');
+    await dc.close();
+    dc = new AdapterClient();
+    await dc.start();
+    const cpu = await everyWriteTo(dc, 'cpu-access');
+    assert.ok(cpu.some((s) => /written by the CPU, through a lock or the BAR \(step \d+: write /.test(s.body.text!)), cpu.map((s) => s.body.text).join('\n'));
+    assert.ok(!cpu.concat(dma).some((s) => /written by the host/.test(s.body.text!)), 'every host write names its writer');
+  });
+
+  it('names the instruction as it ran, though its paging buffer holds the next operation by the time the run stops', async () => {
+    // cpu-access's last eviction ends its paging buffer with an unswizzle; the stop comes after the
+    // kernel has begun building the next operation in the same buffer.
+    const stops = await everyWriteTo(dc, 'cpu-access');
+    const gpu = stops.filter((s) => s.body.threadId === GPU);
+    assert.ok(gpu.length > 3, stops.map((s) => s.body.text).join('\n'));
+    for (const s of gpu) assert.match(s.body.text!, /written by GPU engine 0: (copy|fill|swizzle|unswizzle) \S/, s.body.text);
+    assert.ok(gpu.some((s) => /unswizzle .* at 0x80000 .*segment -> MDL/.test(s.body.text!)), gpu.map((s) => s.body.text).join('\n'));
   });
 
   it('counts hits and evaluates conditions', async () => {

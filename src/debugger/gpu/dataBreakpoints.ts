@@ -71,6 +71,14 @@ export interface SeenWrite {
   operation?: string;
   /** A host read: who read (bus-master DMA, the CPU through the BAR). */
   reader?: string;
+  /** A host write: who wrote (the CPU, bus-master DMA, the kernel, the debugger). */
+  writer?: string;
+  /**
+   * GPU accesses: the instruction's bytes as they were when it ran. A paging buffer is built again
+   * for the next operation while the run goes on to the stop, so its memory may hold another
+   * instruction by the time the stop is described.
+   */
+  instructionBytes?: Uint8Array;
   debugAddress: number;
   length: number;
   target: 'vram' | 'system';
@@ -108,8 +116,22 @@ interface Watch {
 /** The access types every data breakpoint offers (dataBreakpointInfo's accessTypes). */
 const ACCESS_TYPES: DataAccessType[] = ['write', 'read', 'readWrite'];
 
-/** A memory access the hardware reported (a write event, or a read told to the read sink). */
+/** A memory access the hardware reported (told to the write sink or the read sink). */
 type Access = Pick<Extract<HwEvent, { kind: 'write' }>, 'engine' | 'target' | 'address' | 'length' | 'debugAddress' | 'time'>;
+
+/** Who made a host write, by how it reached the memory (HOST_ACCESS). */
+function hostWriter(hostAccess: number | undefined): string {
+  switch (hostAccess) {
+    case HOST_ACCESS.cpu:
+      return 'the CPU, through a lock or the BAR';
+    case HOST_ACCESS.busMaster:
+      return 'bus-master DMA';
+    case HOST_ACCESS.debugger:
+      return 'the debugger';
+    default:
+      return 'the kernel';
+  }
+}
 
 /** What a watch's access type adds to its message: going back, reads are found by running the run again (its log keeps writes). */
 function accessNote(access: DataAccessType): string {
@@ -137,8 +159,11 @@ export function parseDataId(dataId: string): { kind: 'mem'; address: number; len
 export class DataBreakpoints {
   private watches: Watch[] = [];
   private readonly lastInstruction: number[] = [];
+  private readonly lastInstructionSize: number[] = [];
   /** Stops hearing the GPU's reads; set while a watch wants reads. */
   private stopReads: (() => void) | undefined;
+  /** Stops hearing the GPU's writes; set while a watch wants writes. */
+  private stopWrites: (() => void) | undefined;
 
   constructor(
     private hw: Gpu,
@@ -149,19 +174,31 @@ export class DataBreakpoints {
   follow(hw: Gpu): void {
     this.stopReads?.();
     this.stopReads = undefined;
+    this.stopWrites?.();
+    this.stopWrites = undefined;
     this.hw = hw;
     this.lastInstruction.length = 0;
+    this.lastInstructionSize.length = 0;
     for (const w of this.watches) if (w.copy) w.copy = hw.debugRead(w.address, w.length).bytes.slice();
     this.listenToReads();
   }
 
-  /** Hears the GPU's reads while some watch wants them, and only then (the datapath tests a flag per run of bytes). */
+  /**
+   * Hears the GPU's reads while some watch wants them, and only then (the datapath tests a flag per
+   * run of bytes); its writes likewise, as numbers that say how the host reached the memory.
+   */
   private listenToReads(): void {
     const wanted = this.watches.some((w) => w.access !== 'write');
     if (wanted && !this.stopReads) this.stopReads = this.hw.onReads(this.onRead);
     else if (!wanted && this.stopReads) {
       this.stopReads();
       this.stopReads = undefined;
+    }
+    const writes = this.watches.some((w) => w.access !== 'read');
+    if (writes && !this.stopWrites) this.stopWrites = this.hw.onWrites(this.onWrite);
+    else if (!writes && this.stopWrites) {
+      this.stopWrites();
+      this.stopWrites = undefined;
     }
   }
 
@@ -275,15 +312,18 @@ export class DataBreakpoints {
     return results;
   }
 
-  /** A hardware event (the GPU view passes every one while a data breakpoint is set). */
+  /** A hardware event (the GPU view passes every one while a data breakpoint is set): which instruction runs. */
   onHw(ev: HwEvent): void {
-    if (ev.kind === 'instruction') {
-      this.lastInstruction[ev.engine] = ev.address;
-      return;
-    }
-    if (ev.kind !== 'write') return;
-    for (const w of this.watches) if (w.access !== 'read' && this.hits(w, ev)) this.seen(w, 'write', ev);
+    if (ev.kind !== 'instruction') return;
+    this.lastInstruction[ev.engine] = ev.address;
+    this.lastInstructionSize[ev.engine] = ev.size;
   }
+
+  /** A write the GPU reports (a WriteSink). */
+  private readonly onWrite = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number): void => {
+    const ev: Access = { engine, target: vram ? 'vram' : 'system', address, length, debugAddress, time };
+    for (const w of this.watches) if (w.access !== 'read' && this.hits(w, ev)) this.seen(w, 'write', ev, hostAccess);
+  };
 
   /** A read the GPU reports (a ReadSink). */
   private readonly onRead = (engine: number, vram: boolean, address: number, length: number, debugAddress: number, time: number, hostAccess: number): void => {
@@ -293,11 +333,15 @@ export class DataBreakpoints {
 
   private seen(w: Watch, access: 'write' | 'read', ev: Access, hostAccess?: number): void {
     const gpu = ev.engine !== HOST_ENGINE;
+    const at = gpu ? this.lastInstruction[ev.engine] : undefined;
+    const size = gpu ? this.lastInstructionSize[ev.engine] : undefined;
     w.writes.push({
       access,
       reader: !gpu && access === 'read' ? (hostAccess === HOST_ACCESS.busMaster ? 'bus-master DMA' : 'the CPU through the BAR') : undefined,
+      writer: !gpu && access === 'write' ? hostWriter(hostAccess) : undefined,
+      instructionBytes: at !== undefined && size !== undefined && size > 0 ? this.hw.readPhysical(at, size) : undefined,
       engine: gpu ? ev.engine : -1,
-      instruction: gpu ? this.lastInstruction[ev.engine] : undefined,
+      instruction: at,
       operation: gpu ? this.source.operationAt?.(this.lastInstruction[ev.engine]) : undefined,
       debugAddress: ev.debugAddress,
       length: ev.length,

@@ -277,6 +277,11 @@ export class GpuView {
     return r.text;
   }
 
+  /** An instruction's bytes (kept when it ran), as pgasm. */
+  instructionTextOf(bytes: Uint8Array): string {
+    return formatInstructionAt(bytes, 0, bytes.length, (id) => this.segmentName(id));
+  }
+
   /** Debug address a location operand points at, when it is a plain one. */
   private locationAddress(loc: Location, bufferBase: number): number | undefined {
     if (loc.space === LocationSpace.Segment) return debugAddressOfSegment(loc.sub, loc.address);

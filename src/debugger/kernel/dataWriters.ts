@@ -67,12 +67,13 @@ export class DataWriters {
     const what = hit.labels.join(', ');
     if (gpuWrite) {
       const at = gpuWrite.instruction;
-      const text = `${what} ${gpuWrite.access === 'read' ? 'read' : 'written'} by GPU engine ${gpuWrite.engine}: ${at === undefined ? 'an instruction' : `${this.gpu.instructionText(at)} at ${hex(at)}`} (${gpuWrite.length} bytes at ${hex(gpuWrite.debugAddress)})${gpuWrite.operation ? `, paging operation ${gpuWrite.operation}` : ''}`;
+      const instruction = gpuWrite.instructionBytes ? this.gpu.instructionTextOf(gpuWrite.instructionBytes) : at === undefined ? undefined : this.gpu.instructionText(at);
+      const text = `${what} ${gpuWrite.access === 'read' ? 'read' : 'written'} by GPU engine ${gpuWrite.engine}: ${at === undefined ? 'an instruction' : `${instruction} at ${hex(at)}`} (${gpuWrite.length} bytes at ${hex(gpuWrite.debugAddress)})${gpuWrite.operation ? `, paging operation ${gpuWrite.operation}` : ''}`;
       return { text, thread: GPU_THREAD_BASE + gpuWrite.engine, lines: [] };
     }
     if (hit.writes.length) {
       const w = hit.writes[0];
-      const by = w.access === 'read' ? `read by ${w.reader ?? 'the host'}` : 'written by the host';
+      const by = w.access === 'read' ? `read by ${w.reader ?? 'the host'}` : `written by ${w.writer ?? 'the host'}`;
       return { text: `${what} ${by} (${this.kernelDoing()}): ${w.length} bytes at ${hex(w.debugAddress)}`, thread: KERNEL_THREAD_ID, lines: [] };
     }
     const u = hit.unreported[0];

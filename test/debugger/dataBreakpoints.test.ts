@@ -231,6 +231,44 @@ describe('debug adapter: data breakpoints', function () {
     assert.ok(stack.some((f) => /DxgkDdiBuildPagingBuffer\(Transfer\) → STATUS_SUCCESS/.test(f.name)), 'the DDI that returned is below');
   });
 
+  it("on an MDL whose pages are scattered: stops at the copy that reads them and at the eviction copy that writes them", async () => {
+    await startAtBuild(dc);
+    // The first paging operation copies the texture from its MDL into a segment.
+    const args = (await scopesOfTop(dc)).find((s) => s.name.startsWith('Arguments'))!;
+    const transfer = (await vars(dc, args.variablesReference)).get('Transfer')!;
+    const source = (await vars(dc, transfer.variablesReference)).get('Source')!;
+    const mdl = (await vars(dc, source.variablesReference)).get('pMdl')!;
+    assert.equal(mdl.type, 'MDL');
+    const i = await info(dc, { variablesReference: source.variablesReference, name: 'pMdl' });
+    assert.match(i.body.dataId!, /^mdl:[0-9a-f]+\+[0-9a-f]+(,[0-9a-f]+\+[0-9a-f]+)+$/, 'more than one range');
+    assert.match(i.body.description, /^pMdl: MDL of 524288 bytes from 0x[0-9a-f]+ \(\d+ ranges of system memory\)$/);
+    const set = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: i.body.dataId, accessType: 'readWrite' }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    assert.equal(set.body.breakpoints[0].verified, true, set.body.breakpoints[0].message);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const read = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL }));
+    assert.equal(read.body.reason, 'data breakpoint');
+    assert.equal(read.body.threadId, GPU);
+    assert.match(read.body.text!, /^MDL of 524288 bytes .* read by GPU engine 0: copy [a-z]+:0x[0-9A-F]+, mdl\(.*\).* paging operation Transfer 'texture' MDL -> segment/);
+    // The other sub-transfers of the page-in read the rest; later the eviction writes them.
+    const stops = [read];
+    while (!/ written by /.test(stops.at(-1)!.body.text!)) {
+      stops.push(await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.continueRequest({ threadId: KERNEL })));
+      assert.ok(stops.length < 40, 'the eviction comes');
+    }
+    const write = stops.at(-1)!;
+    assert.match(write.body.text!, /written by GPU engine 0: copy mdl\(.*\).*, [a-z]+:0x[0-9A-F]+.* paging operation Transfer 'texture' segment -> MDL/);
+    assert.deepEqual(write.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+    assert.ok(stops.slice(0, -1).every((x) => / read by GPU engine 0: copy .* MDL -> segment/.test(x.body.text!)));
+    // Going back: the last read again (found by replay).
+    const back = await expectEvent<DebugProtocol.StoppedEvent>(dc, 'stopped', () => dc.request('reverseContinue', { threadId: KERNEL }));
+    assert.equal(back.body.text, stops.at(-2)!.body.text);
+    // What describes no memory of this machine is refused, with a reason.
+    const bad = (await dc.request('setDataBreakpoints', { breakpoints: [{ dataId: 'mdl:fffff000+2000' }, { dataId: 'mdl:2000+10,1000+10' }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    assert.equal(bad.body.breakpoints[0].verified, false);
+    assert.match(bad.body.breakpoints[0].message!, /past the end of system memory/);
+    assert.match(bad.body.breakpoints[1].message!, /is not a data breakpoint id this adapter made/);
+  });
+
   it('fires on a bus-master DMA transfer and on writes by the CPU, naming who wrote and the scenario step', async () => {
     const dma = await everyWriteTo(dc, 'bus-master-dma');
     const byDma = dma.filter((s) => /written by bus-master DMA \(step \d+: dma-transfer /.test(s.body.text!));

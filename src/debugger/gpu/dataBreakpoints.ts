@@ -22,6 +22,7 @@ import { BreakpointRule, check, makeRule } from '../breakpoints';
 import type { UNKNOWN, Value } from '../expression';
 import type { BreakpointResult, DataBreakpointInfo, DataBreakpointSpec } from '../model';
 import { SPACE_SYSTEM, type WriteLog } from '../../sim/timeline/writeLog';
+import { mdlLabel, parseMdlDataId, touchesRanges, type Ranges } from './mdlWatch';
 
 const PAGE = 4096;
 /** Bytes a watch on system memory may span: its copy is compared after every step. */
@@ -105,6 +106,8 @@ interface Watch {
   length: number;
   /** alloc: the handle. */
   handle?: number;
+  /** mdl: the system memory the MDL describes. */
+  ranges?: Ranges;
   /** mem in system memory: the bytes as last seen. */
   copy?: Uint8Array;
   /** What it stops on. */
@@ -148,7 +151,9 @@ export function allocationDataId(handle: number): string {
   return `alloc:${handle}`;
 }
 
-export function parseDataId(dataId: string): { kind: 'mem'; address: number; length: number } | { kind: 'alloc'; handle: number } | undefined {
+export function parseDataId(dataId: string): { kind: 'mem'; address: number; length: number } | { kind: 'alloc'; handle: number } | { kind: 'mdl'; ranges: Ranges } | undefined {
+  const ranges = parseMdlDataId(dataId);
+  if (ranges) return { kind: 'mdl', ranges };
   let m = /^mem:(0x[0-9a-f]+|\d+):(\d+)$/i.exec(dataId);
   if (m) return { kind: 'mem', address: Number(m[1]), length: Number(m[2]) };
   m = /^alloc:(\d+)$/.exec(dataId);
@@ -261,6 +266,13 @@ export class DataBreakpoints {
     return undefined;
   }
 
+  /** Why a watch on an MDL's ranges cannot be set (system memory the machine does not have); undefined: it can. */
+  private mdlProblem(ranges: Ranges): string | undefined {
+    const end = ranges[ranges.length - 1][1];
+    if (end > this.hw.config.systemMemoryBytes) return `the MDL describes memory up to ${hex(end)}, past the end of system memory (${hex(this.hw.config.systemMemoryBytes)})`;
+    return undefined;
+  }
+
   /** dataBreakpointInfo for an address and length. */
   infoForRange(address: number, length: number): DataBreakpointInfo {
     const problem = this.rangeProblem(address, length);
@@ -275,6 +287,10 @@ export class DataBreakpoints {
     if (p.kind === 'mem') {
       const i = this.infoForRange(p.address, p.length);
       return i.dataId ? { ...i, description: `${name}: ${i.description}` } : i;
+    }
+    if (p.kind === 'mdl') {
+      const problem = this.mdlProblem(p.ranges);
+      return problem ? { dataId: null, description: problem } : { dataId, description: `${name}: ${mdlLabel(p.ranges)}`, accessTypes: ACCESS_TYPES };
     }
     const a = this.source.allocation?.(p.handle);
     if (!a) return { dataId: null, description: `there is no allocation with handle ${p.handle} now` };
@@ -299,6 +315,13 @@ export class DataBreakpoints {
         const w: Watch = { rule, label: `${p.length} byte${p.length === 1 ? '' : 's'} at ${hex(p.address)}`, address: p.address, length: p.length, access, writes: [] };
         // Bytes written straight into a common buffer are found by comparing: writes only.
         if (access !== 'read' && p.address < this.hw.config.systemMemoryBytes) w.copy = this.hw.debugRead(p.address, p.length).bytes.slice();
+        kept.push(w);
+        return { id: bp.id, verified: true, message: w.label + accessNote(access) };
+      }
+      if (p.kind === 'mdl') {
+        const problem = this.mdlProblem(p.ranges);
+        if (problem) return { id: bp.id, verified: false, message: problem };
+        const w: Watch = { rule, label: mdlLabel(p.ranges), address: p.ranges[0][0], length: 0, ranges: p.ranges, access, writes: [] };
         kept.push(w);
         return { id: bp.id, verified: true, message: w.label + accessNote(access) };
       }
@@ -351,6 +374,7 @@ export class DataBreakpoints {
   }
 
   private hits(w: Watch, ev: Access): boolean {
+    if (w.ranges) return ev.target === 'system' && touchesRanges(w.ranges, ev.address, ev.length);
     if (w.handle === undefined) {
       const end = w.address + w.length;
       return (ev.debugAddress < end && ev.debugAddress + ev.length > w.address) || (ev.target === 'system' && ev.address < end && ev.address + ev.length > w.address);
@@ -444,6 +468,10 @@ export class DataBreakpoints {
   }
 
   private logged(x: Watch, log: WriteLog, i: number): boolean {
+    if (x.ranges) {
+      const w = log.get(i);
+      return w.space === 'system' && touchesRanges(x.ranges, w.address, w.length);
+    }
     if (x.handle === undefined) return log.overlapsDebug(i, x.address, x.length) || log.overlaps(i, SPACE_SYSTEM, x.address, x.length);
     const a = this.source.allocation?.(x.handle);
     if (!a) return false;

@@ -3,13 +3,14 @@
 // address space. Objects are expanded lazily through a per-stop registry, so a stop costs nothing
 // for structures nobody opens.
 
-import { DXGK_OPERATION_NAMES, PAGE_SIZE, statusName } from '../../sim/ddi/contract';
+import { DXGK_OPERATION_NAMES, statusName } from '../../sim/ddi/contract';
 import { describeThrown } from '../../sim/driver/errors';
 import { debugAddressOfSegment } from '../../sim/hw';
 import { named, NamedValue, Value } from '../expression';
 import { formatAddress } from '../memoryReference';
 import type { VarNode } from '../model';
 import { memDataId } from '../gpu/dataBreakpoints';
+import { mdlDataId, mdlRanges } from '../gpu/mdlWatch';
 import { hex } from '../../isa/hex';
 
 export function operationValue(op: number): NamedValue {
@@ -61,13 +62,18 @@ function isMdl(o: Record<string, unknown>): boolean {
   return 'PfnArray' in o && 'ByteCount' in o;
 }
 
-/** A data breakpoint on an MDL watches the bytes it describes, when its pages are contiguous (one range). */
-function mdlDataId(o: Record<string, unknown>): string | undefined {
+/**
+ * A data breakpoint on an MDL watches the bytes it describes: one range of memory when its pages are
+ * contiguous, else the ranges its pages make (./gpu/mdlWatch.ts).
+ */
+function mdlWatchId(o: Record<string, unknown>): string | undefined {
   const pfns = o.PfnArray as unknown[];
   const count = o.ByteCount;
   const offset = typeof o.ByteOffset === 'number' ? o.ByteOffset : 0;
-  if (!pfns.length || typeof count !== 'number' || count <= 0 || !pfns.every((p, i) => typeof p === 'number' && p === (pfns[0] as number) + i)) return undefined;
-  return memDataId((pfns[0] as number) * PAGE_SIZE + offset, count);
+  if (!pfns.length || typeof count !== 'number' || count <= 0 || !pfns.every((p) => typeof p === 'number')) return undefined;
+  const ranges = mdlRanges(pfns as number[], offset, count);
+  if (!ranges) return undefined;
+  return ranges.length === 1 ? memDataId(ranges[0][0], count) : mdlDataId(ranges);
 }
 
 /** The memory reference of an address-like field, from its name and its siblings. */
@@ -130,7 +136,7 @@ function describeVar(key: string, value: unknown, parent: Record<string, unknown
   }
   if (isMdl(o)) {
     const pages = (o.PfnArray as unknown[]).length;
-    const dataId = mdlDataId(o);
+    const dataId = mdlWatchId(o);
     return {
       ...(dataId ? { dataId } : {}),
       name: key,

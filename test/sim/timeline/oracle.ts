@@ -1,6 +1,7 @@
 // A brute-force record of every change to memory in a run, for checking provenance against: after
 // each event, every page of VRAM and system memory is compared with its copy from the event before,
-// and each run of changed bytes is noted with the moment. It knows nothing of the recorder.
+// and each run of changed bytes is noted with the moment; and, when asked, every write the hardware
+// reports as it happens. It knows nothing of the recorder.
 
 import type { Machine } from '../../../src/sim/machine';
 import { MIXED, PAGE_BYTES, type RunResult, type SparseMemory } from '../../../src/sim/hw/memory';
@@ -66,12 +67,22 @@ function patternPage(p: number): Uint8Array {
   return b;
 }
 
-/** Runs `machine` to its end, noting every change of memory with the moment it became visible. */
-export function runWithOracle(machine: Machine): Change[] {
+/**
+ * Runs `machine` to its end, noting every change of memory with the moment it became visible, and
+ * in `writes` every write the hardware reports (its write events, which also tell writes that
+ * change nothing), with the moment it is dated: the event the machine produces right after it.
+ */
+export function runWithOracle(machine: Machine, writes?: Change[]): Change[] {
   const st = (machine.gpu as unknown as { state: { vram: SparseMemory; sys: SparseMemory } }).state;
   const copies = [new PageCopies(st.vram, 'vram'), new PageCopies(st.sys, 'system')];
   const changes: Change[] = [];
+  const stop = writes
+    ? machine.gpu.onEvent((e) => {
+        if (e.kind === 'write') writes.push({ moment: machine.eventCount + 1, space: e.target, start: e.address, end: e.address + e.length });
+      })
+    : undefined;
   while (machine.next()) for (const c of copies) c.compare(machine.eventCount, changes);
+  stop?.();
   return changes;
 }
 

@@ -1,6 +1,7 @@
 // Time travel over the real adapter: stepBack and reverseContinue on the kernel thread (one DDI call
-// or kernel event back) and on a GPU thread (one opcode back). Memory is compared by a SHA-256 of
-// all of it (system memory and every segment, through readMemory): stepping back over a GPU opcode
+// or kernel event back) and on a GPU thread (one opcode back). A stop is compared by what it shows:
+// its top frame, the Variables of that frame, the side-bar views' adapter state, and all memory by a
+// SHA-256 (system memory and every segment, through readMemory): stepping back over a GPU opcode
 // gives its destination bytes back, reverse continue reaches the previous DxgkDdiBuildPagingBuffer
 // hit (and the previous hits of an instruction breakpoint, of a data breakpoint) with the memory of
 // that hit, and going forward again gives the same stops and the same memory.
@@ -61,12 +62,31 @@ interface Seen {
   top: string;
   ip?: string;
   memory: string;
+  /** The top frame's scopes and their variables, one level down (the Variables view). */
+  variables: string;
+  /** What the side-bar views show (the adapter's segments, allocations, paging buffers, engines). */
+  adapter: string;
 }
 
-/** What a stop shows: its reason and thread, the top frame of its thread, and all memory. */
+/** What a stop shows: its reason and thread, the top frame of its thread and its variables, the side-bar views' state, and all memory. */
 async function seen(dc: AdapterClient, ev: DebugProtocol.StoppedEvent): Promise<Seen> {
   const frame = (await dc.stackTraceRequest({ threadId: ev.body.threadId! })).body.stackFrames[0];
-  return { reason: ev.body.reason, threadId: ev.body.threadId!, top: frame.name, ip: frame.instructionPointerReference, memory: await memoryHash(dc) };
+  const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
+  const variables: string[] = [];
+  for (const scope of scopes) {
+    variables.push(`${scope.name}:`);
+    for (const v of (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables) variables.push(`  ${v.name} = ${v.value}`);
+  }
+  const adapter = (await dc.customRequest('pagingLab.adapterState')) as unknown as { body: unknown };
+  return {
+    reason: ev.body.reason,
+    threadId: ev.body.threadId!,
+    top: frame.name,
+    ip: frame.instructionPointerReference,
+    memory: await memoryHash(dc),
+    variables: variables.join('\n'),
+    adapter: JSON.stringify(adapter.body),
+  };
 }
 
 async function step(dc: AdapterClient, command: string, threadId: number): Promise<DebugProtocol.StoppedEvent> {
@@ -152,7 +172,7 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     assert.deepEqual([...(await read(dc, address, 3))], [0xc0, 0xff, 0xee]);
   });
 
-  it('steps back the kernel thread one DDI call or kernel event at a time, and forward again gives the same stops and memory', async () => {
+  it('steps back the kernel thread one DDI call or kernel event at a time, and forward again gives the same stops, views and memory', async () => {
     const dc = client();
     await launchAndStop(dc, { scenario: scenarioFile() }, async () => {
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'DxgkDdiBuildPagingBuffer', hitCondition: '3' }] });
@@ -162,6 +182,9 @@ describe('debug adapter: time travel (stepBack, reverseContinue)', function () {
     const forward: Seen[] = [{ ...(await seen(dc, { body: { reason: 'function breakpoint', threadId: KERNEL } } as DebugProtocol.StoppedEvent)) }];
     assert.match(frame.name, /^DxgkDdiBuildPagingBuffer\(/);
     for (let i = 0; i < 6; i++) forward.push(await seen(dc, await step(dc, 'next', KERNEL)));
+    // The stops differ in what the Variables and side-bar views show, so that going back must bring each back.
+    assert.ok(new Set(forward.map((f) => f.variables)).size > 3, 'the Variables view changes from stop to stop');
+    assert.ok(new Set(forward.map((f) => f.adapter)).size > 1, 'the side-bar views change from stop to stop');
     for (let i = forward.length - 2; i >= 0; i--) {
       const back = await seen(dc, await step(dc, 'stepBack', KERNEL));
       assert.deepEqual({ ...back, reason: forward[i].reason }, forward[i], `one kernel step back to stop ${i}`);

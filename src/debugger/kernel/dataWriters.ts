@@ -1,8 +1,8 @@
 // Who wrote (or read) the bytes a data breakpoint watches, said for the stop of a driver session: a
-// GPU engine's instruction (its text, address and paging operation), the host (what the kernel was
-// doing; for a read, bus-master DMA or the CPU), or the driver inside a DDI call (the line that
-// wrote them, found in the run's recording); and going back, the writer the write log names for the
-// watched bytes at a moment.
+// GPU engine's instruction (its text as it ran, address and paging operation), the host (the CPU,
+// bus-master DMA, the kernel or the debugger, and what the kernel was doing), or the driver inside
+// a DDI call (the line that wrote them, found in the run's recording); and going back, the writer
+// the write log names for the watched bytes at a moment.
 
 import { basename } from 'node:path';
 import { DXGK_OPERATION_NAMES } from '../../sim/ddi/contract';

@@ -365,7 +365,7 @@ export class DataBreakpoints {
       instructionBytes: at !== undefined && size !== undefined && size > 0 ? this.hw.readPhysical(at, size) : undefined,
       engine: gpu ? ev.engine : -1,
       instruction: at,
-      operation: gpu ? this.source.operationAt?.(this.lastInstruction[ev.engine]) : undefined,
+      operation: at !== undefined ? this.source.operationAt?.(at) : undefined,
       debugAddress: ev.debugAddress,
       length: ev.length,
       target: ev.target,

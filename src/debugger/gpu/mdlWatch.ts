@@ -6,6 +6,7 @@
 
 import { hex } from '../../isa/hex';
 import { PAGE_SIZE as PAGE } from '../../sim/ddi/contract';
+
 const PREFIX = 'mdl:';
 
 /** Physical [start, end) ranges in address order, none touching another. */

@@ -23,6 +23,8 @@ import type { UNKNOWN, Value } from '../expression';
 import type { BreakpointResult, DataBreakpointInfo, DataBreakpointSpec } from '../model';
 import { SPACE_SYSTEM, type WriteLog } from '../../sim/timeline/writeLog';
 import { mdlLabel, parseMdlDataId, touchesRanges, type Ranges } from './mdlWatch';
+import { HOST_WRITER_TEXT } from '../../sim/timeline/provenance';
+import { hostWriterKind } from '../../sim/timeline/recorder';
 
 const PAGE = 4096;
 /** Bytes a watch on system memory may span: its copy is compared after every step. */
@@ -121,20 +123,6 @@ const ACCESS_TYPES: DataAccessType[] = ['write', 'read', 'readWrite'];
 
 /** A memory access the hardware reported (told to the write sink or the read sink). */
 type Access = Pick<Extract<HwEvent, { kind: 'write' }>, 'engine' | 'target' | 'address' | 'length' | 'debugAddress' | 'time'>;
-
-/** Who made a host write, by how it reached the memory (HOST_ACCESS). */
-function hostWriter(hostAccess: number | undefined): string {
-  switch (hostAccess) {
-    case HOST_ACCESS.cpu:
-      return 'the CPU, through a lock or the BAR';
-    case HOST_ACCESS.busMaster:
-      return 'bus-master DMA';
-    case HOST_ACCESS.debugger:
-      return 'the debugger';
-    default:
-      return 'the kernel';
-  }
-}
 
 /** What a watch's access type adds to its message: going back, reads are found by running the run again (its log keeps writes). */
 function accessNote(access: DataAccessType): string {
@@ -361,7 +349,7 @@ export class DataBreakpoints {
     w.writes.push({
       access,
       reader: !gpu && access === 'read' ? (hostAccess === HOST_ACCESS.busMaster ? 'bus-master DMA' : 'the CPU through the BAR') : undefined,
-      writer: !gpu && access === 'write' ? hostWriter(hostAccess) : undefined,
+      writer: !gpu && access === 'write' ? HOST_WRITER_TEXT[hostWriterKind(hostAccess ?? HOST_ACCESS.other)] : undefined,
       instructionBytes: at !== undefined && size !== undefined && size > 0 ? this.hw.readPhysical(at, size) : undefined,
       engine: gpu ? ev.engine : -1,
       instruction: at,

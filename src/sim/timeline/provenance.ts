@@ -83,6 +83,18 @@ export interface Provenance {
 
 const hex = (n: number): string => '0x' + n.toString(16);
 
+/**
+ * The host's writers in words, by kind: the same words for a data breakpoint's stop going forward
+ * (which hears how the host reached the memory) and for the log going back. The CPU's are the
+ * writes through physical memory too, which is how the kernel writes an allocation's system pages.
+ */
+export const HOST_WRITER_TEXT = {
+  cpu: 'the CPU through a lock or the BAR, or the kernel writing memory',
+  dma: 'bus-master DMA',
+  debugger: 'the debugger (writeMemory)',
+  kernel: 'the kernel',
+} as const;
+
 /** The writer of a write in words. */
 export function writerText(rec: Recording, w: WriteRecord): string {
   const d = detailOf(rec, w);
@@ -90,13 +102,11 @@ export function writerText(rec: Recording, w: WriteRecord): string {
     case 'gpu':
       return `GPU engine ${w.engine}, instruction at ${hex(w.instruction)}`;
     case 'cpu':
-      return 'the CPU (a lock, the BAR or a kernel write to memory)';
     case 'dma':
-      return 'bus-master DMA';
+    case 'debugger':
+      return HOST_WRITER_TEXT[w.writer];
     case 'driver':
       return `the driver, in DDI call #${w.callId}`;
-    case 'debugger':
-      return 'the debugger (writeMemory)';
     case 'released':
       return d && 'note' in d ? d.note : 'memory released';
     default:

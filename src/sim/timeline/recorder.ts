@@ -21,7 +21,7 @@ import type { SourceLocation } from '../driver/errors';
 import { driverWriteSites } from '../ddi/writeSites';
 import type { Machine, MachineEvent } from '../machine';
 import { MomentIndex } from './moments';
-import { SPACE_SYSTEM, SPACE_VRAM, WRITER, WriteLog } from './writeLog';
+import { SPACE_SYSTEM, SPACE_VRAM, WRITER, WRITER_NAMES, WriteLog } from './writeLog';
 import { TouchedPages } from './touchedPages';
 import { changedRunsOf, shadowed, takeIntoShadow, writesInto, type Shadowed } from './shadows';
 
@@ -122,6 +122,12 @@ const HOST_WRITER: readonly number[] = (() => {
   w[HOST_ACCESS.debugger] = WRITER.debugger;
   return w;
 })();
+
+/** The kind of writer a host write is put down to, by how the host reached the memory (HOST_ACCESS). */
+export function hostWriterKind(hostAccess: number): 'cpu' | 'dma' | 'debugger' | 'kernel' {
+  const k = WRITER_NAMES[HOST_WRITER[hostAccess] ?? WRITER.kernel];
+  return k === 'cpu' || k === 'dma' || k === 'debugger' ? k : 'kernel';
+}
 
 /** How many driver frames a write site keeps, out of how many frames of the stack. */
 const SITE_FRAMES = 6;

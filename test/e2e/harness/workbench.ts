@@ -73,10 +73,19 @@ export class Workbench {
   /** Opens the quick input with `key` and waits for its text box; typing earlier loses characters. */
   private async openQuickInput(key: string): Promise<Locator> {
     const input = this.page.locator('.quick-input-widget input');
-    // The workbench takes keys only once focus is inside it.
+    // The workbench takes keys only once focus is inside it. A webview that has focus (the VRAM view
+    // after a click in it) keeps it from there and may eat the key: then focus goes to the editor
+    // part by a click, and the key is pressed again.
     await this.page.locator('.monaco-workbench').focus();
-    await this.page.keyboard.press(key);
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    for (let attempt = 0; ; attempt++) {
+      await this.page.keyboard.press(key);
+      if (await input.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) return input;
+      if (attempt === 2) break;
+      await this.page.keyboard.press('Escape');
+      const editor = this.page.locator('.part.editor .monaco-editor .view-lines').first();
+      await ((await editor.count()) ? editor : this.page.locator('.part.editor')).click();
+    }
+    await input.waitFor({ state: 'visible', timeout: 2_000 });
     return input;
   }
 

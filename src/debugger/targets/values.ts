@@ -67,13 +67,12 @@ function isMdl(o: Record<string, unknown>): boolean {
  * contiguous, else the ranges its pages make (./gpu/mdlWatch.ts).
  */
 function mdlWatchId(o: Record<string, unknown>): string | undefined {
-  const pfns = o.PfnArray as unknown[];
   const count = o.ByteCount;
   const offset = typeof o.ByteOffset === 'number' ? o.ByteOffset : 0;
-  if (!pfns.length || typeof count !== 'number' || count <= 0 || !pfns.every((p) => typeof p === 'number')) return undefined;
-  const ranges = mdlRanges(pfns as number[], offset, count);
+  // mdlRanges checks every page number it uses.
+  const ranges = typeof count === 'number' && Array.isArray(o.PfnArray) ? mdlRanges(o.PfnArray as number[], offset, count) : undefined;
   if (!ranges) return undefined;
-  return ranges.length === 1 ? memDataId(ranges[0][0], count) : mdlDataId(ranges);
+  return ranges.length === 1 ? memDataId(ranges[0][0], ranges[0][1] - ranges[0][0]) : mdlDataId(ranges);
 }
 
 /** The memory reference of an address-like field, from its name and its siblings. */

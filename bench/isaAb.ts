@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { AssembleResult, Range } from '../src/isa/asmTypes';
 import { mutate, pick, randomText, rng, validProgram } from '../test/isa/generate';
 import { generateProgram } from './isaWorkload';
+import { median } from './suite';
 
 type Assemble = (text: string, options?: { maxDiagnostics?: number }) => AssembleResult;
 
@@ -87,11 +88,6 @@ function cpuMs(fn: () => void): number {
   fn();
   const u = process.cpuUsage(c);
   return (u.user + u.system) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 async function main(): Promise<void> {

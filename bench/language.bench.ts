@@ -17,7 +17,7 @@ import { IncrementalAssembly } from '../src/isa/incremental/assembly';
 import { resultOf } from '../src/isa/incremental/result';
 import { SERVER_OPTIONS } from '../src/language/analysis';
 import { fullCollection } from '../src/sim/runtime/fullCollection';
-import { interleaved, row, type Suite } from './suite';
+import { interleaved, median, row, type Suite } from './suite';
 
 const SERVER = join(ROOT, 'dist', 'server.js');
 const JSON_SERVER = join(ROOT, 'node_modules', 'vscode-langservers-extracted', 'bin', 'vscode-json-language-server');
@@ -59,11 +59,6 @@ export function jsonDocument(lines: number): string {
   out[out.length - 1] = out[out.length - 1].replace(/,$/, '');
   out.push(']');
   return out.join('\n') + '\n';
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;

@@ -12,6 +12,12 @@ export interface Suite {
   run(): Promise<void> | void;
 }
 
+/** The middle value of `xs` (the upper one of the two middle values when their number is even). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
 /** Median of `runs` timings (ms) of `fn`, after one warm-up call. */
 export function medianMs(runs: number, fn: () => void): number {
   fn();
@@ -21,8 +27,7 @@ export function medianMs(runs: number, fn: () => void): number {
     fn();
     t.push(Number(process.hrtime.bigint() - s) / 1e6);
   }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
+  return median(t);
 }
 
 /** Median of `runs` timings (ms) of an async `fn`, after one warm-up call. */
@@ -34,8 +39,7 @@ export async function medianMsAsync(runs: number, fn: () => Promise<unknown>): P
     await fn();
     t.push(Number(process.hrtime.bigint() - s) / 1e6);
   }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
+  return median(t);
 }
 
 export function row(label: string, value: string, note = ''): void {
@@ -49,45 +53,61 @@ export interface Timing {
   cpu: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
+/** Wall and CPU samples of each of several functions timed in turns. */
+class TurnSamples {
+  private readonly wall: number[][];
+  private readonly cpu: number[][];
+  private t = 0n;
+  private c: NodeJS.CpuUsage | undefined;
+
+  constructor(n: number) {
+    this.wall = Array.from({ length: n }, () => []);
+    this.cpu = Array.from({ length: n }, () => []);
+  }
+
+  start(): void {
+    this.c = process.cpuUsage();
+    this.t = process.hrtime.bigint();
+  }
+
+  /** Ends the sample of function `k` started last. */
+  end(k: number): void {
+    this.wall[k].push(Number(process.hrtime.bigint() - this.t) / 1e6);
+    const u = process.cpuUsage(this.c);
+    this.cpu[k].push((u.user + u.system) / 1000);
+  }
+
+  medians(): Timing[] {
+    return this.wall.map((w, k) => ({ wall: median(w), cpu: median(this.cpu[k]) }));
+  }
 }
 
 /** Runs each of `fns` once to warm up, then `runs` times in turns; the median timings of each. */
 export function interleaved(runs: number, fns: (() => void)[]): Timing[] {
   for (const f of fns) f();
-  const wall = fns.map(() => [] as number[]);
-  const cpu = fns.map(() => [] as number[]);
+  const samples = new TurnSamples(fns.length);
   for (let i = 0; i < runs; i++) {
-    fns.forEach((f, k) => {
-      const c = process.cpuUsage();
-      const t = process.hrtime.bigint();
-      f();
-      wall[k].push(Number(process.hrtime.bigint() - t) / 1e6);
-      const u = process.cpuUsage(c);
-      cpu[k].push((u.user + u.system) / 1000);
-    });
+    for (let k = 0; k < fns.length; k++) {
+      samples.start();
+      fns[k]();
+      samples.end(k);
+    }
   }
-  return fns.map((_, k) => ({ wall: median(wall[k]), cpu: median(cpu[k]) }));
+  return samples.medians();
 }
 
 /** The same for asynchronous work; its CPU time means something only when the work is in this process. */
 export async function interleavedAsync(runs: number, fns: (() => Promise<unknown>)[]): Promise<Timing[]> {
   for (const f of fns) await f();
-  const wall = fns.map(() => [] as number[]);
-  const cpu = fns.map(() => [] as number[]);
+  const samples = new TurnSamples(fns.length);
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < fns.length; k++) {
-      const c = process.cpuUsage();
-      const t = process.hrtime.bigint();
+      samples.start();
       await fns[k]();
-      wall[k].push(Number(process.hrtime.bigint() - t) / 1e6);
-      const u = process.cpuUsage(c);
-      cpu[k].push((u.user + u.system) / 1000);
+      samples.end(k);
     }
   }
-  return fns.map((_, k) => ({ wall: median(wall[k]), cpu: median(cpu[k]) }));
+  return samples.medians();
 }
 
 /** A Timing as "1.234 ms (CPU 1.200)". */

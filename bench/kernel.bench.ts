@@ -126,7 +126,7 @@ function summary(r: StressRound, p: PlainRound): void {
   p.runs.forEach((run, i) => {
     const which = i === 0 ? 'stress alone, first run in its process' : `stress alone, run ${i + 1} in the same process`;
     const split = run.mainCpuMs !== undefined ? `; CPU: main thread ${ms(run.mainCpuMs)}, V8's other threads ${ms(run.otherCpuMs ?? 0)}` : '';
-    const fresh = `; ${run.freshSlabs} fresh 64 KiB slabs (first touch about ${ms(run.freshSlabs * r.firstTouch.freshMs)}); collector pauses ${ms(run.gcMs)} (${run.gcPauses})`;
+    const fresh = `; machine made before it in ${ms(run.machineMs)}; ${run.freshSlabs} fresh 64 KiB slabs (first touch about ${ms(run.freshSlabs * r.firstTouch.freshMs)}); collector pauses ${ms(run.gcMs)} (${run.gcPauses})`;
     row(`${which}: wall time (CPU time)`, `${ms(run.wallMs)} (${ms(run.cpuMs)})`, (split + fresh).slice(2));
     // Per second of the main thread's CPU too: the simulation is the main thread's work, while V8's
     // compiler and collector threads (and other tenants) compete for the same two cores.

@@ -162,6 +162,8 @@ export interface StressRound {
 export interface PlainRun {
   wallMs: number;
   cpuMs: number;
+  /** Wall time of making the machine before the run (not in wallMs): its memories' page tables are touched then. */
+  machineMs: number;
   /** CPU time of the main thread and of the process's other threads (V8's compiler and garbage collector helpers), where /proc tells them apart. */
   mainCpuMs?: number;
   otherCpuMs?: number;
@@ -213,7 +215,9 @@ export async function runPlainRound(shape: StressShape, runs = 2): Promise<Plain
   gc.observe({ entryTypes: ['gc'] });
   for (let i = 0; i < runs; i++) {
     const scenario = stressScenario(shape);
+    const m0 = performance.now();
     const machine = await createMachine({ driver: DriverEntry as unknown as DriverEntryFunction, scenario, shadow: false });
+    const machineMs = performance.now() - m0;
     const t0 = threadCpu();
     const slabs = freshSlabsTaken();
     const c0 = process.cpuUsage();
@@ -235,6 +239,7 @@ export async function runPlainRound(shape: StressShape, runs = 2): Promise<Plain
     round.runs.push({
       wallMs,
       cpuMs: (cu.user + cu.system) / 1000,
+      machineMs,
       freshSlabs: freshSlabsTaken() - slabs,
       gcMs: during.reduce((n, e) => n + e.duration, 0),
       gcPauses: during.length,

@@ -184,10 +184,19 @@ export class Workbench {
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor. */
   async openFile(relativePath: string): Promise<Locator> {
     const name = basename(relativePath);
-    const input = await this.openQuickInput('Control+P');
-    await input.fill(relativePath);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    // As with the palette (runCommand): a webview that takes focus as it finishes opening closes
+    // Quick Open, seen between it showing and the path being typed (CI, the VRAM view opened twice
+    // just before): open it again.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const input = await this.openQuickInput('Control+P');
+      if (await input.fill(relativePath, { timeout: 5_000 }).then(() => true, () => false)) {
+        if (await row.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+      }
+      if (Date.now() > deadline) throw new Error(`Quick Open closed each time before ${relativePath} could be picked in it`);
+      await this.page.keyboard.press('Escape');
+    }
     await row.click();
     const tab = this.page.locator('.tabs-container .tab.active', { hasText: name });
     await tab.waitFor({ state: 'visible', timeout: 15_000 });

@@ -198,7 +198,7 @@ export async function driverSourceFigures(adapter: string, floor: string): Promi
   const secs = (l: number[]): string => l.map((x) => (x / 1000).toFixed(2)).join(' ');
   console.log(`  the driver's source: random-pressure, ${ROUNDS} interleaved rounds (no breakpoint, one never hit), the worker's inspector attached in both, the round with the median ratio; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   row('random-pressure, no breakpoint (that round; all rounds)', `${(none[hit.round] / 1000).toFixed(2)} s`, secs(none));
-  row('random-pressure, one never-hit driver-line breakpoint', `${(one[hit.round] / 1000).toFixed(2)} s`, `${secs(one)}  ${hit.ratio.toFixed(2)}x  (target <= 1.15x); rounds ${hit.ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  row('random-pressure, one never-hit driver-line breakpoint', `${(one[hit.round] / 1000).toFixed(2)} s`, `${secs(one)}  ${hit.ratio.toFixed(2)}x  (target <= 1.15x); ${hit.rounds}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'paging-lab-bench-driver-'));
   const driver = join(dir, 'loop.driver.ts');
@@ -234,10 +234,9 @@ export async function driverSourceFigures(adapter: string, floor: string): Promi
   }
   const step = medianRound(ours.map((x) => x.step), floors.map((x) => x.step));
   const refresh = medianRound(ours.map((x) => x.refresh), floors.map((x) => x.refresh));
-  const ratios = (r: { ratios: number[] }): string => `rounds ${r.ratios.map((x) => x.toFixed(2)).join(', ')}`;
   console.log(`  medians over ${STEPS} iterations, ${ROUNDS} rounds alternating with the floor adapter, the round with the median ratio; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  row('driver line step (next -> stopped)', ms(ours[step.round].step), `${step.ratio.toFixed(2)}x floor  (target <= 3x); ${ratios(step)}`);
-  row('stop refresh at a driver line', ms(ours[refresh.round].refresh), `${refresh.ratio.toFixed(2)}x floor  (target <= 3x); ${ratios(refresh)}`);
+  row('driver line step (next -> stopped)', ms(ours[step.round].step), `${step.ratio.toFixed(2)}x floor  (target <= 3x); ${step.rounds}`);
+  row('stop refresh at a driver line', ms(ours[refresh.round].refresh), `${refresh.ratio.toFixed(2)}x floor  (target <= 3x); ${refresh.rounds}`);
   row('floor: step / refresh', `${ms(floors[step.round].step)} / ${ms(floors[refresh.round].refresh)}`);
   const REVERSE_STOPS = 30;
   const back = (await reverseFigures(adapter, scenario, REVERSE_STOPS)).sort((x, y) => x - y);

@@ -20,16 +20,16 @@ export function median(xs: readonly number[]): number {
 
 /**
  * Rounds of a measure and of its baseline taken in turn: each round's ratio (measure / baseline,
- * both under that round's load) and the round whose ratio is the median (the upper middle one of an
+ * both under that round's load, as text to print) and the round whose ratio is the median (the upper middle one of an
  * even number), which is the figure a target is judged on. The best round of each side, compared,
  * paired a baseline from a quiet moment with a measure from a busy one: a stop refresh read 3.04x
  * its floor so from rounds of 3.08x, 1.15x and 1.26x.
  */
-export function medianRound(measured: readonly number[], baseline: readonly number[]): { ratios: number[]; round: number; ratio: number } {
+export function medianRound(measured: readonly number[], baseline: readonly number[]): { round: number; ratio: number; rounds: string } {
   const ratios = measured.map((m, i) => m / baseline[i]);
   const order = ratios.map((_, i) => i).sort((x, y) => ratios[x] - ratios[y]);
   const round = order[order.length >> 1];
-  return { ratios, round, ratio: ratios[round] };
+  return { round, ratio: ratios[round], rounds: `rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}` };
 }
 
 /** Median of `runs` timings (ms) of `fn`, after one warm-up call. */

@@ -111,7 +111,7 @@ export const sweepSuite: Suite = {
     row('--jobs 2: wall time', s(j2.wall), `${((pairs * 1000) / j2.wall).toFixed(1)} runs/s; CPU ${s(j2.cpu)}; rounds ${all(two)}`);
     // Judged on each round's own ratio (both sweeps under that round's load): the median one.
     const up = medianRound(one.map((t) => t.wall), two.map((t) => t.wall));
-    row('speed-up --jobs 2 over --jobs 1 (wall)', `${up.ratio.toFixed(2)}x`, `target >= 1.7x on 2 idle cores; the median round's; rounds ${up.ratios.map((r) => r.toFixed(2)).join(', ')}`);
+    row('speed-up --jobs 2 over --jobs 1 (wall)', `${up.ratio.toFixed(2)}x`, `target >= 1.7x on 2 idle cores; the median round's; ${up.rounds}`);
     row('CPU --jobs 1 / CPU --jobs 2', `${(j1.cpu / j2.cpu).toFixed(2)}`, 'the work a second worker adds (1.00: none)');
     row('--jobs 2: workers busy on average', `${(j2.busy / j2.wall).toFixed(2)}`, `pairs' run times added up / wall; CPU / wall ${(j2.cpu / j2.wall).toFixed(2)} cores`);
     row('--jobs 1: workers busy on average', `${(j1.busy / j1.wall).toFixed(2)}`, `CPU / wall ${(j1.cpu / j1.wall).toFixed(2)} cores`);

@@ -7,34 +7,35 @@
 // makes the engine build an event for every instruction and every write. The stress alone runs
 // twice in its process: the first run pays for V8 compiling the simulator (on the scaled stress,
 // about as much CPU on V8's compiler threads as on the main thread) and for first touching its
-// memory; the second, like every run after the first in a sweep's worker, does not. Prints wall
-// and CPU time of each (split by thread where /proc has it), simulated paging operations per
-// second (of wall time, of all threads' CPU time and of the main thread's), the share of
-// time in the driver, the kernel and the GPU engine, the cost against the floor, the engine's
-// copies and fills against the primitives of the same sizes, and the resident memory against the
-// memory the run touched; the machine's load at start and end. Memory new to the process costs its
-// first touch (on these machines about 0.2 ms a 64 KiB slab, fifty times writing it again), which
-// the floor, writing buffers already written, never pays: the slabs each run took fresh are
-// counted, and the first touch measured in the same process. An operation's engine time runs from
-// the start of its effects (the instruction event) to the end of its step; the same operations are
-// also timed as whole instructions, fetch, decode and operand checks included. The floor's buffers
-// stay in the cache from one copy to the next, and the engine's memory (gigabytes, in 64 KiB slabs
-// and scattered MDL pages) does not: the copies of written content are also done again after the run
-// with Buffer.copy between two 256 MiB buffers, at places at random, in one piece and as 4 KiB pages.
-// A copy of written content moves bytes only where it is not page to page: whole pages are shared
-// with the source, copied on write (the bytes shared and moved are printed).
+// memory (the firstrun suite, firstRun.bench.ts, measures that compiling); the second, like every
+// run after the first in a sweep's worker, does not. Prints wall and CPU time of each (split by
+// thread where /proc has it), simulated paging operations per second (of wall time, of all threads'
+// CPU time and of the main thread's), the share of time in the driver, the kernel and the GPU
+// engine, the cost against the floor, the engine's copies and fills against the primitives of the
+// same sizes, and the resident memory against the memory the run touched; the machine's load at
+// start and end. Memory new to the process costs its first touch (on these machines about 0.2 ms a
+// 64 KiB slab, fifty times writing it again), which the floor, writing buffers already written,
+// never pays: the slabs each run took fresh are counted, and the first touch measured in the same
+// process. An operation's engine time runs from the start of its effects (the instruction event) to
+// the end of its step; the same operations are also timed as whole instructions, fetch, decode and
+// operand checks included. The floor's buffers stay in the cache from one copy to the next, and the
+// engine's memory (gigabytes, in 64 KiB slabs and scattered MDL pages) does not: the copies of
+// written content are also done again after the run with Buffer.copy between two 256 MiB buffers,
+// at places at random, in one piece and as 4 KiB pages. A copy of written content moves bytes only
+// where it is not page to page: whole pages are shared with the source, copied on write (the bytes
+// shared and moved are printed).
 //
 // The full shape asked for is 2 GiB of VRAM, 10,000 allocations and 100,000 submissions; it runs
 // when PAGING_LAB_BENCH_FULL=1 (one round). By default the run is scaled to a tenth of the
 // submissions (same VRAM and allocations), two rounds. PAGING_LAB_BENCH_ROUNDS sets the rounds.
 
-import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { row, type Suite } from './suite';
-import type { PlainRound, StressRound, StressShape } from './kernelWorkload';
+import type { PlainRound, StressRound } from './kernelWorkload';
+import { buildKernelRound, stressShape } from './kernelBundle';
 
 const MiB = 1024 * 1024;
 
@@ -46,29 +47,9 @@ export const kernelSuite: Suite = {
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'paging-lab-kernel-bench-'));
     try {
-      const out = join(dir, 'kernelRound.js');
-      await esbuild.build({
-        entryPoints: [join(__dirname, 'kernelRound.ts')],
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        outfile: out,
-        logLevel: 'error',
-        external: ['esbuild-wasm'],
-        plugins: [
-          {
-            name: 'paging-lab-modules',
-            setup(build) {
-              build.onResolve({ filter: /^paging-lab\/(ddi|gpu)$/ }, (a) => ({
-                path: join(__dirname, '..', 'src', 'sim', 'ddi', a.path.endsWith('ddi') ? 'contract.ts' : 'gpu.ts'),
-              }));
-            },
-          },
-        ],
-      });
+      const out = await buildKernelRound(dir);
       const full = process.env.PAGING_LAB_BENCH_FULL === '1';
-      const shape: StressShape = { vram: 2048 * MiB, allocations: 10000, renders: full ? 100000 : 10000, minSize: 64 * 1024, maxSize: 448 * 1024 };
+      const shape = stressShape(full);
       const rounds = Number(process.env.PAGING_LAB_BENCH_ROUNDS) || (full ? 1 : 2);
       console.log(
         `  stress scenario: 2 GiB VRAM, 10,000 allocations of 64-448 KiB (2.5 GiB), ${full ? '100,000 render submissions' : '10,000 render submissions (scaled: PAGING_LAB_BENCH_FULL=1 for 100,000)'}`,

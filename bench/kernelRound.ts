@@ -1,11 +1,11 @@
-// Child process of the kernel benchmark: `node kernelRound.js '<shape JSON>' [plain]` runs one round
-// of the stress (kernelWorkload.ts), watched with its floor beside it or, with `plain`, alone, and
-// prints its figures as JSON.
+// Child process of the kernel benchmarks: `node kernelRound.js '<shape JSON>' [plain [RUNS]]` runs
+// one round of the stress (kernelWorkload.ts), watched with its floor beside it or, with `plain`,
+// alone (RUNS times in the process, 2 unless given), and prints its figures as JSON.
 
 import { runPlainRound, runStressRound, type StressShape } from './kernelWorkload';
 
 const shape = JSON.parse(process.argv[2]) as StressShape;
-(process.argv[3] === 'plain' ? runPlainRound(shape) : runStressRound(shape)).then(
+(process.argv[3] === 'plain' ? runPlainRound(shape, Number(process.argv[4] ?? 2)) : runStressRound(shape)).then(
   (r) => process.stdout.write(JSON.stringify(r)),
   (e) => {
     console.error(e);

@@ -5,6 +5,7 @@ import { languageSuite } from './language.bench';
 import { gpuSuite } from './gpu.bench';
 import { extensionSuite } from './extension.bench';
 import { kernelSuite } from './kernel.bench';
+import { firstRunSuite } from './firstRun.bench';
 import { isaSuite } from './isa.bench';
 import { verifierSuite } from './verifier.bench';
 import { debuggerSuite } from './debugger.bench';
@@ -13,4 +14,4 @@ import { sweepSuite } from './sweep.bench';
 import { dataBreakpointsSuite } from './dataBreakpoints.bench';
 import { travelSuite } from './travel.bench';
 
-export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, dataBreakpointsSuite, travelSuite, sweepSuite, extensionSuite];
+export const suites: Suite[] = [isaSuite, languageSuite, gpuSuite, kernelSuite, firstRunSuite, verifierSuite, debuggerSuite, debuggerSoakSuite, dataBreakpointsSuite, travelSuite, sweepSuite, extensionSuite];

@@ -5,7 +5,9 @@
 import { runPlainRound, runStressRound, type StressShape } from './kernelWorkload';
 
 const shape = JSON.parse(process.argv[2]) as StressShape;
-(process.argv[3] === 'plain' ? runPlainRound(shape, Number(process.argv[4] ?? 2)) : runStressRound(shape)).then(
+const runs = Number(process.argv[4] ?? 2);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`kernelRound: RUNS must be a whole number of runs from 1, got '${process.argv[4]}'`);
+(process.argv[3] === 'plain' ? runPlainRound(shape, runs) : runStressRound(shape)).then(
   (r) => process.stdout.write(JSON.stringify(r)),
   (e) => {
     console.error(e);

@@ -273,7 +273,7 @@ export class GpuView {
   /** The instruction at bus address `address`, as pgasm. */
   instructionText(address: number): string {
     const r = this.instruction(address);
-    r.text ??= formatInstructionAt(r.bytes, 0, r.bytes.length, (id) => this.segmentName(id));
+    r.text ??= this.instructionTextOf(r.bytes);
     return r.text;
   }
 
